@@ -1,0 +1,446 @@
+// Drift detection between Bandwidth's official OpenAPI spec (bandwidth.yml) and our hand-written schemas.
+// Generic: any family's drift test maps spec schema names to our schema files and calls `compareSchemas`.
+// Rule checked: everything the spec describes must be accepted by ours — every spec property exists in ours
+// (or is covered by our `additionalProperties` schema) with a compatible type, and every spec enum value is
+// accepted by our schema for that property. Extra fields, stricter `required` lists and patterns in ours are
+// not drift. Deliberate differences go in test/drift-allowlist.json with a reason.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve, sep } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { Ajv2020 } from "ajv/dist/2020.js";
+import type { ValidateFunction } from "ajv";
+
+export type JsonSchema = Record<string, any>;
+
+/** One way in which our schema does not accept what Bandwidth's spec describes. */
+export interface DriftDifference {
+  /** Name of the spec schema, e.g. `answerCallback`. */
+  spec: string;
+  /** Dotted path of the property inside it (`[]` marks array items), e.g. `diversion.reason`. */
+  property: string;
+  /** Our schema file relative to `schemas/`, e.g. `voice/answer.schema.json`. */
+  ours: string;
+  /** Person-readable statement of the difference. */
+  problem: string;
+}
+
+/** An accepted, explained difference (an entry of test/drift-allowlist.json). */
+export interface AllowListEntry {
+  spec: string;
+  property: string;
+  ours: string;
+  why: string;
+}
+
+/** Root of the repository (two levels above this file). */
+export const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Where Bandwidth's spec lives: next to the repository, in the shared reference folder. */
+export const bandwidthSpecPath: string = resolve(repoRoot, "..", "shared", "reference", "bandwidth.yml");
+
+/** Where the allow-list lives. */
+export const allowListPath: string = join(repoRoot, "test", "drift-allowlist.json");
+
+/**
+ * Parse Bandwidth's OpenAPI document.
+ *
+ * @example
+ * const spec = loadBandwidthSpec();
+ * Object.keys(spec.components.schemas).filter((n) => n.endsWith("Callback"));
+ */
+export function loadBandwidthSpec(file: string = bandwidthSpecPath): JsonSchema {
+  return parseYaml(readFileSync(file, "utf8"), { maxAliasCount: -1 }) as JsonSchema;
+}
+
+/**
+ * Read test/drift-allowlist.json and check the shape of every entry.
+ *
+ * @example
+ * const entries = loadAllowList(); // [{ spec, property, ours, why }, ...]
+ */
+export function loadAllowList(file: string = allowListPath): AllowListEntry[] {
+  const data = JSON.parse(readFileSync(file, "utf8"));
+  if (!Array.isArray(data)) throw new Error(`${file}: must be a JSON array`);
+  data.forEach((entry, i) => {
+    for (const key of ["spec", "property", "ours", "why"] as const) {
+      if (typeof entry?.[key] !== "string" || entry[key].trim() === "") throw new Error(`${file}[${i}]: "${key}" must be a non-empty string`);
+    }
+  });
+  return data as AllowListEntry[];
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Our schemas: loaded by $id, $refs resolved relative to the $id of the schema they appear in.
+
+/** A position inside one of our schemas: the schema node and where it lives (`$id` + JSON pointer). */
+interface OurLocation {
+  node: JsonSchema | boolean;
+  id: string;
+  pointer: string;
+}
+
+/** Our schemas by `$id`, plus an ajv instance that knows all of them (for enum-value acceptance). */
+export class SchemaStore {
+  readonly byId = new Map<string, JsonSchema>();
+  readonly fileById = new Map<string, string>();
+  private readonly ajv = new Ajv2020({ strict: false, allErrors: false, logger: false, validateFormats: false });
+  private readonly validators = new Map<string, ValidateFunction>();
+
+  /**
+   * @param schemas schemas with an absolute `$id`
+   * @param files optional display name per `$id` (defaults to the `$id`)
+   */
+  constructor(schemas: JsonSchema[], files: Map<string, string> = new Map()) {
+    for (const schema of schemas) {
+      if (typeof schema.$id !== "string") throw new Error(`schema without $id: ${JSON.stringify(schema).slice(0, 80)}`);
+      this.byId.set(schema.$id, schema);
+      this.fileById.set(schema.$id, files.get(schema.$id) ?? schema.$id);
+      this.ajv.addSchema(schema);
+    }
+  }
+
+  /**
+   * Load every `*.schema.json` below a folder (files that are not valid JSON are skipped: they belong to
+   * someone else's work in progress; a $ref into one of them fails with a clear message).
+   *
+   * @example
+   * const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
+   * store.locate("voice/answer.schema.json");
+   */
+  static fromDirectory(dir: string): SchemaStore {
+    const schemas: JsonSchema[] = [];
+    const files = new Map<string, string>();
+    const walk = (folder: string): void => {
+      for (const name of readdirSync(folder).sort()) {
+        const full = join(folder, name);
+        if (statSync(full).isDirectory()) walk(full);
+        else if (name.endsWith(".schema.json")) {
+          let schema: JsonSchema;
+          try {
+            schema = JSON.parse(readFileSync(full, "utf8"));
+          } catch {
+            continue;
+          }
+          if (typeof schema.$id !== "string") continue;
+          schemas.push(schema);
+          files.set(schema.$id, relative(dir, full).split(sep).join("/"));
+        }
+      }
+    };
+    walk(dir);
+    return new SchemaStore(schemas, files);
+  }
+
+  /** Find a loaded schema by its file name relative to the schemas folder (or by `$id`). */
+  locate(fileOrId: string): { id: string; schema: JsonSchema; file: string } {
+    for (const [id, file] of this.fileById) {
+      if (file === fileOrId || id === fileOrId) return { id, schema: this.byId.get(id)!, file };
+    }
+    throw new Error(`no schema ${fileOrId} is loaded`);
+  }
+
+  /** Follow one `$ref` hop from a location whose node has a `$ref`. */
+  refTarget(location: OurLocation): OurLocation {
+    const node = location.node as JsonSchema;
+    const url = new URL(node.$ref, location.id);
+    const pointer = decodeURIComponent(url.hash.replace(/^#/, ""));
+    url.hash = "";
+    const doc = this.byId.get(url.href);
+    if (!doc) throw new Error(`$ref ${node.$ref} in ${location.id} points to no loaded schema (${url.href})`);
+    const target = followPointer(doc, pointer);
+    if (target === undefined) throw new Error(`$ref ${node.$ref} in ${location.id} points to nothing`);
+    return { node: target as JsonSchema, id: url.href, pointer };
+  }
+
+  /** Does our schema at this location accept the value? (full validation, including refs and patterns) */
+  accepts(location: OurLocation, value: unknown): boolean {
+    const key = `${location.id}#${location.pointer}`;
+    const validate = this.validators.get(key) ?? this.ajv.compile({ $ref: `${location.id}#${encodePointer(location.pointer)}` });
+    this.validators.set(key, validate);
+    return validate(value) as boolean;
+  }
+}
+
+function followPointer(doc: unknown, pointer: string): unknown {
+  if (!pointer) return doc;
+  let node: any = doc;
+  for (const raw of pointer.replace(/^\//, "").split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (node === null || typeof node !== "object") return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+function encodePointer(pointer: string): string {
+  return pointer
+    .split("/")
+    .map((part) => encodeURIComponent(part).replace(/%7E/gi, "~"))
+    .join("/");
+}
+
+const child = (loc: OurLocation, ...keys: (string | number)[]): OurLocation => ({
+  node: keys.reduce<any>((n, k) => n?.[k], loc.node),
+  id: loc.id,
+  pointer: `${loc.pointer}/${keys.map((k) => String(k).replace(/~/g, "~0").replace(/\//g, "~1")).join("/")}`,
+});
+
+/** What one of our schema nodes accepts, flattened over $ref / anyOf / oneOf / allOf. */
+interface OurView {
+  /** JSON types accepted; `null` = any type. */
+  types: Set<string> | null;
+  /** Property schemas by name (several when branches each declare it). */
+  properties: Map<string, OurLocation[]>;
+  /** Schemas that extra properties must match (`additionalProperties` objects); `open` if unconstrained. */
+  additional: OurLocation[] | "open";
+  /** Schemas of array items. */
+  items: OurLocation[];
+}
+
+const JSON_TYPES = ["string", "number", "integer", "boolean", "object", "array", "null"];
+
+function typeOfValue(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "array";
+  if (typeof value === "number") return Number.isInteger(value) ? "integer" : "number";
+  return typeof value;
+}
+
+function viewOurs(store: SchemaStore, start: OurLocation): OurView {
+  const view: OurView = { types: new Set(), properties: new Map(), additional: [], items: [] };
+  let anyType = false;
+  const visit = (loc: OurLocation, depth: number): void => {
+    if (depth > 40) throw new Error(`schema nesting (or $ref loop) too deep at ${loc.id}#${loc.pointer}`);
+    const node = loc.node;
+    if (node === true || (typeof node === "object" && Object.keys(node).length === 0)) {
+      anyType = true;
+      return;
+    }
+    if (node === false || typeof node !== "object") return;
+    // A $ref applies together with its sibling keywords (2020-12): look at the target and at the siblings.
+    const hasRef = typeof node.$ref === "string";
+    if (hasRef) visit(store.refTarget(loc), depth + 1);
+    const branches = (["anyOf", "oneOf", "allOf"] as const).filter((k) => Array.isArray(node[k]));
+    for (const k of branches) (node[k] as unknown[]).forEach((_, i) => visit(child(loc, k, i), depth + 1));
+    // Types this node itself states.
+    let ownTypes: string[] | null = null;
+    if (typeof node.type === "string") ownTypes = [node.type];
+    else if (Array.isArray(node.type)) ownTypes = node.type;
+    else if ("const" in node) ownTypes = [typeOfValue(node.const)];
+    else if (Array.isArray(node.enum)) ownTypes = [...new Set(node.enum.map(typeOfValue))] as string[];
+    else if (node.properties || node.additionalProperties !== undefined) ownTypes = ["object"];
+    else if (node.items) ownTypes = ["array"];
+    if (ownTypes) for (const t of ownTypes) view.types!.add(t);
+    else if (branches.length === 0 && !hasRef) anyType = true;
+    if (node.properties) {
+      for (const name of Object.keys(node.properties)) {
+        const list = view.properties.get(name) ?? [];
+        list.push(child(loc, "properties", name));
+        view.properties.set(name, list);
+      }
+    }
+    if (node.additionalProperties && typeof node.additionalProperties === "object") {
+      if (view.additional !== "open") view.additional.push(child(loc, "additionalProperties"));
+    } else if (node.additionalProperties === undefined && (ownTypes?.includes("object") || node.properties)) {
+      view.additional = "open";
+    }
+    if (node.items && typeof node.items === "object") view.items.push(child(loc, "items"));
+  };
+  visit(start, 0);
+  if (anyType) view.types = null;
+  return view;
+}
+
+function acceptsType(ours: Set<string> | null, specType: string): boolean {
+  if (ours === null) return true;
+  if (ours.has(specType)) return true;
+  return specType === "integer" && ours.has("number");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Bandwidth's spec: OpenAPI 3.0 schemas, local $refs, allOf merged, oneOf/anyOf treated as alternatives.
+
+/** What a spec schema node describes, flattened. */
+interface SpecView {
+  /** Declared JSON types (without `null`); `null` = unconstrained. */
+  types: Set<string> | null;
+  /** Enum values (without `null`); `null` = no enumeration. */
+  enumValues: unknown[] | null;
+  properties: Map<string, JsonSchema[]>;
+  items: JsonSchema[];
+}
+
+function derefSpec(doc: JsonSchema, node: JsonSchema): JsonSchema {
+  let current = node;
+  for (let hops = 0; current && typeof current.$ref === "string"; hops++) {
+    if (hops > 50) throw new Error(`spec $ref loop at ${current.$ref}`);
+    if (!current.$ref.startsWith("#/")) throw new Error(`spec $ref ${current.$ref} is not local`);
+    const target = followPointer(doc, current.$ref.slice(1));
+    if (target === undefined) throw new Error(`spec $ref ${current.$ref} points to nothing`);
+    current = target as JsonSchema;
+  }
+  return current;
+}
+
+function viewSpec(doc: JsonSchema, start: JsonSchema): SpecView {
+  const view: SpecView = { types: new Set(), enumValues: null, properties: new Map(), items: [] };
+  let anyType = false;
+  const visit = (raw: JsonSchema, depth: number): void => {
+    if (depth > 30) throw new Error("spec schema nesting too deep");
+    const node = derefSpec(doc, raw);
+    if (!node || typeof node !== "object") return;
+    for (const k of ["allOf", "oneOf", "anyOf"]) if (Array.isArray(node[k])) node[k].forEach((b: JsonSchema) => visit(b, depth + 1));
+    const composed = ["allOf", "oneOf", "anyOf"].some((k) => Array.isArray(node[k]));
+    if (typeof node.type === "string") view.types!.add(node.type);
+    else if (Array.isArray(node.type)) node.type.forEach((t: string) => view.types!.add(t));
+    else if (node.properties) view.types!.add("object");
+    else if (node.items) view.types!.add("array");
+    else if (Array.isArray(node.enum)) node.enum.forEach((v: unknown) => view.types!.add(typeOfValue(v)));
+    else if (!composed) anyType = true;
+    if (Array.isArray(node.enum)) view.enumValues = [...(view.enumValues ?? []), ...node.enum];
+    if (node.properties) {
+      for (const [name, schema] of Object.entries(node.properties)) {
+        const list = view.properties.get(name) ?? [];
+        list.push(schema as JsonSchema);
+        view.properties.set(name, list);
+      }
+    }
+    if (node.items) view.items.push(node.items);
+  };
+  visit(start, 0);
+  if (anyType) view.types = null;
+  view.types?.delete("null");
+  if (view.enumValues) view.enumValues = view.enumValues.filter((v) => v !== null);
+  return view;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Comparison.
+
+export interface CompareTarget {
+  /** Spec schema name, for messages (`answerCallback`). */
+  spec: string;
+  /** The parsed bandwidth.yml (for $ref resolution). */
+  doc: JsonSchema;
+  /** Our schema file relative to schemas/ or its `$id`. */
+  ours: string;
+  store: SchemaStore;
+}
+
+/**
+ * Compare `components/schemas/<spec>` of Bandwidth's spec with one of our schemas and list every place where
+ * ours would not accept what the spec describes.
+ *
+ * @example
+ * const diffs = compareWithSpec({ spec: "answerCallback", doc: loadBandwidthSpec(), ours: "voice/answer.schema.json", store });
+ * // [] when in sync, else [{ spec, property: "machineDetectionResult.value", ours, problem: "..." }]
+ */
+export function compareWithSpec(target: CompareTarget): DriftDifference[] {
+  const specSchema = target.doc?.components?.schemas?.[target.spec];
+  if (!specSchema) throw new Error(`bandwidth.yml has no components/schemas/${target.spec}`);
+  return compareSchemas(specSchema, target);
+}
+
+/**
+ * Compare an arbitrary spec schema node (may contain `$ref`s into `target.doc`) with one of our schemas.
+ *
+ * @example
+ * compareSchemas({ type: "object", properties: { cause: { type: "string", enum: ["busy"] } } }, target);
+ */
+export function compareSchemas(specSchema: JsonSchema, target: CompareTarget): DriftDifference[] {
+  const located = target.store.locate(target.ours);
+  const diffs: DriftDifference[] = [];
+  const report = (property: string, problem: string): void => {
+    diffs.push({ spec: target.spec, property, ours: located.file, problem });
+  };
+  compareNode(target.doc, specSchema, target.store, [{ node: located.schema, id: located.id, pointer: "" }], "", report, 0);
+  return diffs;
+}
+
+function describeTypes(types: Set<string> | null): string {
+  return types === null ? "any type" : [...types].sort().join("|") || "nothing";
+}
+
+function compareNode(
+  doc: JsonSchema,
+  specNode: JsonSchema,
+  store: SchemaStore,
+  oursList: OurLocation[],
+  path: string,
+  report: (property: string, problem: string) => void,
+  depth: number,
+): void {
+  if (depth > 20) return;
+  const spec = viewSpec(doc, specNode);
+  const views = oursList.map((loc) => viewOurs(store, loc));
+  const ourTypes = views.some((v) => v.types === null) ? null : new Set(views.flatMap((v) => [...v.types!]));
+  const label = path || "(root)";
+
+  if (spec.types) {
+    for (const t of spec.types) {
+      if (!JSON_TYPES.includes(t)) continue;
+      if (!acceptsType(ourTypes, t)) report(label, `spec type ${t}, ours accepts ${describeTypes(ourTypes)}`);
+    }
+  }
+  if (spec.enumValues) {
+    const rejected = spec.enumValues.filter((value) => !oursList.some((loc) => store.accepts(loc, value)));
+    if (rejected.length) report(label, `spec enum value(s) ${rejected.map((v) => JSON.stringify(v)).join(", ")} not accepted by ours`);
+  }
+  for (const [name, specProps] of spec.properties) {
+    const childPath = path ? `${path}.${name}` : name;
+    const declared = views.flatMap((v) => v.properties.get(name) ?? []);
+    let oursChild = declared;
+    if (oursChild.length === 0) {
+      const additional = views.flatMap((v) => (v.additional === "open" ? [] : v.additional));
+      if (additional.length === 0) {
+        report(childPath, "property missing from ours");
+        continue;
+      }
+      oursChild = additional;
+    }
+    for (const specProp of specProps) compareNode(doc, specProp, store, oursChild, childPath, report, depth + 1);
+  }
+  if (spec.items.length) {
+    // When ours has no items schema it accepts any items (a missing array type is reported above).
+    const ourItems = views.flatMap((v) => v.items);
+    const itemsPath = `${label}[]`;
+    for (const specItems of spec.items) compareNode(doc, specItems, store, ourItems, itemsPath, report, depth + 1);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Allow-list.
+
+/**
+ * Split differences into the unexplained ones and report allow-list entries that suppress nothing.
+ * Only entries whose `spec` is in `specNames` are considered (so each family's test checks its own entries).
+ *
+ * @example
+ * const { unexplained, stale } = applyAllowList(diffs, loadAllowList(), new Set(["answerCallback"]));
+ */
+export function applyAllowList(
+  diffs: DriftDifference[],
+  allowList: AllowListEntry[],
+  specNames: Set<string>,
+): { unexplained: DriftDifference[]; stale: AllowListEntry[] } {
+  const relevant = allowList.filter((e) => specNames.has(e.spec));
+  const matches = (e: AllowListEntry, d: DriftDifference): boolean => e.spec === d.spec && e.property === d.property && e.ours === d.ours;
+  const unexplained = diffs.filter((d) => !relevant.some((e) => matches(e, d)));
+  const stale = relevant.filter((e) => !diffs.some((d) => matches(e, d)));
+  return { unexplained, stale };
+}
+
+/**
+ * Format differences one per line for an assertion message.
+ *
+ * @example
+ * assert.deepEqual(unexplained, [], formatDifferences(unexplained));
+ */
+export function formatDifferences(diffs: DriftDifference[]): string {
+  if (diffs.length === 0) return "no differences";
+  return [
+    `${diffs.length} difference(s) between bandwidth.yml and our schemas (fix the schema, or add an entry with a reason to test/drift-allowlist.json):`,
+    ...diffs.map((d) => `  - ${d.spec} › ${d.property}  [ours: ${d.ours}]: ${d.problem}`),
+  ].join("\n");
+}

@@ -1,0 +1,175 @@
+// Checks that our voice callback schemas accept everything Bandwidth's official OpenAPI spec (bandwidth.yml)
+// describes for the voice callbacks it models, that every such spec schema is mapped to one of our events, and
+// that test/drift-allowlist.json holds no stale voice entries. Also proves the comparer detects drift.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  SchemaStore,
+  applyAllowList,
+  compareSchemas,
+  compareWithSpec,
+  formatDifferences,
+  loadAllowList,
+  loadBandwidthSpec,
+  repoRoot,
+  type DriftDifference,
+  type JsonSchema,
+} from "./support/drift.js";
+
+/** Spec schema name → our voice event (file schemas/voice/<event>.schema.json). */
+const SPEC_TO_EVENT: Record<string, string> = {
+  answerCallback: "answer",
+  bridgeCompleteCallback: "bridgeComplete",
+  bridgeTargetCompleteCallback: "bridgeTargetComplete",
+  conferenceCreatedCallback: "conferenceCreated",
+  conferenceRedirectCallback: "conferenceRedirect",
+  conferenceMemberJoinCallback: "conferenceMemberJoin",
+  conferenceMemberExitCallback: "conferenceMemberExit",
+  conferenceCompletedCallback: "conferenceCompleted",
+  conferenceRecordingAvailableCallback: "conferenceRecordingAvailable",
+  disconnectCallback: "disconnect",
+  dtmfCallback: "dtmf",
+  gatherCallback: "gather",
+  initiateCallback: "initiate",
+  machineDetectionCompleteCallback: "machineDetectionComplete",
+  // The spec names the record-complete event "recordingComplete"; ours is recordComplete (alias accepted).
+  recordingCompleteCallback: "recordComplete",
+  recordingAvailableCallback: "recordingAvailable",
+  redirectCallback: "redirect",
+  transcriptionAvailableCallback: "transcriptionAvailable",
+  transferAnswerCallback: "transferAnswer",
+  transferCompleteCallback: "transferComplete",
+  transferDisconnectCallback: "transferDisconnect",
+};
+
+const spec = loadBandwidthSpec();
+const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
+const voiceSpecNames = new Set(Object.keys(SPEC_TO_EVENT));
+const ourFile = (event: string): string => `voice/${event}.schema.json`;
+
+test("every voice callback schema in bandwidth.yml is mapped to one of our events", () => {
+  const schemas: Record<string, JsonSchema> = spec.components.schemas;
+  // Voice callbacks are the *Callback schemas discriminated by an eventType property (messaging uses `type`).
+  const inSpec = Object.keys(schemas)
+    .filter((name) => name.endsWith("Callback") && schemas[name]?.properties?.eventType)
+    .sort();
+  assert.ok(inSpec.length >= 21, `expected at least 21 voice callbacks in the spec, found ${inSpec.length}`);
+  assert.deepEqual(inSpec, [...voiceSpecNames].sort(), "a voice callback was added to or removed from bandwidth.yml: update SPEC_TO_EVENT");
+});
+
+test("every mapped event has our schema with matching x-bw metadata", () => {
+  for (const [specName, event] of Object.entries(SPEC_TO_EVENT)) {
+    const { schema } = store.locate(ourFile(event));
+    assert.equal(schema["x-bw"]?.family, "voice", `${ourFile(event)} (for ${specName})`);
+    assert.equal(schema["x-bw"]?.event, event, `${ourFile(event)} (for ${specName})`);
+  }
+  // The spec's event name for record-complete must be accepted as an alias.
+  const recordComplete = store.locate(ourFile("recordComplete")).schema;
+  assert.ok(recordComplete["x-bw"].aliases?.includes("recordingComplete"));
+});
+
+test("our voice schemas accept everything bandwidth.yml describes (except allow-listed, explained differences)", () => {
+  const diffs: DriftDifference[] = [];
+  for (const [specName, event] of Object.entries(SPEC_TO_EVENT)) {
+    diffs.push(...compareWithSpec({ spec: specName, doc: spec, ours: ourFile(event), store }));
+  }
+  const { unexplained } = applyAllowList(diffs, loadAllowList(), voiceSpecNames);
+  assert.deepEqual(unexplained, [], formatDifferences(unexplained));
+});
+
+test("the drift allow-list has no stale voice entries", () => {
+  const allowList = loadAllowList();
+  const diffs: DriftDifference[] = [];
+  for (const [specName, event] of Object.entries(SPEC_TO_EVENT)) {
+    diffs.push(...compareWithSpec({ spec: specName, doc: spec, ours: ourFile(event), store }));
+  }
+  const { stale } = applyAllowList(diffs, allowList, voiceSpecNames);
+  assert.deepEqual(stale, [], `allow-list entries that no longer suppress any difference (remove them):\n${JSON.stringify(stale, null, 2)}`);
+  for (const entry of allowList) {
+    assert.ok(spec.components.schemas[entry.spec], `allow-list entry names unknown spec schema ${entry.spec}`);
+  }
+});
+
+// The comparer itself: synthetic spec and "ours" schemas with known drift, so the checks above cannot pass
+// vacuously.
+const OURS_ID = "https://bw-codegen.dev/schemas/test/sample.schema.json";
+const COMMON_ID = "https://bw-codegen.dev/schemas/test/common.schema.json";
+const syntheticStore = new SchemaStore([
+  {
+    $id: COMMON_ID,
+    $defs: {
+      cause: { anyOf: [{ enum: ["hangup", "busy"] }, { type: "string" }] },
+      when: { anyOf: [{ type: "string", pattern: "^[0-9]{4}-" }, { type: "null" }] },
+      detail: { title: "Detail", type: "object", properties: { value: { type: "string" } }, additionalProperties: { type: "string" } },
+    },
+  },
+  {
+    $id: OURS_ID,
+    type: "object",
+    properties: {
+      kind: { const: "sample" },
+      cause: { $ref: "common.schema.json#/$defs/cause" },
+      direction: { type: "string", enum: ["inbound"] },
+      count: { type: "number" },
+      flag: { type: "string" },
+      when: { $ref: "common.schema.json#/$defs/when" },
+      detail: { anyOf: [{ $ref: "common.schema.json#/$defs/detail" }, { type: "null" }] },
+      tracks: { type: "array", items: { enum: ["inbound", "outbound"] } },
+    },
+  },
+]);
+const syntheticDoc = {
+  components: {
+    schemas: {
+      direction: { type: "string", enum: ["inbound", "outbound"] },
+      sample: {
+        allOf: [
+          { type: "object", properties: { kind: { type: "string" }, cause: { type: "string", enum: ["busy", "no-route"] } } },
+          {
+            properties: {
+              direction: { $ref: "#/components/schemas/direction" },
+              count: { type: "integer", nullable: true },
+              flag: { type: "boolean" },
+              when: { type: "string", format: "date-time", nullable: true },
+              detail: { type: "object", properties: { value: { type: "string" }, extra: { type: "string" }, weight: { type: "number" } } },
+              tracks: { type: "array", items: { type: "string", enum: ["inbound", "both"] } },
+              missing: { type: "string" },
+            },
+          },
+        ],
+      },
+    },
+  },
+};
+
+test("the comparer reports missing properties, incompatible types and rejected enum values, and nothing else", () => {
+  const diffs = compareWithSpec({ spec: "sample", doc: syntheticDoc, ours: OURS_ID, store: syntheticStore });
+  const found = diffs.map((d) => `${d.property}: ${d.problem}`).sort();
+  assert.deepEqual(found, [
+    "detail.weight: spec type number, ours accepts string",
+    "direction: spec enum value(s) \"outbound\" not accepted by ours",
+    "flag: spec type boolean, ours accepts string",
+    "missing: property missing from ours",
+    "tracks[]: spec enum value(s) \"both\" not accepted by ours",
+  ]);
+  // Open enum accepts "no-route"; integer fits number; nullable is fine; extra key covered by additionalProperties.
+  assert.ok(diffs.every((d) => d.spec === "sample" && d.ours === OURS_ID));
+});
+
+test("allow-list entries suppress matching differences and unmatched entries are reported stale", () => {
+  const diffs = compareSchemas({ type: "object", properties: { gone: { type: "string" } } }, {
+    spec: "sample",
+    doc: syntheticDoc,
+    ours: OURS_ID,
+    store: syntheticStore,
+  });
+  assert.equal(diffs.length, 1);
+  const entry = { spec: "sample", property: "gone", ours: OURS_ID, why: "test" };
+  const staleEntry = { spec: "sample", property: "other", ours: OURS_ID, why: "test" };
+  const foreign = { spec: "notVoice", property: "x", ours: "y", why: "another family's entry" };
+  const result = applyAllowList(diffs, [entry, staleEntry, foreign], new Set(["sample"]));
+  assert.deepEqual(result.unexplained, []);
+  assert.deepEqual(result.stale, [staleEntry]);
+  assert.match(formatDifferences(diffs), /sample › gone .*property missing from ours/);
+});
