@@ -1,0 +1,100 @@
+/**
+ * The second argument every webhook handler receives: which event this is, where it came from, the
+ * original transport request, a logger and an AbortSignal that fires when the handler's time is up.
+ *
+ * Built once per event by the handler core (`core.ts`); the AbortController behind `signal` is only
+ * created if a handler actually reads `signal`, so handlers that don't use it cost nothing extra.
+ */
+
+/** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */
+export interface WebhookLogger {
+  debug?(message: string, details?: unknown): void;
+  info?(message: string, details?: unknown): void;
+  warn(message: string, details?: unknown): void;
+  error(message: string, details?: unknown): void;
+}
+
+/** Reads one request header (lower-case name) from a transport's own request object. */
+export type HeaderReader = (raw: unknown, name: string) => string | undefined;
+
+/** What a handler knows about the delivery, besides the validated event itself. */
+export interface HandlerContext {
+  /** The family the event belongs to: `voice`, `messaging`, `numbers`, … */
+  readonly family: string;
+  /** The discriminant value (`eventType` for voice, `type` for messaging). */
+  readonly eventType: string;
+  /** `POST`, or `GET` for voice callbacks configured with the GET method (fields in the query). */
+  readonly method: string;
+  /** The request path without the query string, e.g. `/callbacks/voice`. */
+  readonly path: string;
+  /** `false` when the event failed schema validation and was accepted anyway (lenient mode). */
+  readonly valid: boolean;
+  /** The validation issues when `valid` is false (JSON pointers + messages); empty otherwise. */
+  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  /** The transport's request object: `IncomingMessage`, a Fetch `Request`, an Express or Fastify request. */
+  readonly raw: unknown;
+  /** The logger configured on the webhook handler. */
+  readonly logger: WebhookLogger;
+  /** Aborted when the handler exceeds `timeoutMs` (its answer will be a 500 by then). */
+  readonly signal: AbortSignal;
+  /** Reads a request header by (case-insensitive) name; `Authorization` is never returned. */
+  header(name: string): string | undefined;
+}
+
+const NO_ISSUES: readonly { readonly path: string; readonly message: string }[] = Object.freeze([]);
+
+/** The runtime's implementation of {@link HandlerContext}; created by the core, not by users. */
+export class WebhookContext implements HandlerContext {
+  readonly family: string;
+  readonly eventType: string;
+  readonly method: string;
+  readonly path: string;
+  readonly valid: boolean;
+  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly raw: unknown;
+  readonly logger: WebhookLogger;
+  #readHeader: HeaderReader;
+  #controller: AbortController | undefined = undefined;
+  #aborted = false;
+
+  constructor(
+    family: string,
+    eventType: string,
+    method: string,
+    path: string,
+    issues: readonly { readonly path: string; readonly message: string }[] | undefined,
+    raw: unknown,
+    readHeader: HeaderReader,
+    logger: WebhookLogger,
+  ) {
+    this.family = family;
+    this.eventType = eventType;
+    this.method = method;
+    this.path = path;
+    this.valid = issues === undefined;
+    this.issues = issues ?? NO_ISSUES;
+    this.raw = raw;
+    this.#readHeader = readHeader;
+    this.logger = logger;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(new Error("webhook handler timed out"));
+    }
+    return this.#controller.signal;
+  }
+
+  header(name: string): string | undefined {
+    const lower = name.toLowerCase();
+    if (lower === "authorization") return undefined;
+    return this.#readHeader(this.raw, lower);
+  }
+
+  /** Called by the core when the handler's time is up. */
+  abort(reason: unknown): void {
+    this.#aborted = true;
+    this.#controller?.abort(reason);
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * One call that builds the handler core and all four adapters from it. The generated glue
+ * (`generated/webhooks.js`, `createBandwidthWebhooks`) binds the generated families and calls this.
+ */
+
+import { createWebhookCore } from "./core.js";
+import type { WebhookCore, WebhookCoreOptions } from "./core.js";
+import { createNodeHandler } from "./adapter-node.js";
+import type { NodeWebhookHandler } from "./adapter-node.js";
+import { createFetchHandler } from "./adapter-fetch.js";
+import type { FetchWebhookHandler } from "./adapter-fetch.js";
+import { createExpressMiddleware } from "./adapter-express.js";
+import type { ExpressWebhookMiddleware } from "./adapter-express.js";
+import { createFastifyPlugin } from "./adapter-fastify.js";
+import type { FastifyWebhookPlugin } from "./adapter-fastify.js";
+
+/** The same webhook handling, shaped for each transport. */
+export interface WebhookHandlers {
+  /** The transport-neutral core (for custom adapters). */
+  readonly core: WebhookCore;
+  /** node:http listener: `http.createServer(webhooks.node)`. */
+  readonly node: NodeWebhookHandler;
+  /** Fetch handler: Workers, Deno, Bun, Hono (`webhooks.fetch(c.req.raw)`). */
+  readonly fetch: FetchWebhookHandler;
+  /** Express middleware: `app.use(webhooks.express)` (before body parsers). */
+  readonly express: ExpressWebhookMiddleware;
+  /** Fastify plugin: `app.register(webhooks.fastify)`. */
+  readonly fastify: FastifyWebhookPlugin;
+}
+
+/**
+ * Builds the core once and every adapter over it (adapters are small closures; unused ones cost nothing).
+ *
+ * @example
+ * const webhooks = createWebhookHandlers({ routes: [{ path: "/callbacks/voice", family, handlers }], credentials });
+ * http.createServer(webhooks.node).listen(3000);
+ */
+export function createWebhookHandlers(options: WebhookCoreOptions): WebhookHandlers {
+  const core = createWebhookCore(options);
+  return {
+    core,
+    node: createNodeHandler(core),
+    fetch: createFetchHandler(core),
+    express: createExpressMiddleware(core),
+    fastify: createFastifyPlugin(core),
+  };
+}
