@@ -1,0 +1,120 @@
+// Checks that our messaging, toll-free verification and BRTC endpoint schemas accept everything Bandwidth's
+// official OpenAPI spec (bandwidth.yml) describes for them, that every event type the spec enumerates has
+// one of our schemas, and that test/drift-allowlist.json holds no stale entries for these spec schemas.
+// Numbers notifications, MFA, legacy WebRTC and emergency callbacks are not modelled in bandwidth.yml.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import {
+  SchemaStore,
+  applyAllowList,
+  compareSchemas,
+  formatDifferences,
+  loadAllowList,
+  loadBandwidthSpec,
+  repoRoot,
+  type DriftDifference,
+  type JsonSchema,
+} from "./support/drift.js";
+
+const spec = loadBandwidthSpec();
+const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
+const schemas: Record<string, JsonSchema> = spec.components.schemas;
+
+/**
+ * One comparison: a spec schema, narrowed to one event where the spec shares one schema between several
+ * event types (its discriminant's enum is replaced by the single value our schema is for).
+ */
+interface Mapping {
+  spec: string;
+  ours: string;
+  discriminant?: { property: string; value: string };
+}
+
+const messagingStatus = ["message-sending", "message-sent", "message-delivered", "message-failed", "message-read"];
+const messagingInbound = ["message-received", "suggestion-response", "requested-location-response"];
+const MAPPINGS: Mapping[] = [
+  ...messagingStatus.map((type) => ({ spec: "statusCallback", ours: `messaging/${type}.schema.json`, discriminant: { property: "type", value: type } })),
+  ...messagingInbound.map((type) => ({ spec: "inboundCallback", ours: `messaging/${type}.schema.json`, discriminant: { property: "type", value: type } })),
+  { spec: "verificationWebhook", ours: "tfv/status.schema.json" },
+  { spec: "verificationDenialWebhook", ours: "tfv/denial.schema.json" },
+  { spec: "failureWebhook", ours: "tfv/failure.schema.json" },
+  { spec: "blockedWebhook", ours: "tfv/blocked.schema.json" },
+  { spec: "endpointEvent", ours: "endpoint/device-connected.schema.json", discriminant: { property: "eventType", value: "DEVICE_CONNECTED" } },
+  { spec: "endpointEvent", ours: "endpoint/device-disconnected.schema.json", discriminant: { property: "eventType", value: "DEVICE_DISCONNECTED" } },
+];
+const specNames = new Set(MAPPINGS.map((m) => m.spec));
+
+/** The spec schema as seen for one event: the shared discriminant narrowed to that event's value. */
+function narrowed(mapping: Mapping): JsonSchema {
+  const base: JsonSchema = { $ref: `#/components/schemas/${mapping.spec}` };
+  if (!mapping.discriminant) return base;
+  const { property, value } = mapping.discriminant;
+  return { allOf: [withoutProperty(mapping.spec, property), { properties: { [property]: { type: "string", enum: [value] } } }] };
+}
+
+/** Copy of a spec schema (allOf branches resolved one level) without one property. */
+function withoutProperty(name: string, property: string): JsonSchema {
+  const strip = (node: JsonSchema): JsonSchema => {
+    const resolved = typeof node.$ref === "string" ? schemas[node.$ref.split("/").pop()!] : node;
+    const copy: JsonSchema = { ...resolved };
+    if (copy.properties) {
+      copy.properties = { ...copy.properties };
+      delete copy.properties[property];
+    }
+    if (Array.isArray(copy.allOf)) copy.allOf = copy.allOf.map(strip);
+    return copy;
+  };
+  return strip(schemas[name]);
+}
+
+function allDifferences(): DriftDifference[] {
+  return MAPPINGS.flatMap((m) => compareSchemas(narrowed(m), { spec: m.spec, doc: spec, ours: m.ours, store }));
+}
+
+test("every messaging callback type in bandwidth.yml has our schema, with matching x-bw metadata", () => {
+  const enumerated = [...schemas.statusCallbackTypeEnum.enum, ...schemas.inboundCallbackTypeEnum.enum].sort();
+  assert.deepEqual(enumerated, [...messagingStatus, ...messagingInbound].sort(), "bandwidth.yml's messaging type enums changed: update MAPPINGS");
+  assert.deepEqual(Object.keys(schemas.callback.discriminator.mapping).sort(), enumerated);
+  for (const type of enumerated) {
+    const { schema } = store.locate(`messaging/${type}.schema.json`);
+    assert.equal(schema["x-bw"]?.family, "messaging");
+    assert.equal(schema["x-bw"]?.event, type);
+    assert.equal(schema.properties.type.const, type);
+  }
+});
+
+test("every TFV webhook shape in bandwidth.yml is mapped to one of our tfv schemas", () => {
+  const body = spec.components.requestBodies.verificationWebhookRequest.content["application/json"].schema;
+  const shapes = body.oneOf.map((s: JsonSchema) => String(s.$ref).split("/").pop()).sort();
+  const mapped = MAPPINGS.filter((m) => m.ours.startsWith("tfv/")).map((m) => m.spec).sort();
+  assert.deepEqual(shapes, mapped, "bandwidth.yml's TFV webhook shapes changed: update MAPPINGS");
+});
+
+test("every endpoint eventType in bandwidth.yml has our schema", () => {
+  for (const value of schemas.endpointEventTypeEnum.enum as string[]) {
+    const mapping = MAPPINGS.find((m) => m.spec === "endpointEvent" && m.discriminant?.value === value);
+    assert.ok(mapping, `no schema for endpoint eventType ${value}`);
+    assert.equal(store.locate(mapping.ours).schema["x-bw"].event, value);
+  }
+});
+
+test("our messaging, TFV and endpoint schemas accept everything bandwidth.yml describes (except allow-listed, explained differences)", () => {
+  const { unexplained } = applyAllowList(allDifferences(), loadAllowList(), specNames);
+  assert.deepEqual(unexplained, [], formatDifferences(unexplained));
+});
+
+test("the drift allow-list has no stale messaging, TFV or endpoint entries", () => {
+  const { stale } = applyAllowList(allDifferences(), loadAllowList(), specNames);
+  assert.deepEqual(stale, [], `allow-list entries that no longer suppress any difference (remove them):\n${JSON.stringify(stale, null, 2)}`);
+});
+
+test("narrowing really compares: an event schema checked against another event's type value drifts", () => {
+  const diffs = compareSchemas(narrowed({ spec: "statusCallback", ours: "x", discriminant: { property: "type", value: "message-sent" } }), {
+    spec: "statusCallback",
+    doc: spec,
+    ours: "messaging/message-delivered.schema.json",
+    store,
+  });
+  assert.ok(diffs.some((d) => d.property === "type" && d.problem === 'spec enum value(s) "message-sent" not accepted by ours'), formatDifferences(diffs));
+});
