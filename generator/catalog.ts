@@ -1,0 +1,166 @@
+// Loads every schema under schemas/, checks the conventions of CONTRIBUTING.md, and returns one
+// catalog (every schema by $id, every event with its metadata) that all emitters work from.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { families } from "./families.js";
+
+export type JsonSchema = Record<string, any>;
+
+/** Metadata of an event schema (`x-bw`). */
+export interface EventMeta {
+  family: string;
+  event: string;
+  response?: string;
+  summary?: string;
+  aliases?: string[];
+  [key: string]: unknown;
+}
+
+export interface EventEntry {
+  family: string;
+  /** Discriminant value, e.g. `answer`. */
+  event: string;
+  /** TypeScript / component name, e.g. `AnswerCallback`. */
+  title: string;
+  id: string;
+  /** Path relative to the schemas folder, with forward slashes. */
+  file: string;
+  schema: JsonSchema;
+  meta: EventMeta;
+}
+
+export interface Catalog {
+  schemasDir: string;
+  /** Every schema file by `$id`, in a stable order. */
+  schemas: Map<string, JsonSchema>;
+  /** Path (relative, forward slashes) of each schema by `$id`. */
+  files: Map<string, string>;
+  /** Every event schema (has `x-bw.event`), sorted by family then event. */
+  events: EventEntry[];
+  /** Schemas with `x-bw` but of another kind (e.g. BXML elements: `x-bw.element`). */
+  elements: { id: string; file: string; schema: JsonSchema }[];
+}
+
+export const ID_BASE = "https://bw-codegen.dev/schemas/";
+
+function listSchemaFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    if (statSync(full).isDirectory()) out.push(...listSchemaFiles(full));
+    else if (name.endsWith(".schema.json")) out.push(full);
+  }
+  return out;
+}
+
+/** Problems found while loading; loading fails with all of them listed at once. */
+export class CatalogError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`schema catalog has ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
+  }
+}
+
+/**
+ * Load and check every `*.schema.json` below `schemasDir`.
+ *
+ * @example
+ * const catalog = loadCatalog("schemas");
+ * console.log(catalog.events.map((e) => `${e.family}.${e.event}`));
+ */
+export function loadCatalog(schemasDir: string): Catalog {
+  const problems: string[] = [];
+  const schemas = new Map<string, JsonSchema>();
+  const files = new Map<string, string>();
+  const events: EventEntry[] = [];
+  const elements: Catalog["elements"] = [];
+  const titles = new Map<string, string>();
+
+  for (const full of listSchemaFiles(schemasDir)) {
+    const file = relative(schemasDir, full).split(sep).join("/");
+    let schema: JsonSchema;
+    try {
+      schema = JSON.parse(readFileSync(full, "utf8"));
+    } catch (err) {
+      problems.push(`${file}: not valid JSON (${(err as Error).message})`);
+      continue;
+    }
+    const expectedId = ID_BASE + file;
+    if (schema.$schema !== "https://json-schema.org/draft/2020-12/schema") problems.push(`${file}: $schema must be the 2020-12 meta-schema`);
+    if (schema.$id !== expectedId) problems.push(`${file}: $id must be ${expectedId}`);
+    schemas.set(expectedId, schema);
+    files.set(expectedId, file);
+    if (typeof schema.title === "string") {
+      const other = titles.get(schema.title);
+      if (other) problems.push(`${file}: title ${schema.title} is already used by ${other}`);
+      titles.set(schema.title, file);
+    }
+    const meta = schema["x-bw"] as EventMeta | undefined;
+    if (!meta) continue;
+    if (typeof meta.event !== "string") {
+      elements.push({ id: expectedId, file, schema });
+      continue;
+    }
+    const folder = file.split("/")[0];
+    if (meta.family !== folder) problems.push(`${file}: x-bw.family must be "${folder}" (its folder)`);
+    if (!families.some((f) => f.name === meta.family)) problems.push(`${file}: family "${meta.family}" is not in generator/families.ts`);
+    if (typeof schema.title !== "string" || !/^[A-Z][A-Za-z0-9]*$/.test(schema.title)) problems.push(`${file}: title must be a PascalCase type name`);
+    if (typeof schema.description !== "string" || schema.description.length < 20) problems.push(`${file}: needs a description in our own words`);
+    if (!Array.isArray(schema.examples) || schema.examples.length < 2) problems.push(`${file}: needs at least two examples (minimal and full)`);
+    if (!Array.isArray(schema.required)) problems.push(`${file}: needs a required list`);
+    if (JSON.stringify(schema).includes('"additionalProperties":false')) problems.push(`${file}: must not close objects with additionalProperties:false (strict mode is derived)`);
+    events.push({ family: meta.family, event: meta.event, title: schema.title, id: expectedId, file, schema, meta });
+  }
+
+  // Every relative $ref must resolve to a loaded schema (and, with a fragment, to a definition in it).
+  for (const [id, schema] of schemas) {
+    walkRefs(schema, (ref) => {
+      const target = resolveRef(id, ref);
+      const doc = schemas.get(target.id);
+      if (!doc) problems.push(`${files.get(id)}: $ref ${ref} points to no loaded schema`);
+      else if (target.pointer && resolvePointer(doc, target.pointer) === undefined) problems.push(`${files.get(id)}: $ref ${ref} points to nothing inside ${files.get(target.id)}`);
+    });
+  }
+  const seenEvents = new Map<string, string>();
+  for (const e of events) {
+    for (const name of [e.event, ...(e.meta.aliases ?? [])]) {
+      const key = `${e.family}/${name}`;
+      if (seenEvents.has(key)) problems.push(`${e.file}: event ${key} is also declared by ${seenEvents.get(key)}`);
+      seenEvents.set(key, e.file);
+    }
+  }
+  if (problems.length) throw new CatalogError(problems);
+  const familyOrder = families.map((f) => f.name);
+  events.sort((a, b) => familyOrder.indexOf(a.family) - familyOrder.indexOf(b.family) || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0));
+  return { schemasDir, schemas, files, events, elements };
+}
+
+/** Call `visit` for every `$ref` string inside a schema. */
+export function walkRefs(node: unknown, visit: (ref: string) => void): void {
+  if (Array.isArray(node)) node.forEach((n) => walkRefs(n, visit));
+  else if (node && typeof node === "object") {
+    for (const [k, v] of Object.entries(node)) {
+      if (k === "$ref" && typeof v === "string") visit(v);
+      else if (k !== "examples" && k !== "x-bw") walkRefs(v, visit);
+    }
+  }
+}
+
+/** Resolve a `$ref` against the `$id` of the schema it appears in. */
+export function resolveRef(baseId: string, ref: string): { id: string; pointer: string } {
+  const url = new URL(ref, baseId);
+  const pointer = decodeURIComponent(url.hash.replace(/^#/, ""));
+  url.hash = "";
+  return { id: url.href, pointer };
+}
+
+/** Follow a JSON pointer inside a document. */
+export function resolvePointer(doc: unknown, pointer: string): unknown {
+  if (!pointer) return doc;
+  let node: any = doc;
+  for (const raw of pointer.replace(/^\//, "").split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (node === null || typeof node !== "object") return undefined;
+    node = node[key];
+  }
+  return node;
+}

@@ -1,0 +1,33 @@
+// Emits generated/events.ts: per family, the table the handler runtime dispatches with
+// (event name → handler method, expected response kind, payload type name).
+import type { Catalog } from "../catalog.js";
+import { families } from "../families.js";
+import type { GeneratedFile } from "../generated-file.js";
+import { camelCase } from "../schema-transforms.js";
+
+export function emitEvents(catalog: Catalog): GeneratedFile[] {
+  const parts: string[] = [
+    `/** What the handler runtime needs to know about one event. */`,
+    `export interface EventInfo {`,
+    `  /** Name of the handler method, e.g. \`conferenceMemberJoin\`. */`,
+    `  readonly method: string;`,
+    `  /** What Bandwidth expects back: \`bxml\` (executed), \`bxml-or-empty\`, or \`empty\` (acknowledge). */`,
+    `  readonly response: string;`,
+    `  /** Payload interface name. */`,
+    `  readonly title: string;`,
+    `}`,
+    ``,
+  ];
+  for (const family of families) {
+    const events = catalog.events.filter((e) => e.family === family.name);
+    if (!events.length) continue;
+    const rows = events.flatMap((e) =>
+      [e.event, ...(e.meta.aliases ?? [])].map(
+        (name) => `  ${JSON.stringify(name)}: { method: ${JSON.stringify(camelCase(e.event))}, response: ${JSON.stringify(e.meta.response ?? "empty")}, title: ${JSON.stringify(e.title)} },`,
+      ),
+    );
+    parts.push(`/** ${family.name} events by \`${family.discriminant ?? "name"}\` (aliases included). */`);
+    parts.push(`export const ${family.name}Events: Readonly<Record<string, EventInfo>> = Object.freeze({\n${rows.join("\n")}\n});`, "");
+  }
+  return [{ path: "events.ts", contents: parts.join("\n"), source: "schemas/**/*.schema.json (x-bw)" }];
+}

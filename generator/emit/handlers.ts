@@ -1,0 +1,58 @@
+// Emits generated/handlers.d.ts with ts-morph: per family an interface with one optional method per
+// event. Events whose reply Bandwidth executes return BXML; the others must return nothing, so a
+// handler that tries to answer an async event with BXML does not compile.
+import { Project, type InterfaceDeclaration } from "ts-morph";
+import type { Catalog } from "../catalog.js";
+import { families } from "../families.js";
+import type { GeneratedFile } from "../generated-file.js";
+import { camelCase } from "../schema-transforms.js";
+
+const RETURNS: Record<string, string> = {
+  bxml: "BxmlReply | Promise<BxmlReply>",
+  "bxml-or-empty": "BxmlReply | undefined | Promise<BxmlReply | undefined>",
+  empty: "NoReply",
+};
+
+const RETURN_DOCS: Record<string, string> = {
+  bxml: "Return the BXML Bandwidth executes next on the call.",
+  "bxml-or-empty": "Return conference BXML, or nothing to answer 204.",
+  empty: "Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204.",
+};
+
+export function emitHandlers(catalog: Catalog): GeneratedFile[] {
+  const project = new Project({ useInMemoryFileSystem: true });
+  const file = project.createSourceFile("handlers.d.ts", "", { overwrite: true });
+  const titles = catalog.events.map((e) => e.title);
+  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./types.js", namedImports: titles });
+  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/context.js", namedImports: ["HandlerContext"] });
+  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/bxml-reply.js", namedImports: ["BxmlReply"] });
+  file.addTypeAlias({
+    name: "NoReply",
+    isExported: true,
+    type: "undefined | Promise<undefined>",
+    docs: ["What handlers of events without a reply return: nothing (sync or async)."],
+  });
+  for (const family of families) {
+    const events = catalog.events.filter((e) => e.family === family.name);
+    if (!events.length) continue;
+    const iface: InterfaceDeclaration = file.addInterface({
+      name: family.handlers,
+      isExported: true,
+      docs: [`One optional method per ${family.name} event. ${family.description}\n\n@example\nconst handlers: ${family.handlers} = {\n  ${camelCase(events[0].event)}(event, context) {\n    // ...\n  },\n};`],
+    });
+    for (const e of events) {
+      const response = e.meta.response ?? "empty";
+      iface.addMethod({
+        name: camelCase(e.event),
+        hasQuestionToken: true,
+        parameters: [
+          { name: "event", type: e.title },
+          { name: "context", type: "HandlerContext" },
+        ],
+        returnType: RETURNS[response] ?? RETURNS.empty,
+        docs: [`${e.meta.summary ?? e.title} (\`${e.event}\`). ${RETURN_DOCS[response] ?? RETURN_DOCS.empty}`],
+      });
+    }
+  }
+  return [{ path: "handlers.d.ts", contents: file.getFullText(), source: "schemas/**/*.schema.json (x-bw)" }];
+}

@@ -1,0 +1,131 @@
+// Emits generated/openapi.json and openapi.yaml: an OpenAPI 3.1 document (built with openapi3-ts)
+// with one `webhooks` entry per event, request bodies by $ref to components/schemas, our examples,
+// the responses Bandwidth expects, and HTTP basic security (Bandwidth's challenge/response).
+import { OpenApiBuilder, type OpenAPIObject, type PathItemObject, type SchemaObject } from "openapi3-ts/oas31";
+import { stringify } from "yaml";
+import { resolveRef, type Catalog, type EventEntry } from "../catalog.js";
+import { families } from "../families.js";
+import type { GeneratedFile } from "../generated-file.js";
+import { camelCase, pascalCase } from "../schema-transforms.js";
+
+const COMPONENT_PREFIX = "#/components/schemas/";
+
+/** Component name for a schema (or a definition inside it). */
+function componentName(catalog: Catalog, id: string, pointer: string): string {
+  const schema = catalog.schemas.get(id)!;
+  if (!pointer) return schema.title;
+  const name = pointer.split("/").pop()!;
+  const def = schema.$defs?.[name];
+  // Untitled shared definitions are named after their file: common/voice.schema.json#/$defs/callId → VoiceCallId.
+  const file = (catalog.files.get(id) ?? "").replace(/\.schema\.json$/, "").split("/").pop()!;
+  return def?.title ?? pascalCase(file) + pascalCase(name);
+}
+
+/** Rewrite a schema for components/schemas: refs point at components, ids and generator metadata go. */
+function toComponent(catalog: Catalog, baseId: string, node: any, insideProperties = false): any {
+  if (Array.isArray(node)) return node.map((n) => toComponent(catalog, baseId, n));
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (!insideProperties) {
+      if (key === "$id" || key === "$schema" || key === "$defs" || key === "x-bw") continue;
+      if (key === "examples") {
+        out.examples = value; // examples are data: copied as they are
+        continue;
+      }
+      if (key === "$ref" && typeof value === "string") {
+        const target = resolveRef(baseId, value);
+        out.$ref = COMPONENT_PREFIX + componentName(catalog, target.id, target.pointer);
+        continue;
+      }
+    }
+    out[key] = toComponent(catalog, baseId, value, !insideProperties && (key === "properties" || key === "patternProperties"));
+  }
+  return out;
+}
+
+function mediaType(family: string): string {
+  const spec = families.find((f) => f.name === family);
+  return spec?.body === "xml" ? "application/xml" : "application/json";
+}
+
+function webhookFor(e: EventEntry): PathItemObject {
+  const response = e.meta.response ?? "empty";
+  const spec = families.find((f) => f.name === e.family);
+  const wrap = (value: unknown) => (spec?.body === "json-array" ? [value] : value);
+  const examples = Object.fromEntries(
+    (e.schema.examples as unknown[]).map(wrap).map((value, i) => [i === 0 ? "minimal" : i === 1 ? "complete" : `example${i + 1}`, { summary: i === 0 ? "Fields that are always sent" : i === 1 ? "Every optional field present" : `Example ${i + 1}`, value }]),
+  );
+  const bodySchema = spec?.body === "json-array" ? { type: "array", minItems: 1, items: { $ref: COMPONENT_PREFIX + e.title } } : { $ref: COMPONENT_PREFIX + e.title };
+  const responses: Record<string, unknown> = {};
+  if (response === "bxml" || response === "bxml-or-empty") {
+    responses["200"] = {
+      description: "BXML that Bandwidth executes next.",
+      content: { "application/xml": { schema: { type: "string" }, example: '<?xml version="1.0" encoding="UTF-8"?>\n<Response><SpeakSentence>Hello</SpeakSentence></Response>' } },
+    };
+  }
+  if (response !== "bxml") responses["204"] = { description: "Acknowledged; Bandwidth needs no body." };
+  responses["401"] = {
+    description: "Bandwidth's first, credential-less delivery is challenged; it retries with the configured credentials.",
+    headers: { "WWW-Authenticate": { description: 'Always `Basic realm="..."`: without it Bandwidth never retries.', schema: { type: "string" } } },
+  };
+  responses["400"] = { description: "The body is not valid JSON/XML or (strict mode) does not match the schema." };
+  return {
+    post: {
+      operationId: `${e.family}${pascalCase(e.event)}`,
+      summary: e.meta.summary ?? e.title,
+      description: e.schema.description,
+      tags: [e.family],
+      security: [{ bandwidthBasic: [] }],
+      requestBody: { required: true, content: { [mediaType(e.family)]: { schema: bodySchema as SchemaObject, examples } } },
+      responses: responses as any,
+    },
+  };
+}
+
+export function buildOpenApi(catalog: Catalog): OpenAPIObject {
+  const builder = OpenApiBuilder.create()
+    .addOpenApiVersion("3.1.0")
+    .addTitle("Bandwidth webhooks (bw-codegen)")
+    .addVersion("1.0.0")
+    .addDescription(
+      "Every callback Bandwidth sends to your servers, as OpenAPI 3.1 `webhooks`, generated by bw-codegen from its JSON Schemas. " +
+        "Callbacks are protected with HTTP basic auth in Bandwidth's challenge form: the first delivery carries no credentials and must be answered `401` with `WWW-Authenticate: Basic realm=\"...\"`.",
+    )
+    .addLicense({ name: "MIT", identifier: "MIT" })
+    .addSecurityScheme("bandwidthBasic", { type: "http", scheme: "basic", description: "Credentials configured on the Bandwidth application, BXML verb or subscription." });
+  builder.addServer({
+    url: "https://{host}",
+    description: "Your webhook receiver: Bandwidth calls the URLs you configure on applications, BXML verbs and subscriptions.",
+    variables: { host: { default: "callbacks.your-company.com", description: "Host of your webhook receiver" } },
+  });
+  const doc = builder.getSpec();
+  (doc.info as { summary?: string }).summary = "Typed Bandwidth callbacks";
+  doc.tags = families.filter((f) => catalog.events.some((e) => e.family === f.name)).map((f) => ({ name: f.name, description: f.description }));
+  doc.webhooks = {};
+  for (const e of catalog.events) doc.webhooks[`${e.family}.${camelCase(e.event)}`] = webhookFor(e);
+  const schemas: Record<string, SchemaObject> = {};
+  for (const [id, schema] of catalog.schemas) {
+    if (schema["x-bw"]?.element) continue; // BXML element schemas describe responses, not webhooks
+    if (typeof schema.title === "string" && schema["x-bw"]?.event) schemas[schema.title] = toComponent(catalog, id, schema);
+    for (const [name, def] of Object.entries<any>(schema.$defs ?? {})) {
+      const component = componentName(catalog, id, `/$defs/${name}`);
+      if (schemas[component]) throw new Error(`two schemas would both be the OpenAPI component ${component} (${catalog.files.get(id)})`);
+      schemas[component] = toComponent(catalog, id, def);
+    }
+  }
+  doc.components = { ...doc.components, schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  delete (doc as any).paths;
+  return doc;
+}
+
+export function emitOpenApi(catalog: Catalog): GeneratedFile[] {
+  const doc = buildOpenApi(catalog);
+  const source = "schemas/**/*.schema.json";
+  const { openapi, ...rest } = doc;
+  const ordered = { openapi, "x-generated": "Generated by bw-codegen from schemas/**/*.schema.json. Do not edit.", ...rest };
+  return [
+    { path: "openapi.json", contents: `${JSON.stringify(ordered, null, 2)}\n`, source },
+    { path: "openapi.yaml", contents: stringify(ordered, { lineWidth: 0, aliasDuplicateObjects: false }), source },
+  ];
+}

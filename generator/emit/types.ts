@@ -1,0 +1,112 @@
+// Emits generated/types.d.ts: one named interface per event and shared object (through
+// json-schema-to-typescript), then per family the discriminated union, the event-type union and the
+// event → interface map. Types are closed (no index signature) while validators stay open: unknown
+// properties pass at run time but a typo in a property name is a compile error.
+import { compile } from "json-schema-to-typescript";
+import { resolvePointer, resolveRef, type Catalog, type JsonSchema } from "../catalog.js";
+import { families } from "../families.js";
+import type { GeneratedFile } from "../generated-file.js";
+
+/** Key under the combined document's `$defs` for a schema (and optional pointer into it). */
+function defKey(catalog: Catalog, id: string, pointer: string): string {
+  const file = catalog.files.get(id)!;
+  const base = file.replace(/\.schema\.json$/, "").split("/").map((part) => part.replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ?? "").toUpperCase()));
+  const own = catalog.schemas.get(id)!;
+  if (!pointer) return typeof own.title === "string" ? own.title : base.map(cap).join("");
+  const def = resolvePointer(own, pointer) as JsonSchema | undefined;
+  return typeof def?.title === "string" ? def.title : cap(pointer.split("/").pop()!);
+}
+
+function cap(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
+
+/** Open enums (`anyOf: [{enum}, {type: string}]`) keep autocompletion: `"a" | "b" | (string & {})`. */
+function openEnumType(node: any): string | undefined {
+  if (!Array.isArray(node.anyOf) || node.anyOf.length !== 2) return undefined;
+  const en = node.anyOf.find((b: any) => Array.isArray(b.enum));
+  const str = node.anyOf.find((b: any) => b.type === "string" && Object.keys(b).length === 1);
+  if (!en || !str || !en.enum.every((v: unknown) => typeof v === "string")) return undefined;
+  return `${en.enum.map((v: string) => JSON.stringify(v)).join(" | ")} | (string & {})`;
+}
+
+/** Rewrite one schema for the combined document: refs become local, nested ids/meta go away. */
+function localise(catalog: Catalog, baseId: string, node: any, insideProperties = false): any {
+  if (Array.isArray(node)) return node.map((n) => localise(catalog, baseId, n));
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) {
+    if (!insideProperties) {
+      if (key === "$id" || key === "$schema" || key === "examples" || key === "$defs" || key.startsWith("x-")) continue;
+      if (key === "$ref" && typeof value === "string") {
+        const target = resolveRef(baseId, value);
+        const def = resolvePointer(catalog.schemas.get(target.id), target.pointer) as JsonSchema;
+        if (target.pointer && typeof def?.title !== "string") {
+          // Untitled shared definitions are aliases of primitives: inline them (keeps their description).
+          Object.assign(out, localise(catalog, target.id, def));
+        } else {
+          out.$ref = `#/$defs/${defKey(catalog, target.id, target.pointer)}`;
+        }
+        continue;
+      }
+    }
+    out[key] = localise(catalog, baseId, value, !insideProperties && (key === "properties" || key === "patternProperties"));
+  }
+  if (!insideProperties) {
+    const open = openEnumType(node);
+    if (open) out.tsType = open;
+  }
+  return out;
+}
+
+/** Build one document holding every schema and shared definition under `$defs`. */
+export function combinedSchema(catalog: Catalog): JsonSchema {
+  const defs: Record<string, unknown> = {};
+  for (const [id, schema] of catalog.schemas) {
+    if (schema["x-bw"] && typeof schema["x-bw"].event === "string") defs[defKey(catalog, id, "")] = localise(catalog, id, schema);
+    for (const [name, def] of Object.entries<any>(schema.$defs ?? {})) {
+      if (typeof def.title !== "string") continue; // inlined where used
+      const key = defKey(catalog, id, `/$defs/${name}`);
+      if (defs[key]) throw new Error(`two schemas would both be named ${key} (${catalog.files.get(id)})`);
+      defs[key] = localise(catalog, id, def);
+    }
+  }
+  return { title: "BandwidthWebhookSchemas", type: "object", additionalProperties: false, properties: {}, $defs: defs };
+}
+
+export async function emitTypes(catalog: Catalog): Promise<GeneratedFile[]> {
+  const combined = combinedSchema(catalog);
+  let body = await compile(combined as any, "BandwidthWebhookSchemas", {
+    bannerComment: "",
+    additionalProperties: false,
+    unreachableDefinitions: true,
+    declareExternallyReferenced: true,
+    strictIndexSignatures: true,
+    unknownAny: true,
+    format: true,
+    cwd: catalog.schemasDir,
+    $refOptions: { resolve: { external: false } } as any,
+  });
+  // The synthetic root is only a container; json-schema-to-typescript's "referenced by" notes name it.
+  body = body
+    .replace(/export interface BandwidthWebhookSchemas \{\s*\}\n?/, "")
+    .replace(/\n \*\n \* This interface was referenced by `BandwidthWebhookSchemas`'s JSON-Schema\n \* via the `definition` "[^"]+"\./g, "")
+    .replace(/\/\*\*\n \* This interface was referenced by `BandwidthWebhookSchemas`'s JSON-Schema\n \* via the `definition` "[^"]+"\.\n \*\/\n/g, "");
+  const lines: string[] = [body.trimEnd(), ""];
+  for (const family of families) {
+    const events = catalog.events.filter((e) => e.family === family.name);
+    if (!events.length) continue;
+    lines.push(`/** Every ${family.name} callback. ${family.description} */`);
+    lines.push(`export type ${family.union} =\n${events.map((e) => `  | ${e.title}`).join("\n")};`, "");
+    if (family.discriminant) {
+      lines.push(`/** The \`${family.discriminant}\` values of ${family.name} callbacks. */`);
+      lines.push(`export type ${family.eventTypeAlias} = ${family.union}[${JSON.stringify(family.discriminant)}];`, "");
+    } else {
+      lines.push(`/** The event names of ${family.name} callbacks. */`);
+      lines.push(`export type ${family.eventTypeAlias} = keyof ${family.map};`, "");
+    }
+    lines.push(`/** ${family.name} event name → payload interface. */`);
+    lines.push(`export interface ${family.map} {\n${events.map((e) => `  ${JSON.stringify(e.event)}: ${e.title};`).join("\n")}\n}`, "");
+  }
+  return [{ path: "types.d.ts", contents: lines.join("\n"), source: "schemas/**/*.schema.json" }];
+}

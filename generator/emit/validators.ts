@@ -1,0 +1,116 @@
+// Emits precompiled validators per family: `validators/<family>.ajv.js` is ajv's standalone code
+// (lenient and strict variant of every event, no ajv compile at import, no eval, plain ESM with
+// ajv's runtime helpers inlined), and `validators/<family>.ts` wraps it in a validator that
+// dispatches on the discriminant, plus a type guard per event.
+import { Ajv2020 } from "ajv/dist/2020.js";
+import standaloneModule from "ajv/dist/standalone/index.js";
+import type { Catalog, EventEntry } from "../catalog.js";
+import { families, type FamilySpec } from "../families.js";
+import type { GeneratedFile } from "../generated-file.js";
+import { identifier, pascalCase, stripAnnotations, strictId, toStrict } from "../schema-transforms.js";
+
+// ajv ships CommonJS; its default export is the function itself (typed as `.default`).
+const standaloneCode = standaloneModule.default ?? (standaloneModule as unknown as typeof standaloneModule.default);
+
+/** ajv's runtime helpers, inlined so the standalone module needs no `require` (ajv issues #1976, #2209). */
+const INLINE_HELPERS: Record<string, string> = {
+  ucs2length: `function ucs2length(str) { let length = 0; let pos = 0; const len = str.length; while (pos < len) { length++; const value = str.charCodeAt(pos++); if (value >= 0xd800 && value <= 0xdbff && pos < len) { const next = str.charCodeAt(pos); if ((next & 0xfc00) === 0xdc00) pos++; } } return length; }`,
+  equal: `function equal(a, b) { if (a === b) return true; if (a && b && typeof a === "object" && typeof b === "object") { if (a.constructor !== b.constructor) return false; if (Array.isArray(a)) { if (a.length !== b.length) return false; for (let i = a.length; i-- !== 0;) if (!equal(a[i], b[i])) return false; return true; } const keys = Object.keys(a); if (keys.length !== Object.keys(b).length) return false; for (const key of keys) if (!Object.prototype.hasOwnProperty.call(b, key) || !equal(a[key], b[key])) return false; return true; } return a !== a && b !== b; }`,
+};
+
+/** One Ajv instance holding the lenient and strict copy of every schema (same options everywhere). */
+export function createAjv(catalog: Catalog): Ajv2020 {
+  const ajv = new Ajv2020({
+    allErrors: true,
+    strict: true,
+    strictTypes: false,
+    strictTuples: false,
+    strictRequired: false,
+    allowUnionTypes: true,
+    validateFormats: false,
+    code: { source: true, esm: true, lines: false, optimize: true },
+  });
+  for (const schema of catalog.schemas.values()) {
+    ajv.addSchema(stripAnnotations(schema));
+    ajv.addSchema(stripAnnotations(toStrict(schema)));
+  }
+  return ajv;
+}
+
+/** Replace ajv's `require("ajv/dist/runtime/x").default` with inlined helpers; fail on anything else. */
+export function inlineRuntimeHelpers(code: string): string {
+  const used = new Set<string>();
+  const out = code.replace(/require\("ajv\/dist\/runtime\/(\w+)"\)\.default/g, (_, name: string) => {
+    if (!INLINE_HELPERS[name]) throw new Error(`standalone code needs ajv runtime helper "${name}", which is not inlined`);
+    used.add(name);
+    return `__${name}`;
+  });
+  if (/\brequire\(/.test(out)) throw new Error("standalone validator code still contains require(): it would not load as ESM");
+  const helpers = [...used].sort().map((name) => `const __${name} = ${INLINE_HELPERS[name].replace(/^function \w+/, "function")};`);
+  return out.replace(/^"use strict";/, `"use strict";\n${helpers.join("\n")}\n`);
+}
+
+function familyFiles(catalog: Catalog, ajv: Ajv2020, family: FamilySpec, events: EventEntry[]): GeneratedFile[] {
+  const exportsMap: Record<string, string> = {};
+  for (const e of events) {
+    exportsMap[`lenient_${identifier(e.event)}`] = e.id;
+    exportsMap[`strict_${identifier(e.event)}`] = strictId(e.id);
+  }
+  const code = inlineRuntimeHelpers(standaloneCode(ajv, exportsMap));
+  const source = `schemas/${family.name}/*.schema.json`;
+  const ajvDts = [
+    `import type { CompiledValidator } from "../runtime/validation.js";`,
+    ...Object.keys(exportsMap).map((name) => `export declare const ${name}: CompiledValidator;`),
+    "",
+  ].join("\n");
+
+  const table = (prefix: string) =>
+    `{\n${events
+      .flatMap((e) => [e.event, ...(e.meta.aliases ?? [])].map((name) => `  ${JSON.stringify(name)}: compiled.${prefix}_${identifier(e.event)},`))
+      .join("\n")}\n}`;
+  const guards = events
+    .map(
+      (e) => `/** True when \`value\` is a valid ${e.title} (\`${family.discriminant ?? "event"}\` ${JSON.stringify(e.event)}). */
+export function is${pascalCase(e.title)}(value: unknown): value is ${e.title} {
+  return compiled.lenient_${identifier(e.event)}(value);
+}`,
+    )
+    .join("\n\n");
+  const wrapper = `import * as compiled from "./${family.name}.ajv.js";
+import { createFamilyValidator, type FamilyValidator } from "../runtime/dispatch.js";
+import type { ${[family.union, ...events.map((e) => e.title)].join(", ")} } from "../types.js";
+
+/**
+ * Validate one ${family.name} callback: picks the schema by \`${family.discriminant}\` and returns the typed
+ * value or a list of \`{ path, message }\` errors. Unknown properties are accepted unless \`strict\`.
+ *
+ * @example
+ * const result = ${family.validator}(JSON.parse(body));
+ * if (result.ok) handle(result.value); else console.error(result.errors);
+ */
+export const ${family.validator}: FamilyValidator<${family.union}> = createFamilyValidator<${family.union}>({
+  family: ${JSON.stringify(family.name)},
+  discriminant: ${JSON.stringify(family.discriminant)},
+  lenient: ${table("lenient")},
+  strict: ${table("strict")},
+});
+
+${guards}
+`;
+  return [
+    { path: `validators/${family.name}.ajv.js`, contents: code, source },
+    { path: `validators/${family.name}.ajv.d.ts`, contents: ajvDts, source },
+    { path: `validators/${family.name}.ts`, contents: wrapper, source },
+  ];
+}
+
+export function emitValidators(catalog: Catalog): GeneratedFile[] {
+  const ajv = createAjv(catalog);
+  const out: GeneratedFile[] = [];
+  for (const family of families) {
+    const events = catalog.events.filter((e) => e.family === family.name);
+    if (!events.length || !family.discriminant) continue;
+    out.push(...familyFiles(catalog, ajv, family, events));
+  }
+  return out;
+}

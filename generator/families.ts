@@ -1,0 +1,117 @@
+// The callback families bw-codegen knows, and how each is shaped on the wire. Emitters read this
+// table instead of hard-coding "voice", so a new family is one entry here plus its schemas.
+
+export interface FamilySpec {
+  /** Folder under schemas/ and the `x-bw.family` value. */
+  name: string;
+  /** Property whose value names the event (`eventType`, `type`); undefined for families discriminated otherwise. */
+  discriminant?: string;
+  /** How the request body arrives. */
+  body: "json-object" | "json-array" | "xml";
+  /** Name of the union type of all events of the family. */
+  union: string;
+  /** Name of the event-type string union. */
+  eventTypeAlias: string;
+  /** Name of the event → interface map type. */
+  map: string;
+  /** Name of the handler interface (one optional method per event). */
+  handlers: string;
+  /** Name of the exported validator function. */
+  validator: string;
+  /** One line for docs and the OpenAPI tag. */
+  description: string;
+}
+
+export const families: FamilySpec[] = [
+  {
+    name: "voice",
+    discriminant: "eventType",
+    body: "json-object",
+    union: "VoiceCallback",
+    eventTypeAlias: "VoiceEventType",
+    map: "VoiceCallbackMap",
+    handlers: "VoiceHandlers",
+    validator: "validateVoiceCallback",
+    description: "Programmable Voice call events (JSON). BXML events expect a BXML document back.",
+  },
+  {
+    name: "messaging",
+    discriminant: "type",
+    body: "json-array",
+    union: "MessagingCallback",
+    eventTypeAlias: "MessagingEventType",
+    map: "MessagingCallbackMap",
+    handlers: "MessagingHandlers",
+    validator: "validateMessagingEvent",
+    description: "Messaging (SMS, MMS, multi-channel) events; each request body is a JSON array of them.",
+  },
+  {
+    name: "numbers",
+    body: "xml",
+    union: "NumbersNotification",
+    eventTypeAlias: "NumbersEventType",
+    map: "NumbersNotificationMap",
+    handlers: "NumbersHandlers",
+    validator: "validateNumbersNotification",
+    description: "Number-subscription notifications and the port-out validation request (XML bodies).",
+  },
+  {
+    name: "tfv",
+    body: "json-object",
+    union: "TfvCallback",
+    eventTypeAlias: "TfvEventType",
+    map: "TfvCallbackMap",
+    handlers: "TfvHandlers",
+    validator: "validateTfvCallback",
+    description: "Toll-free verification status webhooks (JSON, signed with an HMAC header when a secret is set).",
+  },
+  {
+    name: "endpoint",
+    body: "json-object",
+    union: "EndpointEvent",
+    eventTypeAlias: "EndpointEventType",
+    map: "EndpointEventMap",
+    handlers: "EndpointHandlers",
+    validator: "validateEndpointEvent",
+    description: "BRTC endpoint events (JSON, two shapes in Bandwidth's sources).",
+  },
+  {
+    name: "mfa",
+    discriminant: "type",
+    body: "json-object",
+    union: "MfaCallback",
+    eventTypeAlias: "MfaEventType",
+    map: "MfaCallbackMap",
+    handlers: "MfaHandlers",
+    validator: "validateMfaCallback",
+    description: "Multi-factor authentication (2FA) message delivery reports (JSON object).",
+  },
+  {
+    name: "webrtc",
+    discriminant: "event",
+    body: "json-object",
+    union: "WebRtcParticipantEvent",
+    eventTypeAlias: "WebRtcEventType",
+    map: "WebRtcParticipantEventMap",
+    handlers: "WebRtcHandlers",
+    validator: "validateWebRtcEvent",
+    description: "Legacy WebRTC participant events (JSON).",
+  },
+  {
+    name: "emergency",
+    body: "json-object",
+    union: "EmergencyRequest",
+    eventTypeAlias: "EmergencyEventType",
+    map: "EmergencyRequestMap",
+    handlers: "EmergencyHandlers",
+    validator: "validateEmergencyRequest",
+    description: "Emergency Calling API location queries (GET with query parameters; JSON reply).",
+  },
+];
+
+/** Look a family up by name; throws for an unknown one. */
+export function familyByName(name: string): FamilySpec {
+  const found = families.find((f) => f.name === name);
+  if (!found) throw new Error(`unknown family "${name}" (known: ${families.map((f) => f.name).join(", ")})`);
+  return found;
+}

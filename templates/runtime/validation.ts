@@ -1,0 +1,148 @@
+// Validation results and person-readable error messages, shared by every generated validator.
+// ajv reports errors in its own terms (keywords, schema paths); this turns them into
+// `{ path, message }` pairs where `path` is a JSON pointer into the payload and the message
+// says what was expected and what arrived.
+
+/** One problem found in a payload: where (JSON pointer) and what is wrong. */
+export interface ValidationIssue {
+  /** JSON pointer to the offending value, e.g. `/machineDetectionResult/value`; `""` is the whole payload. */
+  path: string;
+  /** What is wrong, in words a person understands. */
+  message: string;
+}
+
+/** Outcome of validating a payload: the typed value, or the list of problems. */
+export type ValidationResult<T> =
+  | { ok: true; type: string; value: T }
+  | { ok: false; type?: string; errors: ValidationIssue[]; unknownType?: boolean };
+
+/** Options accepted by every generated validator. */
+export interface ValidateOptions {
+  /** Reject properties that are not in the schema (drift detection, tests). Default false: Bandwidth adds fields over time. */
+  strict?: boolean;
+}
+
+/** The shape of an ajv error object, as much of it as the formatter reads. */
+export interface AjvErrorLike {
+  instancePath: string;
+  schemaPath: string;
+  keyword: string;
+  params: Record<string, unknown>;
+  message?: string;
+}
+
+/** A precompiled (standalone) ajv validation function. */
+export interface CompiledValidator {
+  (data: unknown): boolean;
+  errors?: AjvErrorLike[] | null;
+}
+
+/** Escape one JSON pointer segment (RFC 6901). */
+export function pointerSegment(key: string | number): string {
+  return String(key).replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+function lookup(root: unknown, pointer: string): unknown {
+  if (pointer === "") return root;
+  let node: unknown = root;
+  for (const raw of pointer.slice(1).split("/")) {
+    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (node === null || typeof node !== "object") return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** Describe a received value briefly (type and a truncated rendering), for error messages. */
+export function describeValue(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return `an array of ${value.length}`;
+  if (typeof value === "object") return "an object";
+  if (typeof value === "string") {
+    const shown = value.length > 40 ? `${value.slice(0, 37)}...` : value;
+    return `the string ${JSON.stringify(shown)}`;
+  }
+  return `${typeof value} ${String(value)}`;
+}
+
+const typeNames: Record<string, string> = {
+  string: "a string",
+  integer: "an integer",
+  number: "a number",
+  boolean: "a boolean (true or false)",
+  object: "an object",
+  array: "an array",
+  null: "null",
+};
+
+function messageFor(error: AjvErrorLike, data: unknown): string {
+  const got = describeValue(lookup(data, error.instancePath));
+  const p = error.params;
+  switch (error.keyword) {
+    case "required":
+      return `is required but missing`;
+    case "type": {
+      const types = String(p.type).split(",").map((t) => typeNames[t] ?? t);
+      return `must be ${types.join(" or ")}, got ${got}`;
+    }
+    case "const":
+      return `must be ${JSON.stringify(p.allowedValue)}, got ${got}`;
+    case "enum":
+      return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}; got ${got}`;
+    case "pattern":
+      return `is not in the expected format (pattern ${String(p.pattern)}); got ${got}`;
+    case "additionalProperties":
+      return `is not a property this schema knows (strict mode rejects unknown properties)`;
+    case "minimum":
+    case "maximum":
+    case "exclusiveMinimum":
+    case "exclusiveMaximum":
+    case "minLength":
+    case "maxLength":
+    case "minItems":
+    case "maxItems":
+      return `${error.message ?? "is out of range"}; got ${got}`;
+    default:
+      return `${error.message ?? `fails the ${error.keyword} rule`}; got ${got}`;
+  }
+}
+
+/**
+ * Turn ajv errors into person-readable issues with JSON pointers.
+ * Alternatives (`anyOf`/`oneOf`) are folded into one issue per location.
+ *
+ * @example
+ * if (!compiled(payload)) return formatAjvErrors(compiled.errors ?? [], payload);
+ */
+export function formatAjvErrors(errors: readonly AjvErrorLike[], data: unknown): ValidationIssue[] {
+  const issues: ValidationIssue[] = [];
+  const seen = new Set<string>();
+  // Locations where an anyOf/oneOf failed: the branch errors under them are folded into one message.
+  const alternatives = new Map<string, string[]>();
+  for (const e of errors) {
+    if (e.keyword === "anyOf" || e.keyword === "oneOf") alternatives.set(e.schemaPath.replace(/\/(anyOf|oneOf)$/, ""), []);
+  }
+  for (const e of errors) {
+    if (e.keyword === "anyOf" || e.keyword === "oneOf") continue;
+    const parent = [...alternatives.keys()].find((prefix) => e.schemaPath.startsWith(`${prefix}/anyOf/`) || e.schemaPath.startsWith(`${prefix}/oneOf/`));
+    if (parent !== undefined) {
+      alternatives.get(parent)!.push(messageFor(e, data).replace(/[;,] got .*$/, ""));
+      continue;
+    }
+    push(e.keyword === "required" ? `${e.instancePath}/${pointerSegment(String(e.params.missingProperty))}` : e.keyword === "additionalProperties" ? `${e.instancePath}/${pointerSegment(String(e.params.additionalProperty))}` : e.instancePath, messageFor(e, data));
+  }
+  for (const e of errors) {
+    if (e.keyword !== "anyOf" && e.keyword !== "oneOf") continue;
+    const branches = [...new Set(alternatives.get(e.schemaPath.replace(/\/(anyOf|oneOf)$/, "")) ?? [])];
+    push(e.instancePath, `${branches.length ? branches.join(", or ") : "matches none of the accepted forms"}; got ${describeValue(lookup(data, e.instancePath))}`);
+  }
+  return issues;
+
+  function push(path: string, message: string): void {
+    const key = `${path}\u0000${message}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    issues.push({ path, message });
+  }
+}
