@@ -50,6 +50,21 @@ export function inlineRuntimeHelpers(code: string): string {
   return out.replace(/^"use strict";/, `"use strict";\n${helpers.join("\n")}\n`);
 }
 
+/** Every `pattern` that carries an `x-bw-hint`, across all schemas: pattern → words. */
+export function patternHints(catalog: Catalog): Record<string, string> {
+  const hints: Record<string, string> = {};
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (node && typeof node === "object") {
+      const n = node as Record<string, unknown>;
+      if (typeof n.pattern === "string" && typeof n["x-bw-hint"] === "string") hints[n.pattern] = n["x-bw-hint"];
+      for (const [key, value] of Object.entries(n)) if (key !== "examples") visit(value);
+    }
+  };
+  for (const schema of catalog.schemas.values()) visit(schema);
+  return Object.fromEntries(Object.entries(hints).sort(([a], [b]) => (a < b ? -1 : 1)));
+}
+
 function familyFiles(catalog: Catalog, ajv: Ajv2020, family: FamilySpec, events: EventEntry[]): GeneratedFile[] {
   const exportsMap: Record<string, string> = {};
   for (const e of events) {
@@ -93,6 +108,7 @@ export const ${family.validator}: FamilyValidator<${family.union}> = createFamil
   discriminant: ${JSON.stringify(family.discriminant)},
   lenient: ${table("lenient")},
   strict: ${table("strict")},
+  hints: ${JSON.stringify(patternHints(catalog), null, 2).replace(/\n/g, "\n  ")},
 });
 
 ${guards}

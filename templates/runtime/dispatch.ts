@@ -2,7 +2,7 @@
 // instead of trying every schema in a `oneOf`: one property read and one map lookup, then a
 // single compiled check. Unknown event types are a distinct, clearly worded failure so the
 // handler runtime can route them to a fallback instead of rejecting them.
-import { formatAjvErrors, describeValue, type CompiledValidator, type ValidateOptions, type ValidationResult } from "./validation.js";
+import { formatAjvErrors, describeValue, type CompiledValidator, type PatternHints, type ValidateOptions, type ValidationResult } from "./validation.js";
 
 /** Everything a family validator needs, emitted by the generator per family. */
 export interface FamilyValidatorSpec {
@@ -14,6 +14,8 @@ export interface FamilyValidatorSpec {
   lenient: Record<string, CompiledValidator>;
   /** Strict validator per discriminant value (unknown properties rejected). */
   strict: Record<string, CompiledValidator>;
+  /** Words for the schemas' patterns, used in error messages. */
+  hints?: PatternHints;
 }
 
 /** A validator for one family of events: `(input, options) => ValidationResult`. */
@@ -54,6 +56,6 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
       };
     }
     if (check(input)) return { ok: true, type, value: input as T };
-    return { ok: false, type, errors: formatAjvErrors(check.errors ?? [], input) };
+    return { ok: false, type, errors: formatAjvErrors(check.errors ?? [], input, spec.hints) };
   };
 }

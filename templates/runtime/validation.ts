@@ -76,7 +76,10 @@ const typeNames: Record<string, string> = {
   null: "null",
 };
 
-function messageFor(error: AjvErrorLike, data: unknown): string {
+/** Pattern → what it means in words (from the schemas' `x-bw-hint`), for friendlier messages. */
+export type PatternHints = Readonly<Record<string, string>>;
+
+function messageFor(error: AjvErrorLike, data: unknown, hints?: PatternHints): string {
   const got = describeValue(lookup(data, error.instancePath));
   const p = error.params;
   switch (error.keyword) {
@@ -90,8 +93,10 @@ function messageFor(error: AjvErrorLike, data: unknown): string {
       return `must be ${JSON.stringify(p.allowedValue)}, got ${got}`;
     case "enum":
       return `must be one of ${(p.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}; got ${got}`;
-    case "pattern":
-      return `is not in the expected format (pattern ${String(p.pattern)}); got ${got}`;
+    case "pattern": {
+      const hint = hints?.[String(p.pattern)];
+      return hint ? `must be ${hint}; got ${got}` : `is not in the expected format (pattern ${String(p.pattern)}); got ${got}`;
+    }
     case "additionalProperties":
       return `is not a property this schema knows (strict mode rejects unknown properties)`;
     case "minimum":
@@ -115,7 +120,7 @@ function messageFor(error: AjvErrorLike, data: unknown): string {
  * @example
  * if (!compiled(payload)) return formatAjvErrors(compiled.errors ?? [], payload);
  */
-export function formatAjvErrors(errors: readonly AjvErrorLike[], data: unknown): ValidationIssue[] {
+export function formatAjvErrors(errors: readonly AjvErrorLike[], data: unknown, hints?: PatternHints): ValidationIssue[] {
   const issues: ValidationIssue[] = [];
   const seen = new Set<string>();
   // Locations where an anyOf/oneOf failed: the branch errors under them are folded into one message.
@@ -127,10 +132,10 @@ export function formatAjvErrors(errors: readonly AjvErrorLike[], data: unknown):
     if (e.keyword === "anyOf" || e.keyword === "oneOf") continue;
     const parent = [...alternatives.keys()].find((prefix) => e.schemaPath.startsWith(`${prefix}/anyOf/`) || e.schemaPath.startsWith(`${prefix}/oneOf/`));
     if (parent !== undefined) {
-      alternatives.get(parent)!.push(messageFor(e, data).replace(/[;,] got .*$/, ""));
+      alternatives.get(parent)!.push(messageFor(e, data, hints).replace(/[;,] got .*$/, ""));
       continue;
     }
-    push(e.keyword === "required" ? `${e.instancePath}/${pointerSegment(String(e.params.missingProperty))}` : e.keyword === "additionalProperties" ? `${e.instancePath}/${pointerSegment(String(e.params.additionalProperty))}` : e.instancePath, messageFor(e, data));
+    push(e.keyword === "required" ? `${e.instancePath}/${pointerSegment(String(e.params.missingProperty))}` : e.keyword === "additionalProperties" ? `${e.instancePath}/${pointerSegment(String(e.params.additionalProperty))}` : e.instancePath, messageFor(e, data, hints));
   }
   for (const e of errors) {
     if (e.keyword !== "anyOf" && e.keyword !== "oneOf") continue;
