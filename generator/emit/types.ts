@@ -3,6 +3,7 @@
 // event → interface map. Types are closed (no index signature) while validators stay open: unknown
 // properties pass at run time but a typo in a property name is a compile error.
 import { compile } from "json-schema-to-typescript";
+import { Project } from "ts-morph";
 import { resolvePointer, resolveRef, type Catalog, type JsonSchema } from "../catalog.js";
 import { families } from "../families.js";
 import type { GeneratedFile } from "../generated-file.js";
@@ -53,10 +54,37 @@ function localise(catalog: Catalog, baseId: string, node: any, insideProperties 
     out[key] = localise(catalog, baseId, value, !insideProperties && (key === "properties" || key === "patternProperties"));
   }
   if (!insideProperties) {
+    if (typeof node.$ref === "string") {
+      // A description written beside a $ref is about this use of the definition: it wins over the
+      // definition's own for inlined aliases; beside a named type, json-schema-to-typescript would
+      // rewrite the shared type's doc with it, so it is dropped here and re-attached by attachRefDocs.
+      if (typeof node.description === "string" && out.$ref === undefined) out.description = node.description;
+      else if (out.$ref !== undefined) delete out.description;
+    }
     const open = openEnumType(node);
     if (open) out.tsType = open;
   }
   return out;
+}
+
+/** Give properties typed by a named shared type the description written beside their `$ref`. */
+function attachRefDocs(catalog: Catalog, source: string): string {
+  const project = new Project({ useInMemoryFileSystem: true });
+  const file = project.createSourceFile("types.d.ts", source);
+  for (const entry of catalog.events) {
+    const iface = file.getInterface(entry.title);
+    if (!iface) continue;
+    for (const [name, prop] of Object.entries<any>(entry.schema.properties ?? {})) {
+      if (typeof prop?.$ref !== "string" || typeof prop.description !== "string") continue;
+      const target = resolveRef(entry.id, prop.$ref);
+      const def = resolvePointer(catalog.schemas.get(target.id), target.pointer) as JsonSchema | undefined;
+      if (typeof def?.title !== "string") continue; // inlined: json-schema-to-typescript kept it
+      const member = iface.getProperty(name) ?? iface.getProperty(JSON.stringify(name));
+      if (!member || member.getJsDocs().length) continue;
+      member.addJsDoc({ description: prop.description });
+    }
+  }
+  return file.getFullText();
 }
 
 /** Build one document holding every schema and shared definition under `$defs`. */
@@ -92,6 +120,7 @@ export async function emitTypes(catalog: Catalog): Promise<GeneratedFile[]> {
     .replace(/export interface BandwidthWebhookSchemas \{\s*\}\n?/, "")
     .replace(/\n \*\n \* This interface was referenced by `BandwidthWebhookSchemas`'s JSON-Schema\n \* via the `definition` "[^"]+"\./g, "")
     .replace(/\/\*\*\n \* This interface was referenced by `BandwidthWebhookSchemas`'s JSON-Schema\n \* via the `definition` "[^"]+"\.\n \*\/\n/g, "");
+  body = attachRefDocs(catalog, body);
   const lines: string[] = [body.trimEnd(), ""];
   for (const family of families) {
     const events = catalog.events.filter((e) => e.family === family.name);
