@@ -2,9 +2,18 @@
 export type * from "./types.js";
 export type * from "./handlers.js";
 export * from "./events.js";
+export * from "./webhooks.js";
 export * from "./validators/messaging.js";
 export * from "./validators/mfa.js";
 export * from "./validators/voice.js";
 export * from "./validators/webrtc.js";
+export * from "./runtime/adapter-express.js";
+export * from "./runtime/adapter-fastify.js";
+export * from "./runtime/adapter-fetch.js";
+export * from "./runtime/adapter-node.js";
+export * from "./runtime/auth.js";
+export * from "./runtime/context.js";
+export * from "./runtime/core.js";
+export * from "./runtime/webhooks.js";
 export type { ValidationIssue, ValidationResult, ValidateOptions } from "./runtime/validation.js";
 export type { BxmlReply } from "./runtime/bxml-reply.js";

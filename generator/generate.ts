@@ -8,6 +8,7 @@ import { loadCatalog, type Catalog } from "./catalog.js";
 import { compileTypeScript } from "./compile.js";
 import { emitEvents } from "./emit/events.js";
 import { emitHandlers } from "./emit/handlers.js";
+import { emitHandlerWiring } from "./emit/handler-wiring.js";
 import { emitIndex } from "./emit/index-module.js";
 import { emitOpenApi } from "./emit/openapi.js";
 import { emitRuntime } from "./emit/runtime.js";
@@ -53,6 +54,7 @@ export async function generateFiles(options: GenerateOptions = {}): Promise<Map<
   const context: GenerateContext = { catalog, templatesDir: options.templatesDir ?? join(REPO_ROOT, "templates") };
   const emitted: GeneratedFile[] = [];
   for (const emit of emitters) emitted.push(...(await emit(context)));
+  emitted.push(...emitHandlerWiring(emitted)); // needs to see which validators exist
   emitted.push(emitIndex(emitted));
   const compiled = compileTypeScript(emitted);
   const result = new Map<string, string>();

@@ -6,6 +6,8 @@
  *
  * The body is read from `request.body` chunk by chunk and the read is cancelled as soon as it passes the
  * limit (413); a `Content-Length` over the limit is refused before reading anything.
+ *
+ * @public-entry (re-exported from the package entry point)
  */
 import type { CoreResponse, WebhookCore } from "./core.js";
 import type { HeaderReader } from "./context.js";
@@ -35,4 +37,4 @@ export declare const readFetchHeader: HeaderReader;
  */
 export declare function createFetchHandler(core: WebhookCore, options?: FetchHandlerOptions): FetchWebhookHandler;
 /** Converts a core answer into a Fetch `Response`. */
-export declare function toResponse(response: CoreResponse): Response;
+export declare function toFetchResponse(response: CoreResponse): Response;

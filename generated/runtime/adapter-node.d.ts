@@ -9,6 +9,8 @@
  *
  * Node-only by design: it uses `Buffer` (a global) but imports nothing from `node:*` at run time, so
  * merely importing it on an edge runtime is harmless.
+ *
+ * @public-entry (re-exported from the package entry point)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CoreResponse, CoreRoute, WebhookCore } from "./core.js";
@@ -44,4 +46,4 @@ export declare function handleNodeRequest(core: WebhookCore, route: CoreRoute, r
     readonly parsed: unknown;
 } | undefined): void;
 /** Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out). */
-export declare function send(res: ServerResponse, response: CoreResponse): void;
+export declare function sendNodeResponse(res: ServerResponse, response: CoreResponse): void;

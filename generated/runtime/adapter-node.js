@@ -9,6 +9,8 @@
  *
  * Node-only by design: it uses `Buffer` (a global) but imports nothing from `node:*` at run time, so
  * merely importing it on an edge runtime is harmless.
+ *
+ * @public-entry (re-exported from the package entry point)
  */
 /**
  * After an early answer (401, 413, …) the rest of the body is read and discarded up to this many bytes
@@ -81,7 +83,7 @@ export function handleNodeRequest(core, route, req, res, preRead) {
         if (size > limit) {
             overflowed = true;
             first = chunks = undefined;
-            send(res, core.payloadTooLarge);
+            sendNodeResponse(res, core.payloadTooLarge);
             return;
         }
         if (first === undefined)
@@ -110,10 +112,10 @@ function dispatch(core, route, method, req, res, body) {
         result = INTERNAL;
     }
     if (result instanceof Promise) {
-        result.then((response) => send(res, response), () => send(res, INTERNAL));
+        result.then((response) => sendNodeResponse(res, response), () => sendNodeResponse(res, INTERNAL));
     }
     else {
-        send(res, result);
+        sendNodeResponse(res, result);
     }
 }
 const INTERNAL = {
@@ -122,7 +124,7 @@ const INTERNAL = {
     body: '{"error":"internal_error","message":"the webhook handler failed"}',
 };
 /** Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out). */
-export function send(res, response) {
+export function sendNodeResponse(res, response) {
     if (res.headersSent || res.destroyed)
         return;
     res.writeHead(response.status, response.headers);
@@ -130,7 +132,7 @@ export function send(res, response) {
 }
 /** Sends an answer given before the body was read, then discards what is left of the body (bounded). */
 function sendEarly(req, res, response) {
-    send(res, response);
+    sendNodeResponse(res, response);
     if (req.complete)
         return;
     let discarded = 0;

@@ -14,6 +14,8 @@
  *
  * Families plug in as data ({@link WebhookFamily}): the generated glue in `generated/webhooks.js` binds
  * each family's generated validator and event table; nothing here knows a single event name.
+ *
+ * @public-entry (re-exported from the package entry point)
  */
 import type { AuthFailureReason, BasicCredentials } from "./auth.js";
 import type { HandlerContext, HeaderReader, WebhookLogger } from "./context.js";

@@ -8,6 +8,7 @@ export function emitIndex(files: readonly GeneratedFile[]): GeneratedFile {
   lines.push(`export type * from "./types.js";`);
   if (has("handlers.d.ts")) lines.push(`export type * from "./handlers.js";`);
   if (has("events.ts")) lines.push(`export * from "./events.js";`);
+  if (has("webhooks.ts")) lines.push(`export * from "./webhooks.js";`);
   // Family validators (the wrappers, not the raw ajv modules).
   for (const f of files.filter((f) => /^validators\/[^/.]+\.ts$/.test(f.path)).sort((a, b) => (a.path < b.path ? -1 : 1))) {
     lines.push(`export * from "./${f.path.replace(/\.ts$/, ".js")}";`);

@@ -5,6 +5,8 @@
  *
  * The body is read from `request.body` chunk by chunk and the read is cancelled as soon as it passes the
  * limit (413); a `Content-Length` over the limit is refused before reading anything.
+ *
+ * @public-entry (re-exported from the package entry point)
  */
 
 import type { CoreBody, CoreResponse, WebhookCore } from "./core.js";
@@ -44,21 +46,21 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
   return async function bandwidthWebhooks(request: Request): Promise<Response> {
     const target = requestTarget(request.url);
     const route = target.startsWith(basePath) ? core.match(target.slice(basePath.length) || "/") : undefined;
-    if (route === undefined) return onNotFound !== undefined ? onNotFound(request) : toResponse(core.notFound);
+    if (route === undefined) return onNotFound !== undefined ? onNotFound(request) : toFetchResponse(core.notFound);
     const headers = request.headers;
     const method = request.method;
     const early = core.check(route, method, headers.get("authorization"), headers.get("content-type"), headers.get("content-length"));
     if (early !== undefined) {
       cancelBody(request);
-      return toResponse(early);
+      return toFetchResponse(early);
     }
     let body: CoreBody = null;
     if (method === "POST") {
       body = await readLimited(request, core.bodyLimit);
-      if (body === TOO_LARGE) return toResponse(core.payloadTooLarge);
+      if (body === TOO_LARGE) return toFetchResponse(core.payloadTooLarge);
     }
     try {
-      return toResponse(await core.handle(route, method, target, body, request, readFetchHeader));
+      return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
     } catch {
       return new Response('{"error":"internal_error","message":"the webhook handler failed"}', {
         status: 500,
@@ -69,7 +71,7 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
 }
 
 /** Converts a core answer into a Fetch `Response`. */
-export function toResponse(response: CoreResponse): Response {
+export function toFetchResponse(response: CoreResponse): Response {
   const noBody = response.body === "" || response.status === 204;
   return new Response(noBody ? null : response.body, { status: response.status, headers: response.headers });
 }

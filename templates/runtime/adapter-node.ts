@@ -8,6 +8,8 @@
  *
  * Node-only by design: it uses `Buffer` (a global) but imports nothing from `node:*` at run time, so
  * merely importing it on an edge runtime is harmless.
+ *
+ * @public-entry (re-exported from the package entry point)
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -100,7 +102,7 @@ export function handleNodeRequest(
     if (size > limit) {
       overflowed = true;
       first = chunks = undefined;
-      send(res, core.payloadTooLarge);
+      sendNodeResponse(res, core.payloadTooLarge);
       return;
     }
     if (first === undefined) first = chunk;
@@ -133,11 +135,11 @@ function dispatch(
   }
   if (result instanceof Promise) {
     result.then(
-      (response) => send(res, response),
-      () => send(res, INTERNAL),
+      (response) => sendNodeResponse(res, response),
+      () => sendNodeResponse(res, INTERNAL),
     );
   } else {
-    send(res, result);
+    sendNodeResponse(res, result);
   }
 }
 
@@ -148,7 +150,7 @@ const INTERNAL: CoreResponse = {
 };
 
 /** Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out). */
-export function send(res: ServerResponse, response: CoreResponse): void {
+export function sendNodeResponse(res: ServerResponse, response: CoreResponse): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(response.status, response.headers);
   res.end(response.body);
@@ -156,7 +158,7 @@ export function send(res: ServerResponse, response: CoreResponse): void {
 
 /** Sends an answer given before the body was read, then discards what is left of the body (bounded). */
 function sendEarly(req: IncomingMessage, res: ServerResponse, response: CoreResponse): void {
-  send(res, response);
+  sendNodeResponse(res, response);
   if (req.complete) return;
   let discarded = 0;
   req.on("data", (chunk: Buffer) => {

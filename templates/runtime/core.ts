@@ -13,6 +13,8 @@
  *
  * Families plug in as data ({@link WebhookFamily}): the generated glue in `generated/webhooks.js` binds
  * each family's generated validator and event table; nothing here knows a single event name.
+ *
+ * @public-entry (re-exported from the package entry point)
  */
 
 import { createBasicAuth } from "./auth.js";
@@ -20,8 +22,13 @@ import type { AuthFailureReason, BasicAuthVerifier, BasicCredentials } from "./a
 import { WebhookContext } from "./context.js";
 import type { HandlerContext, HeaderReader, WebhookLogger } from "./context.js";
 
-/** What Bandwidth expects back for one event type (from the schema's `x-bw.response`). */
-export type EventResponseKind = "bxml" | "bxml-or-empty" | "empty";
+/**
+ * What Bandwidth expects back for one event type (from the schema's `x-bw.response`): `bxml` (200 + the
+ * BXML the handler returns), `bxml-or-empty` (BXML, or 204 when the handler returns nothing), `empty`
+ * (a plain acknowledgement). Any other value (e.g. `port-out-validation-response`) is a family-specific
+ * XML answer rendered by the family's `renderReply`.
+ */
+export type EventResponseKind = "bxml" | "bxml-or-empty" | "empty" | (string & {});
 
 /** One row of a family's event table (`generated/events.js`). */
 export interface FamilyEventInfo {
@@ -37,10 +44,14 @@ export interface WebhookIssue {
   readonly message: string;
 }
 
-/** What a family validator returns (structurally the `ValidationResult` of `validation.ts`). */
+/**
+ * What a family validator returns (structurally the `ValidationResult` of `validation.ts`). The validator
+ * also identifies the event: `type` is the event name (absent when it cannot be told), `unknownType`
+ * marks a name the family does not know.
+ */
 export type FamilyValidationResult =
   | { readonly ok: true; readonly type?: string; readonly value: unknown }
-  | { readonly ok: false; readonly type?: string; readonly errors: readonly WebhookIssue[] };
+  | { readonly ok: false; readonly type?: string; readonly unknownType?: boolean; readonly errors: readonly WebhookIssue[] };
 
 /**
  * A callback family, described as data. The generated glue builds one per family from the generated
@@ -49,16 +60,26 @@ export type FamilyValidationResult =
 export interface WebhookFamily {
   /** `voice`, `messaging`, `numbers`, … */
   readonly name: string;
-  /** The property whose value selects the event type (`eventType`, `type`). */
-  readonly discriminant: string;
+  /**
+   * The property naming the event (`eventType`, `type`), when there is one. Used as a fallback when the
+   * validator cannot name the type, and in error messages; families told apart by structure (TFV, numbers)
+   * leave it out and rely on the validator's `type`.
+   */
+  readonly discriminant?: string;
   /** `json-object` (one event), `json-array` (a batch: the handler is called once per element), or `xml`. */
   readonly format: "json-object" | "json-array" | "xml";
   /** Accepted media types, lower case without parameters (e.g. `application/json`). `+json`/`+xml` suffixes are also accepted. */
   readonly contentTypes: readonly string[];
-  /** Event table: discriminant value → handler method and response kind. */
+  /** Event table: event name (as the validator reports it in `type`) → handler method and response kind. */
   readonly events: Readonly<Record<string, FamilyEventInfo>>;
-  /** Validates one parsed event; `strict` rejects properties the schema does not list. */
+  /** Validates one parsed event and names its type; `strict` rejects properties the schema does not list. */
   validate(input: unknown, options: { strict: boolean }): FamilyValidationResult;
+  /**
+   * Renders a handler's result for a family-specific response kind (anything but `bxml`, `bxml-or-empty`,
+   * `empty`) as the XML body of a 200; returning `undefined` sends the plain acknowledgement. Without it, a
+   * string or an object with `toXml()` is sent as is.
+   */
+  renderReply?(kind: string, result: unknown): string | undefined;
   /** Turns the body text into the value to validate; required for `xml` families (JSON families use `JSON.parse`). */
   parseBody?(text: string): unknown;
   /** Status of a plain acknowledgement (default 204; number notifications need 200). */
@@ -443,7 +464,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
       // Bandwidth's own spec models the body as one object; accept a lone event too.
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) {
-      return invalidBody(`expected a JSON object with a "${family.discriminant}" property`);
+      return invalidBody(family.format === "xml" ? "expected an XML document" : "expected a JSON object");
     }
     const prepared = prepare(state, method, value as Record<string, unknown>, raw, readHeader, fromQuery);
     if ("status" in prepared) return prepared;
@@ -466,15 +487,25 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     fromQuery: boolean,
   ): PreparedEvent | CoreResponse {
     const family = state.family;
-    const type = event[family.discriminant];
-    if (typeof type !== "string" || type.length === 0) {
-      return invalidBody(`missing or non-string "${family.discriminant}"`);
+    let result = family.validate(event, { strict });
+    let type = result.type;
+    if (type === undefined && family.discriminant !== undefined) {
+      const named = event[family.discriminant];
+      if (typeof named === "string") type = named;
     }
-    const info = state.events.get(type);
+    if (type === undefined || type.length === 0) {
+      const why = result.ok ? "" : result.errors[0]?.message;
+      return invalidBody(
+        family.discriminant === undefined
+          ? `cannot tell which ${family.name} event this is${why ? `: ${why}` : ""}`
+          : `missing or non-string "${family.discriminant}"`,
+      );
+    }
+    let info = state.events.get(type);
+    if (!result.ok && result.unknownType === true) info = undefined;
     let issues: readonly WebhookIssue[] | undefined;
     let value: unknown = event;
     if (info !== undefined) {
-      let result = family.validate(event, { strict });
       if (!result.ok && fromQuery) {
         const coerced = coerceQueryValues(event, result.errors);
         if (coerced !== undefined) {
@@ -540,6 +571,8 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     // Unknown events: BXML if the fallback returned some (voice), otherwise a plain ack.
     const kind: EventResponseKind = info === undefined ? (result === undefined || result === null ? "empty" : "bxml-or-empty") : info.response;
     if (kind === "empty") return state.ack;
+    const isBxml = kind === "bxml" || kind === "bxml-or-empty";
+    if (!isBxml) return familyReply(state, prepared, kind, result);
     if (result === undefined || result === null) {
       return kind === "bxml-or-empty" ? ack(204) : bxmlResponse(EMPTY_BXML);
     }
@@ -569,6 +602,19 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     return bxmlResponse(xml);
   }
 
+  /** A family-specific XML answer (e.g. the port-out validation response). */
+  function familyReply(state: RouteState, prepared: PreparedEvent, kind: string, result: unknown): CoreResponse {
+    let xml: string | undefined;
+    try {
+      const render = state.family.renderReply;
+      xml = render !== undefined ? render.call(state.family, kind, result) : result === undefined || result === null ? undefined : toXml(result);
+    } catch (error) {
+      reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: "handler" });
+      return INTERNAL_ERROR;
+    }
+    return xml === undefined ? state.ack : bxmlResponse(xml);
+  }
+
   /** A batch (messaging): validate all first (strict mode rejects the whole batch), then call each handler. */
   function handleBatch(
     state: RouteState,
@@ -581,7 +627,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     for (let i = 0; i < items.length; i++) {
       const item = items[i];
       if (item === null || typeof item !== "object" || Array.isArray(item)) {
-        return invalidBody(`element ${i} is not an object with a "${state.family.discriminant}" property`);
+        return invalidBody(`element ${i} is not an object`);
       }
       const one = prepare(state, method, item as Record<string, unknown>, raw, readHeader, false);
       if ("status" in one) return one;

@@ -1,0 +1,208 @@
+/**
+ * The generated glue (`generated/webhooks.js`: createBandwidthWebhooks) against the real generated
+ * validators and event tables: every voice and messaging schema example, delivered over real HTTP on
+ * 127.0.0.1, gets the answer Bandwidth expects for its event kind, in lenient and in strict mode.
+ */
+
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { createBandwidthWebhooks, voiceEvents } from "../generated/index.js";
+import type { MessagingHandlers, VoiceHandlers } from "../generated/index.js";
+import { GOOD_AUTH, PASSWORD, USERNAME, send } from "./adapter-harness.js";
+
+interface Example {
+  event: string;
+  response: string;
+  body: Record<string, unknown>;
+}
+
+function examples(family: string): Example[] {
+  const dir = join(import.meta.dirname, "..", "schemas", family);
+  return readdirSync(dir)
+    .filter((name) => name.endsWith(".schema.json"))
+    .flatMap((name) => {
+      const schema = JSON.parse(readFileSync(join(dir, name), "utf8"));
+      return (schema.examples ?? []).map((body: Record<string, unknown>) => ({
+        event: schema["x-bw"].event,
+        response: schema["x-bw"].response ?? "empty",
+        body,
+      }));
+    });
+}
+
+const BXML = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
+const voiceExamples = examples("voice");
+const messagingExamples = examples("messaging");
+
+/** Every voice handler answers BXML when its event takes BXML, and records what it saw. */
+function voiceHandlers(seen: string[]): VoiceHandlers {
+  const handlers: Record<string, (event: { eventType: string }) => unknown> = {};
+  for (const [type, info] of Object.entries(voiceEvents)) {
+    handlers[info.method] = (event) => {
+      seen.push(event.eventType);
+      return info.response === "empty" ? undefined : BXML;
+    };
+    void type;
+  }
+  return handlers as VoiceHandlers;
+}
+
+function messagingHandlers(seen: string[]): MessagingHandlers {
+  const record = (event: { type: string }): undefined => {
+    seen.push(event.type);
+    return undefined;
+  };
+  return {
+    messageReceived: record,
+    messageDelivered: record,
+    messageFailed: record,
+    messageSending: record,
+    messageSent: record,
+    messageRead: record,
+    suggestionResponse: record,
+    requestedLocationResponse: record,
+  };
+}
+
+for (const strict of [false, true]) {
+  describe(`createBandwidthWebhooks over node:http (${strict ? "strict" : "lenient"})`, () => {
+    let server: Server;
+    let port: number;
+    const seen: string[] = [];
+    const problems: unknown[] = [];
+    before(async () => {
+      const webhooks = createBandwidthWebhooks({
+        credentials: [{ username: USERNAME, password: PASSWORD }],
+        strict,
+        voice: voiceHandlers(seen),
+        messaging: messagingHandlers(seen),
+        onInvalid: (report) => problems.push(report),
+        onError: (error) => problems.push(error),
+        onUnknownEvent: (_event, info) => void problems.push(info),
+        logger: { warn: () => {}, error: () => {} },
+      });
+      server = createServer(webhooks.node);
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      port = (server.address() as AddressInfo).port;
+    });
+    after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    it("has examples to deliver", () => {
+      assert.ok(voiceExamples.length >= 2 * 28, `only ${voiceExamples.length} voice examples`);
+      assert.ok(messagingExamples.length >= 2 * 8);
+    });
+
+    for (const [index, example] of voiceExamples.entries()) {
+      const expected = example.response === "empty" ? 204 : 200;
+      it(`voice ${example.event} example ${index} → ${expected}`, async () => {
+        seen.length = 0;
+        problems.length = 0;
+        const response = await send(port, {
+          path: "/callbacks/voice",
+          headers: { authorization: GOOD_AUTH, "content-type": "application/json" },
+          body: JSON.stringify(example.body),
+        });
+        assert.equal(response.status, expected, response.body);
+        if (expected === 200) {
+          assert.equal(response.headers["content-type"], "application/xml; charset=utf-8");
+          assert.equal(response.body, BXML);
+        } else assert.equal(response.body, "");
+        assert.deepEqual(seen, [example.body.eventType]);
+        assert.deepEqual(problems, []);
+      });
+    }
+
+    it("messaging: a JSON array of every example → 200, the handler runs once per element, in order", async () => {
+      seen.length = 0;
+      problems.length = 0;
+      const batch = messagingExamples.map((e) => e.body);
+      const response = await send(port, {
+        path: "/callbacks/messaging",
+        headers: { authorization: GOOD_AUTH, "content-type": "application/json" },
+        body: JSON.stringify(batch),
+      });
+      assert.equal(response.status, 200, response.body);
+      assert.equal(response.body, "");
+      assert.deepEqual(seen, batch.map((event) => event.type));
+      assert.deepEqual(problems, []);
+    });
+
+    it("voice GET with the fields as query parameters (integers coerced by the schema) → 200 BXML", async () => {
+      seen.length = 0;
+      problems.length = 0;
+      const example = voiceExamples.find((e) => e.event === "recordComplete" && typeof e.body.channels === "number");
+      assert.ok(example, "a recordComplete example with channels");
+      const flat = Object.entries(example.body).filter(([, v]) => typeof v !== "object");
+      const query = new URLSearchParams(flat.map(([k, v]) => [k, String(v)])).toString();
+      const response = await send(port, { method: "GET", path: `/callbacks/voice?${query}`, headers: { authorization: GOOD_AUTH } });
+      assert.equal(response.status, 200, response.body);
+      assert.equal(response.body, BXML);
+      assert.deepEqual(problems, []);
+    });
+
+    it("a new field Bandwidth might add: accepted when lenient, 400 when strict", async () => {
+      problems.length = 0;
+      const body = { ...voiceExamples.find((e) => e.event === "answer")!.body, someFutureField: "x" };
+      const response = await send(port, {
+        path: "/callbacks/voice",
+        headers: { authorization: GOOD_AUTH, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      assert.equal(response.status, strict ? 400 : 200, response.body);
+      if (strict) assert.match(response.body, /someFutureField/);
+    });
+
+    it("a wrong type is reported (lenient: dispatched + onInvalid; strict: 400 naming the field)", async () => {
+      problems.length = 0;
+      const body = { ...voiceExamples.find((e) => e.event === "disconnect")!.body, callId: 42 };
+      const response = await send(port, {
+        path: "/callbacks/voice",
+        headers: { authorization: GOOD_AUTH, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      if (strict) {
+        assert.equal(response.status, 400);
+        assert.match(response.body, /"path":"\/callId"/);
+      } else {
+        assert.equal(response.status, 204);
+        assert.equal((problems[0] as { errors: { path: string }[] }).errors[0].path, "/callId");
+      }
+    });
+
+    it("an event type the schemas do not know → fallback, 204", async () => {
+      problems.length = 0;
+      const response = await send(port, {
+        path: "/callbacks/voice",
+        headers: { authorization: GOOD_AUTH, "content-type": "application/json" },
+        body: JSON.stringify({ eventType: "somethingNew", callId: "c-1" }),
+      });
+      assert.equal(response.status, 204);
+      assert.deepEqual(problems, [{ family: "voice", eventType: "somethingNew", known: false }]);
+    });
+  });
+}
+
+describe("createBandwidthWebhooks configuration", () => {
+  it("needs at least one family", () => {
+    assert.throws(() => createBandwidthWebhooks({ credentials: [{ username: "u", password: "p" }] }), /at least one family/);
+  });
+
+  it("serves only the families given, on configurable paths", async () => {
+    const webhooks = createBandwidthWebhooks({
+      credentials: [{ username: USERNAME, password: PASSWORD }],
+      messaging: {},
+      paths: { messaging: "/sms" },
+      logger: { warn: () => {}, error: () => {} },
+    });
+    assert.deepEqual(
+      webhooks.core.routes.map((r) => [r.path, r.family.name]),
+      [["/sms", "messaging"]],
+    );
+    assert.equal(webhooks.core.match("/callbacks/voice"), undefined);
+  });
+});
