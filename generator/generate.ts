@@ -6,6 +6,7 @@ import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { loadCatalog, type Catalog } from "./catalog.js";
 import { compileTypeScript } from "./compile.js";
+import { emitBxml } from "./emit/bxml-builder.js";
 import { emitEvents } from "./emit/events.js";
 import { emitHandlers } from "./emit/handlers.js";
 import { emitHandlerWiring } from "./emit/handler-wiring.js";
@@ -32,6 +33,7 @@ export const emitters: Emitter[] = [
   ({ catalog }) => emitEvents(catalog),
   ({ catalog }) => emitHandlers(catalog),
   ({ catalog }) => emitOpenApi(catalog),
+  ({ catalog }) => emitBxml(catalog),
   ({ templatesDir }) => emitRuntime(templatesDir),
 ];
 

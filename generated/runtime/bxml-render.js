@@ -11,7 +11,7 @@ export class BxmlRenderError extends Error {
     /** Every problem found, e.g. `{ path: "/Response/Gather[1]/@maxDigits", message: "must be an integer from 1 to 50, not 0" }`. */
     issues;
     constructor(issues) {
-        super(`invalid BXML: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+        super(`invalid BXML: ${issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")}`);
         this.name = "BxmlRenderError";
         this.issues = issues;
     }
@@ -54,12 +54,11 @@ class Writer {
         const name = rule.name;
         let out = "<" + name;
         const attributes = node.attributes;
-        const ruleAttributes = rule.attributes;
         for (const key of Object.keys(attributes)) {
             const value = attributes[key];
             if (value === undefined || value === null)
                 continue;
-            out += " " + key + '="' + attributeText(ruleAttributes[key], value, this.invalid) + '"';
+            out += " " + key + '="' + attributeText(value, this.invalid) + '"';
         }
         const children = node.children;
         const n = children.length;
@@ -76,12 +75,11 @@ class Writer {
         return out + "</" + name + ">";
     }
 }
-function attributeText(rule, value, invalid) {
+function attributeText(value, invalid) {
     if (typeof value === "string")
         return escapeXmlAttribute(value, invalid);
     if (typeof value === "number")
         return formatNumber(value);
-    void rule;
     return value ? "true" : "false";
 }
 /** Finds the text node or attribute holding a character XML cannot carry, for the error path. */
