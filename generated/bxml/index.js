@@ -65,14 +65,12 @@ export function Bxml(...children) {
 export function Conference(text, attributes) {
     return { name: "Conference", attributes: attributes ?? {}, children: [text] };
 }
-export function Connect(first, ...rest) {
-    if (first === undefined)
-        return { name: "Connect", attributes: {}, children: rest };
-    if (isElement(first)) {
-        rest.unshift(first);
-        return { name: "Connect", attributes: {}, children: rest };
+export function Connect(...args) {
+    if (args.length > 0 && !isElement(args[0])) {
+        const attributes = args.shift() ?? {};
+        return { name: "Connect", attributes, children: args };
     }
-    return { name: "Connect", attributes: first, children: rest };
+    return { name: "Connect", attributes: {}, children: args };
 }
 /**
  * <CustomParam>: Name/value pair passed with <StartTranscription>.
@@ -101,14 +99,12 @@ export function Endpoint(text) {
 export function Forward(attributes) {
     return { name: "Forward", attributes: attributes, children: [] };
 }
-export function Gather(first, ...rest) {
-    if (first === undefined)
-        return { name: "Gather", attributes: {}, children: rest };
-    if (isElement(first)) {
-        rest.unshift(first);
-        return { name: "Gather", attributes: {}, children: rest };
+export function Gather(...args) {
+    if (args.length > 0 && !isElement(args[0])) {
+        const attributes = args.shift() ?? {};
+        return { name: "Gather", attributes, children: args };
     }
-    return { name: "Gather", attributes: first, children: rest };
+    return { name: "Gather", attributes: {}, children: args };
 }
 /**
  * <Hangup>: End the call.
@@ -173,14 +169,12 @@ export function Record(attributes) {
 export function Redirect(attributes) {
     return { name: "Redirect", attributes: attributes, children: [] };
 }
-export function Refer(first, ...rest) {
-    if (first === undefined)
-        return { name: "Refer", attributes: {}, children: rest };
-    if (isElement(first)) {
-        rest.unshift(first);
-        return { name: "Refer", attributes: {}, children: rest };
+export function Refer(...args) {
+    if (args.length > 0 && !isElement(args[0])) {
+        const attributes = args.shift() ?? {};
+        return { name: "Refer", attributes, children: args };
     }
-    return { name: "Refer", attributes: first, children: rest };
+    return { name: "Refer", attributes: {}, children: args };
 }
 /**
  * <SipUri>: Destination of a <Refer>. The text is a SIP URI (sip:user@host).
@@ -353,14 +347,12 @@ export function StartRecording(attributes) {
 export function StartStream(attributes, ...children) {
     return { name: "StartStream", attributes, children };
 }
-export function StartTranscription(first, ...rest) {
-    if (first === undefined)
-        return { name: "StartTranscription", attributes: {}, children: rest };
-    if (isElement(first)) {
-        rest.unshift(first);
-        return { name: "StartTranscription", attributes: {}, children: rest };
+export function StartTranscription(...args) {
+    if (args.length > 0 && !isElement(args[0])) {
+        const attributes = args.shift() ?? {};
+        return { name: "StartTranscription", attributes, children: args };
     }
-    return { name: "StartTranscription", attributes: first, children: rest };
+    return { name: "StartTranscription", attributes: {}, children: args };
 }
 /**
  * <StopGather>: Stop background DTMF detection.
@@ -416,14 +408,12 @@ export function StreamParam(attributes) {
 export function Tag(text) {
     return { name: "Tag", attributes: {}, children: text === undefined || text === "" ? [] : [text] };
 }
-export function Transfer(first, ...rest) {
-    if (first === undefined)
-        return { name: "Transfer", attributes: {}, children: rest };
-    if (isElement(first)) {
-        rest.unshift(first);
-        return { name: "Transfer", attributes: {}, children: rest };
+export function Transfer(...args) {
+    if (args.length > 0 && !isElement(args[0])) {
+        const attributes = args.shift() ?? {};
+        return { name: "Transfer", attributes, children: args };
     }
-    return { name: "Transfer", attributes: first, children: rest };
+    return { name: "Transfer", attributes: {}, children: args };
 }
 /**
  * The one explicit SSML entry point: parses SSML markup (text with <break/>, <emphasis>, … elements)

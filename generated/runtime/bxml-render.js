@@ -5,7 +5,7 @@
 // value and text node escaped. Element and attribute names are only ever taken from the rules table,
 // so no string can create markup. SSML exists only as typed child nodes; text is never un-escaped.
 import { escapeXmlAttribute, escapeXmlText, XmlCharacterError } from "./xml.js";
-import { formatNumber, hasOwn, pathOf, validateBxmlTree, } from "./bxml-rules.js";
+import { formatNumber, hasOwn, pathOf, runChecks, validateBxmlTree, } from "./bxml-rules.js";
 /** The tree cannot be rendered as valid BXML; `issues` lists every problem with its element path. */
 export class BxmlRenderError extends Error {
     /** Every problem found, e.g. `{ path: "/Response/Gather[1]/@maxDigits", message: "must be an integer from 1 to 50, not 0" }`. */
@@ -27,60 +27,193 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  * // '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>'
  */
 export function renderBxml(root, rules, options) {
-    const { errors } = validateBxmlTree(root, rules, { strict: true });
-    if (errors.length > 0)
-        throw new BxmlRenderError(errors);
-    const writer = new Writer(rules, options?.invalidChars ?? "error");
-    const rootRule = rules.elements[rules.roots[root.name]];
+    const compiled = compile(rules);
+    const invalid = options?.invalidChars ?? "error";
+    let body;
     try {
-        const body = writer.element(root, rootRule);
-        return options?.declaration === false ? body : XML_DECLARATION + body;
+        const rootRule = root !== null && typeof root === "object" ? compiled.get(root.name) : undefined;
+        body = rootRule === undefined ? undefined : writeElement(root, rootRule, invalid, 0);
     }
     catch (error) {
         if (error instanceof XmlCharacterError)
             throw new BxmlRenderError([locateBadCharacter(root, rules, error)]);
         throw error;
     }
-}
-class Writer {
-    rules;
-    invalid;
-    constructor(rules, invalid) {
-        this.rules = rules;
-        this.invalid = invalid;
+    if (body === undefined) {
+        // Something breaks a rule: the validator says exactly what and where.
+        const { errors } = validateBxmlTree(root, rules, { strict: true });
+        throw new BxmlRenderError(errors.length > 0 ? errors : [{ path: "", message: "the tree breaks a BXML rule" }]);
     }
-    /** Writes a node already checked against `rule`. */
-    element(node, rule) {
-        const name = rule.name;
-        let out = "<" + name;
-        const attributes = node.attributes;
-        for (const key of Object.keys(attributes)) {
-            const value = attributes[key];
-            if (value === undefined || value === null)
-                continue;
-            out += " " + key + '="' + attributeText(value, this.invalid) + '"';
-        }
-        const children = node.children;
-        const n = children.length;
-        if (n === 0)
-            return out + "/>";
-        out += ">";
-        for (let i = 0; i < n; i++) {
-            const child = children[i];
-            if (typeof child === "string")
-                out += escapeXmlText(child, this.invalid);
-            else
-                out += this.element(child, this.rules.elements[rule.children[child.name]]);
-        }
-        return out + "</" + name + ">";
-    }
+    return options?.declaration === false ? body : XML_DECLARATION + body;
 }
-function attributeText(value, invalid) {
-    if (typeof value === "string")
-        return escapeXmlAttribute(value, invalid);
-    if (typeof value === "number")
-        return formatNumber(value);
-    return value ? "true" : "false";
+// ---- one-pass checking writer over a compiled (monomorphic, Map-based) copy of the rules
+const EMPTY = 0;
+const TEXT = 1;
+const ELEMENTS = 2;
+const MIXED = 3;
+const STRING = 0;
+const ENUM = 1;
+const BOOLEAN = 2;
+const NUMBER = 3;
+const compiledRules = new WeakMap();
+/** Compiled rules by root element name (children are reached through the rules). Cached per table. */
+function compile(rules) {
+    let roots = compiledRules.get(rules);
+    if (roots !== undefined)
+        return roots;
+    const byKey = new Map();
+    for (const key of Object.keys(rules.elements)) {
+        const rule = rules.elements[key];
+        const attributes = new Map();
+        for (const name of Object.keys(rule.attributes)) {
+            const a = rule.attributes[name];
+            attributes.set(name, {
+                kind: a.type === "string" ? STRING : a.type === "enum" ? ENUM : a.type === "boolean" ? BOOLEAN : NUMBER,
+                integer: a.type === "integer",
+                min: (a.type === "integer" || a.type === "number") && a.min !== undefined ? a.min : -Infinity,
+                max: (a.type === "integer" || a.type === "number") && a.max !== undefined ? a.max : Infinity,
+                maxLength: a.type === "string" && a.maxLength !== undefined ? a.maxLength : Infinity,
+                pattern: a.type === "string" && a.pattern !== undefined ? a.pattern : null,
+                values: a.type === "enum" ? a.values : null,
+            });
+        }
+        byKey.set(key, {
+            name: rule.name,
+            content: rule.content === "empty" ? EMPTY : rule.content === "text" ? TEXT : rule.content === "elements" ? ELEMENTS : MIXED,
+            attributes,
+            required: rule.required,
+            children: new Map(),
+            min: rule.min,
+            max: rule.max < 0 ? Infinity : rule.max,
+            textPattern: rule.text?.pattern ?? null,
+            textMaxLength: rule.text?.maxLength ?? Infinity,
+            rule,
+        });
+    }
+    for (const key of Object.keys(rules.elements)) {
+        const fast = byKey.get(key);
+        const children = rules.elements[key].children;
+        for (const childName of Object.keys(children))
+            fast.children.set(childName, byKey.get(children[childName]));
+    }
+    roots = new Map();
+    for (const name of Object.keys(rules.roots))
+        roots.set(name, byKey.get(rules.roots[name]));
+    compiledRules.set(rules, roots);
+    return roots;
+}
+const MAX_DEPTH = 64;
+let failed = false;
+const flagFailure = () => {
+    failed = true;
+};
+const NOT_BLANK = /\S/;
+/**
+ * Checks and writes one element in one pass. Returns undefined as soon as anything breaks a rule;
+ * the caller then runs the validator for the full list of problems (messages live in one place).
+ */
+function writeElement(node, rule, invalid, depth) {
+    if (depth > MAX_DEPTH || node === null || typeof node !== "object")
+        return undefined;
+    const attributes = node.attributes;
+    const children = node.children;
+    if (attributes === null || typeof attributes !== "object" || !Array.isArray(children))
+        return undefined;
+    const name = rule.name;
+    let out = "<" + name;
+    const ruleAttributes = rule.attributes;
+    for (const key in attributes) {
+        const value = attributes[key];
+        if (value === undefined || value === null)
+            continue;
+        const a = ruleAttributes.get(key);
+        if (a === undefined || !hasOwn(attributes, key))
+            return undefined;
+        let text;
+        switch (a.kind) {
+            case STRING:
+                if (typeof value !== "string" || value.length > a.maxLength || (a.pattern !== null && !a.pattern.test(value)))
+                    return undefined;
+                text = escapeXmlAttribute(value, invalid);
+                break;
+            case ENUM:
+                if (typeof value !== "string" || !a.values.includes(value))
+                    return undefined;
+                text = escapeXmlAttribute(value, invalid);
+                break;
+            case BOOLEAN:
+                if (value === true)
+                    text = "true";
+                else if (value === false)
+                    text = "false";
+                else
+                    return undefined;
+                break;
+            default:
+                if (typeof value !== "number" || !(value >= a.min && value <= a.max) || (a.integer ? !Number.isInteger(value) : !Number.isFinite(value)))
+                    return undefined;
+                text = formatNumber(value);
+        }
+        out += " " + key + '="' + text + '"';
+    }
+    const required = rule.required;
+    for (let i = 0; i < required.length; i++) {
+        const v = attributes[required[i]];
+        if (v === undefined || v === null || !hasOwn(attributes, required[i]))
+            return undefined;
+    }
+    if (rule.rule.checks.length > 0) {
+        failed = false;
+        runChecks(node, rule.rule, flagFailure);
+        if (failed)
+            return undefined;
+    }
+    const n = children.length;
+    switch (rule.content) {
+        case EMPTY:
+            return n === 0 ? out + "/>" : undefined;
+        case TEXT: {
+            if (n === 0)
+                return rule.min > 0 ? undefined : out + "/>";
+            const text = children[0];
+            if (n > 1 || typeof text !== "string" || text.length > rule.textMaxLength || (rule.textPattern !== null && !rule.textPattern.test(text)))
+                return undefined;
+            return out + ">" + escapeXmlText(text, invalid) + "</" + name + ">";
+        }
+        default: {
+            if (n === 0)
+                return rule.min > 0 ? undefined : out + "/>";
+            const mixed = rule.content === MIXED;
+            let count = 0;
+            let blank = true;
+            out += ">";
+            for (let i = 0; i < n; i++) {
+                const child = children[i];
+                if (typeof child === "string") {
+                    if (!mixed)
+                        return undefined;
+                    if (blank && NOT_BLANK.test(child))
+                        blank = false;
+                    out += escapeXmlText(child, invalid);
+                    continue;
+                }
+                if (child === null || typeof child !== "object")
+                    return undefined;
+                const childRule = rule.children.get(child.name);
+                if (childRule === undefined || child.name !== childRule.name)
+                    return undefined;
+                const written = writeElement(child, childRule, invalid, depth + 1);
+                if (written === undefined)
+                    return undefined;
+                out += written;
+                count++;
+                blank = false;
+            }
+            if (mixed ? rule.min > 0 && blank : count < rule.min || count > rule.max)
+                return undefined;
+            return out + "</" + name + ">";
+        }
+    }
 }
 /** Finds the text node or attribute holding a character XML cannot carry, for the error path. */
 function locateBadCharacter(root, rules, error) {

@@ -532,44 +532,62 @@ export function escapeXmlAttribute(value, invalid = "error") {
 function escapeSlow(value, attribute, invalid) {
     let out = "";
     let last = 0;
-    for (let i = 0; i < value.length; i++) {
+    const length = value.length;
+    for (let i = 0; i < length; i++) {
         const c = value.charCodeAt(i);
+        if (c > 62 && c < 0xd800)
+            continue; // the common case: nothing to do
         let rep;
-        if (c < 0x20) {
-            if (c === 13)
+        switch (c) {
+            case 38:
+                rep = "&amp;";
+                break;
+            case 60:
+                rep = "&lt;";
+                break;
+            case 62:
+                rep = "&gt;";
+                break;
+            case 34:
+                rep = "&quot;";
+                break;
+            case 39:
+                rep = "&apos;";
+                break;
+            case 13:
                 rep = "&#13;";
-            else if (c === 10)
-                rep = attribute ? "&#10;" : undefined;
-            else if (c === 9)
-                rep = attribute ? "&#9;" : undefined;
-            else
+                break;
+            case 10:
+                if (!attribute)
+                    continue;
+                rep = "&#10;";
+                break;
+            case 9:
+                if (!attribute)
+                    continue;
+                rep = "&#9;";
+                break;
+            default:
+                if (c >= 0x20 && c < 0xd800)
+                    continue;
+                if (c >= 0xd800 && c <= 0xdfff) {
+                    if (c <= 0xdbff && i + 1 < length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+                        i++; // a valid pair stays as is
+                        continue;
+                    }
+                }
+                else if (c > 0xdfff && c !== 0xfffe && c !== 0xffff)
+                    continue;
                 rep = invalidChar(c, i, invalid);
         }
-        else if (c === 38)
-            rep = "&amp;";
-        else if (c === 60)
-            rep = "&lt;";
-        else if (c === 62)
-            rep = "&gt;";
-        else if (c === 34)
-            rep = "&quot;";
-        else if (c === 39)
-            rep = "&apos;";
-        else if (c >= 0xd800 && c <= 0xdfff) {
-            if (c <= 0xdbff && i + 1 < value.length && (value.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
-                i++; // a valid pair stays as is
-                continue;
-            }
-            rep = invalidChar(c, i, invalid);
-        }
-        else if (c === 0xfffe || c === 0xffff)
-            rep = invalidChar(c, i, invalid);
-        if (rep !== undefined) {
-            out += value.slice(last, i) + rep;
-            last = i + 1;
-        }
+        if (i > last)
+            out += value.slice(last, i);
+        out += rep;
+        last = i + 1;
     }
-    return last === 0 ? value : out + value.slice(last);
+    if (last === 0)
+        return value;
+    return last < length ? out + value.slice(last) : out;
 }
 function invalidChar(c, index, invalid) {
     if (invalid === "remove")

@@ -336,13 +336,12 @@ function emitBuilder(model: BxmlModel): string {
         } else {
           out.push(`export function ${fnName}(...children: ${rest}): ${ret};`);
           out.push(`export function ${fnName}(attributes: ${attrsT} | undefined, ...children: ${rest}): ${ret};`);
-          out.push(`export function ${fnName}(first?: ${attrsT} | ${c}, ...rest: ${c}[]): ${ret} {`);
-          out.push(`  if (first === undefined) return { name: ${q(el.name)}, attributes: {}, children: rest };`);
-          out.push(`  if (isElement(first)) {`);
-          out.push(`    rest.unshift(first as ${c});`);
-          out.push(`    return { name: ${q(el.name)}, attributes: {}, children: rest };`);
+          out.push(`export function ${fnName}(...args: Array<${attrsT} | ${c} | undefined>): ${ret} {`);
+          out.push(`  if (args.length > 0 && !isElement(args[0])) {`);
+          out.push(`    const attributes = (args.shift() as ${attrsT} | undefined) ?? {};`);
+          out.push(`    return { name: ${q(el.name)}, attributes, children: args as ${c}[] };`);
           out.push(`  }`);
-          out.push(`  return { name: ${q(el.name)}, attributes: first as ${attrsT}, children: rest };`);
+          out.push(`  return { name: ${q(el.name)}, attributes: {}, children: args as ${c}[] };`);
         }
         out.push(`}`);
         break;
