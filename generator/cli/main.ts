@@ -2,6 +2,7 @@
 import { UsageError } from "./args.js";
 import { checkCommand } from "./check.js";
 import { generateCommand } from "./generate.js";
+import { scaffoldCommand } from "./scaffold.js";
 import { validateCommand } from "./validate.js";
 
 export interface Command {
@@ -14,6 +15,7 @@ export const commands: Record<string, Command> = {
   generate: generateCommand,
   check: checkCommand,
   validate: validateCommand,
+  scaffold: scaffoldCommand,
 };
 
 function usage(): string {

@@ -1,0 +1,444 @@
+// `bw-codegen scaffold <dir>`: writes a runnable TypeScript webhook receiver (node:http, Express, Fastify
+// or Hono) with one typed handler stub per event of the catalog. The fixed files come from
+// templates/scaffold/ (`common/` + one folder per framework, `*.tmpl` with {{PLACEHOLDERS}}); package.json,
+// the handler stubs and the test cases are built here from the catalog. Never overwrites a file unless
+// --force.
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { loadCatalog, type EventEntry } from "../catalog.js";
+import { familyByName } from "../families.js";
+import { REPO_ROOT } from "../generate.js";
+import { camelCase } from "../schema-transforms.js";
+import { UsageError, parseArgs } from "./args.js";
+import type { Command } from "./main.js";
+
+export const FRAMEWORKS = ["node", "express", "fastify", "hono"] as const;
+export type Framework = (typeof FRAMEWORKS)[number];
+
+/** The families a scaffold serves, in this order, with where and how. */
+const SCAFFOLD_FAMILIES = [
+  { name: "voice", path: "/callbacks/voice", methods: "POST, GET", what: "every voice event, dispatched by `eventType`" },
+  { name: "messaging", path: "/callbacks/messaging", methods: "POST", what: "message events (a JSON array per delivery), one handler call per event" },
+  { name: "numbers", path: "/callbacks/numbers", methods: "POST", what: "number-order and port notifications (XML)" },
+] as const;
+
+const FRAMEWORK_TITLES: Record<Framework, string> = { node: "node:http", express: "Express", fastify: "Fastify", hono: "Hono" };
+
+/** Packages each scaffold depends on, besides bw-codegen; versions come from bw-codegen's own package.json. */
+const DEPENDENCIES: Record<Framework, { dependencies: string[]; devDependencies: string[] }> = {
+  node: { dependencies: ["tsx"], devDependencies: ["typescript", "@types/node"] },
+  express: { dependencies: ["tsx", "express"], devDependencies: ["typescript", "@types/node", "@types/express"] },
+  fastify: { dependencies: ["tsx", "fastify"], devDependencies: ["typescript", "@types/node"] },
+  hono: { dependencies: ["tsx", "hono", "@hono/node-server"], devDependencies: ["typescript", "@types/node"] },
+};
+
+/** Used when bw-codegen's package.json does not list a package (it lists all of them today). */
+const FALLBACK_VERSIONS: Record<string, string> = {
+  tsx: "^4.20.0",
+  typescript: "^5.9.0",
+  "@types/node": "^20.0.0",
+  express: "^5.1.0",
+  "@types/express": "^5.0.0",
+  fastify: "^5.0.0",
+  hono: "^4.0.0",
+  "@hono/node-server": "^1.14.0",
+};
+
+export interface ScaffoldOptions {
+  /** Target folder (created if missing). */
+  dir: string;
+  framework: Framework;
+  /** Limit the stubs to these events (discriminant values or method names); undefined = every event. */
+  events?: string[];
+  /** Where bw-codegen lives (default: this checkout or installed package). */
+  packageRoot?: string;
+}
+
+/** What the scaffold is made of: file path (relative, forward slashes) → contents. */
+export type ScaffoldFiles = Map<string, string>;
+
+/**
+ * Builds every file of a scaffold in memory (nothing is written).
+ *
+ * @example
+ * const files = buildScaffold({ dir: "my-receiver", framework: "express" });
+ * files.get("src/handlers/voice.ts"); // the typed voice stubs
+ */
+export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
+  const root = options.packageRoot ?? REPO_ROOT;
+  const catalog = loadCatalog(join(root, "schemas"));
+  const selected = selectEvents(catalog.events, options.events);
+  const wired = wiredFamilies(root);
+  const builder = hasBxmlBuilder(root);
+  const served = SCAFFOLD_FAMILIES.filter((f) => wired.has(f.name));
+  const name = packageName(options.dir);
+  const framework = options.framework;
+
+  const handlerFiles = new Map<string, string>();
+  for (const family of SCAFFOLD_FAMILIES) {
+    const events = selected.filter((e) => e.family === family.name);
+    handlerFiles.set(`src/handlers/${family.name}.ts`, handlerModule(family.name, events, builder, wired.has(family.name)));
+  }
+
+  const values: Record<string, string> = {
+    NAME: name,
+    FRAMEWORK: framework,
+    FRAMEWORK_TITLE: FRAMEWORK_TITLES[framework],
+    HANDLER_IMPORTS: served.map((f) => `import { ${f.name}Handlers } from "./handlers/${f.name}.js";`).join("\n"),
+    HANDLER_OPTIONS: served.map((f) => `    ${f.name}: ${f.name}Handlers,`).join("\n"),
+    ROUTE_DOCS: served.map((f) => ` * - ${f.methods} ${f.path}: ${f.what}`).join("\n"),
+    ROUTE_LOGS: served.map((f) => `console.log(\`  ${f.methods.padEnd(9)} \${server.url}${f.path}\`);`).join("\n"),
+    ROUTE_TABLE: ["| method | path | what |", "| --- | --- | --- |", ...served.map((f) => `| ${f.methods} | \`${f.path}\` | ${f.what} |`)].join("\n"),
+    TEST_CASES: testCases(served.map((f) => f.name)),
+  };
+
+  const files: ScaffoldFiles = new Map();
+  files.set("package.json", packageJson(root, name, framework));
+  const templates = join(root, "templates", "scaffold");
+  for (const folder of ["common", framework]) {
+    for (const file of listFiles(join(templates, folder))) {
+      const text = readFileSync(join(templates, folder, file), "utf8");
+      files.set(targetName(file), file.endsWith(".tmpl") ? fill(text, values, file) : text);
+    }
+  }
+  for (const [path, contents] of handlerFiles) files.set(path, contents);
+  return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** What happened to each file when writing. */
+export interface WriteReport {
+  created: string[];
+  overwritten: string[];
+  skipped: string[];
+}
+
+/**
+ * Writes the files under `dir`. An existing file is kept (reported as skipped) unless `force`.
+ *
+ * @example
+ * writeScaffold("my-receiver", buildScaffold({ dir: "my-receiver", framework: "node" }), false);
+ */
+export function writeScaffold(dir: string, files: ScaffoldFiles, force: boolean): WriteReport {
+  const report: WriteReport = { created: [], overwritten: [], skipped: [] };
+  for (const [path, contents] of files) {
+    const target = join(dir, ...path.split("/"));
+    const exists = existsSync(target);
+    if (exists && !force) {
+      report.skipped.push(path);
+      continue;
+    }
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, contents);
+    (exists ? report.overwritten : report.created).push(path);
+  }
+  return report;
+}
+
+function listFiles(dir: string, prefix = ""): string[] {
+  if (!existsSync(dir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(dir).sort()) {
+    const full = join(dir, name);
+    const rel = prefix ? `${prefix}/${name}` : name;
+    if (statSync(full).isDirectory()) out.push(...listFiles(full, rel));
+    else out.push(rel);
+  }
+  return out;
+}
+
+/** Template file name → file name in the project (`.tmpl` dropped; dot-files stored without their dot so npm packs them). */
+function targetName(file: string): string {
+  const name = file.replace(/\.tmpl$/, "");
+  if (name === "gitignore") return ".gitignore";
+  if (name === "env.example") return ".env.example";
+  return name;
+}
+
+function fill(text: string, values: Record<string, string>, file: string): string {
+  const out = text.replace(/\{\{([A-Z_]+)\}\}/g, (whole, key: string) => {
+    if (!(key in values)) throw new Error(`templates/scaffold: unknown placeholder ${whole} in ${file}`);
+    return values[key];
+  });
+  // A placeholder that became empty leaves a blank line; collapse runs of blank lines.
+  return out.replace(/\n{3,}/g, "\n\n");
+}
+
+/** npm package name from the folder name. */
+function packageName(dir: string): string {
+  const base = basename(resolve(dir))
+    .toLowerCase()
+    .replace(/[^a-z0-9._~-]+/g, "-")
+    .replace(/^[._-]+|[-]+$/g, "");
+  return base.length > 0 && base.length <= 214 ? base : "bandwidth-webhooks";
+}
+
+/** Families `createBandwidthWebhooks` serves in this build (read from its generated options type). */
+function wiredFamilies(root: string): Set<string> {
+  const file = join(root, "generated", "webhooks.d.ts");
+  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+  return new Set(SCAFFOLD_FAMILIES.map((f) => f.name).filter((name) => new RegExp(`readonly ${name}\\?:`).test(text)));
+}
+
+function hasBxmlBuilder(root: string): boolean {
+  const file = join(root, "generated", "bxml", "index.d.ts");
+  if (!existsSync(file)) return false;
+  const text = readFileSync(file, "utf8");
+  return /export declare function Response\(/.test(text) && /export declare function SpeakSentence\(/.test(text);
+}
+
+/** Validates `--events` against the catalog; every name must be an event (or alias, or method) of a scaffolded family. */
+function selectEvents(all: EventEntry[], names: string[] | undefined): EventEntry[] {
+  const candidates = all.filter((e) => SCAFFOLD_FAMILIES.some((f) => f.name === e.family));
+  if (names === undefined) return candidates;
+  const wanted = new Set(names);
+  const matched = new Set<string>();
+  const picked = candidates.filter((e) => {
+    const keys = [e.event, camelCase(e.event), ...(e.meta.aliases ?? [])];
+    const hit = keys.filter((k) => wanted.has(k));
+    hit.forEach((k) => matched.add(k));
+    return hit.length > 0;
+  });
+  const unknown = names.filter((n) => !matched.has(n));
+  if (unknown.length > 0) {
+    const known = SCAFFOLD_FAMILIES.map((f) => `${f.name}: ${candidates.filter((e) => e.family === f.name).map((e) => e.event).join(", ")}`);
+    throw new UsageError(`unknown event${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => JSON.stringify(n)).join(", ")} in --events; known events:\n  ${known.join("\n  ")}`);
+  }
+  return picked;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// package.json
+
+function packageJson(root: string, name: string, framework: Framework): string {
+  const own = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+    version: string;
+    dependencies?: Record<string, string>;
+    devDependencies?: Record<string, string>;
+  };
+  const known = { ...own.devDependencies, ...own.dependencies };
+  const version = (pkg: string): string => known[pkg] ?? FALLBACK_VERSIONS[pkg];
+  const pick = (list: string[]): Record<string, string> => Object.fromEntries([...list].sort().map((pkg) => [pkg, version(pkg)]));
+  const deps = DEPENDENCIES[framework];
+  const manifest = {
+    name,
+    version: "0.1.0",
+    private: true,
+    description: `Bandwidth webhook receiver (${FRAMEWORK_TITLES[framework]}), scaffolded by bw-codegen`,
+    type: "module",
+    engines: { node: ">=20.12" },
+    scripts: {
+      start: "tsx src/server.ts",
+      dev: "tsx watch src/server.ts",
+      typecheck: "tsc --noEmit",
+      test: "node --import tsx --test test/*.test.ts",
+    },
+    dependencies: { "bw-codegen": bwCodegenDependency(root, own.version), ...pick(deps.dependencies) },
+    devDependencies: pick(deps.devDependencies),
+  };
+  return `${JSON.stringify(manifest, null, 2)}\n`;
+}
+
+/**
+ * Run from a checkout: `file:<checkout>` (npm links it, so the checkout's generated/ is used as it is,
+ * nothing needs publishing). Run from an installed package (inside node_modules): the published version.
+ */
+export function bwCodegenDependency(root: string, version: string): string {
+  const insideNodeModules = resolve(root).split(sep).includes("node_modules");
+  return insideNodeModules ? `^${version}` : `file:${resolve(root)}`;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Handler stubs
+
+const GREETING = "Hello! This call is answered by your bw-codegen webhook receiver. Goodbye.";
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
+
+/** The TypeScript expression (and label) of the one id worth logging for an event, if any. Never a secret. */
+function logField(entry: EventEntry): { label: string; expression: string } | undefined {
+  const properties = (entry.schema.properties ?? {}) as Record<string, unknown>;
+  const required = new Set<string>(entry.schema.required ?? []);
+  const access = (name: string): string => `event${required.has(name) ? "." : "?."}${name}`;
+  for (const name of ["callId", "conferenceId", "OrderId", "PON"]) {
+    if (name in properties) return { label: name, expression: access(name) };
+  }
+  if ("message" in properties) return { label: "messageId", expression: `${access("message")}${required.has("message") ? "." : "?."}id` };
+  const id = [...required].find((name) => /Id$/.test(name) && name in properties);
+  return id === undefined ? undefined : { label: id, expression: access(id) };
+}
+
+function stub(entry: EventEntry, builder: boolean): string {
+  const method = camelCase(entry.event);
+  const response = entry.meta.response ?? "empty";
+  const summary = (entry.meta.summary ?? entry.title).replace(/\*\//g, "*\\/");
+  const field = logField(entry);
+  const log = `    console.log(\`[${entry.family}] \${context.eventType}${field ? ` ${field.label}=\${${field.expression}}` : ""}\`);`;
+  const lines = [`  /** ${summary} (\`${entry.event}\`). ${RESPONSE_DOCS[response] ?? RESPONSE_DOCS.empty} */`, `  ${method}(event, context) {`, log];
+  if (response === "bxml") {
+    const greet = entry.event === "answer" || entry.event === "initiate";
+    if (greet) {
+      lines.push(builder ? `    return Response(SpeakSentence(${JSON.stringify(GREETING)}));` : `    return ${JSON.stringify(`${XML_DECLARATION}<Response><SpeakSentence>${GREETING}</SpeakSentence></Response>`)};`);
+    } else {
+      lines.push("    // An empty <Response> lets the call end once no verbs remain: return your next verbs here.");
+      lines.push(builder ? "    return Response();" : `    return ${JSON.stringify(`${XML_DECLARATION}<Response></Response>`)};`);
+    }
+  } else if (response === "port-out-validation-response") {
+    lines.push("    // Approves the port-out (as no answer would). To dispute it: { portable: false, errors: [{ code: 7513, description: \"PIN does not match\" }] }.");
+    lines.push("    return { portable: true };");
+  } else {
+    lines.push("    return undefined;");
+  }
+  lines.push("  },");
+  return lines.join("\n");
+}
+
+const RESPONSE_DOCS: Record<string, string> = {
+  "port-out-validation-response": "Your answer is sent back as a <PortOutValidationResponse>.",
+  bxml: "Bandwidth executes the BXML you return.",
+  "bxml-or-empty": "Return conference BXML, or nothing to answer 204.",
+  empty: "Bandwidth ignores the answer: return nothing, the runtime acknowledges.",
+};
+
+const FAMILY_HEADERS: Record<string, string> = {
+  voice:
+    "// Voice callbacks, served at POST (or GET) /callbacks/voice and dispatched by `eventType`: one typed\n" +
+    "// method per event. Events whose answer Bandwidth executes return BXML; the others return nothing.",
+  messaging:
+    "// Messaging callbacks, served at POST /callbacks/messaging. Bandwidth delivers a JSON array of events;\n" +
+    "// each method is called once per event of the batch, and the batch is acknowledged after all of them.",
+  numbers:
+    "// Number-subscription notifications (order and port events), served at POST /callbacks/numbers. They\n" +
+    "// arrive as XML; your methods get the typed JSON form (element names as properties, text as strings).",
+};
+
+function handlerModule(family: string, events: EventEntry[], builder: boolean, wired: boolean): string {
+  const spec = familyByName(family);
+  const lines = [
+    FAMILY_HEADERS[family],
+    "// Scaffolded by bw-codegen: this file is yours (never overwritten without --force). An event without a",
+    "// method is logged and acknowledged. Logs carry ids only: never credentials or message text.",
+  ];
+  if (!wired) lines.push(`// Note: this bw-codegen build does not serve ${family} callbacks yet, so src/webhooks.ts does not mount these.`);
+  lines.push(`import type { ${spec.handlers} } from "bw-codegen";`);
+  const bxmlEvents = events.filter((e) => e.meta.response === "bxml");
+  if (builder && bxmlEvents.length > 0) {
+    const greets = bxmlEvents.some((e) => e.event === "answer" || e.event === "initiate");
+    lines.push(`import { Response${greets ? ", SpeakSentence" : ""} } from "bw-codegen/bxml";`);
+  }
+  lines.push("");
+  const body = events.map((e) => stub(e, builder)).join("\n\n");
+  lines.push(`export const ${family}Handlers: ${spec.handlers} = {${body ? `\n${body}\n` : ""}};`, "");
+  return lines.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Test cases of the scaffold's own `npm test`
+
+function testCases(families: string[]): string {
+  const cases: string[] = [];
+  if (families.includes("voice")) {
+    cases.push(`
+test("voice: answer is challenged, then answered with BXML", async () => {
+  const result = await deliverEvent({ url: \`\${server.url}/callbacks/voice\`, body: { eventType: "answer", ...callFields }, ...credentials });
+  assert.equal(result.challenge?.status, 401);
+  assert.equal(result.status, 200);
+  assert.equal(result.bxml?.name, "Response");
+});
+
+test("voice: disconnect is acknowledged with 204", async () => {
+  const body = { eventType: "disconnect", ...callFields, endTime: "2026-01-05T10:01:00.000Z", cause: "hangup" };
+  const result = await deliverEvent({ url: \`\${server.url}/callbacks/voice\`, body, ...credentials });
+  assert.equal(result.status, 204);
+});`);
+  }
+  if (families.includes("messaging")) {
+    cases.push(`
+test("messaging: a batch is acknowledged", async () => {
+  const body = [
+    {
+      type: "message-received",
+      time: "2026-01-05T10:00:00.000Z",
+      description: "Incoming message received",
+      to: "+19195550199",
+      message: {
+        id: "m-test-0001",
+        owner: "+19195550199",
+        applicationId: "0e5c5a1e-0000-4000-8000-000000000002",
+        time: "2026-01-05T10:00:00.000Z",
+        segmentCount: 1,
+        direction: "in",
+        to: ["+19195550199"],
+        from: "+19195550100",
+        text: "test message",
+      },
+    },
+  ];
+  const result = await deliverEvent({ url: \`\${server.url}/callbacks/messaging\`, body, ...credentials });
+  assert.equal(result.challenge?.status, 401);
+  assert.ok(result.delivered, \`expected a 2xx, got \${result.status} \${result.body}\`);
+});`);
+  }
+  if (families.includes("numbers")) {
+    cases.push(`
+test("numbers: an order notification (XML) is acknowledged with 200", async () => {
+  const body =
+    '<?xml version="1.0" encoding="UTF-8"?><Notification><SubscriptionId>sub-test-1</SubscriptionId>' +
+    "<OrderType>portins</OrderType><OrderId>order-test-1</OrderId><Status>COMPLETE</Status></Notification>";
+  const result = await deliverEvent({ url: \`\${server.url}/callbacks/numbers\`, body, ...credentials });
+  assert.equal(result.challenge?.status, 401);
+  assert.equal(result.status, 200);
+});`);
+  }
+  return cases.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The command
+
+export const scaffoldCommand: Command = {
+  summary: "Write a runnable TypeScript webhook receiver (node, express, fastify or hono)",
+  help: `Usage: bw-codegen scaffold <dir> [--framework node|express|fastify|hono] [--events a,b,...] [--force]
+
+Writes a TypeScript project into <dir> (created if missing): package.json, tsconfig.json, .env.example,
+README.md, src/server.ts (entry), src/app.ts (the framework), src/handlers/voice.ts, messaging.ts and
+numbers.ts with a typed stub per event, and test/webhooks.test.ts. Then:
+
+  cd <dir> && npm install && npm start     # listens on $PORT (default 3000)
+
+The server reads BW_CALLBACK_USERNAME / BW_CALLBACK_PASSWORD (it refuses to start without them unless
+BW_ALLOW_UNAUTHENTICATED=1) and serves POST /callbacks/voice (GET too), /callbacks/messaging and
+/callbacks/numbers. Run from a checkout of bw-codegen, the project depends on that checkout (file:).
+
+Options:
+  --framework NAME  node (default: node:http, no framework), express, fastify or hono
+  --events LIST     only these stubs, comma-separated event names (answer,disconnect,message-received,
+                    portins) or method names (messageReceived); default: every event
+  --force           overwrite files that already exist (default: keep them, report them as skipped)
+  --help            show this help
+`,
+  async run(argv) {
+    const args = parseArgs(argv, { values: ["--framework", "--events"], booleans: ["--force"] });
+    if (args.positionals.length === 0) throw new UsageError("missing the target folder");
+    if (args.positionals.length > 1) throw new UsageError(`unexpected argument ${args.positionals[1]}`);
+    const framework = args.values.get("--framework") ?? "node";
+    if (!(FRAMEWORKS as readonly string[]).includes(framework)) {
+      throw new UsageError(`unknown framework "${framework}" (choose ${FRAMEWORKS.join(", ")})`);
+    }
+    const eventsText = args.values.get("--events");
+    const events = eventsText === undefined ? undefined : eventsText.split(",").map((s) => s.trim()).filter(Boolean);
+    if (events !== undefined && events.length === 0) throw new UsageError("--events needs at least one event name");
+    const dir = resolve(args.positionals[0]);
+    if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} exists and is not a folder`);
+
+    const files = buildScaffold({ dir, framework: framework as Framework, events });
+    const report = writeScaffold(dir, files, args.booleans.has("--force"));
+    const fromHere = relative(process.cwd(), dir);
+    const shown = fromHere === "" ? "." : fromHere.startsWith("..") ? dir : fromHere;
+    const out: string[] = [`bw-codegen scaffold: ${FRAMEWORK_TITLES[framework as Framework]} receiver in ${shown}`];
+    for (const path of report.created) out.push(`  created      ${path}`);
+    for (const path of report.overwritten) out.push(`  overwritten  ${path}`);
+    for (const path of report.skipped) out.push(`  skipped      ${path} (exists; --force overwrites it)`);
+    out.push("", "Next:", `  cd ${shown.includes(" ") ? JSON.stringify(shown) : shown}`, "  npm install", "  cp .env.example .env   # set BW_CALLBACK_USERNAME and BW_CALLBACK_PASSWORD", "  npm start", "");
+    process.stdout.write(out.join("\n"));
+    return 0;
+  },
+};
