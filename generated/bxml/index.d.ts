@@ -12,7 +12,23 @@ export type NoAttributes = Record<string, never>;
 /** Any verb that may appear directly in <Response> or <Bxml>. */
 export type BxmlVerb = BridgeElement | ConferenceElement | ConnectElement | ForwardElement | GatherElement | HangupElement | PauseElement | PauseRecordingElement | PlayAudioElement | RecordElement | RedirectElement | ReferElement | ResumeRecordingElement | RingElement | SendDtmfElement | SpeakSentenceElement | StartGatherElement | StartRecordingElement | StartStreamElement | StartTranscriptionElement | StopGatherElement | StopRecordingElement | StopStreamElement | StopTranscriptionElement | TagElement | TransferElement;
 /** Names of the root elements. */
-export type BxmlRootName = "Bxml" | "Response";
+export type BxmlRootName = "Response" | "Bxml";
+/** What <Response> may contain. */
+export type ResponseChild = BridgeElement | ConferenceElement | ConnectElement | ForwardElement | GatherElement | HangupElement | PauseElement | PauseRecordingElement | PlayAudioElement | RecordElement | RedirectElement | ReferElement | ResumeRecordingElement | RingElement | SendDtmfElement | SpeakSentenceElement | StartGatherElement | StartRecordingElement | StartStreamElement | StartTranscriptionElement | StopGatherElement | StopRecordingElement | StopStreamElement | StopTranscriptionElement | TagElement | TransferElement;
+/** <Response> in the JSON form: Root of BXML returned to a voice webhook. Root of the BXML document your server returns to a voice webhook that accepts BXML (answer, initiate, gather, redirect, transferComplete, …) and of documents fetched from answerUrl/redirectUrl. Holds verbs executed top to bottom; reaching the end without a hand-off verb hangs up. An empty <Response/> hangs up (rejects an unanswered inbound call). No attributes. Documents are limited to 64 KB. x-bw.scopes lists the verbs Bandwidth allows where it restricts them: conference-scope BXML (conference webhooks, PUT conference BXML: anything else rejects the whole document) and BXML returned to transferAnswer (runs on the B-leg; StartStream, StopStream, StartTranscription, StopTranscription, Connect and Refer are not documented either way there and are treated as not allowed). */
+export interface ResponseElement {
+    name: "Response";
+    attributes: NoAttributes;
+    children: ResponseChild[];
+}
+/** What <Bxml> may contain. */
+export type BxmlChild = BridgeElement | ConferenceElement | ConnectElement | ForwardElement | GatherElement | HangupElement | PauseElement | PauseRecordingElement | PlayAudioElement | RecordElement | RedirectElement | ReferElement | ResumeRecordingElement | RingElement | SendDtmfElement | SpeakSentenceElement | StartGatherElement | StartRecordingElement | StartStreamElement | StartTranscriptionElement | StopGatherElement | StopRecordingElement | StopStreamElement | StopTranscriptionElement | TagElement | TransferElement;
+/** <Bxml> in the JSON form: Root of BXML sent to the REST API to replace a call's or conference's BXML. Root of a BXML document you PUT to Bandwidth's REST API (/calls/{callId}/bxml, /conferences/{conferenceId}/bxml) to replace what the call or conference is running. Same content rules as <Response>. Bandwidth's own example for the BRTC endpoint variant uses <Response> instead, so both roots are accepted everywhere; emit <Response> for webhook replies and <Bxml> for REST updates. */
+export interface BxmlElement {
+    name: "Bxml";
+    attributes: NoAttributes;
+    children: BxmlChild[];
+}
 /** Attributes of <Bridge>. */
 export type BridgeAttributes = {
     /** Where Bandwidth sends the bridgeComplete webhook. When set, verbs after <Bridge> are ignored and the BXML returned runs on this call. Absolute, or relative to the URL of the request that returned this BXML. */
@@ -47,14 +63,6 @@ export interface BridgeElement {
     name: "Bridge";
     attributes: BridgeAttributes;
     children: [string];
-}
-/** What <Bxml> may contain. */
-export type BxmlChild = BridgeElement | ConferenceElement | ConnectElement | ForwardElement | GatherElement | HangupElement | PauseElement | PauseRecordingElement | PlayAudioElement | RecordElement | RedirectElement | ReferElement | ResumeRecordingElement | RingElement | SendDtmfElement | SpeakSentenceElement | StartGatherElement | StartRecordingElement | StartStreamElement | StartTranscriptionElement | StopGatherElement | StopRecordingElement | StopStreamElement | StopTranscriptionElement | TagElement | TransferElement;
-/** <Bxml> in the JSON form: Root of BXML sent to the REST API to replace a call's or conference's BXML. Root of a BXML document you PUT to Bandwidth's REST API (/calls/{callId}/bxml, /conferences/{conferenceId}/bxml) to replace what the call or conference is running. Same content rules as <Response>. Bandwidth's own example for the BRTC endpoint variant uses <Response> instead, so both roots are accepted everywhere; emit <Response> for webhook replies and <Bxml> for REST updates. */
-export interface BxmlElement {
-    name: "Bxml";
-    attributes: NoAttributes;
-    children: BxmlChild[];
 }
 /** Attributes of <Conference>. */
 export type ConferenceAttributes = {
@@ -350,14 +358,6 @@ export interface ReferSipUriElement {
     name: "SipUri";
     attributes: NoAttributes;
     children: [string];
-}
-/** What <Response> may contain. */
-export type ResponseChild = BridgeElement | ConferenceElement | ConnectElement | ForwardElement | GatherElement | HangupElement | PauseElement | PauseRecordingElement | PlayAudioElement | RecordElement | RedirectElement | ReferElement | ResumeRecordingElement | RingElement | SendDtmfElement | SpeakSentenceElement | StartGatherElement | StartRecordingElement | StartStreamElement | StartTranscriptionElement | StopGatherElement | StopRecordingElement | StopStreamElement | StopTranscriptionElement | TagElement | TransferElement;
-/** <Response> in the JSON form: Root of BXML returned to a voice webhook. Root of the BXML document your server returns to a voice webhook that accepts BXML (answer, initiate, gather, redirect, transferComplete, …) and of documents fetched from answerUrl/redirectUrl. Holds verbs executed top to bottom; reaching the end without a hand-off verb hangs up. An empty <Response/> hangs up (rejects an unanswered inbound call). No attributes. Documents are limited to 64 KB. x-bw.scopes lists the verbs Bandwidth allows where it restricts them: conference-scope BXML (conference webhooks, PUT conference BXML: anything else rejects the whole document) and BXML returned to transferAnswer (runs on the B-leg; StartStream, StopStream, StartTranscription, StopTranscription, Connect and Refer are not documented either way there and are treated as not allowed). */
-export interface ResponseElement {
-    name: "Response";
-    attributes: NoAttributes;
-    children: ResponseChild[];
 }
 /** <ResumeRecording> in the JSON form: Resume the background recording. Resumes a paused recording. No attributes, no content. */
 export interface ResumeRecordingElement {
@@ -775,12 +775,12 @@ export type ResponseDocument = BxmlDocument<"Response">;
 /** What a voice handler returns for a BXML event: a built document, or a BXML string. */
 export type VoiceBxmlReply = BxmlDocument | string;
 /**
- * <Bridge>: Bridge this call with another existing call. The text is the callId of the call to bridge.
+ * <Response>: Root of BXML returned to a voice webhook. Children are verbs, executed top to bottom.
  *
  * @example
- * Bridge("c-1234")
+ * Response()
  */
-export declare function Bridge(text: string, attributes?: BridgeAttributes): BridgeElement;
+export declare function Response(...children: ResponseChild[]): BxmlDocument<"Response">;
 /**
  * <Bxml>: Root of BXML sent to the REST API to replace a call's or conference's BXML. Children are verbs, executed top to bottom.
  *
@@ -788,6 +788,13 @@ export declare function Bridge(text: string, attributes?: BridgeAttributes): Bri
  * Bxml()
  */
 export declare function Bxml(...children: BxmlChild[]): BxmlDocument<"Bxml">;
+/**
+ * <Bridge>: Bridge this call with another existing call. The text is the callId of the call to bridge.
+ *
+ * @example
+ * Bridge("c-1234")
+ */
+export declare function Bridge(text: string, attributes?: BridgeAttributes): BridgeElement;
 /**
  * <Conference>: Join the call to a named conference. The text is a conference name of 1 to 100 letters, digits, '-', '_' or '.'.
  *
@@ -896,13 +903,6 @@ export declare function Refer(attributes: ReferAttributes | undefined, ...childr
  * ReferSipUri("sip:desk@pbx.example.com")
  */
 export declare function ReferSipUri(text: string): ReferSipUriElement;
-/**
- * <Response>: Root of BXML returned to a voice webhook. Children are verbs, executed top to bottom.
- *
- * @example
- * Response()
- */
-export declare function Response(...children: ResponseChild[]): BxmlDocument<"Response">;
 /**
  * <ResumeRecording>: Resume the background recording.
  *
@@ -1121,7 +1121,7 @@ export declare function parseBxml(xml: string | Uint8Array, options?: BxmlParseO
  * @example
  * renderBxml({ name: "Response", attributes: {}, children: [{ name: "Hangup", attributes: {}, children: [] }] });
  */
-export declare function renderBxml(tree: BxmlElement | ResponseElement | BxmlDocument, options?: BxmlRenderOptions): string;
+export declare function renderBxml(tree: ResponseElement | BxmlElement | BxmlDocument, options?: BxmlRenderOptions): string;
 /**
  * Validates a BXML tree in the JSON form (e.g. from JSON.parse): the typed document, or errors with
  * element paths. Unknown attributes are warnings unless `strict`.

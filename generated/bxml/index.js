@@ -39,13 +39,13 @@ function isElement(value) {
     return typeof value === "object" && value !== null && Array.isArray(value.children) && typeof value.name === "string";
 }
 /**
- * <Bridge>: Bridge this call with another existing call. The text is the callId of the call to bridge.
+ * <Response>: Root of BXML returned to a voice webhook. Children are verbs, executed top to bottom.
  *
  * @example
- * Bridge("c-1234")
+ * Response()
  */
-export function Bridge(text, attributes) {
-    return { name: "Bridge", attributes: attributes ?? {}, children: [text] };
+export function Response(...children) {
+    return new BxmlDocument("Response", children);
 }
 /**
  * <Bxml>: Root of BXML sent to the REST API to replace a call's or conference's BXML. Children are verbs, executed top to bottom.
@@ -55,6 +55,15 @@ export function Bridge(text, attributes) {
  */
 export function Bxml(...children) {
     return new BxmlDocument("Bxml", children);
+}
+/**
+ * <Bridge>: Bridge this call with another existing call. The text is the callId of the call to bridge.
+ *
+ * @example
+ * Bridge("c-1234")
+ */
+export function Bridge(text, attributes) {
+    return { name: "Bridge", attributes: attributes ?? {}, children: [text] };
 }
 /**
  * <Conference>: Join the call to a named conference. The text is a conference name of 1 to 100 letters, digits, '-', '_' or '.'.
@@ -184,15 +193,6 @@ export function Refer(...args) {
  */
 export function ReferSipUri(text) {
     return { name: "SipUri", attributes: {}, children: [text] };
-}
-/**
- * <Response>: Root of BXML returned to a voice webhook. Children are verbs, executed top to bottom.
- *
- * @example
- * Response()
- */
-export function Response(...children) {
-    return new BxmlDocument("Response", children);
 }
 /**
  * <ResumeRecording>: Resume the background recording.

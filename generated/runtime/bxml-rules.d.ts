@@ -95,7 +95,7 @@ export declare function checkValue(rule: AttributeRule, value: unknown): string 
  * strings, so {@link checkValue} reports them with the rule's expectation.
  */
 export declare function convertValue(rule: AttributeRule, raw: string): BxmlAttributeValue;
-/** Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent. */
+/** Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent, and exact (shortest round-trip digits). */
 export declare function formatNumber(value: number): string;
 /** Where an element may appear, for "not allowed here" messages. */
 export declare function placement(rules: BxmlRules, name: string): string;

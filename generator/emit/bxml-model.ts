@@ -150,7 +150,9 @@ export function loadBxmlModel(catalog: Catalog): BxmlModel {
       examples: s.examples ?? [],
     });
   }
-  elements.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  // Roots first (<Response>, the common one, before <Bxml>), then the others by key: messages list parents in this order.
+  const rank = (el: BxmlElementModel) => (el.kind === "root" ? (el.name === "Response" ? 0 : 1) : 2);
+  elements.sort((a, b) => rank(a) - rank(b) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const byKey = new Map(elements.map((el) => [el.key, el]));
   const roots = elements.filter((el) => el.kind === "root");
   for (const el of elements) {

@@ -173,11 +173,17 @@ export function convertValue(rule: AttributeRule, raw: string): BxmlAttributeVal
   }
 }
 
-/** Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent. */
+/** Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent, and exact (shortest round-trip digits). */
 export function formatNumber(value: number): string {
   const text = String(value);
   if (!text.includes("e")) return text === "-0" ? "0" : text;
-  return value.toFixed(20).replace(/\.?0+$/, "");
+  // d.ddde±x → plain digits, keeping exactly the shortest round-trip digits JavaScript chose
+  const match = /^(-?)(\d)(?:\.(\d+))?e([+-]\d+)$/.exec(text) as RegExpExecArray;
+  const sign = match[1];
+  const digits = match[2] + (match[3] ?? "");
+  const exponent = Number(match[4]);
+  if (exponent < 0) return `${sign}0.${"0".repeat(-exponent - 1)}${digits}`;
+  return sign + (digits.length > exponent + 1 ? `${digits.slice(0, exponent + 1)}.${digits.slice(exponent + 1)}` : digits + "0".repeat(exponent + 1 - digits.length));
 }
 
 /** Where an element may appear, for "not allowed here" messages. */

@@ -1,0 +1,88 @@
+// Every BXML element schema: covered by the rules table, its examples validate, render and re-parse to
+// the same tree (inside the smallest valid parent chain), and the reference's element list is complete.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { BXML_RULES, BxmlDocument, parseBxml, renderBxml, validateBxml, type BxmlNode, type BxmlVerb } from "../generated/bxml/index.js";
+
+const SCHEMAS = join(import.meta.dirname, "..", "schemas", "bxml");
+const schemas = readdirSync(SCHEMAS)
+  .filter((f) => f.endsWith(".schema.json"))
+  .map((f) => ({ file: f, schema: JSON.parse(readFileSync(join(SCHEMAS, f), "utf8")) }));
+
+const ruleKey = (title: string) => title.replace(/Element$/, "");
+
+const VERBS = [
+  "Bridge", "Conference", "Connect", "Forward", "Gather", "Hangup", "Pause", "PauseRecording", "PlayAudio", "Record", "Redirect", "Refer",
+  "ResumeRecording", "Ring", "SendDtmf", "SpeakSentence", "StartGather", "StartRecording", "StartStream", "StartTranscription", "StopGather",
+  "StopRecording", "StopStream", "StopTranscription", "Tag", "Transfer",
+];
+const NESTED = ["Endpoint", "PhoneNumber", "SipUri", "StreamParam", "CustomParam"];
+const SSML = ["break", "emphasis", "lang", "p", "phoneme", "prosody", "s", "say-as", "sub"];
+
+test("the schemas cover every element of the reference: 2 roots, 26 verbs, nested elements and the SSML subset", () => {
+  const names = new Set(schemas.map((s) => s.schema["x-bw"].element));
+  for (const name of ["Response", "Bxml", ...VERBS, ...NESTED, ...SSML]) assert.ok(names.has(name), `no schema for <${name}>`);
+  assert.deepEqual(Object.keys(BXML_RULES.roots).sort(), ["Bxml", "Response"]);
+  const rootChildren = Object.keys(BXML_RULES.elements.Response.children).sort();
+  assert.deepEqual(rootChildren, [...VERBS].sort());
+  assert.deepEqual(Object.keys(BXML_RULES.elements.Bxml.children).sort(), [...VERBS].sort());
+});
+
+test("every schema is in the rules table with its attributes, and every schema has at least one example", () => {
+  for (const { file, schema } of schemas) {
+    const rule = BXML_RULES.elements[ruleKey(schema.title)];
+    assert.ok(rule, `${file}: not in the rules table`);
+    assert.equal(rule.name, schema["x-bw"].element, file);
+    assert.deepEqual(Object.keys(rule.attributes).sort(), Object.keys(schema.properties.attributes.properties ?? {}).sort(), file);
+    assert.ok(Array.isArray(schema.examples) && schema.examples.length >= 1, `${file}: needs examples`);
+    assert.ok(schema.description.length > 30, `${file}: needs a description`);
+  }
+});
+
+/** The shortest chain of parents from a root down to (not including) the element with this rule key. */
+function parentChain(key: string): string[] {
+  const queue: string[][] = [["Response"]];
+  while (queue.length > 0) {
+    const chain = queue.shift() as string[];
+    const last = BXML_RULES.elements[chain[chain.length - 1]];
+    for (const childKey of Object.values(last.children)) {
+      if (childKey === key) return chain;
+      if (!chain.includes(childKey) && chain.length < 6) queue.push([...chain, childKey]);
+    }
+  }
+  throw new Error(`no parent chain for ${key}`);
+}
+
+/** Wrap an example node so that it sits in a valid document (adding required content around it). */
+function wrap(node: BxmlNode, key: string): BxmlDocument {
+  if (key === "Response" || key === "Bxml") return new BxmlDocument(node.name as "Response" | "Bxml", node.children as BxmlVerb[]);
+  const chain = parentChain(key);
+  let current: BxmlNode = node;
+  for (let i = chain.length - 1; i >= 1; i--) {
+    const rule = BXML_RULES.elements[chain[i]];
+    const attributes: Record<string, string> = {};
+    for (const r of rule.required) attributes[r] = r === "xml:lang" ? "en-US" : r === "interpret-as" ? "characters" : r === "destination" ? "wss://x.example.com" : "x";
+    current = { name: rule.name, attributes, children: [current] };
+  }
+  return new BxmlDocument("Response", [current as BxmlVerb]);
+}
+
+for (const { file, schema } of schemas) {
+  test(`examples of ${file} validate, render and re-parse to the same tree`, () => {
+    const key = ruleKey(schema.title);
+    for (const example of schema.examples) {
+      const doc = wrap(example, key);
+      const checked = validateBxml(doc, { strict: true });
+      assert.ok(checked.ok, `${file}: ${JSON.stringify(checked.ok ? [] : checked.errors)}`);
+      const xml = renderBxml(doc);
+      assert.match(xml, /^<\?xml version="1\.0" encoding="UTF-8"\?><(Response|Bxml)[ />]/);
+      const parsed = parseBxml(xml, { strict: true });
+      assert.ok(parsed.ok, `${file}: ${xml}\n${JSON.stringify(parsed.ok ? [] : parsed.errors)}`);
+      assert.deepEqual(parsed.value, doc);
+      assert.deepEqual(parsed.warnings, []);
+      assert.equal(parsed.value.toXml(), xml, "rendering is deterministic");
+    }
+  });
+}
