@@ -45,7 +45,7 @@ export const messagingEvents = Object.freeze({
 });
 /** numbers events by `name` (aliases included). */
 export const numbersEvents = Object.freeze({
-    "MESSAGING_LOST": { method: "mESSAGINGLOST", response: "empty", title: "MessagingLostEventNotification" },
+    "MESSAGING_LOST": { method: "messagingLost", response: "empty", title: "MessagingLostEventNotification" },
     "PortOutValidationRequest": { method: "portOutValidationRequest", response: "port-out-validation-response", title: "PortOutValidationRequest" },
     "bulkPortins": { method: "bulkPortins", response: "empty", title: "BulkPortInOrderNotification" },
     "csrs": { method: "csrs", response: "empty", title: "CsrOrderNotification" },
@@ -76,8 +76,8 @@ export const tfvEvents = Object.freeze({
 });
 /** endpoint events by `name` (aliases included). */
 export const endpointEvents = Object.freeze({
-    "DEVICE_CONNECTED": { method: "dEVICECONNECTED", response: "empty", title: "DeviceConnectedEvent" },
-    "DEVICE_DISCONNECTED": { method: "dEVICEDISCONNECTED", response: "empty", title: "DeviceDisconnectedEvent" },
+    "DEVICE_CONNECTED": { method: "deviceConnected", response: "empty", title: "DeviceConnectedEvent" },
+    "DEVICE_DISCONNECTED": { method: "deviceDisconnected", response: "empty", title: "DeviceDisconnectedEvent" },
     "endpointConnected": { method: "endpointConnected", response: "empty", title: "EndpointConnectedEvent" },
     "endpointDisconnected": { method: "endpointDisconnected", response: "empty", title: "EndpointDisconnectedEvent" },
     "endpointEligible": { method: "endpointEligible", response: "empty", title: "EndpointEligibleEvent" },

@@ -2,6 +2,7 @@
 import type { AnswerCallback, BridgeCompleteCallback, BridgeTargetCompleteCallback, ConferenceCompletedCallback, ConferenceCreatedCallback, ConferenceMemberExitCallback, ConferenceMemberJoinCallback, ConferenceRecordingAvailableCallback, ConferenceRedirectCallback, DisconnectCallback, DtmfCallback, GatherCallback, InitiateCallback, MachineDetectionCompleteCallback, MediaStreamRejectedCallback, MediaStreamStartedCallback, MediaStreamStoppedCallback, RealTimeTranscriptionAvailableCallback, RealTimeTranscriptionRejectedCallback, RealTimeTranscriptionStartedCallback, RealTimeTranscriptionStoppedCallback, RecordCompleteCallback, RecordingAvailableCallback, RedirectCallback, ReferCompleteCallback, TranscriptionAvailableCallback, TransferAnswerCallback, TransferCompleteCallback, TransferDisconnectCallback, MessageDeliveredCallback, MessageFailedCallback, MessageReadCallback, MessageReceivedCallback, MessageSendingCallback, MessageSentCallback, RequestedLocationResponseCallback, SuggestionResponseCallback, MessagingLostEventNotification, PortOutValidationRequest, BulkPortInOrderNotification, CsrOrderNotification, DisconnectOrderNotification, DldaOrderNotification, E911OrderNotification, EmergencyEndpointGroupOrderNotification, EmergencyNotificationGroupOrderNotification, ExternalTnOrderNotification, ImportVoiceTnOrderNotification, ImportTnOrderNotification, LidbOrderNotification, LsrOrderNotification, NumberOrderNotification, PortInOrderNotification, PortOutOrderNotification, RemoveImportedTnOrderNotification, RemoveImportedVoiceTnOrderNotification, TnOptionOrderNotification, TollfreePortingValidationOrderNotification, TfvBlockedCallback, TfvDenialCallback, TfvFailureCallback, TfvStatusCallback, DeviceConnectedEvent, DeviceDisconnectedEvent, EndpointConnectedEvent, EndpointDisconnectedEvent, EndpointEligibleEvent, EndpointIneligibleEvent, OutboundConnectionRequestEvent, MfaMessageDeliveredCallback, MfaMessageFailedCallback, WebRtcParticipantConnectedEvent, WebRtcParticipantDisconnectedEvent, WebRtcParticipantLeftEvent, EmergencyCallingQuery } from "./types.js";
 import type { HandlerContext } from "./runtime/context.js";
 import type { BxmlReply } from "./runtime/bxml-reply.js";
+import type { PortOutValidationAnswer } from "./runtime/numbers-xml.js";
 
 /** What handlers of events without a reply return: nothing (sync or async). */
 export type NoReply = undefined | Promise<undefined>;
@@ -23,7 +24,7 @@ export interface VoiceHandlers {
     bridgeComplete?(event: BridgeCompleteCallback, context: HandlerContext): BxmlReply | Promise<BxmlReply>;
     /** Bridge ended, target call continues (`bridgeTargetComplete`). Return the BXML Bandwidth executes next on the call. */
     bridgeTargetComplete?(event: BridgeTargetCompleteCallback, context: HandlerContext): BxmlReply | Promise<BxmlReply>;
-    /** Conference ended (`conferenceCompleted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Conference ended (`conferenceCompleted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     conferenceCompleted?(event: ConferenceCompletedCallback, context: HandlerContext): NoReply;
     /** Conference created (`conferenceCreated`). Return conference BXML, or nothing to answer 204. */
     conferenceCreated?(event: ConferenceCreatedCallback, context: HandlerContext): BxmlReply | undefined | Promise<BxmlReply | undefined>;
@@ -31,49 +32,49 @@ export interface VoiceHandlers {
     conferenceMemberExit?(event: ConferenceMemberExitCallback, context: HandlerContext): BxmlReply | undefined | Promise<BxmlReply | undefined>;
     /** Member joined conference (`conferenceMemberJoin`). Return conference BXML, or nothing to answer 204. */
     conferenceMemberJoin?(event: ConferenceMemberJoinCallback, context: HandlerContext): BxmlReply | undefined | Promise<BxmlReply | undefined>;
-    /** Conference recording ready (`conferenceRecordingAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Conference recording ready (`conferenceRecordingAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     conferenceRecordingAvailable?(event: ConferenceRecordingAvailableCallback, context: HandlerContext): NoReply;
     /** Conference redirected (`conferenceRedirect`). Return conference BXML, or nothing to answer 204. */
     conferenceRedirect?(event: ConferenceRedirectCallback, context: HandlerContext): BxmlReply | undefined | Promise<BxmlReply | undefined>;
-    /** Call ended (`disconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Call ended (`disconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     disconnect?(event: DisconnectCallback, context: HandlerContext): NoReply;
-    /** Digit pressed (StartGather) (`dtmf`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Digit pressed (StartGather) (`dtmf`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     dtmf?(event: DtmfCallback, context: HandlerContext): NoReply;
     /** Gather finished (`gather`). Return the BXML Bandwidth executes next on the call. */
     gather?(event: GatherCallback, context: HandlerContext): BxmlReply | Promise<BxmlReply>;
     /** Inbound call received (`initiate`). Return the BXML Bandwidth executes next on the call. */
     initiate?(event: InitiateCallback, context: HandlerContext): BxmlReply | Promise<BxmlReply>;
-    /** Answering-machine detection finished (`machineDetectionComplete`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Answering-machine detection finished (`machineDetectionComplete`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     machineDetectionComplete?(event: MachineDetectionCompleteCallback, context: HandlerContext): NoReply;
-    /** Media stream rejected (`mediaStreamRejected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Media stream rejected (`mediaStreamRejected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     mediaStreamRejected?(event: MediaStreamRejectedCallback, context: HandlerContext): NoReply;
-    /** Media stream started (`mediaStreamStarted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Media stream started (`mediaStreamStarted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     mediaStreamStarted?(event: MediaStreamStartedCallback, context: HandlerContext): NoReply;
-    /** Media stream stopped (`mediaStreamStopped`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Media stream stopped (`mediaStreamStopped`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     mediaStreamStopped?(event: MediaStreamStoppedCallback, context: HandlerContext): NoReply;
-    /** Real-time transcript ready (`realTimeTranscriptionAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Real-time transcript ready (`realTimeTranscriptionAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     realTimeTranscriptionAvailable?(event: RealTimeTranscriptionAvailableCallback, context: HandlerContext): NoReply;
-    /** Real-time transcription rejected (`realTimeTranscriptionRejected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Real-time transcription rejected (`realTimeTranscriptionRejected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     realTimeTranscriptionRejected?(event: RealTimeTranscriptionRejectedCallback, context: HandlerContext): NoReply;
-    /** Real-time transcription started (`realTimeTranscriptionStarted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Real-time transcription started (`realTimeTranscriptionStarted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     realTimeTranscriptionStarted?(event: RealTimeTranscriptionStartedCallback, context: HandlerContext): NoReply;
-    /** Real-time transcription stopped (`realTimeTranscriptionStopped`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Real-time transcription stopped (`realTimeTranscriptionStopped`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     realTimeTranscriptionStopped?(event: RealTimeTranscriptionStoppedCallback, context: HandlerContext): NoReply;
     /** Record verb finished (`recordComplete`). Return the BXML Bandwidth executes next on the call. */
     recordComplete?(event: RecordCompleteCallback, context: HandlerContext): BxmlReply | Promise<BxmlReply>;
-    /** Call recording ready (`recordingAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Call recording ready (`recordingAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     recordingAvailable?(event: RecordingAvailableCallback, context: HandlerContext): NoReply;
     /** Call redirected (`redirect`). Return the BXML Bandwidth executes next on the call. */
     redirect?(event: RedirectCallback, context: HandlerContext): BxmlReply | Promise<BxmlReply>;
     /** SIP REFER resolved (`referComplete`). Return the BXML Bandwidth executes next on the call. */
     referComplete?(event: ReferCompleteCallback, context: HandlerContext): BxmlReply | Promise<BxmlReply>;
-    /** Recording transcription ready (`transcriptionAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Recording transcription ready (`transcriptionAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     transcriptionAvailable?(event: TranscriptionAvailableCallback, context: HandlerContext): NoReply;
     /** Transfer destination answered (`transferAnswer`). Return the BXML Bandwidth executes next on the call. */
     transferAnswer?(event: TransferAnswerCallback, context: HandlerContext): BxmlReply | Promise<BxmlReply>;
     /** Transfer leg ended, original call continues (`transferComplete`). Return the BXML Bandwidth executes next on the call. */
     transferComplete?(event: TransferCompleteCallback, context: HandlerContext): BxmlReply | Promise<BxmlReply>;
-    /** Transfer leg ended (`transferDisconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Transfer leg ended (`transferDisconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     transferDisconnect?(event: TransferDisconnectCallback, context: HandlerContext): NoReply;
 }
 
@@ -88,21 +89,21 @@ export interface VoiceHandlers {
  * };
  */
 export interface MessagingHandlers {
-    /** A message was delivered (`message-delivered`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A message was delivered (`message-delivered`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     messageDelivered?(event: MessageDeliveredCallback, context: HandlerContext): NoReply;
-    /** A message could not be delivered (`message-failed`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A message could not be delivered (`message-failed`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     messageFailed?(event: MessageFailedCallback, context: HandlerContext): NoReply;
-    /** An RBM message was read (`message-read`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** An RBM message was read (`message-read`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     messageRead?(event: MessageReadCallback, context: HandlerContext): NoReply;
-    /** A message reached one of your numbers (`message-received`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A message reached one of your numbers (`message-received`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     messageReceived?(event: MessageReceivedCallback, context: HandlerContext): NoReply;
-    /** An MMS is being sent (`message-sending`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** An MMS is being sent (`message-sending`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     messageSending?(event: MessageSendingCallback, context: HandlerContext): NoReply;
-    /** A message left Bandwidth's network (`message-sent`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A message left Bandwidth's network (`message-sent`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     messageSent?(event: MessageSentCallback, context: HandlerContext): NoReply;
-    /** A client shared its location (`requested-location-response`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A client shared its location (`requested-location-response`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     requestedLocationResponse?(event: RequestedLocationResponseCallback, context: HandlerContext): NoReply;
-    /** A client tapped an RBM suggestion (`suggestion-response`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A client tapped an RBM suggestion (`suggestion-response`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     suggestionResponse?(event: SuggestionResponseCallback, context: HandlerContext): NoReply;
 }
 
@@ -111,53 +112,53 @@ export interface MessagingHandlers {
  *
  * @example
  * const handlers: NumbersHandlers = {
- *   mESSAGINGLOST(event, context) {
+ *   messagingLost(event, context) {
  *     // ...
  *   },
  * };
  */
 export interface NumbersHandlers {
-    /** Hosted-messaging numbers lost messaging (`MESSAGING_LOST`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
-    mESSAGINGLOST?(event: MessagingLostEventNotification, context: HandlerContext): NoReply;
-    /** Approve or dispute a port-out (`PortOutValidationRequest`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
-    portOutValidationRequest?(event: PortOutValidationRequest, context: HandlerContext): NoReply;
-    /** Bulk port-in changed state (`bulkPortins`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Hosted-messaging numbers lost messaging (`MESSAGING_LOST`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+    messagingLost?(event: MessagingLostEventNotification, context: HandlerContext): NoReply;
+    /** Approve or dispute a port-out (`PortOutValidationRequest`). Return your answer (`{ portable: true }`, or `{ portable: false, errors: [...] }`); it is sent as a `<PortOutValidationResponse>`. Returning nothing, or failing, approves the port-out. */
+    portOutValidationRequest?(event: PortOutValidationRequest, context: HandlerContext): PortOutValidationAnswer | string | Promise<PortOutValidationAnswer | string>;
+    /** Bulk port-in changed state (`bulkPortins`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     bulkPortins?(event: BulkPortInOrderNotification, context: HandlerContext): NoReply;
-    /** CSR (customer service record) order changed state (`csrs`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** CSR (customer service record) order changed state (`csrs`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     csrs?(event: CsrOrderNotification, context: HandlerContext): NoReply;
-    /** Disconnect order changed state (`disconnects`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Disconnect order changed state (`disconnects`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     disconnects?(event: DisconnectOrderNotification, context: HandlerContext): NoReply;
-    /** Directory listing (DLDA) order changed state (`dldas`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Directory listing (DLDA) order changed state (`dldas`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     dldas?(event: DldaOrderNotification, context: HandlerContext): NoReply;
-    /** E911 order changed state (`e911s`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** E911 order changed state (`e911s`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     e911s?(event: E911OrderNotification, context: HandlerContext): NoReply;
-    /** Emergency endpoint group order changed state (`emergencyEndpointGroup`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Emergency endpoint group order changed state (`emergencyEndpointGroup`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     emergencyEndpointGroup?(event: EmergencyEndpointGroupOrderNotification, context: HandlerContext): NoReply;
-    /** Emergency notification group order changed state (`emergencyNotificationGroup`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Emergency notification group order changed state (`emergencyNotificationGroup`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     emergencyNotificationGroup?(event: EmergencyNotificationGroupOrderNotification, context: HandlerContext): NoReply;
-    /** External TN order changed state (`externalTns`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** External TN order changed state (`externalTns`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     externalTns?(event: ExternalTnOrderNotification, context: HandlerContext): NoReply;
-    /** Import voice TN order changed state (`importVoiceTnOrders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Import voice TN order changed state (`importVoiceTnOrders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     importVoiceTnOrders?(event: ImportVoiceTnOrderNotification, context: HandlerContext): NoReply;
-    /** Import TN order (hosted messaging) changed state (`importtnorders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Import TN order (hosted messaging) changed state (`importtnorders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     importtnorders?(event: ImportTnOrderNotification, context: HandlerContext): NoReply;
-    /** LIDB (CNAM) order changed state (`lidb`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** LIDB (CNAM) order changed state (`lidb`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     lidb?(event: LidbOrderNotification, context: HandlerContext): NoReply;
-    /** LSR order changed state (`lsrorders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** LSR order changed state (`lsrorders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     lsrorders?(event: LsrOrderNotification, context: HandlerContext): NoReply;
-    /** New-number order changed state (`orders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** New-number order changed state (`orders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     orders?(event: NumberOrderNotification, context: HandlerContext): NoReply;
-    /** Port-in order changed state (`portins`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Port-in order changed state (`portins`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     portins?(event: PortInOrderNotification, context: HandlerContext): NoReply;
-    /** Port-out (port-out complete, on- and off-net TNs) changed state (`portouts`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Port-out (port-out complete, on- and off-net TNs) changed state (`portouts`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     portouts?(event: PortOutOrderNotification, context: HandlerContext): NoReply;
-    /** Remove-imported-TN order changed state (`removeImportedTnOrders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Remove-imported-TN order changed state (`removeImportedTnOrders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     removeImportedTnOrders?(event: RemoveImportedTnOrderNotification, context: HandlerContext): NoReply;
-    /** Remove-imported-voice-TN order changed state (`removeImportedVoiceTnOrders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Remove-imported-voice-TN order changed state (`removeImportedVoiceTnOrders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     removeImportedVoiceTnOrders?(event: RemoveImportedVoiceTnOrderNotification, context: HandlerContext): NoReply;
-    /** TN option order changed state (`tnoptions`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** TN option order changed state (`tnoptions`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     tnoptions?(event: TnOptionOrderNotification, context: HandlerContext): NoReply;
-    /** Toll-free porting validation changed state (`tollfreePortingValidations`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Toll-free porting validation changed state (`tollfreePortingValidations`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     tollfreePortingValidations?(event: TollfreePortingValidationOrderNotification, context: HandlerContext): NoReply;
 }
 
@@ -172,13 +173,13 @@ export interface NumbersHandlers {
  * };
  */
 export interface TfvHandlers {
-    /** Toll-free number blocked from verification (`blocked`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Toll-free number blocked from verification (`blocked`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     blocked?(event: TfvBlockedCallback, context: HandlerContext): NoReply;
-    /** Toll-free verification denied (`denial`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Toll-free verification denied (`denial`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     denial?(event: TfvDenialCallback, context: HandlerContext): NoReply;
-    /** Toll-free verification request failed (`failure`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Toll-free verification request failed (`failure`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     failure?(event: TfvFailureCallback, context: HandlerContext): NoReply;
-    /** Toll-free verification status changed (`status`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Toll-free verification status changed (`status`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     status?(event: TfvStatusCallback, context: HandlerContext): NoReply;
 }
 
@@ -187,25 +188,25 @@ export interface TfvHandlers {
  *
  * @example
  * const handlers: EndpointHandlers = {
- *   dEVICECONNECTED(event, context) {
+ *   deviceConnected(event, context) {
  *     // ...
  *   },
  * };
  */
 export interface EndpointHandlers {
-    /** A device connected to a BRTC endpoint (spec shape) (`DEVICE_CONNECTED`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
-    dEVICECONNECTED?(event: DeviceConnectedEvent, context: HandlerContext): NoReply;
-    /** A device disconnected from a BRTC endpoint (spec shape) (`DEVICE_DISCONNECTED`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
-    dEVICEDISCONNECTED?(event: DeviceDisconnectedEvent, context: HandlerContext): NoReply;
-    /** A device connected to a BRTC endpoint (`endpointConnected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A device connected to a BRTC endpoint (spec shape) (`DEVICE_CONNECTED`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+    deviceConnected?(event: DeviceConnectedEvent, context: HandlerContext): NoReply;
+    /** A device disconnected from a BRTC endpoint (spec shape) (`DEVICE_DISCONNECTED`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+    deviceDisconnected?(event: DeviceDisconnectedEvent, context: HandlerContext): NoReply;
+    /** A device connected to a BRTC endpoint (`endpointConnected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     endpointConnected?(event: EndpointConnectedEvent, context: HandlerContext): NoReply;
-    /** A device disconnected from a BRTC endpoint (`endpointDisconnected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A device disconnected from a BRTC endpoint (`endpointDisconnected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     endpointDisconnected?(event: EndpointDisconnectedEvent, context: HandlerContext): NoReply;
-    /** A BRTC endpoint can be connected to a call (`endpointEligible`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A BRTC endpoint can be connected to a call (`endpointEligible`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     endpointEligible?(event: EndpointEligibleEvent, context: HandlerContext): NoReply;
-    /** A BRTC endpoint can no longer be connected (`endpointIneligible`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A BRTC endpoint can no longer be connected (`endpointIneligible`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     endpointIneligible?(event: EndpointIneligibleEvent, context: HandlerContext): NoReply;
-    /** A BRTC endpoint asks to place a call (`outboundConnectionRequest`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A BRTC endpoint asks to place a call (`outboundConnectionRequest`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     outboundConnectionRequest?(event: OutboundConnectionRequestEvent, context: HandlerContext): NoReply;
 }
 
@@ -220,9 +221,9 @@ export interface EndpointHandlers {
  * };
  */
 export interface MfaHandlers {
-    /** A 2FA code message was handed to the carrier (`message-delivered`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A 2FA code message was handed to the carrier (`message-delivered`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     messageDelivered?(event: MfaMessageDeliveredCallback, context: HandlerContext): NoReply;
-    /** A 2FA code message could not be delivered (`message-failed`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A 2FA code message could not be delivered (`message-failed`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     messageFailed?(event: MfaMessageFailedCallback, context: HandlerContext): NoReply;
 }
 
@@ -237,11 +238,11 @@ export interface MfaHandlers {
  * };
  */
 export interface WebRtcHandlers {
-    /** A WebRTC participant connected (`onConnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A WebRTC participant connected (`onConnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     onConnect?(event: WebRtcParticipantConnectedEvent, context: HandlerContext): NoReply;
-    /** A WebRTC participant disconnected (`onDisconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A WebRTC participant disconnected (`onDisconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     onDisconnect?(event: WebRtcParticipantDisconnectedEvent, context: HandlerContext): NoReply;
-    /** A WebRTC participant left (`onLeave`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** A WebRTC participant left (`onLeave`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     onLeave?(event: WebRtcParticipantLeftEvent, context: HandlerContext): NoReply;
 }
 
@@ -256,6 +257,6 @@ export interface WebRtcHandlers {
  * };
  */
 export interface EmergencyHandlers {
-    /** Locate an emergency caller (`calling-query`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204. */
+    /** Locate an emergency caller (`calling-query`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     callingQuery?(event: EmergencyCallingQuery, context: HandlerContext): NoReply;
 }

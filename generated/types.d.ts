@@ -308,7 +308,7 @@ export interface MachineDetectionResult {
    */
   value: "human" | "answering-machine" | "tone-detected" | "silence" | "timeout" | "error" | (string & {});
   /**
-   * A length of time as an ISO 8601 duration; Bandwidth uses the seconds form with a fraction, e.g. PT4.2S. Any ISO 8601 duration made of designators (P…Y…M…W…D T…H…M…S) is accepted; a bare 'P' or 'PT' is not.
+   * How long detection took to reach its decision.
    */
   duration?: string;
 }
@@ -414,7 +414,7 @@ export interface RecordingTranscription {
     | "file-size-too-small"
     | (string & {});
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the transcription finished.
    */
   completedTime?: string;
   /**
@@ -447,7 +447,7 @@ export interface MediaStream {
    */
   destination?: string;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the stream was requested to start.
    */
   startTime?: string;
   /**
@@ -461,7 +461,7 @@ export interface MediaStream {
    */
   type?: "WebSocket" | (string & {});
   /**
-   * A length of time as an ISO 8601 duration; Bandwidth uses the seconds form with a fraction, e.g. PT4.2S. Any ISO 8601 duration made of designators (P…Y…M…W…D T…H…M…S) is accepted; a bare 'P' or 'PT' is not.
+   * How long the stream was active (mediaStreamStopped only).
    */
   duration?: string;
 }
@@ -478,7 +478,7 @@ export interface RealTimeTranscription {
    */
   name: string;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the transcription was requested to start.
    */
   startTime?: string;
   /**
@@ -496,7 +496,7 @@ export interface RealTimeTranscription {
    */
   stabilized?: boolean | ("true" | "false");
   /**
-   * A length of time as an ISO 8601 duration; Bandwidth uses the seconds form with a fraction, e.g. PT4.2S. Any ISO 8601 duration made of designators (P…Y…M…W…D T…H…M…S) is accepted; a bare 'P' or 'PT' is not.
+   * How long the transcription was active (realTimeTranscriptionStopped only).
    */
   duration?: string;
   /**
@@ -508,7 +508,7 @@ export interface RealTimeTranscription {
    */
   url?: string;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the transcript was completed (realTimeTranscriptionAvailable only).
    */
   completedTime?: string;
 }
@@ -1058,20 +1058,12 @@ export interface BulkPortInOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList1;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList1 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for cSR (customer service record) orders (OrderType `csrs`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1105,20 +1097,12 @@ export interface CsrOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList2;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList2 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for disconnect orders (OrderType `disconnects`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1152,20 +1136,12 @@ export interface DisconnectOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList3;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList3 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for directory listing (DLDA) orders (OrderType `dldas`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1199,20 +1175,12 @@ export interface DldaOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList4;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList4 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for e911 orders (OrderType `e911s`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1254,20 +1222,12 @@ export interface E911OrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList5;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList5 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for emergency endpoint group orders (OrderType `emergencyEndpointGroup`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1301,20 +1261,12 @@ export interface EmergencyEndpointGroupOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList6;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList6 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for emergency notification group orders (OrderType `emergencyNotificationGroup`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1348,20 +1300,12 @@ export interface EmergencyNotificationGroupOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList7;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList7 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for external TN orders (OrderType `externalTns`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1395,20 +1339,12 @@ export interface ExternalTnOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList8;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList8 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for import voice TN orders (OrderType `importVoiceTnOrders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1442,20 +1378,12 @@ export interface ImportVoiceTnOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList9;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList9 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for import TN order (hosted messaging)s (OrderType `importtnorders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1489,20 +1417,12 @@ export interface ImportTnOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList10;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList10 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for lIDB (CNAM) orders (OrderType `lidb`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1536,20 +1456,12 @@ export interface LidbOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList11;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList11 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for lSR orders (OrderType `lsrorders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1583,20 +1495,12 @@ export interface LsrOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList12;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList12 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Event notification (`<Notification>` with `EventType`) MESSAGING_LOST: hosted-messaging numbers in your account lost messaging because of an order executed in another account (for example its port-in). Not sent for your own removal orders. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1610,16 +1514,8 @@ export interface MessagingLostEventNotification {
    * Event type: the discriminant of event notifications.
    */
   EventType: "MESSAGING_LOST";
-  ImpactedTelephoneNumbers: TelephoneNumberList13;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList13 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
+  /** Numbers that lost messaging. */
+    ImpactedTelephoneNumbers: TelephoneNumberList;
 }
 /**
  * Order notification for new-number orders (OrderType `orders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1653,20 +1549,12 @@ export interface NumberOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList14;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList14 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Port-out validation webhook (`<PortOutValidationRequest>`): another carrier asked to port out some of your on-net numbers, and Bandwidth asks you whether the details match. Enabled and configured by Bandwidth support; sent after the port-out passcode check. Answer within 30 s with HTTP 200 and a `<PortOutValidationResponse>` (common/numbers.schema.json#/$defs/portOutValidationResponse; build it with buildPortOutValidationResponse). Without an answer Bandwidth retries 8 times, every 5 minutes; an invalid answer, a 4xx or a 5xx approves the port-out. The PIN is kept a string (the docs call it an integer; leading zeros matter). JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1746,7 +1634,8 @@ export interface PortInOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList15;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
@@ -1755,15 +1644,6 @@ export interface PortInOrderNotification {
    * Firm order commitment date; only when the port-in moves to FOC.
    */
   ActualFocDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList15 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for port-out (port-out complete, on- and off-net TNs)s (OrderType `portouts`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1797,20 +1677,12 @@ export interface PortOutOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList16;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList16 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for remove-imported-TN orders (OrderType `removeImportedTnOrders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1844,20 +1716,12 @@ export interface RemoveImportedTnOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList17;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList17 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for remove-imported-voice-TN orders (OrderType `removeImportedVoiceTnOrders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1891,20 +1755,12 @@ export interface RemoveImportedVoiceTnOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList18;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList18 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for tN option orders (OrderType `tnoptions`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1938,20 +1794,12 @@ export interface TnOptionOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList19;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList19 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * Order notification for toll-free porting validations (OrderType `tollfreePortingValidations`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -1985,20 +1833,12 @@ export interface TollfreePortingValidationOrderNotification {
    * Body of a note added to the order.
    */
   Note?: string;
-  CompletedTelephoneNumbers?: TelephoneNumberList20;
+  /** Numbers completed by the order (port-in, port-out, new number and disconnect orders in a terminal state). */
+    CompletedTelephoneNumbers?: TelephoneNumberList;
   /**
    * When the order was last modified (on the docs page, not in the 2023 numbers.yml schema).
    */
   LastModifiedDate?: string;
-}
-/**
- * A list of `<TelephoneNumber>` elements. `TelephoneNumber` is always an array in the JSON form.
- */
-export interface TelephoneNumberList20 {
-  /**
-   * Items: A telephone number: 10 digits for +1 numbers under the subscription's LEGACY number format (the default), E.164 otherwise.
-   */
-  TelephoneNumber: string[];
 }
 /**
  * The number was blocked from toll-free verification. Chosen when `blocked` or `blockedReason` is present and no failure or denial field is. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors` present → failure; (2) else any of `declineReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
@@ -2130,7 +1970,7 @@ export interface TfvStatusCallback {
 export interface AnswerCallback {
   eventType: "answer";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2142,11 +1982,11 @@ export interface AnswerCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2154,7 +1994,7 @@ export interface AnswerCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -2166,7 +2006,7 @@ export interface AnswerCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -2174,7 +2014,7 @@ export interface AnswerCallback {
    */
   answerTime: string | null;
   /**
-   * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * The tag given when the call was created; absent when none was set. Null is accepted (nullable in Bandwidth's spec).
    */
   tag?: string | null;
   /**
@@ -2188,7 +2028,7 @@ export interface AnswerCallback {
 export interface BridgeCompleteCallback {
   eventType: "bridgeComplete";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2200,11 +2040,11 @@ export interface BridgeCompleteCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2212,7 +2052,7 @@ export interface BridgeCompleteCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the original call (the one that ran <Bridge>).
    */
   callId: string;
   /**
@@ -2224,7 +2064,7 @@ export interface BridgeCompleteCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -2261,11 +2101,11 @@ export interface BridgeCompleteCallback {
    */
   errorId?: string | null;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId?: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo?: string;
 }
@@ -2275,7 +2115,7 @@ export interface BridgeCompleteCallback {
 export interface BridgeTargetCompleteCallback {
   eventType: "bridgeTargetComplete";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2287,11 +2127,11 @@ export interface BridgeTargetCompleteCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2299,7 +2139,7 @@ export interface BridgeTargetCompleteCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the bridge target call (the call that continues and runs the returned BXML).
    */
   callId: string;
   /**
@@ -2311,7 +2151,7 @@ export interface BridgeTargetCompleteCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -2329,7 +2169,7 @@ export interface BridgeTargetCompleteCallback {
 export interface ConferenceCompletedCallback {
   eventType: "conferenceCompleted";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2351,7 +2191,7 @@ export interface ConferenceCompletedCallback {
 export interface ConferenceCreatedCallback {
   eventType: "conferenceCreated";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2373,7 +2213,7 @@ export interface ConferenceCreatedCallback {
 export interface ConferenceMemberExitCallback {
   eventType: "conferenceMemberExit";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2385,15 +2225,15 @@ export interface ConferenceMemberExitCallback {
    */
   name: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the member's call (no format enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Called number (or SIP URI) of the member's call.
    */
   to: string;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call that leaves the conference.
    */
   callId: string;
   /**
@@ -2407,7 +2247,7 @@ export interface ConferenceMemberExitCallback {
 export interface ConferenceMemberJoinCallback {
   eventType: "conferenceMemberJoin";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2419,15 +2259,15 @@ export interface ConferenceMemberJoinCallback {
    */
   name: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the member's call (no format enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Called number (or SIP URI) of the member's call.
    */
   to: string;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call that joins the conference.
    */
   callId: string;
   /**
@@ -2441,7 +2281,7 @@ export interface ConferenceMemberJoinCallback {
 export interface ConferenceRecordingAvailableCallback {
   eventType: "conferenceRecordingAvailable";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2461,19 +2301,19 @@ export interface ConferenceRecordingAvailableCallback {
    */
   recordingId: string;
   /**
-   * Number of audio channels in the recording: 1, or 2 for a dual-channel call recording (one channel per side). Conference recordings are always single-channel. Bandwidth's spec describes it as 'always 1' (text written for conferences), its call-recording documentation as 1 or 2; both values are accepted everywhere.
+   * Number of audio channels; always 1 for conference recordings.
    */
   channels: 1 | 2;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the recording started.
    */
   startTime: string;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the recording ended.
    */
   endTime: string;
   /**
-   * A length of time as an ISO 8601 duration; Bandwidth uses the seconds form with a fraction, e.g. PT4.2S. Any ISO 8601 duration made of designators (P…Y…M…W…D T…H…M…S) is accepted; a bare 'P' or 'PT' is not.
+   * Length of the recording.
    */
   duration: string;
   /**
@@ -2481,7 +2321,7 @@ export interface ConferenceRecordingAvailableCallback {
    */
   fileFormat: "wav" | "mp3";
   /**
-   * URL from which the recording's media can be downloaded through the Voice REST API (needs your API credentials). Bandwidth's OpenAPI spec marks it nullable ('only present once the recording is finished'), so null is accepted too. The uri format is not enforced.
+   * URL from which the conference recording can be downloaded through the Voice REST API. Null accepted (nullable in Bandwidth's spec); format not enforced.
    */
   mediaUrl: string | null;
   /**
@@ -2499,7 +2339,7 @@ export interface ConferenceRecordingAvailableCallback {
 export interface ConferenceRedirectCallback {
   eventType: "conferenceRedirect";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2521,7 +2361,7 @@ export interface ConferenceRedirectCallback {
 export interface DisconnectCallback {
   eventType: "disconnect";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2533,11 +2373,11 @@ export interface DisconnectCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2545,7 +2385,7 @@ export interface DisconnectCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -2557,7 +2397,7 @@ export interface DisconnectCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -2565,7 +2405,7 @@ export interface DisconnectCallback {
    */
   answerTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call ended.
    */
   endTime: string;
   /**
@@ -2604,7 +2444,7 @@ export interface DisconnectCallback {
 export interface DtmfCallback {
   eventType: "dtmf";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2616,11 +2456,11 @@ export interface DtmfCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2628,7 +2468,7 @@ export interface DtmfCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -2644,7 +2484,7 @@ export interface DtmfCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -2652,15 +2492,15 @@ export interface DtmfCallback {
    */
   answerTime: string | null;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Only present when this event concerns the B-leg created by a <Transfer>: the id of the original (A-leg) call that ran the <Transfer>.
    */
   parentCallId?: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId?: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo?: string;
   /**
@@ -2674,7 +2514,7 @@ export interface DtmfCallback {
 export interface GatherCallback {
   eventType: "gather";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2686,11 +2526,11 @@ export interface GatherCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2698,7 +2538,7 @@ export interface GatherCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -2714,7 +2554,7 @@ export interface GatherCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -2722,7 +2562,7 @@ export interface GatherCallback {
    */
   answerTime: string | null;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Only present when this event concerns the B-leg created by a <Transfer>: the id of the original (A-leg) call that ran the <Transfer>.
    */
   parentCallId?: string;
   /**
@@ -2730,11 +2570,11 @@ export interface GatherCallback {
    */
   terminatingDigit?: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId?: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo?: string;
   /**
@@ -2748,7 +2588,7 @@ export interface GatherCallback {
 export interface InitiateCallback {
   eventType: "initiate";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2760,19 +2600,19 @@ export interface InitiateCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
-   * Direction of the call, fixed for its whole life: 'inbound' (a call that reached one of your numbers) or 'outbound' (a call you created through the API, or a leg Bandwidth created for you, such as a Transfer leg).
+   * Always "inbound" for this event (the general enumeration is used).
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -2780,7 +2620,7 @@ export interface InitiateCallback {
    */
   callUrl: string;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the inbound call arrived at Bandwidth.
    */
   startTime: string;
   diversion?: Diversion;
@@ -2796,7 +2636,7 @@ export interface InitiateCallback {
 export interface MachineDetectionCompleteCallback {
   eventType: "machineDetectionComplete";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2808,11 +2648,11 @@ export interface MachineDetectionCompleteCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2820,7 +2660,7 @@ export interface MachineDetectionCompleteCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -2832,7 +2672,7 @@ export interface MachineDetectionCompleteCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -2851,7 +2691,7 @@ export interface MachineDetectionCompleteCallback {
 export interface MediaStreamRejectedCallback {
   eventType: "mediaStreamRejected";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2863,11 +2703,11 @@ export interface MediaStreamRejectedCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2875,7 +2715,7 @@ export interface MediaStreamRejectedCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -2887,7 +2727,7 @@ export interface MediaStreamRejectedCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -2903,7 +2743,7 @@ export interface MediaStreamRejectedCallback {
    */
   cause: "connection-error" | "duplicate" | "error" | "track-limit" | (string & {});
   /**
-   * Human-readable explanation of a failure; only sent when something went wrong. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * Details of why the stream was rejected (always sent for this event). Null accepted (nullable in Bandwidth's spec).
    */
   errorMessage: string | null;
   mediaStream: MediaStream;
@@ -2915,7 +2755,7 @@ export interface MediaStreamRejectedCallback {
 export interface MediaStreamStartedCallback {
   eventType: "mediaStreamStarted";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2927,11 +2767,11 @@ export interface MediaStreamStartedCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2939,7 +2779,7 @@ export interface MediaStreamStartedCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -2951,7 +2791,7 @@ export interface MediaStreamStartedCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -2970,7 +2810,7 @@ export interface MediaStreamStartedCallback {
 export interface MediaStreamStoppedCallback {
   eventType: "mediaStreamStopped";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -2982,11 +2822,11 @@ export interface MediaStreamStoppedCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -2994,7 +2834,7 @@ export interface MediaStreamStoppedCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3006,7 +2846,7 @@ export interface MediaStreamStoppedCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -3022,7 +2862,7 @@ export interface MediaStreamStoppedCallback {
    */
   cause: "closed" | "connection-error" | "error" | (string & {});
   /**
-   * Human-readable explanation of a failure; only sent when something went wrong. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * Details of the failure when cause is not "closed". Null accepted (nullable in Bandwidth's spec).
    */
   errorMessage?: string | null;
   mediaStream: MediaStream;
@@ -3033,7 +2873,7 @@ export interface MediaStreamStoppedCallback {
 export interface RealTimeTranscriptionAvailableCallback {
   eventType: "realTimeTranscriptionAvailable";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3045,11 +2885,11 @@ export interface RealTimeTranscriptionAvailableCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -3057,7 +2897,7 @@ export interface RealTimeTranscriptionAvailableCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3069,7 +2909,7 @@ export interface RealTimeTranscriptionAvailableCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -3088,7 +2928,7 @@ export interface RealTimeTranscriptionAvailableCallback {
 export interface RealTimeTranscriptionRejectedCallback {
   eventType: "realTimeTranscriptionRejected";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3100,11 +2940,11 @@ export interface RealTimeTranscriptionRejectedCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -3112,7 +2952,7 @@ export interface RealTimeTranscriptionRejectedCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3124,7 +2964,7 @@ export interface RealTimeTranscriptionRejectedCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -3140,7 +2980,7 @@ export interface RealTimeTranscriptionRejectedCallback {
    */
   cause: "connection-error" | "duplicate" | "error" | "track-limit" | (string & {});
   /**
-   * Human-readable explanation of a failure; only sent when something went wrong. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * Details of why the transcription was rejected (always sent for this event). Null accepted (nullable in Bandwidth's spec).
    */
   errorMessage: string | null;
   realTimeTranscription?: RealTimeTranscription;
@@ -3153,7 +2993,7 @@ export interface RealTimeTranscriptionRejectedCallback {
 export interface RealTimeTranscriptionStartedCallback {
   eventType: "realTimeTranscriptionStarted";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3165,11 +3005,11 @@ export interface RealTimeTranscriptionStartedCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -3177,7 +3017,7 @@ export interface RealTimeTranscriptionStartedCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3189,7 +3029,7 @@ export interface RealTimeTranscriptionStartedCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -3208,7 +3048,7 @@ export interface RealTimeTranscriptionStartedCallback {
 export interface RealTimeTranscriptionStoppedCallback {
   eventType: "realTimeTranscriptionStopped";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3220,11 +3060,11 @@ export interface RealTimeTranscriptionStoppedCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -3232,7 +3072,7 @@ export interface RealTimeTranscriptionStoppedCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3244,7 +3084,7 @@ export interface RealTimeTranscriptionStoppedCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -3260,7 +3100,7 @@ export interface RealTimeTranscriptionStoppedCallback {
    */
   cause: "closed" | "connection-error" | "error" | (string & {});
   /**
-   * Human-readable explanation of a failure; only sent when something went wrong. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * Details of the failure when cause is not "closed". Null accepted (nullable in Bandwidth's spec).
    */
   errorMessage?: string | null;
   realTimeTranscription?: RealTimeTranscription;
@@ -3275,7 +3115,7 @@ export interface RecordCompleteCallback {
    */
   eventType: "recordComplete" | "recordingComplete";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3287,11 +3127,11 @@ export interface RecordCompleteCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -3299,7 +3139,7 @@ export interface RecordCompleteCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3307,7 +3147,7 @@ export interface RecordCompleteCallback {
    */
   callUrl: string;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Only present when this event concerns the B-leg created by a <Transfer>: the id of the original (A-leg) call that ran the <Transfer>.
    */
   parentCallId?: string;
   /**
@@ -3323,7 +3163,7 @@ export interface RecordCompleteCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the recording started.
    */
   startTime: string;
   /**
@@ -3331,11 +3171,11 @@ export interface RecordCompleteCallback {
    */
   answerTime: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the recording ended.
    */
   endTime: string;
   /**
-   * A length of time as an ISO 8601 duration; Bandwidth uses the seconds form with a fraction, e.g. PT4.2S. Any ISO 8601 duration made of designators (P…Y…M…W…D T…H…M…S) is accepted; a bare 'P' or 'PT' is not.
+   * Length of the recording.
    */
   duration: string;
   /**
@@ -3351,11 +3191,11 @@ export interface RecordCompleteCallback {
    */
   tag?: string | null;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId?: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo?: string;
 }
@@ -3365,7 +3205,7 @@ export interface RecordCompleteCallback {
 export interface RecordingAvailableCallback {
   eventType: "recordingAvailable";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3377,11 +3217,11 @@ export interface RecordingAvailableCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -3389,7 +3229,7 @@ export interface RecordingAvailableCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3397,7 +3237,7 @@ export interface RecordingAvailableCallback {
    */
   callUrl: string;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Only present when this event concerns the B-leg created by a <Transfer>: the id of the original (A-leg) call that ran the <Transfer>.
    */
   parentCallId?: string;
   /**
@@ -3413,15 +3253,15 @@ export interface RecordingAvailableCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the recording started.
    */
   startTime: string;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the recording ended.
    */
   endTime: string;
   /**
-   * A length of time as an ISO 8601 duration; Bandwidth uses the seconds form with a fraction, e.g. PT4.2S. Any ISO 8601 duration made of designators (P…Y…M…W…D T…H…M…S) is accepted; a bare 'P' or 'PT' is not.
+   * Length of the recording.
    */
   duration: string;
   /**
@@ -3441,11 +3281,11 @@ export interface RecordingAvailableCallback {
    */
   status: "complete" | "partial" | "error" | "processing" | "deleted" | (string & {});
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId?: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo?: string;
 }
@@ -3455,7 +3295,7 @@ export interface RecordingAvailableCallback {
 export interface RedirectCallback {
   eventType: "redirect";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3467,11 +3307,11 @@ export interface RedirectCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -3479,7 +3319,7 @@ export interface RedirectCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3491,7 +3331,7 @@ export interface RedirectCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -3503,15 +3343,15 @@ export interface RedirectCallback {
    */
   tag?: string | null;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Only present when this event concerns the B-leg created by a <Transfer>: the id of the original (A-leg) call that ran the <Transfer>.
    */
   parentCallId?: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId?: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo?: string;
 }
@@ -3521,7 +3361,7 @@ export interface RedirectCallback {
 export interface ReferCompleteCallback {
   eventType: "referComplete";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3533,11 +3373,11 @@ export interface ReferCompleteCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number or SIP URI the original call was placed to.
    */
   to: string;
   /**
@@ -3545,7 +3385,7 @@ export interface ReferCompleteCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3557,7 +3397,7 @@ export interface ReferCompleteCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -3573,11 +3413,11 @@ export interface ReferCompleteCallback {
    */
   referCallStatus: "success" | "failure" | (string & {});
   /**
-   * A SIP response status code (100–699). Null is accepted because the Refer SDK models declare these codes nullable.
+   * SIP status code of the response to the REFER (e.g. 202 accepted, 405 not allowed); absent when no REFER was attempted.
    */
   referSipResponseCode?: number | null;
   /**
-   * A SIP response status code (100–699). Null is accepted because the Refer SDK models declare these codes nullable.
+   * SIP status code reported by the NOTIFY about reaching the refer target; only present when such a NOTIFY arrived within Bandwidth's 30-second timeout.
    */
   notifySipResponseCode?: number | null;
   /**
@@ -3591,7 +3431,7 @@ export interface ReferCompleteCallback {
 export interface TranscriptionAvailableCallback {
   eventType: "transcriptionAvailable";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3603,11 +3443,11 @@ export interface TranscriptionAvailableCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -3615,7 +3455,7 @@ export interface TranscriptionAvailableCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the call this event is about.
    */
   callId: string;
   /**
@@ -3627,7 +3467,7 @@ export interface TranscriptionAvailableCallback {
    */
   mediaUrl: string | null;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Only present when this event concerns the B-leg created by a <Transfer>: the id of the original (A-leg) call that ran the <Transfer>.
    */
   parentCallId?: string;
   /**
@@ -3639,15 +3479,15 @@ export interface TranscriptionAvailableCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the recording started.
    */
   startTime: string;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the recording ended.
    */
   endTime: string;
   /**
-   * A length of time as an ISO 8601 duration; Bandwidth uses the seconds form with a fraction, e.g. PT4.2S. Any ISO 8601 duration made of designators (P…Y…M…W…D T…H…M…S) is accepted; a bare 'P' or 'PT' is not.
+   * Length of the recording.
    */
   duration: string;
   /**
@@ -3660,11 +3500,11 @@ export interface TranscriptionAvailableCallback {
   tag?: string | null;
   transcription: RecordingTranscription;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId?: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo?: string;
 }
@@ -3674,7 +3514,7 @@ export interface TranscriptionAvailableCallback {
 export interface TransferAnswerCallback {
   eventType: "transferAnswer";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3686,19 +3526,19 @@ export interface TransferAnswerCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
-   * Direction of the call, fixed for its whole life: 'inbound' (a call that reached one of your numbers) or 'outbound' (a call you created through the API, or a leg Bandwidth created for you, such as a Transfer leg).
+   * Always "outbound" for this event: the B-leg is a call Bandwidth placed.
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the new B-leg that answered.
    */
   callId: string;
   /**
@@ -3710,7 +3550,7 @@ export interface TransferAnswerCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -3722,15 +3562,15 @@ export interface TransferAnswerCallback {
    */
   tag?: string | null;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the original (A-leg) call that ran the <Transfer>. Documented by Bandwidth but absent from its current spec, hence optional.
    */
   parentCallId?: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo: string;
 }
@@ -3740,7 +3580,7 @@ export interface TransferAnswerCallback {
 export interface TransferCompleteCallback {
   eventType: "transferComplete";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3752,11 +3592,11 @@ export interface TransferCompleteCallback {
    */
   applicationId: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
@@ -3764,7 +3604,7 @@ export interface TransferCompleteCallback {
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the original call (A-leg) that ran the <Transfer>.
    */
   callId: string;
   /**
@@ -3776,7 +3616,7 @@ export interface TransferCompleteCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the call started (for inbound calls: when it arrived; for outbound calls: when it was created).
    */
   startTime: string;
   /**
@@ -3788,11 +3628,11 @@ export interface TransferCompleteCallback {
    */
   tag?: string | null;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo: string;
   /**
@@ -3827,7 +3667,7 @@ export interface TransferCompleteCallback {
 export interface TransferDisconnectCallback {
   eventType: "transferDisconnect";
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */
   eventTime: string;
   /**
@@ -3839,19 +3679,19 @@ export interface TransferDisconnectCallback {
    */
   applicationId?: string;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * Caller of the call this event is about (E.164 number, one of the words Private/Restricted/Unavailable/Anonymous, or a SIP URI; not enforced).
    */
   from: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * Number (or SIP URI) the call this event is about was placed to.
    */
   to: string;
   /**
-   * Direction of the call, fixed for its whole life: 'inbound' (a call that reached one of your numbers) or 'outbound' (a call you created through the API, or a leg Bandwidth created for you, such as a Transfer leg).
+   * Always "outbound" for this event: the B-leg is a call Bandwidth placed.
    */
   direction: "inbound" | "outbound";
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the B-leg that ended.
    */
   callId: string;
   /**
@@ -3859,7 +3699,7 @@ export interface TransferDisconnectCallback {
    */
   callUrl: string;
   /**
-   * A Bandwidth call id: 'c-' followed by Bandwidth's identifier (hex groups joined by dashes in practice). Only the prefix and the absence of whitespace are checked.
+   * Id of the original (A-leg) call that ran the <Transfer>.
    */
   parentCallId: string;
   /**
@@ -3867,7 +3707,7 @@ export interface TransferDisconnectCallback {
    */
   enqueuedTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the B-leg was started.
    */
   startTime: string;
   /**
@@ -3875,7 +3715,7 @@ export interface TransferDisconnectCallback {
    */
   answerTime?: string | null;
   /**
-   * A date and time in ISO 8601 form, as Bandwidth writes it (normally UTC with milliseconds and a trailing Z, e.g. 2026-03-14T15:09:26.535Z). Leniency: Bandwidth's own published material contains timestamps without any zone designator and one whose date and time are separated by '-' instead of 'T', so the separator may be 'T', 't', a space or '-', the fraction (any number of digits, '.' or ',') is optional, and the zone ('Z' or a +hh:mm / +hhmm / +hh offset) is optional. Seconds are required and every component is range-checked, so free text, bare dates and epoch numbers are rejected. The 'date-time' format is documentation only and is not enforced.
+   * When the B-leg ended.
    */
   endTime: string;
   /**
@@ -3883,11 +3723,11 @@ export interface TransferDisconnectCallback {
    */
   tag?: string | null;
   /**
-   * Who the call is from. Normally an E.164 number ('+' and digits), but for calls with a withheld caller id Bandwidth sends one of the words Private, Restricted, Unavailable or Anonymous, and SIP-based calls may carry a SIP URI. Bandwidth's current OpenAPI spec says 'must be E.164' while its documentation lists the words, so no format is enforced: any string is accepted (the words are listed for autocompletion).
+   * The caller id used on the B-leg Bandwidth created for the <Transfer> (its "from"): an E.164 number or, when withheld, Private/Restricted/Unavailable/Anonymous. Bandwidth's current spec drops the words; they are accepted (no format enforced).
    */
   transferCallerId: "Private" | "Restricted" | "Unavailable" | "Anonymous" | (string & {});
   /**
-   * Who the call is to: normally an E.164 number ('+' and digits); calls to a SIP URI carry the URI instead. No format is enforced.
+   * The number (or SIP URI) the <Transfer> B-leg was placed to (its "to").
    */
   transferTo: string;
   /**

@@ -1,5 +1,6 @@
 // The callback families bw-codegen knows, and how each is shaped on the wire. Emitters read this
 // table instead of hard-coding "voice", so a new family is one entry here plus its schemas.
+import type { EventSelectRule } from "../templates/runtime/dispatch.js";
 
 export interface FamilySpec {
   /** Folder under schemas/ and the `x-bw.family` value. */
@@ -16,8 +17,16 @@ export interface FamilySpec {
   map: string;
   /** Name of the handler interface (one optional method per event). */
   handlers: string;
-  /** Name of the exported validator function. */
+  /** Name of the exported validator function (for `json-array` families: of one element). */
   validator: string;
+  /**
+   * Families whose event is not named by one property: ordered selection rules, the first that applies
+   * names the event (TFV by structure, BRTC endpoint by `eventType` or `event`, numbers by `OrderType`
+   * or `EventType`). See `EventSelectRule` in templates/runtime/dispatch.ts and CONTRIBUTING.md.
+   */
+  select?: EventSelectRule[];
+  /** `json-array` families: name of the exported validator of a whole request body (the array). */
+  batchValidator?: string;
   /** One line for docs and the OpenAPI tag. */
   description: string;
 }
@@ -43,6 +52,7 @@ export const families: FamilySpec[] = [
     map: "MessagingCallbackMap",
     handlers: "MessagingHandlers",
     validator: "validateMessagingEvent",
+    batchValidator: "validateMessagingCallback",
     description: "Messaging (SMS, MMS, multi-channel) events; each request body is a JSON array of them.",
   },
   {
@@ -53,6 +63,10 @@ export const families: FamilySpec[] = [
     map: "NumbersNotificationMap",
     handlers: "NumbersHandlers",
     validator: "validateNumbersNotification",
+    // The JSON form of the XML has no root name: order notifications carry OrderType, event notifications
+    // EventType, and only the port-out validation request has TelephoneNumbers (the root is checked when
+    // parsing XML, against each schema's x-bw.xml.root).
+    select: [{ property: "OrderType" }, { property: "EventType" }, { property: "TelephoneNumbers", event: "PortOutValidationRequest" }],
     description: "Number-subscription notifications and the port-out validation request (XML bodies).",
   },
   {
@@ -63,6 +77,19 @@ export const families: FamilySpec[] = [
     map: "TfvCallbackMap",
     handlers: "TfvHandlers",
     validator: "validateTfvCallback",
+    // No type field: told apart by structure, in this order (CONTRIBUTING.md, "Families without a const discriminant").
+    select: [
+      { property: "errorCode", event: "failure" },
+      { property: "errorMessage", event: "failure" },
+      { property: "errors", event: "failure" },
+      { property: "declineReasonDescription", event: "denial" },
+      { property: "denialStatusCode", event: "denial" },
+      { property: "additionalDenialReasons", event: "denial" },
+      { property: "resubmitAllowed", event: "denial" },
+      { property: "blocked", event: "blocked" },
+      { property: "blockedReason", event: "blocked" },
+      { event: "status" },
+    ],
     description: "Toll-free verification status webhooks (JSON, signed with an HMAC header when a secret is set).",
   },
   {
@@ -73,6 +100,8 @@ export const families: FamilySpec[] = [
     map: "EndpointEventMap",
     handlers: "EndpointHandlers",
     validator: "validateEndpointEvent",
+    // Spec shape names the event in eventType (DEVICE_*), the docs shape in event (endpointConnected, …).
+    select: [{ property: "eventType" }, { property: "event" }],
     description: "BRTC endpoint events (JSON, two shapes in Bandwidth's sources).",
   },
   {
@@ -105,6 +134,8 @@ export const families: FamilySpec[] = [
     map: "EmergencyRequestMap",
     handlers: "EmergencyHandlers",
     validator: "validateEmergencyRequest",
+    // One request kind so far (the Emergency Calling API query); its query parameters carry no event name.
+    select: [{ event: "calling-query" }],
     description: "Emergency Calling API location queries (GET with query parameters; JSON reply).",
   },
 ];

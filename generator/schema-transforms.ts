@@ -47,8 +47,9 @@ export function strictId(id: string): string {
   return id.startsWith(ID_BASE) ? `${ID_BASE}strict/${id.slice(ID_BASE.length)}` : id;
 }
 
-/** `message-received` → `messageReceived`; `answer` → `answer`. */
+/** `message-received` → `messageReceived`; `answer` → `answer`; `MESSAGING_LOST` → `messagingLost`. */
 export function camelCase(name: string): string {
+  if (/^[A-Z0-9]+(?:_[A-Z0-9]+)+$/.test(name)) name = name.toLowerCase(); // SCREAMING_SNAKE_CASE event names
   return name.replace(/[-_. ]+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase()).replace(/^[A-Z]/, (c) => c.toLowerCase());
 }
 

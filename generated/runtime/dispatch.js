@@ -15,18 +15,43 @@ const own = Object.prototype.hasOwnProperty;
  */
 export function createFamilyValidator(spec) {
     const known = Object.keys(spec.lenient).sort();
-    const discriminantPath = `/${spec.discriminant}`;
+    const rules = spec.select ?? [{ property: spec.discriminant }];
+    const named = rules.filter((r) => r.property !== undefined && r.event === undefined).map((r) => `"${r.property}"`);
+    const fallback = {
+        ok: false,
+        errors: [
+            {
+                path: `/${spec.discriminant}`,
+                message: named.length > 0
+                    ? `is required: every ${spec.family} callback names its event in ${named.join(" or ")}`
+                    : `cannot tell which ${spec.family} event this is (expected one of: ${rules.map((r) => r.property).join(", ")})`,
+            },
+        ],
+    };
+    /** The event name and where it was read, or the failure to report. */
+    function select(input) {
+        for (const rule of rules) {
+            if (rule.property === undefined)
+                return { type: rule.event, path: "" };
+            const value = input[rule.property];
+            if (value === undefined)
+                continue;
+            if (rule.event !== undefined)
+                return { type: rule.event, path: "" };
+            if (typeof value === "string")
+                return { type: value, path: `/${rule.property}` };
+            return { ok: false, errors: [{ path: `/${rule.property}`, message: `must be a string naming the ${spec.family} event; got ${describeValue(value)}` }] };
+        }
+        return fallback;
+    }
     return function validate(input, options) {
         if (input === null || typeof input !== "object" || Array.isArray(input)) {
             return { ok: false, errors: [{ path: "", message: `a ${spec.family} callback must be a JSON object; got ${describeValue(input)}` }] };
         }
-        const type = input[spec.discriminant];
-        if (type === undefined) {
-            return { ok: false, errors: [{ path: discriminantPath, message: `is required: every ${spec.family} callback names its event in "${spec.discriminant}"` }] };
-        }
-        if (typeof type !== "string") {
-            return { ok: false, errors: [{ path: discriminantPath, message: `must be a string naming the ${spec.family} event; got ${describeValue(type)}` }] };
-        }
+        const selected = select(input);
+        if (!("path" in selected))
+            return selected;
+        const type = selected.type;
         const table = options?.strict ? spec.strict : spec.lenient;
         const check = own.call(table, type) ? table[type] : undefined;
         if (check === undefined) {
@@ -34,11 +59,59 @@ export function createFamilyValidator(spec) {
                 ok: false,
                 type,
                 unknownType: true,
-                errors: [{ path: discriminantPath, message: `unknown ${spec.family} event type ${JSON.stringify(type)}; known types: ${known.join(", ")}` }],
+                errors: [{ path: selected.path, message: `unknown ${spec.family} event type ${JSON.stringify(type)}; known types: ${known.join(", ")}` }],
             };
         }
         if (check(input))
             return { ok: true, type, value: input };
-        return { ok: false, type, errors: formatAjvErrors(check.errors ?? [], input) };
+        return { ok: false, type, errors: formatAjvErrors(check.errors ?? [], input, spec.hints) };
+    };
+}
+/**
+ * Build the validator of a request body that is a JSON array of events (messaging): checks the array,
+ * validates every element with the element validator, and reports element errors under `/<index>`.
+ * `type` is the element types, in order of first appearance, joined with `,`.
+ *
+ * @example
+ * const validateMessagingCallback = createBatchValidator({ family: "messaging", element: validateMessagingEvent });
+ * const result = validateMessagingCallback(JSON.parse(body)); // result.value: MessagingCallback[]
+ */
+export function createBatchValidator(spec) {
+    return function validateBatch(input, options) {
+        if (!Array.isArray(input)) {
+            const lone = input !== null && typeof input === "object";
+            return {
+                ok: false,
+                errors: [
+                    {
+                        path: "",
+                        message: lone
+                            ? `a ${spec.family} callback body is a JSON array of events; got a single object (Bandwidth's OpenAPI spec shows one element on its own: wrap it in [ ])`
+                            : `a ${spec.family} callback body must be a JSON array of events; got ${describeValue(input)}`,
+                    },
+                ],
+            };
+        }
+        if (input.length === 0)
+            return { ok: false, errors: [{ path: "", message: `an empty array: Bandwidth sends at least one ${spec.family} event per request` }] };
+        const types = [];
+        let errors;
+        let unknownType = false;
+        for (let i = 0; i < input.length; i++) {
+            const result = spec.element(input[i], options);
+            if (result.type !== undefined && !types.includes(result.type))
+                types.push(result.type);
+            if (result.ok)
+                continue;
+            if (result.unknownType === true)
+                unknownType = true;
+            errors ??= [];
+            for (const issue of result.errors)
+                errors.push({ path: `/${i}${issue.path}`, message: issue.message });
+        }
+        const type = types.length > 0 ? types.join(",") : undefined;
+        if (errors === undefined)
+            return { ok: true, type: type, value: input };
+        return unknownType ? { ok: false, type, errors, unknownType } : { ok: false, type, errors };
     };
 }

@@ -99,6 +99,63 @@ export function parseNumbersXml(text, arraysByRoot, options) {
     }
     return { ok: true, root: root.name, value: xmlToJsonForm(root, arraysByRoot[root.name]) };
 }
+/**
+ * Bind an XML family's roots and validator into a body parser and an XML validator.
+ *
+ * @example
+ * const numbers = createXmlFamily({ family: "numbers", roots, rootOf, validate: validateNumbersNotification });
+ * const result = numbers.validateXml(body);
+ * if (result.ok) console.log(result.type, result.value);
+ */
+export function createXmlFamily(spec) {
+    const limits = spec.limits ?? NUMBERS_XML_LIMITS;
+    function rootMismatch(root, type) {
+        if (type === undefined)
+            return undefined;
+        const expected = Object.prototype.hasOwnProperty.call(spec.rootOf, type) ? spec.rootOf[type] : undefined;
+        if (expected === undefined || expected === root)
+            return undefined;
+        return `a ${spec.family} ${type} document has the root element <${expected}>, not <${root}>`;
+    }
+    return {
+        parseBody(text) {
+            const parsed = parseNumbersXml(text, spec.roots, limits);
+            if (!parsed.ok)
+                throw new Error(parsed.errors[0].message);
+            const mismatch = rootMismatch(parsed.root, spec.validate(parsed.value).type);
+            if (mismatch !== undefined)
+                throw new Error(mismatch);
+            return parsed.value;
+        },
+        validateXml(text, options) {
+            const parsed = parseNumbersXml(text, spec.roots, limits);
+            if (!parsed.ok)
+                return { ok: false, errors: parsed.errors };
+            const result = spec.validate(parsed.value, options);
+            const mismatch = rootMismatch(parsed.root, result.type);
+            if (mismatch !== undefined)
+                return { ok: false, type: result.type, root: parsed.root, errors: [{ path: "", message: mismatch }] };
+            return { ...result, root: parsed.root };
+        },
+    };
+}
+/**
+ * Render a numbers handler's answer for a family-specific response kind: a port-out validation answer
+ * (object) is built into XML, a string is sent as it is, nothing means the plain 200 acknowledgement
+ * (for a port-out validation request Bandwidth then approves the port-out).
+ *
+ * @example
+ * renderNumbersReply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
+ */
+export function renderNumbersReply(kind, result) {
+    if (result === undefined || result === null)
+        return undefined;
+    if (typeof result === "string")
+        return result;
+    if (kind === "port-out-validation-response" && typeof result === "object")
+        return buildPortOutValidationResponse(result);
+    throw new TypeError(`a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
+}
 // ---------------------------------------------------------------------------------------------------
 // Port-out validation response
 /** Error codes documented for `<PortOutValidationResponse>`, by meaning. */

@@ -39,6 +39,8 @@ export interface CompiledValidator {
 export declare function pointerSegment(key: string | number): string;
 /** Describe a received value briefly (type and a truncated rendering), for error messages. */
 export declare function describeValue(value: unknown): string;
+/** Pattern → what it means in words (from the schemas' `x-bw-hint`), for friendlier messages. */
+export type PatternHints = Readonly<Record<string, string>>;
 /**
  * Turn ajv errors into person-readable issues with JSON pointers.
  * Alternatives (`anyOf`/`oneOf`) are folded into one issue per location.
@@ -46,4 +48,4 @@ export declare function describeValue(value: unknown): string;
  * @example
  * if (!compiled(payload)) return formatAjvErrors(compiled.errors ?? [], payload);
  */
-export declare function formatAjvErrors(errors: readonly AjvErrorLike[], data: unknown): ValidationIssue[];
+export declare function formatAjvErrors(errors: readonly AjvErrorLike[], data: unknown, hints?: PatternHints): ValidationIssue[];

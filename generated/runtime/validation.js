@@ -44,7 +44,7 @@ const typeNames = {
     array: "an array",
     null: "null",
 };
-function messageFor(error, data) {
+function messageFor(error, data, hints) {
     const got = describeValue(lookup(data, error.instancePath));
     const p = error.params;
     switch (error.keyword) {
@@ -58,8 +58,10 @@ function messageFor(error, data) {
             return `must be ${JSON.stringify(p.allowedValue)}, got ${got}`;
         case "enum":
             return `must be one of ${p.allowedValues.map((v) => JSON.stringify(v)).join(", ")}; got ${got}`;
-        case "pattern":
-            return `is not in the expected format (pattern ${String(p.pattern)}); got ${got}`;
+        case "pattern": {
+            const hint = hints?.[String(p.pattern)];
+            return hint ? `must be ${hint}; got ${got}` : `is not in the expected format (pattern ${String(p.pattern)}); got ${got}`;
+        }
         case "additionalProperties":
             return `is not a property this schema knows (strict mode rejects unknown properties)`;
         case "minimum":
@@ -82,7 +84,7 @@ function messageFor(error, data) {
  * @example
  * if (!compiled(payload)) return formatAjvErrors(compiled.errors ?? [], payload);
  */
-export function formatAjvErrors(errors, data) {
+export function formatAjvErrors(errors, data, hints) {
     const issues = [];
     const seen = new Set();
     // Locations where an anyOf/oneOf failed: the branch errors under them are folded into one message.
@@ -96,10 +98,10 @@ export function formatAjvErrors(errors, data) {
             continue;
         const parent = [...alternatives.keys()].find((prefix) => e.schemaPath.startsWith(`${prefix}/anyOf/`) || e.schemaPath.startsWith(`${prefix}/oneOf/`));
         if (parent !== undefined) {
-            alternatives.get(parent).push(messageFor(e, data).replace(/[;,] got .*$/, ""));
+            alternatives.get(parent).push(messageFor(e, data, hints).replace(/[;,] got .*$/, ""));
             continue;
         }
-        push(e.keyword === "required" ? `${e.instancePath}/${pointerSegment(String(e.params.missingProperty))}` : e.keyword === "additionalProperties" ? `${e.instancePath}/${pointerSegment(String(e.params.additionalProperty))}` : e.instancePath, messageFor(e, data));
+        push(e.keyword === "required" ? `${e.instancePath}/${pointerSegment(String(e.params.missingProperty))}` : e.keyword === "additionalProperties" ? `${e.instancePath}/${pointerSegment(String(e.params.additionalProperty))}` : e.instancePath, messageFor(e, data, hints));
     }
     for (const e of errors) {
         if (e.keyword !== "anyOf" && e.keyword !== "oneOf")

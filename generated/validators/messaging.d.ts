@@ -2,7 +2,7 @@
 import { type FamilyValidator } from "../runtime/dispatch.js";
 import type { MessagingCallback, MessageDeliveredCallback, MessageFailedCallback, MessageReadCallback, MessageReceivedCallback, MessageSendingCallback, MessageSentCallback, RequestedLocationResponseCallback, SuggestionResponseCallback } from "../types.js";
 /**
- * Validate one messaging callback: picks the schema by `type` and returns the typed
+ * Validate one messaging event (one element of a request body): picks the schema by `type` and returns the typed
  * value or a list of `{ path, message }` errors. Unknown properties are accepted unless `strict`.
  *
  * @example
@@ -26,3 +26,12 @@ export declare function isMessageSentCallback(value: unknown): value is MessageS
 export declare function isRequestedLocationResponseCallback(value: unknown): value is RequestedLocationResponseCallback;
 /** True when `value` is a valid SuggestionResponseCallback (`type` "suggestion-response"). */
 export declare function isSuggestionResponseCallback(value: unknown): value is SuggestionResponseCallback;
+/**
+ * Validate a whole messaging request body: a JSON array of events, each checked by `validateMessagingEvent`;
+ * errors point into the array (`/0/message/id`). `type` lists the event types, comma-separated.
+ *
+ * @example
+ * const result = validateMessagingCallback(JSON.parse(body));
+ * if (result.ok) for (const event of result.value) console.log(event.type);
+ */
+export declare const validateMessagingCallback: FamilyValidator<MessagingCallback[]>;

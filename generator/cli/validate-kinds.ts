@@ -1,7 +1,18 @@
 // The kinds of document `bw-codegen validate` knows: how to recognise each from its content
 // (`--kind auto`) and how to validate it. A family adds one entry here.
-import { validateVoiceCallback } from "../../generated/index.js";
+import {
+  validateVoiceCallback,
+  validateMessagingCallback,
+  validateNumbersNotification,
+  validateNumbersXml,
+  validateTfvCallback,
+  validateEndpointEvent,
+  validateMfaCallback,
+  validateWebRtcEvent,
+  validateEmergencyRequest,
+} from "../../generated/index.js";
 import type { ValidationIssue } from "../../generated/index.js";
+import { parseBxml, BXML_RULES } from "../../generated/bxml/index.js";
 import { parseJsonText } from "./json-text.js";
 
 export interface Verdict {
@@ -43,5 +54,95 @@ export const voiceKind: Kind = {
   validate: (text, options) => jsonVerdict(text, options, (value) => validateVoiceCallback(value, { strict: options.strict })),
 };
 
+// ---- non-voice families (messaging, numbers, tfv, endpoint, mfa, webrtc, emergency) ----
+
+/** Name of the root element of an XML document (the first start tag), or undefined when there is none. */
+export function xmlRootName(text: string): string | undefined {
+  const trimmed = text.replace(/^\uFEFF/, "").trimStart();
+  if (!trimmed.startsWith("<")) return undefined;
+  return /<([A-Za-z_][\w.:-]*)/.exec(trimmed)?.[1];
+}
+
+const NUMBERS_ROOTS = new Set(["Notification", "PortOutValidationRequest"]);
+
+/** Numbers subscription notifications and port-out validation requests: XML (or their JSON form). */
+export const numbersKind: Kind = {
+  name: "numbers",
+  detect: (text, json) => (json === undefined ? NUMBERS_ROOTS.has(xmlRootName(text) ?? "") : false),
+  validate: (text, options) => {
+    if (/^\uFEFF?\s*[{[]/.test(text)) return jsonVerdict(text, options, (value) => validateNumbersNotification(value, { strict: options.strict }));
+    const result = validateNumbersXml(text, { strict: options.strict });
+    return { valid: result.ok, type: result.type ?? null, errors: result.ok ? [] : result.errors };
+  },
+};
+
+/** Messaging: the body is a JSON array of events. */
+export const messagingKind: Kind = {
+  name: "messaging",
+  detect: (_text, json) => Array.isArray(json),
+  validate: (text, options) => jsonVerdict(text, options, (value) => validateMessagingCallback(value, { strict: options.strict })),
+};
+
+/** BRTC endpoint events: spec shape (`eventType` DEVICE_*) or docs shape (`event` + `endpointId`). */
+export const endpointKind: Kind = {
+  name: "endpoint",
+  detect: (_text, json) =>
+    isObject(json) &&
+    ((typeof json.eventType === "string" && json.eventType.startsWith("DEVICE_")) || ("event" in json && "endpointId" in json) || ("endpointId" in json && !("callId" in json))),
+  validate: (text, options) => jsonVerdict(text, options, (value) => validateEndpointEvent(value, { strict: options.strict })),
+};
+
+/** Legacy WebRTC participant events: `event` onConnect / onLeave / onDisconnect with a participant. */
+export const webrtcKind: Kind = {
+  name: "webrtc",
+  detect: (_text, json) => isObject(json) && "event" in json && ("participantId" in json || /^on[A-Z]/.test(String(json.event))),
+  validate: (text, options) => jsonVerdict(text, options, (value) => validateWebRtcEvent(value, { strict: options.strict })),
+};
+
+/** MFA delivery reports: a single object with `type` and the 2FA `platform`. */
+export const mfaKind: Kind = {
+  name: "mfa",
+  detect: (_text, json) => isObject(json) && "type" in json && "platform" in json,
+  validate: (text, options) => jsonVerdict(text, options, (value) => validateMfaCallback(value, { strict: options.strict })),
+};
+
+/** Toll-free verification webhooks: no type field; an account, a toll-free number and a status, error or denial. */
+export const tfvKind: Kind = {
+  name: "tfv",
+  detect: (_text, json) =>
+    isObject(json) &&
+    !("eventType" in json) &&
+    !("type" in json) &&
+    "phoneNumber" in json &&
+    ["accountId", "internalTicketNumber", "status", "errorCode", "declineReasonDescription", "denialStatusCode", "blocked"].some((key) => key in json),
+  validate: (text, options) => jsonVerdict(text, options, (value) => validateTfvCallback(value, { strict: options.strict })),
+};
+
+/** Emergency Calling API query: `to` and `from`, as a JSON object or a query string (`to=911&from=%2B1…`). */
+export const emergencyKind: Kind = {
+  name: "emergency",
+  detect: (text, json) =>
+    json === undefined ? /^\??to=[^&]*&from=|^\??from=[^&]*&to=/.test(text.trim()) : isObject(json) && "to" in json && "from" in json && Object.keys(json).length <= 4 && !("type" in json) && !("eventType" in json),
+  validate: (text, options) => {
+    const trimmed = text.replace(/^\uFEFF/, "").trim();
+    if (trimmed.startsWith("{") || trimmed.startsWith("[")) return jsonVerdict(text, options, (value) => validateEmergencyRequest(value, { strict: options.strict }));
+    const query = Object.fromEntries(new URLSearchParams(trimmed.replace(/^[^?]*\?/, "")));
+    const result = validateEmergencyRequest(query, { strict: options.strict });
+    return { valid: result.ok, type: result.type ?? null, errors: result.ok ? [] : result.errors };
+  },
+};
+
+/** BXML documents: XML whose root is <Response> or <Bxml>; `type` is the root element name. */
+export const bxmlKind: Kind = {
+  name: "bxml",
+  detect: (text, json) => json === undefined && Object.prototype.hasOwnProperty.call(BXML_RULES.roots, xmlRootName(text) ?? ""),
+  validate: (text, options) => {
+    const result = parseBxml(text, { strict: options.strict });
+    const verdict: Verdict = { valid: result.ok, type: result.type ?? null, errors: result.ok ? [] : result.errors };
+    if (result.warnings.length) verdict.warnings = result.warnings.map((w) => `${w.path}: ${w.message}`);
+    return verdict;
+  },
+};
+
 /** Kinds in the order `--kind auto` tries them (most specific first). */
-export const kinds: Kind[] = [voiceKind];
+export const kinds: Kind[] = [bxmlKind, numbersKind, messagingKind, endpointKind, webrtcKind, mfaKind, tfvKind, emergencyKind, voiceKind];

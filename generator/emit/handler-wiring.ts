@@ -48,6 +48,30 @@ const WIRING: Record<string, FamilyWiring> = {
     renderExport: "renderNumbersReply",
     doc: "Number-subscription notification handlers (XML bodies).",
   },
+  tfv: {
+    path: "/callbacks/tfv",
+    contentTypes: ["application/json"],
+    ackStatus: 204, // the spec's expected reply
+    doc: "Toll-free verification handlers (`status`, `denial`, `failure`, `blocked`). Check the HMAC header with runtime/hmac.js.",
+  },
+  endpoint: {
+    path: "/callbacks/endpoint",
+    contentTypes: ["application/json"],
+    ackStatus: 204, // the spec's expected reply
+    doc: "BRTC endpoint event handlers (both payload shapes: `deviceConnected`, … and `endpointConnected`, …).",
+  },
+  mfa: {
+    path: "/callbacks/mfa",
+    contentTypes: ["application/json"],
+    ackStatus: 200, // no reply contract documented; any 2xx
+    doc: "MFA (2FA) delivery report handlers.",
+  },
+  webrtc: {
+    path: "/callbacks/webrtc",
+    contentTypes: ["application/json"],
+    ackStatus: 200, // no reply contract documented; any 2xx
+    doc: "Legacy WebRTC participant event handlers.",
+  },
 };
 
 const exportsName = (contents: string, name: string): boolean =>
@@ -67,6 +91,9 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
     return true;
   });
   if (wired.length === 0) return [];
+  // Development-mode BXML validation: bind the generated BXML parser/validator when it exists.
+  const bxml = byPath.get("bxml/index.ts");
+  const hasBxmlValidator = bxml !== undefined && exportsName(bxml, "parseBxml");
 
   const lines: string[] = [
     `import { createWebhookHandlers } from "./runtime/webhooks.js";`,
@@ -74,6 +101,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
     `import type { WebhookCoreOptions, WebhookFamily, WebhookRoute } from "./runtime/core.js";`,
     `import { ${wired.map((f) => `${f.name}Events`).join(", ")} } from "./events.js";`,
   ];
+  if (hasBxmlValidator) lines.push(`import { parseBxml } from "./bxml/index.js";`);
   const handlerTypes = wired.map((f) => f.handlers).filter((name) => handlers.includes(`interface ${name}`));
   if (handlerTypes.length > 0) lines.push(`import type { ${handlerTypes.join(", ")} } from "./handlers.js";`);
   for (const family of wired) {
@@ -124,6 +152,12 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
     `/**`,
     ` * Creates Bandwidth webhook handlers for every family you pass handlers for (a family you leave out is`,
     ` * not served). Returns the same handling for node:http, Fetch runtimes, Express and Fastify.`,
+    ...(hasBxmlValidator
+      ? [
+          ` * BXML a handler returns is checked with \`parseBxml\` before sending unless \`NODE_ENV=production\``,
+          ` * (or \`validateBxml: false\`); invalid BXML then becomes a 500 reported to \`onError\`.`,
+        ]
+      : []),
     ` *`,
     ` * @example`,
     ` * const webhooks = createBandwidthWebhooks({`,
@@ -147,7 +181,9 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
     `  if (routes.length === 0) {`,
     `    throw new TypeError(${JSON.stringify(`createBandwidthWebhooks: pass handlers for at least one family (${wired.map((f) => f.name).join(", ")})`)});`,
     `  }`,
-    `  return createWebhookHandlers({ ...options, routes });`,
+    hasBxmlValidator
+      ? `  return createWebhookHandlers({ ...options, bxmlValidator: options.bxmlValidator ?? parseBxml, routes });`
+      : `  return createWebhookHandlers({ ...options, routes });`,
     `}`,
     "",
   );

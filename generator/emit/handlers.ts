@@ -11,12 +11,15 @@ const RETURNS: Record<string, string> = {
   bxml: "BxmlReply | Promise<BxmlReply>",
   "bxml-or-empty": "BxmlReply | undefined | Promise<BxmlReply | undefined>",
   empty: "NoReply",
+  "port-out-validation-response": "PortOutValidationAnswer | string | Promise<PortOutValidationAnswer | string>",
 };
 
 const RETURN_DOCS: Record<string, string> = {
   bxml: "Return the BXML Bandwidth executes next on the call.",
   "bxml-or-empty": "Return conference BXML, or nothing to answer 204.",
-  empty: "Bandwidth ignores any reply body: return nothing; the runtime acknowledges with 204.",
+  empty: "Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it).",
+  "port-out-validation-response":
+    "Return your answer (`{ portable: true }`, or `{ portable: false, errors: [...] }`); it is sent as a `<PortOutValidationResponse>`. Returning nothing, or failing, approves the port-out.",
 };
 
 export function emitHandlers(catalog: Catalog): GeneratedFile[] {
@@ -26,6 +29,9 @@ export function emitHandlers(catalog: Catalog): GeneratedFile[] {
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./types.js", namedImports: titles });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/context.js", namedImports: ["HandlerContext"] });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/bxml-reply.js", namedImports: ["BxmlReply"] });
+  if (catalog.events.some((e) => e.meta.response === "port-out-validation-response")) {
+    file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/numbers-xml.js", namedImports: ["PortOutValidationAnswer"] });
+  }
   file.addTypeAlias({
     name: "NoReply",
     isExported: true,

@@ -49,7 +49,13 @@ function mediaType(family: string): string {
   return spec?.body === "xml" ? "application/xml" : "application/json";
 }
 
-function webhookFor(e: EventEntry): PathItemObject {
+/** `$ref` to the component for a schema reference written relative to a schema's `$id`. */
+function componentRef(catalog: Catalog, baseId: string, ref: string): string {
+  const target = resolveRef(baseId, ref);
+  return COMPONENT_PREFIX + componentName(catalog, target.id, target.pointer);
+}
+
+function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
   const response = e.meta.response ?? "empty";
   const spec = families.find((f) => f.name === e.family);
   const wrap = (value: unknown) => (spec?.body === "json-array" ? [value] : value);
@@ -58,21 +64,66 @@ function webhookFor(e: EventEntry): PathItemObject {
   );
   const bodySchema = spec?.body === "json-array" ? { type: "array", minItems: 1, items: { $ref: COMPONENT_PREFIX + e.title } } : { $ref: COMPONENT_PREFIX + e.title };
   const responses: Record<string, unknown> = {};
+  const http = e.meta.http as { method?: string; responseSchema?: string } | undefined;
+  const replySchema = http?.responseSchema ? { $ref: componentRef(catalog, e.id, http.responseSchema) } : undefined;
+  if (response === "port-out-validation-response") {
+    responses["200"] = {
+      description: "Your `<PortOutValidationResponse>` (XML; its JSON form is the referenced schema). No answer, a late or invalid one, a 4xx or a 5xx approves the port-out.",
+      content: { "application/xml": { schema: { $ref: COMPONENT_PREFIX + "PortOutValidationResponse" } } },
+    };
+  } else if (response === "json" && replySchema) {
+    responses["200"] = { description: "Your JSON answer.", content: { "application/json": { schema: replySchema } } };
+  }
   if (response === "bxml" || response === "bxml-or-empty") {
     responses["200"] = {
       description: "BXML that Bandwidth executes next.",
       content: { "application/xml": { schema: { type: "string" }, example: '<?xml version="1.0" encoding="UTF-8"?>\n<Response><SpeakSentence>Hello</SpeakSentence></Response>' } },
     };
   }
-  if (response !== "bxml") responses["204"] = { description: "Acknowledged; Bandwidth needs no body." };
+  const ackStatus = e.family === "numbers" ? "200" : "204"; // numbers: anything but 200 is recorded as a failure
+  if (response !== "bxml" && !responses[ackStatus] && response !== "json") responses[ackStatus] = { description: "Acknowledged; Bandwidth needs no body." };
   responses["401"] = {
     description: "Bandwidth's first, credential-less delivery is challenged; it retries with the configured credentials.",
     headers: { "WWW-Authenticate": { description: 'Always `Basic realm="..."`: without it Bandwidth never retries.', schema: { type: "string" } } },
   };
   responses["400"] = { description: "The body is not valid JSON/XML or (strict mode) does not match the schema." };
+  const parameters: unknown[] = [];
+  if (e.family === "tfv") {
+    parameters.push({
+      name: "x-bandwidth-signature-hmac-sha256",
+      in: "header",
+      required: false,
+      description: "64 lowercase hex digits: HMAC-SHA256 of the request body with the subscription's shared secret; sent only when a secret is set. Verify it over the raw bytes (runtime/hmac.js).",
+      schema: { type: "string", pattern: "^[0-9a-f]{64}$" },
+    });
+  }
+  if (http?.method === "GET") {
+    // Query-string requests (Emergency Calling API): the schema's properties are the query parameters.
+    const required = new Set<string>(e.schema.required ?? []);
+    const queryParameters = Object.entries<any>(e.schema.properties ?? {}).map(([name, prop]) => ({
+      name,
+      in: "query",
+      required: required.has(name),
+      description: prop.description,
+      schema: { type: "string" },
+      example: (e.schema.examples as Record<string, unknown>[])[0]?.[name],
+    }));
+    return {
+      get: {
+        operationId: `${e.family}${pascalCase(e.event)}`,
+        summary: e.meta.summary ?? e.title,
+        description: e.schema.description,
+        tags: [e.family],
+        security: [{ bandwidthBasic: [] }],
+        parameters: queryParameters as any,
+        responses: responses as any,
+      },
+    };
+  }
   return {
     post: {
       operationId: `${e.family}${pascalCase(e.event)}`,
+      ...(parameters.length ? { parameters: parameters as any } : {}),
       summary: e.meta.summary ?? e.title,
       description: e.schema.description,
       tags: [e.family],
@@ -103,7 +154,7 @@ export function buildOpenApi(catalog: Catalog): OpenAPIObject {
   (doc.info as { summary?: string }).summary = "Typed Bandwidth callbacks";
   doc.tags = families.filter((f) => catalog.events.some((e) => e.family === f.name)).map((f) => ({ name: f.name, description: f.description }));
   doc.webhooks = {};
-  for (const e of catalog.events) doc.webhooks[`${e.family}.${camelCase(e.event)}`] = webhookFor(e);
+  for (const e of catalog.events) doc.webhooks[`${e.family}.${camelCase(e.event)}`] = webhookFor(catalog, e);
   const schemas: Record<string, SchemaObject> = {};
   for (const [id, schema] of catalog.schemas) {
     if (schema["x-bw"]?.element) continue; // BXML element schemas describe responses, not webhooks

@@ -65,6 +65,68 @@ export function patternHints(catalog: Catalog): Record<string, string> {
   return Object.fromEntries(Object.entries(hints).sort(([a], [b]) => (a < b ? -1 : 1)));
 }
 
+/** `json-array` families: the validator of a whole request body (the array), element by element. */
+function batchWrapper(family: FamilySpec): string {
+  if (!family.batchValidator) return "";
+  return `
+/**
+ * Validate a whole ${family.name} request body: a JSON array of events, each checked by \`${family.validator}\`;
+ * errors point into the array (\`/0/message/id\`). \`type\` lists the event types, comma-separated.
+ *
+ * @example
+ * const result = ${family.batchValidator}(JSON.parse(body));
+ * if (result.ok) for (const event of result.value) console.log(event.type);
+ */
+export const ${family.batchValidator}: FamilyValidator<${family.union}[]> = createBatchValidator<${family.union}>({
+  family: ${JSON.stringify(family.name)},
+  element: ${family.validator},
+});
+`;
+}
+
+/**
+ * XML families: the roots and always-array element paths from each schema's \`x-bw.xml\`, bound into
+ * \`parse<Family>Body\` (handler runtime), \`validate<Family>Xml\` (CLI, users) and \`render<Family>Reply\`.
+ */
+function xmlWrapper(family: FamilySpec, events: EventEntry[]): string {
+  if (family.body !== "xml") return "";
+  const roots: Record<string, string[]> = {};
+  const rootOf: Record<string, string> = {};
+  for (const e of events) {
+    const xml = e.meta.xml as { root?: string; arrays?: string[] } | undefined;
+    if (typeof xml?.root !== "string") throw new Error(`${e.file}: an XML family's event needs x-bw.xml.root`);
+    rootOf[e.event] = xml.root;
+    const list = (roots[xml.root] ??= []);
+    for (const path of xml.arrays ?? []) if (!list.includes(path)) list.push(path);
+  }
+  for (const list of Object.values(roots)) list.sort();
+  const sorted = <V>(o: Record<string, V>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const P = pascalCase(family.name);
+  return `
+const ${family.name}Xml = createXmlFamily<${family.union}>({
+  family: ${JSON.stringify(family.name)},
+  roots: ${JSON.stringify(sorted(roots))},
+  rootOf: ${JSON.stringify(sorted(rootOf))},
+  validate: ${family.validator},
+});
+
+/** Turn a ${family.name} XML body into its JSON form (safe parser; repeated elements listed in the schemas are arrays). Throws on refused XML. */
+export const parse${P}Body: (text: string) => Record<string, unknown> = ${family.name}Xml.parseBody;
+
+/**
+ * Validate a ${family.name} XML document: parse it safely, map it to its JSON form, check it against its schema.
+ *
+ * @example
+ * const result = validate${P}Xml(body);
+ * if (result.ok) console.log(result.type, result.value); else console.error(result.errors);
+ */
+export const validate${P}Xml: (text: string | Uint8Array, options?: ValidateOptions) => XmlValidationResult<${family.union}> = ${family.name}Xml.validateXml;
+
+/** Render a ${family.name} handler's answer (family-specific XML replies). */
+export const render${P}Reply: (kind: string, result: unknown) => string | undefined = renderXmlReply;
+`;
+}
+
 function familyFiles(catalog: Catalog, ajv: Ajv2020, family: FamilySpec, events: EventEntry[]): GeneratedFile[] {
   const exportsMap: Record<string, string> = {};
   for (const e of events) {
@@ -91,12 +153,18 @@ export function is${pascalCase(e.title)}(value: unknown): value is ${e.title} {
 }`,
     )
     .join("\n\n");
+  const label = family.discriminant ?? family.select?.find((r) => r.property !== undefined && r.event === undefined)?.property ?? "type";
+  const how = family.select ? `its structure (${family.select.map((r) => r.property ?? "otherwise").join(", ")})` : `\`${family.discriminant}\``;
   const wrapper = `import * as compiled from "./${family.name}.ajv.js";
-import { createFamilyValidator, type FamilyValidator } from "../runtime/dispatch.js";
-import type { ${[family.union, ...events.map((e) => e.title)].join(", ")} } from "../types.js";
+import { createFamilyValidator, ${family.batchValidator ? "createBatchValidator, " : ""}type FamilyValidator } from "../runtime/dispatch.js";
+import type { ${[family.union, ...events.map((e) => e.title)].join(", ")} } from "../types.js";${
+    family.body === "xml"
+      ? `\nimport { createXmlFamily, renderNumbersReply as renderXmlReply, type XmlValidationResult } from "../runtime/numbers-xml.js";\nimport type { ValidateOptions } from "../runtime/validation.js";`
+      : ""
+  }
 
 /**
- * Validate one ${family.name} callback: picks the schema by \`${family.discriminant}\` and returns the typed
+ * Validate one ${family.name} ${family.body === "json-array" ? "event (one element of a request body)" : "callback"}: picks the schema by ${how} and returns the typed
  * value or a list of \`{ path, message }\` errors. Unknown properties are accepted unless \`strict\`.
  *
  * @example
@@ -105,14 +173,14 @@ import type { ${[family.union, ...events.map((e) => e.title)].join(", ")} } from
  */
 export const ${family.validator}: FamilyValidator<${family.union}> = createFamilyValidator<${family.union}>({
   family: ${JSON.stringify(family.name)},
-  discriminant: ${JSON.stringify(family.discriminant)},
+  discriminant: ${JSON.stringify(label)},${family.select ? `\n  select: ${JSON.stringify(family.select)},` : ""}
   lenient: ${table("lenient")},
   strict: ${table("strict")},
   hints: ${JSON.stringify(patternHints(catalog), null, 2).replace(/\n/g, "\n  ")},
 });
 
 ${guards}
-`;
+${batchWrapper(family)}${xmlWrapper(family, events)}`;
   return [
     { path: `validators/${family.name}.ajv.js`, contents: code, source },
     { path: `validators/${family.name}.ajv.d.ts`, contents: ajvDts, source },
@@ -125,7 +193,7 @@ export function emitValidators(catalog: Catalog): GeneratedFile[] {
   const out: GeneratedFile[] = [];
   for (const family of families) {
     const events = catalog.events.filter((e) => e.family === family.name);
-    if (!events.length || !family.discriminant) continue;
+    if (!events.length || (!family.discriminant && !family.select)) continue;
     out.push(...familyFiles(catalog, ajv, family, events));
   }
   return out;

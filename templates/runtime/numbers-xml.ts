@@ -8,6 +8,7 @@
 // arrays are always arrays (even with one or zero elements); other repeated elements become arrays too;
 // attributes, comments and processing instructions are ignored.
 import { parseXml, escapeXmlText, XmlParseError, type XmlElement, type XmlParseOptions } from "./xml.js";
+import type { ValidateOptions, ValidationResult } from "./validation.js";
 
 /** Default limits for numbers XML: notifications are small (a few hundred bytes, depth 3). */
 export const NUMBERS_XML_LIMITS: Required<XmlParseOptions> = { maxBytes: 256 * 1024, maxDepth: 16 };
@@ -104,6 +105,84 @@ export function parseNumbersXml(
     return { ok: false, errors: [{ path: "", message: `root element <${root.name}> is not a numbers notification; expected ${known}` }] };
   }
   return { ok: true, root: root.name, value: xmlToJsonForm(root, arraysByRoot[root.name]) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// An XML family as the generated validators and the handler runtime use it
+
+/** What the generator knows about an XML family (from each schema's `x-bw.xml`). */
+export interface XmlFamilySpec<T> {
+  /** Family name for messages, e.g. `numbers`. */
+  family: string;
+  /** Always-array element paths per accepted root element name. */
+  roots: Readonly<Record<string, readonly string[]>>;
+  /** Root element name of each event. */
+  rootOf: Readonly<Record<string, string>>;
+  /** The family's validator of the JSON form (names the event in `type`). */
+  validate(input: unknown, options?: ValidateOptions): ValidationResult<T>;
+  /** Parser limits (default {@link NUMBERS_XML_LIMITS}). */
+  limits?: XmlParseOptions;
+}
+
+/** Validation of an XML document: the usual result, plus the root element name when the XML parsed. */
+export type XmlValidationResult<T> = ValidationResult<T> & { root?: string };
+
+/** Parsing and validating an XML family's bodies. */
+export interface XmlFamily<T> {
+  /** Body text → JSON form (for the handler runtime); throws on XML that is refused or has an unexpected root. */
+  parseBody(text: string): Record<string, unknown>;
+  /** Body text → validated JSON form, or `{ path, message }` errors (XML problems have path `""`). */
+  validateXml(text: string | Uint8Array, options?: ValidateOptions): XmlValidationResult<T>;
+}
+
+/**
+ * Bind an XML family's roots and validator into a body parser and an XML validator.
+ *
+ * @example
+ * const numbers = createXmlFamily({ family: "numbers", roots, rootOf, validate: validateNumbersNotification });
+ * const result = numbers.validateXml(body);
+ * if (result.ok) console.log(result.type, result.value);
+ */
+export function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T> {
+  const limits = spec.limits ?? NUMBERS_XML_LIMITS;
+  function rootMismatch(root: string, type: string | undefined): string | undefined {
+    if (type === undefined) return undefined;
+    const expected = Object.prototype.hasOwnProperty.call(spec.rootOf, type) ? spec.rootOf[type] : undefined;
+    if (expected === undefined || expected === root) return undefined;
+    return `a ${spec.family} ${type} document has the root element <${expected}>, not <${root}>`;
+  }
+  return {
+    parseBody(text: string): Record<string, unknown> {
+      const parsed = parseNumbersXml(text, spec.roots, limits);
+      if (!parsed.ok) throw new Error(parsed.errors[0].message);
+      const mismatch = rootMismatch(parsed.root, spec.validate(parsed.value).type);
+      if (mismatch !== undefined) throw new Error(mismatch);
+      return parsed.value;
+    },
+    validateXml(text: string | Uint8Array, options?: ValidateOptions): XmlValidationResult<T> {
+      const parsed = parseNumbersXml(text, spec.roots, limits);
+      if (!parsed.ok) return { ok: false, errors: parsed.errors };
+      const result = spec.validate(parsed.value, options);
+      const mismatch = rootMismatch(parsed.root, result.type);
+      if (mismatch !== undefined) return { ok: false, type: result.type, root: parsed.root, errors: [{ path: "", message: mismatch }] };
+      return { ...result, root: parsed.root };
+    },
+  };
+}
+
+/**
+ * Render a numbers handler's answer for a family-specific response kind: a port-out validation answer
+ * (object) is built into XML, a string is sent as it is, nothing means the plain 200 acknowledgement
+ * (for a port-out validation request Bandwidth then approves the port-out).
+ *
+ * @example
+ * renderNumbersReply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
+ */
+export function renderNumbersReply(kind: string, result: unknown): string | undefined {
+  if (result === undefined || result === null) return undefined;
+  if (typeof result === "string") return result;
+  if (kind === "port-out-validation-response" && typeof result === "object") return buildPortOutValidationResponse(result as PortOutValidationAnswer);
+  throw new TypeError(`a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
 }
 
 // ---------------------------------------------------------------------------------------------------
