@@ -13,6 +13,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createBandwidthWebhooks, voiceEvents } from "../generated/index.js";
 import type { MessagingHandlers, VoiceHandlers } from "../generated/index.js";
+import { Hangup, Response, SpeakSentence } from "../generated/bxml/index.js";
 import { GOOD_AUTH, PASSWORD, USERNAME, send } from "./adapter-harness.js";
 
 interface Example {
@@ -205,4 +206,44 @@ describe("createBandwidthWebhooks configuration", () => {
     );
     assert.equal(webhooks.core.match("/callbacks/voice"), undefined);
   });
+});
+
+describe("BXML replies with the generated builder and validator", () => {
+  const cases: { name: string; reply: () => unknown; validateBxml?: boolean; status: number; body?: RegExp; errorKind?: string }[] = [
+    {
+      name: "a builder document → 200, rendered with text escaped",
+      reply: () => Response(SpeakSentence("1 < 2 </SpeakSentence><Hangup/>"), Hangup()),
+      status: 200,
+      body: /^<\?xml[^>]*\?><Response><SpeakSentence>1 &lt; 2 &lt;\/SpeakSentence&gt;&lt;Hangup\/&gt;<\/SpeakSentence><Hangup\/><\/Response>$/,
+    },
+    { name: "a valid BXML string → 200", reply: () => "<Response><Pause duration=\"2\"/></Response>", status: 200 },
+    { name: "an invalid BXML string in development → 500, onError(bxml)", reply: () => '<Response><Gather maxDigits="0"/></Response>', status: 500, errorKind: "bxml" },
+    { name: "not XML at all in development → 500", reply: () => "hello", status: 500, errorKind: "bxml" },
+    { name: "the same invalid string with validateBxml: false → sent", reply: () => '<Response><Gather maxDigits="0"/></Response>', validateBxml: false, status: 200 },
+  ];
+  for (const row of cases) {
+    it(row.name, async () => {
+      const errors: { kind: string; message: string }[] = [];
+      const webhooks = createBandwidthWebhooks({
+        credentials: [{ username: USERNAME, password: PASSWORD }],
+        validateBxml: row.validateBxml ?? true,
+        voice: { answer: row.reply as never },
+        onError: (error, info) => void errors.push({ kind: info.kind, message: String((error as Error).message) }),
+        logger: { warn: () => {}, error: () => {} },
+      });
+      const answer = voiceExamples.find((e) => e.event === "answer")!.body;
+      const response = await webhooks.fetch(
+        new Request("http://127.0.0.1/callbacks/voice", {
+          method: "POST",
+          headers: { authorization: GOOD_AUTH, "content-type": "application/json" },
+          body: JSON.stringify(answer),
+        }),
+      );
+      assert.equal(response.status, row.status);
+      const text = await response.text();
+      if (row.body) assert.match(text, row.body);
+      assert.deepEqual(errors.map((e) => e.kind), row.errorKind ? [row.errorKind] : []);
+      if (row.errorKind === "bxml") assert.match(errors[0].message, /BXML returned for "answer" is invalid/);
+    });
+  }
 });
