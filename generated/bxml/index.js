@@ -237,7 +237,7 @@ export function SipUri(text, attributes) {
  * SpeakSentence("Hello")
  */
 export function SpeakSentence(content, attributes) {
-    return { name: "SpeakSentence", attributes: attributes ?? {}, children: typeof content === "string" ? [content] : content };
+    return { name: "SpeakSentence", attributes: attributes ?? {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
 }
 /**
  * <break>: SSML pause.
@@ -255,7 +255,7 @@ export function SsmlBreak(attributes) {
  * ssml.emphasis("text")
  */
 export function SsmlEmphasis(content, attributes) {
-    return { name: "emphasis", attributes: attributes ?? {}, children: typeof content === "string" ? [content] : content };
+    return { name: "emphasis", attributes: attributes ?? {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
 }
 /**
  * <lang>: SSML language switch. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
@@ -264,7 +264,7 @@ export function SsmlEmphasis(content, attributes) {
  * ssml.lang("text", { "xml:lang": "arb" })
  */
 export function SsmlLang(content, attributes) {
-    return { name: "lang", attributes: attributes, children: typeof content === "string" ? [content] : content };
+    return { name: "lang", attributes: attributes, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
 }
 /**
  * <p>: SSML paragraph. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
@@ -273,7 +273,7 @@ export function SsmlLang(content, attributes) {
  * ssml.p("text")
  */
 export function SsmlP(content) {
-    return { name: "p", attributes: {}, children: typeof content === "string" ? [content] : content };
+    return { name: "p", attributes: {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
 }
 /**
  * <phoneme>: SSML pronunciation. The text is must hold the text the pronunciation applies to.
@@ -291,7 +291,7 @@ export function SsmlPhoneme(text, attributes) {
  * ssml.prosody("text")
  */
 export function SsmlProsody(content, attributes) {
-    return { name: "prosody", attributes: attributes ?? {}, children: typeof content === "string" ? [content] : content };
+    return { name: "prosody", attributes: attributes ?? {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
 }
 /**
  * <s>: SSML sentence. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
@@ -300,7 +300,7 @@ export function SsmlProsody(content, attributes) {
  * ssml.s("text")
  */
 export function SsmlS(content) {
-    return { name: "s", attributes: {}, children: typeof content === "string" ? [content] : content };
+    return { name: "s", attributes: {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
 }
 /**
  * <say-as>: SSML interpretation hint. The text is must hold the text to interpret.

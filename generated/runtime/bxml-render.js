@@ -44,7 +44,14 @@ export function renderBxml(root, rules, options) {
         const { errors } = validateBxmlTree(root, rules, { strict: true });
         throw new BxmlRenderError(errors.length > 0 ? errors : [{ path: "", message: "the tree breaks a BXML rule" }]);
     }
-    return options?.declaration === false ? body : XML_DECLARATION + body;
+    const xml = options?.declaration === false ? body : XML_DECLARATION + body;
+    if (xml.length * 3 > rules.maxBytes) {
+        const bytes = new TextEncoder().encode(xml).byteLength;
+        if (bytes > rules.maxBytes) {
+            throw new BxmlRenderError([{ path: `/${root.name}`, message: `the document is ${bytes} bytes; Bandwidth's BXML limit is ${rules.maxBytes} (64 KB)` }]);
+        }
+    }
+    return xml;
 }
 // ---- one-pass checking writer over a compiled (monomorphic, Map-based) copy of the rules
 const EMPTY = 0;
@@ -123,11 +130,13 @@ function writeElement(node, rule, invalid, depth) {
     let out = "<" + name;
     const ruleAttributes = rule.attributes;
     for (const key in attributes) {
+        if (!hasOwn(attributes, key))
+            continue; // inherited (e.g. a polluted Object.prototype): never written
         const value = attributes[key];
         if (value === undefined || value === null)
             continue;
         const a = ruleAttributes.get(key);
-        if (a === undefined || !hasOwn(attributes, key))
+        if (a === undefined)
             return undefined;
         let text;
         switch (a.kind) {

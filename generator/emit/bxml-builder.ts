@@ -320,7 +320,7 @@ function emitBuilder(model: BxmlModel): string {
       case "mixed":
         jsdoc(["Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes."]);
         out.push(`export function ${fnName}(content: string | ${childType(el)}[]${attrParam ? ", " + attrParam : ""}): ${ret} {`);
-        out.push(`  return { name: ${q(el.name)}, attributes: ${attrValue}, children: typeof content === "string" ? [content] : content };`);
+        out.push(`  return { name: ${q(el.name)}, attributes: ${attrValue}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };`);
         out.push(`}`);
         break;
       case "elements": {
