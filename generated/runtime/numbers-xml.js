@@ -36,8 +36,12 @@ function containersOf(arrays) {
 }
 function convert(element, path, arrays, containers) {
     const arrayChildren = containers.get(path);
-    if (element.children.length === 0 && !arrayChildren)
-        return element.text.trim();
+    if (element.children.length === 0) {
+        // A list element with text instead of child elements stays that text, so the schema reports it.
+        const text = element.text.trim();
+        if (!arrayChildren || text !== "")
+            return text;
+    }
     const out = {};
     for (const name of arrayChildren ?? [])
         setOwn(out, name, []);

@@ -40,7 +40,11 @@ function containersOf(arrays: readonly string[]): Map<string, string[]> {
 
 function convert(element: XmlElement, path: string, arrays: ReadonlySet<string>, containers: Map<string, string[]>): JsonValue {
   const arrayChildren = containers.get(path);
-  if (element.children.length === 0 && !arrayChildren) return element.text.trim();
+  if (element.children.length === 0) {
+    // A list element with text instead of child elements stays that text, so the schema reports it.
+    const text = element.text.trim();
+    if (!arrayChildren || text !== "") return text;
+  }
   const out: JsonForm = {};
   for (const name of arrayChildren ?? []) setOwn(out, name, []);
   const repeated = new Set<string>();
