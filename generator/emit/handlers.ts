@@ -8,8 +8,9 @@ import type { GeneratedFile } from "../generated-file.js";
 import { camelCase } from "../schema-transforms.js";
 
 const RETURNS: Record<string, string> = {
-  bxml: "BxmlReply | Promise<BxmlReply>",
-  "bxml-or-empty": "BxmlReply | undefined | Promise<BxmlReply | undefined>",
+  // BXML replies: a document built with the generated builder (generated/bxml), or a BXML string.
+  bxml: "VoiceBxmlReply | Promise<VoiceBxmlReply>",
+  "bxml-or-empty": "VoiceBxmlReply | undefined | Promise<VoiceBxmlReply | undefined>",
   empty: "NoReply",
   "port-out-validation-response": "PortOutValidationAnswer | string | Promise<PortOutValidationAnswer | string>",
 };
@@ -28,7 +29,7 @@ export function emitHandlers(catalog: Catalog): GeneratedFile[] {
   const titles = catalog.events.map((e) => e.title);
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./types.js", namedImports: titles });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/context.js", namedImports: ["HandlerContext"] });
-  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/bxml-reply.js", namedImports: ["BxmlReply"] });
+  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./bxml/index.js", namedImports: ["VoiceBxmlReply"] });
   if (catalog.events.some((e) => e.meta.response === "port-out-validation-response")) {
     file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/numbers-xml.js", namedImports: ["PortOutValidationAnswer"] });
   }

@@ -123,3 +123,15 @@ ssml.sayAs("A7Q", {});
 SpeakSentence(42);
 // @ts-expect-error a handler reply is a built document or a string
 export const wrongReply: VoiceBxmlReply = { toXml: () => "<Response/>" };
+
+// ---- voice handlers return built documents (or strings)
+import type { VoiceHandlers } from "../../generated/index.js";
+export const voiceHandlers: VoiceHandlers = {
+  answer: () => Response(SpeakSentence("Welcome"), Redirect({ redirectUrl: "/menu" })),
+  gather: async (event) => (event.digits === "1" ? Response(Transfer(PhoneNumber("+15551234567"))) : "<Response><Hangup/></Response>"),
+  conferenceCreated: () => undefined,
+};
+export const objectReply: VoiceHandlers = {
+  // @ts-expect-error any object with toXml is not a BXML document: use the builder
+  answer: () => ({ toXml: () => "<Response/>" }),
+};
