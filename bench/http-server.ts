@@ -1,0 +1,100 @@
+/**
+ * One HTTP server for bench/http.ts, started in its own child process (`node --import tsx
+ * bench/http-server.ts <variant>`), so the load generator never shares its event loop. Prints
+ * `LISTENING <port>` when ready. Every variant answers `POST /callbacks/voice` with the same BXML bytes.
+ *
+ * Variants: a bare baseline per framework (read the body, reply with a constant), bw-codegen's adapter
+ * for it (auth + JSON.parse + validate + dispatch + BXML render), and for node:http also what users write
+ * today (auth check, JSON.parse, ajv compiled at start-up, bandwidth-sdk's BXML classes).
+ */
+
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import express from "express";
+import Fastify from "fastify";
+import { createBandwidthWebhooks } from "../generated/webhooks.js";
+import type { AnswerCallback } from "../generated/types.js";
+import { answerBxml, BENCH_CREDENTIALS, BENCH_PATH, createTodaysHandler } from "./http-shared.js";
+
+/** The constant the bare baselines send: byte for byte what the handler renders for the fixture. */
+const CONSTANT = answerBxml({ to: "+12525550129" } as AnswerCallback).toXml();
+const XML = "application/xml; charset=utf-8";
+
+function webhooks() {
+  // production settings (the servers also run with NODE_ENV=production): no dev-mode BXML re-validation
+  return createBandwidthWebhooks({ credentials: [BENCH_CREDENTIALS], voice: { answer: answerBxml }, validateBxml: false });
+}
+
+/** node:http: read the body, reply with a constant. */
+function nodeConstant(req: IncomingMessage, res: ServerResponse): void {
+  req.on("data", () => {});
+  req.on("end", () => {
+    res.writeHead(200, { "content-type": XML });
+    res.end(CONSTANT);
+  });
+}
+
+/** What a user writes today with node:http, ajv and bandwidth-sdk. */
+async function nodeToday(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  const handle = await createTodaysHandler();
+  return (req, res) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
+    req.on("end", () => {
+      const [status, xml] = handle(req.headers.authorization, Buffer.concat(chunks).toString());
+      res.writeHead(status, status === 200 ? { "content-type": XML } : status === 401 ? { "www-authenticate": 'Basic realm="webhooks"' } : {});
+      res.end(xml);
+    });
+  };
+}
+
+async function listenNode(listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> {
+  const server = createServer(listener);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const VARIANTS: Record<string, () => Promise<number>> = {
+  "node-constant": () => listenNode(nodeConstant),
+  "node-bw-codegen": () => listenNode(webhooks().node),
+  "node-today": async () => listenNode(await nodeToday()),
+  "express-constant": () => {
+    const app = express();
+    app.use(express.json());
+    app.post(BENCH_PATH, (_req, res) => void res.type(XML).send(CONSTANT));
+    return listenNode(app);
+  },
+  "express-bw-codegen": () => {
+    const app = express();
+    app.use(webhooks().express);
+    app.use(express.json()); // the rest of the app, after the webhooks, as the adapter's docs advise
+    return listenNode(app);
+  },
+  "fastify-constant": async () => {
+    const app = Fastify();
+    app.post(BENCH_PATH, (_request, reply) => reply.type(XML).send(CONSTANT));
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    return (app.server.address() as AddressInfo).port;
+  },
+  "fastify-bw-codegen": async () => {
+    const app = Fastify();
+    await app.register(webhooks().fastify);
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    return (app.server.address() as AddressInfo).port;
+  },
+};
+
+export const SERVER_VARIANTS: string[] = Object.keys(VARIANTS);
+
+const variant = process.argv[2];
+if (variant !== undefined) {
+  const start = VARIANTS[variant];
+  if (start === undefined) {
+    console.error(`unknown variant ${variant}; known: ${SERVER_VARIANTS.join(", ")}`);
+    process.exit(2);
+  }
+  const port = await start();
+  process.stdout.write(`LISTENING ${port}\n`);
+  process.on("disconnect", () => process.exit(0));
+  process.on("SIGTERM", () => process.exit(0));
+}
