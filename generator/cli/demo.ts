@@ -1,0 +1,58 @@
+// `npm run demo`: the quick start's one command. Scaffolds a demo receiver (node:http) into .tmp/demo
+// (kept between runs: your edits there survive), installs it, and starts it on 127.0.0.1:$PORT (default
+// 3000) with demo credentials that it prints, plus the two requests that show Bandwidth's handshake.
+import { spawn, spawnSync } from "node:child_process";
+import { join, relative } from "node:path";
+import { REPO_ROOT } from "../generate.js";
+import { buildScaffold, writeScaffold } from "./scaffold.js";
+
+const DEMO_USERNAME = "demo";
+const DEMO_PASSWORD = "demo-password";
+
+const dir = join(REPO_ROOT, ".tmp", "demo");
+const shown = relative(process.cwd(), dir) || ".";
+const port = process.env.PORT && process.env.PORT !== "" ? process.env.PORT : "3000";
+const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+
+const report = writeScaffold(dir, buildScaffold({ dir, framework: "node" }), false);
+process.stdout.write(
+  `bw-codegen demo: receiver in ${shown} (${report.created.length} files written, ${report.skipped.length} kept from an earlier run)\n`,
+);
+
+const install = spawnSync(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund", "--loglevel=error"], {
+  cwd: dir,
+  stdio: "inherit",
+  shell: process.platform === "win32",
+});
+if (install.status !== 0) {
+  process.stderr.write(`bw-codegen demo: npm install failed in ${shown}\n`);
+  process.exit(install.status ?? 1);
+}
+
+const base = `http://127.0.0.1:${port}`;
+const answer = JSON.stringify({ eventType: "answer", callId: "c-demo-1", from: "+19195550100", to: "+19195550199" });
+process.stdout.write(
+  [
+    "",
+    `Demo credentials (local only): BW_CALLBACK_USERNAME=${DEMO_USERNAME} BW_CALLBACK_PASSWORD=${DEMO_PASSWORD}`,
+    "Play Bandwidth's handshake from another terminal:",
+    `  curl -i -X POST ${base}/callbacks/voice -H 'content-type: application/json' -d '${answer}'`,
+    "    -> 401 with WWW-Authenticate: Basic realm=... (Bandwidth's first try carries no credentials)",
+    `  curl -i -u ${DEMO_USERNAME}:${DEMO_PASSWORD} -X POST ${base}/callbacks/voice -H 'content-type: application/json' -d '${answer}'`,
+    "    -> 200 with the BXML greeting from src/handlers/voice.ts",
+    `Edit ${join(shown, "src", "handlers")}/*.ts and restart; Ctrl-C stops the server.`,
+    "",
+  ].join("\n"),
+);
+
+const server = spawn(npm, ["start", "--silent"], {
+  cwd: dir,
+  stdio: "inherit",
+  shell: process.platform === "win32",
+  env: { ...process.env, PORT: port, HOST: "127.0.0.1", BW_CALLBACK_USERNAME: DEMO_USERNAME, BW_CALLBACK_PASSWORD: DEMO_PASSWORD },
+});
+// Ctrl-C reaches the whole terminal process group (the server stops itself); a SIGTERM sent to this
+// process alone is passed on. Either way this process exits when the server has.
+process.on("SIGINT", () => {});
+process.on("SIGTERM", () => server.kill("SIGTERM"));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
