@@ -28,30 +28,50 @@ export function createFamilyValidator(spec) {
             },
         ],
     };
-    /** The event name and where it was read, or the failure to report. */
+    const single = spec.select === undefined ? spec.discriminant : undefined;
+    /** The event name, or the failure to report (no allocation on the common path). */
     function select(input) {
+        if (single !== undefined) {
+            // One discriminant property (voice, messaging, …): one read.
+            const value = input[single];
+            if (typeof value === "string")
+                return value;
+            if (value === undefined)
+                return fallback;
+            return { ok: false, errors: [{ path: `/${single}`, message: `must be a string naming the ${spec.family} event; got ${describeValue(value)}` }] };
+        }
         for (const rule of rules) {
             if (rule.property === undefined)
-                return { type: rule.event, path: "" };
+                return rule.event;
             const value = input[rule.property];
             if (value === undefined)
                 continue;
             if (rule.event !== undefined)
-                return { type: rule.event, path: "" };
+                return rule.event;
             if (typeof value === "string")
-                return { type: value, path: `/${rule.property}` };
+                return value;
             return { ok: false, errors: [{ path: `/${rule.property}`, message: `must be a string naming the ${spec.family} event; got ${describeValue(value)}` }] };
         }
         return fallback;
+    }
+    /** Where the event name was read (for the unknown-type message; rare, so recomputed). */
+    function selectedPath(input) {
+        for (const rule of rules) {
+            if (rule.property === undefined)
+                return "";
+            if (input[rule.property] === undefined)
+                continue;
+            return rule.event === undefined ? `/${rule.property}` : "";
+        }
+        return "";
     }
     return function validate(input, options) {
         if (input === null || typeof input !== "object" || Array.isArray(input)) {
             return { ok: false, errors: [{ path: "", message: `a ${spec.family} callback must be a JSON object; got ${describeValue(input)}` }] };
         }
-        const selected = select(input);
-        if (!("path" in selected))
-            return selected;
-        const type = selected.type;
+        const type = select(input);
+        if (typeof type !== "string")
+            return type;
         const table = options?.strict ? spec.strict : spec.lenient;
         const check = own.call(table, type) ? table[type] : undefined;
         if (check === undefined) {
@@ -59,7 +79,7 @@ export function createFamilyValidator(spec) {
                 ok: false,
                 type,
                 unknownType: true,
-                errors: [{ path: selected.path, message: `unknown ${spec.family} event type ${JSON.stringify(type)}; known types: ${known.join(", ")}` }],
+                errors: [{ path: selectedPath(input), message: `unknown ${spec.family} event type ${JSON.stringify(type)}; known types: ${known.join(", ")}` }],
             };
         }
         if (check(input))
@@ -94,13 +114,27 @@ export function createBatchValidator(spec) {
         }
         if (input.length === 0)
             return { ok: false, errors: [{ path: "", message: `an empty array: Bandwidth sends at least one ${spec.family} event per request` }] };
-        const types = [];
+        // Distinct element types in order, comma-joined; built by concatenation (cheap) because this runs per request.
+        let first;
+        let others;
+        let type;
         let errors;
         let unknownType = false;
         for (let i = 0; i < input.length; i++) {
             const result = spec.element(input[i], options);
-            if (result.type !== undefined && !types.includes(result.type))
-                types.push(result.type);
+            const t = result.type;
+            if (t !== undefined && t !== first) {
+                if (first === undefined)
+                    type = first = t;
+                else if (others === undefined) {
+                    others = [t];
+                    type = `${type},${t}`;
+                }
+                else if (!others.includes(t)) {
+                    others.push(t);
+                    type = `${type},${t}`;
+                }
+            }
             if (result.ok)
                 continue;
             if (result.unknownType === true)
@@ -109,7 +143,6 @@ export function createBatchValidator(spec) {
             for (const issue of result.errors)
                 errors.push({ path: `/${i}${issue.path}`, message: issue.message });
         }
-        const type = types.length > 0 ? types.join(",") : undefined;
         if (errors === undefined)
             return { ok: true, type: type, value: input };
         return unknownType ? { ok: false, type, errors, unknownType } : { ok: false, type, errors };

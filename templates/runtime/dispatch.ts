@@ -58,25 +58,41 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
       },
     ],
   };
-  /** The event name and where it was read, or the failure to report. */
-  function select(input: Record<string, unknown>): { type: string; path: string } | ValidationResult<T> {
+  const single = spec.select === undefined ? spec.discriminant : undefined;
+  /** The event name, or the failure to report (no allocation on the common path). */
+  function select(input: Record<string, unknown>): string | ValidationResult<T> {
+    if (single !== undefined) {
+      // One discriminant property (voice, messaging, …): one read.
+      const value = input[single];
+      if (typeof value === "string") return value;
+      if (value === undefined) return fallback;
+      return { ok: false, errors: [{ path: `/${single}`, message: `must be a string naming the ${spec.family} event; got ${describeValue(value)}` }] };
+    }
     for (const rule of rules) {
-      if (rule.property === undefined) return { type: rule.event, path: "" };
+      if (rule.property === undefined) return rule.event;
       const value = input[rule.property];
       if (value === undefined) continue;
-      if (rule.event !== undefined) return { type: rule.event, path: "" };
-      if (typeof value === "string") return { type: value, path: `/${rule.property}` };
+      if (rule.event !== undefined) return rule.event;
+      if (typeof value === "string") return value;
       return { ok: false, errors: [{ path: `/${rule.property}`, message: `must be a string naming the ${spec.family} event; got ${describeValue(value)}` }] };
     }
     return fallback;
+  }
+  /** Where the event name was read (for the unknown-type message; rare, so recomputed). */
+  function selectedPath(input: Record<string, unknown>): string {
+    for (const rule of rules) {
+      if (rule.property === undefined) return "";
+      if (input[rule.property] === undefined) continue;
+      return rule.event === undefined ? `/${rule.property}` : "";
+    }
+    return "";
   }
   return function validate(input: unknown, options?: ValidateOptions): ValidationResult<T> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       return { ok: false, errors: [{ path: "", message: `a ${spec.family} callback must be a JSON object; got ${describeValue(input)}` }] };
     }
-    const selected = select(input as Record<string, unknown>);
-    if (!("path" in selected)) return selected;
-    const type = selected.type;
+    const type = select(input as Record<string, unknown>);
+    if (typeof type !== "string") return type;
     const table = options?.strict ? spec.strict : spec.lenient;
     const check = own.call(table, type) ? table[type] : undefined;
     if (check === undefined) {
@@ -84,7 +100,7 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
         ok: false,
         type,
         unknownType: true,
-        errors: [{ path: selected.path, message: `unknown ${spec.family} event type ${JSON.stringify(type)}; known types: ${known.join(", ")}` }],
+        errors: [{ path: selectedPath(input as Record<string, unknown>), message: `unknown ${spec.family} event type ${JSON.stringify(type)}; known types: ${known.join(", ")}` }],
       };
     }
     if (check(input)) return { ok: true, type, value: input as T };
@@ -126,18 +142,30 @@ export function createBatchValidator<T>(spec: BatchValidatorSpec<T>): FamilyVali
       };
     }
     if (input.length === 0) return { ok: false, errors: [{ path: "", message: `an empty array: Bandwidth sends at least one ${spec.family} event per request` }] };
-    const types: string[] = [];
+    // Distinct element types in order, comma-joined; built by concatenation (cheap) because this runs per request.
+    let first: string | undefined;
+    let others: string[] | undefined;
+    let type: string | undefined;
     let errors: ValidationIssue[] | undefined;
     let unknownType = false;
     for (let i = 0; i < input.length; i++) {
       const result = spec.element(input[i], options);
-      if (result.type !== undefined && !types.includes(result.type)) types.push(result.type);
+      const t = result.type;
+      if (t !== undefined && t !== first) {
+        if (first === undefined) type = first = t;
+        else if (others === undefined) {
+          others = [t];
+          type = `${type},${t}`;
+        } else if (!others.includes(t)) {
+          others.push(t);
+          type = `${type},${t}`;
+        }
+      }
       if (result.ok) continue;
       if (result.unknownType === true) unknownType = true;
       errors ??= [];
       for (const issue of result.errors) errors.push({ path: `/${i}${issue.path}`, message: issue.message });
     }
-    const type = types.length > 0 ? types.join(",") : undefined;
     if (errors === undefined) return { ok: true, type: type!, value: input as T[] };
     return unknownType ? { ok: false, type, errors, unknownType } : { ok: false, type, errors };
   };
