@@ -121,7 +121,7 @@ const invalid: Row[] = [
   ["missing required attribute", R("<Redirect/>"), "/Response/Redirect[1]/@redirectUrl", /is required on <Redirect>/],
   ["missing required destination", R("<StartStream/>"), "/Response/StartStream[1]/@destination", /is required/],
   ["StreamParam without value", R('<StartStream destination="wss://s"><StreamParam name="a"/></StartStream>'), "/Response/StartStream[1]/StreamParam[1]/@value", /is required/],
-  ["caller id not E.164", R('<Transfer transferCallerId="5551234"><PhoneNumber>+15551234567</PhoneNumber></Transfer>'), "/Response/Transfer[1]/@transferCallerId", /E.164 number .* or one of Restricted/],
+  ["caller id not E.164", R('<Transfer transferCallerId="555-1234"><PhoneNumber>+15551234567</PhoneNumber></Transfer>'), "/Response/Transfer[1]/@transferCallerId", /E.164 number .* or one of Restricted/],
   ["Forward to nowhere", R('<Forward to="frontdesk"/>'), "/Response/Forward[1]/@to", /E.164 number .* or a SIP URI/],
   ["say-as date without format", R('<SpeakSentence><say-as interpret-as="date">1/2/2026</say-as></SpeakSentence>'), "/Response/SpeakSentence[1]/say-as[1]/@format", /required when interpret-as is "date"/],
   ["break longer than 10 s", R('<SpeakSentence>a<break time="12s"/></SpeakSentence>'), "/Response/SpeakSentence[1]/break[1]/@time", /at most 10s/],
@@ -165,6 +165,20 @@ test("scopes: conference BXML allows only six verbs; transferAnswer BXML exclude
   const answer = parseBxml(R('<SpeakSentence>Hi</SpeakSentence><Transfer><PhoneNumber>+15551234567</PhoneNumber></Transfer>'), { scope: "transferAnswer" });
   assert.equal(answer.ok, false);
   if (!answer.ok) assert.match(answer.errors[0].message, /<Transfer> is not allowed in transferAnswer BXML/);
+});
+
+test("SSML escaped as text (java-sdk) is valid text but gets a warning", () => {
+  const result = parseBxml(R('<SpeakSentence>Hello &lt;break time="1s"/&gt; world</SpeakSentence>'));
+  assert.ok(result.ok);
+  assert.equal(result.warnings.length, 1);
+  assert.equal(result.warnings[0].path, "/Response/SpeakSentence[1]/text()");
+  assert.match(result.warnings[0].message, /read as text, not SSML/);
+  assert.deepEqual(result.value.children[0].children, ['Hello <break time="1s"/> world']);
+});
+
+test("phone numbers without the leading + (as some SDK tests write them) are accepted; garbage is not", () => {
+  assert.ok(parseBxml(R('<Forward to="19195554321" from="19195554322"/><Transfer transferCallerId="19195550000"><PhoneNumber>19195551234</PhoneNumber></Transfer>')).ok);
+  assert.equal(parseBxml(R('<Forward to="call-me"/>')).ok, false);
 });
 
 test("malformed input of any kind is a result, never an exception", () => {

@@ -243,7 +243,7 @@ export type PhoneNumberAttributes = {
     /** User-To-User value(s) with an encoding parameter (base64, jwt or hex); a comma-separated list is accepted. At most 350 characters (keep to 256 for one value). (at most 350 characters) */
     uui?: string;
 };
-/** <PhoneNumber> in the JSON form: Phone number to dial (inside <Transfer>). An E.164 number for <Transfer> to dial (text content, required; surrounding whitespace tolerated). uui on <PhoneNumber> is newer than the 2023 docs; the SDKs disagree on its size (one value of 256 vs a comma-separated list of 350 characters): 350 is accepted. */
+/** <PhoneNumber> in the JSON form: Phone number to dial (inside <Transfer>). An E.164 number for <Transfer> to dial (text content, required; surrounding whitespace tolerated). uui on <PhoneNumber> is newer than the 2023 docs; the SDKs disagree on its size (one value of 256 vs a comma-separated list of 350 characters): 350 is accepted. The leading + of E.164 is expected; a number without it (as some SDK tests write them) is accepted rather than rejected, since the digits are unambiguous. */
 export interface PhoneNumberElement {
     name: "PhoneNumber";
     attributes: PhoneNumberAttributes;

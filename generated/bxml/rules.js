@@ -121,8 +121,8 @@ export const BXML_RULES = {
             name: "Forward",
             content: "empty",
             attributes: {
-                to: { type: "string", pattern: new RegExp("^(\\+[1-9][0-9]{1,14}|sips?:\\S+)$", "u"), message: "must be an E.164 number (+15551234567) or a SIP URI (sip:user@host)" },
-                from: { type: "string", pattern: new RegExp("^(\\+[1-9][0-9]{1,14}|Restricted|Anonymous|Private|Unavailable)$", "u"), message: "must be an E.164 number (+15551234567) or one of Restricted, Anonymous, Private, Unavailable" },
+                to: { type: "string", pattern: new RegExp("^(\\+?[1-9][0-9]{1,14}|sips?:\\S+)$", "u"), message: "must be an E.164 number (+15551234567) or a SIP URI (sip:user@host)" },
+                from: { type: "string", pattern: new RegExp("^(\\+?[1-9][0-9]{1,14}|Restricted|Anonymous|Private|Unavailable)$", "u"), message: "must be an E.164 number (+15551234567) or one of Restricted, Anonymous, Private, Unavailable" },
                 callTimeout: { type: "number", min: 1, max: 300 },
                 diversionTreatment: { type: "enum", values: ["none", "propagate", "stack"] },
                 diversionReason: { type: "enum", values: ["unknown", "user-busy", "no-answer", "unavailable", "unconditional", "time-of-day", "do-not-disturb", "deflection", "follow-me", "out-of-service", "away"] },
@@ -218,7 +218,7 @@ export const BXML_RULES = {
             children: {},
             min: 1,
             max: 1,
-            text: { pattern: new RegExp("^\\s*\\+[1-9][0-9]{1,14}\\s*$", "u"), message: "must be an E.164 phone number such as +15551234567" },
+            text: { pattern: new RegExp("^\\s*\\+?[1-9][0-9]{1,14}\\s*$", "u"), message: "must be an E.164 phone number such as +15551234567" },
             checks: [],
         },
         PlayAudio: {
@@ -677,7 +677,7 @@ export const BXML_RULES = {
             name: "Transfer",
             content: "elements",
             attributes: {
-                transferCallerId: { type: "string", pattern: new RegExp("^(\\+[1-9][0-9]{1,14}|Restricted|Anonymous|Private|Unavailable)$", "u"), message: "must be an E.164 number (+15551234567) or one of Restricted, Anonymous, Private, Unavailable" },
+                transferCallerId: { type: "string", pattern: new RegExp("^(\\+?[1-9][0-9]{1,14}|Restricted|Anonymous|Private|Unavailable)$", "u"), message: "must be an E.164 number (+15551234567) or one of Restricted, Anonymous, Private, Unavailable" },
                 transferCallerDisplayName: { type: "string", maxLength: 256, pattern: new RegExp("^[^\\u0000-\\u001F\\u007F]*$", "u"), message: "must not contain control characters" },
                 callTimeout: { type: "number", min: 1, max: 300 },
                 transferCompleteUrl: { type: "string" },

@@ -90,6 +90,8 @@ function validateFragment(node, rule, rules) {
     }));
 }
 const NOT_BLANK = /\S/;
+/** Text that contains something shaped like a tag, e.g. SSML escaped as `&lt;break time="1s"/&gt;`. */
+const LOOKS_LIKE_MARKUP = /<\/?[A-Za-z][\w:.-]*(\s[^<>]*)?\/?>/;
 /** Turns XML elements into typed nodes, reporting what cannot be typed (unknown or misplaced elements, stray text, unknown attributes). */
 class Converter {
     rules;
@@ -135,8 +137,12 @@ class Converter {
                 for (let i = 0; i < nodes.length; i++) {
                     const n = nodes[i];
                     if (typeof n === "string") {
-                        if (rule.content === "mixed")
+                        if (rule.content === "mixed") {
                             children.push(n);
+                            if (LOOKS_LIKE_MARKUP.test(n)) {
+                                this.report(link, "text()", `text looks like escaped markup (${JSON.stringify(LOOKS_LIKE_MARKUP.exec(n)?.[0])}): it is read as text, not SSML; write SSML as elements (java-sdk escapes it)`, true);
+                            }
+                        }
                         else if (!reportedText && NOT_BLANK.test(n)) {
                             reportedText = true;
                             this.report(link, "text()", rule.content === "empty" ? `<${rule.name}> takes no content` : `text is not allowed in <${rule.name}>`);
