@@ -103,12 +103,13 @@ test("--kind auto recognises every family from the content", () => {
 });
 
 test("--kind auto on hostile and broken copies: kind still told, invalid, exit 1", () => {
-  const run = runCli(["validate", "--json", files.xxe, files.messagingBad, files.orderBad]);
+  const run = runCli(["validate", "--json", files.xxe, files.messagingBad, files.orderBad, files.messagingLone]);
   assert.equal(run.status, 1);
   assert.deepEqual(jsonLines(run.stdout).map((l) => [l.kind, l.valid]), [
     ["numbers", false],
     ["messaging", false],
     ["numbers", false],
+    ["messaging", false],
   ]);
 });
 

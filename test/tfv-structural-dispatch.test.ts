@@ -32,6 +32,8 @@ const rule: { fields: Record<string, unknown>; shape: string }[] = [
   { fields: { denialStatusCode: 511, blocked: true, blockedReason: "spam" }, shape: "denial" },
   { fields: { blocked: true }, shape: "blocked" },
   { fields: { blockedReason: "spam", status: "UNVERIFIED" }, shape: "blocked" },
+  // An explicit null does not make a field "present" for the rule.
+  { fields: { status: "VERIFIED", declineReasonDescription: null, errorCode: null }, shape: "status" },
 ];
 
 for (const r of rule) {

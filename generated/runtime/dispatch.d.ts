@@ -4,7 +4,7 @@ import { type CompiledValidator, type PatternHints, type ValidateOptions, type V
  * One rule for families whose event is not named by a single property (TFV, BRTC endpoint, numbers).
  * Rules are tried in order; the first that applies names the event:
  * `{ property }` applies when the property is present and names the event by its (string) value;
- * `{ property, event }` applies when the property is present and names `event`;
+ * `{ property, event }` applies when the property is present (and not null) and names `event`;
  * `{ event }` always applies (a fallback, last).
  */
 export type EventSelectRule = {

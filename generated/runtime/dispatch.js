@@ -46,8 +46,11 @@ export function createFamilyValidator(spec) {
             const value = input[rule.property];
             if (value === undefined)
                 continue;
-            if (rule.event !== undefined)
+            if (rule.event !== undefined) {
+                if (value === null)
+                    continue; // a presence rule: an explicit null counts as absent
                 return rule.event;
+            }
             if (typeof value === "string")
                 return value;
             return { ok: false, errors: [{ path: `/${rule.property}`, message: `must be a string naming the ${spec.family} event; got ${describeValue(value)}` }] };
@@ -59,7 +62,8 @@ export function createFamilyValidator(spec) {
         for (const rule of rules) {
             if (rule.property === undefined)
                 return "";
-            if (input[rule.property] === undefined)
+            const value = input[rule.property];
+            if (value === undefined || (value === null && rule.event !== undefined))
                 continue;
             return rule.event === undefined ? `/${rule.property}` : "";
         }

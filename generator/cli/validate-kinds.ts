@@ -79,7 +79,8 @@ export const numbersKind: Kind = {
 /** Messaging: the body is a JSON array of events. */
 export const messagingKind: Kind = {
   name: "messaging",
-  detect: (_text, json) => Array.isArray(json),
+  // An array, or a lone messaging event (Bandwidth's spec shows one element alone): validating it then says to wrap it.
+  detect: (_text, json) => Array.isArray(json) || (isObject(json) && typeof json.type === "string" && isObject(json.message) && !("platform" in json)),
   validate: (text, options) => jsonVerdict(text, options, (value) => validateMessagingCallback(value, { strict: options.strict })),
 };
 

@@ -8,7 +8,7 @@ import { formatAjvErrors, describeValue, type CompiledValidator, type PatternHin
  * One rule for families whose event is not named by a single property (TFV, BRTC endpoint, numbers).
  * Rules are tried in order; the first that applies names the event:
  * `{ property }` applies when the property is present and names the event by its (string) value;
- * `{ property, event }` applies when the property is present and names `event`;
+ * `{ property, event }` applies when the property is present (and not null) and names `event`;
  * `{ event }` always applies (a fallback, last).
  */
 export type EventSelectRule = { property: string; event?: string } | { property?: undefined; event: string };
@@ -72,7 +72,10 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
       if (rule.property === undefined) return rule.event;
       const value = input[rule.property];
       if (value === undefined) continue;
-      if (rule.event !== undefined) return rule.event;
+      if (rule.event !== undefined) {
+        if (value === null) continue; // a presence rule: an explicit null counts as absent
+        return rule.event;
+      }
       if (typeof value === "string") return value;
       return { ok: false, errors: [{ path: `/${rule.property}`, message: `must be a string naming the ${spec.family} event; got ${describeValue(value)}` }] };
     }
@@ -82,7 +85,8 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
   function selectedPath(input: Record<string, unknown>): string {
     for (const rule of rules) {
       if (rule.property === undefined) return "";
-      if (input[rule.property] === undefined) continue;
+      const value = input[rule.property];
+      if (value === undefined || (value === null && rule.event !== undefined)) continue;
       return rule.event === undefined ? `/${rule.property}` : "";
     }
     return "";
