@@ -247,3 +247,31 @@ describe("BXML replies with the generated builder and validator", () => {
     });
   }
 });
+
+describe("handler types (compile-time; this file is type-checked by npm test)", () => {
+  it("events are typed per handler, and async events cannot return BXML", () => {
+    const webhooks = createBandwidthWebhooks({
+      credentials: [{ username: USERNAME, password: PASSWORD }],
+      logger: { warn: () => {}, error: () => {} },
+      voice: {
+        answer: (event, context) => {
+          const callId: string = event.callId;
+          const family: string = context.family;
+          // @ts-expect-error AnswerCallback has no such field
+          void event.notAField;
+          return Response(SpeakSentence(`${callId} ${family}`));
+        },
+        // @ts-expect-error disconnect is asynchronous: Bandwidth ignores any reply, so returning BXML is a mistake
+        disconnect: () => "<Response/>",
+        conferenceMemberJoin: () => undefined, // bxml-or-empty: nothing is fine
+      },
+      messaging: {
+        messageReceived: async (event) => {
+          const text: string | undefined = event.message.text;
+          void text;
+        },
+      },
+    });
+    assert.equal(typeof webhooks.node, "function");
+  });
+});
