@@ -34,7 +34,7 @@ export interface BandwidthWebhooksOptions extends Omit<WebhookCoreOptions, "rout
     readonly messaging?: MessagingHandlers;
     /** Number-subscription notification handlers (XML bodies). Served at `/callbacks/numbers` unless `paths.numbers` says otherwise. */
     readonly numbers?: NumbersHandlers;
-    /** Toll-free verification handlers (`status`, `denial`, `failure`, `blocked`). Check the HMAC header with runtime/hmac.js. Served at `/callbacks/tfv` unless `paths.tfv` says otherwise. */
+    /** Toll-free verification handlers (`status`, `denial`, `failure`, `blocked`). Served at `/callbacks/tfv` unless `paths.tfv` says otherwise. */
     readonly tfv?: TfvHandlers;
     /** BRTC endpoint event handlers (both payload shapes: `deviceConnected`, … and `endpointConnected`, …). Served at `/callbacks/endpoint` unless `paths.endpoint` says otherwise. */
     readonly endpoint?: EndpointHandlers;
@@ -42,6 +42,11 @@ export interface BandwidthWebhooksOptions extends Omit<WebhookCoreOptions, "rout
     readonly mfa?: MfaHandlers;
     /** Legacy WebRTC participant event handlers. Served at `/callbacks/webrtc` unless `paths.webrtc` says otherwise. */
     readonly webrtc?: WebRtcHandlers;
+    /**
+     * Shared secret(s) of the tfv webhook subscription (several while rotating). When set, every tfv POST
+     * must carry a valid `x-bandwidth-signature-hmac-sha256` over its raw body, or it is refused with 403.
+     */
+    readonly tfvSignatureSecrets?: readonly string[];
     /** Where each family is served. */
     readonly paths?: BandwidthWebhookPaths;
 }

@@ -2,6 +2,7 @@
 import { createWebhookHandlers } from "./runtime/webhooks.js";
 import { voiceEvents, messagingEvents, numbersEvents, tfvEvents, endpointEvents, mfaEvents, webrtcEvents } from "./events.js";
 import { parseBxml } from "./bxml/index.js";
+import { createSignedBodyCheck } from "./runtime/hmac.js";
 import { validateVoiceCallback } from "./validators/voice.js";
 import { validateMessagingEvent } from "./validators/messaging.js";
 import { validateNumbersNotification, parseNumbersBody, renderNumbersReply } from "./validators/numbers.js";
@@ -105,7 +106,9 @@ export function createBandwidthWebhooks(options) {
         routes.push({ path: options.paths?.numbers ?? "/callbacks/numbers", family: numbersFamily, handlers: options.numbers });
     }
     if (options.tfv !== undefined) {
-        routes.push({ path: options.paths?.tfv ?? "/callbacks/tfv", family: tfvFamily, handlers: options.tfv });
+        const secrets = options.tfvSignatureSecrets;
+        const family = secrets === undefined ? tfvFamily : Object.freeze({ ...tfvFamily, verifyBody: createSignedBodyCheck(secrets) });
+        routes.push({ path: options.paths?.tfv ?? "/callbacks/tfv", family, handlers: options.tfv });
     }
     if (options.endpoint !== undefined) {
         routes.push({ path: options.paths?.endpoint ?? "/callbacks/endpoint", family: endpointFamily, handlers: options.endpoint });

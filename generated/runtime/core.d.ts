@@ -84,11 +84,24 @@ export interface WebhookFamily {
     renderReply?(kind: string, result: unknown): string | undefined;
     /** Turns the body text into the value to validate; required for `xml` families (JSON families use `JSON.parse`). */
     parseBody?(text: string): unknown;
+    /**
+     * Checks a POST body before it is parsed (e.g. the TFV HMAC signature over the raw bytes); a failure is
+     * answered 403. `readHeader(raw, name)` reads a request header.
+     */
+    verifyBody?(body: CoreBody, raw: unknown, readHeader: HeaderReader): Promise<BodyVerification>;
     /** Status of a plain acknowledgement (default 204; number notifications need 200). */
     readonly ackStatus?: number;
     /** Whether the family may arrive as GET with the event in the query string (voice). */
     readonly allowGet?: boolean;
 }
+/** Outcome of {@link WebhookFamily.verifyBody}: `message` says what was wrong (it is sent back and logged). */
+export type BodyVerification = {
+    readonly ok: true;
+} | {
+    readonly ok: false;
+    readonly reason: string;
+    readonly message: string;
+};
 /** Mounts one family on a path with the user's handler object. */
 export interface WebhookRoute {
     /** Request path, e.g. `/callbacks/voice` (matched exactly, ignoring one trailing slash and the query). */

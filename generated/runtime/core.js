@@ -201,6 +201,20 @@ export function createWebhookCore(options) {
         return undefined;
     }
     function handle(route, method, url, body, raw, readHeader) {
+        const family = route.family;
+        if (family.verifyBody === undefined || method !== "POST")
+            return handleVerified(route, method, url, body, raw, readHeader);
+        return family.verifyBody(body, raw, readHeader).then((verdict) => {
+            if (verdict.ok)
+                return handleVerified(route, method, url, body, raw, readHeader);
+            logger.warn(`bw-codegen webhooks: refused a ${family.name} request on ${route.path}: ${verdict.reason}`);
+            return { status: 403, headers: JSON_HEADERS, body: JSON.stringify({ error: "invalid_signature", reason: verdict.reason, message: verdict.message }) };
+        }, (error) => {
+            reportError(error, { family: family.name, eventType: undefined, kind: "hook" });
+            return INTERNAL_ERROR;
+        });
+    }
+    function handleVerified(route, method, url, body, raw, readHeader) {
         const state = route;
         const family = state.family;
         let value;

@@ -65,3 +65,20 @@ export declare function signBody(body: RawBody, secret: SignatureSecret): Promis
  * readSignatureHeader(req.headers);     // node:http (lower-cased keys)
  */
 export declare function readSignatureHeader(headers: HeaderSource): string | string[] | undefined;
+/** Outcome of a body check for the handler runtime (structurally `BodyVerification` of core.ts). */
+export type SignedBodyVerification = {
+    readonly ok: true;
+} | {
+    readonly ok: false;
+    readonly reason: SignatureFailureReason;
+    readonly message: string;
+};
+/**
+ * The handler runtime's body check for TFV routes: verifies the signature header over the raw body with
+ * the given secrets. A body a framework already parsed (`{ parsed }`) cannot be verified: it is refused
+ * as `parsed-body` (mount the webhooks before any body parser).
+ *
+ * @example
+ * const tfv = { ...tfvFamily, verifyBody: createSignedBodyCheck([process.env.TFV_SECRET!]) };
+ */
+export declare function createSignedBodyCheck(secrets: SignatureSecret | readonly SignatureSecret[]): (body: unknown, raw: unknown, readHeader: (raw: unknown, name: string) => string | undefined) => Promise<SignedBodyVerification>;

@@ -144,3 +144,18 @@ export function readSignatureHeader(headers) {
             return record[key];
     return undefined;
 }
+/**
+ * The handler runtime's body check for TFV routes: verifies the signature header over the raw body with
+ * the given secrets. A body a framework already parsed (`{ parsed }`) cannot be verified: it is refused
+ * as `parsed-body` (mount the webhooks before any body parser).
+ *
+ * @example
+ * const tfv = { ...tfvFamily, verifyBody: createSignedBodyCheck([process.env.TFV_SECRET!]) };
+ */
+export function createSignedBodyCheck(secrets) {
+    const verifier = createSignatureVerifier(secrets);
+    return (body, raw, readHeader) => {
+        const rawBody = body === undefined || body === null ? "" : body;
+        return verifier.verify(rawBody, readHeader(raw, SIGNATURE_HEADER));
+    };
+}

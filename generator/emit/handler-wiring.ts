@@ -24,6 +24,8 @@ interface FamilyWiring {
   renderExport?: string;
   /** Handler option description for the JSDoc. */
   doc: string;
+  /** Signed families (TFV): the option naming the HMAC secrets; when given, every POST must carry a valid signature. */
+  signatureOption?: string;
 }
 
 const WIRING: Record<string, FamilyWiring> = {
@@ -52,7 +54,8 @@ const WIRING: Record<string, FamilyWiring> = {
     path: "/callbacks/tfv",
     contentTypes: ["application/json"],
     ackStatus: 204, // the spec's expected reply
-    doc: "Toll-free verification handlers (`status`, `denial`, `failure`, `blocked`). Check the HMAC header with runtime/hmac.js.",
+    doc: "Toll-free verification handlers (`status`, `denial`, `failure`, `blocked`).",
+    signatureOption: "tfvSignatureSecrets",
   },
   endpoint: {
     path: "/callbacks/endpoint",
@@ -102,6 +105,8 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
     `import { ${wired.map((f) => `${f.name}Events`).join(", ")} } from "./events.js";`,
   ];
   if (hasBxmlValidator) lines.push(`import { parseBxml } from "./bxml/index.js";`);
+  const signed = wired.filter((f) => WIRING[f.name].signatureOption !== undefined);
+  if (signed.length > 0) lines.push(`import { createSignedBodyCheck } from "./runtime/hmac.js";`);
   const handlerTypes = wired.map((f) => f.handlers).filter((name) => handlers.includes(`interface ${name}`));
   if (handlerTypes.length > 0) lines.push(`import type { ${handlerTypes.join(", ")} } from "./handlers.js";`);
   for (const family of wired) {
@@ -144,6 +149,15 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
     lines.push(`  /** ${WIRING[family.name].doc} Served at \`${WIRING[family.name].path}\` unless \`paths.${family.name}\` says otherwise. */`);
     lines.push(`  readonly ${family.name}?: ${type};`);
   }
+  for (const family of signed) {
+    lines.push(
+      `  /**`,
+      `   * Shared secret(s) of the ${family.name} webhook subscription (several while rotating). When set, every ${family.name} POST`,
+      `   * must carry a valid \`x-bandwidth-signature-hmac-sha256\` over its raw body, or it is refused with 403.`,
+      `   */`,
+      `  readonly ${WIRING[family.name].signatureOption}?: readonly string[];`,
+    );
+  }
   lines.push(`  /** Where each family is served. */`);
   lines.push(`  readonly paths?: BandwidthWebhookPaths;`);
   lines.push(`}`, "");
@@ -173,7 +187,13 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   for (const family of wired) {
     lines.push(
       `  if (options.${family.name} !== undefined) {`,
-      `    routes.push({ path: options.paths?.${family.name} ?? ${JSON.stringify(WIRING[family.name].path)}, family: ${family.name}Family, handlers: options.${family.name} });`,
+      WIRING[family.name].signatureOption === undefined
+        ? `    routes.push({ path: options.paths?.${family.name} ?? ${JSON.stringify(WIRING[family.name].path)}, family: ${family.name}Family, handlers: options.${family.name} });`
+        : [
+            `    const secrets = options.${WIRING[family.name].signatureOption};`,
+            `    const family: WebhookFamily = secrets === undefined ? ${family.name}Family : Object.freeze({ ...${family.name}Family, verifyBody: createSignedBodyCheck(secrets) });`,
+            `    routes.push({ path: options.paths?.${family.name} ?? ${JSON.stringify(WIRING[family.name].path)}, family, handlers: options.${family.name} });`,
+          ].join("\n"),
       `  }`,
     );
   }

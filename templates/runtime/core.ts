@@ -82,11 +82,19 @@ export interface WebhookFamily {
   renderReply?(kind: string, result: unknown): string | undefined;
   /** Turns the body text into the value to validate; required for `xml` families (JSON families use `JSON.parse`). */
   parseBody?(text: string): unknown;
+  /**
+   * Checks a POST body before it is parsed (e.g. the TFV HMAC signature over the raw bytes); a failure is
+   * answered 403. `readHeader(raw, name)` reads a request header.
+   */
+  verifyBody?(body: CoreBody, raw: unknown, readHeader: HeaderReader): Promise<BodyVerification>;
   /** Status of a plain acknowledgement (default 204; number notifications need 200). */
   readonly ackStatus?: number;
   /** Whether the family may arrive as GET with the event in the query string (voice). */
   readonly allowGet?: boolean;
 }
+
+/** Outcome of {@link WebhookFamily.verifyBody}: `message` says what was wrong (it is sent back and logged). */
+export type BodyVerification = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly message: string };
 
 /** Mounts one family on a path with the user's handler object. */
 export interface WebhookRoute {
@@ -421,6 +429,29 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
   }
 
   function handle(
+    route: CoreRoute,
+    method: string,
+    url: string,
+    body: CoreBody,
+    raw: unknown,
+    readHeader: HeaderReader,
+  ): CoreResponse | Promise<CoreResponse> {
+    const family = route.family;
+    if (family.verifyBody === undefined || method !== "POST") return handleVerified(route, method, url, body, raw, readHeader);
+    return family.verifyBody(body, raw, readHeader).then(
+      (verdict) => {
+        if (verdict.ok) return handleVerified(route, method, url, body, raw, readHeader);
+        logger.warn(`bw-codegen webhooks: refused a ${family.name} request on ${route.path}: ${verdict.reason}`);
+        return { status: 403, headers: JSON_HEADERS, body: JSON.stringify({ error: "invalid_signature", reason: verdict.reason, message: verdict.message }) };
+      },
+      (error: unknown) => {
+        reportError(error, { family: family.name, eventType: undefined, kind: "hook" });
+        return INTERNAL_ERROR;
+      },
+    );
+  }
+
+  function handleVerified(
     route: CoreRoute,
     method: string,
     url: string,

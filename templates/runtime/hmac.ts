@@ -176,3 +176,24 @@ export function readSignatureHeader(headers: HeaderSource): string | string[] | 
   for (const key of Object.keys(record)) if (key.toLowerCase() === SIGNATURE_HEADER) return record[key];
   return undefined;
 }
+
+/** Outcome of a body check for the handler runtime (structurally `BodyVerification` of core.ts). */
+export type SignedBodyVerification = { readonly ok: true } | { readonly ok: false; readonly reason: SignatureFailureReason; readonly message: string };
+
+/**
+ * The handler runtime's body check for TFV routes: verifies the signature header over the raw body with
+ * the given secrets. A body a framework already parsed (`{ parsed }`) cannot be verified: it is refused
+ * as `parsed-body` (mount the webhooks before any body parser).
+ *
+ * @example
+ * const tfv = { ...tfvFamily, verifyBody: createSignedBodyCheck([process.env.TFV_SECRET!]) };
+ */
+export function createSignedBodyCheck(
+  secrets: SignatureSecret | readonly SignatureSecret[],
+): (body: unknown, raw: unknown, readHeader: (raw: unknown, name: string) => string | undefined) => Promise<SignedBodyVerification> {
+  const verifier = createSignatureVerifier(secrets);
+  return (body, raw, readHeader) => {
+    const rawBody = body === undefined || body === null ? "" : body;
+    return verifier.verify(rawBody as RawBody, readHeader(raw, SIGNATURE_HEADER));
+  };
+}
