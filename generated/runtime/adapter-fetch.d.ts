@@ -36,5 +36,10 @@ export declare const readFetchHeader: HeaderReader;
  * app.all("/callbacks/*", (c) => webhooks.fetch(c.req.raw));
  */
 export declare function createFetchHandler(core: WebhookCore, options?: FetchHandlerOptions): FetchWebhookHandler;
-/** Converts a core answer into a Fetch `Response`. */
+/**
+ * Converts a core answer into a Fetch `Response` (no body for 204 or an empty body).
+ *
+ * @example
+ * return toFetchResponse(core.notFound); // 404 + short JSON error
+ */
 export declare function toFetchResponse(response: CoreResponse): Response;

@@ -53,7 +53,12 @@ export function createFetchHandler(core, options = {}) {
         }
     };
 }
-/** Converts a core answer into a Fetch `Response`. */
+/**
+ * Converts a core answer into a Fetch `Response` (no body for 204 or an empty body).
+ *
+ * @example
+ * return toFetchResponse(core.notFound); // 404 + short JSON error
+ */
 export function toFetchResponse(response) {
     const noBody = response.body === "" || response.status === 204;
     return new Response(noBody ? null : response.body, { status: response.status, headers: response.headers });

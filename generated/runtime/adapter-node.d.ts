@@ -45,5 +45,10 @@ export declare function createNodeHandler(core: WebhookCore, options?: NodeHandl
 export declare function handleNodeRequest(core: WebhookCore, route: CoreRoute, req: IncomingMessage, res: ServerResponse, preRead: string | Uint8Array | {
     readonly parsed: unknown;
 } | undefined): void;
-/** Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out). */
+/**
+ * Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out).
+ *
+ * @example
+ * sendNodeResponse(res, core.notFound); // 404 + short JSON error
+ */
 export declare function sendNodeResponse(res: ServerResponse, response: CoreResponse): void;

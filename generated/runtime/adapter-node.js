@@ -123,7 +123,12 @@ const INTERNAL = {
     headers: { "content-type": "application/json; charset=utf-8" },
     body: '{"error":"internal_error","message":"the webhook handler failed"}',
 };
-/** Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out). */
+/**
+ * Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out).
+ *
+ * @example
+ * sendNodeResponse(res, core.notFound); // 404 + short JSON error
+ */
 export function sendNodeResponse(res, response) {
     if (res.headersSent || res.destroyed)
         return;

@@ -70,7 +70,12 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
   };
 }
 
-/** Converts a core answer into a Fetch `Response`. */
+/**
+ * Converts a core answer into a Fetch `Response` (no body for 204 or an empty body).
+ *
+ * @example
+ * return toFetchResponse(core.notFound); // 404 + short JSON error
+ */
 export function toFetchResponse(response: CoreResponse): Response {
   const noBody = response.body === "" || response.status === 204;
   return new Response(noBody ? null : response.body, { status: response.status, headers: response.headers });

@@ -149,7 +149,12 @@ const INTERNAL: CoreResponse = {
   body: '{"error":"internal_error","message":"the webhook handler failed"}',
 };
 
-/** Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out). */
+/**
+ * Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out).
+ *
+ * @example
+ * sendNodeResponse(res, core.notFound); // 404 + short JSON error
+ */
 export function sendNodeResponse(res: ServerResponse, response: CoreResponse): void {
   if (res.headersSent || res.destroyed) return;
   res.writeHead(response.status, response.headers);
