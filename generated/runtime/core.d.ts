@@ -232,5 +232,9 @@ export declare class BxmlValidationError extends Error {
 /**
  * The media type of a Content-Type value, lower case, without parameters. A charset other than UTF-8
  * (or US-ASCII, a subset) makes the type unacceptable (returned as `""`).
+ *
+ * @example
+ * mediaTypeOf("Application/JSON; charset=UTF-8"); // "application/json"
+ * mediaTypeOf("application/json; charset=latin1"); // "" (refused: 415)
  */
 export declare function mediaTypeOf(contentType: string): string;

@@ -486,6 +486,10 @@ function isBlank(text) {
 /**
  * The media type of a Content-Type value, lower case, without parameters. A charset other than UTF-8
  * (or US-ASCII, a subset) makes the type unacceptable (returned as `""`).
+ *
+ * @example
+ * mediaTypeOf("Application/JSON; charset=UTF-8"); // "application/json"
+ * mediaTypeOf("application/json; charset=latin1"); // "" (refused: 415)
  */
 export function mediaTypeOf(contentType) {
     if (contentType === "application/json")

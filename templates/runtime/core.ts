@@ -761,6 +761,10 @@ function isBlank(text: string): boolean {
 /**
  * The media type of a Content-Type value, lower case, without parameters. A charset other than UTF-8
  * (or US-ASCII, a subset) makes the type unacceptable (returned as `""`).
+ *
+ * @example
+ * mediaTypeOf("Application/JSON; charset=UTF-8"); // "application/json"
+ * mediaTypeOf("application/json; charset=latin1"); // "" (refused: 415)
  */
 export function mediaTypeOf(contentType: string): string {
   if (contentType === "application/json") return contentType; // Bandwidth's usual header: fast path
