@@ -1,5 +1,5 @@
 /**
- * Express adapter (Express 4 and 5): a middleware serving the webhook routes and calling `next()` for
+ * Express adapter (written for Express 4 and 5; tested with Express 5): a middleware serving the webhook routes and calling `next()` for
  * every other path. Typed structurally (Express requests/responses are node:http ones), so the runtime does
  * not depend on the `express` package.
  *

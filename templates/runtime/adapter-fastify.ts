@@ -1,5 +1,5 @@
 /**
- * Fastify adapter (Fastify 4 and 5): a plugin registering one route per webhook family. Typed
+ * Fastify adapter (written for Fastify 4 and 5; tested with Fastify 5): a plugin registering one route per webhook family. Typed
  * structurally, so the runtime does not depend on the `fastify` package.
  *
  * - Auth, method, content type and an over-limit `Content-Length` are checked in the route's `onRequest`
