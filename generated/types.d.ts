@@ -91,17 +91,17 @@ export interface RbmSuggestionResponse {
   pairedMessageId?: string | null;
 }
 /**
- * The location a client shared in answer to a location request. Bandwidth sends the coordinates as strings holding decimal degrees.
+ * The location a client shared in answer to a location request. Bandwidth's spec types the coordinates as strings holding decimal degrees ("35.7796"); a JSON number is accepted too, in case a delivery carries them unquoted.
  */
 export interface RbmLocationResponse {
   /**
-   * Latitude in decimal degrees, as a string.
+   * Latitude in decimal degrees (a string per the spec; a number is accepted).
    */
-  latitude?: string;
+  latitude?: string | number;
   /**
-   * Longitude in decimal degrees, as a string.
+   * Longitude in decimal degrees (a string per the spec; a number is accepted).
    */
-  longitude?: string;
+  longitude?: string | number;
 }
 /**
  * The message a status callback is about (one you sent). `text` is not echoed: Bandwidth sends the empty string.
@@ -1841,7 +1841,7 @@ export interface TollfreePortingValidationOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * The number was blocked from toll-free verification. Chosen when `blocked` or `blockedReason` is present and no failure or denial field is. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors` present → failure; (2) else any of `declineReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
+ * The number was blocked from toll-free verification. Chosen when `blocked` or `blockedReason` is present and no failure or denial field is. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors`, `isBadRequest` present → failure; (2) else any of `declineReasonDescription`, `denialReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
  */
 export interface TfvBlockedCallback {
   /**
@@ -1857,9 +1857,9 @@ export interface TfvBlockedCallback {
    */
   internalTicketNumber?: string;
   /**
-   * Verification state of the number.
+   * Verification state of the number. PENDING appears only in Bandwidth's 2023 material; it is accepted so that older-style deliveries still validate.
    */
-  status?: "VERIFIED" | "UNVERIFIED";
+  status?: "VERIFIED" | "UNVERIFIED" | "PENDING";
   /**
    * Present (true) only when the number is blocked from verification.
    */
@@ -1870,7 +1870,7 @@ export interface TfvBlockedCallback {
   blockedReason?: string;
 }
 /**
- * A toll-free verification submission was denied. Chosen when any of `declineReasonDescription`, `denialStatusCode`, `additionalDenialReasons` or `resubmitAllowed` is present (and no failure field). A denial may also say the number is blocked (`blocked`, `blockedReason`). Bandwidth's spec requires none of the fields; we require only the account and number. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors` present → failure; (2) else any of `declineReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
+ * A toll-free verification submission was denied. Chosen when any of `declineReasonDescription` (2023: `denialReasonDescription`), `denialStatusCode`, `additionalDenialReasons` or `resubmitAllowed` is present (and no failure field). A denial may also say the number is blocked (`blocked`, `blockedReason`). Bandwidth's spec requires none of the fields; we require only the account and number. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors`, `isBadRequest` present → failure; (2) else any of `declineReasonDescription`, `denialReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
  */
 export interface TfvDenialCallback {
   /**
@@ -1913,9 +1913,13 @@ export interface TfvDenialCallback {
    * Why the number is blocked; present only when it is.
    */
   blockedReason?: string;
+  /**
+   * 2023 spelling of declineReasonDescription; accepted for older-style deliveries.
+   */
+  denialReasonDescription?: string;
 }
 /**
- * Bandwidth could not process a toll-free verification submission. Chosen when any of `errorCode`, `errorMessage` or `errors` is present. `errorCode` is a string that reads as an HTTP status. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors` present → failure; (2) else any of `declineReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
+ * Bandwidth could not process a toll-free verification submission. Chosen when any of `errorCode`, `errorMessage`, `errors` or (2023 form) `isBadRequest` is present. `errorCode` is a string that reads as an HTTP status. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors`, `isBadRequest` present → failure; (2) else any of `declineReasonDescription`, `denialReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
  */
 export interface TfvFailureCallback {
   /**
@@ -1942,9 +1946,13 @@ export interface TfvFailureCallback {
    * Details, one string per problem found in the submission.
    */
   errors?: string[];
+  /**
+   * 2023 form of a failure: true when Bandwidth judged the submission a bad request. Current payloads use errorCode/errorMessage/errors instead; accepted for older-style deliveries.
+   */
+  isBadRequest?: boolean;
 }
 /**
- * A toll-free verification submission changed state: VERIFIED (approved) or UNVERIFIED. Chosen when none of the failure, denial or blocked fields is present. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors` present → failure; (2) else any of `declineReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
+ * A toll-free verification submission changed state: VERIFIED (approved) or UNVERIFIED. Chosen when none of the failure, denial or blocked fields is present. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors`, `isBadRequest` present → failure; (2) else any of `declineReasonDescription`, `denialReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
  */
 export interface TfvStatusCallback {
   /**
@@ -1960,9 +1968,9 @@ export interface TfvStatusCallback {
    */
   internalTicketNumber?: string;
   /**
-   * Verification state of the number.
+   * Verification state of the number. PENDING appears only in Bandwidth's 2023 material; it is accepted so that older-style deliveries still validate.
    */
-  status: "VERIFIED" | "UNVERIFIED";
+  status: "VERIFIED" | "UNVERIFIED" | "PENDING";
 }
 /**
  * Sent when an outbound call you created through the Voice API (createCall) is answered. Delivered to the call's answerUrl (or answerFallbackUrl when the primary fails). Bandwidth expects a BXML document back (HTTP 200, Content-Type application/xml, root <Response>), which it executes on the call. When machine detection was requested in sync mode, its result is included here (no separate machineDetectionComplete is sent). Unknown extra fields are accepted, since Bandwidth adds fields over time.

@@ -82,7 +82,9 @@ export const families: FamilySpec[] = [
       { property: "errorCode", event: "failure" },
       { property: "errorMessage", event: "failure" },
       { property: "errors", event: "failure" },
+      { property: "isBadRequest", event: "failure" }, // 2023 failure form
       { property: "declineReasonDescription", event: "denial" },
+      { property: "denialReasonDescription", event: "denial" }, // 2023 spelling
       { property: "denialStatusCode", event: "denial" },
       { property: "additionalDenialReasons", event: "denial" },
       { property: "resubmitAllowed", event: "denial" },

@@ -16,6 +16,7 @@ import {
   type DriftDifference,
   type JsonSchema,
 } from "./support/drift.js";
+import { validateEndpointEvent, validateMessagingCallback } from "../generated/index.js";
 
 const spec = loadBandwidthSpec();
 const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
@@ -117,4 +118,27 @@ test("narrowing really compares: an event schema checked against another event's
     store,
   });
   assert.ok(diffs.some((d) => d.property === "type" && d.problem === 'spec enum value(s) "message-sent" not accepted by ours'), formatDifferences(diffs));
+});
+
+test("Bandwidth's own example payloads in bandwidth.yml validate, lenient and strict (messaging wrapped in the array it arrives in)", () => {
+  const examples: Record<string, { value: Record<string, unknown> }> = spec.components.examples;
+  let messaging = 0;
+  let endpoint = 0;
+  for (const [name, example] of Object.entries(examples)) {
+    const value = example.value;
+    if (/CallbackExample$/.test(name) && value && typeof value.message === "object") {
+      messaging++;
+      for (const strict of [false, true]) {
+        const result = validateMessagingCallback([value], { strict });
+        assert.equal(result.ok, true, `${name} (strict ${strict}): ${JSON.stringify(!result.ok && result.errors)}`);
+        assert.equal(result.type, value.type);
+      }
+    }
+    if (/^endpoint.*EventExample$/.test(name)) {
+      endpoint++;
+      for (const strict of [false, true]) assert.equal(validateEndpointEvent(value, { strict }).ok, true, name);
+    }
+  }
+  assert.ok(messaging >= 8, `expected the spec's messaging callback examples, found ${messaging}`);
+  assert.ok(endpoint >= 1, "expected the spec's endpoint event example");
 });

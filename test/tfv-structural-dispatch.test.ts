@@ -32,13 +32,20 @@ const rule: { fields: Record<string, unknown>; shape: string }[] = [
   { fields: { denialStatusCode: 511, blocked: true, blockedReason: "spam" }, shape: "denial" },
   { fields: { blocked: true }, shape: "blocked" },
   { fields: { blockedReason: "spam", status: "UNVERIFIED" }, shape: "blocked" },
+  // 2023 forms: a failure flagged isBadRequest, the old denial spelling, the PENDING status.
+  { fields: { isBadRequest: true }, shape: "failure" },
+  { fields: { status: "UNVERIFIED", denialStatusCode: 511, denialReasonDescription: "old spelling" }, shape: "denial" },
+  { fields: { denialReasonDescription: "old spelling" }, shape: "denial" },
+  { fields: { status: "PENDING" }, shape: "status" },
   // An explicit null does not make a field "present" for the rule.
   { fields: { status: "VERIFIED", declineReasonDescription: null, errorCode: null }, shape: "status" },
 ];
 
 for (const r of rule) {
   test(`TFV rule: ${JSON.stringify(Object.keys(r.fields))} → ${r.shape}`, () => {
-    assert.equal(validateTfvCallback({ ...base, ...r.fields }).type, r.shape);
+    const result = validateTfvCallback({ ...base, ...r.fields });
+    assert.equal(result.type, r.shape);
+    if (!Object.values(r.fields).includes(null) && Object.keys(r.fields).length > 0) assert.equal(result.ok, true, JSON.stringify(result));
   });
 }
 

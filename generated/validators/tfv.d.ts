@@ -2,7 +2,7 @@
 import { type FamilyValidator } from "../runtime/dispatch.js";
 import type { TfvCallback, TfvBlockedCallback, TfvDenialCallback, TfvFailureCallback, TfvStatusCallback } from "../types.js";
 /**
- * Validate one tfv callback: picks the schema by its structure (errorCode, errorMessage, errors, declineReasonDescription, denialStatusCode, additionalDenialReasons, resubmitAllowed, blocked, blockedReason, otherwise) and returns the typed
+ * Validate one tfv callback: picks the schema by its structure (errorCode, errorMessage, errors, isBadRequest, declineReasonDescription, denialReasonDescription, denialStatusCode, additionalDenialReasons, resubmitAllowed, blocked, blockedReason, otherwise) and returns the typed
  * value or a list of `{ path, message }` errors. Unknown properties are accepted unless `strict`.
  *
  * @example

@@ -2,7 +2,7 @@
 import * as compiled from "./tfv.ajv.js";
 import { createFamilyValidator } from "../runtime/dispatch.js";
 /**
- * Validate one tfv callback: picks the schema by its structure (errorCode, errorMessage, errors, declineReasonDescription, denialStatusCode, additionalDenialReasons, resubmitAllowed, blocked, blockedReason, otherwise) and returns the typed
+ * Validate one tfv callback: picks the schema by its structure (errorCode, errorMessage, errors, isBadRequest, declineReasonDescription, denialReasonDescription, denialStatusCode, additionalDenialReasons, resubmitAllowed, blocked, blockedReason, otherwise) and returns the typed
  * value or a list of `{ path, message }` errors. Unknown properties are accepted unless `strict`.
  *
  * @example
@@ -12,7 +12,7 @@ import { createFamilyValidator } from "../runtime/dispatch.js";
 export const validateTfvCallback = createFamilyValidator({
     family: "tfv",
     discriminant: "type",
-    select: [{ "property": "errorCode", "event": "failure" }, { "property": "errorMessage", "event": "failure" }, { "property": "errors", "event": "failure" }, { "property": "declineReasonDescription", "event": "denial" }, { "property": "denialStatusCode", "event": "denial" }, { "property": "additionalDenialReasons", "event": "denial" }, { "property": "resubmitAllowed", "event": "denial" }, { "property": "blocked", "event": "blocked" }, { "property": "blockedReason", "event": "blocked" }, { "event": "status" }],
+    select: [{ "property": "errorCode", "event": "failure" }, { "property": "errorMessage", "event": "failure" }, { "property": "errors", "event": "failure" }, { "property": "isBadRequest", "event": "failure" }, { "property": "declineReasonDescription", "event": "denial" }, { "property": "denialReasonDescription", "event": "denial" }, { "property": "denialStatusCode", "event": "denial" }, { "property": "additionalDenialReasons", "event": "denial" }, { "property": "resubmitAllowed", "event": "denial" }, { "property": "blocked", "event": "blocked" }, { "property": "blockedReason", "event": "blocked" }, { "event": "status" }],
     lenient: {
         "blocked": compiled.lenient_blocked,
         "denial": compiled.lenient_denial,
