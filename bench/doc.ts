@@ -20,7 +20,7 @@ Measured ${machine}.
 
 ${notes.length ? `${notes.join("\n\n")}\n\n` : ""}## How each number is taken
 
-- **Import time** (\`bench/import-time.ts\`): \`node --input-type=module -e "await import(…)"\` is spawned 21 times
+- **Import time** (\`bench/import-time.ts\`): \`node --input-type=module -e "await import(…)"\` is spawned 15 times
   per variant, variants interleaved, and the median wall-clock time is compared with a bare \`node\` start.
   The child also reports the in-process import time (\`performance.now()\` around the import), which is
   less noisy. Baseline: what a user does without precompiled validators — read the voice schemas and
@@ -60,21 +60,36 @@ minutes apart at most, with the servers measured in alternating rounds.
 
 ## What the profiles say
 
-- **Validating an answer callback**: about two thirds of the time goes to the four timestamp patterns
-  (\`eventTime\`, \`enqueuedTime\`, \`startTime\`, \`answerTime\`): each \`RegExp.test\` costs ~30 ns. Rewriting the
-  pattern's capturing groups \`( … )\` as non-capturing \`(?: … )\` (same language, no back-references used)
-  brings one test to ~20 ns. Dropping the patterns altogether (type checks only) takes the validator from
-  ~200 ns to ~30 ns, so the patterns are the price of rejecting garbage timestamps and ids.
+- **Import time** is V8 compiling the source: the profile of \`import("generated/validators/voice.js")\` is
+  dominated by \`compileSourceTextModule\` on \`voice.ajv.js\` (1.26 MB); running its top level (schema
+  constants, regular expressions) is a small part. The size has two causes: every event is emitted twice
+  (lenient and strict: a lenient-only module is 0.63 MB), and about two thirds of ajv's standalone code
+  builds error objects (\`allErrors\`, with the long timestamp pattern repeated in each message).
+  \`generated/index.js\` and \`generated/webhooks.js\` (\`createBandwidthWebhooks\`, what a server imports)
+  load every family's validators (2.2 MB of validator code in all), whichever families the app serves;
+  loading a family's validators only when it is configured, and keeping the strict validators out of the
+  module production code loads, are the two levers. Compiling the same schemas with ajv at start-up
+  costs far more either way.
+- **Validating an answer callback**: most of the time is the four timestamp patterns (\`eventTime\`,
+  \`enqueuedTime\`, \`startTime\`, \`answerTime\`, ~20 ns each since the pattern uses non-capturing groups,
+  ~30 ns before) and the id patterns (\`callId\`, \`accountId\`). A hand-written timestamp checker was *slower*
+  than V8's compiled regular expression (104 ns vs 78 ns for four), and dropping the patterns (type
+  checks only) takes the validator to ~30 ns: what is left is the price of rejecting garbage
+  timestamps and ids, not overhead. The discriminant dispatch adds ~5%.
 - **ajv-formats "full"** enforcing \`date-time\`, \`uri\` and \`uuid\` makes the same validation several times
   slower than \`JSON.parse\` of the whole callback — the reason formats stay annotations.
-- **Handler core**: in production mode one answer callback costs about three times a \`JSON.parse\` of it, all
-  told (auth, parse, validation, dispatch, rendering the typed BXML document). In development mode (the
-  default unless \`NODE_ENV=production\`) the returned BXML is re-parsed with the XML parser and checked
-  against the BXML rules, which more than doubles that; a document built with the typed builder was
-  already checked when it was rendered.
+- **Handler core**: in production mode one answer callback costs about three \`JSON.parse\`s of it, all told
+  (auth ~0.13 µs, parse ~0.7 µs, validation ~0.2 µs, rendering the typed BXML document ~0.4–0.5 µs,
+  dispatch and context). In development mode (the default unless \`NODE_ENV=production\`) the returned
+  BXML is re-parsed with the XML parser and checked against the BXML rules, which more than doubles that
+  (44% of \`handle\` in a profile); a document built with the typed builder was already checked when it
+  was rendered, so that second check could be skipped for builder documents.
 - **HTTP**: per request, a bare node:http server spends ~15–20 µs of CPU, most of it in the kernel
-  (\`writev\` on the loopback socket) and node's HTTP machinery; the webhook runtime adds its few
-  microseconds of JavaScript on top.
+  (\`writev\` on the loopback socket) and node's HTTP machinery; the webhook runtime adds its ~2 µs of
+  JavaScript on top. Fastify's own per-request cost is lower than Express's by a wide margin, so the same
+  ~2 µs is a larger share of it: a profile at a fixed 10 000 req/s shows the plugin path ~2.5 µs/request
+  busier than the constant-reply route (JSON.parse is in both), spread over the core's steps — no single
+  hot spot to fix in the adapter.
 - **Express**: \`express.json()\` (body-parser, raw-body, type-is) is a large part of Express's per-request
   cost; the bw-codegen middleware reads the body itself and answers without \`res.send\`, so it can be
   cheaper than the "constant reply" baseline.

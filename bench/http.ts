@@ -44,9 +44,9 @@ const SERVER_SCRIPT = fileURLToPath(new URL("./http-server.ts", import.meta.url)
 const AUTHORIZATION = `Basic ${Buffer.from(`${BENCH_CREDENTIALS.username}:${BENCH_CREDENTIALS.password}`).toString("base64")}`;
 
 export interface HttpBenchOptions {
-  /** Seconds of warm-up per server (default 3). */
+  /** Seconds of warm-up per server (default 2). */
   warmup?: number;
-  /** Seconds per measurement round (default 4). */
+  /** Seconds per measurement round (default 3). */
   duration?: number;
   /** Alternating measurement rounds per server (default 2). */
   rounds?: number;
@@ -237,8 +237,8 @@ function compare(label: string, how: string, oursName: string, ours: Measured, b
 
 export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Row[]> {
   const settings = {
-    warmup: options.warmup ?? 3,
-    duration: options.duration ?? 4,
+    warmup: options.warmup ?? 2,
+    duration: options.duration ?? 3,
     rounds: options.rounds ?? 2,
     connections: options.connections ?? 50,
   };

@@ -89,7 +89,7 @@ async function main(): Promise<void> {
   for (const group of args.only) {
     const started = Date.now();
     log(`bench: ${group} …`);
-    if (group === "import") rows.push(...(await (await import("./import-time.js")).runImportTimeBench(args.quick ? 9 : 21)));
+    if (group === "import") rows.push(...(await (await import("./import-time.js")).runImportTimeBench(args.quick ? 7 : 15)));
     else if (group === "validators") rows.push(...(await (await import("./validators.js")).runValidatorsBench()));
     else if (group === "messaging") rows.push(...(await (await import("./messaging.js")).runMessagingBench()));
     else if (group === "numbers") rows.push(...(await (await import("./numbers.js")).runNumbersBench()));
