@@ -83,6 +83,7 @@ function printable(value) {
 export function createWebhookCore(options) {
     const logger = options.logger ?? console;
     const strict = options.strict === true;
+    const validateOptions = Object.freeze({ strict }); // one object, not one per request
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
         throw new TypeError("bw-codegen webhooks: bodyLimit must be a non-negative integer");
@@ -267,7 +268,7 @@ export function createWebhookCore(options) {
     }
     function prepare(state, method, event, raw, readHeader, fromQuery) {
         const family = state.family;
-        let result = family.validate(event, { strict });
+        let result = family.validate(event, validateOptions);
         let type = result.type;
         if (type === undefined && family.discriminant !== undefined) {
             const named = event[family.discriminant];
@@ -289,7 +290,7 @@ export function createWebhookCore(options) {
             if (!result.ok && fromQuery) {
                 const coerced = coerceQueryValues(event, result.errors);
                 if (coerced !== undefined) {
-                    const retry = family.validate(coerced, { strict });
+                    const retry = family.validate(coerced, validateOptions);
                     if (retry.ok || retry.errors.length < result.errors.length) {
                         value = coerced;
                         result = retry;

@@ -301,6 +301,7 @@ function printable(value: string): string {
 export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
   const logger: WebhookLogger = options.logger ?? console;
   const strict = options.strict === true;
+  const validateOptions: { strict: boolean } = Object.freeze({ strict }); // one object, not one per request
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) throw new TypeError("bw-codegen webhooks: bodyLimit must be a non-negative integer");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -518,7 +519,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     fromQuery: boolean,
   ): PreparedEvent | CoreResponse {
     const family = state.family;
-    let result = family.validate(event, { strict });
+    let result = family.validate(event, validateOptions);
     let type = result.type;
     if (type === undefined && family.discriminant !== undefined) {
       const named = event[family.discriminant];
@@ -540,7 +541,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
       if (!result.ok && fromQuery) {
         const coerced = coerceQueryValues(event, result.errors);
         if (coerced !== undefined) {
-          const retry = family.validate(coerced, { strict });
+          const retry = family.validate(coerced, validateOptions);
           if (retry.ok || retry.errors.length < result.errors.length) {
             value = coerced;
             result = retry;
