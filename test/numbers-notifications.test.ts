@@ -185,3 +185,17 @@ describe("the numbers family over HTTP", () => {
     assert.equal(seen.at(-1), "lost:9195550142");
   });
 });
+
+test("the XML examples shown in the OpenAPI document validate as their event", async () => {
+  const { readFileSync } = await import("node:fs");
+  const spec = JSON.parse(readFileSync(join(REPO_ROOT, "generated", "openapi.json"), "utf8"));
+  for (const e of events) {
+    const content = spec.webhooks[`numbers.${e.event === "MESSAGING_LOST" ? "messagingLost" : e.event.charAt(0).toLowerCase() + e.event.slice(1)}`].post.requestBody.content["application/xml"];
+    for (const [name, example] of Object.entries<{ value: string }>(content.examples)) {
+      assert.equal(typeof example.value, "string", `${e.event} ${name} is shown as XML`);
+      const result = validateNumbersXml(example.value, { strict: true });
+      assert.equal(result.ok, true, `${e.event} ${name}: ${JSON.stringify(!result.ok && result.errors)}`);
+      assert.equal(result.type, e.event);
+    }
+  }
+});

@@ -49,6 +49,18 @@ function mediaType(family: string): string {
   return spec?.body === "xml" ? "application/xml" : "application/json";
 }
 
+/** Write a JSON-form value (CONTRIBUTING.md, "XML families") as the XML document Bandwidth sends. */
+function xmlDocument(root: string, value: unknown): string {
+  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const write = (name: string, node: unknown, indent: string): string => {
+    if (Array.isArray(node)) return node.map((item) => write(name, item, indent)).join("\n");
+    if (node === null || typeof node !== "object") return `${indent}<${name}>${escape(String(node))}</${name}>`;
+    const children = Object.entries(node as Record<string, unknown>).map(([key, child]) => write(key, child, `${indent}  `));
+    return `${indent}<${name}>\n${children.join("\n")}\n${indent}</${name}>`;
+  };
+  return `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${write(root, value, "")}\n`;
+}
+
 /** `$ref` to the component for a schema reference written relative to a schema's `$id`. */
 function componentRef(catalog: Catalog, baseId: string, ref: string): string {
   const target = resolveRef(baseId, ref);
@@ -58,7 +70,9 @@ function componentRef(catalog: Catalog, baseId: string, ref: string): string {
 function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
   const response = e.meta.response ?? "empty";
   const spec = families.find((f) => f.name === e.family);
-  const wrap = (value: unknown) => (spec?.body === "json-array" ? [value] : value);
+  const xmlRoot = (e.meta.xml as { root?: string } | undefined)?.root;
+  // JSON-array families arrive wrapped in an array; XML families' examples are shown as the XML document.
+  const wrap = (value: unknown) => (spec?.body === "json-array" ? [value] : spec?.body === "xml" && xmlRoot ? xmlDocument(xmlRoot, value) : value);
   const examples = Object.fromEntries(
     (e.schema.examples as unknown[]).map(wrap).map((value, i) => [i === 0 ? "minimal" : i === 1 ? "complete" : `example${i + 1}`, { summary: i === 0 ? "Fields that are always sent" : i === 1 ? "Every optional field present" : `Example ${i + 1}`, value }]),
   );
