@@ -75,6 +75,7 @@ function compile(rules) {
         for (const name of Object.keys(rule.attributes)) {
             const a = rule.attributes[name];
             attributes.set(name, {
+                prefix: ` ${name}="`,
                 kind: a.type === "string" ? STRING : a.type === "enum" ? ENUM : a.type === "boolean" ? BOOLEAN : NUMBER,
                 integer: a.type === "integer",
                 min: (a.type === "integer" || a.type === "number") && a.min !== undefined ? a.min : -Infinity,
@@ -86,6 +87,9 @@ function compile(rules) {
         }
         byKey.set(key, {
             name: rule.name,
+            open: `<${rule.name}`,
+            close: `</${rule.name}>`,
+            hasChecks: rule.checks.length > 0,
             content: rule.content === "empty" ? EMPTY : rule.content === "text" ? TEXT : rule.content === "elements" ? ELEMENTS : MIXED,
             attributes,
             required: rule.required,
@@ -126,8 +130,7 @@ function writeElement(node, rule, invalid, depth) {
     const children = node.children;
     if (attributes === null || typeof attributes !== "object" || !Array.isArray(children))
         return undefined;
-    const name = rule.name;
-    let out = "<" + name;
+    let out = rule.open;
     const ruleAttributes = rule.attributes;
     for (const key in attributes) {
         if (!hasOwn(attributes, key))
@@ -163,7 +166,7 @@ function writeElement(node, rule, invalid, depth) {
                     return undefined;
                 text = formatNumber(value);
         }
-        out += " " + key + '="' + text + '"';
+        out += a.prefix + text + '"';
     }
     const required = rule.required;
     for (let i = 0; i < required.length; i++) {
@@ -171,7 +174,7 @@ function writeElement(node, rule, invalid, depth) {
         if (v === undefined || v === null || !hasOwn(attributes, required[i]))
             return undefined;
     }
-    if (rule.rule.checks.length > 0) {
+    if (rule.hasChecks) {
         failed = false;
         runChecks(node, rule.rule, flagFailure);
         if (failed)
@@ -187,7 +190,7 @@ function writeElement(node, rule, invalid, depth) {
             const text = children[0];
             if (n > 1 || typeof text !== "string" || text.length > rule.textMaxLength || (rule.textPattern !== null && !rule.textPattern.test(text)))
                 return undefined;
-            return out + ">" + escapeXmlText(text, invalid) + "</" + name + ">";
+            return out + ">" + escapeXmlText(text, invalid) + rule.close;
         }
         default: {
             if (n === 0)
@@ -220,7 +223,7 @@ function writeElement(node, rule, invalid, depth) {
             }
             if (mixed ? rule.min > 0 && blank : count < rule.min || count > rule.max)
                 return undefined;
-            return out + "</" + name + ">";
+            return out + rule.close;
         }
     }
 }

@@ -91,6 +91,8 @@ const BOOLEAN = 2;
 const NUMBER = 3;
 
 interface FastAttribute {
+  /** ` name="`, written before the value. */
+  prefix: string;
   kind: number;
   integer: boolean;
   min: number;
@@ -102,6 +104,11 @@ interface FastAttribute {
 
 interface FastRule {
   name: string;
+  /** `<name` */
+  open: string;
+  /** `</name>` */
+  close: string;
+  hasChecks: boolean;
   content: number;
   attributes: Map<string, FastAttribute>;
   required: readonly string[];
@@ -126,6 +133,7 @@ function compile(rules: BxmlRules): Map<string, FastRule> {
     for (const name of Object.keys(rule.attributes)) {
       const a: AttributeRule = rule.attributes[name];
       attributes.set(name, {
+        prefix: ` ${name}="`,
         kind: a.type === "string" ? STRING : a.type === "enum" ? ENUM : a.type === "boolean" ? BOOLEAN : NUMBER,
         integer: a.type === "integer",
         min: (a.type === "integer" || a.type === "number") && a.min !== undefined ? a.min : -Infinity,
@@ -137,6 +145,9 @@ function compile(rules: BxmlRules): Map<string, FastRule> {
     }
     byKey.set(key, {
       name: rule.name,
+      open: `<${rule.name}`,
+      close: `</${rule.name}>`,
+      hasChecks: rule.checks.length > 0,
       content: rule.content === "empty" ? EMPTY : rule.content === "text" ? TEXT : rule.content === "elements" ? ELEMENTS : MIXED,
       attributes,
       required: rule.required,
@@ -175,8 +186,7 @@ function writeElement(node: BxmlNode, rule: FastRule, invalid: InvalidCharPolicy
   const attributes = node.attributes;
   const children = node.children;
   if (attributes === null || typeof attributes !== "object" || !Array.isArray(children)) return undefined;
-  const name = rule.name;
-  let out = "<" + name;
+  let out = rule.open;
   const ruleAttributes = rule.attributes;
   for (const key in attributes) {
     if (!hasOwn(attributes, key)) continue; // inherited (e.g. a polluted Object.prototype): never written
@@ -203,14 +213,14 @@ function writeElement(node: BxmlNode, rule: FastRule, invalid: InvalidCharPolicy
         if (typeof value !== "number" || !(value >= a.min && value <= a.max) || (a.integer ? !Number.isInteger(value) : !Number.isFinite(value))) return undefined;
         text = formatNumber(value);
     }
-    out += " " + key + '="' + text + '"';
+    out += a.prefix + text + '"';
   }
   const required = rule.required;
   for (let i = 0; i < required.length; i++) {
     const v = attributes[required[i]];
     if (v === undefined || v === null || !hasOwn(attributes, required[i])) return undefined;
   }
-  if (rule.rule.checks.length > 0) {
+  if (rule.hasChecks) {
     failed = false;
     runChecks(node, rule.rule, flagFailure);
     if (failed) return undefined;
@@ -223,7 +233,7 @@ function writeElement(node: BxmlNode, rule: FastRule, invalid: InvalidCharPolicy
       if (n === 0) return rule.min > 0 ? undefined : out + "/>";
       const text = children[0];
       if (n > 1 || typeof text !== "string" || text.length > rule.textMaxLength || (rule.textPattern !== null && !rule.textPattern.test(text))) return undefined;
-      return out + ">" + escapeXmlText(text, invalid) + "</" + name + ">";
+      return out + ">" + escapeXmlText(text, invalid) + rule.close;
     }
     default: {
       if (n === 0) return rule.min > 0 ? undefined : out + "/>";
@@ -249,7 +259,7 @@ function writeElement(node: BxmlNode, rule: FastRule, invalid: InvalidCharPolicy
         blank = false;
       }
       if (mixed ? rule.min > 0 && blank : count < rule.min || count > rule.max) return undefined;
-      return out + "</" + name + ">";
+      return out + rule.close;
     }
   }
 }
