@@ -95,6 +95,10 @@ if (variant !== undefined) {
   }
   const port = await start();
   process.stdout.write(`LISTENING ${port}\n`);
-  process.on("disconnect", () => process.exit(0));
   process.on("SIGTERM", () => process.exit(0));
+  // never outlive the benchmark: exit once the parent is gone (re-parented)
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(0);
+  }, 1000).unref();
 }
