@@ -3,8 +3,8 @@
 // schemas/, templates/ and the generator, byte for byte.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { fileURLToPath } from "node:url";
 import { loadCatalog, type Catalog } from "./catalog.js";
+import { REPO_ROOT } from "./paths.js";
 import { compileTypeScript } from "./compile.js";
 import { emitBxml } from "./emit/bxml-builder.js";
 import { emitEvents } from "./emit/events.js";
@@ -17,7 +17,7 @@ import { emitTypes } from "./emit/types.js";
 import { emitValidators } from "./emit/validators.js";
 import type { GeneratedFile } from "./generated-file.js";
 
-export const REPO_ROOT: string = join(dirname(fileURLToPath(import.meta.url)), "..");
+export { REPO_ROOT };
 
 export interface GenerateContext {
   catalog: Catalog;

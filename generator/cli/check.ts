@@ -1,6 +1,6 @@
 // `bw-codegen check`: regenerate in memory and fail, naming every file, when generated/ differs.
 import { join, resolve } from "node:path";
-import { REPO_ROOT, diffFiles, generateFiles } from "../generate.js";
+import { REPO_ROOT } from "../paths.js";
 import { UsageError, parseArgs } from "./args.js";
 import type { Command } from "./main.js";
 
@@ -17,6 +17,7 @@ Options:
   --help          show this help
 `,
   async run(argv) {
+    const { diffFiles, generateFiles } = await import("../generate.js");
     const args = parseArgs(argv, { values: ["--schemas", "--out"] });
     if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
     const out = resolve(args.values.get("--out") ?? join(REPO_ROOT, "generated"));

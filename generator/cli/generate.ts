@@ -1,6 +1,6 @@
 // `bw-codegen generate`: regenerate generated/ (or another folder) from the schemas.
 import { join, resolve } from "node:path";
-import { REPO_ROOT, generateFiles, writeFiles } from "../generate.js";
+import { REPO_ROOT } from "../paths.js";
 import { parseArgs } from "./args.js";
 import type { Command } from "./main.js";
 
@@ -19,6 +19,7 @@ Options:
   --help          show this help
 `,
   async run(argv) {
+    const { generateFiles, writeFiles } = await import("../generate.js");
     const args = parseArgs(argv, { values: ["--schemas", "--out"] });
     if (args.positionals.length) throw new (await import("./args.js")).UsageError(`unexpected argument ${args.positionals[0]}`);
     const out = resolve(args.values.get("--out") ?? join(REPO_ROOT, "generated"));

@@ -1,9 +1,5 @@
 // The `bw-codegen` command: routes to one module per sub-command and turns usage errors into exit 2.
 import { UsageError } from "./args.js";
-import { checkCommand } from "./check.js";
-import { generateCommand } from "./generate.js";
-import { scaffoldCommand } from "./scaffold.js";
-import { validateCommand } from "./validate.js";
 
 export interface Command {
   summary: string;
@@ -11,11 +7,12 @@ export interface Command {
   run(argv: string[]): Promise<number>;
 }
 
-export const commands: Record<string, Command> = {
-  generate: generateCommand,
-  check: checkCommand,
-  validate: validateCommand,
-  scaffold: scaffoldCommand,
+/** Sub-commands, loaded only when used: the generator's dependencies are heavy and `validate` needs none of them. */
+export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  generate: { summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas", load: async () => (await import("./generate.js")).generateCommand },
+  check: { summary: "Fail if generated/ is stale or was edited by hand", load: async () => (await import("./check.js")).checkCommand },
+  validate: { summary: "Validate callback payloads (JSON/XML) and BXML documents", load: async () => (await import("./validate.js")).validateCommand },
+  scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
 };
 
 function usage(): string {
@@ -30,11 +27,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;
   }
-  const command = commands[name];
-  if (!command) {
+  const entry = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
+  if (!entry) {
     process.stderr.write(`bw-codegen: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
+  const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(command.help);
     return 0;

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSy
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { loadCatalog, type EventEntry } from "../catalog.js";
 import { familyByName } from "../families.js";
-import { REPO_ROOT } from "../generate.js";
+import { REPO_ROOT } from "../paths.js";
 import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
 import type { Command } from "./main.js";
