@@ -4,6 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import * as bxml from "../generated/bxml/index.js";
 import { BXML_RULES, BxmlDocument, parseBxml, renderBxml, validateBxml, type BxmlNode, type BxmlVerb } from "../generated/bxml/index.js";
 
 const SCHEMAS = join(import.meta.dirname, "..", "schemas", "bxml");
@@ -86,3 +87,19 @@ for (const { file, schema } of schemas) {
     }
   });
 }
+
+test("every builder @example in the generated declarations runs and builds what it documents", () => {
+  const dts = readFileSync(join(import.meta.dirname, "..", "generated", "bxml", "index.d.ts"), "utf8");
+  const names = Object.keys(bxml);
+  const run = (code: string): unknown => new Function(...names, `return ${code}`)(...names.map((n) => (bxml as Record<string, unknown>)[n]));
+  const blocks = [...dts.matchAll(/\/\*\*\n \* <([^>]+)>:[^\n]*\n(?: \*[^\n]*\n)*? \* @example\n \* ([^\n]+)\n \*\/\nexport declare function (\w+)/g)];
+  assert.ok(blocks.length >= Object.keys(BXML_RULES.elements).length, `found ${blocks.length} builder examples`);
+  for (const [, elementName, code, fn] of blocks) {
+    const built = run(code) as BxmlNode;
+    assert.equal(built.name, elementName, `${fn}: ${code}`);
+    const key = Object.keys(BXML_RULES.elements).find((k) => k === fn || (k.startsWith("Ssml") && k === fn));
+    assert.ok(key, fn);
+    const doc = wrap(built, key);
+    assert.ok(validateBxml(doc, { strict: true }).ok, `${fn}: ${code}`);
+  }
+});

@@ -778,21 +778,21 @@ export type VoiceBxmlReply = BxmlDocument | string;
  * <Response>: Root of BXML returned to a voice webhook. Children are verbs, executed top to bottom.
  *
  * @example
- * Response()
+ * Response(Gather({ gatherUrl: "/menu/choice", maxDigits: 1, terminatingDigits: "#" }, SpeakSentence("Press 1 for sales & 2 for support.", { voice: "julie" })), Transfer({ transferCallerId: "+15550000100" }, PhoneNumber("+15550000101"), PhoneNumber("+15550000102")))
  */
 export declare function Response(...children: ResponseChild[]): BxmlDocument<"Response">;
 /**
  * <Bxml>: Root of BXML sent to the REST API to replace a call's or conference's BXML. Children are verbs, executed top to bottom.
  *
  * @example
- * Bxml()
+ * Bxml(Gather({ gatherUrl: "/menu/choice", maxDigits: 1, terminatingDigits: "#" }, SpeakSentence("Press 1 for sales & 2 for support.", { voice: "julie" })), Transfer({ transferCallerId: "+15550000100" }, PhoneNumber("+15550000101"), PhoneNumber("+15550000102")))
  */
 export declare function Bxml(...children: BxmlChild[]): BxmlDocument<"Bxml">;
 /**
  * <Bridge>: Bridge this call with another existing call. The text is the callId of the call to bridge.
  *
  * @example
- * Bridge("c-1234")
+ * Bridge("c-95ac8d6e-1a31c52e-b38f-4198-93c1-51633ec68f8d")
  */
 export declare function Bridge(text: string, attributes?: BridgeAttributes): BridgeElement;
 /**
@@ -806,7 +806,7 @@ export declare function Conference(text: string, attributes?: ConferenceAttribut
  * <Connect>: Connect the call to a BRTC (WebRTC) endpoint (beta). Children: <Endpoint> (at least 1).
  *
  * @example
- * Connect({}, Endpoint("text"))
+ * Connect(Endpoint("ep-3f8c2a"))
  */
 export declare function Connect(...children: [ConnectChild, ...ConnectChild[]]): ConnectElement;
 export declare function Connect(attributes: ConnectAttributes | undefined, ...children: [ConnectChild, ...ConnectChild[]]): ConnectElement;
@@ -814,28 +814,28 @@ export declare function Connect(attributes: ConnectAttributes | undefined, ...ch
  * <CustomParam>: Name/value pair passed with <StartTranscription>.
  *
  * @example
- * CustomParam({ name: "value", value: "value" })
+ * CustomParam({ name: "customerId", value: "42" })
  */
 export declare function CustomParam(attributes: CustomParamAttributes): CustomParamElement;
 /**
  * <Endpoint>: BRTC endpoint to connect (inside <Connect>). The text is the id of a BRTC endpoint.
  *
  * @example
- * Endpoint("text")
+ * Endpoint("ep-3f8c2a")
  */
 export declare function Endpoint(text: string): EndpointElement;
 /**
  * <Forward>: Forward an unanswered inbound call.
  *
  * @example
- * Forward({ to: "+15551234567" })
+ * Forward({ to: "+15550000123" })
  */
 export declare function Forward(attributes: ForwardAttributes): ForwardElement;
 /**
  * <Gather>: Collect DTMF digits. Children: <SpeakSentence>, <PlayAudio> (0 to 20).
  *
  * @example
- * Gather()
+ * Gather({ gatherUrl: "/menu/choice", maxDigits: 1 }, SpeakSentence("Press 1 for sales."))
  */
 export declare function Gather(...children: GatherChild[]): GatherElement;
 export declare function Gather(attributes: GatherAttributes | undefined, ...children: GatherChild[]): GatherElement;
@@ -864,21 +864,21 @@ export declare function PauseRecording(): PauseRecordingElement;
  * <PhoneNumber>: Phone number to dial (inside <Transfer>). The text is an E.164 phone number such as +15551234567.
  *
  * @example
- * PhoneNumber("+15551234567")
+ * PhoneNumber("+15550000101")
  */
 export declare function PhoneNumber(text: string, attributes?: PhoneNumberAttributes): PhoneNumberElement;
 /**
  * <PlayAudio>: Play a WAV or MP3 file. The text is the URL of a WAV or MP3 file.
  *
  * @example
- * PlayAudio("https://media.example.com/hello.wav")
+ * PlayAudio("https://media.example.com/greeting.wav")
  */
 export declare function PlayAudio(text: string, attributes?: PlayAudioAttributes): PlayAudioElement;
 /**
  * <Record>: Record a message.
  *
  * @example
- * Record()
+ * Record({ recordCompleteUrl: "/voicemail/done", maxDuration: 120 })
  */
 export declare function Record(attributes?: RecordAttributes): RecordElement;
 /**
@@ -892,7 +892,7 @@ export declare function Redirect(attributes: RedirectAttributes): RedirectElemen
  * <Refer>: Send a SIP REFER on an inbound SIP call. Children: <SipUri> (exactly 1).
  *
  * @example
- * Refer({}, ReferSipUri("sip:desk@pbx.example.com"))
+ * Refer(ReferSipUri("sip:agent@pbx.example.com"))
  */
 export declare function Refer(...children: [ReferChild]): ReferElement;
 export declare function Refer(attributes: ReferAttributes | undefined, ...children: [ReferChild]): ReferElement;
@@ -900,7 +900,7 @@ export declare function Refer(attributes: ReferAttributes | undefined, ...childr
  * <SipUri>: Destination of a <Refer>. The text is a SIP URI (sip:user@host).
  *
  * @example
- * ReferSipUri("sip:desk@pbx.example.com")
+ * ReferSipUri("sip:agent@pbx.example.com")
  */
 export declare function ReferSipUri(text: string): ReferSipUriElement;
 /**
@@ -921,7 +921,7 @@ export declare function Ring(attributes?: RingAttributes): RingElement;
  * <SendDtmf>: Play DTMF tones. The text is 1 to 50 DTMF characters (0-9 * # A-D, with , or w for a half-second pause and W for one second).
  *
  * @example
- * SendDtmf("123#")
+ * SendDtmf("1234#")
  */
 export declare function SendDtmf(text: string, attributes?: SendDtmfAttributes): SendDtmfElement;
 /**
@@ -935,77 +935,77 @@ export declare function SipUri(text: string, attributes?: SipUriAttributes): Sip
  * <SpeakSentence>: Speak text (with optional SSML). Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * SpeakSentence("Hello")
+ * SpeakSentence("Thanks for calling.")
  */
 export declare function SpeakSentence(content: string | SpeakSentenceContent[], attributes?: SpeakSentenceAttributes): SpeakSentenceElement;
 /**
  * <break>: SSML pause.
  *
  * @example
- * ssml.break()
+ * ssml.break({ time: "1s" })
  */
 export declare function SsmlBreak(attributes?: SsmlBreakAttributes): SsmlBreakElement;
 /**
  * <emphasis>: SSML emphasis. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.emphasis("text")
+ * ssml.emphasis("really")
  */
 export declare function SsmlEmphasis(content: string | SsmlEmphasisContent[], attributes?: SsmlEmphasisAttributes): SsmlEmphasisElement;
 /**
  * <lang>: SSML language switch. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.lang("text", { "xml:lang": "arb" })
+ * ssml.lang("Bonjour", { "xml:lang": "fr-FR" })
  */
 export declare function SsmlLang(content: string | SsmlLangContent[], attributes: SsmlLangAttributes): SsmlLangElement;
 /**
  * <p>: SSML paragraph. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.p("text")
+ * ssml.p("First paragraph.")
  */
 export declare function SsmlP(content: string | SsmlPContent[]): SsmlPElement;
 /**
  * <phoneme>: SSML pronunciation. The text is must hold the text the pronunciation applies to.
  *
  * @example
- * ssml.phoneme("text", { ph: "value" })
+ * ssml.phoneme("pecan", { ph: "pɪˈkɑːn" })
  */
 export declare function SsmlPhoneme(text: string, attributes: SsmlPhonemeAttributes): SsmlPhonemeElement;
 /**
  * <prosody>: SSML pitch, rate and volume. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.prosody("text")
+ * ssml.prosody("Listen carefully.", { rate: "slow" })
  */
 export declare function SsmlProsody(content: string | SsmlProsodyContent[], attributes?: SsmlProsodyAttributes): SsmlProsodyElement;
 /**
  * <s>: SSML sentence. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.s("text")
+ * ssml.s("One sentence.")
  */
 export declare function SsmlS(content: string | SsmlSContent[]): SsmlSElement;
 /**
  * <say-as>: SSML interpretation hint. The text is must hold the text to interpret.
  *
  * @example
- * ssml.sayAs("text", { "interpret-as": "date" })
+ * ssml.sayAs("ABC", { "interpret-as": "characters" })
  */
 export declare function SsmlSayAs(text: string, attributes: SsmlSayAsAttributes): SsmlSayAsElement;
 /**
  * <sub>: SSML substitution. The text is must hold the written text that alias replaces.
  *
  * @example
- * ssml.sub("text", { alias: "value" })
+ * ssml.sub("W3C", { alias: "World Wide Web Consortium" })
  */
 export declare function SsmlSub(text: string, attributes: SsmlSubAttributes): SsmlSubElement;
 /**
  * <StartGather>: Detect DTMF in the background.
  *
  * @example
- * StartGather({ dtmfUrl: "/next" })
+ * StartGather({ dtmfUrl: "/dtmf" })
  */
 export declare function StartGather(attributes: StartGatherAttributes): StartGatherElement;
 /**
@@ -1019,7 +1019,7 @@ export declare function StartRecording(attributes?: StartRecordingAttributes): S
  * <StartStream>: Stream call audio to a WebSocket. Children: <StreamParam> (0 to 12).
  *
  * @example
- * StartStream({ destination: "wss://stream.example.com" })
+ * StartStream({ destination: "wss://stream.example.com/audio" })
  */
 export declare function StartStream(attributes: StartStreamAttributes, ...children: StartStreamChild[]): StartStreamElement;
 /**
@@ -1048,7 +1048,7 @@ export declare function StopRecording(): StopRecordingElement;
  * <StopStream>: Stop a media stream.
  *
  * @example
- * StopStream({ name: "value" })
+ * StopStream({ name: "agent-assist" })
  */
 export declare function StopStream(attributes: StopStreamAttributes): StopStreamElement;
 /**
@@ -1062,21 +1062,21 @@ export declare function StopTranscription(attributes?: StopTranscriptionAttribut
  * <StreamParam>: Name/value pair passed with <StartStream>.
  *
  * @example
- * StreamParam({ name: "value", value: "value" })
+ * StreamParam({ name: "customerId", value: "42" })
  */
 export declare function StreamParam(attributes: StreamParamAttributes): StreamParamElement;
 /**
  * <Tag>: Set the call tag. Omit the text (or pass "") for none.
  *
  * @example
- * Tag("text")
+ * Tag("vip-customer")
  */
 export declare function Tag(text?: string): TagElement;
 /**
  * <Transfer>: Dial up to 8 destinations and bridge the first to answer. Children: <PhoneNumber>, <SipUri> (1 to 8).
  *
  * @example
- * Transfer({}, PhoneNumber("+15551234567"))
+ * Transfer(PhoneNumber("+15550000101"))
  */
 export declare function Transfer(...children: [TransferChild, ...TransferChild[]]): TransferElement;
 export declare function Transfer(attributes: TransferAttributes | undefined, ...children: [TransferChild, ...TransferChild[]]): TransferElement;

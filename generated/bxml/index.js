@@ -42,7 +42,7 @@ function isElement(value) {
  * <Response>: Root of BXML returned to a voice webhook. Children are verbs, executed top to bottom.
  *
  * @example
- * Response()
+ * Response(Gather({ gatherUrl: "/menu/choice", maxDigits: 1, terminatingDigits: "#" }, SpeakSentence("Press 1 for sales & 2 for support.", { voice: "julie" })), Transfer({ transferCallerId: "+15550000100" }, PhoneNumber("+15550000101"), PhoneNumber("+15550000102")))
  */
 export function Response(...children) {
     return new BxmlDocument("Response", children);
@@ -51,7 +51,7 @@ export function Response(...children) {
  * <Bxml>: Root of BXML sent to the REST API to replace a call's or conference's BXML. Children are verbs, executed top to bottom.
  *
  * @example
- * Bxml()
+ * Bxml(Gather({ gatherUrl: "/menu/choice", maxDigits: 1, terminatingDigits: "#" }, SpeakSentence("Press 1 for sales & 2 for support.", { voice: "julie" })), Transfer({ transferCallerId: "+15550000100" }, PhoneNumber("+15550000101"), PhoneNumber("+15550000102")))
  */
 export function Bxml(...children) {
     return new BxmlDocument("Bxml", children);
@@ -60,7 +60,7 @@ export function Bxml(...children) {
  * <Bridge>: Bridge this call with another existing call. The text is the callId of the call to bridge.
  *
  * @example
- * Bridge("c-1234")
+ * Bridge("c-95ac8d6e-1a31c52e-b38f-4198-93c1-51633ec68f8d")
  */
 export function Bridge(text, attributes) {
     return { name: "Bridge", attributes: attributes ?? {}, children: [text] };
@@ -85,7 +85,7 @@ export function Connect(...args) {
  * <CustomParam>: Name/value pair passed with <StartTranscription>.
  *
  * @example
- * CustomParam({ name: "value", value: "value" })
+ * CustomParam({ name: "customerId", value: "42" })
  */
 export function CustomParam(attributes) {
     return { name: "CustomParam", attributes: attributes, children: [] };
@@ -94,7 +94,7 @@ export function CustomParam(attributes) {
  * <Endpoint>: BRTC endpoint to connect (inside <Connect>). The text is the id of a BRTC endpoint.
  *
  * @example
- * Endpoint("text")
+ * Endpoint("ep-3f8c2a")
  */
 export function Endpoint(text) {
     return { name: "Endpoint", attributes: {}, children: [text] };
@@ -103,7 +103,7 @@ export function Endpoint(text) {
  * <Forward>: Forward an unanswered inbound call.
  *
  * @example
- * Forward({ to: "+15551234567" })
+ * Forward({ to: "+15550000123" })
  */
 export function Forward(attributes) {
     return { name: "Forward", attributes: attributes, children: [] };
@@ -146,7 +146,7 @@ export function PauseRecording() {
  * <PhoneNumber>: Phone number to dial (inside <Transfer>). The text is an E.164 phone number such as +15551234567.
  *
  * @example
- * PhoneNumber("+15551234567")
+ * PhoneNumber("+15550000101")
  */
 export function PhoneNumber(text, attributes) {
     return { name: "PhoneNumber", attributes: attributes ?? {}, children: [text] };
@@ -155,7 +155,7 @@ export function PhoneNumber(text, attributes) {
  * <PlayAudio>: Play a WAV or MP3 file. The text is the URL of a WAV or MP3 file.
  *
  * @example
- * PlayAudio("https://media.example.com/hello.wav")
+ * PlayAudio("https://media.example.com/greeting.wav")
  */
 export function PlayAudio(text, attributes) {
     return { name: "PlayAudio", attributes: attributes ?? {}, children: [text] };
@@ -164,7 +164,7 @@ export function PlayAudio(text, attributes) {
  * <Record>: Record a message.
  *
  * @example
- * Record()
+ * Record({ recordCompleteUrl: "/voicemail/done", maxDuration: 120 })
  */
 export function Record(attributes) {
     return { name: "Record", attributes: attributes ?? {}, children: [] };
@@ -189,7 +189,7 @@ export function Refer(...args) {
  * <SipUri>: Destination of a <Refer>. The text is a SIP URI (sip:user@host).
  *
  * @example
- * ReferSipUri("sip:desk@pbx.example.com")
+ * ReferSipUri("sip:agent@pbx.example.com")
  */
 export function ReferSipUri(text) {
     return { name: "SipUri", attributes: {}, children: [text] };
@@ -216,7 +216,7 @@ export function Ring(attributes) {
  * <SendDtmf>: Play DTMF tones. The text is 1 to 50 DTMF characters (0-9 * # A-D, with , or w for a half-second pause and W for one second).
  *
  * @example
- * SendDtmf("123#")
+ * SendDtmf("1234#")
  */
 export function SendDtmf(text, attributes) {
     return { name: "SendDtmf", attributes: attributes ?? {}, children: [text] };
@@ -234,7 +234,7 @@ export function SipUri(text, attributes) {
  * <SpeakSentence>: Speak text (with optional SSML). Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * SpeakSentence("Hello")
+ * SpeakSentence("Thanks for calling.")
  */
 export function SpeakSentence(content, attributes) {
     return { name: "SpeakSentence", attributes: attributes ?? {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
@@ -243,7 +243,7 @@ export function SpeakSentence(content, attributes) {
  * <break>: SSML pause.
  *
  * @example
- * ssml.break()
+ * ssml.break({ time: "1s" })
  */
 export function SsmlBreak(attributes) {
     return { name: "break", attributes: attributes ?? {}, children: [] };
@@ -252,7 +252,7 @@ export function SsmlBreak(attributes) {
  * <emphasis>: SSML emphasis. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.emphasis("text")
+ * ssml.emphasis("really")
  */
 export function SsmlEmphasis(content, attributes) {
     return { name: "emphasis", attributes: attributes ?? {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
@@ -261,7 +261,7 @@ export function SsmlEmphasis(content, attributes) {
  * <lang>: SSML language switch. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.lang("text", { "xml:lang": "arb" })
+ * ssml.lang("Bonjour", { "xml:lang": "fr-FR" })
  */
 export function SsmlLang(content, attributes) {
     return { name: "lang", attributes: attributes, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
@@ -270,7 +270,7 @@ export function SsmlLang(content, attributes) {
  * <p>: SSML paragraph. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.p("text")
+ * ssml.p("First paragraph.")
  */
 export function SsmlP(content) {
     return { name: "p", attributes: {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
@@ -279,7 +279,7 @@ export function SsmlP(content) {
  * <phoneme>: SSML pronunciation. The text is must hold the text the pronunciation applies to.
  *
  * @example
- * ssml.phoneme("text", { ph: "value" })
+ * ssml.phoneme("pecan", { ph: "pɪˈkɑːn" })
  */
 export function SsmlPhoneme(text, attributes) {
     return { name: "phoneme", attributes: attributes, children: [text] };
@@ -288,7 +288,7 @@ export function SsmlPhoneme(text, attributes) {
  * <prosody>: SSML pitch, rate and volume. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.prosody("text")
+ * ssml.prosody("Listen carefully.", { rate: "slow" })
  */
 export function SsmlProsody(content, attributes) {
     return { name: "prosody", attributes: attributes ?? {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
@@ -297,7 +297,7 @@ export function SsmlProsody(content, attributes) {
  * <s>: SSML sentence. Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes.
  *
  * @example
- * ssml.s("text")
+ * ssml.s("One sentence.")
  */
 export function SsmlS(content) {
     return { name: "s", attributes: {}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };
@@ -306,7 +306,7 @@ export function SsmlS(content) {
  * <say-as>: SSML interpretation hint. The text is must hold the text to interpret.
  *
  * @example
- * ssml.sayAs("text", { "interpret-as": "date" })
+ * ssml.sayAs("ABC", { "interpret-as": "characters" })
  */
 export function SsmlSayAs(text, attributes) {
     return { name: "say-as", attributes: attributes, children: [text] };
@@ -315,7 +315,7 @@ export function SsmlSayAs(text, attributes) {
  * <sub>: SSML substitution. The text is must hold the written text that alias replaces.
  *
  * @example
- * ssml.sub("text", { alias: "value" })
+ * ssml.sub("W3C", { alias: "World Wide Web Consortium" })
  */
 export function SsmlSub(text, attributes) {
     return { name: "sub", attributes: attributes, children: [text] };
@@ -324,7 +324,7 @@ export function SsmlSub(text, attributes) {
  * <StartGather>: Detect DTMF in the background.
  *
  * @example
- * StartGather({ dtmfUrl: "/next" })
+ * StartGather({ dtmfUrl: "/dtmf" })
  */
 export function StartGather(attributes) {
     return { name: "StartGather", attributes: attributes, children: [] };
@@ -342,7 +342,7 @@ export function StartRecording(attributes) {
  * <StartStream>: Stream call audio to a WebSocket. Children: <StreamParam> (0 to 12).
  *
  * @example
- * StartStream({ destination: "wss://stream.example.com" })
+ * StartStream({ destination: "wss://stream.example.com/audio" })
  */
 export function StartStream(attributes, ...children) {
     return { name: "StartStream", attributes, children };
@@ -376,7 +376,7 @@ export function StopRecording() {
  * <StopStream>: Stop a media stream.
  *
  * @example
- * StopStream({ name: "value" })
+ * StopStream({ name: "agent-assist" })
  */
 export function StopStream(attributes) {
     return { name: "StopStream", attributes: attributes, children: [] };
@@ -394,7 +394,7 @@ export function StopTranscription(attributes) {
  * <StreamParam>: Name/value pair passed with <StartStream>.
  *
  * @example
- * StreamParam({ name: "value", value: "value" })
+ * StreamParam({ name: "customerId", value: "42" })
  */
 export function StreamParam(attributes) {
     return { name: "StreamParam", attributes: attributes, children: [] };
@@ -403,7 +403,7 @@ export function StreamParam(attributes) {
  * <Tag>: Set the call tag. Omit the text (or pass "") for none.
  *
  * @example
- * Tag("text")
+ * Tag("vip-customer")
  */
 export function Tag(text) {
     return { name: "Tag", attributes: {}, children: text === undefined || text === "" ? [] : [text] };

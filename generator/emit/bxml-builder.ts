@@ -131,53 +131,34 @@ function childrenType(el: BxmlElementModel): string {
   }
 }
 
+/** The schema's first example written as a builder call, for the JSDoc `@example`. */
 function example(el: BxmlElementModel, model: BxmlModel): string {
-  const call = (e: BxmlElementModel): string => {
-    const reqAttrs = e.attributes.filter((a) => a.required);
-    const attrs = reqAttrs.length ? `{ ${reqAttrs.map((a) => `${prop(a.name)}: ${a.rule.type === "enum" ? q(a.rule.values[0]) : q(sampleValue(a))}`).join(", ")} }` : "";
+  const call = (node: { name: string; attributes: Record<string, unknown>; children: unknown[] }, e: BxmlElementModel): string => {
     const fn = e.kind === "ssml" ? `ssml.${ssmlName(e)}` : e.key;
+    const entries = Object.entries(node.attributes ?? {});
+    const attrs = entries.length ? `{ ${entries.map(([k, v]) => `${prop(k)}: ${JSON.stringify(v)}`).join(", ")} }` : "";
+    const kids = (node.children ?? []).map((child) => {
+      if (typeof child === "string") return JSON.stringify(child);
+      const c = child as { name: string; attributes: Record<string, unknown>; children: unknown[] };
+      const childModel = e.children.map((k) => model.byKey.get(k)!).find((m) => m.name === c.name)!;
+      return call(c, childModel);
+    });
     switch (e.content) {
       case "empty":
         return `${fn}(${attrs})`;
       case "text":
-        return `${fn}(${q(sampleText(e))}${attrs ? `, ${attrs}` : ""})`;
-      case "mixed":
-        return `${fn}(${q(e.kind === "ssml" ? "text" : "Hello")}${attrs ? `, ${attrs}` : ""})`;
-      default: {
-        const kids = e.min > 0 ? e.children.slice(0, 1).map((k) => call(model.byKey.get(k)!)) : [];
-        return `${fn}(${[attrs || (kids.length && e.attributes.length ? "{}" : ""), ...kids].filter(Boolean).join(", ")})`;
+        return `${fn}(${[kids[0] ?? (e.min > 0 ? '""' : ""), attrs].filter(Boolean).join(", ")})`;
+      case "mixed": {
+        const content = kids.length === 1 && kids[0].startsWith('"') ? kids[0] : `[${kids.join(", ")}]`;
+        return `${fn}(${[content, attrs].filter(Boolean).join(", ")})`;
       }
+      default:
+        return `${fn}(${[attrs || (kids.length && e.attributes.length && kids.length ? "" : ""), ...kids].filter(Boolean).join(", ")})`;
     }
   };
-  return call(el);
-}
-
-function sampleValue(a: BxmlAttribute): string {
-  if (a.name === "destination") return "wss://stream.example.com";
-  if (a.name.endsWith("Url")) return "/next";
-  if (a.name === "to") return "+15551234567";
-  if (a.name === "xml:lang") return "fr-FR";
-  if (a.name === "interpret-as") return "characters";
-  return "value";
-}
-
-function sampleText(e: BxmlElementModel): string {
-  switch (e.name) {
-    case "PhoneNumber":
-      return "+15551234567";
-    case "SipUri":
-      return "sip:desk@pbx.example.com";
-    case "SendDtmf":
-      return "123#";
-    case "PlayAudio":
-      return "https://media.example.com/hello.wav";
-    case "Conference":
-      return "support-room";
-    case "Bridge":
-      return "c-1234";
-    default:
-      return "text";
-  }
+  // roots: the last (fullest) example; others: the first (minimal) one
+  const first = (el.kind === "root" ? el.examples[el.examples.length - 1] : el.examples[0]) as { name: string; attributes: Record<string, unknown>; children: unknown[] } | undefined;
+  return first ? call(first, el) : `${el.key}()`;
 }
 
 function ssmlName(el: BxmlElementModel): string {
