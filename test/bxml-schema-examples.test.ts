@@ -103,3 +103,19 @@ test("every builder @example in the generated declarations runs and builds what 
     assert.ok(validateBxml(doc, { strict: true }).ok, `${fn}: ${code}`);
   }
 });
+
+test("the generated BXML module and its runtime load and run with code generation from strings disabled, without Node APIs", async () => {
+  const { spawnSync } = await import("node:child_process");
+  const script = `import { Response, Gather, SpeakSentence, ssmlMarkup, parseBxml } from "./generated/bxml/index.js";
+    const xml = Response(Gather({ maxDigits: 2 }, SpeakSentence(ssmlMarkup('Hi <break time="1s"/> & bye')))).toXml();
+    const parsed = parseBxml(xml);
+    if (!parsed.ok) throw new Error("did not re-parse");
+    process.stdout.write(xml);`;
+  const run = spawnSync(process.execPath, ["--disallow-code-generation-from-strings", "--input-type=module", "-e", script], { cwd: join(import.meta.dirname, ".."), encoding: "utf8" });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /<SpeakSentence>Hi <break time="1s"\/> &amp; bye<\/SpeakSentence>/);
+  for (const file of ["xml.js", "bxml-rules.js", "bxml-render.js", "bxml-parse.js"]) {
+    const code = readFileSync(join(import.meta.dirname, "..", "generated", "runtime", file), "utf8");
+    assert.doesNotMatch(code, /from "node:|require\(|\beval\(|new Function|process\.|Buffer\./, file);
+  }
+});
