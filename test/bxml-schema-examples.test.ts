@@ -107,7 +107,7 @@ test("every builder @example in the generated declarations runs and builds what 
 test("the generated BXML module and its runtime load and run with code generation from strings disabled, without Node APIs", async () => {
   const { spawnSync } = await import("node:child_process");
   const script = `import { Response, Gather, SpeakSentence, ssmlMarkup, parseBxml } from "./generated/bxml/index.js";
-    const xml = Response(Gather({ maxDigits: 2 }, SpeakSentence(ssmlMarkup('Hi <break time="1s"/> & bye')))).toXml();
+    const xml = Response(Gather({ maxDigits: 2 }, SpeakSentence(ssmlMarkup('Hi <break time="1s"/> &amp; bye')))).toXml();
     const parsed = parseBxml(xml);
     if (!parsed.ok) throw new Error("did not re-parse");
     process.stdout.write(xml);`;
