@@ -147,6 +147,9 @@ test("JavaScript callers cannot smuggle names: unknown element names, attribute 
     ["null child", { name: "Response", attributes: {}, children: [null] }],
     ["element in text-only element", { name: "Response", attributes: {}, children: [{ name: "PlayAudio", attributes: {}, children: [{ name: "Hangup", attributes: {}, children: [] }] }] }],
   ];
+  const cyclic: { name: string; attributes: object; children: unknown[] } = { name: "emphasis", attributes: {}, children: ["bad\u0000"] };
+  cyclic.children.push(cyclic);
+  cases.push(["a cyclic tree", { name: "Response", attributes: {}, children: [{ name: "SpeakSentence", attributes: {}, children: [cyclic] }] }]);
   for (const [label, tree] of cases) {
     assert.throws(() => renderBxml(tree as never), BxmlRenderError, label);
   }

@@ -229,7 +229,9 @@ function writeElement(node, rule, invalid, depth) {
 }
 /** Finds the text node or attribute holding a character XML cannot carry, for the error path. */
 function locateBadCharacter(root, rules, error) {
-    const visit = (node, rule, link) => {
+    const visit = (node, rule, link, depth = 0) => {
+        if (depth > MAX_DEPTH)
+            return undefined;
         for (const key of Object.keys(node.attributes)) {
             const value = node.attributes[key];
             if (typeof value !== "string")
@@ -254,7 +256,7 @@ function locateBadCharacter(root, rules, error) {
                 }
             }
             else if (hasOwn(rule.children, child.name)) {
-                const found = visit(child, rules.elements[rule.children[child.name]], { parent: link, siblings: node.children, index: i });
+                const found = visit(child, rules.elements[rule.children[child.name]], { parent: link, siblings: node.children, index: i }, depth + 1);
                 if (found !== undefined)
                     return found;
             }

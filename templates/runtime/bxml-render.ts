@@ -266,7 +266,8 @@ function writeElement(node: BxmlNode, rule: FastRule, invalid: InvalidCharPolicy
 
 /** Finds the text node or attribute holding a character XML cannot carry, for the error path. */
 function locateBadCharacter(root: BxmlNode, rules: BxmlRules, error: XmlCharacterError): ValidationIssue {
-  const visit = (node: BxmlNode, rule: ElementRule, link: PathLink): ValidationIssue | undefined => {
+  const visit = (node: BxmlNode, rule: ElementRule, link: PathLink, depth = 0): ValidationIssue | undefined => {
+    if (depth > MAX_DEPTH) return undefined;
     for (const key of Object.keys(node.attributes)) {
       const value = node.attributes[key];
       if (typeof value !== "string") continue;
@@ -285,7 +286,7 @@ function locateBadCharacter(root: BxmlNode, rules: BxmlRules, error: XmlCharacte
           if (e instanceof XmlCharacterError) return { path: `${pathOf(link)}/text()`, message: e.message };
         }
       } else if (hasOwn(rule.children, child.name)) {
-        const found = visit(child, rules.elements[rule.children[child.name]], { parent: link, siblings: node.children, index: i });
+        const found = visit(child, rules.elements[rule.children[child.name]], { parent: link, siblings: node.children, index: i }, depth + 1);
         if (found !== undefined) return found;
       }
     }
