@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { XMLParser } from "fast-xml-parser";
+import { XMLParser, XMLValidator } from "fast-xml-parser";
 import {
   parseXml,
   escapeXmlText,
@@ -260,4 +260,21 @@ test("fuzz: arbitrary input and mutated documents either parse or throw XmlParse
     }),
     { numRuns: 3000 },
   );
+});
+
+test("differential: never accepts a mutated document that fast-xml-parser's validator rejects (ours is stricter)", () => {
+  const seed = '<?xml version="1.0"?>\n<Response><Gather maxDigits="3" a=\'x\'><SpeakSentence>A &amp; B<break time="1s"/></SpeakSentence></Gather><!--c--><Hangup/></Response>';
+  const pieces = fc.constantFrom("<", ">", "&", ";", "/", "=", '"', "'", "!", "?", "-", "<!--", "-->", "&amp;", "&#x41;", "x", " ", "<a>", "</a>", "<b/>", "&lt;");
+  fc.assert(
+    fc.property(fc.nat(seed.length), fc.nat(6), fc.array(pieces, { maxLength: 3 }), (at, cut, inserts) => {
+      const input = seed.slice(0, at) + inserts.join("") + seed.slice(at + cut);
+      if (XMLValidator.validate(input) === true) return;
+      assert.throws(() => parseXml(input), XmlParseError, `accepted what fast-xml-parser rejects: ${JSON.stringify(input)}`);
+    }),
+    { numRuns: 5000 },
+  );
+  // and some documents fast-xml-parser lets through that are not well-formed XML 1.0
+  for (const input of ['<?xml ver="1.0"?><r/>', "<r>&undefined;</r>", "<r>\u0001</r>"]) {
+    assert.throws(() => parseXml(input), XmlParseError, input);
+  }
 });
