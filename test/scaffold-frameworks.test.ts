@@ -14,7 +14,7 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -181,7 +181,9 @@ for (const framework of FRAMEWORKS) {
       assert.equal(install.status, 0, install.output);
       const t2 = Date.now();
       assert.equal(realpathSync(join(dir, "node_modules", "bw-codegen")), realpathSync(ROOT), "bw-codegen is this checkout (symlink)");
-      const typecheck = run("npm", ["run", "typecheck"], dir);
+      // stricter than the scaffold's own setting (skipLibCheck): bw-codegen's declarations must also check
+      // cleanly in a user's project, with only that project's packages (no peer leaking from the checkout)
+      const typecheck = run("npm", ["run", "typecheck", "--", "--skipLibCheck", "false"], dir);
       assert.equal(typecheck.status, 0, typecheck.output);
       timings.push(`${framework}: scaffold ${t1 - t0} ms, install ${t2 - t1} ms, typecheck ${Date.now() - t2} ms`);
     });
@@ -304,6 +306,26 @@ describe("scaffolded settings (node project)", () => {
       assert.deepEqual(result.verbs, ["SpeakSentence"]);
     } finally {
       await stop(server.child);
+    }
+  });
+
+  it("the types are enforced in the project: BXML returned from an async event, or a misspelt field, fails npm run typecheck", () => {
+    const file = join(dir, "src", "wrong.ts");
+    writeFileSync(
+      file,
+      'import type { VoiceHandlers } from "bw-codegen";\n' +
+        "export const wrong: VoiceHandlers = {\n" +
+        '  disconnect: () => "<Response/>",\n' +
+        "  answer: (event) => `${event.callIdd}`,\n" +
+        "};\n",
+    );
+    try {
+      const typecheck = run("npm", ["run", "typecheck"], dir);
+      assert.notEqual(typecheck.status, 0);
+      assert.match(typecheck.output, /src\/wrong\.ts\(3,\d+\): error TS2322/);
+      assert.match(typecheck.output, /src\/wrong\.ts\(4,\d+\): error TS2551: Property 'callIdd' does not exist/);
+    } finally {
+      rmSync(file);
     }
   });
 
