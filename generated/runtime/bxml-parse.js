@@ -62,7 +62,8 @@ export function parseBxmlContent(markup, rules, ruleKey) {
     }
     catch (error) {
         if (error instanceof XmlParseError) {
-            return { ok: false, errors: [{ path: "", message: `not well-formed markup at column ${Math.max(1, error.column - rule.name.length - 2)}: ${error.reason}` }] };
+            const column = error.line === 1 ? Math.max(1, error.column - rule.name.length - 2) : error.column;
+            return { ok: false, errors: [{ path: "", message: `not well-formed markup at line ${error.line}, column ${column}: ${error.reason}` }] };
         }
         throw error;
     }
