@@ -296,7 +296,7 @@ export type RecordAttributes = {
     tag?: string;
     /** DTMF digits that end the recording (default "#"); "" disables. */
     terminatingDigits?: string;
-    /** Maximum length in seconds (1 to 10800; the docs state only the maximum). (decimal, 1 to 10800; Bandwidth's default: 60) */
+    /** Maximum length in seconds (decimal, at most 10800; the docs give no minimum). (decimal, 0 to 10800; Bandwidth's default: 60) */
     maxDuration?: number;
     /** Seconds of silence that end the recording (0 = off, up to 10800). (decimal, 0 to 10800; Bandwidth's default: 0) */
     silenceTimeout?: number;

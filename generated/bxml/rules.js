@@ -256,7 +256,7 @@ export const BXML_RULES = {
                 fallbackPassword: { type: "string" },
                 tag: { type: "string", maxLength: 256 },
                 terminatingDigits: { type: "string", pattern: new RegExp("^[0-9*#A-Da-d]*$", "u"), message: "must contain only DTMF digits (0-9 * # A-D)" },
-                maxDuration: { type: "number", min: 1, max: 10800 },
+                maxDuration: { type: "number", min: 0, max: 10800 },
                 silenceTimeout: { type: "number", min: 0, max: 10800 },
                 fileFormat: { type: "enum", values: ["wav", "mp3"] },
             },
