@@ -73,6 +73,7 @@ const invalid: Row[] = [
   ["wrong root", "<Request><Hangup/></Request>", "/Request", /root element must be <Response> or <Bxml>, not <Request>/],
   ["lower-case root", "<response/>", "/response", /root element must be/],
   ["verb as root", "<Hangup/>", "/Hangup", /root element must be/],
+  ["root nested in a root", "<Bxml><Response><Hangup/></Response></Bxml>", "/Bxml/Response[1]", /<Response> is a root element and cannot be nested/],
   // elements and nesting
   ["unknown verb", R("<Hangup/><Dial>+15551234567</Dial>"), "/Response/Dial[1]", /<Dial> is not a BXML element/],
   ["wrong case verb", R("<hangup/>"), "/Response/hangup[1]", /is not a BXML element \(names are case-sensitive\)/],

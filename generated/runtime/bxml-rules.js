@@ -117,8 +117,9 @@ export function placement(rules, name) {
         if (hasOwn(rule.children, name) && !parents.includes(rule.name))
             parents.push(rule.name);
     }
-    if (parents.length === 0)
-        return `<${name}> is not a BXML element (names are case-sensitive)`;
+    if (parents.length === 0) {
+        return hasOwn(rules.roots, name) ? `<${name}> is a root element and cannot be nested` : `<${name}> is not a BXML element (names are case-sensitive)`;
+    }
     return `<${name}> belongs in ${parents.map((p) => `<${p}>`).join(" or ")}`;
 }
 function allowedChildren(rule) {
