@@ -83,19 +83,39 @@ export declare const MAX_ISSUES = 100;
 export declare const hasOwn: (object: object, key: string) => boolean;
 /** The rule of an allowed child, or undefined. */
 export declare function childRule(rules: BxmlRules, parent: ElementRule, childName: string): ElementRule | undefined;
-/** Describes what an attribute rule accepts: "must be an integer from 1 to 50". */
+/**
+ * Describes what an attribute rule accepts.
+ *
+ * @example
+ * expectation({ type: "integer", min: 1, max: 50 }); // "must be an integer from 1 to 50"
+ */
 export declare function expectation(rule: AttributeRule): string;
 /**
  * Checks a typed attribute value; returns the problem or undefined. Strings where a number or boolean
  * is expected are problems (the JSON form holds typed values).
+ *
+ * @example
+ * checkValue({ type: "integer", min: 1, max: 50 }, 0); // "must be an integer from 1 to 50, not 0"
+ * checkValue({ type: "boolean" }, true);               // undefined
  */
 export declare function checkValue(rule: AttributeRule, value: unknown): string | undefined;
 /**
  * Converts an attribute value read from XML to its typed form. Values that do not convert stay
  * strings, so {@link checkValue} reports them with the rule's expectation.
+ *
+ * @example
+ * convertValue({ type: "number" }, "1.5");  // 1.5
+ * convertValue({ type: "boolean" }, "True"); // "True" (left for checkValue to report)
  */
 export declare function convertValue(rule: AttributeRule, raw: string): BxmlAttributeValue;
-/** Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent, and exact (shortest round-trip digits). */
+/**
+ * Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent, and exact
+ * (shortest round-trip digits).
+ *
+ * @example
+ * formatNumber(1.5);  // "1.5"
+ * formatNumber(1e-7); // "0.0000001"
+ */
 export declare function formatNumber(value: number): string;
 /** Where an element may appear, for "not allowed here" messages. */
 export declare function placement(rules: BxmlRules, name: string): string;
@@ -136,5 +156,10 @@ export interface PathLink {
     readonly siblings: ReadonlyArray<BxmlNode | string>;
     readonly index: number;
 }
-/** Element path of a link: `/Response/Gather[1]`. */
+/**
+ * Element path of a link.
+ *
+ * @example
+ * pathOf({ parent: { parent: undefined, siblings: [root], index: 0 }, siblings: root.children, index: 0 }); // "/Response/Gather[1]"
+ */
 export declare function pathOf(link: PathLink): string;

@@ -14,7 +14,12 @@ export const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(obje
 export function childRule(rules, parent, childName) {
     return hasOwn(parent.children, childName) ? rules.elements[parent.children[childName]] : undefined;
 }
-/** Describes what an attribute rule accepts: "must be an integer from 1 to 50". */
+/**
+ * Describes what an attribute rule accepts.
+ *
+ * @example
+ * expectation({ type: "integer", min: 1, max: 50 }); // "must be an integer from 1 to 50"
+ */
 export function expectation(rule) {
     switch (rule.type) {
         case "boolean":
@@ -44,6 +49,10 @@ function shown(value) {
 /**
  * Checks a typed attribute value; returns the problem or undefined. Strings where a number or boolean
  * is expected are problems (the JSON form holds typed values).
+ *
+ * @example
+ * checkValue({ type: "integer", min: 1, max: 50 }, 0); // "must be an integer from 1 to 50, not 0"
+ * checkValue({ type: "boolean" }, true);               // undefined
  */
 export function checkValue(rule, value) {
     switch (rule.type) {
@@ -82,6 +91,10 @@ const DECIMAL_TEXT = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
 /**
  * Converts an attribute value read from XML to its typed form. Values that do not convert stay
  * strings, so {@link checkValue} reports them with the rule's expectation.
+ *
+ * @example
+ * convertValue({ type: "number" }, "1.5");  // 1.5
+ * convertValue({ type: "boolean" }, "True"); // "True" (left for checkValue to report)
  */
 export function convertValue(rule, raw) {
     switch (rule.type) {
@@ -95,7 +108,14 @@ export function convertValue(rule, raw) {
             return raw;
     }
 }
-/** Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent, and exact (shortest round-trip digits). */
+/**
+ * Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent, and exact
+ * (shortest round-trip digits).
+ *
+ * @example
+ * formatNumber(1.5);  // "1.5"
+ * formatNumber(1e-7); // "0.0000001"
+ */
 export function formatNumber(value) {
     const text = String(value);
     if (!text.includes("e"))
@@ -353,7 +373,12 @@ export function checkScope(root, rules, scope, issues) {
     });
 }
 const MAX_TREE_DEPTH = 64;
-/** Element path of a link: `/Response/Gather[1]`. */
+/**
+ * Element path of a link.
+ *
+ * @example
+ * pathOf({ parent: { parent: undefined, siblings: [root], index: 0 }, siblings: root.children, index: 0 }); // "/Response/Gather[1]"
+ */
 export function pathOf(link) {
     let path = "";
     for (let l = link; l !== undefined; l = l.parent) {

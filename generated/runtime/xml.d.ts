@@ -46,7 +46,12 @@ export declare class XmlParseError extends Error {
  * root.children[0].name;  // "Hangup"
  */
 export declare function parseXml(input: string | Uint8Array, options?: XmlParseOptions): XmlElement;
-/** Computes 1-based line and column of an offset (CR LF, CR and LF each end a line). */
+/**
+ * Computes 1-based line and column of an offset (CR LF, CR and LF each end a line).
+ *
+ * @example
+ * xmlPosition("<a>\n<b/>", 5); // { line: 2, column: 2 }
+ */
 export declare function xmlPosition(src: string, offset: number): {
     line: number;
     column: number;

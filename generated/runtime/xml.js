@@ -84,7 +84,12 @@ function utf8Length(s) {
     }
     return n;
 }
-/** Computes 1-based line and column of an offset (CR LF, CR and LF each end a line). */
+/**
+ * Computes 1-based line and column of an offset (CR LF, CR and LF each end a line).
+ *
+ * @example
+ * xmlPosition("<a>\n<b/>", 5); // { line: 2, column: 2 }
+ */
 export function xmlPosition(src, offset) {
     let line = 1;
     let lineStart = 0;

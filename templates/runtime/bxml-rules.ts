@@ -92,7 +92,12 @@ export function childRule(rules: BxmlRules, parent: ElementRule, childName: stri
   return hasOwn(parent.children, childName) ? rules.elements[parent.children[childName]] : undefined;
 }
 
-/** Describes what an attribute rule accepts: "must be an integer from 1 to 50". */
+/**
+ * Describes what an attribute rule accepts.
+ *
+ * @example
+ * expectation({ type: "integer", min: 1, max: 50 }); // "must be an integer from 1 to 50"
+ */
 export function expectation(rule: AttributeRule): string {
   switch (rule.type) {
     case "boolean":
@@ -120,6 +125,10 @@ function shown(value: unknown): string {
 /**
  * Checks a typed attribute value; returns the problem or undefined. Strings where a number or boolean
  * is expected are problems (the JSON form holds typed values).
+ *
+ * @example
+ * checkValue({ type: "integer", min: 1, max: 50 }, 0); // "must be an integer from 1 to 50, not 0"
+ * checkValue({ type: "boolean" }, true);               // undefined
  */
 export function checkValue(rule: AttributeRule, value: unknown): string | undefined {
   switch (rule.type) {
@@ -159,6 +168,10 @@ const DECIMAL_TEXT = /^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$/;
 /**
  * Converts an attribute value read from XML to its typed form. Values that do not convert stay
  * strings, so {@link checkValue} reports them with the rule's expectation.
+ *
+ * @example
+ * convertValue({ type: "number" }, "1.5");  // 1.5
+ * convertValue({ type: "boolean" }, "True"); // "True" (left for checkValue to report)
  */
 export function convertValue(rule: AttributeRule, raw: string): BxmlAttributeValue {
   switch (rule.type) {
@@ -173,7 +186,14 @@ export function convertValue(rule: AttributeRule, raw: string): BxmlAttributeVal
   }
 }
 
-/** Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent, and exact (shortest round-trip digits). */
+/**
+ * Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent, and exact
+ * (shortest round-trip digits).
+ *
+ * @example
+ * formatNumber(1.5);  // "1.5"
+ * formatNumber(1e-7); // "0.0000001"
+ */
 export function formatNumber(value: number): string {
   const text = String(value);
   if (!text.includes("e")) return text === "-0" ? "0" : text;
@@ -431,7 +451,12 @@ export interface PathLink {
   readonly index: number;
 }
 
-/** Element path of a link: `/Response/Gather[1]`. */
+/**
+ * Element path of a link.
+ *
+ * @example
+ * pathOf({ parent: { parent: undefined, siblings: [root], index: 0 }, siblings: root.children, index: 0 }); // "/Response/Gather[1]"
+ */
 export function pathOf(link: PathLink): string {
   let path = "";
   for (let l: PathLink | undefined = link; l !== undefined; l = l.parent) {

@@ -109,7 +109,12 @@ function utf8Length(s: string): number {
   return n;
 }
 
-/** Computes 1-based line and column of an offset (CR LF, CR and LF each end a line). */
+/**
+ * Computes 1-based line and column of an offset (CR LF, CR and LF each end a line).
+ *
+ * @example
+ * xmlPosition("<a>\n<b/>", 5); // { line: 2, column: 2 }
+ */
 export function xmlPosition(src: string, offset: number): { line: number; column: number } {
   let line = 1;
   let lineStart = 0;
