@@ -262,6 +262,18 @@ for (const framework of FRAMEWORKS) {
         assert.ok(unknownEvent.status < 300, `an unknown event type is acknowledged, got ${unknownEvent.status}`);
         const put = await raw(`${base}/callbacks/voice`, { method: "PUT", headers: { authorization: auth } });
         assert.equal(put.status, 405);
+        const getMessaging = await raw(`${base}/callbacks/messaging`, { headers: { authorization: auth } });
+        assert.equal(getMessaging.status, 405);
+        const empty = await raw(`${base}/callbacks/voice`, { method: "POST", headers: { authorization: auth, "content-type": "application/json" }, body: "" });
+        assert.equal(empty.status, 400);
+        const bigUnauthenticated = await raw(`${base}/callbacks/voice`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: "x".repeat(2 * 1024 * 1024),
+        });
+        assert.equal(bigUnauthenticated.status, 401, "credentials are checked before the body");
+        const hugeHeader = await raw(`${base}/callbacks/voice`, { method: "POST", headers: { authorization: `Basic ${"A".repeat(12_000)}`, "content-type": "application/json" }, body: "{}" });
+        assert.equal(hugeHeader.status, 401);
 
         const log = server.output();
         assert.doesNotMatch(log, new RegExp(PASS.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")), "the password is never printed");
