@@ -121,3 +121,11 @@ test("an unreadable file is exit 2 with a JSON line", () => {
   assert.match(missing.errors[0].message, /cannot read file/);
   assert.equal(order.valid, true);
 });
+
+test("--kind auto finds the root element past the XML declaration, comments and a DOCTYPE", () => {
+  const commented = write("commented.xml", `<?xml version="1.0"?>\n<!-- not a <Response> -->\n<Notification><SubscriptionId>s</SubscriptionId><EventType>MESSAGING_LOST</EventType><ImpactedTelephoneNumbers><TelephoneNumber>9195550142</TelephoneNumber></ImpactedTelephoneNumbers></Notification>`);
+  const run = runCli(["validate", "--json", commented, files.laughs]);
+  const [ok, laughs] = jsonLines(run.stdout);
+  assert.deepEqual([ok.kind, ok.type, ok.valid], ["numbers", "MESSAGING_LOST", true]);
+  assert.deepEqual([laughs.kind, laughs.valid], ["numbers", false]);
+});

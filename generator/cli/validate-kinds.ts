@@ -56,11 +56,24 @@ export const voiceKind: Kind = {
 
 // ---- non-voice families (messaging, numbers, tfv, endpoint, mfa, webrtc, emergency) ----
 
-/** Name of the root element of an XML document (the first start tag), or undefined when there is none. */
+/**
+ * Name of the root element of an XML document, or undefined when the text is not XML: skips the XML
+ * declaration, processing instructions, comments and whitespace; a DOCTYPE names the root too (the
+ * parser refuses DOCTYPEs later, with a reason, so such a file still gets its kind).
+ */
 export function xmlRootName(text: string): string | undefined {
-  const trimmed = text.replace(/^\uFEFF/, "").trimStart();
-  if (!trimmed.startsWith("<")) return undefined;
-  return /<([A-Za-z_][\w.:-]*)/.exec(trimmed)?.[1];
+  let rest = text.replace(/^\uFEFF/, "");
+  for (;;) {
+    rest = rest.trimStart();
+    const close = rest.startsWith("<?") ? "?>" : rest.startsWith("<!--") ? "-->" : undefined;
+    if (close === undefined) break;
+    const end = rest.indexOf(close);
+    if (end < 0) return undefined;
+    rest = rest.slice(end + close.length);
+  }
+  const doctype = /^<!DOCTYPE\s+([A-Za-z_][\w.:-]*)/.exec(rest);
+  if (doctype) return doctype[1];
+  return /^<([A-Za-z_][\w.:-]*)/.exec(rest)?.[1];
 }
 
 const NUMBERS_ROOTS = new Set(["Notification", "PortOutValidationRequest"]);
