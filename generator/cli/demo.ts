@@ -3,7 +3,7 @@
 // 3000) with demo credentials that it prints, plus the two requests that show Bandwidth's handshake.
 import { spawn, spawnSync } from "node:child_process";
 import { join, relative } from "node:path";
-import { REPO_ROOT } from "../generate.js";
+import { REPO_ROOT } from "../paths.js";
 import { buildScaffold, writeScaffold } from "./scaffold.js";
 
 const DEMO_USERNAME = "demo";
