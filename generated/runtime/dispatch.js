@@ -2,7 +2,9 @@
 // Picks the precompiled validator for a payload by its discriminant (`eventType`, `type`, ...)
 // instead of trying every schema in a `oneOf`: one property read and one map lookup, then a
 // single compiled check. Unknown event types are a distinct, clearly worded failure so the
-// handler runtime can route them to a fallback instead of rejecting them.
+// handler runtime can route them to a fallback instead of rejecting them. Families without one
+// discriminant (TFV, BRTC endpoint, numbers) name the event with ordered selection rules instead, and
+// JSON-array bodies (messaging) are checked element by element by createBatchValidator.
 import { formatAjvErrors, describeValue } from "./validation.js";
 const own = Object.prototype.hasOwnProperty;
 /**
@@ -17,17 +19,18 @@ export function createFamilyValidator(spec) {
     const known = Object.keys(spec.lenient).sort();
     const rules = spec.select ?? [{ property: spec.discriminant }];
     const named = rules.filter((r) => r.property !== undefined && r.event === undefined).map((r) => `"${r.property}"`);
-    const fallback = {
+    // Shared by every call, so frozen.
+    const fallback = Object.freeze({
         ok: false,
-        errors: [
-            {
+        errors: Object.freeze([
+            Object.freeze({
                 path: `/${spec.discriminant}`,
                 message: named.length > 0
                     ? `is required: every ${spec.family} callback names its event in ${named.join(" or ")}`
                     : `cannot tell which ${spec.family} event this is (expected one of: ${rules.map((r) => r.property).join(", ")})`,
-            },
-        ],
-    };
+            }),
+        ]),
+    });
     const single = spec.select === undefined ? spec.discriminant : undefined;
     /** The event name, or the failure to report (no allocation on the common path). */
     function select(input) {

@@ -1,7 +1,9 @@
 // Picks the precompiled validator for a payload by its discriminant (`eventType`, `type`, ...)
 // instead of trying every schema in a `oneOf`: one property read and one map lookup, then a
 // single compiled check. Unknown event types are a distinct, clearly worded failure so the
-// handler runtime can route them to a fallback instead of rejecting them.
+// handler runtime can route them to a fallback instead of rejecting them. Families without one
+// discriminant (TFV, BRTC endpoint, numbers) name the event with ordered selection rules instead, and
+// JSON-array bodies (messaging) are checked element by element by createBatchValidator.
 import { formatAjvErrors, describeValue, type CompiledValidator, type PatternHints, type ValidateOptions, type ValidationIssue, type ValidationResult } from "./validation.js";
 
 /**
@@ -46,18 +48,19 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
   const known = Object.keys(spec.lenient).sort();
   const rules: readonly EventSelectRule[] = spec.select ?? [{ property: spec.discriminant }];
   const named = rules.filter((r) => r.property !== undefined && r.event === undefined).map((r) => `"${r.property}"`);
-  const fallback: ValidationResult<T> = {
-    ok: false,
-    errors: [
-      {
+  // Shared by every call, so frozen.
+  const fallback: ValidationResult<T> = Object.freeze({
+    ok: false as const,
+    errors: Object.freeze([
+      Object.freeze({
         path: `/${spec.discriminant}`,
         message:
           named.length > 0
             ? `is required: every ${spec.family} callback names its event in ${named.join(" or ")}`
             : `cannot tell which ${spec.family} event this is (expected one of: ${rules.map((r) => r.property).join(", ")})`,
-      },
-    ],
-  };
+      }),
+    ]) as ValidationIssue[],
+  });
   const single = spec.select === undefined ? spec.discriminant : undefined;
   /** The event name, or the failure to report (no allocation on the common path). */
   function select(input: Record<string, unknown>): string | ValidationResult<T> {
