@@ -3,6 +3,7 @@
 import {
   validateVoiceCallback,
   validateMessagingCallback,
+  validateMessagingEvent,
   validateNumbersNotification,
   validateNumbersXml,
   validateTfvCallback,
@@ -94,7 +95,17 @@ export const messagingKind: Kind = {
   name: "messaging",
   // An array, or a lone messaging event (Bandwidth's spec shows one element alone): validating it then says to wrap it.
   detect: (_text, json) => Array.isArray(json) || (isObject(json) && typeof json.type === "string" && isObject(json.message) && !("platform" in json)),
-  validate: (text, options) => jsonVerdict(text, options, (value) => validateMessagingCallback(value, { strict: options.strict })),
+  validate: (text, options) => {
+    // Real deliveries are arrays; Bandwidth's own spec and SDK examples show a lone event object. A lone
+    // object is validated as that one event (paths as in the object) and flagged with a warning.
+    let lone = false;
+    const verdict = jsonVerdict(text, options, (value) => {
+      lone = isObject(value);
+      return lone ? validateMessagingEvent(value, { strict: options.strict }) : validateMessagingCallback(value, { strict: options.strict });
+    });
+    if (lone) verdict.warnings = [...(verdict.warnings ?? []), "a lone messaging event: Bandwidth delivers messaging callbacks as a JSON array of events, so a receiver must expect [ ... ]"];
+    return verdict;
+  },
 };
 
 /** BRTC endpoint events: spec shape (`eventType` DEVICE_*) or docs shape (`event` + `endpointId`). */
