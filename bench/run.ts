@@ -77,7 +77,8 @@ export function markdownTable(rows: readonly Row[]): string {
 
 function machine(load: number[]): string {
   const cpu = cpus()[0]?.model ?? "unknown CPU";
-  return `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · Node ${process.version} · ${cpu} · ${availableParallelism()} cores · load average at start ${load.map((x) => x.toFixed(2)).join(" / ")}`;
+  const busy = load[0] > availableParallelism() ? " (other work was running: expect noisier numbers, mostly in the HTTP and import rows)" : "";
+  return `${new Date().toISOString().slice(0, 16).replace("T", " ")} UTC · Node ${process.version} · ${cpu} · ${availableParallelism()} cores · load average at start ${load.map((x) => x.toFixed(2)).join(" / ")}${busy}`;
 }
 
 async function main(): Promise<void> {
