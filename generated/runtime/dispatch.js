@@ -5,13 +5,14 @@
 // handler runtime can route them to a fallback instead of rejecting them. Families without one
 // discriminant (TFV, BRTC endpoint, numbers) name the event with ordered selection rules instead, and
 // JSON-array bodies (messaging) are checked element by element by createBatchValidator.
+import { unknownProperties } from "./strict-shape.js";
 import { formatAjvErrors, describeValue } from "./validation.js";
 const own = Object.prototype.hasOwnProperty;
 /**
  * Build a validator that dispatches on the family's discriminant.
  *
  * @example
- * const validateVoiceCallback = createFamilyValidator<VoiceCallback>({ family: "voice", discriminant: "eventType", lenient, strict });
+ * const validateVoiceCallback = createFamilyValidator<VoiceCallback>({ family: "voice", discriminant: "eventType", lenient, shapes });
  * const result = validateVoiceCallback(JSON.parse(body));
  * if (result.ok) console.log(result.type, result.value.callId);
  */
@@ -79,8 +80,7 @@ export function createFamilyValidator(spec) {
         const type = select(input);
         if (typeof type !== "string")
             return type;
-        const table = options?.strict ? spec.strict : spec.lenient;
-        const check = own.call(table, type) ? table[type] : undefined;
+        const check = own.call(spec.lenient, type) ? spec.lenient[type] : undefined;
         if (check === undefined) {
             return {
                 ok: false,
@@ -89,7 +89,13 @@ export function createFamilyValidator(spec) {
                 errors: [{ path: selectedPath(input), message: `unknown ${spec.family} event type ${JSON.stringify(type)}; known types: ${known.join(", ")}` }],
             };
         }
-        if (check(input))
+        const valid = check(input);
+        if (options?.strict === true) {
+            const unknown = unknownProperties(input, spec.shapes[type]);
+            if (!valid || unknown.length > 0)
+                return { ok: false, type, errors: [...(valid ? [] : formatAjvErrors(check.errors ?? [], input, spec.hints)), ...unknown] };
+        }
+        if (valid)
             return { ok: true, type, value: input };
         return { ok: false, type, errors: formatAjvErrors(check.errors ?? [], input, spec.hints) };
     };

@@ -16,8 +16,8 @@ export const validateEmergencyRequest = createFamilyValidator({
     lenient: {
         "calling-query": compiled.lenient_callingQuery,
     },
-    strict: {
-        "calling-query": compiled.strict_callingQuery,
+    shapes: {
+        "calling-query": { "k": { "to": 0, "from": 0 } },
     },
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",

@@ -22,14 +22,14 @@ export const validateEndpointEvent = createFamilyValidator({
         "endpointIneligible": compiled.lenient_endpointIneligible,
         "outboundConnectionRequest": compiled.lenient_outboundConnectionRequest,
     },
-    strict: {
-        "DEVICE_CONNECTED": compiled.strict_deviceConnected,
-        "DEVICE_DISCONNECTED": compiled.strict_deviceDisconnected,
-        "endpointConnected": compiled.strict_endpointConnected,
-        "endpointDisconnected": compiled.strict_endpointDisconnected,
-        "endpointEligible": compiled.strict_endpointEligible,
-        "endpointIneligible": compiled.strict_endpointIneligible,
-        "outboundConnectionRequest": compiled.strict_outboundConnectionRequest,
+    shapes: {
+        "DEVICE_CONNECTED": { "k": { "eventType": 0, "eventTime": 0, "endpointId": 0, "type": 0, "status": 0, "creationTimestamp": 0, "expirationTimestamp": 0, "tag": 0, "device": { "k": { "deviceId": 0, "deviceName": 0, "status": 0, "creationTimestamp": 0 } } } },
+        "DEVICE_DISCONNECTED": { "k": { "eventType": 0, "eventTime": 0, "endpointId": 0, "type": 0, "status": 0, "creationTimestamp": 0, "expirationTimestamp": 0, "tag": 0, "device": { "k": { "deviceId": 0, "deviceName": 0, "status": 0, "creationTimestamp": 0 } } } },
+        "endpointConnected": { "k": { "event": 0, "accountId": 0, "endpointId": 0, "deviceId": 0, "timestamp": 0, "tags": 0 } },
+        "endpointDisconnected": { "k": { "event": 0, "accountId": 0, "endpointId": 0, "deviceId": 0, "timestamp": 0, "tags": 0 } },
+        "endpointEligible": { "k": { "event": 0, "accountId": 0, "endpointId": 0, "deviceId": 0, "timestamp": 0, "tags": 0 } },
+        "endpointIneligible": { "k": { "event": 0, "accountId": 0, "endpointId": 0, "deviceId": 0, "timestamp": 0, "tags": 0, "errorId": 0, "errorMessage": 0 } },
+        "outboundConnectionRequest": { "k": { "event": 0, "accountId": 0, "endpointId": 0, "deviceId": 0, "timestamp": 0, "tags": 0, "toType": 0, "to": 0 } },
     },
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",

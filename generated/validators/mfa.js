@@ -16,9 +16,9 @@ export const validateMfaCallback = createFamilyValidator({
         "message-delivered": compiled.lenient_messageDelivered,
         "message-failed": compiled.lenient_messageFailed,
     },
-    strict: {
-        "message-delivered": compiled.strict_messageDelivered,
-        "message-failed": compiled.strict_messageFailed,
+    shapes: {
+        "message-delivered": { "k": { "type": 0, "time": 0, "description": 0, "platform": 0, "message": { "k": { "id": 0 } } } },
+        "message-failed": { "k": { "type": 0, "time": 0, "description": 0, "platform": 0, "message": { "k": { "id": 0 } }, "errorCode": 0 } },
     },
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",

@@ -19,11 +19,11 @@ export const validateTfvCallback = createFamilyValidator({
         "failure": compiled.lenient_failure,
         "status": compiled.lenient_status,
     },
-    strict: {
-        "blocked": compiled.strict_blocked,
-        "denial": compiled.strict_denial,
-        "failure": compiled.strict_failure,
-        "status": compiled.strict_status,
+    shapes: {
+        "blocked": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "status": 0, "blocked": 0, "blockedReason": 0 } },
+        "denial": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "status": 0, "declineReasonDescription": 0, "denialStatusCode": 0, "additionalDenialReasons": { "i": { "k": { "statusCode": 0, "reason": 0, "resubmitAllowed": 0 } } }, "resubmitAllowed": 0, "blocked": 0, "blockedReason": 0, "denialReasonDescription": 0 } },
+        "failure": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "errorCode": 0, "errorMessage": 0, "errors": { "i": 0 }, "isBadRequest": 0 } },
+        "status": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "status": 0 } },
     },
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",

@@ -17,10 +17,10 @@ export const validateWebRtcEvent = createFamilyValidator({
         "onDisconnect": compiled.lenient_onDisconnect,
         "onLeave": compiled.lenient_onLeave,
     },
-    strict: {
-        "onConnect": compiled.strict_onConnect,
-        "onDisconnect": compiled.strict_onDisconnect,
-        "onLeave": compiled.strict_onLeave,
+    shapes: {
+        "onConnect": { "k": { "event": 0, "timestamp": 0, "participantId": 0, "deviceId": 0, "tag": 0 } },
+        "onDisconnect": { "k": { "event": 0, "timestamp": 0, "participantId": 0, "deviceId": 0, "tag": 0 } },
+        "onLeave": { "k": { "event": 0, "timestamp": 0, "participantId": 0, "deviceId": 0, "tag": 0 } },
     },
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",

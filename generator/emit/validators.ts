@@ -1,5 +1,5 @@
 // Emits precompiled validators per family: `validators/<family>.ajv.js` is ajv's standalone code
-// (lenient and strict variant of every event, no ajv compile at import, no eval, plain ESM with
+// (the open validator of every event; strict mode is a property walk, see strict-shape.ts; no ajv compile at import, no eval, plain ESM with
 // ajv's runtime helpers inlined), and `validators/<family>.ts` wraps it in a validator that
 // dispatches on the discriminant, plus a type guard per event.
 import { Ajv2020 } from "ajv/dist/2020.js";
@@ -7,7 +7,8 @@ import standaloneModule from "ajv/dist/standalone/index.js";
 import type { Catalog, EventEntry } from "../catalog.js";
 import { families, type FamilySpec } from "../families.js";
 import type { GeneratedFile } from "../generated-file.js";
-import { identifier, pascalCase, stripAnnotations, strictId, toStrict } from "../schema-transforms.js";
+import { identifier, pascalCase, stripAnnotations } from "../schema-transforms.js";
+import { shapeOf } from "../strict-shapes.js";
 
 // ajv ships CommonJS; its default export is the function itself (typed as `.default`).
 const standaloneCode = standaloneModule.default ?? (standaloneModule as unknown as typeof standaloneModule.default);
@@ -18,7 +19,7 @@ const INLINE_HELPERS: Record<string, string> = {
   equal: `function equal(a, b) { if (a === b) return true; if (a && b && typeof a === "object" && typeof b === "object") { if (a.constructor !== b.constructor) return false; if (Array.isArray(a)) { if (a.length !== b.length) return false; for (let i = a.length; i-- !== 0;) if (!equal(a[i], b[i])) return false; return true; } const keys = Object.keys(a); if (keys.length !== Object.keys(b).length) return false; for (const key of keys) if (!Object.prototype.hasOwnProperty.call(b, key) || !equal(a[key], b[key])) return false; return true; } return a !== a && b !== b; }`,
 };
 
-/** One Ajv instance holding the lenient and strict copy of every schema (same options everywhere). */
+/** One Ajv instance holding every schema (same options everywhere). */
 export function createAjv(catalog: Catalog): Ajv2020 {
   const ajv = new Ajv2020({
     allErrors: true,
@@ -32,7 +33,6 @@ export function createAjv(catalog: Catalog): Ajv2020 {
   });
   for (const schema of catalog.schemas.values()) {
     ajv.addSchema(stripAnnotations(schema));
-    ajv.addSchema(stripAnnotations(toStrict(schema)));
   }
   return ajv;
 }
@@ -131,7 +131,6 @@ function familyFiles(catalog: Catalog, ajv: Ajv2020, family: FamilySpec, events:
   const exportsMap: Record<string, string> = {};
   for (const e of events) {
     exportsMap[`lenient_${identifier(e.event)}`] = e.id;
-    exportsMap[`strict_${identifier(e.event)}`] = strictId(e.id);
   }
   const code = inlineRuntimeHelpers(standaloneCode(ajv, exportsMap));
   const source = `schemas/${family.name}/*.schema.json`;
@@ -144,6 +143,11 @@ function familyFiles(catalog: Catalog, ajv: Ajv2020, family: FamilySpec, events:
   const table = (prefix: string) =>
     `{\n${events
       .flatMap((e) => [e.event, ...(e.meta.aliases ?? [])].map((name) => `  ${JSON.stringify(name)}: compiled.${prefix}_${identifier(e.event)},`))
+      .join("\n")}\n}`;
+  // Strict mode: the properties each event's schema knows (walked after the open validator passes).
+  const shapes = () =>
+    `{\n${events
+      .flatMap((e) => [e.event, ...(e.meta.aliases ?? [])].map((name) => `  ${JSON.stringify(name)}: ${JSON.stringify(shapeOf(catalog, e.id, e.schema))},`))
       .join("\n")}\n}`;
   const guards = events
     .map(
@@ -175,7 +179,7 @@ export const ${family.validator}: FamilyValidator<${family.union}> = createFamil
   family: ${JSON.stringify(family.name)},
   discriminant: ${JSON.stringify(label)},${family.select ? `\n  select: ${JSON.stringify(family.select)},` : ""}
   lenient: ${table("lenient")},
-  strict: ${table("strict")},
+  shapes: ${shapes()},
   hints: ${JSON.stringify(patternHints(catalog), null, 2).replace(/\n/g, "\n  ")},
 });
 

@@ -4,6 +4,7 @@
 // handler runtime can route them to a fallback instead of rejecting them. Families without one
 // discriminant (TFV, BRTC endpoint, numbers) name the event with ordered selection rules instead, and
 // JSON-array bodies (messaging) are checked element by element by createBatchValidator.
+import { unknownProperties, type Shape } from "./strict-shape.js";
 import { formatAjvErrors, describeValue, type CompiledValidator, type PatternHints, type ValidateOptions, type ValidationIssue, type ValidationResult } from "./validation.js";
 
 /**
@@ -25,8 +26,8 @@ export interface FamilyValidatorSpec {
   select?: readonly EventSelectRule[];
   /** Lenient (open) validator per discriminant value, aliases included. */
   lenient: Record<string, CompiledValidator>;
-  /** Strict validator per discriminant value (unknown properties rejected). */
-  strict: Record<string, CompiledValidator>;
+  /** Known properties per discriminant value: strict mode reports every other property. */
+  shapes: Record<string, Shape>;
   /** Words for the schemas' patterns, used in error messages. */
   hints?: PatternHints;
 }
@@ -40,7 +41,7 @@ const own = Object.prototype.hasOwnProperty;
  * Build a validator that dispatches on the family's discriminant.
  *
  * @example
- * const validateVoiceCallback = createFamilyValidator<VoiceCallback>({ family: "voice", discriminant: "eventType", lenient, strict });
+ * const validateVoiceCallback = createFamilyValidator<VoiceCallback>({ family: "voice", discriminant: "eventType", lenient, shapes });
  * const result = validateVoiceCallback(JSON.parse(body));
  * if (result.ok) console.log(result.type, result.value.callId);
  */
@@ -100,8 +101,7 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
     }
     const type = select(input as Record<string, unknown>);
     if (typeof type !== "string") return type;
-    const table = options?.strict ? spec.strict : spec.lenient;
-    const check = own.call(table, type) ? table[type] : undefined;
+    const check = own.call(spec.lenient, type) ? spec.lenient[type] : undefined;
     if (check === undefined) {
       return {
         ok: false,
@@ -110,7 +110,12 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
         errors: [{ path: selectedPath(input as Record<string, unknown>), message: `unknown ${spec.family} event type ${JSON.stringify(type)}; known types: ${known.join(", ")}` }],
       };
     }
-    if (check(input)) return { ok: true, type, value: input as T };
+    const valid = check(input);
+    if (options?.strict === true) {
+      const unknown = unknownProperties(input, spec.shapes[type]);
+      if (!valid || unknown.length > 0) return { ok: false, type, errors: [...(valid ? [] : formatAjvErrors(check.errors ?? [], input, spec.hints)), ...unknown] };
+    }
+    if (valid) return { ok: true, type, value: input as T };
     return { ok: false, type, errors: formatAjvErrors(check.errors ?? [], input, spec.hints) };
   };
 }
