@@ -2,7 +2,9 @@
 /**
  * Your JSON reply to an Emergency Calling API query (2xx, or 301/302/303), within 450 ms including the network. Valid combinations (give location_id, or lat and lon, or all three; the schema encodes the lat/lon/radius pairing but not the at-least-one rule, which would turn the TypeScript type into an intersection with an index signature): aeui + location_id; aeui + lat + lon (+ radius); aeui + location_id + lat + lon (+ radius). A late, malformed or non-accepted reply sends the call to Bandwidth's emergency call centre; an optional account setting lets an HTTP 404 reject the call.
  */
-export interface EmergencyCallingReply {
+export type EmergencyCallingReply = EmergencyCallingReply1;
+
+export interface EmergencyCallingReply1 {
   /**
    * Identifies the caller's emergency user record (always required).
    */
@@ -2181,7 +2183,7 @@ export interface ConferenceCompletedCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   conferenceId: string;
   /**
@@ -2203,7 +2205,7 @@ export interface ConferenceCreatedCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   conferenceId: string;
   /**
@@ -2225,7 +2227,7 @@ export interface ConferenceMemberExitCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   conferenceId: string;
   /**
@@ -2259,7 +2261,7 @@ export interface ConferenceMemberJoinCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   conferenceId: string;
   /**
@@ -2293,7 +2295,7 @@ export interface ConferenceRecordingAvailableCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   conferenceId: string;
   /**
@@ -2305,7 +2307,7 @@ export interface ConferenceRecordingAvailableCallback {
    */
   accountId: string;
   /**
-   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   recordingId: string;
   /**
@@ -2351,7 +2353,7 @@ export interface ConferenceRedirectCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   conferenceId: string;
   /**
@@ -3159,7 +3161,7 @@ export interface RecordCompleteCallback {
    */
   parentCallId?: string;
   /**
-   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   recordingId: string;
   /**
@@ -3249,7 +3251,7 @@ export interface RecordingAvailableCallback {
    */
   parentCallId?: string;
   /**
-   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   recordingId: string;
   /**
@@ -3479,7 +3481,7 @@ export interface TranscriptionAvailableCallback {
    */
   parentCallId?: string;
   /**
-   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix and the absence of whitespace are checked.
+   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
    */
   recordingId: string;
   /**

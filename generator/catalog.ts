@@ -111,6 +111,16 @@ export function loadCatalog(schemasDir: string): Catalog {
     events.push({ family: meta.family, event: meta.event, title: schema.title, id: expectedId, file, schema, meta });
   }
 
+  // Validators are compiled with ajv's draft-07 engine (see emit/validators.ts): keywords whose meaning
+  // exists only in 2019-09/2020-12 are refused, so the compiled code means what the schema says.
+  for (const [id, schema] of schemas) {
+    const found = new Set<string>();
+    walkKeywords(schema, (key) => {
+      if (DRAFT_2020_ONLY.has(key)) found.add(key);
+    });
+    for (const key of found) problems.push(`${files.get(id)}: keyword "${key}" is not supported by the compiled validators (use if/then, items, or explicit properties)`);
+  }
+
   // Every relative $ref must resolve to a loaded schema (and, with a fragment, to a definition in it).
   for (const [id, schema] of schemas) {
     walkRefs(schema, (ref) => {
@@ -132,6 +142,21 @@ export function loadCatalog(schemasDir: string): Catalog {
   const familyOrder = families.map((f) => f.name);
   events.sort((a, b) => familyOrder.indexOf(a.family) - familyOrder.indexOf(b.family) || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0));
   return { schemasDir, schemas, files, events, elements };
+}
+
+const DRAFT_2020_ONLY = new Set(["prefixItems", "$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor", "unevaluatedProperties", "unevaluatedItems", "dependentRequired", "dependentSchemas", "minContains", "maxContains", "$anchor", "$vocabulary"]);
+
+/** Call `visit` for every keyword (not property name) used inside a schema. */
+function walkKeywords(node: unknown, visit: (key: string) => void, insideProperties = false): void {
+  if (Array.isArray(node)) node.forEach((n) => walkKeywords(n, visit));
+  else if (node && typeof node === "object") {
+    for (const [k, v] of Object.entries(node)) {
+      if (!insideProperties) visit(k);
+      if (insideProperties || (k !== "examples" && k !== "x-bw" && k !== "const" && k !== "enum" && k !== "default")) {
+        walkKeywords(v, visit, !insideProperties && (k === "properties" || k === "$defs" || k === "patternProperties"));
+      }
+    }
+  }
 }
 
 /** Call `visit` for every `$ref` string inside a schema. */

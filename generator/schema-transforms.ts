@@ -63,3 +63,34 @@ export function pascalCase(name: string): string {
 export function identifier(name: string): string {
   return camelCase(name).replace(/[^A-Za-z0-9_$]/g, "_");
 }
+
+const STRING_KEYWORDS = new Set(["type", "pattern", "maxLength", "minLength"]);
+
+/**
+ * Rewrite alternatives that mean a simple type test into that test, for faster compiled validators
+ * (same verdicts, shorter messages): `anyOf [{enum: [strings]}, {type: string}]` (an open enumeration)
+ * becomes `{type: string}`; `anyOf [<string schema>, {type: null}]` (nullable) becomes
+ * `{type: [string, null], ...}` (pattern and length keywords only apply to strings); `resolve` follows
+ * a `$ref` to see whether a branch is a plain string schema.
+ */
+export function simplifyAlternatives(node: any, resolve: (ref: string) => any, insideProperties = false): any {
+  if (Array.isArray(node)) return node.map((n) => simplifyAlternatives(n, resolve));
+  if (!node || typeof node !== "object") return node;
+  const out: Record<string, any> = {};
+  for (const [key, value] of Object.entries(node)) {
+    out[key] = insideProperties || key === "enum" || key === "const" ? simplifyAlternatives(value, resolve, insideProperties ? false : true) : simplifyAlternatives(value, resolve, key === "properties" || key === "$defs" || key === "patternProperties");
+  }
+  if (insideProperties || !Array.isArray(out.anyOf) || out.anyOf.length !== 2) return out;
+  const branches = out.anyOf.map((b: any) => (typeof b?.$ref === "string" && Object.keys(b).length === 1 ? resolve(b.$ref) ?? b : b));
+  const isNull = (b: any) => b && b.type === "null" && Object.keys(b).length === 1;
+  const isString = (b: any) => b && b.type === "string" && Object.keys(b).every((k) => STRING_KEYWORDS.has(k));
+  const isStringEnum = (b: any) => b && Array.isArray(b.enum) && b.enum.every((v: unknown) => typeof v === "string") && Object.keys(b).every((k) => k === "enum" || k === "type");
+  const rest = Object.fromEntries(Object.entries(out).filter(([k]) => k !== "anyOf"));
+  const [a, b] = branches;
+  if ((isStringEnum(a) && isString(b) && Object.keys(b).length === 1) || (isStringEnum(b) && isString(a) && Object.keys(a).length === 1)) {
+    if (rest.type === undefined || rest.type === "string") return { ...rest, type: "string" };
+  }
+  const str = isString(a) && isNull(b) ? a : isString(b) && isNull(a) ? b : undefined;
+  if (str && rest.type === undefined && !Object.keys(rest).some((k) => STRING_KEYWORDS.has(k))) return { ...rest, ...str, type: ["string", "null"] };
+  return out;
+}

@@ -7,7 +7,6 @@
 // JSON-array bodies (messaging) are checked element by element by createBatchValidator.
 import { unknownProperties } from "./strict-shape.js";
 import { formatAjvErrors, describeValue } from "./validation.js";
-const own = Object.prototype.hasOwnProperty;
 /**
  * Build a validator that dispatches on the family's discriminant.
  *
@@ -73,14 +72,18 @@ export function createFamilyValidator(spec) {
         }
         return "";
     }
+    // A prototype-less copy: a lookup needs no hasOwnProperty call and "__proto__" or "constructor" find nothing.
+    const lenient = Object.assign(Object.create(null), spec.lenient);
     return function validate(input, options) {
         if (input === null || typeof input !== "object" || Array.isArray(input)) {
             return { ok: false, errors: [{ path: "", message: `a ${spec.family} callback must be a JSON object; got ${describeValue(input)}` }] };
         }
-        const type = select(input);
+        // The common case (one discriminant holding a string) is read inline; everything else goes through select().
+        const read = single === undefined ? undefined : input[single];
+        const type = typeof read === "string" ? read : select(input);
         if (typeof type !== "string")
             return type;
-        const check = own.call(spec.lenient, type) ? spec.lenient[type] : undefined;
+        const check = lenient[type];
         if (check === undefined) {
             return {
                 ok: false,

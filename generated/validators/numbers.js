@@ -63,10 +63,10 @@ export const validateNumbersNotification = createFamilyValidator({
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",
         "^[0-9]+$": "an account id made of digits",
-        "^[0-9]{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12][0-9]|3[01])[Tt -](?:[01][0-9]|2[0-3]):[0-5][0-9]:(?:[0-5][0-9]|60)(?:[.,][0-9]+)?(?:[Zz]|[+-](?:[01][0-9]|2[0-3])(?::?[0-5][0-9])?)?$": "an ISO 8601 date and time such as 2025-03-01T10:00:00.000Z",
-        "^c-\\S+$": "a call id starting with \"c-\"",
-        "^conf-\\S+$": "a conference id starting with \"conf-\"",
-        "^r-\\S+$": "a recording id starting with \"r-\""
+        "^\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])[Tt -](?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:[.,]\\d+)?(?:[Zz]|[+-](?:[01]\\d|2[0-3])(?::?[0-5]\\d)?)?$": "an ISO 8601 date and time such as 2025-03-01T10:00:00.000Z",
+        "^c-\\S": "a call id starting with \"c-\"",
+        "^conf-\\S": "a conference id starting with \"conf-\"",
+        "^r-\\S": "a recording id starting with \"r-\""
     },
 });
 /** True when `value` is a valid MessagingLostEventNotification (`event` "MESSAGING_LOST"). */

@@ -35,7 +35,6 @@ export interface FamilyValidatorSpec {
 /** A validator for one family of events: `(input, options) => ValidationResult`. */
 export type FamilyValidator<T> = (input: unknown, options?: ValidateOptions) => ValidationResult<T>;
 
-const own = Object.prototype.hasOwnProperty;
 
 /**
  * Build a validator that dispatches on the family's discriminant.
@@ -95,13 +94,17 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
     }
     return "";
   }
+  // A prototype-less copy: a lookup needs no hasOwnProperty call and "__proto__" or "constructor" find nothing.
+  const lenient: Record<string, CompiledValidator | undefined> = Object.assign(Object.create(null) as Record<string, CompiledValidator>, spec.lenient);
   return function validate(input: unknown, options?: ValidateOptions): ValidationResult<T> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       return { ok: false, errors: [{ path: "", message: `a ${spec.family} callback must be a JSON object; got ${describeValue(input)}` }] };
     }
-    const type = select(input as Record<string, unknown>);
+    // The common case (one discriminant holding a string) is read inline; everything else goes through select().
+    const read = single === undefined ? undefined : (input as Record<string, unknown>)[single];
+    const type = typeof read === "string" ? read : select(input as Record<string, unknown>);
     if (typeof type !== "string") return type;
-    const check = own.call(spec.lenient, type) ? spec.lenient[type] : undefined;
+    const check = lenient[type];
     if (check === undefined) {
       return {
         ok: false,
