@@ -7,6 +7,8 @@ export interface EventInfo {
     readonly response: string;
     /** Payload interface name. */
     readonly title: string;
+    /** Where Bandwidth restricts the verbs of the reply: `conference` or `transferAnswer` BXML. */
+    readonly scope?: string;
 }
 /** voice events by `eventType` (aliases included). */
 export declare const voiceEvents: Readonly<Record<string, EventInfo>>;

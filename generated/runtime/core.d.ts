@@ -32,6 +32,8 @@ export interface FamilyEventInfo {
     readonly method: string;
     /** `bxml`: 200 + the BXML the handler returns; `bxml-or-empty`: BXML, or 204 when it returns nothing; `empty`: ack. */
     readonly response: EventResponseKind;
+    /** Where Bandwidth restricts the reply's verbs (`conference`, `transferAnswer`): development-mode checks use it. */
+    readonly scope?: string;
 }
 /** One validation issue: where (JSON pointer) and what. Same shape as `validation.ts`'s `ValidationIssue`. */
 export interface WebhookIssue {
@@ -159,7 +161,9 @@ export interface WebhookCoreOptions {
     /** Validate returned BXML before sending it. Default: on unless `NODE_ENV === "production"` (needs `bxmlValidator`). */
     readonly validateBxml?: boolean;
     /** The BXML validator used when `validateBxml` is on (the generated glue binds the BXML package's one). */
-    readonly bxmlValidator?: (xml: string) => BxmlCheckResult;
+    readonly bxmlValidator?: (xml: string, options?: {
+        scope?: string;
+    }) => BxmlCheckResult;
     /** Fallback for event types without a handler; may return BXML. Default: log and acknowledge. */
     readonly onUnknownEvent?: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
     /** Called for events that fail validation in lenient mode. Default: log a warning. */

@@ -369,7 +369,8 @@ export function createWebhookCore(options) {
         if (validateBxml) {
             let verdict;
             try {
-                verdict = bxmlValidator(xml);
+                // Conference and transferAnswer replies may only use some verbs: a document with any other is rejected whole.
+                verdict = info?.scope === undefined ? bxmlValidator(xml) : bxmlValidator(xml, { scope: info.scope });
             }
             catch (error) {
                 verdict = { ok: false, errors: [{ path: "", message: error instanceof Error ? error.message : String(error) }] };

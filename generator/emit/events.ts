@@ -15,6 +15,8 @@ export function emitEvents(catalog: Catalog): GeneratedFile[] {
     `  readonly response: string;`,
     `  /** Payload interface name. */`,
     `  readonly title: string;`,
+    `  /** Where Bandwidth restricts the verbs of the reply: \`conference\` or \`transferAnswer\` BXML. */`,
+    `  readonly scope?: string;`,
     `}`,
     ``,
   ];
@@ -23,7 +25,7 @@ export function emitEvents(catalog: Catalog): GeneratedFile[] {
     if (!events.length) continue;
     const rows = events.flatMap((e) =>
       [e.event, ...(e.meta.aliases ?? [])].map(
-        (name) => `  ${JSON.stringify(name)}: { method: ${JSON.stringify(camelCase(e.event))}, response: ${JSON.stringify(e.meta.response ?? "empty")}, title: ${JSON.stringify(e.title)} },`,
+        (name) => `  ${JSON.stringify(name)}: { method: ${JSON.stringify(camelCase(e.event))}, response: ${JSON.stringify(e.meta.response ?? "empty")}, title: ${JSON.stringify(e.title)}${typeof e.meta.bxmlScope === "string" ? `, scope: ${JSON.stringify(e.meta.bxmlScope)}` : ""} },`,
       ),
     );
     parts.push(`/** ${family.name} events by \`${family.discriminant ?? "name"}\` (aliases included). */`);

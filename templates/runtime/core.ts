@@ -36,6 +36,8 @@ export interface FamilyEventInfo {
   readonly method: string;
   /** `bxml`: 200 + the BXML the handler returns; `bxml-or-empty`: BXML, or 204 when it returns nothing; `empty`: ack. */
   readonly response: EventResponseKind;
+  /** Where Bandwidth restricts the reply's verbs (`conference`, `transferAnswer`): development-mode checks use it. */
+  readonly scope?: string;
 }
 
 /** One validation issue: where (JSON pointer) and what. Same shape as `validation.ts`'s `ValidationIssue`. */
@@ -159,7 +161,7 @@ export interface WebhookCoreOptions {
   /** Validate returned BXML before sending it. Default: on unless `NODE_ENV === "production"` (needs `bxmlValidator`). */
   readonly validateBxml?: boolean;
   /** The BXML validator used when `validateBxml` is on (the generated glue binds the BXML package's one). */
-  readonly bxmlValidator?: (xml: string) => BxmlCheckResult;
+  readonly bxmlValidator?: (xml: string, options?: { scope?: string }) => BxmlCheckResult;
   /** Fallback for event types without a handler; may return BXML. Default: log and acknowledge. */
   readonly onUnknownEvent?: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
   /** Called for events that fail validation in lenient mode. Default: log a warning. */
@@ -618,7 +620,8 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     if (validateBxml) {
       let verdict: BxmlCheckResult;
       try {
-        verdict = bxmlValidator!(xml);
+        // Conference and transferAnswer replies may only use some verbs: a document with any other is rejected whole.
+        verdict = info?.scope === undefined ? bxmlValidator!(xml) : bxmlValidator!(xml, { scope: info.scope });
       } catch (error) {
         verdict = { ok: false, errors: [{ path: "", message: error instanceof Error ? error.message : String(error) }] };
       }
