@@ -10,6 +10,7 @@ import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ValidateFunction } from "ajv";
+import { resolvePointer } from "../../generator/catalog.js";
 
 export type JsonSchema = Record<string, any>;
 
@@ -148,7 +149,7 @@ export class SchemaStore {
     url.hash = "";
     const doc = this.byId.get(url.href);
     if (!doc) throw new Error(`$ref ${node.$ref} in ${location.id} points to no loaded schema (${url.href})`);
-    const target = followPointer(doc, pointer);
+    const target = resolvePointer(doc, pointer);
     if (target === undefined) throw new Error(`$ref ${node.$ref} in ${location.id} points to nothing`);
     return { node: target as JsonSchema, id: url.href, pointer };
   }
@@ -160,17 +161,6 @@ export class SchemaStore {
     this.validators.set(key, validate);
     return validate(value) as boolean;
   }
-}
-
-function followPointer(doc: unknown, pointer: string): unknown {
-  if (!pointer) return doc;
-  let node: any = doc;
-  for (const raw of pointer.replace(/^\//, "").split("/")) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (node === null || typeof node !== "object") return undefined;
-    node = node[key];
-  }
-  return node;
 }
 
 function encodePointer(pointer: string): string {
@@ -276,7 +266,7 @@ function derefSpec(doc: JsonSchema, node: JsonSchema): JsonSchema {
   for (let hops = 0; current && typeof current.$ref === "string"; hops++) {
     if (hops > 50) throw new Error(`spec $ref loop at ${current.$ref}`);
     if (!current.$ref.startsWith("#/")) throw new Error(`spec $ref ${current.$ref} is not local`);
-    const target = followPointer(doc, current.$ref.slice(1));
+    const target = resolvePointer(doc, current.$ref.slice(1));
     if (target === undefined) throw new Error(`spec $ref ${current.$ref} points to nothing`);
     current = target as JsonSchema;
   }
