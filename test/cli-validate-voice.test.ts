@@ -102,3 +102,11 @@ test("every command has --help", () => {
   assert.equal(runCli(["--help"]).status, 0);
   assert.equal(runCli(["nonsense"]).status, 2);
 });
+
+test("--kind auto checks XML that no family claims as BXML, so a wrong root is named", () => {
+  const run = runCli(["validate", "--json", file("wrong-root.xml", '<?xml version="1.0"?><Request><Hangup/></Request>')]);
+  assert.equal(run.status, 1);
+  const [line] = jsonLines(run.stdout);
+  assert.equal(line.kind, "bxml");
+  assert.deepEqual(line.errors, [{ path: "/Request", message: "root element must be <Response> or <Bxml>, not <Request>" }]);
+});

@@ -32,6 +32,10 @@ function validateText(kinds: Kind[], file: string, text: string, kindName: strin
   const kind = kinds.find((k) => k.detect(text, json));
   if (kind) return report(file, kind.name, kind.validate(text, options));
   if (parsed && !parsed.ok) return report(file, null, { valid: false, type: null, errors: [{ path: "", message: parsed.message }] });
+  // XML with a root no family claims: most likely BXML with a wrong root (or not well-formed); BXML's
+  // validator then says what is wrong with it.
+  const bxml = trimmed.startsWith("<") ? kinds.find((k) => k.name === "bxml") : undefined;
+  if (bxml) return report(file, bxml.name, bxml.validate(text, options));
   return report(file, null, { valid: false, type: null, errors: [{ path: "", message: "not a document bw-codegen recognises (a Bandwidth callback in JSON, or XML); name it with --kind" }] });
 }
 
@@ -40,7 +44,9 @@ export const validateCommand: Command = {
   help: `Usage: bw-codegen validate [--kind auto|${KIND_NAMES.join("|")}] [--json] [--strict] [--strict-json] <file...>
 
 Validates each file against bw-codegen's schemas. With --kind auto (the default) the kind is
-recognised from the content: an object with "eventType" is a voice callback, and so on.
+recognised from the content: a JSON array of events is messaging, an object with "eventType" a voice
+(or BRTC endpoint) callback, XML <Notification> or <PortOutValidationRequest> a numbers notification,
+and other XML (normally <Response> or <Bxml>) is checked as BXML.
 
 Options:
   --kind KIND     auto (default) or one of: ${KIND_NAMES.join(", ")}
