@@ -20,10 +20,13 @@ import { answerBxml, BENCH_CREDENTIALS, BENCH_PATH, createTodaysHandler } from "
 const CONSTANT = answerBxml({ to: "+12525550129" } as AnswerCallback).toXml();
 const XML = "application/xml; charset=utf-8";
 
-function webhooks() {
+function webhooks(answer: (event: AnswerCallback) => unknown = answerBxml) {
   // production settings (the servers also run with NODE_ENV=production): no dev-mode BXML re-validation
-  return createBandwidthWebhooks({ credentials: [BENCH_CREDENTIALS], voice: { answer: answerBxml }, validateBxml: false });
+  return createBandwidthWebhooks({ credentials: [BENCH_CREDENTIALS], voice: { answer: answer as typeof answerBxml }, validateBxml: false });
 }
+
+/** A handler that answers the constant: isolates the adapter's own work (auth, parse, validate, dispatch). */
+const constantAnswer = (): string => CONSTANT;
 
 /** node:http: read the body, reply with a constant. */
 function nodeConstant(req: IncomingMessage, res: ServerResponse): void {
@@ -69,6 +72,18 @@ const VARIANTS: Record<string, () => Promise<number>> = {
     app.use(webhooks().express);
     app.use(express.json()); // the rest of the app, after the webhooks, as the adapter's docs advise
     return listenNode(app);
+  },
+  "express-bw-codegen-adapter": () => {
+    const app = express();
+    app.use(webhooks(constantAnswer).express);
+    app.use(express.json());
+    return listenNode(app);
+  },
+  "fastify-bw-codegen-adapter": async () => {
+    const app = Fastify();
+    await app.register(webhooks(constantAnswer).fastify);
+    await app.listen({ host: "127.0.0.1", port: 0 });
+    return (app.server.address() as AddressInfo).port;
   },
   "fastify-constant": async () => {
     const app = Fastify();

@@ -254,12 +254,14 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Row[
       rows.push(...compare("node:http answer callback vs what users write today (auth check + JSON.parse + ajv + bandwidth-sdk BXML)", how, "bw-codegen", m["node-bw-codegen"], "node:http + ajv + bandwidth-sdk", m["node-today"], undefined));
     }
     if (groups.includes("express")) {
-      const m = await measureGroup(["express-constant", "express-bw-codegen"], settings);
-      rows.push(...compare("Express answer callback", how, "bw-codegen middleware", m["express-bw-codegen"], "express.json() + constant reply", m["express-constant"], 0.9));
+      const m = await measureGroup(["express-constant", "express-bw-codegen-adapter", "express-bw-codegen"], settings);
+      rows.push(...compare("Express adapter (auth + JSON.parse + validate + dispatch; the handler returns the same constant BXML)", how, "bw-codegen middleware", m["express-bw-codegen-adapter"], "express.json() + constant reply", m["express-constant"], 0.9));
+      rows.push(...compare("Express answer callback, the handler rendering its BXML with the builder", how, "bw-codegen middleware", m["express-bw-codegen"], "express.json() + constant reply", m["express-constant"], undefined));
     }
     if (groups.includes("fastify")) {
-      const m = await measureGroup(["fastify-constant", "fastify-bw-codegen"], settings);
-      rows.push(...compare("Fastify answer callback", how, "bw-codegen plugin", m["fastify-bw-codegen"], "built-in JSON parser + constant reply", m["fastify-constant"], 0.9));
+      const m = await measureGroup(["fastify-constant", "fastify-bw-codegen-adapter", "fastify-bw-codegen"], settings);
+      rows.push(...compare("Fastify adapter (auth + JSON.parse + validate + dispatch; the handler returns the same constant BXML)", how, "bw-codegen plugin", m["fastify-bw-codegen-adapter"], "built-in JSON parser + constant reply", m["fastify-constant"], 0.9));
+      rows.push(...compare("Fastify answer callback, the handler rendering its BXML with the builder", how, "bw-codegen plugin", m["fastify-bw-codegen"], "built-in JSON parser + constant reply", m["fastify-constant"], undefined));
     }
   } finally {
     pinSelf(`0-${Math.max(1, availableParallelism() - 1)}`);

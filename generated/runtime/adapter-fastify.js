@@ -66,6 +66,8 @@ function registerRoute(fastify, core, route) {
             }
             done();
         },
+        // Returns nothing on the synchronous path: a returned Reply is a thenable, which Fastify would await
+        // (an extra tick and promise per request).
         handler(request, reply) {
             const raw = request.body;
             const body = raw === undefined || raw === null
@@ -83,9 +85,10 @@ function registerRoute(fastify, core, route) {
                 result = INTERNAL;
             }
             if (result instanceof Promise) {
-                return result.then((response) => sendReply(reply, response), () => sendReply(reply, INTERNAL));
+                return result.then((response) => void sendReply(reply, response), () => void sendReply(reply, INTERNAL));
             }
-            return sendReply(reply, result);
+            sendReply(reply, result);
+            return undefined;
         },
     });
 }
