@@ -20,4 +20,3 @@ export * from "./runtime/context.js";
 export * from "./runtime/core.js";
 export * from "./runtime/webhooks.js";
 export type { ValidationIssue, ValidationResult, ValidateOptions } from "./runtime/validation.js";
-export type { BxmlReply } from "./runtime/bxml-reply.js";

@@ -18,6 +18,5 @@ export function emitIndex(files: readonly GeneratedFile[]): GeneratedFile {
     lines.push(`export * from "./${f.path.replace(/\.ts$/, ".js")}";`);
   }
   lines.push(`export type { ValidationIssue, ValidationResult, ValidateOptions } from "./runtime/validation.js";`);
-  lines.push(`export type { BxmlReply } from "./runtime/bxml-reply.js";`);
   return { path: "index.ts", contents: `${lines.join("\n")}\n`, source: "generator/emit/index-module.ts" };
 }
