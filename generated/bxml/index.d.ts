@@ -380,9 +380,9 @@ export interface RingElement {
 }
 /** Attributes of <SendDtmf>. */
 export type SendDtmfAttributes = {
-    /** Milliseconds each tone lasts (decimal, 50 to 5000). (decimal, 50 to 5000; Bandwidth's default: 200) */
+    /** Milliseconds each tone lasts (decimal). Bandwidth documents 50 to 5000, but node-sdk's own published unit test writes toneDuration="5", so values below 50 are accepted (not negative ones); the maximum is kept. (decimal, 0 to 5000; Bandwidth's default: 200) */
     toneDuration?: number;
-    /** Milliseconds of silence after each tone (decimal, 50 to 5000). (decimal, 50 to 5000; Bandwidth's default: 400) */
+    /** Milliseconds of silence after each tone (decimal). Bandwidth documents 50 to 5000, but node-sdk's own published unit test writes toneInterval="5", so values below 50 are accepted (not negative ones); the maximum is kept. (decimal, 0 to 5000; Bandwidth's default: 400) */
     toneInterval?: number;
 };
 /** <SendDtmf> in the JSON form: Play DTMF tones. Plays the DTMF digits in the text content (up to 50 of 0-9 * # A-D; ',' or 'w' pause half a second, 'W' one second). */
@@ -445,7 +445,7 @@ export interface SpeakSentenceElement {
 export type SsmlBreakAttributes = {
     /** Relative length of the pause. (Bandwidth's default: "medium") */
     strength?: "none" | "x-weak" | "weak" | "medium" | "strong" | "x-strong";
-    /** Pause length in seconds or milliseconds, at most 10 s (1s, 2.5s, 500ms). */
+    /** Pause length in seconds or milliseconds, at most 10 s (1s, 2.5s, 500ms). The pattern checks the form only; the 10-second limit is the breakTimeLimit check, so an over-long pause gets one message. */
     time?: string;
 };
 /** <break> in the JSON form: SSML pause. A pause in speech (no content). strength picks a relative pause; time an absolute one of at most 10 s ("1s", "500ms"). */
@@ -505,7 +505,7 @@ export interface SsmlPhonemeElement {
 export type SsmlProsodyAttributes = {
     /** x-low, low, medium, high, x-high, default, or a relative +N% / -N%. */
     pitch?: string;
-    /** x-slow, slow, medium, fast, x-fast, or a positive N%. */
+    /** x-slow, slow, medium, fast, x-fast, or a positive N% (an explicit + sign, as SSML allows, is accepted). */
     rate?: string;
     /** silent, x-soft, soft, medium, loud, x-loud, default, or +N dB / -N dB. */
     volume?: string;
@@ -528,12 +528,12 @@ export interface SsmlSElement {
 }
 /** Attributes of <say-as>. */
 export type SsmlSayAsAttributes = {
-    /** How to read the text. (required) */
-    "interpret-as": "date" | "time" | "telephone" | "characters" | "cardinal" | "ordinal";
-    /** Date field order; only with interpret-as="date", where it is required. */
-    format?: "mdy" | "dmy" | "ymd" | "md" | "dm" | "ym" | "my" | "d" | "m" | "y";
+    /** How to read the text. Bandwidth documents date, time, telephone, characters, cardinal and ordinal; its TTS engine (Amazon Polly) also reads spell-out, number, digits, fraction, unit, address and expletive, which SSML written for Polly uses, so those are accepted too. Any other value is an error. (required) */
+    "interpret-as": "date" | "time" | "telephone" | "characters" | "cardinal" | "ordinal" | "spell-out" | "number" | "digits" | "fraction" | "unit" | "address" | "expletive";
+    /** Date field order; only with interpret-as="date", where it is required (Bandwidth: it must be given). yyyymmdd is the compact form of Bandwidth's TTS engine (Amazon Polly). */
+    format?: "mdy" | "dmy" | "ymd" | "md" | "dm" | "ym" | "my" | "d" | "m" | "y" | "yyyymmdd";
 };
-/** <say-as> in the JSON form: SSML interpretation hint. Says its text as a date, time, telephone number, characters, cardinal or ordinal. format (date order) is only valid with, and required by, interpret-as="date" (x-bw.checks). */
+/** <say-as> in the JSON form: SSML interpretation hint. Says its text as a date, time, telephone number, characters, cardinal or ordinal (and the other Amazon Polly interpretations). format (date order) is only valid with, and required by, interpret-as="date" (x-bw.checks). */
 export interface SsmlSayAsElement {
     name: "say-as";
     attributes: SsmlSayAsAttributes;

@@ -344,8 +344,8 @@ export const BXML_RULES = {
             name: "SendDtmf",
             content: "text",
             attributes: {
-                toneDuration: { type: "number", min: 50, max: 5000 },
-                toneInterval: { type: "number", min: 50, max: 5000 },
+                toneDuration: { type: "number", min: 0, max: 5000 },
+                toneInterval: { type: "number", min: 0, max: 5000 },
             },
             required: [],
             closed: false,
@@ -400,7 +400,7 @@ export const BXML_RULES = {
             content: "empty",
             attributes: {
                 strength: { type: "enum", values: ["none", "x-weak", "weak", "medium", "strong", "x-strong"] },
-                time: { type: "string", pattern: new RegExp("^(([0-9]|10)(\\.[0-9]+)?s|[0-9]{1,5}ms)$", "u"), message: "must be a duration such as 1s, 2.5s or 500ms, at most 10s" },
+                time: { type: "string", pattern: new RegExp("^[0-9]+(\\.[0-9]+)?(s|ms)$", "u"), message: "must be a duration in seconds or milliseconds such as 1s, 2.5s or 500ms" },
             },
             required: [],
             closed: false,
@@ -466,7 +466,7 @@ export const BXML_RULES = {
             content: "mixed",
             attributes: {
                 pitch: { type: "string", pattern: new RegExp("^(x-low|low|medium|high|x-high|default|[+-][0-9]+(\\.[0-9]+)?%)$", "u"), message: "must be x-low, low, medium, high, x-high, default or a percentage such as +10%" },
-                rate: { type: "string", pattern: new RegExp("^(x-slow|slow|medium|fast|x-fast|[0-9]+(\\.[0-9]+)?%)$", "u"), message: "must be x-slow, slow, medium, fast, x-fast or a percentage such as 80%" },
+                rate: { type: "string", pattern: new RegExp("^(x-slow|slow|medium|fast|x-fast|\\+?[0-9]+(\\.[0-9]+)?%)$", "u"), message: "must be x-slow, slow, medium, fast, x-fast or a percentage such as 80%" },
                 volume: { type: "string", pattern: new RegExp("^(silent|x-soft|soft|medium|loud|x-loud|default|[+-][0-9]+(\\.[0-9]+)?dB)$", "u"), message: "must be silent, x-soft, soft, medium, loud, x-loud, default or a change such as +6dB" },
             },
             required: [],
@@ -491,8 +491,8 @@ export const BXML_RULES = {
             name: "say-as",
             content: "text",
             attributes: {
-                "interpret-as": { type: "enum", values: ["date", "time", "telephone", "characters", "cardinal", "ordinal"] },
-                format: { type: "enum", values: ["mdy", "dmy", "ymd", "md", "dm", "ym", "my", "d", "m", "y"] },
+                "interpret-as": { type: "enum", values: ["date", "time", "telephone", "characters", "cardinal", "ordinal", "spell-out", "number", "digits", "fraction", "unit", "address", "expletive"] },
+                format: { type: "enum", values: ["mdy", "dmy", "ymd", "md", "dm", "ym", "my", "d", "m", "y", "yyyymmdd"] },
             },
             required: ["interpret-as"],
             closed: false,

@@ -178,7 +178,9 @@ export function convertValue(rule: AttributeRule, raw: string): BxmlAttributeVal
     case "boolean":
       return raw === "true" ? true : raw === "false" ? false : raw;
     case "integer":
-      return INTEGER_TEXT.test(raw) ? Number(raw) : raw;
+      // an integral decimal ("5.0", as java-sdk's JAXB writes Doubles) is the integer it denotes
+      if (INTEGER_TEXT.test(raw)) return Number(raw);
+      return DECIMAL_TEXT.test(raw) && Number.isInteger(Number(raw)) ? Number(raw) : raw;
     case "number":
       return DECIMAL_TEXT.test(raw) ? Number(raw) : raw;
     default:
