@@ -134,9 +134,11 @@ export interface MessagingStatusMessage {
    */
   direction: "in" | "out";
   /**
-   * Recipient numbers. Always an array in callbacks, even with one recipient (group MMS: several).
+   * Recipient numbers. Always an array in callbacks, even with one recipient (group MMS: several); never empty, since every message has at least one recipient (an empty list is a broken payload).
+   *
+   * @minItems 1
    */
-  to: string[];
+  to: [string, ...string[]];
   /**
    * E.164 number, short code, or alphanumeric sender id. Not pattern-checked: all three forms occur.
    */
@@ -191,9 +193,11 @@ export interface MessagingInboundMessage {
    */
   direction: "in" | "out";
   /**
-   * Recipient numbers. Always an array in callbacks, even with one recipient (group MMS: several).
+   * Recipient numbers. Always an array in callbacks, even with one recipient (group MMS: several); never empty, since every message has at least one recipient (an empty list is a broken payload).
+   *
+   * @minItems 1
    */
-  to: string[];
+  to: [string, ...string[]];
   /**
    * E.164 number, short code, or alphanumeric sender id. Not pattern-checked: all three forms occur.
    */
@@ -1851,7 +1855,7 @@ export interface TfvBlockedCallback {
    */
   accountId: string;
   /**
-   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we accept any 8XX so that a newly opened toll-free code (822, 880–889 are reserved for that) does not break receivers.
+   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected.
    */
   phoneNumber: string;
   /**
@@ -1880,7 +1884,7 @@ export interface TfvDenialCallback {
    */
   accountId: string;
   /**
-   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we accept any 8XX so that a newly opened toll-free code (822, 880–889 are reserved for that) does not break receivers.
+   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected.
    */
   phoneNumber: string;
   /**
@@ -1929,7 +1933,7 @@ export interface TfvFailureCallback {
    */
   accountId: string;
   /**
-   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we accept any 8XX so that a newly opened toll-free code (822, 880–889 are reserved for that) does not break receivers.
+   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected.
    */
   phoneNumber: string;
   /**
@@ -1962,7 +1966,7 @@ export interface TfvStatusCallback {
    */
   accountId: string;
   /**
-   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we accept any 8XX so that a newly opened toll-free code (822, 880–889 are reserved for that) does not break receivers.
+   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected.
    */
   phoneNumber: string;
   /**

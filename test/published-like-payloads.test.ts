@@ -126,6 +126,7 @@ function breakObject(root: Json, pointer: string, value: Record<string, Json>, l
     if (closed && typeof field === "string") out.push({ name: `${at} outside its enumeration`, body: edit(root, at, "not-a-known-value"), paths: [at] });
     if (closed && typeof field === "number") out.push({ name: `${at} outside its enumeration`, body: edit(root, at, 987654), paths: [at] });
     if (expected.schema.pattern && typeof field === "string") out.push({ name: `${at} not matching its pattern`, body: edit(root, at, "not valid"), paths: [at] });
+    if (expected.schema.minItems && Array.isArray(field)) out.push({ name: `${at} emptied`, body: edit(root, at, []), paths: [at] });
     if (field && typeof field === "object" && !Array.isArray(field) && expected.schema.properties) {
       breakObject(root, at, field, expected, family, out);
     }
@@ -277,5 +278,28 @@ test("an unknown event type is invalid at the discriminant, in every family that
       assert.equal(report!.valid, false, `${c.family} (${kind}): ${JSON.stringify(c.body)} accepted`);
       assert.ok(report!.errors.some((e: { path: string }) => e.path === c.path), `${c.family} (${kind}): ${JSON.stringify(report!.errors)}`);
     }
+  }
+});
+
+test("toll-free numbers: every toll-free area code (and the reserved ones) is accepted, geographic 8XX numbers are not", (t) => {
+  const dir = mkdtempSync(join(tmpdir(), "bw-published-like-tfv-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const verified = fixtures.find((f) => f.file.endsWith("tfv/verified.json"))!.value as Record<string, Json>;
+  const numbers: [string, boolean][] = [
+    ...["800", "822", "833", "844", "855", "866", "877", "880", "888", "889"].map((code): [string, boolean] => [`+1${code}5550123`, true]),
+    ...["801", "802", "810", "828", "843", "870"].map((code): [string, boolean] => [`+1${code}5550123`, false]),
+    ["+18001550123", false], // exchange starting with 1
+    ["+1800555012", false],
+    ["18005550123", false],
+  ];
+  const files = numbers.map(([phoneNumber], index) => {
+    const file = join(dir, `${index}.json`);
+    writeFileSync(file, JSON.stringify({ ...verified, phoneNumber }));
+    return file;
+  });
+  for (const [index, report] of validate("tfv", files).entries()) {
+    const [phoneNumber, valid] = numbers[index]!;
+    assert.equal(report.valid, valid, `${phoneNumber}: ${JSON.stringify(report.errors)}`);
+    if (!valid) assert.deepEqual(report.errors.map((e: { path: string }) => e.path), ["/phoneNumber"]);
   }
 });
