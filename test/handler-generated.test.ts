@@ -36,7 +36,8 @@ function examples(family: string): Example[] {
     });
 }
 
-const BXML = '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
+// SpeakSentence is allowed everywhere, including conference-scope and transferAnswer BXML (checked in development mode).
+const BXML = '<?xml version="1.0" encoding="UTF-8"?><Response><SpeakSentence>Thank you</SpeakSentence></Response>';
 const voiceExamples = examples("voice");
 const messagingExamples = examples("messaging");
 
