@@ -44,6 +44,8 @@ export interface XmlFamilySpec<T> {
     roots: Readonly<Record<string, readonly string[]>>;
     /** Root element name of each event. */
     rootOf: Readonly<Record<string, string>>;
+    /** Events that alone have their root and are recognised by one element (event → element name). */
+    identifiedBy?: Readonly<Record<string, string>>;
     /** The family's validator of the JSON form (names the event in `type`). */
     validate(input: unknown, options?: ValidateOptions): ValidationResult<T>;
     /** Parser limits (default {@link NUMBERS_XML_LIMITS}). */

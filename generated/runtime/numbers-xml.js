@@ -136,6 +136,13 @@ export function createXmlFamily(spec) {
             if (!parsed.ok)
                 return { ok: false, errors: parsed.errors };
             const result = spec.validate(parsed.value, options);
+            if (!result.ok && result.type === undefined) {
+                // the root says which event this is, but the element that identifies it is missing
+                const owners = Object.keys(spec.rootOf).filter((type) => spec.rootOf[type] === parsed.root);
+                const element = owners.length === 1 && spec.identifiedBy !== undefined && Object.prototype.hasOwnProperty.call(spec.identifiedBy, owners[0]) ? spec.identifiedBy[owners[0]] : undefined;
+                if (element !== undefined)
+                    return { ok: false, type: owners[0], root: parsed.root, errors: [{ path: `/${element}`, message: `is required in <${parsed.root}>` }] };
+            }
             const mismatch = rootMismatch(parsed.root, result.type);
             if (mismatch !== undefined)
                 return { ok: false, type: result.type, root: parsed.root, errors: [{ path: "", message: mismatch }] };

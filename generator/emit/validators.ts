@@ -113,13 +113,21 @@ function xmlWrapper(family: FamilySpec, events: EventEntry[]): string {
     for (const path of xml.arrays ?? []) if (!list.includes(path)) list.push(path);
   }
   for (const list of Object.values(roots)) list.sort();
+  // An event that alone has its root and is selected by the presence of one element (the port-out
+  // validation request by TelephoneNumbers): a document with that root but without the element is
+  // reported as missing it, not as missing the family's discriminant.
+  const identifiedBy: Record<string, string> = {};
+  for (const rule of family.select ?? []) {
+    if (rule.property === undefined || rule.event === undefined || !(rule.event in rootOf)) continue;
+    if (Object.values(rootOf).filter((root) => root === rootOf[rule.event as string]).length === 1) identifiedBy[rule.event] = rule.property;
+  }
   const sorted = <V>(o: Record<string, V>) => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const P = pascalCase(family.name);
   return `
 const ${family.name}Xml = createXmlFamily<${family.union}>({
   family: ${JSON.stringify(family.name)},
   roots: ${JSON.stringify(sorted(roots))},
-  rootOf: ${JSON.stringify(sorted(rootOf))},
+  rootOf: ${JSON.stringify(sorted(rootOf))},${Object.keys(identifiedBy).length > 0 ? `\n  identifiedBy: ${JSON.stringify(sorted(identifiedBy))},` : ""}
   validate: ${family.validator},
 });
 

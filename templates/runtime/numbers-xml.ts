@@ -122,6 +122,8 @@ export interface XmlFamilySpec<T> {
   roots: Readonly<Record<string, readonly string[]>>;
   /** Root element name of each event. */
   rootOf: Readonly<Record<string, string>>;
+  /** Events that alone have their root and are recognised by one element (event → element name). */
+  identifiedBy?: Readonly<Record<string, string>>;
   /** The family's validator of the JSON form (names the event in `type`). */
   validate(input: unknown, options?: ValidateOptions): ValidationResult<T>;
   /** Parser limits (default {@link NUMBERS_XML_LIMITS}). */
@@ -167,6 +169,12 @@ export function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T> {
       const parsed = parseNumbersXml(text, spec.roots, limits);
       if (!parsed.ok) return { ok: false, errors: parsed.errors };
       const result = spec.validate(parsed.value, options);
+      if (!result.ok && result.type === undefined) {
+        // the root says which event this is, but the element that identifies it is missing
+        const owners = Object.keys(spec.rootOf).filter((type) => spec.rootOf[type] === parsed.root);
+        const element = owners.length === 1 && spec.identifiedBy !== undefined && Object.prototype.hasOwnProperty.call(spec.identifiedBy, owners[0]) ? spec.identifiedBy[owners[0]] : undefined;
+        if (element !== undefined) return { ok: false, type: owners[0], root: parsed.root, errors: [{ path: `/${element}`, message: `is required in <${parsed.root}>` }] };
+      }
       const mismatch = rootMismatch(parsed.root, result.type);
       if (mismatch !== undefined) return { ok: false, type: result.type, root: parsed.root, errors: [{ path: "", message: mismatch }] };
       return { ...result, root: parsed.root };
