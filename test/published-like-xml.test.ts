@@ -91,6 +91,33 @@ test("documents that Bandwidth or its SDKs publish in these forms are accepted",
   }
 });
 
+test("old and SDK-misspelled attribute names are accepted with a warning that names the right one", () => {
+  const dir = mkdtempSync(join(tmpdir(), "bw-published-like-"));
+  try {
+    const cases: Record<string, [string, string, RegExp]> = {
+      // the 2023 docs spell the conference timeout calbackTimeout
+      "old-name.xml": ['<Response><Conference calbackTimeout="5">room-2</Conference></Response>', "/Response/Conference[1]/@calbackTimeout", /did you mean "callbackTimeout"/],
+      // python-sdk's serializer writes bridgeTargetCompleteFallback_url
+      "sdk-spelling.xml": [
+        '<Response><Bridge bridgeTargetCompleteFallback_url="https://backup.example.org/t">c-1a2b3c4d-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9</Bridge></Response>',
+        "/Response/Bridge[1]/@bridgeTargetCompleteFallback_url",
+        /did you mean "bridgeTargetCompleteFallbackUrl"/,
+      ],
+    };
+    const files = Object.entries(cases).map(([name, [xml]]) => {
+      writeFileSync(join(dir, name), xml);
+      return join(dir, name);
+    });
+    for (const [name, line] of validate("bxml", files)) {
+      const [, path, message] = cases[name];
+      assert.equal(line.valid, true, `${name}: ${JSON.stringify(line.errors)}`);
+      assert.ok((line.warnings as string[]).some((w) => w.startsWith(`${path}: `) && message.test(w)), `${name}: ${JSON.stringify(line.warnings)}`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 interface BrokenCopy {
   /** what is wrong, for the failure message */
   what: string;
