@@ -337,6 +337,33 @@ describe("connection reuse after Bandwidth's first, credential-less request", ()
   }
 });
 
+describe("connection handling after a rejected large body", () => {
+  for (const adapter of ADAPTERS) {
+    it(`${adapter}: the next delivery on a pooled keep-alive client succeeds (no reuse of a closing socket)`, async () => {
+      const server = await startServer(adapter, testOptions(newLog()));
+      const base = `http://127.0.0.1:${server.port}/callbacks/voice`;
+      const big = answerEvent({ pad: "x".repeat(2 * 1024 * 1024) });
+      try {
+        for (let round = 0; round < 8; round++) {
+          const rejected = await fetch(base, { method: "POST", headers: { authorization: GOOD_AUTH, ...JSON_CT }, body: big });
+          assert.equal(rejected.status, 413);
+          await rejected.arrayBuffer();
+          if (adapter === "node" || adapter === "express") assert.equal(rejected.headers.get("connection"), "close");
+          const challenged = await fetch(base, { method: "POST", headers: JSON_CT, body: big });
+          assert.equal(challenged.status, 401);
+          assert.match(challenged.headers.get("www-authenticate") ?? "", /^Basic realm=/);
+          await challenged.arrayBuffer();
+          const next = await fetch(base, { method: "POST", headers: { authorization: GOOD_AUTH, ...JSON_CT }, body: answerEvent() });
+          assert.equal(next.status, 200);
+          assert.equal(await next.text(), ANSWER_BXML);
+        }
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
 describe("framework variants", () => {
   const bodyParsers = [
     ["express.json()", () => express.json()],

@@ -26,9 +26,9 @@ export interface NodeHandlerOptions {
 }
 
 /**
- * After an early answer (401, 413, …) the rest of the body is read and discarded up to this many bytes
- * so the connection can be reused and the client reliably sees the answer; past it the socket is closed
- * gracefully ("lingering close", RFC 9112 §9.6) instead of reading an unbounded body.
+ * After an early answer (401, 413, …) a body that announces at most this many bytes is read and discarded
+ * so the connection can be reused; a larger or unsized one is answered with `Connection: close` and the
+ * socket is closed gracefully ("lingering close", RFC 9112 §9.6) instead of reading an unbounded body.
  */
 const DISCARD_LIMIT = 256 * 1024;
 /** How long a lingering close keeps reading before the socket is destroyed. */
@@ -95,14 +95,12 @@ export function handleNodeRequest(
   let overflowed = false;
   req.on("data", (chunk: Buffer) => {
     size += chunk.length;
-    if (overflowed) {
-      if (size > limit + DISCARD_LIMIT) lingeringClose(req);
-      return;
-    }
+    if (overflowed) return;
     if (size > limit) {
+      // the body's real size is unknown (chunked, or a short Content-Length): never reuse this connection
       overflowed = true;
       first = chunks = undefined;
-      sendNodeResponse(res, core.payloadTooLarge);
+      sendAndClose(req, res, core.payloadTooLarge);
       return;
     }
     if (first === undefined) first = chunk;
@@ -161,15 +159,47 @@ export function sendNodeResponse(res: ServerResponse, response: CoreResponse): v
   res.end(response.body);
 }
 
-/** Sends an answer given before the body was read, then discards what is left of the body (bounded). */
+/**
+ * Sends an answer given before the body was read. A body small enough to discard is read and dropped,
+ * keeping the connection alive (Bandwidth's credential-less first request then costs no new connection);
+ * a larger or unsized one gets `Connection: close`, so no client reuses a socket we are about to close.
+ */
 function sendEarly(req: IncomingMessage, res: ServerResponse, response: CoreResponse): void {
+  if (req.complete) {
+    sendNodeResponse(res, response);
+    return;
+  }
+  if (!discardable(req)) {
+    sendAndClose(req, res, response);
+    return;
+  }
   sendNodeResponse(res, response);
-  if (req.complete) return;
-  let discarded = 0;
-  req.on("data", (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > DISCARD_LIMIT) lingeringClose(req);
-  });
+  // node's parser frames the body by Content-Length, so at most DISCARD_LIMIT bytes are read here
+  req.on("error", () => {});
+  req.resume();
+}
+
+/** Whether the unread body announces a size we are willing to read and drop. */
+function discardable(req: IncomingMessage): boolean {
+  const declared = req.headers["content-length"];
+  if (declared === undefined) return req.headers["transfer-encoding"] === undefined; // no body at all
+  const length = Number(declared);
+  return Number.isFinite(length) && length <= DISCARD_LIMIT;
+}
+
+/**
+ * Answers with `Connection: close` and then closes gracefully. Node destroys such a socket as soon as the
+ * answer is flushed; with request bytes still unread, that becomes a TCP reset which can make the client
+ * lose the answer, so this connection's `destroySoon` lingers instead (half-close, keep discarding input
+ * for up to LINGER_MS, then destroy).
+ */
+function sendAndClose(req: IncomingMessage, res: ServerResponse, response: CoreResponse): void {
+  if (res.headersSent || res.destroyed) return;
+  const socket = req.socket as IncomingMessage["socket"] & { destroySoon?: () => void };
+  socket.destroySoon = () => lingeringClose(req);
+  res.writeHead(response.status, { ...response.headers, connection: "close" });
+  res.end(response.body);
+  req.on("data", () => {});
   req.on("error", () => {});
 }
 
