@@ -6,6 +6,7 @@
 
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { gzipSync } from "node:zlib";
 import {
   ADAPTERS,
   ANSWER_BXML,
@@ -119,6 +120,20 @@ const INPUT_TABLE: InputRow[] = [
     name: "JSON in a non-UTF-8 charset → 415",
     request: { headers: { "content-type": "application/json; charset=iso-8859-1" }, body: answerEvent() },
     status: 415,
+  },
+  {
+    name: "gzip-encoded body → 415 unsupported_content_encoding, never parsed",
+    request: { headers: { ...JSON_CT, "content-encoding": "gzip" }, body: gzipSync(answerEvent()) },
+    status: 415,
+    headers: { "accept-encoding": "identity" },
+    body: /unsupported_content_encoding/,
+    log: (log) => assert.equal(log.handled.length, 0),
+  },
+  {
+    name: "Content-Encoding: identity is fine",
+    request: { headers: { ...JSON_CT, "content-encoding": "Identity" }, body: answerEvent() },
+    status: 200,
+    body: ANSWER_BXML,
   },
   {
     name: "content type with parameters and odd case is fine",

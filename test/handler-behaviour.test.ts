@@ -10,6 +10,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Agent, createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import express from "express";
 import Fastify from "fastify";
 import { Hono } from "hono";
@@ -385,6 +386,13 @@ describe("framework variants", () => {
         assert.equal(log.handled[0].event.callId, "c-86d0b1c2");
         const denied = await send(server.port, { headers: JSON_CT, body: answerEvent() });
         assert.equal(denied.status, 401);
+        // body-parser inflates a gzip body itself, so the Content-Encoding no longer applies to what we get
+        const gzipped = await send(server.port, {
+          headers: { authorization: GOOD_AUTH, ...JSON_CT, "content-encoding": "gzip" },
+          body: gzipSync(answerEvent()),
+        });
+        assert.equal(gzipped.status, 200);
+        assert.equal(gzipped.body, ANSWER_BXML);
       } finally {
         await server.close();
       }

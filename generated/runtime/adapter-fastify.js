@@ -59,7 +59,7 @@ function registerRoute(fastify, core, route) {
         url: route.path,
         onRequest(request, reply, done) {
             const headers = request.headers;
-            const early = core.check(route, request.method, headers.authorization, headers["content-type"], headers["content-length"]);
+            const early = core.check(route, request.method, headers.authorization, headers["content-type"], headers["content-length"], headers["content-encoding"]);
             if (early !== undefined) {
                 sendReply(reply, early); // answering from the hook: Fastify skips parsing and the handler
                 return;

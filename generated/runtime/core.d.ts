@@ -7,7 +7,7 @@
  *
  * A request goes through three steps, so that nothing about the body is read before auth:
  * 1. `match(url)` picks the route (one per family) or `undefined` (404 / next middleware);
- * 2. `check(route, method, authorization, contentType, contentLength)` answers 405 / 401 / 415 / 413 before
+ * 2. `check(route, method, authorization, contentType, contentLength, contentEncoding)` answers 405 / 401 / 415 / 413 before
  *    any body byte is read, or returns `undefined` to go on;
  * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
  *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
@@ -199,7 +199,7 @@ export interface WebhookCore {
     /** Finds the route for a request target (path + optional query); `undefined` = not ours. */
     match(url: string): CoreRoute | undefined;
     /** Answers what can be answered before reading the body (405, 401, 415, 413); `undefined` = go on. */
-    check(route: CoreRoute, method: string | undefined, authorization: string | null | undefined, contentType: string | null | undefined, contentLength: string | number | null | undefined): CoreResponse | undefined;
+    check(route: CoreRoute, method: string | undefined, authorization: string | null | undefined, contentType: string | null | undefined, contentLength: string | number | null | undefined, contentEncoding?: string | null): CoreResponse | undefined;
     /** Parses, validates and dispatches; returns the answer (a Promise only when a handler is async). */
     handle(route: CoreRoute, method: string, url: string, body: CoreBody, raw: unknown, readHeader: HeaderReader): CoreResponse | Promise<CoreResponse>;
     /** The answer for a path no route matches (standalone adapters). */

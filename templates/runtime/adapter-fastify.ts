@@ -101,6 +101,7 @@ function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: C
         headers.authorization as string | undefined,
         headers["content-type"] as string | undefined,
         headers["content-length"] as string | undefined,
+        headers["content-encoding"] as string | undefined,
       );
       if (early !== undefined) {
         sendReply(reply, early); // answering from the hook: Fastify skips parsing and the handler

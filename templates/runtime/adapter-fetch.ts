@@ -49,7 +49,14 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
     if (route === undefined) return onNotFound !== undefined ? onNotFound(request) : toFetchResponse(core.notFound);
     const headers = request.headers;
     const method = request.method;
-    const early = core.check(route, method, headers.get("authorization"), headers.get("content-type"), headers.get("content-length"));
+    const early = core.check(
+      route,
+      method,
+      headers.get("authorization"),
+      headers.get("content-type"),
+      headers.get("content-length"),
+      headers.get("content-encoding"),
+    );
     if (early !== undefined) {
       cancelBody(request);
       return toFetchResponse(early);

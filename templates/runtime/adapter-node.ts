@@ -79,7 +79,15 @@ export function handleNodeRequest(
 ): void {
   const headers = req.headers;
   const method = req.method ?? "GET";
-  const early = core.check(route, method, headers.authorization, headers["content-type"], headers["content-length"]);
+  const early = core.check(
+    route,
+    method,
+    headers.authorization,
+    headers["content-type"],
+    headers["content-length"],
+    // a body a framework already read (Express's body-parser) has been inflated by it
+    preRead === undefined ? headers["content-encoding"] : undefined,
+  );
   if (early !== undefined) {
     sendEarly(req, res, early);
     return;

@@ -6,7 +6,7 @@
  *
  * A request goes through three steps, so that nothing about the body is read before auth:
  * 1. `match(url)` picks the route (one per family) or `undefined` (404 / next middleware);
- * 2. `check(route, method, authorization, contentType, contentLength)` answers 405 / 401 / 415 / 413 before
+ * 2. `check(route, method, authorization, contentType, contentLength, contentEncoding)` answers 405 / 401 / 415 / 413 before
  *    any body byte is read, or returns `undefined` to go on;
  * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
  *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
@@ -205,6 +205,7 @@ export interface WebhookCore {
     authorization: string | null | undefined,
     contentType: string | null | undefined,
     contentLength: string | number | null | undefined,
+    contentEncoding?: string | null,
   ): CoreResponse | undefined;
   /** Parses, validates and dispatches; returns the answer (a Promise only when a handler is async). */
   handle(
@@ -242,6 +243,9 @@ function jsonError(status: number, error: string, message: string, extraHeaders?
 const NOT_FOUND = jsonError(404, "not_found", "no webhook route at this path");
 const PAYLOAD_TOO_LARGE = jsonError(413, "payload_too_large", "request body exceeds the configured limit");
 const UNSUPPORTED_MEDIA = jsonError(415, "unsupported_media_type", "unsupported Content-Type for this webhook");
+const UNSUPPORTED_ENCODING = jsonError(415, "unsupported_content_encoding", "send the body without a Content-Encoding", {
+  "accept-encoding": "identity",
+});
 const MALFORMED_JSON = jsonError(400, "malformed_json", "request body is not valid JSON");
 const MALFORMED_XML = jsonError(400, "malformed_xml", "request body is not well-formed XML");
 const EMPTY_BODY = jsonError(400, "empty_body", "request body is empty");
@@ -404,6 +408,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     authorization: string | null | undefined,
     contentType: string | null | undefined,
     contentLength: string | number | null | undefined,
+    contentEncoding?: string | null,
   ): CoreResponse | undefined {
     const state = route as RouteState;
     const isPost = method === "POST";
@@ -423,6 +428,8 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     }
     if (isPost) {
       if (contentType === undefined || contentType === null || !state.accepts(mediaTypeOf(contentType))) return UNSUPPORTED_MEDIA;
+      // a compressed body would only fail later as "malformed"; RFC 9110 §15.5.16 answers it with 415
+      if (contentEncoding && !isIdentity(contentEncoding)) return UNSUPPORTED_ENCODING;
       if (contentLength !== undefined && contentLength !== null && contentLength !== "") {
         const announced = typeof contentLength === "number" ? contentLength : Number(contentLength);
         if (announced > bodyLimit) return PAYLOAD_TOO_LARGE;
@@ -758,6 +765,15 @@ function isBlank(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) return false;
+  }
+  return true;
+}
+
+/** Whether a Content-Encoding header means "not encoded" (`identity`, any case, possibly listed). */
+function isIdentity(contentEncoding: string): boolean {
+  for (const coding of contentEncoding.split(",")) {
+    const name = coding.trim().toLowerCase();
+    if (name !== "" && name !== "identity") return false;
   }
   return true;
 }
