@@ -259,9 +259,12 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Row[
       rows.push(...compare("Express answer callback, the handler rendering its BXML with the builder", how, "bw-codegen middleware", m["express-bw-codegen"], "express.json() + constant reply", m["express-constant"], undefined));
     }
     if (groups.includes("fastify")) {
-      const m = await measureGroup(["fastify-constant", "fastify-bw-codegen-adapter", "fastify-bw-codegen"], settings);
-      rows.push(...compare("Fastify adapter (auth + JSON.parse + validate + dispatch; the handler returns the same constant BXML)", how, "bw-codegen plugin", m["fastify-bw-codegen-adapter"], "built-in JSON parser + constant reply", m["fastify-constant"], 0.9));
-      rows.push(...compare("Fastify answer callback, the handler rendering its BXML with the builder", how, "bw-codegen plugin", m["fastify-bw-codegen"], "built-in JSON parser + constant reply", m["fastify-constant"], undefined));
+      const m = await measureGroup(["fastify-constant", "fastify-constant-plugin", "fastify-bw-codegen-adapter", "fastify-bw-codegen"], settings);
+      const adapter = "Fastify adapter (auth + JSON.parse + validate + dispatch; the handler returns the same constant BXML)";
+      rows.push(...compare(`${adapter} vs the same reply from a route in a plugin, as Fastify apps are built`, how, "bw-codegen plugin", m["fastify-bw-codegen-adapter"], "plugin route, built-in JSON parser + constant reply", m["fastify-constant-plugin"], 0.9));
+      rows.push(...compare(`${adapter} vs a Fastify app with no plugin at all`, how, "bw-codegen plugin", m["fastify-bw-codegen-adapter"], "root route, built-in JSON parser + constant reply", m["fastify-constant"], 0.9));
+      rows.push(...compare("What registering any plugin costs a Fastify app (the constant route, in a plugin vs at the root)", how, "plugin route", m["fastify-constant-plugin"], "root route", m["fastify-constant"], undefined));
+      rows.push(...compare("Fastify answer callback, the handler rendering its BXML with the builder", how, "bw-codegen plugin", m["fastify-bw-codegen"], "plugin route, built-in JSON parser + constant reply", m["fastify-constant-plugin"], undefined));
     }
   } finally {
     pinSelf(`0-${Math.max(1, availableParallelism() - 1)}`);
