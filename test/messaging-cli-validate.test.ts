@@ -134,3 +134,20 @@ test("--kind auto finds the root element past the XML declaration, comments and 
   assert.deepEqual([ok.kind, ok.type, ok.valid], ["numbers", "MESSAGING_LOST", true]);
   assert.deepEqual([laughs.kind, laughs.valid], ["numbers", false]);
 });
+
+test("--kind auto takes the kind from the element after a DOCTYPE, not from the name the DOCTYPE declares", () => {
+  const renamed = write(
+    "renamed-doctype.xml",
+    `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;]">]>\n<!-- c --><Notification><Status>&lol2;</Status></Notification>`,
+  );
+  const bxml = write("xxe-bxml.xml", `<!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><Response><SpeakSentence>&x;</SpeakSentence></Response>`);
+  const external = write("external-doctype.xml", `<!DOCTYPE Response SYSTEM "http://127.0.0.1:9/x.dtd"><Notification/>`);
+  const run = runCli(["validate", "--json", renamed, bxml, external]);
+  const results = jsonLines(run.stdout);
+  assert.deepEqual(
+    results.map((r) => [r.kind, r.valid]),
+    [["numbers", false], ["bxml", false], ["numbers", false]],
+  );
+  for (const result of results) assert.match(result.errors[0].message, /DOCTYPE declarations are not allowed/);
+  assert.equal(run.status, 1);
+});

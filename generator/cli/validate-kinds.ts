@@ -72,8 +72,15 @@ export function xmlRootName(text: string): string | undefined {
     if (end < 0) return undefined;
     rest = rest.slice(end + close.length);
   }
-  const doctype = /^<!DOCTYPE\s+([A-Za-z_][\w.:-]*)/.exec(rest);
-  if (doctype) return doctype[1];
+  // A DOCTYPE is refused by every kind, but the document's kind is that of the element after it (its
+  // declared name is whatever the sender wrote); the internal subset is skipped roughly, by brackets.
+  const doctype = /^<!DOCTYPE\s+([A-Za-z_][\w.:-]*)[^[>]*(?:\[[\s\S]*?\]\s*)?>/.exec(rest);
+  if (doctype) {
+    const after = rest.slice(doctype[0].length).replace(/^(?:\s|<!--[\s\S]*?-->|<\?[\s\S]*?\?>)*/, "");
+    return /^<([A-Za-z_][\w.:-]*)/.exec(after)?.[1] ?? doctype[1];
+  }
+  const unterminated = /^<!DOCTYPE\s+([A-Za-z_][\w.:-]*)/.exec(rest);
+  if (unterminated) return unterminated[1];
   return /^<([A-Za-z_][\w.:-]*)/.exec(rest)?.[1];
 }
 
