@@ -46,8 +46,9 @@ ${notes.length ? `${notes.join("\n\n")}\n\n` : ""}## How each number is taken
   then throughput in alternating rounds, then **server CPU time per request** read from \`/proc\` while
   autocannon offers every server of the group the same fixed rate (60% of the slowest one's throughput).
   Baselines: (a) bare node:http that reads the body and replies with a constant; (b) Express with
-  \`express.json()\` and a constant reply; (c) Fastify with its built-in JSON parser and a constant reply;
-  plus node:http + ajv + bandwidth-sdk, "what users write today".
+  \`express.json()\` and a constant reply; (c) Fastify with its built-in JSON parser and a constant reply,
+  both as a route in a plugin (how Fastify apps are built, and how the bw-codegen plugin is mounted) and
+  as a route of an app with no plugin at all; plus node:http + ajv + bandwidth-sdk, "what users write today".
 
 ## Reading the HTTP numbers on a 2-core machine
 
@@ -99,7 +100,13 @@ minutes apart at most, with the servers measured in alternating rounds.
   Fastify's content-type parser lookup ~1.5 µs, and sending the reply costs the same as the constant
   route's (~20 µs, nearly all of it the socket write). The raw-buffer body parser costs ~0.6 µs more than
   Fastify's JSON parser, but it keeps the exact bytes (signature checks need them). No single hot spot to
-  fix in the adapter: the gap is the work itself.
+  fix in the adapter: the gap is the work itself. A/B variants of the plugin (string instead of buffer
+  body, checks in the handler instead of an \`onRequest\` hook) all land within the run-to-run noise.
+- **Fastify and plugins**: registering any plugin, even an empty \`async () => {}\`, makes every route of
+  a Fastify 5 app slower (the same constant route: 5–12% by CPU on this machine, whether the route is
+  inside the plugin or at the root, before or after it). The bw-codegen adapter is a plugin, so the
+  like-for-like ceiling is the constant route in a plugin; the plugin-free app is shown as well. Real
+  apps register plugins (cors, helmet, their own route files), so they already pay this.
 - **Express**: \`express.json()\` (body-parser, raw-body, type-is) is a large part of Express's per-request
   cost; the bw-codegen middleware reads the body itself and answers without \`res.send\`, so it can be
   cheaper than the "constant reply" baseline.
