@@ -18,5 +18,6 @@ export * from "./runtime/adapter-node.js";
 export * from "./runtime/auth.js";
 export * from "./runtime/context.js";
 export * from "./runtime/core.js";
+export * from "./runtime/json-reply.js";
 export * from "./runtime/webhooks.js";
 export type { ValidationIssue, ValidationResult, ValidateOptions } from "./runtime/validation.js";

@@ -83,7 +83,7 @@ export interface WebhookFamily {
      * `empty`) as the XML body of a 200; returning `undefined` sends the plain acknowledgement. Without it, a
      * string or an object with `toXml()` is sent as is.
      */
-    renderReply?(kind: string, result: unknown): string | undefined;
+    renderReply?(kind: string, result: unknown): string | FamilyReply | undefined;
     /** Turns the body text into the value to validate; required for `xml` families (JSON families use `JSON.parse`). */
     parseBody?(text: string): unknown;
     /**
@@ -95,6 +95,18 @@ export interface WebhookFamily {
     readonly ackStatus?: number;
     /** Whether the family may arrive as GET with the event in the query string (voice). */
     readonly allowGet?: boolean;
+    /** Whether the family arrives only as GET (the Emergency Calling API query): POST is answered 405. */
+    readonly getOnly?: boolean;
+    /**
+     * An upper bound on the handler timeout for this family, when the sender gives up sooner than the
+     * configured `timeoutMs` (the Emergency Calling API waits 450 ms).
+     */
+    readonly maxTimeoutMs?: number;
+}
+/** A family-specific answer that is not XML (e.g. the Emergency Calling API's JSON location reply). */
+export interface FamilyReply {
+    readonly contentType: string;
+    readonly body: string;
 }
 /** Outcome of {@link WebhookFamily.verifyBody}: `message` says what was wrong (it is sent back and logged). */
 export type BodyVerification = {

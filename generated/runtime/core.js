@@ -46,6 +46,7 @@ const EMPTY_BODY = jsonError(400, "empty_body", "request body is empty");
 const INTERNAL_ERROR = jsonError(500, "internal_error", "the webhook handler failed");
 const METHOD_POST_ONLY = jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
 const METHOD_GET_POST = jsonError(405, "method_not_allowed", "use POST or GET", { allow: "GET, POST" });
+const METHOD_GET_ONLY = jsonError(405, "method_not_allowed", "use GET", { allow: "GET" });
 const ackResponses = new Map();
 function ack(status) {
     let response = ackResponses.get(status);
@@ -178,7 +179,11 @@ export function createWebhookCore(options) {
     function check(route, method, authorization, contentType, contentLength, contentEncoding) {
         const state = route;
         const isPost = method === "POST";
-        if (!isPost && !(method === "GET" && state.family.allowGet === true)) {
+        if (state.family.getOnly === true) {
+            if (method !== "GET")
+                return METHOD_GET_ONLY;
+        }
+        else if (!isPost && !(method === "GET" && state.family.allowGet === true)) {
             return state.family.allowGet === true ? METHOD_GET_POST : METHOD_POST_ONLY;
         }
         if (auth !== undefined) {
@@ -344,7 +349,7 @@ export function createWebhookCore(options) {
             return INTERNAL_ERROR;
         }
         if (isPromiseLike(result)) {
-            return withTimeout(result, [prepared.context], state.family.name, prepared.context.eventType).then((settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : respond(state, prepared, settled)), (error) => {
+            return withTimeout(result, [prepared.context], state.family, prepared.context.eventType).then((settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : respond(state, prepared, settled)), (error) => {
                 reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: prepared.handler === undefined ? "hook" : "handler" });
                 return INTERNAL_ERROR;
             });
@@ -392,18 +397,25 @@ export function createWebhookCore(options) {
         }
         return bxmlResponse(xml);
     }
-    /** A family-specific XML answer (e.g. the port-out validation response). */
+    /**
+     * A family-specific answer: XML (the port-out validation response) or another media type (the
+     * Emergency Calling API's JSON). A renderer that throws (e.g. a reply failing its schema) is a 500.
+     */
     function familyReply(state, prepared, kind, result) {
-        let xml;
+        let reply;
         try {
             const render = state.family.renderReply;
-            xml = render !== undefined ? render.call(state.family, kind, result) : result === undefined || result === null ? undefined : toXml(result);
+            reply = render !== undefined ? render.call(state.family, kind, result) : result === undefined || result === null ? undefined : toXml(result);
         }
         catch (error) {
             reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: "handler" });
             return INTERNAL_ERROR;
         }
-        return xml === undefined ? state.ack : bxmlResponse(xml);
+        if (reply === undefined)
+            return state.ack;
+        if (typeof reply === "string")
+            return bxmlResponse(reply);
+        return { status: 200, headers: { "content-type": reply.contentType }, body: reply.body };
     }
     /** A batch (messaging): validate all first (strict mode rejects the whole batch), then call each handler. */
     function handleBatch(state, method, items, raw, readHeader) {
@@ -434,21 +446,22 @@ export function createWebhookCore(options) {
         if (pending === undefined)
             return state.ack;
         const eventType = prepared.length === 1 ? prepared[0].context.eventType : undefined;
-        return withTimeout(Promise.all(pending), prepared.map((one) => one.context), state.family.name, eventType).then((settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : state.ack), (error) => {
+        return withTimeout(Promise.all(pending), prepared.map((one) => one.context), state.family, eventType).then((settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : state.ack), (error) => {
             reportError(error, { family: state.family.name, eventType, kind: "handler" });
             return INTERNAL_ERROR;
         });
     }
     /** Races a handler's promise against `timeoutMs`; on timeout aborts the contexts and reports it. */
-    function withTimeout(promise, contexts, familyName, eventType) {
+    function withTimeout(promise, contexts, family, eventType) {
+        const limit = family.maxTimeoutMs !== undefined && family.maxTimeoutMs < timeoutMs ? family.maxTimeoutMs : timeoutMs;
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => {
-                const error = new WebhookTimeoutError(timeoutMs);
+                const error = new WebhookTimeoutError(limit);
                 for (const context of contexts)
                     context.abort(error);
-                reportError(error, { family: familyName, eventType, kind: "timeout" });
+                reportError(error, { family: family.name, eventType, kind: "timeout" });
                 resolve(TIMED_OUT);
-            }, timeoutMs);
+            }, limit);
             promise.then((value) => {
                 clearTimeout(timer);
                 resolve(value);
@@ -548,9 +561,28 @@ function parseQuery(url) {
     const out = {};
     if (q < 0)
         return out;
-    for (const [name, value] of new URLSearchParams(url.slice(q + 1))) {
+    const query = url.slice(q + 1);
+    for (const [name, value] of new URLSearchParams(query)) {
         if (!Object.prototype.hasOwnProperty.call(out, name) && name !== "__proto__")
             out[name] = value;
+    }
+    // Form decoding turns "+" into a space, so an E.164 number sent without percent-encoding
+    // (`from=+15551234567`) would read " 15551234567": a value that is "+" and digits is kept literally.
+    if (query.includes("+")) {
+        for (const pair of query.split("&")) {
+            const match = /^([^=]*)=(\+[0-9]+)$/.exec(pair);
+            if (match === null)
+                continue;
+            let name;
+            try {
+                name = decodeURIComponent(match[1].replace(/\+/g, " "));
+            }
+            catch {
+                continue;
+            }
+            if (out[name] === " " + match[2].slice(1) && Object.prototype.hasOwnProperty.call(out, name))
+                out[name] = match[2];
+        }
     }
     return out;
 }

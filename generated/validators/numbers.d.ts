@@ -64,5 +64,5 @@ export declare const parseNumbersBody: (text: string) => Record<string, unknown>
  * if (result.ok) console.log(result.type, result.value); else console.error(result.errors);
  */
 export declare const validateNumbersXml: (text: string | Uint8Array, options?: ValidateOptions) => XmlValidationResult<NumbersNotification>;
-/** Render a numbers handler's answer (family-specific XML replies). */
+/** Render the numbers handler's answer (family-specific XML replies). */
 export declare const renderNumbersReply: (kind: string, result: unknown) => string | undefined;

@@ -171,5 +171,5 @@ export const parseNumbersBody = numbersXml.parseBody;
  * if (result.ok) console.log(result.type, result.value); else console.error(result.errors);
  */
 export const validateNumbersXml = numbersXml.validateXml;
-/** Render a numbers handler's answer (family-specific XML replies). */
+/** Render the numbers handler's answer (family-specific XML replies). */
 export const renderNumbersReply = renderXmlReply;

@@ -18,6 +18,10 @@ interface FamilyWiring {
   ackStatus: number;
   /** Voice callbacks may be configured as GET with the fields in the query string. */
   allowGet?: boolean;
+  /** The family only ever arrives as GET with its fields in the query string (the Emergency Calling API). */
+  getOnly?: boolean;
+  /** The sender stops waiting after this many ms: the handler timeout never exceeds it. */
+  maxTimeoutMs?: number;
   /** XML families: the export of `validators/<family>.ts` that turns body text into the value to validate. */
   parseExport?: string;
   /** Families with their own XML answers: the export of `validators/<family>.ts` that renders them. */
@@ -68,6 +72,15 @@ const WIRING: Record<string, FamilyWiring> = {
     contentTypes: ["application/json"],
     ackStatus: 200, // no reply contract documented; any 2xx
     doc: "MFA (2FA) delivery report handlers.",
+  },
+  emergency: {
+    path: "/callbacks/emergency",
+    contentTypes: [], // GET only: no body
+    ackStatus: 204, // the handler returned nothing: no location, Bandwidth routes the call to its emergency call centre
+    getOnly: true,
+    maxTimeoutMs: 450, // Bandwidth's documented wait for the location reply
+    renderExport: "renderEmergencyReply",
+    doc: "Emergency Calling API handler (`callingQuery`: GET `?to=…&from=…`, answered with the caller's location as JSON within 450 ms).",
   },
   webrtc: {
     path: "/callbacks/webrtc",
@@ -131,6 +144,8 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
       `validate: ${family.validator}`,
       `ackStatus: ${wiring.ackStatus}`,
       ...(wiring.allowGet ? ["allowGet: true"] : []),
+      ...(wiring.getOnly ? ["getOnly: true"] : []),
+      ...(wiring.maxTimeoutMs !== undefined ? [`maxTimeoutMs: ${wiring.maxTimeoutMs}`] : []),
       ...(family.body === "xml" ? [`parseBody: ${wiring.parseExport}`] : []),
       ...(wiring.renderExport !== undefined && exportsName(validator, wiring.renderExport) ? [`renderReply: ${wiring.renderExport}`] : []),
     ];

@@ -6,6 +6,7 @@ import type { Catalog } from "../catalog.js";
 import { families } from "../families.js";
 import type { GeneratedFile } from "../generated-file.js";
 import { camelCase } from "../schema-transforms.js";
+import { replySchemas } from "./validators.js";
 
 const RETURNS: Record<string, string> = {
   // BXML replies: a document built with the generated builder (generated/bxml), or a BXML string.
@@ -19,6 +20,7 @@ const RETURN_DOCS: Record<string, string> = {
   bxml: "Return the BXML Bandwidth executes next on the call.",
   "bxml-or-empty": "Return conference BXML, or nothing to answer 204.",
   empty: "Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it).",
+  json: "Return the JSON answer Bandwidth expects (checked against its schema before it is sent; an invalid one is a 500 reported to `onError`); return nothing to answer 204.",
   "port-out-validation-response":
     "Return your answer (`{ portable: true }`, or `{ portable: false, errors: [...] }`); it is sent as a `<PortOutValidationResponse>`. Returning nothing, or failing, approves the port-out.",
 };
@@ -26,7 +28,8 @@ const RETURN_DOCS: Record<string, string> = {
 export function emitHandlers(catalog: Catalog): GeneratedFile[] {
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile("handlers.d.ts", "", { overwrite: true });
-  const titles = catalog.events.map((e) => e.title);
+  const replies = replySchemas(catalog, catalog.events);
+  const titles = [...catalog.events.map((e) => e.title), ...replies.map((r) => r.title).filter((t) => !catalog.events.some((e) => e.title === t))];
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./types.js", namedImports: titles });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/context.js", namedImports: ["HandlerContext"] });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./bxml/index.js", namedImports: ["VoiceBxmlReply"] });
@@ -56,10 +59,17 @@ export function emitHandlers(catalog: Catalog): GeneratedFile[] {
           { name: "event", type: e.title },
           { name: "context", type: "HandlerContext" },
         ],
-        returnType: RETURNS[response] ?? RETURNS.empty,
+        returnType: response === "json" ? jsonReturn(catalog, e) : (RETURNS[response] ?? RETURNS.empty),
         docs: [`${e.meta.summary ?? e.title} (\`${e.event}\`). ${RETURN_DOCS[response] ?? RETURN_DOCS.empty}`],
       });
     }
   }
   return [{ path: "handlers.d.ts", contents: file.getFullText(), source: "schemas/**/*.schema.json (x-bw)" }];
+}
+
+/** The return type of a handler whose answer is JSON: the reply schema's type, nothing, or a promise of either. */
+function jsonReturn(catalog: Catalog, event: Catalog["events"][number]): string {
+  const reply = replySchemas(catalog, [event])[0];
+  if (reply === undefined) throw new Error(`${event.file}: a "json" response needs x-bw.http.responseSchema`);
+  return `${reply.title} | undefined | Promise<${reply.title} | undefined>`;
 }

@@ -143,8 +143,58 @@ export const parse${P}Body: (text: string) => Record<string, unknown> = ${family
  */
 export const validate${P}Xml: (text: string | Uint8Array, options?: ValidateOptions) => XmlValidationResult<${family.union}> = ${family.name}Xml.validateXml;
 
-/** Render a ${family.name} handler's answer (family-specific XML replies). */
+/** Render the ${family.name} handler's answer (family-specific XML replies). */
 export const render${P}Reply: (kind: string, result: unknown) => string | undefined = renderXmlReply;
+`;
+}
+
+/** An event's reply schema (`x-bw.http.responseSchema`): its compiled export name and its type's title. */
+interface ReplySchema {
+  readonly exportName: string;
+  readonly ref: string;
+  readonly title: string;
+  readonly kind: string;
+}
+
+/** The reply schemas of a family's events (the Emergency Calling API answers with JSON). */
+export function replySchemas(catalog: Catalog, events: readonly EventEntry[]): ReplySchema[] {
+  const out: ReplySchema[] = [];
+  for (const e of events) {
+    const ref = (e.meta.http as { responseSchema?: string } | undefined)?.responseSchema;
+    if (ref === undefined) continue;
+    const target = resolveRef(e.id, ref);
+    const title = (resolvePointer(catalog.schemas.get(target.id), target.pointer) as { title?: unknown } | undefined)?.title;
+    if (typeof title !== "string") throw new Error(`${e.file}: x-bw.http.responseSchema ${ref} must point at a schema with a title`);
+    const kind = e.meta.response ?? "empty";
+    const clash = out.find((r) => r.kind === kind && r.title !== title);
+    if (clash) throw new Error(`${e.file}: two reply schemas (${clash.title}, ${title}) for response kind "${kind}" in one family`);
+    if (!out.some((r) => r.title === title)) out.push({ exportName: `reply_${identifier(e.event)}`, ref: `${target.id}#${target.pointer}`, title, kind });
+  }
+  return out;
+}
+
+/** JSON reply validators and the family's reply renderer (only for families whose events declare a reply schema). */
+function replyWrapper(family: FamilySpec, replies: readonly ReplySchema[]): string {
+  if (replies.length === 0) return "";
+  const P = pascalCase(family.name);
+  const validators = replies
+    .map(
+      (r) => `
+/**
+ * Validate your ${r.title} (the answer Bandwidth receives) before it is sent: the typed value, or \`{ path, message }\` errors.
+ *
+ * @example
+ * const result = validate${r.title}(reply);
+ * if (!result.ok) console.error(result.errors);
+ */
+export const validate${r.title}: ReplyValidator<${r.title}> = createReplyValidator<${r.title}>(${JSON.stringify(r.title)}, compiled.${r.exportName});`,
+    )
+    .join("\n");
+  const table = replies.map((r) => `${JSON.stringify(r.kind)}: validate${r.title} as ReplyValidator<unknown>`).join(", ");
+  return `${validators}
+
+/** Render the ${family.name} handler's JSON answer (checked against its schema; throws \`InvalidReplyError\` when it does not match). */
+export const render${P}Reply: (kind: string, result: unknown) => FamilyReply | undefined = createJsonReplyRenderer({ ${table} });
 `;
 }
 
@@ -153,6 +203,8 @@ function familyFiles(catalog: Catalog, ajv: Ajv, family: FamilySpec, events: Eve
   for (const e of events) {
     exportsMap[`lenient_${identifier(e.event)}`] = e.id;
   }
+  const replies = replySchemas(catalog, events);
+  for (const r of replies) exportsMap[r.exportName] = r.ref;
   const code = inlineRuntimeHelpers(standaloneCode(ajv, exportsMap));
   const source = `schemas/${family.name}/*.schema.json`;
   const ajvDts = [
@@ -182,7 +234,11 @@ export function is${pascalCase(e.title)}(value: unknown): value is ${e.title} {
   const how = family.select ? `its structure (${family.select.map((r) => r.property ?? "otherwise").join(", ")})` : `\`${family.discriminant}\``;
   const wrapper = `import * as compiled from "./${family.name}.ajv.js";
 import { createFamilyValidator, ${family.batchValidator ? "createBatchValidator, " : ""}type FamilyValidator } from "../runtime/dispatch.js";
-import type { ${[family.union, ...events.map((e) => e.title)].join(", ")} } from "../types.js";${
+import type { ${[family.union, ...events.map((e) => e.title), ...replies.map((r) => r.title)].join(", ")} } from "../types.js";${
+    replies.length > 0
+      ? `\nimport { createJsonReplyRenderer, createReplyValidator, type ReplyValidator } from "../runtime/json-reply.js";\nimport type { FamilyReply } from "../runtime/core.js";`
+      : ""
+  }${
     family.body === "xml"
       ? `\nimport { createXmlFamily, renderNumbersReply as renderXmlReply, type XmlValidationResult } from "../runtime/numbers-xml.js";\nimport type { ValidateOptions } from "../runtime/validation.js";`
       : ""
@@ -205,7 +261,7 @@ export const ${family.validator}: FamilyValidator<${family.union}> = createFamil
 });
 
 ${guards}
-${batchWrapper(family)}${xmlWrapper(family, events)}`;
+${batchWrapper(family)}${xmlWrapper(family, events)}${replyWrapper(family, replies)}`;
   return [
     { path: `validators/${family.name}.ajv.js`, contents: code, source },
     { path: `validators/${family.name}.ajv.d.ts`, contents: ajvDts, source },

@@ -81,7 +81,7 @@ export interface WebhookFamily {
    * `empty`) as the XML body of a 200; returning `undefined` sends the plain acknowledgement. Without it, a
    * string or an object with `toXml()` is sent as is.
    */
-  renderReply?(kind: string, result: unknown): string | undefined;
+  renderReply?(kind: string, result: unknown): string | FamilyReply | undefined;
   /** Turns the body text into the value to validate; required for `xml` families (JSON families use `JSON.parse`). */
   parseBody?(text: string): unknown;
   /**
@@ -93,6 +93,19 @@ export interface WebhookFamily {
   readonly ackStatus?: number;
   /** Whether the family may arrive as GET with the event in the query string (voice). */
   readonly allowGet?: boolean;
+  /** Whether the family arrives only as GET (the Emergency Calling API query): POST is answered 405. */
+  readonly getOnly?: boolean;
+  /**
+   * An upper bound on the handler timeout for this family, when the sender gives up sooner than the
+   * configured `timeoutMs` (the Emergency Calling API waits 450 ms).
+   */
+  readonly maxTimeoutMs?: number;
+}
+
+/** A family-specific answer that is not XML (e.g. the Emergency Calling API's JSON location reply). */
+export interface FamilyReply {
+  readonly contentType: string;
+  readonly body: string;
 }
 
 /** Outcome of {@link WebhookFamily.verifyBody}: `message` says what was wrong (it is sent back and logged). */
@@ -252,6 +265,7 @@ const EMPTY_BODY = jsonError(400, "empty_body", "request body is empty");
 const INTERNAL_ERROR = jsonError(500, "internal_error", "the webhook handler failed");
 const METHOD_POST_ONLY = jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
 const METHOD_GET_POST = jsonError(405, "method_not_allowed", "use POST or GET", { allow: "GET, POST" });
+const METHOD_GET_ONLY = jsonError(405, "method_not_allowed", "use GET", { allow: "GET" });
 
 const ackResponses = new Map<number, CoreResponse>();
 function ack(status: number): CoreResponse {
@@ -412,7 +426,9 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
   ): CoreResponse | undefined {
     const state = route as RouteState;
     const isPost = method === "POST";
-    if (!isPost && !(method === "GET" && state.family.allowGet === true)) {
+    if (state.family.getOnly === true) {
+      if (method !== "GET") return METHOD_GET_ONLY;
+    } else if (!isPost && !(method === "GET" && state.family.allowGet === true)) {
       return state.family.allowGet === true ? METHOD_GET_POST : METHOD_POST_ONLY;
     }
     if (auth !== undefined) {
@@ -595,7 +611,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
       return INTERNAL_ERROR;
     }
     if (isPromiseLike(result)) {
-      return withTimeout(result, [prepared.context], state.family.name, prepared.context.eventType).then(
+      return withTimeout(result, [prepared.context], state.family, prepared.context.eventType).then(
         (settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : respond(state, prepared, settled)),
         (error: unknown) => {
           reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: prepared.handler === undefined ? "hook" : "handler" });
@@ -644,17 +660,22 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     return bxmlResponse(xml);
   }
 
-  /** A family-specific XML answer (e.g. the port-out validation response). */
+  /**
+   * A family-specific answer: XML (the port-out validation response) or another media type (the
+   * Emergency Calling API's JSON). A renderer that throws (e.g. a reply failing its schema) is a 500.
+   */
   function familyReply(state: RouteState, prepared: PreparedEvent, kind: string, result: unknown): CoreResponse {
-    let xml: string | undefined;
+    let reply: string | FamilyReply | undefined;
     try {
       const render = state.family.renderReply;
-      xml = render !== undefined ? render.call(state.family, kind, result) : result === undefined || result === null ? undefined : toXml(result);
+      reply = render !== undefined ? render.call(state.family, kind, result) : result === undefined || result === null ? undefined : toXml(result);
     } catch (error) {
       reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: "handler" });
       return INTERNAL_ERROR;
     }
-    return xml === undefined ? state.ack : bxmlResponse(xml);
+    if (reply === undefined) return state.ack;
+    if (typeof reply === "string") return bxmlResponse(reply);
+    return { status: 200, headers: { "content-type": reply.contentType }, body: reply.body };
   }
 
   /** A batch (messaging): validate all first (strict mode rejects the whole batch), then call each handler. */
@@ -691,7 +712,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     return withTimeout(
       Promise.all(pending),
       prepared.map((one) => one.context),
-      state.family.name,
+      state.family,
       eventType,
     ).then(
       (settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : state.ack),
@@ -706,16 +727,17 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
   function withTimeout(
     promise: PromiseLike<unknown>,
     contexts: readonly WebhookContext[],
-    familyName: string,
+    family: WebhookFamily,
     eventType: string | undefined,
   ): Promise<unknown> {
+    const limit = family.maxTimeoutMs !== undefined && family.maxTimeoutMs < timeoutMs ? family.maxTimeoutMs : timeoutMs;
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const error = new WebhookTimeoutError(timeoutMs);
+        const error = new WebhookTimeoutError(limit);
         for (const context of contexts) context.abort(error);
-        reportError(error, { family: familyName, eventType, kind: "timeout" });
+        reportError(error, { family: family.name, eventType, kind: "timeout" });
         resolve(TIMED_OUT);
-      }, timeoutMs);
+      }, limit);
       promise.then(
         (value) => {
           clearTimeout(timer);
@@ -821,8 +843,24 @@ function parseQuery(url: string): Record<string, unknown> {
   const q = url.indexOf("?");
   const out: Record<string, unknown> = {};
   if (q < 0) return out;
-  for (const [name, value] of new URLSearchParams(url.slice(q + 1))) {
+  const query = url.slice(q + 1);
+  for (const [name, value] of new URLSearchParams(query)) {
     if (!Object.prototype.hasOwnProperty.call(out, name) && name !== "__proto__") out[name] = value;
+  }
+  // Form decoding turns "+" into a space, so an E.164 number sent without percent-encoding
+  // (`from=+15551234567`) would read " 15551234567": a value that is "+" and digits is kept literally.
+  if (query.includes("+")) {
+    for (const pair of query.split("&")) {
+      const match = /^([^=]*)=(\+[0-9]+)$/.exec(pair);
+      if (match === null) continue;
+      let name: string;
+      try {
+        name = decodeURIComponent(match[1].replace(/\+/g, " "));
+      } catch {
+        continue;
+      }
+      if (out[name] === " " + match[2].slice(1) && Object.prototype.hasOwnProperty.call(out, name)) out[name] = match[2];
+    }
   }
   return out;
 }
