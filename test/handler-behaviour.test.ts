@@ -338,6 +338,32 @@ describe("connection reuse after Bandwidth's first, credential-less request", ()
   }
 });
 
+describe("answers are framed with Content-Length", () => {
+  for (const adapter of ADAPTERS) {
+    it(`${adapter}: 401, 200 BXML and 400 carry Content-Length (not chunked); 204 carries neither`, async () => {
+      const server = await startServer(adapter, testOptions(newLog()));
+      try {
+        const answers = [
+          await send(server.port, { headers: JSON_CT, body: answerEvent() }),
+          await send(server.port, { headers: { authorization: GOOD_AUTH, ...JSON_CT }, body: answerEvent() }),
+          await send(server.port, { headers: { authorization: GOOD_AUTH, ...JSON_CT }, body: "{" }),
+        ];
+        assert.deepEqual(answers.map((a) => a.status), [401, 200, 400]);
+        for (const answer of answers) {
+          assert.equal(answer.headers["transfer-encoding"], undefined, `${answer.status} is not chunked`);
+          assert.equal(answer.headers["content-length"], String(Buffer.byteLength(answer.body)), `${answer.status} has its length`);
+        }
+        const noContent = await send(server.port, { headers: { authorization: GOOD_AUTH, ...JSON_CT }, body: JSON.stringify({ eventType: "disconnect", callId: "c-1" }) });
+        assert.equal(noContent.status, 204);
+        assert.equal(noContent.headers["transfer-encoding"], undefined);
+        if (adapter !== "fastify") assert.equal(noContent.headers["content-length"], undefined);
+      } finally {
+        await server.close();
+      }
+    });
+  }
+});
+
 describe("connection handling after a rejected large body", () => {
   for (const adapter of ADAPTERS) {
     it(`${adapter}: the next delivery on a pooled keep-alive client succeeds (no reuse of a closing socket)`, async () => {

@@ -60,8 +60,12 @@ export function createFetchHandler(core, options = {}) {
  * return toFetchResponse(core.notFound); // 404 + short JSON error
  */
 export function toFetchResponse(response) {
-    const noBody = response.body === "" || response.status === 204;
-    return new Response(noBody ? null : response.body, { status: response.status, headers: response.headers });
+    if (response.status === 204)
+        return new Response(null, { status: 204, headers: response.headers });
+    // an empty answer (the 401 challenge) says so: some servers would otherwise frame it as chunked
+    if (response.body === "")
+        return new Response(null, { status: response.status, headers: { ...response.headers, "content-length": "0" } });
+    return new Response(response.body, { status: response.status, headers: response.headers });
 }
 /** The path + query of an absolute or origin-form URL, without allocating a `URL`. */
 function requestTarget(url) {

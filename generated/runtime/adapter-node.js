@@ -132,6 +132,9 @@ const INTERNAL = {
 export function sendNodeResponse(res, response) {
     if (res.headersSent || res.destroyed)
         return;
+    // an explicit length: without it node frames every answer (even an empty 401) as chunked
+    if (response.status !== 204)
+        res.setHeader("content-length", Buffer.byteLength(response.body));
     res.writeHead(response.status, response.headers);
     res.end(response.body);
 }
@@ -173,6 +176,8 @@ function sendAndClose(req, res, response) {
         return;
     const socket = req.socket;
     socket.destroySoon = () => lingeringClose(req);
+    if (response.status !== 204)
+        res.setHeader("content-length", Buffer.byteLength(response.body));
     res.writeHead(response.status, { ...response.headers, connection: "close" });
     res.end(response.body);
     req.on("data", () => { });

@@ -163,6 +163,8 @@ const INTERNAL: CoreResponse = {
  */
 export function sendNodeResponse(res: ServerResponse, response: CoreResponse): void {
   if (res.headersSent || res.destroyed) return;
+  // an explicit length: without it node frames every answer (even an empty 401) as chunked
+  if (response.status !== 204) res.setHeader("content-length", Buffer.byteLength(response.body));
   res.writeHead(response.status, response.headers);
   res.end(response.body);
 }
@@ -205,6 +207,7 @@ function sendAndClose(req: IncomingMessage, res: ServerResponse, response: CoreR
   if (res.headersSent || res.destroyed) return;
   const socket = req.socket as IncomingMessage["socket"] & { destroySoon?: () => void };
   socket.destroySoon = () => lingeringClose(req);
+  if (response.status !== 204) res.setHeader("content-length", Buffer.byteLength(response.body));
   res.writeHead(response.status, { ...response.headers, connection: "close" });
   res.end(response.body);
   req.on("data", () => {});
