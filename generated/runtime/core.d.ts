@@ -80,8 +80,9 @@ export interface WebhookFamily {
     }): FamilyValidationResult;
     /**
      * Renders a handler's result for a family-specific response kind (anything but `bxml`, `bxml-or-empty`,
-     * `empty`) as the XML body of a 200; returning `undefined` sends the plain acknowledgement. Without it, a
-     * string or an object with `toXml()` is sent as is.
+     * `empty`) as the body of a 200: a string is XML, a {@link FamilyReply} names its own media type (JSON);
+     * returning `undefined` sends the plain acknowledgement, throwing is a 500. Without it, a string or an
+     * object with `toXml()` is sent as is.
      */
     renderReply?(kind: string, result: unknown): string | FamilyReply | undefined;
     /** Turns the body text into the value to validate; required for `xml` families (JSON families use `JSON.parse`). */
