@@ -20,7 +20,7 @@ export const voiceFamily = Object.freeze({
     events: voiceEvents,
     validate: validateVoiceCallback,
     ackStatus: 204,
-    allowGet: true,
+    methods: ["POST", "GET"],
 });
 /** The messaging family as the handler runtime sees it (validator + event table). */
 export const messagingFamily = Object.freeze({
@@ -89,7 +89,7 @@ export const emergencyFamily = Object.freeze({
     events: emergencyEvents,
     validate: validateEmergencyRequest,
     ackStatus: 204,
-    getOnly: true,
+    methods: ["GET"],
     maxTimeoutMs: 450,
     renderReply: renderEmergencyReply,
 });

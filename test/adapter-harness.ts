@@ -41,7 +41,7 @@ function voiceLikeFamily(): WebhookFamily {
     discriminant: "eventType",
     format: "json-object",
     contentTypes: ["application/json"],
-    allowGet: true,
+    methods: ["POST", "GET"],
     events: {
       answer: { method: "answer", response: "bxml" },
       gather: { method: "gather", response: "bxml" },

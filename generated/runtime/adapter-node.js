@@ -176,10 +176,8 @@ function sendAndClose(req, res, response) {
         return;
     const socket = req.socket;
     socket.destroySoon = () => lingeringClose(req);
-    if (response.status !== 204)
-        res.setHeader("content-length", Buffer.byteLength(response.body));
-    res.writeHead(response.status, { ...response.headers, connection: "close" });
-    res.end(response.body);
+    res.setHeader("connection", "close");
+    sendNodeResponse(res, response);
     req.on("data", () => { });
     req.on("error", () => { });
 }

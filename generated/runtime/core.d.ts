@@ -94,10 +94,12 @@ export interface WebhookFamily {
     verifyBody?(body: CoreBody, raw: unknown, readHeader: HeaderReader): Promise<BodyVerification>;
     /** Status of a plain acknowledgement (default 204; number notifications need 200). */
     readonly ackStatus?: number;
-    /** Whether the family may arrive as GET with the event in the query string (voice). */
-    readonly allowGet?: boolean;
-    /** Whether the family arrives only as GET (the Emergency Calling API query): POST is answered 405. */
-    readonly getOnly?: boolean;
+    /**
+     * The methods the family arrives with, in order of preference (default `["POST"]`). A GET carries the
+     * event in the query string (voice, optionally; the Emergency Calling API query, always). Any other
+     * method is answered 405 with an `Allow` header.
+     */
+    readonly methods?: readonly ("POST" | "GET")[];
     /**
      * An upper bound on the handler timeout for this family, when the sender gives up sooner than the
      * configured `timeoutMs` (the Emergency Calling API waits 450 ms).

@@ -44,9 +44,10 @@ const MALFORMED_JSON = jsonError(400, "malformed_json", "request body is not val
 const MALFORMED_XML = jsonError(400, "malformed_xml", "request body is not well-formed XML");
 const EMPTY_BODY = jsonError(400, "empty_body", "request body is empty");
 const INTERNAL_ERROR = jsonError(500, "internal_error", "the webhook handler failed");
-const METHOD_POST_ONLY = jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
-const METHOD_GET_POST = jsonError(405, "method_not_allowed", "use POST or GET", { allow: "GET, POST" });
-const METHOD_GET_ONLY = jsonError(405, "method_not_allowed", "use GET", { allow: "GET" });
+/** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
+function methodNotAllowed(methods) {
+    return jsonError(405, "method_not_allowed", `use ${methods.join(" or ")}`, { allow: [...methods].sort().join(", ") });
+}
 const ackResponses = new Map();
 function ack(status) {
     let response = ackResponses.get(status);
@@ -155,6 +156,7 @@ export function createWebhookCore(options) {
             throw new TypeError(`bw-codegen webhooks: two families are mounted on ${path}`);
         const accepted = new Set(family.contentTypes.map((type) => type.toLowerCase()));
         const suffix = family.format === "xml" ? "+xml" : "+json";
+        const methods = family.methods ?? ["POST"];
         const state = {
             path,
             family,
@@ -162,6 +164,10 @@ export function createWebhookCore(options) {
             handlers: (route.handlers ?? {}),
             ack: ack(family.ackStatus ?? 204),
             accepts: (mediaType) => accepted.has(mediaType) || mediaType.endsWith(suffix),
+            acceptsPost: methods.includes("POST"),
+            acceptsGet: methods.includes("GET"),
+            methodNotAllowed: methodNotAllowed(methods),
+            timeoutMs: family.maxTimeoutMs !== undefined && family.maxTimeoutMs < timeoutMs ? family.maxTimeoutMs : timeoutMs,
         };
         routeMap.set(path, state);
         routes.push(state);
@@ -179,13 +185,8 @@ export function createWebhookCore(options) {
     function check(route, method, authorization, contentType, contentLength, contentEncoding) {
         const state = route;
         const isPost = method === "POST";
-        if (state.family.getOnly === true) {
-            if (method !== "GET")
-                return METHOD_GET_ONLY;
-        }
-        else if (!isPost && !(method === "GET" && state.family.allowGet === true)) {
-            return state.family.allowGet === true ? METHOD_GET_POST : METHOD_POST_ONLY;
-        }
+        if (!(isPost ? state.acceptsPost : method === "GET" && state.acceptsGet))
+            return state.methodNotAllowed;
         if (auth !== undefined) {
             const result = auth.check(authorization);
             if (!result.ok) {
@@ -349,7 +350,7 @@ export function createWebhookCore(options) {
             return INTERNAL_ERROR;
         }
         if (isPromiseLike(result)) {
-            return withTimeout(result, [prepared.context], state.family, prepared.context.eventType).then((settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : respond(state, prepared, settled)), (error) => {
+            return withTimeout(result, [prepared.context], state, prepared.context.eventType).then((settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : respond(state, prepared, settled)), (error) => {
                 reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: prepared.handler === undefined ? "hook" : "handler" });
                 return INTERNAL_ERROR;
             });
@@ -446,22 +447,21 @@ export function createWebhookCore(options) {
         if (pending === undefined)
             return state.ack;
         const eventType = prepared.length === 1 ? prepared[0].context.eventType : undefined;
-        return withTimeout(Promise.all(pending), prepared.map((one) => one.context), state.family, eventType).then((settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : state.ack), (error) => {
+        return withTimeout(Promise.all(pending), prepared.map((one) => one.context), state, eventType).then((settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : state.ack), (error) => {
             reportError(error, { family: state.family.name, eventType, kind: "handler" });
             return INTERNAL_ERROR;
         });
     }
     /** Races a handler's promise against `timeoutMs`; on timeout aborts the contexts and reports it. */
-    function withTimeout(promise, contexts, family, eventType) {
-        const limit = family.maxTimeoutMs !== undefined && family.maxTimeoutMs < timeoutMs ? family.maxTimeoutMs : timeoutMs;
+    function withTimeout(promise, contexts, state, eventType) {
         return new Promise((resolve, reject) => {
             const timer = setTimeout(() => {
-                const error = new WebhookTimeoutError(limit);
+                const error = new WebhookTimeoutError(state.timeoutMs);
                 for (const context of contexts)
                     context.abort(error);
-                reportError(error, { family: family.name, eventType, kind: "timeout" });
+                reportError(error, { family: state.family.name, eventType, kind: "timeout" });
                 resolve(TIMED_OUT);
-            }, limit);
+            }, state.timeoutMs);
             promise.then((value) => {
                 clearTimeout(timer);
                 resolve(value);
@@ -561,28 +561,12 @@ function parseQuery(url) {
     const out = {};
     if (q < 0)
         return out;
-    const query = url.slice(q + 1);
+    // Form decoding turns "+" into a space, so an E.164 number sent without percent-encoding
+    // (`from=+15551234567`) would read " 15551234567": a value that is "+" and digits keeps its "+".
+    const query = url.slice(q + 1).replace(/(^|&)([^=&]*)=\+([0-9]+)(?=&|$)/g, "$1$2=%2B$3");
     for (const [name, value] of new URLSearchParams(query)) {
         if (!Object.prototype.hasOwnProperty.call(out, name) && name !== "__proto__")
             out[name] = value;
-    }
-    // Form decoding turns "+" into a space, so an E.164 number sent without percent-encoding
-    // (`from=+15551234567`) would read " 15551234567": a value that is "+" and digits is kept literally.
-    if (query.includes("+")) {
-        for (const pair of query.split("&")) {
-            const match = /^([^=]*)=(\+[0-9]+)$/.exec(pair);
-            if (match === null)
-                continue;
-            let name;
-            try {
-                name = decodeURIComponent(match[1].replace(/\+/g, " "));
-            }
-            catch {
-                continue;
-            }
-            if (out[name] === " " + match[2].slice(1) && Object.prototype.hasOwnProperty.call(out, name))
-                out[name] = match[2];
-        }
     }
     return out;
 }

@@ -59,29 +59,32 @@ export const voiceKind: Kind = {
 
 /**
  * Name of the root element of an XML document, or undefined when the text is not XML: skips the XML
- * declaration, processing instructions, comments and whitespace; a DOCTYPE names the root too (the
- * parser refuses DOCTYPEs later, with a reason, so such a file still gets its kind).
+ * declaration, processing instructions, comments, whitespace and a DOCTYPE (the parser refuses DOCTYPEs
+ * later, with a reason, so such a file still gets its kind).
  */
 export function xmlRootName(text: string): string | undefined {
   let rest = text.replace(/^\uFEFF/, "");
+  // A DOCTYPE is refused by every kind, but the document's kind is that of the element after it (the
+  // name it declares is whatever the sender wrote): it is skipped like the rest of the prolog, its
+  // internal subset roughly, by brackets; its name stands in when no element follows.
+  let declared: string | undefined;
   for (;;) {
     rest = rest.trimStart();
     const close = rest.startsWith("<?") ? "?>" : rest.startsWith("<!--") ? "-->" : undefined;
-    if (close === undefined) break;
-    const end = rest.indexOf(close);
-    if (end < 0) return undefined;
-    rest = rest.slice(end + close.length);
+    if (close !== undefined) {
+      const end = rest.indexOf(close);
+      if (end < 0) return declared;
+      rest = rest.slice(end + close.length);
+      continue;
+    }
+    const doctype = /^<!DOCTYPE\s+([A-Za-z_][\w.:-]*)/.exec(rest);
+    if (doctype === null) break;
+    declared = doctype[1];
+    const whole = /^<!DOCTYPE[^[>]*(?:\[[\s\S]*?\]\s*)?>/.exec(rest);
+    if (whole === null) return declared;
+    rest = rest.slice(whole[0].length);
   }
-  // A DOCTYPE is refused by every kind, but the document's kind is that of the element after it (its
-  // declared name is whatever the sender wrote); the internal subset is skipped roughly, by brackets.
-  const doctype = /^<!DOCTYPE\s+([A-Za-z_][\w.:-]*)[^[>]*(?:\[[\s\S]*?\]\s*)?>/.exec(rest);
-  if (doctype) {
-    const after = rest.slice(doctype[0].length).replace(/^(?:\s|<!--[\s\S]*?-->|<\?[\s\S]*?\?>)*/, "");
-    return /^<([A-Za-z_][\w.:-]*)/.exec(after)?.[1] ?? doctype[1];
-  }
-  const unterminated = /^<!DOCTYPE\s+([A-Za-z_][\w.:-]*)/.exec(rest);
-  if (unterminated) return unterminated[1];
-  return /^<([A-Za-z_][\w.:-]*)/.exec(rest)?.[1];
+  return /^<([A-Za-z_][\w.:-]*)/.exec(rest)?.[1] ?? declared;
 }
 
 const NUMBERS_ROOTS = new Set(["Notification", "PortOutValidationRequest"]);

@@ -16,10 +16,8 @@ interface FamilyWiring {
   contentTypes: string[];
   /** Status of a plain acknowledgement. */
   ackStatus: number;
-  /** Voice callbacks may be configured as GET with the fields in the query string. */
-  allowGet?: boolean;
-  /** The family only ever arrives as GET with its fields in the query string (the Emergency Calling API). */
-  getOnly?: boolean;
+  /** Methods the family arrives with (default POST); a GET carries the fields in the query string. */
+  methods?: ("POST" | "GET")[];
   /** The sender stops waiting after this many ms: the handler timeout never exceeds it. */
   maxTimeoutMs?: number;
   /** XML families: the export of `validators/<family>.ts` that turns body text into the value to validate. */
@@ -37,7 +35,7 @@ const WIRING: Record<string, FamilyWiring> = {
     path: "/callbacks/voice",
     contentTypes: ["application/json"],
     ackStatus: 204, // every async voice event page shows 204
-    allowGet: true,
+    methods: ["POST", "GET"], // a voice application may be configured to send GET with query parameters
     doc: "Voice handlers (`answer`, `gather`, …): BXML events return BXML, the others nothing.",
   },
   messaging: {
@@ -77,7 +75,7 @@ const WIRING: Record<string, FamilyWiring> = {
     path: "/callbacks/emergency",
     contentTypes: [], // GET only: no body
     ackStatus: 204, // the handler returned nothing: no location, Bandwidth routes the call to its emergency call centre
-    getOnly: true,
+    methods: ["GET"],
     maxTimeoutMs: 450, // Bandwidth's documented wait for the location reply
     renderExport: "renderEmergencyReply",
     doc: "Emergency Calling API handler (`callingQuery`: GET `?to=…&from=…`, answered with the caller's location as JSON within 450 ms).",
@@ -143,8 +141,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
       `events: ${family.name}Events`,
       `validate: ${family.validator}`,
       `ackStatus: ${wiring.ackStatus}`,
-      ...(wiring.allowGet ? ["allowGet: true"] : []),
-      ...(wiring.getOnly ? ["getOnly: true"] : []),
+      ...(wiring.methods !== undefined ? [`methods: ${JSON.stringify(wiring.methods)}`] : []),
       ...(wiring.maxTimeoutMs !== undefined ? [`maxTimeoutMs: ${wiring.maxTimeoutMs}`] : []),
       ...(family.body === "xml" ? [`parseBody: ${wiring.parseExport}`] : []),
       ...(wiring.renderExport !== undefined && exportsName(validator, wiring.renderExport) ? [`renderReply: ${wiring.renderExport}`] : []),

@@ -29,7 +29,7 @@ export function emitHandlers(catalog: Catalog): GeneratedFile[] {
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile("handlers.d.ts", "", { overwrite: true });
   const replies = replySchemas(catalog, catalog.events);
-  const titles = [...catalog.events.map((e) => e.title), ...replies.map((r) => r.title).filter((t) => !catalog.events.some((e) => e.title === t))];
+  const titles = [...new Set([...catalog.events.map((e) => e.title), ...replies.map((r) => r.title)])];
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./types.js", namedImports: titles });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/context.js", namedImports: ["HandlerContext"] });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./bxml/index.js", namedImports: ["VoiceBxmlReply"] });

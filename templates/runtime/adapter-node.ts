@@ -207,9 +207,8 @@ function sendAndClose(req: IncomingMessage, res: ServerResponse, response: CoreR
   if (res.headersSent || res.destroyed) return;
   const socket = req.socket as IncomingMessage["socket"] & { destroySoon?: () => void };
   socket.destroySoon = () => lingeringClose(req);
-  if (response.status !== 204) res.setHeader("content-length", Buffer.byteLength(response.body));
-  res.writeHead(response.status, { ...response.headers, connection: "close" });
-  res.end(response.body);
+  res.setHeader("connection", "close");
+  sendNodeResponse(res, response);
   req.on("data", () => {});
   req.on("error", () => {});
 }

@@ -92,10 +92,12 @@ export interface WebhookFamily {
   verifyBody?(body: CoreBody, raw: unknown, readHeader: HeaderReader): Promise<BodyVerification>;
   /** Status of a plain acknowledgement (default 204; number notifications need 200). */
   readonly ackStatus?: number;
-  /** Whether the family may arrive as GET with the event in the query string (voice). */
-  readonly allowGet?: boolean;
-  /** Whether the family arrives only as GET (the Emergency Calling API query): POST is answered 405. */
-  readonly getOnly?: boolean;
+  /**
+   * The methods the family arrives with, in order of preference (default `["POST"]`). A GET carries the
+   * event in the query string (voice, optionally; the Emergency Calling API query, always). Any other
+   * method is answered 405 with an `Allow` header.
+   */
+  readonly methods?: readonly ("POST" | "GET")[];
   /**
    * An upper bound on the handler timeout for this family, when the sender gives up sooner than the
    * configured `timeoutMs` (the Emergency Calling API waits 450 ms).
@@ -264,9 +266,11 @@ const MALFORMED_JSON = jsonError(400, "malformed_json", "request body is not val
 const MALFORMED_XML = jsonError(400, "malformed_xml", "request body is not well-formed XML");
 const EMPTY_BODY = jsonError(400, "empty_body", "request body is empty");
 const INTERNAL_ERROR = jsonError(500, "internal_error", "the webhook handler failed");
-const METHOD_POST_ONLY = jsonError(405, "method_not_allowed", "use POST", { allow: "POST" });
-const METHOD_GET_POST = jsonError(405, "method_not_allowed", "use POST or GET", { allow: "GET, POST" });
-const METHOD_GET_ONLY = jsonError(405, "method_not_allowed", "use GET", { allow: "GET" });
+
+/** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
+function methodNotAllowed(methods: readonly string[]): CoreResponse {
+  return jsonError(405, "method_not_allowed", `use ${methods.join(" or ")}`, { allow: [...methods].sort().join(", ") });
+}
 
 const ackResponses = new Map<number, CoreResponse>();
 function ack(status: number): CoreResponse {
@@ -292,6 +296,11 @@ interface RouteState extends CoreRoute {
   readonly handlers: Record<string, unknown>;
   readonly ack: CoreResponse;
   readonly accepts: (mediaType: string) => boolean;
+  readonly acceptsPost: boolean;
+  readonly acceptsGet: boolean;
+  readonly methodNotAllowed: CoreResponse;
+  /** The handler timeout: `timeoutMs`, or less when the family's sender gives up sooner. */
+  readonly timeoutMs: number;
 }
 
 const utf8 = new TextDecoder();
@@ -394,6 +403,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     if (routeMap.has(path)) throw new TypeError(`bw-codegen webhooks: two families are mounted on ${path}`);
     const accepted = new Set(family.contentTypes.map((type) => type.toLowerCase()));
     const suffix = family.format === "xml" ? "+xml" : "+json";
+    const methods = family.methods ?? ["POST"];
     const state: RouteState = {
       path,
       family,
@@ -401,6 +411,10 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
       handlers: (route.handlers ?? {}) as Record<string, unknown>,
       ack: ack(family.ackStatus ?? 204),
       accepts: (mediaType: string): boolean => accepted.has(mediaType) || mediaType.endsWith(suffix),
+      acceptsPost: methods.includes("POST"),
+      acceptsGet: methods.includes("GET"),
+      methodNotAllowed: methodNotAllowed(methods),
+      timeoutMs: family.maxTimeoutMs !== undefined && family.maxTimeoutMs < timeoutMs ? family.maxTimeoutMs : timeoutMs,
     };
     routeMap.set(path, state);
     routes.push(state);
@@ -427,11 +441,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
   ): CoreResponse | undefined {
     const state = route as RouteState;
     const isPost = method === "POST";
-    if (state.family.getOnly === true) {
-      if (method !== "GET") return METHOD_GET_ONLY;
-    } else if (!isPost && !(method === "GET" && state.family.allowGet === true)) {
-      return state.family.allowGet === true ? METHOD_GET_POST : METHOD_POST_ONLY;
-    }
+    if (!(isPost ? state.acceptsPost : method === "GET" && state.acceptsGet)) return state.methodNotAllowed;
     if (auth !== undefined) {
       const result = auth.check(authorization);
       if (!result.ok) {
@@ -612,7 +622,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
       return INTERNAL_ERROR;
     }
     if (isPromiseLike(result)) {
-      return withTimeout(result, [prepared.context], state.family, prepared.context.eventType).then(
+      return withTimeout(result, [prepared.context], state, prepared.context.eventType).then(
         (settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : respond(state, prepared, settled)),
         (error: unknown) => {
           reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: prepared.handler === undefined ? "hook" : "handler" });
@@ -713,7 +723,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     return withTimeout(
       Promise.all(pending),
       prepared.map((one) => one.context),
-      state.family,
+      state,
       eventType,
     ).then(
       (settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : state.ack),
@@ -728,17 +738,16 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
   function withTimeout(
     promise: PromiseLike<unknown>,
     contexts: readonly WebhookContext[],
-    family: WebhookFamily,
+    state: RouteState,
     eventType: string | undefined,
   ): Promise<unknown> {
-    const limit = family.maxTimeoutMs !== undefined && family.maxTimeoutMs < timeoutMs ? family.maxTimeoutMs : timeoutMs;
     return new Promise<unknown>((resolve, reject) => {
       const timer = setTimeout(() => {
-        const error = new WebhookTimeoutError(limit);
+        const error = new WebhookTimeoutError(state.timeoutMs);
         for (const context of contexts) context.abort(error);
-        reportError(error, { family: family.name, eventType, kind: "timeout" });
+        reportError(error, { family: state.family.name, eventType, kind: "timeout" });
         resolve(TIMED_OUT);
-      }, limit);
+      }, state.timeoutMs);
       promise.then(
         (value) => {
           clearTimeout(timer);
@@ -844,24 +853,11 @@ function parseQuery(url: string): Record<string, unknown> {
   const q = url.indexOf("?");
   const out: Record<string, unknown> = {};
   if (q < 0) return out;
-  const query = url.slice(q + 1);
+  // Form decoding turns "+" into a space, so an E.164 number sent without percent-encoding
+  // (`from=+15551234567`) would read " 15551234567": a value that is "+" and digits keeps its "+".
+  const query = url.slice(q + 1).replace(/(^|&)([^=&]*)=\+([0-9]+)(?=&|$)/g, "$1$2=%2B$3");
   for (const [name, value] of new URLSearchParams(query)) {
     if (!Object.prototype.hasOwnProperty.call(out, name) && name !== "__proto__") out[name] = value;
-  }
-  // Form decoding turns "+" into a space, so an E.164 number sent without percent-encoding
-  // (`from=+15551234567`) would read " 15551234567": a value that is "+" and digits is kept literally.
-  if (query.includes("+")) {
-    for (const pair of query.split("&")) {
-      const match = /^([^=]*)=(\+[0-9]+)$/.exec(pair);
-      if (match === null) continue;
-      let name: string;
-      try {
-        name = decodeURIComponent(match[1].replace(/\+/g, " "));
-      } catch {
-        continue;
-      }
-      if (out[name] === " " + match[2].slice(1) && Object.prototype.hasOwnProperty.call(out, name)) out[name] = match[2];
-    }
   }
   return out;
 }
