@@ -4,6 +4,8 @@ import { UsageError } from "./args.js";
 export interface Command {
   summary: string;
   help: string;
+  /** Help of a sub-command (`simulate call --help`), when the command has sub-commands. */
+  helpFor?(argv: string[]): string;
   run(argv: string[]): Promise<number>;
 }
 
@@ -13,6 +15,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   check: { summary: "Fail if generated/ is stale or was edited by hand", load: async () => (await import("./check.js")).checkCommand },
   validate: { summary: "Validate callback payloads (JSON/XML) and BXML documents", load: async () => (await import("./validate.js")).validateCommand },
   scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
+  simulate: { summary: "Simulate a call (or one event) from Bandwidth against a local receiver", load: async () => (await import("./simulate.js")).simulateCommand },
 };
 
 function usage(): string {
@@ -34,14 +37,14 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = await entry.load();
   if (rest.includes("--help") || rest.includes("-h")) {
-    process.stdout.write(command.help);
+    process.stdout.write(command.helpFor?.(rest) ?? command.help);
     return 0;
   }
   try {
     return await command.run(rest);
   } catch (err) {
     if (err instanceof UsageError) {
-      process.stderr.write(`bw-codegen ${name}: ${err.message}\n\n${command.help}`);
+      process.stderr.write(`bw-codegen ${name}: ${err.message}\n\n${command.helpFor?.(rest) ?? command.help}`);
       return 2;
     }
     process.stderr.write(`bw-codegen ${name}: ${(err as Error).message}\n`);

@@ -6,7 +6,7 @@ export type { CallScript, TransferScript, RecordScript } from "./script.js";
 export { ScriptError, resolveScript } from "./script.js";
 export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, EndEntry } from "./trace.js";
 export type { AuthOutcome, Transport } from "./client.js";
-export { deliverCallback, basicAuthorization } from "./client.js";
+export { deliverCallback } from "./client.js";
 export { VERBS, SEMANTICS } from "./semantics.js";
 export { formatTranscript, formatJsonLines } from "./transcript.js";
 export { runCall } from "./engine.js";

@@ -4,7 +4,7 @@
 // table is passed in by the generated `bw-codegen/testing` module (`simulateCall(target, script)`).
 import { runCall } from "./engine.js";
 export { ScriptError, resolveScript } from "./script.js";
-export { deliverCallback, basicAuthorization } from "./client.js";
+export { deliverCallback } from "./client.js";
 export { VERBS, SEMANTICS } from "./semantics.js";
 export { formatTranscript, formatJsonLines } from "./transcript.js";
 export { runCall } from "./engine.js";

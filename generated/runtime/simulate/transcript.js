@@ -12,6 +12,8 @@ const AUTH_TEXT = {
     unprotected: "accepted without credentials",
     "no-answer": "no answer",
 };
+/** Who is on a leg, for the transcript. */
+const who = (leg) => (leg === "A" ? "caller" : leg === "B" ? "callee" : leg === "conference" ? "conference" : "bridged call");
 function attributes(attrs) {
     const parts = Object.entries(attrs)
         .filter(([name, value]) => value !== undefined && name !== "password" && name !== "fallbackPassword")
@@ -31,11 +33,11 @@ function describe(entry, paint) {
         case "verb":
             return `${paint("bold", `[${entry.step}] <${entry.verb}>`)}${paint("dim", attributes(entry.attributes))}${entry.leg === "A" ? "" : ` (${entry.leg}-leg)`}${entry.detail !== undefined ? paint("yellow", `  ${entry.detail}`) : ""}`;
         case "said":
-            return `    ${paint("magenta", "caller hears:")} "${entry.text}"${entry.leg === "A" ? "" : ` (${entry.leg}-leg)`}`;
+            return `    ${paint("magenta", `${who(entry.leg)} hears:`)} "${entry.text}"`;
         case "played":
-            return `    ${paint("magenta", "caller hears audio:")} ${entry.text}${entry.leg === "A" ? "" : ` (${entry.leg}-leg)`}`;
+            return `    ${paint("magenta", `${who(entry.leg)} hears audio:`)} ${entry.text}`;
         case "pressed":
-            return `    ${paint("blue", entry.text === "" ? "caller presses nothing (timeout)" : `caller presses: ${entry.text}`)}`;
+            return `    ${paint("blue", entry.text === "" ? `${who(entry.leg)} presses nothing (timeout)` : `${who(entry.leg)} presses: ${entry.text}`)}`;
         case "note":
             return `    ${paint("dim", entry.text)}`;
         case "problem":
