@@ -61,6 +61,7 @@ async function transfer(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): 
     run.clock.advance(ts.talkSeconds ?? 30);
   }
   const bCause = run.ended.get(b.callId) ?? "hangup";
+  if (ts.hangupBy !== "caller" && !run.ended.has(b.callId)) run.note(a, `${b.parent!.transferTo} hangs up`);
   if (ts.hangupBy === "caller") {
     run.end(a, "hangup", "the caller hung up during the transfer");
     await transferDisconnect(run, b, dests[winner], baseUrl, "hangup");
