@@ -185,3 +185,26 @@ describe("verb semantics", () => {
     assert.match(problem.errors?.[0].path ?? "", /^\/Response\/Transfer\[1\]/);
   });
 });
+
+describe("background recording", () => {
+  it("StopRecording sends recordingAvailable to StartRecording's URL; a second StartRecording is ignored; one still running at hang-up is sent after disconnect", async () => {
+    const server = await raw((_x, e) =>
+      e?.eventType === "initiate"
+        ? xml(
+            `<StartRecording recordingAvailableUrl="/rec" multiChannel="true"/><StartRecording recordingAvailableUrl="/other"/><Pause duration="4"/><StopRecording/>` +
+              `<StartRecording recordingAvailableUrl="/rec2"/><SpeakSentence>Still recording</SpeakSentence>`,
+          )
+        : { status: 204 },
+    );
+    const trace = await simulateCall(server.url, { username: USER, password: PASS });
+    assert.deepEqual(events(trace), ["initiate", "recordingAvailable", "disconnect", "recordingAvailable"]);
+    const first = trace.requests[1];
+    assert.equal(first.url, `${server.origin}/rec`);
+    assert.equal((first.payload as Record<string, unknown>).channels, 2);
+    assert.equal((first.payload as Record<string, unknown>).duration, "PT4S");
+    assert.equal(trace.requests[3].url, `${server.origin}/rec2`);
+    assert.ok(trace.entries.some((e) => e.kind === "note" && /already running/.test(e.text)));
+    assert.equal(trace.ok, true, JSON.stringify(trace.problems));
+    assertPayloadsValid(trace);
+  });
+});

@@ -41,7 +41,7 @@ async function transfer(run, a, verb, baseUrl) {
             await transferDisconnect(run, legs[i], dests[i], baseUrl, "timeout");
         return transferComplete(run, a, verb, baseUrl, legs[0], "timeout");
     }
-    run.clock.advance(5); // CHOICE: the callee answers after 5 s of ringing
+    run.clock.advance(SEMANTICS.ringSecondsBeforeAnswer);
     const b = legs[winner];
     b.answerMs = run.clock.now();
     for (let i = 0; i < legs.length; i++)
@@ -88,8 +88,8 @@ async function transferComplete(run, a, verb, baseUrl, b, cause) {
 /** Bridges another call; whichever leg remains gets bridgeComplete / bridgeTargetComplete. */
 async function bridge(run, a, verb, baseUrl) {
     const target = { callId: textOf(verb), from: a.to, to: a.from, direction: "outbound", startMs: run.clock.now(), answerMs: run.clock.now(), tag: undefined };
-    run.note(a, `bridged with call ${target.callId}; talking 30 s`);
-    run.clock.advance(30);
+    run.note(a, `bridged with call ${target.callId}; talking ${SEMANTICS.bridgeSeconds} s`);
+    run.clock.advance(SEMANTICS.bridgeSeconds);
     if (run.script.bridgeEndedBy === "caller") {
         run.end(a, "hangup", "the caller hung up during the bridge");
         const t = run.target(verb.attributes, spec("Bridge", "bridgeTargetComplete"), baseUrl);

@@ -83,6 +83,13 @@ export declare const SEMANTICS: {
     readonly secondsPerCallback: 0.05;
     /** CHOICE: recordingAvailable is sent right after recordComplete's reply arrives, before that BXML runs. */
     readonly recordingAvailableAfterRecordComplete: true;
+    /** CHOICE: a StartRecording still running when the call ends sends its recordingAvailable after disconnect (processing takes time). */
+    readonly backgroundRecordingAvailableAfterDisconnect: true;
+    /** CHOICE: a conference member stays `conferenceSeconds` (script, default 10 s), then hangs up: conferenceMemberExit, conferenceCompleted, disconnect. */
+    readonly conferenceEndsWithCallerHangup: true;
+    /** CHOICE: a Transfer callee answers after 5 s of ringing; a bridge lasts 30 s before one side leaves. */
+    readonly ringSecondsBeforeAnswer: 5;
+    readonly bridgeSeconds: 30;
     /** BXML replies are at most 64 KB (enforced by parseBxml). */
     readonly maxBxmlBytes: 65536;
 };

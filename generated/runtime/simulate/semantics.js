@@ -104,6 +104,13 @@ export const SEMANTICS = {
     secondsPerCallback: 0.05,
     /** CHOICE: recordingAvailable is sent right after recordComplete's reply arrives, before that BXML runs. */
     recordingAvailableAfterRecordComplete: true,
+    /** CHOICE: a StartRecording still running when the call ends sends its recordingAvailable after disconnect (processing takes time). */
+    backgroundRecordingAvailableAfterDisconnect: true,
+    /** CHOICE: a conference member stays `conferenceSeconds` (script, default 10 s), then hangs up: conferenceMemberExit, conferenceCompleted, disconnect. */
+    conferenceEndsWithCallerHangup: true,
+    /** CHOICE: a Transfer callee answers after 5 s of ringing; a bridge lasts 30 s before one side leaves. */
+    ringSecondsBeforeAnswer: 5,
+    bridgeSeconds: 30,
     /** BXML replies are at most 64 KB (enforced by parseBxml). */
     maxBxmlBytes: 65_536,
 };

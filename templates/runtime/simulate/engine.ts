@@ -270,8 +270,12 @@ export class CallRun {
     const cause = this.ended.get(this.a.callId) ?? "hangup";
     const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : undefined;
     const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
+    const stopBackground = async () => {
+      if (this.background !== undefined) await EXECUTORS.StopRecording(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
+    };
+    if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect) await stopBackground();
     await this.async("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
-    if (this.background !== undefined) await EXECUTORS.StopRecording(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
+    await stopBackground();
     return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
   }
 }

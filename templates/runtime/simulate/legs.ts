@@ -43,7 +43,7 @@ async function transfer(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): 
     for (let i = 0; i < legs.length; i++) await transferDisconnect(run, legs[i], dests[i], baseUrl, "timeout");
     return transferComplete(run, a, verb, baseUrl, legs[0], "timeout");
   }
-  run.clock.advance(5); // CHOICE: the callee answers after 5 s of ringing
+  run.clock.advance(SEMANTICS.ringSecondsBeforeAnswer);
   const b = legs[winner];
   b.answerMs = run.clock.now();
   for (let i = 0; i < legs.length; i++) if (i !== winner) await transferDisconnect(run, legs[i], dests[i], baseUrl, "cancel");
@@ -87,8 +87,8 @@ async function transferComplete(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: s
 /** Bridges another call; whichever leg remains gets bridgeComplete / bridgeTargetComplete. */
 async function bridge(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const target: Leg = { callId: textOf(verb), from: a.to, to: a.from, direction: "outbound", startMs: run.clock.now(), answerMs: run.clock.now(), tag: undefined };
-  run.note(a, `bridged with call ${target.callId}; talking 30 s`);
-  run.clock.advance(30);
+  run.note(a, `bridged with call ${target.callId}; talking ${SEMANTICS.bridgeSeconds} s`);
+  run.clock.advance(SEMANTICS.bridgeSeconds);
   if (run.script.bridgeEndedBy === "caller") {
     run.end(a, "hangup", "the caller hung up during the bridge");
     const t = run.target(verb.attributes, spec("Bridge", "bridgeTargetComplete"), baseUrl);
