@@ -84,10 +84,10 @@ export declare class CallRun {
      * Sends a BXML callback and returns the document it answered with; `undefined` when the call (or
      * leg) ended because the callback could not be delivered or its BXML was invalid.
      */
-    sync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined>;
+    sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined>;
     private parseReply;
     /** Sends an async callback (reply ignored; retried once on a connection error). */
-    async(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void>;
+    sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void>;
     /** Runs a document on a leg, verb by verb, following hand-offs to the documents callbacks answer with. */
     runDocument(leg: Leg, doc: Doc): Promise<void>;
     private runVerbs;

@@ -138,7 +138,7 @@ export class CallRun {
      * Sends a BXML callback and returns the document it answered with; `undefined` when the call (or
      * leg) ended because the callback could not be delivered or its BXML was invalid.
      */
-    async sync(leg, event, target, scope) {
+    async sendSync(leg, event, target, scope) {
         const sent = await this.send(event, target, this.legName(leg));
         if (!sent.answer.delivered) {
             this.end(leg, "callback-error", `the ${String(event.eventType)} callback could not be delivered`);
@@ -165,7 +165,7 @@ export class CallRun {
         return { root: parsed.value, baseUrl: url };
     }
     /** Sends an async callback (reply ignored; retried once on a connection error). */
-    async async(leg, event, target) {
+    async sendAsync(leg, event, target) {
         let sent = await this.send(event, { ...target, fallback: undefined }, leg);
         for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
             sent = await this.send(event, { ...target, fallback: undefined }, leg);
@@ -231,7 +231,7 @@ export class CallRun {
     /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
     async run() {
         const first = this.script.direction === "outbound" ? "answer" : "initiate";
-        const doc = await this.sync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
+        const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
         if (doc !== undefined)
             await this.runDocument(this.a, doc);
         if (!this.ended.has(this.a.callId))
@@ -245,7 +245,7 @@ export class CallRun {
         };
         if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect)
             await stopBackground();
-        await this.async("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
+        await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
         await stopBackground();
         return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
     }

@@ -75,7 +75,7 @@ async function gather(run, leg, verb, baseUrl) {
         return "continue";
     }
     const event = callEvent(run.identity, run.clock, leg, "gather", { digits: got.digits, terminatingDigit: got.terminatingDigit });
-    return (await run.sync(leg, event, target)) ?? "stop";
+    return (await run.sendSync(leg, event, target)) ?? "stop";
 }
 /** Callee digits for Gathers in transferAnswer BXML (from the current transfer's script entry). */
 function nextCalleeDigits(run) {
@@ -88,7 +88,7 @@ async function redirect(run, leg, verb, baseUrl) {
     const target = run.target(verb.attributes, spec("Redirect", "redirect"), baseUrl);
     if (target === undefined)
         return "continue"; // redirectUrl is required: parseBxml already refused this
-    return (await run.sync(leg, callEvent(run.identity, run.clock, leg, "redirect"), target)) ?? "stop";
+    return (await run.sendSync(leg, callEvent(run.identity, run.clock, leg, "redirect"), target)) ?? "stop";
 }
 async function hangup(run, leg) {
     run.end(leg, "hangup", "<Hangup>");
@@ -142,7 +142,7 @@ async function record(run, leg, verb, baseUrl) {
             return;
         const event = callEvent(run.identity, run.clock, leg, "recordingAvailable", { ...fields, status: "complete" });
         delete event.answerTime; // recordingAvailable carries no answerTime
-        await run.async(run.legName(leg), event, available);
+        await run.sendAsync(run.legName(leg), event, available);
     };
     if (endWith === "hangup") {
         run.end(leg, "hangup", "the caller hung up while recording (no recordComplete)");
@@ -154,7 +154,7 @@ async function record(run, leg, verb, baseUrl) {
         await sendAvailable();
         return "continue";
     }
-    const doc = await run.sync(leg, callEvent(run.identity, run.clock, leg, "recordComplete", fields), complete);
+    const doc = await run.sendSync(leg, callEvent(run.identity, run.clock, leg, "recordComplete", fields), complete);
     if (SEMANTICS.recordingAvailableAfterRecordComplete)
         await sendAvailable();
     return doc ?? "stop";
@@ -184,7 +184,7 @@ async function stopRecording(run, leg) {
     const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels };
     const event = callEvent(run.identity, run.clock, bg.leg, "recordingAvailable", { ...recordingFields(run.identity, run.clock, bg.leg.callId, recording), status: "complete" });
     delete event.answerTime;
-    await run.async(run.legName(leg), event, bg.spec);
+    await run.sendAsync(run.legName(leg), event, bg.spec);
     return "continue";
 }
 async function recordingNote(run, leg, verb) {

@@ -173,7 +173,7 @@ export class CallRun {
    * Sends a BXML callback and returns the document it answered with; `undefined` when the call (or
    * leg) ended because the callback could not be delivered or its BXML was invalid.
    */
-  async sync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined> {
+  async sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined> {
     const sent = await this.send(event, target, this.legName(leg));
     if (!sent.answer.delivered) {
       this.end(leg, "callback-error", `the ${String(event.eventType)} callback could not be delivered`);
@@ -200,7 +200,7 @@ export class CallRun {
   }
 
   /** Sends an async callback (reply ignored; retried once on a connection error). */
-  async async(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void> {
+  async sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void> {
     let sent = await this.send(event, { ...target, fallback: undefined }, leg);
     for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
       sent = await this.send(event, { ...target, fallback: undefined }, leg);
@@ -264,7 +264,7 @@ export class CallRun {
   /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
   async run(): Promise<CallTrace> {
     const first = this.script.direction === "outbound" ? "answer" : "initiate";
-    const doc = await this.sync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
+    const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
     if (doc !== undefined) await this.runDocument(this.a, doc);
     if (!this.ended.has(this.a.callId)) this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
     const cause = this.ended.get(this.a.callId) ?? "hangup";
@@ -274,7 +274,7 @@ export class CallRun {
       if (this.background !== undefined) await EXECUTORS.StopRecording(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
     };
     if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect) await stopBackground();
-    await this.async("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
+    await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
     await stopBackground();
     return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
   }

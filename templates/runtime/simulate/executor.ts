@@ -79,7 +79,7 @@ async function gather(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): 
     return "continue";
   }
   const event = callEvent(run.identity, run.clock, leg, "gather", { digits: got.digits, terminatingDigit: got.terminatingDigit });
-  return (await run.sync(leg, event, target)) ?? "stop";
+  return (await run.sendSync(leg, event, target)) ?? "stop";
 }
 
 /** Callee digits for Gathers in transferAnswer BXML (from the current transfer's script entry). */
@@ -93,7 +93,7 @@ function nextCalleeDigits(run: CallRun): string {
 async function redirect(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const target = run.target(verb.attributes, spec("Redirect", "redirect"), baseUrl);
   if (target === undefined) return "continue"; // redirectUrl is required: parseBxml already refused this
-  return (await run.sync(leg, callEvent(run.identity, run.clock, leg, "redirect"), target)) ?? "stop";
+  return (await run.sendSync(leg, callEvent(run.identity, run.clock, leg, "redirect"), target)) ?? "stop";
 }
 
 async function hangup(run: CallRun, leg: Leg): Promise<Next> {
@@ -151,7 +151,7 @@ async function record(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): 
     if (available === undefined) return;
     const event = callEvent(run.identity, run.clock, leg, "recordingAvailable", { ...fields, status: "complete" });
     delete event.answerTime; // recordingAvailable carries no answerTime
-    await run.async(run.legName(leg), event, available);
+    await run.sendAsync(run.legName(leg), event, available);
   };
   if (endWith === "hangup") {
     run.end(leg, "hangup", "the caller hung up while recording (no recordComplete)");
@@ -163,7 +163,7 @@ async function record(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): 
     await sendAvailable();
     return "continue";
   }
-  const doc = await run.sync(leg, callEvent(run.identity, run.clock, leg, "recordComplete", fields), complete);
+  const doc = await run.sendSync(leg, callEvent(run.identity, run.clock, leg, "recordComplete", fields), complete);
   if (SEMANTICS.recordingAvailableAfterRecordComplete) await sendAvailable();
   return doc ?? "stop";
 }
@@ -192,7 +192,7 @@ async function stopRecording(run: CallRun, leg: Leg): Promise<Next> {
   const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels };
   const event = callEvent(run.identity, run.clock, bg.leg, "recordingAvailable", { ...recordingFields(run.identity, run.clock, bg.leg.callId, recording), status: "complete" });
   delete event.answerTime;
-  await run.async(run.legName(leg), event, bg.spec);
+  await run.sendAsync(run.legName(leg), event, bg.spec);
   return "continue";
 }
 

@@ -22,7 +22,7 @@ async function transferDisconnect(run: CallRun, leg: Leg, dest: BxmlNode, baseUr
     cause,
     ...(cause === "timeout" ? { errorMessage: "Call timed out" } : {}),
   });
-  await run.async("B", event, target);
+  await run.sendAsync("B", event, target);
 }
 
 /** Rings the B-legs; the answering one runs its transferAnswer BXML, then the legs talk. */
@@ -49,7 +49,7 @@ async function transfer(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): 
   for (let i = 0; i < legs.length; i++) if (i !== winner) await transferDisconnect(run, legs[i], dests[i], baseUrl, "cancel");
   const answerTarget = run.target(dests[winner].attributes, spec("Transfer", "transferAnswer"), baseUrl);
   if (answerTarget !== undefined) {
-    const doc = await run.sync(b, callEvent(run.identity, run.clock, b, "transferAnswer"), answerTarget, "transferAnswer");
+    const doc = await run.sendSync(b, callEvent(run.identity, run.clock, b, "transferAnswer"), answerTarget, "transferAnswer");
     if (doc !== undefined) await run.runDocument(b, doc);
   }
   if (run.isEnded(a)) {
@@ -81,7 +81,7 @@ async function transferComplete(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: s
     cause,
     ...(cause === "timeout" ? { errorMessage: "Call timed out" } : {}),
   });
-  return (await run.sync(a, event, target)) ?? "stop";
+  return (await run.sendSync(a, event, target)) ?? "stop";
 }
 
 /** Bridges another call; whichever leg remains gets bridgeComplete / bridgeTargetComplete. */
@@ -96,13 +96,13 @@ async function bridge(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): Pr
       run.note(a, `no bridgeTargetCompleteUrl: the target call ${target.callId} is hung up`);
       return "stop";
     }
-    const doc = await run.sync(target, callEvent(run.identity, run.clock, target, "bridgeTargetComplete"), t);
+    const doc = await run.sendSync(target, callEvent(run.identity, run.clock, target, "bridgeTargetComplete"), t);
     if (doc !== undefined) await run.runDocument(target, doc);
     return "stop";
   }
   const t = run.target(verb.attributes, spec("Bridge", "bridgeComplete"), baseUrl);
   if (t === undefined) return "continue";
-  return (await run.sync(a, callEvent(run.identity, run.clock, a, "bridgeComplete"), t)) ?? "stop";
+  return (await run.sendSync(a, callEvent(run.identity, run.clock, a, "bridgeComplete"), t)) ?? "stop";
 }
 
 /** Runs conference-scope BXML (only play/speak/recording verbs are allowed there): records what all members hear. */
@@ -121,7 +121,7 @@ async function conference(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string)
   const target = run.target(verb.attributes, spec("Conference", "conferenceCreated"), baseUrl);
   run.note(a, `joins conference ${JSON.stringify(conf.name)}`);
   const send = async (event: string, member?: Leg) =>
-    target === undefined ? undefined : run.sync(a, conferenceEvent(run.clock, conf, event, member), target, "conference");
+    target === undefined ? undefined : run.sendSync(a, conferenceEvent(run.clock, conf, event, member), target, "conference");
   runConferenceDoc(run, a, await send("conferenceCreated"));
   if (!run.isEnded(a)) runConferenceDoc(run, a, await send("conferenceMemberJoin", a));
   if (run.isEnded(a)) return "stop";
@@ -129,8 +129,8 @@ async function conference(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string)
   run.end(a, "hangup", `the caller hung up after ${run.script.conferenceSeconds} s in the conference`);
   if (target !== undefined) {
     // the call has ended: the exit reply would run for the remaining members (there are none)
-    await run.sync(a, conferenceEvent(run.clock, conf, "conferenceMemberExit", a), target, "conference");
-    await run.async("conference", conferenceEvent(run.clock, conf, "conferenceCompleted"), target);
+    await run.sendSync(a, conferenceEvent(run.clock, conf, "conferenceMemberExit", a), target, "conference");
+    await run.sendAsync("conference", conferenceEvent(run.clock, conf, "conferenceCompleted"), target);
   }
   return "stop";
 }
