@@ -8,6 +8,9 @@
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { validateMessagingCallback, validateNumbersXml, validateVoiceCallback } from "../generated/index.js";
 import { BIN, REPO_ROOT } from "./support/cli.js";
 import { PASS, USER, startRaw, type RawExchange } from "./support/simulate.js";
@@ -69,6 +72,30 @@ describe("bw-codegen simulate", () => {
     const requests = lines.filter((l) => l.kind === "request");
     assert.deepEqual(requests.map((r) => r.event), ["initiate", "gather", "disconnect"]);
     for (const r of requests) assert.ok(validateVoiceCallback(r.payload, { strict: true }).ok, r.event);
+  });
+
+  it("call --script: the caller's behaviour from a JSON file, overridden by --digits", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bw-sim-"));
+    try {
+      const file = join(dir, "flow.json");
+      writeFileSync(file, JSON.stringify({ digits: ["11"], from: "+17045550111", seed: 3, startTime: "2026-06-01T09:00:00.000Z" }));
+      const run = await cli(["simulate", "call", "--url", good.url, "--username", USER, "--password", PASS, "--script", file, "--json"]);
+      assert.equal(run.status, 0, run.stderr);
+      const lines = run.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      assert.equal(lines[0].payload.from, "+17045550111");
+      assert.equal(lines[0].payload.eventTime, "2026-06-01T09:00:00.000Z");
+      assert.deepEqual(lines.at(-1).pressed, ["11"]);
+      const again = await cli(["simulate", "call", "--url", good.url, "--username", USER, "--password", PASS, "--script", file, "--digits", "99", "--json"]);
+      const second = again.stdout.trim().split("\n").map((l) => JSON.parse(l));
+      assert.deepEqual(second.at(-1).pressed, ["99"]);
+      assert.equal(second[0].payload.callId, lines[0].payload.callId, "the same seed gives the same ids");
+      writeFileSync(file, "{ not json");
+      const broken = await cli(["simulate", "call", "--url", good.url, "--script", file]);
+      assert.equal(broken.status, 2);
+      assert.match(broken.stderr, /is not a usable JSON script/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("call: exits 1 when the receiver misbehaves (401 without WWW-Authenticate)", async () => {
