@@ -98,6 +98,13 @@ describe("bw-codegen simulate", () => {
     }
   });
 
+  it("call: takes the credentials from BW_CALLBACK_USERNAME / BW_CALLBACK_PASSWORD when no flags give them", async () => {
+    const run = await cli(["simulate", "call", "--url", good.url, "--json"], { BW_CALLBACK_USERNAME: USER, BW_CALLBACK_PASSWORD: PASS });
+    assert.equal(run.status, 0, run.stderr);
+    const first = JSON.parse(run.stdout.split("\n")[0]);
+    assert.equal(first.auth, "challenged");
+  });
+
   it("call: exits 1 when the receiver misbehaves (401 without WWW-Authenticate)", async () => {
     const run = await cli(["simulate", "call", "--url", noHeader.url, "--username", USER, "--password", PASS]);
     assert.equal(run.status, 1);

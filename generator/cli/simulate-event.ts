@@ -4,7 +4,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError, parseArgs } from "./args.js";
-import { checkUrl, useColour } from "./simulate.js";
+import { checkUrl, credentials, useColour } from "./simulate.js";
 import { REPO_ROOT } from "../paths.js";
 
 const FAMILIES = ["voice", "messaging", "numbers"] as const;
@@ -90,9 +90,7 @@ function pick(type: string | undefined, family: string | undefined): EventSchema
 export async function runEventCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--family", "--set"], booleans: ["--json", "--allow-invalid"] });
   const url = checkUrl(args.values.get("--url"));
-  const username = args.values.get("--username");
-  const password = args.values.get("--password");
-  if ((username === undefined) !== (password === undefined)) throw new UsageError("give both --username and --password, or neither");
+  const { username, password } = credentials(args.values);
   if (args.positionals.length > 1) throw new UsageError(`unexpected argument ${args.positionals[1]}`);
   const schema = pick(args.positionals[0], args.values.get("--family"));
   const event: Record<string, unknown> = structuredClone(schema.example);

@@ -14,8 +14,8 @@ Transfer, Record, Conference, Bridge, …), each callback it causes, and disconn
 
 Options:
   --url URL            the application's callback URL (initiate/answer and disconnect go there)
-  --username U         callback credentials configured at Bandwidth (give both or neither)
-  --password P
+  --username U         callback credentials configured at Bandwidth (give both or neither; default:
+  --password P         $BW_CALLBACK_USERNAME / $BW_CALLBACK_PASSWORD, as the scaffolded receiver reads them)
   --from NUMBER        caller (default +19195550100)
   --to NUMBER          called number (default +19195550142)
   --outbound           an outbound call (answer) instead of an inbound one (initiate)
@@ -38,7 +38,8 @@ type such as portins, orders, disconnects) as XML. Prints the answer; BXML answe
 
 Options:
   --url URL            where to send it
-  --username U         callback credentials (give both or neither)
+  --username U         callback credentials (give both or neither; default: $BW_CALLBACK_USERNAME /
+                       $BW_CALLBACK_PASSWORD)
   --password P
   --set path=value     change a field (dot path, e.g. --set digits=12 --set message.text=hi); the value
                        is read as JSON when it parses (numbers, true, objects), as text otherwise; repeatable
@@ -86,6 +87,17 @@ export function checkUrl(value: string | undefined): string {
   return url.toString();
 }
 
+/**
+ * --username/--password, else BW_CALLBACK_USERNAME / BW_CALLBACK_PASSWORD from the environment (the
+ * scaffolded receiver's variables; keeps the password out of the shell history and `ps`).
+ */
+export function credentials(values: Map<string, string>): { username?: string; password?: string } {
+  const username = values.get("--username") ?? (values.has("--password") ? undefined : process.env.BW_CALLBACK_USERNAME || undefined);
+  const password = values.get("--password") ?? (values.has("--username") ? undefined : process.env.BW_CALLBACK_PASSWORD || undefined);
+  if ((username === undefined) !== (password === undefined)) throw new UsageError("give both --username and --password, or neither");
+  return username === undefined ? {} : { username, password };
+}
+
 /** Colour on a TTY, unless NO_COLOR is set (https://no-color.org). */
 export function useColour(): boolean {
   return process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
@@ -95,9 +107,7 @@ async function runCallCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script"], booleans: ["--json", "--outbound"] });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const url = checkUrl(args.values.get("--url"));
-  const username = args.values.get("--username");
-  const password = args.values.get("--password");
-  if ((username === undefined) !== (password === undefined)) throw new UsageError("give both --username and --password, or neither");
+  const { username, password } = credentials(args.values);
   const script: Record<string, unknown> = args.values.has("--script") ? readScript(args.values.get("--script")!) : {};
   if (args.values.has("--from")) script.from = args.values.get("--from");
   if (args.values.has("--to")) script.to = args.values.get("--to");
@@ -106,7 +116,7 @@ async function runCallCommand(argv: string[]): Promise<number> {
   const { simulateCall, formatTranscript, formatJsonLines, ScriptError } = await import("../../generated/testing.js");
   let trace;
   try {
-    trace = await simulateCall(url, { ...script, ...(username !== undefined ? { username, password } : {}) });
+    trace = await simulateCall(url, { ...script, username, password });
   } catch (error) {
     if (error instanceof ScriptError) throw new UsageError(`bad script: ${error.message}`);
     throw error;
