@@ -120,3 +120,17 @@ describe("simulateCall in-process", () => {
     assert.equal(trace.cause, "callback-error");
   });
 });
+
+describe("the simulator engine is edge-safe", () => {
+  it("has no static node: import in generated/runtime/simulate (node:http is loaded only for a node listener target)", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const dir = new URL("../generated/runtime/simulate/", import.meta.url);
+    const files = readdirSync(dir).filter((f) => f.endsWith(".js"));
+    assert.ok(files.length >= 8);
+    for (const file of files) {
+      const text = readFileSync(new URL(file, dir), "utf8");
+      assert.doesNotMatch(text, /^\s*import[^;]*from\s*["']node:/m, `${file} imports a node: module`);
+      assert.doesNotMatch(text, /\brequire\(/, `${file} uses require`);
+    }
+  });
+});
