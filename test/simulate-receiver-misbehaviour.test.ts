@@ -208,3 +208,20 @@ describe("background recording", () => {
     assertPayloadsValid(trace);
   });
 });
+
+describe("transcription", () => {
+  it("a Record with transcribe sends transcriptionAvailable after recordingAvailable, with the script's transcript", async () => {
+    const server = await raw((_x, e) =>
+      e?.eventType === "initiate"
+        ? xml(`<Record transcribe="true" transcriptionAvailableUrl="/t" recordingAvailableUrl="/r" fileFormat="mp3"/>`)
+        : { status: 204 },
+    );
+    const trace = await simulateCall(server.url, { username: USER, password: PASS, recordings: [{ seconds: 8, transcript: "call me back" }] });
+    assert.deepEqual(events(trace), ["initiate", "recordingAvailable", "transcriptionAvailable", "disconnect"]);
+    const t = trace.requests[2].payload as { transcription: { text: string; status: string }; fileFormat: string; recordingId: string };
+    assert.equal(t.transcription.text, "call me back");
+    assert.equal(t.fileFormat, "mp3");
+    assert.equal(t.recordingId, (trace.requests[1].payload as { recordingId: string }).recordingId);
+    assertPayloadsValid(trace);
+  });
+});

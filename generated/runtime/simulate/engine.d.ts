@@ -56,6 +56,7 @@ export declare class CallRun {
     background: {
         startMs: number;
         spec: CallbackTarget | undefined;
+        transcription: CallbackTarget | undefined;
         fileFormat: string;
         channels: number;
         leg: Leg;

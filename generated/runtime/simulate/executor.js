@@ -50,6 +50,28 @@ function collect(input, terminatingDigits, maxDigits) {
     }
     return { digits, terminatingDigit: "", pressed };
 }
+/** recordingAvailable for a finished recording, then transcriptionAvailable when `transcribe` asked for it. */
+async function recordingDone(run, leg, recording, targets, transcript) {
+    const fields = recordingFields(run.identity, run.clock, leg.callId, recording);
+    if (targets.available !== undefined) {
+        const event = callEvent(run.identity, run.clock, leg, "recordingAvailable", { ...fields, status: "complete" });
+        delete event.answerTime; // recordingAvailable carries no answerTime
+        await run.sendAsync(run.legName(leg), event, targets.available);
+    }
+    if (targets.transcription === undefined)
+        return;
+    const { channels: _channels, ...rest } = fields;
+    const transcription = {
+        id: `t-${recording.recordingId.slice(2)}`,
+        url: `${String(fields.mediaUrl).replace(/\/media$/, "")}/transcription`,
+        status: "available",
+        completedTime: run.clock.iso(),
+        ...(transcript !== undefined ? { text: transcript, confidence: 0.9 } : {}),
+    };
+    const event = callEvent(run.identity, run.clock, leg, "transcriptionAvailable", { ...rest, transcription });
+    delete event.answerTime;
+    await run.sendAsync(run.legName(leg), event, targets.transcription);
+}
 async function gather(run, leg, verb, baseUrl) {
     const a = verb.attributes;
     const d = SEMANTICS.gather;
@@ -136,14 +158,11 @@ async function record(run, leg, verb, baseUrl) {
     if (endedByDigit)
         run.trace.add({ kind: "pressed", at: run.clock.iso(), leg: run.legName(leg), text: digit });
     const fields = recordingFields(run.identity, run.clock, leg.callId, recording);
-    const available = run.target(a, spec("Record", "recordingAvailable"), baseUrl);
-    const sendAvailable = async () => {
-        if (available === undefined)
-            return;
-        const event = callEvent(run.identity, run.clock, leg, "recordingAvailable", { ...fields, status: "complete" });
-        delete event.answerTime; // recordingAvailable carries no answerTime
-        await run.sendAsync(run.legName(leg), event, available);
+    const targets = {
+        available: run.target(a, spec("Record", "recordingAvailable"), baseUrl),
+        transcription: a.transcribe === true ? run.target(a, spec("Record", "transcriptionAvailable"), baseUrl) : undefined,
     };
+    const sendAvailable = () => recordingDone(run, leg, recording, targets, rs.transcript);
     if (endWith === "hangup") {
         run.end(leg, "hangup", "the caller hung up while recording (no recordComplete)");
         await sendAvailable();
@@ -170,6 +189,7 @@ async function startRecording(run, leg, verb, baseUrl) {
         spec: run.target(a, spec("StartRecording", "recordingAvailable"), baseUrl),
         fileFormat: str(a.fileFormat, "wav"),
         channels: a.multiChannel === true ? 2 : 1,
+        transcription: a.transcribe === true ? run.target(a, spec("StartRecording", "transcriptionAvailable"), baseUrl) : undefined,
         leg,
     };
     return "continue";
@@ -179,12 +199,8 @@ async function stopRecording(run, leg) {
     if (bg === undefined)
         return "continue";
     run.background = undefined;
-    if (bg.spec === undefined)
-        return "continue";
     const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels };
-    const event = callEvent(run.identity, run.clock, bg.leg, "recordingAvailable", { ...recordingFields(run.identity, run.clock, bg.leg.callId, recording), status: "complete" });
-    delete event.answerTime;
-    await run.sendAsync(run.legName(leg), event, bg.spec);
+    await recordingDone(run, bg.leg, recording, { available: bg.spec, transcription: bg.transcription }, undefined);
     return "continue";
 }
 async function recordingNote(run, leg, verb) {

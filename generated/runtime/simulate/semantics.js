@@ -32,11 +32,18 @@ export const VERBS = {
         summary: "dials 1-8 destinations at once, bridges the first that answers",
     },
     Record: {
-        callbacks: [cb("recordComplete", "recordCompleteUrl", "sync", true), cb("recordingAvailable", "recordingAvailableUrl", "async", false)],
+        callbacks: [
+            cb("recordComplete", "recordCompleteUrl", "sync", true),
+            cb("recordingAvailable", "recordingAvailableUrl", "async", false),
+            cb("transcriptionAvailable", "transcriptionAvailableUrl", "async", false), // only with transcribe="true"
+        ],
         handOff: "recordCompleteUrl",
         summary: "records the caller",
     },
-    StartRecording: { callbacks: [cb("recordingAvailable", "recordingAvailableUrl", "async", false)], summary: "starts a background recording" },
+    StartRecording: {
+        callbacks: [cb("recordingAvailable", "recordingAvailableUrl", "async", false), cb("transcriptionAvailable", "transcriptionAvailableUrl", "async", false)],
+        summary: "starts a background recording",
+    },
     StopRecording: { callbacks: [], summary: "stops the background recording (recordingAvailable goes to StartRecording's URL)" },
     PauseRecording: { callbacks: [], summary: "pauses the background recording" },
     ResumeRecording: { callbacks: [], summary: "resumes the background recording" },

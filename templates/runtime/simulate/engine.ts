@@ -65,7 +65,9 @@ export class CallRun {
   /** Gathers run so far on the current transfer's B-leg. */
   calleeGathers = 0;
   /** The running `<StartRecording>`, if any. */
-  background: { startMs: number; spec: CallbackTarget | undefined; fileFormat: string; channels: number; leg: Leg } | undefined;
+  background:
+    | { startMs: number; spec: CallbackTarget | undefined; transcription: CallbackTarget | undefined; fileFormat: string; channels: number; leg: Leg }
+    | undefined;
   private readonly options: EngineOptions;
   private readonly startedAt: number = Date.now();
 

@@ -3,7 +3,7 @@
 // callback URLs, defaults and choices come from semantics.ts; the state and delivery from engine.ts.
 
 import type { BxmlNode } from "../bxml-rules.js";
-import type { CallRun, Doc } from "./engine.js";
+import type { CallbackTarget, CallRun, Doc } from "./engine.js";
 import { callEvent, recordingFields, type Leg } from "./payloads.js";
 import { nth } from "./script.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
@@ -55,6 +55,34 @@ function collect(input: string, terminatingDigits: string, maxDigits: number): {
     if (digits.length >= maxDigits) break;
   }
   return { digits, terminatingDigit: "", pressed };
+}
+
+/** recordingAvailable for a finished recording, then transcriptionAvailable when `transcribe` asked for it. */
+async function recordingDone(
+  run: CallRun,
+  leg: Leg,
+  recording: { recordingId: string; startMs: number; endMs: number; fileFormat: string; channels: number },
+  targets: { available: CallbackTarget | undefined; transcription: CallbackTarget | undefined },
+  transcript: string | undefined,
+): Promise<void> {
+  const fields = recordingFields(run.identity, run.clock, leg.callId, recording);
+  if (targets.available !== undefined) {
+    const event = callEvent(run.identity, run.clock, leg, "recordingAvailable", { ...fields, status: "complete" });
+    delete event.answerTime; // recordingAvailable carries no answerTime
+    await run.sendAsync(run.legName(leg), event, targets.available);
+  }
+  if (targets.transcription === undefined) return;
+  const { channels: _channels, ...rest } = fields;
+  const transcription = {
+    id: `t-${recording.recordingId.slice(2)}`,
+    url: `${String(fields.mediaUrl).replace(/\/media$/, "")}/transcription`,
+    status: "available",
+    completedTime: run.clock.iso(),
+    ...(transcript !== undefined ? { text: transcript, confidence: 0.9 } : {}),
+  };
+  const event = callEvent(run.identity, run.clock, leg, "transcriptionAvailable", { ...rest, transcription });
+  delete event.answerTime;
+  await run.sendAsync(run.legName(leg), event, targets.transcription);
 }
 
 async function gather(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
@@ -146,13 +174,11 @@ async function record(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): 
   const recording = { recordingId: run.ids.recordingId(), startMs, endMs: run.clock.now(), fileFormat: str(a.fileFormat, d.fileFormat), channels: 1 };
   if (endedByDigit) run.trace.add({ kind: "pressed", at: run.clock.iso(), leg: run.legName(leg), text: digit });
   const fields = recordingFields(run.identity, run.clock, leg.callId, recording);
-  const available = run.target(a, spec("Record", "recordingAvailable"), baseUrl);
-  const sendAvailable = async () => {
-    if (available === undefined) return;
-    const event = callEvent(run.identity, run.clock, leg, "recordingAvailable", { ...fields, status: "complete" });
-    delete event.answerTime; // recordingAvailable carries no answerTime
-    await run.sendAsync(run.legName(leg), event, available);
+  const targets = {
+    available: run.target(a, spec("Record", "recordingAvailable"), baseUrl),
+    transcription: a.transcribe === true ? run.target(a, spec("Record", "transcriptionAvailable"), baseUrl) : undefined,
   };
+  const sendAvailable = () => recordingDone(run, leg, recording, targets, rs.transcript);
   if (endWith === "hangup") {
     run.end(leg, "hangup", "the caller hung up while recording (no recordComplete)");
     await sendAvailable();
@@ -179,6 +205,7 @@ async function startRecording(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: s
     spec: run.target(a, spec("StartRecording", "recordingAvailable"), baseUrl),
     fileFormat: str(a.fileFormat, "wav"),
     channels: a.multiChannel === true ? 2 : 1,
+    transcription: a.transcribe === true ? run.target(a, spec("StartRecording", "transcriptionAvailable"), baseUrl) : undefined,
     leg,
   };
   return "continue";
@@ -188,11 +215,8 @@ async function stopRecording(run: CallRun, leg: Leg): Promise<Next> {
   const bg = run.background;
   if (bg === undefined) return "continue";
   run.background = undefined;
-  if (bg.spec === undefined) return "continue";
   const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels };
-  const event = callEvent(run.identity, run.clock, bg.leg, "recordingAvailable", { ...recordingFields(run.identity, run.clock, bg.leg.callId, recording), status: "complete" });
-  delete event.answerTime;
-  await run.sendAsync(run.legName(leg), event, bg.spec);
+  await recordingDone(run, bg.leg, recording, { available: bg.spec, transcription: bg.transcription }, undefined);
   return "continue";
 }
 

@@ -25,6 +25,8 @@ export interface RecordScript {
   readonly endWith?: "digit" | "silence" | "hangup";
   /** The digit pressed when `endWith` is "digit" (default "#"). */
   readonly digit?: string;
+  /** What the caller said: the `transcription.text` of transcriptionAvailable when the Record asks for `transcribe`. */
+  readonly transcript?: string;
 }
 
 /** A whole simulated call. */
