@@ -225,3 +225,14 @@ describe("transcription", () => {
     assertPayloadsValid(trace);
   });
 });
+
+describe("time limits", () => {
+  it("stops a call that passes the script's simulated time limit", async () => {
+    const server = await raw((_x, e) => (e?.eventType === "initiate" ? xml(`<Pause duration="600"/><SpeakSentence>Never heard</SpeakSentence>`) : { status: 204 }));
+    const trace = await simulateCall(server.url, { username: USER, password: PASS, maxCallSeconds: 60 });
+    assert.equal(trace.problems[0].code, "time-limit");
+    assert.match(trace.problems[0].message, /60 s of simulated time/);
+    assert.deepEqual(trace.said, []);
+    assert.equal(events(trace).at(-1), "disconnect");
+  });
+});

@@ -94,6 +94,7 @@ export declare class CallRun {
     private runVerbs;
     private execute;
     private withinLimits;
+    private withinTime;
     /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
     run(): Promise<CallTrace>;
 }

@@ -194,7 +194,7 @@ export class CallRun {
                 return undefined;
             }
             const next = await this.execute(leg, child, doc.baseUrl, step);
-            if (next === "stop")
+            if (next === "stop" || !this.withinTime())
                 return undefined;
             if (next !== "continue")
                 return next;
@@ -220,6 +220,11 @@ export class CallRun {
             this.end(this.a, "hangup", `the simulator's step limit (${this.script.maxSteps})`);
             return false;
         }
+        return this.withinTime();
+    }
+    withinTime() {
+        if (this.ended.has(this.a.callId))
+            return true;
         const simulated = (this.clock.now() - this.script.startMs) / 1000;
         if (simulated > this.script.maxCallSeconds || Date.now() - this.startedAt > this.script.maxRunMs) {
             this.problem({ code: "time-limit", message: simulated > this.script.maxCallSeconds ? `the call passed ${this.script.maxCallSeconds} s of simulated time` : `the run took more than ${this.script.maxRunMs} ms` });
