@@ -75,6 +75,7 @@ export declare class CallRun {
     resolve(url: string, baseUrl: string): string;
     /** The callback target a verb's attributes describe for `spec`, or `undefined` when its URL attribute is absent. */
     target(attributes: BxmlNode["attributes"], spec: CallbackSpec, baseUrl: string): CallbackTarget | undefined;
+    private targetOf;
     /** The application's callback target (initiate/answer/disconnect). */
     applicationTarget(url?: string): CallbackTarget;
     private credentials;

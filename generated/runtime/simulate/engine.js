@@ -79,6 +79,15 @@ export class CallRun {
         const url = text(attributes[spec.url]);
         if (url === undefined)
             return undefined;
+        try {
+            return this.targetOf(attributes, spec, url, baseUrl);
+        }
+        catch {
+            this.problem({ code: "invalid-bxml", event: spec.event, message: `${spec.event}: ${spec.url}=${JSON.stringify(url)} cannot be resolved against ${baseUrl}: Bandwidth cannot send this callback` });
+            return undefined;
+        }
+    }
+    targetOf(attributes, spec, url, baseUrl) {
         const creds = this.credentials(text(attributes.username), text(attributes.password));
         const fallbackUrl = spec.fallbackUrl !== undefined ? text(attributes[spec.fallbackUrl]) : undefined;
         const fallbackCreds = this.credentials(text(attributes.fallbackUsername), text(attributes.fallbackPassword), creds);
