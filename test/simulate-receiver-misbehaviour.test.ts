@@ -236,3 +236,14 @@ describe("time limits", () => {
     assert.equal(events(trace).at(-1), "disconnect");
   });
 });
+
+describe("StartGather", () => {
+  it("sends one dtmf event per digit of the script's dtmf to dtmfUrl", async () => {
+    const server = await raw((_x, e) => (e?.eventType === "initiate" ? xml(`<StartGather dtmfUrl="/dtmf"/><Pause duration="3"/>`) : { status: 204 }));
+    const trace = await simulateCall(server.url, { username: USER, password: PASS, dtmf: "1*" });
+    assert.deepEqual(events(trace), ["initiate", "dtmf", "dtmf", "disconnect"]);
+    assert.deepEqual(trace.requests.slice(1, 3).map((r) => (r.payload as { digit: string }).digit), ["1", "*"]);
+    assert.equal(trace.requests[1].url, `${server.origin}/dtmf`);
+    assertPayloadsValid(trace);
+  });
+});

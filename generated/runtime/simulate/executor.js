@@ -207,6 +207,19 @@ async function recordingNote(run, leg, verb) {
     run.note(leg, run.background === undefined ? `${verb.name}: nothing is recording` : verb.name === "PauseRecording" ? "recording paused" : "recording resumed");
     return "continue";
 }
+/** StartGather: one async dtmf event per digit of the script's `dtmf`, sent to dtmfUrl as the caller presses them. */
+async function startGather(run, leg, verb, baseUrl) {
+    const target = run.target(verb.attributes, spec("StartGather", "dtmf"), baseUrl);
+    const digits = leg === run.a ? run.script.dtmf : "";
+    if (target === undefined || digits === "")
+        return "continue";
+    run.trace.add({ kind: "pressed", at: run.clock.iso(), leg: run.legName(leg), text: digits });
+    for (const digit of digits) {
+        run.clock.advance(SEMANTICS.secondsPerDigit);
+        await run.sendAsync(run.legName(leg), callEvent(run.identity, run.clock, leg, "dtmf", { digit }), target);
+    }
+    return "continue";
+}
 /** The verbs the simulator runs. A verb missing here is recorded as "not simulated" and skipped. */
 export const EXECUTORS = {
     Gather: gather,
@@ -224,4 +237,5 @@ export const EXECUTORS = {
     StopRecording: stopRecording,
     PauseRecording: recordingNote,
     ResumeRecording: recordingNote,
+    StartGather: startGather,
 };

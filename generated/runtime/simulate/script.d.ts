@@ -32,6 +32,8 @@ export interface CallScript {
     readonly to?: string;
     /** Digits pressed at each `<Gather>`, in order: `"1"`, `"2#"`; `""` or a missing entry lets the gather time out. */
     readonly digits?: readonly string[];
+    /** Digits the caller presses once a `<StartGather>` runs (one dtmf event each). */
+    readonly dtmf?: string;
     /** One entry per `<Transfer>`, in order (the last one repeats). */
     readonly transfers?: readonly TransferScript[];
     /** One entry per `<Record>`, in order (the last one repeats). */
@@ -68,6 +70,7 @@ export interface ResolvedScript {
     readonly from: string;
     readonly to: string;
     readonly digits: readonly string[];
+    readonly dtmf: string;
     readonly transfers: readonly TransferScript[];
     readonly recordings: readonly RecordScript[];
     readonly hangupAtStep: number | undefined;

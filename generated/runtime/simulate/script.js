@@ -18,6 +18,11 @@ function positive(name, value, fallback, min = 0, max = Infinity) {
     }
     return value;
 }
+function dtmfError(value) {
+    if (value === undefined)
+        return "";
+    throw new ScriptError(`dtmf must be DTMF digits (0-9 * # A-D), not ${JSON.stringify(value)}`);
+}
 /** Checks a script and fills in the defaults. @throws {ScriptError} naming the first bad field. */
 export function resolveScript(script = {}) {
     if (script === null || typeof script !== "object" || Array.isArray(script))
@@ -42,6 +47,7 @@ export function resolveScript(script = {}) {
         from: script.from ?? "+19195550100",
         to: script.to ?? "+19195550142",
         digits,
+        dtmf: typeof script.dtmf === "string" && DIGITS.test(script.dtmf) ? script.dtmf : dtmfError(script.dtmf),
         transfers: script.transfers ?? [],
         recordings: script.recordings ?? [],
         hangupAtStep,

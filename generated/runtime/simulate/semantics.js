@@ -61,6 +61,7 @@ export const VERBS = {
         handOff: "bridgeCompleteUrl",
         summary: "bridges another call",
     },
+    StartGather: { callbacks: [cb("dtmf", "dtmfUrl", "async", false)], summary: "reports each digit pressed while other verbs run" },
     Hangup: { callbacks: [], summary: "hangs up" },
     Pause: { callbacks: [], summary: "silence" },
     Ring: { callbacks: [], summary: "plays ringback" },

@@ -225,6 +225,19 @@ async function recordingNote(run: CallRun, leg: Leg, verb: BxmlNode): Promise<Ne
   return "continue";
 }
 
+/** StartGather: one async dtmf event per digit of the script's `dtmf`, sent to dtmfUrl as the caller presses them. */
+async function startGather(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+  const target = run.target(verb.attributes, spec("StartGather", "dtmf"), baseUrl);
+  const digits = leg === run.a ? run.script.dtmf : "";
+  if (target === undefined || digits === "") return "continue";
+  run.trace.add({ kind: "pressed", at: run.clock.iso(), leg: run.legName(leg), text: digits });
+  for (const digit of digits) {
+    run.clock.advance(SEMANTICS.secondsPerDigit);
+    await run.sendAsync(run.legName(leg), callEvent(run.identity, run.clock, leg, "dtmf", { digit }), target);
+  }
+  return "continue";
+}
+
 /** The verbs the simulator runs. A verb missing here is recorded as "not simulated" and skipped. */
 export const EXECUTORS: Readonly<Record<string, Executor>> = {
   Gather: gather,
@@ -242,4 +255,5 @@ export const EXECUTORS: Readonly<Record<string, Executor>> = {
   StopRecording: stopRecording,
   PauseRecording: recordingNote,
   ResumeRecording: recordingNote,
+  StartGather: startGather,
 };

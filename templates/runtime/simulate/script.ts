@@ -38,6 +38,8 @@ export interface CallScript {
   readonly to?: string;
   /** Digits pressed at each `<Gather>`, in order: `"1"`, `"2#"`; `""` or a missing entry lets the gather time out. */
   readonly digits?: readonly string[];
+  /** Digits the caller presses once a `<StartGather>` runs (one dtmf event each). */
+  readonly dtmf?: string;
   /** One entry per `<Transfer>`, in order (the last one repeats). */
   readonly transfers?: readonly TransferScript[];
   /** One entry per `<Record>`, in order (the last one repeats). */
@@ -75,6 +77,7 @@ export interface ResolvedScript {
   readonly from: string;
   readonly to: string;
   readonly digits: readonly string[];
+  readonly dtmf: string;
   readonly transfers: readonly TransferScript[];
   readonly recordings: readonly RecordScript[];
   readonly hangupAtStep: number | undefined;
@@ -110,6 +113,11 @@ function positive(name: string, value: number | undefined, fallback: number, min
   return value;
 }
 
+function dtmfError(value: unknown): string {
+  if (value === undefined) return "";
+  throw new ScriptError(`dtmf must be DTMF digits (0-9 * # A-D), not ${JSON.stringify(value)}`);
+}
+
 /** Checks a script and fills in the defaults. @throws {ScriptError} naming the first bad field. */
 export function resolveScript(script: CallScript = {}): ResolvedScript {
   if (script === null || typeof script !== "object" || Array.isArray(script)) throw new ScriptError("the script must be an object");
@@ -130,6 +138,7 @@ export function resolveScript(script: CallScript = {}): ResolvedScript {
     from: script.from ?? "+19195550100",
     to: script.to ?? "+19195550142",
     digits,
+    dtmf: typeof script.dtmf === "string" && DIGITS.test(script.dtmf) ? script.dtmf : dtmfError(script.dtmf),
     transfers: script.transfers ?? [],
     recordings: script.recordings ?? [],
     hangupAtStep,
