@@ -10,7 +10,7 @@ import { familyByName } from "../families.js";
 import { REPO_ROOT } from "../paths.js";
 import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 export const FRAMEWORKS = ["node", "express", "fastify", "hono"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];

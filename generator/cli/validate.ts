@@ -3,7 +3,7 @@
 // `--json` prints one object per file per line.
 import { readFileSync } from "node:fs";
 import { UsageError, parseArgs } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 import { parseJsonText } from "./json-text.js";
 import type { Kind, Verdict } from "./validate-kinds.js";
 
