@@ -18,8 +18,9 @@ export function editDistance(a: string, b: string): number {
 }
 
 /**
- * The known names closest to `name` (case-insensitive), best first, at most `limit`; none when every
- * name is too far (more than a third of the name's length, at least 1, at most 3 edits) to be a typo.
+ * The known names closest to `name` (case-insensitive): those at the smallest distance found, at most
+ * `limit`; none when every name is too far (more than a third of the name's length, at least 1, at most
+ * 3 edits) to be a typo.
  *
  * @example
  * closestNames("answr", ["answer", "disconnect"]) // ["answer"]
@@ -31,7 +32,7 @@ export function closestNames(name: string, known: readonly string[], limit = 3):
     .map((candidate) => ({ candidate, distance: editDistance(wanted, candidate.toLowerCase()) }))
     .filter((s) => s.distance <= allowed)
     .sort((x, y) => x.distance - y.distance || (x.candidate < y.candidate ? -1 : x.candidate > y.candidate ? 1 : 0));
-  return scored.slice(0, limit).map((s) => s.candidate);
+  return scored.filter((s) => s.distance === scored[0].distance).slice(0, limit).map((s) => s.candidate);
 }
 
 /**
