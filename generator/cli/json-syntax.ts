@@ -48,39 +48,55 @@ function scanScalar(text: string, i: number): number | Failure {
   return { at: i, reason: c === "'" ? "strings must use double quotes" : describe(c) };
 }
 
+type State = "value" | "value-or-close" | "key" | "key-or-close" | "colon" | "after";
+
 /** Offset and reason of the first syntax error, or undefined when the text is JSON. */
 function firstError(text: string): Failure | undefined {
   const closers: string[] = [];
-  let state: "value" | "value-or-close" | "key" | "key-or-close" | "colon" | "after" = "value";
+  let state: State = "value";
   for (let i = 0; ; ) {
     while (WHITESPACE.has(text[i])) i++;
     const c = text[i];
+    const top = closers[closers.length - 1];
     if (state === "after") {
-      const top = closers[closers.length - 1];
+      // A value just ended: the text ends, or its container goes on (",") or closes.
       if (top === undefined) return c === undefined ? undefined : { at: i, reason: `${describe(c)} after the end of the JSON value` };
       if (c === ",") state = top === "}" ? "key" : "value";
       else if (c === top) closers.pop();
       else return { at: i, reason: `${describe(c)}: expected "," or "${top}"` };
       i++;
-    } else if (state === "colon") {
+      continue;
+    }
+    if (state === "colon") {
       if (c !== ":") return { at: i, reason: `${describe(c)}: expected ":" after the property name` };
       state = "value";
       i++;
-    } else if (state === "key" || state === "key-or-close") {
-      if (c === "}" && state === "key-or-close") (closers.pop(), (state = "after"), i++);
-      else if (c !== '"') return { at: i, reason: `${describe(c)}: expected a property name in double quotes${c === "}" ? " (a trailing comma?)" : ""}` };
-      else {
-        const end = scanString(text, i);
-        if (typeof end !== "number") return end;
-        (state = "colon"), (i = end);
-      }
-    } else if (c === "]" && state === "value-or-close") (closers.pop(), (state = "after"), i++);
-    else if (c === "{" || c === "[") (closers.push(c === "{" ? "}" : "]"), (state = c === "{" ? "key-or-close" : "value-or-close"), i++);
-    else {
-      const end = scanScalar(text, i);
-      if (typeof end !== "number") return c === "]" ? { ...end, reason: `${end.reason}: expected a value (a trailing comma?)` } : end;
-      (state = "after"), (i = end);
+      continue;
     }
+    if ((state === "key-or-close" && c === "}") || (state === "value-or-close" && c === "]")) {
+      closers.pop();
+      state = "after";
+      i++;
+      continue;
+    }
+    if (state === "key" || state === "key-or-close") {
+      if (c !== '"') return { at: i, reason: `${describe(c)}: expected a property name in double quotes${c === "}" ? " (a trailing comma?)" : ""}` };
+      const end = scanString(text, i);
+      if (typeof end !== "number") return end;
+      state = "colon";
+      i = end;
+      continue;
+    }
+    if (c === "{" || c === "[") {
+      closers.push(c === "{" ? "}" : "]");
+      state = c === "{" ? "key-or-close" : "value-or-close";
+      i++;
+      continue;
+    }
+    const end = scanScalar(text, i);
+    if (typeof end !== "number") return c === "]" ? { ...end, reason: `${end.reason}: expected a value (a trailing comma?)` } : end;
+    state = "after";
+    i = end;
   }
 }
 
