@@ -26,7 +26,7 @@ Commands:
 ${rows.join("\n")}
 
 Options:
-  --help, -h      show this help (\`bw-codegen <command> --help\` for a command's options)
+  --help, -h      show this help
   --version, -v   print bw-codegen's version
 
 Run \`bw-codegen <command> --help\` for a command's options.
