@@ -17,7 +17,10 @@ import { PASS, USER, startRaw, type RawExchange } from "./support/simulate.js";
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const base = { ...process.env };
+    delete base.FORCE_COLOR;
+    delete base.NO_COLOR;
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c));
@@ -50,7 +53,7 @@ describe("bw-codegen simulate", () => {
   });
 
   it("call: prints a transcript (no colour when piped) and exits 0 when the flow ran to the end", async () => {
-    const run = await cli(["simulate", "call", "--url", good.url, "--username", USER, "--password", PASS, "--digits", "42"], { FORCE_COLOR: "1" });
+    const run = await cli(["simulate", "call", "--url", good.url, "--username", USER, "--password", PASS, "--digits", "42"]);
     assert.equal(run.status, 0, run.stderr + run.stdout);
     assert.match(run.stdout, /caller hears: "Enter your code"/);
     assert.match(run.stdout, /caller presses: 42/);
@@ -59,6 +62,8 @@ describe("bw-codegen simulate", () => {
     assert.match(run.stdout, /OK: the flow ran to the end/);
     assert.doesNotMatch(run.stdout, /\u001b\[/, "no ANSI codes when stdout is not a terminal");
     assert.ok(!run.stdout.includes(PASS), "the password is never printed");
+    const forced = await cli(["simulate", "call", "--url", good.url, "--username", USER, "--password", PASS, "--digits", "42"], { FORCE_COLOR: "1" });
+    assert.match(forced.stdout, /\u001b\[32mOK: the flow ran to the end/, "FORCE_COLOR turns colour on (the CLI's colour rule)");
   });
 
   it("call --json: one JSON object per line, payloads valid, a summary last", async () => {

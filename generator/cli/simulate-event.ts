@@ -100,7 +100,7 @@ export async function runEventCommand(argv: string[]): Promise<number> {
     schema.family === "messaging" ? [event] : schema.family === "numbers" ? `<?xml version="1.0" encoding="UTF-8"?>${toXml(schema.xml!.root, event, (s) => escapeXmlText(s))}` : event;
   const errors = await validate(schema, body);
   if (errors.length > 0 && !args.booleans.has("--allow-invalid")) {
-    throw new UsageError(`the event is not valid (--allow-invalid sends it anyway):\n${errors.map((e) => `  ${e.path || "/"}: ${e.message}`).join("\n")}`);
+    throw new UsageError(`the event is not valid (--allow-invalid sends it anyway): ${errors.map((e) => `${e.path || "/"}: ${e.message}`).join("; ")}`);
   }
   const { deliver } = await import("./simulate-deliver.js");
   return deliver({ schema: { family: schema.family, event: schema.event, response: schema.response }, url, username, password, body, json: args.booleans.has("--json"), color: useColour() });

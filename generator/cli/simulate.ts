@@ -4,7 +4,8 @@
 // 1 when the receiver misbehaved, 2 on usage errors. Light imports only (no TypeScript at run time).
 import { readFileSync } from "node:fs";
 import { UsageError, parseArgs } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
+import { colourEnabled } from "./colour.js";
 
 const CALL_HELP = `Usage: bw-codegen simulate call --url URL [options]
 
@@ -24,7 +25,7 @@ Options:
                        maxSteps, …); the options above override it
   --json               JSON lines (one trace entry per line, then a summary) instead of a transcript
 
-Colour only on a terminal, and never with NO_COLOR set.
+Colour only on a terminal (or with FORCE_COLOR), never with NO_COLOR set.
 Exit status: 0 the flow ran to the end; 1 the receiver misbehaved (wrong auth challenge, error status,
 timeout, invalid BXML, BXML answered to an event whose reply Bandwidth ignores, step limit); 2 usage error.
 `;
@@ -98,9 +99,9 @@ export function credentials(values: Map<string, string>): { username?: string; p
   return username === undefined ? {} : { username, password };
 }
 
-/** Colour on a TTY, unless NO_COLOR is set (https://no-color.org). */
+/** Colour on a TTY (or with FORCE_COLOR), never with NO_COLOR: the CLI's one rule (colour.ts). */
 export function useColour(): boolean {
-  return process.stdout.isTTY === true && (process.env.NO_COLOR ?? "") === "";
+  return colourEnabled(process.stdout);
 }
 
 async function runCallCommand(argv: string[]): Promise<number> {
