@@ -93,7 +93,7 @@ export async function deliverCallback(transport, request) {
         return answer(first, is2xx(first.status) ? "unprotected" : "none", started, is2xx(first.status));
     }
     if (first.wwwAuthenticate === undefined) {
-        return answer({ ...first, error: "401 without WWW-Authenticate: Bandwidth does not retry with credentials, the callback is dropped" }, "no-challenge-header", started, false);
+        return answer({ ...first, error: "401 without WWW-Authenticate: Bandwidth does not retry with credentials" }, "no-challenge-header", started, false);
     }
     if (!/^\s*basic\b/i.test(first.wwwAuthenticate)) {
         return answer({ ...first, error: `the challenge is not Basic (WWW-Authenticate: ${first.wwwAuthenticate}): Bandwidth only answers Basic` }, "not-basic", started, false);
