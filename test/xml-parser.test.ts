@@ -1,4 +1,4 @@
-// Tests for the project's XML parser and escaping helpers (templates/runtime/xml.ts): well-formedness
+// Tests for the project's XML parser and escaping helpers (templates/runtime/xml/parser.ts): well-formedness
 // rules with positions, DTD/entity rejection, limits, a differential test against fast-xml-parser and
 // property tests (escape → parse gives the string back; arbitrary input never crashes the parser).
 import { test } from "node:test";
@@ -12,7 +12,7 @@ import {
   XmlParseError,
   XmlCharacterError,
   type XmlElement,
-} from "../templates/runtime/xml.js";
+} from "../templates/runtime/xml/parser.js";
 
 test("accepts the three XML declaration spellings, none, a BOM, comments and processing instructions", () => {
   const bodies = [

@@ -107,7 +107,7 @@ function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
       name: "x-bandwidth-signature-hmac-sha256",
       in: "header",
       required: false,
-      description: "64 lowercase hex digits: HMAC-SHA256 of the request body with the subscription's shared secret; sent only when a secret is set. Verify it over the raw bytes (runtime/hmac.js).",
+      description: "64 lowercase hex digits: HMAC-SHA256 of the request body with the subscription's shared secret; sent only when a secret is set. Verify it over the raw bytes (runtime/auth/hmac.js).",
       schema: { type: "string", pattern: "^[0-9a-f]{64}$" },
     });
   }

@@ -1,0 +1,298 @@
+// Renders a typed BXML tree ({ name, attributes, children }) to an XML string, correct by
+// construction: the tree is first checked against the generated rules table (known elements only,
+// allowed nesting, attribute types/enums/ranges, text rules), then written with every attribute
+// value and text node escaped. Element and attribute names are only ever taken from the rules table,
+// so no string can create markup. SSML exists only as typed child nodes; text is never un-escaped.
+
+import { escapeXmlAttribute, escapeXmlText, XmlCharacterError, type InvalidCharPolicy } from "../xml/parser.js";
+import type { ValidationIssue } from "../validation.js";
+import {
+  type BxmlNode,
+  type BxmlRules,
+  type ElementRule,
+  type AttributeRule,
+  type PathLink,
+  type Reporter,
+  formatNumber,
+  hasOwn,
+  pathOf,
+  runChecks,
+  validateBxmlTree,
+} from "./rules.js";
+
+/** Options of {@link renderBxml}. */
+export interface BxmlRenderOptions {
+  /** Write the `<?xml version="1.0" encoding="UTF-8"?>` declaration (default true). */
+  declaration?: boolean;
+  /**
+   * Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF) in text or
+   * attribute values: `"error"` (default) throws {@link BxmlRenderError}; `"remove"` drops them.
+   */
+  invalidChars?: InvalidCharPolicy;
+}
+
+/** The tree cannot be rendered as valid BXML; `issues` lists every problem with its element path. */
+export class BxmlRenderError extends Error {
+  /** Every problem found, e.g. `{ path: "/Response/Gather[1]/@maxDigits", message: "must be an integer from 1 to 50, not 0" }`. */
+  readonly issues: ValidationIssue[];
+  constructor(issues: ValidationIssue[]) {
+    super(`invalid BXML: ${issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")}`);
+    this.name = "BxmlRenderError";
+    this.issues = issues;
+  }
+}
+
+/** The XML declaration written before the root element. */
+export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
+
+/**
+ * Checks and renders a BXML tree.
+ *
+ * @throws {BxmlRenderError} when the tree breaks a rule or holds a character XML cannot carry.
+ * @example
+ * renderBxml({ name: "Response", attributes: {}, children: [{ name: "Hangup", attributes: {}, children: [] }] }, BXML_RULES);
+ * // '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>'
+ */
+export function renderBxml(root: BxmlNode, rules: BxmlRules, options?: BxmlRenderOptions): string {
+  const compiled = compile(rules);
+  const invalid = options?.invalidChars ?? "error";
+  let body: string | undefined;
+  try {
+    const rootRule = root !== null && typeof root === "object" ? compiled.get(root.name) : undefined;
+    body = rootRule === undefined ? undefined : writeElement(root, rootRule, invalid, 0);
+  } catch (error) {
+    if (error instanceof XmlCharacterError) throw new BxmlRenderError([locateBadCharacter(root, rules, error)]);
+    throw error;
+  }
+  if (body === undefined) {
+    // Something breaks a rule: the validator says exactly what and where.
+    const { errors } = validateBxmlTree(root, rules, { strict: true });
+    throw new BxmlRenderError(errors.length > 0 ? errors : [{ path: "", message: "the tree breaks a BXML rule" }]);
+  }
+  const xml = options?.declaration === false ? body : XML_DECLARATION + body;
+  if (xml.length * 3 > rules.maxBytes) {
+    const bytes = new TextEncoder().encode(xml).byteLength;
+    if (bytes > rules.maxBytes) {
+      throw new BxmlRenderError([{ path: `/${root.name}`, message: `the document is ${bytes} bytes; Bandwidth's BXML limit is ${rules.maxBytes} (64 KB)` }]);
+    }
+  }
+  return xml;
+}
+
+// ---- one-pass checking writer over a compiled (monomorphic, Map-based) copy of the rules
+
+const EMPTY = 0;
+const TEXT = 1;
+const ELEMENTS = 2;
+const MIXED = 3;
+const STRING = 0;
+const ENUM = 1;
+const BOOLEAN = 2;
+const NUMBER = 3;
+
+interface FastAttribute {
+  /** ` name="`, written before the value. */
+  prefix: string;
+  kind: number;
+  integer: boolean;
+  min: number;
+  max: number;
+  maxLength: number;
+  pattern: RegExp | null;
+  values: readonly string[] | null;
+}
+
+interface FastRule {
+  name: string;
+  /** `<name` */
+  open: string;
+  /** `</name>` */
+  close: string;
+  hasChecks: boolean;
+  content: number;
+  attributes: Map<string, FastAttribute>;
+  required: readonly string[];
+  children: Map<string, FastRule>;
+  min: number;
+  max: number;
+  textPattern: RegExp | null;
+  textMaxLength: number;
+  rule: ElementRule;
+}
+
+const compiledRules = new WeakMap<BxmlRules, Map<string, FastRule>>();
+
+/** Compiled rules by root element name (children are reached through the rules). Cached per table. */
+function compile(rules: BxmlRules): Map<string, FastRule> {
+  let roots = compiledRules.get(rules);
+  if (roots !== undefined) return roots;
+  const byKey = new Map<string, FastRule>();
+  for (const key of Object.keys(rules.elements)) {
+    const rule = rules.elements[key];
+    const attributes = new Map<string, FastAttribute>();
+    for (const name of Object.keys(rule.attributes)) {
+      const a: AttributeRule = rule.attributes[name];
+      attributes.set(name, {
+        prefix: ` ${name}="`,
+        kind: a.type === "string" ? STRING : a.type === "enum" ? ENUM : a.type === "boolean" ? BOOLEAN : NUMBER,
+        integer: a.type === "integer",
+        min: (a.type === "integer" || a.type === "number") && a.min !== undefined ? a.min : -Infinity,
+        max: (a.type === "integer" || a.type === "number") && a.max !== undefined ? a.max : Infinity,
+        maxLength: a.type === "string" && a.maxLength !== undefined ? a.maxLength : Infinity,
+        pattern: a.type === "string" && a.pattern !== undefined ? a.pattern : null,
+        values: a.type === "enum" ? a.values : null,
+      });
+    }
+    byKey.set(key, {
+      name: rule.name,
+      open: `<${rule.name}`,
+      close: `</${rule.name}>`,
+      hasChecks: rule.checks.length > 0,
+      content: rule.content === "empty" ? EMPTY : rule.content === "text" ? TEXT : rule.content === "elements" ? ELEMENTS : MIXED,
+      attributes,
+      required: rule.required,
+      children: new Map(),
+      min: rule.min,
+      max: rule.max < 0 ? Infinity : rule.max,
+      textPattern: rule.text?.pattern ?? null,
+      textMaxLength: rule.text?.maxLength ?? Infinity,
+      rule,
+    });
+  }
+  for (const key of Object.keys(rules.elements)) {
+    const fast = byKey.get(key) as FastRule;
+    const children = rules.elements[key].children;
+    for (const childName of Object.keys(children)) fast.children.set(childName, byKey.get(children[childName]) as FastRule);
+  }
+  roots = new Map();
+  for (const name of Object.keys(rules.roots)) roots.set(name, byKey.get(rules.roots[name]) as FastRule);
+  compiledRules.set(rules, roots);
+  return roots;
+}
+
+const MAX_DEPTH = 64;
+let failed = false;
+const flagFailure: Reporter = () => {
+  failed = true;
+};
+const NOT_BLANK = /\S/;
+
+/**
+ * Checks and writes one element in one pass. Returns undefined as soon as anything breaks a rule;
+ * the caller then runs the validator for the full list of problems (messages live in one place).
+ */
+function writeElement(node: BxmlNode, rule: FastRule, invalid: InvalidCharPolicy, depth: number): string | undefined {
+  if (depth > MAX_DEPTH || node === null || typeof node !== "object") return undefined;
+  const attributes = node.attributes;
+  const children = node.children;
+  if (attributes === null || typeof attributes !== "object" || !Array.isArray(children)) return undefined;
+  let out = rule.open;
+  const ruleAttributes = rule.attributes;
+  for (const key in attributes) {
+    if (!hasOwn(attributes, key)) continue; // inherited (e.g. a polluted Object.prototype): never written
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    const a = ruleAttributes.get(key);
+    if (a === undefined) return undefined;
+    let text: string;
+    switch (a.kind) {
+      case STRING:
+        if (typeof value !== "string" || value.length > a.maxLength || (a.pattern !== null && !a.pattern.test(value))) return undefined;
+        text = escapeXmlAttribute(value, invalid);
+        break;
+      case ENUM:
+        if (typeof value !== "string" || !(a.values as readonly string[]).includes(value)) return undefined;
+        text = escapeXmlAttribute(value, invalid);
+        break;
+      case BOOLEAN:
+        if (value === true) text = "true";
+        else if (value === false) text = "false";
+        else return undefined;
+        break;
+      default:
+        if (typeof value !== "number" || !(value >= a.min && value <= a.max) || (a.integer ? !Number.isInteger(value) : !Number.isFinite(value))) return undefined;
+        text = formatNumber(value);
+    }
+    out += a.prefix + text + '"';
+  }
+  const required = rule.required;
+  for (let i = 0; i < required.length; i++) {
+    const v = attributes[required[i]];
+    if (v === undefined || v === null || !hasOwn(attributes, required[i])) return undefined;
+  }
+  if (rule.hasChecks) {
+    failed = false;
+    runChecks(node, rule.rule, flagFailure);
+    if (failed) return undefined;
+  }
+  const n = children.length;
+  switch (rule.content) {
+    case EMPTY:
+      return n === 0 ? out + "/>" : undefined;
+    case TEXT: {
+      if (n === 0) return rule.min > 0 ? undefined : out + "/>";
+      const text = children[0];
+      if (n > 1 || typeof text !== "string" || text.length > rule.textMaxLength || (rule.textPattern !== null && !rule.textPattern.test(text))) return undefined;
+      return out + ">" + escapeXmlText(text, invalid) + rule.close;
+    }
+    default: {
+      if (n === 0) return rule.min > 0 ? undefined : out + "/>";
+      const mixed = rule.content === MIXED;
+      let count = 0;
+      let blank = true;
+      out += ">";
+      for (let i = 0; i < n; i++) {
+        const child = children[i];
+        if (typeof child === "string") {
+          if (!mixed) return undefined;
+          if (blank && NOT_BLANK.test(child)) blank = false;
+          out += escapeXmlText(child, invalid);
+          continue;
+        }
+        if (child === null || typeof child !== "object") return undefined;
+        const childRule = rule.children.get(child.name);
+        if (childRule === undefined || child.name !== childRule.name) return undefined;
+        const written = writeElement(child, childRule, invalid, depth + 1);
+        if (written === undefined) return undefined;
+        out += written;
+        count++;
+        blank = false;
+      }
+      if (mixed ? rule.min > 0 && blank : count < rule.min || count > rule.max) return undefined;
+      return out + rule.close;
+    }
+  }
+}
+
+/** Finds the text node or attribute holding a character XML cannot carry, for the error path. */
+function locateBadCharacter(root: BxmlNode, rules: BxmlRules, error: XmlCharacterError): ValidationIssue {
+  const visit = (node: BxmlNode, rule: ElementRule, link: PathLink, depth = 0): ValidationIssue | undefined => {
+    if (depth > MAX_DEPTH) return undefined;
+    for (const key of Object.keys(node.attributes)) {
+      const value = node.attributes[key];
+      if (typeof value !== "string") continue;
+      try {
+        escapeXmlAttribute(value);
+      } catch (e) {
+        if (e instanceof XmlCharacterError) return { path: `${pathOf(link)}/@${key}`, message: e.message };
+      }
+    }
+    for (let i = 0; i < node.children.length; i++) {
+      const child = node.children[i];
+      if (typeof child === "string") {
+        try {
+          escapeXmlText(child);
+        } catch (e) {
+          if (e instanceof XmlCharacterError) return { path: `${pathOf(link)}/text()`, message: e.message };
+        }
+      } else if (hasOwn(rule.children, child.name)) {
+        const found = visit(child, rules.elements[rule.children[child.name]], { parent: link, siblings: node.children, index: i }, depth + 1);
+        if (found !== undefined) return found;
+      }
+    }
+    return undefined;
+  };
+  return (
+    visit(root, rules.elements[rules.roots[root.name]], { parent: undefined, siblings: [root], index: 0 }) ?? { path: "", message: error.message }
+  );
+}
