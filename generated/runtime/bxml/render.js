@@ -4,7 +4,7 @@
 // allowed nesting, attribute types/enums/ranges, text rules), then written with every attribute
 // value and text node escaped. Element and attribute names are only ever taken from the rules table,
 // so no string can create markup. SSML exists only as typed child nodes; text is never un-escaped.
-import { escapeXmlAttribute, escapeXmlText, XmlCharacterError } from "../xml/parser.js";
+import { escapeXmlAttribute, escapeXmlText, XmlCharacterError } from "../xml/escape.js";
 import { formatNumber, hasOwn, pathOf, runChecks, validateBxmlTree, } from "./rules.js";
 /** The tree cannot be rendered as valid BXML; `issues` lists every problem with its element path. */
 export class BxmlRenderError extends Error {

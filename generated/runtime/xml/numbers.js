@@ -8,7 +8,8 @@
 // names; text-only elements become trimmed strings (never numbers or booleans); element paths listed as
 // arrays are always arrays (even with one or zero elements); other repeated elements become arrays too;
 // attributes, comments and processing instructions are ignored.
-import { parseXml, escapeXmlText, XmlParseError } from "./parser.js";
+import { escapeXmlText } from "./escape.js";
+import { parseXml, XmlParseError } from "./parser.js";
 /** Default limits for numbers XML: notifications are small (a few hundred bytes, depth 3). */
 export const NUMBERS_XML_LIMITS = { maxBytes: 256 * 1024, maxDepth: 16 };
 /** Key under which non-blank text of an element that also has child elements is kept. */

@@ -23,18 +23,7 @@ export interface XmlParseOptions {
     /** Maximum element nesting depth; the root element is depth 1 (default 64). */
     maxDepth?: number;
 }
-/** A well-formedness or limit error, with the position where it was found (1-based line and column). */
-export declare class XmlParseError extends Error {
-    /** 1-based line of the error. */
-    readonly line: number;
-    /** 1-based column (UTF-16 code units) of the error. */
-    readonly column: number;
-    /** 0-based offset in the (decoded) input. */
-    readonly offset: number;
-    /** The message without the position prefix. */
-    readonly reason: string;
-    constructor(reason: string, line: number, column: number, offset: number);
-}
+export { XmlParseError, xmlPosition } from "./syntax.js";
 /**
  * Parses an XML document into its root element.
  *
@@ -46,40 +35,3 @@ export declare class XmlParseError extends Error {
  * root.children[0].name;  // "Hangup"
  */
 export declare function parseXml(input: string | Uint8Array, options?: XmlParseOptions): XmlElement;
-/**
- * Computes 1-based line and column of an offset (CR LF, CR and LF each end a line).
- *
- * @example
- * xmlPosition("<a>\n<b/>", 5); // { line: 2, column: 2 }
- */
-export declare function xmlPosition(src: string, offset: number): {
-    line: number;
-    column: number;
-};
-/** Thrown by the escaping helpers when a string holds a character XML 1.0 cannot represent. */
-export declare class XmlCharacterError extends Error {
-    /** Index (UTF-16 code units) of the offending character in the string. */
-    readonly index: number;
-    /** Code point (or lone surrogate) that cannot be written. */
-    readonly codePoint: number;
-    constructor(codePoint: number, index: number);
-}
-/** What the escaping helpers do with characters XML 1.0 forbids: throw {@link XmlCharacterError} or drop them. */
-export type InvalidCharPolicy = "error" | "remove";
-/**
- * Escapes a string for use as XML character data: `& < > " '` become entity references and CR a
- * character reference (so it survives line-end normalisation). Forbidden characters throw or are removed.
- *
- * @example
- * escapeXmlText('Press 1 & say "yes" <now>'); // 'Press 1 &amp; say &quot;yes&quot; &lt;now&gt;'
- */
-export declare function escapeXmlText(value: string, invalid?: InvalidCharPolicy): string;
-/**
- * Escapes a string for use inside a double- or single-quoted XML attribute value: `& < > " '` become
- * entity references, and tab, LF and CR character references (so attribute-value normalisation keeps
- * them). Forbidden characters throw or are removed.
- *
- * @example
- * `<PlayAudio username="${escapeXmlAttribute('a"b')}">`; // '<PlayAudio username="a&quot;b">'
- */
-export declare function escapeXmlAttribute(value: string, invalid?: InvalidCharPolicy): string;

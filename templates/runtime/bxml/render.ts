@@ -4,7 +4,7 @@
 // value and text node escaped. Element and attribute names are only ever taken from the rules table,
 // so no string can create markup. SSML exists only as typed child nodes; text is never un-escaped.
 
-import { escapeXmlAttribute, escapeXmlText, XmlCharacterError, type InvalidCharPolicy } from "../xml/parser.js";
+import { escapeXmlAttribute, escapeXmlText, XmlCharacterError, type InvalidCharPolicy } from "../xml/escape.js";
 import type { ValidationIssue } from "../validation.js";
 import {
   type BxmlNode,

@@ -7,7 +7,8 @@
 // names; text-only elements become trimmed strings (never numbers or booleans); element paths listed as
 // arrays are always arrays (even with one or zero elements); other repeated elements become arrays too;
 // attributes, comments and processing instructions are ignored.
-import { parseXml, escapeXmlText, XmlParseError, type XmlElement, type XmlParseOptions } from "./parser.js";
+import { escapeXmlText } from "./escape.js";
+import { parseXml, XmlParseError, type XmlElement, type XmlParseOptions } from "./parser.js";
 import type { ValidateOptions, ValidationResult } from "../validation.js";
 
 /** Default limits for numbers XML: notifications are small (a few hundred bytes, depth 3). */
