@@ -48,7 +48,7 @@ function ruleLiteral(rule: AttributeModel): string {
 function emitRules(model: BxmlModel): string {
   const lines: string[] = [];
   lines.push(`// The BXML rules table: one entry per element schema in schemas/bxml/. Read by rendering,`);
-  lines.push(`// parsing and validation (templates/runtime/bxml-*.ts).`);
+  lines.push(`// parsing and validation (templates/runtime/bxml/).`);
   lines.push(`import type { BxmlRules } from "../runtime/bxml/rules.js";`);
   lines.push("");
   lines.push(`/** Every BXML element: attributes (type, enum, range, pattern), required attributes, content, allowed children and counts. */`);
@@ -175,7 +175,8 @@ function emitBuilder(model: BxmlModel): string {
   out.push(`import { BXML_RULES } from "./rules.js";`);
   out.push(`import { renderBxml as renderWithRules, BxmlRenderError, type BxmlRenderOptions } from "../runtime/bxml/render.js";`);
   out.push(`import { parseBxml as parseWithRules, parseBxmlContent, type BxmlParseOptions, type BxmlParseResult } from "../runtime/bxml/parse.js";`);
-  out.push(`import { validateBxmlTree, type BxmlNode, type BxmlCheckOptions } from "../runtime/bxml/rules.js";`);
+  out.push(`import type { BxmlNode, BxmlCheckOptions } from "../runtime/bxml/rules.js";`);
+  out.push(`import { validateBxmlTree } from "../runtime/bxml/tree.js";`);
   out.push("");
   out.push(`export { BXML_RULES } from "./rules.js";`);
   out.push(`export { BxmlRenderError } from "../runtime/bxml/render.js";`);

@@ -8,7 +8,10 @@
 // attribute types/enums/ranges, text rules. Unknown attributes are warnings by default (Bandwidth
 // ignores attributes it does not know; see CONTRIBUTING.md) and errors with `strict`.
 import { parseXml, XmlParseError } from "../xml/parser.js";
-import { childRule, convertValue, hasOwn, MAX_ISSUES, pathOf, placement, rootMessage, unknownAttributeMessage, validateBxmlTree, } from "./rules.js";
+import { childRule, hasOwn, MAX_ISSUES, pathOf, placement, } from "./rules.js";
+import { unknownAttributeMessage } from "./checks.js";
+import { rootMessage, validateBxmlTree } from "./tree.js";
+import { convertValue } from "./values.js";
 /**
  * Parses and validates a BXML document. `makeDocument` wraps the typed root (the generated module
  * passes its document class, so the result renders again with `.toXml()`).

@@ -83,73 +83,16 @@ export declare const MAX_ISSUES = 100;
 export declare const hasOwn: (object: object, key: string) => boolean;
 /** The rule of an allowed child, or undefined. */
 export declare function childRule(rules: BxmlRules, parent: ElementRule, childName: string): ElementRule | undefined;
-/**
- * Describes what an attribute rule accepts.
- *
- * @example
- * expectation({ type: "integer", min: 1, max: 50 }); // "must be an integer from 1 to 50"
- */
-export declare function expectation(rule: AttributeRule): string;
-/**
- * Checks a typed attribute value; returns the problem or undefined. Strings where a number or boolean
- * is expected are problems (the JSON form holds typed values).
- *
- * @example
- * checkValue({ type: "integer", min: 1, max: 50 }, 0); // "must be an integer from 1 to 50, not 0"
- * checkValue({ type: "boolean" }, true);               // undefined
- */
-export declare function checkValue(rule: AttributeRule, value: unknown): string | undefined;
-/**
- * Converts an attribute value read from XML to its typed form. Values that do not convert stay
- * strings, so {@link checkValue} reports them with the rule's expectation.
- *
- * @example
- * convertValue({ type: "number" }, "1.5");  // 1.5
- * convertValue({ type: "boolean" }, "True"); // "True" (left for checkValue to report)
- */
-export declare function convertValue(rule: AttributeRule, raw: string): BxmlAttributeValue;
-/**
- * Writes a number the way Bandwidth reads it: plain decimal notation, never an exponent, and exact
- * (shortest round-trip digits).
- *
- * @example
- * formatNumber(1.5);  // "1.5"
- * formatNumber(1e-7); // "0.0000001"
- */
-export declare function formatNumber(value: number): string;
 /** Where an element may appear, for "not allowed here" messages. */
 export declare function placement(rules: BxmlRules, name: string): string;
+/** The children `rule` allows, for messages. */
+export declare function allowedChildren(rule: ElementRule): string;
+/** Where an element belongs, or what is allowed in `parent` instead. */
+export declare function placementOrAllowed(rules: BxmlRules, parent: ElementRule, name: string): string;
 /** Reports one problem: `where` is "" for the element itself, "@attr", "text()" or a child step like "Foo[2]". */
 export type Reporter = (where: string, message: string, warning?: boolean) => void;
-/** Checks an element's attributes (typed values): unknown names, types and ranges, required ones. */
-export declare function checkAttributes(node: BxmlNode, rule: ElementRule, report: Reporter, strict: boolean): void;
-/** The message for an attribute the element does not define, with a spelling suggestion when one is close. */
-export declare function unknownAttributeMessage(rule: ElementRule, key: string): string;
-/**
- * Checks an element's content: text rules, which children are allowed and how many. Returns, per
- * child index, the child rule to descend into (undefined for text and rejected children).
- */
-export declare function checkContent(node: BxmlNode, rule: ElementRule, rules: BxmlRules, report: Reporter): Array<ElementRule | undefined>;
-/** Checks text content against the element's text rule. */
-export declare function checkText(text: string, rule: ElementRule, report: Reporter): void;
 /** XPath-like step of a child: `Gather[2]` is the second <Gather> among its siblings. */
 export declare function step(children: ReadonlyArray<BxmlNode | string>, index: number): string;
-/** Named cross-attribute checks referenced by `x-bw.checks` in the schemas. */
-export declare const CHECKS: Readonly<Record<string, (node: BxmlNode, report: Reporter) => void>>;
-/** Runs the named checks of a rule. */
-export declare function runChecks(node: BxmlNode, rule: ElementRule, report: Reporter): void;
-/**
- * Validates a typed (JSON-form) tree against the rules: every problem with its element path, e.g.
- * `/Response/Gather[1]/@maxDigits`. Unknown attributes are warnings unless `strict` (or the element is closed).
- *
- * @example
- * const { errors } = validateBxmlTree({ name: "Response", attributes: {}, children: [] }, BXML_RULES);
- */
-export declare function validateBxmlTree(root: BxmlNode, rules: BxmlRules, options?: BxmlCheckOptions): BxmlIssues;
-/** Message for a root element that is not a BXML root. */
-export declare function rootMessage(rules: BxmlRules, name: string): string;
-/** Reports top-level verbs that a restricted context (conference, transferAnswer) does not allow. */
-export declare function checkScope(root: BxmlNode, rules: BxmlRules, scope: string, issues: BxmlIssues): void;
 /** Where a node sits: its parent's link and its index among the parent's children (paths are built only on error). */
 export interface PathLink {
     readonly parent: PathLink | undefined;

@@ -18,15 +18,14 @@ import {
   type PathLink,
   type BxmlAttributeValue,
   childRule,
-  convertValue,
   hasOwn,
   MAX_ISSUES,
   pathOf,
   placement,
-  rootMessage,
-  unknownAttributeMessage,
-  validateBxmlTree,
 } from "./rules.js";
+import { unknownAttributeMessage } from "./checks.js";
+import { rootMessage, validateBxmlTree } from "./tree.js";
+import { convertValue } from "./values.js";
 
 /** Options of {@link parseBxml}. */
 export interface BxmlParseOptions extends BxmlCheckOptions {

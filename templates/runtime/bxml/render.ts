@@ -7,18 +7,19 @@
 import { escapeXmlAttribute, escapeXmlText, XmlCharacterError, type InvalidCharPolicy } from "../xml/escape.js";
 import type { ValidationIssue } from "../validation.js";
 import {
+  type BxmlAttributeValue,
   type BxmlNode,
   type BxmlRules,
   type ElementRule,
-  type AttributeRule,
   type PathLink,
   type Reporter,
-  formatNumber,
   hasOwn,
   pathOf,
-  runChecks,
-  validateBxmlTree,
 } from "./rules.js";
+import { runChecks } from "./checks.js";
+import { BOOLEAN, EMPTY, ENUM, MIXED, STRING, TEXT, compileRules, type FastAttribute, type FastRule } from "./compiled-rules.js";
+import { validateBxmlTree } from "./tree.js";
+import { formatNumber } from "./values.js";
 
 /** Options of {@link renderBxml}. */
 export interface BxmlRenderOptions {
@@ -54,7 +55,7 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  * // '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>'
  */
 export function renderBxml(root: BxmlNode, rules: BxmlRules, options?: BxmlRenderOptions): string {
-  const compiled = compile(rules);
+  const compiled = compileRules(rules);
   const invalid = options?.invalidChars ?? "error";
   let body: string | undefined;
   try {
@@ -79,96 +80,7 @@ export function renderBxml(root: BxmlNode, rules: BxmlRules, options?: BxmlRende
   return xml;
 }
 
-// ---- one-pass checking writer over a compiled (monomorphic, Map-based) copy of the rules
-
-const EMPTY = 0;
-const TEXT = 1;
-const ELEMENTS = 2;
-const MIXED = 3;
-const STRING = 0;
-const ENUM = 1;
-const BOOLEAN = 2;
-const NUMBER = 3;
-
-interface FastAttribute {
-  /** ` name="`, written before the value. */
-  prefix: string;
-  kind: number;
-  integer: boolean;
-  min: number;
-  max: number;
-  maxLength: number;
-  pattern: RegExp | null;
-  values: readonly string[] | null;
-}
-
-interface FastRule {
-  name: string;
-  /** `<name` */
-  open: string;
-  /** `</name>` */
-  close: string;
-  hasChecks: boolean;
-  content: number;
-  attributes: Map<string, FastAttribute>;
-  required: readonly string[];
-  children: Map<string, FastRule>;
-  min: number;
-  max: number;
-  textPattern: RegExp | null;
-  textMaxLength: number;
-  rule: ElementRule;
-}
-
-const compiledRules = new WeakMap<BxmlRules, Map<string, FastRule>>();
-
-/** Compiled rules by root element name (children are reached through the rules). Cached per table. */
-function compile(rules: BxmlRules): Map<string, FastRule> {
-  let roots = compiledRules.get(rules);
-  if (roots !== undefined) return roots;
-  const byKey = new Map<string, FastRule>();
-  for (const key of Object.keys(rules.elements)) {
-    const rule = rules.elements[key];
-    const attributes = new Map<string, FastAttribute>();
-    for (const name of Object.keys(rule.attributes)) {
-      const a: AttributeRule = rule.attributes[name];
-      attributes.set(name, {
-        prefix: ` ${name}="`,
-        kind: a.type === "string" ? STRING : a.type === "enum" ? ENUM : a.type === "boolean" ? BOOLEAN : NUMBER,
-        integer: a.type === "integer",
-        min: (a.type === "integer" || a.type === "number") && a.min !== undefined ? a.min : -Infinity,
-        max: (a.type === "integer" || a.type === "number") && a.max !== undefined ? a.max : Infinity,
-        maxLength: a.type === "string" && a.maxLength !== undefined ? a.maxLength : Infinity,
-        pattern: a.type === "string" && a.pattern !== undefined ? a.pattern : null,
-        values: a.type === "enum" ? a.values : null,
-      });
-    }
-    byKey.set(key, {
-      name: rule.name,
-      open: `<${rule.name}`,
-      close: `</${rule.name}>`,
-      hasChecks: rule.checks.length > 0,
-      content: rule.content === "empty" ? EMPTY : rule.content === "text" ? TEXT : rule.content === "elements" ? ELEMENTS : MIXED,
-      attributes,
-      required: rule.required,
-      children: new Map(),
-      min: rule.min,
-      max: rule.max < 0 ? Infinity : rule.max,
-      textPattern: rule.text?.pattern ?? null,
-      textMaxLength: rule.text?.maxLength ?? Infinity,
-      rule,
-    });
-  }
-  for (const key of Object.keys(rules.elements)) {
-    const fast = byKey.get(key) as FastRule;
-    const children = rules.elements[key].children;
-    for (const childName of Object.keys(children)) fast.children.set(childName, byKey.get(children[childName]) as FastRule);
-  }
-  roots = new Map();
-  for (const name of Object.keys(rules.roots)) roots.set(name, byKey.get(rules.roots[name]) as FastRule);
-  compiledRules.set(rules, roots);
-  return roots;
-}
+// ---- one-pass checking writer over the compiled rules (compiled-rules.ts)
 
 const MAX_DEPTH = 64;
 let failed = false;
@@ -176,6 +88,75 @@ const flagFailure: Reporter = () => {
   failed = true;
 };
 const NOT_BLANK = /\S/;
+
+/** One attribute value as XML attribute text, or undefined when it breaks its rule. */
+function writeAttributeValue(a: FastAttribute, value: BxmlAttributeValue, invalid: InvalidCharPolicy): string | undefined {
+  switch (a.kind) {
+    case STRING:
+      if (typeof value !== "string" || value.length > a.maxLength || (a.pattern !== null && !a.pattern.test(value))) return undefined;
+      return escapeXmlAttribute(value, invalid);
+    case ENUM:
+      if (typeof value !== "string" || !(a.values as readonly string[]).includes(value)) return undefined;
+      return escapeXmlAttribute(value, invalid);
+    case BOOLEAN:
+      if (value === true) return "true";
+      if (value === false) return "false";
+      return undefined;
+    default:
+      if (typeof value !== "number" || !(value >= a.min && value <= a.max) || (a.integer ? !Number.isInteger(value) : !Number.isFinite(value))) return undefined;
+      return formatNumber(value);
+  }
+}
+
+/** `<name a="…"` for an element's attributes, or undefined when one is unknown, invalid or a required one is missing. */
+function writeStartTag(attributes: BxmlNode["attributes"], rule: FastRule, invalid: InvalidCharPolicy): string | undefined {
+  let out = rule.open;
+  const ruleAttributes = rule.attributes;
+  for (const key in attributes) {
+    if (!hasOwn(attributes, key)) continue; // inherited (e.g. a polluted Object.prototype): never written
+    const value = attributes[key];
+    if (value === undefined || value === null) continue;
+    const a = ruleAttributes.get(key);
+    if (a === undefined) return undefined;
+    const text = writeAttributeValue(a, value, invalid);
+    if (text === undefined) return undefined;
+    out += a.prefix + text + '"';
+  }
+  const required = rule.required;
+  for (let i = 0; i < required.length; i++) {
+    const v = attributes[required[i]];
+    if (v === undefined || v === null || !hasOwn(attributes, required[i])) return undefined;
+  }
+  return out;
+}
+
+/** `>children</name>` of an element with element or mixed content, or undefined when a child breaks a rule. */
+function writeChildren(out: string, children: BxmlNode["children"], rule: FastRule, invalid: InvalidCharPolicy, depth: number): string | undefined {
+  const n = children.length;
+  const mixed = rule.content === MIXED;
+  let count = 0;
+  let blank = true;
+  out += ">";
+  for (let i = 0; i < n; i++) {
+    const child = children[i];
+    if (typeof child === "string") {
+      if (!mixed) return undefined;
+      if (blank && NOT_BLANK.test(child)) blank = false;
+      out += escapeXmlText(child, invalid);
+      continue;
+    }
+    if (child === null || typeof child !== "object") return undefined;
+    const childRule = rule.children.get(child.name);
+    if (childRule === undefined || child.name !== childRule.name) return undefined;
+    const written = writeElement(child, childRule, invalid, depth + 1);
+    if (written === undefined) return undefined;
+    out += written;
+    count++;
+    blank = false;
+  }
+  if (mixed ? rule.min > 0 && blank : count < rule.min || count > rule.max) return undefined;
+  return out + rule.close;
+}
 
 /**
  * Checks and writes one element in one pass. Returns undefined as soon as anything breaks a rule;
@@ -186,40 +167,8 @@ function writeElement(node: BxmlNode, rule: FastRule, invalid: InvalidCharPolicy
   const attributes = node.attributes;
   const children = node.children;
   if (attributes === null || typeof attributes !== "object" || !Array.isArray(children)) return undefined;
-  let out = rule.open;
-  const ruleAttributes = rule.attributes;
-  for (const key in attributes) {
-    if (!hasOwn(attributes, key)) continue; // inherited (e.g. a polluted Object.prototype): never written
-    const value = attributes[key];
-    if (value === undefined || value === null) continue;
-    const a = ruleAttributes.get(key);
-    if (a === undefined) return undefined;
-    let text: string;
-    switch (a.kind) {
-      case STRING:
-        if (typeof value !== "string" || value.length > a.maxLength || (a.pattern !== null && !a.pattern.test(value))) return undefined;
-        text = escapeXmlAttribute(value, invalid);
-        break;
-      case ENUM:
-        if (typeof value !== "string" || !(a.values as readonly string[]).includes(value)) return undefined;
-        text = escapeXmlAttribute(value, invalid);
-        break;
-      case BOOLEAN:
-        if (value === true) text = "true";
-        else if (value === false) text = "false";
-        else return undefined;
-        break;
-      default:
-        if (typeof value !== "number" || !(value >= a.min && value <= a.max) || (a.integer ? !Number.isInteger(value) : !Number.isFinite(value))) return undefined;
-        text = formatNumber(value);
-    }
-    out += a.prefix + text + '"';
-  }
-  const required = rule.required;
-  for (let i = 0; i < required.length; i++) {
-    const v = attributes[required[i]];
-    if (v === undefined || v === null || !hasOwn(attributes, required[i])) return undefined;
-  }
+  const out = writeStartTag(attributes, rule, invalid);
+  if (out === undefined) return undefined;
   if (rule.hasChecks) {
     failed = false;
     runChecks(node, rule.rule, flagFailure);
@@ -235,32 +184,9 @@ function writeElement(node: BxmlNode, rule: FastRule, invalid: InvalidCharPolicy
       if (n > 1 || typeof text !== "string" || text.length > rule.textMaxLength || (rule.textPattern !== null && !rule.textPattern.test(text))) return undefined;
       return out + ">" + escapeXmlText(text, invalid) + rule.close;
     }
-    default: {
+    default:
       if (n === 0) return rule.min > 0 ? undefined : out + "/>";
-      const mixed = rule.content === MIXED;
-      let count = 0;
-      let blank = true;
-      out += ">";
-      for (let i = 0; i < n; i++) {
-        const child = children[i];
-        if (typeof child === "string") {
-          if (!mixed) return undefined;
-          if (blank && NOT_BLANK.test(child)) blank = false;
-          out += escapeXmlText(child, invalid);
-          continue;
-        }
-        if (child === null || typeof child !== "object") return undefined;
-        const childRule = rule.children.get(child.name);
-        if (childRule === undefined || child.name !== childRule.name) return undefined;
-        const written = writeElement(child, childRule, invalid, depth + 1);
-        if (written === undefined) return undefined;
-        out += written;
-        count++;
-        blank = false;
-      }
-      if (mixed ? rule.min > 0 && blank : count < rule.min || count > rule.max) return undefined;
-      return out + rule.close;
-    }
+      return writeChildren(out, children, rule, invalid, depth);
   }
 }
 
