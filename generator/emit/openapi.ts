@@ -51,10 +51,10 @@ function mediaType(family: string): string {
 
 /** Write a JSON-form value (CONTRIBUTING.md, "XML families") as the XML document Bandwidth sends. */
 function xmlDocument(root: string, value: unknown): string {
-  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const escapeText = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const write = (name: string, node: unknown, indent: string): string => {
     if (Array.isArray(node)) return node.map((item) => write(name, item, indent)).join("\n");
-    if (node === null || typeof node !== "object") return `${indent}<${name}>${escape(String(node))}</${name}>`;
+    if (node === null || typeof node !== "object") return `${indent}<${name}>${escapeText(String(node))}</${name}>`;
     const children = Object.entries(node as Record<string, unknown>).map(([key, child]) => write(key, child, `${indent}  `));
     return `${indent}<${name}>\n${children.join("\n")}\n${indent}</${name}>`;
   };

@@ -3,7 +3,7 @@
 // required ones), content (text rules, allowed children and how many) and the named cross-attribute
 // checks the schemas reference in `x-bw.checks`. tree.ts walks a document and runs them on each element.
 import { allowedChildren, childRule, hasOwn, placementOrAllowed, step } from "./rules.js";
-import { checkValue, expectation, shown } from "./values.js";
+import { checkValue, shown } from "./values.js";
 /** Checks an element's attributes (typed values): unknown names, types and ranges, required ones. */
 export function checkAttributes(node, rule, report, strict) {
     const attributes = node.attributes;
