@@ -6,8 +6,8 @@
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
 import { INTERNAL_ERROR, invalidBody } from "./responses.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
-/** Validates every element of a batch; the first refusal (400) answers for the whole batch. */
-function prepareBatch(settings, state, method, items, raw, readHeader) {
+/** A batch: validate all first, then call each handler; ack once every (async) handler settled. */
+export function handleBatch(settings, state, method, items, raw, readHeader) {
     const prepared = [];
     for (let i = 0; i < items.length; i++) {
         const item = items[i];
@@ -19,13 +19,6 @@ function prepareBatch(settings, state, method, items, raw, readHeader) {
             return one;
         prepared.push(one);
     }
-    return prepared;
-}
-/** A batch: validate all first, then call each handler; ack once every (async) handler settled. */
-export function handleBatch(settings, state, method, items, raw, readHeader) {
-    const prepared = prepareBatch(settings, state, method, items, raw, readHeader);
-    if (!Array.isArray(prepared))
-        return prepared;
     let pending;
     for (const one of prepared) {
         let result;

@@ -12,15 +12,15 @@ import type { CoreSettings } from "./settings.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
 import type { CoreResponse } from "./types.js";
 
-/** Validates every element of a batch; the first refusal (400) answers for the whole batch. */
-function prepareBatch(
+/** A batch: validate all first, then call each handler; ack once every (async) handler settled. */
+export function handleBatch(
   settings: CoreSettings,
   state: RouteState,
   method: string,
   items: unknown[],
   raw: unknown,
   readHeader: HeaderReader,
-): PreparedEvent[] | CoreResponse {
+): CoreResponse | Promise<CoreResponse> {
   const prepared: PreparedEvent[] = [];
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
@@ -31,20 +31,6 @@ function prepareBatch(
     if ("status" in one) return one;
     prepared.push(one);
   }
-  return prepared;
-}
-
-/** A batch: validate all first, then call each handler; ack once every (async) handler settled. */
-export function handleBatch(
-  settings: CoreSettings,
-  state: RouteState,
-  method: string,
-  items: unknown[],
-  raw: unknown,
-  readHeader: HeaderReader,
-): CoreResponse | Promise<CoreResponse> {
-  const prepared = prepareBatch(settings, state, method, items, raw, readHeader);
-  if (!Array.isArray(prepared)) return prepared;
   let pending: PromiseLike<unknown>[] | undefined;
   for (const one of prepared) {
     let result: unknown;
