@@ -5,7 +5,7 @@
  */
 import { BXML_RULES } from "./bxml/rules.js";
 import { simulateCallWithRules } from "./runtime/simulate/index.js";
-export * from "./runtime/testing.js";
+export * from "./runtime/testing/index.js";
 export * from "./runtime/simulate/index.js";
 /**
  * Plays Bandwidth's side of one call against your receiver and returns the trace.

@@ -58,12 +58,12 @@ export function setPath(target: Record<string, unknown>, assignment: string): vo
 }
 
 /** The JSON form of an XML notification back to XML (arrays repeat their element). */
-function toXml(name: string, value: unknown, escape: (s: string) => string): string {
-  if (Array.isArray(value)) return value.map((item) => toXml(name, item, escape)).join("");
+function toXml(name: string, value: unknown, escapeText: (s: string) => string): string {
+  if (Array.isArray(value)) return value.map((item) => toXml(name, item, escapeText)).join("");
   if (value !== null && typeof value === "object") {
-    return `<${name}>${Object.entries(value).map(([k, v]) => toXml(k, v, escape)).join("")}</${name}>`;
+    return `<${name}>${Object.entries(value).map(([k, v]) => toXml(k, v, escapeText)).join("")}</${name}>`;
   }
-  return `<${name}>${escape(String(value))}</${name}>`;
+  return `<${name}>${escapeText(String(value))}</${name}>`;
 }
 
 async function validate(schema: EventSchema, body: unknown): Promise<{ path: string; message: string }[]> {
@@ -95,7 +95,7 @@ export async function runEventCommand(argv: string[]): Promise<number> {
   const schema = pick(args.positionals[0], args.values.get("--family"));
   const event: Record<string, unknown> = structuredClone(schema.example);
   for (const assignment of setValues(argv)) setPath(event, assignment);
-  const { escapeXmlText } = await import("../../generated/runtime/xml.js");
+  const { escapeXmlText } = await import("../../generated/runtime/xml/escape.js");
   const body: unknown =
     schema.family === "messaging" ? [event] : schema.family === "numbers" ? `<?xml version="1.0" encoding="UTF-8"?>${toXml(schema.xml!.root, event, (s) => escapeXmlText(s))}` : event;
   const errors = await validate(schema, body);

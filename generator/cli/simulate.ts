@@ -115,7 +115,7 @@ async function runCallCommand(argv: string[]): Promise<number> {
   if (args.booleans.has("--outbound")) script.direction = "outbound";
   if (args.values.has("--digits")) script.digits = args.values.get("--digits")!.split(",").map((d) => d.trim());
   const { simulateCall, formatTranscript, formatJsonLines, ScriptError } = await import("../../generated/testing.js");
-  let trace;
+  let trace: Awaited<ReturnType<typeof simulateCall>>;
   try {
     trace = await simulateCall(url, { ...script, username, password });
   } catch (error) {

@@ -1,5 +1,5 @@
 // Emits generated/testing.ts, the `bw-codegen/testing` entry point: the hand-written test helpers
-// (runtime/testing.ts: deliverEvent) plus the call simulator (runtime/simulate/) bound to the generated
+// (runtime/testing/index.ts: deliverEvent) plus the call simulator (runtime/simulate/) bound to the generated
 // BXML rules table, so users write `simulateCall(webhooks.fetch, { digits: ["1"] })`.
 import type { GeneratedFile } from "../generated-file.js";
 
@@ -11,7 +11,7 @@ export function emitTestingModule(): GeneratedFile {
 import { BXML_RULES } from "./bxml/rules.js";
 import { simulateCallWithRules } from "./runtime/simulate/index.js";
 import type { CallTrace, SimulationOptions, SimulationTarget } from "./runtime/simulate/index.js";
-export * from "./runtime/testing.js";
+export * from "./runtime/testing/index.js";
 export * from "./runtime/simulate/index.js";
 
 /**

@@ -4,7 +4,7 @@
 // reply with parseBxml (scoped for transferAnswer and conference replies), runs it verb by verb through
 // the executors (executor.ts, semantics.ts), and ends the call with `disconnect`. Edge-safe: no node:
 // imports; the HTTP transport and the BXML rules table are injected.
-import { parseBxml } from "../bxml-parse.js";
+import { parseBxml } from "../bxml/parse.js";
 import { deliverCallback } from "./client.js";
 import { EXECUTORS } from "./executor.js";
 import { LEG_EXECUTORS } from "./legs.js";

@@ -194,7 +194,7 @@ async function startRecording(run, leg, verb, baseUrl) {
     };
     return "continue";
 }
-async function stopRecording(run, leg) {
+async function stopRecording(run) {
     const bg = run.background;
     if (bg === undefined)
         return "continue";

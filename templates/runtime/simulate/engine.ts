@@ -4,8 +4,8 @@
 // the executors (executor.ts, semantics.ts), and ends the call with `disconnect`. Edge-safe: no node:
 // imports; the HTTP transport and the BXML rules table are injected.
 
-import { parseBxml } from "../bxml-parse.js";
-import type { BxmlNode, BxmlRules } from "../bxml-rules.js";
+import { parseBxml } from "../bxml/parse.js";
+import type { BxmlNode, BxmlRules } from "../bxml/rules.js";
 import { deliverCallback, type CallbackAnswer, type Transport } from "./client.js";
 import { EXECUTORS, type Next } from "./executor.js";
 import { LEG_EXECUTORS } from "./legs.js";

@@ -2,7 +2,7 @@
 // callbacks it sends, with which fields, what the caller hears and presses, how time passes). The
 // callback URLs, defaults and choices come from semantics.ts; the state and delivery from engine.ts.
 
-import type { BxmlNode } from "../bxml-rules.js";
+import type { BxmlNode } from "../bxml/rules.js";
 import type { CallbackTarget, CallRun, Doc } from "./engine.js";
 import { callEvent, recordingFields, type Leg } from "./payloads.js";
 import { nth } from "./script.js";
@@ -211,7 +211,7 @@ async function startRecording(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: s
   return "continue";
 }
 
-async function stopRecording(run: CallRun, leg: Leg): Promise<Next> {
+async function stopRecording(run: CallRun): Promise<Next> {
   const bg = run.background;
   if (bg === undefined) return "continue";
   run.background = undefined;

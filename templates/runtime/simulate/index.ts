@@ -2,7 +2,7 @@
 // `webhooks.node` handler) into a transport and runs one simulated call against it. The BXML rules
 // table is passed in by the generated `bw-codegen/testing` module (`simulateCall(target, script)`).
 
-import type { BxmlRules } from "../bxml-rules.js";
+import type { BxmlRules } from "../bxml/rules.js";
 import type { Transport } from "./client.js";
 import { runCall } from "./engine.js";
 import type { CallScript } from "./script.js";

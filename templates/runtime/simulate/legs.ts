@@ -2,7 +2,7 @@
 // B-leg, transferDisconnect per leg, transferComplete on the A-leg), Bridge (bridgeComplete or
 // bridgeTargetComplete) and Conference (created / member join / member exit / completed).
 
-import type { BxmlNode } from "../bxml-rules.js";
+import type { BxmlNode } from "../bxml/rules.js";
 import type { CallRun } from "./engine.js";
 import { playMedia, textOf, type Executor, type Next } from "./executor.js";
 import { callEvent, conferenceEvent, type Leg } from "./payloads.js";
