@@ -70,7 +70,8 @@ export function formatTranscript(trace: CallTrace, options: TranscriptOptions = 
     const offset = `+${((Date.parse(entry.at) - start) / 1000).toFixed(2)}s`.padStart(9);
     lines.push(`${paint("dim", offset)}  ${describe(entry, paint)}`);
   }
-  const summary = `${trace.requests.length} callbacks, ${trace.verbs.length} verbs, ${trace.problems.length} problem${trace.problems.length === 1 ? "" : "s"}`;
+  const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  const summary = `${count(trace.requests.length, "callback")}, ${count(trace.verbs.length, "verb")}, ${count(trace.problems.length, "problem")}`;
   lines.push("", trace.ok ? paint("green", `OK: the flow ran to the end (${summary})`) : paint("red", `FAILED: the receiver misbehaved (${summary})`));
   return `${lines.join("\n")}\n`;
 }
