@@ -13,6 +13,7 @@ import {
   loadAllowList,
   loadBandwidthSpec,
   repoRoot,
+  specLabel,
   type DriftDifference,
   type JsonSchema,
 } from "./support/drift.js";
@@ -48,7 +49,7 @@ const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
 const voiceSpecNames = new Set(Object.keys(SPEC_TO_EVENT));
 const ourFile = (event: string): string => `voice/${event}.schema.json`;
 
-test("every voice callback schema in bandwidth.yml is mapped to one of our events", () => {
+test(`every voice callback schema in ${specLabel} is mapped to one of our events`, () => {
   const schemas: Record<string, JsonSchema> = spec.components.schemas;
   // Voice callbacks are the *Callback schemas discriminated by an eventType property (messaging uses `type`).
   const inSpec = Object.keys(schemas)
@@ -69,13 +70,24 @@ test("every mapped event has our schema with matching x-bw metadata", () => {
   assert.ok(recordComplete["x-bw"].aliases?.includes("recordingComplete"));
 });
 
-test("our voice schemas accept everything bandwidth.yml describes (except allow-listed, explained differences)", () => {
+test(`our voice schemas accept everything ${specLabel} describes (except allow-listed, explained differences)`, () => {
   const diffs: DriftDifference[] = [];
   for (const [specName, event] of Object.entries(SPEC_TO_EVENT)) {
     diffs.push(...compareWithSpec({ spec: specName, doc: spec, ours: ourFile(event), store }));
   }
   const { unexplained } = applyAllowList(diffs, loadAllowList(), voiceSpecNames);
   assert.deepEqual(unexplained, [], formatDifferences(unexplained));
+});
+
+test("a newer spec that adds a field to a voice callback fails the drift check, naming the field", () => {
+  // What a newer bandwidth-sdk would bring: the real spec with one property added to answerCallback.
+  const newer: JsonSchema = structuredClone(spec);
+  const answer = newer.components.schemas.answerCallback;
+  answer.properties = { ...answer.properties, futureField: { type: "string", description: "added in a newer spec" } };
+  const diffs = compareWithSpec({ spec: "answerCallback", doc: newer, ours: ourFile("answer"), store });
+  const { unexplained } = applyAllowList(diffs, loadAllowList(), voiceSpecNames);
+  assert.deepEqual(unexplained.map((d) => `${d.property}: ${d.problem}`), ["futureField: property missing from ours"]);
+  assert.match(formatDifferences(unexplained), /answerCallback › futureField/);
 });
 
 test("the drift allow-list has no stale voice entries", () => {
