@@ -17,32 +17,7 @@ import {
   type DriftDifference,
   type JsonSchema,
 } from "./support/drift.js";
-
-/** Spec schema name → our voice event (file schemas/voice/<event>.schema.json). */
-const SPEC_TO_EVENT: Record<string, string> = {
-  answerCallback: "answer",
-  bridgeCompleteCallback: "bridgeComplete",
-  bridgeTargetCompleteCallback: "bridgeTargetComplete",
-  conferenceCreatedCallback: "conferenceCreated",
-  conferenceRedirectCallback: "conferenceRedirect",
-  conferenceMemberJoinCallback: "conferenceMemberJoin",
-  conferenceMemberExitCallback: "conferenceMemberExit",
-  conferenceCompletedCallback: "conferenceCompleted",
-  conferenceRecordingAvailableCallback: "conferenceRecordingAvailable",
-  disconnectCallback: "disconnect",
-  dtmfCallback: "dtmf",
-  gatherCallback: "gather",
-  initiateCallback: "initiate",
-  machineDetectionCompleteCallback: "machineDetectionComplete",
-  // The spec names the record-complete event "recordingComplete"; ours is recordComplete (alias accepted).
-  recordingCompleteCallback: "recordComplete",
-  recordingAvailableCallback: "recordingAvailable",
-  redirectCallback: "redirect",
-  transcriptionAvailableCallback: "transcriptionAvailable",
-  transferAnswerCallback: "transferAnswer",
-  transferCompleteCallback: "transferComplete",
-  transferDisconnectCallback: "transferDisconnect",
-};
+import { VOICE_SPEC_TO_EVENT as SPEC_TO_EVENT } from "./support/spec-mapping.js";
 
 const spec = loadBandwidthSpec();
 const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
