@@ -77,7 +77,7 @@ export interface BxmlIssues {
     errors: ValidationIssue[];
     warnings: ValidationIssue[];
 }
-/** At most this many errors are collected for one document. */
+/** At most this many errors (and this many warnings) are collected for one document. */
 export declare const MAX_ISSUES = 100;
 /** `Object.hasOwn`, spelled so it also works where the rules objects have a prototype. */
 export declare const hasOwn: (object: object, key: string) => boolean;
@@ -134,6 +134,15 @@ export declare function checkContent(node: BxmlNode, rule: ElementRule, rules: B
 export declare function checkText(text: string, rule: ElementRule, report: Reporter): void;
 /** XPath-like step of a child: `Gather[2]` is the second <Gather> among its siblings. */
 export declare function step(children: ReadonlyArray<BxmlNode | string>, index: number): string;
+/**
+ * Runs `check` with sibling ordinals cached (element paths in O(depth) each); nested calls share the cache.
+ *
+ * @example
+ * const issues = withOrdinalCache(() => validateBxmlTree(root, rules));
+ */
+export declare function withOrdinalCache<T>(check: () => T): T;
+/** Whether one more issue of this kind would pass the cap (errors and warnings: {@link MAX_ISSUES} each). */
+export declare function issuesFull(issues: BxmlIssues, warning: boolean): boolean;
 /** Named cross-attribute checks referenced by `x-bw.checks` in the schemas. */
 export declare const CHECKS: Readonly<Record<string, (node: BxmlNode, report: Reporter) => void>>;
 /** Runs the named checks of a rule. */
