@@ -152,20 +152,31 @@ export function createXmlFamily(spec) {
 }
 /**
  * Render a numbers handler's answer for a family-specific response kind: a port-out validation answer
- * (object) is built into XML, a string is sent as it is, nothing means the plain 200 acknowledgement
- * (for a port-out validation request Bandwidth then approves the port-out).
+ * (object) is built into XML, a string is sent as it is. Port-out validation **fails closed**: no answer
+ * (no `portOutValidationRequest` handler, or one that returns nothing) is not the plain 200, which
+ * Bandwidth takes as approval, but a dispute with code 7598 (the order goes to Exception for review, it is
+ * neither approved nor cancelled); approve with `{ portable: true }`.
  *
  * @example
  * renderNumbersReply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
  */
 export function renderNumbersReply(kind, result) {
     if (result === undefined || result === null)
-        return undefined;
+        return kind === "port-out-validation-response" ? portOutNotAnswered() : undefined;
     if (typeof result === "string")
         return result;
     if (kind === "port-out-validation-response" && typeof result === "object")
         return buildPortOutValidationResponse(result);
     throw new TypeError(`a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
+}
+/** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */
+export const PORT_OUT_NOT_ANSWERED_DESCRIPTION = "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing)";
+let notAnswered;
+function portOutNotAnswered() {
+    return (notAnswered ??= buildPortOutValidationResponse({
+        portable: false,
+        errors: [{ code: PORT_OUT_ERROR_CODES.invalidRequest, description: PORT_OUT_NOT_ANSWERED_DESCRIPTION }],
+    }));
 }
 // ---------------------------------------------------------------------------------------------------
 // Port-out validation response
