@@ -85,7 +85,7 @@ function registerRoute(fastify, core, route) {
                 : typeof raw === "string"
                     ? raw
                     : raw instanceof Uint8Array
-                        ? raw.toString()
+                        ? raw // the exact bytes: decoded strictly by the core, signed bytes kept for the TFV HMAC
                         : { parsed: raw };
             let result;
             try {

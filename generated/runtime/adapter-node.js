@@ -100,7 +100,8 @@ export function handleNodeRequest(core, route, req, res, preRead) {
     req.on("end", () => {
         if (overflowed)
             return;
-        const body = first === undefined ? "" : chunks === undefined ? first.toString() : Buffer.concat(chunks, size).toString();
+        // the bytes as received: the core decodes them strictly (invalid UTF-8 is a 400) and a signature covers them
+        const body = first === undefined ? "" : chunks === undefined ? first : Buffer.concat(chunks, size);
         dispatch(core, route, method, req, res, body);
     });
     req.on("error", () => {

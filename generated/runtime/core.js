@@ -19,6 +19,7 @@
  */
 import { createBasicAuth } from "./auth.js";
 import { WebhookContext } from "./context.js";
+import { decodeUtf8, dropProtoKeys, foreignXmlEncoding, INVALID_UTF8, mayHoldProtoKey } from "./body-text.js";
 /** Default body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Default handler timeout: 14 s, one second under Bandwidth's default 15 s callback timeout. */
@@ -43,6 +44,8 @@ const UNSUPPORTED_ENCODING = jsonError(415, "unsupported_content_encoding", "sen
 const MALFORMED_JSON = jsonError(400, "malformed_json", "request body is not valid JSON");
 const MALFORMED_XML = jsonError(400, "malformed_xml", "request body is not well-formed XML");
 const EMPTY_BODY = jsonError(400, "empty_body", "request body is empty");
+const NOT_UTF8 = jsonError(400, "invalid_utf8", "request body is not valid UTF-8");
+const FOREIGN_XML_ENCODING = jsonError(415, "unsupported_charset", "the XML declaration names an encoding other than UTF-8; send UTF-8");
 const INTERNAL_ERROR = jsonError(500, "internal_error", "the webhook handler failed");
 /** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
 function methodNotAllowed(methods) {
@@ -63,7 +66,6 @@ function invalidBody(message) {
 function bxmlResponse(xml) {
     return { status: 200, headers: BXML_HEADERS, body: xml };
 }
-const utf8 = new TextDecoder();
 /** Reads NODE_ENV where a `process` exists (Node, Bun, Deno with compat), without requiring it. */
 function isProduction() {
     const env = globalThis.process?.env;
@@ -237,15 +239,29 @@ export function createWebhookCore(options) {
             fromQuery = true;
         }
         else if (body !== null && typeof body === "object" && !(body instanceof Uint8Array)) {
-            value = body.parsed;
+            value = dropProtoKeys(body.parsed); // parsed by a framework: `__proto__` keys are dropped here too
         }
         else {
-            let text = body === undefined || body === null ? "" : typeof body === "string" ? body : utf8.decode(body);
+            let text;
+            if (body === undefined || body === null)
+                text = "";
+            else if (typeof body === "string")
+                text = body;
+            else {
+                if (family.format === "xml" && foreignXmlEncoding(body) !== undefined)
+                    return FOREIGN_XML_ENCODING;
+                const decoded = decodeUtf8(body); // strict: invalid bytes are refused, never replaced with U+FFFD
+                if (decoded === INVALID_UTF8)
+                    return NOT_UTF8;
+                text = decoded;
+            }
             if (text.charCodeAt(0) === 0xfeff)
                 text = text.slice(1);
             if (text.length === 0 || isBlank(text))
                 return EMPTY_BODY;
             if (family.format === "xml") {
+                if (foreignXmlEncoding(text) !== undefined)
+                    return FOREIGN_XML_ENCODING;
                 try {
                     value = family.parseBody(text);
                 }
@@ -260,6 +276,8 @@ export function createWebhookCore(options) {
                 catch {
                     return MALFORMED_JSON;
                 }
+                if (mayHoldProtoKey(text))
+                    dropProtoKeys(value); // JSON.parse keeps "__proto__" as an own key
             }
         }
         if (family.format === "json-array") {

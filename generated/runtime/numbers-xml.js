@@ -47,6 +47,10 @@ function convert(element, path, arrays, containers) {
         setOwn(out, name, []);
     const repeated = new Set();
     for (const child of element.children) {
+        // an element called `__proto__` is dropped (as `__proto__` keys are from JSON bodies): handler code
+        // merging the event into another object could otherwise set that object's prototype
+        if (child.name === "__proto__")
+            continue;
         const childPath = path === "" ? child.name : `${path}/${child.name}`;
         const value = convert(child, childPath, arrays, containers);
         const existing = Object.prototype.hasOwnProperty.call(out, child.name) ? out[child.name] : undefined;

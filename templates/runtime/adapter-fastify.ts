@@ -130,7 +130,7 @@ function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: C
           : typeof raw === "string"
             ? raw
             : raw instanceof Uint8Array
-              ? (raw as Buffer).toString()
+              ? raw // the exact bytes: decoded strictly by the core, signed bytes kept for the TFV HMAC
               : { parsed: raw };
       let result: CoreResponse | Promise<CoreResponse>;
       try {

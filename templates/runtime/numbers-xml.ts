@@ -49,6 +49,9 @@ function convert(element: XmlElement, path: string, arrays: ReadonlySet<string>,
   for (const name of arrayChildren ?? []) setOwn(out, name, []);
   const repeated = new Set<string>();
   for (const child of element.children) {
+    // an element called `__proto__` is dropped (as `__proto__` keys are from JSON bodies): handler code
+    // merging the event into another object could otherwise set that object's prototype
+    if (child.name === "__proto__") continue;
     const childPath = path === "" ? child.name : `${path}/${child.name}`;
     const value = convert(child, childPath, arrays, containers);
     const existing = Object.prototype.hasOwnProperty.call(out, child.name) ? out[child.name] : undefined;

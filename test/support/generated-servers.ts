@@ -9,6 +9,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import Fastify from "fastify";
+import type { FastifyPluginAsync } from "fastify";
 import { createAdaptorServer } from "@hono/node-server";
 import type { AdapterName, RunningServer } from "../adapter-harness.js";
 
@@ -17,13 +18,13 @@ export interface GeneratedWebhooks {
   readonly node: Parameters<typeof createServer>[1];
   readonly fetch: (request: Request) => Promise<Response>;
   readonly express: express.RequestHandler;
-  readonly fastify: Parameters<ReturnType<typeof Fastify>["register"]>[0];
+  readonly fastify: unknown;
 }
 
 export async function startGenerated(adapter: AdapterName, webhooks: GeneratedWebhooks): Promise<RunningServer> {
   if (adapter === "fastify") {
     const app = Fastify();
-    await app.register(webhooks.fastify);
+    await app.register(webhooks.fastify as FastifyPluginAsync);
     await app.listen({ host: "127.0.0.1", port: 0 });
     return { port: (app.server.address() as AddressInfo).port, close: () => app.close() };
   }
