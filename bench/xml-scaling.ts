@@ -9,10 +9,10 @@
  *   node --expose-gc --import tsx bench/xml-scaling.ts   # prints one line per case (also `npm run bench -- --only xml`)
  */
 
-import { parseXml } from "../generated/runtime/xml.js";
-import { parseBxml as parseBxmlWithRules } from "../generated/runtime/bxml-parse.js";
+import { parseXml } from "../generated/runtime/xml/parser.js";
+import { parseBxml as parseBxmlWithRules } from "../generated/runtime/bxml/parse.js";
 import { BXML_RULES } from "../generated/bxml/rules.js";
-import { parseNumbersXml } from "../generated/runtime/numbers-xml.js";
+import { parseNumbersXml } from "../generated/runtime/xml/numbers.js";
 import { formatNs, keep, type Row } from "./harness.js";
 
 const SIZES_KIB = [8, 32, 128, 256] as const;

@@ -14,7 +14,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 import { createBandwidthWebhooks, tfvFamily } from "../generated/index.js";
-import { createSignedBodyCheck, signBody, SIGNATURE_HEADER } from "../templates/runtime/hmac.js";
+import { createSignedBodyCheck, signBody, SIGNATURE_HEADER } from "../templates/runtime/auth/hmac.js";
 import { createWebhookHandlers } from "../templates/runtime/webhooks.js";
 import { ADAPTERS, GOOD_AUTH, PASSWORD, USERNAME, newLog, send, startServer, testOptions } from "./adapter-harness.js";
 import { startGenerated } from "./support/generated-servers.js";
