@@ -49,9 +49,13 @@ export function createFastifyPlugin(core) {
     return async function bandwidthWebhooks(fastify) {
         fastify.removeAllContentTypeParsers();
         fastify.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: core.bodyLimit }, (_request, body, done) => done(null, body));
-        fastify.setErrorHandler((error, _request, reply) => {
+        fastify.setErrorHandler((error, request, reply) => {
             const status = error?.statusCode;
             const response = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
+            // a body cut off at the limit (or unreadable) has unread bytes: close as after an early answer, so
+            // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
+            if (request?.raw !== undefined && settleUnreadBody(request.raw))
+                reply.headers(CLOSE);
             return sendReply(reply, response);
         });
         for (const route of core.routes)

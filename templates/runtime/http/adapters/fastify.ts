@@ -87,9 +87,12 @@ export function createFastifyPlugin(core: WebhookCore): FastifyWebhookPlugin {
       { parseAs: "buffer", bodyLimit: core.bodyLimit },
       (_request: unknown, body: unknown, done: (error: Error | null, body?: unknown) => void) => done(null, body),
     );
-    fastify.setErrorHandler((error: { statusCode?: number } | undefined, _request: unknown, reply: FastifyLikeReply) => {
+    fastify.setErrorHandler((error: { statusCode?: number } | undefined, request: FastifyLikeRequest, reply: FastifyLikeReply) => {
       const status = error?.statusCode;
       const response = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
+      // a body cut off at the limit (or unreadable) has unread bytes: close as after an early answer, so
+      // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
+      if (request?.raw !== undefined && settleUnreadBody(request.raw)) reply.headers(CLOSE);
       return sendReply(reply, response);
     });
     for (const route of core.routes) registerRoute(fastify, core, route);
