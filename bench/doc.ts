@@ -42,7 +42,10 @@ ${notes.length ? `${notes.join("\n\n")}\n\n` : ""}## How each number is taken
   ≤ 1.5× counts as flat (linear). Before the fix the same shapes grew 4.7–33× (each text segment searched
   to the end of the document for \`&\`; each BXML issue's path counted the preceding siblings; issues were
   capped only after all were collected). On a loaded machine single sizes jump by 2–3× between runs; the
-  growth of a quadratic parse is far larger and steady.
+  growth of a quadratic parse is far larger and steady. On the shared 2-core machine (load ≈ 15) the sibling-text \`parseXml\` case measured 1.0×–3.0× from
+  run to run: the largest documents build a 23 000-element tree that outlives the young generation, so
+  collection costs more per KB; it is not the algorithm (1 MiB → 4 MiB stays flat), and the same case grew
+  10.7× before the fix (attribute case 15×, \`parseBxml\` unknown siblings 12–33×).
 - **Handler core, no network** (\`bench/handler.ts\`): the runtime's pre-body checks and \`handle\` for one
   answer callback (Basic auth, JSON.parse, validation, dispatch, BXML render with the typed builder),
   against the same steps written the usual way (header compare, JSON.parse, ajv, bandwidth-sdk's BXML
