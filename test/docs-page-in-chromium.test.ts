@@ -12,9 +12,9 @@ import { loadCatalog } from "../generator/catalog.js";
 import { runDocs } from "../generator/cli/docs.js";
 import { buildDocsPage, scriptSafe } from "../generator/docs-page.js";
 import { camelCase } from "../generator/schema-transforms.js";
+import { CHROMIUM_ARGS, ensureChromium } from "./support/chromium.js";
 import { REPO_ROOT, runCli } from "./support/cli.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const ARTIFACTS = join(REPO_ROOT, ".tmp", "artifacts");
 const work = mkdtempSync(join(tmpdir(), "bw-docs-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -78,17 +78,15 @@ describe("bw-codegen docs (command)", () => {
   });
 });
 
-describe("the docs page in headless Chromium", { timeout: 120_000 }, () => {
+// The timeout covers installing chromium with apt-get where it is missing (see test/support/chromium.ts).
+describe("the docs page in headless Chromium", { timeout: 900_000 }, () => {
   let browser: Browser;
   const page = join(work, "browser", "index.html");
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
+    const executablePath = ensureChromium();
     const run = runCli(["docs", "--out", join(work, "browser")]);
     assert.equal(run.status, 0, run.stderr);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-    });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
   });
   after(async () => browser?.close());
 
