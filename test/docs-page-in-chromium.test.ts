@@ -1,6 +1,6 @@
 // `bw-codegen docs` writes one self-contained HTML page that a real headless Chromium renders with no
 // console error and no network request beyond the page itself, showing every webhook of the catalog;
-// a screenshot is kept in .tmp/artifacts/docs.png. Also: the command's usage errors and failures.
+// screenshots are kept in .tmp/artifacts/docs.png and docs-webhook.png. Also: the command's usage errors and failures.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -114,6 +114,10 @@ describe("the docs page in headless Chromium", { timeout: 900_000 }, () => {
     const sidebar = await tab.locator(".menu-content").innerText();
     for (const group of ["VOICE", "MESSAGING", "NUMBERS"]) assert.match(sidebar.toUpperCase(), new RegExp(group));
     assert.match(await tab.locator("body").innerText(), /WWW-Authenticate: Basic realm=/);
+
+    // A second artifact: one webhook (its header line, description and fields).
+    await tab.locator("code", { hasText: /^voice\.gather$/ }).first().evaluate((el) => el.closest("[data-section-id]")?.scrollIntoView());
+    await tab.screenshot({ path: join(ARTIFACTS, "docs-webhook.png") });
 
     // Redoc's search index runs in a blob: worker, which is not a network request.
     assert.deepEqual(requests.filter((r) => r !== url && !r.startsWith("blob:")), [], "no network request");
