@@ -7,7 +7,7 @@ import { createRequire } from "node:module";
 import { join, relative, resolve } from "node:path";
 import { REPO_ROOT } from "../paths.js";
 import { UsageError, parseArgs } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 export const REDOC_INSTALL_HINT = "npm install --save-dev redoc@2";
 
