@@ -111,9 +111,9 @@ describe("the docs page in headless Chromium", { timeout: 900_000 }, () => {
     }
     assert.deepEqual(missing, [], "every webhook is shown by its name");
     // Grouped by product: the sidebar shows the tag groups and the auth section of the introduction.
-    const sidebar = await tab.locator(".menu-content").innerText();
+    const sidebar = await tab.locator(".menu-content").textContent() ?? "";
     for (const group of ["VOICE", "MESSAGING", "NUMBERS"]) assert.match(sidebar.toUpperCase(), new RegExp(group));
-    assert.match(await tab.locator("body").innerText(), /WWW-Authenticate: Basic realm=/);
+    assert.match((await tab.locator("body").textContent()) ?? "", /WWW-Authenticate: Basic realm=/);
 
     // A second artifact: one webhook (its header line, description and fields).
     await tab.locator("code", { hasText: /^voice\.gather$/ }).first().evaluate((el) => el.closest("[data-section-id]")?.scrollIntoView());

@@ -61,7 +61,7 @@ export function readmeHooks(events: string[]): ReturnType<typeof createBandwidth
     voice: { answer: () => Response(SpeakSentence("Hello")) },
     onAuthFailure: ({ path, reason }) => record(`401 on ${path}: ${reason}`), // "missing" is Bandwidth's normal first try
     onInvalid: (report) => record(`${report.eventType} does not match its schema: ${report.errors[0]?.path}`), // lenient mode: dispatched anyway
-    onUnknownEvent: (event, info) => record(`no handler for ${info.family} ${info.eventType}`), // may return BXML
+    onUnknownEvent: (_event, info) => record(`no handler for ${info.family} ${info.eventType}`), // may return BXML
     onError: (error, { kind, eventType }) => record(`${kind} error on ${eventType}: ${(error as Error).message}`), // the answer is a 500
   });
   return webhooks;
