@@ -113,6 +113,29 @@ describe("BullMQ hand-off (real redis-server)", () => {
     }
   });
 
+  test("a job BullMQ runs again (here: re-added after its record was removed) is not handled twice", async () => {
+    const queue = createBullMQQueue({ connection: redis.url, queueName: "q5", keepCompletedSeconds: 0 });
+    const seen: string[] = [];
+    const worker = createQueueWorker({
+      connection: redis.url,
+      queueName: "q5",
+      logger: silent,
+      families: { messaging: { events: messagingEvents, handlers: { messageDelivered: (event: any) => void seen.push(event.message.id) } } },
+    });
+    try {
+      await queue.enqueue([job("once")]);
+      await until(() => seen.length === 1);
+      await until(async () => (await queue.queue.getJob("once")) === undefined);
+      await queue.enqueue([job("once"), job("other")]);
+      await until(() => seen.includes("other"));
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.deepEqual(seen, ["once", "other"]);
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
+  });
+
   test("with Redis stopped, enqueue rejects within its timeout; after a restart it stores again", async () => {
     const queue = createBullMQQueue({ connection: redis.url, queueName: "q4", timeoutMs: 500 });
     try {
