@@ -1,0 +1,56 @@
+// A receiver process for the load and fault suite: bw-codegen's node adapter on 127.0.0.1 (port 0), with
+// dedupe (memory or Redis) and optionally the BullMQ hand-off, configured by one JSON argument. It prints
+// `listening <port>` once, and `handled <message.id>` for each messaging event its own handler runs
+// (inline mode), so the parent can count. Started and stopped (by PID) by test/load/cluster.ts.
+import http from "node:http";
+import { createBandwidthWebhooks } from "../../generated/index.js";
+import { createBullMQQueue, createRedisDedupeStore } from "../../generated/queue.js";
+import { LOAD_CREDENTIALS } from "./deliveries.js";
+
+export interface ReceiverConfig {
+  readonly redisUrl?: string;
+  readonly queueName?: string;
+  /** `queue`: enqueue async events (BullMQ) and answer at once; `inline`: run the handler here. */
+  readonly mode: "queue" | "inline";
+  readonly dedupe: "redis" | "memory" | "off";
+  readonly pendingTtlMs?: number;
+  /** Inline handler behaviour: `ok`, or `throw` / `hang` for one event id in `faultIds`. */
+  readonly faultIds?: readonly string[];
+  readonly fault?: "throw" | "hang";
+  readonly timeoutMs?: number;
+}
+
+const config = JSON.parse(process.argv[2] ?? "{}") as ReceiverConfig;
+const out = (line: string): void => void process.stdout.write(`${line}\n`);
+const faults = new Set(config.faultIds ?? []);
+const quiet = { warn: () => {}, error: () => {}, debug: () => {} };
+
+function handle(event: { message?: { id?: string } }): undefined | Promise<undefined> {
+  const id = event.message?.id ?? "?";
+  if (faults.has(id) && config.fault === "throw") throw new Error("handler failed");
+  if (faults.has(id) && config.fault === "hang") return new Promise<undefined>(() => {});
+  out(`handled ${id}`);
+  return undefined;
+}
+
+const queue = config.mode === "queue" ? createBullMQQueue({ connection: config.redisUrl!, queueName: config.queueName, timeoutMs: 1000 }) : undefined;
+const store = config.dedupe === "redis" ? createRedisDedupeStore({ connection: config.redisUrl!, prefix: `${config.queueName ?? "load"}:dedupe:` }) : undefined;
+const webhooks = createBandwidthWebhooks({
+  credentials: [LOAD_CREDENTIALS],
+  logger: quiet,
+  timeoutMs: config.timeoutMs ?? 2000,
+  messaging:
+    config.mode === "queue"
+      ? {}
+      : { messageDelivered: handle, messageFailed: handle, messageSent: handle, messageReceived: handle, messageSending: handle, messageRead: handle },
+  queue,
+  dedupe: config.dedupe === "off" ? false : { store, pendingTtlMs: config.pendingTtlMs ?? 2000 },
+});
+
+const server = http.createServer(webhooks.node);
+server.keepAliveTimeout = 30_000;
+server.listen(0, "127.0.0.1", () => out(`listening ${(server.address() as { port: number }).port}`));
+process.on("SIGTERM", () => {
+  server.close();
+  void Promise.allSettled([queue?.close(), store?.close?.()]).then(() => process.exit(0));
+});
