@@ -19,6 +19,7 @@
  */
 import { createBasicAuth } from "./auth.js";
 import { WebhookContext } from "./context.js";
+import { createDeliveryGuard } from "./queue/delivery.js";
 /** Default body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Default handler timeout: 14 s, one second under Bandwidth's default 15 s callback timeout. */
@@ -44,6 +45,8 @@ const MALFORMED_JSON = jsonError(400, "malformed_json", "request body is not val
 const MALFORMED_XML = jsonError(400, "malformed_xml", "request body is not well-formed XML");
 const EMPTY_BODY = jsonError(400, "empty_body", "request body is empty");
 const INTERNAL_ERROR = jsonError(500, "internal_error", "the webhook handler failed");
+const STORE_UNAVAILABLE = jsonError(503, "store_unavailable", "the event could not be stored; retry later", { "retry-after": "1" });
+const IN_PROGRESS = jsonError(503, "in_progress", "this event is being handled by another delivery; retry later", { "retry-after": "1" });
 /** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
 function methodNotAllowed(methods) {
     return jsonError(405, "method_not_allowed", `use ${methods.join(" or ")}`, { allow: [...methods].sort().join(", ") });
@@ -141,6 +144,12 @@ export function createWebhookCore(options) {
             }
         }
     }
+    const guard = createDeliveryGuard({
+        dedupe: options.dedupe,
+        queue: options.queue,
+        timeoutMs,
+        debug: (message) => logger.debug?.(message),
+    });
     const routeMap = new Map();
     const routes = [];
     for (const route of options.routes) {
@@ -169,6 +178,8 @@ export function createWebhookCore(options) {
             methodNotAllowed: methodNotAllowed(methods),
             timeoutMs: family.maxTimeoutMs !== undefined && family.maxTimeoutMs < timeoutMs ? family.maxTimeoutMs : timeoutMs,
         };
+        if (guard?.queue !== undefined)
+            refuseQueuedHandlers(state);
         routeMap.set(path, state);
         routes.push(state);
     }
@@ -276,6 +287,8 @@ export function createWebhookCore(options) {
         const prepared = prepare(state, method, value, raw, readHeader, fromQuery);
         if ("status" in prepared)
             return prepared;
+        if (guard !== undefined && isGuarded(prepared))
+            return guarded(state, [prepared], (admitted) => run(state, admitted[0]));
         return run(state, prepared);
     }
     function prepare(state, method, event, raw, readHeader, fromQuery) {
@@ -431,6 +444,14 @@ export function createWebhookCore(options) {
                 return one;
             prepared.push(one);
         }
+        if (guard !== undefined && prepared.some(isGuarded))
+            return guarded(state, prepared, (admitted) => runBatch(state, admitted));
+        return runBatch(state, prepared);
+    }
+    /** Calls each prepared event's handler; the family acknowledgement once all have settled. */
+    function runBatch(state, prepared) {
+        if (prepared.length === 0)
+            return state.ack;
         let pending;
         for (const one of prepared) {
             let result;
@@ -451,6 +472,50 @@ export function createWebhookCore(options) {
             reportError(error, { family: state.family.name, eventType, kind: "handler" });
             return INTERNAL_ERROR;
         });
+    }
+    /** Async events (reply ignored) of a known type: the ones dedupe and the queue take. */
+    function isGuarded(prepared) {
+        return prepared.info !== undefined && prepared.info.response === "empty";
+    }
+    /** With a queue, the receiver must not also handle the events the worker handles: refused at construction. */
+    function refuseQueuedHandlers(state) {
+        for (const info of state.events.values()) {
+            if (info.response === "empty" && typeof state.handlers[info.method] === "function") {
+                throw new TypeError(`bw-codegen webhooks: ${state.family.name}.${info.method} is handled by the queue's worker when queue is set; move it to createBandwidthWorker`);
+            }
+        }
+    }
+    /**
+     * Dedupe and hand-off around `runInline`: claims the guarded events' keys, enqueues them (queue) or
+     * runs their handlers (inline, with the unguarded events of the request), then marks them done or
+     * releases them. Store or queue unreachable → 503; an event another delivery still holds → 503 too.
+     */
+    async function guarded(state, prepared, runInline) {
+        const g = guard;
+        const guardedItems = prepared.filter(isGuarded);
+        const events = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
+        const admission = await g.admit(events);
+        if (admission.unavailable) {
+            reportError(new Error("dedupe store unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+            return STORE_UNAVAILABLE;
+        }
+        const admitted = new Set(admission.admitted.map((i) => guardedItems[i]));
+        if (g.queue !== undefined && admitted.size > 0) {
+            try {
+                await g.enqueue(events, admission);
+            }
+            catch (error) {
+                await g.settle(admission, false);
+                reportError(error, { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+                return STORE_UNAVAILABLE;
+            }
+            await g.settle(admission, true);
+        }
+        const inline = prepared.filter((p) => !isGuarded(p) || (g.queue === undefined && admitted.has(p)));
+        const response = inline.length === 0 ? state.ack : await runInline(inline);
+        if (g.queue === undefined)
+            await g.settle(admission, response.status < 300);
+        return admission.retryLater && response.status < 300 ? IN_PROGRESS : response;
     }
     /** Races a handler's promise against `timeoutMs`; on timeout aborts the contexts and reports it. */
     function withTimeout(promise, contexts, state, eventType) {

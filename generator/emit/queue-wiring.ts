@@ -19,7 +19,7 @@ export function emitQueueWiring(files: readonly GeneratedFile[]): GeneratedFile[
     (family) =>
       events.includes(`export const ${family.name}Events`) &&
       handlers.includes(`interface ${family.handlers}`) &&
-      new RegExp(`export const ${family.name}Events = [^;]*response: "empty"`).test(events),
+      new RegExp(`export const ${family.name}Events\\b[^;]*response: "empty"`).test(events),
   );
   const lines: string[] = [
     `import { createQueueWorker } from "./${RUNTIME_QUEUE}/worker.js";`,

@@ -21,6 +21,9 @@ import { createBasicAuth } from "./auth.js";
 import type { AuthFailureReason, BasicAuthVerifier, BasicCredentials } from "./auth.js";
 import { WebhookContext } from "./context.js";
 import type { HandlerContext, HeaderReader, WebhookLogger } from "./context.js";
+import { createDeliveryGuard } from "./queue/delivery.js";
+import type { Admission, DedupeOptions, DeliveryGuard, GuardedEvent } from "./queue/delivery.js";
+import type { EventQueue } from "./queue/types.js";
 
 /**
  * What Bandwidth expects back for one event type (from the schema's `x-bw.response`): `bxml` (200 + the
@@ -148,8 +151,11 @@ export interface InvalidEventReport {
 export interface WebhookErrorInfo {
   readonly family: string;
   readonly eventType: string | undefined;
-  /** `handler`: threw or rejected; `timeout`: exceeded `timeoutMs`; `bxml`: returned invalid BXML or no BXML; `hook`: a hook threw. */
-  readonly kind: "handler" | "timeout" | "bxml" | "hook";
+  /**
+   * `handler`: threw or rejected; `timeout`: exceeded `timeoutMs`; `bxml`: returned invalid BXML or no BXML;
+   * `hook`: a hook threw; `store`: the dedupe store or the queue was unreachable (answered 503).
+   */
+  readonly kind: "handler" | "timeout" | "bxml" | "hook" | "store";
 }
 
 /** Information passed to `onAuthFailure` (never the header or a secret). */
@@ -188,6 +194,17 @@ export interface WebhookCoreOptions {
   readonly onAuthFailure?: (info: AuthFailureInfo) => void;
   /** Where the runtime logs. Default `console`. */
   readonly logger?: WebhookLogger;
+  /**
+   * Deduplicate async events (their reply Bandwidth ignores): `true` (memory store, 24 h) or settings
+   * (`store`: e.g. the Redis store of `bw-codegen/queue` for several receivers). A duplicate is
+   * acknowledged without calling the handler and reported to `onDuplicate`. Default off.
+   */
+  readonly dedupe?: boolean | DedupeOptions;
+  /**
+   * Hand async events to a queue (`createBullMQQueue` of `bw-codegen/queue`) and acknowledge once they are
+   * stored; a worker handles them. Unreachable → 503. BXML and other reply events stay synchronous.
+   */
+  readonly queue?: EventQueue;
 }
 
 /** A plain HTTP answer; adapters copy it onto their transport. Treat as read-only (often shared). */
@@ -266,6 +283,8 @@ const MALFORMED_JSON = jsonError(400, "malformed_json", "request body is not val
 const MALFORMED_XML = jsonError(400, "malformed_xml", "request body is not well-formed XML");
 const EMPTY_BODY = jsonError(400, "empty_body", "request body is empty");
 const INTERNAL_ERROR = jsonError(500, "internal_error", "the webhook handler failed");
+const STORE_UNAVAILABLE = jsonError(503, "store_unavailable", "the event could not be stored; retry later", { "retry-after": "1" });
+const IN_PROGRESS = jsonError(503, "in_progress", "this event is being handled by another delivery; retry later", { "retry-after": "1" });
 
 /** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
 function methodNotAllowed(methods: readonly string[]): CoreResponse {
@@ -389,6 +408,13 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     }
   }
 
+  const guard: DeliveryGuard | undefined = createDeliveryGuard({
+    dedupe: options.dedupe,
+    queue: options.queue,
+    timeoutMs,
+    debug: (message: string) => logger.debug?.(message),
+  });
+
   const routeMap = new Map<string, RouteState>();
   const routes: RouteState[] = [];
   for (const route of options.routes) {
@@ -416,6 +442,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
       methodNotAllowed: methodNotAllowed(methods),
       timeoutMs: family.maxTimeoutMs !== undefined && family.maxTimeoutMs < timeoutMs ? family.maxTimeoutMs : timeoutMs,
     };
+    if (guard?.queue !== undefined) refuseQueuedHandlers(state);
     routeMap.set(path, state);
     routes.push(state);
   }
@@ -536,6 +563,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     }
     const prepared = prepare(state, method, value as Record<string, unknown>, raw, readHeader, fromQuery);
     if ("status" in prepared) return prepared;
+    if (guard !== undefined && isGuarded(prepared)) return guarded(state, [prepared], (admitted) => run(state, admitted[0]));
     return run(state, prepared);
   }
 
@@ -707,6 +735,13 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
       if ("status" in one) return one;
       prepared.push(one);
     }
+    if (guard !== undefined && prepared.some(isGuarded)) return guarded(state, prepared, (admitted) => runBatch(state, admitted));
+    return runBatch(state, prepared);
+  }
+
+  /** Calls each prepared event's handler; the family acknowledgement once all have settled. */
+  function runBatch(state: RouteState, prepared: readonly PreparedEvent[]): CoreResponse | Promise<CoreResponse> {
+    if (prepared.length === 0) return state.ack;
     let pending: PromiseLike<unknown>[] | undefined;
     for (const one of prepared) {
       let result: unknown;
@@ -732,6 +767,57 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
         return INTERNAL_ERROR;
       },
     );
+  }
+
+  /** Async events (reply ignored) of a known type: the ones dedupe and the queue take. */
+  function isGuarded(prepared: PreparedEvent): boolean {
+    return prepared.info !== undefined && prepared.info.response === "empty";
+  }
+
+  /** With a queue, the receiver must not also handle the events the worker handles: refused at construction. */
+  function refuseQueuedHandlers(state: RouteState): void {
+    for (const info of state.events.values()) {
+      if (info.response === "empty" && typeof state.handlers[info.method] === "function") {
+        throw new TypeError(
+          `bw-codegen webhooks: ${state.family.name}.${info.method} is handled by the queue's worker when queue is set; move it to createBandwidthWorker`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Dedupe and hand-off around `runInline`: claims the guarded events' keys, enqueues them (queue) or
+   * runs their handlers (inline, with the unguarded events of the request), then marks them done or
+   * releases them. Store or queue unreachable → 503; an event another delivery still holds → 503 too.
+   */
+  async function guarded(
+    state: RouteState,
+    prepared: readonly PreparedEvent[],
+    runInline: (admitted: readonly PreparedEvent[]) => CoreResponse | Promise<CoreResponse>,
+  ): Promise<CoreResponse> {
+    const g = guard!;
+    const guardedItems = prepared.filter(isGuarded);
+    const events: GuardedEvent[] = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
+    const admission: Admission = await g.admit(events);
+    if (admission.unavailable) {
+      reportError(new Error("dedupe store unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+      return STORE_UNAVAILABLE;
+    }
+    const admitted = new Set(admission.admitted.map((i) => guardedItems[i]));
+    if (g.queue !== undefined && admitted.size > 0) {
+      try {
+        await g.enqueue(events, admission);
+      } catch (error) {
+        await g.settle(admission, false);
+        reportError(error, { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+        return STORE_UNAVAILABLE;
+      }
+      await g.settle(admission, true);
+    }
+    const inline = prepared.filter((p) => !isGuarded(p) || (g.queue === undefined && admitted.has(p)));
+    const response = inline.length === 0 ? state.ack : await runInline(inline);
+    if (g.queue === undefined) await g.settle(admission, response.status < 300);
+    return admission.retryLater && response.status < 300 ? IN_PROGRESS : response;
   }
 
   /** Races a handler's promise against `timeoutMs`; on timeout aborts the contexts and reports it. */

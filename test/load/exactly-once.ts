@@ -6,6 +6,8 @@
 // directly, prints the full figure:
 //
 //   node --import tsx test/load/exactly-once.ts [--count 10000] [--duplicates 0.2] [--no-kill]
+import { Queue } from "bullmq";
+import { dedupeKey } from "../../templates/runtime/queue/dedupe-keys.js";
 import { startRedisServer } from "../support/redis-server.js";
 import { handledCounts, startReceiver, startWorker, type Child } from "./cluster.js";
 import { replayList } from "./deliveries.js";
@@ -21,6 +23,8 @@ export interface ExactlyOnceReport {
   readonly receiversKilled: number;
   readonly replay: ReplayResult;
   readonly ms: number;
+  /** For lost events: their job's state in BullMQ (diagnosis). */
+  readonly lostJobs: string[];
 }
 
 export interface ExactlyOnceOptions {
@@ -83,9 +87,20 @@ export async function runExactlyOnce(options: ExactlyOnceOptions): Promise<Exact
     const counts = handledCounts(children);
     const handledOnce = unique.filter((id) => counts.get(id) === 1).length;
     const lost = unique.filter((id) => !counts.has(id)).length;
+    const lostJobs: string[] = [];
+    if (lost > 0) {
+      const queue = new Queue(queueName, { connection: { host: "127.0.0.1", port: redis.port } });
+      for (const delivery of deliveries.filter((d) => !counts.has(d.id)).slice(0, 10)) {
+        const event = JSON.parse(delivery.body)[0];
+        const jobId = (await dedupeKey("messaging", event.type, event))!;
+        const job = await queue.getJob(jobId);
+        lostJobs.push(`${delivery.id}: ${job === undefined ? "no job" : `${await job.getState()} ${job.failedReason ?? ""}`}`);
+      }
+      await queue.close();
+    }
     let duplicatesProcessed = 0;
     for (const n of counts.values()) duplicatesProcessed += n - 1;
-    return { deliveries: deliveries.length, unique: unique.length, handledOnce, lost, duplicatesProcessed, redisRestarts, receiversKilled, replay: result, ms: Date.now() - started };
+    return { deliveries: deliveries.length, unique: unique.length, handledOnce, lost, duplicatesProcessed, redisRestarts, receiversKilled, replay: result, ms: Date.now() - started, lostJobs };
   } finally {
     await Promise.allSettled(children.map((child) => child.stop()));
     await redis.dispose();

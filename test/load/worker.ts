@@ -11,6 +11,8 @@ const worker = createBandwidthWorker({
   connection: config.redisUrl,
   queueName: config.queueName,
   concurrency: config.concurrency ?? 20,
+  lockDurationMs: 5000,
+  stalledIntervalMs: 2000,
   logger: { warn: () => {}, error: () => {} },
   messaging: { messageDelivered: handle, messageFailed: handle, messageSent: handle, messageReceived: handle, messageSending: handle, messageRead: handle },
 });

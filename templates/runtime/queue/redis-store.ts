@@ -40,20 +40,28 @@ interface ScriptedRedis {
   bwRelease(key: string, token: string): Promise<number>;
 }
 
-/** Resolves when `client` is ready, rejects after `ms` (the client keeps reconnecting in the background). */
+const readiness = new WeakMap<Redis, Promise<void>>();
+
+/**
+ * Resolves when `client` is ready, rejects after `ms` (the client keeps reconnecting in the background).
+ * Callers waiting at the same time share one listener.
+ */
 export function whenRedisReady(client: Redis, ms: number): Promise<void> {
   if (client.status === "ready") return Promise.resolve();
   if (client.status === "end") return Promise.reject(new Error("redis connection closed"));
+  let ready = readiness.get(client);
+  if (ready === undefined) {
+    ready = new Promise<void>((resolve) => client.once("ready", () => resolve()));
+    readiness.set(client, ready);
+    void ready.then(() => readiness.delete(client));
+  }
+  const shared = ready;
   return new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      client.off("ready", onReady);
-      reject(new Error(`redis not reachable within ${ms} ms (status ${client.status})`));
-    }, ms);
-    function onReady(): void {
+    const timer = setTimeout(() => reject(new Error(`redis not reachable within ${ms} ms (status ${client.status})`)), ms);
+    void shared.then(() => {
       clearTimeout(timer);
       resolve();
-    }
-    client.once("ready", onReady);
+    });
   });
 }
 

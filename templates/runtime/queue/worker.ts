@@ -57,6 +57,10 @@ export interface QueueWorkerOptions {
   readonly claimTtlMs?: number;
   /** How long a job is remembered as handled. Default 24 h. */
   readonly doneTtlMs?: number;
+  /** BullMQ's job lock: a job whose worker vanished is picked up again this long after. Default 30 000 ms. */
+  readonly lockDurationMs?: number;
+  /** How often BullMQ looks for such stalled jobs. Default 30 000 ms. */
+  readonly stalledIntervalMs?: number;
 }
 
 /** A running worker: the BullMQ `Worker`, and `close()` that waits for running jobs. */
@@ -170,6 +174,9 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
     connection,
     concurrency: options.concurrency ?? 10,
     autorun: options.autorun ?? true,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    maxStalledCount: 5, // a Redis restart can stall a job more than once: retried, not failed
   });
   worker.on("error", (error: Error) => logger.warn(`bw-codegen worker: ${error.message}`));
   return {
