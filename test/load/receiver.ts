@@ -35,6 +35,7 @@ function handle(event: { message?: { id?: string } }): undefined | Promise<undef
 
 const queue = config.mode === "queue" ? createBullMQQueue({ connection: config.redisUrl!, queueName: config.queueName, timeoutMs: 1000 }) : undefined;
 const store = config.dedupe === "redis" ? createRedisDedupeStore({ connection: config.redisUrl!, prefix: `${config.queueName ?? "load"}:dedupe:` }) : undefined;
+type Options = Parameters<typeof createBandwidthWebhooks>[0];
 const webhooks = createBandwidthWebhooks({
   credentials: [LOAD_CREDENTIALS],
   logger: quiet,
@@ -45,7 +46,7 @@ const webhooks = createBandwidthWebhooks({
       : { messageDelivered: handle, messageFailed: handle, messageSent: handle, messageReceived: handle, messageSending: handle, messageRead: handle },
   queue,
   dedupe: config.dedupe === "off" ? false : { store, pendingTtlMs: config.pendingTtlMs ?? 2000 },
-});
+} as Options); // queue or inline handlers, chosen at run time
 
 const server = http.createServer(webhooks.node);
 server.keepAliveTimeout = 30_000;

@@ -43,11 +43,24 @@ export interface QueueJobContext {
     readonly valid: boolean;
     readonly logger: WebhookLogger;
 }
+/** The methods of a handler interface whose reply Bandwidth ignores (they return nothing): what a queue takes. */
+export type AsyncHandlerKeys<H> = {
+    [K in keyof H]-?: NonNullable<H[K]> extends (event: never, context: never) => infer R ? ([R] extends [undefined | Promise<undefined>] ? K : never) : never;
+}[keyof H];
 /**
- * The methods of a receiver's handler interface whose reply Bandwidth ignores (they return nothing),
- * retyped for a worker: same event type, a {@link QueueJobContext}. A method whose event needs BXML or
- * another reply is not a key of this type, so putting `answer` in a worker's voice handlers does not compile.
+ * A receiver's handler interface retyped for a worker: only the methods whose reply Bandwidth ignores,
+ * same event type, a {@link QueueJobContext}. A method whose event needs BXML or another reply is not a
+ * key of this type, so putting `answer` in a worker's voice handlers does not compile.
  */
 export type QueuedHandlers<H> = {
-    [K in keyof H as NonNullable<H[K]> extends (event: never, context: never) => infer R ? [R] extends [undefined | Promise<undefined>] ? K : never : never]?: (event: NonNullable<H[K]> extends (event: infer E, context: never) => unknown ? E : never, context: QueueJobContext) => void | Promise<void>;
+    [K in AsyncHandlerKeys<H>]?: (event: NonNullable<H[K]> extends (event: infer E, context: never) => unknown ? E : never, context: QueueJobContext) => void | Promise<void>;
+};
+/**
+ * A receiver's handlers when async events go to a queue: the reply events only (BXML, port-out
+ * validation, …), which stay synchronous; a handler for an enqueued event does not compile (the worker has it).
+ */
+export type ReceiverHandlers<H> = {
+    [K in Exclude<keyof H, AsyncHandlerKeys<H>>]?: H[K];
+} & {
+    readonly [K in AsyncHandlerKeys<H>]?: never;
 };
