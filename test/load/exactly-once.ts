@@ -5,7 +5,7 @@
 // must both be 0. `runExactlyOnce` is used by test/queue-exactly-once.test.ts (small count) and, run
 // directly, prints the full figure:
 //
-//   node --import tsx test/load/exactly-once.ts [--count 10000] [--duplicates 0.2] [--no-kill]
+//   node --import tsx test/load/exactly-once.ts [--count 10000] [--duplicates 0.2] [--no-kill] [--inline [--throw|--hang]]
 import { Queue } from "bullmq";
 import { dedupeKey } from "../../templates/runtime/queue/dedupe-keys.js";
 import { startRedisServer } from "../support/redis-server.js";
@@ -21,6 +21,8 @@ export interface ExactlyOnceReport {
   readonly duplicatesProcessed: number;
   readonly redisRestarts: number;
   readonly receiversKilled: number;
+  readonly mode: "queue" | "inline";
+  readonly handlerFault?: string;
   readonly replay: ReplayResult;
   readonly ms: number;
   /** For lost events: their job's state in BullMQ (diagnosis). */
@@ -30,6 +32,12 @@ export interface ExactlyOnceReport {
 export interface ExactlyOnceOptions {
   readonly count: number;
   readonly duplicateShare: number;
+  /** `queue` (default): receivers enqueue, one worker handles; `inline`: the receivers' own handlers run. */
+  readonly mode?: "queue" | "inline";
+  /** Make the first handler run of 5 % of the events throw or hang (inline mode). */
+  readonly handlerFault?: "throw" | "hang";
+  /** Stop and restart Redis mid-run. Default true. */
+  readonly restartRedis?: boolean;
   /** Kill one receiver (SIGKILL) mid-run and start a replacement. Default true. */
   readonly killReceiver?: boolean;
   /** How long Redis stays down. Default 1000 ms. */
@@ -52,18 +60,20 @@ export async function runExactlyOnce(options: ExactlyOnceOptions): Promise<Exact
   const started = Date.now();
   const redis = await startRedisServer({ persist: true });
   const queueName = "exactly-once";
-  const config = { redisUrl: redis.url, queueName, mode: "queue", dedupe: "redis", pendingTtlMs: 2000 };
+  const mode = options.mode ?? "queue";
+  const { deliveries, unique } = replayList(options.count, options.duplicateShare);
+  const faultIds = options.handlerFault === undefined ? [] : unique.filter((_, i) => i % 20 === 7);
+  const config = { redisUrl: redis.url, queueName, mode, dedupe: "redis", pendingTtlMs: 2000, timeoutMs: 1000, fault: options.handlerFault, faultIds };
   const children: Child[] = [];
   try {
-    const worker = await startWorker({ redisUrl: redis.url, queueName });
+    if (mode === "queue") children.push(await startWorker({ redisUrl: redis.url, queueName }));
     const receivers = await Promise.all([startReceiver(config), startReceiver(config)]);
-    children.push(worker, ...receivers);
-    const { deliveries, unique } = replayList(options.count, options.duplicateShare);
+    children.push(...receivers);
     let redisRestarts = 0;
     let receiversKilled = 0;
     const faults: Promise<void>[] = [];
     const onAck = (done: number): void => {
-      if (done === Math.floor(deliveries.length * 0.3)) {
+      if (options.restartRedis !== false && done === Math.floor(deliveries.length * 0.3)) {
         faults.push((async () => {
           await redis.stop();
           await sleep(options.redisDownMs ?? 1000);
@@ -100,7 +110,7 @@ export async function runExactlyOnce(options: ExactlyOnceOptions): Promise<Exact
     }
     let duplicatesProcessed = 0;
     for (const n of counts.values()) duplicatesProcessed += n - 1;
-    return { deliveries: deliveries.length, unique: unique.length, handledOnce, lost, duplicatesProcessed, redisRestarts, receiversKilled, replay: result, ms: Date.now() - started, lostJobs };
+    return { deliveries: deliveries.length, unique: unique.length, handledOnce, lost, duplicatesProcessed, redisRestarts, receiversKilled, mode, handlerFault: options.handlerFault, replay: result, ms: Date.now() - started, lostJobs };
   } finally {
     await Promise.allSettled(children.map((child) => child.stop()));
     await redis.dispose();
@@ -112,7 +122,14 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const i = process.argv.indexOf(name);
     return i < 0 ? fallback : Number(process.argv[i + 1]);
   };
-  const report = await runExactlyOnce({ count: arg("--count", 10_000), duplicateShare: arg("--duplicates", 0.2), killReceiver: !process.argv.includes("--no-kill") });
+  const fault = process.argv.includes("--throw") ? "throw" : process.argv.includes("--hang") ? "hang" : undefined;
+  const report = await runExactlyOnce({
+    count: arg("--count", 10_000),
+    duplicateShare: arg("--duplicates", 0.2),
+    killReceiver: !process.argv.includes("--no-kill"),
+    mode: process.argv.includes("--inline") ? "inline" : "queue",
+    handlerFault: fault,
+  });
   console.log(JSON.stringify(report, null, 2));
   process.exit(report.lost === 0 && report.duplicatesProcessed === 0 && report.handledOnce === report.unique ? 0 : 1);
 }

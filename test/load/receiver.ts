@@ -14,21 +14,27 @@ export interface ReceiverConfig {
   readonly mode: "queue" | "inline";
   readonly dedupe: "redis" | "memory" | "off";
   readonly pendingTtlMs?: number;
-  /** Inline handler behaviour: `ok`, or `throw` / `hang` for one event id in `faultIds`. */
+  /** Inline handler faults: the first run of the handler for each id in `faultIds` throws or hangs. */
   readonly faultIds?: readonly string[];
   readonly fault?: "throw" | "hang";
   readonly timeoutMs?: number;
+  readonly bodyLimit?: number;
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as ReceiverConfig;
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
 const faults = new Set(config.faultIds ?? []);
+const faulted = new Set<string>();
 const quiet = { warn: () => {}, error: () => {}, debug: () => {} };
+const onError = (): void => {};
 
 function handle(event: { message?: { id?: string } }): undefined | Promise<undefined> {
   const id = event.message?.id ?? "?";
-  if (faults.has(id) && config.fault === "throw") throw new Error("handler failed");
-  if (faults.has(id) && config.fault === "hang") return new Promise<undefined>(() => {});
+  if (faults.has(id) && !faulted.has(id)) {
+    faulted.add(id);
+    if (config.fault === "throw") throw new Error("handler failed");
+    if (config.fault === "hang") return new Promise<undefined>(() => {});
+  }
   out(`handled ${id}`);
   return undefined;
 }
@@ -39,7 +45,10 @@ type Options = Parameters<typeof createBandwidthWebhooks>[0];
 const webhooks = createBandwidthWebhooks({
   credentials: [LOAD_CREDENTIALS],
   logger: quiet,
+  onError,
   timeoutMs: config.timeoutMs ?? 2000,
+  bodyLimit: config.bodyLimit,
+  numbers: {},
   messaging:
     config.mode === "queue"
       ? {}
@@ -50,6 +59,7 @@ const webhooks = createBandwidthWebhooks({
 
 const server = http.createServer(webhooks.node);
 server.keepAliveTimeout = 30_000;
+server.requestTimeout = 10_000; // a slow body is cut after 10 s (408), as a production server should
 server.listen(0, "127.0.0.1", () => out(`listening ${(server.address() as { port: number }).port}`));
 process.on("SIGTERM", () => {
   server.close();

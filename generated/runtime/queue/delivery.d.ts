@@ -51,6 +51,8 @@ export interface Admission {
         readonly key: string;
         readonly token: string;
     }[];
+    /** @internal when the claims were made (ms since the epoch) */
+    readonly claimedAt: number;
     /** @internal dedupe keys of the admitted events (job ids) */
     readonly keys: readonly (string | undefined)[];
 }

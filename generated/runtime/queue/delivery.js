@@ -13,7 +13,7 @@
  */
 import { dedupeKey } from "./dedupe-keys.js";
 import { createMemoryDedupeStore, DEFAULT_DEDUPE_TTL_MS } from "./dedupe-store.js";
-const UNAVAILABLE = Object.freeze({ admitted: [], retryLater: false, unavailable: true, claims: [], keys: [] });
+const UNAVAILABLE = Object.freeze({ admitted: [], retryLater: false, unavailable: true, claims: [], keys: [], claimedAt: 0 });
 /** Builds the guard, or `undefined` when neither dedupe nor a queue is configured (the fast path stays untouched). */
 export function createDeliveryGuard(options) {
     const settings = options.dedupe === true ? {} : options.dedupe === false || options.dedupe === undefined ? undefined : options.dedupe;
@@ -28,8 +28,9 @@ export function createDeliveryGuard(options) {
     const onDuplicate = settings?.onDuplicate ?? ((info) => options.debug?.(`bw-codegen webhooks: duplicate ${info.family} ${JSON.stringify(info.eventType)} delivery acknowledged`));
     async function admit(events) {
         const keys = await Promise.all(events.map((e) => dedupeKey(e.family, e.eventType, e.event)));
+        const claimedAt = Date.now();
         if (store === undefined)
-            return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys };
+            return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };
         const seen = new Set();
         const claiming = keys.map((key) => {
             if (key === undefined)
@@ -63,7 +64,7 @@ export function createDeliveryGuard(options) {
             await releaseAll(claims);
             return UNAVAILABLE;
         }
-        return { admitted, retryLater, unavailable: false, claims, keys };
+        return { admitted, retryLater, unavailable: false, claims, keys, claimedAt };
     }
     function reportDuplicate(event, key) {
         try {
@@ -87,12 +88,26 @@ export function createDeliveryGuard(options) {
         });
         await queue.enqueue(jobs);
     }
+    /**
+     * Marks one claim done. A mark that fails (store briefly away) is retried in the background while the
+     * claim lasts: otherwise the claim would expire and a duplicate delivery would run the handler again.
+     */
+    async function complete(claim, deadline) {
+        try {
+            await store.complete(claim.key, claim.token, ttlMs);
+        }
+        catch {
+            if (Date.now() + 100 < deadline)
+                setTimeout(() => void complete(claim, deadline), 100);
+        }
+    }
     async function settle(admission, handled) {
         if (store === undefined || admission.claims.length === 0)
             return;
         if (!handled)
             return releaseAll(admission.claims);
-        await Promise.allSettled(admission.claims.map((c) => store.complete(c.key, c.token, ttlMs)));
+        const deadline = admission.claimedAt + pendingTtlMs;
+        await Promise.all(admission.claims.map((claim) => complete(claim, deadline)));
     }
     return { queue, dedupe: store !== undefined, admit, enqueue, settle };
 }

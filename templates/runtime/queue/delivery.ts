@@ -54,6 +54,8 @@ export interface Admission {
   readonly unavailable: boolean;
   /** @internal claims to settle */
   readonly claims: readonly { readonly key: string; readonly token: string }[];
+  /** @internal when the claims were made (ms since the epoch) */
+  readonly claimedAt: number;
   /** @internal dedupe keys of the admitted events (job ids) */
   readonly keys: readonly (string | undefined)[];
 }
@@ -78,7 +80,7 @@ export interface DeliveryGuardOptions {
   readonly debug?: (message: string) => void;
 }
 
-const UNAVAILABLE: Admission = Object.freeze({ admitted: [], retryLater: false, unavailable: true, claims: [], keys: [] });
+const UNAVAILABLE: Admission = Object.freeze({ admitted: [], retryLater: false, unavailable: true, claims: [], keys: [], claimedAt: 0 });
 
 /** Builds the guard, or `undefined` when neither dedupe nor a queue is configured (the fast path stays untouched). */
 export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuard | undefined {
@@ -93,7 +95,8 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
 
   async function admit(events: readonly GuardedEvent[]): Promise<Admission> {
     const keys = await Promise.all(events.map((e) => dedupeKey(e.family, e.eventType, e.event)));
-    if (store === undefined) return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys };
+    const claimedAt = Date.now();
+    if (store === undefined) return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };
     const seen = new Set<string>();
     const claiming: Promise<{ state: string; token?: string } | undefined>[] = keys.map((key) => {
       if (key === undefined) return Promise.resolve(undefined); // no key: handled, never deduplicated
@@ -120,7 +123,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
       await releaseAll(claims);
       return UNAVAILABLE;
     }
-    return { admitted, retryLater, unavailable: false, claims, keys };
+    return { admitted, retryLater, unavailable: false, claims, keys, claimedAt };
   }
 
   function reportDuplicate(event: GuardedEvent, key: string): void {
@@ -147,10 +150,23 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
     await queue!.enqueue(jobs);
   }
 
+  /**
+   * Marks one claim done. A mark that fails (store briefly away) is retried in the background while the
+   * claim lasts: otherwise the claim would expire and a duplicate delivery would run the handler again.
+   */
+  async function complete(claim: { key: string; token: string }, deadline: number): Promise<void> {
+    try {
+      await store!.complete(claim.key, claim.token, ttlMs);
+    } catch {
+      if (Date.now() + 100 < deadline) setTimeout(() => void complete(claim, deadline), 100);
+    }
+  }
+
   async function settle(admission: Admission, handled: boolean): Promise<void> {
     if (store === undefined || admission.claims.length === 0) return;
     if (!handled) return releaseAll(admission.claims);
-    await Promise.allSettled(admission.claims.map((c) => store.complete(c.key, c.token, ttlMs)));
+    const deadline = admission.claimedAt + pendingTtlMs;
+    await Promise.all(admission.claims.map((claim) => complete(claim, deadline)));
   }
 
   return { queue, dedupe: store !== undefined, admit, enqueue, settle };
