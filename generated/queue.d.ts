@@ -7,7 +7,7 @@ export type { BullMQEventQueue, BullMQQueueOptions } from "./runtime/queue/bullm
 export { createRedisDedupeStore } from "./runtime/queue/redis-store.js";
 export type { RedisDedupeStoreOptions } from "./runtime/queue/redis-store.js";
 export type { BandwidthWorker, WorkerFailureInfo } from "./runtime/queue/worker.js";
-export type { EventQueue, QueueJobContext, QueuedEvent, QueuedHandlers } from "./runtime/queue/types.js";
+export type { AsyncHandlerKeys, EventQueue, QueueJobContext, QueuedEvent, QueuedHandlers, ReceiverHandlers } from "./runtime/queue/types.js";
 /** Options of {@link createBandwidthWorker}: the connection and worker settings, and handlers per family. */
 export interface BandwidthWorkerOptions extends Omit<QueueWorkerOptions, "families"> {
     /** voice events the receivers enqueued (only events whose reply Bandwidth ignores). */

@@ -32,7 +32,7 @@ export function emitQueueWiring(files: readonly GeneratedFile[]): GeneratedFile[
     `export { createRedisDedupeStore } from "./${RUNTIME_QUEUE}/redis-store.js";`,
     `export type { RedisDedupeStoreOptions } from "./${RUNTIME_QUEUE}/redis-store.js";`,
     `export type { BandwidthWorker, WorkerFailureInfo } from "./${RUNTIME_QUEUE}/worker.js";`,
-    `export type { EventQueue, QueueJobContext, QueuedEvent, QueuedHandlers } from "./${RUNTIME_QUEUE}/types.js";`,
+    `export type { AsyncHandlerKeys, EventQueue, QueueJobContext, QueuedEvent, QueuedHandlers, ReceiverHandlers } from "./${RUNTIME_QUEUE}/types.js";`,
     "",
     `/** Options of {@link createBandwidthWorker}: the connection and worker settings, and handlers per family. */`,
     `export interface BandwidthWorkerOptions extends Omit<QueueWorkerOptions, "families"> {`,
