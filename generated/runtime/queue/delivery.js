@@ -14,6 +14,44 @@
 import { dedupeKey } from "./dedupe-keys.js";
 import { createMemoryDedupeStore, DEFAULT_DEDUPE_TTL_MS } from "./dedupe-store.js";
 const UNAVAILABLE = Object.freeze({ admitted: [], retryLater: false, unavailable: true, claims: [], keys: [], claimedAt: 0 });
+/** Claims every key (a key twice in one request: the second is a duplicate); `undefined` = no key. */
+function claimAll(store, keys, pendingTtlMs) {
+    const seen = new Set();
+    return Promise.allSettled(keys.map((key) => {
+        if (key === undefined)
+            return Promise.resolve(undefined); // no key: handled, never deduplicated
+        if (seen.has(key))
+            return Promise.resolve({ state: "done" });
+        seen.add(key);
+        return store.claim(key, pendingTtlMs);
+    }));
+}
+async function releaseAll(store, claims) {
+    await Promise.allSettled(claims.map((c) => store.release(c.key, c.token)));
+}
+/**
+ * Marks one claim done. A mark that fails (store briefly away) is retried in the background while the
+ * claim lasts: otherwise the claim would expire and a duplicate delivery would run the handler again.
+ */
+async function completeClaim(store, claim, ttlMs, deadline) {
+    try {
+        await store.complete(claim.key, claim.token, ttlMs);
+    }
+    catch {
+        if (Date.now() + 100 < deadline)
+            setTimeout(() => void completeClaim(store, claim, ttlMs, deadline), 100);
+    }
+}
+/** The jobs for the admitted events (job id = the hashed dedupe key, when the event has one). */
+function jobsOf(events, admission) {
+    const receivedAt = Date.now();
+    return admission.admitted.map((i) => {
+        const e = events[i];
+        const id = admission.keys[i];
+        const job = { family: e.family, eventType: e.eventType, event: e.event, valid: e.valid, receivedAt };
+        return id === undefined ? job : { ...job, id };
+    });
+}
 /** Builds the guard, or `undefined` when neither dedupe nor a queue is configured (the fast path stays untouched). */
 export function createDeliveryGuard(options) {
     const settings = options.dedupe === true ? {} : options.dedupe === false || options.dedupe === undefined ? undefined : options.dedupe;
@@ -26,46 +64,6 @@ export function createDeliveryGuard(options) {
     const ttlMs = settings?.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
     const pendingTtlMs = settings?.pendingTtlMs ?? options.timeoutMs + 5000;
     const onDuplicate = settings?.onDuplicate ?? ((info) => options.debug?.(`bw-codegen webhooks: duplicate ${info.family} ${JSON.stringify(info.eventType)} delivery acknowledged`));
-    async function admit(events) {
-        const keys = await Promise.all(events.map((e) => dedupeKey(e.family, e.eventType, e.event)));
-        const claimedAt = Date.now();
-        if (store === undefined)
-            return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };
-        const seen = new Set();
-        const claiming = keys.map((key) => {
-            if (key === undefined)
-                return Promise.resolve(undefined); // no key: handled, never deduplicated
-            if (seen.has(key))
-                return Promise.resolve({ state: "done" }); // twice in one request
-            seen.add(key);
-            return store.claim(key, pendingTtlMs);
-        });
-        const settled = await Promise.allSettled(claiming);
-        const claims = [];
-        const admitted = [];
-        let retryLater = false;
-        let failed = false;
-        settled.forEach((outcome, i) => {
-            if (outcome.status === "rejected")
-                return void (failed = true);
-            const claim = outcome.value;
-            if (claim === undefined)
-                return void admitted.push(i);
-            if (claim.state === "claimed") {
-                claims.push({ key: keys[i], token: claim.token });
-                admitted.push(i);
-            }
-            else if (claim.state === "pending")
-                retryLater = true;
-            else
-                reportDuplicate(events[i], keys[i]);
-        });
-        if (failed) {
-            await releaseAll(claims);
-            return UNAVAILABLE;
-        }
-        return { admitted, retryLater, unavailable: false, claims, keys, claimedAt };
-    }
     function reportDuplicate(event, key) {
         try {
             onDuplicate({ family: event.family, eventType: event.eventType, key }, event.event);
@@ -74,40 +72,42 @@ export function createDeliveryGuard(options) {
             // a throwing hook does not turn a duplicate into a failure
         }
     }
-    async function releaseAll(claims) {
-        await Promise.allSettled(claims.map((c) => store.release(c.key, c.token)));
-    }
-    async function enqueue(events, admission) {
-        const receivedAt = Date.now();
-        const jobs = admission.admitted.map((i) => {
-            const e = events[i];
-            const id = admission.keys[i];
-            return id === undefined
-                ? { family: e.family, eventType: e.eventType, event: e.event, valid: e.valid, receivedAt }
-                : { family: e.family, eventType: e.eventType, event: e.event, valid: e.valid, receivedAt, id };
-        });
-        await queue.enqueue(jobs);
-    }
-    /**
-     * Marks one claim done. A mark that fails (store briefly away) is retried in the background while the
-     * claim lasts: otherwise the claim would expire and a duplicate delivery would run the handler again.
-     */
-    async function complete(claim, deadline) {
-        try {
-            await store.complete(claim.key, claim.token, ttlMs);
+    async function admit(events) {
+        const keys = await Promise.all(events.map((e) => dedupeKey(e.family, e.eventType, e.event)));
+        const claimedAt = Date.now();
+        if (store === undefined)
+            return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };
+        const outcomes = await claimAll(store, keys, pendingTtlMs);
+        if (outcomes.some((outcome) => outcome.status === "rejected")) {
+            const held = outcomes.flatMap((o, i) => (o.status === "fulfilled" && o.value?.state === "claimed" ? [{ key: keys[i], token: o.value.token }] : []));
+            await releaseAll(store, held);
+            return UNAVAILABLE;
         }
-        catch {
-            if (Date.now() + 100 < deadline)
-                setTimeout(() => void complete(claim, deadline), 100);
+        const claims = [];
+        const admitted = [];
+        let retryLater = false;
+        for (let i = 0; i < outcomes.length; i++) {
+            const claim = outcomes[i].value;
+            if (claim === undefined)
+                admitted.push(i);
+            else if (claim.state === "claimed") {
+                claims.push({ key: keys[i], token: claim.token });
+                admitted.push(i);
+            }
+            else if (claim.state === "pending")
+                retryLater = true;
+            else
+                reportDuplicate(events[i], keys[i]);
         }
+        return { admitted, retryLater, unavailable: false, claims, keys, claimedAt };
     }
     async function settle(admission, handled) {
         if (store === undefined || admission.claims.length === 0)
             return;
         if (!handled)
-            return releaseAll(admission.claims);
+            return releaseAll(store, admission.claims);
         const deadline = admission.claimedAt + pendingTtlMs;
-        await Promise.all(admission.claims.map((claim) => complete(claim, deadline)));
+        await Promise.all(admission.claims.map((claim) => completeClaim(store, claim, ttlMs, deadline)));
     }
-    return { queue, dedupe: store !== undefined, admit, enqueue, settle };
+    return { queue, dedupe: store !== undefined, admit, enqueue: (events, admission) => queue.enqueue(jobsOf(events, admission)), settle };
 }
