@@ -8,7 +8,7 @@
  * CPU time per request (from /proc; redis-server's own CPU is reported separately) and p99 latency;
  * plus the throughput at full load. Run by hand (needs redis-server):
  *
- *   node --import tsx bench/queue.ts [--seconds 10] [--rate 800]
+ *   node --import tsx bench/queue.ts [--seconds 5] [--rate 400] [--rounds 3]
  */
 
 import { createRequire } from "node:module";
@@ -55,43 +55,58 @@ export interface QueueBenchRow {
   readonly non2xx: number;
 }
 
-async function measure(variant: Variant, redisPid: number, seconds: number, rate: number): Promise<QueueBenchRow> {
-  const receiver = await startReceiver(variant.config);
-  try {
-    await autocannon({ url: receiver.url, connections: 10, duration: 2, requests: requests() }); // warm-up
-    const cpu0 = cpuMs(receiver.pid);
-    const redis0 = cpuMs(redisPid);
-    const paced = await autocannon({ url: receiver.url, connections: 10, duration: seconds, overallRate: rate, requests: requests() });
-    const cpu = cpuMs(receiver.pid) - cpu0;
-    const redisCpu = cpuMs(redisPid) - redis0;
-    const full = await autocannon({ url: receiver.url, connections: 20, duration: seconds, requests: requests() });
-    return {
-      name: variant.name,
-      cpuUsPerRequest: Math.round((cpu * 1000) / paced.requests.total),
-      redisCpuUsPerRequest: Math.round((redisCpu * 1000) / paced.requests.total),
-      p99Ms: paced.latency.p99,
-      fullLoadRps: Math.round(full.requests.average),
-      non2xx: paced.non2xx + full.non2xx + paced.errors + full.errors,
-    };
-  } finally {
-    await receiver.stop();
-  }
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** One paced round against one receiver: its CPU and redis-server's per request, and the p99. */
+async function pacedRound(url: string, pid: number, redisPid: number, seconds: number, rate: number): Promise<{ cpu: number; redisCpu: number; p99: number; bad: number }> {
+  const cpu0 = cpuMs(pid);
+  const redis0 = cpuMs(redisPid);
+  const paced = await autocannon({ url, connections: 10, duration: seconds, overallRate: rate, requests: requests() });
+  const n = Math.max(1, paced.requests.total);
+  return { cpu: ((cpuMs(pid) - cpu0) * 1000) / n, redisCpu: ((cpuMs(redisPid) - redis0) * 1000) / n, p99: paced.latency.p99, bad: paced.non2xx + paced.errors };
 }
 
-export async function runQueueBench(seconds: number, rate: number): Promise<QueueBenchRow[]> {
+/**
+ * Every variant's receiver runs at once; paced rounds alternate between them (so a noisy moment on this
+ * shared machine does not fall on one variant only); medians of `rounds`. Then one full-load run each.
+ */
+export async function runQueueBench(seconds: number, rate: number, rounds = 3): Promise<QueueBenchRow[]> {
   const redis = await startRedisServer();
+  const url = redis.url;
+  const variants: Variant[] = [
+    { name: "inline", config: { mode: "inline", dedupe: "off" } },
+    { name: "queue", config: { mode: "queue", dedupe: "off", redisUrl: url, queueName: "bench-q" } },
+    { name: "inline + Redis dedupe", config: { mode: "inline", dedupe: "redis", redisUrl: url, queueName: "bench-i" } },
+    { name: "queue + Redis dedupe", config: { mode: "queue", dedupe: "redis", redisUrl: url, queueName: "bench-qd" } },
+  ];
+  const receivers = await Promise.all(variants.map((variant) => startReceiver(variant.config)));
   try {
-    const url = redis.url;
-    const variants: Variant[] = [
-      { name: "inline", config: { mode: "inline", dedupe: "off" } },
-      { name: "queue", config: { mode: "queue", dedupe: "off", redisUrl: url, queueName: "bench-q" } },
-      { name: "inline + Redis dedupe", config: { mode: "inline", dedupe: "redis", redisUrl: url, queueName: "bench-i" } },
-      { name: "queue + Redis dedupe", config: { mode: "queue", dedupe: "redis", redisUrl: url, queueName: "bench-qd" } },
-    ];
+    for (const receiver of receivers) await autocannon({ url: receiver.url, connections: 10, duration: 2, requests: requests() }); // warm-up
+    const samples = variants.map(() => ({ cpu: [] as number[], redisCpu: [] as number[], p99: [] as number[], bad: 0 }));
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < variants.length; i++) {
+        const sample = await pacedRound(receivers[i].url, receivers[i].pid, redis.pid!, seconds, rate);
+        samples[i].cpu.push(sample.cpu);
+        samples[i].redisCpu.push(sample.redisCpu);
+        samples[i].p99.push(sample.p99);
+        samples[i].bad += sample.bad;
+      }
+    }
     const rows: QueueBenchRow[] = [];
-    for (const variant of variants) rows.push(await measure(variant, redis.pid!, seconds, rate));
+    for (let i = 0; i < variants.length; i++) {
+      const full = await autocannon({ url: receivers[i].url, connections: 20, duration: seconds, requests: requests() });
+      rows.push({
+        name: variants[i].name,
+        cpuUsPerRequest: Math.round(median(samples[i].cpu)),
+        redisCpuUsPerRequest: Math.round(median(samples[i].redisCpu)),
+        p99Ms: median(samples[i].p99),
+        fullLoadRps: Math.round(full.requests.average),
+        non2xx: samples[i].bad + full.non2xx + full.errors,
+      });
+    }
     return rows;
   } finally {
+    await Promise.allSettled(receivers.map((receiver) => receiver.stop()));
     await redis.dispose();
   }
 }
@@ -101,7 +116,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const i = process.argv.indexOf(name);
     return i < 0 ? fallback : Number(process.argv[i + 1]);
   };
-  const rows = await runQueueBench(arg("--seconds", 10), arg("--rate", 800));
+  const rows = await runQueueBench(arg("--seconds", 5), arg("--rate", 400), arg("--rounds", 3));
   const inline = rows[0].cpuUsPerRequest;
   console.log("| variant | receiver CPU / request | ratio to inline | redis-server CPU / request | p99 at the same rate | req/s at full load |");
   console.log("| --- | --- | --- | --- | --- | --- |");

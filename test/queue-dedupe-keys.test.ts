@@ -7,7 +7,8 @@ import { test } from "node:test";
 import { join } from "node:path";
 import { loadCatalog, type JsonSchema } from "../generator/catalog.js";
 import { REPO_ROOT } from "../generator/paths.js";
-import { DEDUPE_KEYS, dedupeIdentity, dedupeKey } from "../templates/runtime/queue/dedupe-keys.js";
+import { createHash } from "node:crypto";
+import { DEDUPE_KEYS, dedupeIdentity, dedupeKey, hashIdentity } from "../templates/runtime/queue/dedupe-keys.js";
 
 const catalog = loadCatalog(join(REPO_ROOT, "schemas"));
 
@@ -52,17 +53,17 @@ test("each needed field group has a field every async event of the family requir
   }
 });
 
-test("every example of an async event has a key; a retried copy has the same; a changed key field another", async () => {
+test("every example of an async event has a key; a retried copy has the same; a changed key field another", () => {
   let checked = 0;
   for (const entry of asyncEvents) {
     const spec = DEDUPE_KEYS[entry.family];
     if (spec === undefined) continue;
     for (const example of entry.schema.examples ?? []) {
-      const key = await dedupeKey(entry.family, entry.event, example);
+      const key = dedupeKey(entry.family, entry.event, example);
       assert.match(key ?? "", /^[0-9a-f]{64}$/, `${entry.file}: example has no key`);
       const retried = { addedLater: true, ...JSON.parse(JSON.stringify(example)) };
-      assert.equal(await dedupeKey(entry.family, entry.event, retried), key);
-      assert.notEqual(await dedupeKey(entry.family, `${entry.event}-other`, example), key, "the event type is part of the key");
+      assert.equal(dedupeKey(entry.family, entry.event, retried), key);
+      assert.notEqual(dedupeKey(entry.family, `${entry.event}-other`, example), key, "the event type is part of the key");
       for (const field of spec.fields) {
         const copy = JSON.parse(JSON.stringify(example));
         const parts = field.split(".");
@@ -70,7 +71,7 @@ test("every example of an async event has a key; a retried copy has the same; a 
         for (const part of parts.slice(0, -1)) holder = holder?.[part];
         if (holder === undefined || holder[parts.at(-1)!] === undefined) continue;
         holder[parts.at(-1)!] = `${JSON.stringify(holder[parts.at(-1)!])}-changed`;
-        assert.notEqual(await dedupeKey(entry.family, entry.event, copy), key, `${entry.file}: changing ${field} keeps the key`);
+        assert.notEqual(dedupeKey(entry.family, entry.event, copy), key, `${entry.file}: changing ${field} keeps the key`);
       }
       checked++;
     }
@@ -90,4 +91,12 @@ test("field values cannot make two events collide (JSON-encoded identity)", () =
   const a = dedupeIdentity("messaging", "message-delivered", { time: "b", message: { id: 'a","b' } });
   const b = dedupeIdentity("messaging", "message-delivered", { time: 'b","b', message: { id: "a" } });
   assert.notEqual(a, b);
+});
+
+test("hashIdentity is SHA-256 (node:crypto agrees on every length around the block boundaries, and on non-ASCII text)", () => {
+  for (let n = 0; n < 300; n++) {
+    const text = "é€😀abc".repeat(n).slice(0, n) + "x".repeat(n % 7);
+    assert.equal(hashIdentity(text), createHash("sha256").update(text, "utf8").digest("hex"), `length ${n}`);
+  }
+  assert.equal(hashIdentity(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 });

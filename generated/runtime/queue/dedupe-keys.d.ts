@@ -7,7 +7,7 @@
  * needs are `required` there). Families answered synchronously with a reply (the Emergency Calling API)
  * have no row: they are never deduplicated. The table is documented in CONTRIBUTING.md.
  *
- * Edge-safe: no Node built-ins; the key is hashed with Web Crypto (SHA-256) so stores never hold
+ * Edge-safe: no Node built-ins; the key is hashed (SHA-256, in plain JavaScript) so stores never hold
  * request-controlled text and every key has the same length.
  */
 /** How one family's events are told apart. */
@@ -29,7 +29,11 @@ export declare const DEDUPE_KEYS: Readonly<Record<string, DedupeKeySpec>>;
  * // '["messaging","message-delivered","m-1","2024-01-01T00:00:00Z"]'
  */
 export declare function dedupeIdentity(family: string, eventType: string, event: unknown): string | undefined;
-/** SHA-256 of an identity, as 64 hex digits: the key stores and job ids use. */
-export declare function hashIdentity(identity: string): Promise<string>;
+/**
+ * SHA-256 of an identity's UTF-8 bytes, as 64 hex digits: the key stores and job ids use. Synchronous
+ * and plain JavaScript (edge-safe, no Node built-in): Web Crypto's async digest cost more per request
+ * than the rest of the dedupe step. Checked against node:crypto in test/queue-dedupe-keys.test.ts.
+ */
+export declare function hashIdentity(identity: string): string;
 /** The hashed dedupe key of an event, or `undefined` when it has none (see {@link dedupeIdentity}). */
-export declare function dedupeKey(family: string, eventType: string, event: unknown): Promise<string | undefined>;
+export declare function dedupeKey(family: string, eventType: string, event: unknown): string | undefined;

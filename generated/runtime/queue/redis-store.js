@@ -50,6 +50,7 @@ export function openFailFastRedis(connection) {
         maxRetriesPerRequest: 1,
         connectTimeout: 2000,
         retryStrategy: (times) => Math.min(50 * times, 1000),
+        enableAutoPipelining: true, // commands of concurrent requests issued in one tick share one write
     };
     const client = typeof connection === "string" ? new Redis(connection, base) : new Redis({ ...base, ...connection });
     client.on("error", () => {

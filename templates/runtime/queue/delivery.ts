@@ -146,7 +146,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
   }
 
   async function admit(events: readonly GuardedEvent[]): Promise<Admission> {
-    const keys = await Promise.all(events.map((e) => dedupeKey(e.family, e.eventType, e.event)));
+    const keys = events.map((e) => dedupeKey(e.family, e.eventType, e.event));
     const claimedAt = Date.now();
     if (store === undefined) return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };
     const outcomes = await claimAll(store, keys, pendingTtlMs);

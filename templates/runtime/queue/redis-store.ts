@@ -72,6 +72,7 @@ export function openFailFastRedis(connection: string | RedisOptions): Redis {
     maxRetriesPerRequest: 1,
     connectTimeout: 2000,
     retryStrategy: (times: number) => Math.min(50 * times, 1000),
+    enableAutoPipelining: true, // commands of concurrent requests issued in one tick share one write
   };
   const client = typeof connection === "string" ? new Redis(connection, base) : new Redis({ ...base, ...connection });
   client.on("error", () => {
