@@ -13,7 +13,7 @@ export function examples(): void {
       async messageReceived(event, context) {
         const id: string = event.message.id;
         const attempt: number = context.attempt;
-        void id, attempt;
+        await Promise.resolve([id, attempt]);
       },
     },
     voice: { disconnect: (event) => void event.cause },

@@ -10,7 +10,7 @@ import { Worker } from "bullmq";
 import type { Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
-import type { WebhookLogger } from "../context.js";
+import type { WebhookLogger } from "../http/context.js";
 import { DEFAULT_QUEUE_NAME } from "./bullmq-queue.js";
 import type { DedupeStore } from "./dedupe-store.js";
 import { createRedisDedupeStore, openFailFastRedis } from "./redis-store.js";
