@@ -14,6 +14,7 @@ import { emitIndex } from "./emit/index-module.js";
 import { emitOpenApi } from "./emit/openapi.js";
 import { emitQueueWiring } from "./emit/queue-wiring.js";
 import { emitRuntime } from "./emit/runtime.js";
+import { emitTestingModule } from "./emit/testing-module.js";
 import { emitTypes } from "./emit/types.js";
 import { emitValidators } from "./emit/validators.js";
 import type { GeneratedFile } from "./generated-file.js";
@@ -59,6 +60,7 @@ export async function generateFiles(options: GenerateOptions = {}): Promise<Map<
   for (const emit of emitters) emitted.push(...(await emit(context)));
   emitted.push(...emitHandlerWiring(emitted)); // needs to see which validators exist
   emitted.push(...emitQueueWiring(emitted)); // bw-codegen/queue: the worker bound to the event tables
+  emitted.push(emitTestingModule());
   emitted.push(emitIndex(emitted));
   const compiled = compileTypeScript(emitted);
   const result = new Map<string, string>();
