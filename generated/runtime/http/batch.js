@@ -4,6 +4,7 @@
  * rejects the whole batch), then each handler is called; the batch is acknowledged once all settled.
  */
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
+import { guarded, isGuarded } from "./guarded.js";
 import { INTERNAL_ERROR, invalidBody } from "./responses.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
 /** A batch: validate all first, then call each handler; ack once every (async) handler settled. */
@@ -19,6 +20,12 @@ export function handleBatch(settings, state, method, items, raw, readHeader) {
             return one;
         prepared.push(one);
     }
+    if (settings.guard !== undefined && prepared.some(isGuarded))
+        return guarded(settings, state, prepared, (admitted) => runBatch(settings, state, admitted));
+    return runBatch(settings, state, prepared);
+}
+/** Calls each prepared event's handler; the family acknowledgement once every (async) handler settled. */
+function runBatch(settings, state, prepared) {
     let pending;
     for (const one of prepared) {
         let result;

@@ -42,7 +42,7 @@ export { BxmlValidationError } from "./reply.js";
  */
 export function createWebhookCore(options) {
     const settings = resolveSettings(options);
-    const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs);
+    const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs, settings.guard?.queue !== undefined);
     return {
         routes,
         bodyLimit: settings.bodyLimit,

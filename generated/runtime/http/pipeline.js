@@ -6,6 +6,7 @@
  */
 import { handleBatch } from "./batch.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
+import { guarded, isGuarded } from "./guarded.js";
 import { parseRequest } from "./parse.js";
 import { renderReply } from "./reply.js";
 import { INTERNAL_ERROR, invalidBody, invalidSignature } from "./responses.js";
@@ -49,6 +50,8 @@ function handleVerified(settings, state, method, url, body, raw, readHeader) {
     const prepared = prepareEvent(settings, state, method, value, raw, readHeader, parsed.fromQuery);
     if ("status" in prepared)
         return prepared;
+    if (settings.guard !== undefined && isGuarded(prepared))
+        return guarded(settings, state, [prepared], (admitted) => run(settings, state, admitted[0]));
     return run(settings, state, prepared);
 }
 /** Verifies (POST bodies of families that check them), then parses, validates and dispatches. */

@@ -5,6 +5,7 @@
  * an unsafe configuration throws here, at construction, never per request.
  */
 import { createBasicAuth } from "../auth/basic.js";
+import { createDeliveryGuard } from "../queue/delivery.js";
 import { unauthorizedResponse } from "./responses.js";
 /** Default body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
@@ -89,5 +90,6 @@ export function resolveSettings(options) {
                 logger.warn(`bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
             }),
         reportError: createErrorReporter(options, logger),
+        guard: createDeliveryGuard({ dedupe: options.dedupe, queue: options.queue, timeoutMs, debug: (message) => logger.debug?.(message) }),
     };
 }

@@ -5,6 +5,7 @@
 
 import type { HeaderReader } from "./context.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
+import { guarded, isGuarded } from "./guarded.js";
 import type { PreparedEvent } from "./event.js";
 import { INTERNAL_ERROR, invalidBody } from "./responses.js";
 import type { RouteState } from "./routes.js";
@@ -31,6 +32,12 @@ export function handleBatch(
     if ("status" in one) return one;
     prepared.push(one);
   }
+  if (settings.guard !== undefined && prepared.some(isGuarded)) return guarded(settings, state, prepared, (admitted) => runBatch(settings, state, admitted));
+  return runBatch(settings, state, prepared);
+}
+
+/** Calls each prepared event's handler; the family acknowledgement once every (async) handler settled. */
+function runBatch(settings: CoreSettings, state: RouteState, prepared: readonly PreparedEvent[]): CoreResponse | Promise<CoreResponse> {
   let pending: PromiseLike<unknown>[] | undefined;
   for (const one of prepared) {
     let result: unknown;

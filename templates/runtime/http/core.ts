@@ -66,7 +66,7 @@ export { BxmlValidationError } from "./reply.js";
  */
 export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
   const settings = resolveSettings(options);
-  const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs);
+  const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs, settings.guard?.queue !== undefined);
   return {
     routes,
     bodyLimit: settings.bodyLimit,

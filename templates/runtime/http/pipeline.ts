@@ -7,6 +7,7 @@
 import { handleBatch } from "./batch.js";
 import type { HeaderReader } from "./context.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
+import { guarded, isGuarded } from "./guarded.js";
 import type { PreparedEvent } from "./event.js";
 import { parseRequest } from "./parse.js";
 import { renderReply } from "./reply.js";
@@ -63,6 +64,7 @@ function handleVerified(
   }
   const prepared = prepareEvent(settings, state, method, value as Record<string, unknown>, raw, readHeader, parsed.fromQuery);
   if ("status" in prepared) return prepared;
+  if (settings.guard !== undefined && isGuarded(prepared)) return guarded(settings, state, [prepared], (admitted) => run(settings, state, admitted[0]));
   return run(settings, state, prepared);
 }
 
