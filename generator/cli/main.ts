@@ -1,5 +1,6 @@
 // The `bw-codegen` command: routes to one module per sub-command and turns usage errors into exit 2.
 import { UsageError } from "./args.js";
+import { requireGeneratorTools } from "./generator-tools.js";
 
 export interface Command {
   summary: string;
@@ -9,8 +10,8 @@ export interface Command {
 
 /** Sub-commands, loaded only when used: the generator's dependencies are heavy and `validate` needs none of them. */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  generate: { summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas", load: async () => (await import("./generate.js")).generateCommand },
-  check: { summary: "Fail if generated/ is stale or was edited by hand", load: async () => (await import("./check.js")).checkCommand },
+  generate: { summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas", load: async () => (requireGeneratorTools("bw-codegen generate"), (await import("./generate.js")).generateCommand) },
+  check: { summary: "Fail if generated/ is stale or was edited by hand", load: async () => (requireGeneratorTools("bw-codegen check"), (await import("./check.js")).checkCommand) },
   validate: { summary: "Validate callback payloads (JSON/XML) and BXML documents", load: async () => (await import("./validate.js")).validateCommand },
   scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
 };
@@ -32,7 +33,13 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`bw-codegen: unknown command "${name}"\n\n${usage()}`);
     return 2;
   }
-  const command = await entry.load();
+  let command: Command;
+  try {
+    command = await entry.load();
+  } catch (err) {
+    process.stderr.write(`bw-codegen ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
   if (rest.includes("--help") || rest.includes("-h")) {
     process.stdout.write(command.help);
     return 0;
