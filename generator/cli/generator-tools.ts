@@ -26,7 +26,7 @@ export function requireGeneratorTools(command: string, missing: string[] = missi
   const pkg = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { devDependencies?: Record<string, string> };
   const specs = missing.map((name) => (pkg.devDependencies?.[name] ? `${name}@${pkg.devDependencies[name]}` : name));
   throw new Error(
-    `\`${command}\` needs the code generator's tools, which a runtime install of bw-codegen does not include. ` +
+    `${command} needs the code generator's tools, which a runtime install of bw-codegen does not include. ` +
       `Missing: ${missing.join(", ")}. Install them next to bw-codegen:\n  npm install --save-dev ${specs.join(" ")}`,
   );
 }

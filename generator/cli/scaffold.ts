@@ -2,15 +2,18 @@
 // or Hono) with one typed handler stub per event of the catalog. The fixed files come from
 // templates/scaffold/ (`common/` + one folder per framework, `*.tmpl` with {{PLACEHOLDERS}}); package.json,
 // the handler stubs and the test cases are built here from the catalog. Never overwrites a file unless
-// --force.
+// --force; an existing package.json is merged (scaffold-package.ts), never replaced.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { loadCatalog, type EventEntry } from "../catalog.js";
 import { familyByName } from "../families.js";
 import { REPO_ROOT } from "../paths.js";
 import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
 import type { Command } from "./main.js";
+import { bwCodegenDependency, mergePackageJson, type DependencySource } from "./scaffold-package.js";
+
+export { bwCodegenDependency } from "./scaffold-package.js";
 
 export const FRAMEWORKS = ["node", "express", "fastify", "hono"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
@@ -26,10 +29,10 @@ const FRAMEWORK_TITLES: Record<Framework, string> = { node: "node:http", express
 
 /** Packages each scaffold depends on, besides bw-codegen; versions come from bw-codegen's own package.json. */
 const DEPENDENCIES: Record<Framework, { dependencies: string[]; devDependencies: string[] }> = {
-  node: { dependencies: ["tsx"], devDependencies: ["typescript", "@types/node"] },
-  express: { dependencies: ["tsx", "express"], devDependencies: ["typescript", "@types/node", "@types/express"] },
-  fastify: { dependencies: ["tsx", "fastify"], devDependencies: ["typescript", "@types/node"] },
-  hono: { dependencies: ["tsx", "hono", "@hono/node-server"], devDependencies: ["typescript", "@types/node"] },
+  node: { dependencies: [], devDependencies: ["tsx", "typescript", "@types/node"] },
+  express: { dependencies: ["express"], devDependencies: ["tsx", "typescript", "@types/node", "@types/express"] },
+  fastify: { dependencies: ["fastify"], devDependencies: ["tsx", "typescript", "@types/node"] },
+  hono: { dependencies: ["hono", "@hono/node-server"], devDependencies: ["tsx", "typescript", "@types/node"] },
 };
 
 /** Used when bw-codegen's package.json does not list a package (it lists all of them today). */
@@ -93,7 +96,7 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
   };
 
   const files: ScaffoldFiles = new Map();
-  files.set("package.json", packageJson(root, name, framework));
+  files.set("package.json", packageJson(root, name, framework, bwCodegenDependency(root, ownVersion(root), resolve(options.dir))));
   const templates = join(root, "templates", "scaffold");
   for (const folder of ["common", framework]) {
     for (const file of listFiles(join(templates, folder))) {
@@ -110,19 +113,30 @@ export interface WriteReport {
   created: string[];
   overwritten: string[];
   skipped: string[];
+  /** An existing package.json was merged: what was added, and what was kept because the user had a value. */
+  merged?: { changed: string[]; unchanged: string[] };
 }
 
 /**
- * Writes the files under `dir`. An existing file is kept (reported as skipped) unless `force`.
+ * Writes the files under `dir`. An existing file is kept (reported as skipped) unless `force`; an existing
+ * package.json is always merged instead (see `mergePackageJson`), with or without `force`. Nothing is
+ * written when the existing package.json cannot be read.
  *
  * @example
  * writeScaffold("my-receiver", buildScaffold({ dir: "my-receiver", framework: "node" }), false);
  */
 export function writeScaffold(dir: string, files: ScaffoldFiles, force: boolean): WriteReport {
   const report: WriteReport = { created: [], overwritten: [], skipped: [] };
+  const manifest = join(dir, "package.json");
+  const merge = files.has("package.json") && existsSync(manifest) ? mergePackageJson(readFileSync(manifest, "utf8"), JSON.parse(files.get("package.json")!)) : undefined;
   for (const [path, contents] of files) {
     const target = join(dir, ...path.split("/"));
     const exists = existsSync(target);
+    if (path === "package.json" && merge) {
+      report.merged = { changed: merge.changed, unchanged: merge.unchanged };
+      if (merge.changed.length > 0) writeFileSync(target, merge.text);
+      continue;
+    }
     if (exists && !force) {
       report.skipped.push(path);
       continue;
@@ -209,7 +223,20 @@ function selectEvents(all: EventEntry[], names: string[] | undefined): EventEntr
 // ---------------------------------------------------------------------------------------------------
 // package.json
 
-function packageJson(root: string, name: string, framework: Framework): string {
+function ownVersion(root: string): string {
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/** Scripts of a scaffold: production = compiled JavaScript with NODE_ENV=production; dev = tsx, BXML checked. */
+const SCRIPTS = {
+  build: "tsc -p tsconfig.build.json",
+  start: "NODE_ENV=production node dist/server.js",
+  dev: "tsx watch src/server.ts",
+  typecheck: "tsc --noEmit",
+  test: "node --import tsx --test test/*.test.ts",
+};
+
+function packageJson(root: string, name: string, framework: Framework, bwCodegen: DependencySource): string {
   const own = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
     version: string;
     dependencies?: Record<string, string>;
@@ -226,25 +253,11 @@ function packageJson(root: string, name: string, framework: Framework): string {
     description: `Bandwidth webhook receiver (${FRAMEWORK_TITLES[framework]}), scaffolded by bw-codegen`,
     type: "module",
     engines: { node: ">=20.12" },
-    scripts: {
-      start: "tsx src/server.ts",
-      dev: "tsx watch src/server.ts",
-      typecheck: "tsc --noEmit",
-      test: "node --import tsx --test test/*.test.ts",
-    },
-    dependencies: { "bw-codegen": bwCodegenDependency(root, own.version), ...pick(deps.dependencies) },
+    scripts: SCRIPTS,
+    dependencies: { "bw-codegen": bwCodegen.spec, ...pick(deps.dependencies) },
     devDependencies: pick(deps.devDependencies),
   };
   return `${JSON.stringify(manifest, null, 2)}\n`;
-}
-
-/**
- * Run from a checkout: `file:<checkout>` (npm links it, so the checkout's generated/ is used as it is,
- * nothing needs publishing). Run from an installed package (inside node_modules): the published version.
- */
-export function bwCodegenDependency(root: string, version: string): string {
-  const insideNodeModules = resolve(root).split(sep).includes("node_modules");
-  return insideNodeModules ? `^${version}` : `file:${resolve(root)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -394,6 +407,27 @@ test("numbers: an order notification (XML) is acknowledged with 200", async () =
 // ---------------------------------------------------------------------------------------------------
 // The command
 
+/** What the command prints: every file's fate, the package.json merge, the bw-codegen specifier, what to run. */
+function reportText(title: string, shown: string, report: WriteReport, dependency: DependencySource): string {
+  const out: string[] = [`bw-codegen scaffold: ${title} receiver in ${shown}`];
+  for (const path of report.created) out.push(`  created      ${path}`);
+  for (const path of report.overwritten) out.push(`  overwritten  ${path}`);
+  if (report.merged) {
+    out.push(report.merged.changed.length ? "  merged       package.json:" : "  unchanged    package.json (it already has everything the receiver needs)");
+    for (const line of report.merged.changed) out.push(`                 ${line}`);
+    if (report.merged.unchanged.length) out.push("  not changed (you have a value) in package.json:");
+    for (const line of report.merged.unchanged) out.push(`                 ${line}`);
+  }
+  for (const path of report.skipped) out.push(`  skipped      ${path} (exists; --force overwrites it)`);
+  const kept = report.merged !== undefined && !report.merged.changed.some((line) => line.startsWith("dependencies.bw-codegen:"));
+  out.push("", kept ? "bw-codegen dependency: kept the one package.json has" : `bw-codegen dependency: "${dependency.spec}" (from ${dependency.from})`);
+  const cd = shown === "." ? [] : [`  cd ${shown.includes(" ") ? JSON.stringify(shown) : shown}`];
+  out.push("", "Next:", ...cd, "  npm install", "  cp .env.example .env   # set BW_CALLBACK_USERNAME and BW_CALLBACK_PASSWORD");
+  out.push("  npm run dev            # development: tsx, restarts on change, every BXML reply checked");
+  out.push("  npm run build && npm start   # production: compiled to dist/, NODE_ENV=production", "");
+  return out.join("\n");
+}
+
 export const scaffoldCommand: Command = {
   summary: "Write a runnable TypeScript webhook receiver (node, express, fastify or hono)",
   help: `Usage: bw-codegen scaffold <dir> [--framework node|express|fastify|hono] [--events a,b,...] [--force]
@@ -402,17 +436,25 @@ Writes a TypeScript project into <dir> (created if missing): package.json, tscon
 README.md, src/server.ts (entry), src/app.ts (the framework), src/handlers/voice.ts, messaging.ts and
 numbers.ts with a typed stub per event, and test/webhooks.test.ts. Then:
 
-  cd <dir> && npm install && npm start     # listens on $PORT (default 3000)
+  cd <dir> && npm install && npm run dev            # development, on $PORT (default 3000)
+  npm run build && npm start                          # production: dist/, NODE_ENV=production
+
+<dir> may be an existing project (e.g. \`scaffold .\`): its package.json is merged, never replaced: the
+receiver's scripts, dependencies and "type" are added where missing, values you set are kept, and every
+change (and every value kept) is printed.
 
 The server reads BW_CALLBACK_USERNAME / BW_CALLBACK_PASSWORD (it refuses to start without them unless
 BW_ALLOW_UNAUTHENTICATED=1) and serves POST /callbacks/voice (GET too), /callbacks/messaging and
-/callbacks/numbers. Run from a checkout of bw-codegen, the project depends on that checkout (file:).
+/callbacks/numbers, on 127.0.0.1 unless HOST says otherwise. The project depends on bw-codegen by the
+specifier your project installed it from (tarball path, file:, git URL or version; printed); run from a
+checkout of bw-codegen, on that checkout (file:).
 
 Options:
   --framework NAME  node (default: node:http, no framework), express, fastify or hono
   --events LIST     only these stubs, comma-separated event names (answer,disconnect,message-received,
                     portins) or method names (messageReceived); default: every event
-  --force           overwrite files that already exist (default: keep them, report them as skipped)
+  --force           overwrite files that already exist (default: keep them, report them as skipped);
+                    an existing package.json is merged either way, never replaced
   --help            show this help
 `,
   async run(argv) {
@@ -430,15 +472,11 @@ Options:
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} exists and is not a folder`);
 
     const files = buildScaffold({ dir, framework: framework as Framework, events });
+    const dependency = bwCodegenDependency(REPO_ROOT, ownVersion(REPO_ROOT), dir);
     const report = writeScaffold(dir, files, args.booleans.has("--force"));
     const fromHere = relative(process.cwd(), dir);
     const shown = fromHere === "" ? "." : fromHere.startsWith("..") ? dir : fromHere;
-    const out: string[] = [`bw-codegen scaffold: ${FRAMEWORK_TITLES[framework as Framework]} receiver in ${shown}`];
-    for (const path of report.created) out.push(`  created      ${path}`);
-    for (const path of report.overwritten) out.push(`  overwritten  ${path}`);
-    for (const path of report.skipped) out.push(`  skipped      ${path} (exists; --force overwrites it)`);
-    out.push("", "Next:", `  cd ${shown.includes(" ") ? JSON.stringify(shown) : shown}`, "  npm install", "  cp .env.example .env   # set BW_CALLBACK_USERNAME and BW_CALLBACK_PASSWORD", "  npm start", "");
-    process.stdout.write(out.join("\n"));
+    process.stdout.write(reportText(FRAMEWORK_TITLES[framework as Framework], shown, report, dependency));
     return 0;
   },
 };
