@@ -15,7 +15,7 @@ import assert from "node:assert/strict";
 import { request } from "node:http";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { deliverEvent } from "../generated/runtime/testing.js";
 import { killAll, portIsFree, run, startServer } from "./support/processes.js";
 
@@ -42,11 +42,11 @@ before(() => {
     if (name !== "node_modules" && name !== ".git") cpSync(join(ROOT, name), join(copy, name), { recursive: true });
   }
   symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"), "dir");
-  const packed = run("npm", ["pack", "--pack-destination", work, "--json"], copy);
+  const packed = run("npm", ["pack", "--pack-destination", work], copy);
   assert.equal(packed.status, 0, packed.output);
-  const name = (JSON.parse(packed.output.slice(packed.output.indexOf("["))) as { filename: string }[])[0].filename;
-  tarball = join(work, name);
-  assert.ok(existsSync(tarball), packed.output);
+  const names = readdirSync(work).filter((name) => name.endsWith(".tgz"));
+  assert.equal(names.length, 1, packed.output);
+  tarball = join(work, names[0]);
 });
 
 const callFields = {
@@ -113,6 +113,7 @@ async function handshakeThenGracefulStop(command: string, args: string[], dir: s
   const server = startServer(command, args, dir, { PORT: "0", BW_CALLBACK_USERNAME: USER, BW_CALLBACK_PASSWORD: PASS, ...env });
   const base = await server.url;
   assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/, "binds 127.0.0.1 when HOST is not set");
+  for (let i = 0; i < 50 && !/Mode: /.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
   assert.match(server.output(), /Mode: production/, "npm start runs with NODE_ENV=production");
   const answer = await deliverEvent({ url: `${base}/callbacks/voice`, body: { eventType: "answer", ...callFields }, username: USER, password: PASS });
   assert.equal(answer.challenge?.status, 401);
@@ -202,7 +203,7 @@ for (const framework of FRAMEWORKS) {
       const scaffold = run("npx", ["--no-install", "bw-codegen", "scaffold", `app-${framework}`, "--framework", framework], runtimeDir);
       assert.equal(scaffold.status, 0, scaffold.output);
       const pkg = JSON.parse(readFileSync(join(app, "package.json"), "utf8"));
-      const expected = `file:../${tarball.slice(work.length + 1)}`;
+      const expected = `file:${relative(app, tarball)}`;
       assert.equal(pkg.dependencies["bw-codegen"], expected);
       assert.ok(scaffold.output.includes(`bw-codegen dependency: "${expected}" (from ${join(runtimeDir, "package.json")})`), scaffold.output);
     });
