@@ -17,7 +17,8 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, 
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { deliverEvent } from "../generated/runtime/testing.js";
-import { killAll, portIsFree, run, startServer } from "./support/processes.js";
+import { killAll, portIsFree, run, startServer, stopGroup } from "./support/processes.js";
+import type { Started } from "./support/processes.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const FRAMEWORKS = ["node", "express", "fastify", "hono"] as const;
@@ -84,6 +85,7 @@ function buildToolsIn(nodeModules: string): string[] {
 async function halfSentDelivery(base: string): Promise<{ finish(): Promise<{ status: number; body: string }> }> {
   const body = Buffer.from(JSON.stringify({ eventType: "answer", ...callFields }));
   const url = new URL("/callbacks/voice", base);
+  let pending: ReturnType<typeof request> | undefined;
   const answer = new Promise<{ status: number; body: string }>((resolveAnswer, reject) => {
     const req = request(url, {
       method: "POST",
@@ -98,7 +100,6 @@ async function halfSentDelivery(base: string): Promise<{ finish(): Promise<{ sta
     req.write(body.subarray(0, 20));
     pending = req;
   });
-  let pending: ReturnType<typeof request> | undefined;
   await new Promise((r) => setTimeout(r, 200)); // the server has the headers and part of the body
   return {
     finish: () => {
@@ -111,6 +112,14 @@ async function halfSentDelivery(base: string): Promise<{ finish(): Promise<{ sta
 /** Starts a built receiver, plays the handshake, SIGTERMs it with a delivery in flight; checks exit 0 and the port. */
 async function handshakeThenGracefulStop(command: string, args: string[], dir: string, env: Record<string, string> = {}): Promise<void> {
   const server = startServer(command, args, dir, { PORT: "0", BW_CALLBACK_USERNAME: USER, BW_CALLBACK_PASSWORD: PASS, ...env });
+  try {
+    await playAndStop(server);
+  } finally {
+    stopGroup(server);
+  }
+}
+
+async function playAndStop(server: Started): Promise<void> {
   const base = await server.url;
   assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/, "binds 127.0.0.1 when HOST is not set");
   for (let i = 0; i < 50 && !/Mode: /.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));

@@ -59,6 +59,16 @@ export function startServer(command: string, args: string[], cwd: string, env: R
   return { child, output: () => text, url, exit };
 }
 
+/** Kills a server's process group if it is still running (SIGKILL). */
+export function stopGroup(server: Started): void {
+  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
+  try {
+    process.kill(-server.child.pid!, "SIGKILL");
+  } catch {
+    // already gone
+  }
+}
+
 /** Kills the process groups of every server still running (call from `after`). */
 export function killAll(): void {
   for (const child of started) {
