@@ -109,6 +109,18 @@ async function halfSentDelivery(base: string): Promise<{ finish(): Promise<{ sta
   };
 }
 
+/** A request on a new TCP connection (no pooled keep-alive socket). */
+function freshConnection(base: string): Promise<number> {
+  return new Promise((resolveStatus, reject) => {
+    const req = request(new URL("/callbacks/voice", base), { method: "POST", agent: false }, (res) => {
+      res.resume();
+      resolveStatus(res.statusCode!);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
 /** Starts a built receiver, plays the handshake, SIGTERMs it with a delivery in flight; checks exit 0 and the port. */
 async function handshakeThenGracefulStop(command: string, args: string[], dir: string, env: Record<string, string> = {}): Promise<void> {
   const server = startServer(command, args, dir, { PORT: "0", BW_CALLBACK_USERNAME: USER, BW_CALLBACK_PASSWORD: PASS, ...env });
@@ -131,9 +143,10 @@ async function playAndStop(server: Started): Promise<void> {
 
   const inFlight = await halfSentDelivery(base);
   process.kill(server.child.pid!, "SIGTERM"); // the top process only (npm for `npm start`), as `kill -TERM` would
-  await new Promise((r) => setTimeout(r, 300));
+  for (let i = 0; i < 100 && !/SIGTERM: stopping/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(server.output(), /SIGTERM: stopping/, "the server itself got the signal");
   assert.equal(server.child.exitCode, null, `still running while a delivery is in flight:\n${server.output()}`);
-  await assert.rejects(fetch(`${base}/callbacks/voice`, { method: "POST" }), "no new connection is accepted after SIGTERM");
+  await assert.rejects(freshConnection(base), /ECONNREFUSED/, "no new connection is accepted after SIGTERM");
   const finished = await inFlight.finish();
   assert.equal(finished.status, 200, `the in-flight delivery is answered: ${finished.body}`);
   assert.match(finished.body, /<SpeakSentence>/);
@@ -250,7 +263,7 @@ describe("scaffold . into an existing project", () => {
     assert.equal(pkg.scripts.start, "node legacy.js", "the user's start script is kept");
     assert.equal(pkg.scripts.lint, "echo lint");
     assert.equal(pkg.scripts.build, "tsc -p tsconfig.build.json");
-    assert.equal(pkg.scripts.dev, "tsx watch src/server.ts");
+    assert.equal(pkg.scripts.dev, "exec tsx watch src/server.ts");
     assert.equal(pkg.scripts.test, "node --import tsx --test test/*.test.ts", "npm init's failing placeholder is replaced");
     assert.equal(pkg.type, "module");
     assert.equal(pkg.dependencies["bw-codegen"], `file:../${tarball.slice(work.length + 1)}`, "the installed bw-codegen is kept");
@@ -259,7 +272,7 @@ describe("scaffold . into an existing project", () => {
     assert.match(scaffold.output, /type: set to "module"/);
     assert.match(scaffold.output, /scripts\.build: added "tsc -p tsconfig\.build\.json"/);
     assert.match(scaffold.output, /dependencies\.express: added/);
-    assert.match(scaffold.output, /not changed \(you have a value\) in package\.json:\n +scripts\.start: kept "node legacy\.js" \(the receiver's is "NODE_ENV=production node dist\/server\.js"\)/);
+    assert.match(scaffold.output, /not changed \(you have a value\) in package\.json:\n +scripts\.start: kept "node legacy\.js" \(the receiver's is "NODE_ENV=production exec node dist\/server\.js"\)/);
     assert.match(scaffold.output, /bw-codegen dependency: kept the one package\.json has/);
   });
 

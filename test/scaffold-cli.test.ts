@@ -104,9 +104,9 @@ describe("bw-codegen scaffold: what it writes", () => {
     const pkg = JSON.parse(readFileSync(join(work, "fresh", "package.json"), "utf8"));
     assert.equal(pkg.name, "fresh");
     assert.equal(pkg.type, "module");
-    assert.equal(pkg.scripts.start, "NODE_ENV=production node dist/server.js");
+    assert.equal(pkg.scripts.start, "NODE_ENV=production exec node dist/server.js");
     assert.equal(pkg.scripts.build, "tsc -p tsconfig.build.json");
-    assert.equal(pkg.scripts.dev, "tsx watch src/server.ts");
+    assert.equal(pkg.scripts.dev, "exec tsx watch src/server.ts");
     assert.equal(pkg.scripts.typecheck, "tsc --noEmit");
     assert.equal(pkg.dependencies["bw-codegen"], `file:${ROOT}`);
     assert.ok(pkg.dependencies.fastify, "fastify is a runtime dependency");

@@ -91,7 +91,7 @@ export interface MergeResult {
  *
  * @example
  * mergePackageJson('{"name":"mine","scripts":{"start":"node index.js"}}', wanted).unchanged;
- * // ['scripts.start: kept "node index.js" (the receiver\'s is "NODE_ENV=production node dist/server.js")']
+ * // ['scripts.start: kept "node index.js" (the receiver\'s is "NODE_ENV=production exec node dist/server.js")']
  */
 export function mergePackageJson(existingText: string, wanted: Manifest): MergeResult {
   let existing: Manifest;

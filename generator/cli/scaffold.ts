@@ -227,11 +227,15 @@ function ownVersion(root: string): string {
   return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
 }
 
-/** Scripts of a scaffold: production = compiled JavaScript with NODE_ENV=production; dev = tsx, BXML checked. */
+/**
+ * Scripts of a scaffold: production = compiled JavaScript with NODE_ENV=production; dev = tsx, BXML
+ * checked. `exec` makes the server replace the shell npm runs scripts in, so the SIGTERM npm forwards
+ * reaches the server (a shell in between dies of it and leaves the server running, holding its port).
+ */
 const SCRIPTS = {
   build: "tsc -p tsconfig.build.json",
-  start: "NODE_ENV=production node dist/server.js",
-  dev: "tsx watch src/server.ts",
+  start: "NODE_ENV=production exec node dist/server.js",
+  dev: "exec tsx watch src/server.ts",
   typecheck: "tsc --noEmit",
   test: "node --import tsx --test test/*.test.ts",
 };
