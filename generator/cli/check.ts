@@ -2,7 +2,7 @@
 import { join, resolve } from "node:path";
 import { REPO_ROOT } from "../paths.js";
 import { UsageError, parseArgs } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 export const checkCommand: Command = {
   summary: "Fail if generated/ is stale or was edited by hand",

@@ -2,7 +2,7 @@
 import { join, resolve } from "node:path";
 import { REPO_ROOT } from "../paths.js";
 import { parseArgs } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 
 export const generateCommand: Command = {
   summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas",

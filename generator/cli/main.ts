@@ -1,12 +1,15 @@
-// The `bw-codegen` command: routes to one module per sub-command and turns usage errors into exit 2.
-import { UsageError } from "./args.js";
+// The `bw-codegen` command: routes to one module per sub-command (the registry below), answers
+// `--help` / `--version`, and turns a UsageError into one line saying what is wrong, a hint line
+// naming the help to read, and exit 2. A new sub-command is a module exporting a `Command`
+// (./command.ts) plus one entry in `commands`.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO_ROOT } from "../paths.js";
+import { UsageError, wantsHelp } from "./args.js";
+import { painter } from "./colour.js";
+import type { Command } from "./command.js";
 import { requireGeneratorTools } from "./generator-tools.js";
-
-export interface Command {
-  summary: string;
-  help: string;
-  run(argv: string[]): Promise<number>;
-}
+import { didYouMean } from "./suggest.js";
 
 /** Sub-commands, loaded only when used: the generator's dependencies are heavy and `validate` needs none of them. */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
@@ -18,39 +21,88 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
 
 function usage(): string {
   const rows = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`);
-  return `Usage: bw-codegen <command> [options]\n\nCommands:\n${rows.join("\n")}\n\nRun \`bw-codegen <command> --help\` for a command's options.\n`;
+  return `Usage: bw-codegen <command> [options]
+
+Commands:
+${rows.join("\n")}
+
+Options:
+  --help, -h      show this help
+  --version, -v   print bw-codegen's version
+
+Run \`bw-codegen <command> --help\` for a command's options.
+`;
+}
+
+/** bw-codegen's version, from its own package.json. */
+export function version(): string {
+  return (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/**
+ * Report a usage mistake the same way for every command: one line, one hint, exit status 2.
+ *
+ * @example
+ * usageError("validate", "name at least one file") // stderr: "bw-codegen validate: name at least one file\nRun 'bw-codegen validate --help' for usage.\n"
+ */
+export function usageError(command: string | undefined, message: string): number {
+  const paint = painter(process.stderr);
+  const who = command === undefined ? "bw-codegen" : `bw-codegen ${command}`;
+  const help = command === undefined ? "bw-codegen --help" : `bw-codegen ${command} --help`;
+  process.stderr.write(`${paint.bold(who)}: ${paint.red(message)}\n${paint.dim(`Run '${help}' for usage.`)}\n`);
+  return 2;
+}
+
+function entryFor(name: string): { summary: string; load: () => Promise<Command> } | undefined {
+  return Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
+}
+
+/** Answers what is not a sub-command: nothing, help, version, an option or an unknown name. */
+function topLevel(name: string | undefined, rest: string[]): number | undefined {
+  if (name === undefined) {
+    process.stderr.write(usage());
+    return 2;
+  }
+  if (name === "--help" || name === "-h" || (name === "help" && rest.length === 0)) {
+    process.stdout.write(usage());
+    return 0;
+  }
+  if (name === "--version" || name === "-v") {
+    process.stdout.write(`${version()}\n`);
+    return 0;
+  }
+  if (name.startsWith("-")) {
+    const option = name.split("=")[0];
+    return usageError(undefined, `unknown option ${option}${didYouMean(option, ["--help", "--version"])}`);
+  }
+  if (name !== "help" && !entryFor(name)) return usageError(undefined, `unknown command "${name}"${didYouMean(name, Object.keys(commands))}`);
+  return undefined;
 }
 
 /** Run the CLI with the given arguments; resolves to the exit code. */
 export async function main(argv: string[]): Promise<number> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
-    process.stdout.write(usage());
-    return name === undefined ? 2 : 0;
-  }
-  const entry = Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
-  if (!entry) {
-    process.stderr.write(`bw-codegen: unknown command "${name}"\n\n${usage()}`);
-    return 2;
-  }
+  const [first, ...after] = argv;
+  const answered = topLevel(first, after);
+  if (answered !== undefined) return answered;
+  // `bw-codegen help validate` is `bw-codegen validate --help`.
+  const [name, rest] = first === "help" ? [after[0], ["--help"]] : [first, after];
+  const entry = entryFor(name);
+  if (!entry) return usageError(undefined, `unknown command "${name}"${didYouMean(name, Object.keys(commands))}`);
   let command: Command;
   try {
-    command = await entry.load();
+    command = await entry.load(); // generate / check: fails when the generator's tools are not installed
   } catch (err) {
     process.stderr.write(`bw-codegen ${name}: ${(err as Error).message}\n`);
     return 1;
   }
-  if (rest.includes("--help") || rest.includes("-h")) {
+  if (wantsHelp(rest)) {
     process.stdout.write(command.help);
     return 0;
   }
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) {
-      process.stderr.write(`bw-codegen ${name}: ${err.message}\n\n${command.help}`);
-      return 2;
-    }
+    if (err instanceof UsageError) return usageError(name, err.message);
     process.stderr.write(`bw-codegen ${name}: ${(err as Error).message}\n`);
     return 1;
   }

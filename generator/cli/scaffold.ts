@@ -10,8 +10,9 @@ import { familyByName } from "../families.js";
 import { REPO_ROOT } from "../paths.js";
 import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
-import type { Command } from "./main.js";
+import type { Command } from "./command.js";
 import { bwCodegenDependency, mergePackageJson, type DependencySource } from "./scaffold-package.js";
+import { didYouMean } from "./suggest.js";
 
 export { bwCodegenDependency } from "./scaffold-package.js";
 
@@ -213,11 +214,18 @@ function selectEvents(all: EventEntry[], names: string[] | undefined): EventEntr
     return hit.length > 0;
   });
   const unknown = names.filter((n) => !matched.has(n));
-  if (unknown.length > 0) {
-    const known = SCAFFOLD_FAMILIES.map((f) => `${f.name}: ${candidates.filter((e) => e.family === f.name).map((e) => e.event).join(", ")}`);
-    throw new UsageError(`unknown event${unknown.length > 1 ? "s" : ""} ${unknown.map((n) => JSON.stringify(n)).join(", ")} in --events; known events:\n  ${known.join("\n  ")}`);
-  }
+  if (unknown.length > 0) throw unknownEvents(unknown, candidates);
   return picked;
+}
+
+/** One line: the closest known names for each unknown one, or (when none is close) every known event. */
+function unknownEvents(unknown: string[], candidates: EventEntry[]): UsageError {
+  const names = candidates.flatMap((e) => [e.event, camelCase(e.event), ...(e.meta.aliases ?? [])]);
+  const hints = unknown.map((n) => `${JSON.stringify(n)}${didYouMean(n, names)}`);
+  const what = `unknown event${unknown.length > 1 ? "s" : ""} ${hints.join(", ")} in --events`;
+  if (unknown.every((n) => didYouMean(n, names) !== "")) return new UsageError(what);
+  const known = SCAFFOLD_FAMILIES.map((f) => `${f.name}: ${candidates.filter((e) => e.family === f.name).map((e) => e.event).join(", ")}`);
+  return new UsageError(`${what}; known events are ${known.join("; ")}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -467,7 +475,7 @@ Options:
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument ${args.positionals[1]}`);
     const framework = args.values.get("--framework") ?? "node";
     if (!(FRAMEWORKS as readonly string[]).includes(framework)) {
-      throw new UsageError(`unknown framework "${framework}" (choose ${FRAMEWORKS.join(", ")})`);
+      throw new UsageError(`unknown framework "${framework}"${didYouMean(framework, FRAMEWORKS) || ` (choose ${FRAMEWORKS.join(", ")})`}`);
     }
     const eventsText = args.values.get("--events");
     const events = eventsText === undefined ? undefined : eventsText.split(",").map((s) => s.trim()).filter(Boolean);

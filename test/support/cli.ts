@@ -12,9 +12,18 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Run `bw-codegen ...args` and wait for it. */
-export function runCli(args: string[], options: { cwd?: string; input?: string } = {}): CliRun {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, input: options.input, encoding: "utf8", timeout: 60_000 });
+/** The environment without the colour switches, so output is the same whatever the caller's terminal set. */
+function plainEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.FORCE_COLOR;
+  delete env.NO_COLOR;
+  return env;
+}
+
+/** Run `bw-codegen ...args` and wait for it (`env` is added to an environment without FORCE_COLOR / NO_COLOR). */
+export function runCli(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
+  const env = { ...plainEnv(), ...options.env };
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, input: options.input, env, encoding: "utf8", timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
