@@ -274,6 +274,7 @@ describe("scaffold . into an existing project", () => {
     assert.match(scaffold.output, /dependencies\.express: added/);
     assert.match(scaffold.output, /not changed \(you have a value\) in package\.json:\n +scripts\.start: kept "node legacy\.js" \(the receiver's is "NODE_ENV=production exec node dist\/server\.js"\)/);
     assert.match(scaffold.output, /bw-codegen dependency: kept the one package\.json has/);
+    assert.match(scaffold.output, /npm run build && NODE_ENV=production node dist\/server\.js +# production/, "the user's start was kept: the receiver's command is printed instead of npm start");
   });
 
   it("installs, builds and serves; SIGTERM stops it gracefully", async () => {

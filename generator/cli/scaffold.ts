@@ -435,8 +435,13 @@ function reportText(title: string, shown: string, report: WriteReport, dependenc
   out.push("", kept ? "bw-codegen dependency: kept the one package.json has" : `bw-codegen dependency: "${dependency.spec}" (from ${dependency.from})`);
   const cd = shown === "." ? [] : [`  cd ${shown.includes(" ") ? JSON.stringify(shown) : shown}`];
   out.push("", "Next:", ...cd, "  npm install", "  cp .env.example .env   # set BW_CALLBACK_USERNAME and BW_CALLBACK_PASSWORD");
-  out.push("  npm run dev            # development: tsx, restarts on change, every BXML reply checked");
-  out.push("  npm run build && npm start   # production: compiled to dist/, NODE_ENV=production", "");
+  const keptScript = (name: string): boolean => report.merged?.unchanged.some((line) => line.startsWith(`scripts.${name}:`)) ?? false;
+  // where the user kept their own dev/start/build script, the command to run is the receiver's, spelled out
+  const dev = keptScript("dev") ? "npx tsx watch src/server.ts   " : "npm run dev            ";
+  const build = keptScript("build") ? "npx tsc -p tsconfig.build.json" : "npm run build";
+  const start = keptScript("start") ? "NODE_ENV=production node dist/server.js" : "npm start";
+  out.push(`  ${dev}# development: tsx, restarts on change, every BXML reply checked`);
+  out.push(`  ${build} && ${start}   # production: compiled to dist/, NODE_ENV=production`, "");
   return out.join("\n");
 }
 
