@@ -8,7 +8,7 @@
 
 import { Bxml as SdkBxml } from "bandwidth-sdk";
 import { Response, Gather, SpeakSentence, Transfer, PhoneNumber, parseBxml } from "../generated/bxml/index.js";
-import { parseXml } from "../generated/runtime/xml.js";
+import { parseXml } from "../generated/runtime/xml/parser.js";
 import { formatNs, measure, percent, type Row } from "./harness.js";
 
 /** Text that needs escaping (&, quotes, <, >). */

@@ -2,7 +2,7 @@
 import { createWebhookHandlers } from "./runtime/webhooks.js";
 import { voiceEvents, messagingEvents, numbersEvents, tfvEvents, endpointEvents, mfaEvents, webrtcEvents, emergencyEvents } from "./events.js";
 import { parseBxml } from "./bxml/index.js";
-import { createSignedBodyCheck } from "./runtime/hmac.js";
+import { createSignedBodyCheck } from "./runtime/auth/hmac.js";
 import { validateVoiceCallback } from "./validators/voice.js";
 import { validateMessagingEvent } from "./validators/messaging.js";
 import { validateNumbersNotification, parseNumbersBody, renderNumbersReply } from "./validators/numbers.js";

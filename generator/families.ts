@@ -1,6 +1,6 @@
 // The callback families bw-codegen knows, and how each is shaped on the wire. Emitters read this
 // table instead of hard-coding "voice", so a new family is one entry here plus its schemas.
-import type { EventSelectRule } from "../templates/runtime/dispatch.js";
+import type { EventSelectRule } from "../templates/runtime/http/dispatch.js";
 
 export interface FamilySpec {
   /** Folder under schemas/ and the `x-bw.family` value. */
@@ -22,7 +22,7 @@ export interface FamilySpec {
   /**
    * Families whose event is not named by one property: ordered selection rules, the first that applies
    * names the event (TFV by structure, BRTC endpoint by `eventType` or `event`, numbers by `OrderType`
-   * or `EventType`). See `EventSelectRule` in templates/runtime/dispatch.ts and CONTRIBUTING.md.
+   * or `EventType`). See `EventSelectRule` in templates/runtime/http/dispatch.ts and CONTRIBUTING.md.
    */
   select?: EventSelectRule[];
   /** `json-array` families: name of the exported validator of a whole request body (the array). */

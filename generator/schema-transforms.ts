@@ -78,7 +78,7 @@ export function simplifyAlternatives(node: any, resolve: (ref: string) => any, i
   if (!node || typeof node !== "object") return node;
   const out: Record<string, any> = {};
   for (const [key, value] of Object.entries(node)) {
-    out[key] = insideProperties || key === "enum" || key === "const" ? simplifyAlternatives(value, resolve, insideProperties ? false : true) : simplifyAlternatives(value, resolve, key === "properties" || key === "$defs" || key === "patternProperties");
+    out[key] = insideProperties || key === "enum" || key === "const" ? simplifyAlternatives(value, resolve, !insideProperties) : simplifyAlternatives(value, resolve, key === "properties" || key === "$defs" || key === "patternProperties");
   }
   if (insideProperties || !Array.isArray(out.anyOf) || out.anyOf.length !== 2) return out;
   const branches = out.anyOf.map((b: any) => (typeof b?.$ref === "string" && Object.keys(b).length === 1 ? resolve(b.$ref) ?? b : b));

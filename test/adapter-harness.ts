@@ -11,7 +11,7 @@ import { Ajv2020 } from "ajv/dist/2020.js";
 import express from "express";
 import Fastify from "fastify";
 import { createAdaptorServer } from "@hono/node-server";
-import type { FamilyValidationResult, WebhookCoreOptions, WebhookFamily } from "../templates/runtime/core.js";
+import type { FamilyValidationResult, WebhookCoreOptions, WebhookFamily } from "../templates/runtime/http/core.js";
 import { createWebhookHandlers } from "../templates/runtime/webhooks.js";
 
 export const USERNAME = "bw-user";

@@ -6,9 +6,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { basicChallenge, createBasicAuth } from "../templates/runtime/auth.js";
-import type { AuthResult } from "../templates/runtime/auth.js";
-import { createWebhookCore } from "../templates/runtime/core.js";
+import { basicChallenge, createBasicAuth } from "../templates/runtime/auth/basic.js";
+import type { AuthResult } from "../templates/runtime/auth/basic.js";
+import { createWebhookCore } from "../templates/runtime/http/core.js";
 
 const b64 = (value: string | Uint8Array): string => Buffer.from(value).toString("base64");
 const pairs = [

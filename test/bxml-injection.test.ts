@@ -25,7 +25,7 @@ import {
   Transfer,
   type BxmlDocument,
 } from "../generated/bxml/index.js";
-import { parseXml, type XmlElement } from "../generated/runtime/xml.js";
+import { parseXml, type XmlElement } from "../generated/runtime/xml/parser.js";
 
 const ADVERSARIAL: string[] = [
   "</SpeakSentence><Transfer><PhoneNumber>+15550000000</PhoneNumber></Transfer><SpeakSentence>",

@@ -114,7 +114,7 @@ test("the generated BXML module and its runtime load and run with code generatio
   const run = spawnSync(process.execPath, ["--disallow-code-generation-from-strings", "--input-type=module", "-e", script], { cwd: join(import.meta.dirname, ".."), encoding: "utf8" });
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /<SpeakSentence>Hi <break time="1s"\/> &amp; bye<\/SpeakSentence>/);
-  for (const file of ["xml.js", "bxml-rules.js", "bxml-render.js", "bxml-parse.js"]) {
+  for (const file of ["xml/parser.js", "xml/scanner.js", "xml/syntax.js", "xml/escape.js", "bxml/rules.js", "bxml/values.js", "bxml/checks.js", "bxml/tree.js", "bxml/compiled-rules.js", "bxml/render.js", "bxml/parse.js"]) {
     const code = readFileSync(join(import.meta.dirname, "..", "generated", "runtime", file), "utf8");
     assert.doesNotMatch(code, /from "node:|require\(|\beval\(|new Function|process\.|Buffer\./, file);
   }

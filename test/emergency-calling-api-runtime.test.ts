@@ -7,7 +7,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { emergencyFamily, validateEmergencyCallingReply, voiceFamily } from "../generated/index.js";
 import type { EmergencyCallingReply, EmergencyHandlers, VoiceHandlers } from "../generated/index.js";
-import type { WebhookErrorInfo } from "../templates/runtime/core.js";
+import type { WebhookErrorInfo } from "../templates/runtime/http/core.js";
 import { ADAPTERS, CHALLENGE, GOOD_AUTH, PASSWORD, REALM, USERNAME, send, startServer, type RunningServer } from "./adapter-harness.js";
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };

@@ -15,12 +15,12 @@ import express from "express";
 import Fastify from "fastify";
 import { Hono } from "hono";
 import { createAdaptorServer } from "@hono/node-server";
-import { createWebhookCore } from "../templates/runtime/core.js";
-import type { FamilyValidationResult, WebhookCoreOptions, WebhookFamily } from "../templates/runtime/core.js";
+import { createWebhookCore } from "../templates/runtime/http/core.js";
+import type { FamilyValidationResult, WebhookCoreOptions, WebhookFamily } from "../templates/runtime/http/core.js";
 import { createWebhookHandlers } from "../templates/runtime/webhooks.js";
-import { parseXml } from "../templates/runtime/xml.js";
-import { readNodeHeader } from "../templates/runtime/adapter-node.js";
-import type { HandlerContext } from "../templates/runtime/context.js";
+import { parseXml } from "../templates/runtime/xml/parser.js";
+import { readNodeHeader } from "../templates/runtime/http/adapters/node.js";
+import type { HandlerContext } from "../templates/runtime/http/context.js";
 import {
   ADAPTERS,
   ANSWER_BXML,

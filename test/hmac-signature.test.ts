@@ -8,7 +8,7 @@ import {
   readSignatureHeader,
   signBody,
   verifySignature,
-} from "../templates/runtime/hmac.js";
+} from "../templates/runtime/auth/hmac.js";
 
 // Known-answer vectors. Each MAC was computed outside this code base with
 //   printf '%s' "$BODY" | openssl dgst -sha256 -hmac "$SECRET"

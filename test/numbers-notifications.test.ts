@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createBandwidthWebhooks, validateNumbersXml, parseNumbersBody } from "../generated/index.js";
 import type { NumbersHandlers } from "../generated/index.js";
-import { escapeXmlText } from "../templates/runtime/xml.js";
+import { escapeXmlText } from "../templates/runtime/xml/escape.js";
 import { loadCatalog, resolvePointer, resolveRef, type JsonSchema } from "../generator/catalog.js";
 import { REPO_ROOT } from "./support/cli.js";
 import { GOOD_AUTH, PASSWORD, USERNAME, send } from "./adapter-harness.js";

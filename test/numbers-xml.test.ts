@@ -6,14 +6,14 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { parseXml } from "../templates/runtime/xml.js";
+import { parseXml } from "../templates/runtime/xml/parser.js";
 import {
   xmlToJsonForm,
   parseNumbersXml,
   buildPortOutValidationResponse,
   PORT_OUT_ERROR_CODES,
   NUMBERS_XML_LIMITS,
-} from "../templates/runtime/numbers-xml.js";
+} from "../templates/runtime/xml/numbers.js";
 
 const ARRAYS = {
   Notification: ["CompletedTelephoneNumbers/TelephoneNumber", "ImpactedTelephoneNumbers/TelephoneNumber"],

@@ -18,7 +18,7 @@ import { mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from "
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { basicAuthorization, deliverEvent } from "../generated/runtime/testing.js";
+import { basicAuthorization, deliverEvent } from "../generated/runtime/testing/index.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin", "bw-codegen.mjs");

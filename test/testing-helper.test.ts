@@ -1,5 +1,5 @@
 /**
- * The importable test helper (`bw-codegen/testing`, templates/runtime/testing.ts): it must speak
+ * The importable test helper (`bw-codegen/testing`, templates/runtime/testing/index.ts): it must speak
  * Bandwidth's handshake exactly (first request without credentials, then Basic credentials), return the
  * server's answer with XML parsed, and refuse to call a delivery successful when Bandwidth would never
  * have sent the credentials (no challenge, a challenge without WWW-Authenticate, a non-Basic challenge).
@@ -17,7 +17,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { createBandwidthWebhooks } from "../generated/index.js";
 import { Response, SpeakSentence, Hangup } from "../generated/bxml/index.js";
-import { HandshakeError, basicAuthorization, deliverEvent } from "../generated/runtime/testing.js";
+import { HandshakeError, basicAuthorization, deliverEvent } from "../generated/runtime/testing/index.js";
 
 const USER = "bw-user";
 const PASS = "pa:ss wörd";

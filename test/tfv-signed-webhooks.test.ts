@@ -8,7 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createBandwidthWebhooks, tfvFamily } from "../generated/index.js";
 import type { TfvHandlers } from "../generated/index.js";
-import { createSignedBodyCheck, signBody, SIGNATURE_HEADER } from "../templates/runtime/hmac.js";
+import { createSignedBodyCheck, signBody, SIGNATURE_HEADER } from "../templates/runtime/auth/hmac.js";
 import { ADAPTERS, GOOD_AUTH, PASSWORD, USERNAME, send, startServer, type RunningServer } from "./adapter-harness.js";
 
 const NEW_SECRET = "tfv-new-secret-2026-xyz";

@@ -1,18 +1,12 @@
-// Tests for the project's XML parser and escaping helpers (templates/runtime/xml.ts): well-formedness
+// Tests for the project's XML parser and escaping helpers (templates/runtime/xml/parser.ts, escape.ts): well-formedness
 // rules with positions, DTD/entity rejection, limits, a differential test against fast-xml-parser and
 // property tests (escape → parse gives the string back; arbitrary input never crashes the parser).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import {
-  parseXml,
-  escapeXmlText,
-  escapeXmlAttribute,
-  XmlParseError,
-  XmlCharacterError,
-  type XmlElement,
-} from "../templates/runtime/xml.js";
+import { parseXml, XmlParseError, type XmlElement } from "../templates/runtime/xml/parser.js";
+import { escapeXmlText, escapeXmlAttribute, XmlCharacterError } from "../templates/runtime/xml/escape.js";
 
 test("accepts the three XML declaration spellings, none, a BOM, comments and processing instructions", () => {
   const bodies = [

@@ -4,11 +4,11 @@
 // <Transfer> takes only <PhoneNumber>/<SipUri>, a <Gather> only <SpeakSentence>/<PlayAudio>,
 // a <Response> only verbs. Every value is escaped when rendered; SSML exists only as typed nodes.
 import { BXML_RULES } from "./rules.js";
-import { renderBxml as renderWithRules, BxmlRenderError } from "../runtime/bxml-render.js";
-import { parseBxml as parseWithRules, parseBxmlContent } from "../runtime/bxml-parse.js";
-import { validateBxmlTree } from "../runtime/bxml-rules.js";
+import { renderBxml as renderWithRules, BxmlRenderError } from "../runtime/bxml/render.js";
+import { parseBxml as parseWithRules, parseBxmlContent } from "../runtime/bxml/parse.js";
+import { validateBxmlTree } from "../runtime/bxml/tree.js";
 export { BXML_RULES } from "./rules.js";
-export { BxmlRenderError } from "../runtime/bxml-render.js";
+export { BxmlRenderError } from "../runtime/bxml/render.js";
 /**
  * A whole BXML document (<Response> or <Bxml>): the JSON form plus rendering. `toXml()` checks the
  * tree against the rules and writes it with everything escaped; it throws {@link BxmlRenderError}

@@ -5,11 +5,11 @@
  *
  * @public-entry (re-exported from the package entry point)
  */
-import type { WebhookCore, WebhookCoreOptions } from "./core.js";
-import type { NodeWebhookHandler } from "./adapter-node.js";
-import type { FetchWebhookHandler } from "./adapter-fetch.js";
-import type { ExpressWebhookMiddleware } from "./adapter-express.js";
-import type { FastifyWebhookPlugin } from "./adapter-fastify.js";
+import type { WebhookCore, WebhookCoreOptions } from "./http/core.js";
+import type { NodeWebhookHandler } from "./http/adapters/node.js";
+import type { FetchWebhookHandler } from "./http/adapters/fetch.js";
+import type { ExpressWebhookMiddleware } from "./http/adapters/express.js";
+import type { FastifyWebhookPlugin } from "./http/adapters/fastify.js";
 /** The same webhook handling, shaped for each transport. */
 export interface WebhookHandlers {
     /** The transport-neutral core (for custom adapters). */

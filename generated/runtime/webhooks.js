@@ -5,11 +5,11 @@
  *
  * @public-entry (re-exported from the package entry point)
  */
-import { createWebhookCore } from "./core.js";
-import { createNodeHandler } from "./adapter-node.js";
-import { createFetchHandler } from "./adapter-fetch.js";
-import { createExpressMiddleware } from "./adapter-express.js";
-import { createFastifyPlugin } from "./adapter-fastify.js";
+import { createWebhookCore } from "./http/core.js";
+import { createNodeHandler } from "./http/adapters/node.js";
+import { createFetchHandler } from "./http/adapters/fetch.js";
+import { createExpressMiddleware } from "./http/adapters/express.js";
+import { createFastifyPlugin } from "./http/adapters/fastify.js";
 /**
  * Builds the core once and every adapter over it (adapters are small closures; unused ones cost nothing).
  *

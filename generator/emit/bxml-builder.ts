@@ -48,8 +48,8 @@ function ruleLiteral(rule: AttributeModel): string {
 function emitRules(model: BxmlModel): string {
   const lines: string[] = [];
   lines.push(`// The BXML rules table: one entry per element schema in schemas/bxml/. Read by rendering,`);
-  lines.push(`// parsing and validation (templates/runtime/bxml-*.ts).`);
-  lines.push(`import type { BxmlRules } from "../runtime/bxml-rules.js";`);
+  lines.push(`// parsing and validation (templates/runtime/bxml/).`);
+  lines.push(`import type { BxmlRules } from "../runtime/bxml/rules.js";`);
   lines.push("");
   lines.push(`/** Every BXML element: attributes (type, enum, range, pattern), required attributes, content, allowed children and counts. */`);
   lines.push(`export const BXML_RULES: BxmlRules = {`);
@@ -173,15 +173,16 @@ function emitBuilder(model: BxmlModel): string {
   out.push(`// <Transfer> takes only <PhoneNumber>/<SipUri>, a <Gather> only <SpeakSentence>/<PlayAudio>,`);
   out.push(`// a <Response> only verbs. Every value is escaped when rendered; SSML exists only as typed nodes.`);
   out.push(`import { BXML_RULES } from "./rules.js";`);
-  out.push(`import { renderBxml as renderWithRules, BxmlRenderError, type BxmlRenderOptions } from "../runtime/bxml-render.js";`);
-  out.push(`import { parseBxml as parseWithRules, parseBxmlContent, type BxmlParseOptions, type BxmlParseResult } from "../runtime/bxml-parse.js";`);
-  out.push(`import { validateBxmlTree, type BxmlNode, type BxmlCheckOptions } from "../runtime/bxml-rules.js";`);
+  out.push(`import { renderBxml as renderWithRules, BxmlRenderError, type BxmlRenderOptions } from "../runtime/bxml/render.js";`);
+  out.push(`import { parseBxml as parseWithRules, parseBxmlContent, type BxmlParseOptions, type BxmlParseResult } from "../runtime/bxml/parse.js";`);
+  out.push(`import type { BxmlNode, BxmlCheckOptions } from "../runtime/bxml/rules.js";`);
+  out.push(`import { validateBxmlTree } from "../runtime/bxml/tree.js";`);
   out.push("");
   out.push(`export { BXML_RULES } from "./rules.js";`);
-  out.push(`export { BxmlRenderError } from "../runtime/bxml-render.js";`);
-  out.push(`export type { BxmlRenderOptions } from "../runtime/bxml-render.js";`);
-  out.push(`export type { BxmlParseOptions, BxmlParseResult } from "../runtime/bxml-parse.js";`);
-  out.push(`export type { BxmlNode, BxmlCheckOptions } from "../runtime/bxml-rules.js";`);
+  out.push(`export { BxmlRenderError } from "../runtime/bxml/render.js";`);
+  out.push(`export type { BxmlRenderOptions } from "../runtime/bxml/render.js";`);
+  out.push(`export type { BxmlParseOptions, BxmlParseResult } from "../runtime/bxml/parse.js";`);
+  out.push(`export type { BxmlNode, BxmlCheckOptions } from "../runtime/bxml/rules.js";`);
   out.push("");
   out.push(`/** Attributes of an element that has none. */`);
   out.push(`export type NoAttributes = Record<string, never>;`);

@@ -1,6 +1,6 @@
 // Emits generated/webhooks.ts: `createBandwidthWebhooks({ voice, messaging, …, credentials })`, the glue
 // that binds each family's generated validator and event table to the hand-written handler runtime
-// (templates/runtime/core.ts + adapters) and returns the node, fetch, express and fastify handlers.
+// (templates/runtime/http/core.ts + adapters) and returns the node, fetch, express and fastify handlers.
 //
 // It runs after the other emitters (it needs to see which validator modules exist): a family is wired
 // only when its validator module was emitted and, for XML families, when that module also exports the
@@ -112,12 +112,12 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   const lines: string[] = [
     `import { createWebhookHandlers } from "./runtime/webhooks.js";`,
     `import type { WebhookHandlers } from "./runtime/webhooks.js";`,
-    `import type { WebhookCoreOptions, WebhookFamily, WebhookRoute } from "./runtime/core.js";`,
+    `import type { WebhookCoreOptions, WebhookFamily, WebhookRoute } from "./runtime/http/core.js";`,
     `import { ${wired.map((f) => `${f.name}Events`).join(", ")} } from "./events.js";`,
   ];
   if (hasBxmlValidator) lines.push(`import { parseBxml } from "./bxml/index.js";`);
   const signed = wired.filter((f) => WIRING[f.name].signatureOption !== undefined);
-  if (signed.length > 0) lines.push(`import { createSignedBodyCheck } from "./runtime/hmac.js";`);
+  if (signed.length > 0) lines.push(`import { createSignedBodyCheck } from "./runtime/auth/hmac.js";`);
   const handlerTypes = wired.map((f) => f.handlers).filter((name) => handlers.includes(`interface ${name}`));
   if (handlerTypes.length > 0) lines.push(`import type { ${handlerTypes.join(", ")} } from "./handlers.js";`);
   for (const family of wired) {

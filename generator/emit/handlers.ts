@@ -31,10 +31,10 @@ export function emitHandlers(catalog: Catalog): GeneratedFile[] {
   const replies = replySchemas(catalog, catalog.events);
   const titles = [...new Set([...catalog.events.map((e) => e.title), ...replies.map((r) => r.title)])];
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./types.js", namedImports: titles });
-  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/context.js", namedImports: ["HandlerContext"] });
+  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/http/context.js", namedImports: ["HandlerContext"] });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./bxml/index.js", namedImports: ["VoiceBxmlReply"] });
   if (catalog.events.some((e) => e.meta.response === "port-out-validation-response")) {
-    file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/numbers-xml.js", namedImports: ["PortOutValidationAnswer"] });
+    file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/xml/numbers.js", namedImports: ["PortOutValidationAnswer"] });
   }
   file.addTypeAlias({
     name: "NoReply",

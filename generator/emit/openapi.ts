@@ -51,10 +51,10 @@ function mediaType(family: string): string {
 
 /** Write a JSON-form value (CONTRIBUTING.md, "XML families") as the XML document Bandwidth sends. */
 function xmlDocument(root: string, value: unknown): string {
-  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+  const escapeText = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
   const write = (name: string, node: unknown, indent: string): string => {
     if (Array.isArray(node)) return node.map((item) => write(name, item, indent)).join("\n");
-    if (node === null || typeof node !== "object") return `${indent}<${name}>${escape(String(node))}</${name}>`;
+    if (node === null || typeof node !== "object") return `${indent}<${name}>${escapeText(String(node))}</${name}>`;
     const children = Object.entries(node as Record<string, unknown>).map(([key, child]) => write(key, child, `${indent}  `));
     return `${indent}<${name}>\n${children.join("\n")}\n${indent}</${name}>`;
   };
@@ -107,7 +107,7 @@ function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
       name: "x-bandwidth-signature-hmac-sha256",
       in: "header",
       required: false,
-      description: "64 lowercase hex digits: HMAC-SHA256 of the request body with the subscription's shared secret; sent only when a secret is set. Verify it over the raw bytes (runtime/hmac.js).",
+      description: "64 lowercase hex digits: HMAC-SHA256 of the request body with the subscription's shared secret; sent only when a secret is set. Verify it over the raw bytes (runtime/auth/hmac.js).",
       schema: { type: "string", pattern: "^[0-9a-f]{64}$" },
     });
   }

@@ -5,16 +5,16 @@
  * @public-entry (re-exported from the package entry point)
  */
 
-import { createWebhookCore } from "./core.js";
-import type { WebhookCore, WebhookCoreOptions } from "./core.js";
-import { createNodeHandler } from "./adapter-node.js";
-import type { NodeWebhookHandler } from "./adapter-node.js";
-import { createFetchHandler } from "./adapter-fetch.js";
-import type { FetchWebhookHandler } from "./adapter-fetch.js";
-import { createExpressMiddleware } from "./adapter-express.js";
-import type { ExpressWebhookMiddleware } from "./adapter-express.js";
-import { createFastifyPlugin } from "./adapter-fastify.js";
-import type { FastifyWebhookPlugin } from "./adapter-fastify.js";
+import { createWebhookCore } from "./http/core.js";
+import type { WebhookCore, WebhookCoreOptions } from "./http/core.js";
+import { createNodeHandler } from "./http/adapters/node.js";
+import type { NodeWebhookHandler } from "./http/adapters/node.js";
+import { createFetchHandler } from "./http/adapters/fetch.js";
+import type { FetchWebhookHandler } from "./http/adapters/fetch.js";
+import { createExpressMiddleware } from "./http/adapters/express.js";
+import type { ExpressWebhookMiddleware } from "./http/adapters/express.js";
+import { createFastifyPlugin } from "./http/adapters/fastify.js";
+import type { FastifyWebhookPlugin } from "./http/adapters/fastify.js";
 
 /** The same webhook handling, shaped for each transport. */
 export interface WebhookHandlers {

@@ -1,0 +1,140 @@
+/**
+ * Fastify adapter (written for Fastify 4 and 5; tested with Fastify 5): a plugin registering one route per webhook family. Typed
+ * structurally, so the runtime does not depend on the `fastify` package.
+ *
+ * - Auth, method, content type and an over-limit `Content-Length` are checked in the route's `onRequest`
+ *   hook, before Fastify reads any body byte.
+ * - Inside the plugin's (encapsulated) context every content-type parser is replaced by one that keeps
+ *   the raw bytes (`parseAs: "buffer"`, with the core's body limit), so the app's own JSON parser and
+ *   limits do not apply to webhook routes and the exact bytes stay available.
+ * - Parser errors are mapped to the core's answers (413, 400) by a scoped error handler.
+ * - Paths are matched by Fastify itself, so a trailing slash follows the app's `ignoreTrailingSlash`.
+ *
+ * @public-entry (re-exported from the package entry point)
+ */
+
+import type { CoreBody, CoreResponse, CoreRoute, WebhookCore } from "../core.js";
+import type { HeaderReader } from "../context.js";
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- structural types that accept Fastify's overloads */
+
+/** The part of a Fastify instance the plugin uses. */
+export interface FastifyLikeInstance {
+  removeAllContentTypeParsers(): unknown;
+  addContentTypeParser(...args: any[]): unknown;
+  setErrorHandler(handler: (error: any, request: any, reply: any) => unknown): unknown;
+  route(options: any): unknown;
+}
+
+/** The plugin: `app.register(webhooks.fastify)` (optionally `{ prefix: "/hooks" }`). */
+export type FastifyWebhookPlugin = (instance: FastifyLikeInstance, options: unknown) => Promise<void>;
+
+interface FastifyLikeReply {
+  code(status: number): FastifyLikeReply;
+  headers(values: Readonly<Record<string, string>>): FastifyLikeReply;
+  send(payload?: unknown): FastifyLikeReply;
+}
+
+interface FastifyLikeRequest {
+  readonly method: string;
+  readonly headers: Record<string, string | string[] | undefined>;
+  readonly body?: unknown;
+  readonly raw: { readonly url?: string };
+}
+
+/** Reads a header from a Fastify request. */
+export const readFastifyHeader: HeaderReader = (raw: unknown, name: string): string | undefined => {
+  const value = (raw as FastifyLikeRequest).headers[name];
+  return Array.isArray(value) ? value.join(", ") : value;
+};
+
+const INTERNAL: CoreResponse = {
+  status: 500,
+  headers: { "content-type": "application/json; charset=utf-8" },
+  body: '{"error":"internal_error","message":"the webhook handler failed"}',
+};
+const BAD_REQUEST: CoreResponse = {
+  status: 400,
+  headers: { "content-type": "application/json; charset=utf-8" },
+  body: '{"error":"bad_request","message":"the request could not be read"}',
+};
+
+function sendReply(reply: FastifyLikeReply, response: CoreResponse): FastifyLikeReply {
+  return reply.code(response.status).headers(response.headers).send(response.body);
+}
+
+/**
+ * Creates the Fastify plugin serving every route of the core.
+ *
+ * @example
+ * const app = Fastify();
+ * await app.register(webhooks.fastify);                       // /callbacks/voice, …
+ * await app.register(webhooks.fastify, { prefix: "/hooks" }); // /hooks/callbacks/voice, …
+ */
+export function createFastifyPlugin(core: WebhookCore): FastifyWebhookPlugin {
+  return async function bandwidthWebhooks(fastify: FastifyLikeInstance): Promise<void> {
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser(
+      "*",
+      { parseAs: "buffer", bodyLimit: core.bodyLimit },
+      (_request: unknown, body: unknown, done: (error: Error | null, body?: unknown) => void) => done(null, body),
+    );
+    fastify.setErrorHandler((error: { statusCode?: number } | undefined, _request: unknown, reply: FastifyLikeReply) => {
+      const status = error?.statusCode;
+      const response = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
+      return sendReply(reply, response);
+    });
+    for (const route of core.routes) registerRoute(fastify, core, route);
+  };
+}
+
+function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: CoreRoute): void {
+  fastify.route({
+    // every method the core answers (non-GET/POST get its 405 with Allow, not Fastify's 404)
+    method: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+    url: route.path,
+    onRequest(request: FastifyLikeRequest, reply: FastifyLikeReply, done: () => void): void {
+      const headers = request.headers;
+      const early = core.check(
+        route,
+        request.method,
+        headers.authorization as string | undefined,
+        headers["content-type"] as string | undefined,
+        headers["content-length"] as string | undefined,
+        headers["content-encoding"] as string | undefined,
+      );
+      if (early !== undefined) {
+        sendReply(reply, early); // answering from the hook: Fastify skips parsing and the handler
+        return;
+      }
+      done();
+    },
+    // Returns nothing on the synchronous path: a returned Reply is a thenable, which Fastify would await
+    // (an extra tick and promise per request).
+    handler(request: FastifyLikeRequest, reply: FastifyLikeReply): undefined | Promise<unknown> {
+      const raw = request.body;
+      const body: CoreBody =
+        raw === undefined || raw === null
+          ? null
+          : typeof raw === "string"
+            ? raw
+            : raw instanceof Uint8Array
+              ? (raw as Buffer).toString()
+              : { parsed: raw };
+      let result: CoreResponse | Promise<CoreResponse>;
+      try {
+        result = core.handle(route, request.method, request.raw.url ?? route.path, body, request, readFastifyHeader);
+      } catch {
+        result = INTERNAL;
+      }
+      if (result instanceof Promise) {
+        return result.then(
+          (response) => void sendReply(reply, response),
+          () => void sendReply(reply, INTERNAL),
+        );
+      }
+      sendReply(reply, result);
+      return undefined;
+    },
+  });
+}

@@ -1,0 +1,187 @@
+// Picks the precompiled validator for a payload by its discriminant (`eventType`, `type`, ...)
+// instead of trying every schema in a `oneOf`: one property read and one map lookup, then a
+// single compiled check. Unknown event types are a distinct, clearly worded failure so the
+// handler runtime can route them to a fallback instead of rejecting them. Families without one
+// discriminant (TFV, BRTC endpoint, numbers) name the event with ordered selection rules instead, and
+// JSON-array bodies (messaging) are checked element by element by createBatchValidator.
+import { unknownProperties, type Shape } from "../strict-shape.js";
+import { formatAjvErrors, describeValue, type CompiledValidator, type PatternHints, type ValidateOptions, type ValidationIssue, type ValidationResult } from "../validation.js";
+
+/**
+ * One rule for families whose event is not named by a single property (TFV, BRTC endpoint, numbers).
+ * Rules are tried in order; the first that applies names the event:
+ * `{ property }` applies when the property is present and names the event by its (string) value;
+ * `{ property, event }` applies when the property is present (and not null) and names `event`;
+ * `{ event }` always applies (a fallback, last).
+ */
+export type EventSelectRule = { property: string; event?: string } | { property?: undefined; event: string };
+
+/** Everything a family validator needs, emitted by the generator per family. */
+export interface FamilyValidatorSpec {
+  /** Family name used in messages, e.g. `voice`. */
+  family: string;
+  /** Property holding the event type, e.g. `eventType` (for `select` families: the property named in messages). */
+  discriminant: string;
+  /** Structural selection instead of one discriminant property (see {@link EventSelectRule}). */
+  select?: readonly EventSelectRule[];
+  /** Lenient (open) validator per discriminant value, aliases included. */
+  lenient: Record<string, CompiledValidator>;
+  /** Known properties per discriminant value: strict mode reports every other property. */
+  shapes: Record<string, Shape>;
+  /** Words for the schemas' patterns, used in error messages. */
+  hints?: PatternHints;
+}
+
+/** A validator for one family of events: `(input, options) => ValidationResult`. */
+export type FamilyValidator<T> = (input: unknown, options?: ValidateOptions) => ValidationResult<T>;
+
+
+/**
+ * Build a validator that dispatches on the family's discriminant.
+ *
+ * @example
+ * const validateVoiceCallback = createFamilyValidator<VoiceCallback>({ family: "voice", discriminant: "eventType", lenient, shapes });
+ * const result = validateVoiceCallback(JSON.parse(body));
+ * if (result.ok) console.log(result.type, result.value.callId);
+ */
+export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValidator<T> {
+  const known = Object.keys(spec.lenient).sort();
+  const rules: readonly EventSelectRule[] = spec.select ?? [{ property: spec.discriminant }];
+  const named = rules.filter((r) => r.property !== undefined && r.event === undefined).map((r) => `"${r.property}"`);
+  // Shared by every call, so frozen.
+  const fallback: ValidationResult<T> = Object.freeze({
+    ok: false as const,
+    errors: Object.freeze([
+      Object.freeze({
+        path: `/${spec.discriminant}`,
+        message:
+          named.length > 0
+            ? `is required: every ${spec.family} callback names its event in ${named.join(" or ")}`
+            : `cannot tell which ${spec.family} event this is (expected one of: ${rules.map((r) => r.property).join(", ")})`,
+      }),
+    ]) as ValidationIssue[],
+  });
+  const single = spec.select === undefined ? spec.discriminant : undefined;
+  /** The event name, or the failure to report (no allocation on the common path). */
+  function select(input: Record<string, unknown>): string | ValidationResult<T> {
+    if (single !== undefined) {
+      // One discriminant property (voice, messaging, …): one read.
+      const value = input[single];
+      if (typeof value === "string") return value;
+      if (value === undefined) return fallback;
+      return { ok: false, errors: [{ path: `/${single}`, message: `must be a string naming the ${spec.family} event; got ${describeValue(value)}` }] };
+    }
+    for (const rule of rules) {
+      if (rule.property === undefined) return rule.event;
+      const value = input[rule.property];
+      if (value === undefined) continue;
+      if (rule.event !== undefined) {
+        if (value === null) continue; // a presence rule: an explicit null counts as absent
+        return rule.event;
+      }
+      if (typeof value === "string") return value;
+      return { ok: false, errors: [{ path: `/${rule.property}`, message: `must be a string naming the ${spec.family} event; got ${describeValue(value)}` }] };
+    }
+    return fallback;
+  }
+  /** Where the event name was read (for the unknown-type message; rare, so recomputed). */
+  function selectedPath(input: Record<string, unknown>): string {
+    for (const rule of rules) {
+      if (rule.property === undefined) return "";
+      const value = input[rule.property];
+      if (value === undefined || (value === null && rule.event !== undefined)) continue;
+      return rule.event === undefined ? `/${rule.property}` : "";
+    }
+    return "";
+  }
+  // A prototype-less copy: a lookup needs no hasOwnProperty call and "__proto__" or "constructor" find nothing.
+  const lenient: Record<string, CompiledValidator | undefined> = Object.assign(Object.create(null) as Record<string, CompiledValidator>, spec.lenient);
+  return function validate(input: unknown, options?: ValidateOptions): ValidationResult<T> {
+    if (input === null || typeof input !== "object" || Array.isArray(input)) {
+      return { ok: false, errors: [{ path: "", message: `a ${spec.family} callback must be a JSON object; got ${describeValue(input)}` }] };
+    }
+    // The common case (one discriminant holding a string) is read inline; everything else goes through select().
+    const read = single === undefined ? undefined : (input as Record<string, unknown>)[single];
+    const type = typeof read === "string" ? read : select(input as Record<string, unknown>);
+    if (typeof type !== "string") return type;
+    const check = lenient[type];
+    if (check === undefined) {
+      return {
+        ok: false,
+        type,
+        unknownType: true,
+        errors: [{ path: selectedPath(input as Record<string, unknown>), message: `unknown ${spec.family} event type ${JSON.stringify(type)}; known types: ${known.join(", ")}` }],
+      };
+    }
+    const valid = check(input);
+    if (options?.strict === true) {
+      const unknown = unknownProperties(input, spec.shapes[type]);
+      if (!valid || unknown.length > 0) return { ok: false, type, errors: [...(valid ? [] : formatAjvErrors(check.errors ?? [], input, spec.hints)), ...unknown] };
+    }
+    if (valid) return { ok: true, type, value: input as T };
+    return { ok: false, type, errors: formatAjvErrors(check.errors ?? [], input, spec.hints) };
+  };
+}
+
+/** Options of {@link createBatchValidator}. */
+export interface BatchValidatorSpec<T> {
+  /** Family name used in messages, e.g. `messaging`. */
+  family: string;
+  /** Validator of one element of the batch. */
+  element: FamilyValidator<T>;
+}
+
+/**
+ * Build the validator of a request body that is a JSON array of events (messaging): checks the array,
+ * validates every element with the element validator, and reports element errors under `/<index>`.
+ * `type` is the element types, in order of first appearance, joined with `,`.
+ *
+ * @example
+ * const validateMessagingCallback = createBatchValidator({ family: "messaging", element: validateMessagingEvent });
+ * const result = validateMessagingCallback(JSON.parse(body)); // result.value: MessagingCallback[]
+ */
+export function createBatchValidator<T>(spec: BatchValidatorSpec<T>): FamilyValidator<T[]> {
+  return function validateBatch(input: unknown, options?: ValidateOptions): ValidationResult<T[]> {
+    if (!Array.isArray(input)) {
+      const lone = input !== null && typeof input === "object";
+      return {
+        ok: false,
+        errors: [
+          {
+            path: "",
+            message: lone
+              ? `a ${spec.family} callback body is a JSON array of events; got a single object (Bandwidth's OpenAPI spec shows one element on its own: wrap it in [ ])`
+              : `a ${spec.family} callback body must be a JSON array of events; got ${describeValue(input)}`,
+          },
+        ],
+      };
+    }
+    if (input.length === 0) return { ok: false, errors: [{ path: "", message: `an empty array: Bandwidth sends at least one ${spec.family} event per request` }] };
+    // Distinct element types in order, comma-joined; built by concatenation (cheap) because this runs per request.
+    let first: string | undefined;
+    let others: string[] | undefined;
+    let type: string | undefined;
+    let errors: ValidationIssue[] | undefined;
+    let unknownType = false;
+    for (let i = 0; i < input.length; i++) {
+      const result = spec.element(input[i], options);
+      const t = result.type;
+      if (t !== undefined && t !== first) {
+        if (first === undefined) type = first = t;
+        else if (others === undefined) {
+          others = [t];
+          type = `${type},${t}`;
+        } else if (!others.includes(t)) {
+          others.push(t);
+          type = `${type},${t}`;
+        }
+      }
+      if (result.ok) continue;
+      if (result.unknownType === true) unknownType = true;
+      errors ??= [];
+      for (const issue of result.errors) errors.push({ path: `/${i}${issue.path}`, message: issue.message });
+    }
+    if (errors === undefined) return { ok: true, type: type!, value: input as T[] };
+    return unknownType ? { ok: false, type, errors, unknownType } : { ok: false, type, errors };
+  };
+}

@@ -1,0 +1,100 @@
+/**
+ * One event through validation to its handler: names the event type, validates it (coercing GET query
+ * strings; strict mode answers 400, lenient mode reports to `onInvalid` and goes on), builds the
+ * handler's context and calls the user's handler or the `onUnknownEvent` fallback.
+ */
+
+import { WebhookContext } from "./context.js";
+import type { HandlerContext, HeaderReader } from "./context.js";
+import { coerceQueryValues } from "./parse.js";
+import { invalidBody, invalidEvent } from "./responses.js";
+import type { RouteState } from "./routes.js";
+import type { CoreSettings } from "./settings.js";
+import type { CoreResponse, FamilyEventInfo, FamilyValidationResult, WebhookFamily, WebhookIssue } from "./types.js";
+
+/** A validated event, ready for its handler. */
+export interface PreparedEvent {
+  readonly event: unknown;
+  readonly info: FamilyEventInfo | undefined;
+  readonly handler: unknown;
+  readonly context: WebhookContext;
+}
+
+/** The event type the validator named, or the discriminant property's value. */
+function eventTypeOf(family: WebhookFamily, result: FamilyValidationResult, event: Record<string, unknown>): string | undefined {
+  let type = result.type;
+  if (type === undefined && family.discriminant !== undefined) {
+    const named = event[family.discriminant];
+    if (typeof named === "string") type = named;
+  }
+  return type;
+}
+
+/** The 400 for an event whose type cannot be told. */
+function unnamedEvent(family: WebhookFamily, result: FamilyValidationResult): CoreResponse {
+  const why = result.ok ? "" : result.errors[0]?.message;
+  return invalidBody(
+    family.discriminant === undefined
+      ? `cannot tell which ${family.name} event this is${why ? `: ${why}` : ""}`
+      : `missing or non-string "${family.discriminant}"`,
+  );
+}
+
+/** Validates and names one event and builds its context; a response when it is refused (400). */
+export function prepareEvent(
+  settings: CoreSettings,
+  state: RouteState,
+  method: string,
+  event: Record<string, unknown>,
+  raw: unknown,
+  readHeader: HeaderReader,
+  fromQuery: boolean,
+): PreparedEvent | CoreResponse {
+  const family = state.family;
+  let result = family.validate(event, settings.validateOptions);
+  const type = eventTypeOf(family, result, event);
+  if (type === undefined || type.length === 0) return unnamedEvent(family, result);
+  let info = state.events.get(type);
+  if (!result.ok && result.unknownType === true) info = undefined;
+  let issues: readonly WebhookIssue[] | undefined;
+  let value: unknown = event;
+  if (info !== undefined) {
+    if (!result.ok && fromQuery) {
+      const coerced = coerceQueryValues(event, result.errors);
+      if (coerced !== undefined) {
+        const retry = family.validate(coerced, settings.validateOptions);
+        if (retry.ok || retry.errors.length < result.errors.length) {
+          value = coerced;
+          result = retry;
+        }
+      }
+    }
+    if (result.ok) {
+      value = result.value ?? value;
+    } else if (settings.strict) {
+      return invalidEvent(family.name, type, result.errors);
+    } else {
+      issues = result.errors;
+      try {
+        settings.onInvalid({ family: family.name, eventType: type, errors: result.errors }, value);
+      } catch (error) {
+        settings.reportError(error, { family: family.name, eventType: type, kind: "hook" });
+      }
+    }
+  }
+  const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger);
+  const handler = info === undefined ? undefined : state.handlers[info.method];
+  return { event: value, info, handler, context };
+}
+
+/** Calls the handler (or the fallback) for one prepared event; returns its raw result. */
+export function invokeHandler(settings: CoreSettings, state: RouteState, prepared: PreparedEvent): unknown {
+  const { event, info, handler, context } = prepared;
+  if (typeof handler === "function") return (handler as (e: unknown, c: HandlerContext) => unknown).call(state.handlers, event, context);
+  return settings.onUnknownEvent(event, { family: state.family.name, eventType: context.eventType, known: info !== undefined }, context);
+}
+
+/** The `onError` kind of a handler failure: `hook` when the fallback (no handler) failed. */
+export function failureKind(prepared: PreparedEvent): "handler" | "hook" {
+  return prepared.handler === undefined ? "hook" : "handler";
+}

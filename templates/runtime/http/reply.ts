@@ -1,0 +1,101 @@
+/**
+ * Reply rendering: turns a handler's result into the HTTP answer its event kind calls for (200 + BXML,
+ * 204, the family's acknowledgement, or a family-specific XML/JSON reply), checking returned BXML in
+ * development mode. A result that cannot be rendered is a 500 reported to `onError`.
+ */
+
+import type { PreparedEvent } from "./event.js";
+import { EMPTY_BXML, INTERNAL_ERROR, ack, bxmlResponse } from "./responses.js";
+import type { RouteState } from "./routes.js";
+import type { CoreSettings } from "./settings.js";
+import type { BxmlCheckResult, CoreResponse, EventResponseKind, FamilyReply, WebhookIssue } from "./types.js";
+
+/** Raised (to `onError`) when a handler's BXML fails validation in development mode. */
+export class BxmlValidationError extends Error {
+  readonly issues: readonly WebhookIssue[];
+  constructor(eventType: string, issues: readonly WebhookIssue[]) {
+    super(
+      `the BXML returned for ${JSON.stringify(eventType)} is invalid: ${issues
+        .slice(0, 3)
+        .map((issue) => `${issue.path || "/"} ${issue.message}`)
+        .join("; ")}`,
+    );
+    this.name = "BxmlValidationError";
+    this.issues = issues;
+  }
+}
+
+/** Turns a handler's BXML result into text: a string, or an object with `toXml()` / its own `toString()`. */
+function toXml(result: unknown): string {
+  if (typeof result === "string") return result;
+  if (typeof result === "object" && result !== null) {
+    const candidate = result as { toXml?: unknown; toString?: unknown };
+    if (typeof candidate.toXml === "function") {
+      const xml: unknown = (candidate.toXml as () => unknown).call(result);
+      if (typeof xml === "string") return xml;
+    } else if (typeof candidate.toString === "function" && candidate.toString !== Object.prototype.toString) {
+      const xml: unknown = (candidate.toString as () => unknown).call(result);
+      if (typeof xml === "string") return xml;
+    }
+  }
+  throw new TypeError("a BXML handler must return a BXML string or a BXML document (with toXml())");
+}
+
+/** Development-mode check of returned BXML; `false` (reported) when it is invalid. */
+function bxmlIsValid(settings: CoreSettings, state: RouteState, prepared: PreparedEvent, xml: string): boolean {
+  const scope = prepared.info?.scope;
+  let verdict: BxmlCheckResult;
+  try {
+    // Conference and transferAnswer replies may only use some verbs: a document with any other is rejected whole.
+    verdict = scope === undefined ? settings.bxmlValidator!(xml) : settings.bxmlValidator!(xml, { scope });
+  } catch (error) {
+    verdict = { ok: false, errors: [{ path: "", message: error instanceof Error ? error.message : String(error) }] };
+  }
+  if (verdict.ok) return true;
+  settings.reportError(new BxmlValidationError(prepared.context.eventType, verdict.errors ?? []), {
+    family: state.family.name,
+    eventType: prepared.context.eventType,
+    kind: "bxml",
+  });
+  return false;
+}
+
+/**
+ * A family-specific answer: XML (the port-out validation response) or another media type (the
+ * Emergency Calling API's JSON). A renderer that throws (e.g. a reply failing its schema) is a 500.
+ */
+function familyReply(settings: CoreSettings, state: RouteState, prepared: PreparedEvent, kind: string, result: unknown): CoreResponse {
+  let reply: string | FamilyReply | undefined;
+  try {
+    const render = state.family.renderReply;
+    reply = render !== undefined ? render.call(state.family, kind, result) : result === undefined || result === null ? undefined : toXml(result);
+  } catch (error) {
+    settings.reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: "handler" });
+    return INTERNAL_ERROR;
+  }
+  if (reply === undefined) return state.ack;
+  if (typeof reply === "string") return bxmlResponse(reply);
+  return { status: 200, headers: { "content-type": reply.contentType }, body: reply.body };
+}
+
+/** Turns a handler's result into the HTTP answer its event kind calls for. */
+export function renderReply(settings: CoreSettings, state: RouteState, prepared: PreparedEvent, result: unknown): CoreResponse {
+  const info = prepared.info;
+  // Unknown events: BXML if the fallback returned some (voice), otherwise a plain ack.
+  const kind: EventResponseKind = info === undefined ? (result === undefined || result === null ? "empty" : "bxml-or-empty") : info.response;
+  if (kind === "empty") return state.ack;
+  const isBxml = kind === "bxml" || kind === "bxml-or-empty";
+  if (!isBxml) return familyReply(settings, state, prepared, kind, result);
+  if (result === undefined || result === null) {
+    return kind === "bxml-or-empty" ? ack(204) : bxmlResponse(EMPTY_BXML);
+  }
+  let xml: string;
+  try {
+    xml = toXml(result);
+  } catch (error) {
+    settings.reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: "bxml" });
+    return INTERNAL_ERROR;
+  }
+  if (settings.validateBxml && !bxmlIsValid(settings, state, prepared, xml)) return INTERNAL_ERROR;
+  return bxmlResponse(xml);
+}

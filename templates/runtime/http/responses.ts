@@ -1,0 +1,73 @@
+/**
+ * The fixed HTTP answers of the webhook core (404, 405, 413, 415, 400s, 500, acknowledgements) and the
+ * small constructors for the variable ones. Fixed answers are frozen and shared between requests.
+ */
+
+import type { CoreResponse, WebhookIssue } from "./types.js";
+
+export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json; charset=utf-8" });
+const BXML_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/xml; charset=utf-8" });
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+export const EMPTY_BXML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>';
+
+function jsonError(status: number, error: string, message: string, extraHeaders?: Record<string, string>): CoreResponse {
+  return Object.freeze({
+    status,
+    headers: Object.freeze({ ...JSON_HEADERS, ...extraHeaders }),
+    body: JSON.stringify({ error, message }),
+  });
+}
+
+export const NOT_FOUND: CoreResponse = jsonError(404, "not_found", "no webhook route at this path");
+export const PAYLOAD_TOO_LARGE: CoreResponse = jsonError(413, "payload_too_large", "request body exceeds the configured limit");
+export const UNSUPPORTED_MEDIA: CoreResponse = jsonError(415, "unsupported_media_type", "unsupported Content-Type for this webhook");
+export const UNSUPPORTED_ENCODING: CoreResponse = jsonError(415, "unsupported_content_encoding", "send the body without a Content-Encoding", {
+  "accept-encoding": "identity",
+});
+export const MALFORMED_JSON: CoreResponse = jsonError(400, "malformed_json", "request body is not valid JSON");
+export const MALFORMED_XML: CoreResponse = jsonError(400, "malformed_xml", "request body is not well-formed XML");
+export const EMPTY_BODY: CoreResponse = jsonError(400, "empty_body", "request body is empty");
+export const INTERNAL_ERROR: CoreResponse = jsonError(500, "internal_error", "the webhook handler failed");
+
+/** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
+export function methodNotAllowed(methods: readonly string[]): CoreResponse {
+  return jsonError(405, "method_not_allowed", `use ${methods.join(" or ")}`, { allow: [...methods].sort().join(", ") });
+}
+
+/** The 401 challenge for a `WWW-Authenticate` value. */
+export function unauthorizedResponse(challenge: string): CoreResponse {
+  return Object.freeze({ status: 401, headers: Object.freeze({ "www-authenticate": challenge }), body: "" });
+}
+
+const ackResponses = new Map<number, CoreResponse>();
+/** The plain acknowledgement with `status` and no body (one shared object per status). */
+export function ack(status: number): CoreResponse {
+  let response = ackResponses.get(status);
+  if (response === undefined) {
+    response = Object.freeze({ status, headers: NO_HEADERS, body: "" });
+    ackResponses.set(status, response);
+  }
+  return response;
+}
+
+export function invalidBody(message: string): CoreResponse {
+  return { status: 400, headers: JSON_HEADERS, body: JSON.stringify({ error: "invalid_body", message }) };
+}
+
+/** 400 in strict mode: the event does not match its schema (the first ten issues are listed). */
+export function invalidEvent(family: string, type: string, issues: readonly WebhookIssue[]): CoreResponse {
+  return {
+    status: 400,
+    headers: JSON_HEADERS,
+    body: JSON.stringify({ error: "invalid_event", message: `${family} ${type} event does not match its schema`, issues: issues.slice(0, 10) }),
+  };
+}
+
+/** 403: the body failed the family's check (e.g. the TFV signature). */
+export function invalidSignature(reason: string, message: string): CoreResponse {
+  return { status: 403, headers: JSON_HEADERS, body: JSON.stringify({ error: "invalid_signature", reason, message }) };
+}
+
+export function bxmlResponse(xml: string): CoreResponse {
+  return { status: 200, headers: BXML_HEADERS, body: xml };
+}

@@ -1,0 +1,133 @@
+/**
+ * The webhook core's settings, resolved once from its options: limits, strictness, the Basic-auth
+ * verifier, the BXML check and the hooks with their logging defaults. Every request step reads them;
+ * an unsafe configuration throws here, at construction, never per request.
+ */
+
+import { createBasicAuth } from "../auth/basic.js";
+import type { BasicAuthVerifier } from "../auth/basic.js";
+import type { HandlerContext, WebhookLogger } from "./context.js";
+import { unauthorizedResponse } from "./responses.js";
+import type {
+  AuthFailureInfo,
+  BxmlCheckResult,
+  CoreResponse,
+  InvalidEventReport,
+  UnknownEventInfo,
+  WebhookCoreOptions,
+  WebhookErrorInfo,
+} from "./types.js";
+
+/** Default body limit: 1 MiB. */
+export const DEFAULT_BODY_LIMIT: number = 1024 * 1024;
+/** Default handler timeout: 14 s, one second under Bandwidth's default 15 s callback timeout. */
+export const DEFAULT_TIMEOUT_MS: number = 14_000;
+
+/** What every request step of the core reads. */
+export interface CoreSettings {
+  readonly logger: WebhookLogger;
+  readonly strict: boolean;
+  /** One object, not one per request. */
+  readonly validateOptions: { strict: boolean };
+  readonly bodyLimit: number;
+  readonly timeoutMs: number;
+  /** Whether returned BXML is checked (only when a validator is bound). */
+  readonly validateBxml: boolean;
+  readonly bxmlValidator: ((xml: string, options?: { scope?: string }) => BxmlCheckResult) | undefined;
+  readonly auth: BasicAuthVerifier | undefined;
+  /** The 401 challenge, when authentication is on. */
+  readonly unauthorized: CoreResponse | undefined;
+  readonly onAuthFailure: (info: AuthFailureInfo) => void;
+  readonly onInvalid: (report: InvalidEventReport, event: unknown) => void;
+  readonly onUnknownEvent: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
+  /** Calls `onError`; a throwing hook is logged, never propagated. */
+  readonly reportError: (error: unknown, info: WebhookErrorInfo) => void;
+}
+
+/** Reads NODE_ENV where a `process` exists (Node, Bun, Deno with compat), without requiring it. */
+function isProduction(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NODE_ENV === "production";
+}
+
+/** Makes attacker-controlled strings safe to put in a log line. */
+function printable(value: string): string {
+  return JSON.stringify(value.length > 64 ? `${value.slice(0, 64)}…` : value);
+}
+
+/** The verifier for the configured credentials; none (with a warning) only on explicit opt-out. */
+function createAuth(options: WebhookCoreOptions, logger: WebhookLogger): BasicAuthVerifier | undefined {
+  if (options.credentials !== undefined && options.credentials.length > 0) {
+    return createBasicAuth({ credentials: options.credentials, realm: options.realm });
+  }
+  if (options.allowUnauthenticated === true) {
+    logger.warn(
+      "bw-codegen webhooks: running WITHOUT authentication (allowUnauthenticated: true). Anyone who can reach these URLs can send fake Bandwidth events; configure credentials before deploying.",
+    );
+    return undefined;
+  }
+  throw new TypeError(
+    "bw-codegen webhooks: credentials are required (the username/password configured on the Bandwidth application). To run without authentication, e.g. locally, pass allowUnauthenticated: true.",
+  );
+}
+
+/** `onError`, wrapped so that a throwing hook is logged and goes no further. */
+function createErrorReporter(options: WebhookCoreOptions, logger: WebhookLogger): (error: unknown, info: WebhookErrorInfo) => void {
+  const onError =
+    options.onError ??
+    ((error: unknown, info: WebhookErrorInfo): void => {
+      logger.error(`bw-codegen webhooks: ${info.kind} error for ${info.family} ${info.eventType === undefined ? "event" : printable(info.eventType)}`, error);
+    });
+  return (error: unknown, info: WebhookErrorInfo): void => {
+    try {
+      onError(error, info);
+    } catch (hookError) {
+      try {
+        logger.error("bw-codegen webhooks: the onError hook threw", hookError);
+      } catch {
+        // nothing left to tell
+      }
+    }
+  };
+}
+
+/** Resolves the options into {@link CoreSettings}; throws on an unsafe configuration. */
+export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
+  const logger: WebhookLogger = options.logger ?? console;
+  const strict = options.strict === true;
+  const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) throw new TypeError("bw-codegen webhooks: bodyLimit must be a non-negative integer");
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  if (!(timeoutMs > 0)) throw new TypeError("bw-codegen webhooks: timeoutMs must be a positive number");
+  const bxmlValidator = options.bxmlValidator;
+  const auth = createAuth(options, logger);
+  return {
+    logger,
+    strict,
+    validateOptions: Object.freeze({ strict }),
+    bodyLimit,
+    timeoutMs,
+    validateBxml: (options.validateBxml ?? !isProduction()) && bxmlValidator !== undefined,
+    bxmlValidator,
+    auth,
+    unauthorized: auth === undefined ? undefined : unauthorizedResponse(auth.challenge),
+    onAuthFailure:
+      options.onAuthFailure ??
+      ((info: AuthFailureInfo): void => {
+        if (info.reason === "missing") logger.debug?.(`bw-codegen webhooks: challenged a request without credentials on ${info.path}`);
+        else logger.warn(`bw-codegen webhooks: refused a request on ${info.path}: ${info.reason} credentials`);
+      }),
+    onInvalid:
+      options.onInvalid ??
+      ((report: InvalidEventReport): void => {
+        logger.warn(`bw-codegen webhooks: accepted a ${report.family} ${printable(report.eventType)} event that does not match its schema`, report.errors.slice(0, 5));
+      }),
+    onUnknownEvent:
+      options.onUnknownEvent ??
+      ((_event: unknown, info: UnknownEventInfo): void => {
+        const what = info.known ? "has no handler" : "is not a known event type";
+        logger.warn(`bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
+      }),
+    reportError: createErrorReporter(options, logger),
+  };
+}

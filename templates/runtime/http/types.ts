@@ -1,0 +1,223 @@
+/**
+ * The public types of the webhook core: families described as data, routes, options, hooks' info and
+ * the transport-neutral request/response shapes the adapters exchange with the core (`core.ts`).
+ */
+
+import type { AuthFailureReason, BasicCredentials } from "../auth/basic.js";
+import type { HandlerContext, HeaderReader, WebhookLogger } from "./context.js";
+
+/**
+ * What Bandwidth expects back for one event type (from the schema's `x-bw.response`): `bxml` (200 + the
+ * BXML the handler returns), `bxml-or-empty` (BXML, or 204 when the handler returns nothing), `empty`
+ * (a plain acknowledgement). Any other value (e.g. `port-out-validation-response`) is a family-specific
+ * XML answer rendered by the family's `renderReply`.
+ */
+export type EventResponseKind = "bxml" | "bxml-or-empty" | "empty" | (string & {});
+
+/** One row of a family's event table (`generated/events.js`). */
+export interface FamilyEventInfo {
+  /** The handler method name, e.g. `answer`, `conferenceMemberJoin`, `messageReceived`. */
+  readonly method: string;
+  /** `bxml`: 200 + the BXML the handler returns; `bxml-or-empty`: BXML, or 204 when it returns nothing; `empty`: ack. */
+  readonly response: EventResponseKind;
+  /** Where Bandwidth restricts the reply's verbs (`conference`, `transferAnswer`): development-mode checks use it. */
+  readonly scope?: string;
+}
+
+/** One validation issue: where (JSON pointer) and what. Same shape as `validation.ts`'s `ValidationIssue`. */
+export interface WebhookIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * What a family validator returns (structurally the `ValidationResult` of `validation.ts`). The validator
+ * also identifies the event: `type` is the event name (absent when it cannot be told), `unknownType`
+ * marks a name the family does not know.
+ */
+export type FamilyValidationResult =
+  | { readonly ok: true; readonly type?: string; readonly value: unknown }
+  | { readonly ok: false; readonly type?: string; readonly unknownType?: boolean; readonly errors: readonly WebhookIssue[] };
+
+/**
+ * A callback family, described as data. The generated glue builds one per family from the generated
+ * validator and event table; tests may build their own.
+ */
+export interface WebhookFamily {
+  /** `voice`, `messaging`, `numbers`, … */
+  readonly name: string;
+  /**
+   * The property naming the event (`eventType`, `type`), when there is one. Used as a fallback when the
+   * validator cannot name the type, and in error messages; families told apart by structure (TFV, numbers)
+   * leave it out and rely on the validator's `type`.
+   */
+  readonly discriminant?: string;
+  /** `json-object` (one event), `json-array` (a batch: the handler is called once per element), or `xml`. */
+  readonly format: "json-object" | "json-array" | "xml";
+  /** Accepted media types, lower case without parameters (e.g. `application/json`). `+json`/`+xml` suffixes are also accepted. */
+  readonly contentTypes: readonly string[];
+  /** Event table: event name (as the validator reports it in `type`) → handler method and response kind. */
+  readonly events: Readonly<Record<string, FamilyEventInfo>>;
+  /** Validates one parsed event and names its type; `strict` rejects properties the schema does not list. */
+  validate(input: unknown, options: { strict: boolean }): FamilyValidationResult;
+  /**
+   * Renders a handler's result for a family-specific response kind (anything but `bxml`, `bxml-or-empty`,
+   * `empty`) as the body of a 200: a string is XML, a {@link FamilyReply} names its own media type (JSON);
+   * returning `undefined` sends the plain acknowledgement, throwing is a 500. Without it, a string or an
+   * object with `toXml()` is sent as is.
+   */
+  renderReply?(kind: string, result: unknown): string | FamilyReply | undefined;
+  /** Turns the body text into the value to validate; required for `xml` families (JSON families use `JSON.parse`). */
+  parseBody?(text: string): unknown;
+  /**
+   * Checks a POST body before it is parsed (e.g. the TFV HMAC signature over the raw bytes); a failure is
+   * answered 403. `readHeader(raw, name)` reads a request header.
+   */
+  verifyBody?(body: CoreBody, raw: unknown, readHeader: HeaderReader): Promise<BodyVerification>;
+  /** Status of a plain acknowledgement (default 204; number notifications need 200). */
+  readonly ackStatus?: number;
+  /**
+   * The methods the family arrives with, in order of preference (default `["POST"]`). A GET carries the
+   * event in the query string (voice, optionally; the Emergency Calling API query, always). Any other
+   * method is answered 405 with an `Allow` header.
+   */
+  readonly methods?: readonly ("POST" | "GET")[];
+  /**
+   * An upper bound on the handler timeout for this family, when the sender gives up sooner than the
+   * configured `timeoutMs` (the Emergency Calling API waits 450 ms).
+   */
+  readonly maxTimeoutMs?: number;
+}
+
+/** A family-specific answer that is not XML (e.g. the Emergency Calling API's JSON location reply). */
+export interface FamilyReply {
+  readonly contentType: string;
+  readonly body: string;
+}
+
+/** Outcome of {@link WebhookFamily.verifyBody}: `message` says what was wrong (it is sent back and logged). */
+export type BodyVerification = { readonly ok: true } | { readonly ok: false; readonly reason: string; readonly message: string };
+
+/** Mounts one family on a path with the user's handler object. */
+export interface WebhookRoute {
+  /** Request path, e.g. `/callbacks/voice` (matched exactly, ignoring one trailing slash and the query). */
+  readonly path: string;
+  readonly family: WebhookFamily;
+  /** The user's handler object: one optional method per event, named as in the event table. */
+  readonly handlers: object | undefined;
+}
+
+/** What the BXML validator (development mode) returns. */
+export interface BxmlCheckResult {
+  readonly ok: boolean;
+  readonly errors?: readonly WebhookIssue[];
+}
+
+/** Information passed to `onUnknownEvent`. */
+export interface UnknownEventInfo {
+  readonly family: string;
+  readonly eventType: string;
+  /** `true` when the event type is known but the handler object has no method for it. */
+  readonly known: boolean;
+}
+
+/** Information passed to `onInvalid` (lenient mode: the event was dispatched anyway). */
+export interface InvalidEventReport {
+  readonly family: string;
+  readonly eventType: string;
+  readonly errors: readonly WebhookIssue[];
+}
+
+/** Why `onError` was called. */
+export interface WebhookErrorInfo {
+  readonly family: string;
+  readonly eventType: string | undefined;
+  /** `handler`: threw or rejected; `timeout`: exceeded `timeoutMs`; `bxml`: returned invalid BXML or no BXML; `hook`: a hook threw. */
+  readonly kind: "handler" | "timeout" | "bxml" | "hook";
+}
+
+/** Information passed to `onAuthFailure` (never the header or a secret). */
+export interface AuthFailureInfo {
+  readonly path: string;
+  readonly reason: AuthFailureReason;
+}
+
+/** Options of {@link createWebhookCore}. Every option has a safe default except the credentials. */
+export interface WebhookCoreOptions {
+  /** The families to serve and where. */
+  readonly routes: readonly WebhookRoute[];
+  /** Accepted Basic-auth pairs; more than one while rotating. Required unless `allowUnauthenticated`. */
+  readonly credentials?: readonly BasicCredentials[];
+  /** Explicit opt-out of authentication (local development only); logs a warning at start-up. */
+  readonly allowUnauthenticated?: boolean;
+  /** Realm of the `WWW-Authenticate: Basic realm="…"` challenge. Default `bandwidth-webhooks`. */
+  readonly realm?: string;
+  /** Reject events with properties the schema does not list (400). Default `false`: Bandwidth adds fields. */
+  readonly strict?: boolean;
+  /** Largest accepted body in bytes; larger → 413 without reading the rest. Default 1 MiB. */
+  readonly bodyLimit?: number;
+  /** Time a handler may take before the answer becomes a 500. Default 14 000 ms (Bandwidth waits 15 s). */
+  readonly timeoutMs?: number;
+  /** Validate returned BXML before sending it. Default: on unless `NODE_ENV === "production"` (needs `bxmlValidator`). */
+  readonly validateBxml?: boolean;
+  /** The BXML validator used when `validateBxml` is on (the generated glue binds the BXML package's one). */
+  readonly bxmlValidator?: (xml: string, options?: { scope?: string }) => BxmlCheckResult;
+  /** Fallback for event types without a handler; may return BXML. Default: log and acknowledge. */
+  readonly onUnknownEvent?: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
+  /** Called for events that fail validation in lenient mode. Default: log a warning. */
+  readonly onInvalid?: (report: InvalidEventReport, event: unknown) => void;
+  /** Called when a handler throws, rejects, times out or returns invalid BXML. Default: log an error. */
+  readonly onError?: (error: unknown, info: WebhookErrorInfo) => void;
+  /** Called when a request is refused with 401. Default: debug log for `missing` (Bandwidth's normal first try), warning otherwise. */
+  readonly onAuthFailure?: (info: AuthFailureInfo) => void;
+  /** Where the runtime logs. Default `console`. */
+  readonly logger?: WebhookLogger;
+}
+
+/** A plain HTTP answer; adapters copy it onto their transport. Treat as read-only (often shared). */
+export interface CoreResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: string;
+}
+
+/** A compiled route, as returned by `match`. */
+export interface CoreRoute {
+  readonly path: string;
+  readonly family: WebhookFamily;
+}
+
+/** A request body as an adapter has it: text, bytes, a value some framework already parsed, or nothing. */
+export type CoreBody = string | Uint8Array | { readonly parsed: unknown } | null | undefined;
+
+/** The transport-neutral core the adapters drive. */
+export interface WebhookCore {
+  /** Every mounted route (adapters that register routes themselves, like Fastify, use this). */
+  readonly routes: readonly CoreRoute[];
+  /** The effective body limit in bytes. */
+  readonly bodyLimit: number;
+  /** Finds the route for a request target (path + optional query); `undefined` = not ours. */
+  match(url: string): CoreRoute | undefined;
+  /** Answers what can be answered before reading the body (405, 401, 415, 413); `undefined` = go on. */
+  check(
+    route: CoreRoute,
+    method: string | undefined,
+    authorization: string | null | undefined,
+    contentType: string | null | undefined,
+    contentLength: string | number | null | undefined,
+    contentEncoding?: string | null,
+  ): CoreResponse | undefined;
+  /** Parses, validates and dispatches; returns the answer (a Promise only when a handler is async). */
+  handle(
+    route: CoreRoute,
+    method: string,
+    url: string,
+    body: CoreBody,
+    raw: unknown,
+    readHeader: HeaderReader,
+  ): CoreResponse | Promise<CoreResponse>;
+  /** The answer for a path no route matches (standalone adapters). */
+  readonly notFound: CoreResponse;
+  /** The answer for a body over the limit (adapters that count bytes themselves). */
+  readonly payloadTooLarge: CoreResponse;
+}

@@ -1,0 +1,209 @@
+// Numbers product XML: turns the element tree of a `<Notification>` or `<PortOutValidationRequest>` into
+// the JSON form the numbers schemas describe, and renders a handler's reply (the `<PortOutValidationResponse>`
+// itself is built by port-out-response.ts). Parsing is done by the project's one XML parser (parser.ts: no DTD, no entity expansion
+// beyond the five predefined entities, nothing fetched, size and depth limits).
+//
+// JSON form (CONTRIBUTING.md, "XML families"): the root's children become properties under their element
+// names; text-only elements become trimmed strings (never numbers or booleans); element paths listed as
+// arrays are always arrays (even with one or zero elements); other repeated elements become arrays too;
+// attributes, comments and processing instructions are ignored.
+import { parseXml, XmlParseError, type XmlElement, type XmlParseOptions } from "./parser.js";
+import type { ValidateOptions, ValidationResult } from "../validation.js";
+import { buildPortOutValidationResponse, type PortOutValidationAnswer } from "./port-out-response.js";
+
+export {
+  PORT_OUT_ERROR_CODES,
+  PORT_OUT_RESPONSE_CONTENT_TYPE,
+  buildPortOutValidationResponse,
+  type PortOutAcceptableValuesInput,
+  type PortOutErrorCode,
+  type PortOutValidationAnswer,
+  type PortOutValidationErrorItem,
+} from "./port-out-response.js";
+
+/** Default limits for numbers XML: notifications are small (a few hundred bytes, depth 3). */
+export const NUMBERS_XML_LIMITS: Required<XmlParseOptions> = { maxBytes: 256 * 1024, maxDepth: 16 };
+
+/** Key under which non-blank text of an element that also has child elements is kept. */
+export const MIXED_TEXT_KEY = "#text";
+
+type JsonForm = { [key: string]: JsonValue };
+type JsonValue = string | JsonForm | JsonValue[];
+
+function setOwn(target: JsonForm, key: string, value: JsonValue): void {
+  // An element may be called `__proto__`: define it as a plain own property, never touch the prototype.
+  if (key === "__proto__") Object.defineProperty(target, key, { value, enumerable: true, writable: true, configurable: true });
+  else target[key] = value;
+}
+
+function containersOf(arrays: readonly string[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (const path of arrays) {
+    const cut = path.lastIndexOf("/");
+    const parent = cut < 0 ? "" : path.slice(0, cut);
+    const child = cut < 0 ? path : path.slice(cut + 1);
+    const list = map.get(parent);
+    if (list) list.push(child);
+    else map.set(parent, [child]);
+  }
+  return map;
+}
+
+function convert(element: XmlElement, path: string, arrays: ReadonlySet<string>, containers: Map<string, string[]>): JsonValue {
+  const arrayChildren = containers.get(path);
+  if (element.children.length === 0) {
+    // A list element with text instead of child elements stays that text, so the schema reports it.
+    const text = element.text.trim();
+    if (!arrayChildren || text !== "") return text;
+  }
+  const out: JsonForm = {};
+  for (const name of arrayChildren ?? []) setOwn(out, name, []);
+  const repeated = new Set<string>();
+  for (const child of element.children) {
+    const childPath = path === "" ? child.name : `${path}/${child.name}`;
+    const value = convert(child, childPath, arrays, containers);
+    const existing = Object.prototype.hasOwnProperty.call(out, child.name) ? out[child.name] : undefined;
+    if (arrays.has(childPath)) (existing as JsonValue[]).push(value);
+    else if (existing === undefined) setOwn(out, child.name, value);
+    else if (repeated.has(child.name)) (existing as JsonValue[]).push(value);
+    else {
+      repeated.add(child.name);
+      setOwn(out, child.name, [existing, value]);
+    }
+  }
+  const text = element.text.trim();
+  if (text !== "" && element.children.length > 0) setOwn(out, MIXED_TEXT_KEY, text);
+  return out;
+}
+
+/**
+ * Convert a parsed XML element into its JSON form. `arrays` lists element paths relative to `root`
+ * (`"CompletedTelephoneNumbers/TelephoneNumber"`) that are always arrays.
+ *
+ * @example
+ * const root = parseXml("<Notification><OrderId>o-1</OrderId><CompletedTelephoneNumbers><TelephoneNumber>9195550142</TelephoneNumber></CompletedTelephoneNumbers></Notification>");
+ * xmlToJsonForm(root, ["CompletedTelephoneNumbers/TelephoneNumber"]);
+ * // { OrderId: "o-1", CompletedTelephoneNumbers: { TelephoneNumber: ["9195550142"] } }
+ */
+export function xmlToJsonForm(root: XmlElement, arrays: readonly string[]): Record<string, unknown> {
+  const value = convert(root, "", new Set(arrays), containersOf(arrays));
+  return typeof value === "string" ? (value === "" ? {} : { [MIXED_TEXT_KEY]: value }) : (value as Record<string, unknown>);
+}
+
+/** Result of {@link parseNumbersXml}. */
+export type NumbersXmlParse =
+  | { ok: true; /** Root element name, e.g. `Notification`. */ root: string; value: Record<string, unknown> }
+  | { ok: false; /** Where: `""` (the document), with line:column in the message. */ errors: { path: string; message: string }[] };
+
+/**
+ * Parse a numbers XML body safely and map it to its JSON form. `arraysByRoot` gives the always-array
+ * element paths per root element name; an unexpected root is reported as an error.
+ *
+ * @example
+ * const parsed = parseNumbersXml(body, { Notification: ["CompletedTelephoneNumbers/TelephoneNumber"] });
+ * if (parsed.ok) console.log(parsed.root, parsed.value.OrderType);
+ */
+export function parseNumbersXml(
+  text: string | Uint8Array,
+  arraysByRoot: Readonly<Record<string, readonly string[]>>,
+  options?: XmlParseOptions,
+): NumbersXmlParse {
+  let root: XmlElement;
+  try {
+    root = parseXml(text, { ...NUMBERS_XML_LIMITS, ...options });
+  } catch (error) {
+    if (error instanceof XmlParseError) return { ok: false, errors: [{ path: "", message: `not accepted as XML: ${error.message}` }] };
+    throw error;
+  }
+  if (!Object.prototype.hasOwnProperty.call(arraysByRoot, root.name)) {
+    const known = Object.keys(arraysByRoot).map((n) => `<${n}>`).join(", ");
+    return { ok: false, errors: [{ path: "", message: `root element <${root.name}> is not a numbers notification; expected ${known}` }] };
+  }
+  return { ok: true, root: root.name, value: xmlToJsonForm(root, arraysByRoot[root.name]) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// An XML family as the generated validators and the handler runtime use it
+
+/** What the generator knows about an XML family (from each schema's `x-bw.xml`). */
+export interface XmlFamilySpec<T> {
+  /** Family name for messages, e.g. `numbers`. */
+  family: string;
+  /** Always-array element paths per accepted root element name. */
+  roots: Readonly<Record<string, readonly string[]>>;
+  /** Root element name of each event. */
+  rootOf: Readonly<Record<string, string>>;
+  /** Events that alone have their root and are recognised by one element (event → element name). */
+  identifiedBy?: Readonly<Record<string, string>>;
+  /** The family's validator of the JSON form (names the event in `type`). */
+  validate(input: unknown, options?: ValidateOptions): ValidationResult<T>;
+  /** Parser limits (default {@link NUMBERS_XML_LIMITS}). */
+  limits?: XmlParseOptions;
+}
+
+/** Validation of an XML document: the usual result, plus the root element name when the XML parsed. */
+export type XmlValidationResult<T> = ValidationResult<T> & { root?: string };
+
+/** Parsing and validating an XML family's bodies. */
+export interface XmlFamily<T> {
+  /** Body text → JSON form (for the handler runtime); throws on XML that is refused or has an unexpected root. */
+  parseBody(text: string): Record<string, unknown>;
+  /** Body text → validated JSON form, or `{ path, message }` errors (XML problems have path `""`). */
+  validateXml(text: string | Uint8Array, options?: ValidateOptions): XmlValidationResult<T>;
+}
+
+/**
+ * Bind an XML family's roots and validator into a body parser and an XML validator.
+ *
+ * @example
+ * const numbers = createXmlFamily({ family: "numbers", roots, rootOf, validate: validateNumbersNotification });
+ * const result = numbers.validateXml(body);
+ * if (result.ok) console.log(result.type, result.value);
+ */
+export function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T> {
+  const limits = spec.limits ?? NUMBERS_XML_LIMITS;
+  function rootMismatch(root: string, type: string | undefined): string | undefined {
+    if (type === undefined) return undefined;
+    const expected = Object.prototype.hasOwnProperty.call(spec.rootOf, type) ? spec.rootOf[type] : undefined;
+    if (expected === undefined || expected === root) return undefined;
+    return `a ${spec.family} ${type} document has the root element <${expected}>, not <${root}>`;
+  }
+  return {
+    parseBody(text: string): Record<string, unknown> {
+      const parsed = parseNumbersXml(text, spec.roots, limits);
+      if (!parsed.ok) throw new Error(parsed.errors[0].message);
+      const mismatch = rootMismatch(parsed.root, spec.validate(parsed.value).type);
+      if (mismatch !== undefined) throw new Error(mismatch);
+      return parsed.value;
+    },
+    validateXml(text: string | Uint8Array, options?: ValidateOptions): XmlValidationResult<T> {
+      const parsed = parseNumbersXml(text, spec.roots, limits);
+      if (!parsed.ok) return { ok: false, errors: parsed.errors };
+      const result = spec.validate(parsed.value, options);
+      if (!result.ok && result.type === undefined) {
+        // the root says which event this is, but the element that identifies it is missing
+        const owners = Object.keys(spec.rootOf).filter((type) => spec.rootOf[type] === parsed.root);
+        const element = owners.length === 1 && spec.identifiedBy !== undefined && Object.prototype.hasOwnProperty.call(spec.identifiedBy, owners[0]) ? spec.identifiedBy[owners[0]] : undefined;
+        if (element !== undefined) return { ok: false, type: owners[0], root: parsed.root, errors: [{ path: `/${element}`, message: `is required in <${parsed.root}>` }] };
+      }
+      const mismatch = rootMismatch(parsed.root, result.type);
+      if (mismatch !== undefined) return { ok: false, type: result.type, root: parsed.root, errors: [{ path: "", message: mismatch }] };
+      return { ...result, root: parsed.root };
+    },
+  };
+}
+
+/**
+ * Render a numbers handler's answer for a family-specific response kind: a port-out validation answer
+ * (object) is built into XML, a string is sent as it is, nothing means the plain 200 acknowledgement
+ * (for a port-out validation request Bandwidth then approves the port-out).
+ *
+ * @example
+ * renderNumbersReply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
+ */
+export function renderNumbersReply(kind: string, result: unknown): string | undefined {
+  if (result === undefined || result === null) return undefined;
+  if (typeof result === "string") return result;
+  if (kind === "port-out-validation-response" && typeof result === "object") return buildPortOutValidationResponse(result as PortOutValidationAnswer);
+  throw new TypeError(`a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
+}
