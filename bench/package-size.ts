@@ -94,7 +94,7 @@ export async function runPackageSizeBench(runs = 11): Promise<Row[]> {
     const packages = readdirSync(join(project, "node_modules")).filter((name) => !name.startsWith(".")).length;
     writeFileSync(join(project, "empty.mjs"), "");
     // prints the process's CPU time when it exits (loaded with --import before the measured script)
-    writeFileSync(join(project, "report-cpu.mjs"), 'process.on("exit", () => { const u = process.cpuUsage(); process.stderr.write(`CPU_MS ${(u.user + u.system) / 1000}\\n`); });\n');
+    writeFileSync(join(project, "report-cpu.mjs"), 'process.on("exit", () => { const u = process.cpuUsage(); process.stderr.write("CPU_MS " + (u.user + u.system) / 1000 + "\\n"); });\n');
     const bare = spawnMedian(["empty.mjs"], project, runs);
     const imported = spawnMedian(["--input-type=module", "-e", 'await import("bw-codegen")'], project, runs);
     const cli = spawnMedian([join(project, "node_modules", "bw-codegen", "bin", "bw-codegen.mjs"), "--help"], project, runs);

@@ -47,7 +47,7 @@ export function cleanCli(): string[] {
   });
 }
 
-if (process.argv[1] && process.argv[1].endsWith("build-cli.ts")) {
+if (process.argv[1]?.endsWith("build-cli.ts")) {
   const clean = process.argv.includes("--clean");
   const files = clean ? cleanCli() : buildCli();
   process.stdout.write(`bw-codegen build-cli: ${clean ? "removed" : "compiled"} ${files.length} files\n`);

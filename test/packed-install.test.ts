@@ -16,7 +16,7 @@ import { request } from "node:http";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, resolve } from "node:path";
-import { deliverEvent } from "../generated/runtime/testing.js";
+import { deliverEvent } from "../generated/runtime/testing/index.js";
 import { killAll, portIsFree, run, startServer, stopGroup } from "./support/processes.js";
 import type { Started } from "./support/processes.js";
 

@@ -13,8 +13,20 @@ import { didYouMean } from "./suggest.js";
 
 /** Sub-commands, loaded only when used: the generator's dependencies are heavy and `validate` needs none of them. */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  generate: { summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas", load: async () => (requireGeneratorTools("bw-codegen generate"), (await import("./generate.js")).generateCommand) },
-  check: { summary: "Fail if generated/ is stale or was edited by hand", load: async () => (requireGeneratorTools("bw-codegen check"), (await import("./check.js")).checkCommand) },
+  generate: {
+    summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas",
+    load: async () => {
+      requireGeneratorTools("bw-codegen generate");
+      return (await import("./generate.js")).generateCommand;
+    },
+  },
+  check: {
+    summary: "Fail if generated/ is stale or was edited by hand",
+    load: async () => {
+      requireGeneratorTools("bw-codegen check");
+      return (await import("./check.js")).checkCommand;
+    },
+  },
   validate: { summary: "Validate callback payloads (JSON/XML) and BXML documents", load: async () => (await import("./validate.js")).validateCommand },
   scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
 };
