@@ -5,7 +5,10 @@
  *
  * Variants: a bare baseline per framework (read the body, reply with a constant), bw-codegen's adapter
  * for it (auth + JSON.parse + validate + dispatch + BXML render), and for node:http also what users write
- * today (auth check, JSON.parse, ajv compiled at start-up, bandwidth-sdk's BXML classes).
+ * today (auth check, JSON.parse, ajv compiled at start-up, bandwidth-sdk's BXML classes), a careful
+ * hand-written server (ajv with fast formats + a template literal), and the server `bw-codegen scaffold`
+ * writes, with its default options (`scaffold-development` runs without NODE_ENV, `scaffold-production`
+ * with NODE_ENV=production; see bench/http.ts).
  */
 
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -14,7 +17,7 @@ import express from "express";
 import Fastify from "fastify";
 import { createBandwidthWebhooks } from "../generated/webhooks.js";
 import type { AnswerCallback } from "../generated/types.js";
-import { answerBxml, BENCH_CREDENTIALS, BENCH_PATH, createTodaysHandler } from "./http-shared.js";
+import { answerBxml, BENCH_CREDENTIALS, BENCH_PATH, createHandWrittenHandler, createTodaysHandler } from "./http-shared.js";
 
 /** The constant the bare baselines send: byte for byte what the handler renders for the fixture. */
 const CONSTANT = answerBxml({ to: "+12525550129" } as AnswerCallback).toXml();
@@ -37,9 +40,9 @@ function nodeConstant(req: IncomingMessage, res: ServerResponse): void {
   });
 }
 
-/** What a user writes today with node:http, ajv and bandwidth-sdk. */
-async function nodeToday(): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
-  const handle = await createTodaysHandler();
+/** What a user writes today with node:http, ajv and bandwidth-sdk (or `handle`, another hand-written handler). */
+async function nodeToday(handle?: (authorization: string | undefined, body: string) => [number, string]): Promise<(req: IncomingMessage, res: ServerResponse) => void> {
+  handle ??= await createTodaysHandler();
   return (req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => chunks.push(chunk));
@@ -51,8 +54,20 @@ async function nodeToday(): Promise<(req: IncomingMessage, res: ServerResponse) 
   };
 }
 
-async function listenNode(listener: (req: IncomingMessage, res: ServerResponse) => void): Promise<number> {
-  const server = createServer(listener);
+/** The time limits a scaffold's server sets (templates/scaffold/common/src/config.ts.tmpl). */
+const SCAFFOLD_TIMEOUTS = { headersTimeout: 10_000, requestTimeout: 15_000, keepAliveTimeout: 5_000 };
+
+/**
+ * The server `bw-codegen scaffold --framework node` writes (src/webhooks.ts + src/app.ts): default options,
+ * so BXML replies are checked unless NODE_ENV=production; the answer handler renders with the builder.
+ */
+function scaffoldServer(): Promise<number> {
+  const webhooks = createBandwidthWebhooks({ credentials: [BENCH_CREDENTIALS], allowUnauthenticated: false, voice: { answer: answerBxml } });
+  return listenNode(webhooks.node, SCAFFOLD_TIMEOUTS);
+}
+
+async function listenNode(listener: (req: IncomingMessage, res: ServerResponse) => void, options: Record<string, number> = {}): Promise<number> {
+  const server = createServer(options, listener);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   return (server.address() as AddressInfo).port;
 }
@@ -61,6 +76,9 @@ const VARIANTS: Record<string, () => Promise<number>> = {
   "node-constant": () => listenNode(nodeConstant),
   "node-bw-codegen": () => listenNode(webhooks().node),
   "node-today": async () => listenNode(await nodeToday()),
+  "node-hand-written": async () => listenNode(await nodeToday(createHandWrittenHandler())),
+  "scaffold-development": scaffoldServer,
+  "scaffold-production": scaffoldServer,
   "express-constant": () => {
     const app = express();
     app.use(express.json());

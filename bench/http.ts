@@ -4,7 +4,10 @@
  *     validation, dispatch, BXML render of an `answer`), and vs what users write today (node:http + ajv
  *     compiled at start-up + bandwidth-sdk's BXML classes);
  * (b) Express: express.json() + a constant reply vs bw-codegen's Express middleware;
- * (c) Fastify: its built-in JSON parser + a constant reply vs bw-codegen's Fastify plugin.
+ * (c) Fastify: its built-in JSON parser + a constant reply vs bw-codegen's Fastify plugin;
+ * (d) scaffold: the node:http server `bw-codegen scaffold` writes, default options, builder-rendered BXML,
+ *     in development mode (no NODE_ENV: every reply's BXML is checked) and with NODE_ENV=production, next
+ *     to the bare server and a careful hand-written one (node:http + ajv fast formats + template literal).
  *
  * Each server runs in its own child process (bench/http-server.ts); the load generator runs here. On a
  * 2-core machine the load generator (autocannon, itself a node process) competes with the server and can
@@ -52,7 +55,7 @@ export interface HttpBenchOptions {
   rounds?: number;
   /** Concurrent connections (default 50). */
   connections?: number;
-  /** Only these groups: `node`, `express`, `fastify`. */
+  /** Only these groups: `node`, `express`, `fastify`, `scaffold`. */
   groups?: string[];
   /** Pin servers to CPU 1 and the load generator to CPU 0 with `taskset` (Linux; default off: on a shared machine a pinned core can be busy with other work). */
   pin?: boolean;
@@ -86,11 +89,18 @@ function cpuSeconds(pid: number): [number, number] {
   }
 }
 
+/** Every server runs with NODE_ENV=production except `*-development` ones, which run without NODE_ENV. */
+function serverEnv(variant: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_ENV: "production" };
+  if (variant.endsWith("-development")) delete env.NODE_ENV;
+  return env;
+}
+
 function startServer(variant: string): Promise<Server> {
   const command = PIN ? "taskset" : process.execPath;
   const args = ["--import", "tsx", SERVER_SCRIPT, variant];
   const child = spawn(command, PIN ? ["-c", "1", process.execPath, ...args] : args, {
-    env: { ...process.env, NODE_ENV: "production" },
+    env: serverEnv(variant),
     stdio: ["ignore", "pipe", "inherit"],
   });
   return new Promise((resolve, reject) => {
@@ -235,6 +245,19 @@ function compare(label: string, how: string, oursName: string, ours: Measured, b
   ];
 }
 
+/** The default server a scaffold produces, development vs production, vs the bare and the hand-written server. */
+async function scaffoldRows(settings: Required<Omit<HttpBenchOptions, "groups" | "pin">>, how: string): Promise<Row[]> {
+  const m = await measureGroup(["node-constant", "node-hand-written", "scaffold-development", "scaffold-production"], settings);
+  const what = "scaffold's default node:http server, answer BXML rendered by the builder";
+  const bare = "bare node:http, constant reply";
+  return [
+    ...compare(`${what}, development mode (no NODE_ENV: every reply's BXML checked)`, how, "scaffold, development", m["scaffold-development"], bare, m["node-constant"], undefined),
+    ...compare(`${what}, NODE_ENV=production (\`npm start\`)`, how, "scaffold, production", m["scaffold-production"], bare, m["node-constant"], undefined),
+    ...compare("hand-written node:http + ajv (fast formats) + template-literal BXML", how, "hand-written", m["node-hand-written"], bare, m["node-constant"], undefined),
+    ...compare(`${what}, NODE_ENV=production vs the hand-written server`, how, "scaffold, production", m["scaffold-production"], "hand-written", m["node-hand-written"], undefined),
+  ];
+}
+
 export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Row[]> {
   const settings = {
     warmup: options.warmup ?? 2,
@@ -242,7 +265,7 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Row[
     rounds: options.rounds ?? 2,
     connections: options.connections ?? 50,
   };
-  const groups = options.groups ?? ["node", "express", "fastify"];
+  const groups = options.groups ?? ["node", "express", "fastify", "scaffold"];
   PIN = options.pin === true && CAN_PIN;
   const how = `${settings.connections} connections, pipelining 1, ${settings.rounds}×${settings.duration} s after ${settings.warmup} s warm-up${PIN ? ", server on CPU 1, load generator on CPU 0" : ""}`;
   const rows: Row[] = [];
@@ -266,6 +289,7 @@ export async function runHttpBench(options: HttpBenchOptions = {}): Promise<Row[
       rows.push(...compare("What registering any plugin costs a Fastify app (the constant route, in a plugin vs at the root)", how, "plugin route", m["fastify-constant-plugin"], "root route", m["fastify-constant"], undefined));
       rows.push(...compare("Fastify answer callback, the handler rendering its BXML with the builder", how, "bw-codegen plugin", m["fastify-bw-codegen"], "plugin route, built-in JSON parser + constant reply", m["fastify-constant-plugin"], undefined));
     }
+    if (groups.includes("scaffold")) rows.push(...(await scaffoldRows(settings, how)));
   } finally {
     pinSelf(`0-${Math.max(1, availableParallelism() - 1)}`);
   }

@@ -35,11 +35,13 @@ const EXPECTED_FILES = [
   "src/handlers/numbers.ts",
   "src/handlers/voice.ts",
   "src/server.ts",
+  "src/shutdown.ts",
   "src/simulate.ts",
   "src/url.ts",
   "src/webhooks.ts",
   "test/simulate.test.ts",
   "test/webhooks.test.ts",
+  "tsconfig.build.json",
   "tsconfig.json",
 ];
 
@@ -101,16 +103,19 @@ describe("bw-codegen scaffold: what it writes", () => {
       assert.ok(existsSync(join(work, "fresh", file)), `${file} written`);
       assert.match(run.stdout, new RegExp(`created +${file.replace(/\./g, "\\.")}\\n`));
     }
-    assert.match(run.stdout, /npm install\n {2}cp \.env\.example \.env.*\n {2}npm start/);
+    assert.match(run.stdout, /npm install\n {2}cp \.env\.example \.env.*\n {2}npm run dev .*\n {2}npm run build && npm start /);
+    assert.match(run.stdout, /bw-codegen dependency: "file:.*" \(from this checkout of bw-codegen\)/);
     const pkg = JSON.parse(readFileSync(join(work, "fresh", "package.json"), "utf8"));
     assert.equal(pkg.name, "fresh");
     assert.equal(pkg.type, "module");
-    assert.equal(pkg.scripts.start, "tsx src/server.ts");
+    assert.equal(pkg.scripts.start, "NODE_ENV=production exec node dist/server.js");
+    assert.equal(pkg.scripts.build, "tsc -p tsconfig.build.json");
+    assert.equal(pkg.scripts.dev, "exec tsx watch src/server.ts");
     assert.equal(pkg.scripts.typecheck, "tsc --noEmit");
     assert.equal(pkg.scripts.simulate, "tsx src/simulate.ts");
     assert.equal(pkg.dependencies["bw-codegen"], `file:${ROOT}`);
-    assert.ok(pkg.dependencies.tsx && pkg.dependencies.fastify, "tsx and fastify are runtime dependencies");
-    assert.ok(pkg.devDependencies.typescript);
+    assert.ok(pkg.dependencies.fastify, "fastify is a runtime dependency");
+    assert.ok(pkg.devDependencies.typescript && pkg.devDependencies.tsx, "tsx and typescript only build and develop");
   });
 
   it("one typed stub per event of the catalog, for every family, typed by the generated interfaces", () => {
@@ -162,7 +167,7 @@ describe("bw-codegen scaffold: what it writes", () => {
   it("every framework has its own app.ts; the rest is shared", () => {
     const apps = FRAMEWORKS.map((framework) => buildScaffold({ dir: join(work, "x"), framework }).get("src/app.ts")!);
     assert.equal(new Set(apps).size, FRAMEWORKS.length);
-    assert.match(apps[0], /createServer\(webhooks\.node\)/);
+    assert.match(apps[0], /createServer\(SERVER_TIMEOUTS, webhooks\.node\)/);
     assert.match(apps[1], /app\.use\(webhooks\.express\)/);
     assert.match(apps[2], /app\.register\(webhooks\.fastify\)/);
     assert.match(apps[3], /webhooks\.fetch\(c\.req\.raw\)/);
@@ -200,8 +205,67 @@ describe("bw-codegen scaffold: never overwrites without --force", () => {
 });
 
 describe("bw-codegen scaffold: the bw-codegen dependency", () => {
-  it("from a checkout: file:<checkout>; from an installed package (node_modules): the published version", () => {
-    assert.equal(bwCodegenDependency(ROOT, "0.1.0"), `file:${ROOT}`);
-    assert.equal(bwCodegenDependency(join(work, "app", "node_modules", "bw-codegen"), "0.3.1"), "^0.3.1");
+  it("from a checkout: file:<checkout>; installed without a record of where from: ^<version>", () => {
+    assert.equal(bwCodegenDependency(ROOT, "0.1.0", join(work, "rx")).spec, `file:${ROOT}`);
+    assert.equal(bwCodegenDependency(join(work, "app", "node_modules", "bw-codegen"), "0.3.1", join(work, "app", "rx")).spec, "^0.3.1");
+  });
+
+  const installedFrom: { spec: string; expected: string }[] = [
+    { spec: "file:../dist/bw-codegen-0.3.1.tgz", expected: "file:../../dist/bw-codegen-0.3.1.tgz" },
+    { spec: "../dist/bw-codegen-0.3.1.tgz", expected: "file:../../dist/bw-codegen-0.3.1.tgz" },
+    { spec: "file:vendor/bw-codegen", expected: "file:../vendor/bw-codegen" },
+    { spec: "git+https://github.com/example/bw-codegen.git#v0.3.1", expected: "git+https://github.com/example/bw-codegen.git#v0.3.1" },
+    { spec: "github:example/bw-codegen", expected: "github:example/bw-codegen" },
+    { spec: "^0.3.0", expected: "^0.3.0" },
+  ];
+  for (const row of installedFrom) {
+    it(`the parent project installed it as ${row.spec}: the scaffold in a sub-folder uses ${row.expected}`, () => {
+      const project = mkdtempSync(join(work, "parent-"));
+      writeFileSync(join(project, "package.json"), JSON.stringify({ name: "parent", dependencies: { "bw-codegen": row.spec } }));
+      const found = bwCodegenDependency(join(project, "node_modules", "bw-codegen"), "0.3.1", join(project, "rx"));
+      assert.deepEqual(found, { spec: row.expected, from: join(project, "package.json") });
+    });
+  }
+
+  it("no package.json entry (e.g. installed with --no-save): the package-lock's resolved tarball", () => {
+    const project = mkdtempSync(join(work, "parent-"));
+    writeFileSync(join(project, "package.json"), JSON.stringify({ name: "parent" }));
+    writeFileSync(join(project, "package-lock.json"), JSON.stringify({ packages: { "node_modules/bw-codegen": { version: "0.3.1", resolved: "file:bw-codegen-0.3.1.tgz" } } }));
+    assert.deepEqual(bwCodegenDependency(join(project, "node_modules", "bw-codegen"), "0.3.1", join(project, "rx")), { spec: "file:../bw-codegen-0.3.1.tgz", from: join(project, "package-lock.json") });
+  });
+});
+
+describe("bw-codegen scaffold: merging into an existing package.json", () => {
+  it('keeps "type": "commonjs" and says the receiver needs "module"; existing dependencies keep their version', () => {
+    const dir = mkdtempSync(join(work, "cjs-"));
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "cjs", type: "commonjs", devDependencies: { typescript: "5.9.2" } }, null, 4));
+    const run = cli(dir, "--framework", "node");
+    assert.equal(run.status, 0, run.stderr);
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    assert.equal(pkg.type, "commonjs");
+    assert.equal(pkg.devDependencies.typescript, "5.9.2");
+    assert.match(run.stdout, /type: kept "commonjs"; the receiver is ES modules .*npm pkg set type=module/);
+    assert.match(run.stdout, /devDependencies\.typescript: kept "5\.9\.2"/);
+    assert.match(readFileSync(join(dir, "package.json"), "utf8"), /^\{\n {4}"name"/, "the file's indentation is kept");
+  });
+
+  it("a package.json that is not JSON: exit 1, nothing written", () => {
+    const dir = mkdtempSync(join(work, "broken-"));
+    writeFileSync(join(dir, "package.json"), '{"name": "broken",');
+    const run = cli(dir);
+    assert.equal(run.status, 1);
+    assert.match(run.stderr, /package\.json is not valid JSON .*nothing was written/);
+    assert.equal(readFileSync(join(dir, "package.json"), "utf8"), '{"name": "broken",');
+    assert.equal(existsSync(join(dir, "src")), false);
+  });
+
+  it("run twice: the second run changes nothing in package.json", () => {
+    const dir = mkdtempSync(join(work, "twice-"));
+    writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "twice" }));
+    assert.equal(cli(dir).status, 0);
+    const before = readFileSync(join(dir, "package.json"), "utf8");
+    const again = cli(dir);
+    assert.match(again.stdout, /unchanged +package\.json \(it already has everything the receiver needs\)/);
+    assert.equal(readFileSync(join(dir, "package.json"), "utf8"), before);
   });
 });

@@ -1,7 +1,7 @@
 /**
  * Scaffolds each framework (node, express, fastify, hono) as a new user would and checks the contract:
  * `npm install` (real, from the npm registry/cache; bw-codegen resolves to this checkout through `file:`),
- * `npm run typecheck` passes, `npm start` listens on $PORT and reads BW_CALLBACK_USERNAME /
+ * `npm run typecheck` and `npm run build` pass, `npm start` (the build, in production mode) listens on $PORT and reads BW_CALLBACK_USERNAME /
  * BW_CALLBACK_PASSWORD, and Bandwidth's handshake (played with bw-codegen/testing) plus hostile requests
  * get the right answers on /callbacks/voice (POST and GET), /callbacks/messaging and /callbacks/numbers.
  * Without credentials the server refuses to start unless BW_ALLOW_UNAUTHENTICATED=1.
@@ -172,7 +172,7 @@ for (const framework of FRAMEWORKS) {
   describe(`scaffold --framework ${framework}: install, typecheck, start, handshake`, () => {
     const dir = join(work, `receiver-${framework}`);
 
-    it("scaffolds, installs (bw-codegen linked to this checkout) and type-checks", () => {
+    it("scaffolds, installs (bw-codegen linked to this checkout), type-checks and builds", () => {
       const t0 = Date.now();
       const scaffold = spawnSync(process.execPath, [BIN, "scaffold", dir, "--framework", framework], { encoding: "utf8" });
       assert.equal(scaffold.status, 0, scaffold.stderr);
@@ -185,6 +185,8 @@ for (const framework of FRAMEWORKS) {
       // cleanly in a user's project, with only that project's packages (no peer leaking from the checkout)
       const typecheck = run("npm", ["run", "typecheck", "--", "--skipLibCheck", "false"], dir);
       assert.equal(typecheck.status, 0, typecheck.output);
+      const build = run("npm", ["run", "build"], dir);
+      assert.equal(build.status, 0, build.output);
       timings.push(`${framework}: scaffold ${t1 - t0} ms, install ${t2 - t1} ms, typecheck ${Date.now() - t2} ms`);
     });
 
@@ -346,7 +348,8 @@ describe("scaffolded settings (node project)", () => {
     const creds = { BW_CALLBACK_USERNAME: "u", BW_CALLBACK_PASSWORD: "p" };
     assert.equal(loadConfig({ ...creds }).port, 3000);
     assert.equal(loadConfig({ ...creds, PORT: "8080" }).port, 8080);
-    assert.equal(loadConfig({ ...creds }).host, undefined);
+    assert.equal(loadConfig({ ...creds }).host, "127.0.0.1", "only this machine unless HOST says otherwise");
+    assert.equal(loadConfig({ ...creds, HOST: "0.0.0.0" }).host, "0.0.0.0");
     assert.deepEqual(loadConfig({ ...creds }).credentials, [{ username: "u", password: "p" }]);
     for (const env of [{ ...creds, PORT: "http" }, { ...creds, PORT: "70000" }, { BW_CALLBACK_USERNAME: "u" }, { BW_CALLBACK_PASSWORD: "p" }, { BW_CALLBACK_USERNAME: "a:b", BW_CALLBACK_PASSWORD: "p" }, {}]) {
       assert.throws(() => loadConfig(env), ConfigError, JSON.stringify(env));

@@ -1,6 +1,6 @@
 // `npm run demo`: the quick start's one command. Scaffolds a demo receiver (node:http) into .tmp/demo
-// (kept between runs: your edits there survive), installs it, and starts it on 127.0.0.1:$PORT (default
-// 3000) with demo credentials that it prints, plus the two requests that show Bandwidth's handshake.
+// (kept between runs: your edits there survive), installs it, and starts it in development mode
+// (`npm run dev`: tsx, restarts on change) on 127.0.0.1:$PORT (default 3000) with demo credentials that it prints, plus the two requests that show Bandwidth's handshake.
 import { spawn, spawnSync } from "node:child_process";
 import { join, relative } from "node:path";
 import { REPO_ROOT } from "../paths.js";
@@ -41,12 +41,12 @@ process.stdout.write(
     `  curl -i -u ${DEMO_USERNAME}:${DEMO_PASSWORD} -X POST ${base}/callbacks/voice -H 'content-type: application/json' -d '${answer}'`,
     "    -> 200 with the BXML greeting from src/handlers/voice.ts (the server also logs which fields this short",
     "       body lacks: events are validated, and still dispatched, since Bandwidth adds fields over time)",
-    `Edit ${join(shown, "src", "handlers")}/*.ts and restart; Ctrl-C stops the server.`,
+    `Edit ${join(shown, "src", "handlers")}/*.ts: the server restarts on save; Ctrl-C stops it.`,
     "",
   ].join("\n"),
 );
 
-const server = spawn(npm, ["start", "--silent"], {
+const server = spawn(npm, ["run", "dev", "--silent"], {
   cwd: dir,
   stdio: "inherit",
   shell: process.platform === "win32",

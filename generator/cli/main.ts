@@ -8,12 +8,25 @@ import { REPO_ROOT } from "../paths.js";
 import { UsageError, wantsHelp } from "./args.js";
 import { painter } from "./colour.js";
 import type { Command } from "./command.js";
+import { requireGeneratorTools } from "./generator-tools.js";
 import { didYouMean } from "./suggest.js";
 
 /** Sub-commands, loaded only when used: the generator's dependencies are heavy and `validate` needs none of them. */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  generate: { summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas", load: async () => (await import("./generate.js")).generateCommand },
-  check: { summary: "Fail if generated/ is stale or was edited by hand", load: async () => (await import("./check.js")).checkCommand },
+  generate: {
+    summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas",
+    load: async () => {
+      requireGeneratorTools("bw-codegen generate");
+      return (await import("./generate.js")).generateCommand;
+    },
+  },
+  check: {
+    summary: "Fail if generated/ is stale or was edited by hand",
+    load: async () => {
+      requireGeneratorTools("bw-codegen check");
+      return (await import("./check.js")).checkCommand;
+    },
+  },
   validate: { summary: "Validate callback payloads (JSON/XML) and BXML documents", load: async () => (await import("./validate.js")).validateCommand },
   scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
   docs: { summary: "Write a static HTML reference of every webhook (needs the redoc package)", load: async () => (await import("./docs.js")).docsCommand },
@@ -89,7 +102,13 @@ export async function main(argv: string[]): Promise<number> {
   const [name, rest] = first === "help" ? [after[0], ["--help"]] : [first, after];
   const entry = entryFor(name);
   if (!entry) return usageError(undefined, `unknown command "${name}"${didYouMean(name, Object.keys(commands))}`);
-  const command = await entry.load();
+  let command: Command;
+  try {
+    command = await entry.load(); // generate / check: fails when the generator's tools are not installed
+  } catch (err) {
+    process.stderr.write(`bw-codegen ${name}: ${(err as Error).message}\n`);
+    return 1;
+  }
   if (wantsHelp(rest)) {
     process.stdout.write(command.helpFor?.(rest) ?? command.help);
     return 0;

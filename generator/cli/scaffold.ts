@@ -2,16 +2,19 @@
 // or Hono) with one typed handler stub per event of the catalog. The fixed files come from
 // templates/scaffold/ (`common/` + one folder per framework, `*.tmpl` with {{PLACEHOLDERS}}); package.json,
 // the handler stubs and the test cases are built here from the catalog. Never overwrites a file unless
-// --force.
+// --force; an existing package.json is merged (scaffold-package.ts), never replaced.
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { loadCatalog, type EventEntry } from "../catalog.js";
 import { familyByName } from "../families.js";
 import { REPO_ROOT } from "../paths.js";
 import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
 import type { Command } from "./command.js";
+import { bwCodegenDependency, mergePackageJson, type DependencySource } from "./scaffold-package.js";
 import { didYouMean } from "./suggest.js";
+
+export { bwCodegenDependency } from "./scaffold-package.js";
 
 export const FRAMEWORKS = ["node", "express", "fastify", "hono"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
@@ -27,10 +30,10 @@ const FRAMEWORK_TITLES: Record<Framework, string> = { node: "node:http", express
 
 /** Packages each scaffold depends on, besides bw-codegen; versions come from bw-codegen's own package.json. */
 const DEPENDENCIES: Record<Framework, { dependencies: string[]; devDependencies: string[] }> = {
-  node: { dependencies: ["tsx"], devDependencies: ["typescript", "@types/node"] },
-  express: { dependencies: ["tsx", "express"], devDependencies: ["typescript", "@types/node", "@types/express"] },
-  fastify: { dependencies: ["tsx", "fastify"], devDependencies: ["typescript", "@types/node"] },
-  hono: { dependencies: ["tsx", "hono", "@hono/node-server"], devDependencies: ["typescript", "@types/node"] },
+  node: { dependencies: [], devDependencies: ["tsx", "typescript", "@types/node"] },
+  express: { dependencies: ["express"], devDependencies: ["tsx", "typescript", "@types/node", "@types/express"] },
+  fastify: { dependencies: ["fastify"], devDependencies: ["tsx", "typescript", "@types/node"] },
+  hono: { dependencies: ["hono", "@hono/node-server"], devDependencies: ["tsx", "typescript", "@types/node"] },
 };
 
 /** Used when bw-codegen's package.json does not list a package (it lists all of them today). */
@@ -99,8 +102,10 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
     ...queueValues(queued, served.map((f) => f.name)),
   };
 
+  // the simulated call starts with initiate: without a voice initiate handler there is nothing to simulate
+  const simulated = served.some((f) => f.name === "voice") && selected.some((e) => e.family === "voice" && e.event === "initiate");
   const files: ScaffoldFiles = new Map();
-  files.set("package.json", packageJson(root, name, framework, queued));
+  files.set("package.json", packageJson(root, name, framework, bwCodegenDependency(root, ownVersion(root), resolve(options.dir)), { queued, simulated }));
   const templates = join(root, "templates", "scaffold");
   for (const folder of ["common", framework, ...(queued ? ["queue-bullmq"] : [])]) {
     for (const file of listFiles(join(templates, folder))) {
@@ -110,8 +115,7 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
   }
   for (const [path, contents] of handlerFiles) files.set(path, contents);
   if (queued) files.set(".env.example", `${files.get(".env.example") ?? ""}${QUEUE_ENV}`);
-  if (!served.some((f) => f.name === "voice") || !selected.some((e) => e.family === "voice" && e.event === "initiate")) {
-    // the simulated call starts with initiate: without a voice initiate handler there is nothing to simulate
+  if (!simulated) {
     files.delete("src/simulate.ts");
     files.delete("test/simulate.test.ts");
   }
@@ -123,19 +127,30 @@ export interface WriteReport {
   created: string[];
   overwritten: string[];
   skipped: string[];
+  /** An existing package.json was merged: what was added, and what was kept because the user had a value. */
+  merged?: { changed: string[]; unchanged: string[] };
 }
 
 /**
- * Writes the files under `dir`. An existing file is kept (reported as skipped) unless `force`.
+ * Writes the files under `dir`. An existing file is kept (reported as skipped) unless `force`; an existing
+ * package.json is always merged instead (see `mergePackageJson`), with or without `force`. Nothing is
+ * written when the existing package.json cannot be read.
  *
  * @example
  * writeScaffold("my-receiver", buildScaffold({ dir: "my-receiver", framework: "node" }), false);
  */
 export function writeScaffold(dir: string, files: ScaffoldFiles, force: boolean): WriteReport {
   const report: WriteReport = { created: [], overwritten: [], skipped: [] };
+  const manifest = join(dir, "package.json");
+  const merge = files.has("package.json") && existsSync(manifest) ? mergePackageJson(readFileSync(manifest, "utf8"), JSON.parse(files.get("package.json")!)) : undefined;
   for (const [path, contents] of files) {
     const target = join(dir, ...path.split("/"));
     const exists = existsSync(target);
+    if (path === "package.json" && merge) {
+      report.merged = { changed: merge.changed, unchanged: merge.unchanged };
+      if (merge.changed.length > 0) writeFileSync(target, merge.text);
+      continue;
+    }
     if (exists && !force) {
       report.skipped.push(path);
       continue;
@@ -229,7 +244,24 @@ function unknownEvents(unknown: string[], candidates: EventEntry[]): UsageError 
 // ---------------------------------------------------------------------------------------------------
 // package.json
 
-function packageJson(root: string, name: string, framework: Framework, queued: boolean): string {
+function ownVersion(root: string): string {
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/**
+ * Scripts of a scaffold: production = compiled JavaScript with NODE_ENV=production; dev = tsx, BXML
+ * checked. `exec` makes the server replace the shell npm runs scripts in, so the SIGTERM npm forwards
+ * reaches the server (a shell in between dies of it and leaves the server running, holding its port).
+ */
+const SCRIPTS = {
+  build: "tsc -p tsconfig.build.json",
+  start: "NODE_ENV=production exec node dist/server.js",
+  dev: "exec tsx watch src/server.ts",
+  typecheck: "tsc --noEmit",
+  test: "node --import tsx --test test/*.test.ts",
+};
+
+function packageJson(root: string, name: string, framework: Framework, bwCodegen: DependencySource, extras: { queued: boolean; simulated: boolean }): string {
   const own = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
     version: string;
     dependencies?: Record<string, string>;
@@ -246,30 +278,15 @@ function packageJson(root: string, name: string, framework: Framework, queued: b
     description: `Bandwidth webhook receiver (${FRAMEWORK_TITLES[framework]}), scaffolded by bw-codegen`,
     type: "module",
     engines: { node: ">=20.12" },
-    scripts: {
-      start: "tsx src/server.ts",
-      dev: "tsx watch src/server.ts",
-      typecheck: "tsc --noEmit",
-      test: "node --import tsx --test test/*.test.ts",
-      simulate: "tsx src/simulate.ts",
-    },
-    dependencies: { "bw-codegen": bwCodegenDependency(root, own.version), ...pick(deps.dependencies) },
+    scripts: { ...SCRIPTS, ...(extras.simulated ? { simulate: "tsx src/simulate.ts" } : {}) } as Record<string, string>,
+    dependencies: { "bw-codegen": bwCodegen.spec, ...pick(deps.dependencies) },
     devDependencies: pick(deps.devDependencies),
   };
-  if (queued) {
-    Object.assign(manifest.scripts, { worker: "tsx src/worker.ts" });
+  if (extras.queued) {
+    Object.assign(manifest.scripts, { worker: "NODE_ENV=production exec node dist/worker.js", "worker:dev": "exec tsx watch src/worker.ts" });
     manifest.dependencies = { ...manifest.dependencies, ...pick(["bullmq", "ioredis"]) };
   }
   return `${JSON.stringify(manifest, null, 2)}\n`;
-}
-
-/**
- * Run from a checkout: `file:<checkout>` (npm links it, so the checkout's generated/ is used as it is,
- * nothing needs publishing). Run from an installed package (inside node_modules): the published version.
- */
-export function bwCodegenDependency(root: string, version: string): string {
-  const insideNodeModules = resolve(root).split(sep).includes("node_modules");
-  return insideNodeModules ? `^${version}` : `file:${resolve(root)}`;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -456,6 +473,32 @@ test("numbers: an order notification (XML) is acknowledged with 200", async () =
 // ---------------------------------------------------------------------------------------------------
 // The command
 
+/** What the command prints: every file's fate, the package.json merge, the bw-codegen specifier, what to run. */
+function reportText(title: string, shown: string, report: WriteReport, dependency: DependencySource): string {
+  const out: string[] = [`bw-codegen scaffold: ${title} receiver in ${shown}`];
+  for (const path of report.created) out.push(`  created      ${path}`);
+  for (const path of report.overwritten) out.push(`  overwritten  ${path}`);
+  if (report.merged) {
+    out.push(report.merged.changed.length ? "  merged       package.json:" : "  unchanged    package.json (it already has everything the receiver needs)");
+    for (const line of report.merged.changed) out.push(`                 ${line}`);
+    if (report.merged.unchanged.length) out.push("  not changed (you have a value) in package.json:");
+    for (const line of report.merged.unchanged) out.push(`                 ${line}`);
+  }
+  for (const path of report.skipped) out.push(`  skipped      ${path} (exists; --force overwrites it)`);
+  const kept = report.merged !== undefined && !report.merged.changed.some((line) => line.startsWith("dependencies.bw-codegen:"));
+  out.push("", kept ? "bw-codegen dependency: kept the one package.json has" : `bw-codegen dependency: "${dependency.spec}" (from ${dependency.from})`);
+  const cd = shown === "." ? [] : [`  cd ${shown.includes(" ") ? JSON.stringify(shown) : shown}`];
+  out.push("", "Next:", ...cd, "  npm install", "  cp .env.example .env   # set BW_CALLBACK_USERNAME and BW_CALLBACK_PASSWORD");
+  const keptScript = (name: string): boolean => report.merged?.unchanged.some((line) => line.startsWith(`scripts.${name}:`)) ?? false;
+  // where the user kept their own dev/start/build script, the command to run is the receiver's, spelled out
+  const dev = keptScript("dev") ? "npx tsx watch src/server.ts   " : "npm run dev            ";
+  const build = keptScript("build") ? "npx tsc -p tsconfig.build.json" : "npm run build";
+  const start = keptScript("start") ? "NODE_ENV=production node dist/server.js" : "npm start";
+  out.push(`  ${dev}# development: tsx, restarts on change, every BXML reply checked`);
+  out.push(`  ${build} && ${start}   # production: compiled to dist/, NODE_ENV=production`, "");
+  return out.join("\n");
+}
+
 export const scaffoldCommand: Command = {
   summary: "Write a runnable TypeScript webhook receiver (node, express, fastify or hono)",
   help: `Usage: bw-codegen scaffold <dir> [--framework node|express|fastify|hono] [--events a,b,...] [--queue bullmq] [--force]
@@ -464,11 +507,18 @@ Writes a TypeScript project into <dir> (created if missing): package.json, tscon
 README.md, src/server.ts (entry), src/app.ts (the framework), src/handlers/voice.ts, messaging.ts and
 numbers.ts with a typed stub per event, and test/webhooks.test.ts. Then:
 
-  cd <dir> && npm install && npm start     # listens on $PORT (default 3000)
+  cd <dir> && npm install && npm run dev            # development, on $PORT (default 3000)
+  npm run build && npm start                          # production: dist/, NODE_ENV=production
+
+<dir> may be an existing project (e.g. \`scaffold .\`): its package.json is merged, never replaced: the
+receiver's scripts, dependencies and "type" are added where missing, values you set are kept, and every
+change (and every value kept) is printed.
 
 The server reads BW_CALLBACK_USERNAME / BW_CALLBACK_PASSWORD (it refuses to start without them unless
 BW_ALLOW_UNAUTHENTICATED=1) and serves POST /callbacks/voice (GET too), /callbacks/messaging and
-/callbacks/numbers. Run from a checkout of bw-codegen, the project depends on that checkout (file:).
+/callbacks/numbers, on 127.0.0.1 unless HOST says otherwise. The project depends on bw-codegen by the
+specifier your project installed it from (tarball path, file:, git URL or version; printed); run from a
+checkout of bw-codegen, on that checkout (file:).
 
 Options:
   --framework NAME  node (default: node:http, no framework), express, fastify or hono
@@ -476,7 +526,8 @@ Options:
                     portins) or method names (messageReceived); default: every event
   --queue bullmq    async events go to a BullMQ queue on REDIS_URL and are acknowledged at once; adds
                     src/worker.ts (npm run worker), src/jobs/*.ts, docker-compose.yml (Redis), REDIS_URL
-  --force           overwrite files that already exist (default: keep them, report them as skipped)
+  --force           overwrite files that already exist (default: keep them, report them as skipped);
+                    an existing package.json is merged either way, never replaced
   --help            show this help
 `,
   async run(argv) {
@@ -496,15 +547,11 @@ Options:
     const queue = args.values.get("--queue");
     if (queue !== undefined && queue !== "bullmq") throw new UsageError(`unknown queue "${queue}" (the one supported is bullmq)`);
     const files = buildScaffold({ dir, framework: framework as Framework, events, queue });
+    const dependency = bwCodegenDependency(REPO_ROOT, ownVersion(REPO_ROOT), dir);
     const report = writeScaffold(dir, files, args.booleans.has("--force"));
     const fromHere = relative(process.cwd(), dir);
     const shown = fromHere === "" ? "." : fromHere.startsWith("..") ? dir : fromHere;
-    const out: string[] = [`bw-codegen scaffold: ${FRAMEWORK_TITLES[framework as Framework]} receiver in ${shown}`];
-    for (const path of report.created) out.push(`  created      ${path}`);
-    for (const path of report.overwritten) out.push(`  overwritten  ${path}`);
-    for (const path of report.skipped) out.push(`  skipped      ${path} (exists; --force overwrites it)`);
-    out.push("", "Next:", `  cd ${shown.includes(" ") ? JSON.stringify(shown) : shown}`, "  npm install", "  cp .env.example .env   # set BW_CALLBACK_USERNAME and BW_CALLBACK_PASSWORD", "  npm start", "");
-    process.stdout.write(out.join("\n"));
+    process.stdout.write(reportText(FRAMEWORK_TITLES[framework as Framework], shown, report, dependency));
     return 0;
   },
 };

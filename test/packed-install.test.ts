@@ -1,0 +1,288 @@
+/**
+ * The user's path from the packed tarball, as a registry install would give it (issues 8.2, 12.1, 15):
+ * `npm pack` once (from a copy of this checkout); the tarball ships no tests or benchmarks and runs its CLI
+ * as compiled JavaScript. A runtime install (`--omit=dev`) has none of typescript, ts-morph,
+ * json-schema-to-typescript, tsx or esbuild, yet `scaffold`, `validate` and the runtime work, and `generate`
+ * names what to install. From that install, each framework is scaffolded (its bw-codegen dependency is the
+ * tarball the parent installed), installed, type-checked, built, started with `npm start` (production),
+ * answers the 401 -> 200 handshake, and on SIGTERM finishes a delivery in flight, exits 0 and frees its
+ * port. `scaffold .` into an existing project merges package.json without touching the user's values.
+ *
+ * npm installs use the shared npm cache (`--prefer-offline`); every server is killed when the file ends.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { request } from "node:http";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { deliverEvent } from "../generated/runtime/testing/index.js";
+import { killAll, portIsFree, run, startServer, stopGroup } from "./support/processes.js";
+import type { Started } from "./support/processes.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const FRAMEWORKS = ["node", "express", "fastify", "hono"] as const;
+const BUILD_TOOLS = ["typescript", "ts-morph", "json-schema-to-typescript", "tsx", "esbuild"];
+const USER = "packed-user";
+const PASS = "packed-secret";
+const NPM_FLAGS = ["--prefer-offline", "--no-audit", "--no-fund"];
+const work = mkdtempSync(join(tmpdir(), "bw-packed-"));
+const runtimeDir = join(work, "runtime-user");
+let tarball = "";
+
+after(() => {
+  killAll();
+  rmSync(work, { recursive: true, force: true });
+});
+
+/** Packs a copy of the checkout (so the checkout itself is never touched while other tests run). */
+before(() => {
+  const copy = join(work, "source");
+  mkdirSync(copy);
+  for (const name of readdirSync(ROOT)) {
+    if (name !== "node_modules" && name !== ".git") cpSync(join(ROOT, name), join(copy, name), { recursive: true });
+  }
+  symlinkSync(join(ROOT, "node_modules"), join(copy, "node_modules"), "dir");
+  const packed = run("npm", ["pack", "--pack-destination", work], copy);
+  assert.equal(packed.status, 0, packed.output);
+  const names = readdirSync(work).filter((name) => name.endsWith(".tgz"));
+  assert.equal(names.length, 1, packed.output);
+  tarball = join(work, names[0]);
+});
+
+const callFields = {
+  eventTime: "2026-03-01T12:00:01.000Z",
+  accountId: "7700002",
+  applicationId: "a3f0c2de-3333-4b2c-9d3e-4f5a6b7c8d90",
+  from: "+19195550111",
+  to: "+19195550122",
+  direction: "inbound",
+  callId: "c-packed-1",
+  callUrl: "https://voice.bandwidth.com/api/v2/accounts/7700002/calls/c-packed-1",
+  startTime: "2026-03-01T12:00:00.000Z",
+  answerTime: "2026-03-01T12:00:01.000Z",
+};
+
+/** Every folder named like a build tool anywhere under node_modules (hoisted or nested). */
+function buildToolsIn(nodeModules: string): string[] {
+  const found: string[] = [];
+  const walk = (dir: string): void => {
+    for (const name of readdirSync(dir)) {
+      const full = join(dir, name);
+      if (!statSync(full).isDirectory()) continue;
+      if (BUILD_TOOLS.includes(name) || name === "@esbuild") found.push(full);
+      walk(full);
+    }
+  };
+  walk(nodeModules);
+  return found;
+}
+
+/**
+ * Starts an authenticated voice delivery and sends only half of its body; `finish()` sends the rest and
+ * resolves with the answer. Used to hold a delivery in flight across SIGTERM.
+ */
+async function halfSentDelivery(base: string): Promise<{ finish(): Promise<{ status: number; body: string }> }> {
+  const body = Buffer.from(JSON.stringify({ eventType: "answer", ...callFields }));
+  const url = new URL("/callbacks/voice", base);
+  let pending: ReturnType<typeof request> | undefined;
+  const answer = new Promise<{ status: number; body: string }>((resolveAnswer, reject) => {
+    const req = request(url, {
+      method: "POST",
+      headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString("base64")}`, "content-type": "application/json", "content-length": body.length },
+    });
+    req.on("response", (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+      res.on("end", () => resolveAnswer({ status: res.statusCode!, body: text }));
+    });
+    req.on("error", reject);
+    req.write(body.subarray(0, 20));
+    pending = req;
+  });
+  await new Promise((r) => setTimeout(r, 200)); // the server has the headers and part of the body
+  return {
+    finish: () => {
+      pending!.end(body.subarray(20));
+      return answer;
+    },
+  };
+}
+
+/** A request on a new TCP connection (no pooled keep-alive socket). */
+function freshConnection(base: string): Promise<number> {
+  return new Promise((resolveStatus, reject) => {
+    const req = request(new URL("/callbacks/voice", base), { method: "POST", agent: false }, (res) => {
+      res.resume();
+      resolveStatus(res.statusCode!);
+    });
+    req.on("error", reject);
+    req.end();
+  });
+}
+
+/** Starts a built receiver, plays the handshake, SIGTERMs it with a delivery in flight; checks exit 0 and the port. */
+async function handshakeThenGracefulStop(command: string, args: string[], dir: string, env: Record<string, string> = {}): Promise<void> {
+  const server = startServer(command, args, dir, { PORT: "0", BW_CALLBACK_USERNAME: USER, BW_CALLBACK_PASSWORD: PASS, ...env });
+  try {
+    await playAndStop(server);
+  } finally {
+    stopGroup(server);
+  }
+}
+
+async function playAndStop(server: Started): Promise<void> {
+  const base = await server.url;
+  assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/, "binds 127.0.0.1 when HOST is not set");
+  for (let i = 0; i < 50 && !/Mode: /.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(server.output(), /Mode: production/, "npm start runs with NODE_ENV=production");
+  const answer = await deliverEvent({ url: `${base}/callbacks/voice`, body: { eventType: "answer", ...callFields }, username: USER, password: PASS });
+  assert.equal(answer.challenge?.status, 401);
+  assert.equal(answer.status, 200, answer.body);
+  assert.deepEqual(answer.verbs, ["SpeakSentence"]);
+
+  const inFlight = await halfSentDelivery(base);
+  process.kill(server.child.pid!, "SIGTERM"); // the top process only (npm for `npm start`), as `kill -TERM` would
+  for (let i = 0; i < 100 && !/SIGTERM: stopping/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.match(server.output(), /SIGTERM: stopping/, "the server itself got the signal");
+  assert.equal(server.child.exitCode, null, `still running while a delivery is in flight:\n${server.output()}`);
+  await assert.rejects(freshConnection(base), /ECONNREFUSED/, "no new connection is accepted after SIGTERM");
+  const finished = await inFlight.finish();
+  assert.equal(finished.status, 200, `the in-flight delivery is answered: ${finished.body}`);
+  assert.match(finished.body, /<SpeakSentence>/);
+  const code = await Promise.race([server.exit, new Promise<string>((r) => setTimeout(() => r("timeout"), 15_000))]);
+  assert.equal(code, 0, `exit code after SIGTERM:\n${server.output()}`);
+  assert.ok(await portIsFree(Number(new URL(base).port)), "the port is free after exit");
+}
+
+describe("the packed tarball", () => {
+  it("ships the compiled CLI, LICENSE and CHANGELOG, and no tests, benchmarks or TypeScript sources of the CLI", () => {
+    const list = run("tar", ["tzf", tarball], work);
+    assert.equal(list.status, 0, list.output);
+    const files = list.output.split("\n").filter(Boolean);
+    for (const needed of ["package/generator/cli/main.js", "package/generator/cli/scaffold.js", "package/bin/bw-codegen.mjs", "package/LICENSE", "package/CHANGELOG.md", "package/generated/index.js"]) {
+      assert.ok(files.includes(needed), `${needed} is packed`);
+    }
+    const unwanted = files.filter((f) => /^package\/(test|bench|docs|\.ci)\//.test(f) || /^package\/generator\/.*\.ts$/.test(f));
+    assert.deepEqual(unwanted, []);
+    assert.ok(!existsSync(join(ROOT, "generator", "cli", "main.js")), "packing leaves no compiled files in the checkout");
+  });
+});
+
+describe("a runtime user's install (npm install --omit=dev <tarball>)", () => {
+  it("installs no build tool", () => {
+    mkdirSync(runtimeDir);
+    writeFileSync(join(runtimeDir, "package.json"), JSON.stringify({ name: "runtime-user", version: "1.0.0", private: true }, null, 2));
+    const install = run("npm", ["install", "--omit=dev", ...NPM_FLAGS, tarball], runtimeDir);
+    assert.equal(install.status, 0, install.output);
+    assert.deepEqual(buildToolsIn(join(runtimeDir, "node_modules")), []);
+  });
+
+  it("validate works: a valid callback exits 0, a malformed one 1", () => {
+    writeFileSync(join(runtimeDir, "answer.json"), JSON.stringify({ eventType: "answer", ...callFields }));
+    writeFileSync(join(runtimeDir, "bad.json"), JSON.stringify({ eventType: "answer", ...callFields, callId: 42 }));
+    const good = run("npx", ["--no-install", "bw-codegen", "validate", "answer.json"], runtimeDir);
+    assert.equal(good.status, 0, good.output);
+    const bad = run("npx", ["--no-install", "bw-codegen", "validate", "bad.json"], runtimeDir);
+    assert.equal(bad.status, 1, bad.output);
+    assert.match(bad.output, /callId/);
+  });
+
+  it("the runtime works: a node:http receiver answers the handshake with builder BXML", async () => {
+    const script = `
+      import { createServer } from "node:http";
+      import { createBandwidthWebhooks } from "bw-codegen";
+      import { Response, SpeakSentence } from "bw-codegen/bxml";
+      const webhooks = createBandwidthWebhooks({ credentials: [{ username: "${USER}", password: "${PASS}" }], voice: { answer: () => Response(SpeakSentence("hi")) } });
+      const server = createServer(webhooks.node).listen(0, "127.0.0.1", () => console.log("listening on http://127.0.0.1:" + server.address().port));
+      process.on("SIGTERM", () => server.close(() => process.exit(0)));`;
+    writeFileSync(join(runtimeDir, "server.mjs"), script);
+    const server = startServer(process.execPath, ["server.mjs"], runtimeDir, {});
+    const base = await server.url;
+    const answer = await deliverEvent({ url: `${base}/callbacks/voice`, body: { eventType: "answer", ...callFields }, username: USER, password: PASS });
+    assert.equal(answer.challenge?.status, 401);
+    assert.equal(answer.status, 200, answer.body);
+    assert.deepEqual(answer.verbs, ["SpeakSentence"]);
+    process.kill(server.child.pid!, "SIGTERM");
+    assert.equal(await server.exit, 0);
+  });
+
+  it("generate and check fail with a message naming the packages to install", () => {
+    for (const command of ["generate", "check"]) {
+      const result = run("npx", ["--no-install", "bw-codegen", command], runtimeDir);
+      assert.equal(result.status, 1, result.output);
+      assert.match(result.output, new RegExp(`bw-codegen ${command}: .*needs the code generator's tools`));
+      assert.match(result.output, /npm install --save-dev typescript@\S+ ts-morph@\S+ json-schema-to-typescript@\S+/);
+    }
+  });
+});
+
+for (const framework of FRAMEWORKS) {
+  describe(`scaffold --framework ${framework} from the installed package`, () => {
+    const app = join(runtimeDir, `app-${framework}`);
+
+    it("depends on the tarball the parent installed, and says so", () => {
+      const scaffold = run("npx", ["--no-install", "bw-codegen", "scaffold", `app-${framework}`, "--framework", framework], runtimeDir);
+      assert.equal(scaffold.status, 0, scaffold.output);
+      const pkg = JSON.parse(readFileSync(join(app, "package.json"), "utf8"));
+      const expected = `file:${relative(app, tarball)}`;
+      assert.equal(pkg.dependencies["bw-codegen"], expected);
+      assert.ok(scaffold.output.includes(`bw-codegen dependency: "${expected}" (from ${join(runtimeDir, "package.json")})`), scaffold.output);
+    });
+
+    it("installs, type-checks and builds", () => {
+      const install = run("npm", ["install", ...NPM_FLAGS], app);
+      assert.equal(install.status, 0, install.output);
+      const typecheck = run("npm", ["run", "typecheck"], app);
+      assert.equal(typecheck.status, 0, typecheck.output);
+      const build = run("npm", ["run", "build"], app);
+      assert.equal(build.status, 0, build.output);
+      assert.ok(existsSync(join(app, "dist", "server.js")));
+    });
+
+    it("npm start (production) plays the handshake; SIGTERM finishes the delivery in flight, exits 0, frees the port", async () => {
+      await handshakeThenGracefulStop("npm", ["start", "--silent"], app);
+    });
+  });
+}
+
+describe("scaffold . into an existing project", () => {
+  const dir = join(work, "existing");
+  const placeholderTest = 'echo "Error: no test specified" && exit 1';
+
+  it("merges what the receiver needs into package.json, keeps every value the user set, and prints both", () => {
+    mkdirSync(dir);
+    const mine = { name: "my-existing-app", version: "2.3.4", description: "mine", license: "ISC", scripts: { start: "node legacy.js", test: placeholderTest, lint: "echo lint" } };
+    writeFileSync(join(dir, "package.json"), `${JSON.stringify(mine, null, 2)}\n`);
+    const install = run("npm", ["install", ...NPM_FLAGS, tarball], dir);
+    assert.equal(install.status, 0, install.output);
+    const scaffold = run("npx", ["--no-install", "bw-codegen", "scaffold", ".", "--framework", "express"], dir);
+    assert.equal(scaffold.status, 0, scaffold.output);
+    const pkg = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    for (const [key, value] of Object.entries({ name: "my-existing-app", version: "2.3.4", description: "mine", license: "ISC" })) assert.equal(pkg[key], value, key);
+    assert.equal(pkg.scripts.start, "node legacy.js", "the user's start script is kept");
+    assert.equal(pkg.scripts.lint, "echo lint");
+    assert.equal(pkg.scripts.build, "tsc -p tsconfig.build.json");
+    assert.equal(pkg.scripts.dev, "exec tsx watch src/server.ts");
+    assert.equal(pkg.scripts.test, "node --import tsx --test test/*.test.ts", "npm init's failing placeholder is replaced");
+    assert.equal(pkg.type, "module");
+    assert.equal(pkg.dependencies["bw-codegen"], `file:../${tarball.slice(work.length + 1)}`, "the installed bw-codegen is kept");
+    assert.ok(pkg.dependencies.express && pkg.devDependencies.typescript && pkg.devDependencies.tsx);
+    assert.match(scaffold.output, /merged +package\.json:\n/);
+    assert.match(scaffold.output, /type: set to "module"/);
+    assert.match(scaffold.output, /scripts\.build: added "tsc -p tsconfig\.build\.json"/);
+    assert.match(scaffold.output, /dependencies\.express: added/);
+    assert.match(scaffold.output, /not changed \(you have a value\) in package\.json:\n +scripts\.start: kept "node legacy\.js" \(the receiver's is "NODE_ENV=production exec node dist\/server\.js"\)/);
+    assert.match(scaffold.output, /bw-codegen dependency: kept the one package\.json has/);
+    assert.match(scaffold.output, /npm run build && NODE_ENV=production node dist\/server\.js +# production/, "the user's start was kept: the receiver's command is printed instead of npm start");
+  });
+
+  it("installs, builds and serves; SIGTERM stops it gracefully", async () => {
+    const install = run("npm", ["install", ...NPM_FLAGS], dir);
+    assert.equal(install.status, 0, install.output);
+    const build = run("npm", ["run", "build"], dir);
+    assert.equal(build.status, 0, build.output);
+    // the user's own `start` was kept, so run the build the way the receiver's start script would
+    await handshakeThenGracefulStop("node", ["dist/server.js"], dir, { NODE_ENV: "production" });
+  });
+});
