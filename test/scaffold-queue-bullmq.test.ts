@@ -16,7 +16,8 @@ test("--queue bullmq adds the worker, the jobs, REDIS_URL and docker-compose.yml
   const files = buildScaffold({ dir: "queued", framework: "node", queue: "bullmq" });
   for (const path of ["src/worker.ts", "src/jobs/voice.ts", "src/jobs/messaging.ts", "src/jobs/numbers.ts", "docker-compose.yml"]) assert.ok(files.has(path), path);
   const manifest = JSON.parse(files.get("package.json")!);
-  assert.equal(manifest.scripts.worker, "tsx src/worker.ts");
+  assert.equal(manifest.scripts.worker, "NODE_ENV=production exec node dist/worker.js", "the worker runs compiled, like npm start");
+  assert.equal(manifest.scripts["worker:dev"], "exec tsx watch src/worker.ts");
   assert.ok(manifest.dependencies.bullmq && manifest.dependencies.ioredis);
   assert.match(files.get(".env.example")!, /^REDIS_URL=redis:\/\/127\.0\.0\.1:6379$/m);
   assert.match(files.get("src/config.ts")!, /export function loadRedisUrl/);
