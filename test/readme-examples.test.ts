@@ -14,7 +14,7 @@ import { deliverEvent } from "bw-codegen/testing";
 import { REPO_ROOT } from "./support/cli.js";
 
 process.env.BW_CALLBACK_PASSWORD = "readme-password";
-const { readmeHooks, readmeTesting, readmeValidation, readmeWebhooks, saved, logged } = await import("./types/readme-example.js");
+const { readmeHooks, readmeSimulate, readmeTesting, readmeValidation, readmeWebhooks, saved, logged } = await import("./types/readme-example.js");
 
 const README = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
 const EXAMPLE_FILE = readFileSync(join(REPO_ROOT, "test", "types", "readme-example.ts"), "utf8");
@@ -113,5 +113,11 @@ describe("README examples", () => {
     assert.equal(readmeValidation(JSON.stringify(example("voice", "answer")))?.eventType, "answer");
     assert.equal(readmeValidation(JSON.stringify(example("voice", "answer", { eventTime: "soon" }))), undefined);
     assert.match(JSON.stringify(logged.at(-1)), /\/eventTime/);
+  });
+
+  it("the simulate example plays a whole call against the handler example, in process", async () => {
+    const trace = await readmeSimulate(readmeWebhooks());
+    assert.deepEqual(trace.pressed, ["1"]);
+    assert.ok(trace.requests.some((r) => r.event === "gather" && r.status === 200), "the gather callback was answered");
   });
 });

@@ -8,7 +8,9 @@ import type { AddressInfo } from "node:net";
 import { createBandwidthWebhooks } from "bw-codegen";
 import { Response, Gather, SpeakSentence, Transfer, PhoneNumber } from "bw-codegen/bxml";
 import { validateVoiceCallback, type VoiceCallback } from "bw-codegen";
+import assert from "node:assert/strict";
 import { deliverEvent } from "bw-codegen/testing";
+import { simulateCall } from "bw-codegen/testing";
 import type { EmergencyCallingReply, MessagingCallback } from "bw-codegen";
 
 export const saved: MessagingCallback["message"][] = [];
@@ -98,4 +100,12 @@ export async function readmeTesting(webhooks: ReturnType<typeof createBandwidthW
   result.verbs;             // ["Gather"]
   server.close();
   return result;
+}
+
+/** The "Simulate a call" example, against the handler example, in process. */
+export async function readmeSimulate(webhooks: ReturnType<typeof createBandwidthWebhooks>) {
+  const trace = await simulateCall(webhooks.fetch, { username: "bw", password: process.env.BW_CALLBACK_PASSWORD!, direction: "outbound", digits: ["1"] });
+  assert.ok(trace.said.includes("Hello +19195550142, press 1 for sales"));
+  assert.equal(trace.ok, true); // every callback answered the way Bandwidth needs
+  return trace;
 }
