@@ -63,7 +63,7 @@ export function prepareEvent(settings, state, method, event, raw, readHeader, fr
     }
     const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger);
     const handler = info === undefined ? undefined : state.handlers[info.method];
-    if (report !== undefined && report.dispatched) {
+    if (report?.dispatched) {
         try {
             settings.onInvalidEvent(report, value, context); // drift: told, then dispatched
         }
