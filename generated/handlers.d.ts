@@ -108,7 +108,7 @@ export interface MessagingHandlers {
 }
 
 /**
- * One optional method per numbers event. Number-subscription notifications and the port-out validation request (XML bodies).
+ * One optional method per numbers event. Number-subscription notifications (one event per OrderType, and the MESSAGING_LOST event notification) and the port-out validation request (XML bodies). MESSAGING_PORTOUT_APPROVAL_STATUS, a webhook subscription type in Bandwidth's spec, is not modelled: no payload for it is published anywhere. A <Notification> naming it takes the unknown-event path (onUnknownEvent, then the family's 200 acknowledgement, in strict mode too).
  *
  * @example
  * const handlers: NumbersHandlers = {

@@ -43,7 +43,7 @@ export interface EndpointDevice {
    */
   deviceId: string;
   /**
-   * Name of the device (spec bound written as `maximum`, meant as maxLength).
+   * Name of the device. No length is enforced: Bandwidth's spec writes `maximum: 1024` on this string, which constrains nothing, and no other source states a length.
    */
   deviceName?: string;
   /**
@@ -148,7 +148,7 @@ export interface MessagingStatusMessage {
    */
   text?: string;
   /**
-   * The tag you set when sending; echoed on status callbacks, may be the empty string.
+   * The tag you set when sending; echoed on status callbacks, may be the empty string. At most 1024 characters (Bandwidth's spec: 'Max 1024 characters').
    */
   tag?: string;
   /**
@@ -207,7 +207,7 @@ export interface MessagingInboundMessage {
    */
   text?: string;
   /**
-   * The tag you set when sending; echoed on status callbacks, may be the empty string.
+   * The tag you set when sending; echoed on status callbacks, may be the empty string. At most 1024 characters (Bandwidth's spec: 'Max 1024 characters').
    */
   tag?: string;
   /**
@@ -304,6 +304,12 @@ export interface TfvAdditionalDenialReason {
    * Whether the submission may be corrected and resubmitted with PUT (within 7 days).
    */
   resubmitAllowed: boolean;
+}
+/**
+ * Custom SIP headers of the inbound INVITE: a map of lowercase header names (the x-... user headers) to their values. Any key with a string value is accepted (also by the strict validators); the x- form of the names is documented, not enforced, so a header Bandwidth adds to the forwarded set does not get a delivery refused. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+ */
+export interface SipHeaders {
+  [k: string]: string | undefined;
 }
 /**
  * Outcome of answering-machine detection.
@@ -564,7 +570,7 @@ export interface DeviceConnectedEvent {
    */
   expirationTimestamp: string;
   /**
-   * The endpoint's tag. (Bandwidth's spec writes the bound as `maximum: 1024`, which does nothing on strings; maxLength is meant.)
+   * The endpoint's tag. No length is enforced: Bandwidth's spec writes `maximum: 1024` on this string, a numeric keyword that constrains nothing, and no other source states a length for what the event carries.
    */
   tag?: string;
   device?: EndpointDevice;
@@ -602,7 +608,7 @@ export interface DeviceDisconnectedEvent {
    */
   expirationTimestamp: string;
   /**
-   * The endpoint's tag. (Bandwidth's spec writes the bound as `maximum: 1024`, which does nothing on strings; maxLength is meant.)
+   * The endpoint's tag. No length is enforced: Bandwidth's spec writes `maximum: 1024` on this string, a numeric keyword that constrains nothing, and no other source states a length for what the event carries.
    */
   tag?: string;
   device?: EndpointDevice;
@@ -795,7 +801,7 @@ export interface MessageDeliveredCallback {
   carrierName?: string;
 }
 /**
- * The message you sent could not be delivered; `errorCode` says why (always present on this event). For each outbound message you get either message-delivered or message-failed, never both. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * The message you sent could not be delivered; `errorCode` usually says why. It is optional: Bandwidth's spec (statusCallback) calls it an "optional error code, applicable only when type is message-failed" and does not require it, so a delivery without it is accepted and the type says `| undefined`. For each outbound message you get either message-delivered or message-failed, never both. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
  */
 export interface MessageFailedCallback {
   /**
@@ -818,14 +824,14 @@ export interface MessageFailedCallback {
   /**
    * Four-digit messaging error code. 4xxx: the client side (retrying gives the same result); 5xxx: a service failure at Bandwidth or a carrier (a retry may help); 9xxx: ambiguous carrier errors (9902 = no delivery receipt in time, which does not prove non-delivery).
    */
-  errorCode: number;
+  errorCode?: number;
   /**
    * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
    */
   carrierName?: string;
 }
 /**
- * The recipient read an RBM message sent through the multichannel endpoint. `eventTime` is when it was read (always present on this event); `time` is when Bandwidth generated the callback. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * The recipient read an RBM message sent through the multichannel endpoint. `eventTime` is when it was read; `time` is when Bandwidth generated the callback. `eventTime` is optional: Bandwidth's spec (statusCallback) does not require it and only says it is for message-read callbacks, so a delivery without it is accepted and the type says `| undefined`. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
  */
 export interface MessageReadCallback {
   /**
@@ -848,7 +854,7 @@ export interface MessageReadCallback {
   /**
    * When the recipient read the message.
    */
-  eventTime: string;
+  eventTime?: string;
   /**
    * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
    */
@@ -1007,7 +1013,7 @@ export interface MfaMessageDeliveredCallback {
   message: MfaMessage;
 }
 /**
- * The 2FA message could not be delivered; `errorCode` (a four-digit messaging error code) says why. International failures may carry the description "No error". POSTed as one JSON object to the 2FA callback URL. No reply contract is documented; any 2xx acknowledges it. Where exactly the final URL is configured is unsettled in Bandwidth's material (the docs mention a callbackUrl that neither MFA spec has).
+ * The 2FA message could not be delivered; `errorCode` (a four-digit messaging error code) usually says why. It is optional: the 2FA docs list it as conditional (message-failed only), not as always present, and Bandwidth's messaging spec, whose delivery receipts 2FA normalises, does not require it either. International failures may carry the description "No error". POSTed as one JSON object to the 2FA callback URL. No reply contract is documented; any 2xx acknowledges it. Where exactly the final URL is configured is unsettled in Bandwidth's material (the docs mention a callbackUrl that neither MFA spec has).
  */
 export interface MfaMessageFailedCallback {
   /**
@@ -1030,7 +1036,7 @@ export interface MfaMessageFailedCallback {
   /**
    * Four-digit messaging error code (4xxx client side, 5xxx service failure, 9xxx ambiguous carrier error).
    */
-  errorCode: number;
+  errorCode?: number;
 }
 /**
  * Order notification for bulk port-ins (OrderType `bulkPortins`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
@@ -2024,9 +2030,9 @@ export interface AnswerCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The tag given when the call was created; absent when none was set. Null is accepted (nullable in Bandwidth's spec).
    */
@@ -2035,6 +2041,10 @@ export interface AnswerCallback {
    * Only present when answering-machine detection was requested with mode "sync": its outcome. Bandwidth's spec marks it nullable, so null is accepted too.
    */
   machineDetectionResult?: MachineDetectionResult | null;
+  /**
+   * The SIP Call-ID of the call's signalling (the Call-ID header of its INVITE), for matching the call with SIP traces or a SIP peer's logs. Free text: its form is whatever the SIP endpoint chose. Null is accepted as well, since the spec text we know of does not say whether it is nullable. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+   */
+  sipCallId?: string | null;
 }
 /**
  * Sent to the <Bridge> verb's bridgeCompleteUrl (or its fallback) when the target call leaves the bridge (hangs up or is redirected) while the original call continues, or when the bridge could not be made at all (target unanswered, being forwarded, or already gone). Not sent when bridgeTargetComplete is sent. Bandwidth expects a BXML document back (HTTP 200, Content-Type application/xml, root <Response>), which it executes on the call. The BXML runs on the original call; from/to/direction are those of the original call. cause/errorMessage/errorId are only sent on failure (the docs list busy, rejected and unknown; the spec uses the general cause list). transferCallerId/transferTo appear in Bandwidth's published examples although neither its field table nor its spec lists them, so they are allowed. Unknown extra fields are accepted, since Bandwidth adds fields over time.
@@ -2082,9 +2092,9 @@ export interface BridgeCompleteCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -2169,9 +2179,9 @@ export interface BridgeTargetCompleteCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -2290,7 +2300,7 @@ export interface ConferenceMemberJoinCallback {
   tag?: string | null;
 }
 /**
- * Sent when a recording of a conference (started with <StartRecording> in conference BXML) has been processed and can be downloaded. Delivered to that verb's recordingAvailableUrl. Bandwidth expects an empty 2xx response (its pages show 204; the overview asks for 201 and accepts 200); any body, BXML included, is ignored. Delivery is retried once on a connection failure. channels is always 1 for conferences (the shared 1-or-2 definition is used). startTime/endTime/duration describe the recording; tag is the conference's. Unknown extra fields are accepted, since Bandwidth adds fields over time.
+ * Sent when a recording of a conference (started with <StartRecording> in conference BXML) has been processed and can be downloaded. Delivered to that verb's recordingAvailableUrl. Bandwidth expects an empty 2xx response (its pages show 204; the overview asks for 201 and accepts 200); any body, BXML included, is ignored. Delivery is retried once on a connection failure. channels is always 1 for conferences (the shared definition, any integer from 1 up, is used: it is not narrowed to 1). startTime/endTime/duration describe the recording; tag is the conference's. Unknown extra fields are accepted, since Bandwidth adds fields over time.
  */
 export interface ConferenceRecordingAvailableCallback {
   eventType: "conferenceRecordingAvailable";
@@ -2317,7 +2327,7 @@ export interface ConferenceRecordingAvailableCallback {
   /**
    * Number of audio channels; always 1 for conference recordings.
    */
-  channels: 1 | 2;
+  channels: number;
   /**
    * When the recording started.
    */
@@ -2335,9 +2345,9 @@ export interface ConferenceRecordingAvailableCallback {
    */
   fileFormat: "wav" | "mp3";
   /**
-   * URL from which the conference recording can be downloaded through the Voice REST API. Null accepted (nullable in Bandwidth's spec); format not enforced.
+   * URL from which the conference recording can be downloaded through the Voice REST API. May be absent or null: Bandwidth's spec marks it nullable and 'only present if the recording is finished and may be downloaded'. Format not enforced.
    */
-  mediaUrl: string | null;
+  mediaUrl?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -2415,7 +2425,7 @@ export interface DisconnectCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
   answerTime?: string | null;
   /**
@@ -2447,6 +2457,14 @@ export interface DisconnectCallback {
    * Bandwidth's internal reference (a UUID) for the failure, useful when contacting support; only sent when something went wrong. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too. The uuid format is not enforced.
    */
   errorId?: string | null;
+  /**
+   * The SIP Call-ID of the call's signalling (the Call-ID header of its INVITE), for matching the call with SIP traces or a SIP peer's logs. Free text: its form is whatever the SIP endpoint chose. Null is accepted as well, since the spec text we know of does not say whether it is nullable. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+   */
+  sipCallId?: string | null;
+  /**
+   * The SIP response code that ended the call's signalling (e.g. 486 Busy Here, 603 Decline), when there was one: an integer. Null is accepted too. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+   */
+  sipResponseCode?: number | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -2502,9 +2520,9 @@ export interface DtmfCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * Only present when this event concerns the B-leg created by a <Transfer>: the id of the original (A-leg) call that ran the <Transfer>.
    */
@@ -2572,9 +2590,9 @@ export interface GatherCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * Only present when this event concerns the B-leg created by a <Transfer>: the id of the original (A-leg) call that ran the <Transfer>.
    */
@@ -2643,6 +2661,11 @@ export interface InitiateCallback {
    * Value of the User-To-User SIP header of the inbound INVITE, including its RFC 7433 'encoding' parameter (Bandwidth documents base64, jwt and hex). Bandwidth states a 256-character limit for UUI it sends; because this value comes from the far end's signalling, neither the length nor the encoding is enforced here.
    */
   uui?: string;
+  /**
+   * The SIP Call-ID of the call's signalling (the Call-ID header of its INVITE), for matching the call with SIP traces or a SIP peer's logs. Free text: its form is whatever the SIP endpoint chose. Null is accepted as well, since the spec text we know of does not say whether it is nullable. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+   */
+  sipCallId?: string | null;
+  sipHeaders?: SipHeaders;
 }
 /**
  * Sent when answering-machine detection requested on createCall in async mode (the default) reaches a result. Delivered to machineDetection.callbackUrl (or its fallbackUrl). Never sent in sync mode: the result then travels inside the answer event. Bandwidth expects an empty 2xx response (its pages show 204; the overview asks for 201 and accepts 200); any body, BXML included, is ignored. Delivery is retried once on a connection failure. To act on the result, update the call through the Voice API. Unknown extra fields are accepted, since Bandwidth adds fields over time.
@@ -2690,9 +2713,9 @@ export interface MachineDetectionCompleteCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -2745,9 +2768,9 @@ export interface MediaStreamRejectedCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -2809,9 +2832,9 @@ export interface MediaStreamStartedCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -2864,9 +2887,9 @@ export interface MediaStreamStoppedCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -2927,9 +2950,9 @@ export interface RealTimeTranscriptionAvailableCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -2982,9 +3005,9 @@ export interface RealTimeTranscriptionRejectedCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3047,9 +3070,9 @@ export interface RealTimeTranscriptionStartedCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3102,9 +3125,9 @@ export interface RealTimeTranscriptionStoppedCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3169,9 +3192,9 @@ export interface RecordCompleteCallback {
    */
   recordingId: string;
   /**
-   * URL from which the recording's media can be downloaded through the Voice REST API (needs your API credentials). Bandwidth's OpenAPI spec marks it nullable ('only present once the recording is finished'), so null is accepted too. The uri format is not enforced.
+   * URL from which the recording's media can be downloaded through the Voice REST API (needs your API credentials). Optional on every event: Bandwidth's spec marks it nullable and 'only present if the recording is finished and may be downloaded' (a recordingAvailable with status error has none), so it may be absent or null. The uri format is not enforced.
    */
-  mediaUrl: string | null;
+  mediaUrl?: string | null;
   /**
    * When the outbound call was placed in Bandwidth's call queue. Only sent for outbound calls created while call queueing is enabled on the account; absent otherwise. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3181,9 +3204,9 @@ export interface RecordCompleteCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * When the recording ended.
    */
@@ -3197,9 +3220,9 @@ export interface RecordCompleteCallback {
    */
   fileFormat: "wav" | "mp3";
   /**
-   * Number of audio channels in the recording: 1, or 2 for a dual-channel call recording (one channel per side). Conference recordings are always single-channel. Bandwidth's spec describes it as 'always 1' (text written for conferences), its call-recording documentation as 1 or 2; both values are accepted everywhere.
+   * Number of audio channels in the recording: 1, or 2 for a dual-channel call recording (one channel per side); conference recordings are always single-channel. Bandwidth's spec types it as a plain integer (int32, its text 'always 1' written for conferences), its call-recording documentation says 1 or 2. Accepted: any integer from 1 up. The lower bound is what a channel count means (a recording has at least one); no upper bound is stated by any source, so none is invented (a future multi-channel format must not get its deliveries refused).
    */
-  channels: 1 | 2;
+  channels: number;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3259,9 +3282,9 @@ export interface RecordingAvailableCallback {
    */
   recordingId: string;
   /**
-   * URL from which the recording's media can be downloaded through the Voice REST API (needs your API credentials). Bandwidth's OpenAPI spec marks it nullable ('only present once the recording is finished'), so null is accepted too. The uri format is not enforced.
+   * URL from which the recording's media can be downloaded through the Voice REST API (needs your API credentials). Optional on every event: Bandwidth's spec marks it nullable and 'only present if the recording is finished and may be downloaded' (a recordingAvailable with status error has none), so it may be absent or null. The uri format is not enforced.
    */
-  mediaUrl: string | null;
+  mediaUrl?: string | null;
   /**
    * When the outbound call was placed in Bandwidth's call queue. Only sent for outbound calls created while call queueing is enabled on the account; absent otherwise. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3283,9 +3306,9 @@ export interface RecordingAvailableCallback {
    */
   fileFormat: "wav" | "mp3";
   /**
-   * Number of audio channels in the recording: 1, or 2 for a dual-channel call recording (one channel per side). Conference recordings are always single-channel. Bandwidth's spec describes it as 'always 1' (text written for conferences), its call-recording documentation as 1 or 2; both values are accepted everywhere.
+   * Number of audio channels in the recording: 1, or 2 for a dual-channel call recording (one channel per side); conference recordings are always single-channel. Bandwidth's spec types it as a plain integer (int32, its text 'always 1' written for conferences), its call-recording documentation says 1 or 2. Accepted: any integer from 1 up. The lower bound is what a channel count means (a recording has at least one); no upper bound is stated by any source, so none is invented (a future multi-channel format must not get its deliveries refused).
    */
-  channels: 1 | 2;
+  channels: number;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3349,7 +3372,7 @@ export interface RedirectCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
   answerTime?: string | null;
   /**
@@ -3415,9 +3438,9 @@ export interface ReferCompleteCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3477,9 +3500,9 @@ export interface TranscriptionAvailableCallback {
    */
   callUrl: string;
   /**
-   * URL from which the recording's media can be downloaded through the Voice REST API (needs your API credentials). Bandwidth's OpenAPI spec marks it nullable ('only present once the recording is finished'), so null is accepted too. The uri format is not enforced.
+   * URL from which the recording's media can be downloaded through the Voice REST API (needs your API credentials). Optional on every event: Bandwidth's spec marks it nullable and 'only present if the recording is finished and may be downloaded' (a recordingAvailable with status error has none), so it may be absent or null. The uri format is not enforced.
    */
-  mediaUrl: string | null;
+  mediaUrl?: string | null;
   /**
    * Only present when this event concerns the B-leg created by a <Transfer>: the id of the original (A-leg) call that ran the <Transfer>.
    */
@@ -3568,9 +3591,9 @@ export interface TransferAnswerCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3634,9 +3657,9 @@ export interface TransferCompleteCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
-  answerTime: string | null;
+  answerTime?: string | null;
   /**
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
@@ -3725,7 +3748,7 @@ export interface TransferDisconnectCallback {
    */
   startTime: string;
   /**
-   * When the call (or this call leg) was answered. Absent when it was never answered. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
+   * When the call (or this call leg) was answered. Optional on every event (never in a required list): Bandwidth's spec marks it nullable and requires it nowhere, and it is absent when the call or leg was never answered (early media through <Ring answerCall="false">, a transfer whose A-leg was never answered). null is accepted too.
    */
   answerTime?: string | null;
   /**
@@ -3940,7 +3963,7 @@ export interface MessagingCallbackMap {
   "suggestion-response": SuggestionResponseCallback;
 }
 
-/** Every numbers callback. Number-subscription notifications and the port-out validation request (XML bodies). */
+/** Every numbers callback. Number-subscription notifications (one event per OrderType, and the MESSAGING_LOST event notification) and the port-out validation request (XML bodies). MESSAGING_PORTOUT_APPROVAL_STATUS, a webhook subscription type in Bandwidth's spec, is not modelled: no payload for it is published anywhere. A <Notification> naming it takes the unknown-event path (onUnknownEvent, then the family's 200 acknowledgement, in strict mode too). */
 export type NumbersNotification =
   | MessagingLostEventNotification
   | PortOutValidationRequest

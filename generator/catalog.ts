@@ -2,7 +2,9 @@
 // catalog (every schema by $id, every event with its metadata) that all emitters work from.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { fileURLToPath } from "node:url";
 import { families } from "./families.js";
+import { loadRequiredExceptions, requiredFieldFindings, requiredRuleProblems } from "./required-rule.js";
 
 export type JsonSchema = Record<string, any>;
 
@@ -42,6 +44,9 @@ export interface Catalog {
 }
 
 export const ID_BASE = "https://bw-codegen.dev/schemas/";
+
+/** Required fields kept although the required rule flags them, each with its reason. */
+export const REQUIRED_EXCEPTIONS: string = fileURLToPath(new URL("required-exceptions.json", import.meta.url));
 
 function listSchemaFiles(dir: string): string[] {
   const out: string[] = [];
@@ -130,6 +135,8 @@ export function loadCatalog(schemasDir: string): Catalog {
       else if (target.pointer && resolvePointer(doc, target.pointer) === undefined) problems.push(`${files.get(id)}: $ref ${ref} points to nothing inside ${files.get(target.id)}`);
     });
   }
+  // CONTRIBUTING.md rule 3: nothing required that Bandwidth may leave out (nullable, or described as conditional).
+  problems.push(...requiredRuleProblems(requiredFieldFindings(schemas, files), loadRequiredExceptions(REQUIRED_EXCEPTIONS)));
   const seenEvents = new Map<string, string>();
   for (const e of events) {
     for (const name of [e.event, ...(e.meta.aliases ?? [])]) {

@@ -67,7 +67,8 @@ export const families: FamilySpec[] = [
     // EventType, and only the port-out validation request has TelephoneNumbers (the root is checked when
     // parsing XML, against each schema's x-bw.xml.root).
     select: [{ property: "OrderType" }, { property: "EventType" }, { property: "TelephoneNumbers", event: "PortOutValidationRequest" }],
-    description: "Number-subscription notifications and the port-out validation request (XML bodies).",
+    description:
+      "Number-subscription notifications (one event per OrderType, and the MESSAGING_LOST event notification) and the port-out validation request (XML bodies). MESSAGING_PORTOUT_APPROVAL_STATUS, a webhook subscription type in Bandwidth's spec, is not modelled: no payload for it is published anywhere. A <Notification> naming it takes the unknown-event path (onUnknownEvent, then the family's 200 acknowledgement, in strict mode too).",
   },
   {
     name: "tfv",

@@ -25,8 +25,11 @@ export const messaging: MessagingHandlers = {
     return undefined;
   },
   messageFailed(event) {
-    const code: number = event.errorCode; // always present on message-failed
+    const code: number | undefined = event.errorCode; // optional: Bandwidth's spec does not require it
+    // @ts-expect-error errorCode may be absent on message-failed (the type says `| undefined`)
+    const always: number = event.errorCode;
     void code;
+    void always;
     return undefined;
   },
   // @ts-expect-error messaging events take no reply: a handler cannot return BXML
@@ -35,7 +38,9 @@ export const messaging: MessagingHandlers = {
 
 // Narrowing a batch element by `type`.
 export function describe(event: MessagingCallback): string {
-  if (event.type === "message-read") return event.eventTime;
+  // @ts-expect-error eventTime may be absent on message-read (optional in Bandwidth's spec)
+  if (event.type === "message-read" && event.time === "") return event.eventTime;
+  if (event.type === "message-read") return event.eventTime ?? event.time;
   if (event.type === "suggestion-response") return event.message.suggestionResponse?.postbackData ?? "";
   // @ts-expect-error eventTime exists only on message-read
   return event.eventTime;

@@ -13,6 +13,7 @@ import {
   loadAllowList,
   loadBandwidthSpec,
   repoRoot,
+  specLabel,
   type DriftDifference,
   type JsonSchema,
 } from "./support/drift.js";
@@ -73,7 +74,7 @@ function allDifferences(): DriftDifference[] {
   return MAPPINGS.flatMap((m) => compareSchemas(narrowed(m), { spec: m.spec, doc: spec, ours: m.ours, store }));
 }
 
-test("every messaging callback type in bandwidth.yml has our schema, with matching x-bw metadata", () => {
+test(`every messaging callback type in ${specLabel} has our schema, with matching x-bw metadata`, () => {
   const enumerated = [...schemas.statusCallbackTypeEnum.enum, ...schemas.inboundCallbackTypeEnum.enum].sort();
   assert.deepEqual(enumerated, [...messagingStatus, ...messagingInbound].sort(), "bandwidth.yml's messaging type enums changed: update MAPPINGS");
   assert.deepEqual(Object.keys(schemas.callback.discriminator.mapping).sort(), enumerated);
@@ -85,14 +86,14 @@ test("every messaging callback type in bandwidth.yml has our schema, with matchi
   }
 });
 
-test("every TFV webhook shape in bandwidth.yml is mapped to one of our tfv schemas", () => {
+test(`every TFV webhook shape in ${specLabel} is mapped to one of our tfv schemas`, () => {
   const body = spec.components.requestBodies.verificationWebhookRequest.content["application/json"].schema;
   const shapes = body.oneOf.map((s: JsonSchema) => String(s.$ref).split("/").pop()).sort();
   const mapped = MAPPINGS.filter((m) => m.ours.startsWith("tfv/")).map((m) => m.spec).sort();
   assert.deepEqual(shapes, mapped, "bandwidth.yml's TFV webhook shapes changed: update MAPPINGS");
 });
 
-test("every endpoint eventType in bandwidth.yml has our schema", () => {
+test(`every endpoint eventType in ${specLabel} has our schema`, () => {
   for (const value of schemas.endpointEventTypeEnum.enum as string[]) {
     const mapping = MAPPINGS.find((m) => m.spec === "endpointEvent" && m.discriminant?.value === value);
     assert.ok(mapping, `no schema for endpoint eventType ${value}`);
@@ -100,7 +101,7 @@ test("every endpoint eventType in bandwidth.yml has our schema", () => {
   }
 });
 
-test("our messaging, TFV and endpoint schemas accept everything bandwidth.yml describes (except allow-listed, explained differences)", () => {
+test(`our messaging, TFV and endpoint schemas accept everything ${specLabel} describes (except allow-listed, explained differences)`, () => {
   const { unexplained } = applyAllowList(allDifferences(), loadAllowList(), specNames);
   assert.deepEqual(unexplained, [], formatDifferences(unexplained));
 });
@@ -120,7 +121,7 @@ test("narrowing really compares: an event schema checked against another event's
   assert.ok(diffs.some((d) => d.property === "type" && d.problem === 'spec enum value(s) "message-sent" not accepted by ours'), formatDifferences(diffs));
 });
 
-test("Bandwidth's own example payloads in bandwidth.yml validate, lenient and strict (messaging wrapped in the array it arrives in)", () => {
+test(`Bandwidth's own example payloads in ${specLabel} validate, lenient and strict (messaging wrapped in the array it arrives in)`, () => {
   const examples: Record<string, { value: Record<string, unknown> }> = spec.components.examples;
   let messaging = 0;
   let endpoint = 0;

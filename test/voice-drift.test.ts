@@ -13,42 +13,18 @@ import {
   loadAllowList,
   loadBandwidthSpec,
   repoRoot,
+  specLabel,
   type DriftDifference,
   type JsonSchema,
 } from "./support/drift.js";
-
-/** Spec schema name → our voice event (file schemas/voice/<event>.schema.json). */
-const SPEC_TO_EVENT: Record<string, string> = {
-  answerCallback: "answer",
-  bridgeCompleteCallback: "bridgeComplete",
-  bridgeTargetCompleteCallback: "bridgeTargetComplete",
-  conferenceCreatedCallback: "conferenceCreated",
-  conferenceRedirectCallback: "conferenceRedirect",
-  conferenceMemberJoinCallback: "conferenceMemberJoin",
-  conferenceMemberExitCallback: "conferenceMemberExit",
-  conferenceCompletedCallback: "conferenceCompleted",
-  conferenceRecordingAvailableCallback: "conferenceRecordingAvailable",
-  disconnectCallback: "disconnect",
-  dtmfCallback: "dtmf",
-  gatherCallback: "gather",
-  initiateCallback: "initiate",
-  machineDetectionCompleteCallback: "machineDetectionComplete",
-  // The spec names the record-complete event "recordingComplete"; ours is recordComplete (alias accepted).
-  recordingCompleteCallback: "recordComplete",
-  recordingAvailableCallback: "recordingAvailable",
-  redirectCallback: "redirect",
-  transcriptionAvailableCallback: "transcriptionAvailable",
-  transferAnswerCallback: "transferAnswer",
-  transferCompleteCallback: "transferComplete",
-  transferDisconnectCallback: "transferDisconnect",
-};
+import { VOICE_SPEC_TO_EVENT as SPEC_TO_EVENT } from "./support/spec-mapping.js";
 
 const spec = loadBandwidthSpec();
 const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
 const voiceSpecNames = new Set(Object.keys(SPEC_TO_EVENT));
 const ourFile = (event: string): string => `voice/${event}.schema.json`;
 
-test("every voice callback schema in bandwidth.yml is mapped to one of our events", () => {
+test(`every voice callback schema in ${specLabel} is mapped to one of our events`, () => {
   const schemas: Record<string, JsonSchema> = spec.components.schemas;
   // Voice callbacks are the *Callback schemas discriminated by an eventType property (messaging uses `type`).
   const inSpec = Object.keys(schemas)
@@ -69,13 +45,24 @@ test("every mapped event has our schema with matching x-bw metadata", () => {
   assert.ok(recordComplete["x-bw"].aliases?.includes("recordingComplete"));
 });
 
-test("our voice schemas accept everything bandwidth.yml describes (except allow-listed, explained differences)", () => {
+test(`our voice schemas accept everything ${specLabel} describes (except allow-listed, explained differences)`, () => {
   const diffs: DriftDifference[] = [];
   for (const [specName, event] of Object.entries(SPEC_TO_EVENT)) {
     diffs.push(...compareWithSpec({ spec: specName, doc: spec, ours: ourFile(event), store }));
   }
   const { unexplained } = applyAllowList(diffs, loadAllowList(), voiceSpecNames);
   assert.deepEqual(unexplained, [], formatDifferences(unexplained));
+});
+
+test("a newer spec that adds a field to a voice callback fails the drift check, naming the field", () => {
+  // What a newer bandwidth-sdk would bring: the real spec with one property added to answerCallback.
+  const newer: JsonSchema = structuredClone(spec);
+  const answer = newer.components.schemas.answerCallback;
+  answer.properties = { ...answer.properties, futureField: { type: "string", description: "added in a newer spec" } };
+  const diffs = compareWithSpec({ spec: "answerCallback", doc: newer, ours: ourFile("answer"), store });
+  const { unexplained } = applyAllowList(diffs, loadAllowList(), voiceSpecNames);
+  assert.deepEqual(unexplained.map((d) => `${d.property}: ${d.problem}`), ["futureField: property missing from ours"]);
+  assert.match(formatDifferences(unexplained), /answerCallback › futureField/);
 });
 
 test("the drift allow-list has no stale voice entries", () => {

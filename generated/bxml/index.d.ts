@@ -707,7 +707,7 @@ export interface StreamParamElement {
     attributes: StreamParamAttributes;
     children: [];
 }
-/** <Tag> in the JSON form: Set the call tag. Sets the call tag to the text content (surrounding whitespace trimmed by Bandwidth; empty clears it). At most 256 characters. No attributes, no webhook. */
+/** <Tag> in the JSON form: Set the call tag. Sets the call tag to the text content (surrounding whitespace trimmed by Bandwidth; empty clears it). At most 256 characters, counted after that trimming (the length check ignores surrounding whitespace). No attributes, no webhook. */
 export interface TagElement {
     name: "Tag";
     attributes: NoAttributes;

@@ -5,6 +5,7 @@
 // accepted by our schema for that property. Extra fields, stricter `required` lists and patterns in ours are
 // not drift. Deliberate differences go in test/drift-allowlist.json with a reason.
 import { readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
@@ -37,8 +38,18 @@ export interface AllowListEntry {
 /** Root of the repository (two levels above this file). */
 export const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), "..", "..");
 
-/** Where Bandwidth's spec lives: next to the repository, in the shared reference folder. */
-export const bandwidthSpecPath: string = resolve(repoRoot, "..", "shared", "reference", "bandwidth.yml");
+/**
+ * Where Bandwidth's spec lives: the `bandwidth.yml` shipped inside the pinned `bandwidth-sdk` devDependency,
+ * found through module resolution (so the tests read nothing outside the repository and its node_modules).
+ */
+const sdkPackageJson: string = createRequire(import.meta.url).resolve("bandwidth-sdk/package.json");
+export const bandwidthSpecPath: string = join(dirname(sdkPackageJson), "bandwidth.yml");
+
+/** The version of the `bandwidth-sdk` package whose spec the drift tests check (named in their titles). */
+export const bandwidthSdkVersion: string = String(JSON.parse(readFileSync(sdkPackageJson, "utf8")).version);
+
+/** How a drift test names what it checked, e.g. `bandwidth-sdk 8.1.4's bandwidth.yml`. */
+export const specLabel = `bandwidth-sdk ${bandwidthSdkVersion}'s bandwidth.yml`;
 
 /** Where the allow-list lives. */
 export const allowListPath: string = join(repoRoot, "test", "drift-allowlist.json");

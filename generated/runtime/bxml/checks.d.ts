@@ -9,7 +9,10 @@ export declare function unknownAttributeMessage(rule: ElementRule, key: string):
  * child index, the child rule to descend into (undefined for text and rejected children).
  */
 export declare function checkContent(node: BxmlNode, rule: ElementRule, rules: BxmlRules, report: Reporter): Array<ElementRule | undefined>;
-/** Checks text content against the element's text rule. */
+/**
+ * Checks text content against the element's text rule. A length limit counts the text without its
+ * surrounding whitespace: Bandwidth trims it (`<Tag>`), and pretty-printed documents have it.
+ */
 export declare function checkText(text: string, rule: ElementRule, report: Reporter): void;
 /** Named cross-attribute checks referenced by `x-bw.checks` in the schemas. */
 export declare const CHECKS: Readonly<Record<string, (node: BxmlNode, report: Reporter) => void>>;

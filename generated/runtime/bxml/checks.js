@@ -128,13 +128,19 @@ export function checkContent(node, rule, rules, report) {
     }
     return childRules;
 }
-/** Checks text content against the element's text rule. */
+/** XML whitespace (space, tab, CR, LF) at either end of a text; other Unicode spaces are content. */
+const XML_SPACE_AT_ENDS = /^[ \t\r\n]+|[ \t\r\n]+$/g;
+/**
+ * Checks text content against the element's text rule. A length limit counts the text without its
+ * surrounding whitespace: Bandwidth trims it (`<Tag>`), and pretty-printed documents have it.
+ */
 export function checkText(text, rule, report) {
     const tr = rule.text;
     if (tr === undefined)
         return;
-    if (tr.maxLength !== undefined && text.length > tr.maxLength)
-        report("text()", `must be at most ${tr.maxLength} characters (has ${text.length})`);
+    const length = tr.maxLength === undefined ? 0 : text.replace(XML_SPACE_AT_ENDS, "").length;
+    if (tr.maxLength !== undefined && length > tr.maxLength)
+        report("text()", `must be at most ${tr.maxLength} characters (has ${length})`);
     if (tr.pattern !== undefined && !tr.pattern.test(text))
         report("text()", `${tr.message ?? `must match ${String(tr.pattern)}`}, not ${shown(text)}`);
 }
