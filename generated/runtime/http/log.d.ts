@@ -11,11 +11,11 @@ import type { CoreResponse, InvalidEventReport, ResponseInfo } from "./types.js"
 export declare const LOG_LINES_PER_WINDOW = 10;
 /** The rate-limit window: one minute. */
 export declare const LOG_WINDOW_MS = 60000;
-type Level = "debug" | "info" | "warn";
+type Level = "debug" | "info" | "warn" | "error";
 /** A logger whose per-kind lines are rate-limited, plus once-only notices. */
 export interface RuntimeLog {
-    /** Logs `message` at `level` unless lines of this `kind` exceeded their budget in the current window. */
-    limited(level: Level, kind: string, message: string): void;
+    /** Logs `message` (and `details`) at `level` unless lines of this `kind` exceeded their budget in the current window. */
+    limited(level: Level, kind: string, message: string, details?: unknown): void;
     /** Logs `message` the first time `key` is seen (per webhook core), never again. */
     once(level: Level, key: string, message: string): void;
 }

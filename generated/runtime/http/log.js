@@ -13,16 +13,22 @@ export const LOG_WINDOW_MS = 60_000;
 export function createRuntimeLog(logger, now = Date.now) {
     const budgets = new Map();
     const seen = new Set();
-    const write = (level, message) => {
+    const write = (level, message, details) => {
         try {
-            (level === "warn" ? logger.warn : logger[level])?.call(logger, message);
+            const method = logger[level];
+            if (method === undefined)
+                return;
+            if (details === undefined)
+                method.call(logger, message);
+            else
+                method.call(logger, message, details);
         }
         catch {
             // a logger that throws must not break a delivery
         }
     };
     return {
-        limited(level, kind, message) {
+        limited(level, kind, message, details) {
             const time = now();
             let budget = budgets.get(kind);
             if (budget === undefined || time - budget.start >= LOG_WINDOW_MS) {
@@ -41,7 +47,7 @@ export function createRuntimeLog(logger, now = Date.now) {
             budget.used++;
             if (budget.used === LOG_LINES_PER_WINDOW)
                 message += " (further lines like this are suppressed for a minute)";
-            write(level, message);
+            write(level, message, details);
         },
         once(level, key, message) {
             if (seen.has(key))

@@ -44,10 +44,11 @@ function createAuth(options, logger) {
     throw new TypeError("bw-codegen webhooks: credentials are required (the username/password configured on the Bandwidth application). To run without authentication, e.g. locally, pass allowUnauthenticated: true.");
 }
 /** `onError`, wrapped so that a throwing hook is logged and goes no further. */
-function createErrorReporter(options, logger) {
+function createErrorReporter(options, logger, log) {
     const onError = options.onError ??
         ((error, info) => {
-            logger.error(`bw-codegen webhooks: ${info.kind} error for ${info.family} ${info.eventType === undefined ? "event" : printable(info.eventType)}`, error);
+            const what = info.eventType === undefined ? "event" : printable(info.eventType);
+            log.limited("error", `error:${info.family}:${info.kind}`, `bw-codegen webhooks: ${info.kind} error for ${info.family} ${what}`, error);
         });
     return (error, info) => {
         try {
@@ -129,6 +130,6 @@ export function resolveSettings(options) {
                 const what = info.known ? "has no handler" : "is not a known event type";
                 log.limited("warn", `unknown:${info.family}`, `bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
             }),
-        reportError: createErrorReporter(options, logger),
+        reportError: createErrorReporter(options, logger, log),
     };
 }

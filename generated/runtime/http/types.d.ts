@@ -177,7 +177,11 @@ export interface WebhookCoreOptions {
     readonly allowUnauthenticated?: boolean;
     /** Realm of the `WWW-Authenticate: Basic realm="…"` challenge. Default `bandwidth-webhooks`. */
     readonly realm?: string;
-    /** Reject events with properties the schema does not list (400). Default `false`: Bandwidth adds fields. */
+    /**
+     * Refuse (400) every event not exactly as its schema describes, unknown properties included (tests, drift
+     * detection). Default `false`: unknown properties and value drift are accepted, an event missing a field
+     * or carrying a wrong type goes to `onInvalidEvent` instead of its handler (CONTRIBUTING.md's policy table).
+     */
     readonly strict?: boolean;
     /** Largest accepted body in bytes; larger → 413 without reading the rest. Default 1 MiB. */
     readonly bodyLimit?: number;
@@ -205,7 +209,7 @@ export interface WebhookCoreOptions {
     readonly maxBatchEvents?: number;
     /** Most XML elements one request (numbers) may hold; more → 413 `too_many_elements`, no handler called. Default 10 000. */
     readonly maxXmlElements?: number;
-    /** Called when a handler throws, rejects, times out or returns invalid BXML. Default: log an error. */
+    /** Called when a handler throws, rejects, times out or returns invalid BXML. Default: log an error (rate-limited). */
     readonly onError?: (error: unknown, info: WebhookErrorInfo) => void;
     /** Called when a request is refused with 401. Default: debug log for `missing` (Bandwidth's normal first try), warning otherwise. */
     readonly onAuthFailure?: (info: AuthFailureInfo) => void;

@@ -13,12 +13,12 @@ export const LOG_LINES_PER_WINDOW = 10;
 /** The rate-limit window: one minute. */
 export const LOG_WINDOW_MS = 60_000;
 
-type Level = "debug" | "info" | "warn";
+type Level = "debug" | "info" | "warn" | "error";
 
 /** A logger whose per-kind lines are rate-limited, plus once-only notices. */
 export interface RuntimeLog {
-  /** Logs `message` at `level` unless lines of this `kind` exceeded their budget in the current window. */
-  limited(level: Level, kind: string, message: string): void;
+  /** Logs `message` (and `details`) at `level` unless lines of this `kind` exceeded their budget in the current window. */
+  limited(level: Level, kind: string, message: string, details?: unknown): void;
   /** Logs `message` the first time `key` is seen (per webhook core), never again. */
   once(level: Level, key: string, message: string): void;
 }
@@ -33,15 +33,18 @@ interface Budget {
 export function createRuntimeLog(logger: WebhookLogger, now: () => number = Date.now): RuntimeLog {
   const budgets = new Map<string, Budget>();
   const seen = new Set<string>();
-  const write = (level: Level, message: string): void => {
+  const write = (level: Level, message: string, details?: unknown): void => {
     try {
-      (level === "warn" ? logger.warn : logger[level])?.call(logger, message);
+      const method = logger[level];
+      if (method === undefined) return;
+      if (details === undefined) method.call(logger, message);
+      else method.call(logger, message, details);
     } catch {
       // a logger that throws must not break a delivery
     }
   };
   return {
-    limited(level, kind, message) {
+    limited(level, kind, message, details) {
       const time = now();
       let budget = budgets.get(kind);
       if (budget === undefined || time - budget.start >= LOG_WINDOW_MS) {
@@ -57,7 +60,7 @@ export function createRuntimeLog(logger: WebhookLogger, now: () => number = Date
       }
       budget.used++;
       if (budget.used === LOG_LINES_PER_WINDOW) message += " (further lines like this are suppressed for a minute)";
-      write(level, message);
+      write(level, message, details);
     },
     once(level, key, message) {
       if (seen.has(key)) return;

@@ -95,11 +95,12 @@ function createAuth(options: WebhookCoreOptions, logger: WebhookLogger): BasicAu
 }
 
 /** `onError`, wrapped so that a throwing hook is logged and goes no further. */
-function createErrorReporter(options: WebhookCoreOptions, logger: WebhookLogger): (error: unknown, info: WebhookErrorInfo) => void {
+function createErrorReporter(options: WebhookCoreOptions, logger: WebhookLogger, log: RuntimeLog): (error: unknown, info: WebhookErrorInfo) => void {
   const onError =
     options.onError ??
     ((error: unknown, info: WebhookErrorInfo): void => {
-      logger.error(`bw-codegen webhooks: ${info.kind} error for ${info.family} ${info.eventType === undefined ? "event" : printable(info.eventType)}`, error);
+      const what = info.eventType === undefined ? "event" : printable(info.eventType);
+      log.limited("error", `error:${info.family}:${info.kind}`, `bw-codegen webhooks: ${info.kind} error for ${info.family} ${what}`, error);
     });
   return (error: unknown, info: WebhookErrorInfo): void => {
     try {
@@ -179,6 +180,6 @@ export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
         const what = info.known ? "has no handler" : "is not a known event type";
         log.limited("warn", `unknown:${info.family}`, `bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
       }),
-    reportError: createErrorReporter(options, logger),
+    reportError: createErrorReporter(options, logger, log),
   };
 }
