@@ -15,7 +15,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createBandwidthWebhooks, endpointEvents, messagingEvents, mfaEvents, numbersEvents, tfvEvents, voiceEvents, webrtcEvents } from "../generated/index.js";
+import { createBandwidthWebhooks, emergencyEvents, endpointEvents, messagingEvents, mfaEvents, numbersEvents, tfvEvents, voiceEvents, webrtcEvents } from "../generated/index.js";
 import type { InvalidEventReport } from "../generated/index.js";
 import { GOOD_AUTH, PASSWORD, USERNAME, send } from "./adapter-harness.js";
 
@@ -39,8 +39,8 @@ interface Row {
 interface FamilyCase {
   family: string;
   path: string;
-  /** Sends one event as the family's body: JSON (object or array) or XML. */
-  encode(event: Record<string, unknown>): { contentType: string; body: string };
+  /** Sends one event as the family's body: JSON (object or array) or XML; `query` = a GET with the fields in the query string. */
+  encode(event: Record<string, unknown>): { contentType: string; body: string } | { query: string };
   rows: Row[];
 }
 
@@ -138,6 +138,15 @@ const CASES: FamilyCase[] = [
     ],
   },
   {
+    family: "emergency", // GET only, every field a string: there is no value rule to drift from
+    path: "/callbacks/emergency",
+    encode: (event) => ({ query: new URLSearchParams(event as Record<string, string>).toString() }),
+    rows: [
+      { name: "unknown parameter", body: { to: "911", from: "+19195550142", addedLater: "1" }, outcome: "valid", status: 204 },
+      { name: "required parameter missing (no location: 204)", body: { to: "911" }, outcome: "invalid", status: 204, path: "/from" },
+    ],
+  },
+  {
     family: "webrtc",
     path: "/callbacks/webrtc",
     encode: json,
@@ -156,7 +165,7 @@ function recorder(events: Record<string, { method: string; response: string }>, 
   for (const info of Object.values(events)) {
     handlers[info.method] = () => {
       handled.push(info.method);
-      return info.response === "bxml" || info.response === "bxml-or-empty" ? BXML : undefined;
+      return info.response === "bxml" || info.response === "bxml-or-empty" ? BXML : undefined; // emergency: no location → 204
     };
   }
   return handlers;
@@ -180,6 +189,7 @@ for (const strict of [false, true]) {
         endpoint: recorder(endpointEvents, handled),
         mfa: recorder(mfaEvents, handled),
         webrtc: recorder(webrtcEvents, handled),
+        emergency: recorder(emergencyEvents, handled),
         validateBxml: false,
         onInvalidEvent: (report, _event, context) => void reports.push({ report, valid: context.valid }),
         logger: { info: (m) => void logs.push(m), warn: (m) => void logs.push(m), error: (m) => void logs.push(m) },
@@ -196,8 +206,11 @@ for (const strict of [false, true]) {
           handled.length = 0;
           reports.length = 0;
           logs.length = 0;
-          const { contentType, body } = c.encode(row.body);
-          const response = await send(port, { path: c.path, headers: { authorization: GOOD_AUTH, "content-type": contentType }, body });
+          const encoded = c.encode(row.body);
+          const response =
+            "query" in encoded
+              ? await send(port, { method: "GET", path: `${c.path}?${encoded.query}`, headers: { authorization: GOOD_AUTH } })
+              : await send(port, { path: c.path, headers: { authorization: GOOD_AUTH, "content-type": encoded.contentType }, body: encoded.body });
           if (strict) {
             assert.equal(response.status, 400, response.body);
             assert.match(response.body, /"error":"invalid_event"/);
