@@ -13,6 +13,7 @@ import { emitHandlerWiring } from "./emit/handler-wiring.js";
 import { emitIndex } from "./emit/index-module.js";
 import { emitOpenApi } from "./emit/openapi.js";
 import { emitRuntime } from "./emit/runtime.js";
+import { emitTestingModule } from "./emit/testing-module.js";
 import { emitTypes } from "./emit/types.js";
 import { emitValidators } from "./emit/validators.js";
 import type { GeneratedFile } from "./generated-file.js";
@@ -57,6 +58,7 @@ export async function generateFiles(options: GenerateOptions = {}): Promise<Map<
   const emitted: GeneratedFile[] = [];
   for (const emit of emitters) emitted.push(...(await emit(context)));
   emitted.push(...emitHandlerWiring(emitted)); // needs to see which validators exist
+  emitted.push(emitTestingModule());
   emitted.push(emitIndex(emitted));
   const compiled = compileTypeScript(emitted);
   const result = new Map<string, string>();

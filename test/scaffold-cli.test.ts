@@ -35,8 +35,10 @@ const EXPECTED_FILES = [
   "src/handlers/numbers.ts",
   "src/handlers/voice.ts",
   "src/server.ts",
+  "src/simulate.ts",
   "src/url.ts",
   "src/webhooks.ts",
+  "test/simulate.test.ts",
   "test/webhooks.test.ts",
   "tsconfig.json",
 ];
@@ -105,6 +107,7 @@ describe("bw-codegen scaffold: what it writes", () => {
     assert.equal(pkg.type, "module");
     assert.equal(pkg.scripts.start, "tsx src/server.ts");
     assert.equal(pkg.scripts.typecheck, "tsc --noEmit");
+    assert.equal(pkg.scripts.simulate, "tsx src/simulate.ts");
     assert.equal(pkg.dependencies["bw-codegen"], `file:${ROOT}`);
     assert.ok(pkg.dependencies.tsx && pkg.dependencies.fastify, "tsx and fastify are runtime dependencies");
     assert.ok(pkg.devDependencies.typescript);
@@ -152,6 +155,8 @@ describe("bw-codegen scaffold: what it writes", () => {
   it("--events without BXML events does not import the builder", () => {
     const files = buildScaffold({ dir: join(work, "x"), framework: "node", events: ["disconnect"] });
     assert.doesNotMatch(files.get("src/handlers/voice.ts")!, /bw-codegen\/bxml/);
+    assert.equal(files.has("test/simulate.test.ts"), false, "no initiate handler: no simulated call");
+    assert.equal(files.has("src/simulate.ts"), false);
   });
 
   it("every framework has its own app.ts; the rest is shared", () => {

@@ -11,5 +11,7 @@ export interface Command {
   summary: string;
   /** The full text of `bw-codegen <command> --help`, starting with `Usage: bw-codegen <command>`. */
   help: string;
+  /** Help of a sub-command (`simulate call --help`), for commands that have sub-commands. */
+  helpFor?(argv: string[]): string;
   run(argv: string[]): Promise<number>;
 }

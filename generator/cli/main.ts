@@ -16,6 +16,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   check: { summary: "Fail if generated/ is stale or was edited by hand", load: async () => (await import("./check.js")).checkCommand },
   validate: { summary: "Validate callback payloads (JSON/XML) and BXML documents", load: async () => (await import("./validate.js")).validateCommand },
   scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
+  simulate: { summary: "Simulate a call (or one event) from Bandwidth against a local receiver", load: async () => (await import("./simulate.js")).simulateCommand },
 };
 
 function usage(): string {
@@ -89,7 +90,7 @@ export async function main(argv: string[]): Promise<number> {
   if (!entry) return usageError(undefined, `unknown command "${name}"${didYouMean(name, Object.keys(commands))}`);
   const command = await entry.load();
   if (wantsHelp(rest)) {
-    process.stdout.write(command.help);
+    process.stdout.write(command.helpFor?.(rest) ?? command.help);
     return 0;
   }
   try {

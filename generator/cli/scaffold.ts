@@ -103,6 +103,11 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
     }
   }
   for (const [path, contents] of handlerFiles) files.set(path, contents);
+  if (!served.some((f) => f.name === "voice") || !selected.some((e) => e.family === "voice" && e.event === "initiate")) {
+    // the simulated call starts with initiate: without a voice initiate handler there is nothing to simulate
+    files.delete("src/simulate.ts");
+    files.delete("test/simulate.test.ts");
+  }
   return new Map([...files].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
@@ -239,6 +244,7 @@ function packageJson(root: string, name: string, framework: Framework): string {
       dev: "tsx watch src/server.ts",
       typecheck: "tsc --noEmit",
       test: "node --import tsx --test test/*.test.ts",
+      simulate: "tsx src/simulate.ts",
     },
     dependencies: { "bw-codegen": bwCodegenDependency(root, own.version), ...pick(deps.dependencies) },
     devDependencies: pick(deps.devDependencies),

@@ -1,0 +1,139 @@
+// `bw-codegen simulate`: plays Bandwidth's side against a local receiver. `simulate call` runs a whole
+// simulated call (the flow engine in templates/runtime/simulate/) and prints a transcript or JSON
+// lines; `simulate event` (simulate-event.ts) sends one event. Exit 0 when the flow ran to the end,
+// 1 when the receiver misbehaved, 2 on usage errors. Light imports only (no TypeScript at run time).
+import { readFileSync } from "node:fs";
+import { UsageError, parseArgs } from "./args.js";
+import type { Command } from "./command.js";
+import { colourEnabled } from "./colour.js";
+
+const CALL_HELP = `Usage: bw-codegen simulate call --url URL [options]
+
+Plays Bandwidth's side of one whole voice call against your receiver: the basic-auth challenge exactly as
+Bandwidth does it, initiate (or answer), then every BXML verb your server answers with (Gather, Redirect,
+Transfer, Record, Conference, Bridge, …), each callback it causes, and disconnect at the end.
+
+Options:
+  --url URL            the application's callback URL (initiate/answer and disconnect go there)
+  --username U         callback credentials configured at Bandwidth (give both or neither; default:
+  --password P         $BW_CALLBACK_USERNAME / $BW_CALLBACK_PASSWORD, as the scaffolded receiver reads them)
+  --from NUMBER        caller (default +19195550100)
+  --to NUMBER          called number (default +19195550142)
+  --outbound           an outbound call (answer) instead of an inbound one (initiate)
+  --digits 1,2#        digits the caller presses at each <Gather>, comma-separated ("" = time out)
+  --script FILE        a JSON call script (digits, transfers, recordings, hangupAtStep, callbackTimeout,
+                       maxSteps, …); the options above override it
+  --json               JSON lines (one trace entry per line, then a summary) instead of a transcript
+
+Colour only on a terminal (or with FORCE_COLOR), never with NO_COLOR set.
+Exit status: 0 the flow ran to the end; 1 the receiver misbehaved (wrong auth challenge, error status,
+timeout, invalid BXML, BXML answered to an event whose reply Bandwidth ignores, step limit); 2 usage error.
+`;
+
+const EVENT_HELP = `Usage: bw-codegen simulate event <type> --url URL [options]
+
+Sends one schema-valid event the way Bandwidth does (auth challenge included), built from the event
+schema's first example: a voice event (answer, gather, disconnect, …) as a JSON object, a messaging event
+(message-received, message-delivered, …) as Bandwidth's JSON array, a numbers notification (an order
+type such as portins, orders, disconnects) as XML. Prints the answer; BXML answers are validated.
+
+Options:
+  --url URL            where to send it
+  --username U         callback credentials (give both or neither; default: $BW_CALLBACK_USERNAME /
+                       $BW_CALLBACK_PASSWORD)
+  --password P
+  --set path=value     change a field (dot path, e.g. --set digits=12 --set message.text=hi); the value
+                       is read as JSON when it parses (numbers, true, objects), as text otherwise; repeatable
+  --family NAME        voice, messaging or numbers, when a type name exists in several families
+  --allow-invalid      send it even if the edited event fails the schema
+  --json               print one JSON object instead of text
+
+Exit status: 0 delivered (and, for a voice event whose reply Bandwidth executes, valid BXML back);
+1 the receiver misbehaved (no/wrong auth challenge, error status, timeout, invalid BXML, BXML answered
+to an event whose reply Bandwidth ignores); 2 usage error (unknown type, bad --set, invalid event).
+`;
+
+const HELP = `Usage: bw-codegen simulate <call|event> [options]
+
+  call     play a whole simulated call against your receiver (bw-codegen simulate call --help)
+  event    send one schema-valid event (bw-codegen simulate event --help)
+`;
+
+function readScript(path: string): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(`cannot read --script ${path}: ${(error as Error).message}`);
+  }
+  try {
+    const value: unknown = JSON.parse(text);
+    if (value === null || typeof value !== "object" || Array.isArray(value)) throw new Error("the script must be a JSON object");
+    return value as Record<string, unknown>;
+  } catch (error) {
+    throw new UsageError(`--script ${path} is not a usable JSON script: ${(error as Error).message}`);
+  }
+}
+
+/** The --url value, checked. */
+export function checkUrl(value: string | undefined): string {
+  if (value === undefined) throw new UsageError("--url is required");
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`--url ${value} is not an absolute URL`);
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--url must be http or https, not ${url.protocol}`);
+  return url.toString();
+}
+
+/**
+ * --username/--password, else BW_CALLBACK_USERNAME / BW_CALLBACK_PASSWORD from the environment (the
+ * scaffolded receiver's variables; keeps the password out of the shell history and `ps`).
+ */
+export function credentials(values: Map<string, string>): { username?: string; password?: string } {
+  const username = values.get("--username") ?? (values.has("--password") ? undefined : process.env.BW_CALLBACK_USERNAME || undefined);
+  const password = values.get("--password") ?? (values.has("--username") ? undefined : process.env.BW_CALLBACK_PASSWORD || undefined);
+  if ((username === undefined) !== (password === undefined)) throw new UsageError("give both --username and --password, or neither");
+  return username === undefined ? {} : { username, password };
+}
+
+/** Colour on a TTY (or with FORCE_COLOR), never with NO_COLOR: the CLI's one rule (colour.ts). */
+export function useColour(): boolean {
+  return colourEnabled(process.stdout);
+}
+
+async function runCallCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script"], booleans: ["--json", "--outbound"] });
+  if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  const url = checkUrl(args.values.get("--url"));
+  const { username, password } = credentials(args.values);
+  const script: Record<string, unknown> = args.values.has("--script") ? readScript(args.values.get("--script")!) : {};
+  if (args.values.has("--from")) script.from = args.values.get("--from");
+  if (args.values.has("--to")) script.to = args.values.get("--to");
+  if (args.booleans.has("--outbound")) script.direction = "outbound";
+  if (args.values.has("--digits")) script.digits = args.values.get("--digits")!.split(",").map((d) => d.trim());
+  const { simulateCall, formatTranscript, formatJsonLines, ScriptError } = await import("../../generated/testing.js");
+  let trace: Awaited<ReturnType<typeof simulateCall>>;
+  try {
+    trace = await simulateCall(url, { ...script, username, password });
+  } catch (error) {
+    if (error instanceof ScriptError) throw new UsageError(`bad script: ${error.message}`);
+    throw error;
+  }
+  process.stdout.write(args.booleans.has("--json") ? formatJsonLines(trace) : formatTranscript(trace, { color: useColour() }));
+  return trace.ok ? 0 : 1;
+}
+
+export const simulateCommand: Command & { helpFor(argv: string[]): string } = {
+  summary: "Simulate a call (or one event) from Bandwidth against a local receiver",
+  help: HELP,
+  helpFor: (argv) => (argv[0] === "call" ? CALL_HELP : argv[0] === "event" ? EVENT_HELP : HELP),
+  async run(argv) {
+    const [sub, ...rest] = argv;
+    if (sub === "call") return runCallCommand(rest);
+    if (sub === "event") return (await import("./simulate-event.js")).runEventCommand(rest);
+    throw new UsageError(sub === undefined ? "say which: simulate call or simulate event" : `unknown sub-command "${sub}" (call or event)`);
+  },
+};

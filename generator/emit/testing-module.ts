@@ -1,0 +1,30 @@
+// Emits generated/testing.ts, the `bw-codegen/testing` entry point: the hand-written test helpers
+// (runtime/testing/index.ts: deliverEvent) plus the call simulator (runtime/simulate/) bound to the generated
+// BXML rules table, so users write `simulateCall(webhooks.fetch, { digits: ["1"] })`.
+import type { GeneratedFile } from "../generated-file.js";
+
+export function emitTestingModule(): GeneratedFile {
+  const contents = `/**
+ * Test helpers for your own receiver: \`deliverEvent\` (one event, with Bandwidth's auth challenge) and
+ * \`simulateCall\` (a whole simulated call: Bandwidth's side of the flow, verb by verb).
+ */
+import { BXML_RULES } from "./bxml/rules.js";
+import { simulateCallWithRules } from "./runtime/simulate/index.js";
+import type { CallTrace, SimulationOptions, SimulationTarget } from "./runtime/simulate/index.js";
+export * from "./runtime/testing/index.js";
+export * from "./runtime/simulate/index.js";
+
+/**
+ * Plays Bandwidth's side of one call against your receiver and returns the trace.
+ *
+ * @example
+ * const trace = await simulateCall(webhooks.fetch, { username: "bw", password: "s3cret", digits: ["1"] });
+ * trace.said;  // ["Press 1 for sales"]
+ * trace.ok;    // true: every callback was answered the way Bandwidth needs
+ */
+export function simulateCall(target: SimulationTarget, script?: SimulationOptions): Promise<CallTrace> {
+  return simulateCallWithRules(BXML_RULES, target, script);
+}
+`;
+  return { path: "testing.ts", contents, source: "generator/emit/testing-module.ts" };
+}

@@ -1,0 +1,302 @@
+// The flow engine: plays Bandwidth's voice platform for one simulated call. Sends `initiate`/`answer`,
+// delivers each callback through the auth-challenge client (with fallback URLs), parses every BXML
+// reply with parseBxml (scoped for transferAnswer and conference replies), runs it verb by verb through
+// the executors (executor.ts, semantics.ts), and ends the call with `disconnect`. Edge-safe: no node:
+// imports; the HTTP transport and the BXML rules table are injected.
+
+import { parseBxml } from "../bxml/parse.js";
+import type { BxmlNode, BxmlRules } from "../bxml/rules.js";
+import { deliverCallback, type CallbackAnswer, type Transport } from "./client.js";
+import { EXECUTORS, type Next } from "./executor.js";
+import { LEG_EXECUTORS } from "./legs.js";
+import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
+import { SEMANTICS, type CallbackSpec } from "./semantics.js";
+import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
+import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+
+/** What the engine needs from outside. */
+export interface EngineOptions {
+  /** Sends the HTTP requests (a `fetch`, or an in-process handler wrapped as one). */
+  readonly transport: Transport;
+  /** The generated BXML rules table (`BXML_RULES`). */
+  readonly rules: BxmlRules;
+  /** The URL of the first callback (initiate/answer), also the application's call-status URL. */
+  readonly url: string;
+  /** The callback credentials configured at Bandwidth (the application's); leave out for none. */
+  readonly username?: string;
+  readonly password?: string;
+}
+
+/** Where one callback goes: URLs already resolved, credentials chosen. */
+export interface CallbackTarget {
+  readonly url: string;
+  readonly method: "GET" | "POST";
+  readonly username?: string;
+  readonly password?: string;
+  readonly fallback?: { readonly url: string; readonly method: "GET" | "POST"; readonly username?: string; readonly password?: string };
+}
+
+/** A BXML document to run and the URL it came from (relative URLs resolve against it). */
+export interface Doc {
+  readonly root: BxmlNode;
+  readonly baseUrl: string;
+}
+
+/** Verb attributes for the trace, passwords hidden. */
+const redact = (attributes: BxmlNode["attributes"]): Record<string, unknown> => {
+  const copy: Record<string, unknown> = { ...attributes };
+  for (const name of ["password", "fallbackPassword", "destinationPassword"]) if (copy[name] !== undefined) copy[name] = "***";
+  return copy;
+};
+
+const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
+
+/** One simulated call's state. Executors read and change it through these methods. */
+export class CallRun {
+  readonly script: ResolvedScript;
+  readonly ids: Ids;
+  readonly clock: Clock;
+  readonly trace: TraceRecorder = new TraceRecorder();
+  readonly identity: CallIdentity;
+  readonly a: Leg;
+  /** Legs that have ended, by call id, with their cause. */
+  readonly ended: Map<string, string> = new Map();
+  readonly counters: { gather: number; transfer: number; record: number } = { gather: 0, transfer: 0, record: 0 };
+  /** Gathers run so far on the current transfer's B-leg. */
+  calleeGathers = 0;
+  /** The running `<StartRecording>`, if any. */
+  background:
+    | { startMs: number; spec: CallbackTarget | undefined; transcription: CallbackTarget | undefined; fileFormat: string; channels: number; leg: Leg }
+    | undefined;
+  private readonly options: EngineOptions;
+  private readonly startedAt: number = Date.now();
+
+  constructor(options: EngineOptions, script: ResolvedScript) {
+    this.options = options;
+    this.script = script;
+    this.ids = new Ids(script.seed);
+    this.clock = new Clock(script.startMs);
+    this.identity = { accountId: script.accountId, applicationId: script.applicationId };
+    const outbound = script.direction === "outbound";
+    this.a = { callId: this.ids.callId(), from: script.from, to: script.to, direction: script.direction, startMs: script.startMs, answerMs: outbound ? script.startMs : undefined, tag: script.tag };
+  }
+
+  /** Label of a leg in the trace. */
+  legName(leg: Leg): string {
+    return leg === this.a ? "A" : leg.parent !== undefined ? "B" : "target";
+  }
+
+  isEnded(leg: Leg): boolean {
+    return this.ended.has(leg.callId) || this.ended.has(this.a.callId);
+  }
+
+  /** Ends a leg (the A-leg ends the call); the first cause wins. */
+  end(leg: Leg, cause: string, reason: string): void {
+    if (this.ended.has(leg.callId)) return;
+    this.ended.set(leg.callId, cause);
+    if (leg === this.a) this.trace.add({ kind: "end", at: this.clock.iso(), cause, reason });
+    else this.note(leg, `${this.legName(leg)}-leg ended (${cause}): ${reason}`);
+  }
+
+  note(leg: Leg, message: string): void {
+    this.trace.add({ kind: "note", at: this.clock.iso(), leg: this.legName(leg), text: message });
+  }
+
+  problem(entry: Omit<ProblemEntry, "kind" | "at">): void {
+    this.trace.problem({ at: this.clock.iso(), ...entry });
+  }
+
+  /** Resolves a URL attribute against the URL that served the BXML. */
+  resolve(url: string, baseUrl: string): string {
+    return new URL(url, baseUrl).toString();
+  }
+
+  /** The callback target a verb's attributes describe for `spec`, or `undefined` when its URL attribute is absent. */
+  target(attributes: BxmlNode["attributes"], spec: CallbackSpec, baseUrl: string): CallbackTarget | undefined {
+    const url = text(attributes[spec.url]);
+    if (url === undefined) return undefined;
+    try {
+      return this.targetOf(attributes, spec, url, baseUrl);
+    } catch {
+      this.problem({ code: "invalid-bxml", event: spec.event, message: `${spec.event}: ${spec.url}=${JSON.stringify(url)} cannot be resolved against ${baseUrl}: Bandwidth cannot send this callback` });
+      return undefined;
+    }
+  }
+
+  private targetOf(attributes: BxmlNode["attributes"], spec: CallbackSpec, url: string, baseUrl: string): CallbackTarget {
+    const creds = this.credentials(text(attributes.username), text(attributes.password));
+    const fallbackUrl = spec.fallbackUrl !== undefined ? text(attributes[spec.fallbackUrl]) : undefined;
+    const fallbackCreds = this.credentials(text(attributes.fallbackUsername), text(attributes.fallbackPassword), creds);
+    return {
+      url: this.resolve(url, baseUrl),
+      method: attributes[spec.method] === "GET" ? "GET" : "POST",
+      ...creds,
+      ...(fallbackUrl !== undefined
+        ? { fallback: { url: this.resolve(fallbackUrl, baseUrl), method: attributes[spec.fallbackMethod ?? ""] === "GET" ? "GET" : "POST", ...fallbackCreds } }
+        : {}),
+    };
+  }
+
+  /** The application's callback target (initiate/answer/disconnect). */
+  applicationTarget(url: string = this.options.url): CallbackTarget {
+    return { url, method: "POST", ...this.credentials(undefined, undefined) };
+  }
+
+  private credentials(username: string | undefined, password: string | undefined, inherited?: { username?: string; password?: string }): { username?: string; password?: string } {
+    if (username !== undefined && password !== undefined) return { username, password };
+    if (inherited !== undefined) return inherited;
+    const { username: u, password: p } = this.options;
+    return SEMANTICS.verbCredentialsDefaultToApplication && u !== undefined && p !== undefined ? { username: u, password: p } : {};
+  }
+
+  /** Sends one callback (and its fallback when the primary fails), recording each request. */
+  private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string): Promise<{ answer: CallbackAnswer; url: string }> {
+    this.clock.advance(SEMANTICS.secondsPerCallback);
+    let last: { answer: CallbackAnswer; url: string } | undefined;
+    const attempts = [{ ...target, via: "primary" as const }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" as const }] : [])];
+    for (const attempt of attempts) {
+      const answer = await deliverCallback(this.options.transport, {
+        url: attempt.url, method: attempt.method, payload: event, username: attempt.username, password: attempt.password, timeoutMs: this.script.callbackTimeoutMs,
+      });
+      this.trace.add({
+        kind: "request", at: typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
+        auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: answer.body, contentType: answer.contentType,
+        delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
+      });
+      this.reportDelivery(String(event.eventType), attempt.url, answer);
+      last = { answer, url: attempt.url };
+      if (answer.delivered) break;
+    }
+    return last as { answer: CallbackAnswer; url: string };
+  }
+
+  private reportDelivery(event: string, url: string, answer: CallbackAnswer): void {
+    if (answer.auth === "unprotected") {
+      this.problem({ code: "unauthenticated-accepted", event, url, message: `${event}: the request without credentials was answered ${answer.status}: the endpoint does not ask Bandwidth for its credentials (expected 401 with WWW-Authenticate: Basic)` });
+    }
+    if (answer.delivered) return;
+    const dropped = answer.auth === "no-challenge-header" || answer.auth === "not-basic" || answer.auth === "rejected";
+    const why = answer.error ?? `answered ${answer.status}${answer.status >= 500 ? " (server error)" : ""}`;
+    this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}` });
+  }
+
+  /**
+   * Sends a BXML callback and returns the document it answered with; `undefined` when the call (or
+   * leg) ended because the callback could not be delivered or its BXML was invalid.
+   */
+  async sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined> {
+    const sent = await this.send(event, target, this.legName(leg));
+    if (!sent.answer.delivered) {
+      this.end(leg, "callback-error", `the ${String(event.eventType)} callback could not be delivered`);
+      return undefined;
+    }
+    return this.parseReply(leg, String(event.eventType), sent.answer, sent.url, scope);
+  }
+
+  private parseReply(leg: Leg, event: string, answer: CallbackAnswer, url: string, scope: string | undefined): Doc | undefined {
+    if (answer.body.trim() === "") {
+      if (scope !== "conference") this.note(leg, `${event} was answered ${answer.status} with no BXML: it runs as an empty <Response/> (hang up)`);
+      return { root: { name: "Response", attributes: {}, children: [] }, baseUrl: url };
+    }
+    const mediaType = (answer.contentType ?? "").split(";")[0].trim().toLowerCase();
+    if (!mediaType.endsWith("xml")) this.note(leg, `${event}: the BXML came with Content-Type ${answer.contentType ?? "(none)"}; Bandwidth expects application/xml`);
+    const parsed = parseBxml(answer.body, this.options.rules, (root) => root, scope !== undefined ? { scope } : undefined);
+    if (!parsed.ok) {
+      const first = parsed.errors[0];
+      this.problem({ code: "invalid-bxml", event, url, message: `${event}: invalid BXML: ${first.path === "" ? "" : `${first.path}: `}${first.message}`, errors: parsed.errors });
+      this.end(leg, "invalid-bxml", `the BXML answered to ${event} is invalid`);
+      return undefined;
+    }
+    return { root: parsed.value, baseUrl: url };
+  }
+
+  /** Sends an async callback (reply ignored; retried once on a connection error). */
+  async sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void> {
+    let sent = await this.send(event, { ...target, fallback: undefined }, leg);
+    for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
+      sent = await this.send(event, { ...target, fallback: undefined }, leg);
+    }
+    if (sent.answer.delivered && sent.answer.body.trimStart().startsWith("<")) {
+      this.problem({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
+    }
+  }
+
+  /** Runs a document on a leg, verb by verb, following hand-offs to the documents callbacks answer with. */
+  async runDocument(leg: Leg, doc: Doc): Promise<void> {
+    let current: Doc | undefined = doc;
+    while (current !== undefined) {
+      const next: Doc | undefined = await this.runVerbs(leg, current);
+      current = next;
+    }
+  }
+
+  private async runVerbs(leg: Leg, doc: Doc): Promise<Doc | undefined> {
+    for (const child of doc.root.children) {
+      if (typeof child === "string") continue;
+      if (this.isEnded(leg) || !this.withinLimits()) return undefined;
+      const step = this.trace.steps + 1;
+      if (leg === this.a && this.script.hangupAtStep === step) {
+        this.end(leg, "hangup", `the caller hung up at step ${step}`);
+        return undefined;
+      }
+      const next: Next = await this.execute(leg, child, doc.baseUrl, step);
+      if (next === "stop" || !this.withinTime()) return undefined;
+      if (next !== "continue") return next;
+    }
+    return undefined; // end of the document
+  }
+
+  private async execute(leg: Leg, verb: BxmlNode, baseUrl: string, step: number): Promise<Next> {
+    const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name];
+    const tag = verb.attributes.tag;
+    if (typeof tag === "string" && verb.name !== "Conference") leg.tag = tag === "" ? undefined : tag;
+    if (leg.answerMs === undefined && !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name)) leg.answerMs = this.clock.now();
+    const detail = executor === undefined ? "not simulated: execution continues with the next verb" : undefined;
+    this.trace.add({ kind: "verb", at: this.clock.iso(), step, leg: this.legName(leg), verb: verb.name, attributes: redact(verb.attributes), ...(detail !== undefined ? { detail } : {}) });
+    if (executor === undefined) return "continue";
+    return executor(this, leg, verb, baseUrl);
+  }
+
+  private withinLimits(): boolean {
+    if (this.trace.steps >= this.script.maxSteps) {
+      this.problem({ code: "step-limit", message: `stopped after ${this.script.maxSteps} verbs (maxSteps): a Redirect loop? Bandwidth would keep running it until the call's time limit` });
+      this.end(this.a, "hangup", `the simulator's step limit (${this.script.maxSteps})`);
+      return false;
+    }
+    return this.withinTime();
+  }
+
+  private withinTime(): boolean {
+    if (this.ended.has(this.a.callId)) return true;
+    const simulated = (this.clock.now() - this.script.startMs) / 1000;
+    if (simulated > this.script.maxCallSeconds || Date.now() - this.startedAt > this.script.maxRunMs) {
+      this.problem({ code: "time-limit", message: simulated > this.script.maxCallSeconds ? `the call passed ${this.script.maxCallSeconds} s of simulated time` : `the run took more than ${this.script.maxRunMs} ms` });
+      this.end(this.a, "hangup", "time limit");
+      return false;
+    }
+    return true;
+  }
+
+  /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
+  async run(): Promise<CallTrace> {
+    const first = this.script.direction === "outbound" ? "answer" : "initiate";
+    const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
+    if (doc !== undefined) await this.runDocument(this.a, doc);
+    if (!this.ended.has(this.a.callId)) this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
+    const cause = this.ended.get(this.a.callId) ?? "hangup";
+    const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : undefined;
+    const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
+    const stopBackground = async () => {
+      if (this.background !== undefined) await EXECUTORS.StopRecording(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
+    };
+    if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect) await stopBackground();
+    await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
+    await stopBackground();
+    return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
+  }
+}
+
+/** Runs one simulated call. @throws {ScriptError} when the script cannot be used. */
+export async function runCall(options: EngineOptions, script?: CallScript): Promise<CallTrace> {
+  return new CallRun(options, resolveScript(script)).run();
+}

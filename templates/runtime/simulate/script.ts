@@ -1,0 +1,164 @@
+// The caller's side of a simulated call: what the person on the phone (and the transfer targets) do.
+// A script is plain JSON (`--script flow.json`); every field is optional.
+
+import { SEMANTICS } from "./semantics.js";
+
+/** What happens at one `<Transfer>`. */
+export interface TransferScript {
+  /** Whether a destination answers (default true). */
+  readonly answered?: boolean;
+  /** Which destination answers, by position (default 0, the first). */
+  readonly answeredBy?: number;
+  /** Seconds the two parties talk once bridged (default 30). */
+  readonly talkSeconds?: number;
+  /** Who hangs up after talking: the callee (default; the A-leg continues) or the caller (the call ends). */
+  readonly hangupBy?: "callee" | "caller";
+  /** Digits the callee presses at each `<Gather>` of the transferAnswer BXML. */
+  readonly calleeDigits?: readonly string[];
+}
+
+/** What happens at one `<Record>`. */
+export interface RecordScript {
+  /** Seconds the caller speaks (default 5). */
+  readonly seconds?: number;
+  /** How the caller ends it: pressing a digit (default "#"), falling silent, or hanging up. */
+  readonly endWith?: "digit" | "silence" | "hangup";
+  /** The digit pressed when `endWith` is "digit" (default "#"). */
+  readonly digit?: string;
+  /** What the caller said: the `transcription.text` of transcriptionAvailable when the Record asks for `transcribe`. */
+  readonly transcript?: string;
+}
+
+/** A whole simulated call. */
+export interface CallScript {
+  /** `inbound` (default: Bandwidth sends `initiate`) or `outbound` (a call you created: `answer`). */
+  readonly direction?: "inbound" | "outbound";
+  /** Caller and called numbers (defaults +19195550100 → +19195550142). */
+  readonly from?: string;
+  readonly to?: string;
+  /** Digits pressed at each `<Gather>`, in order: `"1"`, `"2#"`; `""` or a missing entry lets the gather time out. */
+  readonly digits?: readonly string[];
+  /** Digits the caller presses once a `<StartGather>` runs (one dtmf event each). */
+  readonly dtmf?: string;
+  /** One entry per `<Transfer>`, in order (the last one repeats). */
+  readonly transfers?: readonly TransferScript[];
+  /** One entry per `<Record>`, in order (the last one repeats). */
+  readonly recordings?: readonly RecordScript[];
+  /** The caller hangs up when step N (the Nth verb executed, counting from 1) starts. */
+  readonly hangupAtStep?: number;
+  /** Seconds the caller stays in a `<Conference>` before hanging up (default 10). */
+  readonly conferenceSeconds?: number;
+  /** Who leaves a `<Bridge>` first: the target (default; bridgeComplete) or the caller (bridgeTargetComplete). */
+  readonly bridgeEndedBy?: "target" | "caller";
+  /** Where `disconnect` goes (default: the initial URL: the application's call-status URL). */
+  readonly disconnectUrl?: string;
+  /** Seconds Bandwidth waits for each callback (1-25, default 15). */
+  readonly callbackTimeout?: number;
+  /** Stop after this many verbs (default 100): bounds Redirect loops. */
+  readonly maxSteps?: number;
+  /** Simulated call length limit in seconds (default 4 h). */
+  readonly maxCallSeconds?: number;
+  /** Wall-clock limit of the whole run in ms (default 120 000). */
+  readonly maxRunMs?: number;
+  /** Simulated start time (ISO 8601; default now). */
+  readonly startTime?: string;
+  /** Seed for the generated ids (default: random). Same seed, same ids. */
+  readonly seed?: number;
+  /** Account and application ids (defaults 9900000 and a fixed UUID). */
+  readonly accountId?: string;
+  readonly applicationId?: string;
+  /** Tag the call starts with (outbound calls: the createCall `tag`). */
+  readonly tag?: string;
+}
+
+/** A script with every default filled in. */
+export interface ResolvedScript {
+  readonly direction: "inbound" | "outbound";
+  readonly from: string;
+  readonly to: string;
+  readonly digits: readonly string[];
+  readonly dtmf: string;
+  readonly transfers: readonly TransferScript[];
+  readonly recordings: readonly RecordScript[];
+  readonly hangupAtStep: number | undefined;
+  readonly conferenceSeconds: number;
+  readonly bridgeEndedBy: "target" | "caller";
+  readonly disconnectUrl: string | undefined;
+  readonly callbackTimeoutMs: number;
+  readonly maxSteps: number;
+  readonly maxCallSeconds: number;
+  readonly maxRunMs: number;
+  readonly startMs: number;
+  readonly seed: number;
+  readonly accountId: string;
+  readonly applicationId: string;
+  readonly tag: string | undefined;
+}
+
+/** A script field that cannot be used; the message names it. */
+export class ScriptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ScriptError";
+  }
+}
+
+const DIGITS = /^[0-9*#A-Da-d]*$/;
+
+function positive(name: string, value: number | undefined, fallback: number, min = 0, max = Infinity): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== "number" || !Number.isFinite(value) || value < min || value > max) {
+    throw new ScriptError(`${name} must be a number from ${min} to ${max}, not ${JSON.stringify(value)}`);
+  }
+  return value;
+}
+
+function dtmfError(value: unknown): string {
+  if (value === undefined) return "";
+  throw new ScriptError(`dtmf must be DTMF digits (0-9 * # A-D), not ${JSON.stringify(value)}`);
+}
+
+/** Checks a script and fills in the defaults. @throws {ScriptError} naming the first bad field. */
+export function resolveScript(script: CallScript = {}): ResolvedScript {
+  if (script === null || typeof script !== "object" || Array.isArray(script)) throw new ScriptError("the script must be an object");
+  const digits = script.digits ?? [];
+  if (!Array.isArray(digits)) throw new ScriptError("digits must be an array of strings, one per <Gather>");
+  digits.forEach((d, i) => {
+    if (typeof d !== "string" || !DIGITS.test(d)) throw new ScriptError(`digits[${i}] must be DTMF digits (0-9 * # A-D), not ${JSON.stringify(d)}`);
+  });
+  if (script.direction !== undefined && script.direction !== "inbound" && script.direction !== "outbound") {
+    throw new ScriptError(`direction must be "inbound" or "outbound", not ${JSON.stringify(script.direction)}`);
+  }
+  const [tMin, tMax] = SEMANTICS.callbackTimeoutRange;
+  const startMs = script.startTime === undefined ? Date.now() : Date.parse(script.startTime);
+  if (Number.isNaN(startMs)) throw new ScriptError(`startTime must be an ISO 8601 date and time, not ${JSON.stringify(script.startTime)}`);
+  const hangupAtStep = script.hangupAtStep === undefined ? undefined : positive("hangupAtStep", script.hangupAtStep, 0, 1);
+  return {
+    direction: script.direction ?? "inbound",
+    from: script.from ?? "+19195550100",
+    to: script.to ?? "+19195550142",
+    digits,
+    dtmf: typeof script.dtmf === "string" && DIGITS.test(script.dtmf) ? script.dtmf : dtmfError(script.dtmf),
+    transfers: script.transfers ?? [],
+    recordings: script.recordings ?? [],
+    hangupAtStep,
+    conferenceSeconds: positive("conferenceSeconds", script.conferenceSeconds, 10),
+    bridgeEndedBy: script.bridgeEndedBy === "caller" ? "caller" : "target",
+    disconnectUrl: script.disconnectUrl,
+    callbackTimeoutMs: positive("callbackTimeout", script.callbackTimeout, SEMANTICS.callbackTimeout, tMin, tMax) * 1000,
+    maxSteps: positive("maxSteps", script.maxSteps, SEMANTICS.maxSteps, 1),
+    maxCallSeconds: positive("maxCallSeconds", script.maxCallSeconds, SEMANTICS.maxCallSeconds, 1),
+    maxRunMs: positive("maxRunMs", script.maxRunMs, SEMANTICS.maxRunMs, 1),
+    startMs,
+    seed: script.seed ?? Math.floor(Math.random() * 2 ** 31),
+    accountId: script.accountId ?? "9900000",
+    applicationId: script.applicationId ?? "04e88489-df02-4e34-a0ee-27a91849555f",
+    tag: script.tag,
+  };
+}
+
+/** The nth entry of a per-verb list; the last entry repeats, an empty list gives `{}`. */
+export function nth<T extends object>(list: readonly T[], index: number): T | Record<string, never> {
+  if (list.length === 0) return {};
+  return list[Math.min(index, list.length - 1)];
+}

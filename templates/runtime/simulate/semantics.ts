@@ -1,0 +1,154 @@
+// The one table of how the simulator plays Bandwidth: which callback each BXML verb sends, to which URL
+// attribute (with which fallback, method and credential attributes), whether its reply is executed,
+// and every default and choice the simulator makes where Bandwidth's documentation is silent.
+// Correct a behaviour here, not in the executor.
+
+/** Where one verb sends one kind of callback: attribute names on the verb (or its child). */
+export interface CallbackSpec {
+  /** Event type sent (`gather`, `transferComplete`, …). */
+  readonly event: string;
+  /** Attribute holding the URL; no URL = no callback. */
+  readonly url: string;
+  /** Attribute holding the HTTP method (default POST). */
+  readonly method: string;
+  /** Attribute holding the fallback URL, if the verb has one. */
+  readonly fallbackUrl?: string;
+  /** Attribute holding the fallback method. */
+  readonly fallbackMethod?: string;
+  /** `sync`: the reply is BXML that runs next; `async`: the reply body is ignored (2xx expected). */
+  readonly mode: "sync" | "async";
+  /** BXML scope the reply is checked against (`transferAnswer`, `conference`), if restricted. */
+  readonly scope?: string;
+}
+
+/** What the simulator knows about one verb. */
+export interface VerbSemantics {
+  /** Callbacks the verb can send, in the order the simulator sends them. */
+  readonly callbacks: readonly CallbackSpec[];
+  /** Verbs after this one never run when this attribute is set (the callback's BXML replaces them); `"always"` for Redirect. */
+  readonly handOff?: string;
+  /** What the transcript says the verb does. */
+  readonly summary: string;
+}
+
+const cb = (event: string, url: string, mode: "sync" | "async", fallback: boolean, scope?: string): CallbackSpec => {
+  const stem = url.slice(0, -3); // "gatherUrl" -> "gather"
+  return {
+    event,
+    url,
+    method: `${stem}Method`,
+    ...(fallback ? { fallbackUrl: `${stem}FallbackUrl`, fallbackMethod: `${stem}FallbackMethod` } : {}),
+    mode,
+    ...(scope !== undefined ? { scope } : {}),
+  };
+};
+
+/**
+ * Verb -> callback semantics (Bandwidth's BXML reference). Verbs not listed here run as "not simulated":
+ * they are recorded in the trace and execution continues with the next verb.
+ */
+export const VERBS: Readonly<Record<string, VerbSemantics>> = {
+  Gather: { callbacks: [cb("gather", "gatherUrl", "sync", true)], handOff: "gatherUrl", summary: "collects digits" },
+  Redirect: { callbacks: [cb("redirect", "redirectUrl", "sync", true)], handOff: "always", summary: "fetches new BXML" },
+  Transfer: {
+    // transferAnswer / transferDisconnect are attributes of each <PhoneNumber>/<SipUri> child
+    callbacks: [
+      cb("transferAnswer", "transferAnswerUrl", "sync", true, "transferAnswer"),
+      cb("transferDisconnect", "transferDisconnectUrl", "async", false),
+      cb("transferComplete", "transferCompleteUrl", "sync", true),
+    ],
+    handOff: "transferCompleteUrl",
+    summary: "dials 1-8 destinations at once, bridges the first that answers",
+  },
+  Record: {
+    callbacks: [
+      cb("recordComplete", "recordCompleteUrl", "sync", true),
+      cb("recordingAvailable", "recordingAvailableUrl", "async", false),
+      cb("transcriptionAvailable", "transcriptionAvailableUrl", "async", false), // only with transcribe="true"
+    ],
+    handOff: "recordCompleteUrl",
+    summary: "records the caller",
+  },
+  StartRecording: {
+    callbacks: [cb("recordingAvailable", "recordingAvailableUrl", "async", false), cb("transcriptionAvailable", "transcriptionAvailableUrl", "async", false)],
+    summary: "starts a background recording",
+  },
+  StopRecording: { callbacks: [], summary: "stops the background recording (recordingAvailable goes to StartRecording's URL)" },
+  PauseRecording: { callbacks: [], summary: "pauses the background recording" },
+  ResumeRecording: { callbacks: [], summary: "resumes the background recording" },
+  Conference: {
+    callbacks: [
+      cb("conferenceCreated", "conferenceEventUrl", "sync", true, "conference"),
+      cb("conferenceMemberJoin", "conferenceEventUrl", "sync", true, "conference"),
+      cb("conferenceMemberExit", "conferenceEventUrl", "sync", true, "conference"),
+      cb("conferenceCompleted", "conferenceEventUrl", "async", false),
+    ],
+    summary: "joins a conference",
+  },
+  Bridge: {
+    callbacks: [cb("bridgeComplete", "bridgeCompleteUrl", "sync", true), cb("bridgeTargetComplete", "bridgeTargetCompleteUrl", "sync", true)],
+    handOff: "bridgeCompleteUrl",
+    summary: "bridges another call",
+  },
+  StartGather: { callbacks: [cb("dtmf", "dtmfUrl", "async", false)], summary: "reports each digit pressed while other verbs run" },
+  Hangup: { callbacks: [], summary: "hangs up" },
+  Pause: { callbacks: [], summary: "silence" },
+  Ring: { callbacks: [], summary: "plays ringback" },
+  SpeakSentence: { callbacks: [], summary: "speaks" },
+  PlayAudio: { callbacks: [], summary: "plays audio" },
+  SendDtmf: { callbacks: [], summary: "plays DTMF tones" },
+  Tag: { callbacks: [], summary: "sets the call tag" },
+  Forward: { callbacks: [], summary: "forwards the call; the application loses control" },
+};
+
+/**
+ * Bandwidth's defaults (documented) and the simulator's own choices (marked CHOICE). Times in seconds
+ * unless the name says ms.
+ */
+export const SEMANTICS = {
+  /** Voice callback timeout: 15 s by default, `callbackTimeout` may set 1-25 s. */
+  callbackTimeout: 15,
+  callbackTimeoutRange: [1, 25] as const,
+  /** CHOICE: a sync callback counts as failed (and its fallback URL is tried) on no answer, a connection error or any non-2xx status. */
+  fallbackOnNon2xx: true,
+  /** Async callbacks are retried once, to the same URL, on a connection error (documented). */
+  asyncRetriesOnConnectionError: 1,
+  /** CHOICE: a 2xx answer with an empty body to a BXML callback runs as an empty `<Response/>` (hang up), with a warning. */
+  emptySyncReply: "hangup" as const,
+  /** CHOICE: a verb without `username`/`password` uses the application's credentials (those given to the simulator). */
+  verbCredentialsDefaultToApplication: true,
+  /** CHOICE: the simulator stops a flow after this many verbs (Bandwidth itself has no documented limit: a Redirect loop runs until the call's time limit). */
+  maxSteps: 100,
+  /** CHOICE: simulated call time limit (Bandwidth's maximum call length is not in our sources; 4 h). */
+  maxCallSeconds: 14_400,
+  /** CHOICE: real (wall-clock) time the whole simulated call may take, in ms. */
+  maxRunMs: 120_000,
+  /** Gather: maxDigits 50, interDigitTimeout 5 s, firstDigitTimeout 5 s, repeatCount 1, no terminating digit. */
+  gather: { maxDigits: 50, interDigitTimeout: 5, firstDigitTimeout: 5, repeatCount: 1, terminatingDigits: "" },
+  /** Record: terminatingDigits "#", maxDuration 60 s, silenceTimeout off, fileFormat wav. */
+  record: { terminatingDigits: "#", maxDuration: 60, fileFormat: "wav" as const },
+  /** Transfer / Forward: callTimeout 30 s. */
+  transfer: { callTimeout: 30 },
+  /** CHOICE: the order Bandwidth does not document: every leg's transferDisconnect before the A-leg's transferComplete. */
+  transferDisconnectBeforeComplete: true,
+  /** Pause 1 s, Ring 5 s by default. */
+  pause: 1,
+  ring: 5,
+  /** CHOICE: how long simulated speech takes: 0.4 s per word (150 words a minute), 0.5 s per pressed digit, 3 s per played file. */
+  secondsPerWord: 0.4,
+  secondsPerDigit: 0.5,
+  secondsPerAudioFile: 3,
+  /** CHOICE: simulated network time added to the clock for each callback, so timestamps always advance. */
+  secondsPerCallback: 0.05,
+  /** CHOICE: recordingAvailable is sent right after recordComplete's reply arrives, before that BXML runs. */
+  recordingAvailableAfterRecordComplete: true,
+  /** CHOICE: a StartRecording still running when the call ends sends its recordingAvailable after disconnect (processing takes time). */
+  backgroundRecordingAvailableAfterDisconnect: true,
+  /** CHOICE: a conference member stays `conferenceSeconds` (script, default 10 s), then hangs up: conferenceMemberExit, conferenceCompleted, disconnect. */
+  conferenceEndsWithCallerHangup: true,
+  /** CHOICE: a Transfer callee answers after 5 s of ringing; a bridge lasts 30 s before one side leaves. */
+  ringSecondsBeforeAnswer: 5,
+  bridgeSeconds: 30,
+  /** BXML replies are at most 64 KB (enforced by parseBxml). */
+  maxBxmlBytes: 65_536,
+} as const;

@@ -1,0 +1,143 @@
+// The trace of a simulated call, as data: every callback request (event type, URL, auth outcome,
+// status, latency, the payload sent), every verb executed, what the caller heard and pressed, the
+// problems found in the receiver's behaviour, and how the call ended.
+
+import type { AuthOutcome } from "./client.js";
+
+/** One callback delivery (after the auth challenge and any fallback). */
+export interface RequestEntry {
+  readonly kind: "request";
+  /** Simulated time the callback was sent (ISO 8601). */
+  readonly at: string;
+  readonly event: string;
+  readonly method: "GET" | "POST";
+  readonly url: string;
+  /** Which leg the event is about: `A` (the caller), `B` (a transfer target), `target` (a bridge target), `conference`. */
+  readonly leg: string;
+  /** `primary` or `fallback` URL. */
+  readonly via: "primary" | "fallback";
+  readonly auth: AuthOutcome;
+  /** HTTP status of the answer that counts (0: no answer). */
+  readonly status: number;
+  /** Wall-clock ms from the first request of the handshake to the end of the answer. */
+  readonly latencyMs: number;
+  /** The payload sent. */
+  readonly payload: unknown;
+  /** The answer body (BXML for sync events); at most 64 KB kept. */
+  readonly body: string;
+  readonly contentType: string | undefined;
+  /** Whether Bandwidth would count this as delivered. */
+  readonly delivered: boolean;
+  /** Why it was not delivered (timeout, connection error, status …). */
+  readonly error?: string;
+}
+
+/** One BXML verb executed. */
+export interface VerbEntry {
+  readonly kind: "verb";
+  readonly at: string;
+  /** Step number (1-based, counting every verb of the call). */
+  readonly step: number;
+  readonly leg: string;
+  readonly verb: string;
+  readonly attributes: Readonly<Record<string, unknown>>;
+  /** What happened, in words (`pressed "1#"`, `not simulated: …`). */
+  readonly detail?: string;
+}
+
+/** Something the caller heard or did, for the transcript. */
+export interface MediaEntry {
+  readonly kind: "said" | "played" | "pressed" | "note";
+  readonly at: string;
+  readonly leg: string;
+  readonly text: string;
+}
+
+/** A way the receiver behaved that Bandwidth would not accept (exit 1). */
+export interface ProblemEntry {
+  readonly kind: "problem";
+  readonly at: string;
+  readonly code:
+    | "callback-dropped"
+    | "callback-failed"
+    | "invalid-bxml"
+    | "bxml-ignored"
+    | "unauthenticated-accepted"
+    | "step-limit"
+    | "time-limit";
+  readonly event?: string;
+  readonly url?: string;
+  readonly message: string;
+  /** For invalid BXML: each error with its element path. */
+  readonly errors?: ReadonlyArray<{ readonly path: string; readonly message: string }>;
+}
+
+/** How the call ended. */
+export interface EndEntry {
+  readonly kind: "end";
+  readonly at: string;
+  /** The disconnect cause (hangup, callback-error, invalid-bxml, …). */
+  readonly cause: string;
+  /** Who or what ended it, in words. */
+  readonly reason: string;
+}
+
+export type TraceEntry = RequestEntry | VerbEntry | MediaEntry | ProblemEntry | EndEntry;
+
+/** The whole trace. `ok` is false when any problem was found. */
+export interface CallTrace {
+  readonly callId: string;
+  readonly from: string;
+  readonly to: string;
+  readonly direction: "inbound" | "outbound";
+  /** Everything, in order. */
+  readonly entries: readonly TraceEntry[];
+  readonly requests: readonly RequestEntry[];
+  readonly verbs: readonly VerbEntry[];
+  /** Text spoken by `<SpeakSentence>` (SSML tags removed), in order. */
+  readonly said: readonly string[];
+  /** Audio URLs played by `<PlayAudio>`, resolved. */
+  readonly played: readonly string[];
+  /** Digits the caller pressed, per `<Gather>`. */
+  readonly pressed: readonly string[];
+  readonly problems: readonly ProblemEntry[];
+  /** The disconnect cause; `undefined` only if the run was cut short before the call ended. */
+  readonly cause: string | undefined;
+  readonly ok: boolean;
+}
+
+/** Collects entries while the call runs. */
+export class TraceRecorder {
+  readonly entries: TraceEntry[] = [];
+  add(entry: TraceEntry): void {
+    this.entries.push(entry);
+  }
+  problem(entry: Omit<ProblemEntry, "kind">): void {
+    this.entries.push({ kind: "problem", ...entry });
+  }
+  /** Number of verbs recorded so far. */
+  get steps(): number {
+    let n = 0;
+    for (const e of this.entries) if (e.kind === "verb") n++;
+    return n;
+  }
+  finish(call: { callId: string; from: string; to: string; direction: "inbound" | "outbound" }): CallTrace {
+    const entries = this.entries.slice();
+    const pick = <K extends TraceEntry["kind"]>(kind: K) => entries.filter((e): e is Extract<TraceEntry, { kind: K }> => e.kind === kind);
+    const media = (kind: MediaEntry["kind"]) => entries.filter((e): e is MediaEntry => e.kind === kind).map((e) => e.text);
+    const problems = pick("problem");
+    const end = pick("end")[0];
+    return {
+      ...call,
+      entries,
+      requests: pick("request"),
+      verbs: pick("verb"),
+      said: media("said"),
+      played: media("played"),
+      pressed: media("pressed"),
+      problems,
+      cause: end?.cause,
+      ok: problems.length === 0,
+    };
+  }
+}

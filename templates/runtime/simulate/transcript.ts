@@ -1,0 +1,86 @@
+// Formats a call trace for people (a transcript: what the caller hears and presses, each callback and
+// its answer, problems, how the call ended; ANSI colours only when asked) and for tools (JSON lines:
+// one object per trace entry, then a summary line).
+
+import type { CallTrace, TraceEntry } from "./trace.js";
+
+export interface TranscriptOptions {
+  /** Use ANSI colours (the CLI turns them on for a TTY without NO_COLOR). */
+  readonly color?: boolean;
+}
+
+const CODES = { dim: "2", bold: "1", red: "31", green: "32", yellow: "33", blue: "34", magenta: "35", cyan: "36" } as const;
+type Colour = keyof typeof CODES;
+
+const AUTH_TEXT: Readonly<Record<string, string>> = {
+  none: "no auth",
+  challenged: "401 challenge → credentials",
+  "no-challenge-header": "401 without WWW-Authenticate",
+  "not-basic": "401, not a Basic challenge",
+  rejected: "credentials refused",
+  unprotected: "accepted without credentials",
+  "no-answer": "no answer",
+};
+
+/** Who is on a leg, for the transcript. */
+const who = (leg: string): string => (leg === "A" ? "caller" : leg === "B" ? "callee" : leg === "conference" ? "conference" : "bridged call");
+
+function attributes(attrs: Readonly<Record<string, unknown>>): string {
+  const parts = Object.entries(attrs)
+    .filter(([name, value]) => value !== undefined && name !== "password" && name !== "fallbackPassword")
+    .map(([name, value]) => `${name}=${JSON.stringify(value)}`);
+  return parts.length === 0 ? "" : ` ${parts.join(" ")}`;
+}
+
+/** One entry as one or more transcript lines (without the time column). */
+function describe(entry: TraceEntry, paint: (c: Colour, s: string) => string): string {
+  switch (entry.kind) {
+    case "request": {
+      const status = entry.status === 0 ? paint("red", "no answer") : paint(entry.delivered ? "green" : "red", String(entry.status));
+      const body = entry.body.trim() === "" ? "" : `\n${entry.body.trim().split("\n").map((l) => `           ${paint("dim", l)}`).join("\n")}`;
+      const fallback = entry.via === "fallback" ? " (fallback)" : "";
+      const error = entry.error !== undefined ? `\n           ${paint("red", entry.error)}` : "";
+      return `${paint("cyan", `→ ${entry.event}`)}${fallback} ${entry.method} ${entry.url}  ${AUTH_TEXT[entry.auth] ?? entry.auth}  ${status}  ${entry.latencyMs} ms${error}${body}`;
+    }
+    case "verb":
+      return `${paint("bold", `[${entry.step}] <${entry.verb}>`)}${paint("dim", attributes(entry.attributes))}${entry.leg === "A" ? "" : ` (${entry.leg}-leg)`}${entry.detail !== undefined ? paint("yellow", `  ${entry.detail}`) : ""}`;
+    case "said":
+      return `    ${paint("magenta", `${who(entry.leg)} hears:`)} "${entry.text}"`;
+    case "played":
+      return `    ${paint("magenta", `${who(entry.leg)} hears audio:`)} ${entry.text}`;
+    case "pressed":
+      return `    ${paint("blue", entry.text === "" ? `${who(entry.leg)} presses nothing (timeout)` : `${who(entry.leg)} presses: ${entry.text}`)}`;
+    case "note":
+      return `    ${paint("dim", entry.text)}`;
+    case "problem":
+      return `${paint("red", `✗ ${entry.code}:`)} ${entry.message}${
+        entry.errors !== undefined && entry.errors.length > 1 ? entry.errors.slice(1).map((e) => `\n           ${e.path}: ${e.message}`).join("") : ""
+      }`;
+    case "end":
+      return paint("bold", `call ended: ${entry.cause} (${entry.reason})`);
+  }
+}
+
+/** The readable transcript, times relative to the start of the call. */
+export function formatTranscript(trace: CallTrace, options: TranscriptOptions = {}): string {
+  const paint = (c: Colour, s: string): string => (options.color === true ? `\u001b[${CODES[c]}m${s}\u001b[0m` : s);
+  const start = trace.entries.length > 0 ? Date.parse(trace.entries[0].at) : 0;
+  const lines = [`Simulated ${trace.direction} call ${trace.callId} from ${trace.from} to ${trace.to}`, ""];
+  for (const entry of trace.entries) {
+    const offset = `+${((Date.parse(entry.at) - start) / 1000).toFixed(2)}s`.padStart(9);
+    lines.push(`${paint("dim", offset)}  ${describe(entry, paint)}`);
+  }
+  const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
+  const summary = `${count(trace.requests.length, "callback")}, ${count(trace.verbs.length, "verb")}, ${count(trace.problems.length, "problem")}`;
+  lines.push("", trace.ok ? paint("green", `OK: the flow ran to the end (${summary})`) : paint("red", `FAILED: the receiver misbehaved (${summary})`));
+  return `${lines.join("\n")}\n`;
+}
+
+/** JSON lines: each entry, then `{ "kind": "summary", ok, cause, callId, said, pressed, problems }`. */
+export function formatJsonLines(trace: CallTrace): string {
+  const lines = trace.entries.map((entry) => JSON.stringify(entry));
+  lines.push(
+    JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length }),
+  );
+  return `${lines.join("\n")}\n`;
+}
