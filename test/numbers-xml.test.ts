@@ -62,10 +62,14 @@ test("unlisted repeated elements become arrays; listed ones stay arrays; attribu
   });
 });
 
-test("an element called __proto__ becomes an own property and does not touch the prototype", () => {
-  const value = xmlToJsonForm(parseXml("<Notification><__proto__><polluted>yes</polluted></__proto__></Notification>"), []);
+test("an element called __proto__ is dropped, at any depth, and does not touch the prototype", () => {
+  const value = xmlToJsonForm(
+    parseXml("<Notification><__proto__><polluted>yes</polluted></__proto__><OrderId>o</OrderId><Nested><__proto__>x</__proto__></Nested></Notification>"),
+    [],
+  );
   assert.equal(Object.getPrototypeOf(value), Object.prototype);
-  assert.deepEqual(Object.getOwnPropertyDescriptor(value, "__proto__")?.value, { polluted: "yes" });
+  assert.equal(Object.prototype.hasOwnProperty.call(value, "__proto__"), false);
+  assert.deepEqual(value, { OrderId: "o", Nested: {} });
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });
 

@@ -16,6 +16,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   check: { summary: "Fail if generated/ is stale or was edited by hand", load: async () => (await import("./check.js")).checkCommand },
   validate: { summary: "Validate callback payloads (JSON/XML) and BXML documents", load: async () => (await import("./validate.js")).validateCommand },
   scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
+  docs: { summary: "Write a static HTML reference of every webhook (needs the redoc package)", load: async () => (await import("./docs.js")).docsCommand },
   simulate: { summary: "Simulate a call (or one event) from Bandwidth against a local receiver", load: async () => (await import("./simulate.js")).simulateCommand },
 };
 

@@ -1,12 +1,14 @@
 // Emits generated/openapi.json and openapi.yaml: an OpenAPI 3.1 document (built with openapi3-ts)
 // with one `webhooks` entry per event, request bodies by $ref to components/schemas, our examples,
-// the responses Bandwidth expects, and HTTP basic security (Bandwidth's challenge/response).
+// the responses Bandwidth expects, and HTTP basic security (Bandwidth's challenge/response); tags per
+// family grouped by product (x-tagGroups); the words are in openapi-text.ts.
 import { OpenApiBuilder, type OpenAPIObject, type PathItemObject, type SchemaObject } from "openapi3-ts/oas31";
 import { stringify } from "yaml";
 import { resolveRef, type Catalog, type EventEntry } from "../catalog.js";
 import { families } from "../families.js";
 import type { GeneratedFile } from "../generated-file.js";
 import { camelCase, pascalCase } from "../schema-transforms.js";
+import { CHALLENGE_401, INTRODUCTION, SECURITY_DESCRIPTION, bxmlReplyDescription, markdownSafe, tagsAndGroups, webhookHeader } from "./openapi-text.js";
 
 const COMPONENT_PREFIX = "#/components/schemas/";
 
@@ -31,6 +33,10 @@ function toComponent(catalog: Catalog, baseId: string, node: any, insideProperti
       if (key === "$id" || key === "$schema" || key === "$defs" || key === "x-bw") continue;
       if (key === "examples") {
         out.examples = value; // examples are data: copied as they are
+        continue;
+      }
+      if (key === "description" && typeof value === "string") {
+        out.description = markdownSafe(value);
         continue;
       }
       if (key === "$ref" && typeof value === "string") {
@@ -67,16 +73,9 @@ function componentRef(catalog: Catalog, baseId: string, ref: string): string {
   return COMPONENT_PREFIX + componentName(catalog, target.id, target.pointer);
 }
 
-function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
+/** The answers Bandwidth expects to this webhook, the 401 challenge and the 400 for bad bodies. */
+function responsesFor(catalog: Catalog, e: EventEntry): Record<string, unknown> {
   const response = e.meta.response ?? "empty";
-  const spec = families.find((f) => f.name === e.family);
-  const xmlRoot = (e.meta.xml as { root?: string } | undefined)?.root;
-  // JSON-array families arrive wrapped in an array; XML families' examples are shown as the XML document.
-  const wrap = (value: unknown) => (spec?.body === "json-array" ? [value] : spec?.body === "xml" && xmlRoot ? xmlDocument(xmlRoot, value) : value);
-  const examples = Object.fromEntries(
-    (e.schema.examples as unknown[]).map(wrap).map((value, i) => [i === 0 ? "minimal" : i === 1 ? "complete" : `example${i + 1}`, { summary: i === 0 ? "Fields that are always sent" : i === 1 ? "Every optional field present" : `Example ${i + 1}`, value }]),
-  );
-  const bodySchema = spec?.body === "json-array" ? { type: "array", minItems: 1, items: { $ref: COMPONENT_PREFIX + e.title } } : { $ref: COMPONENT_PREFIX + e.title };
   const responses: Record<string, unknown> = {};
   const http = e.meta.http as { method?: string; responseSchema?: string } | undefined;
   const replySchema = http?.responseSchema ? { $ref: componentRef(catalog, e.id, http.responseSchema) } : undefined;
@@ -89,18 +88,47 @@ function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
     responses["200"] = { description: "Your JSON answer.", content: { "application/json": { schema: replySchema } } };
   }
   if (response === "bxml" || response === "bxml-or-empty") {
-    responses["200"] = {
-      description: "BXML that Bandwidth executes next.",
-      content: { "application/xml": { schema: { type: "string" }, example: '<?xml version="1.0" encoding="UTF-8"?>\n<Response><SpeakSentence>Hello</SpeakSentence></Response>' } },
-    };
+    responses["200"] = { description: bxmlReplyDescription(catalog, e), content: { "application/xml": { schema: { $ref: COMPONENT_PREFIX + BXML_COMPONENT } } } };
   }
   const ackStatus = e.family === "numbers" ? "200" : "204"; // numbers: anything but 200 is recorded as a failure
-  if (response !== "bxml" && !responses[ackStatus] && response !== "json") responses[ackStatus] = { description: "Acknowledged; Bandwidth needs no body." };
+  if (response === "bxml-or-empty") responses["204"] = { description: "Nothing to do: the conference carries on." };
+  else if (response !== "bxml" && !responses[ackStatus] && response !== "json") {
+    responses[ackStatus] = { description: e.family === "numbers" ? "Acknowledged. Bandwidth records any status but 200 as a failed delivery." : "Acknowledged; Bandwidth needs no body (one would be ignored)." };
+  }
   responses["401"] = {
-    description: "Bandwidth's first, credential-less delivery is challenged; it retries with the configured credentials.",
-    headers: { "WWW-Authenticate": { description: 'Always `Basic realm="..."`: without it Bandwidth never retries.', schema: { type: "string" } } },
+    description: CHALLENGE_401,
+    headers: { "WWW-Authenticate": { description: 'Always `Basic realm="..."`: without it Bandwidth never retries.', schema: { type: "string", example: 'Basic realm="bandwidth-webhooks"' } } },
   };
   responses["400"] = { description: "The body is not valid JSON/XML or (strict mode) does not match the schema." };
+  return responses;
+}
+
+/** Component describing every BXML reply (the verbs allowed depend on the webhook: see its 200 response). */
+const BXML_COMPONENT = "BxmlResponse";
+
+function bxmlComponent(): SchemaObject {
+  return {
+    type: "string",
+    contentMediaType: "application/xml",
+    description: "A BXML document: `<Response>` (or `<Bxml>`) holding verbs, UTF-8, at most 64 KB. Its elements and attributes are checked by bw-codegen's `parseBxml` and built safely by `Response(...)` from `bw-codegen/bxml`.",
+    examples: [
+      '<?xml version="1.0" encoding="UTF-8"?>\n<Response>\n  <Gather gatherUrl="/callbacks/voice" maxDigits="1">\n    <SpeakSentence>Press 1 for sales.</SpeakSentence>\n  </Gather>\n</Response>\n',
+    ],
+  };
+}
+
+function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
+  const spec = families.find((f) => f.name === e.family);
+  const xmlRoot = (e.meta.xml as { root?: string } | undefined)?.root;
+  // JSON-array families arrive wrapped in an array; XML families' examples are shown as the XML document.
+  const wrap = (value: unknown) => (spec?.body === "json-array" ? [value] : spec?.body === "xml" && xmlRoot ? xmlDocument(xmlRoot, value) : value);
+  const examples = Object.fromEntries(
+    (e.schema.examples as unknown[]).map(wrap).map((value, i) => [i === 0 ? "minimal" : i === 1 ? "complete" : `example${i + 1}`, { summary: i === 0 ? "Fields that are always sent" : i === 1 ? "Every optional field present" : `Example ${i + 1}`, value }]),
+  );
+  const bodySchema = spec?.body === "json-array" ? { type: "array", minItems: 1, items: { $ref: COMPONENT_PREFIX + e.title } } : { $ref: COMPONENT_PREFIX + e.title };
+  const responses = responsesFor(catalog, e);
+  const http = e.meta.http as { method?: string } | undefined;
+  const description = `${webhookHeader(e)}\n\n${markdownSafe(e.schema.description ?? "")}`;
   const parameters: unknown[] = [];
   if (e.family === "tfv") {
     parameters.push({
@@ -119,14 +147,14 @@ function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
       in: "query",
       required: required.has(name),
       description: prop.description,
-      schema: { type: "string" },
+      schema: toComponent(catalog, e.id, { ...prop, description: undefined }),
       example: (e.schema.examples as Record<string, unknown>[])[0]?.[name],
     }));
     return {
       get: {
         operationId: `${e.family}${pascalCase(e.event)}`,
         summary: e.meta.summary ?? e.title,
-        description: e.schema.description,
+        description,
         tags: [e.family],
         security: [{ bandwidthBasic: [] }],
         parameters: queryParameters as any,
@@ -139,7 +167,7 @@ function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
       operationId: `${e.family}${pascalCase(e.event)}`,
       ...(parameters.length ? { parameters: parameters as any } : {}),
       summary: e.meta.summary ?? e.title,
-      description: e.schema.description,
+      description,
       tags: [e.family],
       security: [{ bandwidthBasic: [] }],
       requestBody: { required: true, content: { [mediaType(e.family)]: { schema: bodySchema as SchemaObject, examples } } },
@@ -153,12 +181,9 @@ export function buildOpenApi(catalog: Catalog): OpenAPIObject {
     .addOpenApiVersion("3.1.0")
     .addTitle("Bandwidth webhooks (bw-codegen)")
     .addVersion("1.0.0")
-    .addDescription(
-      "Every callback Bandwidth sends to your servers, as OpenAPI 3.1 `webhooks`, generated by bw-codegen from its JSON Schemas. " +
-        "Callbacks are protected with HTTP basic auth in Bandwidth's challenge form: the first delivery carries no credentials and must be answered `401` with `WWW-Authenticate: Basic realm=\"...\"`.",
-    )
+    .addDescription(INTRODUCTION)
     .addLicense({ name: "MIT", identifier: "MIT" })
-    .addSecurityScheme("bandwidthBasic", { type: "http", scheme: "basic", description: "Credentials configured on the Bandwidth application, BXML verb or subscription." });
+    .addSecurityScheme("bandwidthBasic", { type: "http", scheme: "basic", description: SECURITY_DESCRIPTION });
   builder.addServer({
     url: "https://{host}",
     description: "Your webhook receiver: Bandwidth calls the URLs you configure on applications, BXML verbs and subscriptions.",
@@ -166,13 +191,17 @@ export function buildOpenApi(catalog: Catalog): OpenAPIObject {
   });
   const doc = builder.getSpec();
   (doc.info as { summary?: string }).summary = "Typed Bandwidth callbacks";
-  doc.tags = families.filter((f) => catalog.events.some((e) => e.family === f.name)).map((f) => ({ name: f.name, description: f.description }));
+  const { tags, groups } = tagsAndGroups(catalog);
+  doc.tags = tags as OpenAPIObject["tags"];
+  (doc as unknown as Record<string, unknown>)["x-tagGroups"] = groups;
   doc.webhooks = {};
   for (const e of catalog.events) doc.webhooks[`${e.family}.${camelCase(e.event)}`] = webhookFor(catalog, e);
-  const schemas: Record<string, SchemaObject> = {};
+  const schemas: Record<string, SchemaObject> = { [BXML_COMPONENT]: bxmlComponent() };
   for (const [id, schema] of catalog.schemas) {
     if (schema["x-bw"]?.element) continue; // BXML element schemas describe responses, not webhooks
-    if (typeof schema.title === "string" && schema["x-bw"]?.event) schemas[schema.title] = toComponent(catalog, id, schema);
+    // Query-string requests (GET) are documented by their parameters, not by a body schema.
+    const isQuery = (schema["x-bw"]?.http as { method?: string } | undefined)?.method === "GET";
+    if (typeof schema.title === "string" && schema["x-bw"]?.event && !isQuery) schemas[schema.title] = toComponent(catalog, id, schema);
     for (const [name, def] of Object.entries<any>(schema.$defs ?? {})) {
       const component = componentName(catalog, id, `/$defs/${name}`);
       if (schemas[component]) throw new Error(`two schemas would both be the OpenAPI component ${component} (${catalog.files.get(id)})`);

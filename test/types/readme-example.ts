@@ -1,34 +1,101 @@
-// The README's code, compiled by `npm test` (tsc), so the documentation cannot drift from the API.
+// The README's TypeScript examples, compiled by `npm test` (tsc) and run by test/readme-examples.test.ts
+// (BXML checked with parseBxml). Every line of every ```ts block of README.md appears here, in order
+// (the test checks it), so the documentation cannot drift from the API. Lines only this file has wrap
+// the examples into functions the test can call.
 import http from "node:http";
-import { createBandwidthWebhooks, validateVoiceCallback, type VoiceCallback, type MessagingCallback } from "../../generated/index.js";
-import { Response, Gather, SpeakSentence, Transfer, PhoneNumber } from "../../generated/bxml/index.js";
+import { once } from "node:events";
+import type { AddressInfo } from "node:net";
+import { createBandwidthWebhooks } from "bw-codegen";
+import { Response, Gather, SpeakSentence, Transfer, PhoneNumber } from "bw-codegen/bxml";
+import { validateVoiceCallback, type VoiceCallback } from "bw-codegen";
+import { deliverEvent } from "bw-codegen/testing";
+import type { EmergencyCallingReply, MessagingCallback } from "bw-codegen";
 
-declare function saveInbound(message: MessagingCallback["message"]): Promise<void>;
-declare const body: string;
+export const saved: MessagingCallback["message"][] = [];
+export const logged: unknown[][] = [];
+async function saveInbound(message: MessagingCallback["message"]): Promise<void> {
+  saved.push(message);
+}
+function lookUpLocation(from: string): EmergencyCallingReply {
+  return { aeui: from, location_id: "hq" };
+}
+const console = { log: (...args: unknown[]) => void logged.push(args), error: (...args: unknown[]) => void logged.push(args) };
 
-export function readmeHandlers(): http.Server {
+/** The "Handle webhooks" example. */
+export function readmeWebhooks(): ReturnType<typeof createBandwidthWebhooks> {
+  const auth = { username: "bw", password: process.env.BW_CALLBACK_PASSWORD! };
+
   const webhooks = createBandwidthWebhooks({
-    credentials: [{ username: "bw", password: process.env.BW_CALLBACK_PASSWORD! }],
+    credentials: [auth], // several pairs = rotation
     voice: {
+      // A Gather with a gatherUrl hands the call over: verbs after it never run, the gather webhook's reply runs next.
+      // Bandwidth sends a verb's own webhooks with the credentials written on the verb.
       answer: (event) =>
-        Response(
-          Gather({ gatherUrl: "/callbacks/voice", maxDigits: 1 }, SpeakSentence(`Hello ${event.to}, press 1 for sales`)),
-          Transfer({}, PhoneNumber("+19195550100")),
-        ),
-      gather: (event) => (event.digits === "1" ? Response(Transfer({}, PhoneNumber("+19195550101"))) : Response()),
-      disconnect: (event) => void console.log(event.callId, event.cause),
+        Response(Gather({ gatherUrl: "/callbacks/voice", ...auth, maxDigits: 1 }, SpeakSentence(`Hello ${event.to}, press 1 for sales`))),
+      gather: (event) =>
+        event.digits === "1"
+          ? Response(Transfer({}, PhoneNumber("+19195550101"))) // sales
+          : Response(Transfer({}, PhoneNumber("+19195550100"))), // no digit or another one: the operator
+      disconnect: (event) => void console.log(event.callId, event.cause), // async events return nothing: 204
     },
-    messaging: { messageReceived: async (event) => void (await saveInbound(event.message)) },
+    messaging: { messageReceived: async (event) => void (await saveInbound(event.message)) }, // once per event in the array
+    // numbers, tfv (+ tfvSignatureSecrets), endpoint, mfa, webrtc, and the Emergency Calling API:
+    emergency: { callingQuery: (query) => lookUpLocation(query.from) }, // GET; JSON reply checked, capped at 450 ms
   });
-  return http.createServer(webhooks.node);
+  return webhooks;
 }
 
-export function readmeValidation(): void {
-  const result = validateVoiceCallback(JSON.parse(body));
+/** The transports listed under the example (never called: they would bind port 3000). */
+export function readmeTransports(webhooks: ReturnType<typeof createBandwidthWebhooks>): void {
+  http.createServer(webhooks.node).listen(3000); // native node:http: no Request/Response objects
+  // export default { fetch: webhooks.fetch }       // Cloudflare Workers, Deno, Bun; Hono: webhooks.fetch(c.req.raw)
+  // app.use(webhooks.express)                      // Express, before any body parser
+  // await fastify.register(webhooks.fastify)        // Fastify
+}
+
+/** The "Hooks" example: every hook is optional and has a logging default. */
+export function readmeHooks(events: string[]): ReturnType<typeof createBandwidthWebhooks> {
+  const record = (line: string) => void events.push(line);
+  const webhooks = createBandwidthWebhooks({
+    credentials: [{ username: "bw", password: process.env.BW_CALLBACK_PASSWORD! }],
+    voice: { answer: () => Response(SpeakSentence("Hello")) },
+    onAuthFailure: ({ path, reason }) => record(`401 on ${path}: ${reason}`), // "missing" is Bandwidth's normal first try
+    onInvalid: (report) => record(`${report.eventType} does not match its schema: ${report.errors[0]?.path}`), // lenient mode: dispatched anyway
+    onUnknownEvent: (_event, info) => record(`no handler for ${info.family} ${info.eventType}`), // may return BXML
+    onError: (error, { kind, eventType }) => record(`${kind} error on ${eventType}: ${(error as Error).message}`), // the answer is a 500
+  });
+  return webhooks;
+}
+
+/** The "Validate payloads yourself" example. */
+export function readmeValidation(body: string): VoiceCallback | undefined {
+  const result = validateVoiceCallback(JSON.parse(body)); // { strict: true } rejects unknown properties
   if (result.ok) {
-    const event: VoiceCallback = result.value;
-    void event;
+    const event: VoiceCallback = result.value;           // narrowed by event.eventType
+    return event;
   } else {
-    console.error(result.errors);
+    console.error(result.errors); // [{ path: "/eventTime", message: "must be an ISO 8601 date and time such as …; got …" }]
+    return undefined;
   }
+}
+
+/** The "Test your receiver" example, against the handler example. */
+export async function readmeTesting(webhooks: ReturnType<typeof createBandwidthWebhooks>) {
+  const server = http.createServer(webhooks.node).listen(0, "127.0.0.1");
+  await once(server, "listening");
+  const { port } = server.address() as AddressInfo;
+
+  const result = await deliverEvent({
+    url: `http://127.0.0.1:${port}/callbacks/voice`,
+    body: { eventType: "answer", eventTime: "2026-05-11T14:02:17.384Z", accountId: "5590123", applicationId: "3b1f9c2e-7d44-4a8e-9c61-0e2f5a7b8d13",
+      from: "+19195550142", to: "+17045550178", direction: "outbound", callId: "c-2f6a9d14", callUrl: "https://voice.bandwidth.com/api/v2/accounts/5590123/calls/c-2f6a9d14",
+      startTime: "2026-05-11T14:01:52.107Z", answerTime: "2026-05-11T14:01:58.912Z" },
+    username: "bw",
+    password: process.env.BW_CALLBACK_PASSWORD!,
+  });
+  result.challenge?.status; // 401: Bandwidth's first try carries no credentials
+  result.status;            // 200
+  result.verbs;             // ["Gather"]
+  server.close();
+  return result;
 }

@@ -8,7 +8,7 @@
 // attribute types/enums/ranges, text rules. Unknown attributes are warnings by default (Bandwidth
 // ignores attributes it does not know; see CONTRIBUTING.md) and errors with `strict`.
 import { parseXml, XmlParseError } from "../xml/parser.js";
-import { childRule, hasOwn, MAX_ISSUES, pathOf, placement, } from "./rules.js";
+import { childRule, hasOwn, issuesFull, MAX_ISSUES, pathOf, placement, withOrdinalCache, } from "./rules.js";
 import { unknownAttributeMessage } from "./checks.js";
 import { rootMessage, validateBxmlTree } from "./tree.js";
 import { convertValue } from "./values.js";
@@ -40,10 +40,14 @@ export function parseBxml(input, rules, makeDocument, options) {
     }
     const issues = { errors: [], warnings: [] };
     const converter = new Converter(rules, options?.strict === true, issues);
-    const root = converter.convert(xml, rules.elements[rules.roots[xml.name]], { parent: undefined, siblings: [xml], index: 0 });
+    const root = withOrdinalCache(() => converter.convert(xml, rules.elements[rules.roots[xml.name]], { parent: undefined, siblings: [xml], index: 0 }));
     const checked = validateBxmlTree(root, rules, options);
-    issues.errors.push(...checked.errors);
-    issues.warnings.push(...checked.warnings);
+    for (const error of checked.errors)
+        if (!issuesFull(issues, false))
+            issues.errors.push(error);
+    for (const warning of checked.warnings)
+        if (!issuesFull(issues, true))
+            issues.warnings.push(warning);
     if (issues.errors.length > 0) {
         return { ok: false, type: xml.name, errors: issues.errors.slice(0, MAX_ISSUES), warnings: issues.warnings };
     }
@@ -107,7 +111,7 @@ class Converter {
         this.issues = issues;
     }
     report(link, where, message, warning = false) {
-        const path = pathOf(link);
+        const path = pathOf(link); // callers check issuesFull first, so no message or path is built past the cap
         (warning ? this.issues.warnings : this.issues.errors).push({ path: where === "" ? path : `${path}/${where}`, message });
     }
     convert(xml, rule, link) {
@@ -117,7 +121,9 @@ class Converter {
             if (!hasOwn(raw, key))
                 continue;
             if (!hasOwn(rule.attributes, key)) {
-                this.report(link, `@${key}`, unknownAttributeMessage(rule, key), !(this.strict || rule.closed));
+                const warning = !(this.strict || rule.closed);
+                if (!issuesFull(this.issues, warning))
+                    this.report(link, `@${key}`, unknownAttributeMessage(rule, key), warning);
                 continue;
             }
             attributes[key] = convertValue(rule.attributes[key], raw[key]);
@@ -143,11 +149,11 @@ class Converter {
                     if (typeof n === "string") {
                         if (rule.content === "mixed") {
                             children.push(n);
-                            if (LOOKS_LIKE_MARKUP.test(n)) {
+                            if (!issuesFull(this.issues, true) && LOOKS_LIKE_MARKUP.test(n)) {
                                 this.report(link, "text()", `text looks like escaped markup (${JSON.stringify(LOOKS_LIKE_MARKUP.exec(n)?.[0])}): it is read as text, not SSML; write SSML as elements (java-sdk escapes it)`, true);
                             }
                         }
-                        else if (!reportedText && NOT_BLANK.test(n)) {
+                        else if (!reportedText && !issuesFull(this.issues, false) && NOT_BLANK.test(n)) {
                             reportedText = true;
                             this.report(link, "text()", rule.content === "empty" ? `<${rule.name}> takes no content` : `text is not allowed in <${rule.name}>`);
                         }
@@ -168,6 +174,8 @@ class Converter {
         return { name: xml.name, attributes, children };
     }
     misplaced(n, rule, link, nodes, index, suffix) {
+        if (issuesFull(this.issues, false))
+            return;
         const childLink = { parent: link, siblings: nodes, index };
         this.report(childLink, "", `<${n.name}> is not allowed inside <${rule.name}>${suffix}; ${placement(this.rules, n.name)}`);
     }

@@ -8,7 +8,10 @@ export interface BxmlRenderOptions {
     declaration?: boolean;
     /**
      * Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF) in text or
-     * attribute values: `"error"` (default) throws {@link BxmlRenderError}; `"remove"` drops them.
+     * attribute values: `"error"` (default) throws {@link BxmlRenderError}; `"remove"` drops them first and
+     * then checks what is left, so a value that removal empties or bends out of its rule (a
+     * `SpeakSentence` of only a lone surrogate) is refused with a {@link BxmlRenderError} naming it: the
+     * output is never a document the parser would reject.
      */
     invalidChars?: InvalidCharPolicy;
 }

@@ -32,7 +32,10 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  */
 export function renderBxml(root, rules, options) {
     const compiled = compileRules(rules);
-    const invalid = options?.invalidChars ?? "error";
+    // "remove" cleans the tree first, so every rule is checked on the values actually written
+    if (options?.invalidChars === "remove")
+        root = withoutInvalidChars(root, 0);
+    const invalid = "error";
     let body;
     try {
         const rootRule = root !== null && typeof root === "object" ? compiled.get(root.name) : undefined;
@@ -183,6 +186,48 @@ function writeElement(node, rule, invalid, depth) {
                 return rule.min > 0 ? undefined : out + "/>";
             return writeChildren(out, children, rule, invalid, depth);
     }
+}
+/** Any character XML 1.0 cannot carry: C0 controls but TAB/LF/CR, lone surrogates, U+FFFE, U+FFFF. */
+const INVALID_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const MAYBE_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+function clean(value) {
+    return MAYBE_INVALID.test(value) ? value.replace(INVALID_CHARS, "") : value;
+}
+/**
+ * The tree with every character XML cannot carry removed from text and string attribute values; nodes
+ * (and the tree) that need no change are returned as they are. Malformed parts are kept for the checks.
+ */
+function withoutInvalidChars(node, depth) {
+    if (depth > MAX_DEPTH || node === null || typeof node !== "object")
+        return node;
+    const { attributes, children } = node;
+    if (attributes === null || typeof attributes !== "object" || !Array.isArray(children))
+        return node;
+    let newAttributes;
+    for (const key of Object.keys(attributes)) {
+        const value = attributes[key];
+        if (typeof value !== "string")
+            continue;
+        const cleaned = clean(value);
+        if (cleaned !== value)
+            (newAttributes ??= { ...attributes })[key] = cleaned;
+    }
+    let newChildren;
+    for (let i = 0; i < children.length; i++) {
+        const child = children[i];
+        const cleaned = typeof child === "string" ? clean(child) : withoutInvalidChars(child, depth + 1);
+        if (cleaned === child)
+            continue;
+        newChildren ??= children.slice();
+        newChildren[i] = cleaned;
+    }
+    if (newChildren !== undefined) {
+        // removal may leave an empty string, which the canonical form never holds: drop it, so the text rules see what is written
+        newChildren = newChildren.filter((child) => child !== "");
+    }
+    if (newAttributes === undefined && newChildren === undefined)
+        return node;
+    return { ...node, attributes: (newAttributes ?? attributes), children: (newChildren ?? children) };
 }
 /** Finds the text node or attribute holding a character XML cannot carry, for the error path. */
 function locateBadCharacter(root, rules, error) {

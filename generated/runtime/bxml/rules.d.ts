@@ -77,7 +77,7 @@ export interface BxmlIssues {
     errors: ValidationIssue[];
     warnings: ValidationIssue[];
 }
-/** At most this many errors are collected for one document. */
+/** At most this many errors (and this many warnings) are collected for one document. */
 export declare const MAX_ISSUES = 100;
 /** `Object.hasOwn`, spelled so it also works where the rules objects have a prototype. */
 export declare const hasOwn: (object: object, key: string) => boolean;
@@ -99,6 +99,15 @@ export interface PathLink {
     readonly siblings: ReadonlyArray<BxmlNode | string>;
     readonly index: number;
 }
+/**
+ * Runs `check` with sibling ordinals cached (element paths in O(depth) each); nested calls share the cache.
+ *
+ * @example
+ * const issues = withOrdinalCache(() => validateBxmlTree(root, rules));
+ */
+export declare function withOrdinalCache<T>(check: () => T): T;
+/** Whether one more issue of this kind would pass the cap (errors and warnings: {@link MAX_ISSUES} each). */
+export declare function issuesFull(issues: BxmlIssues, warning: boolean): boolean;
 /**
  * Element path of a link.
  *

@@ -6,7 +6,7 @@
 // allowed children and how many, text rule and named cross-attribute checks. Rendering
 // (render.ts), parsing (parse.ts) and validating JSON-form trees (tree.ts, checks.ts, values.ts) all read that table, so the
 // schemas stay the single source of truth.
-/** At most this many errors are collected for one document. */
+/** At most this many errors (and this many warnings) are collected for one document. */
 export const MAX_ISSUES = 100;
 /** `Object.hasOwn`, spelled so it also works where the rules objects have a prototype. */
 export const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
@@ -40,6 +40,12 @@ export function placementOrAllowed(rules, parent, name) {
 /** XPath-like step of a child: `Gather[2]` is the second <Gather> among its siblings. */
 export function step(children, index) {
     const child = children[index];
+    if (ordinalCache !== undefined) {
+        let ordinals = ordinalCache.get(children);
+        if (ordinals === undefined)
+            ordinalCache.set(children, (ordinals = countOrdinals(children)));
+        return `${child.name}[${ordinals[index]}]`;
+    }
     let n = 0;
     for (let i = 0; i <= index; i++) {
         const c = children[i];
@@ -47,6 +53,47 @@ export function step(children, index) {
             n++;
     }
     return `${child.name}[${n}]`;
+}
+/**
+ * Ordinals of sibling lists, while one check runs ({@link withOrdinalCache}): counting the preceding
+ * siblings for every issue's path was quadratic in the number of siblings. Scoped to one synchronous
+ * run, so a tree the caller changes between two checks is never described with stale numbers.
+ */
+let ordinalCache;
+/** For each element of a sibling list, its 1-based position among the siblings of the same name. */
+function countOrdinals(children) {
+    const ordinals = new Int32Array(children.length);
+    const seen = new Map();
+    for (let i = 0; i < children.length; i++) {
+        const c = children[i];
+        if (typeof c === "string" || c === null || typeof c !== "object")
+            continue;
+        const n = (seen.get(c.name) ?? 0) + 1;
+        seen.set(c.name, n);
+        ordinals[i] = n;
+    }
+    return ordinals;
+}
+/**
+ * Runs `check` with sibling ordinals cached (element paths in O(depth) each); nested calls share the cache.
+ *
+ * @example
+ * const issues = withOrdinalCache(() => validateBxmlTree(root, rules));
+ */
+export function withOrdinalCache(check) {
+    if (ordinalCache !== undefined)
+        return check();
+    ordinalCache = new WeakMap();
+    try {
+        return check();
+    }
+    finally {
+        ordinalCache = undefined;
+    }
+}
+/** Whether one more issue of this kind would pass the cap (errors and warnings: {@link MAX_ISSUES} each). */
+export function issuesFull(issues, warning) {
+    return (warning ? issues.warnings : issues.errors).length >= MAX_ISSUES;
 }
 /**
  * Element path of a link.

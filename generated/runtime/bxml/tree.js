@@ -2,7 +2,7 @@
 // Validation of a typed (JSON-form) BXML tree: walks the document (bounded depth, bounded issue count)
 // running the per-element checks of checks.ts, then the scope check (conference / transferAnswer verbs).
 import { checkAttributes, checkContent, runChecks } from "./checks.js";
-import { MAX_ISSUES, hasOwn, pathOf, step } from "./rules.js";
+import { MAX_ISSUES, hasOwn, issuesFull, pathOf, step, withOrdinalCache } from "./rules.js";
 /**
  * Validates a typed (JSON-form) tree against the rules: every problem with its element path, e.g.
  * `/Response/Gather[1]/@maxDigits`. Unknown attributes are warnings unless `strict` (or the element is closed).
@@ -19,7 +19,7 @@ export function validateBxmlTree(root, rules, options) {
     }
     const rootRule = rules.elements[rules.roots[root.name]];
     const walker = new TreeWalker(rules, options?.strict === true, issues);
-    walker.walk(root, rootRule, { parent: undefined, siblings: [root], index: 0 }, 0);
+    withOrdinalCache(() => walker.walk(root, rootRule, { parent: undefined, siblings: [root], index: 0 }, 0));
     if (options?.scope !== undefined)
         checkScope(root, rules, options.scope, issues);
     return issues;
@@ -53,6 +53,8 @@ class TreeWalker {
         this.strict = strict;
         this.issues = issues;
         this.report = (where, message, warning) => {
+            if (issuesFull(this.issues, warning === true))
+                return; // capped while collecting
             const path = pathOf(this.link);
             (warning === true ? this.issues.warnings : this.issues.errors).push({ path: where === "" ? path : `${path}/${where}`, message });
         };

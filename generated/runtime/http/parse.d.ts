@@ -10,7 +10,11 @@ export interface ParsedRequest {
     readonly value: unknown;
     readonly fromQuery: boolean;
 }
-/** The value of a request, or the 400 that says why there is none (empty, malformed JSON or XML). */
+/**
+ * The value of a request, or the answer that says why there is none: 400 for an empty body, bytes that
+ * are not UTF-8, malformed JSON or XML; 415 for an XML declaration naming another encoding. `__proto__`
+ * keys of JSON (and of a value a framework parsed) are dropped before anything sees the value.
+ */
 export declare function parseRequest(family: WebhookFamily, method: string, url: string, body: CoreBody): ParsedRequest | CoreResponse;
 /**
  * Voice GET callbacks carry every field as a string. For top-level fields the validator wanted as a number

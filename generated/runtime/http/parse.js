@@ -4,8 +4,8 @@
  * parsed, or the body text (BOM stripped) parsed as JSON or by the family's XML parser. Also the
  * conversion of GET query strings to the numbers and booleans the schema wants.
  */
-import { EMPTY_BODY, MALFORMED_JSON, MALFORMED_XML } from "./responses.js";
-const utf8 = new TextDecoder();
+import { decodeUtf8, dropProtoKeys, foreignXmlEncoding, INVALID_UTF8, mayHoldProtoKey } from "./body-text.js";
+import { EMPTY_BODY, FOREIGN_XML_ENCODING, MALFORMED_JSON, MALFORMED_XML, NOT_UTF8 } from "./responses.js";
 function isBlank(text) {
     for (let i = 0; i < text.length; i++) {
         const c = text.charCodeAt(i);
@@ -29,18 +29,36 @@ function parseQuery(url) {
     }
     return out;
 }
-/** The value of a request, or the 400 that says why there is none (empty, malformed JSON or XML). */
+/**
+ * The value of a request, or the answer that says why there is none: 400 for an empty body, bytes that
+ * are not UTF-8, malformed JSON or XML; 415 for an XML declaration naming another encoding. `__proto__`
+ * keys of JSON (and of a value a framework parsed) are dropped before anything sees the value.
+ */
 export function parseRequest(family, method, url, body) {
     if (method === "GET")
         return { value: parseQuery(url), fromQuery: true };
     if (body !== null && typeof body === "object" && !(body instanceof Uint8Array))
-        return { value: body.parsed, fromQuery: false };
-    let text = body === undefined || body === null ? "" : typeof body === "string" ? body : utf8.decode(body);
+        return { value: dropProtoKeys(body.parsed), fromQuery: false };
+    let text;
+    if (body === undefined || body === null)
+        text = "";
+    else if (typeof body === "string")
+        text = body;
+    else {
+        if (family.format === "xml" && foreignXmlEncoding(body) !== undefined)
+            return FOREIGN_XML_ENCODING;
+        const decoded = decodeUtf8(body); // strict: invalid bytes are refused, never replaced with U+FFFD
+        if (decoded === INVALID_UTF8)
+            return NOT_UTF8;
+        text = decoded;
+    }
     if (text.charCodeAt(0) === 0xfeff)
         text = text.slice(1);
     if (text.length === 0 || isBlank(text))
         return EMPTY_BODY;
     if (family.format === "xml") {
+        if (foreignXmlEncoding(text) !== undefined)
+            return FOREIGN_XML_ENCODING;
         try {
             return { value: family.parseBody(text), fromQuery: false };
         }
@@ -48,12 +66,16 @@ export function parseRequest(family, method, url, body) {
             return MALFORMED_XML;
         }
     }
+    let value;
     try {
-        return { value: family.parseBody === undefined ? JSON.parse(text) : family.parseBody(text), fromQuery: false };
+        value = family.parseBody === undefined ? JSON.parse(text) : family.parseBody(text);
     }
     catch {
         return MALFORMED_JSON;
     }
+    if (mayHoldProtoKey(text))
+        dropProtoKeys(value); // JSON.parse keeps "__proto__" as an own key
+    return { value, fromQuery: false };
 }
 /**
  * Voice GET callbacks carry every field as a string. For top-level fields the validator wanted as a number

@@ -13,6 +13,8 @@ export declare const UNSUPPORTED_ENCODING: CoreResponse;
 export declare const MALFORMED_JSON: CoreResponse;
 export declare const MALFORMED_XML: CoreResponse;
 export declare const EMPTY_BODY: CoreResponse;
+export declare const NOT_UTF8: CoreResponse;
+export declare const FOREIGN_XML_ENCODING: CoreResponse;
 export declare const INTERNAL_ERROR: CoreResponse;
 /** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
 export declare function methodNotAllowed(methods: readonly string[]): CoreResponse;

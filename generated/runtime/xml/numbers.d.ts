@@ -74,10 +74,14 @@ export interface XmlFamily<T> {
 export declare function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T>;
 /**
  * Render a numbers handler's answer for a family-specific response kind: a port-out validation answer
- * (object) is built into XML, a string is sent as it is, nothing means the plain 200 acknowledgement
- * (for a port-out validation request Bandwidth then approves the port-out).
+ * (object) is built into XML, a string is sent as it is. Port-out validation **fails closed**: no answer
+ * (no `portOutValidationRequest` handler, or one that returns nothing) is not the plain 200, which
+ * Bandwidth takes as approval, but a dispute with code 7598 (the order goes to Exception for review, it is
+ * neither approved nor cancelled); approve with `{ portable: true }`.
  *
  * @example
  * renderNumbersReply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
  */
 export declare function renderNumbersReply(kind: string, result: unknown): string | undefined;
+/** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */
+export declare const PORT_OUT_NOT_ANSWERED_DESCRIPTION = "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing)";

@@ -9,7 +9,7 @@
 // arrays are always arrays (even with one or zero elements); other repeated elements become arrays too;
 // attributes, comments and processing instructions are ignored.
 import { parseXml, XmlParseError } from "./parser.js";
-import { buildPortOutValidationResponse } from "./port-out-response.js";
+import { buildPortOutValidationResponse, PORT_OUT_ERROR_CODES } from "./port-out-response.js";
 export { PORT_OUT_ERROR_CODES, PORT_OUT_RESPONSE_CONTENT_TYPE, buildPortOutValidationResponse, } from "./port-out-response.js";
 /** Default limits for numbers XML: notifications are small (a few hundred bytes, depth 3). */
 export const NUMBERS_XML_LIMITS = { maxBytes: 256 * 1024, maxDepth: 16 };
@@ -49,6 +49,10 @@ function convert(element, path, arrays, containers) {
         setOwn(out, name, []);
     const repeated = new Set();
     for (const child of element.children) {
+        // an element called `__proto__` is dropped (as `__proto__` keys are from JSON bodies): handler code
+        // merging the event into another object could otherwise set that object's prototype
+        if (child.name === "__proto__")
+            continue;
         const childPath = path === "" ? child.name : `${path}/${child.name}`;
         const value = convert(child, childPath, arrays, containers);
         const existing = Object.prototype.hasOwnProperty.call(out, child.name) ? out[child.name] : undefined;
@@ -154,18 +158,29 @@ export function createXmlFamily(spec) {
 }
 /**
  * Render a numbers handler's answer for a family-specific response kind: a port-out validation answer
- * (object) is built into XML, a string is sent as it is, nothing means the plain 200 acknowledgement
- * (for a port-out validation request Bandwidth then approves the port-out).
+ * (object) is built into XML, a string is sent as it is. Port-out validation **fails closed**: no answer
+ * (no `portOutValidationRequest` handler, or one that returns nothing) is not the plain 200, which
+ * Bandwidth takes as approval, but a dispute with code 7598 (the order goes to Exception for review, it is
+ * neither approved nor cancelled); approve with `{ portable: true }`.
  *
  * @example
  * renderNumbersReply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
  */
 export function renderNumbersReply(kind, result) {
     if (result === undefined || result === null)
-        return undefined;
+        return kind === "port-out-validation-response" ? portOutNotAnswered() : undefined;
     if (typeof result === "string")
         return result;
     if (kind === "port-out-validation-response" && typeof result === "object")
         return buildPortOutValidationResponse(result);
     throw new TypeError(`a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
+}
+/** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */
+export const PORT_OUT_NOT_ANSWERED_DESCRIPTION = "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing)";
+let notAnswered;
+function portOutNotAnswered() {
+    return (notAnswered ??= buildPortOutValidationResponse({
+        portable: false,
+        errors: [{ code: PORT_OUT_ERROR_CODES.invalidRequest, description: PORT_OUT_NOT_ANSWERED_DESCRIPTION }],
+    }));
 }

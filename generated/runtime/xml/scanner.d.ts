@@ -2,6 +2,12 @@
 /** A position in one document, moved forward by the read/skip methods. */
 export declare class XmlScanner {
     pos: number;
+    /**
+     * Where the next `&` at or after the last search start is (-1: none up to the end). Text and attribute
+     * reading only move forward, so one remembered position makes every search for `&` together linear
+     * in the document (searching to the end once per text segment was quadratic).
+     */
+    private amp;
     readonly src: string;
     private readonly fromBytes;
     constructor(src: string, fromBytes: boolean);
@@ -11,6 +17,8 @@ export declare class XmlScanner {
     skipComment(): void;
     skipProcessingInstruction(): void;
     readName(what: string): string;
+    /** The position of the first `&` at or after `from` (-1: none); amortised linear over a parse. */
+    private nextAmp;
     /** Reads character data from pos up to `end` (exclusive), expanding references. */
     readText(end: number): string;
     readAttributeValue(attrName: string): string;

@@ -6,6 +6,12 @@ import { XmlParseError, isNameChar, isNameStart, isSpace, isXmlChar, normaliseLi
 /** A position in one document, moved forward by the read/skip methods. */
 export class XmlScanner {
     pos = 0;
+    /**
+     * Where the next `&` at or after the last search start is (-1: none up to the end). Text and attribute
+     * reading only move forward, so one remembered position makes every search for `&` together linear
+     * in the document (searching to the end once per text segment was quadratic).
+     */
+    amp = -2;
     src;
     fromBytes;
     constructor(src, fromBytes) {
@@ -80,13 +86,20 @@ export class XmlScanner {
         this.pos = p;
         return src.slice(start, p);
     }
+    /** The position of the first `&` at or after `from` (-1: none); amortised linear over a parse. */
+    nextAmp(from) {
+        const known = this.amp;
+        if (known === -1 || known >= from)
+            return known;
+        return (this.amp = this.src.indexOf("&", from));
+    }
     /** Reads character data from pos up to `end` (exclusive), expanding references. */
     readText(end) {
         const src = this.src;
         let out = "";
         let p = this.pos;
         for (;;) {
-            const amp = src.indexOf("&", p);
+            const amp = this.nextAmp(p);
             const chunkEnd = amp < 0 || amp > end ? end : amp;
             if (chunkEnd > p) {
                 const chunk = src.slice(p, chunkEnd);
@@ -138,7 +151,7 @@ export class XmlScanner {
                 p++;
             }
             else {
-                const amp = src.indexOf("&", p);
+                const amp = this.nextAmp(p);
                 let stop = amp < 0 || amp > end ? end : amp;
                 for (let i = p; i < stop; i++) {
                     const d = src.charCodeAt(i);
@@ -158,8 +171,9 @@ export class XmlScanner {
     readReference(limit) {
         const src = this.src;
         const start = this.pos;
-        const semi = src.indexOf(";", start);
-        if (semi < 0 || semi > limit || semi - start > 12)
+        // a reference is at most 12 characters: never search further (a stray "&" far from any ";")
+        const semi = src.slice(start, Math.min(limit, start + 13)).indexOf(";") + start;
+        if (semi < start || semi > limit || semi - start > 12)
             this.fail('"&" must start an entity or character reference; write "&amp;"', start);
         const body = src.slice(start + 1, semi);
         this.pos = semi + 1;

@@ -19,9 +19,11 @@ import {
   type BxmlAttributeValue,
   childRule,
   hasOwn,
+  issuesFull,
   MAX_ISSUES,
   pathOf,
   placement,
+  withOrdinalCache,
 } from "./rules.js";
 import { unknownAttributeMessage } from "./checks.js";
 import { rootMessage, validateBxmlTree } from "./tree.js";
@@ -70,10 +72,10 @@ export function parseBxml<T>(
   }
   const issues: BxmlIssues = { errors: [], warnings: [] };
   const converter = new Converter(rules, options?.strict === true, issues);
-  const root = converter.convert(xml, rules.elements[rules.roots[xml.name]], { parent: undefined, siblings: [xml], index: 0 });
+  const root = withOrdinalCache(() => converter.convert(xml, rules.elements[rules.roots[xml.name]], { parent: undefined, siblings: [xml], index: 0 }));
   const checked = validateBxmlTree(root, rules, options);
-  issues.errors.push(...checked.errors);
-  issues.warnings.push(...checked.warnings);
+  for (const error of checked.errors) if (!issuesFull(issues, false)) issues.errors.push(error);
+  for (const warning of checked.warnings) if (!issuesFull(issues, true)) issues.warnings.push(warning);
   if (issues.errors.length > 0) {
     return { ok: false, type: xml.name, errors: issues.errors.slice(0, MAX_ISSUES), warnings: issues.warnings };
   }
@@ -140,7 +142,7 @@ class Converter {
   ) {}
 
   private report(link: PathLink, where: string, message: string, warning = false): void {
-    const path = pathOf(link);
+    const path = pathOf(link); // callers check issuesFull first, so no message or path is built past the cap
     (warning ? this.issues.warnings : this.issues.errors).push({ path: where === "" ? path : `${path}/${where}`, message });
   }
 
@@ -150,7 +152,8 @@ class Converter {
     for (const key in raw) {
       if (!hasOwn(raw, key)) continue;
       if (!hasOwn(rule.attributes, key)) {
-        this.report(link, `@${key}`, unknownAttributeMessage(rule, key), !(this.strict || rule.closed));
+        const warning = !(this.strict || rule.closed);
+        if (!issuesFull(this.issues, warning)) this.report(link, `@${key}`, unknownAttributeMessage(rule, key), warning);
         continue;
       }
       attributes[key] = convertValue(rule.attributes[key], raw[key]);
@@ -174,11 +177,11 @@ class Converter {
           if (typeof n === "string") {
             if (rule.content === "mixed") {
               children.push(n);
-              if (LOOKS_LIKE_MARKUP.test(n)) {
+              if (!issuesFull(this.issues, true) && LOOKS_LIKE_MARKUP.test(n)) {
                 this.report(link, "text()", `text looks like escaped markup (${JSON.stringify(LOOKS_LIKE_MARKUP.exec(n)?.[0])}): it is read as text, not SSML; write SSML as elements (java-sdk escapes it)`, true);
               }
             }
-            else if (!reportedText && NOT_BLANK.test(n)) {
+            else if (!reportedText && !issuesFull(this.issues, false) && NOT_BLANK.test(n)) {
               reportedText = true;
               this.report(link, "text()", rule.content === "empty" ? `<${rule.name}> takes no content` : `text is not allowed in <${rule.name}>`);
             }
@@ -199,6 +202,7 @@ class Converter {
   }
 
   private misplaced(n: XmlElement, rule: ElementRule, link: PathLink, nodes: Array<XmlElement | string>, index: number, suffix: string): void {
+    if (issuesFull(this.issues, false)) return;
     const childLink: PathLink = { parent: link, siblings: nodes, index };
     this.report(childLink, "", `<${n.name}> is not allowed inside <${rule.name}>${suffix}; ${placement(this.rules, n.name)}`);
   }

@@ -27,7 +27,10 @@ export interface BxmlRenderOptions {
   declaration?: boolean;
   /**
    * Characters XML 1.0 cannot carry (control characters, lone surrogates, U+FFFE/U+FFFF) in text or
-   * attribute values: `"error"` (default) throws {@link BxmlRenderError}; `"remove"` drops them.
+   * attribute values: `"error"` (default) throws {@link BxmlRenderError}; `"remove"` drops them first and
+   * then checks what is left, so a value that removal empties or bends out of its rule (a
+   * `SpeakSentence` of only a lone surrogate) is refused with a {@link BxmlRenderError} naming it: the
+   * output is never a document the parser would reject.
    */
   invalidChars?: InvalidCharPolicy;
 }
@@ -56,7 +59,9 @@ export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
  */
 export function renderBxml(root: BxmlNode, rules: BxmlRules, options?: BxmlRenderOptions): string {
   const compiled = compileRules(rules);
-  const invalid = options?.invalidChars ?? "error";
+  // "remove" cleans the tree first, so every rule is checked on the values actually written
+  if (options?.invalidChars === "remove") root = withoutInvalidChars(root, 0);
+  const invalid: InvalidCharPolicy = "error";
   let body: string | undefined;
   try {
     const rootRule = root !== null && typeof root === "object" ? compiled.get(root.name) : undefined;
@@ -188,6 +193,45 @@ function writeElement(node: BxmlNode, rule: FastRule, invalid: InvalidCharPolicy
       if (n === 0) return rule.min > 0 ? undefined : out + "/>";
       return writeChildren(out, children, rule, invalid, depth);
   }
+}
+
+/** Any character XML 1.0 cannot carry: C0 controls but TAB/LF/CR, lone surrogates, U+FFFE, U+FFFF. */
+const INVALID_CHARS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const MAYBE_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uD800-\uDFFF\uFFFE\uFFFF]/;
+
+function clean(value: string): string {
+  return MAYBE_INVALID.test(value) ? value.replace(INVALID_CHARS, "") : value;
+}
+
+/**
+ * The tree with every character XML cannot carry removed from text and string attribute values; nodes
+ * (and the tree) that need no change are returned as they are. Malformed parts are kept for the checks.
+ */
+function withoutInvalidChars(node: BxmlNode, depth: number): BxmlNode {
+  if (depth > MAX_DEPTH || node === null || typeof node !== "object") return node;
+  const { attributes, children } = node;
+  if (attributes === null || typeof attributes !== "object" || !Array.isArray(children)) return node;
+  let newAttributes: Record<string, unknown> | undefined;
+  for (const key of Object.keys(attributes)) {
+    const value = (attributes as Record<string, unknown>)[key];
+    if (typeof value !== "string") continue;
+    const cleaned = clean(value);
+    if (cleaned !== value) (newAttributes ??= { ...attributes })[key] = cleaned;
+  }
+  let newChildren: (BxmlNode | string)[] | undefined;
+  for (let i = 0; i < children.length; i++) {
+    const child = children[i] as BxmlNode | string;
+    const cleaned = typeof child === "string" ? clean(child) : withoutInvalidChars(child, depth + 1);
+    if (cleaned === child) continue;
+    newChildren ??= children.slice() as (BxmlNode | string)[];
+    newChildren[i] = cleaned;
+  }
+  if (newChildren !== undefined) {
+    // removal may leave an empty string, which the canonical form never holds: drop it, so the text rules see what is written
+    newChildren = newChildren.filter((child) => child !== "");
+  }
+  if (newAttributes === undefined && newChildren === undefined) return node;
+  return { ...node, attributes: (newAttributes ?? attributes) as BxmlNode["attributes"], children: (newChildren ?? children) as BxmlNode["children"] };
 }
 
 /** Finds the text node or attribute holding a character XML cannot carry, for the error path. */

@@ -2,7 +2,7 @@
 // running the per-element checks of checks.ts, then the scope check (conference / transferAnswer verbs).
 
 import { checkAttributes, checkContent, runChecks } from "./checks.js";
-import { type BxmlCheckOptions, type BxmlIssues, type BxmlNode, type BxmlRules, type ElementRule, type PathLink, type Reporter, MAX_ISSUES, hasOwn, pathOf, step } from "./rules.js";
+import { type BxmlCheckOptions, type BxmlIssues, type BxmlNode, type BxmlRules, type ElementRule, type PathLink, type Reporter, MAX_ISSUES, hasOwn, issuesFull, pathOf, step, withOrdinalCache } from "./rules.js";
 
 /**
  * Validates a typed (JSON-form) tree against the rules: every problem with its element path, e.g.
@@ -20,7 +20,7 @@ export function validateBxmlTree(root: BxmlNode, rules: BxmlRules, options?: Bxm
   }
   const rootRule = rules.elements[rules.roots[root.name]];
   const walker = new TreeWalker(rules, options?.strict === true, issues);
-  walker.walk(root, rootRule, { parent: undefined, siblings: [root], index: 0 }, 0);
+  withOrdinalCache(() => walker.walk(root, rootRule, { parent: undefined, siblings: [root], index: 0 }, 0));
   if (options?.scope !== undefined) checkScope(root, rules, options.scope, issues);
   return issues;
 }
@@ -55,6 +55,7 @@ class TreeWalker {
     private readonly issues: BxmlIssues,
   ) {
     this.report = (where, message, warning) => {
+      if (issuesFull(this.issues, warning === true)) return; // capped while collecting
       const path = pathOf(this.link as PathLink);
       (warning === true ? this.issues.warnings : this.issues.errors).push({ path: where === "" ? path : `${path}/${where}`, message });
     };

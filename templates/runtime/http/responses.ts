@@ -27,6 +27,8 @@ export const UNSUPPORTED_ENCODING: CoreResponse = jsonError(415, "unsupported_co
 export const MALFORMED_JSON: CoreResponse = jsonError(400, "malformed_json", "request body is not valid JSON");
 export const MALFORMED_XML: CoreResponse = jsonError(400, "malformed_xml", "request body is not well-formed XML");
 export const EMPTY_BODY: CoreResponse = jsonError(400, "empty_body", "request body is empty");
+export const NOT_UTF8: CoreResponse = jsonError(400, "invalid_utf8", "request body is not valid UTF-8");
+export const FOREIGN_XML_ENCODING: CoreResponse = jsonError(415, "unsupported_charset", "the XML declaration names an encoding other than UTF-8; send UTF-8");
 export const INTERNAL_ERROR: CoreResponse = jsonError(500, "internal_error", "the webhook handler failed");
 
 /** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */

@@ -9,7 +9,7 @@
 // attributes, comments and processing instructions are ignored.
 import { parseXml, XmlParseError, type XmlElement, type XmlParseOptions } from "./parser.js";
 import type { ValidateOptions, ValidationResult } from "../validation.js";
-import { buildPortOutValidationResponse, type PortOutValidationAnswer } from "./port-out-response.js";
+import { buildPortOutValidationResponse, PORT_OUT_ERROR_CODES, type PortOutValidationAnswer } from "./port-out-response.js";
 
 export {
   PORT_OUT_ERROR_CODES,
@@ -60,6 +60,9 @@ function convert(element: XmlElement, path: string, arrays: ReadonlySet<string>,
   for (const name of arrayChildren ?? []) setOwn(out, name, []);
   const repeated = new Set<string>();
   for (const child of element.children) {
+    // an element called `__proto__` is dropped (as `__proto__` keys are from JSON bodies): handler code
+    // merging the event into another object could otherwise set that object's prototype
+    if (child.name === "__proto__") continue;
     const childPath = path === "" ? child.name : `${path}/${child.name}`;
     const value = convert(child, childPath, arrays, containers);
     const existing = Object.prototype.hasOwnProperty.call(out, child.name) ? out[child.name] : undefined;
@@ -195,15 +198,29 @@ export function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T> {
 
 /**
  * Render a numbers handler's answer for a family-specific response kind: a port-out validation answer
- * (object) is built into XML, a string is sent as it is, nothing means the plain 200 acknowledgement
- * (for a port-out validation request Bandwidth then approves the port-out).
+ * (object) is built into XML, a string is sent as it is. Port-out validation **fails closed**: no answer
+ * (no `portOutValidationRequest` handler, or one that returns nothing) is not the plain 200, which
+ * Bandwidth takes as approval, but a dispute with code 7598 (the order goes to Exception for review, it is
+ * neither approved nor cancelled); approve with `{ portable: true }`.
  *
  * @example
  * renderNumbersReply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
  */
 export function renderNumbersReply(kind: string, result: unknown): string | undefined {
-  if (result === undefined || result === null) return undefined;
+  if (result === undefined || result === null) return kind === "port-out-validation-response" ? portOutNotAnswered() : undefined;
   if (typeof result === "string") return result;
   if (kind === "port-out-validation-response" && typeof result === "object") return buildPortOutValidationResponse(result as PortOutValidationAnswer);
   throw new TypeError(`a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
+}
+
+/** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */
+export const PORT_OUT_NOT_ANSWERED_DESCRIPTION =
+  "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing)";
+
+let notAnswered: string | undefined;
+function portOutNotAnswered(): string {
+  return (notAnswered ??= buildPortOutValidationResponse({
+    portable: false,
+    errors: [{ code: PORT_OUT_ERROR_CODES.invalidRequest, description: PORT_OUT_NOT_ANSWERED_DESCRIPTION }],
+  }));
 }

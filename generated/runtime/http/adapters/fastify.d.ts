@@ -4,7 +4,11 @@
  * structurally, so the runtime does not depend on the `fastify` package.
  *
  * - Auth, method, content type and an over-limit `Content-Length` are checked in the route's `onRequest`
- *   hook, before Fastify reads any body byte.
+ *   hook, before Fastify reads any body byte. After such an early answer the body is not read to its end:
+ *   as on the node adapter, a small one is discarded under a deadline, a large or unsized one gets
+ *   `Connection: close` and a lingering close. Fastify's server-wide `requestTimeout` (default 0, none)
+ *   is the app's: set it (e.g. `Fastify({ requestTimeout: 30_000 })`) to bound slow authenticated bodies
+ *   and other routes too.
  * - Inside the plugin's (encapsulated) context every content-type parser is replaced by one that keeps
  *   the raw bytes (`parseAs: "buffer"`, with the core's body limit), so the app's own JSON parser and
  *   limits do not apply to webhook routes and the exact bytes stay available.

@@ -4,7 +4,11 @@
  * structurally, so the runtime does not depend on the `fastify` package.
  *
  * - Auth, method, content type and an over-limit `Content-Length` are checked in the route's `onRequest`
- *   hook, before Fastify reads any body byte.
+ *   hook, before Fastify reads any body byte. After such an early answer the body is not read to its end:
+ *   as on the node adapter, a small one is discarded under a deadline, a large or unsized one gets
+ *   `Connection: close` and a lingering close. Fastify's server-wide `requestTimeout` (default 0, none)
+ *   is the app's: set it (e.g. `Fastify({ requestTimeout: 30_000 })`) to bound slow authenticated bodies
+ *   and other routes too.
  * - Inside the plugin's (encapsulated) context every content-type parser is replaced by one that keeps
  *   the raw bytes (`parseAs: "buffer"`, with the core's body limit), so the app's own JSON parser and
  *   limits do not apply to webhook routes and the exact bytes stay available.
@@ -13,6 +17,7 @@
  *
  * @public-entry (re-exported from the package entry point)
  */
+import { settleUnreadBody } from "./node.js";
 /** Reads a header from a Fastify request. */
 export const readFastifyHeader = (raw, name) => {
     const value = raw.headers[name];
@@ -28,6 +33,7 @@ const BAD_REQUEST = {
     headers: { "content-type": "application/json; charset=utf-8" },
     body: '{"error":"bad_request","message":"the request could not be read"}',
 };
+const CLOSE = Object.freeze({ connection: "close" });
 function sendReply(reply, response) {
     return reply.code(response.status).headers(response.headers).send(response.body);
 }
@@ -43,9 +49,13 @@ export function createFastifyPlugin(core) {
     return async function bandwidthWebhooks(fastify) {
         fastify.removeAllContentTypeParsers();
         fastify.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: core.bodyLimit }, (_request, body, done) => done(null, body));
-        fastify.setErrorHandler((error, _request, reply) => {
+        fastify.setErrorHandler((error, request, reply) => {
             const status = error?.statusCode;
             const response = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
+            // a body cut off at the limit (or unreadable) has unread bytes: close as after an early answer, so
+            // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
+            if (request?.raw !== undefined && settleUnreadBody(request.raw))
+                reply.headers(CLOSE);
             return sendReply(reply, response);
         });
         for (const route of core.routes)
@@ -61,6 +71,10 @@ function registerRoute(fastify, core, route) {
             const headers = request.headers;
             const early = core.check(route, request.method, headers.authorization, headers["content-type"], headers["content-length"], headers["content-encoding"]);
             if (early !== undefined) {
+                // Node would read the unread body to its end after the answer (Fastify sets no request timeout):
+                // a small one is discarded under a deadline, a large or unsized one closes the connection.
+                if (settleUnreadBody(request.raw))
+                    reply.headers(CLOSE);
                 sendReply(reply, early); // answering from the hook: Fastify skips parsing and the handler
                 return;
             }
@@ -75,7 +89,7 @@ function registerRoute(fastify, core, route) {
                 : typeof raw === "string"
                     ? raw
                     : raw instanceof Uint8Array
-                        ? raw.toString()
+                        ? raw // the exact bytes: decoded strictly by the core, signed bytes kept for the TFV HMAC
                         : { parsed: raw };
             let result;
             try {

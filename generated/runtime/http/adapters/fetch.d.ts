@@ -5,7 +5,9 @@
  * `@hono/node-server`. Edge-safe: only Web APIs.
  *
  * The body is read from `request.body` chunk by chunk and the read is cancelled as soon as it passes the
- * limit (413); a `Content-Length` over the limit is refused before reading anything.
+ * limit (413); a `Content-Length` over the limit is refused before reading anything. A body stream that
+ * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`:
+ * the returned promise never rejects.
  *
  * @public-entry (re-exported from the package entry point)
  */

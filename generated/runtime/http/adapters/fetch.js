@@ -5,7 +5,9 @@
  * `@hono/node-server`. Edge-safe: only Web APIs.
  *
  * The body is read from `request.body` chunk by chunk and the read is cancelled as soon as it passes the
- * limit (413); a `Content-Length` over the limit is refused before reading anything.
+ * limit (413); a `Content-Length` over the limit is refused before reading anything. A body stream that
+ * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`:
+ * the returned promise never rejects.
  *
  * @public-entry (re-exported from the package entry point)
  */
@@ -41,6 +43,8 @@ export function createFetchHandler(core, options = {}) {
             body = await readLimited(request, core.bodyLimit);
             if (body === TOO_LARGE)
                 return toFetchResponse(core.payloadTooLarge);
+            if (body === UNREADABLE)
+                return toFetchResponse(BODY_READ_FAILED);
         }
         try {
             return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
@@ -81,16 +85,38 @@ function requestTarget(url) {
     return url.slice(slash);
 }
 const TOO_LARGE = new Uint8Array(0);
-/** Reads the body up to `limit` bytes; returns `TOO_LARGE` (and cancels the stream) past it. */
+const UNREADABLE = new Uint8Array(0);
+const BODY_READ_FAILED = Object.freeze({
+    status: 400,
+    headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
+    body: '{"error":"body_read_failed","message":"the request body could not be read to its end"}',
+});
+/**
+ * Reads the body up to `limit` bytes; returns `TOO_LARGE` (and cancels the stream) past it, `UNREADABLE`
+ * when the stream errors or was already consumed.
+ */
 async function readLimited(request, limit) {
     const stream = request.body;
     if (stream === null)
         return new Uint8Array(0);
-    const reader = stream.getReader();
+    let reader;
+    try {
+        reader = stream.getReader();
+    }
+    catch {
+        return UNREADABLE; // locked: something else is reading it
+    }
     const chunks = [];
     let size = 0;
     for (;;) {
-        const { done, value } = await reader.read();
+        let step;
+        try {
+            step = await reader.read();
+        }
+        catch {
+            return UNREADABLE;
+        }
+        const { done, value } = step;
         if (done)
             break;
         size += value.byteLength;

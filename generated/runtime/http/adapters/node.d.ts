@@ -52,3 +52,15 @@ export declare function handleNodeRequest(core: WebhookCore, route: CoreRoute, r
  * sendNodeResponse(res, core.notFound); // 404 + short JSON error
  */
 export declare function sendNodeResponse(res: ServerResponse, response: CoreResponse): void;
+/**
+ * Readies a request whose body will not be read for an early answer (401, 413, …), for adapters that
+ * answer on a node `IncomingMessage` (node, Express, Fastify). Returns `true` when the answer must carry
+ * `Connection: close`: the body is unsized or over DISCARD_LIMIT, and the socket will be closed with a
+ * lingering close once the answer is flushed. Otherwise the (small) body may be discarded, but only for
+ * DISCARD_MS: a body still incomplete by then gets its socket destroyed.
+ *
+ * @example
+ * if (settleUnreadBody(req)) res.setHeader("connection", "close");
+ * sendNodeResponse(res, core.payloadTooLarge);
+ */
+export declare function settleUnreadBody(req: IncomingMessage): boolean;

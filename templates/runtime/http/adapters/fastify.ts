@@ -3,7 +3,11 @@
  * structurally, so the runtime does not depend on the `fastify` package.
  *
  * - Auth, method, content type and an over-limit `Content-Length` are checked in the route's `onRequest`
- *   hook, before Fastify reads any body byte.
+ *   hook, before Fastify reads any body byte. After such an early answer the body is not read to its end:
+ *   as on the node adapter, a small one is discarded under a deadline, a large or unsized one gets
+ *   `Connection: close` and a lingering close. Fastify's server-wide `requestTimeout` (default 0, none)
+ *   is the app's: set it (e.g. `Fastify({ requestTimeout: 30_000 })`) to bound slow authenticated bodies
+ *   and other routes too.
  * - Inside the plugin's (encapsulated) context every content-type parser is replaced by one that keeps
  *   the raw bytes (`parseAs: "buffer"`, with the core's body limit), so the app's own JSON parser and
  *   limits do not apply to webhook routes and the exact bytes stay available.
@@ -13,8 +17,10 @@
  * @public-entry (re-exported from the package entry point)
  */
 
+import type { IncomingMessage } from "node:http";
 import type { CoreBody, CoreResponse, CoreRoute, WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";
+import { settleUnreadBody } from "./node.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- structural types that accept Fastify's overloads */
 
@@ -39,7 +45,7 @@ interface FastifyLikeRequest {
   readonly method: string;
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body?: unknown;
-  readonly raw: { readonly url?: string };
+  readonly raw: IncomingMessage;
 }
 
 /** Reads a header from a Fastify request. */
@@ -58,6 +64,8 @@ const BAD_REQUEST: CoreResponse = {
   headers: { "content-type": "application/json; charset=utf-8" },
   body: '{"error":"bad_request","message":"the request could not be read"}',
 };
+
+const CLOSE: Readonly<Record<string, string>> = Object.freeze({ connection: "close" });
 
 function sendReply(reply: FastifyLikeReply, response: CoreResponse): FastifyLikeReply {
   return reply.code(response.status).headers(response.headers).send(response.body);
@@ -79,9 +87,12 @@ export function createFastifyPlugin(core: WebhookCore): FastifyWebhookPlugin {
       { parseAs: "buffer", bodyLimit: core.bodyLimit },
       (_request: unknown, body: unknown, done: (error: Error | null, body?: unknown) => void) => done(null, body),
     );
-    fastify.setErrorHandler((error: { statusCode?: number } | undefined, _request: unknown, reply: FastifyLikeReply) => {
+    fastify.setErrorHandler((error: { statusCode?: number } | undefined, request: FastifyLikeRequest, reply: FastifyLikeReply) => {
       const status = error?.statusCode;
       const response = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
+      // a body cut off at the limit (or unreadable) has unread bytes: close as after an early answer, so
+      // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
+      if (request?.raw !== undefined && settleUnreadBody(request.raw)) reply.headers(CLOSE);
       return sendReply(reply, response);
     });
     for (const route of core.routes) registerRoute(fastify, core, route);
@@ -104,6 +115,9 @@ function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: C
         headers["content-encoding"] as string | undefined,
       );
       if (early !== undefined) {
+        // Node would read the unread body to its end after the answer (Fastify sets no request timeout):
+        // a small one is discarded under a deadline, a large or unsized one closes the connection.
+        if (settleUnreadBody(request.raw)) reply.headers(CLOSE);
         sendReply(reply, early); // answering from the hook: Fastify skips parsing and the handler
         return;
       }
@@ -119,7 +133,7 @@ function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: C
           : typeof raw === "string"
             ? raw
             : raw instanceof Uint8Array
-              ? (raw as Buffer).toString()
+              ? raw // the exact bytes: decoded strictly by the core, signed bytes kept for the TFV HMAC
               : { parsed: raw };
       let result: CoreResponse | Promise<CoreResponse>;
       try {

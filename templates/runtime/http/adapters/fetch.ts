@@ -4,7 +4,9 @@
  * `@hono/node-server`. Edge-safe: only Web APIs.
  *
  * The body is read from `request.body` chunk by chunk and the read is cancelled as soon as it passes the
- * limit (413); a `Content-Length` over the limit is refused before reading anything.
+ * limit (413); a `Content-Length` over the limit is refused before reading anything. A body stream that
+ * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`:
+ * the returned promise never rejects.
  *
  * @public-entry (re-exported from the package entry point)
  */
@@ -65,6 +67,7 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
     if (method === "POST") {
       body = await readLimited(request, core.bodyLimit);
       if (body === TOO_LARGE) return toFetchResponse(core.payloadTooLarge);
+      if (body === UNREADABLE) return toFetchResponse(BODY_READ_FAILED);
     }
     try {
       return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
@@ -102,16 +105,36 @@ function requestTarget(url: string): string {
 }
 
 const TOO_LARGE: Uint8Array = new Uint8Array(0);
+const UNREADABLE: Uint8Array = new Uint8Array(0);
+const BODY_READ_FAILED: CoreResponse = Object.freeze({
+  status: 400,
+  headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
+  body: '{"error":"body_read_failed","message":"the request body could not be read to its end"}',
+});
 
-/** Reads the body up to `limit` bytes; returns `TOO_LARGE` (and cancels the stream) past it. */
+/**
+ * Reads the body up to `limit` bytes; returns `TOO_LARGE` (and cancels the stream) past it, `UNREADABLE`
+ * when the stream errors or was already consumed.
+ */
 async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
   const stream = request.body;
   if (stream === null) return new Uint8Array(0);
-  const reader = stream.getReader();
+  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  try {
+    reader = stream.getReader();
+  } catch {
+    return UNREADABLE; // locked: something else is reading it
+  }
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    let step: ReadableStreamReadResult<Uint8Array>;
+    try {
+      step = await reader.read();
+    } catch {
+      return UNREADABLE;
+    }
+    const { done, value } = step;
     if (done) break;
     size += value.byteLength;
     if (size > limit) {

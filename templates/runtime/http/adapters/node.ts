@@ -33,6 +33,12 @@ export interface NodeHandlerOptions {
 const DISCARD_LIMIT = 256 * 1024;
 /** How long a lingering close keeps reading before the socket is destroyed. */
 const LINGER_MS = 2000;
+/**
+ * How long a small body being discarded after an early answer may take to arrive before the socket is
+ * destroyed: Bandwidth sends its body at once, a client dripping it a byte at a time must not hold the
+ * socket (node's own `requestTimeout` is 300 s; Fastify turns it off).
+ */
+const DISCARD_MS = 5000;
 
 /** Reads a header from an `IncomingMessage` (lower-case name). */
 export const readNodeHeader: HeaderReader = (raw: unknown, name: string): string | undefined => {
@@ -116,7 +122,8 @@ export function handleNodeRequest(
   });
   req.on("end", () => {
     if (overflowed) return;
-    const body = first === undefined ? "" : chunks === undefined ? first.toString() : Buffer.concat(chunks, size).toString();
+    // the bytes as received: the core decodes them strictly (invalid UTF-8 is a 400) and a signature covers them
+    const body = first === undefined ? "" : chunks === undefined ? first : Buffer.concat(chunks, size);
     dispatch(core, route, method, req, res, body);
   });
   req.on("error", () => {
@@ -175,18 +182,40 @@ export function sendNodeResponse(res: ServerResponse, response: CoreResponse): v
  * a larger or unsized one gets `Connection: close`, so no client reuses a socket we are about to close.
  */
 function sendEarly(req: IncomingMessage, res: ServerResponse, response: CoreResponse): void {
-  if (req.complete) {
-    sendNodeResponse(res, response);
-    return;
-  }
-  if (!discardable(req)) {
-    sendAndClose(req, res, response);
-    return;
-  }
+  if (settleUnreadBody(req)) res.setHeader("connection", "close");
   sendNodeResponse(res, response);
+  if (req.complete) return;
   // node's parser frames the body by Content-Length, so at most DISCARD_LIMIT bytes are read here
   req.on("error", () => {});
   req.resume();
+}
+
+/**
+ * Readies a request whose body will not be read for an early answer (401, 413, …), for adapters that
+ * answer on a node `IncomingMessage` (node, Express, Fastify). Returns `true` when the answer must carry
+ * `Connection: close`: the body is unsized or over DISCARD_LIMIT, and the socket will be closed with a
+ * lingering close once the answer is flushed. Otherwise the (small) body may be discarded, but only for
+ * DISCARD_MS: a body still incomplete by then gets its socket destroyed.
+ *
+ * @example
+ * if (settleUnreadBody(req)) res.setHeader("connection", "close");
+ * sendNodeResponse(res, core.payloadTooLarge);
+ */
+export function settleUnreadBody(req: IncomingMessage): boolean {
+  if (req.complete) return false;
+  if (!discardable(req)) {
+    armLingeringClose(req);
+    return true;
+  }
+  const socket = req.socket;
+  const timer = setTimeout(() => {
+    if (!req.complete) socket.destroy();
+  }, DISCARD_MS);
+  timer.unref?.();
+  const clear = (): void => clearTimeout(timer);
+  req.once("end", clear);
+  socket.once("close", clear);
+  return false;
 }
 
 /** Whether the unread body announces a size we are willing to read and drop. */
@@ -205,12 +234,17 @@ function discardable(req: IncomingMessage): boolean {
  */
 function sendAndClose(req: IncomingMessage, res: ServerResponse, response: CoreResponse): void {
   if (res.headersSent || res.destroyed) return;
-  const socket = req.socket as IncomingMessage["socket"] & { destroySoon?: () => void };
-  socket.destroySoon = () => lingeringClose(req);
+  armLingeringClose(req);
   res.setHeader("connection", "close");
   sendNodeResponse(res, response);
   req.on("data", () => {});
   req.on("error", () => {});
+}
+
+/** Makes node's close of this socket (after an answer with `Connection: close`) a lingering close. */
+function armLingeringClose(req: IncomingMessage): void {
+  const socket = req.socket as IncomingMessage["socket"] & { destroySoon?: () => void };
+  socket.destroySoon = () => lingeringClose(req);
 }
 
 const lingering = new WeakSet<object>();
