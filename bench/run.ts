@@ -10,7 +10,7 @@
  *   npm run bench -- --no-write           # never write it
  */
 
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { cpus, loadavg, availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
@@ -113,7 +113,10 @@ async function main(): Promise<void> {
   if (args.write ?? complete) {
     const { renderBenchmarksDoc } = await import("./doc.js");
     mkdirSync(new URL("../docs/", import.meta.url), { recursive: true });
-    writeFileSync(new URL("../docs/benchmarks.md", import.meta.url), renderBenchmarksDoc(table, where, notes));
+    const doc = new URL("../docs/benchmarks.md", import.meta.url);
+    // Figures measured by hand (the queue, soak, fuzz and fault suite) live between markers and are kept.
+    const kept = existsSync(doc) ? /<!-- by-hand:start -->[\s\S]*<!-- by-hand:end -->\n/.exec(readFileSync(doc, "utf8"))?.[0] : undefined;
+    writeFileSync(doc, renderBenchmarksDoc(table, where, notes) + (kept === undefined ? "" : `\n${kept}`));
     log("bench: wrote docs/benchmarks.md");
   }
 }

@@ -17,4 +17,5 @@ export * from "./runtime/http/adapters/node.js";
 export * from "./runtime/http/context.js";
 export * from "./runtime/http/core.js";
 export * from "./runtime/http/json-reply.js";
+export * from "./runtime/queue/dedupe-store.js";
 export * from "./runtime/webhooks.js";

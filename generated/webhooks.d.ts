@@ -2,6 +2,7 @@
 import type { WebhookHandlers } from "./runtime/webhooks.js";
 import type { WebhookCoreOptions, WebhookFamily } from "./runtime/http/core.js";
 import type { VoiceHandlers, MessagingHandlers, NumbersHandlers, TfvHandlers, EndpointHandlers, MfaHandlers, WebRtcHandlers, EmergencyHandlers } from "./handlers.js";
+import type { EventQueue, ReceiverHandlers } from "./runtime/queue/types.js";
 /** The voice family as the handler runtime sees it (validator + event table). */
 export declare const voiceFamily: WebhookFamily;
 /** The messaging family as the handler runtime sees it (validator + event table). */
@@ -30,7 +31,7 @@ export interface BandwidthWebhookPaths {
     readonly emergency?: string;
 }
 /** Options of {@link createBandwidthWebhooks}: the handlers per family plus the runtime options. */
-export interface BandwidthWebhooksOptions extends Omit<WebhookCoreOptions, "routes"> {
+export interface BandwidthWebhooksOptions extends Omit<WebhookCoreOptions, "routes" | "queue"> {
     /** Voice handlers (`answer`, `gather`, …): BXML events return BXML, the others nothing. Served at `/callbacks/voice` unless `paths.voice` says otherwise. */
     readonly voice?: VoiceHandlers;
     /** Messaging handlers (`messageReceived`, `messageDelivered`, …), called once per event of the batch. Served at `/callbacks/messaging` unless `paths.messaging` says otherwise. */
@@ -54,6 +55,32 @@ export interface BandwidthWebhooksOptions extends Omit<WebhookCoreOptions, "rout
     readonly tfvSignatureSecrets?: readonly string[];
     /** Where each family is served. */
     readonly paths?: BandwidthWebhookPaths;
+    /** Without a queue every handler runs here; see {@link QueuedBandwidthWebhooksOptions}. */
+    readonly queue?: undefined;
+}
+/**
+ * Options of {@link createBandwidthWebhooks} with `queue`: async events are stored and acknowledged, a worker
+ * (`createBandwidthWorker` of `bw-codegen/queue`) handles them; handlers here are the reply events only.
+ */
+export interface QueuedBandwidthWebhooksOptions extends Omit<BandwidthWebhooksOptions, "voice" | "messaging" | "numbers" | "tfv" | "endpoint" | "mfa" | "webrtc" | "emergency" | "queue"> {
+    /** Where async events go (`createBullMQQueue` of `bw-codegen/queue`). */
+    readonly queue: EventQueue;
+    /** voice: the handlers of events that need a reply (pass `{}` to serve a family whose events all go to the queue). */
+    readonly voice?: ReceiverHandlers<VoiceHandlers>;
+    /** messaging: the handlers of events that need a reply (pass `{}` to serve a family whose events all go to the queue). */
+    readonly messaging?: ReceiverHandlers<MessagingHandlers>;
+    /** numbers: the handlers of events that need a reply (pass `{}` to serve a family whose events all go to the queue). */
+    readonly numbers?: ReceiverHandlers<NumbersHandlers>;
+    /** tfv: the handlers of events that need a reply (pass `{}` to serve a family whose events all go to the queue). */
+    readonly tfv?: ReceiverHandlers<TfvHandlers>;
+    /** endpoint: the handlers of events that need a reply (pass `{}` to serve a family whose events all go to the queue). */
+    readonly endpoint?: ReceiverHandlers<EndpointHandlers>;
+    /** mfa: the handlers of events that need a reply (pass `{}` to serve a family whose events all go to the queue). */
+    readonly mfa?: ReceiverHandlers<MfaHandlers>;
+    /** webrtc: the handlers of events that need a reply (pass `{}` to serve a family whose events all go to the queue). */
+    readonly webrtc?: ReceiverHandlers<WebRtcHandlers>;
+    /** emergency: the handlers of events that need a reply (pass `{}` to serve a family whose events all go to the queue). */
+    readonly emergency?: ReceiverHandlers<EmergencyHandlers>;
 }
 /**
  * Creates Bandwidth webhook handlers for every family you pass handlers for (a family you leave out is
@@ -69,4 +96,4 @@ export interface BandwidthWebhooksOptions extends Omit<WebhookCoreOptions, "rout
  * http.createServer(webhooks.node).listen(3000);    // or: export default { fetch: webhooks.fetch }
  * // app.use(webhooks.express);  await fastify.register(webhooks.fastify);
  */
-export declare function createBandwidthWebhooks(options: BandwidthWebhooksOptions): WebhookHandlers;
+export declare function createBandwidthWebhooks(options: BandwidthWebhooksOptions | QueuedBandwidthWebhooksOptions): WebhookHandlers;

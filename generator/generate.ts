@@ -12,6 +12,7 @@ import { emitHandlers } from "./emit/handlers.js";
 import { emitHandlerWiring } from "./emit/handler-wiring.js";
 import { emitIndex } from "./emit/index-module.js";
 import { emitOpenApi } from "./emit/openapi.js";
+import { emitQueueWiring } from "./emit/queue-wiring.js";
 import { emitRuntime } from "./emit/runtime.js";
 import { emitTestingModule } from "./emit/testing-module.js";
 import { emitTypes } from "./emit/types.js";
@@ -58,6 +59,7 @@ export async function generateFiles(options: GenerateOptions = {}): Promise<Map<
   const emitted: GeneratedFile[] = [];
   for (const emit of emitters) emitted.push(...(await emit(context)));
   emitted.push(...emitHandlerWiring(emitted)); // needs to see which validators exist
+  emitted.push(...emitQueueWiring(emitted)); // bw-codegen/queue: the worker bound to the event tables
   emitted.push(emitTestingModule());
   emitted.push(emitIndex(emitted));
   const compiled = compileTypeScript(emitted);

@@ -53,6 +53,8 @@ export interface ScaffoldOptions {
   events?: string[];
   /** Where bw-codegen lives (default: this checkout or installed package). */
   packageRoot?: string;
+  /** `bullmq`: async events go to a BullMQ queue on REDIS_URL, handled by `npm run worker` (src/jobs/). */
+  queue?: "bullmq";
 }
 
 /** What the scaffold is made of: file path (relative, forward slashes) → contents. */
@@ -75,10 +77,13 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
   const name = packageName(options.dir);
   const framework = options.framework;
 
+  const queued = options.queue === "bullmq";
   const handlerFiles = new Map<string, string>();
   for (const family of SCAFFOLD_FAMILIES) {
     const events = selected.filter((e) => e.family === family.name);
-    handlerFiles.set(`src/handlers/${family.name}.ts`, handlerModule(family.name, events, builder, wired.has(family.name)));
+    const reply = queued ? events.filter((e) => (e.meta.response ?? "empty") !== "empty") : events;
+    handlerFiles.set(`src/handlers/${family.name}.ts`, handlerModule(family.name, reply, builder, wired.has(family.name), queued ? "reply" : "all"));
+    if (queued) handlerFiles.set(`src/jobs/${family.name}.ts`, handlerModule(family.name, events.filter((e) => !reply.includes(e)), builder, wired.has(family.name), "jobs"));
   }
 
   const values: Record<string, string> = {
@@ -91,18 +96,20 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
     ROUTE_LOGS: served.map((f) => `console.log(\`  ${f.methods.padEnd(9)} \${server.url}${f.path}\`);`).join("\n"),
     ROUTE_TABLE: ["| method | path | what |", "| --- | --- | --- |", ...served.map((f) => `| ${f.methods} | \`${f.path}\` | ${f.what} |`)].join("\n"),
     TEST_CASES: testCases(served.map((f) => f.name)),
+    ...queueValues(queued, served.map((f) => f.name)),
   };
 
   const files: ScaffoldFiles = new Map();
-  files.set("package.json", packageJson(root, name, framework));
+  files.set("package.json", packageJson(root, name, framework, queued));
   const templates = join(root, "templates", "scaffold");
-  for (const folder of ["common", framework]) {
+  for (const folder of ["common", framework, ...(queued ? ["queue-bullmq"] : [])]) {
     for (const file of listFiles(join(templates, folder))) {
       const text = readFileSync(join(templates, folder, file), "utf8");
       files.set(targetName(file), file.endsWith(".tmpl") ? fill(text, values, file) : text);
     }
   }
   for (const [path, contents] of handlerFiles) files.set(path, contents);
+  if (queued) files.set(".env.example", `${files.get(".env.example") ?? ""}${QUEUE_ENV}`);
   if (!served.some((f) => f.name === "voice") || !selected.some((e) => e.family === "voice" && e.event === "initiate")) {
     // the simulated call starts with initiate: without a voice initiate handler there is nothing to simulate
     files.delete("src/simulate.ts");
@@ -222,7 +229,7 @@ function unknownEvents(unknown: string[], candidates: EventEntry[]): UsageError 
 // ---------------------------------------------------------------------------------------------------
 // package.json
 
-function packageJson(root: string, name: string, framework: Framework): string {
+function packageJson(root: string, name: string, framework: Framework, queued: boolean): string {
   const own = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
     version: string;
     dependencies?: Record<string, string>;
@@ -249,6 +256,10 @@ function packageJson(root: string, name: string, framework: Framework): string {
     dependencies: { "bw-codegen": bwCodegenDependency(root, own.version), ...pick(deps.dependencies) },
     devDependencies: pick(deps.devDependencies),
   };
+  if (queued) {
+    Object.assign(manifest.scripts, { worker: "tsx src/worker.ts" });
+    manifest.dependencies = { ...manifest.dependencies, ...pick(["bullmq", "ioredis"]) };
+  }
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
@@ -324,15 +335,18 @@ const FAMILY_HEADERS: Record<string, string> = {
     "// arrive as XML; your methods get the typed JSON form (element names as properties, text as strings).",
 };
 
-function handlerModule(family: string, events: EventEntry[], builder: boolean, wired: boolean): string {
+function handlerModule(family: string, events: EventEntry[], builder: boolean, wired: boolean, part: "all" | "reply" | "jobs"): string {
   const spec = familyByName(family);
   const lines = [
     FAMILY_HEADERS[family],
+    ...(part === "reply" ? ["// With the queue on, only events that need a reply are handled here; the others are in src/jobs/."] : []),
+    ...(part === "jobs" ? ["// With the queue on, these events are acknowledged once stored and run here by `npm run worker`."] : []),
     "// Scaffolded by bw-codegen: this file is yours (never overwritten without --force). An event without a",
     "// method is logged and acknowledged. Logs carry ids only: never credentials or message text.",
   ];
   if (!wired) lines.push(`// Note: this bw-codegen build does not serve ${family} callbacks yet, so src/webhooks.ts does not mount these.`);
   lines.push(`import type { ${spec.handlers} } from "bw-codegen";`);
+  if (part !== "all") lines.push(`import type { ${part === "jobs" ? "QueuedHandlers" : "ReceiverHandlers"} } from "bw-codegen/queue";`);
   const bxmlEvents = events.filter((e) => e.meta.response === "bxml");
   if (builder && bxmlEvents.length > 0) {
     const greets = bxmlEvents.some((e) => e.event === "answer" || e.event === "initiate");
@@ -340,8 +354,42 @@ function handlerModule(family: string, events: EventEntry[], builder: boolean, w
   }
   lines.push("");
   const body = events.map((e) => stub(e, builder)).join("\n\n");
-  lines.push(`export const ${family}Handlers: ${spec.handlers} = {${body ? `\n${body}\n` : ""}};`, "");
+  const type = part === "all" ? spec.handlers : `${part === "jobs" ? "QueuedHandlers" : "ReceiverHandlers"}<${spec.handlers}>`;
+  lines.push(`export const ${family}${part === "jobs" ? "Jobs" : "Handlers"}: ${type} = {${body ? `\n${body}\n` : ""}};`, "");
   return lines.join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------
+// --queue bullmq: the worker entry, REDIS_URL, and the receiver's queue option
+
+const QUEUE_ENV = `
+# --queue bullmq: the Redis of the BullMQ queue and the shared dedupe store (docker-compose.yml starts one).
+# \`npm start\` stores async events there and answers at once; \`npm run worker\` handles them (src/jobs/).
+REDIS_URL=redis://127.0.0.1:6379
+`;
+
+const QUEUE_CONFIG = `
+
+/** REDIS_URL (default redis://127.0.0.1:6379): the Redis of the queue (--queue bullmq). Never logged. */
+export function loadRedisUrl(env: NodeJS.ProcessEnv = loadDotEnv()): string {
+  const url = env.REDIS_URL === undefined || env.REDIS_URL === "" ? "redis://127.0.0.1:6379" : env.REDIS_URL;
+  if (!/^rediss?:\\/\\//.test(url)) throw new ConfigError("REDIS_URL must start with redis:// or rediss://");
+  return url;
+}`;
+
+/** Placeholder values that differ with --queue bullmq (empty without it). */
+function queueValues(queued: boolean, families: string[]): Record<string, string> {
+  if (!queued) return { QUEUE_IMPORTS: "", QUEUE_OPTIONS: "", QUEUE_CONFIG: "", JOB_IMPORTS: "", JOB_OPTIONS: "" };
+  return {
+    QUEUE_IMPORTS: `\nimport { createBullMQQueue, createRedisDedupeStore } from "bw-codegen/queue";\nimport { loadRedisUrl } from "./config.js";`,
+    QUEUE_OPTIONS:
+      "\n    // async events: stored in the queue (503 if Redis is down, so Bandwidth retries), run by `npm run worker`" +
+      "\n    queue: createBullMQQueue({ connection: loadRedisUrl() })," +
+      "\n    dedupe: { store: createRedisDedupeStore({ connection: loadRedisUrl() }) },",
+    QUEUE_CONFIG,
+    JOB_IMPORTS: families.map((f) => `import { ${f}Jobs } from "./jobs/${f}.js";`).join("\n"),
+    JOB_OPTIONS: families.map((f) => `  ${f}: ${f}Jobs,`).join("\n"),
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -410,7 +458,7 @@ test("numbers: an order notification (XML) is acknowledged with 200", async () =
 
 export const scaffoldCommand: Command = {
   summary: "Write a runnable TypeScript webhook receiver (node, express, fastify or hono)",
-  help: `Usage: bw-codegen scaffold <dir> [--framework node|express|fastify|hono] [--events a,b,...] [--force]
+  help: `Usage: bw-codegen scaffold <dir> [--framework node|express|fastify|hono] [--events a,b,...] [--queue bullmq] [--force]
 
 Writes a TypeScript project into <dir> (created if missing): package.json, tsconfig.json, .env.example,
 README.md, src/server.ts (entry), src/app.ts (the framework), src/handlers/voice.ts, messaging.ts and
@@ -426,11 +474,13 @@ Options:
   --framework NAME  node (default: node:http, no framework), express, fastify or hono
   --events LIST     only these stubs, comma-separated event names (answer,disconnect,message-received,
                     portins) or method names (messageReceived); default: every event
+  --queue bullmq    async events go to a BullMQ queue on REDIS_URL and are acknowledged at once; adds
+                    src/worker.ts (npm run worker), src/jobs/*.ts, docker-compose.yml (Redis), REDIS_URL
   --force           overwrite files that already exist (default: keep them, report them as skipped)
   --help            show this help
 `,
   async run(argv) {
-    const args = parseArgs(argv, { values: ["--framework", "--events"], booleans: ["--force"] });
+    const args = parseArgs(argv, { values: ["--framework", "--events", "--queue"], booleans: ["--force"] });
     if (args.positionals.length === 0) throw new UsageError("missing the target folder");
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument ${args.positionals[1]}`);
     const framework = args.values.get("--framework") ?? "node";
@@ -443,7 +493,9 @@ Options:
     const dir = resolve(args.positionals[0]);
     if (existsSync(dir) && !statSync(dir).isDirectory()) throw new Error(`${dir} exists and is not a folder`);
 
-    const files = buildScaffold({ dir, framework: framework as Framework, events });
+    const queue = args.values.get("--queue");
+    if (queue !== undefined && queue !== "bullmq") throw new UsageError(`unknown queue "${queue}" (the one supported is bullmq)`);
+    const files = buildScaffold({ dir, framework: framework as Framework, events, queue });
     const report = writeScaffold(dir, files, args.booleans.has("--force"));
     const fromHere = relative(process.cwd(), dir);
     const shown = fromHere === "" ? "." : fromHere.startsWith("..") ? dir : fromHere;

@@ -120,6 +120,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   if (signed.length > 0) lines.push(`import { createSignedBodyCheck } from "./runtime/auth/hmac.js";`);
   const handlerTypes = wired.map((f) => f.handlers).filter((name) => handlers.includes(`interface ${name}`));
   if (handlerTypes.length > 0) lines.push(`import type { ${handlerTypes.join(", ")} } from "./handlers.js";`);
+  lines.push(`import type { EventQueue, ReceiverHandlers } from "./runtime/queue/types.js";`);
   for (const family of wired) {
     const wiring = WIRING[family.name];
     const validator = byPath.get(`validators/${family.name}.ts`)!;
@@ -155,7 +156,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   for (const family of wired) lines.push(`  readonly ${family.name}?: string;`);
   lines.push(`}`, "");
   lines.push(`/** Options of {@link createBandwidthWebhooks}: the handlers per family plus the runtime options. */`);
-  lines.push(`export interface BandwidthWebhooksOptions extends Omit<WebhookCoreOptions, "routes"> {`);
+  lines.push(`export interface BandwidthWebhooksOptions extends Omit<WebhookCoreOptions, "routes" | "queue"> {`);
   for (const family of wired) {
     const type = handlerTypes.includes(family.handlers) ? family.handlers : "object";
     lines.push(`  /** ${WIRING[family.name].doc} Served at \`${WIRING[family.name].path}\` unless \`paths.${family.name}\` says otherwise. */`);
@@ -172,6 +173,20 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   }
   lines.push(`  /** Where each family is served. */`);
   lines.push(`  readonly paths?: BandwidthWebhookPaths;`);
+  lines.push(`  /** Without a queue every handler runs here; see {@link QueuedBandwidthWebhooksOptions}. */`);
+  lines.push(`  readonly queue?: undefined;`);
+  lines.push(`}`, "");
+  // With a queue, the receiver keeps only the reply (BXML, …) handlers: the worker has the others.
+  const familyKeys = wired.map((f) => JSON.stringify(f.name)).join(" | ");
+  lines.push(`/**`, ` * Options of {@link createBandwidthWebhooks} with \`queue\`: async events are stored and acknowledged, a worker`, ` * (\`createBandwidthWorker\` of \`bw-codegen/queue\`) handles them; handlers here are the reply events only.`, ` */`);
+  lines.push(`export interface QueuedBandwidthWebhooksOptions extends Omit<BandwidthWebhooksOptions, ${familyKeys} | "queue"> {`);
+  lines.push(`  /** Where async events go (\`createBullMQQueue\` of \`bw-codegen/queue\`). */`);
+  lines.push(`  readonly queue: EventQueue;`);
+  for (const family of wired) {
+    const type = handlerTypes.includes(family.handlers) ? `ReceiverHandlers<${family.handlers}>` : "object";
+    lines.push(`  /** ${family.name}: the handlers of events that need a reply (pass \`{}\` to serve a family whose events all go to the queue). */`);
+    lines.push(`  readonly ${family.name}?: ${type};`);
+  }
   lines.push(`}`, "");
 
   lines.push(
@@ -193,7 +208,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
     ` * http.createServer(webhooks.node).listen(3000);    // or: export default { fetch: webhooks.fetch }`,
     ` * // app.use(webhooks.express);  await fastify.register(webhooks.fastify);`,
     ` */`,
-    `export function createBandwidthWebhooks(options: BandwidthWebhooksOptions): WebhookHandlers {`,
+    `export function createBandwidthWebhooks(options: BandwidthWebhooksOptions | QueuedBandwidthWebhooksOptions): WebhookHandlers {`,
     `  const routes: WebhookRoute[] = [];`,
   );
   for (const family of wired) {

@@ -7,6 +7,7 @@
  * once: the acknowledgement when all succeeded, 500 when any threw, rejected or timed out.
  */
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
+import { guarded, isGuarded } from "./guarded.js";
 import { INTERNAL_ERROR, invalidBody } from "./responses.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
 /** Validates every element; the prepared events, or the 400 for the first element that cannot be told. */
@@ -34,6 +35,15 @@ export function handleBatch(settings, state, method, items, raw, readHeader, not
     const prepared = prepareAll(settings, state, method, items, raw, readHeader, note);
     if (!Array.isArray(prepared))
         return prepared;
+    if (settings.guard !== undefined && prepared.some(isGuarded))
+        return guarded(settings, state, prepared, (admitted) => runBatch(settings, state, admitted));
+    return runBatch(settings, state, prepared);
+}
+/**
+ * Calls each prepared event's handler (all of them, even after one threw); every promise is observed;
+ * the family acknowledgement once every (async) handler settled, 500 when any failed.
+ */
+function runBatch(settings, state, prepared) {
     const family = state.family.name;
     let failed = false;
     let pending;

@@ -83,7 +83,7 @@ function handleAndFinish(settings, state, method, url, body, raw, readHeader) {
  */
 export function createWebhookCore(options) {
     const settings = resolveSettings(options);
-    const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs);
+    const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs, settings.guard?.queue !== undefined);
     return {
         routes,
         bodyLimit: settings.bodyLimit,

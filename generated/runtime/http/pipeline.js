@@ -7,6 +7,7 @@
  */
 import { handleBatch } from "./batch.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
+import { guarded, isGuarded } from "./guarded.js";
 import { parseRequest } from "./parse.js";
 import { renderReply } from "./reply.js";
 import { INTERNAL_ERROR, invalidBody, invalidSignature, tooMany } from "./responses.js";
@@ -80,6 +81,8 @@ function handleVerified(settings, state, method, url, body, raw, readHeader, not
     note.eventType = prepared.context.eventType;
     if (prepared.report !== undefined)
         note.reports = [prepared.report];
+    if (settings.guard !== undefined && isGuarded(prepared))
+        return guarded(settings, state, [prepared], (admitted) => run(settings, state, admitted[0]));
     return run(settings, state, prepared);
 }
 /** Verifies (POST bodies of families that check them), then parses, validates and dispatches. */

@@ -16,6 +16,10 @@ export declare const EMPTY_BODY: CoreResponse;
 export declare const NOT_UTF8: CoreResponse;
 export declare const FOREIGN_XML_ENCODING: CoreResponse;
 export declare const INTERNAL_ERROR: CoreResponse;
+/** The dedupe store or the queue could not take the event: Bandwidth retries a 503. */
+export declare const STORE_UNAVAILABLE: CoreResponse;
+/** Another delivery of the same event is being handled: retry once it is done (or failed). */
+export declare const IN_PROGRESS: CoreResponse;
 /** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
 export declare function methodNotAllowed(methods: readonly string[]): CoreResponse;
 /** The 401 challenge for a `WWW-Authenticate` value. */

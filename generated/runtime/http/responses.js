@@ -26,6 +26,10 @@ export const EMPTY_BODY = jsonError(400, "empty_body", "request body is empty");
 export const NOT_UTF8 = jsonError(400, "invalid_utf8", "request body is not valid UTF-8");
 export const FOREIGN_XML_ENCODING = jsonError(415, "unsupported_charset", "the XML declaration names an encoding other than UTF-8; send UTF-8");
 export const INTERNAL_ERROR = jsonError(500, "internal_error", "the webhook handler failed");
+/** The dedupe store or the queue could not take the event: Bandwidth retries a 503. */
+export const STORE_UNAVAILABLE = jsonError(503, "store_unavailable", "the event could not be stored; retry later", { "retry-after": "1" });
+/** Another delivery of the same event is being handled: retry once it is done (or failed). */
+export const IN_PROGRESS = jsonError(503, "in_progress", "this event is being handled by another delivery; retry later", { "retry-after": "1" });
 /** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
 export function methodNotAllowed(methods) {
     return jsonError(405, "method_not_allowed", `use ${methods.join(" or ")}`, { allow: [...methods].sort().join(", ") });

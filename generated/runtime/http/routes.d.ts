@@ -21,7 +21,10 @@ export interface RouteTable {
     readonly routes: RouteState[];
     readonly byPath: Map<string, RouteState>;
 }
-/** Compiles the routes; throws on a bad path, an XML family without a parser or two families on one path. */
-export declare function compileRoutes(mounted: readonly WebhookRoute[], timeoutMs: number): RouteTable;
+/**
+ * Compiles the routes; throws on a bad path, an XML family without a parser, two families on one path,
+ * or (`queued`) a receiver handler for an event the queue's worker handles.
+ */
+export declare function compileRoutes(mounted: readonly WebhookRoute[], timeoutMs: number, queued?: boolean): RouteTable;
 /** The route for a request target (path + optional query), ignoring one trailing slash; `undefined` = not ours. */
 export declare function matchRoute(byPath: Map<string, RouteState>, url: string): RouteState | undefined;

@@ -22,8 +22,19 @@ function compileRoute(route, path, timeoutMs) {
         timeoutMs: family.maxTimeoutMs !== undefined && family.maxTimeoutMs < timeoutMs ? family.maxTimeoutMs : timeoutMs,
     };
 }
-/** Compiles the routes; throws on a bad path, an XML family without a parser or two families on one path. */
-export function compileRoutes(mounted, timeoutMs) {
+/** With a queue, the receiver must not also handle the events the worker handles: refused at construction. */
+function refuseQueuedHandlers(state) {
+    for (const info of state.events.values()) {
+        if (info.response === "empty" && typeof state.handlers[info.method] === "function") {
+            throw new TypeError(`bw-codegen webhooks: ${state.family.name}.${info.method} is handled by the queue's worker when queue is set; move it to createBandwidthWorker`);
+        }
+    }
+}
+/**
+ * Compiles the routes; throws on a bad path, an XML family without a parser, two families on one path,
+ * or (`queued`) a receiver handler for an event the queue's worker handles.
+ */
+export function compileRoutes(mounted, timeoutMs, queued = false) {
     const byPath = new Map();
     const routes = [];
     for (const route of mounted) {
@@ -38,6 +49,8 @@ export function compileRoutes(mounted, timeoutMs) {
         if (byPath.has(path))
             throw new TypeError(`bw-codegen webhooks: two families are mounted on ${path}`);
         const state = compileRoute(route, path, timeoutMs);
+        if (queued)
+            refuseQueuedHandlers(state);
         byPath.set(path, state);
         routes.push(state);
     }

@@ -4,6 +4,7 @@
  * verifier, the BXML check and the hooks with their logging defaults. Every request step reads them;
  * an unsafe configuration throws here, at construction, never per request.
  */
+import type { DeliveryGuard } from "../queue/delivery.js";
 import type { BasicAuthVerifier } from "../auth/basic.js";
 import type { HandlerContext, WebhookLogger } from "./context.js";
 import type { RuntimeLog } from "./log.js";
@@ -55,6 +56,8 @@ export interface CoreSettings {
     readonly onUnknownEvent: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
     /** Calls `onError`; a throwing hook is logged, never propagated. */
     readonly reportError: (error: unknown, info: WebhookErrorInfo) => void;
+    /** Dedupe and queue hand-off of async events (`undefined` when neither is configured: the fast path). */
+    readonly guard: DeliveryGuard | undefined;
 }
 /** Resolves the options into {@link CoreSettings}; throws on an unsafe configuration. */
 export declare function resolveSettings(options: WebhookCoreOptions): CoreSettings;

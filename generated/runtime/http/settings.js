@@ -5,6 +5,7 @@
  * an unsafe configuration throws here, at construction, never per request.
  */
 import { createBasicAuth } from "../auth/basic.js";
+import { createDeliveryGuard } from "../queue/delivery.js";
 import { createRuntimeLog } from "./log.js";
 import { unauthorizedResponse } from "./responses.js";
 /** Default body limit: 1 MiB. */
@@ -131,5 +132,6 @@ export function resolveSettings(options) {
                 log.limited("warn", `unknown:${info.family}`, `bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
             }),
         reportError: createErrorReporter(options, logger, log),
+        guard: createDeliveryGuard({ dedupe: options.dedupe, queue: options.queue, timeoutMs, debug: (message) => logger.debug?.(message) }),
     };
 }

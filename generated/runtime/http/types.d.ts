@@ -4,6 +4,8 @@
  * the transport-neutral request/response shapes the adapters exchange with the core (`core.ts`).
  */
 import type { AuthFailureReason, BasicCredentials } from "../auth/basic.js";
+import type { DedupeOptions } from "../queue/delivery.js";
+import type { EventQueue } from "../queue/types.js";
 import type { HandlerContext, HeaderReader, WebhookLogger } from "./context.js";
 /**
  * What Bandwidth expects back for one event type (from the schema's `x-bw.response`): `bxml` (200 + the
@@ -159,8 +161,11 @@ export interface ResponseInfo {
 export interface WebhookErrorInfo {
     readonly family: string;
     readonly eventType: string | undefined;
-    /** `handler`: threw or rejected; `timeout`: exceeded `timeoutMs`; `bxml`: returned invalid BXML or no BXML; `hook`: a hook threw. */
-    readonly kind: "handler" | "timeout" | "bxml" | "hook";
+    /**
+     * `handler`: threw or rejected; `timeout`: exceeded `timeoutMs`; `bxml`: returned invalid BXML or no BXML;
+     * `hook`: a hook threw; `store`: the dedupe store or the queue was unreachable (answered 503).
+     */
+    readonly kind: "handler" | "timeout" | "bxml" | "hook" | "store";
 }
 /** Information passed to `onAuthFailure` (never the header or a secret). */
 export interface AuthFailureInfo {
@@ -215,6 +220,17 @@ export interface WebhookCoreOptions {
     readonly onAuthFailure?: (info: AuthFailureInfo) => void;
     /** Where the runtime logs. Default `console` without `debug` (pass `console` itself to see debug lines). */
     readonly logger?: WebhookLogger;
+    /**
+     * Deduplicate async events (their reply Bandwidth ignores): `true` (memory store, 24 h) or settings
+     * (`store`: e.g. the Redis store of `bw-codegen/queue` for several receivers). A duplicate is
+     * acknowledged without calling the handler and reported to `onDuplicate`. Default off.
+     */
+    readonly dedupe?: boolean | DedupeOptions;
+    /**
+     * Hand async events to a queue (`createBullMQQueue` of `bw-codegen/queue`) and acknowledge once they are
+     * stored; a worker handles them. Unreachable → 503. BXML and other reply events stay synchronous.
+     */
+    readonly queue?: EventQueue;
 }
 /** A plain HTTP answer; adapters copy it onto their transport. Treat as read-only (often shared). */
 export interface CoreResponse {

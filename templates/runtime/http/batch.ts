@@ -8,6 +8,7 @@
 
 import type { HeaderReader } from "./context.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
+import { guarded, isGuarded } from "./guarded.js";
 import type { PreparedEvent } from "./event.js";
 import type { RequestNote } from "./log.js";
 import { INTERNAL_ERROR, invalidBody } from "./responses.js";
@@ -54,6 +55,15 @@ export function handleBatch(
 ): CoreResponse | Promise<CoreResponse> {
   const prepared = prepareAll(settings, state, method, items, raw, readHeader, note);
   if (!Array.isArray(prepared)) return prepared;
+  if (settings.guard !== undefined && prepared.some(isGuarded)) return guarded(settings, state, prepared, (admitted) => runBatch(settings, state, admitted));
+  return runBatch(settings, state, prepared);
+}
+
+/**
+ * Calls each prepared event's handler (all of them, even after one threw); every promise is observed;
+ * the family acknowledgement once every (async) handler settled, 500 when any failed.
+ */
+function runBatch(settings: CoreSettings, state: RouteState, prepared: readonly PreparedEvent[]): CoreResponse | Promise<CoreResponse> {
   const family = state.family.name;
   let failed = false;
   let pending: Promise<boolean>[] | undefined;

@@ -123,7 +123,7 @@ function handleAndFinish(
  */
 export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
   const settings = resolveSettings(options);
-  const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs);
+  const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs, settings.guard?.queue !== undefined);
   return {
     routes,
     bodyLimit: settings.bodyLimit,

@@ -8,6 +8,7 @@
 import { handleBatch } from "./batch.js";
 import type { HeaderReader } from "./context.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
+import { guarded, isGuarded } from "./guarded.js";
 import type { PreparedEvent } from "./event.js";
 import type { RequestNote } from "./log.js";
 import { parseRequest } from "./parse.js";
@@ -92,6 +93,7 @@ function handleVerified(
   if ("status" in prepared) return prepared;
   note.eventType = prepared.context.eventType;
   if (prepared.report !== undefined) note.reports = [prepared.report];
+  if (settings.guard !== undefined && isGuarded(prepared)) return guarded(settings, state, [prepared], (admitted) => run(settings, state, admitted[0]));
   return run(settings, state, prepared);
 }
 

@@ -30,6 +30,10 @@ export const EMPTY_BODY: CoreResponse = jsonError(400, "empty_body", "request bo
 export const NOT_UTF8: CoreResponse = jsonError(400, "invalid_utf8", "request body is not valid UTF-8");
 export const FOREIGN_XML_ENCODING: CoreResponse = jsonError(415, "unsupported_charset", "the XML declaration names an encoding other than UTF-8; send UTF-8");
 export const INTERNAL_ERROR: CoreResponse = jsonError(500, "internal_error", "the webhook handler failed");
+/** The dedupe store or the queue could not take the event: Bandwidth retries a 503. */
+export const STORE_UNAVAILABLE: CoreResponse = jsonError(503, "store_unavailable", "the event could not be stored; retry later", { "retry-after": "1" });
+/** Another delivery of the same event is being handled: retry once it is done (or failed). */
+export const IN_PROGRESS: CoreResponse = jsonError(503, "in_progress", "this event is being handled by another delivery; retry later", { "retry-after": "1" });
 
 /** The 405 for a route serving `methods`: "use POST or GET", `Allow: GET, POST`. */
 export function methodNotAllowed(methods: readonly string[]): CoreResponse {

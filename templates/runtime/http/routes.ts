@@ -44,8 +44,20 @@ function compileRoute(route: WebhookRoute, path: string, timeoutMs: number): Rou
   };
 }
 
-/** Compiles the routes; throws on a bad path, an XML family without a parser or two families on one path. */
-export function compileRoutes(mounted: readonly WebhookRoute[], timeoutMs: number): RouteTable {
+/** With a queue, the receiver must not also handle the events the worker handles: refused at construction. */
+function refuseQueuedHandlers(state: RouteState): void {
+  for (const info of state.events.values()) {
+    if (info.response === "empty" && typeof state.handlers[info.method] === "function") {
+      throw new TypeError(`bw-codegen webhooks: ${state.family.name}.${info.method} is handled by the queue's worker when queue is set; move it to createBandwidthWorker`);
+    }
+  }
+}
+
+/**
+ * Compiles the routes; throws on a bad path, an XML family without a parser, two families on one path,
+ * or (`queued`) a receiver handler for an event the queue's worker handles.
+ */
+export function compileRoutes(mounted: readonly WebhookRoute[], timeoutMs: number, queued = false): RouteTable {
   const byPath = new Map<string, RouteState>();
   const routes: RouteState[] = [];
   for (const route of mounted) {
@@ -59,6 +71,7 @@ export function compileRoutes(mounted: readonly WebhookRoute[], timeoutMs: numbe
     const path = route.path.length > 1 && route.path.endsWith("/") ? route.path.slice(0, -1) : route.path;
     if (byPath.has(path)) throw new TypeError(`bw-codegen webhooks: two families are mounted on ${path}`);
     const state = compileRoute(route, path, timeoutMs);
+    if (queued) refuseQueuedHandlers(state);
     byPath.set(path, state);
     routes.push(state);
   }

@@ -5,6 +5,8 @@
  */
 
 import { createBasicAuth } from "../auth/basic.js";
+import { createDeliveryGuard } from "../queue/delivery.js";
+import type { DeliveryGuard } from "../queue/delivery.js";
 import type { BasicAuthVerifier } from "../auth/basic.js";
 import type { HandlerContext, WebhookLogger } from "./context.js";
 import { createRuntimeLog } from "./log.js";
@@ -65,6 +67,8 @@ export interface CoreSettings {
   readonly onUnknownEvent: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
   /** Calls `onError`; a throwing hook is logged, never propagated. */
   readonly reportError: (error: unknown, info: WebhookErrorInfo) => void;
+  /** Dedupe and queue hand-off of async events (`undefined` when neither is configured: the fast path). */
+  readonly guard: DeliveryGuard | undefined;
 }
 
 /** Reads NODE_ENV where a `process` exists (Node, Bun, Deno with compat), without requiring it. */
@@ -181,5 +185,6 @@ export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
         log.limited("warn", `unknown:${info.family}`, `bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
       }),
     reportError: createErrorReporter(options, logger, log),
+    guard: createDeliveryGuard({ dedupe: options.dedupe, queue: options.queue, timeoutMs, debug: (message: string) => logger.debug?.(message) }),
   };
 }

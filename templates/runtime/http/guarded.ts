@@ -1,0 +1,57 @@
+/**
+ * Dedupe and the queue hand-off in the event pipeline: async events (their reply Bandwidth ignores) of
+ * a request are claimed in the dedupe store, then enqueued (queue) or handled here (inline, together
+ * with the request's other events), then marked done or released (`queue/delivery.ts`). Duplicates are
+ * acknowledged without their handler; store or queue unreachable, or an event another delivery still
+ * holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither handled nor stored.
+ */
+
+import type { Admission, GuardedEvent } from "../queue/delivery.js";
+import type { PreparedEvent } from "./event.js";
+import { IN_PROGRESS, STORE_UNAVAILABLE } from "./responses.js";
+import type { RouteState } from "./routes.js";
+import type { CoreSettings } from "./settings.js";
+import type { CoreResponse } from "./types.js";
+
+/**
+ * Async events (reply ignored) of a known type: the ones dedupe and the queue take. Not an invalid event
+ * (lenient policy): it goes to `onInvalidEvent` here, never to a queued handler.
+ */
+export function isGuarded(prepared: PreparedEvent): boolean {
+  return prepared.info !== undefined && prepared.info.response === "empty" && (prepared.report === undefined || prepared.report.dispatched);
+}
+
+/**
+ * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles
+ * the events that run here (unguarded ones, and admitted ones when there is no queue).
+ */
+export async function guarded(
+  settings: CoreSettings,
+  state: RouteState,
+  prepared: readonly PreparedEvent[],
+  runInline: (admitted: readonly PreparedEvent[]) => CoreResponse | Promise<CoreResponse>,
+): Promise<CoreResponse> {
+  const guard = settings.guard!;
+  const guardedItems = prepared.filter(isGuarded);
+  const events: GuardedEvent[] = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
+  const admission: Admission = await guard.admit(events);
+  if (admission.unavailable) {
+    settings.reportError(new Error("the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+    return STORE_UNAVAILABLE;
+  }
+  const admitted = new Set(admission.admitted.map((i) => guardedItems[i]));
+  if (guard.queue !== undefined && admitted.size > 0) {
+    try {
+      await guard.enqueue(events, admission);
+    } catch (error) {
+      await guard.settle(admission, false);
+      settings.reportError(error, { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+      return STORE_UNAVAILABLE;
+    }
+    await guard.settle(admission, true);
+  }
+  const inline = prepared.filter((p) => !isGuarded(p) || (guard.queue === undefined && admitted.has(p)));
+  const response = inline.length === 0 ? state.ack : await runInline(inline);
+  if (guard.queue === undefined) await guard.settle(admission, response.status < 300);
+  return admission.retryLater && response.status < 300 ? IN_PROGRESS : response;
+}

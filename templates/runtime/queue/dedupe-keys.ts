@@ -1,0 +1,146 @@
+/**
+ * Dedupe keys: which fields identify one delivery of an event whose reply Bandwidth ignores, per family.
+ * Bandwidth retries a callback it thinks failed with the same body, so two deliveries with equal key
+ * fields are the same event. The table names fields of the schemas (`schemas/<family>/*.schema.json`);
+ * `test/queue-dedupe-keys.test.ts` checks every async event of every family against it (the fields a key
+ * needs are `required` there). Families answered synchronously with a reply (the Emergency Calling API)
+ * have no row: they are never deduplicated. The table is documented in CONTRIBUTING.md.
+ *
+ * Edge-safe: no Node built-ins; the key is hashed (SHA-256, in plain JavaScript) so stores never hold
+ * request-controlled text and every key has the same length.
+ */
+
+/** How one family's events are told apart. */
+export interface DedupeKeySpec {
+  /** Fields (dotted paths) that make up the key, besides the family and the event type. */
+  readonly fields: readonly string[];
+  /** Groups of fields of which at least one must be present (else the event gets no key: not deduplicated). */
+  readonly need: readonly (readonly string[])[];
+}
+
+/** The dedupe key fields per family (the event type is always part of the key). */
+export const DEDUPE_KEYS: Readonly<Record<string, DedupeKeySpec>> = Object.freeze({
+  voice: { fields: ["callId", "conferenceId", "eventTime", "recordingId"], need: [["eventTime"], ["callId", "conferenceId"]] },
+  messaging: { fields: ["message.id", "time"], need: [["message.id"], ["time"]] },
+  mfa: { fields: ["message.id", "time"], need: [["message.id"], ["time"]] },
+  numbers: {
+    fields: ["SubscriptionId", "OrderType", "OrderId", "Status", "LastModifiedDate", "EventType", "ImpactedTelephoneNumbers"],
+    need: [["OrderId", "EventType"], ["Status", "ImpactedTelephoneNumbers"]],
+  },
+  tfv: {
+    fields: ["accountId", "phoneNumber", "status", "internalTicketNumber", "denialStatusCode", "errorCode"],
+    need: [["accountId"], ["phoneNumber"]],
+  },
+  endpoint: { fields: ["endpointId", "eventTime", "timestamp", "status"], need: [["endpointId"], ["eventTime", "timestamp"]] },
+  webrtc: { fields: ["participantId", "deviceId", "timestamp"], need: [["participantId"], ["timestamp"]] },
+});
+
+function pick(event: unknown, path: string): unknown {
+  let value: unknown = event;
+  let start = 0;
+  while (value !== null && typeof value === "object") {
+    const dot = path.indexOf(".", start);
+    const name = dot < 0 ? path.slice(start) : path.slice(start, dot);
+    value = Object.prototype.hasOwnProperty.call(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+    if (dot < 0) return value;
+    start = dot + 1;
+  }
+  return undefined;
+}
+
+const present = (value: unknown): boolean => value !== undefined && value !== null && value !== "";
+
+/**
+ * The identity of one event as text (`undefined` when the family has no dedupe row or the event lacks
+ * the fields its key needs). Equal for two deliveries of the same event; JSON-encoded, so no field value
+ * can make two different events look alike.
+ *
+ * @example
+ * dedupeIdentity("messaging", "message-delivered", { type: "message-delivered", time: "2024-01-01T00:00:00Z", message: { id: "m-1" } });
+ * // '["messaging","message-delivered","m-1","2024-01-01T00:00:00Z"]'
+ */
+export function dedupeIdentity(family: string, eventType: string, event: unknown): string | undefined {
+  const spec = Object.prototype.hasOwnProperty.call(DEDUPE_KEYS, family) ? DEDUPE_KEYS[family] : undefined;
+  if (spec === undefined) return undefined;
+  const values = spec.fields.map((field) => {
+    const value = pick(event, field);
+    return present(value) ? value : null;
+  });
+  for (const group of spec.need) {
+    if (!group.some((field) => present(values[spec.fields.indexOf(field)]))) return undefined;
+  }
+  try {
+    return JSON.stringify([family, eventType, ...values]);
+  } catch {
+    return undefined; // a value JSON cannot encode (never in a parsed body): no dedupe
+  }
+}
+
+const encoder = new TextEncoder();
+const K: Uint32Array = new Uint32Array([
+  0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
+  0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
+  0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
+  0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
+  0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
+  0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
+]);
+const W = new Uint32Array(64);
+const rotr = (x: number, n: number): number => (x >>> n) | (x << (32 - n));
+
+/** One 64-byte block of SHA-256 (FIPS 180-4) into the state `h`. */
+function compress(h: Uint32Array, block: DataView, offset: number): void {
+  for (let i = 0; i < 16; i++) W[i] = block.getUint32(offset + i * 4);
+  for (let i = 16; i < 64; i++) {
+    const a = W[i - 15];
+    const b = W[i - 2];
+    W[i] = (W[i - 16] + (rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3)) + W[i - 7] + (rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10))) | 0;
+  }
+  let [a, b, c, d, e, f, g, hh] = h;
+  for (let i = 0; i < 64; i++) {
+    const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + W[i]) | 0;
+    const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
+    hh = g;
+    g = f;
+    f = e;
+    e = (d + t1) | 0;
+    d = c;
+    c = b;
+    b = a;
+    a = (t1 + t2) | 0;
+  }
+  h[0] += a;
+  h[1] += b;
+  h[2] += c;
+  h[3] += d;
+  h[4] += e;
+  h[5] += f;
+  h[6] += g;
+  h[7] += hh;
+}
+
+/**
+ * SHA-256 of an identity's UTF-8 bytes, as 64 hex digits: the key stores and job ids use. Synchronous
+ * and plain JavaScript (edge-safe, no Node built-in): Web Crypto's async digest cost more per request
+ * than the rest of the dedupe step. Checked against node:crypto in test/queue-dedupe-keys.test.ts.
+ */
+export function hashIdentity(identity: string): string {
+  const bytes = encoder.encode(identity);
+  const padded = new Uint8Array((((bytes.length + 8) >> 6) + 1) << 6);
+  padded.set(bytes);
+  padded[bytes.length] = 0x80;
+  const view = new DataView(padded.buffer);
+  view.setUint32(padded.length - 8, Math.floor(bytes.length / 0x20000000));
+  view.setUint32(padded.length - 4, (bytes.length << 3) >>> 0);
+  const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
+  for (let offset = 0; offset < padded.length; offset += 64) compress(h, view, offset);
+  let hex = "";
+  for (let i = 0; i < 8; i++) hex += h[i].toString(16).padStart(8, "0");
+  return hex;
+}
+
+/** The hashed dedupe key of an event, or `undefined` when it has none (see {@link dedupeIdentity}). */
+export function dedupeKey(family: string, eventType: string, event: unknown): string | undefined {
+  const identity = dedupeIdentity(family, eventType, event);
+  return identity === undefined ? undefined : hashIdentity(identity);
+}

@@ -1,0 +1,190 @@
+/**
+ * The BullMQ worker that runs the slow part of async events the receiver enqueued: it dispatches each
+ * job by family and event type to a handler with the receiver's typed signature (`QueuedHandlers`), and
+ * lets BullMQ retry a handler that throws with the job's back-off; a job whose runs are exhausted stays
+ * in the failed set (`onFailed`). The generated `createBandwidthWorker` (`bw-codegen/queue`) binds the
+ * event tables; this module knows no event name. Needs the optional peers `bullmq` + `ioredis`.
+ */
+
+import { Worker } from "bullmq";
+import type { Job } from "bullmq";
+import { Redis } from "ioredis";
+import type { RedisOptions } from "ioredis";
+import type { WebhookLogger } from "../http/context.js";
+import { DEFAULT_QUEUE_NAME } from "./bullmq-queue.js";
+import type { DedupeStore } from "./dedupe-store.js";
+import { createRedisDedupeStore, openFailFastRedis } from "./redis-store.js";
+import type { QueueJobContext, QueuedEvent } from "./types.js";
+
+/** One family as the worker sees it: its event table and the user's handlers. */
+export interface WorkerFamily {
+  readonly events: Readonly<Record<string, { readonly method: string }>>;
+  readonly handlers: object | undefined;
+}
+
+/** Why a job failed: `handler` (will be retried while attempts remain) or `exhausted` (moved to the failed set). */
+export interface WorkerFailureInfo {
+  readonly family: string;
+  readonly eventType: string;
+  readonly jobId: string;
+  readonly attempt: number;
+  readonly final: boolean;
+}
+
+/** Options of {@link createQueueWorker} (and of the generated `createBandwidthWorker`, minus `families`). */
+export interface QueueWorkerOptions {
+  /** `redis://…`, ioredis options, or a client (BullMQ needs `maxRetriesPerRequest: null` on it). */
+  readonly connection: string | RedisOptions | Redis;
+  readonly families: Readonly<Record<string, WorkerFamily>>;
+  /** Default {@link DEFAULT_QUEUE_NAME}. */
+  readonly queueName?: string;
+  /** Jobs run at once by this worker. Default 10. */
+  readonly concurrency?: number;
+  /** Called for an event no handler takes (the job completes). Default: log a warning. */
+  readonly onUnhandled?: (job: QueuedEvent) => void;
+  /** Called when a handler throws (after each run; `final` when no attempt remains). Default: log an error. */
+  readonly onFailed?: (error: unknown, info: WorkerFailureInfo) => void;
+  readonly logger?: WebhookLogger;
+  /** Start consuming at once (default `true`); `false` waits for `worker.run()`. */
+  readonly autorun?: boolean;
+  /**
+   * Runs each job's handler at most once per success even when BullMQ runs the job again (a job whose
+   * completion could not be recorded, e.g. Redis restarted, is picked up again as stalled). Default: a
+   * Redis dedupe store on the same Redis (prefix `bw:worked:`); `false` turns it off (plain at-least-once).
+   */
+  readonly dedupe?: DedupeStore | false;
+  /** How long a job's claim lasts while its handler runs. Default 60 000 ms. */
+  readonly claimTtlMs?: number;
+  /** How long a job is remembered as handled. Default 24 h. */
+  readonly doneTtlMs?: number;
+  /** BullMQ's job lock: a job whose worker vanished is picked up again this long after. Default 30 000 ms. */
+  readonly lockDurationMs?: number;
+  /** How often BullMQ looks for such stalled jobs. Default 30 000 ms. */
+  readonly stalledIntervalMs?: number;
+}
+
+/** A running worker: the BullMQ `Worker`, and `close()` that waits for running jobs. */
+export interface BandwidthWorker {
+  readonly worker: Worker;
+  close(): Promise<void>;
+}
+
+function connectionOf(connection: QueueWorkerOptions["connection"]): Redis {
+  if (typeof connection === "object" && connection !== null && typeof (connection as Redis).defineCommand === "function") return connection as Redis;
+  const blocking: RedisOptions = { maxRetriesPerRequest: null };
+  const client = typeof connection === "string" ? new Redis(connection, blocking) : new Redis({ ...(connection as RedisOptions), ...blocking });
+  client.on("error", () => {
+    // BullMQ reconnects; errors are reported by the Worker's own "error" event
+  });
+  return client;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Runs `run` unless the job was already handled: claims the job id, waits while another run holds it,
+ * marks it done after success (retrying the mark while Redis is away, so a job whose completion BullMQ
+ * could not record is not handled again when it comes back as stalled) and releases it after a failure.
+ */
+async function runOnce(store: DedupeStore, key: string, claimTtlMs: number, doneTtlMs: number, run: () => Promise<void>): Promise<void> {
+  let claim = await store.claim(key, claimTtlMs);
+  for (const deadline = Date.now() + claimTtlMs; claim.state === "pending" && Date.now() < deadline; ) {
+    await sleep(200);
+    claim = await store.claim(key, claimTtlMs);
+  }
+  if (claim.state === "done") return;
+  if (claim.state !== "claimed") throw new Error(`job ${key} is still being handled elsewhere`);
+  const token = claim.token;
+  try {
+    await run();
+  } catch (error) {
+    await store.release(key, token).catch(() => undefined); // the claim expires anyway
+    throw error;
+  }
+  const deadline = Date.now() + claimTtlMs; // the claim is ours until then: keep trying to mark it done
+  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+    try {
+      return await store.complete(key, token, doneTtlMs);
+    } catch {
+      if (Date.now() > deadline) return; // handled; only a later stalled re-run could repeat it
+      await sleep(wait);
+    }
+  }
+}
+
+/**
+ * Creates a BullMQ worker over the given families (use the generated `createBandwidthWorker`, which binds
+ * the event tables and types the handlers).
+ */
+export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker {
+  const logger: WebhookLogger = options.logger ?? console;
+  const owned = !(typeof options.connection === "object" && typeof (options.connection as Redis).defineCommand === "function");
+  const connection = connectionOf(options.connection);
+  const guardClient =
+    options.dedupe === undefined ? (owned ? openFailFastRedis(options.connection as string | RedisOptions) : connection.duplicate()) : undefined;
+  const store: DedupeStore | undefined =
+    options.dedupe === false ? undefined : (options.dedupe ?? createRedisDedupeStore({ client: guardClient!, prefix: "bw:worked:", readyTimeoutMs: 5000 }));
+  const claimTtlMs = options.claimTtlMs ?? 60_000;
+  const doneTtlMs = options.doneTtlMs ?? 24 * 60 * 60 * 1000;
+  const onUnhandled =
+    options.onUnhandled ?? ((job: QueuedEvent): void => logger.warn(`bw-codegen worker: no handler for ${job.family} ${JSON.stringify(job.eventType)}; completed`));
+  const onFailed =
+    options.onFailed ??
+    ((error: unknown, info: WorkerFailureInfo): void =>
+      logger.error(`bw-codegen worker: ${info.family} ${JSON.stringify(info.eventType)} job ${info.jobId} failed (run ${info.attempt}${info.final ? ", moved to failed" : ", will retry"})`, error));
+
+  async function invoke(job: Job<QueuedEvent>, handler: (event: unknown, context: QueueJobContext) => unknown, handlers: object): Promise<void> {
+    const data = job.data;
+    const attempts = job.opts.attempts ?? 1;
+    const context: QueueJobContext = {
+      family: data.family,
+      eventType: data.eventType,
+      jobId: job.id ?? "",
+      attempt: job.attemptsMade + 1,
+      attempts,
+      receivedAt: data.receivedAt,
+      valid: data.valid,
+      logger,
+    };
+    try {
+      await handler.call(handlers, data.event, context);
+    } catch (error) {
+      try {
+        onFailed(error, { family: data.family, eventType: data.eventType, jobId: context.jobId, attempt: context.attempt, final: context.attempt >= attempts });
+      } catch {
+        // a throwing hook must not change the job's outcome
+      }
+      throw error;
+    }
+  }
+
+  async function process(job: Job<QueuedEvent>): Promise<void> {
+    const data = job.data;
+    const family = Object.prototype.hasOwnProperty.call(options.families, data.family) ? options.families[data.family] : undefined;
+    const info = family !== undefined && Object.prototype.hasOwnProperty.call(family.events, data.eventType) ? family.events[data.eventType] : undefined;
+    const handlers = (family?.handlers ?? {}) as Record<string, unknown>;
+    const handler = info === undefined ? undefined : handlers[info.method];
+    if (typeof handler !== "function") return void onUnhandled(data);
+    const run = (): Promise<void> => invoke(job, handler as (event: unknown, context: QueueJobContext) => unknown, handlers);
+    if (store === undefined || job.id === undefined) return run();
+    await runOnce(store, job.id, claimTtlMs, doneTtlMs, run);
+  }
+
+  const worker = new Worker<QueuedEvent>(options.queueName ?? DEFAULT_QUEUE_NAME, process, {
+    connection,
+    concurrency: options.concurrency ?? 10,
+    autorun: options.autorun ?? true,
+    lockDuration: options.lockDurationMs ?? 30_000,
+    stalledInterval: options.stalledIntervalMs ?? 30_000,
+    maxStalledCount: 5, // a Redis restart can stall a job more than once: retried, not failed
+  });
+  worker.on("error", (error: Error) => logger.warn(`bw-codegen worker: ${error.message}`));
+  return {
+    worker,
+    async close(): Promise<void> {
+      await worker.close();
+      guardClient?.disconnect();
+      if (owned) connection.disconnect();
+    },
+  };
+}

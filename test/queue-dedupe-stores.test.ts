@@ -1,0 +1,125 @@
+// The dedupe stores keep one contract (claim → pending, complete → done, release → free; a foreign token
+// changes nothing; keys expire), the memory store stays within its bound, and the Redis store (real
+// redis-server) is shared by two store instances, as two receiver processes share it, and fails fast
+// while Redis is down, then works again once it is back.
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import { createMemoryDedupeStore, type DedupeStore } from "../templates/runtime/queue/dedupe-store.js";
+import { createRedisDedupeStore } from "../templates/runtime/queue/redis-store.js";
+import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+
+async function contract(store: DedupeStore, wait: (ms: number) => Promise<void>): Promise<void> {
+  const first = await store.claim("k1", 10_000);
+  assert.equal(first.state, "claimed");
+  assert.deepEqual(await store.claim("k1", 10_000), { state: "pending" });
+  await store.complete("k1", "someone-else", 60_000); // a foreign token does not finish our claim
+  assert.deepEqual(await store.claim("k1", 10_000), { state: "pending" });
+  await store.release("k1", "someone-else");
+  assert.deepEqual(await store.claim("k1", 10_000), { state: "pending" });
+  if (first.state !== "claimed") return;
+  await store.complete("k1", first.token, 60_000);
+  assert.deepEqual(await store.claim("k1", 10_000), { state: "done" });
+  await store.release("k1", first.token); // a done key is not released by its old token
+  assert.deepEqual(await store.claim("k1", 10_000), { state: "done" });
+
+  const second = await store.claim("k2", 10_000);
+  assert.equal(second.state, "claimed");
+  if (second.state === "claimed") await store.release("k2", second.token);
+  assert.equal((await store.claim("k2", 10_000)).state, "claimed", "a released key can be claimed again");
+
+  assert.equal((await store.claim("k3", 30)).state, "claimed");
+  await wait(80);
+  assert.equal((await store.claim("k3", 10_000)).state, "claimed", "a pending claim expires (its holder died)");
+  const done = await store.claim("k4", 10_000);
+  if (done.state === "claimed") await store.complete("k4", done.token, 30);
+  await wait(80);
+  assert.equal((await store.claim("k4", 10_000)).state, "claimed", "a done key expires after the dedupe window");
+}
+
+test("memory store: claim / complete / release / expiry", async () => {
+  let clock = 1_000;
+  const store = createMemoryDedupeStore({ now: () => clock });
+  await contract(store, async (ms) => void (clock += ms));
+});
+
+test("memory store: bounded, the oldest keys go first", async () => {
+  const store = createMemoryDedupeStore({ maxEntries: 100 });
+  for (let i = 0; i < 1000; i++) {
+    const claim = await store.claim(`key-${i}`, 60_000);
+    if (claim.state === "claimed") await store.complete(`key-${i}`, claim.token, 60_000);
+  }
+  assert.equal((await store.claim("key-999", 60_000)).state, "done");
+  assert.equal((await store.claim("key-900", 60_000)).state, "done");
+  assert.equal((await store.claim("key-0", 60_000)).state, "claimed", "evicted");
+  assert.throws(() => createMemoryDedupeStore({ maxEntries: 0 }), /maxEntries/);
+});
+
+describe("redis store (real redis-server)", () => {
+  let redis: RedisServer;
+  before(async () => {
+    redis = await startRedisServer();
+  });
+  after(async () => {
+    await redis.dispose();
+  });
+
+  test("claim / complete / release / expiry", async () => {
+    const store = createRedisDedupeStore({ connection: redis.url, prefix: "t1:" });
+    try {
+      await contract(store, (ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    } finally {
+      await store.close?.();
+    }
+  });
+
+  test("two stores (two receivers) share the keys; concurrent claims: exactly one wins", async () => {
+    const a = createRedisDedupeStore({ connection: redis.url, prefix: "t2:" });
+    const b = createRedisDedupeStore({ connection: redis.url, prefix: "t2:" });
+    try {
+      for (let i = 0; i < 50; i++) {
+        const results = await Promise.all([a.claim(`e${i}`, 10_000), b.claim(`e${i}`, 10_000), a.claim(`e${i}`, 10_000), b.claim(`e${i}`, 10_000)]);
+        assert.equal(results.filter((r) => r.state === "claimed").length, 1, `event ${i}`);
+      }
+    } finally {
+      await a.close?.();
+      await b.close?.();
+    }
+  });
+
+  test("fails fast while redis is down and works again once it is back", async () => {
+    const store = createRedisDedupeStore({ connection: redis.url, prefix: "t3:", readyTimeoutMs: 300 });
+    try {
+      assert.equal((await store.claim("before", 10_000)).state, "claimed");
+      await redis.stop();
+      const started = Date.now();
+      await assert.rejects(store.claim("during", 10_000));
+      assert.ok(Date.now() - started < 2000, "rejected within the ready timeout, not after a reconnect");
+      await redis.start();
+      let state: string | undefined;
+      for (let i = 0; i < 40 && state === undefined; i++) {
+        try {
+          state = (await store.claim("after", 10_000)).state;
+        } catch {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
+      }
+      assert.equal(state, "claimed");
+    } finally {
+      await store.close?.();
+    }
+  });
+
+  test("keys are the prefix plus the hashed key only", async () => {
+    const store = createRedisDedupeStore({ connection: redis.url, prefix: "t4:" });
+    try {
+      await store.claim("0123abcd", 10_000);
+      const { Redis } = await import("ioredis");
+      const probe = new Redis(redis.url);
+      assert.deepEqual(await probe.keys("t4:*"), ["t4:0123abcd"]);
+      assert.ok((await probe.pttl("t4:0123abcd")) <= 10_000);
+      probe.disconnect();
+    } finally {
+      await store.close?.();
+    }
+  });
+});

@@ -1,0 +1,54 @@
+// `bw-codegen scaffold --queue bullmq`: the receiver keeps only the reply (BXML, port-out) handlers and
+// hands the rest to a BullMQ queue on REDIS_URL; src/worker.ts (`npm run worker`) runs src/jobs/*.ts;
+// docker-compose.yml documents the Redis; REDIS_URL is in .env.example and config.ts. The project
+// type-checks against this checkout (bw-codegen linked, no install). Without --queue nothing changes.
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { test } from "node:test";
+import { buildScaffold, writeScaffold } from "../generator/cli/scaffold.js";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+test("--queue bullmq adds the worker, the jobs, REDIS_URL and docker-compose.yml; reply handlers stay in the receiver", () => {
+  const files = buildScaffold({ dir: "queued", framework: "node", queue: "bullmq" });
+  for (const path of ["src/worker.ts", "src/jobs/voice.ts", "src/jobs/messaging.ts", "src/jobs/numbers.ts", "docker-compose.yml"]) assert.ok(files.has(path), path);
+  const manifest = JSON.parse(files.get("package.json")!);
+  assert.equal(manifest.scripts.worker, "tsx src/worker.ts");
+  assert.ok(manifest.dependencies.bullmq && manifest.dependencies.ioredis);
+  assert.match(files.get(".env.example")!, /^REDIS_URL=redis:\/\/127\.0\.0\.1:6379$/m);
+  assert.match(files.get("src/config.ts")!, /export function loadRedisUrl/);
+  assert.match(files.get("src/webhooks.ts")!, /queue: createBullMQQueue\(\{ connection: loadRedisUrl\(\) \}\)/);
+  assert.match(files.get("src/worker.ts")!, /messaging: messagingJobs,/);
+  const voice = files.get("src/handlers/voice.ts")!;
+  assert.match(voice, /answer\(event, context\)/);
+  assert.doesNotMatch(voice, /disconnect\(event, context\)/);
+  assert.match(files.get("src/jobs/voice.ts")!, /disconnect\(event, context\)/);
+  assert.doesNotMatch(files.get("src/jobs/voice.ts")!, /answer\(event, context\)/);
+  assert.match(files.get("docker-compose.yml")!, /--appendonly", "yes"/);
+});
+
+test("without --queue the scaffold has no queue file or option", () => {
+  const files = buildScaffold({ dir: "plain", framework: "node" });
+  for (const path of files.keys()) assert.ok(!/worker|jobs\/|docker-compose/.test(path), path);
+  assert.doesNotMatch(files.get("src/webhooks.ts")!, /queue|Redis/i);
+  assert.doesNotMatch(files.get("src/config.ts")!, /REDIS_URL/);
+  assert.doesNotMatch(files.get(".env.example")!, /REDIS_URL/);
+  assert.match(files.get("src/handlers/voice.ts")!, /disconnect\(event, context\)/);
+});
+
+test("the --queue bullmq project type-checks against this checkout", { timeout: 120_000 }, () => {
+  const dir = mkdtempSync(join(tmpdir(), "bw-scaffold-queue-"));
+  try {
+    writeScaffold(dir, buildScaffold({ dir, framework: "express", queue: "bullmq" }), false);
+    mkdirSync(join(dir, "node_modules"));
+    symlinkSync(ROOT, join(dir, "node_modules", "bw-codegen"));
+    for (const pkg of ["@types", "bullmq", "ioredis", "express", "typescript"]) symlinkSync(join(ROOT, "node_modules", pkg), join(dir, "node_modules", pkg));
+    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
+    assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
