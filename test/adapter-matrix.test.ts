@@ -163,13 +163,13 @@ const INPUT_TABLE: InputRow[] = [
     status: 200,
   },
   {
-    name: "schema violation, lenient (default) → accepted, reported to onInvalid",
+    name: "wrong type, lenient (default) → invalid: not dispatched, reported to onInvalid, empty <Response>",
     request: { headers: JSON_CT, body: answerEvent({ channels: "two", newField: true }) },
     status: 200,
-    body: ANSWER_BXML,
+    body: /<Response><\/Response>/,
     log: (log) => {
       assert.deepEqual(log.invalid, [{ eventType: "answer", paths: ["/channels"] }]);
-      assert.equal(log.handled.length, 1);
+      assert.equal(log.handled.length, 0);
     },
   },
   {

@@ -73,7 +73,11 @@ for (const adapter of ADAPTERS) {
       assert.deepEqual(queries.at(-1), { to: "911", from: "+19195551234" });
       const voice = await send(server.port, {
         method: "GET",
-        path: "/callbacks/voice?eventType=disconnect&callId=c-1&from=+15551230000&to=%2B15553334444&cause=hangup&errorMessage=Call+was+hung+up",
+        // every field a disconnect promises, so the event is dispatched (a missing one would go to onInvalidEvent)
+        path:
+          "/callbacks/voice?eventType=disconnect&callId=c-1&from=+15551230000&to=%2B15553334444&cause=hangup&errorMessage=Call+was+hung+up" +
+          "&eventTime=2026-05-11T14:03:17Z&accountId=5590123&applicationId=a-1&direction=inbound&callUrl=https%3A%2F%2Fvoice.example%2Fc-1" +
+          "&startTime=2026-05-11T14:02:17Z&endTime=2026-05-11T14:03:17Z",
         headers: { authorization: GOOD_AUTH },
       });
       assert.equal(voice.status, 204);

@@ -104,7 +104,8 @@ describe("README examples", () => {
       server.close();
     }
     assert.ok(events.includes("401 on /callbacks/voice: missing"), events.join("\n"));
-    assert.ok(events.some((e) => /^answer does not match its schema: \/eventTime$/.test(e)), events.join("\n"));
+    assert.ok(events.some((e) => /^answer drift: \/eventTime$/.test(e)), events.join("\n"));
+    assert.ok(events.some((e) => /^voice answer 200 [0-9.]+ ms$/.test(e)), events.join("\n")); // onResponse
     assert.ok(events.includes("no handler for voice somethingNew"), events.join("\n"));
     assert.ok(events.includes("no handler for voice disconnect"), events.join("\n"));
   });

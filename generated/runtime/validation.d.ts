@@ -16,7 +16,15 @@ export type ValidationResult<T> = {
     type?: string;
     errors: ValidationIssue[];
     unknownType?: boolean;
+    severity?: IssueSeverity;
 };
+/**
+ * How bad a failed validation is (see {@link errorSeverity}): `drift` when every failure is one of
+ * value (a new enum value, a pattern, a length or range, an unknown property) while the types the
+ * generated interfaces promise still hold; `invalid` when a field the types promise is missing or
+ * has the wrong type.
+ */
+export type IssueSeverity = "drift" | "invalid";
 /** Options accepted by every generated validator. */
 export interface ValidateOptions {
     /** Reject properties that are not in the schema (drift detection, tests). Default false: Bandwidth adds fields over time. */
@@ -41,6 +49,14 @@ export declare function pointerSegment(key: string | number): string;
 export declare function describeValue(value: unknown): string;
 /** Pattern → what it means in words (from the schemas' `x-bw-hint`), for friendlier messages. */
 export type PatternHints = Readonly<Record<string, string>>;
+/**
+ * Classifies a failed validation: `drift` (tolerated: the types still hold) or `invalid`. `required`,
+ * `type` and every structural keyword are invalid; value keywords ({@link VALUE_KEYWORDS}) are drift.
+ * An alternative (`anyOf`/`oneOf`) is drift when one of its branches failed only on a value, i.e. the
+ * value had a type some branch accepts; its branch errors are the run just before it, at or under its
+ * path (ajv reports them first). `if` errors are decided by their `then` errors.
+ */
+export declare function errorSeverity(errors: readonly AjvErrorLike[], data: unknown): IssueSeverity;
 /**
  * Turn ajv errors into person-readable issues with JSON pointers.
  * Alternatives (`anyOf`/`oneOf`) are folded into one issue per location.

@@ -77,6 +77,75 @@ function messageFor(error, data, hints) {
             return `${error.message ?? `fails the ${error.keyword} rule`}; got ${got}`;
     }
 }
+/** Keywords that constrain a value without changing its type: failing one is drift. */
+const VALUE_KEYWORDS = new Set([
+    "enum",
+    "const",
+    "pattern",
+    "format",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "minProperties",
+    "maxProperties",
+    "additionalProperties",
+]);
+function jsonType(value) {
+    return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+/** Whether one ajv error leaves the value's type intact (an enum/const miss only with a value of an allowed type). */
+function isValueError(error, data) {
+    if (!VALUE_KEYWORDS.has(error.keyword))
+        return false;
+    if (error.keyword !== "enum" && error.keyword !== "const")
+        return true;
+    const allowed = error.keyword === "enum" ? error.params.allowedValues : [error.params.allowedValue];
+    const type = jsonType(lookup(data, error.instancePath));
+    return Array.isArray(allowed) && allowed.some((value) => jsonType(value) === type);
+}
+function within(path, prefix) {
+    return path === prefix || path.startsWith(`${prefix}/`);
+}
+/**
+ * Classifies a failed validation: `drift` (tolerated: the types still hold) or `invalid`. `required`,
+ * `type` and every structural keyword are invalid; value keywords ({@link VALUE_KEYWORDS}) are drift.
+ * An alternative (`anyOf`/`oneOf`) is drift when one of its branches failed only on a value, i.e. the
+ * value had a type some branch accepts; its branch errors are the run just before it, at or under its
+ * path (ajv reports them first). `if` errors are decided by their `then` errors.
+ */
+export function errorSeverity(errors, data) {
+    const decided = new Array(errors.length).fill(false);
+    for (let i = 0; i < errors.length; i++) {
+        const alternative = errors[i];
+        if (alternative.keyword !== "anyOf" && alternative.keyword !== "oneOf")
+            continue;
+        decided[i] = true;
+        let drift = false;
+        for (let j = i - 1; j >= 0 && within(errors[j].instancePath, alternative.instancePath); j--) {
+            if (decided[j])
+                continue;
+            decided[j] = true;
+            if (isValueError(errors[j], data))
+                drift = true;
+        }
+        if (!drift)
+            return "invalid";
+    }
+    for (let i = 0; i < errors.length; i++) {
+        if (decided[i] || errors[i].keyword === "if")
+            continue;
+        if (!isValueError(errors[i], data))
+            return "invalid";
+    }
+    return "drift";
+}
 /**
  * Turn ajv errors into person-readable issues with JSON pointers.
  * Alternatives (`anyOf`/`oneOf`) are folded into one issue per location.

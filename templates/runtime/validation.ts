@@ -14,7 +14,15 @@ export interface ValidationIssue {
 /** Outcome of validating a payload: the typed value, or the list of problems. */
 export type ValidationResult<T> =
   | { ok: true; type: string; value: T }
-  | { ok: false; type?: string; errors: ValidationIssue[]; unknownType?: boolean };
+  | { ok: false; type?: string; errors: ValidationIssue[]; unknownType?: boolean; severity?: IssueSeverity };
+
+/**
+ * How bad a failed validation is (see {@link errorSeverity}): `drift` when every failure is one of
+ * value (a new enum value, a pattern, a length or range, an unknown property) while the types the
+ * generated interfaces promise still hold; `invalid` when a field the types promise is missing or
+ * has the wrong type.
+ */
+export type IssueSeverity = "drift" | "invalid";
 
 /** Options accepted by every generated validator. */
 export interface ValidateOptions {
@@ -111,6 +119,72 @@ function messageFor(error: AjvErrorLike, data: unknown, hints?: PatternHints): s
     default:
       return `${error.message ?? `fails the ${error.keyword} rule`}; got ${got}`;
   }
+}
+
+/** Keywords that constrain a value without changing its type: failing one is drift. */
+const VALUE_KEYWORDS = new Set([
+  "enum",
+  "const",
+  "pattern",
+  "format",
+  "minLength",
+  "maxLength",
+  "minimum",
+  "maximum",
+  "exclusiveMinimum",
+  "exclusiveMaximum",
+  "multipleOf",
+  "minItems",
+  "maxItems",
+  "uniqueItems",
+  "minProperties",
+  "maxProperties",
+  "additionalProperties",
+]);
+
+function jsonType(value: unknown): string {
+  return value === null ? "null" : Array.isArray(value) ? "array" : typeof value;
+}
+
+/** Whether one ajv error leaves the value's type intact (an enum/const miss only with a value of an allowed type). */
+function isValueError(error: AjvErrorLike, data: unknown): boolean {
+  if (!VALUE_KEYWORDS.has(error.keyword)) return false;
+  if (error.keyword !== "enum" && error.keyword !== "const") return true;
+  const allowed = error.keyword === "enum" ? (error.params.allowedValues as unknown[]) : [error.params.allowedValue];
+  const type = jsonType(lookup(data, error.instancePath));
+  return Array.isArray(allowed) && allowed.some((value) => jsonType(value) === type);
+}
+
+function within(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/**
+ * Classifies a failed validation: `drift` (tolerated: the types still hold) or `invalid`. `required`,
+ * `type` and every structural keyword are invalid; value keywords ({@link VALUE_KEYWORDS}) are drift.
+ * An alternative (`anyOf`/`oneOf`) is drift when one of its branches failed only on a value, i.e. the
+ * value had a type some branch accepts; its branch errors are the run just before it, at or under its
+ * path (ajv reports them first). `if` errors are decided by their `then` errors.
+ */
+export function errorSeverity(errors: readonly AjvErrorLike[], data: unknown): IssueSeverity {
+  const decided = new Array<boolean>(errors.length).fill(false);
+  for (let i = 0; i < errors.length; i++) {
+    const alternative = errors[i];
+    if (alternative.keyword !== "anyOf" && alternative.keyword !== "oneOf") continue;
+    decided[i] = true;
+    let drift = false;
+    for (let j = i - 1; j >= 0 && within(errors[j].instancePath, alternative.instancePath); j--) {
+      if (decided[j]) continue;
+      decided[j] = true;
+      if (isValueError(errors[j], data)) drift = true;
+    }
+    if (!drift) return "invalid";
+  }
+  for (let i = 0; i < errors.length; i++) {
+    if (decided[i] || errors[i].keyword === "if") continue;
+    if (!isValueError(errors[i], data)) return "invalid";
+  }
+  return "drift";
 }
 
 /**

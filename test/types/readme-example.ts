@@ -62,7 +62,8 @@ export function readmeHooks(events: string[]): ReturnType<typeof createBandwidth
     credentials: [{ username: "bw", password: process.env.BW_CALLBACK_PASSWORD! }],
     voice: { answer: () => Response(SpeakSentence("Hello")) },
     onAuthFailure: ({ path, reason }) => record(`401 on ${path}: ${reason}`), // "missing" is Bandwidth's normal first try
-    onInvalid: (report) => record(`${report.eventType} does not match its schema: ${report.errors[0]?.path}`), // lenient mode: dispatched anyway
+    onInvalidEvent: (report) => record(`${report.eventType} ${report.severity}: ${report.errors[0]?.path}`), // drift dispatched, invalid not
+    onResponse: ({ family, eventType, status, latencyMs }) => record(`${family} ${eventType} ${status} ${latencyMs} ms`), // metrics
     onUnknownEvent: (_event, info) => record(`no handler for ${info.family} ${info.eventType}`), // may return BXML
     onError: (error, { kind, eventType }) => record(`${kind} error on ${eventType}: ${(error as Error).message}`), // the answer is a 500
   });

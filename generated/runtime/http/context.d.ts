@@ -27,7 +27,7 @@ export interface HandlerContext {
     readonly method: string;
     /** The request path without the query string, e.g. `/callbacks/voice`. */
     readonly path: string;
-    /** `false` when the event failed schema validation and was accepted anyway (lenient mode). */
+    /** `false` when the event failed its schema and was dispatched anyway (lenient mode: value drift), or in `onInvalidEvent`. */
     readonly valid: boolean;
     /** The validation issues when `valid` is false (JSON pointers + messages); empty otherwise. */
     readonly issues: readonly {

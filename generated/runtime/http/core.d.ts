@@ -20,8 +20,9 @@
  * @public-entry (re-exported from the package entry point)
  */
 import type { WebhookCore, WebhookCoreOptions } from "./types.js";
-export type { AuthFailureInfo, BodyVerification, BxmlCheckResult, CoreBody, CoreResponse, CoreRoute, EventResponseKind, FamilyEventInfo, FamilyReply, FamilyValidationResult, InvalidEventReport, UnknownEventInfo, WebhookCore, WebhookCoreOptions, WebhookErrorInfo, WebhookFamily, WebhookIssue, WebhookRoute, } from "./types.js";
-export { DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT_MS } from "./settings.js";
+export type { AuthFailureInfo, BodyVerification, BxmlCheckResult, CoreBody, CoreResponse, CoreRoute, EventResponseKind, FamilyEventInfo, FamilyReply, FamilyValidationResult, InvalidEventReport, ResponseInfo, UnknownEventInfo, WebhookCore, WebhookCoreOptions, WebhookErrorInfo, WebhookFamily, WebhookIssue, WebhookRoute, } from "./types.js";
+export { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_XML_ELEMENTS, DEFAULT_TIMEOUT_MS } from "./settings.js";
+export { LOG_LINES_PER_WINDOW, LOG_WINDOW_MS } from "./log.js";
 export { mediaTypeOf } from "./gate.js";
 export { WebhookTimeoutError } from "./timeouts.js";
 export { BxmlValidationError } from "./reply.js";

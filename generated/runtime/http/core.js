@@ -20,14 +20,55 @@
  * @public-entry (re-exported from the package entry point)
  */
 import { checkRequest } from "./gate.js";
+import { answerLine, callOnResponse, invalidSummary, newNote } from "./log.js";
 import { handleRequest } from "./pipeline.js";
 import { NOT_FOUND, PAYLOAD_TOO_LARGE } from "./responses.js";
 import { compileRoutes, matchRoute } from "./routes.js";
 import { resolveSettings } from "./settings.js";
-export { DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT_MS } from "./settings.js";
+export { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_XML_ELEMENTS, DEFAULT_TIMEOUT_MS } from "./settings.js";
+export { LOG_LINES_PER_WINDOW, LOG_WINDOW_MS } from "./log.js";
 export { mediaTypeOf } from "./gate.js";
 export { WebhookTimeoutError } from "./timeouts.js";
 export { BxmlValidationError } from "./reply.js";
+const clock = typeof performance === "object" && performance !== null ? () => performance.now() : Date.now;
+/** Once the answer is known: the request's one summary line, its log line by status, `onResponse`. */
+function finish(settings, state, method, note, response) {
+    const family = state.family.name;
+    if (note?.reports !== undefined)
+        settings.log.limited("warn", `invalid:${family}`, invalidSummary(family, state.path, note.events, note.reports));
+    if (response.status >= 400) {
+        const line = answerLine(family, state.path, response);
+        if (line !== undefined)
+            settings.log.limited(line[0], `answer:${family}:${response.status}`, line[1]);
+    }
+    if (settings.onResponse !== undefined) {
+        const info = {
+            family,
+            path: state.path,
+            method,
+            eventType: note?.eventType,
+            status: response.status,
+            latencyMs: note === undefined ? 0 : clock() - note.started,
+        };
+        callOnResponse(settings.onResponse, settings.log, info);
+    }
+    return response;
+}
+/** The development-mode notice, once per core, on its first request. */
+function developmentNotice(settings) {
+    if (!settings.validateBxml || !settings.development)
+        return;
+    settings.log.once("info", "validate-bxml", "bw-codegen webhooks: development mode: BXML replies are validated before they are sent (invalid BXML becomes a 500 with the reason), which costs throughput. Set NODE_ENV=production or validateBxml: false to turn it off.");
+}
+/** `handle`: the pipeline, then {@link finish} (after the handlers when they are async). */
+function handleAndFinish(settings, state, method, url, body, raw, readHeader) {
+    developmentNotice(settings);
+    const note = newNote(settings.onResponse === undefined ? 0 : clock());
+    const result = handleRequest(settings, state, method, url, body, raw, readHeader, note);
+    if ("status" in result)
+        return finish(settings, state, method, note, result);
+    return result.then((response) => finish(settings, state, method, note, response));
+}
 /**
  * Creates the webhook handler core. Throws at construction (never per request) when the configuration is
  * unsafe: no credentials without `allowUnauthenticated: true`, or a malformed realm or credential pair
@@ -47,8 +88,11 @@ export function createWebhookCore(options) {
         routes,
         bodyLimit: settings.bodyLimit,
         match: (url) => matchRoute(byPath, url),
-        check: (route, method, authorization, contentType, contentLength, contentEncoding) => checkRequest(settings, route, method, authorization, contentType, contentLength, contentEncoding),
-        handle: (route, method, url, body, raw, readHeader) => handleRequest(settings, route, method, url, body, raw, readHeader),
+        check: (route, method, authorization, contentType, contentLength, contentEncoding) => {
+            const early = checkRequest(settings, route, method, authorization, contentType, contentLength, contentEncoding);
+            return early === undefined ? undefined : finish(settings, route, method ?? "", undefined, early);
+        },
+        handle: (route, method, url, body, raw, readHeader) => handleAndFinish(settings, route, method, url, body, raw, readHeader),
         notFound: NOT_FOUND,
         payloadTooLarge: PAYLOAD_TOO_LARGE,
     };

@@ -6,7 +6,7 @@
 // discriminant (TFV, BRTC endpoint, numbers) name the event with ordered selection rules instead, and
 // JSON-array bodies (messaging) are checked element by element by createBatchValidator.
 import { unknownProperties } from "../strict-shape.js";
-import { formatAjvErrors, describeValue } from "../validation.js";
+import { errorSeverity, formatAjvErrors, describeValue } from "../validation.js";
 /**
  * Build a validator that dispatches on the family's discriminant.
  *
@@ -95,12 +95,15 @@ export function createFamilyValidator(spec) {
         const valid = check(input);
         if (options?.strict === true) {
             const unknown = unknownProperties(input, spec.shapes[type]);
-            if (!valid || unknown.length > 0)
-                return { ok: false, type, errors: [...(valid ? [] : formatAjvErrors(check.errors ?? [], input, spec.hints)), ...unknown] };
+            if (!valid || unknown.length > 0) {
+                const errors = [...(valid ? [] : formatAjvErrors(check.errors ?? [], input, spec.hints)), ...unknown];
+                return { ok: false, type, errors, severity: valid ? "drift" : errorSeverity(check.errors ?? [], input) };
+            }
         }
         if (valid)
             return { ok: true, type, value: input };
-        return { ok: false, type, errors: formatAjvErrors(check.errors ?? [], input, spec.hints) };
+        const raw = check.errors ?? [];
+        return { ok: false, type, errors: formatAjvErrors(raw, input, spec.hints), severity: errorSeverity(raw, input) };
     };
 }
 /**
@@ -136,6 +139,7 @@ export function createBatchValidator(spec) {
         let type;
         let errors;
         let unknownType = false;
+        let severity = "drift";
         for (let i = 0; i < input.length; i++) {
             const result = spec.element(input[i], options);
             const t = result.type;
@@ -155,12 +159,14 @@ export function createBatchValidator(spec) {
                 continue;
             if (result.unknownType === true)
                 unknownType = true;
+            if (result.severity !== "drift")
+                severity = "invalid";
             errors ??= [];
             for (const issue of result.errors)
                 errors.push({ path: `/${i}${issue.path}`, message: issue.message });
         }
         if (errors === undefined)
             return { ok: true, type: type, value: input };
-        return unknownType ? { ok: false, type, errors, unknownType } : { ok: false, type, errors };
+        return unknownType ? { ok: false, type, errors, unknownType, severity } : { ok: false, type, errors, severity };
     };
 }

@@ -10,7 +10,10 @@ import type { PreparedEvent } from "./event.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 import type { CoreResponse } from "./types.js";
-/** Async events (reply ignored) of a known type: the ones dedupe and the queue take. */
+/**
+ * Async events (reply ignored) of a known type: the ones dedupe and the queue take. Not an invalid event
+ * (lenient policy): it goes to `onInvalidEvent` here, never to a queued handler.
+ */
 export declare function isGuarded(prepared: PreparedEvent): boolean;
 /**
  * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles

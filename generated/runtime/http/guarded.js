@@ -7,9 +7,12 @@
  * holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither handled nor stored.
  */
 import { IN_PROGRESS, STORE_UNAVAILABLE } from "./responses.js";
-/** Async events (reply ignored) of a known type: the ones dedupe and the queue take. */
+/**
+ * Async events (reply ignored) of a known type: the ones dedupe and the queue take. Not an invalid event
+ * (lenient policy): it goes to `onInvalidEvent` here, never to a queued handler.
+ */
 export function isGuarded(prepared) {
-    return prepared.info !== undefined && prepared.info.response === "empty";
+    return prepared.info !== undefined && prepared.info.response === "empty" && (prepared.report === undefined || prepared.report.dispatched);
 }
 /**
  * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles

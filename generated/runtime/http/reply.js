@@ -76,11 +76,33 @@ function familyReply(settings, state, prepared, kind, result) {
         return bxmlResponse(reply);
     return { status: 200, headers: { "content-type": reply.contentType }, body: reply.body };
 }
+/** Whether a result looks like BXML (a string or a document with `toXml()`). */
+function looksLikeBxml(result) {
+    return typeof result === "string" || (typeof result === "object" && result !== null && typeof result.toXml === "function");
+}
+/**
+ * Development mode, once per event type: a user handler of a BXML event that returned nothing (the call
+ * gets an empty `<Response>`: it ends), or of an event whose reply Bandwidth ignores that returned BXML.
+ */
+function warnSilentResult(settings, state, prepared, kind, result) {
+    if (!settings.development || typeof prepared.handler !== "function" || (prepared.report !== undefined && !prepared.report.dispatched))
+        return;
+    const type = prepared.context.eventType;
+    const where = `${state.family.name} ${JSON.stringify(type)} handler (${prepared.info?.method ?? type})`;
+    if (kind === "bxml" && (result === undefined || result === null)) {
+        settings.log.once("warn", `no-bxml:${state.family.name}:${type}`, `bw-codegen webhooks: the ${where} returned nothing: Bandwidth gets an empty <Response> and ends the call. Return BXML (e.g. Response(...)). (Told once per event type, in development.)`);
+    }
+    else if (kind === "empty" && looksLikeBxml(result)) {
+        settings.log.once("warn", `dropped-bxml:${state.family.name}:${type}`, `bw-codegen webhooks: the ${where} returned BXML, but Bandwidth ignores the reply to this event: it was dropped (answered ${state.ack.status}). Change the call from a BXML event or the REST API instead. (Told once per event type, in development.)`);
+    }
+}
 /** Turns a handler's result into the HTTP answer its event kind calls for. */
 export function renderReply(settings, state, prepared, result) {
     const info = prepared.info;
     // Unknown events: BXML if the fallback returned some (voice), otherwise a plain ack.
     const kind = info === undefined ? (result === undefined || result === null ? "empty" : "bxml-or-empty") : info.response;
+    if (settings.development)
+        warnSilentResult(settings, state, prepared, kind, result);
     if (kind === "empty")
         return state.ack;
     const isBxml = kind === "bxml" || kind === "bxml-or-empty";

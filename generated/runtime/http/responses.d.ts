@@ -29,6 +29,8 @@ export declare function ack(status: number): CoreResponse;
 export declare function invalidBody(message: string): CoreResponse;
 /** 400 in strict mode: the event does not match its schema (the first ten issues are listed). */
 export declare function invalidEvent(family: string, type: string, issues: readonly WebhookIssue[]): CoreResponse;
+/** 413 for a request holding more events (a batch) or XML elements than the core's limit allows; names the limit and its option. */
+export declare function tooMany(what: "events" | "elements", family: string, limit: number, option: string): CoreResponse;
 /** 403: the body failed the family's check (e.g. the TFV signature). */
 export declare function invalidSignature(reason: string, message: string): CoreResponse;
 export declare function bxmlResponse(xml: string): CoreResponse;

@@ -59,6 +59,18 @@ export function invalidEvent(family, type, issues) {
         body: JSON.stringify({ error: "invalid_event", message: `${family} ${type} event does not match its schema`, issues: issues.slice(0, 10) }),
     };
 }
+/** 413 for a request holding more events (a batch) or XML elements than the core's limit allows; names the limit and its option. */
+export function tooMany(what, family, limit, option) {
+    return {
+        status: 413,
+        headers: JSON_HEADERS,
+        body: JSON.stringify({
+            error: `too_many_${what}`,
+            message: `a ${family} request may hold at most ${limit} ${what === "events" ? "events" : "XML elements"} (option ${option}); this one holds more`,
+            limit,
+        }),
+    };
+}
 /** 403: the body failed the family's check (e.g. the TFV signature). */
 export function invalidSignature(reason, message) {
     return { status: 403, headers: JSON_HEADERS, body: JSON.stringify({ error: "invalid_signature", reason, message }) };

@@ -7,15 +7,34 @@
 import type { DeliveryGuard } from "../queue/delivery.js";
 import type { BasicAuthVerifier } from "../auth/basic.js";
 import type { HandlerContext, WebhookLogger } from "./context.js";
-import type { AuthFailureInfo, BxmlCheckResult, CoreResponse, InvalidEventReport, UnknownEventInfo, WebhookCoreOptions, WebhookErrorInfo } from "./types.js";
+import type { RuntimeLog } from "./log.js";
+import type { AuthFailureInfo, BxmlCheckResult, CoreResponse, InvalidEventReport, ResponseInfo, UnknownEventInfo, WebhookCoreOptions, WebhookErrorInfo } from "./types.js";
 /** Default body limit: 1 MiB. */
 export declare const DEFAULT_BODY_LIMIT: number;
 /** Default handler timeout: 14 s, one second under Bandwidth's default 15 s callback timeout. */
 export declare const DEFAULT_TIMEOUT_MS: number;
+/**
+ * Default cap on the events of one batch request (messaging): 100. Bandwidth documents no batch size;
+ * real deliveries carry one event, a group MMS one per recipient number you own (outbound groups have at
+ * most 10 recipients), so 100 leaves room without letting one request become thousands of handler calls.
+ */
+export declare const DEFAULT_MAX_BATCH_EVENTS: number;
+/**
+ * Default cap on the XML elements of one request (numbers): 10 000. Above what the numbers body limit
+ * (256 KiB) admits of real `<TelephoneNumber>` lists (about 45 bytes each), so only degenerate
+ * documents (thousands of empty elements) reach it.
+ */
+export declare const DEFAULT_MAX_XML_ELEMENTS: number;
 /** What every request step of the core reads. */
 export interface CoreSettings {
     readonly logger: WebhookLogger;
+    /** Rate-limited and once-only lines over `logger`. */
+    readonly log: RuntimeLog;
+    /** `NODE_ENV !== "production"`: the once-per-event-type development warnings are on. */
+    readonly development: boolean;
     readonly strict: boolean;
+    readonly maxBatchEvents: number;
+    readonly maxXmlElements: number;
     /** One object, not one per request. */
     readonly validateOptions: {
         strict: boolean;
@@ -31,7 +50,9 @@ export interface CoreSettings {
     /** The 401 challenge, when authentication is on. */
     readonly unauthorized: CoreResponse | undefined;
     readonly onAuthFailure: (info: AuthFailureInfo) => void;
-    readonly onInvalid: (report: InvalidEventReport, event: unknown) => void;
+    /** `onInvalidEvent`, then the deprecated `onInvalid`; returns the first one's result. */
+    readonly onInvalidEvent: (report: InvalidEventReport, event: unknown, context: HandlerContext) => unknown;
+    readonly onResponse: ((info: ResponseInfo) => void) | undefined;
     readonly onUnknownEvent: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
     /** Calls `onError`; a throwing hook is logged, never propagated. */
     readonly reportError: (error: unknown, info: WebhookErrorInfo) => void;

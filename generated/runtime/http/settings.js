@@ -6,11 +6,24 @@
  */
 import { createBasicAuth } from "../auth/basic.js";
 import { createDeliveryGuard } from "../queue/delivery.js";
+import { createRuntimeLog } from "./log.js";
 import { unauthorizedResponse } from "./responses.js";
 /** Default body limit: 1 MiB. */
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 /** Default handler timeout: 14 s, one second under Bandwidth's default 15 s callback timeout. */
 export const DEFAULT_TIMEOUT_MS = 14_000;
+/**
+ * Default cap on the events of one batch request (messaging): 100. Bandwidth documents no batch size;
+ * real deliveries carry one event, a group MMS one per recipient number you own (outbound groups have at
+ * most 10 recipients), so 100 leaves room without letting one request become thousands of handler calls.
+ */
+export const DEFAULT_MAX_BATCH_EVENTS = 100;
+/**
+ * Default cap on the XML elements of one request (numbers): 10 000. Above what the numbers body limit
+ * (256 KiB) admits of real `<TelephoneNumber>` lists (about 45 bytes each), so only degenerate
+ * documents (thousands of empty elements) reach it.
+ */
+export const DEFAULT_MAX_XML_ELEMENTS = 10_000;
 /** Reads NODE_ENV where a `process` exists (Node, Bun, Deno with compat), without requiring it. */
 function isProduction() {
     const env = globalThis.process?.env;
@@ -32,10 +45,11 @@ function createAuth(options, logger) {
     throw new TypeError("bw-codegen webhooks: credentials are required (the username/password configured on the Bandwidth application). To run without authentication, e.g. locally, pass allowUnauthenticated: true.");
 }
 /** `onError`, wrapped so that a throwing hook is logged and goes no further. */
-function createErrorReporter(options, logger) {
+function createErrorReporter(options, logger, log) {
     const onError = options.onError ??
         ((error, info) => {
-            logger.error(`bw-codegen webhooks: ${info.kind} error for ${info.family} ${info.eventType === undefined ? "event" : printable(info.eventType)}`, error);
+            const what = info.eventType === undefined ? "event" : printable(info.eventType);
+            log.limited("error", `error:${info.family}:${info.kind}`, `bw-codegen webhooks: ${info.kind} error for ${info.family} ${what}`, error);
         });
     return (error, info) => {
         try {
@@ -51,9 +65,35 @@ function createErrorReporter(options, logger) {
         }
     };
 }
+/** The default logger: the console, without debug lines (Bandwidth's normal auth challenge is one). */
+const CONSOLE_LOGGER = {
+    info: (message, details) => (details === undefined ? console.info(message) : console.info(message, details)),
+    warn: (message, details) => (details === undefined ? console.warn(message) : console.warn(message, details)),
+    error: (message, details) => (details === undefined ? console.error(message) : console.error(message, details)),
+};
+/** A positive integer option, or its default. */
+function countOption(value, fallback, name) {
+    const count = value ?? fallback;
+    if (!Number.isSafeInteger(count) || count < 1)
+        throw new TypeError(`bw-codegen webhooks: ${name} must be a positive integer`);
+    return count;
+}
+/** `onInvalidEvent` (default: nothing; the pipeline logs one summary line per request) and the deprecated `onInvalid`. */
+function invalidEventHook(options) {
+    const hook = options.onInvalidEvent;
+    const legacy = options.onInvalid;
+    if (legacy === undefined)
+        return hook ?? (() => undefined);
+    return (report, event, context) => {
+        const result = hook === undefined ? undefined : hook(report, event, context);
+        legacy(report, event);
+        return result;
+    };
+}
 /** Resolves the options into {@link CoreSettings}; throws on an unsafe configuration. */
 export function resolveSettings(options) {
-    const logger = options.logger ?? console;
+    const logger = options.logger ?? CONSOLE_LOGGER;
+    const log = createRuntimeLog(logger);
     const strict = options.strict === true;
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
@@ -65,7 +105,11 @@ export function resolveSettings(options) {
     const auth = createAuth(options, logger);
     return {
         logger,
+        log,
+        development: !isProduction(),
         strict,
+        maxBatchEvents: countOption(options.maxBatchEvents, DEFAULT_MAX_BATCH_EVENTS, "maxBatchEvents"),
+        maxXmlElements: countOption(options.maxXmlElements, DEFAULT_MAX_XML_ELEMENTS, "maxXmlElements"),
         validateOptions: Object.freeze({ strict }),
         bodyLimit,
         timeoutMs,
@@ -78,18 +122,16 @@ export function resolveSettings(options) {
                 if (info.reason === "missing")
                     logger.debug?.(`bw-codegen webhooks: challenged a request without credentials on ${info.path}`);
                 else
-                    logger.warn(`bw-codegen webhooks: refused a request on ${info.path}: ${info.reason} credentials`);
+                    log.limited("warn", "auth", `bw-codegen webhooks: refused a request on ${info.path}: ${info.reason} credentials`);
             }),
-        onInvalid: options.onInvalid ??
-            ((report) => {
-                logger.warn(`bw-codegen webhooks: accepted a ${report.family} ${printable(report.eventType)} event that does not match its schema`, report.errors.slice(0, 5));
-            }),
+        onInvalidEvent: invalidEventHook(options),
+        onResponse: options.onResponse,
         onUnknownEvent: options.onUnknownEvent ??
             ((_event, info) => {
                 const what = info.known ? "has no handler" : "is not a known event type";
-                logger.warn(`bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
+                log.limited("warn", `unknown:${info.family}`, `bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
             }),
-        reportError: createErrorReporter(options, logger),
+        reportError: createErrorReporter(options, logger, log),
         guard: createDeliveryGuard({ dedupe: options.dedupe, queue: options.queue, timeoutMs, debug: (message) => logger.debug?.(message) }),
     };
 }

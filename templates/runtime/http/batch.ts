@@ -1,19 +1,49 @@
 /**
- * Batch handling (messaging sends a JSON array): every element is validated first (strict mode
- * rejects the whole batch), then each handler is called; the batch is acknowledged once all settled.
+ * Batch handling (messaging sends a JSON array): the length is capped first (413 before any validation
+ * or handler), every element is validated (strict mode rejects the whole batch; lenient mode applies the
+ * drift/invalid policy per element), then each handler is called. Every handler runs even when an
+ * earlier one threw; every promise is observed; each failure goes to `onError`; the request is answered
+ * once: the acknowledgement when all succeeded, 500 when any threw, rejected or timed out.
  */
 
 import type { HeaderReader } from "./context.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
 import { guarded, isGuarded } from "./guarded.js";
 import type { PreparedEvent } from "./event.js";
+import type { RequestNote } from "./log.js";
 import { INTERNAL_ERROR, invalidBody } from "./responses.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
-import type { CoreResponse } from "./types.js";
+import type { CoreResponse, InvalidEventReport } from "./types.js";
 
-/** A batch: validate all first, then call each handler; ack once every (async) handler settled. */
+/** Validates every element; the prepared events, or the 400 for the first element that cannot be told. */
+function prepareAll(
+  settings: CoreSettings,
+  state: RouteState,
+  method: string,
+  items: unknown[],
+  raw: unknown,
+  readHeader: HeaderReader,
+  note: RequestNote,
+): PreparedEvent[] | CoreResponse {
+  const prepared: PreparedEvent[] = [];
+  let reports: InvalidEventReport[] | undefined;
+  for (let i = 0; i < items.length; i++) {
+    const item = items[i];
+    if (item === null || typeof item !== "object" || Array.isArray(item)) return invalidBody(`element ${i} is not an object`);
+    const one = prepareEvent(settings, state, method, item as Record<string, unknown>, raw, readHeader, false, i);
+    if ("status" in one) return one;
+    if (one.report !== undefined) (reports ??= []).push(one.report);
+    prepared.push(one);
+  }
+  note.reports = reports;
+  note.events = items.length;
+  note.eventType = [...new Set(prepared.map((one) => one.context.eventType))].join(",");
+  return prepared;
+}
+
+/** A batch: validate all first, then call each handler; answer once every (async) handler settled. */
 export function handleBatch(
   settings: CoreSettings,
   state: RouteState,
@@ -21,35 +51,44 @@ export function handleBatch(
   items: unknown[],
   raw: unknown,
   readHeader: HeaderReader,
+  note: RequestNote,
 ): CoreResponse | Promise<CoreResponse> {
-  const prepared: PreparedEvent[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i];
-    if (item === null || typeof item !== "object" || Array.isArray(item)) {
-      return invalidBody(`element ${i} is not an object`);
-    }
-    const one = prepareEvent(settings, state, method, item as Record<string, unknown>, raw, readHeader, false);
-    if ("status" in one) return one;
-    prepared.push(one);
-  }
+  const prepared = prepareAll(settings, state, method, items, raw, readHeader, note);
+  if (!Array.isArray(prepared)) return prepared;
   if (settings.guard !== undefined && prepared.some(isGuarded)) return guarded(settings, state, prepared, (admitted) => runBatch(settings, state, admitted));
   return runBatch(settings, state, prepared);
 }
 
-/** Calls each prepared event's handler; the family acknowledgement once every (async) handler settled. */
+/**
+ * Calls each prepared event's handler (all of them, even after one threw); every promise is observed;
+ * the family acknowledgement once every (async) handler settled, 500 when any failed.
+ */
 function runBatch(settings: CoreSettings, state: RouteState, prepared: readonly PreparedEvent[]): CoreResponse | Promise<CoreResponse> {
-  let pending: PromiseLike<unknown>[] | undefined;
+  const family = state.family.name;
+  let failed = false;
+  let pending: Promise<boolean>[] | undefined;
   for (const one of prepared) {
+    const eventType = one.context.eventType;
     let result: unknown;
     try {
       result = invokeHandler(settings, state, one);
     } catch (error) {
-      settings.reportError(error, { family: state.family.name, eventType: one.context.eventType, kind: failureKind(one) });
-      return INTERNAL_ERROR;
+      settings.reportError(error, { family, eventType, kind: failureKind(one) });
+      failed = true;
+      continue; // the other events still get their handler; the answer is a 500 (Bandwidth retries the batch)
     }
-    if (isPromiseLike(result)) (pending ??= []).push(result);
+    if (!isPromiseLike(result)) continue;
+    // Observed at once, so a rejection is never unhandled, whatever happens to the other handlers.
+    const settled = Promise.resolve(result).then(
+      () => true,
+      (error: unknown) => {
+        settings.reportError(error, { family, eventType, kind: failureKind(one) });
+        return false;
+      },
+    );
+    (pending ??= []).push(settled);
   }
-  if (pending === undefined) return state.ack;
+  if (pending === undefined) return failed ? INTERNAL_ERROR : state.ack;
   const eventType = prepared.length === 1 ? prepared[0].context.eventType : undefined;
   return withTimeout(
     settings,
@@ -57,11 +96,5 @@ function runBatch(settings: CoreSettings, state: RouteState, prepared: readonly 
     prepared.map((one) => one.context),
     state,
     eventType,
-  ).then(
-    (settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : state.ack),
-    (error: unknown) => {
-      settings.reportError(error, { family: state.family.name, eventType, kind: "handler" });
-      return INTERNAL_ERROR;
-    },
-  );
+  ).then((outcome) => (failed || outcome === TIMED_OUT || (outcome as boolean[]).includes(false) ? INTERNAL_ERROR : state.ack));
 }

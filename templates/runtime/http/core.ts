@@ -20,12 +20,16 @@
  */
 
 import { checkRequest } from "./gate.js";
+import { answerLine, callOnResponse, invalidSummary, newNote } from "./log.js";
+import type { RequestNote } from "./log.js";
 import { handleRequest } from "./pipeline.js";
 import { NOT_FOUND, PAYLOAD_TOO_LARGE } from "./responses.js";
 import { compileRoutes, matchRoute } from "./routes.js";
 import type { RouteState } from "./routes.js";
 import { resolveSettings } from "./settings.js";
-import type { CoreResponse, CoreRoute, WebhookCore, WebhookCoreOptions } from "./types.js";
+import type { CoreSettings } from "./settings.js";
+import type { CoreBody, CoreResponse, CoreRoute, ResponseInfo, WebhookCore, WebhookCoreOptions } from "./types.js";
+import type { HeaderReader } from "./context.js";
 
 export type {
   AuthFailureInfo,
@@ -39,6 +43,7 @@ export type {
   FamilyReply,
   FamilyValidationResult,
   InvalidEventReport,
+  ResponseInfo,
   UnknownEventInfo,
   WebhookCore,
   WebhookCoreOptions,
@@ -47,10 +52,62 @@ export type {
   WebhookIssue,
   WebhookRoute,
 } from "./types.js";
-export { DEFAULT_BODY_LIMIT, DEFAULT_TIMEOUT_MS } from "./settings.js";
+export { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_XML_ELEMENTS, DEFAULT_TIMEOUT_MS } from "./settings.js";
+export { LOG_LINES_PER_WINDOW, LOG_WINDOW_MS } from "./log.js";
 export { mediaTypeOf } from "./gate.js";
 export { WebhookTimeoutError } from "./timeouts.js";
 export { BxmlValidationError } from "./reply.js";
+
+const clock: () => number = typeof performance === "object" && performance !== null ? () => performance.now() : Date.now;
+
+/** Once the answer is known: the request's one summary line, its log line by status, `onResponse`. */
+function finish(settings: CoreSettings, state: RouteState, method: string, note: RequestNote | undefined, response: CoreResponse): CoreResponse {
+  const family = state.family.name;
+  if (note?.reports !== undefined) settings.log.limited("warn", `invalid:${family}`, invalidSummary(family, state.path, note.events, note.reports));
+  if (response.status >= 400) {
+    const line = answerLine(family, state.path, response);
+    if (line !== undefined) settings.log.limited(line[0], `answer:${family}:${response.status}`, line[1]);
+  }
+  if (settings.onResponse !== undefined) {
+    const info: ResponseInfo = {
+      family,
+      path: state.path,
+      method,
+      eventType: note?.eventType,
+      status: response.status,
+      latencyMs: note === undefined ? 0 : clock() - note.started,
+    };
+    callOnResponse(settings.onResponse, settings.log, info);
+  }
+  return response;
+}
+
+/** The development-mode notice, once per core, on its first request. */
+function developmentNotice(settings: CoreSettings): void {
+  if (!settings.validateBxml || !settings.development) return;
+  settings.log.once(
+    "info",
+    "validate-bxml",
+    "bw-codegen webhooks: development mode: BXML replies are validated before they are sent (invalid BXML becomes a 500 with the reason), which costs throughput. Set NODE_ENV=production or validateBxml: false to turn it off.",
+  );
+}
+
+/** `handle`: the pipeline, then {@link finish} (after the handlers when they are async). */
+function handleAndFinish(
+  settings: CoreSettings,
+  state: RouteState,
+  method: string,
+  url: string,
+  body: CoreBody,
+  raw: unknown,
+  readHeader: HeaderReader,
+): CoreResponse | Promise<CoreResponse> {
+  developmentNotice(settings);
+  const note = newNote(settings.onResponse === undefined ? 0 : clock());
+  const result = handleRequest(settings, state, method, url, body, raw, readHeader, note);
+  if ("status" in result) return finish(settings, state, method, note, result);
+  return result.then((response) => finish(settings, state, method, note, response));
+}
 
 /**
  * Creates the webhook handler core. Throws at construction (never per request) when the configuration is
@@ -71,10 +128,12 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     routes,
     bodyLimit: settings.bodyLimit,
     match: (url: string): CoreRoute | undefined => matchRoute(byPath, url),
-    check: (route, method, authorization, contentType, contentLength, contentEncoding): CoreResponse | undefined =>
-      checkRequest(settings, route as RouteState, method, authorization, contentType, contentLength, contentEncoding),
+    check: (route, method, authorization, contentType, contentLength, contentEncoding): CoreResponse | undefined => {
+      const early = checkRequest(settings, route as RouteState, method, authorization, contentType, contentLength, contentEncoding);
+      return early === undefined ? undefined : finish(settings, route as RouteState, method ?? "", undefined, early);
+    },
     handle: (route, method, url, body, raw, readHeader): CoreResponse | Promise<CoreResponse> =>
-      handleRequest(settings, route as RouteState, method, url, body, raw, readHeader),
+      handleAndFinish(settings, route as RouteState, method, url, body, raw, readHeader),
     notFound: NOT_FOUND,
     payloadTooLarge: PAYLOAD_TOO_LARGE,
   };

@@ -5,7 +5,7 @@
 // discriminant (TFV, BRTC endpoint, numbers) name the event with ordered selection rules instead, and
 // JSON-array bodies (messaging) are checked element by element by createBatchValidator.
 import { unknownProperties, type Shape } from "../strict-shape.js";
-import { formatAjvErrors, describeValue, type CompiledValidator, type PatternHints, type ValidateOptions, type ValidationIssue, type ValidationResult } from "../validation.js";
+import { errorSeverity, formatAjvErrors, describeValue, type CompiledValidator, type PatternHints, type ValidateOptions, type ValidationIssue, type ValidationResult } from "../validation.js";
 
 /**
  * One rule for families whose event is not named by a single property (TFV, BRTC endpoint, numbers).
@@ -116,10 +116,14 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
     const valid = check(input);
     if (options?.strict === true) {
       const unknown = unknownProperties(input, spec.shapes[type]);
-      if (!valid || unknown.length > 0) return { ok: false, type, errors: [...(valid ? [] : formatAjvErrors(check.errors ?? [], input, spec.hints)), ...unknown] };
+      if (!valid || unknown.length > 0) {
+        const errors = [...(valid ? [] : formatAjvErrors(check.errors ?? [], input, spec.hints)), ...unknown];
+        return { ok: false, type, errors, severity: valid ? "drift" : errorSeverity(check.errors ?? [], input) };
+      }
     }
     if (valid) return { ok: true, type, value: input as T };
-    return { ok: false, type, errors: formatAjvErrors(check.errors ?? [], input, spec.hints) };
+    const raw = check.errors ?? [];
+    return { ok: false, type, errors: formatAjvErrors(raw, input, spec.hints), severity: errorSeverity(raw, input) };
   };
 }
 
@@ -163,6 +167,7 @@ export function createBatchValidator<T>(spec: BatchValidatorSpec<T>): FamilyVali
     let type: string | undefined;
     let errors: ValidationIssue[] | undefined;
     let unknownType = false;
+    let severity: "drift" | "invalid" = "drift";
     for (let i = 0; i < input.length; i++) {
       const result = spec.element(input[i], options);
       const t = result.type;
@@ -178,10 +183,11 @@ export function createBatchValidator<T>(spec: BatchValidatorSpec<T>): FamilyVali
       }
       if (result.ok) continue;
       if (result.unknownType === true) unknownType = true;
+      if (result.severity !== "drift") severity = "invalid";
       errors ??= [];
       for (const issue of result.errors) errors.push({ path: `/${i}${issue.path}`, message: issue.message });
     }
     if (errors === undefined) return { ok: true, type: type!, value: input as T[] };
-    return unknownType ? { ok: false, type, errors, unknownType } : { ok: false, type, errors };
+    return unknownType ? { ok: false, type, errors, unknownType, severity } : { ok: false, type, errors, severity };
   };
 }

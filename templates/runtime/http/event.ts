@@ -1,7 +1,8 @@
 /**
  * One event through validation to its handler: names the event type, validates it (coercing GET query
- * strings; strict mode answers 400, lenient mode reports to `onInvalid` and goes on), builds the
- * handler's context and calls the user's handler or the `onUnknownEvent` fallback.
+ * strings; strict mode answers 400; lenient mode applies the drift/invalid policy: drift is reported to
+ * `onInvalidEvent` and dispatched, an invalid event goes to `onInvalidEvent` instead of its handler),
+ * builds the handler's context and calls the user's handler or the `onUnknownEvent` fallback.
  */
 
 import { WebhookContext } from "./context.js";
@@ -10,7 +11,7 @@ import { coerceQueryValues } from "./parse.js";
 import { invalidBody, invalidEvent } from "./responses.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse, FamilyEventInfo, FamilyValidationResult, WebhookFamily, WebhookIssue } from "./types.js";
+import type { CoreResponse, FamilyEventInfo, FamilyValidationResult, InvalidEventReport, WebhookFamily, WebhookIssue } from "./types.js";
 
 /** A validated event, ready for its handler. */
 export interface PreparedEvent {
@@ -18,6 +19,8 @@ export interface PreparedEvent {
   readonly info: FamilyEventInfo | undefined;
   readonly handler: unknown;
   readonly context: WebhookContext;
+  /** Set when the event failed its schema (lenient mode); `report.dispatched === false`: `onInvalidEvent` answers instead of the handler. */
+  readonly report: InvalidEventReport | undefined;
 }
 
 /** The event type the validator named, or the discriminant property's value. */
@@ -49,6 +52,7 @@ export function prepareEvent(
   raw: unknown,
   readHeader: HeaderReader,
   fromQuery: boolean,
+  index?: number,
 ): PreparedEvent | CoreResponse {
   const family = state.family;
   let result = family.validate(event, settings.validateOptions);
@@ -57,6 +61,7 @@ export function prepareEvent(
   let info = state.events.get(type);
   if (!result.ok && result.unknownType === true) info = undefined;
   let issues: readonly WebhookIssue[] | undefined;
+  let report: InvalidEventReport | undefined;
   let value: unknown = event;
   if (info !== undefined) {
     if (!result.ok && fromQuery) {
@@ -75,26 +80,31 @@ export function prepareEvent(
       return invalidEvent(family.name, type, result.errors);
     } else {
       issues = result.errors;
-      try {
-        settings.onInvalid({ family: family.name, eventType: type, errors: result.errors }, value);
-      } catch (error) {
-        settings.reportError(error, { family: family.name, eventType: type, kind: "hook" });
-      }
+      const severity = result.severity === "drift" ? "drift" : "invalid";
+      report = { family: family.name, eventType: type, errors: result.errors, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }) };
     }
   }
   const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger);
   const handler = info === undefined ? undefined : state.handlers[info.method];
-  return { event: value, info, handler, context };
+  if (report?.dispatched) {
+    try {
+      settings.onInvalidEvent(report, value, context); // drift: told, then dispatched
+    } catch (error) {
+      settings.reportError(error, { family: family.name, eventType: type, kind: "hook" });
+    }
+  }
+  return { event: value, info, handler, context, report };
 }
 
-/** Calls the handler (or the fallback) for one prepared event; returns its raw result. */
+/** Calls the handler (or the fallback; `onInvalidEvent` for an invalid event) for one prepared event; returns its raw result. */
 export function invokeHandler(settings: CoreSettings, state: RouteState, prepared: PreparedEvent): unknown {
-  const { event, info, handler, context } = prepared;
+  const { event, info, handler, context, report } = prepared;
+  if (report !== undefined && !report.dispatched) return settings.onInvalidEvent(report, event, context);
   if (typeof handler === "function") return (handler as (e: unknown, c: HandlerContext) => unknown).call(state.handlers, event, context);
   return settings.onUnknownEvent(event, { family: state.family.name, eventType: context.eventType, known: info !== undefined }, context);
 }
 
-/** The `onError` kind of a handler failure: `hook` when the fallback (no handler) failed. */
+/** The `onError` kind of a handler failure: `hook` when the fallback (no handler, or an invalid event's hook) failed. */
 export function failureKind(prepared: PreparedEvent): "handler" | "hook" {
-  return prepared.handler === undefined ? "hook" : "handler";
+  return prepared.handler === undefined || (prepared.report !== undefined && !prepared.report.dispatched) ? "hook" : "handler";
 }

@@ -13,9 +13,12 @@ import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 import type { CoreResponse } from "./types.js";
 
-/** Async events (reply ignored) of a known type: the ones dedupe and the queue take. */
+/**
+ * Async events (reply ignored) of a known type: the ones dedupe and the queue take. Not an invalid event
+ * (lenient policy): it goes to `onInvalidEvent` here, never to a queued handler.
+ */
 export function isGuarded(prepared: PreparedEvent): boolean {
-  return prepared.info !== undefined && prepared.info.response === "empty";
+  return prepared.info !== undefined && prepared.info.response === "empty" && (prepared.report === undefined || prepared.report.dispatched);
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * The event pipeline, after the gate: verify the body (the family's `verifyBody`, e.g. the TFV
- * signature: 403), parse it, validate and dispatch it (one event, or a batch via `batch.ts`), and
- * render the handler's result. Synchronous handlers get a synchronous answer (no async hop).
+ * signature: 403), parse it, cap its size in events (batches) or XML elements (413), validate and
+ * dispatch it (one event, or a batch via `batch.ts`), and render the handler's result. Synchronous
+ * handlers get a synchronous answer (no async hop). What it learns goes into the request's note.
  */
 
 import { handleBatch } from "./batch.js";
@@ -9,9 +10,10 @@ import type { HeaderReader } from "./context.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
 import { guarded, isGuarded } from "./guarded.js";
 import type { PreparedEvent } from "./event.js";
+import type { RequestNote } from "./log.js";
 import { parseRequest } from "./parse.js";
 import { renderReply } from "./reply.js";
-import { INTERNAL_ERROR, invalidBody, invalidSignature } from "./responses.js";
+import { INTERNAL_ERROR, invalidBody, invalidSignature, tooMany } from "./responses.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
@@ -38,6 +40,26 @@ function run(settings: CoreSettings, state: RouteState, prepared: PreparedEvent)
   return renderReply(settings, state, prepared, result);
 }
 
+/**
+ * Whether the JSON form of an XML document holds more than `limit` elements (each element is one
+ * property value or array item below the root); stops counting once past the limit.
+ */
+export function exceedsElements(root: unknown, limit: number): boolean {
+  const stack: unknown[] = [root];
+  let count = 0;
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || typeof node !== "object") continue;
+    const children = Array.isArray(node) ? node : Object.values(node as Record<string, unknown>);
+    for (const child of children) {
+      // an array is the repeated element itself: its items are counted, not the array
+      if (!Array.isArray(child) && ++count > limit) return true;
+      if (child !== null && typeof child === "object") stack.push(child);
+    }
+  }
+  return false;
+}
+
 /** Parses, validates and dispatches a request whose body passed the family's check. */
 function handleVerified(
   settings: CoreSettings,
@@ -47,6 +69,7 @@ function handleVerified(
   body: CoreBody,
   raw: unknown,
   readHeader: HeaderReader,
+  note: RequestNote,
 ): CoreResponse | Promise<CoreResponse> {
   const family = state.family;
   const parsed = parseRequest(family, method, url, body);
@@ -55,15 +78,21 @@ function handleVerified(
   if (family.format === "json-array") {
     if (Array.isArray(value)) {
       if (value.length === 0) return state.ack;
-      return handleBatch(settings, state, method, value, raw, readHeader);
+      if (value.length > settings.maxBatchEvents) return tooMany("events", family.name, settings.maxBatchEvents, "maxBatchEvents");
+      return handleBatch(settings, state, method, value, raw, readHeader, note);
     }
     // Bandwidth's own spec models the body as one object; accept a lone event too.
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     return invalidBody(family.format === "xml" ? "expected an XML document" : "expected a JSON object");
   }
+  if (family.format === "xml" && exceedsElements(value, settings.maxXmlElements)) {
+    return tooMany("elements", family.name, settings.maxXmlElements, "maxXmlElements");
+  }
   const prepared = prepareEvent(settings, state, method, value as Record<string, unknown>, raw, readHeader, parsed.fromQuery);
   if ("status" in prepared) return prepared;
+  note.eventType = prepared.context.eventType;
+  if (prepared.report !== undefined) note.reports = [prepared.report];
   if (settings.guard !== undefined && isGuarded(prepared)) return guarded(settings, state, [prepared], (admitted) => run(settings, state, admitted[0]));
   return run(settings, state, prepared);
 }
@@ -77,13 +106,14 @@ export function handleRequest(
   body: CoreBody,
   raw: unknown,
   readHeader: HeaderReader,
+  note: RequestNote,
 ): CoreResponse | Promise<CoreResponse> {
   const family = state.family;
-  if (family.verifyBody === undefined || method !== "POST") return handleVerified(settings, state, method, url, body, raw, readHeader);
+  if (family.verifyBody === undefined || method !== "POST") return handleVerified(settings, state, method, url, body, raw, readHeader, note);
   return family.verifyBody(body, raw, readHeader).then(
     (verdict) => {
-      if (verdict.ok) return handleVerified(settings, state, method, url, body, raw, readHeader);
-      settings.logger.warn(`bw-codegen webhooks: refused a ${family.name} request on ${state.path}: ${verdict.reason}`);
+      if (verdict.ok) return handleVerified(settings, state, method, url, body, raw, readHeader, note);
+      settings.log.limited("warn", "signature", `bw-codegen webhooks: refused a ${family.name} request on ${state.path}: ${verdict.reason}`);
       return invalidSignature(verdict.reason, verdict.message);
     },
     (error: unknown) => {

@@ -69,6 +69,19 @@ export function invalidEvent(family: string, type: string, issues: readonly Webh
   };
 }
 
+/** 413 for a request holding more events (a batch) or XML elements than the core's limit allows; names the limit and its option. */
+export function tooMany(what: "events" | "elements", family: string, limit: number, option: string): CoreResponse {
+  return {
+    status: 413,
+    headers: JSON_HEADERS,
+    body: JSON.stringify({
+      error: `too_many_${what}`,
+      message: `a ${family} request may hold at most ${limit} ${what === "events" ? "events" : "XML elements"} (option ${option}); this one holds more`,
+      limit,
+    }),
+  };
+}
+
 /** 403: the body failed the family's check (e.g. the TFV signature). */
 export function invalidSignature(reason: string, message: string): CoreResponse {
   return { status: 403, headers: JSON_HEADERS, body: JSON.stringify({ error: "invalid_signature", reason, message }) };

@@ -9,12 +9,15 @@ import { createDeliveryGuard } from "../queue/delivery.js";
 import type { DeliveryGuard } from "../queue/delivery.js";
 import type { BasicAuthVerifier } from "../auth/basic.js";
 import type { HandlerContext, WebhookLogger } from "./context.js";
+import { createRuntimeLog } from "./log.js";
+import type { RuntimeLog } from "./log.js";
 import { unauthorizedResponse } from "./responses.js";
 import type {
   AuthFailureInfo,
   BxmlCheckResult,
   CoreResponse,
   InvalidEventReport,
+  ResponseInfo,
   UnknownEventInfo,
   WebhookCoreOptions,
   WebhookErrorInfo,
@@ -24,11 +27,29 @@ import type {
 export const DEFAULT_BODY_LIMIT: number = 1024 * 1024;
 /** Default handler timeout: 14 s, one second under Bandwidth's default 15 s callback timeout. */
 export const DEFAULT_TIMEOUT_MS: number = 14_000;
+/**
+ * Default cap on the events of one batch request (messaging): 100. Bandwidth documents no batch size;
+ * real deliveries carry one event, a group MMS one per recipient number you own (outbound groups have at
+ * most 10 recipients), so 100 leaves room without letting one request become thousands of handler calls.
+ */
+export const DEFAULT_MAX_BATCH_EVENTS: number = 100;
+/**
+ * Default cap on the XML elements of one request (numbers): 10 000. Above what the numbers body limit
+ * (256 KiB) admits of real `<TelephoneNumber>` lists (about 45 bytes each), so only degenerate
+ * documents (thousands of empty elements) reach it.
+ */
+export const DEFAULT_MAX_XML_ELEMENTS: number = 10_000;
 
 /** What every request step of the core reads. */
 export interface CoreSettings {
   readonly logger: WebhookLogger;
+  /** Rate-limited and once-only lines over `logger`. */
+  readonly log: RuntimeLog;
+  /** `NODE_ENV !== "production"`: the once-per-event-type development warnings are on. */
+  readonly development: boolean;
   readonly strict: boolean;
+  readonly maxBatchEvents: number;
+  readonly maxXmlElements: number;
   /** One object, not one per request. */
   readonly validateOptions: { strict: boolean };
   readonly bodyLimit: number;
@@ -40,7 +61,9 @@ export interface CoreSettings {
   /** The 401 challenge, when authentication is on. */
   readonly unauthorized: CoreResponse | undefined;
   readonly onAuthFailure: (info: AuthFailureInfo) => void;
-  readonly onInvalid: (report: InvalidEventReport, event: unknown) => void;
+  /** `onInvalidEvent`, then the deprecated `onInvalid`; returns the first one's result. */
+  readonly onInvalidEvent: (report: InvalidEventReport, event: unknown, context: HandlerContext) => unknown;
+  readonly onResponse: ((info: ResponseInfo) => void) | undefined;
   readonly onUnknownEvent: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
   /** Calls `onError`; a throwing hook is logged, never propagated. */
   readonly reportError: (error: unknown, info: WebhookErrorInfo) => void;
@@ -76,11 +99,12 @@ function createAuth(options: WebhookCoreOptions, logger: WebhookLogger): BasicAu
 }
 
 /** `onError`, wrapped so that a throwing hook is logged and goes no further. */
-function createErrorReporter(options: WebhookCoreOptions, logger: WebhookLogger): (error: unknown, info: WebhookErrorInfo) => void {
+function createErrorReporter(options: WebhookCoreOptions, logger: WebhookLogger, log: RuntimeLog): (error: unknown, info: WebhookErrorInfo) => void {
   const onError =
     options.onError ??
     ((error: unknown, info: WebhookErrorInfo): void => {
-      logger.error(`bw-codegen webhooks: ${info.kind} error for ${info.family} ${info.eventType === undefined ? "event" : printable(info.eventType)}`, error);
+      const what = info.eventType === undefined ? "event" : printable(info.eventType);
+      log.limited("error", `error:${info.family}:${info.kind}`, `bw-codegen webhooks: ${info.kind} error for ${info.family} ${what}`, error);
     });
   return (error: unknown, info: WebhookErrorInfo): void => {
     try {
@@ -95,9 +119,36 @@ function createErrorReporter(options: WebhookCoreOptions, logger: WebhookLogger)
   };
 }
 
+/** The default logger: the console, without debug lines (Bandwidth's normal auth challenge is one). */
+const CONSOLE_LOGGER: WebhookLogger = {
+  info: (message, details) => (details === undefined ? console.info(message) : console.info(message, details)),
+  warn: (message, details) => (details === undefined ? console.warn(message) : console.warn(message, details)),
+  error: (message, details) => (details === undefined ? console.error(message) : console.error(message, details)),
+};
+
+/** A positive integer option, or its default. */
+function countOption(value: number | undefined, fallback: number, name: string): number {
+  const count = value ?? fallback;
+  if (!Number.isSafeInteger(count) || count < 1) throw new TypeError(`bw-codegen webhooks: ${name} must be a positive integer`);
+  return count;
+}
+
+/** `onInvalidEvent` (default: nothing; the pipeline logs one summary line per request) and the deprecated `onInvalid`. */
+function invalidEventHook(options: WebhookCoreOptions): CoreSettings["onInvalidEvent"] {
+  const hook = options.onInvalidEvent;
+  const legacy = options.onInvalid;
+  if (legacy === undefined) return hook ?? ((): undefined => undefined);
+  return (report, event, context) => {
+    const result = hook === undefined ? undefined : hook(report, event, context);
+    legacy(report, event);
+    return result;
+  };
+}
+
 /** Resolves the options into {@link CoreSettings}; throws on an unsafe configuration. */
 export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
-  const logger: WebhookLogger = options.logger ?? console;
+  const logger: WebhookLogger = options.logger ?? CONSOLE_LOGGER;
+  const log = createRuntimeLog(logger);
   const strict = options.strict === true;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
   if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) throw new TypeError("bw-codegen webhooks: bodyLimit must be a non-negative integer");
@@ -107,7 +158,11 @@ export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
   const auth = createAuth(options, logger);
   return {
     logger,
+    log,
+    development: !isProduction(),
     strict,
+    maxBatchEvents: countOption(options.maxBatchEvents, DEFAULT_MAX_BATCH_EVENTS, "maxBatchEvents"),
+    maxXmlElements: countOption(options.maxXmlElements, DEFAULT_MAX_XML_ELEMENTS, "maxXmlElements"),
     validateOptions: Object.freeze({ strict }),
     bodyLimit,
     timeoutMs,
@@ -119,20 +174,17 @@ export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
       options.onAuthFailure ??
       ((info: AuthFailureInfo): void => {
         if (info.reason === "missing") logger.debug?.(`bw-codegen webhooks: challenged a request without credentials on ${info.path}`);
-        else logger.warn(`bw-codegen webhooks: refused a request on ${info.path}: ${info.reason} credentials`);
+        else log.limited("warn", "auth", `bw-codegen webhooks: refused a request on ${info.path}: ${info.reason} credentials`);
       }),
-    onInvalid:
-      options.onInvalid ??
-      ((report: InvalidEventReport): void => {
-        logger.warn(`bw-codegen webhooks: accepted a ${report.family} ${printable(report.eventType)} event that does not match its schema`, report.errors.slice(0, 5));
-      }),
+    onInvalidEvent: invalidEventHook(options),
+    onResponse: options.onResponse,
     onUnknownEvent:
       options.onUnknownEvent ??
       ((_event: unknown, info: UnknownEventInfo): void => {
         const what = info.known ? "has no handler" : "is not a known event type";
-        logger.warn(`bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
+        log.limited("warn", `unknown:${info.family}`, `bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
       }),
-    reportError: createErrorReporter(options, logger),
+    reportError: createErrorReporter(options, logger, log),
     guard: createDeliveryGuard({ dedupe: options.dedupe, queue: options.queue, timeoutMs, debug: (message: string) => logger.debug?.(message) }),
   };
 }

@@ -39,7 +39,14 @@ export interface WebhookIssue {
  */
 export type FamilyValidationResult =
   | { readonly ok: true; readonly type?: string; readonly value: unknown }
-  | { readonly ok: false; readonly type?: string; readonly unknownType?: boolean; readonly errors: readonly WebhookIssue[] };
+  | {
+      readonly ok: false;
+      readonly type?: string;
+      readonly unknownType?: boolean;
+      readonly errors: readonly WebhookIssue[];
+      /** `drift`: only values failed (the types hold); `invalid` (also when absent): a promised field is missing or mistyped. */
+      readonly severity?: "drift" | "invalid";
+    };
 
 /**
  * A callback family, described as data. The generated glue builds one per family from the generated
@@ -123,11 +130,34 @@ export interface UnknownEventInfo {
   readonly known: boolean;
 }
 
-/** Information passed to `onInvalid` (lenient mode: the event was dispatched anyway). */
+/**
+ * Information passed to `onInvalidEvent` for an event failing its schema in lenient mode (the policy table
+ * is in CONTRIBUTING.md): `drift` events (only values failed: a new enum value, a pattern, a range) are
+ * dispatched to their handler with `context.valid === false`; `invalid` ones (a field the types promise is
+ * missing or has the wrong type) are not (`dispatched: false`).
+ */
 export interface InvalidEventReport {
   readonly family: string;
   readonly eventType: string;
   readonly errors: readonly WebhookIssue[];
+  readonly severity: "drift" | "invalid";
+  /** Whether the event went on to its handler. */
+  readonly dispatched: boolean;
+  /** Its position in a batch (messaging), when it came in one. */
+  readonly index?: number;
+}
+
+/** Passed to `onResponse` once per answer the core gives (metrics). */
+export interface ResponseInfo {
+  /** The family of the route (every answer the core gives belongs to a mounted route). */
+  readonly family: string;
+  readonly path: string;
+  readonly method: string;
+  /** The event type, when the request got that far (a batch: its distinct types, comma-joined). */
+  readonly eventType: string | undefined;
+  readonly status: number;
+  /** From the body being read (`handle`) to the answer being ready, handlers awaited; ~0 for answers given before the body (401, 405, 413, 415). */
+  readonly latencyMs: number;
 }
 
 /** Why `onError` was called. */
@@ -157,7 +187,11 @@ export interface WebhookCoreOptions {
   readonly allowUnauthenticated?: boolean;
   /** Realm of the `WWW-Authenticate: Basic realm="…"` challenge. Default `bandwidth-webhooks`. */
   readonly realm?: string;
-  /** Reject events with properties the schema does not list (400). Default `false`: Bandwidth adds fields. */
+  /**
+   * Refuse (400) every event not exactly as its schema describes, unknown properties included (tests, drift
+   * detection). Default `false`: unknown properties and value drift are accepted, an event missing a field
+   * or carrying a wrong type goes to `onInvalidEvent` instead of its handler (CONTRIBUTING.md's policy table).
+   */
   readonly strict?: boolean;
   /** Largest accepted body in bytes; larger → 413 without reading the rest. Default 1 MiB. */
   readonly bodyLimit?: number;
@@ -169,13 +203,25 @@ export interface WebhookCoreOptions {
   readonly bxmlValidator?: (xml: string, options?: { scope?: string }) => BxmlCheckResult;
   /** Fallback for event types without a handler; may return BXML. Default: log and acknowledge. */
   readonly onUnknownEvent?: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
-  /** Called for events that fail validation in lenient mode. Default: log a warning. */
+  /**
+   * Called for every event failing its schema in lenient mode, with the full issue list (the log gets one
+   * summary line per request, rate-limited). For an `invalid` event (not dispatched) its return value is
+   * the answer, as a handler's would be (BXML for a BXML event; nothing = the event kind's empty answer).
+   */
+  readonly onInvalidEvent?: (report: InvalidEventReport, event: unknown, context: HandlerContext) => unknown;
+  /** @deprecated use `onInvalidEvent`; still called (after it) with the same report. */
   readonly onInvalid?: (report: InvalidEventReport, event: unknown) => void;
-  /** Called when a handler throws, rejects, times out or returns invalid BXML. Default: log an error. */
+  /** Called once per answer the core gives (status, latency, event type): for metrics. Must not throw (a throw is logged). */
+  readonly onResponse?: (info: ResponseInfo) => void;
+  /** Most events one batch request (messaging) may hold; more → 413 `too_many_events`, no handler called. Default 100. */
+  readonly maxBatchEvents?: number;
+  /** Most XML elements one request (numbers) may hold; more → 413 `too_many_elements`, no handler called. Default 10 000. */
+  readonly maxXmlElements?: number;
+  /** Called when a handler throws, rejects, times out or returns invalid BXML. Default: log an error (rate-limited). */
   readonly onError?: (error: unknown, info: WebhookErrorInfo) => void;
   /** Called when a request is refused with 401. Default: debug log for `missing` (Bandwidth's normal first try), warning otherwise. */
   readonly onAuthFailure?: (info: AuthFailureInfo) => void;
-  /** Where the runtime logs. Default `console`. */
+  /** Where the runtime logs. Default `console` without `debug` (pass `console` itself to see debug lines). */
   readonly logger?: WebhookLogger;
   /**
    * Deduplicate async events (their reply Bandwidth ignores): `true` (memory store, 24 h) or settings
