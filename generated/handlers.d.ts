@@ -120,7 +120,7 @@ export interface MessagingHandlers {
 export interface NumbersHandlers {
     /** Hosted-messaging numbers lost messaging (`MESSAGING_LOST`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     messagingLost?(event: MessagingLostEventNotification, context: HandlerContext): NoReply;
-    /** Approve or dispute a port-out (`PortOutValidationRequest`). Return your answer (`{ portable: true }`, or `{ portable: false, errors: [...] }`); it is sent as a `<PortOutValidationResponse>`. Returning nothing (or mounting no handler) answers a dispute with code 7598, so the order goes to Exception for review; a thrown error is a 500, which Bandwidth treats as approval. */
+    /** Approve or dispute a port-out (`PortOutValidationRequest`). Return your answer (`{ portable: true }`, or `{ portable: false, errors: [...] }`); it is sent as a `<PortOutValidationResponse>`. Returning nothing, mounting no handler, throwing, rejecting or timing out all answer a dispute with code 7598 (the order goes to Exception for review), never a non-200 that Bandwidth would treat as approval. */
     portOutValidationRequest?(event: PortOutValidationRequest, context: HandlerContext): PortOutValidationAnswer | string | Promise<PortOutValidationAnswer | string>;
     /** Bulk port-in changed state (`bulkPortins`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     bulkPortins?(event: BulkPortInOrderNotification, context: HandlerContext): NoReply;

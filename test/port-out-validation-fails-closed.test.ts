@@ -18,7 +18,7 @@ const REQUEST =
 const ORDER =
   "<Notification><Status>COMPLETE</Status><SubscriptionId>s-1</SubscriptionId><OrderType>orders</OrderType><OrderId>o-1</OrderId><CompletedTelephoneNumbers><TelephoneNumber>9195550142</TelephoneNumber></CompletedTelephoneNumbers></Notification>";
 const DISPUTE =
-  '<?xml version="1.0" encoding="UTF-8"?><PortOutValidationResponse><Portable>false</Portable><Errors><Error><Code>7598</Code><Description>port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing)</Description></Error></Errors></PortOutValidationResponse>';
+  '<?xml version="1.0" encoding="UTF-8"?><PortOutValidationResponse><Portable>false</Portable><Errors><Error><Code>7598</Code><Description>port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing or failed)</Description></Error></Errors></PortOutValidationResponse>';
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
 function webhooksWith(numbers: Record<string, unknown>): GeneratedWebhooks {
@@ -52,6 +52,24 @@ describe("port-out validation without an answer is disputed, not approved", () =
         approve = true;
         const ok = await post(server.port, REQUEST);
         assert.equal(ok.body, '<?xml version="1.0" encoding="UTF-8"?><PortOutValidationResponse><Portable>true</Portable></PortOutValidationResponse>');
+      } finally {
+        await server.close();
+      }
+    });
+
+    it(`${adapter}: a handler that throws or rejects is disputed too (any non-200 would approve), and onError hears it`, async () => {
+      const errors: string[] = [];
+      const webhooks = createBandwidthWebhooks({
+        credentials: [{ username: USERNAME, password: PASSWORD }],
+        numbers: { portOutValidationRequest: (event: { PON: string }) => (event.PON === "P-1" ? Promise.reject(new Error("CRM down")) : undefined) } as never,
+        logger: quiet,
+        onError: (error: unknown) => void errors.push((error as Error).message),
+      }) as unknown as GeneratedWebhooks;
+      const server = await startGenerated(adapter, webhooks);
+      try {
+        const rejected = await post(server.port, REQUEST);
+        assert.deepEqual([rejected.status, rejected.body], [200, DISPUTE]);
+        assert.deepEqual(errors, ["CRM down"]);
       } finally {
         await server.close();
       }

@@ -22,7 +22,7 @@ const RETURN_DOCS: Record<string, string> = {
   empty: "Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it).",
   json: "Return the JSON answer Bandwidth expects (checked against its schema before it is sent; an invalid one is a 500 reported to `onError`); return nothing to answer 204.",
   "port-out-validation-response":
-    "Return your answer (`{ portable: true }`, or `{ portable: false, errors: [...] }`); it is sent as a `<PortOutValidationResponse>`. Returning nothing (or mounting no handler) answers a dispute with code 7598, so the order goes to Exception for review; a thrown error is a 500, which Bandwidth treats as approval.",
+    "Return your answer (`{ portable: true }`, or `{ portable: false, errors: [...] }`); it is sent as a `<PortOutValidationResponse>`. Returning nothing, mounting no handler, throwing, rejecting or timing out all answer a dispute with code 7598 (the order goes to Exception for review), never a non-200 that Bandwidth would treat as approval.",
 };
 
 export function emitHandlers(catalog: Catalog): GeneratedFile[] {

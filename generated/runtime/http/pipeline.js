@@ -12,6 +12,15 @@ import { parseRequest } from "./parse.js";
 import { renderReply } from "./reply.js";
 import { INTERNAL_ERROR, invalidBody, invalidSignature, tooMany } from "./responses.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
+/**
+ * What a failed handler (throw, rejection, timeout) answers: a 500, so Bandwidth retries. The one
+ * exception is a reply Bandwidth reads as approval whenever it is not a clear "no" (the port-out
+ * validation response: any non-200 approves the port-out), which fails closed instead: the family's
+ * answer for "not answered" (a 7598 dispute), as when no handler is mounted.
+ */
+function failed(settings, state, prepared) {
+    return prepared.info?.response === "port-out-validation-response" ? renderReply(settings, state, prepared, undefined) : INTERNAL_ERROR;
+}
 /** Calls the handler of one prepared event and renders its (possibly awaited, timed) result. */
 function run(settings, state, prepared) {
     let result;
@@ -20,12 +29,12 @@ function run(settings, state, prepared) {
     }
     catch (error) {
         settings.reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: failureKind(prepared) });
-        return INTERNAL_ERROR;
+        return failed(settings, state, prepared);
     }
     if (isPromiseLike(result)) {
-        return withTimeout(settings, result, [prepared.context], state, prepared.context.eventType).then((settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : renderReply(settings, state, prepared, settled)), (error) => {
+        return withTimeout(settings, result, [prepared.context], state, prepared.context.eventType).then((settled) => (settled === TIMED_OUT ? failed(settings, state, prepared) : renderReply(settings, state, prepared, settled)), (error) => {
             settings.reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: failureKind(prepared) });
-            return INTERNAL_ERROR;
+            return failed(settings, state, prepared);
         });
     }
     return renderReply(settings, state, prepared, result);

@@ -84,4 +84,4 @@ export declare function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T>
  */
 export declare function renderNumbersReply(kind: string, result: unknown): string | undefined;
 /** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */
-export declare const PORT_OUT_NOT_ANSWERED_DESCRIPTION = "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing)";
+export declare const PORT_OUT_NOT_ANSWERED_DESCRIPTION = "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing or failed)";

@@ -176,7 +176,7 @@ export function renderNumbersReply(kind, result) {
     throw new TypeError(`a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
 }
 /** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */
-export const PORT_OUT_NOT_ANSWERED_DESCRIPTION = "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing)";
+export const PORT_OUT_NOT_ANSWERED_DESCRIPTION = "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing or failed)";
 let notAnswered;
 function portOutNotAnswered() {
     return (notAnswered ??= buildPortOutValidationResponse({

@@ -19,6 +19,16 @@ import type { CoreSettings } from "./settings.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
 import type { CoreBody, CoreResponse } from "./types.js";
 
+/**
+ * What a failed handler (throw, rejection, timeout) answers: a 500, so Bandwidth retries. The one
+ * exception is a reply Bandwidth reads as approval whenever it is not a clear "no" (the port-out
+ * validation response: any non-200 approves the port-out), which fails closed instead: the family's
+ * answer for "not answered" (a 7598 dispute), as when no handler is mounted.
+ */
+function failed(settings: CoreSettings, state: RouteState, prepared: PreparedEvent): CoreResponse {
+  return prepared.info?.response === "port-out-validation-response" ? renderReply(settings, state, prepared, undefined) : INTERNAL_ERROR;
+}
+
 /** Calls the handler of one prepared event and renders its (possibly awaited, timed) result. */
 function run(settings: CoreSettings, state: RouteState, prepared: PreparedEvent): CoreResponse | Promise<CoreResponse> {
   let result: unknown;
@@ -26,14 +36,14 @@ function run(settings: CoreSettings, state: RouteState, prepared: PreparedEvent)
     result = invokeHandler(settings, state, prepared);
   } catch (error) {
     settings.reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: failureKind(prepared) });
-    return INTERNAL_ERROR;
+    return failed(settings, state, prepared);
   }
   if (isPromiseLike(result)) {
     return withTimeout(settings, result, [prepared.context], state, prepared.context.eventType).then(
-      (settled) => (settled === TIMED_OUT ? INTERNAL_ERROR : renderReply(settings, state, prepared, settled)),
+      (settled) => (settled === TIMED_OUT ? failed(settings, state, prepared) : renderReply(settings, state, prepared, settled)),
       (error: unknown) => {
         settings.reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: failureKind(prepared) });
-        return INTERNAL_ERROR;
+        return failed(settings, state, prepared);
       },
     );
   }

@@ -215,7 +215,7 @@ export function renderNumbersReply(kind: string, result: unknown): string | unde
 
 /** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */
 export const PORT_OUT_NOT_ANSWERED_DESCRIPTION =
-  "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing)";
+  "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing or failed)";
 
 let notAnswered: string | undefined;
 function portOutNotAnswered(): string {
