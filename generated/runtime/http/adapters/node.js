@@ -184,7 +184,13 @@ export function settleUnreadBody(req) {
             socket.destroy();
     }, DISCARD_MS);
     timer.unref?.();
-    const clear = () => clearTimeout(timer);
+    // both listeners go once either fires: a kept-alive socket sees one early answer per delivery, and a
+    // listener left on it per request would pile up for the life of the connection
+    const clear = () => {
+        clearTimeout(timer);
+        req.off("end", clear);
+        socket.off("close", clear);
+    };
     req.once("end", clear);
     socket.once("close", clear);
     return false;
