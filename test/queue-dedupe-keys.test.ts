@@ -100,3 +100,15 @@ test("hashIdentity is SHA-256 (node:crypto agrees on every length around the blo
   }
   assert.equal(hashIdentity(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
 });
+
+test("dedupeKey (Node's native hash here) equals the portable hash of the identity, so edge and Node receivers share keys", () => {
+  const events = [
+    { type: "message-delivered", time: "2024-01-01T00:00:00Z", message: { id: "m-1" } },
+    { type: "message-delivered", time: "2024-01-01T00:00:00Z", message: { id: "é€😀\ud800 lone surrogate" } },
+  ];
+  for (const event of events) {
+    const identity = dedupeIdentity("messaging", "message-delivered", event);
+    assert.ok(identity !== undefined);
+    assert.equal(dedupeKey("messaging", "message-delivered", event), hashIdentity(identity));
+  }
+});

@@ -139,8 +139,26 @@ export function hashIdentity(identity: string): string {
   return hex;
 }
 
+interface NodeHash {
+  update(data: string, encoding: "utf8"): NodeHash;
+  digest(encoding: "hex"): string;
+}
+/** Node's native SHA-256 when the runtime has it (Node ≥ 20.16 `process.getBuiltinModule`), without importing a Node built-in. */
+const nativeCrypto = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule?.("node:crypto") as
+  | { createHash(algorithm: "sha256"): NodeHash }
+  | undefined;
+
+/**
+ * SHA-256 hex of an identity: Node's native hash where available (about 1 µs; the plain-JavaScript
+ * {@link hashIdentity} cost ~17 µs per request in the receiver's profile), otherwise the portable one.
+ * Both give the same digest (test/queue-dedupe-keys.test.ts), so processes of either kind share keys.
+ */
+function sha256Hex(identity: string): string {
+  return nativeCrypto === undefined ? hashIdentity(identity) : nativeCrypto.createHash("sha256").update(identity, "utf8").digest("hex");
+}
+
 /** The hashed dedupe key of an event, or `undefined` when it has none (see {@link dedupeIdentity}). */
 export function dedupeKey(family: string, eventType: string, event: unknown): string | undefined {
   const identity = dedupeIdentity(family, eventType, event);
-  return identity === undefined ? undefined : hashIdentity(identity);
+  return identity === undefined ? undefined : sha256Hex(identity);
 }
