@@ -6,7 +6,8 @@
  * needs are `required` there). Families answered synchronously with a reply (the Emergency Calling API)
  * have no row: they are never deduplicated. The table is documented in CONTRIBUTING.md.
  *
- * Edge-safe: no Node built-ins; the key is hashed (SHA-256, in plain JavaScript) so stores never hold
+ * Edge-safe: no Node built-in is imported; the key is hashed (SHA-256: Node's native hash where
+ * `process.getBuiltinModule` offers it, plain JavaScript elsewhere, same digest) so stores never hold
  * request-controlled text and every key has the same length.
  */
 
@@ -120,9 +121,9 @@ function compress(h: Uint32Array, block: DataView, offset: number): void {
 }
 
 /**
- * SHA-256 of an identity's UTF-8 bytes, as 64 hex digits: the key stores and job ids use. Synchronous
- * and plain JavaScript (edge-safe, no Node built-in): Web Crypto's async digest cost more per request
- * than the rest of the dedupe step. Checked against node:crypto in test/queue-dedupe-keys.test.ts.
+ * SHA-256 of an identity's UTF-8 bytes, as 64 hex digits: the portable hash behind the keys stores and
+ * job ids use (where Node's native hash is missing). Synchronous and plain JavaScript (edge-safe, no Node
+ * built-in): Web Crypto's async digest cost more per request than the rest of the dedupe step. Checked against node:crypto in test/queue-dedupe-keys.test.ts.
  */
 export function hashIdentity(identity: string): string {
   const bytes = encoder.encode(identity);
