@@ -4,7 +4,9 @@
 // enqueued; and with Redis stopped, enqueue rejects within its timeout instead of hanging.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { Redis } from "ioredis";
 import { createBullMQQueue } from "../templates/runtime/queue/bullmq-queue.js";
+import { intakeKey } from "../templates/runtime/queue/intake.js";
 import type { QueueJobContext, QueuedEvent } from "../templates/runtime/queue/types.js";
 import { createQueueWorker } from "../templates/runtime/queue/worker.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
@@ -27,7 +29,7 @@ async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Prom
 describe("BullMQ hand-off (real redis-server)", () => {
   let redis: RedisServer;
   before(async () => {
-    redis = await startRedisServer();
+    redis = await startRedisServer({ persist: true }); // a restart keeps what was stored, as in production
   });
   after(async () => {
     await redis.dispose();
@@ -136,26 +138,36 @@ describe("BullMQ hand-off (real redis-server)", () => {
     }
   });
 
-  test("with Redis stopped, enqueue rejects within its timeout; after a restart it stores again", async () => {
-    const queue = createBullMQQueue({ connection: redis.url, queueName: "q4", timeoutMs: 500 });
-    try {
-      await queue.enqueue([job("before")]);
-      await redis.stop();
-      const started = Date.now();
-      await assert.rejects(queue.enqueue([job("during")]), /queue unavailable|writeable|Connection/i);
-      assert.ok(Date.now() - started < 1500);
-      await redis.start();
-      await until(async () => {
-        try {
-          await queue.enqueue([job("after")]);
-          return true;
-        } catch {
-          return false;
-        }
-      });
-      assert.ok(await queue.queue.getJob("after"));
-    } finally {
-      await queue.close();
-    }
-  });
+  for (const handOff of ["intake", "direct"] as const)
+    test(`with Redis stopped, enqueue (${handOff}) rejects within its timeout; after a restart it stores again`, async () => {
+      const queue = createBullMQQueue({ connection: redis.url, queueName: `q4-${handOff}`, timeoutMs: 500, handOff });
+      const reader = new Redis(redis.url);
+      reader.on("error", () => undefined);
+      /** The job ids stored so far: BullMQ's jobs (direct) or the intake stream's events (intake). */
+      const stored = async (): Promise<string[]> => {
+        if (handOff === "direct") return (await queue.queue.getJobs(["waiting"])).map((j) => j.id ?? "").sort();
+        const entries = await reader.xrange(intakeKey(`q4-${handOff}`), "-", "+");
+        return entries.flatMap(([, fields]) => (JSON.parse(fields[fields.indexOf("e") + 1]) as QueuedEvent[]).map((e) => e.id ?? "")).sort();
+      };
+      try {
+        await queue.enqueue([job("before")]);
+        await redis.stop();
+        const started = Date.now();
+        await assert.rejects(queue.enqueue([job("during")]), /queue unavailable|writeable|Connection/i);
+        assert.ok(Date.now() - started < 1500);
+        await redis.start();
+        await until(async () => {
+          try {
+            await queue.enqueue([job("after")]);
+            return true;
+          } catch {
+            return false;
+          }
+        });
+        assert.deepEqual(await stored(), ["after", "before"]);
+      } finally {
+        reader.disconnect();
+        await queue.close();
+      }
+    });
 });

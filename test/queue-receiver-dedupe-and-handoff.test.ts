@@ -11,7 +11,9 @@ import type { AddressInfo } from "node:net";
 import { after, before, describe, test } from "node:test";
 import { createBandwidthWebhooks } from "../generated/index.js";
 import { Response, SpeakSentence } from "../generated/bxml/index.js";
-import { createBullMQQueue, createRedisDedupeStore } from "../generated/queue.js";
+import { Redis } from "ioredis";
+import { createBullMQQueue, createRedisDedupeStore, startIntakeForwarder } from "../generated/queue.js";
+import type { BullMQEventQueue } from "../generated/queue.js";
 import type { DedupeStore } from "../generated/runtime/queue/dedupe-store.js";
 import { LOAD_AUTHORIZATION, LOAD_CREDENTIALS, messagingEvent } from "./load/deliveries.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
@@ -148,7 +150,30 @@ describe("dedupe in the receiver (memory store)", () => {
   });
 });
 
-describe("queue hand-off in the receiver (real redis-server)", () => {
+/** For the intake hand-off, a forwarder (no worker) so stored events show as waiting BullMQ jobs. */
+function forwardIntake(handOff: "intake" | "direct", url: string, queue: BullMQEventQueue, queueName: string): { close(): Promise<void> } {
+  if (handOff === "direct") return { close: async () => undefined };
+  const client = new Redis(url, { maxRetriesPerRequest: null });
+  client.on("error", () => undefined);
+  const forwarder = startIntakeForwarder({ client, queue: queue.queue, queueName, logger: quiet, blockMs: 200 });
+  return {
+    async close() {
+      await forwarder.close();
+      client.disconnect();
+    },
+  };
+}
+
+/** The ids of the queue's waiting jobs once `count` are there (forwarding is asynchronous). */
+async function waitingJobs(queue: BullMQEventQueue, count: number): Promise<{ family: string; eventType: string; event: unknown }[]> {
+  const deadline = Date.now() + 10_000;
+  while ((await queue.queue.getWaitingCount()) < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // one that should not be there would show up now
+  return (await queue.queue.getJobs(["waiting"])).map((job) => job.data);
+}
+
+for (const handOff of ["intake", "direct"] as const)
+describe(`queue hand-off in the receiver, ${handOff} (real redis-server)`, () => {
   let redis: RedisServer;
   before(async () => {
     redis = await startRedisServer({ persist: true }); // a restart keeps what was stored, as in production
@@ -158,24 +183,26 @@ describe("queue hand-off in the receiver (real redis-server)", () => {
   });
 
   test("async events are stored and acknowledged at once; BXML events stay synchronous", async () => {
-    const queue = createBullMQQueue({ connection: redis.url, queueName: "r1" });
+    const queue = createBullMQQueue({ connection: redis.url, queueName: `r1-${handOff}`, handOff });
+    const forwarder = forwardIntake(handOff, redis.url, queue, `r1-${handOff}`);
     const server = await serve({ voice: { answer: () => Response(SpeakSentence("sync")) }, messaging: {}, queue, dedupe: true });
     try {
       assert.equal((await post(server.url, "/callbacks/messaging", [messagingEvent("q-1", 1), messagingEvent("q-2", 2)])).status, 200);
       assert.equal((await post(server.url, "/callbacks/voice", voiceEvent("disconnect"))).status, 204);
       assert.match((await post(server.url, "/callbacks/voice", voiceEvent("answer"))).body, /<SpeakSentence>sync/);
       assert.equal((await post(server.url, "/callbacks/messaging", [messagingEvent("q-1", 1)])).status, 200, "a duplicate is acknowledged, not stored");
-      const jobs = await queue.queue.getJobs(["waiting"]);
-      assert.deepEqual(jobs.map((job) => `${job.data.family} ${job.data.eventType}`).sort(), ["messaging message-delivered", "messaging message-delivered", "voice disconnect"]);
-      assert.deepEqual(jobs.map((job) => (job.data.event as { message?: { id: string } }).message?.id ?? "-").sort(), ["-", "q-1", "q-2"]);
+      const jobs = await waitingJobs(queue, 3);
+      assert.deepEqual(jobs.map((job) => `${job.family} ${job.eventType}`).sort(), ["messaging message-delivered", "messaging message-delivered", "voice disconnect"]);
+      assert.deepEqual(jobs.map((job) => (job.event as { message?: { id: string } }).message?.id ?? "-").sort(), ["-", "q-1", "q-2"]);
     } finally {
       await server.close();
+      await forwarder.close();
       await queue.close();
     }
   });
 
   test("a receiver handler for an event the worker handles is refused at construction", async () => {
-    const queue = createBullMQQueue({ connection: redis.url, queueName: "r2" });
+    const queue = createBullMQQueue({ connection: redis.url, queueName: `r2-${handOff}`, handOff });
     try {
       assert.throws(
         () => createBandwidthWebhooks({ credentials: [LOAD_CREDENTIALS], logger: quiet, queue, messaging: { messageDelivered: () => undefined } } as unknown as Options),
@@ -187,8 +214,9 @@ describe("queue hand-off in the receiver (real redis-server)", () => {
   });
 
   test("Redis stopped: 503 and nothing stored or marked; after the restart the retry is stored once", async () => {
-    const queue = createBullMQQueue({ connection: redis.url, queueName: "r3", timeoutMs: 500 });
-    const store = createRedisDedupeStore({ connection: redis.url, prefix: "r3:", readyTimeoutMs: 300 });
+    const queue = createBullMQQueue({ connection: redis.url, queueName: `r3-${handOff}`, timeoutMs: 500, handOff });
+    const forwarder = forwardIntake(handOff, redis.url, queue, `r3-${handOff}`);
+    const store = createRedisDedupeStore({ connection: redis.url, prefix: `r3-${handOff}:`, readyTimeoutMs: 300 });
     const server = await serve({ messaging: {}, queue, dedupe: { store, pendingTtlMs: 300 }, onError: () => {} });
     try {
       assert.equal((await post(server.url, "/callbacks/messaging", [messagingEvent("before", 1)])).status, 200);
@@ -204,10 +232,11 @@ describe("queue hand-off in the receiver (real redis-server)", () => {
       }
       assert.equal(status, 200);
       assert.equal((await post(server.url, "/callbacks/messaging", [messagingEvent("during", 2)])).status, 200);
-      const ids = (await queue.queue.getJobs(["waiting"])).map((job) => (job.data.event as { message: { id: string } }).message.id).sort();
+      const ids = (await waitingJobs(queue, 2)).map((job) => (job.event as { message: { id: string } }).message.id).sort();
       assert.deepEqual(ids, ["before", "during"]);
     } finally {
       await server.close();
+      await forwarder.close();
       await queue.close();
       await store.close?.();
     }

@@ -29,6 +29,8 @@ export function emitQueueWiring(files: readonly GeneratedFile[]): GeneratedFile[
     `import type { ${queued.map((f) => f.handlers).join(", ")} } from "./handlers.js";`,
     `export { createBullMQQueue, DEFAULT_QUEUE_NAME } from "./${RUNTIME_QUEUE}/bullmq-queue.js";`,
     `export type { BullMQEventQueue, BullMQQueueOptions } from "./${RUNTIME_QUEUE}/bullmq-queue.js";`,
+    `export { INTAKE_GROUP, intakeKey, startIntakeForwarder } from "./${RUNTIME_QUEUE}/intake.js";`,
+    `export type { IntakeForwarder, IntakeForwarderOptions } from "./${RUNTIME_QUEUE}/intake.js";`,
     `export { createRedisDedupeStore } from "./${RUNTIME_QUEUE}/redis-store.js";`,
     `export type { RedisDedupeStoreOptions } from "./${RUNTIME_QUEUE}/redis-store.js";`,
     `export type { BandwidthWorker, WorkerFailureInfo } from "./${RUNTIME_QUEUE}/worker.js";`,

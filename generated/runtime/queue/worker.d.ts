@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
 import type { WebhookLogger } from "../http/context.js";
 import type { DedupeStore } from "./dedupe-store.js";
+import type { IntakeForwarder } from "./intake.js";
 import type { QueuedEvent } from "./types.js";
 /** One family as the worker sees it: its event table and the user's handlers. */
 export interface WorkerFamily {
@@ -57,10 +58,20 @@ export interface QueueWorkerOptions {
     readonly lockDurationMs?: number;
     /** How often BullMQ looks for such stalled jobs. Default 30 000 ms. */
     readonly stalledIntervalMs?: number;
+    /**
+     * Forward the receivers' intake stream to the queue (see `handOff` of `createBullMQQueue`). Default
+     * `true`; every worker may forward (they share a consumer group). `false` for workers of a queue
+     * whose receivers all use `handOff: "direct"`.
+     */
+    readonly forwardIntake?: boolean;
+    /** Intake entries a forwarder that stopped left unforwarded are taken over after this long. Default 30 000 ms. */
+    readonly intakeClaimIdleMs?: number;
 }
-/** A running worker: the BullMQ `Worker`, and `close()` that waits for running jobs. */
+/** A running worker: the BullMQ `Worker`, its intake forwarder, and `close()` that waits for running jobs. */
 export interface BandwidthWorker {
     readonly worker: Worker;
+    /** The intake forwarder (`undefined` with `forwardIntake: false`). */
+    readonly forwarder: IntakeForwarder | undefined;
     close(): Promise<void>;
 }
 /**

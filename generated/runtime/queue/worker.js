@@ -6,9 +6,10 @@
  * in the failed set (`onFailed`). The generated `createBandwidthWorker` (`bw-codegen/queue`) binds the
  * event tables; this module knows no event name. Needs the optional peers `bullmq` + `ioredis`.
  */
-import { Worker } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { DEFAULT_QUEUE_NAME } from "./bullmq-queue.js";
+import { startIntakeForwarder } from "./intake.js";
 import { createRedisDedupeStore, openFailFastRedis } from "./redis-store.js";
 function connectionOf(connection) {
     if (typeof connection === "object" && connection !== null && typeof connection.defineCommand === "function")
@@ -119,13 +120,36 @@ export function createQueueWorker(options) {
         maxStalledCount: 5, // a Redis restart can stall a job more than once: retried, not failed
     });
     worker.on("error", (error) => logger.warn(`bw-codegen worker: ${error.message}`));
+    const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+    const forwarding = options.forwardIntake === false ? undefined : startForwarding(connection, queueName, options.intakeClaimIdleMs, logger);
     return {
         worker,
+        forwarder: forwarding?.forwarder,
         async close() {
+            await forwarding?.close();
             await worker.close();
             guardClient?.disconnect();
             if (owned)
                 connection.disconnect();
+        },
+    };
+}
+/** The worker's intake forwarder, on clients of its own (one blocks in reads, one adds the jobs). */
+function startForwarding(connection, queueName, claimIdleMs, logger) {
+    const reader = connection.duplicate();
+    const writer = connection.duplicate();
+    for (const client of [reader, writer])
+        client.on("error", () => undefined); // reconnects; the forwarder logs and retries
+    const queue = new Queue(queueName, { connection: writer });
+    queue.on("error", () => undefined);
+    const forwarder = startIntakeForwarder({ client: reader, queue, queueName, claimIdleMs, logger });
+    return {
+        forwarder,
+        async close() {
+            await forwarder.close();
+            reader.disconnect();
+            await queue.close().catch(() => undefined);
+            writer.disconnect();
         },
     };
 }

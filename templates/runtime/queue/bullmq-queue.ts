@@ -1,16 +1,20 @@
 /**
- * The BullMQ producer behind `createBandwidthWebhooks({ queue })`: stores validated async events as
- * BullMQ jobs (one `add` per event, all of a request in parallel) with retries and back-off set
- * on each job, and rejects quickly when Redis is unreachable so the receiver answers 503 instead of
- * acknowledging an event it did not store. A job's id is the event's dedupe key when it has one, so a
- * retried delivery that slipped past the dedupe store (receiver killed between storing and marking)
- * adds nothing. Not part of the core entry: `bw-codegen/queue`, optional peers `bullmq` + `ioredis`.
+ * The BullMQ producer behind `createBandwidthWebhooks({ queue })`: stores a request's validated async
+ * events durably in Redis, then lets the receiver acknowledge; rejects quickly when Redis is unreachable
+ * so the receiver answers 503 instead of acknowledging an event it did not store. Two hand-offs:
+ * `intake` (default): one `XADD` per request to the intake stream, which the workers' forwarders turn
+ * into BullMQ jobs (intake.ts; a quarter of the receiver's cost of a BullMQ add); `direct`: one BullMQ
+ * `add` per event, for apps that consume the queue with their own BullMQ workers and no forwarder.
+ * Either way a job's id is the event's dedupe key when it has one, so a retried delivery that slipped
+ * past the dedupe store (receiver killed between storing and marking) adds nothing.
+ * Not part of the core entry: `bw-codegen/queue`, optional peers `bullmq` + `ioredis`.
  */
 
 import { Queue } from "bullmq";
 import type { JobsOptions } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
-import { openFailFastRedis } from "./redis-store.js";
+import { intakeFields, intakeKey } from "./intake.js";
+import { openFailFastRedis, whenRedisReady } from "./redis-store.js";
 import type { EventQueue, QueuedEvent } from "./types.js";
 
 /** Default BullMQ queue name shared by receivers and workers. */
@@ -30,6 +34,12 @@ export interface BullMQQueueOptions {
   readonly keepCompletedSeconds?: number;
   /** Longest wait for Redis to store a request's jobs before the receiver answers 503. Default 2000 ms. */
   readonly timeoutMs?: number;
+  /**
+   * `intake` (default): one `XADD` per request to the intake stream; `createBandwidthWorker` forwards it
+   * to BullMQ (run at least one, or call `startIntakeForwarder`). `direct`: a BullMQ `add` per event,
+   * about four times the receiver's CPU, for queues consumed by BullMQ workers of your own.
+   */
+  readonly handOff?: "intake" | "direct";
 }
 
 /** The producer, plus the BullMQ `Queue` for inspection (counts, failed jobs). */
@@ -65,17 +75,30 @@ export function createBullMQQueue(options: BullMQQueueOptions): BullMQEventQueue
     removeOnFail: false,
   });
 
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const intake = intakeKey(queueName);
+  const jobOptionsJson = JSON.stringify(jobOptions);
+  const handOff = options.handOff ?? "intake";
+
+  /** `direct`: one `add` per event rather than `addBulk`: a MULTI costs BullMQ about 2.5× the CPU of a plain add,
+   * and atomicity is not needed: a job id is the event's dedupe key, so a retried request adds only what a failed one missed. */
+  function addEach(events: readonly QueuedEvent[]): Promise<unknown> {
+    return Promise.all(
+      events.map((event) => queue.add(`${event.family}:${event.eventType}`, event, event.id === undefined ? jobOptions : { ...jobOptions, jobId: event.id })),
+    );
+  }
+
+  async function appendToIntake(events: readonly QueuedEvent[]): Promise<unknown> {
+    if (client.status !== "ready") await whenRedisReady(client, timeoutMs); // commands fail at once while not ready
+    return client.xadd(intake, "*", ...intakeFields(jobOptionsJson, events));
+  }
+
   async function enqueue(events: readonly QueuedEvent[]): Promise<void> {
     if (events.length === 0) return;
     if (client.status !== "ready" && client.status !== "connecting" && client.status !== "connect") {
       throw new Error(`queue unavailable: redis ${client.status}`);
     }
-    // One `add` per event rather than `addBulk`: a MULTI costs BullMQ about 2.5× the CPU of a plain add,
-    // and atomicity is not needed: a job id is the event's dedupe key, so a retried request adds only
-    // what a failed one missed.
-    const adding = Promise.all(
-      events.map((event) => queue.add(`${event.family}:${event.eventType}`, event, event.id === undefined ? jobOptions : { ...jobOptions, jobId: event.id })),
-    );
+    const adding = handOff === "intake" ? appendToIntake(events) : addEach(events);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`queue unavailable: not stored within ${timeoutMs} ms`)), timeoutMs);

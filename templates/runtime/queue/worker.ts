@@ -6,13 +6,15 @@
  * event tables; this module knows no event name. Needs the optional peers `bullmq` + `ioredis`.
  */
 
-import { Worker } from "bullmq";
+import { Queue, Worker } from "bullmq";
 import type { Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
 import type { WebhookLogger } from "../http/context.js";
 import { DEFAULT_QUEUE_NAME } from "./bullmq-queue.js";
 import type { DedupeStore } from "./dedupe-store.js";
+import { startIntakeForwarder } from "./intake.js";
+import type { IntakeForwarder } from "./intake.js";
 import { createRedisDedupeStore, openFailFastRedis } from "./redis-store.js";
 import type { QueueJobContext, QueuedEvent } from "./types.js";
 
@@ -61,11 +63,21 @@ export interface QueueWorkerOptions {
   readonly lockDurationMs?: number;
   /** How often BullMQ looks for such stalled jobs. Default 30 000 ms. */
   readonly stalledIntervalMs?: number;
+  /**
+   * Forward the receivers' intake stream to the queue (see `handOff` of `createBullMQQueue`). Default
+   * `true`; every worker may forward (they share a consumer group). `false` for workers of a queue
+   * whose receivers all use `handOff: "direct"`.
+   */
+  readonly forwardIntake?: boolean;
+  /** Intake entries a forwarder that stopped left unforwarded are taken over after this long. Default 30 000 ms. */
+  readonly intakeClaimIdleMs?: number;
 }
 
-/** A running worker: the BullMQ `Worker`, and `close()` that waits for running jobs. */
+/** A running worker: the BullMQ `Worker`, its intake forwarder, and `close()` that waits for running jobs. */
 export interface BandwidthWorker {
   readonly worker: Worker;
+  /** The intake forwarder (`undefined` with `forwardIntake: false`). */
+  readonly forwarder: IntakeForwarder | undefined;
   close(): Promise<void>;
 }
 
@@ -179,12 +191,35 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
     maxStalledCount: 5, // a Redis restart can stall a job more than once: retried, not failed
   });
   worker.on("error", (error: Error) => logger.warn(`bw-codegen worker: ${error.message}`));
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const forwarding = options.forwardIntake === false ? undefined : startForwarding(connection, queueName, options.intakeClaimIdleMs, logger);
   return {
     worker,
+    forwarder: forwarding?.forwarder,
     async close(): Promise<void> {
+      await forwarding?.close();
       await worker.close();
       guardClient?.disconnect();
       if (owned) connection.disconnect();
+    },
+  };
+}
+
+/** The worker's intake forwarder, on clients of its own (one blocks in reads, one adds the jobs). */
+function startForwarding(connection: Redis, queueName: string, claimIdleMs: number | undefined, logger: WebhookLogger): { forwarder: IntakeForwarder; close(): Promise<void> } {
+  const reader = connection.duplicate();
+  const writer = connection.duplicate();
+  for (const client of [reader, writer]) client.on("error", () => undefined); // reconnects; the forwarder logs and retries
+  const queue = new Queue(queueName, { connection: writer });
+  queue.on("error", () => undefined);
+  const forwarder = startIntakeForwarder({ client: reader, queue, queueName, claimIdleMs, logger });
+  return {
+    forwarder,
+    async close(): Promise<void> {
+      await forwarder.close();
+      reader.disconnect();
+      await queue.close().catch(() => undefined);
+      writer.disconnect();
     },
   };
 }
