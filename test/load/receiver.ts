@@ -19,6 +19,10 @@ export interface ReceiverConfig {
   readonly fault?: "throw" | "hang";
   readonly timeoutMs?: number;
   readonly bodyLimit?: number;
+  /** Queue mode: `intake` (default, one XADD per turn) or `direct` (a BullMQ add per event). */
+  readonly handOff?: "intake" | "direct";
+  /** Print nothing per event (benchmarks: the cheapest inline handler). */
+  readonly silent?: boolean;
 }
 
 const config = JSON.parse(process.argv[2] ?? "{}") as ReceiverConfig;
@@ -35,11 +39,11 @@ function handle(event: { message?: { id?: string } }): undefined | Promise<undef
     if (config.fault === "throw") throw new Error("handler failed");
     if (config.fault === "hang") return new Promise<undefined>(() => {});
   }
-  out(`handled ${id}`);
+  if (config.silent !== true) out(`handled ${id}`);
   return undefined;
 }
 
-const queue = config.mode === "queue" ? createBullMQQueue({ connection: config.redisUrl!, queueName: config.queueName, timeoutMs: 1000 }) : undefined;
+const queue = config.mode === "queue" ? createBullMQQueue({ connection: config.redisUrl!, queueName: config.queueName, timeoutMs: 1000, handOff: config.handOff }) : undefined;
 const store = config.dedupe === "redis" ? createRedisDedupeStore({ connection: config.redisUrl!, prefix: `${config.queueName ?? "load"}:dedupe:` }) : undefined;
 type Options = Parameters<typeof createBandwidthWebhooks>[0];
 const webhooks = createBandwidthWebhooks({

@@ -3,9 +3,9 @@
 // each unique event's handler calls. Configured by one JSON argument; stopped by PID.
 import { createBandwidthWorker } from "../../generated/queue.js";
 
-const config = JSON.parse(process.argv[2] ?? "{}") as { redisUrl: string; queueName?: string; concurrency?: number };
+const config = JSON.parse(process.argv[2] ?? "{}") as { redisUrl: string; queueName?: string; concurrency?: number; silent?: boolean };
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
-const handle = (event: { message: { id: string } }): undefined => void out(`handled ${event.message.id}`);
+const handle = (event: { message: { id: string } }): undefined => (config.silent === true ? undefined : void out(`handled ${event.message.id}`));
 
 const worker = createBandwidthWorker({
   connection: config.redisUrl,

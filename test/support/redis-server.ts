@@ -12,6 +12,8 @@ import { join } from "node:path";
 export interface RedisServer {
   readonly port: number;
   readonly url: string;
+  /** The same server's Unix socket (ioredis takes the path as its connection string). */
+  readonly socketPath: string;
   readonly pid: number | undefined;
   /** Starts it again after `stop()` (same port, same data directory). */
   start(): Promise<void>;
@@ -58,7 +60,7 @@ function waitForPort(port: number, deadline: number): Promise<void> {
 export async function startRedisServer(options: { persist?: boolean } = {}): Promise<RedisServer> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "bw-redis-"));
-  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--daemonize", "no", "--protected-mode", "yes"];
+  const args = ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--daemonize", "no", "--protected-mode", "yes", "--unixsocket", join(dir, "redis.sock"), "--unixsocketperm", "700"];
   args.push(...(options.persist ? ["--appendonly", "yes", "--appendfsync", "everysec"] : ["--appendonly", "no"]));
   let child: ChildProcess | undefined;
 
@@ -90,6 +92,7 @@ export async function startRedisServer(options: { persist?: boolean } = {}): Pro
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    socketPath: join(dir, "redis.sock"),
     get pid() {
       return child?.pid;
     },

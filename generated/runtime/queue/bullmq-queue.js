@@ -11,8 +11,8 @@
  * Not part of the core entry: `bw-codegen/queue`, optional peers `bullmq` + `ioredis`.
  */
 import { Queue } from "bullmq";
-import { intakeFields, intakeKey } from "./intake.js";
-import { openFailFastRedis, whenRedisReady } from "./redis-store.js";
+import { createIntakeWriter } from "./intake.js";
+import { openFailFastRedis } from "./redis-store.js";
 /** Default BullMQ queue name shared by receivers and workers. */
 export const DEFAULT_QUEUE_NAME = "bandwidth-webhooks";
 function isClient(connection) {
@@ -40,19 +40,12 @@ export function createBullMQQueue(options) {
         removeOnComplete: { age: options.keepCompletedSeconds ?? 3600 },
         removeOnFail: false,
     });
-    const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
-    const intake = intakeKey(queueName);
-    const jobOptionsJson = JSON.stringify(jobOptions);
     const handOff = options.handOff ?? "intake";
+    const appendToIntake = createIntakeWriter(client, options.queueName ?? DEFAULT_QUEUE_NAME, JSON.stringify(jobOptions), timeoutMs);
     /** `direct`: one `add` per event rather than `addBulk`: a MULTI costs BullMQ about 2.5× the CPU of a plain add,
      * and atomicity is not needed: a job id is the event's dedupe key, so a retried request adds only what a failed one missed. */
     function addEach(events) {
         return Promise.all(events.map((event) => queue.add(`${event.family}:${event.eventType}`, event, event.id === undefined ? jobOptions : { ...jobOptions, jobId: event.id })));
-    }
-    async function appendToIntake(events) {
-        if (client.status !== "ready")
-            await whenRedisReady(client, timeoutMs); // commands fail at once while not ready
-        return client.xadd(intake, "*", ...intakeFields(jobOptionsJson, events));
     }
     async function enqueue(events) {
         if (events.length === 0)
@@ -60,7 +53,9 @@ export function createBullMQQueue(options) {
         if (client.status !== "ready" && client.status !== "connecting" && client.status !== "connect") {
             throw new Error(`queue unavailable: redis ${client.status}`);
         }
-        const adding = handOff === "intake" ? appendToIntake(events) : addEach(events);
+        if (handOff === "intake")
+            return appendToIntake(events); // its own timeout, one per turn
+        const adding = addEach(events);
         let timer;
         const timeout = new Promise((_, reject) => {
             timer = setTimeout(() => reject(new Error(`queue unavailable: not stored within ${timeoutMs} ms`)), timeoutMs);

@@ -21,6 +21,13 @@ export declare const INTAKE_GROUP: string;
 export declare function intakeKey(queueName: string): string;
 /** The fields of one intake entry: the format version, the jobs' options and the request's events. */
 export declare function intakeFields(jobOptionsJson: string, events: readonly QueuedEvent[]): string[];
+/**
+ * The receiver's side: `append(events)` resolves once the events are in the intake stream. The requests
+ * of one event-loop turn are written as ONE entry (one `XADD`, one reply, one timer), so under load the
+ * Redis round trip is shared instead of paid per request; a lone request is written on the next turn.
+ * Rejects (the receiver answers 503) when Redis is not ready within `timeoutMs` or does not confirm.
+ */
+export declare function createIntakeWriter(client: Redis, queueName: string, jobOptionsJson: string, timeoutMs: number): (events: readonly QueuedEvent[]) => Promise<void>;
 /** One BullMQ job to add, as `Queue.addBulk` takes it. */
 export interface IntakeJob {
     readonly name: string;

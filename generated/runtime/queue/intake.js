@@ -11,6 +11,7 @@
  * BullMQ ignores while the job exists and the worker's run-once store covers after it is removed.
  * So nothing is acknowledged to Bandwidth before it is on disk in Redis, and nothing stored is dropped.
  */
+import { whenRedisReady } from "./redis-store.js";
 /** The consumer group every forwarder of a queue reads the intake stream in. */
 export const INTAKE_GROUP = "bw-forwarders";
 /** The intake stream's key for a queue name. */
@@ -20,6 +21,57 @@ export function intakeKey(queueName) {
 /** The fields of one intake entry: the format version, the jobs' options and the request's events. */
 export function intakeFields(jobOptionsJson, events) {
     return ["v", "1", "o", jobOptionsJson, "e", JSON.stringify(events)];
+}
+/** Most events one intake entry holds; a busier turn writes several entries (in one pipelined write). */
+const EVENTS_PER_ENTRY = 200;
+/**
+ * The receiver's side: `append(events)` resolves once the events are in the intake stream. The requests
+ * of one event-loop turn are written as ONE entry (one `XADD`, one reply, one timer), so under load the
+ * Redis round trip is shared instead of paid per request; a lone request is written on the next turn.
+ * Rejects (the receiver answers 503) when Redis is not ready within `timeoutMs` or does not confirm.
+ */
+export function createIntakeWriter(client, queueName, jobOptionsJson, timeoutMs) {
+    const key = intakeKey(queueName);
+    let waiting = [];
+    async function write(batch) {
+        const events = batch.length === 1 ? batch[0].events : batch.flatMap((w) => w.events);
+        let timer;
+        try {
+            if (client.status !== "ready")
+                await whenRedisReady(client, timeoutMs); // commands fail at once while not ready
+            const timeout = new Promise((_, reject) => {
+                timer = setTimeout(() => reject(new Error(`queue unavailable: not stored within ${timeoutMs} ms`)), timeoutMs);
+            });
+            await Promise.race([client.xadd(key, "*", ...intakeFields(jobOptionsJson, events)), timeout]);
+            for (const w of batch)
+                w.resolve();
+        }
+        catch (error) {
+            for (const w of batch)
+                w.reject(error);
+        }
+        finally {
+            clearTimeout(timer);
+        }
+    }
+    function flush() {
+        const turn = waiting;
+        waiting = [];
+        let start = 0;
+        for (let i = 0, count = 0; i < turn.length; i++) {
+            count += turn[i].events.length;
+            if (count >= EVENTS_PER_ENTRY || i === turn.length - 1) {
+                void write(turn.slice(start, i + 1));
+                start = i + 1;
+                count = 0;
+            }
+        }
+    }
+    return (events) => new Promise((resolve, reject) => {
+        if (waiting.length === 0)
+            setImmediate(flush);
+        waiting.push({ events, resolve, reject });
+    });
 }
 function field(fields, name) {
     for (let i = 0; i + 1 < fields.length; i += 2)

@@ -13,8 +13,8 @@
 import { Queue } from "bullmq";
 import type { JobsOptions } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
-import { intakeFields, intakeKey } from "./intake.js";
-import { openFailFastRedis, whenRedisReady } from "./redis-store.js";
+import { createIntakeWriter } from "./intake.js";
+import { openFailFastRedis } from "./redis-store.js";
 import type { EventQueue, QueuedEvent } from "./types.js";
 
 /** Default BullMQ queue name shared by receivers and workers. */
@@ -75,10 +75,8 @@ export function createBullMQQueue(options: BullMQQueueOptions): BullMQEventQueue
     removeOnFail: false,
   });
 
-  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
-  const intake = intakeKey(queueName);
-  const jobOptionsJson = JSON.stringify(jobOptions);
   const handOff = options.handOff ?? "intake";
+  const appendToIntake = createIntakeWriter(client, options.queueName ?? DEFAULT_QUEUE_NAME, JSON.stringify(jobOptions), timeoutMs);
 
   /** `direct`: one `add` per event rather than `addBulk`: a MULTI costs BullMQ about 2.5× the CPU of a plain add,
    * and atomicity is not needed: a job id is the event's dedupe key, so a retried request adds only what a failed one missed. */
@@ -88,17 +86,13 @@ export function createBullMQQueue(options: BullMQQueueOptions): BullMQEventQueue
     );
   }
 
-  async function appendToIntake(events: readonly QueuedEvent[]): Promise<unknown> {
-    if (client.status !== "ready") await whenRedisReady(client, timeoutMs); // commands fail at once while not ready
-    return client.xadd(intake, "*", ...intakeFields(jobOptionsJson, events));
-  }
-
   async function enqueue(events: readonly QueuedEvent[]): Promise<void> {
     if (events.length === 0) return;
     if (client.status !== "ready" && client.status !== "connecting" && client.status !== "connect") {
       throw new Error(`queue unavailable: redis ${client.status}`);
     }
-    const adding = handOff === "intake" ? appendToIntake(events) : addEach(events);
+    if (handOff === "intake") return appendToIntake(events); // its own timeout, one per turn
+    const adding = addEach(events);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`queue unavailable: not stored within ${timeoutMs} ms`)), timeoutMs);
