@@ -106,7 +106,10 @@ async function drainCost(url: string, queueName: string): Promise<{ cpuUsPerJob:
   const worker = await startWorker({ redisUrl: url, queueName, silent: true });
   const cpu0 = cpuMs(worker.pid);
   try {
-    for (let idle = 0; idle < 3; ) idle = (await pending()) === 0 ? idle + 1 : 0, await sleep(200);
+    for (let idle = 0; idle < 3; ) {
+      idle = (await pending()) === 0 ? idle + 1 : 0;
+      await sleep(200);
+    }
     const jobs = (await queue.getJobCounts("completed")).completed - before;
     return { cpuUsPerJob: Math.round(((cpuMs(worker.pid) - cpu0) * 1000) / Math.max(1, jobs)), jobs };
   } finally {

@@ -231,7 +231,7 @@ export function startIntakeForwarder(options: IntakeForwarderOptions): IntakeFor
       } catch (error) {
         if (closing) break;
         ownPending = true;
-        if (String((error as Error).message).includes("NOGROUP")) groupReady = false; // Redis lost its data
+        groupReady = false; // a Redis that restarted empty (NOGROUP) lost the group: make it again (idempotent)
         if (failures++ === 0) logger.warn(`bw-codegen worker: forwarding the intake stream failed, retrying: ${(error as Error).message}`);
         await sleep(Math.min(50 * 2 ** Math.min(failures, 5), 1000));
       }
