@@ -10,20 +10,13 @@ import { intakeKey } from "../templates/runtime/queue/intake.js";
 import type { QueueJobContext, QueuedEvent } from "../templates/runtime/queue/types.js";
 import { createQueueWorker } from "../templates/runtime/queue/worker.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { until } from "./support/until.js";
 
 const silent = { warn: () => {}, error: () => {} };
 const messagingEvents = { "message-delivered": { method: "messageDelivered" }, "message-failed": { method: "messageFailed" } };
 
 function job(id: string | undefined, type = "message-delivered"): QueuedEvent {
   return { family: "messaging", eventType: type, event: { type, message: { id: id ?? "none" } }, valid: true, receivedAt: Date.now(), id };
-}
-
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe("BullMQ hand-off (real redis-server)", () => {

@@ -12,6 +12,7 @@ import { INTAKE_GROUP, intakeKey, jobsOfEntry, startIntakeForwarder } from "../t
 import type { QueuedEvent } from "../templates/runtime/queue/types.js";
 import { createQueueWorker } from "../templates/runtime/queue/worker.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { until } from "./support/until.js";
 
 const silent = { warn: () => {}, error: () => {} };
 const messagingEvents = { "message-delivered": { method: "messageDelivered" } };
@@ -20,12 +21,15 @@ function job(id: string | undefined): QueuedEvent {
   return { family: "messaging", eventType: "message-delivered", event: { type: "message-delivered", message: { id: id ?? "none" } }, valid: true, receivedAt: Date.now(), id };
 }
 
-async function until(check: () => boolean | Promise<boolean>, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+/** A worker on `queueName` whose messaging handler records each event's message id in `seen`. */
+function recordingWorker(url: string, queueName: string, seen: string[], extra: Partial<Parameters<typeof createQueueWorker>[0]> = {}) {
+  return createQueueWorker({
+    connection: url,
+    queueName,
+    logger: silent,
+    families: { messaging: { events: messagingEvents, handlers: { messageDelivered: (event: any) => void seen.push(event.message.id) } } },
+    ...extra,
+  });
 }
 
 describe("intake stream and forwarder (real redis-server)", () => {
@@ -61,12 +65,7 @@ describe("intake stream and forwarder (real redis-server)", () => {
     const seen: string[] = [];
     await queue.enqueue([job("early-1")]);
     await queue.enqueue([job("early-2"), job(undefined)]);
-    const worker = createQueueWorker({
-      connection: redis.url,
-      queueName: "i2",
-      logger: silent,
-      families: { messaging: { events: messagingEvents, handlers: { messageDelivered: (event: any) => void seen.push(event.message.id) } } },
-    });
+    const worker = recordingWorker(redis.url, "i2", seen);
     try {
       await until(() => seen.length === 3);
       await until(async () => (await raw.xlen(intakeKey("i2"))) === 0);
@@ -86,13 +85,7 @@ describe("intake stream and forwarder (real redis-server)", () => {
     const read = await raw.xreadgroup("GROUP", INTAKE_GROUP, "dead-forwarder", "COUNT", 10, "STREAMS", key, ">");
     assert.equal((read as [string, unknown[]][])[0][1].length, 1, "the dead forwarder holds the entry");
     const seen: string[] = [];
-    const worker = createQueueWorker({
-      connection: redis.url,
-      queueName: "i3",
-      logger: silent,
-      intakeClaimIdleMs: 300,
-      families: { messaging: { events: messagingEvents, handlers: { messageDelivered: (event: any) => void seen.push(event.message.id) } } },
-    });
+    const worker = recordingWorker(redis.url, "i3", seen, { intakeClaimIdleMs: 300 });
     try {
       await until(() => seen.length === 1);
       await new Promise((resolve) => setTimeout(resolve, 800)); // a second claim pass would show a repeat here
@@ -108,18 +101,12 @@ describe("intake stream and forwarder (real redis-server)", () => {
   test("an entry forwarded twice (the forwarder died after addBulk, before XACK) runs its handler once", async () => {
     const key = intakeKey("i4");
     const bull = new Queue("i4", { connection: { host: "127.0.0.1", port: redis.port } });
-    const reader = new Redis(redis.url, { maxRetriesPerRequest: null });
     const seen: string[] = [];
     const queue = createBullMQQueue({ connection: redis.url, queueName: "i4", keepCompletedSeconds: 0 });
     await queue.enqueue([job(undefined)]); // no dedupe key: the job id is the entry id
     const [[entryId, fields]] = await raw.xrange(key, "-", "+");
     await bull.addBulk(jobsOfEntry(entryId, fields)! as never); // what the dead forwarder had done
-    const worker = createQueueWorker({
-      connection: redis.url,
-      queueName: "i4",
-      logger: silent,
-      families: { messaging: { events: messagingEvents, handlers: { messageDelivered: (event: any) => void seen.push(event.message.id) } } },
-    });
+    const worker = recordingWorker(redis.url, "i4", seen);
     try {
       await until(() => seen.length === 1);
       await until(async () => (await raw.xlen(key)) === 0);
@@ -129,7 +116,6 @@ describe("intake stream and forwarder (real redis-server)", () => {
       await worker.close();
       await queue.close();
       await bull.close();
-      reader.disconnect();
     }
   });
 
@@ -140,12 +126,7 @@ describe("intake stream and forwarder (real redis-server)", () => {
     await queue.enqueue([job("after-foreign")]);
     const errors: string[] = [];
     const seen: string[] = [];
-    const worker = createQueueWorker({
-      connection: redis.url,
-      queueName: "i5",
-      logger: { warn: () => {}, error: (message: string) => void errors.push(message) },
-      families: { messaging: { events: messagingEvents, handlers: { messageDelivered: (event: any) => void seen.push(event.message.id) } } },
-    });
+    const worker = recordingWorker(redis.url, "i5", seen, { logger: { warn: () => {}, error: (message: string) => void errors.push(message) } });
     try {
       await until(() => seen.length === 1 && errors.length === 1);
       assert.match(errors[0], /is not a bw-codegen entry; removed without a job/);

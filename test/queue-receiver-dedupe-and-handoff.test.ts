@@ -17,6 +17,7 @@ import type { BullMQEventQueue } from "../generated/queue.js";
 import type { DedupeStore } from "../generated/runtime/queue/dedupe-store.js";
 import { LOAD_AUTHORIZATION, LOAD_CREDENTIALS, messagingEvent } from "./load/deliveries.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
+import { until } from "./support/until.js";
 
 const quiet = { warn: () => {}, error: () => {}, debug: () => {} };
 type Options = Parameters<typeof createBandwidthWebhooks>[0];
@@ -166,8 +167,7 @@ function forwardIntake(handOff: "intake" | "direct", url: string, queue: BullMQE
 
 /** The ids of the queue's waiting jobs once `count` are there (forwarding is asynchronous). */
 async function waitingJobs(queue: BullMQEventQueue, count: number): Promise<{ family: string; eventType: string; event: unknown }[]> {
-  const deadline = Date.now() + 10_000;
-  while ((await queue.queue.getWaitingCount()) < count && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(async () => (await queue.queue.getWaitingCount()) >= count);
   await new Promise((resolve) => setTimeout(resolve, 100)); // one that should not be there would show up now
   return (await queue.queue.getJobs(["waiting"])).map((job) => job.data);
 }

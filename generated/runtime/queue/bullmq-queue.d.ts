@@ -3,8 +3,8 @@
  * The BullMQ producer behind `createBandwidthWebhooks({ queue })`: stores a request's validated async
  * events durably in Redis, then lets the receiver acknowledge; rejects quickly when Redis is unreachable
  * so the receiver answers 503 instead of acknowledging an event it did not store. Two hand-offs:
- * `intake` (default): one `XADD` per request to the intake stream, which the workers' forwarders turn
- * into BullMQ jobs (intake.ts; a quarter of the receiver's cost of a BullMQ add); `direct`: one BullMQ
+ * `intake` (default): one `XADD` per event-loop turn to the intake stream, which the workers' forwarders
+ * turn into BullMQ jobs (intake.ts; about half the receiver's cost of a BullMQ add per request); `direct`: one BullMQ
  * `add` per event, for apps that consume the queue with their own BullMQ workers and no forwarder.
  * Either way a job's id is the event's dedupe key when it has one, so a retried delivery that slipped
  * past the dedupe store (receiver killed between storing and marking) adds nothing.
@@ -33,9 +33,9 @@ export interface BullMQQueueOptions {
     /** Longest wait for Redis to store a request's jobs before the receiver answers 503. Default 2000 ms. */
     readonly timeoutMs?: number;
     /**
-     * `intake` (default): one `XADD` per request to the intake stream; `createBandwidthWorker` forwards it
+     * `intake` (default): one `XADD` per event-loop turn to the intake stream; `createBandwidthWorker` forwards it
      * to BullMQ (run at least one, or call `startIntakeForwarder`). `direct`: a BullMQ `add` per event,
-     * about four times the receiver's CPU, for queues consumed by BullMQ workers of your own.
+     * about twice the receiver's CPU per request, for queues consumed by BullMQ workers of your own.
      */
     readonly handOff?: "intake" | "direct";
 }

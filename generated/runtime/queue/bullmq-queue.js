@@ -3,16 +3,16 @@
  * The BullMQ producer behind `createBandwidthWebhooks({ queue })`: stores a request's validated async
  * events durably in Redis, then lets the receiver acknowledge; rejects quickly when Redis is unreachable
  * so the receiver answers 503 instead of acknowledging an event it did not store. Two hand-offs:
- * `intake` (default): one `XADD` per request to the intake stream, which the workers' forwarders turn
- * into BullMQ jobs (intake.ts; a quarter of the receiver's cost of a BullMQ add); `direct`: one BullMQ
+ * `intake` (default): one `XADD` per event-loop turn to the intake stream, which the workers' forwarders
+ * turn into BullMQ jobs (intake.ts; about half the receiver's cost of a BullMQ add per request); `direct`: one BullMQ
  * `add` per event, for apps that consume the queue with their own BullMQ workers and no forwarder.
  * Either way a job's id is the event's dedupe key when it has one, so a retried delivery that slipped
  * past the dedupe store (receiver killed between storing and marking) adds nothing.
  * Not part of the core entry: `bw-codegen/queue`, optional peers `bullmq` + `ioredis`.
  */
 import { Queue } from "bullmq";
-import { createIntakeWriter } from "./intake.js";
-import { openFailFastRedis } from "./redis-store.js";
+import { createIntakeWriter, jobOfEvent } from "./intake.js";
+import { openFailFastRedis, storedWithin } from "./redis-store.js";
 /** Default BullMQ queue name shared by receivers and workers. */
 export const DEFAULT_QUEUE_NAME = "bandwidth-webhooks";
 function isClient(connection) {
@@ -29,7 +29,8 @@ function isClient(connection) {
 export function createBullMQQueue(options) {
     const owned = !isClient(options.connection);
     const client = isClient(options.connection) ? options.connection : openFailFastRedis(options.connection);
-    const queue = new Queue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: client });
+    const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+    const queue = new Queue(queueName, { connection: client });
     queue.on("error", () => {
         // connection errors surface as rejected enqueues (503); BullMQ reconnects on its own
     });
@@ -40,12 +41,14 @@ export function createBullMQQueue(options) {
         removeOnComplete: { age: options.keepCompletedSeconds ?? 3600 },
         removeOnFail: false,
     });
-    const handOff = options.handOff ?? "intake";
-    const appendToIntake = createIntakeWriter(client, options.queueName ?? DEFAULT_QUEUE_NAME, JSON.stringify(jobOptions), timeoutMs);
+    const appendToIntake = (options.handOff ?? "intake") === "intake" ? createIntakeWriter(client, queueName, JSON.stringify(jobOptions), timeoutMs) : undefined;
     /** `direct`: one `add` per event rather than `addBulk`: a MULTI costs BullMQ about 2.5× the CPU of a plain add,
      * and atomicity is not needed: a job id is the event's dedupe key, so a retried request adds only what a failed one missed. */
     function addEach(events) {
-        return Promise.all(events.map((event) => queue.add(`${event.family}:${event.eventType}`, event, event.id === undefined ? jobOptions : { ...jobOptions, jobId: event.id })));
+        return Promise.all(events.map((event) => {
+            const job = jobOfEvent(event, jobOptions);
+            return queue.add(job.name, job.data, job.opts);
+        }));
     }
     async function enqueue(events) {
         if (events.length === 0)
@@ -53,19 +56,9 @@ export function createBullMQQueue(options) {
         if (client.status !== "ready" && client.status !== "connecting" && client.status !== "connect") {
             throw new Error(`queue unavailable: redis ${client.status}`);
         }
-        if (handOff === "intake")
-            return appendToIntake(events); // its own timeout, one per turn
-        const adding = addEach(events);
-        let timer;
-        const timeout = new Promise((_, reject) => {
-            timer = setTimeout(() => reject(new Error(`queue unavailable: not stored within ${timeoutMs} ms`)), timeoutMs);
-        });
-        try {
-            await Promise.race([adding, timeout]);
-        }
-        finally {
-            clearTimeout(timer);
-        }
+        if (appendToIntake !== undefined)
+            return appendToIntake(events); // one timeout per turn, in the writer
+        await storedWithin(addEach(events), timeoutMs);
     }
     return {
         queue,

@@ -28,6 +28,11 @@ export interface RedisDedupeStoreOptions {
  * Callers waiting at the same time share one listener.
  */
 export declare function whenRedisReady(client: Redis, ms: number): Promise<void>;
+/**
+ * Resolves as `stored` does, or rejects with "queue unavailable" when Redis has not confirmed within `ms`
+ * (a Redis that accepts the connection but stalls): the receiver then answers 503 rather than waiting.
+ */
+export declare function storedWithin<T>(stored: Promise<T>, ms: number): Promise<T>;
 /** Opens an ioredis client that fails commands at once while disconnected and keeps reconnecting. */
 export declare function openFailFastRedis(connection: string | RedisOptions): Redis;
 /**

@@ -43,6 +43,22 @@ export function whenRedisReady(client, ms) {
         });
     });
 }
+/**
+ * Resolves as `stored` does, or rejects with "queue unavailable" when Redis has not confirmed within `ms`
+ * (a Redis that accepts the connection but stalls): the receiver then answers 503 rather than waiting.
+ */
+export async function storedWithin(stored, ms) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`queue unavailable: not stored within ${ms} ms`)), ms);
+    });
+    try {
+        return await Promise.race([stored, timeout]);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
 /** Opens an ioredis client that fails commands at once while disconnected and keeps reconnecting. */
 export function openFailFastRedis(connection) {
     const base = {

@@ -111,7 +111,8 @@ export function createQueueWorker(options) {
             return run();
         await runOnce(store, job.id, claimTtlMs, doneTtlMs, run);
     }
-    const worker = new Worker(options.queueName ?? DEFAULT_QUEUE_NAME, process, {
+    const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+    const worker = new Worker(queueName, process, {
         connection,
         concurrency: options.concurrency ?? 10,
         autorun: options.autorun ?? true,
@@ -120,7 +121,6 @@ export function createQueueWorker(options) {
         maxStalledCount: 5, // a Redis restart can stall a job more than once: retried, not failed
     });
     worker.on("error", (error) => logger.warn(`bw-codegen worker: ${error.message}`));
-    const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
     const forwarding = options.forwardIntake === false ? undefined : startForwarding(connection, queueName, options.intakeClaimIdleMs, logger);
     return {
         worker,

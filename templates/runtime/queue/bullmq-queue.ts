@@ -2,8 +2,8 @@
  * The BullMQ producer behind `createBandwidthWebhooks({ queue })`: stores a request's validated async
  * events durably in Redis, then lets the receiver acknowledge; rejects quickly when Redis is unreachable
  * so the receiver answers 503 instead of acknowledging an event it did not store. Two hand-offs:
- * `intake` (default): one `XADD` per request to the intake stream, which the workers' forwarders turn
- * into BullMQ jobs (intake.ts; a quarter of the receiver's cost of a BullMQ add); `direct`: one BullMQ
+ * `intake` (default): one `XADD` per event-loop turn to the intake stream, which the workers' forwarders
+ * turn into BullMQ jobs (intake.ts; about half the receiver's cost of a BullMQ add per request); `direct`: one BullMQ
  * `add` per event, for apps that consume the queue with their own BullMQ workers and no forwarder.
  * Either way a job's id is the event's dedupe key when it has one, so a retried delivery that slipped
  * past the dedupe store (receiver killed between storing and marking) adds nothing.
@@ -13,8 +13,8 @@
 import { Queue } from "bullmq";
 import type { JobsOptions } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
-import { createIntakeWriter } from "./intake.js";
-import { openFailFastRedis } from "./redis-store.js";
+import { createIntakeWriter, jobOfEvent } from "./intake.js";
+import { openFailFastRedis, storedWithin } from "./redis-store.js";
 import type { EventQueue, QueuedEvent } from "./types.js";
 
 /** Default BullMQ queue name shared by receivers and workers. */
@@ -35,9 +35,9 @@ export interface BullMQQueueOptions {
   /** Longest wait for Redis to store a request's jobs before the receiver answers 503. Default 2000 ms. */
   readonly timeoutMs?: number;
   /**
-   * `intake` (default): one `XADD` per request to the intake stream; `createBandwidthWorker` forwards it
+   * `intake` (default): one `XADD` per event-loop turn to the intake stream; `createBandwidthWorker` forwards it
    * to BullMQ (run at least one, or call `startIntakeForwarder`). `direct`: a BullMQ `add` per event,
-   * about four times the receiver's CPU, for queues consumed by BullMQ workers of your own.
+   * about twice the receiver's CPU per request, for queues consumed by BullMQ workers of your own.
    */
   readonly handOff?: "intake" | "direct";
 }
@@ -63,7 +63,8 @@ function isClient(connection: BullMQQueueOptions["connection"]): connection is R
 export function createBullMQQueue(options: BullMQQueueOptions): BullMQEventQueue {
   const owned = !isClient(options.connection);
   const client = isClient(options.connection) ? options.connection : openFailFastRedis(options.connection);
-  const queue = new Queue(options.queueName ?? DEFAULT_QUEUE_NAME, { connection: client });
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const queue = new Queue(queueName, { connection: client });
   queue.on("error", () => {
     // connection errors surface as rejected enqueues (503); BullMQ reconnects on its own
   });
@@ -75,14 +76,16 @@ export function createBullMQQueue(options: BullMQQueueOptions): BullMQEventQueue
     removeOnFail: false,
   });
 
-  const handOff = options.handOff ?? "intake";
-  const appendToIntake = createIntakeWriter(client, options.queueName ?? DEFAULT_QUEUE_NAME, JSON.stringify(jobOptions), timeoutMs);
+  const appendToIntake = (options.handOff ?? "intake") === "intake" ? createIntakeWriter(client, queueName, JSON.stringify(jobOptions), timeoutMs) : undefined;
 
   /** `direct`: one `add` per event rather than `addBulk`: a MULTI costs BullMQ about 2.5× the CPU of a plain add,
    * and atomicity is not needed: a job id is the event's dedupe key, so a retried request adds only what a failed one missed. */
   function addEach(events: readonly QueuedEvent[]): Promise<unknown> {
     return Promise.all(
-      events.map((event) => queue.add(`${event.family}:${event.eventType}`, event, event.id === undefined ? jobOptions : { ...jobOptions, jobId: event.id })),
+      events.map((event) => {
+        const job = jobOfEvent(event, jobOptions);
+        return queue.add(job.name, job.data, job.opts);
+      }),
     );
   }
 
@@ -91,17 +94,8 @@ export function createBullMQQueue(options: BullMQQueueOptions): BullMQEventQueue
     if (client.status !== "ready" && client.status !== "connecting" && client.status !== "connect") {
       throw new Error(`queue unavailable: redis ${client.status}`);
     }
-    if (handOff === "intake") return appendToIntake(events); // its own timeout, one per turn
-    const adding = addEach(events);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`queue unavailable: not stored within ${timeoutMs} ms`)), timeoutMs);
-    });
-    try {
-      await Promise.race([adding, timeout]);
-    } finally {
-      clearTimeout(timer);
-    }
+    if (appendToIntake !== undefined) return appendToIntake(events); // one timeout per turn, in the writer
+    await storedWithin(addEach(events), timeoutMs);
   }
 
   return {

@@ -1,8 +1,7 @@
 /**
  * The intake stream: the receiver's cheap, durable first step of the queue hand-off, and the forwarder
- * that turns it into BullMQ jobs. A receiver stores a request's validated async events with ONE Redis
- * command (`XADD` to `bw:intake:<queue>`, auto-pipelined with the other requests of the same tick) and
- * only then acknowledges; BullMQ's own `add` (a Lua script over ~9 keys plus its job bookkeeping) costs a
+ * that turns it into BullMQ jobs. A receiver stores the validated async events of all requests of one
+ * event-loop turn with ONE Redis command (`XADD` to `bw:intake:<queue>`) and only then acknowledges; BullMQ's own `add` (a Lua script over ~9 keys plus its job bookkeeping) costs a
  * receiver four times that. Each worker runs a {@link startIntakeForwarder} in one consumer group: it
  * reads entries, adds their jobs with `addBulk`, then `XACK`s and `XDEL`s them. A forwarder that dies
  * between the two steps leaves its entries pending; another (or the same, restarted) claims them after
@@ -14,7 +13,7 @@
 import type { JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WebhookLogger } from "../http/context.js";
-import { whenRedisReady } from "./redis-store.js";
+import { storedWithin, whenRedisReady } from "./redis-store.js";
 import type { QueuedEvent } from "./types.js";
 
 /** The consumer group every forwarder of a queue reads the intake stream in. */
@@ -30,7 +29,7 @@ export function intakeFields(jobOptionsJson: string, events: readonly QueuedEven
   return ["v", "1", "o", jobOptionsJson, "e", JSON.stringify(events)];
 }
 
-/** Most events one intake entry holds; a busier turn writes several entries (in one pipelined write). */
+/** Most events one intake entry holds; a busier turn writes several entries. */
 const EVENTS_PER_ENTRY = 200;
 
 interface Waiting {
@@ -51,18 +50,12 @@ export function createIntakeWriter(client: Redis, queueName: string, jobOptionsJ
 
   async function write(batch: readonly Waiting[]): Promise<void> {
     const events = batch.length === 1 ? batch[0].events : batch.flatMap((w) => w.events);
-    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
       if (client.status !== "ready") await whenRedisReady(client, timeoutMs); // commands fail at once while not ready
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`queue unavailable: not stored within ${timeoutMs} ms`)), timeoutMs);
-      });
-      await Promise.race([client.xadd(key, "*", ...intakeFields(jobOptionsJson, events)), timeout]);
+      await storedWithin(client.xadd(key, "*", ...intakeFields(jobOptionsJson, events)), timeoutMs);
       for (const w of batch) w.resolve();
     } catch (error) {
       for (const w of batch) w.reject(error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -102,9 +95,18 @@ function field(fields: readonly string[], name: string): string | undefined {
 }
 
 /**
+ * The BullMQ job of one event: named `<family>:<eventType>`, its id the event's dedupe key, else
+ * `fallbackId` (for an intake entry, stable across re-reads), else BullMQ's own.
+ */
+export function jobOfEvent(event: QueuedEvent, options: JobsOptions, fallbackId?: string): IntakeJob {
+  const jobId = event.id ?? fallbackId;
+  return { name: `${event.family}:${event.eventType}`, data: event, opts: jobId === undefined ? options : { ...options, jobId } };
+}
+
+/**
  * The jobs of one entry, or `undefined` when the entry is not one of ours (a foreign writer, a newer
- * format). A job's id is the event's dedupe key, else the entry id (suffixed by the event's index when
- * the request had several): stable, so adding the same entry twice adds nothing twice.
+ * format). An event without a dedupe key gets the entry id (suffixed by its index when the entry holds
+ * several): stable, so adding the same entry twice adds nothing twice.
  */
 export function jobsOfEntry(id: string, fields: readonly string[]): IntakeJob[] | undefined {
   if (field(fields, "v") !== "1") return undefined;
@@ -112,11 +114,7 @@ export function jobsOfEntry(id: string, fields: readonly string[]): IntakeJob[] 
     const events = JSON.parse(field(fields, "e") ?? "null") as QueuedEvent[];
     const options = JSON.parse(field(fields, "o") ?? "{}") as JobsOptions;
     if (!Array.isArray(events)) return undefined;
-    return events.map((event, i) => ({
-      name: `${event.family}:${event.eventType}`,
-      data: event,
-      opts: { ...options, jobId: event.id ?? (events.length === 1 ? id : `${id}.${i}`) },
-    }));
+    return events.map((event, i) => jobOfEvent(event, options, events.length === 1 ? id : `${id}.${i}`));
   } catch {
     return undefined;
   }
@@ -179,7 +177,7 @@ export function startIntakeForwarder(options: IntakeForwarderOptions): IntakeFor
       if (entryJobs === undefined) logger.error(`bw-codegen worker: intake entry ${id} of ${key} is not a bw-codegen entry; removed without a job`);
       else jobs.push(...entryJobs);
     }
-    if (jobs.length > 0) await queue.addBulk(jobs as IntakeJob[]);
+    if (jobs.length > 0) await queue.addBulk(jobs);
     const ids = entries.map(([id]) => id);
     await client.multi().xack(key, INTAKE_GROUP, ...ids).xdel(key, ...ids).exec();
     forwarded += entries.length;

@@ -182,7 +182,8 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
     await runOnce(store, job.id, claimTtlMs, doneTtlMs, run);
   }
 
-  const worker = new Worker<QueuedEvent>(options.queueName ?? DEFAULT_QUEUE_NAME, process, {
+  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
+  const worker = new Worker<QueuedEvent>(queueName, process, {
     connection,
     concurrency: options.concurrency ?? 10,
     autorun: options.autorun ?? true,
@@ -191,7 +192,6 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
     maxStalledCount: 5, // a Redis restart can stall a job more than once: retried, not failed
   });
   worker.on("error", (error: Error) => logger.warn(`bw-codegen worker: ${error.message}`));
-  const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
   const forwarding = options.forwardIntake === false ? undefined : startForwarding(connection, queueName, options.intakeClaimIdleMs, logger);
   return {
     worker,
