@@ -1,14 +1,21 @@
-// The dedupe key table agrees with the schemas: every event whose reply Bandwidth ignores, in every
-// family but the synchronous Emergency Calling API, has a key, built from fields its schema requires
-// (so every valid event has one); the examples get keys, a retry (same body, properties reordered, a new
-// unknown property) gets the same key, and changing any key field gives another.
+// Dedupe keys are the identity of the whole event: two events that differ in any field never share a
+// key (so no two real events are ever merged, with or without dedupe, since the key is also the queue's
+// job id), and a redelivery (the same body: same JSON value, keys in any order) always does. Seeds are
+// the schema examples and the published-like fixtures; fast-check mutates them. An event gets a key only
+// when it carries the field that dates it, and the schemas require that field wherever the table says so.
+// The concrete cases an attack run found (a group message to two of your numbers, a group MMS failed per
+// recipient, two numbers notes on one order, a TFV number VERIFIED → UNVERIFIED → VERIFIED) are here.
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { join } from "node:path";
-import { loadCatalog, type JsonSchema } from "../generator/catalog.js";
-import { REPO_ROOT } from "../generator/paths.js";
 import { createHash } from "node:crypto";
-import { DEDUPE_KEYS, dedupeIdentity, dedupeKey, hashIdentity } from "../templates/runtime/queue/dedupe-keys.js";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { isDeepStrictEqual } from "node:util";
+import fc from "fast-check";
+import { type JsonSchema, loadCatalog } from "../generator/catalog.js";
+import { REPO_ROOT } from "../generator/paths.js";
+import { validateNumbersXml } from "../generated/validators/numbers.js";
+import { canonicalJson, DEDUPE_KEYS, dedupeIdentity, dedupeKey, hashIdentity } from "../templates/runtime/queue/dedupe-keys.js";
 
 const catalog = loadCatalog(join(REPO_ROOT, "schemas"));
 
@@ -34,63 +41,229 @@ function requires(schema: JsonSchema, id: string, path: string): boolean {
 
 const asyncEvents = catalog.events.filter((entry) => (entry.meta.response ?? "empty") === "empty");
 
+interface Seed {
+  readonly family: string;
+  readonly eventType: string;
+  readonly source: string;
+  readonly event: Record<string, unknown>;
+}
+
+/** Schema examples and published-like fixtures (JSON; numbers XML in its JSON form) of every family with a dedupe row. */
+function seeds(): Seed[] {
+  const out: Seed[] = [];
+  for (const entry of catalog.events) {
+    if (DEDUPE_KEYS[entry.family] === undefined) continue;
+    (entry.schema.examples ?? []).forEach((example: Record<string, unknown>, i: number) =>
+      out.push({ family: entry.family, eventType: entry.event, source: `${entry.file} example ${i}`, event: example }),
+    );
+  }
+  const fixtures = join(REPO_ROOT, "test", "fixtures", "published-like");
+  for (const family of readdirSync(fixtures)) {
+    if (DEDUPE_KEYS[family] === undefined) continue;
+    for (const file of readdirSync(join(fixtures, family))) {
+      const text = readFileSync(join(fixtures, family, file), "utf8");
+      if (file.endsWith(".xml")) {
+        const parsed = validateNumbersXml(text);
+        if (parsed.ok) out.push({ family, eventType: parsed.type, source: `${family}/${file}`, event: parsed.value as unknown as Record<string, unknown> });
+        continue;
+      }
+      const value = JSON.parse(text.replace(/,(\s*[}\]])/g, "$1")) as unknown; // a few published examples have trailing commas
+      for (const event of Array.isArray(value) ? value : [value]) out.push({ family, eventType: file.replace(/\.json$/, ""), source: `${family}/${file}`, event });
+    }
+  }
+  return out;
+}
+
+const allSeeds = seeds();
+const keyed = allSeeds.filter((seed) => dedupeKey(seed.family, seed.eventType, seed.event) !== undefined);
+const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
+
+/** A copy with the properties of every object in another order (as a sender serialising differently would). */
+function reordered(value: unknown, random: () => number): unknown {
+  if (value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => reordered(item, random));
+  const names = Object.keys(value);
+  for (let i = names.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [names[i], names[j]] = [names[j], names[i]];
+  }
+  const out: Record<string, unknown> = {};
+  for (const name of names) Object.defineProperty(out, name, { value: reordered((value as Record<string, unknown>)[name], random), enumerable: true, writable: true, configurable: true });
+  return out;
+}
+
+/** Every container (object or array) and every property path in the value: where a mutation can go. */
+function places(value: unknown, path: (string | number)[] = [], out: (string | number)[][] = []): (string | number)[][] {
+  out.push(path);
+  if (value !== null && typeof value === "object") {
+    for (const [name, item] of Object.entries(value)) places(item, [...path, Array.isArray(value) ? Number(name) : name], out);
+  }
+  return out;
+}
+
+function at(value: unknown, path: readonly (string | number)[]): unknown {
+  return path.reduce<unknown>((node, part) => (node as Record<string | number, unknown>)[part], value);
+}
+
 test("every family with async events has a dedupe row, except the synchronous emergency API", () => {
   const families = new Set(asyncEvents.map((entry) => entry.family));
   for (const family of families) assert.ok(DEDUPE_KEYS[family] !== undefined, `${family} has no dedupe key row`);
   assert.equal(DEDUPE_KEYS.emergency, undefined);
 });
 
-test("each needed field group has a field every async event of the family requires", () => {
+test("every async event of a dated family requires one of the fields that date it (numbers: LastModifiedDate is optional, TFV has none)", () => {
   for (const entry of asyncEvents) {
     const spec = DEDUPE_KEYS[entry.family];
-    if (spec === undefined) continue;
-    for (const group of spec.need) {
-      assert.ok(
-        group.some((field) => requires(entry.schema, entry.id, field)),
-        `${entry.file}: none of ${group.join(", ")} is required, so a valid event may have no dedupe key`,
-      );
-    }
+    if (spec === undefined || entry.family === "numbers" || entry.family === "tfv") continue;
+    assert.ok(
+      spec.datedBy.some((field) => requires(entry.schema, entry.id, field)),
+      `${entry.file}: none of ${spec.datedBy.join(", ")} is required, so a valid event may have no dedupe key`,
+    );
+  }
+  assert.deepEqual(DEDUPE_KEYS.tfv.datedBy, []);
+  for (const entry of asyncEvents.filter((e) => e.family === "numbers")) assert.equal(requires(entry.schema, entry.id, "LastModifiedDate"), false, entry.file);
+});
+
+test("the seeds cover every dated family, and every seed of a voice, messaging, MFA, endpoint or WebRTC event has a key", () => {
+  assert.ok(keyed.length > 100, `only ${keyed.length} keyed seeds`);
+  for (const family of ["voice", "messaging", "mfa", "numbers", "endpoint", "webrtc"]) assert.ok(keyed.some((seed) => seed.family === family), `no keyed ${family} seed`);
+  for (const seed of allSeeds) {
+    if (seed.family === "numbers" || seed.family === "tfv") continue;
+    assert.match(dedupeKey(seed.family, seed.eventType, seed.event) ?? "", /^[0-9a-f]{64}$/, `${seed.source} has no key`);
   }
 });
 
-test("every example of an async event has a key; a retried copy has the same; a changed key field another", () => {
-  let checked = 0;
-  for (const entry of asyncEvents) {
-    const spec = DEDUPE_KEYS[entry.family];
-    if (spec === undefined) continue;
-    for (const example of entry.schema.examples ?? []) {
-      const key = dedupeKey(entry.family, entry.event, example);
-      assert.match(key ?? "", /^[0-9a-f]{64}$/, `${entry.file}: example has no key`);
-      const retried = { addedLater: true, ...JSON.parse(JSON.stringify(example)) };
-      assert.equal(dedupeKey(entry.family, entry.event, retried), key);
-      assert.notEqual(dedupeKey(entry.family, `${entry.event}-other`, example), key, "the event type is part of the key");
-      for (const field of spec.fields) {
-        const copy = JSON.parse(JSON.stringify(example));
-        const parts = field.split(".");
-        let holder = copy;
-        for (const part of parts.slice(0, -1)) holder = holder?.[part];
-        if (holder === undefined || holder[parts.at(-1)!] === undefined) continue;
-        holder[parts.at(-1)!] = `${JSON.stringify(holder[parts.at(-1)!])}-changed`;
-        assert.notEqual(dedupeKey(entry.family, entry.event, copy), key, `${entry.file}: changing ${field} keeps the key`);
+test("property: a redelivery (same body, properties in any order, parsed again) always shares the key", () => {
+  fc.assert(
+    fc.property(fc.constantFrom(...keyed), fc.integer(), (seed, salt) => {
+      let state = salt >>> 0;
+      const random = (): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      const again = JSON.parse(JSON.stringify(reordered(seed.event, random)));
+      assert.equal(dedupeKey(seed.family, seed.eventType, again), dedupeKey(seed.family, seed.eventType, seed.event));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test("property: two events that differ anywhere (a value changed, a property added or removed, array items swapped) never share a key", () => {
+  const mutation = fc.record({
+    seed: fc.constantFrom(...keyed),
+    where: fc.nat(),
+    kind: fc.constantFrom("replace", "add", "remove", "swap"),
+    value: fc.jsonValue({ maxDepth: 2 }),
+    name: fc.string({ maxLength: 8 }),
+  });
+  let changed = 0;
+  fc.assert(
+    fc.property(mutation, ({ seed, where, kind, value, name }) => {
+      const event = clone(seed.event);
+      const all = places(event);
+      const path = all[where % all.length];
+      const newValue = JSON.parse(JSON.stringify(value)) as unknown; // JSON round trip: what a body can carry
+      if (kind === "replace") {
+        fc.pre(path.length > 0 && !isDeepStrictEqual(at(event, path), newValue));
+        (at(event, path.slice(0, -1)) as Record<string | number, unknown>)[path.at(-1)!] = newValue;
+      } else if (kind === "add") {
+        const holder = at(event, path);
+        fc.pre(holder !== null && typeof holder === "object" && !Array.isArray(holder) && !Object.hasOwn(holder, name) && name !== "__proto__");
+        (holder as Record<string, unknown>)[name] = newValue;
+      } else if (kind === "remove") {
+        const holder = at(event, path.slice(0, -1));
+        fc.pre(path.length > 0 && !Array.isArray(holder));
+        delete (holder as Record<string, unknown>)[path.at(-1) as string];
+      } else {
+        const list = at(event, path);
+        fc.pre(Array.isArray(list) && list.length > 1 && !isDeepStrictEqual(list[0], list[1]));
+        const items = list as unknown[];
+        [items[0], items[1]] = [items[1], items[0]];
       }
-      checked++;
-    }
-  }
-  assert.ok(checked > 50, `only ${checked} examples checked`);
+      changed++;
+      assert.notEqual(dedupeKey(seed.family, seed.eventType, event), dedupeKey(seed.family, seed.eventType, seed.event), `${seed.source}: ${kind} at ${path.join(".")}`);
+    }),
+    { numRuns: 3000 },
+  );
+  assert.ok(changed > 1000, `only ${changed} mutations applied`);
 });
 
-test("an event without the fields its key needs gets none (it is not deduplicated)", () => {
-  assert.equal(dedupeIdentity("messaging", "message-delivered", { type: "message-delivered" }), undefined);
-  assert.equal(dedupeIdentity("messaging", "message-delivered", { time: "t", message: { id: "" } }), undefined);
-  assert.equal(dedupeIdentity("voice", "disconnect", { eventTime: "t" }), undefined);
+test("property: canonical JSON is the same text exactly for equal JSON values, whatever their property order", () => {
+  const json = fc.jsonValue({ maxDepth: 4 }).map((v) => JSON.parse(JSON.stringify(v)) as unknown);
+  fc.assert(
+    fc.property(json, json, fc.integer(), (a, b, salt) => {
+      let state = salt >>> 0;
+      const random = (): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      assert.equal(canonicalJson(reordered(a, random)), canonicalJson(a));
+      assert.deepEqual(JSON.parse(canonicalJson(a)), a);
+      assert.equal(canonicalJson(a) === canonicalJson(b), isDeepStrictEqual(a, b));
+    }),
+    { numRuns: 2000 },
+  );
+});
+
+/** The examples of one schema file. */
+function example(family: string, event: string, i = 0): Record<string, unknown> {
+  return clone(catalog.events.find((e) => e.family === family && e.event === event)!.schema.examples[i]);
+}
+
+test("a group message delivered to two of your numbers is two events: the copies differ in `to` and `message.owner`", () => {
+  const base = example("messaging", "message-received");
+  const mine = ["+19195550142", "+19195550143"];
+  const copies = mine.map((number) => ({ ...base, to: number, message: { ...(base.message as object), owner: number, to: mine } }));
+  assert.notEqual(dedupeKey("messaging", "message-received", copies[0]), dedupeKey("messaging", "message-received", copies[1]));
+});
+
+test("a group MMS delivered or failed per recipient is one event per recipient (same message id and time)", () => {
+  const base = example("messaging", "message-failed");
+  const recipients = ["+17045550187", "+17045550188"];
+  const events = recipients.map((to, i) => ({ ...base, to, errorCode: 4432 + i, message: { ...(base.message as object), to: recipients } }));
+  assert.notEqual(dedupeKey("messaging", "message-failed", events[0]), dedupeKey("messaging", "message-failed", events[1]));
+  const delivered = recipients.map((to) => ({ ...example("messaging", "message-delivered"), to }));
+  assert.notEqual(dedupeKey("messaging", "message-delivered", delivered[0]), dedupeKey("messaging", "message-delivered", delivered[1]));
+});
+
+test("two notifications of one order and status with different notes are two events; without LastModifiedDate none is deduplicated", () => {
+  const dated = { ...example("numbers", "portins", 1), Message: undefined, CompletedTelephoneNumbers: undefined };
+  const first = { ...dated, Note: "Customer sent the LOA" };
+  const second = { ...dated, Note: "Customer sent a corrected LOA" };
+  assert.notEqual(dedupeKey("numbers", "portins", first), dedupeKey("numbers", "portins", second));
+  const undated = example("numbers", "portins", 0);
+  assert.equal(undated.LastModifiedDate, undefined);
+  assert.equal(dedupeKey("numbers", "portins", undated), undefined, "two byte-identical undated notifications may be two events: no key");
+  assert.equal(dedupeKey("numbers", "MESSAGING_LOST", example("numbers", "MESSAGING_LOST")), undefined);
+});
+
+test("a TFV number VERIFIED, UNVERIFIED, then VERIFIED again: no TFV event has a key, so the third is never merged with the first", () => {
+  const verified = example("tfv", "status", 1);
+  const unverified = { ...verified, status: "UNVERIFIED" };
+  for (const event of [verified, unverified, clone(verified)]) assert.equal(dedupeKey("tfv", "status", event), undefined);
+  for (const file of readdirSync(join(REPO_ROOT, "test", "fixtures", "published-like", "tfv"))) {
+    const event = JSON.parse(readFileSync(join(REPO_ROOT, "test", "fixtures", "published-like", "tfv", file), "utf8"));
+    assert.equal(dedupeKey("tfv", "status", event), undefined, file);
+  }
+});
+
+test("an event without a field that dates it gets no key (never deduplicated); the event type is part of the key", () => {
+  assert.equal(dedupeIdentity("messaging", "message-delivered", { type: "message-delivered", message: { id: "m" } }), undefined);
+  assert.equal(dedupeIdentity("messaging", "message-delivered", { time: "", message: { id: "m" } }), undefined);
+  assert.equal(dedupeIdentity("voice", "disconnect", { callId: "c-1" }), undefined);
   assert.equal(dedupeIdentity("emergency", "calling-query", { to: "+1", from: "+2" }), undefined);
-  assert.equal(dedupeIdentity("__proto__", "x", {}), undefined);
+  assert.equal(dedupeIdentity("__proto__", "x", { time: "t" }), undefined);
+  assert.equal(dedupeIdentity("messaging", "x", "not an object"), undefined);
+  const event = { type: "message-delivered", time: "t", message: { id: "m" } };
+  assert.notEqual(dedupeKey("messaging", "message-delivered", event), dedupeKey("messaging", "message-sent", event));
+  assert.notEqual(dedupeKey("messaging", "message-delivered", event), dedupeKey("mfa", "message-delivered", event));
 });
 
 test("field values cannot make two events collide (JSON-encoded identity)", () => {
   const a = dedupeIdentity("messaging", "message-delivered", { time: "b", message: { id: 'a","b' } });
   const b = dedupeIdentity("messaging", "message-delivered", { time: 'b","b', message: { id: "a" } });
   assert.notEqual(a, b);
+  assert.notEqual(dedupeIdentity("messaging", 'a","b', { time: "t" }), dedupeIdentity("messaging", "a", { time: "t", b: "" }));
+});
+
+test("a body nested deeper than the stack gets no key (handled, never merged) instead of throwing", () => {
+  let deep: unknown = 1;
+  for (let i = 0; i < 200_000; i++) deep = [deep];
+  assert.equal(dedupeKey("messaging", "message-delivered", { time: "t", deep }), undefined);
 });
 
 test("hashIdentity is SHA-256 (node:crypto agrees on every length around the block boundaries, and on non-ASCII text)", () => {

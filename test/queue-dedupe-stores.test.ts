@@ -1,10 +1,11 @@
 // The dedupe stores keep one contract (claim → pending, complete → done, release → free; a foreign token
-// changes nothing; keys expire), the memory store stays within its bound, and the Redis store (real
-// redis-server) is shared by two store instances, as two receiver processes share it, and fails fast
-// while Redis is down, then works again once it is back.
+// changes nothing; keys expire), the memory store stays within its bound by refusing new claims, never by
+// forgetting a pending claim or a done key, and the Redis store (real redis-server) is shared by two store
+// instances, as two receiver processes share it, and fails fast while Redis is down, then works again
+// once it is back.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createMemoryDedupeStore, type DedupeStore } from "../templates/runtime/queue/dedupe-store.js";
+import { createMemoryDedupeStore, DEDUPE_STORE_FULL, type DedupeStore } from "../templates/runtime/queue/dedupe-store.js";
 import { createRedisDedupeStore } from "../templates/runtime/queue/redis-store.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 
@@ -42,16 +43,50 @@ test("memory store: claim / complete / release / expiry", async () => {
   await contract(store, async (ms) => void (clock += ms));
 });
 
-test("memory store: bounded, the oldest keys go first", async () => {
+test("memory store: full, it refuses new claims (code DEDUPE_STORE_FULL) and never forgets a pending claim or a done key", async () => {
   const store = createMemoryDedupeStore({ maxEntries: 100 });
+  const held = await store.claim("in-flight", 60_000); // a delivery still being handled
+  assert.equal(held.state, "claimed");
+  const handled = await store.claim("handled", 60_000);
+  if (handled.state === "claimed") await store.complete("handled", handled.token, 60_000);
+  let refused = 0;
   for (let i = 0; i < 1000; i++) {
-    const claim = await store.claim(`key-${i}`, 60_000);
-    if (claim.state === "claimed") await store.complete(`key-${i}`, claim.token, 60_000);
+    try {
+      const claim = await store.claim(`flood-${i}`, 60_000);
+      if (claim.state === "claimed") await store.complete(`flood-${i}`, claim.token, 60_000);
+    } catch (error) {
+      assert.equal((error as { code?: string }).code, DEDUPE_STORE_FULL);
+      assert.match((error as Error).message, /full: 100 keys .*maxEntries/);
+      refused++;
+    }
   }
-  assert.equal((await store.claim("key-999", 60_000)).state, "done");
-  assert.equal((await store.claim("key-900", 60_000)).state, "done");
-  assert.equal((await store.claim("key-0", 60_000)).state, "claimed", "evicted");
+  assert.equal(refused, 902, "98 fit beside the two keys held");
+  assert.deepEqual(await store.claim("in-flight", 60_000), { state: "pending" }, "the pending claim is kept: no second run at the same time");
+  assert.deepEqual(await store.claim("handled", 60_000), { state: "done" }, "the handled key is kept: no second run later");
+  assert.deepEqual(await store.claim("flood-0", 60_000), { state: "done" });
+  await assert.rejects(store.claim("new", 60_000), { code: DEDUPE_STORE_FULL });
+  if (held.state === "claimed") await store.complete("in-flight", held.token, 60_000);
+  assert.deepEqual(await store.claim("in-flight", 60_000), { state: "done" }, "completing a claim of a full store marks it done");
   assert.throws(() => createMemoryDedupeStore({ maxEntries: 0 }), /maxEntries/);
+});
+
+test("memory store: keys whose window ended make room again (front first, or a full scan when TTLs differ)", async () => {
+  let clock = 0;
+  const store = createMemoryDedupeStore({ maxEntries: 3, now: () => clock });
+  const long = await store.claim("long", 60_000);
+  if (long.state === "claimed") await store.complete("long", long.token, 10_000);
+  for (const key of ["a", "b"]) {
+    const claim = await store.claim(key, 60_000);
+    if (claim.state === "claimed") await store.complete(key, claim.token, 1_000);
+  }
+  await assert.rejects(store.claim("c", 60_000), { code: DEDUPE_STORE_FULL });
+  clock = 2_000; // "a" and "b" expired behind "long", which still holds
+  assert.equal((await store.claim("c", 60_000)).state, "claimed");
+  assert.equal((await store.claim("d", 60_000)).state, "claimed");
+  assert.deepEqual(await store.claim("long", 60_000), { state: "done" });
+  await assert.rejects(store.claim("e", 60_000), { code: DEDUPE_STORE_FULL });
+  clock = 70_000; // every claim and mark has run out
+  assert.equal((await store.claim("e", 60_000)).state, "claimed");
 });
 
 describe("redis store (real redis-server)", () => {

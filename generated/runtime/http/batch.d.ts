@@ -4,7 +4,8 @@
  * or handler), every element is validated (strict mode rejects the whole batch; lenient mode applies the
  * drift/invalid policy per element), then each handler is called. Every handler runs even when an
  * earlier one threw; every promise is observed; each failure goes to `onError`; the request is answered
- * once: the acknowledgement when all succeeded, 500 when any threw, rejected or timed out.
+ * once: the acknowledgement when all succeeded, 500 when any threw, rejected or timed out. With dedupe,
+ * the failed events are reported to the guard, which releases only their claims.
  */
 import type { HeaderReader } from "./context.js";
 import type { RequestNote } from "./log.js";

@@ -4,7 +4,8 @@
  * or handler), every element is validated (strict mode rejects the whole batch; lenient mode applies the
  * drift/invalid policy per element), then each handler is called. Every handler runs even when an
  * earlier one threw; every promise is observed; each failure goes to `onError`; the request is answered
- * once: the acknowledgement when all succeeded, 500 when any threw, rejected or timed out.
+ * once: the acknowledgement when all succeeded, 500 when any threw, rejected or timed out. With dedupe,
+ * the failed events are reported to the guard, which releases only their claims.
  */
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
 import { guarded, isGuarded } from "./guarded.js";
@@ -36,17 +37,19 @@ export function handleBatch(settings, state, method, items, raw, readHeader, not
     if (!Array.isArray(prepared))
         return prepared;
     if (settings.guard !== undefined && prepared.some(isGuarded))
-        return guarded(settings, state, prepared, (admitted) => runBatch(settings, state, admitted));
+        return guarded(settings, state, prepared, (admitted, failed) => runBatch(settings, state, admitted, failed));
     return runBatch(settings, state, prepared);
 }
 /**
  * Calls each prepared event's handler (all of them, even after one threw); every promise is observed;
- * the family acknowledgement once every (async) handler settled, 500 when any failed.
+ * the family acknowledgement once every (async) handler settled, 500 when any failed. The events whose
+ * handler threw, rejected or had not settled at the timeout go into `failedEvents` (dedupe releases them).
  */
-function runBatch(settings, state, prepared) {
+function runBatch(settings, state, prepared, failedEvents) {
     const family = state.family.name;
     let failed = false;
     let pending;
+    const unsettled = failedEvents === undefined ? undefined : new Set();
     for (const one of prepared) {
         const eventType = one.context.eventType;
         let result;
@@ -56,12 +59,19 @@ function runBatch(settings, state, prepared) {
         catch (error) {
             settings.reportError(error, { family, eventType, kind: failureKind(one) });
             failed = true;
+            failedEvents?.add(one);
             continue; // the other events still get their handler; the answer is a 500 (Bandwidth retries the batch)
         }
         if (!isPromiseLike(result))
             continue;
         // Observed at once, so a rejection is never unhandled, whatever happens to the other handlers.
-        const settled = Promise.resolve(result).then(() => true, (error) => {
+        unsettled?.add(one);
+        const settled = Promise.resolve(result).then(() => {
+            unsettled?.delete(one);
+            return true;
+        }, (error) => {
+            unsettled?.delete(one);
+            failedEvents?.add(one);
             settings.reportError(error, { family, eventType, kind: failureKind(one) });
             return false;
         });
@@ -70,5 +80,10 @@ function runBatch(settings, state, prepared) {
     if (pending === undefined)
         return failed ? INTERNAL_ERROR : state.ack;
     const eventType = prepared.length === 1 ? prepared[0].context.eventType : undefined;
-    return withTimeout(settings, Promise.all(pending), prepared.map((one) => one.context), state, eventType).then((outcome) => (failed || outcome === TIMED_OUT || outcome.includes(false) ? INTERNAL_ERROR : state.ack));
+    return withTimeout(settings, Promise.all(pending), prepared.map((one) => one.context), state, eventType).then((outcome) => {
+        if (outcome === TIMED_OUT && unsettled !== undefined)
+            for (const one of unsettled)
+                failedEvents?.add(one); // still running: not known to be handled
+        return failed || outcome === TIMED_OUT || outcome.includes(false) ? INTERNAL_ERROR : state.ack;
+    });
 }

@@ -2,9 +2,11 @@
 /**
  * Dedupe and the queue hand-off in the event pipeline: async events (their reply Bandwidth ignores) of
  * a request are claimed in the dedupe store, then enqueued (queue) or handled here (inline, together
- * with the request's other events), then marked done or released (`queue/delivery.ts`). Duplicates are
- * acknowledged without their handler; store or queue unreachable, or an event another delivery still
- * holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither handled nor stored.
+ * with the request's other events), then marked done or released (`queue/delivery.ts`), each claim by
+ * its own event's outcome (in a batch, a failed handler releases only its event). Duplicates are
+ * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
+ * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
+ * handled nor stored.
  */
 import type { PreparedEvent } from "./event.js";
 import type { RouteState } from "./routes.js";
@@ -17,6 +19,8 @@ import type { CoreResponse } from "./types.js";
 export declare function isGuarded(prepared: PreparedEvent): boolean;
 /**
  * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles
- * the events that run here (unguarded ones, and admitted ones when there is no queue).
+ * the events that run here (unguarded ones, and admitted ones when there is no queue) and adds the ones
+ * whose handler failed to `failed` (a runner that does not, or answers ≥ 300 with `failed` empty, fails
+ * them all).
  */
-export declare function guarded(settings: CoreSettings, state: RouteState, prepared: readonly PreparedEvent[], runInline: (admitted: readonly PreparedEvent[]) => CoreResponse | Promise<CoreResponse>): Promise<CoreResponse>;
+export declare function guarded(settings: CoreSettings, state: RouteState, prepared: readonly PreparedEvent[], runInline: (admitted: readonly PreparedEvent[], failed: Set<PreparedEvent>) => CoreResponse | Promise<CoreResponse>): Promise<CoreResponse>;

@@ -2,9 +2,11 @@
 /**
  * Dedupe and the queue hand-off in the event pipeline: async events (their reply Bandwidth ignores) of
  * a request are claimed in the dedupe store, then enqueued (queue) or handled here (inline, together
- * with the request's other events), then marked done or released (`queue/delivery.ts`). Duplicates are
- * acknowledged without their handler; store or queue unreachable, or an event another delivery still
- * holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither handled nor stored.
+ * with the request's other events), then marked done or released (`queue/delivery.ts`), each claim by
+ * its own event's outcome (in a batch, a failed handler releases only its event). Duplicates are
+ * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
+ * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
+ * handled nor stored.
  */
 import { IN_PROGRESS, STORE_UNAVAILABLE } from "./responses.js";
 /**
@@ -16,7 +18,9 @@ export function isGuarded(prepared) {
 }
 /**
  * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles
- * the events that run here (unguarded ones, and admitted ones when there is no queue).
+ * the events that run here (unguarded ones, and admitted ones when there is no queue) and adds the ones
+ * whose handler failed to `failed` (a runner that does not, or answers ≥ 300 with `failed` empty, fails
+ * them all).
  */
 export async function guarded(settings, state, prepared, runInline) {
     const guard = settings.guard;
@@ -24,7 +28,7 @@ export async function guarded(settings, state, prepared, runInline) {
     const events = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
     const admission = await guard.admit(events);
     if (admission.unavailable) {
-        settings.reportError(new Error("the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+        settings.reportError(new Error(admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
         return STORE_UNAVAILABLE;
     }
     const admitted = new Set(admission.admitted.map((i) => guardedItems[i]));
@@ -40,8 +44,11 @@ export async function guarded(settings, state, prepared, runInline) {
         await guard.settle(admission, true);
     }
     const inline = prepared.filter((p) => !isGuarded(p) || (guard.queue === undefined && admitted.has(p)));
-    const response = inline.length === 0 ? state.ack : await runInline(inline);
-    if (guard.queue === undefined)
-        await guard.settle(admission, response.status < 300);
+    const failed = new Set();
+    const response = inline.length === 0 ? state.ack : await runInline(inline, failed);
+    if (guard.queue === undefined) {
+        const allFailed = response.status >= 300 && failed.size === 0;
+        await guard.settle(admission, (i) => !allFailed && !failed.has(guardedItems[i]));
+    }
     return admission.retryLater && response.status < 300 ? IN_PROGRESS : response;
 }

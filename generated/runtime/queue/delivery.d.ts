@@ -8,8 +8,10 @@
  *
  * The answers it leads to: store or queue unreachable → 503 (`Retry-After`), so Bandwidth retries and
  * nothing is acknowledged that was not handled or stored; an event another delivery is still handling
- * (`pending`) → 503 once the others are done, for the same reason. Edge-safe: imports no Node built-in,
- * Redis or BullMQ (stores and queues are injected).
+ * (`pending`) → 503 once the others are done, for the same reason. Each claim is settled on its own
+ * event's outcome: in a batch where one handler failed, the others are marked done and only the failed
+ * one's claim is released, so Bandwidth's retry of the batch runs that one alone. Edge-safe: imports no
+ * Node built-in, Redis or BullMQ (stores and queues are injected).
  */
 import type { DedupeStore } from "./dedupe-store.js";
 import type { EventQueue } from "./types.js";
@@ -38,19 +40,24 @@ export interface GuardedEvent {
     readonly event: unknown;
     readonly valid: boolean;
 }
+/** A claim a request holds, and the index of its event (into the events passed to `admit`). */
+export type Claim = {
+    readonly key: string;
+    readonly token: string;
+    readonly index: number;
+};
 /** What {@link DeliveryGuard.admit} decided for a request. */
 export interface Admission {
     /** Indexes (into the events passed) to handle or enqueue. */
     readonly admitted: readonly number[];
     /** `true` when some event is still being handled by another delivery: answer 503 after the others. */
     readonly retryLater: boolean;
-    /** `true` when the store was unreachable: answer 503, handle nothing. */
+    /** `true` when the store was unreachable (or full): answer 503, handle nothing. */
     readonly unavailable: boolean;
-    /** @internal claims to settle */
-    readonly claims: readonly {
-        readonly key: string;
-        readonly token: string;
-    }[];
+    /** Why the store refused, when it says (the memory store when full); no text of the request or the store's address. */
+    readonly reason?: string;
+    /** @internal claims to settle, with the index of their event */
+    readonly claims: readonly Claim[];
     /** @internal when the claims were made (ms since the epoch) */
     readonly claimedAt: number;
     /** @internal dedupe keys of the admitted events (job ids) */
@@ -63,8 +70,12 @@ export interface DeliveryGuard {
     admit(events: readonly GuardedEvent[]): Promise<Admission>;
     /** Stores the admitted events in the queue (rejects when it is unreachable). */
     enqueue(events: readonly GuardedEvent[], admission: Admission): Promise<void>;
-    /** Marks claims done (`handled`) or gives them up; never rejects (a lost mark only shortens dedupe). */
-    settle(admission: Admission, handled: boolean): Promise<void>;
+    /**
+     * Marks claims done or gives them up: all alike (`handled` a boolean), or each by its event's outcome
+     * (`handled(index)`, the index into the events passed to `admit`). Never rejects (a lost mark only
+     * shortens dedupe).
+     */
+    settle(admission: Admission, handled: boolean | ((index: number) => boolean)): Promise<void>;
 }
 /** Options of {@link createDeliveryGuard}. */
 export interface DeliveryGuardOptions {

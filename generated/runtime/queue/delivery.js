@@ -8,11 +8,13 @@
  *
  * The answers it leads to: store or queue unreachable → 503 (`Retry-After`), so Bandwidth retries and
  * nothing is acknowledged that was not handled or stored; an event another delivery is still handling
- * (`pending`) → 503 once the others are done, for the same reason. Edge-safe: imports no Node built-in,
- * Redis or BullMQ (stores and queues are injected).
+ * (`pending`) → 503 once the others are done, for the same reason. Each claim is settled on its own
+ * event's outcome: in a batch where one handler failed, the others are marked done and only the failed
+ * one's claim is released, so Bandwidth's retry of the batch runs that one alone. Edge-safe: imports no
+ * Node built-in, Redis or BullMQ (stores and queues are injected).
  */
 import { dedupeKey } from "./dedupe-keys.js";
-import { createMemoryDedupeStore, DEFAULT_DEDUPE_TTL_MS } from "./dedupe-store.js";
+import { createMemoryDedupeStore, DEDUPE_STORE_FULL, DEFAULT_DEDUPE_TTL_MS } from "./dedupe-store.js";
 const UNAVAILABLE = Object.freeze({ admitted: [], retryLater: false, unavailable: true, claims: [], keys: [], claimedAt: 0 });
 /** Claims every key (a key twice in one request: the second is a duplicate); `undefined` = no key. */
 function claimAll(store, keys, pendingTtlMs) {
@@ -79,9 +81,10 @@ export function createDeliveryGuard(options) {
             return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };
         const outcomes = await claimAll(store, keys, pendingTtlMs);
         if (outcomes.some((outcome) => outcome.status === "rejected")) {
-            const held = outcomes.flatMap((o, i) => (o.status === "fulfilled" && o.value?.state === "claimed" ? [{ key: keys[i], token: o.value.token }] : []));
+            const held = outcomes.flatMap((o, i) => (o.status === "fulfilled" && o.value?.state === "claimed" ? [{ key: keys[i], token: o.value.token, index: i }] : []));
             await releaseAll(store, held);
-            return UNAVAILABLE;
+            const full = outcomes.find((o) => o.status === "rejected" && o.reason?.code === DEDUPE_STORE_FULL);
+            return full === undefined ? UNAVAILABLE : { ...UNAVAILABLE, reason: full.reason.message };
         }
         const claims = [];
         const admitted = [];
@@ -91,7 +94,7 @@ export function createDeliveryGuard(options) {
             if (claim === undefined)
                 admitted.push(i);
             else if (claim.state === "claimed") {
-                claims.push({ key: keys[i], token: claim.token });
+                claims.push({ key: keys[i], token: claim.token, index: i });
                 admitted.push(i);
             }
             else if (claim.state === "pending")
@@ -104,10 +107,16 @@ export function createDeliveryGuard(options) {
     async function settle(admission, handled) {
         if (store === undefined || admission.claims.length === 0)
             return;
-        if (!handled)
-            return releaseAll(store, admission.claims);
+        const done = [];
+        const failed = [];
+        for (const claim of admission.claims) {
+            if (typeof handled === "boolean" ? handled : handled(claim.index))
+                done.push(claim);
+            else
+                failed.push(claim);
+        }
         const deadline = admission.claimedAt + pendingTtlMs;
-        await Promise.all(admission.claims.map((claim) => completeClaim(store, claim, ttlMs, deadline)));
+        await Promise.all([releaseAll(store, failed), ...done.map((claim) => completeClaim(store, claim, ttlMs, deadline))]);
     }
     return { queue, dedupe: store !== undefined, admit, enqueue: (events, admission) => queue.enqueue(jobsOf(events, admission)), settle };
 }

@@ -3,7 +3,8 @@
  * or handler), every element is validated (strict mode rejects the whole batch; lenient mode applies the
  * drift/invalid policy per element), then each handler is called. Every handler runs even when an
  * earlier one threw; every promise is observed; each failure goes to `onError`; the request is answered
- * once: the acknowledgement when all succeeded, 500 when any threw, rejected or timed out.
+ * once: the acknowledgement when all succeeded, 500 when any threw, rejected or timed out. With dedupe,
+ * the failed events are reported to the guard, which releases only their claims.
  */
 
 import type { HeaderReader } from "./context.js";
@@ -55,18 +56,25 @@ export function handleBatch(
 ): CoreResponse | Promise<CoreResponse> {
   const prepared = prepareAll(settings, state, method, items, raw, readHeader, note);
   if (!Array.isArray(prepared)) return prepared;
-  if (settings.guard !== undefined && prepared.some(isGuarded)) return guarded(settings, state, prepared, (admitted) => runBatch(settings, state, admitted));
+  if (settings.guard !== undefined && prepared.some(isGuarded)) return guarded(settings, state, prepared, (admitted, failed) => runBatch(settings, state, admitted, failed));
   return runBatch(settings, state, prepared);
 }
 
 /**
  * Calls each prepared event's handler (all of them, even after one threw); every promise is observed;
- * the family acknowledgement once every (async) handler settled, 500 when any failed.
+ * the family acknowledgement once every (async) handler settled, 500 when any failed. The events whose
+ * handler threw, rejected or had not settled at the timeout go into `failedEvents` (dedupe releases them).
  */
-function runBatch(settings: CoreSettings, state: RouteState, prepared: readonly PreparedEvent[]): CoreResponse | Promise<CoreResponse> {
+function runBatch(
+  settings: CoreSettings,
+  state: RouteState,
+  prepared: readonly PreparedEvent[],
+  failedEvents?: Set<PreparedEvent>,
+): CoreResponse | Promise<CoreResponse> {
   const family = state.family.name;
   let failed = false;
   let pending: Promise<boolean>[] | undefined;
+  const unsettled = failedEvents === undefined ? undefined : new Set<PreparedEvent>();
   for (const one of prepared) {
     const eventType = one.context.eventType;
     let result: unknown;
@@ -75,13 +83,20 @@ function runBatch(settings: CoreSettings, state: RouteState, prepared: readonly 
     } catch (error) {
       settings.reportError(error, { family, eventType, kind: failureKind(one) });
       failed = true;
+      failedEvents?.add(one);
       continue; // the other events still get their handler; the answer is a 500 (Bandwidth retries the batch)
     }
     if (!isPromiseLike(result)) continue;
     // Observed at once, so a rejection is never unhandled, whatever happens to the other handlers.
+    unsettled?.add(one);
     const settled = Promise.resolve(result).then(
-      () => true,
+      () => {
+        unsettled?.delete(one);
+        return true;
+      },
       (error: unknown) => {
+        unsettled?.delete(one);
+        failedEvents?.add(one);
         settings.reportError(error, { family, eventType, kind: failureKind(one) });
         return false;
       },
@@ -96,5 +111,8 @@ function runBatch(settings: CoreSettings, state: RouteState, prepared: readonly 
     prepared.map((one) => one.context),
     state,
     eventType,
-  ).then((outcome) => (failed || outcome === TIMED_OUT || (outcome as boolean[]).includes(false) ? INTERNAL_ERROR : state.ack));
+  ).then((outcome) => {
+    if (outcome === TIMED_OUT && unsettled !== undefined) for (const one of unsettled) failedEvents?.add(one); // still running: not known to be handled
+    return failed || outcome === TIMED_OUT || (outcome as boolean[]).includes(false) ? INTERNAL_ERROR : state.ack;
+  });
 }

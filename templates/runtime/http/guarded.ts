@@ -1,9 +1,11 @@
 /**
  * Dedupe and the queue hand-off in the event pipeline: async events (their reply Bandwidth ignores) of
  * a request are claimed in the dedupe store, then enqueued (queue) or handled here (inline, together
- * with the request's other events), then marked done or released (`queue/delivery.ts`). Duplicates are
- * acknowledged without their handler; store or queue unreachable, or an event another delivery still
- * holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither handled nor stored.
+ * with the request's other events), then marked done or released (`queue/delivery.ts`), each claim by
+ * its own event's outcome (in a batch, a failed handler releases only its event). Duplicates are
+ * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
+ * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
+ * handled nor stored.
  */
 
 import type { Admission, GuardedEvent } from "../queue/delivery.js";
@@ -23,20 +25,22 @@ export function isGuarded(prepared: PreparedEvent): boolean {
 
 /**
  * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles
- * the events that run here (unguarded ones, and admitted ones when there is no queue).
+ * the events that run here (unguarded ones, and admitted ones when there is no queue) and adds the ones
+ * whose handler failed to `failed` (a runner that does not, or answers ≥ 300 with `failed` empty, fails
+ * them all).
  */
 export async function guarded(
   settings: CoreSettings,
   state: RouteState,
   prepared: readonly PreparedEvent[],
-  runInline: (admitted: readonly PreparedEvent[]) => CoreResponse | Promise<CoreResponse>,
+  runInline: (admitted: readonly PreparedEvent[], failed: Set<PreparedEvent>) => CoreResponse | Promise<CoreResponse>,
 ): Promise<CoreResponse> {
   const guard = settings.guard!;
   const guardedItems = prepared.filter(isGuarded);
   const events: GuardedEvent[] = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
   const admission: Admission = await guard.admit(events);
   if (admission.unavailable) {
-    settings.reportError(new Error("the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+    settings.reportError(new Error(admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
     return STORE_UNAVAILABLE;
   }
   const admitted = new Set(admission.admitted.map((i) => guardedItems[i]));
@@ -51,7 +55,11 @@ export async function guarded(
     await guard.settle(admission, true);
   }
   const inline = prepared.filter((p) => !isGuarded(p) || (guard.queue === undefined && admitted.has(p)));
-  const response = inline.length === 0 ? state.ack : await runInline(inline);
-  if (guard.queue === undefined) await guard.settle(admission, response.status < 300);
+  const failed = new Set<PreparedEvent>();
+  const response = inline.length === 0 ? state.ack : await runInline(inline, failed);
+  if (guard.queue === undefined) {
+    const allFailed = response.status >= 300 && failed.size === 0;
+    await guard.settle(admission, (i) => !allFailed && !failed.has(guardedItems[i]));
+  }
   return admission.retryLater && response.status < 300 ? IN_PROGRESS : response;
 }

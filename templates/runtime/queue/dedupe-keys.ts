@@ -1,39 +1,39 @@
 /**
- * Dedupe keys: which fields identify one delivery of an event whose reply Bandwidth ignores, per family.
- * Bandwidth retries a callback it thinks failed with the same body, so two deliveries with equal key
- * fields are the same event. The table names fields of the schemas (`schemas/<family>/*.schema.json`);
- * `test/queue-dedupe-keys.test.ts` checks every async event of every family against it (the fields a key
- * needs are `required` there). Families answered synchronously with a reply (the Emergency Calling API)
- * have no row: they are never deduplicated. The table is documented in CONTRIBUTING.md.
+ * Dedupe keys: the identity of one event whose reply Bandwidth ignores. Bandwidth publishes no event id
+ * and retries a callback it thinks failed with the same body, so the identity is the whole event: its
+ * canonical JSON (object keys sorted at every depth, arrays in order), with the family and event type.
+ * Two deliveries share a key exactly when their events are equal as JSON values, so no field, known or
+ * added by Bandwidth later, can be left out by mistake and merge two real events; a retry, equal by
+ * definition, always shares it. An event gets a key only when it carries the field that dates it
+ * ({@link DEDUPE_KEYS}): without one, two distinct events can be equal byte for byte (a TFV number
+ * VERIFIED, UNVERIFIED, then VERIFIED again; a numbers notification without `LastModifiedDate`), so
+ * such events are never deduplicated and their job ids are per delivery. CONTRIBUTING.md has the table
+ * and the reasons; `test/queue-dedupe-keys.test.ts` checks it against the schemas.
  *
  * Edge-safe: no Node built-in is imported; the key is hashed (SHA-256: Node's native hash where
  * `process.getBuiltinModule` offers it, plain JavaScript elsewhere, same digest) so stores never hold
  * request-controlled text and every key has the same length.
  */
 
-/** How one family's events are told apart. */
+/** How one family's events are dated (the identity itself is always the whole event). */
 export interface DedupeKeySpec {
-  /** Fields (dotted paths) that make up the key, besides the family and the event type. */
-  readonly fields: readonly string[];
-  /** Groups of fields of which at least one must be present (else the event gets no key: not deduplicated). */
-  readonly need: readonly (readonly string[])[];
+  /**
+   * Fields (dotted paths) that date an event: it gets a key only when one of them is present (else it is
+   * never deduplicated: nothing tells a redelivery from another event with the same body). Empty: the
+   * family's events are never deduplicated.
+   */
+  readonly datedBy: readonly string[];
 }
 
-/** The dedupe key fields per family (the event type is always part of the key). */
+/** Per family, the fields that date an event. Families answered with a reply (Emergency Calling API) have no row: never deduplicated. */
 export const DEDUPE_KEYS: Readonly<Record<string, DedupeKeySpec>> = Object.freeze({
-  voice: { fields: ["callId", "conferenceId", "eventTime", "recordingId"], need: [["eventTime"], ["callId", "conferenceId"]] },
-  messaging: { fields: ["message.id", "time"], need: [["message.id"], ["time"]] },
-  mfa: { fields: ["message.id", "time"], need: [["message.id"], ["time"]] },
-  numbers: {
-    fields: ["SubscriptionId", "OrderType", "OrderId", "Status", "LastModifiedDate", "EventType", "ImpactedTelephoneNumbers"],
-    need: [["OrderId", "EventType"], ["Status", "ImpactedTelephoneNumbers"]],
-  },
-  tfv: {
-    fields: ["accountId", "phoneNumber", "status", "internalTicketNumber", "denialStatusCode", "errorCode"],
-    need: [["accountId"], ["phoneNumber"]],
-  },
-  endpoint: { fields: ["endpointId", "eventTime", "timestamp", "status"], need: [["endpointId"], ["eventTime", "timestamp"]] },
-  webrtc: { fields: ["participantId", "deviceId", "timestamp"], need: [["participantId"], ["timestamp"]] },
+  voice: { datedBy: ["eventTime"] },
+  messaging: { datedBy: ["time"] },
+  mfa: { datedBy: ["time"] },
+  numbers: { datedBy: ["LastModifiedDate"] },
+  tfv: { datedBy: [] },
+  endpoint: { datedBy: ["eventTime", "timestamp"] },
+  webrtc: { datedBy: ["timestamp"] },
 });
 
 function pick(event: unknown, path: string): unknown {
@@ -52,28 +52,46 @@ function pick(event: unknown, path: string): unknown {
 const present = (value: unknown): boolean => value !== undefined && value !== null && value !== "";
 
 /**
- * The identity of one event as text (`undefined` when the family has no dedupe row or the event lacks
- * the fields its key needs). Equal for two deliveries of the same event; JSON-encoded, so no field value
- * can make two different events look alike.
+ * Canonical JSON of a parsed body: object keys sorted (UTF-16 order) at every depth, arrays in order,
+ * strings and numbers as `JSON.stringify` writes them. Two values get the same text exactly when they
+ * are equal JSON values (`-0` writes as `0`, as JSON does). Throws on what JSON cannot encode (a BigInt,
+ * nesting deeper than the stack): never in a parsed body of a sane size.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) {
+    let out = "[";
+    for (let i = 0; i < value.length; i++) out += (i === 0 ? "" : ",") + canonicalJson(value[i]);
+    return `${out}]`;
+  }
+  const record = value as Record<string, unknown>;
+  const names = Object.keys(record).sort();
+  let out = "{";
+  for (const name of names) {
+    const item = record[name];
+    if (item === undefined || typeof item === "function" || typeof item === "symbol") continue; // as JSON.stringify
+    out += `${out.length === 1 ? "" : ","}${JSON.stringify(name)}:${canonicalJson(item)}`;
+  }
+  return `${out}}`;
+}
+
+/**
+ * The identity of one event as text (`undefined` when the family has no dedupe row or the event carries
+ * none of the fields that date it): the family, the event type and the canonical JSON of the event,
+ * JSON-encoded together, so no value can make two different events look alike.
  *
  * @example
  * dedupeIdentity("messaging", "message-delivered", { type: "message-delivered", time: "2024-01-01T00:00:00Z", message: { id: "m-1" } });
- * // '["messaging","message-delivered","m-1","2024-01-01T00:00:00Z"]'
+ * // '["messaging","message-delivered",{"message":{"id":"m-1"},"time":"2024-01-01T00:00:00Z","type":"message-delivered"}]'
  */
 export function dedupeIdentity(family: string, eventType: string, event: unknown): string | undefined {
   const spec = Object.prototype.hasOwnProperty.call(DEDUPE_KEYS, family) ? DEDUPE_KEYS[family] : undefined;
-  if (spec === undefined) return undefined;
-  const values = spec.fields.map((field) => {
-    const value = pick(event, field);
-    return present(value) ? value : null;
-  });
-  for (const group of spec.need) {
-    if (!group.some((field) => present(values[spec.fields.indexOf(field)]))) return undefined;
-  }
+  if (spec === undefined || event === null || typeof event !== "object") return undefined;
+  if (!spec.datedBy.some((field) => present(pick(event, field)))) return undefined;
   try {
-    return JSON.stringify([family, eventType, ...values]);
+    return `[${JSON.stringify(family)},${JSON.stringify(eventType)},${canonicalJson(event)}]`;
   } catch {
-    return undefined; // a value JSON cannot encode (never in a parsed body): no dedupe
+    return undefined; // a value JSON cannot encode, or absurd nesting: no dedupe (handled, never merged)
   }
 }
 

@@ -1,5 +1,5 @@
 /**
- * The dedupe store interface and the default in-memory store (bounded, TTL). A key goes through two
+ * The dedupe store interface and the default in-memory store (bounded, TTL, never evicts). A key goes through two
  * states: `pending` (claimed by a delivery being handled or enqueued, for a short time) and `done`
  * (handled or safely enqueued, kept for the dedupe window). A delivery that finds `done` is a duplicate
  * and is acknowledged without calling the handler; one that finds `pending` is answered 503 so Bandwidth
@@ -15,7 +15,7 @@
 /** What {@link DedupeStore.claim} found: the key is now ours, or another delivery holds or finished it. */
 export type ClaimResult = { readonly state: "claimed"; readonly token: string } | { readonly state: "pending" | "done" };
 
-/** Where dedupe keys live. Every method may reject (store unreachable): the receiver then answers 503. */
+/** Where dedupe keys live. Every method may reject (store unreachable, memory store full): the receiver then answers 503. */
 export interface DedupeStore {
   /** Claims `key` for `pendingTtlMs` unless it is pending or done (`SET key token NX PX pendingTtlMs`). */
   claim(key: string, pendingTtlMs: number): Promise<ClaimResult>;
@@ -29,7 +29,11 @@ export interface DedupeStore {
 
 /** Options of {@link createMemoryDedupeStore}. */
 export interface MemoryDedupeStoreOptions {
-  /** Most keys kept; the oldest are forgotten first. Default 100 000 (about 20 MB). */
+  /**
+   * Most keys held at once, pending claims and done keys together (inside their windows). When full, a
+   * new claim is refused (the receiver answers 503, Bandwidth retries) until keys expire: no key is ever
+   * forgotten early. Default 100 000 (about 15 MB).
+   */
   readonly maxEntries?: number;
   /** Clock in ms (tests). Default `Date.now`. */
   readonly now?: () => number;
@@ -40,15 +44,37 @@ export const DEFAULT_DEDUPE_TTL_MS: number = 24 * 60 * 60 * 1000;
 /** Default memory store bound. */
 export const DEFAULT_MEMORY_DEDUPE_ENTRIES: number = 100_000;
 
-interface Entry {
-  value: string;
-  expires: number;
+/** The `code` of the error a full memory store rejects a claim with (the receiver answers 503). */
+export const DEDUPE_STORE_FULL = "DEDUPE_STORE_FULL";
+
+interface Claim {
+  readonly token: string;
+  readonly expires: number;
 }
 
+/** Drops the expired entries at the front of a map (oldest first; stops at the first live one). */
+function dropExpiredFront<V>(map: Map<string, V>, expiry: (value: V) => number, at: number): void {
+  for (const [key, value] of map) {
+    if (expiry(value) > at) return;
+    map.delete(key);
+  }
+}
+
+/** Drops every expired entry of a map. */
+function dropExpired<V>(map: Map<string, V>, expiry: (value: V) => number, at: number): void {
+  for (const [key, value] of map) if (expiry(value) <= at) map.delete(key);
+}
+
+const claimExpiry = (claim: Claim): number => claim.expires;
+const doneExpiry = (expires: number): number => expires;
+
 /**
- * A dedupe store in this process's memory: the default when dedupe is on and no store is given. Bounded
- * (oldest keys evicted first, insertion order of a Map) and expiring; it only sees this process's
- * deliveries, so several receivers need a shared store (Redis).
+ * A dedupe store in this process's memory: the default when dedupe is on and no store is given. It only
+ * sees this process's deliveries, so several receivers need a shared store (Redis). Bounded without
+ * forgetting: a pending claim lasts until it is completed, released or its own TTL ends, and a done key
+ * until its window ends; when `maxEntries` keys are held, expired ones are dropped and, if none is,
+ * the claim is refused (rejected with `code` {@link DEDUPE_STORE_FULL}: the receiver answers 503) rather
+ * than letting a handled event run again or one event run twice at once.
  *
  * @example
  * const store = createMemoryDedupeStore({ maxEntries: 10_000 });
@@ -57,42 +83,67 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
   const maxEntries = options.maxEntries ?? DEFAULT_MEMORY_DEDUPE_ENTRIES;
   if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new TypeError("createMemoryDedupeStore: maxEntries must be a positive integer");
   const now = options.now ?? Date.now;
-  const entries = new Map<string, Entry>();
+  // Two maps in insertion order; with one TTL each (one webhook core per store) that is expiry order.
+  const pending = new Map<string, Claim>();
+  const done = new Map<string, number>();
   let counter = 0;
+  let lastFullSweep = Number.NEGATIVE_INFINITY;
 
-  function live(key: string, at: number): Entry | undefined {
-    const entry = entries.get(key);
-    if (entry !== undefined && entry.expires <= at) {
-      entries.delete(key);
-      return undefined;
-    }
-    return entry;
+  /** Whether a new key fits, after dropping expired keys (a full scan at most once a second: TTLs may differ). */
+  function room(at: number): boolean {
+    if (pending.size + done.size < maxEntries) return true;
+    dropExpiredFront(done, doneExpiry, at);
+    dropExpiredFront(pending, claimExpiry, at);
+    if (pending.size + done.size < maxEntries || at - lastFullSweep < 1000) return pending.size + done.size < maxEntries;
+    lastFullSweep = at;
+    dropExpired(done, doneExpiry, at);
+    dropExpired(pending, claimExpiry, at);
+    return pending.size + done.size < maxEntries;
   }
 
-  function set(key: string, value: string, expires: number): void {
-    entries.delete(key); // re-insert at the end: Map order is age order
-    entries.set(key, { value, expires });
-    while (entries.size > maxEntries) entries.delete(entries.keys().next().value as string);
+  /** The live claim of a key (an expired one is dropped). */
+  function claimOf(key: string, at: number): Claim | undefined {
+    const claim = pending.get(key);
+    if (claim !== undefined && claim.expires <= at) {
+      pending.delete(key);
+      return undefined;
+    }
+    return claim;
+  }
+
+  /** Whether the key is done (an expired mark is dropped). */
+  function isDone(key: string, at: number): boolean {
+    const expires = done.get(key);
+    if (expires !== undefined && expires <= at) done.delete(key);
+    return expires !== undefined && expires > at;
   }
 
   return {
     claim(key: string, pendingTtlMs: number): Promise<ClaimResult> {
       const at = now();
-      const entry = live(key, at);
-      if (entry !== undefined) return Promise.resolve({ state: entry.value === "done" ? "done" : "pending" });
+      if (isDone(key, at)) return Promise.resolve({ state: "done" });
+      if (claimOf(key, at) !== undefined) return Promise.resolve({ state: "pending" });
+      if (!room(at)) {
+        const error = new Error(`the memory dedupe store is full: ${maxEntries} keys inside their windows (option maxEntries); new events are refused (503) until keys expire`);
+        return Promise.reject(Object.assign(error, { code: DEDUPE_STORE_FULL }));
+      }
       const token = `p${++counter}`;
-      set(key, token, at + pendingTtlMs);
+      pending.set(key, { token, expires: at + pendingTtlMs });
       return Promise.resolve({ state: "claimed", token });
     },
     complete(key: string, token: string, ttlMs: number): Promise<void> {
       const at = now();
-      const entry = live(key, at);
-      if (entry === undefined || entry.value === token) set(key, "done", at + ttlMs);
+      const claim = claimOf(key, at);
+      if (claim !== undefined && claim.token !== token) return Promise.resolve(); // another delivery's claim
+      if (claim !== undefined) pending.delete(key);
+      else if (isDone(key, at) || !room(at)) return Promise.resolve(); // our claim ran out: marked if there is room
+      done.delete(key); // re-insert at the end: insertion order is expiry order
+      done.set(key, at + ttlMs);
       return Promise.resolve();
     },
     release(key: string, token: string): Promise<void> {
-      const entry = live(key, now());
-      if (entry !== undefined && entry.value === token) entries.delete(key);
+      const claim = claimOf(key, now());
+      if (claim !== undefined && claim.token === token) pending.delete(key);
       return Promise.resolve();
     },
   };

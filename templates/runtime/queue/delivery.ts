@@ -7,12 +7,14 @@
  *
  * The answers it leads to: store or queue unreachable → 503 (`Retry-After`), so Bandwidth retries and
  * nothing is acknowledged that was not handled or stored; an event another delivery is still handling
- * (`pending`) → 503 once the others are done, for the same reason. Edge-safe: imports no Node built-in,
- * Redis or BullMQ (stores and queues are injected).
+ * (`pending`) → 503 once the others are done, for the same reason. Each claim is settled on its own
+ * event's outcome: in a batch where one handler failed, the others are marked done and only the failed
+ * one's claim is released, so Bandwidth's retry of the batch runs that one alone. Edge-safe: imports no
+ * Node built-in, Redis or BullMQ (stores and queues are injected).
  */
 
 import { dedupeKey } from "./dedupe-keys.js";
-import { createMemoryDedupeStore, DEFAULT_DEDUPE_TTL_MS } from "./dedupe-store.js";
+import { createMemoryDedupeStore, DEDUPE_STORE_FULL, DEFAULT_DEDUPE_TTL_MS } from "./dedupe-store.js";
 import type { ClaimResult, DedupeStore } from "./dedupe-store.js";
 import type { EventQueue, QueuedEvent } from "./types.js";
 
@@ -44,16 +46,21 @@ export interface GuardedEvent {
   readonly valid: boolean;
 }
 
+/** A claim a request holds, and the index of its event (into the events passed to `admit`). */
+export type Claim = { readonly key: string; readonly token: string; readonly index: number };
+
 /** What {@link DeliveryGuard.admit} decided for a request. */
 export interface Admission {
   /** Indexes (into the events passed) to handle or enqueue. */
   readonly admitted: readonly number[];
   /** `true` when some event is still being handled by another delivery: answer 503 after the others. */
   readonly retryLater: boolean;
-  /** `true` when the store was unreachable: answer 503, handle nothing. */
+  /** `true` when the store was unreachable (or full): answer 503, handle nothing. */
   readonly unavailable: boolean;
-  /** @internal claims to settle */
-  readonly claims: readonly { readonly key: string; readonly token: string }[];
+  /** Why the store refused, when it says (the memory store when full); no text of the request or the store's address. */
+  readonly reason?: string;
+  /** @internal claims to settle, with the index of their event */
+  readonly claims: readonly Claim[];
   /** @internal when the claims were made (ms since the epoch) */
   readonly claimedAt: number;
   /** @internal dedupe keys of the admitted events (job ids) */
@@ -67,8 +74,12 @@ export interface DeliveryGuard {
   admit(events: readonly GuardedEvent[]): Promise<Admission>;
   /** Stores the admitted events in the queue (rejects when it is unreachable). */
   enqueue(events: readonly GuardedEvent[], admission: Admission): Promise<void>;
-  /** Marks claims done (`handled`) or gives them up; never rejects (a lost mark only shortens dedupe). */
-  settle(admission: Admission, handled: boolean): Promise<void>;
+  /**
+   * Marks claims done or gives them up: all alike (`handled` a boolean), or each by its event's outcome
+   * (`handled(index)`, the index into the events passed to `admit`). Never rejects (a lost mark only
+   * shortens dedupe).
+   */
+  settle(admission: Admission, handled: boolean | ((index: number) => boolean)): Promise<void>;
 }
 
 /** Options of {@link createDeliveryGuard}. */
@@ -82,8 +93,6 @@ export interface DeliveryGuardOptions {
 
 const UNAVAILABLE: Admission = Object.freeze({ admitted: [], retryLater: false, unavailable: true, claims: [], keys: [], claimedAt: 0 });
 
-/** Builds the guard, or `undefined` when neither dedupe nor a queue is configured (the fast path stays untouched). */
-type Claim = { readonly key: string; readonly token: string };
 
 /** Claims every key (a key twice in one request: the second is a duplicate); `undefined` = no key. */
 function claimAll(store: DedupeStore, keys: readonly (string | undefined)[], pendingTtlMs: number): Promise<PromiseSettledResult<ClaimResult | undefined>[]> {
@@ -151,9 +160,10 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
     if (store === undefined) return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };
     const outcomes = await claimAll(store, keys, pendingTtlMs);
     if (outcomes.some((outcome) => outcome.status === "rejected")) {
-      const held = outcomes.flatMap((o, i) => (o.status === "fulfilled" && o.value?.state === "claimed" ? [{ key: keys[i]!, token: o.value.token }] : []));
+      const held = outcomes.flatMap((o, i) => (o.status === "fulfilled" && o.value?.state === "claimed" ? [{ key: keys[i]!, token: o.value.token, index: i }] : []));
       await releaseAll(store, held);
-      return UNAVAILABLE;
+      const full = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected" && (o.reason as { code?: unknown } | null)?.code === DEDUPE_STORE_FULL);
+      return full === undefined ? UNAVAILABLE : { ...UNAVAILABLE, reason: (full.reason as Error).message };
     }
     const claims: Claim[] = [];
     const admitted: number[] = [];
@@ -162,7 +172,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
       const claim = (outcomes[i] as PromiseFulfilledResult<ClaimResult | undefined>).value;
       if (claim === undefined) admitted.push(i);
       else if (claim.state === "claimed") {
-        claims.push({ key: keys[i]!, token: claim.token });
+        claims.push({ key: keys[i]!, token: claim.token, index: i });
         admitted.push(i);
       } else if (claim.state === "pending") retryLater = true;
       else reportDuplicate(events[i], keys[i]!);
@@ -170,11 +180,16 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
     return { admitted, retryLater, unavailable: false, claims, keys, claimedAt };
   }
 
-  async function settle(admission: Admission, handled: boolean): Promise<void> {
+  async function settle(admission: Admission, handled: boolean | ((index: number) => boolean)): Promise<void> {
     if (store === undefined || admission.claims.length === 0) return;
-    if (!handled) return releaseAll(store, admission.claims);
+    const done: Claim[] = [];
+    const failed: Claim[] = [];
+    for (const claim of admission.claims) {
+      if (typeof handled === "boolean" ? handled : handled(claim.index)) done.push(claim);
+      else failed.push(claim);
+    }
     const deadline = admission.claimedAt + pendingTtlMs;
-    await Promise.all(admission.claims.map((claim) => completeClaim(store, claim, ttlMs, deadline)));
+    await Promise.all([releaseAll(store, failed), ...done.map((claim) => completeClaim(store, claim, ttlMs, deadline))]);
   }
 
   return { queue, dedupe: store !== undefined, admit, enqueue: (events, admission) => queue!.enqueue(jobsOf(events, admission)), settle };
