@@ -33,10 +33,11 @@ async function serve(options: Omit<Options, "credentials">): Promise<{ url: stri
 }
 
 async function post(url: string, path: string, body: unknown): Promise<{ status: number; body: string; retryAfter: string | null }> {
+  const xml = typeof body === "string";
   const response = await fetch(url + path, {
     method: "POST",
-    headers: { "content-type": "application/json", authorization: LOAD_AUTHORIZATION },
-    body: JSON.stringify(body),
+    headers: { "content-type": xml ? "application/xml" : "application/json", authorization: LOAD_AUTHORIZATION },
+    body: xml ? body : JSON.stringify(body),
   });
   return { status: response.status, body: await response.text(), retryAfter: response.headers.get("retry-after") };
 }
@@ -56,6 +57,25 @@ const voiceEvent = (eventType: string, callId = "c-1") => ({
   endTime: "2026-03-14T16:05:09.420Z",
   cause: "hangup",
 });
+
+/** A group MMS from +19195550142 to two recipients: the status event of one recipient (same message id and time). */
+const groupStatus = (type: "message-delivered" | "message-failed", to: string) => {
+  const event = messagingEvent("group-1", 7);
+  const message = { ...(event.message as object), to: ["+17045550187", "+17045550188"] };
+  return type === "message-failed" ? { ...event, type, to, errorCode: 4720, description: "carrier rejected", message } : { ...event, to, message };
+};
+
+/** An inbound group message to two of your numbers: one copy per number you own (`to` and `message.owner` differ). */
+const groupCopy = (owner: string) => {
+  const event = messagingEvent("inbound-group", 9);
+  return { ...event, type: "message-received", to: owner, message: { ...(event.message as object), owner, direction: "in", from: "+17045550199", to: ["+19195550142", "+19195550143"] } };
+};
+
+/** A numbers notification of one port-in in one state, with a note and no LastModifiedDate. */
+const portInNote = (note: string) =>
+  `<?xml version="1.0" encoding="UTF-8"?><Notification><SubscriptionId>s-1</SubscriptionId><OrderType>portins</OrderType><OrderId>o-1</OrderId><Status>REQUESTED_SUPP</Status><Note>${note}</Note></Notification>`;
+
+const tfvStatus = (status: "VERIFIED" | "UNVERIFIED") => ({ accountId: "9900000", phoneNumber: "+18445550123", status, internalTicketNumber: "3f6c1e2a-9b7d-4c58-8e1f-0a2b4c6d8e90" });
 
 describe("dedupe in the receiver (memory store)", () => {
   test("a duplicate is acknowledged without the handler and reported; other events still run", async () => {
@@ -114,6 +134,99 @@ describe("dedupe in the receiver (memory store)", () => {
       assert.equal((await first).status, 200);
       assert.equal((await post(server.url, "/callbacks/messaging", [messagingEvent("slow", 1)])).status, 200);
       assert.equal(runs, 1);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("distinct events that share a message id, an order or a TFV status are each handled once; redeliveries are not", async () => {
+    const handled: string[] = [];
+    const server = await serve({
+      messaging: {
+        messageReceived: (event) => void handled.push(`received for ${event.message.owner}`),
+        messageDelivered: (event) => void handled.push(`delivered to ${event.to}`),
+        messageFailed: (event) => void handled.push(`failed to ${event.to}`),
+      },
+      numbers: { portins: (event: { Note?: string }) => void handled.push(`note ${event.Note}`) } as never,
+      tfv: { status: (event) => void handled.push(`tfv ${event.status}`) },
+      dedupe: true,
+    });
+    try {
+      const requests: [string, unknown][] = [
+        ["/callbacks/messaging", [groupCopy("+19195550142"), groupCopy("+19195550143")]],
+        ["/callbacks/messaging", [groupStatus("message-delivered", "+17045550187")]],
+        ["/callbacks/messaging", [groupStatus("message-failed", "+17045550188")]],
+        ["/callbacks/numbers", portInNote("LOA received")],
+        ["/callbacks/numbers", portInNote("Corrected LOA received")],
+        ["/callbacks/tfv", tfvStatus("VERIFIED")],
+        ["/callbacks/tfv", tfvStatus("UNVERIFIED")],
+        ["/callbacks/tfv", tfvStatus("VERIFIED")],
+      ];
+      for (const [path, body] of requests) assert.ok((await post(server.url, path, body)).status < 300, path);
+      for (const [path, body] of requests.slice(0, 3)) assert.equal((await post(server.url, path, body)).status, 200, `redelivery to ${path}`);
+      assert.deepEqual(handled, [
+        "received for +19195550142",
+        "received for +19195550143",
+        "delivered to +17045550187",
+        "failed to +17045550188",
+        "note LOA received",
+        "note Corrected LOA received",
+        "tfv VERIFIED",
+        "tfv UNVERIFIED",
+        "tfv VERIFIED",
+      ]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("in a batch, a failed handler releases only its own event: Bandwidth's retry of the batch runs that one alone", async () => {
+    const runs: string[] = [];
+    const server = await serve({
+      messaging: {
+        messageDelivered: async (event) => {
+          runs.push(event.message.id);
+          if (event.message.id === "b-2" && runs.filter((id) => id === "b-2").length === 1) throw new Error("CRM down");
+        },
+        messageFailed: (event) => {
+          runs.push(event.message.id);
+          if (runs.filter((id) => id === event.message.id).length === 1) throw new Error("sync failure");
+        },
+      },
+      dedupe: true,
+      onError: () => {},
+    });
+    try {
+      const failed = { ...messagingEvent("b-3", 3), type: "message-failed", errorCode: 4720 };
+      const batch = [messagingEvent("b-1", 1), messagingEvent("b-2", 2), failed, messagingEvent("b-4", 4)];
+      assert.equal((await post(server.url, "/callbacks/messaging", batch)).status, 500);
+      assert.equal((await post(server.url, "/callbacks/messaging", batch)).status, 200);
+      assert.equal((await post(server.url, "/callbacks/messaging", batch)).status, 200);
+      assert.deepEqual(runs, ["b-1", "b-2", "b-3", "b-4", "b-2", "b-3"]);
+    } finally {
+      await server.close();
+    }
+  });
+
+  test("a full memory store answers 503 (Bandwidth retries) and forgets nothing it handled or holds", async () => {
+    let runs = 0;
+    const errors: string[] = [];
+    const { createMemoryDedupeStore } = await import("../generated/index.js");
+    const server = await serve({
+      messaging: { messageDelivered: () => void runs++ },
+      dedupe: { store: createMemoryDedupeStore({ maxEntries: 3 }) },
+      onError: (error, info) => void errors.push(`${info.kind}: ${(error as Error).message}`),
+    });
+    try {
+      for (let i = 0; i < 3; i++) assert.equal((await post(server.url, "/callbacks/messaging", [messagingEvent(`f-${i}`, i)])).status, 200);
+      for (let i = 3; i < 10; i++) {
+        const answer = await post(server.url, "/callbacks/messaging", [messagingEvent(`f-${i}`, i)]);
+        assert.deepEqual([answer.status, answer.retryAfter, JSON.parse(answer.body).error], [503, "1", "store_unavailable"]);
+      }
+      for (let i = 0; i < 3; i++) assert.equal((await post(server.url, "/callbacks/messaging", [messagingEvent(`f-${i}`, i)])).status, 200, "still a duplicate");
+      assert.equal(runs, 3);
+      assert.equal(errors.length, 7);
+      assert.match(errors[0], /^store: the memory dedupe store is full: 3 keys .*maxEntries/);
     } finally {
       await server.close();
     }
@@ -194,6 +307,45 @@ describe(`queue hand-off in the receiver, ${handOff} (real redis-server)`, () =>
       const jobs = await waitingJobs(queue, 3);
       assert.deepEqual(jobs.map((job) => `${job.family} ${job.eventType}`).sort(), ["messaging message-delivered", "messaging message-delivered", "voice disconnect"]);
       assert.deepEqual(jobs.map((job) => (job.event as { message?: { id: string } }).message?.id ?? "-").sort(), ["-", "q-1", "q-2"]);
+    } finally {
+      await server.close();
+      await forwarder.close();
+      await queue.close();
+    }
+  });
+
+  for (const dedupe of [true, false])
+  test(`distinct events sharing a message id or a TFV status get a job each, dedupe ${dedupe ? "on" : "off"}; a redelivery none`, async () => {
+    const name = `r4-${handOff}-${dedupe}`;
+    const queue = createBullMQQueue({ connection: redis.url, queueName: name, handOff });
+    const forwarder = forwardIntake(handOff, redis.url, queue, name);
+    const server = await serve({ messaging: {}, tfv: {}, queue, dedupe });
+    try {
+      const bodies: [string, unknown][] = [
+        ["/callbacks/messaging", [groupStatus("message-delivered", "+17045550187")]],
+        ["/callbacks/messaging", [groupStatus("message-delivered", "+17045550188")]],
+        ["/callbacks/messaging", [groupCopy("+19195550142")]],
+        ["/callbacks/messaging", [groupCopy("+19195550143")]],
+        ["/callbacks/tfv", tfvStatus("VERIFIED")],
+        ["/callbacks/tfv", tfvStatus("UNVERIFIED")],
+        ["/callbacks/tfv", tfvStatus("VERIFIED")],
+        ["/callbacks/messaging", [groupStatus("message-delivered", "+17045550187")]], // a redelivery
+      ];
+      for (const [path, body] of bodies) assert.ok((await post(server.url, path, body)).status < 300, path);
+      const jobs = await waitingJobs(queue, 7);
+      const seen = jobs.map((job) => {
+        const event = job.event as { to?: string; status?: string; message?: { owner: string } };
+        return `${job.eventType} ${event.status ?? (job.eventType === "message-received" ? event.message?.owner : event.to)}`;
+      });
+      assert.deepEqual(seen.sort(), [
+        "message-delivered +17045550187",
+        "message-delivered +17045550188",
+        "message-received +19195550142",
+        "message-received +19195550143",
+        "status UNVERIFIED",
+        "status VERIFIED",
+        "status VERIFIED",
+      ]);
     } finally {
       await server.close();
       await forwarder.close();
