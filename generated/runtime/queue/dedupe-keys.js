@@ -39,6 +39,9 @@ function pick(event, path) {
     return undefined;
 }
 const present = (value) => value !== undefined && value !== null && value !== "";
+/** Text JSON writes as is between quotes (no escape): most names and values of a Bandwidth body. */
+const PLAIN = /^[\w .:+\-/@]*$/;
+const quote = (text) => (PLAIN.test(text) ? `"${text}"` : JSON.stringify(text));
 /**
  * Canonical JSON of a parsed body: object keys sorted (UTF-16 order) at every depth, arrays in order,
  * strings and numbers as `JSON.stringify` writes them. Two values get the same text exactly when they
@@ -46,22 +49,31 @@ const present = (value) => value !== undefined && value !== null && value !== ""
  * nesting deeper than the stack): never in a parsed body of a sane size.
  */
 export function canonicalJson(value) {
+    if (typeof value === "string")
+        return quote(value);
     if (value === null || typeof value !== "object")
         return JSON.stringify(value) ?? "null";
     if (Array.isArray(value)) {
         let out = "[";
-        for (let i = 0; i < value.length; i++)
-            out += (i === 0 ? "" : ",") + canonicalJson(value[i]);
+        for (let i = 0; i < value.length; i++) {
+            if (i > 0)
+                out += ",";
+            out += canonicalJson(value[i]);
+        }
         return `${out}]`;
     }
     const record = value;
-    const names = Object.keys(record).sort();
+    const names = Object.keys(record);
+    if (names.length > 1)
+        names.sort();
     let out = "{";
     for (const name of names) {
         const item = record[name];
         if (item === undefined || typeof item === "function" || typeof item === "symbol")
             continue; // as JSON.stringify
-        out += `${out.length === 1 ? "" : ","}${JSON.stringify(name)}:${canonicalJson(item)}`;
+        if (out.length > 1)
+            out += ",";
+        out += `${quote(name)}:${canonicalJson(item)}`;
     }
     return `${out}}`;
 }
