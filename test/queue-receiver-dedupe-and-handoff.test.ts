@@ -1,10 +1,12 @@
 // The receiver with dedupe and the queue (generated createBandwidthWebhooks, node adapter, real
 // servers on 127.0.0.1, real redis-server): a duplicate async event is acknowledged without its handler
-// and reported; a failed handler releases its claim so Bandwidth's retry runs it; an event another
-// delivery still holds is answered 503; BXML events are never deduplicated; with the queue, async
-// events are stored and acknowledged at once, BXML events stay synchronous, and a receiver handler for
-// an enqueued event is refused; with Redis stopped the answer is 503 and nothing is acknowledged that
-// was not stored.
+// and reported; a failed handler releases its claim so Bandwidth's retry runs it (in a batch, only its
+// own: the others are done); an event another delivery still holds is answered 503; a full memory store
+// answers 503 and forgets nothing; distinct events that share a message id, an order or a TFV status
+// are each handled, and each get a job with or without dedupe; BXML events are never deduplicated; with
+// the queue, async events are stored and acknowledged at once, BXML events stay synchronous, and a
+// receiver handler for an enqueued event is refused; with Redis stopped the answer is 503 and nothing
+// is acknowledged that was not stored.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -204,6 +206,33 @@ describe("dedupe in the receiver (memory store)", () => {
       assert.equal((await post(server.url, "/callbacks/messaging", batch)).status, 200);
       assert.deepEqual(runs, ["b-1", "b-2", "b-3", "b-4", "b-2", "b-3"]);
     } finally {
+      await server.close();
+    }
+  });
+
+  test("in a batch, a handler that times out is released with its event only; the others are done", async () => {
+    const runs: string[] = [];
+    let finish!: () => void;
+    const stuck = new Promise<void>((resolve) => (finish = resolve));
+    const server = await serve({
+      messaging: {
+        messageDelivered: async (event) => {
+          runs.push(event.message.id);
+          if (event.message.id === "t-2" && runs.length <= 3) await stuck; // the first run outlives the handler timeout
+        },
+      },
+      dedupe: true,
+      timeoutMs: 300,
+      onError: () => {},
+    });
+    try {
+      const batch = [messagingEvent("t-1", 1), messagingEvent("t-2", 2), messagingEvent("t-3", 3)];
+      assert.equal((await post(server.url, "/callbacks/messaging", batch)).status, 500);
+      finish();
+      assert.equal((await post(server.url, "/callbacks/messaging", batch)).status, 200);
+      assert.deepEqual(runs, ["t-1", "t-2", "t-3", "t-2"]);
+    } finally {
+      finish();
       await server.close();
     }
   });
