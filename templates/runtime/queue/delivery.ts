@@ -93,7 +93,6 @@ export interface DeliveryGuardOptions {
 
 const UNAVAILABLE: Admission = Object.freeze({ admitted: [], retryLater: false, unavailable: true, claims: [], keys: [], claimedAt: 0 });
 
-
 /** Claims every key (a key twice in one request: the second is a duplicate); `undefined` = no key. */
 function claimAll(store: DedupeStore, keys: readonly (string | undefined)[], pendingTtlMs: number): Promise<PromiseSettledResult<ClaimResult | undefined>[]> {
   const seen = new Set<string>();
