@@ -3,7 +3,9 @@
 // schemas/, templates/ and the generator, byte for byte.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, sep } from "node:path";
-import { loadCatalog, type Catalog } from "./catalog.js";
+import { loadCatalog } from "./catalog.js";
+import { buildModel, type Model } from "./model/build-model.js";
+import { families, loadFamilyDefinitions } from "./model/families.js";
 import { REPO_ROOT } from "./paths.js";
 import { compileTypeScript } from "./compile.js";
 import { emitBxml } from "./emit/bxml-builder.js";
@@ -22,21 +24,24 @@ import type { GeneratedFile } from "./generated-file.js";
 export { REPO_ROOT };
 
 export interface GenerateContext {
-  catalog: Catalog;
+  model: Model;
   templatesDir: string;
 }
 
 export type Emitter = (context: GenerateContext) => GeneratedFile[] | Promise<GeneratedFile[]>;
 
-/** Every output, in order. A new output is one emitter added here. */
+/** Every output, in order. A new output is one emitter added here; each is a function of the model alone. */
 export const emitters: Emitter[] = [
-  ({ catalog }) => emitTypes(catalog),
-  ({ catalog }) => emitValidators(catalog),
-  ({ catalog }) => emitEvents(catalog),
-  ({ catalog }) => emitHandlers(catalog),
-  ({ catalog }) => emitOpenApi(catalog),
-  ({ catalog }) => emitBxml(catalog),
+  ({ model }) => emitTypes(model),
+  ({ model }) => emitValidators(model),
+  ({ model }) => emitEvents(model),
+  ({ model }) => emitHandlers(model),
+  ({ model }) => emitOpenApi(model),
+  ({ model }) => emitBxml(model),
   ({ templatesDir }) => emitRuntime(templatesDir),
+  ({ model }) => emitHandlerWiring(model),
+  ({ model }) => emitQueueWiring(model), // bw-codegen/queue: the worker bound to the event tables
+  () => [emitTestingModule()],
 ];
 
 function header(file: GeneratedFile): string {
@@ -50,17 +55,18 @@ function header(file: GeneratedFile): string {
 export interface GenerateOptions {
   schemasDir?: string;
   templatesDir?: string;
+  /** Folder of family definitions (default generator/families/): tests add a family with a fixture folder. */
+  familiesDir?: string;
 }
 
 /** Produce every generated file in memory, sorted by path. */
 export async function generateFiles(options: GenerateOptions = {}): Promise<Map<string, string>> {
-  const catalog = loadCatalog(options.schemasDir ?? join(REPO_ROOT, "schemas"));
-  const context: GenerateContext = { catalog, templatesDir: options.templatesDir ?? join(REPO_ROOT, "templates") };
+  const definitions = options.familiesDir === undefined ? families : await loadFamilyDefinitions(options.familiesDir);
+  const catalog = loadCatalog(options.schemasDir ?? join(REPO_ROOT, "schemas"), definitions.map((f) => f.name));
+  const model = buildModel(catalog, definitions);
+  const context: GenerateContext = { model, templatesDir: options.templatesDir ?? join(REPO_ROOT, "templates") };
   const emitted: GeneratedFile[] = [];
   for (const emit of emitters) emitted.push(...(await emit(context)));
-  emitted.push(...emitHandlerWiring(emitted)); // needs to see which validators exist
-  emitted.push(...emitQueueWiring(emitted)); // bw-codegen/queue: the worker bound to the event tables
-  emitted.push(emitTestingModule());
   emitted.push(emitIndex(emitted));
   const compiled = compileTypeScript(emitted);
   const result = new Map<string, string>();
