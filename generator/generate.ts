@@ -2,7 +2,7 @@
 // in memory (for `check`), or written to disk (for `generate`). The output is a pure function of
 // schemas/, templates/ and the generator, byte for byte.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { dirname, join, posix, relative, sep } from "node:path";
 import { loadCatalog } from "./catalog.js";
 import { buildModel, type Model } from "./model/build-model.js";
 import { families, loadFamilyDefinitions } from "./model/families.js";
@@ -69,12 +69,33 @@ export async function generateFiles(options: GenerateOptions = {}): Promise<Map<
   for (const emit of emitters) emitted.push(...(await emit(context)));
   emitted.push(emitIndex(emitted));
   const compiled = compileTypeScript(emitted);
+  const broken = unresolvedImports(compiled);
+  if (broken.length > 0) throw new Error(`generated modules import files that are not generated:\n  - ${broken.join("\n  - ")}`);
   const result = new Map<string, string>();
   for (const file of compiled.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (result.has(file.path)) throw new Error(`two emitters produced ${file.path}`);
     result.set(file.path, header(file) + file.contents);
   }
   return result;
+}
+
+/**
+ * Relative imports of generated modules (`.js` and `.d.ts`) that name no generated file: emitters name
+ * runtime modules by path, so a renamed or moved runtime file fails generation here, not in a user's
+ * process.
+ */
+export function unresolvedImports(files: readonly GeneratedFile[]): string[] {
+  const paths = new Set(files.map((f) => f.path));
+  const broken: string[] = [];
+  for (const file of files) {
+    if (!file.path.endsWith(".js") && !file.path.endsWith(".d.ts")) continue;
+    for (const match of file.contents.matchAll(/(?:^|\n)\s*(?:import|export)\s(?:[^;"']*?\sfrom\s)?["'](\.{1,2}\/[^"']+)["']/g)) {
+      const target = posix.normalize(posix.join(posix.dirname(file.path), match[1]));
+      const candidates = target.endsWith(".js") ? [target, target.replace(/\.js$/, ".d.ts")] : [target];
+      if (!candidates.some((c) => paths.has(c))) broken.push(`${file.path} imports ${match[1]}`);
+    }
+  }
+  return broken;
 }
 
 function listFiles(dir: string): string[] {

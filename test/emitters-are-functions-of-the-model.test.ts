@@ -10,6 +10,7 @@ import type { Catalog, EventEntry } from "../generator/catalog.js";
 import { emitEvents } from "../generator/emit/events.js";
 import { emitHandlerWiring } from "../generator/emit/handler-wiring.js";
 import { emitQueueWiring } from "../generator/emit/queue-wiring.js";
+import { unresolvedImports } from "../generator/generate.js";
 import { buildModel, type Model } from "../generator/model/build-model.js";
 import type { FamilyDefinition } from "../generator/model/family-definition.js";
 
@@ -121,4 +122,13 @@ test("queue wiring: a worker option only for families with events whose reply Ba
 
 test("the model refuses an event whose family has no definition", () => {
   assert.throws(() => modelOf(base, [event("telex", "telex-received", "empty")]), /telex\/telex-received\.schema\.json: family "telex" has no definition in generator\/families\//);
+});
+
+test("generation fails on a generated module importing a file that is not generated (a runtime file renamed under an emitter)", () => {
+  const files = [
+    { path: "events.js", contents: "export const x = 1;\n", source: "" },
+    { path: "webhooks.js", contents: 'import { createWebhookHandlers } from "./runtime/webhooks.js";\nexport * from "./events.js";\n', source: "" },
+  ];
+  assert.deepEqual(unresolvedImports(files), ["webhooks.js imports ./runtime/webhooks.js"]);
+  assert.deepEqual(unresolvedImports([...files, { path: "runtime/webhooks.d.ts", contents: "export {};\n", source: "" }]), []);
 });
