@@ -3,10 +3,12 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { families } from "./families.js";
+import { families } from "./model/families.js";
+import { resolvePointer, resolveRef, walkRefs } from "./schema-refs.js";
 import { loadRequiredExceptions, requiredFieldFindings, requiredRuleProblems } from "./required-rule.js";
+import type { JsonSchema } from "./schema-refs.js";
 
-export type JsonSchema = Record<string, any>;
+export { resolvePointer, resolveRef, walkRefs, type JsonSchema } from "./schema-refs.js";
 
 /** Metadata of an event schema (`x-bw`). */
 export interface EventMeta {
@@ -72,7 +74,7 @@ export class CatalogError extends Error {
  * const catalog = loadCatalog("schemas");
  * console.log(catalog.events.map((e) => `${e.family}.${e.event}`));
  */
-export function loadCatalog(schemasDir: string): Catalog {
+export function loadCatalog(schemasDir: string, familyNames: readonly string[] = families.map((f) => f.name)): Catalog {
   const problems: string[] = [];
   const schemas = new Map<string, JsonSchema>();
   const files = new Map<string, string>();
@@ -107,7 +109,7 @@ export function loadCatalog(schemasDir: string): Catalog {
     }
     const folder = file.split("/")[0];
     if (meta.family !== folder) problems.push(`${file}: x-bw.family must be "${folder}" (its folder)`);
-    if (!families.some((f) => f.name === meta.family)) problems.push(`${file}: family "${meta.family}" is not in generator/families.ts`);
+    if (!familyNames.includes(meta.family)) problems.push(`${file}: family "${meta.family}" has no definition in generator/families/`);
     if (typeof schema.title !== "string" || !/^[A-Z][A-Za-z0-9]*$/.test(schema.title)) problems.push(`${file}: title must be a PascalCase type name`);
     if (typeof schema.description !== "string" || schema.description.length < 20) problems.push(`${file}: needs a description in our own words`);
     if (!Array.isArray(schema.examples) || schema.examples.length < 2) problems.push(`${file}: needs at least two examples (minimal and full)`);
@@ -146,7 +148,7 @@ export function loadCatalog(schemasDir: string): Catalog {
     }
   }
   if (problems.length) throw new CatalogError(problems);
-  const familyOrder = families.map((f) => f.name);
+  const familyOrder = familyNames;
   events.sort((a, b) => familyOrder.indexOf(a.family) - familyOrder.indexOf(b.family) || (a.event < b.event ? -1 : a.event > b.event ? 1 : 0));
   return { schemasDir, schemas, files, events, elements };
 }
@@ -164,35 +166,4 @@ function walkKeywords(node: unknown, visit: (key: string) => void, insidePropert
       }
     }
   }
-}
-
-/** Call `visit` for every `$ref` string inside a schema. */
-export function walkRefs(node: unknown, visit: (ref: string) => void): void {
-  if (Array.isArray(node)) node.forEach((n) => walkRefs(n, visit));
-  else if (node && typeof node === "object") {
-    for (const [k, v] of Object.entries(node)) {
-      if (k === "$ref" && typeof v === "string") visit(v);
-      else if (k !== "examples" && k !== "x-bw") walkRefs(v, visit);
-    }
-  }
-}
-
-/** Resolve a `$ref` against the `$id` of the schema it appears in. */
-export function resolveRef(baseId: string, ref: string): { id: string; pointer: string } {
-  const url = new URL(ref, baseId);
-  const pointer = decodeURIComponent(url.hash.replace(/^#/, ""));
-  url.hash = "";
-  return { id: url.href, pointer };
-}
-
-/** Follow a JSON pointer inside a document. */
-export function resolvePointer(doc: unknown, pointer: string): unknown {
-  if (!pointer) return doc;
-  let node: any = doc;
-  for (const raw of pointer.replace(/^\//, "").split("/")) {
-    const key = raw.replace(/~1/g, "/").replace(/~0/g, "~");
-    if (node === null || typeof node !== "object") return undefined;
-    node = node[key];
-  }
-  return node;
 }

@@ -2,8 +2,10 @@
 // in memory (for `check`), or written to disk (for `generate`). The output is a pure function of
 // schemas/, templates/ and the generator, byte for byte.
 import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
-import { loadCatalog, type Catalog } from "./catalog.js";
+import { dirname, join, posix, relative, sep } from "node:path";
+import { loadCatalog } from "./catalog.js";
+import { buildModel, type Model } from "./model/build-model.js";
+import { families, loadFamilyDefinitions } from "./model/families.js";
 import { REPO_ROOT } from "./paths.js";
 import { compileTypeScript } from "./compile.js";
 import { emitBxml } from "./emit/bxml-builder.js";
@@ -22,21 +24,24 @@ import type { GeneratedFile } from "./generated-file.js";
 export { REPO_ROOT };
 
 export interface GenerateContext {
-  catalog: Catalog;
+  model: Model;
   templatesDir: string;
 }
 
 export type Emitter = (context: GenerateContext) => GeneratedFile[] | Promise<GeneratedFile[]>;
 
-/** Every output, in order. A new output is one emitter added here. */
+/** Every output, in order. A new output is one emitter added here; each is a function of the model alone. */
 export const emitters: Emitter[] = [
-  ({ catalog }) => emitTypes(catalog),
-  ({ catalog }) => emitValidators(catalog),
-  ({ catalog }) => emitEvents(catalog),
-  ({ catalog }) => emitHandlers(catalog),
-  ({ catalog }) => emitOpenApi(catalog),
-  ({ catalog }) => emitBxml(catalog),
+  ({ model }) => emitTypes(model),
+  ({ model }) => emitValidators(model),
+  ({ model }) => emitEvents(model),
+  ({ model }) => emitHandlers(model),
+  ({ model }) => emitOpenApi(model),
+  ({ model }) => emitBxml(model),
   ({ templatesDir }) => emitRuntime(templatesDir),
+  ({ model }) => emitHandlerWiring(model),
+  ({ model }) => emitQueueWiring(model), // bw-codegen/queue: the worker bound to the event tables
+  () => [emitTestingModule()],
 ];
 
 function header(file: GeneratedFile): string {
@@ -50,25 +55,47 @@ function header(file: GeneratedFile): string {
 export interface GenerateOptions {
   schemasDir?: string;
   templatesDir?: string;
+  /** Folder of family definitions (default generator/families/): tests add a family with a fixture folder. */
+  familiesDir?: string;
 }
 
 /** Produce every generated file in memory, sorted by path. */
 export async function generateFiles(options: GenerateOptions = {}): Promise<Map<string, string>> {
-  const catalog = loadCatalog(options.schemasDir ?? join(REPO_ROOT, "schemas"));
-  const context: GenerateContext = { catalog, templatesDir: options.templatesDir ?? join(REPO_ROOT, "templates") };
+  const definitions = options.familiesDir === undefined ? families : await loadFamilyDefinitions(options.familiesDir);
+  const catalog = loadCatalog(options.schemasDir ?? join(REPO_ROOT, "schemas"), definitions.map((f) => f.name));
+  const model = buildModel(catalog, definitions);
+  const context: GenerateContext = { model, templatesDir: options.templatesDir ?? join(REPO_ROOT, "templates") };
   const emitted: GeneratedFile[] = [];
   for (const emit of emitters) emitted.push(...(await emit(context)));
-  emitted.push(...emitHandlerWiring(emitted)); // needs to see which validators exist
-  emitted.push(...emitQueueWiring(emitted)); // bw-codegen/queue: the worker bound to the event tables
-  emitted.push(emitTestingModule());
   emitted.push(emitIndex(emitted));
   const compiled = compileTypeScript(emitted);
+  const broken = unresolvedImports(compiled);
+  if (broken.length > 0) throw new Error(`generated modules import files that are not generated:\n  - ${broken.join("\n  - ")}`);
   const result = new Map<string, string>();
   for (const file of compiled.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
     if (result.has(file.path)) throw new Error(`two emitters produced ${file.path}`);
     result.set(file.path, header(file) + file.contents);
   }
   return result;
+}
+
+/**
+ * Relative imports of generated modules (`.js` and `.d.ts`) that name no generated file: emitters name
+ * runtime modules by path, so a renamed or moved runtime file fails generation here, not in a user's
+ * process.
+ */
+export function unresolvedImports(files: readonly GeneratedFile[]): string[] {
+  const paths = new Set(files.map((f) => f.path));
+  const broken: string[] = [];
+  for (const file of files) {
+    if (!file.path.endsWith(".js") && !file.path.endsWith(".d.ts")) continue;
+    for (const match of file.contents.matchAll(/(?:^|\n)\s*(?:import|export)\s(?:[^;"']*?\sfrom\s)?["'](\.{1,2}\/[^"']+)["']/g)) {
+      const target = posix.normalize(posix.join(posix.dirname(file.path), match[1]));
+      const candidates = target.endsWith(".js") ? [target, target.replace(/\.js$/, ".d.ts")] : [target];
+      if (!candidates.some((c) => paths.has(c))) broken.push(`${file.path} imports ${match[1]}`);
+    }
+  }
+  return broken;
 }
 
 function listFiles(dir: string): string[] {

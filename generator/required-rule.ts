@@ -3,7 +3,7 @@
 // nullable field is one Bandwidth may leave out) and must not be described as conditional ("only present",
 // "absent when", "optional", …). Reasoned exceptions live in generator/required-exceptions.json.
 import { readFileSync } from "node:fs";
-import { resolvePointer, resolveRef, type JsonSchema } from "./catalog.js";
+import { resolvePointer, resolveRef, type JsonSchema } from "./schema-refs.js";
 
 /** A required field we keep although a check flags it, with the reason (generator/required-exceptions.json). */
 export interface RequiredException {

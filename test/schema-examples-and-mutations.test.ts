@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as generated from "../generated/index.js";
 import { loadCatalog, resolvePointer, resolveRef, type JsonSchema } from "../generator/catalog.js";
-import { families } from "../generator/families.js";
+import { families } from "../generator/model/families.js";
 import { REPO_ROOT } from "./support/cli.js";
 import { join } from "node:path";
 

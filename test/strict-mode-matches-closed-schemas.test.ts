@@ -8,7 +8,7 @@ import { test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import * as generated from "../generated/index.js";
 import { loadCatalog } from "../generator/catalog.js";
-import { families } from "../generator/families.js";
+import { families } from "../generator/model/families.js";
 import { stripAnnotations, strictId, toStrict } from "../generator/schema-transforms.js";
 import { REPO_ROOT } from "./support/cli.js";
 

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import * as generated from "../generated/index.js";
 import { validateTfvCallback } from "../generated/index.js";
 import { loadCatalog } from "../generator/catalog.js";
-import { families } from "../generator/families.js";
+import { families } from "../generator/model/families.js";
 import { REPO_ROOT } from "./support/cli.js";
 
 type Validator = (input: unknown, options?: { strict?: boolean }) => { ok: boolean; type?: string; errors?: { path: string; message: string }[] };

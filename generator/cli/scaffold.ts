@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { loadCatalog, type EventEntry } from "../catalog.js";
-import { familyByName } from "../families.js";
+import { buildModel, type FamilyModel, type Model } from "../model/build-model.js";
 import { REPO_ROOT } from "../paths.js";
 import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
@@ -19,12 +19,21 @@ export { bwCodegenDependency } from "./scaffold-package.js";
 export const FRAMEWORKS = ["node", "express", "fastify", "hono"] as const;
 export type Framework = (typeof FRAMEWORKS)[number];
 
-/** The families a scaffold serves, in this order, with where and how. */
-const SCAFFOLD_FAMILIES = [
-  { name: "voice", path: "/callbacks/voice", methods: "POST, GET", what: "every voice event, dispatched by `eventType`" },
-  { name: "messaging", path: "/callbacks/messaging", methods: "POST", what: "message events (a JSON array per delivery), one handler call per event" },
-  { name: "numbers", path: "/callbacks/numbers", methods: "POST", what: "number-order and port notifications (XML)" },
-] as const;
+/** A family a scaffold serves: its definition names the route and says what arrives there (`scaffold`). */
+interface ScaffoldFamily {
+  readonly name: string;
+  readonly path: string;
+  readonly methods: string;
+  readonly what: string;
+  readonly family: FamilyModel;
+}
+
+/** The families a scaffold serves, in the model's order: those whose definition has `scaffold` and `http`. */
+function scaffoldFamilies(model: Model): ScaffoldFamily[] {
+  return model.families.flatMap((family) =>
+    family.scaffold !== undefined && family.http !== undefined ? [{ name: family.name, path: family.http.path, methods: family.scaffold.methods, what: family.scaffold.what, family }] : [],
+  );
+}
 
 const FRAMEWORK_TITLES: Record<Framework, string> = { node: "node:http", express: "Express", fastify: "Fastify", hono: "Hono" };
 
@@ -72,21 +81,21 @@ export type ScaffoldFiles = Map<string, string>;
  */
 export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
   const root = options.packageRoot ?? REPO_ROOT;
-  const catalog = loadCatalog(join(root, "schemas"));
-  const selected = selectEvents(catalog.events, options.events);
-  const wired = wiredFamilies(root);
-  const builder = hasBxmlBuilder(root);
-  const served = SCAFFOLD_FAMILIES.filter((f) => wired.has(f.name));
+  const model = buildModel(loadCatalog(join(root, "schemas")));
+  const families = scaffoldFamilies(model);
+  const selected = selectEvents(model.catalog.events, families, options.events);
+  const builder = hasBxmlBuilder(model);
+  const served = families.filter((f) => f.family.served);
   const name = packageName(options.dir);
   const framework = options.framework;
 
   const queued = options.queue === "bullmq";
   const handlerFiles = new Map<string, string>();
-  for (const family of SCAFFOLD_FAMILIES) {
+  for (const { family } of families) {
     const events = selected.filter((e) => e.family === family.name);
     const reply = queued ? events.filter((e) => (e.meta.response ?? "empty") !== "empty") : events;
-    handlerFiles.set(`src/handlers/${family.name}.ts`, handlerModule(family.name, reply, builder, wired.has(family.name), queued ? "reply" : "all"));
-    if (queued) handlerFiles.set(`src/jobs/${family.name}.ts`, handlerModule(family.name, events.filter((e) => !reply.includes(e)), builder, wired.has(family.name), "jobs"));
+    handlerFiles.set(`src/handlers/${family.name}.ts`, handlerModule(family, reply, builder, queued ? "reply" : "all"));
+    if (queued) handlerFiles.set(`src/jobs/${family.name}.ts`, handlerModule(family, events.filter((e) => !reply.includes(e)), builder, "jobs"));
   }
 
   const values: Record<string, string> = {
@@ -200,23 +209,14 @@ function packageName(dir: string): string {
   return base.length > 0 && base.length <= 214 ? base : "bandwidth-webhooks";
 }
 
-/** Families `createBandwidthWebhooks` serves in this build (read from its generated options type). */
-function wiredFamilies(root: string): Set<string> {
-  const file = join(root, "generated", "webhooks.d.ts");
-  const text = existsSync(file) ? readFileSync(file, "utf8") : "";
-  return new Set(SCAFFOLD_FAMILIES.map((f) => f.name).filter((name) => new RegExp(`readonly ${name}\\?:`).test(text)));
-}
-
-function hasBxmlBuilder(root: string): boolean {
-  const file = join(root, "generated", "bxml", "index.d.ts");
-  if (!existsSync(file)) return false;
-  const text = readFileSync(file, "utf8");
-  return /export declare function Response\(/.test(text) && /export declare function SpeakSentence\(/.test(text);
+/** True when the BXML builder this build emits has the two functions the stubs use. */
+function hasBxmlBuilder(model: Model): boolean {
+  return model.hasBxml && model.bxml.byKey.has("Response") && model.bxml.byKey.has("SpeakSentence");
 }
 
 /** Validates `--events` against the catalog; every name must be an event (or alias, or method) of a scaffolded family. */
-function selectEvents(all: EventEntry[], names: string[] | undefined): EventEntry[] {
-  const candidates = all.filter((e) => SCAFFOLD_FAMILIES.some((f) => f.name === e.family));
+function selectEvents(all: readonly EventEntry[], families: readonly ScaffoldFamily[], names: string[] | undefined): EventEntry[] {
+  const candidates = all.filter((e) => families.some((f) => f.name === e.family));
   if (names === undefined) return candidates;
   const wanted = new Set(names);
   const matched = new Set<string>();
@@ -227,17 +227,17 @@ function selectEvents(all: EventEntry[], names: string[] | undefined): EventEntr
     return hit.length > 0;
   });
   const unknown = names.filter((n) => !matched.has(n));
-  if (unknown.length > 0) throw unknownEvents(unknown, candidates);
+  if (unknown.length > 0) throw unknownEvents(unknown, candidates, families);
   return picked;
 }
 
 /** One line: the closest known names for each unknown one, or (when none is close) every known event. */
-function unknownEvents(unknown: string[], candidates: EventEntry[]): UsageError {
+function unknownEvents(unknown: string[], candidates: EventEntry[], families: readonly ScaffoldFamily[]): UsageError {
   const names = candidates.flatMap((e) => [e.event, camelCase(e.event), ...(e.meta.aliases ?? [])]);
   const hints = unknown.map((n) => `${JSON.stringify(n)}${didYouMean(n, names)}`);
   const what = `unknown event${unknown.length > 1 ? "s" : ""} ${hints.join(", ")} in --events`;
   if (unknown.every((n) => didYouMean(n, names) !== "")) return new UsageError(what);
-  const known = SCAFFOLD_FAMILIES.map((f) => `${f.name}: ${candidates.filter((e) => e.family === f.name).map((e) => e.event).join(", ")}`);
+  const known = families.map((f) => `${f.name}: ${candidates.filter((e) => e.family === f.name).map((e) => e.event).join(", ")}`);
   return new UsageError(`${what}; known events are ${known.join("; ")}`);
 }
 
@@ -352,8 +352,9 @@ const FAMILY_HEADERS: Record<string, string> = {
     "// arrive as XML; your methods get the typed JSON form (element names as properties, text as strings).",
 };
 
-function handlerModule(family: string, events: EventEntry[], builder: boolean, wired: boolean, part: "all" | "reply" | "jobs"): string {
-  const spec = familyByName(family);
+function handlerModule(spec: FamilyModel, events: EventEntry[], builder: boolean, part: "all" | "reply" | "jobs"): string {
+  const family = spec.name;
+  const wired = spec.served;
   const lines = [
     FAMILY_HEADERS[family],
     ...(part === "reply" ? ["// With the queue on, only events that need a reply are handled here; the others are in src/jobs/."] : []),

@@ -1,34 +1,32 @@
 // `bw-codegen simulate event <type>`: builds one event from its schema's first example (edited with
 // `--set path=value`), checks it with the project's validators, and delivers it with Bandwidth's auth
-// challenge: voice as a JSON object, messaging as Bandwidth's JSON array, numbers as XML.
-import { readdirSync, readFileSync } from "node:fs";
+// challenge, shaped as its family arrives on the wire (from the model): a JSON object, a JSON array
+// (messaging), or an XML document (numbers). Families that arrive by GET only are not simulated here.
 import { join } from "node:path";
 import { UsageError, parseArgs } from "./args.js";
 import { checkUrl, credentials, useColour } from "./simulate.js";
+import { loadCatalog } from "../catalog.js";
+import { buildModel, type FamilyModel } from "../model/build-model.js";
 import { REPO_ROOT } from "../paths.js";
 
-const FAMILIES = ["voice", "messaging", "numbers"] as const;
-type Family = (typeof FAMILIES)[number];
-
 interface EventSchema {
-  family: Family;
+  family: FamilyModel;
   event: string;
   response: string;
   example: Record<string, unknown>;
   xml?: { root: string; arrays?: string[] };
 }
 
-function loadSchemas(): EventSchema[] {
-  return FAMILIES.flatMap((family) => {
-    const dir = join(REPO_ROOT, "schemas", family);
-    return readdirSync(dir)
-      .filter((name) => name.endsWith(".schema.json"))
-      .sort()
-      .map((name) => {
-        const schema = JSON.parse(readFileSync(join(dir, name), "utf8"));
-        return { family, event: schema["x-bw"].event, response: schema["x-bw"].response, example: schema.examples[0], xml: schema["x-bw"].xml };
-      });
-  });
+/** Families `simulate event` delivers: served over HTTP with a POST body. */
+function simulatedFamilies(): FamilyModel[] {
+  const model = buildModel(loadCatalog(join(REPO_ROOT, "schemas")));
+  return model.families.filter((f) => f.served && (f.http?.methods ?? ["POST"]).includes("POST"));
+}
+
+function loadSchemas(families: readonly FamilyModel[]): EventSchema[] {
+  return families.flatMap((family) =>
+    family.events.map((e) => ({ family, event: e.event, response: e.meta.response ?? "empty", example: e.schema.examples[0], xml: e.meta.xml as EventSchema["xml"] })),
+  );
 }
 
 /** Sets `path` (dots between keys) to `raw`: kept as text where the field already holds text, otherwise read as JSON when it parses. */
@@ -67,22 +65,25 @@ function toXml(name: string, value: unknown, escapeText: (s: string) => string):
 }
 
 async function validate(schema: EventSchema, body: unknown): Promise<{ path: string; message: string }[]> {
-  const v = await import("../../generated/index.js");
-  const result =
-    schema.family === "voice" ? v.validateVoiceCallback(body) : schema.family === "messaging" ? v.validateMessagingCallback(body) : v.validateNumbersXml(body as string);
-  return result.ok ? [] : result.errors;
+  const family = schema.family;
+  const module = (await import(`../../generated/validators/${family.name}.js`)) as Record<string, (value: unknown) => { ok: boolean; errors?: { path: string; message: string }[] }>;
+  const name = family.body === "xml" ? family.exports.validateXml! : family.body === "json-array" ? family.exports.batch! : family.validator;
+  const result = module[name](body);
+  return result.ok ? [] : (result.errors ?? []);
 }
 
-function pick(type: string | undefined, family: string | undefined): EventSchema {
+function pick(type: string | undefined, familyName: string | undefined): EventSchema {
   if (type === undefined) throw new UsageError("say which event: simulate event <type> (e.g. answer, message-received, portins)");
-  if (family !== undefined && !(FAMILIES as readonly string[]).includes(family)) throw new UsageError(`--family must be one of ${FAMILIES.join(", ")}`);
-  const all = loadSchemas();
-  const found = all.filter((s) => s.event === type && (family === undefined || s.family === family));
+  const families = simulatedFamilies();
+  if (familyName !== undefined && !families.some((f) => f.name === familyName)) throw new UsageError(`--family must be one of ${families.map((f) => f.name).join(", ")}`);
+  const all = loadSchemas(families);
+  const found = all.filter((s) => s.event === type && (familyName === undefined || s.family.name === familyName));
   if (found.length === 0) {
-    const names = all.filter((s) => family === undefined || s.family === family).map((s) => s.event);
+    const names = all.filter((s) => familyName === undefined || s.family.name === familyName).map((s) => s.event);
     throw new UsageError(`unknown event type "${type}"; known: ${[...new Set(names)].join(", ")}`);
   }
-  if (found.length > 1) throw new UsageError(`"${type}" exists in ${found.map((s) => s.family).join(" and ")}: add --family`);
+  // A name two families share (message-delivered: messaging and MFA) means the first family in the
+  // model's order, as before MFA could be simulated; --family picks another.
   return found[0];
 }
 
@@ -97,13 +98,17 @@ export async function runEventCommand(argv: string[]): Promise<number> {
   for (const assignment of setValues(argv)) setPath(event, assignment);
   const { escapeXmlText } = await import("../../generated/runtime/xml/escape.js");
   const body: unknown =
-    schema.family === "messaging" ? [event] : schema.family === "numbers" ? `<?xml version="1.0" encoding="UTF-8"?>${toXml(schema.xml!.root, event, (s) => escapeXmlText(s))}` : event;
+    schema.family.body === "json-array"
+      ? [event]
+      : schema.family.body === "xml"
+        ? `<?xml version="1.0" encoding="UTF-8"?>${toXml(schema.xml!.root, event, (s) => escapeXmlText(s))}`
+        : event;
   const errors = await validate(schema, body);
   if (errors.length > 0 && !args.booleans.has("--allow-invalid")) {
     throw new UsageError(`the event is not valid (--allow-invalid sends it anyway): ${errors.map((e) => `${e.path || "/"}: ${e.message}`).join("; ")}`);
   }
   const { deliver } = await import("./simulate-deliver.js");
-  return deliver({ schema: { family: schema.family, event: schema.event, response: schema.response }, url, username, password, body, json: args.booleans.has("--json"), color: useColour() });
+  return deliver({ schema: { family: schema.family.name, event: schema.event, response: schema.response }, url, username, password, body, json: args.booleans.has("--json"), color: useColour() });
 }
 
 /** `--set` may repeat: collect every occurrence (parseArgs keeps one value per flag). */

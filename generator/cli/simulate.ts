@@ -35,7 +35,8 @@ const EVENT_HELP = `Usage: bw-codegen simulate event <type> --url URL [options]
 Sends one schema-valid event the way Bandwidth does (auth challenge included), built from the event
 schema's first example: a voice event (answer, gather, disconnect, …) as a JSON object, a messaging event
 (message-received, message-delivered, …) as Bandwidth's JSON array, a numbers notification (an order
-type such as portins, orders, disconnects) as XML. Prints the answer; BXML answers are validated.
+type such as portins, orders, disconnects) as XML; toll-free verification, BRTC endpoint, MFA and WebRTC
+events as JSON objects. Prints the answer; BXML answers are validated.
 
 Options:
   --url URL            where to send it
@@ -44,7 +45,8 @@ Options:
   --password P
   --set path=value     change a field (dot path, e.g. --set digits=12 --set message.text=hi); the value
                        is read as JSON when it parses (numbers, true, objects), as text otherwise; repeatable
-  --family NAME        voice, messaging or numbers, when a type name exists in several families
+  --family NAME        the family (voice, messaging, numbers, tfv, endpoint, mfa, webrtc) when a type
+                       name exists in several: message-delivered means messaging unless --family mfa
   --allow-invalid      send it even if the edited event fails the schema
   --json               print one JSON object instead of text
 

@@ -1,20 +1,16 @@
-// The kinds of document `bw-codegen validate` knows: how to recognise each from its content
-// (`--kind auto`) and how to validate it. A family adds one entry here.
-import {
-  validateVoiceCallback,
-  validateMessagingCallback,
-  validateMessagingEvent,
-  validateNumbersNotification,
-  validateNumbersXml,
-  validateTfvCallback,
-  validateEndpointEvent,
-  validateMfaCallback,
-  validateWebRtcEvent,
-  validateEmergencyRequest,
-} from "../../generated/index.js";
-import type { ValidationIssue } from "../../generated/index.js";
+// The kinds of document `bw-codegen validate` knows: one per family with a `detect` rule in its
+// definition (generator/families/*.ts), built from the model, plus BXML. How a family's documents are
+// validated follows from its wire shape: a JSON array (a lone element is accepted with a warning), XML
+// (or its JSON form), a GET-only query string, or one JSON object.
 import { parseBxml, BXML_RULES } from "../../generated/bxml/index.js";
+import type { ValidationIssue } from "../../generated/index.js";
+import { isObject, xmlRootName } from "../model/detect.js";
+import type { FamilyDefinition } from "../model/family-definition.js";
+import { families } from "../model/families.js";
+import { pascalCase } from "../schema-transforms.js";
 import { parseJsonText } from "./json-text.js";
+
+export { xmlRootName };
 
 export interface Verdict {
   valid: boolean;
@@ -37,8 +33,6 @@ export interface Kind {
   validate(text: string, options: ValidateKindOptions): Verdict;
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
-
 /** Validate a JSON document with a family validator, turning parse failures into a verdict. */
 export function jsonVerdict(text: string, options: ValidateKindOptions, validate: (value: unknown) => { ok: boolean; type?: string; errors?: ValidationIssue[] }): Verdict {
   const parsed = parseJsonText(text, options.strictJson);
@@ -49,123 +43,66 @@ export function jsonVerdict(text: string, options: ValidateKindOptions, validate
   return verdict;
 }
 
-export const voiceKind: Kind = {
-  name: "voice",
-  detect: (_text, json) => isObject(json) && "eventType" in json,
-  validate: (text, options) => jsonVerdict(text, options, (value) => validateVoiceCallback(value, { strict: options.strict })),
-};
+type FamilyValidatorFn = (value: unknown, options: { strict: boolean }) => { ok: boolean; type?: string; errors?: ValidationIssue[] };
+type XmlValidatorFn = (text: string, options: { strict: boolean }) => { ok: boolean; type?: string; errors?: ValidationIssue[] };
 
-// ---- non-voice families (messaging, numbers, tfv, endpoint, mfa, webrtc, emergency) ----
-
-/**
- * Name of the root element of an XML document, or undefined when the text is not XML: skips the XML
- * declaration, processing instructions, comments, whitespace and a DOCTYPE (the parser refuses DOCTYPEs
- * later, with a reason, so such a file still gets its kind).
- */
-export function xmlRootName(text: string): string | undefined {
-  let rest = text.replace(/^\uFEFF/, "");
-  // A DOCTYPE is refused by every kind, but the document's kind is that of the element after it (the
-  // name it declares is whatever the sender wrote): it is skipped like the rest of the prolog, its
-  // internal subset roughly, by brackets; its name stands in when no element follows.
-  let declared: string | undefined;
-  for (;;) {
-    rest = rest.trimStart();
-    const close = rest.startsWith("<?") ? "?>" : rest.startsWith("<!--") ? "-->" : undefined;
-    if (close !== undefined) {
-      const end = rest.indexOf(close);
-      if (end < 0) return declared;
-      rest = rest.slice(end + close.length);
-      continue;
-    }
-    const doctype = /^<!DOCTYPE\s+([A-Za-z_][\w.:-]*)/.exec(rest);
-    if (doctype === null) break;
-    declared = doctype[1];
-    const whole = /^<!DOCTYPE[^[>]*(?:\[[\s\S]*?\]\s*)?>/.exec(rest);
-    if (whole === null) return declared;
-    rest = rest.slice(whole[0].length);
-  }
-  return /^<([A-Za-z_][\w.:-]*)/.exec(rest)?.[1] ?? declared;
+/** A family's validator module (generated/validators/<family>.js), by the export names its definition gives. */
+async function validatorModule(family: FamilyDefinition): Promise<Record<string, unknown>> {
+  return (await import(`../../generated/validators/${family.name}.js`)) as Record<string, unknown>;
 }
 
-const NUMBERS_ROOTS = new Set(["Notification", "PortOutValidationRequest"]);
+function asVerdict(result: { ok: boolean; type?: string; errors?: ValidationIssue[] }): Verdict {
+  return { valid: result.ok, type: result.type ?? null, errors: result.ok ? [] : (result.errors ?? []) };
+}
 
-/** Numbers subscription notifications and port-out validation requests: XML (or their JSON form). */
-export const numbersKind: Kind = {
-  name: "numbers",
-  detect: (text, json) => (json === undefined ? NUMBERS_ROOTS.has(xmlRootName(text) ?? "") : false),
-  validate: (text, options) => {
-    if (/^\uFEFF?\s*[{[]/.test(text)) return jsonVerdict(text, options, (value) => validateNumbersNotification(value, { strict: options.strict }));
-    const result = validateNumbersXml(text, { strict: options.strict });
-    return { valid: result.ok, type: result.type ?? null, errors: result.ok ? [] : result.errors };
-  },
-};
-
-/** Messaging: the body is a JSON array of events. */
-export const messagingKind: Kind = {
-  name: "messaging",
-  // An array, or a lone messaging event (Bandwidth's spec shows one element alone): validating it then says to wrap it.
-  detect: (_text, json) => Array.isArray(json) || (isObject(json) && typeof json.type === "string" && isObject(json.message) && !("platform" in json)),
-  validate: (text, options) => {
-    // Real deliveries are arrays; Bandwidth's own spec and SDK examples show a lone event object. A lone
-    // object is validated as that one event (paths as in the object) and flagged with a warning.
-    let lone = false;
-    const verdict = jsonVerdict(text, options, (value) => {
-      lone = isObject(value);
-      return lone ? validateMessagingEvent(value, { strict: options.strict }) : validateMessagingCallback(value, { strict: options.strict });
-    });
-    if (lone) verdict.warnings = [...(verdict.warnings ?? []), "a lone messaging event: Bandwidth delivers messaging callbacks as a JSON array of events, so a receiver must expect [ ... ]"];
-    return verdict;
-  },
-};
-
-/** BRTC endpoint events: spec shape (`eventType` DEVICE_*) or docs shape (`event` + `endpointId`). */
-export const endpointKind: Kind = {
-  name: "endpoint",
-  detect: (_text, json) =>
-    isObject(json) &&
-    ((typeof json.eventType === "string" && json.eventType.startsWith("DEVICE_")) || ("event" in json && "endpointId" in json) || ("endpointId" in json && !("callId" in json))),
-  validate: (text, options) => jsonVerdict(text, options, (value) => validateEndpointEvent(value, { strict: options.strict })),
-};
-
-/** Legacy WebRTC participant events: `event` onConnect / onLeave / onDisconnect with a participant. */
-export const webrtcKind: Kind = {
-  name: "webrtc",
-  detect: (_text, json) => isObject(json) && "event" in json && ("participantId" in json || /^on[A-Z]/.test(String(json.event))),
-  validate: (text, options) => jsonVerdict(text, options, (value) => validateWebRtcEvent(value, { strict: options.strict })),
-};
-
-/** MFA delivery reports: a single object with `type` and the 2FA `platform`. */
-export const mfaKind: Kind = {
-  name: "mfa",
-  detect: (_text, json) => isObject(json) && "type" in json && "platform" in json,
-  validate: (text, options) => jsonVerdict(text, options, (value) => validateMfaCallback(value, { strict: options.strict })),
-};
-
-/** Toll-free verification webhooks: no type field; an account, a toll-free number and a status, error or denial. */
-export const tfvKind: Kind = {
-  name: "tfv",
-  detect: (_text, json) =>
-    isObject(json) &&
-    !("eventType" in json) &&
-    !("type" in json) &&
-    "phoneNumber" in json &&
-    ["accountId", "internalTicketNumber", "status", "errorCode", "declineReasonDescription", "denialStatusCode", "blocked"].some((key) => key in json),
-  validate: (text, options) => jsonVerdict(text, options, (value) => validateTfvCallback(value, { strict: options.strict })),
-};
-
-/** Emergency Calling API query: `to` and `from`, as a JSON object or a query string (`to=911&from=%2B1…`). */
-export const emergencyKind: Kind = {
-  name: "emergency",
-  detect: (text, json) =>
-    json === undefined ? /^\??to=[^&]*&from=|^\??from=[^&]*&to=/.test(text.trim()) : isObject(json) && "to" in json && "from" in json && Object.keys(json).length <= 4 && !("type" in json) && !("eventType" in json),
-  validate: (text, options) => {
-    const trimmed = text.replace(/^\uFEFF/, "").trim();
-    if (trimmed.startsWith("{") || trimmed.startsWith("[")) return jsonVerdict(text, options, (value) => validateEmergencyRequest(value, { strict: options.strict }));
-    const query = Object.fromEntries(new URLSearchParams(trimmed.replace(/^[^?]*\?/, "")));
-    const result = validateEmergencyRequest(query, { strict: options.strict });
-    return { valid: result.ok, type: result.type ?? null, errors: result.ok ? [] : result.errors };
-  },
-};
+/** The document kind of one family: detection from its definition, validation by its wire shape. */
+async function familyKind(family: FamilyDefinition): Promise<Kind> {
+  const module = await validatorModule(family);
+  const validate = module[family.validator] as FamilyValidatorFn;
+  const name = family.name;
+  const detect = family.detect!.matches;
+  if (family.body === "json-array") {
+    const batch = module[family.batchValidator ?? ""] as FamilyValidatorFn;
+    return {
+      name,
+      detect,
+      // Real deliveries are arrays; Bandwidth's own spec and SDK examples show a lone event object. A lone
+      // object is validated as that one event (paths as in the object) and flagged with a warning.
+      validate: (text, options) => {
+        let lone = false;
+        const verdict = jsonVerdict(text, options, (value) => {
+          lone = isObject(value);
+          return lone ? validate(value, { strict: options.strict }) : batch(value, { strict: options.strict });
+        });
+        if (lone) verdict.warnings = [...(verdict.warnings ?? []), `a lone ${name} event: Bandwidth delivers ${name} callbacks as a JSON array of events, so a receiver must expect [ ... ]`];
+        return verdict;
+      },
+    };
+  }
+  if (family.body === "xml") {
+    const validateXml = module[`validate${pascalCase(name)}Xml`] as XmlValidatorFn;
+    return {
+      name,
+      detect,
+      validate: (text, options) =>
+        /^\uFEFF?\s*[{[]/.test(text) ? jsonVerdict(text, options, (value) => validate(value, { strict: options.strict })) : asVerdict(validateXml(text, { strict: options.strict })),
+    };
+  }
+  if (family.http?.methods !== undefined && !family.http.methods.includes("POST")) {
+    // GET-only families (the Emergency Calling API): the document is a query string, or its JSON form.
+    return {
+      name,
+      detect,
+      validate: (text, options) => {
+        const trimmed = text.replace(/^\uFEFF/, "").trim();
+        if (trimmed.startsWith("{") || trimmed.startsWith("[")) return jsonVerdict(text, options, (value) => validate(value, { strict: options.strict }));
+        const query = Object.fromEntries(new URLSearchParams(trimmed.replace(/^[^?]*\?/, "")));
+        return asVerdict(validate(query, { strict: options.strict }));
+      },
+    };
+  }
+  return { name, detect, validate: (text, options) => jsonVerdict(text, options, (value) => validate(value, { strict: options.strict })) };
+}
 
 /** BXML documents: XML whose root is <Response> or <Bxml>; `type` is the root element name. */
 export const bxmlKind: Kind = {
@@ -179,5 +116,7 @@ export const bxmlKind: Kind = {
   },
 };
 
-/** Kinds in the order `--kind auto` tries them (most specific first). */
-export const kinds: Kind[] = [bxmlKind, numbersKind, messagingKind, endpointKind, webrtcKind, mfaKind, tfvKind, emergencyKind, voiceKind];
+const detected = families.filter((f) => f.detect !== undefined).sort((a, b) => a.detect!.priority - b.detect!.priority);
+
+/** Kinds in the order `--kind auto` tries them: BXML, then the families by their detection priority (most specific first). */
+export const kinds: Kind[] = [bxmlKind, ...(await Promise.all(detected.map(familyKind)))];

@@ -3,6 +3,7 @@
 // usage error or an unreadable file; `--json` prints one object per file per line and nothing else on
 // stdout; the human form ends with a summary line ("3 of 5 files invalid").
 import { readFileSync } from "node:fs";
+import { families } from "../model/families.js";
 import { UsageError, parseArgs } from "./args.js";
 import { painter, type Paint } from "./colour.js";
 import { expandInputs, type Input } from "./input-files.js";
@@ -12,7 +13,8 @@ import { parseJsonText } from "./json-text.js";
 import type { Kind, Verdict } from "./validate-kinds.js";
 
 /** Names accepted by `--kind` besides `auto`. */
-export const KIND_NAMES: string[] = ["voice", "messaging", "numbers", "tfv", "endpoint", "bxml", "mfa", "webrtc", "emergency"];
+/** `--kind` values: every family its definition lets `validate` recognise, then BXML. */
+export const KIND_NAMES: string[] = [...families.filter((f) => f.detect !== undefined).map((f) => f.name), "bxml"];
 
 interface FileReport extends Verdict {
   file: string;

@@ -4,14 +4,14 @@
 // - generated/bxml/index.ts: the typed tree (one interface per element), the typed builder (one
 //   function per element; nesting rules enforced by the types), the document class, and parseBxml /
 //   renderBxml / validateBxml bound to the rules table.
-import type { Catalog } from "../catalog.js";
+import type { Model } from "../model/build-model.js";
 import type { GeneratedFile } from "../generated-file.js";
-import { loadBxmlModel, type AttributeModel, type BxmlAttribute, type BxmlElementModel, type BxmlModel } from "./bxml-model.js";
+import type { AttributeModel, BxmlAttribute, BxmlElementModel, BxmlModel } from "./bxml-model.js";
 
 const SOURCE = "schemas/bxml/*.schema.json";
 
-export function emitBxml(catalog: Catalog): GeneratedFile[] {
-  const model = loadBxmlModel(catalog);
+export function emitBxml(generatorModel: Model): GeneratedFile[] {
+  const model = generatorModel.bxml;
   if (model.elements.length === 0) return [];
   return [
     { path: "bxml/rules.ts", contents: emitRules(model), source: SOURCE },

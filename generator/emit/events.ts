@@ -1,11 +1,10 @@
 // Emits generated/events.ts: per family, the table the handler runtime dispatches with
 // (event name → handler method, expected response kind, payload type name).
-import type { Catalog } from "../catalog.js";
-import { families } from "../families.js";
+import type { Model } from "../model/build-model.js";
 import type { GeneratedFile } from "../generated-file.js";
 import { camelCase } from "../schema-transforms.js";
 
-export function emitEvents(catalog: Catalog): GeneratedFile[] {
+export function emitEvents(model: Model): GeneratedFile[] {
   const parts: string[] = [
     `/** What the handler runtime needs to know about one event. */`,
     `export interface EventInfo {`,
@@ -20,8 +19,8 @@ export function emitEvents(catalog: Catalog): GeneratedFile[] {
     `}`,
     ``,
   ];
-  for (const family of families) {
-    const events = catalog.events.filter((e) => e.family === family.name);
+  for (const family of model.families) {
+    const events = family.events;
     if (!events.length) continue;
     const rows = events.flatMap((e) =>
       [e.event, ...(e.meta.aliases ?? [])].map(

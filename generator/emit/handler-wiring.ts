@@ -2,112 +2,17 @@
 // that binds each family's generated validator and event table to the hand-written handler runtime
 // (templates/runtime/http/core.ts + adapters) and returns the node, fetch, express and fastify handlers.
 //
-// It runs after the other emitters (it needs to see which validator modules exist): a family is wired
-// only when its validator module was emitted and, for XML families, when that module also exports the
-// body parser named below. Adding a family to the runtime is one row in WIRING.
+// A function of the model: a family is wired when it is served (it has events and HTTP settings in its
+// definition, generator/families/<name>.ts); which modules and exports exist is the model's to say.
 import type { GeneratedFile } from "../generated-file.js";
-import { families } from "../families.js";
+import type { Model } from "../model/build-model.js";
 
-/** How one family is served over HTTP. */
-interface FamilyWiring {
-  /** Default route path. */
-  path: string;
-  /** Accepted media types (lower case; `+json` / `+xml` suffixes are accepted too). */
-  contentTypes: string[];
-  /** Status of a plain acknowledgement. */
-  ackStatus: number;
-  /** Methods the family arrives with (default POST); a GET carries the fields in the query string. */
-  methods?: ("POST" | "GET")[];
-  /** The sender stops waiting after this many ms: the handler timeout never exceeds it. */
-  maxTimeoutMs?: number;
-  /** XML families: the export of `validators/<family>.ts` that turns body text into the value to validate. */
-  parseExport?: string;
-  /** Families with their own XML answers: the export of `validators/<family>.ts` that renders them. */
-  renderExport?: string;
-  /** Handler option description for the JSDoc. */
-  doc: string;
-  /** Signed families (TFV): the option naming the HMAC secrets; when given, every POST must carry a valid signature. */
-  signatureOption?: string;
-}
-
-const WIRING: Record<string, FamilyWiring> = {
-  voice: {
-    path: "/callbacks/voice",
-    contentTypes: ["application/json"],
-    ackStatus: 204, // every async voice event page shows 204
-    methods: ["POST", "GET"], // a voice application may be configured to send GET with query parameters
-    doc: "Voice handlers (`answer`, `gather`, …): BXML events return BXML, the others nothing.",
-  },
-  messaging: {
-    path: "/callbacks/messaging",
-    contentTypes: ["application/json"],
-    ackStatus: 200, // any 2xx; Bandwidth's spec lists 200
-    doc: "Messaging handlers (`messageReceived`, `messageDelivered`, …), called once per event of the batch.",
-  },
-  numbers: {
-    path: "/callbacks/numbers",
-    contentTypes: ["application/xml", "text/xml"],
-    ackStatus: 200, // numbers notifications: anything but 200 counts as a failure
-    parseExport: "parseNumbersBody",
-    renderExport: "renderNumbersReply",
-    doc: "Number-subscription notification handlers (XML bodies).",
-  },
-  tfv: {
-    path: "/callbacks/tfv",
-    contentTypes: ["application/json"],
-    ackStatus: 204, // the spec's expected reply
-    doc: "Toll-free verification handlers (`status`, `denial`, `failure`, `blocked`).",
-    signatureOption: "tfvSignatureSecrets",
-  },
-  endpoint: {
-    path: "/callbacks/endpoint",
-    contentTypes: ["application/json"],
-    ackStatus: 204, // the spec's expected reply
-    doc: "BRTC endpoint event handlers (both payload shapes: `deviceConnected`, … and `endpointConnected`, …).",
-  },
-  mfa: {
-    path: "/callbacks/mfa",
-    contentTypes: ["application/json"],
-    ackStatus: 200, // no reply contract documented; any 2xx
-    doc: "MFA (2FA) delivery report handlers.",
-  },
-  emergency: {
-    path: "/callbacks/emergency",
-    contentTypes: [], // GET only: no body
-    ackStatus: 204, // the handler returned nothing: no location, Bandwidth routes the call to its emergency call centre
-    methods: ["GET"],
-    maxTimeoutMs: 450, // Bandwidth's documented wait for the location reply
-    renderExport: "renderEmergencyReply",
-    doc: "Emergency Calling API handler (`callingQuery`: GET `?to=…&from=…`, answered with the caller's location as JSON within 450 ms).",
-  },
-  webrtc: {
-    path: "/callbacks/webrtc",
-    contentTypes: ["application/json"],
-    ackStatus: 200, // no reply contract documented; any 2xx
-    doc: "Legacy WebRTC participant event handlers.",
-  },
-};
-
-const exportsName = (contents: string, name: string): boolean =>
-  new RegExp(`export (?:declare )?(?:const|function|let) ${name}\\b`).test(contents);
-
-/** Builds generated/webhooks.ts from the files the other emitters produced. */
-export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFile[] {
-  const byPath = new Map(files.map((f) => [f.path, f.contents]));
-  const events = byPath.get("events.ts") ?? "";
-  const handlers = byPath.get("handlers.d.ts") ?? "";
-  const wired = families.filter((family) => {
-    const wiring = WIRING[family.name];
-    const validator = byPath.get(`validators/${family.name}.ts`);
-    if (wiring === undefined || validator === undefined) return false;
-    if (!exportsName(validator, family.validator) || !events.includes(`export const ${family.name}Events`)) return false;
-    if (family.body === "xml" && (wiring.parseExport === undefined || !exportsName(validator, wiring.parseExport))) return false;
-    return true;
-  });
+/** Builds generated/webhooks.ts from the model. */
+export function emitHandlerWiring(model: Model): GeneratedFile[] {
+  const wired = model.families.filter((family) => family.served);
   if (wired.length === 0) return [];
   // Development-mode BXML validation: bind the generated BXML parser/validator when it exists.
-  const bxml = byPath.get("bxml/index.ts");
-  const hasBxmlValidator = bxml !== undefined && exportsName(bxml, "parseBxml");
+  const hasBxmlValidator = model.hasBxml;
 
   const lines: string[] = [
     `import { createWebhookHandlers } from "./runtime/webhooks.js";`,
@@ -116,24 +21,21 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
     `import { ${wired.map((f) => `${f.name}Events`).join(", ")} } from "./events.js";`,
   ];
   if (hasBxmlValidator) lines.push(`import { parseBxml } from "./bxml/index.js";`);
-  const signed = wired.filter((f) => WIRING[f.name].signatureOption !== undefined);
+  const signed = wired.filter((f) => f.http?.signatureOption !== undefined);
   if (signed.length > 0) lines.push(`import { createSignedBodyCheck } from "./runtime/auth/hmac.js";`);
-  const handlerTypes = wired.map((f) => f.handlers).filter((name) => handlers.includes(`interface ${name}`));
+  const handlerTypes = wired.map((f) => f.handlers);
   if (handlerTypes.length > 0) lines.push(`import type { ${handlerTypes.join(", ")} } from "./handlers.js";`);
   lines.push(`import type { EventQueue, ReceiverHandlers } from "./runtime/queue/types.js";`);
   for (const family of wired) {
-    const wiring = WIRING[family.name];
-    const validator = byPath.get(`validators/${family.name}.ts`)!;
     const names = [family.validator];
-    if (family.body === "xml") names.push(wiring.parseExport!);
-    if (wiring.renderExport !== undefined && exportsName(validator, wiring.renderExport)) names.push(wiring.renderExport);
+    if (family.exports.parseBody !== undefined) names.push(family.exports.parseBody);
+    if (family.exports.renderReply !== undefined) names.push(family.exports.renderReply);
     lines.push(`import { ${names.join(", ")} } from "./validators/${family.name}.js";`);
   }
   lines.push("");
 
   for (const family of wired) {
-    const wiring = WIRING[family.name];
-    const validator = byPath.get(`validators/${family.name}.ts`)!;
+    const wiring = family.http!;
     const props = [
       `name: ${JSON.stringify(family.name)}`,
       ...(family.discriminant !== undefined ? [`discriminant: ${JSON.stringify(family.discriminant)}`] : []),
@@ -144,8 +46,8 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
       `ackStatus: ${wiring.ackStatus}`,
       ...(wiring.methods !== undefined ? [`methods: ${JSON.stringify(wiring.methods)}`] : []),
       ...(wiring.maxTimeoutMs !== undefined ? [`maxTimeoutMs: ${wiring.maxTimeoutMs}`] : []),
-      ...(family.body === "xml" ? [`parseBody: ${wiring.parseExport}`] : []),
-      ...(wiring.renderExport !== undefined && exportsName(validator, wiring.renderExport) ? [`renderReply: ${wiring.renderExport}`] : []),
+      ...(family.exports.parseBody !== undefined ? [`parseBody: ${family.exports.parseBody}`] : []),
+      ...(family.exports.renderReply !== undefined ? [`renderReply: ${family.exports.renderReply}`] : []),
     ];
     lines.push(`/** The ${family.name} family as the handler runtime sees it (validator + event table). */`);
     lines.push(`export const ${family.name}Family: WebhookFamily = Object.freeze({\n  ${props.join(",\n  ")},\n});`, "");
@@ -158,8 +60,8 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   lines.push(`/** Options of {@link createBandwidthWebhooks}: the handlers per family plus the runtime options. */`);
   lines.push(`export interface BandwidthWebhooksOptions extends Omit<WebhookCoreOptions, "routes" | "queue"> {`);
   for (const family of wired) {
-    const type = handlerTypes.includes(family.handlers) ? family.handlers : "object";
-    lines.push(`  /** ${WIRING[family.name].doc} Served at \`${WIRING[family.name].path}\` unless \`paths.${family.name}\` says otherwise. */`);
+    const type = family.handlers;
+    lines.push(`  /** ${family.http!.doc} Served at \`${family.http!.path}\` unless \`paths.${family.name}\` says otherwise. */`);
     lines.push(`  readonly ${family.name}?: ${type};`);
   }
   for (const family of signed) {
@@ -168,7 +70,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
       `   * Shared secret(s) of the ${family.name} webhook subscription (several while rotating). When set, every ${family.name} POST`,
       `   * must carry a valid \`x-bandwidth-signature-hmac-sha256\` over its raw body, or it is refused with 403.`,
       `   */`,
-      `  readonly ${WIRING[family.name].signatureOption}?: readonly string[];`,
+      `  readonly ${family.http!.signatureOption}?: readonly string[];`,
     );
   }
   lines.push(`  /** Where each family is served. */`);
@@ -183,7 +85,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   lines.push(`  /** Where async events go (\`createBullMQQueue\` of \`bw-codegen/queue\`). */`);
   lines.push(`  readonly queue: EventQueue;`);
   for (const family of wired) {
-    const type = handlerTypes.includes(family.handlers) ? `ReceiverHandlers<${family.handlers}>` : "object";
+    const type = `ReceiverHandlers<${family.handlers}>`;
     lines.push(`  /** ${family.name}: the handlers of events that need a reply (pass \`{}\` to serve a family whose events all go to the queue). */`);
     lines.push(`  readonly ${family.name}?: ${type};`);
   }
@@ -214,12 +116,12 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   for (const family of wired) {
     lines.push(
       `  if (options.${family.name} !== undefined) {`,
-      WIRING[family.name].signatureOption === undefined
-        ? `    routes.push({ path: options.paths?.${family.name} ?? ${JSON.stringify(WIRING[family.name].path)}, family: ${family.name}Family, handlers: options.${family.name} });`
+      family.http!.signatureOption === undefined
+        ? `    routes.push({ path: options.paths?.${family.name} ?? ${JSON.stringify(family.http!.path)}, family: ${family.name}Family, handlers: options.${family.name} });`
         : [
-            `    const secrets = options.${WIRING[family.name].signatureOption};`,
+            `    const secrets = options.${family.http!.signatureOption};`,
             `    const family: WebhookFamily = secrets === undefined ? ${family.name}Family : Object.freeze({ ...${family.name}Family, verifyBody: createSignedBodyCheck(secrets) });`,
-            `    routes.push({ path: options.paths?.${family.name} ?? ${JSON.stringify(WIRING[family.name].path)}, family, handlers: options.${family.name} });`,
+            `    routes.push({ path: options.paths?.${family.name} ?? ${JSON.stringify(family.http!.path)}, family, handlers: options.${family.name} });`,
           ].join("\n"),
       `  }`,
     );

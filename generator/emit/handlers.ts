@@ -3,10 +3,9 @@
 // handler that tries to answer an async event with BXML does not compile.
 import { Project, type InterfaceDeclaration } from "ts-morph";
 import type { Catalog } from "../catalog.js";
-import { families } from "../families.js";
+import { modelFamily, type Model } from "../model/build-model.js";
 import type { GeneratedFile } from "../generated-file.js";
 import { camelCase } from "../schema-transforms.js";
-import { replySchemas } from "./validators.js";
 
 const RETURNS: Record<string, string> = {
   // BXML replies: a document built with the generated builder (generated/bxml), or a BXML string.
@@ -25,10 +24,11 @@ const RETURN_DOCS: Record<string, string> = {
     "Return your answer (`{ portable: true }`, or `{ portable: false, errors: [...] }`); it is sent as a `<PortOutValidationResponse>`. Returning nothing, mounting no handler, throwing, rejecting or timing out all answer a dispute with code 7598 (the order goes to Exception for review), never a non-200 that Bandwidth would treat as approval.",
 };
 
-export function emitHandlers(catalog: Catalog): GeneratedFile[] {
+export function emitHandlers(model: Model): GeneratedFile[] {
+  const catalog = model.catalog;
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile("handlers.d.ts", "", { overwrite: true });
-  const replies = replySchemas(catalog, catalog.events);
+  const replies = model.families.flatMap((f) => f.replies);
   const titles = [...new Set([...catalog.events.map((e) => e.title), ...replies.map((r) => r.title)])];
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./types.js", namedImports: titles });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/http/context.js", namedImports: ["HandlerContext"] });
@@ -42,8 +42,8 @@ export function emitHandlers(catalog: Catalog): GeneratedFile[] {
     type: "undefined | Promise<undefined>",
     docs: ["What handlers of events without a reply return: nothing (sync or async)."],
   });
-  for (const family of families) {
-    const events = catalog.events.filter((e) => e.family === family.name);
+  for (const family of model.families) {
+    const events = family.events;
     if (!events.length) continue;
     const iface: InterfaceDeclaration = file.addInterface({
       name: family.handlers,
@@ -59,7 +59,7 @@ export function emitHandlers(catalog: Catalog): GeneratedFile[] {
           { name: "event", type: e.title },
           { name: "context", type: "HandlerContext" },
         ],
-        returnType: response === "json" ? jsonReturn(catalog, e) : (RETURNS[response] ?? RETURNS.empty),
+        returnType: response === "json" ? jsonReturn(model, e) : (RETURNS[response] ?? RETURNS.empty),
         docs: [`${e.meta.summary ?? e.title} (\`${e.event}\`). ${RETURN_DOCS[response] ?? RETURN_DOCS.empty}`],
       });
     }
@@ -68,8 +68,8 @@ export function emitHandlers(catalog: Catalog): GeneratedFile[] {
 }
 
 /** The return type of a handler whose answer is JSON: the reply schema's type, nothing, or a promise of either. */
-function jsonReturn(catalog: Catalog, event: Catalog["events"][number]): string {
-  const reply = replySchemas(catalog, [event])[0];
+function jsonReturn(model: Model, event: Catalog["events"][number]): string {
+  const reply = modelFamily(model, event.family).replies.find((r) => r.kind === (event.meta.response ?? "empty"));
   if (reply === undefined) throw new Error(`${event.file}: a "json" response needs x-bw.http.responseSchema`);
   return `${reply.title} | undefined | Promise<${reply.title} | undefined>`;
 }

@@ -2,30 +2,17 @@
 // introduction, the auth challenge, and what each kind of reply means. Kept apart from the document's
 // structure so the words can be read and edited in one place.
 import type { Catalog, EventEntry } from "../catalog.js";
-import { families } from "../families.js";
+import { modelFamily, type Model } from "../model/build-model.js";
 import { camelCase } from "../schema-transforms.js";
-
-/** Display name of each family's tag, and the product (x-tagGroups entry) it belongs to. */
-export const FAMILY_TAGS: Record<string, { displayName: string; product: string }> = {
-  voice: { displayName: "Voice call events", product: "Voice" },
-  endpoint: { displayName: "BRTC endpoints", product: "Voice" },
-  webrtc: { displayName: "WebRTC (legacy)", product: "Voice" },
-  emergency: { displayName: "Emergency Calling API", product: "Voice" },
-  messaging: { displayName: "Message events", product: "Messaging" },
-  tfv: { displayName: "Toll-free verification", product: "Messaging" },
-  mfa: { displayName: "Multi-factor authentication", product: "Messaging" },
-  numbers: { displayName: "Number notifications", product: "Numbers" },
-};
 
 /** Products in the order the reference shows them. */
 export const PRODUCTS = ["Voice", "Messaging", "Numbers"];
 
-/** Tags (one per family that has events) and x-tagGroups (one per product). */
-export function tagsAndGroups(catalog: Catalog): { tags: object[]; groups: { name: string; tags: string[] }[] } {
-  const used = families.filter((f) => catalog.events.some((e) => e.family === f.name));
-  for (const f of used) if (!FAMILY_TAGS[f.name]) throw new Error(`family ${f.name} has no entry in FAMILY_TAGS (generator/emit/openapi-text.ts)`);
-  const tags = used.map((f) => ({ name: f.name, "x-displayName": FAMILY_TAGS[f.name].displayName, description: markdownSafe(f.description) }));
-  const groups = PRODUCTS.map((product) => ({ name: product, tags: used.filter((f) => FAMILY_TAGS[f.name].product === product).map((f) => f.name) })).filter((g) => g.tags.length);
+/** Tags (one per family that has events, named by its definition's `reference`) and x-tagGroups (one per product). */
+export function tagsAndGroups(model: Model): { tags: object[]; groups: { name: string; tags: string[] }[] } {
+  const used = model.families.filter((f) => f.events.length > 0);
+  const tags = used.map((f) => ({ name: f.name, "x-displayName": f.reference.displayName, description: markdownSafe(f.description) }));
+  const groups = PRODUCTS.map((product) => ({ name: product, tags: used.filter((f) => f.reference.product === product).map((f) => f.name) })).filter((g) => g.tags.length);
   return { tags, groups };
 }
 
@@ -97,8 +84,8 @@ export function bxmlReplyDescription(catalog: Catalog, e: EventEntry): string {
 }
 
 /** The first lines of every webhook's description: its name, the event discriminant, the reply. */
-export function webhookHeader(e: EventEntry): string {
-  const spec = families.find((f) => f.name === e.family);
+export function webhookHeader(model: Model, e: EventEntry): string {
+  const spec = modelFamily(model, e.family);
   const key = `${e.family}.${camelCase(e.event)}`;
   const reply: Record<string, string> = {
     bxml: "BXML (200)",
@@ -107,6 +94,6 @@ export function webhookHeader(e: EventEntry): string {
     json: "JSON (200)",
     "port-out-validation-response": "`<PortOutValidationResponse>` XML (200)",
   };
-  const discriminant = spec?.discriminant ? ` · event \`${spec.discriminant}: "${e.event}"\`` : "";
+  const discriminant = spec.discriminant ? ` · event \`${spec.discriminant}: "${e.event}"\`` : "";
   return `**Webhook** \`${key}\`${discriminant} · **reply** ${reply[e.meta.response ?? "empty"] ?? e.meta.response}`;
 }

@@ -5,7 +5,7 @@
 import { OpenApiBuilder, type OpenAPIObject, type PathItemObject, type SchemaObject } from "openapi3-ts/oas31";
 import { stringify } from "yaml";
 import { resolveRef, type Catalog, type EventEntry } from "../catalog.js";
-import { families } from "../families.js";
+import { modelFamily, type Model } from "../model/build-model.js";
 import type { GeneratedFile } from "../generated-file.js";
 import { camelCase, pascalCase } from "../schema-transforms.js";
 import { CHALLENGE_401, INTRODUCTION, SECURITY_DESCRIPTION, bxmlReplyDescription, markdownSafe, tagsAndGroups, webhookHeader } from "./openapi-text.js";
@@ -50,9 +50,9 @@ function toComponent(catalog: Catalog, baseId: string, node: any, insideProperti
   return out;
 }
 
-function mediaType(family: string): string {
-  const spec = families.find((f) => f.name === family);
-  return spec?.body === "xml" ? "application/xml" : "application/json";
+function mediaType(model: Model, family: string): string {
+  const spec = modelFamily(model, family);
+  return spec.body === "xml" ? "application/xml" : "application/json";
 }
 
 /** Write a JSON-form value (CONTRIBUTING.md, "XML families") as the XML document Bandwidth sends. */
@@ -117,18 +117,19 @@ function bxmlComponent(): SchemaObject {
   };
 }
 
-function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
-  const spec = families.find((f) => f.name === e.family);
+function webhookFor(model: Model, e: EventEntry): PathItemObject {
+  const catalog = model.catalog;
+  const spec = modelFamily(model, e.family);
   const xmlRoot = (e.meta.xml as { root?: string } | undefined)?.root;
   // JSON-array families arrive wrapped in an array; XML families' examples are shown as the XML document.
-  const wrap = (value: unknown) => (spec?.body === "json-array" ? [value] : spec?.body === "xml" && xmlRoot ? xmlDocument(xmlRoot, value) : value);
+  const wrap = (value: unknown) => (spec.body === "json-array" ? [value] : spec.body === "xml" && xmlRoot ? xmlDocument(xmlRoot, value) : value);
   const examples = Object.fromEntries(
     (e.schema.examples as unknown[]).map(wrap).map((value, i) => [i === 0 ? "minimal" : i === 1 ? "complete" : `example${i + 1}`, { summary: i === 0 ? "Fields that are always sent" : i === 1 ? "Every optional field present" : `Example ${i + 1}`, value }]),
   );
-  const bodySchema = spec?.body === "json-array" ? { type: "array", minItems: 1, items: { $ref: COMPONENT_PREFIX + e.title } } : { $ref: COMPONENT_PREFIX + e.title };
+  const bodySchema = spec.body === "json-array" ? { type: "array", minItems: 1, items: { $ref: COMPONENT_PREFIX + e.title } } : { $ref: COMPONENT_PREFIX + e.title };
   const responses = responsesFor(catalog, e);
   const http = e.meta.http as { method?: string } | undefined;
-  const description = `${webhookHeader(e)}\n\n${markdownSafe(e.schema.description ?? "")}`;
+  const description = `${webhookHeader(model, e)}\n\n${markdownSafe(e.schema.description ?? "")}`;
   const parameters: unknown[] = [];
   if (e.family === "tfv") {
     parameters.push({
@@ -170,13 +171,14 @@ function webhookFor(catalog: Catalog, e: EventEntry): PathItemObject {
       description,
       tags: [e.family],
       security: [{ bandwidthBasic: [] }],
-      requestBody: { required: true, content: { [mediaType(e.family)]: { schema: bodySchema as SchemaObject, examples } } },
+      requestBody: { required: true, content: { [mediaType(model, e.family)]: { schema: bodySchema as SchemaObject, examples } } },
       responses: responses as any,
     },
   };
 }
 
-export function buildOpenApi(catalog: Catalog): OpenAPIObject {
+export function buildOpenApi(model: Model): OpenAPIObject {
+  const catalog = model.catalog;
   const builder = OpenApiBuilder.create()
     .addOpenApiVersion("3.1.0")
     .addTitle("Bandwidth webhooks (bw-codegen)")
@@ -191,11 +193,11 @@ export function buildOpenApi(catalog: Catalog): OpenAPIObject {
   });
   const doc = builder.getSpec();
   (doc.info as { summary?: string }).summary = "Typed Bandwidth callbacks";
-  const { tags, groups } = tagsAndGroups(catalog);
+  const { tags, groups } = tagsAndGroups(model);
   doc.tags = tags as OpenAPIObject["tags"];
   (doc as unknown as Record<string, unknown>)["x-tagGroups"] = groups;
   doc.webhooks = {};
-  for (const e of catalog.events) doc.webhooks[`${e.family}.${camelCase(e.event)}`] = webhookFor(catalog, e);
+  for (const e of catalog.events) doc.webhooks[`${e.family}.${camelCase(e.event)}`] = webhookFor(model, e);
   const schemas: Record<string, SchemaObject> = { [BXML_COMPONENT]: bxmlComponent() };
   for (const [id, schema] of catalog.schemas) {
     if (schema["x-bw"]?.element) continue; // BXML element schemas describe responses, not webhooks
@@ -213,8 +215,8 @@ export function buildOpenApi(catalog: Catalog): OpenAPIObject {
   return doc;
 }
 
-export function emitOpenApi(catalog: Catalog): GeneratedFile[] {
-  const doc = buildOpenApi(catalog);
+export function emitOpenApi(model: Model): GeneratedFile[] {
+  const doc = buildOpenApi(model);
   const source = "schemas/**/*.schema.json";
   const { openapi, ...rest } = doc;
   const ordered = { openapi, "x-generated": "Generated by bw-codegen from schemas/**/*.schema.json. Do not edit.", ...rest };

@@ -4,23 +4,14 @@
 // there), plus the BullMQ producer and the Redis dedupe store. Kept out of the package entry so a
 // receiver that does not use the queue never loads BullMQ or ioredis (optional peers).
 import type { GeneratedFile } from "../generated-file.js";
-import { families } from "../families.js";
+import type { Model } from "../model/build-model.js";
 
 const RUNTIME_QUEUE = "runtime/queue";
 
-/** Builds generated/queue.ts when the queue runtime and the event tables were emitted. */
-export function emitQueueWiring(files: readonly GeneratedFile[]): GeneratedFile[] {
-  const byPath = new Map(files.map((f) => [f.path, f.contents]));
-  if (!byPath.has(`${RUNTIME_QUEUE}/worker.ts`)) return [];
-  const events = byPath.get("events.ts") ?? "";
-  const handlers = byPath.get("handlers.d.ts") ?? "";
-  // Families with at least one event whose reply is ignored, and a handler interface to type it by.
-  const queued = families.filter(
-    (family) =>
-      events.includes(`export const ${family.name}Events`) &&
-      handlers.includes(`interface ${family.handlers}`) &&
-      new RegExp(`export const ${family.name}Events\\b[^;]*response: "empty"`).test(events),
-  );
+/** Builds generated/queue.ts: a worker option per family with at least one event whose reply Bandwidth ignores. */
+export function emitQueueWiring(model: Model): GeneratedFile[] {
+  const queued = model.families.filter((family) => family.queuedEvents.length > 0);
+  if (queued.length === 0) return [];
   const lines: string[] = [
     `import { createQueueWorker } from "./${RUNTIME_QUEUE}/worker.js";`,
     `import type { BandwidthWorker, QueueWorkerOptions, WorkerFamily } from "./${RUNTIME_QUEUE}/worker.js";`,

@@ -5,7 +5,7 @@
 import { compile } from "json-schema-to-typescript";
 import { Project } from "ts-morph";
 import { resolvePointer, resolveRef, type Catalog, type JsonSchema } from "../catalog.js";
-import { families } from "../families.js";
+import type { Model } from "../model/build-model.js";
 import type { GeneratedFile } from "../generated-file.js";
 
 /** Key under the combined document's `$defs` for a schema (and optional pointer into it). */
@@ -102,7 +102,8 @@ export function combinedSchema(catalog: Catalog): JsonSchema {
   return { title: "BandwidthWebhookSchemas", type: "object", additionalProperties: false, properties: {}, $defs: defs };
 }
 
-export async function emitTypes(catalog: Catalog): Promise<GeneratedFile[]> {
+export async function emitTypes(model: Model): Promise<GeneratedFile[]> {
+  const catalog = model.catalog;
   const combined = combinedSchema(catalog);
   let body = await compile(combined as any, "BandwidthWebhookSchemas", {
     bannerComment: "",
@@ -122,8 +123,8 @@ export async function emitTypes(catalog: Catalog): Promise<GeneratedFile[]> {
     .replace(/\/\*\*\n \* This interface was referenced by `BandwidthWebhookSchemas`'s JSON-Schema\n \* via the `definition` "[^"]+"\.\n \*\/\n/g, "");
   body = attachRefDocs(catalog, body);
   const lines: string[] = [body.trimEnd(), ""];
-  for (const family of families) {
-    const events = catalog.events.filter((e) => e.family === family.name);
+  for (const family of model.families) {
+    const events = family.events;
     if (!events.length) continue;
     lines.push(`/** Every ${family.name} callback. ${family.description} */`);
     lines.push(`export type ${family.union} =\n${events.map((e) => `  | ${e.title}`).join("\n")};`, "");

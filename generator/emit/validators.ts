@@ -5,10 +5,10 @@
 import { Ajv } from "ajv";
 import standaloneModule from "ajv/dist/standalone/index.js";
 import type { Catalog, EventEntry } from "../catalog.js";
-import { families, type FamilySpec } from "../families.js";
+import type { FamilyModel, Model, ReplySchema } from "../model/build-model.js";
 import type { GeneratedFile } from "../generated-file.js";
 import { identifier, pascalCase, simplifyAlternatives, stripAnnotations } from "../schema-transforms.js";
-import { resolvePointer, resolveRef } from "../catalog.js";
+import { resolvePointer, resolveRef } from "../schema-refs.js";
 import { shapeOf } from "../strict-shapes.js";
 
 // ajv ships CommonJS; its default export is the function itself (typed as `.default`).
@@ -79,7 +79,7 @@ export function patternHints(catalog: Catalog): Record<string, string> {
 }
 
 /** `json-array` families: the validator of a whole request body (the array), element by element. */
-function batchWrapper(family: FamilySpec): string {
+function batchWrapper(family: FamilyModel): string {
   if (!family.batchValidator) return "";
   return `
 /**
@@ -101,7 +101,7 @@ export const ${family.batchValidator}: FamilyValidator<${family.union}[]> = crea
  * XML families: the roots and always-array element paths from each schema's \`x-bw.xml\`, bound into
  * \`parse<Family>Body\` (handler runtime), \`validate<Family>Xml\` (CLI, users) and \`render<Family>Reply\`.
  */
-function xmlWrapper(family: FamilySpec, events: EventEntry[]): string {
+function xmlWrapper(family: FamilyModel, events: readonly EventEntry[]): string {
   if (family.body !== "xml") return "";
   const roots: Record<string, string[]> = {};
   const rootOf: Record<string, string> = {};
@@ -148,33 +148,8 @@ export const render${P}Reply: (kind: string, result: unknown) => string | undefi
 `;
 }
 
-/** An event's reply schema (`x-bw.http.responseSchema`): its compiled export name and its type's title. */
-interface ReplySchema {
-  readonly exportName: string;
-  readonly ref: string;
-  readonly title: string;
-  readonly kind: string;
-}
-
-/** The reply schemas of a family's events (the Emergency Calling API answers with JSON). */
-export function replySchemas(catalog: Catalog, events: readonly EventEntry[]): ReplySchema[] {
-  const out: ReplySchema[] = [];
-  for (const e of events) {
-    const ref = (e.meta.http as { responseSchema?: string } | undefined)?.responseSchema;
-    if (ref === undefined) continue;
-    const target = resolveRef(e.id, ref);
-    const title = (resolvePointer(catalog.schemas.get(target.id), target.pointer) as { title?: unknown } | undefined)?.title;
-    if (typeof title !== "string") throw new Error(`${e.file}: x-bw.http.responseSchema ${ref} must point at a schema with a title`);
-    const kind = e.meta.response ?? "empty";
-    const clash = out.find((r) => r.kind === kind && r.title !== title);
-    if (clash) throw new Error(`${e.file}: two reply schemas (${clash.title}, ${title}) for response kind "${kind}" in one family`);
-    if (!out.some((r) => r.title === title)) out.push({ exportName: `reply_${identifier(e.event)}`, ref: `${target.id}#${target.pointer}`, title, kind });
-  }
-  return out;
-}
-
 /** JSON reply validators and the family's reply renderer (only for families whose events declare a reply schema). */
-function replyWrapper(family: FamilySpec, replies: readonly ReplySchema[]): string {
+function replyWrapper(family: FamilyModel, replies: readonly ReplySchema[]): string {
   if (replies.length === 0) return "";
   const P = pascalCase(family.name);
   const validators = replies
@@ -198,12 +173,13 @@ export const render${P}Reply: (kind: string, result: unknown) => FamilyReply | u
 `;
 }
 
-function familyFiles(catalog: Catalog, ajv: Ajv, family: FamilySpec, events: EventEntry[]): GeneratedFile[] {
+function familyFiles(catalog: Catalog, ajv: Ajv, family: FamilyModel): GeneratedFile[] {
+  const events = family.events;
   const exportsMap: Record<string, string> = {};
   for (const e of events) {
     exportsMap[`lenient_${identifier(e.event)}`] = e.id;
   }
-  const replies = replySchemas(catalog, events);
+  const replies = family.replies;
   for (const r of replies) exportsMap[r.exportName] = r.ref;
   const code = inlineRuntimeHelpers(standaloneCode(ajv, exportsMap));
   const source = `schemas/${family.name}/*.schema.json`;
@@ -269,13 +245,7 @@ ${batchWrapper(family)}${xmlWrapper(family, events)}${replyWrapper(family, repli
   ];
 }
 
-export function emitValidators(catalog: Catalog): GeneratedFile[] {
-  const ajv = createAjv(catalog);
-  const out: GeneratedFile[] = [];
-  for (const family of families) {
-    const events = catalog.events.filter((e) => e.family === family.name);
-    if (!events.length || (!family.discriminant && !family.select)) continue;
-    out.push(...familyFiles(catalog, ajv, family, events));
-  }
-  return out;
+export function emitValidators(model: Model): GeneratedFile[] {
+  const ajv = createAjv(model.catalog);
+  return model.families.filter((family) => family.validated).flatMap((family) => familyFiles(model.catalog, ajv, family));
 }

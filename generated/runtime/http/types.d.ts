@@ -3,6 +3,7 @@
  * The public types of the webhook core: families described as data, routes, options, hooks' info and
  * the transport-neutral request/response shapes the adapters exchange with the core (`core.ts`).
  */
+import type { WebhookMethod, WireFormat } from "../contract.js";
 import type { AuthFailureReason, BasicCredentials } from "../auth/basic.js";
 import type { DedupeOptions } from "../queue/delivery.js";
 import type { EventQueue } from "../queue/types.js";
@@ -59,7 +60,7 @@ export interface WebhookFamily {
      */
     readonly discriminant?: string;
     /** `json-object` (one event), `json-array` (a batch: the handler is called once per element), or `xml`. */
-    readonly format: "json-object" | "json-array" | "xml";
+    readonly format: WireFormat;
     /** Accepted media types, lower case without parameters (e.g. `application/json`). `+json`/`+xml` suffixes are also accepted. */
     readonly contentTypes: readonly string[];
     /** Event table: event name (as the validator reports it in `type`) → handler method and response kind. */
@@ -89,7 +90,7 @@ export interface WebhookFamily {
      * event in the query string (voice, optionally; the Emergency Calling API query, always). Any other
      * method is answered 405 with an `Allow` header.
      */
-    readonly methods?: readonly ("POST" | "GET")[];
+    readonly methods?: readonly WebhookMethod[];
     /**
      * An upper bound on the handler timeout for this family, when the sender gives up sooner than the
      * configured `timeoutMs` (the Emergency Calling API waits 450 ms).

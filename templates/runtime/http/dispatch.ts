@@ -6,15 +6,9 @@
 // JSON-array bodies (messaging) are checked element by element by createBatchValidator.
 import { unknownProperties, type Shape } from "../strict-shape.js";
 import { errorSeverity, formatAjvErrors, describeValue, type CompiledValidator, type PatternHints, type ValidateOptions, type ValidationIssue, type ValidationResult } from "../validation.js";
+import type { EventSelectRule } from "../contract.js";
 
-/**
- * One rule for families whose event is not named by a single property (TFV, BRTC endpoint, numbers).
- * Rules are tried in order; the first that applies names the event:
- * `{ property }` applies when the property is present and names the event by its (string) value;
- * `{ property, event }` applies when the property is present (and not null) and names `event`;
- * `{ event }` always applies (a fallback, last).
- */
-export type EventSelectRule = { property: string; event?: string } | { property?: undefined; event: string };
+export type { EventSelectRule };
 
 /** Everything a family validator needs, emitted by the generator per family. */
 export interface FamilyValidatorSpec {

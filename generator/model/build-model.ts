@@ -1,0 +1,123 @@
+// The typed model between the schema catalog and everything downstream: per family, its definition
+// (generator/families/*.ts) joined with its events from the catalog, and every fact an emitter or a CLI
+// command needs about it (which modules exist, what they export, which events are queued). Emitters are
+// functions of this model; none reads another emitter's output.
+import type { Catalog, EventEntry } from "../catalog.js";
+import { loadBxmlModel, type BxmlModel } from "../emit/bxml-model.js";
+import { identifier, pascalCase } from "../schema-transforms.js";
+import { resolvePointer, resolveRef } from "../schema-refs.js";
+import type { FamilyDefinition } from "./family-definition.js";
+import { families as projectFamilies } from "./families.js";
+
+/** An event's reply schema (`x-bw.http.responseSchema`): its compiled export name and its type's title. */
+export interface ReplySchema {
+  readonly exportName: string;
+  readonly ref: string;
+  readonly title: string;
+  readonly kind: string;
+}
+
+/** The names `validators/<family>.ts` exports, besides the family validator itself. */
+export interface ValidatorExports {
+  /** `json-array` families: the validator of a whole request body. */
+  readonly batch?: string;
+  /** `xml` families: body text → the JSON form to validate. */
+  readonly parseBody?: string;
+  /** `xml` families: validate an XML document. */
+  readonly validateXml?: string;
+  /** Families with their own answers (XML, or JSON reply schemas): renders the handler's answer. */
+  readonly renderReply?: string;
+}
+
+/** One family as every emitter and command sees it. */
+export interface FamilyModel extends FamilyDefinition {
+  /** Its events, sorted by event name. */
+  readonly events: readonly EventEntry[];
+  /** Events whose reply Bandwidth ignores (`response: "empty"`): what a queue worker may handle. */
+  readonly queuedEvents: readonly EventEntry[];
+  /** JSON reply schemas of its events. */
+  readonly replies: readonly ReplySchema[];
+  /** Whether `validators/<family>.ts` is emitted (the family has events). */
+  readonly validated: boolean;
+  /** Whether `createBandwidthWebhooks` serves it (validated and has HTTP settings). */
+  readonly served: boolean;
+  /** Exports of its validator module. */
+  readonly exports: ValidatorExports;
+}
+
+export interface Model {
+  readonly catalog: Catalog;
+  /** Every defined family, in order (also those without events in this catalog). */
+  readonly families: readonly FamilyModel[];
+  /** The BXML elements (empty when the catalog has none). */
+  readonly bxml: BxmlModel;
+  /** True when the BXML builder and `parseBxml` are emitted. */
+  readonly hasBxml: boolean;
+}
+
+/** The reply schemas of a family's events (the Emergency Calling API answers with JSON). */
+export function replySchemas(catalog: Catalog, events: readonly EventEntry[]): ReplySchema[] {
+  const out: ReplySchema[] = [];
+  for (const e of events) {
+    const ref = (e.meta.http as { responseSchema?: string } | undefined)?.responseSchema;
+    if (ref === undefined) continue;
+    const target = resolveRef(e.id, ref);
+    const title = (resolvePointer(catalog.schemas.get(target.id), target.pointer) as { title?: unknown } | undefined)?.title;
+    if (typeof title !== "string") throw new Error(`${e.file}: x-bw.http.responseSchema ${ref} must point at a schema with a title`);
+    const kind = e.meta.response ?? "empty";
+    const clash = out.find((r) => r.kind === kind && r.title !== title);
+    if (clash) throw new Error(`${e.file}: two reply schemas (${clash.title}, ${title}) for response kind "${kind}" in one family`);
+    if (!out.some((r) => r.title === title)) out.push({ exportName: `reply_${identifier(e.event)}`, ref: `${target.id}#${target.pointer}`, title, kind });
+  }
+  return out;
+}
+
+function familyModel(catalog: Catalog, definition: FamilyDefinition): FamilyModel {
+  const events = catalog.events.filter((e) => e.family === definition.name);
+  const replies = replySchemas(catalog, events);
+  const validated = events.length > 0;
+  const P = pascalCase(definition.name);
+  const xml = definition.body === "xml";
+  if (xml && replies.length > 0) throw new Error(`family ${definition.name}: an XML family renders its own answers; JSON reply schemas are not supported there`);
+  const exports: ValidatorExports = {
+    ...(definition.batchValidator !== undefined ? { batch: definition.batchValidator } : {}),
+    ...(xml ? { parseBody: `parse${P}Body`, validateXml: `validate${P}Xml` } : {}),
+    ...(xml || replies.length > 0 ? { renderReply: `render${P}Reply` } : {}),
+  };
+  return {
+    ...definition,
+    events,
+    queuedEvents: events.filter((e) => (e.meta.response ?? "empty") === "empty"),
+    replies,
+    validated,
+    served: validated && definition.http !== undefined,
+    exports,
+  };
+}
+
+/**
+ * Joins the family definitions with the catalog.
+ *
+ * @example
+ * const model = buildModel(loadCatalog("schemas"));
+ * model.families.filter((f) => f.served).map((f) => f.http!.path); // ["/callbacks/voice", …]
+ */
+export function buildModel(catalog: Catalog, definitions: readonly FamilyDefinition[] = projectFamilies): Model {
+  const known = new Set(definitions.map((d) => d.name));
+  const orphan = catalog.events.find((e) => !known.has(e.family));
+  if (orphan !== undefined) throw new Error(`${orphan.file}: family "${orphan.family}" has no definition in generator/families/`);
+  const bxml = loadBxmlModel(catalog);
+  return {
+    catalog,
+    families: definitions.map((d) => familyModel(catalog, d)),
+    bxml,
+    hasBxml: bxml.elements.length > 0,
+  };
+}
+
+/** The model's family of that name; throws for an unknown one. */
+export function modelFamily(model: Model, name: string): FamilyModel {
+  const found = model.families.find((f) => f.name === name);
+  if (found === undefined) throw new Error(`unknown family "${name}" (known: ${model.families.map((f) => f.name).join(", ")})`);
+  return found;
+}

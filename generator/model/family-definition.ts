@@ -1,0 +1,86 @@
+// What a callback family is, in one place: the shape of its requests, how it is served over HTTP, how
+// the reference page groups it, what `scaffold` and `validate --kind auto` need to know. One definition
+// file per family in generator/families/ (loaded by ./families.ts); every emitter and CLI command reads
+// families through the model built from these (./build-model.ts), never from each other's output.
+import type { EventSelectRule, WebhookMethod, WireFormat } from "../../templates/runtime/contract.js";
+
+/** How the family is served by `createBandwidthWebhooks` (absent: schemas, types and validators only). */
+export interface FamilyHttp {
+  /** Default route path, e.g. `/callbacks/voice`. */
+  readonly path: string;
+  /** Accepted media types (lower case; `+json` / `+xml` suffixes are accepted too). */
+  readonly contentTypes: readonly string[];
+  /** Status of a plain acknowledgement. */
+  readonly ackStatus: number;
+  /** Methods the family arrives with (default POST); a GET carries the fields in the query string. */
+  readonly methods?: readonly WebhookMethod[];
+  /** The sender stops waiting after this many ms: the handler timeout never exceeds it. */
+  readonly maxTimeoutMs?: number;
+  /** One sentence for the handler option's JSDoc. */
+  readonly doc: string;
+  /** Signed families (TFV): the option naming the HMAC secrets; when given, every POST must carry a valid signature. */
+  readonly signatureOption?: string;
+}
+
+/** Where the family sits in the published reference (the OpenAPI tag and its product group). */
+export interface FamilyReference {
+  readonly displayName: string;
+  readonly product: "Voice" | "Messaging" | "Numbers";
+}
+
+/** The route a scaffolded receiver serves for the family (absent: `scaffold` leaves it out). */
+export interface FamilyScaffold {
+  /** Methods as the scaffold's README and start-up log list them, e.g. `POST, GET`. */
+  readonly methods: string;
+  /** What arrives there, for the README's route table. */
+  readonly what: string;
+}
+
+/** How `bw-codegen validate --kind auto` recognises a document of the family. */
+export interface FamilyDetection {
+  /** Lower runs first: the most specific families are tried before the catch-alls (voice last). */
+  readonly priority: number;
+  /** True when the document looks like this family; `json` is the parsed value, or undefined when the text is not JSON. */
+  matches(text: string, json: unknown): boolean;
+}
+
+/** One callback family. */
+export interface FamilyDefinition {
+  /** Folder under schemas/ and the `x-bw.family` value. */
+  readonly name: string;
+  /** Position in every listing (types, reference, CLI); lower first. */
+  readonly order: number;
+  /** One line for docs and the OpenAPI tag. */
+  readonly description: string;
+  /** How the request body arrives. */
+  readonly body: WireFormat;
+  /** Property whose value names the event (`eventType`, `type`); undefined for families discriminated otherwise. */
+  readonly discriminant?: string;
+  /**
+   * Families whose event is not named by one property: ordered selection rules, the first that applies
+   * names the event (TFV by structure, BRTC endpoint by `eventType` or `event`, numbers by `OrderType`
+   * or `EventType`). See `EventSelectRule` in templates/runtime/contract.ts and CONTRIBUTING.md.
+   */
+  readonly select?: readonly EventSelectRule[];
+  /** Name of the union type of all events of the family. */
+  readonly union: string;
+  /** Name of the event-type string union. */
+  readonly eventTypeAlias: string;
+  /** Name of the event → interface map type. */
+  readonly map: string;
+  /** Name of the handler interface (one optional method per event). */
+  readonly handlers: string;
+  /** Name of the exported validator function (for `json-array` families: of one element). */
+  readonly validator: string;
+  /** `json-array` families: name of the exported validator of a whole request body (the array). */
+  readonly batchValidator?: string;
+  readonly http?: FamilyHttp;
+  readonly reference: FamilyReference;
+  readonly scaffold?: FamilyScaffold;
+  readonly detect?: FamilyDetection;
+}
+
+/** Identity, typed: lets a definition file be checked against {@link FamilyDefinition} where it is written. */
+export function defineFamily<const T extends FamilyDefinition>(definition: T): T {
+  return definition;
+}
