@@ -13,6 +13,7 @@
  * Edge-safe: only `fetch`, `TextEncoder` and timers (works in Node, Bun, Deno, Workers test runners).
  */
 import type { XmlElement } from "../xml/parser.js";
+export { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES } from "../simulate/answer-body.js";
 /** A `fetch`-compatible function (the global one by default). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 /** What to deliver, where, and as whom. */
@@ -89,6 +90,7 @@ export declare class HandshakeError extends Error {
  *
  * @throws {HandshakeError} when credentials are given and the first answer is not a `401` with a
  *   `WWW-Authenticate: Basic …` challenge.
+ * @throws {AnswerTooLargeError} when an answer is longer than `maxAnswerBytes` (default 1 MiB).
  * @example
  * import { deliverEvent } from "bw-codegen/testing";
  * const result = await deliverEvent({
