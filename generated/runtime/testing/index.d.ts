@@ -39,6 +39,11 @@ export interface DeliveryOptions {
     readonly bodyOnChallenge?: boolean;
     /** Abort a request that takes longer than this (default 15 000 ms, Bandwidth's default callback timeout). */
     readonly timeoutMs?: number;
+    /**
+     * The most bytes read of an answer (default 1 MiB). A longer answer is not read to its end: the
+     * delivery throws an {@link AnswerTooLargeError} ("the receiver's answer exceeded N bytes").
+     */
+    readonly maxAnswerBytes?: number;
     /** The `fetch` to use (default: the global one). */
     readonly fetch?: FetchLike;
 }

@@ -96,6 +96,8 @@ function requestTarget(url) {
 const TOO_LARGE = new Uint8Array(0);
 const UNREADABLE = new Uint8Array(0);
 const TIMED_OUT = new Uint8Array(0);
+/** What the body deadline resolves to. */
+const DEADLINE = Symbol("body deadline");
 const BODY_READ_FAILED = Object.freeze({
     status: 400,
     headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
@@ -137,7 +139,7 @@ async function readLimited(request, limit, timeoutMs) {
     }
     let timer;
     const deadline = new Promise((resolve) => {
-        timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+        timer = setTimeout(() => resolve(DEADLINE), timeoutMs);
     });
     try {
         return await readChunks(reader, limit, deadline);
@@ -157,7 +159,7 @@ async function readChunks(reader, limit, deadline) {
         catch {
             return UNREADABLE;
         }
-        if (step === TIMED_OUT) {
+        if (step === DEADLINE) {
             reader.cancel().catch(() => { });
             return TIMED_OUT;
         }

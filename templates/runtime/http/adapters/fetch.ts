@@ -120,6 +120,8 @@ function requestTarget(url: string): string {
 const TOO_LARGE: Uint8Array = new Uint8Array(0);
 const UNREADABLE: Uint8Array = new Uint8Array(0);
 const TIMED_OUT: Uint8Array = new Uint8Array(0);
+/** What the body deadline resolves to. */
+const DEADLINE: unique symbol = Symbol("body deadline");
 const BODY_READ_FAILED: CoreResponse = Object.freeze({
   status: 400,
   headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
@@ -157,8 +159,8 @@ async function readLimited(request: Request, limit: number, timeoutMs: number): 
     return UNREADABLE; // locked: something else is reading it
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(() => resolve(TIMED_OUT), timeoutMs);
+  const deadline = new Promise<typeof DEADLINE>((resolve) => {
+    timer = setTimeout(() => resolve(DEADLINE), timeoutMs);
   });
   try {
     return await readChunks(reader, limit, deadline);
@@ -167,17 +169,17 @@ async function readLimited(request: Request, limit: number, timeoutMs: number): 
   }
 }
 
-async function readChunks(reader: ReadableStreamDefaultReader<unknown>, limit: number, deadline: Promise<typeof TIMED_OUT>): Promise<Uint8Array> {
+async function readChunks(reader: ReadableStreamDefaultReader<unknown>, limit: number, deadline: Promise<typeof DEADLINE>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    let step: ReadableStreamReadResult<unknown> | typeof TIMED_OUT;
+    let step: ReadableStreamReadResult<unknown> | typeof DEADLINE;
     try {
       step = await Promise.race([reader.read(), deadline]);
     } catch {
       return UNREADABLE;
     }
-    if (step === TIMED_OUT) {
+    if (step === DEADLINE) {
       reader.cancel().catch(() => {});
       return TIMED_OUT;
     }
