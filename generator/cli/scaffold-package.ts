@@ -116,15 +116,44 @@ export function mergePackageJson(existingText: string, wanted: Manifest): MergeR
   mergeSection(out, wanted, "dependencies", changed, unchanged);
   mergeSection(out, wanted, "devDependencies", changed, unchanged);
   mergeSection(out, wanted, "engines", changed, unchanged);
-  const indent = /^\{\s*\n(\s+)"/.exec(existingText)?.[1] ?? "  ";
-  return { text: `${JSON.stringify(out, null, indent)}\n`, changed, unchanged };
+  return { text: `${JSON.stringify(out, null, indentOf(existingText))}\n`, changed, unchanged };
+}
+
+const WHITESPACE = new Set([" ", "\t", "\n", "\r"]);
+
+/**
+ * The indent of the first member of a JSON object text (`{\n    "name"` → four spaces), in one pass;
+ * two spaces when the text does not start that way.
+ */
+export function indentOf(text: string): string {
+  if (text[0] !== "{") return "  ";
+  let at = 1;
+  while (at < text.length && WHITESPACE.has(text[at])) at++;
+  if (text[at] !== '"') return "  ";
+  const lineStart = text.lastIndexOf("\n", at - 1) + 1;
+  return lineStart === 0 || lineStart === at ? "  " : text.slice(lineStart, at);
+}
+
+/** A section that is a JSON object (`{ "start": "…" }`); `undefined` for anything else (a string, an array). */
+function objectSection(value: unknown): Record<string, string> | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, string>) : undefined;
 }
 
 function mergeSection(out: Manifest, wanted: Manifest, field: string, changed: string[], unchanged: string[]): void {
   const want = (wanted[field] ?? {}) as Record<string, string>;
-  const have = { ...((out[field] ?? {}) as Record<string, string>) };
+  if (out[field] !== undefined && objectSection(out[field]) === undefined) {
+    // a section the user wrote as a string, an array …: kept exactly, never turned into an object
+    unchanged.push(`${field}: kept as it is (not an object, so the receiver's ${Object.keys(want).join(", ")} ${Object.keys(want).length === 1 ? "was" : "were"} not added)`);
+    return;
+  }
+  const have = { ...objectSection(out[field]) };
   const isDependency = field === "dependencies" || field === "devDependencies";
-  const listed = (name: string): string | undefined => (isDependency ? (out.dependencies?.[name] ?? out.devDependencies?.[name]) : have[name]);
+  const dependency = (section: "dependencies" | "devDependencies", name: string): string | undefined => {
+    const value = objectSection(out[section]);
+    return value !== undefined && Object.prototype.hasOwnProperty.call(value, name) ? value[name] : undefined;
+  };
+  const listed = (name: string): string | undefined =>
+    isDependency ? (dependency("dependencies", name) ?? dependency("devDependencies", name)) : Object.prototype.hasOwnProperty.call(have, name) ? have[name] : undefined;
   for (const [name, value] of Object.entries(want)) {
     const current = listed(name);
     if (current === undefined || (field === "scripts" && name === "test" && current === NPM_INIT_TEST)) {

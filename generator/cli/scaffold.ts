@@ -2,8 +2,9 @@
 // or Hono) with one typed handler stub per event of the catalog. The fixed files come from
 // templates/scaffold/ (`common/` + one folder per framework, `*.tmpl` with {{PLACEHOLDERS}}); package.json,
 // the handler stubs and the test cases are built here from the catalog. Never overwrites a file unless
-// --force; an existing package.json is merged (scaffold-package.ts), never replaced.
-import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+// --force; an existing package.json is merged (scaffold-package.ts), never replaced. Never writes through
+// a symbolic link inside the target folder (a linked file or folder is refused, nothing is written).
+import { closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { loadCatalog, type EventEntry } from "../catalog.js";
 import { buildModel, type FamilyModel, type Model } from "../model/build-model.js";
@@ -141,15 +142,56 @@ export interface WriteReport {
 }
 
 /**
+ * The first symbolic link on the way from `dir` to the file `path` (`src`, `src/app.ts`, a dangling link
+ * included), as a path relative to `dir`; `undefined` when there is none.
+ */
+function linkOnPath(dir: string, path: string): string | undefined {
+  const parts = path.split("/");
+  let current = dir;
+  for (let i = 0; i < parts.length; i++) {
+    current = join(current, parts[i]);
+    let isLink: boolean;
+    try {
+      isLink = lstatSync(current).isSymbolicLink();
+    } catch {
+      return undefined; // not there: nothing below it exists either
+    }
+    if (isLink) return parts.slice(0, i + 1).join("/");
+  }
+  return undefined;
+}
+
+/**
+ * Writes one file without following a link: a new file is created exclusively (fails on anything already
+ * there, a dangling link included), an existing one is opened with O_NOFOLLOW (where the platform has it).
+ */
+function writeOwnFile(target: string, contents: string, exists: boolean): void {
+  const { O_WRONLY, O_CREAT, O_EXCL, O_TRUNC } = fsConstants;
+  const noFollow = fsConstants.O_NOFOLLOW ?? 0;
+  const fd = openSync(target, exists ? O_WRONLY | O_TRUNC | noFollow : O_WRONLY | O_CREAT | O_EXCL | noFollow, 0o666);
+  try {
+    writeFileSync(fd, contents);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
  * Writes the files under `dir`. An existing file is kept (reported as skipped) unless `force`; an existing
  * package.json is always merged instead (see `mergePackageJson`), with or without `force`. Nothing is
- * written when the existing package.json cannot be read.
+ * written when the existing package.json cannot be read, or when any file's path inside `dir` goes
+ * through a symbolic link (a linked `src/`, a dangling link, a linked file `--force` would overwrite):
+ * files land inside the target folder or not at all.
  *
  * @example
  * writeScaffold("my-receiver", buildScaffold({ dir: "my-receiver", framework: "node" }), false);
  */
 export function writeScaffold(dir: string, files: ScaffoldFiles, force: boolean): WriteReport {
   const report: WriteReport = { created: [], overwritten: [], skipped: [] };
+  const links = [...new Set([...files.keys()].map((path) => linkOnPath(dir, path)).filter((link): link is string => link !== undefined))];
+  if (links.length > 0) {
+    throw new Error(`${links.join(", ")} in ${dir} ${links.length === 1 ? "is a symbolic link" : "are symbolic links"}: scaffold does not write through links (the files could land outside the folder); remove ${links.length === 1 ? "it" : "them"} or scaffold into another folder (nothing was written)`);
+  }
   const manifest = join(dir, "package.json");
   const merge = files.has("package.json") && existsSync(manifest) ? mergePackageJson(readFileSync(manifest, "utf8"), JSON.parse(files.get("package.json")!)) : undefined;
   for (const [path, contents] of files) {
@@ -157,7 +199,7 @@ export function writeScaffold(dir: string, files: ScaffoldFiles, force: boolean)
     const exists = existsSync(target);
     if (path === "package.json" && merge) {
       report.merged = { changed: merge.changed, unchanged: merge.unchanged };
-      if (merge.changed.length > 0) writeFileSync(target, merge.text);
+      if (merge.changed.length > 0) writeOwnFile(target, merge.text, true);
       continue;
     }
     if (exists && !force) {
@@ -165,7 +207,7 @@ export function writeScaffold(dir: string, files: ScaffoldFiles, force: boolean)
       continue;
     }
     mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, contents);
+    writeOwnFile(target, contents, exists);
     (exists ? report.overwritten : report.created).push(path);
   }
   return report;

@@ -1,7 +1,7 @@
 // Delivery half of `bw-codegen simulate event`: sends the built event with Bandwidth's auth challenge
 // (deliverEvent from bw-codegen/testing), judges the answer as Bandwidth would (2xx; BXML back and
 // valid for events whose reply runs; nothing for events whose reply is ignored) and prints it.
-import { deliverEvent, HandshakeError } from "../../generated/testing.js";
+import { AnswerTooLargeError, deliverEvent, HandshakeError } from "../../generated/testing.js";
 import { parseBxml } from "../../generated/bxml/index.js";
 
 export interface DeliverInput {
@@ -43,6 +43,9 @@ async function send(input: DeliverInput): Promise<Outcome> {
   } catch (error) {
     if (error instanceof HandshakeError) {
       return { ...base, ok: false, status: error.challenge.status, auth: "dropped", problems: [`Bandwidth would drop this callback: ${error.message}`], body: "" };
+    }
+    if (error instanceof AnswerTooLargeError) {
+      return { ...base, ok: false, status: error.status, auth: "answered", problems: [`Bandwidth would not take this answer: ${error.message}`], body: "" };
     }
     const cause = (error as Error & { cause?: Error }).cause;
     return { ...base, ok: false, status: 0, auth: "no-answer", problems: [`no answer: ${cause?.message ?? (error as Error).message}`], body: "" };

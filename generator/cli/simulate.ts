@@ -23,11 +23,15 @@ Options:
   --digits 1,2#        digits the caller presses at each <Gather>, comma-separated ("" = time out)
   --script FILE        a JSON call script (digits, transfers, recordings, hangupAtStep, callbackTimeout,
                        maxSteps, …); the options above override it
+  --allow-origin URL   let BXML send callbacks (and the credentials) to this origin too (repeatable;
+                       default: only the origin of --url and of the script's disconnectUrl; other
+                       origins and schemes other than http(s) are refused and reported)
   --json               JSON lines (one trace entry per line, then a summary) instead of a transcript
 
 Colour only on a terminal (or with FORCE_COLOR), never with NO_COLOR set.
 Exit status: 0 the flow ran to the end; 1 the receiver misbehaved (wrong auth challenge, error status,
-timeout, invalid BXML, BXML answered to an event whose reply Bandwidth ignores, step limit); 2 usage error.
+timeout, an answer over 1 MiB, invalid BXML, BXML answered to an event whose reply Bandwidth ignores, step
+limit, a callback URL refused); 2 usage error.
 `;
 
 const EVENT_HELP = `Usage: bw-codegen simulate event <type> --url URL [options]
@@ -77,17 +81,28 @@ function readScript(path: string): Record<string, unknown> {
   }
 }
 
-/** The --url value, checked. */
-export function checkUrl(value: string | undefined): string {
-  if (value === undefined) throw new UsageError("--url is required");
+/** The --url value (or another URL flag's), checked. */
+export function checkUrl(value: string | undefined, flag = "--url"): string {
+  if (value === undefined) throw new UsageError(`${flag} is required`);
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    throw new UsageError(`--url ${value} is not an absolute URL`);
+    throw new UsageError(`${flag} ${value} is not an absolute URL`);
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`--url must be http or https, not ${url.protocol}`);
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new UsageError(`${flag} must be http or https, not ${url.protocol}`);
   return url.toString();
+}
+
+/** Every value of a repeatable flag (parseArgs keeps the last one only). */
+export function repeated(argv: readonly string[], flag: string): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === "--") break;
+    if (argv[i] === flag) out.push(argv[++i] ?? "");
+    else if (argv[i].startsWith(`${flag}=`)) out.push(argv[i].slice(flag.length + 1));
+  }
+  return out;
 }
 
 /**
@@ -107,7 +122,7 @@ export function useColour(): boolean {
 }
 
 async function runCallCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script"], booleans: ["--json", "--outbound"] });
+  const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script", "--allow-origin"], booleans: ["--json", "--outbound"] });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const url = checkUrl(args.values.get("--url"));
   const { username, password } = credentials(args.values);
@@ -116,10 +131,11 @@ async function runCallCommand(argv: string[]): Promise<number> {
   if (args.values.has("--to")) script.to = args.values.get("--to");
   if (args.booleans.has("--outbound")) script.direction = "outbound";
   if (args.values.has("--digits")) script.digits = args.values.get("--digits")!.split(",").map((d) => d.trim());
+  const allowOrigins = repeated(argv, "--allow-origin").map((value) => new URL(checkUrl(value, "--allow-origin")).origin);
   const { simulateCall, formatTranscript, formatJsonLines, ScriptError } = await import("../../generated/testing.js");
   let trace: Awaited<ReturnType<typeof simulateCall>>;
   try {
-    trace = await simulateCall(url, { ...script, username, password });
+    trace = await simulateCall(url, { ...script, username, password, allowOrigins });
   } catch (error) {
     if (error instanceof ScriptError) throw new UsageError(`bad script: ${error.message}`);
     throw error;

@@ -9,7 +9,7 @@ export type Transport = (url: string, init: RequestInit) => Promise<Response>;
  * - `not-basic`: a challenge for another scheme (dropped);
  * - `rejected`: the credentials were answered 401 again;
  * - `unprotected`: the request without credentials was accepted (the endpoint is open);
- * - `no-answer`: the first request got no answer (timeout, connection error).
+ * - `no-answer`: the first request got no usable answer (timeout, connection error, an answer over the byte limit).
  */
 export type AuthOutcome = "none" | "challenged" | "no-challenge-header" | "not-basic" | "rejected" | "unprotected" | "no-answer";
 export interface CallbackRequest {
@@ -19,6 +19,8 @@ export interface CallbackRequest {
     readonly username?: string;
     readonly password?: string;
     readonly timeoutMs: number;
+    /** The most answer bytes read (default 1 MiB): a longer answer is not delivered, with an error saying so. */
+    readonly maxAnswerBytes?: number;
 }
 export interface CallbackAnswer {
     readonly auth: AuthOutcome;

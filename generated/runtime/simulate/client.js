@@ -3,7 +3,8 @@
 // fetch-like transport (a real `fetch`, or an in-process handler), with Bandwidth's basic-auth
 // challenge: the first request carries no `Authorization`; only a `401` **with** a `Basic`
 // `WWW-Authenticate` challenge makes it retry with credentials. Never throws: every failure
-// (timeout, connection error, dropped challenge) comes back as data.
+// (timeout, connection error, dropped challenge, an answer longer than the limit) comes back as data.
+import { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "./answer-body.js";
 /** `Basic base64(utf8(user:password))`, without node: APIs. */
 export function basicAuthorization(username, password) {
     const bytes = new TextEncoder().encode(`${username}:${password}`);
@@ -47,7 +48,7 @@ async function sendOnce(transport, request, authorization) {
     try {
         const exchange = (async () => {
             const response = await transport(url, { method: request.method, headers, body, signal: controller.signal, redirect: "manual" });
-            const text = await response.text();
+            const text = await readAnswerText(response, request.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES);
             return {
                 status: response.status,
                 contentType: response.headers.get("content-type") ?? undefined,
@@ -59,6 +60,9 @@ async function sendOnce(transport, request, authorization) {
         return await Promise.race([exchange, timeout]);
     }
     catch (error) {
+        if (error instanceof AnswerTooLargeError) {
+            return { status: error.status, contentType: undefined, wwwAuthenticate: undefined, body: "", error: error.message, tooLarge: true };
+        }
         const reason = error instanceof Error ? (error.message === "fetch failed" && error.cause instanceof Error ? error.cause.message : error.message) : String(error);
         return { status: 0, contentType: undefined, wwwAuthenticate: undefined, body: "", error: reason };
     }
@@ -84,6 +88,8 @@ export async function deliverCallback(transport, request) {
     const started = now();
     const first = await sendOnce(transport, request, undefined);
     const hasCredentials = request.username !== undefined && request.password !== undefined;
+    if (first.tooLarge === true)
+        return answer(first, hasCredentials ? "no-answer" : "none", started, false);
     if (!hasCredentials)
         return answer(first, "none", started, is2xx(first.status));
     if (first.status === 0)
@@ -99,6 +105,8 @@ export async function deliverCallback(transport, request) {
         return answer({ ...first, error: `the challenge is not Basic (WWW-Authenticate: ${first.wwwAuthenticate}): Bandwidth only answers Basic` }, "not-basic", started, false);
     }
     const second = await sendOnce(transport, request, basicAuthorization(request.username, request.password));
+    if (second.tooLarge === true)
+        return answer(second, "challenged", started, false);
     if (second.status === 401)
         return answer({ ...second, error: "the credentials were refused (401 again)" }, "rejected", started, false);
     return answer(second, "challenged", started, is2xx(second.status));

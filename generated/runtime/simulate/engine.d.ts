@@ -16,7 +16,21 @@ export interface EngineOptions {
     /** The callback credentials configured at Bandwidth (the application's); leave out for none. */
     readonly username?: string;
     readonly password?: string;
+    /**
+     * Origins (`https://other.example:8443`) besides the callback URL's own that BXML may send callbacks
+     * to. Any other origin is refused (a `url-refused` problem): the simulator would otherwise send the
+     * application's credentials wherever an answer points it.
+     */
+    readonly allowOrigins?: readonly string[];
+    /** The most bytes read of one answer (default 1 MiB). */
+    readonly maxAnswerBytes?: number;
 }
+/**
+ * The origin of an absolute http(s) URL (`http://127.0.0.1:3000`).
+ *
+ * @throws {TypeError} for a URL that is not absolute, or not http or https.
+ */
+export declare function httpOrigin(url: string): string;
 /** Where one callback goes: URLs already resolved, credentials chosen. */
 export interface CallbackTarget {
     readonly url: string;
@@ -63,6 +77,8 @@ export declare class CallRun {
     } | undefined;
     private readonly options;
     private readonly startedAt;
+    /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
+    private readonly origins;
     constructor(options: EngineOptions, script: ResolvedScript);
     /** Label of a leg in the trace. */
     legName(leg: Leg): string;
@@ -75,6 +91,11 @@ export declare class CallRun {
     resolve(url: string, baseUrl: string): string;
     /** The callback target a verb's attributes describe for `spec`, or `undefined` when its URL attribute is absent. */
     target(attributes: BxmlNode["attributes"], spec: CallbackSpec, baseUrl: string): CallbackTarget | undefined;
+    /**
+     * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
+     * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
+     */
+    private admits;
     private targetOf;
     /** The application's callback target (initiate/answer/disconnect). */
     applicationTarget(url?: string): CallbackTarget;

@@ -12,6 +12,17 @@ import { callEvent, Clock, Ids } from "./payloads.js";
 import { SEMANTICS } from "./semantics.js";
 import { resolveScript } from "./script.js";
 import { TraceRecorder } from "./trace.js";
+/**
+ * The origin of an absolute http(s) URL (`http://127.0.0.1:3000`).
+ *
+ * @throws {TypeError} for a URL that is not absolute, or not http or https.
+ */
+export function httpOrigin(url) {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
+        throw new TypeError(`${url}: only http and https URLs are allowed`);
+    return parsed.origin;
+}
 /** Verb attributes for the trace, passwords hidden. */
 const redact = (attributes) => {
     const copy = { ...attributes };
@@ -38,9 +49,12 @@ export class CallRun {
     background;
     options;
     startedAt = Date.now();
+    /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
+    origins;
     constructor(options, script) {
         this.options = options;
         this.script = script;
+        this.origins = new Set([options.url, ...(script.disconnectUrl !== undefined ? [script.disconnectUrl] : []), ...(options.allowOrigins ?? [])].map(httpOrigin));
         this.ids = new Ids(script.seed);
         this.clock = new Clock(script.startMs);
         this.identity = { accountId: script.accountId, applicationId: script.applicationId };
@@ -79,13 +93,37 @@ export class CallRun {
         const url = text(attributes[spec.url]);
         if (url === undefined)
             return undefined;
+        let target;
         try {
-            return this.targetOf(attributes, spec, url, baseUrl);
+            target = this.targetOf(attributes, spec, url, baseUrl);
         }
         catch {
             this.problem({ code: "invalid-bxml", event: spec.event, message: `${spec.event}: ${spec.url}=${JSON.stringify(url)} cannot be resolved against ${baseUrl}: Bandwidth cannot send this callback` });
             return undefined;
         }
+        if (!this.admits(target.url, spec.event, spec.url))
+            return undefined;
+        if (target.fallback !== undefined && !this.admits(target.fallback.url, spec.event, spec.fallbackUrl ?? "fallbackUrl"))
+            return { ...target, fallback: undefined };
+        return target;
+    }
+    /**
+     * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
+     * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
+     */
+    admits(url, event, attribute) {
+        const parsed = new URL(url);
+        if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+            this.problem({ code: "url-refused", event, url: `${parsed.protocol}…`, message: `${event}: ${attribute} uses the scheme ${parsed.protocol.slice(0, -1)}: callbacks go over http or https only; the simulator sends nothing there` });
+            return false;
+        }
+        if (this.origins.has(parsed.origin))
+            return true;
+        this.problem({
+            code: "url-refused", event, url,
+            message: `${event}: ${attribute} points to ${parsed.origin}, outside the origin of the callback URL (${httpOrigin(this.options.url)}): the simulator does not send callbacks, or the application's credentials, there unless you allow it (--allow-origin ${parsed.origin}, option allowOrigins)`,
+        });
+        return false;
     }
     targetOf(attributes, spec, url, baseUrl) {
         const creds = this.credentials(text(attributes.username), text(attributes.password));
@@ -120,6 +158,7 @@ export class CallRun {
         for (const attempt of attempts) {
             const answer = await deliverCallback(this.options.transport, {
                 url: attempt.url, method: attempt.method, payload: event, username: attempt.username, password: attempt.password, timeoutMs: this.script.callbackTimeoutMs,
+                ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
             });
             this.trace.add({
                 kind: "request", at: typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,

@@ -32,6 +32,13 @@ export type SimulationTarget = string | URL | FetchTarget | NodeTarget | {
 export interface SimulationOptions extends CallScript {
     readonly username?: string;
     readonly password?: string;
+    /**
+     * Origins besides the target's own that BXML may send callbacks to (e.g. `["https://status.example.com"]`);
+     * callbacks to any other origin, and to schemes other than http(s), are refused (a `url-refused` problem).
+     */
+    readonly allowOrigins?: readonly string[];
+    /** The most bytes read of one answer (default 1 MiB); a longer answer is a failed callback. */
+    readonly maxAnswerBytes?: number;
 }
 /**
  * Runs one simulated call with the given rules table. `bw-codegen/testing` exports it bound to the

@@ -55,8 +55,8 @@ async function resolveTarget(target) {
 export async function simulateCallWithRules(rules, target, options = {}) {
     const resolved = await resolveTarget(target);
     try {
-        const { username, password, ...script } = options;
-        return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password }, script);
+        const { username, password, allowOrigins, maxAnswerBytes, ...script } = options;
+        return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes }, script);
     }
     finally {
         await resolved.close?.();

@@ -41,6 +41,9 @@ export function resolveScript(script = {}) {
     const startMs = script.startTime === undefined ? Date.now() : Date.parse(script.startTime);
     if (Number.isNaN(startMs))
         throw new ScriptError(`startTime must be an ISO 8601 date and time, not ${JSON.stringify(script.startTime)}`);
+    if (script.disconnectUrl !== undefined && !/^https?:\/\//i.test(String(script.disconnectUrl))) {
+        throw new ScriptError(`disconnectUrl must be an absolute http or https URL, not ${JSON.stringify(script.disconnectUrl)}`);
+    }
     const hangupAtStep = script.hangupAtStep === undefined ? undefined : positive("hangupAtStep", script.hangupAtStep, 0, 1);
     return {
         direction: script.direction ?? "inbound",

@@ -50,7 +50,7 @@ export interface MediaEntry {
 export interface ProblemEntry {
     readonly kind: "problem";
     readonly at: string;
-    readonly code: "callback-dropped" | "callback-failed" | "invalid-bxml" | "bxml-ignored" | "unauthenticated-accepted" | "step-limit" | "time-limit";
+    readonly code: "callback-dropped" | "callback-failed" | "invalid-bxml" | "bxml-ignored" | "unauthenticated-accepted" | "step-limit" | "url-refused" | "time-limit";
     readonly event?: string;
     readonly url?: string;
     readonly message: string;

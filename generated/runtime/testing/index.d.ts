@@ -13,6 +13,7 @@
  * Edge-safe: only `fetch`, `TextEncoder` and timers (works in Node, Bun, Deno, Workers test runners).
  */
 import type { XmlElement } from "../xml/parser.js";
+export { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES } from "../simulate/answer-body.js";
 /** A `fetch`-compatible function (the global one by default). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
 /** What to deliver, where, and as whom. */
@@ -38,6 +39,11 @@ export interface DeliveryOptions {
     readonly bodyOnChallenge?: boolean;
     /** Abort a request that takes longer than this (default 15 000 ms, Bandwidth's default callback timeout). */
     readonly timeoutMs?: number;
+    /**
+     * The most bytes read of an answer (default 1 MiB). A longer answer is not read to its end: the
+     * delivery throws an {@link AnswerTooLargeError} ("the receiver's answer exceeded N bytes").
+     */
+    readonly maxAnswerBytes?: number;
     /** The `fetch` to use (default: the global one). */
     readonly fetch?: FetchLike;
 }
@@ -89,6 +95,7 @@ export declare class HandshakeError extends Error {
  *
  * @throws {HandshakeError} when credentials are given and the first answer is not a `401` with a
  *   `WWW-Authenticate: Basic …` challenge.
+ * @throws {AnswerTooLargeError} when an answer is longer than `maxAnswerBytes` (default 1 MiB).
  * @example
  * import { deliverEvent } from "bw-codegen/testing";
  * const result = await deliverEvent({

@@ -12,7 +12,9 @@
  *
  * Edge-safe: only `fetch`, `TextEncoder` and timers (works in Node, Bun, Deno, Workers test runners).
  */
+import { DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "../simulate/answer-body.js";
 import { parseXml } from "../xml/parser.js";
+export { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES } from "../simulate/answer-body.js";
 /** The handshake did not go the way Bandwidth needs: Bandwidth would never send this event with credentials. */
 export class HandshakeError extends Error {
     /** How the server answered the first, unauthenticated request. */
@@ -31,6 +33,7 @@ export class HandshakeError extends Error {
  *
  * @throws {HandshakeError} when credentials are given and the first answer is not a `401` with a
  *   `WWW-Authenticate: Basic …` challenge.
+ * @throws {AnswerTooLargeError} when an answer is longer than `maxAnswerBytes` (default 1 MiB).
  * @example
  * import { deliverEvent } from "bw-codegen/testing";
  * const result = await deliverEvent({
@@ -114,7 +117,7 @@ async function send(options, authorization, withBody) {
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
         const response = await doFetch(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
-        return { status: response.status, headers: response.headers, text: await response.text() };
+        return { status: response.status, headers: response.headers, text: await readAnswerText(response, options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES) };
     }
     finally {
         clearTimeout(timer);

@@ -2,7 +2,9 @@
 // fetch-like transport (a real `fetch`, or an in-process handler), with Bandwidth's basic-auth
 // challenge: the first request carries no `Authorization`; only a `401` **with** a `Basic`
 // `WWW-Authenticate` challenge makes it retry with credentials. Never throws: every failure
-// (timeout, connection error, dropped challenge) comes back as data.
+// (timeout, connection error, dropped challenge, an answer longer than the limit) comes back as data.
+
+import { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "./answer-body.js";
 
 /** A fetch-compatible transport. */
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
@@ -15,7 +17,7 @@ export type Transport = (url: string, init: RequestInit) => Promise<Response>;
  * - `not-basic`: a challenge for another scheme (dropped);
  * - `rejected`: the credentials were answered 401 again;
  * - `unprotected`: the request without credentials was accepted (the endpoint is open);
- * - `no-answer`: the first request got no answer (timeout, connection error).
+ * - `no-answer`: the first request got no usable answer (timeout, connection error, an answer over the byte limit).
  */
 export type AuthOutcome = "none" | "challenged" | "no-challenge-header" | "not-basic" | "rejected" | "unprotected" | "no-answer";
 
@@ -26,6 +28,8 @@ export interface CallbackRequest {
   readonly username?: string;
   readonly password?: string;
   readonly timeoutMs: number;
+  /** The most answer bytes read (default 1 MiB): a longer answer is not delivered, with an error saying so. */
+  readonly maxAnswerBytes?: number;
 }
 
 export interface CallbackAnswer {
@@ -59,6 +63,8 @@ interface RawAnswer {
   wwwAuthenticate: string | undefined;
   body: string;
   error?: string;
+  /** The answer passed the byte limit (an HTTP answer came, but Bandwidth's side gives up on it). */
+  tooLarge?: boolean;
 }
 
 /** Query string of a GET callback: each top-level field, objects as JSON text. */
@@ -93,7 +99,7 @@ async function sendOnce(transport: Transport, request: CallbackRequest, authoriz
   try {
     const exchange = (async () => {
       const response = await transport(url, { method: request.method, headers, body, signal: controller.signal, redirect: "manual" });
-      const text = await response.text();
+      const text = await readAnswerText(response, request.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES);
       return {
         status: response.status,
         contentType: response.headers.get("content-type") ?? undefined,
@@ -104,6 +110,9 @@ async function sendOnce(transport: Transport, request: CallbackRequest, authoriz
     exchange.catch(() => undefined); // the timeout may win the race
     return await Promise.race([exchange, timeout]);
   } catch (error) {
+    if (error instanceof AnswerTooLargeError) {
+      return { status: error.status, contentType: undefined, wwwAuthenticate: undefined, body: "", error: error.message, tooLarge: true };
+    }
     const reason = error instanceof Error ? (error.message === "fetch failed" && error.cause instanceof Error ? error.cause.message : error.message) : String(error);
     return { status: 0, contentType: undefined, wwwAuthenticate: undefined, body: "", error: reason };
   } finally {
@@ -131,6 +140,7 @@ export async function deliverCallback(transport: Transport, request: CallbackReq
   const started = now();
   const first = await sendOnce(transport, request, undefined);
   const hasCredentials = request.username !== undefined && request.password !== undefined;
+  if (first.tooLarge === true) return answer(first, hasCredentials ? "no-answer" : "none", started, false);
   if (!hasCredentials) return answer(first, "none", started, is2xx(first.status));
   if (first.status === 0) return answer(first, "no-answer", started, false);
   if (first.status !== 401) {
@@ -144,6 +154,7 @@ export async function deliverCallback(transport: Transport, request: CallbackReq
     return answer({ ...first, error: `the challenge is not Basic (WWW-Authenticate: ${first.wwwAuthenticate}): Bandwidth only answers Basic` }, "not-basic", started, false);
   }
   const second = await sendOnce(transport, request, basicAuthorization(request.username as string, request.password as string));
+  if (second.tooLarge === true) return answer(second, "challenged", started, false);
   if (second.status === 401) return answer({ ...second, error: "the credentials were refused (401 again)" }, "rejected", started, false);
   return answer(second, "challenged", started, is2xx(second.status));
 }

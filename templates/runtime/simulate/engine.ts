@@ -25,6 +25,25 @@ export interface EngineOptions {
   /** The callback credentials configured at Bandwidth (the application's); leave out for none. */
   readonly username?: string;
   readonly password?: string;
+  /**
+   * Origins (`https://other.example:8443`) besides the callback URL's own that BXML may send callbacks
+   * to. Any other origin is refused (a `url-refused` problem): the simulator would otherwise send the
+   * application's credentials wherever an answer points it.
+   */
+  readonly allowOrigins?: readonly string[];
+  /** The most bytes read of one answer (default 1 MiB). */
+  readonly maxAnswerBytes?: number;
+}
+
+/**
+ * The origin of an absolute http(s) URL (`http://127.0.0.1:3000`).
+ *
+ * @throws {TypeError} for a URL that is not absolute, or not http or https.
+ */
+export function httpOrigin(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new TypeError(`${url}: only http and https URLs are allowed`);
+  return parsed.origin;
 }
 
 /** Where one callback goes: URLs already resolved, credentials chosen. */
@@ -70,10 +89,13 @@ export class CallRun {
     | undefined;
   private readonly options: EngineOptions;
   private readonly startedAt: number = Date.now();
+  /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
+  private readonly origins: ReadonlySet<string>;
 
   constructor(options: EngineOptions, script: ResolvedScript) {
     this.options = options;
     this.script = script;
+    this.origins = new Set([options.url, ...(script.disconnectUrl !== undefined ? [script.disconnectUrl] : []), ...(options.allowOrigins ?? [])].map(httpOrigin));
     this.ids = new Ids(script.seed);
     this.clock = new Clock(script.startMs);
     this.identity = { accountId: script.accountId, applicationId: script.applicationId };
@@ -115,12 +137,34 @@ export class CallRun {
   target(attributes: BxmlNode["attributes"], spec: CallbackSpec, baseUrl: string): CallbackTarget | undefined {
     const url = text(attributes[spec.url]);
     if (url === undefined) return undefined;
+    let target: CallbackTarget;
     try {
-      return this.targetOf(attributes, spec, url, baseUrl);
+      target = this.targetOf(attributes, spec, url, baseUrl);
     } catch {
       this.problem({ code: "invalid-bxml", event: spec.event, message: `${spec.event}: ${spec.url}=${JSON.stringify(url)} cannot be resolved against ${baseUrl}: Bandwidth cannot send this callback` });
       return undefined;
     }
+    if (!this.admits(target.url, spec.event, spec.url)) return undefined;
+    if (target.fallback !== undefined && !this.admits(target.fallback.url, spec.event, spec.fallbackUrl ?? "fallbackUrl")) return { ...target, fallback: undefined };
+    return target;
+  }
+
+  /**
+   * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
+   * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
+   */
+  private admits(url: string, event: string, attribute: string): boolean {
+    const parsed = new URL(url);
+    if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
+      this.problem({ code: "url-refused", event, url: `${parsed.protocol}…`, message: `${event}: ${attribute} uses the scheme ${parsed.protocol.slice(0, -1)}: callbacks go over http or https only; the simulator sends nothing there` });
+      return false;
+    }
+    if (this.origins.has(parsed.origin)) return true;
+    this.problem({
+      code: "url-refused", event, url,
+      message: `${event}: ${attribute} points to ${parsed.origin}, outside the origin of the callback URL (${httpOrigin(this.options.url)}): the simulator does not send callbacks, or the application's credentials, there unless you allow it (--allow-origin ${parsed.origin}, option allowOrigins)`,
+    });
+    return false;
   }
 
   private targetOf(attributes: BxmlNode["attributes"], spec: CallbackSpec, url: string, baseUrl: string): CallbackTarget {
@@ -157,6 +201,7 @@ export class CallRun {
     for (const attempt of attempts) {
       const answer = await deliverCallback(this.options.transport, {
         url: attempt.url, method: attempt.method, payload: event, username: attempt.username, password: attempt.password, timeoutMs: this.script.callbackTimeoutMs,
+        ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
       });
       this.trace.add({
         kind: "request", at: typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,

@@ -35,6 +35,13 @@ export type SimulationTarget = string | URL | FetchTarget | NodeTarget | { reado
 export interface SimulationOptions extends CallScript {
   readonly username?: string;
   readonly password?: string;
+  /**
+   * Origins besides the target's own that BXML may send callbacks to (e.g. `["https://status.example.com"]`);
+   * callbacks to any other origin, and to schemes other than http(s), are refused (a `url-refused` problem).
+   */
+  readonly allowOrigins?: readonly string[];
+  /** The most bytes read of one answer (default 1 MiB); a longer answer is a failed callback. */
+  readonly maxAnswerBytes?: number;
 }
 
 const DEFAULT_PATH = "/callbacks/voice";
@@ -91,8 +98,8 @@ async function resolveTarget(target: SimulationTarget): Promise<Resolved> {
 export async function simulateCallWithRules(rules: BxmlRules, target: SimulationTarget, options: SimulationOptions = {}): Promise<CallTrace> {
   const resolved = await resolveTarget(target);
   try {
-    const { username, password, ...script } = options;
-    return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password }, script);
+    const { username, password, allowOrigins, maxAnswerBytes, ...script } = options;
+    return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes }, script);
   } finally {
     await resolved.close?.();
   }

@@ -64,6 +64,7 @@ export interface ProblemEntry {
     | "bxml-ignored"
     | "unauthenticated-accepted"
     | "step-limit"
+    | "url-refused"
     | "time-limit";
   readonly event?: string;
   readonly url?: string;

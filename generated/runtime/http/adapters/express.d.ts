@@ -7,8 +7,11 @@
  * Bodies: if nothing has read the request yet, the middleware reads the raw bytes itself under the limit
  * (auth is checked first, before any body byte). If a body parser ran before it, it uses what that parser
  * left: a Buffer (`express.raw`), a string (`express.text`) or an already-parsed object (`express.json`;
- * then the raw bytes are gone, and the app's own parser limit applies). Mounting the middleware before
- * any body parser is best: `app.use(webhooks.express)` first.
+ * then the raw bytes are gone, and the app's own parser limit applies). `express.text` drops a leading
+ * byte-order mark while decoding; when the declared `Content-Length` shows it did (three bytes more than
+ * the text's UTF-8 length, no content encoding), the mark is put back, so a signature over the raw bytes
+ * (TFV) verifies as on the other adapters. Mounting the middleware before any body parser is best:
+ * `app.use(webhooks.express)` first.
  *
  * @public-entry (re-exported from the package entry point)
  */

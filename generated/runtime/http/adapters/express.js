@@ -7,8 +7,11 @@
  * Bodies: if nothing has read the request yet, the middleware reads the raw bytes itself under the limit
  * (auth is checked first, before any body byte). If a body parser ran before it, it uses what that parser
  * left: a Buffer (`express.raw`), a string (`express.text`) or an already-parsed object (`express.json`;
- * then the raw bytes are gone, and the app's own parser limit applies). Mounting the middleware before
- * any body parser is best: `app.use(webhooks.express)` first.
+ * then the raw bytes are gone, and the app's own parser limit applies). `express.text` drops a leading
+ * byte-order mark while decoding; when the declared `Content-Length` shows it did (three bytes more than
+ * the text's UTF-8 length, no content encoding), the mark is put back, so a signature over the raw bytes
+ * (TFV) verifies as on the other adapters. Mounting the middleware before any body parser is best:
+ * `app.use(webhooks.express)` first.
  *
  * @public-entry (re-exported from the package entry point)
  */
@@ -32,7 +35,9 @@ export function createExpressMiddleware(core) {
         let preRead;
         if (req.readableEnded || (req.complete && !req.readable)) {
             const body = req.body;
-            if (typeof body === "string" || body instanceof Uint8Array)
+            if (typeof body === "string")
+                preRead = withDroppedBom(req, body);
+            else if (body instanceof Uint8Array)
                 preRead = body;
             else if (body !== undefined && body !== null && typeof body === "object")
                 preRead = { parsed: body };
@@ -41,4 +46,19 @@ export function createExpressMiddleware(core) {
         }
         handleNodeRequest(core, route, req, res, preRead);
     };
+}
+const encoder = new TextEncoder();
+/**
+ * The text a body parser decoded, with the byte-order mark it dropped put back: body-parser's decoder
+ * strips a leading BOM, and the raw bytes (which a TFV signature covers) had it exactly when the
+ * declared length is the text's UTF-8 length plus the BOM's three bytes.
+ */
+function withDroppedBom(req, text) {
+    const declared = req.headers["content-length"];
+    const encoding = req.headers["content-encoding"];
+    if (declared === undefined || (encoding !== undefined && encoding.toLowerCase() !== "identity"))
+        return text;
+    if (text.charCodeAt(0) === 0xfeff)
+        return text;
+    return Number(declared) === encoder.encode(text).byteLength + 3 ? `\uFEFF${text}` : text;
 }

@@ -6,8 +6,10 @@
  *
  * The body is read from `request.body` chunk by chunk and the read is cancelled as soon as it passes the
  * limit (413); a `Content-Length` over the limit is refused before reading anything. A body stream that
- * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`:
- * the returned promise never rejects.
+ * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`,
+ * and one that has not ended within `bodyTimeoutMs` (default 10 s) 408 `body_timeout`: the returned promise
+ * never rejects. Chunks are counted in bytes whatever their type (`Uint8Array`, any `ArrayBuffer` view,
+ * an `ArrayBuffer`, or a string from a hand-made stream, UTF-8 encoded).
  *
  * @public-entry (re-exported from the package entry point)
  */
@@ -24,7 +26,14 @@ export interface FetchHandlerOptions {
     readonly basePath?: string;
     /** Called for paths that match no route; default: 404 with a short JSON error. */
     readonly onNotFound?: (request: Request) => Response | Promise<Response>;
+    /**
+     * How long the whole body may take to arrive, in ms (default 10 000): a body still incomplete then is
+     * cancelled and answered 408 `body_timeout` (Bandwidth gives up after 15 s anyway).
+     */
+    readonly bodyTimeoutMs?: number;
 }
+/** Default deadline for reading a request body: 10 s. */
+export declare const DEFAULT_BODY_TIMEOUT_MS: number;
 /** Reads a header from a Fetch `Request`. */
 export declare const readFetchHeader: HeaderReader;
 /**

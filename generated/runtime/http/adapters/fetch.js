@@ -6,11 +6,15 @@
  *
  * The body is read from `request.body` chunk by chunk and the read is cancelled as soon as it passes the
  * limit (413); a `Content-Length` over the limit is refused before reading anything. A body stream that
- * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`:
- * the returned promise never rejects.
+ * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`,
+ * and one that has not ended within `bodyTimeoutMs` (default 10 s) 408 `body_timeout`: the returned promise
+ * never rejects. Chunks are counted in bytes whatever their type (`Uint8Array`, any `ArrayBuffer` view,
+ * an `ArrayBuffer`, or a string from a hand-made stream, UTF-8 encoded).
  *
  * @public-entry (re-exported from the package entry point)
  */
+/** Default deadline for reading a request body: 10 s. */
+export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 /** Reads a header from a Fetch `Request`. */
 export const readFetchHeader = (raw, name) => raw.headers.get(name) ?? undefined;
 /**
@@ -26,6 +30,9 @@ export const readFetchHeader = (raw, name) => raw.headers.get(name) ?? undefined
 export function createFetchHandler(core, options = {}) {
     const basePath = options.basePath ?? "";
     const onNotFound = options.onNotFound;
+    const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+    if (!(bodyTimeoutMs > 0))
+        throw new TypeError("bw-codegen webhooks: bodyTimeoutMs must be a positive number");
     return async function bandwidthWebhooks(request) {
         const target = requestTarget(request.url);
         const route = target.startsWith(basePath) ? core.match(target.slice(basePath.length) || "/") : undefined;
@@ -40,11 +47,13 @@ export function createFetchHandler(core, options = {}) {
         }
         let body = null;
         if (method === "POST") {
-            body = await readLimited(request, core.bodyLimit);
+            body = await readLimited(request, core.bodyLimit, bodyTimeoutMs);
             if (body === TOO_LARGE)
                 return toFetchResponse(core.payloadTooLarge);
             if (body === UNREADABLE)
                 return toFetchResponse(BODY_READ_FAILED);
+            if (body === TIMED_OUT)
+                return toFetchResponse(BODY_TIMEOUT);
         }
         try {
             return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
@@ -86,16 +95,38 @@ function requestTarget(url) {
 }
 const TOO_LARGE = new Uint8Array(0);
 const UNREADABLE = new Uint8Array(0);
+const TIMED_OUT = new Uint8Array(0);
+/** What the body deadline resolves to. */
+const DEADLINE = Symbol("body deadline");
 const BODY_READ_FAILED = Object.freeze({
     status: 400,
     headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
     body: '{"error":"body_read_failed","message":"the request body could not be read to its end"}',
 });
+const BODY_TIMEOUT = Object.freeze({
+    status: 408,
+    headers: Object.freeze({ "content-type": "application/json; charset=utf-8", connection: "close" }),
+    body: '{"error":"body_timeout","message":"the request body did not arrive in time (option bodyTimeoutMs)"}',
+});
+const encoder = new TextEncoder();
+/** A body chunk as bytes: a `Uint8Array` as it is, other views and buffers wrapped, strings UTF-8 encoded. */
+function chunkBytes(chunk) {
+    if (chunk instanceof Uint8Array)
+        return chunk;
+    if (typeof chunk === "string")
+        return encoder.encode(chunk);
+    if (ArrayBuffer.isView(chunk))
+        return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (chunk instanceof ArrayBuffer)
+        return new Uint8Array(chunk);
+    return undefined;
+}
 /**
- * Reads the body up to `limit` bytes; returns `TOO_LARGE` (and cancels the stream) past it, `UNREADABLE`
- * when the stream errors or was already consumed.
+ * Reads the body up to `limit` bytes within `timeoutMs`; returns `TOO_LARGE` past the limit, `TIMED_OUT`
+ * past the deadline (both cancel the stream), `UNREADABLE` when the stream errors, yields something that
+ * is not bytes, or was already consumed.
  */
-async function readLimited(request, limit) {
+async function readLimited(request, limit, timeoutMs) {
     const stream = request.body;
     if (stream === null)
         return new Uint8Array(0);
@@ -106,19 +137,39 @@ async function readLimited(request, limit) {
     catch {
         return UNREADABLE; // locked: something else is reading it
     }
+    let timer;
+    const deadline = new Promise((resolve) => {
+        timer = setTimeout(() => resolve(DEADLINE), timeoutMs);
+    });
+    try {
+        return await readChunks(reader, limit, deadline);
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+async function readChunks(reader, limit, deadline) {
     const chunks = [];
     let size = 0;
     for (;;) {
         let step;
         try {
-            step = await reader.read();
+            step = await Promise.race([reader.read(), deadline]);
         }
         catch {
             return UNREADABLE;
         }
-        const { done, value } = step;
-        if (done)
+        if (step === DEADLINE) {
+            reader.cancel().catch(() => { });
+            return TIMED_OUT;
+        }
+        if (step.done)
             break;
+        const value = chunkBytes(step.value);
+        if (value === undefined) {
+            reader.cancel().catch(() => { });
+            return UNREADABLE;
+        }
         size += value.byteLength;
         if (size > limit) {
             reader.cancel().catch(() => { });

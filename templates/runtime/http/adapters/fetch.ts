@@ -5,8 +5,10 @@
  *
  * The body is read from `request.body` chunk by chunk and the read is cancelled as soon as it passes the
  * limit (413); a `Content-Length` over the limit is refused before reading anything. A body stream that
- * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`:
- * the returned promise never rejects.
+ * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`,
+ * and one that has not ended within `bodyTimeoutMs` (default 10 s) 408 `body_timeout`: the returned promise
+ * never rejects. Chunks are counted in bytes whatever their type (`Uint8Array`, any `ArrayBuffer` view,
+ * an `ArrayBuffer`, or a string from a hand-made stream, UTF-8 encoded).
  *
  * @public-entry (re-exported from the package entry point)
  */
@@ -26,7 +28,15 @@ export interface FetchHandlerOptions {
   readonly basePath?: string;
   /** Called for paths that match no route; default: 404 with a short JSON error. */
   readonly onNotFound?: (request: Request) => Response | Promise<Response>;
+  /**
+   * How long the whole body may take to arrive, in ms (default 10 000): a body still incomplete then is
+   * cancelled and answered 408 `body_timeout` (Bandwidth gives up after 15 s anyway).
+   */
+  readonly bodyTimeoutMs?: number;
 }
+
+/** Default deadline for reading a request body: 10 s. */
+export const DEFAULT_BODY_TIMEOUT_MS: number = 10_000;
 
 /** Reads a header from a Fetch `Request`. */
 export const readFetchHeader: HeaderReader = (raw: unknown, name: string): string | undefined =>
@@ -45,6 +55,8 @@ export const readFetchHeader: HeaderReader = (raw: unknown, name: string): strin
 export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptions = {}): FetchWebhookHandler {
   const basePath = options.basePath ?? "";
   const onNotFound = options.onNotFound;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
+  if (!(bodyTimeoutMs > 0)) throw new TypeError("bw-codegen webhooks: bodyTimeoutMs must be a positive number");
   return async function bandwidthWebhooks(request: Request): Promise<Response> {
     const target = requestTarget(request.url);
     const route = target.startsWith(basePath) ? core.match(target.slice(basePath.length) || "/") : undefined;
@@ -65,9 +77,10 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
     }
     let body: CoreBody = null;
     if (method === "POST") {
-      body = await readLimited(request, core.bodyLimit);
+      body = await readLimited(request, core.bodyLimit, bodyTimeoutMs);
       if (body === TOO_LARGE) return toFetchResponse(core.payloadTooLarge);
       if (body === UNREADABLE) return toFetchResponse(BODY_READ_FAILED);
+      if (body === TIMED_OUT) return toFetchResponse(BODY_TIMEOUT);
     }
     try {
       return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
@@ -106,36 +119,76 @@ function requestTarget(url: string): string {
 
 const TOO_LARGE: Uint8Array = new Uint8Array(0);
 const UNREADABLE: Uint8Array = new Uint8Array(0);
+const TIMED_OUT: Uint8Array = new Uint8Array(0);
+/** What the body deadline resolves to. */
+const DEADLINE: unique symbol = Symbol("body deadline");
 const BODY_READ_FAILED: CoreResponse = Object.freeze({
   status: 400,
   headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
   body: '{"error":"body_read_failed","message":"the request body could not be read to its end"}',
 });
+const BODY_TIMEOUT: CoreResponse = Object.freeze({
+  status: 408,
+  headers: Object.freeze({ "content-type": "application/json; charset=utf-8", connection: "close" }),
+  body: '{"error":"body_timeout","message":"the request body did not arrive in time (option bodyTimeoutMs)"}',
+});
+
+const encoder = new TextEncoder();
+
+/** A body chunk as bytes: a `Uint8Array` as it is, other views and buffers wrapped, strings UTF-8 encoded. */
+function chunkBytes(chunk: unknown): Uint8Array | undefined {
+  if (chunk instanceof Uint8Array) return chunk;
+  if (typeof chunk === "string") return encoder.encode(chunk);
+  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
+  return undefined;
+}
 
 /**
- * Reads the body up to `limit` bytes; returns `TOO_LARGE` (and cancels the stream) past it, `UNREADABLE`
- * when the stream errors or was already consumed.
+ * Reads the body up to `limit` bytes within `timeoutMs`; returns `TOO_LARGE` past the limit, `TIMED_OUT`
+ * past the deadline (both cancel the stream), `UNREADABLE` when the stream errors, yields something that
+ * is not bytes, or was already consumed.
  */
-async function readLimited(request: Request, limit: number): Promise<Uint8Array> {
+async function readLimited(request: Request, limit: number, timeoutMs: number): Promise<Uint8Array> {
   const stream = request.body;
   if (stream === null) return new Uint8Array(0);
-  let reader: ReadableStreamDefaultReader<Uint8Array>;
+  let reader: ReadableStreamDefaultReader<unknown>;
   try {
     reader = stream.getReader();
   } catch {
     return UNREADABLE; // locked: something else is reading it
   }
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<typeof DEADLINE>((resolve) => {
+    timer = setTimeout(() => resolve(DEADLINE), timeoutMs);
+  });
+  try {
+    return await readChunks(reader, limit, deadline);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readChunks(reader: ReadableStreamDefaultReader<unknown>, limit: number, deadline: Promise<typeof DEADLINE>): Promise<Uint8Array> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
-    let step: ReadableStreamReadResult<Uint8Array>;
+    let step: ReadableStreamReadResult<unknown> | typeof DEADLINE;
     try {
-      step = await reader.read();
+      step = await Promise.race([reader.read(), deadline]);
     } catch {
       return UNREADABLE;
     }
-    const { done, value } = step;
-    if (done) break;
+    if (step === DEADLINE) {
+      reader.cancel().catch(() => {});
+      return TIMED_OUT;
+    }
+    if (step.done) break;
+    const value = chunkBytes(step.value);
+    if (value === undefined) {
+      reader.cancel().catch(() => {});
+      return UNREADABLE;
+    }
     size += value.byteLength;
     if (size > limit) {
       reader.cancel().catch(() => {});
