@@ -1569,7 +1569,7 @@ export interface NumberOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Port-out validation webhook (`<PortOutValidationRequest>`): another carrier asked to port out some of your on-net numbers, and Bandwidth asks you whether the details match. Enabled and configured by Bandwidth support; sent after the port-out passcode check. Answer within 30 s with HTTP 200 and a `<PortOutValidationResponse>` (common/numbers.schema.json#/$defs/portOutValidationResponse; build it with buildPortOutValidationResponse). Without an answer Bandwidth retries 8 times, every 5 minutes; an invalid answer, a 4xx or a 5xx approves the port-out. The PIN is kept a string (the docs call it an integer; leading zeros matter). JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Port-out validation webhook (`<PortOutValidationRequest>`): another carrier asked to port out some of your on-net numbers, and Bandwidth asks you whether the details match. Enabled and configured by Bandwidth support; sent after the port-out passcode check. Answer within 30 s with HTTP 200 and a `<PortOutValidationResponse>` (common/numbers.schema.json#/$defs/portOutValidationResponse; build it with buildPortOutValidationResponse). Without an answer Bandwidth retries 8 times, every 5 minutes; an invalid answer, a 4xx or a 5xx approves the port-out. The PIN is kept a string (the docs call it an integer; leading zeros matter; Bandwidth's error text calls it alphanumeric). A request this server refuses (malformed XML, too large, wrong content type, failing its schema in strict mode, a handler that fails) is answered with a 7598 dispute, never a 4xx/5xx (see http/fail-closed.ts); only the 401 Basic-auth challenge stays, since Bandwidth sends its credentials in answer to it. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface PortOutValidationRequest {
   /**
@@ -1577,11 +1577,11 @@ export interface PortOutValidationRequest {
    */
   PON?: string;
   /**
-   * The port-out passcode given by the subscriber: up to 10 digits.
+   * The port-out passcode given by the subscriber, a string: Bandwidth's port-out error text calls it alphanumeric, up to 10 characters (its validation page shows digits and calls it an integer; the larger rule is taken, and leading zeros are kept).
    */
   Pin?: string;
   /**
-   * Account number given by the subscriber.
+   * Account number given by the subscriber. Bandwidth's pages disagree on its limit (the port-out validation page: 25 characters; another Bandwidth page: 32): the larger is taken.
    */
   AccountNumber?: string;
   /**

@@ -175,7 +175,7 @@ const NUMBERS_BROKEN: BrokenCopy[] = [
   { what: "order without Status", from: "order-complete.xml", find: "<Status>COMPLETE</Status>", replace: "", path: "/Status", message: /required/ },
   { what: "FOC date that is not a date", from: "portin-foc.xml", find: "2026-06-01T14:00:00.000Z", replace: "next Monday", path: "/ActualFocDate", message: /ISO 8601/ },
   { what: "unknown order type", from: "tnoptions.xml", find: "<OrderType>tnoptions</OrderType>", replace: "<OrderType>tn-options</OrderType>", path: "/OrderType", message: /unknown numbers event type/ },
-  { what: "PIN with letters", from: "port-out-validation.xml", find: "<Pin>0427</Pin>", replace: "<Pin>04AB</Pin>", path: "/Pin", message: /pattern/ },
+  { what: "PIN with a symbol (Bandwidth: alphanumeric)", from: "port-out-validation.xml", find: "<Pin>0427</Pin>", replace: "<Pin>04-AB</Pin>", path: "/Pin", message: /letters and digits/ },
   { what: "port-out request without its numbers", from: "port-out-validation.xml", find: /<TelephoneNumbers>[\s\S]*<\/TelephoneNumbers>/, replace: "", path: "/TelephoneNumbers", message: /is required in <PortOutValidationRequest>/ },
   { what: "PON over 25 characters", from: "port-out-validation.xml", find: "PO-2026-0415", replace: "PO-2026-0415-0000000000000", path: "/PON", message: /25/ },
   { what: "wrong root", from: "disconnect.xml", find: /Notification>/g, replace: "Notice>", path: "", message: /root element <Notice> is not a numbers notification/ },

@@ -24,6 +24,12 @@ interface FamilyWiring {
   parseExport?: string;
   /** Families with their own XML answers: the export of `validators/<family>.ts` that renders them. */
   renderExport?: string;
+  /**
+   * Families whose sender reads a refusal as consent (numbers: port-out validation): the runtime export
+   * (and its module under generated/) that answers in place of a 4xx/5xx (`WebhookFamily.failClosed`).
+   */
+  failClosedExport?: string;
+  failClosedModule?: string;
   /** Handler option description for the JSDoc. */
   doc: string;
   /** Signed families (TFV): the option naming the HMAC secrets; when given, every POST must carry a valid signature. */
@@ -50,6 +56,8 @@ const WIRING: Record<string, FamilyWiring> = {
     ackStatus: 200, // numbers notifications: anything but 200 counts as a failure
     parseExport: "parseNumbersBody",
     renderExport: "renderNumbersReply",
+    failClosedExport: "numbersFailClosed", // a port-out validation refused 4xx/5xx is approved: dispute instead
+    failClosedModule: "./runtime/xml/numbers.js",
     doc: "Number-subscription notification handlers (XML bodies).",
   },
   tfv: {
@@ -118,6 +126,10 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   if (hasBxmlValidator) lines.push(`import { parseBxml } from "./bxml/index.js";`);
   const signed = wired.filter((f) => WIRING[f.name].signatureOption !== undefined);
   if (signed.length > 0) lines.push(`import { createSignedBodyCheck } from "./runtime/auth/hmac.js";`);
+  for (const family of wired) {
+    const wiring = WIRING[family.name];
+    if (wiring.failClosedExport !== undefined) lines.push(`import { ${wiring.failClosedExport} } from "${wiring.failClosedModule}";`);
+  }
   const handlerTypes = wired.map((f) => f.handlers).filter((name) => handlers.includes(`interface ${name}`));
   if (handlerTypes.length > 0) lines.push(`import type { ${handlerTypes.join(", ")} } from "./handlers.js";`);
   lines.push(`import type { EventQueue, ReceiverHandlers } from "./runtime/queue/types.js";`);
@@ -146,6 +158,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
       ...(wiring.maxTimeoutMs !== undefined ? [`maxTimeoutMs: ${wiring.maxTimeoutMs}`] : []),
       ...(family.body === "xml" ? [`parseBody: ${wiring.parseExport}`] : []),
       ...(wiring.renderExport !== undefined && exportsName(validator, wiring.renderExport) ? [`renderReply: ${wiring.renderExport}`] : []),
+      ...(wiring.failClosedExport !== undefined ? [`failClosed: ${wiring.failClosedExport}`] : []),
     ];
     lines.push(`/** The ${family.name} family as the handler runtime sees it (validator + event table). */`);
     lines.push(`export const ${family.name}Family: WebhookFamily = Object.freeze({\n  ${props.join(",\n  ")},\n});`, "");

@@ -11,6 +11,7 @@
  * 1. `match(url)` picks the route (one per family) or `undefined` (404 / next middleware);
  * 2. `check(route, method, authorization, contentType, contentLength, contentEncoding)` answers 405 / 401 / 415 / 413 before
  *    any body byte is read, or returns `undefined` to go on;
+ *    (a family whose sender reads a refusal as consent answers its 200 "no" instead of 4xx/5xx: `fail-closed.ts`)
  * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
  *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
  *

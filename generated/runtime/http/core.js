@@ -11,6 +11,7 @@
  * 1. `match(url)` picks the route (one per family) or `undefined` (404 / next middleware);
  * 2. `check(route, method, authorization, contentType, contentLength, contentEncoding)` answers 405 / 401 / 415 / 413 before
  *    any body byte is read, or returns `undefined` to go on;
+ *    (a family whose sender reads a refusal as consent answers its 200 "no" instead of 4xx/5xx: `fail-closed.ts`)
  * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
  *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
  *
@@ -19,6 +20,7 @@
  *
  * @public-entry (re-exported from the package entry point)
  */
+import { failClosed } from "./fail-closed.js";
 import { checkRequest } from "./gate.js";
 import { answerLine, callOnResponse, invalidSummary, newNote } from "./log.js";
 import { handleRequest } from "./pipeline.js";
@@ -66,8 +68,8 @@ function handleAndFinish(settings, state, method, url, body, raw, readHeader) {
     const note = newNote(settings.onResponse === undefined ? 0 : clock());
     const result = handleRequest(settings, state, method, url, body, raw, readHeader, note);
     if ("status" in result)
-        return finish(settings, state, method, note, result);
-    return result.then((response) => finish(settings, state, method, note, response));
+        return finish(settings, state, method, note, failClosed(state.family, settings.log, state.path, result, body));
+    return result.then((response) => finish(settings, state, method, note, failClosed(state.family, settings.log, state.path, response, body)));
 }
 /**
  * Creates the webhook handler core. Throws at construction (never per request) when the configuration is
@@ -89,11 +91,13 @@ export function createWebhookCore(options) {
         bodyLimit: settings.bodyLimit,
         match: (url) => matchRoute(byPath, url),
         check: (route, method, authorization, contentType, contentLength, contentEncoding) => {
-            const early = checkRequest(settings, route, method, authorization, contentType, contentLength, contentEncoding);
-            return early === undefined ? undefined : finish(settings, route, method ?? "", undefined, early);
+            const state = route;
+            const early = checkRequest(settings, state, method, authorization, contentType, contentLength, contentEncoding);
+            return early === undefined ? undefined : finish(settings, state, method ?? "", undefined, failClosed(state.family, settings.log, state.path, early, undefined));
         },
         handle: (route, method, url, body, raw, readHeader) => handleAndFinish(settings, route, method, url, body, raw, readHeader),
         notFound: NOT_FOUND,
         payloadTooLarge: PAYLOAD_TOO_LARGE,
+        refuse: (route, refusal) => failClosed(route.family, settings.log, route.path, refusal, undefined),
     };
 }

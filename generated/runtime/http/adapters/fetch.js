@@ -42,18 +42,15 @@ export function createFetchHandler(core, options = {}) {
         if (method === "POST") {
             body = await readLimited(request, core.bodyLimit);
             if (body === TOO_LARGE)
-                return toFetchResponse(core.payloadTooLarge);
+                return toFetchResponse(core.refuse(route, core.payloadTooLarge));
             if (body === UNREADABLE)
-                return toFetchResponse(BODY_READ_FAILED);
+                return toFetchResponse(core.refuse(route, BODY_READ_FAILED));
         }
         try {
             return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
         }
         catch {
-            return new Response('{"error":"internal_error","message":"the webhook handler failed"}', {
-                status: 500,
-                headers: { "content-type": "application/json; charset=utf-8" },
-            });
+            return toFetchResponse(core.refuse(route, INTERNAL));
         }
     };
 }
@@ -86,6 +83,11 @@ function requestTarget(url) {
 }
 const TOO_LARGE = new Uint8Array(0);
 const UNREADABLE = new Uint8Array(0);
+const INTERNAL = Object.freeze({
+    status: 500,
+    headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
+    body: '{"error":"internal_error","message":"the webhook handler failed"}',
+});
 const BODY_READ_FAILED = Object.freeze({
     status: 400,
     headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),

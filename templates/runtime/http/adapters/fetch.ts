@@ -66,16 +66,13 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
     let body: CoreBody = null;
     if (method === "POST") {
       body = await readLimited(request, core.bodyLimit);
-      if (body === TOO_LARGE) return toFetchResponse(core.payloadTooLarge);
-      if (body === UNREADABLE) return toFetchResponse(BODY_READ_FAILED);
+      if (body === TOO_LARGE) return toFetchResponse(core.refuse(route, core.payloadTooLarge));
+      if (body === UNREADABLE) return toFetchResponse(core.refuse(route, BODY_READ_FAILED));
     }
     try {
       return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
     } catch {
-      return new Response('{"error":"internal_error","message":"the webhook handler failed"}', {
-        status: 500,
-        headers: { "content-type": "application/json; charset=utf-8" },
-      });
+      return toFetchResponse(core.refuse(route, INTERNAL));
     }
   };
 }
@@ -106,6 +103,11 @@ function requestTarget(url: string): string {
 
 const TOO_LARGE: Uint8Array = new Uint8Array(0);
 const UNREADABLE: Uint8Array = new Uint8Array(0);
+const INTERNAL: CoreResponse = Object.freeze({
+  status: 500,
+  headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
+  body: '{"error":"internal_error","message":"the webhook handler failed"}',
+});
 const BODY_READ_FAILED: CoreResponse = Object.freeze({
   status: 400,
   headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
