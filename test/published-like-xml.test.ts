@@ -140,7 +140,6 @@ const BXML_BROKEN: BrokenCopy[] = [
   { what: "Gather inside Gather", from: "gather-repeat.xml", find: "</Gather>", replace: "<Gather/></Gather>", path: "/Response/Gather[1]/Gather[1]", message: /not allowed inside <Gather>/ },
   { what: "PhoneNumber outside Transfer", from: "transfer.xml", find: "<SpeakSentence>Transferring your call now.</SpeakSentence>", replace: "<PhoneNumber>+14045550100</PhoneNumber>", path: "/Response/PhoneNumber[1]", message: /belongs in <Transfer>/ },
   { what: "PhoneNumber inside Refer", from: "refer.xml", find: "<SipUri>sip:agent-42@contact-center.example.net</SipUri>", replace: "<PhoneNumber>+14045550100</PhoneNumber>", path: "/Response/Refer[1]/PhoneNumber[1]", message: /not allowed inside <Refer>/ },
-  { what: "Transfer attribute on Refer's SipUri", from: "refer.xml", find: "<SipUri>", replace: '<SipUri transferAnswerUrl="/answer">', path: "/Response/Refer[1]/SipUri[1]/@transferAnswerUrl", message: /takes no attribute/ },
   { what: "verb inside SpeakSentence", from: "ssml.xml", find: '<break strength="strong"/>', replace: '<Pause duration="1"/>', path: "/Response/SpeakSentence[1]/Pause[1]", message: /not allowed inside <SpeakSentence>/ },
   { what: "maxDigits not a number", from: "gather-speak.xml", find: 'maxDigits="1"', replace: 'maxDigits="one"', path: "/Response/Gather[1]/@maxDigits", message: /integer from 1 to 50/ },
   { what: "maxDigits out of range", from: "gather-speak.xml", find: 'maxDigits="1"', replace: 'maxDigits="51"', path: "/Response/Gather[1]/@maxDigits", message: /integer from 1 to 50, not 51/ },
