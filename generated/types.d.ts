@@ -6,23 +6,23 @@ export type EmergencyCallingReply = EmergencyCallingReply1;
 
 export interface EmergencyCallingReply1 {
   /**
-   * Identifies the caller's emergency user record (always required).
+   * Identifies the caller's emergency user record (always required). Not stated by Bandwidth: minLength 1 (a required id; this checks your reply, never an event).
    */
   aeui: string;
   /**
-   * Id of a provisioned location; optional when lat and lon are given.
+   * Id of a provisioned location; optional when lat and lon are given. Not stated by Bandwidth: minLength 1 (checks your reply, never an event).
    */
   location_id?: string;
   /**
-   * Latitude, WGS84 decimal degrees; give it with lon.
+   * Latitude, WGS84 decimal degrees; give it with lon. Bandwidth's docs: WGS84 decimal degrees, so minimum -90, maximum 90.
    */
   lat?: number;
   /**
-   * Longitude, WGS84 decimal degrees; give it with lat.
+   * Longitude, WGS84 decimal degrees; give it with lat. Bandwidth's docs: WGS84 decimal degrees, so minimum -180, maximum 180.
    */
   lon?: number;
   /**
-   * Uncertainty radius in metres around lat/lon (default 50).
+   * Uncertainty radius in metres around lat/lon (default 50). Not stated by Bandwidth: minimum 0 (a distance; checks your reply, never an event).
    */
   radius?: number;
   /**
@@ -60,11 +60,11 @@ export interface EndpointDevice {
  */
 export interface MultiChannelMedia {
   /**
-   * URL of the file (at most 100 MB).
+   * URL of the file (at most 100 MB). Bandwidth's spec: maxLength 1000.
    */
   fileUrl: string;
   /**
-   * URL of a thumbnail image; videos only.
+   * URL of a thumbnail image; videos only. Bandwidth's spec: maxLength 1000.
    */
   thumbnailUrl?: string;
 }
@@ -84,7 +84,7 @@ export interface RbmSuggestionResponse {
    */
   text?: string;
   /**
-   * Base64 payload you attached to the suggestion when sending (format documented, not enforced).
+   * Base64 payload you attached to the suggestion when sending (format documented, not enforced). Bandwidth's spec: maxLength 2048.
    */
   postbackData?: string;
   /**
@@ -126,7 +126,7 @@ export interface MessagingStatusMessage {
    */
   time: string;
   /**
-   * Number of segments the message was split into (160 GSM-7 or 70 UCS-2 characters each; MMS always 1).
+   * Number of segments the message was split into (160 GSM-7 or 70 UCS-2 characters each; MMS always 1). No minimum: Bandwidth's spec states none.
    */
   segmentCount: number;
   /**
@@ -134,11 +134,9 @@ export interface MessagingStatusMessage {
    */
   direction: "in" | "out";
   /**
-   * Recipient numbers. Always an array in callbacks, even with one recipient (group MMS: several); never empty, since every message has at least one recipient (an empty list is a broken payload).
-   *
-   * @minItems 1
+   * Recipient numbers. Always an array in callbacks, even with one recipient (group MMS: several); never empty, since every message has at least one recipient (an empty list is a broken payload). No minItems: Bandwidth's spec states none.
    */
-  to: [string, ...string[]];
+  to: string[];
   /**
    * E.164 number, short code, or alphanumeric sender id. Not pattern-checked: all three forms occur.
    */
@@ -148,7 +146,7 @@ export interface MessagingStatusMessage {
    */
   text?: string;
   /**
-   * The tag you set when sending; echoed on status callbacks, may be the empty string. At most 1024 characters (Bandwidth's spec: 'Max 1024 characters').
+   * The tag you set when sending; echoed on status callbacks, may be the empty string. At most 1024 characters (Bandwidth's spec: maxLength 1024, 'Max 1024 characters').
    */
   tag?: string;
   /**
@@ -185,7 +183,7 @@ export interface MessagingInboundMessage {
    */
   time: string;
   /**
-   * Number of segments the message was split into (160 GSM-7 or 70 UCS-2 characters each; MMS always 1).
+   * Number of segments the message was split into (160 GSM-7 or 70 UCS-2 characters each; MMS always 1). No minimum: Bandwidth's spec states none.
    */
   segmentCount: number;
   /**
@@ -193,11 +191,9 @@ export interface MessagingInboundMessage {
    */
   direction: "in" | "out";
   /**
-   * Recipient numbers. Always an array in callbacks, even with one recipient (group MMS: several); never empty, since every message has at least one recipient (an empty list is a broken payload).
-   *
-   * @minItems 1
+   * Recipient numbers. Always an array in callbacks, even with one recipient (group MMS: several); never empty, since every message has at least one recipient (an empty list is a broken payload). No minItems: Bandwidth's spec states none.
    */
-  to: [string, ...string[]];
+  to: string[];
   /**
    * E.164 number, short code, or alphanumeric sender id. Not pattern-checked: all three forms occur.
    */
@@ -207,7 +203,7 @@ export interface MessagingInboundMessage {
    */
   text?: string;
   /**
-   * The tag you set when sending; echoed on status callbacks, may be the empty string. At most 1024 characters (Bandwidth's spec: 'Max 1024 characters').
+   * The tag you set when sending; echoed on status callbacks, may be the empty string. At most 1024 characters (Bandwidth's spec: maxLength 1024, 'Max 1024 characters').
    */
   tag?: string;
   /**
@@ -249,7 +245,7 @@ export interface TelephoneNumberList {
  */
 export interface PortOutValidationError {
   /**
-   * Four-digit code. 7510 account code missing, 7511 invalid account code, 7512 PIN missing, 7513 PIN invalid, 7514 ZIP missing, 7515 invalid ZIP, 7519 customer information mismatch, 7598 invalid request (order goes to Exception); 7516 TN not recognised for the account, 7517 too many TNs, 7518 TN not active (request cancelled); 7599 or any other code: the port succeeds.
+   * Four-digit code. 7510 account code missing, 7511 invalid account code, 7512 PIN missing, 7513 PIN invalid, 7514 ZIP missing, 7515 invalid ZIP, 7519 customer information mismatch, 7598 invalid request (order goes to Exception); 7516 TN not recognised for the account, 7517 too many TNs, 7518 TN not active (request cancelled); 7599 or any other code: the port succeeds. Bandwidth's port-out validation page: pattern four digits.
    */
   Code: string;
   /**
@@ -276,7 +272,7 @@ export interface PortOutValidationResponse {
    */
   Portable: "true" | "false";
   /**
-   * May echo the request's PON.
+   * May echo the request's PON. Bandwidth's port-out validation page: maxLength 25.
    */
   PON?: string;
   Errors?: PortOutValidationErrors;
@@ -284,6 +280,8 @@ export interface PortOutValidationResponse {
 }
 export interface PortOutValidationErrors {
   /**
+   * Bandwidth's port-out validation page: minItems 1 (errors are required when Portable is false).
+   *
    * @minItems 1
    */
   Error: [PortOutValidationError, ...PortOutValidationError[]];
@@ -434,11 +432,11 @@ export interface RecordingTranscription {
    */
   text?: string;
   /**
-   * Recognition confidence from 0.0 to 1.0, 1.0 being the most confident (spec shape).
+   * Recognition confidence from 0.0 to 1.0, 1.0 being the most confident (spec shape). Bandwidth's spec: minimum 0, maximum 1 ('ranging from 0.0 to 1.0').
    */
   confidence?: number;
   /**
-   * Zero-based index of the speaker (spec shape, current spec only).
+   * Zero-based index of the speaker (spec shape, current spec only). Bandwidth's spec: minimum 0 ('zero-based').
    */
   speaker?: number;
 }
@@ -634,7 +632,7 @@ export interface EndpointConnectedEvent {
    */
   deviceId?: string;
   /**
-   * Time of the event in milliseconds since the Unix epoch.
+   * Time of the event in milliseconds since the Unix epoch. No minimum: Bandwidth states none.
    */
   timestamp: number;
   /**
@@ -663,7 +661,7 @@ export interface EndpointDisconnectedEvent {
    */
   deviceId?: string;
   /**
-   * Time of the event in milliseconds since the Unix epoch.
+   * Time of the event in milliseconds since the Unix epoch. No minimum: Bandwidth states none.
    */
   timestamp: number;
   /**
@@ -692,7 +690,7 @@ export interface EndpointEligibleEvent {
    */
   deviceId?: string;
   /**
-   * Time of the event in milliseconds since the Unix epoch.
+   * Time of the event in milliseconds since the Unix epoch. No minimum: Bandwidth states none.
    */
   timestamp: number;
   /**
@@ -721,7 +719,7 @@ export interface EndpointIneligibleEvent {
    */
   deviceId?: string;
   /**
-   * Time of the event in milliseconds since the Unix epoch.
+   * Time of the event in milliseconds since the Unix epoch. No minimum: Bandwidth states none.
    */
   timestamp: number;
   /**
@@ -758,7 +756,7 @@ export interface OutboundConnectionRequestEvent {
    */
   deviceId?: string;
   /**
-   * Time of the event in milliseconds since the Unix epoch.
+   * Time of the event in milliseconds since the Unix epoch. No minimum: Bandwidth states none.
    */
   timestamp: number;
   /**
@@ -1569,33 +1567,33 @@ export interface NumberOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Port-out validation webhook (`<PortOutValidationRequest>`): another carrier asked to port out some of your on-net numbers, and Bandwidth asks you whether the details match. Enabled and configured by Bandwidth support; sent after the port-out passcode check. Answer within 30 s with HTTP 200 and a `<PortOutValidationResponse>` (common/numbers.schema.json#/$defs/portOutValidationResponse; build it with buildPortOutValidationResponse). Without an answer Bandwidth retries 8 times, every 5 minutes; an invalid answer, a 4xx or a 5xx approves the port-out. The PIN is kept a string (the docs call it an integer; leading zeros matter). JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Port-out validation webhook (`<PortOutValidationRequest>`): another carrier asked to port out some of your on-net numbers, and Bandwidth asks you whether the details match. Enabled and configured by Bandwidth support; sent after the port-out passcode check. Answer within 30 s with HTTP 200 and a `<PortOutValidationResponse>` (common/numbers.schema.json#/$defs/portOutValidationResponse; build it with buildPortOutValidationResponse). Without an answer Bandwidth retries 8 times, every 5 minutes; an invalid answer, a 4xx or a 5xx approves the port-out. The PIN is kept a string (the docs call it an integer; leading zeros matter; Bandwidth's error text calls it alphanumeric). A request this server refuses (malformed XML, too large, wrong content type, failing its schema in strict mode, a handler that fails) is answered with a 7598 dispute, never a 4xx/5xx (see http/fail-closed.ts); only the 401 Basic-auth challenge stays, since Bandwidth sends its credentials in answer to it. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface PortOutValidationRequest {
   /**
-   * Port order number of the requesting carrier (for correlation).
+   * Port order number of the requesting carrier (for correlation). Bandwidth's port-out validation page: maxLength 25.
    */
   PON?: string;
   /**
-   * The port-out passcode given by the subscriber: up to 10 digits.
+   * The port-out passcode given by the subscriber, a string: Bandwidth's port-out error text calls it alphanumeric, up to 10 characters (its validation page shows digits and calls it an integer; the larger rule is taken, and leading zeros are kept). Bandwidth's port-out error text: pattern alphanumeric, maxLength 10.
    */
   Pin?: string;
   /**
-   * Account number given by the subscriber.
+   * Account number given by the subscriber. Bandwidth's pages disagree on its limit (the port-out validation page: 25 characters; another Bandwidth page: 32): the larger is taken. Bandwidth's pages: maxLength 32.
    */
   AccountNumber?: string;
   /**
-   * ZIP code given by the subscriber.
+   * ZIP code given by the subscriber. Bandwidth's port-out validation page: maxLength 15.
    */
   ZipCode?: string;
   /**
-   * Subscriber name given by the requesting carrier.
+   * Subscriber name given by the requesting carrier. Bandwidth's port-out validation page: maxLength 93.
    */
   SubscriberName?: string;
   TelephoneNumbers: PortOutTelephoneNumbers;
 }
 /**
- * The numbers to port out (10 digits each); at least one.
+ * The numbers to port out (10 digits each); at least one. Bandwidth's port-out validation page: minItems 1 (at least one number).
  */
 export interface PortOutTelephoneNumbers {
   /**
@@ -1861,7 +1859,7 @@ export interface TfvBlockedCallback {
    */
   accountId: string;
   /**
-   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected.
+   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected. Bandwidth's spec: pattern (a toll-free E.164 number; ours is wider, as said above).
    */
   phoneNumber: string;
   /**
@@ -1890,7 +1888,7 @@ export interface TfvDenialCallback {
    */
   accountId: string;
   /**
-   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected.
+   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected. Bandwidth's spec: pattern (a toll-free E.164 number; ours is wider, as said above).
    */
   phoneNumber: string;
   /**
@@ -1939,7 +1937,7 @@ export interface TfvFailureCallback {
    */
   accountId: string;
   /**
-   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected.
+   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected. Bandwidth's spec: pattern (a toll-free E.164 number; ours is wider, as said above).
    */
   phoneNumber: string;
   /**
@@ -1972,7 +1970,7 @@ export interface TfvStatusCallback {
    */
   accountId: string;
   /**
-   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected.
+   * Toll-free number in E.164 (+1 8XX NXX XXXX). Bandwidth's spec pins the area code to 800|833|844|855|866|877|888; we also accept the codes reserved for future toll-free use (822, 880–889) so that a newly opened one does not break receivers. Other 8XX codes (801, 802, 810, …) are geographic, not toll-free, and are rejected. Bandwidth's spec: pattern (a toll-free E.164 number; ours is wider, as said above).
    */
   phoneNumber: string;
   /**
@@ -1994,7 +1992,7 @@ export interface AnswerCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2056,7 +2054,7 @@ export interface BridgeCompleteCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2143,7 +2141,7 @@ export interface BridgeTargetCompleteCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2197,7 +2195,7 @@ export interface ConferenceCompletedCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed conf-.
    */
   conferenceId: string;
   /**
@@ -2219,7 +2217,7 @@ export interface ConferenceCreatedCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed conf-.
    */
   conferenceId: string;
   /**
@@ -2241,7 +2239,7 @@ export interface ConferenceMemberExitCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed conf-.
    */
   conferenceId: string;
   /**
@@ -2275,7 +2273,7 @@ export interface ConferenceMemberJoinCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed conf-.
    */
   conferenceId: string;
   /**
@@ -2309,7 +2307,7 @@ export interface ConferenceRecordingAvailableCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed conf-.
    */
   conferenceId: string;
   /**
@@ -2317,11 +2315,11 @@ export interface ConferenceRecordingAvailableCallback {
    */
   name: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
-   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed r-.
    */
   recordingId: string;
   /**
@@ -2367,7 +2365,7 @@ export interface ConferenceRedirectCallback {
    */
   eventTime: string;
   /**
-   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth conference id: 'conf-' followed by Bandwidth's identifier. Reusing a conference name after it completed yields a new id. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed conf-.
    */
   conferenceId: string;
   /**
@@ -2389,7 +2387,7 @@ export interface DisconnectCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2480,7 +2478,7 @@ export interface DtmfCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2504,7 +2502,7 @@ export interface DtmfCallback {
    */
   callId: string;
   /**
-   * The single DTMF key detected: 0-9, *, #, or A-D.
+   * The single DTMF key detected: 0-9, *, #, or A-D. Not stated by Bandwidth beyond 'a single digit': the pattern (one DTMF key) marks drift only.
    */
   digit: string;
   /**
@@ -2550,7 +2548,7 @@ export interface GatherCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2624,7 +2622,7 @@ export interface InitiateCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2677,7 +2675,7 @@ export interface MachineDetectionCompleteCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2732,7 +2730,7 @@ export interface MediaStreamRejectedCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2796,7 +2794,7 @@ export interface MediaStreamStartedCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2851,7 +2849,7 @@ export interface MediaStreamStoppedCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2914,7 +2912,7 @@ export interface RealTimeTranscriptionAvailableCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -2969,7 +2967,7 @@ export interface RealTimeTranscriptionRejectedCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3034,7 +3032,7 @@ export interface RealTimeTranscriptionStartedCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3089,7 +3087,7 @@ export interface RealTimeTranscriptionStoppedCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3156,7 +3154,7 @@ export interface RecordCompleteCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3188,7 +3186,7 @@ export interface RecordCompleteCallback {
    */
   parentCallId?: string;
   /**
-   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed r-.
    */
   recordingId: string;
   /**
@@ -3220,7 +3218,7 @@ export interface RecordCompleteCallback {
    */
   fileFormat: "wav" | "mp3";
   /**
-   * Number of audio channels in the recording: 1, or 2 for a dual-channel call recording (one channel per side); conference recordings are always single-channel. Bandwidth's spec types it as a plain integer (int32, its text 'always 1' written for conferences), its call-recording documentation says 1 or 2. Accepted: any integer from 1 up. The lower bound is what a channel count means (a recording has at least one); no upper bound is stated by any source, so none is invented (a future multi-channel format must not get its deliveries refused).
+   * Number of audio channels in the recording: 1, or 2 for a dual-channel call recording (one channel per side); conference recordings are always single-channel. Bandwidth's spec types it as a plain integer (int32, its text 'always 1' written for conferences), its call-recording documentation says 1 or 2. Accepted: any integer from 1 up. The lower bound is what a channel count means (a recording has at least one); no upper bound is stated by any source, so none is invented (a future multi-channel format must not get its deliveries refused). Bandwidth's docs: 1 or 2, so minimum 1.
    */
   channels: number;
   /**
@@ -3246,7 +3244,7 @@ export interface RecordingAvailableCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3278,7 +3276,7 @@ export interface RecordingAvailableCallback {
    */
   parentCallId?: string;
   /**
-   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed r-.
    */
   recordingId: string;
   /**
@@ -3306,7 +3304,7 @@ export interface RecordingAvailableCallback {
    */
   fileFormat: "wav" | "mp3";
   /**
-   * Number of audio channels in the recording: 1, or 2 for a dual-channel call recording (one channel per side); conference recordings are always single-channel. Bandwidth's spec types it as a plain integer (int32, its text 'always 1' written for conferences), its call-recording documentation says 1 or 2. Accepted: any integer from 1 up. The lower bound is what a channel count means (a recording has at least one); no upper bound is stated by any source, so none is invented (a future multi-channel format must not get its deliveries refused).
+   * Number of audio channels in the recording: 1, or 2 for a dual-channel call recording (one channel per side); conference recordings are always single-channel. Bandwidth's spec types it as a plain integer (int32, its text 'always 1' written for conferences), its call-recording documentation says 1 or 2. Accepted: any integer from 1 up. The lower bound is what a channel count means (a recording has at least one); no upper bound is stated by any source, so none is invented (a future multi-channel format must not get its deliveries refused). Bandwidth's docs: 1 or 2, so minimum 1.
    */
   channels: number;
   /**
@@ -3336,7 +3334,7 @@ export interface RedirectCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3402,7 +3400,7 @@ export interface ReferCompleteCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3472,7 +3470,7 @@ export interface TranscriptionAvailableCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3508,7 +3506,7 @@ export interface TranscriptionAvailableCallback {
    */
   parentCallId?: string;
   /**
-   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback.
+   * A Bandwidth recording id: 'r-' followed by Bandwidth's identifier. Only the prefix (followed by a non-space character) is checked: scanning the whole id for whitespace cost a sixth of the validation time of a typical callback. Bandwidth's docs: pattern, ids prefixed r-.
    */
   recordingId: string;
   /**
@@ -3555,7 +3553,7 @@ export interface TransferAnswerCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3621,7 +3619,7 @@ export interface TransferCompleteCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId: string;
   /**
@@ -3708,7 +3706,7 @@ export interface TransferDisconnectCallback {
    */
   eventTime: string;
   /**
-   * The Bandwidth account that owns the call or conference: a string of digits.
+   * The Bandwidth account that owns the call or conference: a string of digits. Bandwidth's docs: a string of digits (the pattern).
    */
   accountId?: string;
   /**
@@ -3802,7 +3800,7 @@ export interface WebRtcParticipantConnectedEvent {
    */
   event: "onConnect";
   /**
-   * Event time in milliseconds since the Unix epoch. The docs say a number, but Bandwidth's published example has it as a string of digits: both are accepted.
+   * Event time in milliseconds since the Unix epoch. The docs say a number, but Bandwidth's published example has it as a string of digits: both are accepted. No minimum: Bandwidth states none. Not stated by Bandwidth: the string form's pattern (digits, as in Bandwidth's published example) marks drift only.
    */
   timestamp: number | string;
   /**
@@ -3827,7 +3825,7 @@ export interface WebRtcParticipantDisconnectedEvent {
    */
   event: "onDisconnect";
   /**
-   * Event time in milliseconds since the Unix epoch. The docs say a number, but Bandwidth's published example has it as a string of digits: both are accepted.
+   * Event time in milliseconds since the Unix epoch. The docs say a number, but Bandwidth's published example has it as a string of digits: both are accepted. No minimum: Bandwidth states none. Not stated by Bandwidth: the string form's pattern (digits, as in Bandwidth's published example) marks drift only.
    */
   timestamp: number | string;
   /**
@@ -3852,7 +3850,7 @@ export interface WebRtcParticipantLeftEvent {
    */
   event: "onLeave";
   /**
-   * Event time in milliseconds since the Unix epoch. The docs say a number, but Bandwidth's published example has it as a string of digits: both are accepted.
+   * Event time in milliseconds since the Unix epoch. The docs say a number, but Bandwidth's published example has it as a string of digits: both are accepted. No minimum: Bandwidth states none. Not stated by Bandwidth: the string form's pattern (digits, as in Bandwidth's published example) marks drift only.
    */
   timestamp: number | string;
   /**

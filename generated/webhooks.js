@@ -3,6 +3,7 @@ import { createWebhookHandlers } from "./runtime/webhooks.js";
 import { voiceEvents, messagingEvents, numbersEvents, tfvEvents, endpointEvents, mfaEvents, webrtcEvents, emergencyEvents } from "./events.js";
 import { parseBxml } from "./bxml/index.js";
 import { createSignedBodyCheck } from "./runtime/auth/hmac.js";
+import { numbersFailClosed } from "./runtime/xml/numbers.js";
 import { validateVoiceCallback } from "./validators/voice.js";
 import { validateMessagingEvent } from "./validators/messaging.js";
 import { validateNumbersNotification, parseNumbersBody, renderNumbersReply } from "./validators/numbers.js";
@@ -42,6 +43,7 @@ export const numbersFamily = Object.freeze({
     ackStatus: 200,
     parseBody: parseNumbersBody,
     renderReply: renderNumbersReply,
+    failClosed: numbersFailClosed,
 });
 /** The tfv family as the handler runtime sees it (validator + event table). */
 export const tfvFamily = Object.freeze({

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseBxml, renderBxml } from "../generated/bxml/index.js";
+import { parseBxml, renderBxml, validateBxml } from "../generated/bxml/index.js";
 
 const FIXTURES = join(import.meta.dirname, "fixtures", "bxml");
 const fixtures = readdirSync(FIXTURES)
@@ -88,7 +88,6 @@ const invalid: Row[] = [
   ["Transfer without destinations", R("<Transfer/>"), "/Response/Transfer[1]", /must contain 1 to 8 of <PhoneNumber>, <SipUri>, not 0/],
   ["Transfer with nine destinations", R(`<Transfer>${"<PhoneNumber>+15551234567</PhoneNumber>".repeat(9)}</Transfer>`), "/Response/Transfer[1]", /1 to 8 .* not 9/],
   ["Refer with two SipUris", R("<Refer><SipUri>sip:a@b.c</SipUri><SipUri>sip:d@e.f</SipUri></Refer>"), "/Response/Refer[1]", /exactly 1/],
-  ["Transfer-style attribute on Refer's SipUri", R('<Refer><SipUri transferAnswerUrl="/a">sip:a@b.c</SipUri></Refer>'), "/Response/Refer[1]/SipUri[1]/@transferAnswerUrl", /takes no attribute/],
   ["too many StreamParams", R(`<StartStream destination="wss://s.example.com">${'<StreamParam name="a" value="b"/>'.repeat(13)}</StartStream>`), "/Response/StartStream[1]", /at most 12/],
   ["Gather prompt limit", R(`<Gather repeatCount="11"><SpeakSentence>a</SpeakSentence><SpeakSentence>b</SpeakSentence></Gather>`), "/Response/Gather[1]", /repeatCount × number of prompts must not exceed 20 \(here 11 × 2 = 22\)/],
   // text content
@@ -156,6 +155,23 @@ test("unknown attributes are warnings (Bandwidth ignores them), with a spelling 
   const strict = parseBxml(xml, { strict: true });
   assert.equal(strict.ok, false);
   if (!strict.ok) assert.equal(strict.errors.length, 3);
+});
+
+test("an unknown attribute is a warning in lenient mode and an error in strict mode on every element alike, <SipUri> inside <Refer> too (Bandwidth's Java SDK writes them)", () => {
+  const xml = R('<Refer><SipUri transferAnswerUrl="/a" uui="abc">sip:a@b.c</SipUri></Refer>');
+  const lenient = parseBxml(xml);
+  assert.ok(lenient.ok, JSON.stringify(!lenient.ok && lenient.errors));
+  assert.deepEqual(lenient.warnings.map((w) => w.path), ["/Response/Refer[1]/SipUri[1]/@transferAnswerUrl", "/Response/Refer[1]/SipUri[1]/@uui"]);
+  assert.match(lenient.warnings[0].message, /unknown attribute on <SipUri>: Bandwidth ignores attributes it does not know/);
+  const strict = parseBxml(xml, { strict: true });
+  assert.equal(strict.ok, false);
+  if (!strict.ok) assert.deepEqual(strict.errors.map((e) => e.path), ["/Response/Refer[1]/SipUri[1]/@transferAnswerUrl", "/Response/Refer[1]/SipUri[1]/@uui"]);
+  // the JSON form, checked by validateBxml, follows the same rule
+  const json = { name: "Response", attributes: {}, children: [{ name: "Refer", attributes: {}, children: [{ name: "SipUri", attributes: { uui: "abc" }, children: ["sip:a@b.c"] }] }] };
+  const checked = validateBxml(json);
+  assert.ok(checked.ok, JSON.stringify(checked));
+  assert.deepEqual(checked.warnings.map((w) => w.path), ["/Response/Refer[1]/SipUri[1]/@uui"]);
+  assert.equal(validateBxml(json, { strict: true }).ok, false);
 });
 
 test("scopes: conference BXML allows only six verbs; transferAnswer BXML excludes Transfer and friends", () => {

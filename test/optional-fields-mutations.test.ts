@@ -75,7 +75,7 @@ test("the new voice fields: typed, optional, and wrong types refused", () => {
     [{ ...disconnect, sipResponseCode: 603 }, true],
     [{ ...disconnect, sipResponseCode: null }, true],
     [{ ...disconnect, sipResponseCode: "486" }, false],
-    [{ ...disconnect, sipResponseCode: 99 }, false],
+    [{ ...disconnect, sipResponseCode: 99 }, true], // Bandwidth states no range (issue 24): RFC 3261's 100-699 is not checked
     [{ ...initiate, sipHeaders: { "x-a": "1" } }, true],
     [{ ...initiate, sipHeaders: { "x-a": 1 } }, false],
     [{ ...initiate, sipHeaders: "x-a: 1" }, false],

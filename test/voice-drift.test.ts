@@ -1,38 +1,42 @@
 // Checks that our voice callback schemas accept everything Bandwidth's official OpenAPI spec (bandwidth.yml)
 // describes for the voice callbacks it models, that every such spec schema is mapped to one of our events, and
 // that test/drift-allowlist.json holds no stale voice entries. Also proves the comparer detects drift.
+// Runs against every copy of the spec (`bandwidthSpecs()`: the pinned bandwidth-sdk's and each one vendored
+// in test/fixtures/spec/), so a Bandwidth change newer than the npm package still fails here.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
   SchemaStore,
   applyAllowList,
+  bandwidthSpecs,
   compareSchemas,
   compareWithSpec,
   formatDifferences,
   loadAllowList,
-  loadBandwidthSpec,
   repoRoot,
-  specLabel,
   type DriftDifference,
   type JsonSchema,
 } from "./support/drift.js";
 import { VOICE_SPEC_TO_EVENT as SPEC_TO_EVENT } from "./support/spec-mapping.js";
 
-const spec = loadBandwidthSpec();
+const specs = bandwidthSpecs();
+const spec = specs[0].doc; // the synthetic "newer spec" test below starts from the npm copy
 const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
 const voiceSpecNames = new Set(Object.keys(SPEC_TO_EVENT));
 const ourFile = (event: string): string => `voice/${event}.schema.json`;
 
-test(`every voice callback schema in ${specLabel} is mapped to one of our events`, () => {
-  const schemas: Record<string, JsonSchema> = spec.components.schemas;
-  // Voice callbacks are the *Callback schemas discriminated by an eventType property (messaging uses `type`).
-  const inSpec = Object.keys(schemas)
-    .filter((name) => name.endsWith("Callback") && schemas[name]?.properties?.eventType)
-    .sort();
-  assert.ok(inSpec.length >= 21, `expected at least 21 voice callbacks in the spec, found ${inSpec.length}`);
-  assert.deepEqual(inSpec, [...voiceSpecNames].sort(), "a voice callback was added to or removed from bandwidth.yml: update SPEC_TO_EVENT");
-});
+for (const { label, doc } of specs) {
+  test(`every voice callback schema in ${label} is mapped to one of our events`, () => {
+    const schemas: Record<string, JsonSchema> = doc.components.schemas;
+    // Voice callbacks are the *Callback schemas discriminated by an eventType property (messaging uses `type`).
+    const inSpec = Object.keys(schemas)
+      .filter((name) => name.endsWith("Callback") && schemas[name]?.properties?.eventType)
+      .sort();
+    assert.ok(inSpec.length >= 21, `expected at least 21 voice callbacks in the spec, found ${inSpec.length}`);
+    assert.deepEqual(inSpec, [...voiceSpecNames].sort(), "a voice callback was added to or removed from bandwidth.yml: update SPEC_TO_EVENT");
+  });
+}
 
 test("every mapped event has our schema with matching x-bw metadata", () => {
   for (const [specName, event] of Object.entries(SPEC_TO_EVENT)) {
@@ -45,14 +49,21 @@ test("every mapped event has our schema with matching x-bw metadata", () => {
   assert.ok(recordComplete["x-bw"].aliases?.includes("recordingComplete"));
 });
 
-test(`our voice schemas accept everything ${specLabel} describes (except allow-listed, explained differences)`, () => {
+/** Every difference between one copy of the spec and our voice schemas. */
+function voiceDifferences(doc: JsonSchema): DriftDifference[] {
   const diffs: DriftDifference[] = [];
   for (const [specName, event] of Object.entries(SPEC_TO_EVENT)) {
-    diffs.push(...compareWithSpec({ spec: specName, doc: spec, ours: ourFile(event), store }));
+    diffs.push(...compareWithSpec({ spec: specName, doc, ours: ourFile(event), store }));
   }
-  const { unexplained } = applyAllowList(diffs, loadAllowList(), voiceSpecNames);
-  assert.deepEqual(unexplained, [], formatDifferences(unexplained));
-});
+  return diffs;
+}
+
+for (const { label, doc } of specs) {
+  test(`our voice schemas accept everything ${label} describes (except allow-listed, explained differences)`, () => {
+    const { unexplained } = applyAllowList(voiceDifferences(doc), loadAllowList(), voiceSpecNames);
+    assert.deepEqual(unexplained, [], formatDifferences(unexplained));
+  });
+}
 
 test("a newer spec that adds a field to a voice callback fails the drift check, naming the field", () => {
   // What a newer bandwidth-sdk would bring: the real spec with one property added to answerCallback.
@@ -65,17 +76,24 @@ test("a newer spec that adds a field to a voice callback fails the drift check, 
   assert.match(formatDifferences(unexplained), /answerCallback › futureField/);
 });
 
-test("the drift allow-list has no stale voice entries", () => {
+test("the drift allow-list has no stale voice entries (an entry must excuse a difference in at least one copy of the spec)", () => {
   const allowList = loadAllowList();
-  const diffs: DriftDifference[] = [];
-  for (const [specName, event] of Object.entries(SPEC_TO_EVENT)) {
-    diffs.push(...compareWithSpec({ spec: specName, doc: spec, ours: ourFile(event), store }));
-  }
-  const { stale } = applyAllowList(diffs, allowList, voiceSpecNames);
+  const { stale } = applyAllowList(specs.flatMap(({ doc }) => voiceDifferences(doc)), allowList, voiceSpecNames);
   assert.deepEqual(stale, [], `allow-list entries that no longer suppress any difference (remove them):\n${JSON.stringify(stale, null, 2)}`);
   for (const entry of allowList) {
-    assert.ok(spec.components.schemas[entry.spec], `allow-list entry names unknown spec schema ${entry.spec}`);
+    assert.ok(specs.some(({ doc }) => doc.components.schemas[entry.spec]), `allow-list entry names unknown spec schema ${entry.spec}`);
   }
+});
+
+test("the vendored newest spec catches what the npm package's copy cannot: a voice schema without sipCallId drifts from it alone", () => {
+  const vendored = specs.find((s) => s.label.startsWith("vendored bandwidth-2026-07-22"));
+  assert.ok(vendored, "test/fixtures/spec/bandwidth-2026-07-22.yml is vendored and checked");
+  const ours = structuredClone(store.locate(ourFile("answer")).schema);
+  delete ours.properties.sipCallId;
+  const older = new SchemaStore([...[...store.byId.values()].filter((s) => s.$id !== ours.$id), ours]);
+  const against = (doc: JsonSchema) => compareWithSpec({ spec: "answerCallback", doc, ours: ours.$id, store: older }).map((d) => `${d.property}: ${d.problem}`);
+  assert.deepEqual(against(specs[0].doc), []);
+  assert.deepEqual(against(vendored.doc), ["sipCallId: property missing from ours"]);
 });
 
 // The comparer itself: synthetic spec and "ours" schemas with known drift, so the checks above cannot pass

@@ -353,7 +353,7 @@ export interface ReferElement {
     attributes: ReferAttributes;
     children: ReferChild[];
 }
-/** <SipUri> in the JSON form: Destination of a <Refer>. The SIP URI a <Refer> sends the call to (text content, required). Inside <Refer> no attribute applies: the <Transfer> attributes (transferAnswerUrl, uui, credentials …) are rejected, as the docs and the SDK branches define a URI-only element here. */
+/** <SipUri> in the JSON form: Destination of a <Refer>. The SIP URI a <Refer> sends the call to (text content, required). Inside <Refer> no attribute is documented (the docs and the SDK branches define a URI-only element here), but an unknown attribute is treated as on every other element: a warning in lenient mode (Bandwidth ignores attributes it does not know; Bandwidth's Java SDK writes the <Transfer> SipUri attributes here), an error in strict mode. */
 export interface ReferSipUriElement {
     name: "SipUri";
     attributes: NoAttributes;

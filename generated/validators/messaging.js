@@ -35,6 +35,7 @@ export const validateMessagingEvent = createFamilyValidator({
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",
         "^[0-9]+$": "an account id made of digits",
+        "^[A-Za-z0-9]*$": "letters and digits only",
         "^\\+18(?:00|22|33|44|55|66|77|8\\d)[2-9]\\d{6}$": "a toll-free number in E.164: +1, a toll-free area code (800, 822, 833, 844, 855, 866, 877, 880–889), then 7 digits",
         "^\\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\\d|3[01])[Tt -](?:[01]\\d|2[0-3]):[0-5]\\d:(?:[0-5]\\d|60)(?:[.,]\\d+)?(?:[Zz]|[+-](?:[01]\\d|2[0-3])(?::?[0-5]\\d)?)?$": "an ISO 8601 date and time such as 2025-03-01T10:00:00.000Z",
         "^c-\\S": "a call id starting with \"c-\"",

@@ -61,7 +61,6 @@ function emitRules(model: BxmlModel): string {
     lines.push(`      content: ${q(el.content)},`);
     lines.push(`      attributes: {${el.attributes.length ? "\n" + el.attributes.map((a) => `        ${prop(a.name)}: ${ruleLiteral(a.rule)},`).join("\n") + "\n      " : ""}},`);
     lines.push(`      required: [${el.attributes.filter((a) => a.required).map((a) => q(a.name)).join(", ")}],`);
-    lines.push(`      closed: ${el.closed},`);
     lines.push(`      children: { ${el.children.map((k) => `${prop(model.byKey.get(k)!.name)}: ${q(k)}`).join(", ")} },`);
     lines.push(`      min: ${el.min},`);
     lines.push(`      max: ${el.max},`);

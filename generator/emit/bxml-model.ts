@@ -29,7 +29,6 @@ export interface BxmlElementModel {
   summary: string;
   description: string;
   attributes: BxmlAttribute[];
-  closed: boolean;
   /** Keys of the allowed child elements. */
   children: string[];
   min: number;
@@ -99,6 +98,8 @@ export function loadBxmlModel(catalog: Catalog): BxmlModel {
     const props = s.properties ?? {};
     if (props.name?.const !== meta.element) fail(e.file, "properties.name.const must equal x-bw.element");
     const attrSchema = props.attributes ?? {};
+    // unknown attributes: a lenient-mode warning and a strict-mode error on every element alike
+    if (attrSchema.additionalProperties !== undefined) fail(e.file, "attributes must not set additionalProperties (unknown attributes are warnings, errors in strict mode, on every element)");
     const required: string[] = attrSchema.required ?? [];
     const attributes: BxmlAttribute[] = Object.entries<JsonSchema>(attrSchema.properties ?? {}).map(([name, schema]) => ({
       name,
@@ -138,7 +139,6 @@ export function loadBxmlModel(catalog: Catalog): BxmlModel {
       summary: meta.summary ?? "",
       description: s.description ?? "",
       attributes,
-      closed: attrSchema.additionalProperties === false,
       children,
       min: typeof childSchema.minItems === "number" ? childSchema.minItems : 0,
       max: typeof childSchema.maxItems === "number" ? childSchema.maxItems : -1,

@@ -23,6 +23,10 @@ export function emitHandlerWiring(model: Model): GeneratedFile[] {
   if (hasBxmlValidator) lines.push(`import { parseBxml } from "./bxml/index.js";`);
   const signed = wired.filter((f) => f.http?.signatureOption !== undefined);
   if (signed.length > 0) lines.push(`import { createSignedBodyCheck } from "./runtime/auth/hmac.js";`);
+  for (const family of wired) {
+    const failClosed = family.http!.failClosed;
+    if (failClosed !== undefined) lines.push(`import { ${failClosed.export} } from "${failClosed.module}";`);
+  }
   const handlerTypes = wired.map((f) => f.handlers);
   if (handlerTypes.length > 0) lines.push(`import type { ${handlerTypes.join(", ")} } from "./handlers.js";`);
   lines.push(`import type { EventQueue, ReceiverHandlers } from "./runtime/queue/types.js";`);
@@ -48,6 +52,7 @@ export function emitHandlerWiring(model: Model): GeneratedFile[] {
       ...(wiring.maxTimeoutMs !== undefined ? [`maxTimeoutMs: ${wiring.maxTimeoutMs}`] : []),
       ...(family.exports.parseBody !== undefined ? [`parseBody: ${family.exports.parseBody}`] : []),
       ...(family.exports.renderReply !== undefined ? [`renderReply: ${family.exports.renderReply}`] : []),
+      ...(family.http!.failClosed !== undefined ? [`failClosed: ${family.http!.failClosed.export}`] : []),
     ];
     lines.push(`/** The ${family.name} family as the handler runtime sees it (validator + event table). */`);
     lines.push(`export const ${family.name}Family: WebhookFamily = Object.freeze({\n  ${props.join(",\n  ")},\n});`, "");

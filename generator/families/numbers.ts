@@ -23,6 +23,7 @@ export default defineFamily({
     path: "/callbacks/numbers",
     contentTypes: ["application/xml", "text/xml"],
     ackStatus: 200, // numbers notifications: anything but 200 counts as a failure
+    failClosed: { export: "numbersFailClosed", module: "./runtime/xml/numbers.js" }, // a port-out validation refused 4xx/5xx is approved: dispute instead
     doc: "Number-subscription notification handlers (XML bodies).",
   },
   reference: { displayName: "Number notifications", product: "Numbers" },

@@ -20,6 +20,11 @@ export interface FamilyHttp {
   readonly doc: string;
   /** Signed families (TFV): the option naming the HMAC secrets; when given, every POST must carry a valid signature. */
   readonly signatureOption?: string;
+  /**
+   * Families whose sender reads a refusal as consent (numbers: port-out validation): the runtime export,
+   * and its module under generated/, that answers in place of a 4xx/5xx (`WebhookFamily.failClosed`).
+   */
+  readonly failClosed?: { readonly export: string; readonly module: string };
 }
 
 /** Where the family sits in the published reference (the OpenAPI tag and its product group). */

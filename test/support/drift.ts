@@ -51,6 +51,36 @@ export const bandwidthSdkVersion: string = String(JSON.parse(readFileSync(sdkPac
 /** How a drift test names what it checked, e.g. `bandwidth-sdk 8.1.4's bandwidth.yml`. */
 export const specLabel = `bandwidth-sdk ${bandwidthSdkVersion}'s bandwidth.yml`;
 
+/** Where newer copies of Bandwidth's spec are vendored (each `*.yml`, described in `SOURCE.md` beside them). */
+export const vendoredSpecDir: string = join(repoRoot, "test", "fixtures", "spec");
+
+/** One copy of Bandwidth's spec the drift and strict-shape tests run against. */
+export interface BandwidthSpec {
+  /** How tests name it, e.g. `bandwidth-sdk 8.1.4's bandwidth.yml` or `vendored bandwidth-2026-07-22.yml`. */
+  readonly label: string;
+  readonly path: string;
+  /** The parsed document. */
+  readonly doc: JsonSchema;
+}
+
+let specs: BandwidthSpec[] | undefined;
+/**
+ * Every spec the drift tests check: the pinned `bandwidth-sdk`'s copy, then each `*.yml` vendored in
+ * test/fixtures/spec/ (by name). A newer spec is one file replaced there (and its SOURCE.md updated).
+ *
+ * @example
+ * for (const { label, doc } of bandwidthSpecs()) test(`... ${label}`, () => check(doc));
+ */
+export function bandwidthSpecs(): readonly BandwidthSpec[] {
+  if (specs !== undefined) return specs;
+  const vendored = readdirSync(vendoredSpecDir)
+    .filter((name) => name.endsWith(".yml") || name.endsWith(".yaml"))
+    .sort()
+    .map((name) => ({ label: `vendored ${name}`, path: join(vendoredSpecDir, name) }));
+  specs = [{ label: specLabel, path: bandwidthSpecPath }, ...vendored].map((s) => ({ ...s, doc: loadBandwidthSpec(s.path) }));
+  return specs;
+}
+
 /** Where the allow-list lives. */
 export const allowListPath: string = join(repoRoot, "test", "drift-allowlist.json");
 

@@ -121,7 +121,7 @@ class Converter {
             if (!hasOwn(raw, key))
                 continue;
             if (!hasOwn(rule.attributes, key)) {
-                const warning = !(this.strict || rule.closed);
+                const warning = !this.strict;
                 if (!issuesFull(this.issues, warning))
                     this.report(link, `@${key}`, unknownAttributeMessage(rule, key), warning);
                 continue;

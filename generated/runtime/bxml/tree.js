@@ -5,7 +5,7 @@ import { checkAttributes, checkContent, runChecks } from "./checks.js";
 import { MAX_ISSUES, hasOwn, issuesFull, pathOf, step, withOrdinalCache } from "./rules.js";
 /**
  * Validates a typed (JSON-form) tree against the rules: every problem with its element path, e.g.
- * `/Response/Gather[1]/@maxDigits`. Unknown attributes are warnings unless `strict` (or the element is closed).
+ * `/Response/Gather[1]/@maxDigits`. Unknown attributes are warnings unless `strict`, on every element alike.
  *
  * @example
  * const { errors } = validateBxmlTree({ name: "Response", attributes: {}, children: [] }, BXML_RULES);

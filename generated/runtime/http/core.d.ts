@@ -13,6 +13,9 @@
  *    any body byte is read, or returns `undefined` to go on;
  * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
  *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
+ * On a family whose sender reads a refusal as consent (numbers: port-out validation), every refusal of
+ * steps 2 and 3 but 401/404/405 becomes the family's 200 "no" (`fail-closed.ts`); adapters pass their
+ * own refusals (a body over the limit, a failure) through `refuse(route, refusal)`.
  *
  * Families plug in as data ({@link WebhookFamily}): the generated glue in `generated/webhooks.js` binds
  * each family's generated validator and event table; nothing here knows a single event name.

@@ -13,12 +13,16 @@
  *    any body byte is read, or returns `undefined` to go on;
  * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
  *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
+ * On a family whose sender reads a refusal as consent (numbers: port-out validation), every refusal of
+ * steps 2 and 3 but 401/404/405 becomes the family's 200 "no" (`fail-closed.ts`); adapters pass their
+ * own refusals (a body over the limit, a failure) through `refuse(route, refusal)`.
  *
  * Families plug in as data ({@link WebhookFamily}): the generated glue in `generated/webhooks.js` binds
  * each family's generated validator and event table; nothing here knows a single event name.
  *
  * @public-entry (re-exported from the package entry point)
  */
+import { failClosed } from "./fail-closed.js";
 import { checkRequest } from "./gate.js";
 import { answerLine, callOnResponse, invalidSummary, newNote } from "./log.js";
 import { handleRequest } from "./pipeline.js";
@@ -66,8 +70,8 @@ function handleAndFinish(settings, state, method, url, body, raw, readHeader) {
     const note = newNote(settings.onResponse === undefined ? 0 : clock());
     const result = handleRequest(settings, state, method, url, body, raw, readHeader, note);
     if ("status" in result)
-        return finish(settings, state, method, note, result);
-    return result.then((response) => finish(settings, state, method, note, response));
+        return finish(settings, state, method, note, failClosed(state.family, settings.log, state.path, result, body));
+    return result.then((response) => finish(settings, state, method, note, failClosed(state.family, settings.log, state.path, response, body)));
 }
 /**
  * Creates the webhook handler core. Throws at construction (never per request) when the configuration is
@@ -89,11 +93,13 @@ export function createWebhookCore(options) {
         bodyLimit: settings.bodyLimit,
         match: (url) => matchRoute(byPath, url),
         check: (route, method, authorization, contentType, contentLength, contentEncoding) => {
-            const early = checkRequest(settings, route, method, authorization, contentType, contentLength, contentEncoding);
-            return early === undefined ? undefined : finish(settings, route, method ?? "", undefined, early);
+            const state = route;
+            const early = checkRequest(settings, state, method, authorization, contentType, contentLength, contentEncoding);
+            return early === undefined ? undefined : finish(settings, state, method ?? "", undefined, failClosed(state.family, settings.log, state.path, early, undefined));
         },
         handle: (route, method, url, body, raw, readHeader) => handleAndFinish(settings, route, method, url, body, raw, readHeader),
         notFound: NOT_FOUND,
         payloadTooLarge: PAYLOAD_TOO_LARGE,
+        refuse: (route, refusal) => failClosed(route.family, settings.log, route.path, refusal, undefined),
     };
 }

@@ -85,3 +85,24 @@ export declare function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T>
 export declare function renderNumbersReply(kind: string, result: unknown): string | undefined;
 /** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */
 export declare const PORT_OUT_NOT_ANSWERED_DESCRIPTION = "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing or failed)";
+/** The root element's name at the start of an XML text (after a BOM, the declaration, comments, a DOCTYPE); `undefined` when none is seen. */
+export declare function sniffRootElement(text: string): string | undefined;
+/**
+ * The numbers family's answer in place of a refusal (400, 413, 415, 500…; see `http/fail-closed.ts`): a
+ * port-out validation request answered anything but a 200 `<PortOutValidationResponse>` is approved by
+ * Bandwidth, so a refused request gets a 7598 dispute (the order goes to Exception for review) unless its
+ * body is plainly a `<Notification>` (those keep their refusal: Bandwidth retries a non-200 notification).
+ * A refusal made before the body was read (415, an announced 413) cannot be told apart: disputed.
+ *
+ * @example
+ * numbersFailClosed({ status: 400, headers: {}, body: '{"error":"malformed_xml"}' }, "<PortOutValidationRequest><Pin>"); // { contentType, body: '<?xml …<Code>7598</Code>…' }
+ */
+export declare function numbersFailClosed(refusal: {
+    readonly status: number;
+    readonly body: string;
+}, text: string | undefined): {
+    contentType: string;
+    body: string;
+} | undefined;
+/** The start of the dispute's description when this server refused the request itself. */
+export declare const PORT_OUT_REFUSED_DESCRIPTION = "port-out validation request refused by this server";

@@ -12,7 +12,7 @@ export function checkAttributes(node: BxmlNode, rule: ElementRule, report: Repor
     const value = attributes[key];
     if (value === undefined || value === null) continue;
     if (!hasOwn(rule.attributes, key)) {
-      report(`@${key}`, unknownAttributeMessage(rule, key), !(strict || rule.closed));
+      report(`@${key}`, unknownAttributeMessage(rule, key), !strict);
       continue;
     }
     const problem = checkValue(rule.attributes[key], value);
@@ -27,7 +27,6 @@ export function checkAttributes(node: BxmlNode, rule: ElementRule, report: Repor
 
 /** The message for an attribute the element does not define, with a spelling suggestion when one is close. */
 export function unknownAttributeMessage(rule: ElementRule, key: string): string {
-  if (rule.closed) return `<${rule.name}> takes no attribute "${key}" here`;
   const suggestion = suggest(key, Object.keys(rule.attributes));
   return (
     `unknown attribute on <${rule.name}>: Bandwidth ignores attributes it does not know, so it has no effect` +

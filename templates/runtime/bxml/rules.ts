@@ -43,8 +43,6 @@ export interface ElementRule {
   readonly content: "empty" | "text" | "elements" | "mixed";
   readonly attributes: Readonly<Record<string, AttributeRule>>;
   readonly required: readonly string[];
-  /** Unknown attributes are errors (not warnings) on this element. */
-  readonly closed: boolean;
   /** Allowed child element name → rule key. */
   readonly children: Readonly<Record<string, string>>;
   /** Minimum number of child elements (content `elements`) or 1 when text/content is required. */

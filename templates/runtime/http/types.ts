@@ -97,6 +97,15 @@ export interface WebhookFamily {
    * configured `timeoutMs` (the Emergency Calling API waits 450 ms).
    */
   readonly maxTimeoutMs?: number;
+  /**
+   * For a family whose sender reads a refusal as consent (numbers: Bandwidth approves a port-out when its
+   * validation request is answered 4xx or 5xx): the 200 answer that replaces a refusal (400, 413, 415, 500,
+   * 503…) which may concern such a request, or `undefined` to keep the refusal. `text` is the start of the
+   * body when it was read (decoded loosely, for sniffing only), `undefined` when the refusal came before
+   * the body (415, an announced 413). Never asked about 401 (the Basic-auth challenge Bandwidth answers
+   * with credentials), 404 or 405 (`http/fail-closed.ts`).
+   */
+  failClosed?(refusal: CoreResponse, text: string | undefined): FamilyReply | undefined;
 }
 
 /** A family-specific answer that is not XML (e.g. the Emergency Calling API's JSON location reply). */
@@ -281,6 +290,12 @@ export interface WebhookCore {
   ): CoreResponse | Promise<CoreResponse>;
   /** The answer for a path no route matches (standalone adapters). */
   readonly notFound: CoreResponse;
-  /** The answer for a body over the limit (adapters that count bytes themselves). */
+  /** The answer for a body over the limit (adapters that count bytes themselves: send `refuse(route, payloadTooLarge)`). */
   readonly payloadTooLarge: CoreResponse;
+  /**
+   * What to send instead of a refusal the adapter makes itself on a route (a body over the limit, a body
+   * that could not be read, a failure of the core): the refusal, or the family's fail-closed 200 answer
+   * (the port-out validation dispute on the numbers route; see {@link WebhookFamily.failClosed}).
+   */
+  refuse(route: CoreRoute, refusal: CoreResponse): CoreResponse;
 }

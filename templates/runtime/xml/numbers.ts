@@ -9,7 +9,7 @@
 // attributes, comments and processing instructions are ignored.
 import { parseXml, XmlParseError, type XmlElement, type XmlParseOptions } from "./parser.js";
 import type { ValidateOptions, ValidationResult } from "../validation.js";
-import { buildPortOutValidationResponse, PORT_OUT_ERROR_CODES, type PortOutValidationAnswer } from "./port-out-response.js";
+import { buildPortOutValidationResponse, PORT_OUT_ERROR_CODES, PORT_OUT_RESPONSE_CONTENT_TYPE, type PortOutValidationAnswer } from "./port-out-response.js";
 
 export {
   PORT_OUT_ERROR_CODES,
@@ -223,4 +223,47 @@ function portOutNotAnswered(): string {
     portable: false,
     errors: [{ code: PORT_OUT_ERROR_CODES.invalidRequest, description: PORT_OUT_NOT_ANSWERED_DESCRIPTION }],
   }));
+}
+
+/** The root element's name at the start of an XML text (after a BOM, the declaration, comments, a DOCTYPE); `undefined` when none is seen. */
+export function sniffRootElement(text: string): string | undefined {
+  const match = /^\uFEFF?(?:\s|<\?[\s\S]*?\?>|<!--[\s\S]*?-->|<!DOCTYPE[^[>]*(?:\[[^\]]*\])?\s*>)*<([A-Za-z_][\w.:-]*)/.exec(text);
+  return match === null ? undefined : match[1];
+}
+
+/**
+ * The numbers family's answer in place of a refusal (400, 413, 415, 500…; see `http/fail-closed.ts`): a
+ * port-out validation request answered anything but a 200 `<PortOutValidationResponse>` is approved by
+ * Bandwidth, so a refused request gets a 7598 dispute (the order goes to Exception for review) unless its
+ * body is plainly a `<Notification>` (those keep their refusal: Bandwidth retries a non-200 notification).
+ * A refusal made before the body was read (415, an announced 413) cannot be told apart: disputed.
+ *
+ * @example
+ * numbersFailClosed({ status: 400, headers: {}, body: '{"error":"malformed_xml"}' }, "<PortOutValidationRequest><Pin>"); // { contentType, body: '<?xml …<Code>7598</Code>…' }
+ */
+export function numbersFailClosed(refusal: { readonly status: number; readonly body: string }, text: string | undefined): { contentType: string; body: string } | undefined {
+  if (text !== undefined && sniffRootElement(text) === "Notification") return undefined;
+  let body: string;
+  try {
+    body = buildPortOutValidationResponse({
+      portable: false,
+      errors: [{ code: PORT_OUT_ERROR_CODES.invalidRequest, description: `${PORT_OUT_REFUSED_DESCRIPTION} (${refusalReason(refusal)})` }],
+    });
+  } catch {
+    body = portOutNotAnswered();
+  }
+  return { contentType: PORT_OUT_RESPONSE_CONTENT_TYPE, body };
+}
+
+/** The start of the dispute's description when this server refused the request itself. */
+export const PORT_OUT_REFUSED_DESCRIPTION = "port-out validation request refused by this server";
+
+function refusalReason(refusal: { readonly status: number; readonly body: string }): string {
+  try {
+    const parsed = JSON.parse(refusal.body) as { error?: unknown };
+    if (typeof parsed.error === "string" && /^[a-z_]{1,40}$/.test(parsed.error)) return `${refusal.status} ${parsed.error}`;
+  } catch {
+    // not one of the core's JSON answers
+  }
+  return String(refusal.status);
 }

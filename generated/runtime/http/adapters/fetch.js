@@ -49,20 +49,17 @@ export function createFetchHandler(core, options = {}) {
         if (method === "POST") {
             body = await readLimited(request, core.bodyLimit, bodyTimeoutMs);
             if (body === TOO_LARGE)
-                return toFetchResponse(core.payloadTooLarge);
+                return toFetchResponse(core.refuse(route, core.payloadTooLarge));
             if (body === UNREADABLE)
-                return toFetchResponse(BODY_READ_FAILED);
+                return toFetchResponse(core.refuse(route, BODY_READ_FAILED));
             if (body === TIMED_OUT)
-                return toFetchResponse(BODY_TIMEOUT);
+                return toFetchResponse(core.refuse(route, BODY_TIMEOUT));
         }
         try {
             return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
         }
         catch {
-            return new Response('{"error":"internal_error","message":"the webhook handler failed"}', {
-                status: 500,
-                headers: { "content-type": "application/json; charset=utf-8" },
-            });
+            return toFetchResponse(core.refuse(route, INTERNAL));
         }
     };
 }
@@ -98,6 +95,11 @@ const UNREADABLE = new Uint8Array(0);
 const TIMED_OUT = new Uint8Array(0);
 /** What the body deadline resolves to. */
 const DEADLINE = Symbol("body deadline");
+const INTERNAL = Object.freeze({
+    status: 500,
+    headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
+    body: '{"error":"internal_error","message":"the webhook handler failed"}',
+});
 const BODY_READ_FAILED = Object.freeze({
     status: 400,
     headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),

@@ -89,7 +89,7 @@ export function handleNodeRequest(core, route, req, res, preRead) {
             // the body's real size is unknown (chunked, or a short Content-Length): never reuse this connection
             overflowed = true;
             first = chunks = undefined;
-            sendAndClose(req, res, core.payloadTooLarge);
+            sendAndClose(req, res, core.refuse(route, core.payloadTooLarge));
             return;
         }
         if (first === undefined)
@@ -116,10 +116,10 @@ function dispatch(core, route, method, req, res, body) {
         result = core.handle(route, method, req.url ?? "/", body, req, readNodeHeader);
     }
     catch {
-        result = INTERNAL;
+        result = core.refuse(route, INTERNAL);
     }
     if (result instanceof Promise) {
-        result.then((response) => sendNodeResponse(res, response), () => sendNodeResponse(res, INTERNAL));
+        result.then((response) => sendNodeResponse(res, response), () => sendNodeResponse(res, core.refuse(route, INTERNAL)));
     }
     else {
         sendNodeResponse(res, result);

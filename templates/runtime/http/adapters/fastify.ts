@@ -87,20 +87,29 @@ export function createFastifyPlugin(core: WebhookCore): FastifyWebhookPlugin {
       { parseAs: "buffer", bodyLimit: core.bodyLimit },
       (_request: unknown, body: unknown, done: (error: Error | null, body?: unknown) => void) => done(null, body),
     );
-    fastify.setErrorHandler((error: { statusCode?: number } | undefined, request: FastifyLikeRequest, reply: FastifyLikeReply) => {
-      const status = error?.statusCode;
-      const response = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
-      // a body cut off at the limit (or unreadable) has unread bytes: close as after an early answer, so
-      // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
-      if (request?.raw !== undefined && settleUnreadBody(request.raw)) reply.headers(CLOSE);
-      return sendReply(reply, response);
-    });
+    fastify.setErrorHandler(errorHandler(core, undefined));
     for (const route of core.routes) registerRoute(fastify, core, route);
+  };
+}
+
+/**
+ * Maps a Fastify error (a body over the limit, an unreadable body) to the core's answer: 413, 400 or 500,
+ * or on a route whose sender reads a refusal as consent (port-out validation) its 200 "no" instead.
+ */
+function errorHandler(core: WebhookCore, route: CoreRoute | undefined) {
+  return (error: { statusCode?: number } | undefined, request: FastifyLikeRequest, reply: FastifyLikeReply): FastifyLikeReply => {
+    const status = error?.statusCode;
+    const refusal = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
+    // a body cut off at the limit (or unreadable) has unread bytes: close as after an early answer, so
+    // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
+    if (request?.raw !== undefined && settleUnreadBody(request.raw)) reply.headers(CLOSE);
+    return sendReply(reply, route === undefined ? refusal : core.refuse(route, refusal));
   };
 }
 
 function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: CoreRoute): void {
   fastify.route({
+    errorHandler: errorHandler(core, route),
     // every method the core answers (non-GET/POST get its 405 with Allow, not Fastify's 404)
     method: ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
     url: route.path,
@@ -139,12 +148,12 @@ function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: C
       try {
         result = core.handle(route, request.method, request.raw.url ?? route.path, body, request, readFastifyHeader);
       } catch {
-        result = INTERNAL;
+        result = core.refuse(route, INTERNAL);
       }
       if (result instanceof Promise) {
         return result.then(
           (response) => void sendReply(reply, response),
-          () => void sendReply(reply, INTERNAL),
+          () => void sendReply(reply, core.refuse(route, INTERNAL)),
         );
       }
       sendReply(reply, result);

@@ -78,17 +78,14 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
     let body: CoreBody = null;
     if (method === "POST") {
       body = await readLimited(request, core.bodyLimit, bodyTimeoutMs);
-      if (body === TOO_LARGE) return toFetchResponse(core.payloadTooLarge);
-      if (body === UNREADABLE) return toFetchResponse(BODY_READ_FAILED);
-      if (body === TIMED_OUT) return toFetchResponse(BODY_TIMEOUT);
+      if (body === TOO_LARGE) return toFetchResponse(core.refuse(route, core.payloadTooLarge));
+      if (body === UNREADABLE) return toFetchResponse(core.refuse(route, BODY_READ_FAILED));
+      if (body === TIMED_OUT) return toFetchResponse(core.refuse(route, BODY_TIMEOUT));
     }
     try {
       return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
     } catch {
-      return new Response('{"error":"internal_error","message":"the webhook handler failed"}', {
-        status: 500,
-        headers: { "content-type": "application/json; charset=utf-8" },
-      });
+      return toFetchResponse(core.refuse(route, INTERNAL));
     }
   };
 }
@@ -122,6 +119,11 @@ const UNREADABLE: Uint8Array = new Uint8Array(0);
 const TIMED_OUT: Uint8Array = new Uint8Array(0);
 /** What the body deadline resolves to. */
 const DEADLINE: unique symbol = Symbol("body deadline");
+const INTERNAL: CoreResponse = Object.freeze({
+  status: 500,
+  headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
+  body: '{"error":"internal_error","message":"the webhook handler failed"}',
+});
 const BODY_READ_FAILED: CoreResponse = Object.freeze({
   status: 400,
   headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),

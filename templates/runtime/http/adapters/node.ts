@@ -114,7 +114,7 @@ export function handleNodeRequest(
       // the body's real size is unknown (chunked, or a short Content-Length): never reuse this connection
       overflowed = true;
       first = chunks = undefined;
-      sendAndClose(req, res, core.payloadTooLarge);
+      sendAndClose(req, res, core.refuse(route, core.payloadTooLarge));
       return;
     }
     if (first === undefined) first = chunk;
@@ -144,12 +144,12 @@ function dispatch(
   try {
     result = core.handle(route, method, req.url ?? "/", body, req, readNodeHeader);
   } catch {
-    result = INTERNAL;
+    result = core.refuse(route, INTERNAL);
   }
   if (result instanceof Promise) {
     result.then(
       (response) => sendNodeResponse(res, response),
-      () => sendNodeResponse(res, INTERNAL),
+      () => sendNodeResponse(res, core.refuse(route, INTERNAL)),
     );
   } else {
     sendNodeResponse(res, result);
