@@ -10,7 +10,7 @@ import { emitBxml } from "./emit/bxml-builder.js";
 import { emitEvents } from "./emit/events.js";
 import { emitHandlers } from "./emit/handlers.js";
 import { emitHandlerWiring } from "./emit/handler-wiring.js";
-import { emitIndex } from "./emit/index-module.js";
+import { emitAdapterEntries, emitIndex } from "./emit/index-module.js";
 import { emitOpenApi } from "./emit/openapi.js";
 import { emitQueueWiring } from "./emit/queue-wiring.js";
 import { emitRuntime } from "./emit/runtime.js";
@@ -61,6 +61,7 @@ export async function generateFiles(options: GenerateOptions = {}): Promise<Map<
   emitted.push(...emitHandlerWiring(emitted)); // needs to see which validators exist
   emitted.push(...emitQueueWiring(emitted)); // bw-codegen/queue: the worker bound to the event tables
   emitted.push(emitTestingModule());
+  emitted.push(...emitAdapterEntries()); // bw-codegen/node, /fetch, /express, /fastify
   emitted.push(emitIndex(emitted));
   const compiled = compileTypeScript(emitted);
   const result = new Map<string, string>();

@@ -2,7 +2,6 @@
 import { type BxmlRenderOptions } from "../runtime/bxml/render.js";
 import { type BxmlParseOptions, type BxmlParseResult } from "../runtime/bxml/parse.js";
 import type { BxmlCheckOptions } from "../runtime/bxml/rules.js";
-export { BXML_RULES } from "./rules.js";
 export { BxmlRenderError } from "../runtime/bxml/render.js";
 export type { BxmlRenderOptions } from "../runtime/bxml/render.js";
 export type { BxmlParseOptions, BxmlParseResult } from "../runtime/bxml/parse.js";

@@ -7,7 +7,6 @@ import { BXML_RULES } from "./rules.js";
 import { renderBxml as renderWithRules, BxmlRenderError } from "../runtime/bxml/render.js";
 import { parseBxml as parseWithRules, parseBxmlContent } from "../runtime/bxml/parse.js";
 import { validateBxmlTree } from "../runtime/bxml/tree.js";
-export { BXML_RULES } from "./rules.js";
 export { BxmlRenderError } from "../runtime/bxml/render.js";
 /**
  * A whole BXML document (<Response> or <Bxml>): the JSON form plus rendering. `toXml()` checks the

@@ -67,7 +67,7 @@ function toXml(name: string, value: unknown, escapeText: (s: string) => string):
 }
 
 async function validate(schema: EventSchema, body: unknown): Promise<{ path: string; message: string }[]> {
-  const v = await import("../../generated/index.js");
+  const v = { ...(await import("../../generated/validators/voice.js")), ...(await import("../../generated/validators/messaging.js")), ...(await import("../../generated/validators/numbers.js")) };
   const result =
     schema.family === "voice" ? v.validateVoiceCallback(body) : schema.family === "messaging" ? v.validateMessagingCallback(body) : v.validateNumbersXml(body as string);
   return result.ok ? [] : result.errors;

@@ -1,19 +1,16 @@
 // The kinds of document `bw-codegen validate` knows: how to recognise each from its content
 // (`--kind auto`) and how to validate it. A family adds one entry here.
-import {
-  validateVoiceCallback,
-  validateMessagingCallback,
-  validateMessagingEvent,
-  validateNumbersNotification,
-  validateNumbersXml,
-  validateTfvCallback,
-  validateEndpointEvent,
-  validateMfaCallback,
-  validateWebRtcEvent,
-  validateEmergencyRequest,
-} from "../../generated/index.js";
+import { validateVoiceCallback } from "../../generated/validators/voice.js";
+import { validateMessagingCallback, validateMessagingEvent } from "../../generated/validators/messaging.js";
+import { validateNumbersNotification, validateNumbersXml } from "../../generated/validators/numbers.js";
+import { validateTfvCallback } from "../../generated/validators/tfv.js";
+import { validateEndpointEvent } from "../../generated/validators/endpoint.js";
+import { validateMfaCallback } from "../../generated/validators/mfa.js";
+import { validateWebRtcEvent } from "../../generated/validators/webrtc.js";
+import { validateEmergencyRequest } from "../../generated/validators/emergency.js";
 import type { ValidationIssue } from "../../generated/index.js";
-import { parseBxml, BXML_RULES } from "../../generated/bxml/index.js";
+import { parseBxml } from "../../generated/bxml/index.js";
+import { BXML_RULES } from "../../generated/bxml/rules.js";
 import { parseJsonText } from "./json-text.js";
 
 export interface Verdict {

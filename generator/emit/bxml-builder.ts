@@ -178,7 +178,6 @@ function emitBuilder(model: BxmlModel): string {
   out.push(`import type { BxmlNode, BxmlCheckOptions } from "../runtime/bxml/rules.js";`);
   out.push(`import { validateBxmlTree } from "../runtime/bxml/tree.js";`);
   out.push("");
-  out.push(`export { BXML_RULES } from "./rules.js";`);
   out.push(`export { BxmlRenderError } from "../runtime/bxml/render.js";`);
   out.push(`export type { BxmlRenderOptions } from "../runtime/bxml/render.js";`);
   out.push(`export type { BxmlParseOptions, BxmlParseResult } from "../runtime/bxml/parse.js";`);
