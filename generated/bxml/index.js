@@ -429,7 +429,12 @@ export function ssmlMarkup(markup) {
         throw new BxmlRenderError(result.errors);
     return result.value;
 }
-/** SSML builders for <SpeakSentence> content (`ssml.break({ time: "1s" })`), plus `ssml.markup` = {@link ssmlMarkup}. */
+/**
+ * SSML builders for <SpeakSentence> content (`ssml.break({ time: "1s" })`), plus `ssml.markup` = {@link ssmlMarkup}.
+ *
+ * @example
+ * SpeakSentence("Hello", ssml.break({ time: "1s" }), ssml.emphasis({ level: "strong" }, "world"));
+ */
 export const ssml = {
     break: SsmlBreak,
     emphasis: SsmlEmphasis,

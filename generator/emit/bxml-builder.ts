@@ -352,7 +352,12 @@ function emitBuilder(model: BxmlModel): string {
     out.push("");
   }
   if (ssmlEls.length) {
-    out.push(`/** SSML builders for <SpeakSentence> content (\`ssml.break({ time: "1s" })\`), plus \`ssml.markup\` = {@link ssmlMarkup}. */`);
+    out.push(`/**`);
+    out.push(` * SSML builders for <SpeakSentence> content (\`ssml.break({ time: "1s" })\`), plus \`ssml.markup\` = {@link ssmlMarkup}.`);
+    out.push(` *`);
+    out.push(` * @example`);
+    out.push(` * SpeakSentence("Hello", ssml.break({ time: "1s" }), ssml.emphasis({ level: "strong" }, "world"));`);
+    out.push(` */`);
     out.push(`export const ssml: {`);
     for (const e of ssmlEls) out.push(`  ${prop(ssmlName(e))}: typeof ${e.key};`);
     if (speak) out.push(`  markup: typeof ssmlMarkup;`);

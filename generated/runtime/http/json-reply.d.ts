@@ -19,7 +19,14 @@ export type ReplyValidator<T> = (value: unknown) => ValidationResult<T>;
  * validateEmergencyCallingReply({ aeui: "u-1", lat: 35.8 }); // { ok: false, errors: [{ path: "", message: "… lon …" }] }
  */
 export declare function createReplyValidator<T>(type: string, compiled: CompiledValidator, hints?: PatternHints): ReplyValidator<T>;
-/** Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues. */
+/**
+ * Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues.
+ *
+ * @example
+ * onError: (error) => {
+ *   if (error instanceof InvalidReplyError) console.error(error.issues); // [{ path: "/lat", message: "…" }]
+ * },
+ */
 export declare class InvalidReplyError extends Error {
     readonly issues: readonly ValidationIssue[];
     constructor(kind: string, issues: readonly ValidationIssue[]);

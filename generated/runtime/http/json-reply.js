@@ -22,7 +22,14 @@ export function createReplyValidator(type, compiled, hints) {
         return { ok: false, type, errors: formatAjvErrors(compiled.errors ?? [], value, hints) };
     };
 }
-/** Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues. */
+/**
+ * Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues.
+ *
+ * @example
+ * onError: (error) => {
+ *   if (error instanceof InvalidReplyError) console.error(error.issues); // [{ path: "/lat", message: "…" }]
+ * },
+ */
 export class InvalidReplyError extends Error {
     issues;
     constructor(kind, issues) {

@@ -13,7 +13,12 @@
  * Edge-safe: only `fetch`, `TextEncoder` and timers (works in Node, Bun, Deno, Workers test runners).
  */
 import { parseXml } from "../xml/parser.js";
-/** The handshake did not go the way Bandwidth needs: Bandwidth would never send this event with credentials. */
+/**
+ * The handshake did not go the way Bandwidth needs: Bandwidth would never send this event with credentials.
+ *
+ * @example
+ * await assert.rejects(deliverEvent({ url, body, username: "bw", password: "wrong" }), HandshakeError);
+ */
 export class HandshakeError extends Error {
     /** How the server answered the first, unauthenticated request. */
     challenge;

@@ -28,7 +28,14 @@ export function createReplyValidator<T>(type: string, compiled: CompiledValidato
   };
 }
 
-/** Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues. */
+/**
+ * Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues.
+ *
+ * @example
+ * onError: (error) => {
+ *   if (error instanceof InvalidReplyError) console.error(error.issues); // [{ path: "/lat", message: "…" }]
+ * },
+ */
 export class InvalidReplyError extends Error {
   readonly issues: readonly ValidationIssue[];
   constructor(kind: string, issues: readonly ValidationIssue[]) {
