@@ -41,8 +41,13 @@ you need (docs/benchmarks.md).`;
 
 const noteOf = (specifier: string): string => ENTRY_NOTES[specifier] ?? (specifier.startsWith("bw-codegen/validators/") ? VALIDATORS_NOTE : "");
 
-/** `{@link X}` and `{@link X | text}` as code. */
-const links = (text: string): string => text.replace(/\{@link\s+([^}|\s]+)(?:\s*\|\s*([^}]+))?\}/g, (_m, name: string, label?: string) => `\`${label?.trim() ?? name}\``);
+/** `{@link X}` and `{@link X | text}` as code; `<` outside code spans escaped (`<Response>` is text, not HTML). */
+const links = (text: string): string =>
+  text
+    .replace(/\{@link\s+([^}|\s]+)(?:\s*\|\s*([^}]+))?\}/g, (_m, name: string, label?: string) => `\`${label?.trim() ?? name}\``)
+    .split("`")
+    .map((part, i) => (i % 2 === 0 ? part.replace(/</g, "&lt;") : part))
+    .join("`");
 
 const cell = (text: string): string => links(text).replace(/\|/g, "\\|").replace(/\s*\n\s*/g, " ");
 

@@ -9,8 +9,6 @@
  * left: a Buffer (`express.raw`), a string (`express.text`) or an already-parsed object (`express.json`;
  * then the raw bytes are gone, and the app's own parser limit applies). Mounting the middleware before
  * any body parser is best: `app.use(webhooks.express)` first.
- *
- * @public-entry (re-exported from the package entry point)
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { WebhookCore } from "../core.js";

@@ -8,8 +8,6 @@
  * limit (413); a `Content-Length` over the limit is refused before reading anything. A body stream that
  * errors (the client aborted mid-upload, a runtime's stream failed) is answered 400 `body_read_failed`:
  * the returned promise never rejects.
- *
- * @public-entry (re-exported from the package entry point)
  */
 import type { CoreResponse, WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";
