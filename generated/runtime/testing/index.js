@@ -17,7 +17,8 @@ import { parseXml } from "../xml/parser.js";
  * The handshake did not go the way Bandwidth needs: Bandwidth would never send this event with credentials.
  *
  * @example
- * await assert.rejects(deliverEvent({ url, body, username: "bw", password: "wrong" }), HandshakeError);
+ * // a server that accepts events without credentials, or challenges without `WWW-Authenticate: Basic`:
+ * await assert.rejects(deliverEvent({ url, body, username: "bw", password: "s3cret" }), HandshakeError);
  */
 export class HandshakeError extends Error {
     /** How the server answered the first, unauthenticated request. */
