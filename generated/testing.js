@@ -5,8 +5,9 @@
  */
 import { BXML_RULES } from "./bxml/rules.js";
 import { simulateCallWithRules } from "./runtime/simulate/index.js";
-export * from "./runtime/testing/index.js";
-export * from "./runtime/simulate/index.js";
+export { deliverEvent, HandshakeError } from "./runtime/testing/index.js";
+export { AnswerTooLargeError } from "./runtime/simulate/answer-body.js";
+export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
 /**
  * Plays Bandwidth's side of one call against your receiver and returns the trace.
  *

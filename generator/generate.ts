@@ -12,7 +12,7 @@ import { emitBxml } from "./emit/bxml-builder.js";
 import { emitEvents } from "./emit/events.js";
 import { emitHandlers } from "./emit/handlers.js";
 import { emitHandlerWiring } from "./emit/handler-wiring.js";
-import { emitIndex } from "./emit/index-module.js";
+import { emitAdapterEntries, emitIndex } from "./emit/index-module.js";
 import { emitOpenApi } from "./emit/openapi.js";
 import { emitQueueWiring } from "./emit/queue-wiring.js";
 import { emitRuntime } from "./emit/runtime.js";
@@ -42,6 +42,8 @@ export const emitters: Emitter[] = [
   ({ model }) => emitHandlerWiring(model),
   ({ model }) => emitQueueWiring(model), // bw-codegen/queue: the worker bound to the event tables
   () => [emitTestingModule()],
+  ({ model }) => [emitIndex(model)], // bw-codegen: the root entry
+  () => emitAdapterEntries(), // bw-codegen/node, /fetch, /express, /fastify
 ];
 
 function header(file: GeneratedFile): string {
@@ -67,7 +69,6 @@ export async function generateFiles(options: GenerateOptions = {}): Promise<Map<
   const context: GenerateContext = { model, templatesDir: options.templatesDir ?? join(REPO_ROOT, "templates") };
   const emitted: GeneratedFile[] = [];
   for (const emit of emitters) emitted.push(...(await emit(context)));
-  emitted.push(emitIndex(emitted));
   const compiled = compileTypeScript(emitted);
   const broken = unresolvedImports(compiled);
   if (broken.length > 0) throw new Error(`generated modules import files that are not generated:\n  - ${broken.join("\n  - ")}`);

@@ -11,7 +11,7 @@ import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { messagingFamily, numbersFamily } from "../generated/index.js";
+import { messagingFamily, numbersFamily } from "../generated/webhooks.js";
 import { createWebhookCore } from "../templates/runtime/http/core.js";
 import type { WebhookCoreOptions } from "../templates/runtime/http/core.js";
 import { ADAPTERS, GOOD_AUTH, PASSWORD, USERNAME, send, startServer } from "./adapter-harness.js";

@@ -6,7 +6,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { BXML_RULES, BxmlDocument, parseBxml, renderBxml, validateBxml, type BxmlNode, type BxmlVerb } from "../generated/bxml/index.js";
+import { BXML_RULES } from "../generated/bxml/rules.js";
+import { BxmlDocument, parseBxml, renderBxml, validateBxml, type BxmlNode, type BxmlVerb } from "../generated/bxml/index.js";
 import type { AttributeRule } from "../generated/runtime/bxml/rules.js";
 
 // ---- valid sample values for patterned attributes and texts, harvested from the schemas' own examples

@@ -5,7 +5,8 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as bxml from "../generated/bxml/index.js";
-import { BXML_RULES, BxmlDocument, parseBxml, renderBxml, validateBxml, type BxmlNode, type BxmlVerb } from "../generated/bxml/index.js";
+import { BXML_RULES } from "../generated/bxml/rules.js";
+import { BxmlDocument, parseBxml, renderBxml, validateBxml, type BxmlNode, type BxmlVerb } from "../generated/bxml/index.js";
 
 const SCHEMAS = join(import.meta.dirname, "..", "schemas", "bxml");
 const schemas = readdirSync(SCHEMAS)

@@ -5,7 +5,8 @@
 // Plus: an E.164 number sent without percent-encoding keeps its "+" (voice GET callbacks too).
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { emergencyFamily, validateEmergencyCallingReply, voiceFamily } from "../generated/index.js";
+import { emergencyFamily, voiceFamily } from "../generated/webhooks.js";
+import { validateEmergencyCallingReply } from "../generated/validators/emergency.js";
 import type { EmergencyCallingReply, EmergencyHandlers, VoiceHandlers } from "../generated/index.js";
 import type { WebhookErrorInfo } from "../templates/runtime/http/core.js";
 import { ADAPTERS, CHALLENGE, GOOD_AUTH, PASSWORD, REALM, USERNAME, send, startServer, type RunningServer } from "./adapter-harness.js";

@@ -5,7 +5,9 @@ import { after, before, describe, it, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { createBandwidthWebhooks, validateEndpointEvent, endpointEvents } from "../generated/index.js";
+import { createBandwidthWebhooks } from "../generated/index.js";
+import { validateEndpointEvent } from "../generated/validators/endpoint.js";
+import { endpointEvents } from "../generated/events.js";
 import type { EndpointHandlers } from "../generated/index.js";
 import { GOOD_AUTH, PASSWORD, USERNAME, send } from "./adapter-harness.js";
 

@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { tfvFamily } from "../generated/index.js";
+import { tfvFamily } from "../generated/webhooks.js";
 import { createWebhookHandlers } from "../templates/runtime/webhooks.js";
 import { createSignedBodyCheck, signBody, SIGNATURE_HEADER } from "../templates/runtime/auth/hmac.js";
 import { ADAPTERS, GOOD_AUTH, PASSWORD, USERNAME, send, startServer } from "./adapter-harness.js";

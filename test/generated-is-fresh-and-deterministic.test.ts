@@ -55,7 +55,9 @@ test("generate --out writes a byte-identical, self-contained copy that loads wit
     assert.deepEqual(listFiles(dir), committed);
     for (const path of committed) assert.equal(readFileSync(join(dir, path), "utf8"), readFileSync(join(REPO_ROOT, "generated", path), "utf8"), path);
     const mod = await import(join(dir, "index.js"));
-    assert.equal(typeof mod.validateVoiceCallback, "function");
+    assert.equal(typeof mod.createBandwidthWebhooks, "function");
+    const voice = await import(join(dir, "validators", "voice.js"));
+    assert.equal(typeof voice.validateVoiceCallback, "function");
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -15,7 +15,8 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createBandwidthWebhooks, emergencyEvents, endpointEvents, messagingEvents, mfaEvents, numbersEvents, tfvEvents, voiceEvents, webrtcEvents } from "../generated/index.js";
+import { createBandwidthWebhooks } from "../generated/index.js";
+import { emergencyEvents, endpointEvents, messagingEvents, mfaEvents, numbersEvents, tfvEvents, voiceEvents, webrtcEvents } from "../generated/events.js";
 import type { InvalidEventReport } from "../generated/index.js";
 import { GOOD_AUTH, PASSWORD, USERNAME, send } from "./adapter-harness.js";
 

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { validateMessagingCallback, validateMessagingEvent } from "../generated/index.js";
+import { validateMessagingCallback, validateMessagingEvent } from "../generated/validators/messaging.js";
 
 interface Entry {
   event: string;

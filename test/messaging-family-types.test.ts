@@ -13,7 +13,9 @@ import type {
   TfvHandlers,
   TfvStatusCallback,
 } from "../generated/index.js";
-import { validateMessagingCallback, validateNumbersXml, validateTfvCallback } from "../generated/index.js";
+import { validateMessagingCallback } from "../generated/validators/messaging.js";
+import { validateNumbersXml } from "../generated/validators/numbers.js";
+import { validateTfvCallback } from "../generated/validators/tfv.js";
 
 // Messaging handlers get the event of their type and return nothing.
 export const messaging: MessagingHandlers = {

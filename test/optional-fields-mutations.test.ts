@@ -19,7 +19,10 @@ import type {
   RecordingAvailableCallback,
   TranscriptionAvailableCallback,
 } from "../generated/index.js";
-import { validateEndpointEvent, validateMessagingCallback, validateMfaCallback, validateVoiceCallback } from "../generated/index.js";
+import { validateEndpointEvent } from "../generated/validators/endpoint.js";
+import { validateMessagingCallback } from "../generated/validators/messaging.js";
+import { validateMfaCallback } from "../generated/validators/mfa.js";
+import { validateVoiceCallback } from "../generated/validators/voice.js";
 import { validateBxml } from "../generated/bxml/index.js";
 import { repoRoot } from "./support/drift.js";
 

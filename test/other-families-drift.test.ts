@@ -17,7 +17,8 @@ import {
   type DriftDifference,
   type JsonSchema,
 } from "./support/drift.js";
-import { validateEndpointEvent, validateMessagingCallback } from "../generated/index.js";
+import { validateEndpointEvent } from "../generated/validators/endpoint.js";
+import { validateMessagingCallback } from "../generated/validators/messaging.js";
 
 const specs = bandwidthSpecs();
 const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));

@@ -207,6 +207,28 @@ describe("a runtime user's install (npm install --omit=dev <tarball>)", () => {
     assert.equal(await server.exit, 0);
   });
 
+  it("the installed package exports exactly the pinned entries and names; internal modules do not resolve", () => {
+    const pins = readFileSync(join(ROOT, "test", "public-api.json"), "utf8");
+    const script = `
+      const pins = ${pins};
+      const found = {};
+      for (const entry of Object.keys(pins)) if (entry !== "bw-codegen/queue") found[entry] = Object.keys(await import(entry)).sort();
+      for (const internal of ["bw-codegen/runtime/webhooks.js", "bw-codegen/generated/index.js", "bw-codegen/validators/voice.ajv"]) {
+        try { await import(internal); found[internal] = "resolved"; } catch (error) { found[internal] = error.code; }
+      }
+      console.log(JSON.stringify(found));`;
+    const result = run(process.execPath, ["--input-type=module", "-e", script], runtimeDir);
+    assert.equal(result.status, 0, result.output);
+    const found = JSON.parse(result.output.trim().split("\n")[0]);
+    const expected = JSON.parse(pins) as Record<string, { values: string[] }>;
+    // bw-codegen/queue needs its optional peers (bullmq, ioredis), which a runtime install does not have;
+    // test/public-api.test.ts pins it from the checkout.
+    for (const [entry, { values }] of Object.entries(expected)) if (entry !== "bw-codegen/queue") assert.deepEqual(found[entry], values, entry);
+    for (const internal of ["bw-codegen/runtime/webhooks.js", "bw-codegen/generated/index.js", "bw-codegen/validators/voice.ajv"]) {
+      assert.equal(found[internal], "ERR_PACKAGE_PATH_NOT_EXPORTED", internal);
+    }
+  });
+
   it("generate and check fail with a message naming the packages to install", () => {
     for (const command of ["generate", "check"]) {
       const result = run("npx", ["--no-install", "bw-codegen", command], runtimeDir);

@@ -10,7 +10,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { voiceEvents, messagingEvents, numbersEvents } from "../generated/index.js";
+import { voiceEvents, messagingEvents, numbersEvents } from "../generated/events.js";
 import { UsageError } from "../generator/cli/args.js";
 import { buildScaffold, bwCodegenDependency, FRAMEWORKS, scaffoldCommand } from "../generator/cli/scaffold.js";
 

@@ -4,7 +4,7 @@
 // unknown properties (accepted by default, rejected in strict mode).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import * as generated from "../generated/index.js";
+import { validatorModules as generated } from "./support/validator-modules.js";
 import { loadCatalog, resolvePointer, resolveRef, type JsonSchema } from "../generator/catalog.js";
 import { families } from "../generator/model/families.js";
 import { REPO_ROOT } from "./support/cli.js";

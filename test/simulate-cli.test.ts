@@ -11,7 +11,9 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { validateMessagingCallback, validateNumbersXml, validateVoiceCallback } from "../generated/index.js";
+import { validateMessagingCallback } from "../generated/validators/messaging.js";
+import { validateNumbersXml } from "../generated/validators/numbers.js";
+import { validateVoiceCallback } from "../generated/validators/voice.js";
 import { BIN, REPO_ROOT } from "./support/cli.js";
 import { PASS, USER, startRaw, type RawExchange } from "./support/simulate.js";
 

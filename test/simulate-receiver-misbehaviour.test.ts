@@ -10,7 +10,7 @@
 import { afterEach, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { simulateCall } from "../generated/testing.js";
-import { basicAuthorization } from "../generated/testing.js";
+import { basicAuthorization } from "../generated/runtime/testing/index.js";
 import { PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
 
 const xml = (body: string): RawAnswer => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>` });

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import * as generated from "../generated/index.js";
+import { validatorModules as generated } from "./support/validator-modules.js";
 import { loadCatalog } from "../generator/catalog.js";
 import { families } from "../generator/model/families.js";
 import { stripAnnotations, strictId, toStrict } from "../generator/schema-transforms.js";

@@ -6,8 +6,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import * as generated from "../generated/index.js";
-import { validateTfvCallback } from "../generated/index.js";
+import { validatorModules as generated } from "./support/validator-modules.js";
+import { validateTfvCallback } from "../generated/validators/tfv.js";
 import { loadCatalog } from "../generator/catalog.js";
 import { families } from "../generator/model/families.js";
 import { REPO_ROOT } from "./support/cli.js";

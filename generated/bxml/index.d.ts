@@ -2,7 +2,6 @@
 import { type BxmlRenderOptions } from "../runtime/bxml/render.js";
 import { type BxmlParseOptions, type BxmlParseResult } from "../runtime/bxml/parse.js";
 import type { BxmlCheckOptions } from "../runtime/bxml/rules.js";
-export { BXML_RULES } from "./rules.js";
 export { BxmlRenderError } from "../runtime/bxml/render.js";
 export type { BxmlRenderOptions } from "../runtime/bxml/render.js";
 export type { BxmlParseOptions, BxmlParseResult } from "../runtime/bxml/parse.js";
@@ -1090,7 +1089,12 @@ export declare function Transfer(attributes: TransferAttributes | undefined, ...
  * SpeakSentence(ssmlMarkup('Hello <break time="1s"/> <emphasis level="strong">world</emphasis>'));
  */
 export declare function ssmlMarkup(markup: string): SpeakSentenceContent[];
-/** SSML builders for <SpeakSentence> content (`ssml.break({ time: "1s" })`), plus `ssml.markup` = {@link ssmlMarkup}. */
+/**
+ * SSML builders for <SpeakSentence> content (`ssml.break({ time: "1s" })`), plus `ssml.markup` = {@link ssmlMarkup}.
+ *
+ * @example
+ * SpeakSentence("Hello", ssml.break({ time: "1s" }), ssml.emphasis({ level: "strong" }, "world"));
+ */
 export declare const ssml: {
     break: typeof SsmlBreak;
     emphasis: typeof SsmlEmphasis;

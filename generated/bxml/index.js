@@ -7,7 +7,6 @@ import { BXML_RULES } from "./rules.js";
 import { renderBxml as renderWithRules, BxmlRenderError } from "../runtime/bxml/render.js";
 import { parseBxml as parseWithRules, parseBxmlContent } from "../runtime/bxml/parse.js";
 import { validateBxmlTree } from "../runtime/bxml/tree.js";
-export { BXML_RULES } from "./rules.js";
 export { BxmlRenderError } from "../runtime/bxml/render.js";
 /**
  * A whole BXML document (<Response> or <Bxml>): the JSON form plus rendering. `toXml()` checks the
@@ -430,7 +429,12 @@ export function ssmlMarkup(markup) {
         throw new BxmlRenderError(result.errors);
     return result.value;
 }
-/** SSML builders for <SpeakSentence> content (`ssml.break({ time: "1s" })`), plus `ssml.markup` = {@link ssmlMarkup}. */
+/**
+ * SSML builders for <SpeakSentence> content (`ssml.break({ time: "1s" })`), plus `ssml.markup` = {@link ssmlMarkup}.
+ *
+ * @example
+ * SpeakSentence("Hello", ssml.break({ time: "1s" }), ssml.emphasis({ level: "strong" }, "world"));
+ */
 export const ssml = {
     break: SsmlBreak,
     emphasis: SsmlEmphasis,

@@ -2,8 +2,6 @@
 /**
  * One call that builds the handler core and all four adapters from it. The generated glue
  * (`generated/webhooks.js`, `createBandwidthWebhooks`) binds the generated families and calls this.
- *
- * @public-entry (re-exported from the package entry point)
  */
 import { createWebhookCore } from "./http/core.js";
 import { createNodeHandler } from "./http/adapters/node.js";

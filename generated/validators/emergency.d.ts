@@ -12,7 +12,12 @@ import type { FamilyReply } from "../runtime/http/core.js";
  * if (result.ok) handle(result.value); else console.error(result.errors);
  */
 export declare const validateEmergencyRequest: FamilyValidator<EmergencyRequest>;
-/** True when `value` is a valid EmergencyCallingQuery (`event` "calling-query"). */
+/**
+ * True when `value` is a valid EmergencyCallingQuery (`event` "calling-query").
+ *
+ * @example
+ * if (isEmergencyCallingQuery(value)) handle(value); // value: EmergencyCallingQuery
+ */
 export declare function isEmergencyCallingQuery(value: unknown): value is EmergencyCallingQuery;
 /**
  * Validate your EmergencyCallingReply (the answer Bandwidth receives) before it is sent: the typed value, or `{ path, message }` errors.
@@ -22,5 +27,10 @@ export declare function isEmergencyCallingQuery(value: unknown): value is Emerge
  * if (!result.ok) console.error(result.errors);
  */
 export declare const validateEmergencyCallingReply: ReplyValidator<EmergencyCallingReply>;
-/** Render the emergency handler's JSON answer (checked against its schema; throws `InvalidReplyError` when it does not match). */
+/**
+ * Render the emergency handler's JSON answer as the runtime sends it (checked against its schema; throws `InvalidReplyError` when it does not match): to check one in a test.
+ *
+ * @example
+ * renderEmergencyReply("json", reply); // { contentType: "application/json; charset=utf-8", body: "{…}" }
+ */
 export declare const renderEmergencyReply: (kind: string, result: unknown) => FamilyReply | undefined;

@@ -31,7 +31,12 @@ export const validateEmergencyRequest = createFamilyValidator({
         "^r-\\S": "a recording id starting with \"r-\""
     },
 });
-/** True when `value` is a valid EmergencyCallingQuery (`event` "calling-query"). */
+/**
+ * True when `value` is a valid EmergencyCallingQuery (`event` "calling-query").
+ *
+ * @example
+ * if (isEmergencyCallingQuery(value)) handle(value); // value: EmergencyCallingQuery
+ */
 export function isEmergencyCallingQuery(value) {
     return compiled.lenient_callingQuery(value);
 }
@@ -43,5 +48,10 @@ export function isEmergencyCallingQuery(value) {
  * if (!result.ok) console.error(result.errors);
  */
 export const validateEmergencyCallingReply = createReplyValidator("EmergencyCallingReply", compiled.reply_callingQuery);
-/** Render the emergency handler's JSON answer (checked against its schema; throws `InvalidReplyError` when it does not match). */
+/**
+ * Render the emergency handler's JSON answer as the runtime sends it (checked against its schema; throws `InvalidReplyError` when it does not match): to check one in a test.
+ *
+ * @example
+ * renderEmergencyReply("json", reply); // { contentType: "application/json; charset=utf-8", body: "{…}" }
+ */
 export const renderEmergencyReply = createJsonReplyRenderer({ "json": validateEmergencyCallingReply });

@@ -10,17 +10,52 @@ import type { EndpointEvent, DeviceConnectedEvent, DeviceDisconnectedEvent, Endp
  * if (result.ok) handle(result.value); else console.error(result.errors);
  */
 export declare const validateEndpointEvent: FamilyValidator<EndpointEvent>;
-/** True when `value` is a valid DeviceConnectedEvent (`event` "DEVICE_CONNECTED"). */
+/**
+ * True when `value` is a valid DeviceConnectedEvent (`event` "DEVICE_CONNECTED").
+ *
+ * @example
+ * if (isDeviceConnectedEvent(value)) handle(value); // value: DeviceConnectedEvent
+ */
 export declare function isDeviceConnectedEvent(value: unknown): value is DeviceConnectedEvent;
-/** True when `value` is a valid DeviceDisconnectedEvent (`event` "DEVICE_DISCONNECTED"). */
+/**
+ * True when `value` is a valid DeviceDisconnectedEvent (`event` "DEVICE_DISCONNECTED").
+ *
+ * @example
+ * if (isDeviceDisconnectedEvent(value)) handle(value); // value: DeviceDisconnectedEvent
+ */
 export declare function isDeviceDisconnectedEvent(value: unknown): value is DeviceDisconnectedEvent;
-/** True when `value` is a valid EndpointConnectedEvent (`event` "endpointConnected"). */
+/**
+ * True when `value` is a valid EndpointConnectedEvent (`event` "endpointConnected").
+ *
+ * @example
+ * if (isEndpointConnectedEvent(value)) handle(value); // value: EndpointConnectedEvent
+ */
 export declare function isEndpointConnectedEvent(value: unknown): value is EndpointConnectedEvent;
-/** True when `value` is a valid EndpointDisconnectedEvent (`event` "endpointDisconnected"). */
+/**
+ * True when `value` is a valid EndpointDisconnectedEvent (`event` "endpointDisconnected").
+ *
+ * @example
+ * if (isEndpointDisconnectedEvent(value)) handle(value); // value: EndpointDisconnectedEvent
+ */
 export declare function isEndpointDisconnectedEvent(value: unknown): value is EndpointDisconnectedEvent;
-/** True when `value` is a valid EndpointEligibleEvent (`event` "endpointEligible"). */
+/**
+ * True when `value` is a valid EndpointEligibleEvent (`event` "endpointEligible").
+ *
+ * @example
+ * if (isEndpointEligibleEvent(value)) handle(value); // value: EndpointEligibleEvent
+ */
 export declare function isEndpointEligibleEvent(value: unknown): value is EndpointEligibleEvent;
-/** True when `value` is a valid EndpointIneligibleEvent (`event` "endpointIneligible"). */
+/**
+ * True when `value` is a valid EndpointIneligibleEvent (`event` "endpointIneligible").
+ *
+ * @example
+ * if (isEndpointIneligibleEvent(value)) handle(value); // value: EndpointIneligibleEvent
+ */
 export declare function isEndpointIneligibleEvent(value: unknown): value is EndpointIneligibleEvent;
-/** True when `value` is a valid OutboundConnectionRequestEvent (`event` "outboundConnectionRequest"). */
+/**
+ * True when `value` is a valid OutboundConnectionRequestEvent (`event` "outboundConnectionRequest").
+ *
+ * @example
+ * if (isOutboundConnectionRequestEvent(value)) handle(value); // value: OutboundConnectionRequestEvent
+ */
 export declare function isOutboundConnectionRequestEvent(value: unknown): value is OutboundConnectionRequestEvent;

@@ -42,31 +42,66 @@ export const validateEndpointEvent = createFamilyValidator({
         "^r-\\S": "a recording id starting with \"r-\""
     },
 });
-/** True when `value` is a valid DeviceConnectedEvent (`event` "DEVICE_CONNECTED"). */
+/**
+ * True when `value` is a valid DeviceConnectedEvent (`event` "DEVICE_CONNECTED").
+ *
+ * @example
+ * if (isDeviceConnectedEvent(value)) handle(value); // value: DeviceConnectedEvent
+ */
 export function isDeviceConnectedEvent(value) {
     return compiled.lenient_deviceConnected(value);
 }
-/** True when `value` is a valid DeviceDisconnectedEvent (`event` "DEVICE_DISCONNECTED"). */
+/**
+ * True when `value` is a valid DeviceDisconnectedEvent (`event` "DEVICE_DISCONNECTED").
+ *
+ * @example
+ * if (isDeviceDisconnectedEvent(value)) handle(value); // value: DeviceDisconnectedEvent
+ */
 export function isDeviceDisconnectedEvent(value) {
     return compiled.lenient_deviceDisconnected(value);
 }
-/** True when `value` is a valid EndpointConnectedEvent (`event` "endpointConnected"). */
+/**
+ * True when `value` is a valid EndpointConnectedEvent (`event` "endpointConnected").
+ *
+ * @example
+ * if (isEndpointConnectedEvent(value)) handle(value); // value: EndpointConnectedEvent
+ */
 export function isEndpointConnectedEvent(value) {
     return compiled.lenient_endpointConnected(value);
 }
-/** True when `value` is a valid EndpointDisconnectedEvent (`event` "endpointDisconnected"). */
+/**
+ * True when `value` is a valid EndpointDisconnectedEvent (`event` "endpointDisconnected").
+ *
+ * @example
+ * if (isEndpointDisconnectedEvent(value)) handle(value); // value: EndpointDisconnectedEvent
+ */
 export function isEndpointDisconnectedEvent(value) {
     return compiled.lenient_endpointDisconnected(value);
 }
-/** True when `value` is a valid EndpointEligibleEvent (`event` "endpointEligible"). */
+/**
+ * True when `value` is a valid EndpointEligibleEvent (`event` "endpointEligible").
+ *
+ * @example
+ * if (isEndpointEligibleEvent(value)) handle(value); // value: EndpointEligibleEvent
+ */
 export function isEndpointEligibleEvent(value) {
     return compiled.lenient_endpointEligible(value);
 }
-/** True when `value` is a valid EndpointIneligibleEvent (`event` "endpointIneligible"). */
+/**
+ * True when `value` is a valid EndpointIneligibleEvent (`event` "endpointIneligible").
+ *
+ * @example
+ * if (isEndpointIneligibleEvent(value)) handle(value); // value: EndpointIneligibleEvent
+ */
 export function isEndpointIneligibleEvent(value) {
     return compiled.lenient_endpointIneligible(value);
 }
-/** True when `value` is a valid OutboundConnectionRequestEvent (`event` "outboundConnectionRequest"). */
+/**
+ * True when `value` is a valid OutboundConnectionRequestEvent (`event` "outboundConnectionRequest").
+ *
+ * @example
+ * if (isOutboundConnectionRequestEvent(value)) handle(value); // value: OutboundConnectionRequestEvent
+ */
 export function isOutboundConnectionRequestEvent(value) {
     return compiled.lenient_outboundConnectionRequest(value);
 }

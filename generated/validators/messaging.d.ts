@@ -10,21 +10,61 @@ import type { MessagingCallback, MessageDeliveredCallback, MessageFailedCallback
  * if (result.ok) handle(result.value); else console.error(result.errors);
  */
 export declare const validateMessagingEvent: FamilyValidator<MessagingCallback>;
-/** True when `value` is a valid MessageDeliveredCallback (`type` "message-delivered"). */
+/**
+ * True when `value` is a valid MessageDeliveredCallback (`type` "message-delivered").
+ *
+ * @example
+ * if (isMessageDeliveredCallback(value)) handle(value); // value: MessageDeliveredCallback
+ */
 export declare function isMessageDeliveredCallback(value: unknown): value is MessageDeliveredCallback;
-/** True when `value` is a valid MessageFailedCallback (`type` "message-failed"). */
+/**
+ * True when `value` is a valid MessageFailedCallback (`type` "message-failed").
+ *
+ * @example
+ * if (isMessageFailedCallback(value)) handle(value); // value: MessageFailedCallback
+ */
 export declare function isMessageFailedCallback(value: unknown): value is MessageFailedCallback;
-/** True when `value` is a valid MessageReadCallback (`type` "message-read"). */
+/**
+ * True when `value` is a valid MessageReadCallback (`type` "message-read").
+ *
+ * @example
+ * if (isMessageReadCallback(value)) handle(value); // value: MessageReadCallback
+ */
 export declare function isMessageReadCallback(value: unknown): value is MessageReadCallback;
-/** True when `value` is a valid MessageReceivedCallback (`type` "message-received"). */
+/**
+ * True when `value` is a valid MessageReceivedCallback (`type` "message-received").
+ *
+ * @example
+ * if (isMessageReceivedCallback(value)) handle(value); // value: MessageReceivedCallback
+ */
 export declare function isMessageReceivedCallback(value: unknown): value is MessageReceivedCallback;
-/** True when `value` is a valid MessageSendingCallback (`type` "message-sending"). */
+/**
+ * True when `value` is a valid MessageSendingCallback (`type` "message-sending").
+ *
+ * @example
+ * if (isMessageSendingCallback(value)) handle(value); // value: MessageSendingCallback
+ */
 export declare function isMessageSendingCallback(value: unknown): value is MessageSendingCallback;
-/** True when `value` is a valid MessageSentCallback (`type` "message-sent"). */
+/**
+ * True when `value` is a valid MessageSentCallback (`type` "message-sent").
+ *
+ * @example
+ * if (isMessageSentCallback(value)) handle(value); // value: MessageSentCallback
+ */
 export declare function isMessageSentCallback(value: unknown): value is MessageSentCallback;
-/** True when `value` is a valid RequestedLocationResponseCallback (`type` "requested-location-response"). */
+/**
+ * True when `value` is a valid RequestedLocationResponseCallback (`type` "requested-location-response").
+ *
+ * @example
+ * if (isRequestedLocationResponseCallback(value)) handle(value); // value: RequestedLocationResponseCallback
+ */
 export declare function isRequestedLocationResponseCallback(value: unknown): value is RequestedLocationResponseCallback;
-/** True when `value` is a valid SuggestionResponseCallback (`type` "suggestion-response"). */
+/**
+ * True when `value` is a valid SuggestionResponseCallback (`type` "suggestion-response").
+ *
+ * @example
+ * if (isSuggestionResponseCallback(value)) handle(value); // value: SuggestionResponseCallback
+ */
 export declare function isSuggestionResponseCallback(value: unknown): value is SuggestionResponseCallback;
 /**
  * Validate a whole messaging request body: a JSON array of events, each checked by `validateMessagingEvent`;

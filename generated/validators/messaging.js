@@ -43,35 +43,75 @@ export const validateMessagingEvent = createFamilyValidator({
         "^r-\\S": "a recording id starting with \"r-\""
     },
 });
-/** True when `value` is a valid MessageDeliveredCallback (`type` "message-delivered"). */
+/**
+ * True when `value` is a valid MessageDeliveredCallback (`type` "message-delivered").
+ *
+ * @example
+ * if (isMessageDeliveredCallback(value)) handle(value); // value: MessageDeliveredCallback
+ */
 export function isMessageDeliveredCallback(value) {
     return compiled.lenient_messageDelivered(value);
 }
-/** True when `value` is a valid MessageFailedCallback (`type` "message-failed"). */
+/**
+ * True when `value` is a valid MessageFailedCallback (`type` "message-failed").
+ *
+ * @example
+ * if (isMessageFailedCallback(value)) handle(value); // value: MessageFailedCallback
+ */
 export function isMessageFailedCallback(value) {
     return compiled.lenient_messageFailed(value);
 }
-/** True when `value` is a valid MessageReadCallback (`type` "message-read"). */
+/**
+ * True when `value` is a valid MessageReadCallback (`type` "message-read").
+ *
+ * @example
+ * if (isMessageReadCallback(value)) handle(value); // value: MessageReadCallback
+ */
 export function isMessageReadCallback(value) {
     return compiled.lenient_messageRead(value);
 }
-/** True when `value` is a valid MessageReceivedCallback (`type` "message-received"). */
+/**
+ * True when `value` is a valid MessageReceivedCallback (`type` "message-received").
+ *
+ * @example
+ * if (isMessageReceivedCallback(value)) handle(value); // value: MessageReceivedCallback
+ */
 export function isMessageReceivedCallback(value) {
     return compiled.lenient_messageReceived(value);
 }
-/** True when `value` is a valid MessageSendingCallback (`type` "message-sending"). */
+/**
+ * True when `value` is a valid MessageSendingCallback (`type` "message-sending").
+ *
+ * @example
+ * if (isMessageSendingCallback(value)) handle(value); // value: MessageSendingCallback
+ */
 export function isMessageSendingCallback(value) {
     return compiled.lenient_messageSending(value);
 }
-/** True when `value` is a valid MessageSentCallback (`type` "message-sent"). */
+/**
+ * True when `value` is a valid MessageSentCallback (`type` "message-sent").
+ *
+ * @example
+ * if (isMessageSentCallback(value)) handle(value); // value: MessageSentCallback
+ */
 export function isMessageSentCallback(value) {
     return compiled.lenient_messageSent(value);
 }
-/** True when `value` is a valid RequestedLocationResponseCallback (`type` "requested-location-response"). */
+/**
+ * True when `value` is a valid RequestedLocationResponseCallback (`type` "requested-location-response").
+ *
+ * @example
+ * if (isRequestedLocationResponseCallback(value)) handle(value); // value: RequestedLocationResponseCallback
+ */
 export function isRequestedLocationResponseCallback(value) {
     return compiled.lenient_requestedLocationResponse(value);
 }
-/** True when `value` is a valid SuggestionResponseCallback (`type` "suggestion-response"). */
+/**
+ * True when `value` is a valid SuggestionResponseCallback (`type` "suggestion-response").
+ *
+ * @example
+ * if (isSuggestionResponseCallback(value)) handle(value); // value: SuggestionResponseCallback
+ */
 export function isSuggestionResponseCallback(value) {
     return compiled.lenient_suggestionResponse(value);
 }

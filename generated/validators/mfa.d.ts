@@ -10,7 +10,17 @@ import type { MfaCallback, MfaMessageDeliveredCallback, MfaMessageFailedCallback
  * if (result.ok) handle(result.value); else console.error(result.errors);
  */
 export declare const validateMfaCallback: FamilyValidator<MfaCallback>;
-/** True when `value` is a valid MfaMessageDeliveredCallback (`type` "message-delivered"). */
+/**
+ * True when `value` is a valid MfaMessageDeliveredCallback (`type` "message-delivered").
+ *
+ * @example
+ * if (isMfaMessageDeliveredCallback(value)) handle(value); // value: MfaMessageDeliveredCallback
+ */
 export declare function isMfaMessageDeliveredCallback(value: unknown): value is MfaMessageDeliveredCallback;
-/** True when `value` is a valid MfaMessageFailedCallback (`type` "message-failed"). */
+/**
+ * True when `value` is a valid MfaMessageFailedCallback (`type` "message-failed").
+ *
+ * @example
+ * if (isMfaMessageFailedCallback(value)) handle(value); // value: MfaMessageFailedCallback
+ */
 export declare function isMfaMessageFailedCallback(value: unknown): value is MfaMessageFailedCallback;

@@ -31,11 +31,21 @@ export const validateMfaCallback = createFamilyValidator({
         "^r-\\S": "a recording id starting with \"r-\""
     },
 });
-/** True when `value` is a valid MfaMessageDeliveredCallback (`type` "message-delivered"). */
+/**
+ * True when `value` is a valid MfaMessageDeliveredCallback (`type` "message-delivered").
+ *
+ * @example
+ * if (isMfaMessageDeliveredCallback(value)) handle(value); // value: MfaMessageDeliveredCallback
+ */
 export function isMfaMessageDeliveredCallback(value) {
     return compiled.lenient_messageDelivered(value);
 }
-/** True when `value` is a valid MfaMessageFailedCallback (`type` "message-failed"). */
+/**
+ * True when `value` is a valid MfaMessageFailedCallback (`type` "message-failed").
+ *
+ * @example
+ * if (isMfaMessageFailedCallback(value)) handle(value); // value: MfaMessageFailedCallback
+ */
 export function isMfaMessageFailedCallback(value) {
     return compiled.lenient_messageFailed(value);
 }

@@ -12,49 +12,159 @@ import type { ValidateOptions } from "../runtime/validation.js";
  * if (result.ok) handle(result.value); else console.error(result.errors);
  */
 export declare const validateNumbersNotification: FamilyValidator<NumbersNotification>;
-/** True when `value` is a valid MessagingLostEventNotification (`event` "MESSAGING_LOST"). */
+/**
+ * True when `value` is a valid MessagingLostEventNotification (`event` "MESSAGING_LOST").
+ *
+ * @example
+ * if (isMessagingLostEventNotification(value)) handle(value); // value: MessagingLostEventNotification
+ */
 export declare function isMessagingLostEventNotification(value: unknown): value is MessagingLostEventNotification;
-/** True when `value` is a valid PortOutValidationRequest (`event` "PortOutValidationRequest"). */
+/**
+ * True when `value` is a valid PortOutValidationRequest (`event` "PortOutValidationRequest").
+ *
+ * @example
+ * if (isPortOutValidationRequest(value)) handle(value); // value: PortOutValidationRequest
+ */
 export declare function isPortOutValidationRequest(value: unknown): value is PortOutValidationRequest;
-/** True when `value` is a valid BulkPortInOrderNotification (`event` "bulkPortins"). */
+/**
+ * True when `value` is a valid BulkPortInOrderNotification (`event` "bulkPortins").
+ *
+ * @example
+ * if (isBulkPortInOrderNotification(value)) handle(value); // value: BulkPortInOrderNotification
+ */
 export declare function isBulkPortInOrderNotification(value: unknown): value is BulkPortInOrderNotification;
-/** True when `value` is a valid CsrOrderNotification (`event` "csrs"). */
+/**
+ * True when `value` is a valid CsrOrderNotification (`event` "csrs").
+ *
+ * @example
+ * if (isCsrOrderNotification(value)) handle(value); // value: CsrOrderNotification
+ */
 export declare function isCsrOrderNotification(value: unknown): value is CsrOrderNotification;
-/** True when `value` is a valid DisconnectOrderNotification (`event` "disconnects"). */
+/**
+ * True when `value` is a valid DisconnectOrderNotification (`event` "disconnects").
+ *
+ * @example
+ * if (isDisconnectOrderNotification(value)) handle(value); // value: DisconnectOrderNotification
+ */
 export declare function isDisconnectOrderNotification(value: unknown): value is DisconnectOrderNotification;
-/** True when `value` is a valid DldaOrderNotification (`event` "dldas"). */
+/**
+ * True when `value` is a valid DldaOrderNotification (`event` "dldas").
+ *
+ * @example
+ * if (isDldaOrderNotification(value)) handle(value); // value: DldaOrderNotification
+ */
 export declare function isDldaOrderNotification(value: unknown): value is DldaOrderNotification;
-/** True when `value` is a valid E911OrderNotification (`event` "e911s"). */
+/**
+ * True when `value` is a valid E911OrderNotification (`event` "e911s").
+ *
+ * @example
+ * if (isE911OrderNotification(value)) handle(value); // value: E911OrderNotification
+ */
 export declare function isE911OrderNotification(value: unknown): value is E911OrderNotification;
-/** True when `value` is a valid EmergencyEndpointGroupOrderNotification (`event` "emergencyEndpointGroup"). */
+/**
+ * True when `value` is a valid EmergencyEndpointGroupOrderNotification (`event` "emergencyEndpointGroup").
+ *
+ * @example
+ * if (isEmergencyEndpointGroupOrderNotification(value)) handle(value); // value: EmergencyEndpointGroupOrderNotification
+ */
 export declare function isEmergencyEndpointGroupOrderNotification(value: unknown): value is EmergencyEndpointGroupOrderNotification;
-/** True when `value` is a valid EmergencyNotificationGroupOrderNotification (`event` "emergencyNotificationGroup"). */
+/**
+ * True when `value` is a valid EmergencyNotificationGroupOrderNotification (`event` "emergencyNotificationGroup").
+ *
+ * @example
+ * if (isEmergencyNotificationGroupOrderNotification(value)) handle(value); // value: EmergencyNotificationGroupOrderNotification
+ */
 export declare function isEmergencyNotificationGroupOrderNotification(value: unknown): value is EmergencyNotificationGroupOrderNotification;
-/** True when `value` is a valid ExternalTnOrderNotification (`event` "externalTns"). */
+/**
+ * True when `value` is a valid ExternalTnOrderNotification (`event` "externalTns").
+ *
+ * @example
+ * if (isExternalTnOrderNotification(value)) handle(value); // value: ExternalTnOrderNotification
+ */
 export declare function isExternalTnOrderNotification(value: unknown): value is ExternalTnOrderNotification;
-/** True when `value` is a valid ImportVoiceTnOrderNotification (`event` "importVoiceTnOrders"). */
+/**
+ * True when `value` is a valid ImportVoiceTnOrderNotification (`event` "importVoiceTnOrders").
+ *
+ * @example
+ * if (isImportVoiceTnOrderNotification(value)) handle(value); // value: ImportVoiceTnOrderNotification
+ */
 export declare function isImportVoiceTnOrderNotification(value: unknown): value is ImportVoiceTnOrderNotification;
-/** True when `value` is a valid ImportTnOrderNotification (`event` "importtnorders"). */
+/**
+ * True when `value` is a valid ImportTnOrderNotification (`event` "importtnorders").
+ *
+ * @example
+ * if (isImportTnOrderNotification(value)) handle(value); // value: ImportTnOrderNotification
+ */
 export declare function isImportTnOrderNotification(value: unknown): value is ImportTnOrderNotification;
-/** True when `value` is a valid LidbOrderNotification (`event` "lidb"). */
+/**
+ * True when `value` is a valid LidbOrderNotification (`event` "lidb").
+ *
+ * @example
+ * if (isLidbOrderNotification(value)) handle(value); // value: LidbOrderNotification
+ */
 export declare function isLidbOrderNotification(value: unknown): value is LidbOrderNotification;
-/** True when `value` is a valid LsrOrderNotification (`event` "lsrorders"). */
+/**
+ * True when `value` is a valid LsrOrderNotification (`event` "lsrorders").
+ *
+ * @example
+ * if (isLsrOrderNotification(value)) handle(value); // value: LsrOrderNotification
+ */
 export declare function isLsrOrderNotification(value: unknown): value is LsrOrderNotification;
-/** True when `value` is a valid NumberOrderNotification (`event` "orders"). */
+/**
+ * True when `value` is a valid NumberOrderNotification (`event` "orders").
+ *
+ * @example
+ * if (isNumberOrderNotification(value)) handle(value); // value: NumberOrderNotification
+ */
 export declare function isNumberOrderNotification(value: unknown): value is NumberOrderNotification;
-/** True when `value` is a valid PortInOrderNotification (`event` "portins"). */
+/**
+ * True when `value` is a valid PortInOrderNotification (`event` "portins").
+ *
+ * @example
+ * if (isPortInOrderNotification(value)) handle(value); // value: PortInOrderNotification
+ */
 export declare function isPortInOrderNotification(value: unknown): value is PortInOrderNotification;
-/** True when `value` is a valid PortOutOrderNotification (`event` "portouts"). */
+/**
+ * True when `value` is a valid PortOutOrderNotification (`event` "portouts").
+ *
+ * @example
+ * if (isPortOutOrderNotification(value)) handle(value); // value: PortOutOrderNotification
+ */
 export declare function isPortOutOrderNotification(value: unknown): value is PortOutOrderNotification;
-/** True when `value` is a valid RemoveImportedTnOrderNotification (`event` "removeImportedTnOrders"). */
+/**
+ * True when `value` is a valid RemoveImportedTnOrderNotification (`event` "removeImportedTnOrders").
+ *
+ * @example
+ * if (isRemoveImportedTnOrderNotification(value)) handle(value); // value: RemoveImportedTnOrderNotification
+ */
 export declare function isRemoveImportedTnOrderNotification(value: unknown): value is RemoveImportedTnOrderNotification;
-/** True when `value` is a valid RemoveImportedVoiceTnOrderNotification (`event` "removeImportedVoiceTnOrders"). */
+/**
+ * True when `value` is a valid RemoveImportedVoiceTnOrderNotification (`event` "removeImportedVoiceTnOrders").
+ *
+ * @example
+ * if (isRemoveImportedVoiceTnOrderNotification(value)) handle(value); // value: RemoveImportedVoiceTnOrderNotification
+ */
 export declare function isRemoveImportedVoiceTnOrderNotification(value: unknown): value is RemoveImportedVoiceTnOrderNotification;
-/** True when `value` is a valid TnOptionOrderNotification (`event` "tnoptions"). */
+/**
+ * True when `value` is a valid TnOptionOrderNotification (`event` "tnoptions").
+ *
+ * @example
+ * if (isTnOptionOrderNotification(value)) handle(value); // value: TnOptionOrderNotification
+ */
 export declare function isTnOptionOrderNotification(value: unknown): value is TnOptionOrderNotification;
-/** True when `value` is a valid TollfreePortingValidationOrderNotification (`event` "tollfreePortingValidations"). */
+/**
+ * True when `value` is a valid TollfreePortingValidationOrderNotification (`event` "tollfreePortingValidations").
+ *
+ * @example
+ * if (isTollfreePortingValidationOrderNotification(value)) handle(value); // value: TollfreePortingValidationOrderNotification
+ */
 export declare function isTollfreePortingValidationOrderNotification(value: unknown): value is TollfreePortingValidationOrderNotification;
-/** Turn a numbers XML body into its JSON form (safe parser; repeated elements listed in the schemas are arrays). Throws on refused XML. */
+/**
+ * Turn a numbers XML body into its JSON form (safe parser; repeated elements listed in the schemas are arrays). Throws on refused XML.
+ *
+ * @example
+ * const notification = parseNumbersBody(body); // { OrderType: "portins", Status: "COMPLETE", … }: not validated
+ */
 export declare const parseNumbersBody: (text: string) => Record<string, unknown>;
 /**
  * Validate a numbers XML document: parse it safely, map it to its JSON form, check it against its schema.
@@ -64,5 +174,10 @@ export declare const parseNumbersBody: (text: string) => Record<string, unknown>
  * if (result.ok) console.log(result.type, result.value); else console.error(result.errors);
  */
 export declare const validateNumbersXml: (text: string | Uint8Array, options?: ValidateOptions) => XmlValidationResult<NumbersNotification>;
-/** Render the numbers handler's answer (family-specific XML replies). */
+/**
+ * Render the numbers handler's answer as the runtime sends it (family-specific XML replies): to check one in a test.
+ *
+ * @example
+ * renderNumbersReply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
+ */
 export declare const renderNumbersReply: (kind: string, result: unknown) => string | undefined;

@@ -71,87 +71,192 @@ export const validateNumbersNotification = createFamilyValidator({
         "^r-\\S": "a recording id starting with \"r-\""
     },
 });
-/** True when `value` is a valid MessagingLostEventNotification (`event` "MESSAGING_LOST"). */
+/**
+ * True when `value` is a valid MessagingLostEventNotification (`event` "MESSAGING_LOST").
+ *
+ * @example
+ * if (isMessagingLostEventNotification(value)) handle(value); // value: MessagingLostEventNotification
+ */
 export function isMessagingLostEventNotification(value) {
     return compiled.lenient_messagingLost(value);
 }
-/** True when `value` is a valid PortOutValidationRequest (`event` "PortOutValidationRequest"). */
+/**
+ * True when `value` is a valid PortOutValidationRequest (`event` "PortOutValidationRequest").
+ *
+ * @example
+ * if (isPortOutValidationRequest(value)) handle(value); // value: PortOutValidationRequest
+ */
 export function isPortOutValidationRequest(value) {
     return compiled.lenient_portOutValidationRequest(value);
 }
-/** True when `value` is a valid BulkPortInOrderNotification (`event` "bulkPortins"). */
+/**
+ * True when `value` is a valid BulkPortInOrderNotification (`event` "bulkPortins").
+ *
+ * @example
+ * if (isBulkPortInOrderNotification(value)) handle(value); // value: BulkPortInOrderNotification
+ */
 export function isBulkPortInOrderNotification(value) {
     return compiled.lenient_bulkPortins(value);
 }
-/** True when `value` is a valid CsrOrderNotification (`event` "csrs"). */
+/**
+ * True when `value` is a valid CsrOrderNotification (`event` "csrs").
+ *
+ * @example
+ * if (isCsrOrderNotification(value)) handle(value); // value: CsrOrderNotification
+ */
 export function isCsrOrderNotification(value) {
     return compiled.lenient_csrs(value);
 }
-/** True when `value` is a valid DisconnectOrderNotification (`event` "disconnects"). */
+/**
+ * True when `value` is a valid DisconnectOrderNotification (`event` "disconnects").
+ *
+ * @example
+ * if (isDisconnectOrderNotification(value)) handle(value); // value: DisconnectOrderNotification
+ */
 export function isDisconnectOrderNotification(value) {
     return compiled.lenient_disconnects(value);
 }
-/** True when `value` is a valid DldaOrderNotification (`event` "dldas"). */
+/**
+ * True when `value` is a valid DldaOrderNotification (`event` "dldas").
+ *
+ * @example
+ * if (isDldaOrderNotification(value)) handle(value); // value: DldaOrderNotification
+ */
 export function isDldaOrderNotification(value) {
     return compiled.lenient_dldas(value);
 }
-/** True when `value` is a valid E911OrderNotification (`event` "e911s"). */
+/**
+ * True when `value` is a valid E911OrderNotification (`event` "e911s").
+ *
+ * @example
+ * if (isE911OrderNotification(value)) handle(value); // value: E911OrderNotification
+ */
 export function isE911OrderNotification(value) {
     return compiled.lenient_e911s(value);
 }
-/** True when `value` is a valid EmergencyEndpointGroupOrderNotification (`event` "emergencyEndpointGroup"). */
+/**
+ * True when `value` is a valid EmergencyEndpointGroupOrderNotification (`event` "emergencyEndpointGroup").
+ *
+ * @example
+ * if (isEmergencyEndpointGroupOrderNotification(value)) handle(value); // value: EmergencyEndpointGroupOrderNotification
+ */
 export function isEmergencyEndpointGroupOrderNotification(value) {
     return compiled.lenient_emergencyEndpointGroup(value);
 }
-/** True when `value` is a valid EmergencyNotificationGroupOrderNotification (`event` "emergencyNotificationGroup"). */
+/**
+ * True when `value` is a valid EmergencyNotificationGroupOrderNotification (`event` "emergencyNotificationGroup").
+ *
+ * @example
+ * if (isEmergencyNotificationGroupOrderNotification(value)) handle(value); // value: EmergencyNotificationGroupOrderNotification
+ */
 export function isEmergencyNotificationGroupOrderNotification(value) {
     return compiled.lenient_emergencyNotificationGroup(value);
 }
-/** True when `value` is a valid ExternalTnOrderNotification (`event` "externalTns"). */
+/**
+ * True when `value` is a valid ExternalTnOrderNotification (`event` "externalTns").
+ *
+ * @example
+ * if (isExternalTnOrderNotification(value)) handle(value); // value: ExternalTnOrderNotification
+ */
 export function isExternalTnOrderNotification(value) {
     return compiled.lenient_externalTns(value);
 }
-/** True when `value` is a valid ImportVoiceTnOrderNotification (`event` "importVoiceTnOrders"). */
+/**
+ * True when `value` is a valid ImportVoiceTnOrderNotification (`event` "importVoiceTnOrders").
+ *
+ * @example
+ * if (isImportVoiceTnOrderNotification(value)) handle(value); // value: ImportVoiceTnOrderNotification
+ */
 export function isImportVoiceTnOrderNotification(value) {
     return compiled.lenient_importVoiceTnOrders(value);
 }
-/** True when `value` is a valid ImportTnOrderNotification (`event` "importtnorders"). */
+/**
+ * True when `value` is a valid ImportTnOrderNotification (`event` "importtnorders").
+ *
+ * @example
+ * if (isImportTnOrderNotification(value)) handle(value); // value: ImportTnOrderNotification
+ */
 export function isImportTnOrderNotification(value) {
     return compiled.lenient_importtnorders(value);
 }
-/** True when `value` is a valid LidbOrderNotification (`event` "lidb"). */
+/**
+ * True when `value` is a valid LidbOrderNotification (`event` "lidb").
+ *
+ * @example
+ * if (isLidbOrderNotification(value)) handle(value); // value: LidbOrderNotification
+ */
 export function isLidbOrderNotification(value) {
     return compiled.lenient_lidb(value);
 }
-/** True when `value` is a valid LsrOrderNotification (`event` "lsrorders"). */
+/**
+ * True when `value` is a valid LsrOrderNotification (`event` "lsrorders").
+ *
+ * @example
+ * if (isLsrOrderNotification(value)) handle(value); // value: LsrOrderNotification
+ */
 export function isLsrOrderNotification(value) {
     return compiled.lenient_lsrorders(value);
 }
-/** True when `value` is a valid NumberOrderNotification (`event` "orders"). */
+/**
+ * True when `value` is a valid NumberOrderNotification (`event` "orders").
+ *
+ * @example
+ * if (isNumberOrderNotification(value)) handle(value); // value: NumberOrderNotification
+ */
 export function isNumberOrderNotification(value) {
     return compiled.lenient_orders(value);
 }
-/** True when `value` is a valid PortInOrderNotification (`event` "portins"). */
+/**
+ * True when `value` is a valid PortInOrderNotification (`event` "portins").
+ *
+ * @example
+ * if (isPortInOrderNotification(value)) handle(value); // value: PortInOrderNotification
+ */
 export function isPortInOrderNotification(value) {
     return compiled.lenient_portins(value);
 }
-/** True when `value` is a valid PortOutOrderNotification (`event` "portouts"). */
+/**
+ * True when `value` is a valid PortOutOrderNotification (`event` "portouts").
+ *
+ * @example
+ * if (isPortOutOrderNotification(value)) handle(value); // value: PortOutOrderNotification
+ */
 export function isPortOutOrderNotification(value) {
     return compiled.lenient_portouts(value);
 }
-/** True when `value` is a valid RemoveImportedTnOrderNotification (`event` "removeImportedTnOrders"). */
+/**
+ * True when `value` is a valid RemoveImportedTnOrderNotification (`event` "removeImportedTnOrders").
+ *
+ * @example
+ * if (isRemoveImportedTnOrderNotification(value)) handle(value); // value: RemoveImportedTnOrderNotification
+ */
 export function isRemoveImportedTnOrderNotification(value) {
     return compiled.lenient_removeImportedTnOrders(value);
 }
-/** True when `value` is a valid RemoveImportedVoiceTnOrderNotification (`event` "removeImportedVoiceTnOrders"). */
+/**
+ * True when `value` is a valid RemoveImportedVoiceTnOrderNotification (`event` "removeImportedVoiceTnOrders").
+ *
+ * @example
+ * if (isRemoveImportedVoiceTnOrderNotification(value)) handle(value); // value: RemoveImportedVoiceTnOrderNotification
+ */
 export function isRemoveImportedVoiceTnOrderNotification(value) {
     return compiled.lenient_removeImportedVoiceTnOrders(value);
 }
-/** True when `value` is a valid TnOptionOrderNotification (`event` "tnoptions"). */
+/**
+ * True when `value` is a valid TnOptionOrderNotification (`event` "tnoptions").
+ *
+ * @example
+ * if (isTnOptionOrderNotification(value)) handle(value); // value: TnOptionOrderNotification
+ */
 export function isTnOptionOrderNotification(value) {
     return compiled.lenient_tnoptions(value);
 }
-/** True when `value` is a valid TollfreePortingValidationOrderNotification (`event` "tollfreePortingValidations"). */
+/**
+ * True when `value` is a valid TollfreePortingValidationOrderNotification (`event` "tollfreePortingValidations").
+ *
+ * @example
+ * if (isTollfreePortingValidationOrderNotification(value)) handle(value); // value: TollfreePortingValidationOrderNotification
+ */
 export function isTollfreePortingValidationOrderNotification(value) {
     return compiled.lenient_tollfreePortingValidations(value);
 }
@@ -162,7 +267,12 @@ const numbersXml = createXmlFamily({
     identifiedBy: { "PortOutValidationRequest": "TelephoneNumbers" },
     validate: validateNumbersNotification,
 });
-/** Turn a numbers XML body into its JSON form (safe parser; repeated elements listed in the schemas are arrays). Throws on refused XML. */
+/**
+ * Turn a numbers XML body into its JSON form (safe parser; repeated elements listed in the schemas are arrays). Throws on refused XML.
+ *
+ * @example
+ * const notification = parseNumbersBody(body); // { OrderType: "portins", Status: "COMPLETE", … }: not validated
+ */
 export const parseNumbersBody = numbersXml.parseBody;
 /**
  * Validate a numbers XML document: parse it safely, map it to its JSON form, check it against its schema.
@@ -172,5 +282,10 @@ export const parseNumbersBody = numbersXml.parseBody;
  * if (result.ok) console.log(result.type, result.value); else console.error(result.errors);
  */
 export const validateNumbersXml = numbersXml.validateXml;
-/** Render the numbers handler's answer (family-specific XML replies). */
+/**
+ * Render the numbers handler's answer as the runtime sends it (family-specific XML replies): to check one in a test.
+ *
+ * @example
+ * renderNumbersReply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
+ */
 export const renderNumbersReply = renderXmlReply;

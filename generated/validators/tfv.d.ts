@@ -10,11 +10,31 @@ import type { TfvCallback, TfvBlockedCallback, TfvDenialCallback, TfvFailureCall
  * if (result.ok) handle(result.value); else console.error(result.errors);
  */
 export declare const validateTfvCallback: FamilyValidator<TfvCallback>;
-/** True when `value` is a valid TfvBlockedCallback (`event` "blocked"). */
+/**
+ * True when `value` is a valid TfvBlockedCallback (`event` "blocked").
+ *
+ * @example
+ * if (isTfvBlockedCallback(value)) handle(value); // value: TfvBlockedCallback
+ */
 export declare function isTfvBlockedCallback(value: unknown): value is TfvBlockedCallback;
-/** True when `value` is a valid TfvDenialCallback (`event` "denial"). */
+/**
+ * True when `value` is a valid TfvDenialCallback (`event` "denial").
+ *
+ * @example
+ * if (isTfvDenialCallback(value)) handle(value); // value: TfvDenialCallback
+ */
 export declare function isTfvDenialCallback(value: unknown): value is TfvDenialCallback;
-/** True when `value` is a valid TfvFailureCallback (`event` "failure"). */
+/**
+ * True when `value` is a valid TfvFailureCallback (`event` "failure").
+ *
+ * @example
+ * if (isTfvFailureCallback(value)) handle(value); // value: TfvFailureCallback
+ */
 export declare function isTfvFailureCallback(value: unknown): value is TfvFailureCallback;
-/** True when `value` is a valid TfvStatusCallback (`event` "status"). */
+/**
+ * True when `value` is a valid TfvStatusCallback (`event` "status").
+ *
+ * @example
+ * if (isTfvStatusCallback(value)) handle(value); // value: TfvStatusCallback
+ */
 export declare function isTfvStatusCallback(value: unknown): value is TfvStatusCallback;

@@ -36,19 +36,39 @@ export const validateTfvCallback = createFamilyValidator({
         "^r-\\S": "a recording id starting with \"r-\""
     },
 });
-/** True when `value` is a valid TfvBlockedCallback (`event` "blocked"). */
+/**
+ * True when `value` is a valid TfvBlockedCallback (`event` "blocked").
+ *
+ * @example
+ * if (isTfvBlockedCallback(value)) handle(value); // value: TfvBlockedCallback
+ */
 export function isTfvBlockedCallback(value) {
     return compiled.lenient_blocked(value);
 }
-/** True when `value` is a valid TfvDenialCallback (`event` "denial"). */
+/**
+ * True when `value` is a valid TfvDenialCallback (`event` "denial").
+ *
+ * @example
+ * if (isTfvDenialCallback(value)) handle(value); // value: TfvDenialCallback
+ */
 export function isTfvDenialCallback(value) {
     return compiled.lenient_denial(value);
 }
-/** True when `value` is a valid TfvFailureCallback (`event` "failure"). */
+/**
+ * True when `value` is a valid TfvFailureCallback (`event` "failure").
+ *
+ * @example
+ * if (isTfvFailureCallback(value)) handle(value); // value: TfvFailureCallback
+ */
 export function isTfvFailureCallback(value) {
     return compiled.lenient_failure(value);
 }
-/** True when `value` is a valid TfvStatusCallback (`event` "status"). */
+/**
+ * True when `value` is a valid TfvStatusCallback (`event` "status").
+ *
+ * @example
+ * if (isTfvStatusCallback(value)) handle(value); // value: TfvStatusCallback
+ */
 export function isTfvStatusCallback(value) {
     return compiled.lenient_status(value);
 }

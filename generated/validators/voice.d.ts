@@ -10,61 +10,206 @@ import type { VoiceCallback, AnswerCallback, BridgeCompleteCallback, BridgeTarge
  * if (result.ok) handle(result.value); else console.error(result.errors);
  */
 export declare const validateVoiceCallback: FamilyValidator<VoiceCallback>;
-/** True when `value` is a valid AnswerCallback (`eventType` "answer"). */
+/**
+ * True when `value` is a valid AnswerCallback (`eventType` "answer").
+ *
+ * @example
+ * if (isAnswerCallback(value)) handle(value); // value: AnswerCallback
+ */
 export declare function isAnswerCallback(value: unknown): value is AnswerCallback;
-/** True when `value` is a valid BridgeCompleteCallback (`eventType` "bridgeComplete"). */
+/**
+ * True when `value` is a valid BridgeCompleteCallback (`eventType` "bridgeComplete").
+ *
+ * @example
+ * if (isBridgeCompleteCallback(value)) handle(value); // value: BridgeCompleteCallback
+ */
 export declare function isBridgeCompleteCallback(value: unknown): value is BridgeCompleteCallback;
-/** True when `value` is a valid BridgeTargetCompleteCallback (`eventType` "bridgeTargetComplete"). */
+/**
+ * True when `value` is a valid BridgeTargetCompleteCallback (`eventType` "bridgeTargetComplete").
+ *
+ * @example
+ * if (isBridgeTargetCompleteCallback(value)) handle(value); // value: BridgeTargetCompleteCallback
+ */
 export declare function isBridgeTargetCompleteCallback(value: unknown): value is BridgeTargetCompleteCallback;
-/** True when `value` is a valid ConferenceCompletedCallback (`eventType` "conferenceCompleted"). */
+/**
+ * True when `value` is a valid ConferenceCompletedCallback (`eventType` "conferenceCompleted").
+ *
+ * @example
+ * if (isConferenceCompletedCallback(value)) handle(value); // value: ConferenceCompletedCallback
+ */
 export declare function isConferenceCompletedCallback(value: unknown): value is ConferenceCompletedCallback;
-/** True when `value` is a valid ConferenceCreatedCallback (`eventType` "conferenceCreated"). */
+/**
+ * True when `value` is a valid ConferenceCreatedCallback (`eventType` "conferenceCreated").
+ *
+ * @example
+ * if (isConferenceCreatedCallback(value)) handle(value); // value: ConferenceCreatedCallback
+ */
 export declare function isConferenceCreatedCallback(value: unknown): value is ConferenceCreatedCallback;
-/** True when `value` is a valid ConferenceMemberExitCallback (`eventType` "conferenceMemberExit"). */
+/**
+ * True when `value` is a valid ConferenceMemberExitCallback (`eventType` "conferenceMemberExit").
+ *
+ * @example
+ * if (isConferenceMemberExitCallback(value)) handle(value); // value: ConferenceMemberExitCallback
+ */
 export declare function isConferenceMemberExitCallback(value: unknown): value is ConferenceMemberExitCallback;
-/** True when `value` is a valid ConferenceMemberJoinCallback (`eventType` "conferenceMemberJoin"). */
+/**
+ * True when `value` is a valid ConferenceMemberJoinCallback (`eventType` "conferenceMemberJoin").
+ *
+ * @example
+ * if (isConferenceMemberJoinCallback(value)) handle(value); // value: ConferenceMemberJoinCallback
+ */
 export declare function isConferenceMemberJoinCallback(value: unknown): value is ConferenceMemberJoinCallback;
-/** True when `value` is a valid ConferenceRecordingAvailableCallback (`eventType` "conferenceRecordingAvailable"). */
+/**
+ * True when `value` is a valid ConferenceRecordingAvailableCallback (`eventType` "conferenceRecordingAvailable").
+ *
+ * @example
+ * if (isConferenceRecordingAvailableCallback(value)) handle(value); // value: ConferenceRecordingAvailableCallback
+ */
 export declare function isConferenceRecordingAvailableCallback(value: unknown): value is ConferenceRecordingAvailableCallback;
-/** True when `value` is a valid ConferenceRedirectCallback (`eventType` "conferenceRedirect"). */
+/**
+ * True when `value` is a valid ConferenceRedirectCallback (`eventType` "conferenceRedirect").
+ *
+ * @example
+ * if (isConferenceRedirectCallback(value)) handle(value); // value: ConferenceRedirectCallback
+ */
 export declare function isConferenceRedirectCallback(value: unknown): value is ConferenceRedirectCallback;
-/** True when `value` is a valid DisconnectCallback (`eventType` "disconnect"). */
+/**
+ * True when `value` is a valid DisconnectCallback (`eventType` "disconnect").
+ *
+ * @example
+ * if (isDisconnectCallback(value)) handle(value); // value: DisconnectCallback
+ */
 export declare function isDisconnectCallback(value: unknown): value is DisconnectCallback;
-/** True when `value` is a valid DtmfCallback (`eventType` "dtmf"). */
+/**
+ * True when `value` is a valid DtmfCallback (`eventType` "dtmf").
+ *
+ * @example
+ * if (isDtmfCallback(value)) handle(value); // value: DtmfCallback
+ */
 export declare function isDtmfCallback(value: unknown): value is DtmfCallback;
-/** True when `value` is a valid GatherCallback (`eventType` "gather"). */
+/**
+ * True when `value` is a valid GatherCallback (`eventType` "gather").
+ *
+ * @example
+ * if (isGatherCallback(value)) handle(value); // value: GatherCallback
+ */
 export declare function isGatherCallback(value: unknown): value is GatherCallback;
-/** True when `value` is a valid InitiateCallback (`eventType` "initiate"). */
+/**
+ * True when `value` is a valid InitiateCallback (`eventType` "initiate").
+ *
+ * @example
+ * if (isInitiateCallback(value)) handle(value); // value: InitiateCallback
+ */
 export declare function isInitiateCallback(value: unknown): value is InitiateCallback;
-/** True when `value` is a valid MachineDetectionCompleteCallback (`eventType` "machineDetectionComplete"). */
+/**
+ * True when `value` is a valid MachineDetectionCompleteCallback (`eventType` "machineDetectionComplete").
+ *
+ * @example
+ * if (isMachineDetectionCompleteCallback(value)) handle(value); // value: MachineDetectionCompleteCallback
+ */
 export declare function isMachineDetectionCompleteCallback(value: unknown): value is MachineDetectionCompleteCallback;
-/** True when `value` is a valid MediaStreamRejectedCallback (`eventType` "mediaStreamRejected"). */
+/**
+ * True when `value` is a valid MediaStreamRejectedCallback (`eventType` "mediaStreamRejected").
+ *
+ * @example
+ * if (isMediaStreamRejectedCallback(value)) handle(value); // value: MediaStreamRejectedCallback
+ */
 export declare function isMediaStreamRejectedCallback(value: unknown): value is MediaStreamRejectedCallback;
-/** True when `value` is a valid MediaStreamStartedCallback (`eventType` "mediaStreamStarted"). */
+/**
+ * True when `value` is a valid MediaStreamStartedCallback (`eventType` "mediaStreamStarted").
+ *
+ * @example
+ * if (isMediaStreamStartedCallback(value)) handle(value); // value: MediaStreamStartedCallback
+ */
 export declare function isMediaStreamStartedCallback(value: unknown): value is MediaStreamStartedCallback;
-/** True when `value` is a valid MediaStreamStoppedCallback (`eventType` "mediaStreamStopped"). */
+/**
+ * True when `value` is a valid MediaStreamStoppedCallback (`eventType` "mediaStreamStopped").
+ *
+ * @example
+ * if (isMediaStreamStoppedCallback(value)) handle(value); // value: MediaStreamStoppedCallback
+ */
 export declare function isMediaStreamStoppedCallback(value: unknown): value is MediaStreamStoppedCallback;
-/** True when `value` is a valid RealTimeTranscriptionAvailableCallback (`eventType` "realTimeTranscriptionAvailable"). */
+/**
+ * True when `value` is a valid RealTimeTranscriptionAvailableCallback (`eventType` "realTimeTranscriptionAvailable").
+ *
+ * @example
+ * if (isRealTimeTranscriptionAvailableCallback(value)) handle(value); // value: RealTimeTranscriptionAvailableCallback
+ */
 export declare function isRealTimeTranscriptionAvailableCallback(value: unknown): value is RealTimeTranscriptionAvailableCallback;
-/** True when `value` is a valid RealTimeTranscriptionRejectedCallback (`eventType` "realTimeTranscriptionRejected"). */
+/**
+ * True when `value` is a valid RealTimeTranscriptionRejectedCallback (`eventType` "realTimeTranscriptionRejected").
+ *
+ * @example
+ * if (isRealTimeTranscriptionRejectedCallback(value)) handle(value); // value: RealTimeTranscriptionRejectedCallback
+ */
 export declare function isRealTimeTranscriptionRejectedCallback(value: unknown): value is RealTimeTranscriptionRejectedCallback;
-/** True when `value` is a valid RealTimeTranscriptionStartedCallback (`eventType` "realTimeTranscriptionStarted"). */
+/**
+ * True when `value` is a valid RealTimeTranscriptionStartedCallback (`eventType` "realTimeTranscriptionStarted").
+ *
+ * @example
+ * if (isRealTimeTranscriptionStartedCallback(value)) handle(value); // value: RealTimeTranscriptionStartedCallback
+ */
 export declare function isRealTimeTranscriptionStartedCallback(value: unknown): value is RealTimeTranscriptionStartedCallback;
-/** True when `value` is a valid RealTimeTranscriptionStoppedCallback (`eventType` "realTimeTranscriptionStopped"). */
+/**
+ * True when `value` is a valid RealTimeTranscriptionStoppedCallback (`eventType` "realTimeTranscriptionStopped").
+ *
+ * @example
+ * if (isRealTimeTranscriptionStoppedCallback(value)) handle(value); // value: RealTimeTranscriptionStoppedCallback
+ */
 export declare function isRealTimeTranscriptionStoppedCallback(value: unknown): value is RealTimeTranscriptionStoppedCallback;
-/** True when `value` is a valid RecordCompleteCallback (`eventType` "recordComplete"). */
+/**
+ * True when `value` is a valid RecordCompleteCallback (`eventType` "recordComplete").
+ *
+ * @example
+ * if (isRecordCompleteCallback(value)) handle(value); // value: RecordCompleteCallback
+ */
 export declare function isRecordCompleteCallback(value: unknown): value is RecordCompleteCallback;
-/** True when `value` is a valid RecordingAvailableCallback (`eventType` "recordingAvailable"). */
+/**
+ * True when `value` is a valid RecordingAvailableCallback (`eventType` "recordingAvailable").
+ *
+ * @example
+ * if (isRecordingAvailableCallback(value)) handle(value); // value: RecordingAvailableCallback
+ */
 export declare function isRecordingAvailableCallback(value: unknown): value is RecordingAvailableCallback;
-/** True when `value` is a valid RedirectCallback (`eventType` "redirect"). */
+/**
+ * True when `value` is a valid RedirectCallback (`eventType` "redirect").
+ *
+ * @example
+ * if (isRedirectCallback(value)) handle(value); // value: RedirectCallback
+ */
 export declare function isRedirectCallback(value: unknown): value is RedirectCallback;
-/** True when `value` is a valid ReferCompleteCallback (`eventType` "referComplete"). */
+/**
+ * True when `value` is a valid ReferCompleteCallback (`eventType` "referComplete").
+ *
+ * @example
+ * if (isReferCompleteCallback(value)) handle(value); // value: ReferCompleteCallback
+ */
 export declare function isReferCompleteCallback(value: unknown): value is ReferCompleteCallback;
-/** True when `value` is a valid TranscriptionAvailableCallback (`eventType` "transcriptionAvailable"). */
+/**
+ * True when `value` is a valid TranscriptionAvailableCallback (`eventType` "transcriptionAvailable").
+ *
+ * @example
+ * if (isTranscriptionAvailableCallback(value)) handle(value); // value: TranscriptionAvailableCallback
+ */
 export declare function isTranscriptionAvailableCallback(value: unknown): value is TranscriptionAvailableCallback;
-/** True when `value` is a valid TransferAnswerCallback (`eventType` "transferAnswer"). */
+/**
+ * True when `value` is a valid TransferAnswerCallback (`eventType` "transferAnswer").
+ *
+ * @example
+ * if (isTransferAnswerCallback(value)) handle(value); // value: TransferAnswerCallback
+ */
 export declare function isTransferAnswerCallback(value: unknown): value is TransferAnswerCallback;
-/** True when `value` is a valid TransferCompleteCallback (`eventType` "transferComplete"). */
+/**
+ * True when `value` is a valid TransferCompleteCallback (`eventType` "transferComplete").
+ *
+ * @example
+ * if (isTransferCompleteCallback(value)) handle(value); // value: TransferCompleteCallback
+ */
 export declare function isTransferCompleteCallback(value: unknown): value is TransferCompleteCallback;
-/** True when `value` is a valid TransferDisconnectCallback (`eventType` "transferDisconnect"). */
+/**
+ * True when `value` is a valid TransferDisconnectCallback (`eventType` "transferDisconnect").
+ *
+ * @example
+ * if (isTransferDisconnectCallback(value)) handle(value); // value: TransferDisconnectCallback
+ */
 export declare function isTransferDisconnectCallback(value: unknown): value is TransferDisconnectCallback;

@@ -87,119 +87,264 @@ export const validateVoiceCallback = createFamilyValidator({
         "^r-\\S": "a recording id starting with \"r-\""
     },
 });
-/** True when `value` is a valid AnswerCallback (`eventType` "answer"). */
+/**
+ * True when `value` is a valid AnswerCallback (`eventType` "answer").
+ *
+ * @example
+ * if (isAnswerCallback(value)) handle(value); // value: AnswerCallback
+ */
 export function isAnswerCallback(value) {
     return compiled.lenient_answer(value);
 }
-/** True when `value` is a valid BridgeCompleteCallback (`eventType` "bridgeComplete"). */
+/**
+ * True when `value` is a valid BridgeCompleteCallback (`eventType` "bridgeComplete").
+ *
+ * @example
+ * if (isBridgeCompleteCallback(value)) handle(value); // value: BridgeCompleteCallback
+ */
 export function isBridgeCompleteCallback(value) {
     return compiled.lenient_bridgeComplete(value);
 }
-/** True when `value` is a valid BridgeTargetCompleteCallback (`eventType` "bridgeTargetComplete"). */
+/**
+ * True when `value` is a valid BridgeTargetCompleteCallback (`eventType` "bridgeTargetComplete").
+ *
+ * @example
+ * if (isBridgeTargetCompleteCallback(value)) handle(value); // value: BridgeTargetCompleteCallback
+ */
 export function isBridgeTargetCompleteCallback(value) {
     return compiled.lenient_bridgeTargetComplete(value);
 }
-/** True when `value` is a valid ConferenceCompletedCallback (`eventType` "conferenceCompleted"). */
+/**
+ * True when `value` is a valid ConferenceCompletedCallback (`eventType` "conferenceCompleted").
+ *
+ * @example
+ * if (isConferenceCompletedCallback(value)) handle(value); // value: ConferenceCompletedCallback
+ */
 export function isConferenceCompletedCallback(value) {
     return compiled.lenient_conferenceCompleted(value);
 }
-/** True when `value` is a valid ConferenceCreatedCallback (`eventType` "conferenceCreated"). */
+/**
+ * True when `value` is a valid ConferenceCreatedCallback (`eventType` "conferenceCreated").
+ *
+ * @example
+ * if (isConferenceCreatedCallback(value)) handle(value); // value: ConferenceCreatedCallback
+ */
 export function isConferenceCreatedCallback(value) {
     return compiled.lenient_conferenceCreated(value);
 }
-/** True when `value` is a valid ConferenceMemberExitCallback (`eventType` "conferenceMemberExit"). */
+/**
+ * True when `value` is a valid ConferenceMemberExitCallback (`eventType` "conferenceMemberExit").
+ *
+ * @example
+ * if (isConferenceMemberExitCallback(value)) handle(value); // value: ConferenceMemberExitCallback
+ */
 export function isConferenceMemberExitCallback(value) {
     return compiled.lenient_conferenceMemberExit(value);
 }
-/** True when `value` is a valid ConferenceMemberJoinCallback (`eventType` "conferenceMemberJoin"). */
+/**
+ * True when `value` is a valid ConferenceMemberJoinCallback (`eventType` "conferenceMemberJoin").
+ *
+ * @example
+ * if (isConferenceMemberJoinCallback(value)) handle(value); // value: ConferenceMemberJoinCallback
+ */
 export function isConferenceMemberJoinCallback(value) {
     return compiled.lenient_conferenceMemberJoin(value);
 }
-/** True when `value` is a valid ConferenceRecordingAvailableCallback (`eventType` "conferenceRecordingAvailable"). */
+/**
+ * True when `value` is a valid ConferenceRecordingAvailableCallback (`eventType` "conferenceRecordingAvailable").
+ *
+ * @example
+ * if (isConferenceRecordingAvailableCallback(value)) handle(value); // value: ConferenceRecordingAvailableCallback
+ */
 export function isConferenceRecordingAvailableCallback(value) {
     return compiled.lenient_conferenceRecordingAvailable(value);
 }
-/** True when `value` is a valid ConferenceRedirectCallback (`eventType` "conferenceRedirect"). */
+/**
+ * True when `value` is a valid ConferenceRedirectCallback (`eventType` "conferenceRedirect").
+ *
+ * @example
+ * if (isConferenceRedirectCallback(value)) handle(value); // value: ConferenceRedirectCallback
+ */
 export function isConferenceRedirectCallback(value) {
     return compiled.lenient_conferenceRedirect(value);
 }
-/** True when `value` is a valid DisconnectCallback (`eventType` "disconnect"). */
+/**
+ * True when `value` is a valid DisconnectCallback (`eventType` "disconnect").
+ *
+ * @example
+ * if (isDisconnectCallback(value)) handle(value); // value: DisconnectCallback
+ */
 export function isDisconnectCallback(value) {
     return compiled.lenient_disconnect(value);
 }
-/** True when `value` is a valid DtmfCallback (`eventType` "dtmf"). */
+/**
+ * True when `value` is a valid DtmfCallback (`eventType` "dtmf").
+ *
+ * @example
+ * if (isDtmfCallback(value)) handle(value); // value: DtmfCallback
+ */
 export function isDtmfCallback(value) {
     return compiled.lenient_dtmf(value);
 }
-/** True when `value` is a valid GatherCallback (`eventType` "gather"). */
+/**
+ * True when `value` is a valid GatherCallback (`eventType` "gather").
+ *
+ * @example
+ * if (isGatherCallback(value)) handle(value); // value: GatherCallback
+ */
 export function isGatherCallback(value) {
     return compiled.lenient_gather(value);
 }
-/** True when `value` is a valid InitiateCallback (`eventType` "initiate"). */
+/**
+ * True when `value` is a valid InitiateCallback (`eventType` "initiate").
+ *
+ * @example
+ * if (isInitiateCallback(value)) handle(value); // value: InitiateCallback
+ */
 export function isInitiateCallback(value) {
     return compiled.lenient_initiate(value);
 }
-/** True when `value` is a valid MachineDetectionCompleteCallback (`eventType` "machineDetectionComplete"). */
+/**
+ * True when `value` is a valid MachineDetectionCompleteCallback (`eventType` "machineDetectionComplete").
+ *
+ * @example
+ * if (isMachineDetectionCompleteCallback(value)) handle(value); // value: MachineDetectionCompleteCallback
+ */
 export function isMachineDetectionCompleteCallback(value) {
     return compiled.lenient_machineDetectionComplete(value);
 }
-/** True when `value` is a valid MediaStreamRejectedCallback (`eventType` "mediaStreamRejected"). */
+/**
+ * True when `value` is a valid MediaStreamRejectedCallback (`eventType` "mediaStreamRejected").
+ *
+ * @example
+ * if (isMediaStreamRejectedCallback(value)) handle(value); // value: MediaStreamRejectedCallback
+ */
 export function isMediaStreamRejectedCallback(value) {
     return compiled.lenient_mediaStreamRejected(value);
 }
-/** True when `value` is a valid MediaStreamStartedCallback (`eventType` "mediaStreamStarted"). */
+/**
+ * True when `value` is a valid MediaStreamStartedCallback (`eventType` "mediaStreamStarted").
+ *
+ * @example
+ * if (isMediaStreamStartedCallback(value)) handle(value); // value: MediaStreamStartedCallback
+ */
 export function isMediaStreamStartedCallback(value) {
     return compiled.lenient_mediaStreamStarted(value);
 }
-/** True when `value` is a valid MediaStreamStoppedCallback (`eventType` "mediaStreamStopped"). */
+/**
+ * True when `value` is a valid MediaStreamStoppedCallback (`eventType` "mediaStreamStopped").
+ *
+ * @example
+ * if (isMediaStreamStoppedCallback(value)) handle(value); // value: MediaStreamStoppedCallback
+ */
 export function isMediaStreamStoppedCallback(value) {
     return compiled.lenient_mediaStreamStopped(value);
 }
-/** True when `value` is a valid RealTimeTranscriptionAvailableCallback (`eventType` "realTimeTranscriptionAvailable"). */
+/**
+ * True when `value` is a valid RealTimeTranscriptionAvailableCallback (`eventType` "realTimeTranscriptionAvailable").
+ *
+ * @example
+ * if (isRealTimeTranscriptionAvailableCallback(value)) handle(value); // value: RealTimeTranscriptionAvailableCallback
+ */
 export function isRealTimeTranscriptionAvailableCallback(value) {
     return compiled.lenient_realTimeTranscriptionAvailable(value);
 }
-/** True when `value` is a valid RealTimeTranscriptionRejectedCallback (`eventType` "realTimeTranscriptionRejected"). */
+/**
+ * True when `value` is a valid RealTimeTranscriptionRejectedCallback (`eventType` "realTimeTranscriptionRejected").
+ *
+ * @example
+ * if (isRealTimeTranscriptionRejectedCallback(value)) handle(value); // value: RealTimeTranscriptionRejectedCallback
+ */
 export function isRealTimeTranscriptionRejectedCallback(value) {
     return compiled.lenient_realTimeTranscriptionRejected(value);
 }
-/** True when `value` is a valid RealTimeTranscriptionStartedCallback (`eventType` "realTimeTranscriptionStarted"). */
+/**
+ * True when `value` is a valid RealTimeTranscriptionStartedCallback (`eventType` "realTimeTranscriptionStarted").
+ *
+ * @example
+ * if (isRealTimeTranscriptionStartedCallback(value)) handle(value); // value: RealTimeTranscriptionStartedCallback
+ */
 export function isRealTimeTranscriptionStartedCallback(value) {
     return compiled.lenient_realTimeTranscriptionStarted(value);
 }
-/** True when `value` is a valid RealTimeTranscriptionStoppedCallback (`eventType` "realTimeTranscriptionStopped"). */
+/**
+ * True when `value` is a valid RealTimeTranscriptionStoppedCallback (`eventType` "realTimeTranscriptionStopped").
+ *
+ * @example
+ * if (isRealTimeTranscriptionStoppedCallback(value)) handle(value); // value: RealTimeTranscriptionStoppedCallback
+ */
 export function isRealTimeTranscriptionStoppedCallback(value) {
     return compiled.lenient_realTimeTranscriptionStopped(value);
 }
-/** True when `value` is a valid RecordCompleteCallback (`eventType` "recordComplete"). */
+/**
+ * True when `value` is a valid RecordCompleteCallback (`eventType` "recordComplete").
+ *
+ * @example
+ * if (isRecordCompleteCallback(value)) handle(value); // value: RecordCompleteCallback
+ */
 export function isRecordCompleteCallback(value) {
     return compiled.lenient_recordComplete(value);
 }
-/** True when `value` is a valid RecordingAvailableCallback (`eventType` "recordingAvailable"). */
+/**
+ * True when `value` is a valid RecordingAvailableCallback (`eventType` "recordingAvailable").
+ *
+ * @example
+ * if (isRecordingAvailableCallback(value)) handle(value); // value: RecordingAvailableCallback
+ */
 export function isRecordingAvailableCallback(value) {
     return compiled.lenient_recordingAvailable(value);
 }
-/** True when `value` is a valid RedirectCallback (`eventType` "redirect"). */
+/**
+ * True when `value` is a valid RedirectCallback (`eventType` "redirect").
+ *
+ * @example
+ * if (isRedirectCallback(value)) handle(value); // value: RedirectCallback
+ */
 export function isRedirectCallback(value) {
     return compiled.lenient_redirect(value);
 }
-/** True when `value` is a valid ReferCompleteCallback (`eventType` "referComplete"). */
+/**
+ * True when `value` is a valid ReferCompleteCallback (`eventType` "referComplete").
+ *
+ * @example
+ * if (isReferCompleteCallback(value)) handle(value); // value: ReferCompleteCallback
+ */
 export function isReferCompleteCallback(value) {
     return compiled.lenient_referComplete(value);
 }
-/** True when `value` is a valid TranscriptionAvailableCallback (`eventType` "transcriptionAvailable"). */
+/**
+ * True when `value` is a valid TranscriptionAvailableCallback (`eventType` "transcriptionAvailable").
+ *
+ * @example
+ * if (isTranscriptionAvailableCallback(value)) handle(value); // value: TranscriptionAvailableCallback
+ */
 export function isTranscriptionAvailableCallback(value) {
     return compiled.lenient_transcriptionAvailable(value);
 }
-/** True when `value` is a valid TransferAnswerCallback (`eventType` "transferAnswer"). */
+/**
+ * True when `value` is a valid TransferAnswerCallback (`eventType` "transferAnswer").
+ *
+ * @example
+ * if (isTransferAnswerCallback(value)) handle(value); // value: TransferAnswerCallback
+ */
 export function isTransferAnswerCallback(value) {
     return compiled.lenient_transferAnswer(value);
 }
-/** True when `value` is a valid TransferCompleteCallback (`eventType` "transferComplete"). */
+/**
+ * True when `value` is a valid TransferCompleteCallback (`eventType` "transferComplete").
+ *
+ * @example
+ * if (isTransferCompleteCallback(value)) handle(value); // value: TransferCompleteCallback
+ */
 export function isTransferCompleteCallback(value) {
     return compiled.lenient_transferComplete(value);
 }
-/** True when `value` is a valid TransferDisconnectCallback (`eventType` "transferDisconnect"). */
+/**
+ * True when `value` is a valid TransferDisconnectCallback (`eventType` "transferDisconnect").
+ *
+ * @example
+ * if (isTransferDisconnectCallback(value)) handle(value); // value: TransferDisconnectCallback
+ */
 export function isTransferDisconnectCallback(value) {
     return compiled.lenient_transferDisconnect(value);
 }

@@ -10,9 +10,24 @@ import type { WebRtcParticipantEvent, WebRtcParticipantConnectedEvent, WebRtcPar
  * if (result.ok) handle(result.value); else console.error(result.errors);
  */
 export declare const validateWebRtcEvent: FamilyValidator<WebRtcParticipantEvent>;
-/** True when `value` is a valid WebRtcParticipantConnectedEvent (`event` "onConnect"). */
+/**
+ * True when `value` is a valid WebRtcParticipantConnectedEvent (`event` "onConnect").
+ *
+ * @example
+ * if (isWebRtcParticipantConnectedEvent(value)) handle(value); // value: WebRtcParticipantConnectedEvent
+ */
 export declare function isWebRtcParticipantConnectedEvent(value: unknown): value is WebRtcParticipantConnectedEvent;
-/** True when `value` is a valid WebRtcParticipantDisconnectedEvent (`event` "onDisconnect"). */
+/**
+ * True when `value` is a valid WebRtcParticipantDisconnectedEvent (`event` "onDisconnect").
+ *
+ * @example
+ * if (isWebRtcParticipantDisconnectedEvent(value)) handle(value); // value: WebRtcParticipantDisconnectedEvent
+ */
 export declare function isWebRtcParticipantDisconnectedEvent(value: unknown): value is WebRtcParticipantDisconnectedEvent;
-/** True when `value` is a valid WebRtcParticipantLeftEvent (`event` "onLeave"). */
+/**
+ * True when `value` is a valid WebRtcParticipantLeftEvent (`event` "onLeave").
+ *
+ * @example
+ * if (isWebRtcParticipantLeftEvent(value)) handle(value); // value: WebRtcParticipantLeftEvent
+ */
 export declare function isWebRtcParticipantLeftEvent(value: unknown): value is WebRtcParticipantLeftEvent;

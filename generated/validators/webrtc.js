@@ -33,15 +33,30 @@ export const validateWebRtcEvent = createFamilyValidator({
         "^r-\\S": "a recording id starting with \"r-\""
     },
 });
-/** True when `value` is a valid WebRtcParticipantConnectedEvent (`event` "onConnect"). */
+/**
+ * True when `value` is a valid WebRtcParticipantConnectedEvent (`event` "onConnect").
+ *
+ * @example
+ * if (isWebRtcParticipantConnectedEvent(value)) handle(value); // value: WebRtcParticipantConnectedEvent
+ */
 export function isWebRtcParticipantConnectedEvent(value) {
     return compiled.lenient_onConnect(value);
 }
-/** True when `value` is a valid WebRtcParticipantDisconnectedEvent (`event` "onDisconnect"). */
+/**
+ * True when `value` is a valid WebRtcParticipantDisconnectedEvent (`event` "onDisconnect").
+ *
+ * @example
+ * if (isWebRtcParticipantDisconnectedEvent(value)) handle(value); // value: WebRtcParticipantDisconnectedEvent
+ */
 export function isWebRtcParticipantDisconnectedEvent(value) {
     return compiled.lenient_onDisconnect(value);
 }
-/** True when `value` is a valid WebRtcParticipantLeftEvent (`event` "onLeave"). */
+/**
+ * True when `value` is a valid WebRtcParticipantLeftEvent (`event` "onLeave").
+ *
+ * @example
+ * if (isWebRtcParticipantLeftEvent(value)) handle(value); // value: WebRtcParticipantLeftEvent
+ */
 export function isWebRtcParticipantLeftEvent(value) {
     return compiled.lenient_onLeave(value);
 }

@@ -2,7 +2,8 @@
 // definition (generator/families/*.ts), built from the model, plus BXML. How a family's documents are
 // validated follows from its wire shape: a JSON array (a lone element is accepted with a warning), XML
 // (or its JSON form), a GET-only query string, or one JSON object.
-import { parseBxml, BXML_RULES } from "../../generated/bxml/index.js";
+import { parseBxml } from "../../generated/bxml/index.js";
+import { BXML_RULES } from "../../generated/bxml/rules.js";
 import type { ValidationIssue } from "../../generated/index.js";
 import { isObject, xmlRootName } from "../model/detect.js";
 import type { FamilyDefinition } from "../model/family-definition.js";

@@ -177,7 +177,6 @@ function emitBuilder(model: BxmlModel): string {
   out.push(`import type { BxmlNode, BxmlCheckOptions } from "../runtime/bxml/rules.js";`);
   out.push(`import { validateBxmlTree } from "../runtime/bxml/tree.js";`);
   out.push("");
-  out.push(`export { BXML_RULES } from "./rules.js";`);
   out.push(`export { BxmlRenderError } from "../runtime/bxml/render.js";`);
   out.push(`export type { BxmlRenderOptions } from "../runtime/bxml/render.js";`);
   out.push(`export type { BxmlParseOptions, BxmlParseResult } from "../runtime/bxml/parse.js";`);
@@ -352,7 +351,12 @@ function emitBuilder(model: BxmlModel): string {
     out.push("");
   }
   if (ssmlEls.length) {
-    out.push(`/** SSML builders for <SpeakSentence> content (\`ssml.break({ time: "1s" })\`), plus \`ssml.markup\` = {@link ssmlMarkup}. */`);
+    out.push(`/**`);
+    out.push(` * SSML builders for <SpeakSentence> content (\`ssml.break({ time: "1s" })\`), plus \`ssml.markup\` = {@link ssmlMarkup}.`);
+    out.push(` *`);
+    out.push(` * @example`);
+    out.push(` * SpeakSentence("Hello", ssml.break({ time: "1s" }), ssml.emphasis({ level: "strong" }, "world"));`);
+    out.push(` */`);
     out.push(`export const ssml: {`);
     for (const e of ssmlEls) out.push(`  ${prop(ssmlName(e))}: typeof ${e.key};`);
     if (speak) out.push(`  markup: typeof ssmlMarkup;`);

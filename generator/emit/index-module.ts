@@ -1,22 +1,93 @@
-// Emits generated/index.ts: the package entry point, re-exporting every generated module so users
-// import everything from "bw-codegen" (types, validators, event tables, runtime helpers).
+// Emits the package's public entry modules: generated/index.ts (`bw-codegen`) and the adapter entries
+// generated/{node,fetch,express,fastify}.ts (`bw-codegen/node`, ...). Each names what it exports, one by
+// one: nothing is public because a file happens to exist or carries a marker, so renaming an internal
+// module or helper never breaks a user. test/public-api.test.ts pins every entry's names
+// (test/public-api.json) and docs/api.md documents them (`npm run api-docs`); see docs/api.md for the
+// reasons behind each entry's list.
 import type { GeneratedFile } from "../generated-file.js";
+import type { Model } from "../model/build-model.js";
 
-export function emitIndex(files: readonly GeneratedFile[]): GeneratedFile {
-  const has = (p: string) => files.some((f) => f.path === p);
+const SOURCE = "generator/emit/index-module.ts";
+
+/** One `export` line: values and types of one module (types only when `values` is empty). */
+type Reexport = { readonly from: string; readonly values?: readonly string[]; readonly types?: readonly string[] };
+
+function exportLines(reexports: readonly Reexport[]): string[] {
   const lines: string[] = [];
-  lines.push(`export type * from "./types.js";`);
-  if (has("handlers.d.ts")) lines.push(`export type * from "./handlers.js";`);
-  if (has("events.ts")) lines.push(`export * from "./events.js";`);
-  if (has("webhooks.ts")) lines.push(`export * from "./webhooks.js";`);
-  // Family validators (the wrappers, not the raw ajv modules).
-  for (const f of files.filter((f) => /^validators\/[^/.]+\.ts$/.test(f.path)).sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    lines.push(`export * from "./${f.path.replace(/\.ts$/, ".js")}";`);
+  for (const r of reexports) {
+    if (r.values?.length) lines.push(`export { ${r.values.join(", ")} } from "${r.from}";`);
+    if (r.types?.length) lines.push(`export type { ${r.types.join(", ")} } from "${r.from}";`);
   }
-  // Public runtime modules opt in with a `@public-entry` marker in their header comment.
-  for (const f of files.filter((f) => f.path.startsWith("runtime/") && f.path.endsWith(".ts") && f.contents.includes("@public-entry")).sort((a, b) => (a.path < b.path ? -1 : 1))) {
-    lines.push(`export * from "./${f.path.replace(/\.ts$/, ".js")}";`);
-  }
-  lines.push(`export type { ValidationIssue, ValidationResult, ValidateOptions } from "./runtime/validation.js";`);
-  return { path: "index.ts", contents: `${lines.join("\n")}\n`, source: "generator/emit/index-module.ts" };
+  return lines;
+}
+
+/**
+ * The error classes of the root entry: what `onError` and the renderers throw, for `instanceof`.
+ * ERRORS: the common error base class and its codes (issue 21, the error design) join this list at merge.
+ */
+const ROOT_ERRORS: readonly Reexport[] = [
+  { from: "./runtime/http/core.js", values: ["BxmlValidationError", "WebhookTimeoutError"] },
+  { from: "./runtime/http/json-reply.js", values: ["InvalidReplyError"] },
+];
+
+/** `bw-codegen`: what a receiver is written with (README's "Handle webhooks"). */
+const ROOT: readonly Reexport[] = [
+  { from: "./webhooks.js", values: ["createBandwidthWebhooks"], types: ["BandwidthWebhookPaths", "BandwidthWebhooksOptions", "QueuedBandwidthWebhooksOptions"] },
+  { from: "./runtime/webhooks.js", types: ["WebhookHandlers"] },
+  { from: "./runtime/http/context.js", types: ["HandlerContext", "HeaderReader", "WebhookLogger"] },
+  {
+    from: "./runtime/http/core.js",
+    types: ["AuthFailureInfo", "CoreBody", "CoreResponse", "CoreRoute", "InvalidEventReport", "ResponseInfo", "UnknownEventInfo", "WebhookCore", "WebhookErrorInfo", "WebhookIssue"],
+  },
+  { from: "./runtime/auth/basic.js", types: ["AuthFailureReason", "BasicCredentials"] },
+  { from: "./runtime/queue/dedupe-store.js", values: ["createMemoryDedupeStore"], types: ["ClaimResult", "DedupeStore", "MemoryDedupeStoreOptions"] },
+  { from: "./runtime/queue/delivery.js", types: ["DedupeOptions", "DuplicateInfo"] },
+  { from: "./runtime/validation.js", types: ["ValidateOptions", "ValidationIssue", "ValidationResult"] },
+  { from: "./runtime/xml/numbers.js", types: ["PortOutValidationAnswer"] },
+  ...ROOT_ERRORS,
+];
+
+/** The adapter entries: the factory over `webhooks.core` (for its options) and the types it names. */
+const ADAPTERS: Readonly<Record<string, { readonly doc: string; readonly exports: readonly Reexport[] }>> = {
+  node: {
+    doc: "node:http: `createNodeHandler(webhooks.core, { onNotFound })` when `webhooks.node` is not enough.",
+    exports: [{ from: "./runtime/http/adapters/node.js", values: ["createNodeHandler"], types: ["NodeHandlerOptions", "NodeWebhookHandler"] }],
+  },
+  fetch: {
+    doc: "Fetch runtimes (Workers, Deno, Bun, Hono): `createFetchHandler(webhooks.core, { onNotFound })` when `webhooks.fetch` is not enough.",
+    exports: [{ from: "./runtime/http/adapters/fetch.js", values: ["createFetchHandler"], types: ["FetchHandlerOptions", "FetchWebhookHandler"] }],
+  },
+  express: {
+    doc: "Express: `createExpressMiddleware(webhooks.core)`, the same middleware as `webhooks.express`.",
+    exports: [{ from: "./runtime/http/adapters/express.js", values: ["createExpressMiddleware"], types: ["ExpressLikeRequest", "ExpressWebhookMiddleware"] }],
+  },
+  fastify: {
+    doc: "Fastify: `createFastifyPlugin(webhooks.core)`, the same plugin as `webhooks.fastify`.",
+    exports: [{ from: "./runtime/http/adapters/fastify.js", values: ["createFastifyPlugin"], types: ["FastifyLikeInstance", "FastifyWebhookPlugin"] }],
+  },
+};
+
+/** generated/index.ts, the root entry: a function of the model like every emitter. */
+export function emitIndex(model: Model): GeneratedFile {
+  const lines = [
+    "/**",
+    " * `bw-codegen`: what a receiver is written with. `createBandwidthWebhooks`, the types handlers are annotated",
+    " * with (every event, every family's handlers, the handler context, the hooks' arguments), the in-memory dedupe",
+    " * store and the errors `onError` receives. Everything else has its own entry: `bw-codegen/bxml`,",
+    " * `bw-codegen/validators/<family>`, `bw-codegen/testing`, `bw-codegen/queue`, the adapters (docs/api.md).",
+    " */",
+    `export type * from "./types.js";`,
+  ];
+  if (model.families.some((f) => f.validated)) lines.push(`export type * from "./handlers.js";`);
+  lines.push(...exportLines(ROOT));
+  return { path: "index.ts", contents: `${lines.join("\n")}\n`, source: SOURCE };
+}
+
+/** generated/{node,fetch,express,fastify}.ts. */
+export function emitAdapterEntries(): GeneratedFile[] {
+  return Object.entries(ADAPTERS).map(([name, { doc, exports }]) => ({
+    path: `${name}.ts`,
+    contents: `/** \`bw-codegen/${name}\`: ${doc} */\n${exportLines(exports).join("\n")}\n`,
+    source: SOURCE,
+  }));
 }

@@ -1,6 +1,7 @@
 // Emits generated/testing.ts, the `bw-codegen/testing` entry point: the hand-written test helpers
 // (runtime/testing/index.ts: deliverEvent) plus the call simulator (runtime/simulate/) bound to the generated
-// BXML rules table, so users write `simulateCall(webhooks.fetch, { digits: ["1"] })`.
+// BXML rules table, so users write `simulateCall(webhooks.fetch, { digits: ["1"] })`. It names each export
+// (test/public-api.json pins them): the engine's pieces (runCall, the semantics table, ...) stay internal.
 import type { GeneratedFile } from "../generated-file.js";
 
 export function emitTestingModule(): GeneratedFile {
@@ -11,8 +12,26 @@ export function emitTestingModule(): GeneratedFile {
 import { BXML_RULES } from "./bxml/rules.js";
 import { simulateCallWithRules } from "./runtime/simulate/index.js";
 import type { CallTrace, SimulationOptions, SimulationTarget } from "./runtime/simulate/index.js";
-export * from "./runtime/testing/index.js";
-export * from "./runtime/simulate/index.js";
+export { deliverEvent, HandshakeError } from "./runtime/testing/index.js";
+export { AnswerTooLargeError } from "./runtime/simulate/answer-body.js";
+export type { ChallengeAnswer, DeliveryOptions, DeliveryResult, FetchLike } from "./runtime/testing/index.js";
+export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
+export type {
+  CallScript,
+  CallTrace,
+  EndEntry,
+  FetchTarget,
+  MediaEntry,
+  NodeTarget,
+  ProblemEntry,
+  RecordScript,
+  RequestEntry,
+  SimulationOptions,
+  SimulationTarget,
+  TraceEntry,
+  TransferScript,
+  VerbEntry,
+} from "./runtime/simulate/index.js";
 
 /**
  * Plays Bandwidth's side of one call against your receiver and returns the trace.

@@ -131,7 +131,12 @@ const ${family.name}Xml = createXmlFamily<${family.union}>({
   validate: ${family.validator},
 });
 
-/** Turn a ${family.name} XML body into its JSON form (safe parser; repeated elements listed in the schemas are arrays). Throws on refused XML. */
+/**
+ * Turn a ${family.name} XML body into its JSON form (safe parser; repeated elements listed in the schemas are arrays). Throws on refused XML.
+ *
+ * @example
+ * const notification = parse${P}Body(body); // { OrderType: "portins", Status: "COMPLETE", … }: not validated
+ */
 export const parse${P}Body: (text: string) => Record<string, unknown> = ${family.name}Xml.parseBody;
 
 /**
@@ -143,7 +148,12 @@ export const parse${P}Body: (text: string) => Record<string, unknown> = ${family
  */
 export const validate${P}Xml: (text: string | Uint8Array, options?: ValidateOptions) => XmlValidationResult<${family.union}> = ${family.name}Xml.validateXml;
 
-/** Render the ${family.name} handler's answer (family-specific XML replies). */
+/**
+ * Render the ${family.name} handler's answer as the runtime sends it (family-specific XML replies): to check one in a test.
+ *
+ * @example
+ * render${P}Reply("port-out-validation-response", { portable: true }); // '<?xml …><PortOutValidationResponse>…'
+ */
 export const render${P}Reply: (kind: string, result: unknown) => string | undefined = renderXmlReply;
 `;
 }
@@ -168,7 +178,12 @@ export const validate${r.title}: ReplyValidator<${r.title}> = createReplyValidat
   const table = replies.map((r) => `${JSON.stringify(r.kind)}: validate${r.title} as ReplyValidator<unknown>`).join(", ");
   return `${validators}
 
-/** Render the ${family.name} handler's JSON answer (checked against its schema; throws \`InvalidReplyError\` when it does not match). */
+/**
+ * Render the ${family.name} handler's JSON answer as the runtime sends it (checked against its schema; throws \`InvalidReplyError\` when it does not match): to check one in a test.
+ *
+ * @example
+ * render${P}Reply(${JSON.stringify(replies[0]?.kind ?? "json")}, reply); // { contentType: "application/json; charset=utf-8", body: "{…}" }
+ */
 export const render${P}Reply: (kind: string, result: unknown) => FamilyReply | undefined = createJsonReplyRenderer({ ${table} });
 `;
 }
@@ -200,7 +215,12 @@ function familyFiles(catalog: Catalog, ajv: Ajv, family: FamilyModel): Generated
       .join("\n")}\n}`;
   const guards = events
     .map(
-      (e) => `/** True when \`value\` is a valid ${e.title} (\`${family.discriminant ?? "event"}\` ${JSON.stringify(e.event)}). */
+      (e) => `/**
+ * True when \`value\` is a valid ${e.title} (\`${family.discriminant ?? "event"}\` ${JSON.stringify(e.event)}).
+ *
+ * @example
+ * if (is${pascalCase(e.title)}(value)) handle(value); // value: ${e.title}
+ */
 export function is${pascalCase(e.title)}(value: unknown): value is ${e.title} {
   return compiled.lenient_${identifier(e.event)}(value);
 }`,

@@ -7,7 +7,8 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
-import { createBandwidthWebhooks, validateVoiceCallback } from "../../generated/index.js";
+import { createBandwidthWebhooks } from "../../generated/index.js";
+import { validateVoiceCallback } from "../../generated/validators/voice.js";
 import type { CallTrace } from "../../generated/testing.js";
 
 export const USER = "bw-user";

@@ -7,7 +7,8 @@ import { once } from "node:events";
 import type { AddressInfo } from "node:net";
 import { createBandwidthWebhooks } from "bw-codegen";
 import { Response, Gather, SpeakSentence, Transfer, PhoneNumber } from "bw-codegen/bxml";
-import { validateVoiceCallback, type VoiceCallback } from "bw-codegen";
+import type { VoiceCallback } from "bw-codegen";
+import { validateVoiceCallback } from "bw-codegen/validators/voice"; // one family's validators, without the runtime
 import assert from "node:assert/strict";
 import { deliverEvent } from "bw-codegen/testing";
 import { simulateCall } from "bw-codegen/testing";

@@ -1,7 +1,7 @@
 // Type-level tests: this file must compile (`tsc --noEmit` runs in `npm test`), and every line
 // marked @ts-expect-error must be a compile error, proving the generated types reject wrong code.
 import type { AnswerCallback, VoiceCallback, VoiceCallbackMap, VoiceEventType, VoiceHandlers } from "../../generated/index.js";
-import { validateVoiceCallback, isAnswerCallback } from "../../generated/index.js";
+import { validateVoiceCallback, isAnswerCallback } from "../../generated/validators/voice.js";
 
 export const handlers: VoiceHandlers = {
   answer(event) {

@@ -18,8 +18,6 @@
  *   UTF-8) can never equal a configured pair, because configured pairs are non-empty, colon-separated,
  *   valid UTF-8. The precise reason is only worked out after a failure, for logs, and never contains the
  *   header or any secret.
- *
- * @public-entry (re-exported from the package entry point)
  */
 /** Default realm in the `WWW-Authenticate` challenge (Bandwidth accepts any realm, even an empty one). */
 export const DEFAULT_REALM = "bandwidth-webhooks";

@@ -10,7 +10,16 @@ import { runChecks } from "./checks.js";
 import { BOOLEAN, EMPTY, ENUM, MIXED, STRING, TEXT, compileRules } from "./compiled-rules.js";
 import { validateBxmlTree } from "./tree.js";
 import { formatNumber } from "./values.js";
-/** The tree cannot be rendered as valid BXML; `issues` lists every problem with its element path. */
+/**
+ * The tree cannot be rendered as valid BXML; `issues` lists every problem with its element path.
+ *
+ * @example
+ * try {
+ *   Response(SpeakSentence("bell \u0007")).toString();
+ * } catch (error) {
+ *   if (error instanceof BxmlRenderError) console.error(error.issues); // [{ path: "/Response/SpeakSentence[1]/text()", message: "character U+0007 …" }]
+ * }
+ */
 export class BxmlRenderError extends Error {
     /** Every problem found, e.g. `{ path: "/Response/Gather[1]/@maxDigits", message: "must be an integer from 1 to 50, not 0" }`. */
     issues;

@@ -5,8 +5,6 @@
  *
  * Built once per event by the handler core (`core.ts`); the AbortController behind `signal` is only
  * created if a handler actually reads `signal`, so handlers that don't use it cost nothing extra.
- *
- * @public-entry (re-exported from the package entry point)
  */
 const NO_ISSUES = Object.freeze([]);
 /** The runtime's implementation of {@link HandlerContext}; created by the core, not by users. */

@@ -19,8 +19,6 @@
  *
  * Families plug in as data ({@link WebhookFamily}): the generated glue in `generated/webhooks.js` binds
  * each family's generated validator and event table; nothing here knows a single event name.
- *
- * @public-entry (re-exported from the package entry point)
  */
 import type { WebhookCore, WebhookCoreOptions } from "./types.js";
 export type { AuthFailureInfo, BodyVerification, BxmlCheckResult, CoreBody, CoreResponse, CoreRoute, EventResponseKind, FamilyEventInfo, FamilyReply, FamilyValidationResult, InvalidEventReport, ResponseInfo, UnknownEventInfo, WebhookCore, WebhookCoreOptions, WebhookErrorInfo, WebhookFamily, WebhookIssue, WebhookRoute, } from "./types.js";

@@ -4,8 +4,6 @@
  * A reply is checked against its schema (a precompiled validator) before it is sent: Bandwidth treats a
  * malformed answer like no answer (the call goes to its emergency call centre), so an invalid reply is
  * better reported to `onError` (as a 500, which Bandwidth handles the same way) than sent silently.
- *
- * @public-entry (used by the generated validators and webhooks modules)
  */
 import { formatAjvErrors } from "../validation.js";
 /**
@@ -22,7 +20,14 @@ export function createReplyValidator(type, compiled, hints) {
         return { ok: false, type, errors: formatAjvErrors(compiled.errors ?? [], value, hints) };
     };
 }
-/** Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues. */
+/**
+ * Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues.
+ *
+ * @example
+ * onError: (error) => {
+ *   if (error instanceof InvalidReplyError) console.error(error.issues); // [{ path: "/lat", message: "…" }]
+ * },
+ */
 export class InvalidReplyError extends Error {
     issues;
     constructor(kind, issues) {

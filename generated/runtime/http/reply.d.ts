@@ -8,7 +8,14 @@ import type { PreparedEvent } from "./event.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 import type { CoreResponse, WebhookIssue } from "./types.js";
-/** Raised (to `onError`) when a handler's BXML fails validation in development mode. */
+/**
+ * Raised (to `onError`) when a handler's BXML fails validation in development mode.
+ *
+ * @example
+ * onError: (error, info) => {
+ *   if (error instanceof BxmlValidationError) console.error(`${info.eventType}: invalid BXML`, error.message);
+ * },
+ */
 export declare class BxmlValidationError extends Error {
     readonly issues: readonly WebhookIssue[];
     constructor(eventType: string, issues: readonly WebhookIssue[]);

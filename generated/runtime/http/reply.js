@@ -5,7 +5,14 @@
  * development mode. A result that cannot be rendered is a 500 reported to `onError`.
  */
 import { EMPTY_BXML, INTERNAL_ERROR, ack, bxmlResponse } from "./responses.js";
-/** Raised (to `onError`) when a handler's BXML fails validation in development mode. */
+/**
+ * Raised (to `onError`) when a handler's BXML fails validation in development mode.
+ *
+ * @example
+ * onError: (error, info) => {
+ *   if (error instanceof BxmlValidationError) console.error(`${info.eventType}: invalid BXML`, error.message);
+ * },
+ */
 export class BxmlValidationError extends Error {
     issues;
     constructor(eventType, issues) {

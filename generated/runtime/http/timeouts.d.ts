@@ -8,7 +8,14 @@ import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 /** What {@link withTimeout} resolves to when the time ran out (the answer is then a 500). */
 export declare const TIMED_OUT: unique symbol;
-/** Raised (to `onError`) when a handler runs past `timeoutMs`. */
+/**
+ * Raised (to `onError`) when a handler runs past `timeoutMs`.
+ *
+ * @example
+ * onError: (error, { eventType }) => {
+ *   if (error instanceof WebhookTimeoutError) metrics.increment("handler_timeout", { eventType });
+ * },
+ */
 export declare class WebhookTimeoutError extends Error {
     constructor(timeoutMs: number);
 }

@@ -5,7 +5,14 @@
  */
 /** What {@link withTimeout} resolves to when the time ran out (the answer is then a 500). */
 export const TIMED_OUT = Symbol("timed out");
-/** Raised (to `onError`) when a handler runs past `timeoutMs`. */
+/**
+ * Raised (to `onError`) when a handler runs past `timeoutMs`.
+ *
+ * @example
+ * onError: (error, { eventType }) => {
+ *   if (error instanceof WebhookTimeoutError) metrics.increment("handler_timeout", { eventType });
+ * },
+ */
 export class WebhookTimeoutError extends Error {
     constructor(timeoutMs) {
         super(`webhook handler did not finish within ${timeoutMs} ms`);

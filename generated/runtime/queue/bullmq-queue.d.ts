@@ -13,7 +13,12 @@
 import { Queue } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
 import type { EventQueue } from "./types.js";
-/** Default BullMQ queue name shared by receivers and workers. */
+/**
+ * Default BullMQ queue name shared by receivers and workers.
+ *
+ * @example
+ * const jobs = new Queue(DEFAULT_QUEUE_NAME, { connection }); // BullMQ's own Queue, e.g. for a dashboard
+ */
 export declare const DEFAULT_QUEUE_NAME: string;
 /** Options of {@link createBullMQQueue}. */
 export interface BullMQQueueOptions {

@@ -13,7 +13,12 @@
 import { Queue } from "bullmq";
 import { createIntakeWriter, jobOfEvent } from "./intake.js";
 import { openFailFastRedis, storedWithin } from "./redis-store.js";
-/** Default BullMQ queue name shared by receivers and workers. */
+/**
+ * Default BullMQ queue name shared by receivers and workers.
+ *
+ * @example
+ * const jobs = new Queue(DEFAULT_QUEUE_NAME, { connection }); // BullMQ's own Queue, e.g. for a dashboard
+ */
 export const DEFAULT_QUEUE_NAME = "bandwidth-webhooks";
 function isClient(connection) {
     return typeof connection === "object" && connection !== null && typeof connection.defineCommand === "function";

@@ -14,9 +14,19 @@ import type { JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import type { WebhookLogger } from "../http/context.js";
 import type { QueuedEvent } from "./types.js";
-/** The consumer group every forwarder of a queue reads the intake stream in. */
+/**
+ * The consumer group every forwarder of a queue reads the intake stream in.
+ *
+ * @example
+ * await redis.xpending(intakeKey(DEFAULT_QUEUE_NAME), INTAKE_GROUP); // entries read but not yet in BullMQ
+ */
 export declare const INTAKE_GROUP: string;
-/** The intake stream's key for a queue name. */
+/**
+ * The intake stream's key for a queue name.
+ *
+ * @example
+ * await redis.xlen(intakeKey(DEFAULT_QUEUE_NAME)); // events received but not yet forwarded to BullMQ
+ */
 export declare function intakeKey(queueName: string): string;
 /** The fields of one intake entry: the format version, the jobs' options and the request's events. */
 export declare function intakeFields(jobOptionsJson: string, events: readonly QueuedEvent[]): string[];
@@ -68,5 +78,13 @@ export interface IntakeForwarder {
     /** Stops after the batch in hand is forwarded. */
     close(): Promise<void>;
 }
-/** Moves entries from the intake stream to BullMQ until closed; errors (Redis away) back off and retry. */
+/**
+ * Moves entries from the intake stream to BullMQ until closed; errors (Redis away) back off and retry.
+ * `createBandwidthWorker` runs one; start it yourself only for a queue consumed by BullMQ workers of your own.
+ *
+ * @example
+ * const queue = new Queue(DEFAULT_QUEUE_NAME, { connection });
+ * const forwarder = startIntakeForwarder({ client: new Redis(url), queue, queueName: DEFAULT_QUEUE_NAME, logger: console });
+ * // on shutdown: await forwarder.close();
+ */
 export declare function startIntakeForwarder(options: IntakeForwarderOptions): IntakeForwarder;

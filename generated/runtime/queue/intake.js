@@ -11,9 +11,19 @@
  * So nothing is acknowledged to Bandwidth before it is on disk in Redis, and nothing stored is dropped.
  */
 import { storedWithin, whenRedisReady } from "./redis-store.js";
-/** The consumer group every forwarder of a queue reads the intake stream in. */
+/**
+ * The consumer group every forwarder of a queue reads the intake stream in.
+ *
+ * @example
+ * await redis.xpending(intakeKey(DEFAULT_QUEUE_NAME), INTAKE_GROUP); // entries read but not yet in BullMQ
+ */
 export const INTAKE_GROUP = "bw-forwarders";
-/** The intake stream's key for a queue name. */
+/**
+ * The intake stream's key for a queue name.
+ *
+ * @example
+ * await redis.xlen(intakeKey(DEFAULT_QUEUE_NAME)); // events received but not yet forwarded to BullMQ
+ */
 export function intakeKey(queueName) {
     return `bw:intake:${queueName}`;
 }
@@ -109,7 +119,15 @@ async function ensureGroup(client, key) {
             throw error;
     }
 }
-/** Moves entries from the intake stream to BullMQ until closed; errors (Redis away) back off and retry. */
+/**
+ * Moves entries from the intake stream to BullMQ until closed; errors (Redis away) back off and retry.
+ * `createBandwidthWorker` runs one; start it yourself only for a queue consumed by BullMQ workers of your own.
+ *
+ * @example
+ * const queue = new Queue(DEFAULT_QUEUE_NAME, { connection });
+ * const forwarder = startIntakeForwarder({ client: new Redis(url), queue, queueName: DEFAULT_QUEUE_NAME, logger: console });
+ * // on shutdown: await forwarder.close();
+ */
 export function startIntakeForwarder(options) {
     const { client, queue, logger } = options;
     const key = intakeKey(options.queueName);

@@ -87,7 +87,12 @@ export interface ResolvedScript {
     readonly applicationId: string;
     readonly tag: string | undefined;
 }
-/** A script field that cannot be used; the message names it. */
+/**
+ * A script field that cannot be used; the message names it.
+ *
+ * @example
+ * await assert.rejects(simulateCall(webhooks.fetch, { digits: ["x"] }), ScriptError); // "x" is not a DTMF digit
+ */
 export declare class ScriptError extends Error {
     constructor(message: string);
 }

@@ -2,7 +2,12 @@
 // The caller's side of a simulated call: what the person on the phone (and the transfer targets) do.
 // A script is plain JSON (`--script flow.json`); every field is optional.
 import { SEMANTICS } from "./semantics.js";
-/** A script field that cannot be used; the message names it. */
+/**
+ * A script field that cannot be used; the message names it.
+ *
+ * @example
+ * await assert.rejects(simulateCall(webhooks.fetch, { digits: ["x"] }), ScriptError); // "x" is not a DTMF digit
+ */
 export class ScriptError extends Error {
     constructor(message) {
         super(message);

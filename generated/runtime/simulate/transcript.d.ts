@@ -4,7 +4,19 @@ export interface TranscriptOptions {
     /** Use ANSI colours (the CLI turns them on for a TTY without NO_COLOR). */
     readonly color?: boolean;
 }
-/** The readable transcript, times relative to the start of the call. */
+/**
+ * The readable transcript, times relative to the start of the call.
+ *
+ * @example
+ * const trace = await simulateCall(webhooks.fetch, { digits: ["1"] });
+ * process.stdout.write(formatTranscript(trace)); // "+0.00s  → initiate POST …", ending "OK: the flow ran to the end (…)"
+ */
 export declare function formatTranscript(trace: CallTrace, options?: TranscriptOptions): string;
-/** JSON lines: each entry, then `{ "kind": "summary", ok, cause, callId, said, pressed, problems }`. */
+/**
+ * JSON lines: each entry, then `{ "kind": "summary", ok, cause, callId, said, pressed, problems }`.
+ *
+ * @example
+ * const lines = formatJsonLines(await simulateCall(webhooks.fetch)).trim().split("\n").map((l) => JSON.parse(l));
+ * lines.at(-1).kind; // "summary"
+ */
 export declare function formatJsonLines(trace: CallTrace): string;

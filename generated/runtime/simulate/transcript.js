@@ -46,7 +46,13 @@ function describe(entry, paint) {
             return paint("bold", `call ended: ${entry.cause} (${entry.reason})`);
     }
 }
-/** The readable transcript, times relative to the start of the call. */
+/**
+ * The readable transcript, times relative to the start of the call.
+ *
+ * @example
+ * const trace = await simulateCall(webhooks.fetch, { digits: ["1"] });
+ * process.stdout.write(formatTranscript(trace)); // "+0.00s  → initiate POST …", ending "OK: the flow ran to the end (…)"
+ */
 export function formatTranscript(trace, options = {}) {
     const paint = (c, s) => (options.color === true ? `\u001b[${CODES[c]}m${s}\u001b[0m` : s);
     const start = trace.entries.length > 0 ? Date.parse(trace.entries[0].at) : 0;
@@ -60,7 +66,13 @@ export function formatTranscript(trace, options = {}) {
     lines.push("", trace.ok ? paint("green", `OK: the flow ran to the end (${summary})`) : paint("red", `FAILED: the receiver misbehaved (${summary})`));
     return `${lines.join("\n")}\n`;
 }
-/** JSON lines: each entry, then `{ "kind": "summary", ok, cause, callId, said, pressed, problems }`. */
+/**
+ * JSON lines: each entry, then `{ "kind": "summary", ok, cause, callId, said, pressed, problems }`.
+ *
+ * @example
+ * const lines = formatJsonLines(await simulateCall(webhooks.fetch)).trim().split("\n").map((l) => JSON.parse(l));
+ * lines.at(-1).kind; // "summary"
+ */
 export function formatJsonLines(trace) {
     const lines = trace.entries.map((entry) => JSON.stringify(entry));
     lines.push(JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length }));

@@ -15,7 +15,13 @@
 import { DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "../simulate/answer-body.js";
 import { parseXml } from "../xml/parser.js";
 export { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES } from "../simulate/answer-body.js";
-/** The handshake did not go the way Bandwidth needs: Bandwidth would never send this event with credentials. */
+/**
+ * The handshake did not go the way Bandwidth needs: Bandwidth would never send this event with credentials.
+ *
+ * @example
+ * // a server that accepts events without credentials, or challenges without `WWW-Authenticate: Basic`:
+ * await assert.rejects(deliverEvent({ url, body, username: "bw", password: "s3cret" }), HandshakeError);
+ */
 export class HandshakeError extends Error {
     /** How the server answered the first, unauthenticated request. */
     challenge;

@@ -17,8 +17,6 @@
  *   UTF-8) can never equal a configured pair, because configured pairs are non-empty, colon-separated,
  *   valid UTF-8. The precise reason is only worked out after a failure, for logs, and never contains the
  *   header or any secret.
- *
- * @public-entry (re-exported from the package entry point)
  */
 
 /** One username/password pair Bandwidth was configured with (e.g. the application's `CallbackCreds`). */

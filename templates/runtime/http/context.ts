@@ -4,8 +4,6 @@
  *
  * Built once per event by the handler core (`core.ts`); the AbortController behind `signal` is only
  * created if a handler actually reads `signal`, so handlers that don't use it cost nothing extra.
- *
- * @public-entry (re-exported from the package entry point)
  */
 
 /** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */

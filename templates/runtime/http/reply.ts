@@ -10,7 +10,14 @@ import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 import type { BxmlCheckResult, CoreResponse, EventResponseKind, FamilyReply, WebhookIssue } from "./types.js";
 
-/** Raised (to `onError`) when a handler's BXML fails validation in development mode. */
+/**
+ * Raised (to `onError`) when a handler's BXML fails validation in development mode.
+ *
+ * @example
+ * onError: (error, info) => {
+ *   if (error instanceof BxmlValidationError) console.error(`${info.eventType}: invalid BXML`, error.message);
+ * },
+ */
 export class BxmlValidationError extends Error {
   readonly issues: readonly WebhookIssue[];
   constructor(eventType: string, issues: readonly WebhookIssue[]) {

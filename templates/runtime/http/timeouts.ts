@@ -10,7 +10,14 @@ import type { CoreSettings } from "./settings.js";
 /** What {@link withTimeout} resolves to when the time ran out (the answer is then a 500). */
 export const TIMED_OUT: unique symbol = Symbol("timed out");
 
-/** Raised (to `onError`) when a handler runs past `timeoutMs`. */
+/**
+ * Raised (to `onError`) when a handler runs past `timeoutMs`.
+ *
+ * @example
+ * onError: (error, { eventType }) => {
+ *   if (error instanceof WebhookTimeoutError) metrics.increment("handler_timeout", { eventType });
+ * },
+ */
 export class WebhookTimeoutError extends Error {
   constructor(timeoutMs: number) {
     super(`webhook handler did not finish within ${timeoutMs} ms`);

@@ -17,7 +17,12 @@ import { createIntakeWriter, jobOfEvent } from "./intake.js";
 import { openFailFastRedis, storedWithin } from "./redis-store.js";
 import type { EventQueue, QueuedEvent } from "./types.js";
 
-/** Default BullMQ queue name shared by receivers and workers. */
+/**
+ * Default BullMQ queue name shared by receivers and workers.
+ *
+ * @example
+ * const jobs = new Queue(DEFAULT_QUEUE_NAME, { connection }); // BullMQ's own Queue, e.g. for a dashboard
+ */
 export const DEFAULT_QUEUE_NAME: string = "bandwidth-webhooks";
 
 /** Options of {@link createBullMQQueue}. */

@@ -16,10 +16,20 @@ import type { WebhookLogger } from "../http/context.js";
 import { storedWithin, whenRedisReady } from "./redis-store.js";
 import type { QueuedEvent } from "./types.js";
 
-/** The consumer group every forwarder of a queue reads the intake stream in. */
+/**
+ * The consumer group every forwarder of a queue reads the intake stream in.
+ *
+ * @example
+ * await redis.xpending(intakeKey(DEFAULT_QUEUE_NAME), INTAKE_GROUP); // entries read but not yet in BullMQ
+ */
 export const INTAKE_GROUP: string = "bw-forwarders";
 
-/** The intake stream's key for a queue name. */
+/**
+ * The intake stream's key for a queue name.
+ *
+ * @example
+ * await redis.xlen(intakeKey(DEFAULT_QUEUE_NAME)); // events received but not yet forwarded to BullMQ
+ */
 export function intakeKey(queueName: string): string {
   return `bw:intake:${queueName}`;
 }
@@ -157,7 +167,15 @@ async function ensureGroup(client: Redis, key: string): Promise<void> {
   }
 }
 
-/** Moves entries from the intake stream to BullMQ until closed; errors (Redis away) back off and retry. */
+/**
+ * Moves entries from the intake stream to BullMQ until closed; errors (Redis away) back off and retry.
+ * `createBandwidthWorker` runs one; start it yourself only for a queue consumed by BullMQ workers of your own.
+ *
+ * @example
+ * const queue = new Queue(DEFAULT_QUEUE_NAME, { connection });
+ * const forwarder = startIntakeForwarder({ client: new Redis(url), queue, queueName: DEFAULT_QUEUE_NAME, logger: console });
+ * // on shutdown: await forwarder.close();
+ */
 export function startIntakeForwarder(options: IntakeForwarderOptions): IntakeForwarder {
   const { client, queue, logger } = options;
   const key = intakeKey(options.queueName);

@@ -5,7 +5,16 @@
 /** The default limit on an answer body: 1 MiB (ours; Bandwidth publishes no BXML size limit). */
 export const DEFAULT_MAX_ANSWER_BYTES: number = 1_048_576;
 
-/** The receiver's answer was longer than the limit; the rest was not read. */
+/**
+ * The receiver's answer was longer than the limit; the rest was not read.
+ *
+ * @example
+ * try {
+ *   await deliverEvent({ url: "http://127.0.0.1:3000/callbacks/voice", body: event, maxAnswerBytes: 65_536 });
+ * } catch (error) {
+ *   if (error instanceof AnswerTooLargeError) console.error(`answer over ${error.limit} bytes (status ${error.status})`);
+ * }
+ */
 export class AnswerTooLargeError extends Error {
   /** The limit in bytes. */
   readonly limit: number;

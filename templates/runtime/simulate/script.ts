@@ -95,7 +95,12 @@ export interface ResolvedScript {
   readonly tag: string | undefined;
 }
 
-/** A script field that cannot be used; the message names it. */
+/**
+ * A script field that cannot be used; the message names it.
+ *
+ * @example
+ * await assert.rejects(simulateCall(webhooks.fetch, { digits: ["x"] }), ScriptError); // "x" is not a DTMF digit
+ */
 export class ScriptError extends Error {
   constructor(message: string) {
     super(message);

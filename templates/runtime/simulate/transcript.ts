@@ -61,7 +61,13 @@ function describe(entry: TraceEntry, paint: (c: Colour, s: string) => string): s
   }
 }
 
-/** The readable transcript, times relative to the start of the call. */
+/**
+ * The readable transcript, times relative to the start of the call.
+ *
+ * @example
+ * const trace = await simulateCall(webhooks.fetch, { digits: ["1"] });
+ * process.stdout.write(formatTranscript(trace)); // "+0.00s  → initiate POST …", ending "OK: the flow ran to the end (…)"
+ */
 export function formatTranscript(trace: CallTrace, options: TranscriptOptions = {}): string {
   const paint = (c: Colour, s: string): string => (options.color === true ? `\u001b[${CODES[c]}m${s}\u001b[0m` : s);
   const start = trace.entries.length > 0 ? Date.parse(trace.entries[0].at) : 0;
@@ -76,7 +82,13 @@ export function formatTranscript(trace: CallTrace, options: TranscriptOptions = 
   return `${lines.join("\n")}\n`;
 }
 
-/** JSON lines: each entry, then `{ "kind": "summary", ok, cause, callId, said, pressed, problems }`. */
+/**
+ * JSON lines: each entry, then `{ "kind": "summary", ok, cause, callId, said, pressed, problems }`.
+ *
+ * @example
+ * const lines = formatJsonLines(await simulateCall(webhooks.fetch)).trim().split("\n").map((l) => JSON.parse(l));
+ * lines.at(-1).kind; // "summary"
+ */
 export function formatJsonLines(trace: CallTrace): string {
   const lines = trace.entries.map((entry) => JSON.stringify(entry));
   lines.push(

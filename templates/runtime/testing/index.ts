@@ -89,7 +89,13 @@ export interface DeliveryResult {
   readonly json: unknown;
 }
 
-/** The handshake did not go the way Bandwidth needs: Bandwidth would never send this event with credentials. */
+/**
+ * The handshake did not go the way Bandwidth needs: Bandwidth would never send this event with credentials.
+ *
+ * @example
+ * // a server that accepts events without credentials, or challenges without `WWW-Authenticate: Basic`:
+ * await assert.rejects(deliverEvent({ url, body, username: "bw", password: "s3cret" }), HandshakeError);
+ */
 export class HandshakeError extends Error {
   /** How the server answered the first, unauthenticated request. */
   readonly challenge: ChallengeAnswer;

@@ -12,8 +12,6 @@
  * the text's UTF-8 length, no content encoding), the mark is put back, so a signature over the raw bytes
  * (TFV) verifies as on the other adapters. Mounting the middleware before any body parser is best:
  * `app.use(webhooks.express)` first.
- *
- * @public-entry (re-exported from the package entry point)
  */
 import { handleNodeRequest } from "./node.js";
 /**

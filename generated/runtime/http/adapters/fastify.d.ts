@@ -14,8 +14,6 @@
  *   limits do not apply to webhook routes and the exact bytes stay available.
  * - Parser errors are mapped to the core's answers (413, 400) by a scoped error handler.
  * - Paths are matched by Fastify itself, so a trailing slash follows the app's `ignoreTrailingSlash`.
- *
- * @public-entry (re-exported from the package entry point)
  */
 import type { WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";

@@ -9,8 +9,6 @@
  *
  * Node-only by design: it uses `Buffer` (a global) but imports nothing from `node:*` at run time, so
  * merely importing it on an edge runtime is harmless.
- *
- * @public-entry (re-exported from the package entry point)
  */
 /**
  * After an early answer (401, 413, …) a body that announces at most this many bytes is read and discarded

@@ -9,8 +9,6 @@
  * and one that has not ended within `bodyTimeoutMs` (default 10 s) 408 `body_timeout`: the returned promise
  * never rejects. Chunks are counted in bytes whatever their type (`Uint8Array`, any `ArrayBuffer` view,
  * an `ArrayBuffer`, or a string from a hand-made stream, UTF-8 encoded).
- *
- * @public-entry (re-exported from the package entry point)
  */
 
 import type { CoreBody, CoreResponse, WebhookCore } from "../core.js";

@@ -8,8 +8,6 @@
  *
  * Node-only by design: it uses `Buffer` (a global) but imports nothing from `node:*` at run time, so
  * merely importing it on an edge runtime is harmless.
- *
- * @public-entry (re-exported from the package entry point)
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
