@@ -54,7 +54,10 @@ function start(script: string, config: object, readyLine: RegExp, options: Start
   const result: Child = { pid: child.pid!, url: "", handled, exit: () => ended, stop: () => end("SIGTERM"), kill: () => end("SIGKILL") };
   options.children?.push(result);
   return new Promise((resolve, reject) => {
+    let failed = false;
     const fail = (error: Error): void => {
+      if (failed) return;
+      failed = true;
       clearTimeout(timer);
       void end("SIGKILL").then(() => reject(error));
     };
