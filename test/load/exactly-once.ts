@@ -73,6 +73,8 @@ export interface ExactlyOnceOptions {
   readonly stallRedisMs?: number;
   /** Add this many group messages to two numbers (two deliveries each). Default 0. */
   readonly groupMessages?: number;
+  /** Longest wait for every event to be handled after the replay. Default 60 000 ms. */
+  readonly settleMs?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -181,7 +183,7 @@ export async function runExactlyOnce(options: ExactlyOnceOptions): Promise<Exact
     };
     const result = await replay({ urls: () => receivers.filter((r) => r.url !== "").map((r) => r.url), deliveries, concurrency: 32, onAck });
     await Promise.all(faults);
-    await settle(children, unique, 60_000);
+    await settle(children, unique, options.settleMs ?? 60_000);
     const counts = handledCounts(children);
     const gaveUp = new Set(result.gaveUp);
     const acknowledged = (id: string): boolean => !gaveUp.has(id);
