@@ -139,19 +139,20 @@ export async function runExactlyOnce(options: ExactlyOnceOptions): Promise<Exact
     let receiversKilled = 0;
     let redisStalls = 0;
     let poisonWritten = 0;
-    const faults: Promise<void>[] = [];
+    let faults: Promise<void> = Promise.resolve(); // one after the other: a stall never meets a restarting Redis
+    const fault = (run: () => Promise<void>): void => void (faults = faults.then(run));
     const at = (share: number, done: number): boolean => done === Math.floor(deliveries.length * share);
     const onAck = (done: number): void => {
       if (options.restartRedis !== false && at(0.3, done)) {
-        faults.push((async () => {
+        fault(async () => {
           await redis.stop();
           await sleep(options.redisDownMs ?? 1000);
           await redis.start();
           redisRestarts++;
-        })());
+        });
       }
       if (options.stallRedisMs !== undefined && at(0.45, done)) {
-        faults.push((async () => {
+        fault(async () => {
           const pid = redis.pid!;
           stalled = true;
           process.kill(pid, "SIGSTOP");
@@ -162,27 +163,27 @@ export async function runExactlyOnce(options: ExactlyOnceOptions): Promise<Exact
             stalled = false;
           }
           redisStalls++;
-        })());
+        });
       }
       if (options.poison === true && mode === "queue" && at(0.5, done)) {
-        faults.push((async () => {
+        fault(async () => {
           await raw.connect().catch(() => undefined);
           for (const fields of poisonEntries()) {
             await raw.xadd(intakeKey(queueName), "*", ...fields);
             poisonWritten++;
           }
-        })());
+        });
       }
       if (options.killReceiver !== false && at(0.6, done)) {
-        faults.push((async () => {
+        fault(async () => {
           await receivers[0].kill();
           receiversKilled++;
           receivers[0] = await startReceiver(config, { children });
-        })());
+        });
       }
     };
     const result = await replay({ urls: () => receivers.filter((r) => r.url !== "").map((r) => r.url), deliveries, concurrency: 32, onAck });
-    await Promise.all(faults);
+    await faults;
     await settle(children, unique, options.settleMs ?? 60_000);
     const counts = handledCounts(children);
     const gaveUp = new Set(result.gaveUp);
