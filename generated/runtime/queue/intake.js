@@ -8,6 +8,9 @@
  * between the two steps leaves its entries pending; another (or the same, restarted) claims them after
  * `claimIdleMs` and adds them again under the same job ids (the dedupe key, or the entry id), which
  * BullMQ ignores while the job exists and the worker's run-once store covers after it is removed.
+ * An entry that cannot be forwarded (not ours, options we never write, jobs BullMQ refuses) is moved to
+ * `bw:intake-dead:<queue>` with its reason and reported, never retried for ever in front of the others;
+ * reads and adds are bounded in bytes and jobs, and every Redis call has a deadline.
  * So nothing is acknowledged to Bandwidth before it is on disk in Redis, and nothing stored is dropped.
  */
 import { RedisDeadlineError, storedWithin, whenRedisReady, within } from "./redis-store.js";
