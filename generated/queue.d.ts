@@ -4,7 +4,7 @@ import type { QueuedHandlers } from "./runtime/queue/types.js";
 import type { VoiceHandlers, MessagingHandlers, NumbersHandlers, TfvHandlers, EndpointHandlers, MfaHandlers, WebRtcHandlers } from "./handlers.js";
 export { createBullMQQueue, DEFAULT_QUEUE_NAME } from "./runtime/queue/bullmq-queue.js";
 export type { BullMQEventQueue, BullMQQueueOptions } from "./runtime/queue/bullmq-queue.js";
-export { INTAKE_GROUP, intakeKey, startIntakeForwarder } from "./runtime/queue/intake.js";
+export { INTAKE_GROUP, intakeDeadKey, intakeKey, startIntakeForwarder } from "./runtime/queue/intake.js";
 export type { IntakeForwarder, IntakeForwarderOptions } from "./runtime/queue/intake.js";
 export { createRedisDedupeStore } from "./runtime/queue/redis-store.js";
 export type { RedisDedupeStoreOptions } from "./runtime/queue/redis-store.js";

@@ -2,7 +2,7 @@
 import { createQueueWorker } from "./runtime/queue/worker.js";
 import { voiceEvents, messagingEvents, numbersEvents, tfvEvents, endpointEvents, mfaEvents, webrtcEvents } from "./events.js";
 export { createBullMQQueue, DEFAULT_QUEUE_NAME } from "./runtime/queue/bullmq-queue.js";
-export { INTAKE_GROUP, intakeKey, startIntakeForwarder } from "./runtime/queue/intake.js";
+export { INTAKE_GROUP, intakeDeadKey, intakeKey, startIntakeForwarder } from "./runtime/queue/intake.js";
 export { createRedisDedupeStore } from "./runtime/queue/redis-store.js";
 /**
  * Consumes the events `createBandwidthWebhooks({ queue })` enqueued, with the receiver's typed handler

@@ -8,7 +8,7 @@ import { after, before, describe, test } from "node:test";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { createBullMQQueue } from "../templates/runtime/queue/bullmq-queue.js";
-import { INTAKE_GROUP, intakeKey, jobsOfEntry, startIntakeForwarder } from "../templates/runtime/queue/intake.js";
+import { INTAKE_GROUP, intakeDeadKey, intakeKey, jobsOfEntry, startIntakeForwarder } from "../templates/runtime/queue/intake.js";
 import type { QueuedEvent } from "../templates/runtime/queue/types.js";
 import { createQueueWorker } from "../templates/runtime/queue/worker.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
@@ -119,7 +119,7 @@ describe("intake stream and forwarder (real redis-server)", () => {
     }
   });
 
-  test("an entry that is not a bw-codegen entry is removed and reported; the next ones are forwarded", async () => {
+  test("an entry that is not a bw-codegen entry is dead-lettered and reported; the next ones are forwarded", async () => {
     const key = intakeKey("i5");
     await raw.xadd(key, "*", "something", "else");
     const queue = createBullMQQueue({ connection: redis.url, queueName: "i5" });
@@ -129,8 +129,10 @@ describe("intake stream and forwarder (real redis-server)", () => {
     const worker = recordingWorker(redis.url, "i5", seen, { logger: { warn: () => {}, error: (message: string) => void errors.push(message) } });
     try {
       await until(() => seen.length === 1 && errors.length === 1);
-      assert.match(errors[0], /is not a bw-codegen entry; removed without a job/);
+      assert.match(errors[0], /cannot be forwarded \(not a bw-codegen entry.*moved to bw:intake-dead:i5/);
       await until(async () => (await raw.xlen(key)) === 0);
+      const [[, dead]] = await raw.xrange(intakeDeadKey("i5"), "-", "+");
+      assert.deepEqual(JSON.parse(dead[dead.indexOf("fields") + 1]), ["something", "else"]);
     } finally {
       await worker.close();
       await queue.close();

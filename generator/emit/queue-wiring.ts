@@ -20,7 +20,7 @@ export function emitQueueWiring(model: Model): GeneratedFile[] {
     `import type { ${queued.map((f) => f.handlers).join(", ")} } from "./handlers.js";`,
     `export { createBullMQQueue, DEFAULT_QUEUE_NAME } from "./${RUNTIME_QUEUE}/bullmq-queue.js";`,
     `export type { BullMQEventQueue, BullMQQueueOptions } from "./${RUNTIME_QUEUE}/bullmq-queue.js";`,
-    `export { INTAKE_GROUP, intakeKey, startIntakeForwarder } from "./${RUNTIME_QUEUE}/intake.js";`,
+    `export { INTAKE_GROUP, intakeDeadKey, intakeKey, startIntakeForwarder } from "./${RUNTIME_QUEUE}/intake.js";`,
     `export type { IntakeForwarder, IntakeForwarderOptions } from "./${RUNTIME_QUEUE}/intake.js";`,
     `export { createRedisDedupeStore } from "./${RUNTIME_QUEUE}/redis-store.js";`,
     `export type { RedisDedupeStoreOptions } from "./${RUNTIME_QUEUE}/redis-store.js";`,

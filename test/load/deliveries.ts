@@ -5,14 +5,14 @@ export const LOAD_CREDENTIALS = { username: "load-user", password: "load-passwor
 export const LOAD_AUTHORIZATION = `Basic ${Buffer.from(`${LOAD_CREDENTIALS.username}:${LOAD_CREDENTIALS.password}`).toString("base64")}`;
 export const MESSAGING_PATH = "/callbacks/messaging";
 
-/** One message-delivered event with a unique message id. */
-export function messagingEvent(id: string, index: number): Record<string, unknown> {
+/** One message-delivered event with a unique message id (`to`: the recipient it was delivered to, `text`: its body, `recipients`: the message's). */
+export function messagingEvent(id: string, index: number, to = "+17045550187", text = "", recipients: readonly string[] = [to]): Record<string, unknown> {
   const time = new Date(Date.UTC(2026, 2, 14, 16, 0, 0) + index).toISOString();
   return {
     type: "message-delivered",
     time,
     description: "ok",
-    to: "+17045550187",
+    to,
     message: {
       id,
       owner: "+19195550142",
@@ -20,11 +20,36 @@ export function messagingEvent(id: string, index: number): Record<string, unknow
       time,
       segmentCount: 1,
       direction: "out",
-      to: ["+17045550187"],
+      to: recipients,
       from: "+19195550142",
-      text: "",
+      text,
     },
   };
+}
+
+/**
+ * What identifies one event for counting (the receiver and worker print it as `handled <id>`): the
+ * message id and the recipient, so the two callbacks of a group message (same message id and time, one
+ * per recipient) are two events.
+ */
+export function handledId(event: { to?: unknown; message?: { id?: unknown } }): string {
+  return `${String(event.message?.id ?? "?")}>${String(event.to ?? "?")}`;
+}
+
+/**
+ * `pairs` group messages sent to two numbers: for each, two message-delivered callbacks with the same
+ * message id and time and a different recipient (`to`). Each is its own event to handle once.
+ */
+export function groupMessagePairs(pairs: number, seed = 42): { deliveries: Delivery[]; unique: string[] } {
+  const deliveries: Delivery[] = [];
+  for (let i = 0; i < pairs; i++) {
+    const recipients = ["+17045550187", "+17045550188"];
+    for (const to of recipients) {
+      const event = messagingEvent(`group-${seed}-${i.toString().padStart(6, "0")}`, 500_000 + i, to, "", recipients);
+      deliveries.push({ id: handledId(event), body: JSON.stringify([event]) });
+    }
+  }
+  return { deliveries, unique: deliveries.map((d) => d.id) };
 }
 
 export interface Delivery {
@@ -42,8 +67,8 @@ export function replayList(count: number, duplicateShare: number, seed = 42): { 
   const uniqueCount = Math.round(count * (1 - duplicateShare));
   const unique: Delivery[] = [];
   for (let i = 0; i < uniqueCount; i++) {
-    const id = `load-${seed}-${i.toString().padStart(6, "0")}`;
-    unique.push({ id, body: JSON.stringify([messagingEvent(id, i)]) });
+    const event = messagingEvent(`load-${seed}-${i.toString().padStart(6, "0")}`, i);
+    unique.push({ id: handledId(event), body: JSON.stringify([event]) });
   }
   const deliveries = [...unique];
   for (let d = 0; d < count - uniqueCount; d++) {

@@ -1,11 +1,11 @@
 // A receiver process for the load and fault suite: bw-codegen's node adapter on 127.0.0.1 (port 0), with
 // dedupe (memory or Redis) and optionally the BullMQ hand-off, configured by one JSON argument. It prints
-// `listening <port>` once, and `handled <message.id>` for each messaging event its own handler runs
+// `listening <port>` once, and `handled <message.id>><to>` for each messaging event its own handler runs
 // (inline mode), so the parent can count. Started and stopped (by PID) by test/load/cluster.ts.
 import http from "node:http";
 import { createBandwidthWebhooks } from "../../generated/index.js";
 import { createBullMQQueue, createRedisDedupeStore } from "../../generated/queue.js";
-import { LOAD_CREDENTIALS } from "./deliveries.js";
+import { handledId, LOAD_CREDENTIALS } from "./deliveries.js";
 
 export interface ReceiverConfig {
   readonly redisUrl?: string;
@@ -32,8 +32,8 @@ const faulted = new Set<string>();
 const quiet = { warn: () => {}, error: () => {}, debug: () => {} };
 const onError = (): void => {};
 
-function handle(event: { message?: { id?: string } }): undefined | Promise<undefined> {
-  const id = event.message?.id ?? "?";
+function handle(event: { to?: string; message?: { id?: string } }): undefined | Promise<undefined> {
+  const id = handledId(event);
   if (faults.has(id) && !faulted.has(id)) {
     faulted.add(id);
     if (config.fault === "throw") throw new Error("handler failed");

@@ -1,11 +1,12 @@
 // A worker process for the load and fault suite: the generated createBandwidthWorker on one Redis,
-// printing `handled <message.id>` for every messaging event its handler runs, so the parent can count
+// printing `handled <message.id>><to>` for every messaging event its handler runs, so the parent can count
 // each unique event's handler calls. Configured by one JSON argument; stopped by PID.
 import { createBandwidthWorker } from "../../generated/queue.js";
+import { handledId } from "./deliveries.js";
 
 const config = JSON.parse(process.argv[2] ?? "{}") as { redisUrl: string; queueName?: string; concurrency?: number; silent?: boolean };
 const out = (line: string): void => void process.stdout.write(`${line}\n`);
-const handle = (event: { message: { id: string } }): undefined => (config.silent === true ? undefined : void out(`handled ${event.message.id}`));
+const handle = (event: { to?: string; message: { id: string } }): undefined => (config.silent === true ? undefined : void out(`handled ${handledId(event)}`));
 
 const worker = createBandwidthWorker({
   connection: config.redisUrl,

@@ -19,7 +19,7 @@ export type ClaimResult = {
 } | {
     readonly state: "pending" | "done";
 };
-/** Where dedupe keys live. Every method may reject (store unreachable, memory store full): the receiver then answers 503. */
+/** Where dedupe keys live. Every method may reject (store unreachable, no answer within its deadline: the Redis store's `commandTimeoutMs`, or the memory store full): the receiver then answers 503. */
 export interface DedupeStore {
     /** Claims `key` for `pendingTtlMs` unless it is pending or done (`SET key token NX PX pendingTtlMs`). */
     claim(key: string, pendingTtlMs: number): Promise<ClaimResult>;

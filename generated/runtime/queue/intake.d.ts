@@ -8,6 +8,9 @@
  * between the two steps leaves its entries pending; another (or the same, restarted) claims them after
  * `claimIdleMs` and adds them again under the same job ids (the dedupe key, or the entry id), which
  * BullMQ ignores while the job exists and the worker's run-once store covers after it is removed.
+ * An entry that cannot be forwarded (not ours, options we never write, jobs BullMQ refuses) is moved to
+ * `bw:intake-dead:<queue>` with its reason and reported, never retried for ever in front of the others;
+ * reads and adds are bounded in bytes and jobs, and every Redis call has a deadline.
  * So nothing is acknowledged to Bandwidth before it is on disk in Redis, and nothing stored is dropped.
  */
 import type { JobsOptions, Queue } from "bullmq";
@@ -28,13 +31,22 @@ export declare const INTAKE_GROUP: string;
  * await redis.xlen(intakeKey(DEFAULT_QUEUE_NAME)); // events received but not yet forwarded to BullMQ
  */
 export declare function intakeKey(queueName: string): string;
+/**
+ * The dead-letter stream's key for a queue name: entries the forwarder could not forward, each with its reason.
+ *
+ * @example
+ * const dead = await redis.xrange(intakeDeadKey(DEFAULT_QUEUE_NAME), "-", "+"); // [id, [..., "reason", "...", ...]]
+ */
+export declare function intakeDeadKey(queueName: string): string;
 /** The fields of one intake entry: the format version, the jobs' options and the request's events. */
 export declare function intakeFields(jobOptionsJson: string, events: readonly QueuedEvent[]): string[];
 /**
  * The receiver's side: `append(events)` resolves once the events are in the intake stream. The requests
  * of one event-loop turn are written as ONE entry (one `XADD`, one reply, one timer), so under load the
  * Redis round trip is shared instead of paid per request; a lone request is written on the next turn.
- * Rejects (the receiver answers 503) when Redis is not ready within `timeoutMs` or does not confirm.
+ * An entry holds at most 200 events and about 1 MiB (a larger request alone), so a forwarder never has
+ * to take a whole busy turn at once. Rejects (the receiver answers 503) when Redis is not ready within
+ * `timeoutMs` or does not confirm within it.
  */
 export declare function createIntakeWriter(client: Redis, queueName: string, jobOptionsJson: string, timeoutMs: number): (events: readonly QueuedEvent[]) => Promise<void>;
 /** One BullMQ job to add, as `Queue.addBulk` takes it. */
@@ -48,11 +60,22 @@ export interface IntakeJob {
  * `fallbackId` (for an intake entry, stable across re-reads), else BullMQ's own.
  */
 export declare function jobOfEvent(event: QueuedEvent, options: JobsOptions, fallbackId?: string): IntakeJob;
+/** An intake entry checked: its jobs, or why it cannot be forwarded. */
+export type ParsedIntakeEntry = {
+    readonly jobs: IntakeJob[];
+    readonly reason?: undefined;
+} | {
+    readonly jobs?: undefined;
+    readonly reason: string;
+};
 /**
- * The jobs of one entry, or `undefined` when the entry is not one of ours (a foreign writer, a newer
- * format). An event without a dedupe key gets the entry id (suffixed by its index when the entry holds
- * several): stable, so adding the same entry twice adds nothing twice.
+ * Checks one intake entry before any of it is used: exactly the fields our producer writes (`v` = 1,
+ * `o`, `e`), job options from the allowed set only, and each event of our shape. An event without a
+ * dedupe key gets the entry id (suffixed by its index when the entry holds several): stable, so adding
+ * the same entry twice adds nothing twice. Reasons never quote the entry's content.
  */
+export declare function parseIntakeEntry(id: string, fields: readonly string[]): ParsedIntakeEntry;
+/** The jobs of one entry, or `undefined` when it cannot be forwarded (see {@link parseIntakeEntry}). */
 export declare function jobsOfEntry(id: string, fields: readonly string[]): IntakeJob[] | undefined;
 /** Options of {@link startIntakeForwarder}. */
 export interface IntakeForwarderOptions {
@@ -63,24 +86,36 @@ export interface IntakeForwarderOptions {
     readonly queueName: string;
     /** This forwarder's consumer name (default: random). A stable name picks up its own pending entries at once after a restart. */
     readonly consumer?: string;
-    /** Entries read and forwarded at once. Default 500. */
+    /** Most entries read at once (fewer while entries are large: see `maxBytes`). Default 100. */
     readonly batch?: number;
+    /** About the most bytes of entries read and forwarded at once (an entry larger than this goes alone). Default 4 MiB. */
+    readonly maxBytes?: number;
+    /** Most jobs in one `addBulk`. Default 500. */
+    readonly maxJobs?: number;
     /** How long a read waits for new entries. Default 1000 ms (also the longest wait of `close()`). */
     readonly blockMs?: number;
     /** Entries another forwarder read but did not forward for this long are claimed. Default 30 000 ms. */
     readonly claimIdleMs?: number;
+    /** How long Redis may take to answer one call (beyond `blockMs` for a read) before it counts as stalled and is retried. Default 10 000 ms. */
+    readonly commandTimeoutMs?: number;
+    /** Where entries that cannot be forwarded are reported (`error`), and retries (`warn`). */
     readonly logger: WebhookLogger;
 }
 /** A running forwarder. */
 export interface IntakeForwarder {
     /** Entries forwarded (jobs added and entries removed) so far. */
     readonly forwarded: () => number;
+    /** Entries moved to the dead-letter stream (`bw:intake-dead:<queue>`) so far. */
+    readonly deadLettered: () => number;
     /** Stops after the batch in hand is forwarded. */
     close(): Promise<void>;
 }
 /**
- * Moves entries from the intake stream to BullMQ until closed; errors (Redis away) back off and retry.
- * `createBandwidthWorker` runs one; start it yourself only for a queue consumed by BullMQ workers of your own.
+ * Moves entries from the intake stream to BullMQ until closed. Each entry is checked first; one that
+ * cannot be forwarded (not ours, job options we do not write, an event BullMQ refuses) goes to the
+ * dead-letter stream with its reason and is reported, and the others go on. Reads and `addBulk`s are
+ * bounded in bytes and jobs as well as entries, so a large backlog or large events never have to fit in
+ * memory at once. Every Redis call has a deadline; errors (Redis away or stalled) back off and retry.
  *
  * @example
  * const queue = new Queue(DEFAULT_QUEUE_NAME, { connection });

@@ -4,8 +4,10 @@
  * receiver process that points at one Redis. A claim is `SET key token NX PX pendingTtl` (in a short Lua
  * script that also reads what holds the key, so claim-or-inspect is one atomic step); completing and
  * releasing check the token first, so a process can never finish or drop a claim that expired and was
- * taken by another. Commands fail fast when Redis is unreachable (no offline queue): the receiver
- * answers 503 and Bandwidth retries, instead of a request waiting on a reconnect.
+ * taken by another. Commands fail fast when Redis is unreachable (no offline queue) and every command has
+ * a deadline (`commandTimeoutMs`), so a Redis that is down OR stalled (accepts the connection, never
+ * answers) makes the receiver answer 503 and Bandwidth retry, instead of a request waiting past
+ * Bandwidth's own timeout. {@link within} is the deadline the queue and the forwarder use too.
  *
  * Not part of the core entry: imported from `bw-codegen/queue`, needs the optional peer `ioredis`.
  */
@@ -22,16 +24,25 @@ export interface RedisDedupeStoreOptions {
     readonly prefix?: string;
     /** How long a command may wait for the connection to be ready before failing. Default 1000 ms. */
     readonly readyTimeoutMs?: number;
+    /** How long Redis may take to answer one command (a stalled Redis) before it fails (503). Default 1000 ms. */
+    readonly commandTimeoutMs?: number;
 }
 /**
  * Resolves when `client` is ready, rejects after `ms` (the client keeps reconnecting in the background).
  * Callers waiting at the same time share one listener.
  */
 export declare function whenRedisReady(client: Redis, ms: number): Promise<void>;
+/** The error of a Redis call that missed its deadline (Redis stalled): transient, never the call's fault. */
+export declare class RedisDeadlineError extends Error {
+    readonly name = "RedisDeadlineError";
+}
 /**
- * Resolves as `stored` does, or rejects with "queue unavailable" when Redis has not confirmed within `ms`
- * (a Redis that accepts the connection but stalls): the receiver then answers 503 rather than waiting.
+ * Resolves as `call` does, or rejects with a {@link RedisDeadlineError} (`<what> within <ms> ms`) when
+ * Redis has not answered within `ms` (a Redis that accepts the connection but stalls). The command itself
+ * stays in the client's queue (its late reply is dropped); the caller answers 503 or retries.
  */
+export declare function within<T>(call: Promise<T>, ms: number, what: string): Promise<T>;
+/** {@link within} for the receiver's hand-off: rejects with "queue unavailable" (the receiver answers 503). */
 export declare function storedWithin<T>(stored: Promise<T>, ms: number): Promise<T>;
 /** Opens an ioredis client that fails commands at once while disconnected and keeps reconnecting. */
 export declare function openFailFastRedis(connection: string | RedisOptions): Redis;

@@ -66,7 +66,7 @@ export function createQueueWorker(options) {
     const owned = !(typeof options.connection === "object" && typeof options.connection.defineCommand === "function");
     const connection = connectionOf(options.connection);
     const guardClient = options.dedupe === undefined ? (owned ? openFailFastRedis(options.connection) : connection.duplicate()) : undefined;
-    const store = options.dedupe === false ? undefined : (options.dedupe ?? createRedisDedupeStore({ client: guardClient, prefix: "bw:worked:", readyTimeoutMs: 5000 }));
+    const store = options.dedupe === false ? undefined : (options.dedupe ?? createRedisDedupeStore({ client: guardClient, prefix: "bw:worked:", readyTimeoutMs: 5000, commandTimeoutMs: 5000 }));
     const claimTtlMs = options.claimTtlMs ?? 60_000;
     const doneTtlMs = options.doneTtlMs ?? 24 * 60 * 60 * 1000;
     const onUnhandled = options.onUnhandled ?? ((job) => logger.warn(`bw-codegen worker: no handler for ${job.family} ${JSON.stringify(job.eventType)}; completed`));

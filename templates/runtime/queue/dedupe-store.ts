@@ -15,7 +15,7 @@
 /** What {@link DedupeStore.claim} found: the key is now ours, or another delivery holds or finished it. */
 export type ClaimResult = { readonly state: "claimed"; readonly token: string } | { readonly state: "pending" | "done" };
 
-/** Where dedupe keys live. Every method may reject (store unreachable, memory store full): the receiver then answers 503. */
+/** Where dedupe keys live. Every method may reject (store unreachable, no answer within its deadline: the Redis store's `commandTimeoutMs`, or the memory store full): the receiver then answers 503. */
 export interface DedupeStore {
   /** Claims `key` for `pendingTtlMs` unless it is pending or done (`SET key token NX PX pendingTtlMs`). */
   claim(key: string, pendingTtlMs: number): Promise<ClaimResult>;

@@ -3,8 +3,10 @@
  * receiver process that points at one Redis. A claim is `SET key token NX PX pendingTtl` (in a short Lua
  * script that also reads what holds the key, so claim-or-inspect is one atomic step); completing and
  * releasing check the token first, so a process can never finish or drop a claim that expired and was
- * taken by another. Commands fail fast when Redis is unreachable (no offline queue): the receiver
- * answers 503 and Bandwidth retries, instead of a request waiting on a reconnect.
+ * taken by another. Commands fail fast when Redis is unreachable (no offline queue) and every command has
+ * a deadline (`commandTimeoutMs`), so a Redis that is down OR stalled (accepts the connection, never
+ * answers) makes the receiver answer 503 and Bandwidth retry, instead of a request waiting past
+ * Bandwidth's own timeout. {@link within} is the deadline the queue and the forwarder use too.
  *
  * Not part of the core entry: imported from `bw-codegen/queue`, needs the optional peer `ioredis`.
  */
@@ -23,6 +25,8 @@ export interface RedisDedupeStoreOptions {
   readonly prefix?: string;
   /** How long a command may wait for the connection to be ready before failing. Default 1000 ms. */
   readonly readyTimeoutMs?: number;
+  /** How long Redis may take to answer one command (a stalled Redis) before it fails (503). Default 1000 ms. */
+  readonly commandTimeoutMs?: number;
 }
 
 const CLAIM = `if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 'claimed' end
@@ -65,20 +69,31 @@ export function whenRedisReady(client: Redis, ms: number): Promise<void> {
   });
 }
 
+/** The error of a Redis call that missed its deadline (Redis stalled): transient, never the call's fault. */
+export class RedisDeadlineError extends Error {
+  override readonly name = "RedisDeadlineError";
+}
+
 /**
- * Resolves as `stored` does, or rejects with "queue unavailable" when Redis has not confirmed within `ms`
- * (a Redis that accepts the connection but stalls): the receiver then answers 503 rather than waiting.
+ * Resolves as `call` does, or rejects with a {@link RedisDeadlineError} (`<what> within <ms> ms`) when
+ * Redis has not answered within `ms` (a Redis that accepts the connection but stalls). The command itself
+ * stays in the client's queue (its late reply is dropped); the caller answers 503 or retries.
  */
-export async function storedWithin<T>(stored: Promise<T>, ms: number): Promise<T> {
+export async function within<T>(call: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`queue unavailable: not stored within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new RedisDeadlineError(`${what} within ${ms} ms`)), ms);
   });
   try {
-    return await Promise.race([stored, timeout]);
+    return await Promise.race([call, timeout]);
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** {@link within} for the receiver's hand-off: rejects with "queue unavailable" (the receiver answers 503). */
+export function storedWithin<T>(stored: Promise<T>, ms: number): Promise<T> {
+  return within(stored, ms, "queue unavailable: not stored");
 }
 
 /** Opens an ioredis client that fails commands at once while disconnected and keeps reconnecting. */
@@ -118,23 +133,25 @@ export function createRedisDedupeStore(options: RedisDedupeStoreOptions): Dedupe
   client.defineCommand("bwComplete", { numberOfKeys: 1, lua: COMPLETE });
   client.defineCommand("bwRelease", { numberOfKeys: 1, lua: RELEASE });
   const scripted = client as unknown as ScriptedRedis;
+  const commandTimeoutMs = options.commandTimeoutMs ?? 1000;
   const ready = (): Promise<void> => whenRedisReady(client, readyTimeoutMs);
+  const answered = <T>(call: Promise<T>): Promise<T> => within(call, commandTimeoutMs, "dedupe store unavailable: no answer");
 
   return {
     async claim(key: string, pendingTtlMs: number): Promise<ClaimResult> {
       await ready();
       const token = crypto.randomUUID();
-      const state = await scripted.bwClaim(prefix + key, token, Math.max(1, Math.ceil(pendingTtlMs)));
+      const state = await answered(scripted.bwClaim(prefix + key, token, Math.max(1, Math.ceil(pendingTtlMs))));
       if (state === "claimed") return { state, token };
       return { state: state === "done" ? "done" : "pending" };
     },
     async complete(key: string, token: string, ttlMs: number): Promise<void> {
       await ready();
-      await scripted.bwComplete(prefix + key, token, Math.max(1, Math.ceil(ttlMs)));
+      await answered(scripted.bwComplete(prefix + key, token, Math.max(1, Math.ceil(ttlMs))));
     },
     async release(key: string, token: string): Promise<void> {
       await ready();
-      await scripted.bwRelease(prefix + key, token);
+      await answered(scripted.bwRelease(prefix + key, token));
     },
     async close(): Promise<void> {
       if (owned) client.disconnect();

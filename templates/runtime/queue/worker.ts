@@ -135,7 +135,7 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
   const guardClient =
     options.dedupe === undefined ? (owned ? openFailFastRedis(options.connection as string | RedisOptions) : connection.duplicate()) : undefined;
   const store: DedupeStore | undefined =
-    options.dedupe === false ? undefined : (options.dedupe ?? createRedisDedupeStore({ client: guardClient!, prefix: "bw:worked:", readyTimeoutMs: 5000 }));
+    options.dedupe === false ? undefined : (options.dedupe ?? createRedisDedupeStore({ client: guardClient!, prefix: "bw:worked:", readyTimeoutMs: 5000, commandTimeoutMs: 5000 }));
   const claimTtlMs = options.claimTtlMs ?? 60_000;
   const doneTtlMs = options.doneTtlMs ?? 24 * 60 * 60 * 1000;
   const onUnhandled =
