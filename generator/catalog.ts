@@ -14,7 +14,6 @@ export interface EventMeta {
   event: string;
   response?: string;
   summary?: string;
-  aliases?: string[];
   [key: string]: unknown;
 }
 
@@ -139,10 +138,15 @@ export function loadCatalog(schemasDir: string): Catalog {
   problems.push(...requiredRuleProblems(requiredFieldFindings(schemas, files), loadRequiredExceptions(REQUIRED_EXCEPTIONS)));
   const seenEvents = new Map<string, string>();
   for (const e of events) {
-    for (const name of [e.event, ...(e.meta.aliases ?? [])]) {
-      const key = `${e.family}/${name}`;
-      if (seenEvents.has(key)) problems.push(`${e.file}: event ${key} is also declared by ${seenEvents.get(key)}`);
-      seenEvents.set(key, e.file);
+    if ("aliases" in e.meta) problems.push(`${e.file}: x-bw.aliases is gone: other names of an event go in the family's \`renames\` (generator/families.ts)`);
+    const key = `${e.family}/${e.event}`;
+    if (seenEvents.has(key)) problems.push(`${e.file}: event ${key} is also declared by ${seenEvents.get(key)}`);
+    seenEvents.set(key, e.file);
+  }
+  for (const family of families) {
+    for (const rename of family.renames ?? []) {
+      if (!seenEvents.has(`${family.name}/${rename.to}`)) problems.push(`generator/families.ts: ${family.name} rename ${rename.from} → ${rename.to}: no ${family.name} event is called ${rename.to}`);
+      if (seenEvents.has(`${family.name}/${rename.from}`)) problems.push(`generator/families.ts: ${family.name} rename ${rename.from} → ${rename.to}: ${rename.from} is an event of its own (${seenEvents.get(`${family.name}/${rename.from}`)})`);
     }
   }
   if (problems.length) throw new CatalogError(problems);

@@ -27,8 +27,25 @@ export interface FamilySpec {
   select?: EventSelectRule[];
   /** `json-array` families: name of the exported validator of a whole request body (the array). */
   batchValidator?: string;
+  /**
+   * Events Bandwidth has renamed: every earlier name it has used (in a spec, an SDK or a docs page) for
+   * one of the family's events. An event arriving under an earlier name is validated by the current
+   * schema, handled by the current handler (`context.receivedEventType` holds the name that arrived) and
+   * reported once as drift. Payloads do not change the day a spec does, so an old name is never dropped.
+   */
+  renames?: EventRename[];
   /** One line for docs and the OpenAPI tag. */
   description: string;
+}
+
+/** One earlier name of an event. */
+export interface EventRename {
+  /** The name Bandwidth used before. */
+  from: string;
+  /** The current name: an event of the family (its schema's `x-bw.event`). */
+  to: string;
+  /** Where and when the earlier name was used, in a few words. */
+  source: string;
 }
 
 export const families: FamilySpec[] = [
@@ -41,6 +58,13 @@ export const families: FamilySpec[] = [
     map: "VoiceCallbackMap",
     handlers: "VoiceHandlers",
     validator: "validateVoiceCallback",
+    renames: [
+      {
+        from: "recordingComplete",
+        to: "recordComplete",
+        source: "Bandwidth's 2026 OpenAPI spec (recordingCompleteCallback: 'recordingComplete'); its docs pages, 2023 and current, say recordComplete, believed to be what is sent (reference callbacks.md §10 #1)",
+      },
+    ],
     description: "Programmable Voice call events (JSON). BXML events expect a BXML document back.",
   },
   {
@@ -53,6 +77,13 @@ export const families: FamilySpec[] = [
     handlers: "MessagingHandlers",
     validator: "validateMessagingEvent",
     batchValidator: "validateMessagingCallback",
+    renames: [
+      {
+        from: "request-location-response",
+        to: "requested-location-response",
+        source: "Bandwidth's OpenAPI specs from 2025-08 to 2026-06 and the SDKs built from them (issue 24's audit of the 2025-2026 specs)",
+      },
+    ],
     description: "Messaging (SMS, MMS, multi-channel) events; each request body is a JSON array of them.",
   },
   {
@@ -148,4 +179,9 @@ export function familyByName(name: string): FamilySpec {
   const found = families.find((f) => f.name === name);
   if (!found) throw new Error(`unknown family "${name}" (known: ${families.map((f) => f.name).join(", ")})`);
   return found;
+}
+
+/** The earlier names of one event (empty when it was never renamed). */
+export function earlierNames(family: string, event: string): string[] {
+  return (familyByName(family).renames ?? []).filter((r) => r.to === event).map((r) => r.from);
 }

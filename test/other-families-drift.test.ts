@@ -9,6 +9,8 @@ import {
   SchemaStore,
   applyAllowList,
   compareSchemas,
+  eventTypeCoverage,
+  formatEventTypeCoverage,
   formatDifferences,
   loadAllowList,
   loadBandwidthSpec,
@@ -18,6 +20,7 @@ import {
   type JsonSchema,
 } from "./support/drift.js";
 import { validateEndpointEvent, validateMessagingCallback } from "../generated/index.js";
+import { familyByName } from "../generator/families.js";
 
 const spec = loadBandwidthSpec();
 const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
@@ -74,8 +77,13 @@ function allDifferences(): DriftDifference[] {
   return MAPPINGS.flatMap((m) => compareSchemas(narrowed(m), { spec: m.spec, doc: spec, ours: m.ours, store }));
 }
 
-test(`every messaging callback type in ${specLabel} has our schema, with matching x-bw metadata`, () => {
+test(`every messaging callback type in ${specLabel} has our schema, with matching x-bw metadata`, (t) => {
   const enumerated = [...schemas.statusCallbackTypeEnum.enum, ...schemas.inboundCallbackTypeEnum.enum].sort();
+  // A name Bandwidth renamed is reported as a rename (and accepted), a new one as missing or a likely rename.
+  const coverage = eventTypeCoverage(enumerated, [...messagingStatus, ...messagingInbound], familyByName("messaging").renames ?? []);
+  for (const line of formatEventTypeCoverage("messaging", coverage)) t.diagnostic(line);
+  assert.deepEqual(coverage.missing, [], formatEventTypeCoverage("messaging", coverage).join("\n"));
+  if (coverage.renamed.length > 0) return; // an older spec: its names map to ours through the renames
   assert.deepEqual(enumerated, [...messagingStatus, ...messagingInbound].sort(), "bandwidth.yml's messaging type enums changed: update MAPPINGS");
   assert.deepEqual(Object.keys(schemas.callback.discriminator.mapping).sort(), enumerated);
   for (const type of enumerated) {
@@ -142,4 +150,19 @@ test(`Bandwidth's own example payloads in ${specLabel} validate, lenient and str
   }
   assert.ok(messaging >= 8, `expected the spec's messaging callback examples, found ${messaging}`);
   assert.ok(endpoint >= 1, "expected the spec's endpoint event example");
+});
+
+test("the drift check reports a renamed event type as a rename, not as a missing event", () => {
+  // A spec of 2025-08 to 2026-06: the location reply was "request-location-response" (issue 24's audit).
+  const older = schemas.inboundCallbackTypeEnum.enum.map((type: string) => (type === "requested-location-response" ? "request-location-response" : type));
+  const coverage = eventTypeCoverage([...schemas.statusCallbackTypeEnum.enum, ...older], [...messagingStatus, ...messagingInbound], familyByName("messaging").renames ?? []);
+  assert.deepEqual(coverage.renamed, [{ spec: "request-location-response", ours: "requested-location-response" }]);
+  assert.deepEqual(coverage.missing, []);
+  assert.match(formatEventTypeCoverage("messaging", coverage).join("\n"), /^renamed: spec messaging event type "request-location-response" is another name Bandwidth has used for our "requested-location-response"/);
+  // A rename the family table does not know yet: reported as a likely rename, naming both.
+  const unknown = eventTypeCoverage(["message-received", "suggestion-reply"], ["message-received", "suggestion-response"], []);
+  assert.deepEqual(unknown.missing, [{ spec: "suggestion-reply", likelyRenameOf: "suggestion-response" }]);
+  assert.match(formatEventTypeCoverage("messaging", unknown)[0], /^likely renamed: spec messaging event type "suggestion-reply" .* our "suggestion-response" is not in the spec/);
+  // A wholly new type is missing, with no rename guessed.
+  assert.deepEqual(eventTypeCoverage(["holographic-message"], ["message-received"], []).missing, [{ spec: "holographic-message" }]);
 });

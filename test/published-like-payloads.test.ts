@@ -9,6 +9,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "n
 import { tmpdir } from "node:os";
 import { join, posix } from "node:path";
 import { REPO_ROOT, jsonLines, runCli } from "./support/cli.js";
+import { familyByName } from "../generator/families.js";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 type Schema = Record<string, any>;
@@ -62,7 +63,7 @@ function fieldSchema(located: Located): Located | undefined {
   return nonNull.length === 1 ? fieldSchema({ schema: nonNull[0]!, file: resolved.file }) : undefined;
 }
 
-/** Event schemas of a family by the discriminant values they accept (voice: recordingComplete too). */
+/** Event schemas of a family by the discriminant values they accept, and by earlier names of renamed events (voice: recordingComplete too). */
 function eventSchemas(family: Family): Map<string, Located> {
   const byEvent = new Map<string, Located>();
   for (const name of readdirSync(join(SCHEMAS, family))) {
@@ -73,6 +74,8 @@ function eventSchemas(family: Family): Map<string, Located> {
       for (const value of schema.properties?.[key]?.enum ?? []) byEvent.set(value, { schema, file });
     }
   }
+  // Renamed events (generator/families.ts): an earlier name is validated by the current event's schema.
+  for (const rename of familyByName(family).renames ?? []) byEvent.set(rename.from, byEvent.get(rename.to)!);
   return byEvent;
 }
 

@@ -6,7 +6,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { loadCatalog, type EventEntry } from "../catalog.js";
-import { familyByName } from "../families.js";
+import { earlierNames, familyByName } from "../families.js";
 import { REPO_ROOT } from "../paths.js";
 import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
@@ -221,7 +221,7 @@ function selectEvents(all: EventEntry[], names: string[] | undefined): EventEntr
   const wanted = new Set(names);
   const matched = new Set<string>();
   const picked = candidates.filter((e) => {
-    const keys = [e.event, camelCase(e.event), ...(e.meta.aliases ?? [])];
+    const keys = [e.event, camelCase(e.event), ...earlierNames(e.family, e.event)];
     const hit = keys.filter((k) => wanted.has(k));
     hit.forEach((k) => matched.add(k));
     return hit.length > 0;
@@ -233,7 +233,7 @@ function selectEvents(all: EventEntry[], names: string[] | undefined): EventEntr
 
 /** One line: the closest known names for each unknown one, or (when none is close) every known event. */
 function unknownEvents(unknown: string[], candidates: EventEntry[]): UsageError {
-  const names = candidates.flatMap((e) => [e.event, camelCase(e.event), ...(e.meta.aliases ?? [])]);
+  const names = candidates.flatMap((e) => [e.event, camelCase(e.event), ...earlierNames(e.family, e.event)]);
   const hints = unknown.map((n) => `${JSON.stringify(n)}${didYouMean(n, names)}`);
   const what = `unknown event${unknown.length > 1 ? "s" : ""} ${hints.join(", ")} in --events`;
   if (unknown.every((n) => didYouMean(n, names) !== "")) return new UsageError(what);

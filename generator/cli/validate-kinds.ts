@@ -40,13 +40,27 @@ export interface Kind {
 const isObject = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === "object" && !Array.isArray(v);
 
 /** Validate a JSON document with a family validator, turning parse failures into a verdict. */
-export function jsonVerdict(text: string, options: ValidateKindOptions, validate: (value: unknown) => { ok: boolean; type?: string; errors?: ValidationIssue[] }): Verdict {
+export function jsonVerdict(text: string, options: ValidateKindOptions, validate: (value: unknown) => { ok: boolean; type?: string; errors?: ValidationIssue[]; renamedFrom?: string }): Verdict {
   const parsed = parseJsonText(text, options.strictJson);
   if (!parsed.ok) return { valid: false, type: null, errors: [{ path: "", message: parsed.message }] };
   const result = validate(parsed.value);
   const verdict: Verdict = { valid: result.ok, type: result.type ?? null, errors: result.ok ? [] : (result.errors ?? []) };
-  if (parsed.warnings.length) verdict.warnings = parsed.warnings;
+  const warnings = [...parsed.warnings];
+  if (result.renamedFrom !== undefined && result.type !== undefined) warnings.push(renamedWarning("", result.renamedFrom, result.type));
+  // A batch (only messaging bodies are arrays): each element that arrived under an earlier name of its type.
+  if (Array.isArray(parsed.value)) {
+    parsed.value.forEach((element, i) => {
+      const one = isObject(element) ? validateMessagingEvent(element) : undefined;
+      if (one?.renamedFrom !== undefined && one.type !== undefined) warnings.push(renamedWarning(`/${i}`, one.renamedFrom, one.type));
+    });
+  }
+  if (warnings.length) verdict.warnings = warnings;
   return verdict;
+}
+
+/** The warning for an event that arrived under another name Bandwidth has used for its type (a rename, reported as such). */
+function renamedWarning(at: string, received: string, current: string): string {
+  return `${at}: renamed event: ${JSON.stringify(received)} is another name Bandwidth has used for ${JSON.stringify(current)}; a receiver handles it as ${JSON.stringify(current)} (context.receivedEventType says ${JSON.stringify(received)}) and reports it as drift`;
 }
 
 export const voiceKind: Kind = {
