@@ -60,7 +60,7 @@ export function jsonVerdict(text: string, options: ValidateKindOptions, validate
 
 /** The warning for an event that arrived under another name Bandwidth has used for its type (a rename, reported as such). */
 function renamedWarning(at: string, received: string, current: string): string {
-  return `${at}: renamed event: ${JSON.stringify(received)} is another name Bandwidth has used for ${JSON.stringify(current)}; a receiver handles it as ${JSON.stringify(current)} (context.receivedEventType says ${JSON.stringify(received)}) and reports it as drift`;
+  return `${at === "" ? "" : `${at}: `}renamed event: ${JSON.stringify(received)} is another name Bandwidth has used for ${JSON.stringify(current)}; a receiver handles it as ${JSON.stringify(current)} (context.receivedEventType says ${JSON.stringify(received)}) and reports it as drift`;
 }
 
 export const voiceKind: Kind = {
