@@ -204,7 +204,13 @@ test("every published-like payload is valid (kind recognised automatically, leni
     assert.ok(report.valid, `${fixture.file}: ${JSON.stringify(report.errors)}`);
     assert.ok(typeof report.type === "string" && report.type.length > 0, `${fixture.file}: no event type`);
     const trailingComma = /,\s*[}\]]/.test(fixture.text);
-    assert.equal(Boolean(report.warnings?.length), trailingComma, `${fixture.file}: warnings ${JSON.stringify(report.warnings)}`);
+    // A payload under another name Bandwidth has used (the spec's recordingComplete) is valid and reported as a rename.
+    const renamed = (report.warnings ?? []).filter((w: string) => /^renamed event: /.test(w));
+    const value = fixture.value !== null && typeof fixture.value === "object" && !Array.isArray(fixture.value) ? fixture.value : {};
+    const received = DISCRIMINANTS[fixture.family].map((key) => value[key]).find((v) => typeof v === "string");
+    const expected = (familyByName(fixture.family).renames ?? []).some((r) => r.from === received) ? 1 : 0;
+    assert.equal(renamed.length, expected, `${fixture.file}: warnings ${JSON.stringify(report.warnings)}`);
+    assert.equal(report.warnings?.length ?? 0, renamed.length + (trailingComma ? 1 : 0), `${fixture.file}: warnings ${JSON.stringify(report.warnings)}`);
   }
 });
 
