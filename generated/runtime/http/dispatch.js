@@ -77,10 +77,8 @@ export function createFamilyValidator(spec) {
     const renames = Object.assign(Object.create(null), spec.renames);
     /** An event under an earlier name: a copy carrying the current name, validated by the current schema. */
     function validateRenamed(input, received, current, options) {
-        const property = selectedPath(input).slice(1);
         const copy = { ...input };
-        if (property !== "")
-            copy[property] = current;
+        copy[selectedPath(input).slice(1)] = current;
         const result = validate(copy, options);
         return { ...result, renamedFrom: received };
     }
@@ -97,8 +95,10 @@ export function createFamilyValidator(spec) {
         const check = lenient[type];
         if (check === undefined) {
             const current = renames[type];
-            if (current !== undefined && lenient[current] !== undefined)
+            // Only a name read from a property can be renamed (the copy carries the current name there).
+            if (current !== undefined && lenient[current] !== undefined && selectedPath(input) !== "") {
                 return validateRenamed(input, type, current, options);
+            }
             return {
                 ok: false,
                 type,

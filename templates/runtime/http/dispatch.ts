@@ -105,9 +105,8 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
   const renames: Record<string, string | undefined> = Object.assign(Object.create(null) as Record<string, string>, spec.renames);
   /** An event under an earlier name: a copy carrying the current name, validated by the current schema. */
   function validateRenamed(input: Record<string, unknown>, received: string, current: string, options?: ValidateOptions): ValidationResult<T> {
-    const property = selectedPath(input).slice(1);
     const copy: Record<string, unknown> = { ...input };
-    if (property !== "") copy[property] = current;
+    copy[selectedPath(input).slice(1)] = current;
     const result = validate(copy, options);
     return { ...result, renamedFrom: received };
   }
@@ -123,7 +122,10 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
     const check = lenient[type];
     if (check === undefined) {
       const current = renames[type];
-      if (current !== undefined && lenient[current] !== undefined) return validateRenamed(input as Record<string, unknown>, type, current, options);
+      // Only a name read from a property can be renamed (the copy carries the current name there).
+      if (current !== undefined && lenient[current] !== undefined && selectedPath(input as Record<string, unknown>) !== "") {
+        return validateRenamed(input as Record<string, unknown>, type, current, options);
+      }
       return {
         ok: false,
         type,
