@@ -29,8 +29,8 @@ const SCHEMAS = join(import.meta.dirname, "..", "schemas");
 const examples = (family: string, event: string): Record<string, unknown>[] => JSON.parse(readFileSync(join(SCHEMAS, family, `${event}.schema.json`), "utf8")).examples;
 const location = examples("messaging", "requested-location-response")[0];
 const record = examples("voice", "recordComplete")[0];
-const OLD_LOCATION = { ...location, type: "request-location-response" };
-const OLD_RECORD = { ...record, eventType: "recordingComplete" };
+const OLD_LOCATION: Record<string, unknown> = { ...location, type: "request-location-response" };
+const OLD_RECORD: Record<string, unknown> = { ...record, eventType: "recordingComplete" };
 
 interface Seen {
   method: string;
@@ -41,15 +41,20 @@ interface Seen {
 }
 
 function receiver(seen: Seen[], reports: InvalidEventReport[], unknown: string[], strict = false) {
-  const note = (method: string, discriminant: string) => (event: unknown, context: HandlerContext) => {
+  const note = (method: string, discriminant: string) => (event: unknown, context: HandlerContext): undefined => {
     seen.push({ method, type: (event as Record<string, unknown>)[discriminant], eventType: context.eventType, receivedEventType: context.receivedEventType, valid: context.valid });
-    return discriminant === "eventType" ? '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>' : undefined;
+    return undefined;
   };
   return createBandwidthWebhooks({
     credentials: [{ username: USERNAME, password: PASSWORD }],
     strict,
     messaging: { requestedLocationResponse: note("requestedLocationResponse", "type"), messageReceived: note("messageReceived", "type") },
-    voice: { recordComplete: note("recordComplete", "eventType") },
+    voice: {
+      recordComplete: (event, context) => {
+        note("recordComplete", "eventType")(event, context);
+        return '<?xml version="1.0" encoding="UTF-8"?><Response><Hangup/></Response>';
+      },
+    },
     validateBxml: false,
     onInvalidEvent: (report) => void reports.push(report),
     onUnknownEvent: (_event, info) => void unknown.push(info.eventType),
