@@ -144,6 +144,7 @@ export function loadCatalog(schemasDir: string): Catalog {
     seenEvents.set(key, e.file);
   }
   for (const family of families) {
+    if (family.renames?.length && family.discriminant === undefined) problems.push(`generator/families.ts: ${family.name} has renames but no discriminant property to carry the current name`);
     for (const rename of family.renames ?? []) {
       if (!seenEvents.has(`${family.name}/${rename.to}`)) problems.push(`generator/families.ts: ${family.name} rename ${rename.from} → ${rename.to}: no ${family.name} event is called ${rename.to}`);
       if (seenEvents.has(`${family.name}/${rename.from}`)) problems.push(`generator/families.ts: ${family.name} rename ${rename.from} → ${rename.to}: ${rename.from} is an event of its own (${seenEvents.get(`${family.name}/${rename.from}`)})`);

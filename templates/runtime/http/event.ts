@@ -92,6 +92,8 @@ export function prepareEvent(
     } else {
       issues = renamedFrom === undefined ? result.errors : [renameIssue(family, renamedFrom, type, info.method), ...result.errors];
     }
+    // A renamed event that also failed its schema: the hook and (drift) the handler still get the current name.
+    if (!result.ok && renamedFrom !== undefined && family.discriminant !== undefined) value = { ...(value as Record<string, unknown>), [family.discriminant]: type };
     if (issues !== undefined) {
       const severity = result.ok || result.severity === "drift" ? "drift" : "invalid";
       report = { family: family.name, eventType: type, errors: issues, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }), ...(renamedFrom === undefined ? {} : { renamedFrom }) };
