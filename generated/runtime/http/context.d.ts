@@ -19,8 +19,13 @@ export type HeaderReader = (raw: unknown, name: string) => string | undefined;
 export interface HandlerContext {
     /** The family the event belongs to: `voice`, `messaging`, `numbers`, … */
     readonly family: string;
-    /** The discriminant value (`eventType` for voice, `type` for messaging). */
+    /** The discriminant value (`eventType` for voice, `type` for messaging); the current name of a renamed event. */
     readonly eventType: string;
+    /**
+     * The event name as it arrived: equal to `eventType`, except for an event Bandwidth sent under an
+     * earlier name (e.g. `request-location-response`, handled as `requested-location-response`).
+     */
+    readonly receivedEventType: string;
     /** `POST`, or `GET` for voice callbacks configured with the GET method (fields in the query). */
     readonly method: string;
     /** The request path without the query string, e.g. `/callbacks/voice`. */
@@ -46,6 +51,7 @@ export declare class WebhookContext implements HandlerContext {
     #private;
     readonly family: string;
     readonly eventType: string;
+    readonly receivedEventType: string;
     readonly method: string;
     readonly path: string;
     readonly valid: boolean;
@@ -58,7 +64,7 @@ export declare class WebhookContext implements HandlerContext {
     constructor(family: string, eventType: string, method: string, path: string, issues: readonly {
         readonly path: string;
         readonly message: string;
-    }[] | undefined, raw: unknown, readHeader: HeaderReader, logger: WebhookLogger);
+    }[] | undefined, raw: unknown, readHeader: HeaderReader, logger: WebhookLogger, receivedEventType?: string);
     get signal(): AbortSignal;
     header(name: string): string | undefined;
     /** Called by the core when the handler's time is up. */

@@ -11,6 +11,7 @@ const NO_ISSUES = Object.freeze([]);
 export class WebhookContext {
     family;
     eventType;
+    receivedEventType;
     method;
     path;
     valid;
@@ -20,9 +21,10 @@ export class WebhookContext {
     #readHeader;
     #controller = undefined;
     #aborted = false;
-    constructor(family, eventType, method, path, issues, raw, readHeader, logger) {
+    constructor(family, eventType, method, path, issues, raw, readHeader, logger, receivedEventType = eventType) {
         this.family = family;
         this.eventType = eventType;
+        this.receivedEventType = receivedEventType;
         this.method = method;
         this.path = path;
         this.valid = issues === undefined;

@@ -21,8 +21,13 @@ export type HeaderReader = (raw: unknown, name: string) => string | undefined;
 export interface HandlerContext {
   /** The family the event belongs to: `voice`, `messaging`, `numbers`, … */
   readonly family: string;
-  /** The discriminant value (`eventType` for voice, `type` for messaging). */
+  /** The discriminant value (`eventType` for voice, `type` for messaging); the current name of a renamed event. */
   readonly eventType: string;
+  /**
+   * The event name as it arrived: equal to `eventType`, except for an event Bandwidth sent under an
+   * earlier name (e.g. `request-location-response`, handled as `requested-location-response`).
+   */
+  readonly receivedEventType: string;
   /** `POST`, or `GET` for voice callbacks configured with the GET method (fields in the query). */
   readonly method: string;
   /** The request path without the query string, e.g. `/callbacks/voice`. */
@@ -47,6 +52,7 @@ const NO_ISSUES: readonly { readonly path: string; readonly message: string }[] 
 export class WebhookContext implements HandlerContext {
   readonly family: string;
   readonly eventType: string;
+  readonly receivedEventType: string;
   readonly method: string;
   readonly path: string;
   readonly valid: boolean;
@@ -66,9 +72,11 @@ export class WebhookContext implements HandlerContext {
     raw: unknown,
     readHeader: HeaderReader,
     logger: WebhookLogger,
+    receivedEventType: string = eventType,
   ) {
     this.family = family;
     this.eventType = eventType;
+    this.receivedEventType = receivedEventType;
     this.method = method;
     this.path = path;
     this.valid = issues === undefined;

@@ -33,6 +33,14 @@ function eventTypeOf(family: WebhookFamily, result: FamilyValidationResult, even
   return type;
 }
 
+/** The one issue reporting an event that arrived under another name Bandwidth has used for its type. */
+function renameIssue(family: WebhookFamily, received: string, current: string, method: string): WebhookIssue {
+  return {
+    path: family.discriminant === undefined ? "" : `/${family.discriminant}`,
+    message: `arrived as ${JSON.stringify(received)}, another name Bandwidth has used for ${JSON.stringify(current)} (a renamed event); handled as ${JSON.stringify(current)} by ${method}`,
+  };
+}
+
 /** The 400 for an event whose type cannot be told. */
 function unnamedEvent(family: WebhookFamily, result: FamilyValidationResult): CoreResponse {
   const why = result.ok ? "" : result.errors[0]?.message;
@@ -63,6 +71,7 @@ export function prepareEvent(
   let issues: readonly WebhookIssue[] | undefined;
   let report: InvalidEventReport | undefined;
   let value: unknown = event;
+  const renamedFrom = result.renamedFrom;
   if (info !== undefined) {
     if (!result.ok && fromQuery) {
       const coerced = coerceQueryValues(event, result.errors);
@@ -76,15 +85,21 @@ export function prepareEvent(
     }
     if (result.ok) {
       value = result.value ?? value;
+      // A renamed event is valid under its current name, and reported once as drift: the old name still arrives.
+      if (renamedFrom !== undefined) issues = [renameIssue(family, renamedFrom, type, info.method)];
     } else if (settings.strict) {
       return invalidEvent(family.name, type, result.errors);
     } else {
-      issues = result.errors;
-      const severity = result.severity === "drift" ? "drift" : "invalid";
-      report = { family: family.name, eventType: type, errors: result.errors, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }) };
+      issues = renamedFrom === undefined ? result.errors : [renameIssue(family, renamedFrom, type, info.method), ...result.errors];
+    }
+    // A renamed event that also failed its schema: the hook and (drift) the handler still get the current name.
+    if (!result.ok && renamedFrom !== undefined && family.discriminant !== undefined) value = { ...(value as Record<string, unknown>), [family.discriminant]: type };
+    if (issues !== undefined) {
+      const severity = result.ok || result.severity === "drift" ? "drift" : "invalid";
+      report = { family: family.name, eventType: type, errors: issues, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }), ...(renamedFrom === undefined ? {} : { renamedFrom }) };
     }
   }
-  const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger);
+  const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger, renamedFrom ?? type);
   const handler = info === undefined ? undefined : state.handlers[info.method];
   if (report?.dispatched) {
     try {

@@ -39,10 +39,12 @@ export interface WebhookIssue {
  * marks a name the family does not know.
  */
 export type FamilyValidationResult =
-  | { readonly ok: true; readonly type?: string; readonly value: unknown }
+  | { readonly ok: true; readonly type?: string; readonly value: unknown; readonly renamedFrom?: string }
   | {
       readonly ok: false;
       readonly type?: string;
+      /** The event arrived under this earlier name of `type` (a rename in the family's table). */
+      readonly renamedFrom?: string;
       readonly unknownType?: boolean;
       readonly errors: readonly WebhookIssue[];
       /** `drift`: only values failed (the types hold); `invalid` (also when absent): a promised field is missing or mistyped. */
@@ -142,7 +144,8 @@ export interface UnknownEventInfo {
 
 /**
  * Information passed to `onInvalidEvent` for an event failing its schema in lenient mode (the policy table
- * is in CONTRIBUTING.md): `drift` events (only values failed: a new enum value, a pattern, a range) are
+ * is in CONTRIBUTING.md), or arriving under an earlier name of its type (`renamedFrom`, drift, in either
+ * mode): `drift` events (only values failed: a new enum value, a pattern, a range, a null in an optional field) are
  * dispatched to their handler with `context.valid === false`; `invalid` ones (a field the types promise is
  * missing or has the wrong type) are not (`dispatched: false`).
  */
@@ -155,6 +158,8 @@ export interface InvalidEventReport {
   readonly dispatched: boolean;
   /** Its position in a batch (messaging), when it came in one. */
   readonly index?: number;
+  /** The earlier name the event arrived under, when it was renamed (`eventType` is the current name; reported as drift). */
+  readonly renamedFrom?: string;
 }
 
 /** Passed to `onResponse` once per answer the core gives (metrics). */
