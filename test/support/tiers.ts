@@ -15,6 +15,7 @@ export const TEST_DIR: string = fileURLToPath(new URL("..", import.meta.url));
 /** Integration-tier files (names in test/), with why each is there. */
 export const INTEGRATION: Readonly<Record<string, string>> = {
   "bxml-cli.test.ts": "runs the CLI binary",
+  "children-of-a-test-are-killed-on-every-path.test.ts": "starts test-like child processes that start servers",
   "cli-conventions.test.ts": "runs the CLI binary ~40 times",
   "cli-validate-voice.test.ts": "runs the CLI binary",
   "docs-page-in-chromium.test.ts": "headless Chromium; runs the CLI binary",
