@@ -53,7 +53,7 @@ for (const how of ["throw", "exit", "SIGTERM", "SIGINT"] as const) {
     const pid = Number(/server (\d+)/.exec(output)?.[1]);
     assert.ok(pid > 0, `the script started no server:\n${output}`);
     assert.ok(alive(pid), "the server runs while the test does");
-    if (how.startsWith("SIG")) child.kill(how);
+    if (how === "SIGTERM" || how === "SIGINT") child.kill(how);
     await settles(exited, "the test-like script");
     await until(() => !alive(pid)).catch(() => undefined);
     const survived = alive(pid);
