@@ -24,8 +24,10 @@ const server = startServer(process.execPath, ["-e", ${JSON.stringify(SERVER)}], 
 await server.url;
 console.log("server " + server.child.pid);
 const how = process.argv[2];
-if (how === "throw") setImmediate(() => { throw new Error("the test crashed"); });
-if (how === "exit") process.exit(1);
+process.stdin.once("data", () => { // the test has seen the server running: die now
+  if (how === "throw") throw new Error("the test crashed");
+  if (how === "exit") process.exit(1);
+});
 setInterval(() => {}, 1000); // "signal": wait to be killed
 `,
 );
@@ -44,7 +46,7 @@ function alive(pid: number): boolean {
 for (const how of ["throw", "exit", "SIGTERM", "SIGINT"] as const) {
   test(`the test process ends by ${how}: the server it started is killed`, { timeout: TEST_LIMIT_MS }, async () => {
     const mode = how.startsWith("SIG") ? "signal" : how;
-    const child = adopt(spawn(process.execPath, ["--import", "tsx", script, mode], { cwd: join(import.meta.dirname, ".."), stdio: ["ignore", "pipe", "pipe"] }));
+    const child = adopt(spawn(process.execPath, ["--import", "tsx", script, mode], { cwd: join(import.meta.dirname, ".."), stdio: ["pipe", "pipe", "pipe"] }));
     let output = "";
     child.stdout.on("data", (chunk: Buffer) => (output += chunk));
     child.stderr.on("data", (chunk: Buffer) => (output += chunk));
@@ -54,6 +56,7 @@ for (const how of ["throw", "exit", "SIGTERM", "SIGINT"] as const) {
     assert.ok(pid > 0, `the script started no server:\n${output}`);
     assert.ok(alive(pid), "the server runs while the test does");
     if (how === "SIGTERM" || how === "SIGINT") child.kill(how);
+    else child.stdin.write("go\n");
     await settles(exited, "the test-like script");
     await until(() => !alive(pid)).catch(() => undefined);
     const survived = alive(pid);
