@@ -3,6 +3,7 @@
 // allowed nesting, attribute types/enums/ranges, text rules), then written with every attribute
 // value and text node escaped. Element and attribute names are only ever taken from the rules table,
 // so no string can create markup. SSML exists only as typed child nodes; text is never un-escaped.
+import { BandwidthError } from "../errors.js";
 
 import { escapeXmlAttribute, escapeXmlText, XmlCharacterError, type InvalidCharPolicy } from "../xml/escape.js";
 import type { ValidationIssue } from "../validation.js";
@@ -36,11 +37,11 @@ export interface BxmlRenderOptions {
 }
 
 /** The tree cannot be rendered as valid BXML; `issues` lists every problem with its element path. */
-export class BxmlRenderError extends Error {
+export class BxmlRenderError extends BandwidthError {
   /** Every problem found, e.g. `{ path: "/Response/Gather[1]/@maxDigits", message: "must be an integer from 1 to 50, not 0" }`. */
   readonly issues: ValidationIssue[];
   constructor(issues: ValidationIssue[]) {
-    super(`invalid BXML: ${issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")}`);
+    super("BW_BXML_RENDER", `invalid BXML: ${issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")}`);
     this.name = "BxmlRenderError";
     this.issues = issues;
   }

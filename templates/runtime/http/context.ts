@@ -8,6 +8,9 @@
  * @public-entry (re-exported from the package entry point)
  */
 
+import { BandwidthError } from "../errors.js";
+import type { ValidationIssue } from "../validation.js";
+
 /** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */
 export interface WebhookLogger {
   debug?(message: string, details?: unknown): void;
@@ -32,7 +35,7 @@ export interface HandlerContext {
   /** `false` when the event failed its schema and was dispatched anyway (lenient mode: value drift), or in `onInvalidEvent`. */
   readonly valid: boolean;
   /** The validation issues when `valid` is false (JSON pointers + messages); empty otherwise. */
-  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly issues: readonly ValidationIssue[];
   /** The transport's request object: `IncomingMessage`, a Fetch `Request`, an Express or Fastify request. */
   readonly raw: unknown;
   /** The logger configured on the webhook handler. */
@@ -43,7 +46,7 @@ export interface HandlerContext {
   header(name: string): string | undefined;
 }
 
-const NO_ISSUES: readonly { readonly path: string; readonly message: string }[] = Object.freeze([]);
+const NO_ISSUES: readonly ValidationIssue[] = Object.freeze([]);
 
 /** The runtime's implementation of {@link HandlerContext}; created by the core, not by users. */
 export class WebhookContext implements HandlerContext {
@@ -52,7 +55,7 @@ export class WebhookContext implements HandlerContext {
   readonly method: string;
   readonly path: string;
   readonly valid: boolean;
-  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly issues: readonly ValidationIssue[];
   readonly raw: unknown;
   readonly logger: WebhookLogger;
   #readHeader: HeaderReader;
@@ -64,7 +67,7 @@ export class WebhookContext implements HandlerContext {
     eventType: string,
     method: string,
     path: string,
-    issues: readonly { readonly path: string; readonly message: string }[] | undefined,
+    issues: readonly ValidationIssue[] | undefined,
     raw: unknown,
     readHeader: HeaderReader,
     logger: WebhookLogger,
@@ -83,7 +86,7 @@ export class WebhookContext implements HandlerContext {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(new Error("webhook handler timed out"));
+      if (this.#aborted) this.#controller.abort(new BandwidthError("BW_HANDLER_TIMEOUT", "webhook handler timed out"));
     }
     return this.#controller.signal;
   }

@@ -11,7 +11,8 @@ import { coerceQueryValues } from "./parse.js";
 import { invalidBody, invalidEvent } from "./responses.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse, FamilyEventInfo, FamilyValidationResult, InvalidEventReport, WebhookFamily, WebhookIssue } from "./types.js";
+import type { CoreResponse, FamilyEventInfo, FamilyValidationResult, InvalidEventReport, WebhookFamily } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 
 /** A validated event, ready for its handler. */
 export interface PreparedEvent {
@@ -60,7 +61,7 @@ export function prepareEvent(
   if (type === undefined || type.length === 0) return unnamedEvent(family, result);
   let info = state.events.get(type);
   if (!result.ok && result.unknownType === true) info = undefined;
-  let issues: readonly WebhookIssue[] | undefined;
+  let issues: readonly ValidationIssue[] | undefined;
   let report: InvalidEventReport | undefined;
   let value: unknown = event;
   if (info !== undefined) {

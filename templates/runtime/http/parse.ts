@@ -6,7 +6,8 @@
 
 import { decodeUtf8, dropProtoKeys, foreignXmlEncoding, INVALID_UTF8, mayHoldProtoKey } from "./body-text.js";
 import { EMPTY_BODY, FOREIGN_XML_ENCODING, MALFORMED_JSON, MALFORMED_XML, NOT_UTF8 } from "./responses.js";
-import type { CoreBody, CoreResponse, WebhookFamily, WebhookIssue } from "./types.js";
+import type { CoreBody, CoreResponse, WebhookFamily } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 
 /** The parsed request: `fromQuery` marks values that came from a query string (all strings). */
 export interface ParsedRequest {
@@ -77,7 +78,7 @@ export function parseRequest(family: WebhookFamily, method: string, url: string,
  * Voice GET callbacks carry every field as a string. For top-level fields the validator wanted as a number
  * or boolean, converts the string when it is exactly one; returns `undefined` when nothing changed.
  */
-export function coerceQueryValues(event: Record<string, unknown>, errors: readonly WebhookIssue[]): Record<string, unknown> | undefined {
+export function coerceQueryValues(event: Record<string, unknown>, errors: readonly ValidationIssue[]): Record<string, unknown> | undefined {
   let copy: Record<string, unknown> | undefined;
   for (const issue of errors) {
     const match = /^\/([^/]+)$/.exec(issue.path);

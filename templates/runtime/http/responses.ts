@@ -3,7 +3,8 @@
  * small constructors for the variable ones. Fixed answers are frozen and shared between requests.
  */
 
-import type { CoreResponse, WebhookIssue } from "./types.js";
+import type { CoreResponse } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json; charset=utf-8" });
 const BXML_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/xml; charset=utf-8" });
@@ -61,7 +62,7 @@ export function invalidBody(message: string): CoreResponse {
 }
 
 /** 400 in strict mode: the event does not match its schema (the first ten issues are listed). */
-export function invalidEvent(family: string, type: string, issues: readonly WebhookIssue[]): CoreResponse {
+export function invalidEvent(family: string, type: string, issues: readonly ValidationIssue[]): CoreResponse {
   return {
     status: 400,
     headers: JSON_HEADERS,

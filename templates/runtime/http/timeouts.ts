@@ -3,6 +3,7 @@
  * aborts the handlers' contexts (their `signal`) and reports a {@link WebhookTimeoutError}.
  */
 
+import { BandwidthError } from "../errors.js";
 import type { WebhookContext } from "./context.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
@@ -11,9 +12,9 @@ import type { CoreSettings } from "./settings.js";
 export const TIMED_OUT: unique symbol = Symbol("timed out");
 
 /** Raised (to `onError`) when a handler runs past `timeoutMs`. */
-export class WebhookTimeoutError extends Error {
+export class WebhookTimeoutError extends BandwidthError {
   constructor(timeoutMs: number) {
-    super(`webhook handler did not finish within ${timeoutMs} ms`);
+    super("BW_HANDLER_TIMEOUT", `webhook handler did not finish within ${timeoutMs} ms`);
     this.name = "WebhookTimeoutError";
   }
 }

@@ -6,6 +6,7 @@
 import type { AuthFailureReason, BasicCredentials } from "../auth/basic.js";
 import type { DedupeOptions } from "../queue/delivery.js";
 import type { EventQueue } from "../queue/types.js";
+import type { ValidationIssue } from "../validation.js";
 import type { HandlerContext, HeaderReader, WebhookLogger } from "./context.js";
 
 /**
@@ -26,11 +27,13 @@ export interface FamilyEventInfo {
   readonly scope?: string;
 }
 
-/** One validation issue: where (JSON pointer) and what. Same shape as `validation.ts`'s `ValidationIssue`. */
-export interface WebhookIssue {
-  readonly path: string;
-  readonly message: string;
-}
+/**
+ * One validation issue: where (JSON pointer) and what.
+ *
+ * @deprecated the same type as {@link ValidationIssue} (one issue type for validators, the core and its
+ * hooks); use that name. Kept as an alias so existing code compiles.
+ */
+export type WebhookIssue = ValidationIssue;
 
 /**
  * What a family validator returns (structurally the `ValidationResult` of `validation.ts`). The validator
@@ -43,7 +46,7 @@ export type FamilyValidationResult =
       readonly ok: false;
       readonly type?: string;
       readonly unknownType?: boolean;
-      readonly errors: readonly WebhookIssue[];
+      readonly errors: readonly ValidationIssue[];
       /** `drift`: only values failed (the types hold); `invalid` (also when absent): a promised field is missing or mistyped. */
       readonly severity?: "drift" | "invalid";
     };
@@ -119,7 +122,7 @@ export interface WebhookRoute {
 /** What the BXML validator (development mode) returns. */
 export interface BxmlCheckResult {
   readonly ok: boolean;
-  readonly errors?: readonly WebhookIssue[];
+  readonly errors?: readonly ValidationIssue[];
 }
 
 /** Information passed to `onUnknownEvent`. */
@@ -139,7 +142,7 @@ export interface UnknownEventInfo {
 export interface InvalidEventReport {
   readonly family: string;
   readonly eventType: string;
-  readonly errors: readonly WebhookIssue[];
+  readonly errors: readonly ValidationIssue[];
   readonly severity: "drift" | "invalid";
   /** Whether the event went on to its handler. */
   readonly dispatched: boolean;

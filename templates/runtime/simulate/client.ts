@@ -3,6 +3,7 @@
 // challenge: the first request carries no `Authorization`; only a `401` **with** a `Basic`
 // `WWW-Authenticate` challenge makes it retry with credentials. Never throws: every failure
 // (timeout, connection error, dropped challenge) comes back as data.
+import { BandwidthError } from "../errors.js";
 
 /** A fetch-compatible transport. */
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
@@ -85,7 +86,7 @@ async function sendOnce(transport: Transport, request: CallbackRequest, authoriz
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new Error(`no answer within ${request.timeoutMs / 1000} s (Bandwidth's callback timeout)`);
+      const error = new BandwidthError("BW_NO_ANSWER", `no answer within ${request.timeoutMs / 1000} s (Bandwidth's callback timeout)`);
       controller.abort(error);
       reject(error);
     }, request.timeoutMs);

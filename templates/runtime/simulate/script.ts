@@ -1,5 +1,6 @@
 // The caller's side of a simulated call: what the person on the phone (and the transfer targets) do.
 // A script is plain JSON (`--script flow.json`); every field is optional.
+import { BandwidthError } from "../errors.js";
 
 import { SEMANTICS } from "./semantics.js";
 
@@ -96,9 +97,9 @@ export interface ResolvedScript {
 }
 
 /** A script field that cannot be used; the message names it. */
-export class ScriptError extends Error {
+export class ScriptError extends BandwidthError {
   constructor(message: string) {
-    super(message);
+    super("BW_INVALID_SCRIPT", message);
     this.name = "ScriptError";
   }
 }
