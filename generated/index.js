@@ -10,6 +10,7 @@ export * from "./validators/tfv.js";
 export * from "./validators/voice.js";
 export * from "./validators/webrtc.js";
 export * from "./runtime/auth/basic.js";
+export * from "./runtime/errors.js";
 export * from "./runtime/http/adapters/express.js";
 export * from "./runtime/http/adapters/fastify.js";
 export * from "./runtime/http/adapters/fetch.js";

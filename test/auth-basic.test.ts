@@ -3,6 +3,7 @@
  * realm quoting, rotation, and configuration errors that never reveal a secret.
  */
 
+import { coreRequest } from "./support/core-request.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
@@ -137,6 +138,6 @@ describe("running without credentials", () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /WITHOUT authentication/);
     const route = core.match("/callbacks/voice")!;
-    assert.equal(core.check(route, "POST", undefined, "application/json", "2"), undefined);
+    assert.equal(core.check(route, coreRequest(undefined, { authorization: undefined, contentLength: "2" })), undefined);
   });
 });

@@ -7,6 +7,7 @@
  * `onResponse` gets family, event type, status and latency for every answer.
  */
 
+import { coreRequest } from "./support/core-request.ts";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -185,9 +186,9 @@ describe("the default logger", () => {
     try {
       const webhooks = createBandwidthWebhooks({ credentials: [{ username: USERNAME, password: PASSWORD }], voice: {} });
       const route = webhooks.core.match("/callbacks/voice")!;
-      assert.equal(webhooks.core.check(route, "POST", undefined, "application/json", "2")?.status, 401);
+      assert.equal(webhooks.core.check(route, coreRequest(undefined, { authorization: undefined, contentLength: "2" }))?.status, 401);
       assert.deepEqual(calls, []);
-      webhooks.core.check(route, "POST", "Basic bm9wZTpub3Bl", "application/json", "2");
+      webhooks.core.check(route, coreRequest(undefined, { authorization: "Basic bm9wZTpub3Bl", contentLength: "2" }));
       assert.equal(calls.length, 1);
       assert.match(calls[0], /^warn .*refused a request on \/callbacks\/voice: mismatch credentials/);
     } finally {

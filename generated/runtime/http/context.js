@@ -8,6 +8,7 @@
  *
  * @public-entry (re-exported from the package entry point)
  */
+import { BandwidthError } from "../errors.js";
 const NO_ISSUES = Object.freeze([]);
 /** The runtime's implementation of {@link HandlerContext}; created by the core, not by users. */
 export class WebhookContext {
@@ -22,22 +23,22 @@ export class WebhookContext {
     #readHeader;
     #controller = undefined;
     #aborted = false;
-    constructor(family, eventType, method, path, issues, raw, readHeader, logger) {
+    constructor(family, eventType, path, issues, request, logger) {
         this.family = family;
         this.eventType = eventType;
-        this.method = method;
+        this.method = request.method;
         this.path = path;
         this.valid = issues === undefined;
         this.issues = issues ?? NO_ISSUES;
-        this.raw = raw;
-        this.#readHeader = readHeader;
+        this.raw = request.raw;
+        this.#readHeader = request.readHeader;
         this.logger = logger;
     }
     get signal() {
         if (this.#controller === undefined) {
             this.#controller = new AbortController();
             if (this.#aborted)
-                this.#controller.abort(new Error("webhook handler timed out"));
+                this.#controller.abort(new BandwidthError("BW_HANDLER_TIMEOUT", "webhook handler timed out"));
         }
         return this.#controller.signal;
     }

@@ -9,10 +9,12 @@
  *
  * A request goes through three steps, so that nothing about the body is read before auth:
  * 1. `match(url)` picks the route (one per family) or `undefined` (404 / next middleware);
- * 2. `check(route, method, authorization, contentType, contentLength, contentEncoding)` answers 405 / 401 / 415 / 413 before
- *    any body byte is read, or returns `undefined` to go on;
- * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
- *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
+ * 2. `check(route, request)` answers 405 / 401 / 415 / 413 before any body byte is read, or returns
+ *    `undefined` to go on;
+ * 3. `handle(route, request)` (the adapter has set `request.body`) parses, validates, calls the user's
+ *    handler and returns `{ status, headers, body }` (synchronously when the handler is synchronous: no
+ *    async hop).
+ * The adapter builds the {@link CoreRequest} once per request; every step below takes that one object.
  *
  * Families plug in as data ({@link WebhookFamily}): the generated glue in `generated/webhooks.js` binds
  * each family's generated validator and event table; nothing here knows a single event name.
@@ -61,13 +63,41 @@ function developmentNotice(settings) {
     settings.log.once("info", "validate-bxml", "bw-codegen webhooks: development mode: BXML replies are validated before they are sent (invalid BXML becomes a 500 with the reason), which costs throughput. Set NODE_ENV=production or validateBxml: false to turn it off.");
 }
 /** `handle`: the pipeline, then {@link finish} (after the handlers when they are async). */
-function handleAndFinish(settings, state, method, url, body, raw, readHeader) {
+function handleAndFinish(settings, state, request) {
     developmentNotice(settings);
     const note = newNote(settings.onResponse === undefined ? 0 : clock());
-    const result = handleRequest(settings, state, method, url, body, raw, readHeader, note);
+    const result = handleRequest(settings, state, request, note);
     if ("status" in result)
-        return finish(settings, state, method, note, result);
-    return result.then((response) => finish(settings, state, method, note, response));
+        return finish(settings, state, request.method, note, result);
+    return result.then((response) => finish(settings, state, request.method, note, response));
+}
+/** The request of the deprecated positional `check(route, method, authorization, …)`. */
+function positionalCheck(method, rest) {
+    return {
+        method: method ?? "",
+        url: "",
+        authorization: rest[0],
+        contentType: rest[1],
+        contentLength: rest[2],
+        contentEncoding: rest[3],
+        body: undefined,
+        raw: undefined,
+        readHeader: () => undefined,
+    };
+}
+/** The request of the deprecated positional `handle(route, method, url, body, raw, readHeader)`. */
+function positionalHandle(method, rest) {
+    return {
+        method,
+        url: rest[0],
+        authorization: undefined,
+        contentType: undefined,
+        contentLength: undefined,
+        contentEncoding: undefined,
+        body: rest[1],
+        raw: rest[2],
+        readHeader: rest[3],
+    };
 }
 /**
  * Creates the webhook handler core. Throws at construction (never per request) when the configuration is
@@ -88,11 +118,12 @@ export function createWebhookCore(options) {
         routes,
         bodyLimit: settings.bodyLimit,
         match: (url) => matchRoute(byPath, url),
-        check: (route, method, authorization, contentType, contentLength, contentEncoding) => {
-            const early = checkRequest(settings, route, method, authorization, contentType, contentLength, contentEncoding);
-            return early === undefined ? undefined : finish(settings, route, method ?? "", undefined, early);
+        check: (route, request, ...rest) => {
+            const one = typeof request === "object" ? request : positionalCheck(request, rest);
+            const early = checkRequest(settings, route, one);
+            return early === undefined ? undefined : finish(settings, route, one.method, undefined, early);
         },
-        handle: (route, method, url, body, raw, readHeader) => handleAndFinish(settings, route, method, url, body, raw, readHeader),
+        handle: (route, request, ...rest) => handleAndFinish(settings, route, typeof request === "object" ? request : positionalHandle(request, rest)),
         notFound: NOT_FOUND,
         payloadTooLarge: PAYLOAD_TOO_LARGE,
     };

@@ -7,6 +7,7 @@
  *
  * @public-entry (used by the generated validators and webhooks modules)
  */
+import { BandwidthError } from "../errors.js";
 import type { FamilyReply } from "./core.js";
 import type { CompiledValidator, PatternHints, ValidationIssue, ValidationResult } from "../validation.js";
 /** A validator of one reply shape: the typed value, or `{ path, message }` errors. */
@@ -20,7 +21,7 @@ export type ReplyValidator<T> = (value: unknown) => ValidationResult<T>;
  */
 export declare function createReplyValidator<T>(type: string, compiled: CompiledValidator, hints?: PatternHints): ReplyValidator<T>;
 /** Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues. */
-export declare class InvalidReplyError extends Error {
+export declare class InvalidReplyError extends BandwidthError {
     readonly issues: readonly ValidationIssue[];
     constructor(kind: string, issues: readonly ValidationIssue[]);
 }

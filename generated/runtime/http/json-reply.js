@@ -7,6 +7,7 @@
  *
  * @public-entry (used by the generated validators and webhooks modules)
  */
+import { BandwidthError } from "../errors.js";
 import { formatAjvErrors } from "../validation.js";
 /**
  * Wraps a compiled reply schema as a validator.
@@ -23,10 +24,10 @@ export function createReplyValidator(type, compiled, hints) {
     };
 }
 /** Raised (to `onError`) when a handler's reply does not match the reply schema; carries the issues. */
-export class InvalidReplyError extends Error {
+export class InvalidReplyError extends BandwidthError {
     issues;
     constructor(kind, issues) {
-        super(`the handler's ${kind} reply is invalid: ${issues.map((issue) => `${issue.path || "/"} ${issue.message}`).join("; ")}`);
+        super("BW_INVALID_REPLY", `the handler's ${kind} reply is invalid: ${issues.map((issue) => `${issue.path || "/"} ${issue.message}`).join("; ")}`);
         this.name = "InvalidReplyError";
         this.issues = issues;
     }
@@ -47,7 +48,7 @@ export function createJsonReplyRenderer(validators) {
             return undefined;
         const validate = table[kind];
         if (validate === undefined)
-            throw new TypeError(`no JSON reply is defined for response kind "${kind}"`);
+            throw new BandwidthError("BW_INVALID_REPLY", `no JSON reply is defined for response kind "${kind}"`);
         const verdict = validate(result);
         if (!verdict.ok)
             throw new InvalidReplyError(kind, verdict.errors);

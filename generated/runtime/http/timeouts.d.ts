@@ -3,13 +3,14 @@
  * Handler timeouts: races a handler's promise against the route's timeout and, when it runs out,
  * aborts the handlers' contexts (their `signal`) and reports a {@link WebhookTimeoutError}.
  */
+import { BandwidthError } from "../errors.js";
 import type { WebhookContext } from "./context.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 /** What {@link withTimeout} resolves to when the time ran out (the answer is then a 500). */
 export declare const TIMED_OUT: unique symbol;
 /** Raised (to `onError`) when a handler runs past `timeoutMs`. */
-export declare class WebhookTimeoutError extends Error {
+export declare class WebhookTimeoutError extends BandwidthError {
     constructor(timeoutMs: number);
 }
 export declare function isPromiseLike(value: unknown): value is PromiseLike<unknown>;

@@ -4,6 +4,7 @@
 // challenge: the first request carries no `Authorization`; only a `401` **with** a `Basic`
 // `WWW-Authenticate` challenge makes it retry with credentials. Never throws: every failure
 // (timeout, connection error, dropped challenge) comes back as data.
+import { BandwidthError } from "../errors.js";
 /** `Basic base64(utf8(user:password))`, without node: APIs. */
 export function basicAuthorization(username, password) {
     const bytes = new TextEncoder().encode(`${username}:${password}`);
@@ -39,7 +40,7 @@ async function sendOnce(transport, request, authorization) {
     let timer;
     const timeout = new Promise((_, reject) => {
         timer = setTimeout(() => {
-            const error = new Error(`no answer within ${request.timeoutMs / 1000} s (Bandwidth's callback timeout)`);
+            const error = new BandwidthError("BW_NO_ANSWER", `no answer within ${request.timeoutMs / 1000} s (Bandwidth's callback timeout)`);
             controller.abort(error);
             reject(error);
         }, request.timeoutMs);

@@ -12,6 +12,7 @@
  *
  * Edge-safe: only `fetch`, `TextEncoder` and timers (works in Node, Bun, Deno, Workers test runners).
  */
+import { BandwidthError } from "../errors.js";
 import type { XmlElement } from "../xml/parser.js";
 /** A `fetch`-compatible function (the global one by default). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -76,7 +77,7 @@ export interface DeliveryResult {
     readonly json: unknown;
 }
 /** The handshake did not go the way Bandwidth needs: Bandwidth would never send this event with credentials. */
-export declare class HandshakeError extends Error {
+export declare class HandshakeError extends BandwidthError {
     /** How the server answered the first, unauthenticated request. */
     readonly challenge: ChallengeAnswer;
     constructor(message: string, challenge: ChallengeAnswer);

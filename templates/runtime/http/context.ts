@@ -10,6 +10,7 @@
 
 import { BandwidthError } from "../errors.js";
 import type { ValidationIssue } from "../validation.js";
+import type { CoreRequest } from "./types.js";
 
 /** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */
 export interface WebhookLogger {
@@ -62,24 +63,15 @@ export class WebhookContext implements HandlerContext {
   #controller: AbortController | undefined = undefined;
   #aborted = false;
 
-  constructor(
-    family: string,
-    eventType: string,
-    method: string,
-    path: string,
-    issues: readonly ValidationIssue[] | undefined,
-    raw: unknown,
-    readHeader: HeaderReader,
-    logger: WebhookLogger,
-  ) {
+  constructor(family: string, eventType: string, path: string, issues: readonly ValidationIssue[] | undefined, request: CoreRequest, logger: WebhookLogger) {
     this.family = family;
     this.eventType = eventType;
-    this.method = method;
+    this.method = request.method;
     this.path = path;
     this.valid = issues === undefined;
     this.issues = issues ?? NO_ISSUES;
-    this.raw = raw;
-    this.#readHeader = readHeader;
+    this.raw = request.raw;
+    this.#readHeader = request.readHeader;
     this.logger = logger;
   }
 

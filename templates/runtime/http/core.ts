@@ -8,10 +8,12 @@
  *
  * A request goes through three steps, so that nothing about the body is read before auth:
  * 1. `match(url)` picks the route (one per family) or `undefined` (404 / next middleware);
- * 2. `check(route, method, authorization, contentType, contentLength, contentEncoding)` answers 405 / 401 / 415 / 413 before
- *    any body byte is read, or returns `undefined` to go on;
- * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
- *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
+ * 2. `check(route, request)` answers 405 / 401 / 415 / 413 before any body byte is read, or returns
+ *    `undefined` to go on;
+ * 3. `handle(route, request)` (the adapter has set `request.body`) parses, validates, calls the user's
+ *    handler and returns `{ status, headers, body }` (synchronously when the handler is synchronous: no
+ *    async hop).
+ * The adapter builds the {@link CoreRequest} once per request; every step below takes that one object.
  *
  * Families plug in as data ({@link WebhookFamily}): the generated glue in `generated/webhooks.js` binds
  * each family's generated validator and event table; nothing here knows a single event name.
@@ -28,7 +30,7 @@ import { compileRoutes, matchRoute } from "./routes.js";
 import type { RouteState } from "./routes.js";
 import { resolveSettings } from "./settings.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreBody, CoreResponse, CoreRoute, ResponseInfo, WebhookCore, WebhookCoreOptions } from "./types.js";
+import type { CoreBody, CoreRequest, CoreResponse, CoreRoute, ResponseInfo, WebhookCore, WebhookCoreOptions } from "./types.js";
 import type { HeaderReader } from "./context.js";
 
 export type {
@@ -36,6 +38,7 @@ export type {
   BodyVerification,
   BxmlCheckResult,
   CoreBody,
+  CoreRequest,
   CoreResponse,
   CoreRoute,
   EventResponseKind,
@@ -93,20 +96,42 @@ function developmentNotice(settings: CoreSettings): void {
 }
 
 /** `handle`: the pipeline, then {@link finish} (after the handlers when they are async). */
-function handleAndFinish(
-  settings: CoreSettings,
-  state: RouteState,
-  method: string,
-  url: string,
-  body: CoreBody,
-  raw: unknown,
-  readHeader: HeaderReader,
-): CoreResponse | Promise<CoreResponse> {
+function handleAndFinish(settings: CoreSettings, state: RouteState, request: CoreRequest): CoreResponse | Promise<CoreResponse> {
   developmentNotice(settings);
   const note = newNote(settings.onResponse === undefined ? 0 : clock());
-  const result = handleRequest(settings, state, method, url, body, raw, readHeader, note);
-  if ("status" in result) return finish(settings, state, method, note, result);
-  return result.then((response) => finish(settings, state, method, note, response));
+  const result = handleRequest(settings, state, request, note);
+  if ("status" in result) return finish(settings, state, request.method, note, result);
+  return result.then((response) => finish(settings, state, request.method, note, response));
+}
+
+/** The request of the deprecated positional `check(route, method, authorization, …)`. */
+function positionalCheck(method: string | undefined, rest: readonly unknown[]): CoreRequest {
+  return {
+    method: method ?? "",
+    url: "",
+    authorization: rest[0] as string | null | undefined,
+    contentType: rest[1] as string | null | undefined,
+    contentLength: rest[2] as string | number | null | undefined,
+    contentEncoding: rest[3] as string | null | undefined,
+    body: undefined,
+    raw: undefined,
+    readHeader: () => undefined,
+  };
+}
+
+/** The request of the deprecated positional `handle(route, method, url, body, raw, readHeader)`. */
+function positionalHandle(method: string, rest: readonly unknown[]): CoreRequest {
+  return {
+    method,
+    url: rest[0] as string,
+    authorization: undefined,
+    contentType: undefined,
+    contentLength: undefined,
+    contentEncoding: undefined,
+    body: rest[1] as CoreBody,
+    raw: rest[2],
+    readHeader: rest[3] as HeaderReader,
+  };
 }
 
 /**
@@ -128,12 +153,13 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     routes,
     bodyLimit: settings.bodyLimit,
     match: (url: string): CoreRoute | undefined => matchRoute(byPath, url),
-    check: (route, method, authorization, contentType, contentLength, contentEncoding): CoreResponse | undefined => {
-      const early = checkRequest(settings, route as RouteState, method, authorization, contentType, contentLength, contentEncoding);
-      return early === undefined ? undefined : finish(settings, route as RouteState, method ?? "", undefined, early);
+    check: (route: CoreRoute, request: CoreRequest | string | undefined, ...rest: unknown[]): CoreResponse | undefined => {
+      const one = typeof request === "object" ? request : positionalCheck(request, rest);
+      const early = checkRequest(settings, route as RouteState, one);
+      return early === undefined ? undefined : finish(settings, route as RouteState, one.method, undefined, early);
     },
-    handle: (route, method, url, body, raw, readHeader): CoreResponse | Promise<CoreResponse> =>
-      handleAndFinish(settings, route as RouteState, method, url, body, raw, readHeader),
+    handle: (route: CoreRoute, request: CoreRequest | string, ...rest: unknown[]): CoreResponse | Promise<CoreResponse> =>
+      handleAndFinish(settings, route as RouteState, typeof request === "object" ? request : positionalHandle(request, rest)),
     notFound: NOT_FOUND,
     payloadTooLarge: PAYLOAD_TOO_LARGE,
   };

@@ -6,12 +6,12 @@
  */
 
 import { WebhookContext } from "./context.js";
-import type { HandlerContext, HeaderReader } from "./context.js";
+import type { HandlerContext } from "./context.js";
 import { coerceQueryValues } from "./parse.js";
 import { invalidBody, invalidEvent } from "./responses.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse, FamilyEventInfo, FamilyValidationResult, InvalidEventReport, WebhookFamily } from "./types.js";
+import type { CoreRequest, CoreResponse, FamilyEventInfo, FamilyValidationResult, InvalidEventReport, WebhookFamily } from "./types.js";
 import type { ValidationIssue } from "../validation.js";
 
 /** A validated event, ready for its handler. */
@@ -48,10 +48,8 @@ function unnamedEvent(family: WebhookFamily, result: FamilyValidationResult): Co
 export function prepareEvent(
   settings: CoreSettings,
   state: RouteState,
-  method: string,
   event: Record<string, unknown>,
-  raw: unknown,
-  readHeader: HeaderReader,
+  request: CoreRequest,
   fromQuery: boolean,
   index?: number,
 ): PreparedEvent | CoreResponse {
@@ -85,7 +83,7 @@ export function prepareEvent(
       report = { family: family.name, eventType: type, errors: result.errors, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }) };
     }
   }
-  const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger);
+  const context = new WebhookContext(family.name, type, state.path, issues, request, settings.logger);
   const handler = info === undefined ? undefined : state.handlers[info.method];
   if (report?.dispatched) {
     try {

@@ -11,6 +11,7 @@
  *
  * @public-entry (re-exported from the package entry point)
  */
+import { BODY_READ_FAILED, INTERNAL_ERROR } from "../responses.js";
 /** Reads a header from a Fetch `Request`. */
 export const readFetchHeader = (raw, name) => raw.headers.get(name) ?? undefined;
 /**
@@ -33,27 +34,35 @@ export function createFetchHandler(core, options = {}) {
             return onNotFound !== undefined ? onNotFound(request) : toFetchResponse(core.notFound);
         const headers = request.headers;
         const method = request.method;
-        const early = core.check(route, method, headers.get("authorization"), headers.get("content-type"), headers.get("content-length"), headers.get("content-encoding"));
+        const coreRequest = {
+            method,
+            url: target,
+            authorization: headers.get("authorization"),
+            contentType: headers.get("content-type"),
+            contentLength: headers.get("content-length"),
+            contentEncoding: headers.get("content-encoding"),
+            body: null,
+            raw: request,
+            readHeader: readFetchHeader,
+        };
+        const early = core.check(route, coreRequest);
         if (early !== undefined) {
             cancelBody(request);
             return toFetchResponse(early);
         }
-        let body = null;
         if (method === "POST") {
-            body = await readLimited(request, core.bodyLimit);
+            const body = await readLimited(request, core.bodyLimit);
             if (body === TOO_LARGE)
                 return toFetchResponse(core.payloadTooLarge);
             if (body === UNREADABLE)
                 return toFetchResponse(BODY_READ_FAILED);
+            coreRequest.body = body;
         }
         try {
-            return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
+            return toFetchResponse(await core.handle(route, coreRequest));
         }
         catch {
-            return new Response('{"error":"internal_error","message":"the webhook handler failed"}', {
-                status: 500,
-                headers: { "content-type": "application/json; charset=utf-8" },
-            });
+            return toFetchResponse(INTERNAL_ERROR);
         }
     };
 }
@@ -86,11 +95,6 @@ function requestTarget(url) {
 }
 const TOO_LARGE = new Uint8Array(0);
 const UNREADABLE = new Uint8Array(0);
-const BODY_READ_FAILED = Object.freeze({
-    status: 400,
-    headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
-    body: '{"error":"body_read_failed","message":"the request body could not be read to its end"}',
-});
 /**
  * Reads the body up to `limit` bytes; returns `TOO_LARGE` (and cancels the stream) past it, `UNREADABLE`
  * when the stream errors or was already consumed.

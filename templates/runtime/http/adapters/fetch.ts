@@ -11,8 +11,9 @@
  * @public-entry (re-exported from the package entry point)
  */
 
-import type { CoreBody, CoreResponse, WebhookCore } from "../core.js";
+import type { CoreRequest, CoreResponse, WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";
+import { BODY_READ_FAILED, INTERNAL_ERROR } from "../responses.js";
 
 /** A Fetch-style webhook handler. */
 export type FetchWebhookHandler = (request: Request) => Promise<Response>;
@@ -51,31 +52,32 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
     if (route === undefined) return onNotFound !== undefined ? onNotFound(request) : toFetchResponse(core.notFound);
     const headers = request.headers;
     const method = request.method;
-    const early = core.check(
-      route,
+    const coreRequest: CoreRequest = {
       method,
-      headers.get("authorization"),
-      headers.get("content-type"),
-      headers.get("content-length"),
-      headers.get("content-encoding"),
-    );
+      url: target,
+      authorization: headers.get("authorization"),
+      contentType: headers.get("content-type"),
+      contentLength: headers.get("content-length"),
+      contentEncoding: headers.get("content-encoding"),
+      body: null,
+      raw: request,
+      readHeader: readFetchHeader,
+    };
+    const early = core.check(route, coreRequest);
     if (early !== undefined) {
       cancelBody(request);
       return toFetchResponse(early);
     }
-    let body: CoreBody = null;
     if (method === "POST") {
-      body = await readLimited(request, core.bodyLimit);
+      const body = await readLimited(request, core.bodyLimit);
       if (body === TOO_LARGE) return toFetchResponse(core.payloadTooLarge);
       if (body === UNREADABLE) return toFetchResponse(BODY_READ_FAILED);
+      coreRequest.body = body;
     }
     try {
-      return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
+      return toFetchResponse(await core.handle(route, coreRequest));
     } catch {
-      return new Response('{"error":"internal_error","message":"the webhook handler failed"}', {
-        status: 500,
-        headers: { "content-type": "application/json; charset=utf-8" },
-      });
+      return toFetchResponse(INTERNAL_ERROR);
     }
   };
 }
@@ -106,11 +108,6 @@ function requestTarget(url: string): string {
 
 const TOO_LARGE: Uint8Array = new Uint8Array(0);
 const UNREADABLE: Uint8Array = new Uint8Array(0);
-const BODY_READ_FAILED: CoreResponse = Object.freeze({
-  status: 400,
-  headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
-  body: '{"error":"body_read_failed","message":"the request body could not be read to its end"}',
-});
 
 /**
  * Reads the body up to `limit` bytes; returns `TOO_LARGE` (and cancels the stream) past it, `UNREADABLE`
