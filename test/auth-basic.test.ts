@@ -3,13 +3,13 @@
  * realm quoting, rotation, and configuration errors that never reveal a secret.
  */
 
-import { coreRequest } from "./support/core-request.ts";
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import { basicChallenge, createBasicAuth } from "../templates/runtime/auth/basic.js";
 import type { AuthResult } from "../templates/runtime/auth/basic.js";
 import { createWebhookCore } from "../templates/runtime/http/core.js";
+import { coreRequest } from "./support/core-request.js";
 
 const b64 = (value: string | Uint8Array): string => Buffer.from(value).toString("base64");
 const pairs = [

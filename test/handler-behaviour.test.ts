@@ -6,7 +6,6 @@
  * Hono). Real HTTP on 127.0.0.1 wherever a transport is involved.
  */
 
-import { coreRequest } from "./support/core-request.ts";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Agent, createServer, request as httpRequest } from "node:http";
@@ -34,6 +33,7 @@ import {
   startServer,
   testOptions,
 } from "./adapter-harness.js";
+import { coreRequest } from "./support/core-request.js";
 
 const JSON_CT = { "content-type": "application/json" };
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };

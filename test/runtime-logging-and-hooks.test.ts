@@ -7,7 +7,6 @@
  * `onResponse` gets family, event type, status and latency for every answer.
  */
 
-import { coreRequest } from "./support/core-request.ts";
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
@@ -17,6 +16,7 @@ import { createBandwidthWebhooks } from "../generated/index.js";
 import type { ResponseInfo } from "../generated/index.js";
 import { createRuntimeLog, LOG_LINES_PER_WINDOW, LOG_WINDOW_MS } from "../templates/runtime/http/log.js";
 import { GOOD_AUTH, PASSWORD, USERNAME, send } from "./adapter-harness.js";
+import { coreRequest } from "./support/core-request.js";
 
 const BXML = '<?xml version="1.0" encoding="UTF-8"?><Response><SpeakSentence>hi</SpeakSentence></Response>';
 const base = { accountId: "5590123", applicationId: "3b1f9c2e", from: "+19195550142", to: "+17045550178", direction: "inbound" };

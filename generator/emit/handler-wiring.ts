@@ -110,6 +110,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   const hasBxmlValidator = bxml !== undefined && exportsName(bxml, "parseBxml");
 
   const lines: string[] = [
+    `import { BandwidthConfigError } from "./runtime/errors.js";`,
     `import { createWebhookHandlers } from "./runtime/webhooks.js";`,
     `import type { WebhookHandlers } from "./runtime/webhooks.js";`,
     `import type { WebhookCoreOptions, WebhookFamily, WebhookRoute } from "./runtime/http/core.js";`,
@@ -226,7 +227,7 @@ export function emitHandlerWiring(files: readonly GeneratedFile[]): GeneratedFil
   }
   lines.push(
     `  if (routes.length === 0) {`,
-    `    throw new TypeError(${JSON.stringify(`createBandwidthWebhooks: pass handlers for at least one family (${wired.map((f) => f.name).join(", ")})`)});`,
+    `    throw new BandwidthConfigError(${JSON.stringify(`createBandwidthWebhooks: pass handlers for at least one family (${wired.map((f) => f.name).join(", ")})`)});`,
     `  }`,
     hasBxmlValidator
       ? `  return createWebhookHandlers({ ...options, bxmlValidator: options.bxmlValidator ?? parseBxml, routes });`

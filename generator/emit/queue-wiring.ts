@@ -22,6 +22,7 @@ export function emitQueueWiring(files: readonly GeneratedFile[]): GeneratedFile[
       new RegExp(`export const ${family.name}Events\\b[^;]*response: "empty"`).test(events),
   );
   const lines: string[] = [
+    `import { BandwidthConfigError } from "./runtime/errors.js";`,
     `import { createQueueWorker } from "./${RUNTIME_QUEUE}/worker.js";`,
     `import type { BandwidthWorker, QueueWorkerOptions, WorkerFamily } from "./${RUNTIME_QUEUE}/worker.js";`,
     `import type { QueuedHandlers } from "./${RUNTIME_QUEUE}/types.js";`,
@@ -64,7 +65,7 @@ export function emitQueueWiring(files: readonly GeneratedFile[]): GeneratedFile[
   }
   lines.push(
     `  if (Object.keys(families).length === 0) {`,
-    `    throw new TypeError(${JSON.stringify(`createBandwidthWorker: pass handlers for at least one family (${queued.map((f) => f.name).join(", ")})`)});`,
+    `    throw new BandwidthConfigError(${JSON.stringify(`createBandwidthWorker: pass handlers for at least one family (${queued.map((f) => f.name).join(", ")})`)});`,
     `  }`,
     `  return createQueueWorker({ ...options, families });`,
     `}`,

@@ -8,7 +8,6 @@
  *
  * @public-entry (re-exported from the package entry point)
  */
-import { BandwidthError } from "../errors.js";
 const NO_ISSUES = Object.freeze([]);
 /** The runtime's implementation of {@link HandlerContext}; created by the core, not by users. */
 export class WebhookContext {
@@ -23,6 +22,7 @@ export class WebhookContext {
     #readHeader;
     #controller = undefined;
     #aborted = false;
+    #reason = undefined;
     constructor(family, eventType, path, issues, request, logger) {
         this.family = family;
         this.eventType = eventType;
@@ -38,7 +38,7 @@ export class WebhookContext {
         if (this.#controller === undefined) {
             this.#controller = new AbortController();
             if (this.#aborted)
-                this.#controller.abort(new BandwidthError("BW_HANDLER_TIMEOUT", "webhook handler timed out"));
+                this.#controller.abort(this.#reason);
         }
         return this.#controller.signal;
     }
@@ -51,6 +51,7 @@ export class WebhookContext {
     /** Called by the core when the handler's time is up. */
     abort(reason) {
         this.#aborted = true;
+        this.#reason = reason; // the WebhookTimeoutError (code BW_HANDLER_TIMEOUT), also for a signal read later
         this.#controller?.abort(reason);
     }
 }

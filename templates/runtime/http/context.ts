@@ -8,7 +8,6 @@
  * @public-entry (re-exported from the package entry point)
  */
 
-import { BandwidthError } from "../errors.js";
 import type { ValidationIssue } from "../validation.js";
 import type { CoreRequest } from "./types.js";
 
@@ -62,6 +61,7 @@ export class WebhookContext implements HandlerContext {
   #readHeader: HeaderReader;
   #controller: AbortController | undefined = undefined;
   #aborted = false;
+  #reason: unknown = undefined;
 
   constructor(family: string, eventType: string, path: string, issues: readonly ValidationIssue[] | undefined, request: CoreRequest, logger: WebhookLogger) {
     this.family = family;
@@ -78,7 +78,7 @@ export class WebhookContext implements HandlerContext {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(new BandwidthError("BW_HANDLER_TIMEOUT", "webhook handler timed out"));
+      if (this.#aborted) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
   }
@@ -92,6 +92,7 @@ export class WebhookContext implements HandlerContext {
   /** Called by the core when the handler's time is up. */
   abort(reason: unknown): void {
     this.#aborted = true;
+    this.#reason = reason; // the WebhookTimeoutError (code BW_HANDLER_TIMEOUT), also for a signal read later
     this.#controller?.abort(reason);
   }
 }
