@@ -71,33 +71,14 @@ function handleAndFinish(settings, state, request) {
         return finish(settings, state, request.method, note, result);
     return result.then((response) => finish(settings, state, request.method, note, response));
 }
+const noHeader = () => undefined;
 /** The request of the deprecated positional `check(route, method, authorization, …)`. */
-function positionalCheck(method, rest) {
-    return {
-        method: method ?? "",
-        url: "",
-        authorization: rest[0],
-        contentType: rest[1],
-        contentLength: rest[2],
-        contentEncoding: rest[3],
-        body: undefined,
-        raw: undefined,
-        readHeader: () => undefined,
-    };
+function positionalCheck(method, authorization, contentType, contentLength, contentEncoding) {
+    return { method: method ?? "", url: "", authorization, contentType, contentLength, contentEncoding, body: undefined, raw: undefined, readHeader: noHeader };
 }
 /** The request of the deprecated positional `handle(route, method, url, body, raw, readHeader)`. */
-function positionalHandle(method, rest) {
-    return {
-        method,
-        url: rest[0],
-        authorization: undefined,
-        contentType: undefined,
-        contentLength: undefined,
-        contentEncoding: undefined,
-        body: rest[1],
-        raw: rest[2],
-        readHeader: rest[3],
-    };
+function positionalHandle(method, url, body, raw, readHeader) {
+    return { method, url, authorization: undefined, contentType: undefined, contentLength: undefined, contentEncoding: undefined, body, raw, readHeader };
 }
 /**
  * Creates the webhook handler core. Throws at construction (never per request) when the configuration is
@@ -118,12 +99,13 @@ export function createWebhookCore(options) {
         routes,
         bodyLimit: settings.bodyLimit,
         match: (url) => matchRoute(byPath, url),
-        check: (route, request, ...rest) => {
-            const one = typeof request === "object" ? request : positionalCheck(request, rest);
+        // the deprecated positional forms are named parameters, not a rest array: no allocation per request
+        check: (route, request, authorization, contentType, contentLength, contentEncoding) => {
+            const one = typeof request === "object" ? request : positionalCheck(request, authorization, contentType, contentLength, contentEncoding);
             const early = checkRequest(settings, route, one);
             return early === undefined ? undefined : finish(settings, route, one.method, undefined, early);
         },
-        handle: (route, request, ...rest) => handleAndFinish(settings, route, typeof request === "object" ? request : positionalHandle(request, rest)),
+        handle: (route, request, url, body, raw, readHeader) => handleAndFinish(settings, route, typeof request === "object" ? request : positionalHandle(request, url, body, raw, readHeader)),
         notFound: NOT_FOUND,
         payloadTooLarge: PAYLOAD_TOO_LARGE,
     };

@@ -104,34 +104,22 @@ function handleAndFinish(settings: CoreSettings, state: RouteState, request: Cor
   return result.then((response) => finish(settings, state, request.method, note, response));
 }
 
+const noHeader: HeaderReader = () => undefined;
+
 /** The request of the deprecated positional `check(route, method, authorization, …)`. */
-function positionalCheck(method: string | undefined, rest: readonly unknown[]): CoreRequest {
-  return {
-    method: method ?? "",
-    url: "",
-    authorization: rest[0] as string | null | undefined,
-    contentType: rest[1] as string | null | undefined,
-    contentLength: rest[2] as string | number | null | undefined,
-    contentEncoding: rest[3] as string | null | undefined,
-    body: undefined,
-    raw: undefined,
-    readHeader: () => undefined,
-  };
+function positionalCheck(
+  method: string | undefined,
+  authorization: string | null | undefined,
+  contentType: string | null | undefined,
+  contentLength: string | number | null | undefined,
+  contentEncoding: string | null | undefined,
+): CoreRequest {
+  return { method: method ?? "", url: "", authorization, contentType, contentLength, contentEncoding, body: undefined, raw: undefined, readHeader: noHeader };
 }
 
 /** The request of the deprecated positional `handle(route, method, url, body, raw, readHeader)`. */
-function positionalHandle(method: string, rest: readonly unknown[]): CoreRequest {
-  return {
-    method,
-    url: rest[0] as string,
-    authorization: undefined,
-    contentType: undefined,
-    contentLength: undefined,
-    contentEncoding: undefined,
-    body: rest[1] as CoreBody,
-    raw: rest[2],
-    readHeader: rest[3] as HeaderReader,
-  };
+function positionalHandle(method: string, url: string, body: CoreBody, raw: unknown, readHeader: HeaderReader): CoreRequest {
+  return { method, url, authorization: undefined, contentType: undefined, contentLength: undefined, contentEncoding: undefined, body, raw, readHeader };
 }
 
 /**
@@ -153,13 +141,21 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     routes,
     bodyLimit: settings.bodyLimit,
     match: (url: string): CoreRoute | undefined => matchRoute(byPath, url),
-    check: (route: CoreRoute, request: CoreRequest | string | undefined, ...rest: unknown[]): CoreResponse | undefined => {
-      const one = typeof request === "object" ? request : positionalCheck(request, rest);
+    // the deprecated positional forms are named parameters, not a rest array: no allocation per request
+    check: (
+      route: CoreRoute,
+      request: CoreRequest | string | undefined,
+      authorization?: string | null,
+      contentType?: string | null,
+      contentLength?: string | number | null,
+      contentEncoding?: string | null,
+    ): CoreResponse | undefined => {
+      const one = typeof request === "object" ? request : positionalCheck(request, authorization, contentType, contentLength, contentEncoding);
       const early = checkRequest(settings, route as RouteState, one);
       return early === undefined ? undefined : finish(settings, route as RouteState, one.method, undefined, early);
     },
-    handle: (route: CoreRoute, request: CoreRequest | string, ...rest: unknown[]): CoreResponse | Promise<CoreResponse> =>
-      handleAndFinish(settings, route as RouteState, typeof request === "object" ? request : positionalHandle(request, rest)),
+    handle: (route: CoreRoute, request: CoreRequest | string, url?: string, body?: CoreBody, raw?: unknown, readHeader?: HeaderReader): CoreResponse | Promise<CoreResponse> =>
+      handleAndFinish(settings, route as RouteState, typeof request === "object" ? request : positionalHandle(request, url!, body, raw, readHeader!)),
     notFound: NOT_FOUND,
     payloadTooLarge: PAYLOAD_TOO_LARGE,
   };
