@@ -97,7 +97,11 @@ const hasRequestObject = (core: AnyCore, route: unknown): boolean => {
 const runA = hasRequestObject(a, routeA) ? () => withRequest(a, routeA) : () => positional(a, routeA);
 const runB = hasRequestObject(b, routeB) ? () => withRequest(b, routeB) : () => positional(b, routeB);
 if (runA() !== REPLY || runB() !== REPLY) throw new Error("a build does not answer the fixture with the reply");
-for (let i = 0; i < 3; i++) (round(runA), round(runB)); // warm-up: both reach the optimising compiler
+// warm-up: both reach the optimising compiler
+for (let i = 0; i < 3; i++) {
+  round(runA);
+  round(runB);
+}
 const nsA: number[] = [];
 const nsB: number[] = [];
 const ratios: number[] = [];
