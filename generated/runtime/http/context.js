@@ -9,6 +9,7 @@
  * @public-entry (re-exported from the package entry point)
  */
 const NO_ISSUES = Object.freeze([]);
+const NOT_ABORTED = Symbol("not aborted");
 /** The runtime's implementation of {@link HandlerContext}; created by the core, not by users. */
 export class WebhookContext {
     family;
@@ -21,8 +22,8 @@ export class WebhookContext {
     logger;
     #readHeader;
     #controller = undefined;
-    #aborted = false;
-    #reason = undefined;
+    /** The abort reason once the handler's time is up (the WebhookTimeoutError), {@link NOT_ABORTED} before. */
+    #abortReason = NOT_ABORTED;
     constructor(family, eventType, path, issues, request, logger) {
         this.family = family;
         this.eventType = eventType;
@@ -37,8 +38,8 @@ export class WebhookContext {
     get signal() {
         if (this.#controller === undefined) {
             this.#controller = new AbortController();
-            if (this.#aborted)
-                this.#controller.abort(this.#reason);
+            if (this.#abortReason !== NOT_ABORTED)
+                this.#controller.abort(this.#abortReason);
         }
         return this.#controller.signal;
     }
@@ -50,8 +51,7 @@ export class WebhookContext {
     }
     /** Called by the core when the handler's time is up. */
     abort(reason) {
-        this.#aborted = true;
-        this.#reason = reason; // the WebhookTimeoutError (code BW_HANDLER_TIMEOUT), also for a signal read later
+        this.#abortReason = reason; // the WebhookTimeoutError (code BW_HANDLER_TIMEOUT), also for a signal read later
         this.#controller?.abort(reason);
     }
 }

@@ -47,6 +47,7 @@ export interface HandlerContext {
 }
 
 const NO_ISSUES: readonly ValidationIssue[] = Object.freeze([]);
+const NOT_ABORTED: unique symbol = Symbol("not aborted");
 
 /** The runtime's implementation of {@link HandlerContext}; created by the core, not by users. */
 export class WebhookContext implements HandlerContext {
@@ -60,8 +61,8 @@ export class WebhookContext implements HandlerContext {
   readonly logger: WebhookLogger;
   #readHeader: HeaderReader;
   #controller: AbortController | undefined = undefined;
-  #aborted = false;
-  #reason: unknown = undefined;
+  /** The abort reason once the handler's time is up (the WebhookTimeoutError), {@link NOT_ABORTED} before. */
+  #abortReason: unknown = NOT_ABORTED;
 
   constructor(family: string, eventType: string, path: string, issues: readonly ValidationIssue[] | undefined, request: CoreRequest, logger: WebhookLogger) {
     this.family = family;
@@ -78,7 +79,7 @@ export class WebhookContext implements HandlerContext {
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(this.#reason);
+      if (this.#abortReason !== NOT_ABORTED) this.#controller.abort(this.#abortReason);
     }
     return this.#controller.signal;
   }
@@ -91,8 +92,7 @@ export class WebhookContext implements HandlerContext {
 
   /** Called by the core when the handler's time is up. */
   abort(reason: unknown): void {
-    this.#aborted = true;
-    this.#reason = reason; // the WebhookTimeoutError (code BW_HANDLER_TIMEOUT), also for a signal read later
+    this.#abortReason = reason; // the WebhookTimeoutError (code BW_HANDLER_TIMEOUT), also for a signal read later
     this.#controller?.abort(reason);
   }
 }
