@@ -166,6 +166,36 @@ describe("errors met through the public API carry their code", () => {
     assert.equal(signal?.reason, seen[0]);
   });
 
+  it("a signal first read after the timeout carries the same WebhookTimeoutError (it was a plain Error)", async () => {
+    const seen: unknown[] = [];
+    let late: unknown;
+    const options = testOptions(newLog(), { timeoutMs: 10, onError: (error) => void seen.push(error) });
+    let lateRead: () => void = () => {};
+    const done = new Promise<void>((resolve) => (lateRead = resolve));
+    const core = createWebhookCore({
+      ...options,
+      routes: [
+        {
+          ...options.routes[0],
+          handlers: {
+            answer: (_e: unknown, context: { signal: AbortSignal }) =>
+              new Promise(() => {
+                setTimeout(() => {
+                  late = context.signal.reason; // the signal is created only now, after the abort
+                  lateRead();
+                }, 50);
+              }),
+          },
+        },
+      ],
+    });
+    const response = await core.handle(core.match("/callbacks/voice")!, coreRequest(JSON.stringify({ eventType: "answer", callId: "c" })));
+    assert.equal(response.status, 500);
+    await done;
+    assert.ok(late instanceof WebhookTimeoutError && isBandwidthError(late, "BW_HANDLER_TIMEOUT"));
+    assert.equal(late, seen[0]);
+  });
+
   it("a dedupe store that is down: onError gets BW_STORE_UNAVAILABLE, the answer is 503", async () => {
     const seen: unknown[] = [];
     const store = {
