@@ -21,6 +21,7 @@ export default defineFamily({
       source: "Bandwidth's OpenAPI specs from 2025-08 to 2026-06 and the SDKs built from them (issue 24's audit of the 2025-2026 specs)",
     },
   ],
+  dedupe: { datedBy: ["time"] }, // each event of a batch carries its own time
   http: {
     path: "/callbacks/messaging",
     contentTypes: ["application/json"],

@@ -26,7 +26,8 @@ export function isGuarded(prepared) {
 export async function guarded(settings, state, prepared, runInline) {
     const guard = settings.guard;
     const guardedItems = prepared.filter(isGuarded);
-    const events = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
+    const datedBy = state.family.datedBy;
+    const events = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid, datedBy }));
     const admission = await guard.admit(events);
     if (admission.unavailable) {
         settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });

@@ -103,6 +103,12 @@ export interface WebhookFamily {
      */
     readonly maxTimeoutMs?: number;
     /**
+     * The fields (dotted paths) that date an event: with `dedupe` or a `queue`, an event carrying one of
+     * them is keyed by its whole canonical JSON (equal events, one key); without any, or when this is
+     * absent, an event is never deduplicated (generated from the family's definition, `dedupe.datedBy`).
+     */
+    readonly datedBy?: readonly string[];
+    /**
      * For a family whose sender reads a refusal as consent (numbers: Bandwidth approves a port-out when its
      * validation request is answered 4xx or 5xx): the 200 answer that replaces a refusal (400, 413, 415, 500,
      * 503…) which may concern such a request, or `undefined` to keep the refusal. `text` is the start of the

@@ -5,8 +5,8 @@
  * canonical JSON (object keys sorted at every depth, arrays in order), with the family and event type.
  * Two deliveries share a key exactly when their events are equal as JSON values, so no field, known or
  * added by Bandwidth later, can be left out by mistake and merge two real events; a retry, equal by
- * definition, always shares it. An event gets a key only when it carries the field that dates it
- * ({@link DEDUPE_KEYS}): without one, two distinct events can be equal byte for byte (a TFV number
+ * definition, always shares it. An event gets a key only when it carries a field that dates it (its
+ * family definition's `dedupe.datedBy`, generated into the family as `datedBy`): without one, two distinct events can be equal byte for byte (a TFV number
  * VERIFIED, UNVERIFIED, then VERIFIED again; a numbers notification without `LastModifiedDate`), so
  * such events are never deduplicated and their job ids are per delivery. CONTRIBUTING.md has the table
  * and the reasons; `test/queue-dedupe-keys.test.ts` checks it against the schemas.
@@ -15,17 +15,6 @@
  * `process.getBuiltinModule` offers it, plain JavaScript elsewhere, same digest) so stores never hold
  * request-controlled text and every key has the same length.
  */
-/** How one family's events are dated (the identity itself is always the whole event). */
-export interface DedupeKeySpec {
-    /**
-     * Fields (dotted paths) that date an event: it gets a key only when one of them is present (else it is
-     * never deduplicated: nothing tells a redelivery from another event with the same body). Empty: the
-     * family's events are never deduplicated.
-     */
-    readonly datedBy: readonly string[];
-}
-/** Per family, the fields that date an event. Families answered with a reply (Emergency Calling API) have no row: never deduplicated. */
-export declare const DEDUPE_KEYS: Readonly<Record<string, DedupeKeySpec>>;
 /**
  * Canonical JSON of a parsed body: object keys sorted (UTF-16 order) at every depth, arrays in order,
  * strings and numbers as `JSON.stringify` writes them. Two values get the same text exactly when they
@@ -34,15 +23,15 @@ export declare const DEDUPE_KEYS: Readonly<Record<string, DedupeKeySpec>>;
  */
 export declare function canonicalJson(value: unknown): string;
 /**
- * The identity of one event as text (`undefined` when the family has no dedupe row or the event carries
- * none of the fields that date it): the family, the event type and the canonical JSON of the event,
- * JSON-encoded together, so no value can make two different events look alike.
+ * The identity of one event as text (`undefined` when the event carries none of the fields `datedBy`
+ * names, the fields that date an event of its family): the family, the event type and the canonical JSON
+ * of the event, JSON-encoded together, so no value can make two different events look alike.
  *
  * @example
- * dedupeIdentity("messaging", "message-delivered", { type: "message-delivered", time: "2024-01-01T00:00:00Z", message: { id: "m-1" } });
+ * dedupeIdentity("messaging", "message-delivered", { type: "message-delivered", time: "2024-01-01T00:00:00Z", message: { id: "m-1" } }, ["time"]);
  * // '["messaging","message-delivered",{"message":{"id":"m-1"},"time":"2024-01-01T00:00:00Z","type":"message-delivered"}]'
  */
-export declare function dedupeIdentity(family: string, eventType: string, event: unknown): string | undefined;
+export declare function dedupeIdentity(family: string, eventType: string, event: unknown, datedBy: readonly string[] | undefined): string | undefined;
 /**
  * SHA-256 of an identity's UTF-8 bytes, as 64 hex digits: the portable hash behind the keys stores and
  * job ids use (where Node's native hash is missing). Synchronous and plain JavaScript (edge-safe, no Node
@@ -50,4 +39,4 @@ export declare function dedupeIdentity(family: string, eventType: string, event:
  */
 export declare function hashIdentity(identity: string): string;
 /** The hashed dedupe key of an event, or `undefined` when it has none (see {@link dedupeIdentity}). */
-export declare function dedupeKey(family: string, eventType: string, event: unknown): string | undefined;
+export declare function dedupeKey(family: string, eventType: string, event: unknown, datedBy: readonly string[] | undefined): string | undefined;

@@ -39,6 +39,8 @@ export interface GuardedEvent {
     readonly eventType: string;
     readonly event: unknown;
     readonly valid: boolean;
+    /** The fields that date an event of its family (`WebhookFamily.datedBy`): none, no dedupe key. */
+    readonly datedBy?: readonly string[];
 }
 /** A claim a request holds, and the index of its event (into the events passed to `admit`). */
 export type Claim = {

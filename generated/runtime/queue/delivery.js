@@ -75,7 +75,7 @@ export function createDeliveryGuard(options) {
         }
     }
     async function admit(events) {
-        const keys = events.map((e) => dedupeKey(e.family, e.eventType, e.event));
+        const keys = events.map((e) => dedupeKey(e.family, e.eventType, e.event, e.datedBy));
         const claimedAt = Date.now();
         if (store === undefined)
             return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };

@@ -38,7 +38,8 @@ export async function guarded(
 ): Promise<CoreResponse> {
   const guard = settings.guard!;
   const guardedItems = prepared.filter(isGuarded);
-  const events: GuardedEvent[] = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
+  const datedBy = state.family.datedBy;
+  const events: GuardedEvent[] = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid, datedBy }));
   const admission: Admission = await guard.admit(events);
   if (admission.unavailable) {
     settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });

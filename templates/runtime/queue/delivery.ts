@@ -44,6 +44,8 @@ export interface GuardedEvent {
   readonly eventType: string;
   readonly event: unknown;
   readonly valid: boolean;
+  /** The fields that date an event of its family (`WebhookFamily.datedBy`): none, no dedupe key. */
+  readonly datedBy?: readonly string[];
 }
 
 /** A claim a request holds, and the index of its event (into the events passed to `admit`). */
@@ -154,7 +156,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
   }
 
   async function admit(events: readonly GuardedEvent[]): Promise<Admission> {
-    const keys = events.map((e) => dedupeKey(e.family, e.eventType, e.event));
+    const keys = events.map((e) => dedupeKey(e.family, e.eventType, e.event, e.datedBy));
     const claimedAt = Date.now();
     if (store === undefined) return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };
     const outcomes = await claimAll(store, keys, pendingTtlMs);
