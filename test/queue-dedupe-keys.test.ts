@@ -16,7 +16,7 @@ import { type JsonSchema, loadCatalog } from "../generator/catalog.js";
 import { REPO_ROOT } from "../generator/paths.js";
 import { validateNumbersXml } from "../generated/validators/numbers.js";
 import { families } from "../generator/model/families.js";
-import { canonicalJson, dedupeIdentity, dedupeKey, hashIdentity } from "../templates/runtime/queue/dedupe-keys.js";
+import { canonicalJson, dedupeIdentity, dedupeKey, hashIdentity } from "../templates/runtime/delivery/dedupe-keys.js";
 
 /** Each family's dedupe setting, from its definition (generator/families/<family>.ts): the one source. */
 const DEDUPE_KEYS: Readonly<Record<string, { readonly datedBy: readonly string[] } | undefined>> = Object.fromEntries(families.map((f) => [f.name, f.dedupe]));

@@ -13,7 +13,7 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { createBullMQQueue } from "../../generated/queue.js";
-import { dedupeKey } from "../../templates/runtime/queue/dedupe-keys.js";
+import { dedupeKey } from "../../templates/runtime/delivery/dedupe-keys.js";
 import { messagingFamily } from "../../generated/webhooks.js";
 import { intakeKey } from "../../templates/runtime/queue/intake.js";
 import { startRedisServer } from "../support/redis-server.js";

@@ -8,13 +8,8 @@
  */
 import type { ValidationIssue } from "../validation.js";
 import type { CoreRequest } from "./types.js";
-/** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */
-export interface WebhookLogger {
-    debug?(message: string, details?: unknown): void;
-    info?(message: string, details?: unknown): void;
-    warn(message: string, details?: unknown): void;
-    error(message: string, details?: unknown): void;
-}
+import type { WebhookLogger } from "../logger.js";
+export type { WebhookLogger };
 /** Reads one request header (lower-case name) from a transport's own request object. */
 export type HeaderReader = (raw: unknown, name: string) => string | undefined;
 /** What a handler knows about the delivery, besides the validated event itself. */

@@ -6,7 +6,7 @@
  */
 import { BandwidthConfigError } from "../errors.js";
 import { createBasicAuth } from "../auth/basic.js";
-import { createDeliveryGuard } from "../queue/delivery.js";
+import { createDeliveryGuard } from "../delivery/guard.js";
 import { createRuntimeLog } from "./log.js";
 import { unauthorizedResponse } from "./responses.js";
 /** Default body limit: 1 MiB. */

@@ -5,7 +5,7 @@
  */
 import type { WebhookMethod, WireFormat } from "../contract.js";
 import type { AuthFailureReason, BasicCredentials } from "../auth/basic.js";
-import type { DedupeOptions } from "../queue/delivery.js";
+import type { DedupeOptions } from "../delivery/guard.js";
 import type { EventQueue } from "../queue/types.js";
 import type { ValidationIssue } from "../validation.js";
 import type { HandlerContext, HeaderReader, WebhookLogger } from "./context.js";

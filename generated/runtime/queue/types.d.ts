@@ -4,7 +4,7 @@
  * event pipeline talks to (so the core never imports BullMQ), and the handler types of a worker. Types
  * only, edge-safe: the BullMQ implementation is `bullmq-queue.ts` / `worker.ts` (`bw-codegen/queue`).
  */
-import type { WebhookLogger } from "../http/context.js";
+import type { WebhookLogger } from "../logger.js";
 /** One validated async event, as stored in the queue (JSON-serialisable). */
 export interface QueuedEvent {
     /** `voice`, `messaging`, `numbers`, … */

@@ -8,14 +8,9 @@
 
 import type { ValidationIssue } from "../validation.js";
 import type { CoreRequest } from "./types.js";
+import type { WebhookLogger } from "../logger.js";
 
-/** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */
-export interface WebhookLogger {
-  debug?(message: string, details?: unknown): void;
-  info?(message: string, details?: unknown): void;
-  warn(message: string, details?: unknown): void;
-  error(message: string, details?: unknown): void;
-}
+export type { WebhookLogger };
 
 /** Reads one request header (lower-case name) from a transport's own request object. */
 export type HeaderReader = (raw: unknown, name: string) => string | undefined;

@@ -6,8 +6,8 @@
 
 import { BandwidthConfigError } from "../errors.js";
 import { createBasicAuth } from "../auth/basic.js";
-import { createDeliveryGuard } from "../queue/delivery.js";
-import type { DeliveryGuard } from "../queue/delivery.js";
+import { createDeliveryGuard } from "../delivery/guard.js";
+import type { DeliveryGuard } from "../delivery/guard.js";
 import type { BasicAuthVerifier } from "../auth/basic.js";
 import type { HandlerContext, WebhookLogger } from "./context.js";
 import { createRuntimeLog } from "./log.js";

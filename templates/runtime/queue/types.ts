@@ -4,7 +4,7 @@
  * only, edge-safe: the BullMQ implementation is `bullmq-queue.ts` / `worker.ts` (`bw-codegen/queue`).
  */
 
-import type { WebhookLogger } from "../http/context.js";
+import type { WebhookLogger } from "../logger.js";
 
 /** One validated async event, as stored in the queue (JSON-serialisable). */
 export interface QueuedEvent {

@@ -4,9 +4,9 @@
 // handler runtime can route them to a fallback instead of rejecting them. Families without one
 // discriminant (TFV, BRTC endpoint, numbers) name the event with ordered selection rules instead, and
 // JSON-array bodies (messaging) are checked element by element by createBatchValidator.
-import { unknownProperties, type Shape } from "../strict-shape.js";
-import { errorSeverity, formatAjvErrors, describeValue, type CompiledValidator, type PatternHints, type ValidateOptions, type ValidationIssue, type ValidationResult } from "../validation.js";
-import type { EventSelectRule } from "../contract.js";
+import { unknownProperties, type Shape } from "./strict-shape.js";
+import { errorSeverity, formatAjvErrors, describeValue, type CompiledValidator, type PatternHints, type ValidateOptions, type ValidationIssue, type ValidationResult } from "./validation.js";
+import type { EventSelectRule } from "./contract.js";
 
 export type { EventSelectRule };
 
