@@ -60,9 +60,9 @@ function seeds(): Seed[] {
   const out: Seed[] = [];
   for (const entry of catalog.events) {
     if (DEDUPE_KEYS[entry.family] === undefined) continue;
-    (entry.schema.examples ?? []).forEach((example: Record<string, unknown>, i: number) =>
-      out.push({ family: entry.family, eventType: entry.event, source: `${entry.file} example ${i}`, event: example }),
-    );
+    (entry.schema.examples ?? []).forEach((example: Record<string, unknown>, i: number) => {
+      out.push({ family: entry.family, eventType: entry.event, source: `${entry.file} example ${i}`, event: example });
+    });
   }
   const fixtures = join(REPO_ROOT, "test", "fixtures", "published-like");
   for (const family of readdirSync(fixtures)) {

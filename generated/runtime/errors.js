@@ -81,7 +81,7 @@ export function isBandwidthError(value, code) {
     if (value === null || typeof value !== "object" || !(value instanceof Error))
         return false;
     const own = value.code;
-    if (typeof own !== "string" || !Object.prototype.hasOwnProperty.call(ERROR_CODES, own))
+    if (typeof own !== "string" || !Object.hasOwn(ERROR_CODES, own))
         return false;
     return code === undefined || own === code;
 }

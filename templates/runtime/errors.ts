@@ -107,6 +107,6 @@ export class BandwidthConfigError extends BandwidthError {
 export function isBandwidthError(value: unknown, code?: BandwidthErrorCode): value is BandwidthError {
   if (value === null || typeof value !== "object" || !(value instanceof Error)) return false;
   const own = (value as { code?: unknown }).code;
-  if (typeof own !== "string" || !Object.prototype.hasOwnProperty.call(ERROR_CODES, own)) return false;
+  if (typeof own !== "string" || !Object.hasOwn(ERROR_CODES, own)) return false;
   return code === undefined || own === code;
 }

@@ -21,7 +21,7 @@ function pick(event, path) {
     while (value !== null && typeof value === "object") {
         const dot = path.indexOf(".", start);
         const name = dot < 0 ? path.slice(start) : path.slice(start, dot);
-        value = Object.prototype.hasOwnProperty.call(value, name) ? value[name] : undefined;
+        value = Object.hasOwn(value, name) ? value[name] : undefined;
         if (dot < 0)
             return value;
         start = dot + 1;
