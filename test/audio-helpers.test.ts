@@ -277,7 +277,7 @@ describe("base64 payloads", () => {
       assert.deepEqual(base64ToBytes(expected), Uint8Array.from(b));
       assert.deepEqual(decodeBase64Portable(expected.replace(/=+$/, "")), Uint8Array.from(b)); // padding optional
     }
-    assert.deepEqual(decodeBase64Portable("-_-_"), Uint8Array.from(Buffer.from("+/+/", "base64"))); // the URL alphabet too
+    assert.throws(() => decodeBase64Portable("-_-_"), Base64Error); // the standard alphabet only
     assert.equal(bytesToBase64(new Uint8Array(100_000).fill(0xfb)), Buffer.alloc(100_000, 0xfb).toString("base64")); // past one String.fromCharCode batch
   });
 

@@ -9,7 +9,7 @@ export declare class Base64Error extends Error {
     constructor(message: string);
 }
 /**
- * Decodes base64 (standard or URL alphabet, padding optional, no whitespace) without the runtime's
+ * Decodes base64 (standard alphabet, padding optional, no whitespace) without the runtime's
  * native decoder. Exposed for tests; {@link base64ToBytes} uses the native one where it exists.
  */
 export declare function decodeBase64Portable(text: string): Uint8Array;
@@ -17,7 +17,8 @@ export declare function decodeBase64Portable(text: string): Uint8Array;
 export declare function encodeBase64Portable(bytes: Uint8Array): string;
 /**
  * Decodes a base64 payload (a `media` message's `payload`) into bytes. Throws {@link Base64Error} on
- * anything that is not base64.
+ * anything that is not base64 (a runtime with a native `Uint8Array.fromBase64` also skips ASCII
+ * whitespace; the portable decoder refuses it).
  *
  * @example
  * const mulaw = base64ToBytes(message.payload); // usually 160 bytes: 20 ms of 8 kHz μ-law

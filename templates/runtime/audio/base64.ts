@@ -5,14 +5,20 @@
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const ENCODE: Uint8Array = new Uint8Array(64);
-/** Character code → 6-bit value; 64 = padding, 255 = not base64. `-`/`_` (base64url) are accepted too. */
+/** Character code → 6-bit value; 64 = padding, 255 = not base64 (the standard alphabet only, as Bandwidth sends). */
 const DECODE: Uint8Array = new Uint8Array(128).fill(255);
 for (let i = 0; i < 64; i++) {
   ENCODE[i] = ALPHABET.charCodeAt(i);
   DECODE[ALPHABET.charCodeAt(i)] = i;
 }
-DECODE[45] = 62; // "-"
-DECODE[95] = 63; // "_"
+/** Every 12-bit value → its two characters, as one 16-bit unit in the host's byte order. */
+const PAIRS: Uint16Array = new Uint16Array(4096);
+const HOST_LITTLE_ENDIAN: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+for (let i = 0; i < 4096; i++) {
+  const first = ALPHABET.charCodeAt(i >> 6);
+  const second = ALPHABET.charCodeAt(i & 63);
+  PAIRS[i] = HOST_LITTLE_ENDIAN ? first | (second << 8) : (first << 8) | second;
+}
 DECODE[61] = 64; // "="
 
 type NativeDecode = (text: string) => Uint8Array;
@@ -40,7 +46,7 @@ export class Base64Error extends Error {
 }
 
 /**
- * Decodes base64 (standard or URL alphabet, padding optional, no whitespace) without the runtime's
+ * Decodes base64 (standard alphabet, padding optional, no whitespace) without the runtime's
  * native decoder. Exposed for tests; {@link base64ToBytes} uses the native one where it exists.
  */
 export function decodeBase64Portable(text: string): Uint8Array {
@@ -76,36 +82,39 @@ export function decodeBase64Portable(text: string): Uint8Array {
 /** Encodes bytes as standard, padded base64 without the runtime's native encoder (exposed for tests). */
 export function encodeBase64Portable(bytes: Uint8Array): string {
   const length = bytes.length;
+  const whole = length - (length % 3);
   const out = new Uint8Array(Math.ceil(length / 3) * 4);
-  let o = 0;
-  let i = 0;
-  for (const whole = length - (length % 3); i < whole; i += 3) {
+  // two characters per 12 bits, written as one 16-bit store (out is 4-byte aligned: a fresh buffer)
+  const pairs = new Uint16Array(out.buffer, 0, (whole / 3) * 2);
+  let p = 0;
+  for (let i = 0; i < whole; i += 3) {
     const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out[o++] = ENCODE[n >> 18];
-    out[o++] = ENCODE[(n >> 12) & 63];
-    out[o++] = ENCODE[(n >> 6) & 63];
-    out[o++] = ENCODE[n & 63];
+    pairs[p++] = PAIRS[n >> 12];
+    pairs[p++] = PAIRS[n & 4095];
   }
-  if (length - i === 1) {
-    out[o++] = ENCODE[bytes[i] >> 2];
-    out[o++] = ENCODE[(bytes[i] & 3) << 4];
+  let o = p * 2;
+  if (length - whole === 1) {
+    out[o++] = ENCODE[bytes[whole] >> 2];
+    out[o++] = ENCODE[(bytes[whole] & 3) << 4];
     out[o++] = 61;
     out[o] = 61;
-  } else if (length - i === 2) {
-    const n = (bytes[i] << 8) | bytes[i + 1];
+  } else if (length - whole === 2) {
+    const n = (bytes[whole] << 8) | bytes[whole + 1];
     out[o++] = ENCODE[n >> 10];
     out[o++] = ENCODE[(n >> 4) & 63];
     out[o++] = ENCODE[(n & 15) << 2];
     out[o] = 61;
   }
-  let result = "";
-  for (let start = 0; start < out.length; start += 8192) result += String.fromCharCode.apply(null, out.subarray(start, start + 8192) as unknown as number[]);
-  return result;
+  return ASCII.decode(out);
 }
+
+/** The base64 characters are ASCII: one decoder call turns them into the string (no per-character concatenation). */
+const ASCII: TextDecoder = new TextDecoder();
 
 /**
  * Decodes a base64 payload (a `media` message's `payload`) into bytes. Throws {@link Base64Error} on
- * anything that is not base64.
+ * anything that is not base64 (a runtime with a native `Uint8Array.fromBase64` also skips ASCII
+ * whitespace; the portable decoder refuses it).
  *
  * @example
  * const mulaw = base64ToBytes(message.payload); // usually 160 bytes: 20 ms of 8 kHz μ-law
@@ -131,7 +140,6 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return nativeToBase64 !== undefined ? nativeToBase64(bytes) : encodeBase64Portable(bytes);
 }
 
-const LITTLE_ENDIAN: boolean = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Swaps the bytes of every 16-bit sample in place (big-endian hosts only). */
 function swap16(bytes: Uint8Array): void {
@@ -151,7 +159,7 @@ function swap16(bytes: Uint8Array): void {
  */
 export function pcm16ToBase64(samples: Int16Array): string {
   const bytes = new Uint8Array(samples.buffer, samples.byteOffset, samples.byteLength);
-  if (LITTLE_ENDIAN) return bytesToBase64(bytes);
+  if (HOST_LITTLE_ENDIAN) return bytesToBase64(bytes);
   const copy = bytes.slice();
   swap16(copy);
   return bytesToBase64(copy);
@@ -168,6 +176,6 @@ export function base64ToPcm16(text: string): Int16Array {
   let bytes = base64ToBytes(text);
   if (bytes.length % 2 !== 0) throw new Base64Error(`16-bit PCM needs an even number of bytes, not ${bytes.length}`);
   if (bytes.byteOffset % 2 !== 0) bytes = bytes.slice();
-  if (!LITTLE_ENDIAN) swap16(bytes);
+  if (!HOST_LITTLE_ENDIAN) swap16(bytes);
   return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.length / 2);
 }
