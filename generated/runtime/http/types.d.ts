@@ -134,6 +134,8 @@ export interface WebhookRoute {
 export interface BxmlCheckResult {
     readonly ok: boolean;
     readonly errors?: readonly WebhookIssue[];
+    /** Valid BXML that is likely a mistake (an unknown attribute, a bidirectional stream the call ends under): logged once in development. */
+    readonly warnings?: readonly WebhookIssue[];
 }
 /** Information passed to `onUnknownEvent`. */
 export interface UnknownEventInfo {
