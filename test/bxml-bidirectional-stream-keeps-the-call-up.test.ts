@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { Hangup, Pause, Redirect, Response, SpeakSentence, StartStream, StopStream, bidirectionalStream, parseBxml, validateBxml } from "bw-codegen/bxml";
+import { Hangup, Pause, Redirect, Response, SpeakSentence, StartStream, StopStream, type VoiceBxmlReply, bidirectionalStream, parseBxml, validateBxml } from "bw-codegen/bxml";
 import { createBandwidthWebhooks } from "bw-codegen";
 import { loadCatalog } from "../generator/catalog.js";
 import { GOOD_AUTH, PASSWORD, USERNAME, send } from "./adapter-harness.js";
@@ -138,7 +138,7 @@ describe("in development, the webhook runtime logs the warning once per event ty
   const catalog = loadCatalog(join(REPO_ROOT, "schemas"));
   const answer = JSON.stringify(catalog.events.find((e) => e.family === "voice" && e.event === "answer")!.schema.examples[0]);
   const warnings: string[] = [];
-  let reply: unknown;
+  let reply: VoiceBxmlReply = "";
   let server: Server;
   let port = 0;
   before(async () => {

@@ -182,8 +182,7 @@ export class Resampler {
       const row = phase * width;
       let acc = 0;
       for (let j = 0; j < width; j++) acc += taps[row + j] * buffer[first + j];
-      const rounded = Math.round(acc);
-      out[k] = rounded > 32767 ? 32767 : rounded < -32768 ? -32768 : rounded;
+      out[k] = Math.min(32767, Math.max(-32768, Math.round(acc)));
     }
     this.next += count;
     // keep what the next output's window starts at
