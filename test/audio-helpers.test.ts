@@ -4,6 +4,8 @@
 // one-shot; WAV round trips and every malformed-header refusal; base64 (portable and native paths) and
 // the playAudio content types. Imported through the package's own entry, as a user would.
 import assert from "node:assert/strict";
+import { readFileSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import {
   Base64Error,
@@ -22,6 +24,7 @@ import {
   writeWav,
 } from "bw-codegen/audio";
 import { decodeBase64Portable, encodeBase64Portable } from "../generated/runtime/audio/base64.js";
+import { REPO_ROOT } from "./support/cli.js";
 
 /** ITU-T G.191 (STL) g711.c `ulaw_compress`, transcribed sample by sample (no table). */
 function g191Compress(x: number): number {
@@ -308,5 +311,18 @@ describe("playAudio content types", () => {
     }
     assert.throws(() => playAudioContentType({ encoding: "pcm16", sampleRate: 44100 as TelephonyRate }), /8000, 16000 or 24000 Hz, not 44100/);
     assert.throws(() => playAudioContentType({ encoding: "opus" } as never), /unknown encoding "opus"/);
+  });
+});
+
+describe("edge-safety", () => {
+  it("the entry and its modules import only each other, and use no Node global (Buffer, process, require)", () => {
+    const dir = join(REPO_ROOT, "generated", "runtime", "audio");
+    const files = [join(REPO_ROOT, "generated", "audio.js"), ...readdirSync(dir).filter((f) => f.endsWith(".js")).map((f) => join(dir, f))];
+    assert.ok(files.length >= 6);
+    for (const file of files) {
+      const code = readFileSync(file, "utf8").replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ""); // comments may name them
+      for (const m of code.matchAll(/(?:import|export)\s[^;]*?from\s+"([^"]+)"/g)) assert.match(m[1], /^\.\/(runtime\/audio\/)?[a-z0-9-]+\.js$/, `${file} imports ${m[1]}`);
+      assert.doesNotMatch(code, /\b(Buffer|process|require|globalThis\.process)\b/, file);
+    }
   });
 });
