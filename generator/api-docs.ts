@@ -18,6 +18,7 @@ classes \`onError\` receives, for \`instanceof\`. Validators, BXML, test helpers
 factories have their own entries, so importing one does not drag in the others' API, and the root's list stays
 short enough to read. The event types are generated from the schemas: one per event, its union per family.`,
   "bw-codegen/bxml": `The typed BXML builder (one function per verb and SSML element, a \`Response\` or \`Bxml\` root),
+\`bidirectionalStream\` (a voice bot's two-way stream and the \`<StopStream wait="true"/>\` that keeps the call up),
 \`parseBxml\` / \`validateBxml\` for BXML from elsewhere, \`renderBxml\` for a tree, and the element types.`,
   "bw-codegen/testing": `Test helpers for your own receiver: \`deliverEvent\` (one event, with Bandwidth's auth challenge) and
 \`simulateCall\` (a whole call, Bandwidth's side verb by verb), with their option and result types and the
