@@ -141,6 +141,8 @@ export interface WebhookRoute {
 export interface BxmlCheckResult {
   readonly ok: boolean;
   readonly errors?: readonly ValidationIssue[];
+  /** Valid BXML that is likely a mistake (an unknown attribute, a bidirectional stream the call ends under): logged once in development. */
+  readonly warnings?: readonly ValidationIssue[];
 }
 
 /** Information passed to `onUnknownEvent`. */
