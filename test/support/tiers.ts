@@ -15,7 +15,8 @@ export const TEST_DIR: string = fileURLToPath(new URL("..", import.meta.url));
 /** Integration-tier files (names in test/), with why each is there. */
 export const INTEGRATION: Readonly<Record<string, string>> = {
   "a-new-family-is-one-definition-file.test.ts": "runs the whole generator twice (a fixture family and the project's own)",
-"bxml-cli.test.ts": "runs the CLI binary",
+  "bxml-bidirectional-stream-keeps-the-call-up.test.ts": "runs the CLI binary (validate warns about a stream the call ends under)",
+  "bxml-cli.test.ts": "runs the CLI binary",
   "children-of-a-test-are-killed-on-every-path.test.ts": "starts test-like child processes that start servers",
   "cli-conventions.test.ts": "runs the CLI binary ~40 times",
   "cli-validate-voice.test.ts": "runs the CLI binary",
