@@ -192,7 +192,7 @@ const worker :Workerd.Worker = (
 }
 
 /** Bundles `entry` for workerd with esbuild (ESM, minified, `workerd` export condition) into `outfile`. */
-export async function bundleForWorkerd(entry: string, outfile: string, options: { minify?: boolean } = {}): Promise<void> {
+export async function bundleForWorkerd(entry: string, outfile: string, options: { minify?: boolean; external?: string[] } = {}): Promise<void> {
   const esbuild = await import("esbuild");
   await esbuild.build({
     entryPoints: [entry],
@@ -204,6 +204,7 @@ export async function bundleForWorkerd(entry: string, outfile: string, options: 
     conditions: ["workerd", "worker"],
     mainFields: ["module", "main"],
     minify: options.minify ?? true,
+    external: options.external ?? [],
     logLevel: "silent",
   });
 }

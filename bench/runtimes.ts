@@ -1,0 +1,138 @@
+/**
+ * Runtimes (issue 27), run by hand: `node --import tsx bench/runtimes.ts [--quick]`. Prints markdown for
+ * docs/benchmarks.md:
+ * - Worker bundle sizes (esbuild, minified, ESM, gzip -9): the voice-only Worker of examples/worker, the
+ *   whole package (every run-time entry), and the floor of a voice receiver (voice validators + Fetch
+ *   adapter + BXML).
+ * - Cold start in workerd: the median time from spawning workerd to the first answered callback, for the
+ *   voice Worker and for an empty Worker, alternated; the difference is what importing the voice entry
+ *   and creating the receiver cost (workerd's clocks do not advance while a module evaluates, so it is
+ *   measured from outside).
+ * - Requests per second of the contract's answer-callback request (authorised, JSON body), bw-codegen's
+ *   route against the runtime's own bare handler in the same process (bench/runtimes-server.mjs), with
+ *   autocannon over 127.0.0.1, for every runtime of test/support/runtimes.ts.
+ */
+
+import { gzipSync } from "node:zlib";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createRequire } from "node:module";
+import { ROOT, RUNTIMES, bundleForWorkerd, ensureRuntime, freePort, runtime, startListening, stopAll, workerdConfig } from "../test/support/runtimes.js";
+import type { Runtime, Running } from "../test/support/runtimes.js";
+
+/** autocannon ships no types: the part used here. */
+const autocannon = createRequire(import.meta.url)("autocannon") as (options: Record<string, unknown>) => Promise<{ requests: { average: number }; non2xx: number; errors: number }>;
+const QUICK = process.argv.includes("--quick");
+const DURATION_S = QUICK ? 1 : 3;
+const COLD_RUNS = QUICK ? 3 : 9;
+const AUTH = `Basic ${Buffer.from("bw-user:p@ss:word:with:colons").toString("base64")}`;
+const ANSWER = readFileSync(join(ROOT, "schemas/voice/answer.schema.json"), "utf8");
+const BODY = JSON.stringify(JSON.parse(ANSWER).examples[0]);
+
+mkdirSync(join(ROOT, ".tmp"), { recursive: true });
+const work = mkdtempSync(join(ROOT, ".tmp", "bench-runtimes-"));
+
+const kb = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KB`;
+const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+async function bundleSize(name: string, source: string | undefined, entry?: string): Promise<{ name: string; raw: number; gzip: number }> {
+  const file = entry ?? join(work, `${name}.entry.mjs`);
+  if (source !== undefined) writeFileSync(file, source);
+  const out = join(work, `${name}.bundle.js`);
+  await bundleForWorkerd(file, out);
+  const bytes = readFileSync(out);
+  return { name, raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+}
+
+async function sizes(): Promise<string[]> {
+  // the entries are written under .tmp/: bare specifiers resolve through the package's own name (self-reference)
+  const rows = [
+    await bundleSize("voice-worker", undefined, join(ROOT, "examples/worker/src/index.ts")),
+    await bundleSize(
+      "whole-package",
+      `export * from "bw-codegen"; export * as bxml from "bw-codegen/bxml"; export * as fetch from "bw-codegen/fetch"; export * as testing from "bw-codegen/testing";\n${["emergency", "endpoint", "messaging", "mfa", "numbers", "tfv", "voice", "webrtc"].map((f) => `export * as ${f} from "bw-codegen/validators/${f}";`).join("\n")}\n`,
+    ),
+    await bundleSize("voice-floor", `export * from "bw-codegen/validators/voice"; export * from "bw-codegen/fetch"; export { parseBxml } from "bw-codegen/bxml";\n`),
+  ];
+  return ["| bundle (esbuild, minified) | bytes | gzip -9 |", "| --- | --- | --- |", ...rows.map((r) => `| ${r.name} | ${kb(r.raw)} | ${kb(r.gzip)} |`)];
+}
+
+/** Milliseconds from spawning workerd on `module` to the first answered request (GET /, which loads the module). */
+async function firstAnswer(bin: string, module: string, bindings: Record<string, string>): Promise<number> {
+  const port = await freePort();
+  const config = join(work, `cold-${port}.capnp`);
+  writeFileSync(config, workerdConfig({ modulePath: module, port, compatibilityDate: "2025-09-01", bindings }));
+  const started = performance.now();
+  const server = await startListening(bin, ["serve", config], `http://127.0.0.1:${port}/`, { timeoutMs: 30_000 });
+  const elapsed = performance.now() - started;
+  server.stop();
+  return elapsed;
+}
+
+async function coldStart(): Promise<string[]> {
+  const bin = ensureRuntime(runtime("workerd"));
+  await bundleForWorkerd(join(ROOT, "examples/worker/src/index.ts"), join(work, "voice.js"));
+  writeFileSync(join(work, "empty.js"), "export default { fetch() { return new Response(null, { status: 404 }); } };\n");
+  const bindings = { BW_CALLBACK_USERNAME: "bw-user", BW_CALLBACK_PASSWORD: "p@ss:word:with:colons" };
+  const voice: number[] = [];
+  const empty: number[] = [];
+  for (let i = 0; i < COLD_RUNS; i++) {
+    // startListening's first answered probe (GET /) is the request that builds the example's receiver
+    voice.push(await firstAnswer(bin, "voice.js", bindings));
+    empty.push(await firstAnswer(bin, "empty.js", {}));
+  }
+  return [
+    `| workerd, spawn → first answer (median of ${COLD_RUNS}) | ms |`,
+    "| --- | --- |",
+    `| empty Worker | ${median(empty).toFixed(1)} |`,
+    `| voice Worker (examples/worker) | ${median(voice).toFixed(1)} |`,
+    `| difference: import of the voice entry + createBandwidthWebhooks | ${(median(voice) - median(empty)).toFixed(1)} |`,
+  ];
+}
+
+async function rps(url: string): Promise<number> {
+  const result = await autocannon({ url, method: "POST", connections: 10, duration: DURATION_S, headers: { authorization: AUTH, "content-type": "application/json" }, body: BODY });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
+  return result.requests.average;
+}
+
+async function serve(rt: Runtime): Promise<Running> {
+  const bin = ensureRuntime(rt);
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const server = join(ROOT, "bench/runtimes-server.mjs");
+  if (rt.kind === "workerd") {
+    await bundleForWorkerd(server, join(work, "bench-worker.js"), { external: ["node:*"] });
+    const config = join(work, "bench.capnp");
+    writeFileSync(config, workerdConfig({ modulePath: "bench-worker.js", port, compatibilityDate: "2025-09-01" }));
+    return startListening(bin, ["serve", config], url);
+  }
+  const args = rt.kind === "deno" ? ["run", "--no-prompt", "--allow-net", server, String(port)] : [server, String(port)];
+  return startListening(bin, args, url);
+}
+
+async function throughput(): Promise<string[]> {
+  const lines = ["| runtime | bw-codegen req/s | bare handler req/s | ratio |", "| --- | --- | --- | --- |"];
+  for (const rt of RUNTIMES) {
+    const server = await serve(rt);
+    try {
+      await rps(`${server.url}lib`); // warm-up (JIT), not counted
+      const lib = await rps(`${server.url}lib`);
+      const bare = await rps(`${server.url}bare`);
+      const api = rt.kind === "node" ? " (node:http)" : "";
+      lines.push(`| ${rt.name} ${rt.version}${api} | ${Math.round(lib)} | ${Math.round(bare)} | ${(lib / bare).toFixed(2)} |`);
+      console.error(lines.at(-1));
+    } finally {
+      server.stop();
+    }
+  }
+  return lines;
+}
+
+try {
+  const out = [...(await sizes()), "", ...(await coldStart()), "", ...(await throughput())];
+  console.log(out.join("\n"));
+} finally {
+  stopAll();
+  rmSync(work, { recursive: true, force: true });
+}
