@@ -10,19 +10,19 @@ export interface EventInfo {
     /** Where Bandwidth restricts the verbs of the reply: `conference` or `transferAnswer` BXML. */
     readonly scope?: string;
 }
-/** voice events by `eventType` (aliases included). */
+/** voice events by `eventType` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const voiceEvents: Readonly<Record<string, EventInfo>>;
-/** messaging events by `type` (aliases included). */
+/** messaging events by `type` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const messagingEvents: Readonly<Record<string, EventInfo>>;
-/** numbers events by `name` (aliases included). */
+/** numbers events by `name` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const numbersEvents: Readonly<Record<string, EventInfo>>;
-/** tfv events by `name` (aliases included). */
+/** tfv events by `name` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const tfvEvents: Readonly<Record<string, EventInfo>>;
-/** endpoint events by `name` (aliases included). */
+/** endpoint events by `name` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const endpointEvents: Readonly<Record<string, EventInfo>>;
-/** mfa events by `type` (aliases included). */
+/** mfa events by `type` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const mfaEvents: Readonly<Record<string, EventInfo>>;
-/** webrtc events by `event` (aliases included). */
+/** webrtc events by `event` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const webrtcEvents: Readonly<Record<string, EventInfo>>;
-/** emergency events by `name` (aliases included). */
+/** emergency events by `name` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const emergencyEvents: Readonly<Record<string, EventInfo>>;

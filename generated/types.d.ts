@@ -150,9 +150,9 @@ export interface MessagingStatusMessage {
    */
   tag?: string;
   /**
-   * Media URLs of an MMS. Inbound media can be downloaded through the media API for two days.
+   * Media URLs of an MMS. Inbound media can be downloaded through the media API for two days. Null is accepted: Bandwidth's OpenAPI spec declared message.media nullable for seven months of 2025 (issue 24's audit).
    */
-  media?: string[];
+  media?: string[] | null;
   /**
    * Sending priority given when the message was sent.
    */
@@ -207,9 +207,9 @@ export interface MessagingInboundMessage {
    */
   tag?: string;
   /**
-   * Media URLs of an MMS. Inbound media can be downloaded through the media API for two days.
+   * Media URLs of an MMS. Inbound media can be downloaded through the media API for two days. Null is accepted: Bandwidth's OpenAPI spec declared message.media nullable for seven months of 2025 (issue 24's audit).
    */
-  media?: string[];
+  media?: string[] | null;
   /**
    * Sending priority given when the message was sent.
    */
@@ -794,9 +794,9 @@ export interface MessageDeliveredCallback {
   to: string;
   message: MessagingStatusMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
    */
-  carrierName?: string;
+  carrierName?: string | null;
 }
 /**
  * The message you sent could not be delivered; `errorCode` usually says why. It is optional: Bandwidth's spec (statusCallback) calls it an "optional error code, applicable only when type is message-failed" and does not require it, so a delivery without it is accepted and the type says `| undefined`. For each outbound message you get either message-delivered or message-failed, never both. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
@@ -820,13 +820,13 @@ export interface MessageFailedCallback {
   to: string;
   message: MessagingStatusMessage;
   /**
-   * Four-digit messaging error code. 4xxx: the client side (retrying gives the same result); 5xxx: a service failure at Bandwidth or a carrier (a retry may help); 9xxx: ambiguous carrier errors (9902 = no delivery receipt in time, which does not prove non-delivery).
+   * Four-digit messaging error code. 4xxx: the client side (retrying gives the same result); 5xxx: a service failure at Bandwidth or a carrier (a retry may help); 9xxx: ambiguous carrier errors (9902 = no delivery receipt in time, which does not prove non-delivery). Null is accepted: Bandwidth's OpenAPI spec declared errorCode nullable for seven months of 2025 (issue 24's audit), and payloads do not change the day a spec does.
    */
-  errorCode?: number;
+  errorCode?: number | null;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
    */
-  carrierName?: string;
+  carrierName?: string | null;
 }
 /**
  * The recipient read an RBM message sent through the multichannel endpoint. `eventTime` is when it was read; `time` is when Bandwidth generated the callback. `eventTime` is optional: Bandwidth's spec (statusCallback) does not require it and only says it is for message-read callbacks, so a delivery without it is accepted and the type says `| undefined`. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
@@ -854,9 +854,9 @@ export interface MessageReadCallback {
    */
   eventTime?: string;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
    */
-  carrierName?: string;
+  carrierName?: string | null;
 }
 /**
  * Bandwidth received an SMS or MMS (or an RBM text) sent to one of your message-enabled numbers and POSTs it to the application's InboundCallbackUrl. Group messages arrive as one event per number of yours in `message.to`. Any 2xx acknowledges it; the body is ignored. Delivery is at least once: deduplicate on `message.id` + `message.owner`. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
@@ -880,9 +880,9 @@ export interface MessageReceivedCallback {
   to: string;
   message: MessagingInboundMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
    */
-  carrierName?: string;
+  carrierName?: string | null;
 }
 /**
  * MMS only, between Bandwidth accepting the message and its final status; sent to the OutboundCallbackUrl only when the account has the MMS delivery-receipt feature. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
@@ -906,9 +906,9 @@ export interface MessageSendingCallback {
   to: string;
   message: MessagingStatusMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
    */
-  carrierName?: string;
+  carrierName?: string | null;
 }
 /**
  * The message you sent has left Bandwidth's network and is on its way to the provider. Sent to the OutboundCallbackUrl. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
@@ -932,9 +932,9 @@ export interface MessageSentCallback {
   to: string;
   message: MessagingStatusMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
    */
-  carrierName?: string;
+  carrierName?: string | null;
 }
 /**
  * A client answered an RBM location request (multichannel endpoint only); `message.locationResponse` holds the coordinates as strings (optional in the schema because the spec does not require it, but present in practice). Sent to the InboundCallbackUrl. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
@@ -958,9 +958,9 @@ export interface RequestedLocationResponseCallback {
   to: string;
   message: MessagingInboundMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
    */
-  carrierName?: string;
+  carrierName?: string | null;
 }
 /**
  * A client tapped a suggested reply or action in an RBM message sent through the multichannel endpoint; `message.suggestionResponse` holds what was tapped (optional in the schema because the spec does not require it, but present in practice). Sent to the InboundCallbackUrl. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
@@ -984,9 +984,9 @@ export interface SuggestionResponseCallback {
   to: string;
   message: MessagingInboundMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
    */
-  carrierName?: string;
+  carrierName?: string | null;
 }
 /**
  * The 2FA message was handed to the carrier (not proof that the handset received it). POSTed as one JSON object to the 2FA callback URL. No reply contract is documented; any 2xx acknowledges it. Where exactly the final URL is configured is unsettled in Bandwidth's material (the docs mention a callbackUrl that neither MFA spec has).
@@ -2718,7 +2718,10 @@ export interface MachineDetectionCompleteCallback {
    * The call's current tag (set on call creation, by the <Tag> verb or by a call update); absent when no tag was ever set or it was cleared. On conference events it is the tag of the call that created the conference. Bandwidth's OpenAPI spec marks it nullable, so null is accepted too.
    */
   tag?: string | null;
-  machineDetectionResult: MachineDetectionResult;
+  /**
+   * The result of machine detection: always present on this event (Bandwidth's docs), but Bandwidth's spec declares the shared definition nullable, so null is accepted (the type says `| null`; an event with null still reaches your handler).
+   */
+  machineDetectionResult: MachineDetectionResult | null;
 }
 /**
  * Sent when a media stream requested by <StartStream> could not be started. Delivered to the <StartStream> verb's streamEventUrl. Not described by Bandwidth's current OpenAPI spec; modelled from its documentation. (The docs' field table gives this event's eventType as mediaStreamStarted, a copy error; mediaStreamRejected is what is believed to be sent.) Bandwidth expects an empty 2xx response (its pages show 204; the overview asks for 201 and accepts 200); any body, BXML included, is ignored. Delivery is retried once on a connection failure. originalMediaStream is only present for cause "duplicate": the already running stream with that name. Unknown extra fields are accepted, since Bandwidth adds fields over time.
@@ -3146,9 +3149,9 @@ export interface RealTimeTranscriptionStoppedCallback {
  */
 export interface RecordCompleteCallback {
   /**
-   * Bandwidth's documentation (2023 and current) names this event recordComplete; its current OpenAPI spec (schema recordingCompleteCallback) says recordingComplete. recordComplete is believed to be what is sent; both are accepted and dispatched to the same handler.
+   * Bandwidth's documentation (2023 and current) names this event recordComplete; its current OpenAPI spec (schema recordingCompleteCallback) says recordingComplete. recordComplete is believed to be what is sent. An event arriving as recordingComplete is handled as recordComplete (a rename in generator/families.ts): its eventType is rewritten to recordComplete, context.receivedEventType says recordingComplete, and it is reported once as drift.
    */
-  eventType: "recordComplete" | "recordingComplete";
+  eventType: "recordComplete";
   /**
    * Approximately when Bandwidth generated this event (UTC). It is not guaranteed to be the exact moment the underlying action happened.
    */

@@ -16,7 +16,6 @@ export interface EventMeta {
   event: string;
   response?: string;
   summary?: string;
-  aliases?: string[];
   [key: string]: unknown;
 }
 
@@ -141,11 +140,10 @@ export function loadCatalog(schemasDir: string, familyNames: readonly string[] =
   problems.push(...requiredRuleProblems(requiredFieldFindings(schemas, files), loadRequiredExceptions(REQUIRED_EXCEPTIONS)));
   const seenEvents = new Map<string, string>();
   for (const e of events) {
-    for (const name of [e.event, ...(e.meta.aliases ?? [])]) {
-      const key = `${e.family}/${name}`;
-      if (seenEvents.has(key)) problems.push(`${e.file}: event ${key} is also declared by ${seenEvents.get(key)}`);
-      seenEvents.set(key, e.file);
-    }
+    if ("aliases" in e.meta) problems.push(`${e.file}: x-bw.aliases is gone: other names of an event go in the family's \`renames\` (generator/families/<family>.ts)`);
+    const key = `${e.family}/${e.event}`;
+    if (seenEvents.has(key)) problems.push(`${e.file}: event ${key} is also declared by ${seenEvents.get(key)}`);
+    seenEvents.set(key, e.file);
   }
   if (problems.length) throw new CatalogError(problems);
   const familyOrder = familyNames;

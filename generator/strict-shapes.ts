@@ -1,20 +1,23 @@
 // Derives, from a schema, the compact "shape" strict mode checks payloads against: which properties
 // each object lists (following $refs and merging anyOf/oneOf/allOf/then/else branches), whether it takes
-// others too (an explicit additionalProperties), and the shape of array items.
+// others too (an explicit additionalProperties), the shape of array items, and which properties are
+// required (the lenient policy: a null in an optional property is drift, in a required one invalid).
 import { resolvePointer, resolveRef, type Catalog, type JsonSchema } from "./catalog.js";
 
-export type Shape = 0 | { k?: Record<string, Shape>; open?: 1; i?: Shape };
+export type Shape = 0 | { k?: Record<string, Shape>; open?: 1; i?: Shape; r?: string[] };
 
 function merge(a: Shape, b: Shape): Shape {
   if (a === 0) return b;
   if (b === 0) return a;
-  const out: { k?: Record<string, Shape>; open?: 1; i?: Shape } = {};
+  const out: { k?: Record<string, Shape>; open?: 1; i?: Shape; r?: string[] } = {};
   if (a.k || b.k) {
     out.k = { ...(a.k ?? {}) };
     for (const [key, shape] of Object.entries(b.k ?? {})) out.k[key] = key in out.k ? merge(out.k[key], shape) : shape;
   }
   if (a.open || b.open) out.open = 1;
   if (a.i !== undefined || b.i !== undefined) out.i = merge(a.i ?? 0, b.i ?? 0);
+  // Required anywhere (a branch, a `then`) counts as required: a null there stays invalid (conservative).
+  if (a.r || b.r) out.r = [...new Set([...(a.r ?? []), ...(b.r ?? [])])].sort();
   return out;
 }
 
@@ -43,6 +46,7 @@ export function shapeOf(catalog: Catalog, baseId: string, node: JsonSchema | boo
     if (node.additionalProperties !== false) shape = merge(shape, { k: {}, open: 1 });
   }
   if (node.items && typeof node.items === "object") shape = merge(shape, { i: shapeOf(catalog, baseId, node.items, seen) });
+  if (Array.isArray(node.required) && node.required.length > 0) shape = merge(shape, { r: [...node.required].sort() });
   for (const keyword of ["anyOf", "oneOf", "allOf"]) {
     for (const branch of (node[keyword] as JsonSchema[] | undefined) ?? []) shape = merge(shape, shapeOf(catalog, baseId, branch, seen));
   }

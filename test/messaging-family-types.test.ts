@@ -27,11 +27,14 @@ export const messaging: MessagingHandlers = {
     return undefined;
   },
   messageFailed(event) {
-    const code: number | undefined = event.errorCode; // optional: Bandwidth's spec does not require it
+    const code: number | null | undefined = event.errorCode; // optional (Bandwidth's spec does not require it), and nullable (its 2025 specs)
     // @ts-expect-error errorCode may be absent on message-failed (the type says `| undefined`)
     const always: number = event.errorCode;
+    // @ts-expect-error errorCode may be null (declared nullable by Bandwidth's 2025 specs: the type says `| null`)
+    const present: number | undefined = event.errorCode;
     void code;
     void always;
+    void present;
     return undefined;
   },
   // @ts-expect-error messaging events take no reply: a handler cannot return BXML

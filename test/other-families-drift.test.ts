@@ -11,6 +11,8 @@ import {
   applyAllowList,
   bandwidthSpecs,
   compareSchemas,
+  eventTypeCoverage,
+  formatEventTypeCoverage,
   formatDifferences,
   loadAllowList,
   repoRoot,
@@ -19,6 +21,7 @@ import {
 } from "./support/drift.js";
 import { validateEndpointEvent } from "../generated/validators/endpoint.js";
 import { validateMessagingCallback } from "../generated/validators/messaging.js";
+import { familyByName } from "../generator/model/families.js";
 
 const specs = bandwidthSpecs();
 const store = SchemaStore.fromDirectory(join(repoRoot, "schemas"));
@@ -77,8 +80,13 @@ function allDifferences(spec: JsonSchema): DriftDifference[] {
 for (const { label: specLabel, doc: spec } of specs) {
   const schemas: Record<string, JsonSchema> = spec.components.schemas;
 
-  test(`every messaging callback type in ${specLabel} has our schema, with matching x-bw metadata`, () => {
+  test(`every messaging callback type in ${specLabel} has our schema, with matching x-bw metadata`, (t) => {
     const enumerated = [...schemas.statusCallbackTypeEnum.enum, ...schemas.inboundCallbackTypeEnum.enum].sort();
+    // A name Bandwidth renamed is reported as a rename (and accepted), a new one as missing or a likely rename.
+    const coverage = eventTypeCoverage(enumerated, [...messagingStatus, ...messagingInbound], familyByName("messaging").renames ?? []);
+    for (const line of formatEventTypeCoverage("messaging", coverage)) t.diagnostic(line);
+    assert.deepEqual(coverage.missing, [], formatEventTypeCoverage("messaging", coverage).join("\n"));
+    if (coverage.renamed.length > 0) return; // an older spec: its names map to ours through the renames
     assert.deepEqual(enumerated, [...messagingStatus, ...messagingInbound].sort(), "bandwidth.yml's messaging type enums changed: update MAPPINGS");
     assert.deepEqual(Object.keys(schemas.callback.discriminator.mapping).sort(), enumerated);
     for (const type of enumerated) {
@@ -146,4 +154,20 @@ for (const { label: specLabel, doc: spec } of specs) {
 test("the drift allow-list has no stale messaging, TFV or endpoint entries (an entry must excuse a difference in at least one copy of the spec)", () => {
   const { stale } = applyAllowList(specs.flatMap(({ doc }) => allDifferences(doc)), loadAllowList(), specNames);
   assert.deepEqual(stale, [], `allow-list entries that no longer suppress any difference (remove them):\n${JSON.stringify(stale, null, 2)}`);
+});
+
+test("the drift check reports a renamed event type as a rename, not as a missing event", () => {
+  // A spec of 2025-08 to 2026-06: the location reply was "request-location-response" (issue 24's audit).
+  const schemas: Record<string, JsonSchema> = specs[specs.length - 1].doc.components.schemas;
+  const older = schemas.inboundCallbackTypeEnum.enum.map((type: string) => (type === "requested-location-response" ? "request-location-response" : type));
+  const coverage = eventTypeCoverage([...schemas.statusCallbackTypeEnum.enum, ...older], [...messagingStatus, ...messagingInbound], familyByName("messaging").renames ?? []);
+  assert.deepEqual(coverage.renamed, [{ spec: "request-location-response", ours: "requested-location-response" }]);
+  assert.deepEqual(coverage.missing, []);
+  assert.match(formatEventTypeCoverage("messaging", coverage).join("\n"), /^renamed: spec messaging event type "request-location-response" is another name Bandwidth has used for our "requested-location-response"/);
+  // A rename the family table does not know yet: reported as a likely rename, naming both.
+  const unknown = eventTypeCoverage(["message-received", "suggestion-reply"], ["message-received", "suggestion-response"], []);
+  assert.deepEqual(unknown.missing, [{ spec: "suggestion-reply", likelyRenameOf: "suggestion-response" }]);
+  assert.match(formatEventTypeCoverage("messaging", unknown)[0], /^likely renamed: spec messaging event type "suggestion-reply" .* our "suggestion-response" is not in the spec/);
+  // A wholly new type is missing, with no rename guessed.
+  assert.deepEqual(eventTypeCoverage(["holographic-message"], ["message-received"], []).missing, [{ spec: "holographic-message" }]);
 });

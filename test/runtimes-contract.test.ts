@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { CASES } from "./runtimes/contract.mjs";
+import { PROCESS_LIMIT_MS } from "./support/children.js";
 import { ROOT, RUNTIMES, bundleForWorkerd, ensureRuntime, freePort, runToEnd, startListening, stopAll, workerdConfig } from "./support/runtimes.js";
 import type { Runtime } from "./support/runtimes.js";
 
@@ -31,7 +32,7 @@ async function runOn(rt: Runtime, work: string): Promise<CaseResult[]> {
     writeFileSync(config, workerdConfig({ modulePath: "contract-worker.js", port, compatibilityDate: "2025-09-01" }));
     const server = await startListening(bin, ["serve", config], `http://127.0.0.1:${port}/`);
     try {
-      const res = await fetch(`http://127.0.0.1:${port}/run`, { signal: AbortSignal.timeout(60_000) });
+      const res = await fetch(`http://127.0.0.1:${port}/run`, { signal: AbortSignal.timeout(PROCESS_LIMIT_MS) });
       const text = await res.text();
       assert.equal(res.status, 200, `workerd answered ${res.status}: ${text}\n${server.output()}`);
       return JSON.parse(text) as CaseResult[];
@@ -40,7 +41,7 @@ async function runOn(rt: Runtime, work: string): Promise<CaseResult[]> {
     }
   }
   const args = rt.kind === "deno" ? ["run", "--no-prompt", "--allow-net", CONTRACT] : [CONTRACT];
-  const finished = await runToEnd(bin, args, { timeoutMs: 120_000 });
+  const finished = await runToEnd(bin, args);
   const line = /^CONTRACT (.*)$/m.exec(finished.stdout);
   assert.ok(line, `${rt.name} printed no results (exit ${finished.code}${finished.timedOut ? ", timed out" : ""}):\n${finished.stdout}\n${finished.stderr}`);
   return JSON.parse(line[1]) as CaseResult[];

@@ -33,7 +33,7 @@ function voiceShapes(spec: JsonSchema): Shape[] {
     const value = { ...(sampleFromSpec(spec, models[model]) as object), eventType: event };
     shapes.push({ name: `${model} as ${event}`, kind: "voice", value });
   }
-  // The spec's name for recordComplete, accepted as an alias.
+  // The spec's name for recordComplete, accepted as a rename (generator/families.ts).
   shapes.push({ name: "recordingCompleteCallback as recordingComplete", kind: "voice", value: { ...(sampleFromSpec(spec, models.recordingCompleteCallback) as object), eventType: "recordingComplete" } });
   return shapes;
 }

@@ -6,17 +6,23 @@ export interface ValidationIssue {
     /** What is wrong, in words a person understands. */
     message: string;
 }
-/** Outcome of validating a payload: the typed value, or the list of problems. */
+/**
+ * Outcome of validating a payload: the typed value, or the list of problems. `renamedFrom` is set when
+ * the event arrived under an earlier name of its type (a rename in the family's table): `type` is the
+ * current name, and `value` is a copy of the payload carrying it, validated by the current schema.
+ */
 export type ValidationResult<T> = {
     ok: true;
     type: string;
     value: T;
+    renamedFrom?: string;
 } | {
     ok: false;
     type?: string;
     errors: ValidationIssue[];
     unknownType?: boolean;
     severity?: IssueSeverity;
+    renamedFrom?: string;
 };
 /**
  * How bad a failed validation is (see {@link errorSeverity}): `drift` when every failure is one of
@@ -50,13 +56,30 @@ export declare function describeValue(value: unknown): string;
 /** Pattern → what it means in words (from the schemas' `x-bw-hint`), for friendlier messages. */
 export type PatternHints = Readonly<Record<string, string>>;
 /**
+ * Which properties each object of an event requires, as the generated strict-mode shapes carry it (`k`
+ * the known properties, `i` array items, `r` the required ones); structurally the `Shape` of strict-shape.ts.
+ */
+export type RequiredShape = 0 | {
+    readonly k?: Readonly<Record<string, RequiredShape>>;
+    readonly i?: RequiredShape;
+    readonly r?: readonly string[];
+};
+/**
+ * Whether the value at `pointer` is `null` in a property its object does not require (an optional field
+ * sent as null: Bandwidth's specs have declared many fields nullable over the years, and a null there
+ * never stops an event). Array items and required properties are not optional fields.
+ */
+export declare function isNullInOptionalField(data: unknown, pointer: string, shape: RequiredShape): boolean;
+/**
  * Classifies a failed validation: `drift` (tolerated: the types still hold) or `invalid`. `required`,
  * `type` and every structural keyword are invalid; value keywords ({@link VALUE_KEYWORDS}) are drift.
  * An alternative (`anyOf`/`oneOf`) is drift when one of its branches failed only on a value, i.e. the
  * value had a type some branch accepts; its branch errors are the run just before it, at or under its
- * path (ajv reports them first). `if` errors are decided by their `then` errors.
+ * path (ajv reports them first). `if` errors are decided by their `then` errors. With the event's
+ * `shape`, every error about a `null` in an optional property is drift ({@link isNullInOptionalField}):
+ * the handler gets the event and reads the field as it would read an absent one.
  */
-export declare function errorSeverity(errors: readonly AjvErrorLike[], data: unknown): IssueSeverity;
+export declare function errorSeverity(errors: readonly AjvErrorLike[], data: unknown, shape?: RequiredShape): IssueSeverity;
 /**
  * Turn ajv errors into person-readable issues with JSON pointers.
  * Alternatives (`anyOf`/`oneOf`) are folded into one issue per location.

@@ -114,21 +114,54 @@ function within(path, prefix) {
     return path === prefix || path.startsWith(`${prefix}/`);
 }
 /**
+ * Whether the value at `pointer` is `null` in a property its object does not require (an optional field
+ * sent as null: Bandwidth's specs have declared many fields nullable over the years, and a null there
+ * never stops an event). Array items and required properties are not optional fields.
+ */
+export function isNullInOptionalField(data, pointer, shape) {
+    if (pointer === "" || lookup(data, pointer) !== null)
+        return false;
+    const segments = pointer.slice(1).split("/").map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~"));
+    let node = data;
+    let at = shape;
+    for (let i = 0; i < segments.length - 1; i++) {
+        if (node === null || typeof node !== "object")
+            return false;
+        if (at !== 0)
+            at = Array.isArray(node) ? (at.i ?? 0) : Object.prototype.hasOwnProperty.call(at.k ?? {}, segments[i]) ? at.k[segments[i]] : 0;
+        node = node[segments[i]];
+    }
+    if (node === null || typeof node !== "object" || Array.isArray(node))
+        return false;
+    return at === 0 || at.r === undefined || !at.r.includes(segments[segments.length - 1]);
+}
+/**
  * Classifies a failed validation: `drift` (tolerated: the types still hold) or `invalid`. `required`,
  * `type` and every structural keyword are invalid; value keywords ({@link VALUE_KEYWORDS}) are drift.
  * An alternative (`anyOf`/`oneOf`) is drift when one of its branches failed only on a value, i.e. the
  * value had a type some branch accepts; its branch errors are the run just before it, at or under its
- * path (ajv reports them first). `if` errors are decided by their `then` errors.
+ * path (ajv reports them first). `if` errors are decided by their `then` errors. With the event's
+ * `shape`, every error about a `null` in an optional property is drift ({@link isNullInOptionalField}):
+ * the handler gets the event and reads the field as it would read an absent one.
  */
-export function errorSeverity(errors, data) {
+export function errorSeverity(errors, data, shape) {
     const decided = new Array(errors.length).fill(false);
+    // Errors about a null in an optional property: drift, also as a branch error of an alternative.
+    const nulls = shape === undefined ? undefined : errors.map((e) => isNullInOptionalField(data, e.instancePath, shape));
+    if (nulls !== undefined)
+        for (let i = 0; i < errors.length; i++)
+            decided[i] = nulls[i];
     for (let i = 0; i < errors.length; i++) {
+        if (decided[i])
+            continue;
         const alternative = errors[i];
         if (alternative.keyword !== "anyOf" && alternative.keyword !== "oneOf")
             continue;
         decided[i] = true;
         let drift = false;
         for (let j = i - 1; j >= 0 && within(errors[j].instancePath, alternative.instancePath); j--) {
+            if (nulls?.[j] === true)
+                drift = true;
             if (decided[j])
                 continue;
             decided[j] = true;

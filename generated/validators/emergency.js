@@ -18,7 +18,7 @@ export const validateEmergencyRequest = createFamilyValidator({
         "calling-query": compiled.lenient_callingQuery,
     },
     shapes: {
-        "calling-query": { "k": { "to": 0, "from": 0 } },
+        "calling-query": { "k": { "to": 0, "from": 0 }, "r": ["from", "to"] },
     },
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",

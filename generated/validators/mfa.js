@@ -17,8 +17,8 @@ export const validateMfaCallback = createFamilyValidator({
         "message-failed": compiled.lenient_messageFailed,
     },
     shapes: {
-        "message-delivered": { "k": { "type": 0, "time": 0, "description": 0, "platform": 0, "message": { "k": { "id": 0 } } } },
-        "message-failed": { "k": { "type": 0, "time": 0, "description": 0, "platform": 0, "message": { "k": { "id": 0 } }, "errorCode": 0 } },
+        "message-delivered": { "k": { "type": 0, "time": 0, "description": 0, "platform": 0, "message": { "k": { "id": 0 }, "r": ["id"] } }, "r": ["description", "message", "platform", "time", "type"] },
+        "message-failed": { "k": { "type": 0, "time": 0, "description": 0, "platform": 0, "message": { "k": { "id": 0 }, "r": ["id"] }, "errorCode": 0 }, "r": ["description", "message", "platform", "time", "type"] },
     },
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",

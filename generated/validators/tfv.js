@@ -20,10 +20,10 @@ export const validateTfvCallback = createFamilyValidator({
         "status": compiled.lenient_status,
     },
     shapes: {
-        "blocked": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "status": 0, "blocked": 0, "blockedReason": 0 } },
-        "denial": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "status": 0, "declineReasonDescription": 0, "denialStatusCode": 0, "additionalDenialReasons": { "i": { "k": { "statusCode": 0, "reason": 0, "resubmitAllowed": 0 } } }, "resubmitAllowed": 0, "blocked": 0, "blockedReason": 0, "denialReasonDescription": 0 } },
-        "failure": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "errorCode": 0, "errorMessage": 0, "errors": { "i": 0 }, "isBadRequest": 0 } },
-        "status": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "status": 0 } },
+        "blocked": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "status": 0, "blocked": 0, "blockedReason": 0 }, "r": ["accountId", "phoneNumber"] },
+        "denial": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "status": 0, "declineReasonDescription": 0, "denialStatusCode": 0, "additionalDenialReasons": { "i": { "k": { "statusCode": 0, "reason": 0, "resubmitAllowed": 0 }, "r": ["reason", "resubmitAllowed", "statusCode"] } }, "resubmitAllowed": 0, "blocked": 0, "blockedReason": 0, "denialReasonDescription": 0 }, "r": ["accountId", "phoneNumber"] },
+        "failure": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "errorCode": 0, "errorMessage": 0, "errors": { "i": 0 }, "isBadRequest": 0 }, "r": ["accountId", "phoneNumber"] },
+        "status": { "k": { "accountId": 0, "phoneNumber": 0, "internalTicketNumber": 0, "status": 0 }, "r": ["accountId", "phoneNumber", "status"] },
     },
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",

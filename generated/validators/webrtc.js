@@ -18,9 +18,9 @@ export const validateWebRtcEvent = createFamilyValidator({
         "onLeave": compiled.lenient_onLeave,
     },
     shapes: {
-        "onConnect": { "k": { "event": 0, "timestamp": 0, "participantId": 0, "deviceId": 0, "tag": 0 } },
-        "onDisconnect": { "k": { "event": 0, "timestamp": 0, "participantId": 0, "deviceId": 0, "tag": 0 } },
-        "onLeave": { "k": { "event": 0, "timestamp": 0, "participantId": 0, "deviceId": 0, "tag": 0 } },
+        "onConnect": { "k": { "event": 0, "timestamp": 0, "participantId": 0, "deviceId": 0, "tag": 0 }, "r": ["deviceId", "event", "participantId", "timestamp"] },
+        "onDisconnect": { "k": { "event": 0, "timestamp": 0, "participantId": 0, "deviceId": 0, "tag": 0 }, "r": ["deviceId", "event", "participantId", "timestamp"] },
+        "onLeave": { "k": { "event": 0, "timestamp": 0, "participantId": 0, "deviceId": 0, "tag": 0 }, "r": ["deviceId", "event", "participantId", "timestamp"] },
     },
     hints: {
         "^P(?=[0-9]|T[0-9])([0-9]+([.,][0-9]+)?[YMWD])*(T([0-9]+([.,][0-9]+)?[HMS])+)?$": "an ISO 8601 duration such as PT12.5S",

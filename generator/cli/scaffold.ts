@@ -8,6 +8,7 @@ import { closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { loadCatalog, type EventEntry } from "../catalog.js";
 import { buildModel, type FamilyModel, type Model } from "../model/build-model.js";
+import { earlierNames } from "../model/families.js";
 import { REPO_ROOT } from "../paths.js";
 import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
@@ -263,7 +264,7 @@ function selectEvents(all: readonly EventEntry[], families: readonly ScaffoldFam
   const wanted = new Set(names);
   const matched = new Set<string>();
   const picked = candidates.filter((e) => {
-    const keys = [e.event, camelCase(e.event), ...(e.meta.aliases ?? [])];
+    const keys = [e.event, camelCase(e.event), ...earlierNames(e.family, e.event)];
     const hit = keys.filter((k) => wanted.has(k));
     hit.forEach((k) => matched.add(k));
     return hit.length > 0;
@@ -275,7 +276,7 @@ function selectEvents(all: readonly EventEntry[], families: readonly ScaffoldFam
 
 /** One line: the closest known names for each unknown one, or (when none is close) every known event. */
 function unknownEvents(unknown: string[], candidates: EventEntry[], families: readonly ScaffoldFamily[]): UsageError {
-  const names = candidates.flatMap((e) => [e.event, camelCase(e.event), ...(e.meta.aliases ?? [])]);
+  const names = candidates.flatMap((e) => [e.event, camelCase(e.event), ...earlierNames(e.family, e.event)]);
   const hints = unknown.map((n) => `${JSON.stringify(n)}${didYouMean(n, names)}`);
   const what = `unknown event${unknown.length > 1 ? "s" : ""} ${hints.join(", ")} in --events`;
   if (unknown.every((n) => didYouMean(n, names) !== "")) return new UsageError(what);

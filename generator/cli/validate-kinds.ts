@@ -34,18 +34,35 @@ export interface Kind {
   validate(text: string, options: ValidateKindOptions): Verdict;
 }
 
-/** Validate a JSON document with a family validator, turning parse failures into a verdict. */
-export function jsonVerdict(text: string, options: ValidateKindOptions, validate: (value: unknown) => { ok: boolean; type?: string; errors?: ValidationIssue[] }): Verdict {
+/** What a family validator returns, as far as a verdict needs it. */
+type KindResult = { ok: boolean; type?: string; errors?: ValidationIssue[]; renamedFrom?: string };
+
+/** Validate a JSON document with a family validator, turning parse failures into a verdict; `element` checks a batch's items for renamed types. */
+export function jsonVerdict(text: string, options: ValidateKindOptions, validate: (value: unknown) => KindResult, element?: (value: unknown) => KindResult): Verdict {
   const parsed = parseJsonText(text, options.strictJson);
   if (!parsed.ok) return { valid: false, type: null, errors: [{ path: "", message: parsed.message }] };
   const result = validate(parsed.value);
   const verdict: Verdict = { valid: result.ok, type: result.type ?? null, errors: result.ok ? [] : (result.errors ?? []) };
-  if (parsed.warnings.length) verdict.warnings = parsed.warnings;
+  const warnings = [...parsed.warnings];
+  if (result.renamedFrom !== undefined && result.type !== undefined) warnings.push(renamedWarning("", result.renamedFrom, result.type));
+  // A batch (a json-array family): each element that arrived under an earlier name of its type.
+  if (element !== undefined && Array.isArray(parsed.value)) {
+    parsed.value.forEach((item, i) => {
+      const one = isObject(item) ? element(item) : undefined;
+      if (one?.renamedFrom !== undefined && one.type !== undefined) warnings.push(renamedWarning(`/${i}`, one.renamedFrom, one.type));
+    });
+  }
+  if (warnings.length) verdict.warnings = warnings;
   return verdict;
 }
 
-type FamilyValidatorFn = (value: unknown, options: { strict: boolean }) => { ok: boolean; type?: string; errors?: ValidationIssue[] };
-type XmlValidatorFn = (text: string, options: { strict: boolean }) => { ok: boolean; type?: string; errors?: ValidationIssue[] };
+/** The warning for an event that arrived under another name Bandwidth has used for its type (a rename, reported as such). */
+function renamedWarning(at: string, received: string, current: string): string {
+  return `${at === "" ? "" : `${at}: `}renamed event: ${JSON.stringify(received)} is another name Bandwidth has used for ${JSON.stringify(current)}; a receiver handles it as ${JSON.stringify(current)} (context.receivedEventType says ${JSON.stringify(received)}) and reports it as drift`;
+}
+
+type FamilyValidatorFn = (value: unknown, options: { strict: boolean }) => KindResult;
+type XmlValidatorFn = (text: string, options: { strict: boolean }) => KindResult;
 
 /** A family's validator module (generated/validators/<family>.js), by the export names its definition gives. */
 async function validatorModule(family: FamilyDefinition): Promise<Record<string, unknown>> {
@@ -74,7 +91,7 @@ async function familyKind(family: FamilyDefinition): Promise<Kind> {
         const verdict = jsonVerdict(text, options, (value) => {
           lone = isObject(value);
           return lone ? validate(value, { strict: options.strict }) : batch(value, { strict: options.strict });
-        });
+        }, (item) => validate(item, { strict: options.strict }));
         if (lone) verdict.warnings = [...(verdict.warnings ?? []), `a lone ${name} event: Bandwidth delivers ${name} callbacks as a JSON array of events, so a receiver must expect [ ... ]`];
         return verdict;
       },

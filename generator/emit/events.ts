@@ -22,12 +22,12 @@ export function emitEvents(model: Model): GeneratedFile[] {
   for (const family of model.families) {
     const events = family.events;
     if (!events.length) continue;
-    const rows = events.flatMap((e) =>
-      [e.event, ...(e.meta.aliases ?? [])].map(
-        (name) => `  ${JSON.stringify(name)}: { method: ${JSON.stringify(camelCase(e.event))}, response: ${JSON.stringify(e.meta.response ?? "empty")}, title: ${JSON.stringify(e.title)}${typeof e.meta.bxmlScope === "string" ? `, scope: ${JSON.stringify(e.meta.bxmlScope)}` : ""} },`,
-      ),
+    const rows = events.map(
+      (e) =>
+        `  ${JSON.stringify(e.event)}: { method: ${JSON.stringify(camelCase(e.event))}, response: ${JSON.stringify(e.meta.response ?? "empty")}, title: ${JSON.stringify(e.title)}${typeof e.meta.bxmlScope === "string" ? `, scope: ${JSON.stringify(e.meta.bxmlScope)}` : ""} },`,
     );
-    parts.push(`/** ${family.name} events by \`${family.discriminant ?? "name"}\` (aliases included). */`);
+    // Renamed events are not rows: the validator names them by their current name (families.ts, renames).
+    parts.push(`/** ${family.name} events by \`${family.discriminant ?? "name"}\` (current names; earlier names of renamed events are mapped by the validator). */`);
     parts.push(`export const ${family.name}Events: Readonly<Record<string, EventInfo>> = Object.freeze({\n${rows.join("\n")}\n});`, "");
   }
   return [{ path: "events.ts", contents: parts.join("\n"), source: "schemas/**/*.schema.json (x-bw)" }];

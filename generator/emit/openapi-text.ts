@@ -95,5 +95,8 @@ export function webhookHeader(model: Model, e: EventEntry): string {
     "port-out-validation-response": "`<PortOutValidationResponse>` XML (200)",
   };
   const discriminant = spec.discriminant ? ` · event \`${spec.discriminant}: "${e.event}"\`` : "";
-  return `**Webhook** \`${key}\`${discriminant} · **reply** ${reply[e.meta.response ?? "empty"] ?? e.meta.response}`;
+  // Other names Bandwidth has used for the event (its family definition's renames): handled by the same handler.
+  const renames = (spec.renames ?? []).filter((r) => r.to === e.event);
+  const also = renames.length ? ` · also arrives as ${renames.map((r) => `\`"${r.from}"\` (${r.source})`).join(", ")}, handled the same way (\`context.receivedEventType\` says which)` : "";
+  return `**Webhook** \`${key}\`${discriminant} · **reply** ${reply[e.meta.response ?? "empty"] ?? e.meta.response}${also}`;
 }

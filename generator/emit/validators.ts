@@ -188,6 +188,13 @@ export const render${P}Reply: (kind: string, result: unknown) => FamilyReply | u
 `;
 }
 
+/** The family's renames as the validator spec's `renames` entry (earlier name → current name), or nothing. */
+function renamesOf(family: FamilyModel): string {
+  const renames = family.renames ?? [];
+  if (renames.length === 0) return "";
+  return `\n  renames: { ${renames.map((r) => `${JSON.stringify(r.from)}: ${JSON.stringify(r.to)}`).join(", ")} },`;
+}
+
 function familyFiles(catalog: Catalog, ajv: Ajv, family: FamilyModel): GeneratedFile[] {
   const events = family.events;
   const exportsMap: Record<string, string> = {};
@@ -206,12 +213,12 @@ function familyFiles(catalog: Catalog, ajv: Ajv, family: FamilyModel): Generated
 
   const table = (prefix: string) =>
     `{\n${events
-      .flatMap((e) => [e.event, ...(e.meta.aliases ?? [])].map((name) => `  ${JSON.stringify(name)}: compiled.${prefix}_${identifier(e.event)},`))
+      .map((e) => `  ${JSON.stringify(e.event)}: compiled.${prefix}_${identifier(e.event)},`)
       .join("\n")}\n}`;
   // Strict mode: the properties each event's schema knows (walked after the open validator passes).
   const shapes = () =>
     `{\n${events
-      .flatMap((e) => [e.event, ...(e.meta.aliases ?? [])].map((name) => `  ${JSON.stringify(name)}: ${JSON.stringify(shapeOf(catalog, e.id, e.schema))},`))
+      .map((e) => `  ${JSON.stringify(e.event)}: ${JSON.stringify(shapeOf(catalog, e.id, e.schema))},`)
       .join("\n")}\n}`;
   const guards = events
     .map(
@@ -251,7 +258,7 @@ import type { ${[family.union, ...events.map((e) => e.title), ...replies.map((r)
 export const ${family.validator}: FamilyValidator<${family.union}> = createFamilyValidator<${family.union}>({
   family: ${JSON.stringify(family.name)},
   discriminant: ${JSON.stringify(label)},${family.select ? `\n  select: ${JSON.stringify(family.select)},` : ""}
-  lenient: ${table("lenient")},
+  lenient: ${table("lenient")},${renamesOf(family)}
   shapes: ${shapes()},
   hints: ${JSON.stringify(patternHints(catalog), null, 2).replace(/\n/g, "\n  ")},
 });

@@ -14,6 +14,13 @@ export default defineFamily({
   handlers: "MessagingHandlers",
   validator: "validateMessagingEvent",
   batchValidator: "validateMessagingCallback",
+  renames: [
+    {
+      from: "request-location-response",
+      to: "requested-location-response",
+      source: "Bandwidth's OpenAPI specs from 2025-08 to 2026-06 and the SDKs built from them (issue 24's audit of the 2025-2026 specs)",
+    },
+  ],
   http: {
     path: "/callbacks/messaging",
     contentTypes: ["application/json"],

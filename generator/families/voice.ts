@@ -13,6 +13,13 @@ export default defineFamily({
   map: "VoiceCallbackMap",
   handlers: "VoiceHandlers",
   validator: "validateVoiceCallback",
+  renames: [
+    {
+      from: "recordingComplete",
+      to: "recordComplete",
+      source: "Bandwidth's 2026 OpenAPI spec (recordingCompleteCallback: 'recordingComplete'); its docs pages, 2023 and current, say recordComplete, believed to be what is sent (reference callbacks.md §10 #1)",
+    },
+  ],
   http: {
     path: "/callbacks/voice",
     contentTypes: ["application/json"],

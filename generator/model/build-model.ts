@@ -95,6 +95,20 @@ function familyModel(catalog: Catalog, definition: FamilyDefinition): FamilyMode
   };
 }
 
+/** A family's renames must name one of its events, not shadow one, and need a discriminant to carry the current name. */
+function renameProblems(definition: FamilyDefinition, events: readonly EventEntry[]): string[] {
+  const where = `generator/families/${definition.name}.ts`;
+  const own = new Set(events.filter((e) => e.family === definition.name).map((e) => e.event));
+  const renames = definition.renames ?? [];
+  const problems: string[] = [];
+  if (renames.length > 0 && definition.discriminant === undefined) problems.push(`${where}: ${definition.name} has renames but no discriminant property to carry the current name`);
+  for (const rename of renames) {
+    if (!own.has(rename.to)) problems.push(`${where}: rename ${rename.from} → ${rename.to}: no ${definition.name} event is called ${rename.to}`);
+    if (own.has(rename.from)) problems.push(`${where}: rename ${rename.from} → ${rename.to}: ${rename.from} is an event of its own`);
+  }
+  return problems;
+}
+
 /**
  * Joins the family definitions with the catalog.
  *
@@ -106,6 +120,8 @@ export function buildModel(catalog: Catalog, definitions: readonly FamilyDefinit
   const known = new Set(definitions.map((d) => d.name));
   const orphan = catalog.events.find((e) => !known.has(e.family));
   if (orphan !== undefined) throw new Error(`${orphan.file}: family "${orphan.family}" has no definition in generator/families/`);
+  const problems = definitions.flatMap((d) => renameProblems(d, catalog.events));
+  if (problems.length > 0) throw new Error(`family definitions have ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
   const bxml = loadBxmlModel(catalog);
   return {
     catalog,

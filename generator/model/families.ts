@@ -50,3 +50,8 @@ export function familyByName(name: string, among: readonly FamilyDefinition[] = 
   if (!found) throw new Error(`unknown family "${name}" (known: ${among.map((f) => f.name).join(", ")})`);
   return found;
 }
+
+/** The earlier names of one event (empty when it was never renamed). */
+export function earlierNames(family: string, event: string, among: readonly FamilyDefinition[] = families): string[] {
+  return (familyByName(family, among).renames ?? []).filter((r) => r.to === event).map((r) => r.from);
+}

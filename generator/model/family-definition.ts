@@ -49,6 +49,16 @@ export interface FamilyDetection {
   matches(text: string, json: unknown): boolean;
 }
 
+/** One earlier name of an event. */
+export interface EventRename {
+  /** The name Bandwidth used before. */
+  readonly from: string;
+  /** The current name: an event of the family (its schema's `x-bw.event`). */
+  readonly to: string;
+  /** Where and when the earlier name was used, in a few words. */
+  readonly source: string;
+}
+
 /** One callback family. */
 export interface FamilyDefinition {
   /** Folder under schemas/ and the `x-bw.family` value. */
@@ -79,6 +89,13 @@ export interface FamilyDefinition {
   readonly validator: string;
   /** `json-array` families: name of the exported validator of a whole request body (the array). */
   readonly batchValidator?: string;
+  /**
+   * Events Bandwidth has renamed: every earlier name it has used (in a spec, an SDK or a docs page) for
+   * one of the family's events. An event arriving under an earlier name is validated by the current
+   * schema, handled by the current handler (`context.receivedEventType` holds the name that arrived) and
+   * reported once as drift. Payloads do not change the day a spec does, so an old name is never dropped.
+   */
+  readonly renames?: readonly EventRename[];
   readonly http?: FamilyHttp;
   readonly reference: FamilyReference;
   readonly scaffold?: FamilyScaffold;

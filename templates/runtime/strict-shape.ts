@@ -7,9 +7,10 @@ import { pointerSegment, type ValidationIssue } from "./validation.js";
 /**
  * Which properties a schema knows, generated from the schemas: `k` the known properties of an object
  * (each with the shape of its value), `open: 1` when the object takes any other property too, `i` the
- * shape of array items. `0` is a value with nothing to check (a string, a number, anything).
+ * shape of array items, `r` the properties it requires (read by the lenient policy: a null in a property
+ * not listed there is drift). `0` is a value with nothing to check (a string, a number, anything).
  */
-export type Shape = 0 | { readonly k?: Readonly<Record<string, Shape>>; readonly open?: 1; readonly i?: Shape };
+export type Shape = 0 | { readonly k?: Readonly<Record<string, Shape>>; readonly open?: 1; readonly i?: Shape; readonly r?: readonly string[] };
 
 const own = Object.prototype.hasOwnProperty;
 

@@ -1,8 +1,8 @@
 // Drift detection between Bandwidth's official OpenAPI spec (bandwidth.yml) and our hand-written schemas.
 // Generic: any family's drift test maps spec schema names to our schema files and calls `compareSchemas`.
 // Rule checked: everything the spec describes must be accepted by ours — every spec property exists in ours
-// (or is covered by our `additionalProperties` schema) with a compatible type, and every spec enum value is
-// accepted by our schema for that property. Extra fields, stricter `required` lists and patterns in ours are
+// (or is covered by our `additionalProperties` schema) with a compatible type, null where the spec declares
+// it nullable, and every spec enum value is accepted by our schema for that property. Extra fields, stricter `required` lists and patterns in ours are
 // not drift. Deliberate differences go in test/drift-allowlist.json with a reason.
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,6 +12,7 @@ import { parse as parseYaml } from "yaml";
 import { Ajv2020 } from "ajv/dist/2020.js";
 import type { ValidateFunction } from "ajv";
 import { resolvePointer } from "../../generator/catalog.js";
+import { editDistance } from "../../generator/cli/suggest.js";
 
 export type JsonSchema = Record<string, any>;
 
@@ -300,6 +301,8 @@ interface SpecView {
   enumValues: unknown[] | null;
   properties: Map<string, JsonSchema[]>;
   items: JsonSchema[];
+  /** The spec declares the value nullable (`nullable: true`, or `null` among its types). */
+  nullable: boolean;
 }
 
 function derefSpec(doc: JsonSchema, node: JsonSchema): JsonSchema {
@@ -315,12 +318,15 @@ function derefSpec(doc: JsonSchema, node: JsonSchema): JsonSchema {
 }
 
 function viewSpec(doc: JsonSchema, start: JsonSchema): SpecView {
-  const view: SpecView = { types: new Set(), enumValues: null, properties: new Map(), items: [] };
+  const view: SpecView = { types: new Set(), enumValues: null, properties: new Map(), items: [], nullable: false };
   let anyType = false;
   const visit = (raw: JsonSchema, depth: number): void => {
     if (depth > 30) throw new Error("spec schema nesting too deep");
+    // OpenAPI 3.0 writes `nullable: true` beside a $ref's siblings or on the target itself.
+    if (raw && typeof raw === "object" && raw.nullable === true) view.nullable = true;
     const node = derefSpec(doc, raw);
     if (!node || typeof node !== "object") return;
+    if (node.nullable === true || (Array.isArray(node.type) && node.type.includes("null"))) view.nullable = true;
     for (const k of ["allOf", "oneOf", "anyOf"]) if (Array.isArray(node[k])) node[k].forEach((b: JsonSchema) => visit(b, depth + 1));
     const composed = ["allOf", "oneOf", "anyOf"].some((k) => Array.isArray(node[k]));
     if (typeof node.type === "string") view.types!.add(node.type);
@@ -414,6 +420,7 @@ function compareNode(
       if (!acceptsType(ourTypes, t)) report(label, `spec type ${t}, ours accepts ${describeTypes(ourTypes)}`);
     }
   }
+  if (spec.nullable && ourTypes !== null && !ourTypes.has("null")) report(label, "spec declares it nullable, ours does not accept null");
   if (spec.enumValues) {
     const rejected = spec.enumValues.filter((value) => !oursList.some((loc) => store.accepts(loc, value)));
     if (rejected.length) report(label, `spec enum value(s) ${rejected.map((v) => JSON.stringify(v)).join(", ")} not accepted by ours`);
@@ -474,4 +481,70 @@ export function formatDifferences(diffs: DriftDifference[]): string {
     `${diffs.length} difference(s) between bandwidth.yml and our schemas (fix the schema, or add an entry with a reason to test/drift-allowlist.json):`,
     ...diffs.map((d) => `  - ${d.spec} › ${d.property}  [ours: ${d.ours}]: ${d.problem}`),
   ].join("\n");
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Event types: the names a spec enumerates against our events and the family's renames (generator/families.ts).
+
+/** How the event types a spec enumerates compare with ours. */
+export interface EventTypeCoverage {
+  /** Spec names that are our events. */
+  known: string[];
+  /** Spec names that are another name Bandwidth has used for one of our events (a rename in the family table): accepted. */
+  renamed: { spec: string; ours: string }[];
+  /** Spec names we neither model nor list as a rename; `likelyRenameOf` names one of our events the spec no longer lists, when the two are close. */
+  missing: { spec: string; likelyRenameOf?: string }[];
+}
+
+/**
+ * Compare a spec's event names with our events of a family and its renames: a name Bandwidth renamed is
+ * reported as a rename (accepted), not as a missing event; a new spec name close to one of ours that the
+ * spec no longer lists is reported as a likely rename.
+ *
+ * @example
+ * eventTypeCoverage(["request-location-response"], ["requested-location-response"], [{ from: "request-location-response", to: "requested-location-response" }])
+ * // { known: [], renamed: [{ spec: "request-location-response", ours: "requested-location-response" }], missing: [] }
+ */
+export function eventTypeCoverage(specTypes: readonly string[], ourEvents: readonly string[], renames: readonly { from: string; to: string }[]): EventTypeCoverage {
+  const coverage: EventTypeCoverage = { known: [], renamed: [], missing: [] };
+  const unlisted = ourEvents.filter((event) => !specTypes.includes(event) && !renames.some((r) => r.to === event && specTypes.includes(r.from)));
+  for (const type of specTypes) {
+    const rename = renames.find((r) => r.from === type);
+    if (ourEvents.includes(type)) coverage.known.push(type);
+    else if (rename !== undefined) coverage.renamed.push({ spec: type, ours: rename.to });
+    else {
+      const close = likelyRenameOf(type, unlisted);
+      coverage.missing.push(close === undefined ? { spec: type } : { spec: type, likelyRenameOf: close });
+    }
+  }
+  return coverage;
+}
+
+/** The one of `candidates` closest to `name` when within half the longer name's length in edits (a rename keeps most of a name). */
+function likelyRenameOf(name: string, candidates: readonly string[]): string | undefined {
+  let best: { candidate: string; distance: number } | undefined;
+  for (const candidate of candidates) {
+    const distance = editDistance(name, candidate);
+    if (distance <= Math.floor(Math.max(name.length, candidate.length) / 2) && (best === undefined || distance < best.distance)) best = { candidate, distance };
+  }
+  return best?.candidate;
+}
+
+/**
+ * One line per rename and per missing event type, for test output and assertion messages.
+ *
+ * @example
+ * formatEventTypeCoverage("messaging", coverage) // ['renamed: spec event type "request-location-response" is another name for our "requested-location-response" (…)']
+ */
+export function formatEventTypeCoverage(family: string, coverage: EventTypeCoverage): string[] {
+  return [
+    ...coverage.renamed.map(
+      (r) => `renamed: spec ${family} event type ${JSON.stringify(r.spec)} is another name Bandwidth has used for our ${JSON.stringify(r.ours)} (a rename in generator/families.ts: accepted, handled as ${JSON.stringify(r.ours)})`,
+    ),
+    ...coverage.missing.map((m) =>
+      m.likelyRenameOf === undefined
+        ? `missing: spec ${family} event type ${JSON.stringify(m.spec)} has no schema of ours`
+        : `likely renamed: spec ${family} event type ${JSON.stringify(m.spec)} has no schema of ours, and our ${JSON.stringify(m.likelyRenameOf)} is not in the spec: if Bandwidth renamed it, add { from: ${JSON.stringify(m.likelyRenameOf)}, to: ${JSON.stringify(m.spec)} } (the current name) to the family's renames in generator/families.ts and rename the schema`,
+    ),
+  ];
 }

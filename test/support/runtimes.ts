@@ -4,12 +4,14 @@
 // (gitignored) with `npm install --no-save --prefix`, so `npm ci` stays light for everyone and a clean
 // checkout still runs the contract (`.ci/run` installs them all up front: `node --import tsx
 // test/support/runtimes.ts`). Every process started here runs in its own process group and is killed
-// (SIGKILL to the group) on every path: its end, a timeout, a failure.
+// (SIGKILL to the group) on every path: its end, a hang (PROCESS_LIMIT_MS), a failure, and the test
+// process ending any way at all (test/support/children.ts).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { adopt, PROCESS_LIMIT_MS } from "./children.js";
 import { childEnv } from "./processes.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -58,7 +60,7 @@ export function ensureRuntime(rt: Runtime): string {
     cwd: prefix,
     env: childEnv(),
     encoding: "utf8",
-    timeout: 300_000,
+    timeout: PROCESS_LIMIT_MS,
     killSignal: "SIGKILL",
   });
   if (!existsSync(bin)) throw new Error(`installing ${rt.package}@${rt.version} failed (${result.status}):\n${result.stdout}\n${result.stderr}`);
@@ -72,10 +74,10 @@ export interface Finished {
   timedOut: boolean;
 }
 
-/** Runs a command to its end in its own process group, killing the group after `timeoutMs` or on return. */
+/** Runs a command to its end in its own process group, killing the group after `timeoutMs` (a hang) or on return. */
 export function runToEnd(command: string, args: readonly string[], options: { cwd?: string; timeoutMs?: number; env?: Record<string, string> } = {}): Promise<Finished> {
   return new Promise((resolvePromise) => {
-    const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: childEnv(options.env), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    const child = adopt(spawn(command, args, { cwd: options.cwd ?? ROOT, env: childEnv(options.env), detached: true, stdio: ["ignore", "pipe", "pipe"] }), { group: true });
     let stdout = "";
     let stderr = "";
     let timedOut = false;
@@ -89,7 +91,7 @@ export function runToEnd(command: string, args: readonly string[], options: { cw
     const timer = setTimeout(() => {
       timedOut = true;
       kill();
-    }, options.timeoutMs ?? 120_000);
+    }, options.timeoutMs ?? PROCESS_LIMIT_MS);
     child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk));
     child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk));
     child.on("error", (error) => {
@@ -131,11 +133,11 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts `command` (a server listening on `url`) in its own process group and waits until a request to
- * `url` gets any HTTP answer (up to `timeoutMs`); on failure or timeout the group is killed and the
+ * `url` gets any HTTP answer (up to `timeoutMs`, default: only a hang); on failure or timeout the group is killed and the
  * output is in the error.
  */
 export async function startListening(command: string, args: readonly string[], url: string, options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Running> {
-  const child = spawn(command, args, { cwd: options.cwd ?? ROOT, env: childEnv(options.env), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = adopt(spawn(command, args, { cwd: options.cwd ?? ROOT, env: childEnv(options.env), detached: true, stdio: ["ignore", "pipe", "pipe"] }), { group: true });
   let text = "";
   child.stdout!.on("data", (chunk: Buffer) => (text += chunk));
   child.stderr!.on("data", (chunk: Buffer) => (text += chunk));
@@ -154,7 +156,7 @@ export async function startListening(command: string, args: readonly string[], u
     }
   };
   running.add(stop);
-  const deadline = Date.now() + (options.timeoutMs ?? 30_000);
+  const deadline = Date.now() + (options.timeoutMs ?? PROCESS_LIMIT_MS);
   for (;;) {
     if (exited) {
       stop();

@@ -15,7 +15,7 @@ export const VOICE_SPEC_TO_EVENT: Readonly<Record<string, string>> = {
   gatherCallback: "gather",
   initiateCallback: "initiate",
   machineDetectionCompleteCallback: "machineDetectionComplete",
-  // The spec names the record-complete event "recordingComplete"; ours is recordComplete (alias accepted).
+  // The spec names the record-complete event "recordingComplete"; ours is recordComplete (a rename in generator/families.ts).
   recordingCompleteCallback: "recordComplete",
   recordingAvailableCallback: "recordingAvailable",
   redirectCallback: "redirect",

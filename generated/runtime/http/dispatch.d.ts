@@ -17,6 +17,12 @@ export interface FamilyValidatorSpec {
     shapes: Record<string, Shape>;
     /** Words for the schemas' patterns, used in error messages. */
     hints?: PatternHints;
+    /**
+     * Earlier names of renamed events → the current name (generator/families.ts, `renames`). An event
+     * arriving under an earlier name is validated, as a copy carrying the current name, by the current
+     * schema; the result names the current type and says `renamedFrom`.
+     */
+    renames?: Readonly<Record<string, string>>;
 }
 /** A validator for one family of events: `(input, options) => ValidationResult`. */
 export type FamilyValidator<T> = (input: unknown, options?: ValidateOptions) => ValidationResult<T>;

@@ -74,7 +74,16 @@ export function createFamilyValidator(spec) {
     }
     // A prototype-less copy: a lookup needs no hasOwnProperty call and "__proto__" or "constructor" find nothing.
     const lenient = Object.assign(Object.create(null), spec.lenient);
-    return function validate(input, options) {
+    const renames = Object.assign(Object.create(null), spec.renames);
+    /** An event under an earlier name: a copy carrying the current name, validated by the current schema. */
+    function validateRenamed(input, received, current, options) {
+        const copy = { ...input };
+        copy[selectedPath(input).slice(1)] = current;
+        const result = validate(copy, options);
+        return { ...result, renamedFrom: received };
+    }
+    return validate;
+    function validate(input, options) {
         if (input === null || typeof input !== "object" || Array.isArray(input)) {
             return { ok: false, errors: [{ path: "", message: `a ${spec.family} callback must be a JSON object; got ${describeValue(input)}` }] };
         }
@@ -85,6 +94,11 @@ export function createFamilyValidator(spec) {
             return type;
         const check = lenient[type];
         if (check === undefined) {
+            const current = renames[type];
+            // Only a name read from a property can be renamed (the copy carries the current name there).
+            if (current !== undefined && lenient[current] !== undefined && selectedPath(input) !== "") {
+                return validateRenamed(input, type, current, options);
+            }
             return {
                 ok: false,
                 type,
@@ -97,14 +111,14 @@ export function createFamilyValidator(spec) {
             const unknown = unknownProperties(input, spec.shapes[type]);
             if (!valid || unknown.length > 0) {
                 const errors = [...(valid ? [] : formatAjvErrors(check.errors ?? [], input, spec.hints)), ...unknown];
-                return { ok: false, type, errors, severity: valid ? "drift" : errorSeverity(check.errors ?? [], input) };
+                return { ok: false, type, errors, severity: valid ? "drift" : errorSeverity(check.errors ?? [], input, spec.shapes[type]) };
             }
         }
         if (valid)
             return { ok: true, type, value: input };
         const raw = check.errors ?? [];
-        return { ok: false, type, errors: formatAjvErrors(raw, input, spec.hints), severity: errorSeverity(raw, input) };
-    };
+        return { ok: false, type, errors: formatAjvErrors(raw, input, spec.hints), severity: errorSeverity(raw, input, spec.shapes[type]) };
+    }
 }
 /**
  * Build the validator of a request body that is a JSON array of events (messaging): checks the array,
@@ -140,6 +154,7 @@ export function createBatchValidator(spec) {
         let errors;
         let unknownType = false;
         let severity = "drift";
+        let values;
         for (let i = 0; i < input.length; i++) {
             const result = spec.element(input[i], options);
             const t = result.type;
@@ -155,8 +170,12 @@ export function createBatchValidator(spec) {
                     type = `${type},${t}`;
                 }
             }
-            if (result.ok)
+            if (result.ok) {
+                // A renamed event's value is a copy carrying the current name: the batch's value holds the copies.
+                if (result.value !== input[i])
+                    (values ??= input.slice())[i] = result.value;
                 continue;
+            }
             if (result.unknownType === true)
                 unknownType = true;
             if (result.severity !== "drift")
@@ -166,7 +185,7 @@ export function createBatchValidator(spec) {
                 errors.push({ path: `/${i}${issue.path}`, message: issue.message });
         }
         if (errors === undefined)
-            return { ok: true, type: type, value: input };
+            return { ok: true, type: type, value: (values ?? input) };
         return unknownType ? { ok: false, type, errors, unknownType, severity } : { ok: false, type, errors, severity };
     };
 }

@@ -18,6 +18,13 @@ function eventTypeOf(family, result, event) {
     }
     return type;
 }
+/** The one issue reporting an event that arrived under another name Bandwidth has used for its type. */
+function renameIssue(family, received, current, method) {
+    return {
+        path: family.discriminant === undefined ? "" : `/${family.discriminant}`,
+        message: `arrived as ${JSON.stringify(received)}, another name Bandwidth has used for ${JSON.stringify(current)} (a renamed event); handled as ${JSON.stringify(current)} by ${method}`,
+    };
+}
 /** The 400 for an event whose type cannot be told. */
 function unnamedEvent(family, result) {
     const why = result.ok ? "" : result.errors[0]?.message;
@@ -26,7 +33,7 @@ function unnamedEvent(family, result) {
         : `missing or non-string "${family.discriminant}"`);
 }
 /** Validates and names one event and builds its context; a response when it is refused (400). */
-export function prepareEvent(settings, state, method, event, raw, readHeader, fromQuery, index) {
+export function prepareEvent(settings, state, event, request, fromQuery, index) {
     const family = state.family;
     let result = family.validate(event, settings.validateOptions);
     const type = eventTypeOf(family, result, event);
@@ -38,6 +45,7 @@ export function prepareEvent(settings, state, method, event, raw, readHeader, fr
     let issues;
     let report;
     let value = event;
+    const renamedFrom = result.renamedFrom;
     if (info !== undefined) {
         if (!result.ok && fromQuery) {
             const coerced = coerceQueryValues(event, result.errors);
@@ -51,17 +59,25 @@ export function prepareEvent(settings, state, method, event, raw, readHeader, fr
         }
         if (result.ok) {
             value = result.value ?? value;
+            // A renamed event is valid under its current name, and reported once as drift: the old name still arrives.
+            if (renamedFrom !== undefined)
+                issues = [renameIssue(family, renamedFrom, type, info.method)];
         }
         else if (settings.strict) {
             return invalidEvent(family.name, type, result.errors);
         }
         else {
-            issues = result.errors;
-            const severity = result.severity === "drift" ? "drift" : "invalid";
-            report = { family: family.name, eventType: type, errors: result.errors, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }) };
+            issues = renamedFrom === undefined ? result.errors : [renameIssue(family, renamedFrom, type, info.method), ...result.errors];
+        }
+        // A renamed event that also failed its schema: the hook and (drift) the handler still get the current name.
+        if (!result.ok && renamedFrom !== undefined && family.discriminant !== undefined)
+            value = { ...value, [family.discriminant]: type };
+        if (issues !== undefined) {
+            const severity = result.ok || result.severity === "drift" ? "drift" : "invalid";
+            report = { family: family.name, eventType: type, errors: issues, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }), ...(renamedFrom === undefined ? {} : { renamedFrom }) };
         }
     }
-    const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger);
+    const context = new WebhookContext(family.name, type, state.path, issues, request, settings.logger, renamedFrom ?? type);
     const handler = info === undefined ? undefined : state.handlers[info.method];
     if (report?.dispatched) {
         try {

@@ -24,6 +24,12 @@ export interface FamilyValidatorSpec {
   shapes: Record<string, Shape>;
   /** Words for the schemas' patterns, used in error messages. */
   hints?: PatternHints;
+  /**
+   * Earlier names of renamed events → the current name (generator/families.ts, `renames`). An event
+   * arriving under an earlier name is validated, as a copy carrying the current name, by the current
+   * schema; the result names the current type and says `renamedFrom`.
+   */
+  renames?: Readonly<Record<string, string>>;
 }
 
 /** A validator for one family of events: `(input, options) => ValidationResult`. */
@@ -90,7 +96,16 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
   }
   // A prototype-less copy: a lookup needs no hasOwnProperty call and "__proto__" or "constructor" find nothing.
   const lenient: Record<string, CompiledValidator | undefined> = Object.assign(Object.create(null) as Record<string, CompiledValidator>, spec.lenient);
-  return function validate(input: unknown, options?: ValidateOptions): ValidationResult<T> {
+  const renames: Record<string, string | undefined> = Object.assign(Object.create(null) as Record<string, string>, spec.renames);
+  /** An event under an earlier name: a copy carrying the current name, validated by the current schema. */
+  function validateRenamed(input: Record<string, unknown>, received: string, current: string, options?: ValidateOptions): ValidationResult<T> {
+    const copy: Record<string, unknown> = { ...input };
+    copy[selectedPath(input).slice(1)] = current;
+    const result = validate(copy, options);
+    return { ...result, renamedFrom: received };
+  }
+  return validate;
+  function validate(input: unknown, options?: ValidateOptions): ValidationResult<T> {
     if (input === null || typeof input !== "object" || Array.isArray(input)) {
       return { ok: false, errors: [{ path: "", message: `a ${spec.family} callback must be a JSON object; got ${describeValue(input)}` }] };
     }
@@ -100,6 +115,11 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
     if (typeof type !== "string") return type;
     const check = lenient[type];
     if (check === undefined) {
+      const current = renames[type];
+      // Only a name read from a property can be renamed (the copy carries the current name there).
+      if (current !== undefined && lenient[current] !== undefined && selectedPath(input as Record<string, unknown>) !== "") {
+        return validateRenamed(input as Record<string, unknown>, type, current, options);
+      }
       return {
         ok: false,
         type,
@@ -112,13 +132,13 @@ export function createFamilyValidator<T>(spec: FamilyValidatorSpec): FamilyValid
       const unknown = unknownProperties(input, spec.shapes[type]);
       if (!valid || unknown.length > 0) {
         const errors = [...(valid ? [] : formatAjvErrors(check.errors ?? [], input, spec.hints)), ...unknown];
-        return { ok: false, type, errors, severity: valid ? "drift" : errorSeverity(check.errors ?? [], input) };
+        return { ok: false, type, errors, severity: valid ? "drift" : errorSeverity(check.errors ?? [], input, spec.shapes[type]) };
       }
     }
     if (valid) return { ok: true, type, value: input as T };
     const raw = check.errors ?? [];
-    return { ok: false, type, errors: formatAjvErrors(raw, input, spec.hints), severity: errorSeverity(raw, input) };
-  };
+    return { ok: false, type, errors: formatAjvErrors(raw, input, spec.hints), severity: errorSeverity(raw, input, spec.shapes[type]) };
+  }
 }
 
 /** Options of {@link createBatchValidator}. */
@@ -162,6 +182,7 @@ export function createBatchValidator<T>(spec: BatchValidatorSpec<T>): FamilyVali
     let errors: ValidationIssue[] | undefined;
     let unknownType = false;
     let severity: "drift" | "invalid" = "drift";
+    let values: unknown[] | undefined;
     for (let i = 0; i < input.length; i++) {
       const result = spec.element(input[i], options);
       const t = result.type;
@@ -175,13 +196,17 @@ export function createBatchValidator<T>(spec: BatchValidatorSpec<T>): FamilyVali
           type = `${type},${t}`;
         }
       }
-      if (result.ok) continue;
+      if (result.ok) {
+        // A renamed event's value is a copy carrying the current name: the batch's value holds the copies.
+        if (result.value !== input[i]) (values ??= input.slice())[i] = result.value;
+        continue;
+      }
       if (result.unknownType === true) unknownType = true;
       if (result.severity !== "drift") severity = "invalid";
       errors ??= [];
       for (const issue of result.errors) errors.push({ path: `/${i}${issue.path}`, message: issue.message });
     }
-    if (errors === undefined) return { ok: true, type: type!, value: input as T[] };
+    if (errors === undefined) return { ok: true, type: type!, value: (values ?? input) as T[] };
     return unknownType ? { ok: false, type, errors, unknownType, severity } : { ok: false, type, errors, severity };
   };
 }

@@ -6,12 +6,13 @@
  */
 
 import { WebhookContext } from "./context.js";
-import type { HandlerContext, HeaderReader } from "./context.js";
+import type { HandlerContext } from "./context.js";
 import { coerceQueryValues } from "./parse.js";
 import { invalidBody, invalidEvent } from "./responses.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse, FamilyEventInfo, FamilyValidationResult, InvalidEventReport, WebhookFamily, WebhookIssue } from "./types.js";
+import type { CoreRequest, CoreResponse, FamilyEventInfo, FamilyValidationResult, InvalidEventReport, WebhookFamily } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 
 /** A validated event, ready for its handler. */
 export interface PreparedEvent {
@@ -33,6 +34,14 @@ function eventTypeOf(family: WebhookFamily, result: FamilyValidationResult, even
   return type;
 }
 
+/** The one issue reporting an event that arrived under another name Bandwidth has used for its type. */
+function renameIssue(family: WebhookFamily, received: string, current: string, method: string): ValidationIssue {
+  return {
+    path: family.discriminant === undefined ? "" : `/${family.discriminant}`,
+    message: `arrived as ${JSON.stringify(received)}, another name Bandwidth has used for ${JSON.stringify(current)} (a renamed event); handled as ${JSON.stringify(current)} by ${method}`,
+  };
+}
+
 /** The 400 for an event whose type cannot be told. */
 function unnamedEvent(family: WebhookFamily, result: FamilyValidationResult): CoreResponse {
   const why = result.ok ? "" : result.errors[0]?.message;
@@ -47,10 +56,8 @@ function unnamedEvent(family: WebhookFamily, result: FamilyValidationResult): Co
 export function prepareEvent(
   settings: CoreSettings,
   state: RouteState,
-  method: string,
   event: Record<string, unknown>,
-  raw: unknown,
-  readHeader: HeaderReader,
+  request: CoreRequest,
   fromQuery: boolean,
   index?: number,
 ): PreparedEvent | CoreResponse {
@@ -60,9 +67,10 @@ export function prepareEvent(
   if (type === undefined || type.length === 0) return unnamedEvent(family, result);
   let info = state.events.get(type);
   if (!result.ok && result.unknownType === true) info = undefined;
-  let issues: readonly WebhookIssue[] | undefined;
+  let issues: readonly ValidationIssue[] | undefined;
   let report: InvalidEventReport | undefined;
   let value: unknown = event;
+  const renamedFrom = result.renamedFrom;
   if (info !== undefined) {
     if (!result.ok && fromQuery) {
       const coerced = coerceQueryValues(event, result.errors);
@@ -76,15 +84,21 @@ export function prepareEvent(
     }
     if (result.ok) {
       value = result.value ?? value;
+      // A renamed event is valid under its current name, and reported once as drift: the old name still arrives.
+      if (renamedFrom !== undefined) issues = [renameIssue(family, renamedFrom, type, info.method)];
     } else if (settings.strict) {
       return invalidEvent(family.name, type, result.errors);
     } else {
-      issues = result.errors;
-      const severity = result.severity === "drift" ? "drift" : "invalid";
-      report = { family: family.name, eventType: type, errors: result.errors, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }) };
+      issues = renamedFrom === undefined ? result.errors : [renameIssue(family, renamedFrom, type, info.method), ...result.errors];
+    }
+    // A renamed event that also failed its schema: the hook and (drift) the handler still get the current name.
+    if (!result.ok && renamedFrom !== undefined && family.discriminant !== undefined) value = { ...(value as Record<string, unknown>), [family.discriminant]: type };
+    if (issues !== undefined) {
+      const severity = result.ok || result.severity === "drift" ? "drift" : "invalid";
+      report = { family: family.name, eventType: type, errors: issues, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }), ...(renamedFrom === undefined ? {} : { renamedFrom }) };
     }
   }
-  const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger);
+  const context = new WebhookContext(family.name, type, state.path, issues, request, settings.logger, renamedFrom ?? type);
   const handler = info === undefined ? undefined : state.handlers[info.method];
   if (report?.dispatched) {
     try {
