@@ -1,5 +1,6 @@
 // The runtime contract (test/runtimes/contract.mjs) run for real on every runtime the README lists:
-// Node 20/22/24/26, Deno (with `--allow-net` alone: no env, read or write permission), Bun, and workerd
+// Node 20/22/24/26 (with `--disallow-code-generation-from-strings`), Deno (with `--allow-net` alone: no
+// env, read or write permission), Bun, and workerd
 // (an esbuild bundle of the contract served by workerd itself, no `nodejs_compat` flag). Each runtime
 // runs every case in its own process and reports the results; each case is one subtest here, so a
 // failure names the runtime and the case. Binaries come from the npm registry (test/support/runtimes.ts).
@@ -40,7 +41,8 @@ async function runOn(rt: Runtime, work: string): Promise<CaseResult[]> {
       server.stop();
     }
   }
-  const args = rt.kind === "deno" ? ["run", "--no-prompt", "--allow-net", CONTRACT] : [CONTRACT];
+  // Deno: the network only (no env, read or write access); Node: no code generation from strings (as on Workers)
+  const args = rt.kind === "deno" ? ["run", "--no-prompt", "--allow-net", CONTRACT] : rt.kind === "node" ? ["--disallow-code-generation-from-strings", CONTRACT] : [CONTRACT];
   const finished = await runToEnd(bin, args);
   const line = /^CONTRACT (.*)$/m.exec(finished.stdout);
   assert.ok(line, `${rt.name} printed no results (exit ${finished.code}${finished.timedOut ? ", timed out" : ""}):\n${finished.stdout}\n${finished.stderr}`);
