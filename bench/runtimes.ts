@@ -10,7 +10,8 @@
  *   measured from outside).
  * - Requests per second of the contract's answer-callback request (authorised, JSON body), bw-codegen's
  *   route against the runtime's own bare handler in the same process (bench/runtimes-server.mjs), with
- *   autocannon over 127.0.0.1, for every runtime of test/support/runtimes.ts.
+ *   autocannon over 127.0.0.1, for every runtime of test/support/runtimes.ts: 5 alternated rounds of 2 s
+ *   each after a warm-up, medians.
  */
 
 import { gzipSync } from "node:zlib";
@@ -23,7 +24,8 @@ import type { Runtime, Running } from "../test/support/runtimes.js";
 /** autocannon ships no types: the part used here. */
 const autocannon = createRequire(import.meta.url)("autocannon") as (options: Record<string, unknown>) => Promise<{ requests: { average: number }; non2xx: number; errors: number }>;
 const QUICK = process.argv.includes("--quick");
-const DURATION_S = QUICK ? 1 : 3;
+const DURATION_S = QUICK ? 1 : 2;
+const ROUNDS = QUICK ? 1 : 5;
 const COLD_RUNS = QUICK ? 3 : 9;
 const AUTH = `Basic ${Buffer.from("bw-user:p@ss:word:with:colons").toString("base64")}`;
 const ANSWER = readFileSync(join(ROOT, "schemas/voice/answer.schema.json"), "utf8");
@@ -112,15 +114,23 @@ async function serve(rt: Runtime): Promise<Running> {
 }
 
 async function throughput(): Promise<string[]> {
-  const lines = ["| runtime | bw-codegen req/s | bare handler req/s | ratio |", "| --- | --- | --- | --- |"];
+  const lines = [`| runtime | bw-codegen req/s (median of ${ROUNDS}) | bare handler req/s | ratio: median (range) |`, "| --- | --- | --- | --- |"];
   for (const rt of RUNTIMES) {
     const server = await serve(rt);
     try {
       await rps(`${server.url}lib`); // warm-up (JIT), not counted
-      const lib = await rps(`${server.url}lib`);
-      const bare = await rps(`${server.url}bare`);
+      await rps(`${server.url}bare`);
+      // alternated rounds, medians: on a shared machine one pair of runs can be off by a factor of 2
+      const libs: number[] = [];
+      const bares: number[] = [];
+      const ratios: number[] = [];
+      for (let round = 0; round < ROUNDS; round++) {
+        libs.push(await rps(`${server.url}lib`));
+        bares.push(await rps(`${server.url}bare`));
+        ratios.push(libs.at(-1)! / bares.at(-1)!);
+      }
       const api = rt.kind === "node" ? " (node:http)" : "";
-      lines.push(`| ${rt.name} ${rt.version}${api} | ${Math.round(lib)} | ${Math.round(bare)} | ${(lib / bare).toFixed(2)} |`);
+      lines.push(`| ${rt.name} ${rt.version}${api} | ${Math.round(median(libs))} | ${Math.round(median(bares))} | ${median(ratios).toFixed(2)} (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}) |`);
       console.error(lines.at(-1));
     } finally {
       server.stop();
