@@ -1,13 +1,15 @@
 /**
- * Runtimes (issue 27), run by hand: `node --import tsx bench/runtimes.ts [--quick]`. Prints markdown for
+ * Runtimes (issue 27), run by hand: `node --import tsx bench/runtimes.ts [--quick] [--cold]` (`--cold`: the
+ * cold start alone). Prints markdown for
  * docs/benchmarks.md:
  * - Worker bundle sizes (esbuild, minified, ESM, gzip -9): the voice-only Worker of examples/worker, the
  *   whole package (every run-time entry), and the floor of a voice receiver (voice validators + Fetch
  *   adapter + BXML).
- * - Cold start in workerd: the median time from spawning workerd to the first answered callback, for the
- *   voice Worker and for an empty Worker, alternated; the difference is what importing the voice entry
- *   and creating the receiver cost (workerd's clocks do not advance while a module evaluates, so it is
- *   measured from outside).
+ * - Cold start in workerd: the time from spawning workerd to the first answered request (polled every
+ *   1 ms), for the voice Worker and for an empty Worker, alternated; the median paired difference is what
+ *   importing the voice entry and creating the receiver cost (workerd's clocks do not advance while a
+ *   module evaluates, so it is measured from outside). Next to it, the same bundle's `import()` in V8 in a
+ *   fresh node process, steadier on a loaded machine.
  * - Requests per second of the contract's answer-callback request (authorised, JSON body), bw-codegen's
  *   route against the runtime's own bare handler in the same process (bench/runtimes-server.mjs), with
  *   autocannon over 127.0.0.1, for every runtime of test/support/runtimes.ts: 5 alternated rounds of 2 s
@@ -18,7 +20,7 @@ import { gzipSync } from "node:zlib";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createRequire } from "node:module";
-import { ROOT, RUNTIMES, bundleForWorkerd, ensureRuntime, freePort, runtime, startListening, stopAll, workerdConfig } from "../test/support/runtimes.js";
+import { ROOT, RUNTIMES, bundleForWorkerd, ensureRuntime, freePort, runToEnd, runtime, startListening, stopAll, workerdConfig } from "../test/support/runtimes.js";
 import type { Runtime, Running } from "../test/support/runtimes.js";
 
 /** autocannon ships no types: the part used here. */
@@ -26,7 +28,7 @@ const autocannon = createRequire(import.meta.url)("autocannon") as (options: Rec
 const QUICK = process.argv.includes("--quick");
 const DURATION_S = QUICK ? 1 : 2;
 const ROUNDS = QUICK ? 1 : 5;
-const COLD_RUNS = QUICK ? 3 : 9;
+const COLD_RUNS = QUICK ? 3 : 15;
 const AUTH = `Basic ${Buffer.from("bw-user:p@ss:word:with:colons").toString("base64")}`;
 const ANSWER = readFileSync(join(ROOT, "schemas/voice/answer.schema.json"), "utf8");
 const BODY = JSON.stringify(JSON.parse(ANSWER).examples[0]);
@@ -65,10 +67,17 @@ async function firstAnswer(bin: string, module: string, bindings: Record<string,
   const config = join(work, `cold-${port}.capnp`);
   writeFileSync(config, workerdConfig({ modulePath: module, port, compatibilityDate: "2025-09-01", bindings }));
   const started = performance.now();
-  const server = await startListening(bin, ["serve", config], `http://127.0.0.1:${port}/`, { timeoutMs: 30_000 });
+  const server = await startListening(bin, ["serve", config], `http://127.0.0.1:${port}/`, { timeoutMs: 30_000, pollMs: 1 });
   const elapsed = performance.now() - started;
   server.stop();
   return elapsed;
+}
+
+/** Milliseconds node takes to evaluate `module` (an ESM bundle) by `import()`, in a fresh process. */
+async function nodeImport(module: string): Promise<number> {
+  const script = `const t = performance.now(); await import(${JSON.stringify(module)}); console.log(performance.now() - t);`;
+  const finished = await runToEnd(process.execPath, ["--input-type=module", "-e", script]);
+  return Number(finished.stdout.trim());
 }
 
 async function coldStart(): Promise<string[]> {
@@ -78,17 +87,22 @@ async function coldStart(): Promise<string[]> {
   const bindings = { BW_CALLBACK_USERNAME: "bw-user", BW_CALLBACK_PASSWORD: "p@ss:word:with:colons" };
   const voice: number[] = [];
   const empty: number[] = [];
+  const differences: number[] = [];
+  const evaluation: number[] = [];
   for (let i = 0; i < COLD_RUNS; i++) {
-    // startListening's first answered probe (GET /) is the request that builds the example's receiver
+    // startListening's first answered probe (GET /, polled every 1 ms) is the request that builds the example's receiver
     voice.push(await firstAnswer(bin, "voice.js", bindings));
     empty.push(await firstAnswer(bin, "empty.js", {}));
+    differences.push(voice.at(-1)! - empty.at(-1)!);
+    evaluation.push((await nodeImport(join(work, "voice.js"))) - (await nodeImport(join(work, "empty.js"))));
   }
   return [
-    `| workerd, spawn → first answer (median of ${COLD_RUNS}) | ms |`,
+    `| cold start (median of ${COLD_RUNS}, alternated) | ms |`,
     "| --- | --- |",
-    `| empty Worker | ${median(empty).toFixed(1)} |`,
-    `| voice Worker (examples/worker) | ${median(voice).toFixed(1)} |`,
-    `| difference: import of the voice entry + createBandwidthWebhooks | ${(median(voice) - median(empty)).toFixed(1)} |`,
+    `| workerd: spawn → first answer, empty Worker | ${median(empty).toFixed(1)} |`,
+    `| workerd: spawn → first answer, voice Worker (examples/worker) | ${median(voice).toFixed(1)} |`,
+    `| workerd: paired difference (import of the voice entry + createBandwidthWebhooks) | ${median(differences).toFixed(1)} |`,
+    `| V8 in node ${process.version}: \`import()\` of the same bundle, over the empty one | ${median(evaluation).toFixed(1)} |`,
   ];
 }
 
@@ -140,7 +154,14 @@ async function throughput(): Promise<string[]> {
 }
 
 try {
-  const out = [...(await sizes()), "", ...(await coldStart()), "", ...(await throughput())];
+  const only = process.argv.includes("--cold") ? ["cold"] : ["sizes", "cold", "rps"];
+  const out = [
+    ...(only.includes("sizes") ? await sizes() : []),
+    "",
+    ...(only.includes("cold") ? await coldStart() : []),
+    "",
+    ...(only.includes("rps") ? await throughput() : []),
+  ];
   console.log(out.join("\n"));
 } finally {
   stopAll();

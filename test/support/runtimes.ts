@@ -133,10 +133,10 @@ export function freePort(): Promise<number> {
 
 /**
  * Starts `command` (a server listening on `url`) in its own process group and waits until a request to
- * `url` gets any HTTP answer (up to `timeoutMs`, default: only a hang); on failure or timeout the group is killed and the
+ * `url` gets any HTTP answer (up to `timeoutMs`, default: only a hang; polled every `pollMs`, default 50); on failure or timeout the group is killed and the
  * output is in the error.
  */
-export async function startListening(command: string, args: readonly string[], url: string, options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<Running> {
+export async function startListening(command: string, args: readonly string[], url: string, options: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; pollMs?: number } = {}): Promise<Running> {
   const child = adopt(spawn(command, args, { cwd: options.cwd ?? ROOT, env: childEnv(options.env), detached: true, stdio: ["ignore", "pipe", "pipe"] }), { group: true });
   let text = "";
   child.stdout!.on("data", (chunk: Buffer) => (text += chunk));
@@ -170,7 +170,7 @@ export async function startListening(command: string, args: readonly string[], u
         stop();
         throw new Error(`${command} did not answer on ${url} in time:\n${text}`);
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, options.pollMs ?? 50));
     }
   }
 }
