@@ -37,6 +37,8 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "queue-receiver-dedupe-and-handoff.test.ts": "redis-server",
   "receiver-answers-read-under-a-limit.test.ts": "runs the CLI binary against an endless answer",
   "renamed-events-keep-working.test.ts": "runs the CLI binary (the validate warning)",
+  "runtimes-contract.test.ts": "runs the contract on workerd, Deno, Bun and Node 20/22/24/26 processes (installed from npm on first use)",
+  "runtimes-examples.test.ts": "serves the Worker, Deno and Bun examples from workerd, deno and bun processes",
   "scaffold-cli.test.ts": "runs the CLI binary; tsc over scaffolded projects",
   "scaffold-frameworks.test.ts": "npm install, tsc, npm start per framework",
   "scaffold-never-writes-through-symlinks.test.ts": "runs the CLI binary",
