@@ -24,6 +24,7 @@ import {
   writeWav,
 } from "bw-codegen/audio";
 import { decodeBase64Portable, encodeBase64Portable } from "../generated/runtime/audio/base64.js";
+import { BandwidthConfigError } from "../generated/index.js";
 import { REPO_ROOT } from "./support/cli.js";
 
 /** ITU-T G.191 (STL) g711.c `ulaw_compress`, transcribed sample by sample (no table). */
@@ -88,8 +89,8 @@ describe("μ-law (G.711)", () => {
     assert.equal(mulawToPcm16(Uint8Array.of(0x80, 0x00, 0xff, 0xff), out), out);
     assert.deepEqual([...out], [32124, -32124, 0, 0]);
     assert.deepEqual([...mulawToPcm16(Uint8Array.of(0x80), new Int16Array(3))], [32124]);
-    assert.throws(() => mulawToPcm16(new Uint8Array(5), out), RangeError);
-    assert.throws(() => pcm16ToMulaw(new Int16Array(5), new Uint8Array(4)), RangeError);
+    assert.throws(() => mulawToPcm16(new Uint8Array(5), out), BandwidthConfigError);
+    assert.throws(() => pcm16ToMulaw(new Int16Array(5), new Uint8Array(4)), BandwidthConfigError);
   });
 });
 
@@ -172,7 +173,7 @@ describe("resampling between 8, 16 and 24 kHz", () => {
 
   it("refuses other rates", () => {
     assert.throws(() => new Resampler(44100 as TelephonyRate, 8000), /8000, 16000 or 24000 Hz, not 44100/);
-    assert.throws(() => resample(new Int16Array(1), 8000, 48000 as TelephonyRate), RangeError);
+    assert.throws(() => resample(new Int16Array(1), 8000, 48000 as TelephonyRate), BandwidthConfigError);
   });
 });
 
@@ -315,13 +316,15 @@ describe("playAudio content types", () => {
 });
 
 describe("edge-safety", () => {
-  it("the entry and its modules import only each other, and use no Node global (Buffer, process, require)", () => {
+  it("the entry and its modules import only each other and the error design (runtime/errors.js, itself import-free), and use no Node global (Buffer, process, require)", () => {
     const dir = join(REPO_ROOT, "generated", "runtime", "audio");
-    const files = [join(REPO_ROOT, "generated", "audio.js"), ...readdirSync(dir).filter((f) => f.endsWith(".js")).map((f) => join(dir, f))];
+    const errors = join(REPO_ROOT, "generated", "runtime", "errors.js");
+    assert.doesNotMatch(readFileSync(errors, "utf8"), /^\s*(import|export)\s[^;]*from\s/m, "runtime/errors.js imports nothing");
+    const files = [join(REPO_ROOT, "generated", "audio.js"), errors, ...readdirSync(dir).filter((f) => f.endsWith(".js")).map((f) => join(dir, f))];
     assert.ok(files.length >= 6);
     for (const file of files) {
       const code = readFileSync(file, "utf8").replace(/\/\/.*|\/\*[\s\S]*?\*\//g, ""); // comments may name them
-      for (const m of code.matchAll(/(?:import|export)\s[^;]*?from\s+"([^"]+)"/g)) assert.match(m[1], /^\.\/(runtime\/audio\/)?[a-z0-9-]+\.js$/, `${file} imports ${m[1]}`);
+      for (const m of code.matchAll(/(?:import|export)\s[^;]*?from\s+"([^"]+)"/g)) assert.match(m[1], /^(\.\/(runtime\/audio\/)?[a-z0-9-]+|\.\.\/errors)\.js$/, `${file} imports ${m[1]}`);
       assert.doesNotMatch(code, /\b(Buffer|process|require|globalThis\.process)\b/, file);
     }
   });

@@ -25,6 +25,7 @@ import { createWebhookCore } from "../generated/runtime/http/core.js";
 import type { ValidationIssue, WebhookIssue } from "../generated/index.js";
 import { BxmlRenderError, Response, SpeakSentence } from "../generated/bxml/index.js";
 import { AnswerTooLargeError, HandshakeError, ScriptError } from "../generated/testing.js";
+import { Base64Error, WavFormatError } from "../generated/audio.js";
 import { XmlParseError } from "../generated/runtime/xml/syntax.js";
 import { XmlCharacterError } from "../generated/runtime/xml/escape.js";
 import { parseXml } from "../generated/runtime/xml/parser.js";
@@ -67,7 +68,7 @@ function documentedCodes(): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   const text = readFileSync(join(ROOT, "docs/errors.md"), "utf8");
   for (const line of text.split("\n")) {
-    const match = /^\| `(BW_[A-Z_]+)` \| ([^|]+) \|/.exec(line);
+    const match = /^\| `(BW_[A-Z0-9_]+)` \| ([^|]+) \|/.exec(line);
     if (match !== null) rows.set(match[1], [...match[2].matchAll(/`(\w+)`/g)].map((m) => m[1]));
   }
   return rows;
@@ -102,7 +103,7 @@ describe("every error the runtime constructs is a BandwidthError with a document
     const used = new Set<string>();
     for (const file of [...FILES, ...GENERATOR_EMITTERS]) {
       if (file.name === "errors.ts") continue;
-      for (const match of file.text.matchAll(/"(BW_[A-Z_]+)"/g)) used.add(match[1]);
+      for (const match of file.text.matchAll(/"(BW_[A-Z0-9_]+)"/g)) used.add(match[1]);
     }
     used.add("BW_INVALID_OPTION"); // by BandwidthConfigError, in errors.ts itself
     assert.deepEqual([...used].filter((code) => !(code in ERROR_CODES)), [], "codes used but not in ERROR_CODES");
@@ -112,7 +113,7 @@ describe("every error the runtime constructs is a BandwidthError with a document
   it("docs/errors.md lists exactly the codes of ERROR_CODES, and each class under the code it carries", async () => {
     const documented = documentedCodes();
     assert.deepEqual([...documented.keys()].sort(), Object.keys(ERROR_CODES).sort());
-    const classes = { BandwidthConfigError, BxmlValidationError, WebhookTimeoutError, InvalidReplyError, BxmlRenderError, XmlParseError, XmlCharacterError, ScriptError, HandshakeError, AnswerTooLargeError };
+    const classes = { BandwidthConfigError, BxmlValidationError, WebhookTimeoutError, InvalidReplyError, BxmlRenderError, XmlParseError, XmlCharacterError, ScriptError, HandshakeError, AnswerTooLargeError, Base64Error, WavFormatError };
     const samples: Record<string, BandwidthError> = {
       BandwidthConfigError: new BandwidthConfigError("x"),
       BxmlValidationError: new BxmlValidationError("answer", []),
@@ -124,6 +125,8 @@ describe("every error the runtime constructs is a BandwidthError with a document
       ScriptError: new ScriptError("x"),
       HandshakeError: new HandshakeError("x", { status: 200 } as never),
       AnswerTooLargeError: new AnswerTooLargeError(1, 200),
+      Base64Error: new Base64Error("x"),
+      WavFormatError: new WavFormatError("x"),
     };
     for (const [code, named] of documented) {
       for (const name of named) {

@@ -19,7 +19,7 @@
  */
 export declare const ERROR_CODES: Readonly<Record<BandwidthErrorCode, string>>;
 /** The stable codes of {@link BandwidthError}; see {@link ERROR_CODES}. */
-export type BandwidthErrorCode = "BW_INVALID_OPTION" | "BW_HANDLER_TIMEOUT" | "BW_INVALID_BXML" | "BW_INVALID_REPLY" | "BW_BXML_RENDER" | "BW_XML_CHARACTER" | "BW_MALFORMED_XML" | "BW_INVALID_NOTIFICATION" | "BW_STORE_UNAVAILABLE" | "BW_RUNTIME_UNSUPPORTED" | "BW_INVALID_SCRIPT" | "BW_NO_ANSWER" | "BW_HANDSHAKE_FAILED" | "BW_ANSWER_TOO_LARGE" | "BW_ANSWER_UNREADABLE" | "BW_DEDUPE_STORE_FULL";
+export type BandwidthErrorCode = "BW_INVALID_OPTION" | "BW_HANDLER_TIMEOUT" | "BW_INVALID_BXML" | "BW_INVALID_REPLY" | "BW_BXML_RENDER" | "BW_XML_CHARACTER" | "BW_MALFORMED_XML" | "BW_INVALID_NOTIFICATION" | "BW_STORE_UNAVAILABLE" | "BW_RUNTIME_UNSUPPORTED" | "BW_INVALID_SCRIPT" | "BW_NO_ANSWER" | "BW_HANDSHAKE_FAILED" | "BW_ANSWER_TOO_LARGE" | "BW_ANSWER_UNREADABLE" | "BW_INVALID_BASE64" | "BW_INVALID_WAV" | "BW_DEDUPE_STORE_FULL";
 /** Options of {@link BandwidthError}: the error it wraps. */
 export interface BandwidthErrorOptions {
     readonly cause?: unknown;

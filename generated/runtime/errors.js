@@ -33,6 +33,8 @@ export const ERROR_CODES = Object.freeze({
     BW_HANDSHAKE_FAILED: "the server did not answer an unauthenticated delivery with Bandwidth's 401 Basic challenge",
     BW_ANSWER_TOO_LARGE: "the server's answer was longer than maxAnswerBytes (testing helper, call simulator); the rest was not read",
     BW_ANSWER_UNREADABLE: "the server's answer body could not be read: its stream failed or yielded something that is not bytes (testing helper, call simulator)",
+    BW_INVALID_BASE64: "a media payload is not valid base64 (audio helpers)",
+    BW_INVALID_WAV: "a WAV file is malformed, truncated or in a format the audio helpers do not read",
     BW_DEDUPE_STORE_FULL: "the memory dedupe store holds maxEntries keys inside their windows: a new event is refused (answered 503) rather than a handled one forgotten",
 });
 /**

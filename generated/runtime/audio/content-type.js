@@ -3,6 +3,7 @@
 // plays: `audio/pcmu` (G.711 μ-law, 8 kHz) and 16-bit little-endian signed linear PCM at 8, 16 or
 // 24 kHz, mono, spelled as Bandwidth's own integrations spell it (pipecat's Bandwidth serializer;
 // Bandwidth-Samples/openai-realtime-websockets-python). Edge-safe.
+import { BandwidthConfigError } from "../errors.js";
 /**
  * The `media.contentType` of a `playAudio` message for a format. Throws a RangeError for a PCM rate
  * Bandwidth does not take (8000, 16000 and 24000 Hz only).
@@ -16,9 +17,9 @@ export function playAudioContentType(format) {
     if (format.encoding === "mulaw")
         return "audio/pcmu";
     if (format.encoding !== "pcm16")
-        throw new RangeError(`unknown encoding ${JSON.stringify(format.encoding)} (mulaw or pcm16)`);
+        throw new BandwidthConfigError(`unknown encoding ${JSON.stringify(format.encoding)} (mulaw or pcm16)`);
     const rate = format.sampleRate;
     if (rate !== 8000 && rate !== 16000 && rate !== 24000)
-        throw new RangeError(`Bandwidth plays 16-bit PCM at 8000, 16000 or 24000 Hz, not ${rate}`);
+        throw new BandwidthConfigError(`Bandwidth plays 16-bit PCM at 8000, 16000 or 24000 Hz, not ${rate}`);
     return `audio/pcm;rate=${rate};channels=1;bit-depth=16;endian=little;encoding=signed`;
 }

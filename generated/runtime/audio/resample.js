@@ -12,6 +12,7 @@
 // about 4.4 ms. Cheaper interpolation (linear, cubic) is faster per sample but either aliases (linear: a
 // 7 kHz tone at 16 kHz comes out at 1 kHz only 6 dB down) or needs a separate low-pass that has no state
 // across chunks; at telephony rates the FIR costs tens of µs per 20 ms frame.
+import { BandwidthConfigError } from "../errors.js";
 const RATES = [8000, 16000, 24000];
 const ZERO_CROSSINGS = 32;
 const CUTOFF = 0.46; // × the lower of the two rates
@@ -72,7 +73,7 @@ function filterFor(from, to) {
 }
 function checkRate(name, rate) {
     if (!RATES.includes(rate))
-        throw new RangeError(`${name} must be 8000, 16000 or 24000 Hz, not ${rate}`);
+        throw new BandwidthConfigError(`${name} must be 8000, 16000 or 24000 Hz, not ${rate}`);
 }
 /**
  * A streaming sample-rate converter for 16-bit mono PCM between 8, 16 and 24 kHz (see

@@ -4,6 +4,7 @@
 // (WAVE_FORMAT_MULAW), mono or stereo, any sample rate. Reading is bounded: every size is checked
 // against the bytes actually there, at most 64 chunks are looked at, and a malformed header is refused
 // with a WavFormatError naming what is wrong. Edge-safe (DataView, typed arrays).
+import { BandwidthError } from "../errors.js";
 /**
  * Thrown by {@link readWav} for bytes that are not a WAV file it can read, and by {@link writeWav} for
  * audio it cannot write; the message says what is wrong.
@@ -11,9 +12,9 @@
  * @example
  * try { readWav(bytes); } catch (error) { if (error instanceof WavFormatError) console.error(error.message); }
  */
-export class WavFormatError extends Error {
+export class WavFormatError extends BandwidthError {
     constructor(message) {
-        super(message);
+        super("BW_INVALID_WAV", message);
         this.name = "WavFormatError";
     }
 }

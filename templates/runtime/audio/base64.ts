@@ -2,6 +2,7 @@
 // helpers read, and encodes a PCM buffer's own bytes, with no intermediate binary string (`atob`/`btoa`
 // would make one, and a copy loop on each side). Uses the runtime's `Uint8Array.fromBase64` /
 // `toBase64` where it has them; edge-safe (no Buffer).
+import { BandwidthError } from "../errors.js";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const ENCODE: Uint8Array = new Uint8Array(64);
@@ -38,9 +39,9 @@ const nativeToBase64: NativeEncode | undefined = (() => {
  * @example
  * try { base64ToBytes(message.payload); } catch (error) { if (error instanceof Base64Error) socket.close(1007, "bad payload"); }
  */
-export class Base64Error extends Error {
+export class Base64Error extends BandwidthError {
   constructor(message: string) {
-    super(message);
+    super("BW_INVALID_BASE64", message);
     this.name = "Base64Error";
   }
 }

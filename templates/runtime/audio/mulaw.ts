@@ -1,6 +1,7 @@
 // G.711 μ-law (PCMU) ⇄ 16-bit linear PCM, table-driven: the codec of Bandwidth's media streams (8 kHz
 // mono). Exact to ITU-T G.191's reference code (g711.c `ulaw_compress` / `ulaw_expand`), including its
 // symmetric treatment of negative samples. Edge-safe: typed arrays only.
+import { BandwidthConfigError } from "../errors.js";
 
 /** Decoding table: μ-law byte → 16-bit sample (G.191 `ulaw_expand`). */
 const DECODE: Int16Array = buildDecodeTable();
@@ -50,7 +51,7 @@ function buildEncodeTable(): Uint8Array {
 export function mulawToPcm16(mulaw: Uint8Array, out?: Int16Array): Int16Array {
   const length = mulaw.length;
   const target = out ?? new Int16Array(length);
-  if (target.length < length) throw new RangeError(`mulawToPcm16: out holds ${target.length} samples, ${length} needed`);
+  if (target.length < length) throw new BandwidthConfigError(`mulawToPcm16: out holds ${target.length} samples, ${length} needed`);
   for (let i = 0; i < length; i++) target[i] = DECODE[mulaw[i]];
   return out === undefined || out.length === length ? target : target.subarray(0, length);
 }
@@ -65,7 +66,7 @@ export function mulawToPcm16(mulaw: Uint8Array, out?: Int16Array): Int16Array {
 export function pcm16ToMulaw(pcm: Int16Array, out?: Uint8Array): Uint8Array {
   const length = pcm.length;
   const target = out ?? new Uint8Array(length);
-  if (target.length < length) throw new RangeError(`pcm16ToMulaw: out holds ${target.length} bytes, ${length} needed`);
+  if (target.length < length) throw new BandwidthConfigError(`pcm16ToMulaw: out holds ${target.length} bytes, ${length} needed`);
   for (let i = 0; i < length; i++) target[i] = ENCODE[(pcm[i] >> 2) & 0x3fff];
   return out === undefined || out.length === length ? target : target.subarray(0, length);
 }

@@ -11,6 +11,7 @@
 // about 4.4 ms. Cheaper interpolation (linear, cubic) is faster per sample but either aliases (linear: a
 // 7 kHz tone at 16 kHz comes out at 1 kHz only 6 dB down) or needs a separate low-pass that has no state
 // across chunks; at telephony rates the FIR costs tens of µs per 20 ms frame.
+import { BandwidthConfigError } from "../errors.js";
 
 /** The rates the helpers convert between (Bandwidth's μ-law is 8 kHz; playAudio PCM takes all three). */
 export type TelephonyRate = 8000 | 16000 | 24000;
@@ -83,7 +84,7 @@ function filterFor(from: number, to: number): Filter {
 }
 
 function checkRate(name: string, rate: number): void {
-  if (!RATES.includes(rate)) throw new RangeError(`${name} must be 8000, 16000 or 24000 Hz, not ${rate}`);
+  if (!RATES.includes(rate)) throw new BandwidthConfigError(`${name} must be 8000, 16000 or 24000 Hz, not ${rate}`);
 }
 
 /**

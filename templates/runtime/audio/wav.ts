@@ -3,6 +3,7 @@
 // (WAVE_FORMAT_MULAW), mono or stereo, any sample rate. Reading is bounded: every size is checked
 // against the bytes actually there, at most 64 chunks are looked at, and a malformed header is refused
 // with a WavFormatError naming what is wrong. Edge-safe (DataView, typed arrays).
+import { BandwidthError } from "../errors.js";
 
 /** The sample formats the WAV helpers read and write. */
 export type WavEncoding = "pcm16" | "mulaw";
@@ -19,9 +20,9 @@ export type WavAudio =
  * @example
  * try { readWav(bytes); } catch (error) { if (error instanceof WavFormatError) console.error(error.message); }
  */
-export class WavFormatError extends Error {
+export class WavFormatError extends BandwidthError {
   constructor(message: string) {
-    super(message);
+    super("BW_INVALID_WAV", message);
     this.name = "WavFormatError";
   }
 }

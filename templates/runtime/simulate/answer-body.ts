@@ -1,6 +1,7 @@
 // Reads a receiver's answer body under a byte limit (the simulator and `deliverEvent` read bodies
 // written by someone else: an endless or huge answer must not fill the memory). The read is cancelled
 // as soon as the limit is passed. Edge-safe: only Web streams and `TextDecoder`.
+import { chunkBytes } from "../chunk-bytes.js";
 import { BandwidthError } from "../errors.js";
 
 /** The default limit on an answer body: 1 MiB (ours; Bandwidth publishes no BXML size limit). */
@@ -29,15 +30,11 @@ export class AnswerTooLargeError extends BandwidthError {
   }
 }
 
-const encoder = new TextEncoder();
-
 /** One stream chunk as bytes, whatever its type (a hand-made stream may yield strings or buffers). */
-function chunkBytes(chunk: unknown): Uint8Array {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === "string") return encoder.encode(chunk);
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  throw new BandwidthError("BW_ANSWER_UNREADABLE", "the answer body stream yielded a chunk that is not bytes");
+function answerBytes(chunk: unknown): Uint8Array {
+  const bytes = chunkBytes(chunk);
+  if (bytes === undefined) throw new BandwidthError("BW_ANSWER_UNREADABLE", "the answer body stream yielded a chunk that is not bytes");
+  return bytes;
 }
 
 /**
@@ -57,7 +54,7 @@ export async function readAnswerText(response: Response, limit: number): Promise
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
-    const bytes = chunkBytes(value);
+    const bytes = answerBytes(value);
     size += bytes.byteLength;
     if (size > limit) {
       reader.cancel().catch(() => {});

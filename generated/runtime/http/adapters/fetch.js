@@ -11,6 +11,7 @@
  * never rejects. Chunks are counted in bytes whatever their type (`Uint8Array`, any `ArrayBuffer` view,
  * an `ArrayBuffer`, or a string from a hand-made stream, UTF-8 encoded).
  */
+import { chunkBytes } from "../../chunk-bytes.js";
 import { BandwidthConfigError } from "../../errors.js";
 import { BODY_READ_FAILED, BODY_TIMEOUT, INTERNAL_ERROR } from "../responses.js";
 /** Default deadline for reading a request body: 10 s. */
@@ -106,19 +107,6 @@ const UNREADABLE = new Uint8Array(0);
 const TIMED_OUT = new Uint8Array(0);
 /** What the body deadline resolves to. */
 const DEADLINE = Symbol("body deadline");
-const encoder = new TextEncoder();
-/** A body chunk as bytes: a `Uint8Array` as it is, other views and buffers wrapped, strings UTF-8 encoded. */
-function chunkBytes(chunk) {
-    if (chunk instanceof Uint8Array)
-        return chunk;
-    if (typeof chunk === "string")
-        return encoder.encode(chunk);
-    if (ArrayBuffer.isView(chunk))
-        return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (chunk instanceof ArrayBuffer)
-        return new Uint8Array(chunk);
-    return undefined;
-}
 /**
  * Reads the body up to `limit` bytes within `timeoutMs`; returns `TOO_LARGE` past the limit, `TIMED_OUT`
  * past the deadline (both cancel the stream), `UNREADABLE` when the stream errors, yields something that

@@ -13,6 +13,7 @@
 
 import type { CoreRequest, CoreResponse, WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";
+import { chunkBytes } from "../../chunk-bytes.js";
 import { BandwidthConfigError } from "../../errors.js";
 import { BODY_READ_FAILED, BODY_TIMEOUT, INTERNAL_ERROR } from "../responses.js";
 
@@ -123,17 +124,6 @@ const UNREADABLE: Uint8Array = new Uint8Array(0);
 const TIMED_OUT: Uint8Array = new Uint8Array(0);
 /** What the body deadline resolves to. */
 const DEADLINE: unique symbol = Symbol("body deadline");
-
-const encoder = new TextEncoder();
-
-/** A body chunk as bytes: a `Uint8Array` as it is, other views and buffers wrapped, strings UTF-8 encoded. */
-function chunkBytes(chunk: unknown): Uint8Array | undefined {
-  if (chunk instanceof Uint8Array) return chunk;
-  if (typeof chunk === "string") return encoder.encode(chunk);
-  if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-  if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  return undefined;
-}
 
 /**
  * Reads the body up to `limit` bytes within `timeoutMs`; returns `TOO_LARGE` past the limit, `TIMED_OUT`
