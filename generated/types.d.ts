@@ -1975,7 +1975,7 @@ export interface StreamClearMessage {
   eventType: "clear";
 }
 /**
- * A chunk of call audio on a media-stream socket: zero or more arrive between start and stop, one track each. The payload is base64 of G.711 μ-law, 8000 Hz, mono (as the track's mediaFormat in start says). This is the hot path of a voice bot (about 50 a second per track): its schema checks types only, no patterns. `sequenceNumber` is absent from Bandwidth's docs but sent as a string in Bandwidth's own pipecat tests; it is optional and a number is accepted too. Nothing is expected in reply. Unknown extra fields are accepted, since Bandwidth adds fields over time.
+ * A chunk of call audio on a media-stream socket: zero or more arrive between start and stop, one track each. The payload is base64 of G.711 μ-law, 8000 Hz, mono (as the track's mediaFormat in start says). This is the hot path of a voice bot (tens a second per track): its schema checks types only, no patterns. `sequenceNumber` is absent from Bandwidth's docs but sent as a string in Bandwidth's own pipecat tests; it is optional and a number is accepted too. Nothing is expected in reply. Unknown extra fields are accepted, since Bandwidth adds fields over time.
  */
 export interface StreamMediaMessage {
   /**
