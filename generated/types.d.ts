@@ -1987,7 +1987,7 @@ export interface StreamMediaMessage {
    */
   track: "inbound" | "outbound" | (string & {});
   /**
-   * Audio bytes, base64-encoded. The frame size is not documented (20 ms = 160 bytes of μ-law is usual telephony framing): do not rely on it. Not checked as base64 at run time: this is the hot path, and a decoder rejects bad input anyway.
+   * Audio bytes, base64-encoded. The frame size is not documented (20 ms = 160 bytes of μ-law is usual telephony framing): do not rely on it. Not checked as base64 at run time (this is the hot path: scanning every frame would cost more than the rest of the check); decode it with a strict decoder if malformed audio matters to you.
    */
   payload: string;
   /**
@@ -2019,7 +2019,7 @@ export interface StreamPlayAudioMedia {
     | "audio/pcm;rate=24000;channels=1;bit-depth=16;endian=little;encoding=signed"
     | (string & {});
   /**
-   * Audio bytes, base64-encoded. The frame size is not documented (20 ms = 160 bytes of μ-law is usual telephony framing): do not rely on it. Not checked as base64 at run time: this is the hot path, and a decoder rejects bad input anyway.
+   * Audio bytes, base64-encoded. The frame size is not documented (20 ms = 160 bytes of μ-law is usual telephony framing): do not rely on it. Not checked as base64 at run time (this is the hot path: scanning every frame would cost more than the rest of the check); decode it with a strict decoder if malformed audio matters to you.
    */
   payload: string;
 }
