@@ -117,9 +117,10 @@ describe("the AsyncAPI document", () => {
       const message = doc.components.messages[e.title];
       assert.equal(message.name, e.event);
       assert.deepEqual(message.payload, { $ref: `#/components/schemas/${e.title}` });
+      // The schema's examples, each once (clear's minimal and complete examples are the same).
       assert.deepEqual(
         message.examples.map((x: { payload: unknown }) => x.payload),
-        e.schema.examples,
+        [...new Map(e.schema.examples.map((x: unknown) => [JSON.stringify(x), x])).values()],
       );
       for (const example of e.schema.examples) {
         for (const strict of [false, true]) {

@@ -132,11 +132,14 @@ function message(family: FamilyModel, e: EventEntry): Record<string, unknown> {
     description: `\`eventType\` \`${e.event}\` on the ${family.socket!.title.toLowerCase()} socket. ${from}\n\n${markdownSafe(e.schema.description ?? "")}`,
     contentType: "application/json",
     payload: { $ref: `#/components/schemas/${e.title}` },
-    examples: (e.schema.examples as unknown[]).map((payload, i) => ({
-      name: i === 0 ? "minimal" : i === 1 ? "complete" : `example${i + 1}`,
-      summary: i === 0 ? "Fields that are always sent" : i === 1 ? "Every optional field present" : `Example ${i + 1}`,
-      payload,
-    })),
+    // Identical examples (a message with no optional field has the same minimal and complete one) are shown once.
+    examples: (e.schema.examples as unknown[])
+      .map((payload, i) => ({
+        name: i === 0 ? "minimal" : i === 1 ? "complete" : `example${i + 1}`,
+        summary: i === 0 ? "Required fields only" : i === 1 ? "Every optional field present" : `Example ${i + 1}`,
+        payload,
+      }))
+      .filter((example, i, all) => all.findIndex((other) => JSON.stringify(other.payload) === JSON.stringify(example.payload)) === i),
   };
 }
 
