@@ -4372,14 +4372,14 @@ export type StreamMessage =
 
 /** The stream messages your server receives from Bandwidth. */
 export type StreamInboundMessage =
-  | StreamMediaMessage
   | StreamStartMessage
+  | StreamMediaMessage
   | StreamStopMessage;
 
 /** The stream messages your server may send to Bandwidth. */
 export type StreamOutboundMessage =
-  | StreamClearMessage
-  | StreamPlayAudioMessage;
+  | StreamPlayAudioMessage
+  | StreamClearMessage;
 
 /** The `eventType` values of stream messages. */
 export type StreamEventType = StreamMessage["eventType"];

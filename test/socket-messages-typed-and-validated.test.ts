@@ -184,14 +184,14 @@ describe("WebSocket families in the model", () => {
   it("each message says its direction; the per-direction unions hold exactly those", () => {
     const stream = modelFamily(model, "stream");
     assert.equal(stream.transport, "websocket");
-    assert.deepEqual(stream.received.map((e) => e.event).sort(), ["media", "start", "stop"]);
-    assert.deepEqual(stream.sent.map((e) => e.event).sort(), ["clear", "playAudio"]);
+    assert.deepEqual(stream.received.map((e) => e.event), ["start", "media", "stop"]); // in the order they occur
+    assert.deepEqual(stream.sent.map((e) => e.event), ["playAudio", "clear"]);
     const transcription = modelFamily(model, "transcription");
-    assert.deepEqual(transcription.received.map((e) => e.event).sort(), ["start", "stop", "transcription"]);
+    assert.deepEqual(transcription.received.map((e) => e.event), ["start", "transcription", "stop"]);
     assert.deepEqual(transcription.sent, []);
     const types = readFileSync(join(REPO_ROOT, "generated", "types.d.ts"), "utf8");
-    assert.match(types, /export type StreamInboundMessage =\n {2}\| StreamMediaMessage\n {2}\| StreamStartMessage\n {2}\| StreamStopMessage;/);
-    assert.match(types, /export type StreamOutboundMessage =\n {2}\| StreamClearMessage\n {2}\| StreamPlayAudioMessage;/);
+    assert.match(types, /export type StreamInboundMessage =\n {2}\| StreamStartMessage\n {2}\| StreamMediaMessage\n {2}\| StreamStopMessage;/);
+    assert.match(types, /export type StreamOutboundMessage =\n {2}\| StreamPlayAudioMessage\n {2}\| StreamClearMessage;/);
     const events = readFileSync(join(REPO_ROOT, "generated", "events.js"), "utf8");
     assert.match(events, /"playAudio": \{ method: "playAudio", response: "empty", title: "StreamPlayAudioMessage", direction: "send" \}/);
   });
@@ -256,7 +256,7 @@ describe("WebSocket families in the model", () => {
     handlers: "FaxHandlers",
     validator: "validateFaxMessage",
     reference: { displayName: "Fax", product: "Voice" },
-    socket: { opener: "StartFax", path: "/sockets/fax", auth: { kind: "basic" }, title: "Fax", doc: "Fax pages." },
+    socket: { opener: "StartFax", path: "/sockets/fax", auth: { kind: "basic" }, flow: ["page", "ack"], title: "Fax", doc: "Fax pages." },
     ...extra,
   });
   const event = (name: string, meta: Record<string, unknown>): EventEntry => ({
@@ -271,14 +271,17 @@ describe("WebSocket families in the model", () => {
   const modelOf = (d: FamilyDefinition, events: EventEntry[]) => buildModel({ schemasDir: "", schemas: new Map(), files: new Map(), events, elements: [] } satisfies Catalog, [d]);
 
   it("buildModel refuses a socket message without a direction, a socket family that is also HTTP, and a two-way family without both union names", () => {
-    assert.throws(() => modelOf(definition({}), [event("page", {})]), /fax\/page\.schema\.json: a fax message needs x-bw\.direction "receive" or "send"/);
+    assert.throws(() => modelOf(definition({}), [event("page", {}), event("ack", { direction: "send" })]), /fax\/page\.schema\.json: a fax message needs x-bw\.direction "receive" or "send"/);
+    assert.throws(() => modelOf(definition({}), [event("page", { direction: "receive" })]), /socket\.flow must list every fax message once \(has ack, page; the schemas have page\)/);
     assert.throws(
       () => modelOf(definition({ http: { path: "/callbacks/fax", contentTypes: ["application/json"], ackStatus: 204, doc: "x" } }), [event("page", { direction: "receive" })]),
       /served over HTTP \(`http`\) or over a WebSocket \(`socket`\), not both/,
     );
     assert.throws(() => modelOf(definition({}), [event("page", { direction: "receive" }), event("ack", { direction: "send" })]), /name socket\.receiveUnion and socket\.sendUnion/);
+    const flowing = modelOf(definition({ socket: { ...definition({}).socket!, flow: ["page", "ack", "close"], receiveUnion: "FaxIn", sendUnion: "FaxOut" } }), [event("ack", { direction: "send" }), event("close", { direction: "receive" }), event("page", { direction: "receive" })]);
+    assert.deepEqual(flowing.families[0].received.map((e) => e.event), ["page", "close"]);
     assert.throws(() => modelOf(definition({ socket: undefined, http: { path: "/f", contentTypes: ["application/json"], ackStatus: 204, doc: "x" } }), [event("page", { direction: "receive" })]), /x-bw\.direction is for socket families/);
-    const ok = modelOf(definition({}), [event("page", { direction: "receive" })]);
+    const ok = modelOf(definition({ socket: { ...definition({}).socket!, flow: ["page"] } }), [event("page", { direction: "receive" })]);
     assert.equal(ok.families[0].transport, "websocket");
   });
 });

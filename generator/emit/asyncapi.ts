@@ -161,7 +161,7 @@ export function buildAsyncApi(model: Model): Record<string, unknown> | undefined
       summary: family.description.replace(/<(\w+)>/g, "`<$1>`"),
       description: `${socket.doc}\n\nThe address is the default path of bw-codegen's socket runtime; Bandwidth connects to whatever \`destination\` your \`<${socket.opener}>\` names.`,
       servers: [{ $ref: "#/servers/yourServer" }],
-      messages: Object.fromEntries(family.events.map((e) => [e.event, { $ref: `#/components/messages/${e.title}` }])),
+      messages: Object.fromEntries([...family.received, ...family.sent].map((e) => [e.event, { $ref: `#/components/messages/${e.title}` }])),
       bindings: { ws: binding },
     };
     const P = pascalCase(family.name);

@@ -20,6 +20,7 @@ export default defineFamily({
     opener: "StartStream",
     path: "/sockets/stream",
     auth: { kind: "basic" },
+    flow: ["start", "media", "stop", "playAudio", "clear"],
     receiveUnion: "StreamInboundMessage",
     sendUnion: "StreamOutboundMessage",
     title: "Media stream",

@@ -19,6 +19,7 @@ export default defineFamily({
     path: "/sockets/transcription",
     // <StartTranscription> has no credential attribute for the socket: the runtime signs an expiring token into the URL.
     auth: { kind: "url-token", query: "token" },
+    flow: ["start", "transcription", "stop"],
     title: "Real-time transcription",
     doc: [
       "Bandwidth opens this socket when a call runs `<StartTranscription destination=\"wss://…\">`, and sends JSON text frames: one `start`,",

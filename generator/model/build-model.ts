@@ -98,8 +98,8 @@ function familyModel(catalog: Catalog, definition: FamilyDefinition): FamilyMode
     ...definition,
     transport: socket ? "websocket" : "http",
     events,
-    received: socket ? events.filter((e) => e.meta.direction === "receive") : events,
-    sent: socket ? events.filter((e) => e.meta.direction === "send") : [],
+    received: socket ? inFlow(definition, events.filter((e) => e.meta.direction === "receive")) : events,
+    sent: socket ? inFlow(definition, events.filter((e) => e.meta.direction === "send")) : [],
     queuedEvents: socket ? [] : events.filter((e) => (e.meta.response ?? "empty") === "empty"),
     replies,
     validated,
@@ -122,7 +122,13 @@ function renameProblems(definition: FamilyDefinition, events: readonly EventEntr
   return problems;
 }
 
-/** Socket families: no `http`, every event says its direction; HTTP families: no direction; names that are needed. */
+/** Socket messages in the order of the definition's `flow`. */
+function inFlow(definition: FamilyDefinition, events: readonly EventEntry[]): EventEntry[] {
+  const flow = definition.socket?.flow ?? [];
+  return [...events].sort((a, b) => flow.indexOf(a.event) - flow.indexOf(b.event));
+}
+
+/** Socket families: no `http`, every event says its direction, `flow` lists them all; HTTP families: no direction; names that are needed. */
 function transportProblems(definition: FamilyDefinition, events: readonly EventEntry[]): string[] {
   const where = `generator/families/${definition.name}.ts`;
   const own = events.filter((e) => e.family === definition.name);
@@ -137,6 +143,9 @@ function transportProblems(definition: FamilyDefinition, events: readonly EventE
     if (e.meta.direction !== "receive" && e.meta.direction !== "send") problems.push(`${e.file}: a ${definition.name} message needs x-bw.direction "receive" or "send" (as seen from your server)`);
     if (e.meta.response !== undefined) problems.push(`${e.file}: x-bw.response means nothing on a socket (no message is answered)`);
   }
+  const flow = [...definition.socket.flow].sort();
+  const names = own.map((e) => e.event).sort();
+  if (flow.join() !== names.join()) problems.push(`${where}: socket.flow must list every ${definition.name} message once (has ${flow.join(", ") || "none"}; the schemas have ${names.join(", ")})`);
   const both = own.some((e) => e.meta.direction === "receive") && own.some((e) => e.meta.direction === "send");
   if (both && (definition.socket.receiveUnion === undefined || definition.socket.sendUnion === undefined)) problems.push(`${where}: ${definition.name} has messages both ways: name socket.receiveUnion and socket.sendUnion`);
   return problems;

@@ -49,6 +49,8 @@ export interface FamilySocket {
   readonly path: string;
   /** How the opening handshake is authenticated. */
   readonly auth: SocketAuth;
+  /** Every message, in the order it occurs on the socket (what arrives first to last, then what your server sends): the AsyncAPI document, the docs page and the direction unions list them so. */
+  readonly flow: readonly string[];
   /** Name of the union type of the messages your server receives (generated when the family has both directions). */
   readonly receiveUnion?: string;
   /** Name of the union type of the messages your server may send. */
