@@ -9,6 +9,8 @@ export interface EventInfo {
     readonly title: string;
     /** Where Bandwidth restricts the verbs of the reply: `conference` or `transferAnswer` BXML. */
     readonly scope?: string;
+    /** Socket messages: `receive` (Bandwidth sends it to your server) or `send` (your server sends it). */
+    readonly direction?: "receive" | "send";
 }
 /** voice events by `eventType` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const voiceEvents: Readonly<Record<string, EventInfo>>;
@@ -26,3 +28,7 @@ export declare const mfaEvents: Readonly<Record<string, EventInfo>>;
 export declare const webrtcEvents: Readonly<Record<string, EventInfo>>;
 /** emergency events by `name` (current names; earlier names of renamed events are mapped by the validator). */
 export declare const emergencyEvents: Readonly<Record<string, EventInfo>>;
+/** stream events by `eventType` (current names; earlier names of renamed events are mapped by the validator). */
+export declare const streamEvents: Readonly<Record<string, EventInfo>>;
+/** transcription events by `eventType` (current names; earlier names of renamed events are mapped by the validator). */
+export declare const transcriptionEvents: Readonly<Record<string, EventInfo>>;

@@ -98,3 +98,17 @@ export const webrtcEvents = Object.freeze({
 export const emergencyEvents = Object.freeze({
     "calling-query": { method: "callingQuery", response: "json", title: "EmergencyCallingQuery" },
 });
+/** stream events by `eventType` (current names; earlier names of renamed events are mapped by the validator). */
+export const streamEvents = Object.freeze({
+    "clear": { method: "clear", response: "empty", title: "StreamClearMessage", direction: "send" },
+    "media": { method: "media", response: "empty", title: "StreamMediaMessage", direction: "receive" },
+    "playAudio": { method: "playAudio", response: "empty", title: "StreamPlayAudioMessage", direction: "send" },
+    "start": { method: "start", response: "empty", title: "StreamStartMessage", direction: "receive" },
+    "stop": { method: "stop", response: "empty", title: "StreamStopMessage", direction: "receive" },
+});
+/** transcription events by `eventType` (current names; earlier names of renamed events are mapped by the validator). */
+export const transcriptionEvents = Object.freeze({
+    "start": { method: "start", response: "empty", title: "TranscriptionStartMessage", direction: "receive" },
+    "stop": { method: "stop", response: "empty", title: "TranscriptionStopMessage", direction: "receive" },
+    "transcription": { method: "transcription", response: "empty", title: "TranscriptionUpdateMessage", direction: "receive" },
+});

@@ -287,6 +287,54 @@ export interface PortOutValidationErrors {
   Error: [PortOutValidationError, ...PortOutValidationError[]];
 }
 /**
+ * How a track's audio is encoded. Inbound audio is G.711 μ-law, 8000 Hz, mono.
+ */
+export interface StreamMediaFormat {
+  /**
+   * The audio encoding. Bandwidth's startStream page disagrees with itself: its field table says `audio/PCMU`, its example `PCMU`. Both (and any other string) are accepted: treat them as the same μ-law encoding.
+   */
+  encoding: "PCMU" | "audio/PCMU" | (string & {});
+  /**
+   * Samples per second (8000 for μ-law telephony audio).
+   */
+  sampleRate: number;
+}
+/**
+ * One track of the stream, as Bandwidth's docs show it: its name and its audio format.
+ */
+export interface StreamTrack {
+  /**
+   * Which audio a track carries: `inbound` is the audio the platform receives from the call (the caller), `outbound` the audio the platform plays into the call (text-to-speech, prompts, your bot's playAudio). Other values are accepted: the list is not documented as closed.
+   */
+  name: "inbound" | "outbound" | (string & {});
+  mediaFormat?: StreamMediaFormat;
+}
+/**
+ * Who the stream belongs to, sent in the first (start) and last (stop) message. These ids come from whoever opened the socket: anyone who can reach your server can forge them, so authenticate the opening handshake (destinationUsername/destinationPassword) before trusting them.
+ */
+export interface StreamMetadata {
+  /**
+   * The Bandwidth account that owns the call. Bandwidth's docs show a string of digits; on the wire it has also been seen as a JSON number (pipecat-ai/pipecat PR #4388 converts it), so both are accepted: compare it as `String(accountId)`. A string must be digits only.
+   */
+  accountId: string | number;
+  /**
+   * Id of the call the stream belongs to.
+   */
+  callId: string;
+  /**
+   * Bandwidth's id of this stream (the mediaStream.id of the mediaStream* HTTP events).
+   */
+  streamId: string;
+  /**
+   * The stream's name: the `name` attribute of <StartStream>, unique within the call (Bandwidth's StartStream page: it defaults to the stream's id when the attribute is left out).
+   */
+  streamName: string;
+  /**
+   * The tracks the stream carries (one, or two for tracks="both"). Bandwidth's docs show objects (`{ name, mediaFormat }`); Bandwidth's own pipecat tests send plain names (`["inbound"]`). Both forms are accepted, even mixed; a handler that needs the names reads `typeof t === "string" ? t : t.name`.
+   */
+  tracks: (StreamTrack | "inbound" | "outbound" | (string & {}))[];
+}
+/**
  * One more reason a submission was denied, when several apply.
  */
 export interface TfvAdditionalDenialReason {
@@ -302,6 +350,73 @@ export interface TfvAdditionalDenialReason {
    * Whether the submission may be corrected and resubmitted with PUT (within 7 days).
    */
   resubmitAllowed: boolean;
+}
+/**
+ * One track being transcribed.
+ */
+export interface TranscriptionTrack {
+  /**
+   * Which audio a track carries: `inbound` is the audio the platform receives from the call (the caller), `outbound` the audio the platform plays into the call (text-to-speech, prompts, your bot's playAudio). Other values are accepted: the list is not documented as closed.
+   */
+  name: "inbound" | "outbound" | (string & {});
+}
+/**
+ * Who the transcription belongs to, sent in the first (start) and last (stop) message. There is no credential attribute for this socket in <StartTranscription>, so these ids prove nothing: authenticate the socket another way (a secret, expiring token in the destination URL).
+ */
+export interface TranscriptionMetadata {
+  /**
+   * The Bandwidth account that owns the call. Bandwidth's docs show a string of digits; on the wire it has also been seen as a JSON number (pipecat-ai/pipecat PR #4388 converts it), so both are accepted: compare it as `String(accountId)`. A string must be digits only.
+   */
+  accountId: string | number;
+  /**
+   * Id of the call being transcribed.
+   */
+  callId: string;
+  /**
+   * Bandwidth's id of this transcription.
+   */
+  realTimeTranscriptionId: string;
+  /**
+   * The `name` attribute of <StartTranscription>.
+   */
+  transcriptionName: string;
+  /**
+   * The tracks being transcribed. Bandwidth's page shows objects (`{ name }`); plain names are accepted too, as on media streams, where Bandwidth's own tests send them.
+   */
+  tracks: (TranscriptionTrack | "inbound" | "outbound" | (string & {}))[];
+  /**
+   * The <StartTranscription stabilized> setting: when true (the default) only stable updates are sent.
+   */
+  stabilized?: boolean;
+}
+/**
+ * One word or punctuation mark of a transcription update.
+ */
+export interface TranscriptionItem {
+  /**
+   * The word or punctuation mark.
+   */
+  content: string;
+  /**
+   * Where the item starts in the audio.
+   */
+  startTime?: string;
+  /**
+   * Where the item ends in the audio.
+   */
+  endTime?: string;
+  /**
+   * How sure the recogniser is, from 0 to 1.
+   */
+  confidence?: number;
+  /**
+   * True when the item will not change in later updates.
+   */
+  stable?: boolean;
+  /**
+   * `PRONUNCIATION` for a word, `PUNCTUATION` for a punctuation mark (other values accepted).
+   */
+  type?: "PRONUNCIATION" | "PUNCTUATION" | (string & {});
 }
 /**
  * Custom SIP headers of the inbound INVITE: a map of lowercase header names (the x-... user headers) to their values. Any key with a string value is accepted (also by the strict validators); the x- form of the names is documented, not enforced, so a header Bandwidth adds to the forwarded set does not get a delivery refused. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
@@ -1851,6 +1966,90 @@ export interface TollfreePortingValidationOrderNotification {
   LastModifiedDate?: string;
 }
 /**
+ * Sent by your server on a bidirectional media stream: drop the audio still queued from earlier playAudio messages (barge-in: the caller started talking over the bot). It has no fields besides its type. Unknown extra fields are accepted.
+ */
+export interface StreamClearMessage {
+  /**
+   * Message type: the discriminant.
+   */
+  eventType: "clear";
+}
+/**
+ * A chunk of call audio on a media-stream socket: zero or more arrive between start and stop, one track each. The payload is base64 of G.711 μ-law, 8000 Hz, mono (as the track's mediaFormat in start says). This is the hot path of a voice bot (tens a second per track): its schema checks types only, no patterns. `sequenceNumber` is absent from Bandwidth's docs but sent as a string in Bandwidth's own pipecat tests; it is optional and a number is accepted too. Nothing is expected in reply. Unknown extra fields are accepted, since Bandwidth adds fields over time.
+ */
+export interface StreamMediaMessage {
+  /**
+   * Message type: the discriminant.
+   */
+  eventType: "media";
+  /**
+   * Which track this audio belongs to: one of the names listed in start.
+   */
+  track: "inbound" | "outbound" | (string & {});
+  /**
+   * Audio bytes, base64-encoded. The frame size is not documented (20 ms = 160 bytes of μ-law is usual telephony framing): do not rely on it. Not checked as base64 at run time (this is the hot path: scanning every frame would cost more than the rest of the check); decode it with a strict decoder if malformed audio matters to you.
+   */
+  payload: string;
+  /**
+   * Order of this message on the socket. Not in Bandwidth's docs; Bandwidth's pipecat tests send it as a string of digits. A string or an integer is accepted; it may be absent.
+   */
+  sequenceNumber?: string | number;
+}
+/**
+ * Sent by your server on a bidirectional media stream (<StartStream mode="bidirectional">): audio to play into the call. Bandwidth queues it behind audio sent earlier and plays it in order; a clear message drops what is still queued. On a unidirectional stream it has no effect. `contentType` values seen in Bandwidth's own integrations: `audio/pcmu` (μ-law, 8 kHz) and 16-bit little-endian signed linear PCM at 8000, 16000 or 24000 Hz written `audio/pcm;rate=…;channels=1;bit-depth=16;endian=little;encoding=signed` (pipecat-ai/pipecat's Bandwidth serializer; Bandwidth-Samples/openai-realtime-websockets-python). Bandwidth publishes no closed list, so any string is accepted. Unknown extra fields are accepted.
+ */
+export interface StreamPlayAudioMessage {
+  /**
+   * Message type: the discriminant.
+   */
+  eventType: "playAudio";
+  media: StreamPlayAudioMedia;
+}
+/**
+ * The audio to play.
+ */
+export interface StreamPlayAudioMedia {
+  /**
+   * MIME type of the audio: `audio/pcmu`, or linear PCM `audio/pcm;rate=8000|16000|24000;channels=1;bit-depth=16;endian=little;encoding=signed` (the values Bandwidth's integrations use; others are passed on as they are).
+   */
+  contentType:
+    | "audio/pcmu"
+    | "audio/pcm;rate=8000;channels=1;bit-depth=16;endian=little;encoding=signed"
+    | "audio/pcm;rate=16000;channels=1;bit-depth=16;endian=little;encoding=signed"
+    | "audio/pcm;rate=24000;channels=1;bit-depth=16;endian=little;encoding=signed"
+    | (string & {});
+  /**
+   * Audio bytes, base64-encoded. The frame size is not documented (20 ms = 160 bytes of μ-law is usual telephony framing): do not rely on it. Not checked as base64 at run time (this is the hot path: scanning every frame would cost more than the rest of the check); decode it with a strict decoder if malformed audio matters to you.
+   */
+  payload: string;
+}
+/**
+ * The first message Bandwidth sends on a media-stream socket (opened because the call ran <StartStream destination="wss://…">): which account, call and stream this is, and which tracks follow. `streamParams` holds the <StreamParam> name/value pairs of the verb (up to 12; names up to 256 characters, values up to 2048) and is absent when the verb had none. Nothing is expected in reply. Unknown extra fields are accepted, since Bandwidth adds fields over time.
+ */
+export interface StreamStartMessage {
+  /**
+   * Message type: the discriminant.
+   */
+  eventType: "start";
+  metadata: StreamMetadata;
+  /**
+   * The <StreamParam> elements of the <StartStream> verb, name → value. Absent when the verb had none.
+   */
+  streamParams?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * The last message Bandwidth sends on a media-stream socket, with the same metadata as start: the stream ended (a <StopStream> verb, or the end of the call). Nothing is expected in reply. Unknown extra fields are accepted, since Bandwidth adds fields over time.
+ */
+export interface StreamStopMessage {
+  /**
+   * Message type: the discriminant.
+   */
+  eventType: "stop";
+  metadata: StreamMetadata;
+}
+/**
  * The number was blocked from toll-free verification. Chosen when `blocked` or `blockedReason` is present and no failure or denial field is. Reply 204. TFV webhooks carry no discriminant field. Bandwidth-codegen tells the four shapes apart by structure, in this order: (1) any of `errorCode`, `errorMessage`, `errors`, `isBadRequest` present → failure; (2) else any of `declineReasonDescription`, `denialReasonDescription`, `denialStatusCode`, `additionalDenialReasons`, `resubmitAllowed` present → denial; (3) else `blocked` or `blockedReason` present → blocked; (4) else → status.
  */
 export interface TfvBlockedCallback {
@@ -1981,6 +2180,69 @@ export interface TfvStatusCallback {
    * Verification state of the number. PENDING appears only in Bandwidth's 2023 material; it is accepted so that older-style deliveries still validate.
    */
   status: "VERIFIED" | "UNVERIFIED" | "PENDING";
+}
+/**
+ * The first message Bandwidth sends on a real-time transcription socket (opened because the call ran <StartTranscription destination="wss://…">): which account, call and transcription this is, and which tracks are transcribed. `customParams` holds the verb's <CustomParam> name/value pairs (up to 12) and is absent when it had none. Nothing is expected in reply: the socket carries no messages to Bandwidth. Unknown extra fields are accepted, since Bandwidth adds fields over time.
+ */
+export interface TranscriptionStartMessage {
+  /**
+   * Message type: the discriminant.
+   */
+  eventType: "start";
+  metadata: TranscriptionMetadata;
+  /**
+   * The <CustomParam> elements of the <StartTranscription> verb, name → value. Absent when the verb had none.
+   */
+  customParams?: {
+    [k: string]: string | undefined;
+  };
+}
+/**
+ * The last message Bandwidth sends on a real-time transcription socket, with the same metadata as start: the transcription ended (a <StopTranscription> verb, or the end of the call). Nothing is expected in reply. Unknown extra fields are accepted, since Bandwidth adds fields over time.
+ */
+export interface TranscriptionStopMessage {
+  /**
+   * Message type: the discriminant.
+   */
+  eventType: "stop";
+  metadata: TranscriptionMetadata;
+}
+/**
+ * A transcription update for one track: the text recognised so far (`transcript`) and its items word by word. `isPartial` true means later updates may revise this stretch of speech; with stabilized="true" (the default) only stable updates are sent. Bandwidth's page lists every field below, but its only sample is not valid JSON, so only `track`, `transcript` and `isPartial` (what a handler cannot do without) are required: the times, language and items may be absent. Times are plain strings (the sample's have no seconds). Nothing is expected in reply. Unknown extra fields are accepted, since Bandwidth adds fields over time.
+ */
+export interface TranscriptionUpdateMessage {
+  /**
+   * Message type: the discriminant.
+   */
+  eventType: "transcription";
+  /**
+   * Which track was transcribed.
+   */
+  track: "inbound" | "outbound" | (string & {});
+  /**
+   * Where this stretch of speech starts.
+   */
+  startTime?: string;
+  /**
+   * Where this stretch of speech ends.
+   */
+  endTime?: string;
+  /**
+   * True when later updates may still revise this text.
+   */
+  isPartial: boolean;
+  /**
+   * Language of the speech, e.g. en-US.
+   */
+  language?: string;
+  /**
+   * The recognised text, flattened (the items' contents joined).
+   */
+  transcript: string;
+  /**
+   * The transcript word by word, with times and confidence.
+   */
+  items?: TranscriptionItem[];
 }
 /**
  * Sent when an outbound call you created through the Voice API (createCall) is answered. Delivered to the call's answerUrl (or answerFallbackUrl when the primary fails). Bandwidth expects a BXML document back (HTTP 200, Content-Type application/xml, root <Response>), which it executes on the call. When machine detection was requested in sync mode, its result is included here (no separate machineDetectionComplete is sent). Unknown extra fields are accepted, since Bandwidth adds fields over time.
@@ -4098,4 +4360,51 @@ export type EmergencyEventType = keyof EmergencyRequestMap;
 /** emergency event name → payload interface. */
 export interface EmergencyRequestMap {
   "calling-query": EmergencyCallingQuery;
+}
+
+/** Every stream message. Media-stream WebSocket messages (<StartStream>): call audio from Bandwidth, and audio your bot plays back on bidirectional streams. */
+export type StreamMessage =
+  | StreamClearMessage
+  | StreamMediaMessage
+  | StreamPlayAudioMessage
+  | StreamStartMessage
+  | StreamStopMessage;
+
+/** The stream messages your server receives from Bandwidth. */
+export type StreamInboundMessage =
+  | StreamStartMessage
+  | StreamMediaMessage
+  | StreamStopMessage;
+
+/** The stream messages your server may send to Bandwidth. */
+export type StreamOutboundMessage =
+  | StreamPlayAudioMessage
+  | StreamClearMessage;
+
+/** The `eventType` values of stream messages. */
+export type StreamEventType = StreamMessage["eventType"];
+
+/** stream event name → payload interface. */
+export interface StreamMessageMap {
+  "clear": StreamClearMessage;
+  "media": StreamMediaMessage;
+  "playAudio": StreamPlayAudioMessage;
+  "start": StreamStartMessage;
+  "stop": StreamStopMessage;
+}
+
+/** Every transcription message. Real-time transcription WebSocket messages (<StartTranscription>): transcribed speech from Bandwidth. */
+export type TranscriptionMessage =
+  | TranscriptionStartMessage
+  | TranscriptionStopMessage
+  | TranscriptionUpdateMessage;
+
+/** The `eventType` values of transcription messages. */
+export type TranscriptionEventType = TranscriptionMessage["eventType"];
+
+/** transcription event name → payload interface. */
+export interface TranscriptionMessageMap {
+  "start": TranscriptionStartMessage;
+  "stop": TranscriptionStopMessage;
+  "transcription": TranscriptionUpdateMessage;
 }

@@ -40,6 +40,13 @@ Edge-safe (typed arrays only) and independent of the rest of the package, so a s
 Bun can import it alone.`,
   "bw-codegen/queue": `The hand-off of async events to BullMQ over Redis and the worker that handles them (optional peer
 dependencies \`bullmq\` and \`ioredis\`: nothing else imports them). See CONTRIBUTING.md, "At-least-once deliveries".`,
+  "bw-codegen/validators/stream": `The media-stream socket's messages (\`<StartStream>\`): \`validateStreamMessage\` checks one JSON text frame,
+either way (\`start\`, \`media\`, \`stop\` from Bandwidth; \`playAudio\`, \`clear\` from your bot), and one type guard per
+message (\`is…\`). The message types (\`StreamMessage\`, \`StreamInboundMessage\`, \`StreamOutboundMessage\`, …) are in
+\`bw-codegen\`; the protocol is in \`bw-codegen/asyncapi.json\`. A \`media\` frame costs a few type checks (docs/benchmarks.md).`,
+  "bw-codegen/validators/transcription": `The real-time transcription socket's messages (\`<StartTranscription>\`): \`validateTranscriptionMessage\`
+checks one JSON text frame (\`start\`, \`transcription\`, \`stop\`), and one type guard per message (\`is…\`). The types
+(\`TranscriptionMessage\`, …) are in \`bw-codegen\`; the protocol is in \`bw-codegen/asyncapi.json\`.`,
 };
 
 const VALIDATORS_NOTE = `One family's precompiled validator (\`validate…\`: the typed value or \`{ path, message }\` errors) and
@@ -88,7 +95,8 @@ export function renderApiDocs(api: readonly PublicEntry[]): string {
     "`exports`; nothing else is importable, and every name below is pinned by `test/public-api.test.ts`",
     "(`test/public-api.json`), so adding, removing or renaming one is a decision recorded in CHANGELOG.md.",
     "Modules under `generated/runtime/` are internal: they may change in any release. The JSON documents",
-    "`bw-codegen/openapi.json` and `bw-codegen/openapi.yaml` are exported too.",
+    "`bw-codegen/openapi.json` and `bw-codegen/openapi.yaml` (the webhooks) and `bw-codegen/asyncapi.json` and",
+    "`bw-codegen/asyncapi.yaml` (the Voice AI sockets: media streams, real-time transcription) are exported too.",
     "",
     ...api.map((e) => `- [\`${e.specifier}\`](#${e.specifier.replace(/[^a-z0-9-]/g, "")})`),
     "",

@@ -16,6 +16,8 @@ export interface EventMeta {
   event: string;
   response?: string;
   summary?: string;
+  /** Socket families: whether your server receives or sends the message. */
+  direction?: "receive" | "send";
   [key: string]: unknown;
 }
 

@@ -8,6 +8,7 @@ import { buildModel, type Model } from "./model/build-model.js";
 import { families, loadFamilyDefinitions } from "./model/families.js";
 import { REPO_ROOT } from "./paths.js";
 import { compileTypeScript } from "./compile.js";
+import { emitAsyncApi } from "./emit/asyncapi.js";
 import { emitBxml } from "./emit/bxml-builder.js";
 import { emitEvents } from "./emit/events.js";
 import { emitHandlers } from "./emit/handlers.js";
@@ -37,6 +38,7 @@ export const emitters: Emitter[] = [
   ({ model }) => emitEvents(model),
   ({ model }) => emitHandlers(model),
   ({ model }) => emitOpenApi(model),
+  ({ model }) => emitAsyncApi(model), // the socket families (media streams, transcription)
   ({ model }) => emitBxml(model),
   ({ templatesDir }) => emitRuntime(templatesDir),
   ({ model }) => emitHandlerWiring(model),

@@ -1,6 +1,8 @@
 // `bw-codegen docs` writes one self-contained HTML page that a real headless Chromium renders with no
 // console error and no network request beyond the page itself, showing every webhook of the catalog;
 // screenshots are kept in .tmp/artifacts/docs.png and docs-webhook.png. Also: the command's usage errors and failures.
+// The Voice AI sockets (generated/asyncapi.json) are on the same page, in a group of their own: every
+// socket message visible by name, with its direction; docs-sockets.png.
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +11,7 @@ import { pathToFileURL } from "node:url";
 import { after, before, describe, it } from "node:test";
 import { chromium, type Browser } from "playwright-core";
 import { loadCatalog } from "../generator/catalog.js";
+import { buildModel } from "../generator/model/build-model.js";
 import { runDocs } from "../generator/cli/docs.js";
 import { buildDocsPage, scriptSafe } from "../generator/docs-page.js";
 import { camelCase } from "../generator/schema-transforms.js";
@@ -20,13 +23,15 @@ const ARTIFACTS = join(REPO_ROOT, ".tmp", "artifacts");
 const work = mkdtempSync(join(tmpdir(), "bw-docs-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
-const webhookKeys = loadCatalog(join(REPO_ROOT, "schemas")).events.map((e) => `${e.family}.${camelCase(e.event)}`);
+const model = buildModel(loadCatalog(join(REPO_ROOT, "schemas")));
+const webhookKeys = model.families.filter((f) => f.transport === "http").flatMap((f) => f.events.map((e) => `${e.family}.${camelCase(e.event)}`));
+const socketMessages = model.families.filter((f) => f.transport === "websocket").flatMap((f) => f.events);
 
 describe("bw-codegen docs (command)", () => {
   it("writes index.html with the OpenAPI document and Redoc inlined, and says what it wrote", () => {
     const run = runCli(["docs", "--out", join(work, "site")]);
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, new RegExp(`wrote .*index\\.html \\(${webhookKeys.length} webhooks, [\\d.]+ MB, Redoc 2\\.`));
+    assert.match(run.stdout, new RegExp(`wrote .*index\\.html \\(${webhookKeys.length} webhooks, ${socketMessages.length} socket messages, [\\d.]+ MB, Redoc 2\\.`));
     const html = readFileSync(join(work, "site", "index.html"), "utf8");
     assert.match(html, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
     assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=|cdn\.redoc\.ly\/redoc\/logo/);
@@ -51,6 +56,17 @@ describe("bw-codegen docs (command)", () => {
     writeFileSync(notOpenApi, '{"webhooks":{}}');
     for (const [file, message] of [[join(work, "missing.json"), /cannot read the OpenAPI document .*missing\.json: ENOENT/], [notJson, /cannot read the OpenAPI document .*not\.json/], [notOpenApi, /plain\.json is not an OpenAPI document/]] as const) {
       const run = runCli(["docs", "--spec", file, "--out", join(work, "never")]);
+      assert.equal(run.status, 1);
+      assert.match(run.stderr, message);
+    }
+    assert.equal(existsSync(join(work, "never")), false);
+  });
+
+  it("exits 1 naming the file when --asyncapi is unreadable or not AsyncAPI", () => {
+    const notAsyncApi = join(work, "openapi-not-asyncapi.json");
+    writeFileSync(notAsyncApi, '{"openapi":"3.1.0"}');
+    for (const [file, message] of [[join(work, "missing-asyncapi.json"), /cannot read the AsyncAPI document .*missing-asyncapi\.json: ENOENT/], [notAsyncApi, /openapi-not-asyncapi\.json is not an AsyncAPI document/]] as const) {
+      const run = runCli(["docs", "--asyncapi", file, "--out", join(work, "never")]);
       assert.equal(run.status, 1);
       assert.match(run.stderr, message);
     }
@@ -121,6 +137,23 @@ describe("the docs page in headless Chromium", { timeout: TEST_LIMIT_MS, skip: c
     // A second artifact: one webhook (its header line, description and fields).
     await tab.locator("code", { hasText: /^voice\.gather$/ }).first().evaluate((el) => el.closest("[data-section-id]")?.scrollIntoView());
     await tab.screenshot({ path: join(ARTIFACTS, "docs-webhook.png") });
+
+    // The sockets: their own group in the sidebar, a section per socket, every message by name and direction.
+    assert.match(sidebar, /Voice AI sockets/i);
+    assert.match(sidebar, /Media stream socket/);
+    assert.match(sidebar, /Real-time transcription socket/);
+    const absent: string[] = [];
+    for (const e of socketMessages) {
+      const heading = tab.locator(`[data-section-id="tag/socket-${e.family}"] h3`, { hasText: `${e.event}: ${e.title}` }).first();
+      if (!(await heading.isVisible())) absent.push(`${e.family}.${e.event}`);
+    }
+    assert.deepEqual(absent, [], "every socket message is shown by its name");
+    const stream = (await tab.locator('[data-section-id="tag/socket-stream"]').first().textContent()) ?? "";
+    assert.match(stream, /Authorization/);
+    assert.match(stream, /Your server → Bandwidth\. Play audio into the call/);
+    assert.match((await tab.locator('[data-section-id="tag/socket-transcription"]').first().textContent()) ?? "", /token/);
+    await tab.locator("h3", { hasText: "media: StreamMediaMessage" }).first().evaluate((el) => el.scrollIntoView());
+    await tab.screenshot({ path: join(ARTIFACTS, "docs-sockets.png") });
 
     // Redoc's search index runs in a blob: worker, which is not a network request.
     assert.deepEqual(requests.filter((r) => r !== url && !r.startsWith("blob:")), [], "no network request");

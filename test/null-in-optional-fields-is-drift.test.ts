@@ -25,7 +25,9 @@ import { validateEndpointEvent } from "../generated/validators/endpoint.js";
 import { validateMessagingEvent } from "../generated/validators/messaging.js";
 import { validateMfaCallback } from "../generated/validators/mfa.js";
 import { validateNumbersNotification } from "../generated/validators/numbers.js";
+import { validateStreamMessage } from "../generated/validators/stream.js";
 import { validateTfvCallback } from "../generated/validators/tfv.js";
+import { validateTranscriptionMessage } from "../generated/validators/transcription.js";
 import { validateVoiceCallback } from "../generated/validators/voice.js";
 import { validateWebRtcEvent } from "../generated/validators/webrtc.js";
 import type { InvalidEventReport, ValidationResult } from "../generated/index.js";
@@ -44,6 +46,9 @@ const VALIDATORS: Record<string, (value: unknown) => ValidationResult<unknown>> 
   mfa: validateMfaCallback,
   webrtc: validateWebRtcEvent,
   emergency: validateEmergencyRequest,
+  // Socket families: validated like the others (the lenient policy is the same), never delivered over HTTP.
+  stream: validateStreamMessage,
+  transcription: validateTranscriptionMessage,
 };
 const EVENTS: Record<string, Record<string, { method: string; response: string }>> = {
   voice: voiceEvents,

@@ -24,7 +24,7 @@ describe("the public API", () => {
     assert.deepEqual(sorted(typed), sorted(Object.keys(pins)));
     assert.deepEqual(
       sorted(Object.keys(pkg.exports).filter((key) => typeof pkg.exports[key] === "string")),
-      ["./openapi.json", "./openapi.yaml", "./package.json"],
+      ["./asyncapi.json", "./asyncapi.yaml", "./openapi.json", "./openapi.yaml", "./package.json"],
     );
     for (const [key, target] of Object.entries(pkg.exports)) {
       assert.ok(!key.includes("*"), `${key}: a wildcard publishes every file it matches`);

@@ -13,6 +13,7 @@ import { test } from "node:test";
 import { isDeepStrictEqual } from "node:util";
 import fc from "fast-check";
 import { type JsonSchema, loadCatalog } from "../generator/catalog.js";
+import { buildModel } from "../generator/model/build-model.js";
 import { REPO_ROOT } from "../generator/paths.js";
 import { validateNumbersXml } from "../generated/validators/numbers.js";
 import { families } from "../generator/model/families.js";
@@ -46,7 +47,8 @@ function requires(schema: JsonSchema, id: string, path: string): boolean {
   return true;
 }
 
-const asyncEvents = catalog.events.filter((entry) => (entry.meta.response ?? "empty") === "empty");
+// What a queue worker may handle: events whose reply Bandwidth ignores, in webhook families (socket messages are never queued).
+const asyncEvents = buildModel(catalog).families.flatMap((family) => family.queuedEvents);
 
 interface Seed {
   readonly family: string;

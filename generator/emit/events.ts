@@ -16,6 +16,8 @@ export function emitEvents(model: Model): GeneratedFile[] {
     `  readonly title: string;`,
     `  /** Where Bandwidth restricts the verbs of the reply: \`conference\` or \`transferAnswer\` BXML. */`,
     `  readonly scope?: string;`,
+    `  /** Socket messages: \`receive\` (Bandwidth sends it to your server) or \`send\` (your server sends it). */`,
+    `  readonly direction?: "receive" | "send";`,
     `}`,
     ``,
   ];
@@ -24,7 +26,7 @@ export function emitEvents(model: Model): GeneratedFile[] {
     if (!events.length) continue;
     const rows = events.map(
       (e) =>
-        `  ${JSON.stringify(e.event)}: { method: ${JSON.stringify(camelCase(e.event))}, response: ${JSON.stringify(e.meta.response ?? "empty")}, title: ${JSON.stringify(e.title)}${typeof e.meta.bxmlScope === "string" ? `, scope: ${JSON.stringify(e.meta.bxmlScope)}` : ""} },`,
+        `  ${JSON.stringify(e.event)}: { method: ${JSON.stringify(camelCase(e.event))}, response: ${JSON.stringify(e.meta.response ?? "empty")}, title: ${JSON.stringify(e.title)}${typeof e.meta.bxmlScope === "string" ? `, scope: ${JSON.stringify(e.meta.bxmlScope)}` : ""}${e.meta.direction !== undefined ? `, direction: ${JSON.stringify(e.meta.direction)}` : ""} },`,
     );
     // Renamed events are not rows: the validator names them by their current name (families.ts, renames).
     parts.push(`/** ${family.name} events by \`${family.discriminant ?? "name"}\` (current names; earlier names of renamed events are mapped by the validator). */`);

@@ -25,15 +25,15 @@ const RETURN_DOCS: Record<string, string> = {
 };
 
 export function emitHandlers(model: Model): GeneratedFile[] {
-  const catalog = model.catalog;
   const project = new Project({ useInMemoryFileSystem: true });
   const file = project.createSourceFile("handlers.d.ts", "", { overwrite: true });
   const replies = model.families.flatMap((f) => f.replies);
-  const titles = [...new Set([...catalog.events.map((e) => e.title), ...replies.map((r) => r.title)])];
+  const webhookEvents = model.families.filter((f) => f.transport === "http").flatMap((f) => f.events);
+  const titles = [...new Set([...webhookEvents.map((e) => e.title), ...replies.map((r) => r.title)])];
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./types.js", namedImports: titles });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/http/context.js", namedImports: ["HandlerContext"] });
   file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./bxml/index.js", namedImports: ["VoiceBxmlReply"] });
-  if (catalog.events.some((e) => e.meta.response === "port-out-validation-response")) {
+  if (webhookEvents.some((e) => e.meta.response === "port-out-validation-response")) {
     file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/xml/numbers.js", namedImports: ["PortOutValidationAnswer"] });
   }
   file.addTypeAlias({
@@ -44,7 +44,9 @@ export function emitHandlers(model: Model): GeneratedFile[] {
   });
   for (const family of model.families) {
     const events = family.events;
-    if (!events.length) continue;
+    // Socket families get no handler interface here: a socket handler's second argument is the socket
+    // session (send playAudio/clear, close), which the socket runtime defines, not an HTTP delivery's context.
+    if (!events.length || family.transport === "websocket") continue;
     const iface: InterfaceDeclaration = file.addInterface({
       name: family.handlers,
       isExported: true,

@@ -10,7 +10,7 @@ export const PRODUCTS = ["Voice", "Messaging", "Numbers"];
 
 /** Tags (one per family that has events, named by its definition's `reference`) and x-tagGroups (one per product). */
 export function tagsAndGroups(model: Model): { tags: object[]; groups: { name: string; tags: string[] }[] } {
-  const used = model.families.filter((f) => f.events.length > 0);
+  const used = model.families.filter((f) => f.events.length > 0 && f.transport === "http"); // sockets: the AsyncAPI document
   const tags = used.map((f) => ({ name: f.name, "x-displayName": f.reference.displayName, description: markdownSafe(f.description) }));
   const groups = PRODUCTS.map((product) => ({ name: product, tags: used.filter((f) => f.reference.product === product).map((f) => f.name) })).filter((g) => g.tags.length);
   return { tags, groups };

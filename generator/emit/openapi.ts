@@ -13,7 +13,7 @@ import { CHALLENGE_401, INTRODUCTION, SECURITY_DESCRIPTION, bxmlReplyDescription
 const COMPONENT_PREFIX = "#/components/schemas/";
 
 /** Component name for a schema (or a definition inside it). */
-function componentName(catalog: Catalog, id: string, pointer: string): string {
+export function componentName(catalog: Catalog, id: string, pointer: string): string {
   const schema = catalog.schemas.get(id)!;
   if (!pointer) return schema.title;
   const name = pointer.split("/").pop()!;
@@ -24,7 +24,7 @@ function componentName(catalog: Catalog, id: string, pointer: string): string {
 }
 
 /** Rewrite a schema for components/schemas: refs point at components, ids and generator metadata go. */
-function toComponent(catalog: Catalog, baseId: string, node: any, insideProperties = false): any {
+export function toComponent(catalog: Catalog, baseId: string, node: any, insideProperties = false): any {
   if (Array.isArray(node)) return node.map((n) => toComponent(catalog, baseId, n));
   if (!node || typeof node !== "object") return node;
   const out: Record<string, unknown> = {};
@@ -177,6 +177,15 @@ function webhookFor(model: Model, e: EventEntry): PathItemObject {
   };
 }
 
+/**
+ * Schema files that belong to socket families only: their folders and their `common/<family>.schema.json`.
+ * They are not OpenAPI components (the AsyncAPI document has them); a webhook schema may not refer to them.
+ */
+export function socketSchemaFiles(model: Model): Set<string> {
+  const sockets = model.families.filter((f) => f.transport === "websocket").map((f) => f.name);
+  return new Set([...model.catalog.files.values()].filter((file) => sockets.some((name) => file.startsWith(`${name}/`) || file === `common/${name}.schema.json`)));
+}
+
 export function buildOpenApi(model: Model): OpenAPIObject {
   const catalog = model.catalog;
   const builder = OpenApiBuilder.create()
@@ -197,10 +206,14 @@ export function buildOpenApi(model: Model): OpenAPIObject {
   doc.tags = tags as OpenAPIObject["tags"];
   (doc as unknown as Record<string, unknown>)["x-tagGroups"] = groups;
   doc.webhooks = {};
-  for (const e of catalog.events) doc.webhooks[`${e.family}.${camelCase(e.event)}`] = webhookFor(model, e);
+  // Socket families (media streams, transcription) are no webhooks: the AsyncAPI document describes them.
+  const webhookFamilies = model.families.filter((f) => f.transport === "http");
+  for (const e of webhookFamilies.flatMap((f) => f.events)) doc.webhooks[`${e.family}.${camelCase(e.event)}`] = webhookFor(model, e);
+  const socketOnly = socketSchemaFiles(model);
   const schemas: Record<string, SchemaObject> = { [BXML_COMPONENT]: bxmlComponent() };
   for (const [id, schema] of catalog.schemas) {
     if (schema["x-bw"]?.element) continue; // BXML element schemas describe responses, not webhooks
+    if (socketOnly.has(catalog.files.get(id)!)) continue;
     // Query-string requests (GET) are documented by their parameters, not by a body schema.
     const isQuery = (schema["x-bw"]?.http as { method?: string } | undefined)?.method === "GET";
     if (typeof schema.title === "string" && schema["x-bw"]?.event && !isQuery) schemas[schema.title] = toComponent(catalog, id, schema);
@@ -211,6 +224,8 @@ export function buildOpenApi(model: Model): OpenAPIObject {
     }
   }
   doc.components = { ...doc.components, schemas: Object.fromEntries(Object.entries(schemas).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) };
+  const dangling = [...JSON.stringify(doc).matchAll(/"\$ref":"#\/components\/schemas\/([^"]+)"/g)].map((m) => m[1]).filter((name) => schemas[name] === undefined);
+  if (dangling.length > 0) throw new Error(`OpenAPI: a webhook schema refers to socket-only definitions (${[...new Set(dangling)].join(", ")}): move them to a shared common file`);
   delete (doc as any).paths;
   return doc;
 }

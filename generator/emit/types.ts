@@ -126,13 +126,24 @@ export async function emitTypes(model: Model): Promise<GeneratedFile[]> {
   for (const family of model.families) {
     const events = family.events;
     if (!events.length) continue;
-    lines.push(`/** Every ${family.name} callback. ${family.description} */`);
+    const noun = family.transport === "websocket" ? "message" : "callback";
+    lines.push(`/** Every ${family.name} ${noun}. ${family.description} */`);
     lines.push(`export type ${family.union} =\n${events.map((e) => `  | ${e.title}`).join("\n")};`, "");
+    // Socket families with messages both ways: what your server receives, and what it may send.
+    const socket = family.socket;
+    if (socket?.receiveUnion !== undefined && family.received.length > 0) {
+      lines.push(`/** The ${family.name} messages your server receives from Bandwidth. */`);
+      lines.push(`export type ${socket.receiveUnion} =\n${family.received.map((e) => `  | ${e.title}`).join("\n")};`, "");
+    }
+    if (socket?.sendUnion !== undefined && family.sent.length > 0) {
+      lines.push(`/** The ${family.name} messages your server may send to Bandwidth. */`);
+      lines.push(`export type ${socket.sendUnion} =\n${family.sent.map((e) => `  | ${e.title}`).join("\n")};`, "");
+    }
     if (family.discriminant) {
-      lines.push(`/** The \`${family.discriminant}\` values of ${family.name} callbacks. */`);
+      lines.push(`/** The \`${family.discriminant}\` values of ${family.name} ${noun}s. */`);
       lines.push(`export type ${family.eventTypeAlias} = ${family.union}[${JSON.stringify(family.discriminant)}];`, "");
     } else {
-      lines.push(`/** The event names of ${family.name} callbacks. */`);
+      lines.push(`/** The event names of ${family.name} ${noun}s. */`);
       lines.push(`export type ${family.eventTypeAlias} = keyof ${family.map};`, "");
     }
     lines.push(`/** ${family.name} event name → payload interface. */`);

@@ -248,11 +248,11 @@ import type { ${[family.union, ...events.map((e) => e.title), ...replies.map((r)
   }
 
 /**
- * Validate one ${family.name} ${family.body === "json-array" ? "event (one element of a request body)" : "callback"}: picks the schema by ${how} and returns the typed
+ * Validate one ${family.name} ${family.transport === "websocket" ? "socket message (one JSON text frame, either direction)" : family.body === "json-array" ? "event (one element of a request body)" : "callback"}: picks the schema by ${how} and returns the typed
  * value or a list of \`{ path, message }\` errors. Unknown properties are accepted unless \`strict\`.
  *
  * @example
- * const result = ${family.validator}(JSON.parse(body));
+ * const result = ${family.validator}(JSON.parse(${family.transport === "websocket" ? "frame" : "body"}));
  * if (result.ok) handle(result.value); else console.error(result.errors);
  */
 export const ${family.validator}: FamilyValidator<${family.union}> = createFamilyValidator<${family.union}>({

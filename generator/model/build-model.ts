@@ -29,11 +29,20 @@ export interface ValidatorExports {
   readonly renderReply?: string;
 }
 
+/** How a family's messages travel: HTTP webhooks, or JSON frames on a WebSocket Bandwidth opens. */
+export type Transport = "http" | "websocket";
+
 /** One family as every emitter and command sees it. */
 export interface FamilyModel extends FamilyDefinition {
+  /** `websocket` when the definition has `socket`, else `http` (also for schema-only families). */
+  readonly transport: Transport;
+  /** Socket families: the messages your server receives (`x-bw.direction` "receive"); every event of an HTTP family. */
+  readonly received: readonly EventEntry[];
+  /** Socket families: the messages your server may send (`x-bw.direction` "send"); empty for HTTP families. */
+  readonly sent: readonly EventEntry[];
   /** Its events, sorted by event name. */
   readonly events: readonly EventEntry[];
-  /** Events whose reply Bandwidth ignores (`response: "empty"`): what a queue worker may handle. */
+  /** Events whose reply Bandwidth ignores (`response: "empty"`): what a queue worker may handle (none for socket families). */
   readonly queuedEvents: readonly EventEntry[];
   /** JSON reply schemas of its events. */
   readonly replies: readonly ReplySchema[];
@@ -84,10 +93,14 @@ function familyModel(catalog: Catalog, definition: FamilyDefinition): FamilyMode
     ...(xml ? { parseBody: `parse${P}Body`, validateXml: `validate${P}Xml` } : {}),
     ...(xml || replies.length > 0 ? { renderReply: `render${P}Reply` } : {}),
   };
+  const socket = definition.socket !== undefined;
   return {
     ...definition,
+    transport: socket ? "websocket" : "http",
     events,
-    queuedEvents: events.filter((e) => (e.meta.response ?? "empty") === "empty"),
+    received: socket ? inFlow(definition, events.filter((e) => e.meta.direction === "receive")) : events,
+    sent: socket ? inFlow(definition, events.filter((e) => e.meta.direction === "send")) : [],
+    queuedEvents: socket ? [] : events.filter((e) => (e.meta.response ?? "empty") === "empty"),
     replies,
     validated,
     served: validated && definition.http !== undefined,
@@ -109,6 +122,35 @@ function renameProblems(definition: FamilyDefinition, events: readonly EventEntr
   return problems;
 }
 
+/** Socket messages in the order of the definition's `flow`. */
+function inFlow(definition: FamilyDefinition, events: readonly EventEntry[]): EventEntry[] {
+  const flow = definition.socket?.flow ?? [];
+  return [...events].sort((a, b) => flow.indexOf(a.event) - flow.indexOf(b.event));
+}
+
+/** Socket families: no `http`, every event says its direction, `flow` lists them all; HTTP families: no direction; names that are needed. */
+function transportProblems(definition: FamilyDefinition, events: readonly EventEntry[]): string[] {
+  const where = `generator/families/${definition.name}.ts`;
+  const own = events.filter((e) => e.family === definition.name);
+  const problems: string[] = [];
+  if (definition.socket === undefined) {
+    for (const e of own) if (e.meta.direction !== undefined) problems.push(`${e.file}: x-bw.direction is for socket families; ${definition.name} has no \`socket\` in ${where}`);
+    return problems;
+  }
+  if (definition.http !== undefined) problems.push(`${where}: a family is served over HTTP (\`http\`) or over a WebSocket (\`socket\`), not both`);
+  if (definition.discriminant === undefined) problems.push(`${where}: a socket family needs a discriminant`);
+  for (const e of own) {
+    if (e.meta.direction !== "receive" && e.meta.direction !== "send") problems.push(`${e.file}: a ${definition.name} message needs x-bw.direction "receive" or "send" (as seen from your server)`);
+    if (e.meta.response !== undefined) problems.push(`${e.file}: x-bw.response means nothing on a socket (no message is answered)`);
+  }
+  const flow = [...definition.socket.flow].sort();
+  const names = own.map((e) => e.event).sort();
+  if (flow.join() !== names.join()) problems.push(`${where}: socket.flow must list every ${definition.name} message once (has ${flow.join(", ") || "none"}; the schemas have ${names.join(", ")})`);
+  const both = own.some((e) => e.meta.direction === "receive") && own.some((e) => e.meta.direction === "send");
+  if (both && (definition.socket.receiveUnion === undefined || definition.socket.sendUnion === undefined)) problems.push(`${where}: ${definition.name} has messages both ways: name socket.receiveUnion and socket.sendUnion`);
+  return problems;
+}
+
 /**
  * Joins the family definitions with the catalog.
  *
@@ -120,7 +162,7 @@ export function buildModel(catalog: Catalog, definitions: readonly FamilyDefinit
   const known = new Set(definitions.map((d) => d.name));
   const orphan = catalog.events.find((e) => !known.has(e.family));
   if (orphan !== undefined) throw new Error(`${orphan.file}: family "${orphan.family}" has no definition in generator/families/`);
-  const problems = definitions.flatMap((d) => renameProblems(d, catalog.events));
+  const problems = definitions.flatMap((d) => [...renameProblems(d, catalog.events), ...transportProblems(d, catalog.events)]);
   if (problems.length > 0) throw new Error(`family definitions have ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
   const bxml = loadBxmlModel(catalog);
   return {

@@ -27,6 +27,40 @@ export interface FamilyHttp {
   readonly failClosed?: { readonly export: string; readonly module: string };
 }
 
+/**
+ * How a WebSocket family's opening handshake proves it comes from Bandwidth: `basic` (the verb's
+ * `destinationUsername`/`destinationPassword`, sent as HTTP Basic in the `Authorization` header of the
+ * upgrade request, up front), or `url-token` (the verb has no credential attribute: a secret, expiring
+ * token the runtime signs goes in the destination URL's query parameter `query`).
+ */
+export type SocketAuth = { readonly kind: "basic" } | { readonly kind: "url-token"; readonly query: string };
+
+/**
+ * A WebSocket family: JSON text frames on a socket Bandwidth opens to your server because a BXML verb
+ * named it (`<StartStream destination="wss://…">`). Instead of `http`: such a family is typed and
+ * validated like the others, but it is no webhook (not in the OpenAPI document, the webhook receiver,
+ * the queue worker, scaffold or `simulate event`); it is described by the AsyncAPI document instead.
+ * Every event schema of the family says its `x-bw.direction` (`receive` or `send`, as seen from your server).
+ */
+export interface FamilySocket {
+  /** The BXML verb whose `destination` attribute opens the socket. */
+  readonly opener: string;
+  /** Default path the socket runtime serves it at, e.g. `/sockets/stream` (the AsyncAPI channel address). */
+  readonly path: string;
+  /** How the opening handshake is authenticated. */
+  readonly auth: SocketAuth;
+  /** Every message, in the order it occurs on the socket (what arrives first to last, then what your server sends): the AsyncAPI document, the docs page and the direction unions list them so. */
+  readonly flow: readonly string[];
+  /** Name of the union type of the messages your server receives (generated when the family has both directions). */
+  readonly receiveUnion?: string;
+  /** Name of the union type of the messages your server may send. */
+  readonly sendUnion?: string;
+  /** Channel title (AsyncAPI, docs page). */
+  readonly title: string;
+  /** A paragraph for the AsyncAPI channel and the docs page: when the socket opens, what flows, when it closes. */
+  readonly doc: string;
+}
+
 /** Where the family sits in the published reference (the OpenAPI tag and its product group). */
 export interface FamilyReference {
   readonly displayName: string;
@@ -83,7 +117,7 @@ export interface FamilyDefinition {
   readonly eventTypeAlias: string;
   /** Name of the event → interface map type. */
   readonly map: string;
-  /** Name of the handler interface (one optional method per event). */
+  /** Name of the handler interface (one optional method per event). Socket families: reserved for the socket runtime, not emitted yet. */
   readonly handlers: string;
   /** Name of the exported validator function (for `json-array` families: of one element). */
   readonly validator: string;
@@ -105,6 +139,8 @@ export interface FamilyDefinition {
    */
   readonly dedupe?: { readonly datedBy: readonly string[] };
   readonly http?: FamilyHttp;
+  /** A WebSocket family (media streams, real-time transcription): instead of `http`, never with it. */
+  readonly socket?: FamilySocket;
   readonly reference: FamilyReference;
   readonly scaffold?: FamilyScaffold;
   readonly detect?: FamilyDetection;

@@ -1,0 +1,75 @@
+/**
+ * The hot path of a voice bot: one media-stream `media` frame (160 bytes of μ-law, base64) checked as it
+ * arrives. `JSON.parse` + `validateStreamMessage` (the precompiled validator, dispatched on `eventType`)
+ * against `JSON.parse` + a validator ajv compiles at run time from the same schemas (Ajv 2020, the usual
+ * way), in one run; the validator alone against `JSON.parse` alone (what validating adds to parsing) and
+ * against ajv's alone, and the per-message type guard (`isStreamMediaMessage`: the compiled check with no
+ * dispatch and no result object) against ajv's.
+ * `npm run bench -- --only sockets`, or on its own: `node --import tsx bench/socket-messages.ts`.
+ */
+
+import { isStreamMediaMessage, validateStreamMessage } from "../generated/validators/stream.js";
+import { formatNs, measure, percent, type Row } from "./harness.js";
+import { runtimeAjv } from "./schemas.js";
+
+const MEDIA_ID = "https://bw-codegen.dev/schemas/stream/media.schema.json";
+
+/** A `media` frame as Bandwidth sends it: compact JSON, 160 bytes of μ-law silence (0xFF) in base64. */
+export const MEDIA_FRAME: string = JSON.stringify({ eventType: "media", track: "inbound", sequenceNumber: "1", payload: Buffer.alloc(160, 0xff).toString("base64") });
+
+export async function runSocketMessagesBench(): Promise<Row[]> {
+  const runtime = runtimeAjv(["stream"]).getSchema(MEDIA_ID);
+  if (runtime === undefined) throw new Error(`ajv did not compile ${MEDIA_ID}`);
+  const value = JSON.parse(MEDIA_FRAME);
+  if (!validateStreamMessage(value).ok || !runtime(value)) throw new Error("the media frame does not validate");
+
+  const ns = await measure({
+    "JSON.parse": () => JSON.parse(MEDIA_FRAME),
+    validateStreamMessage: () => validateStreamMessage(value),
+    "ajv (compiled at run time)": () => runtime(value),
+    isStreamMediaMessage: () => isStreamMediaMessage(value),
+    "JSON.parse + validateStreamMessage": () => validateStreamMessage(JSON.parse(MEDIA_FRAME)),
+    "JSON.parse + ajv (compiled at run time)": () => runtime(JSON.parse(MEDIA_FRAME)),
+  });
+  const ours = ns["JSON.parse + validateStreamMessage"];
+  const theirs = ns["JSON.parse + ajv (compiled at run time)"];
+  const bytes = Buffer.byteLength(MEDIA_FRAME);
+  return [
+    {
+      group: "sockets",
+      benchmark: `parse + validate one media frame (${bytes} B) vs parse + ajv compiled at run time`,
+      ours: `validateStreamMessage ${formatNs(ours)}`,
+      baseline: `ajv ${formatNs(theirs)}`,
+      ratio: `${(ours / theirs).toFixed(2)}×`,
+      target: "",
+    },
+    {
+      group: "sockets",
+      benchmark: "validate one media frame vs JSON.parse of the same bytes",
+      ours: `validateStreamMessage ${formatNs(ns.validateStreamMessage)}`,
+      baseline: `JSON.parse ${formatNs(ns["JSON.parse"])}`,
+      ratio: percent(ns.validateStreamMessage / ns["JSON.parse"]),
+      target: "",
+    },
+    {
+      group: "sockets",
+      benchmark: "validate one parsed media frame vs ajv compiled at run time (validation alone)",
+      ours: `validateStreamMessage ${formatNs(ns.validateStreamMessage)}`,
+      baseline: `ajv ${formatNs(ns["ajv (compiled at run time)"])}`,
+      ratio: `${(ns.validateStreamMessage / ns["ajv (compiled at run time)"]).toFixed(2)}×`,
+      target: "",
+    },
+    {
+      group: "sockets",
+      benchmark: "the type guard (no dispatch, no result object) vs ajv compiled at run time (validation alone)",
+      ours: `isStreamMediaMessage ${formatNs(ns.isStreamMediaMessage)}`,
+      baseline: `ajv ${formatNs(ns["ajv (compiled at run time)"])}`,
+      ratio: `${(ns.isStreamMediaMessage / ns["ajv (compiled at run time)"]).toFixed(2)}×`,
+      target: "",
+    },
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const row of await runSocketMessagesBench()) console.log(`${row.benchmark}: ${row.ours} vs ${row.baseline} (${row.ratio})`);
+}
