@@ -33,6 +33,10 @@ the core apart.`,
 core apart.`,
   "bw-codegen/queue": `The hand-off of async events to BullMQ over Redis and the worker that handles them (optional peer
 dependencies \`bullmq\` and \`ioredis\`: nothing else imports them). See CONTRIBUTING.md, "At-least-once deliveries".`,
+  "bw-codegen/capture": `The flight recorder (Node only): \`createCapture({ dir })\` is passed as \`capture\` to
+\`createBandwidthWebhooks\` and writes every delivery with its answer, redacted, to NDJSON files (a worker thread
+redacts and writes; capture never slows or fails a delivery). \`parseCapture\` reads a file back. The core only
+sees the edge-safe \`CaptureSink\` interface. See README, "Record, replay and drift".`,
 };
 
 const VALIDATORS_NOTE = `One family's precompiled validator (\`validate…\`: the typed value or \`{ path, message }\` errors) and

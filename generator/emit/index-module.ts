@@ -66,6 +66,14 @@ const ADAPTERS: Readonly<Record<string, { readonly doc: string; readonly exports
     doc: "Fastify: `createFastifyPlugin(webhooks.core)`, the same plugin as `webhooks.fastify`.",
     exports: [{ from: "./runtime/http/adapters/fastify.js", values: ["createFastifyPlugin"], types: ["FastifyLikeInstance", "FastifyWebhookPlugin"] }],
   },
+  capture: {
+    doc: "Node only: `createCapture({ dir })`, the flight recorder passed as `capture` (redacted NDJSON files), and the capture file format.",
+    exports: [
+      { from: "./runtime/capture/writer.js", values: ["createCapture"], types: ["Capture", "CaptureOptions"] },
+      { from: "./runtime/capture/format.js", values: ["parseCapture"], types: ["CaptureEntry", "CapturedAnswer"] },
+      { from: "./runtime/http/core.js", types: ["CapturedDelivery", "CaptureSink"] },
+    ],
+  },
 };
 
 /** generated/index.ts, the root entry: a function of the model like every emitter. */
@@ -84,7 +92,7 @@ export function emitIndex(model: Model): GeneratedFile {
   return { path: "index.ts", contents: `${lines.join("\n")}\n`, source: SOURCE };
 }
 
-/** generated/{node,fetch,express,fastify}.ts. */
+/** generated/{node,fetch,express,fastify,capture}.ts. */
 export function emitAdapterEntries(): GeneratedFile[] {
   return Object.entries(ADAPTERS).map(([name, { doc, exports }]) => ({
     path: `${name}.ts`,
