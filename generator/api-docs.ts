@@ -20,7 +20,8 @@ short enough to read. The event types are generated from the schemas: one per ev
   "bw-codegen/bxml": `The typed BXML builder (one function per verb and SSML element, a \`Response\` or \`Bxml\` root),
 \`parseBxml\` / \`validateBxml\` for BXML from elsewhere, \`renderBxml\` for a tree, and the element types.`,
   "bw-codegen/testing": `Test helpers for your own receiver: \`deliverEvent\` (one event, with Bandwidth's auth challenge) and
-\`simulateCall\` (a whole call, Bandwidth's side verb by verb), with their option and result types and the
+\`simulateCall\` (a whole call, Bandwidth's side verb by verb), \`replayCapture\` (a capture of real deliveries
+replayed, each answer compared with the recorded one by element path), with their option and result types and the
 transcript formatters \`bw-codegen simulate\` prints with. The simulator's engine and its semantics table stay
 internal (they are described in \`templates/runtime/simulate/semantics.ts\`).`,
   "bw-codegen/node": `\`webhooks.node\` is this adapter over \`webhooks.core\`; import the factory only for its options

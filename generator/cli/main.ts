@@ -31,6 +31,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
   docs: { summary: "Write a static HTML reference of every webhook (needs the redoc package)", load: async () => (await import("./docs.js")).docsCommand },
   simulate: { summary: "Simulate a call (or one event) from Bandwidth against a local receiver", load: async () => (await import("./simulate.js")).simulateCommand },
+  replay: { summary: "Replay captured deliveries against a receiver and diff its answers", load: async () => (await import("./replay.js")).replayCommand },
 };
 
 function usage(): string {
