@@ -23,6 +23,8 @@ Options:
   --url URL            the receiver's base URL (each delivery goes to URL + its recorded path)
   --username U         callback credentials (give both or neither; default: $BW_CALLBACK_USERNAME /
   --password P         $BW_CALLBACK_PASSWORD, as simulate reads them)
+  --challenge-every    every delivery goes through the 401 challenge (default: the first one does, the
+                       others carry the credentials at once: half the requests)
   --update             accept the new answers: write them into the capture files (exit 0)
   --json               one JSON object per delivery, then a summary line
 
@@ -36,7 +38,7 @@ function show(value: string | undefined): string {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["--url", "--username", "--password"], booleans: ["--update", "--json"] });
+  const args = parseArgs(argv, { values: ["--url", "--username", "--password"], booleans: ["--update", "--json", "--challenge-every"] });
   const url = args.values.get("--url");
   if (url === undefined) throw new UsageError("--url is required (the receiver's base URL, e.g. http://127.0.0.1:3000)");
   if (!/^https?:\/\//i.test(url)) throw new UsageError(`--url must be an http(s) URL, not ${url}`);
@@ -47,7 +49,7 @@ async function run(argv: string[]): Promise<number> {
   let different = 0;
   let total = 0;
   for (const file of files) {
-    const report = await replayCapture(url, file.entries, auth);
+    const report = await replayCapture(url, file.entries, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first" });
     const updated: CaptureEntry[] = [];
     for (const result of report.results) {
       total++;

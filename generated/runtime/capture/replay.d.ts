@@ -15,6 +15,11 @@ export interface ReplayOptions {
     /** The callback credentials (both or neither): each delivery goes through Bandwidth's 401 challenge. */
     readonly username?: string;
     readonly password?: string;
+    /**
+     * `first` (default): the first delivery goes through Bandwidth's 401 challenge (checking the receiver still
+     * asks for credentials), the others carry the credentials at once (half the requests); `every`: each one does.
+     */
+    readonly challenge?: "first" | "every";
     /** Abort a delivery after this long (default 15 000 ms). */
     readonly timeoutMs?: number;
 }

@@ -4,7 +4,7 @@
  * request in order, with Bandwidth's auth challenge when credentials are given (`deliverEvent`), and compares
  * each answer with the recorded one (`compare.ts`). Edge-safe: `fetch` only.
  */
-import { deliverEvent } from "../testing/index.js";
+import { basicAuthorization, deliverEvent } from "../testing/index.js";
 import { compareAnswers } from "./compare.js";
 import { parseCapture } from "./format.js";
 function fetchOf(target) {
@@ -24,6 +24,9 @@ function fetchOf(target) {
 export async function replayCapture(target, capture, options = {}) {
     const entries = typeof capture === "string" ? parseCapture(capture) : capture;
     const { base, fetch } = fetchOf(target);
+    const direct = (input, init) => (fetch ?? globalThis.fetch)(input, init);
+    const authorization = options.username !== undefined && options.password !== undefined ? basicAuthorization(options.username, options.password) : undefined;
+    const preemptive = authorization === undefined ? undefined : (input, init) => direct(input, { ...init, headers: { ...init.headers, authorization } });
     const results = [];
     for (let index = 0; index < entries.length; index++) {
         const entry = entries[index];
@@ -31,6 +34,7 @@ export async function replayCapture(target, capture, options = {}) {
         if (entry.headers["user-agent"] !== undefined)
             headers["user-agent"] = entry.headers["user-agent"];
         const common = { index, family: entry.family, event: entry.event, url: entry.url, recorded: entry.answer };
+        const challenged = preemptive === undefined || index === 0 || options.challenge === "every";
         try {
             const answer = await deliverEvent({
                 url: `${base}${entry.url}`,
@@ -38,10 +42,8 @@ export async function replayCapture(target, capture, options = {}) {
                 body: entry.method === "GET" ? {} : (entry.body ?? ""),
                 contentType: entry.headers["content-type"],
                 headers,
-                username: options.username,
-                password: options.password,
+                ...(challenged ? { username: options.username, password: options.password, fetch } : { fetch: preemptive }),
                 timeoutMs: options.timeoutMs,
-                fetch,
             });
             const actual = { status: answer.status, contentType: answer.contentType, body: answer.body };
             results.push({ ...common, actual, differences: compareAnswers(entry.answer, actual) });

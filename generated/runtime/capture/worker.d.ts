@@ -6,23 +6,6 @@
  * runs here, off the receiver's thread. The first failure (unwritable folder, full disk) is reported to the
  * writer, which turns capture off; nothing is retried.
  */
-/** One delivery as the receiver's thread hands it over (plain data, structured-cloned). */
-export interface CaptureRecord {
-    readonly at: number;
-    readonly family: string;
-    readonly event: string | undefined;
-    readonly method: string;
-    readonly url: string;
-    readonly contentType: string | undefined;
-    readonly userAgent: string | undefined;
-    readonly body: string | Uint8Array | {
-        readonly parsed: unknown;
-    } | null | undefined;
-    readonly status: number;
-    readonly answerType: string | undefined;
-    readonly answerBody: string;
-    readonly latencyMs: number;
-}
 /** What the writer passes as `workerData`. */
 export interface CaptureWorkerSettings {
     readonly dir: string;
@@ -36,7 +19,7 @@ export interface CaptureWorkerSettings {
 /** Messages to the worker. */
 export type ToWorker = {
     readonly type: "records";
-    readonly records: readonly CaptureRecord[];
+    readonly records: readonly unknown[];
 } | {
     readonly type: "flush";
     readonly id: number;

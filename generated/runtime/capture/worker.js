@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import { createRedactor } from "./redact.js";
+import { RECORD_FIELDS, readRecord } from "./record.js";
 const decoder = new TextDecoder("utf-8", { fatal: true });
 /** The body as text, or why it is left out. */
 function bodyText(body) {
@@ -111,8 +112,9 @@ function start(port, settings) {
             if (fd === undefined)
                 mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
             let chunk = "";
-            for (const record of message.records)
-                chunk += formatEntry(entryOf(record));
+            const records = message.records;
+            for (let i = 0; i + RECORD_FIELDS <= records.length; i += RECORD_FIELDS)
+                chunk += formatEntry(entryOf(readRecord(records, i)));
             write(chunk);
         }
         catch (error) {
@@ -120,7 +122,7 @@ function start(port, settings) {
             const code = error.code;
             port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${error.message}` });
         }
-        port.postMessage({ type: "done", count: message.records.length });
+        port.postMessage({ type: "done", count: Math.floor(message.records.length / RECORD_FIELDS) });
     });
 }
 if (parentPort !== null && workerData?.captureWorker === true) {

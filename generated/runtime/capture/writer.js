@@ -9,6 +9,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
+import { RECORD_FIELDS } from "./record.js";
 /**
  * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`.
  *
@@ -45,7 +46,7 @@ export function createCapture(options) {
         if (!active)
             return;
         active = false;
-        stats.dropped += pending.length;
+        stats.dropped += pending.length / RECORD_FIELDS;
         pending = [];
         try {
             logger.error(`bw-codegen capture: ${message}; capture is off (deliveries are answered as before)`);
@@ -79,13 +80,14 @@ export function createCapture(options) {
         if (pending.length === 0 || !active)
             return;
         const records = pending;
+        const count = records.length / RECORD_FIELDS;
         pending = [];
-        inFlight += records.length;
+        inFlight += count;
         try {
             worker.postMessage({ type: "records", records });
         }
         catch (error) {
-            inFlight -= records.length;
+            inFlight -= count;
             stop(`a delivery could not be handed to the writer (${error.message})`);
         }
     }
@@ -111,7 +113,7 @@ export function createCapture(options) {
         record(delivery) {
             if (!active)
                 return;
-            if (pending.length + inFlight >= maxPending) {
+            if (pending.length / RECORD_FIELDS + inFlight >= maxPending) {
                 stats.dropped++;
                 if (!behindReported) {
                     behindReported = true;
@@ -121,20 +123,8 @@ export function createCapture(options) {
             }
             stats.recorded++;
             const response = delivery.response;
-            pending.push({
-                at: delivery.at,
-                family: delivery.family,
-                event: delivery.eventType,
-                method: delivery.method,
-                url: delivery.url,
-                contentType: delivery.contentType,
-                userAgent: delivery.header("user-agent"),
-                body: delivery.body,
-                status: response.status,
-                answerType: response.headers["content-type"] ?? response.headers["Content-Type"],
-                answerBody: response.body,
-                latencyMs: delivery.latencyMs,
-            });
+            // flat, RECORD_FIELDS slots per delivery: a flat array is cloned into the writer thread ~2x cheaper than objects
+            pending.push(delivery.at, delivery.family, delivery.eventType, delivery.method, delivery.url, delivery.contentType, delivery.header("user-agent"), delivery.body, response.status, response.headers["content-type"] ?? response.headers["Content-Type"], response.body, delivery.latencyMs);
             if (!scheduled) {
                 scheduled = true;
                 setImmediate(post);

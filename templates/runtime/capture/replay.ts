@@ -4,7 +4,7 @@
  * each answer with the recorded one (`compare.ts`). Edge-safe: `fetch` only.
  */
 
-import { deliverEvent } from "../testing/index.js";
+import { basicAuthorization, deliverEvent } from "../testing/index.js";
 import type { FetchLike } from "../testing/index.js";
 import { compareAnswers } from "./compare.js";
 import type { AnswerDifference } from "./compare.js";
@@ -19,6 +19,11 @@ export interface ReplayOptions {
   /** The callback credentials (both or neither): each delivery goes through Bandwidth's 401 challenge. */
   readonly username?: string;
   readonly password?: string;
+  /**
+   * `first` (default): the first delivery goes through Bandwidth's 401 challenge (checking the receiver still
+   * asks for credentials), the others carry the credentials at once (half the requests); `every`: each one does.
+   */
+  readonly challenge?: "first" | "every";
   /** Abort a delivery after this long (default 15 000 ms). */
   readonly timeoutMs?: number;
 }
@@ -62,12 +67,17 @@ function fetchOf(target: ReplayTarget): { base: string; fetch: FetchLike | undef
 export async function replayCapture(target: ReplayTarget, capture: string | readonly CaptureEntry[], options: ReplayOptions = {}): Promise<ReplayReport> {
   const entries = typeof capture === "string" ? parseCapture(capture) : capture;
   const { base, fetch } = fetchOf(target);
+  const direct = (input: string, init: RequestInit): Promise<Response> => (fetch ?? globalThis.fetch)(input, init);
+  const authorization = options.username !== undefined && options.password !== undefined ? basicAuthorization(options.username, options.password) : undefined;
+  const preemptive: FetchLike | undefined =
+    authorization === undefined ? undefined : (input, init) => direct(input, { ...init, headers: { ...(init.headers as Record<string, string>), authorization } });
   const results: ReplayResult[] = [];
   for (let index = 0; index < entries.length; index++) {
     const entry = entries[index];
     const headers: Record<string, string> = {};
     if (entry.headers["user-agent"] !== undefined) headers["user-agent"] = entry.headers["user-agent"];
     const common = { index, family: entry.family, event: entry.event, url: entry.url, recorded: entry.answer };
+    const challenged = preemptive === undefined || index === 0 || options.challenge === "every";
     try {
       const answer = await deliverEvent({
         url: `${base}${entry.url}`,
@@ -75,10 +85,8 @@ export async function replayCapture(target: ReplayTarget, capture: string | read
         body: entry.method === "GET" ? {} : (entry.body ?? ""),
         contentType: entry.headers["content-type"],
         headers,
-        username: options.username,
-        password: options.password,
+        ...(challenged ? { username: options.username, password: options.password, fetch } : { fetch: preemptive }),
         timeoutMs: options.timeoutMs,
-        fetch,
       });
       const actual: CapturedAnswer = { status: answer.status, contentType: answer.contentType, body: answer.body };
       results.push({ ...common, actual, differences: compareAnswers(entry.answer, actual) });

@@ -13,22 +13,8 @@ import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import type { CaptureEntry } from "./format.js";
 import { createRedactor } from "./redact.js";
-
-/** One delivery as the receiver's thread hands it over (plain data, structured-cloned). */
-export interface CaptureRecord {
-  readonly at: number;
-  readonly family: string;
-  readonly event: string | undefined;
-  readonly method: string;
-  readonly url: string;
-  readonly contentType: string | undefined;
-  readonly userAgent: string | undefined;
-  readonly body: string | Uint8Array | { readonly parsed: unknown } | null | undefined;
-  readonly status: number;
-  readonly answerType: string | undefined;
-  readonly answerBody: string;
-  readonly latencyMs: number;
-}
+import { RECORD_FIELDS, readRecord } from "./record.js";
+import type { CaptureRecord } from "./record.js";
 
 /** What the writer passes as `workerData`. */
 export interface CaptureWorkerSettings {
@@ -42,7 +28,7 @@ export interface CaptureWorkerSettings {
 }
 
 /** Messages to the worker. */
-export type ToWorker = { readonly type: "records"; readonly records: readonly CaptureRecord[] } | { readonly type: "flush"; readonly id: number };
+export type ToWorker = { readonly type: "records"; readonly records: readonly unknown[] } | { readonly type: "flush"; readonly id: number };
 /** Messages from the worker. */
 export type FromWorker =
   | { readonly type: "done"; readonly count: number }
@@ -144,14 +130,15 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     try {
       if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
       let chunk = "";
-      for (const record of message.records) chunk += formatEntry(entryOf(record));
+      const records = message.records;
+      for (let i = 0; i + RECORD_FIELDS <= records.length; i += RECORD_FIELDS) chunk += formatEntry(entryOf(readRecord(records, i)));
       write(chunk);
     } catch (error) {
       failed = true;
       const code = (error as { code?: string }).code;
       port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
     }
-    port.postMessage({ type: "done", count: message.records.length } satisfies FromWorker);
+    port.postMessage({ type: "done", count: Math.floor(message.records.length / RECORD_FIELDS) } satisfies FromWorker);
   });
 }
 

@@ -11,7 +11,8 @@ import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { WebhookLogger } from "../http/context.js";
 import type { CapturedDelivery, CaptureSink } from "../http/types.js";
-import type { CaptureRecord, CaptureWorkerSettings, FromWorker, ToWorker } from "./worker.js";
+import type { CaptureWorkerSettings, FromWorker, ToWorker } from "./worker.js";
+import { RECORD_FIELDS } from "./record.js";
 
 /** Options of {@link createCapture}. */
 export interface CaptureOptions {
@@ -73,7 +74,7 @@ export function createCapture(options: CaptureOptions): Capture {
   const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings } });
   worker.unref();
   let active = true;
-  let pending: CaptureRecord[] = [];
+  let pending: unknown[] = [];
   let inFlight = 0;
   let scheduled = false;
   let nextFlush = 0;
@@ -84,7 +85,7 @@ export function createCapture(options: CaptureOptions): Capture {
   function stop(message: string): void {
     if (!active) return;
     active = false;
-    stats.dropped += pending.length;
+    stats.dropped += pending.length / RECORD_FIELDS;
     pending = [];
     try {
       logger.error(`bw-codegen capture: ${message}; capture is off (deliveries are answered as before)`);
@@ -114,12 +115,13 @@ export function createCapture(options: CaptureOptions): Capture {
     scheduled = false;
     if (pending.length === 0 || !active) return;
     const records = pending;
+    const count = records.length / RECORD_FIELDS;
     pending = [];
-    inFlight += records.length;
+    inFlight += count;
     try {
       worker.postMessage({ type: "records", records } satisfies ToWorker);
     } catch (error) {
-      inFlight -= records.length;
+      inFlight -= count;
       stop(`a delivery could not be handed to the writer (${(error as Error).message})`);
     }
   }
@@ -145,7 +147,7 @@ export function createCapture(options: CaptureOptions): Capture {
     },
     record(delivery: CapturedDelivery): void {
       if (!active) return;
-      if (pending.length + inFlight >= maxPending) {
+      if (pending.length / RECORD_FIELDS + inFlight >= maxPending) {
         stats.dropped++;
         if (!behindReported) {
           behindReported = true;
@@ -155,20 +157,21 @@ export function createCapture(options: CaptureOptions): Capture {
       }
       stats.recorded++;
       const response = delivery.response;
-      pending.push({
-        at: delivery.at,
-        family: delivery.family,
-        event: delivery.eventType,
-        method: delivery.method,
-        url: delivery.url,
-        contentType: delivery.contentType,
-        userAgent: delivery.header("user-agent"),
-        body: delivery.body,
-        status: response.status,
-        answerType: response.headers["content-type"] ?? response.headers["Content-Type"],
-        answerBody: response.body,
-        latencyMs: delivery.latencyMs,
-      });
+      // flat, RECORD_FIELDS slots per delivery: a flat array is cloned into the writer thread ~2x cheaper than objects
+      pending.push(
+        delivery.at,
+        delivery.family,
+        delivery.eventType,
+        delivery.method,
+        delivery.url,
+        delivery.contentType,
+        delivery.header("user-agent"),
+        delivery.body,
+        response.status,
+        response.headers["content-type"] ?? response.headers["Content-Type"],
+        response.body,
+        delivery.latencyMs,
+      );
       if (!scheduled) {
         scheduled = true;
         setImmediate(post);
