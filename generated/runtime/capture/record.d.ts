@@ -2,7 +2,8 @@
 /**
  * One delivery as the receiver's thread hands it to the capture writer's thread: `RECORD_FIELDS` slots of a
  * flat array per delivery (a flat array of primitives is structured-cloned about twice as fast as one
- * object per delivery, and the clone is the main cost capture adds to a request). `writer.ts` pushes the
+ * object per delivery, and the clone is the main cost capture adds to a request). Byte bodies are copied
+ * into one buffer per batch, transferred rather than cloned; their slot holds `[offset, length]`. `writer.ts` pushes the
  * slots in this order; `worker.ts` reads them back with {@link readRecord}.
  */
 /** Slots per delivery. */
@@ -24,5 +25,5 @@ export interface CaptureRecord {
     readonly answerBody: string;
     readonly latencyMs: number;
 }
-/** The delivery whose slots start at `i`. */
-export declare function readRecord(slots: readonly unknown[], i: number): CaptureRecord;
+/** The delivery whose slots start at `i`; a byte body's slot is `[offset, length]` in the batch's `bytes`. */
+export declare function readRecord(slots: readonly unknown[], i: number, bytes: Uint8Array): CaptureRecord;

@@ -2,13 +2,15 @@
 /**
  * One delivery as the receiver's thread hands it to the capture writer's thread: `RECORD_FIELDS` slots of a
  * flat array per delivery (a flat array of primitives is structured-cloned about twice as fast as one
- * object per delivery, and the clone is the main cost capture adds to a request). `writer.ts` pushes the
+ * object per delivery, and the clone is the main cost capture adds to a request). Byte bodies are copied
+ * into one buffer per batch, transferred rather than cloned; their slot holds `[offset, length]`. `writer.ts` pushes the
  * slots in this order; `worker.ts` reads them back with {@link readRecord}.
  */
 /** Slots per delivery. */
 export const RECORD_FIELDS = 12;
-/** The delivery whose slots start at `i`. */
-export function readRecord(slots, i) {
+/** The delivery whose slots start at `i`; a byte body's slot is `[offset, length]` in the batch's `bytes`. */
+export function readRecord(slots, i, bytes) {
+    const body = slots[i + 7];
     return {
         at: slots[i],
         family: slots[i + 1],
@@ -17,7 +19,7 @@ export function readRecord(slots, i) {
         url: slots[i + 4],
         contentType: slots[i + 5],
         userAgent: slots[i + 6],
-        body: slots[i + 7],
+        body: Array.isArray(body) ? bytes.subarray(body[0], body[0] + body[1]) : body,
         status: slots[i + 8],
         answerType: slots[i + 9],
         answerBody: slots[i + 10],

@@ -20,6 +20,7 @@ export interface CaptureWorkerSettings {
 export type ToWorker = {
     readonly type: "records";
     readonly records: readonly unknown[];
+    readonly bytes: ArrayBuffer;
 } | {
     readonly type: "flush";
     readonly id: number;

@@ -113,8 +113,9 @@ function start(port, settings) {
                 mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
             let chunk = "";
             const records = message.records;
+            const bytes = new Uint8Array(message.bytes);
             for (let i = 0; i + RECORD_FIELDS <= records.length; i += RECORD_FIELDS)
-                chunk += formatEntry(entryOf(readRecord(records, i)));
+                chunk += formatEntry(entryOf(readRecord(records, i, bytes)));
             write(chunk);
         }
         catch (error) {

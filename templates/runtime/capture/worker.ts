@@ -28,7 +28,7 @@ export interface CaptureWorkerSettings {
 }
 
 /** Messages to the worker. */
-export type ToWorker = { readonly type: "records"; readonly records: readonly unknown[] } | { readonly type: "flush"; readonly id: number };
+export type ToWorker = { readonly type: "records"; readonly records: readonly unknown[]; readonly bytes: ArrayBuffer } | { readonly type: "flush"; readonly id: number };
 /** Messages from the worker. */
 export type FromWorker =
   | { readonly type: "done"; readonly count: number }
@@ -131,7 +131,8 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
       let chunk = "";
       const records = message.records;
-      for (let i = 0; i + RECORD_FIELDS <= records.length; i += RECORD_FIELDS) chunk += formatEntry(entryOf(readRecord(records, i)));
+      const bytes = new Uint8Array(message.bytes);
+      for (let i = 0; i + RECORD_FIELDS <= records.length; i += RECORD_FIELDS) chunk += formatEntry(entryOf(readRecord(records, i, bytes)));
       write(chunk);
     } catch (error) {
       failed = true;

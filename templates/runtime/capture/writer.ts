@@ -14,6 +14,10 @@ import type { CapturedDelivery, CaptureSink } from "../http/types.js";
 import type { CaptureWorkerSettings, FromWorker, ToWorker } from "./worker.js";
 import { RECORD_FIELDS } from "./record.js";
 
+/** Deliveries are handed to the writer thread at least every BATCH_MS, or as soon as 256 are waiting. */
+const BATCH_MS = 20;
+const BATCH_SLOTS = 256 * RECORD_FIELDS;
+
 /** Options of {@link createCapture}. */
 export interface CaptureOptions {
   /** The folder of the capture files (created, mode 0700; files are 0600). */
@@ -75,8 +79,11 @@ export function createCapture(options: CaptureOptions): Capture {
   worker.unref();
   let active = true;
   let pending: unknown[] = [];
+  // byte bodies of the batch, copied end to end into one buffer that is transferred (not cloned) with it
+  let bytes = new Uint8Array(64 * 1024);
+  let used = 0;
   let inFlight = 0;
-  let scheduled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
   let nextFlush = 0;
   const flushes = new Map<number, (files: string[]) => void>();
   const stats = { recorded: 0, written: 0, dropped: 0 };
@@ -112,18 +119,35 @@ export function createCapture(options: CaptureOptions): Capture {
   });
 
   function post(): void {
-    scheduled = false;
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
     if (pending.length === 0 || !active) return;
     const records = pending;
     const count = records.length / RECORD_FIELDS;
+    const buffer = bytes.buffer as ArrayBuffer;
     pending = [];
+    bytes = new Uint8Array(Math.max(64 * 1024, used));
+    used = 0;
     inFlight += count;
     try {
-      worker.postMessage({ type: "records", records } satisfies ToWorker);
+      worker.postMessage({ type: "records", records, bytes: buffer } satisfies ToWorker, [buffer]);
     } catch (error) {
       inFlight -= count;
       stop(`a delivery could not be handed to the writer (${(error as Error).message})`);
     }
+  }
+
+  /** A byte body goes into the batch's buffer (its slot holds `[offset, length]`); anything else as it is. */
+  function bodySlot(body: CapturedDelivery["body"]): unknown {
+    if (!(body instanceof Uint8Array)) return body;
+    if (used + body.length > bytes.length) {
+      const bigger = new Uint8Array(Math.max(bytes.length * 2, used + body.length));
+      bigger.set(bytes.subarray(0, used));
+      bytes = bigger;
+    }
+    bytes.set(body, used);
+    used += body.length;
+    return [used - body.length, body.length];
   }
 
   function flush(): Promise<string[]> {
@@ -166,15 +190,17 @@ export function createCapture(options: CaptureOptions): Capture {
         delivery.url,
         delivery.contentType,
         delivery.header("user-agent"),
-        delivery.body,
+        bodySlot(delivery.body),
         response.status,
         response.headers["content-type"] ?? response.headers["Content-Type"],
         response.body,
         delivery.latencyMs,
       );
-      if (!scheduled) {
-        scheduled = true;
-        setImmediate(post);
+      // one message per batch: a postMessage costs a few µs, so deliveries are gathered for up to 20 ms
+      if (pending.length >= BATCH_SLOTS) post();
+      else if (timer === undefined) {
+        timer = setTimeout(post, BATCH_MS);
+        timer.unref?.();
       }
     },
     flush,
