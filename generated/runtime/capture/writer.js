@@ -115,7 +115,10 @@ export function createCapture(options) {
         used += body.length;
         return [used - body.length, body.length];
     }
+    let closed = false;
     function flush() {
+        if (closed)
+            return Promise.resolve([]);
         post();
         const id = ++nextFlush;
         return new Promise((resolve) => {
@@ -159,8 +162,9 @@ export function createCapture(options) {
         },
         flush,
         async close() {
-            const files = active ? await flush() : [];
+            const files = await flush();
             active = false;
+            closed = true;
             await worker.terminate();
             return files;
         },

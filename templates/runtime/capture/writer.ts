@@ -150,7 +150,10 @@ export function createCapture(options: CaptureOptions): Capture {
     return [used - body.length, body.length];
   }
 
+  let closed = false;
+
   function flush(): Promise<string[]> {
+    if (closed) return Promise.resolve([]);
     post();
     const id = ++nextFlush;
     return new Promise<string[]>((resolve) => {
@@ -205,8 +208,9 @@ export function createCapture(options: CaptureOptions): Capture {
     },
     flush,
     async close(): Promise<string[]> {
-      const files = active ? await flush() : [];
+      const files = await flush();
       active = false;
+      closed = true;
       await worker.terminate();
       return files;
     },
