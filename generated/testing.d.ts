@@ -2,6 +2,9 @@
 import type { CallTrace, SimulationOptions, SimulationTarget } from "./runtime/simulate/index.js";
 export { deliverEvent, HandshakeError } from "./runtime/testing/index.js";
 export { AnswerTooLargeError } from "./runtime/simulate/answer-body.js";
+export { replayCapture } from "./runtime/capture/replay.js";
+export type { ReplayOptions, ReplayReport, ReplayResult, ReplayTarget } from "./runtime/capture/replay.js";
+export type { AnswerDifference } from "./runtime/capture/compare.js";
 export type { ChallengeAnswer, DeliveryOptions, DeliveryResult, FetchLike } from "./runtime/testing/index.js";
 export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
 export type { CallScript, CallTrace, EndEntry, FetchTarget, MediaEntry, NodeTarget, ProblemEntry, RecordScript, RequestEntry, SimulationOptions, SimulationTarget, TraceEntry, TransferScript, VerbEntry, } from "./runtime/simulate/index.js";

@@ -21,7 +21,8 @@ short enough to read. The event types are generated from the schemas: one per ev
 \`bidirectionalStream\` (a voice bot's two-way stream and the \`<StopStream wait="true"/>\` that keeps the call up),
 \`parseBxml\` / \`validateBxml\` for BXML from elsewhere, \`renderBxml\` for a tree, and the element types.`,
   "bw-codegen/testing": `Test helpers for your own receiver: \`deliverEvent\` (one event, with Bandwidth's auth challenge) and
-\`simulateCall\` (a whole call, Bandwidth's side verb by verb), with their option and result types and the
+\`simulateCall\` (a whole call, Bandwidth's side verb by verb), \`replayCapture\` (a capture of real deliveries
+replayed, each answer compared with the recorded one by element path), with their option and result types and the
 transcript formatters \`bw-codegen simulate\` prints with. The simulator's engine and its semantics table stay
 internal (they are described in \`templates/runtime/simulate/semantics.ts\`).`,
   "bw-codegen/node": `\`webhooks.node\` is this adapter over \`webhooks.core\`; import the factory only for its options
@@ -47,6 +48,10 @@ message (\`is…\`). The message types (\`StreamMessage\`, \`StreamInboundMessag
   "bw-codegen/validators/transcription": `The real-time transcription socket's messages (\`<StartTranscription>\`): \`validateTranscriptionMessage\`
 checks one JSON text frame (\`start\`, \`transcription\`, \`stop\`), and one type guard per message (\`is…\`). The types
 (\`TranscriptionMessage\`, …) are in \`bw-codegen\`; the protocol is in \`bw-codegen/asyncapi.json\`.`,
+  "bw-codegen/capture": `The flight recorder (Node only): \`createCapture({ dir })\` is passed as \`capture\` to
+\`createBandwidthWebhooks\` and writes every delivery with its answer, redacted, to NDJSON files (a worker thread
+redacts and writes; capture never slows or fails a delivery). \`parseCapture\` reads a file back. The core only
+sees the edge-safe \`CaptureSink\` interface. See README, "Record, replay and drift".`,
 };
 
 const VALIDATORS_NOTE = `One family's precompiled validator (\`validate…\`: the typed value or \`{ path, message }\` errors) and

@@ -67,6 +67,14 @@ const ADAPTERS: Readonly<Record<string, { readonly doc: string; readonly exports
     doc: "Fastify: `createFastifyPlugin(webhooks.core)`, the same plugin as `webhooks.fastify`.",
     exports: [{ from: "./runtime/http/adapters/fastify.js", values: ["createFastifyPlugin"], types: ["FastifyLikeInstance", "FastifyWebhookPlugin"] }],
   },
+  capture: {
+    doc: "Node only: `createCapture({ dir })`, the flight recorder passed as `capture` (redacted NDJSON files), and the capture file format.",
+    exports: [
+      { from: "./runtime/capture/writer.js", values: ["createCapture"], types: ["Capture", "CaptureOptions"] },
+      { from: "./runtime/capture/format.js", values: ["parseCapture"], types: ["CaptureEntry", "CapturedAnswer"] },
+      { from: "./runtime/http/core.js", types: ["CapturedDelivery", "CaptureSink"] },
+    ],
+  },
 };
 
 /** `bw-codegen/audio`: the voice-AI audio helpers (edge-safe, no run-time dependency on the rest). */
@@ -107,7 +115,7 @@ export function emitIndex(model: Model): GeneratedFile {
   return { path: "index.ts", contents: `${lines.join("\n")}\n`, source: SOURCE };
 }
 
-/** generated/{node,fetch,express,fastify}.ts. */
+/** generated/{node,fetch,express,fastify,capture}.ts. */
 export function emitAdapterEntries(): GeneratedFile[] {
   return Object.entries(ADAPTERS).map(([name, { doc, exports }]) => ({
     path: `${name}.ts`,

@@ -7,13 +7,17 @@ import type { GeneratedFile } from "../generated-file.js";
 export function emitTestingModule(): GeneratedFile {
   const contents = `/**
  * Test helpers for your own receiver: \`deliverEvent\` (one event, with Bandwidth's auth challenge) and
- * \`simulateCall\` (a whole simulated call: Bandwidth's side of the flow, verb by verb).
+ * \`simulateCall\` (a whole simulated call: Bandwidth's side of the flow, verb by verb), and
+ * \`replayCapture\` (a capture of real deliveries replayed, each answer compared with the recorded one).
  */
 import { BXML_RULES } from "./bxml/rules.js";
 import { simulateCallWithRules } from "./runtime/simulate/index.js";
 import type { CallTrace, SimulationOptions, SimulationTarget } from "./runtime/simulate/index.js";
 export { deliverEvent, HandshakeError } from "./runtime/testing/index.js";
 export { AnswerTooLargeError } from "./runtime/simulate/answer-body.js";
+export { replayCapture } from "./runtime/capture/replay.js";
+export type { ReplayOptions, ReplayReport, ReplayResult, ReplayTarget } from "./runtime/capture/replay.js";
+export type { AnswerDifference } from "./runtime/capture/compare.js";
 export type { ChallengeAnswer, DeliveryOptions, DeliveryResult, FetchLike } from "./runtime/testing/index.js";
 export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
 export type {

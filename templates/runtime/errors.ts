@@ -35,6 +35,7 @@ export const ERROR_CODES: Readonly<Record<BandwidthErrorCode, string>> = Object.
   BW_ANSWER_UNREADABLE: "the server's answer body could not be read: its stream failed or yielded something that is not bytes (testing helper, call simulator)",
   BW_INVALID_BASE64: "a media payload is not valid base64 (audio helpers)",
   BW_INVALID_WAV: "a WAV file is malformed, truncated or in a format the audio helpers do not read",
+  BW_INVALID_CAPTURE: "a capture file is not what the flight recorder writes (a line that is not JSON or not a capture entry)",
   BW_DEDUPE_STORE_FULL: "the memory dedupe store holds maxEntries keys inside their windows: a new event is refused (answered 503) rather than a handled one forgotten",
 });
 
@@ -57,6 +58,7 @@ export type BandwidthErrorCode =
   | "BW_ANSWER_UNREADABLE"
   | "BW_INVALID_BASE64"
   | "BW_INVALID_WAV"
+  | "BW_INVALID_CAPTURE"
   | "BW_DEDUPE_STORE_FULL";
 
 /** Options of {@link BandwidthError}: the error it wraps. */

@@ -22,6 +22,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "cli-validate-voice.test.ts": "runs the CLI binary",
   "docs-page-in-chromium.test.ts": "headless Chromium; runs the CLI binary",
   "docs-page-runs-no-script-from-the-spec.test.ts": "headless Chromium; runs the CLI binary",
+  "flight-recorder-cli.test.ts": "runs the CLI binary (replay, fixtures, drift) and node --test over generated fixtures",
   "generated-is-fresh-and-deterministic.test.ts": "runs `bw-codegen generate` / `check` (the whole generator)",
   "load-soak-fuzz-fault-smoke.test.ts": "load runs against receiver processes; redis-server",
   "messaging-cli-validate.test.ts": "runs the CLI binary",

@@ -23,7 +23,7 @@
  * each family's generated validator and event table; nothing here knows a single event name.
  */
 import type { WebhookCore, WebhookCoreOptions } from "./types.js";
-export type { AuthFailureInfo, BodyVerification, BxmlCheckResult, CoreBody, CoreRequest, CoreResponse, CoreRoute, EventResponseKind, FamilyEventInfo, FamilyReply, FamilyValidationResult, InvalidEventReport, ResponseInfo, UnknownEventInfo, WebhookCore, WebhookCoreOptions, WebhookErrorInfo, WebhookFamily, WebhookIssue, WebhookRoute, } from "./types.js";
+export type { AuthFailureInfo, CapturedDelivery, CaptureSink, BodyVerification, BxmlCheckResult, CoreBody, CoreRequest, CoreResponse, CoreRoute, EventResponseKind, FamilyEventInfo, FamilyReply, FamilyValidationResult, InvalidEventReport, ResponseInfo, UnknownEventInfo, WebhookCore, WebhookCoreOptions, WebhookErrorInfo, WebhookFamily, WebhookIssue, WebhookRoute, } from "./types.js";
 export { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_XML_ELEMENTS, DEFAULT_TIMEOUT_MS } from "./settings.js";
 export { LOG_LINES_PER_WINDOW, LOG_WINDOW_MS } from "./log.js";
 export { mediaTypeOf } from "./gate.js";

@@ -64,14 +64,44 @@ function developmentNotice(settings) {
         return;
     settings.log.once("info", "validate-bxml", "bw-codegen webhooks: development mode: BXML replies are validated before they are sent (invalid BXML becomes a 500 with the reason), which costs throughput. Set NODE_ENV=production or validateBxml: false to turn it off.");
 }
-/** `handle`: the pipeline, then {@link finish} (after the handlers when they are async). */
+/** Hands one answered delivery to the capture sink; a throwing sink is ignored (capture never fails an answer). */
+function capture(sink, state, request, note, at, response) {
+    try {
+        const { raw, readHeader } = request;
+        sink.record({
+            at,
+            family: state.family.name,
+            path: state.path,
+            method: request.method,
+            url: request.url,
+            eventType: note.eventType,
+            contentType: request.contentType ?? undefined,
+            header: (name) => (name === "authorization" ? undefined : readHeader(raw, name)),
+            body: request.body,
+            response,
+            latencyMs: clock() - note.started,
+        });
+    }
+    catch {
+        // the sink's own problem: the answer goes out as it is
+    }
+    return response;
+}
+/** `handle`: the pipeline, then {@link finish} (after the handlers when they are async), then the capture sink. */
 function handleAndFinish(settings, state, request) {
     developmentNotice(settings);
-    const note = newNote(settings.onResponse === undefined ? 0 : clock());
+    const sink = settings.capture;
+    const note = newNote(settings.onResponse === undefined && sink === undefined ? 0 : clock());
+    const at = sink === undefined ? 0 : Date.now();
     const result = handleRequest(settings, state, request, note);
-    if ("status" in result)
-        return finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, result, request.body));
-    return result.then((response) => finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, response, request.body)));
+    if ("status" in result) {
+        const response = finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, result, request.body));
+        return sink === undefined ? response : capture(sink, state, request, note, at, response);
+    }
+    return result.then((answer) => {
+        const response = finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, answer, request.body));
+        return sink === undefined ? response : capture(sink, state, request, note, at, response);
+    });
 }
 const noHeader = () => undefined;
 /** The request of the deprecated positional `check(route, method, authorization, …)`. */

@@ -8,7 +8,7 @@ import type { DeliveryGuard } from "../delivery/guard.js";
 import type { BasicAuthVerifier } from "../auth/basic.js";
 import type { HandlerContext, WebhookLogger } from "./context.js";
 import type { RuntimeLog } from "./log.js";
-import type { AuthFailureInfo, BxmlCheckResult, CoreResponse, InvalidEventReport, ResponseInfo, UnknownEventInfo, WebhookCoreOptions, WebhookErrorInfo } from "./types.js";
+import type { AuthFailureInfo, BxmlCheckResult, CaptureSink, CoreResponse, InvalidEventReport, ResponseInfo, UnknownEventInfo, WebhookCoreOptions, WebhookErrorInfo } from "./types.js";
 /** Default body limit: 1 MiB. */
 export declare const DEFAULT_BODY_LIMIT: number;
 /** Default handler timeout: 14 s, one second under Bandwidth's default 15 s callback timeout. */
@@ -53,6 +53,8 @@ export interface CoreSettings {
     /** `onInvalidEvent`, then the deprecated `onInvalid`; returns the first one's result. */
     readonly onInvalidEvent: (report: InvalidEventReport, event: unknown, context: HandlerContext) => unknown;
     readonly onResponse: ((info: ResponseInfo) => void) | undefined;
+    /** The capture sink, when capture is on. */
+    readonly capture: CaptureSink | undefined;
     readonly onUnknownEvent: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
     /** Calls `onError`; a throwing hook is logged, never propagated. */
     readonly reportError: (error: unknown, info: WebhookErrorInfo) => void;

@@ -140,6 +140,7 @@ export function resolveSettings(options) {
             }),
         onInvalidEvent: invalidEventHook(options),
         onResponse: options.onResponse,
+        capture: options.capture,
         onUnknownEvent: options.onUnknownEvent ??
             ((_event, info) => {
                 const what = info.known ? "has no handler" : "is not a known event type";

@@ -16,6 +16,7 @@ import { unauthorizedResponse } from "./responses.js";
 import type {
   AuthFailureInfo,
   BxmlCheckResult,
+  CaptureSink,
   CoreResponse,
   InvalidEventReport,
   ResponseInfo,
@@ -65,6 +66,8 @@ export interface CoreSettings {
   /** `onInvalidEvent`, then the deprecated `onInvalid`; returns the first one's result. */
   readonly onInvalidEvent: (report: InvalidEventReport, event: unknown, context: HandlerContext) => unknown;
   readonly onResponse: ((info: ResponseInfo) => void) | undefined;
+  /** The capture sink, when capture is on. */
+  readonly capture: CaptureSink | undefined;
   readonly onUnknownEvent: (event: unknown, info: UnknownEventInfo, context: HandlerContext) => unknown;
   /** Calls `onError`; a throwing hook is logged, never propagated. */
   readonly reportError: (error: unknown, info: WebhookErrorInfo) => void;
@@ -196,6 +199,7 @@ export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
       }),
     onInvalidEvent: invalidEventHook(options),
     onResponse: options.onResponse,
+    capture: options.capture,
     onUnknownEvent:
       options.onUnknownEvent ??
       ((_event: unknown, info: UnknownEventInfo): void => {

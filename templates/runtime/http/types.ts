@@ -186,6 +186,45 @@ export interface ResponseInfo {
   readonly latencyMs: number;
 }
 
+/**
+ * One delivery as the core saw it, handed to a {@link CaptureSink}: the request as it arrived (the body as
+ * the adapter read it, before parsing) and the answer given. Only references: a sink that keeps it past
+ * the call must not expect `raw` to stay usable (read headers with `header` during the call).
+ */
+export interface CapturedDelivery {
+  /** Arrival time, ms since the epoch (when the body was handed to the core). */
+  readonly at: number;
+  readonly family: string;
+  /** The route's path (`/callbacks/voice`). */
+  readonly path: string;
+  readonly method: string;
+  /** The request target as received: path and query. */
+  readonly url: string;
+  /** The event type, when the request got that far (a batch: its distinct types, comma-joined). */
+  readonly eventType: string | undefined;
+  /** The `Content-Type` header. */
+  readonly contentType: string | undefined;
+  /** Reads another request header (lower-case name) while the sink's `record` runs; never `authorization`. */
+  readonly header: (name: string) => string | undefined;
+  /** The body as read (text, bytes, or a value a framework already parsed). */
+  readonly body: CoreBody;
+  readonly response: CoreResponse;
+  /** From the body being handed to the core to the answer being ready, handlers awaited. */
+  readonly latencyMs: number;
+}
+
+/**
+ * Where the core hands each delivery when `capture` is set. Edge-safe: the core only calls `record`;
+ * the writer behind it (files, a queue, memory) is the sink's business. `record` must return at once.
+ *
+ * @example
+ * const seen: CapturedDelivery[] = [];
+ * const webhooks = createBandwidthWebhooks({ capture: { record: (d) => void seen.push(d) }, voice, credentials });
+ */
+export interface CaptureSink {
+  record(delivery: CapturedDelivery): void;
+}
+
 /** Why `onError` was called. */
 export interface WebhookErrorInfo {
   readonly family: string;
@@ -239,6 +278,13 @@ export interface WebhookCoreOptions {
   readonly onInvalid?: (report: InvalidEventReport, event: unknown) => void;
   /** Called once per answer the core gives (status, latency, event type): for metrics. Must not throw (a throw is logged). */
   readonly onResponse?: (info: ResponseInfo) => void;
+  /**
+   * Records every delivery that reached the handlers' step (body read, auth passed) with the answer given:
+   * `createCapture({ dir })` of `bw-codegen/capture` (Node: redacted NDJSON files), or any {@link CaptureSink}.
+   * The sink is called synchronously once per answer and must only queue the delivery; a throw is
+   * swallowed (capture never changes or fails an answer). Default off.
+   */
+  readonly capture?: CaptureSink;
   /** Most events one batch request (messaging) may hold; more → 413 `too_many_events`, no handler called. Default 100. */
   readonly maxBatchEvents?: number;
   /** Most XML elements one request (numbers) may hold; more → 413 `too_many_elements`, no handler called. Default 10 000. */

@@ -1,0 +1,98 @@
+/**
+ * Structural comparison of a recorded answer with a new one (`bw-codegen replay`, `replayCapture`): the
+ * status; an XML body (BXML, numbers replies) element by element: name, attributes (order ignored) and
+ * text (surrounding whitespace ignored), so formatting is not a difference and a difference names its
+ * element path (`/Response/Gather[1]/SpeakSentence[1]`); a JSON body value by value; anything else as
+ * text. Edge-safe.
+ */
+
+import { parseXml } from "../xml/parser.js";
+import type { XmlElement } from "../xml/parser.js";
+import type { CapturedAnswer } from "./format.js";
+
+/** One difference between the recorded answer and the new one. */
+export interface AnswerDifference {
+  /** `status`, an element path (`/Response/Gather[1]/@maxDigits`, `/Response/SpeakSentence[1]/text()`), a JSON path (`$.reason`) or `body`. */
+  readonly path: string;
+  readonly recorded: string | undefined;
+  readonly actual: string | undefined;
+}
+
+const looksXml = (answer: CapturedAnswer): boolean =>
+  (answer.contentType ?? "").toLowerCase().includes("xml") || answer.body.trimStart().startsWith("<");
+const looksJson = (answer: CapturedAnswer): boolean => (answer.contentType ?? "").toLowerCase().includes("json");
+
+function text(element: XmlElement): string {
+  return element.nodes
+    .filter((node): node is string => typeof node === "string")
+    .join("")
+    .trim()
+    .replace(/\s+/g, " ");
+}
+
+function compareElements(a: XmlElement | undefined, b: XmlElement | undefined, path: string, out: AnswerDifference[]): void {
+  if (a === undefined || b === undefined || a.name !== b.name) {
+    out.push({ path, recorded: a === undefined ? undefined : `<${a.name}>`, actual: b === undefined ? undefined : `<${b.name}>` });
+    return;
+  }
+  for (const name of [...new Set([...Object.keys(a.attributes), ...Object.keys(b.attributes)])].sort()) {
+    if (a.attributes[name] !== b.attributes[name]) out.push({ path: `${path}/@${name}`, recorded: a.attributes[name], actual: b.attributes[name] });
+  }
+  const ta = text(a);
+  const tb = text(b);
+  if (ta !== tb) out.push({ path: `${path}/text()`, recorded: ta, actual: tb });
+  const counts = new Map<string, number>();
+  const length = Math.max(a.children.length, b.children.length);
+  for (let i = 0; i < length; i++) {
+    const name = (a.children[i] ?? b.children[i]).name;
+    const n = (counts.get(name) ?? 0) + 1;
+    counts.set(name, n);
+    compareElements(a.children[i], b.children[i], `${path}/${name}[${n}]`, out);
+  }
+}
+
+function compareJson(a: unknown, b: unknown, path: string, out: AnswerDifference[]): void {
+  if (a !== null && b !== null && typeof a === "object" && typeof b === "object" && Array.isArray(a) === Array.isArray(b)) {
+    const ao = a as Record<string, unknown>;
+    const bo = b as Record<string, unknown>;
+    for (const key of [...new Set([...Object.keys(ao), ...Object.keys(bo)])].sort()) {
+      compareJson(ao[key], bo[key], Array.isArray(a) ? `${path}[${key}]` : `${path}.${key}`, out);
+    }
+    return;
+  }
+  if (JSON.stringify(a) !== JSON.stringify(b)) out.push({ path, recorded: JSON.stringify(a), actual: JSON.stringify(b) });
+}
+
+/**
+ * The differences between a recorded answer and a new one (empty: the same answer).
+ *
+ * @example
+ * compareAnswers({ status: 200, contentType: "application/xml", body: "<Response><Hangup/></Response>" },
+ *   { status: 200, contentType: "application/xml", body: "<Response>\n  <Pause duration=\"1\"/>\n</Response>" });
+ * // [{ path: "/Response/Hangup[1]", recorded: "<Hangup>", actual: "<Pause>" }]
+ */
+export function compareAnswers(recorded: CapturedAnswer, actual: CapturedAnswer): AnswerDifference[] {
+  const out: AnswerDifference[] = [];
+  if (recorded.status !== actual.status) out.push({ path: "status", recorded: String(recorded.status), actual: String(actual.status) });
+  if (recorded.body.trim() === actual.body.trim()) return out;
+  if (looksXml(recorded) && looksXml(actual)) {
+    try {
+      const a = parseXml(recorded.body);
+      const b = parseXml(actual.body);
+      compareElements(a, b, `/${a.name}`, out);
+      return out;
+    } catch {
+      // not well-formed: compared as text below
+    }
+  }
+  if (looksJson(recorded) && looksJson(actual)) {
+    try {
+      compareJson(JSON.parse(recorded.body), JSON.parse(actual.body), "$", out);
+      return out;
+    } catch {
+      // compared as text below
+    }
+  }
+  out.push({ path: "body", recorded: recorded.body, actual: actual.body });
+  return out;
+}

@@ -1,0 +1,148 @@
+/**
+ * The capture writer's thread (`writer.ts` starts it): redacts each delivery (`redact.ts`, HMAC-SHA256
+ * from node:crypto under the capture's key, which never leaves memory) and appends it to the current NDJSON
+ * file, rotating at `maxFileBytes` and deleting the oldest files of this capture past `maxBytes`. All of it
+ * runs here, off the receiver's thread. The first failure (unwritable folder, full disk) is reported to the
+ * writer, which turns capture off; nothing is retried.
+ */
+
+import { createHmac } from "node:crypto";
+import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import { parentPort, workerData } from "node:worker_threads";
+import { formatEntry } from "./format.js";
+import type { CaptureEntry } from "./format.js";
+import { createRedactor } from "./redact.js";
+import { RECORD_FIELDS, readRecord } from "./record.js";
+import type { CaptureRecord } from "./record.js";
+
+/** What the writer passes as `workerData`. */
+export interface CaptureWorkerSettings {
+  readonly dir: string;
+  readonly key: Uint8Array;
+  readonly keep: readonly string[];
+  readonly redact: boolean;
+  readonly maxFileBytes: number;
+  readonly maxBytes: number;
+  readonly prefix: string;
+}
+
+/** Messages to the worker. */
+export type ToWorker = { readonly type: "records"; readonly records: readonly unknown[]; readonly bytes: ArrayBuffer } | { readonly type: "flush"; readonly id: number };
+/** Messages from the worker. */
+export type FromWorker =
+  | { readonly type: "done"; readonly count: number }
+  | { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] }
+  | { readonly type: "failed"; readonly message: string };
+
+const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** The body as text, or why it is left out. */
+function bodyText(body: CaptureRecord["body"]): { text: string | null; omitted?: string } {
+  if (body === null || body === undefined) return { text: "" };
+  if (typeof body === "string") return { text: body };
+  if (body instanceof Uint8Array) {
+    try {
+      return { text: decoder.decode(body) };
+    } catch {
+      return { text: null, omitted: "not UTF-8 text" };
+    }
+  }
+  try {
+    return { text: JSON.stringify(body.parsed) ?? "" };
+  } catch {
+    return { text: null, omitted: "a parsed value that is not JSON" };
+  }
+}
+
+function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSettings): void {
+  const redactor = createRedactor({ hmac: (text) => createHmac("sha256", settings.key).update(text).digest(), keep: settings.keep });
+  const files: { path: string; size: number }[] = [];
+  let fd: number | undefined;
+  let total = 0;
+  let opened = 0;
+  let failed = false;
+
+  function entryOf(record: CaptureRecord): CaptureEntry {
+    const { text, omitted } = bodyText(record.body);
+    const headers: Record<string, string> = {};
+    if (record.contentType !== undefined) headers["content-type"] = record.contentType;
+    if (record.userAgent !== undefined) headers["user-agent"] = record.userAgent;
+    let body = text;
+    let url = record.url;
+    let answer = record.answerBody;
+    if (settings.redact) {
+      const replaced = new Map<string, string>();
+      if (text !== null) {
+        const redacted = redactor.body(text, record.contentType);
+        body = redacted.text;
+        for (const [from, to] of redacted.replaced) replaced.set(from, to);
+      }
+      url = redactor.url(url, replaced);
+      answer = redactor.answer(answer, replaced);
+    }
+    return {
+      v: 1,
+      at: new Date(record.at).toISOString(),
+      family: record.family,
+      event: record.event,
+      method: record.method,
+      url,
+      headers,
+      body,
+      ...(omitted === undefined ? {} : { omitted }),
+      answer: { status: record.status, contentType: record.answerType, body: answer },
+      latencyMs: Math.round(record.latencyMs * 1000) / 1000,
+    };
+  }
+
+  function open(): number {
+    if (fd !== undefined) closeSync(fd);
+    const path = join(settings.dir, `${settings.prefix}-${String(++opened).padStart(4, "0")}.ndjson`);
+    fd = openSync(path, "ax", 0o600);
+    files.push({ path, size: 0 });
+    return fd;
+  }
+
+  function write(chunk: string): void {
+    const bytes = Buffer.from(chunk, "utf8");
+    let current = files[files.length - 1];
+    if (fd === undefined || (current.size > 0 && current.size + bytes.length > settings.maxFileBytes)) {
+      open();
+      current = files[files.length - 1];
+    }
+    writeSync(fd!, bytes);
+    current.size += bytes.length;
+    total += bytes.length;
+    while (total > settings.maxBytes && files.length > 1) {
+      const oldest = files.shift()!;
+      total -= oldest.size;
+      unlinkSync(oldest.path);
+    }
+  }
+
+  port.on("message", (message: ToWorker) => {
+    if (message.type === "flush") {
+      port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);
+      return;
+    }
+    if (failed) return;
+    try {
+      if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
+      let chunk = "";
+      const records = message.records;
+      const bytes = new Uint8Array(message.bytes);
+      for (let i = 0; i + RECORD_FIELDS <= records.length; i += RECORD_FIELDS) chunk += formatEntry(entryOf(readRecord(records, i, bytes)));
+      write(chunk);
+    } catch (error) {
+      failed = true;
+      const code = (error as { code?: string }).code;
+      port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
+    }
+    port.postMessage({ type: "done", count: Math.floor(message.records.length / RECORD_FIELDS) } satisfies FromWorker);
+  });
+}
+
+if (parentPort !== null && (workerData as { captureWorker?: boolean } | undefined)?.captureWorker === true) {
+  start(parentPort, (workerData as { settings: CaptureWorkerSettings }).settings);
+}

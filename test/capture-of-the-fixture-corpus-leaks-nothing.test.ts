@@ -1,0 +1,86 @@
+// Leak test of the flight recorder: every published-like fixture (test/fixtures/published-like/<family>/,
+// JSON and numbers XML; the bxml/ documents are answers, not deliveries) goes through a receiver with capture
+// on, and the capture files hold none of the original phone numbers, none of the original ids, and neither
+// the callback password nor the Authorization header's credentials.
+import assert from "node:assert/strict";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { createBandwidthWebhooks } from "../generated/index.js";
+import { createCapture } from "../generated/capture.js";
+
+const CORPUS = fileURLToPath(new URL("./fixtures/published-like/", import.meta.url));
+const FAMILIES = ["voice", "messaging", "numbers", "tfv", "endpoint", "mfa", "webrtc"] as const;
+const USER = "leak-test-user";
+const PASSWORD = "leak-test-password-7f3a";
+const root = mkdtempSync(join(tmpdir(), "bw-capture-leak-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+const E164 = /\+[1-9]\d{6,14}/g;
+const PHONE_KEY = /(?:number|^from$|^to$|^owner$|callerid$|calledid$|^tn$|phone)/i;
+const ID_KEY = /(?:^id$|Id$|ID$)/;
+const PERSONAL_ELEMENT = /(?:Id$|ID$|Number|^Tn$|TN$)/;
+const NOT_PERSONAL = /^(?:anonymous|private|restricted|unavailable|unknown)$/i;
+
+/** Every original value the capture must not contain: phone numbers and ids of 6 characters or more. */
+function originals(text: string): Set<string> {
+  const found = new Set<string>(text.match(E164) ?? []);
+  const add = (value: string): void => {
+    const v = value.trim();
+    if (v.length >= 6 && !NOT_PERSONAL.test(v) && !/^(?:true|false|null)$/.test(v)) found.add(v);
+  };
+  if (text.trimStart().startsWith("<")) {
+    for (const match of text.matchAll(/<([A-Za-z_][\w.-]*)>([^<]+)<\/\1>/g)) if (PERSONAL_ELEMENT.test(match[1])) add(match[2]);
+    return found;
+  }
+  const walk = (node: unknown, key: string): void => {
+    if (typeof node === "string" && (PHONE_KEY.test(key) || ID_KEY.test(key))) add(node);
+    else if (Array.isArray(node)) for (const item of node) walk(item, key);
+    else if (node !== null && typeof node === "object") for (const [k, v] of Object.entries(node)) walk(v, k);
+  };
+  try {
+    walk(JSON.parse(text.replace(/,\s*([}\]])/g, "$1")), "");
+  } catch {
+    // a fixture that is not JSON even without trailing commas: its E.164 numbers are still checked
+  }
+  return found;
+}
+
+test("capturing every published-like delivery leaks no phone number, no id and no credential", async () => {
+  const capture = createCapture({ dir: root });
+  const silent = { info() {}, warn() {}, error() {}, debug() {} };
+  const webhooks = createBandwidthWebhooks({
+    capture,
+    credentials: [{ username: USER, password: PASSWORD }],
+    logger: silent,
+    voice: {},
+    messaging: {},
+    numbers: {},
+    tfv: {},
+    endpoint: {},
+    mfa: {},
+    webrtc: {},
+  });
+  const authorization = `Basic ${Buffer.from(`${USER}:${PASSWORD}`).toString("base64")}`;
+  const secrets = new Set<string>();
+  let sent = 0;
+  for (const family of FAMILIES) {
+    for (const name of readdirSync(join(CORPUS, family)).sort()) {
+      const text = readFileSync(join(CORPUS, family, name), "utf8");
+      for (const value of originals(text)) secrets.add(value);
+      const contentType = name.endsWith(".xml") ? "application/xml" : "application/json";
+      const answer = await webhooks.fetch(new Request(`http://127.0.0.1/callbacks/${family}`, { method: "POST", headers: { authorization, "content-type": contentType }, body: text }));
+      assert.notEqual(answer.status, 401);
+      sent++;
+    }
+  }
+  const files = await capture.close();
+  const captured = files.map((file) => readFileSync(file, "utf8")).join("");
+  assert.equal(captured.trim().split("\n").length, sent, "one entry per delivery");
+  assert.ok(secrets.size > 50, `only ${secrets.size} originals found: the corpus walk is broken`);
+  const leaked = [...secrets].filter((value) => captured.includes(value) || captured.includes(JSON.stringify(value).slice(1, -1)));
+  assert.deepEqual(leaked, [], "original phone numbers or ids in the capture");
+  for (const credential of [PASSWORD, authorization.slice(6), USER]) assert.ok(!captured.includes(credential), "a credential is in the capture");
+});
