@@ -239,6 +239,20 @@ describe("a runtime user's install (npm install --omit=dev <tarball>)", () => {
   });
 });
 
+describe("the README's user path, literally (issue 26)", () => {
+  const app = join(runtimeDir, "my-receiver");
+
+  it("npx bw-codegen scaffold my-receiver --framework node; cd my-receiver && npm install; npm start: it builds, serves, stops", async () => {
+    const scaffold = run("npx", ["--no-install", "bw-codegen", "scaffold", "my-receiver", "--framework", "node"], runtimeDir);
+    assert.equal(scaffold.status, 0, scaffold.output);
+    const install = run("npm", ["install", ...NPM_FLAGS], app);
+    assert.equal(install.status, 0, install.output);
+    assert.ok(!existsSync(join(app, "dist")), "nothing is built before npm start");
+    await handshakeThenGracefulStop("npm", ["start", "--silent"], app);
+    assert.ok(existsSync(join(app, "dist", "server.js")), "npm start built dist/ first");
+  });
+});
+
 for (const framework of FRAMEWORKS) {
   describe(`scaffold --framework ${framework} from the installed package`, () => {
     const app = join(runtimeDir, `app-${framework}`);

@@ -156,6 +156,12 @@ function mergeSection(out: Manifest, wanted: Manifest, field: string, changed: s
     isDependency ? (dependency("dependencies", name) ?? dependency("devDependencies", name)) : Object.prototype.hasOwnProperty.call(have, name) ? have[name] : undefined;
   for (const [name, value] of Object.entries(want)) {
     const current = listed(name);
+    // a `pre` script belongs to the receiver's own script: next to a script of the user's, it would run before theirs
+    const owner = field === "scripts" && name.startsWith("pre") ? name.slice(3) : undefined;
+    if (owner !== undefined && current === undefined && listed(owner) !== undefined && listed(owner) !== want[owner]) {
+      unchanged.push(`${field}.${name}: not added (it belongs to the receiver's ${owner} script, and ${owner} is yours)`);
+      continue;
+    }
     if (current === undefined || (field === "scripts" && name === "test" && current === NPM_INIT_TEST)) {
       have[name] = value;
       changed.push(`${field}.${name}: ${current === undefined ? "added" : "replaced npm init's placeholder with"} ${JSON.stringify(value)}`);
