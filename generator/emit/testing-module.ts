@@ -31,6 +31,7 @@ export type {
   TraceEntry,
   TransferScript,
   VerbEntry,
+  WarningEntry,
 } from "./runtime/simulate/index.js";
 
 /**
