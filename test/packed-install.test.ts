@@ -229,8 +229,11 @@ describe("a runtime user's install (npm install --omit=dev <tarball>)", () => {
     }
   });
 
-  it("generate and check fail with a message naming the packages to install", () => {
+  it("generate and check fail with a message naming the packages to install; their --help works", () => {
     for (const command of ["generate", "check"]) {
+      const help = run("npx", ["--no-install", "bw-codegen", command, "--help"], runtimeDir);
+      assert.equal(help.status, 0, help.output);
+      assert.match(help.output, new RegExp(`Usage: bw-codegen ${command}`));
       const result = run("npx", ["--no-install", "bw-codegen", command], runtimeDir);
       assert.equal(result.status, 1, result.output);
       assert.match(result.output, new RegExp(`bw-codegen ${command}: .*needs the code generator's tools`));

@@ -155,7 +155,7 @@ export class CallRun {
         return { url, method: "POST", ...ownCredentials(this.options.username, this.options.password) };
     }
     /** Sends one callback (and its fallback when the primary fails), recording each request. */
-    async send(event, target, leg) {
+    async send(event, target, leg, retry = false) {
         this.clock.advance(SEMANTICS.secondsPerCallback);
         let last;
         const attempts = [{ ...target, via: "primary" }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" }] : [])];
@@ -165,7 +165,9 @@ export class CallRun {
                 ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
             });
             this.trace.add({
-                kind: "request", at: typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
+                // a retry is sent later than the event's eventTime: its own time, so the transcript never goes back
+                kind: "request", at: !retry && typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
+                ...(retry ? { retry: true } : {}),
                 auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: answer.body, contentType: answer.contentType,
                 delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
             });
@@ -227,7 +229,7 @@ export class CallRun {
     async sendAsync(leg, event, target) {
         let sent = await this.send(event, { ...target, fallback: undefined }, leg);
         for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
-            sent = await this.send(event, { ...target, fallback: undefined }, leg);
+            sent = await this.send(event, { ...target, fallback: undefined }, leg, true);
         }
         if (sent.answer.delivered && sent.answer.body.trimStart().startsWith("<")) {
             this.problem({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });

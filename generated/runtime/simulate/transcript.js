@@ -38,9 +38,11 @@ function describe(entry, paint) {
         case "request": {
             const status = entry.status === 0 ? paint("red", "no answer") : paint(entry.delivered ? "green" : "red", String(entry.status));
             const body = entry.body.trim() === "" ? "" : `\n${redactBxmlSecrets(entry.body).trim().split("\n").map((l) => `           ${paint("dim", l)}`).join("\n")}`;
-            const fallback = entry.via === "fallback" ? " (fallback)" : "";
+            const fallback = entry.via === "fallback" ? " (fallback)" : entry.retry === true ? " (retry)" : "";
+            // "no answer" is said once: by the status column
+            const auth = entry.auth === "no-answer" ? "" : `${AUTH_TEXT[entry.auth] ?? entry.auth}  `;
             const error = entry.error !== undefined ? `\n           ${paint("red", entry.error)}` : "";
-            return `${paint("cyan", `→ ${entry.event}`)}${fallback} ${entry.method} ${entry.url}  ${AUTH_TEXT[entry.auth] ?? entry.auth}  ${status}  ${entry.latencyMs} ms${error}${body}`;
+            return `${paint("cyan", `→ ${entry.event}`)}${fallback} ${entry.method} ${entry.url}  ${auth}${status}  ${entry.latencyMs} ms${error}${body}`;
         }
         case "verb":
             return `${paint("bold", `[${entry.step}] <${entry.verb}>`)}${paint("dim", attributes(entry.attributes))}${entry.leg === "A" ? "" : ` (${entry.leg}-leg)`}${entry.detail !== undefined ? paint("yellow", `  ${entry.detail}`) : ""}`;

@@ -207,7 +207,7 @@ export class CallRun {
   }
 
   /** Sends one callback (and its fallback when the primary fails), recording each request. */
-  private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string): Promise<{ answer: CallbackAnswer; url: string }> {
+  private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string, retry = false): Promise<{ answer: CallbackAnswer; url: string }> {
     this.clock.advance(SEMANTICS.secondsPerCallback);
     let last: { answer: CallbackAnswer; url: string } | undefined;
     const attempts = [{ ...target, via: "primary" as const }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" as const }] : [])];
@@ -217,7 +217,9 @@ export class CallRun {
         ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
       });
       this.trace.add({
-        kind: "request", at: typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
+        // a retry is sent later than the event's eventTime: its own time, so the transcript never goes back
+        kind: "request", at: !retry && typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
+        ...(retry ? { retry: true } : {}),
         auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: answer.body, contentType: answer.contentType,
         delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
       });
@@ -279,7 +281,7 @@ export class CallRun {
   async sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void> {
     let sent = await this.send(event, { ...target, fallback: undefined }, leg);
     for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
-      sent = await this.send(event, { ...target, fallback: undefined }, leg);
+      sent = await this.send(event, { ...target, fallback: undefined }, leg, true);
     }
     if (sent.answer.delivered && sent.answer.body.trimStart().startsWith("<")) {
       this.problem({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });

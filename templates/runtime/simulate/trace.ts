@@ -16,6 +16,8 @@ export interface RequestEntry {
   readonly leg: string;
   /** `primary` or `fallback` URL. */
   readonly via: "primary" | "fallback";
+  /** True for the retry of an async callback after a connection error (Bandwidth retries once). */
+  readonly retry?: boolean;
   readonly auth: AuthOutcome;
   /** HTTP status of the answer that counts (0: no answer). */
   readonly status: number;
