@@ -771,7 +771,11 @@ export declare class BxmlDocument<Name extends BxmlRootName = BxmlRootName> {
 }
 /** A document whose root is <Response> (webhook replies). */
 export type ResponseDocument = BxmlDocument<"Response">;
-/** What a voice handler returns for a BXML event: a built document, or a BXML string. */
+/**
+ * What a voice handler returns for a BXML event: a built document, or a BXML string. A string is checked
+ * against the BXML rules before it is sent, in production too (a document is checked in development):
+ * an invalid one answers 500 and is reported to `onError` instead of reaching Bandwidth.
+ */
 export type VoiceBxmlReply = BxmlDocument | string;
 /**
  * <Response>: Root of BXML returned to a voice webhook. Children are verbs, executed top to bottom.
@@ -780,6 +784,16 @@ export type VoiceBxmlReply = BxmlDocument | string;
  * Response(Gather({ gatherUrl: "/menu/choice", maxDigits: 1, terminatingDigits: "#" }, SpeakSentence("Press 1 for sales & 2 for support.", { voice: "julie" })), Transfer({ transferCallerId: "+15550000100" }, PhoneNumber("+15550000101"), PhoneNumber("+15550000102")))
  */
 export declare function Response(...children: ResponseChild[]): BxmlDocument<"Response">;
+/**
+ * The same function as `Response`, under a name that does not shadow the Fetch API's global
+ * `Response`: use it in a file that also builds HTTP responses (Cloudflare Workers, Hono, Deno).
+ *
+ * @example
+ * import { BxmlResponse, SpeakSentence } from "bw-codegen/bxml";
+ * const bxml = BxmlResponse(SpeakSentence("Hello")).toXml();
+ * return new Response(bxml, { headers: { "content-type": "application/xml" } }); // the Fetch Response
+ */
+export declare const BxmlResponse: typeof Response;
 /**
  * <Bxml>: Root of BXML sent to the REST API to replace a call's or conference's BXML. Children are verbs, executed top to bottom.
  *
