@@ -3,13 +3,13 @@
 // `npm install && npm start` runs: `start` builds first when dist/ is missing (prestart), but a `start`
 // of the user's own (scaffold into an existing project) gets no prestart in front of it.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildScaffold } from "../generator/cli/scaffold.js";
 import { mergePackageJson } from "../generator/cli/scaffold-package.js";
-import { runCli } from "./support/cli.js";
+import { REPO_ROOT, runCli } from "./support/cli.js";
 
 test("the README of a --queue bullmq scaffold says how to run Redis and the worker; the plain one does not", () => {
   const queued = buildScaffold({ dir: "queued", framework: "node", queue: "bullmq" }).get("README.md")!;
@@ -50,4 +50,17 @@ test("scaffold into a project with its own start script adds no prestart in fron
   assert.ok(merged.unchanged.some((line) => line.startsWith("scripts.prestart: not added")), merged.unchanged.join("\n"));
   const fresh = JSON.parse(mergePackageJson(JSON.stringify({ name: "mine" }), wanted).text).scripts;
   assert.equal(fresh.prestart, wanted.scripts.prestart, "added with the receiver's own start");
+});
+
+test("every option `scaffold --help` lists is in the README's CLI table, and the README has the queue's section", () => {
+  const help = runCli(["scaffold", "--help"]);
+  assert.equal(help.status, 0);
+  const options = [...help.stdout.slice(help.stdout.indexOf("Options:")).matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]).filter((o) => o !== "--help");
+  assert.ok(options.includes("--queue"), help.stdout);
+  const readme = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
+  const row = readme.split("\n").find((line) => line.startsWith("| `bw-codegen scaffold "));
+  assert.ok(row, "the README's CLI table has a scaffold row");
+  for (const option of options) assert.ok(row.includes(option), `README's scaffold row names ${option}`);
+  assert.match(readme, /^### Hand async events to a queue/m);
+  assert.match(readme, /createBandwidthWorker/);
 });
