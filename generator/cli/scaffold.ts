@@ -287,6 +287,11 @@ function unknownEvents(unknown: string[], candidates: EventEntry[], families: re
 // ---------------------------------------------------------------------------------------------------
 // package.json
 
+/** bw-codegen's `engines.node`: the Node.js versions a project that depends on it needs too. */
+function ownEngines(root: string): string {
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+}
+
 function ownVersion(root: string): string {
   return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
 }
@@ -330,7 +335,8 @@ function packageJson(root: string, name: string, framework: Framework, bwCodegen
     private: true,
     description: `Bandwidth webhook receiver (${FRAMEWORK_TITLES[framework]}), scaffolded by bw-codegen`,
     type: "module",
-    engines: { node: ">=20.12" },
+    // bw-codegen's own range (its package.json): require() of an ES module package needs 20.19 / 22.12
+    engines: { node: ownEngines(root) },
     scripts: { ...SCRIPTS, ...(extras.simulated ? { simulate: "tsx src/simulate.ts" } : {}) } as Record<string, string>,
     dependencies: { "bw-codegen": bwCodegen.spec, ...pick(deps.dependencies) },
     devDependencies: pick(deps.devDependencies),
