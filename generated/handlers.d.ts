@@ -14,8 +14,8 @@ export type { NoReply, NotBxml };
  * import { Response, SpeakSentence } from "bw-codegen/bxml";
  *
  * const handlers: VoiceHandlers = {
- *   answer(event, context) {
- *     return Response(SpeakSentence(`Hello ${event.to}`));
+ *   answer(event) {
+ *     return Response(SpeakSentence("Hello " + event.to));
  *   },
  * };
  */

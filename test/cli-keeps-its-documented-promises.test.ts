@@ -43,7 +43,7 @@ const xml = (body: string) => ({ status: 200, body: `<?xml version="1.0" encodin
 
 describe("simulate call", () => {
   it('--digits "" is accepted: the caller presses nothing at the Gather (time out)', async () => {
-    const server = await startRaw((x, e) =>
+    const server = await startRaw((_x, e) =>
       e?.eventType === "initiate" ? xml(`<Gather gatherUrl="/g" maxDigits="1" username="${USER}" password="${PASS}"/>`) : e?.eventType === "gather" ? xml(`<SpeakSentence>digits=${String(e.digits ?? "")}.</SpeakSentence>`) : { status: 204 },
     );
     running.push(server);

@@ -44,7 +44,10 @@ test("messaging time is a Timestamp, not a VoiceTimestamp", () => {
 test("every const or string enum in a schema has a type (no 'any' on the page)", () => {
   const untyped: string[] = [];
   const walk = (node: unknown, path: string, inProperties: boolean): void => {
-    if (Array.isArray(node)) return node.forEach((v, i) => walk(v, `${path}[${i}]`, false));
+    if (Array.isArray(node)) {
+      node.forEach((v, i) => walk(v, `${path}[${i}]`, false));
+      return;
+    }
     if (node === null || typeof node !== "object") return;
     const n = node as Record<string, unknown>;
     if (!inProperties && ("const" in n || "enum" in n) && n.type === undefined && n.$ref === undefined) untyped.push(path);

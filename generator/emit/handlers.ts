@@ -76,8 +76,8 @@ function handlersExample(name: string, events: readonly Catalog["events"][number
       'import { Response, SpeakSentence } from "bw-codegen/bxml";',
       "",
       `const handlers: ${name} = {`,
-      `  ${camelCase(bxml.event)}(event, context) {`,
-      '    return Response(SpeakSentence(`Hello ${event.to}`));',
+      `  ${camelCase(bxml.event)}(event) {`,
+      `    return Response(SpeakSentence("Hello " + event.to));`,
       "  },",
       "};",
     ].join("\n");

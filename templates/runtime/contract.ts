@@ -33,6 +33,7 @@ export type ResponseKind = "bxml" | "bxml-or-empty" | "empty" | "json" | "port-o
  * would never run it (to change the call, answer a BXML event or use the REST API); a string does not
  * either (it is what BXML looks like): wrap such a call, `async (event) => { await redis.set(...); }`.
  */
+// biome-ignore lint/suspicious/noConfusingVoidType: a function without a return statement produces void
 export type NotBxml = number | boolean | bigint | symbol | null | undefined | void | (object & { readonly toXml?: never; readonly then?: never });
 
 /**

@@ -8,8 +8,8 @@ import { Response, SpeakSentence } from "bw-codegen/bxml";
 
 export function exampleVoiceHandlers(): unknown {
   const handlers: VoiceHandlers = {
-    answer(event, context) {
-      return Response(SpeakSentence(`Hello ${event.to}`));
+    answer(event) {
+      return Response(SpeakSentence("Hello " + event.to));
     },
   };
   return handlers;
