@@ -9,6 +9,7 @@
  */
 
 import { createBandwidthWebhooks } from "../generated/webhooks.js";
+import type { CoreRequest } from "../generated/index.js";
 import { formatNs, measure, percent, type Row } from "./harness.js";
 import { answerBxml, BENCH_AUTHORIZATION, BENCH_CREDENTIALS, BENCH_PATH, createTodaysHandler } from "./http-shared.js";
 import { ANSWER_TEXT } from "./validators.js";
@@ -23,9 +24,22 @@ function pipeline(validateBxml: boolean): () => string {
   const route = core.match(BENCH_PATH);
   if (route === undefined) throw new Error("no voice route");
   return () => {
-    const early = core.check(route, "POST", headers.authorization, headers["content-type"], headers["content-length"]);
+    // built once per request, as the adapters do
+    const request: CoreRequest = {
+      method: "POST",
+      url: BENCH_PATH,
+      authorization: headers.authorization,
+      contentType: headers["content-type"],
+      contentLength: headers["content-length"],
+      contentEncoding: headers["content-encoding"],
+      body: undefined,
+      raw,
+      readHeader,
+    };
+    const early = core.check(route, request);
     if (early !== undefined) return early.body;
-    const response = core.handle(route, "POST", BENCH_PATH, ANSWER_TEXT, raw, readHeader);
+    request.body = ANSWER_TEXT;
+    const response = core.handle(route, request);
     if (response instanceof Promise) throw new Error("the answer handler is synchronous");
     return response.body;
   };

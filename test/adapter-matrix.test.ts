@@ -22,6 +22,9 @@ import {
   testOptions,
 } from "./adapter-harness.js";
 import type { HookLog, RawRequest, RawResponse, RunningServer } from "./adapter-harness.js";
+import { readFileSync } from "node:fs";
+import type { WebhookFamily } from "../templates/runtime/http/core.js";
+import { INTERNAL_ERROR } from "../templates/runtime/http/responses.js";
 
 const b64 = (value: string | Buffer): string => (Buffer.isBuffer(value) ? value : Buffer.from(value)).toString("base64");
 const JSON_CT = { "content-type": "application/json" };
@@ -357,6 +360,52 @@ for (const adapter of ADAPTERS) {
     });
   });
 }
+
+/**
+ * A core that fails itself (not a handler: the family's validator throws), so the request ends in the
+ * adapter's own catch: synchronously (`handle` throws) or asynchronously (`handle`'s promise rejects,
+ * after the body check). Every adapter answers the one 500 of responses.ts, byte for byte.
+ */
+function failingFamily(log: HookLog, async: boolean): WebhookFamily {
+  const base = testOptions(log).routes[0].family;
+  return {
+    ...base,
+    validate: () => {
+      throw new Error("validator bug");
+    },
+    ...(async ? { verifyBody: () => Promise.resolve({ ok: true as const }) } : {}),
+  };
+}
+
+for (const adapter of ADAPTERS) {
+  describe(`${adapter} adapter: the 500 when the core itself fails comes from responses.ts`, () => {
+    for (const async of [false, true]) {
+      it(`${async ? "a rejected" : "a thrown"} core.handle → INTERNAL_ERROR's status, headers and body`, async () => {
+        const log = newLog();
+        const options = testOptions(log);
+        const server = await startServer(adapter, { ...options, routes: [{ ...options.routes[0], family: failingFamily(log, async) }] });
+        try {
+          const response = await send(server.port, { headers: { authorization: GOOD_AUTH, ...JSON_CT }, body: answerEvent() });
+          assert.equal(response.status, INTERNAL_ERROR.status);
+          assert.equal(response.body, INTERNAL_ERROR.body);
+          assert.equal(response.headers["content-type"], INTERNAL_ERROR.headers["content-type"]);
+        } finally {
+          await server.close();
+        }
+      });
+    }
+  });
+}
+
+describe("adapters write no answer of their own", () => {
+  for (const adapter of ADAPTERS) {
+    it(`${adapter}.ts holds no status code or JSON error body: its answers are imported from responses.ts`, () => {
+      const source = readFileSync(new URL(`../templates/runtime/http/adapters/${adapter}.ts`, import.meta.url), "utf8");
+      assert.doesNotMatch(source, /status:\s*[45]\d\d/, "a hand-written error answer (status: 4xx/5xx) in the adapter");
+      assert.doesNotMatch(source, /"error"\s*:/, "a hand-written JSON error body in the adapter");
+    });
+  }
+});
 
 /** Empties a hook log in place (the servers hold a reference to it). */
 function resetLog(log: HookLog): HookLog {

@@ -9,6 +9,7 @@ import fc from "fast-check";
 import { basicChallenge, createBasicAuth } from "../templates/runtime/auth/basic.js";
 import type { AuthResult } from "../templates/runtime/auth/basic.js";
 import { createWebhookCore } from "../templates/runtime/http/core.js";
+import { coreRequest } from "./support/core-request.js";
 
 const b64 = (value: string | Uint8Array): string => Buffer.from(value).toString("base64");
 const pairs = [
@@ -137,6 +138,6 @@ describe("running without credentials", () => {
     assert.equal(warnings.length, 1);
     assert.match(warnings[0], /WITHOUT authentication/);
     const route = core.match("/callbacks/voice")!;
-    assert.equal(core.check(route, "POST", undefined, "application/json", "2"), undefined);
+    assert.equal(core.check(route, coreRequest(undefined, { authorization: undefined, contentLength: "2" })), undefined);
   });
 });

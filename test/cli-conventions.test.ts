@@ -16,6 +16,7 @@ import { colourEnabled } from "../generator/cli/colour.js";
 import { locateJsonError } from "../generator/cli/json-syntax.js";
 import { closestNames } from "../generator/cli/suggest.js";
 import { loadCatalog } from "../generator/catalog.js";
+import { PROCESS_LIMIT_MS, adopt } from "./support/children.js";
 import { BIN, REPO_ROOT, jsonLines, runCli } from "./support/cli.js";
 
 const work = mkdtempSync(join(tmpdir(), "bw-cli-conventions-"));
@@ -30,7 +31,7 @@ function runCliAsync(args: string[], cwd: string): Promise<{ status: number | nu
     const env = { ...process.env };
     delete env.FORCE_COLOR;
     delete env.NO_COLOR;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: 60_000 });
+    const child = adopt(spawn(process.execPath, [BIN, ...args], { cwd, env, stdio: ["ignore", "pipe", "pipe"], timeout: PROCESS_LIMIT_MS, killSignal: "SIGKILL" }));
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -337,10 +338,10 @@ describe("colour only where it helps: a terminal or FORCE_COLOR, never with NO_C
   test("on a real terminal (a pty through script(1)) the output is coloured, unless NO_COLOR", { skip: script === undefined && "script(1) is not installed" }, () => {
     const command = `${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} validate ${JSON.stringify(bad)}`;
     const env = { ...process.env, FORCE_COLOR: undefined, NO_COLOR: undefined } as NodeJS.ProcessEnv;
-    const onTty = spawnSync(script!, ["-qec", command, "/dev/null"], { encoding: "utf8", env, timeout: 60_000 });
+    const onTty = spawnSync(script!, ["-qec", command, "/dev/null"], { encoding: "utf8", env, timeout: PROCESS_LIMIT_MS, killSignal: "SIGKILL" });
     assert.match(onTty.stdout, /INVALID/);
     assert.ok(ANSI.test(onTty.stdout), onTty.stdout);
-    const noColour = spawnSync(script!, ["-qec", command, "/dev/null"], { encoding: "utf8", env: { ...env, NO_COLOR: "1" }, timeout: 60_000 });
+    const noColour = spawnSync(script!, ["-qec", command, "/dev/null"], { encoding: "utf8", env: { ...env, NO_COLOR: "1" }, timeout: PROCESS_LIMIT_MS, killSignal: "SIGKILL" });
     assert.match(noColour.stdout, /INVALID/);
     assert.equal(ANSI.test(noColour.stdout), false, noColour.stdout);
   });

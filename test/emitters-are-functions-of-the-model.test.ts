@@ -29,9 +29,9 @@ const base: FamilyDefinition = {
   reference: { displayName: "Fax", product: "Messaging" },
 };
 
-function event(family: string, name: string, response: string, aliases?: string[]): EventEntry {
+function event(family: string, name: string, response: string): EventEntry {
   const title = `${name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase())}Callback`;
-  return { family, event: name, title, id: `urn:${family}:${name}`, file: `${family}/${name}.schema.json`, schema: {}, meta: { family, event: name, response, ...(aliases ? { aliases } : {}) } };
+  return { family, event: name, title, id: `urn:${family}:${name}`, file: `${family}/${name}.schema.json`, schema: {}, meta: { family, event: name, response } };
 }
 
 function modelOf(definition: FamilyDefinition, events: EventEntry[]): Model {
@@ -39,22 +39,28 @@ function modelOf(definition: FamilyDefinition, events: EventEntry[]): Model {
   return buildModel(catalog, [definition]);
 }
 
-test("the event table: one row per name, aliases pointing at the current event's handler", () => {
-  const model = modelOf(base, [event("fax", "fax-received", "empty", ["fax-arrived"]), event("fax", "fax-answer", "bxml")]);
-  const text = emitEvents(model)[0].contents;
+test("the event table: one row per current name (earlier names of renamed events are the validator's to map)", () => {
+  const renamed: FamilyDefinition = { ...base, renames: [{ from: "fax-arrived", to: "fax-received", source: "a test" }] };
+  const text = emitEvents(modelOf(renamed, [event("fax", "fax-received", "empty"), event("fax", "fax-answer", "bxml")]))[0].contents;
   assert.ok(
     text.endsWith(
       [
-        "/** fax events by `eventType` (aliases included). */",
         "export const faxEvents: Readonly<Record<string, EventInfo>> = Object.freeze({",
         '  "fax-received": { method: "faxReceived", response: "empty", title: "FaxReceivedCallback" },',
-        '  "fax-arrived": { method: "faxReceived", response: "empty", title: "FaxReceivedCallback" },',
         '  "fax-answer": { method: "faxAnswer", response: "bxml", title: "FaxAnswerCallback" },',
         "});",
         "",
       ].join("\n"),
     ),
     text,
+  );
+});
+
+test("the model refuses a rename to an event the family does not have, or one that shadows an event", () => {
+  assert.throws(() => modelOf({ ...base, renames: [{ from: "fax-arrived", to: "fax-landed", source: "a test" }] }, [event("fax", "fax-received", "empty")]), /rename fax-arrived → fax-landed: no fax event is called fax-landed/);
+  assert.throws(
+    () => modelOf({ ...base, renames: [{ from: "fax-answer", to: "fax-received", source: "a test" }] }, [event("fax", "fax-received", "empty"), event("fax", "fax-answer", "bxml")]),
+    /fax-answer is an event of its own/,
   );
 });
 

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { parseBxml } from "bw-codegen/bxml";
 import { deliverEvent } from "bw-codegen/testing";
+import { PROCESS_LIMIT_MS, TEST_LIMIT_MS, adopt, killChild, limitChild } from "./support/children.js";
 import { REPO_ROOT } from "./support/cli.js";
 
 const CREDENTIALS = { username: "ivr-test", password: "ivr-test-password" };
@@ -21,14 +22,17 @@ let url: string;
 let output = "";
 
 before(async () => {
-  server = spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "examples", "ivr", "server.ts")], {
+  server = adopt(spawn(process.execPath, ["--import", "tsx", join(REPO_ROOT, "examples", "ivr", "server.ts")], {
     cwd: REPO_ROOT,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", BW_CALLBACK_USERNAME: CREDENTIALS.username, BW_CALLBACK_PASSWORD: CREDENTIALS.password, IVR_SALES: "+19195550111", IVR_SUPPORT: "+19195550122", NODE_ENV: "development" },
     stdio: ["ignore", "pipe", "pipe"],
-  });
+  }));
   server.stderr!.on("data", (chunk) => (output += chunk));
   url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the IVR did not start within 30 s:\n${output}`)), 30_000);
+    const timer = setTimeout(() => {
+      killChild(server);
+      reject(new Error(`the IVR did not start within ${PROCESS_LIMIT_MS / 1000} s (killed as hung):\n${output}`));
+    }, PROCESS_LIMIT_MS);
     server.stdout!.on("data", (chunk) => {
       output += chunk;
       const match = /IVR listening on (http:\/\/127\.0\.0\.1:\d+\/callbacks\/voice)/.exec(output);
@@ -42,10 +46,12 @@ before(async () => {
 });
 
 after(async () => {
-  if (server.exitCode !== null) return;
+  if (server === undefined || server.exitCode !== null || server.signalCode !== null) return;
   const exited = new Promise((resolve) => server.once("exit", resolve));
-  process.kill(server.pid!, "SIGTERM");
+  server.kill("SIGTERM");
+  const unlimit = limitChild(server, () => undefined, 30_000); // cleanup only: SIGKILL if it ignores SIGTERM
   await exited;
+  unlimit();
 });
 
 /** Deliver a voice event like Bandwidth (challenge, then credentials) and return the parsed BXML. */
@@ -63,7 +69,7 @@ function bxml(result: Awaited<ReturnType<typeof call>>) {
   return parsed.value;
 }
 
-describe("examples/ivr", { timeout: 60_000 }, () => {
+describe("examples/ivr", { timeout: TEST_LIMIT_MS }, () => {
   it("answers an inbound call (initiate) and an answered outbound call with the menu, and nothing after the Gather", async () => {
     for (const event of ["initiate", "answer"]) {
       const doc = bxml(await call(event));

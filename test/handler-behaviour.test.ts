@@ -33,6 +33,7 @@ import {
   startServer,
   testOptions,
 } from "./adapter-harness.js";
+import { coreRequest } from "./support/core-request.js";
 
 const JSON_CT = { "content-type": "application/json" };
 const quiet = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} };
@@ -196,7 +197,7 @@ describe("what BXML handlers may return", () => {
       const route = options.routes[0];
       const core = createWebhookCore({ ...options, routes: [{ ...route, handlers: { answer: () => row.result } }] });
       const matched = core.match("/callbacks/voice")!;
-      const response = await core.handle(matched, "POST", "/callbacks/voice", answerEvent(), {}, () => undefined);
+      const response = await core.handle(matched, coreRequest(answerEvent()));
       assert.equal(response.status, row.status);
       if (row.body !== undefined) assert.equal(response.body, row.body);
       assert.deepEqual(log.errors.map((e) => e.kind), row.errorKind ? [row.errorKind] : []);
@@ -209,9 +210,9 @@ describe("core fast path and hooks", () => {
     const log = newLog();
     const core = createWebhookCore(testOptions(log));
     const route = core.match("/callbacks/voice")!;
-    const sync = core.handle(route, "POST", "/callbacks/voice", answerEvent(), {}, () => undefined);
+    const sync = core.handle(route, coreRequest(answerEvent()));
     assert.ok(!(sync instanceof Promise));
-    const async = core.handle(route, "POST", "/callbacks/voice", JSON.stringify({ eventType: "disconnect", callId: "c" }), {}, () => undefined);
+    const async = core.handle(route, coreRequest(JSON.stringify({ eventType: "disconnect", callId: "c" })));
     assert.ok(async instanceof Promise);
   });
 
@@ -223,7 +224,7 @@ describe("core fast path and hooks", () => {
       ...options,
       routes: [{ ...options.routes[0], handlers: { answer: (_e: unknown, context: HandlerContext) => ((signal = context.signal), new Promise(() => {})) } }],
     });
-    const response = await core.handle(core.match("/callbacks/voice")!, "POST", "/", answerEvent(), {}, () => undefined);
+    const response = await core.handle(core.match("/callbacks/voice")!, coreRequest(answerEvent(), { url: "/" }));
     assert.equal(response.status, 500);
     assert.equal(signal?.aborted, true);
     assert.match(String((signal?.reason as Error).message), /did not finish within 20 ms/);
@@ -240,7 +241,7 @@ describe("core fast path and hooks", () => {
       logger: { warn: () => {}, error: (m: string) => void errors.push(m) },
     });
     const core = createWebhookCore(options);
-    const response = await core.handle(core.match("/callbacks/voice")!, "POST", "/", JSON.stringify({ eventType: "gather", callId: "c" }), {}, () => undefined);
+    const response = await core.handle(core.match("/callbacks/voice")!, coreRequest(JSON.stringify({ eventType: "gather", callId: "c" }), { url: "/" }));
     assert.equal(response.status, 500);
     assert.match(errors.join("\n"), /onError hook threw/);
   });

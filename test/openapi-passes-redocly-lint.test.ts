@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { loadCatalog } from "../generator/catalog.js";
 import { camelCase } from "../generator/schema-transforms.js";
+import { PROCESS_LIMIT_MS } from "./support/children.js";
 import { REPO_ROOT } from "./support/cli.js";
 
 const spec = JSON.parse(readFileSync(join(REPO_ROOT, "generated", "openapi.json"), "utf8"));
@@ -22,8 +23,8 @@ interface LintProblem {
 
 function lintProblems(file: string): LintProblem[] {
   const bin = join(REPO_ROOT, "node_modules", ".bin", "redocly");
-  const run = spawnSync(bin, ["lint", join(REPO_ROOT, "generated", file), "--extends", "recommended", "--format", "json"], { encoding: "utf8", timeout: 120_000 });
-  assert.equal(run.status, 0, `${file}\n${run.stderr}`);
+  const run = spawnSync(bin, ["lint", join(REPO_ROOT, "generated", file), "--extends", "recommended", "--format", "json"], { encoding: "utf8", timeout: PROCESS_LIMIT_MS, killSignal: "SIGKILL" });
+  assert.equal(run.status, 0, `${file}\n${run.stderr}${run.error ? `\n${run.error.message}` : ""}`);
   return JSON.parse(run.stdout.slice(run.stdout.indexOf("{"))).problems;
 }
 

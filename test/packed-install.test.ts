@@ -19,6 +19,7 @@ import { join, relative, resolve } from "node:path";
 import { deliverEvent } from "../generated/runtime/testing/index.js";
 import { killAll, portIsFree, run, startServer, stopGroup } from "./support/processes.js";
 import type { Started } from "./support/processes.js";
+import { WAIT_LIMIT_MS, settles, until } from "./support/until.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const FRAMEWORKS = ["node", "express", "fastify", "hono"] as const;
@@ -79,17 +80,21 @@ function buildToolsIn(nodeModules: string): string[] {
 }
 
 /**
- * Starts an authenticated voice delivery and sends only half of its body; `finish()` sends the rest and
- * resolves with the answer. Used to hold a delivery in flight across SIGTERM.
+ * Starts an authenticated voice delivery and sends only part of its body; `finish()` sends the rest and
+ * resolves with the answer. Used to hold a delivery in flight across SIGTERM. It asks `Expect:
+ * 100-continue` and waits for the server's `100 Continue`, so the server has the request before this
+ * resolves, however loaded the machine.
  */
 async function halfSentDelivery(base: string): Promise<{ finish(): Promise<{ status: number; body: string }> }> {
   const body = Buffer.from(JSON.stringify({ eventType: "answer", ...callFields }));
   const url = new URL("/callbacks/voice", base);
   let pending: ReturnType<typeof request> | undefined;
+  let headersRead: () => void = () => {};
+  const serverHasHeaders = new Promise<void>((resolve) => (headersRead = resolve));
   const answer = new Promise<{ status: number; body: string }>((resolveAnswer, reject) => {
     const req = request(url, {
       method: "POST",
-      headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString("base64")}`, "content-type": "application/json", "content-length": body.length },
+      headers: { authorization: `Basic ${Buffer.from(`${USER}:${PASS}`).toString("base64")}`, "content-type": "application/json", "content-length": body.length, expect: "100-continue" },
     });
     req.on("response", (res) => {
       let text = "";
@@ -97,13 +102,18 @@ async function halfSentDelivery(base: string): Promise<{ finish(): Promise<{ sta
       res.on("end", () => resolveAnswer({ status: res.statusCode!, body: text }));
     });
     req.on("error", reject);
-    req.write(body.subarray(0, 20));
-    pending = req;
+    req.on("continue", () => {
+      req.write(body.subarray(0, 20));
+      pending = req;
+      headersRead();
+    });
+    req.flushHeaders();
   });
-  await new Promise((r) => setTimeout(r, 200)); // the server has the headers and part of the body
+  answer.catch(() => {});
+  await settles(Promise.race([serverHasHeaders, answer]), "the server's 100 Continue"); // the server has the request
   return {
     finish: () => {
-      pending!.end(body.subarray(20));
+      pending?.end(body.subarray(20));
       return answer;
     },
   };
@@ -134,7 +144,7 @@ async function handshakeThenGracefulStop(command: string, args: string[], dir: s
 async function playAndStop(server: Started): Promise<void> {
   const base = await server.url;
   assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/, "binds 127.0.0.1 when HOST is not set");
-  for (let i = 0; i < 50 && !/Mode: /.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  await until(() => /Mode: /.test(server.output())).catch(() => undefined); // the assertion below says what is missing
   assert.match(server.output(), /Mode: production/, "npm start runs with NODE_ENV=production");
   const answer = await deliverEvent({ url: `${base}/callbacks/voice`, body: { eventType: "answer", ...callFields }, username: USER, password: PASS });
   assert.equal(answer.challenge?.status, 401);
@@ -143,14 +153,14 @@ async function playAndStop(server: Started): Promise<void> {
 
   const inFlight = await halfSentDelivery(base);
   process.kill(server.child.pid!, "SIGTERM"); // the top process only (npm for `npm start`), as `kill -TERM` would
-  for (let i = 0; i < 100 && !/SIGTERM: stopping/.test(server.output()); i++) await new Promise((r) => setTimeout(r, 100));
+  await until(() => /SIGTERM: stopping/.test(server.output())).catch(() => undefined);
   assert.match(server.output(), /SIGTERM: stopping/, "the server itself got the signal");
   assert.equal(server.child.exitCode, null, `still running while a delivery is in flight:\n${server.output()}`);
   await assert.rejects(freshConnection(base), /ECONNREFUSED/, "no new connection is accepted after SIGTERM");
   const finished = await inFlight.finish();
   assert.equal(finished.status, 200, `the in-flight delivery is answered: ${finished.body}`);
   assert.match(finished.body, /<SpeakSentence>/);
-  const code = await Promise.race([server.exit, new Promise<string>((r) => setTimeout(() => r("timeout"), 15_000))]);
+  const code = await settles(server.exit, "exit after SIGTERM").catch(() => `still running after ${WAIT_LIMIT_MS / 1000} s`);
   assert.equal(code, 0, `exit code after SIGTERM:\n${server.output()}`);
   assert.ok(await portIsFree(Number(new URL(base).port)), "the port is free after exit");
 }

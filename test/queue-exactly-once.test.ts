@@ -6,8 +6,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runExactlyOnce } from "./load/exactly-once.js";
+import { TEST_LIMIT_MS } from "./support/children.js";
 
-test("two receivers + one worker on one Redis: each unique event handled exactly once through a Redis restart and a killed receiver", { timeout: 120_000 }, async () => {
+test("two receivers + one worker on one Redis: each unique event handled exactly once through a Redis restart and a killed receiver", { timeout: TEST_LIMIT_MS }, async () => {
   const report = await runExactlyOnce({ count: 400, duplicateShare: 0.2 });
   assert.equal(report.redisRestarts, 1);
   assert.equal(report.receiversKilled, 1);

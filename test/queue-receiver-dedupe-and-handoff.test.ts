@@ -407,10 +407,10 @@ describe(`queue hand-off in the receiver, ${handOff} (real redis-server)`, () =>
       assert.equal(JSON.parse(during.body).error, "store_unavailable");
       await redis.start();
       let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
+      await until(async () => {
         status = (await post(server.url, "/callbacks/messaging", [messagingEvent("during", 2)])).status;
-        if (status !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+        return status === 200;
+      });
       assert.equal(status, 200);
       assert.equal((await post(server.url, "/callbacks/messaging", [messagingEvent("during", 2)])).status, 200);
       const ids = (await waitingJobs(queue, 2)).map((job) => (job.event as { message: { id: string } }).message.id).sort();

@@ -16,6 +16,7 @@ import { createBandwidthWebhooks } from "../generated/index.js";
 import type { ResponseInfo } from "../generated/index.js";
 import { createRuntimeLog, LOG_LINES_PER_WINDOW, LOG_WINDOW_MS } from "../templates/runtime/http/log.js";
 import { GOOD_AUTH, PASSWORD, USERNAME, send } from "./adapter-harness.js";
+import { coreRequest } from "./support/core-request.js";
 
 const BXML = '<?xml version="1.0" encoding="UTF-8"?><Response><SpeakSentence>hi</SpeakSentence></Response>';
 const base = { accountId: "5590123", applicationId: "3b1f9c2e", from: "+19195550142", to: "+17045550178", direction: "inbound" };
@@ -185,9 +186,9 @@ describe("the default logger", () => {
     try {
       const webhooks = createBandwidthWebhooks({ credentials: [{ username: USERNAME, password: PASSWORD }], voice: {} });
       const route = webhooks.core.match("/callbacks/voice")!;
-      assert.equal(webhooks.core.check(route, "POST", undefined, "application/json", "2")?.status, 401);
+      assert.equal(webhooks.core.check(route, coreRequest(undefined, { authorization: undefined, contentLength: "2" }))?.status, 401);
       assert.deepEqual(calls, []);
-      webhooks.core.check(route, "POST", "Basic bm9wZTpub3Bl", "application/json", "2");
+      webhooks.core.check(route, coreRequest(undefined, { authorization: "Basic bm9wZTpub3Bl", contentLength: "2" }));
       assert.equal(calls.length, 1);
       assert.match(calls[0], /^warn .*refused a request on \/callbacks\/voice: mismatch credentials/);
     } finally {

@@ -19,6 +19,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { basicAuthorization, deliverEvent } from "../generated/runtime/testing/index.js";
+import { PROCESS_LIMIT_MS, adopt } from "./support/children.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const BIN = join(ROOT, "bin", "bw-codegen.mjs");
@@ -39,9 +40,10 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-function run(command: string, args: string[], cwd: string, timeoutMs = 240_000): { status: number | null; output: string } {
-  const result = spawnSync(command, args, { cwd, env: childEnv({}), encoding: "utf8", timeout: timeoutMs });
-  return { status: result.status, output: `${result.stdout}\n${result.stderr}` };
+function run(command: string, args: string[], cwd: string, timeoutMs = PROCESS_LIMIT_MS): { status: number | null; output: string } {
+  const result = spawnSync(command, args, { cwd, env: childEnv({}), encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL" });
+  const hung = (result.error as NodeJS.ErrnoException | undefined)?.code === "ETIMEDOUT" ? ` (killed after ${timeoutMs / 1000} s: hung)` : "";
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}${result.error ? `\n${result.error.message}${hung}` : ""}` };
 }
 
 const running = new Set<ChildProcess>();
@@ -86,12 +88,12 @@ interface Started {
 
 /** `npm start` in `dir` with `env`, in its own process group. */
 function npmStart(dir: string, env: Record<string, string>): Started {
-  const child = spawn("npm", ["start", "--silent"], { cwd: dir, env: childEnv(env), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = adopt(spawn("npm", ["start", "--silent"], { cwd: dir, env: childEnv(env), detached: true, stdio: ["ignore", "pipe", "pipe"] }), { group: true });
   running.add(child);
   let text = "";
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line within 60 s:\n${text}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line within ${PROCESS_LIMIT_MS / 1000} s (hung):\n${text}`)), PROCESS_LIMIT_MS);
     const onData = (chunk: Buffer): void => {
       text += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(text);
@@ -174,7 +176,7 @@ for (const framework of FRAMEWORKS) {
 
     it("scaffolds, installs (bw-codegen linked to this checkout), type-checks and builds", () => {
       const t0 = Date.now();
-      const scaffold = spawnSync(process.execPath, [BIN, "scaffold", dir, "--framework", framework], { encoding: "utf8" });
+      const scaffold = spawnSync(process.execPath, [BIN, "scaffold", dir, "--framework", framework], { encoding: "utf8", timeout: PROCESS_LIMIT_MS, killSignal: "SIGKILL" });
       assert.equal(scaffold.status, 0, scaffold.stderr);
       const t1 = Date.now();
       const install = run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], dir);

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { test } from "node:test";
 import { buildScaffold, writeScaffold } from "../generator/cli/scaffold.js";
+import { PROCESS_LIMIT_MS, TEST_LIMIT_MS } from "./support/children.js";
 
 const ROOT = resolve(import.meta.dirname, "..");
 
@@ -40,14 +41,14 @@ test("without --queue the scaffold has no queue file or option", () => {
   assert.match(files.get("src/handlers/voice.ts")!, /disconnect\(event, context\)/);
 });
 
-test("the --queue bullmq project type-checks against this checkout", { timeout: 120_000 }, () => {
+test("the --queue bullmq project type-checks against this checkout", { timeout: TEST_LIMIT_MS }, () => {
   const dir = mkdtempSync(join(tmpdir(), "bw-scaffold-queue-"));
   try {
     writeScaffold(dir, buildScaffold({ dir, framework: "express", queue: "bullmq" }), false);
     mkdirSync(join(dir, "node_modules"));
     symlinkSync(ROOT, join(dir, "node_modules", "bw-codegen"));
     for (const pkg of ["@types", "bullmq", "ioredis", "express", "typescript"]) symlinkSync(join(ROOT, "node_modules", pkg), join(dir, "node_modules", pkg));
-    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", join(dir, "tsconfig.json")], { encoding: "utf8" });
+    const tsc = spawnSync(process.execPath, [join(ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", join(dir, "tsconfig.json")], { encoding: "utf8", timeout: PROCESS_LIMIT_MS, killSignal: "SIGKILL" });
     assert.equal(tsc.status, 0, tsc.stdout + tsc.stderr);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { validateMessagingCallback } from "../generated/validators/messaging.js";
 import { validateNumbersXml } from "../generated/validators/numbers.js";
 import { validateVoiceCallback } from "../generated/validators/voice.js";
+import { adopt, limitChild } from "./support/children.js";
 import { BIN, REPO_ROOT } from "./support/cli.js";
 import { PASS, USER, startRaw, type RawExchange } from "./support/simulate.js";
 
@@ -22,15 +23,15 @@ function cli(args: string[], env: Record<string, string> = {}): Promise<{ status
     const base = { ...process.env };
     delete base.FORCE_COLOR;
     delete base.NO_COLOR;
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = adopt(spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...base, ...env }, stdio: ["ignore", "pipe", "pipe"] }));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c));
     child.stderr.on("data", (c: Buffer) => (stderr += c));
-    const timer = setTimeout(() => child.kill(), 60_000);
+    const unlimit = limitChild(child, (message) => (stderr += `\n${message}`));
     child.on("error", reject);
     child.on("close", (status) => {
-      clearTimeout(timer);
+      unlimit();
       resolve({ status, stdout, stderr });
     });
   });

@@ -62,9 +62,8 @@ describe("receivers that break Bandwidth's rules", () => {
       if (x.path === "/backup") return xml(`<SpeakSentence>Backup here</SpeakSentence>`);
       return ack;
     });
-    const started = Date.now();
+    // Deterministic evidence of the timeout: the simulator's own "no answer within 1 s" error below.
     const trace = await simulateCall(server.url, { username: USER, password: PASS, digits: ["5"], callbackTimeout: 1 });
-    assert.ok(Date.now() - started < 5000);
     const slow = trace.requests.find((r) => r.url.endsWith("/slow"));
     assert.equal(slow?.status, 0);
     assert.match(slow?.error ?? "", /no answer within 1 s/);

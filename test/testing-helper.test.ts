@@ -15,7 +15,7 @@ import type { AddressInfo } from "node:net";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
-import { createBandwidthWebhooks } from "../generated/index.js";
+import { BandwidthConfigError, createBandwidthWebhooks } from "../generated/index.js";
 import { Response, SpeakSentence, Hangup } from "../generated/bxml/index.js";
 import { HandshakeError, basicAuthorization, deliverEvent } from "../generated/runtime/testing/index.js";
 
@@ -145,7 +145,7 @@ describe("deliverEvent against the generated webhooks (node:http)", () => {
   });
 
   it("refuses half a credential pair", async () => {
-    await assert.rejects(deliverEvent({ url: `${base}/callbacks/voice`, body: {}, username: USER }), TypeError);
+    await assert.rejects(deliverEvent({ url: `${base}/callbacks/voice`, body: {}, username: USER }), BandwidthConfigError); // was a TypeError
   });
 });
 

@@ -15,6 +15,7 @@ export function emitHandlerWiring(model: Model): GeneratedFile[] {
   const hasBxmlValidator = model.hasBxml;
 
   const lines: string[] = [
+    `import { BandwidthConfigError } from "./runtime/errors.js";`,
     `import { createWebhookHandlers } from "./runtime/webhooks.js";`,
     `import type { WebhookHandlers } from "./runtime/webhooks.js";`,
     `import type { WebhookCoreOptions, WebhookFamily, WebhookRoute } from "./runtime/http/core.js";`,
@@ -133,7 +134,7 @@ export function emitHandlerWiring(model: Model): GeneratedFile[] {
   }
   lines.push(
     `  if (routes.length === 0) {`,
-    `    throw new TypeError(${JSON.stringify(`createBandwidthWebhooks: pass handlers for at least one family (${wired.map((f) => f.name).join(", ")})`)});`,
+    `    throw new BandwidthConfigError(${JSON.stringify(`createBandwidthWebhooks: pass handlers for at least one family (${wired.map((f) => f.name).join(", ")})`)});`,
     `  }`,
     hasBxmlValidator
       ? `  return createWebhookHandlers({ ...options, bxmlValidator: options.bxmlValidator ?? parseBxml, routes });`

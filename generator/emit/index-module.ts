@@ -23,9 +23,10 @@ function exportLines(reexports: readonly Reexport[]): string[] {
 
 /**
  * The error classes of the root entry: what `onError` and the renderers throw, for `instanceof`.
- * ERRORS: the common error base class and its codes (issue 21, the error design) join this list at merge.
+ * The base class and its codes (docs/errors.md) come first; the subclasses users branch on follow.
  */
 const ROOT_ERRORS: readonly Reexport[] = [
+  { from: "./runtime/errors.js", values: ["BandwidthConfigError", "BandwidthError", "ERROR_CODES", "isBandwidthError"], types: ["BandwidthErrorCode", "BandwidthErrorOptions"] },
   { from: "./runtime/http/core.js", values: ["BxmlValidationError", "WebhookTimeoutError"] },
   { from: "./runtime/http/json-reply.js", values: ["InvalidReplyError"] },
 ];
@@ -37,7 +38,7 @@ const ROOT: readonly Reexport[] = [
   { from: "./runtime/http/context.js", types: ["HandlerContext", "HeaderReader", "WebhookLogger"] },
   {
     from: "./runtime/http/core.js",
-    types: ["AuthFailureInfo", "CoreBody", "CoreResponse", "CoreRoute", "InvalidEventReport", "ResponseInfo", "UnknownEventInfo", "WebhookCore", "WebhookErrorInfo", "WebhookIssue"],
+    types: ["AuthFailureInfo", "CoreBody", "CoreRequest", "CoreResponse", "CoreRoute", "InvalidEventReport", "ResponseInfo", "UnknownEventInfo", "WebhookCore", "WebhookErrorInfo", "WebhookIssue"],
   },
   { from: "./runtime/auth/basic.js", types: ["AuthFailureReason", "BasicCredentials"] },
   { from: "./runtime/queue/dedupe-store.js", values: ["createMemoryDedupeStore"], types: ["ClaimResult", "DedupeStore", "MemoryDedupeStoreOptions"] },

@@ -13,6 +13,7 @@ export function emitQueueWiring(model: Model): GeneratedFile[] {
   const queued = model.families.filter((family) => family.queuedEvents.length > 0);
   if (queued.length === 0) return [];
   const lines: string[] = [
+    `import { BandwidthConfigError } from "./runtime/errors.js";`,
     `import { createQueueWorker } from "./${RUNTIME_QUEUE}/worker.js";`,
     `import type { BandwidthWorker, QueueWorkerOptions, WorkerFamily } from "./${RUNTIME_QUEUE}/worker.js";`,
     `import type { QueuedHandlers } from "./${RUNTIME_QUEUE}/types.js";`,
@@ -55,7 +56,7 @@ export function emitQueueWiring(model: Model): GeneratedFile[] {
   }
   lines.push(
     `  if (Object.keys(families).length === 0) {`,
-    `    throw new TypeError(${JSON.stringify(`createBandwidthWorker: pass handlers for at least one family (${queued.map((f) => f.name).join(", ")})`)});`,
+    `    throw new BandwidthConfigError(${JSON.stringify(`createBandwidthWorker: pass handlers for at least one family (${queued.map((f) => f.name).join(", ")})`)});`,
     `  }`,
     `  return createQueueWorker({ ...options, families });`,
     `}`,

@@ -6,6 +6,10 @@
 // middle and end (flat memory), as JSON.
 //
 //   node --import tsx test/load/soak.ts [--seconds 60] [--connections 20]
+//
+// `runSoak(seconds, connections, amount)` with an `amount` sends exactly that many requests (split evenly
+// over the connections) instead of running for `seconds`: the test smoke uses it, so what it checks does
+// not depend on how fast a loaded machine is.
 import net from "node:net";
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
@@ -88,7 +92,7 @@ function slowBodies(port: number, count: number, until: Promise<void>): Promise<
   });
 }
 
-export async function runSoak(seconds: number, connections = 20): Promise<SoakReport> {
+export async function runSoak(seconds: number, connections = 20, amount?: number): Promise<SoakReport> {
   const receiver = await startReceiver({ mode: "inline", dedupe: "memory", bodyLimit: BODY_LIMIT });
   try {
     const port = Number(new URL(receiver.url).port);
@@ -98,7 +102,7 @@ export async function runSoak(seconds: number, connections = 20): Promise<SoakRe
     let finished!: () => void;
     const done = new Promise<void>((resolve) => (finished = resolve));
     const slow = slowBodies(port, 5, done);
-    const result = await autocannon({ url: receiver.url, connections, duration: seconds, requests: requestMix(), timeout: 10 });
+    const result = await autocannon({ url: receiver.url, connections, ...(amount === undefined ? { duration: seconds } : { amount }), requests: requestMix(), timeout: amount === undefined ? 10 : 120 });
     finished();
     clearTimeout(mid);
     const statuses = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count]));

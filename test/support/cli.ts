@@ -1,7 +1,9 @@
-// Runs the real `bw-codegen` binary in a child process, as a user would, and captures its output.
+// Runs the real `bw-codegen` binary in a child process, as a user would, and captures its output. A run
+// is killed (SIGKILL) only when it hangs: after PROCESS_LIMIT_MS, far beyond what a loaded machine needs.
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { PROCESS_LIMIT_MS } from "./children.js";
 
 export const REPO_ROOT: string = fileURLToPath(new URL("../..", import.meta.url));
 export const BIN: string = join(REPO_ROOT, "bin", "bw-codegen.mjs");
@@ -23,8 +25,9 @@ function plainEnv(): NodeJS.ProcessEnv {
 /** Run `bw-codegen ...args` and wait for it (`env` is added to an environment without FORCE_COLOR / NO_COLOR). */
 export function runCli(args: string[], options: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): CliRun {
   const env = { ...plainEnv(), ...options.env };
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, input: options.input, env, encoding: "utf8", timeout: 60_000 });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, input: options.input, env, encoding: "utf8", timeout: PROCESS_LIMIT_MS, killSignal: "SIGKILL" });
+  const hung = result.error ? `\nbw-codegen ${args.join(" ")}: ${result.error.message}${(result.error as NodeJS.ErrnoException).code === "ETIMEDOUT" ? ` (killed after ${PROCESS_LIMIT_MS / 1000} s: hung)` : ""}` : "";
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr + hung };
 }
 
 /** Parse `--json` output: one object per line. */

@@ -1,9 +1,11 @@
 // Child processes for end-to-end tests: an environment without npm's per-script variables, a bounded
-// synchronous run, and long-running servers started in their own process group, whose "listening on"
-// URL is awaited and which are always stopped (SIGKILL to the group) when the test file ends.
+// synchronous run (killed as hung only after PROCESS_LIMIT_MS), and long-running servers started in
+// their own process group, whose "listening on" URL is awaited and which are always stopped (SIGKILL to
+// the group) when the test file ends, on every path (test/support/children.ts).
 import { spawn, spawnSync } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { PROCESS_LIMIT_MS, adopt, killChild } from "./children.js";
 
 /** Our environment minus npm's per-script variables (they would steer a nested npm), node:test's and the receiver's settings. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
@@ -13,10 +15,11 @@ export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv 
   return { ...env, ...extra };
 }
 
-/** Runs a command to completion (bounded); stdout and stderr together. */
-export function run(command: string, args: string[], cwd: string, timeoutMs = 240_000): { status: number | null; output: string } {
-  const result = spawnSync(command, args, { cwd, env: childEnv(), encoding: "utf8", timeout: timeoutMs });
-  return { status: result.status, output: `${result.stdout}\n${result.stderr}${result.error ? `\n${result.error.message}` : ""}` };
+/** Runs a command to completion (killed with SIGKILL as hung after `timeoutMs`); stdout and stderr together. */
+export function run(command: string, args: string[], cwd: string, timeoutMs = PROCESS_LIMIT_MS): { status: number | null; output: string } {
+  const result = spawnSync(command, args, { cwd, env: childEnv(), encoding: "utf8", timeout: timeoutMs, killSignal: "SIGKILL" });
+  const hung = result.error && (result.error as NodeJS.ErrnoException).code === "ETIMEDOUT" ? `\nkilled after ${timeoutMs / 1000} s: ${command} hung` : "";
+  return { status: result.status, output: `${result.stdout}\n${result.stderr}${result.error ? `\n${result.error.message}` : ""}${hung}` };
 }
 
 export interface Started {
@@ -31,15 +34,18 @@ export interface Started {
 
 const started = new Set<ChildProcess>();
 
-/** Starts a server process in its own process group and waits (up to 60 s) for its "listening on" line. */
+/** Starts a server process in its own process group and waits (up to PROCESS_LIMIT_MS) for its "listening on" line. */
 export function startServer(command: string, args: string[], cwd: string, env: Record<string, string>): Started {
-  const child = spawn(command, args, { cwd, env: childEnv(env), detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = adopt(spawn(command, args, { cwd, env: childEnv(env), detached: true, stdio: ["ignore", "pipe", "pipe"] }), { group: true });
   started.add(child);
   let text = "";
   const exit = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
   exit.then(() => started.delete(child));
   const url = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no "listening on" line within 60 s:\n${text}`)), 60_000);
+    const timer = setTimeout(() => {
+      killChild(child, true);
+      reject(new Error(`no "listening on" line within ${PROCESS_LIMIT_MS / 1000} s (killed as hung):\n${text}`));
+    }, PROCESS_LIMIT_MS);
     const onData = (chunk: Buffer): void => {
       text += chunk.toString();
       const match = /listening on (http:\/\/\S+)/.exec(text);
@@ -59,25 +65,14 @@ export function startServer(command: string, args: string[], cwd: string, env: R
   return { child, output: () => text, url, exit };
 }
 
-/** Kills a server's process group if it is still running (SIGKILL). */
+/** Kills a server's process group (SIGKILL; whatever the server started goes with it). */
 export function stopGroup(server: Started): void {
-  if (server.child.exitCode !== null || server.child.signalCode !== null) return;
-  try {
-    process.kill(-server.child.pid!, "SIGKILL");
-  } catch {
-    // already gone
-  }
+  killChild(server.child, true);
 }
 
-/** Kills the process groups of every server still running (call from `after`). */
+/** Kills the process groups of every server started here (call from `after`; the exit hooks do it too). */
 export function killAll(): void {
-  for (const child of started) {
-    try {
-      process.kill(-child.pid!, "SIGKILL");
-    } catch {
-      // already gone
-    }
-  }
+  for (const child of started) killChild(child, true);
   started.clear();
 }
 

@@ -2,12 +2,14 @@
 // 127.0.0.1 port, in a temporary directory, and stops it by PID. `stop()` / `start()` again keep the port,
 // so fault tests can take Redis away mid-run and bring it back. With `persist: true` it writes an
 // append-only file (fsync every second, flushed on a graceful stop) so a restart keeps its data, as a
-// production Redis behind a queue must; otherwise nothing is saved.
+// production Redis behind a queue must; otherwise nothing is saved. The process is registered with
+// test/support/children.ts, so it is killed even when the test file dies before calling `dispose()`.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PROCESS_LIMIT_MS, adopt, killChild } from "./children.js";
 
 export interface RedisServer {
   readonly port: number;
@@ -35,9 +37,13 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function waitForPort(port: number, deadline: number): Promise<void> {
+function waitForPort(port: number, deadline: number, exited: () => boolean): Promise<void> {
   return new Promise((resolve, reject) => {
     const attempt = (): void => {
+      if (exited()) {
+        reject(new Error(`redis-server exited before listening on ${port} (is redis-server installed? .ci/run installs it)`));
+        return;
+      }
       const socket = net.connect(port, "127.0.0.1");
       socket.once("connect", () => {
         socket.write("PING\r\n");
@@ -66,12 +72,21 @@ export async function startRedisServer(options: { persist?: boolean } = {}): Pro
 
   async function start(): Promise<void> {
     if (child !== undefined) return;
-    const started = spawn("redis-server", args, { stdio: "ignore" });
+    const started = adopt(spawn("redis-server", args, { stdio: "ignore" }));
     child = started;
-    started.once("exit", () => {
+    let gone = false;
+    const ended = (): void => {
+      gone = true;
       if (child === started) child = undefined;
-    });
-    await waitForPort(port, Date.now() + 10_000);
+    };
+    started.once("error", ended);
+    started.once("exit", ended);
+    try {
+      await waitForPort(port, Date.now() + PROCESS_LIMIT_MS, () => gone);
+    } catch (error) {
+      killChild(started);
+      throw error;
+    }
   }
 
   async function stop(): Promise<void> {

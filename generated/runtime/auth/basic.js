@@ -19,6 +19,7 @@
  *   valid UTF-8. The precise reason is only worked out after a failure, for logs, and never contains the
  *   header or any secret.
  */
+import { BandwidthConfigError } from "../errors.js";
 /** Default realm in the `WWW-Authenticate` challenge (Bandwidth accepts any realm, even an empty one). */
 export const DEFAULT_REALM = "bandwidth-webhooks";
 /** Largest decoded `user:password` accepted, in bytes. Fixed, so it reveals nothing about the secrets. */
@@ -40,11 +41,11 @@ function buildBase64Table() {
  */
 export function basicChallenge(realm = DEFAULT_REALM) {
     if (typeof realm !== "string")
-        throw new TypeError("bw-codegen auth: realm must be a string");
+        throw new BandwidthConfigError("bw-codegen auth: realm must be a string");
     for (let i = 0; i < realm.length; i++) {
         const c = realm.charCodeAt(i);
         if (c < 0x20 || c === 0x7f)
-            throw new TypeError("bw-codegen auth: realm must not contain control characters");
+            throw new BandwidthConfigError("bw-codegen auth: realm must not contain control characters");
     }
     return `Basic realm="${realm.replace(/[\\"]/g, "\\$&")}"`;
 }
@@ -62,24 +63,24 @@ export function createBasicAuth(options) {
     const challenge = basicChallenge(options.realm ?? DEFAULT_REALM);
     const list = options.credentials;
     if (!Array.isArray(list) || list.length === 0) {
-        throw new TypeError("bw-codegen auth: at least one credential pair is required");
+        throw new BandwidthConfigError("bw-codegen auth: at least one credential pair is required");
     }
     const encoder = new TextEncoder();
     const expected = list.map((pair, index) => {
         if (pair === null || typeof pair !== "object")
-            throw new TypeError(`bw-codegen auth: credentials[${index}] must be an object`);
+            throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}] must be an object`);
         const { username, password } = pair;
         if (typeof username !== "string" || username.length === 0) {
-            throw new TypeError(`bw-codegen auth: credentials[${index}].username must be a non-empty string`);
+            throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}].username must be a non-empty string`);
         }
         if (username.includes(":"))
-            throw new TypeError(`bw-codegen auth: credentials[${index}].username must not contain ':'`);
+            throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}].username must not contain ':'`);
         if (typeof password !== "string" || password.length === 0) {
-            throw new TypeError(`bw-codegen auth: credentials[${index}].password must be a non-empty string`);
+            throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}].password must be a non-empty string`);
         }
         const bytes = encoder.encode(`${username}:${password}`);
         if (bytes.length > MAX_DECODED_BYTES) {
-            throw new TypeError(`bw-codegen auth: credentials[${index}] is longer than ${MAX_DECODED_BYTES} bytes`);
+            throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}] is longer than ${MAX_DECODED_BYTES} bytes`);
         }
         return bytes;
     });

@@ -10,6 +10,7 @@
 // Edge-safe: Web Crypto only (`crypto.subtle`, global in Node 20, Deno, Bun, Workers). The comparison is
 // done by `crypto.subtle.verify`, which compares MACs in constant time; every configured secret is tried
 // (rotation), without stopping at the first match.
+import { BandwidthConfigError, BandwidthError } from "../errors.js";
 /** Name of the header carrying the signature (HTTP header names are case-insensitive). */
 export const SIGNATURE_HEADER = "x-bandwidth-signature-hmac-sha256";
 const encoder = new TextEncoder();
@@ -23,13 +24,13 @@ function toBytes(value) {
 function subtle() {
     const c = globalThis.crypto;
     if (!c?.subtle)
-        throw new Error("Web Crypto (globalThis.crypto.subtle) is not available in this runtime");
+        throw new BandwidthError("BW_RUNTIME_UNSUPPORTED", "Web Crypto (globalThis.crypto.subtle) is not available in this runtime");
     return c.subtle;
 }
 function importKey(secret) {
     const bytes = toBytes(secret);
     if (bytes.length === 0)
-        throw new TypeError("an HMAC secret must not be empty");
+        throw new BandwidthConfigError("an HMAC secret must not be empty");
     return subtle().importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 const HEX = /^[0-9a-fA-F]{64}$/;
@@ -70,7 +71,7 @@ function parseHeader(value) {
 export function createSignatureVerifier(secrets) {
     const list = Array.isArray(secrets) ? secrets : [secrets];
     if (list.length === 0)
-        throw new TypeError("createSignatureVerifier needs at least one secret");
+        throw new BandwidthConfigError("createSignatureVerifier needs at least one secret");
     const keys = list.map(importKey);
     return {
         async verify(body, header) {

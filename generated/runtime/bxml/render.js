@@ -4,6 +4,7 @@
 // allowed nesting, attribute types/enums/ranges, text rules), then written with every attribute
 // value and text node escaped. Element and attribute names are only ever taken from the rules table,
 // so no string can create markup. SSML exists only as typed child nodes; text is never un-escaped.
+import { BandwidthError } from "../errors.js";
 import { escapeXmlAttribute, escapeXmlText, XmlCharacterError } from "../xml/escape.js";
 import { hasOwn, pathOf, } from "./rules.js";
 import { runChecks } from "./checks.js";
@@ -20,11 +21,11 @@ import { formatNumber } from "./values.js";
  *   if (error instanceof BxmlRenderError) console.error(error.issues); // [{ path: "/Response/SpeakSentence[1]/text()", message: "character U+0007 …" }]
  * }
  */
-export class BxmlRenderError extends Error {
+export class BxmlRenderError extends BandwidthError {
     /** Every problem found, e.g. `{ path: "/Response/Gather[1]/@maxDigits", message: "must be an integer from 1 to 50, not 0" }`. */
     issues;
     constructor(issues) {
-        super(`invalid BXML: ${issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")}`);
+        super("BW_BXML_RENDER", `invalid BXML: ${issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")}`);
         this.name = "BxmlRenderError";
         this.issues = issues;
     }

@@ -7,10 +7,9 @@
  * once: the acknowledgement when all succeeded, 500 when any threw, rejected or timed out. With dedupe,
  * the failed events are reported to the guard, which releases only their claims.
  */
-import type { HeaderReader } from "./context.js";
 import type { RequestNote } from "./log.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse } from "./types.js";
+import type { CoreRequest, CoreResponse } from "./types.js";
 /** A batch: validate all first, then call each handler; answer once every (async) handler settled. */
-export declare function handleBatch(settings: CoreSettings, state: RouteState, method: string, items: unknown[], raw: unknown, readHeader: HeaderReader, note: RequestNote): CoreResponse | Promise<CoreResponse>;
+export declare function handleBatch(settings: CoreSettings, state: RouteState, items: unknown[], request: CoreRequest, note: RequestNote): CoreResponse | Promise<CoreResponse>;

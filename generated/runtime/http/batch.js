@@ -12,14 +12,14 @@ import { guarded, isGuarded } from "./guarded.js";
 import { INTERNAL_ERROR, invalidBody } from "./responses.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
 /** Validates every element; the prepared events, or the 400 for the first element that cannot be told. */
-function prepareAll(settings, state, method, items, raw, readHeader, note) {
+function prepareAll(settings, state, items, request, note) {
     const prepared = [];
     let reports;
     for (let i = 0; i < items.length; i++) {
         const item = items[i];
         if (item === null || typeof item !== "object" || Array.isArray(item))
             return invalidBody(`element ${i} is not an object`);
-        const one = prepareEvent(settings, state, method, item, raw, readHeader, false, i);
+        const one = prepareEvent(settings, state, item, request, false, i);
         if ("status" in one)
             return one;
         if (one.report !== undefined)
@@ -32,8 +32,8 @@ function prepareAll(settings, state, method, items, raw, readHeader, note) {
     return prepared;
 }
 /** A batch: validate all first, then call each handler; answer once every (async) handler settled. */
-export function handleBatch(settings, state, method, items, raw, readHeader, note) {
-    const prepared = prepareAll(settings, state, method, items, raw, readHeader, note);
+export function handleBatch(settings, state, items, request, note) {
+    const prepared = prepareAll(settings, state, items, request, note);
     if (!Array.isArray(prepared))
         return prepared;
     if (settings.guard !== undefined && prepared.some(isGuarded))

@@ -6,6 +6,8 @@
  * Built once per event by the handler core (`core.ts`); the AbortController behind `signal` is only
  * created if a handler actually reads `signal`, so handlers that don't use it cost nothing extra.
  */
+import type { ValidationIssue } from "../validation.js";
+import type { CoreRequest } from "./types.js";
 /** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */
 export interface WebhookLogger {
     debug?(message: string, details?: unknown): void;
@@ -33,10 +35,7 @@ export interface HandlerContext {
     /** `false` when the event failed its schema and was dispatched anyway (lenient mode: value drift), or in `onInvalidEvent`. */
     readonly valid: boolean;
     /** The validation issues when `valid` is false (JSON pointers + messages); empty otherwise. */
-    readonly issues: readonly {
-        readonly path: string;
-        readonly message: string;
-    }[];
+    readonly issues: readonly ValidationIssue[];
     /** The transport's request object: `IncomingMessage`, a Fetch `Request`, an Express or Fastify request. */
     readonly raw: unknown;
     /** The logger configured on the webhook handler. */
@@ -55,16 +54,10 @@ export declare class WebhookContext implements HandlerContext {
     readonly method: string;
     readonly path: string;
     readonly valid: boolean;
-    readonly issues: readonly {
-        readonly path: string;
-        readonly message: string;
-    }[];
+    readonly issues: readonly ValidationIssue[];
     readonly raw: unknown;
     readonly logger: WebhookLogger;
-    constructor(family: string, eventType: string, method: string, path: string, issues: readonly {
-        readonly path: string;
-        readonly message: string;
-    }[] | undefined, raw: unknown, readHeader: HeaderReader, logger: WebhookLogger, receivedEventType?: string);
+    constructor(family: string, eventType: string, path: string, issues: readonly ValidationIssue[] | undefined, request: CoreRequest, logger: WebhookLogger, receivedEventType?: string);
     get signal(): AbortSignal;
     header(name: string): string | undefined;
     /** Called by the core when the handler's time is up. */

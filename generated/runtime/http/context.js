@@ -7,6 +7,7 @@
  * created if a handler actually reads `signal`, so handlers that don't use it cost nothing extra.
  */
 const NO_ISSUES = Object.freeze([]);
+const NOT_ABORTED = Symbol("not aborted");
 /** The runtime's implementation of {@link HandlerContext}; created by the core, not by users. */
 export class WebhookContext {
     family;
@@ -20,24 +21,25 @@ export class WebhookContext {
     logger;
     #readHeader;
     #controller = undefined;
-    #aborted = false;
-    constructor(family, eventType, method, path, issues, raw, readHeader, logger, receivedEventType = eventType) {
+    /** The abort reason once the handler's time is up (the WebhookTimeoutError), {@link NOT_ABORTED} before. */
+    #abortReason = NOT_ABORTED;
+    constructor(family, eventType, path, issues, request, logger, receivedEventType = eventType) {
         this.family = family;
         this.eventType = eventType;
         this.receivedEventType = receivedEventType;
-        this.method = method;
+        this.method = request.method;
         this.path = path;
         this.valid = issues === undefined;
         this.issues = issues ?? NO_ISSUES;
-        this.raw = raw;
-        this.#readHeader = readHeader;
+        this.raw = request.raw;
+        this.#readHeader = request.readHeader;
         this.logger = logger;
     }
     get signal() {
         if (this.#controller === undefined) {
             this.#controller = new AbortController();
-            if (this.#aborted)
-                this.#controller.abort(new Error("webhook handler timed out"));
+            if (this.#abortReason !== NOT_ABORTED)
+                this.#controller.abort(this.#abortReason);
         }
         return this.#controller.signal;
     }
@@ -49,7 +51,7 @@ export class WebhookContext {
     }
     /** Called by the core when the handler's time is up. */
     abort(reason) {
-        this.#aborted = true;
+        this.#abortReason = reason; // the WebhookTimeoutError (code BW_HANDLER_TIMEOUT), also for a signal read later
         this.#controller?.abort(reason);
     }
 }

@@ -9,10 +9,12 @@
  *
  * A request goes through three steps, so that nothing about the body is read before auth:
  * 1. `match(url)` picks the route (one per family) or `undefined` (404 / next middleware);
- * 2. `check(route, method, authorization, contentType, contentLength, contentEncoding)` answers 405 / 401 / 415 / 413 before
- *    any body byte is read, or returns `undefined` to go on;
- * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
- *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
+ * 2. `check(route, request)` answers 405 / 401 / 415 / 413 before any body byte is read, or returns
+ *    `undefined` to go on;
+ * 3. `handle(route, request)` (the adapter has set `request.body`) parses, validates, calls the user's
+ *    handler and returns `{ status, headers, body }` (synchronously when the handler is synchronous: no
+ *    async hop).
+ * The adapter builds the {@link CoreRequest} once per request; every step below takes that one object.
  * On a family whose sender reads a refusal as consent (numbers: port-out validation), every refusal of
  * steps 2 and 3 but 401/404/405 becomes the family's 200 "no" (`fail-closed.ts`); adapters pass their
  * own refusals (a body over the limit, a failure) through `refuse(route, refusal)`.
@@ -21,7 +23,7 @@
  * each family's generated validator and event table; nothing here knows a single event name.
  */
 import type { WebhookCore, WebhookCoreOptions } from "./types.js";
-export type { AuthFailureInfo, BodyVerification, BxmlCheckResult, CoreBody, CoreResponse, CoreRoute, EventResponseKind, FamilyEventInfo, FamilyReply, FamilyValidationResult, InvalidEventReport, ResponseInfo, UnknownEventInfo, WebhookCore, WebhookCoreOptions, WebhookErrorInfo, WebhookFamily, WebhookIssue, WebhookRoute, } from "./types.js";
+export type { AuthFailureInfo, BodyVerification, BxmlCheckResult, CoreBody, CoreRequest, CoreResponse, CoreRoute, EventResponseKind, FamilyEventInfo, FamilyReply, FamilyValidationResult, InvalidEventReport, ResponseInfo, UnknownEventInfo, WebhookCore, WebhookCoreOptions, WebhookErrorInfo, WebhookFamily, WebhookIssue, WebhookRoute, } from "./types.js";
 export { DEFAULT_BODY_LIMIT, DEFAULT_MAX_BATCH_EVENTS, DEFAULT_MAX_XML_ELEMENTS, DEFAULT_TIMEOUT_MS } from "./settings.js";
 export { LOG_LINES_PER_WINDOW, LOG_WINDOW_MS } from "./log.js";
 export { mediaTypeOf } from "./gate.js";

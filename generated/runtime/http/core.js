@@ -9,10 +9,12 @@
  *
  * A request goes through three steps, so that nothing about the body is read before auth:
  * 1. `match(url)` picks the route (one per family) or `undefined` (404 / next middleware);
- * 2. `check(route, method, authorization, contentType, contentLength, contentEncoding)` answers 405 / 401 / 415 / 413 before
- *    any body byte is read, or returns `undefined` to go on;
- * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
- *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
+ * 2. `check(route, request)` answers 405 / 401 / 415 / 413 before any body byte is read, or returns
+ *    `undefined` to go on;
+ * 3. `handle(route, request)` (the adapter has set `request.body`) parses, validates, calls the user's
+ *    handler and returns `{ status, headers, body }` (synchronously when the handler is synchronous: no
+ *    async hop).
+ * The adapter builds the {@link CoreRequest} once per request; every step below takes that one object.
  * On a family whose sender reads a refusal as consent (numbers: port-out validation), every refusal of
  * steps 2 and 3 but 401/404/405 becomes the family's 200 "no" (`fail-closed.ts`); adapters pass their
  * own refusals (a body over the limit, a failure) through `refuse(route, refusal)`.
@@ -63,13 +65,22 @@ function developmentNotice(settings) {
     settings.log.once("info", "validate-bxml", "bw-codegen webhooks: development mode: BXML replies are validated before they are sent (invalid BXML becomes a 500 with the reason), which costs throughput. Set NODE_ENV=production or validateBxml: false to turn it off.");
 }
 /** `handle`: the pipeline, then {@link finish} (after the handlers when they are async). */
-function handleAndFinish(settings, state, method, url, body, raw, readHeader) {
+function handleAndFinish(settings, state, request) {
     developmentNotice(settings);
     const note = newNote(settings.onResponse === undefined ? 0 : clock());
-    const result = handleRequest(settings, state, method, url, body, raw, readHeader, note);
+    const result = handleRequest(settings, state, request, note);
     if ("status" in result)
-        return finish(settings, state, method, note, failClosed(state.family, settings.log, state.path, result, body));
-    return result.then((response) => finish(settings, state, method, note, failClosed(state.family, settings.log, state.path, response, body)));
+        return finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, result, request.body));
+    return result.then((response) => finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, response, request.body)));
+}
+const noHeader = () => undefined;
+/** The request of the deprecated positional `check(route, method, authorization, …)`. */
+function positionalCheck(method, authorization, contentType, contentLength, contentEncoding) {
+    return { method: method ?? "", url: "", authorization, contentType, contentLength, contentEncoding, body: undefined, raw: undefined, readHeader: noHeader };
+}
+/** The request of the deprecated positional `handle(route, method, url, body, raw, readHeader)`. */
+function positionalHandle(method, url, body, raw, readHeader) {
+    return { method, url, authorization: undefined, contentType: undefined, contentLength: undefined, contentEncoding: undefined, body, raw, readHeader };
 }
 /**
  * Creates the webhook handler core. Throws at construction (never per request) when the configuration is
@@ -90,12 +101,14 @@ export function createWebhookCore(options) {
         routes,
         bodyLimit: settings.bodyLimit,
         match: (url) => matchRoute(byPath, url),
-        check: (route, method, authorization, contentType, contentLength, contentEncoding) => {
+        // the deprecated positional forms are named parameters, not a rest array: no allocation per request
+        check: (route, request, authorization, contentType, contentLength, contentEncoding) => {
+            const one = typeof request === "object" ? request : positionalCheck(request, authorization, contentType, contentLength, contentEncoding);
             const state = route;
-            const early = checkRequest(settings, state, method, authorization, contentType, contentLength, contentEncoding);
-            return early === undefined ? undefined : finish(settings, state, method ?? "", undefined, failClosed(state.family, settings.log, state.path, early, undefined));
+            const early = checkRequest(settings, state, one);
+            return early === undefined ? undefined : finish(settings, state, one.method, undefined, failClosed(state.family, settings.log, state.path, early, undefined));
         },
-        handle: (route, method, url, body, raw, readHeader) => handleAndFinish(settings, route, method, url, body, raw, readHeader),
+        handle: (route, request, url, body, raw, readHeader) => handleAndFinish(settings, route, typeof request === "object" ? request : positionalHandle(request, url, body, raw, readHeader)),
         notFound: NOT_FOUND,
         payloadTooLarge: PAYLOAD_TOO_LARGE,
         refuse: (route, refusal) => failClosed(route.family, settings.log, route.path, refusal, undefined),

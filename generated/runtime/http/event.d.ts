@@ -6,10 +6,9 @@
  * builds the handler's context and calls the user's handler or the `onUnknownEvent` fallback.
  */
 import { WebhookContext } from "./context.js";
-import type { HeaderReader } from "./context.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse, FamilyEventInfo, InvalidEventReport } from "./types.js";
+import type { CoreRequest, CoreResponse, FamilyEventInfo, InvalidEventReport } from "./types.js";
 /** A validated event, ready for its handler. */
 export interface PreparedEvent {
     readonly event: unknown;
@@ -20,7 +19,7 @@ export interface PreparedEvent {
     readonly report: InvalidEventReport | undefined;
 }
 /** Validates and names one event and builds its context; a response when it is refused (400). */
-export declare function prepareEvent(settings: CoreSettings, state: RouteState, method: string, event: Record<string, unknown>, raw: unknown, readHeader: HeaderReader, fromQuery: boolean, index?: number): PreparedEvent | CoreResponse;
+export declare function prepareEvent(settings: CoreSettings, state: RouteState, event: Record<string, unknown>, request: CoreRequest, fromQuery: boolean, index?: number): PreparedEvent | CoreResponse;
 /** Calls the handler (or the fallback; `onInvalidEvent` for an invalid event) for one prepared event; returns its raw result. */
 export declare function invokeHandler(settings: CoreSettings, state: RouteState, prepared: PreparedEvent): unknown;
 /** The `onError` kind of a handler failure: `hook` when the fallback (no handler, or an invalid event's hook) failed. */

@@ -33,7 +33,7 @@ function unnamedEvent(family, result) {
         : `missing or non-string "${family.discriminant}"`);
 }
 /** Validates and names one event and builds its context; a response when it is refused (400). */
-export function prepareEvent(settings, state, method, event, raw, readHeader, fromQuery, index) {
+export function prepareEvent(settings, state, event, request, fromQuery, index) {
     const family = state.family;
     let result = family.validate(event, settings.validateOptions);
     const type = eventTypeOf(family, result, event);
@@ -77,7 +77,7 @@ export function prepareEvent(settings, state, method, event, raw, readHeader, fr
             report = { family: family.name, eventType: type, errors: issues, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }), ...(renamedFrom === undefined ? {} : { renamedFrom }) };
         }
     }
-    const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger, renamedFrom ?? type);
+    const context = new WebhookContext(family.name, type, state.path, issues, request, settings.logger, renamedFrom ?? type);
     const handler = info === undefined ? undefined : state.handlers[info.method];
     if (report?.dispatched) {
         try {

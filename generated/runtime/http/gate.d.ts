@@ -6,7 +6,7 @@
  */
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse } from "./types.js";
+import type { CoreRequest, CoreResponse } from "./types.js";
 /**
  * The media type of a Content-Type value, lower case, without parameters. A charset other than UTF-8
  * (or US-ASCII, a subset) makes the type unacceptable (returned as `""`).
@@ -17,4 +17,4 @@ import type { CoreResponse } from "./types.js";
  */
 export declare function mediaTypeOf(contentType: string): string;
 /** Answers 405 / 401 / 415 / 413 before the body is read; `undefined` = go on. */
-export declare function checkRequest(settings: CoreSettings, state: RouteState, method: string | undefined, authorization: string | null | undefined, contentType: string | null | undefined, contentLength: string | number | null | undefined, contentEncoding?: string | null): CoreResponse | undefined;
+export declare function checkRequest(settings: CoreSettings, state: RouteState, request: CoreRequest): CoreResponse | undefined;

@@ -54,14 +54,16 @@ function checkAuthorization(settings, state, authorization) {
     return settings.unauthorized;
 }
 /** Answers 405 / 401 / 415 / 413 before the body is read; `undefined` = go on. */
-export function checkRequest(settings, state, method, authorization, contentType, contentLength, contentEncoding) {
+export function checkRequest(settings, state, request) {
+    const method = request.method;
     const isPost = method === "POST";
     if (!(isPost ? state.acceptsPost : method === "GET" && state.acceptsGet))
         return state.methodNotAllowed;
-    const refused = checkAuthorization(settings, state, authorization);
+    const refused = checkAuthorization(settings, state, request.authorization);
     if (refused !== undefined)
         return refused;
     if (isPost) {
+        const { contentType, contentEncoding, contentLength } = request;
         if (contentType === undefined || contentType === null || !state.accepts(mediaTypeOf(contentType)))
             return UNSUPPORTED_MEDIA;
         // a compressed body would only fail later as "malformed"; RFC 9110 §15.5.16 answers it with 415

@@ -8,6 +8,7 @@
  * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
  * handled nor stored.
  */
+import { BandwidthError } from "../errors.js";
 import { IN_PROGRESS, STORE_UNAVAILABLE } from "./responses.js";
 /**
  * Async events (reply ignored) of a known type: the ones dedupe and the queue take. Not an invalid event
@@ -28,7 +29,7 @@ export async function guarded(settings, state, prepared, runInline) {
     const events = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
     const admission = await guard.admit(events);
     if (admission.unavailable) {
-        settings.reportError(new Error(admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+        settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
         return STORE_UNAVAILABLE;
     }
     const admitted = new Set(admission.admitted.map((i) => guardedItems[i]));

@@ -5,6 +5,7 @@
  * malformed answer like no answer (the call goes to its emergency call centre), so an invalid reply is
  * better reported to `onError` (as a 500, which Bandwidth handles the same way) than sent silently.
  */
+import { BandwidthError } from "../errors.js";
 import type { FamilyReply } from "./core.js";
 import type { CompiledValidator, PatternHints, ValidationIssue, ValidationResult } from "../validation.js";
 /** A validator of one reply shape: the typed value, or `{ path, message }` errors. */
@@ -25,7 +26,7 @@ export declare function createReplyValidator<T>(type: string, compiled: Compiled
  *   if (error instanceof InvalidReplyError) console.error(error.issues); // [{ path: "/lat", message: "…" }]
  * },
  */
-export declare class InvalidReplyError extends Error {
+export declare class InvalidReplyError extends BandwidthError {
     readonly issues: readonly ValidationIssue[];
     constructor(kind: string, issues: readonly ValidationIssue[]);
 }

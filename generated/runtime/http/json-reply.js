@@ -5,6 +5,7 @@
  * malformed answer like no answer (the call goes to its emergency call centre), so an invalid reply is
  * better reported to `onError` (as a 500, which Bandwidth handles the same way) than sent silently.
  */
+import { BandwidthError } from "../errors.js";
 import { formatAjvErrors } from "../validation.js";
 /**
  * Wraps a compiled reply schema as a validator.
@@ -28,10 +29,10 @@ export function createReplyValidator(type, compiled, hints) {
  *   if (error instanceof InvalidReplyError) console.error(error.issues); // [{ path: "/lat", message: "…" }]
  * },
  */
-export class InvalidReplyError extends Error {
+export class InvalidReplyError extends BandwidthError {
     issues;
     constructor(kind, issues) {
-        super(`the handler's ${kind} reply is invalid: ${issues.map((issue) => `${issue.path || "/"} ${issue.message}`).join("; ")}`);
+        super("BW_INVALID_REPLY", `the handler's ${kind} reply is invalid: ${issues.map((issue) => `${issue.path || "/"} ${issue.message}`).join("; ")}`);
         this.name = "InvalidReplyError";
         this.issues = issues;
     }
@@ -52,7 +53,7 @@ export function createJsonReplyRenderer(validators) {
             return undefined;
         const validate = table[kind];
         if (validate === undefined)
-            throw new TypeError(`no JSON reply is defined for response kind "${kind}"`);
+            throw new BandwidthError("BW_INVALID_REPLY", `no JSON reply is defined for response kind "${kind}"`);
         const verdict = validate(result);
         if (!verdict.ok)
             throw new InvalidReplyError(kind, verdict.errors);

@@ -4,7 +4,8 @@
  * parsed, or the body text (BOM stripped) parsed as JSON or by the family's XML parser. Also the
  * conversion of GET query strings to the numbers and booleans the schema wants.
  */
-import type { CoreBody, CoreResponse, WebhookFamily, WebhookIssue } from "./types.js";
+import type { CoreRequest, CoreResponse, WebhookFamily } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 /** The parsed request: `fromQuery` marks values that came from a query string (all strings). */
 export interface ParsedRequest {
     readonly value: unknown;
@@ -15,9 +16,9 @@ export interface ParsedRequest {
  * are not UTF-8, malformed JSON or XML; 415 for an XML declaration naming another encoding. `__proto__`
  * keys of JSON (and of a value a framework parsed) are dropped before anything sees the value.
  */
-export declare function parseRequest(family: WebhookFamily, method: string, url: string, body: CoreBody): ParsedRequest | CoreResponse;
+export declare function parseRequest(family: WebhookFamily, request: CoreRequest): ParsedRequest | CoreResponse;
 /**
  * Voice GET callbacks carry every field as a string. For top-level fields the validator wanted as a number
  * or boolean, converts the string when it is exactly one; returns `undefined` when nothing changed.
  */
-export declare function coerceQueryValues(event: Record<string, unknown>, errors: readonly WebhookIssue[]): Record<string, unknown> | undefined;
+export declare function coerceQueryValues(event: Record<string, unknown>, errors: readonly ValidationIssue[]): Record<string, unknown> | undefined;

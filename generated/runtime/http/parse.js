@@ -34,9 +34,10 @@ function parseQuery(url) {
  * are not UTF-8, malformed JSON or XML; 415 for an XML declaration naming another encoding. `__proto__`
  * keys of JSON (and of a value a framework parsed) are dropped before anything sees the value.
  */
-export function parseRequest(family, method, url, body) {
-    if (method === "GET")
-        return { value: parseQuery(url), fromQuery: true };
+export function parseRequest(family, request) {
+    if (request.method === "GET")
+        return { value: parseQuery(request.url), fromQuery: true };
+    const body = request.body;
     if (body !== null && typeof body === "object" && !(body instanceof Uint8Array))
         return { value: dropProtoKeys(body.parsed), fromQuery: false };
     let text;

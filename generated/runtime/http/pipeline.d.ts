@@ -5,15 +5,14 @@
  * dispatch it (one event, or a batch via `batch.ts`), and render the handler's result. Synchronous
  * handlers get a synchronous answer (no async hop). What it learns goes into the request's note.
  */
-import type { HeaderReader } from "./context.js";
 import type { RequestNote } from "./log.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreBody, CoreResponse } from "./types.js";
+import type { CoreRequest, CoreResponse } from "./types.js";
 /**
  * Whether the JSON form of an XML document holds more than `limit` elements (each element is one
  * property value or array item below the root); stops counting once past the limit.
  */
 export declare function exceedsElements(root: unknown, limit: number): boolean;
 /** Verifies (POST bodies of families that check them), then parses, validates and dispatches. */
-export declare function handleRequest(settings: CoreSettings, state: RouteState, method: string, url: string, body: CoreBody, raw: unknown, readHeader: HeaderReader, note: RequestNote): CoreResponse | Promise<CoreResponse>;
+export declare function handleRequest(settings: CoreSettings, state: RouteState, request: CoreRequest, note: RequestNote): CoreResponse | Promise<CoreResponse>;

@@ -62,9 +62,9 @@ export function exceedsElements(root, limit) {
     return false;
 }
 /** Parses, validates and dispatches a request whose body passed the family's check. */
-function handleVerified(settings, state, method, url, body, raw, readHeader, note) {
+function handleVerified(settings, state, request, note) {
     const family = state.family;
-    const parsed = parseRequest(family, method, url, body);
+    const parsed = parseRequest(family, request);
     if ("status" in parsed)
         return parsed;
     const value = parsed.value;
@@ -74,7 +74,7 @@ function handleVerified(settings, state, method, url, body, raw, readHeader, not
                 return state.ack;
             if (value.length > settings.maxBatchEvents)
                 return tooMany("events", family.name, settings.maxBatchEvents, "maxBatchEvents");
-            return handleBatch(settings, state, method, value, raw, readHeader, note);
+            return handleBatch(settings, state, value, request, note);
         }
         // Bandwidth's own spec models the body as one object; accept a lone event too.
     }
@@ -84,7 +84,7 @@ function handleVerified(settings, state, method, url, body, raw, readHeader, not
     if (family.format === "xml" && exceedsElements(value, settings.maxXmlElements)) {
         return tooMany("elements", family.name, settings.maxXmlElements, "maxXmlElements");
     }
-    const prepared = prepareEvent(settings, state, method, value, raw, readHeader, parsed.fromQuery);
+    const prepared = prepareEvent(settings, state, value, request, parsed.fromQuery);
     if ("status" in prepared)
         return prepared;
     note.eventType = prepared.context.eventType;
@@ -95,13 +95,13 @@ function handleVerified(settings, state, method, url, body, raw, readHeader, not
     return run(settings, state, prepared);
 }
 /** Verifies (POST bodies of families that check them), then parses, validates and dispatches. */
-export function handleRequest(settings, state, method, url, body, raw, readHeader, note) {
+export function handleRequest(settings, state, request, note) {
     const family = state.family;
-    if (family.verifyBody === undefined || method !== "POST")
-        return handleVerified(settings, state, method, url, body, raw, readHeader, note);
-    return family.verifyBody(body, raw, readHeader).then((verdict) => {
+    if (family.verifyBody === undefined || request.method !== "POST")
+        return handleVerified(settings, state, request, note);
+    return family.verifyBody(request.body, request.raw, request.readHeader).then((verdict) => {
         if (verdict.ok)
-            return handleVerified(settings, state, method, url, body, raw, readHeader, note);
+            return handleVerified(settings, state, request, note);
         settings.log.limited("warn", "signature", `bw-codegen webhooks: refused a ${family.name} request on ${state.path}: ${verdict.reason}`);
         return invalidSignature(verdict.reason, verdict.message);
     }, (error) => {

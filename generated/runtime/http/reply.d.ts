@@ -4,10 +4,12 @@
  * 204, the family's acknowledgement, or a family-specific XML/JSON reply), checking returned BXML in
  * development mode. A result that cannot be rendered is a 500 reported to `onError`.
  */
+import { BandwidthError } from "../errors.js";
 import type { PreparedEvent } from "./event.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse, WebhookIssue } from "./types.js";
+import type { CoreResponse } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 /**
  * Raised (to `onError`) when a handler's BXML fails validation in development mode.
  *
@@ -16,9 +18,9 @@ import type { CoreResponse, WebhookIssue } from "./types.js";
  *   if (error instanceof BxmlValidationError) console.error(`${info.eventType}: invalid BXML`, error.message);
  * },
  */
-export declare class BxmlValidationError extends Error {
-    readonly issues: readonly WebhookIssue[];
-    constructor(eventType: string, issues: readonly WebhookIssue[]);
+export declare class BxmlValidationError extends BandwidthError {
+    readonly issues: readonly ValidationIssue[];
+    constructor(eventType: string, issues: readonly ValidationIssue[]);
 }
 /** Turns a handler's result into the HTTP answer its event kind calls for. */
 export declare function renderReply(settings: CoreSettings, state: RouteState, prepared: PreparedEvent, result: unknown): CoreResponse;

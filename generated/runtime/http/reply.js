@@ -4,6 +4,7 @@
  * 204, the family's acknowledgement, or a family-specific XML/JSON reply), checking returned BXML in
  * development mode. A result that cannot be rendered is a 500 reported to `onError`.
  */
+import { BandwidthError } from "../errors.js";
 import { EMPTY_BXML, INTERNAL_ERROR, ack, bxmlResponse } from "./responses.js";
 /**
  * Raised (to `onError`) when a handler's BXML fails validation in development mode.
@@ -13,10 +14,10 @@ import { EMPTY_BXML, INTERNAL_ERROR, ack, bxmlResponse } from "./responses.js";
  *   if (error instanceof BxmlValidationError) console.error(`${info.eventType}: invalid BXML`, error.message);
  * },
  */
-export class BxmlValidationError extends Error {
+export class BxmlValidationError extends BandwidthError {
     issues;
     constructor(eventType, issues) {
-        super(`the BXML returned for ${JSON.stringify(eventType)} is invalid: ${issues
+        super("BW_INVALID_BXML", `the BXML returned for ${JSON.stringify(eventType)} is invalid: ${issues
             .slice(0, 3)
             .map((issue) => `${issue.path || "/"} ${issue.message}`)
             .join("; ")}`);
@@ -41,7 +42,7 @@ function toXml(result) {
                 return xml;
         }
     }
-    throw new TypeError("a BXML handler must return a BXML string or a BXML document (with toXml())");
+    throw new BandwidthError("BW_INVALID_REPLY", "a BXML handler must return a BXML string or a BXML document (with toXml())");
 }
 /** Development-mode check of returned BXML; `false` (reported) when it is invalid. */
 function bxmlIsValid(settings, state, prepared, xml) {

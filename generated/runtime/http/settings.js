@@ -4,6 +4,7 @@
  * verifier, the BXML check and the hooks with their logging defaults. Every request step reads them;
  * an unsafe configuration throws here, at construction, never per request.
  */
+import { BandwidthConfigError } from "../errors.js";
 import { createBasicAuth } from "../auth/basic.js";
 import { createDeliveryGuard } from "../queue/delivery.js";
 import { createRuntimeLog } from "./log.js";
@@ -42,7 +43,7 @@ function createAuth(options, logger) {
         logger.warn("bw-codegen webhooks: running WITHOUT authentication (allowUnauthenticated: true). Anyone who can reach these URLs can send fake Bandwidth events; configure credentials before deploying.");
         return undefined;
     }
-    throw new TypeError("bw-codegen webhooks: credentials are required (the username/password configured on the Bandwidth application). To run without authentication, e.g. locally, pass allowUnauthenticated: true.");
+    throw new BandwidthConfigError("bw-codegen webhooks: credentials are required (the username/password configured on the Bandwidth application). To run without authentication, e.g. locally, pass allowUnauthenticated: true.");
 }
 /** `onError`, wrapped so that a throwing hook is logged and goes no further. */
 function createErrorReporter(options, logger, log) {
@@ -75,7 +76,7 @@ const CONSOLE_LOGGER = {
 function countOption(value, fallback, name) {
     const count = value ?? fallback;
     if (!Number.isSafeInteger(count) || count < 1)
-        throw new TypeError(`bw-codegen webhooks: ${name} must be a positive integer`);
+        throw new BandwidthConfigError(`bw-codegen webhooks: ${name} must be a positive integer`);
     return count;
 }
 /** `onInvalidEvent` (default: nothing; the pipeline logs one summary line per request) and the deprecated `onInvalid`. */
@@ -97,10 +98,10 @@ export function resolveSettings(options) {
     const strict = options.strict === true;
     const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
     if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0)
-        throw new TypeError("bw-codegen webhooks: bodyLimit must be a non-negative integer");
+        throw new BandwidthConfigError("bw-codegen webhooks: bodyLimit must be a non-negative integer");
     const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     if (!(timeoutMs > 0))
-        throw new TypeError("bw-codegen webhooks: timeoutMs must be a positive number");
+        throw new BandwidthConfigError("bw-codegen webhooks: timeoutMs must be a positive number");
     const bxmlValidator = options.bxmlValidator;
     const auth = createAuth(options, logger);
     return {

@@ -3,6 +3,7 @@
  * Handler timeouts: races a handler's promise against the route's timeout and, when it runs out,
  * aborts the handlers' contexts (their `signal`) and reports a {@link WebhookTimeoutError}.
  */
+import { BandwidthError } from "../errors.js";
 import type { WebhookContext } from "./context.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
@@ -16,7 +17,7 @@ export declare const TIMED_OUT: unique symbol;
  *   if (error instanceof WebhookTimeoutError) metrics.increment("handler_timeout", { eventType });
  * },
  */
-export declare class WebhookTimeoutError extends Error {
+export declare class WebhookTimeoutError extends BandwidthError {
     constructor(timeoutMs: number);
 }
 export declare function isPromiseLike(value: unknown): value is PromiseLike<unknown>;

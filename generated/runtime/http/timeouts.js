@@ -3,6 +3,7 @@
  * Handler timeouts: races a handler's promise against the route's timeout and, when it runs out,
  * aborts the handlers' contexts (their `signal`) and reports a {@link WebhookTimeoutError}.
  */
+import { BandwidthError } from "../errors.js";
 /** What {@link withTimeout} resolves to when the time ran out (the answer is then a 500). */
 export const TIMED_OUT = Symbol("timed out");
 /**
@@ -13,9 +14,9 @@ export const TIMED_OUT = Symbol("timed out");
  *   if (error instanceof WebhookTimeoutError) metrics.increment("handler_timeout", { eventType });
  * },
  */
-export class WebhookTimeoutError extends Error {
+export class WebhookTimeoutError extends BandwidthError {
     constructor(timeoutMs) {
-        super(`webhook handler did not finish within ${timeoutMs} ms`);
+        super("BW_HANDLER_TIMEOUT", `webhook handler did not finish within ${timeoutMs} ms`);
         this.name = "WebhookTimeoutError";
     }
 }

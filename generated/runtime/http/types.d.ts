@@ -7,6 +7,7 @@ import type { WebhookMethod, WireFormat } from "../contract.js";
 import type { AuthFailureReason, BasicCredentials } from "../auth/basic.js";
 import type { DedupeOptions } from "../queue/delivery.js";
 import type { EventQueue } from "../queue/types.js";
+import type { ValidationIssue } from "../validation.js";
 import type { HandlerContext, HeaderReader, WebhookLogger } from "./context.js";
 /**
  * What Bandwidth expects back for one event type (from the schema's `x-bw.response`): `bxml` (200 + the
@@ -24,11 +25,13 @@ export interface FamilyEventInfo {
     /** Where Bandwidth restricts the reply's verbs (`conference`, `transferAnswer`): development-mode checks use it. */
     readonly scope?: string;
 }
-/** One validation issue: where (JSON pointer) and what. Same shape as `validation.ts`'s `ValidationIssue`. */
-export interface WebhookIssue {
-    readonly path: string;
-    readonly message: string;
-}
+/**
+ * One validation issue: where (JSON pointer) and what.
+ *
+ * @deprecated the same type as {@link ValidationIssue} (one issue type for validators, the core and its
+ * hooks); use that name. Kept as an alias so existing code compiles.
+ */
+export type WebhookIssue = ValidationIssue;
 /**
  * What a family validator returns (structurally the `ValidationResult` of `validation.ts`). The validator
  * also identifies the event: `type` is the event name (absent when it cannot be told), `unknownType`
@@ -45,7 +48,7 @@ export type FamilyValidationResult = {
     /** The event arrived under this earlier name of `type` (a rename in the family's table). */
     readonly renamedFrom?: string;
     readonly unknownType?: boolean;
-    readonly errors: readonly WebhookIssue[];
+    readonly errors: readonly ValidationIssue[];
     /** `drift`: only values failed (the types hold); `invalid` (also when absent): a promised field is missing or mistyped. */
     readonly severity?: "drift" | "invalid";
 };
@@ -133,7 +136,7 @@ export interface WebhookRoute {
 /** What the BXML validator (development mode) returns. */
 export interface BxmlCheckResult {
     readonly ok: boolean;
-    readonly errors?: readonly WebhookIssue[];
+    readonly errors?: readonly ValidationIssue[];
 }
 /** Information passed to `onUnknownEvent`. */
 export interface UnknownEventInfo {
@@ -152,7 +155,7 @@ export interface UnknownEventInfo {
 export interface InvalidEventReport {
     readonly family: string;
     readonly eventType: string;
-    readonly errors: readonly WebhookIssue[];
+    readonly errors: readonly ValidationIssue[];
     readonly severity: "drift" | "invalid";
     /** Whether the event went on to its handler. */
     readonly dispatched: boolean;
@@ -267,6 +270,42 @@ export interface CoreRoute {
 export type CoreBody = string | Uint8Array | {
     readonly parsed: unknown;
 } | null | undefined;
+/**
+ * One request as it crosses the seam between an adapter and the core: the adapter builds it once, from
+ * its transport's request, before {@link WebhookCore.check}, fills in `body` once it has read it, and
+ * passes the same object to {@link WebhookCore.handle}. Everything the core needs from the transport is
+ * here; the four headers the gate reads are read once, up front.
+ *
+ * @example
+ * const request: CoreRequest = {
+ *   method: req.method ?? "GET", url: req.url ?? "/", authorization: req.headers.authorization,
+ *   contentType: req.headers["content-type"], contentLength: req.headers["content-length"],
+ *   contentEncoding: req.headers["content-encoding"], body: undefined, raw: req, readHeader: readNodeHeader,
+ * };
+ * const early = core.check(route, request); // 405 / 401 / 415 / 413, or undefined
+ * request.body = await readBody(req);
+ * const answer = await core.handle(route, request);
+ */
+export interface CoreRequest {
+    /** `POST`, `GET`, … as the transport gives it (anything but the route's methods is a 405). */
+    readonly method: string;
+    /** The request target: path and query (`/callbacks/voice?eventType=answer`); GET events are read from its query. */
+    readonly url: string;
+    /** The `Authorization` header, if any (checked in constant time, never logged). */
+    readonly authorization: string | null | undefined;
+    /** The `Content-Type` header (415 when the route does not take it). */
+    readonly contentType: string | null | undefined;
+    /** The announced `Content-Length` (413 before any body byte when it is over the limit). */
+    readonly contentLength: string | number | null | undefined;
+    /** The `Content-Encoding` header; leave it out when a framework already inflated the body. */
+    readonly contentEncoding: string | null | undefined;
+    /** The body as read: `undefined` until the adapter has read it (before `handle`). */
+    body: CoreBody;
+    /** The transport's own request object (`context.raw`): `IncomingMessage`, a Fetch `Request`, … */
+    readonly raw: unknown;
+    /** Reads any other header from `raw` (lower-case name): `context.header()`, the TFV signature check. */
+    readonly readHeader: HeaderReader;
+}
 /** The transport-neutral core the adapters drive. */
 export interface WebhookCore {
     /** Every mounted route (adapters that register routes themselves, like Fastify, use this). */
@@ -276,8 +315,12 @@ export interface WebhookCore {
     /** Finds the route for a request target (path + optional query); `undefined` = not ours. */
     match(url: string): CoreRoute | undefined;
     /** Answers what can be answered before reading the body (405, 401, 415, 413); `undefined` = go on. */
+    check(route: CoreRoute, request: CoreRequest): CoreResponse | undefined;
+    /** @deprecated pass a {@link CoreRequest}: `check(route, request)`. The positional form will be removed in the next major version. */
     check(route: CoreRoute, method: string | undefined, authorization: string | null | undefined, contentType: string | null | undefined, contentLength: string | number | null | undefined, contentEncoding?: string | null): CoreResponse | undefined;
-    /** Parses, validates and dispatches; returns the answer (a Promise only when a handler is async). */
+    /** Parses, validates and dispatches `request` (its `body` read); returns the answer (a Promise only when a handler is async). */
+    handle(route: CoreRoute, request: CoreRequest): CoreResponse | Promise<CoreResponse>;
+    /** @deprecated pass a {@link CoreRequest}: `handle(route, request)`. The positional form will be removed in the next major version. */
     handle(route: CoreRoute, method: string, url: string, body: CoreBody, raw: unknown, readHeader: HeaderReader): CoreResponse | Promise<CoreResponse>;
     /** The answer for a path no route matches (standalone adapters). */
     readonly notFound: CoreResponse;

@@ -9,8 +9,6 @@
  *
  * Edge-safe (no Node built-ins). The Redis store (`redis-store.ts`) implements the same interface for
  * several receiver processes.
- *
- * @public-entry (re-exported from the package entry point)
  */
 /** Default dedupe window: 24 h (Bandwidth's retries of one callback stay well inside it). */
 export const DEFAULT_DEDUPE_TTL_MS = 24 * 60 * 60 * 1000;

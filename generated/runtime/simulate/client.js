@@ -5,6 +5,7 @@
 // `WWW-Authenticate` challenge makes it retry with credentials. Never throws: every failure
 // (timeout, connection error, dropped challenge, an answer longer than the limit) comes back as data.
 import { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "./answer-body.js";
+import { BandwidthError } from "../errors.js";
 /** `Basic base64(utf8(user:password))`, without node: APIs. */
 export function basicAuthorization(username, password) {
     const bytes = new TextEncoder().encode(`${username}:${password}`);
@@ -40,7 +41,7 @@ async function sendOnce(transport, request, authorization) {
     let timer;
     const timeout = new Promise((_, reject) => {
         timer = setTimeout(() => {
-            const error = new Error(`no answer within ${request.timeoutMs / 1000} s (Bandwidth's callback timeout)`);
+            const error = new BandwidthError("BW_NO_ANSWER", `no answer within ${request.timeoutMs / 1000} s (Bandwidth's callback timeout)`);
             controller.abort(error);
             reject(error);
         }, request.timeoutMs);

@@ -2,6 +2,7 @@
 // Entry point of the call simulator: turns a target (a URL, or an in-process `webhooks.fetch` /
 // `webhooks.node` handler) into a transport and runs one simulated call against it. The BXML rules
 // table is passed in by the generated `bw-codegen/testing` module (`simulateCall(target, script)`).
+import { BandwidthConfigError } from "../errors.js";
 import { runCall } from "./engine.js";
 export { ScriptError, resolveScript } from "./script.js";
 export { deliverCallback } from "./client.js";
@@ -46,7 +47,7 @@ async function resolveTarget(target) {
         return { transport: fetchTransport(target.fetch), url: IN_PROCESS_ORIGIN + path };
     if ("node" in target)
         return serveNode(target.node, path);
-    throw new TypeError("simulateCall: the target must be a URL, a fetch handler or a node:http listener");
+    throw new BandwidthConfigError("simulateCall: the target must be a URL, a fetch handler or a node:http listener");
 }
 /**
  * Runs one simulated call with the given rules table. `bw-codegen/testing` exports it bound to the

@@ -12,6 +12,7 @@
  *
  * Edge-safe: only `fetch`, `TextEncoder` and timers (works in Node, Bun, Deno, Workers test runners).
  */
+import { BandwidthError } from "../errors.js";
 import type { XmlElement } from "../xml/parser.js";
 export { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES } from "../simulate/answer-body.js";
 /** A `fetch`-compatible function (the global one by default). */
@@ -88,7 +89,7 @@ export interface DeliveryResult {
  * // a server that accepts events without credentials, or challenges without `WWW-Authenticate: Basic`:
  * await assert.rejects(deliverEvent({ url, body, username: "bw", password: "s3cret" }), HandshakeError);
  */
-export declare class HandshakeError extends Error {
+export declare class HandshakeError extends BandwidthError {
     /** How the server answered the first, unauthenticated request. */
     readonly challenge: ChallengeAnswer;
     constructor(message: string, challenge: ChallengeAnswer);

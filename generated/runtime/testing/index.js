@@ -13,6 +13,7 @@
  * Edge-safe: only `fetch`, `TextEncoder` and timers (works in Node, Bun, Deno, Workers test runners).
  */
 import { DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "../simulate/answer-body.js";
+import { BandwidthConfigError, BandwidthError } from "../errors.js";
 import { parseXml } from "../xml/parser.js";
 export { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES } from "../simulate/answer-body.js";
 /**
@@ -22,11 +23,11 @@ export { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES } from "../simulate/answe
  * // a server that accepts events without credentials, or challenges without `WWW-Authenticate: Basic`:
  * await assert.rejects(deliverEvent({ url, body, username: "bw", password: "s3cret" }), HandshakeError);
  */
-export class HandshakeError extends Error {
+export class HandshakeError extends BandwidthError {
     /** How the server answered the first, unauthenticated request. */
     challenge;
     constructor(message, challenge) {
-        super(message);
+        super("BW_HANDSHAKE_FAILED", message);
         this.name = "HandshakeError";
         this.challenge = challenge;
     }
@@ -55,7 +56,7 @@ export class HandshakeError extends Error {
 export async function deliverEvent(options) {
     const { username, password } = options;
     if ((username === undefined) !== (password === undefined)) {
-        throw new TypeError("deliverEvent: give both username and password, or neither");
+        throw new BandwidthConfigError("deliverEvent: give both username and password, or neither");
     }
     if (username === undefined || password === undefined) {
         return { ...readAnswer(await send(options, undefined, true)), challenge: undefined };
@@ -120,7 +121,7 @@ async function send(options, authorization, withBody) {
     const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
     const controller = new AbortController();
     const timeoutMs = options.timeoutMs ?? 15_000;
-    const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    const timer = setTimeout(() => controller.abort(new BandwidthError("BW_NO_ANSWER", `no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
         const response = await doFetch(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
         return { status: response.status, headers: response.headers, text: await readAnswerText(response, options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES) };
@@ -135,7 +136,7 @@ function defaultContentType(body) {
 /** Appends the event's top-level fields as query parameters (objects are sent as JSON text). */
 function withQuery(url, event) {
     if (event === null || typeof event !== "object" || Array.isArray(event)) {
-        throw new TypeError("deliverEvent: a GET delivery needs the event as an object (its fields become the query string)");
+        throw new BandwidthConfigError("deliverEvent: a GET delivery needs the event as an object (its fields become the query string)");
     }
     const params = new URLSearchParams();
     for (const [name, value] of Object.entries(event)) {

@@ -8,6 +8,7 @@
 // names; text-only elements become trimmed strings (never numbers or booleans); element paths listed as
 // arrays are always arrays (even with one or zero elements); other repeated elements become arrays too;
 // attributes, comments and processing instructions are ignored.
+import { BandwidthError } from "../errors.js";
 import { parseXml, XmlParseError } from "./parser.js";
 import { buildPortOutValidationResponse, PORT_OUT_ERROR_CODES, PORT_OUT_RESPONSE_CONTENT_TYPE } from "./port-out-response.js";
 export { PORT_OUT_ERROR_CODES, PORT_OUT_RESPONSE_CONTENT_TYPE, buildPortOutValidationResponse, } from "./port-out-response.js";
@@ -131,10 +132,10 @@ export function createXmlFamily(spec) {
         parseBody(text) {
             const parsed = parseNumbersXml(text, spec.roots, limits);
             if (!parsed.ok)
-                throw new Error(parsed.errors[0].message);
+                throw new BandwidthError("BW_MALFORMED_XML", parsed.errors[0].message);
             const mismatch = rootMismatch(parsed.root, spec.validate(parsed.value).type);
             if (mismatch !== undefined)
-                throw new Error(mismatch);
+                throw new BandwidthError("BW_INVALID_NOTIFICATION", mismatch);
             return parsed.value;
         },
         validateXml(text, options) {
@@ -173,7 +174,7 @@ export function renderNumbersReply(kind, result) {
         return result;
     if (kind === "port-out-validation-response" && typeof result === "object")
         return buildPortOutValidationResponse(result);
-    throw new TypeError(`a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
+    throw new BandwidthError("BW_INVALID_REPLY", `a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
 }
 /** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */
 export const PORT_OUT_NOT_ANSWERED_DESCRIPTION = "port-out validation is not answered by this server (no portOutValidationRequest handler, or it returned nothing or failed)";

@@ -19,6 +19,8 @@
  *   header or any secret.
  */
 
+import { BandwidthConfigError } from "../errors.js";
+
 /** One username/password pair Bandwidth was configured with (e.g. the application's `CallbackCreds`). */
 export interface BasicCredentials {
   /** The user id. Must be non-empty and must not contain `:` (RFC 7617). */
@@ -80,10 +82,10 @@ function buildBase64Table(): Int16Array {
  * basicChallenge("my app"); // 'Basic realm="my app"'
  */
 export function basicChallenge(realm: string = DEFAULT_REALM): string {
-  if (typeof realm !== "string") throw new TypeError("bw-codegen auth: realm must be a string");
+  if (typeof realm !== "string") throw new BandwidthConfigError("bw-codegen auth: realm must be a string");
   for (let i = 0; i < realm.length; i++) {
     const c = realm.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) throw new TypeError("bw-codegen auth: realm must not contain control characters");
+    if (c < 0x20 || c === 0x7f) throw new BandwidthConfigError("bw-codegen auth: realm must not contain control characters");
   }
   return `Basic realm="${realm.replace(/[\\"]/g, "\\$&")}"`;
 }
@@ -102,22 +104,22 @@ export function createBasicAuth(options: BasicAuthOptions): BasicAuthVerifier {
   const challenge = basicChallenge(options.realm ?? DEFAULT_REALM);
   const list = options.credentials;
   if (!Array.isArray(list) || list.length === 0) {
-    throw new TypeError("bw-codegen auth: at least one credential pair is required");
+    throw new BandwidthConfigError("bw-codegen auth: at least one credential pair is required");
   }
   const encoder = new TextEncoder();
   const expected: Uint8Array[] = list.map((pair: BasicCredentials, index: number) => {
-    if (pair === null || typeof pair !== "object") throw new TypeError(`bw-codegen auth: credentials[${index}] must be an object`);
+    if (pair === null || typeof pair !== "object") throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}] must be an object`);
     const { username, password } = pair;
     if (typeof username !== "string" || username.length === 0) {
-      throw new TypeError(`bw-codegen auth: credentials[${index}].username must be a non-empty string`);
+      throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}].username must be a non-empty string`);
     }
-    if (username.includes(":")) throw new TypeError(`bw-codegen auth: credentials[${index}].username must not contain ':'`);
+    if (username.includes(":")) throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}].username must not contain ':'`);
     if (typeof password !== "string" || password.length === 0) {
-      throw new TypeError(`bw-codegen auth: credentials[${index}].password must be a non-empty string`);
+      throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}].password must be a non-empty string`);
     }
     const bytes = encoder.encode(`${username}:${password}`);
     if (bytes.length > MAX_DECODED_BYTES) {
-      throw new TypeError(`bw-codegen auth: credentials[${index}] is longer than ${MAX_DECODED_BYTES} bytes`);
+      throw new BandwidthConfigError(`bw-codegen auth: credentials[${index}] is longer than ${MAX_DECODED_BYTES} bytes`);
     }
     return bytes;
   });

@@ -9,6 +9,7 @@
 // Edge-safe: Web Crypto only (`crypto.subtle`, global in Node 20, Deno, Bun, Workers). The comparison is
 // done by `crypto.subtle.verify`, which compares MACs in constant time; every configured secret is tried
 // (rotation), without stopping at the first match.
+import { BandwidthConfigError, BandwidthError } from "../errors.js";
 
 /** Name of the header carrying the signature (HTTP header names are case-insensitive). */
 export const SIGNATURE_HEADER = "x-bandwidth-signature-hmac-sha256";
@@ -50,13 +51,13 @@ function toBytes(value: string | Uint8Array | ArrayBuffer): Uint8Array<ArrayBuff
 
 function subtle(): SubtleCrypto {
   const c = (globalThis as { crypto?: Crypto }).crypto;
-  if (!c?.subtle) throw new Error("Web Crypto (globalThis.crypto.subtle) is not available in this runtime");
+  if (!c?.subtle) throw new BandwidthError("BW_RUNTIME_UNSUPPORTED", "Web Crypto (globalThis.crypto.subtle) is not available in this runtime");
   return c.subtle;
 }
 
 function importKey(secret: SignatureSecret): Promise<CryptoKey> {
   const bytes = toBytes(secret);
-  if (bytes.length === 0) throw new TypeError("an HMAC secret must not be empty");
+  if (bytes.length === 0) throw new BandwidthConfigError("an HMAC secret must not be empty");
   return subtle().importKey("raw", bytes, { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
 }
 
@@ -101,7 +102,7 @@ export interface SignatureVerifier {
  */
 export function createSignatureVerifier(secrets: SignatureSecret | readonly SignatureSecret[]): SignatureVerifier {
   const list = Array.isArray(secrets) ? (secrets as readonly SignatureSecret[]) : [secrets as SignatureSecret];
-  if (list.length === 0) throw new TypeError("createSignatureVerifier needs at least one secret");
+  if (list.length === 0) throw new BandwidthConfigError("createSignatureVerifier needs at least one secret");
   const keys = list.map(importKey);
   return {
     async verify(body: RawBody, header: string | string[] | null | undefined): Promise<SignatureVerification> {

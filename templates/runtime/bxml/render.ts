@@ -3,6 +3,7 @@
 // allowed nesting, attribute types/enums/ranges, text rules), then written with every attribute
 // value and text node escaped. Element and attribute names are only ever taken from the rules table,
 // so no string can create markup. SSML exists only as typed child nodes; text is never un-escaped.
+import { BandwidthError } from "../errors.js";
 
 import { escapeXmlAttribute, escapeXmlText, XmlCharacterError, type InvalidCharPolicy } from "../xml/escape.js";
 import type { ValidationIssue } from "../validation.js";
@@ -45,11 +46,11 @@ export interface BxmlRenderOptions {
  *   if (error instanceof BxmlRenderError) console.error(error.issues); // [{ path: "/Response/SpeakSentence[1]/text()", message: "character U+0007 …" }]
  * }
  */
-export class BxmlRenderError extends Error {
+export class BxmlRenderError extends BandwidthError {
   /** Every problem found, e.g. `{ path: "/Response/Gather[1]/@maxDigits", message: "must be an integer from 1 to 50, not 0" }`. */
   readonly issues: ValidationIssue[];
   constructor(issues: ValidationIssue[]) {
-    super(`invalid BXML: ${issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")}`);
+    super("BW_BXML_RENDER", `invalid BXML: ${issues.map((i) => (i.path === "" ? i.message : `${i.path}: ${i.message}`)).join("; ")}`);
     this.name = "BxmlRenderError";
     this.issues = issues;
   }

@@ -7,7 +7,6 @@
  * the failed events are reported to the guard, which releases only their claims.
  */
 
-import type { HeaderReader } from "./context.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
 import { guarded, isGuarded } from "./guarded.js";
 import type { PreparedEvent } from "./event.js";
@@ -16,24 +15,16 @@ import { INTERNAL_ERROR, invalidBody } from "./responses.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
-import type { CoreResponse, InvalidEventReport } from "./types.js";
+import type { CoreRequest, CoreResponse, InvalidEventReport } from "./types.js";
 
 /** Validates every element; the prepared events, or the 400 for the first element that cannot be told. */
-function prepareAll(
-  settings: CoreSettings,
-  state: RouteState,
-  method: string,
-  items: unknown[],
-  raw: unknown,
-  readHeader: HeaderReader,
-  note: RequestNote,
-): PreparedEvent[] | CoreResponse {
+function prepareAll(settings: CoreSettings, state: RouteState, items: unknown[], request: CoreRequest, note: RequestNote): PreparedEvent[] | CoreResponse {
   const prepared: PreparedEvent[] = [];
   let reports: InvalidEventReport[] | undefined;
   for (let i = 0; i < items.length; i++) {
     const item = items[i];
     if (item === null || typeof item !== "object" || Array.isArray(item)) return invalidBody(`element ${i} is not an object`);
-    const one = prepareEvent(settings, state, method, item as Record<string, unknown>, raw, readHeader, false, i);
+    const one = prepareEvent(settings, state, item as Record<string, unknown>, request, false, i);
     if ("status" in one) return one;
     if (one.report !== undefined) (reports ??= []).push(one.report);
     prepared.push(one);
@@ -45,16 +36,8 @@ function prepareAll(
 }
 
 /** A batch: validate all first, then call each handler; answer once every (async) handler settled. */
-export function handleBatch(
-  settings: CoreSettings,
-  state: RouteState,
-  method: string,
-  items: unknown[],
-  raw: unknown,
-  readHeader: HeaderReader,
-  note: RequestNote,
-): CoreResponse | Promise<CoreResponse> {
-  const prepared = prepareAll(settings, state, method, items, raw, readHeader, note);
+export function handleBatch(settings: CoreSettings, state: RouteState, items: unknown[], request: CoreRequest, note: RequestNote): CoreResponse | Promise<CoreResponse> {
+  const prepared = prepareAll(settings, state, items, request, note);
   if (!Array.isArray(prepared)) return prepared;
   if (settings.guard !== undefined && prepared.some(isGuarded)) return guarded(settings, state, prepared, (admitted, failed) => runBatch(settings, state, admitted, failed));
   return runBatch(settings, state, prepared);

@@ -6,6 +6,9 @@
  * created if a handler actually reads `signal`, so handlers that don't use it cost nothing extra.
  */
 
+import type { ValidationIssue } from "../validation.js";
+import type { CoreRequest } from "./types.js";
+
 /** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */
 export interface WebhookLogger {
   debug?(message: string, details?: unknown): void;
@@ -35,7 +38,7 @@ export interface HandlerContext {
   /** `false` when the event failed its schema and was dispatched anyway (lenient mode: value drift), or in `onInvalidEvent`. */
   readonly valid: boolean;
   /** The validation issues when `valid` is false (JSON pointers + messages); empty otherwise. */
-  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly issues: readonly ValidationIssue[];
   /** The transport's request object: `IncomingMessage`, a Fetch `Request`, an Express or Fastify request. */
   readonly raw: unknown;
   /** The logger configured on the webhook handler. */
@@ -46,7 +49,8 @@ export interface HandlerContext {
   header(name: string): string | undefined;
 }
 
-const NO_ISSUES: readonly { readonly path: string; readonly message: string }[] = Object.freeze([]);
+const NO_ISSUES: readonly ValidationIssue[] = Object.freeze([]);
+const NOT_ABORTED: unique symbol = Symbol("not aborted");
 
 /** The runtime's implementation of {@link HandlerContext}; created by the core, not by users. */
 export class WebhookContext implements HandlerContext {
@@ -56,40 +60,39 @@ export class WebhookContext implements HandlerContext {
   readonly method: string;
   readonly path: string;
   readonly valid: boolean;
-  readonly issues: readonly { readonly path: string; readonly message: string }[];
+  readonly issues: readonly ValidationIssue[];
   readonly raw: unknown;
   readonly logger: WebhookLogger;
   #readHeader: HeaderReader;
   #controller: AbortController | undefined = undefined;
-  #aborted = false;
+  /** The abort reason once the handler's time is up (the WebhookTimeoutError), {@link NOT_ABORTED} before. */
+  #abortReason: unknown = NOT_ABORTED;
 
   constructor(
     family: string,
     eventType: string,
-    method: string,
     path: string,
-    issues: readonly { readonly path: string; readonly message: string }[] | undefined,
-    raw: unknown,
-    readHeader: HeaderReader,
+    issues: readonly ValidationIssue[] | undefined,
+    request: CoreRequest,
     logger: WebhookLogger,
     receivedEventType: string = eventType,
   ) {
     this.family = family;
     this.eventType = eventType;
     this.receivedEventType = receivedEventType;
-    this.method = method;
+    this.method = request.method;
     this.path = path;
     this.valid = issues === undefined;
     this.issues = issues ?? NO_ISSUES;
-    this.raw = raw;
-    this.#readHeader = readHeader;
+    this.raw = request.raw;
+    this.#readHeader = request.readHeader;
     this.logger = logger;
   }
 
   get signal(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#aborted) this.#controller.abort(new Error("webhook handler timed out"));
+      if (this.#abortReason !== NOT_ABORTED) this.#controller.abort(this.#abortReason);
     }
     return this.#controller.signal;
   }
@@ -102,7 +105,7 @@ export class WebhookContext implements HandlerContext {
 
   /** Called by the core when the handler's time is up. */
   abort(reason: unknown): void {
-    this.#aborted = true;
+    this.#abortReason = reason; // the WebhookTimeoutError (code BW_HANDLER_TIMEOUT), also for a signal read later
     this.#controller?.abort(reason);
   }
 }

@@ -8,10 +8,12 @@
  *
  * A request goes through three steps, so that nothing about the body is read before auth:
  * 1. `match(url)` picks the route (one per family) or `undefined` (404 / next middleware);
- * 2. `check(route, method, authorization, contentType, contentLength, contentEncoding)` answers 405 / 401 / 415 / 413 before
- *    any body byte is read, or returns `undefined` to go on;
- * 3. `handle(route, method, url, body, raw, readHeader)` parses, validates, calls the user's handler and
- *    returns `{ status, headers, body }` (synchronously when the handler is synchronous: no async hop).
+ * 2. `check(route, request)` answers 405 / 401 / 415 / 413 before any body byte is read, or returns
+ *    `undefined` to go on;
+ * 3. `handle(route, request)` (the adapter has set `request.body`) parses, validates, calls the user's
+ *    handler and returns `{ status, headers, body }` (synchronously when the handler is synchronous: no
+ *    async hop).
+ * The adapter builds the {@link CoreRequest} once per request; every step below takes that one object.
  * On a family whose sender reads a refusal as consent (numbers: port-out validation), every refusal of
  * steps 2 and 3 but 401/404/405 becomes the family's 200 "no" (`fail-closed.ts`); adapters pass their
  * own refusals (a body over the limit, a failure) through `refuse(route, refusal)`.
@@ -30,7 +32,7 @@ import { compileRoutes, matchRoute } from "./routes.js";
 import type { RouteState } from "./routes.js";
 import { resolveSettings } from "./settings.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreBody, CoreResponse, CoreRoute, ResponseInfo, WebhookCore, WebhookCoreOptions } from "./types.js";
+import type { CoreBody, CoreRequest, CoreResponse, CoreRoute, ResponseInfo, WebhookCore, WebhookCoreOptions } from "./types.js";
 import type { HeaderReader } from "./context.js";
 
 export type {
@@ -38,6 +40,7 @@ export type {
   BodyVerification,
   BxmlCheckResult,
   CoreBody,
+  CoreRequest,
   CoreResponse,
   CoreRoute,
   EventResponseKind,
@@ -95,20 +98,30 @@ function developmentNotice(settings: CoreSettings): void {
 }
 
 /** `handle`: the pipeline, then {@link finish} (after the handlers when they are async). */
-function handleAndFinish(
-  settings: CoreSettings,
-  state: RouteState,
-  method: string,
-  url: string,
-  body: CoreBody,
-  raw: unknown,
-  readHeader: HeaderReader,
-): CoreResponse | Promise<CoreResponse> {
+function handleAndFinish(settings: CoreSettings, state: RouteState, request: CoreRequest): CoreResponse | Promise<CoreResponse> {
   developmentNotice(settings);
   const note = newNote(settings.onResponse === undefined ? 0 : clock());
-  const result = handleRequest(settings, state, method, url, body, raw, readHeader, note);
-  if ("status" in result) return finish(settings, state, method, note, failClosed(state.family, settings.log, state.path, result, body));
-  return result.then((response) => finish(settings, state, method, note, failClosed(state.family, settings.log, state.path, response, body)));
+  const result = handleRequest(settings, state, request, note);
+  if ("status" in result) return finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, result, request.body));
+  return result.then((response) => finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, response, request.body)));
+}
+
+const noHeader: HeaderReader = () => undefined;
+
+/** The request of the deprecated positional `check(route, method, authorization, …)`. */
+function positionalCheck(
+  method: string | undefined,
+  authorization: string | null | undefined,
+  contentType: string | null | undefined,
+  contentLength: string | number | null | undefined,
+  contentEncoding: string | null | undefined,
+): CoreRequest {
+  return { method: method ?? "", url: "", authorization, contentType, contentLength, contentEncoding, body: undefined, raw: undefined, readHeader: noHeader };
+}
+
+/** The request of the deprecated positional `handle(route, method, url, body, raw, readHeader)`. */
+function positionalHandle(method: string, url: string, body: CoreBody, raw: unknown, readHeader: HeaderReader): CoreRequest {
+  return { method, url, authorization: undefined, contentType: undefined, contentLength: undefined, contentEncoding: undefined, body, raw, readHeader };
 }
 
 /**
@@ -130,13 +143,22 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     routes,
     bodyLimit: settings.bodyLimit,
     match: (url: string): CoreRoute | undefined => matchRoute(byPath, url),
-    check: (route, method, authorization, contentType, contentLength, contentEncoding): CoreResponse | undefined => {
+    // the deprecated positional forms are named parameters, not a rest array: no allocation per request
+    check: (
+      route: CoreRoute,
+      request: CoreRequest | string | undefined,
+      authorization?: string | null,
+      contentType?: string | null,
+      contentLength?: string | number | null,
+      contentEncoding?: string | null,
+    ): CoreResponse | undefined => {
+      const one = typeof request === "object" ? request : positionalCheck(request, authorization, contentType, contentLength, contentEncoding);
       const state = route as RouteState;
-      const early = checkRequest(settings, state, method, authorization, contentType, contentLength, contentEncoding);
-      return early === undefined ? undefined : finish(settings, state, method ?? "", undefined, failClosed(state.family, settings.log, state.path, early, undefined));
+      const early = checkRequest(settings, state, one);
+      return early === undefined ? undefined : finish(settings, state, one.method, undefined, failClosed(state.family, settings.log, state.path, early, undefined));
     },
-    handle: (route, method, url, body, raw, readHeader): CoreResponse | Promise<CoreResponse> =>
-      handleAndFinish(settings, route as RouteState, method, url, body, raw, readHeader),
+    handle: (route: CoreRoute, request: CoreRequest | string, url?: string, body?: CoreBody, raw?: unknown, readHeader?: HeaderReader): CoreResponse | Promise<CoreResponse> =>
+      handleAndFinish(settings, route as RouteState, typeof request === "object" ? request : positionalHandle(request, url!, body, raw, readHeader!)),
     notFound: NOT_FOUND,
     payloadTooLarge: PAYLOAD_TOO_LARGE,
     refuse: (route, refusal): CoreResponse => failClosed(route.family, settings.log, route.path, refusal, undefined),

@@ -6,12 +6,13 @@
  */
 
 import { WebhookContext } from "./context.js";
-import type { HandlerContext, HeaderReader } from "./context.js";
+import type { HandlerContext } from "./context.js";
 import { coerceQueryValues } from "./parse.js";
 import { invalidBody, invalidEvent } from "./responses.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse, FamilyEventInfo, FamilyValidationResult, InvalidEventReport, WebhookFamily, WebhookIssue } from "./types.js";
+import type { CoreRequest, CoreResponse, FamilyEventInfo, FamilyValidationResult, InvalidEventReport, WebhookFamily } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 
 /** A validated event, ready for its handler. */
 export interface PreparedEvent {
@@ -34,7 +35,7 @@ function eventTypeOf(family: WebhookFamily, result: FamilyValidationResult, even
 }
 
 /** The one issue reporting an event that arrived under another name Bandwidth has used for its type. */
-function renameIssue(family: WebhookFamily, received: string, current: string, method: string): WebhookIssue {
+function renameIssue(family: WebhookFamily, received: string, current: string, method: string): ValidationIssue {
   return {
     path: family.discriminant === undefined ? "" : `/${family.discriminant}`,
     message: `arrived as ${JSON.stringify(received)}, another name Bandwidth has used for ${JSON.stringify(current)} (a renamed event); handled as ${JSON.stringify(current)} by ${method}`,
@@ -55,10 +56,8 @@ function unnamedEvent(family: WebhookFamily, result: FamilyValidationResult): Co
 export function prepareEvent(
   settings: CoreSettings,
   state: RouteState,
-  method: string,
   event: Record<string, unknown>,
-  raw: unknown,
-  readHeader: HeaderReader,
+  request: CoreRequest,
   fromQuery: boolean,
   index?: number,
 ): PreparedEvent | CoreResponse {
@@ -68,7 +67,7 @@ export function prepareEvent(
   if (type === undefined || type.length === 0) return unnamedEvent(family, result);
   let info = state.events.get(type);
   if (!result.ok && result.unknownType === true) info = undefined;
-  let issues: readonly WebhookIssue[] | undefined;
+  let issues: readonly ValidationIssue[] | undefined;
   let report: InvalidEventReport | undefined;
   let value: unknown = event;
   const renamedFrom = result.renamedFrom;
@@ -99,7 +98,7 @@ export function prepareEvent(
       report = { family: family.name, eventType: type, errors: issues, severity, dispatched: severity === "drift", ...(index === undefined ? {} : { index }), ...(renamedFrom === undefined ? {} : { renamedFrom }) };
     }
   }
-  const context = new WebhookContext(family.name, type, method, state.path, issues, raw, readHeader, settings.logger, renamedFrom ?? type);
+  const context = new WebhookContext(family.name, type, state.path, issues, request, settings.logger, renamedFrom ?? type);
   const handler = info === undefined ? undefined : state.handlers[info.method];
   if (report?.dispatched) {
     try {

@@ -7,7 +7,7 @@
 import type { RouteState } from "./routes.js";
 import { PAYLOAD_TOO_LARGE, UNSUPPORTED_ENCODING, UNSUPPORTED_MEDIA } from "./responses.js";
 import type { CoreSettings } from "./settings.js";
-import type { CoreResponse } from "./types.js";
+import type { CoreRequest, CoreResponse } from "./types.js";
 
 /** Whether a Content-Encoding header means "not encoded" (`identity`, any case, possibly listed). */
 function isIdentity(contentEncoding: string): boolean {
@@ -55,20 +55,14 @@ function checkAuthorization(settings: CoreSettings, state: RouteState, authoriza
 }
 
 /** Answers 405 / 401 / 415 / 413 before the body is read; `undefined` = go on. */
-export function checkRequest(
-  settings: CoreSettings,
-  state: RouteState,
-  method: string | undefined,
-  authorization: string | null | undefined,
-  contentType: string | null | undefined,
-  contentLength: string | number | null | undefined,
-  contentEncoding?: string | null,
-): CoreResponse | undefined {
+export function checkRequest(settings: CoreSettings, state: RouteState, request: CoreRequest): CoreResponse | undefined {
+  const method = request.method;
   const isPost = method === "POST";
   if (!(isPost ? state.acceptsPost : method === "GET" && state.acceptsGet)) return state.methodNotAllowed;
-  const refused = checkAuthorization(settings, state, authorization);
+  const refused = checkAuthorization(settings, state, request.authorization);
   if (refused !== undefined) return refused;
   if (isPost) {
+    const { contentType, contentEncoding, contentLength } = request;
     if (contentType === undefined || contentType === null || !state.accepts(mediaTypeOf(contentType))) return UNSUPPORTED_MEDIA;
     // a compressed body would only fail later as "malformed"; RFC 9110 §15.5.16 answers it with 415
     if (contentEncoding && !isIdentity(contentEncoding)) return UNSUPPORTED_ENCODING;

@@ -8,6 +8,7 @@
  * handled nor stored.
  */
 
+import { BandwidthError } from "../errors.js";
 import type { Admission, GuardedEvent } from "../queue/delivery.js";
 import type { PreparedEvent } from "./event.js";
 import { IN_PROGRESS, STORE_UNAVAILABLE } from "./responses.js";
@@ -40,7 +41,7 @@ export async function guarded(
   const events: GuardedEvent[] = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
   const admission: Admission = await guard.admit(events);
   if (admission.unavailable) {
-    settings.reportError(new Error(admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+    settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
     return STORE_UNAVAILABLE;
   }
   const admitted = new Set(admission.admitted.map((i) => guardedItems[i]));

@@ -5,6 +5,7 @@
  * better reported to `onError` (as a 500, which Bandwidth handles the same way) than sent silently.
  */
 
+import { BandwidthError } from "../errors.js";
 import type { FamilyReply } from "./core.js";
 import { formatAjvErrors } from "../validation.js";
 import type { CompiledValidator, PatternHints, ValidationIssue, ValidationResult } from "../validation.js";
@@ -34,10 +35,10 @@ export function createReplyValidator<T>(type: string, compiled: CompiledValidato
  *   if (error instanceof InvalidReplyError) console.error(error.issues); // [{ path: "/lat", message: "…" }]
  * },
  */
-export class InvalidReplyError extends Error {
+export class InvalidReplyError extends BandwidthError {
   readonly issues: readonly ValidationIssue[];
   constructor(kind: string, issues: readonly ValidationIssue[]) {
-    super(`the handler's ${kind} reply is invalid: ${issues.map((issue) => `${issue.path || "/"} ${issue.message}`).join("; ")}`);
+    super("BW_INVALID_REPLY", `the handler's ${kind} reply is invalid: ${issues.map((issue) => `${issue.path || "/"} ${issue.message}`).join("; ")}`);
     this.name = "InvalidReplyError";
     this.issues = issues;
   }
@@ -60,7 +61,7 @@ export function createJsonReplyRenderer(
   return (kind: string, result: unknown): FamilyReply | undefined => {
     if (result === undefined || result === null) return undefined;
     const validate = table[kind];
-    if (validate === undefined) throw new TypeError(`no JSON reply is defined for response kind "${kind}"`);
+    if (validate === undefined) throw new BandwidthError("BW_INVALID_REPLY", `no JSON reply is defined for response kind "${kind}"`);
     const verdict = validate(result);
     if (!verdict.ok) throw new InvalidReplyError(kind, verdict.errors);
     return { contentType: JSON_CONTENT_TYPE, body: JSON.stringify(result) };

@@ -6,7 +6,8 @@
 
 import { decodeUtf8, dropProtoKeys, foreignXmlEncoding, INVALID_UTF8, mayHoldProtoKey } from "./body-text.js";
 import { EMPTY_BODY, FOREIGN_XML_ENCODING, MALFORMED_JSON, MALFORMED_XML, NOT_UTF8 } from "./responses.js";
-import type { CoreBody, CoreResponse, WebhookFamily, WebhookIssue } from "./types.js";
+import type { CoreRequest, CoreResponse, WebhookFamily } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 
 /** The parsed request: `fromQuery` marks values that came from a query string (all strings). */
 export interface ParsedRequest {
@@ -41,8 +42,9 @@ function parseQuery(url: string): Record<string, unknown> {
  * are not UTF-8, malformed JSON or XML; 415 for an XML declaration naming another encoding. `__proto__`
  * keys of JSON (and of a value a framework parsed) are dropped before anything sees the value.
  */
-export function parseRequest(family: WebhookFamily, method: string, url: string, body: CoreBody): ParsedRequest | CoreResponse {
-  if (method === "GET") return { value: parseQuery(url), fromQuery: true };
+export function parseRequest(family: WebhookFamily, request: CoreRequest): ParsedRequest | CoreResponse {
+  if (request.method === "GET") return { value: parseQuery(request.url), fromQuery: true };
+  const body = request.body;
   if (body !== null && typeof body === "object" && !(body instanceof Uint8Array)) return { value: dropProtoKeys(body.parsed), fromQuery: false };
   let text: string;
   if (body === undefined || body === null) text = "";
@@ -77,7 +79,7 @@ export function parseRequest(family: WebhookFamily, method: string, url: string,
  * Voice GET callbacks carry every field as a string. For top-level fields the validator wanted as a number
  * or boolean, converts the string when it is exactly one; returns `undefined` when nothing changed.
  */
-export function coerceQueryValues(event: Record<string, unknown>, errors: readonly WebhookIssue[]): Record<string, unknown> | undefined {
+export function coerceQueryValues(event: Record<string, unknown>, errors: readonly ValidationIssue[]): Record<string, unknown> | undefined {
   let copy: Record<string, unknown> | undefined;
   for (const issue of errors) {
     const match = /^\/([^/]+)$/.exec(issue.path);

@@ -6,7 +6,6 @@
  */
 
 import { handleBatch } from "./batch.js";
-import type { HeaderReader } from "./context.js";
 import { failureKind, invokeHandler, prepareEvent } from "./event.js";
 import { guarded, isGuarded } from "./guarded.js";
 import type { PreparedEvent } from "./event.js";
@@ -17,7 +16,7 @@ import { INTERNAL_ERROR, invalidBody, invalidSignature, tooMany } from "./respon
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
 import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
-import type { CoreBody, CoreResponse } from "./types.js";
+import type { CoreRequest, CoreResponse } from "./types.js";
 
 /**
  * What a failed handler (throw, rejection, timeout) answers: a 500, so Bandwidth retries. The one
@@ -71,25 +70,16 @@ export function exceedsElements(root: unknown, limit: number): boolean {
 }
 
 /** Parses, validates and dispatches a request whose body passed the family's check. */
-function handleVerified(
-  settings: CoreSettings,
-  state: RouteState,
-  method: string,
-  url: string,
-  body: CoreBody,
-  raw: unknown,
-  readHeader: HeaderReader,
-  note: RequestNote,
-): CoreResponse | Promise<CoreResponse> {
+function handleVerified(settings: CoreSettings, state: RouteState, request: CoreRequest, note: RequestNote): CoreResponse | Promise<CoreResponse> {
   const family = state.family;
-  const parsed = parseRequest(family, method, url, body);
+  const parsed = parseRequest(family, request);
   if ("status" in parsed) return parsed;
   const value = parsed.value;
   if (family.format === "json-array") {
     if (Array.isArray(value)) {
       if (value.length === 0) return state.ack;
       if (value.length > settings.maxBatchEvents) return tooMany("events", family.name, settings.maxBatchEvents, "maxBatchEvents");
-      return handleBatch(settings, state, method, value, raw, readHeader, note);
+      return handleBatch(settings, state, value, request, note);
     }
     // Bandwidth's own spec models the body as one object; accept a lone event too.
   }
@@ -99,7 +89,7 @@ function handleVerified(
   if (family.format === "xml" && exceedsElements(value, settings.maxXmlElements)) {
     return tooMany("elements", family.name, settings.maxXmlElements, "maxXmlElements");
   }
-  const prepared = prepareEvent(settings, state, method, value as Record<string, unknown>, raw, readHeader, parsed.fromQuery);
+  const prepared = prepareEvent(settings, state, value as Record<string, unknown>, request, parsed.fromQuery);
   if ("status" in prepared) return prepared;
   note.eventType = prepared.context.eventType;
   if (prepared.report !== undefined) note.reports = [prepared.report];
@@ -108,21 +98,12 @@ function handleVerified(
 }
 
 /** Verifies (POST bodies of families that check them), then parses, validates and dispatches. */
-export function handleRequest(
-  settings: CoreSettings,
-  state: RouteState,
-  method: string,
-  url: string,
-  body: CoreBody,
-  raw: unknown,
-  readHeader: HeaderReader,
-  note: RequestNote,
-): CoreResponse | Promise<CoreResponse> {
+export function handleRequest(settings: CoreSettings, state: RouteState, request: CoreRequest, note: RequestNote): CoreResponse | Promise<CoreResponse> {
   const family = state.family;
-  if (family.verifyBody === undefined || method !== "POST") return handleVerified(settings, state, method, url, body, raw, readHeader, note);
-  return family.verifyBody(body, raw, readHeader).then(
+  if (family.verifyBody === undefined || request.method !== "POST") return handleVerified(settings, state, request, note);
+  return family.verifyBody(request.body, request.raw, request.readHeader).then(
     (verdict) => {
-      if (verdict.ok) return handleVerified(settings, state, method, url, body, raw, readHeader, note);
+      if (verdict.ok) return handleVerified(settings, state, request, note);
       settings.log.limited("warn", "signature", `bw-codegen webhooks: refused a ${family.name} request on ${state.path}: ${verdict.reason}`);
       return invalidSignature(verdict.reason, verdict.message);
     },

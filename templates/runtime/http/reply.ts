@@ -4,11 +4,13 @@
  * development mode. A result that cannot be rendered is a 500 reported to `onError`.
  */
 
+import { BandwidthError } from "../errors.js";
 import type { PreparedEvent } from "./event.js";
 import { EMPTY_BXML, INTERNAL_ERROR, ack, bxmlResponse } from "./responses.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
-import type { BxmlCheckResult, CoreResponse, EventResponseKind, FamilyReply, WebhookIssue } from "./types.js";
+import type { BxmlCheckResult, CoreResponse, EventResponseKind, FamilyReply } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 
 /**
  * Raised (to `onError`) when a handler's BXML fails validation in development mode.
@@ -18,10 +20,11 @@ import type { BxmlCheckResult, CoreResponse, EventResponseKind, FamilyReply, Web
  *   if (error instanceof BxmlValidationError) console.error(`${info.eventType}: invalid BXML`, error.message);
  * },
  */
-export class BxmlValidationError extends Error {
-  readonly issues: readonly WebhookIssue[];
-  constructor(eventType: string, issues: readonly WebhookIssue[]) {
+export class BxmlValidationError extends BandwidthError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(eventType: string, issues: readonly ValidationIssue[]) {
     super(
+      "BW_INVALID_BXML",
       `the BXML returned for ${JSON.stringify(eventType)} is invalid: ${issues
         .slice(0, 3)
         .map((issue) => `${issue.path || "/"} ${issue.message}`)
@@ -45,7 +48,7 @@ function toXml(result: unknown): string {
       if (typeof xml === "string") return xml;
     }
   }
-  throw new TypeError("a BXML handler must return a BXML string or a BXML document (with toXml())");
+  throw new BandwidthError("BW_INVALID_REPLY", "a BXML handler must return a BXML string or a BXML document (with toXml())");
 }
 
 /** Development-mode check of returned BXML; `false` (reported) when it is invalid. */

@@ -1,9 +1,12 @@
 /**
  * The fixed HTTP answers of the webhook core (404, 405, 413, 415, 400s, 500, acknowledgements) and the
- * small constructors for the variable ones. Fixed answers are frozen and shared between requests.
+ * small constructors for the variable ones: the one place that writes them, for the core and for every
+ * adapter (node, fetch, Express, Fastify import their 500 / 400 from here). Fixed answers are frozen and
+ * shared between requests.
  */
 
-import type { CoreResponse, WebhookIssue } from "./types.js";
+import type { CoreResponse } from "./types.js";
+import type { ValidationIssue } from "../validation.js";
 
 export const JSON_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/json; charset=utf-8" });
 const BXML_HEADERS: Readonly<Record<string, string>> = Object.freeze({ "content-type": "application/xml; charset=utf-8" });
@@ -29,7 +32,14 @@ export const MALFORMED_XML: CoreResponse = jsonError(400, "malformed_xml", "requ
 export const EMPTY_BODY: CoreResponse = jsonError(400, "empty_body", "request body is empty");
 export const NOT_UTF8: CoreResponse = jsonError(400, "invalid_utf8", "request body is not valid UTF-8");
 export const FOREIGN_XML_ENCODING: CoreResponse = jsonError(415, "unsupported_charset", "the XML declaration names an encoding other than UTF-8; send UTF-8");
+/** The 500 every adapter and the core answer when a handler (or the core itself) failed: Bandwidth retries it. */
 export const INTERNAL_ERROR: CoreResponse = jsonError(500, "internal_error", "the webhook handler failed");
+/** A request the transport could not read (a framework's parser refused it with a 4xx other than 413). */
+export const BAD_REQUEST: CoreResponse = jsonError(400, "bad_request", "the request could not be read");
+/** The body stream failed before its end (the client aborted mid-upload, a runtime's stream errored). */
+export const BODY_READ_FAILED: CoreResponse = jsonError(400, "body_read_failed", "the request body could not be read to its end");
+/** The body did not arrive whole within `bodyTimeoutMs` (Fetch adapter): the connection is closed. */
+export const BODY_TIMEOUT: CoreResponse = jsonError(408, "body_timeout", "the request body did not arrive in time (option bodyTimeoutMs)", { connection: "close" });
 /** The dedupe store or the queue could not take the event: Bandwidth retries a 503. */
 export const STORE_UNAVAILABLE: CoreResponse = jsonError(503, "store_unavailable", "the event could not be stored; retry later", { "retry-after": "1" });
 /** Another delivery of the same event is being handled: retry once it is done (or failed). */
@@ -61,7 +71,7 @@ export function invalidBody(message: string): CoreResponse {
 }
 
 /** 400 in strict mode: the event does not match its schema (the first ten issues are listed). */
-export function invalidEvent(family: string, type: string, issues: readonly WebhookIssue[]): CoreResponse {
+export function invalidEvent(family: string, type: string, issues: readonly ValidationIssue[]): CoreResponse {
   return {
     status: 400,
     headers: JSON_HEADERS,

@@ -3,6 +3,7 @@
  * types, event table, acknowledgement, timeout) and matches a request target to its route.
  */
 
+import { BandwidthConfigError } from "../errors.js";
 import { ack, methodNotAllowed } from "./responses.js";
 import type { CoreResponse, CoreRoute, FamilyEventInfo, WebhookRoute } from "./types.js";
 
@@ -48,7 +49,7 @@ function compileRoute(route: WebhookRoute, path: string, timeoutMs: number): Rou
 function refuseQueuedHandlers(state: RouteState): void {
   for (const info of state.events.values()) {
     if (info.response === "empty" && typeof state.handlers[info.method] === "function") {
-      throw new TypeError(`bw-codegen webhooks: ${state.family.name}.${info.method} is handled by the queue's worker when queue is set; move it to createBandwidthWorker`);
+      throw new BandwidthConfigError(`bw-codegen webhooks: ${state.family.name}.${info.method} is handled by the queue's worker when queue is set; move it to createBandwidthWorker`);
     }
   }
 }
@@ -63,13 +64,13 @@ export function compileRoutes(mounted: readonly WebhookRoute[], timeoutMs: numbe
   for (const route of mounted) {
     const family = route.family;
     if (typeof route.path !== "string" || !route.path.startsWith("/")) {
-      throw new TypeError(`bw-codegen webhooks: the ${family.name} route path must start with '/'`);
+      throw new BandwidthConfigError(`bw-codegen webhooks: the ${family.name} route path must start with '/'`);
     }
     if (family.format === "xml" && typeof family.parseBody !== "function") {
-      throw new TypeError(`bw-codegen webhooks: the ${family.name} family needs parseBody (XML)`);
+      throw new BandwidthConfigError(`bw-codegen webhooks: the ${family.name} family needs parseBody (XML)`);
     }
     const path = route.path.length > 1 && route.path.endsWith("/") ? route.path.slice(0, -1) : route.path;
-    if (byPath.has(path)) throw new TypeError(`bw-codegen webhooks: two families are mounted on ${path}`);
+    if (byPath.has(path)) throw new BandwidthConfigError(`bw-codegen webhooks: two families are mounted on ${path}`);
     const state = compileRoute(route, path, timeoutMs);
     if (queued) refuseQueuedHandlers(state);
     byPath.set(path, state);

@@ -4,6 +4,7 @@
  * an unsafe configuration throws here, at construction, never per request.
  */
 
+import { BandwidthConfigError } from "../errors.js";
 import { createBasicAuth } from "../auth/basic.js";
 import { createDeliveryGuard } from "../queue/delivery.js";
 import type { DeliveryGuard } from "../queue/delivery.js";
@@ -95,7 +96,7 @@ function createAuth(options: WebhookCoreOptions, logger: WebhookLogger): BasicAu
     );
     return undefined;
   }
-  throw new TypeError(
+  throw new BandwidthConfigError(
     "bw-codegen webhooks: credentials are required (the username/password configured on the Bandwidth application). To run without authentication, e.g. locally, pass allowUnauthenticated: true.",
   );
 }
@@ -131,7 +132,7 @@ const CONSOLE_LOGGER: WebhookLogger = {
 /** A positive integer option, or its default. */
 function countOption(value: number | undefined, fallback: number, name: string): number {
   const count = value ?? fallback;
-  if (!Number.isSafeInteger(count) || count < 1) throw new TypeError(`bw-codegen webhooks: ${name} must be a positive integer`);
+  if (!Number.isSafeInteger(count) || count < 1) throw new BandwidthConfigError(`bw-codegen webhooks: ${name} must be a positive integer`);
   return count;
 }
 
@@ -153,9 +154,9 @@ export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
   const log = createRuntimeLog(logger);
   const strict = options.strict === true;
   const bodyLimit = options.bodyLimit ?? DEFAULT_BODY_LIMIT;
-  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) throw new TypeError("bw-codegen webhooks: bodyLimit must be a non-negative integer");
+  if (!Number.isSafeInteger(bodyLimit) || bodyLimit < 0) throw new BandwidthConfigError("bw-codegen webhooks: bodyLimit must be a non-negative integer");
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  if (!(timeoutMs > 0)) throw new TypeError("bw-codegen webhooks: timeoutMs must be a positive number");
+  if (!(timeoutMs > 0)) throw new BandwidthConfigError("bw-codegen webhooks: timeoutMs must be a positive number");
   const bxmlValidator = options.bxmlValidator;
   const auth = createAuth(options, logger);
   return {

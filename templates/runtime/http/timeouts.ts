@@ -3,6 +3,7 @@
  * aborts the handlers' contexts (their `signal`) and reports a {@link WebhookTimeoutError}.
  */
 
+import { BandwidthError } from "../errors.js";
 import type { WebhookContext } from "./context.js";
 import type { RouteState } from "./routes.js";
 import type { CoreSettings } from "./settings.js";
@@ -18,9 +19,9 @@ export const TIMED_OUT: unique symbol = Symbol("timed out");
  *   if (error instanceof WebhookTimeoutError) metrics.increment("handler_timeout", { eventType });
  * },
  */
-export class WebhookTimeoutError extends Error {
+export class WebhookTimeoutError extends BandwidthError {
   constructor(timeoutMs: number) {
-    super(`webhook handler did not finish within ${timeoutMs} ms`);
+    super("BW_HANDLER_TIMEOUT", `webhook handler did not finish within ${timeoutMs} ms`);
     this.name = "WebhookTimeoutError";
   }
 }

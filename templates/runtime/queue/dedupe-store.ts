@@ -8,8 +8,6 @@
  *
  * Edge-safe (no Node built-ins). The Redis store (`redis-store.ts`) implements the same interface for
  * several receiver processes.
- *
- * @public-entry (re-exported from the package entry point)
  */
 
 /** What {@link DedupeStore.claim} found: the key is now ours, or another delivery holds or finished it. */

@@ -1,6 +1,7 @@
 // Reads a receiver's answer body under a byte limit (the simulator and `deliverEvent` read bodies
 // written by someone else: an endless or huge answer must not fill the memory). The read is cancelled
 // as soon as the limit is passed. Edge-safe: only Web streams and `TextDecoder`.
+import { BandwidthError } from "../errors.js";
 
 /** The default limit on an answer body: 1 MiB (ours; Bandwidth publishes no BXML size limit). */
 export const DEFAULT_MAX_ANSWER_BYTES: number = 1_048_576;
@@ -15,13 +16,13 @@ export const DEFAULT_MAX_ANSWER_BYTES: number = 1_048_576;
  *   if (error instanceof AnswerTooLargeError) console.error(`answer over ${error.limit} bytes (status ${error.status})`);
  * }
  */
-export class AnswerTooLargeError extends Error {
+export class AnswerTooLargeError extends BandwidthError {
   /** The limit in bytes. */
   readonly limit: number;
   /** The HTTP status of the answer. */
   readonly status: number;
   constructor(limit: number, status: number) {
-    super(`the receiver's answer exceeded ${limit} bytes (the rest was not read)`);
+    super("BW_ANSWER_TOO_LARGE", `the receiver's answer exceeded ${limit} bytes (the rest was not read)`);
     this.name = "AnswerTooLargeError";
     this.limit = limit;
     this.status = status;

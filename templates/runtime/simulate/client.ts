@@ -5,6 +5,7 @@
 // (timeout, connection error, dropped challenge, an answer longer than the limit) comes back as data.
 
 import { AnswerTooLargeError, DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "./answer-body.js";
+import { BandwidthError } from "../errors.js";
 
 /** A fetch-compatible transport. */
 export type Transport = (url: string, init: RequestInit) => Promise<Response>;
@@ -91,7 +92,7 @@ async function sendOnce(transport: Transport, request: CallbackRequest, authoriz
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new Error(`no answer within ${request.timeoutMs / 1000} s (Bandwidth's callback timeout)`);
+      const error = new BandwidthError("BW_NO_ANSWER", `no answer within ${request.timeoutMs / 1000} s (Bandwidth's callback timeout)`);
       controller.abort(error);
       reject(error);
     }, request.timeoutMs);

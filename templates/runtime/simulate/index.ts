@@ -2,6 +2,7 @@
 // `webhooks.node` handler) into a transport and runs one simulated call against it. The BXML rules
 // table is passed in by the generated `bw-codegen/testing` module (`simulateCall(target, script)`).
 
+import { BandwidthConfigError } from "../errors.js";
 import type { BxmlRules } from "../bxml/rules.js";
 import type { Transport } from "./client.js";
 import { runCall } from "./engine.js";
@@ -88,7 +89,7 @@ async function resolveTarget(target: SimulationTarget): Promise<Resolved> {
   const path = target.path ?? DEFAULT_PATH;
   if ("fetch" in target) return { transport: fetchTransport(target.fetch), url: IN_PROCESS_ORIGIN + path };
   if ("node" in target) return serveNode(target.node, path);
-  throw new TypeError("simulateCall: the target must be a URL, a fetch handler or a node:http listener");
+  throw new BandwidthConfigError("simulateCall: the target must be a URL, a fetch handler or a node:http listener");
 }
 
 /**

@@ -1,5 +1,6 @@
 // The caller's side of a simulated call: what the person on the phone (and the transfer targets) do.
 // A script is plain JSON (`--script flow.json`); every field is optional.
+import { BandwidthError } from "../errors.js";
 
 import { SEMANTICS } from "./semantics.js";
 
@@ -101,9 +102,9 @@ export interface ResolvedScript {
  * @example
  * await assert.rejects(simulateCall(webhooks.fetch, { digits: ["x"] }), ScriptError); // "x" is not a DTMF digit
  */
-export class ScriptError extends Error {
+export class ScriptError extends BandwidthError {
   constructor(message: string) {
-    super(message);
+    super("BW_INVALID_SCRIPT", message);
     this.name = "ScriptError";
   }
 }

@@ -13,6 +13,7 @@
  */
 
 import { DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "../simulate/answer-body.js";
+import { BandwidthConfigError, BandwidthError } from "../errors.js";
 import { parseXml } from "../xml/parser.js";
 import type { XmlElement } from "../xml/parser.js";
 
@@ -96,11 +97,11 @@ export interface DeliveryResult {
  * // a server that accepts events without credentials, or challenges without `WWW-Authenticate: Basic`:
  * await assert.rejects(deliverEvent({ url, body, username: "bw", password: "s3cret" }), HandshakeError);
  */
-export class HandshakeError extends Error {
+export class HandshakeError extends BandwidthError {
   /** How the server answered the first, unauthenticated request. */
   readonly challenge: ChallengeAnswer;
   constructor(message: string, challenge: ChallengeAnswer) {
-    super(message);
+    super("BW_HANDSHAKE_FAILED", message);
     this.name = "HandshakeError";
     this.challenge = challenge;
   }
@@ -130,7 +131,7 @@ export class HandshakeError extends Error {
 export async function deliverEvent(options: DeliveryOptions): Promise<DeliveryResult> {
   const { username, password } = options;
   if ((username === undefined) !== (password === undefined)) {
-    throw new TypeError("deliverEvent: give both username and password, or neither");
+    throw new BandwidthConfigError("deliverEvent: give both username and password, or neither");
   }
   if (username === undefined || password === undefined) {
     return { ...readAnswer(await send(options, undefined, true)), challenge: undefined };
@@ -211,7 +212,7 @@ async function send(options: DeliveryOptions, authorization: string | undefined,
   const doFetch: FetchLike = options.fetch ?? ((input, init) => fetch(input, init));
   const controller = new AbortController();
   const timeoutMs = options.timeoutMs ?? 15_000;
-  const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+  const timer = setTimeout(() => controller.abort(new BandwidthError("BW_NO_ANSWER", `no answer within ${timeoutMs} ms`)), timeoutMs);
   try {
     const response = await doFetch(url, { method, headers, body, signal: controller.signal, redirect: "manual" });
     return { status: response.status, headers: response.headers, text: await readAnswerText(response, options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES) };
@@ -227,7 +228,7 @@ function defaultContentType(body: unknown): string {
 /** Appends the event's top-level fields as query parameters (objects are sent as JSON text). */
 function withQuery(url: string, event: unknown): string {
   if (event === null || typeof event !== "object" || Array.isArray(event)) {
-    throw new TypeError("deliverEvent: a GET delivery needs the event as an object (its fields become the query string)");
+    throw new BandwidthConfigError("deliverEvent: a GET delivery needs the event as an object (its fields become the query string)");
   }
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(event as Record<string, unknown>)) {

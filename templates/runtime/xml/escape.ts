@@ -1,15 +1,17 @@
 // XML escaping for text and attribute values: markup characters become references, characters XML 1.0
 // cannot represent throw (or are dropped on request). Used by the BXML renderer and the numbers
 // replies; edge-safe (no Node APIs).
+import { BandwidthError } from "../errors.js";
 
 /** Thrown by the escaping helpers when a string holds a character XML 1.0 cannot represent. */
-export class XmlCharacterError extends Error {
+export class XmlCharacterError extends BandwidthError {
   /** Index (UTF-16 code units) of the offending character in the string. */
   readonly index: number;
   /** Code point (or lone surrogate) that cannot be written. */
   readonly codePoint: number;
   constructor(codePoint: number, index: number) {
     super(
+      "BW_XML_CHARACTER",
       `character U+${codePoint.toString(16).toUpperCase().padStart(4, "0")} at index ${index} cannot be written in XML 1.0 ` +
         "(control characters other than tab, line feed and carriage return, lone surrogates, U+FFFE and U+FFFF are forbidden)",
     );

@@ -7,6 +7,7 @@
 // names; text-only elements become trimmed strings (never numbers or booleans); element paths listed as
 // arrays are always arrays (even with one or zero elements); other repeated elements become arrays too;
 // attributes, comments and processing instructions are ignored.
+import { BandwidthError } from "../errors.js";
 import { parseXml, XmlParseError, type XmlElement, type XmlParseOptions } from "./parser.js";
 import type { ValidateOptions, ValidationResult } from "../validation.js";
 import { buildPortOutValidationResponse, PORT_OUT_ERROR_CODES, PORT_OUT_RESPONSE_CONTENT_TYPE, type PortOutValidationAnswer } from "./port-out-response.js";
@@ -174,9 +175,9 @@ export function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T> {
   return {
     parseBody(text: string): Record<string, unknown> {
       const parsed = parseNumbersXml(text, spec.roots, limits);
-      if (!parsed.ok) throw new Error(parsed.errors[0].message);
+      if (!parsed.ok) throw new BandwidthError("BW_MALFORMED_XML", parsed.errors[0].message);
       const mismatch = rootMismatch(parsed.root, spec.validate(parsed.value).type);
-      if (mismatch !== undefined) throw new Error(mismatch);
+      if (mismatch !== undefined) throw new BandwidthError("BW_INVALID_NOTIFICATION", mismatch);
       return parsed.value;
     },
     validateXml(text: string | Uint8Array, options?: ValidateOptions): XmlValidationResult<T> {
@@ -210,7 +211,7 @@ export function renderNumbersReply(kind: string, result: unknown): string | unde
   if (result === undefined || result === null) return kind === "port-out-validation-response" ? portOutNotAnswered() : undefined;
   if (typeof result === "string") return result;
   if (kind === "port-out-validation-response" && typeof result === "object") return buildPortOutValidationResponse(result as PortOutValidationAnswer);
-  throw new TypeError(`a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
+  throw new BandwidthError("BW_INVALID_REPLY", `a numbers handler returned ${typeof result} for a ${kind} reply; return a PortOutValidationAnswer object or an XML string`);
 }
 
 /** What a port-out validation request nobody answered gets: a dispute (7598), never an approval. */

@@ -1,6 +1,7 @@
 // The `<PortOutValidationResponse>` a customer returns to a port-out validation request: the documented
 // error codes, the answer's types and the builder that turns an answer into escaped XML.
 
+import { BandwidthError } from "../errors.js";
 import { escapeXmlText } from "./escape.js";
 
 /** Error codes documented for `<PortOutValidationResponse>`, by meaning. */
@@ -74,21 +75,21 @@ function element(name: string, value: string): string {
  * buildPortOutValidationResponse({ portable: false, pon: request.PON, errors: [{ code: PORT_OUT_ERROR_CODES.pinInvalid, description: "PIN does not match" }] });
  */
 export function buildPortOutValidationResponse(answer: PortOutValidationAnswer): string {
-  if (typeof answer?.portable !== "boolean") throw new TypeError("portable must be true or false");
+  if (typeof answer?.portable !== "boolean") throw new BandwidthError("BW_INVALID_REPLY", "portable must be true or false");
   const parts = ['<?xml version="1.0" encoding="UTF-8"?>', "<PortOutValidationResponse>", element("Portable", String(answer.portable))];
   if (answer.pon !== undefined) {
-    if (answer.pon.length > 25) throw new RangeError(`PON must be at most 25 characters; got ${answer.pon.length}`);
+    if (answer.pon.length > 25) throw new BandwidthError("BW_INVALID_REPLY", `PON must be at most 25 characters; got ${answer.pon.length}`);
     parts.push(element("PON", answer.pon));
   }
   const errors = answer.portable ? [] : answer.errors;
   if (!answer.portable && (!Array.isArray(errors) || errors.length === 0)) {
-    throw new TypeError("a disputed port-out (portable: false) needs at least one error");
+    throw new BandwidthError("BW_INVALID_REPLY", "a disputed port-out (portable: false) needs at least one error");
   }
   if (errors.length > 0) {
     parts.push("<Errors>");
     for (const e of errors) {
       const code = String(e.code);
-      if (!/^[0-9]{4}$/.test(code)) throw new RangeError(`error code must be four digits; got ${JSON.stringify(code)}`);
+      if (!/^[0-9]{4}$/.test(code)) throw new BandwidthError("BW_INVALID_REPLY", `error code must be four digits; got ${JSON.stringify(code)}`);
       parts.push("<Error>", element("Code", code), element("Description", e.description), "</Error>");
     }
     parts.push("</Errors>");

@@ -1,8 +1,9 @@
 // XML 1.0 lexical building blocks for the parser: character classes, the forbidden-character test,
 // UTF-8 length, line:column positions, line-end normalisation and the parse error they report.
+import { BandwidthError } from "../errors.js";
 
 /** A well-formedness or limit error, with the position where it was found (1-based line and column). */
-export class XmlParseError extends Error {
+export class XmlParseError extends BandwidthError {
   /** 1-based line of the error. */
   readonly line: number;
   /** 1-based column (UTF-16 code units) of the error. */
@@ -12,7 +13,7 @@ export class XmlParseError extends Error {
   /** The message without the position prefix. */
   readonly reason: string;
   constructor(reason: string, line: number, column: number, offset: number) {
-    super(`${line}:${column}: ${reason}`);
+    super("BW_MALFORMED_XML", `${line}:${column}: ${reason}`);
     this.name = "XmlParseError";
     this.reason = reason;
     this.line = line;

@@ -14,12 +14,15 @@
  *   limits do not apply to webhook routes and the exact bytes stay available.
  * - Parser errors are mapped to the core's answers (413, 400) by a scoped error handler.
  * - Paths are matched by Fastify itself, so a trailing slash follows the app's `ignoreTrailingSlash`.
+ * - The core's request object is built once, in `onRequest`, and kept on the Fastify request (a
+ *   request decorator of the plugin's context) until the handler fills in the body.
  */
 import type { WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";
 /** The part of a Fastify instance the plugin uses. */
 export interface FastifyLikeInstance {
     removeAllContentTypeParsers(): unknown;
+    decorateRequest(name: string, value: unknown): unknown;
     addContentTypeParser(...args: any[]): unknown;
     setErrorHandler(handler: (error: any, request: any, reply: any) => unknown): unknown;
     route(options: any): unknown;

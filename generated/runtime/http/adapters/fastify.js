@@ -14,22 +14,15 @@
  *   limits do not apply to webhook routes and the exact bytes stay available.
  * - Parser errors are mapped to the core's answers (413, 400) by a scoped error handler.
  * - Paths are matched by Fastify itself, so a trailing slash follows the app's `ignoreTrailingSlash`.
+ * - The core's request object is built once, in `onRequest`, and kept on the Fastify request (a
+ *   request decorator of the plugin's context) until the handler fills in the body.
  */
+import { BAD_REQUEST, INTERNAL_ERROR } from "../responses.js";
 import { settleUnreadBody } from "./node.js";
 /** Reads a header from a Fastify request. */
 export const readFastifyHeader = (raw, name) => {
     const value = raw.headers[name];
     return Array.isArray(value) ? value.join(", ") : value;
-};
-const INTERNAL = {
-    status: 500,
-    headers: { "content-type": "application/json; charset=utf-8" },
-    body: '{"error":"internal_error","message":"the webhook handler failed"}',
-};
-const BAD_REQUEST = {
-    status: 400,
-    headers: { "content-type": "application/json; charset=utf-8" },
-    body: '{"error":"bad_request","message":"the request could not be read"}',
 };
 const CLOSE = Object.freeze({ connection: "close" });
 function sendReply(reply, response) {
@@ -45,6 +38,7 @@ function sendReply(reply, response) {
  */
 export function createFastifyPlugin(core) {
     return async function bandwidthWebhooks(fastify) {
+        fastify.decorateRequest("bandwidthRequest", null);
         fastify.removeAllContentTypeParsers();
         fastify.addContentTypeParser("*", { parseAs: "buffer", bodyLimit: core.bodyLimit }, (_request, body, done) => done(null, body));
         fastify.setErrorHandler(errorHandler(core, undefined));
@@ -59,7 +53,7 @@ export function createFastifyPlugin(core) {
 function errorHandler(core, route) {
     return (error, request, reply) => {
         const status = error?.statusCode;
-        const refusal = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
+        const refusal = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL_ERROR;
         // a body cut off at the limit (or unreadable) has unread bytes: close as after an early answer, so
         // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
         if (request?.raw !== undefined && settleUnreadBody(request.raw))
@@ -75,7 +69,18 @@ function registerRoute(fastify, core, route) {
         url: route.path,
         onRequest(request, reply, done) {
             const headers = request.headers;
-            const early = core.check(route, request.method, headers.authorization, headers["content-type"], headers["content-length"], headers["content-encoding"]);
+            const coreRequest = {
+                method: request.method,
+                url: request.raw.url ?? route.path,
+                authorization: headers.authorization,
+                contentType: headers["content-type"],
+                contentLength: headers["content-length"],
+                contentEncoding: headers["content-encoding"],
+                body: undefined,
+                raw: request,
+                readHeader: readFastifyHeader,
+            };
+            const early = core.check(route, coreRequest);
             if (early !== undefined) {
                 // Node would read the unread body to its end after the answer (Fastify sets no request timeout):
                 // a small one is discarded under a deadline, a large or unsized one closes the connection.
@@ -84,28 +89,31 @@ function registerRoute(fastify, core, route) {
                 sendReply(reply, early); // answering from the hook: Fastify skips parsing and the handler
                 return;
             }
+            request.bandwidthRequest = coreRequest;
             done();
         },
         // Returns nothing on the synchronous path: a returned Reply is a thenable, which Fastify would await
         // (an extra tick and promise per request).
         handler(request, reply) {
             const raw = request.body;
-            const body = raw === undefined || raw === null
-                ? null
-                : typeof raw === "string"
-                    ? raw
-                    : raw instanceof Uint8Array
-                        ? raw // the exact bytes: decoded strictly by the core, signed bytes kept for the TFV HMAC
-                        : { parsed: raw };
+            const coreRequest = request.bandwidthRequest;
+            coreRequest.body =
+                raw === undefined || raw === null
+                    ? null
+                    : typeof raw === "string"
+                        ? raw
+                        : raw instanceof Uint8Array
+                            ? raw // the exact bytes: decoded strictly by the core, signed bytes kept for the TFV HMAC
+                            : { parsed: raw };
             let result;
             try {
-                result = core.handle(route, request.method, request.raw.url ?? route.path, body, request, readFastifyHeader);
+                result = core.handle(route, coreRequest);
             }
             catch {
-                result = core.refuse(route, INTERNAL);
+                result = core.refuse(route, INTERNAL_ERROR);
             }
             if (result instanceof Promise) {
-                return result.then((response) => void sendReply(reply, response), () => void sendReply(reply, core.refuse(route, INTERNAL)));
+                return result.then((response) => void sendReply(reply, response), () => void sendReply(reply, core.refuse(route, INTERNAL_ERROR)));
             }
             sendReply(reply, result);
             return undefined;

@@ -11,6 +11,7 @@
  * never rejects. Chunks are counted in bytes whatever their type (`Uint8Array`, any `ArrayBuffer` view,
  * an `ArrayBuffer`, or a string from a hand-made stream, UTF-8 encoded).
  */
+import { BODY_READ_FAILED, BODY_TIMEOUT, INTERNAL_ERROR } from "../responses.js";
 /** Default deadline for reading a request body: 10 s. */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
 /** Reads a header from a Fetch `Request`. */
@@ -38,26 +39,37 @@ export function createFetchHandler(core, options = {}) {
             return onNotFound !== undefined ? onNotFound(request) : toFetchResponse(core.notFound);
         const headers = request.headers;
         const method = request.method;
-        const early = core.check(route, method, headers.get("authorization"), headers.get("content-type"), headers.get("content-length"), headers.get("content-encoding"));
+        const coreRequest = {
+            method,
+            url: target,
+            authorization: headers.get("authorization"),
+            contentType: headers.get("content-type"),
+            contentLength: headers.get("content-length"),
+            contentEncoding: headers.get("content-encoding"),
+            body: null,
+            raw: request,
+            readHeader: readFetchHeader,
+        };
+        const early = core.check(route, coreRequest);
         if (early !== undefined) {
             cancelBody(request);
             return toFetchResponse(early);
         }
-        let body = null;
         if (method === "POST") {
-            body = await readLimited(request, core.bodyLimit, bodyTimeoutMs);
+            const body = await readLimited(request, core.bodyLimit, bodyTimeoutMs);
             if (body === TOO_LARGE)
                 return toFetchResponse(core.refuse(route, core.payloadTooLarge));
             if (body === UNREADABLE)
                 return toFetchResponse(core.refuse(route, BODY_READ_FAILED));
             if (body === TIMED_OUT)
                 return toFetchResponse(core.refuse(route, BODY_TIMEOUT));
+            coreRequest.body = body;
         }
         try {
-            return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
+            return toFetchResponse(await core.handle(route, coreRequest));
         }
         catch {
-            return toFetchResponse(core.refuse(route, INTERNAL));
+            return toFetchResponse(core.refuse(route, INTERNAL_ERROR));
         }
     };
 }
@@ -93,21 +105,6 @@ const UNREADABLE = new Uint8Array(0);
 const TIMED_OUT = new Uint8Array(0);
 /** What the body deadline resolves to. */
 const DEADLINE = Symbol("body deadline");
-const INTERNAL = Object.freeze({
-    status: 500,
-    headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
-    body: '{"error":"internal_error","message":"the webhook handler failed"}',
-});
-const BODY_READ_FAILED = Object.freeze({
-    status: 400,
-    headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
-    body: '{"error":"body_read_failed","message":"the request body could not be read to its end"}',
-});
-const BODY_TIMEOUT = Object.freeze({
-    status: 408,
-    headers: Object.freeze({ "content-type": "application/json; charset=utf-8", connection: "close" }),
-    body: '{"error":"body_timeout","message":"the request body did not arrive in time (option bodyTimeoutMs)"}',
-});
 const encoder = new TextEncoder();
 /** A body chunk as bytes: a `Uint8Array` as it is, other views and buffers wrapped, strings UTF-8 encoded. */
 function chunkBytes(chunk) {

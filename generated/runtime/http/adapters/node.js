@@ -10,6 +10,7 @@
  * Node-only by design: it uses `Buffer` (a global) but imports nothing from `node:*` at run time, so
  * merely importing it on an edge runtime is harmless.
  */
+import { INTERNAL_ERROR } from "../responses.js";
 /**
  * After an early answer (401, 413, …) a body that announces at most this many bytes is read and discarded
  * so the connection can be reused; a larger or unsized one is answered with `Connection: close` and the
@@ -63,15 +64,25 @@ export function createNodeHandler(core, options = {}) {
 export function handleNodeRequest(core, route, req, res, preRead) {
     const headers = req.headers;
     const method = req.method ?? "GET";
-    const early = core.check(route, method, headers.authorization, headers["content-type"], headers["content-length"], 
-    // a body a framework already read (Express's body-parser) has been inflated by it
-    preRead === undefined ? headers["content-encoding"] : undefined);
+    const request = {
+        method,
+        url: req.url ?? "/",
+        authorization: headers.authorization,
+        contentType: headers["content-type"],
+        contentLength: headers["content-length"],
+        // a body a framework already read (Express's body-parser) has been inflated by it
+        contentEncoding: preRead === undefined ? headers["content-encoding"] : undefined,
+        body: preRead,
+        raw: req,
+        readHeader: readNodeHeader,
+    };
+    const early = core.check(route, request);
     if (early !== undefined) {
         sendEarly(req, res, early);
         return;
     }
     if (method !== "POST" || preRead !== undefined) {
-        dispatch(core, route, method, req, res, preRead);
+        dispatch(core, route, request, res);
         return;
     }
     const limit = core.bodyLimit;
@@ -99,8 +110,8 @@ export function handleNodeRequest(core, route, req, res, preRead) {
         if (overflowed)
             return;
         // the bytes as received: the core decodes them strictly (invalid UTF-8 is a 400) and a signature covers them
-        const body = first === undefined ? "" : chunks === undefined ? first : Buffer.concat(chunks, size);
-        dispatch(core, route, method, req, res, body);
+        request.body = first === undefined ? "" : chunks === undefined ? first : Buffer.concat(chunks, size);
+        dispatch(core, route, request, res);
     });
     req.on("error", () => {
         // client went away mid-body: nothing to answer
@@ -108,26 +119,21 @@ export function handleNodeRequest(core, route, req, res, preRead) {
             res.destroy();
     });
 }
-function dispatch(core, route, method, req, res, body) {
+function dispatch(core, route, request, res) {
     let result;
     try {
-        result = core.handle(route, method, req.url ?? "/", body, req, readNodeHeader);
+        result = core.handle(route, request);
     }
     catch {
-        result = core.refuse(route, INTERNAL);
+        result = core.refuse(route, INTERNAL_ERROR);
     }
     if (result instanceof Promise) {
-        result.then((response) => sendNodeResponse(res, response), () => sendNodeResponse(res, core.refuse(route, INTERNAL)));
+        result.then((response) => sendNodeResponse(res, response), () => sendNodeResponse(res, core.refuse(route, INTERNAL_ERROR)));
     }
     else {
         sendNodeResponse(res, result);
     }
 }
-const INTERNAL = {
-    status: 500,
-    headers: { "content-type": "application/json; charset=utf-8" },
-    body: '{"error":"internal_error","message":"the webhook handler failed"}',
-};
 /**
  * Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out).
  *

@@ -13,11 +13,14 @@
  *   limits do not apply to webhook routes and the exact bytes stay available.
  * - Parser errors are mapped to the core's answers (413, 400) by a scoped error handler.
  * - Paths are matched by Fastify itself, so a trailing slash follows the app's `ignoreTrailingSlash`.
+ * - The core's request object is built once, in `onRequest`, and kept on the Fastify request (a
+ *   request decorator of the plugin's context) until the handler fills in the body.
  */
 
 import type { IncomingMessage } from "node:http";
-import type { CoreBody, CoreResponse, CoreRoute, WebhookCore } from "../core.js";
+import type { CoreRequest, CoreResponse, CoreRoute, WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";
+import { BAD_REQUEST, INTERNAL_ERROR } from "../responses.js";
 import { settleUnreadBody } from "./node.js";
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- structural types that accept Fastify's overloads */
@@ -25,6 +28,7 @@ import { settleUnreadBody } from "./node.js";
 /** The part of a Fastify instance the plugin uses. */
 export interface FastifyLikeInstance {
   removeAllContentTypeParsers(): unknown;
+  decorateRequest(name: string, value: unknown): unknown;
   addContentTypeParser(...args: any[]): unknown;
   setErrorHandler(handler: (error: any, request: any, reply: any) => unknown): unknown;
   route(options: any): unknown;
@@ -44,23 +48,14 @@ interface FastifyLikeRequest {
   readonly headers: Record<string, string | string[] | undefined>;
   readonly body?: unknown;
   readonly raw: IncomingMessage;
+  /** The core's request, built in `onRequest` (a request decorator: `null` until then). */
+  bandwidthRequest: CoreRequest | null;
 }
 
 /** Reads a header from a Fastify request. */
 export const readFastifyHeader: HeaderReader = (raw: unknown, name: string): string | undefined => {
   const value = (raw as FastifyLikeRequest).headers[name];
   return Array.isArray(value) ? value.join(", ") : value;
-};
-
-const INTERNAL: CoreResponse = {
-  status: 500,
-  headers: { "content-type": "application/json; charset=utf-8" },
-  body: '{"error":"internal_error","message":"the webhook handler failed"}',
-};
-const BAD_REQUEST: CoreResponse = {
-  status: 400,
-  headers: { "content-type": "application/json; charset=utf-8" },
-  body: '{"error":"bad_request","message":"the request could not be read"}',
 };
 
 const CLOSE: Readonly<Record<string, string>> = Object.freeze({ connection: "close" });
@@ -79,6 +74,7 @@ function sendReply(reply: FastifyLikeReply, response: CoreResponse): FastifyLike
  */
 export function createFastifyPlugin(core: WebhookCore): FastifyWebhookPlugin {
   return async function bandwidthWebhooks(fastify: FastifyLikeInstance): Promise<void> {
+    fastify.decorateRequest("bandwidthRequest", null);
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser(
       "*",
@@ -97,7 +93,7 @@ export function createFastifyPlugin(core: WebhookCore): FastifyWebhookPlugin {
 function errorHandler(core: WebhookCore, route: CoreRoute | undefined) {
   return (error: { statusCode?: number } | undefined, request: FastifyLikeRequest, reply: FastifyLikeReply): FastifyLikeReply => {
     const status = error?.statusCode;
-    const refusal = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL;
+    const refusal = status === 413 ? core.payloadTooLarge : status !== undefined && status >= 400 && status < 500 ? BAD_REQUEST : INTERNAL_ERROR;
     // a body cut off at the limit (or unreadable) has unread bytes: close as after an early answer, so
     // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
     if (request?.raw !== undefined && settleUnreadBody(request.raw)) reply.headers(CLOSE);
@@ -113,14 +109,18 @@ function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: C
     url: route.path,
     onRequest(request: FastifyLikeRequest, reply: FastifyLikeReply, done: () => void): void {
       const headers = request.headers;
-      const early = core.check(
-        route,
-        request.method,
-        headers.authorization as string | undefined,
-        headers["content-type"] as string | undefined,
-        headers["content-length"] as string | undefined,
-        headers["content-encoding"] as string | undefined,
-      );
+      const coreRequest: CoreRequest = {
+        method: request.method,
+        url: request.raw.url ?? route.path,
+        authorization: headers.authorization as string | undefined,
+        contentType: headers["content-type"] as string | undefined,
+        contentLength: headers["content-length"] as string | undefined,
+        contentEncoding: headers["content-encoding"] as string | undefined,
+        body: undefined,
+        raw: request,
+        readHeader: readFastifyHeader,
+      };
+      const early = core.check(route, coreRequest);
       if (early !== undefined) {
         // Node would read the unread body to its end after the answer (Fastify sets no request timeout):
         // a small one is discarded under a deadline, a large or unsized one closes the connection.
@@ -128,13 +128,15 @@ function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: C
         sendReply(reply, early); // answering from the hook: Fastify skips parsing and the handler
         return;
       }
+      request.bandwidthRequest = coreRequest;
       done();
     },
     // Returns nothing on the synchronous path: a returned Reply is a thenable, which Fastify would await
     // (an extra tick and promise per request).
     handler(request: FastifyLikeRequest, reply: FastifyLikeReply): undefined | Promise<unknown> {
       const raw = request.body;
-      const body: CoreBody =
+      const coreRequest = request.bandwidthRequest!;
+      coreRequest.body =
         raw === undefined || raw === null
           ? null
           : typeof raw === "string"
@@ -144,14 +146,14 @@ function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: C
               : { parsed: raw };
       let result: CoreResponse | Promise<CoreResponse>;
       try {
-        result = core.handle(route, request.method, request.raw.url ?? route.path, body, request, readFastifyHeader);
+        result = core.handle(route, coreRequest);
       } catch {
-        result = core.refuse(route, INTERNAL);
+        result = core.refuse(route, INTERNAL_ERROR);
       }
       if (result instanceof Promise) {
         return result.then(
           (response) => void sendReply(reply, response),
-          () => void sendReply(reply, core.refuse(route, INTERNAL)),
+          () => void sendReply(reply, core.refuse(route, INTERNAL_ERROR)),
         );
       }
       sendReply(reply, result);

@@ -11,8 +11,9 @@
  * an `ArrayBuffer`, or a string from a hand-made stream, UTF-8 encoded).
  */
 
-import type { CoreBody, CoreResponse, WebhookCore } from "../core.js";
+import type { CoreRequest, CoreResponse, WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";
+import { BODY_READ_FAILED, BODY_TIMEOUT, INTERNAL_ERROR } from "../responses.js";
 
 /** A Fetch-style webhook handler. */
 export type FetchWebhookHandler = (request: Request) => Promise<Response>;
@@ -61,29 +62,33 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
     if (route === undefined) return onNotFound !== undefined ? onNotFound(request) : toFetchResponse(core.notFound);
     const headers = request.headers;
     const method = request.method;
-    const early = core.check(
-      route,
+    const coreRequest: CoreRequest = {
       method,
-      headers.get("authorization"),
-      headers.get("content-type"),
-      headers.get("content-length"),
-      headers.get("content-encoding"),
-    );
+      url: target,
+      authorization: headers.get("authorization"),
+      contentType: headers.get("content-type"),
+      contentLength: headers.get("content-length"),
+      contentEncoding: headers.get("content-encoding"),
+      body: null,
+      raw: request,
+      readHeader: readFetchHeader,
+    };
+    const early = core.check(route, coreRequest);
     if (early !== undefined) {
       cancelBody(request);
       return toFetchResponse(early);
     }
-    let body: CoreBody = null;
     if (method === "POST") {
-      body = await readLimited(request, core.bodyLimit, bodyTimeoutMs);
+      const body = await readLimited(request, core.bodyLimit, bodyTimeoutMs);
       if (body === TOO_LARGE) return toFetchResponse(core.refuse(route, core.payloadTooLarge));
       if (body === UNREADABLE) return toFetchResponse(core.refuse(route, BODY_READ_FAILED));
       if (body === TIMED_OUT) return toFetchResponse(core.refuse(route, BODY_TIMEOUT));
+      coreRequest.body = body;
     }
     try {
-      return toFetchResponse(await core.handle(route, method, target, body, request, readFetchHeader));
+      return toFetchResponse(await core.handle(route, coreRequest));
     } catch {
-      return toFetchResponse(core.refuse(route, INTERNAL));
+      return toFetchResponse(core.refuse(route, INTERNAL_ERROR));
     }
   };
 }
@@ -117,21 +122,6 @@ const UNREADABLE: Uint8Array = new Uint8Array(0);
 const TIMED_OUT: Uint8Array = new Uint8Array(0);
 /** What the body deadline resolves to. */
 const DEADLINE: unique symbol = Symbol("body deadline");
-const INTERNAL: CoreResponse = Object.freeze({
-  status: 500,
-  headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
-  body: '{"error":"internal_error","message":"the webhook handler failed"}',
-});
-const BODY_READ_FAILED: CoreResponse = Object.freeze({
-  status: 400,
-  headers: Object.freeze({ "content-type": "application/json; charset=utf-8" }),
-  body: '{"error":"body_read_failed","message":"the request body could not be read to its end"}',
-});
-const BODY_TIMEOUT: CoreResponse = Object.freeze({
-  status: 408,
-  headers: Object.freeze({ "content-type": "application/json; charset=utf-8", connection: "close" }),
-  body: '{"error":"body_timeout","message":"the request body did not arrive in time (option bodyTimeoutMs)"}',
-});
 
 const encoder = new TextEncoder();
 

@@ -11,8 +11,9 @@
  */
 
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { CoreResponse, CoreRoute, WebhookCore } from "../core.js";
+import type { CoreRequest, CoreResponse, CoreRoute, WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";
+import { INTERNAL_ERROR } from "../responses.js";
 
 /** A node:http request listener. */
 export type NodeWebhookHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -83,21 +84,25 @@ export function handleNodeRequest(
 ): void {
   const headers = req.headers;
   const method = req.method ?? "GET";
-  const early = core.check(
-    route,
+  const request: CoreRequest = {
     method,
-    headers.authorization,
-    headers["content-type"],
-    headers["content-length"],
+    url: req.url ?? "/",
+    authorization: headers.authorization,
+    contentType: headers["content-type"],
+    contentLength: headers["content-length"],
     // a body a framework already read (Express's body-parser) has been inflated by it
-    preRead === undefined ? headers["content-encoding"] : undefined,
-  );
+    contentEncoding: preRead === undefined ? headers["content-encoding"] : undefined,
+    body: preRead,
+    raw: req,
+    readHeader: readNodeHeader,
+  };
+  const early = core.check(route, request);
   if (early !== undefined) {
     sendEarly(req, res, early);
     return;
   }
   if (method !== "POST" || preRead !== undefined) {
-    dispatch(core, route, method, req, res, preRead);
+    dispatch(core, route, request, res);
     return;
   }
   const limit = core.bodyLimit;
@@ -121,8 +126,8 @@ export function handleNodeRequest(
   req.on("end", () => {
     if (overflowed) return;
     // the bytes as received: the core decodes them strictly (invalid UTF-8 is a 400) and a signature covers them
-    const body = first === undefined ? "" : chunks === undefined ? first : Buffer.concat(chunks, size);
-    dispatch(core, route, method, req, res, body);
+    request.body = first === undefined ? "" : chunks === undefined ? first : Buffer.concat(chunks, size);
+    dispatch(core, route, request, res);
   });
   req.on("error", () => {
     // client went away mid-body: nothing to answer
@@ -130,35 +135,22 @@ export function handleNodeRequest(
   });
 }
 
-function dispatch(
-  core: WebhookCore,
-  route: CoreRoute,
-  method: string,
-  req: IncomingMessage,
-  res: ServerResponse,
-  body: string | Uint8Array | { readonly parsed: unknown } | undefined,
-): void {
+function dispatch(core: WebhookCore, route: CoreRoute, request: CoreRequest, res: ServerResponse): void {
   let result: CoreResponse | Promise<CoreResponse>;
   try {
-    result = core.handle(route, method, req.url ?? "/", body, req, readNodeHeader);
+    result = core.handle(route, request);
   } catch {
-    result = core.refuse(route, INTERNAL);
+    result = core.refuse(route, INTERNAL_ERROR);
   }
   if (result instanceof Promise) {
     result.then(
       (response) => sendNodeResponse(res, response),
-      () => sendNodeResponse(res, core.refuse(route, INTERNAL)),
+      () => sendNodeResponse(res, core.refuse(route, INTERNAL_ERROR)),
     );
   } else {
     sendNodeResponse(res, result);
   }
 }
-
-const INTERNAL: CoreResponse = {
-  status: 500,
-  headers: { "content-type": "application/json; charset=utf-8" },
-  body: '{"error":"internal_error","message":"the webhook handler failed"}',
-};
 
 /**
  * Writes a core answer onto a `ServerResponse` (no-op if the client is gone or headers went out).
