@@ -23,6 +23,7 @@ export const voiceFamily = Object.freeze({
     validate: validateVoiceCallback,
     ackStatus: 204,
     methods: ["POST", "GET"],
+    datedBy: ["eventTime"],
 });
 /** The messaging family as the handler runtime sees it (validator + event table). */
 export const messagingFamily = Object.freeze({
@@ -33,6 +34,7 @@ export const messagingFamily = Object.freeze({
     events: messagingEvents,
     validate: validateMessagingEvent,
     ackStatus: 200,
+    datedBy: ["time"],
 });
 /** The numbers family as the handler runtime sees it (validator + event table). */
 export const numbersFamily = Object.freeze({
@@ -42,6 +44,7 @@ export const numbersFamily = Object.freeze({
     events: numbersEvents,
     validate: validateNumbersNotification,
     ackStatus: 200,
+    datedBy: ["LastModifiedDate"],
     parseBody: parseNumbersBody,
     renderReply: renderNumbersReply,
     failClosed: numbersFailClosed,
@@ -63,6 +66,7 @@ export const endpointFamily = Object.freeze({
     events: endpointEvents,
     validate: validateEndpointEvent,
     ackStatus: 204,
+    datedBy: ["eventTime", "timestamp"],
 });
 /** The mfa family as the handler runtime sees it (validator + event table). */
 export const mfaFamily = Object.freeze({
@@ -73,6 +77,7 @@ export const mfaFamily = Object.freeze({
     events: mfaEvents,
     validate: validateMfaCallback,
     ackStatus: 200,
+    datedBy: ["time"],
 });
 /** The webrtc family as the handler runtime sees it (validator + event table). */
 export const webrtcFamily = Object.freeze({
@@ -83,6 +88,7 @@ export const webrtcFamily = Object.freeze({
     events: webrtcEvents,
     validate: validateWebRtcEvent,
     ackStatus: 200,
+    datedBy: ["timestamp"],
 });
 /** The emergency family as the handler runtime sees it (validator + event table). */
 export const emergencyFamily = Object.freeze({

@@ -18,6 +18,7 @@ classes \`onError\` receives, for \`instanceof\`. Validators, BXML, test helpers
 factories have their own entries, so importing one does not drag in the others' API, and the root's list stays
 short enough to read. The event types are generated from the schemas: one per event, its union per family.`,
   "bw-codegen/bxml": `The typed BXML builder (one function per verb and SSML element, a \`Response\` or \`Bxml\` root),
+\`bidirectionalStream\` (a voice bot's two-way stream and the \`<StopStream wait="true"/>\` that keeps the call up),
 \`parseBxml\` / \`validateBxml\` for BXML from elsewhere, \`renderBxml\` for a tree, and the element types.`,
   "bw-codegen/testing": `Test helpers for your own receiver: \`deliverEvent\` (one event, with Bandwidth's auth challenge) and
 \`simulateCall\` (a whole call, Bandwidth's side verb by verb), with their option and result types and the
@@ -31,6 +32,12 @@ internal (they are described in \`templates/runtime/simulate/semantics.ts\`).`,
 the core apart.`,
   "bw-codegen/fastify": `\`webhooks.fastify\` is this plugin over \`webhooks.core\`; the factory is here for apps that keep the
 core apart.`,
+  "bw-codegen/audio": `Helpers for the audio of Bandwidth's media streams, for voice bots on a bidirectional \`<StartStream>\`:
+G.711 μ-law ⇄ 16-bit PCM (table-driven, exact to ITU-T G.191), a streaming resampler between 8, 16 and 24 kHz
+(polyphase windowed sinc; figures in docs/benchmarks.md), WAV read/write (16-bit PCM and μ-law, bounded, strict
+about headers), base64 payloads without intermediate strings, and the \`playAudio\` \`contentType\` for a format.
+Edge-safe (typed arrays only) and independent of the rest of the package, so a socket server on Workers, Deno or
+Bun can import it alone.`,
   "bw-codegen/queue": `The hand-off of async events to BullMQ over Redis and the worker that handles them (optional peer
 dependencies \`bullmq\` and \`ioredis\`: nothing else imports them). See CONTRIBUTING.md, "At-least-once deliveries".`,
 };

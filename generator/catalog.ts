@@ -73,6 +73,7 @@ export class CatalogError extends Error {
  * const catalog = loadCatalog("schemas");
  * console.log(catalog.events.map((e) => `${e.family}.${e.event}`));
  */
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: over the limit of 40 when the limit was set (issue 21); split it when it is next changed
 export function loadCatalog(schemasDir: string, familyNames: readonly string[] = families.map((f) => f.name)): Catalog {
   const problems: string[] = [];
   const schemas = new Map<string, JsonSchema>();
@@ -155,7 +156,7 @@ const DRAFT_2020_ONLY = new Set(["prefixItems", "$dynamicRef", "$dynamicAnchor",
 
 /** Call `visit` for every keyword (not property name) used inside a schema. */
 function walkKeywords(node: unknown, visit: (key: string) => void, insideProperties = false): void {
-  if (Array.isArray(node)) node.forEach((n) => walkKeywords(n, visit));
+  if (Array.isArray(node)) for (const n of node) walkKeywords(n, visit);
   else if (node && typeof node === "object") {
     for (const [k, v] of Object.entries(node)) {
       if (!insideProperties) visit(k);

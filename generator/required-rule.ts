@@ -89,7 +89,9 @@ function presenceText(nodes: Located[]): string | undefined {
 function objectNodes(node: unknown, pointer: string, visit: (node: JsonSchema, pointer: string) => void): void {
   if (node === null || typeof node !== "object") return;
   if (Array.isArray(node)) {
-    node.forEach((child, i) => objectNodes(child, `${pointer}/${i}`, visit));
+    node.forEach((child, i) => {
+      objectNodes(child, `${pointer}/${i}`, visit);
+    });
     return;
   }
   const n = node as JsonSchema;

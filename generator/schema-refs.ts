@@ -6,7 +6,7 @@ export type JsonSchema = Record<string, any>;
 
 /** Call `visit` for every `$ref` string inside a schema. */
 export function walkRefs(node: unknown, visit: (ref: string) => void): void {
-  if (Array.isArray(node)) node.forEach((n) => walkRefs(n, visit));
+  if (Array.isArray(node)) for (const n of node) walkRefs(n, visit);
   else if (node && typeof node === "object") {
     for (const [k, v] of Object.entries(node)) {
       if (k === "$ref" && typeof v === "string") visit(v);

@@ -112,7 +112,7 @@ describe("__proto__ keys never reach a handler", () => {
         }
         assert.equal(log.handled.length, 2);
         for (const { event } of log.handled) {
-          assert.equal(Object.prototype.hasOwnProperty.call(event, "__proto__"), false);
+          assert.equal(Object.hasOwn(event, "__proto__"), false);
           assert.equal(Object.getPrototypeOf(event), Object.prototype);
           assert.equal(JSON.stringify(event).includes("polluted"), false, JSON.stringify(event));
           // what a handler might do with the event: merging it must not set a prototype
@@ -140,7 +140,7 @@ describe("__proto__ keys never reach a handler", () => {
         });
         assert.equal(res.status, 200);
         assert.equal(seen.length, 1);
-        assert.equal(Object.prototype.hasOwnProperty.call(seen[0], "__proto__"), false);
+        assert.equal(Object.hasOwn(seen[0], "__proto__"), false);
         assert.equal(seen[0].OrderId, "o");
       } finally {
         await server.close();
@@ -159,7 +159,7 @@ describe("__proto__ keys never reach a handler", () => {
     try {
       const res = await send((server.address() as AddressInfo).port, { headers: { authorization: GOOD_AUTH, ...JSON_CT }, body: hostile[0] });
       assert.equal(res.status, 200);
-      assert.equal(Object.prototype.hasOwnProperty.call(log.handled[0].event, "__proto__"), false);
+      assert.equal(Object.hasOwn(log.handled[0].event, "__proto__"), false);
     } finally {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

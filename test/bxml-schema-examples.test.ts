@@ -68,7 +68,10 @@ function wrap(node: BxmlNode, key: string): BxmlDocument {
     for (const r of rule.required) attributes[r] = r === "xml:lang" ? "en-US" : r === "interpret-as" ? "characters" : r === "destination" ? "wss://x.example.com" : "x";
     current = { name: rule.name, attributes, children: [current] };
   }
-  return new BxmlDocument("Response", [current as BxmlVerb]);
+  // a bidirectional stream alone would end the call at once (a warning): keep it up as a real document does
+  const keepAlive: BxmlVerb[] =
+    current.name === "StartStream" && current.attributes.mode === "bidirectional" ? [{ name: "StopStream", attributes: { name: String(current.attributes.name), wait: true }, children: [] }] : [];
+  return new BxmlDocument("Response", [current as BxmlVerb, ...keepAlive]);
 }
 
 for (const { file, schema } of schemas) {

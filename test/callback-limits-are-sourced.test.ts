@@ -22,7 +22,9 @@ interface Limit {
 /** Every limit keyword below `node`, with the nearest description (its own, else an enclosing node's). */
 function limitsOf(file: string, node: unknown, pointer: string, inherited: string, out: Limit[]): void {
   if (Array.isArray(node)) {
-    node.forEach((item, i) => limitsOf(file, item, `${pointer}/${i}`, inherited, out));
+    node.forEach((item, i) => {
+      limitsOf(file, item, `${pointer}/${i}`, inherited, out);
+    });
     return;
   }
   if (node === null || typeof node !== "object") return;

@@ -68,7 +68,7 @@ test("an element called __proto__ is dropped, at any depth, and does not touch t
     [],
   );
   assert.equal(Object.getPrototypeOf(value), Object.prototype);
-  assert.equal(Object.prototype.hasOwnProperty.call(value, "__proto__"), false);
+  assert.equal(Object.hasOwn(value, "__proto__"), false);
   assert.deepEqual(value, { OrderId: "o", Nested: {} });
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
 });

@@ -75,7 +75,7 @@ describe("port-out validation: a refusal is a dispute, never a 4xx/5xx Bandwidth
           ["wrong content type", { body: request("<Pin>0427</Pin>"), headers: { "content-type": "application/json" } }, "415 unsupported_media_type"],
           ["announced length over the limit", { body: request("<Pin>0427</Pin>"), announceLength: BODY_LIMIT + 1 }, "413 payload_too_large"],
           ["streamed body over the limit", { body: request(`<SubscriberName>${"n".repeat(BODY_LIMIT)}</SubscriberName>`), chunked: true }, "413 payload_too_large"],
-          ["handler answer that cannot be built", { body: "<PortOutValidationRequest><PON>BAD</PON>" + TNS + "</PortOutValidationRequest>" }, "500 internal_error"],
+          ["handler answer that cannot be built", { body: `<PortOutValidationRequest><PON>BAD</PON>${TNS}</PortOutValidationRequest>` }, "500 internal_error"],
         ];
         for (const [name, req, reason] of cases) {
           const res = await send(server.port, numbers(req));

@@ -14,8 +14,9 @@ const INTERNAL = /CONTRIBUTING|x-bw|\.schema\.json|\bissue \d+|Source:/i;
 
 /** Every string under a `description` / `summary` key, with its path. */
 function prose(node: unknown, path = "", out: [string, string][] = []): [string, string][] {
-  if (Array.isArray(node)) node.forEach((v, i) => prose(v, `${path}[${i}]`, out));
-  else if (node !== null && typeof node === "object") {
+  if (Array.isArray(node)) {
+    for (const [i, v] of node.entries()) prose(v, `${path}[${i}]`, out);
+  } else if (node !== null && typeof node === "object") {
     for (const [key, value] of Object.entries(node)) {
       if ((key === "description" || key === "summary") && typeof value === "string") out.push([`${path}/${key}`, value]);
       else if (key !== "examples" && key !== "example") prose(value, `${path}/${key}`, out);
@@ -45,7 +46,7 @@ test("every const or string enum in a schema has a type (no 'any' on the page)",
   const untyped: string[] = [];
   const walk = (node: unknown, path: string, inProperties: boolean): void => {
     if (Array.isArray(node)) {
-      node.forEach((v, i) => walk(v, `${path}[${i}]`, false));
+      for (const [i, v] of node.entries()) walk(v, `${path}[${i}]`, false);
       return;
     }
     if (node === null || typeof node !== "object") return;

@@ -15,7 +15,14 @@ import fc from "fast-check";
 import { type JsonSchema, loadCatalog } from "../generator/catalog.js";
 import { REPO_ROOT } from "../generator/paths.js";
 import { validateNumbersXml } from "../generated/validators/numbers.js";
-import { canonicalJson, DEDUPE_KEYS, dedupeIdentity, dedupeKey, hashIdentity } from "../templates/runtime/queue/dedupe-keys.js";
+import { families } from "../generator/model/families.js";
+import { canonicalJson, dedupeIdentity, dedupeKey, hashIdentity } from "../templates/runtime/delivery/dedupe-keys.js";
+
+/** Each family's dedupe setting, from its definition (generator/families/<family>.ts): the one source. */
+const DEDUPE_KEYS: Readonly<Record<string, { readonly datedBy: readonly string[] } | undefined>> = Object.fromEntries(families.map((f) => [f.name, f.dedupe]));
+/** An event's key as the receiver computes it: the family's `datedBy` comes with the generated family. */
+const keyOf = (family: string, eventType: string, event: unknown): string | undefined => dedupeKey(family, eventType, event, DEDUPE_KEYS[family]?.datedBy);
+const identityOf = (family: string, eventType: string, event: unknown): string | undefined => dedupeIdentity(family, eventType, event, DEDUPE_KEYS[family]?.datedBy);
 
 const catalog = loadCatalog(join(REPO_ROOT, "schemas"));
 
@@ -53,9 +60,9 @@ function seeds(): Seed[] {
   const out: Seed[] = [];
   for (const entry of catalog.events) {
     if (DEDUPE_KEYS[entry.family] === undefined) continue;
-    (entry.schema.examples ?? []).forEach((example: Record<string, unknown>, i: number) =>
-      out.push({ family: entry.family, eventType: entry.event, source: `${entry.file} example ${i}`, event: example }),
-    );
+    (entry.schema.examples ?? []).forEach((example: Record<string, unknown>, i: number) => {
+      out.push({ family: entry.family, eventType: entry.event, source: `${entry.file} example ${i}`, event: example });
+    });
   }
   const fixtures = join(REPO_ROOT, "test", "fixtures", "published-like");
   for (const family of readdirSync(fixtures)) {
@@ -75,7 +82,7 @@ function seeds(): Seed[] {
 }
 
 const allSeeds = seeds();
-const keyed = allSeeds.filter((seed) => dedupeKey(seed.family, seed.eventType, seed.event) !== undefined);
+const keyed = allSeeds.filter((seed) => keyOf(seed.family, seed.eventType, seed.event) !== undefined);
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value)) as T;
 
 /** A copy with the properties of every object in another order (as a sender serialising differently would). */
@@ -120,7 +127,7 @@ test("every async event of a dated family requires one of the fields that date i
       `${entry.file}: none of ${spec.datedBy.join(", ")} is required, so a valid event may have no dedupe key`,
     );
   }
-  assert.deepEqual(DEDUPE_KEYS.tfv.datedBy, []);
+  assert.deepEqual(DEDUPE_KEYS.tfv?.datedBy, []);
   for (const entry of asyncEvents.filter((e) => e.family === "numbers")) assert.equal(requires(entry.schema, entry.id, "LastModifiedDate"), false, entry.file);
 });
 
@@ -129,7 +136,7 @@ test("the seeds cover every dated family, and every seed of a voice, messaging, 
   for (const family of ["voice", "messaging", "mfa", "numbers", "endpoint", "webrtc"]) assert.ok(keyed.some((seed) => seed.family === family), `no keyed ${family} seed`);
   for (const seed of allSeeds) {
     if (seed.family === "numbers" || seed.family === "tfv") continue;
-    assert.match(dedupeKey(seed.family, seed.eventType, seed.event) ?? "", /^[0-9a-f]{64}$/, `${seed.source} has no key`);
+    assert.match(keyOf(seed.family, seed.eventType, seed.event) ?? "", /^[0-9a-f]{64}$/, `${seed.source} has no key`);
   }
 });
 
@@ -139,7 +146,7 @@ test("property: a redelivery (same body, properties in any order, parsed again) 
       let state = salt >>> 0;
       const random = (): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0) / 2 ** 32);
       const again = JSON.parse(JSON.stringify(reordered(seed.event, random)));
-      assert.equal(dedupeKey(seed.family, seed.eventType, again), dedupeKey(seed.family, seed.eventType, seed.event));
+      assert.equal(keyOf(seed.family, seed.eventType, again), keyOf(seed.family, seed.eventType, seed.event));
     }),
     { numRuns: 500 },
   );
@@ -178,7 +185,7 @@ test("property: two events that differ anywhere (a value changed, a property add
         [items[0], items[1]] = [items[1], items[0]];
       }
       changed++;
-      assert.notEqual(dedupeKey(seed.family, seed.eventType, event), dedupeKey(seed.family, seed.eventType, seed.event), `${seed.source}: ${kind} at ${path.join(".")}`);
+      assert.notEqual(keyOf(seed.family, seed.eventType, event), keyOf(seed.family, seed.eventType, seed.event), `${seed.source}: ${kind} at ${path.join(".")}`);
     }),
     { numRuns: 3000 },
   );
@@ -208,62 +215,62 @@ test("a group message delivered to two of your numbers is two events: the copies
   const base = example("messaging", "message-received");
   const mine = ["+19195550142", "+19195550143"];
   const copies = mine.map((number) => ({ ...base, to: number, message: { ...(base.message as object), owner: number, to: mine } }));
-  assert.notEqual(dedupeKey("messaging", "message-received", copies[0]), dedupeKey("messaging", "message-received", copies[1]));
+  assert.notEqual(keyOf("messaging", "message-received", copies[0]), keyOf("messaging", "message-received", copies[1]));
 });
 
 test("a group MMS delivered or failed per recipient is one event per recipient (same message id and time)", () => {
   const base = example("messaging", "message-failed");
   const recipients = ["+17045550187", "+17045550188"];
   const events = recipients.map((to, i) => ({ ...base, to, errorCode: 4432 + i, message: { ...(base.message as object), to: recipients } }));
-  assert.notEqual(dedupeKey("messaging", "message-failed", events[0]), dedupeKey("messaging", "message-failed", events[1]));
+  assert.notEqual(keyOf("messaging", "message-failed", events[0]), keyOf("messaging", "message-failed", events[1]));
   const delivered = recipients.map((to) => ({ ...example("messaging", "message-delivered"), to }));
-  assert.notEqual(dedupeKey("messaging", "message-delivered", delivered[0]), dedupeKey("messaging", "message-delivered", delivered[1]));
+  assert.notEqual(keyOf("messaging", "message-delivered", delivered[0]), keyOf("messaging", "message-delivered", delivered[1]));
 });
 
 test("two notifications of one order and status with different notes are two events; without LastModifiedDate none is deduplicated", () => {
   const dated = { ...example("numbers", "portins", 1), Message: undefined, CompletedTelephoneNumbers: undefined };
   const first = { ...dated, Note: "Customer sent the LOA" };
   const second = { ...dated, Note: "Customer sent a corrected LOA" };
-  assert.notEqual(dedupeKey("numbers", "portins", first), dedupeKey("numbers", "portins", second));
+  assert.notEqual(keyOf("numbers", "portins", first), keyOf("numbers", "portins", second));
   const undated = example("numbers", "portins", 0);
   assert.equal(undated.LastModifiedDate, undefined);
-  assert.equal(dedupeKey("numbers", "portins", undated), undefined, "two byte-identical undated notifications may be two events: no key");
-  assert.equal(dedupeKey("numbers", "MESSAGING_LOST", example("numbers", "MESSAGING_LOST")), undefined);
+  assert.equal(keyOf("numbers", "portins", undated), undefined, "two byte-identical undated notifications may be two events: no key");
+  assert.equal(keyOf("numbers", "MESSAGING_LOST", example("numbers", "MESSAGING_LOST")), undefined);
 });
 
 test("a TFV number VERIFIED, UNVERIFIED, then VERIFIED again: no TFV event has a key, so the third is never merged with the first", () => {
   const verified = example("tfv", "status", 1);
   const unverified = { ...verified, status: "UNVERIFIED" };
-  for (const event of [verified, unverified, clone(verified)]) assert.equal(dedupeKey("tfv", "status", event), undefined);
+  for (const event of [verified, unverified, clone(verified)]) assert.equal(keyOf("tfv", "status", event), undefined);
   for (const file of readdirSync(join(REPO_ROOT, "test", "fixtures", "published-like", "tfv"))) {
     const event = JSON.parse(readFileSync(join(REPO_ROOT, "test", "fixtures", "published-like", "tfv", file), "utf8"));
-    assert.equal(dedupeKey("tfv", "status", event), undefined, file);
+    assert.equal(keyOf("tfv", "status", event), undefined, file);
   }
 });
 
 test("an event without a field that dates it gets no key (never deduplicated); the event type is part of the key", () => {
-  assert.equal(dedupeIdentity("messaging", "message-delivered", { type: "message-delivered", message: { id: "m" } }), undefined);
-  assert.equal(dedupeIdentity("messaging", "message-delivered", { time: "", message: { id: "m" } }), undefined);
-  assert.equal(dedupeIdentity("voice", "disconnect", { callId: "c-1" }), undefined);
-  assert.equal(dedupeIdentity("emergency", "calling-query", { to: "+1", from: "+2" }), undefined);
-  assert.equal(dedupeIdentity("__proto__", "x", { time: "t" }), undefined);
-  assert.equal(dedupeIdentity("messaging", "x", "not an object"), undefined);
+  assert.equal(identityOf("messaging", "message-delivered", { type: "message-delivered", message: { id: "m" } }), undefined);
+  assert.equal(identityOf("messaging", "message-delivered", { time: "", message: { id: "m" } }), undefined);
+  assert.equal(identityOf("voice", "disconnect", { callId: "c-1" }), undefined);
+  assert.equal(identityOf("emergency", "calling-query", { to: "+1", from: "+2" }), undefined);
+  assert.equal(identityOf("__proto__", "x", { time: "t" }), undefined);
+  assert.equal(identityOf("messaging", "x", "not an object"), undefined);
   const event = { type: "message-delivered", time: "t", message: { id: "m" } };
-  assert.notEqual(dedupeKey("messaging", "message-delivered", event), dedupeKey("messaging", "message-sent", event));
-  assert.notEqual(dedupeKey("messaging", "message-delivered", event), dedupeKey("mfa", "message-delivered", event));
+  assert.notEqual(keyOf("messaging", "message-delivered", event), keyOf("messaging", "message-sent", event));
+  assert.notEqual(keyOf("messaging", "message-delivered", event), keyOf("mfa", "message-delivered", event));
 });
 
 test("field values cannot make two events collide (JSON-encoded identity)", () => {
-  const a = dedupeIdentity("messaging", "message-delivered", { time: "b", message: { id: 'a","b' } });
-  const b = dedupeIdentity("messaging", "message-delivered", { time: 'b","b', message: { id: "a" } });
+  const a = identityOf("messaging", "message-delivered", { time: "b", message: { id: 'a","b' } });
+  const b = identityOf("messaging", "message-delivered", { time: 'b","b', message: { id: "a" } });
   assert.notEqual(a, b);
-  assert.notEqual(dedupeIdentity("messaging", 'a","b', { time: "t" }), dedupeIdentity("messaging", "a", { time: "t", b: "" }));
+  assert.notEqual(identityOf("messaging", 'a","b', { time: "t" }), identityOf("messaging", "a", { time: "t", b: "" }));
 });
 
 test("a body nested deeper than the stack gets no key (handled, never merged) instead of throwing", () => {
   let deep: unknown = 1;
   for (let i = 0; i < 200_000; i++) deep = [deep];
-  assert.equal(dedupeKey("messaging", "message-delivered", { time: "t", deep }), undefined);
+  assert.equal(keyOf("messaging", "message-delivered", { time: "t", deep }), undefined);
 });
 
 test("hashIdentity is SHA-256 (node:crypto agrees on every length around the block boundaries, and on non-ASCII text)", () => {
@@ -280,8 +287,8 @@ test("dedupeKey (Node's native hash here) equals the portable hash of the identi
     { type: "message-delivered", time: "2024-01-01T00:00:00Z", message: { id: "é€😀\ud800 lone surrogate" } },
   ];
   for (const event of events) {
-    const identity = dedupeIdentity("messaging", "message-delivered", event);
+    const identity = identityOf("messaging", "message-delivered", event);
     assert.ok(identity !== undefined);
-    assert.equal(dedupeKey("messaging", "message-delivered", event), hashIdentity(identity));
+    assert.equal(keyOf("messaging", "message-delivered", event), hashIdentity(identity));
   }
 });

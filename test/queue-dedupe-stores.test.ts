@@ -5,7 +5,7 @@
 // once it is back.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { createMemoryDedupeStore, DEDUPE_STORE_FULL, type DedupeStore } from "../templates/runtime/queue/dedupe-store.js";
+import { createMemoryDedupeStore, DEDUPE_STORE_FULL, type DedupeStore } from "../templates/runtime/delivery/dedupe-store.js";
 import { createRedisDedupeStore } from "../templates/runtime/queue/redis-store.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { settles, until } from "./support/until.js";

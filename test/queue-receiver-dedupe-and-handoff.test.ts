@@ -16,7 +16,7 @@ import { Response, SpeakSentence } from "../generated/bxml/index.js";
 import { Redis } from "ioredis";
 import { createBullMQQueue, createRedisDedupeStore, startIntakeForwarder } from "../generated/queue.js";
 import type { BullMQEventQueue } from "../generated/queue.js";
-import type { DedupeStore } from "../generated/runtime/queue/dedupe-store.js";
+import type { DedupeStore } from "../generated/runtime/delivery/dedupe-store.js";
 import { LOAD_AUTHORIZATION, LOAD_CREDENTIALS, messagingEvent } from "./load/deliveries.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { until } from "./support/until.js";

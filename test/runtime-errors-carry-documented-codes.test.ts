@@ -24,7 +24,7 @@ import {
 import { createWebhookCore } from "../generated/runtime/http/core.js";
 import type { ValidationIssue, WebhookIssue } from "../generated/index.js";
 import { BxmlRenderError, Response, SpeakSentence } from "../generated/bxml/index.js";
-import { HandshakeError, ScriptError } from "../generated/testing.js";
+import { AnswerTooLargeError, HandshakeError, ScriptError } from "../generated/testing.js";
 import { XmlParseError } from "../generated/runtime/xml/syntax.js";
 import { XmlCharacterError } from "../generated/runtime/xml/escape.js";
 import { parseXml } from "../generated/runtime/xml/parser.js";
@@ -112,7 +112,7 @@ describe("every error the runtime constructs is a BandwidthError with a document
   it("docs/errors.md lists exactly the codes of ERROR_CODES, and each class under the code it carries", async () => {
     const documented = documentedCodes();
     assert.deepEqual([...documented.keys()].sort(), Object.keys(ERROR_CODES).sort());
-    const classes = { BandwidthConfigError, BxmlValidationError, WebhookTimeoutError, InvalidReplyError, BxmlRenderError, XmlParseError, XmlCharacterError, ScriptError, HandshakeError };
+    const classes = { BandwidthConfigError, BxmlValidationError, WebhookTimeoutError, InvalidReplyError, BxmlRenderError, XmlParseError, XmlCharacterError, ScriptError, HandshakeError, AnswerTooLargeError };
     const samples: Record<string, BandwidthError> = {
       BandwidthConfigError: new BandwidthConfigError("x"),
       BxmlValidationError: new BxmlValidationError("answer", []),
@@ -123,6 +123,7 @@ describe("every error the runtime constructs is a BandwidthError with a document
       XmlCharacterError: new XmlCharacterError(0, 0),
       ScriptError: new ScriptError("x"),
       HandshakeError: new HandshakeError("x", { status: 200 } as never),
+      AnswerTooLargeError: new AnswerTooLargeError(1, 200),
     };
     for (const [code, named] of documented) {
       for (const name of named) {

@@ -9,7 +9,7 @@ import { REPO_ROOT } from "./support/cli.js";
 
 test("generated validators import and validate under --disallow-code-generation-from-strings", () => {
   const script = `
-    const m = await import(${JSON.stringify(join(REPO_ROOT, "generated", "index.js"))});
+    const m = await import(${JSON.stringify(join(REPO_ROOT, "generated", "validators", "voice.js"))});
     const ok = m.validateVoiceCallback({ eventType: "disconnect", eventTime: "2025-03-01T10:00:00Z" });
     const strict = m.validateVoiceCallback({ eventType: "nope" }, { strict: true });
     process.stdout.write(JSON.stringify({ ok: ok.ok, errors: ok.errors?.length ?? 0, unknown: strict.unknownType }));

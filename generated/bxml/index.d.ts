@@ -676,7 +676,7 @@ export type StopStreamAttributes = {
     /** Pause BXML execution here until the WebSocket has closed. Written "true" or "false" (lower case). (Bandwidth's default: false) */
     wait?: boolean;
 };
-/** <StopStream> in the JSON form: Stop a media stream. Stops the named stream (no effect if none has that name). wait (newer than the 2023 docs) holds BXML execution until the WebSocket closes, as bidirectional streams need. */
+/** <StopStream> in the JSON form: Stop a media stream. Stops the named stream (no effect if none has that name). wait (newer than the 2023 docs: node-sdk a0a4bc7, Sep 2025, and Bandwidth's current StartStream/StopStream pages) holds BXML execution until the WebSocket closes, as bidirectional streams need: <StartStream> does not block, so without it the call ends at once. */
 export interface StopStreamElement {
     name: "StopStream";
     attributes: StopStreamAttributes;
@@ -1121,6 +1121,44 @@ export declare const ssml: {
     sub: typeof SsmlSub;
     markup: typeof ssmlMarkup;
 };
+/** Basic credentials: a user name and a password, always given together. */
+export interface BasicCredentialPair {
+    readonly username: string;
+    readonly password: string;
+}
+/** Options of {@link bidirectionalStream}. */
+export interface BidirectionalStreamOptions {
+    /** WebSocket URI (wss://…) Bandwidth connects to. */
+    readonly destination: string;
+    /** Stream name, unique per call; the <StopStream> that keeps the call up names it. */
+    readonly name: string;
+    /** Sent by Bandwidth as HTTP Basic credentials on the WebSocket handshake (destinationUsername / destinationPassword). */
+    readonly credentials?: BasicCredentialPair;
+    /** Up to 12 parameters (name ≤ 256, value ≤ 2048 characters), copied into the socket's `start` message as `streamParams`. */
+    readonly streamParams?: Readonly<Record<string, string>>;
+    /** Which audio is streamed (Bandwidth's default: inbound, the caller). */
+    readonly tracks?: StartStreamAttributes["tracks"];
+    /** Where Bandwidth sends mediaStreamStarted / Rejected / Stopped. */
+    readonly streamEventUrl?: string;
+    /** HTTP method for the stream events. */
+    readonly streamEventMethod?: StartStreamAttributes["streamEventMethod"];
+    /** Basic credentials Bandwidth sends with streamEventUrl (https required). */
+    readonly streamEventCredentials?: BasicCredentialPair;
+}
+/**
+ * A two-way media stream for a voice bot: `<StartStream mode="bidirectional">` followed by
+ * `<StopStream name wait="true"/>`, which holds the call until the socket closes (<StartStream> alone
+ * does not block: as the last verb, the call would end at once). Spread it into a document; verbs after
+ * it run once the stream has ended.
+ *
+ * @example
+ * Response(
+ *   SpeakSentence("Connecting you to our assistant."),
+ *   ...bidirectionalStream({ destination: "wss://bot.example.com/media", name: "bot", credentials: { username: "bw", password: secret }, streamParams: { customer: "42" } }),
+ *   Hangup(),
+ * ).toXml();
+ */
+export declare function bidirectionalStream(options: BidirectionalStreamOptions): [StartStreamElement, StopStreamElement];
 /**
  * Parses and validates a BXML document: the typed document (render it again with `.toXml()`), or
  * errors with element paths such as `/Response/Gather[1]/@maxDigits`. Rejects XML that is not

@@ -457,6 +457,38 @@ export const ssml = {
     sub: SsmlSub,
     markup: ssmlMarkup,
 };
+/**
+ * A two-way media stream for a voice bot: `<StartStream mode="bidirectional">` followed by
+ * `<StopStream name wait="true"/>`, which holds the call until the socket closes (<StartStream> alone
+ * does not block: as the last verb, the call would end at once). Spread it into a document; verbs after
+ * it run once the stream has ended.
+ *
+ * @example
+ * Response(
+ *   SpeakSentence("Connecting you to our assistant."),
+ *   ...bidirectionalStream({ destination: "wss://bot.example.com/media", name: "bot", credentials: { username: "bw", password: secret }, streamParams: { customer: "42" } }),
+ *   Hangup(),
+ * ).toXml();
+ */
+export function bidirectionalStream(options) {
+    const attributes = { destination: options.destination, name: options.name, mode: "bidirectional" };
+    if (options.tracks !== undefined)
+        attributes.tracks = options.tracks;
+    if (options.credentials !== undefined) {
+        attributes.destinationUsername = options.credentials.username;
+        attributes.destinationPassword = options.credentials.password;
+    }
+    if (options.streamEventUrl !== undefined)
+        attributes.streamEventUrl = options.streamEventUrl;
+    if (options.streamEventMethod !== undefined)
+        attributes.streamEventMethod = options.streamEventMethod;
+    if (options.streamEventCredentials !== undefined) {
+        attributes.username = options.streamEventCredentials.username;
+        attributes.password = options.streamEventCredentials.password;
+    }
+    const params = Object.entries(options.streamParams ?? {}).map(([name, value]) => StreamParam({ name, value }));
+    return [StartStream(attributes, ...params), StopStream({ name: options.name, wait: true })];
+}
 function toDocument(root) {
     return new BxmlDocument(root.name, root.children);
 }

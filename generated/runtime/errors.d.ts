@@ -9,10 +9,17 @@
  * `BxmlValidationError`, `InvalidReplyError`, `BxmlRenderError`, `XmlParseError`, `XmlCharacterError`,
  * `ScriptError` and `HandshakeError` next to the code that throws them.
  */
-/** Every code a {@link BandwidthError} can carry, with what it means (the table of docs/errors.md). */
+/**
+ * Every code a {@link BandwidthError} can carry, with what it means (the table of docs/errors.md).
+ *
+ * @example
+ * onError: (error) => {
+ *   if (isBandwidthError(error)) metrics.increment("bw_error", { code: error.code, meaning: ERROR_CODES[error.code] });
+ * },
+ */
 export declare const ERROR_CODES: Readonly<Record<BandwidthErrorCode, string>>;
 /** The stable codes of {@link BandwidthError}; see {@link ERROR_CODES}. */
-export type BandwidthErrorCode = "BW_INVALID_OPTION" | "BW_HANDLER_TIMEOUT" | "BW_INVALID_BXML" | "BW_INVALID_REPLY" | "BW_BXML_RENDER" | "BW_XML_CHARACTER" | "BW_MALFORMED_XML" | "BW_INVALID_NOTIFICATION" | "BW_STORE_UNAVAILABLE" | "BW_RUNTIME_UNSUPPORTED" | "BW_INVALID_SCRIPT" | "BW_NO_ANSWER" | "BW_HANDSHAKE_FAILED" | "BW_ANSWER_TOO_LARGE";
+export type BandwidthErrorCode = "BW_INVALID_OPTION" | "BW_HANDLER_TIMEOUT" | "BW_INVALID_BXML" | "BW_INVALID_REPLY" | "BW_BXML_RENDER" | "BW_XML_CHARACTER" | "BW_MALFORMED_XML" | "BW_INVALID_NOTIFICATION" | "BW_STORE_UNAVAILABLE" | "BW_RUNTIME_UNSUPPORTED" | "BW_INVALID_SCRIPT" | "BW_NO_ANSWER" | "BW_HANDSHAKE_FAILED" | "BW_ANSWER_TOO_LARGE" | "BW_ANSWER_UNREADABLE" | "BW_DEDUPE_STORE_FULL";
 /** Options of {@link BandwidthError}: the error it wraps. */
 export interface BandwidthErrorOptions {
     readonly cause?: unknown;
@@ -33,9 +40,23 @@ export declare class BandwidthError extends Error {
  * An invalid option or argument (code `BW_INVALID_OPTION`): thrown where the configuration is read
  * (`createBandwidthWebhooks`, `createWebhookCore`, stores, verifiers, helpers), never per request. The
  * message names the option, never a secret's value.
+ *
+ * @example
+ * try {
+ *   createBandwidthWebhooks({ voice: {}, credentials: [] });
+ * } catch (error) {
+ *   if (error instanceof BandwidthConfigError) console.error(`bad configuration: ${error.message}`);
+ * }
  */
 export declare class BandwidthConfigError extends BandwidthError {
     constructor(message: string, options?: BandwidthErrorOptions);
 }
-/** Whether `value` is a {@link BandwidthError} with `code` (works across copies of the package). */
+/**
+ * Whether `value` is a {@link BandwidthError} with `code` (works across copies of the package).
+ *
+ * @example
+ * onError: (error, info) => {
+ *   if (isBandwidthError(error, "BW_HANDLER_TIMEOUT")) console.warn(`${info.eventType} took too long`);
+ * },
+ */
 export declare function isBandwidthError(value: unknown, code?: BandwidthErrorCode): value is BandwidthError;

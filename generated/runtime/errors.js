@@ -9,7 +9,14 @@
  * `BxmlValidationError`, `InvalidReplyError`, `BxmlRenderError`, `XmlParseError`, `XmlCharacterError`,
  * `ScriptError` and `HandshakeError` next to the code that throws them.
  */
-/** Every code a {@link BandwidthError} can carry, with what it means (the table of docs/errors.md). */
+/**
+ * Every code a {@link BandwidthError} can carry, with what it means (the table of docs/errors.md).
+ *
+ * @example
+ * onError: (error) => {
+ *   if (isBandwidthError(error)) metrics.increment("bw_error", { code: error.code, meaning: ERROR_CODES[error.code] });
+ * },
+ */
 export const ERROR_CODES = Object.freeze({
     BW_INVALID_OPTION: "an option or argument is invalid (thrown at construction or at the call, never per request)",
     BW_HANDLER_TIMEOUT: "a webhook handler did not finish within timeoutMs (its answer was a 500)",
@@ -25,6 +32,8 @@ export const ERROR_CODES = Object.freeze({
     BW_NO_ANSWER: "the server did not answer a delivery in time (testing helper, call simulator)",
     BW_HANDSHAKE_FAILED: "the server did not answer an unauthenticated delivery with Bandwidth's 401 Basic challenge",
     BW_ANSWER_TOO_LARGE: "the server's answer was longer than maxAnswerBytes (testing helper, call simulator); the rest was not read",
+    BW_ANSWER_UNREADABLE: "the server's answer body could not be read: its stream failed or yielded something that is not bytes (testing helper, call simulator)",
+    BW_DEDUPE_STORE_FULL: "the memory dedupe store holds maxEntries keys inside their windows: a new event is refused (answered 503) rather than a handled one forgotten",
 });
 /**
  * The base of every error the runtime throws.
@@ -46,6 +55,13 @@ export class BandwidthError extends Error {
  * An invalid option or argument (code `BW_INVALID_OPTION`): thrown where the configuration is read
  * (`createBandwidthWebhooks`, `createWebhookCore`, stores, verifiers, helpers), never per request. The
  * message names the option, never a secret's value.
+ *
+ * @example
+ * try {
+ *   createBandwidthWebhooks({ voice: {}, credentials: [] });
+ * } catch (error) {
+ *   if (error instanceof BandwidthConfigError) console.error(`bad configuration: ${error.message}`);
+ * }
  */
 export class BandwidthConfigError extends BandwidthError {
     constructor(message, options) {
@@ -53,12 +69,19 @@ export class BandwidthConfigError extends BandwidthError {
         this.name = "BandwidthConfigError";
     }
 }
-/** Whether `value` is a {@link BandwidthError} with `code` (works across copies of the package). */
+/**
+ * Whether `value` is a {@link BandwidthError} with `code` (works across copies of the package).
+ *
+ * @example
+ * onError: (error, info) => {
+ *   if (isBandwidthError(error, "BW_HANDLER_TIMEOUT")) console.warn(`${info.eventType} took too long`);
+ * },
+ */
 export function isBandwidthError(value, code) {
     if (value === null || typeof value !== "object" || !(value instanceof Error))
         return false;
     const own = value.code;
-    if (typeof own !== "string" || !Object.prototype.hasOwnProperty.call(ERROR_CODES, own))
+    if (typeof own !== "string" || !Object.hasOwn(ERROR_CODES, own))
         return false;
     return code === undefined || own === code;
 }

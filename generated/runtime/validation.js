@@ -128,7 +128,7 @@ export function isNullInOptionalField(data, pointer, shape) {
         if (node === null || typeof node !== "object")
             return false;
         if (at !== 0)
-            at = Array.isArray(node) ? (at.i ?? 0) : Object.prototype.hasOwnProperty.call(at.k ?? {}, segments[i]) ? at.k[segments[i]] : 0;
+            at = Array.isArray(node) ? (at.i ?? 0) : Object.hasOwn(at.k ?? {}, segments[i]) ? at.k[segments[i]] : 0;
         node = node[segments[i]];
     }
     if (node === null || typeof node !== "object" || Array.isArray(node))

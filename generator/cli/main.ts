@@ -56,7 +56,7 @@ export function usageError(command: string | undefined, message: string, helpFor
 }
 
 function entryFor(name: string): { summary: string; load: () => Promise<Command> } | undefined {
-  return Object.prototype.hasOwnProperty.call(commands, name) ? commands[name] : undefined;
+  return  Object.hasOwn(commands, name) ? commands[name] : undefined;
 }
 
 /** Answers what is not a sub-command: nothing, help, version, an option or an unknown name. */

@@ -150,10 +150,10 @@ function mergeSection(out: Manifest, wanted: Manifest, field: string, changed: s
   const isDependency = field === "dependencies" || field === "devDependencies";
   const dependency = (section: "dependencies" | "devDependencies", name: string): string | undefined => {
     const value = objectSection(out[section]);
-    return value !== undefined && Object.prototype.hasOwnProperty.call(value, name) ? value[name] : undefined;
+    return value !== undefined && Object.hasOwn(value, name) ? value[name] : undefined;
   };
   const listed = (name: string): string | undefined =>
-    isDependency ? (dependency("dependencies", name) ?? dependency("devDependencies", name)) : Object.prototype.hasOwnProperty.call(have, name) ? have[name] : undefined;
+    isDependency ? (dependency("dependencies", name) ?? dependency("devDependencies", name)) : Object.hasOwn(have, name) ? have[name] : undefined;
   for (const [name, value] of Object.entries(want)) {
     const current = listed(name);
     // a `pre` script belongs to the receiver's own script: next to a script of the user's, it would run before theirs

@@ -266,7 +266,7 @@ function selectEvents(all: readonly EventEntry[], families: readonly ScaffoldFam
   const picked = candidates.filter((e) => {
     const keys = [e.event, camelCase(e.event), ...earlierNames(e.family, e.event)];
     const hit = keys.filter((k) => wanted.has(k));
-    hit.forEach((k) => matched.add(k));
+    for (const k of hit) matched.add(k);
     return hit.length > 0;
   });
   const unknown = names.filter((n) => !matched.has(n));

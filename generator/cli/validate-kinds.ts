@@ -125,7 +125,7 @@ async function familyKind(family: FamilyDefinition): Promise<Kind> {
 /** BXML documents: XML whose root is <Response> or <Bxml>; `type` is the root element name. */
 export const bxmlKind: Kind = {
   name: "bxml",
-  detect: (text, json) => json === undefined && Object.prototype.hasOwnProperty.call(BXML_RULES.roots, xmlRootName(text) ?? ""),
+  detect: (text, json) => json === undefined && Object.hasOwn(BXML_RULES.roots, xmlRootName(text) ?? ""),
   validate: (text, options) => {
     const result = parseBxml(text, { strict: options.strict });
     const verdict: Verdict = { valid: result.ok, type: result.type ?? null, errors: result.ok ? [] : result.errors };

@@ -59,7 +59,7 @@ function emitRules(model: BxmlModel): string {
     lines.push(`    ${prop(el.key)}: {`);
     lines.push(`      name: ${q(el.name)},`);
     lines.push(`      content: ${q(el.content)},`);
-    lines.push(`      attributes: {${el.attributes.length ? "\n" + el.attributes.map((a) => `        ${prop(a.name)}: ${ruleLiteral(a.rule)},`).join("\n") + "\n      " : ""}},`);
+    lines.push(`      attributes: {${el.attributes.length ? `\n${el.attributes.map((a) => `        ${prop(a.name)}: ${ruleLiteral(a.rule)},`).join("\n")}\n      ` : ""}},`);
     lines.push(`      required: [${el.attributes.filter((a) => a.required).map((a) => q(a.name)).join(", ")}],`);
     lines.push(`      children: { ${el.children.map((k) => `${prop(model.byKey.get(k)!.name)}: ${q(k)}`).join(", ")} },`);
     lines.push(`      min: ${el.min},`);
@@ -81,7 +81,7 @@ function emitRules(model: BxmlModel): string {
   lines.push(`  },`);
   lines.push(`  maxBytes: ${model.roots.find((r) => r.maxBytes)?.maxBytes ?? 65536},`);
   lines.push(`};`);
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 function tsType(rule: AttributeModel & { suggestions?: string[] }): string {
@@ -164,6 +164,70 @@ function ssmlName(el: BxmlElementModel): string {
   return el.name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
+/**
+ * The voice-bot pattern, written once: a bidirectional <StartStream> and the <StopStream wait="true"/>
+ * that keeps the call up while the socket is open (Bandwidth's StartStream docs, "Execution Behavior";
+ * templates/runtime/bxml/stream-keep-alive.ts warns when a document lacks it). Emitted when the schemas
+ * define the three elements it builds.
+ */
+const BIDIRECTIONAL_STREAM = `/** Basic credentials: a user name and a password, always given together. */
+export interface BasicCredentialPair {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** Options of {@link bidirectionalStream}. */
+export interface BidirectionalStreamOptions {
+  /** WebSocket URI (wss://…) Bandwidth connects to. */
+  readonly destination: string;
+  /** Stream name, unique per call; the <StopStream> that keeps the call up names it. */
+  readonly name: string;
+  /** Sent by Bandwidth as HTTP Basic credentials on the WebSocket handshake (destinationUsername / destinationPassword). */
+  readonly credentials?: BasicCredentialPair;
+  /** Up to 12 parameters (name ≤ 256, value ≤ 2048 characters), copied into the socket's \`start\` message as \`streamParams\`. */
+  readonly streamParams?: Readonly<Record<string, string>>;
+  /** Which audio is streamed (Bandwidth's default: inbound, the caller). */
+  readonly tracks?: StartStreamAttributes["tracks"];
+  /** Where Bandwidth sends mediaStreamStarted / Rejected / Stopped. */
+  readonly streamEventUrl?: string;
+  /** HTTP method for the stream events. */
+  readonly streamEventMethod?: StartStreamAttributes["streamEventMethod"];
+  /** Basic credentials Bandwidth sends with streamEventUrl (https required). */
+  readonly streamEventCredentials?: BasicCredentialPair;
+}
+
+/**
+ * A two-way media stream for a voice bot: \`<StartStream mode="bidirectional">\` followed by
+ * \`<StopStream name wait="true"/>\`, which holds the call until the socket closes (<StartStream> alone
+ * does not block: as the last verb, the call would end at once). Spread it into a document; verbs after
+ * it run once the stream has ended.
+ *
+ * @example
+ * Response(
+ *   SpeakSentence("Connecting you to our assistant."),
+ *   ...bidirectionalStream({ destination: "wss://bot.example.com/media", name: "bot", credentials: { username: "bw", password: secret }, streamParams: { customer: "42" } }),
+ *   Hangup(),
+ * ).toXml();
+ */
+export function bidirectionalStream(options: BidirectionalStreamOptions): [StartStreamElement, StopStreamElement] {
+  const attributes: StartStreamAttributes = { destination: options.destination, name: options.name, mode: "bidirectional" };
+  if (options.tracks !== undefined) attributes.tracks = options.tracks;
+  if (options.credentials !== undefined) {
+    attributes.destinationUsername = options.credentials.username;
+    attributes.destinationPassword = options.credentials.password;
+  }
+  if (options.streamEventUrl !== undefined) attributes.streamEventUrl = options.streamEventUrl;
+  if (options.streamEventMethod !== undefined) attributes.streamEventMethod = options.streamEventMethod;
+  if (options.streamEventCredentials !== undefined) {
+    attributes.username = options.streamEventCredentials.username;
+    attributes.password = options.streamEventCredentials.password;
+  }
+  const params = Object.entries(options.streamParams ?? {}).map(([name, value]) => StreamParam({ name, value }));
+  return [StartStream(attributes, ...params), StopStream({ name: options.name, wait: true })];
+}
+`;
+
+// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: over the limit of 40 when the limit was set (issue 21); split it when it is next changed
 function emitBuilder(model: BxmlModel): string {
   const out: string[] = [];
   const verbs = model.roots[0].children.map((k) => model.byKey.get(k)!);
@@ -266,7 +330,7 @@ function emitBuilder(model: BxmlModel): string {
     const ret = el.title;
     const jsdoc = (extra: string[] = []) => {
       out.push(`/**`);
-      out.push(` * <${el.name}>: ${doc(el.summary)}.${extra.length ? " " + extra.join(" ") : ""}`);
+      out.push(` * <${el.name}>: ${doc(el.summary)}.${extra.length ? ` ${extra.join(" ")}` : ""}`);
       out.push(` *`);
       out.push(` * @example`);
       out.push(` * ${example(el, model)}`);
@@ -306,18 +370,18 @@ function emitBuilder(model: BxmlModel): string {
       case "text":
         if (el.min > 0) {
           jsdoc([`The text is ${el.text?.message ? doc(el.text.message.replace(/^must be /, "")) : "required"}.`]);
-          out.push(`export function ${fnName}(text: string${attrParam ? ", " + attrParam : ""}): ${ret} {`);
+          out.push(`export function ${fnName}(text: string${attrParam ? `, ${attrParam}` : ""}): ${ret} {`);
           out.push(`  return { name: ${q(el.name)}, attributes: ${attrValue}, children: [text] };`);
         } else {
           jsdoc(["Omit the text (or pass \"\") for none."]);
-          out.push(`export function ${fnName}(text?: string${attrParam ? ", " + attrParam : ""}): ${ret} {`);
+          out.push(`export function ${fnName}(text?: string${attrParam ? `, ${attrParam}` : ""}): ${ret} {`);
           out.push(`  return { name: ${q(el.name)}, attributes: ${attrValue}, children: text === undefined || text === "" ? [] : [text] };`);
         }
         out.push(`}`);
         break;
       case "mixed":
         jsdoc(["Content is a string (always escaped, never markup) or an array of strings and typed SSML nodes."]);
-        out.push(`export function ${fnName}(content: string | ${childType(el)}[]${attrParam ? ", " + attrParam : ""}): ${ret} {`);
+        out.push(`export function ${fnName}(content: string | ${childType(el)}[]${attrParam ? `, ${attrParam}` : ""}): ${ret} {`);
         out.push(`  return { name: ${q(el.name)}, attributes: ${attrValue}, children: typeof content === "string" ? (content === "" ? [] : [content]) : content };`);
         out.push(`}`);
         break;
@@ -384,6 +448,7 @@ function emitBuilder(model: BxmlModel): string {
     out.push(`};`);
     out.push("");
   }
+  if (["StartStream", "StopStream", "StreamParam"].every((key) => model.byKey.has(key))) out.push(BIDIRECTIONAL_STREAM);
   out.push(`function toDocument(root: BxmlNode): BxmlDocument {`);
   out.push(`  return new BxmlDocument(root.name as BxmlRootName, root.children as BxmlVerb[]);`);
   out.push(`}`);
@@ -427,5 +492,5 @@ function emitBuilder(model: BxmlModel): string {
   out.push(`  if (errors.length > 0 || type === undefined) return { ok: false, type, errors, warnings };`);
   out.push(`  return { ok: true, type, value: toDocument(root), warnings };`);
   out.push(`}`);
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }

@@ -50,6 +50,7 @@ export function emitHandlerWiring(model: Model): GeneratedFile[] {
       `validate: ${family.validator}`,
       `ackStatus: ${wiring.ackStatus}`,
       ...(wiring.methods !== undefined ? [`methods: ${JSON.stringify(wiring.methods)}`] : []),
+      ...(family.dedupe !== undefined && family.dedupe.datedBy.length > 0 ? [`datedBy: ${JSON.stringify(family.dedupe.datedBy)}`] : []),
       ...(wiring.maxTimeoutMs !== undefined ? [`maxTimeoutMs: ${wiring.maxTimeoutMs}`] : []),
       ...(family.exports.parseBody !== undefined ? [`parseBody: ${family.exports.parseBody}`] : []),
       ...(family.exports.renderReply !== undefined ? [`renderReply: ${family.exports.renderReply}`] : []),

@@ -1,5 +1,6 @@
-// Emits the package's public entry modules: generated/index.ts (`bw-codegen`) and the adapter entries
-// generated/{node,fetch,express,fastify}.ts (`bw-codegen/node`, ...). Each names what it exports, one by
+// Emits the package's public entry modules: generated/index.ts (`bw-codegen`), the adapter entries
+// generated/{node,fetch,express,fastify}.ts (`bw-codegen/node`, ...) and generated/audio.ts
+// (`bw-codegen/audio`). Each names what it exports, one by
 // one: nothing is public because a file happens to exist or carries a marker, so renaming an internal
 // module or helper never breaks a user. test/public-api.test.ts pins every entry's names
 // (test/public-api.json) and docs/api.md documents them (`npm run api-docs`); see docs/api.md for the
@@ -41,8 +42,8 @@ const ROOT: readonly Reexport[] = [
     types: ["AuthFailureInfo", "CoreBody", "CoreRequest", "CoreResponse", "CoreRoute", "InvalidEventReport", "ResponseInfo", "UnknownEventInfo", "WebhookCore", "WebhookErrorInfo", "WebhookIssue"],
   },
   { from: "./runtime/auth/basic.js", types: ["AuthFailureReason", "BasicCredentials"] },
-  { from: "./runtime/queue/dedupe-store.js", values: ["createMemoryDedupeStore"], types: ["ClaimResult", "DedupeStore", "MemoryDedupeStoreOptions"] },
-  { from: "./runtime/queue/delivery.js", types: ["DedupeOptions", "DuplicateInfo"] },
+  { from: "./runtime/delivery/dedupe-store.js", values: ["createMemoryDedupeStore"], types: ["ClaimResult", "DedupeStore", "MemoryDedupeStoreOptions"] },
+  { from: "./runtime/delivery/guard.js", types: ["DedupeOptions", "DuplicateInfo"] },
   { from: "./runtime/validation.js", types: ["ValidateOptions", "ValidationIssue", "ValidationResult"] },
   { from: "./runtime/xml/numbers.js", types: ["PortOutValidationAnswer"] },
   ...ROOT_ERRORS,
@@ -67,6 +68,28 @@ const ADAPTERS: Readonly<Record<string, { readonly doc: string; readonly exports
     exports: [{ from: "./runtime/http/adapters/fastify.js", values: ["createFastifyPlugin"], types: ["FastifyLikeInstance", "FastifyWebhookPlugin"] }],
   },
 };
+
+/** `bw-codegen/audio`: the voice-AI audio helpers (edge-safe, no run-time dependency on the rest). */
+const AUDIO: readonly Reexport[] = [
+  { from: "./runtime/audio/mulaw.js", values: ["mulawToPcm16", "pcm16ToMulaw"] },
+  { from: "./runtime/audio/resample.js", values: ["Resampler", "createResampler", "resample"], types: ["TelephonyRate"] },
+  { from: "./runtime/audio/wav.js", values: ["WavFormatError", "readWav", "writeWav"], types: ["WavAudio", "WavEncoding"] },
+  { from: "./runtime/audio/base64.js", values: ["Base64Error", "base64ToBytes", "base64ToPcm16", "bytesToBase64", "pcm16ToBase64"] },
+  { from: "./runtime/audio/content-type.js", values: ["playAudioContentType"], types: ["PlayAudioContentType", "PlayAudioFormat"] },
+];
+
+/** generated/audio.ts, `bw-codegen/audio`. */
+export function emitAudioEntry(): GeneratedFile {
+  const lines = [
+    "/**",
+    " * `bw-codegen/audio`: helpers for the audio of Bandwidth's media streams (`<StartStream>`, bidirectional",
+    " * voice bots): G.711 μ-law ⇄ 16-bit PCM, resampling between 8, 16 and 24 kHz, WAV read/write, base64",
+    " * payloads and the `playAudio` content type. Edge-safe: typed arrays only, no Node built-ins.",
+    " */",
+    ...exportLines(AUDIO),
+  ];
+  return { path: "audio.ts", contents: `${lines.join("\n")}\n`, source: SOURCE };
+}
 
 /** generated/index.ts, the root entry: a function of the model like every emitter. */
 export function emitIndex(model: Model): GeneratedFile {

@@ -98,7 +98,7 @@ function responsesFor(catalog: Catalog, e: EventEntry): Record<string, unknown> 
   if (response === "port-out-validation-response") {
     responses["200"] = {
       description: "Your `<PortOutValidationResponse>` (XML; its JSON form is the referenced schema). No answer, a late or invalid one, a 4xx or a 5xx approves the port-out.",
-      content: { "application/xml": { schema: { $ref: COMPONENT_PREFIX + "PortOutValidationResponse" } } },
+      content: { "application/xml": { schema: { $ref: `${COMPONENT_PREFIX}PortOutValidationResponse` } } },
     };
   } else if (response === "json" && replySchema) {
     responses["200"] = { description: "Your JSON answer.", content: { "application/json": { schema: replySchema } } };

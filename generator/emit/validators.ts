@@ -236,7 +236,7 @@ export function is${pascalCase(e.title)}(value: unknown): value is ${e.title} {
   const label = family.discriminant ?? family.select?.find((r) => r.property !== undefined && r.event === undefined)?.property ?? "type";
   const how = family.select ? `its structure (${family.select.map((r) => r.property ?? "otherwise").join(", ")})` : `\`${family.discriminant}\``;
   const wrapper = `import * as compiled from "./${family.name}.ajv.js";
-import { createFamilyValidator, ${family.batchValidator ? "createBatchValidator, " : ""}type FamilyValidator } from "../runtime/http/dispatch.js";
+import { createFamilyValidator, ${family.batchValidator ? "createBatchValidator, " : ""}type FamilyValidator } from "../runtime/dispatch.js";
 import type { ${[family.union, ...events.map((e) => e.title), ...replies.map((r) => r.title)].join(", ")} } from "../types.js";${
     replies.length > 0
       ? `\nimport { createJsonReplyRenderer, createReplyValidator, type ReplyValidator } from "../runtime/http/json-reply.js";\nimport type { FamilyReply } from "../runtime/http/core.js";`

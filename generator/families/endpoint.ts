@@ -14,6 +14,7 @@ export default defineFamily({
   map: "EndpointEventMap",
   handlers: "EndpointHandlers",
   validator: "validateEndpointEvent",
+  dedupe: { datedBy: ["eventTime", "timestamp"] }, // spec shape: eventTime; docs shape: timestamp
   http: {
     path: "/callbacks/endpoint",
     contentTypes: ["application/json"],

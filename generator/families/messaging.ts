@@ -22,6 +22,7 @@ export default defineFamily({
       source: "Bandwidth's OpenAPI specs from 2025-08 to 2026-06 and the SDKs built from them",
     },
   ],
+  dedupe: { datedBy: ["time"] }, // each event of a batch carries its own time
   http: {
     path: "/callbacks/messaging",
     contentTypes: ["application/json"],

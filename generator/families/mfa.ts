@@ -13,6 +13,7 @@ export default defineFamily({
   map: "MfaCallbackMap",
   handlers: "MfaHandlers",
   validator: "validateMfaCallback",
+  dedupe: { datedBy: ["time"] }, // the report carries its time
   http: {
     path: "/callbacks/mfa",
     contentTypes: ["application/json"],

@@ -19,6 +19,7 @@ export default defineFamily({
   map: "NumbersNotificationMap",
   handlers: "NumbersHandlers",
   validator: "validateNumbersNotification",
+  dedupe: { datedBy: ["LastModifiedDate"] }, // only notifications with LastModifiedDate are dated; Bandwidth does not retry numbers notifications
   http: {
     path: "/callbacks/numbers",
     contentTypes: ["application/xml", "text/xml"],

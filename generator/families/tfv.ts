@@ -27,6 +27,7 @@ export default defineFamily({
   map: "TfvCallbackMap",
   handlers: "TfvHandlers",
   validator: "validateTfvCallback",
+  dedupe: { datedBy: [] }, // TFV webhooks carry no time or id: VERIFIED, UNVERIFIED, VERIFIED again repeats a body byte for byte
   http: {
     path: "/callbacks/tfv",
     contentTypes: ["application/json"],

@@ -20,6 +20,7 @@ export default defineFamily({
       source: "Bandwidth's 2026 OpenAPI spec (recordingCompleteCallback: 'recordingComplete'); its docs pages, 2023 and current, say recordComplete, believed to be what is sent (reference callbacks.md §10 #1)",
     },
   ],
+  dedupe: { datedBy: ["eventTime"] }, // every voice event carries eventTime
   http: {
     path: "/callbacks/voice",
     contentTypes: ["application/json"],

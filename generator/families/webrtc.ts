@@ -13,6 +13,7 @@ export default defineFamily({
   map: "WebRtcParticipantEventMap",
   handlers: "WebRtcHandlers",
   validator: "validateWebRtcEvent",
+  dedupe: { datedBy: ["timestamp"] }, // participant events carry a timestamp
   http: {
     path: "/callbacks/webrtc",
     contentTypes: ["application/json"],

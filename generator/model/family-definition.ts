@@ -96,6 +96,14 @@ export interface FamilyDefinition {
    * reported once as drift. Payloads do not change the day a spec does, so an old name is never dropped.
    */
   readonly renames?: readonly EventRename[];
+  /**
+   * At-least-once delivery: the fields (dotted paths) that date an event. An event's dedupe key (and its
+   * job id in the queue) is its whole canonical JSON, given only to events that carry one of these: without
+   * a date, two byte-identical deliveries may be two real events, so they are never deduplicated. `[]`:
+   * the family's events are never deduplicated. Absent: the family has no async events (its replies are
+   * awaited), never deduplicated either. CONTRIBUTING.md has the table and the reasons.
+   */
+  readonly dedupe?: { readonly datedBy: readonly string[] };
   readonly http?: FamilyHttp;
   readonly reference: FamilyReference;
   readonly scaffold?: FamilyScaffold;

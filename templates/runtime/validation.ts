@@ -181,7 +181,7 @@ export function isNullInOptionalField(data: unknown, pointer: string, shape: Req
   let at: RequiredShape = shape;
   for (let i = 0; i < segments.length - 1; i++) {
     if (node === null || typeof node !== "object") return false;
-    if (at !== 0) at = Array.isArray(node) ? (at.i ?? 0) : Object.prototype.hasOwnProperty.call(at.k ?? {}, segments[i]) ? at.k![segments[i]] : 0;
+    if (at !== 0) at = Array.isArray(node) ? (at.i ?? 0) : Object.hasOwn(at.k ?? {}, segments[i]) ? at.k![segments[i]] : 0;
     node = (node as Record<string, unknown>)[segments[i]];
   }
   if (node === null || typeof node !== "object" || Array.isArray(node)) return false;

@@ -13,7 +13,8 @@
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { createBullMQQueue } from "../../generated/queue.js";
-import { dedupeKey } from "../../templates/runtime/queue/dedupe-keys.js";
+import { dedupeKey } from "../../templates/runtime/delivery/dedupe-keys.js";
+import { messagingFamily } from "../../generated/webhooks.js";
 import { intakeKey } from "../../templates/runtime/queue/intake.js";
 import { startRedisServer } from "../support/redis-server.js";
 import { handledCounts, startReceiver, startWorker, type Child } from "./cluster.js";
@@ -194,7 +195,7 @@ export async function runExactlyOnce(options: ExactlyOnceOptions): Promise<Exact
       const queue = new Queue(queueName, { connection: { host: "127.0.0.1", port: redis.port } });
       for (const delivery of deliveries.filter((d) => !counts.has(d.id)).slice(0, 10)) {
         const event = JSON.parse(delivery.body)[0];
-        const jobId = (await dedupeKey("messaging", event.type, event))!;
+        const jobId = (await dedupeKey("messaging", event.type, event, messagingFamily.datedBy))!;
         const job = await queue.getJob(jobId);
         lostJobs.push(`${delivery.id}: ${job === undefined ? "no job" : `${await job.getState()} ${job.failedReason ?? ""}`}`);
       }

@@ -15,6 +15,7 @@ export const TEST_DIR: string = fileURLToPath(new URL("..", import.meta.url));
 /** Integration-tier files (names in test/), with why each is there. */
 export const INTEGRATION: Readonly<Record<string, string>> = {
   "a-new-family-is-one-definition-file.test.ts": "runs the whole generator twice (a fixture family and the project's own)",
+  "bxml-bidirectional-stream-keeps-the-call-up.test.ts": "runs the CLI binary (validate warns about a stream the call ends under)",
   "bxml-cli.test.ts": "runs the CLI binary",
   "children-of-a-test-are-killed-on-every-path.test.ts": "starts test-like child processes that start servers",
   "cli-conventions.test.ts": "runs the CLI binary ~40 times",
@@ -39,6 +40,8 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "readme-transcript-is-real.test.ts": "runs the CLI binary (the README's simulate call command)",
   "receiver-answers-read-under-a-limit.test.ts": "runs the CLI binary against an endless answer",
   "renamed-events-keep-working.test.ts": "runs the CLI binary (the validate warning)",
+  "runtimes-contract.test.ts": "runs the contract on workerd, Deno, Bun and Node 20/22/24/26 processes (installed from npm on first use)",
+  "runtimes-examples.test.ts": "serves the Worker, Deno and Bun examples from workerd, deno and bun processes",
   "scaffold-cli.test.ts": "runs the CLI binary; tsc over scaffolded projects",
   "scaffold-frameworks.test.ts": "npm install, tsc, npm start per framework",
   "scaffold-never-writes-through-symlinks.test.ts": "runs the CLI binary",

@@ -9,7 +9,7 @@
 /** At most this many errors (and this many warnings) are collected for one document. */
 export const MAX_ISSUES = 100;
 /** `Object.hasOwn`, spelled so it also works where the rules objects have a prototype. */
-export const hasOwn = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+export const hasOwn = (object, key) => Object.hasOwn(object, key);
 /** The rule of an allowed child, or undefined. */
 export function childRule(rules, parent, childName) {
     return hasOwn(parent.children, childName) ? rules.elements[parent.children[childName]] : undefined;

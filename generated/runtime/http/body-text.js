@@ -89,7 +89,7 @@ function drop(root) {
             continue;
         }
         const record = value;
-        if (Object.prototype.hasOwnProperty.call(record, "__proto__"))
+        if (Object.hasOwn(record, "__proto__"))
             Reflect.deleteProperty(record, "__proto__"); // the own key only
         for (const key of Object.keys(record)) {
             const child = record[key];

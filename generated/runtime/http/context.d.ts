@@ -7,16 +7,16 @@
  * created if a handler actually reads `signal`, so handlers that don't use it cost nothing extra.
  */
 import type { ValidationIssue } from "../validation.js";
-import type { CoreRequest } from "./types.js";
-/** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */
-export interface WebhookLogger {
-    debug?(message: string, details?: unknown): void;
-    info?(message: string, details?: unknown): void;
-    warn(message: string, details?: unknown): void;
-    error(message: string, details?: unknown): void;
-}
+import type { WebhookLogger } from "../logger.js";
+export type { WebhookLogger };
 /** Reads one request header (lower-case name) from a transport's own request object. */
 export type HeaderReader = (raw: unknown, name: string) => string | undefined;
+/** What a context reads of the core's request (`CoreRequest` in types.ts has these and more; named here so the two modules do not import each other). */
+export interface ContextRequest {
+    readonly method: string;
+    readonly raw: unknown;
+    readonly readHeader: HeaderReader;
+}
 /** What a handler knows about the delivery, besides the validated event itself. */
 export interface HandlerContext {
     /** The family the event belongs to: `voice`, `messaging`, `numbers`, … */
@@ -57,7 +57,7 @@ export declare class WebhookContext implements HandlerContext {
     readonly issues: readonly ValidationIssue[];
     readonly raw: unknown;
     readonly logger: WebhookLogger;
-    constructor(family: string, eventType: string, path: string, issues: readonly ValidationIssue[] | undefined, request: CoreRequest, logger: WebhookLogger, receivedEventType?: string);
+    constructor(family: string, eventType: string, path: string, issues: readonly ValidationIssue[] | undefined, request: ContextRequest, logger: WebhookLogger, receivedEventType?: string);
     get signal(): AbortSignal;
     header(name: string): string | undefined;
     /** Called by the core when the handler's time is up. */

@@ -2,7 +2,7 @@
 /**
  * Dedupe and the queue hand-off in the event pipeline: async events (their reply Bandwidth ignores) of
  * a request are claimed in the dedupe store, then enqueued (queue) or handled here (inline, together
- * with the request's other events), then marked done or released (`queue/delivery.ts`), each claim by
+ * with the request's other events), then marked done or released (`delivery/guard.ts`), each claim by
  * its own event's outcome (in a batch, a failed handler releases only its event). Duplicates are
  * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
  * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither

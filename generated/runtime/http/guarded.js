@@ -2,7 +2,7 @@
 /**
  * Dedupe and the queue hand-off in the event pipeline: async events (their reply Bandwidth ignores) of
  * a request are claimed in the dedupe store, then enqueued (queue) or handled here (inline, together
- * with the request's other events), then marked done or released (`queue/delivery.ts`), each claim by
+ * with the request's other events), then marked done or released (`delivery/guard.ts`), each claim by
  * its own event's outcome (in a batch, a failed handler releases only its event). Duplicates are
  * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
  * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
@@ -26,7 +26,8 @@ export function isGuarded(prepared) {
 export async function guarded(settings, state, prepared, runInline) {
     const guard = settings.guard;
     const guardedItems = prepared.filter(isGuarded);
-    const events = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid }));
+    const datedBy = state.family.datedBy;
+    const events = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid, datedBy }));
     const admission = await guard.admit(events);
     if (admission.unavailable) {
         settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });

@@ -24,7 +24,7 @@ function parseQuery(url) {
     // (`from=+15551234567`) would read " 15551234567": a value that is "+" and digits keeps its "+".
     const query = url.slice(q + 1).replace(/(^|&)([^=&]*)=\+([0-9]+)(?=&|$)/g, "$1$2=%2B$3");
     for (const [name, value] of new URLSearchParams(query)) {
-        if (!Object.prototype.hasOwnProperty.call(out, name) && name !== "__proto__")
+        if (!Object.hasOwn(out, name) && name !== "__proto__")
             out[name] = value;
     }
     return out;

@@ -55,14 +55,28 @@ function bxmlIsValid(settings, state, prepared, xml) {
     catch (error) {
         verdict = { ok: false, errors: [{ path: "", message: error instanceof Error ? error.message : String(error) }] };
     }
-    if (verdict.ok)
+    if (verdict.ok) {
+        if (settings.development && verdict.warnings !== undefined)
+            warnBxml(settings, state, prepared, verdict.warnings);
         return true;
+    }
     settings.reportError(new BxmlValidationError(prepared.context.eventType, verdict.errors ?? []), {
         family: state.family.name,
         eventType: prepared.context.eventType,
         kind: "bxml",
     });
     return false;
+}
+/**
+ * Development mode: each warning about returned BXML (e.g. a bidirectional `<StartStream>` nothing keeps
+ * alive), told once per event type and message.
+ */
+function warnBxml(settings, state, prepared, warnings) {
+    const type = prepared.context.eventType;
+    for (const warning of warnings.slice(0, 5)) {
+        const text = `${warning.path || "/"}: ${warning.message}`;
+        settings.log.once("warn", `bxml-warning:${state.family.name}:${type}:${text.slice(0, 200)}`, `bw-codegen webhooks: the BXML returned for ${JSON.stringify(type)} (${state.family.name}) has a warning: ${text}. (Told once per event type, in development.)`);
+    }
 }
 /**
  * A family-specific answer: XML (the port-out validation response) or another media type (the

@@ -4,7 +4,7 @@
  * verifier, the BXML check and the hooks with their logging defaults. Every request step reads them;
  * an unsafe configuration throws here, at construction, never per request.
  */
-import type { DeliveryGuard } from "../queue/delivery.js";
+import type { DeliveryGuard } from "../delivery/guard.js";
 import type { BasicAuthVerifier } from "../auth/basic.js";
 import type { HandlerContext, WebhookLogger } from "./context.js";
 import type { RuntimeLog } from "./log.js";

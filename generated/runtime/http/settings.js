@@ -6,7 +6,7 @@
  */
 import { BandwidthConfigError } from "../errors.js";
 import { createBasicAuth } from "../auth/basic.js";
-import { createDeliveryGuard } from "../queue/delivery.js";
+import { createDeliveryGuard } from "../delivery/guard.js";
 import { createRuntimeLog } from "./log.js";
 import { unauthorizedResponse } from "./responses.js";
 /** Default body limit: 1 MiB. */
@@ -25,10 +25,23 @@ export const DEFAULT_MAX_BATCH_EVENTS = 100;
  * documents (thousands of empty elements) reach it.
  */
 export const DEFAULT_MAX_XML_ELEMENTS = 10_000;
-/** Reads NODE_ENV where a `process` exists (Node, Bun, Deno with compat), without requiring it. */
-function isProduction() {
-    const env = globalThis.process?.env;
-    return env?.NODE_ENV === "production";
+/**
+ * Reads NODE_ENV where a `process` exists (Node, Bun, Deno), without requiring it and without needing a
+ * permission: on Deno it is read only when env access to NODE_ENV is already granted (reading it without
+ * `--allow-env` throws NotCapable, or prompts on a terminal), and any throwing `process.env` counts as
+ * "not production". Workers have no `process` (without `nodejs_compat`): development mode there too, unless
+ * `validateBxml` says otherwise.
+ */
+function isProduction(globals = globalThis) {
+    const query = globals.Deno?.permissions?.querySync;
+    try {
+        if (query !== undefined && query.call(globals.Deno.permissions, { name: "env", variable: "NODE_ENV" }).state !== "granted")
+            return false;
+        return globals.process?.env?.NODE_ENV === "production";
+    }
+    catch {
+        return false;
+    }
 }
 /** Makes attacker-controlled strings safe to put in a log line. */
 function printable(value) {

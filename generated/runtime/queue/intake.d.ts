@@ -15,7 +15,7 @@
  */
 import type { JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { WebhookLogger } from "../http/context.js";
+import type { WebhookLogger } from "../logger.js";
 import type { QueuedEvent } from "./types.js";
 /**
  * The consumer group every forwarder of a queue reads the intake stream in.

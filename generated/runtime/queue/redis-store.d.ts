@@ -13,7 +13,7 @@
  */
 import { Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
-import type { DedupeStore } from "./dedupe-store.js";
+import type { DedupeStore } from "../delivery/dedupe-store.js";
 /** Options of {@link createRedisDedupeStore}: a connection to open, or a client you own. */
 export interface RedisDedupeStoreOptions {
     /** `redis://host:port/db` or ioredis options; the store opens (and `close()` closes) its own client. */

@@ -5,7 +5,7 @@
  * only, edge-safe: the BullMQ implementation is `bullmq-queue.ts` / `worker.ts` (`bw-codegen/queue`).
  */
 import type { NoReply } from "../contract.js";
-import type { WebhookLogger } from "../http/context.js";
+import type { WebhookLogger } from "../logger.js";
 /** One validated async event, as stored in the queue (JSON-serialisable). */
 export interface QueuedEvent {
     /** `voice`, `messaging`, `numbers`, … */

@@ -9,8 +9,8 @@
 import { Worker } from "bullmq";
 import { Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
-import type { WebhookLogger } from "../http/context.js";
-import type { DedupeStore } from "./dedupe-store.js";
+import type { WebhookLogger } from "../logger.js";
+import type { DedupeStore } from "../delivery/dedupe-store.js";
 import type { IntakeForwarder } from "./intake.js";
 import type { QueuedEvent } from "./types.js";
 /** One family as the worker sees it: its event table and the user's handlers. */

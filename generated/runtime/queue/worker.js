@@ -100,8 +100,8 @@ export function createQueueWorker(options) {
     }
     async function process(job) {
         const data = job.data;
-        const family = Object.prototype.hasOwnProperty.call(options.families, data.family) ? options.families[data.family] : undefined;
-        const info = family !== undefined && Object.prototype.hasOwnProperty.call(family.events, data.eventType) ? family.events[data.eventType] : undefined;
+        const family = Object.hasOwn(options.families, data.family) ? options.families[data.family] : undefined;
+        const info = family !== undefined && Object.hasOwn(family.events, data.eventType) ? family.events[data.eventType] : undefined;
         const handlers = (family?.handlers ?? {});
         const handler = info === undefined ? undefined : handlers[info.method];
         if (typeof handler !== "function")

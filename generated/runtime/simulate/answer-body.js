@@ -38,7 +38,7 @@ function chunkBytes(chunk) {
         return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (chunk instanceof ArrayBuffer)
         return new Uint8Array(chunk);
-    throw new TypeError("the answer body stream yielded a chunk that is not bytes");
+    throw new BandwidthError("BW_ANSWER_UNREADABLE", "the answer body stream yielded a chunk that is not bytes");
 }
 /**
  * The answer body as text (UTF-8, a leading BOM dropped, as `Response.text()`), read up to `limit` bytes.

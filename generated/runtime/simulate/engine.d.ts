@@ -28,7 +28,7 @@ export interface EngineOptions {
 /**
  * The origin of an absolute http(s) URL (`http://127.0.0.1:3000`).
  *
- * @throws {TypeError} for a URL that is not absolute, or not http or https.
+ * @throws {BandwidthConfigError} for a URL that is not http or https (`new URL` throws its own TypeError for one that is not absolute).
  */
 export declare function httpOrigin(url: string): string;
 /** Where one callback goes: URLs already resolved, credentials chosen. */

@@ -5,6 +5,7 @@
 // the executors (executor.ts, semantics.ts), and ends the call with `disconnect`. Edge-safe: no node:
 // imports; the HTTP transport and the BXML rules table are injected.
 import { parseBxml } from "../bxml/parse.js";
+import { BandwidthConfigError } from "../errors.js";
 import { deliverCallback } from "./client.js";
 import { EXECUTORS } from "./executor.js";
 import { LEG_EXECUTORS } from "./legs.js";
@@ -15,12 +16,12 @@ import { TraceRecorder } from "./trace.js";
 /**
  * The origin of an absolute http(s) URL (`http://127.0.0.1:3000`).
  *
- * @throws {TypeError} for a URL that is not absolute, or not http or https.
+ * @throws {BandwidthConfigError} for a URL that is not http or https (`new URL` throws its own TypeError for one that is not absolute).
  */
 export function httpOrigin(url) {
     const parsed = new URL(url);
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:")
-        throw new TypeError(`${url}: only http and https URLs are allowed`);
+        throw new BandwidthConfigError(`${url}: only http and https URLs are allowed`);
     return parsed.origin;
 }
 /** Verb attributes for the trace, passwords hidden. */

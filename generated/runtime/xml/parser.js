@@ -136,7 +136,7 @@ function readStartTag(s, tagStart) {
         s.pos++;
         s.skipSpace();
         const value = s.readAttributeValue(attrName);
-        if (Object.prototype.hasOwnProperty.call(attributes, attrName)) {
+        if (Object.hasOwn(attributes, attrName)) {
             s.fail(`duplicate attribute "${attrName}" on <${name}>`, attrStart);
         }
         setAttribute(attributes, attrName, value);

@@ -83,7 +83,7 @@ export interface BxmlIssues {
 export const MAX_ISSUES = 100;
 
 /** `Object.hasOwn`, spelled so it also works where the rules objects have a prototype. */
-export const hasOwn: (object: object, key: string) => boolean = (object, key) => Object.prototype.hasOwnProperty.call(object, key);
+export const hasOwn: (object: object, key: string) => boolean = (object, key) => Object.hasOwn(object, key);
 
 /** The rule of an allowed child, or undefined. */
 export function childRule(rules: BxmlRules, parent: ElementRule, childName: string): ElementRule | undefined {

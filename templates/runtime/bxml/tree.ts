@@ -1,7 +1,9 @@
 // Validation of a typed (JSON-form) BXML tree: walks the document (bounded depth, bounded issue count)
-// running the per-element checks of checks.ts, then the scope check (conference / transferAnswer verbs).
+// running the per-element checks of checks.ts, then the scope check (conference / transferAnswer verbs)
+// and the document-level warnings (stream-keep-alive.ts: a bidirectional stream the call would not outlive).
 
 import { checkAttributes, checkContent, runChecks } from "./checks.js";
+import { checkStreamKeepsCallAlive } from "./stream-keep-alive.js";
 import { type BxmlCheckOptions, type BxmlIssues, type BxmlNode, type BxmlRules, type ElementRule, type PathLink, type Reporter, MAX_ISSUES, hasOwn, issuesFull, pathOf, step, withOrdinalCache } from "./rules.js";
 
 /**
@@ -22,6 +24,7 @@ export function validateBxmlTree(root: BxmlNode, rules: BxmlRules, options?: Bxm
   const walker = new TreeWalker(rules, options?.strict === true, issues);
   withOrdinalCache(() => walker.walk(root, rootRule, { parent: undefined, siblings: [root], index: 0 }, 0));
   if (options?.scope !== undefined) checkScope(root, rules, options.scope, issues);
+  if (Array.isArray(root.children)) checkStreamKeepsCallAlive(root, issues);
   return issues;
 }
 

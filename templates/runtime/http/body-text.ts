@@ -89,7 +89,7 @@ function drop(root: unknown): void {
       continue;
     }
     const record = value as Record<string, unknown>;
-    if (Object.prototype.hasOwnProperty.call(record, "__proto__")) Reflect.deleteProperty(record, "__proto__"); // the own key only
+    if (Object.hasOwn(record, "__proto__")) Reflect.deleteProperty(record, "__proto__"); // the own key only
     for (const key of Object.keys(record)) {
       const child = record[key];
       if (child !== null && typeof child === "object") stack.push(child);

@@ -7,18 +7,19 @@
  */
 
 import type { ValidationIssue } from "../validation.js";
-import type { CoreRequest } from "./types.js";
+import type { WebhookLogger } from "../logger.js";
 
-/** Minimal logger interface (console-compatible). Nothing the runtime logs contains a secret. */
-export interface WebhookLogger {
-  debug?(message: string, details?: unknown): void;
-  info?(message: string, details?: unknown): void;
-  warn(message: string, details?: unknown): void;
-  error(message: string, details?: unknown): void;
-}
+export type { WebhookLogger };
 
 /** Reads one request header (lower-case name) from a transport's own request object. */
 export type HeaderReader = (raw: unknown, name: string) => string | undefined;
+
+/** What a context reads of the core's request (`CoreRequest` in types.ts has these and more; named here so the two modules do not import each other). */
+export interface ContextRequest {
+  readonly method: string;
+  readonly raw: unknown;
+  readonly readHeader: HeaderReader;
+}
 
 /** What a handler knows about the delivery, besides the validated event itself. */
 export interface HandlerContext {
@@ -73,7 +74,7 @@ export class WebhookContext implements HandlerContext {
     eventType: string,
     path: string,
     issues: readonly ValidationIssue[] | undefined,
-    request: CoreRequest,
+    request: ContextRequest,
     logger: WebhookLogger,
     receivedEventType: string = eventType,
   ) {

@@ -6,8 +6,8 @@
 
 import { BandwidthConfigError } from "../errors.js";
 import { createBasicAuth } from "../auth/basic.js";
-import { createDeliveryGuard } from "../queue/delivery.js";
-import type { DeliveryGuard } from "../queue/delivery.js";
+import { createDeliveryGuard } from "../delivery/guard.js";
+import type { DeliveryGuard } from "../delivery/guard.js";
 import type { BasicAuthVerifier } from "../auth/basic.js";
 import type { HandlerContext, WebhookLogger } from "./context.js";
 import { createRuntimeLog } from "./log.js";
@@ -74,10 +74,27 @@ export interface CoreSettings {
   readonly guard: DeliveryGuard | undefined;
 }
 
-/** Reads NODE_ENV where a `process` exists (Node, Bun, Deno with compat), without requiring it. */
-function isProduction(): boolean {
-  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
-  return env?.NODE_ENV === "production";
+/** What `isProduction` looks at: Deno's permission API and a Node-like `process`, either may be absent. */
+interface EnvGlobals {
+  Deno?: { permissions?: { querySync?: (descriptor: { name: "env"; variable: string }) => { state: string } } };
+  process?: { env?: Record<string, string | undefined> };
+}
+
+/**
+ * Reads NODE_ENV where a `process` exists (Node, Bun, Deno), without requiring it and without needing a
+ * permission: on Deno it is read only when env access to NODE_ENV is already granted (reading it without
+ * `--allow-env` throws NotCapable, or prompts on a terminal), and any throwing `process.env` counts as
+ * "not production". Workers have no `process` (without `nodejs_compat`): development mode there too, unless
+ * `validateBxml` says otherwise.
+ */
+function isProduction(globals: EnvGlobals = globalThis as EnvGlobals): boolean {
+  const query = globals.Deno?.permissions?.querySync;
+  try {
+    if (query !== undefined && query.call(globals.Deno!.permissions, { name: "env", variable: "NODE_ENV" }).state !== "granted") return false;
+    return globals.process?.env?.NODE_ENV === "production";
+  } catch {
+    return false;
+  }
 }
 
 /** Makes attacker-controlled strings safe to put in a log line. */

@@ -5,7 +5,7 @@
 
 import type { WebhookMethod, WireFormat } from "../contract.js";
 import type { AuthFailureReason, BasicCredentials } from "../auth/basic.js";
-import type { DedupeOptions } from "../queue/delivery.js";
+import type { DedupeOptions } from "../delivery/guard.js";
 import type { EventQueue } from "../queue/types.js";
 import type { ValidationIssue } from "../validation.js";
 import type { HandlerContext, HeaderReader, WebhookLogger } from "./context.js";
@@ -103,6 +103,12 @@ export interface WebhookFamily {
    */
   readonly maxTimeoutMs?: number;
   /**
+   * The fields (dotted paths) that date an event: with `dedupe` or a `queue`, an event carrying one of
+   * them is keyed by its whole canonical JSON (equal events, one key); without any, or when this is
+   * absent, an event is never deduplicated (generated from the family's definition, `dedupe.datedBy`).
+   */
+  readonly datedBy?: readonly string[];
+  /**
    * For a family whose sender reads a refusal as consent (numbers: Bandwidth approves a port-out when its
    * validation request is answered 4xx or 5xx): the 200 answer that replaces a refusal (400, 413, 415, 500,
    * 503…) which may concern such a request, or `undefined` to keep the refusal. `text` is the start of the
@@ -135,6 +141,8 @@ export interface WebhookRoute {
 export interface BxmlCheckResult {
   readonly ok: boolean;
   readonly errors?: readonly ValidationIssue[];
+  /** Valid BXML that is likely a mistake (an unknown attribute, a bidirectional stream the call ends under): logged once in development. */
+  readonly warnings?: readonly ValidationIssue[];
 }
 
 /** Information passed to `onUnknownEvent`. */

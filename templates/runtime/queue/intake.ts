@@ -15,7 +15,7 @@
 
 import type { JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import type { WebhookLogger } from "../http/context.js";
+import type { WebhookLogger } from "../logger.js";
 import { RedisDeadlineError, storedWithin, whenRedisReady, within } from "./redis-store.js";
 import type { QueuedEvent } from "./types.js";
 

@@ -13,7 +13,7 @@
 
 import { Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
-import type { ClaimResult, DedupeStore } from "./dedupe-store.js";
+import type { ClaimResult, DedupeStore } from "../delivery/dedupe-store.js";
 
 /** Options of {@link createRedisDedupeStore}: a connection to open, or a client you own. */
 export interface RedisDedupeStoreOptions {

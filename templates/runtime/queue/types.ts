@@ -5,7 +5,7 @@
  */
 
 import type { NoReply } from "../contract.js";
-import type { WebhookLogger } from "../http/context.js";
+import type { WebhookLogger } from "../logger.js";
 
 /** One validated async event, as stored in the queue (JSON-serialisable). */
 export interface QueuedEvent {

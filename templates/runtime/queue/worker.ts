@@ -10,9 +10,9 @@ import { Queue, Worker } from "bullmq";
 import type { Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { RedisOptions } from "ioredis";
-import type { WebhookLogger } from "../http/context.js";
+import type { WebhookLogger } from "../logger.js";
 import { DEFAULT_QUEUE_NAME } from "./bullmq-queue.js";
-import type { DedupeStore } from "./dedupe-store.js";
+import type { DedupeStore } from "../delivery/dedupe-store.js";
 import { startIntakeForwarder } from "./intake.js";
 import type { IntakeForwarder } from "./intake.js";
 import { createRedisDedupeStore, openFailFastRedis } from "./redis-store.js";
@@ -172,8 +172,8 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
 
   async function process(job: Job<QueuedEvent>): Promise<void> {
     const data = job.data;
-    const family = Object.prototype.hasOwnProperty.call(options.families, data.family) ? options.families[data.family] : undefined;
-    const info = family !== undefined && Object.prototype.hasOwnProperty.call(family.events, data.eventType) ? family.events[data.eventType] : undefined;
+    const family = Object.hasOwn(options.families, data.family) ? options.families[data.family] : undefined;
+    const info = family !== undefined && Object.hasOwn(family.events, data.eventType) ? family.events[data.eventType] : undefined;
     const handlers = (family?.handlers ?? {}) as Record<string, unknown>;
     const handler = info === undefined ? undefined : handlers[info.method];
     if (typeof handler !== "function") return void onUnhandled(data);

@@ -37,7 +37,7 @@ function chunkBytes(chunk: unknown): Uint8Array {
   if (typeof chunk === "string") return encoder.encode(chunk);
   if (ArrayBuffer.isView(chunk)) return new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
   if (chunk instanceof ArrayBuffer) return new Uint8Array(chunk);
-  throw new TypeError("the answer body stream yielded a chunk that is not bytes");
+  throw new BandwidthError("BW_ANSWER_UNREADABLE", "the answer body stream yielded a chunk that is not bytes");
 }
 
 /**

@@ -5,6 +5,7 @@
 // imports; the HTTP transport and the BXML rules table are injected.
 
 import { parseBxml } from "../bxml/parse.js";
+import { BandwidthConfigError } from "../errors.js";
 import type { BxmlNode, BxmlRules } from "../bxml/rules.js";
 import { deliverCallback, type CallbackAnswer, type Transport } from "./client.js";
 import { EXECUTORS, type Next } from "./executor.js";
@@ -38,11 +39,11 @@ export interface EngineOptions {
 /**
  * The origin of an absolute http(s) URL (`http://127.0.0.1:3000`).
  *
- * @throws {TypeError} for a URL that is not absolute, or not http or https.
+ * @throws {BandwidthConfigError} for a URL that is not http or https (`new URL` throws its own TypeError for one that is not absolute).
  */
 export function httpOrigin(url: string): string {
   const parsed = new URL(url);
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new TypeError(`${url}: only http and https URLs are allowed`);
+  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") throw new BandwidthConfigError(`${url}: only http and https URLs are allowed`);
   return parsed.origin;
 }
 

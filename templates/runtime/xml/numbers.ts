@@ -66,7 +66,7 @@ function convert(element: XmlElement, path: string, arrays: ReadonlySet<string>,
     if (child.name === "__proto__") continue;
     const childPath = path === "" ? child.name : `${path}/${child.name}`;
     const value = convert(child, childPath, arrays, containers);
-    const existing = Object.prototype.hasOwnProperty.call(out, child.name) ? out[child.name] : undefined;
+    const existing = Object.hasOwn(out, child.name) ? out[child.name] : undefined;
     if (arrays.has(childPath)) (existing as JsonValue[]).push(value);
     else if (existing === undefined) setOwn(out, child.name, value);
     else if (repeated.has(child.name)) (existing as JsonValue[]).push(value);
@@ -119,7 +119,7 @@ export function parseNumbersXml(
     if (error instanceof XmlParseError) return { ok: false, errors: [{ path: "", message: `not accepted as XML: ${error.message}` }] };
     throw error;
   }
-  if (!Object.prototype.hasOwnProperty.call(arraysByRoot, root.name)) {
+  if (!Object.hasOwn(arraysByRoot, root.name)) {
     const known = Object.keys(arraysByRoot).map((n) => `<${n}>`).join(", ");
     return { ok: false, errors: [{ path: "", message: `root element <${root.name}> is not a numbers notification; expected ${known}` }] };
   }
@@ -168,7 +168,7 @@ export function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T> {
   const limits = spec.limits ?? NUMBERS_XML_LIMITS;
   function rootMismatch(root: string, type: string | undefined): string | undefined {
     if (type === undefined) return undefined;
-    const expected = Object.prototype.hasOwnProperty.call(spec.rootOf, type) ? spec.rootOf[type] : undefined;
+    const expected = Object.hasOwn(spec.rootOf, type) ? spec.rootOf[type] : undefined;
     if (expected === undefined || expected === root) return undefined;
     return `a ${spec.family} ${type} document has the root element <${expected}>, not <${root}>`;
   }
@@ -187,7 +187,7 @@ export function createXmlFamily<T>(spec: XmlFamilySpec<T>): XmlFamily<T> {
       if (!result.ok && result.type === undefined) {
         // the root says which event this is, but the element that identifies it is missing
         const owners = Object.keys(spec.rootOf).filter((type) => spec.rootOf[type] === parsed.root);
-        const element = owners.length === 1 && spec.identifiedBy !== undefined && Object.prototype.hasOwnProperty.call(spec.identifiedBy, owners[0]) ? spec.identifiedBy[owners[0]] : undefined;
+        const element = owners.length === 1 && spec.identifiedBy !== undefined && Object.hasOwn(spec.identifiedBy, owners[0]) ? spec.identifiedBy[owners[0]] : undefined;
         if (element !== undefined) return { ok: false, type: owners[0], root: parsed.root, errors: [{ path: `/${element}`, message: `is required in <${parsed.root}>` }] };
       }
       const mismatch = rootMismatch(parsed.root, result.type);

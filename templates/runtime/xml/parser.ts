@@ -158,7 +158,7 @@ function readStartTag(s: XmlScanner, tagStart: number): { element: XmlElement; s
     s.pos++;
     s.skipSpace();
     const value = s.readAttributeValue(attrName);
-    if (Object.prototype.hasOwnProperty.call(attributes, attrName)) {
+    if (Object.hasOwn(attributes, attrName)) {
       s.fail(`duplicate attribute "${attrName}" on <${name}>`, attrStart);
     }
     setAttribute(attributes, attrName, value);

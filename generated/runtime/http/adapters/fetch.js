@@ -11,6 +11,7 @@
  * never rejects. Chunks are counted in bytes whatever their type (`Uint8Array`, any `ArrayBuffer` view,
  * an `ArrayBuffer`, or a string from a hand-made stream, UTF-8 encoded).
  */
+import { BandwidthConfigError } from "../../errors.js";
 import { BODY_READ_FAILED, BODY_TIMEOUT, INTERNAL_ERROR } from "../responses.js";
 /** Default deadline for reading a request body: 10 s. */
 export const DEFAULT_BODY_TIMEOUT_MS = 10_000;
@@ -31,7 +32,7 @@ export function createFetchHandler(core, options = {}) {
     const onNotFound = options.onNotFound;
     const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
     if (!(bodyTimeoutMs > 0))
-        throw new TypeError("bw-codegen webhooks: bodyTimeoutMs must be a positive number");
+        throw new BandwidthConfigError("bw-codegen webhooks: bodyTimeoutMs must be a positive number");
     return async function bandwidthWebhooks(request) {
         const target = requestTarget(request.url);
         const route = target.startsWith(basePath) ? core.match(target.slice(basePath.length) || "/") : undefined;

@@ -13,6 +13,7 @@
 
 import type { CoreRequest, CoreResponse, WebhookCore } from "../core.js";
 import type { HeaderReader } from "../context.js";
+import { BandwidthConfigError } from "../../errors.js";
 import { BODY_READ_FAILED, BODY_TIMEOUT, INTERNAL_ERROR } from "../responses.js";
 
 /** A Fetch-style webhook handler. */
@@ -55,7 +56,7 @@ export function createFetchHandler(core: WebhookCore, options: FetchHandlerOptio
   const basePath = options.basePath ?? "";
   const onNotFound = options.onNotFound;
   const bodyTimeoutMs = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
-  if (!(bodyTimeoutMs > 0)) throw new TypeError("bw-codegen webhooks: bodyTimeoutMs must be a positive number");
+  if (!(bodyTimeoutMs > 0)) throw new BandwidthConfigError("bw-codegen webhooks: bodyTimeoutMs must be a positive number");
   return async function bandwidthWebhooks(request: Request): Promise<Response> {
     const target = requestTarget(request.url);
     const route = target.startsWith(basePath) ? core.match(target.slice(basePath.length) || "/") : undefined;

@@ -13,10 +13,11 @@
  * Node built-in, Redis or BullMQ (stores and queues are injected).
  */
 
+import { BandwidthConfigError } from "../errors.js";
 import { dedupeKey } from "./dedupe-keys.js";
 import { createMemoryDedupeStore, DEDUPE_STORE_FULL, DEFAULT_DEDUPE_TTL_MS } from "./dedupe-store.js";
 import type { ClaimResult, DedupeStore } from "./dedupe-store.js";
-import type { EventQueue, QueuedEvent } from "./types.js";
+import type { EventQueue, QueuedEvent } from "../queue/types.js";
 
 /** Information passed to `onDuplicate`. */
 export interface DuplicateInfo {
@@ -44,6 +45,8 @@ export interface GuardedEvent {
   readonly eventType: string;
   readonly event: unknown;
   readonly valid: boolean;
+  /** The fields that date an event of its family (`WebhookFamily.datedBy`): none, no dedupe key. */
+  readonly datedBy?: readonly string[];
 }
 
 /** A claim a request holds, and the index of its event (into the events passed to `admit`). */
@@ -138,7 +141,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
   const settings: DedupeOptions | undefined = options.dedupe === true ? {} : options.dedupe === false || options.dedupe === undefined ? undefined : options.dedupe;
   const queue = options.queue;
   if (settings === undefined && queue === undefined) return undefined;
-  if (queue !== undefined && typeof queue.enqueue !== "function") throw new TypeError("bw-codegen webhooks: queue must have an enqueue(events) method");
+  if (queue !== undefined && typeof queue.enqueue !== "function") throw new BandwidthConfigError("bw-codegen webhooks: queue must have an enqueue(events) method");
   const store = settings === undefined ? undefined : (settings.store ?? createMemoryDedupeStore());
   const ttlMs = settings?.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
   const pendingTtlMs = settings?.pendingTtlMs ?? options.timeoutMs + 5000;
@@ -154,7 +157,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
   }
 
   async function admit(events: readonly GuardedEvent[]): Promise<Admission> {
-    const keys = events.map((e) => dedupeKey(e.family, e.eventType, e.event));
+    const keys = events.map((e) => dedupeKey(e.family, e.eventType, e.event, e.datedBy));
     const claimedAt = Date.now();
     if (store === undefined) return { admitted: events.map((_, i) => i), retryLater: false, unavailable: false, claims: [], keys, claimedAt };
     const outcomes = await claimAll(store, keys, pendingTtlMs);

@@ -4,8 +4,8 @@
  * canonical JSON (object keys sorted at every depth, arrays in order), with the family and event type.
  * Two deliveries share a key exactly when their events are equal as JSON values, so no field, known or
  * added by Bandwidth later, can be left out by mistake and merge two real events; a retry, equal by
- * definition, always shares it. An event gets a key only when it carries the field that dates it
- * ({@link DEDUPE_KEYS}): without one, two distinct events can be equal byte for byte (a TFV number
+ * definition, always shares it. An event gets a key only when it carries a field that dates it (its
+ * family definition's `dedupe.datedBy`, generated into the family as `datedBy`): without one, two distinct events can be equal byte for byte (a TFV number
  * VERIFIED, UNVERIFIED, then VERIFIED again; a numbers notification without `LastModifiedDate`), so
  * such events are never deduplicated and their job ids are per delivery. CONTRIBUTING.md has the table
  * and the reasons; `test/queue-dedupe-keys.test.ts` checks it against the schemas.
@@ -15,34 +15,13 @@
  * request-controlled text and every key has the same length.
  */
 
-/** How one family's events are dated (the identity itself is always the whole event). */
-export interface DedupeKeySpec {
-  /**
-   * Fields (dotted paths) that date an event: it gets a key only when one of them is present (else it is
-   * never deduplicated: nothing tells a redelivery from another event with the same body). Empty: the
-   * family's events are never deduplicated.
-   */
-  readonly datedBy: readonly string[];
-}
-
-/** Per family, the fields that date an event. Families answered with a reply (Emergency Calling API) have no row: never deduplicated. */
-export const DEDUPE_KEYS: Readonly<Record<string, DedupeKeySpec>> = Object.freeze({
-  voice: { datedBy: ["eventTime"] },
-  messaging: { datedBy: ["time"] },
-  mfa: { datedBy: ["time"] },
-  numbers: { datedBy: ["LastModifiedDate"] },
-  tfv: { datedBy: [] },
-  endpoint: { datedBy: ["eventTime", "timestamp"] },
-  webrtc: { datedBy: ["timestamp"] },
-});
-
 function pick(event: unknown, path: string): unknown {
   let value: unknown = event;
   let start = 0;
   while (value !== null && typeof value === "object") {
     const dot = path.indexOf(".", start);
     const name = dot < 0 ? path.slice(start) : path.slice(start, dot);
-    value = Object.prototype.hasOwnProperty.call(value, name) ? (value as Record<string, unknown>)[name] : undefined;
+    value = Object.hasOwn(value, name) ? (value as Record<string, unknown>)[name] : undefined;
     if (dot < 0) return value;
     start = dot + 1;
   }
@@ -86,18 +65,17 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * The identity of one event as text (`undefined` when the family has no dedupe row or the event carries
- * none of the fields that date it): the family, the event type and the canonical JSON of the event,
- * JSON-encoded together, so no value can make two different events look alike.
+ * The identity of one event as text (`undefined` when the event carries none of the fields `datedBy`
+ * names, the fields that date an event of its family): the family, the event type and the canonical JSON
+ * of the event, JSON-encoded together, so no value can make two different events look alike.
  *
  * @example
- * dedupeIdentity("messaging", "message-delivered", { type: "message-delivered", time: "2024-01-01T00:00:00Z", message: { id: "m-1" } });
+ * dedupeIdentity("messaging", "message-delivered", { type: "message-delivered", time: "2024-01-01T00:00:00Z", message: { id: "m-1" } }, ["time"]);
  * // '["messaging","message-delivered",{"message":{"id":"m-1"},"time":"2024-01-01T00:00:00Z","type":"message-delivered"}]'
  */
-export function dedupeIdentity(family: string, eventType: string, event: unknown): string | undefined {
-  const spec = Object.prototype.hasOwnProperty.call(DEDUPE_KEYS, family) ? DEDUPE_KEYS[family] : undefined;
-  if (spec === undefined || event === null || typeof event !== "object") return undefined;
-  if (!spec.datedBy.some((field) => present(pick(event, field)))) return undefined;
+export function dedupeIdentity(family: string, eventType: string, event: unknown, datedBy: readonly string[] | undefined): string | undefined {
+  if (datedBy === undefined || event === null || typeof event !== "object") return undefined;
+  if (!datedBy.some((field) => present(pick(event, field)))) return undefined;
   try {
     return `[${JSON.stringify(family)},${JSON.stringify(eventType)},${canonicalJson(event)}]`;
   } catch {
@@ -187,7 +165,7 @@ function sha256Hex(identity: string): string {
 }
 
 /** The hashed dedupe key of an event, or `undefined` when it has none (see {@link dedupeIdentity}). */
-export function dedupeKey(family: string, eventType: string, event: unknown): string | undefined {
-  const identity = dedupeIdentity(family, eventType, event);
+export function dedupeKey(family: string, eventType: string, event: unknown, datedBy: readonly string[] | undefined): string | undefined {
+  const identity = dedupeIdentity(family, eventType, event, datedBy);
   return identity === undefined ? undefined : sha256Hex(identity);
 }

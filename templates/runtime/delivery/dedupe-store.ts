@@ -9,6 +9,7 @@
  * Edge-safe (no Node built-ins). The Redis store (`redis-store.ts`) implements the same interface for
  * several receiver processes.
  */
+import { BandwidthConfigError, BandwidthError } from "../errors.js";
 
 /** What {@link DedupeStore.claim} found: the key is now ours, or another delivery holds or finished it. */
 export type ClaimResult = { readonly state: "claimed"; readonly token: string } | { readonly state: "pending" | "done" };
@@ -43,7 +44,7 @@ export const DEFAULT_DEDUPE_TTL_MS: number = 24 * 60 * 60 * 1000;
 export const DEFAULT_MEMORY_DEDUPE_ENTRIES: number = 100_000;
 
 /** The `code` of the error a full memory store rejects a claim with (the receiver answers 503). */
-export const DEDUPE_STORE_FULL = "DEDUPE_STORE_FULL";
+export const DEDUPE_STORE_FULL = "BW_DEDUPE_STORE_FULL";
 
 interface Claim {
   readonly token: string;
@@ -79,7 +80,7 @@ const doneExpiry = (expires: number): number => expires;
  */
 export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}): DedupeStore {
   const maxEntries = options.maxEntries ?? DEFAULT_MEMORY_DEDUPE_ENTRIES;
-  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new TypeError("createMemoryDedupeStore: maxEntries must be a positive integer");
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) throw new BandwidthConfigError("createMemoryDedupeStore: maxEntries must be a positive integer");
   const now = options.now ?? Date.now;
   // Two maps in insertion order; with one TTL each (one webhook core per store) that is expiry order.
   const pending = new Map<string, Claim>();
@@ -122,8 +123,9 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
       if (isDone(key, at)) return Promise.resolve({ state: "done" });
       if (claimOf(key, at) !== undefined) return Promise.resolve({ state: "pending" });
       if (!room(at)) {
-        const error = new Error(`the memory dedupe store is full: ${maxEntries} keys inside their windows (option maxEntries); new events are refused (503) until keys expire`);
-        return Promise.reject(Object.assign(error, { code: DEDUPE_STORE_FULL }));
+        return Promise.reject(
+          new BandwidthError(DEDUPE_STORE_FULL, `the memory dedupe store is full: ${maxEntries} keys inside their windows (option maxEntries); new events are refused (503) until keys expire`),
+        );
       }
       const token = `p${++counter}`;
       pending.set(key, { token, expires: at + pendingTtlMs });
