@@ -64,3 +64,9 @@ test("every option `scaffold --help` lists is in the README's CLI table, and the
   assert.match(readme, /^### Hand async events to a queue/m);
   assert.match(readme, /createBandwidthWorker/);
 });
+
+test("the note on the prestart not added comes after the user's own start it belongs to", () => {
+  const wanted = JSON.parse(buildScaffold({ dir: "mine", framework: "node" }).get("package.json")!);
+  const { unchanged } = mergePackageJson(JSON.stringify({ name: "mine", scripts: { start: "node legacy.js" } }), wanted);
+  assert.ok(unchanged.findIndex((l) => l.startsWith("scripts.start: kept")) < unchanged.findIndex((l) => l.startsWith("scripts.prestart:")), unchanged.join("\n"));
+});
