@@ -3,79 +3,81 @@ import type { AnswerCallback, BridgeCompleteCallback, BridgeTargetCompleteCallba
 import type { HandlerContext } from "./runtime/http/context.js";
 import type { VoiceBxmlReply } from "./bxml/index.js";
 import type { PortOutValidationAnswer } from "./runtime/xml/numbers.js";
+import type { NoReply, NotBxml } from "./runtime/contract.js";
 
-/** What handlers of events without a reply return: nothing (sync or async). */
-export type NoReply = undefined | Promise<undefined>;
+export type { NoReply, NotBxml };
 
 /**
  * One optional method per voice event. Programmable Voice call events (JSON). BXML events expect a BXML document back.
  *
  * @example
+ * import { Response, SpeakSentence } from "bw-codegen/bxml";
+ *
  * const handlers: VoiceHandlers = {
- *   answer(event, context) {
- *     // ...
+ *   answer(event) {
+ *     return Response(SpeakSentence("Hello " + event.to));
  *   },
  * };
  */
 export interface VoiceHandlers {
-    /** Outbound call answered (`answer`). Return the BXML Bandwidth executes next on the call. */
-    answer?(event: AnswerCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** Bridge ended, original call continues (`bridgeComplete`). Return the BXML Bandwidth executes next on the call. */
-    bridgeComplete?(event: BridgeCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** Bridge ended, target call continues (`bridgeTargetComplete`). Return the BXML Bandwidth executes next on the call. */
-    bridgeTargetComplete?(event: BridgeTargetCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** Conference ended (`conferenceCompleted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    conferenceCompleted?(event: ConferenceCompletedCallback, context: HandlerContext): NoReply;
-    /** Conference created (`conferenceCreated`). Return conference BXML, or nothing to answer 204. */
-    conferenceCreated?(event: ConferenceCreatedCallback, context: HandlerContext): VoiceBxmlReply | undefined | Promise<VoiceBxmlReply | undefined>;
-    /** Member left conference (`conferenceMemberExit`). Return conference BXML, or nothing to answer 204. */
-    conferenceMemberExit?(event: ConferenceMemberExitCallback, context: HandlerContext): VoiceBxmlReply | undefined | Promise<VoiceBxmlReply | undefined>;
-    /** Member joined conference (`conferenceMemberJoin`). Return conference BXML, or nothing to answer 204. */
-    conferenceMemberJoin?(event: ConferenceMemberJoinCallback, context: HandlerContext): VoiceBxmlReply | undefined | Promise<VoiceBxmlReply | undefined>;
-    /** Conference recording ready (`conferenceRecordingAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    conferenceRecordingAvailable?(event: ConferenceRecordingAvailableCallback, context: HandlerContext): NoReply;
-    /** Conference redirected (`conferenceRedirect`). Return conference BXML, or nothing to answer 204. */
-    conferenceRedirect?(event: ConferenceRedirectCallback, context: HandlerContext): VoiceBxmlReply | undefined | Promise<VoiceBxmlReply | undefined>;
-    /** Call ended (`disconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    disconnect?(event: DisconnectCallback, context: HandlerContext): NoReply;
-    /** Digit pressed (StartGather) (`dtmf`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    dtmf?(event: DtmfCallback, context: HandlerContext): NoReply;
-    /** Gather finished (`gather`). Return the BXML Bandwidth executes next on the call. */
-    gather?(event: GatherCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** Inbound call received (`initiate`). Return the BXML Bandwidth executes next on the call. */
-    initiate?(event: InitiateCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** Answering-machine detection finished (`machineDetectionComplete`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    machineDetectionComplete?(event: MachineDetectionCompleteCallback, context: HandlerContext): NoReply;
-    /** Media stream rejected (`mediaStreamRejected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    mediaStreamRejected?(event: MediaStreamRejectedCallback, context: HandlerContext): NoReply;
-    /** Media stream started (`mediaStreamStarted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    mediaStreamStarted?(event: MediaStreamStartedCallback, context: HandlerContext): NoReply;
-    /** Media stream stopped (`mediaStreamStopped`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    mediaStreamStopped?(event: MediaStreamStoppedCallback, context: HandlerContext): NoReply;
-    /** Real-time transcript ready (`realTimeTranscriptionAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    realTimeTranscriptionAvailable?(event: RealTimeTranscriptionAvailableCallback, context: HandlerContext): NoReply;
-    /** Real-time transcription rejected (`realTimeTranscriptionRejected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    realTimeTranscriptionRejected?(event: RealTimeTranscriptionRejectedCallback, context: HandlerContext): NoReply;
-    /** Real-time transcription started (`realTimeTranscriptionStarted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    realTimeTranscriptionStarted?(event: RealTimeTranscriptionStartedCallback, context: HandlerContext): NoReply;
-    /** Real-time transcription stopped (`realTimeTranscriptionStopped`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    realTimeTranscriptionStopped?(event: RealTimeTranscriptionStoppedCallback, context: HandlerContext): NoReply;
-    /** Record verb finished (`recordComplete`). Return the BXML Bandwidth executes next on the call. */
-    recordComplete?(event: RecordCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** Call recording ready (`recordingAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    recordingAvailable?(event: RecordingAvailableCallback, context: HandlerContext): NoReply;
-    /** Call redirected (`redirect`). Return the BXML Bandwidth executes next on the call. */
-    redirect?(event: RedirectCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** SIP REFER resolved (`referComplete`). Return the BXML Bandwidth executes next on the call. */
-    referComplete?(event: ReferCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** Recording transcription ready (`transcriptionAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    transcriptionAvailable?(event: TranscriptionAvailableCallback, context: HandlerContext): NoReply;
-    /** Transfer destination answered (`transferAnswer`). Return the BXML Bandwidth executes next on the call. */
-    transferAnswer?(event: TransferAnswerCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** Transfer leg ended, original call continues (`transferComplete`). Return the BXML Bandwidth executes next on the call. */
-    transferComplete?(event: TransferCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
-    /** Transfer leg ended (`transferDisconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
-    transferDisconnect?(event: TransferDisconnectCallback, context: HandlerContext): NoReply;
+        /** Outbound call answered (`answer`). Return the BXML Bandwidth executes next on the call. */
+        answer?(event: AnswerCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** Bridge ended, original call continues (`bridgeComplete`). Return the BXML Bandwidth executes next on the call. */
+        bridgeComplete?(event: BridgeCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** Bridge ended, target call continues (`bridgeTargetComplete`). Return the BXML Bandwidth executes next on the call. */
+        bridgeTargetComplete?(event: BridgeTargetCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** Conference ended (`conferenceCompleted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        conferenceCompleted?(event: ConferenceCompletedCallback, context: HandlerContext): NoReply;
+        /** Conference created (`conferenceCreated`). Return conference BXML, or nothing to answer 204. */
+        conferenceCreated?(event: ConferenceCreatedCallback, context: HandlerContext): VoiceBxmlReply | undefined | Promise<VoiceBxmlReply | undefined>;
+        /** Member left conference (`conferenceMemberExit`). Return conference BXML, or nothing to answer 204. */
+        conferenceMemberExit?(event: ConferenceMemberExitCallback, context: HandlerContext): VoiceBxmlReply | undefined | Promise<VoiceBxmlReply | undefined>;
+        /** Member joined conference (`conferenceMemberJoin`). Return conference BXML, or nothing to answer 204. */
+        conferenceMemberJoin?(event: ConferenceMemberJoinCallback, context: HandlerContext): VoiceBxmlReply | undefined | Promise<VoiceBxmlReply | undefined>;
+        /** Conference recording ready (`conferenceRecordingAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        conferenceRecordingAvailable?(event: ConferenceRecordingAvailableCallback, context: HandlerContext): NoReply;
+        /** Conference redirected (`conferenceRedirect`). Return conference BXML, or nothing to answer 204. */
+        conferenceRedirect?(event: ConferenceRedirectCallback, context: HandlerContext): VoiceBxmlReply | undefined | Promise<VoiceBxmlReply | undefined>;
+        /** Call ended (`disconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        disconnect?(event: DisconnectCallback, context: HandlerContext): NoReply;
+        /** Digit pressed (StartGather) (`dtmf`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        dtmf?(event: DtmfCallback, context: HandlerContext): NoReply;
+        /** Gather finished (`gather`). Return the BXML Bandwidth executes next on the call. */
+        gather?(event: GatherCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** Inbound call received (`initiate`). Return the BXML Bandwidth executes next on the call. */
+        initiate?(event: InitiateCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** Answering-machine detection finished (`machineDetectionComplete`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        machineDetectionComplete?(event: MachineDetectionCompleteCallback, context: HandlerContext): NoReply;
+        /** Media stream rejected (`mediaStreamRejected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        mediaStreamRejected?(event: MediaStreamRejectedCallback, context: HandlerContext): NoReply;
+        /** Media stream started (`mediaStreamStarted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        mediaStreamStarted?(event: MediaStreamStartedCallback, context: HandlerContext): NoReply;
+        /** Media stream stopped (`mediaStreamStopped`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        mediaStreamStopped?(event: MediaStreamStoppedCallback, context: HandlerContext): NoReply;
+        /** Real-time transcript ready (`realTimeTranscriptionAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        realTimeTranscriptionAvailable?(event: RealTimeTranscriptionAvailableCallback, context: HandlerContext): NoReply;
+        /** Real-time transcription rejected (`realTimeTranscriptionRejected`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        realTimeTranscriptionRejected?(event: RealTimeTranscriptionRejectedCallback, context: HandlerContext): NoReply;
+        /** Real-time transcription started (`realTimeTranscriptionStarted`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        realTimeTranscriptionStarted?(event: RealTimeTranscriptionStartedCallback, context: HandlerContext): NoReply;
+        /** Real-time transcription stopped (`realTimeTranscriptionStopped`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        realTimeTranscriptionStopped?(event: RealTimeTranscriptionStoppedCallback, context: HandlerContext): NoReply;
+        /** Record verb finished (`recordComplete`). Return the BXML Bandwidth executes next on the call. */
+        recordComplete?(event: RecordCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** Call recording ready (`recordingAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        recordingAvailable?(event: RecordingAvailableCallback, context: HandlerContext): NoReply;
+        /** Call redirected (`redirect`). Return the BXML Bandwidth executes next on the call. */
+        redirect?(event: RedirectCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** SIP REFER resolved (`referComplete`). Return the BXML Bandwidth executes next on the call. */
+        referComplete?(event: ReferCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** Recording transcription ready (`transcriptionAvailable`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        transcriptionAvailable?(event: TranscriptionAvailableCallback, context: HandlerContext): NoReply;
+        /** Transfer destination answered (`transferAnswer`). Return the BXML Bandwidth executes next on the call. */
+        transferAnswer?(event: TransferAnswerCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** Transfer leg ended, original call continues (`transferComplete`). Return the BXML Bandwidth executes next on the call. */
+        transferComplete?(event: TransferCompleteCallback, context: HandlerContext): VoiceBxmlReply | Promise<VoiceBxmlReply>;
+        /** Transfer leg ended (`transferDisconnect`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+        transferDisconnect?(event: TransferDisconnectCallback, context: HandlerContext): NoReply;
 }
 
 /**
@@ -84,7 +86,7 @@ export interface VoiceHandlers {
  * @example
  * const handlers: MessagingHandlers = {
  *   messageDelivered(event, context) {
- *     // ...
+ *     console.log(context.eventType, event);
  *   },
  * };
  */
@@ -113,7 +115,7 @@ export interface MessagingHandlers {
  * @example
  * const handlers: NumbersHandlers = {
  *   messagingLost(event, context) {
- *     // ...
+ *     console.log(context.eventType, event);
  *   },
  * };
  */
@@ -168,7 +170,7 @@ export interface NumbersHandlers {
  * @example
  * const handlers: TfvHandlers = {
  *   blocked(event, context) {
- *     // ...
+ *     console.log(context.eventType, event);
  *   },
  * };
  */
@@ -189,7 +191,7 @@ export interface TfvHandlers {
  * @example
  * const handlers: EndpointHandlers = {
  *   deviceConnected(event, context) {
- *     // ...
+ *     console.log(context.eventType, event);
  *   },
  * };
  */
@@ -216,7 +218,7 @@ export interface EndpointHandlers {
  * @example
  * const handlers: MfaHandlers = {
  *   messageDelivered(event, context) {
- *     // ...
+ *     console.log(context.eventType, event);
  *   },
  * };
  */
@@ -233,7 +235,7 @@ export interface MfaHandlers {
  * @example
  * const handlers: WebRtcHandlers = {
  *   onConnect(event, context) {
- *     // ...
+ *     console.log(context.eventType, event);
  *   },
  * };
  */
@@ -252,7 +254,7 @@ export interface WebRtcHandlers {
  * @example
  * const handlers: EmergencyHandlers = {
  *   callingQuery(event, context) {
- *     // ...
+ *     console.log(context.eventType, event);
  *   },
  * };
  */

@@ -150,7 +150,7 @@ export interface MessagingStatusMessage {
    */
   tag?: string;
   /**
-   * Media URLs of an MMS. Inbound media can be downloaded through the media API for two days. Null is accepted: Bandwidth's OpenAPI spec declared message.media nullable for seven months of 2025 (issue 24's audit).
+   * Media URLs of an MMS. Inbound media can be downloaded through the media API for two days. Null is accepted: Bandwidth's OpenAPI spec declared message.media nullable for seven months of 2025.
    */
   media?: string[] | null;
   /**
@@ -207,7 +207,7 @@ export interface MessagingInboundMessage {
    */
   tag?: string;
   /**
-   * Media URLs of an MMS. Inbound media can be downloaded through the media API for two days. Null is accepted: Bandwidth's OpenAPI spec declared message.media nullable for seven months of 2025 (issue 24's audit).
+   * Media URLs of an MMS. Inbound media can be downloaded through the media API for two days. Null is accepted: Bandwidth's OpenAPI spec declared message.media nullable for seven months of 2025.
    */
   media?: string[] | null;
   /**
@@ -419,7 +419,7 @@ export interface TranscriptionItem {
   type?: "PRONUNCIATION" | "PUNCTUATION" | (string & {});
 }
 /**
- * Custom SIP headers of the inbound INVITE: a map of lowercase header names (the x-... user headers) to their values. Any key with a string value is accepted (also by the strict validators); the x- form of the names is documented, not enforced, so a header Bandwidth adds to the forwarded set does not get a delivery refused. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+ * Custom SIP headers of the inbound INVITE: a map of lowercase header names (the x-... user headers) to their values. Any key with a string value is accepted (also by the strict validators); the x- form of the names is documented, not enforced, so a header Bandwidth adds to the forwarded set does not get a delivery refused.
  */
 export interface SipHeaders {
   [k: string]: string | undefined;
@@ -638,7 +638,7 @@ export interface RealTimeTranscription {
   completedTime?: string;
 }
 /**
- * Emergency Calling API query: a call reached your designated Emergency Calling API number, and Bandwidth asks your service where the caller is. It is a GET with the called and calling numbers as query parameters (`?to=…&from=…`); this schema describes those parameters as an object of strings. Reply with JSON (common/emergency.schema.json#/$defs/callingReply) within 450 ms. Basic auth is configured by Bandwidth support. The emergency-notification CALLBACK recipient's payload is undocumented and not modelled.
+ * Emergency Calling API query: a call reached your designated Emergency Calling API number, and Bandwidth asks your service where the caller is. It is a GET with the called and calling numbers as query parameters (`?to=…&from=…`); this schema describes those parameters as an object of strings. Reply with JSON within 450 ms. Basic auth is configured by Bandwidth support. The emergency-notification CALLBACK recipient's payload is undocumented and not modelled.
  */
 export interface EmergencyCallingQuery {
   /**
@@ -888,7 +888,7 @@ export interface OutboundConnectionRequestEvent {
   to: string;
 }
 /**
- * The message reached the handset (SMS). For MMS and group messages without MMS delivery receipts it only means the message was handed to Bandwidth's MMSC. For each outbound message you get either message-delivered or message-failed, never both. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * The message reached the handset (SMS). For MMS and group messages without MMS delivery receipts it only means the message was handed to Bandwidth's MMSC. For each outbound message you get either message-delivered or message-failed, never both. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array; this describes one element.
  */
 export interface MessageDeliveredCallback {
   /**
@@ -909,12 +909,12 @@ export interface MessageDeliveredCallback {
   to: string;
   message: MessagingStatusMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025, and its 2026 message-list model still does.
    */
   carrierName?: string | null;
 }
 /**
- * The message you sent could not be delivered; `errorCode` usually says why. It is optional: Bandwidth's spec (statusCallback) calls it an "optional error code, applicable only when type is message-failed" and does not require it, so a delivery without it is accepted and the type says `| undefined`. For each outbound message you get either message-delivered or message-failed, never both. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * The message you sent could not be delivered; `errorCode` usually says why. It is optional: Bandwidth's spec (statusCallback) calls it an "optional error code, applicable only when type is message-failed" and does not require it, so a delivery without it is accepted and the type says `| undefined`. For each outbound message you get either message-delivered or message-failed, never both. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array; this describes one element.
  */
 export interface MessageFailedCallback {
   /**
@@ -935,16 +935,16 @@ export interface MessageFailedCallback {
   to: string;
   message: MessagingStatusMessage;
   /**
-   * Four-digit messaging error code. 4xxx: the client side (retrying gives the same result); 5xxx: a service failure at Bandwidth or a carrier (a retry may help); 9xxx: ambiguous carrier errors (9902 = no delivery receipt in time, which does not prove non-delivery). Null is accepted: Bandwidth's OpenAPI spec declared errorCode nullable for seven months of 2025 (issue 24's audit), and payloads do not change the day a spec does.
+   * Four-digit messaging error code. 4xxx: the client side (retrying gives the same result); 5xxx: a service failure at Bandwidth or a carrier (a retry may help); 9xxx: ambiguous carrier errors (9902 = no delivery receipt in time, which does not prove non-delivery). Null is accepted: Bandwidth's OpenAPI spec declared errorCode nullable for seven months of 2025, and payloads do not change the day a spec does.
    */
   errorCode?: number | null;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025, and its 2026 message-list model still does.
    */
   carrierName?: string | null;
 }
 /**
- * The recipient read an RBM message sent through the multichannel endpoint. `eventTime` is when it was read; `time` is when Bandwidth generated the callback. `eventTime` is optional: Bandwidth's spec (statusCallback) does not require it and only says it is for message-read callbacks, so a delivery without it is accepted and the type says `| undefined`. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * The recipient read an RBM message sent through the multichannel endpoint. `eventTime` is when it was read; `time` is when Bandwidth generated the callback. `eventTime` is optional: Bandwidth's spec (statusCallback) does not require it and only says it is for message-read callbacks, so a delivery without it is accepted and the type says `| undefined`. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array; this describes one element.
  */
 export interface MessageReadCallback {
   /**
@@ -969,12 +969,12 @@ export interface MessageReadCallback {
    */
   eventTime?: string;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025, and its 2026 message-list model still does.
    */
   carrierName?: string | null;
 }
 /**
- * Bandwidth received an SMS or MMS (or an RBM text) sent to one of your message-enabled numbers and POSTs it to the application's InboundCallbackUrl. Group messages arrive as one event per number of yours in `message.to`. Any 2xx acknowledges it; the body is ignored. Delivery is at least once: deduplicate on `message.id` + `message.owner`. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * Bandwidth received an SMS or MMS (or an RBM text) sent to one of your message-enabled numbers and POSTs it to the application's InboundCallbackUrl. Group messages arrive as one event per number of yours in `message.to`. Any 2xx acknowledges it; the body is ignored. Delivery is at least once: deduplicate on `message.id` + `message.owner`. Bandwidth POSTs these inside a JSON array; this describes one element.
  */
 export interface MessageReceivedCallback {
   /**
@@ -995,12 +995,12 @@ export interface MessageReceivedCallback {
   to: string;
   message: MessagingInboundMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025, and its 2026 message-list model still does.
    */
   carrierName?: string | null;
 }
 /**
- * MMS only, between Bandwidth accepting the message and its final status; sent to the OutboundCallbackUrl only when the account has the MMS delivery-receipt feature. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * MMS only, between Bandwidth accepting the message and its final status; sent to the OutboundCallbackUrl only when the account has the MMS delivery-receipt feature. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array; this describes one element.
  */
 export interface MessageSendingCallback {
   /**
@@ -1021,12 +1021,12 @@ export interface MessageSendingCallback {
   to: string;
   message: MessagingStatusMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025, and its 2026 message-list model still does.
    */
   carrierName?: string | null;
 }
 /**
- * The message you sent has left Bandwidth's network and is on its way to the provider. Sent to the OutboundCallbackUrl. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * The message you sent has left Bandwidth's network and is on its way to the provider. Sent to the OutboundCallbackUrl. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array; this describes one element.
  */
 export interface MessageSentCallback {
   /**
@@ -1047,12 +1047,12 @@ export interface MessageSentCallback {
   to: string;
   message: MessagingStatusMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025, and its 2026 message-list model still does.
    */
   carrierName?: string | null;
 }
 /**
- * A client answered an RBM location request (multichannel endpoint only); `message.locationResponse` holds the coordinates as strings (optional in the schema because the spec does not require it, but present in practice). Sent to the InboundCallbackUrl. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * A client answered an RBM location request (multichannel endpoint only); `message.locationResponse` holds the coordinates as strings (optional in the schema because the spec does not require it, but present in practice). Sent to the InboundCallbackUrl. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array; this describes one element.
  */
 export interface RequestedLocationResponseCallback {
   /**
@@ -1073,12 +1073,12 @@ export interface RequestedLocationResponseCallback {
   to: string;
   message: MessagingInboundMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025, and its 2026 message-list model still does.
    */
   carrierName?: string | null;
 }
 /**
- * A client tapped a suggested reply or action in an RBM message sent through the multichannel endpoint; `message.suggestionResponse` holds what was tapped (optional in the schema because the spec does not require it, but present in practice). Sent to the InboundCallbackUrl. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array (see common/messaging.schema.json); this schema describes one element.
+ * A client tapped a suggested reply or action in an RBM message sent through the multichannel endpoint; `message.suggestionResponse` holds what was tapped (optional in the schema because the spec does not require it, but present in practice). Sent to the InboundCallbackUrl. Any 2xx acknowledges it. Bandwidth POSTs these inside a JSON array; this describes one element.
  */
 export interface SuggestionResponseCallback {
   /**
@@ -1099,7 +1099,7 @@ export interface SuggestionResponseCallback {
   to: string;
   message: MessagingInboundMessage;
   /**
-   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025 (issue 24's audit), and its 2026 message-list model still does.
+   * Provider that handled the message (in the US the carrier it went to). Only sent when the account feature is enabled. Null is accepted: Bandwidth's OpenAPI spec declared carrierName nullable for seven months of 2025, and its 2026 message-list model still does.
    */
   carrierName?: string | null;
 }
@@ -1152,7 +1152,7 @@ export interface MfaMessageFailedCallback {
   errorCode?: number;
 }
 /**
- * Order notification for bulk port-ins (OrderType `bulkPortins`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for bulk port-ins (OrderType `bulkPortins`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface BulkPortInOrderNotification {
   /**
@@ -1191,7 +1191,7 @@ export interface BulkPortInOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for cSR (customer service record) orders (OrderType `csrs`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for cSR (customer service record) orders (OrderType `csrs`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface CsrOrderNotification {
   /**
@@ -1230,7 +1230,7 @@ export interface CsrOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for disconnect orders (OrderType `disconnects`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for disconnect orders (OrderType `disconnects`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface DisconnectOrderNotification {
   /**
@@ -1269,7 +1269,7 @@ export interface DisconnectOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for directory listing (DLDA) orders (OrderType `dldas`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for directory listing (DLDA) orders (OrderType `dldas`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface DldaOrderNotification {
   /**
@@ -1308,7 +1308,7 @@ export interface DldaOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for e911 orders (OrderType `e911s`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for e911 orders (OrderType `e911s`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface E911OrderNotification {
   /**
@@ -1355,7 +1355,7 @@ export interface E911OrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for emergency endpoint group orders (OrderType `emergencyEndpointGroup`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for emergency endpoint group orders (OrderType `emergencyEndpointGroup`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface EmergencyEndpointGroupOrderNotification {
   /**
@@ -1394,7 +1394,7 @@ export interface EmergencyEndpointGroupOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for emergency notification group orders (OrderType `emergencyNotificationGroup`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for emergency notification group orders (OrderType `emergencyNotificationGroup`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface EmergencyNotificationGroupOrderNotification {
   /**
@@ -1433,7 +1433,7 @@ export interface EmergencyNotificationGroupOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for external TN orders (OrderType `externalTns`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for external TN orders (OrderType `externalTns`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface ExternalTnOrderNotification {
   /**
@@ -1472,7 +1472,7 @@ export interface ExternalTnOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for import voice TN orders (OrderType `importVoiceTnOrders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for import voice TN orders (OrderType `importVoiceTnOrders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface ImportVoiceTnOrderNotification {
   /**
@@ -1511,7 +1511,7 @@ export interface ImportVoiceTnOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for import TN order (hosted messaging)s (OrderType `importtnorders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for import TN order (hosted messaging)s (OrderType `importtnorders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface ImportTnOrderNotification {
   /**
@@ -1550,7 +1550,7 @@ export interface ImportTnOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for lIDB (CNAM) orders (OrderType `lidb`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for lIDB (CNAM) orders (OrderType `lidb`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface LidbOrderNotification {
   /**
@@ -1589,7 +1589,7 @@ export interface LidbOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for lSR orders (OrderType `lsrorders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for lSR orders (OrderType `lsrorders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface LsrOrderNotification {
   /**
@@ -1628,7 +1628,7 @@ export interface LsrOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Event notification (`<Notification>` with `EventType`) MESSAGING_LOST: hosted-messaging numbers in your account lost messaging because of an order executed in another account (for example its port-in). Not sent for your own removal orders. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Event notification (`<Notification>` with `EventType`) MESSAGING_LOST: hosted-messaging numbers in your account lost messaging because of an order executed in another account (for example its port-in). Not sent for your own removal orders. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface MessagingLostEventNotification {
   /**
@@ -1643,7 +1643,7 @@ export interface MessagingLostEventNotification {
     ImpactedTelephoneNumbers: TelephoneNumberList;
 }
 /**
- * Order notification for new-number orders (OrderType `orders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for new-number orders (OrderType `orders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface NumberOrderNotification {
   /**
@@ -1682,7 +1682,7 @@ export interface NumberOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Port-out validation webhook (`<PortOutValidationRequest>`): another carrier asked to port out some of your on-net numbers, and Bandwidth asks you whether the details match. Enabled and configured by Bandwidth support; sent after the port-out passcode check. Answer within 30 s with HTTP 200 and a `<PortOutValidationResponse>` (common/numbers.schema.json#/$defs/portOutValidationResponse; build it with buildPortOutValidationResponse). Without an answer Bandwidth retries 8 times, every 5 minutes; an invalid answer, a 4xx or a 5xx approves the port-out. The PIN is kept a string (the docs call it an integer; leading zeros matter; Bandwidth's error text calls it alphanumeric). A request this server refuses (malformed XML, too large, wrong content type, failing its schema in strict mode, a handler that fails) is answered with a 7598 dispute, never a 4xx/5xx (see http/fail-closed.ts); only the 401 Basic-auth challenge stays, since Bandwidth sends its credentials in answer to it. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Port-out validation webhook (`<PortOutValidationRequest>`): another carrier asked to port out some of your on-net numbers, and Bandwidth asks you whether the details match. Enabled and configured by Bandwidth support; sent after the port-out passcode check. Answer within 30 s with HTTP 200 and a `<PortOutValidationResponse>` (build it with buildPortOutValidationResponse). Without an answer Bandwidth retries 8 times, every 5 minutes; an invalid answer, a 4xx or a 5xx approves the port-out. The PIN is kept a string (the docs call it an integer; leading zeros matter; Bandwidth's error text calls it alphanumeric). A request this server refuses (malformed XML, too large, wrong content type, failing its schema in strict mode, a handler that fails) is answered with a 7598 dispute, never a 4xx/5xx (see http/fail-closed.ts); only the 401 Basic-auth challenge stays, since Bandwidth sends its credentials in answer to it. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface PortOutValidationRequest {
   /**
@@ -1719,7 +1719,7 @@ export interface PortOutTelephoneNumbers {
   TelephoneNumber: [string, ...string[]];
 }
 /**
- * Order notification for port-in orders (OrderType `portins`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for port-in orders (OrderType `portins`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface PortInOrderNotification {
   /**
@@ -1771,7 +1771,7 @@ export interface PortInOrderNotification {
   ActualFocDate?: string;
 }
 /**
- * Order notification for port-out (port-out complete, on- and off-net TNs)s (OrderType `portouts`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for port-out (port-out complete, on- and off-net TNs)s (OrderType `portouts`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface PortOutOrderNotification {
   /**
@@ -1810,7 +1810,7 @@ export interface PortOutOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for remove-imported-TN orders (OrderType `removeImportedTnOrders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for remove-imported-TN orders (OrderType `removeImportedTnOrders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface RemoveImportedTnOrderNotification {
   /**
@@ -1849,7 +1849,7 @@ export interface RemoveImportedTnOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for remove-imported-voice-TN orders (OrderType `removeImportedVoiceTnOrders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for remove-imported-voice-TN orders (OrderType `removeImportedVoiceTnOrders`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface RemoveImportedVoiceTnOrderNotification {
   /**
@@ -1888,7 +1888,7 @@ export interface RemoveImportedVoiceTnOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for tN option orders (OrderType `tnoptions`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for tN option orders (OrderType `tnoptions`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface TnOptionOrderNotification {
   /**
@@ -1927,7 +1927,7 @@ export interface TnOptionOrderNotification {
   LastModifiedDate?: string;
 }
 /**
- * Order notification for toll-free porting validations (OrderType `tollfreePortingValidations`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. JSON form of the XML (see CONTRIBUTING.md, 'XML families'): the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements listed in x-bw.xml.arrays are always arrays, even when one or none arrives; attributes are ignored (none are documented).
+ * Order notification for toll-free porting validations (OrderType `tollfreePortingValidations`): sent as `<Notification>` when such an order in the subscription's scope changes state or gets a note, and when your numbers are hit by such an order placed outside your account. Reply 200; there is no retry. Described here in its JSON form: the root element's children become the object's properties under their element names; text-only elements become strings (whitespace at the ends trimmed, never converted to numbers or booleans); elements that may repeat are always arrays, even when one or none arrives; attributes are ignored (none are documented).
  */
 export interface TollfreePortingValidationOrderNotification {
   /**
@@ -2302,7 +2302,7 @@ export interface AnswerCallback {
    */
   machineDetectionResult?: MachineDetectionResult | null;
   /**
-   * The SIP Call-ID of the call's signalling (the Call-ID header of its INVITE), for matching the call with SIP traces or a SIP peer's logs. Free text: its form is whatever the SIP endpoint chose. Null is accepted as well, since the spec text we know of does not say whether it is nullable. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+   * The SIP Call-ID of the call's signalling (the Call-ID header of its INVITE), for matching the call with SIP traces or a SIP peer's logs. Free text: its form is whatever the SIP endpoint chose. Null is accepted as well, since the spec text we know of does not say whether it is nullable.
    */
   sipCallId?: string | null;
 }
@@ -2718,11 +2718,11 @@ export interface DisconnectCallback {
    */
   errorId?: string | null;
   /**
-   * The SIP Call-ID of the call's signalling (the Call-ID header of its INVITE), for matching the call with SIP traces or a SIP peer's logs. Free text: its form is whatever the SIP endpoint chose. Null is accepted as well, since the spec text we know of does not say whether it is nullable. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+   * The SIP Call-ID of the call's signalling (the Call-ID header of its INVITE), for matching the call with SIP traces or a SIP peer's logs. Free text: its form is whatever the SIP endpoint chose. Null is accepted as well, since the spec text we know of does not say whether it is nullable.
    */
   sipCallId?: string | null;
   /**
-   * The SIP response code that ended the call's signalling (e.g. 486 Busy Here, 603 Decline), when there was one: an integer. Null is accepted too. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+   * The SIP response code that ended the call's signalling (e.g. 486 Busy Here, 603 Decline), when there was one: an integer. Null is accepted too.
    */
   sipResponseCode?: number | null;
   /**
@@ -2922,7 +2922,7 @@ export interface InitiateCallback {
    */
   uui?: string;
   /**
-   * The SIP Call-ID of the call's signalling (the Call-ID header of its INVITE), for matching the call with SIP traces or a SIP peer's logs. Free text: its form is whatever the SIP endpoint chose. Null is accepted as well, since the spec text we know of does not say whether it is nullable. Source: issue 14's account of Bandwidth's 2026-07-22 bandwidth.yml (shipped with the python, ruby and java SDKs, not on npm); bandwidth-sdk 8.1.4's spec does not have it yet.
+   * The SIP Call-ID of the call's signalling (the Call-ID header of its INVITE), for matching the call with SIP traces or a SIP peer's logs. Free text: its form is whatever the SIP endpoint chose. Null is accepted as well, since the spec text we know of does not say whether it is nullable.
    */
   sipCallId?: string | null;
   sipHeaders?: SipHeaders;

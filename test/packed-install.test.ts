@@ -239,13 +239,30 @@ describe("a runtime user's install (npm install --omit=dev <tarball>)", () => {
     }
   });
 
-  it("generate and check fail with a message naming the packages to install", () => {
+  it("generate and check fail with a message naming the packages to install; their --help works", () => {
     for (const command of ["generate", "check"]) {
+      const help = run("npx", ["--no-install", "bw-codegen", command, "--help"], runtimeDir);
+      assert.equal(help.status, 0, help.output);
+      assert.match(help.output, new RegExp(`Usage: bw-codegen ${command}`));
       const result = run("npx", ["--no-install", "bw-codegen", command], runtimeDir);
       assert.equal(result.status, 1, result.output);
       assert.match(result.output, new RegExp(`bw-codegen ${command}: .*needs the code generator's tools`));
       assert.match(result.output, /npm install --save-dev typescript@\S+ ts-morph@\S+ json-schema-to-typescript@\S+/);
     }
+  });
+});
+
+describe("the README's user path, literally (issue 26)", () => {
+  const app = join(runtimeDir, "my-receiver");
+
+  it("npx bw-codegen scaffold my-receiver --framework node; cd my-receiver && npm install; npm start: it builds, serves, stops", async () => {
+    const scaffold = run("npx", ["--no-install", "bw-codegen", "scaffold", "my-receiver", "--framework", "node"], runtimeDir);
+    assert.equal(scaffold.status, 0, scaffold.output);
+    const install = run("npm", ["install", ...NPM_FLAGS], app);
+    assert.equal(install.status, 0, install.output);
+    assert.ok(!existsSync(join(app, "dist")), "nothing is built before npm start");
+    await handshakeThenGracefulStop("npm", ["start", "--silent"], app);
+    assert.ok(existsSync(join(app, "dist", "server.js")), "npm start built dist/ first");
   });
 });
 

@@ -12,17 +12,20 @@ import { Gather, Hangup, PhoneNumber, Record, Response, SpeakSentence, Transfer 
 import { simulateCall, type CallTrace } from "../generated/testing.js";
 import { PASS, USER, assertPayloadsValid, events, quiet, startWebhooks, type Running } from "./support/simulate.js";
 
+/** A verb's callbacks carry that verb's credentials (Bandwidth's rule), so every verb with a URL has them. */
+const auth = { username: USER, password: PASS };
+
 const ivr = {
-  answer: () => Response(Gather({ gatherUrl: "/callbacks/voice", maxDigits: 1 }, SpeakSentence("Press 1 for sales, 2 to leave a message"))),
-  initiate: () => Response(Gather({ gatherUrl: "/callbacks/voice", maxDigits: 1 }, SpeakSentence("Press 1 for sales, 2 to leave a message"))),
+  answer: () => Response(Gather({ gatherUrl: "/callbacks/voice", ...auth, maxDigits: 1 }, SpeakSentence("Press 1 for sales, 2 to leave a message"))),
+  initiate: () => Response(Gather({ gatherUrl: "/callbacks/voice", ...auth, maxDigits: 1 }, SpeakSentence("Press 1 for sales, 2 to leave a message"))),
   gather: (event: { digits?: string }) =>
     event.digits === "1"
       ? Response(
           SpeakSentence("Connecting you"),
-          Transfer({ transferCompleteUrl: "/callbacks/voice" }, PhoneNumber("+19195550101", { transferAnswerUrl: "/callbacks/voice", transferDisconnectUrl: "/callbacks/voice" })),
+          Transfer({ transferCompleteUrl: "/callbacks/voice", ...auth }, PhoneNumber("+19195550101", { transferAnswerUrl: "/callbacks/voice", transferDisconnectUrl: "/callbacks/voice", ...auth })),
         )
       : event.digits === "2"
-        ? Response(SpeakSentence("Speak after the tone"), Record({ recordCompleteUrl: "/callbacks/voice", recordingAvailableUrl: "/callbacks/voice", maxDuration: 30 }))
+        ? Response(SpeakSentence("Speak after the tone"), Record({ recordCompleteUrl: "/callbacks/voice", recordingAvailableUrl: "/callbacks/voice", ...auth, maxDuration: 30 }))
         : Response(Hangup()),
   transferAnswer: () => Response(SpeakSentence("A caller from the IVR")),
   transferComplete: () => Response(SpeakSentence("Thank you, goodbye")),

@@ -44,7 +44,7 @@ describe("bw-codegen simulate", () => {
   let noHeader: Awaited<ReturnType<typeof startRaw>>;
   before(async () => {
     good = await startRaw((_x: RawExchange, e) => {
-      if (e?.eventType === "initiate") return xml(`<Gather gatherUrl="/gather" maxDigits="2"><SpeakSentence>Enter your code</SpeakSentence></Gather>`);
+      if (e?.eventType === "initiate") return xml(`<Gather gatherUrl="/gather" maxDigits="2" username="${USER}" password="${PASS}"><SpeakSentence>Enter your code</SpeakSentence></Gather>`);
       if (e?.eventType === "gather") return xml(`<SpeakSentence>You entered ${String(e.digits)}</SpeakSentence>`);
       return { status: 204 };
     });

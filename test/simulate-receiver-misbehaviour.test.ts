@@ -57,7 +57,7 @@ describe("receivers that break Bandwidth's rules", () => {
 
   it("a receiver that never answers times out after the callback timeout; the fallback URL is tried", async () => {
     const server = await raw((x, e) => {
-      if (e?.eventType === "initiate") return xml(`<Gather gatherUrl="/slow" gatherFallbackUrl="/backup" maxDigits="1"><SpeakSentence>Press a key</SpeakSentence></Gather>`);
+      if (e?.eventType === "initiate") return xml(`<Gather gatherUrl="/slow" gatherFallbackUrl="/backup" maxDigits="1" username="${USER}" password="${PASS}" fallbackUsername="${USER}" fallbackPassword="${PASS}"><SpeakSentence>Press a key</SpeakSentence></Gather>`);
       if (x.path === "/slow") return undefined; // never answers
       if (x.path === "/backup") return xml(`<SpeakSentence>Backup here</SpeakSentence>`);
       return ack;
@@ -86,7 +86,7 @@ describe("receivers that break Bandwidth's rules", () => {
   });
 
   it("a Redirect loop is bounded by the step limit", async () => {
-    const server = await raw((_x, e) => (e?.eventType === "disconnect" ? ack : xml(`<Redirect redirectUrl="loop"/>`)));
+    const server = await raw((_x, e) => (e?.eventType === "disconnect" ? ack : xml(`<Redirect redirectUrl="loop" username="${USER}" password="${PASS}"/>`)));
     const trace = await simulateCall(server.url, { username: USER, password: PASS, maxSteps: 12 });
     assert.equal(trace.verbs.length, 12);
     assert.equal(trace.problems.at(-1)?.code, "step-limit");
@@ -145,7 +145,7 @@ describe("verb semantics", () => {
     const trace = await simulateCall(server.url, { username: USER, password: PASS, hangupAtStep: 3 });
     assert.deepEqual(trace.said, ["One", "Two"]);
     assert.equal(trace.cause, "hangup");
-    const rec = await raw((_x, e) => (e?.eventType === "initiate" ? xml(`<Record recordCompleteUrl="/done" recordingAvailableUrl="/available"/>`) : ack));
+    const rec = await raw((_x, e) => (e?.eventType === "initiate" ? xml(`<Record recordCompleteUrl="/done" recordingAvailableUrl="/available" username="${USER}" password="${PASS}"/>`) : ack));
     const t2 = await simulateCall(rec.url, { username: USER, password: PASS, recordings: [{ seconds: 3, endWith: "hangup" }] });
     assert.deepEqual(events(t2), ["initiate", "recordingAvailable", "disconnect"]);
     assertPayloadsValid(t2);
@@ -153,7 +153,7 @@ describe("verb semantics", () => {
 
   it("Conference sends created / member join / member exit / completed; Bridge sends bridgeComplete", async () => {
     const server = await raw((_x, e) => {
-      if (e?.eventType === "initiate") return xml(`<Conference conferenceEventUrl="/conf">standup</Conference>`);
+      if (e?.eventType === "initiate") return xml(`<Conference conferenceEventUrl="/conf" username="${USER}" password="${PASS}">standup</Conference>`);
       if (e?.eventType === "conferenceMemberJoin") return xml(`<SpeakSentence>Welcome to the standup</SpeakSentence>`);
       return ack;
     });
@@ -163,7 +163,7 @@ describe("verb semantics", () => {
     assert.equal(trace.ok, true, JSON.stringify(trace.problems));
     assertPayloadsValid(trace);
     const bridge = await raw((_x, e) =>
-      e?.eventType === "initiate" ? xml(`<Bridge bridgeCompleteUrl="/b">c-0a1b2c3d-4e5f6a7b-1234-4abc-9def-0123456789ab</Bridge>`) : e?.eventType === "bridgeComplete" ? xml("<SpeakSentence>The other party left</SpeakSentence>") : ack,
+      e?.eventType === "initiate" ? xml(`<Bridge bridgeCompleteUrl="/b" username="${USER}" password="${PASS}">c-0a1b2c3d-4e5f6a7b-1234-4abc-9def-0123456789ab</Bridge>`) : e?.eventType === "bridgeComplete" ? xml("<SpeakSentence>The other party left</SpeakSentence>") : ack,
     );
     const t2 = await simulateCall(bridge.url, { username: USER, password: PASS });
     assert.deepEqual(events(t2), ["initiate", "bridgeComplete", "disconnect"]);
@@ -173,7 +173,7 @@ describe("verb semantics", () => {
 
   it("a transferAnswer reply with a verb not allowed on the B-leg is invalid BXML", async () => {
     const server = await raw((_x, e) => {
-      if (e?.eventType === "initiate") return xml(`<Transfer><PhoneNumber transferAnswerUrl="/ta">+19195550101</PhoneNumber></Transfer>`);
+      if (e?.eventType === "initiate") return xml(`<Transfer><PhoneNumber transferAnswerUrl="/ta" username="${USER}" password="${PASS}">+19195550101</PhoneNumber></Transfer>`);
       if (e?.eventType === "transferAnswer") return xml(`<Transfer><PhoneNumber>+19195550102</PhoneNumber></Transfer>`);
       return ack;
     });
@@ -190,8 +190,8 @@ describe("background recording", () => {
     const server = await raw((_x, e) =>
       e?.eventType === "initiate"
         ? xml(
-            `<StartRecording recordingAvailableUrl="/rec" multiChannel="true"/><StartRecording recordingAvailableUrl="/other"/><Pause duration="4"/><StopRecording/>` +
-              `<StartRecording recordingAvailableUrl="/rec2"/><SpeakSentence>Still recording</SpeakSentence>`,
+            `<StartRecording recordingAvailableUrl="/rec" multiChannel="true" username="${USER}" password="${PASS}"/><StartRecording recordingAvailableUrl="/other" username="${USER}" password="${PASS}"/><Pause duration="4"/><StopRecording/>` +
+              `<StartRecording recordingAvailableUrl="/rec2" username="${USER}" password="${PASS}"/><SpeakSentence>Still recording</SpeakSentence>`,
           )
         : { status: 204 },
     );
@@ -212,7 +212,7 @@ describe("transcription", () => {
   it("a Record with transcribe sends transcriptionAvailable after recordingAvailable, with the script's transcript", async () => {
     const server = await raw((_x, e) =>
       e?.eventType === "initiate"
-        ? xml(`<Record transcribe="true" transcriptionAvailableUrl="/t" recordingAvailableUrl="/r" fileFormat="mp3"/>`)
+        ? xml(`<Record transcribe="true" transcriptionAvailableUrl="/t" recordingAvailableUrl="/r" fileFormat="mp3" username="${USER}" password="${PASS}"/>`)
         : { status: 204 },
     );
     const trace = await simulateCall(server.url, { username: USER, password: PASS, recordings: [{ seconds: 8, transcript: "call me back" }] });
@@ -238,7 +238,7 @@ describe("time limits", () => {
 
 describe("StartGather", () => {
   it("sends one dtmf event per digit of the script's dtmf to dtmfUrl", async () => {
-    const server = await raw((_x, e) => (e?.eventType === "initiate" ? xml(`<StartGather dtmfUrl="/dtmf"/><Pause duration="3"/>`) : { status: 204 }));
+    const server = await raw((_x, e) => (e?.eventType === "initiate" ? xml(`<StartGather dtmfUrl="/dtmf" username="${USER}" password="${PASS}"/><Pause duration="3"/>`) : { status: 204 }));
     const trace = await simulateCall(server.url, { username: USER, password: PASS, dtmf: "1*" });
     assert.deepEqual(events(trace), ["initiate", "dtmf", "dtmf", "disconnect"]);
     assert.deepEqual(trace.requests.slice(1, 3).map((r) => (r.payload as { digit: string }).digit), ["1", "*"]);

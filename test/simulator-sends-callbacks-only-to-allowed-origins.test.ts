@@ -35,7 +35,7 @@ const refused = (trace: CallTrace) => trace.entries.filter((e) => e.kind === "pr
 
 describe("simulateCall: callback URLs are confined to allowed origins", () => {
   it("a Redirect to another origin is not sent (no credentials leave) and is reported", async () => {
-    const target = receiver(`<Redirect redirectUrl="http://elsewhere.example:8080/steal"/>`);
+    const target = receiver(`<Redirect redirectUrl="http://elsewhere.example:8080/steal" username="${USER}" password="${PASS}"/>`);
     const trace = await simulateCall({ fetch: target.fetch }, { username: USER, password: PASS });
     assert.deepEqual(target.seen.filter((s) => !s.url.startsWith("http://bw-simulator.localhost/")), []);
     const problems = refused(trace);
@@ -45,7 +45,7 @@ describe("simulateCall: callback URLs are confined to allowed origins", () => {
   });
 
   it("the same Redirect is sent, with the credentials, once its origin is allowed", async () => {
-    const target = receiver(`<Redirect redirectUrl="http://elsewhere.example:8080/next"/>`);
+    const target = receiver(`<Redirect redirectUrl="http://elsewhere.example:8080/next" username="${USER}" password="${PASS}"/>`);
     const trace = await simulateCall({ fetch: target.fetch }, { username: USER, password: PASS, allowOrigins: ["http://elsewhere.example:8080"] });
     assert.equal(refused(trace).length, 0);
     const sent = target.seen.filter((s) => s.url.startsWith("http://elsewhere.example:8080/next"));
@@ -55,7 +55,7 @@ describe("simulateCall: callback URLs are confined to allowed origins", () => {
 
   it("a data: URL (or any scheme but http/https) is refused and reported", async () => {
     for (const url of ["data:text/xml,hello", "file:///etc/passwd"]) {
-      const target = receiver(`<Gather gatherUrl="${url}" maxDigits="1"/>`);
+      const target = receiver(`<Gather gatherUrl="${url}" maxDigits="1" username="${USER}" password="${PASS}"/>`);
       const trace = await simulateCall({ fetch: target.fetch }, { username: USER, password: PASS, digits: ["1"] });
       assert.deepEqual(target.seen.filter((s) => !s.url.startsWith("http://bw-simulator.localhost/")), []);
       const problems = refused(trace);
@@ -65,7 +65,7 @@ describe("simulateCall: callback URLs are confined to allowed origins", () => {
   });
 
   it("a fallback URL outside the origin is dropped, the primary (same origin) still sent", async () => {
-    const target = receiver(`<Redirect redirectUrl="/next" redirectFallbackUrl="https://elsewhere.example/fallback"/>`);
+    const target = receiver(`<Redirect redirectUrl="/next" redirectFallbackUrl="https://elsewhere.example/fallback" username="${USER}" password="${PASS}" fallbackUsername="${USER}" fallbackPassword="${PASS}"/>`);
     const trace = await simulateCall({ fetch: target.fetch }, { username: USER, password: PASS });
     assert.ok(target.seen.some((s) => s.url === "http://bw-simulator.localhost/next"));
     assert.ok(!target.seen.some((s) => s.url.includes("elsewhere")));
@@ -78,7 +78,7 @@ describe("bw-codegen simulate call --allow-origin", () => {
   let second: Awaited<ReturnType<typeof startRaw>>;
   before(async () => {
     second = await startRaw(() => ({ status: 200, body: "<Response><Hangup/></Response>" }));
-    first = await startRaw((_x, e) => (e?.eventType === "initiate" ? { status: 200, body: `<Response><Redirect redirectUrl="${second.url}"/></Response>` } : { status: 204 }));
+    first = await startRaw((_x, e) => (e?.eventType === "initiate" ? { status: 200, body: `<Response><Redirect redirectUrl="${second.url}" username="${USER}" password="${PASS}"/></Response>` } : { status: 204 }));
   });
   after(async () => {
     await first.close();

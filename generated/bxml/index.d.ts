@@ -14,7 +14,7 @@ export type BxmlVerb = BridgeElement | ConferenceElement | ConnectElement | Forw
 export type BxmlRootName = "Response" | "Bxml";
 /** What <Response> may contain. */
 export type ResponseChild = BridgeElement | ConferenceElement | ConnectElement | ForwardElement | GatherElement | HangupElement | PauseElement | PauseRecordingElement | PlayAudioElement | RecordElement | RedirectElement | ReferElement | ResumeRecordingElement | RingElement | SendDtmfElement | SpeakSentenceElement | StartGatherElement | StartRecordingElement | StartStreamElement | StartTranscriptionElement | StopGatherElement | StopRecordingElement | StopStreamElement | StopTranscriptionElement | TagElement | TransferElement;
-/** <Response> in the JSON form: Root of BXML returned to a voice webhook. Root of the BXML document your server returns to a voice webhook that accepts BXML (answer, initiate, gather, redirect, transferComplete, …) and of documents fetched from answerUrl/redirectUrl. Holds verbs executed top to bottom; reaching the end without a hand-off verb hangs up. An empty <Response/> hangs up (rejects an unanswered inbound call). No attributes. Documents are limited to 64 KB. x-bw.scopes lists the verbs Bandwidth allows where it restricts them: conference-scope BXML (conference webhooks, PUT conference BXML: anything else rejects the whole document) and BXML returned to transferAnswer (runs on the B-leg; StartStream, StopStream, StartTranscription, StopTranscription, Connect and Refer are not documented either way there and are treated as not allowed). */
+/** <Response> in the JSON form: Root of BXML returned to a voice webhook. Root of the BXML document your server returns to a voice webhook that accepts BXML (answer, initiate, gather, redirect, transferComplete, …) and of documents fetched from answerUrl/redirectUrl. Holds verbs executed top to bottom; reaching the end without a hand-off verb hangs up. An empty <Response/> hangs up (rejects an unanswered inbound call). No attributes. Documents are limited to 64 KB. Bandwidth restricts the verbs allowed in two places: conference-scope BXML (conference webhooks, PUT conference BXML: anything else rejects the whole document) and BXML returned to transferAnswer (runs on the B-leg; StartStream, StopStream, StartTranscription, StopTranscription, Connect and Refer are not documented either way there and are treated as not allowed). */
 export interface ResponseElement {
     name: "Response";
     attributes: NoAttributes;
@@ -186,7 +186,7 @@ export type GatherAttributes = {
 };
 /** What <Gather> may contain. */
 export type GatherChild = SpeakSentenceElement | PlayAudioElement;
-/** <Gather> in the JSON form: Collect DTMF digits. Collects digits while optionally playing prompts (<SpeakSentence>/<PlayAudio> children, interrupted by the first digit). Ends on a terminating digit, interDigitTimeout after a digit, firstDigitTimeout with no digit, or maxDigits. With gatherUrl set the gather webhook's BXML runs next and verbs after <Gather> are ignored. repeatCount × number of prompts may not exceed 20 (x-bw.checks). */
+/** <Gather> in the JSON form: Collect DTMF digits. Collects digits while optionally playing prompts (<SpeakSentence>/<PlayAudio> children, interrupted by the first digit). Ends on a terminating digit, interDigitTimeout after a digit, firstDigitTimeout with no digit, or maxDigits. With gatherUrl set the gather webhook's BXML runs next and verbs after <Gather> are ignored. repeatCount × number of prompts may not exceed 20. */
 export interface GatherElement {
     name: "Gather";
     attributes: GatherAttributes;
@@ -532,7 +532,7 @@ export type SsmlSayAsAttributes = {
     /** Date field order; only with interpret-as="date", where it is required (Bandwidth: it must be given). yyyymmdd is the compact form of Bandwidth's TTS engine (Amazon Polly). */
     format?: "mdy" | "dmy" | "ymd" | "md" | "dm" | "ym" | "my" | "d" | "m" | "y" | "yyyymmdd";
 };
-/** <say-as> in the JSON form: SSML interpretation hint. Says its text as a date, time, telephone number, characters, cardinal or ordinal (and the other Amazon Polly interpretations). format (date order) is only valid with, and required by, interpret-as="date" (x-bw.checks). */
+/** <say-as> in the JSON form: SSML interpretation hint. Says its text as a date, time, telephone number, characters, cardinal or ordinal (and the other Amazon Polly interpretations). format (date order) is only valid with, and required by, interpret-as="date". */
 export interface SsmlSayAsElement {
     name: "say-as";
     attributes: SsmlSayAsAttributes;
@@ -771,7 +771,11 @@ export declare class BxmlDocument<Name extends BxmlRootName = BxmlRootName> {
 }
 /** A document whose root is <Response> (webhook replies). */
 export type ResponseDocument = BxmlDocument<"Response">;
-/** What a voice handler returns for a BXML event: a built document, or a BXML string. */
+/**
+ * What a voice handler returns for a BXML event: a built document, or a BXML string. A string is checked
+ * against the BXML rules before it is sent, in production too (a document is checked in development):
+ * an invalid one answers 500 and is reported to `onError` instead of reaching Bandwidth.
+ */
 export type VoiceBxmlReply = BxmlDocument | string;
 /**
  * <Response>: Root of BXML returned to a voice webhook. Children are verbs, executed top to bottom.
@@ -780,6 +784,16 @@ export type VoiceBxmlReply = BxmlDocument | string;
  * Response(Gather({ gatherUrl: "/menu/choice", maxDigits: 1, terminatingDigits: "#" }, SpeakSentence("Press 1 for sales & 2 for support.", { voice: "julie" })), Transfer({ transferCallerId: "+15550000100" }, PhoneNumber("+15550000101"), PhoneNumber("+15550000102")))
  */
 export declare function Response(...children: ResponseChild[]): BxmlDocument<"Response">;
+/**
+ * The same function as `Response`, under a name that does not shadow the Fetch API's global
+ * `Response`: use it in a file that also builds HTTP responses (Cloudflare Workers, Hono, Deno).
+ *
+ * @example
+ * import { BxmlResponse, SpeakSentence } from "bw-codegen/bxml";
+ * const bxml = BxmlResponse(SpeakSentence("Hello")).toXml();
+ * return new Response(bxml, { headers: { "content-type": "application/xml" } }); // the Fetch Response
+ */
+export declare const BxmlResponse: typeof Response;
 /**
  * <Bxml>: Root of BXML sent to the REST API to replace a call's or conference's BXML. Children are verbs, executed top to bottom.
  *

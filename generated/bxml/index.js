@@ -47,6 +47,16 @@ export function Response(...children) {
     return new BxmlDocument("Response", children);
 }
 /**
+ * The same function as `Response`, under a name that does not shadow the Fetch API's global
+ * `Response`: use it in a file that also builds HTTP responses (Cloudflare Workers, Hono, Deno).
+ *
+ * @example
+ * import { BxmlResponse, SpeakSentence } from "bw-codegen/bxml";
+ * const bxml = BxmlResponse(SpeakSentence("Hello")).toXml();
+ * return new Response(bxml, { headers: { "content-type": "application/xml" } }); // the Fetch Response
+ */
+export const BxmlResponse = Response;
+/**
  * <Bxml>: Root of BXML sent to the REST API to replace a call's or conference's BXML. Children are verbs, executed top to bottom.
  *
  * @example

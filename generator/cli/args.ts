@@ -12,6 +12,8 @@ export interface FlagSpec {
   values?: string[];
   /** Flags that take no value, e.g. `--json` (also `--json=true`, `--json=false`, `--no-json`). */
   booleans?: string[];
+  /** Value flags whose value may be empty (`--digits ""`: the caller presses nothing). */
+  emptyAllowed?: string[];
   /** Short spellings, e.g. `{ "-f": "--framework" }`; `-f value` works like `--framework value`. */
   aliases?: Record<string, string>;
 }
@@ -75,7 +77,7 @@ export function parseArgs(argv: readonly string[], spec: FlagSpec): ParsedArgs {
         const next = argv[i + 1];
         if (next !== undefined && !(next.startsWith("-") && next !== "-")) value = argv[++i];
       }
-      if (value === undefined || value === "") throw new UsageError(`${name} needs a value (${name} VALUE or ${name}=VALUE)`);
+      if (value === undefined || (value === "" && !spec.emptyAllowed?.includes(name))) throw new UsageError(`${name} needs a value (${name} VALUE or ${name}=VALUE)`);
       values.set(name, value);
     } else if (spec.booleans?.includes(name)) {
       switches.set(name, inline === undefined ? true : booleanValue(name, inline));

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { REPO_ROOT } from "../paths.js";
 import { UsageError, parseArgs } from "./args.js";
 import type { Command } from "./command.js";
+import { requireGeneratorTools } from "./generator-tools.js";
 
 export const checkCommand: Command = {
   summary: "Fail if generated/ is stale or was edited by hand",
@@ -17,6 +18,7 @@ Options:
   --help          show this help
 `,
   async run(argv) {
+    requireGeneratorTools();
     const { diffFiles, generateFiles } = await import("../generate.js");
     const args = parseArgs(argv, { values: ["--schemas", "--out"] });
     if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);

@@ -13,5 +13,7 @@ export interface Command {
   help: string;
   /** Help of a sub-command (`simulate call --help`), for commands that have sub-commands. */
   helpFor?(argv: string[]): string;
+  /** Names of the sub-commands (`call`, `event`): a usage error after one points at its own `--help`. */
+  subcommands?: readonly string[];
   run(argv: string[]): Promise<number>;
 }

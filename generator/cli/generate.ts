@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { REPO_ROOT } from "../paths.js";
 import { parseArgs } from "./args.js";
 import type { Command } from "./command.js";
+import { requireGeneratorTools } from "./generator-tools.js";
 
 export const generateCommand: Command = {
   summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas",
@@ -19,6 +20,7 @@ Options:
   --help          show this help
 `,
   async run(argv) {
+    requireGeneratorTools();
     const { generateFiles, writeFiles } = await import("../generate.js");
     const args = parseArgs(argv, { values: ["--schemas", "--out"] });
     if (args.positionals.length) throw new (await import("./args.js")).UsageError(`unexpected argument ${args.positionals[0]}`);

@@ -8,25 +8,13 @@ import { REPO_ROOT } from "../paths.js";
 import { UsageError, wantsHelp } from "./args.js";
 import { painter } from "./colour.js";
 import type { Command } from "./command.js";
-import { requireGeneratorTools } from "./generator-tools.js";
 import { didYouMean } from "./suggest.js";
 
 /** Sub-commands, loaded only when used: the generator's dependencies are heavy and `validate` needs none of them. */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  generate: {
-    summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas",
-    load: async () => {
-      requireGeneratorTools("bw-codegen generate");
-      return (await import("./generate.js")).generateCommand;
-    },
-  },
-  check: {
-    summary: "Fail if generated/ is stale or was edited by hand",
-    load: async () => {
-      requireGeneratorTools("bw-codegen check");
-      return (await import("./check.js")).checkCommand;
-    },
-  },
+  // generate / check check for the generator's tools when they run, not when loaded: `--help` works without them
+  generate: { summary: "Generate types, validators, OpenAPI spec, handlers and runtime from the schemas", load: async () => (await import("./generate.js")).generateCommand },
+  check: { summary: "Fail if generated/ is stale or was edited by hand", load: async () => (await import("./check.js")).checkCommand },
   validate: { summary: "Validate callback payloads (JSON/XML) and BXML documents", load: async () => (await import("./validate.js")).validateCommand },
   scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
   docs: { summary: "Write a static HTML reference of every webhook (needs the redoc package)", load: async () => (await import("./docs.js")).docsCommand },
@@ -62,10 +50,10 @@ export function version(): string {
  * @example
  * usageError("validate", "name at least one file") // stderr: "bw-codegen validate: name at least one file\nRun 'bw-codegen validate --help' for usage.\n"
  */
-export function usageError(command: string | undefined, message: string): number {
+export function usageError(command: string | undefined, message: string, helpFor: string | undefined = command): number {
   const paint = painter(process.stderr);
   const who = command === undefined ? "bw-codegen" : `bw-codegen ${command}`;
-  const help = command === undefined ? "bw-codegen --help" : `bw-codegen ${command} --help`;
+  const help = helpFor === undefined ? "bw-codegen --help" : `bw-codegen ${helpFor} --help`;
   process.stderr.write(`${paint.bold(who)}: ${paint.red(message)}\n${paint.dim(`Run '${help}' for usage.`)}\n`);
   return 2;
 }
@@ -105,13 +93,7 @@ export async function main(argv: string[]): Promise<number> {
   const [name, rest] = first === "help" ? [after[0], ["--help"]] : [first, after];
   const entry = entryFor(name);
   if (!entry) return usageError(undefined, `unknown command "${name}"${didYouMean(name, Object.keys(commands))}`);
-  let command: Command;
-  try {
-    command = await entry.load(); // generate / check: fails when the generator's tools are not installed
-  } catch (err) {
-    process.stderr.write(`bw-codegen ${name}: ${(err as Error).message}\n`);
-    return 1;
-  }
+  const command: Command = await entry.load();
   if (wantsHelp(rest)) {
     process.stdout.write(command.helpFor?.(rest) ?? command.help);
     return 0;
@@ -119,7 +101,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (err) {
-    if (err instanceof UsageError) return usageError(name, err.message);
+    // a sub-command's mistake (`simulate event …`) points at that sub-command's help
+    if (err instanceof UsageError) return usageError(name, err.message, command.subcommands?.includes(rest[0]) ? `${name} ${rest[0]}` : name);
     process.stderr.write(`bw-codegen ${name}: ${(err as Error).message}\n`);
     return 1;
   }

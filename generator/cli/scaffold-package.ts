@@ -154,8 +154,15 @@ function mergeSection(out: Manifest, wanted: Manifest, field: string, changed: s
   };
   const listed = (name: string): string | undefined =>
     isDependency ? (dependency("dependencies", name) ?? dependency("devDependencies", name)) : Object.hasOwn(have, name) ? have[name] : undefined;
+  const deferred: string[] = []; // said after the script they belong to
   for (const [name, value] of Object.entries(want)) {
     const current = listed(name);
+    // a `pre` script belongs to the receiver's own script: next to a script of the user's, it would run before theirs
+    const owner = field === "scripts" && name.startsWith("pre") ? name.slice(3) : undefined;
+    if (owner !== undefined && current === undefined && listed(owner) !== undefined && listed(owner) !== want[owner]) {
+      deferred.push(`${field}.${name}: not added (it belongs to the receiver's ${owner} script, and ${owner} is yours)`);
+      continue;
+    }
     if (current === undefined || (field === "scripts" && name === "test" && current === NPM_INIT_TEST)) {
       have[name] = value;
       changed.push(`${field}.${name}: ${current === undefined ? "added" : "replaced npm init's placeholder with"} ${JSON.stringify(value)}`);
@@ -163,5 +170,6 @@ function mergeSection(out: Manifest, wanted: Manifest, field: string, changed: s
       unchanged.push(`${field}.${name}: kept ${JSON.stringify(current)} (the receiver's is ${JSON.stringify(value)})`);
     }
   }
+  unchanged.push(...deferred);
   if (Object.keys(have).length > 0) out[field] = have;
 }

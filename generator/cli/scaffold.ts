@@ -287,8 +287,22 @@ function unknownEvents(unknown: string[], candidates: EventEntry[], families: re
 // ---------------------------------------------------------------------------------------------------
 // package.json
 
+/** bw-codegen's `engines.node`: the Node.js versions a project that depends on it needs too. */
+function ownEngines(root: string): string {
+  return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { engines: { node: string } }).engines.node;
+}
+
 function ownVersion(root: string): string {
   return (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
+}
+
+/**
+ * A `pre` script that compiles src/ to dist/ when `file` is missing, so that `npm install && npm start`
+ * (the first thing a user tries) runs instead of failing with "Cannot find module dist/server.js". It
+ * never rebuilds an existing dist/ (a production image builds once; `npm run build` after a change).
+ */
+function buildWhenMissing(file: string): string {
+  return `node -e "process.exitCode = require('fs').existsSync('${file}') ? 0 : 1" || npm run build`;
 }
 
 /**
@@ -298,6 +312,7 @@ function ownVersion(root: string): string {
  */
 const SCRIPTS = {
   build: "tsc -p tsconfig.build.json",
+  prestart: buildWhenMissing("dist/server.js"),
   start: "NODE_ENV=production exec node dist/server.js",
   dev: "exec tsx watch src/server.ts",
   typecheck: "tsc --noEmit",
@@ -320,13 +335,14 @@ function packageJson(root: string, name: string, framework: Framework, bwCodegen
     private: true,
     description: `Bandwidth webhook receiver (${FRAMEWORK_TITLES[framework]}), scaffolded by bw-codegen`,
     type: "module",
-    engines: { node: ">=20.12" },
+    // bw-codegen's own range (its package.json): require() of an ES module package needs 20.19 / 22.12
+    engines: { node: ownEngines(root) },
     scripts: { ...SCRIPTS, ...(extras.simulated ? { simulate: "tsx src/simulate.ts" } : {}) } as Record<string, string>,
     dependencies: { "bw-codegen": bwCodegen.spec, ...pick(deps.dependencies) },
     devDependencies: pick(deps.devDependencies),
   };
   if (extras.queued) {
-    Object.assign(manifest.scripts, { worker: "NODE_ENV=production exec node dist/worker.js", "worker:dev": "exec tsx watch src/worker.ts" });
+    Object.assign(manifest.scripts, { preworker: buildWhenMissing("dist/worker.js"), worker: "NODE_ENV=production exec node dist/worker.js", "worker:dev": "exec tsx watch src/worker.ts" });
     manifest.dependencies = { ...manifest.dependencies, ...pick(["bullmq", "ioredis"]) };
   }
   return `${JSON.stringify(manifest, null, 2)}\n`;
@@ -439,9 +455,33 @@ export function loadRedisUrl(env: NodeJS.ProcessEnv = loadDotEnv()): string {
 }`;
 
 /** Placeholder values that differ with --queue bullmq (empty without it). */
+/** The scaffold README's section for `--queue bullmq`: Redis, REDIS_URL, the worker, src/jobs/. */
+const QUEUE_README = `
+## The queue (--queue bullmq)
+
+Events whose answer Bandwidth ignores are not handled in the request: the receiver stores each one in a
+BullMQ queue on Redis and answers at once; a worker runs \`src/jobs/*.ts\` for them, retrying a job that
+throws (5 runs, with back-off). A redelivered event (Bandwidth retried it) is queued once: the receiver
+keeps a dedupe store on the same Redis. So it needs a Redis (≥ 6.2) and two processes:
+
+\`\`\`sh
+docker compose up -d redis      # or any Redis; docker-compose.yml sets appendonly + noeviction (BullMQ needs it)
+# REDIS_URL in .env (default redis://127.0.0.1:6379; rediss:// for TLS)
+npm start                       # the receiver: stores async events in the queue (503 while Redis is down: Bandwidth retries)
+npm run worker                  # the worker: runs src/jobs/*.ts (npm run worker:dev restarts on change)
+\`\`\`
+
+\`npm run worker\` builds first when \`dist/worker.js\` is missing, like \`npm start\`. Run as many workers as
+you like on one Redis.
+`;
+
 function queueValues(queued: boolean, families: string[]): Record<string, string> {
-  if (!queued) return { QUEUE_IMPORTS: "", QUEUE_OPTIONS: "", QUEUE_CONFIG: "", JOB_IMPORTS: "", JOB_OPTIONS: "" };
+  if (!queued) return { QUEUE_IMPORTS: "", QUEUE_OPTIONS: "", QUEUE_CONFIG: "", JOB_IMPORTS: "", JOB_OPTIONS: "", QUEUE_README: "", QUEUE_WHERE: "" };
   return {
+    QUEUE_README: QUEUE_README,
+    QUEUE_WHERE:
+      "\n- `src/jobs/*.ts`: the events Bandwidth does not wait an answer for (`disconnect`, message statuses,\n" +
+      "  number notifications …), run by the worker from the queue; `src/handlers/` keeps the ones that reply.",
     QUEUE_IMPORTS: `\nimport { createBullMQQueue, createRedisDedupeStore } from "bw-codegen/queue";\nimport { loadRedisUrl } from "./config.js";`,
     QUEUE_OPTIONS:
       "\n    // async events: stored in the queue (503 if Redis is down, so Bandwidth retries), run by `npm run worker`" +
@@ -518,7 +558,7 @@ test("numbers: an order notification (XML) is acknowledged with 200", async () =
 // The command
 
 /** What the command prints: every file's fate, the package.json merge, the bw-codegen specifier, what to run. */
-function reportText(title: string, shown: string, report: WriteReport, dependency: DependencySource): string {
+function reportText(title: string, shown: string, report: WriteReport, dependency: DependencySource, queued = false): string {
   const out: string[] = [`bw-codegen scaffold: ${title} receiver in ${shown}`];
   for (const path of report.created) out.push(`  created      ${path}`);
   for (const path of report.overwritten) out.push(`  overwritten  ${path}`);
@@ -539,7 +579,12 @@ function reportText(title: string, shown: string, report: WriteReport, dependenc
   const build = keptScript("build") ? "npx tsc -p tsconfig.build.json" : "npm run build";
   const start = keptScript("start") ? "NODE_ENV=production node dist/server.js" : "npm start";
   out.push(`  ${dev}# development: tsx, restarts on change, every BXML reply checked`);
-  out.push(`  ${build} && ${start}   # production: compiled to dist/, NODE_ENV=production`, "");
+  out.push(`  ${build} && ${start}   # production: compiled to dist/, NODE_ENV=production`);
+  if (queued) {
+    out.push("  docker compose up -d redis   # --queue bullmq: a Redis on REDIS_URL (default redis://127.0.0.1:6379)");
+    out.push("  npm run worker               # runs src/jobs/*.ts for the events npm start queued (worker:dev in development)");
+  }
+  out.push("");
   return out.join("\n");
 }
 
@@ -553,6 +598,7 @@ numbers.ts with a typed stub per event, and test/webhooks.test.ts. Then:
 
   cd <dir> && npm install && npm run dev            # development, on $PORT (default 3000)
   npm run build && npm start                          # production: dist/, NODE_ENV=production
+                                                      # (npm start builds first when dist/ is missing)
 
 <dir> may be an existing project (e.g. \`scaffold .\`): its package.json is merged, never replaced: the
 receiver's scripts, dependencies and "type" are added where missing, values you set are kept, and every
@@ -595,7 +641,7 @@ Options:
     const report = writeScaffold(dir, files, args.booleans.has("--force"));
     const fromHere = relative(process.cwd(), dir);
     const shown = fromHere === "" ? "." : fromHere.startsWith("..") ? dir : fromHere;
-    process.stdout.write(reportText(FRAMEWORK_TITLES[framework as Framework], shown, report, dependency));
+    process.stdout.write(reportText(FRAMEWORK_TITLES[framework as Framework], shown, report, dependency, queue === "bullmq"));
     return 0;
   },
 };

@@ -7,7 +7,10 @@ import { UsageError, parseArgs } from "./args.js";
 import { checkUrl, credentials, useColour } from "./simulate.js";
 import { loadCatalog } from "../catalog.js";
 import { buildModel, type FamilyModel } from "../model/build-model.js";
+import { earlierNames } from "../model/families.js";
 import { REPO_ROOT } from "../paths.js";
+import { camelCase } from "../schema-transforms.js";
+import { didYouMean } from "./suggest.js";
 
 interface EventSchema {
   family: FamilyModel;
@@ -72,15 +75,21 @@ async function validate(schema: EventSchema, body: unknown): Promise<{ path: str
   return result.ok ? [] : (result.errors ?? []);
 }
 
+/**
+ * The event schema a type names: its wire name (`message-received`), its handler's method name
+ * (`messageReceived`, as `scaffold --events` accepts) or a name Bandwidth used earlier. An unknown name
+ * gets the closest known ones ("did you mean …?"), or the whole list when none is close.
+ */
 function pick(type: string | undefined, familyName: string | undefined): EventSchema {
   if (type === undefined) throw new UsageError("say which event: simulate event <type> (e.g. answer, message-received, portins)");
   const families = simulatedFamilies();
   if (familyName !== undefined && !families.some((f) => f.name === familyName)) throw new UsageError(`--family must be one of ${families.map((f) => f.name).join(", ")}`);
-  const all = loadSchemas(families);
-  const found = all.filter((s) => s.event === type && (familyName === undefined || s.family.name === familyName));
+  const all = loadSchemas(families).filter((s) => familyName === undefined || s.family.name === familyName);
+  const namesOf = (s: EventSchema): string[] => [s.event, camelCase(s.event), ...earlierNames(s.family.name, s.event)];
+  const found = all.filter((s) => s.event === type).concat(all.filter((s) => s.event !== type && namesOf(s).includes(type)));
   if (found.length === 0) {
-    const names = all.filter((s) => familyName === undefined || s.family.name === familyName).map((s) => s.event);
-    throw new UsageError(`unknown event type "${type}"; known: ${[...new Set(names)].join(", ")}`);
+    const hint = didYouMean(type, all.flatMap(namesOf));
+    throw new UsageError(`unknown event type "${type}"${hint || `; known: ${[...new Set(all.map((s) => s.event))].join(", ")}`}`);
   }
   // A name two families share (message-delivered: messaging and MFA) means the first family in the
   // model's order, as before MFA could be simulated; --family picks another.

@@ -36,6 +36,7 @@ limit, a callback URL refused); 2 usage error.
 
 const EVENT_HELP = `Usage: bw-codegen simulate event <type> --url URL [options]
 
+<type> is the event's name on the wire (message-received) or its handler's name (messageReceived).
 Sends one schema-valid event the way Bandwidth does (auth challenge included), built from the event
 schema's first example: a voice event (answer, gather, disconnect, …) as a JSON object, a messaging event
 (message-received, message-delivered, …) as Bandwidth's JSON array, a numbers notification (an order
@@ -122,7 +123,7 @@ export function useColour(): boolean {
 }
 
 async function runCallCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script", "--allow-origin"], booleans: ["--json", "--outbound"] });
+  const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script", "--allow-origin"], booleans: ["--json", "--outbound"], emptyAllowed: ["--digits"] });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const url = checkUrl(args.values.get("--url"));
   const { username, password } = credentials(args.values);
@@ -147,6 +148,7 @@ async function runCallCommand(argv: string[]): Promise<number> {
 export const simulateCommand: Command & { helpFor(argv: string[]): string } = {
   summary: "Simulate a call (or one event) from Bandwidth against a local receiver",
   help: HELP,
+  subcommands: ["call", "event"],
   helpFor: (argv) => (argv[0] === "call" ? CALL_HELP : argv[0] === "event" ? EVENT_HELP : HELP),
   async run(argv) {
     const [sub, ...rest] = argv;

@@ -309,7 +309,11 @@ function emitBuilder(model: BxmlModel): string {
   out.push(`}`);
   out.push(`/** A document whose root is <Response> (webhook replies). */`);
   out.push(`export type ResponseDocument = BxmlDocument<"Response">;`);
-  out.push(`/** What a voice handler returns for a BXML event: a built document, or a BXML string. */`);
+  out.push(`/**`);
+  out.push(` * What a voice handler returns for a BXML event: a built document, or a BXML string. A string is checked`);
+  out.push(` * against the BXML rules before it is sent, in production too (a document is checked in development):`);
+  out.push(` * an invalid one answers 500 and is reported to \`onError\` instead of reaching Bandwidth.`);
+  out.push(` */`);
   out.push(`export type VoiceBxmlReply = BxmlDocument | string;`);
   out.push("");
   out.push(`function isElement(value: unknown): value is BxmlNode {`);
@@ -340,6 +344,20 @@ function emitBuilder(model: BxmlModel): string {
       out.push(`  return new BxmlDocument(${q(el.name)}, children);`);
       out.push(`}`);
       out.push("");
+      if (fnName === "Response") {
+        // `Response` shadows the Fetch API's global Response in a file that imports it (Workers, Hono, Deno)
+        out.push(`/**`);
+        out.push(` * The same function as \`Response\`, under a name that does not shadow the Fetch API's global`);
+        out.push(` * \`Response\`: use it in a file that also builds HTTP responses (Cloudflare Workers, Hono, Deno).`);
+        out.push(` *`);
+        out.push(` * @example`);
+        out.push(` * import { BxmlResponse, SpeakSentence } from "bw-codegen/bxml";`);
+        out.push(` * const bxml = BxmlResponse(SpeakSentence("Hello")).toXml();`);
+        out.push(` * return new Response(bxml, { headers: { "content-type": "application/xml" } }); // the Fetch Response`);
+        out.push(` */`);
+        out.push(`export const BxmlResponse: typeof Response = Response;`);
+        out.push("");
+      }
       continue;
     }
     switch (el.content) {

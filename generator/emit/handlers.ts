@@ -36,12 +36,9 @@ export function emitHandlers(model: Model): GeneratedFile[] {
   if (webhookEvents.some((e) => e.meta.response === "port-out-validation-response")) {
     file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/xml/numbers.js", namedImports: ["PortOutValidationAnswer"] });
   }
-  file.addTypeAlias({
-    name: "NoReply",
-    isExported: true,
-    type: "undefined | Promise<undefined>",
-    docs: ["What handlers of events without a reply return: nothing (sync or async)."],
-  });
+  // NoReply (any value but BXML) lives in the runtime's contract, shared with the queue's types
+  file.addImportDeclaration({ isTypeOnly: true, moduleSpecifier: "./runtime/contract.js", namedImports: ["NoReply", "NotBxml"] });
+  file.addExportDeclaration({ isTypeOnly: true, namedExports: ["NoReply", "NotBxml"] });
   for (const family of model.families) {
     const events = family.events;
     // Socket families get no handler interface here: a socket handler's second argument is the socket
@@ -50,7 +47,7 @@ export function emitHandlers(model: Model): GeneratedFile[] {
     const iface: InterfaceDeclaration = file.addInterface({
       name: family.handlers,
       isExported: true,
-      docs: [`One optional method per ${family.name} event. ${family.description}\n\n@example\nconst handlers: ${family.handlers} = {\n  ${camelCase(events[0].event)}(event, context) {\n    // ...\n  },\n};`],
+      docs: [`One optional method per ${family.name} event. ${family.description}\n\n@example\n${handlersExample(family.handlers, events)}`],
     });
     for (const e of events) {
       const response = e.meta.response ?? "empty";
@@ -67,6 +64,27 @@ export function emitHandlers(model: Model): GeneratedFile[] {
     }
   }
   return [{ path: "handlers.d.ts", contents: file.getFullText(), source: "schemas/**/*.schema.json (x-bw)" }];
+}
+
+/**
+ * The `@example` of a handler interface, code that compiles (test/types/handler-doc-examples.ts holds
+ * each one): the family's first event that answers BXML returns a document built with the builder; a
+ * family without one shows its first event, returning nothing.
+ */
+function handlersExample(name: string, events: readonly Catalog["events"][number][]): string {
+  const bxml = events.find((e) => (e.meta.response ?? "empty") === "bxml");
+  if (bxml !== undefined) {
+    return [
+      'import { Response, SpeakSentence } from "bw-codegen/bxml";',
+      "",
+      `const handlers: ${name} = {`,
+      `  ${camelCase(bxml.event)}(event) {`,
+      `    return Response(SpeakSentence("Hello " + event.to));`,
+      "  },",
+      "};",
+    ].join("\n");
+  }
+  return [`const handlers: ${name} = {`, `  ${camelCase(events[0].event)}(event, context) {`, "    console.log(context.eventType, event);", "  },", "};"].join("\n");
 }
 
 /** The return type of a handler whose answer is JSON: the reply schema's type, nothing, or a promise of either. */

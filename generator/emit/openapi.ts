@@ -3,14 +3,22 @@
 // the responses Bandwidth expects, and HTTP basic security (Bandwidth's challenge/response); tags per
 // family grouped by product (x-tagGroups); the words are in openapi-text.ts.
 import { OpenApiBuilder, type OpenAPIObject, type PathItemObject, type SchemaObject } from "openapi3-ts/oas31";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { stringify } from "yaml";
 import { resolveRef, type Catalog, type EventEntry } from "../catalog.js";
 import { modelFamily, type Model } from "../model/build-model.js";
 import type { GeneratedFile } from "../generated-file.js";
+import { REPO_ROOT } from "../paths.js";
 import { camelCase, pascalCase } from "../schema-transforms.js";
 import { CHALLENGE_401, INTRODUCTION, SECURITY_DESCRIPTION, bxmlReplyDescription, markdownSafe, tagsAndGroups, webhookHeader } from "./openapi-text.js";
 
 const COMPONENT_PREFIX = "#/components/schemas/";
+
+/** bw-codegen's own version (package.json): the document's `info.version`, the version of what it describes. */
+function ownVersion(): string {
+  return (JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")) as { version: string }).version;
+}
 
 /** Component name for a schema (or a definition inside it). */
 export function componentName(catalog: Catalog, id: string, pointer: string): string {
@@ -18,6 +26,9 @@ export function componentName(catalog: Catalog, id: string, pointer: string): st
   if (!pointer) return schema.title;
   const name = pointer.split("/").pop()!;
   const def = schema.$defs?.[name];
+  // x-bw.name: the component name of a shared definition other families use too (common/voice's timestamp is messaging's `time` as well)
+  const own = (def?.["x-bw"] as { name?: unknown } | undefined)?.name;
+  if (typeof own === "string") return own;
   // Untitled shared definitions are named after their file: common/voice.schema.json#/$defs/callId → VoiceCallId.
   const file = (catalog.files.get(id) ?? "").replace(/\.schema\.json$/, "").split("/").pop()!;
   return def?.title ?? pascalCase(file) + pascalCase(name);
@@ -30,7 +41,8 @@ export function toComponent(catalog: Catalog, baseId: string, node: any, insideP
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(node)) {
     if (!insideProperties) {
-      if (key === "$id" || key === "$schema" || key === "$defs" || key === "x-bw") continue;
+      // $comment holds provenance and notes for contributors: not for the reader of the published page
+      if (key === "$id" || key === "$schema" || key === "$defs" || key === "x-bw" || key === "$comment") continue;
       if (key === "examples") {
         out.examples = value; // examples are data: copied as they are
         continue;
@@ -46,6 +58,10 @@ export function toComponent(catalog: Catalog, baseId: string, node: any, insideP
       }
     }
     out[key] = toComponent(catalog, baseId, value, !insideProperties && (key === "properties" || key === "patternProperties"));
+  }
+  // a discriminant (`eventType: { const: "answer" }`, OrderType) says it is a string: Redoc shows "any" otherwise
+  if (!insideProperties && out.type === undefined && out.$ref === undefined && (typeof out.const === "string" || (Array.isArray(out.enum) && out.enum.every((v) => typeof v === "string")))) {
+    out.type = "string";
   }
   return out;
 }
@@ -191,7 +207,7 @@ export function buildOpenApi(model: Model): OpenAPIObject {
   const builder = OpenApiBuilder.create()
     .addOpenApiVersion("3.1.0")
     .addTitle("Bandwidth webhooks (bw-codegen)")
-    .addVersion("1.0.0")
+    .addVersion(ownVersion())
     .addDescription(INTRODUCTION)
     .addLicense({ name: "MIT", identifier: "MIT" })
     .addSecurityScheme("bandwidthBasic", { type: "http", scheme: "basic", description: SECURITY_DESCRIPTION });

@@ -35,6 +35,7 @@ export type {
   TraceEntry,
   TransferScript,
   VerbEntry,
+  WarningEntry,
 } from "./runtime/simulate/index.js";
 
 /**

@@ -18,7 +18,8 @@ export default defineFamily({
     {
       from: "request-location-response",
       to: "requested-location-response",
-      source: "Bandwidth's OpenAPI specs from 2025-08 to 2026-06 and the SDKs built from them (issue 24's audit of the 2025-2026 specs)",
+      // found by issue 24's audit of the 2025-2026 specs; `source` is published (the OpenAPI document)
+      source: "Bandwidth's OpenAPI specs from 2025-08 to 2026-06 and the SDKs built from them",
     },
   ],
   dedupe: { datedBy: ["time"] }, // each event of a batch carries its own time

@@ -25,3 +25,19 @@ export type EventSelectRule = { property: string; event?: string } | { property?
  * kind rendered by the family (`port-out-validation-response`).
  */
 export type ResponseKind = "bxml" | "bxml-or-empty" | "empty" | "json" | "port-out-validation-response";
+
+/**
+ * Any value but BXML (a document built with bw-codegen/bxml, or a string): what a handler of an event
+ * whose reply Bandwidth ignores may produce (a promise is not an object here: `NoReply` checks it as
+ * `Promise<NotBxml>`). The value is ignored. BXML does not compile, since Bandwidth
+ * would never run it (to change the call, answer a BXML event or use the REST API); a string does not
+ * either (it is what BXML looks like): wrap such a call, `async (event) => { await redis.set(...); }`.
+ */
+// biome-ignore lint/suspicious/noConfusingVoidType: a function without a return statement produces void
+export type NotBxml = number | boolean | bigint | symbol | null | undefined | void | (object & { readonly toXml?: never; readonly then?: never });
+
+/**
+ * What handlers of events without a reply return: nothing, or any value but BXML, sync or async.
+ * `(event) => db.insert(event)` compiles (its result is ignored); `() => Response(...)` does not.
+ */
+export type NoReply = NotBxml | Promise<NotBxml>;

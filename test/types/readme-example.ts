@@ -13,6 +13,7 @@ import assert from "node:assert/strict";
 import { deliverEvent } from "bw-codegen/testing";
 import { simulateCall } from "bw-codegen/testing";
 import type { EmergencyCallingReply, MessagingCallback } from "bw-codegen";
+import { createBandwidthWorker, createBullMQQueue, createRedisDedupeStore } from "bw-codegen/queue";
 
 export const saved: MessagingCallback["message"][] = [];
 export const logged: unknown[][] = [];
@@ -110,4 +111,23 @@ export async function readmeSimulate(webhooks: ReturnType<typeof createBandwidth
   assert.ok(trace.said.includes("Hello +19195550142, press 1 for sales"));
   assert.equal(trace.ok, true); // every callback answered the way Bandwidth needs
   return trace;
+}
+
+/** The "Hand async events to a queue" example (type-checked only: it needs a Redis; test/queue-*.test.ts run the queue). */
+export function readmeQueue() {
+  // the receiver: BXML events stay synchronous; every other event is stored in Redis and acknowledged at once
+  const receiver = createBandwidthWebhooks({
+    credentials: [{ username: "bw", password: process.env.BW_CALLBACK_PASSWORD! }],
+    voice: { answer: () => Response(SpeakSentence("Hello")) },
+    queue: createBullMQQueue({ connection: process.env.REDIS_URL! }), // Redis down: 503, so Bandwidth retries
+    dedupe: { store: createRedisDedupeStore({ connection: process.env.REDIS_URL! }) }, // a redelivery is queued once
+  });
+
+  // the worker, in another process (as many as you like): the async events, typed like the receiver's handlers
+  const worker = createBandwidthWorker({
+    connection: process.env.REDIS_URL!,
+    voice: { disconnect: (event) => void console.log(event.callId, event.cause) },
+    messaging: { messageReceived: async (event) => void (await saveInbound(event.message)) }, // a throw: retried with back-off
+  });
+  return { receiver, worker };
 }

@@ -43,6 +43,8 @@ export interface CoreSettings {
     readonly timeoutMs: number;
     /** Whether returned BXML is checked (only when a validator is bound). */
     readonly validateBxml: boolean;
+    /** Whether a BXML reply returned as a string is checked: always (production too), unless `validateBxml: false`. */
+    readonly validateBxmlStrings: boolean;
     readonly bxmlValidator: ((xml: string, options?: {
         scope?: string;
     }) => BxmlCheckResult) | undefined;

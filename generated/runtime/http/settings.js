@@ -128,6 +128,7 @@ export function resolveSettings(options) {
         bodyLimit,
         timeoutMs,
         validateBxml: (options.validateBxml ?? !isProduction()) && bxmlValidator !== undefined,
+        validateBxmlStrings: options.validateBxml !== false && bxmlValidator !== undefined,
         bxmlValidator,
         auth,
         unauthorized: auth === undefined ? undefined : unauthorizedResponse(auth.challenge),

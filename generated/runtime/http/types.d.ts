@@ -256,7 +256,11 @@ export interface WebhookCoreOptions {
     readonly bodyLimit?: number;
     /** Time a handler may take before the answer becomes a 500. Default 14 000 ms (Bandwidth waits 15 s). */
     readonly timeoutMs?: number;
-    /** Validate returned BXML before sending it. Default: on unless `NODE_ENV === "production"` (needs `bxmlValidator`). */
+    /**
+     * Validate returned BXML before sending it. Default: on unless `NODE_ENV === "production"` (needs
+     * `bxmlValidator`); a reply returned as a string is checked in production too (the builder did not
+     * check it), unless this is `false`.
+     */
     readonly validateBxml?: boolean;
     /** The BXML validator used when `validateBxml` is on (the generated glue binds the BXML package's one). */
     readonly bxmlValidator?: (xml: string, options?: {

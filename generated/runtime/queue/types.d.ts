@@ -4,6 +4,7 @@
  * event pipeline talks to (so the core never imports BullMQ), and the handler types of a worker. Types
  * only, edge-safe: the BullMQ implementation is `bullmq-queue.ts` / `worker.ts` (`bw-codegen/queue`).
  */
+import type { NoReply } from "../contract.js";
 import type { WebhookLogger } from "../logger.js";
 /** One validated async event, as stored in the queue (JSON-serialisable). */
 export interface QueuedEvent {
@@ -45,7 +46,7 @@ export interface QueueJobContext {
 }
 /** The methods of a handler interface whose reply Bandwidth ignores (they return nothing): what a queue takes. */
 export type AsyncHandlerKeys<H> = {
-    [K in keyof H]-?: NonNullable<H[K]> extends (event: never, context: never) => infer R ? ([R] extends [undefined | Promise<undefined>] ? K : never) : never;
+    [K in keyof H]-?: NonNullable<H[K]> extends (event: never, context: never) => infer R ? ([NoReply] extends [R] ? K : never) : never;
 }[keyof H];
 /**
  * A receiver's handler interface retyped for a worker: only the methods whose reply Bandwidth ignores,
@@ -53,7 +54,7 @@ export type AsyncHandlerKeys<H> = {
  * key of this type, so putting `answer` in a worker's voice handlers does not compile.
  */
 export type QueuedHandlers<H> = {
-    [K in AsyncHandlerKeys<H>]?: (event: NonNullable<H[K]> extends (event: infer E, context: never) => unknown ? E : never, context: QueueJobContext) => void | Promise<void>;
+    [K in AsyncHandlerKeys<H>]?: (event: NonNullable<H[K]> extends (event: infer E, context: never) => unknown ? E : never, context: QueueJobContext) => NoReply;
 };
 /**
  * A receiver's handlers when async events go to a queue: the reply events only (BXML, port-out

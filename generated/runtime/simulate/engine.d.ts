@@ -42,7 +42,14 @@ export interface CallbackTarget {
         readonly method: "GET" | "POST";
         readonly username?: string;
         readonly password?: string;
+        readonly uncredentialed?: string;
     };
+    /**
+     * Set when this is a verb's callback and the verb has no credentials for it: where they belong, in
+     * words (`username/password on the element with gatherUrl`). Bandwidth then sends no credentials, so a
+     * receiver that challenges answers 401 and the callback is dropped: the problem names the fix.
+     */
+    readonly uncredentialed?: string;
 }
 /** A BXML document to run and the URL it came from (relative URLs resolve against it). */
 export interface Doc {
@@ -97,9 +104,8 @@ export declare class CallRun {
      */
     private admits;
     private targetOf;
-    /** The application's callback target (initiate/answer/disconnect). */
+    /** The application's callback target (initiate/answer/disconnect): the credentials given to the simulator. */
     applicationTarget(url?: string): CallbackTarget;
-    private credentials;
     /** Sends one callback (and its fallback when the primary fails), recording each request. */
     private send;
     private reportDelivery;
@@ -113,6 +119,11 @@ export declare class CallRun {
     sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void>;
     /** Runs a document on a leg, verb by verb, following hand-offs to the documents callbacks answer with. */
     runDocument(leg: Leg, doc: Doc): Promise<void>;
+    /**
+     * Warns about verbs after a hand-off (a `<Redirect>`, a `<Gather>` with `gatherUrl`, a `<Transfer>` with
+     * `transferCompleteUrl` …): the callback's BXML replaces the rest of the document, so they never run.
+     */
+    private warnUnreachable;
     private runVerbs;
     private execute;
     private withinLimits;

@@ -10,7 +10,7 @@ import { deliverCallback } from "./client.js";
 import { EXECUTORS } from "./executor.js";
 import { LEG_EXECUTORS } from "./legs.js";
 import { callEvent, Clock, Ids } from "./payloads.js";
-import { SEMANTICS } from "./semantics.js";
+import { SEMANTICS, VERBS } from "./semantics.js";
 import { resolveScript } from "./script.js";
 import { TraceRecorder } from "./trace.js";
 /**
@@ -33,6 +33,8 @@ const redact = (attributes) => {
     return copy;
 };
 const text = (value) => (typeof value === "string" ? value : undefined);
+/** Both halves of a credential pair, or none. */
+const ownCredentials = (username, password) => username !== undefined && password !== undefined ? { username, password } : {};
 /** One simulated call's state. Executors read and change it through these methods. */
 export class CallRun {
     script;
@@ -127,32 +129,34 @@ export class CallRun {
         return false;
     }
     targetOf(attributes, spec, url, baseUrl) {
-        const creds = this.credentials(text(attributes.username), text(attributes.password));
+        // a verb's callbacks carry that verb's credentials and nothing else (never the application's)
+        const creds = ownCredentials(text(attributes.username), text(attributes.password));
         const fallbackUrl = spec.fallbackUrl !== undefined ? text(attributes[spec.fallbackUrl]) : undefined;
-        const fallbackCreds = this.credentials(text(attributes.fallbackUsername), text(attributes.fallbackPassword), creds);
+        const fallbackCreds = ownCredentials(text(attributes.fallbackUsername), text(attributes.fallbackPassword));
+        const missing = (names, attribute) => ({ uncredentialed: `${names} on the element with ${attribute}` });
         return {
             url: this.resolve(url, baseUrl),
             method: attributes[spec.method] === "GET" ? "GET" : "POST",
             ...creds,
+            ...(creds.username === undefined ? missing("username and password", spec.url) : {}),
             ...(fallbackUrl !== undefined
-                ? { fallback: { url: this.resolve(fallbackUrl, baseUrl), method: attributes[spec.fallbackMethod ?? ""] === "GET" ? "GET" : "POST", ...fallbackCreds } }
+                ? {
+                    fallback: {
+                        url: this.resolve(fallbackUrl, baseUrl),
+                        method: attributes[spec.fallbackMethod ?? ""] === "GET" ? "GET" : "POST",
+                        ...fallbackCreds,
+                        ...(fallbackCreds.username === undefined ? missing("fallbackUsername and fallbackPassword", spec.fallbackUrl ?? "its fallback URL") : {}),
+                    },
+                }
                 : {}),
         };
     }
-    /** The application's callback target (initiate/answer/disconnect). */
+    /** The application's callback target (initiate/answer/disconnect): the credentials given to the simulator. */
     applicationTarget(url = this.options.url) {
-        return { url, method: "POST", ...this.credentials(undefined, undefined) };
-    }
-    credentials(username, password, inherited) {
-        if (username !== undefined && password !== undefined)
-            return { username, password };
-        if (inherited !== undefined)
-            return inherited;
-        const { username: u, password: p } = this.options;
-        return SEMANTICS.verbCredentialsDefaultToApplication && u !== undefined && p !== undefined ? { username: u, password: p } : {};
+        return { url, method: "POST", ...ownCredentials(this.options.username, this.options.password) };
     }
     /** Sends one callback (and its fallback when the primary fails), recording each request. */
-    async send(event, target, leg) {
+    async send(event, target, leg, retry = false) {
         this.clock.advance(SEMANTICS.secondsPerCallback);
         let last;
         const attempts = [{ ...target, via: "primary" }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" }] : [])];
@@ -162,23 +166,32 @@ export class CallRun {
                 ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
             });
             this.trace.add({
-                kind: "request", at: typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
+                // a retry is sent later than the event's eventTime: its own time, so the transcript never goes back
+                kind: "request", at: !retry && typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
+                ...(retry ? { retry: true } : {}),
                 auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: answer.body, contentType: answer.contentType,
                 delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
             });
-            this.reportDelivery(String(event.eventType), attempt.url, answer);
+            this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed);
             last = { answer, url: attempt.url };
             if (answer.delivered)
                 break;
         }
         return last;
     }
-    reportDelivery(event, url, answer) {
+    reportDelivery(event, url, answer, uncredentialed) {
         if (answer.auth === "unprotected") {
             this.problem({ code: "unauthenticated-accepted", event, url, message: `${event}: the request without credentials was answered ${answer.status}: the endpoint does not ask Bandwidth for its credentials (expected 401 with WWW-Authenticate: Basic)` });
         }
         if (answer.delivered)
             return;
+        if (uncredentialed !== undefined && answer.auth === "none" && answer.status === 401) {
+            this.problem({
+                code: "callback-dropped", event, url,
+                message: `${event}: answered 401, and Bandwidth has no credentials to answer the challenge with: a verb's callbacks carry that verb's own credentials, never the application's, and this one has none. Add ${uncredentialed} (the pair your receiver checks)`,
+            });
+            return;
+        }
         const dropped = answer.auth === "no-challenge-header" || answer.auth === "not-basic" || answer.auth === "rejected";
         const why = answer.error ?? `answered ${answer.status}${answer.status >= 500 ? " (server error)" : ""}`;
         this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}` });
@@ -217,7 +230,7 @@ export class CallRun {
     async sendAsync(leg, event, target) {
         let sent = await this.send(event, { ...target, fallback: undefined }, leg);
         for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
-            sent = await this.send(event, { ...target, fallback: undefined }, leg);
+            sent = await this.send(event, { ...target, fallback: undefined }, leg, true);
         }
         if (sent.answer.delivered && sent.answer.body.trimStart().startsWith("<")) {
             this.problem({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
@@ -231,7 +244,28 @@ export class CallRun {
             current = next;
         }
     }
+    /**
+     * Warns about verbs after a hand-off (a `<Redirect>`, a `<Gather>` with `gatherUrl`, a `<Transfer>` with
+     * `transferCompleteUrl` …): the callback's BXML replaces the rest of the document, so they never run.
+     */
+    warnUnreachable(doc) {
+        const verbs = doc.root.children.filter((child) => typeof child !== "string");
+        const at = verbs.findIndex((verb) => {
+            const handOff = VERBS[verb.name]?.handOff;
+            return handOff === "always" || (handOff !== undefined && typeof verb.attributes[handOff] === "string");
+        });
+        if (at < 0 || at === verbs.length - 1)
+            return;
+        const handOff = VERBS[verbs[at].name].handOff;
+        const after = verbs.slice(at + 1).map((verb) => `<${verb.name}>`).join(", ");
+        const by = handOff === "always" ? `<${verbs[at].name}>` : `<${verbs[at].name}> with ${handOff}`;
+        this.trace.add({
+            kind: "warning", at: this.clock.iso(), code: "unreachable-verbs",
+            message: `${after} after the ${by} never ${at === verbs.length - 2 ? "runs" : "run"}: the BXML its callback answers with replaces the rest of this document. Move ${at === verbs.length - 2 ? "it" : "them"} into that answer (or before the ${verbs[at].name})`,
+        });
+    }
     async runVerbs(leg, doc) {
+        this.warnUnreachable(doc);
         for (const child of doc.root.children) {
             if (typeof child === "string")
                 continue;

@@ -4,7 +4,7 @@ import type { CallScript } from "./script.js";
 import type { CallTrace } from "./trace.js";
 export type { CallScript, TransferScript, RecordScript } from "./script.js";
 export { ScriptError, resolveScript } from "./script.js";
-export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, EndEntry } from "./trace.js";
+export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry } from "./trace.js";
 export type { AuthOutcome, Transport } from "./client.js";
 export { deliverCallback } from "./client.js";
 export { VERBS, SEMANTICS } from "./semantics.js";

@@ -44,8 +44,12 @@ export declare const SEMANTICS: {
     readonly asyncRetriesOnConnectionError: 1;
     /** CHOICE: a 2xx answer with an empty body to a BXML callback runs as an empty `<Response/>` (hang up), with a warning. */
     readonly emptySyncReply: "hangup";
-    /** CHOICE: a verb without `username`/`password` uses the application's credentials (those given to the simulator). */
-    readonly verbCredentialsDefaultToApplication: true;
+    /**
+     * Documented (auth.md, bxml-verbs.md): a verb's callbacks carry the credentials written on that verb
+     * (`username`/`password`; `fallbackUsername`/`fallbackPassword` for its fallback URL) and never the
+     * application's; a verb without them gets none, so a receiver that challenges drops its callbacks.
+     */
+    readonly verbCredentials: "the verb's own, else none";
     /** CHOICE: the simulator stops a flow after this many verbs (Bandwidth itself has no documented limit: a Redirect loop runs until the call's time limit). */
     readonly maxSteps: 100;
     /** CHOICE: simulated call time limit (Bandwidth's maximum call length is not in our sources; 4 h). */

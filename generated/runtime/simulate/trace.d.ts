@@ -12,6 +12,8 @@ export interface RequestEntry {
     readonly leg: string;
     /** `primary` or `fallback` URL. */
     readonly via: "primary" | "fallback";
+    /** True for the retry of an async callback after a connection error (Bandwidth retries once). */
+    readonly retry?: boolean;
     readonly auth: AuthOutcome;
     /** HTTP status of the answer that counts (0: no answer). */
     readonly status: number;
@@ -60,6 +62,14 @@ export interface ProblemEntry {
         readonly message: string;
     }>;
 }
+/** Something in the receiver's BXML that Bandwidth accepts but that is most likely a mistake (not a failure: exit 0). */
+export interface WarningEntry {
+    readonly kind: "warning";
+    readonly at: string;
+    /** `unreachable-verbs`: verbs placed after a hand-off (Redirect, a Gather with gatherUrl, …) that can never run. */
+    readonly code: "unreachable-verbs";
+    readonly message: string;
+}
 /** How the call ended. */
 export interface EndEntry {
     readonly kind: "end";
@@ -69,7 +79,7 @@ export interface EndEntry {
     /** Who or what ended it, in words. */
     readonly reason: string;
 }
-export type TraceEntry = RequestEntry | VerbEntry | MediaEntry | ProblemEntry | EndEntry;
+export type TraceEntry = RequestEntry | VerbEntry | MediaEntry | ProblemEntry | WarningEntry | EndEntry;
 /** The whole trace. `ok` is false when any problem was found. */
 export interface CallTrace {
     readonly callId: string;
@@ -87,6 +97,8 @@ export interface CallTrace {
     /** Digits the caller pressed, per `<Gather>`. */
     readonly pressed: readonly string[];
     readonly problems: readonly ProblemEntry[];
+    /** Likely mistakes that do not fail the flow (verbs that can never run). */
+    readonly warnings: readonly WarningEntry[];
     /** The disconnect cause; `undefined` only if the run was cut short before the call ended. */
     readonly cause: string | undefined;
     readonly ok: boolean;

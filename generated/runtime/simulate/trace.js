@@ -34,6 +34,7 @@ export class TraceRecorder {
             played: media("played"),
             pressed: media("pressed"),
             problems,
+            warnings: pick("warning"),
             cause: end?.cause,
             ok: problems.length === 0,
         };

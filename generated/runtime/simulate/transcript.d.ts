@@ -5,6 +5,14 @@ export interface TranscriptOptions {
     readonly color?: boolean;
 }
 /**
+ * An answer body with the value of every password attribute replaced by `***`: the transcript and the
+ * JSON lines echo the receiver's BXML, and a verb's credentials are written in it.
+ *
+ * @example
+ * redactBxmlSecrets('<Gather username="bw" password="s3cret"/>'); // '<Gather username="bw" password="***"/>'
+ */
+export declare function redactBxmlSecrets(body: string): string;
+/**
  * The readable transcript, times relative to the start of the call.
  *
  * @example

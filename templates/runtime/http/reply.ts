@@ -154,6 +154,8 @@ export function renderReply(settings: CoreSettings, state: RouteState, prepared:
     settings.reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: "bxml" });
     return INTERNAL_ERROR;
   }
-  if (settings.validateBxml && !bxmlIsValid(settings, state, prepared, xml)) return INTERNAL_ERROR;
+  // a string reply never went through the builder: checked in production too
+  const check = settings.validateBxml || (settings.validateBxmlStrings && typeof result === "string");
+  if (check && !bxmlIsValid(settings, state, prepared, xml)) return INTERNAL_ERROR;
   return bxmlResponse(xml);
 }

@@ -58,6 +58,8 @@ export interface CoreSettings {
   readonly timeoutMs: number;
   /** Whether returned BXML is checked (only when a validator is bound). */
   readonly validateBxml: boolean;
+  /** Whether a BXML reply returned as a string is checked: always (production too), unless `validateBxml: false`. */
+  readonly validateBxmlStrings: boolean;
   readonly bxmlValidator: ((xml: string, options?: { scope?: string }) => BxmlCheckResult) | undefined;
   readonly auth: BasicAuthVerifier | undefined;
   /** The 401 challenge, when authentication is on. */
@@ -188,6 +190,7 @@ export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
     bodyLimit,
     timeoutMs,
     validateBxml: (options.validateBxml ?? !isProduction()) && bxmlValidator !== undefined,
+    validateBxmlStrings: options.validateBxml !== false && bxmlValidator !== undefined,
     bxmlValidator,
     auth,
     unauthorized: auth === undefined ? undefined : unauthorizedResponse(auth.challenge),

@@ -4,6 +4,7 @@
  * only, edge-safe: the BullMQ implementation is `bullmq-queue.ts` / `worker.ts` (`bw-codegen/queue`).
  */
 
+import type { NoReply } from "../contract.js";
 import type { WebhookLogger } from "../logger.js";
 
 /** One validated async event, as stored in the queue (JSON-serialisable). */
@@ -49,7 +50,7 @@ export interface QueueJobContext {
 
 /** The methods of a handler interface whose reply Bandwidth ignores (they return nothing): what a queue takes. */
 export type AsyncHandlerKeys<H> = {
-  [K in keyof H]-?: NonNullable<H[K]> extends (event: never, context: never) => infer R ? ([R] extends [undefined | Promise<undefined>] ? K : never) : never;
+  [K in keyof H]-?: NonNullable<H[K]> extends (event: never, context: never) => infer R ? ([NoReply] extends [R] ? K : never) : never;
 }[keyof H];
 
 /**
@@ -58,7 +59,7 @@ export type AsyncHandlerKeys<H> = {
  * key of this type, so putting `answer` in a worker's voice handlers does not compile.
  */
 export type QueuedHandlers<H> = {
-  [K in AsyncHandlerKeys<H>]?: (event: NonNullable<H[K]> extends (event: infer E, context: never) => unknown ? E : never, context: QueueJobContext) => void | Promise<void>;
+  [K in AsyncHandlerKeys<H>]?: (event: NonNullable<H[K]> extends (event: infer E, context: never) => unknown ? E : never, context: QueueJobContext) => NoReply;
 };
 
 /**

@@ -11,7 +11,7 @@ import type { CallTrace } from "./trace.js";
 
 export type { CallScript, TransferScript, RecordScript } from "./script.js";
 export { ScriptError, resolveScript } from "./script.js";
-export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, EndEntry } from "./trace.js";
+export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry } from "./trace.js";
 export type { AuthOutcome, Transport } from "./client.js";
 export { deliverCallback } from "./client.js";
 export { VERBS, SEMANTICS } from "./semantics.js";

@@ -22,6 +22,20 @@ const AUTH_TEXT: Readonly<Record<string, string>> = {
   "no-answer": "no answer",
 };
 
+/** Password attributes in an answer's BXML (`password`, `fallbackPassword`, `destinationPassword`, any case). */
+const SECRET_ATTRIBUTE = /(\s(?:password|fallbackPassword|destinationPassword)\s*=\s*)("[^"]*"|'[^']*')/gi;
+
+/**
+ * An answer body with the value of every password attribute replaced by `***`: the transcript and the
+ * JSON lines echo the receiver's BXML, and a verb's credentials are written in it.
+ *
+ * @example
+ * redactBxmlSecrets('<Gather username="bw" password="s3cret"/>'); // '<Gather username="bw" password="***"/>'
+ */
+export function redactBxmlSecrets(body: string): string {
+  return body.replace(SECRET_ATTRIBUTE, (_whole, name: string, value: string) => `${name}${value[0]}***${value[0]}`);
+}
+
 /** Who is on a leg, for the transcript. */
 const who = (leg: string): string => (leg === "A" ? "caller" : leg === "B" ? "callee" : leg === "conference" ? "conference" : "bridged call");
 
@@ -37,10 +51,12 @@ function describe(entry: TraceEntry, paint: (c: Colour, s: string) => string): s
   switch (entry.kind) {
     case "request": {
       const status = entry.status === 0 ? paint("red", "no answer") : paint(entry.delivered ? "green" : "red", String(entry.status));
-      const body = entry.body.trim() === "" ? "" : `\n${entry.body.trim().split("\n").map((l) => `           ${paint("dim", l)}`).join("\n")}`;
-      const fallback = entry.via === "fallback" ? " (fallback)" : "";
+      const body = entry.body.trim() === "" ? "" : `\n${redactBxmlSecrets(entry.body).trim().split("\n").map((l) => `           ${paint("dim", l)}`).join("\n")}`;
+      const fallback = entry.via === "fallback" ? " (fallback)" : entry.retry === true ? " (retry)" : "";
+      // "no answer" is said once: by the status column
+      const auth = entry.auth === "no-answer" ? "" : `${AUTH_TEXT[entry.auth] ?? entry.auth}  `;
       const error = entry.error !== undefined ? `\n           ${paint("red", entry.error)}` : "";
-      return `${paint("cyan", `→ ${entry.event}`)}${fallback} ${entry.method} ${entry.url}  ${AUTH_TEXT[entry.auth] ?? entry.auth}  ${status}  ${entry.latencyMs} ms${error}${body}`;
+      return `${paint("cyan", `→ ${entry.event}`)}${fallback} ${entry.method} ${entry.url}  ${auth}${status}  ${entry.latencyMs} ms${error}${body}`;
     }
     case "verb":
       return `${paint("bold", `[${entry.step}] <${entry.verb}>`)}${paint("dim", attributes(entry.attributes))}${entry.leg === "A" ? "" : ` (${entry.leg}-leg)`}${entry.detail !== undefined ? paint("yellow", `  ${entry.detail}`) : ""}`;
@@ -56,6 +72,8 @@ function describe(entry: TraceEntry, paint: (c: Colour, s: string) => string): s
       return `${paint("red", `✗ ${entry.code}:`)} ${entry.message}${
         entry.errors !== undefined && entry.errors.length > 1 ? entry.errors.slice(1).map((e) => `\n           ${e.path}: ${e.message}`).join("") : ""
       }`;
+    case "warning":
+      return `${paint("yellow", `⚠ ${entry.code}:`)} ${entry.message}`;
     case "end":
       return paint("bold", `call ended: ${entry.cause} (${entry.reason})`);
   }
@@ -77,7 +95,8 @@ export function formatTranscript(trace: CallTrace, options: TranscriptOptions = 
     lines.push(`${paint("dim", offset)}  ${describe(entry, paint)}`);
   }
   const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
-  const summary = `${count(trace.requests.length, "callback")}, ${count(trace.verbs.length, "verb")}, ${count(trace.problems.length, "problem")}`;
+  const warnings = trace.warnings.length > 0 ? `, ${count(trace.warnings.length, "warning")}` : "";
+  const summary = `${count(trace.requests.length, "callback")}, ${count(trace.verbs.length, "verb")}, ${count(trace.problems.length, "problem")}${warnings}`;
   lines.push("", trace.ok ? paint("green", `OK: the flow ran to the end (${summary})`) : paint("red", `FAILED: the receiver misbehaved (${summary})`));
   return `${lines.join("\n")}\n`;
 }
@@ -90,9 +109,9 @@ export function formatTranscript(trace: CallTrace, options: TranscriptOptions = 
  * lines.at(-1).kind; // "summary"
  */
 export function formatJsonLines(trace: CallTrace): string {
-  const lines = trace.entries.map((entry) => JSON.stringify(entry));
+  const lines = trace.entries.map((entry) => JSON.stringify(entry.kind === "request" ? { ...entry, body: redactBxmlSecrets(entry.body) } : entry));
   lines.push(
-    JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length }),
+    JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length }),
   );
   return `${lines.join("\n")}\n`;
 }
