@@ -314,7 +314,7 @@ export interface StreamTrack {
  */
 export interface StreamMetadata {
   /**
-   * The Bandwidth account that owns the call. Bandwidth's docs show a string of digits; on the wire it has also been seen as a JSON number (pipecat-ai/pipecat PR #4388 converts it), so both are accepted: compare it as `String(accountId)`. A string must be digits only.
+   * The Bandwidth account that owns the call. Bandwidth's docs show a string of digits; on the wire it has also been seen as a JSON number (pipecat-ai/pipecat PR #4388 converts it), so both are accepted: compare it as `String(accountId)`. A string must be digits only. Bandwidth's api-docs startStream example: an account id of digits (pattern).
    */
   accountId: string | number;
   /**
@@ -365,7 +365,7 @@ export interface TranscriptionTrack {
  */
 export interface TranscriptionMetadata {
   /**
-   * The Bandwidth account that owns the call. Bandwidth's docs show a string of digits; on the wire it has also been seen as a JSON number (pipecat-ai/pipecat PR #4388 converts it), so both are accepted: compare it as `String(accountId)`. A string must be digits only.
+   * The Bandwidth account that owns the call. Bandwidth's docs show a string of digits; on the wire it has also been seen as a JSON number (pipecat-ai/pipecat PR #4388 converts it), so both are accepted: compare it as `String(accountId)`. A string must be digits only. Bandwidth's api-docs startStream example: an account id of digits (pattern).
    */
   accountId: string | number;
   /**

@@ -9,7 +9,18 @@ import { join } from "node:path";
 import { after, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createBandwidthWebhooks } from "../generated/index.js";
-import { createCapture } from "../generated/capture.js";
+import { createCapture as openCapture } from "../generated/capture.js";
+
+/** Every capture a test opens is closed after the file, also when an assertion failed first: its writer thread must never keep the test process alive. */
+const opened: ReturnType<typeof openCapture>[] = [];
+const createCapture: typeof openCapture = (options) => {
+  const capture = openCapture(options);
+  opened.push(capture);
+  return capture;
+};
+after(async () => {
+  for (const capture of opened) await capture.close().catch(() => undefined);
+});
 
 const CORPUS = fileURLToPath(new URL("./fixtures/published-like/", import.meta.url));
 const FAMILIES = ["voice", "messaging", "numbers", "tfv", "endpoint", "mfa", "webrtc"] as const;

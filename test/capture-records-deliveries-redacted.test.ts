@@ -9,7 +9,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { createBandwidthWebhooks } from "../generated/index.js";
-import { createCapture, parseCapture } from "../generated/capture.js";
+import { createCapture as openCapture, parseCapture } from "../generated/capture.js";
+
+/** Every capture a test opens is closed after the file, also when an assertion failed first: its writer thread must never keep the test process alive. */
+const opened: ReturnType<typeof openCapture>[] = [];
+const createCapture: typeof openCapture = (options) => {
+  const capture = openCapture(options);
+  opened.push(capture);
+  return capture;
+};
+after(async () => {
+  for (const capture of opened) await capture.close().catch(() => undefined);
+});
 import type { CaptureEntry } from "../generated/capture.js";
 import { simulateCall } from "../generated/testing.js";
 
@@ -24,7 +35,7 @@ function receiver(capture: ReturnType<typeof createCapture>) {
     credentials,
     logger: silent,
     voice: {
-      initiate: (event) => `<Response><Gather gatherUrl="/callbacks/voice" maxDigits="1"><SpeakSentence>Calling from ${event.from}</SpeakSentence></Gather></Response>`,
+      initiate: (event) => `<Response><Gather gatherUrl="/callbacks/voice" username="bw-user" password="capture-s3cret-pw" maxDigits="1"><SpeakSentence>Calling from ${event.from}</SpeakSentence></Gather></Response>`,
       gather: (event) => `<Response><SpeakSentence>You pressed ${event.digits}</SpeakSentence><Hangup/></Response>`,
     },
     messaging: { messageReceived: () => undefined },

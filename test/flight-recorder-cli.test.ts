@@ -88,7 +88,7 @@ export const webhooks = createBandwidthWebhooks({
   credentials: [{ username: ${JSON.stringify(USERNAME)}, password: ${JSON.stringify(PASSWORD)} }],
   logger: { info() {}, warn() {}, error() {}, debug() {} },
   voice: {
-    initiate: () => '<Response><Gather gatherUrl="/callbacks/voice" maxDigits="1"><SpeakSentence>Press 1 for sales</SpeakSentence></Gather></Response>',
+    initiate: () => '<Response><Gather gatherUrl="/callbacks/voice" username=${JSON.stringify(USERNAME)} password=${JSON.stringify(PASSWORD)} maxDigits="1"><SpeakSentence>Press 1 for sales</SpeakSentence></Gather></Response>',
     gather: (event) => "<Response><SpeakSentence>Connecting you to sales, " + event.digits + "</SpeakSentence><Hangup/></Response>",
     disconnect: () => undefined,
   },

@@ -28,7 +28,7 @@ export async function startReceiver(options: { variant?: "original" | "changed";
     logger: silent,
     ...(options.capture === undefined ? {} : { capture: options.capture }),
     voice: {
-      initiate: () => `<Response><Gather gatherUrl="/callbacks/voice" maxDigits="1"><SpeakSentence>Press 1 for sales</SpeakSentence></Gather></Response>`,
+      initiate: () => `<Response><Gather gatherUrl="/callbacks/voice" username="${USERNAME}" password="${PASSWORD}" maxDigits="1"><SpeakSentence>Press 1 for sales</SpeakSentence></Gather></Response>`,
       gather: (event) =>
         changed
           ? `<Response><SpeakSentence>Sales is closed</SpeakSentence><Hangup/></Response>`
@@ -86,5 +86,6 @@ export async function recordCapture(dir: string): Promise<string[]> {
     return await capture.close();
   } finally {
     await receiver.close();
+    await capture.close().catch(() => undefined); // closed already on success; on a failure its thread must not keep the process alive
   }
 }

@@ -9,7 +9,7 @@ import { Response, SpeakSentence } from "bw-codegen/bxml";
 export function exampleVoiceHandlers(): unknown {
   const handlers: VoiceHandlers = {
     answer(event) {
-      return Response(SpeakSentence(`Hello ${event.to}`));
+      return Response(SpeakSentence("Hello " + event.to));
     },
   };
   return handlers;

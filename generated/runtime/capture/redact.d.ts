@@ -40,6 +40,10 @@ export interface Redactor {
     /** The pseudonym of one value (same shape). */
     pseudonym(value: string): string;
 }
+/** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
+export declare const CREDENTIAL_ATTRIBUTE: RegExp;
+/** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
+export declare const isCredentialAttribute: (name: string) => boolean;
 /**
  * Builds the redactor of one capture.
  *

@@ -25,6 +25,10 @@ const URL_KEY = /(?:url$|uri$|^media$|^mediaUrls?$)/i;
 const TEXT_KEY = /^(?:text|body|message)$/;
 const CONTAINER_KEY = /^(?:streamParams|customParams|sipHeaders|identity|stirShaken)$/;
 const SIP_HEADER_KEY = /^x-/i;
+/** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
+export const CREDENTIAL_ATTRIBUTE = /(\s[A-Za-z]*(?:[Pp]assword|[Uu]sername)\s*=\s*)(["'])[^"']*\2/g;
+/** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
+export const isCredentialAttribute = (name) => /(?:password|username)$/i.test(name);
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
 const DIGITS = "0123456789";
@@ -218,9 +222,13 @@ export function createRedactor(options) {
             return `${url.slice(0, q)}?${out.toString()}`;
         },
         answer(text, replaced) {
-            if (replaced.size === 0 || text === "")
+            if (text === "")
                 return text;
-            let out = text;
+            // Verb credentials in a BXML answer (`password`, `fallbackPassword`, `destinationPassword`, and their
+            // user names) never reach the file: their values become "***" (replay compares them as equal).
+            let out = text.replace(CREDENTIAL_ATTRIBUTE, (_whole, head, quote) => `${head}${quote}***${quote}`);
+            if (replaced.size === 0)
+                return out;
             const originals = [...replaced.keys()].sort((a, b) => b.length - a.length);
             for (const original of originals) {
                 if (out.includes(original))
