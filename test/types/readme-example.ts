@@ -14,6 +14,7 @@ import { deliverEvent } from "bw-codegen/testing";
 import { simulateCall } from "bw-codegen/testing";
 import type { EmergencyCallingReply, MessagingCallback } from "bw-codegen";
 import { createBandwidthWorker, createBullMQQueue, createRedisDedupeStore } from "bw-codegen/queue";
+import { createCapture } from "bw-codegen/capture"; // Node only; the core sees an edge-safe CaptureSink
 
 export const saved: MessagingCallback["message"][] = [];
 export const logged: unknown[][] = [];
@@ -130,4 +131,12 @@ export function readmeQueue() {
     messaging: { messageReceived: async (event) => void (await saveInbound(event.message)) }, // a throw: retried with back-off
   });
   return { receiver, worker };
+}
+
+/** The "Record, replay and drift" example (type-checked only: calling it starts a capture writer thread). */
+export function readmeCapture(): ReturnType<typeof createBandwidthWebhooks> {
+  const auth = { username: "bw", password: process.env.BW_CALLBACK_PASSWORD! };
+  const capture = createCapture({ dir: "captures", keep: ["tag"] });
+  const webhooks = createBandwidthWebhooks({ capture, credentials: [auth], voice: { answer: () => Response(SpeakSentence("Hello")) } });
+  return webhooks;
 }
