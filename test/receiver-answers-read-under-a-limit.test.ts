@@ -7,11 +7,10 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { AnswerTooLargeError, deliverEvent, simulateCall } from "../generated/testing.js";
-import { BIN, REPO_ROOT } from "./support/cli.js";
+import { runCliAsync } from "./support/cli.js";
 
 const CHUNK = Buffer.from(`<!--${"x".repeat(16 * 1024 - 7)}-->`);
 
@@ -40,24 +39,7 @@ async function startEndless(): Promise<{ url: string; requests: number; close():
   };
 }
 
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c));
-    child.stderr.on("data", (c: Buffer) => (stderr += c));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on("error", (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCliAsync(args, { env: { NO_COLOR: "1" } });
 
 describe("a receiver's answer is read under a limit", () => {
   let endless: Awaited<ReturnType<typeof startEndless>>;

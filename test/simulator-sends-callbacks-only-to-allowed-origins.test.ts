@@ -6,9 +6,8 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { simulateCall, type CallTrace } from "../generated/testing.js";
-import { BIN, REPO_ROOT } from "./support/cli.js";
+import { runCliAsync } from "./support/cli.js";
 import { PASS, USER, startRaw } from "./support/simulate.js";
 
 interface Seen {
@@ -85,24 +84,7 @@ describe("bw-codegen simulate call --allow-origin", () => {
     await second.close();
   });
 
-  function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (c: Buffer) => (stdout += c));
-      child.stderr.on("data", (c: Buffer) => (stderr += c));
-      const timer = setTimeout(() => child.kill(), 60_000);
-      child.on("error", (error) => {
-        clearTimeout(timer);
-        reject(error);
-      });
-      child.on("close", (status) => {
-        clearTimeout(timer);
-        resolve({ status, stdout, stderr });
-      });
-    });
-  }
+  const cli = (args: string[]) => runCliAsync(args, { env: { NO_COLOR: "1" } });
 
   it("refuses the other port without the flag (exit 1, nothing sent there), sends it with the flag", async () => {
     const without = await cli(["simulate", "call", "--url", first.url, "--username", USER, "--password", PASS]);

@@ -1,9 +1,9 @@
 // Runs the real `bw-codegen` binary in a child process, as a user would, and captures its output. A run
 // is killed (SIGKILL) only when it hangs: after PROCESS_LIMIT_MS, far beyond what a loaded machine needs.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { PROCESS_LIMIT_MS } from "./children.js";
+import { adopt, limitChild, PROCESS_LIMIT_MS } from "./children.js";
 
 export const REPO_ROOT: string = fileURLToPath(new URL("../..", import.meta.url));
 export const BIN: string = join(REPO_ROOT, "bin", "bw-codegen.mjs");
@@ -28,6 +28,30 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
   const result = spawnSync(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, input: options.input, env, encoding: "utf8", timeout: PROCESS_LIMIT_MS, killSignal: "SIGKILL" });
   const hung = result.error ? `\nbw-codegen ${args.join(" ")}: ${result.error.message}${(result.error as NodeJS.ErrnoException).code === "ETIMEDOUT" ? ` (killed after ${PROCESS_LIMIT_MS / 1000} s: hung)` : ""}` : "";
   return { status: result.status, stdout: result.stdout, stderr: result.stderr + hung };
+}
+
+/**
+ * Run `bw-codegen ...args` without blocking the test process (for runs against servers this process
+ * serves): the child is registered with the children helper (killed on every path) and killed as hung
+ * after PROCESS_LIMIT_MS.
+ */
+export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = adopt(spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...plainEnv(), ...options.env }, stdio: ["ignore", "pipe", "pipe"] }));
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c));
+    child.stderr.on("data", (c: Buffer) => (stderr += c));
+    const cancel = limitChild(child, (message) => (stderr += `\nbw-codegen ${args.join(" ")}: ${message}`));
+    child.on("error", (error) => {
+      cancel();
+      reject(error);
+    });
+    child.on("close", (status) => {
+      cancel();
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 /** Parse `--json` output: one object per line. */
