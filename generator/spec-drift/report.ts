@@ -11,7 +11,7 @@ import { REPO_ROOT } from "../paths.js";
 import type { JsonSchema } from "../schema-refs.js";
 import { editDistance } from "../cli/suggest.js";
 import { type AllowListEntry, type DriftDifference, SchemaStore, allowListMatches, compareSchemas, loadAllowList } from "./compare.js";
-import { SPEC_BASELINE, type SpecEvent, specEvents } from "./spec-callbacks.js";
+import { SPEC_BASELINE, type SpecEvent, narrowed, specEvents } from "./spec-callbacks.js";
 
 export type SpecDriftKind =
   | "new-event-type"
@@ -161,7 +161,9 @@ export function specDrift(doc: JsonSchema, options: SpecDriftOptions = {}): Spec
     const specList = inSpec.filter((e) => e.family === family);
     const compare = (e: SpecEvent, event: string): void => {
       compared++;
-      findings.push(...fieldFindings(doc, e, event, events.get(event)!, store, allowList));
+      // Under another name, a shared schema is narrowed to our name: the validator maps the name that arrives.
+      const seen = e.discriminant !== undefined && event !== e.event ? { ...e, schema: narrowed(doc, e.spec, e.discriminant, event) } : e;
+      findings.push(...fieldFindings(doc, seen, event, events.get(event)!, store, allowList));
     };
     const covered = new Set<string>();
     const unmatched: SpecEvent[] = [];

@@ -20,6 +20,8 @@ export interface SpecEvent {
   spec: string;
   /** The schema to compare with ours: `$ref` to the spec schema, narrowed to this event when shared. */
   schema: JsonSchema;
+  /** The property naming the event when the spec schema is shared (narrowed by it). */
+  discriminant?: string;
 }
 
 /** TFV webhook shapes (spec schema name → our event); a new shape is named by its schema without `Webhook`. */
@@ -138,9 +140,9 @@ export function specEvents(doc: JsonSchema): SpecEvent[] {
     if (name.endsWith("Callback") && eventType !== undefined && enumValues(doc, eventType).length === 0) {
       events.push({ family: "voice", event: name.slice(0, -"Callback".length), spec: name, schema: ref(name) });
     } else if (name.endsWith("Callback") && type !== undefined && enumValues(doc, type).length > 0) {
-      for (const value of enumValues(doc, type)) events.push({ family: "messaging", event: value, spec: name, schema: narrowed(doc, name, "type", value) });
+      for (const value of enumValues(doc, type)) events.push({ family: "messaging", event: value, spec: name, schema: narrowed(doc, name, "type", value), discriminant: "type" });
     } else if (name.startsWith("endpoint") && eventType !== undefined && enumValues(doc, eventType).length > 0) {
-      for (const value of enumValues(doc, eventType)) events.push({ family: "endpoint", event: value, spec: name, schema: narrowed(doc, name, "eventType", value) });
+      for (const value of enumValues(doc, eventType)) events.push({ family: "endpoint", event: value, spec: name, schema: narrowed(doc, name, "eventType", value), discriminant: "eventType" });
     }
   }
   const tfv = deref(doc, doc?.components?.requestBodies?.verificationWebhookRequest)?.content?.["application/json"]?.schema;
