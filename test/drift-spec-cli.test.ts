@@ -1,7 +1,7 @@
 // `bw-codegen drift --spec`, run as a user would (the CLI binary): the vendored copy of Bandwidth's newest
 // spec gives only known, explained differences and the known recordingComplete rename (exit 0); copies of it
 // changed in a temp folder (an injected field, a new enum value, a new event type, a renamed event, a
-// renamed field, a removed event, a changed type) are each reported as such, a renamed event as a rename
+// renamed field, a removed event, a changed type, a field no longer required) are each reported as such, a renamed event as a rename
 // rather than one removed plus one new (exit 1), an event under a name the family's renames already list is
 // reported as a handled rename and is not drift (exit 0); --json is one finding a line then a summary;
 // usage mistakes and unreadable specs exit 2; a JSON spec needs no yaml package, a YAML one says what to install.
@@ -61,7 +61,7 @@ describe("bw-codegen drift --spec", () => {
     }
   });
 
-  it("an injected field, a new enum value, a changed type, a new event type and a removed one are each reported, with the field's path (exit 1)", async () => {
+  it("an injected field, a new enum value, a changed type, a field no longer required, a new event type and a removed one are each reported, with the field's path (exit 1)", async () => {
     const file = specCopy("changed", (schemas) => {
       schemas.answerCallback.properties.futureField = { type: "string" };
       schemas.answerCallback.properties.machineDetectionResult = { $ref: "#/components/schemas/machineDetectionResult" };
@@ -70,6 +70,7 @@ describe("bw-codegen drift --spec", () => {
       schemas.gatherCallback.properties.digits = { type: "integer" };
       schemas.holdCompleteCallback = structuredClone(schemas.answerCallback);
       delete schemas.dtmfCallback;
+      schemas.inboundCallback.required = schemas.inboundCallback.required.filter((name: string) => name !== "time");
     });
     const { status, findings, summary } = await driftJson(file);
     assert.equal(status, 1, JSON.stringify(findings));
@@ -81,6 +82,7 @@ describe("bw-codegen drift --spec", () => {
       "voice gather type-mismatch digits integer",
       "voice holdComplete new-event-type ",
       "voice dtmf removed-event-type ",
+      "messaging message-received required-change time",
     ]) {
       assert.ok(seen.includes(expected), `${expected} not in:\n${seen.join("\n")}`);
     }
