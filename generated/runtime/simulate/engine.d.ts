@@ -5,6 +5,7 @@ import { Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { type CallbackSpec } from "./semantics.js";
 import { type CallScript, type ResolvedScript } from "./script.js";
 import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+import type { BackgroundRecording, CallbackTarget, Doc, Run } from "./types.js";
 /** What the engine needs from outside. */
 export interface EngineOptions {
     /** Sends the HTTP requests (a `fetch`, or an in-process handler wrapped as one). */
@@ -31,33 +32,9 @@ export interface EngineOptions {
  * @throws {BandwidthConfigError} for a URL that is not http or https (`new URL` throws its own TypeError for one that is not absolute).
  */
 export declare function httpOrigin(url: string): string;
-/** Where one callback goes: URLs already resolved, credentials chosen. */
-export interface CallbackTarget {
-    readonly url: string;
-    readonly method: "GET" | "POST";
-    readonly username?: string;
-    readonly password?: string;
-    readonly fallback?: {
-        readonly url: string;
-        readonly method: "GET" | "POST";
-        readonly username?: string;
-        readonly password?: string;
-        readonly uncredentialed?: string;
-    };
-    /**
-     * Set when this is a verb's callback and the verb has no credentials for it: where they belong, in
-     * words (`username/password on the element with gatherUrl`). Bandwidth then sends no credentials, so a
-     * receiver that challenges answers 401 and the callback is dropped: the problem names the fix.
-     */
-    readonly uncredentialed?: string;
-}
-/** A BXML document to run and the URL it came from (relative URLs resolve against it). */
-export interface Doc {
-    readonly root: BxmlNode;
-    readonly baseUrl: string;
-}
+export type { CallbackTarget, Doc } from "./types.js";
 /** One simulated call's state. Executors read and change it through these methods. */
-export declare class CallRun {
+export declare class CallRun implements Run {
     readonly script: ResolvedScript;
     readonly ids: Ids;
     readonly clock: Clock;
@@ -74,14 +51,7 @@ export declare class CallRun {
     /** Gathers run so far on the current transfer's B-leg. */
     calleeGathers: number;
     /** The running `<StartRecording>`, if any. */
-    background: {
-        startMs: number;
-        spec: CallbackTarget | undefined;
-        transcription: CallbackTarget | undefined;
-        fileFormat: string;
-        channels: number;
-        leg: Leg;
-    } | undefined;
+    background: BackgroundRecording | undefined;
     private readonly options;
     private readonly startedAt;
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */

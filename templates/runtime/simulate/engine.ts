@@ -8,12 +8,13 @@ import { parseBxml } from "../bxml/parse.js";
 import { BandwidthConfigError } from "../errors.js";
 import type { BxmlNode, BxmlRules } from "../bxml/rules.js";
 import { deliverCallback, type CallbackAnswer, type Transport } from "./client.js";
-import { EXECUTORS, type Next } from "./executor.js";
+import { EXECUTORS } from "./executor.js";
 import { LEG_EXECUTORS } from "./legs.js";
 import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { SEMANTICS, VERBS, type CallbackSpec } from "./semantics.js";
 import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
 import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+import type { BackgroundRecording, CallbackTarget, Doc, Next, Run } from "./types.js";
 
 /** What the engine needs from outside. */
 export interface EngineOptions {
@@ -47,26 +48,7 @@ export function httpOrigin(url: string): string {
   return parsed.origin;
 }
 
-/** Where one callback goes: URLs already resolved, credentials chosen. */
-export interface CallbackTarget {
-  readonly url: string;
-  readonly method: "GET" | "POST";
-  readonly username?: string;
-  readonly password?: string;
-  readonly fallback?: { readonly url: string; readonly method: "GET" | "POST"; readonly username?: string; readonly password?: string; readonly uncredentialed?: string };
-  /**
-   * Set when this is a verb's callback and the verb has no credentials for it: where they belong, in
-   * words (`username/password on the element with gatherUrl`). Bandwidth then sends no credentials, so a
-   * receiver that challenges answers 401 and the callback is dropped: the problem names the fix.
-   */
-  readonly uncredentialed?: string;
-}
-
-/** A BXML document to run and the URL it came from (relative URLs resolve against it). */
-export interface Doc {
-  readonly root: BxmlNode;
-  readonly baseUrl: string;
-}
+export type { CallbackTarget, Doc } from "./types.js";
 
 /** Verb attributes for the trace, passwords hidden. */
 const redact = (attributes: BxmlNode["attributes"]): Record<string, unknown> => {
@@ -82,7 +64,7 @@ const ownCredentials = (username: string | undefined, password: string | undefin
   username !== undefined && password !== undefined ? { username, password } : {};
 
 /** One simulated call's state. Executors read and change it through these methods. */
-export class CallRun {
+export class CallRun implements Run {
   readonly script: ResolvedScript;
   readonly ids: Ids;
   readonly clock: Clock;
@@ -95,9 +77,7 @@ export class CallRun {
   /** Gathers run so far on the current transfer's B-leg. */
   calleeGathers = 0;
   /** The running `<StartRecording>`, if any. */
-  background:
-    | { startMs: number; spec: CallbackTarget | undefined; transcription: CallbackTarget | undefined; fileFormat: string; channels: number; leg: Leg }
-    | undefined;
+  background: BackgroundRecording | undefined;
   private readonly options: EngineOptions;
   private readonly startedAt: number = Date.now();
   /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */

@@ -3,15 +3,12 @@
 // callback URLs, defaults and choices come from semantics.ts; the state and delivery from engine.ts.
 
 import type { BxmlNode } from "../bxml/rules.js";
-import type { CallbackTarget, CallRun, Doc } from "./engine.js";
 import { callEvent, recordingFields, type Leg } from "./payloads.js";
 import { nth } from "./script.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
+import type { CallbackTarget, Executor, Next, Run } from "./types.js";
 
-/** What to do after a verb: go on with the next one, stop this leg's BXML, or run a new document. */
-export type Next = "continue" | "stop" | Doc;
-
-export type Executor = (run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string) => Promise<Next>;
+export type { Executor, Next } from "./types.js";
 
 /** The text of a node, SSML tags removed, whitespace collapsed. */
 export function textOf(node: BxmlNode | string): string {
@@ -24,7 +21,7 @@ const str = (value: unknown, fallback: string): string => (typeof value === "str
 const spec = (verb: string, event: string) => VERBS[verb].callbacks.find((c) => c.event === event)!;
 
 /** Plays SpeakSentence / PlayAudio (top level or inside Gather), advancing the clock. */
-export function playMedia(run: CallRun, leg: Leg, node: BxmlNode, baseUrl: string): void {
+export function playMedia(run: Run, leg: Leg, node: BxmlNode, baseUrl: string): void {
   const at = run.clock.iso();
   const legName = run.legName(leg);
   if (node.name === "SpeakSentence") {
@@ -59,7 +56,7 @@ function collect(input: string, terminatingDigits: string, maxDigits: number): {
 
 /** recordingAvailable for a finished recording, then transcriptionAvailable when `transcribe` asked for it. */
 async function recordingDone(
-  run: CallRun,
+  run: Run,
   leg: Leg,
   recording: { recordingId: string; startMs: number; endMs: number; fileFormat: string; channels: number },
   targets: { available: CallbackTarget | undefined; transcription: CallbackTarget | undefined },
@@ -85,7 +82,7 @@ async function recordingDone(
   await run.sendAsync(run.legName(leg), event, targets.transcription);
 }
 
-async function gather(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function gather(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const a = verb.attributes;
   const d = SEMANTICS.gather;
   const input = leg === run.a ? run.script.digits[run.counters.gather++] ?? "" : nextCalleeDigits(run);
@@ -111,53 +108,53 @@ async function gather(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): 
 }
 
 /** Callee digits for Gathers in transferAnswer BXML (from the current transfer's script entry). */
-function nextCalleeDigits(run: CallRun): string {
+function nextCalleeDigits(run: Run): string {
   const t = nth(run.script.transfers, Math.max(0, run.counters.transfer - 1));
   const list = "calleeDigits" in t && t.calleeDigits !== undefined ? t.calleeDigits : [];
   const index = run.calleeGathers++;
   return list[index] ?? "";
 }
 
-async function redirect(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function redirect(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const target = run.target(verb.attributes, spec("Redirect", "redirect"), baseUrl);
   if (target === undefined) return "continue"; // redirectUrl is required: parseBxml already refused this
   return (await run.sendSync(leg, callEvent(run.identity, run.clock, leg, "redirect"), target)) ?? "stop";
 }
 
-async function hangup(run: CallRun, leg: Leg): Promise<Next> {
+async function hangup(run: Run, leg: Leg): Promise<Next> {
   run.end(leg, "hangup", "<Hangup>");
   return "stop";
 }
 
-async function pause(run: CallRun, _leg: Leg, verb: BxmlNode): Promise<Next> {
+async function pause(run: Run, _leg: Leg, verb: BxmlNode): Promise<Next> {
   run.clock.advance(num(verb.attributes.duration, verb.name === "Ring" ? SEMANTICS.ring : SEMANTICS.pause));
   return "continue";
 }
 
-async function media(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function media(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   playMedia(run, leg, verb, baseUrl);
   return "continue";
 }
 
-async function tag(_run: CallRun, leg: Leg, verb: BxmlNode): Promise<Next> {
+async function tag(_run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
   const value = textOf(verb);
   leg.tag = value === "" ? undefined : value;
   return "continue";
 }
 
-async function sendDtmf(run: CallRun, leg: Leg, verb: BxmlNode): Promise<Next> {
+async function sendDtmf(run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
   run.note(leg, `plays DTMF ${JSON.stringify(textOf(verb))}`);
   run.clock.advance(textOf(verb).length * 0.6);
   return "continue";
 }
 
-async function forward(run: CallRun, leg: Leg, verb: BxmlNode): Promise<Next> {
+async function forward(run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
   run.clock.advance(SEMANTICS.transfer.callTimeout);
   run.end(leg, "hangup", `forwarded to ${str(verb.attributes.to, "?")}: the application lost control of the call`);
   return "stop";
 }
 
-async function record(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function record(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const a = verb.attributes;
   const d = SEMANTICS.record;
   const rs = nth(run.script.recordings, run.counters.record++);
@@ -194,7 +191,7 @@ async function record(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): 
   return doc ?? "stop";
 }
 
-async function startRecording(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function startRecording(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   if (run.background !== undefined) {
     run.note(leg, "a recording is already running: this StartRecording is ignored");
     return "continue";
@@ -211,7 +208,7 @@ async function startRecording(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: s
   return "continue";
 }
 
-async function stopRecording(run: CallRun): Promise<Next> {
+async function stopRecording(run: Run): Promise<Next> {
   const bg = run.background;
   if (bg === undefined) return "continue";
   run.background = undefined;
@@ -220,13 +217,13 @@ async function stopRecording(run: CallRun): Promise<Next> {
   return "continue";
 }
 
-async function recordingNote(run: CallRun, leg: Leg, verb: BxmlNode): Promise<Next> {
+async function recordingNote(run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
   run.note(leg, run.background === undefined ? `${verb.name}: nothing is recording` : verb.name === "PauseRecording" ? "recording paused" : "recording resumed");
   return "continue";
 }
 
 /** StartGather: one async dtmf event per digit of the script's `dtmf`, sent to dtmfUrl as the caller presses them. */
-async function startGather(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function startGather(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const target = run.target(verb.attributes, spec("StartGather", "dtmf"), baseUrl);
   const digits = leg === run.a ? run.script.dtmf : "";
   if (target === undefined || digits === "") return "continue";

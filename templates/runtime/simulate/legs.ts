@@ -3,17 +3,17 @@
 // bridgeTargetComplete) and Conference (created / member join / member exit / completed).
 
 import type { BxmlNode } from "../bxml/rules.js";
-import type { CallRun } from "./engine.js";
-import { playMedia, textOf, type Executor, type Next } from "./executor.js";
+import { playMedia, textOf } from "./executor.js";
 import { callEvent, conferenceEvent, type Leg } from "./payloads.js";
 import { nth } from "./script.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
+import type { Executor, Next, Run } from "./types.js";
 
 const spec = (verb: string, event: string) => VERBS[verb].callbacks.find((c) => c.event === event)!;
 const num = (value: unknown, fallback: number): number => (typeof value === "number" ? value : fallback);
 
 /** Sends transferDisconnect for one B-leg (to its destination's transferDisconnectUrl, if any). */
-async function transferDisconnect(run: CallRun, leg: Leg, dest: BxmlNode, baseUrl: string, cause: string): Promise<void> {
+async function transferDisconnect(run: Run, leg: Leg, dest: BxmlNode, baseUrl: string, cause: string): Promise<void> {
   const target = run.target(dest.attributes, spec("Transfer", "transferDisconnect"), baseUrl);
   if (!run.ended.has(leg.callId)) run.ended.set(leg.callId, cause);
   if (target === undefined) return;
@@ -26,7 +26,7 @@ async function transferDisconnect(run: CallRun, leg: Leg, dest: BxmlNode, baseUr
 }
 
 /** Rings the B-legs; the answering one runs its transferAnswer BXML, then the legs talk. */
-async function transfer(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function transfer(run: Run, a: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const ts = nth(run.script.transfers, run.counters.transfer++);
   run.calleeGathers = 0;
   const transferCallerId = typeof verb.attributes.transferCallerId === "string" ? verb.attributes.transferCallerId : a.from;
@@ -72,7 +72,7 @@ async function transfer(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): 
 }
 
 /** transferComplete on the A-leg (if transferCompleteUrl), else execution continues after <Transfer>. */
-async function transferComplete(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string, b: Leg, cause: string): Promise<Next> {
+async function transferComplete(run: Run, a: Leg, verb: BxmlNode, baseUrl: string, b: Leg, cause: string): Promise<Next> {
   const target = run.target(verb.attributes, spec("Transfer", "transferComplete"), baseUrl);
   if (target === undefined) return "continue";
   const event = callEvent(run.identity, run.clock, a, "transferComplete", {
@@ -85,7 +85,7 @@ async function transferComplete(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: s
 }
 
 /** Bridges another call; whichever leg remains gets bridgeComplete / bridgeTargetComplete. */
-async function bridge(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function bridge(run: Run, a: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const target: Leg = { callId: textOf(verb), from: a.to, to: a.from, direction: "outbound", startMs: run.clock.now(), answerMs: run.clock.now(), tag: undefined };
   run.note(a, `bridged with call ${target.callId}; talking ${SEMANTICS.bridgeSeconds} s`);
   run.clock.advance(SEMANTICS.bridgeSeconds);
@@ -106,7 +106,7 @@ async function bridge(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): Pr
 }
 
 /** Runs conference-scope BXML (only play/speak/recording verbs are allowed there): records what all members hear. */
-function runConferenceDoc(run: CallRun, a: Leg, doc: { root: BxmlNode; baseUrl: string } | undefined): void {
+function runConferenceDoc(run: Run, a: Leg, doc: { root: BxmlNode; baseUrl: string } | undefined): void {
   if (doc === undefined) return;
   for (const child of doc.root.children) {
     if (typeof child === "string") continue;
@@ -116,7 +116,7 @@ function runConferenceDoc(run: CallRun, a: Leg, doc: { root: BxmlNode; baseUrl: 
 }
 
 /** Joins a conference; the caller stays `conferenceSeconds`, then hangs up (CHOICE). */
-async function conference(run: CallRun, a: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function conference(run: Run, a: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const conf = { conferenceId: run.ids.conferenceId(), name: textOf(verb), tag: typeof verb.attributes.tag === "string" ? verb.attributes.tag : a.tag };
   const target = run.target(verb.attributes, spec("Conference", "conferenceCreated"), baseUrl);
   run.note(a, `joins conference ${JSON.stringify(conf.name)}`);
