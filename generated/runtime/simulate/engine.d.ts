@@ -47,6 +47,8 @@ export declare class CallRun implements Run {
         gather: number;
         transfer: number;
         record: number;
+        refer: number;
+        connect: number;
     };
     /** Gathers run so far on the current transfer's B-leg. */
     calleeGathers: number;
@@ -59,6 +61,7 @@ export declare class CallRun implements Run {
     constructor(options: EngineOptions, script: ResolvedScript);
     /** Label of a leg in the trace. */
     legName(leg: Leg): string;
+    /** Whether a leg has ended: a Transfer B-leg also ends with the A-leg; a bridge target is a call of its own. */
     isEnded(leg: Leg): boolean;
     /** Ends a leg (the A-leg ends the call); the first cause wins. */
     end(leg: Leg, cause: string, reason: string): void;

@@ -31,9 +31,16 @@ export interface Doc {
 }
 /** What to do after a verb: go on with the next one, stop this leg's BXML, or run a new document. */
 export type Next = "continue" | "stop" | Doc;
-/** The running `<StartRecording>` of a call. */
-export interface BackgroundRecording {
+/** A recording that can be paused: paused time is not part of its duration. */
+export interface PausableRecording {
     startMs: number;
+    /** Milliseconds spent paused so far. */
+    pausedMs: number;
+    /** When the current pause began; undefined while recording. */
+    pausedAt: number | undefined;
+}
+/** The running `<StartRecording>` of a call. */
+export interface BackgroundRecording extends PausableRecording {
     spec: CallbackTarget | undefined;
     transcription: CallbackTarget | undefined;
     fileFormat: string;
@@ -54,6 +61,8 @@ export interface Run {
         gather: number;
         transfer: number;
         record: number;
+        refer: number;
+        connect: number;
     };
     /** Gathers run so far on the current transfer's B-leg. */
     calleeGathers: number;

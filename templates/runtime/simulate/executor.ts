@@ -6,7 +6,7 @@ import type { BxmlNode } from "../bxml/rules.js";
 import { callEvent, recordingFields, type Leg } from "./payloads.js";
 import { nth } from "./script.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
-import type { CallbackTarget, Executor, Next, Run } from "./types.js";
+import type { CallbackTarget, Executor, Next, PausableRecording, Run } from "./types.js";
 
 export type { Executor, Next } from "./types.js";
 
@@ -58,7 +58,7 @@ function collect(input: string, terminatingDigits: string, maxDigits: number): {
 async function recordingDone(
   run: Run,
   leg: Leg,
-  recording: { recordingId: string; startMs: number; endMs: number; fileFormat: string; channels: number },
+  recording: { recordingId: string; startMs: number; endMs: number; fileFormat: string; channels: number; pausedMs?: number },
   targets: { available: CallbackTarget | undefined; transcription: CallbackTarget | undefined },
   transcript: string | undefined,
 ): Promise<void> {
@@ -148,9 +148,28 @@ async function sendDtmf(run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
   return "continue";
 }
 
+/** Forward: the target rings; busy/rejected/unanswered within callTimeout ends the call with that cause. */
 async function forward(run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
-  run.clock.advance(SEMANTICS.transfer.callTimeout);
-  run.end(leg, "hangup", `forwarded to ${str(verb.attributes.to, "?")}: the application lost control of the call`);
+  const fs = run.script.forward;
+  const to = str(verb.attributes.to, "?");
+  const callTimeout = num(verb.attributes.callTimeout, SEMANTICS.transfer.callTimeout);
+  const ringSeconds = fs.ringSeconds ?? SEMANTICS.ringSecondsBeforeAnswer;
+  const outcome = fs.outcome ?? "answer";
+  if (outcome === "busy" || outcome === "rejected") {
+    run.end(leg, outcome, `forwarded to ${to}, which ${outcome === "busy" ? "is busy" : "rejected the call"}`);
+    return "stop";
+  }
+  if (outcome === "no-answer" || ringSeconds > callTimeout) {
+    run.clock.advance(callTimeout);
+    run.end(leg, "timeout", `forwarded to ${to}, which did not answer within callTimeout (${callTimeout} s)`);
+    return "stop";
+  }
+  run.clock.advance(ringSeconds);
+  leg.answerMs ??= run.clock.now();
+  const talk = fs.talkSeconds ?? SEMANTICS.forwardTalkSeconds;
+  run.note(leg, `${to} answers after ${ringSeconds} s; talking ${talk} s`);
+  run.clock.advance(talk);
+  run.end(leg, "hangup", `forwarded to ${to}: the application lost control of the call`);
   return "stop";
 }
 
@@ -199,6 +218,8 @@ async function startRecording(run: Run, leg: Leg, verb: BxmlNode, baseUrl: strin
   const a = verb.attributes;
   run.background = {
     startMs: run.clock.now(),
+    pausedMs: 0,
+    pausedAt: undefined,
     spec: run.target(a, spec("StartRecording", "recordingAvailable"), baseUrl),
     fileFormat: str(a.fileFormat, "wav"),
     channels: a.multiChannel === true ? 2 : 1,
@@ -212,13 +233,32 @@ async function stopRecording(run: Run): Promise<Next> {
   const bg = run.background;
   if (bg === undefined) return "continue";
   run.background = undefined;
-  const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels };
+  const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels, pausedMs: pausedSoFar(bg, run.clock.now()) };
   await recordingDone(run, bg.leg, recording, { available: bg.spec, transcription: bg.transcription }, undefined);
   return "continue";
 }
 
+/** Milliseconds a recording has been paused by `now` (a pause still running counts up to `now`). */
+export function pausedSoFar(recording: PausableRecording, now: number): number {
+  return recording.pausedMs + (recording.pausedAt !== undefined ? now - recording.pausedAt : 0);
+}
+
+/** PauseRecording / ResumeRecording on a recording: what the trace says about it. */
+export function pauseOrResume(recording: PausableRecording | undefined, verb: string, now: number): string {
+  if (recording === undefined) return `${verb}: nothing is recording`;
+  if (verb === "PauseRecording") {
+    if (recording.pausedAt !== undefined) return "PauseRecording: the recording is already paused";
+    recording.pausedAt = now;
+    return "recording paused";
+  }
+  if (recording.pausedAt === undefined) return "ResumeRecording: the recording is not paused";
+  recording.pausedMs += now - recording.pausedAt;
+  recording.pausedAt = undefined;
+  return "recording resumed";
+}
+
 async function recordingNote(run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
-  run.note(leg, run.background === undefined ? `${verb.name}: nothing is recording` : verb.name === "PauseRecording" ? "recording paused" : "recording resumed");
+  run.note(leg, pauseOrResume(run.background, verb.name, run.clock.now()));
   return "continue";
 }
 
