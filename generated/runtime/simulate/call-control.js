@@ -54,7 +54,7 @@ async function refer(run, leg, verb, baseUrl) {
         run.end(leg, "hangup", `referred to ${uri}`);
         if (target !== undefined) {
             const doc = await run.sendSync(leg, event(), target);
-            if (doc !== undefined && doc.root.children.some((c) => typeof c !== "string")) {
+            if (doc?.root.children.some((c) => typeof c !== "string")) {
                 run.note(leg, "the call is already gone after a successful REFER: Bandwidth ignores the BXML answered to referComplete");
             }
         }

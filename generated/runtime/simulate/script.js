@@ -55,7 +55,9 @@ function callControl(script) {
         if (t.targets !== undefined) {
             if (!Array.isArray(t.targets))
                 throw new ScriptError(`${at}.targets must be an array`);
-            t.targets.forEach((o, i) => oneOf(`${at}.targets[${i}]`, o, OUTCOMES));
+            t.targets.forEach((o, i) => {
+                oneOf(`${at}.targets[${i}]`, o, OUTCOMES);
+            });
         }
         positive(`${at}.ringSeconds`, t.ringSeconds, 0);
     });

@@ -60,7 +60,7 @@ async function refer(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promi
     run.end(leg, "hangup", `referred to ${uri}`);
     if (target !== undefined) {
       const doc = await run.sendSync(leg, event(), target);
-      if (doc !== undefined && doc.root.children.some((c) => typeof c !== "string")) {
+      if (doc?.root.children.some((c) => typeof c !== "string")) {
         run.note(leg, "the call is already gone after a successful REFER: Bandwidth ignores the BXML answered to referComplete");
       }
     }

@@ -197,7 +197,9 @@ function callControl(script: CallScript): Pick<ResolvedScript, "transfers" | "fo
   const transfers = list("transfers", script.transfers, (t, at) => {
     if (t.targets !== undefined) {
       if (!Array.isArray(t.targets)) throw new ScriptError(`${at}.targets must be an array`);
-      t.targets.forEach((o, i) => oneOf(`${at}.targets[${i}]`, o, OUTCOMES));
+      t.targets.forEach((o, i) => {
+        oneOf(`${at}.targets[${i}]`, o, OUTCOMES);
+      });
     }
     positive(`${at}.ringSeconds`, t.ringSeconds, 0);
   });
