@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../generator/paths.js";
 import { ALL_EXECUTORS } from "../generated/runtime/simulate/registry.js";
-import { simulateCall } from "../generated/testing.js";
+import { simulateCall, type CallTrace } from "../generated/testing.js";
 import { PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
 
 /** Verbs the simulator may still leave "not simulated": the media-stream and transcription verbs (the socket work, issue 23 item 1-2). */
@@ -38,7 +38,7 @@ async function raw(answer: (exchange: RawExchange, event: Record<string, unknown
   return server;
 }
 
-const notes = (trace: { entries: readonly { kind: string }[] }): string[] => trace.entries.filter((e) => e.kind === "note").map((e) => (e as { text: string }).text);
+const notes = (trace: CallTrace): string[] => trace.entries.flatMap((e) => (e.kind === "note" ? [e.text] : []));
 
 describe("every BXML verb has an executor", () => {
   it("each verb schema in schemas/bxml (x-bw.kind verb) is simulated, except the listed stream verbs", () => {
