@@ -120,10 +120,12 @@ describe("bridges", () => {
           : ack,
     );
     const trace = await simulateCall(server.url, { ...call, bridgeEndedBy: "caller" });
-    assert.deepEqual(events(trace), ["initiate", "bridgeTargetComplete", "disconnect"]);
+    assert.deepEqual(events(trace), ["initiate", "disconnect", "bridgeTargetComplete"]);
     assert.equal(payload(trace, "bridgeTargetComplete").callId, "c-0a1b2c3d-4e5f6a7b-1234-4abc-9def-0123456789ab");
     assert.deepEqual(trace.said, ["The caller has left"]);
     assert.deepEqual(trace.verbs.map((v) => `${v.leg}:${v.verb}`), ["A:Bridge", "target:SpeakSentence"]);
+    const ended = Date.parse(String(payload(trace, "disconnect").endTime));
+    assert.ok(ended <= Date.parse(String(payload(trace, "bridgeTargetComplete").eventTime)), "the caller's call ended when it left the bridge, not after the target's BXML");
     assertPayloadsValid(trace);
   });
 

@@ -77,6 +77,14 @@ describe("<Refer>", () => {
     assertPayloadsValid(trace);
   });
 
+  it("after a successful REFER even invalid BXML answered to referComplete is not judged (Bandwidth never runs it)", async () => {
+    const server = await raw((_x, e) => (e?.eventType === "initiate" ? xml(referXml) : e?.eventType === "referComplete" ? xml("<Transfer/>") : ack), ["/refer"]);
+    const trace = await simulateCall(server.url, SIP_CALL);
+    assert.deepEqual(events(trace), ["initiate", "referComplete", "disconnect"]);
+    assert.equal(trace.ok, true, JSON.stringify(trace.problems));
+    assert.equal(trace.cause, "hangup");
+  });
+
   it("a failed REFER (scripted) keeps the call up and runs referComplete's BXML", async () => {
     const server = await raw(
       (_x, e) => (e?.eventType === "initiate" ? xml(referXml) : e?.eventType === "referComplete" ? xml("<SpeakSentence>The transfer failed</SpeakSentence>") : ack),

@@ -54,6 +54,8 @@ export declare class CallRun implements Run {
     calleeGathers: number;
     /** The running `<StartRecording>`, if any. */
     background: BackgroundRecording | undefined;
+    /** Work on other calls that goes on after this call's disconnect (a bridge target's BXML). */
+    private readonly deferred;
     private readonly options;
     private readonly startedAt;
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
@@ -65,6 +67,8 @@ export declare class CallRun implements Run {
     isEnded(leg: Leg): boolean;
     /** Ends a leg (the A-leg ends the call); the first cause wins. */
     end(leg: Leg, cause: string, reason: string): void;
+    /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+    defer(work: () => Promise<void>): void;
     note(leg: Leg, message: string): void;
     problem(entry: Omit<ProblemEntry, "kind" | "at">): void;
     /** Resolves a URL attribute against the URL that served the BXML. */
@@ -87,6 +91,14 @@ export declare class CallRun implements Run {
      * leg) ended because the callback could not be delivered or its BXML was invalid.
      */
     sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined>;
+    /**
+     * Sends a BXML callback whose reply Bandwidth does not run this time (referComplete after a successful
+     * REFER: the call is gone): delivered like any BXML callback, the answer is neither parsed nor judged.
+     */
+    sendIgnoringReply(leg: Leg, event: Record<string, unknown>, target: CallbackTarget): Promise<{
+        delivered: boolean;
+        body: string;
+    }>;
     private parseReply;
     /** Sends an async callback (reply ignored; retried once on a connection error). */
     sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void>;

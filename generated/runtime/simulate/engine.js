@@ -49,6 +49,8 @@ export class CallRun {
     calleeGathers = 0;
     /** The running `<StartRecording>`, if any. */
     background;
+    /** Work on other calls that goes on after this call's disconnect (a bridge target's BXML). */
+    deferred = [];
     options;
     startedAt = Date.now();
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
@@ -80,6 +82,10 @@ export class CallRun {
             this.trace.add({ kind: "end", at: this.clock.iso(), cause, reason });
         else
             this.note(leg, `${this.legName(leg)}-leg ended (${cause}): ${reason}`);
+    }
+    /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+    defer(work) {
+        this.deferred.push(work);
     }
     note(leg, message) {
         this.trace.add({ kind: "note", at: this.clock.iso(), leg: this.legName(leg), text: message });
@@ -215,6 +221,14 @@ export class CallRun {
         }
         return this.parseReply(leg, String(event.eventType), sent.answer, sent.url, scope);
     }
+    /**
+     * Sends a BXML callback whose reply Bandwidth does not run this time (referComplete after a successful
+     * REFER: the call is gone): delivered like any BXML callback, the answer is neither parsed nor judged.
+     */
+    async sendIgnoringReply(leg, event, target) {
+        const sent = await this.send(event, target, this.legName(leg));
+        return { delivered: sent.answer.delivered, body: sent.answer.body };
+    }
     parseReply(leg, event, answer, url, scope) {
         if (answer.body.trim() === "") {
             if (scope !== "conference")
@@ -344,6 +358,8 @@ export class CallRun {
             await stopBackground();
         await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
         await stopBackground();
+        for (const work of this.deferred)
+            await work();
         return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
     }
 }

@@ -144,12 +144,14 @@ async function bridge(run, a, verb, baseUrl) {
             run.note(a, `no bridgeTargetCompleteUrl: the target call ${target.callId} is hung up`);
             return "stop";
         }
-        // the target call goes on: the reply runs on it (its verbs show as the "target" leg)
-        const doc = await run.sendSync(target, callEvent(run.identity, run.clock, target, "bridgeTargetComplete"), t);
-        if (doc !== undefined)
-            await run.runDocument(target, doc);
-        if (!run.ended.has(target.callId))
-            run.end(target, "hangup", "its BXML ran out");
+        // the target call goes on once this one is over: the reply runs on it (its verbs show as the "target" leg)
+        run.defer(async () => {
+            const doc = await run.sendSync(target, callEvent(run.identity, run.clock, target, "bridgeTargetComplete"), t);
+            if (doc !== undefined)
+                await run.runDocument(target, doc);
+            if (!run.ended.has(target.callId))
+                run.end(target, "hangup", "its BXML ran out");
+        });
         return "stop";
     }
     const t = run.target(verb.attributes, spec("Bridge", "bridgeComplete"), baseUrl);

@@ -77,7 +77,13 @@ export interface Run {
     target(attributes: BxmlNode["attributes"], spec: CallbackSpec, baseUrl: string): CallbackTarget | undefined;
     sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined>;
     sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void>;
+    sendIgnoringReply(leg: Leg, event: Record<string, unknown>, target: CallbackTarget): Promise<{
+        delivered: boolean;
+        body: string;
+    }>;
     runDocument(leg: Leg, doc: Doc): Promise<void>;
+    /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+    defer(work: () => Promise<void>): void;
 }
 /** Runs one verb on one leg. */
 export type Executor = (run: Run, leg: Leg, verb: BxmlNode, baseUrl: string) => Promise<Next>;

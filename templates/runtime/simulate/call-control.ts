@@ -59,8 +59,8 @@ async function refer(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promi
   if (status === "success") {
     run.end(leg, "hangup", `referred to ${uri}`);
     if (target !== undefined) {
-      const doc = await run.sendSync(leg, event(), target);
-      if (doc?.root.children.some((c) => typeof c !== "string")) {
+      const sent = await run.sendIgnoringReply(leg, event(), target);
+      if (sent.delivered && sent.body.trim() !== "") {
         run.note(leg, "the call is already gone after a successful REFER: Bandwidth ignores the BXML answered to referComplete");
       }
     }

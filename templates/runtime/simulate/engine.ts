@@ -77,6 +77,8 @@ export class CallRun implements Run {
   calleeGathers = 0;
   /** The running `<StartRecording>`, if any. */
   background: BackgroundRecording | undefined;
+  /** Work on other calls that goes on after this call's disconnect (a bridge target's BXML). */
+  private readonly deferred: Array<() => Promise<void>> = [];
   private readonly options: EngineOptions;
   private readonly startedAt: number = Date.now();
   /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
@@ -109,6 +111,11 @@ export class CallRun implements Run {
     this.ended.set(leg.callId, cause);
     if (leg === this.a) this.trace.add({ kind: "end", at: this.clock.iso(), cause, reason });
     else this.note(leg, `${this.legName(leg)}-leg ended (${cause}): ${reason}`);
+  }
+
+  /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+  defer(work: () => Promise<void>): void {
+    this.deferred.push(work);
   }
 
   note(leg: Leg, message: string): void {
@@ -248,6 +255,15 @@ export class CallRun implements Run {
     return this.parseReply(leg, String(event.eventType), sent.answer, sent.url, scope);
   }
 
+  /**
+   * Sends a BXML callback whose reply Bandwidth does not run this time (referComplete after a successful
+   * REFER: the call is gone): delivered like any BXML callback, the answer is neither parsed nor judged.
+   */
+  async sendIgnoringReply(leg: Leg, event: Record<string, unknown>, target: CallbackTarget): Promise<{ delivered: boolean; body: string }> {
+    const sent = await this.send(event, target, this.legName(leg));
+    return { delivered: sent.answer.delivered, body: sent.answer.body };
+  }
+
   private parseReply(leg: Leg, event: string, answer: CallbackAnswer, url: string, scope: string | undefined): Doc | undefined {
     if (answer.body.trim() === "") {
       if (scope !== "conference") this.note(leg, `${event} was answered ${answer.status} with no BXML: it runs as an empty <Response/> (hang up)`);
@@ -370,6 +386,7 @@ export class CallRun implements Run {
     if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect) await stopBackground();
     await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
     await stopBackground();
+    for (const work of this.deferred) await work();
     return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
   }
 }
