@@ -19,7 +19,8 @@ export interface CallbackTarget {
   /**
    * Set when this is a verb's callback and the verb has no credentials for it: where they belong, in
    * words (`username/password on the element with gatherUrl`). Bandwidth then sends no credentials, so a
-   * receiver that challenges answers 401 and the callback is dropped: the problem names the fix.
+   * receiver that challenges answers 401 and the callback is dropped: the problem names the fix. `""`
+   * when the verb has no credential attributes at all (`<Refer>`): there is no fix but to accept it.
    */
   readonly uncredentialed?: string;
 }
