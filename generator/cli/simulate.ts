@@ -11,7 +11,7 @@ const CALL_HELP = `Usage: bw-codegen simulate call --url URL [options]
 
 Plays Bandwidth's side of one whole voice call against your receiver: the basic-auth challenge exactly as
 Bandwidth does it, initiate (or answer), then every BXML verb your server answers with (Gather, Redirect,
-Transfer, Record, Conference, Bridge, …), each callback it causes, and disconnect at the end.
+Transfer, Record, Conference, Bridge, Refer, Connect, …), each callback it causes, and disconnect at the end.
 
 Options:
   --url URL            the application's callback URL (initiate/answer and disconnect go there)
@@ -21,12 +21,24 @@ Options:
   --to NUMBER          called number (default +19195550142)
   --outbound           an outbound call (answer) instead of an inbound one (initiate)
   --digits 1,2#        digits the caller presses at each <Gather>, comma-separated ("" = time out)
-  --script FILE        a JSON call script (digits, transfers, recordings, hangupAtStep, callbackTimeout,
-                       maxSteps, …); the options above override it
+  --script FILE        a JSON call script (what the caller and the far ends do; fields below); the
+                       options above override it
   --allow-origin URL   let BXML send callbacks (and the credentials) to this origin too (repeatable;
                        default: only the origin of --url and of the script's disconnectUrl; other
                        origins and schemes other than http(s) are refused and reported)
   --json               JSON lines (one trace entry per line, then a summary) instead of a transcript
+
+Script fields (all optional; per-verb lists are used in order, the last entry repeats):
+  digits, dtmf, hangupAtStep, conferenceSeconds, tag, seed, callbackTimeout, maxSteps, disconnectUrl
+  transfers     [{ "targets": ["busy", "answer"], "ringSeconds": 5, "talkSeconds": 30, "hangupBy":
+                "callee"|"caller", "calleeDigits": ["1"] }]: each destination answer|busy|rejected|no-answer;
+                one that rings longer than the Transfer's callTimeout never answers (cause timeout)
+  forward       { "outcome": "answer"|"busy"|"rejected"|"no-answer", "ringSeconds": 5, "talkSeconds": 30 }
+  bridgeEndedBy "target" (bridgeComplete) or "caller" (bridgeTargetComplete, its BXML runs on the target)
+  bridgeFailure "busy"|"rejected"|"unknown": the bridge cannot be made (bridgeComplete with that cause)
+  refers        [{ "status": "success"|"failure", "referSipResponseCode": 202, "notifySipResponseCode": 200 }]
+  connects      [{ "seconds": 30, "endedBy": "endpoint"|"caller" }]   (a <Connect>ed BRTC endpoint)
+  recordings    [{ "seconds": 5, "endWith": "digit"|"silence"|"hangup", "digit": "#", "transcript": "…" }]
 
 Colour only on a terminal (or with FORCE_COLOR), never with NO_COLOR set.
 Exit status: 0 the flow ran to the end; 1 the receiver misbehaved (wrong auth challenge, error status,

@@ -5,6 +5,7 @@ import { Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { type CallbackSpec } from "./semantics.js";
 import { type CallScript, type ResolvedScript } from "./script.js";
 import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+import type { BackgroundRecording, CallbackTarget, Doc, Run } from "./types.js";
 /** What the engine needs from outside. */
 export interface EngineOptions {
     /** Sends the HTTP requests (a `fetch`, or an in-process handler wrapped as one). */
@@ -31,33 +32,9 @@ export interface EngineOptions {
  * @throws {BandwidthConfigError} for a URL that is not http or https (`new URL` throws its own TypeError for one that is not absolute).
  */
 export declare function httpOrigin(url: string): string;
-/** Where one callback goes: URLs already resolved, credentials chosen. */
-export interface CallbackTarget {
-    readonly url: string;
-    readonly method: "GET" | "POST";
-    readonly username?: string;
-    readonly password?: string;
-    readonly fallback?: {
-        readonly url: string;
-        readonly method: "GET" | "POST";
-        readonly username?: string;
-        readonly password?: string;
-        readonly uncredentialed?: string;
-    };
-    /**
-     * Set when this is a verb's callback and the verb has no credentials for it: where they belong, in
-     * words (`username/password on the element with gatherUrl`). Bandwidth then sends no credentials, so a
-     * receiver that challenges answers 401 and the callback is dropped: the problem names the fix.
-     */
-    readonly uncredentialed?: string;
-}
-/** A BXML document to run and the URL it came from (relative URLs resolve against it). */
-export interface Doc {
-    readonly root: BxmlNode;
-    readonly baseUrl: string;
-}
+export type { CallbackTarget, Doc } from "./types.js";
 /** One simulated call's state. Executors read and change it through these methods. */
-export declare class CallRun {
+export declare class CallRun implements Run {
     readonly script: ResolvedScript;
     readonly ids: Ids;
     readonly clock: Clock;
@@ -70,18 +47,15 @@ export declare class CallRun {
         gather: number;
         transfer: number;
         record: number;
+        refer: number;
+        connect: number;
     };
     /** Gathers run so far on the current transfer's B-leg. */
     calleeGathers: number;
     /** The running `<StartRecording>`, if any. */
-    background: {
-        startMs: number;
-        spec: CallbackTarget | undefined;
-        transcription: CallbackTarget | undefined;
-        fileFormat: string;
-        channels: number;
-        leg: Leg;
-    } | undefined;
+    background: BackgroundRecording | undefined;
+    /** Work on other calls that goes on after this call's disconnect (a bridge target's BXML). */
+    private readonly deferred;
     private readonly options;
     private readonly startedAt;
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
@@ -89,9 +63,12 @@ export declare class CallRun {
     constructor(options: EngineOptions, script: ResolvedScript);
     /** Label of a leg in the trace. */
     legName(leg: Leg): string;
+    /** Whether a leg has ended: a Transfer B-leg also ends with the A-leg; a bridge target is a call of its own. */
     isEnded(leg: Leg): boolean;
     /** Ends a leg (the A-leg ends the call); the first cause wins. */
     end(leg: Leg, cause: string, reason: string): void;
+    /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+    defer(work: () => Promise<void>): void;
     note(leg: Leg, message: string): void;
     problem(entry: Omit<ProblemEntry, "kind" | "at">): void;
     /** Resolves a URL attribute against the URL that served the BXML. */
@@ -114,6 +91,14 @@ export declare class CallRun {
      * leg) ended because the callback could not be delivered or its BXML was invalid.
      */
     sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined>;
+    /**
+     * Sends a BXML callback whose reply Bandwidth does not run this time (referComplete after a successful
+     * REFER: the call is gone): delivered like any BXML callback, the answer is neither parsed nor judged.
+     */
+    sendIgnoringReply(leg: Leg, event: Record<string, unknown>, target: CallbackTarget): Promise<{
+        delivered: boolean;
+        body: string;
+    }>;
     private parseReply;
     /** Sends an async callback (reply ignored; retried once on a connection error). */
     sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void>;

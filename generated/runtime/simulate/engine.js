@@ -7,8 +7,7 @@
 import { parseBxml } from "../bxml/parse.js";
 import { BandwidthConfigError } from "../errors.js";
 import { deliverCallback } from "./client.js";
-import { EXECUTORS } from "./executor.js";
-import { LEG_EXECUTORS } from "./legs.js";
+import { executorOf } from "./registry.js";
 import { callEvent, Clock, Ids } from "./payloads.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
 import { resolveScript } from "./script.js";
@@ -45,11 +44,13 @@ export class CallRun {
     a;
     /** Legs that have ended, by call id, with their cause. */
     ended = new Map();
-    counters = { gather: 0, transfer: 0, record: 0 };
+    counters = { gather: 0, transfer: 0, record: 0, refer: 0, connect: 0 };
     /** Gathers run so far on the current transfer's B-leg. */
     calleeGathers = 0;
     /** The running `<StartRecording>`, if any. */
     background;
+    /** Work on other calls that goes on after this call's disconnect (a bridge target's BXML). */
+    deferred = [];
     options;
     startedAt = Date.now();
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
@@ -68,8 +69,9 @@ export class CallRun {
     legName(leg) {
         return leg === this.a ? "A" : leg.parent !== undefined ? "B" : "target";
     }
+    /** Whether a leg has ended: a Transfer B-leg also ends with the A-leg; a bridge target is a call of its own. */
     isEnded(leg) {
-        return this.ended.has(leg.callId) || this.ended.has(this.a.callId);
+        return this.ended.has(leg.callId) || ((leg === this.a || leg.parent !== undefined) && this.ended.has(this.a.callId));
     }
     /** Ends a leg (the A-leg ends the call); the first cause wins. */
     end(leg, cause, reason) {
@@ -80,6 +82,10 @@ export class CallRun {
             this.trace.add({ kind: "end", at: this.clock.iso(), cause, reason });
         else
             this.note(leg, `${this.legName(leg)}-leg ended (${cause}): ${reason}`);
+    }
+    /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+    defer(work) {
+        this.deferred.push(work);
     }
     note(leg, message) {
         this.trace.add({ kind: "note", at: this.clock.iso(), leg: this.legName(leg), text: message });
@@ -138,7 +144,7 @@ export class CallRun {
             url: this.resolve(url, baseUrl),
             method: attributes[spec.method] === "GET" ? "GET" : "POST",
             ...creds,
-            ...(creds.username === undefined ? missing("username and password", spec.url) : {}),
+            ...(creds.username === undefined ? (spec.credentials === false ? { uncredentialed: "" } : missing("username and password", spec.url)) : {}),
             ...(fallbackUrl !== undefined
                 ? {
                     fallback: {
@@ -185,6 +191,13 @@ export class CallRun {
         }
         if (answer.delivered)
             return;
+        if (uncredentialed === "" && answer.auth === "none" && answer.status === 401) {
+            this.problem({
+                code: "callback-dropped", event, url,
+                message: `${event}: answered 401, and Bandwidth documents no credentials for this callback (its verb has no username/password attributes), so it always arrives without any: accept it on that URL without Basic auth`,
+            });
+            return;
+        }
         if (uncredentialed !== undefined && answer.auth === "none" && answer.status === 401) {
             this.problem({
                 code: "callback-dropped", event, url,
@@ -207,6 +220,14 @@ export class CallRun {
             return undefined;
         }
         return this.parseReply(leg, String(event.eventType), sent.answer, sent.url, scope);
+    }
+    /**
+     * Sends a BXML callback whose reply Bandwidth does not run this time (referComplete after a successful
+     * REFER: the call is gone): delivered like any BXML callback, the answer is neither parsed nor judged.
+     */
+    async sendIgnoringReply(leg, event, target) {
+        const sent = await this.send(event, target, this.legName(leg));
+        return { delivered: sent.answer.delivered, body: sent.answer.body };
     }
     parseReply(leg, event, answer, url, scope) {
         if (answer.body.trim() === "") {
@@ -285,11 +306,13 @@ export class CallRun {
         return undefined; // end of the document
     }
     async execute(leg, verb, baseUrl, step) {
-        const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name];
+        const executor = executorOf(verb.name);
+        // a verb's tag (Conference's too) is the call's tag from this verb's callbacks on; "" removes it
         const tag = verb.attributes.tag;
-        if (typeof tag === "string" && verb.name !== "Conference")
+        if (typeof tag === "string")
             leg.tag = tag === "" ? undefined : tag;
-        if (leg.answerMs === undefined && !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name))
+        const answers = !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name) && !(verb.name === "Ring" && verb.attributes.answerCall === false);
+        if (leg.answerMs === undefined && answers)
             leg.answerMs = this.clock.now();
         const detail = executor === undefined ? "not simulated: execution continues with the next verb" : undefined;
         this.trace.add({ kind: "verb", at: this.clock.iso(), step, leg: this.legName(leg), verb: verb.name, attributes: redact(verb.attributes), ...(detail !== undefined ? { detail } : {}) });
@@ -325,16 +348,18 @@ export class CallRun {
         if (!this.ended.has(this.a.callId))
             this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
         const cause = this.ended.get(this.a.callId) ?? "hangup";
-        const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : undefined;
+        const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : SEMANTICS.errorMessages[cause];
         const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
         const stopBackground = async () => {
             if (this.background !== undefined)
-                await EXECUTORS.StopRecording(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
+                await executorOf("StopRecording")(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
         };
         if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect)
             await stopBackground();
         await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
         await stopBackground();
+        for (const work of this.deferred)
+            await work();
         return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
     }
 }

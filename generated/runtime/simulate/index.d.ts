@@ -2,7 +2,7 @@
 import type { BxmlRules } from "../bxml/rules.js";
 import type { CallScript } from "./script.js";
 import type { CallTrace } from "./trace.js";
-export type { CallScript, TransferScript, RecordScript } from "./script.js";
+export type { CallScript, TransferScript, RecordScript, ForwardScript, ReferScript, ConnectScript, TargetOutcome } from "./script.js";
 export { ScriptError, resolveScript } from "./script.js";
 export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry } from "./trace.js";
 export type { AuthOutcome, Transport } from "./client.js";

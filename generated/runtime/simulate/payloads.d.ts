@@ -63,4 +63,5 @@ export declare function recordingFields(identity: CallIdentity, clock: Clock, ca
     readonly endMs: number;
     readonly fileFormat: string;
     readonly channels: number;
+    readonly pausedMs?: number;
 }): Record<string, unknown>;

@@ -105,7 +105,8 @@ export function recordingFields(identity, clock, callId, recording) {
         mediaUrl: `${callUrl(identity, callId)}/recordings/${recording.recordingId}/media`,
         startTime: clock.iso(recording.startMs),
         endTime: clock.iso(recording.endMs),
-        duration: isoDuration((recording.endMs - recording.startMs) / 1000),
+        // paused time (PauseRecording … ResumeRecording) is not part of the recording
+        duration: isoDuration((recording.endMs - recording.startMs - (recording.pausedMs ?? 0)) / 1000),
         channels: recording.channels,
         fileFormat: recording.fileFormat,
     };

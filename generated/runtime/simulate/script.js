@@ -3,6 +3,7 @@
 // A script is plain JSON (`--script flow.json`); every field is optional.
 import { BandwidthError } from "../errors.js";
 import { SEMANTICS } from "./semantics.js";
+const OUTCOMES = ["answer", "busy", "rejected", "no-answer"];
 /**
  * A script field that cannot be used; the message names it.
  *
@@ -28,6 +29,54 @@ function dtmfError(value) {
     if (value === undefined)
         return "";
     throw new ScriptError(`dtmf must be DTMF digits (0-9 * # A-D), not ${JSON.stringify(value)}`);
+}
+function oneOf(name, value, allowed) {
+    if (value === undefined)
+        return undefined;
+    if (typeof value !== "string" || !allowed.includes(value))
+        throw new ScriptError(`${name} must be one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}, not ${JSON.stringify(value)}`);
+    return value;
+}
+function list(name, value, check) {
+    if (value === undefined)
+        return [];
+    if (!Array.isArray(value))
+        throw new ScriptError(`${name} must be an array`);
+    value.forEach((entry, i) => {
+        if (entry === null || typeof entry !== "object")
+            throw new ScriptError(`${name}[${i}] must be an object`);
+        check(entry, `${name}[${i}]`);
+    });
+    return value;
+}
+/** The new per-verb fields (targets, ringSeconds, forward, refers, connects, bridgeFailure), checked. */
+function callControl(script) {
+    const transfers = list("transfers", script.transfers, (t, at) => {
+        if (t.targets !== undefined) {
+            if (!Array.isArray(t.targets))
+                throw new ScriptError(`${at}.targets must be an array`);
+            t.targets.forEach((o, i) => {
+                oneOf(`${at}.targets[${i}]`, o, OUTCOMES);
+            });
+        }
+        positive(`${at}.ringSeconds`, t.ringSeconds, 0);
+    });
+    const forward = script.forward ?? {};
+    if (forward === null || typeof forward !== "object")
+        throw new ScriptError("forward must be an object");
+    oneOf("forward.outcome", forward.outcome, OUTCOMES);
+    positive("forward.ringSeconds", forward.ringSeconds, 0);
+    positive("forward.talkSeconds", forward.talkSeconds, 0);
+    const refers = list("refers", script.refers, (r, at) => {
+        oneOf(`${at}.status`, r.status, ["success", "failure"]);
+        positive(`${at}.referSipResponseCode`, r.referSipResponseCode, 0, 100, 699);
+        positive(`${at}.notifySipResponseCode`, r.notifySipResponseCode, 0, 100, 699);
+    });
+    const connects = list("connects", script.connects, (c, at) => {
+        positive(`${at}.seconds`, c.seconds, 0);
+        oneOf(`${at}.endedBy`, c.endedBy, ["endpoint", "caller"]);
+    });
+    return { transfers, forward, refers, connects, bridgeFailure: oneOf("bridgeFailure", script.bridgeFailure, ["busy", "rejected", "unknown"]) };
 }
 /** Checks a script and fills in the defaults. @throws {ScriptError} naming the first bad field. */
 export function resolveScript(script = {}) {
@@ -57,11 +106,11 @@ export function resolveScript(script = {}) {
         to: script.to ?? "+19195550142",
         digits,
         dtmf: typeof script.dtmf === "string" && DIGITS.test(script.dtmf) ? script.dtmf : dtmfError(script.dtmf),
-        transfers: script.transfers ?? [],
         recordings: script.recordings ?? [],
         hangupAtStep,
         conferenceSeconds: positive("conferenceSeconds", script.conferenceSeconds, 10),
         bridgeEndedBy: script.bridgeEndedBy === "caller" ? "caller" : "target",
+        ...callControl(script),
         disconnectUrl: script.disconnectUrl,
         callbackTimeoutMs: positive("callbackTimeout", script.callbackTimeout, SEMANTICS.callbackTimeout, tMin, tMax) * 1000,
         maxSteps: positive("maxSteps", script.maxSteps, SEMANTICS.maxSteps, 1),

@@ -15,6 +15,8 @@ export interface CallbackSpec {
     readonly mode: "sync" | "async";
     /** BXML scope the reply is checked against (`transferAnswer`, `conference`), if restricted. */
     readonly scope?: string;
+    /** `false` when the verb has no credential attributes: the callback always arrives without credentials. */
+    readonly credentials?: false;
 }
 /** What the simulator knows about one verb. */
 export interface VerbSemantics {
@@ -94,6 +96,28 @@ export declare const SEMANTICS: {
     /** CHOICE: a Transfer callee answers after 5 s of ringing; a bridge lasts 30 s before one side leaves. */
     readonly ringSecondsBeforeAnswer: 5;
     readonly bridgeSeconds: 30;
+    /** CHOICE: how long a `<Connect>`ed endpoint talks (script `connects[].seconds`), and how long a REFER takes to resolve. */
+    readonly connectSeconds: 30;
+    readonly referSeconds: 1;
+    /** Documented defaults of the REFER's SIP codes the script may change: 202 (accepted) + NOTIFY 200 on success, 405 on failure. */
+    readonly refer: {
+        readonly success: {
+            readonly referSipResponseCode: 202;
+            readonly notifySipResponseCode: 200;
+        };
+        readonly failure: {
+            readonly referSipResponseCode: 405;
+        };
+    };
+    /**
+     * CHOICE: the errorMessage sent with each failure cause (Bandwidth documents the causes, not the
+     * wording): transferDisconnect, transferComplete, bridgeComplete and disconnect.
+     */
+    readonly errorMessages: Readonly<Record<string, string>>;
+    /** CHOICE: a Transfer B-leg without a `tag` of its own carries the A-leg's tag; one with `tag` carries that (`""`: none). */
+    readonly bLegInheritsTag: true;
+    /** CHOICE: a Forward answered in time makes the inbound call answered; the parties talk `forward.talkSeconds` (default 30 s). */
+    readonly forwardTalkSeconds: 30;
     /** BXML replies are at most 64 KB (enforced by parseBxml). */
     readonly maxBxmlBytes: 65536;
 };

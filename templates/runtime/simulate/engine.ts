@@ -8,12 +8,12 @@ import { parseBxml } from "../bxml/parse.js";
 import { BandwidthConfigError } from "../errors.js";
 import type { BxmlNode, BxmlRules } from "../bxml/rules.js";
 import { deliverCallback, type CallbackAnswer, type Transport } from "./client.js";
-import { EXECUTORS, type Next } from "./executor.js";
-import { LEG_EXECUTORS } from "./legs.js";
+import { executorOf } from "./registry.js";
 import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { SEMANTICS, VERBS, type CallbackSpec } from "./semantics.js";
 import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
 import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+import type { BackgroundRecording, CallbackTarget, Doc, Next, Run } from "./types.js";
 
 /** What the engine needs from outside. */
 export interface EngineOptions {
@@ -47,26 +47,7 @@ export function httpOrigin(url: string): string {
   return parsed.origin;
 }
 
-/** Where one callback goes: URLs already resolved, credentials chosen. */
-export interface CallbackTarget {
-  readonly url: string;
-  readonly method: "GET" | "POST";
-  readonly username?: string;
-  readonly password?: string;
-  readonly fallback?: { readonly url: string; readonly method: "GET" | "POST"; readonly username?: string; readonly password?: string; readonly uncredentialed?: string };
-  /**
-   * Set when this is a verb's callback and the verb has no credentials for it: where they belong, in
-   * words (`username/password on the element with gatherUrl`). Bandwidth then sends no credentials, so a
-   * receiver that challenges answers 401 and the callback is dropped: the problem names the fix.
-   */
-  readonly uncredentialed?: string;
-}
-
-/** A BXML document to run and the URL it came from (relative URLs resolve against it). */
-export interface Doc {
-  readonly root: BxmlNode;
-  readonly baseUrl: string;
-}
+export type { CallbackTarget, Doc } from "./types.js";
 
 /** Verb attributes for the trace, passwords hidden. */
 const redact = (attributes: BxmlNode["attributes"]): Record<string, unknown> => {
@@ -82,7 +63,7 @@ const ownCredentials = (username: string | undefined, password: string | undefin
   username !== undefined && password !== undefined ? { username, password } : {};
 
 /** One simulated call's state. Executors read and change it through these methods. */
-export class CallRun {
+export class CallRun implements Run {
   readonly script: ResolvedScript;
   readonly ids: Ids;
   readonly clock: Clock;
@@ -91,13 +72,13 @@ export class CallRun {
   readonly a: Leg;
   /** Legs that have ended, by call id, with their cause. */
   readonly ended: Map<string, string> = new Map();
-  readonly counters: { gather: number; transfer: number; record: number } = { gather: 0, transfer: 0, record: 0 };
+  readonly counters: { gather: number; transfer: number; record: number; refer: number; connect: number } = { gather: 0, transfer: 0, record: 0, refer: 0, connect: 0 };
   /** Gathers run so far on the current transfer's B-leg. */
   calleeGathers = 0;
   /** The running `<StartRecording>`, if any. */
-  background:
-    | { startMs: number; spec: CallbackTarget | undefined; transcription: CallbackTarget | undefined; fileFormat: string; channels: number; leg: Leg }
-    | undefined;
+  background: BackgroundRecording | undefined;
+  /** Work on other calls that goes on after this call's disconnect (a bridge target's BXML). */
+  private readonly deferred: Array<() => Promise<void>> = [];
   private readonly options: EngineOptions;
   private readonly startedAt: number = Date.now();
   /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
@@ -119,8 +100,9 @@ export class CallRun {
     return leg === this.a ? "A" : leg.parent !== undefined ? "B" : "target";
   }
 
+  /** Whether a leg has ended: a Transfer B-leg also ends with the A-leg; a bridge target is a call of its own. */
   isEnded(leg: Leg): boolean {
-    return this.ended.has(leg.callId) || this.ended.has(this.a.callId);
+    return this.ended.has(leg.callId) || ((leg === this.a || leg.parent !== undefined) && this.ended.has(this.a.callId));
   }
 
   /** Ends a leg (the A-leg ends the call); the first cause wins. */
@@ -129,6 +111,11 @@ export class CallRun {
     this.ended.set(leg.callId, cause);
     if (leg === this.a) this.trace.add({ kind: "end", at: this.clock.iso(), cause, reason });
     else this.note(leg, `${this.legName(leg)}-leg ended (${cause}): ${reason}`);
+  }
+
+  /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+  defer(work: () => Promise<void>): void {
+    this.deferred.push(work);
   }
 
   note(leg: Leg, message: string): void {
@@ -188,7 +175,7 @@ export class CallRun {
       url: this.resolve(url, baseUrl),
       method: attributes[spec.method] === "GET" ? "GET" : "POST",
       ...creds,
-      ...(creds.username === undefined ? missing("username and password", spec.url) : {}),
+      ...(creds.username === undefined ? (spec.credentials === false ? { uncredentialed: "" } : missing("username and password", spec.url)) : {}),
       ...(fallbackUrl !== undefined
         ? {
             fallback: {
@@ -236,6 +223,13 @@ export class CallRun {
       this.problem({ code: "unauthenticated-accepted", event, url, message: `${event}: the request without credentials was answered ${answer.status}: the endpoint does not ask Bandwidth for its credentials (expected 401 with WWW-Authenticate: Basic)` });
     }
     if (answer.delivered) return;
+    if (uncredentialed === "" && answer.auth === "none" && answer.status === 401) {
+      this.problem({
+        code: "callback-dropped", event, url,
+        message: `${event}: answered 401, and Bandwidth documents no credentials for this callback (its verb has no username/password attributes), so it always arrives without any: accept it on that URL without Basic auth`,
+      });
+      return;
+    }
     if (uncredentialed !== undefined && answer.auth === "none" && answer.status === 401) {
       this.problem({
         code: "callback-dropped", event, url,
@@ -259,6 +253,15 @@ export class CallRun {
       return undefined;
     }
     return this.parseReply(leg, String(event.eventType), sent.answer, sent.url, scope);
+  }
+
+  /**
+   * Sends a BXML callback whose reply Bandwidth does not run this time (referComplete after a successful
+   * REFER: the call is gone): delivered like any BXML callback, the answer is neither parsed nor judged.
+   */
+  async sendIgnoringReply(leg: Leg, event: Record<string, unknown>, target: CallbackTarget): Promise<{ delivered: boolean; body: string }> {
+    const sent = await this.send(event, target, this.legName(leg));
+    return { delivered: sent.answer.delivered, body: sent.answer.body };
   }
 
   private parseReply(leg: Leg, event: string, answer: CallbackAnswer, url: string, scope: string | undefined): Doc | undefined {
@@ -336,10 +339,12 @@ export class CallRun {
   }
 
   private async execute(leg: Leg, verb: BxmlNode, baseUrl: string, step: number): Promise<Next> {
-    const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name];
+    const executor = executorOf(verb.name);
+    // a verb's tag (Conference's too) is the call's tag from this verb's callbacks on; "" removes it
     const tag = verb.attributes.tag;
-    if (typeof tag === "string" && verb.name !== "Conference") leg.tag = tag === "" ? undefined : tag;
-    if (leg.answerMs === undefined && !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name)) leg.answerMs = this.clock.now();
+    if (typeof tag === "string") leg.tag = tag === "" ? undefined : tag;
+    const answers = !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name) && !(verb.name === "Ring" && verb.attributes.answerCall === false);
+    if (leg.answerMs === undefined && answers) leg.answerMs = this.clock.now();
     const detail = executor === undefined ? "not simulated: execution continues with the next verb" : undefined;
     this.trace.add({ kind: "verb", at: this.clock.iso(), step, leg: this.legName(leg), verb: verb.name, attributes: redact(verb.attributes), ...(detail !== undefined ? { detail } : {}) });
     if (executor === undefined) return "continue";
@@ -373,14 +378,15 @@ export class CallRun {
     if (doc !== undefined) await this.runDocument(this.a, doc);
     if (!this.ended.has(this.a.callId)) this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
     const cause = this.ended.get(this.a.callId) ?? "hangup";
-    const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : undefined;
+    const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : SEMANTICS.errorMessages[cause];
     const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
     const stopBackground = async () => {
-      if (this.background !== undefined) await EXECUTORS.StopRecording(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
+      if (this.background !== undefined) await executorOf("StopRecording")!(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
     };
     if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect) await stopBackground();
     await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
     await stopBackground();
+    for (const work of this.deferred) await work();
     return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
   }
 }

@@ -9,7 +9,7 @@ import { runCall } from "./engine.js";
 import type { CallScript } from "./script.js";
 import type { CallTrace } from "./trace.js";
 
-export type { CallScript, TransferScript, RecordScript } from "./script.js";
+export type { CallScript, TransferScript, RecordScript, ForwardScript, ReferScript, ConnectScript, TargetOutcome } from "./script.js";
 export { ScriptError, resolveScript } from "./script.js";
 export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry } from "./trace.js";
 export type { AuthOutcome, Transport } from "./client.js";

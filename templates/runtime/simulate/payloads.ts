@@ -135,14 +135,15 @@ export function recordingFields(
   identity: CallIdentity,
   clock: Clock,
   callId: string,
-  recording: { readonly recordingId: string; readonly startMs: number; readonly endMs: number; readonly fileFormat: string; readonly channels: number },
+  recording: { readonly recordingId: string; readonly startMs: number; readonly endMs: number; readonly fileFormat: string; readonly channels: number; readonly pausedMs?: number },
 ): Record<string, unknown> {
   return {
     recordingId: recording.recordingId,
     mediaUrl: `${callUrl(identity, callId)}/recordings/${recording.recordingId}/media`,
     startTime: clock.iso(recording.startMs),
     endTime: clock.iso(recording.endMs),
-    duration: isoDuration((recording.endMs - recording.startMs) / 1000),
+    // paused time (PauseRecording … ResumeRecording) is not part of the recording
+    duration: isoDuration((recording.endMs - recording.startMs - (recording.pausedMs ?? 0)) / 1000),
     channels: recording.channels,
     fileFormat: recording.fileFormat,
   };

@@ -19,6 +19,8 @@ export interface CallbackSpec {
   readonly mode: "sync" | "async";
   /** BXML scope the reply is checked against (`transferAnswer`, `conference`), if restricted. */
   readonly scope?: string;
+  /** `false` when the verb has no credential attributes: the callback always arrives without credentials. */
+  readonly credentials?: false;
 }
 
 /** What the simulator knows about one verb. */
@@ -99,6 +101,15 @@ export const VERBS: Readonly<Record<string, VerbSemantics>> = {
   SendDtmf: { callbacks: [], summary: "plays DTMF tones" },
   Tag: { callbacks: [], summary: "sets the call tag" },
   Forward: { callbacks: [], summary: "forwards the call; the application loses control" },
+  StopGather: { callbacks: [], summary: "stops the StartGather (sends nothing)" },
+  Refer: {
+    // no credential attributes are documented on <Refer>: referComplete arrives without any
+    callbacks: [{ ...cb("referComplete", "referCompleteUrl", "sync", false), credentials: false }],
+    handOff: "referCompleteUrl",
+    summary: "sends a SIP REFER; referComplete's BXML runs only when it failed",
+  },
+  // Connect Status events go to eventCallbackUrl, but their fields are not documented: not sent
+  Connect: { callbacks: [], summary: "connects the call to a BRTC endpoint" },
 };
 
 /**
@@ -153,6 +164,20 @@ export const SEMANTICS = {
   /** CHOICE: a Transfer callee answers after 5 s of ringing; a bridge lasts 30 s before one side leaves. */
   ringSecondsBeforeAnswer: 5,
   bridgeSeconds: 30,
+  /** CHOICE: how long a `<Connect>`ed endpoint talks (script `connects[].seconds`), and how long a REFER takes to resolve. */
+  connectSeconds: 30,
+  referSeconds: 1,
+  /** Documented defaults of the REFER's SIP codes the script may change: 202 (accepted) + NOTIFY 200 on success, 405 on failure. */
+  refer: { success: { referSipResponseCode: 202, notifySipResponseCode: 200 }, failure: { referSipResponseCode: 405 } },
+  /**
+   * CHOICE: the errorMessage sent with each failure cause (Bandwidth documents the causes, not the
+   * wording): transferDisconnect, transferComplete, bridgeComplete and disconnect.
+   */
+  errorMessages: { timeout: "Call timed out", busy: "Callee is busy", rejected: "Call rejected", unknown: "The bridge could not be made" } as Readonly<Record<string, string>>,
+  /** CHOICE: a Transfer B-leg without a `tag` of its own carries the A-leg's tag; one with `tag` carries that (`""`: none). */
+  bLegInheritsTag: true,
+  /** CHOICE: a Forward answered in time makes the inbound call answered; the parties talk `forward.talkSeconds` (default 30 s). */
+  forwardTalkSeconds: 30,
   /** BXML replies are at most 64 KB (enforced by parseBxml). */
   maxBxmlBytes: 65_536,
 } as const;
