@@ -4,7 +4,7 @@ import { type Transport } from "./client.js";
 import { Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { type CallbackSpec } from "./semantics.js";
 import { type CallScript, type ResolvedScript } from "./script.js";
-import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+import { TraceRecorder, type CallTrace, type ProblemEntry, type WarningEntry } from "./trace.js";
 /** What the engine needs from outside. */
 export interface EngineOptions {
     /** Sends the HTTP requests (a `fetch`, or an in-process handler wrapped as one). */
@@ -94,6 +94,8 @@ export declare class CallRun {
     end(leg: Leg, cause: string, reason: string): void;
     note(leg: Leg, message: string): void;
     problem(entry: Omit<ProblemEntry, "kind" | "at">): void;
+    /** A likely mistake that does not fail the flow (exit 0). */
+    warn(entry: Omit<WarningEntry, "kind" | "at">): void;
     /** Resolves a URL attribute against the URL that served the BXML. */
     resolve(url: string, baseUrl: string): string;
     /** The callback target a verb's attributes describe for `spec`, or `undefined` when its URL attribute is absent. */

@@ -33,6 +33,8 @@ const redact = (attributes) => {
     return copy;
 };
 const text = (value) => (typeof value === "string" ? value : undefined);
+/** The answer body as the trace keeps it: at most 64 KB (the rest is never BXML Bandwidth would run). */
+const keptBody = (body) => (body.length > SEMANTICS.maxBxmlBytes ? body.slice(0, SEMANTICS.maxBxmlBytes) : body);
 /** Both halves of a credential pair, or none. */
 const ownCredentials = (username, password) => username !== undefined && password !== undefined ? { username, password } : {};
 /** One simulated call's state. Executors read and change it through these methods. */
@@ -86,6 +88,10 @@ export class CallRun {
     }
     problem(entry) {
         this.trace.problem({ at: this.clock.iso(), ...entry });
+    }
+    /** A likely mistake that does not fail the flow (exit 0). */
+    warn(entry) {
+        this.trace.add({ kind: "warning", at: this.clock.iso(), ...entry });
     }
     /** Resolves a URL attribute against the URL that served the BXML. */
     resolve(url, baseUrl) {
@@ -156,7 +162,7 @@ export class CallRun {
         return { url, method: "POST", ...ownCredentials(this.options.username, this.options.password) };
     }
     /** Sends one callback (and its fallback when the primary fails), recording each request. */
-    async send(event, target, leg, retry = false) {
+    async send(event, target, leg, retry = false, willRetry = false) {
         this.clock.advance(SEMANTICS.secondsPerCallback);
         let last;
         const attempts = [{ ...target, via: "primary" }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" }] : [])];
@@ -169,19 +175,23 @@ export class CallRun {
                 // a retry is sent later than the event's eventTime: its own time, so the transcript never goes back
                 kind: "request", at: !retry && typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
                 ...(retry ? { retry: true } : {}),
-                auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: answer.body, contentType: answer.contentType,
+                auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: keptBody(answer.body), contentType: answer.contentType,
                 delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
             });
-            this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed);
+            if (willRetry && answer.connectionError)
+                this.trace.add({ kind: "note", at: this.clock.iso(), leg, text: `${String(event.eventType)}: ${answer.error ?? "connection error"}: Bandwidth retries an asynchronous callback once, to the same URL` });
+            else
+                this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed, retry);
             last = { answer, url: attempt.url };
             if (answer.delivered)
                 break;
         }
         return last;
     }
-    reportDelivery(event, url, answer, uncredentialed) {
+    reportDelivery(event, url, answer, uncredentialed, retried = false) {
         if (answer.auth === "unprotected") {
-            this.problem({ code: "unauthenticated-accepted", event, url, message: `${event}: the request without credentials was answered ${answer.status}: the endpoint does not ask Bandwidth for its credentials (expected 401 with WWW-Authenticate: Basic)` });
+            // Bandwidth delivers it (a 2xx is a 2xx): a security hole in the receiver, not a failed delivery
+            this.warn({ code: "unauthenticated-accepted", event, url, message: `${event}: security: credentials are configured, but the request without them was answered ${answer.status}: the endpoint never asks for them, so anyone can post events to it (answer 401 with WWW-Authenticate: Basic)` });
         }
         if (answer.delivered)
             return;
@@ -194,7 +204,8 @@ export class CallRun {
         }
         const dropped = answer.auth === "no-challenge-header" || answer.auth === "not-basic" || answer.auth === "rejected";
         const why = answer.error ?? `answered ${answer.status}${answer.status >= 500 ? " (server error)" : ""}`;
-        this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}` });
+        const again = retried ? " (its one retry after a connection error failed too)" : "";
+        this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}${again}` });
     }
     /**
      * Sends a BXML callback and returns the document it answered with; `undefined` when the call (or
@@ -210,9 +221,19 @@ export class CallRun {
     }
     parseReply(leg, event, answer, url, scope) {
         if (answer.body.trim() === "") {
-            if (scope !== "conference")
-                this.note(leg, `${event} was answered ${answer.status} with no BXML: it runs as an empty <Response/> (hang up)`);
+            if (!SEMANTICS.emptyReplyAllowed.includes(event)) {
+                this.problem({
+                    code: "empty-reply", event, url,
+                    message: `${event}: answered ${answer.status} with an empty body, but Bandwidth runs the BXML in the reply to this event: answer a <Response> document (an empty <Response/> hangs up). The simulator runs it as <Response/>`,
+                });
+            }
             return { root: { name: "Response", attributes: {}, children: [] }, baseUrl: url };
+        }
+        const bytes = new TextEncoder().encode(answer.body).byteLength;
+        if (bytes > SEMANTICS.maxBxmlBytes) {
+            this.problem({ code: "reply-too-large", event, url, message: `${event}: the reply is ${bytes} bytes; Bandwidth accepts at most 64 KB (${SEMANTICS.maxBxmlBytes} bytes) of BXML and ends the call (invalid-bxml)` });
+            this.end(leg, "invalid-bxml", `the BXML answered to ${event} is over 64 KB`);
+            return undefined;
         }
         const mediaType = (answer.contentType ?? "").split(";")[0].trim().toLowerCase();
         if (!mediaType.endsWith("xml"))
@@ -228,12 +249,13 @@ export class CallRun {
     }
     /** Sends an async callback (reply ignored; retried once on a connection error). */
     async sendAsync(leg, event, target) {
-        let sent = await this.send(event, { ...target, fallback: undefined }, leg);
-        for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
-            sent = await this.send(event, { ...target, fallback: undefined }, leg, true);
+        const retries = SEMANTICS.asyncRetriesOnConnectionError;
+        let sent = await this.send(event, { ...target, fallback: undefined }, leg, false, retries > 0);
+        for (let retry = 1; retry <= retries && sent.answer.connectionError; retry++) {
+            sent = await this.send(event, { ...target, fallback: undefined }, leg, true, retry < retries);
         }
         if (sent.answer.delivered && sent.answer.body.trimStart().startsWith("<")) {
-            this.problem({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
+            this.warn({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
         }
     }
     /** Runs a document on a leg, verb by verb, following hand-offs to the documents callbacks answer with. */

@@ -42,7 +42,12 @@ export declare const SEMANTICS: {
     readonly fallbackOnNon2xx: true;
     /** Async callbacks are retried once, to the same URL, on a connection error (documented). */
     readonly asyncRetriesOnConnectionError: 1;
-    /** CHOICE: a 2xx answer with an empty body to a BXML callback runs as an empty `<Response/>` (hang up), with a warning. */
+    /**
+     * An empty 2xx answer to a callback whose reply Bandwidth runs is a problem (Bandwidth needs a BXML
+     * document back: callbacks.md), except for these events, whose reply may be an empty 204 (documented).
+     * CHOICE: the simulator then runs it as an empty `<Response/>` (hang up).
+     */
+    readonly emptyReplyAllowed: readonly ["conferenceCreated", "conferenceMemberJoin", "conferenceMemberExit", "conferenceRedirect"];
     readonly emptySyncReply: "hangup";
     /**
      * Documented (auth.md, bxml-verbs.md): a verb's callbacks carry the credentials written on that verb

@@ -13,7 +13,7 @@ import { LEG_EXECUTORS } from "./legs.js";
 import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { SEMANTICS, VERBS, type CallbackSpec } from "./semantics.js";
 import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
-import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+import { TraceRecorder, type CallTrace, type ProblemEntry, type WarningEntry } from "./trace.js";
 
 /** What the engine needs from outside. */
 export interface EngineOptions {
@@ -77,6 +77,9 @@ const redact = (attributes: BxmlNode["attributes"]): Record<string, unknown> => 
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
+/** The answer body as the trace keeps it: at most 64 KB (the rest is never BXML Bandwidth would run). */
+const keptBody = (body: string): string => (body.length > SEMANTICS.maxBxmlBytes ? body.slice(0, SEMANTICS.maxBxmlBytes) : body);
+
 /** Both halves of a credential pair, or none. */
 const ownCredentials = (username: string | undefined, password: string | undefined): { username?: string; password?: string } =>
   username !== undefined && password !== undefined ? { username, password } : {};
@@ -137,6 +140,11 @@ export class CallRun {
 
   problem(entry: Omit<ProblemEntry, "kind" | "at">): void {
     this.trace.problem({ at: this.clock.iso(), ...entry });
+  }
+
+  /** A likely mistake that does not fail the flow (exit 0). */
+  warn(entry: Omit<WarningEntry, "kind" | "at">): void {
+    this.trace.add({ kind: "warning", at: this.clock.iso(), ...entry });
   }
 
   /** Resolves a URL attribute against the URL that served the BXML. */
@@ -208,7 +216,7 @@ export class CallRun {
   }
 
   /** Sends one callback (and its fallback when the primary fails), recording each request. */
-  private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string, retry = false): Promise<{ answer: CallbackAnswer; url: string }> {
+  private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string, retry = false, willRetry = false): Promise<{ answer: CallbackAnswer; url: string }> {
     this.clock.advance(SEMANTICS.secondsPerCallback);
     let last: { answer: CallbackAnswer; url: string } | undefined;
     const attempts = [{ ...target, via: "primary" as const }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" as const }] : [])];
@@ -221,19 +229,21 @@ export class CallRun {
         // a retry is sent later than the event's eventTime: its own time, so the transcript never goes back
         kind: "request", at: !retry && typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
         ...(retry ? { retry: true } : {}),
-        auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: answer.body, contentType: answer.contentType,
+        auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: keptBody(answer.body), contentType: answer.contentType,
         delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
       });
-      this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed);
+      if (willRetry && answer.connectionError) this.trace.add({ kind: "note", at: this.clock.iso(), leg, text: `${String(event.eventType)}: ${answer.error ?? "connection error"}: Bandwidth retries an asynchronous callback once, to the same URL` });
+      else this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed, retry);
       last = { answer, url: attempt.url };
       if (answer.delivered) break;
     }
     return last as { answer: CallbackAnswer; url: string };
   }
 
-  private reportDelivery(event: string, url: string, answer: CallbackAnswer, uncredentialed?: string): void {
+  private reportDelivery(event: string, url: string, answer: CallbackAnswer, uncredentialed?: string, retried = false): void {
     if (answer.auth === "unprotected") {
-      this.problem({ code: "unauthenticated-accepted", event, url, message: `${event}: the request without credentials was answered ${answer.status}: the endpoint does not ask Bandwidth for its credentials (expected 401 with WWW-Authenticate: Basic)` });
+      // Bandwidth delivers it (a 2xx is a 2xx): a security hole in the receiver, not a failed delivery
+      this.warn({ code: "unauthenticated-accepted", event, url, message: `${event}: security: credentials are configured, but the request without them was answered ${answer.status}: the endpoint never asks for them, so anyone can post events to it (answer 401 with WWW-Authenticate: Basic)` });
     }
     if (answer.delivered) return;
     if (uncredentialed !== undefined && answer.auth === "none" && answer.status === 401) {
@@ -245,7 +255,8 @@ export class CallRun {
     }
     const dropped = answer.auth === "no-challenge-header" || answer.auth === "not-basic" || answer.auth === "rejected";
     const why = answer.error ?? `answered ${answer.status}${answer.status >= 500 ? " (server error)" : ""}`;
-    this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}` });
+    const again = retried ? " (its one retry after a connection error failed too)" : "";
+    this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}${again}` });
   }
 
   /**
@@ -263,8 +274,19 @@ export class CallRun {
 
   private parseReply(leg: Leg, event: string, answer: CallbackAnswer, url: string, scope: string | undefined): Doc | undefined {
     if (answer.body.trim() === "") {
-      if (scope !== "conference") this.note(leg, `${event} was answered ${answer.status} with no BXML: it runs as an empty <Response/> (hang up)`);
+      if (!(SEMANTICS.emptyReplyAllowed as readonly string[]).includes(event)) {
+        this.problem({
+          code: "empty-reply", event, url,
+          message: `${event}: answered ${answer.status} with an empty body, but Bandwidth runs the BXML in the reply to this event: answer a <Response> document (an empty <Response/> hangs up). The simulator runs it as <Response/>`,
+        });
+      }
       return { root: { name: "Response", attributes: {}, children: [] }, baseUrl: url };
+    }
+    const bytes = new TextEncoder().encode(answer.body).byteLength;
+    if (bytes > SEMANTICS.maxBxmlBytes) {
+      this.problem({ code: "reply-too-large", event, url, message: `${event}: the reply is ${bytes} bytes; Bandwidth accepts at most 64 KB (${SEMANTICS.maxBxmlBytes} bytes) of BXML and ends the call (invalid-bxml)` });
+      this.end(leg, "invalid-bxml", `the BXML answered to ${event} is over 64 KB`);
+      return undefined;
     }
     const mediaType = (answer.contentType ?? "").split(";")[0].trim().toLowerCase();
     if (!mediaType.endsWith("xml")) this.note(leg, `${event}: the BXML came with Content-Type ${answer.contentType ?? "(none)"}; Bandwidth expects application/xml`);
@@ -280,12 +302,13 @@ export class CallRun {
 
   /** Sends an async callback (reply ignored; retried once on a connection error). */
   async sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void> {
-    let sent = await this.send(event, { ...target, fallback: undefined }, leg);
-    for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
-      sent = await this.send(event, { ...target, fallback: undefined }, leg, true);
+    const retries = SEMANTICS.asyncRetriesOnConnectionError;
+    let sent = await this.send(event, { ...target, fallback: undefined }, leg, false, retries > 0);
+    for (let retry = 1; retry <= retries && sent.answer.connectionError; retry++) {
+      sent = await this.send(event, { ...target, fallback: undefined }, leg, true, retry < retries);
     }
     if (sent.answer.delivered && sent.answer.body.trimStart().startsWith("<")) {
-      this.problem({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
+      this.warn({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
     }
   }
 

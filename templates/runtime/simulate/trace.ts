@@ -63,8 +63,8 @@ export interface ProblemEntry {
     | "callback-dropped"
     | "callback-failed"
     | "invalid-bxml"
-    | "bxml-ignored"
-    | "unauthenticated-accepted"
+    | "empty-reply"
+    | "reply-too-large"
     | "step-limit"
     | "url-refused"
     | "time-limit";
@@ -79,8 +79,16 @@ export interface ProblemEntry {
 export interface WarningEntry {
   readonly kind: "warning";
   readonly at: string;
-  /** `unreachable-verbs`: verbs placed after a hand-off (Redirect, a Gather with gatherUrl, …) that can never run. */
-  readonly code: "unreachable-verbs";
+  /**
+   * `unreachable-verbs`: verbs placed after a hand-off (Redirect, a Gather with gatherUrl, …) that can never run;
+   * `bxml-ignored`: BXML answered to an event whose reply Bandwidth ignores (it never runs);
+   * `unauthenticated-accepted` (security): credentials are configured but the receiver accepted the
+   * request that carried none, so anyone can post to it;
+   * `voice-api-basic-auth`: a Voice API request used the deprecated API-user Basic auth instead of an OAuth2 token.
+   */
+  readonly code: "unreachable-verbs" | "bxml-ignored" | "unauthenticated-accepted" | "voice-api-basic-auth";
+  readonly event?: string;
+  readonly url?: string;
   readonly message: string;
 }
 
