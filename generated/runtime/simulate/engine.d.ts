@@ -5,6 +5,7 @@ import { Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { type CallbackSpec } from "./semantics.js";
 import { type CallScript, type ResolvedScript } from "./script.js";
 import { TraceRecorder, type CallTrace, type ProblemEntry, type WarningEntry } from "./trace.js";
+import type { CallChange, VoiceApiCore } from "./voice-api.js";
 /** What the engine needs from outside. */
 export interface EngineOptions {
     /** Sends the HTTP requests (a `fetch`, or an in-process handler wrapped as one). */
@@ -24,6 +25,14 @@ export interface EngineOptions {
     readonly allowOrigins?: readonly string[];
     /** The most bytes read of one answer (default 1 MiB). */
     readonly maxAnswerBytes?: number;
+    /**
+     * The Voice API stand-in that serves this call (`startVoiceApi`), and its base URL
+     * (`http://127.0.0.1:PORT/api/v2`): events' `callUrl` points there, and its requests change the call.
+     */
+    readonly voiceApi?: {
+        readonly core: VoiceApiCore;
+        readonly base: string;
+    };
 }
 /**
  * The origin of an absolute http(s) URL (`http://127.0.0.1:3000`).
@@ -84,9 +93,27 @@ export declare class CallRun {
     } | undefined;
     private readonly options;
     private readonly startedAt;
+    /** Legs by call id (for the Voice API stand-in). */
+    private readonly legs;
+    /** Voice API changes not yet applied, by call id. */
+    private readonly changes;
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
     private readonly origins;
     constructor(options: EngineOptions, script: ResolvedScript);
+    /** The BXML rules table the call checks documents with. */
+    get rules(): BxmlRules;
+    /** A leg of this call by its id (the A-leg, and every leg a callback has been sent about). */
+    legById(callId: string): Leg | undefined;
+    /**
+     * A change asked through the Voice API (update call / update call BXML). It takes effect on that leg
+     * before its next verb, or when the callback it is waiting for answers (that answer's BXML is then
+     * discarded); a later change replaces one not yet applied.
+     */
+    interrupt(callId: string, change: CallChange): void;
+    /** Whether a Voice API change waits for this leg (executors that loop stop early). */
+    interrupted(leg: Leg): boolean;
+    /** Applies the waiting Voice API change: the document to run next, or `undefined` when the leg ends. */
+    private applyChange;
     /** Label of a leg in the trace. */
     legName(leg: Leg): string;
     isEnded(leg: Leg): boolean;
@@ -104,7 +131,7 @@ export declare class CallRun {
      * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
      * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
      */
-    private admits;
+    admits(url: string, event: string, attribute: string): boolean;
     private targetOf;
     /** The application's callback target (initiate/answer/disconnect): the credentials given to the simulator. */
     applicationTarget(url?: string): CallbackTarget;
@@ -132,6 +159,7 @@ export declare class CallRun {
     private withinTime;
     /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
     run(): Promise<CallTrace>;
+    private play;
 }
 /** Runs one simulated call. @throws {ScriptError} when the script cannot be used. */
 export declare function runCall(options: EngineOptions, script?: CallScript): Promise<CallTrace>;

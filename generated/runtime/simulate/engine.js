@@ -54,6 +54,10 @@ export class CallRun {
     background;
     options;
     startedAt = Date.now();
+    /** Legs by call id (for the Voice API stand-in). */
+    legs = new Map();
+    /** Voice API changes not yet applied, by call id. */
+    changes = new Map();
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
     origins;
     constructor(options, script) {
@@ -62,9 +66,55 @@ export class CallRun {
         this.origins = new Set([options.url, ...(script.disconnectUrl !== undefined ? [script.disconnectUrl] : []), ...(options.allowOrigins ?? [])].map(httpOrigin));
         this.ids = new Ids(script.seed);
         this.clock = new Clock(script.startMs);
-        this.identity = { accountId: script.accountId, applicationId: script.applicationId };
+        this.identity = { accountId: script.accountId, applicationId: script.applicationId, ...(options.voiceApi !== undefined ? { apiBase: options.voiceApi.base } : {}) };
         const outbound = script.direction === "outbound";
         this.a = { callId: this.ids.callId(), from: script.from, to: script.to, direction: script.direction, startMs: script.startMs, answerMs: outbound ? script.startMs : undefined, tag: script.tag };
+        this.legs.set(this.a.callId, this.a);
+    }
+    /** The BXML rules table the call checks documents with. */
+    get rules() {
+        return this.options.rules;
+    }
+    /** A leg of this call by its id (the A-leg, and every leg a callback has been sent about). */
+    legById(callId) {
+        return this.legs.get(callId);
+    }
+    /**
+     * A change asked through the Voice API (update call / update call BXML). It takes effect on that leg
+     * before its next verb, or when the callback it is waiting for answers (that answer's BXML is then
+     * discarded); a later change replaces one not yet applied.
+     */
+    interrupt(callId, change) {
+        this.changes.set(callId, change);
+    }
+    /** Whether a Voice API change waits for this leg (executors that loop stop early). */
+    interrupted(leg) {
+        return this.changes.has(leg.callId);
+    }
+    /** Applies the waiting Voice API change: the document to run next, or `undefined` when the leg ends. */
+    async applyChange(leg) {
+        const change = this.changes.get(leg.callId);
+        this.changes.delete(leg.callId);
+        if (change === undefined || this.isEnded(leg))
+            return undefined;
+        if (change.kind === "hangup") {
+            this.end(leg, "hangup", "hung up through the Voice API (update call, state: completed)");
+            return undefined;
+        }
+        if (change.kind === "bxml") {
+            this.note(leg, "the running BXML is replaced through the Voice API (update call BXML)");
+            return { root: change.root, baseUrl: this.options.url };
+        }
+        if (change.tag !== undefined)
+            leg.tag = change.tag === "" ? undefined : change.tag;
+        this.note(leg, `redirected through the Voice API (update call) to ${change.url}`);
+        if (!this.admits(change.url, "redirect", "redirectUrl")) {
+            this.end(leg, "callback-error", "the redirect callback could not be delivered");
+            return undefined;
+        }
+        const fallback = change.fallback !== undefined && this.admits(change.fallback.url, "redirect", "redirectFallbackUrl") ? change.fallback : undefined;
+        const target = { url: change.url, method: change.method, ...ownCredentials(change.username, change.password), ...(fallback !== undefined ? { fallback: { ...fallback, ...ownCredentials(fallback.username, fallback.password) } } : {}) };
+        return this.sendSync(leg, callEvent(this.identity, this.clock, leg, "redirect"), target);
     }
     /** Label of a leg in the trace. */
     legName(leg) {
@@ -212,7 +262,13 @@ export class CallRun {
      * leg) ended because the callback could not be delivered or its BXML was invalid.
      */
     async sendSync(leg, event, target, scope) {
+        this.legs.set(leg.callId, leg);
         const sent = await this.send(event, target, this.legName(leg));
+        if (this.changes.has(leg.callId) && scope !== "conference") {
+            // CHOICE: the call was changed through the Voice API while this callback was out: the change wins
+            this.note(leg, `the answer to ${String(event.eventType)} is set aside: the call was changed through the Voice API while the callback was out`);
+            return this.applyChange(leg);
+        }
         if (!sent.answer.delivered) {
             this.end(leg, "callback-error", `the ${String(event.eventType)} callback could not be delivered`);
             return undefined;
@@ -260,6 +316,7 @@ export class CallRun {
     }
     /** Runs a document on a leg, verb by verb, following hand-offs to the documents callbacks answer with. */
     async runDocument(leg, doc) {
+        this.legs.set(leg.callId, leg);
         let current = doc;
         while (current !== undefined) {
             const next = await this.runVerbs(leg, current);
@@ -293,6 +350,8 @@ export class CallRun {
                 continue;
             if (this.isEnded(leg) || !this.withinLimits())
                 return undefined;
+            if (this.changes.has(leg.callId))
+                return this.applyChange(leg);
             const step = this.trace.steps + 1;
             if (leg === this.a && this.script.hangupAtStep === step) {
                 this.end(leg, "hangup", `the caller hung up at step ${step}`);
@@ -304,6 +363,8 @@ export class CallRun {
             if (next !== "continue")
                 return next;
         }
+        if (this.changes.has(leg.callId) && !this.isEnded(leg))
+            return this.applyChange(leg);
         return undefined; // end of the document
     }
     async execute(leg, verb, baseUrl, step) {
@@ -340,6 +401,16 @@ export class CallRun {
     }
     /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
     async run() {
+        const api = this.options.voiceApi?.core;
+        api?.attach(this);
+        try {
+            return await this.play();
+        }
+        finally {
+            api?.detach(this);
+        }
+    }
+    async play() {
         const first = this.script.direction === "outbound" ? "answer" : "initiate";
         const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
         if (doc !== undefined)

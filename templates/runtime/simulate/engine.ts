@@ -14,6 +14,7 @@ import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.j
 import { SEMANTICS, VERBS, type CallbackSpec } from "./semantics.js";
 import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
 import { TraceRecorder, type CallTrace, type ProblemEntry, type WarningEntry } from "./trace.js";
+import type { CallChange, VoiceApiCore } from "./voice-api.js";
 
 /** What the engine needs from outside. */
 export interface EngineOptions {
@@ -34,6 +35,11 @@ export interface EngineOptions {
   readonly allowOrigins?: readonly string[];
   /** The most bytes read of one answer (default 1 MiB). */
   readonly maxAnswerBytes?: number;
+  /**
+   * The Voice API stand-in that serves this call (`startVoiceApi`), and its base URL
+   * (`http://127.0.0.1:PORT/api/v2`): events' `callUrl` points there, and its requests change the call.
+   */
+  readonly voiceApi?: { readonly core: VoiceApiCore; readonly base: string };
 }
 
 /**
@@ -103,6 +109,10 @@ export class CallRun {
     | undefined;
   private readonly options: EngineOptions;
   private readonly startedAt: number = Date.now();
+  /** Legs by call id (for the Voice API stand-in). */
+  private readonly legs: Map<string, Leg> = new Map();
+  /** Voice API changes not yet applied, by call id. */
+  private readonly changes: Map<string, CallChange> = new Map();
   /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
   private readonly origins: ReadonlySet<string>;
 
@@ -112,9 +122,58 @@ export class CallRun {
     this.origins = new Set([options.url, ...(script.disconnectUrl !== undefined ? [script.disconnectUrl] : []), ...(options.allowOrigins ?? [])].map(httpOrigin));
     this.ids = new Ids(script.seed);
     this.clock = new Clock(script.startMs);
-    this.identity = { accountId: script.accountId, applicationId: script.applicationId };
+    this.identity = { accountId: script.accountId, applicationId: script.applicationId, ...(options.voiceApi !== undefined ? { apiBase: options.voiceApi.base } : {}) };
     const outbound = script.direction === "outbound";
     this.a = { callId: this.ids.callId(), from: script.from, to: script.to, direction: script.direction, startMs: script.startMs, answerMs: outbound ? script.startMs : undefined, tag: script.tag };
+    this.legs.set(this.a.callId, this.a);
+  }
+
+  /** The BXML rules table the call checks documents with. */
+  get rules(): BxmlRules {
+    return this.options.rules;
+  }
+
+  /** A leg of this call by its id (the A-leg, and every leg a callback has been sent about). */
+  legById(callId: string): Leg | undefined {
+    return this.legs.get(callId);
+  }
+
+  /**
+   * A change asked through the Voice API (update call / update call BXML). It takes effect on that leg
+   * before its next verb, or when the callback it is waiting for answers (that answer's BXML is then
+   * discarded); a later change replaces one not yet applied.
+   */
+  interrupt(callId: string, change: CallChange): void {
+    this.changes.set(callId, change);
+  }
+
+  /** Whether a Voice API change waits for this leg (executors that loop stop early). */
+  interrupted(leg: Leg): boolean {
+    return this.changes.has(leg.callId);
+  }
+
+  /** Applies the waiting Voice API change: the document to run next, or `undefined` when the leg ends. */
+  private async applyChange(leg: Leg): Promise<Doc | undefined> {
+    const change = this.changes.get(leg.callId);
+    this.changes.delete(leg.callId);
+    if (change === undefined || this.isEnded(leg)) return undefined;
+    if (change.kind === "hangup") {
+      this.end(leg, "hangup", "hung up through the Voice API (update call, state: completed)");
+      return undefined;
+    }
+    if (change.kind === "bxml") {
+      this.note(leg, "the running BXML is replaced through the Voice API (update call BXML)");
+      return { root: change.root, baseUrl: this.options.url };
+    }
+    if (change.tag !== undefined) leg.tag = change.tag === "" ? undefined : change.tag;
+    this.note(leg, `redirected through the Voice API (update call) to ${change.url}`);
+    if (!this.admits(change.url, "redirect", "redirectUrl")) {
+      this.end(leg, "callback-error", "the redirect callback could not be delivered");
+      return undefined;
+    }
+    const fallback = change.fallback !== undefined && this.admits(change.fallback.url, "redirect", "redirectFallbackUrl") ? change.fallback : undefined;
+    const target: CallbackTarget = { url: change.url, method: change.method, ...ownCredentials(change.username, change.password), ...(fallback !== undefined ? { fallback: { ...fallback, ...ownCredentials(fallback.username, fallback.password) } } : {}) };
+    return this.sendSync(leg, callEvent(this.identity, this.clock, leg, "redirect"), target);
   }
 
   /** Label of a leg in the trace. */
@@ -172,7 +231,7 @@ export class CallRun {
    * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
    * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
    */
-  private admits(url: string, event: string, attribute: string): boolean {
+  admits(url: string, event: string, attribute: string): boolean {
     const parsed = new URL(url);
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
       this.problem({ code: "url-refused", event, url: `${parsed.protocol}…`, message: `${event}: ${attribute} uses the scheme ${parsed.protocol.slice(0, -1)}: callbacks go over http or https only; the simulator sends nothing there` });
@@ -264,7 +323,13 @@ export class CallRun {
    * leg) ended because the callback could not be delivered or its BXML was invalid.
    */
   async sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined> {
+    this.legs.set(leg.callId, leg);
     const sent = await this.send(event, target, this.legName(leg));
+    if (this.changes.has(leg.callId) && scope !== "conference") {
+      // CHOICE: the call was changed through the Voice API while this callback was out: the change wins
+      this.note(leg, `the answer to ${String(event.eventType)} is set aside: the call was changed through the Voice API while the callback was out`);
+      return this.applyChange(leg);
+    }
     if (!sent.answer.delivered) {
       this.end(leg, "callback-error", `the ${String(event.eventType)} callback could not be delivered`);
       return undefined;
@@ -314,6 +379,7 @@ export class CallRun {
 
   /** Runs a document on a leg, verb by verb, following hand-offs to the documents callbacks answer with. */
   async runDocument(leg: Leg, doc: Doc): Promise<void> {
+    this.legs.set(leg.callId, leg);
     let current: Doc | undefined = doc;
     while (current !== undefined) {
       const next: Doc | undefined = await this.runVerbs(leg, current);
@@ -346,6 +412,7 @@ export class CallRun {
     for (const child of doc.root.children) {
       if (typeof child === "string") continue;
       if (this.isEnded(leg) || !this.withinLimits()) return undefined;
+      if (this.changes.has(leg.callId)) return this.applyChange(leg);
       const step = this.trace.steps + 1;
       if (leg === this.a && this.script.hangupAtStep === step) {
         this.end(leg, "hangup", `the caller hung up at step ${step}`);
@@ -355,6 +422,7 @@ export class CallRun {
       if (next === "stop" || !this.withinTime()) return undefined;
       if (next !== "continue") return next;
     }
+    if (this.changes.has(leg.callId) && !this.isEnded(leg)) return this.applyChange(leg);
     return undefined; // end of the document
   }
 
@@ -391,6 +459,16 @@ export class CallRun {
 
   /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
   async run(): Promise<CallTrace> {
+    const api = this.options.voiceApi?.core;
+    api?.attach(this);
+    try {
+      return await this.play();
+    } finally {
+      api?.detach(this);
+    }
+  }
+
+  private async play(): Promise<CallTrace> {
     const first = this.script.direction === "outbound" ? "answer" : "initiate";
     const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
     if (doc !== undefined) await this.runDocument(this.a, doc);
