@@ -4,7 +4,7 @@ import { type Transport } from "./client.js";
 import { Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { type CallbackSpec } from "./semantics.js";
 import { type CallScript, type ResolvedScript } from "./script.js";
-import { TraceRecorder, type CallTrace, type ProblemEntry, type WarningEntry } from "./trace.js";
+import { TraceRecorder, type ApiEntry, type CallTrace, type ProblemEntry, type WarningEntry } from "./trace.js";
 import type { CallChange, VoiceApiCore } from "./voice-api.js";
 /** What the engine needs from outside. */
 export interface EngineOptions {
@@ -95,6 +95,8 @@ export declare class CallRun {
     private readonly startedAt;
     /** Legs by call id (for the Voice API stand-in). */
     private readonly legs;
+    /** Entries that arrived while a callback was out (recorded after its request). */
+    private held;
     /** Voice API changes not yet applied, by call id. */
     private readonly changes;
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
@@ -123,6 +125,10 @@ export declare class CallRun {
     problem(entry: Omit<ProblemEntry, "kind" | "at">): void;
     /** A likely mistake that does not fail the flow (exit 0). */
     warn(entry: Omit<WarningEntry, "kind" | "at">): void;
+    /** Records a Voice API request (voice-api.ts). */
+    recordApi(entry: ApiEntry): void;
+    /** Adds an entry, after the request of the callback that is out, if one is (the transcript stays in order). */
+    private hold;
     /** Resolves a URL attribute against the URL that served the BXML. */
     resolve(url: string, baseUrl: string): string;
     /** The callback target a verb's attributes describe for `spec`, or `undefined` when its URL attribute is absent. */

@@ -56,6 +56,8 @@ export class CallRun {
     startedAt = Date.now();
     /** Legs by call id (for the Voice API stand-in). */
     legs = new Map();
+    /** Entries that arrived while a callback was out (recorded after its request). */
+    held;
     /** Voice API changes not yet applied, by call id. */
     changes = new Map();
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
@@ -141,7 +143,18 @@ export class CallRun {
     }
     /** A likely mistake that does not fail the flow (exit 0). */
     warn(entry) {
-        this.trace.add({ kind: "warning", at: this.clock.iso(), ...entry });
+        this.hold({ kind: "warning", at: this.clock.iso(), ...entry });
+    }
+    /** Records a Voice API request (voice-api.ts). */
+    recordApi(entry) {
+        this.hold(entry);
+    }
+    /** Adds an entry, after the request of the callback that is out, if one is (the transcript stays in order). */
+    hold(entry) {
+        if (this.held !== undefined)
+            this.held.push(entry);
+        else
+            this.trace.add(entry);
     }
     /** Resolves a URL attribute against the URL that served the BXML. */
     resolve(url, baseUrl) {
@@ -217,6 +230,7 @@ export class CallRun {
         let last;
         const attempts = [{ ...target, via: "primary" }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" }] : [])];
         for (const attempt of attempts) {
+            this.held = [];
             const answer = await deliverCallback(this.options.transport, {
                 url: attempt.url, method: attempt.method, payload: event, username: attempt.username, password: attempt.password, timeoutMs: this.script.callbackTimeoutMs,
                 ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
@@ -228,6 +242,10 @@ export class CallRun {
                 auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: keptBody(answer.body), contentType: answer.contentType,
                 delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
             });
+            const held = this.held;
+            this.held = undefined;
+            for (const entry of held)
+                this.trace.add(entry);
             if (willRetry && answer.connectionError)
                 this.trace.add({ kind: "note", at: this.clock.iso(), leg, text: `${String(event.eventType)}: ${answer.error ?? "connection error"}: Bandwidth retries an asynchronous callback once, to the same URL` });
             else

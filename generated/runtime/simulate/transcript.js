@@ -107,6 +107,6 @@ export function formatTranscript(trace, options = {}) {
  */
 export function formatJsonLines(trace) {
     const lines = trace.entries.map((entry) => JSON.stringify(entry.kind === "request" ? { ...entry, body: redactBxmlSecrets(entry.body) } : entry));
-    lines.push(JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length }));
+    lines.push(JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length, voiceApiRequests: trace.api.length }));
     return `${lines.join("\n")}\n`;
 }

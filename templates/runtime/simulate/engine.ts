@@ -13,7 +13,7 @@ import { LEG_EXECUTORS } from "./legs.js";
 import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { SEMANTICS, VERBS, type CallbackSpec } from "./semantics.js";
 import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
-import { TraceRecorder, type CallTrace, type ProblemEntry, type WarningEntry } from "./trace.js";
+import { TraceRecorder, type ApiEntry, type CallTrace, type ProblemEntry, type TraceEntry, type WarningEntry } from "./trace.js";
 import type { CallChange, VoiceApiCore } from "./voice-api.js";
 
 /** What the engine needs from outside. */
@@ -111,6 +111,8 @@ export class CallRun {
   private readonly startedAt: number = Date.now();
   /** Legs by call id (for the Voice API stand-in). */
   private readonly legs: Map<string, Leg> = new Map();
+  /** Entries that arrived while a callback was out (recorded after its request). */
+  private held: TraceEntry[] | undefined;
   /** Voice API changes not yet applied, by call id. */
   private readonly changes: Map<string, CallChange> = new Map();
   /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
@@ -203,7 +205,18 @@ export class CallRun {
 
   /** A likely mistake that does not fail the flow (exit 0). */
   warn(entry: Omit<WarningEntry, "kind" | "at">): void {
-    this.trace.add({ kind: "warning", at: this.clock.iso(), ...entry });
+    this.hold({ kind: "warning", at: this.clock.iso(), ...entry });
+  }
+
+  /** Records a Voice API request (voice-api.ts). */
+  recordApi(entry: ApiEntry): void {
+    this.hold(entry);
+  }
+
+  /** Adds an entry, after the request of the callback that is out, if one is (the transcript stays in order). */
+  private hold(entry: TraceEntry): void {
+    if (this.held !== undefined) this.held.push(entry);
+    else this.trace.add(entry);
   }
 
   /** Resolves a URL attribute against the URL that served the BXML. */
@@ -280,6 +293,7 @@ export class CallRun {
     let last: { answer: CallbackAnswer; url: string } | undefined;
     const attempts = [{ ...target, via: "primary" as const }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" as const }] : [])];
     for (const attempt of attempts) {
+      this.held = [];
       const answer = await deliverCallback(this.options.transport, {
         url: attempt.url, method: attempt.method, payload: event, username: attempt.username, password: attempt.password, timeoutMs: this.script.callbackTimeoutMs,
         ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
@@ -291,6 +305,9 @@ export class CallRun {
         auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: keptBody(answer.body), contentType: answer.contentType,
         delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
       });
+      const held = this.held;
+      this.held = undefined;
+      for (const entry of held) this.trace.add(entry);
       if (willRetry && answer.connectionError) this.trace.add({ kind: "note", at: this.clock.iso(), leg, text: `${String(event.eventType)}: ${answer.error ?? "connection error"}: Bandwidth retries an asynchronous callback once, to the same URL` });
       else this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed, retry);
       last = { answer, url: attempt.url };

@@ -278,7 +278,7 @@ export class VoiceApiCore {
       } catch {
         description = undefined;
       }
-      call.trace.add({
+      call.recordApi({
         kind: "api", at: call.clock.iso(), method: request.method, path: request.path.split("?")[0], status: answer.status, action,
         ...(callId !== undefined ? { callId } : {}),
         ...(body !== undefined ? { body: redactBody(body) } : action === "bxml" ? { body: redactBxmlSecrets(request.body) } : {}),
