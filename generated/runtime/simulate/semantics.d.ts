@@ -99,6 +99,18 @@ export declare const SEMANTICS: {
     /** CHOICE: a Transfer callee answers after 5 s of ringing; a bridge lasts 30 s before one side leaves. */
     readonly ringSecondsBeforeAnswer: 5;
     readonly bridgeSeconds: 30;
+    /**
+     * The Voice API stand-in (voice-api.ts). Documented: update call answers 200, update call BXML 204;
+     * tokens are OAuth2 client credentials. CHOICE (Bandwidth does not say): a call that has ended answers
+     * 409 (bandwidth.yml lists 409 Conflict for both calls); a change made while a callback is out wins
+     * over that callback's answer (set aside); a change applies before the leg's next verb, so one made
+     * during a verb that holds the call (a Transfer's talk time, a Conference) applies when that verb ends.
+     */
+    readonly voiceApi: {
+        readonly tokenSeconds: 3600;
+        readonly endedCallStatus: 409;
+        readonly changeWinsOverPendingAnswer: true;
+    };
     /** BXML replies are at most 64 KB (enforced by parseBxml). */
     readonly maxBxmlBytes: 65536;
 };

@@ -43,7 +43,7 @@ export interface VoiceApiCredentials {
     readonly clientSecret: string;
 }
 /** Seconds an access token lasts (`expires_in`), as Bandwidth's tokens: one hour. */
-export declare const TOKEN_SECONDS = 3600;
+export declare const TOKEN_SECONDS: number;
 /**
  * The stand-in's logic: tokens, auth, routing, the documented answers. One simulated call at a time is
  * attached to it (`attach`); requests about any other call id answer 404.

@@ -342,7 +342,7 @@ export class CallRun {
   async sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined> {
     this.legs.set(leg.callId, leg);
     const sent = await this.send(event, target, this.legName(leg));
-    if (this.changes.has(leg.callId) && scope !== "conference") {
+    if (SEMANTICS.voiceApi.changeWinsOverPendingAnswer && this.changes.has(leg.callId) && scope !== "conference") {
       // CHOICE: the call was changed through the Voice API while this callback was out: the change wins
       this.note(leg, `the answer to ${String(event.eventType)} is set aside: the call was changed through the Voice API while the callback was out`);
       return this.applyChange(leg);

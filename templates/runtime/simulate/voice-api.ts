@@ -14,6 +14,7 @@ import type { BxmlNode } from "../bxml/rules.js";
 import { BandwidthConfigError } from "../errors.js";
 import { basicAuthorization } from "./client.js";
 import type { CallRun } from "./engine.js";
+import { SEMANTICS } from "./semantics.js";
 import { redactBxmlSecrets } from "./transcript.js";
 
 /** One HTTP request to the stand-in, transport-neutral. */
@@ -55,7 +56,7 @@ export interface VoiceApiCredentials {
 }
 
 /** Seconds an access token lasts (`expires_in`), as Bandwidth's tokens: one hour. */
-export const TOKEN_SECONDS = 3600;
+export const TOKEN_SECONDS: number = SEMANTICS.voiceApi.tokenSeconds;
 
 const UPDATE_CALL = /^\/(?:api\/v2\/)?accounts\/([^/]+)\/calls\/([^/]+)(\/bxml)?$/;
 const TOKEN_PATH = /^\/api\/v1\/oauth2\/token$/;
@@ -130,6 +131,17 @@ function readUpdate(body: Record<string, unknown>): CallChange | string {
   } as CallChange;
 }
 
+/** The description of an error answer (`description`, or OAuth2's `error_description`). */
+function errorText(body: string): string | undefined {
+  try {
+    const parsed = JSON.parse(body) as Record<string, unknown>;
+    const text = parsed.description ?? parsed.error_description;
+    return typeof text === "string" && text !== "" ? text : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A request body for the trace: passwords hidden. */
 function redactBody(body: unknown): unknown {
   if (body === null || typeof body !== "object" || Array.isArray(body)) return body;
@@ -198,7 +210,9 @@ export class VoiceApiCore {
       return json(400, { error: form.has("grant_type") ? "unsupported_grant_type" : "invalid_request", error_description: "grant_type must be client_credentials" });
     }
     const value = randomToken();
-    this.tokens.push({ value, expires: Date.now() + TOKEN_SECONDS * 1000 });
+    const now = Date.now();
+    for (let i = this.tokens.length - 1; i >= 0; i--) if (this.tokens[i].expires <= now) this.tokens.splice(i, 1);
+    this.tokens.push({ value, expires: now + TOKEN_SECONDS * 1000 });
     return json(200, { access_token: value, token_type: "Bearer", expires_in: TOKEN_SECONDS });
   }
 
@@ -223,7 +237,7 @@ export class VoiceApiCore {
       return { ok: false, answer: this.record(request, callId, error(403, "forbidden", `these credentials have no access to account ${accountId}`), "refused") };
     }
     if (call.isEnded(call.legById(callId)!)) {
-      return { ok: false, answer: this.record(request, callId, error(409, "conflict", `call ${callId} has already ended`), "refused") };
+      return { ok: false, answer: this.record(request, callId, error(SEMANTICS.voiceApi.endedCallStatus, "conflict", `call ${callId} has already ended`), "refused") };
     }
     return { ok: true, call };
   }
@@ -272,17 +286,12 @@ export class VoiceApiCore {
   private record(request: VoiceApiRequest, callId: string | undefined, answer: VoiceApiAnswer, action: ApiAction, body?: unknown): VoiceApiAnswer {
     const call = this.call;
     if (call !== undefined) {
-      let description: string | undefined;
-      try {
-        description = answer.body === "" ? undefined : String((JSON.parse(answer.body) as Record<string, unknown>).description ?? (JSON.parse(answer.body) as Record<string, unknown>).error_description ?? "");
-      } catch {
-        description = undefined;
-      }
+      const description = answer.status >= 400 ? errorText(answer.body) : undefined;
       call.recordApi({
         kind: "api", at: call.clock.iso(), method: request.method, path: request.path.split("?")[0], status: answer.status, action,
         ...(callId !== undefined ? { callId } : {}),
         ...(body !== undefined ? { body: redactBody(body) } : action === "bxml" ? { body: redactBxmlSecrets(request.body) } : {}),
-        ...(description !== undefined && description !== "" && answer.status >= 400 ? { error: description } : {}),
+        ...(description !== undefined ? { error: description } : {}),
       });
     }
     return answer;
