@@ -6,8 +6,8 @@ export { replayCapture } from "./runtime/capture/replay.js";
 export type { ReplayOptions, ReplayReport, ReplayResult, ReplayTarget } from "./runtime/capture/replay.js";
 export type { AnswerDifference } from "./runtime/capture/compare.js";
 export type { ChallengeAnswer, DeliveryOptions, DeliveryResult, FetchLike } from "./runtime/testing/index.js";
-export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
-export type { CallScript, CallTrace, ConnectScript, EndEntry, FetchTarget, ForwardScript, MediaEntry, NodeTarget, ProblemEntry, RecordScript, ReferScript, RequestEntry, SimulationOptions, SimulationTarget, TargetOutcome, TraceEntry, TransferScript, VerbEntry, WarningEntry, } from "./runtime/simulate/index.js";
+export { formatJsonLines, formatTranscript, ScriptError, startVoiceApi } from "./runtime/simulate/index.js";
+export type { ApiEntry, CallScript, CallTrace, ConnectScript, EndEntry, FetchTarget, ForwardScript, MediaEntry, NodeTarget, ProblemEntry, RecordScript, ReferScript, RequestEntry, SimulationOptions, SimulationTarget, TargetOutcome, TraceEntry, TransferScript, VerbEntry, VoiceApi, VoiceApiOptions, WarningEntry, } from "./runtime/simulate/index.js";
 /**
  * Plays Bandwidth's side of one call against your receiver and returns the trace.
  *

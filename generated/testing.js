@@ -9,7 +9,7 @@ import { simulateCallWithRules } from "./runtime/simulate/index.js";
 export { deliverEvent, HandshakeError } from "./runtime/testing/index.js";
 export { AnswerTooLargeError } from "./runtime/simulate/answer-body.js";
 export { replayCapture } from "./runtime/capture/replay.js";
-export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
+export { formatJsonLines, formatTranscript, ScriptError, startVoiceApi } from "./runtime/simulate/index.js";
 /**
  * Plays Bandwidth's side of one call against your receiver and returns the trace.
  *

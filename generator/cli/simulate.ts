@@ -26,6 +26,14 @@ Options:
   --allow-origin URL   let BXML send callbacks (and the credentials) to this origin too (repeatable;
                        default: only the origin of --url and of the script's disconnectUrl; other
                        origins and schemes other than http(s) are refused and reported)
+  --voice-api PORT     serve a stand-in for Bandwidth's Voice API on 127.0.0.1:PORT (0 = a free port) for
+                       the call, so the bot can change it mid-call: POST /api/v1/oauth2/token (grant
+                       client_credentials, Basic client id/secret), POST /api/v2/accounts/{accountId}/
+                       calls/{callId} (state "completed" hangs up; redirectUrl redirects) and PUT …/bxml
+                       (replaces the running BXML). Its base URL is printed on stderr before the call
+                       starts; events' callUrl points at it. Each request shows in the transcript (⇐)
+  --client-id ID       the OAuth2 client the stand-in accepts (default: $BW_CLIENT_ID /
+  --client-secret S    $BW_CLIENT_SECRET); required with --voice-api
   --json               JSON lines (one trace entry per line, then a summary) instead of a transcript
 
 Script fields (all optional; per-verb lists are used in order, the last entry repeats):
@@ -41,8 +49,10 @@ Script fields (all optional; per-verb lists are used in order, the last entry re
   recordings    [{ "seconds": 5, "endWith": "digit"|"silence"|"hangup", "digit": "#", "transcript": "…" }]
 
 Colour only on a terminal (or with FORCE_COLOR), never with NO_COLOR set.
-Exit status: 0 the flow ran to the end; 1 the receiver misbehaved (wrong auth challenge, error status,
-timeout, an answer over 1 MiB, invalid BXML, BXML answered to an event whose reply Bandwidth ignores, step
+Exit status: 0 the flow ran to the end (warnings, ⚠, do not fail it: BXML answered to an event whose reply
+Bandwidth ignores, a receiver that accepts requests without the credentials it is configured with, verbs
+that can never run); 1 the receiver misbehaved (wrong auth challenge, error status, timeout, an answer over
+1 MiB, an empty answer or invalid BXML or a reply over 64 KB to an event whose BXML Bandwidth runs, step
 limit, a callback URL refused); 2 usage error.
 `;
 
@@ -68,8 +78,11 @@ Options:
   --json               print one JSON object instead of text
 
 Exit status: 0 delivered (and, for a voice event whose reply Bandwidth executes, valid BXML back);
-1 the receiver misbehaved (no/wrong auth challenge, error status, timeout, invalid BXML, BXML answered
-to an event whose reply Bandwidth ignores); 2 usage error (unknown type, bad --set, invalid event).
+warnings (⚠) do not fail it: BXML answered to an event whose reply Bandwidth ignores, a receiver that
+accepts the request without the credentials it is configured with (a security hole, but Bandwidth
+delivers); 1 the receiver misbehaved (a wrong auth challenge, error status, timeout, an empty answer,
+invalid BXML or a reply over 64 KB to an event whose BXML Bandwidth runs); 2 usage error (unknown type,
+bad --set, invalid event).
 `;
 
 const HELP = `Usage: bw-codegen simulate <call|event> [options]
@@ -129,13 +142,32 @@ export function credentials(values: Map<string, string>): { username?: string; p
   return username === undefined ? {} : { username, password };
 }
 
+/** --voice-api PORT with its OAuth2 client (flags, else BW_CLIENT_ID / BW_CLIENT_SECRET), or `undefined`. */
+export function voiceApiOptions(values: Map<string, string>): { port: number; clientId: string; clientSecret: string } | undefined {
+  const raw = values.get("--voice-api");
+  if (raw === undefined) {
+    if (values.has("--client-id") || values.has("--client-secret")) throw new UsageError("--client-id and --client-secret go with --voice-api PORT");
+    return undefined;
+  }
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) throw new UsageError(`--voice-api must be a port from 0 to 65535 (0: a free one), not ${JSON.stringify(raw)}`);
+  const clientId = values.get("--client-id") ?? (process.env.BW_CLIENT_ID || undefined);
+  const clientSecret = values.get("--client-secret") ?? (process.env.BW_CLIENT_SECRET || undefined);
+  if (clientId === undefined || clientSecret === undefined) throw new UsageError("--voice-api needs the OAuth2 client the bot uses: --client-id and --client-secret (or $BW_CLIENT_ID and $BW_CLIENT_SECRET)");
+  return { port, clientId, clientSecret };
+}
+
 /** Colour on a TTY (or with FORCE_COLOR), never with NO_COLOR: the CLI's one rule (colour.ts). */
 export function useColour(): boolean {
   return colourEnabled(process.stdout);
 }
 
 async function runCallCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script", "--allow-origin"], booleans: ["--json", "--outbound"], emptyAllowed: ["--digits"] });
+  const args = parseArgs(argv, {
+    values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script", "--allow-origin", "--voice-api", "--client-id", "--client-secret"],
+    booleans: ["--json", "--outbound"],
+    emptyAllowed: ["--digits"],
+  });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const url = checkUrl(args.values.get("--url"));
   const { username, password } = credentials(args.values);
@@ -145,13 +177,25 @@ async function runCallCommand(argv: string[]): Promise<number> {
   if (args.booleans.has("--outbound")) script.direction = "outbound";
   if (args.values.has("--digits")) script.digits = args.values.get("--digits")!.split(",").map((d) => d.trim());
   const allowOrigins = repeated(argv, "--allow-origin").map((value) => new URL(checkUrl(value, "--allow-origin")).origin);
-  const { simulateCall, formatTranscript, formatJsonLines, ScriptError } = await import("../../generated/testing.js");
+  const apiOptions = voiceApiOptions(args.values);
+  const { simulateCall, formatTranscript, formatJsonLines, ScriptError, startVoiceApi } = await import("../../generated/testing.js");
   let trace: Awaited<ReturnType<typeof simulateCall>>;
+  let voiceApi: Awaited<ReturnType<typeof startVoiceApi>> | undefined;
   try {
-    trace = await simulateCall(url, { ...script, username, password, allowOrigins });
+    if (apiOptions !== undefined) {
+      try {
+        voiceApi = await startVoiceApi(apiOptions);
+      } catch (error) {
+        throw new UsageError(`--voice-api ${apiOptions.port}: cannot serve the Voice API stand-in: ${(error as Error).message}`);
+      }
+      process.stderr.write(`bw-codegen: Voice API stand-in for this call on ${voiceApi.url} (OAuth2 token: ${voiceApi.tokenUrl}, client id ${voiceApi.clientId})\n`);
+    }
+    trace = await simulateCall(url, { ...script, username, password, allowOrigins, ...(voiceApi !== undefined ? { voiceApi } : {}) });
   } catch (error) {
     if (error instanceof ScriptError) throw new UsageError(`bad script: ${error.message}`);
     throw error;
+  } finally {
+    await voiceApi?.close();
   }
   process.stdout.write(args.booleans.has("--json") ? formatJsonLines(trace) : formatTranscript(trace, { color: useColour() }));
   return trace.ok ? 0 : 1;

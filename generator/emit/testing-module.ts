@@ -19,8 +19,9 @@ export { replayCapture } from "./runtime/capture/replay.js";
 export type { ReplayOptions, ReplayReport, ReplayResult, ReplayTarget } from "./runtime/capture/replay.js";
 export type { AnswerDifference } from "./runtime/capture/compare.js";
 export type { ChallengeAnswer, DeliveryOptions, DeliveryResult, FetchLike } from "./runtime/testing/index.js";
-export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
+export { formatJsonLines, formatTranscript, ScriptError, startVoiceApi } from "./runtime/simulate/index.js";
 export type {
+  ApiEntry,
   CallScript,
   CallTrace,
   ConnectScript,
@@ -39,6 +40,8 @@ export type {
   TraceEntry,
   TransferScript,
   VerbEntry,
+  VoiceApi,
+  VoiceApiOptions,
   WarningEntry,
 } from "./runtime/simulate/index.js";
 

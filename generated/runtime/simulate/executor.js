@@ -256,6 +256,8 @@ async function startGather(run, leg, verb, baseUrl) {
         return "continue";
     run.trace.add({ kind: "pressed", at: run.clock.iso(), leg: run.legName(leg), text: digits });
     for (const digit of digits) {
+        if (run.interrupted(leg))
+            break; // changed through the Voice API: the next verb boundary applies it
         run.clock.advance(SEMANTICS.secondsPerDigit);
         await run.sendAsync(run.legName(leg), callEvent(run.identity, run.clock, leg, "dtmf", { digit }), target);
     }

@@ -5,6 +5,7 @@
 import { BandwidthConfigError } from "../errors.js";
 import { runCall } from "./engine.js";
 export { ScriptError, resolveScript } from "./script.js";
+export { startVoiceApi } from "./voice-api-server.js";
 export { deliverCallback } from "./client.js";
 export { VERBS, SEMANTICS } from "./semantics.js";
 export { formatTranscript, formatJsonLines } from "./transcript.js";
@@ -56,8 +57,9 @@ async function resolveTarget(target) {
 export async function simulateCallWithRules(rules, target, options = {}) {
     const resolved = await resolveTarget(target);
     try {
-        const { username, password, allowOrigins, maxAnswerBytes, ...script } = options;
-        return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes }, script);
+        const { username, password, allowOrigins, maxAnswerBytes, voiceApi, ...script } = options;
+        const api = voiceApi !== undefined ? { voiceApi: { core: voiceApi.core, base: voiceApi.url } } : {};
+        return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes, ...api }, script);
     }
     finally {
         await resolved.close?.();

@@ -40,6 +40,8 @@ export interface Leg {
 export interface CallIdentity {
     readonly accountId: string;
     readonly applicationId: string;
+    /** Base of `callUrl` (default Bandwidth's `https://voice.bandwidth.com/api/v2`; the Voice API stand-in's when one serves the call). */
+    readonly apiBase?: string;
 }
 /** ISO 8601 duration in seconds, as Bandwidth writes it (`PT13.564S`). */
 export declare function isoDuration(seconds: number): string;

@@ -55,7 +55,7 @@ export function isoDuration(seconds) {
     return `PT${Number(seconds.toFixed(3))}S`;
 }
 export function callUrl(identity, callId) {
-    return `https://voice.bandwidth.com/api/v2/accounts/${identity.accountId}/calls/${callId}`;
+    return `${identity.apiBase ?? "https://voice.bandwidth.com/api/v2"}/accounts/${identity.accountId}/calls/${callId}`;
 }
 /**
  * A voice event about `leg`: eventType, eventTime and the call fields (from/to/direction, callId,

@@ -52,7 +52,7 @@ export interface MediaEntry {
 export interface ProblemEntry {
     readonly kind: "problem";
     readonly at: string;
-    readonly code: "callback-dropped" | "callback-failed" | "invalid-bxml" | "bxml-ignored" | "unauthenticated-accepted" | "step-limit" | "url-refused" | "time-limit";
+    readonly code: "callback-dropped" | "callback-failed" | "invalid-bxml" | "empty-reply" | "reply-too-large" | "step-limit" | "url-refused" | "time-limit";
     readonly event?: string;
     readonly url?: string;
     readonly message: string;
@@ -66,9 +66,38 @@ export interface ProblemEntry {
 export interface WarningEntry {
     readonly kind: "warning";
     readonly at: string;
-    /** `unreachable-verbs`: verbs placed after a hand-off (Redirect, a Gather with gatherUrl, …) that can never run. */
-    readonly code: "unreachable-verbs";
+    /**
+     * `unreachable-verbs`: verbs placed after a hand-off (Redirect, a Gather with gatherUrl, …) that can never run;
+     * `bxml-ignored`: BXML answered to an event whose reply Bandwidth ignores (it never runs);
+     * `unauthenticated-accepted` (security): credentials are configured but the receiver accepted the
+     * request that carried none, so anyone can post to it;
+     * `voice-api-basic-auth`: a Voice API request used the deprecated API-user Basic auth instead of an OAuth2 token.
+     */
+    readonly code: "unreachable-verbs" | "bxml-ignored" | "unauthenticated-accepted" | "voice-api-basic-auth";
+    readonly event?: string;
+    readonly url?: string;
     readonly message: string;
+}
+/**
+ * One request the bot made to the Voice API stand-in (`startVoiceApi`): a token, or a change to the call
+ * (`hangup`, `redirect`, `bxml`), or a request refused with an error answer (`refused`, see `error`).
+ */
+export interface ApiEntry {
+    readonly kind: "api";
+    /** Simulated time the request arrived. */
+    readonly at: string;
+    readonly method: string;
+    /** The path asked for (`/api/v2/accounts/9900000/calls/c-…`). */
+    readonly path: string;
+    /** The status the stand-in answered (200, 204, 400, 401, 404, 409 …). */
+    readonly status: number;
+    readonly action: "token" | "hangup" | "redirect" | "bxml" | "refused";
+    /** The call id in the path, if any. */
+    readonly callId?: string;
+    /** The request body (JSON as an object, BXML as text), passwords hidden. */
+    readonly body?: unknown;
+    /** The error answer's description. */
+    readonly error?: string;
 }
 /** How the call ended. */
 export interface EndEntry {
@@ -79,7 +108,7 @@ export interface EndEntry {
     /** Who or what ended it, in words. */
     readonly reason: string;
 }
-export type TraceEntry = RequestEntry | VerbEntry | MediaEntry | ProblemEntry | WarningEntry | EndEntry;
+export type TraceEntry = RequestEntry | VerbEntry | MediaEntry | ProblemEntry | WarningEntry | EndEntry | ApiEntry;
 /** The whole trace. `ok` is false when any problem was found. */
 export interface CallTrace {
     readonly callId: string;
@@ -99,6 +128,8 @@ export interface CallTrace {
     readonly problems: readonly ProblemEntry[];
     /** Likely mistakes that do not fail the flow (verbs that can never run). */
     readonly warnings: readonly WarningEntry[];
+    /** Requests the bot made to the Voice API stand-in (`voiceApi` option), in order. */
+    readonly api: readonly ApiEntry[];
     /** The disconnect cause; `undefined` only if the run was cut short before the call ended. */
     readonly cause: string | undefined;
     readonly ok: boolean;

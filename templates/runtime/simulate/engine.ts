@@ -12,8 +12,9 @@ import { executorOf } from "./registry.js";
 import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { SEMANTICS, VERBS, type CallbackSpec } from "./semantics.js";
 import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
-import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+import { TraceRecorder, type ApiEntry, type CallTrace, type ProblemEntry, type TraceEntry, type WarningEntry } from "./trace.js";
 import type { BackgroundRecording, CallbackTarget, Doc, Next, Run } from "./types.js";
+import type { CallChange, VoiceApiCore } from "./voice-api.js";
 
 /** What the engine needs from outside. */
 export interface EngineOptions {
@@ -34,6 +35,11 @@ export interface EngineOptions {
   readonly allowOrigins?: readonly string[];
   /** The most bytes read of one answer (default 1 MiB). */
   readonly maxAnswerBytes?: number;
+  /**
+   * The Voice API stand-in that serves this call (`startVoiceApi`), and its base URL
+   * (`http://127.0.0.1:PORT/api/v2`): events' `callUrl` points there, and its requests change the call.
+   */
+  readonly voiceApi?: { readonly core: VoiceApiCore; readonly base: string };
 }
 
 /**
@@ -58,6 +64,9 @@ const redact = (attributes: BxmlNode["attributes"]): Record<string, unknown> => 
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
+/** The answer body as the trace keeps it: at most 64 KB (the rest is never BXML Bandwidth would run). */
+const keptBody = (body: string): string => (body.length > SEMANTICS.maxBxmlBytes ? body.slice(0, SEMANTICS.maxBxmlBytes) : body);
+
 /** Both halves of a credential pair, or none. */
 const ownCredentials = (username: string | undefined, password: string | undefined): { username?: string; password?: string } =>
   username !== undefined && password !== undefined ? { username, password } : {};
@@ -81,6 +90,12 @@ export class CallRun implements Run {
   private readonly deferred: Array<() => Promise<void>> = [];
   private readonly options: EngineOptions;
   private readonly startedAt: number = Date.now();
+  /** Legs by call id (for the Voice API stand-in). */
+  private readonly legs: Map<string, Leg> = new Map();
+  /** Entries that arrived while a callback was out (recorded after its request). */
+  private held: TraceEntry[] | undefined;
+  /** Voice API changes not yet applied, by call id. */
+  private readonly changes: Map<string, CallChange> = new Map();
   /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
   private readonly origins: ReadonlySet<string>;
 
@@ -90,9 +105,58 @@ export class CallRun implements Run {
     this.origins = new Set([options.url, ...(script.disconnectUrl !== undefined ? [script.disconnectUrl] : []), ...(options.allowOrigins ?? [])].map(httpOrigin));
     this.ids = new Ids(script.seed);
     this.clock = new Clock(script.startMs);
-    this.identity = { accountId: script.accountId, applicationId: script.applicationId };
+    this.identity = { accountId: script.accountId, applicationId: script.applicationId, ...(options.voiceApi !== undefined ? { apiBase: options.voiceApi.base } : {}) };
     const outbound = script.direction === "outbound";
     this.a = { callId: this.ids.callId(), from: script.from, to: script.to, direction: script.direction, startMs: script.startMs, answerMs: outbound ? script.startMs : undefined, tag: script.tag };
+    this.legs.set(this.a.callId, this.a);
+  }
+
+  /** The BXML rules table the call checks documents with. */
+  get rules(): BxmlRules {
+    return this.options.rules;
+  }
+
+  /** A leg of this call by its id (the A-leg, and every leg a callback has been sent about). */
+  legById(callId: string): Leg | undefined {
+    return this.legs.get(callId);
+  }
+
+  /**
+   * A change asked through the Voice API (update call / update call BXML). It takes effect on that leg
+   * before its next verb, or when the callback it is waiting for answers (that answer's BXML is then
+   * discarded); a later change replaces one not yet applied.
+   */
+  interrupt(callId: string, change: CallChange): void {
+    this.changes.set(callId, change);
+  }
+
+  /** Whether a Voice API change waits for this leg (executors that loop stop early). */
+  interrupted(leg: Leg): boolean {
+    return this.changes.has(leg.callId);
+  }
+
+  /** Applies the waiting Voice API change: the document to run next, or `undefined` when the leg ends. */
+  private async applyChange(leg: Leg): Promise<Doc | undefined> {
+    const change = this.changes.get(leg.callId);
+    this.changes.delete(leg.callId);
+    if (change === undefined || this.isEnded(leg)) return undefined;
+    if (change.kind === "hangup") {
+      this.end(leg, "hangup", "hung up through the Voice API (update call, state: completed)");
+      return undefined;
+    }
+    if (change.kind === "bxml") {
+      this.note(leg, "the running BXML is replaced through the Voice API (update call BXML)");
+      return { root: change.root, baseUrl: this.options.url };
+    }
+    if (change.tag !== undefined) leg.tag = change.tag === "" ? undefined : change.tag;
+    this.note(leg, `redirected through the Voice API (update call) to ${change.url}`);
+    if (!this.admits(change.url, "redirect", "redirectUrl")) {
+      this.end(leg, "callback-error", "the redirect callback could not be delivered");
+      return undefined;
+    }
+    const fallback = change.fallback !== undefined && this.admits(change.fallback.url, "redirect", "redirectFallbackUrl") ? change.fallback : undefined;
+    const target: CallbackTarget = { url: change.url, method: change.method, ...ownCredentials(change.username, change.password), ...(fallback !== undefined ? { fallback: { ...fallback, ...ownCredentials(fallback.username, fallback.password) } } : {}) };
+    return this.sendSync(leg, callEvent(this.identity, this.clock, leg, "redirect"), target);
   }
 
   /** Label of a leg in the trace. */
@@ -126,6 +190,22 @@ export class CallRun implements Run {
     this.trace.problem({ at: this.clock.iso(), ...entry });
   }
 
+  /** A likely mistake that does not fail the flow (exit 0). */
+  warn(entry: Omit<WarningEntry, "kind" | "at">): void {
+    this.hold({ kind: "warning", at: this.clock.iso(), ...entry });
+  }
+
+  /** Records a Voice API request (voice-api.ts). */
+  recordApi(entry: ApiEntry): void {
+    this.hold(entry);
+  }
+
+  /** Adds an entry, after the request of the callback that is out, if one is (the transcript stays in order). */
+  private hold(entry: TraceEntry): void {
+    if (this.held !== undefined) this.held.push(entry);
+    else this.trace.add(entry);
+  }
+
   /** Resolves a URL attribute against the URL that served the BXML. */
   resolve(url: string, baseUrl: string): string {
     return new URL(url, baseUrl).toString();
@@ -151,7 +231,7 @@ export class CallRun implements Run {
    * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
    * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
    */
-  private admits(url: string, event: string, attribute: string): boolean {
+  admits(url: string, event: string, attribute: string): boolean {
     const parsed = new URL(url);
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
       this.problem({ code: "url-refused", event, url: `${parsed.protocol}…`, message: `${event}: ${attribute} uses the scheme ${parsed.protocol.slice(0, -1)}: callbacks go over http or https only; the simulator sends nothing there` });
@@ -195,11 +275,12 @@ export class CallRun implements Run {
   }
 
   /** Sends one callback (and its fallback when the primary fails), recording each request. */
-  private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string, retry = false): Promise<{ answer: CallbackAnswer; url: string }> {
+  private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string, retry = false, willRetry = false): Promise<{ answer: CallbackAnswer; url: string }> {
     this.clock.advance(SEMANTICS.secondsPerCallback);
     let last: { answer: CallbackAnswer; url: string } | undefined;
     const attempts = [{ ...target, via: "primary" as const }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" as const }] : [])];
     for (const attempt of attempts) {
+      this.held = [];
       const answer = await deliverCallback(this.options.transport, {
         url: attempt.url, method: attempt.method, payload: event, username: attempt.username, password: attempt.password, timeoutMs: this.script.callbackTimeoutMs,
         ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
@@ -208,19 +289,24 @@ export class CallRun implements Run {
         // a retry is sent later than the event's eventTime: its own time, so the transcript never goes back
         kind: "request", at: !retry && typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
         ...(retry ? { retry: true } : {}),
-        auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: answer.body, contentType: answer.contentType,
+        auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: keptBody(answer.body), contentType: answer.contentType,
         delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
       });
-      this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed);
+      const held = this.held;
+      this.held = undefined;
+      for (const entry of held) this.trace.add(entry);
+      if (willRetry && answer.connectionError) this.trace.add({ kind: "note", at: this.clock.iso(), leg, text: `${String(event.eventType)}: ${answer.error ?? "connection error"}: Bandwidth retries an asynchronous callback once, to the same URL` });
+      else this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed, retry);
       last = { answer, url: attempt.url };
       if (answer.delivered) break;
     }
     return last as { answer: CallbackAnswer; url: string };
   }
 
-  private reportDelivery(event: string, url: string, answer: CallbackAnswer, uncredentialed?: string): void {
+  private reportDelivery(event: string, url: string, answer: CallbackAnswer, uncredentialed?: string, retried = false): void {
     if (answer.auth === "unprotected") {
-      this.problem({ code: "unauthenticated-accepted", event, url, message: `${event}: the request without credentials was answered ${answer.status}: the endpoint does not ask Bandwidth for its credentials (expected 401 with WWW-Authenticate: Basic)` });
+      // Bandwidth delivers it (a 2xx is a 2xx): a security hole in the receiver, not a failed delivery
+      this.warn({ code: "unauthenticated-accepted", event, url, message: `${event}: security: credentials are configured, but the request without them was answered ${answer.status}: the endpoint never asks for them, so anyone can post events to it (answer 401 with WWW-Authenticate: Basic)` });
     }
     if (answer.delivered) return;
     if (uncredentialed === "" && answer.auth === "none" && answer.status === 401) {
@@ -239,7 +325,8 @@ export class CallRun implements Run {
     }
     const dropped = answer.auth === "no-challenge-header" || answer.auth === "not-basic" || answer.auth === "rejected";
     const why = answer.error ?? `answered ${answer.status}${answer.status >= 500 ? " (server error)" : ""}`;
-    this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}` });
+    const again = retried ? " (its one retry after a connection error failed too)" : "";
+    this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}${again}` });
   }
 
   /**
@@ -247,7 +334,13 @@ export class CallRun implements Run {
    * leg) ended because the callback could not be delivered or its BXML was invalid.
    */
   async sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined> {
+    this.legs.set(leg.callId, leg);
     const sent = await this.send(event, target, this.legName(leg));
+    if (SEMANTICS.voiceApi.changeWinsOverPendingAnswer && this.changes.has(leg.callId) && scope !== "conference") {
+      // CHOICE: the call was changed through the Voice API while this callback was out: the change wins
+      this.note(leg, `the answer to ${String(event.eventType)} is set aside: the call was changed through the Voice API while the callback was out`);
+      return this.applyChange(leg);
+    }
     if (!sent.answer.delivered) {
       this.end(leg, "callback-error", `the ${String(event.eventType)} callback could not be delivered`);
       return undefined;
@@ -266,8 +359,19 @@ export class CallRun implements Run {
 
   private parseReply(leg: Leg, event: string, answer: CallbackAnswer, url: string, scope: string | undefined): Doc | undefined {
     if (answer.body.trim() === "") {
-      if (scope !== "conference") this.note(leg, `${event} was answered ${answer.status} with no BXML: it runs as an empty <Response/> (hang up)`);
+      if (!(SEMANTICS.emptyReplyAllowed as readonly string[]).includes(event)) {
+        this.problem({
+          code: "empty-reply", event, url,
+          message: `${event}: answered ${answer.status} with an empty body, but Bandwidth runs the BXML in the reply to this event: answer a <Response> document (an empty <Response/> hangs up). The simulator runs it as <Response/>`,
+        });
+      }
       return { root: { name: "Response", attributes: {}, children: [] }, baseUrl: url };
+    }
+    const bytes = new TextEncoder().encode(answer.body).byteLength;
+    if (bytes > SEMANTICS.maxBxmlBytes) {
+      this.problem({ code: "reply-too-large", event, url, message: `${event}: the reply is ${bytes} bytes; Bandwidth accepts at most 64 KB (${SEMANTICS.maxBxmlBytes} bytes) of BXML and ends the call (invalid-bxml)` });
+      this.end(leg, "invalid-bxml", `the BXML answered to ${event} is over 64 KB`);
+      return undefined;
     }
     const mediaType = (answer.contentType ?? "").split(";")[0].trim().toLowerCase();
     if (!mediaType.endsWith("xml")) this.note(leg, `${event}: the BXML came with Content-Type ${answer.contentType ?? "(none)"}; Bandwidth expects application/xml`);
@@ -283,17 +387,19 @@ export class CallRun implements Run {
 
   /** Sends an async callback (reply ignored; retried once on a connection error). */
   async sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void> {
-    let sent = await this.send(event, { ...target, fallback: undefined }, leg);
-    for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
-      sent = await this.send(event, { ...target, fallback: undefined }, leg, true);
+    const retries = SEMANTICS.asyncRetriesOnConnectionError;
+    let sent = await this.send(event, { ...target, fallback: undefined }, leg, false, retries > 0);
+    for (let retry = 1; retry <= retries && sent.answer.connectionError; retry++) {
+      sent = await this.send(event, { ...target, fallback: undefined }, leg, true, retry < retries);
     }
     if (sent.answer.delivered && sent.answer.body.trimStart().startsWith("<")) {
-      this.problem({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
+      this.warn({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
     }
   }
 
   /** Runs a document on a leg, verb by verb, following hand-offs to the documents callbacks answer with. */
   async runDocument(leg: Leg, doc: Doc): Promise<void> {
+    this.legs.set(leg.callId, leg);
     let current: Doc | undefined = doc;
     while (current !== undefined) {
       const next: Doc | undefined = await this.runVerbs(leg, current);
@@ -326,6 +432,7 @@ export class CallRun implements Run {
     for (const child of doc.root.children) {
       if (typeof child === "string") continue;
       if (this.isEnded(leg) || !this.withinLimits()) return undefined;
+      if (this.changes.has(leg.callId)) return this.applyChange(leg);
       const step = this.trace.steps + 1;
       if (leg === this.a && this.script.hangupAtStep === step) {
         this.end(leg, "hangup", `the caller hung up at step ${step}`);
@@ -335,6 +442,7 @@ export class CallRun implements Run {
       if (next === "stop" || !this.withinTime()) return undefined;
       if (next !== "continue") return next;
     }
+    if (this.changes.has(leg.callId) && !this.isEnded(leg)) return this.applyChange(leg);
     return undefined; // end of the document
   }
 
@@ -373,6 +481,16 @@ export class CallRun implements Run {
 
   /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
   async run(): Promise<CallTrace> {
+    const api = this.options.voiceApi?.core;
+    api?.attach(this);
+    try {
+      return await this.play();
+    } finally {
+      api?.detach(this);
+    }
+  }
+
+  private async play(): Promise<CallTrace> {
     const first = this.script.direction === "outbound" ? "answer" : "initiate";
     const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
     if (doc !== undefined) await this.runDocument(this.a, doc);

@@ -269,6 +269,7 @@ async function startGather(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string):
   if (target === undefined || digits === "") return "continue";
   run.trace.add({ kind: "pressed", at: run.clock.iso(), leg: run.legName(leg), text: digits });
   for (const digit of digits) {
+    if (run.interrupted(leg)) break; // changed through the Voice API: the next verb boundary applies it
     run.clock.advance(SEMANTICS.secondsPerDigit);
     await run.sendAsync(run.legName(leg), callEvent(run.identity, run.clock, leg, "dtmf", { digit }), target);
   }

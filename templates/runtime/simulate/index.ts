@@ -8,10 +8,13 @@ import type { Transport } from "./client.js";
 import { runCall } from "./engine.js";
 import type { CallScript } from "./script.js";
 import type { CallTrace } from "./trace.js";
+import type { VoiceApi } from "./voice-api-server.js";
 
 export type { CallScript, TransferScript, RecordScript, ForwardScript, ReferScript, ConnectScript, TargetOutcome } from "./script.js";
 export { ScriptError, resolveScript } from "./script.js";
-export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry } from "./trace.js";
+export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry, ApiEntry } from "./trace.js";
+export { startVoiceApi } from "./voice-api-server.js";
+export type { VoiceApi, VoiceApiOptions } from "./voice-api-server.js";
 export type { AuthOutcome, Transport } from "./client.js";
 export { deliverCallback } from "./client.js";
 export { VERBS, SEMANTICS } from "./semantics.js";
@@ -43,6 +46,11 @@ export interface SimulationOptions extends CallScript {
   readonly allowOrigins?: readonly string[];
   /** The most bytes read of one answer (default 1 MiB); a longer answer is a failed callback. */
   readonly maxAnswerBytes?: number;
+  /**
+   * A Voice API stand-in (`startVoiceApi`) the bot may call during this call: events' `callUrl` points at
+   * it, and its update-call / update-call-BXML requests change the call as Bandwidth does (`trace.api`).
+   */
+  readonly voiceApi?: VoiceApi;
 }
 
 const DEFAULT_PATH = "/callbacks/voice";
@@ -99,8 +107,9 @@ async function resolveTarget(target: SimulationTarget): Promise<Resolved> {
 export async function simulateCallWithRules(rules: BxmlRules, target: SimulationTarget, options: SimulationOptions = {}): Promise<CallTrace> {
   const resolved = await resolveTarget(target);
   try {
-    const { username, password, allowOrigins, maxAnswerBytes, ...script } = options;
-    return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes }, script);
+    const { username, password, allowOrigins, maxAnswerBytes, voiceApi, ...script } = options;
+    const api = voiceApi !== undefined ? { voiceApi: { core: voiceApi.core, base: voiceApi.url } } : {};
+    return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes, ...api }, script);
   } finally {
     await resolved.close?.();
   }

@@ -68,6 +68,8 @@ export interface Leg {
 export interface CallIdentity {
   readonly accountId: string;
   readonly applicationId: string;
+  /** Base of `callUrl` (default Bandwidth's `https://voice.bandwidth.com/api/v2`; the Voice API stand-in's when one serves the call). */
+  readonly apiBase?: string;
 }
 
 /** ISO 8601 duration in seconds, as Bandwidth writes it (`PT13.564S`). */
@@ -76,7 +78,7 @@ export function isoDuration(seconds: number): string {
 }
 
 export function callUrl(identity: CallIdentity, callId: string): string {
-  return `https://voice.bandwidth.com/api/v2/accounts/${identity.accountId}/calls/${callId}`;
+  return `${identity.apiBase ?? "https://voice.bandwidth.com/api/v2"}/accounts/${identity.accountId}/calls/${callId}`;
 }
 
 /**

@@ -124,7 +124,12 @@ export const SEMANTICS = {
   fallbackOnNon2xx: true,
   /** Async callbacks are retried once, to the same URL, on a connection error (documented). */
   asyncRetriesOnConnectionError: 1,
-  /** CHOICE: a 2xx answer with an empty body to a BXML callback runs as an empty `<Response/>` (hang up), with a warning. */
+  /**
+   * An empty 2xx answer to a callback whose reply Bandwidth runs is a problem (Bandwidth needs a BXML
+   * document back: callbacks.md), except for these events, whose reply may be an empty 204 (documented).
+   * CHOICE: the simulator then runs it as an empty `<Response/>` (hang up).
+   */
+  emptyReplyAllowed: ["conferenceCreated", "conferenceMemberJoin", "conferenceMemberExit", "conferenceRedirect"] as const,
   emptySyncReply: "hangup" as const,
   /**
    * Documented (auth.md, bxml-verbs.md): a verb's callbacks carry the credentials written on that verb
@@ -178,6 +183,14 @@ export const SEMANTICS = {
   bLegInheritsTag: true,
   /** CHOICE: a Forward answered in time makes the inbound call answered; the parties talk `forward.talkSeconds` (default 30 s). */
   forwardTalkSeconds: 30,
+  /**
+   * The Voice API stand-in (voice-api.ts). Documented: update call answers 200, update call BXML 204;
+   * tokens are OAuth2 client credentials. CHOICE (Bandwidth does not say): a call that has ended answers
+   * 409 (bandwidth.yml lists 409 Conflict for both calls); a change made while a callback is out wins
+   * over that callback's answer (set aside); a change applies before the leg's next verb, so one made
+   * during a verb that holds the call (a Transfer's talk time, a Conference) applies when that verb ends.
+   */
+  voiceApi: { tokenSeconds: 3600, endedCallStatus: 409, changeWinsOverPendingAnswer: true },
   /** BXML replies are at most 64 KB (enforced by parseBxml). */
   maxBxmlBytes: 65_536,
 } as const;
