@@ -10,12 +10,25 @@
 
 import { createBasicAuth, type BasicAuthVerifier } from "../auth/basic.js";
 import { parseBxml } from "../bxml/parse.js";
-import type { BxmlNode } from "../bxml/rules.js";
+import type { BxmlNode, BxmlRules } from "../bxml/rules.js";
 import { BandwidthConfigError } from "../errors.js";
 import { basicAuthorization } from "./client.js";
-import type { CallRun } from "./engine.js";
+import type { CallIdentity, Clock, Leg } from "./payloads.js";
 import { SEMANTICS } from "./semantics.js";
+import type { ApiEntry, WarningEntry } from "./trace.js";
 import { redactBxmlSecrets } from "./transcript.js";
+
+/** What the stand-in needs from the running call (engine.ts `VoiceApiCall` implements it; kept narrow so this file does not import the engine). */
+export interface VoiceApiCall {
+  readonly identity: CallIdentity;
+  readonly clock: Clock;
+  readonly rules: BxmlRules;
+  legById(callId: string): Leg | undefined;
+  isEnded(leg: Leg): boolean;
+  interrupt(callId: string, change: CallChange): void;
+  warn(entry: Omit<WarningEntry, "kind" | "at">): void;
+  recordApi(entry: ApiEntry): void;
+}
 
 /** One HTTP request to the stand-in, transport-neutral. */
 export interface VoiceApiRequest {
@@ -158,7 +171,7 @@ export class VoiceApiCore {
   private readonly client: BasicAuthVerifier;
   private readonly clientId: string;
   private readonly tokens: { value: string; expires: number }[] = [];
-  private call: CallRun | undefined;
+  private call: VoiceApiCall | undefined;
 
   constructor(credentials: VoiceApiCredentials) {
     if (typeof credentials?.clientId !== "string" || credentials.clientId === "" || typeof credentials.clientSecret !== "string" || credentials.clientSecret === "") {
@@ -169,12 +182,12 @@ export class VoiceApiCore {
   }
 
   /** Hands REST requests to this call until `detach`. @throws {BandwidthConfigError} when another call is attached. */
-  attach(call: CallRun): void {
+  attach(call: VoiceApiCall): void {
     if (this.call !== undefined) throw new BandwidthConfigError("the Voice API stand-in serves one simulated call at a time");
     this.call = call;
   }
 
-  detach(call: CallRun): void {
+  detach(call: VoiceApiCall): void {
     if (this.call === call) this.call = undefined;
   }
 
@@ -230,7 +243,7 @@ export class VoiceApiCore {
   }
 
   /** The attached call's leg with this id, or an error answer. */
-  private leg(request: VoiceApiRequest, accountId: string, callId: string): { ok: true; call: CallRun } | { ok: false; answer: VoiceApiAnswer } {
+  private leg(request: VoiceApiRequest, accountId: string, callId: string): { ok: true; call: VoiceApiCall } | { ok: false; answer: VoiceApiAnswer } {
     const call = this.call;
     if (call === undefined || call.legById(callId) === undefined) return { ok: false, answer: this.record(request, callId, error(404, "not-found", `call ${callId} not found`), "refused") };
     if (accountId !== call.identity.accountId) {
@@ -276,7 +289,7 @@ export class VoiceApiCore {
     return this.record(request, callId, { status: 204, headers: {}, body: "" }, "bxml");
   }
 
-  private basicWarning(call: CallRun, auth: "bearer" | "basic"): void {
+  private basicWarning(call: VoiceApiCall, auth: "bearer" | "basic"): void {
     if (auth === "basic") {
       call.warn({ code: "voice-api-basic-auth", message: `the Voice API request used Basic auth (${this.clientId}): Bandwidth deprecated API-user Basic auth in Dec 2025; get an OAuth2 token (client_credentials) from /api/v1/oauth2/token` });
     }
