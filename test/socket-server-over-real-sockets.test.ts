@@ -403,7 +403,7 @@ describe("backpressure", () => {
             }
           },
         },
-      });
+      }, { closeTimeoutMs: 50 });
       const c = client(f.port);
       await c.opened;
       (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
