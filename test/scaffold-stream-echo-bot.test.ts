@@ -71,7 +71,7 @@ test("scaffold --stream: --help names it, Next: says what to set", () => {
 });
 
 test("every framework's --stream project type-checks against this checkout", { timeout: TEST_LIMIT_MS }, () => {
-  const extra: Record<string, string[]> = { node: [], express: ["express"], fastify: ["fastify"], hono: ["hono", "@hono/node-server"] };
+  const extra: Record<string, string[]> = { node: [], express: ["express"], fastify: ["fastify"], hono: ["hono", "@hono"] };
   for (const framework of ["node", "express", "fastify", "hono"] as const) {
     const dir = join(work, `tsc-${framework}`);
     writeScaffold(dir, buildScaffold({ dir, framework, stream: true }), false);

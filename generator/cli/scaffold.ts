@@ -626,8 +626,8 @@ function streamValues(streamed: boolean, framework: Framework): Record<string, s
   return {
     STREAM_IMPORT: `\nimport { attachStreams } from "./streams.js";`,
     STREAM_ATTACH: `\n  const closeStreams = attachStreams(${http}, config); // ${STREAM_PATH}: the echo bot's media stream, same port`,
-    STREAM_CLOSE: "\n      closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server",
-    CLOSE_HTTP: `async () => {\n      closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server\n      await closeGracefully(${http});\n    }`,
+    STREAM_CLOSE: "\n      await closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server",
+    CLOSE_HTTP: `async () => {\n      await closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server\n      await closeGracefully(${http});\n    }`,
     STREAM_CONFIG_FIELD: "\n  /** --stream: the media stream's URL and credentials (BW_STREAM_*); absent: defaults (see loadStreamSettings). */\n  readonly stream?: StreamSettings;",
     STREAM_LOAD: ", stream: loadStreamSettings(env)",
     STREAM_CONFIG,
