@@ -210,10 +210,6 @@ class Connection {
         if (this.phase === "started") {
             const fast = readMediaFast(text);
             if (fast !== undefined) {
-                if (fast.audio === undefined) {
-                    this.invalid(CODES.invalidBase64, "the media payload is not base64");
-                    return;
-                }
                 this.media(fast);
                 return;
             }

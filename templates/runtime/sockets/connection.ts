@@ -243,11 +243,7 @@ class Connection implements SocketConnection {
     if (this.phase === "started") {
       const fast = readMediaFast(text);
       if (fast !== undefined) {
-        if (fast.audio === undefined) {
-          this.invalid(CODES.invalidBase64, "the media payload is not base64");
-          return;
-        }
-        this.media(fast as MediaFrame);
+        this.media(fast);
         return;
       }
     }

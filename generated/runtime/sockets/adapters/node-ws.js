@@ -55,6 +55,9 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
     const maxPayload = options.maxPayload ?? streamServer.maxMessageBytes;
     if (!Number.isSafeInteger(maxPayload) || maxPayload < 1)
         throw new BandwidthConfigError("bw-codegen sockets: maxPayload must be a positive integer");
+    const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    if (!Number.isFinite(closeTimeoutMs) || closeTimeoutMs < 0)
+        throw new BandwidthConfigError("bw-codegen sockets: closeTimeoutMs must be a number ≥ 0");
     const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
     const live = new Map();
     let closing = false;
@@ -66,7 +69,10 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
         };
         const socket = {
             send: (text) => ws.send(text, afterSend),
-            close: (code, reason) => ws.close(code, reason),
+            close: (code, reason) => {
+                ws.close(code, reason);
+                setTimeout(() => ws.terminate(), closeTimeoutMs).unref?.(); // no-op once closed
+            },
             get bufferedAmount() {
                 return ws.bufferedAmount;
             },
@@ -132,9 +138,8 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
             closing = true;
             clearInterval(timer);
             httpServer.off("upgrade", onUpgrade);
-            for (const [ws, entry] of live) {
+            for (const entry of live.values()) {
                 entry.connection.close(SOCKET_CLOSE_CODES.goingAway.code, SOCKET_CLOSE_CODES.goingAway.reason);
-                setTimeout(() => ws.terminate(), 1000).unref?.(); // a peer that does not answer the close frame
             }
             return new Promise((resolve) => wss.close(() => resolve()));
         },

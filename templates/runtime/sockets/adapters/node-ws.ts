@@ -22,6 +22,12 @@ export interface AttachStreamServerOptions {
   /** Largest frame `ws` assembles, in bytes (default: the server's `maxMessageBytes`); a larger one closes the socket with 1009. */
   readonly maxPayload?: number;
   /**
+   * After the server closes a socket, how long the peer has to answer the close frame before the TCP
+   * connection is cut (a peer that reads nothing, e.g. closed for backpressure, would else hold it for
+   * ws's 30 s). Default 5000 ms.
+   */
+  readonly closeTimeoutMs?: number;
+  /**
    * An upgrade on a path the stream server does not serve (default: answered 404). Give your own to let
    * another WebSocket server on the same `http.Server` take it.
    */
@@ -83,6 +89,8 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
   if (!Number.isFinite(pingIntervalMs) || pingIntervalMs < 1) throw new BandwidthConfigError("bw-codegen sockets: pingIntervalMs must be a positive number");
   const maxPayload = options.maxPayload ?? streamServer.maxMessageBytes;
   if (!Number.isSafeInteger(maxPayload) || maxPayload < 1) throw new BandwidthConfigError("bw-codegen sockets: maxPayload must be a positive integer");
+  const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+  if (!Number.isFinite(closeTimeoutMs) || closeTimeoutMs < 0) throw new BandwidthConfigError("bw-codegen sockets: closeTimeoutMs must be a number ≥ 0");
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
   const live = new Map<WebSocket, Live>();
   let closing = false;
@@ -94,7 +102,10 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
     };
     const socket: SocketLike = {
       send: (text) => ws.send(text, afterSend),
-      close: (code, reason) => ws.close(code, reason),
+      close: (code, reason) => {
+        ws.close(code, reason);
+        setTimeout(() => ws.terminate(), closeTimeoutMs).unref?.(); // no-op once closed
+      },
       get bufferedAmount() {
         return ws.bufferedAmount;
       },
@@ -162,9 +173,8 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
       closing = true;
       clearInterval(timer);
       httpServer.off("upgrade", onUpgrade);
-      for (const [ws, entry] of live) {
+      for (const entry of live.values()) {
         entry.connection.close(SOCKET_CLOSE_CODES.goingAway.code, SOCKET_CLOSE_CODES.goingAway.reason);
-        setTimeout(() => ws.terminate(), 1000).unref?.(); // a peer that does not answer the close frame
       }
       return new Promise((resolve) => wss.close(() => resolve()));
     },
