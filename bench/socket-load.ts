@@ -126,9 +126,14 @@ export async function runVariant(variant: "runtime" | "bare", log: (line: string
   return results;
 }
 
-/** The largest level the server kept up with (every frame echoed). */
-function keptUp(results: LevelResult[]): LevelResult | undefined {
-  return results.filter((r) => r.keptUp).at(-1);
+/** The largest level both variants kept up with (every frame echoed): CPU and memory are compared there. */
+function keptUpByBoth(ours: LevelResult[], bare: LevelResult[]): [LevelResult, LevelResult] | [] {
+  const pair = ours
+    .filter((r) => r.keptUp)
+    .map((r) => [r, bare.find((b) => b.n === r.n && b.keptUp)] as const)
+    .filter((p): p is readonly [LevelResult, LevelResult] => p[1] !== undefined)
+    .at(-1);
+  return pair === undefined ? [] : [pair[0], pair[1]];
 }
 
 /** The largest level held, and its row of figures. */
@@ -148,8 +153,7 @@ export async function runSocketLoadBench(log: (line: string) => void = (line) =>
   const bare = await runVariant("bare", log);
   const a = held(ours);
   const b = held(bare);
-  const c = keptUp(ours);
-  const d = keptUp(bare);
+  const [c, d] = keptUpByBoth(ours, bare);
   const where = pinnable ? "server pinned to one core, load on the other" : "no taskset: server and load share the cores";
   return [
     {
@@ -163,7 +167,7 @@ export async function runSocketLoadBench(log: (line: string) => void = (line) =>
     },
     {
       group: "socket-load",
-      benchmark: "server CPU per frame echoed (one media in + one playAudio out) at the largest level kept up with, and the streams one fully busy core would carry at that cost (50 frames/s each way)",
+      benchmark: "server CPU per frame echoed (one media in + one playAudio out) at the largest level both kept up with, and the streams one fully busy core would carry at that cost (50 frames/s each way)",
       ours: c ? `runtime ${c.cpuPerFrameUs.toFixed(1)} µs at ${c.n} → ${Math.floor(1e6 / (50 * c.cpuPerFrameUs)).toLocaleString("en-US")} streams/core` : "",
       baseline: d ? `ws + ajv ${d.cpuPerFrameUs.toFixed(1)} µs at ${d.n} → ${Math.floor(1e6 / (50 * d.cpuPerFrameUs)).toLocaleString("en-US")} streams/core` : "",
       ratio: c && d ? `${(c.cpuPerFrameUs / d.cpuPerFrameUs).toFixed(2)}×` : "",
@@ -171,7 +175,7 @@ export async function runSocketLoadBench(log: (line: string) => void = (line) =>
     },
     {
       group: "socket-load",
-      benchmark: "server RSS per open stream at the largest level kept up with (RSS after GC minus idle, over streams)",
+      benchmark: "server RSS per open stream at the largest level both kept up with (RSS after GC minus idle, over streams)",
       ours: c ? `runtime ${c.rssPerStreamKb.toFixed(1)} KB at ${c.n}` : "",
       baseline: d ? `ws + ajv ${d.rssPerStreamKb.toFixed(1)} KB at ${d.n}` : "",
       ratio: c && d ? `${(c.rssPerStreamKb / d.rssPerStreamKb).toFixed(2)}×` : "",
