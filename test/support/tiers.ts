@@ -48,6 +48,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "scaffold-frameworks.test.ts": "npm install, tsc, npm start per framework",
   "scaffold-never-writes-through-symlinks.test.ts": "runs the CLI binary",
   "scaffold-queue-bullmq.test.ts": "tsc over a scaffolded project",
+  "scaffold-stream-echo-bot.test.ts": "runs the CLI binary; tsc over four scaffolded projects; a scaffolded server process and its own node --test",
   "scaffold-says-what-the-options-need.test.ts": "runs the CLI binary",
   "simulate-cli.test.ts": "runs the CLI binary",
   "simulate-cli-scripts-the-far-ends.test.ts": "runs the CLI binary (simulate call --script with far-end outcomes)",
