@@ -12,6 +12,7 @@ import { EXECUTORS, type Next } from "./executor.js";
 import { LEG_EXECUTORS } from "./legs.js";
 import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { SEMANTICS, VERBS, type CallbackSpec } from "./semantics.js";
+import { mediaCatchUp, mediaFinish, STREAM_EXECUTORS, withMedia } from "./streams.js";
 import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
 import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
 
@@ -164,7 +165,7 @@ export class CallRun {
    * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
    * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
    */
-  private admits(url: string, event: string, attribute: string): boolean {
+  admits(url: string, event: string, attribute: string): boolean {
     const parsed = new URL(url);
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
       this.problem({ code: "url-refused", event, url: `${parsed.protocol}…`, message: `${event}: ${attribute} uses the scheme ${parsed.protocol.slice(0, -1)}: callbacks go over http or https only; the simulator sends nothing there` });
@@ -209,6 +210,7 @@ export class CallRun {
 
   /** Sends one callback (and its fallback when the primary fails), recording each request. */
   private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string, retry = false): Promise<{ answer: CallbackAnswer; url: string }> {
+    await mediaCatchUp(this);
     this.clock.advance(SEMANTICS.secondsPerCallback);
     let last: { answer: CallbackAnswer; url: string } | undefined;
     const attempts = [{ ...target, via: "primary" as const }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" as const }] : [])];
@@ -336,7 +338,8 @@ export class CallRun {
   }
 
   private async execute(leg: Leg, verb: BxmlNode, baseUrl: string, step: number): Promise<Next> {
-    const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name];
+    await mediaCatchUp(this);
+    const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name] ?? STREAM_EXECUTORS[verb.name];
     const tag = verb.attributes.tag;
     if (typeof tag === "string" && verb.name !== "Conference") leg.tag = tag === "" ? undefined : tag;
     if (leg.answerMs === undefined && !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name)) leg.answerMs = this.clock.now();
@@ -372,6 +375,7 @@ export class CallRun {
     const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
     if (doc !== undefined) await this.runDocument(this.a, doc);
     if (!this.ended.has(this.a.callId)) this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
+    await mediaFinish(this);
     const cause = this.ended.get(this.a.callId) ?? "hangup";
     const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : undefined;
     const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
@@ -381,7 +385,7 @@ export class CallRun {
     if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect) await stopBackground();
     await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
     await stopBackground();
-    return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
+    return withMedia(this, this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction }));
   }
 }
 

@@ -3,6 +3,7 @@
 import { BandwidthError } from "../errors.js";
 
 import { SEMANTICS } from "./semantics.js";
+import { resolveMedia, type MediaScript, type ResolvedMedia } from "./media-script.js";
 
 /** What happens at one `<Transfer>`. */
 export interface TransferScript {
@@ -30,8 +31,8 @@ export interface RecordScript {
   readonly transcript?: string;
 }
 
-/** A whole simulated call. */
-export interface CallScript {
+/** A whole simulated call (the caller's audio and the stream speed: {@link MediaScript}). */
+export interface CallScript extends MediaScript {
   /** `inbound` (default: Bandwidth sends `initiate`) or `outbound` (a call you created: `answer`). */
   readonly direction?: "inbound" | "outbound";
   /** Caller and called numbers (defaults +19195550100 → +19195550142). */
@@ -94,6 +95,7 @@ export interface ResolvedScript {
   readonly accountId: string;
   readonly applicationId: string;
   readonly tag: string | undefined;
+  readonly media: ResolvedMedia;
 }
 
 /**
@@ -163,6 +165,7 @@ export function resolveScript(script: CallScript = {}): ResolvedScript {
     accountId: script.accountId ?? "9900000",
     applicationId: script.applicationId ?? "04e88489-df02-4e34-a0ee-27a91849555f",
     tag: script.tag,
+    media: resolveMedia(script),
   };
 }
 

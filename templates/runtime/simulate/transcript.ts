@@ -2,6 +2,7 @@
 // its answer, problems, how the call ended; ANSI colours only when asked) and for tools (JSON lines:
 // one object per trace entry, then a summary line).
 
+import { formatMeasures } from "./measures.js";
 import type { CallTrace, TraceEntry } from "./trace.js";
 
 export interface TranscriptOptions {
@@ -76,6 +77,8 @@ function describe(entry: TraceEntry, paint: (c: Colour, s: string) => string): s
       return `${paint("yellow", `⚠ ${entry.code}:`)} ${entry.message}`;
     case "end":
       return paint("bold", `call ended: ${entry.cause} (${entry.reason})`);
+    case "socket":
+      return `    ${paint("cyan", `${entry.socket === "stream" ? "⇄" : "✎"} ${entry.message}`)} ${entry.text}`;
   }
 }
 
@@ -97,6 +100,7 @@ export function formatTranscript(trace: CallTrace, options: TranscriptOptions = 
   const count = (n: number, noun: string): string => `${n} ${noun}${n === 1 ? "" : "s"}`;
   const warnings = trace.warnings.length > 0 ? `, ${count(trace.warnings.length, "warning")}` : "";
   const summary = `${count(trace.requests.length, "callback")}, ${count(trace.verbs.length, "verb")}, ${count(trace.problems.length, "problem")}${warnings}`;
+  if (trace.measures !== undefined) lines.push("", ...formatMeasures(trace.measures, start));
   lines.push("", trace.ok ? paint("green", `OK: the flow ran to the end (${summary})`) : paint("red", `FAILED: the receiver misbehaved (${summary})`));
   return `${lines.join("\n")}\n`;
 }
@@ -111,7 +115,7 @@ export function formatTranscript(trace: CallTrace, options: TranscriptOptions = 
 export function formatJsonLines(trace: CallTrace): string {
   const lines = trace.entries.map((entry) => JSON.stringify(entry.kind === "request" ? { ...entry, body: redactBxmlSecrets(entry.body) } : entry));
   lines.push(
-    JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length }),
+    JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length, ...(trace.measures !== undefined ? { measures: trace.measures } : {}) }),
   );
   return `${lines.join("\n")}\n`;
 }
