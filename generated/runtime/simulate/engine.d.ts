@@ -102,7 +102,7 @@ export declare class CallRun {
      * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
      * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
      */
-    private admits;
+    admits(url: string, event: string, attribute: string): boolean;
     private targetOf;
     /** The application's callback target (initiate/answer/disconnect): the credentials given to the simulator. */
     applicationTarget(url?: string): CallbackTarget;

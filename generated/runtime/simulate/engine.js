@@ -11,6 +11,7 @@ import { EXECUTORS } from "./executor.js";
 import { LEG_EXECUTORS } from "./legs.js";
 import { callEvent, Clock, Ids } from "./payloads.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
+import { mediaCatchUp, mediaFinish, STREAM_EXECUTORS, withMedia } from "./streams.js";
 import { resolveScript } from "./script.js";
 import { TraceRecorder } from "./trace.js";
 /**
@@ -157,6 +158,7 @@ export class CallRun {
     }
     /** Sends one callback (and its fallback when the primary fails), recording each request. */
     async send(event, target, leg, retry = false) {
+        await mediaCatchUp(this);
         this.clock.advance(SEMANTICS.secondsPerCallback);
         let last;
         const attempts = [{ ...target, via: "primary" }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" }] : [])];
@@ -285,7 +287,8 @@ export class CallRun {
         return undefined; // end of the document
     }
     async execute(leg, verb, baseUrl, step) {
-        const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name];
+        await mediaCatchUp(this);
+        const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name] ?? STREAM_EXECUTORS[verb.name];
         const tag = verb.attributes.tag;
         if (typeof tag === "string" && verb.name !== "Conference")
             leg.tag = tag === "" ? undefined : tag;
@@ -324,6 +327,7 @@ export class CallRun {
             await this.runDocument(this.a, doc);
         if (!this.ended.has(this.a.callId))
             this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
+        await mediaFinish(this);
         const cause = this.ended.get(this.a.callId) ?? "hangup";
         const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : undefined;
         const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
@@ -335,7 +339,7 @@ export class CallRun {
             await stopBackground();
         await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
         await stopBackground();
-        return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
+        return withMedia(this, this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction }));
     }
 }
 /** Runs one simulated call. @throws {ScriptError} when the script cannot be used. */

@@ -3,6 +3,7 @@
 // `webhooks.node` handler) into a transport and runs one simulated call against it. The BXML rules
 // table is passed in by the generated `bw-codegen/testing` module (`simulateCall(target, script)`).
 import { BandwidthConfigError } from "../errors.js";
+import { loadCallerFiles } from "./caller-audio.js";
 import { runCall } from "./engine.js";
 export { ScriptError, resolveScript } from "./script.js";
 export { deliverCallback } from "./client.js";
@@ -56,7 +57,8 @@ async function resolveTarget(target) {
 export async function simulateCallWithRules(rules, target, options = {}) {
     const resolved = await resolveTarget(target);
     try {
-        const { username, password, allowOrigins, maxAnswerBytes, ...script } = options;
+        const { username, password, allowOrigins, maxAnswerBytes, ...rest } = options;
+        const script = rest.caller !== undefined ? { ...rest, caller: await loadCallerFiles(rest.caller) } : rest;
         return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes }, script);
     }
     finally {

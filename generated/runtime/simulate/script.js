@@ -3,6 +3,7 @@
 // A script is plain JSON (`--script flow.json`); every field is optional.
 import { BandwidthError } from "../errors.js";
 import { SEMANTICS } from "./semantics.js";
+import { resolveMedia } from "./media-script.js";
 /**
  * A script field that cannot be used; the message names it.
  *
@@ -72,6 +73,7 @@ export function resolveScript(script = {}) {
         accountId: script.accountId ?? "9900000",
         applicationId: script.applicationId ?? "04e88489-df02-4e34-a0ee-27a91849555f",
         tag: script.tag,
+        media: resolveMedia(script),
     };
 }
 /** The nth entry of a per-verb list; the last entry repeats, an empty list gives `{}`. */

@@ -2,6 +2,7 @@
 // Formats a call trace for people (a transcript: what the caller hears and presses, each callback and
 // its answer, problems, how the call ended; ANSI colours only when asked) and for tools (JSON lines:
 // one object per trace entry, then a summary line).
+import { formatMeasures } from "./measures.js";
 const CODES = { dim: "2", bold: "1", red: "31", green: "32", yellow: "33", blue: "34", magenta: "35", cyan: "36" };
 const AUTH_TEXT = {
     none: "no auth",
@@ -60,6 +61,8 @@ function describe(entry, paint) {
             return `${paint("yellow", `⚠ ${entry.code}:`)} ${entry.message}`;
         case "end":
             return paint("bold", `call ended: ${entry.cause} (${entry.reason})`);
+        case "socket":
+            return `    ${paint("cyan", `${entry.socket === "stream" ? "⇄" : "✎"} ${entry.message}`)} ${entry.text}`;
     }
 }
 /**
@@ -80,6 +83,8 @@ export function formatTranscript(trace, options = {}) {
     const count = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
     const warnings = trace.warnings.length > 0 ? `, ${count(trace.warnings.length, "warning")}` : "";
     const summary = `${count(trace.requests.length, "callback")}, ${count(trace.verbs.length, "verb")}, ${count(trace.problems.length, "problem")}${warnings}`;
+    if (trace.measures !== undefined)
+        lines.push("", ...formatMeasures(trace.measures, start));
     lines.push("", trace.ok ? paint("green", `OK: the flow ran to the end (${summary})`) : paint("red", `FAILED: the receiver misbehaved (${summary})`));
     return `${lines.join("\n")}\n`;
 }
@@ -92,6 +97,6 @@ export function formatTranscript(trace, options = {}) {
  */
 export function formatJsonLines(trace) {
     const lines = trace.entries.map((entry) => JSON.stringify(entry.kind === "request" ? { ...entry, body: redactBxmlSecrets(entry.body) } : entry));
-    lines.push(JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length }));
+    lines.push(JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length, ...(trace.measures !== undefined ? { measures: trace.measures } : {}) }));
     return `${lines.join("\n")}\n`;
 }
