@@ -43,7 +43,9 @@ function wavFile(options: { rate: number; bits: 8 | 16 | 24 | 32; float?: boolea
   }
   const header = new Uint8Array(44);
   const h = new DataView(header.buffer);
-  const text = (at: number, s: string) => [...s].forEach((ch, i) => h.setUint8(at + i, ch.charCodeAt(0)));
+  const text = (at: number, s: string) => {
+    for (let i = 0; i < s.length; i++) h.setUint8(at + i, s.charCodeAt(i));
+  };
   text(0, "RIFF");
   h.setUint32(4, 36 + data.length, true);
   text(8, "WAVE");

@@ -2,7 +2,7 @@
 // The media part of a call script: the caller's audio (caller-audio.ts) and how fast the simulated clock
 // runs while a stream or transcription socket is open.
 import { resolveCallerAudio } from "./caller-audio.js";
-import { ScriptError } from "./script.js";
+import { ScriptError } from "./script-error.js";
 /** Checks the media part of a script. @throws {ScriptError} naming the bad field. */
 export function resolveMedia(script) {
     const speed = script.speed ?? 1;

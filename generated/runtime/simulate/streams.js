@@ -195,10 +195,14 @@ export class MediaSession {
     received(stream, message, raw) {
         const kind = typeof message === "object" && message !== null ? message.eventType : undefined;
         const invalid = (why) => this.run.problem({ code: "socket-message-invalid", event: String(kind ?? "?"), url: stream.destination, message: `stream ${JSON.stringify(stream.name)}: ${why}: ${raw.length > 120 ? `${raw.slice(0, 120)}…` : raw}` });
-        if (kind !== "playAudio" && kind !== "clear")
-            return invalid("the server sent a message Bandwidth does not take (playAudio or clear)");
-        if (!stream.bidirectional)
-            return invalid(`${kind} on a unidirectional stream (mode="bidirectional" is needed): Bandwidth does not play it`);
+        if (kind !== "playAudio" && kind !== "clear") {
+            invalid("the server sent a message Bandwidth does not take (playAudio or clear)");
+            return;
+        }
+        if (!stream.bidirectional) {
+            invalid(`${kind} on a unidirectional stream (mode="bidirectional" is needed): Bandwidth does not play it`);
+            return;
+        }
         if (kind === "clear") {
             stream.clears++;
             this.queue = [];
@@ -208,11 +212,15 @@ export class MediaSession {
             return;
         }
         const media = message.media;
-        if (typeof media?.contentType !== "string" || typeof media.payload !== "string")
-            return invalid("playAudio needs media.contentType and media.payload");
+        if (typeof media?.contentType !== "string" || typeof media.payload !== "string") {
+            invalid("playAudio needs media.contentType and media.payload");
+            return;
+        }
         const pcm = this.decode(media.contentType, media.payload);
-        if (typeof pcm === "string")
-            return invalid(pcm);
+        if (typeof pcm === "string") {
+            invalid(pcm);
+            return;
+        }
         stream.played++;
         if (!this.queued())
             this.entry("stream", stream.name, "playAudio", `the bot plays audio (${media.contentType})`);

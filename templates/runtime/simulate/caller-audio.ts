@@ -7,7 +7,7 @@
 import { resample } from "../audio/resample.js";
 import { mulawToPcm16 } from "../audio/mulaw.js";
 import { readWav, WavFormatError } from "../audio/wav.js";
-import { ScriptError } from "./script.js";
+import { ScriptError } from "./script-error.js";
 
 /** WAV audio: a file path (read by `simulateCall` / the CLI) or the file's bytes. */
 export type WavSource = string | Uint8Array;
@@ -65,6 +65,14 @@ export function rms(pcm: Int16Array, from: number, to: number): number {
   return Math.sqrt(sum / (end - from));
 }
 
+/** Reads one sample at a byte offset, scaled to the 16-bit range. */
+function sampleReader(view: DataView, float: boolean, bits: number): (at: number) => number {
+  if (float) return bits === 32 ? (p) => view.getFloat32(p, true) * 32767 : (p) => view.getFloat64(p, true) * 32767;
+  if (bits === 8) return (p) => (view.getUint8(p) - 128) << 8;
+  if (bits === 24) return (p) => ((view.getUint8(p) | (view.getUint8(p + 1) << 8) | (view.getUint8(p + 2) << 16)) << 8) >> 16;
+  return (p) => view.getInt32(p, true) / 65536;
+}
+
 /** Samples of a WAV file in a form `readWav` does not read (8-bit, 24/32-bit integer, float): 16-bit interleaved. */
 function readOtherWav(bytes: Uint8Array): { sampleRate: number; channels: number; samples: Int16Array } {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -86,15 +94,8 @@ function readOtherWav(bytes: Uint8Array): { sampleRate: number; channels: number
       if (!supported || channels < 1 || channels > 2 || sampleRate < 1) throw new WavFormatError(`unsupported WAV: format tag ${tag}, ${bits}-bit, ${channels} channels`);
       const count = Math.floor(Math.min(size, bytes.length - body) / width);
       const samples = new Int16Array(count);
-      for (let i = 0; i < count; i++) {
-        const p = body + i * width;
-        let v: number;
-        if (tag === 3) v = (bits === 32 ? view.getFloat32(p, true) : view.getFloat64(p, true)) * 32767;
-        else if (bits === 8) v = (bytes[p] - 128) << 8;
-        else if (bits === 24) v = ((bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16)) << 8) >> 16;
-        else v = view.getInt32(p, true) / 65536;
-        samples[i] = Math.max(-32768, Math.min(32767, Math.round(v)));
-      }
+      const read = sampleReader(view, tag === 3, bits);
+      for (let i = 0; i < count; i++) samples[i] = Math.max(-32768, Math.min(32767, Math.round(read(body + i * width))));
       return { sampleRate, channels, samples };
     }
     at = body + size + (size % 2);

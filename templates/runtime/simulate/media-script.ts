@@ -1,7 +1,7 @@
 // The media part of a call script: the caller's audio (caller-audio.ts) and how fast the simulated clock
 // runs while a stream or transcription socket is open.
 import { resolveCallerAudio, type CallerAudio, type CallerAudioScript } from "./caller-audio.js";
-import { ScriptError } from "./script.js";
+import { ScriptError } from "./script-error.js";
 
 /** What the caller says and how fast streamed time runs. */
 export interface MediaScript {

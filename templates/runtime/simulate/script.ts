@@ -1,9 +1,10 @@
 // The caller's side of a simulated call: what the person on the phone (and the transfer targets) do.
 // A script is plain JSON (`--script flow.json`); every field is optional.
-import { BandwidthError } from "../errors.js";
-
+import { ScriptError } from "./script-error.js";
 import { SEMANTICS } from "./semantics.js";
 import { resolveMedia, type MediaScript, type ResolvedMedia } from "./media-script.js";
+
+export { ScriptError };
 
 /** What happens at one `<Transfer>`. */
 export interface TransferScript {
@@ -96,19 +97,6 @@ export interface ResolvedScript {
   readonly applicationId: string;
   readonly tag: string | undefined;
   readonly media: ResolvedMedia;
-}
-
-/**
- * A script field that cannot be used; the message names it.
- *
- * @example
- * await assert.rejects(simulateCall(webhooks.fetch, { digits: ["x"] }), ScriptError); // "x" is not a DTMF digit
- */
-export class ScriptError extends BandwidthError {
-  constructor(message: string) {
-    super("BW_INVALID_SCRIPT", message);
-    this.name = "ScriptError";
-  }
 }
 
 const DIGITS = /^[0-9*#A-Da-d]*$/;

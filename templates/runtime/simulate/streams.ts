@@ -11,8 +11,10 @@ import { base64ToBytes, bytesToBase64 } from "../audio/base64.js";
 import { mulawToPcm16, pcm16ToMulaw } from "../audio/mulaw.js";
 import { resample } from "../audio/resample.js";
 import type { BxmlNode } from "../bxml/rules.js";
-import type { CallbackTarget, CallRun } from "./engine.js";
-import type { Next } from "./executor.js";
+import type { CallbackSpec } from "./semantics.js";
+import type { ProblemEntry, TraceRecorder } from "./trace.js";
+import type { ResolvedScript } from "./script.js";
+import type { CallIdentity, Clock } from "./payloads.js";
 import { computeMeasures, type CallAudio, type VoiceMeasures } from "./measures.js";
 import { callEvent, callUrl, Ids, isoDuration, type Leg } from "./payloads.js";
 import { STREAM_SEMANTICS, VERBS } from "./semantics.js";
@@ -21,6 +23,32 @@ import { scheduleTranscripts, type ScheduledTranscript } from "./transcription.j
 import type { CallTrace } from "./trace.js";
 
 type TrackName = "inbound" | "outbound";
+
+/** What the stream verbs do next: they never hand off to another document. */
+type Next = "continue" | "stop";
+
+/** Where a callback goes (the engine's CallbackTarget, opaque here). */
+type CallbackTarget = object;
+
+/**
+ * What streams need from the running call (the engine's CallRun has all of it). Structural, so this
+ * module does not import the engine, which imports it.
+ */
+export interface CallRun {
+  readonly script: ResolvedScript;
+  readonly clock: Clock;
+  readonly trace: TraceRecorder;
+  readonly identity: CallIdentity;
+  readonly a: Leg;
+  end(leg: Leg, cause: string, reason: string): void;
+  isEnded(leg: Leg): boolean;
+  note(leg: Leg, message: string): void;
+  problem(entry: Omit<ProblemEntry, "kind" | "at">): void;
+  legName(leg: Leg): string;
+  target(attributes: BxmlNode["attributes"], spec: CallbackSpec, baseUrl: string): CallbackTarget | undefined;
+  admits(url: string, event: string, attribute: string): boolean;
+  sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void>;
+}
 
 interface StreamState {
   readonly id: string;
@@ -237,8 +265,14 @@ export class MediaSession {
     const kind = typeof message === "object" && message !== null ? (message as { eventType?: unknown }).eventType : undefined;
     const invalid = (why: string) =>
       this.run.problem({ code: "socket-message-invalid", event: String(kind ?? "?"), url: stream.destination, message: `stream ${JSON.stringify(stream.name)}: ${why}: ${raw.length > 120 ? `${raw.slice(0, 120)}…` : raw}` });
-    if (kind !== "playAudio" && kind !== "clear") return invalid("the server sent a message Bandwidth does not take (playAudio or clear)");
-    if (!stream.bidirectional) return invalid(`${kind} on a unidirectional stream (mode="bidirectional" is needed): Bandwidth does not play it`);
+    if (kind !== "playAudio" && kind !== "clear") {
+      invalid("the server sent a message Bandwidth does not take (playAudio or clear)");
+      return;
+    }
+    if (!stream.bidirectional) {
+      invalid(`${kind} on a unidirectional stream (mode="bidirectional" is needed): Bandwidth does not play it`);
+      return;
+    }
     if (kind === "clear") {
       stream.clears++;
       this.queue = [];
@@ -248,9 +282,15 @@ export class MediaSession {
       return;
     }
     const media = (message as { media?: { contentType?: unknown; payload?: unknown } }).media;
-    if (typeof media?.contentType !== "string" || typeof media.payload !== "string") return invalid("playAudio needs media.contentType and media.payload");
+    if (typeof media?.contentType !== "string" || typeof media.payload !== "string") {
+      invalid("playAudio needs media.contentType and media.payload");
+      return;
+    }
     const pcm = this.decode(media.contentType, media.payload);
-    if (typeof pcm === "string") return invalid(pcm);
+    if (typeof pcm === "string") {
+      invalid(pcm);
+      return;
+    }
     stream.played++;
     if (!this.queued()) this.entry("stream", stream.name, "playAudio", `the bot plays audio (${media.contentType})`);
     if (pcm.length > 0) this.queue.push(pcm);
