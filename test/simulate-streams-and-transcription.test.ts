@@ -197,6 +197,33 @@ describe("streams Bandwidth rejects", () => {
   });
 });
 
+describe("the README's voice-bot example", () => {
+  it("measures the bot's answer and the barge-in as its comments say", async () => {
+    const readmeAuth = { username: "bw", password: "readme-password" };
+    let origin = "";
+    const handlers = streamVoice({ ...readmeAuth })();
+    const running = await startVoiceBot(
+      Object.fromEntries(Object.entries(handlers).map(([name, handler]) => [name, (...args: unknown[]) => (handler as (o: string, ...a: unknown[]) => unknown)(origin, ...args)])),
+      BOT,
+      readmeAuth,
+    );
+    origin = running.wsOrigin;
+    bots.push(running);
+    const previous = process.env.BW_CALLBACK_PASSWORD;
+    process.env.BW_CALLBACK_PASSWORD = readmeAuth.password;
+    const { readmeVoiceBot } = await import("./types/readme-example.js");
+    const { trace, first, bargeIn, wav } = await readmeVoiceBot(running).finally(() => {
+      if (previous === undefined) delete process.env.BW_CALLBACK_PASSWORD;
+      else process.env.BW_CALLBACK_PASSWORD = previous;
+    });
+    assert.equal(trace.ok, true, JSON.stringify(trace.problems));
+    assert.equal(first.text, "I need to change my booking");
+    assert.equal(first.latencyMs, BOT.endOfSpeechFrames * 20);
+    assert.equal(bargeIn.clearMs, BOT.bargeInFrames * 20);
+    assert.equal(readWav(wav).channels, 2);
+  });
+});
+
 describe("live transcription", () => {
   it("sends start (customParams), partial and final transcription updates, stop, and the realTimeTranscription* callbacks", async () => {
     const running = await bot(() => ({

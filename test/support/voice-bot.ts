@@ -106,8 +106,8 @@ function streamBot(socket: WebSocket, behaviour: BotBehaviour, record: (message:
 }
 
 /** The webhooks (voice handlers given) and the socket bot on one port. */
-export async function startVoiceBot(voice: Record<string, unknown>, behaviour: BotBehaviour = {}): Promise<VoiceBot> {
-  const webhooks = createBandwidthWebhooks({ credentials: [{ username: USER, password: PASS }], logger: quiet, voice } as never);
+export async function startVoiceBot(voice: Record<string, unknown>, behaviour: BotBehaviour = {}, credentials = { username: USER, password: PASS }): Promise<VoiceBot> {
+  const webhooks = createBandwidthWebhooks({ credentials: [credentials], logger: quiet, voice } as never);
   const server = createServer(webhooks.node as never);
   const received: VoiceBot["received"] = [];
   const upgrades: VoiceBot["upgrades"] = [];
