@@ -7,7 +7,7 @@ export type { ReplayOptions, ReplayReport, ReplayResult, ReplayTarget } from "./
 export type { AnswerDifference } from "./runtime/capture/compare.js";
 export type { ChallengeAnswer, DeliveryOptions, DeliveryResult, FetchLike } from "./runtime/testing/index.js";
 export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
-export type { BargeInMeasure, CallAudio, CallerAudioScript, CallerSegment, CallScript, CallTrace, EndEntry, FetchTarget, MediaEntry, NodeTarget, ProblemEntry, RecordScript, RequestEntry, ResponseMeasure, SimulationOptions, SimulationTarget, SocketEntry, TraceEntry, TransferScript, VerbEntry, VoiceMeasures, WarningEntry, WavSource, } from "./runtime/simulate/index.js";
+export type { BargeInMeasure, CallAudio, CallerAudioScript, CallerSegment, CallScript, CallTrace, EndEntry, FetchTarget, MediaEntry, MediaScript, NodeTarget, ProblemEntry, RecordScript, RequestEntry, ResponseMeasure, SimulationOptions, SimulationTarget, SocketEntry, TraceEntry, TransferScript, VerbEntry, VoiceMeasures, WarningEntry, WavSource, } from "./runtime/simulate/index.js";
 /**
  * Plays Bandwidth's side of one call against your receiver and returns the trace.
  *

@@ -30,6 +30,7 @@ export type {
   EndEntry,
   FetchTarget,
   MediaEntry,
+  MediaScript,
   NodeTarget,
   ProblemEntry,
   RecordScript,
