@@ -10,7 +10,7 @@
  */
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
-import { CustomParam, Response, StartStream, StartTranscription, StopStream, StopTranscription, StreamParam, Pause } from "../generated/bxml/index.js";
+import { CustomParam, Pause, Response, SpeakSentence, StartStream, StartTranscription, StopStream, StopTranscription, StreamParam } from "../generated/bxml/index.js";
 import { readWav } from "../generated/audio.js";
 import { simulateCall, type CallTrace } from "../generated/testing.js";
 import { PASS, USER, assertPayloadsValid, events } from "./support/simulate.js";
@@ -148,6 +148,38 @@ describe("a bidirectional stream against a voice bot", () => {
     assert.equal(stopped.cause, "closed");
     assert.match(trace.entries.filter((e) => e.kind === "end").map((e) => (e as { reason: string }).reason).join(), /implicit <Hangup>/);
     assertPayloadsValid(trace);
+  });
+});
+
+describe("a long <Pause> keeping a stream up (Bandwidth's pipecat example)", () => {
+  const pauseVoice = () => ({
+    initiate: (origin: string) =>
+      Response(
+        StartStream({ name: "bot", destination: `${origin}/stream`, mode: "bidirectional", ...creds }),
+        Pause({ duration: 3600 }),
+        SpeakSentence("never heard: the caller hung up during the pause"),
+      ),
+    disconnect: () => undefined,
+  });
+
+  it("ends when the caller hangs up at the time the script says, not after the hour", async () => {
+    const running = await bot(pauseVoice, BOT);
+    const trace = await simulateCall(running.url, { ...auth, seed: 12, speed: "max", caller: { ...bargeInCaller, hangupAfter: 5 } });
+    assert.equal(trace.ok, true, JSON.stringify(trace.problems));
+    assert.deepEqual(trace.said, []);
+    const disconnect = trace.requests.at(-1)!.payload as Record<string, string>;
+    assert.equal(disconnect.eventType, "disconnect");
+    assert.equal(Date.parse(disconnect.endTime) - Date.parse(disconnect.answerTime), 5000);
+    assert.equal(running.received.at(-1)!.message.eventType, "stop");
+  });
+
+  it("without hangupAfter, the caller hangs up once they and the bot have been silent for 2 s", async () => {
+    const running = await bot(pauseVoice, BOT);
+    const trace = await simulateCall(running.url, { ...auth, seed: 13, speed: "max", caller: bargeInCaller });
+    const disconnect = trace.requests.at(-1)!.payload as Record<string, string>;
+    // the caller's script is 7.1 s long; the bot's last answer ended before that
+    assert.equal(Date.parse(disconnect.endTime) - Date.parse(disconnect.answerTime), 7100 + 2000);
+    assert.deepEqual(trace.said, []);
   });
 });
 

@@ -287,7 +287,8 @@ export class CallRun {
         return undefined; // end of the document
     }
     async execute(leg, verb, baseUrl, step) {
-        await mediaCatchUp(this);
+        if (await mediaCatchUp(this, true))
+            return "stop"; // the caller hung up while the last verb waited
         const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name] ?? STREAM_EXECUTORS[verb.name];
         const tag = verb.attributes.tag;
         if (typeof tag === "string" && verb.name !== "Conference")

@@ -94,6 +94,10 @@ export declare class MediaSession {
     private entry;
     /** Starts ticking from the current time when no socket was open. */
     private begin;
+    /** When the caller hangs up while a socket holds the call (epoch ms), or undefined (not scripted). */
+    private callerHangupMs;
+    /** {@link mediaCatchUp}: pumps to `targetMs`, or to the caller's hangup before it (true: the call ended). */
+    catchUp(targetMs: number, beforeVerb: boolean): Promise<boolean>;
     /** Sends media (and due transcription updates) up to `targetMs`; the clock itself is not moved. */
     pumpTo(targetMs: number): Promise<void>;
     private flushDeferred;
@@ -138,8 +142,12 @@ export declare class MediaSession {
 }
 /** The call's media session (made on first use). */
 export declare function mediaOf(callRun: CallRun): MediaSession;
-/** Brings the media up to the clock (the engine calls it before each verb and each callback). */
-export declare function mediaCatchUp(callRun: CallRun): Promise<void>;
+/**
+ * Brings the media up to the clock (the engine calls it before each verb and each callback). Before a verb
+ * (`beforeVerb`), a caller whose script says they hang up during the last wait (a long <Pause> keeping a
+ * stream up) hangs up then: the call ends at that time and this returns true.
+ */
+export declare function mediaCatchUp(callRun: CallRun, beforeVerb?: boolean): Promise<boolean>;
 /** Stops every stream and transcription at the end of the call. */
 export declare function mediaFinish(callRun: CallRun): Promise<void>;
 /** The trace with the voice-AI measures and the call's audio, when anything streamed. */

@@ -84,6 +84,38 @@ export class MediaSession {
             this.cursor = this.run.clock.now();
         this.used = true;
     }
+    /** When the caller hangs up while a socket holds the call (epoch ms), or undefined (not scripted). */
+    callerHangupMs() {
+        const caller = this.run.script.media.caller;
+        if (caller.hangupAfterMs !== undefined)
+            return this.anchorMs + caller.hangupAfterMs;
+        if (caller.pcm.length === 0)
+            return undefined; // no caller audio: the caller stays on the line
+        const callerEnd = this.anchorMs + (caller.pcm.length * 1000) / 8000;
+        return Math.max(callerEnd, this.lastBotAudioMs) + STREAM_SEMANTICS.callerHangsUpAfterSilenceMs;
+    }
+    /** {@link mediaCatchUp}: pumps to `targetMs`, or to the caller's hangup before it (true: the call ended). */
+    async catchUp(targetMs, beforeVerb) {
+        if (!beforeVerb || !this.active() || this.run.isEnded(this.run.a)) {
+            await this.pumpTo(targetMs);
+            return false;
+        }
+        // tick by tick while the hangup time may still move (the bot's audio pushes it back)
+        const last = this.run.trace.entries.at(-1);
+        const floor = last !== undefined ? Date.parse(last.at) : 0;
+        while (this.active() && this.cursor + FRAME_MS <= targetMs) {
+            const hangup = this.callerHangupMs();
+            if (hangup !== undefined && this.cursor >= hangup && this.cursor >= floor) {
+                this.run.clock.cutTo(this.cursor);
+                this.run.end(this.run.a, "hangup", "the caller hung up (end of the caller's script)");
+                await this.flushDeferred();
+                return true;
+            }
+            await this.pumpTo(Math.min(targetMs, this.cursor + FRAME_MS));
+        }
+        await this.pumpTo(targetMs);
+        return false;
+    }
     /** Sends media (and due transcription updates) up to `targetMs`; the clock itself is not moved. */
     async pumpTo(targetMs) {
         if (this.pumping)
@@ -547,9 +579,16 @@ export function mediaOf(callRun) {
     }
     return session;
 }
-/** Brings the media up to the clock (the engine calls it before each verb and each callback). */
-export async function mediaCatchUp(callRun) {
-    await sessions.get(callRun)?.pumpTo(callRun.clock.now());
+/**
+ * Brings the media up to the clock (the engine calls it before each verb and each callback). Before a verb
+ * (`beforeVerb`), a caller whose script says they hang up during the last wait (a long <Pause> keeping a
+ * stream up) hangs up then: the call ends at that time and this returns true.
+ */
+export async function mediaCatchUp(callRun, beforeVerb = false) {
+    const session = sessions.get(callRun);
+    if (session === undefined)
+        return false;
+    return session.catchUp(callRun.clock.now(), beforeVerb);
 }
 /** Stops every stream and transcription at the end of the call. */
 export async function mediaFinish(callRun) {

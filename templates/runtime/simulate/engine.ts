@@ -338,7 +338,7 @@ export class CallRun {
   }
 
   private async execute(leg: Leg, verb: BxmlNode, baseUrl: string, step: number): Promise<Next> {
-    await mediaCatchUp(this);
+    if (await mediaCatchUp(this, true)) return "stop"; // the caller hung up while the last verb waited
     const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name] ?? STREAM_EXECUTORS[verb.name];
     const tag = verb.attributes.tag;
     if (typeof tag === "string" && verb.name !== "Conference") leg.tag = tag === "" ? undefined : tag;
