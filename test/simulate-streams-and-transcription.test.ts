@@ -298,5 +298,6 @@ describe("live transcription", () => {
     assert.deepEqual(updates.map((u) => [u.isPartial, u.transcript]), [[false, "Hello there"], [false, "Wait, stop."]]);
     assertSocketMessagesValid(running);
     assert.equal(trace.ok, true, JSON.stringify(trace.problems));
+    assert.equal(trace.measures, undefined, "no stream: no audio to measure");
   });
 });

@@ -22,8 +22,9 @@ export interface CallerAudioScript {
     /** Language of the transcription messages (default `en-US`). */
     readonly language?: string;
     /**
-     * Seconds after the answer at which the caller hangs up while `<StopStream wait="true">` holds the
-     * call. Default: once the caller's audio is over and the bot has been silent for 2 s.
+     * Seconds after the answer at which the caller hangs up while a stream or transcription socket is open
+     * and the call waits (`<StopStream wait="true">`, a long `<Pause>`). Default: once the caller's audio is
+     * over and the bot has been silent for 2 s (with no caller audio at all, only `<StopStream wait>` ends so).
      */
     readonly hangupAfter?: number;
 }

@@ -109,7 +109,11 @@ export declare const STREAM_SEMANTICS: {
     readonly frameMs: 20;
     /** CHOICE: what Bandwidth itself plays (SpeakSentence, PlayAudio) is silence on the outbound track; the bot's playAudio is heard. */
     readonly bxmlMediaOnOutboundTrack: "silence";
-    /** CHOICE: while <StopStream wait="true"> holds the call, the caller hangs up 2 s after their audio is over and the bot is silent (unless `caller.hangupAfter` says when). */
+    /**
+     * CHOICE: while a socket is open and the call waits (<StopStream wait="true">, a long <Pause>), the caller hangs up
+     * 2 s after their audio is over and the bot is silent (unless `caller.hangupAfter` says when); checked between
+     * verbs and at every tick of a StopStream wait. Without caller audio, only a StopStream wait ends this way.
+     */
     readonly callerHangsUpAfterSilenceMs: 2000;
     /** CHOICE: at the end of the call streams and transcriptions stop (stop message, *Stopped callbacks) before `disconnect`. */
     readonly streamsStopBeforeDisconnect: true;

@@ -82,6 +82,7 @@ export declare class MediaSession {
     private readonly objects;
     private pumping;
     private deferred;
+    /** A stream opened at some point: the call has audio and measures. */
     private used;
     private readonly wallStart;
     private tickWallStart;
@@ -134,7 +135,7 @@ export declare class MediaSession {
     stopTranscriptionVerb(leg: Leg, verb: BxmlNode): Promise<Next>;
     /** The end of the call: media up to now, then every stream and transcription stopped. */
     finish(): Promise<void>;
-    /** The measures and audio, when a stream or transcription ran. */
+    /** The measures and audio, when a stream ran. */
     result(): {
         measures: VoiceMeasures;
         audio: CallAudio;
@@ -150,7 +151,7 @@ export declare function mediaOf(callRun: CallRun): MediaSession;
 export declare function mediaCatchUp(callRun: CallRun, beforeVerb?: boolean): Promise<boolean>;
 /** Stops every stream and transcription at the end of the call. */
 export declare function mediaFinish(callRun: CallRun): Promise<void>;
-/** The trace with the voice-AI measures and the call's audio, when anything streamed. */
+/** The trace with the voice-AI measures and the call's audio, when a stream ran. */
 export declare function withMedia(callRun: CallRun, trace: CallTrace): CallTrace;
 /** The executors of the stream and transcription verbs. */
 export declare const STREAM_EXECUTORS: Readonly<Record<string, (run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string) => Promise<Next>>>;

@@ -51,6 +51,7 @@ export class MediaSession {
     objects = new Map();
     pumping = false;
     deferred = [];
+    /** A stream opened at some point: the call has audio and measures. */
     used = false;
     wallStart = Date.now();
     tickWallStart = 0;
@@ -82,7 +83,6 @@ export class MediaSession {
     begin() {
         if (!this.active())
             this.cursor = this.run.clock.now();
-        this.used = true;
     }
     /** When the caller hangs up while a socket holds the call (epoch ms), or undefined (not scripted). */
     callerHangupMs() {
@@ -369,6 +369,7 @@ export class MediaSession {
             tracks: described.tracks.map((name) => ({ name, mediaFormat: { encoding: STREAM_SEMANTICS.encoding, sampleRate: 8000 } })),
         };
         state = { ...described, bidirectional: a.mode === "bidirectional", socket: opened.socket, target, metadata, leg, sent: 0, played: 0, clears: 0, sequence: 0 };
+        this.used = true;
         this.streams.set(described.name, state);
         const streamParams = params(verb, "StreamParam");
         const start = { eventType: "start", metadata, ...(streamParams !== undefined ? { streamParams } : {}) };
@@ -562,7 +563,7 @@ export class MediaSession {
         for (const t of [...this.transcriptions.values()])
             await this.stopTranscription(t, "the call ended");
     }
-    /** The measures and audio, when a stream or transcription ran. */
+    /** The measures and audio, when a stream ran. */
     result() {
         if (!this.used)
             return undefined;
@@ -594,7 +595,7 @@ export async function mediaCatchUp(callRun, beforeVerb = false) {
 export async function mediaFinish(callRun) {
     await sessions.get(callRun)?.finish();
 }
-/** The trace with the voice-AI measures and the call's audio, when anything streamed. */
+/** The trace with the voice-AI measures and the call's audio, when a stream ran. */
 export function withMedia(callRun, trace) {
     const result = sessions.get(callRun)?.result();
     return result === undefined ? trace : { ...trace, measures: result.measures, audio: result.audio };

@@ -116,7 +116,7 @@ export interface CallTrace {
     /** The disconnect cause; `undefined` only if the run was cut short before the call ended. */
     readonly cause: string | undefined;
     readonly ok: boolean;
-    /** Voice-AI measures, when a stream or a transcription ran (response latency, barge-in, double talk). */
+    /** Voice-AI measures, when a stream ran (response latency, barge-in, double talk). */
     readonly measures?: VoiceMeasures;
     /** The call's audio as WAV files (the bot's, and a caller + bot stereo mix), when a stream ran. */
     readonly audio?: CallAudio;

@@ -117,6 +117,7 @@ export class MediaSession {
   private readonly objects: Map<TranscriptionState, (stopped?: boolean) => Record<string, unknown>> = new Map();
   private pumping = false;
   private deferred: Array<() => Promise<void>> = [];
+  /** A stream opened at some point: the call has audio and measures. */
   private used = false;
   private readonly wallStart: number = Date.now();
   private tickWallStart = 0;
@@ -152,7 +153,6 @@ export class MediaSession {
   /** Starts ticking from the current time when no socket was open. */
   private begin(): void {
     if (!this.active()) this.cursor = this.run.clock.now();
-    this.used = true;
   }
 
   /** When the caller hangs up while a socket holds the call (epoch ms), or undefined (not scripted). */
@@ -428,6 +428,7 @@ export class MediaSession {
       tracks: described.tracks.map((name) => ({ name, mediaFormat: { encoding: STREAM_SEMANTICS.encoding, sampleRate: 8000 } })),
     };
     state = { ...described, bidirectional: a.mode === "bidirectional", socket: opened.socket, target, metadata, leg, sent: 0, played: 0, clears: 0, sequence: 0 };
+    this.used = true;
     this.streams.set(described.name, state);
     const streamParams = params(verb, "StreamParam");
     const start = { eventType: "start", metadata, ...(streamParams !== undefined ? { streamParams } : {}) };
@@ -616,7 +617,7 @@ export class MediaSession {
     for (const t of [...this.transcriptions.values()]) await this.stopTranscription(t, "the call ended");
   }
 
-  /** The measures and audio, when a stream or transcription ran. */
+  /** The measures and audio, when a stream ran. */
   result(): { measures: VoiceMeasures; audio: CallAudio } | undefined {
     if (!this.used) return undefined;
     return computeMeasures({ anchorMs: this.anchorMs, caller: this.run.script.media.caller.pcm, bot: this.bot.slice(0, this.botLength), utterances: this.run.script.media.caller.utterances, clears: this.clears });
@@ -651,7 +652,7 @@ export async function mediaFinish(callRun: CallRun): Promise<void> {
   await sessions.get(callRun)?.finish();
 }
 
-/** The trace with the voice-AI measures and the call's audio, when anything streamed. */
+/** The trace with the voice-AI measures and the call's audio, when a stream ran. */
 export function withMedia(callRun: CallRun, trace: CallTrace): CallTrace {
   const result = sessions.get(callRun)?.result();
   return result === undefined ? trace : { ...trace, measures: result.measures, audio: result.audio };
