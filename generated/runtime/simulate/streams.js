@@ -11,6 +11,7 @@
 import { base64ToBytes, bytesToBase64 } from "../audio/base64.js";
 import { mulawToPcm16, pcm16ToMulaw } from "../audio/mulaw.js";
 import { resample } from "../audio/resample.js";
+import { rms, SPEECH_RMS } from "./caller-audio.js";
 import { computeMeasures } from "./measures.js";
 import { callEvent, callUrl, Ids, isoDuration } from "./payloads.js";
 import { STREAM_SEMANTICS, VERBS } from "./semantics.js";
@@ -206,7 +207,8 @@ export class MediaSession {
                 this.queueOffset = 0;
             }
         }
-        if (o > 0)
+        // the bot is talking when what it plays is above the speech level (an echo of silence is silence)
+        if (o > 0 && rms(out, 0, FRAME_SAMPLES) > SPEECH_RMS)
             this.lastBotAudioMs = this.cursor + FRAME_MS;
         return out;
     }
@@ -437,7 +439,7 @@ export class MediaSession {
         while (holding() && this.active()) {
             const now = this.cursor;
             const hangupAt = script.media.caller.hangupAfterMs;
-            const callerDone = hangupAt !== undefined ? now >= this.anchorMs + hangupAt : now >= callerEnd && !this.queued() && now - Math.max(callerEnd, this.lastBotAudioMs) >= STREAM_SEMANTICS.callerHangsUpAfterSilenceMs;
+            const callerDone = hangupAt !== undefined ? now >= this.anchorMs + hangupAt : now >= callerEnd && now - Math.max(callerEnd, this.lastBotAudioMs) >= STREAM_SEMANTICS.callerHangsUpAfterSilenceMs;
             if (callerDone) {
                 this.run.end(this.run.a, "hangup", "the caller hung up (end of the caller's script)");
                 break;

@@ -15,6 +15,7 @@ import type { CallbackSpec } from "./semantics.js";
 import type { ProblemEntry, TraceRecorder } from "./trace.js";
 import type { ResolvedScript } from "./script.js";
 import type { CallIdentity, Clock } from "./payloads.js";
+import { rms, SPEECH_RMS } from "./caller-audio.js";
 import { computeMeasures, type CallAudio, type VoiceMeasures } from "./measures.js";
 import { callEvent, callUrl, Ids, isoDuration, type Leg } from "./payloads.js";
 import { STREAM_SEMANTICS, VERBS } from "./semantics.js";
@@ -273,7 +274,8 @@ export class MediaSession {
         this.queueOffset = 0;
       }
     }
-    if (o > 0) this.lastBotAudioMs = this.cursor + FRAME_MS;
+    // the bot is talking when what it plays is above the speech level (an echo of silence is silence)
+    if (o > 0 && rms(out, 0, FRAME_SAMPLES) > SPEECH_RMS) this.lastBotAudioMs = this.cursor + FRAME_MS;
     return out;
   }
 
@@ -498,7 +500,7 @@ export class MediaSession {
     while (holding() && this.active()) {
       const now = this.cursor;
       const hangupAt = script.media.caller.hangupAfterMs;
-      const callerDone = hangupAt !== undefined ? now >= this.anchorMs + hangupAt : now >= callerEnd && !this.queued() && now - Math.max(callerEnd, this.lastBotAudioMs) >= STREAM_SEMANTICS.callerHangsUpAfterSilenceMs;
+      const callerDone = hangupAt !== undefined ? now >= this.anchorMs + hangupAt : now >= callerEnd && now - Math.max(callerEnd, this.lastBotAudioMs) >= STREAM_SEMANTICS.callerHangsUpAfterSilenceMs;
       if (callerDone) {
         this.run.end(this.run.a, "hangup", "the caller hung up (end of the caller's script)");
         break;
