@@ -126,6 +126,13 @@ describe("a bidirectional stream against a voice bot", () => {
     });
   }
 
+  it("reports and drops a bot's audio beyond 10 minutes queued", async () => {
+    const running = await bot(streamVoice(), { ...BOT, format: "audio/pcmu", answerSeconds: 660 });
+    const trace = await simulateCall(running.url, { ...auth, seed: 14, speed: "max", caller: { segments: [{ silence: 0.5 }, { tone: 440, seconds: 1 }], hangupAfter: 3 } });
+    const problems = trace.problems.filter((p) => p.code === "socket-message-invalid");
+    assert.ok(problems.length > 0 && problems.every((p) => /more than 600 s of audio queued/.test(p.message)), JSON.stringify(trace.problems.slice(0, 2)));
+  });
+
   it("goes on with the next verb when the server closes the stream that <StopStream wait> holds", async () => {
     const running = await bot(
       () => ({

@@ -117,6 +117,8 @@ export declare const STREAM_SEMANTICS: {
     readonly callerHangsUpAfterSilenceMs: 2000;
     /** CHOICE: at the end of the call streams and transcriptions stop (stop message, *Stopped callbacks) before `disconnect`. */
     readonly streamsStopBeforeDisconnect: true;
+    /** CHOICE: the simulator queues at most 10 minutes of a bot's audio (Bandwidth documents no limit); more is reported and dropped. */
+    readonly maxQueuedSeconds: 600;
     /** CHOICE: a server closing with 1000/1001 stops the stream with cause `closed`, any other code with `connection-error`. */
     readonly peerCloseCodes: readonly [1000, 1001];
 };

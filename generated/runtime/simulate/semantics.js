@@ -152,6 +152,8 @@ export const STREAM_SEMANTICS = {
     callerHangsUpAfterSilenceMs: 2000,
     /** CHOICE: at the end of the call streams and transcriptions stop (stop message, *Stopped callbacks) before `disconnect`. */
     streamsStopBeforeDisconnect: true,
+    /** CHOICE: the simulator queues at most 10 minutes of a bot's audio (Bandwidth documents no limit); more is reported and dropped. */
+    maxQueuedSeconds: 600,
     /** CHOICE: a server closing with 1000/1001 stops the stream with cause `closed`, any other code with `connection-error`. */
     peerCloseCodes: [1000, 1001],
 };

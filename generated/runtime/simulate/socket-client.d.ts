@@ -42,6 +42,8 @@ interface WsLike {
     readyState: number;
 }
 type WsConstructor = new (url: string, options: Record<string, unknown>) => WsLike;
+/** The largest message the simulator reads from a bot (1 MiB: about 30 s of 16 kHz PCM in base64); a larger one closes the socket (1009). */
+export declare const MAX_MESSAGE_BYTES = 1048576;
 /**
  * The `ws` package's WebSocket class, imported once.
  *

@@ -9,6 +9,8 @@
 import { BandwidthError } from "../errors.js";
 import { basicAuthorization } from "./client.js";
 let loaded;
+/** The largest message the simulator reads from a bot (1 MiB: about 30 s of 16 kHz PCM in base64); a larger one closes the socket (1009). */
+export const MAX_MESSAGE_BYTES = 1_048_576;
 /**
  * The `ws` package's WebSocket class, imported once.
  *
@@ -36,7 +38,7 @@ export async function openSocket(options) {
         headers.authorization = basicAuthorization(options.username, options.password);
     let ws;
     try {
-        ws = new WebSocket(options.url, { headers, handshakeTimeout: options.timeoutMs, perMessageDeflate: false, followRedirects: false });
+        ws = new WebSocket(options.url, { headers, handshakeTimeout: options.timeoutMs, perMessageDeflate: false, followRedirects: false, maxPayload: MAX_MESSAGE_BYTES });
     }
     catch (error) {
         return { ok: false, reason: "error", message: error.message };

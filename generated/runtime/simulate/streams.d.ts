@@ -110,6 +110,7 @@ export declare class MediaSession {
     private dequeue;
     private record;
     private queued;
+    private queuedSamples;
     /** A message from a stream's server: playAudio / clear on a bidirectional stream. */
     private received;
     /** A playAudio payload as 8 kHz PCM, or why it cannot be played. */

@@ -225,6 +225,12 @@ export class MediaSession {
     queued() {
         return this.queue.length > 0;
     }
+    queuedSamples() {
+        let n = -this.queueOffset;
+        for (const chunk of this.queue)
+            n += chunk.length;
+        return n;
+    }
     /** A message from a stream's server: playAudio / clear on a bidirectional stream. */
     received(stream, message, raw) {
         const kind = typeof message === "object" && message !== null ? message.eventType : undefined;
@@ -256,6 +262,10 @@ export class MediaSession {
             return;
         }
         stream.played++;
+        if (this.queuedSamples() + pcm.length > STREAM_SEMANTICS.maxQueuedSeconds * 8000) {
+            invalid(`more than ${STREAM_SEMANTICS.maxQueuedSeconds} s of audio queued: this playAudio is dropped`);
+            return;
+        }
         if (!this.queued())
             this.entry("stream", stream.name, "playAudio", `the bot plays audio (${media.contentType})`);
         if (pcm.length > 0)

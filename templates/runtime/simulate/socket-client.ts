@@ -55,6 +55,9 @@ type WsConstructor = new (url: string, options: Record<string, unknown>) => WsLi
 
 let loaded: Promise<WsConstructor> | undefined;
 
+/** The largest message the simulator reads from a bot (1 MiB: about 30 s of 16 kHz PCM in base64); a larger one closes the socket (1009). */
+export const MAX_MESSAGE_BYTES = 1_048_576;
+
 /**
  * The `ws` package's WebSocket class, imported once.
  *
@@ -81,7 +84,7 @@ export async function openSocket(options: OpenOptions): Promise<{ readonly ok: t
   if (options.username !== undefined && options.password !== undefined) headers.authorization = basicAuthorization(options.username, options.password);
   let ws: WsLike;
   try {
-    ws = new WebSocket(options.url, { headers, handshakeTimeout: options.timeoutMs, perMessageDeflate: false, followRedirects: false });
+    ws = new WebSocket(options.url, { headers, handshakeTimeout: options.timeoutMs, perMessageDeflate: false, followRedirects: false, maxPayload: MAX_MESSAGE_BYTES });
   } catch (error) {
     return { ok: false, reason: "error", message: (error as Error).message };
   }

@@ -294,6 +294,12 @@ export class MediaSession {
     return this.queue.length > 0;
   }
 
+  private queuedSamples(): number {
+    let n = -this.queueOffset;
+    for (const chunk of this.queue) n += chunk.length;
+    return n;
+  }
+
   /** A message from a stream's server: playAudio / clear on a bidirectional stream. */
   private received(stream: StreamState, message: unknown, raw: string): void {
     const kind = typeof message === "object" && message !== null ? (message as { eventType?: unknown }).eventType : undefined;
@@ -326,6 +332,10 @@ export class MediaSession {
       return;
     }
     stream.played++;
+    if (this.queuedSamples() + pcm.length > STREAM_SEMANTICS.maxQueuedSeconds * 8000) {
+      invalid(`more than ${STREAM_SEMANTICS.maxQueuedSeconds} s of audio queued: this playAudio is dropped`);
+      return;
+    }
     if (!this.queued()) this.entry("stream", stream.name, "playAudio", `the bot plays audio (${media.contentType})`);
     if (pcm.length > 0) this.queue.push(pcm);
   }
