@@ -413,13 +413,19 @@ class Connection {
         const info = { kind: this.kind, where, callId: this.stream?.callId, streamId: this.stream instanceof MediaStream ? this.stream.streamId : undefined };
         this.guard("onError", () => hook(error, info));
     }
-    /** Runs a hook of ours; a throwing hook is logged, never propagated. */
+    /** Runs a hook of ours; a hook that throws or rejects (an async hook) is logged, never propagated. */
     guard(where, run) {
+        const failed = (error) => {
+            this.ctx.log.limited("error", `socket-hook-${where}`, `bw-codegen sockets: the ${where} hook threw`, error);
+        };
         try {
-            run();
+            const result = run();
+            if (result !== undefined && result !== null && typeof result.then === "function") {
+                result.then(undefined, failed);
+            }
         }
         catch (error) {
-            this.ctx.log.limited("error", `socket-hook-${where}`, `bw-codegen sockets: the ${where} hook threw`, error);
+            failed(error);
         }
     }
     invalid(code, detail) {

@@ -440,12 +440,18 @@ class Connection implements SocketConnection {
     this.guard("onError", () => hook(error, info));
   }
 
-  /** Runs a hook of ours; a throwing hook is logged, never propagated. */
-  private guard(where: string, run: () => void): void {
-    try {
-      run();
-    } catch (error) {
+  /** Runs a hook of ours; a hook that throws or rejects (an async hook) is logged, never propagated. */
+  private guard(where: string, run: () => unknown): void {
+    const failed = (error: unknown): void => {
       this.ctx.log.limited("error", `socket-hook-${where}`, `bw-codegen sockets: the ${where} hook threw`, error);
+    };
+    try {
+      const result = run();
+      if (result !== undefined && result !== null && typeof (result as Promise<unknown>).then === "function") {
+        (result as Promise<unknown>).then(undefined, failed);
+      }
+    } catch (error) {
+      failed(error);
     }
   }
 

@@ -1,0 +1,165 @@
+// The socket runtime against a hostile peer on 127.0.0.1 (real `http.Server` + the `ws` adapter, a real
+// client): what a peer can make the user's hooks or the upgrade do must never crash the process (an
+// unhandled rejection is a crash under Node's default) nor hold a connection forever. Each case here was a
+// defect: async hooks that reject, an `onOtherUpgrade` that throws, a token verifier that never settles.
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import { type AddressInfo, connect as netConnect } from "node:net";
+import { after, describe, it } from "node:test";
+import { WebSocket } from "ws";
+import { type StreamServerOptions, createStreamServer } from "../generated/sockets.js";
+import { type AttachStreamServerOptions, attachStreamServer } from "../generated/sockets-node.js";
+import { settles, until } from "./support/until.js";
+
+const USER = { username: "bw-stream", password: "hostile-peer-test" };
+const GOOD = `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString("base64")}`;
+const START = {
+  eventType: "start",
+  metadata: { accountId: "5551234", callId: "c-abc", streamId: "s-123", streamName: "bot", tracks: [{ name: "inbound", mediaFormat: { encoding: "audio/PCMU", sampleRate: 8000 } }] },
+};
+
+const servers: Server[] = [];
+const clients: WebSocket[] = [];
+const rawSockets: ReturnType<typeof netConnect>[] = [];
+after(async () => {
+  for (const ws of clients) ws.terminate();
+  for (const socket of rawSockets) socket.destroy();
+  for (const server of servers) {
+    server.closeAllConnections?.();
+    await new Promise((resolve) => server.close(resolve));
+  }
+});
+
+/** Unhandled rejections while `run` goes on (a listener keeps the test process alive to report them). */
+async function collectingUnhandled(run: (unhandled: unknown[]) => Promise<void>): Promise<unknown[]> {
+  const unhandled: unknown[] = [];
+  const listener = (reason: unknown): void => void unhandled.push(reason);
+  process.on("unhandledRejection", listener);
+  try {
+    await run(unhandled);
+    await new Promise((resolve) => setImmediate(resolve)); // let a late rejection be reported
+    return unhandled;
+  } finally {
+    process.off("unhandledRejection", listener);
+  }
+}
+
+async function serve(options: StreamServerOptions<any, any>, attach: AttachStreamServerOptions = {}) {
+  const logged: string[] = [];
+  const logger = { debug() {}, info() {}, warn: (m: string) => void logged.push(m), error: (m: string) => void logged.push(m) };
+  const server = createStreamServer({ logger, ...options });
+  const http = createServer((_req, res) => res.end("http"));
+  servers.push(http);
+  attachStreamServer(http, server, attach);
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  return { server, logged, port: (http.address() as AddressInfo).port };
+}
+
+function client(port: number, path = "/sockets/stream") {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers: { authorization: GOOD } });
+  clients.push(ws);
+  ws.on("error", () => {});
+  const opened = new Promise<void>((resolve) => ws.once("open", () => resolve()));
+  const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+  return { ws, opened: settles(opened, "open"), closed: settles(closed, "close") };
+}
+
+/** Sends an upgrade request over plain TCP; `answer` is what came back, `ended` settles when the server closes. */
+function rawUpgrade(port: number, path: string) {
+  const socket = netConnect(port, "127.0.0.1");
+  rawSockets.push(socket);
+  const state = { answer: "", ended: false };
+  socket.on("data", (chunk) => {
+    state.answer += chunk.toString("latin1");
+  });
+  socket.on("error", () => {});
+  socket.on("close", () => {
+    state.ended = true;
+  });
+  socket.write(
+    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: ${GOOD}\r\n\r\n`,
+  );
+  return state;
+}
+
+describe("a hostile peer cannot crash the process through the user's hooks", () => {
+  it("async onError, onInvalidMessage and onClose hooks that reject are logged, never an unhandled rejection", async () => {
+    const hookFailures = (m: string): boolean => m.includes("hook threw");
+    let closes = 0;
+    const unhandled = await collectingUnhandled(async (seen) => {
+      const { port, server, logged } = await serve({
+        stream: {
+          credentials: [USER],
+          onStart: () => {
+            throw new Error("onStart fails");
+          },
+        },
+        onError: async () => {
+          throw new Error("async onError rejects");
+        },
+        onInvalidMessage: async () => {
+          throw new Error("async onInvalidMessage rejects");
+        },
+        onClose: async () => {
+          closes++;
+          throw new Error("async onClose rejects");
+        },
+      });
+      const failing = client(port);
+      await failing.opened;
+      failing.ws.send(JSON.stringify(START)); // onStart throws → onError (rejects) → 4010 → onClose (rejects)
+      assert.equal(await failing.closed, 4010);
+      const garbage = client(port);
+      await garbage.opened;
+      garbage.ws.send("not json"); // → onInvalidMessage (rejects) → 4000 → onClose (rejects)
+      assert.equal(await garbage.closed, 4000);
+      await until(() => closes === 2 && server.openSockets === 0);
+      // Old code: three unhandled rejections; fixed: three rate-limited log lines (one per hook).
+      await until(() => seen.length >= 3 || logged.filter(hookFailures).length >= 3);
+    });
+    assert.deepEqual(unhandled.map(String), []);
+  });
+});
+
+describe("the upgrade never hangs nor crashes on a hostile request", () => {
+  it("an onOtherUpgrade that throws neither crashes the process nor keeps the connection open", async () => {
+    let calls = 0;
+    const unhandled = await collectingUnhandled(async (seen) => {
+      const { port } = await serve(
+        { stream: { credentials: [USER] } },
+        {
+          onOtherUpgrade: () => {
+            calls++;
+            throw new Error("a broken onOtherUpgrade");
+          },
+        },
+      );
+      const peer = rawUpgrade(port, "/somewhere/else");
+      await until(() => peer.ended || seen.length > 0);
+      assert.equal(calls, 1);
+      assert.equal(peer.ended, true, "the connection is closed");
+    });
+    assert.deepEqual(unhandled.map(String), []);
+  });
+
+  it("a token verifier that never settles: the upgrade is answered 503 after upgradeTimeoutMs and no socket opens", async () => {
+    let asked = 0;
+    const { port, server } = await serve(
+      {
+        transcription: {
+          verifyToken: () => {
+            asked++;
+            return new Promise<boolean>(() => {});
+          },
+        },
+      },
+      { upgradeTimeoutMs: 50 },
+    );
+    const peer = rawUpgrade(port, "/sockets/transcription?token=whatever");
+    await until(() => peer.ended);
+    assert.equal(asked, 1);
+    assert.match(peer.answer, /^HTTP\/1\.1 503 /);
+    assert.doesNotMatch(peer.answer, /101 Switching Protocols/);
+    assert.equal(server.openSockets, 0);
+  });
+});
