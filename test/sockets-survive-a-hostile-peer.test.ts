@@ -1,7 +1,8 @@
 // The socket runtime against a hostile peer on 127.0.0.1 (real `http.Server` + the `ws` adapter, a real
 // client): what a peer can make the user's hooks or the upgrade do must never crash the process (an
 // unhandled rejection is a crash under Node's default) nor hold a connection forever. Each case here was a
-// defect: async hooks that reject, an `onOtherUpgrade` that throws, a token verifier that never settles.
+// defect: async hooks that reject, an `onOtherUpgrade` that throws, a token verifier that never settles, a
+// peer that upgrades and never sends `start`.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { type AddressInfo, connect as netConnect } from "node:net";
@@ -162,4 +163,17 @@ describe("the upgrade never hangs nor crashes on a hostile request", () => {
     assert.doesNotMatch(peer.answer, /101 Switching Protocols/);
     assert.equal(server.openSockets, 0);
   });
+});
+
+describe("an accepted socket cannot be held without a start", () => {
+  it("a peer that upgrades and never sends start is closed with 4013 (no start) and released", async () => {
+    const invalid: number[] = [];
+    const { port, server } = await serve({ stream: { credentials: [USER] }, startTimeoutMs: 50, onInvalidMessage: (info) => void invalid.push(info.code) });
+    const silent = client(port);
+    await silent.opened;
+    assert.equal(await silent.closed, 4013);
+    assert.deepEqual(invalid, [4013]);
+    await until(() => server.openSockets === 0);
+  });
+
 });

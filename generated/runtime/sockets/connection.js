@@ -91,6 +91,27 @@ class Connection {
         this.upgrade = upgrade;
         this.kind = upgrade.kind;
         this.queue = new OutboundQueue(socket, ctx.limits);
+        // A peer that upgrades and never sends `start` would hold the socket (and its slot) for ever.
+        this.startTimer = setTimeout(() => this.noStart(), ctx.startTimeoutMs);
+        this.startTimer.unref?.();
+    }
+    startTimer;
+    clearStartTimer() {
+        if (this.startTimer === undefined)
+            return;
+        clearTimeout(this.startTimer);
+        this.startTimer = undefined;
+    }
+    noStart() {
+        this.startTimer = undefined;
+        if (this.phase !== "open")
+            return;
+        try {
+            this.invalid(CODES.noStart, `no start within ${this.ctx.startTimeoutMs} ms`);
+        }
+        catch (error) {
+            this.report(error, "runtime");
+        }
     }
     isClosing() {
         return this.phase === "closing" || this.phase === "closed";
@@ -141,6 +162,7 @@ class Connection {
         if (this.phase === "closed")
             return;
         this.phase = "closed";
+        this.clearStartTimer();
         this.ctx.open.delete(this);
         this.queue.reset();
         const stream = this.stream;
@@ -190,6 +212,7 @@ class Connection {
         if (this.phase === "closing" || this.phase === "closed")
             return;
         this.phase = "closing";
+        this.clearStartTimer();
         this.closeCode = code;
         this.closeReason = reason;
         this.queue.reset();
@@ -316,6 +339,7 @@ class Connection {
         const stream = new MediaStream(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
         this.stream = stream;
         this.phase = "started";
+        this.clearStartTimer();
         stream.state = this.makeState(options?.createState, start, metadata);
         if (this.isClosing())
             return;
@@ -329,6 +353,7 @@ class Connection {
         const session = new TranscriptionView(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
         this.stream = session;
         this.phase = "started";
+        this.clearStartTimer();
         const expected = this.upgrade.callId;
         if (expected !== undefined && expected !== metadata.callId) {
             this.invalid(CODES.tokenMismatch, "the URL token was signed for another call");

@@ -42,6 +42,7 @@ export interface ServerContext {
   readonly validateOptions: ValidateOptions | undefined;
   readonly log: RuntimeLog;
   readonly maxMessageBytes: number;
+  readonly startTimeoutMs: number;
   readonly limits: QueueLimits;
   readonly closeOnHandlerError: boolean;
   readonly open: Set<SocketConnection>;
@@ -125,6 +126,27 @@ class Connection implements SocketConnection {
   ) {
     this.kind = upgrade.kind;
     this.queue = new OutboundQueue(socket, ctx.limits);
+    // A peer that upgrades and never sends `start` would hold the socket (and its slot) for ever.
+    this.startTimer = setTimeout(() => this.noStart(), ctx.startTimeoutMs);
+    (this.startTimer as { unref?: () => void }).unref?.();
+  }
+
+  private startTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private clearStartTimer(): void {
+    if (this.startTimer === undefined) return;
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+  }
+
+  private noStart(): void {
+    this.startTimer = undefined;
+    if (this.phase !== "open") return;
+    try {
+      this.invalid(CODES.noStart, `no start within ${this.ctx.startTimeoutMs} ms`);
+    } catch (error) {
+      this.report(error, "runtime");
+    }
   }
 
   isClosing(): boolean {
@@ -174,6 +196,7 @@ class Connection implements SocketConnection {
   closed(code?: number, reason?: string): void {
     if (this.phase === "closed") return;
     this.phase = "closed";
+    this.clearStartTimer();
     this.ctx.open.delete(this);
     this.queue.reset();
     const stream = this.stream;
@@ -221,6 +244,7 @@ class Connection implements SocketConnection {
   close(code: number, reason: string): void {
     if (this.phase === "closing" || this.phase === "closed") return;
     this.phase = "closing";
+    this.clearStartTimer();
     this.closeCode = code;
     this.closeReason = reason;
     this.queue.reset();
@@ -348,6 +372,7 @@ class Connection implements SocketConnection {
     const stream = new MediaStream(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
     this.stream = stream;
     this.phase = "started";
+    this.clearStartTimer();
     stream.state = this.makeState(options?.createState, start, metadata);
     if (this.isClosing()) return;
     const handler = options?.onStart;
@@ -360,6 +385,7 @@ class Connection implements SocketConnection {
     const session = new TranscriptionView(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
     this.stream = session;
     this.phase = "started";
+    this.clearStartTimer();
     const expected = this.upgrade.callId;
     if (expected !== undefined && expected !== metadata.callId) {
       this.invalid(CODES.tokenMismatch, "the URL token was signed for another call");
