@@ -177,3 +177,43 @@ describe("an accepted socket cannot be held without a start", () => {
   });
 
 });
+
+describe("a peer that reads nothing cannot grow the server's memory through clear()", () => {
+  it("clear() called again and again behind a stalled reader sends one clear, not one per call", async () => {
+    const CLEARS = 2000;
+    const marker = Uint8Array.from([1, 2, 3, 4, 5, 6]);
+    let fillSends = 0;
+    const { port } = await serve({
+      backpressure: { highWaterMark: 16 * 1024, maxQueuedBytes: 1024 * 1024 },
+      stream: {
+        credentials: [USER],
+        onStart: (_start, stream) => {
+          // Fill the transport until messages wait in the queue (the reader below reads nothing)...
+          const chunk = new Uint8Array(16 * 1024);
+          while (stream.queuedBytes === 0 && fillSends < 100_000) {
+            stream.playAudio(chunk);
+            fillSends++;
+          }
+          // ...then a barge-in detector clears on and on, and one last message marks the end.
+          for (let i = 0; i < CLEARS; i++) stream.clear();
+          stream.playAudio(marker);
+        },
+      },
+    });
+    const peer = client(port);
+    const received: string[] = [];
+    peer.ws.on("message", (data) => void received.push(String(data)));
+    await peer.opened;
+    const raw = (peer.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket;
+    raw.pause();
+    peer.ws.send(JSON.stringify(START));
+    await until(() => fillSends > 0);
+    raw.resume();
+    const markerPayload = Buffer.from(marker).toString("base64");
+    await until(() => received.some((text) => text.includes(markerPayload)));
+    const clears = received.filter((text) => JSON.parse(text).eventType === "clear").length;
+    assert.equal(clears, 1);
+    peer.ws.close();
+    await peer.closed;
+  });
+});

@@ -238,7 +238,10 @@ class Connection implements SocketConnection {
   clear(): void {
     if (this.phase === "closing" || this.phase === "closed") return;
     this.queue.reset();
-    this.socket.send(CLEAR_MESSAGE);
+    // Through the queue: straight out while the transport drains; behind a stalled reader it waits there,
+    // and the next clear() replaces it (clears in a row are one), so a bot clearing on every frame of a peer
+    // that reads nothing cannot grow the transport's buffer without bound.
+    if (this.queue.offer(CLEAR_MESSAGE) !== undefined) this.socket.send(CLEAR_MESSAGE); // a queue bound under 21 bytes
   }
 
   close(code: number, reason: string): void {
