@@ -217,3 +217,35 @@ describe("a peer that reads nothing cannot grow the server's memory through clea
     await peer.closed;
   });
 });
+
+describe("a message cannot smuggle a prototype to a handler", () => {
+  it("__proto__ keys (spelled out or escaped, at any depth) never reach onStart nor the stream's params", async () => {
+    const seen: { start?: Record<string, any>; params?: Readonly<Record<string, string>> } = {};
+    const { port } = await serve({
+      stream: {
+        credentials: [USER],
+        onStart: (start, stream) => {
+          seen.start = start as unknown as Record<string, any>;
+          seen.params = stream.metadata.params;
+        },
+      },
+    });
+    const peer = client(port);
+    await peer.opened;
+    peer.ws.send(
+      '{"eventType":"start","__proto__":{"isAdmin":true},"metadata":{"accountId":"5551234","callId":"c-abc","streamId":"s-123","streamName":"bot",' +
+        '"tracks":[{"name":"inbound","mediaFormat":{"encoding":"PCMU","sampleRate":8000},"__proto__":{"x":1}}],"\\u005f_proto__":{"polluted":"yes"}},' +
+        '"streamParams":{"__proto__":"smuggled","lang":"en"}}',
+    );
+    await until(() => seen.start !== undefined);
+    const start = seen.start!;
+    assert.equal(Object.hasOwn(start, "__proto__"), false);
+    assert.equal(Object.hasOwn(start.metadata, "__proto__"), false);
+    assert.equal(Object.hasOwn(start.metadata.tracks[0], "__proto__"), false);
+    assert.equal(Object.hasOwn(start.streamParams, "__proto__"), false);
+    assert.equal((Object.assign({}, start.metadata) as { polluted?: string }).polluted, undefined);
+    assert.deepEqual(Object.keys(seen.params!), ["lang"]);
+    peer.ws.close();
+    await peer.closed;
+  });
+});

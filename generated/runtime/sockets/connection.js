@@ -7,6 +7,7 @@
  * rejections go to `onError` and (by default) close the socket with 4010; nothing reaches the adapter.
  * On `closed()` every reference the socket held is dropped and it leaves the server's open set. Edge-safe.
  */
+import { dropProtoKeys, mayHoldProtoKey } from "../http/body-text.js";
 import { SOCKET_CLOSE_CODES as CODES } from "./close-codes.js";
 import { decodeBase64Range, readMediaFast } from "./fast-media.js";
 import { streamMetadata, transcriptionMetadata } from "./metadata.js";
@@ -307,6 +308,10 @@ class Connection {
             this.invalid(CODES.invalidMessage, "a message is a JSON object");
             return undefined;
         }
+        // As for webhook bodies: JSON.parse keeps "__proto__" as an own key, which a handler's Object.assign or
+        // merge of the message (or its streamParams) would turn into a prototype. Dropped at any depth.
+        if (mayHoldProtoKey(text))
+            dropProtoKeys(value);
         return value;
     }
     eventTypeOf(parsed, inbound) {

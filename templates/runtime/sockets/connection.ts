@@ -8,6 +8,7 @@
  */
 
 import type { FamilyValidator } from "../dispatch.js";
+import { dropProtoKeys, mayHoldProtoKey } from "../http/body-text.js";
 import type { RuntimeLog } from "../http/log.js";
 import type { ValidateOptions } from "../validation.js";
 import { SOCKET_CLOSE_CODES as CODES, type SocketCloseCode } from "./close-codes.js";
@@ -336,6 +337,9 @@ class Connection implements SocketConnection {
       this.invalid(CODES.invalidMessage, "a message is a JSON object");
       return undefined;
     }
+    // As for webhook bodies: JSON.parse keeps "__proto__" as an own key, which a handler's Object.assign or
+    // merge of the message (or its streamParams) would turn into a prototype. Dropped at any depth.
+    if (mayHoldProtoKey(text)) dropProtoKeys(value);
     return value as Record<string, any>;
   }
 
