@@ -249,3 +249,28 @@ describe("a message cannot smuggle a prototype to a handler", () => {
     await peer.closed;
   });
 });
+
+describe("a start that makes an async createState reject", () => {
+  it("the rejection is a handler failure (onError, 4010), never an unhandled rejection", async () => {
+    const errors: string[] = [];
+    const unhandled = await collectingUnhandled(async () => {
+      const { port, server } = await serve({
+        stream: {
+          credentials: [USER],
+          // e.g. a lookup of the call the start names, which a peer chooses
+          createState: (async (start: { metadata: { callId: string } }) => {
+            throw new Error(`no call ${start.metadata.callId}`);
+          }) as never,
+        },
+        onError: (_error, info) => void errors.push(info.where),
+      });
+      const peer = client(port);
+      await peer.opened;
+      peer.ws.send(JSON.stringify(START));
+      assert.equal(await peer.closed, 4010);
+      await until(() => server.openSockets === 0);
+    });
+    assert.deepEqual(unhandled.map(String), []);
+    assert.deepEqual(errors, ["createState"]);
+  });
+});

@@ -379,7 +379,13 @@ class Connection {
         if (create === undefined)
             return {};
         try {
-            return create(start, metadata);
+            const state = create(start, metadata);
+            // An async createState (a lookup by the start's ids, which a peer chooses) that rejects is a failure
+            // like a throw, not an unhandled rejection; the promise stays the state for a handler to await.
+            if (state !== undefined && state !== null && typeof state.then === "function") {
+                state.then(undefined, (error) => this.handlerFailed("createState", error));
+            }
+            return state;
         }
         catch (error) {
             this.handlerFailed("createState", error);

@@ -407,7 +407,13 @@ class Connection implements SocketConnection {
   private makeState<F, M>(create: ((start: F, metadata: M) => unknown) | undefined, start: F, metadata: M): unknown {
     if (create === undefined) return {};
     try {
-      return create(start, metadata);
+      const state = create(start, metadata);
+      // An async createState (a lookup by the start's ids, which a peer chooses) that rejects is a failure
+      // like a throw, not an unhandled rejection; the promise stays the state for a handler to await.
+      if (state !== undefined && state !== null && typeof (state as Promise<unknown>).then === "function") {
+        (state as Promise<unknown>).then(undefined, (error: unknown) => this.handlerFailed("createState", error));
+      }
+      return state;
     } catch (error) {
       this.handlerFailed("createState", error);
       return undefined;
