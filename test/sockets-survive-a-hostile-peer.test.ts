@@ -274,3 +274,31 @@ describe("a start that makes an async createState reject", () => {
     assert.deepEqual(errors, ["createState"]);
   });
 });
+
+describe("what a handler returns", () => {
+  it("an onMedia that returns null (a sync handler ending in a lookup) is not a handler failure", async () => {
+    let frames = 0;
+    const errors: string[] = [];
+    const { port } = await serve({
+      stream: {
+        credentials: [USER],
+        onMedia: (() => {
+          frames++;
+          return null;
+        }) as never,
+      },
+      onError: (_error, info) => void errors.push(info.where),
+    });
+    const peer = client(port);
+    await peer.opened;
+    peer.ws.send(JSON.stringify(START));
+    const media = JSON.stringify({ eventType: "media", track: "inbound", payload: Buffer.alloc(160).toString("base64") });
+    peer.ws.send(media);
+    peer.ws.send(media);
+    await until(() => frames === 2 || errors.length > 0);
+    assert.deepEqual(errors, []);
+    assert.equal(peer.ws.readyState, WebSocket.OPEN);
+    peer.ws.close();
+    await peer.closed;
+  });
+});

@@ -399,7 +399,7 @@ class Connection {
         const stream = this.stream;
         try {
             const result = handler(frame, stream);
-            if (result !== undefined && typeof result.then === "function") {
+            if (result !== undefined && result !== null && typeof result.then === "function") {
                 result.then(undefined, (error) => this.handlerFailed("onMedia", error));
             }
         }

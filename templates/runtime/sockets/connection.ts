@@ -426,7 +426,7 @@ class Connection implements SocketConnection {
     const stream = this.stream as MediaStream;
     try {
       const result = handler(frame, stream);
-      if (result !== undefined && typeof (result as Promise<void>).then === "function") {
+      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === "function") {
         (result as Promise<void>).then(undefined, (error: unknown) => this.handlerFailed("onMedia", error));
       }
     } catch (error) {
