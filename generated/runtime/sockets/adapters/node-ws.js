@@ -110,6 +110,7 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
             decided = true;
             refuse(socket, TIMED_OUT);
         }, upgradeTimeoutMs);
+        timeout.unref?.(); // the connection itself keeps the process up while it waits
         streamServer.authorizeUpgrade({ url: request.url ?? "/", headers: request.headers }).then((decision) => {
             clearTimeout(timeout);
             if (decided)

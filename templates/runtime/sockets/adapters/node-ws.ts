@@ -148,6 +148,7 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
       decided = true;
       refuse(socket, TIMED_OUT);
     }, upgradeTimeoutMs);
+    timeout.unref?.(); // the connection itself keeps the process up while it waits
     streamServer.authorizeUpgrade({ url: request.url ?? "/", headers: request.headers }).then(
       (decision) => {
         clearTimeout(timeout);
