@@ -302,3 +302,36 @@ describe("what a handler returns", () => {
     await peer.closed;
   });
 });
+
+describe("stream.close() with what a close frame cannot carry still closes the connection", () => {
+  it("a reason over 123 bytes (e.g. quoting the peer's params) is cut to fit, and the peer gets the close", async () => {
+    const { port, server } = await serve({
+      stream: {
+        credentials: [USER],
+        onStart: (start, stream) => stream.close(4100, `refused: ${start.streamParams?.note ?? ""}`),
+      },
+    });
+    const peer = client(port);
+    const reasons: string[] = [];
+    peer.ws.once("close", (_code, reason) => void reasons.push(reason.toString()));
+    await peer.opened;
+    peer.ws.send(JSON.stringify({ ...START, streamParams: { note: "é".repeat(200) } }));
+    assert.equal(await peer.closed, 4100);
+    assert.ok(Buffer.byteLength(reasons[0]) <= 123 && reasons[0].startsWith("refused: éé"), reasons[0]);
+    await until(() => server.openSockets === 0);
+  });
+
+  it("a code no close frame may carry (1005) cuts the connection rather than leaving it open", async () => {
+    const codes: number[] = [];
+    const { port, server } = await serve({
+      stream: { credentials: [USER], onStart: (_start, stream) => stream.close(1005) },
+      onClose: (info) => void codes.push(info.code),
+    });
+    const peer = client(port);
+    await peer.opened;
+    peer.ws.send(JSON.stringify(START));
+    assert.equal(await peer.closed, 1006); // cut: no close frame
+    await until(() => server.openSockets === 0);
+    assert.deepEqual(codes, [1005]);
+  });
+});

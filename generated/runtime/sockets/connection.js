@@ -218,6 +218,7 @@ class Connection {
             return;
         this.phase = "closing";
         this.clearStartTimer();
+        reason = closeReasonOf(reason);
         this.closeCode = code;
         this.closeReason = reason;
         this.queue.reset();
@@ -487,6 +488,23 @@ class Connection {
         });
         this.close(code.code, code.reason);
     }
+}
+/**
+ * A close reason a close frame can carry: at most 123 UTF-8 bytes (RFC 6455 §5.5: a control frame's payload
+ * is 125 bytes, two of them the code), cut on a character boundary. A longer one (a handler's, maybe quoting
+ * what the peer sent) would else make the transport refuse to close.
+ */
+function closeReasonOf(reason) {
+    const text = typeof reason === "string" ? reason : "";
+    if (text.length <= 41)
+        return text; // 41 characters are at most 123 bytes
+    const bytes = new TextEncoder().encode(text);
+    if (bytes.length <= 123)
+        return text;
+    let end = 123;
+    while (end > 0 && (bytes[end] & 0xc0) === 0x80)
+        end--; // back to the start of a character
+    return new TextDecoder().decode(bytes.subarray(0, end));
 }
 /** Wraps an upgraded socket: the connection its adapter feeds. */
 export function acceptSocket(ctx, socket, upgrade) {

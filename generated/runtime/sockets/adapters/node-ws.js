@@ -75,7 +75,13 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
         const socket = {
             send: (text) => ws.send(text, afterSend),
             close: (code, reason) => {
-                ws.close(code, reason);
+                try {
+                    ws.close(code, reason);
+                }
+                catch {
+                    ws.terminate(); // a code a close frame cannot carry (e.g. 1005, 999): cut the connection instead
+                    return;
+                }
                 setTimeout(() => ws.terminate(), closeTimeoutMs).unref?.(); // no-op once closed
             },
             get bufferedAmount() {

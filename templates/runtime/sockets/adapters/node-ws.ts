@@ -112,7 +112,12 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
     const socket: SocketLike = {
       send: (text) => ws.send(text, afterSend),
       close: (code, reason) => {
-        ws.close(code, reason);
+        try {
+          ws.close(code, reason);
+        } catch {
+          ws.terminate(); // a code a close frame cannot carry (e.g. 1005, 999): cut the connection instead
+          return;
+        }
         setTimeout(() => ws.terminate(), closeTimeoutMs).unref?.(); // no-op once closed
       },
       get bufferedAmount() {
