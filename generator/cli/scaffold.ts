@@ -612,9 +612,10 @@ The stream's events (\`mediaStreamStarted\` / \`Rejected\` / \`Stopped\`) come b
 (\`streamEventUrl\`, with the callback credentials as its \`username\`/\`password\`).
 
 Try the whole call without a phone: with the server running (\`npm start\`), \`npx bw-codegen simulate call
---url http://127.0.0.1:3000/callbacks/voice --audio caller.wav --speed max --bot-audio bot.wav\` plays
-Bandwidth's side (the stream included: \`caller.wav\` is what the caller says, from the answer; the greeting
-takes about 5.6 s) and prints the bot's response times and barge-ins.
+--url http://127.0.0.1:3000/callbacks/voice --username … --password … --audio caller.wav --speed max
+--bot-audio bot.wav\` (the callback credentials) plays Bandwidth's side, the stream included: \`caller.wav\`
+is what the caller says from the answer on (the greeting takes about 5.6 s); it prints the bot's response
+times and barge-ins and writes what the bot said to \`bot.wav\`. (\`npm run simulate\` has no caller audio.)
 
 | variable | meaning |
 | --- | --- |
