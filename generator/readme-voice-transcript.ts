@@ -23,7 +23,7 @@ const LIMIT_MS = 60_000;
 /** Runs a command to its end; resolves to stdout + stderr. */
 function runToEnd(args: string[], cwd: string): Promise<string> {
   return new Promise<string>((resolve, reject) => {
-    const env = { ...process.env, NO_COLOR: "1" };
+    const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: "1" };
     delete env.FORCE_COLOR;
     const child = spawn(process.execPath, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let text = "";
@@ -46,7 +46,7 @@ export async function readmeVoiceTranscript(): Promise<string> {
   const dir = join(work, "echo-bot");
   scaffoldEchoBot(dir);
   copyFileSync(CALLER_SCRIPT, join(work, "caller.json"));
-  const env = { ...process.env, PORT: "0", HOST: "127.0.0.1", BW_CALLBACK_USERNAME: "bw", BW_CALLBACK_PASSWORD: "s3cret", NODE_ENV: "development" };
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: "0", HOST: "127.0.0.1", BW_CALLBACK_USERNAME: "bw", BW_CALLBACK_PASSWORD: "s3cret", NODE_ENV: "development" };
   delete env.BW_STREAM_URL;
   delete env.BW_STREAM_USERNAME;
   delete env.BW_STREAM_PASSWORD;
