@@ -33,8 +33,8 @@ after(async () => {
 });
 
 const RATE = 16_000;
-/** The caller, from the answer: silence through the greeting, "hello" (0.8 s), a pause, then 1.2 s over the echo. */
-const CALLER: ReadonlyArray<readonly [hz: number, seconds: number]> = [[0, 6], [440, 0.8], [0, 1.1], [330, 1.2], [0, 2]];
+/** The caller, from the answer: silence through the greeting, "hello" (0.8 s), a 0.9 s pause, then 1.2 s over the echo. */
+const CALLER: ReadonlyArray<readonly [hz: number, seconds: number]> = [[0, 6], [440, 0.8], [0, 0.9], [330, 1.2], [0, 2]];
 
 function callerWav(): Uint8Array {
   const parts = CALLER.map(([hz, seconds]) => {
