@@ -608,6 +608,14 @@ WebSocket to this server (same port as the callbacks); the handshake is checked 
 before the socket exists (wrong or missing: 401, no socket). The bot (src/bot/echo.ts) listens to the
 caller's 20 ms μ-law frames; after a short pause (\`END_SILENCE_MS\`) it plays back what it heard
 (\`playAudio\`), and when the caller talks over it, it sends \`clear\` (barge-in) and listens again.
+The stream's events (\`mediaStreamStarted\` / \`Rejected\` / \`Stopped\`) come back to the callback URL
+(\`streamEventUrl\`, with the callback credentials as its \`username\`/\`password\`).
+
+Try the whole call without a phone: with the server running (\`npm start\`), \`npx bw-codegen simulate call
+--url http://127.0.0.1:3000/callbacks/voice --username … --password … --audio caller.wav --speed max
+--bot-audio bot.wav\` (the callback credentials) plays Bandwidth's side, the stream included: \`caller.wav\`
+is what the caller says from the answer on (the greeting takes about 5.6 s); it prints the bot's response
+times and barge-ins and writes what the bot said to \`bot.wav\`. (\`npm run simulate\` has no caller audio.)
 
 | variable | meaning |
 | --- | --- |

@@ -50,6 +50,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "scaffold-queue-bullmq.test.ts": "tsc over a scaffolded project",
   "scaffold-stream-echo-bot.test.ts": "runs the CLI binary; tsc over four scaffolded projects; a scaffolded server process and its own node --test",
   "scaffold-says-what-the-options-need.test.ts": "runs the CLI binary",
+  "simulate-call-drives-the-scaffolded-echo-bot.test.ts": "a scaffolded bot's server process; runs the CLI binary (simulate call with caller audio)",
   "simulate-cli.test.ts": "runs the CLI binary",
   "simulate-cli-scripts-the-far-ends.test.ts": "runs the CLI binary (simulate call --script with far-end outcomes)",
   "simulate-cli-voice-api-and-verdicts.test.ts": "runs the CLI binary (simulate call --voice-api, simulate event verdicts)",

@@ -92,6 +92,10 @@ export declare class MediaSession {
     private active;
     private sample;
     private stamp;
+    /**
+     * A socket entry, at the media's time (the last whole frame, never after the call's clock) and never
+     * before the entry above it: a stream stopped when the call ends between two frames is stopped then.
+     */
     private entry;
     /** Starts ticking from the current time when no socket was open. */
     private begin;

@@ -77,8 +77,14 @@ export class MediaSession {
     stamp(ms = this.cursor) {
         return this.run.clock.iso(ms);
     }
+    /**
+     * A socket entry, at the media's time (the last whole frame, never after the call's clock) and never
+     * before the entry above it: a stream stopped when the call ends between two frames is stopped then.
+     */
     entry(kind, name, message, text, payload) {
-        this.run.trace.add({ kind: "socket", at: this.stamp(Math.min(this.cursor || this.run.clock.now(), this.run.clock.now())), socket: kind, name, message, text, ...(payload !== undefined ? { payload } : {}) });
+        const last = this.run.trace.entries.at(-1);
+        const at = Math.max(Math.min(this.cursor || this.run.clock.now(), this.run.clock.now()), last !== undefined ? Date.parse(last.at) : 0);
+        this.run.trace.add({ kind: "socket", at: this.stamp(at), socket: kind, name, message, text, ...(payload !== undefined ? { payload } : {}) });
     }
     /** Starts ticking from the current time when no socket was open. */
     begin() {
