@@ -6,6 +6,7 @@
  * runs here, off the receiver's thread. The first failure (unwritable folder, full disk) is reported to the
  * writer, which turns capture off; nothing is retried.
  */
+import type { CapturedSocketMessage } from "../sockets/types.js";
 /** What the writer passes as `workerData`. */
 export interface CaptureWorkerSettings {
     readonly dir: string;
@@ -15,6 +16,8 @@ export interface CaptureWorkerSettings {
     readonly maxFileBytes: number;
     readonly maxBytes: number;
     readonly prefix: string;
+    /** Socket records keep media payloads. */
+    readonly keepMedia: boolean;
 }
 /** Messages to the worker. */
 export type ToWorker = {
@@ -22,12 +25,18 @@ export type ToWorker = {
     readonly records: readonly unknown[];
     readonly bytes: ArrayBuffer;
 } | {
+    readonly type: "sockets";
+    readonly records: readonly CapturedSocketMessage[];
+} | {
     readonly type: "flush";
     readonly id: number;
 };
 /** Messages from the worker. */
 export type FromWorker = {
     readonly type: "done";
+    readonly count: number;
+} | {
+    readonly type: "socketsDone";
     readonly count: number;
 } | {
     readonly type: "flushed";

@@ -13,6 +13,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import { createRedactor } from "./redact.js";
 import { RECORD_FIELDS, readRecord } from "./record.js";
+import { socketEntryOf } from "./socket-entry.js";
 const decoder = new TextDecoder("utf-8", { fatal: true });
 /** The body as text, or why it is left out. */
 function bodyText(body) {
@@ -101,9 +102,33 @@ function start(port, settings) {
             unlinkSync(oldest.path);
         }
     }
+    /** Socket records (`socket-entry.ts`), redacted by the same redactor: a call id gets the deliveries' pseudonym. */
+    function writeSockets(records) {
+        if (failed)
+            return;
+        try {
+            if (fd === undefined)
+                mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
+            const options = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
+            let chunk = "";
+            for (const record of records)
+                chunk += `${JSON.stringify(socketEntryOf(record, options))}\n`;
+            write(chunk);
+        }
+        catch (error) {
+            failed = true;
+            const code = error.code;
+            port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${error.message}` });
+        }
+    }
     port.on("message", (message) => {
         if (message.type === "flush") {
             port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) });
+            return;
+        }
+        if (message.type === "sockets") {
+            writeSockets(message.records);
+            port.postMessage({ type: "socketsDone", count: message.records.length });
             return;
         }
         if (failed)

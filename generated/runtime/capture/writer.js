@@ -14,13 +14,15 @@ import { RECORD_FIELDS } from "./record.js";
 const BATCH_MS = 20;
 const BATCH_SLOTS = 256 * RECORD_FIELDS;
 /**
- * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`.
+ * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`, and to
+ * `createStreamServer` to record the sockets' messages too (media payloads dropped unless `keepMedia`).
  *
  * @example
  * import { createCapture } from "bw-codegen/capture";
  * const capture = createCapture({ dir: "captures", keep: ["tag"] });
  * const webhooks = createBandwidthWebhooks({ capture, credentials, voice: { answer: () => … } });
- * // later: bw-codegen replay captures --url http://127.0.0.1:3000
+ * const sockets = createStreamServer({ capture, stream: { credentials, onMedia: … } });
+ * // later: bw-codegen replay captures --url http://127.0.0.1:3000 ; bw-codegen drift captures
  */
 export function createCapture(options) {
     const logger = options.logger ?? console;
@@ -32,6 +34,7 @@ export function createCapture(options) {
         redact: options.redact !== false,
         maxFileBytes: options.maxFileBytes ?? 8 * 1024 * 1024,
         maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
+        keepMedia: options.keepMedia === true,
         prefix: `capture-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomBytes(3).toString("hex")}`,
     };
     const maxPending = options.maxPending ?? 10_000;
@@ -48,6 +51,7 @@ export function createCapture(options) {
     const flushes = new Map();
     const stats = { recorded: 0, written: 0, dropped: 0 };
     let behindReported = false;
+    let socketsInFlight = 0; // socket records handed to the writer thread and not yet written
     function stop(message) {
         if (!active)
             return;
@@ -70,6 +74,9 @@ export function createCapture(options) {
         else if (message.type === "flushed") {
             flushes.get(message.id)?.([...message.files]);
             flushes.delete(message.id);
+        }
+        else if (message.type === "socketsDone") {
+            socketsInFlight -= message.count;
         }
         else {
             stop(`cannot write to ${JSON.stringify(options.dir)} (${message.message})`);
@@ -116,9 +123,52 @@ export function createCapture(options) {
         return [used - body.length, body.length];
     }
     let closed = false;
+    // socket records: a batch of plain objects handed over once per BATCH_MS (a socket's message rate is low)
+    let socketBatch = [];
+    let socketTimer;
+    const socketStats = { recorded: 0, dropped: 0 };
+    function postSockets() {
+        if (socketTimer !== undefined)
+            clearTimeout(socketTimer);
+        socketTimer = undefined;
+        if (socketBatch.length === 0)
+            return;
+        const records = socketBatch;
+        socketBatch = [];
+        if (!active) {
+            socketStats.dropped += records.length;
+            return;
+        }
+        socketsInFlight += records.length;
+        try {
+            worker.postMessage({ type: "sockets", records });
+        }
+        catch (error) {
+            socketsInFlight -= records.length;
+            socketStats.dropped += records.length;
+            stop(`a socket record could not be handed to the writer (${error.message})`);
+        }
+    }
+    function recordSocket(message) {
+        if (!active)
+            return;
+        if (socketBatch.length + socketsInFlight >= maxPending) {
+            socketStats.dropped++;
+            return;
+        }
+        socketStats.recorded++;
+        socketBatch.push(message);
+        if (socketBatch.length >= 256)
+            postSockets();
+        else if (socketTimer === undefined) {
+            socketTimer = setTimeout(postSockets, BATCH_MS);
+            socketTimer.unref?.();
+        }
+    }
     function flush() {
         if (closed)
             return Promise.resolve([]);
+        postSockets();
         post();
         const id = ++nextFlush;
         return new Promise((resolve) => {
@@ -137,6 +187,10 @@ export function createCapture(options) {
         get stats() {
             return { ...stats };
         },
+        get socketStats() {
+            return { ...socketStats };
+        },
+        recordSocket,
         record(delivery) {
             if (!active)
                 return;

@@ -85,12 +85,38 @@ class Connection {
     closeCode;
     closeReason = "";
     kind;
+    /** The transport, or (with `capture`) a view of it that records each message sent. */
+    out;
+    number = 0;
     constructor(ctx, socket, upgrade) {
         this.ctx = ctx;
         this.socket = socket;
         this.upgrade = upgrade;
         this.kind = upgrade.kind;
-        this.queue = new OutboundQueue(socket, ctx.limits);
+        this.out = socket;
+        if (ctx.capture !== undefined) {
+            this.number = ++ctx.nextConnection;
+            this.out = capturingSocket(socket, (text) => this.record("out", text));
+            const query = upgrade.query?.toString() ?? "";
+            this.recordOpen(query === "" ? upgrade.path : `${upgrade.path}?${query}`, ctx.upgradeHeaders.get(upgrade) ?? {});
+        }
+        this.queue = new OutboundQueue(this.out, ctx.limits);
+    }
+    // ------------------------------------------------------------ capture
+    /** Hands one record to the capture sink; nothing it does (a throw) reaches the socket. */
+    capture(message) {
+        try {
+            this.ctx.capture.recordSocket(message);
+        }
+        catch {
+            // a capture never affects a socket
+        }
+    }
+    recordOpen(url, headers) {
+        this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "open", url, headers });
+    }
+    record(type, text) {
+        this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type, text });
     }
     isClosing() {
         return this.phase === "closing" || this.phase === "closed";
@@ -99,6 +125,12 @@ class Connection {
     message(data) {
         if (this.phase === "closing" || this.phase === "closed")
             return;
+        if (this.ctx.capture !== undefined) {
+            if (typeof data === "string")
+                this.record("in", data);
+            else
+                this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "in", binaryBytes: data.byteLength });
+        }
         try {
             if (typeof data !== "string") {
                 this.invalid(CODES.binaryFrame, "Bandwidth sends JSON text frames only");
@@ -154,6 +186,8 @@ class Connection {
         };
         if (stream !== undefined)
             stream.state = undefined; // release the user's state with the socket
+        if (this.ctx.capture !== undefined)
+            this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason });
         const hook = this.ctx.options.onClose;
         if (hook !== undefined)
             this.guard("onClose", () => hook(info));
@@ -184,7 +218,7 @@ class Connection {
         if (this.phase === "closing" || this.phase === "closed")
             return;
         this.queue.reset();
-        this.socket.send(CLEAR_MESSAGE);
+        this.out.send(CLEAR_MESSAGE);
     }
     close(code, reason) {
         if (this.phase === "closing" || this.phase === "closed")
@@ -441,6 +475,21 @@ class Connection {
         });
         this.close(code.code, code.reason);
     }
+}
+/** A view of a socket whose `send` tells `onSend` first (the capture's outbound records); the rest passes through. */
+function capturingSocket(socket, onSend) {
+    return {
+        send(text) {
+            onSend(text);
+            socket.send(text);
+        },
+        close(code, reason) {
+            socket.close(code, reason);
+        },
+        get bufferedAmount() {
+            return socket.bufferedAmount;
+        },
+    };
 }
 /** Wraps an upgraded socket: the connection its adapter feeds. */
 export function acceptSocket(ctx, socket, upgrade) {

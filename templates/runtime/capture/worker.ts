@@ -15,6 +15,8 @@ import type { CaptureEntry } from "./format.js";
 import { createRedactor } from "./redact.js";
 import { RECORD_FIELDS, readRecord } from "./record.js";
 import type { CaptureRecord } from "./record.js";
+import type { CapturedSocketMessage } from "../sockets/types.js";
+import { socketEntryOf } from "./socket-entry.js";
 
 /** What the writer passes as `workerData`. */
 export interface CaptureWorkerSettings {
@@ -25,13 +27,19 @@ export interface CaptureWorkerSettings {
   readonly maxFileBytes: number;
   readonly maxBytes: number;
   readonly prefix: string;
+  /** Socket records keep media payloads. */
+  readonly keepMedia: boolean;
 }
 
 /** Messages to the worker. */
-export type ToWorker = { readonly type: "records"; readonly records: readonly unknown[]; readonly bytes: ArrayBuffer } | { readonly type: "flush"; readonly id: number };
+export type ToWorker =
+  | { readonly type: "records"; readonly records: readonly unknown[]; readonly bytes: ArrayBuffer }
+  | { readonly type: "sockets"; readonly records: readonly CapturedSocketMessage[] }
+  | { readonly type: "flush"; readonly id: number };
 /** Messages from the worker. */
 export type FromWorker =
   | { readonly type: "done"; readonly count: number }
+  | { readonly type: "socketsDone"; readonly count: number }
   | { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] }
   | { readonly type: "failed"; readonly message: string };
 
@@ -121,9 +129,30 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     }
   }
 
+  /** Socket records (`socket-entry.ts`), redacted by the same redactor: a call id gets the deliveries' pseudonym. */
+  function writeSockets(records: readonly CapturedSocketMessage[]): void {
+    if (failed) return;
+    try {
+      if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
+      const options = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
+      let chunk = "";
+      for (const record of records) chunk += `${JSON.stringify(socketEntryOf(record, options))}\n`;
+      write(chunk);
+    } catch (error) {
+      failed = true;
+      const code = (error as { code?: string }).code;
+      port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
+    }
+  }
+
   port.on("message", (message: ToWorker) => {
     if (message.type === "flush") {
       port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);
+      return;
+    }
+    if (message.type === "sockets") {
+      writeSockets(message.records);
+      port.postMessage({ type: "socketsDone", count: message.records.length } satisfies FromWorker);
       return;
     }
     if (failed) return;

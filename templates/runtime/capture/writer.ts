@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { WebhookLogger } from "../http/context.js";
 import type { CapturedDelivery, CaptureSink } from "../http/types.js";
+import type { CapturedSocketMessage, SocketCaptureSink } from "../sockets/types.js";
 import type { CaptureWorkerSettings, FromWorker, ToWorker } from "./worker.js";
 import { RECORD_FIELDS } from "./record.js";
 
@@ -37,16 +38,26 @@ export interface CaptureOptions {
   readonly maxBytes?: number;
   /** Deliveries waiting to be written before new ones are dropped (and counted). Default 10 000. */
   readonly maxPending?: number;
+  /**
+   * Socket records (`createStreamServer({ capture })`): keep the audio of `media` / `playAudio` messages.
+   * Default `false`: the payload is dropped, its base64 length and the `sequenceNumber` stay.
+   */
+  readonly keepMedia?: boolean;
   /** Where the one report of a failure goes. Default `console`. */
   readonly logger?: WebhookLogger;
 }
 
-/** A running capture: the sink to pass as `capture`, plus flushing and counters. */
-export interface Capture extends CaptureSink {
+/**
+ * A running capture: the sink to pass as `capture` to the webhooks and to `createStreamServer` (the same
+ * object records both), plus flushing and counters.
+ */
+export interface Capture extends CaptureSink, SocketCaptureSink {
   /** `false` once a write failed (capture turned itself off) or after `close()`. */
   readonly active: boolean;
   /** Deliveries recorded, written, and dropped (backlog over `maxPending`, or after a failure). */
   readonly stats: { readonly recorded: number; readonly written: number; readonly dropped: number };
+  /** Socket records (messages, opens, closes) handed to the writer, and dropped (backlog over `maxPending`, or after a failure). */
+  readonly socketStats: { readonly recorded: number; readonly dropped: number };
   /** Waits until every delivery recorded so far is written; resolves to the files of this capture, oldest first. */
   flush(): Promise<string[]>;
   /** Flushes, then stops the writer thread. */
@@ -54,13 +65,15 @@ export interface Capture extends CaptureSink {
 }
 
 /**
- * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`.
+ * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`, and to
+ * `createStreamServer` to record the sockets' messages too (media payloads dropped unless `keepMedia`).
  *
  * @example
  * import { createCapture } from "bw-codegen/capture";
  * const capture = createCapture({ dir: "captures", keep: ["tag"] });
  * const webhooks = createBandwidthWebhooks({ capture, credentials, voice: { answer: () => … } });
- * // later: bw-codegen replay captures --url http://127.0.0.1:3000
+ * const sockets = createStreamServer({ capture, stream: { credentials, onMedia: … } });
+ * // later: bw-codegen replay captures --url http://127.0.0.1:3000 ; bw-codegen drift captures
  */
 export function createCapture(options: CaptureOptions): Capture {
   const logger = options.logger ?? console;
@@ -72,6 +85,7 @@ export function createCapture(options: CaptureOptions): Capture {
     redact: options.redact !== false,
     maxFileBytes: options.maxFileBytes ?? 8 * 1024 * 1024,
     maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
+    keepMedia: options.keepMedia === true,
     prefix: `capture-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomBytes(3).toString("hex")}`,
   };
   const maxPending = options.maxPending ?? 10_000;
@@ -88,6 +102,7 @@ export function createCapture(options: CaptureOptions): Capture {
   const flushes = new Map<number, (files: string[]) => void>();
   const stats = { recorded: 0, written: 0, dropped: 0 };
   let behindReported = false;
+  let socketsInFlight = 0; // socket records handed to the writer thread and not yet written
 
   function stop(message: string): void {
     if (!active) return;
@@ -108,6 +123,8 @@ export function createCapture(options: CaptureOptions): Capture {
     } else if (message.type === "flushed") {
       flushes.get(message.id)?.([...message.files]);
       flushes.delete(message.id);
+    } else if (message.type === "socketsDone") {
+      socketsInFlight -= message.count;
     } else {
       stop(`cannot write to ${JSON.stringify(options.dir)} (${message.message})`);
     }
@@ -152,8 +169,49 @@ export function createCapture(options: CaptureOptions): Capture {
 
   let closed = false;
 
+  // socket records: a batch of plain objects handed over once per BATCH_MS (a socket's message rate is low)
+  let socketBatch: CapturedSocketMessage[] = [];
+  let socketTimer: ReturnType<typeof setTimeout> | undefined;
+  const socketStats = { recorded: 0, dropped: 0 };
+
+  function postSockets(): void {
+    if (socketTimer !== undefined) clearTimeout(socketTimer);
+    socketTimer = undefined;
+    if (socketBatch.length === 0) return;
+    const records = socketBatch;
+    socketBatch = [];
+    if (!active) {
+      socketStats.dropped += records.length;
+      return;
+    }
+    socketsInFlight += records.length;
+    try {
+      worker.postMessage({ type: "sockets", records } satisfies ToWorker);
+    } catch (error) {
+      socketsInFlight -= records.length;
+      socketStats.dropped += records.length;
+      stop(`a socket record could not be handed to the writer (${(error as Error).message})`);
+    }
+  }
+
+  function recordSocket(message: CapturedSocketMessage): void {
+    if (!active) return;
+    if (socketBatch.length + socketsInFlight >= maxPending) {
+      socketStats.dropped++;
+      return;
+    }
+    socketStats.recorded++;
+    socketBatch.push(message);
+    if (socketBatch.length >= 256) postSockets();
+    else if (socketTimer === undefined) {
+      socketTimer = setTimeout(postSockets, BATCH_MS);
+      socketTimer.unref?.();
+    }
+  }
+
   function flush(): Promise<string[]> {
     if (closed) return Promise.resolve([]);
+    postSockets();
     post();
     const id = ++nextFlush;
     return new Promise<string[]>((resolve) => {
@@ -172,6 +230,10 @@ export function createCapture(options: CaptureOptions): Capture {
     get stats(): { recorded: number; written: number; dropped: number } {
       return { ...stats };
     },
+    get socketStats(): { recorded: number; dropped: number } {
+      return { ...socketStats };
+    },
+    recordSocket,
     record(delivery: CapturedDelivery): void {
       if (!active) return;
       if (pending.length / RECORD_FIELDS + inFlight >= maxPending) {

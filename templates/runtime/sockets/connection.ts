@@ -16,9 +16,11 @@ import { streamMetadata, transcriptionMetadata } from "./metadata.js";
 import { CLEAR_MESSAGE, OutboundQueue, playAudioMessage, type QueueLimits } from "./outbound.js";
 import type {
   AcceptedUpgrade,
+  CapturedSocketMessage,
   MediaFrame,
   PlayableAudio,
   PlayAudioFormat,
+  SocketCaptureSink,
   SocketConnection,
   SocketKind,
   SocketLike,
@@ -45,6 +47,12 @@ export interface ServerContext {
   readonly limits: QueueLimits;
   readonly closeOnHandlerError: boolean;
   readonly open: Set<SocketConnection>;
+  /** The `capture` option (records every message both ways), if set. */
+  readonly capture: SocketCaptureSink | undefined;
+  /** The last connection number given (capture records name their socket by it). */
+  nextConnection: number;
+  /** Headers kept of each accepted upgrade, for the capture's `open` record. */
+  readonly upgradeHeaders: WeakMap<AcceptedUpgrade, Record<string, string>>;
 }
 
 type Phase = "open" | "started" | "stopped" | "closing" | "closed";
@@ -117,6 +125,9 @@ class Connection implements SocketConnection {
   private closeCode: number | undefined;
   private closeReason = "";
   private readonly kind: SocketKind;
+  /** The transport, or (with `capture`) a view of it that records each message sent. */
+  private readonly out: SocketLike;
+  private readonly number: number = 0;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -124,7 +135,33 @@ class Connection implements SocketConnection {
     private readonly upgrade: AcceptedUpgrade,
   ) {
     this.kind = upgrade.kind;
-    this.queue = new OutboundQueue(socket, ctx.limits);
+    this.out = socket;
+    if (ctx.capture !== undefined) {
+      this.number = ++ctx.nextConnection;
+      this.out = capturingSocket(socket, (text) => this.record("out", text));
+      const query = upgrade.query?.toString() ?? "";
+      this.recordOpen(query === "" ? upgrade.path : `${upgrade.path}?${query}`, ctx.upgradeHeaders.get(upgrade) ?? {});
+    }
+    this.queue = new OutboundQueue(this.out, ctx.limits);
+  }
+
+  // ------------------------------------------------------------ capture
+
+  /** Hands one record to the capture sink; nothing it does (a throw) reaches the socket. */
+  private capture(message: CapturedSocketMessage): void {
+    try {
+      this.ctx.capture!.recordSocket(message);
+    } catch {
+      // a capture never affects a socket
+    }
+  }
+
+  private recordOpen(url: string, headers: Record<string, string>): void {
+    this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "open", url, headers });
+  }
+
+  private record(type: "in" | "out", text: string): void {
+    this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type, text });
   }
 
   isClosing(): boolean {
@@ -135,6 +172,10 @@ class Connection implements SocketConnection {
 
   message(data: string | Uint8Array | ArrayBuffer): void {
     if (this.phase === "closing" || this.phase === "closed") return;
+    if (this.ctx.capture !== undefined) {
+      if (typeof data === "string") this.record("in", data);
+      else this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "in", binaryBytes: data.byteLength });
+    }
     try {
       if (typeof data !== "string") {
         this.invalid(CODES.binaryFrame, "Bandwidth sends JSON text frames only");
@@ -186,6 +227,7 @@ class Connection implements SocketConnection {
       stopped: this.stopped,
     };
     if (stream !== undefined) stream.state = undefined; // release the user's state with the socket
+    if (this.ctx.capture !== undefined) this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason });
     const hook = this.ctx.options.onClose;
     if (hook !== undefined) this.guard("onClose", () => hook(info));
   }
@@ -215,7 +257,7 @@ class Connection implements SocketConnection {
   clear(): void {
     if (this.phase === "closing" || this.phase === "closed") return;
     this.queue.reset();
-    this.socket.send(CLEAR_MESSAGE);
+    this.out.send(CLEAR_MESSAGE);
   }
 
   close(code: number, reason: string): void {
@@ -467,6 +509,22 @@ class Connection implements SocketConnection {
     });
     this.close(code.code, code.reason);
   }
+}
+
+/** A view of a socket whose `send` tells `onSend` first (the capture's outbound records); the rest passes through. */
+function capturingSocket(socket: SocketLike, onSend: (text: string) => void): SocketLike {
+  return {
+    send(text: string): void {
+      onSend(text);
+      socket.send(text);
+    },
+    close(code: number, reason: string): void {
+      socket.close(code, reason);
+    },
+    get bufferedAmount(): number | undefined {
+      return socket.bufferedAmount;
+    },
+  };
 }
 
 /** Wraps an upgraded socket: the connection its adapter feeds. */
