@@ -210,3 +210,40 @@ test("drift reports an unknown field injected into a captured start; replay coun
   assert.match(replay.stdout, /8 socket records not replayed/);
   assert.match(replay.stdout, /0 deliveries replayed/);
 });
+
+test("a transcription socket is captured with its URL token masked, customParams values and transcript text redacted", async () => {
+  const capture = createCapture({ dir: join(root, "transcription") });
+  const server = createStreamServer({
+    logger: QUIET,
+    capture,
+    transcription: { verifyToken: ({ url }) => url.searchParams.get("token") === TOKEN, onStop: (_stop, session) => session.close() },
+  });
+  const http = createServer((_req, res) => res.end("http"));
+  servers.push(http);
+  attachStreamServer(http, server);
+  await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
+  const ws = new WebSocket(`ws://127.0.0.1:${(http.address() as AddressInfo).port}/sockets/transcription?token=${TOKEN}`);
+  clients.push(ws);
+  ws.on("error", () => {});
+  const closed = new Promise<number>((resolve) => ws.once("close", (code) => resolve(code)));
+  await settles(new Promise<void>((resolve) => ws.once("open", () => resolve())), "open");
+  const SPOKEN = "my card number is 4111 1111 1111 1111";
+  const metadata = { accountId: ACCOUNT_ID, callId: CALL_ID, realTimeTranscriptionId: "t-8a1c2e3f-5b6d-4e7f-9a0b-1c2d3e4f5a6b", transcriptionName: "live", tracks: [{ name: "inbound" }] };
+  ws.send(JSON.stringify({ eventType: "start", metadata, customParams: { member: PARAM_VALUE } }));
+  ws.send(JSON.stringify({ eventType: "transcription", track: "inbound", isPartial: false, transcript: SPOKEN, items: [{ content: "4111", confidence: 0.9 }] }));
+  ws.send(JSON.stringify({ eventType: "stop", metadata }));
+  assert.equal(await settles(closed, "close"), 1000);
+  await until(() => capture.socketStats.recorded === 5);
+  const files = await capture.close();
+  const text = files.map((file) => readFileSync(file, "utf8")).join("");
+  const entries = socketEntries(files);
+  assert.deepEqual(
+    entries.map((e) => `${e.socket}:${e.type}:${e.event ?? ""}`),
+    ["transcription:open:", "transcription:in:start", "transcription:in:transcription", "transcription:in:stop", "transcription:close:"],
+  );
+  assert.equal(entries[0].url, "/sockets/transcription?token=***");
+  const update = JSON.parse(entries[2].message!);
+  assert.equal(update.transcript, `[redacted ${SPOKEN.length} characters]`);
+  assert.equal(update.isPartial, false);
+  for (const secret of [TOKEN, SPOKEN, "4111", CALL_ID, ACCOUNT_ID, PARAM_VALUE, "t-8a1c2e3f-5b6d-4e7f-9a0b-1c2d3e4f5a6b"]) assert.ok(!text.includes(secret), `${secret} is in the capture`);
+});
