@@ -8,9 +8,9 @@ import { closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { loadCatalog, type EventEntry } from "../catalog.js";
 import { buildModel, type FamilyModel, type Model } from "../model/build-model.js";
-import { earlierNames } from "../model/families.js";
+import { familyByName } from "../model/families.js";
+import { eventNames, handlerName } from "../model/handler-names.js";
 import { REPO_ROOT } from "../paths.js";
-import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { bwCodegenDependency, mergePackageJson, type DependencySource } from "./scaffold-package.js";
@@ -282,7 +282,7 @@ function selectEvents(all: readonly EventEntry[], families: readonly ScaffoldFam
   const wanted = new Set(names);
   const matched = new Set<string>();
   const picked = candidates.filter((e) => {
-    const keys = [e.event, camelCase(e.event), ...earlierNames(e.family, e.event)];
+    const keys = eventNames(e.family, e.event);
     const hit = keys.filter((k) => wanted.has(k));
     for (const k of hit) matched.add(k);
     return hit.length > 0;
@@ -294,7 +294,7 @@ function selectEvents(all: readonly EventEntry[], families: readonly ScaffoldFam
 
 /** One line: the closest known names for each unknown one, or (when none is close) every known event. */
 function unknownEvents(unknown: string[], candidates: EventEntry[], families: readonly ScaffoldFamily[]): UsageError {
-  const names = candidates.flatMap((e) => [e.event, camelCase(e.event), ...earlierNames(e.family, e.event)]);
+  const names = candidates.flatMap((e) => eventNames(e.family, e.event));
   const hints = unknown.map((n) => `${JSON.stringify(n)}${didYouMean(n, names)}`);
   const what = `unknown event${unknown.length > 1 ? "s" : ""} ${hints.join(", ")} in --events`;
   if (unknown.every((n) => didYouMean(n, names) !== "")) return new UsageError(what);
@@ -396,7 +396,7 @@ function logField(entry: EventEntry): { label: string; expression: string } | un
 }
 
 function stub(entry: EventEntry, builder: boolean, streamed = false): string {
-  const method = camelCase(entry.event);
+  const method = handlerName(familyByName(entry.family), entry.event);
   const response = entry.meta.response ?? "empty";
   const summary = (entry.meta.summary ?? entry.title).replace(/\*\//g, "*\\/");
   const field = logField(entry);

@@ -2,7 +2,8 @@
 // simulated call (the flow engine in templates/runtime/simulate/) and prints a transcript or JSON
 // lines; `simulate event` (simulate-event.ts) sends one event. Exit 0 when the flow ran to the end,
 // 1 when the receiver misbehaved, 2 on usage errors. Light imports only (no TypeScript at run time).
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { UsageError, parseArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { colourEnabled } from "./colour.js";
@@ -11,7 +12,11 @@ const CALL_HELP = `Usage: bw-codegen simulate call --url URL [options]
 
 Plays Bandwidth's side of one whole voice call against your receiver: the basic-auth challenge exactly as
 Bandwidth does it, initiate (or answer), then every BXML verb your server answers with (Gather, Redirect,
-Transfer, Record, Conference, Bridge, Refer, Connect, …), each callback it causes, and disconnect at the end.
+Transfer, Record, Conference, Bridge, Refer, Connect, …), each callback it causes, and disconnect at the end. A
+<StartStream> opens a real WebSocket to its destination (Basic credentials from destinationUsername /
+destinationPassword) and streams the caller's audio as 20 ms μ-law frames; a bidirectional bot's playAudio
+is played and its clear honoured; <StartTranscription> sends transcription updates from the caller's
+utterances. Streams need the ws package (npm install --save-dev ws).
 
 Options:
   --url URL            the application's callback URL (initiate/answer and disconnect go there)
@@ -34,6 +39,16 @@ Options:
                        starts; events' callUrl points at it. Each request shows in the transcript (⇐)
   --client-id ID       the OAuth2 client the stand-in accepts (default: $BW_CLIENT_ID /
   --client-secret S    $BW_CLIENT_SECRET); required with --voice-api
+  --audio FILE         the caller's audio: a WAV file (any rate; 8/16/24/32-bit or float; mono or stereo),
+                       from the moment the call is answered; utterances are found by level. For timed
+                       segments with the words said (silence, tone, a WAV per utterance), use the
+                       script's "caller": { "segments": [...] } (paths relative to the script file)
+  --speed N|max        how fast time runs while a socket is open: 1 = real time (default), 2 = twice as
+                       fast, max = as fast as the bot answers (same trace for the same seed when the bot
+                       answers within its message handler)
+  --bot-audio FILE     write what the bot played into the call as a WAV file (8 kHz mono)
+  --mix FILE           write the call as a stereo WAV file: the caller left, the bot right
+  --seed N             seed of the generated ids (same seed, same trace)
   --json               JSON lines (one trace entry per line, then a summary) instead of a transcript
 
 Script fields (all optional; per-verb lists are used in order, the last entry repeats):
@@ -53,7 +68,9 @@ Exit status: 0 the flow ran to the end (warnings, ⚠, do not fail it: BXML answ
 Bandwidth ignores, a receiver that accepts requests without the credentials it is configured with, verbs
 that can never run); 1 the receiver misbehaved (wrong auth challenge, error status, timeout, an answer over
 1 MiB, an empty answer or invalid BXML or a reply over 64 KB to an event whose BXML Bandwidth runs, step
-limit, a callback URL refused); 2 usage error.
+limit, a callback URL refused, a stream or transcription rejected, a socket message Bandwidth would not
+take); 2 usage error. The transcript ends with the voice-AI measures when a stream ran: end of each caller
+utterance to the bot's first audio, caller talking over the bot to the bot's clear, double talk.
 `;
 
 const EVENT_HELP = `Usage: bw-codegen simulate event <type> --url URL [options]
@@ -162,9 +179,48 @@ export function useColour(): boolean {
   return colourEnabled(process.stdout);
 }
 
+/** --audio, --speed, --seed into the script; the script's caller WAV paths resolved against the script's folder. */
+function mediaOptions(values: Map<string, string>, script: Record<string, unknown>): void {
+  const caller = script.caller;
+  if (caller !== null && typeof caller === "object" && !Array.isArray(caller) && values.has("--script")) {
+    const base = dirname(resolve(values.get("--script")!));
+    const c = caller as { wav?: unknown; segments?: unknown };
+    const fix = (p: unknown) => (typeof p === "string" ? resolve(base, p) : p);
+    script.caller = {
+      ...c,
+      ...(c.wav !== undefined ? { wav: fix(c.wav) } : {}),
+      ...(Array.isArray(c.segments) ? { segments: c.segments.map((seg: unknown) => (seg !== null && typeof seg === "object" && "wav" in seg ? { ...seg, wav: fix((seg as { wav: unknown }).wav) } : seg)) } : {}),
+    };
+  }
+  if (values.has("--audio")) script.caller = { ...(typeof script.caller === "object" && script.caller !== null ? script.caller : {}), wav: resolve(values.get("--audio")!), segments: undefined };
+  if (values.has("--speed")) {
+    const speed = values.get("--speed")!;
+    const n = Number(speed);
+    if (speed !== "max" && !(Number.isFinite(n) && n > 0)) throw new UsageError(`--speed must be max or a number above 0, not ${speed}`);
+    script.speed = speed === "max" ? "max" : n;
+  }
+  if (values.has("--seed")) {
+    const seed = Number(values.get("--seed"));
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number, not ${values.get("--seed")}`);
+    script.seed = seed;
+  }
+}
+
+/** --bot-audio / --mix: the WAV files of a streamed call. */
+function writeAudio(values: Map<string, string>, audio: { bot: Uint8Array; mix: Uint8Array } | undefined): void {
+  for (const [flag, key] of [["--bot-audio", "bot"], ["--mix", "mix"]] as const) {
+    if (!values.has(flag)) continue;
+    if (audio === undefined) {
+      process.stderr.write(`bw-codegen simulate: ${flag}: no stream ran in this call, so there is no audio to write\n`);
+      continue;
+    }
+    writeFileSync(values.get(flag)!, audio[key]);
+  }
+}
+
 async function runCallCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script", "--allow-origin", "--voice-api", "--client-id", "--client-secret"],
+    values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script", "--allow-origin", "--voice-api", "--client-id", "--client-secret", "--audio", "--speed", "--bot-audio", "--mix", "--seed"],
     booleans: ["--json", "--outbound"],
     emptyAllowed: ["--digits"],
   });
@@ -176,6 +232,7 @@ async function runCallCommand(argv: string[]): Promise<number> {
   if (args.values.has("--to")) script.to = args.values.get("--to");
   if (args.booleans.has("--outbound")) script.direction = "outbound";
   if (args.values.has("--digits")) script.digits = args.values.get("--digits")!.split(",").map((d) => d.trim());
+  mediaOptions(args.values, script);
   const allowOrigins = repeated(argv, "--allow-origin").map((value) => new URL(checkUrl(value, "--allow-origin")).origin);
   const apiOptions = voiceApiOptions(args.values);
   const { simulateCall, formatTranscript, formatJsonLines, ScriptError, startVoiceApi } = await import("../../generated/testing.js");
@@ -198,6 +255,7 @@ async function runCallCommand(argv: string[]): Promise<number> {
     await voiceApi?.close();
   }
   process.stdout.write(args.booleans.has("--json") ? formatJsonLines(trace) : formatTranscript(trace, { color: useColour() }));
+  writeAudio(args.values, trace.audio);
   return trace.ok ? 0 : 1;
 }
 

@@ -124,6 +124,20 @@ export async function readmeVoiceApi(webhooks: ReturnType<typeof createBandwidth
   return { withApi, voiceApi };
 }
 
+/** The voice-bot example of "Simulate a call" (run by test/simulate-streams-and-transcription.test.ts against a test bot). */
+export async function readmeVoiceBot(bot: { url: string }) {
+  const trace = await simulateCall(bot.url, { // your webhooks, and your bot's socket on the same server
+    username: "bw", password: process.env.BW_CALLBACK_PASSWORD!,
+    speed: "max", // the simulated clock runs as fast as the bot answers: a 60 s call in about a second
+    seed: 1,      // the same seed gives the same trace
+    caller: { segments: [{ silence: 0.5 }, { tone: 440, seconds: 1, text: "I need to change my booking" }, { silence: 0.6 }, { tone: 330, seconds: 1, text: "Wait, stop." }, { silence: 3 }] },
+  });
+  const [first] = trace.measures!.responses; // { utteranceEnd, text, botAudio, latencyMs }: end of speech → the bot's first audio
+  const [bargeIn] = trace.measures!.bargeIns; // { at, clear, clearMs, doubleTalkMs }: the caller talked over the bot → its clear
+  const wav = trace.audio!.mix; // a stereo WAV file: the caller left, the bot right
+  return { trace, first, bargeIn, wav };
+}
+
 /** The "Hand async events to a queue" example (type-checked only: it needs a Redis; test/queue-*.test.ts run the queue). */
 export function readmeQueue() {
   // the receiver: BXML events stay synchronous; every other event is stored in Redis and acknowledged at once

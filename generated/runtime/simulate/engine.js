@@ -10,6 +10,7 @@ import { deliverCallback } from "./client.js";
 import { executorOf } from "./registry.js";
 import { callEvent, Clock, Ids } from "./payloads.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
+import { mediaCatchUp, mediaFinish, withMedia } from "./streams.js";
 import { resolveScript } from "./script.js";
 import { TraceRecorder } from "./trace.js";
 /**
@@ -232,6 +233,7 @@ export class CallRun {
     }
     /** Sends one callback (and its fallback when the primary fails), recording each request. */
     async send(event, target, leg, retry = false, willRetry = false) {
+        await mediaCatchUp(this);
         this.clock.advance(SEMANTICS.secondsPerCallback);
         let last;
         const attempts = [{ ...target, via: "primary" }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" }] : [])];
@@ -407,6 +409,8 @@ export class CallRun {
         return undefined; // end of the document
     }
     async execute(leg, verb, baseUrl, step) {
+        if (await mediaCatchUp(this, true))
+            return "stop"; // the caller hung up while the last verb waited
         const executor = executorOf(verb.name);
         // a verb's tag (Conference's too) is the call's tag from this verb's callbacks on; "" removes it
         const tag = verb.attributes.tag;
@@ -458,6 +462,7 @@ export class CallRun {
             await this.runDocument(this.a, doc);
         if (!this.ended.has(this.a.callId))
             this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
+        await mediaFinish(this);
         const cause = this.ended.get(this.a.callId) ?? "hangup";
         const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : SEMANTICS.errorMessages[cause];
         const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
@@ -471,7 +476,7 @@ export class CallRun {
         await stopBackground();
         for (const work of this.deferred)
             await work();
-        return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
+        return withMedia(this, this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction }));
     }
 }
 /** Runs one simulated call. @throws {ScriptError} when the script cannot be used. */

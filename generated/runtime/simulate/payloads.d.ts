@@ -19,6 +19,8 @@ export declare class Clock {
     /** Seconds since the epoch, as a number of ms. */
     now(): number;
     iso(ms?: number): string;
+    /** Cuts the last wait short: back to `ms`, never forward (the caller hung up during a <Pause>). */
+    cutTo(ms: number): void;
 }
 /** One call leg (the caller's call, a transfer B-leg, a bridge target). */
 export interface Leg {

@@ -49,6 +49,10 @@ export class Clock {
     iso(ms = this.ms) {
         return new Date(ms).toISOString();
     }
+    /** Cuts the last wait short: back to `ms`, never forward (the caller hung up during a <Pause>). */
+    cutTo(ms) {
+        this.ms = Math.min(this.ms, ms);
+    }
 }
 /** ISO 8601 duration in seconds, as Bandwidth writes it (`PT13.564S`). */
 export function isoDuration(seconds) {

@@ -138,3 +138,28 @@ export declare const SEMANTICS: {
     /** BXML replies are at most 64 KB (enforced by parseBxml). */
     readonly maxBxmlBytes: 65536;
 };
+/** Streams and live transcription (streams.ts): Bandwidth's limits and the simulator's choices (CHOICE). */
+export declare const STREAM_SEMANTICS: {
+    /** At most 4 tracks stream at once per call ("both" counts 2); the same limit for transcriptions (documented). */
+    readonly maxTracks: 4;
+    /** `mediaFormat.encoding` in `start`: the docs' table spelling (their example says `PCMU`; receivers must take both). */
+    readonly encoding: "audio/PCMU";
+    /** CHOICE: a WebSocket handshake not finished in 10 s is a connection-error rejection. */
+    readonly handshakeTimeoutMs: 10000;
+    /** CHOICE: 20 ms μ-law frames (160 bytes), the usual telephony framing (the size is not documented). */
+    readonly frameMs: 20;
+    /** CHOICE: what Bandwidth itself plays (SpeakSentence, PlayAudio) is silence on the outbound track; the bot's playAudio is heard. */
+    readonly bxmlMediaOnOutboundTrack: "silence";
+    /**
+     * CHOICE: while a socket is open and the call waits (<StopStream wait="true">, a long <Pause>), the caller hangs up
+     * 2 s after their audio is over and the bot is silent (unless `caller.hangupAfter` says when); checked between
+     * verbs and at every tick of a StopStream wait. Without caller audio, only a StopStream wait ends this way.
+     */
+    readonly callerHangsUpAfterSilenceMs: 2000;
+    /** CHOICE: at the end of the call streams and transcriptions stop (stop message, *Stopped callbacks) before `disconnect`. */
+    readonly streamsStopBeforeDisconnect: true;
+    /** CHOICE: the simulator queues at most 10 minutes of a bot's audio (Bandwidth documents no limit); more is reported and dropped. */
+    readonly maxQueuedSeconds: 600;
+    /** CHOICE: a server closing with 1000/1001 stops the stream with cause `closed`, any other code with `connection-error`. */
+    readonly peerCloseCodes: readonly [1000, 1001];
+};

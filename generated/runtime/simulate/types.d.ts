@@ -71,6 +71,8 @@ export interface Run {
     background: BackgroundRecording | undefined;
     legName(leg: Leg): string;
     isEnded(leg: Leg): boolean;
+    /** Whether a URL may receive this call's traffic (the callback URL's origin, the allowed ones); reports a refusal. */
+    admits(url: string, event: string, attribute: string): boolean;
     /** Whether a Voice API change waits for this leg (the verb running on it should stop at its next step). */
     interrupted(leg: Leg): boolean;
     end(leg: Leg, cause: string, reason: string): void;

@@ -73,6 +73,10 @@ export declare const SOCKET_CLOSE_CODES: {
         readonly code: 4012;
         readonly reason: "outbound queue full";
     };
+    readonly noStart: {
+        readonly code: 4013;
+        readonly reason: "no start";
+    };
 };
 /** One entry of {@link SOCKET_CLOSE_CODES}. */
 export type SocketCloseCode = (typeof SOCKET_CLOSE_CODES)[keyof typeof SOCKET_CLOSE_CODES];

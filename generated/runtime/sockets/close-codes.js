@@ -28,4 +28,5 @@ export const SOCKET_CLOSE_CODES = Object.freeze({
     handlerError: { code: 4010, reason: "handler failed" },
     deadPeer: { code: 4011, reason: "ping timeout" },
     backpressure: { code: 4012, reason: "outbound queue full" },
+    noStart: { code: 4013, reason: "no start" },
 });

@@ -15,6 +15,8 @@ import { createUpgradeDecision, readUpgradeHeader } from "./upgrade.js";
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 /** Default bound of a stream's outbound queue: 1 MiB. */
 export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
+/** Default time an accepted socket has to send its `start`: 10 s. */
+export const DEFAULT_START_TIMEOUT_MS = 10_000;
 /** Default high-water mark of the transport's buffer: 64 KiB. */
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
 const CONSOLE_LOGGER = {
@@ -88,6 +90,7 @@ export function bindStreamServer(validators) {
             validateOptions: options.strict === true ? { strict: true } : undefined,
             log,
             maxMessageBytes: sizeOption(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, "maxMessageBytes"),
+            startTimeoutMs: sizeOption(options.startTimeoutMs, DEFAULT_START_TIMEOUT_MS, "startTimeoutMs"),
             limits: queueLimits(anyOptions),
             closeOnHandlerError: handlerErrors === "close",
             open,

@@ -11,6 +11,7 @@ import { deliverCallback, type CallbackAnswer, type Transport } from "./client.j
 import { executorOf } from "./registry.js";
 import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { SEMANTICS, VERBS, type CallbackSpec } from "./semantics.js";
+import { mediaCatchUp, mediaFinish, withMedia } from "./streams.js";
 import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
 import { TraceRecorder, type ApiEntry, type CallTrace, type ProblemEntry, type TraceEntry, type WarningEntry } from "./trace.js";
 import type { BackgroundRecording, CallbackTarget, Doc, Next, Run } from "./types.js";
@@ -276,6 +277,7 @@ export class CallRun implements Run {
 
   /** Sends one callback (and its fallback when the primary fails), recording each request. */
   private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string, retry = false, willRetry = false): Promise<{ answer: CallbackAnswer; url: string }> {
+    await mediaCatchUp(this);
     this.clock.advance(SEMANTICS.secondsPerCallback);
     let last: { answer: CallbackAnswer; url: string } | undefined;
     const attempts = [{ ...target, via: "primary" as const }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" as const }] : [])];
@@ -447,6 +449,7 @@ export class CallRun implements Run {
   }
 
   private async execute(leg: Leg, verb: BxmlNode, baseUrl: string, step: number): Promise<Next> {
+    if (await mediaCatchUp(this, true)) return "stop"; // the caller hung up while the last verb waited
     const executor = executorOf(verb.name);
     // a verb's tag (Conference's too) is the call's tag from this verb's callbacks on; "" removes it
     const tag = verb.attributes.tag;
@@ -495,6 +498,7 @@ export class CallRun implements Run {
     const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
     if (doc !== undefined) await this.runDocument(this.a, doc);
     if (!this.ended.has(this.a.callId)) this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
+    await mediaFinish(this);
     const cause = this.ended.get(this.a.callId) ?? "hangup";
     const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : SEMANTICS.errorMessages[cause];
     const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
@@ -505,7 +509,7 @@ export class CallRun implements Run {
     await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
     await stopBackground();
     for (const work of this.deferred) await work();
-    return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
+    return withMedia(this, this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction }));
   }
 }
 

@@ -49,6 +49,10 @@ export class Clock {
   iso(ms: number = this.ms): string {
     return new Date(ms).toISOString();
   }
+  /** Cuts the last wait short: back to `ms`, never forward (the caller hung up during a <Pause>). */
+  cutTo(ms: number): void {
+    this.ms = Math.min(this.ms, ms);
+  }
 }
 
 /** One call leg (the caller's call, a transfer B-leg, a bridge target). */

@@ -1,8 +1,10 @@
 // The caller's side of a simulated call: what the person on the phone (and the transfer targets) do.
 // A script is plain JSON (`--script flow.json`); every field is optional.
-import { BandwidthError } from "../errors.js";
-
+import { ScriptError } from "./script-error.js";
 import { SEMANTICS } from "./semantics.js";
+import { resolveMedia, type MediaScript, type ResolvedMedia } from "./media-script.js";
+
+export { ScriptError };
 
 /** What a dialled destination does: answers, is busy, rejects the call, or rings until the callTimeout. */
 export type TargetOutcome = "answer" | "busy" | "rejected" | "no-answer";
@@ -70,8 +72,8 @@ export interface RecordScript {
   readonly transcript?: string;
 }
 
-/** A whole simulated call. */
-export interface CallScript {
+/** A whole simulated call (the caller's audio and the stream speed: {@link MediaScript}). */
+export interface CallScript extends MediaScript {
   /** `inbound` (default: Bandwidth sends `initiate`) or `outbound` (a call you created: `answer`). */
   readonly direction?: "inbound" | "outbound";
   /** Caller and called numbers (defaults +19195550100 → +19195550142). */
@@ -146,19 +148,7 @@ export interface ResolvedScript {
   readonly accountId: string;
   readonly applicationId: string;
   readonly tag: string | undefined;
-}
-
-/**
- * A script field that cannot be used; the message names it.
- *
- * @example
- * await assert.rejects(simulateCall(webhooks.fetch, { digits: ["x"] }), ScriptError); // "x" is not a DTMF digit
- */
-export class ScriptError extends BandwidthError {
-  constructor(message: string) {
-    super("BW_INVALID_SCRIPT", message);
-    this.name = "ScriptError";
-  }
+  readonly media: ResolvedMedia;
 }
 
 const DIGITS = /^[0-9*#A-Da-d]*$/;
@@ -259,6 +249,7 @@ export function resolveScript(script: CallScript = {}): ResolvedScript {
     accountId: script.accountId ?? "9900000",
     applicationId: script.applicationId ?? "04e88489-df02-4e34-a0ee-27a91849555f",
     tag: script.tag,
+    media: resolveMedia(script),
   };
 }
 

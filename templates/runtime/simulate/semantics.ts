@@ -93,6 +93,12 @@ export const VERBS: Readonly<Record<string, VerbSemantics>> = {
     summary: "bridges another call",
   },
   StartGather: { callbacks: [cb("dtmf", "dtmfUrl", "async", false)], summary: "reports each digit pressed while other verbs run" },
+  // mediaStreamStarted / Rejected / Stopped all go to streamEventUrl (streams.ts sends them)
+  StartStream: { callbacks: [cb("mediaStreamStarted", "streamEventUrl", "async", false)], summary: "streams the call's audio to a WebSocket (does not block)" },
+  StopStream: { callbacks: [], summary: "stops a stream (mediaStreamStopped goes to StartStream's URL); wait=\"true\" holds the call until the stream ends" },
+  // realTimeTranscriptionStarted / Rejected / Stopped / Available all go to transcriptionEventUrl
+  StartTranscription: { callbacks: [cb("realTimeTranscriptionStarted", "transcriptionEventUrl", "async", false)], summary: "transcribes the call live (to a WebSocket when destination is set)" },
+  StopTranscription: { callbacks: [], summary: "stops one transcription, or all without a name" },
   Hangup: { callbacks: [], summary: "hangs up" },
   Pause: { callbacks: [], summary: "silence" },
   Ring: { callbacks: [], summary: "plays ringback" },
@@ -193,4 +199,30 @@ export const SEMANTICS = {
   voiceApi: { tokenSeconds: 3600, endedCallStatus: 409, changeWinsOverPendingAnswer: true },
   /** BXML replies are at most 64 KB (enforced by parseBxml). */
   maxBxmlBytes: 65_536,
+} as const;
+
+/** Streams and live transcription (streams.ts): Bandwidth's limits and the simulator's choices (CHOICE). */
+export const STREAM_SEMANTICS = {
+  /** At most 4 tracks stream at once per call ("both" counts 2); the same limit for transcriptions (documented). */
+  maxTracks: 4,
+  /** `mediaFormat.encoding` in `start`: the docs' table spelling (their example says `PCMU`; receivers must take both). */
+  encoding: "audio/PCMU" as const,
+  /** CHOICE: a WebSocket handshake not finished in 10 s is a connection-error rejection. */
+  handshakeTimeoutMs: 10_000,
+  /** CHOICE: 20 ms μ-law frames (160 bytes), the usual telephony framing (the size is not documented). */
+  frameMs: 20,
+  /** CHOICE: what Bandwidth itself plays (SpeakSentence, PlayAudio) is silence on the outbound track; the bot's playAudio is heard. */
+  bxmlMediaOnOutboundTrack: "silence" as const,
+  /**
+   * CHOICE: while a socket is open and the call waits (<StopStream wait="true">, a long <Pause>), the caller hangs up
+   * 2 s after their audio is over and the bot is silent (unless `caller.hangupAfter` says when); checked between
+   * verbs and at every tick of a StopStream wait. Without caller audio, only a StopStream wait ends this way.
+   */
+  callerHangsUpAfterSilenceMs: 2000,
+  /** CHOICE: at the end of the call streams and transcriptions stop (stop message, *Stopped callbacks) before `disconnect`. */
+  streamsStopBeforeDisconnect: true,
+  /** CHOICE: the simulator queues at most 10 minutes of a bot's audio (Bandwidth documents no limit); more is reported and dropped. */
+  maxQueuedSeconds: 600,
+  /** CHOICE: a server closing with 1000/1001 stops the stream with cause `closed`, any other code with `connection-error`. */
+  peerCloseCodes: [1000, 1001] as const,
 } as const;

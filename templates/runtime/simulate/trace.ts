@@ -3,6 +3,7 @@
 // problems found in the receiver's behaviour, and how the call ended.
 
 import type { AuthOutcome } from "./client.js";
+import type { CallAudio, VoiceMeasures } from "./measures.js";
 
 /** One callback delivery (after the auth challenge and any fallback). */
 export interface RequestEntry {
@@ -67,7 +68,10 @@ export interface ProblemEntry {
     | "reply-too-large"
     | "step-limit"
     | "url-refused"
-    | "time-limit";
+    | "time-limit"
+    | "stream-rejected"
+    | "stream-failed"
+    | "socket-message-invalid";
   readonly event?: string;
   readonly url?: string;
   readonly message: string;
@@ -124,7 +128,21 @@ export interface EndEntry {
   readonly reason: string;
 }
 
-export type TraceEntry = RequestEntry | VerbEntry | MediaEntry | ProblemEntry | WarningEntry | EndEntry | ApiEntry;
+/** A message on a media-stream or transcription socket (media frames are counted, not listed). */
+export interface SocketEntry {
+  readonly kind: "socket";
+  readonly at: string;
+  readonly socket: "stream" | "transcription";
+  /** The stream's or transcription's name. */
+  readonly name: string;
+  /** `start`, `stop`, `transcription` (sent), `playAudio`, `clear` (received), `closed` (by the server). */
+  readonly message: string;
+  readonly text: string;
+  /** The message sent (start, stop, transcription). */
+  readonly payload?: unknown;
+}
+
+export type TraceEntry = RequestEntry | VerbEntry | MediaEntry | ProblemEntry | WarningEntry | EndEntry | ApiEntry | SocketEntry;
 
 /** The whole trace. `ok` is false when any problem was found. */
 export interface CallTrace {
@@ -150,6 +168,10 @@ export interface CallTrace {
   /** The disconnect cause; `undefined` only if the run was cut short before the call ended. */
   readonly cause: string | undefined;
   readonly ok: boolean;
+  /** Voice-AI measures, when a stream ran (response latency, barge-in, double talk). */
+  readonly measures?: VoiceMeasures;
+  /** The call's audio as WAV files (the bot's, and a caller + bot stereo mix), when a stream ran. */
+  readonly audio?: CallAudio;
 }
 
 /** Collects entries while the call runs. */

@@ -28,6 +28,7 @@ export const SOCKET_CLOSE_CODES: {
   readonly handlerError: { readonly code: 4010; readonly reason: "handler failed" };
   readonly deadPeer: { readonly code: 4011; readonly reason: "ping timeout" };
   readonly backpressure: { readonly code: 4012; readonly reason: "outbound queue full" };
+  readonly noStart: { readonly code: 4013; readonly reason: "no start" };
 } = Object.freeze({
   normal: { code: 1000, reason: "normal" },
   goingAway: { code: 1001, reason: "going away" },
@@ -44,6 +45,7 @@ export const SOCKET_CLOSE_CODES: {
   handlerError: { code: 4010, reason: "handler failed" },
   deadPeer: { code: 4011, reason: "ping timeout" },
   backpressure: { code: 4012, reason: "outbound queue full" },
+  noStart: { code: 4013, reason: "no start" },
 } as const);
 
 /** One entry of {@link SOCKET_CLOSE_CODES}. */

@@ -29,6 +29,11 @@ export interface AttachStreamServerOptions {
      * another WebSocket server on the same `http.Server` take it.
      */
     readonly onOtherUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+    /**
+     * How long the upgrade decision may take (a transcription token verifier that never settles would else
+     * hold the connection forever); past it the upgrade is answered 503 and no socket opens. Default 10000 ms.
+     */
+    readonly upgradeTimeoutMs?: number;
 }
 /** What {@link attachStreamServer} returns. */
 export interface AttachedStreamServer {
