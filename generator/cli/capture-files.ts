@@ -3,12 +3,14 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { parseCapture } from "../../generated/capture.js";
-import type { CaptureEntry } from "../../generated/capture.js";
+import type { CaptureEntry, SocketCaptureEntry } from "../../generated/capture.js";
 import { UsageError } from "./args.js";
 
 export interface CaptureFile {
   path: string;
   entries: CaptureEntry[];
+  /** The socket records of the file (`createStreamServer({ capture })`), in file order. */
+  sockets: SocketCaptureEntry[];
 }
 
 /** The capture files the arguments name, in order, parsed (a line that is no entry is a usage error naming it). */
@@ -35,7 +37,8 @@ export function readCaptures(args: readonly string[]): CaptureFile[] {
   }
   return paths.map((path) => {
     try {
-      return { path, entries: parseCapture(readFileSync(path, "utf8")) };
+      const sockets: SocketCaptureEntry[] = [];
+      return { path, entries: parseCapture(readFileSync(path, "utf8"), sockets), sockets };
     } catch (error) {
       throw new UsageError(`${path}: ${(error as Error).message}`);
     }

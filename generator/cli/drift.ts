@@ -4,7 +4,7 @@
 // delivery is checked with the family's own validator in strict mode (generated/validators/<family>.js).
 // With `--spec FILE` it compares a copy of Bandwidth's OpenAPI spec with the schemas instead (drift-spec.ts).
 // Exit 0 no drift, 1 drift, 2 usage error.
-import type { CaptureEntry } from "../../generated/capture.js";
+import type { CaptureEntry, SocketCaptureEntry } from "../../generated/capture.js";
 import type { ValidationIssue } from "../../generated/index.js";
 import type { FamilyDefinition } from "../model/family-definition.js";
 import { families } from "../model/families.js";
@@ -28,6 +28,9 @@ reports what the schemas did not expect, per family and event, with counts and a
   value             another value check failed (a pattern, a range)
   unreadable        the body is not the family's JSON or XML
 Array positions are written * in paths (/0/message/x → /*/message/x).
+Socket records (createStreamServer({ capture })) are checked too: each message in or out with the
+stream or transcription validator in strict mode (family "stream" / "transcription"); a message that is
+not JSON is "unreadable".
 
 With --spec, compares a copy of Bandwidth's OpenAPI spec (bandwidth.yml, e.g. a newer one from its SDKs)
 with the schemas, per family and event:
@@ -106,6 +109,16 @@ async function checks(): Promise<Map<string, Check>> {
   return out;
 }
 
+/** The socket validators (strict), by socket kind. */
+async function socketChecks(): Promise<Map<string, (value: unknown) => Result>> {
+  const out = new Map<string, (value: unknown) => Result>();
+  const stream = (await import("../../generated/validators/stream.js")) as unknown as Record<string, (value: unknown, options: { strict: boolean }) => Result>;
+  const transcription = (await import("../../generated/validators/transcription.js")) as unknown as Record<string, (value: unknown, options: { strict: boolean }) => Result>;
+  out.set("stream", (value) => stream.validateStreamMessage(value, { strict: true }));
+  out.set("transcription", (value) => transcription.validateTranscriptionMessage(value, { strict: true }));
+  return out;
+}
+
 async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, { values: ["--spec"], booleans: ["--json"] });
   const spec = args.values.get("--spec");
@@ -115,9 +128,11 @@ async function run(argv: string[]): Promise<number> {
   }
   const files = readCaptures(args.positionals);
   const byFamily = await checks();
+  const bySocket = await socketChecks();
   const findings = new Map<string, Finding>();
   let deliveries = 0;
   let skipped = 0;
+  let socketMessages = 0;
   const add = (family: string, event: string, kind: Kind, path: string, where: string, raw: string, detail: string, value?: string): void => {
     const key = `${family}\u0000${event}\u0000${kind}\u0000${path}`;
     let f = findings.get(key);
@@ -125,6 +140,22 @@ async function run(argv: string[]): Promise<number> {
     f.count++;
     if (value !== undefined && f.values.length < 5 && !f.values.includes(value)) f.values.push(value);
   };
+  /** Adds a message's validation results to the findings (deliveries and socket messages alike). */
+  function report(family: string, recorded: string | undefined, results: Result[], where: string): void {
+    for (const result of results) {
+      const event = result.type ?? recorded ?? "?";
+      if (result.unknownType === true) {
+        add(family, event, "new-event-type", "", where, "", `unknown ${family} event type`, event);
+        continue;
+      }
+      if (result.renamedFrom !== undefined) add(family, event, "renamed-event", "", where, "", `arrived as ${JSON.stringify(result.renamedFrom)}`, result.renamedFrom);
+      for (const issue of result.ok ? [] : (result.errors ?? [])) {
+        const kind = kindOf(issue);
+        const path = issue.path.replace(/\/\d+(?=\/|$)/g, "/*");
+        add(family, event, kind, path, where, issue.path === path ? "" : issue.path, issue.message, kind === "new-enum-value" ? got(issue.message) : undefined);
+      }
+    }
+  }
   for (const file of files) {
     file.entries.forEach((entry: CaptureEntry, i) => {
       const where = `${file.path}#${i + 1}`;
@@ -141,25 +172,31 @@ async function run(argv: string[]): Promise<number> {
         add(entry.family, entry.event ?? "?", "unreadable", "", where, "", (error as Error).message);
         return;
       }
-      for (const result of results) {
-        const event = result.type ?? entry.event ?? "?";
-        if (result.unknownType === true) {
-          add(entry.family, event, "new-event-type", "", where, "", `unknown ${entry.family} event type`, event);
-          continue;
-        }
-        if (result.renamedFrom !== undefined) add(entry.family, event, "renamed-event", "", where, "", `arrived as ${JSON.stringify(result.renamedFrom)}`, result.renamedFrom);
-        for (const issue of result.ok ? [] : (result.errors ?? [])) {
-          const kind = kindOf(issue);
-          const path = issue.path.replace(/\/\d+(?=\/|$)/g, "/*");
-          add(entry.family, event, kind, path, where, issue.path === path ? "" : issue.path, issue.message, kind === "new-enum-value" ? got(issue.message) : undefined);
-        }
+      report(entry.family, entry.event, results, where);
+    });
+    file.sockets.forEach((entry: SocketCaptureEntry, i) => {
+      const where = `${file.path}#socket${i + 1}`;
+      const check = bySocket.get(entry.socket);
+      if (entry.type !== "in" && entry.type !== "out") return; // an open or a close: nothing to check
+      if (entry.message === undefined || check === undefined) {
+        skipped++;
+        return;
       }
+      socketMessages++;
+      let value: unknown;
+      try {
+        value = JSON.parse(entry.message);
+      } catch (error) {
+        add(entry.socket, entry.event ?? "?", "unreadable", "", where, "", (error as Error).message);
+        return;
+      }
+      report(entry.socket, entry.event, [check(value)], where);
     });
   }
   const list = [...findings.values()].sort((a, b) => a.family.localeCompare(b.family) || a.event.localeCompare(b.event) || a.kind.localeCompare(b.kind) || a.path.localeCompare(b.path));
   if (args.booleans.has("--json")) {
     for (const f of list) process.stdout.write(`${JSON.stringify(f)}\n`);
-    process.stdout.write(`${JSON.stringify({ summary: true, deliveries, skipped, findings: list.length, drift: list.length > 0 })}\n`);
+    process.stdout.write(`${JSON.stringify({ summary: true, deliveries, socketMessages, skipped, findings: list.length, drift: list.length > 0 })}\n`);
   } else {
     const paint = painter(process.stdout);
     if (list.length > 0) {
@@ -170,7 +207,7 @@ async function run(argv: string[]): Promise<number> {
         process.stdout.write(`${n === 0 ? paint.bold(line) : line}\n`);
       }
     }
-    process.stdout.write(`${deliveries} deliveries checked${skipped > 0 ? ` (${skipped} without a body to check)` : ""}: ${list.length === 0 ? paint.green("no drift") : paint.red(`${list.length} kinds of drift`)}\n`);
+    process.stdout.write(`${deliveries} deliveries${socketMessages > 0 ? ` and ${socketMessages} socket messages` : ""} checked${skipped > 0 ? ` (${skipped} without a body to check)` : ""}: ${list.length === 0 ? paint.green("no drift") : paint.red(`${list.length} kinds of drift`)}\n`);
   }
   return list.length === 0 ? 0 : 1;
 }

@@ -49,6 +49,7 @@ async function run(argv: string[]): Promise<number> {
   const json = args.booleans.has("--json");
   let different = 0;
   let total = 0;
+  const socketRecords = files.reduce((sum, file) => sum + file.sockets.length, 0);
   for (const file of files) {
     const report = await replayCapture(url, file.entries, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first" });
     const updated: CaptureEntry[] = [];
@@ -67,12 +68,16 @@ async function run(argv: string[]): Promise<number> {
       else for (const d of result.differences) process.stdout.write(`    ${d.path}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
     }
     if (args.booleans.has("--update") && report.results.some((r) => r.differences.length > 0 && r.error === undefined)) {
-      writeFileSync(file.path, updated.map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+      // socket records are kept (after the deliveries: each carries its own time)
+      writeFileSync(file.path, [...updated, ...file.sockets].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
     }
   }
   const update = args.booleans.has("--update");
-  if (json) process.stdout.write(`${JSON.stringify({ summary: true, deliveries: total, different, updated: update && different > 0 })}\n`);
-  else process.stdout.write(`${total} deliveries replayed, ${different === 0 ? paint.green("no difference") : paint.red(`${different} different`)}${update && different > 0 ? " (capture updated)" : ""}\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ summary: true, deliveries: total, different, updated: update && different > 0, socketRecordsNotReplayed: socketRecords })}\n`);
+  else {
+    if (socketRecords > 0) process.stdout.write(`${socketRecords} socket records not replayed (drift checks them)\n`);
+    process.stdout.write(`${total} deliveries replayed, ${different === 0 ? paint.green("no difference") : paint.red(`${different} different`)}${update && different > 0 ? " (capture updated)" : ""}\n`);
+  }
   return different === 0 || update ? 0 : 1;
 }
 

@@ -68,10 +68,11 @@ const ADAPTERS: Readonly<Record<string, { readonly doc: string; readonly exports
     exports: [{ from: "./runtime/http/adapters/fastify.js", values: ["createFastifyPlugin"], types: ["FastifyLikeInstance", "FastifyWebhookPlugin"] }],
   },
   capture: {
-    doc: "Node only: `createCapture({ dir })`, the flight recorder passed as `capture` (redacted NDJSON files), and the capture file format.",
+    doc: "Node only: `createCapture({ dir })`, the flight recorder passed as `capture` to the webhooks and `createStreamServer` (redacted NDJSON files), and the capture file format.",
     exports: [
       { from: "./runtime/capture/writer.js", values: ["createCapture"], types: ["Capture", "CaptureOptions"] },
       { from: "./runtime/capture/format.js", values: ["parseCapture"], types: ["CaptureEntry", "CapturedAnswer"] },
+      { from: "./runtime/capture/socket-entry.js", types: ["SocketCaptureEntry"] },
       { from: "./runtime/http/core.js", types: ["CapturedDelivery", "CaptureSink"] },
     ],
   },
@@ -140,6 +141,8 @@ const SOCKETS: readonly Reexport[] = [
       "TranscriptionStartFrame",
       "TranscriptionStopFrame",
       "TranscriptionTokenVerifier",
+      "CapturedSocketMessage",
+      "SocketCaptureSink",
       "UpgradeDecision",
       "UpgradeHeaders",
       "UpgradeRequestLike",

@@ -5,14 +5,17 @@
  * `replayCapture` (`bw-codegen/testing`). Edge-safe: text in, entries out.
  */
 import { BandwidthError } from "../errors.js";
+import { isSocketEntry } from "./socket-entry.js";
 /**
- * Reads the entries of one capture file's text (blank lines skipped; a line that is not an entry throws,
- * naming its line number).
+ * Reads the deliveries of one capture file's text (blank lines skipped; a line that is not an entry throws,
+ * naming its line number). Socket records (`"socket"`, written when the capture is also given to
+ * `createStreamServer`) are not deliveries: they go to `sockets` when given, and are skipped otherwise.
  *
  * @example
- * const entries = parseCapture(readFileSync("captures/capture-…-0001.ndjson", "utf8"));
+ * const sockets: SocketCaptureEntry[] = [];
+ * const entries = parseCapture(readFileSync("captures/capture-…-0001.ndjson", "utf8"), sockets);
  */
-export function parseCapture(text) {
+export function parseCapture(text, sockets) {
     const entries = [];
     const lines = text.split("\n");
     for (let i = 0; i < lines.length; i++) {
@@ -25,6 +28,10 @@ export function parseCapture(text) {
         }
         catch {
             throw new BandwidthError("BW_INVALID_CAPTURE", `line ${i + 1}: not JSON`);
+        }
+        if (isSocketEntry(value)) {
+            sockets?.push(value);
+            continue;
         }
         const entry = value;
         if (entry === null || typeof entry !== "object" || entry.v !== 1 || typeof entry.url !== "string" || typeof entry.answer?.status !== "number") {

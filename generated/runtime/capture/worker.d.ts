@@ -7,6 +7,7 @@
  * runs here, off the receiver's thread. The first failure (unwritable folder, full disk) is reported to the
  * writer, which turns capture off; nothing is retried.
  */
+import type { CapturedSocketMessage } from "../sockets/types.js";
 /** What the writer passes as `workerData`. */
 export interface CaptureWorkerSettings {
     readonly dir: string;
@@ -20,11 +21,16 @@ export interface CaptureWorkerSettings {
     readonly ring: SharedArrayBuffer;
     /** int32 CONSUMED, WRITTEN, DONE (record.ts): the ring's running byte totals and deliveries written. */
     readonly control: SharedArrayBuffer;
+    /** Socket records keep media payloads. */
+    readonly keepMedia: boolean;
 }
-/** Messages to the worker (deliveries do not travel by message: they are in the ring). */
+/** Messages to the worker (deliveries do not travel by message: they are in the ring; socket records do, in batches). */
 export type ToWorker = {
     readonly type: "flush";
     readonly id: number;
+} | {
+    readonly type: "sockets";
+    readonly records: readonly CapturedSocketMessage[];
 };
 /** Messages from the worker. */
 export type FromWorker = {
@@ -34,4 +40,7 @@ export type FromWorker = {
 } | {
     readonly type: "failed";
     readonly message: string;
+} | {
+    readonly type: "socketsDone";
+    readonly count: number;
 };

@@ -12,6 +12,7 @@ import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
+import { socketEntryOf } from "./socket-entry.js";
 import { createRedactor } from "./redact.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 /** How often the ring is read: a delivery reaches its file within about this long. */
@@ -145,7 +146,31 @@ function start(port, settings) {
         }
     }
     setInterval(drain, POLL_MS);
+    /** Socket records (`socket-entry.ts`), redacted by the same redactor: a call id gets the deliveries' pseudonym. */
+    function writeSockets(records) {
+        if (failed)
+            return;
+        try {
+            if (fd === undefined)
+                mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
+            const options = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
+            let chunk = "";
+            for (const record of records)
+                chunk += `${JSON.stringify(socketEntryOf(record, options))}\n`;
+            write(chunk);
+        }
+        catch (error) {
+            failed = true;
+            const code = error.code;
+            port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${error.message}` });
+        }
+    }
     port.on("message", (message) => {
+        if (message.type === "sockets") {
+            writeSockets(message.records);
+            port.postMessage({ type: "socketsDone", count: message.records.length });
+            return;
+        }
         if (message.type === "flush") {
             drain();
             port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) });

@@ -11,6 +11,7 @@
  */
 import type { WebhookLogger } from "../http/context.js";
 import type { CaptureSink } from "../http/types.js";
+import type { SocketCaptureSink } from "../sockets/types.js";
 /** Options of {@link createCapture}. */
 export interface CaptureOptions {
     /** The folder of the capture files (created, mode 0700; files are 0600). */
@@ -35,11 +36,19 @@ export interface CaptureOptions {
      * be written); when it is full, deliveries are dropped from the capture (and counted). Default 16 MiB.
      */
     readonly bufferBytes?: number;
+    /**
+     * Socket records (`createStreamServer({ capture })`): keep the audio of `media` / `playAudio` messages.
+     * Default `false`: the payload is dropped, its base64 length and the `sequenceNumber` stay.
+     */
+    readonly keepMedia?: boolean;
     /** Where the one report of a failure goes. Default `console`. */
     readonly logger?: WebhookLogger;
 }
-/** A running capture: the sink to pass as `capture`, plus flushing and counters. */
-export interface Capture extends CaptureSink {
+/**
+ * A running capture: the sink to pass as `capture` to the webhooks and to `createStreamServer` (the same
+ * object records both), plus flushing and counters.
+ */
+export interface Capture extends CaptureSink, SocketCaptureSink {
     /** `false` once a write failed (capture turned itself off) or after `close()`. */
     readonly active: boolean;
     /** Deliveries recorded, written, and dropped (backlog over `maxPending`, or after a failure). */
@@ -48,18 +57,25 @@ export interface Capture extends CaptureSink {
         readonly written: number;
         readonly dropped: number;
     };
+    /** Socket records (messages, opens, closes) handed to the writer, and dropped (backlog over `maxPending`, or after a failure). */
+    readonly socketStats: {
+        readonly recorded: number;
+        readonly dropped: number;
+    };
     /** Waits until every delivery recorded so far is written; resolves to the files of this capture, oldest first. */
     flush(): Promise<string[]>;
     /** Flushes, then stops the writer thread. */
     close(): Promise<string[]>;
 }
 /**
- * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`.
+ * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`, and to
+ * `createStreamServer` to record the sockets' messages too (media payloads dropped unless `keepMedia`).
  *
  * @example
  * import { createCapture } from "bw-codegen/capture";
  * const capture = createCapture({ dir: "captures", keep: ["tag"] });
  * const webhooks = createBandwidthWebhooks({ capture, credentials, voice: { answer: () => … } });
- * // later: bw-codegen replay captures --url http://127.0.0.1:3000
+ * const sockets = createStreamServer({ capture, stream: { credentials, onMedia: … } });
+ * // later: bw-codegen replay captures --url http://127.0.0.1:3000 ; bw-codegen drift captures
  */
 export declare function createCapture(options: CaptureOptions): Capture;

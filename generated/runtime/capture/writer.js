@@ -16,6 +16,8 @@ import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
 const encoder = new TextEncoder();
+/** Socket records are handed to the writer thread at least this often (ms), or as soon as 256 wait. */
+const SOCKET_BATCH_MS = 20;
 /** A framework's parsed body (rare) as JSON text, as the writer thread used to make it; undefined when it is not JSON. */
 function parsedJson(body) {
     try {
@@ -48,13 +50,15 @@ function writeInline(inline, u8, i32, at, limit) {
     return end;
 }
 /**
- * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`.
+ * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`, and to
+ * `createStreamServer` to record the sockets' messages too (media payloads dropped unless `keepMedia`).
  *
  * @example
  * import { createCapture } from "bw-codegen/capture";
  * const capture = createCapture({ dir: "captures", keep: ["tag"] });
  * const webhooks = createBandwidthWebhooks({ capture, credentials, voice: { answer: () => … } });
- * // later: bw-codegen replay captures --url http://127.0.0.1:3000
+ * const sockets = createStreamServer({ capture, stream: { credentials, onMedia: … } });
+ * // later: bw-codegen replay captures --url http://127.0.0.1:3000 ; bw-codegen drift captures
  */
 export function createCapture(options) {
     const logger = options.logger ?? console;
@@ -72,6 +76,7 @@ export function createCapture(options) {
         prefix: `capture-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomBytes(3).toString("hex")}`,
         ring,
         control,
+        keepMedia: options.keepMedia === true,
     };
     const maxPending = options.maxPending ?? 10_000;
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings } });
@@ -92,6 +97,7 @@ export function createCapture(options) {
     const flushes = new Map();
     const stats = { recorded: 0, dropped: 0 };
     let behindReported = false;
+    let socketsInFlight = 0; // socket records handed to the writer thread and not yet written
     function stop(message) {
         if (!active)
             return;
@@ -109,6 +115,9 @@ export function createCapture(options) {
         if (message.type === "flushed") {
             flushes.get(message.id)?.([...message.files]);
             flushes.delete(message.id);
+        }
+        else if (message.type === "socketsDone") {
+            socketsInFlight -= message.count;
         }
         else {
             stop(`cannot write to ${JSON.stringify(options.dir)} (${message.message})`);
@@ -193,9 +202,52 @@ export function createCapture(options) {
         }
     }
     let closed = false;
+    // socket records: plain objects, a batch handed over by message at most every 20 ms (a socket's rate is low)
+    let socketBatch = [];
+    let socketTimer;
+    const socketStats = { recorded: 0, dropped: 0 };
+    function postSockets() {
+        if (socketTimer !== undefined)
+            clearTimeout(socketTimer);
+        socketTimer = undefined;
+        if (socketBatch.length === 0)
+            return;
+        const records = socketBatch;
+        socketBatch = [];
+        if (!active) {
+            socketStats.dropped += records.length;
+            return;
+        }
+        socketsInFlight += records.length;
+        try {
+            worker.postMessage({ type: "sockets", records });
+        }
+        catch (error) {
+            socketsInFlight -= records.length;
+            socketStats.dropped += records.length;
+            stop(`a socket record could not be handed to the writer (${error.message})`);
+        }
+    }
+    function recordSocket(message) {
+        if (!active)
+            return;
+        if (socketBatch.length + socketsInFlight >= maxPending) {
+            socketStats.dropped++;
+            return;
+        }
+        socketStats.recorded++;
+        socketBatch.push(message);
+        if (socketBatch.length >= 256)
+            postSockets();
+        else if (socketTimer === undefined) {
+            socketTimer = setTimeout(postSockets, SOCKET_BATCH_MS);
+            socketTimer.unref?.();
+        }
+    }
     function flush() {
         if (closed)
             return Promise.resolve([]);
+        postSockets();
         const id = ++nextFlush;
         return new Promise((resolve) => {
             flushes.set(id, resolve);
@@ -210,6 +262,10 @@ export function createCapture(options) {
         get active() {
             return active;
         },
+        get socketStats() {
+            return { ...socketStats };
+        },
+        recordSocket,
         get stats() {
             return { recorded: stats.recorded, written: active ? Atomics.load(counters, DONE) : done, dropped: stats.dropped };
         },

@@ -11,7 +11,7 @@ import type { FamilyValidator } from "../dispatch.js";
 import type { RuntimeLog } from "../http/log.js";
 import type { ValidateOptions } from "../validation.js";
 import { type QueueLimits } from "./outbound.js";
-import type { AcceptedUpgrade, SocketConnection, SocketLike, StreamServerOptions } from "./types.js";
+import type { AcceptedUpgrade, SocketCaptureSink, SocketConnection, SocketLike, StreamServerOptions } from "./types.js";
 /** What every connection of one server shares (options resolved once). */
 export interface ServerContext {
     readonly options: StreamServerOptions<any, any>;
@@ -24,6 +24,12 @@ export interface ServerContext {
     readonly limits: QueueLimits;
     readonly closeOnHandlerError: boolean;
     readonly open: Set<SocketConnection>;
+    /** The `capture` option (records every message both ways), if set. */
+    readonly capture: SocketCaptureSink | undefined;
+    /** The last connection number given (capture records name their socket by it). */
+    nextConnection: number;
+    /** Headers kept of each accepted upgrade, for the capture's `open` record. */
+    readonly upgradeHeaders: WeakMap<AcceptedUpgrade, Record<string, string>>;
 }
 /** Wraps an upgraded socket: the connection its adapter feeds. */
 export declare function acceptSocket(ctx: ServerContext, socket: SocketLike, upgrade: AcceptedUpgrade): SocketConnection;

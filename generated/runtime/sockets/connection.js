@@ -86,15 +86,41 @@ class Connection {
     closeCode;
     closeReason = "";
     kind;
+    /** The transport, or (with `capture`) a view of it that records each message sent. */
+    out;
+    number = 0;
     constructor(ctx, socket, upgrade) {
         this.ctx = ctx;
         this.socket = socket;
         this.upgrade = upgrade;
         this.kind = upgrade.kind;
-        this.queue = new OutboundQueue(socket, ctx.limits);
+        this.out = socket;
+        if (ctx.capture !== undefined) {
+            this.number = ++ctx.nextConnection;
+            this.out = capturingSocket(socket, (text) => this.record("out", text));
+            const query = upgrade.query?.toString() ?? "";
+            this.recordOpen(query === "" ? upgrade.path : `${upgrade.path}?${query}`, ctx.upgradeHeaders.get(upgrade) ?? {});
+        }
+        this.queue = new OutboundQueue(this.out, ctx.limits);
         // A peer that upgrades and never sends `start` would hold the socket (and its slot) for ever.
         this.startTimer = setTimeout(() => this.noStart(), ctx.startTimeoutMs);
         this.startTimer.unref?.();
+    }
+    // ------------------------------------------------------------ capture
+    /** Hands one record to the capture sink; nothing it does (a throw) reaches the socket. */
+    capture(message) {
+        try {
+            this.ctx.capture.recordSocket(message);
+        }
+        catch {
+            // a capture never affects a socket
+        }
+    }
+    recordOpen(url, headers) {
+        this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "open", url, headers });
+    }
+    record(type, text) {
+        this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type, text });
     }
     startTimer;
     clearStartTimer() {
@@ -121,6 +147,12 @@ class Connection {
     message(data) {
         if (this.phase === "closing" || this.phase === "closed")
             return;
+        if (this.ctx.capture !== undefined) {
+            if (typeof data === "string")
+                this.record("in", data);
+            else
+                this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "in", binaryBytes: data.byteLength });
+        }
         try {
             if (typeof data !== "string") {
                 this.invalid(CODES.binaryFrame, "Bandwidth sends JSON text frames only");
@@ -177,6 +209,8 @@ class Connection {
         };
         if (stream !== undefined)
             stream.state = undefined; // release the user's state with the socket
+        if (this.ctx.capture !== undefined)
+            this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason });
         const hook = this.ctx.options.onClose;
         if (hook !== undefined)
             this.guard("onClose", () => hook(info));
@@ -211,7 +245,7 @@ class Connection {
         // and the next clear() replaces it (clears in a row are one), so a bot clearing on every frame of a peer
         // that reads nothing cannot grow the transport's buffer without bound.
         if (this.queue.offer(CLEAR_MESSAGE) !== undefined)
-            this.socket.send(CLEAR_MESSAGE); // a queue bound under 21 bytes
+            this.out.send(CLEAR_MESSAGE); // a queue bound under 21 bytes
     }
     close(code, reason) {
         if (this.phase === "closing" || this.phase === "closed")
@@ -488,6 +522,21 @@ class Connection {
         });
         this.close(code.code, code.reason);
     }
+}
+/** A view of a socket whose `send` tells `onSend` first (the capture's outbound records); the rest passes through. */
+function capturingSocket(socket, onSend) {
+    return {
+        send(text) {
+            onSend(text);
+            socket.send(text);
+        },
+        close(code, reason) {
+            socket.close(code, reason);
+        },
+        get bufferedAmount() {
+            return socket.bufferedAmount;
+        },
+    };
 }
 /**
  * A close reason a close frame can carry: at most 123 UTF-8 bytes (RFC 6455 §5.5: a control frame's payload

@@ -10,7 +10,7 @@ import { BandwidthConfigError } from "../errors.js";
 import { createRuntimeLog } from "../http/log.js";
 import { acceptSocket } from "./connection.js";
 import { SOCKET_CLOSE_CODES } from "./close-codes.js";
-import { createUpgradeDecision } from "./upgrade.js";
+import { createUpgradeDecision, readUpgradeHeader } from "./upgrade.js";
 /** Default largest text frame: 256 KiB (a 20 ms media frame is about 300 bytes). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 /** Default bound of a stream's outbound queue: 1 MiB. */
@@ -41,6 +41,21 @@ function queueLimits(options) {
         policy,
     });
 }
+/** The headers a capture keeps of an upgrade request: never `authorization`, cookies or forwarding chains. */
+function capturedHeaders(request) {
+    const out = {};
+    try {
+        for (const name of ["user-agent", "sec-websocket-protocol"]) {
+            const value = readUpgradeHeader(request.headers, name);
+            if (value !== undefined)
+                out[name] = value;
+        }
+    }
+    catch {
+        // odd headers object: none kept
+    }
+    return out;
+}
 /**
  * Binds the socket runtime to its validators; the `bw-codegen/sockets` entry calls it once with the
  * generated `validateStreamMessage` / `validateTranscriptionMessage` and exports the result as
@@ -60,6 +75,12 @@ export function bindStreamServer(validators) {
         if (handlerErrors !== "close" && handlerErrors !== "continue") {
             throw new BandwidthConfigError('bw-codegen sockets: handlerErrors must be "close" or "continue"');
         }
+        const capture = options.capture;
+        if (capture !== undefined && (capture === null || typeof capture.recordSocket !== "function")) {
+            throw new BandwidthConfigError("bw-codegen sockets: capture must have a recordSocket(message) method (createCapture of bw-codegen/capture)");
+        }
+        // the headers that matter of each accepted upgrade, for the capture's `open` record (never Authorization)
+        const upgradeHeaders = new WeakMap();
         const open = new Set();
         const log = createRuntimeLog(logger);
         const ctx = {
@@ -73,6 +94,9 @@ export function bindStreamServer(validators) {
             limits: queueLimits(anyOptions),
             closeOnHandlerError: handlerErrors === "close",
             open,
+            capture,
+            nextConnection: 0,
+            upgradeHeaders,
         };
         return {
             paths: upgrade.paths,
@@ -83,6 +107,8 @@ export function bindStreamServer(validators) {
                 if (!decision.ok && decision.status === 401 && decision.reason !== "missing") {
                     log.limited("warn", `socket-refused-${decision.reason}`, `bw-codegen sockets: refused an upgrade (401, ${decision.reason})`);
                 }
+                if (decision.ok && capture !== undefined)
+                    upgradeHeaders.set(decision, capturedHeaders(request));
                 return decision;
             },
             accept(socket, accepted) {

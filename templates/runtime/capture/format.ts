@@ -4,6 +4,7 @@
  * `replayCapture` (`bw-codegen/testing`). Edge-safe: text in, entries out.
  */
 import { BandwidthError } from "../errors.js";
+import { isSocketEntry, type SocketCaptureEntry } from "./socket-entry.js";
 
 /** The answer the receiver gave, as recorded (or as accepted by `replay --update`). */
 export interface CapturedAnswer {
@@ -33,13 +34,15 @@ export interface CaptureEntry {
 }
 
 /**
- * Reads the entries of one capture file's text (blank lines skipped; a line that is not an entry throws,
- * naming its line number).
+ * Reads the deliveries of one capture file's text (blank lines skipped; a line that is not an entry throws,
+ * naming its line number). Socket records (`"socket"`, written when the capture is also given to
+ * `createStreamServer`) are not deliveries: they go to `sockets` when given, and are skipped otherwise.
  *
  * @example
- * const entries = parseCapture(readFileSync("captures/capture-…-0001.ndjson", "utf8"));
+ * const sockets: SocketCaptureEntry[] = [];
+ * const entries = parseCapture(readFileSync("captures/capture-…-0001.ndjson", "utf8"), sockets);
  */
-export function parseCapture(text: string): CaptureEntry[] {
+export function parseCapture(text: string, sockets?: SocketCaptureEntry[]): CaptureEntry[] {
   const entries: CaptureEntry[] = [];
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
@@ -50,6 +53,10 @@ export function parseCapture(text: string): CaptureEntry[] {
       value = JSON.parse(line);
     } catch {
       throw new BandwidthError("BW_INVALID_CAPTURE", `line ${i + 1}: not JSON`);
+    }
+    if (isSocketEntry(value)) {
+      sockets?.push(value);
+      continue;
     }
     const entry = value as Partial<CaptureEntry>;
     if (entry === null || typeof entry !== "object" || entry.v !== 1 || typeof entry.url !== "string" || typeof entry.answer?.status !== "number") {

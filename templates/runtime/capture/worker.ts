@@ -13,6 +13,8 @@ import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import type { CaptureEntry } from "./format.js";
+import type { CapturedSocketMessage } from "../sockets/types.js";
+import { socketEntryOf } from "./socket-entry.js";
 import { createRedactor } from "./redact.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
@@ -30,12 +32,17 @@ export interface CaptureWorkerSettings {
   readonly ring: SharedArrayBuffer;
   /** int32 CONSUMED, WRITTEN, DONE (record.ts): the ring's running byte totals and deliveries written. */
   readonly control: SharedArrayBuffer;
+  /** Socket records keep media payloads. */
+  readonly keepMedia: boolean;
 }
 
-/** Messages to the worker (deliveries do not travel by message: they are in the ring). */
-export type ToWorker = { readonly type: "flush"; readonly id: number };
+/** Messages to the worker (deliveries do not travel by message: they are in the ring; socket records do, in batches). */
+export type ToWorker = { readonly type: "flush"; readonly id: number } | { readonly type: "sockets"; readonly records: readonly CapturedSocketMessage[] };
 /** Messages from the worker. */
-export type FromWorker = { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] } | { readonly type: "failed"; readonly message: string };
+export type FromWorker =
+  | { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] }
+  | { readonly type: "failed"; readonly message: string }
+  | { readonly type: "socketsDone"; readonly count: number };
 
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
@@ -160,7 +167,28 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   }
 
   setInterval(drain, POLL_MS);
+  /** Socket records (`socket-entry.ts`), redacted by the same redactor: a call id gets the deliveries' pseudonym. */
+  function writeSockets(records: readonly CapturedSocketMessage[]): void {
+    if (failed) return;
+    try {
+      if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
+      const options = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
+      let chunk = "";
+      for (const record of records) chunk += `${JSON.stringify(socketEntryOf(record, options))}\n`;
+      write(chunk);
+    } catch (error) {
+      failed = true;
+      const code = (error as { code?: string }).code;
+      port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
+    }
+  }
+
   port.on("message", (message: ToWorker) => {
+    if (message.type === "sockets") {
+      writeSockets(message.records);
+      port.postMessage({ type: "socketsDone", count: message.records.length } satisfies FromWorker);
+      return;
+    }
     if (message.type === "flush") {
       drain();
       port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);

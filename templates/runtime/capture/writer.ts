@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import type { WebhookLogger } from "../http/context.js";
 import type { CapturedDelivery, CaptureSink } from "../http/types.js";
+import type { CapturedSocketMessage, SocketCaptureSink } from "../sockets/types.js";
 import type { CaptureWorkerSettings, FromWorker, ToWorker } from "./worker.js";
 import {
   BODY_BYTES,
@@ -35,6 +36,8 @@ import {
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
 const encoder = new TextEncoder();
+/** Socket records are handed to the writer thread at least this often (ms), or as soon as 256 wait. */
+const SOCKET_BATCH_MS = 20;
 
 /** Options of {@link createCapture}. */
 export interface CaptureOptions {
@@ -60,16 +63,26 @@ export interface CaptureOptions {
    * be written); when it is full, deliveries are dropped from the capture (and counted). Default 16 MiB.
    */
   readonly bufferBytes?: number;
+  /**
+   * Socket records (`createStreamServer({ capture })`): keep the audio of `media` / `playAudio` messages.
+   * Default `false`: the payload is dropped, its base64 length and the `sequenceNumber` stay.
+   */
+  readonly keepMedia?: boolean;
   /** Where the one report of a failure goes. Default `console`. */
   readonly logger?: WebhookLogger;
 }
 
-/** A running capture: the sink to pass as `capture`, plus flushing and counters. */
-export interface Capture extends CaptureSink {
+/**
+ * A running capture: the sink to pass as `capture` to the webhooks and to `createStreamServer` (the same
+ * object records both), plus flushing and counters.
+ */
+export interface Capture extends CaptureSink, SocketCaptureSink {
   /** `false` once a write failed (capture turned itself off) or after `close()`. */
   readonly active: boolean;
   /** Deliveries recorded, written, and dropped (backlog over `maxPending`, or after a failure). */
   readonly stats: { readonly recorded: number; readonly written: number; readonly dropped: number };
+  /** Socket records (messages, opens, closes) handed to the writer, and dropped (backlog over `maxPending`, or after a failure). */
+  readonly socketStats: { readonly recorded: number; readonly dropped: number };
   /** Waits until every delivery recorded so far is written; resolves to the files of this capture, oldest first. */
   flush(): Promise<string[]>;
   /** Flushes, then stops the writer thread. */
@@ -110,13 +123,15 @@ function writeInline(inline: readonly string[], u8: Uint8Array, i32: Int32Array,
 }
 
 /**
- * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`.
+ * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`, and to
+ * `createStreamServer` to record the sockets' messages too (media payloads dropped unless `keepMedia`).
  *
  * @example
  * import { createCapture } from "bw-codegen/capture";
  * const capture = createCapture({ dir: "captures", keep: ["tag"] });
  * const webhooks = createBandwidthWebhooks({ capture, credentials, voice: { answer: () => … } });
- * // later: bw-codegen replay captures --url http://127.0.0.1:3000
+ * const sockets = createStreamServer({ capture, stream: { credentials, onMedia: … } });
+ * // later: bw-codegen replay captures --url http://127.0.0.1:3000 ; bw-codegen drift captures
  */
 export function createCapture(options: CaptureOptions): Capture {
   const logger = options.logger ?? console;
@@ -134,6 +149,7 @@ export function createCapture(options: CaptureOptions): Capture {
     prefix: `capture-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomBytes(3).toString("hex")}`,
     ring,
     control,
+    keepMedia: options.keepMedia === true,
   };
   const maxPending = options.maxPending ?? 10_000;
   const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings } });
@@ -154,6 +170,7 @@ export function createCapture(options: CaptureOptions): Capture {
   const flushes = new Map<number, (files: string[]) => void>();
   const stats = { recorded: 0, dropped: 0 };
   let behindReported = false;
+  let socketsInFlight = 0; // socket records handed to the writer thread and not yet written
 
   function stop(message: string): void {
     if (!active) return;
@@ -171,6 +188,8 @@ export function createCapture(options: CaptureOptions): Capture {
     if (message.type === "flushed") {
       flushes.get(message.id)?.([...message.files]);
       flushes.delete(message.id);
+    } else if (message.type === "socketsDone") {
+      socketsInFlight -= message.count;
     } else {
       stop(`cannot write to ${JSON.stringify(options.dir)} (${message.message})`);
     }
@@ -254,8 +273,49 @@ export function createCapture(options: CaptureOptions): Capture {
 
   let closed = false;
 
+  // socket records: plain objects, a batch handed over by message at most every 20 ms (a socket's rate is low)
+  let socketBatch: CapturedSocketMessage[] = [];
+  let socketTimer: ReturnType<typeof setTimeout> | undefined;
+  const socketStats = { recorded: 0, dropped: 0 };
+
+  function postSockets(): void {
+    if (socketTimer !== undefined) clearTimeout(socketTimer);
+    socketTimer = undefined;
+    if (socketBatch.length === 0) return;
+    const records = socketBatch;
+    socketBatch = [];
+    if (!active) {
+      socketStats.dropped += records.length;
+      return;
+    }
+    socketsInFlight += records.length;
+    try {
+      worker.postMessage({ type: "sockets", records } satisfies ToWorker);
+    } catch (error) {
+      socketsInFlight -= records.length;
+      socketStats.dropped += records.length;
+      stop(`a socket record could not be handed to the writer (${(error as Error).message})`);
+    }
+  }
+
+  function recordSocket(message: CapturedSocketMessage): void {
+    if (!active) return;
+    if (socketBatch.length + socketsInFlight >= maxPending) {
+      socketStats.dropped++;
+      return;
+    }
+    socketStats.recorded++;
+    socketBatch.push(message);
+    if (socketBatch.length >= 256) postSockets();
+    else if (socketTimer === undefined) {
+      socketTimer = setTimeout(postSockets, SOCKET_BATCH_MS);
+      socketTimer.unref?.();
+    }
+  }
+
   function flush(): Promise<string[]> {
     if (closed) return Promise.resolve([]);
+    postSockets();
     const id = ++nextFlush;
     return new Promise<string[]>((resolve) => {
       flushes.set(id, resolve);
@@ -270,6 +330,10 @@ export function createCapture(options: CaptureOptions): Capture {
     get active(): boolean {
       return active;
     },
+    get socketStats(): { recorded: number; dropped: number } {
+      return { ...socketStats };
+    },
+    recordSocket,
     get stats(): { recorded: number; written: number; dropped: number } {
       return { recorded: stats.recorded, written: active ? Atomics.load(counters, DONE) : done, dropped: stats.dropped };
     },

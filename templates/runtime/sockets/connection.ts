@@ -17,9 +17,11 @@ import { streamMetadata, transcriptionMetadata } from "./metadata.js";
 import { CLEAR_MESSAGE, OutboundQueue, playAudioMessage, type QueueLimits } from "./outbound.js";
 import type {
   AcceptedUpgrade,
+  CapturedSocketMessage,
   MediaFrame,
   PlayableAudio,
   PlayAudioFormat,
+  SocketCaptureSink,
   SocketConnection,
   SocketKind,
   SocketLike,
@@ -47,6 +49,12 @@ export interface ServerContext {
   readonly limits: QueueLimits;
   readonly closeOnHandlerError: boolean;
   readonly open: Set<SocketConnection>;
+  /** The `capture` option (records every message both ways), if set. */
+  readonly capture: SocketCaptureSink | undefined;
+  /** The last connection number given (capture records name their socket by it). */
+  nextConnection: number;
+  /** Headers kept of each accepted upgrade, for the capture's `open` record. */
+  readonly upgradeHeaders: WeakMap<AcceptedUpgrade, Record<string, string>>;
 }
 
 type Phase = "open" | "started" | "stopped" | "closing" | "closed";
@@ -119,6 +127,9 @@ class Connection implements SocketConnection {
   private closeCode: number | undefined;
   private closeReason = "";
   private readonly kind: SocketKind;
+  /** The transport, or (with `capture`) a view of it that records each message sent. */
+  private readonly out: SocketLike;
+  private readonly number: number = 0;
 
   constructor(
     private readonly ctx: ServerContext,
@@ -126,10 +137,36 @@ class Connection implements SocketConnection {
     private readonly upgrade: AcceptedUpgrade,
   ) {
     this.kind = upgrade.kind;
-    this.queue = new OutboundQueue(socket, ctx.limits);
+    this.out = socket;
+    if (ctx.capture !== undefined) {
+      this.number = ++ctx.nextConnection;
+      this.out = capturingSocket(socket, (text) => this.record("out", text));
+      const query = upgrade.query?.toString() ?? "";
+      this.recordOpen(query === "" ? upgrade.path : `${upgrade.path}?${query}`, ctx.upgradeHeaders.get(upgrade) ?? {});
+    }
+    this.queue = new OutboundQueue(this.out, ctx.limits);
     // A peer that upgrades and never sends `start` would hold the socket (and its slot) for ever.
     this.startTimer = setTimeout(() => this.noStart(), ctx.startTimeoutMs);
     (this.startTimer as { unref?: () => void }).unref?.();
+  }
+
+  // ------------------------------------------------------------ capture
+
+  /** Hands one record to the capture sink; nothing it does (a throw) reaches the socket. */
+  private capture(message: CapturedSocketMessage): void {
+    try {
+      this.ctx.capture!.recordSocket(message);
+    } catch {
+      // a capture never affects a socket
+    }
+  }
+
+  private recordOpen(url: string, headers: Record<string, string>): void {
+    this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "open", url, headers });
+  }
+
+  private record(type: "in" | "out", text: string): void {
+    this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type, text });
   }
 
   private startTimer: ReturnType<typeof setTimeout> | undefined;
@@ -158,6 +195,10 @@ class Connection implements SocketConnection {
 
   message(data: string | Uint8Array | ArrayBuffer): void {
     if (this.phase === "closing" || this.phase === "closed") return;
+    if (this.ctx.capture !== undefined) {
+      if (typeof data === "string") this.record("in", data);
+      else this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "in", binaryBytes: data.byteLength });
+    }
     try {
       if (typeof data !== "string") {
         this.invalid(CODES.binaryFrame, "Bandwidth sends JSON text frames only");
@@ -210,6 +251,7 @@ class Connection implements SocketConnection {
       stopped: this.stopped,
     };
     if (stream !== undefined) stream.state = undefined; // release the user's state with the socket
+    if (this.ctx.capture !== undefined) this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason });
     const hook = this.ctx.options.onClose;
     if (hook !== undefined) this.guard("onClose", () => hook(info));
   }
@@ -242,7 +284,7 @@ class Connection implements SocketConnection {
     // Through the queue: straight out while the transport drains; behind a stalled reader it waits there,
     // and the next clear() replaces it (clears in a row are one), so a bot clearing on every frame of a peer
     // that reads nothing cannot grow the transport's buffer without bound.
-    if (this.queue.offer(CLEAR_MESSAGE) !== undefined) this.socket.send(CLEAR_MESSAGE); // a queue bound under 21 bytes
+    if (this.queue.offer(CLEAR_MESSAGE) !== undefined) this.out.send(CLEAR_MESSAGE); // a queue bound under 21 bytes
   }
 
   close(code: number, reason: string): void {
@@ -513,6 +555,22 @@ class Connection implements SocketConnection {
     });
     this.close(code.code, code.reason);
   }
+}
+
+/** A view of a socket whose `send` tells `onSend` first (the capture's outbound records); the rest passes through. */
+function capturingSocket(socket: SocketLike, onSend: (text: string) => void): SocketLike {
+  return {
+    send(text: string): void {
+      onSend(text);
+      socket.send(text);
+    },
+    close(code: number, reason: string): void {
+      socket.close(code, reason);
+    },
+    get bufferedAmount(): number | undefined {
+      return socket.bufferedAmount;
+    },
+  };
 }
 
 /**

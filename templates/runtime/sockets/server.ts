@@ -13,8 +13,8 @@ import type { WebhookLogger } from "../logger.js";
 import { acceptSocket, type ServerContext } from "./connection.js";
 import { SOCKET_CLOSE_CODES } from "./close-codes.js";
 import type { QueueLimits } from "./outbound.js";
-import { createUpgradeDecision } from "./upgrade.js";
-import type { AcceptedUpgrade, SocketConnection, SocketLike, StreamServer, StreamServerOptions, UpgradeDecision } from "./types.js";
+import { createUpgradeDecision, readUpgradeHeader } from "./upgrade.js";
+import type { AcceptedUpgrade, SocketCaptureSink, SocketConnection, SocketLike, StreamServer, StreamServerOptions, UpgradeDecision, UpgradeRequestLike } from "./types.js";
 
 /** Default largest text frame: 256 KiB (a 20 ms media frame is about 300 bytes). */
 export const DEFAULT_MAX_MESSAGE_BYTES: number = 256 * 1024;
@@ -58,6 +58,20 @@ function queueLimits(options: StreamServerOptions<unknown, unknown>): QueueLimit
   });
 }
 
+/** The headers a capture keeps of an upgrade request: never `authorization`, cookies or forwarding chains. */
+function capturedHeaders(request: UpgradeRequestLike): Record<string, string> {
+  const out: Record<string, string> = {};
+  try {
+    for (const name of ["user-agent", "sec-websocket-protocol"]) {
+      const value = readUpgradeHeader(request.headers, name);
+      if (value !== undefined) out[name] = value;
+    }
+  } catch {
+    // odd headers object: none kept
+  }
+  return out;
+}
+
 /**
  * Binds the socket runtime to its validators; the `bw-codegen/sockets` entry calls it once with the
  * generated `validateStreamMessage` / `validateTranscriptionMessage` and exports the result as
@@ -76,6 +90,12 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
     if (handlerErrors !== "close" && handlerErrors !== "continue") {
       throw new BandwidthConfigError('bw-codegen sockets: handlerErrors must be "close" or "continue"');
     }
+    const capture = options.capture;
+    if (capture !== undefined && (capture === null || typeof capture.recordSocket !== "function")) {
+      throw new BandwidthConfigError("bw-codegen sockets: capture must have a recordSocket(message) method (createCapture of bw-codegen/capture)");
+    }
+    // the headers that matter of each accepted upgrade, for the capture's `open` record (never Authorization)
+    const upgradeHeaders = new WeakMap<AcceptedUpgrade, Record<string, string>>();
     const open = new Set<SocketConnection>();
     const log = createRuntimeLog(logger);
     const ctx: ServerContext = {
@@ -89,6 +109,9 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
       limits: queueLimits(anyOptions),
       closeOnHandlerError: handlerErrors === "close",
       open,
+      capture,
+      nextConnection: 0,
+      upgradeHeaders,
     };
     return {
       paths: upgrade.paths,
@@ -99,6 +122,7 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
         if (!decision.ok && decision.status === 401 && decision.reason !== "missing") {
           log.limited("warn", `socket-refused-${decision.reason}`, `bw-codegen sockets: refused an upgrade (401, ${decision.reason})`);
         }
+        if (decision.ok && capture !== undefined) upgradeHeaders.set(decision, capturedHeaders(request));
         return decision;
       },
       accept(socket: SocketLike, accepted: AcceptedUpgrade): SocketConnection {

@@ -352,6 +352,46 @@ export interface SocketCloseInfo {
   readonly stopped: boolean;
 }
 
+/**
+ * One socket event handed to a {@link SocketCaptureSink}: the opening (path, query and the headers that
+ * matter; never `Authorization`), each text message in (`in`, as it arrived, before parsing) or out (`out`,
+ * as sent: `playAudio`, `clear`), and the close. `connection` numbers the sockets of one server, so the
+ * records of one socket can be told apart when several interleave.
+ */
+export interface CapturedSocketMessage {
+  /** ms since the epoch. */
+  readonly at: number;
+  readonly kind: SocketKind;
+  /** 1, 2, 3… per server: the socket this record belongs to. */
+  readonly connection: number;
+  readonly type: "open" | "in" | "out" | "close";
+  /** `open`: the request target (path and query) as received. */
+  readonly url?: string;
+  /** `open`: `user-agent` and `sec-websocket-protocol` when present (never `authorization`). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** `in` / `out`: the text message. */
+  readonly text?: string;
+  /** `in`: the length of a binary frame (its bytes are not kept). */
+  readonly binaryBytes?: number;
+  /** `close`: the close code and reason. */
+  readonly code?: number;
+  readonly reason?: string;
+}
+
+/**
+ * Where the socket server hands each socket event when `capture` is set: `createCapture({ dir })` of
+ * `bw-codegen/capture` is one (the same object as the webhooks' `capture`). Edge-safe: the server only calls
+ * `recordSocket`, synchronously; it must return at once. A sink that throws is ignored (the socket is never
+ * affected).
+ *
+ * @example
+ * const seen: CapturedSocketMessage[] = [];
+ * const server = createStreamServer({ capture: { recordSocket: (m) => void seen.push(m) }, stream });
+ */
+export interface SocketCaptureSink {
+  recordSocket(message: CapturedSocketMessage): void;
+}
+
 /** Options of `createStreamServer`. `S`: your media-stream state; `T`: your transcription state. */
 export interface StreamServerOptions<S = Record<string, unknown>, T = Record<string, unknown>> {
   readonly stream?: StreamSocketOptions<S>;
@@ -374,6 +414,11 @@ export interface StreamServerOptions<S = Record<string, unknown>, T = Record<str
   readonly onError?: (error: unknown, info: SocketErrorInfo) => void;
   readonly onBackpressure?: (info: BackpressureInfo, stream: Stream<S>) => void;
   readonly onClose?: (info: SocketCloseInfo) => void;
+  /**
+   * Records every socket's messages both ways (see {@link SocketCaptureSink}): pass the `createCapture()`
+   * of `bw-codegen/capture` you give the webhooks. Never slows or fails a socket: a throwing sink is ignored.
+   */
+  readonly capture?: SocketCaptureSink;
 }
 
 /** A configured socket server: transport-agnostic; an adapter connects it to real sockets. */
