@@ -14,7 +14,7 @@ import { acceptSocket, type ServerContext } from "./connection.js";
 import { SOCKET_CLOSE_CODES } from "./close-codes.js";
 import type { QueueLimits } from "./outbound.js";
 import { createUpgradeDecision, readUpgradeHeader } from "./upgrade.js";
-import type { AcceptedUpgrade, SocketCaptureSink, SocketConnection, SocketLike, StreamServer, StreamServerOptions, UpgradeDecision, UpgradeRequestLike } from "./types.js";
+import type { AcceptedUpgrade, SocketConnection, SocketLike, StreamServer, StreamServerOptions, UpgradeDecision, UpgradeRequestLike } from "./types.js";
 
 /** Default largest text frame: 256 KiB (a 20 ms media frame is about 300 bytes). */
 export const DEFAULT_MAX_MESSAGE_BYTES: number = 256 * 1024;
