@@ -36,6 +36,8 @@ interface LevelResult {
   clientCpu: number;
   serverCpu: number;
   rssPerStreamKb: number;
+  /** V8 heap used per stream after a full GC (RSS also holds the young generation V8 grows under load, not per stream). */
+  heapPerStreamKb: number;
   /** Server CPU time per frame echoed (one media in, one playAudio out), µs. */
   cpuPerFrameUs: number;
   /** Every frame was echoed (no loss, no error): the server kept up, whatever the latency. */
@@ -92,17 +94,18 @@ export async function runVariant(variant: "runtime" | "bare", log: (line: string
   const results: LevelResult[] = [];
   try {
     const { port } = await ask<{ port: number }>(server, {});
-    const idle = await ask<{ rss: number }>(server, { cmd: "mem" });
+    const idle = await ask<{ rss: number; heapUsed: number }>(server, { cmd: "mem" });
     for (const n of LEVELS) {
-      const result: LevelResult = { n, sent: 0, echoed: 0, unexpected: 0, closedEarly: 0, seconds: 0, p50: 0, p99: 0, max: 0, latenessP99: 0, clientCpu: 0, serverCpu: 0, rssPerStreamKb: 0, cpuPerFrameUs: 0, keptUp: false, ok: false };
+      const result: LevelResult = { n, sent: 0, echoed: 0, unexpected: 0, closedEarly: 0, seconds: 0, p50: 0, p99: 0, max: 0, latenessP99: 0, clientCpu: 0, serverCpu: 0, rssPerStreamKb: 0, heapPerStreamKb: 0, cpuPerFrameUs: 0, keptUp: false, ok: false };
       try {
         await ask(client, { cmd: "open", url: `ws://127.0.0.1:${port}/sockets/stream`, n, authorization: AUTHORIZATION });
         const cpu0 = cpuSeconds(server.pid!);
         const t0 = performance.now();
         Object.assign(result, await ask<Partial<LevelResult>>(client, { cmd: "load", warmMs: 1000, measureMs: 3000 }));
         result.serverCpu = (cpuSeconds(server.pid!) - cpu0) / ((performance.now() - t0) / 1000);
-        const memory = await ask<{ rss: number; open: number }>(server, { cmd: "mem" });
+        const memory = await ask<{ rss: number; heapUsed: number; open: number }>(server, { cmd: "mem" });
         result.rssPerStreamKb = (memory.rss - idle.rss) / 1024 / n;
+        result.heapPerStreamKb = (memory.heapUsed - idle.heapUsed) / 1024 / n;
         result.cpuPerFrameUs = (result.serverCpu * 1e6) / (result.sent / result.seconds);
         result.keptUp = result.echoed >= result.sent * 0.999 && result.unexpected === 0 && result.closedEarly === 0 && memory.open === n;
         result.ok = result.keptUp && result.p99 < P99_LIMIT_MS;
@@ -113,7 +116,7 @@ export async function runVariant(variant: "runtime" | "bare", log: (line: string
       log(
         `socket-load ${variant} ${n} streams: ${(result.sent / Math.max(result.seconds, 1e-9)).toFixed(0)} frames/s in, echoed ${result.echoed}/${result.sent}, ` +
           `p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms, max ${result.max.toFixed(1)} ms, load lateness p99 ${result.latenessP99.toFixed(1)} ms, ` +
-          `server CPU ${(result.serverCpu * 100).toFixed(0)}% (${result.cpuPerFrameUs.toFixed(1)} µs/frame echoed), load CPU ${(result.clientCpu * 100).toFixed(0)}%, RSS ${result.rssPerStreamKb.toFixed(1)} KB/stream${result.error ? `, error: ${result.error}` : ""} → ${result.ok ? "held" : "NOT held"}`,
+          `server CPU ${(result.serverCpu * 100).toFixed(0)}% (${result.cpuPerFrameUs.toFixed(1)} µs/frame echoed), load CPU ${(result.clientCpu * 100).toFixed(0)}%, RSS ${result.rssPerStreamKb.toFixed(1)} KB/stream (heap ${result.heapPerStreamKb.toFixed(1)} KB)${result.error ? `, error: ${result.error}` : ""} → ${result.ok ? "held" : "NOT held"}`,
       );
       // go on while the server keeps up (the CPU figures), stop at the first level it does not
       if (!result.keptUp) break;
@@ -179,6 +182,14 @@ export async function runSocketLoadBench(log: (line: string) => void = (line) =>
       ours: c ? `runtime ${c.rssPerStreamKb.toFixed(1)} KB at ${c.n}` : "",
       baseline: d ? `ws + ajv ${d.rssPerStreamKb.toFixed(1)} KB at ${d.n}` : "",
       ratio: c && d ? `${(c.rssPerStreamKb / d.rssPerStreamKb).toFixed(2)}×` : "",
+      target: "",
+    },
+    {
+      group: "socket-load",
+      benchmark: "server V8 heap per open stream at the same level (heap used after GC minus idle, over streams: what a stream itself holds; RSS above also counts the young generation V8 grows under load)",
+      ours: c ? `runtime ${c.heapPerStreamKb.toFixed(1)} KB at ${c.n}` : "",
+      baseline: d ? `ws + ajv ${d.heapPerStreamKb.toFixed(1)} KB at ${d.n}` : "",
+      ratio: c && d ? `${(c.heapPerStreamKb / d.heapPerStreamKb).toFixed(2)}×` : "",
       target: "",
     },
   ];

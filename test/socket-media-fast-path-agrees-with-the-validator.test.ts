@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { decodeBase64Portable } from "../generated/runtime/audio/base64.js";
-import { decodeBase64Range, decodeMediaPayload, readMediaFast } from "../generated/runtime/sockets/fast-media.js";
+import { decodeBase64Portable, encodeBase64Portable } from "../generated/runtime/audio/base64.js";
+import { decodeBase64Range, decodeMediaPayload, encodeMediaPayload, readMediaFast } from "../generated/runtime/sockets/fast-media.js";
 import { validateStreamMessage } from "../generated/validators/stream.js";
 
 const B64 = Buffer.from(Uint8Array.from({ length: 160 }, (_, i) => (i * 31) & 0xff)).toString("base64");
@@ -116,4 +116,13 @@ describe("the media fast path", () => {
       );
     });
   }
+
+  it("the playAudio payload encoder (the host's Buffer, where there is one) encodes like the portable encoder, views at any offset included", () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 400 }), fc.nat(8), fc.nat(8), (bytes, head, tail) => {
+        const view = bytes.subarray(Math.min(head, bytes.length), Math.max(Math.min(head, bytes.length), bytes.length - tail));
+        assert.equal(encodeMediaPayload(view), encodeBase64Portable(view));
+      }),
+    );
+  });
 });

@@ -21,14 +21,19 @@ function trackOf(track) {
         sampleRate: typeof format?.sampleRate === "number" ? format.sampleRate : undefined,
     });
 }
+/** No params (the usual case): one shared frozen object, not a dictionary-mode object per stream. */
+const NO_PARAMS = Object.freeze(Object.create(null));
 function paramsOf(params) {
+    if (params === undefined || params === null || typeof params !== "object")
+        return NO_PARAMS;
+    const names = Object.keys(params);
+    if (names.length === 0)
+        return NO_PARAMS;
     const out = Object.create(null);
-    if (params !== undefined && params !== null && typeof params === "object") {
-        for (const name of Object.keys(params)) {
-            const value = params[name];
-            if (typeof value === "string")
-                out[name] = value;
-        }
+    for (const name of names) {
+        const value = params[name];
+        if (typeof value === "string")
+            out[name] = value;
     }
     return Object.freeze(out);
 }

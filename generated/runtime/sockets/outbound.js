@@ -7,9 +7,10 @@
  * goes, `close`: the socket is closed with 4012), and the `onBackpressure` hook hears of it. The adapter's
  * `drain()` sends what waits. All state is per stream. Edge-safe.
  */
-import { bytesToBase64, pcm16ToBase64 } from "../audio/base64.js";
+import { pcm16ToBase64 } from "../audio/base64.js";
 import { playAudioContentType } from "../audio/content-type.js";
 import { BandwidthConfigError } from "../errors.js";
+import { encodeMediaPayload } from "./fast-media.js";
 /** The `clear` message: one constant string. */
 export const CLEAR_MESSAGE = '{"eventType":"clear"}';
 /** Writes the `playAudio` message for audio in a format (μ-law bytes by default). Throws on a mismatch. */
@@ -21,7 +22,7 @@ export function playAudioMessage(audio, format) {
             throw new BandwidthConfigError("playAudio: μ-law audio is a Uint8Array; for 16-bit PCM pass { encoding: \"pcm16\", sampleRate }");
         }
         contentType = "audio/pcmu";
-        payload = bytesToBase64(audio);
+        payload = encodeMediaPayload(audio);
     }
     else {
         contentType = playAudioContentType(format);
@@ -30,7 +31,7 @@ export function playAudioMessage(audio, format) {
         else if (audio instanceof Uint8Array) {
             if (audio.length % 2 !== 0)
                 throw new BandwidthConfigError("playAudio: 16-bit PCM bytes come in pairs (little-endian); got an odd length");
-            payload = bytesToBase64(audio);
+            payload = encodeMediaPayload(audio);
         }
         else
             throw new BandwidthConfigError("playAudio: audio must be a Uint8Array or an Int16Array");

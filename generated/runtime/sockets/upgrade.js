@@ -77,16 +77,16 @@ export function createUpgradeDecision(options, logger) {
         const path = url.pathname;
         if (path === paths.stream) {
             if (basic === undefined)
-                return accepted("stream", url, "none");
+                return accepted("stream", paths.stream, url, "none");
             const result = basic.check(readUpgradeHeader(request.headers, "authorization"));
             if (!result.ok)
                 return { ...basicRefusal, reason: result.reason };
-            return accepted("stream", url, "basic", result.credentialIndex);
+            return accepted("stream", paths.stream, url, "basic", result.credentialIndex);
         }
         if (path === paths.transcription) {
             const verify = transcription.verifyToken;
             if (verify === undefined)
-                return accepted("transcription", url, "none");
+                return accepted("transcription", paths.transcription, url, "none");
             let verdict;
             try {
                 verdict = await verify({ url, headers: request.headers });
@@ -95,9 +95,9 @@ export function createUpgradeDecision(options, logger) {
                 return TOKEN_REFUSED; // a verifier that throws refuses (fail closed)
             }
             if (verdict === true)
-                return accepted("transcription", url, "token");
+                return accepted("transcription", paths.transcription, url, "token");
             if (typeof verdict === "object" && verdict !== null && verdict.ok === true) {
-                return accepted("transcription", url, "token", undefined, typeof verdict.callId === "string" ? verdict.callId : undefined);
+                return accepted("transcription", paths.transcription, url, "token", undefined, typeof verdict.callId === "string" ? verdict.callId : undefined);
             }
             return TOKEN_REFUSED;
         }
@@ -105,8 +105,13 @@ export function createUpgradeDecision(options, logger) {
     }
     return { paths: Object.freeze(paths), decide };
 }
-function accepted(kind, url, auth, credentialIndex, callId) {
-    const decision = { ok: true, kind, path: url.pathname, query: url.searchParams, auth };
+/**
+ * The decision lives as long as its socket, so it keeps nothing of the request: `path` is the configured
+ * path (equal to the request's, and not a slice of its URL string) and `query` a copy detached from the
+ * parsed URL.
+ */
+function accepted(kind, path, url, auth, credentialIndex, callId) {
+    const decision = { ok: true, kind, path, query: new URLSearchParams(url.search), auth };
     if (credentialIndex !== undefined)
         decision.credentialIndex = credentialIndex;
     if (callId !== undefined)

@@ -7,9 +7,10 @@
  * `drain()` sends what waits. All state is per stream. Edge-safe.
  */
 
-import { bytesToBase64, pcm16ToBase64 } from "../audio/base64.js";
+import { pcm16ToBase64 } from "../audio/base64.js";
 import { playAudioContentType } from "../audio/content-type.js";
 import { BandwidthConfigError } from "../errors.js";
+import { encodeMediaPayload } from "./fast-media.js";
 import type { BackpressureInfo, BackpressurePolicy, PlayableAudio, PlayAudioFormat, SocketLike } from "./types.js";
 
 /** The limits of one queue (resolved from the server's options). */
@@ -31,13 +32,13 @@ export function playAudioMessage(audio: PlayableAudio, format: PlayAudioFormat |
       throw new BandwidthConfigError("playAudio: μ-law audio is a Uint8Array; for 16-bit PCM pass { encoding: \"pcm16\", sampleRate }");
     }
     contentType = "audio/pcmu";
-    payload = bytesToBase64(audio);
+    payload = encodeMediaPayload(audio);
   } else {
     contentType = playAudioContentType(format);
     if (audio instanceof Int16Array) payload = pcm16ToBase64(audio);
     else if (audio instanceof Uint8Array) {
       if (audio.length % 2 !== 0) throw new BandwidthConfigError("playAudio: 16-bit PCM bytes come in pairs (little-endian); got an odd length");
-      payload = bytesToBase64(audio);
+      payload = encodeMediaPayload(audio);
     } else throw new BandwidthConfigError("playAudio: audio must be a Uint8Array or an Int16Array");
   }
   // contentType is one of four fixed ASCII strings and base64 needs no escaping: no JSON.stringify.

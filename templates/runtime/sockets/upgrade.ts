@@ -83,23 +83,23 @@ export function createUpgradeDecision(
     }
     const path = url.pathname;
     if (path === paths.stream) {
-      if (basic === undefined) return accepted("stream", url, "none");
+      if (basic === undefined) return accepted("stream", paths.stream, url, "none");
       const result = basic.check(readUpgradeHeader(request.headers, "authorization"));
       if (!result.ok) return { ...basicRefusal!, reason: result.reason };
-      return accepted("stream", url, "basic", result.credentialIndex);
+      return accepted("stream", paths.stream, url, "basic", result.credentialIndex);
     }
     if (path === paths.transcription) {
       const verify = transcription!.verifyToken;
-      if (verify === undefined) return accepted("transcription", url, "none");
+      if (verify === undefined) return accepted("transcription", paths.transcription, url, "none");
       let verdict: Awaited<ReturnType<typeof verify>>;
       try {
         verdict = await verify({ url, headers: request.headers });
       } catch {
         return TOKEN_REFUSED; // a verifier that throws refuses (fail closed)
       }
-      if (verdict === true) return accepted("transcription", url, "token");
+      if (verdict === true) return accepted("transcription", paths.transcription, url, "token");
       if (typeof verdict === "object" && verdict !== null && verdict.ok === true) {
-        return accepted("transcription", url, "token", undefined, typeof verdict.callId === "string" ? verdict.callId : undefined);
+        return accepted("transcription", paths.transcription, url, "token", undefined, typeof verdict.callId === "string" ? verdict.callId : undefined);
       }
       return TOKEN_REFUSED;
     }
@@ -109,8 +109,13 @@ export function createUpgradeDecision(
   return { paths: Object.freeze(paths), decide };
 }
 
-function accepted(kind: SocketKind, url: URL, auth: AcceptedUpgrade["auth"], credentialIndex?: number, callId?: string): AcceptedUpgrade {
-  const decision: AcceptedUpgrade = { ok: true, kind, path: url.pathname, query: url.searchParams, auth };
+/**
+ * The decision lives as long as its socket, so it keeps nothing of the request: `path` is the configured
+ * path (equal to the request's, and not a slice of its URL string) and `query` a copy detached from the
+ * parsed URL.
+ */
+function accepted(kind: SocketKind, path: string, url: URL, auth: AcceptedUpgrade["auth"], credentialIndex?: number, callId?: string): AcceptedUpgrade {
+  const decision: AcceptedUpgrade = { ok: true, kind, path, query: new URLSearchParams(url.search), auth };
   if (credentialIndex !== undefined) (decision as { credentialIndex?: number }).credentialIndex = credentialIndex;
   if (callId !== undefined) (decision as { callId?: string }).callId = callId;
   return decision;

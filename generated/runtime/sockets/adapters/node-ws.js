@@ -24,6 +24,14 @@ function refuse(socket, decision) {
     socket.once("finish", () => socket.destroy());
     socket.end(`${head}\r\n${body}`);
 }
+/**
+ * A socket error during or after the handshake: destroy it. Module-level on purpose: an arrow in
+ * `onUpgrade` would share its closure context with the decision callbacks, and so keep the upgrade
+ * request (its headers, the `Authorization` credentials among them) alive for the socket's lifetime.
+ */
+function destroyOnError() {
+    this.destroy();
+}
 function textOf(data) {
     if (Array.isArray(data))
         return Buffer.concat(data).toString("utf8");
@@ -106,7 +114,7 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
         });
     };
     const onUpgrade = (request, socket, head) => {
-        socket.on("error", () => socket.destroy()); // a reset during the handshake must not crash the process
+        socket.on("error", destroyOnError); // a reset during the handshake must not crash the process
         if (closing) {
             refuse(socket, { status: 404, body: "no socket here\n", headers: {} });
             return;

@@ -60,6 +60,15 @@ function refuse(socket: Duplex, decision: Pick<RefusedUpgrade, "body" | "headers
   socket.end(`${head}\r\n${body}`);
 }
 
+/**
+ * A socket error during or after the handshake: destroy it. Module-level on purpose: an arrow in
+ * `onUpgrade` would share its closure context with the decision callbacks, and so keep the upgrade
+ * request (its headers, the `Authorization` credentials among them) alive for the socket's lifetime.
+ */
+function destroyOnError(this: Duplex): void {
+  this.destroy();
+}
+
 function textOf(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
@@ -143,7 +152,7 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
   };
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    socket.on("error", () => socket.destroy()); // a reset during the handshake must not crash the process
+    socket.on("error", destroyOnError); // a reset during the handshake must not crash the process
     if (closing) {
       refuse(socket, { status: 404, body: "no socket here\n", headers: {} });
       return;
