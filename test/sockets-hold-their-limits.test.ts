@@ -111,6 +111,7 @@ describe("a slow async onMedia cannot pile up pending promises", () => {
     let stopped = false;
     const { port, server, connections } = await serve({
       maxPendingMedia: MAX,
+      closeAfterStopMs: 600_000, // this test is about reading, not the close after stop
       stream: {
         credentials: [USER],
         onMedia: (frame) =>
