@@ -77,6 +77,10 @@ export declare const SOCKET_CLOSE_CODES: {
         readonly code: 4013;
         readonly reason: "no start";
     };
+    readonly mediaOverload: {
+        readonly code: 4014;
+        readonly reason: "media handler overloaded";
+    };
 };
 /** One entry of {@link SOCKET_CLOSE_CODES}. */
 export type SocketCloseCode = (typeof SOCKET_CLOSE_CODES)[keyof typeof SOCKET_CLOSE_CODES];

@@ -29,4 +29,5 @@ export const SOCKET_CLOSE_CODES = Object.freeze({
     deadPeer: { code: 4011, reason: "ping timeout" },
     backpressure: { code: 4012, reason: "outbound queue full" },
     noStart: { code: 4013, reason: "no start" },
+    mediaOverload: { code: 4014, reason: "media handler overloaded" },
 });

@@ -21,6 +21,8 @@ export interface ServerContext {
     readonly log: RuntimeLog;
     readonly maxMessageBytes: number;
     readonly startTimeoutMs: number;
+    readonly closeAfterStopMs: number;
+    readonly maxPendingMedia: number;
     readonly limits: QueueLimits;
     readonly closeOnHandlerError: boolean;
     readonly open: Set<SocketConnection>;

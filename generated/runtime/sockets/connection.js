@@ -123,6 +123,12 @@ class Connection {
         this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type, text });
     }
     startTimer;
+    /** After `stop`: closes a socket the peer keeps open (a peer answering pings would else hold it for ever). */
+    stopTimer;
+    /** `onMedia` promises not settled yet; at `maxPendingMedia` reading pauses (or, untransported, 4014). */
+    pendingMedia = 0;
+    /** Frames that arrived while reading was paused (what the transport had already read), in order. */
+    held;
     clearStartTimer() {
         if (this.startTimer === undefined)
             return;
@@ -153,12 +159,20 @@ class Connection {
             else
                 this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "in", binaryBytes: data.byteLength });
         }
+        if (this.held !== undefined) {
+            this.held.push(data); // behind the frames already held: the order is kept
+            return;
+        }
+        this.handle(data);
+    }
+    /** One frame, read now or replayed from `held` (recorded once, when it arrived). */
+    handle(data) {
         try {
             if (typeof data !== "string") {
                 this.invalid(CODES.binaryFrame, "Bandwidth sends JSON text frames only");
                 return;
             }
-            if (data.length > this.ctx.maxMessageBytes) {
+            if (data.length * 3 > this.ctx.maxMessageBytes && utf8Length(data, this.ctx.maxMessageBytes) > this.ctx.maxMessageBytes) {
                 this.invalid(CODES.tooLarge, `over ${this.ctx.maxMessageBytes} bytes`);
                 return;
             }
@@ -196,6 +210,8 @@ class Connection {
             return;
         this.phase = "closed";
         this.clearStartTimer();
+        this.clearStopTimer();
+        this.held = undefined;
         this.ctx.open.delete(this);
         this.queue.reset();
         const stream = this.stream;
@@ -252,6 +268,8 @@ class Connection {
             return;
         this.phase = "closing";
         this.clearStartTimer();
+        this.clearStopTimer();
+        this.held = undefined;
         reason = closeReasonOf(reason);
         this.closeCode = code;
         this.closeReason = reason;
@@ -435,16 +453,79 @@ class Connection {
         try {
             const result = handler(frame, stream);
             if (result !== undefined && result !== null && typeof result.then === "function") {
-                result.then(undefined, (error) => this.handlerFailed("onMedia", error));
+                this.pendingMedia++;
+                result.then(() => this.mediaSettled(), (error) => {
+                    this.mediaSettled();
+                    this.handlerFailed("onMedia", error);
+                });
+                if (this.pendingMedia >= this.ctx.maxPendingMedia)
+                    this.overloaded();
             }
         }
         catch (error) {
             this.handlerFailed("onMedia", error);
         }
     }
+    /**
+     * `maxPendingMedia` handler promises are in flight: stop reading. A transport that can pause (`ws`) does,
+     * and what it had already read waits in `held`, in order (nothing is lost); one that cannot is closed
+     * with 4014, since dropping audio in the middle of a call would be silent.
+     */
+    overloaded() {
+        if (this.held !== undefined || this.isClosing())
+            return;
+        if (typeof this.socket.pause !== "function" || typeof this.socket.resume !== "function") {
+            this.ctx.log.limited("warn", "socket-media-overload", `bw-codegen sockets: closing a stream socket with ${CODES.mediaOverload.code} (${this.pendingMedia} onMedia calls pending)`, {
+                callId: this.stream?.callId,
+            });
+            this.close(CODES.mediaOverload.code, CODES.mediaOverload.reason);
+            return;
+        }
+        this.held = [];
+        try {
+            this.socket.pause();
+        }
+        catch (error) {
+            this.report(error, "pause");
+        }
+    }
+    mediaSettled() {
+        this.pendingMedia--;
+        const held = this.held;
+        if (held === undefined || this.pendingMedia >= this.ctx.maxPendingMedia || this.isClosing())
+            return;
+        this.held = undefined;
+        let next = 0;
+        while (next < held.length && this.held === undefined && !this.isClosing())
+            this.handle(held[next++]);
+        if (this.held !== undefined) {
+            this.held.unshift(...held.slice(next)); // paused again: still first
+            return;
+        }
+        if (this.isClosing())
+            return;
+        try {
+            this.socket.resume?.();
+        }
+        catch (error) {
+            this.report(error, "resume");
+        }
+    }
+    clearStopTimer() {
+        if (this.stopTimer === undefined)
+            return;
+        clearTimeout(this.stopTimer);
+        this.stopTimer = undefined;
+    }
     stop(stop) {
         this.phase = "stopped";
         this.sawStop = true;
+        // Bandwidth closes the socket itself after `stop`; a peer that does not would hold it (and its slot) for ever.
+        this.stopTimer = setTimeout(() => {
+            this.stopTimer = undefined;
+            this.close(CODES.normal.code, CODES.normal.reason);
+        }, this.ctx.closeAfterStopMs);
+        this.stopTimer.unref?.();
         if (this.kind === "stream") {
             const handler = this.ctx.options.stream?.onStop;
             const stream = this.stream;
@@ -554,6 +635,28 @@ function closeReasonOf(reason) {
     while (end > 0 && (bytes[end] & 0xc0) === 0x80)
         end--; // back to the start of a character
     return new TextDecoder().decode(bytes.subarray(0, end));
+}
+/**
+ * The UTF-8 length of a string, counted only as far as `limit` (past it, some number over `limit`): a
+ * string's `length` counts UTF-16 units, and one unit may take 3 bytes, so a web adapter comparing
+ * `length` would let 3 times the limit through. Lone surrogates count 3 (TextEncoder's U+FFFD).
+ */
+function utf8Length(text, limit) {
+    let bytes = 0;
+    for (let i = 0; i < text.length && bytes <= limit; i++) {
+        const unit = text.charCodeAt(i);
+        if (unit < 0x80)
+            bytes += 1;
+        else if (unit < 0x800)
+            bytes += 2;
+        else if (unit >= 0xd800 && unit <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+            bytes += 4;
+            i++;
+        }
+        else
+            bytes += 3;
+    }
+    return bytes;
 }
 /** Wraps an upgraded socket: the connection its adapter feeds. */
 export function acceptSocket(ctx, socket, upgrade) {

@@ -14,6 +14,16 @@ export declare const DEFAULT_MAX_MESSAGE_BYTES: number;
 export declare const DEFAULT_MAX_QUEUED_BYTES: number;
 /** Default time an accepted socket has to send its `start`: 10 s. */
 export declare const DEFAULT_START_TIMEOUT_MS: number;
+/**
+ * Default most sockets open at once: 10,000, ten times the 1,000 streams one core is built to carry at 50
+ * frames/s each way (docs/benchmarks.md), so it never bites a healthy server, while it bounds what a flood
+ * of authenticated upgrades (or a runaway caller) can take: each stream may queue up to `maxQueuedBytes`.
+ */
+export declare const DEFAULT_MAX_SOCKETS: number;
+/** Default most pending async `onMedia` calls per stream: 64 (1.28 s of 20 ms frames). */
+export declare const DEFAULT_MAX_PENDING_MEDIA: number;
+/** Default time a peer has to close its socket after `stop`: 5 s. */
+export declare const DEFAULT_CLOSE_AFTER_STOP_MS: number;
 /** Default high-water mark of the transport's buffer: 64 KiB. */
 export declare const DEFAULT_HIGH_WATER_MARK: number;
 /** The validators the server checks Bandwidth's messages with (the generated ones). */

@@ -29,6 +29,12 @@ export interface SocketLike {
      * own bounded queue honest; a transport without it (undefined) is treated as always drained.
      */
     readonly bufferedAmount?: number;
+    /**
+     * Stops reading frames (`ws` `pause()`), and starts again. The core pauses while `maxPendingMedia` async
+     * `onMedia` calls are pending; a transport without them is closed with 4014 instead.
+     */
+    pause?(): void;
+    resume?(): void;
 }
 /** A header lookup: a `Headers` object, or node's `IncomingHttpHeaders` (lower-case keys). */
 export type UpgradeHeaders = {
@@ -60,9 +66,9 @@ export interface AcceptedUpgrade {
 /** An upgrade the core refuses: answer this over HTTP and open no socket. */
 export interface RefusedUpgrade {
     readonly ok: false;
-    /** 401 (no or wrong credentials / token), 404 (no socket on this path). */
-    readonly status: 401 | 404;
-    /** Headers of the answer (`WWW-Authenticate` on a Basic 401). */
+    /** 401 (no or wrong credentials / token), 404 (no socket on this path), 503 (`maxSockets` open). */
+    readonly status: 401 | 404 | 503;
+    /** Headers of the answer (`WWW-Authenticate` on a Basic 401, `Retry-After` on a 503). */
     readonly headers: Readonly<Record<string, string>>;
     /** A short plain-text body (never a secret). */
     readonly body: string;
@@ -375,6 +381,19 @@ export interface StreamServerOptions<S = Record<string, unknown>, T = Record<str
      * it the socket is closed with 4013, so a peer that upgrades and stays silent holds nothing. Default 10000 ms.
      */
     readonly startTimeoutMs?: number;
+    /**
+     * Most sockets open at once on this server (default 10000); an upgrade over it is refused before the
+     * upgrade with HTTP 503 + `Retry-After` and opens no socket.
+     */
+    readonly maxSockets?: number;
+    /**
+     * Most `onMedia` promises pending per stream (default 64, 1.3 s of 20 ms frames); at it the stream stops
+     * reading until one settles (node adapter: `ws` `pause()`, no frame lost), or, on a transport that cannot
+     * pause, is closed with 4014.
+     */
+    readonly maxPendingMedia?: number;
+    /** After `stop`, how long the peer has to close the socket before the server does (1000). Default 5000 ms. */
+    readonly closeAfterStopMs?: number;
     readonly backpressure?: BackpressureOptions;
     /** A handler that throws or rejects: `close` (default, 4010) or `continue` (reported to onError only). */
     readonly handlerErrors?: "close" | "continue";

@@ -29,6 +29,7 @@ export const SOCKET_CLOSE_CODES: {
   readonly deadPeer: { readonly code: 4011; readonly reason: "ping timeout" };
   readonly backpressure: { readonly code: 4012; readonly reason: "outbound queue full" };
   readonly noStart: { readonly code: 4013; readonly reason: "no start" };
+  readonly mediaOverload: { readonly code: 4014; readonly reason: "media handler overloaded" };
 } = Object.freeze({
   normal: { code: 1000, reason: "normal" },
   goingAway: { code: 1001, reason: "going away" },
@@ -46,6 +47,7 @@ export const SOCKET_CLOSE_CODES: {
   deadPeer: { code: 4011, reason: "ping timeout" },
   backpressure: { code: 4012, reason: "outbound queue full" },
   noStart: { code: 4013, reason: "no start" },
+  mediaOverload: { code: 4014, reason: "media handler overloaded" },
 } as const);
 
 /** One entry of {@link SOCKET_CLOSE_CODES}. */

@@ -22,8 +22,27 @@ export const DEFAULT_MAX_MESSAGE_BYTES: number = 256 * 1024;
 export const DEFAULT_MAX_QUEUED_BYTES: number = 1024 * 1024;
 /** Default time an accepted socket has to send its `start`: 10 s. */
 export const DEFAULT_START_TIMEOUT_MS: number = 10_000;
+/**
+ * Default most sockets open at once: 10,000, ten times the 1,000 streams one core is built to carry at 50
+ * frames/s each way (docs/benchmarks.md), so it never bites a healthy server, while it bounds what a flood
+ * of authenticated upgrades (or a runaway caller) can take: each stream may queue up to `maxQueuedBytes`.
+ */
+export const DEFAULT_MAX_SOCKETS: number = 10_000;
+/** Default most pending async `onMedia` calls per stream: 64 (1.28 s of 20 ms frames). */
+export const DEFAULT_MAX_PENDING_MEDIA: number = 64;
+/** Default time a peer has to close its socket after `stop`: 5 s. */
+export const DEFAULT_CLOSE_AFTER_STOP_MS: number = 5000;
 /** Default high-water mark of the transport's buffer: 64 KiB. */
 export const DEFAULT_HIGH_WATER_MARK: number = 64 * 1024;
+
+/** The answer to an upgrade while `maxSockets` are open (checked after auth: a stranger learns nothing). */
+const AT_CAPACITY: UpgradeDecision = Object.freeze({
+  ok: false,
+  status: 503,
+  reason: "capacity",
+  body: "too many sockets\n",
+  headers: Object.freeze({ "content-type": "text/plain; charset=utf-8", "retry-after": "5" }),
+});
 
 /** The validators the server checks Bandwidth's messages with (the generated ones). */
 export interface SocketValidators {
@@ -97,6 +116,7 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
     // the headers that matter of each accepted upgrade, for the capture's `open` record (never Authorization)
     const upgradeHeaders = new WeakMap<AcceptedUpgrade, Record<string, string>>();
     const open = new Set<SocketConnection>();
+    const maxSockets = sizeOption(options.maxSockets, DEFAULT_MAX_SOCKETS, "maxSockets");
     const log = createRuntimeLog(logger);
     const ctx: ServerContext = {
       options: anyOptions,
@@ -106,6 +126,8 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
       log,
       maxMessageBytes: sizeOption(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, "maxMessageBytes"),
       startTimeoutMs: sizeOption(options.startTimeoutMs, DEFAULT_START_TIMEOUT_MS, "startTimeoutMs"),
+      closeAfterStopMs: sizeOption(options.closeAfterStopMs, DEFAULT_CLOSE_AFTER_STOP_MS, "closeAfterStopMs"),
+      maxPendingMedia: sizeOption(options.maxPendingMedia, DEFAULT_MAX_PENDING_MEDIA, "maxPendingMedia"),
       limits: queueLimits(anyOptions),
       closeOnHandlerError: handlerErrors === "close",
       open,
@@ -121,6 +143,10 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
         // A wrong credential or token is worth a (rate-limited) line; a missing one may be a probe. Never the header.
         if (!decision.ok && decision.status === 401 && decision.reason !== "missing") {
           log.limited("warn", `socket-refused-${decision.reason}`, `bw-codegen sockets: refused an upgrade (401, ${decision.reason})`);
+        }
+        if (decision.ok && open.size >= maxSockets) {
+          log.limited("warn", "socket-refused-capacity", `bw-codegen sockets: refused an upgrade (503, ${maxSockets} sockets open: maxSockets)`);
+          return AT_CAPACITY;
         }
         if (decision.ok && capture !== undefined) upgradeHeaders.set(decision, capturedHeaders(request));
         return decision;

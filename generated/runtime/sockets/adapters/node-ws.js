@@ -95,6 +95,8 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
             get bufferedAmount() {
                 return ws.bufferedAmount;
             },
+            pause: () => ws.pause(),
+            resume: () => ws.resume(),
         };
         connection = streamServer.accept(socket, decision);
         const entry = { alive: true, connection };
@@ -154,6 +156,8 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
     httpServer.on("upgrade", onUpgrade);
     const timer = setInterval(() => {
         for (const [ws, entry] of live) {
+            if (ws.isPaused)
+                continue; // we stopped reading (pending onMedia calls): its pongs wait unread too
             if (!entry.alive) {
                 live.delete(ws);
                 entry.connection.deadPeer();

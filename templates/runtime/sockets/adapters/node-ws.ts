@@ -132,6 +132,8 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
       get bufferedAmount() {
         return ws.bufferedAmount;
       },
+      pause: () => ws.pause(),
+      resume: () => ws.resume(),
     };
     connection = streamServer.accept(socket, decision);
     const entry: Live = { alive: true, connection };
@@ -191,6 +193,7 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
 
   const timer = setInterval(() => {
     for (const [ws, entry] of live) {
+      if (ws.isPaused) continue; // we stopped reading (pending onMedia calls): its pongs wait unread too
       if (!entry.alive) {
         live.delete(ws);
         entry.connection.deadPeer();
