@@ -1,0 +1,380 @@
+/**
+ * The transport-agnostic contract of the socket runtime (`bw-codegen/sockets`): what an adapter (the
+ * `ws` one in `adapters/node-ws.ts`, the web-standard one for Workers/Deno/Bun) and the core
+ * (`createStreamServer`, `server.ts`) say to each other, and what a handler sees. Edge-safe: types only.
+ *
+ * An adapter's whole job, in order (names here are stable: other modules build on them):
+ * 1. On an upgrade request, call `server.authorizeUpgrade({ url, headers })` BEFORE completing the
+ *    upgrade. On `{ ok: false }` answer the HTTP `status` with its `headers` and `body` and open no socket.
+ * 2. On `{ ok: true }`, complete the upgrade, wrap the socket in a {@link SocketLike} and call
+ *    `server.accept(socket, decision)`; it returns the {@link SocketConnection} the adapter feeds.
+ * 3. Feed it: `connection.message(data)` per frame (a string for a text frame, bytes for a binary one),
+ *    `connection.drain()` whenever the transport's buffer went down (e.g. a send callback),
+ *    `connection.deadPeer()` when the peer stopped answering pings, `connection.closed(code, reason)`
+ *    once the transport is closed (by either side). The core never throws into the adapter.
+ */
+
+import type { BasicCredentials } from "../auth/basic.js";
+import type { WebhookLogger } from "../logger.js";
+import type { PlayAudioFormat } from "../audio/content-type.js";
+import type { TelephonyRate } from "../audio/resample.js";
+
+// ---------------------------------------------------------------- transport side
+
+/** The few things the core needs from a server-side WebSocket (ws, a Workers/Deno/Bun socket). */
+export interface SocketLike {
+  /** Sends one text frame. */
+  send(text: string): void;
+  /** Starts the closing handshake with a code (1000, 1001, 1009 or 4000-4999) and a short reason. */
+  close(code: number, reason: string): void;
+  /**
+   * Bytes handed to the transport and not yet written to the network. The core reads it to keep its
+   * own bounded queue honest; a transport without it (undefined) is treated as always drained.
+   */
+  readonly bufferedAmount?: number;
+}
+
+/** A header lookup: a `Headers` object, or node's `IncomingHttpHeaders` (lower-case keys). */
+export type UpgradeHeaders =
+  | { get(name: string): string | null }
+  | Readonly<Record<string, string | readonly string[] | undefined>>;
+
+/** The opening handshake as the core needs it: the request target and its headers. */
+export interface UpgradeRequestLike {
+  /** The request URL: absolute (`https://host/sockets/stream?x=1`) or a path with its query. */
+  readonly url: string;
+  readonly headers: UpgradeHeaders;
+}
+
+/** Which kind of socket a path serves. */
+export type SocketKind = "stream" | "transcription";
+
+/** An upgrade the core accepts: hand it to `accept` with the socket. */
+export interface AcceptedUpgrade {
+  readonly ok: true;
+  readonly kind: SocketKind;
+  /** The request path (no query). */
+  readonly path: string;
+  /** The query parameters of the request URL (e.g. your own routing hints). */
+  readonly query: URLSearchParams;
+  /** How the socket was authenticated (`none`: the explicit `allowUnauthenticated` opt-in). */
+  readonly auth: "basic" | "token" | "none";
+  /** Index of the credential pair that matched (Basic auth; useful while rotating). */
+  readonly credentialIndex?: number;
+  /** The call id the transcription token was signed for, when the verifier says so: `start` must match. */
+  readonly callId?: string;
+}
+
+/** An upgrade the core refuses: answer this over HTTP and open no socket. */
+export interface RefusedUpgrade {
+  readonly ok: false;
+  /** 401 (no or wrong credentials / token), 404 (no socket on this path). */
+  readonly status: 401 | 404;
+  /** Headers of the answer (`WWW-Authenticate` on a Basic 401). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** A short plain-text body (never a secret). */
+  readonly body: string;
+  /** Why, safe to log (`missing`, `mismatch`, `token`, `path`, …). */
+  readonly reason: string;
+}
+
+/** The answer of {@link StreamServer.authorizeUpgrade}. */
+export type UpgradeDecision = AcceptedUpgrade | RefusedUpgrade;
+
+/** What an adapter feeds for one accepted socket. Every method is safe to call at any time, also twice. */
+export interface SocketConnection {
+  /** One received frame: a string for a text frame, bytes for a binary frame (refused: 4003). */
+  message(data: string | Uint8Array | ArrayBuffer): void;
+  /** The transport's buffer went down: the core sends what its own queue holds, up to the high-water mark. */
+  drain(): void;
+  /** The peer stopped answering pings: the core closes the stream with 4011 (the adapter then terminates). */
+  deadPeer(): void;
+  /** The transport closed (either side): releases every piece of state the stream held. */
+  closed(code?: number, reason?: string): void;
+  /** The socket's `Stream` once `start` arrived (undefined before). */
+  readonly stream: Stream<unknown> | TranscriptionSession<unknown> | undefined;
+}
+
+// ---------------------------------------------------------------- messages (as the handlers see them)
+
+/** Account, call and stream of a media-stream socket, from its `start` message, normalised. */
+export interface StreamMetadata {
+  /** Always a string (Bandwidth has sent it as a JSON number too). */
+  readonly accountId: string;
+  readonly callId: string;
+  readonly streamId: string;
+  readonly streamName: string | undefined;
+  /** The tracks, normalised from either wire form (objects or plain names). */
+  readonly tracks: readonly StreamTrackInfo[];
+  /** The `<StreamParam>` name/value pairs (empty when the verb had none). */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** One track of a stream: its name and, when Bandwidth said so, its encoding (`PCMU` / `audio/PCMU` → `PCMU`). */
+export interface StreamTrackInfo {
+  readonly name: string;
+  /** `PCMU` for μ-law whichever spelling came; other values as sent; undefined when not sent. */
+  readonly encoding: string | undefined;
+  readonly sampleRate: number | undefined;
+}
+
+/** The `start` message as it arrived (validated; unknown properties kept). */
+export interface StreamStartFrame {
+  readonly eventType: "start";
+  readonly metadata: {
+    readonly accountId: string | number;
+    readonly callId: string;
+    readonly streamId: string;
+    readonly streamName?: string;
+    readonly tracks: readonly (string | { readonly name: string; readonly mediaFormat?: { readonly encoding: string; readonly sampleRate: number } })[];
+  };
+  readonly streamParams?: { readonly [name: string]: string | undefined };
+}
+
+/** The `stop` message as it arrived. */
+export interface StreamStopFrame {
+  readonly eventType: "stop";
+  readonly metadata: StreamStartFrame["metadata"];
+}
+
+/** One `media` message, decoded: the audio bytes (μ-law, 8 kHz) over the decoded buffer, no copy. */
+export interface MediaFrame {
+  readonly track: string;
+  /** The decoded payload (usually 160 bytes: 20 ms of μ-law). Yours to keep: never reused by the core. */
+  readonly audio: Uint8Array;
+  /** As sent (a string in Bandwidth's own tests, absent in its docs). */
+  readonly sequenceNumber: string | number | undefined;
+}
+
+/** Account, call and transcription of a transcription socket, from its `start` message. */
+export interface TranscriptionMetadata {
+  readonly accountId: string;
+  readonly callId: string;
+  readonly transcriptionId: string;
+  readonly transcriptionName: string | undefined;
+  readonly tracks: readonly string[];
+  readonly stabilized: boolean | undefined;
+  /** The `<CustomParam>` name/value pairs (empty when the verb had none). */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** The transcription socket's `start` message as it arrived. */
+export interface TranscriptionStartFrame {
+  readonly eventType: "start";
+  readonly metadata: {
+    readonly accountId: string | number;
+    readonly callId: string;
+    readonly realTimeTranscriptionId: string;
+    readonly transcriptionName?: string;
+    readonly tracks: readonly (string | { readonly name: string })[];
+    readonly stabilized?: boolean;
+  };
+  readonly customParams?: { readonly [name: string]: string | undefined };
+}
+
+/** One `transcription` message as it arrived. */
+export interface TranscriptionFrame {
+  readonly eventType: "transcription";
+  readonly track: string;
+  readonly transcript: string;
+  readonly isPartial: boolean;
+  readonly startTime?: string;
+  readonly endTime?: string;
+  readonly language?: string;
+  readonly items?: readonly {
+    readonly content?: string;
+    readonly startTime?: string;
+    readonly endTime?: string;
+    readonly confidence?: number;
+    readonly stable?: boolean;
+    readonly type?: string;
+  }[];
+}
+
+/** The transcription socket's `stop` message. */
+export interface TranscriptionStopFrame {
+  readonly eventType: "stop";
+  readonly metadata: TranscriptionStartFrame["metadata"];
+}
+
+// ---------------------------------------------------------------- the per-socket objects
+
+/** Audio for {@link Stream.playAudio}: μ-law bytes, or 16-bit PCM samples (an Int16Array, or their little-endian bytes). */
+export type PlayableAudio = Uint8Array | Int16Array;
+
+/** The format of {@link PlayableAudio}: `{ encoding: "mulaw" }` (default) or `{ encoding: "pcm16", sampleRate }`. */
+export type { PlayAudioFormat, TelephonyRate };
+
+/** What a bounded outbound queue does when a message would take it over `maxQueuedBytes`. */
+export type BackpressurePolicy = "reject" | "drop-oldest" | "close";
+
+/** Passed to `onBackpressure`: what happened and how full the queue is. */
+export interface BackpressureInfo {
+  /** `rejected` (the new message was not queued), `dropped` (older messages were dropped for it), `closed`. */
+  readonly action: "rejected" | "dropped" | "closed";
+  readonly policy: BackpressurePolicy;
+  /** Bytes waiting in the core's queue after the action. */
+  readonly queuedBytes: number;
+  readonly maxQueuedBytes: number;
+  /** Messages dropped by this action (drop-oldest). */
+  readonly droppedMessages: number;
+}
+
+/** Fields every socket object has. `S` is your per-stream state. */
+export interface SocketSession<S> {
+  readonly kind: SocketKind;
+  /** Your per-stream state: made by `createState(start)`, yours to change; released with the socket. */
+  state: S;
+  /** The request path and query of the opening handshake. */
+  readonly path: string;
+  readonly query: URLSearchParams;
+  /** True once the socket is closing or closed. */
+  readonly closed: boolean;
+  /** Closes the socket (default 1000 "normal"); state is released when the transport reports it closed. */
+  close(code?: number, reason?: string): void;
+}
+
+/** One media-stream socket, from its `start` to its close. */
+export interface Stream<S> extends SocketSession<S> {
+  readonly kind: "stream";
+  readonly metadata: StreamMetadata;
+  readonly callId: string;
+  readonly streamId: string;
+  /**
+   * Plays audio into the call (bidirectional streams): μ-law bytes by default, or 16-bit PCM at 8, 16 or
+   * 24 kHz with `{ encoding: "pcm16", sampleRate }`; writes the matching `contentType`. Returns false
+   * when the message was not queued (policy `reject`, or the socket is closed).
+   */
+  playAudio(audio: PlayableAudio, format?: PlayAudioFormat): boolean;
+  /** Barge-in: drops the audio still in the core's queue and tells Bandwidth to drop what it queued. */
+  clear(): void;
+  /** Bytes waiting in the core's outbound queue. */
+  readonly queuedBytes: number;
+  /** Resolves once the core's outbound queue is empty (or the socket closed). */
+  drained(): Promise<void>;
+}
+
+/** One transcription socket, from its `start` to its close (Bandwidth takes no messages on it). */
+export interface TranscriptionSession<S> extends SocketSession<S> {
+  readonly kind: "transcription";
+  readonly metadata: TranscriptionMetadata;
+  readonly callId: string;
+}
+
+// ---------------------------------------------------------------- options
+
+/** A value or its promise (handlers may be async; a rejection counts as a throw). */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** The media-stream socket: its path, its credentials and its handlers. */
+export interface StreamSocketOptions<S> {
+  /** Default `/sockets/stream`. */
+  readonly path?: string;
+  /** The `destinationUsername`/`destinationPassword` pairs of `<StartStream>` (several: rotation). */
+  readonly credentials?: readonly BasicCredentials[];
+  /** The realm of the `WWW-Authenticate` challenge. */
+  readonly realm?: string;
+  /** Serve this socket with no credentials at all (explicit opt-in; warns once). */
+  readonly allowUnauthenticated?: boolean;
+  /** Makes the per-stream state from `start` (default: an empty object). */
+  readonly createState?: (start: StreamStartFrame, metadata: StreamMetadata) => S;
+  readonly onStart?: (start: StreamStartFrame, stream: Stream<S>) => MaybePromise<void>;
+  /** The hot path: called for every `media` frame, in order. */
+  readonly onMedia?: (frame: MediaFrame, stream: Stream<S>) => MaybePromise<void>;
+  readonly onStop?: (stop: StreamStopFrame, stream: Stream<S>) => MaybePromise<void>;
+}
+
+/** Checks a transcription socket's URL token on the upgrade (sock-web's `transcription-token.ts` makes one). */
+export type TranscriptionTokenVerifier = (request: {
+  readonly url: URL;
+  readonly headers: UpgradeHeaders;
+}) => MaybePromise<boolean | { readonly ok: boolean; readonly callId?: string }>;
+
+/** The transcription socket: its path, its token check and its handlers. */
+export interface TranscriptionSocketOptions<S> {
+  /** Default `/sockets/transcription`. */
+  readonly path?: string;
+  /** The URL-token check (required unless `allowUnauthenticated`). A `callId` it returns must match `start`. */
+  readonly verifyToken?: TranscriptionTokenVerifier;
+  readonly allowUnauthenticated?: boolean;
+  readonly createState?: (start: TranscriptionStartFrame, metadata: TranscriptionMetadata) => S;
+  readonly onStart?: (start: TranscriptionStartFrame, session: TranscriptionSession<S>) => MaybePromise<void>;
+  readonly onTranscription?: (update: TranscriptionFrame, session: TranscriptionSession<S>) => MaybePromise<void>;
+  readonly onStop?: (stop: TranscriptionStopFrame, session: TranscriptionSession<S>) => MaybePromise<void>;
+}
+
+/** Bounds of each stream's outbound queue. */
+export interface BackpressureOptions {
+  /** Most bytes the core queues per stream beyond the transport's buffer. Default 1 MiB (~12 s of 24 kHz PCM). */
+  readonly maxQueuedBytes?: number;
+  /** The core stops handing messages to the transport while its `bufferedAmount` is above this. Default 64 KiB. */
+  readonly highWaterMark?: number;
+  /** Default `reject`: `playAudio` returns false and the message is not queued. */
+  readonly policy?: BackpressurePolicy;
+}
+
+/** A message the core refused (it closes the socket with `code`). Never contains the payload. */
+export interface InvalidMessageInfo {
+  readonly kind: SocketKind;
+  readonly code: number;
+  /** The close reason, e.g. `not JSON`, `media before start`. */
+  readonly reason: string;
+  /** What was wrong, in words (schema errors as `path message`; never payload bytes). */
+  readonly detail?: string;
+  readonly callId: string | undefined;
+  readonly streamId: string | undefined;
+}
+
+/** Where an error happened, for `onError`. */
+export interface SocketErrorInfo {
+  readonly kind: SocketKind;
+  /** The handler (`onStart`, `onMedia`, …) or hook that threw or rejected. */
+  readonly where: string;
+  readonly callId: string | undefined;
+  readonly streamId: string | undefined;
+}
+
+/** Passed to `onClose` once a socket's state is released. */
+export interface SocketCloseInfo {
+  readonly kind: SocketKind;
+  readonly code: number;
+  readonly reason: string;
+  readonly callId: string | undefined;
+  readonly streamId: string | undefined;
+  /** True when `stop` arrived before the close. */
+  readonly stopped: boolean;
+}
+
+/** Options of `createStreamServer`. `S`: your media-stream state; `T`: your transcription state. */
+export interface StreamServerOptions<S = Record<string, unknown>, T = Record<string, unknown>> {
+  readonly stream?: StreamSocketOptions<S>;
+  readonly transcription?: TranscriptionSocketOptions<T>;
+  /** Largest text frame taken (bytes; default 256 KiB): a larger one closes the socket with 1009. */
+  readonly maxMessageBytes?: number;
+  readonly backpressure?: BackpressureOptions;
+  /** A handler that throws or rejects: `close` (default, 4010) or `continue` (reported to onError only). */
+  readonly handlerErrors?: "close" | "continue";
+  /** Validate Bandwidth's messages in strict mode (unknown properties refused). Default false. */
+  readonly strict?: boolean;
+  readonly logger?: WebhookLogger;
+  /** Most log lines per reason per minute (default 10; the rest are counted and summarised). */
+  readonly logsPerMinute?: number;
+  readonly onInvalidMessage?: (info: InvalidMessageInfo) => void;
+  readonly onError?: (error: unknown, info: SocketErrorInfo) => void;
+  readonly onBackpressure?: (info: BackpressureInfo, stream: Stream<S>) => void;
+  readonly onClose?: (info: SocketCloseInfo) => void;
+}
+
+/** A configured socket server: transport-agnostic; an adapter connects it to real sockets. */
+export interface StreamServer {
+  /** The paths served, by kind (only the kinds configured). */
+  readonly paths: Readonly<Partial<Record<SocketKind, string>>>;
+  /** The upgrade decision: route by path, then check credentials or token. Never throws. */
+  authorizeUpgrade(request: UpgradeRequestLike): Promise<UpgradeDecision>;
+  /** Takes an upgraded socket; the adapter feeds the returned connection. */
+  accept(socket: SocketLike, upgrade: AcceptedUpgrade): SocketConnection;
+  /** Sockets open right now. */
+  readonly openSockets: number;
+  /** Closes every open socket (1001 "going away"), e.g. on shutdown. */
+  closeAll(code?: number, reason?: string): void;
+}
