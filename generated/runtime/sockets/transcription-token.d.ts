@@ -59,12 +59,19 @@ export interface TranscriptionTokenVerifierOptions {
     /** Clock in milliseconds since the epoch (default `Date.now`); for tests. */
     readonly now?: () => number;
 }
-/** A configured token check, used by the stream server on the upgrade. */
-export interface TranscriptionTokenVerifier {
+/**
+ * A configured token check. Its methods are plain functions (no `this`): pass `verifyUpgrade` as the
+ * stream server's `transcription.verifyToken`.
+ */
+export interface TranscriptionTokenChecker {
     /** Checks a token (the `token` query parameter's value, or `undefined` when there is none). */
     verify(token: string | null | undefined): Promise<TranscriptionTokenCheck>;
     /** Checks the token in a request URL (absolute, or a path with its query string). */
     verifyUrl(url: string | URL): Promise<TranscriptionTokenCheck>;
+    /** The same check, shaped as `createStreamServer`'s `transcription.verifyToken` (the upgrade request's URL). */
+    verifyUpgrade(request: {
+        readonly url: URL | string;
+    }): Promise<TranscriptionTokenCheck>;
 }
 /**
  * Signs a transcription-socket token for one call, valid for `expiresInSeconds` (default 300). Put it in
@@ -98,7 +105,7 @@ export declare function transcriptionDestination(options: TranscriptionDestinati
  *
  * @example
  * const tokens = createTranscriptionTokenVerifier({ secrets: [process.env.TOKEN_SECRET!, process.env.OLD_TOKEN_SECRET!] });
- * const check = await tokens.verifyUrl(request.url);
- * if (!check.ok) return new Response(null, { status: 401 }); // check.reason is safe to log
+ * const server = createStreamServer({ transcription: { verifyToken: tokens.verifyUpgrade, onTranscription } });
+ * // or by hand: const check = await tokens.verifyUrl(request.url); check.ok, check.callId / check.reason (safe to log)
  */
-export declare function createTranscriptionTokenVerifier(options: TranscriptionTokenVerifierOptions): TranscriptionTokenVerifier;
+export declare function createTranscriptionTokenVerifier(options: TranscriptionTokenVerifierOptions): TranscriptionTokenChecker;

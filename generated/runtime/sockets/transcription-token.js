@@ -186,8 +186,8 @@ const EXPIRY = /^[1-9][0-9]{0,11}$/;
  *
  * @example
  * const tokens = createTranscriptionTokenVerifier({ secrets: [process.env.TOKEN_SECRET!, process.env.OLD_TOKEN_SECRET!] });
- * const check = await tokens.verifyUrl(request.url);
- * if (!check.ok) return new Response(null, { status: 401 }); // check.reason is safe to log
+ * const server = createStreamServer({ transcription: { verifyToken: tokens.verifyUpgrade, onTranscription } });
+ * // or by hand: const check = await tokens.verifyUrl(request.url); check.ok, check.callId / check.reason (safe to log)
  */
 export function createTranscriptionTokenVerifier(options) {
     const list = options?.secrets;
@@ -253,5 +253,5 @@ export function createTranscriptionTokenVerifier(options) {
             return Promise.resolve(FAIL_MALFORMED);
         return verify(values[0]);
     }
-    return { verify, verifyUrl };
+    return { verify, verifyUrl, verifyUpgrade: (request) => verifyUrl(request.url) };
 }

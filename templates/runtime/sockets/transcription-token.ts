@@ -94,12 +94,17 @@ export interface TranscriptionTokenVerifierOptions {
   readonly now?: () => number;
 }
 
-/** A configured token check, used by the stream server on the upgrade. */
-export interface TranscriptionTokenVerifier {
+/**
+ * A configured token check. Its methods are plain functions (no `this`): pass `verifyUpgrade` as the
+ * stream server's `transcription.verifyToken`.
+ */
+export interface TranscriptionTokenChecker {
   /** Checks a token (the `token` query parameter's value, or `undefined` when there is none). */
   verify(token: string | null | undefined): Promise<TranscriptionTokenCheck>;
   /** Checks the token in a request URL (absolute, or a path with its query string). */
   verifyUrl(url: string | URL): Promise<TranscriptionTokenCheck>;
+  /** The same check, shaped as `createStreamServer`'s `transcription.verifyToken` (the upgrade request's URL). */
+  verifyUpgrade(request: { readonly url: URL | string }): Promise<TranscriptionTokenCheck>;
 }
 
 const encoder = new TextEncoder();
@@ -254,10 +259,10 @@ const EXPIRY = /^[1-9][0-9]{0,11}$/;
  *
  * @example
  * const tokens = createTranscriptionTokenVerifier({ secrets: [process.env.TOKEN_SECRET!, process.env.OLD_TOKEN_SECRET!] });
- * const check = await tokens.verifyUrl(request.url);
- * if (!check.ok) return new Response(null, { status: 401 }); // check.reason is safe to log
+ * const server = createStreamServer({ transcription: { verifyToken: tokens.verifyUpgrade, onTranscription } });
+ * // or by hand: const check = await tokens.verifyUrl(request.url); check.ok, check.callId / check.reason (safe to log)
  */
-export function createTranscriptionTokenVerifier(options: TranscriptionTokenVerifierOptions): TranscriptionTokenVerifier {
+export function createTranscriptionTokenVerifier(options: TranscriptionTokenVerifierOptions): TranscriptionTokenChecker {
   const list = options?.secrets;
   if (!Array.isArray(list) || list.length === 0) throw new BandwidthConfigError("bw-codegen transcription token: at least one secret is required");
   const skew = options.clockSkewSeconds ?? DEFAULT_TOKEN_CLOCK_SKEW_SECONDS;
@@ -309,5 +314,5 @@ export function createTranscriptionTokenVerifier(options: TranscriptionTokenVeri
     return verify(values[0]);
   }
 
-  return { verify, verifyUrl };
+  return { verify, verifyUrl, verifyUpgrade: (request) => verifyUrl(request.url) };
 }
