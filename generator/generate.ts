@@ -13,7 +13,7 @@ import { emitBxml } from "./emit/bxml-builder.js";
 import { emitEvents } from "./emit/events.js";
 import { emitHandlers } from "./emit/handlers.js";
 import { emitHandlerWiring } from "./emit/handler-wiring.js";
-import { emitAdapterEntries, emitAudioEntry, emitIndex } from "./emit/index-module.js";
+import { emitAdapterEntries, emitAudioEntry, emitIndex, emitSocketsEntries } from "./emit/index-module.js";
 import { emitOpenApi } from "./emit/openapi.js";
 import { emitQueueWiring } from "./emit/queue-wiring.js";
 import { emitRuntime } from "./emit/runtime.js";
@@ -47,6 +47,7 @@ export const emitters: Emitter[] = [
   ({ model }) => [emitIndex(model)], // bw-codegen: the root entry
   () => emitAdapterEntries(), // bw-codegen/node, /fetch, /express, /fastify
   () => [emitAudioEntry()], // bw-codegen/audio
+  () => emitSocketsEntries(), // bw-codegen/sockets, /sockets/node
 ];
 
 function header(file: GeneratedFile): string {

@@ -1,6 +1,6 @@
 // Emits the package's public entry modules: generated/index.ts (`bw-codegen`), the adapter entries
-// generated/{node,fetch,express,fastify}.ts (`bw-codegen/node`, ...) and generated/audio.ts
-// (`bw-codegen/audio`). Each names what it exports, one by
+// generated/{node,fetch,express,fastify}.ts (`bw-codegen/node`, ...), generated/audio.ts
+// (`bw-codegen/audio`) and the socket entries generated/sockets.ts, sockets-node.ts (`bw-codegen/sockets`, `/sockets/node`). Each names what it exports, one by
 // one: nothing is public because a file happens to exist or carries a marker, so renaming an internal
 // module or helper never breaks a user. test/public-api.test.ts pins every entry's names
 // (test/public-api.json) and docs/api.md documents them (`npm run api-docs`); see docs/api.md for the
@@ -97,6 +97,102 @@ export function emitAudioEntry(): GeneratedFile {
     ...exportLines(AUDIO),
   ];
   return { path: "audio.ts", contents: `${lines.join("\n")}\n`, source: SOURCE };
+}
+
+/**
+ * `bw-codegen/sockets`: the media-stream and transcription socket runtime (edge-safe). `createStreamServer`
+ * itself is written by {@link emitSocketsEntry}: it binds the generated validators into the runtime.
+ */
+const SOCKETS: readonly Reexport[] = [
+  { from: "./runtime/sockets/close-codes.js", values: ["SOCKET_CLOSE_CODES"], types: ["SocketCloseCode"] },
+  { from: "./runtime/sockets/upgrade.js", values: ["DEFAULT_SOCKET_PATHS"] },
+  {
+    from: "./runtime/sockets/types.js",
+    types: [
+      "AcceptedUpgrade",
+      "BackpressureInfo",
+      "BackpressureOptions",
+      "BackpressurePolicy",
+      "InvalidMessageInfo",
+      "MediaFrame",
+      "PlayableAudio",
+      "PlayAudioFormat",
+      "RefusedUpgrade",
+      "SocketCloseInfo",
+      "SocketConnection",
+      "SocketErrorInfo",
+      "SocketKind",
+      "SocketLike",
+      "SocketSession",
+      "Stream",
+      "StreamMetadata",
+      "StreamServer",
+      "StreamServerOptions",
+      "StreamSocketOptions",
+      "StreamStartFrame",
+      "StreamStopFrame",
+      "StreamTrackInfo",
+      "TelephonyRate",
+      "TranscriptionFrame",
+      "TranscriptionMetadata",
+      "TranscriptionSession",
+      "TranscriptionSocketOptions",
+      "TranscriptionStartFrame",
+      "TranscriptionStopFrame",
+      "TranscriptionTokenVerifier",
+      "UpgradeDecision",
+      "UpgradeHeaders",
+      "UpgradeRequestLike",
+    ],
+  },
+  { from: "./runtime/sockets/server.js", types: ["CreateStreamServer"] },
+];
+
+/** `bw-codegen/sockets/node`: the `ws` adapter (the only entry that imports `ws`, an optional peer). */
+const SOCKETS_NODE: readonly Reexport[] = [
+  { from: "./runtime/sockets/adapters/node-ws.js", values: ["attachStreamServer"], types: ["AttachStreamServerOptions", "AttachedStreamServer"] },
+];
+
+/** generated/sockets.ts (`bw-codegen/sockets`) and generated/sockets-node.ts (`bw-codegen/sockets/node`). */
+export function emitSocketsEntries(): GeneratedFile[] {
+  const sockets = [
+    "/**",
+    " * `bw-codegen/sockets`: serve Bandwidth's media-stream (`<StartStream>`, bidirectional voice bots) and",
+    " * real-time transcription (`<StartTranscription>`) WebSockets: `createStreamServer`, transport-agnostic and",
+    " * edge-safe (no Node built-in, no `ws`); `bw-codegen/sockets/node` attaches it to a node `http.Server`.",
+    " */",
+    `import { bindStreamServer, type CreateStreamServer } from "./runtime/sockets/server.js";`,
+    `import { validateStreamMessage } from "./validators/stream.js";`,
+    `import { validateTranscriptionMessage } from "./validators/transcription.js";`,
+    "",
+    "/**",
+    " * Creates the socket server: the handlers of each socket kind, their authentication (Basic credentials",
+    " * on the media-stream handshake, a URL-token verifier for transcription), frame limits, the bounded",
+    " * outbound queue and the hooks. An adapter connects it to real sockets (docs/sockets.md).",
+    " *",
+    " * @example",
+    " * const sockets = createStreamServer<{ frames: number }>({",
+    " *   stream: {",
+    ' *     credentials: [{ username: "bw", password: env.STREAM_PASSWORD }],',
+    " *     createState: () => ({ frames: 0 }),",
+    " *     onMedia: (frame, stream) => {",
+    " *       stream.state.frames++;",
+    " *       stream.playAudio(frame.audio); // echo: μ-law in, μ-law out",
+    " *     },",
+    " *   },",
+    " * });",
+    " */",
+    "export const createStreamServer: CreateStreamServer = bindStreamServer({ stream: validateStreamMessage, transcription: validateTranscriptionMessage });",
+    ...exportLines(SOCKETS),
+  ];
+  const node = [
+    "/** `bw-codegen/sockets/node`: `attachStreamServer(httpServer, streamServer)`, the socket runtime on `ws`, next to the webhooks on one port. */",
+    ...exportLines(SOCKETS_NODE),
+  ];
+  return [
+    { path: "sockets.ts", contents: `${sockets.join("\n")}\n`, source: SOURCE },
+    { path: "sockets-node.ts", contents: `${node.join("\n")}\n`, source: SOURCE },
+  ];
 }
 
 /** generated/index.ts, the root entry: a function of the model like every emitter. */

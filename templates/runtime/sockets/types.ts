@@ -91,6 +91,13 @@ export interface SocketConnection {
   deadPeer(): void;
   /** The transport closed (either side): releases every piece of state the stream held. */
   closed(code?: number, reason?: string): void;
+  /**
+   * The transport refused a frame itself and is closing the socket with `code` (e.g. `ws` over its
+   * `maxPayload`: 1009, or invalid UTF-8: 1007): reported like any bad input (onInvalidMessage, a log line).
+   */
+  transportRefused(code: number, reason: string): void;
+  /** Closes the socket from the server's side (the transport then reports `closed`). */
+  close(code: number, reason: string): void;
   /** The socket's `Stream` once `start` arrived (undefined before). */
   readonly stream: Stream<unknown> | TranscriptionSession<unknown> | undefined;
 }
@@ -356,9 +363,8 @@ export interface StreamServerOptions<S = Record<string, unknown>, T = Record<str
   readonly handlerErrors?: "close" | "continue";
   /** Validate Bandwidth's messages in strict mode (unknown properties refused). Default false. */
   readonly strict?: boolean;
+  /** Where warnings go (default: the console). Rate-limited per reason (10 a minute); never a payload or secret. */
   readonly logger?: WebhookLogger;
-  /** Most log lines per reason per minute (default 10; the rest are counted and summarised). */
-  readonly logsPerMinute?: number;
   readonly onInvalidMessage?: (info: InvalidMessageInfo) => void;
   readonly onError?: (error: unknown, info: SocketErrorInfo) => void;
   readonly onBackpressure?: (info: BackpressureInfo, stream: Stream<S>) => void;
@@ -369,6 +375,8 @@ export interface StreamServerOptions<S = Record<string, unknown>, T = Record<str
 export interface StreamServer {
   /** The paths served, by kind (only the kinds configured). */
   readonly paths: Readonly<Partial<Record<SocketKind, string>>>;
+  /** The largest text frame taken, in bytes: adapters pass it to their transport (`ws` `maxPayload`). */
+  readonly maxMessageBytes: number;
   /** The upgrade decision: route by path, then check credentials or token. Never throws. */
   authorizeUpgrade(request: UpgradeRequestLike): Promise<UpgradeDecision>;
   /** Takes an upgraded socket; the adapter feeds the returned connection. */

@@ -1,0 +1,172 @@
+/**
+ * `bw-codegen/sockets/node`: the socket runtime on `ws` (the only module of the package that imports it;
+ * `ws` is an optional peer dependency). `attachStreamServer` listens to the `upgrade` event of the same
+ * `http.Server` that serves the webhooks, so one port serves both: it routes by path (another path: 404,
+ * or your own `onOtherUpgrade`), takes the core's upgrade decision BEFORE `handleUpgrade` (a refusal is a
+ * plain HTTP answer, e.g. 401 + `WWW-Authenticate`, and no socket), caps frames at `maxPayload`, pings
+ * every socket and closes one that stops answering, and reports `ws`'s own `bufferedAmount` and send
+ * callbacks to the core's bounded queue.
+ */
+
+import type { IncomingMessage, Server } from "node:http";
+import type { Duplex } from "node:stream";
+import { type RawData, type WebSocket, WebSocketServer } from "ws";
+import { BandwidthConfigError } from "../../errors.js";
+import { SOCKET_CLOSE_CODES } from "../close-codes.js";
+import type { AcceptedUpgrade, RefusedUpgrade, SocketConnection, SocketLike, StreamServer } from "../types.js";
+
+/** Options of {@link attachStreamServer}. */
+export interface AttachStreamServerOptions {
+  /** How often every socket is pinged; one that has not answered the previous ping by the next is closed (4011). Default 20000 ms. */
+  readonly pingIntervalMs?: number;
+  /** Largest frame `ws` assembles, in bytes (default: the server's `maxMessageBytes`); a larger one closes the socket with 1009. */
+  readonly maxPayload?: number;
+  /**
+   * An upgrade on a path the stream server does not serve (default: answered 404). Give your own to let
+   * another WebSocket server on the same `http.Server` take it.
+   */
+  readonly onOtherUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+/** What {@link attachStreamServer} returns. */
+export interface AttachedStreamServer {
+  /** The `ws` server (noServer mode), e.g. to read its clients. */
+  readonly wss: WebSocketServer;
+  /** Stops taking upgrades and closes every socket (1001); the http.Server itself stays up. */
+  close(): Promise<void>;
+}
+
+const REASONS: Readonly<Record<number, string>> = { 401: "Unauthorized", 404: "Not Found" };
+
+function refuse(socket: Duplex, decision: RefusedUpgrade): void {
+  if (socket.destroyed) return;
+  const body = decision.body;
+  let head = `HTTP/1.1 ${decision.status} ${REASONS[decision.status] ?? "Error"}\r\nConnection: close\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\n`;
+  for (const [name, value] of Object.entries(decision.headers)) head += `${name}: ${value}\r\n`;
+  socket.once("finish", () => socket.destroy());
+  socket.end(`${head}\r\n${body}`);
+}
+
+function textOf(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  if (data instanceof ArrayBuffer) return Buffer.from(data).toString("utf8");
+  return data.toString("utf8");
+}
+
+function bytesOf(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+/** Per-socket liveness, kept by the attached server (nothing global). */
+interface Live {
+  alive: boolean;
+  readonly connection: SocketConnection;
+}
+
+/**
+ * Serves a stream server's sockets on an existing `http.Server` (the one serving your webhooks).
+ *
+ * @example
+ * import { createServer } from "node:http";
+ * import { createStreamServer } from "bw-codegen/sockets";
+ * import { attachStreamServer } from "bw-codegen/sockets/node";
+ * const sockets = createStreamServer({
+ *   stream: { credentials: [{ username: "bw", password: process.env.STREAM_PASSWORD! }], onMedia: (frame, stream) => stream.playAudio(frame.audio) },
+ * });
+ * const server = createServer(webhooks.node);
+ * attachStreamServer(server, sockets);
+ * server.listen(3000); // webhooks and wss://…/sockets/stream on one port
+ */
+export function attachStreamServer(httpServer: Server, streamServer: StreamServer, options: AttachStreamServerOptions = {}): AttachedStreamServer {
+  const pingIntervalMs = options.pingIntervalMs ?? 20_000;
+  if (!Number.isFinite(pingIntervalMs) || pingIntervalMs < 1) throw new BandwidthConfigError("bw-codegen sockets: pingIntervalMs must be a positive number");
+  const maxPayload = options.maxPayload ?? streamServer.maxMessageBytes;
+  if (!Number.isSafeInteger(maxPayload) || maxPayload < 1) throw new BandwidthConfigError("bw-codegen sockets: maxPayload must be a positive integer");
+  const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+  const live = new Map<WebSocket, Live>();
+  let closing = false;
+
+  const connect = (ws: WebSocket, decision: AcceptedUpgrade): void => {
+    let connection: SocketConnection | undefined;
+    const afterSend = (error?: Error): void => {
+      if (error === undefined || error === null) connection?.drain();
+    };
+    const socket: SocketLike = {
+      send: (text) => ws.send(text, afterSend),
+      close: (code, reason) => ws.close(code, reason),
+      get bufferedAmount() {
+        return ws.bufferedAmount;
+      },
+    };
+    connection = streamServer.accept(socket, decision);
+    const entry: Live = { alive: true, connection };
+    live.set(ws, entry);
+    ws.on("pong", () => {
+      entry.alive = true;
+    });
+    ws.on("message", (data, isBinary) => entry.connection.message(isBinary ? bytesOf(data) : textOf(data)));
+    ws.on("error", (error: Error & { code?: string }) => {
+      // ws closes the socket itself (1009 over maxPayload, 1007 invalid UTF-8, 1002 protocol errors).
+      const code = error.code === "WS_ERR_UNSUPPORTED_MESSAGE_LENGTH" ? SOCKET_CLOSE_CODES.tooLarge.code : error.code === "WS_ERR_INVALID_UTF8" ? 1007 : 1002;
+      entry.connection.transportRefused(code, code === 1009 ? SOCKET_CLOSE_CODES.tooLarge.reason : "protocol error");
+    });
+    ws.on("close", (code, reason) => {
+      live.delete(ws);
+      entry.connection.closed(code, reason.toString("utf8"));
+    });
+  };
+
+  const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
+    socket.on("error", () => socket.destroy()); // a reset during the handshake must not crash the process
+    if (closing) {
+      refuse(socket, { ok: false, status: 404, reason: "path", body: "no socket here\n", headers: {} });
+      return;
+    }
+    streamServer.authorizeUpgrade({ url: request.url ?? "/", headers: request.headers }).then(
+      (decision) => {
+        if (!decision.ok) {
+          if (decision.status === 404 && options.onOtherUpgrade !== undefined) options.onOtherUpgrade(request, socket, head);
+          else refuse(socket, decision);
+          return;
+        }
+        if (socket.destroyed) return;
+        wss.handleUpgrade(request, socket, head, (ws) => connect(ws, decision));
+      },
+      () => socket.destroy(),
+    );
+  };
+  httpServer.on("upgrade", onUpgrade);
+
+  const timer = setInterval(() => {
+    for (const [ws, entry] of live) {
+      if (!entry.alive) {
+        live.delete(ws);
+        entry.connection.deadPeer();
+        ws.terminate();
+        continue;
+      }
+      entry.alive = false;
+      try {
+        ws.ping();
+      } catch {
+        // a socket closing under us: its close event releases it
+      }
+    }
+  }, pingIntervalMs);
+  timer.unref?.();
+
+  return {
+    wss,
+    close(): Promise<void> {
+      closing = true;
+      clearInterval(timer);
+      httpServer.off("upgrade", onUpgrade);
+      for (const [ws, entry] of live) {
+        entry.connection.close(SOCKET_CLOSE_CODES.goingAway.code, SOCKET_CLOSE_CODES.goingAway.reason);
+        setTimeout(() => ws.terminate(), 1000).unref?.(); // a peer that does not answer the close frame
+      }
+      return new Promise((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

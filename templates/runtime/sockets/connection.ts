@@ -1,0 +1,481 @@
+/**
+ * One accepted socket, from the upgrade to its release: reads each frame (the `media` fast path first,
+ * then `JSON.parse` + the generated validator), enforces the protocol's order (start, then media or
+ * transcription, then stop), calls the handlers, and turns every kind of bad input into a close code
+ * (close-codes.ts) plus the `onInvalidMessage` hook and a rate-limited log line. Handler throws and
+ * rejections go to `onError` and (by default) close the socket with 4010; nothing reaches the adapter.
+ * On `closed()` every reference the socket held is dropped and it leaves the server's open set. Edge-safe.
+ */
+
+import type { FamilyValidator } from "../dispatch.js";
+import type { RuntimeLog } from "../http/log.js";
+import type { ValidateOptions } from "../validation.js";
+import { SOCKET_CLOSE_CODES as CODES, type SocketCloseCode } from "./close-codes.js";
+import { decodeBase64Range, readMediaFast } from "./fast-media.js";
+import { streamMetadata, transcriptionMetadata } from "./metadata.js";
+import { CLEAR_MESSAGE, OutboundQueue, playAudioMessage, type QueueLimits } from "./outbound.js";
+import type {
+  AcceptedUpgrade,
+  MediaFrame,
+  PlayableAudio,
+  PlayAudioFormat,
+  SocketConnection,
+  SocketKind,
+  SocketLike,
+  Stream,
+  StreamMetadata,
+  StreamServerOptions,
+  StreamStartFrame,
+  StreamStopFrame,
+  TranscriptionFrame,
+  TranscriptionMetadata,
+  TranscriptionSession,
+  TranscriptionStartFrame,
+  TranscriptionStopFrame,
+} from "./types.js";
+
+/** What every connection of one server shares (options resolved once). */
+export interface ServerContext {
+  readonly options: StreamServerOptions<any, any>;
+  readonly validateStream: FamilyValidator<unknown>;
+  readonly validateTranscription: FamilyValidator<unknown>;
+  readonly validateOptions: ValidateOptions | undefined;
+  readonly log: RuntimeLog;
+  readonly maxMessageBytes: number;
+  readonly limits: QueueLimits;
+  readonly closeOnHandlerError: boolean;
+  readonly open: Set<SocketConnection>;
+}
+
+type Phase = "open" | "started" | "stopped" | "closing" | "closed";
+
+const STREAM_INBOUND = new Set(["start", "media", "stop"]);
+const TRANSCRIPTION_INBOUND = new Set(["start", "transcription", "stop"]);
+const NO_PARAMS = new URLSearchParams();
+
+/** The `stream` object handlers get: a view over its connection. */
+class MediaStream implements Stream<any> {
+  readonly kind = "stream" as const;
+  state: any;
+  readonly callId: string;
+  readonly streamId: string;
+  constructor(
+    private readonly connection: Connection,
+    readonly metadata: StreamMetadata,
+    readonly path: string,
+    readonly query: URLSearchParams,
+  ) {
+    this.callId = metadata.callId;
+    this.streamId = metadata.streamId;
+  }
+  get closed(): boolean {
+    return this.connection.isClosing();
+  }
+  get queuedBytes(): number {
+    return this.connection.queue.bytes;
+  }
+  playAudio(audio: PlayableAudio, format?: PlayAudioFormat): boolean {
+    const text = playAudioMessage(audio, format); // throws on a wrong format, even when closed
+    return this.connection.offer(text);
+  }
+  clear(): void {
+    this.connection.clear();
+  }
+  drained(): Promise<void> {
+    return this.connection.queue.drained();
+  }
+  close(code?: number, reason?: string): void {
+    this.connection.close(code ?? CODES.normal.code, reason ?? CODES.normal.reason);
+  }
+}
+
+/** The `session` object transcription handlers get. */
+class TranscriptionView implements TranscriptionSession<any> {
+  readonly kind = "transcription" as const;
+  state: any;
+  readonly callId: string;
+  constructor(
+    private readonly connection: Connection,
+    readonly metadata: TranscriptionMetadata,
+    readonly path: string,
+    readonly query: URLSearchParams,
+  ) {
+    this.callId = metadata.callId;
+  }
+  get closed(): boolean {
+    return this.connection.isClosing();
+  }
+  close(code?: number, reason?: string): void {
+    this.connection.close(code ?? CODES.normal.code, reason ?? CODES.normal.reason);
+  }
+}
+
+class Connection implements SocketConnection {
+  private phase: Phase = "open";
+  stream: MediaStream | TranscriptionView | undefined;
+  readonly queue: OutboundQueue;
+  private closeCode: number | undefined;
+  private closeReason = "";
+  private readonly kind: SocketKind;
+
+  constructor(
+    private readonly ctx: ServerContext,
+    private readonly socket: SocketLike,
+    private readonly upgrade: AcceptedUpgrade,
+  ) {
+    this.kind = upgrade.kind;
+    this.queue = new OutboundQueue(socket, ctx.limits);
+  }
+
+  isClosing(): boolean {
+    return this.phase === "closing" || this.phase === "closed";
+  }
+
+  // ------------------------------------------------------------ adapter side
+
+  message(data: string | Uint8Array | ArrayBuffer): void {
+    if (this.phase === "closing" || this.phase === "closed") return;
+    try {
+      if (typeof data !== "string") {
+        this.invalid(CODES.binaryFrame, "Bandwidth sends JSON text frames only");
+        return;
+      }
+      if (data.length > this.ctx.maxMessageBytes) {
+        this.invalid(CODES.tooLarge, `over ${this.ctx.maxMessageBytes} bytes`);
+        return;
+      }
+      if (this.kind === "stream") this.streamText(data);
+      else this.transcriptionText(data);
+    } catch (error) {
+      // Only a bug of ours can land here (handlers are guarded): never into the adapter.
+      this.report(error, "runtime");
+      this.close(CODES.handlerError.code, CODES.handlerError.reason);
+    }
+  }
+
+  drain(): void {
+    if (this.phase === "closed") return;
+    try {
+      this.queue.flush();
+    } catch (error) {
+      this.report(error, "send");
+    }
+  }
+
+  transportRefused(code: number, reason: string): void {
+    if (this.phase === "closing" || this.phase === "closed") return;
+    this.invalid({ code, reason } as SocketCloseCode, reason);
+  }
+
+  deadPeer(): void {
+    this.close(CODES.deadPeer.code, CODES.deadPeer.reason);
+  }
+
+  closed(code?: number, reason?: string): void {
+    if (this.phase === "closed") return;
+    this.phase = "closed";
+    this.ctx.open.delete(this);
+    this.queue.reset();
+    const stream = this.stream;
+    const info = {
+      kind: this.kind,
+      code: this.closeCode ?? code ?? 1005,
+      reason: this.closeCode !== undefined ? this.closeReason : (reason ?? ""),
+      callId: stream?.callId,
+      streamId: stream instanceof MediaStream ? stream.streamId : undefined,
+      stopped: this.stopped,
+    };
+    if (stream !== undefined) stream.state = undefined; // release the user's state with the socket
+    const hook = this.ctx.options.onClose;
+    if (hook !== undefined) this.guard("onClose", () => hook(info));
+  }
+
+  // ------------------------------------------------------------ stream side
+
+  offer(text: string): boolean {
+    if (this.phase === "closing" || this.phase === "closed") return false;
+    const outcome = this.queue.offer(text);
+    if (outcome === undefined) return true;
+    const hook = this.ctx.options.onBackpressure;
+    if (hook !== undefined && this.stream instanceof MediaStream) {
+      const stream = this.stream;
+      this.guard("onBackpressure", () => hook(outcome, stream));
+    }
+    this.ctx.log.limited("warn", "socket-backpressure", `bw-codegen sockets: outbound queue full (${outcome.action})`, {
+      callId: this.stream?.callId,
+      queuedBytes: outcome.queuedBytes,
+    });
+    if (outcome.action === "closed") {
+      this.close(CODES.backpressure.code, CODES.backpressure.reason);
+      return false;
+    }
+    return outcome.action === "dropped";
+  }
+
+  clear(): void {
+    if (this.phase === "closing" || this.phase === "closed") return;
+    this.queue.reset();
+    this.socket.send(CLEAR_MESSAGE);
+  }
+
+  close(code: number, reason: string): void {
+    if (this.phase === "closing" || this.phase === "closed") return;
+    this.phase = "closing";
+    this.closeCode = code;
+    this.closeReason = reason;
+    this.queue.reset();
+    try {
+      this.socket.close(code, reason);
+    } catch (error) {
+      this.report(error, "close");
+      this.closed(code, reason);
+    }
+  }
+
+  private get stopped(): boolean {
+    return this.sawStop;
+  }
+  private sawStop = false;
+
+  // ------------------------------------------------------------ reading frames
+
+  private streamText(text: string): void {
+    if (this.phase === "started") {
+      const fast = readMediaFast(text);
+      if (fast !== undefined) {
+        if (fast.audio === undefined) {
+          this.invalid(CODES.invalidBase64, "the media payload is not base64");
+          return;
+        }
+        this.media(fast as MediaFrame);
+        return;
+      }
+    }
+    const parsed = this.parse(text);
+    if (parsed === undefined) return;
+    const eventType = this.eventTypeOf(parsed, STREAM_INBOUND);
+    if (eventType === undefined || !this.inOrder(eventType)) return;
+    const result = this.ctx.validateStream(parsed, this.ctx.validateOptions);
+    if (!result.ok) {
+      this.invalid(CODES.invalidMessage, result.errors.map((e) => `${e.path} ${e.message}`).join("; "));
+      return;
+    }
+    if (eventType === "media") {
+      const frame = parsed as { track: string; payload: string; sequenceNumber?: string | number };
+      const audio = decodeBase64Range(frame.payload, 0, frame.payload.length);
+      if (audio === undefined) {
+        this.invalid(CODES.invalidBase64, "the media payload is not base64");
+        return;
+      }
+      this.media({ track: frame.track, audio, sequenceNumber: frame.sequenceNumber });
+      return;
+    }
+    if (eventType === "start") {
+      this.startStream(parsed as StreamStartFrame);
+      return;
+    }
+    this.stop(parsed as StreamStopFrame);
+  }
+
+  private transcriptionText(text: string): void {
+    const parsed = this.parse(text);
+    if (parsed === undefined) return;
+    const eventType = this.eventTypeOf(parsed, TRANSCRIPTION_INBOUND);
+    if (eventType === undefined || !this.inOrder(eventType)) return;
+    const result = this.ctx.validateTranscription(parsed, this.ctx.validateOptions);
+    if (!result.ok) {
+      this.invalid(CODES.invalidMessage, result.errors.map((e) => `${e.path} ${e.message}`).join("; "));
+      return;
+    }
+    if (eventType === "start") {
+      this.startTranscription(parsed as TranscriptionStartFrame);
+      return;
+    }
+    const session = this.stream as TranscriptionView;
+    const options = this.ctx.options.transcription;
+    if (eventType === "transcription") {
+      const handler = options?.onTranscription;
+      if (handler !== undefined) this.call("onTranscription", () => handler(parsed as TranscriptionFrame, session));
+      return;
+    }
+    this.stop(parsed as TranscriptionStopFrame);
+  }
+
+  private parse(text: string): Record<string, any> | undefined {
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.invalid(CODES.notJson, "the text frame is not JSON");
+      return undefined;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      this.invalid(CODES.invalidMessage, "a message is a JSON object");
+      return undefined;
+    }
+    return value as Record<string, any>;
+  }
+
+  private eventTypeOf(parsed: Record<string, unknown>, inbound: ReadonlySet<string>): string | undefined {
+    const eventType = parsed.eventType;
+    if (typeof eventType !== "string") {
+      this.invalid(CODES.invalidMessage, "/eventType is required: a string");
+      return undefined;
+    }
+    if (!inbound.has(eventType)) {
+      this.invalid(CODES.unknownEventType, `eventType ${JSON.stringify(eventType.slice(0, 40))} is not one Bandwidth sends on a ${this.kind} socket`);
+      return undefined;
+    }
+    return eventType;
+  }
+
+  /** The protocol's order: start first and once; nothing after stop. */
+  private inOrder(eventType: string): boolean {
+    if (this.phase === "stopped") {
+      this.invalid(CODES.afterStop, `${eventType} after stop`);
+      return false;
+    }
+    if (this.phase === "open" && eventType !== "start") {
+      this.invalid(CODES.beforeStart, `${eventType} before start`);
+      return false;
+    }
+    if (this.phase === "started" && eventType === "start") {
+      this.invalid(CODES.secondStart, "a second start");
+      return false;
+    }
+    return true;
+  }
+
+  private startStream(start: StreamStartFrame): void {
+    const options = this.ctx.options.stream;
+    const metadata = streamMetadata(start);
+    const stream = new MediaStream(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
+    this.stream = stream;
+    this.phase = "started";
+    stream.state = this.makeState(options?.createState, start, metadata);
+    if (this.isClosing()) return;
+    const handler = options?.onStart;
+    if (handler !== undefined) this.call("onStart", () => handler(start, stream));
+  }
+
+  private startTranscription(start: TranscriptionStartFrame): void {
+    const options = this.ctx.options.transcription;
+    const metadata = transcriptionMetadata(start);
+    const session = new TranscriptionView(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
+    this.stream = session;
+    this.phase = "started";
+    const expected = this.upgrade.callId;
+    if (expected !== undefined && expected !== metadata.callId) {
+      this.invalid(CODES.tokenMismatch, "the URL token was signed for another call");
+      return;
+    }
+    session.state = this.makeState(options?.createState, start, metadata);
+    if (this.isClosing()) return;
+    const handler = options?.onStart;
+    if (handler !== undefined) this.call("onStart", () => handler(start, session));
+  }
+
+  private makeState<F, M>(create: ((start: F, metadata: M) => unknown) | undefined, start: F, metadata: M): unknown {
+    if (create === undefined) return {};
+    try {
+      return create(start, metadata);
+    } catch (error) {
+      this.handlerFailed("createState", error);
+      return undefined;
+    }
+  }
+
+  private media(frame: MediaFrame): void {
+    const handler = this.ctx.options.stream?.onMedia;
+    if (handler === undefined) return;
+    const stream = this.stream as MediaStream;
+    try {
+      const result = handler(frame, stream);
+      if (result !== undefined && typeof (result as Promise<void>).then === "function") {
+        (result as Promise<void>).then(undefined, (error: unknown) => this.handlerFailed("onMedia", error));
+      }
+    } catch (error) {
+      this.handlerFailed("onMedia", error);
+    }
+  }
+
+  private stop(stop: StreamStopFrame | TranscriptionStopFrame): void {
+    this.phase = "stopped";
+    this.sawStop = true;
+    if (this.kind === "stream") {
+      const handler = this.ctx.options.stream?.onStop;
+      const stream = this.stream as MediaStream;
+      if (handler !== undefined) this.call("onStop", () => handler(stop as StreamStopFrame, stream));
+    } else {
+      const handler = this.ctx.options.transcription?.onStop;
+      const session = this.stream as TranscriptionView;
+      if (handler !== undefined) this.call("onStop", () => handler(stop as TranscriptionStopFrame, session));
+    }
+  }
+
+  // ------------------------------------------------------------ failures
+
+  /** Calls a handler; a throw or a rejection is a handler failure. */
+  private call(where: string, run: () => unknown): void {
+    try {
+      const result = run();
+      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === "function") {
+        (result as Promise<void>).then(undefined, (error: unknown) => this.handlerFailed(where, error));
+      }
+    } catch (error) {
+      this.handlerFailed(where, error);
+    }
+  }
+
+  private handlerFailed(where: string, error: unknown): void {
+    this.report(error, where);
+    if (this.ctx.closeOnHandlerError) this.close(CODES.handlerError.code, CODES.handlerError.reason);
+  }
+
+  private report(error: unknown, where: string): void {
+    const name = error instanceof Error ? error.name : typeof error;
+    this.ctx.log.limited("error", `socket-error-${where}`, `bw-codegen sockets: ${where} failed on a ${this.kind} socket (${name})`, {
+      callId: this.stream?.callId,
+      error,
+    });
+    const hook = this.ctx.options.onError;
+    if (hook === undefined) return;
+    const info = { kind: this.kind, where, callId: this.stream?.callId, streamId: this.stream instanceof MediaStream ? this.stream.streamId : undefined };
+    this.guard("onError", () => hook(error, info));
+  }
+
+  /** Runs a hook of ours; a throwing hook is logged, never propagated. */
+  private guard(where: string, run: () => void): void {
+    try {
+      run();
+    } catch (error) {
+      this.ctx.log.limited("error", `socket-hook-${where}`, `bw-codegen sockets: the ${where} hook threw`, error);
+    }
+  }
+
+  private invalid(code: SocketCloseCode, detail: string): void {
+    const stream = this.stream;
+    const info = {
+      kind: this.kind,
+      code: code.code,
+      reason: code.reason,
+      detail,
+      callId: stream?.callId,
+      streamId: stream instanceof MediaStream ? stream.streamId : undefined,
+    };
+    const hook = this.ctx.options.onInvalidMessage;
+    if (hook !== undefined) this.guard("onInvalidMessage", () => hook(info));
+    // The detail goes to the hook only: a schema message may quote a value, and logs carry no payload.
+    this.ctx.log.limited("warn", `socket-invalid-${code.code}`, `bw-codegen sockets: closing a ${this.kind} socket with ${code.code} (${code.reason})`, {
+      callId: info.callId,
+    });
+    this.close(code.code, code.reason);
+  }
+}
+
+/** Wraps an upgraded socket: the connection its adapter feeds. */
+export function acceptSocket(ctx: ServerContext, socket: SocketLike, upgrade: AcceptedUpgrade): SocketConnection {
+  const connection = new Connection(ctx, socket, upgrade);
+  ctx.open.add(connection);
+  return connection;
+}
