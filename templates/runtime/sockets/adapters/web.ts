@@ -148,6 +148,15 @@ function feed(ws: WebSocketish, connection: SocketConnection, pollMs: number): v
   ws.addEventListener("close", (event: { code?: number; reason?: string }) => {
     done = true;
     if (poll !== undefined) clearTimeout(poll);
+    // completes the closing handshake where the runtime does not answer a peer's close itself (workerd
+    // before its web_socket_auto_reply_to_close flag); a no-op on a socket already closed
+    try {
+      const code = event.code;
+      if (code !== undefined && (code === 1000 || (code >= 1001 && code <= 1014 && code !== 1005 && code !== 1006) || (code >= 3000 && code <= 4999))) ws.close(code, event.reason ?? "");
+      else ws.close();
+    } catch {
+      // already closed
+    }
     connection.closed(event.code, event.reason);
   });
   ws.addEventListener("error", () => {
