@@ -20,13 +20,33 @@
 // - Never logged: failures carry a reason code only, never the token, the URL or a secret.
 // Edge-safe: Web Crypto and typed arrays only (no `node:` import, no Buffer).
 import { BandwidthConfigError, BandwidthError } from "../errors.js";
-/** The query parameter carrying the token in the destination URL. */
+/**
+ * The query parameter carrying the token in the destination URL.
+ *
+ * @example
+ * new URL(destination).searchParams.get(TRANSCRIPTION_TOKEN_PARAM); // "v1.…"
+ */
 export const TRANSCRIPTION_TOKEN_PARAM = "token";
-/** Default lifetime of a token, in seconds (from signing to the latest accepted upgrade). */
+/**
+ * Default lifetime of a token, in seconds (from signing to the latest accepted upgrade).
+ *
+ * @example
+ * await signTranscriptionToken({ secret, callId, expiresInSeconds: 2 * DEFAULT_TOKEN_LIFETIME_SECONDS });
+ */
 export const DEFAULT_TOKEN_LIFETIME_SECONDS = 300;
-/** Longest lifetime a token may be given, in seconds (and the longest a verifier accepts). */
+/**
+ * Longest lifetime a token may be given, in seconds (and the longest a verifier accepts).
+ *
+ * @example
+ * await signTranscriptionToken({ secret, callId, expiresInSeconds: MAX_TOKEN_LIFETIME_SECONDS }); // a long <SpeakSentence> first
+ */
 export const MAX_TOKEN_LIFETIME_SECONDS = 3600;
-/** Default clock skew tolerated between the signing and the verifying machine, in seconds. */
+/**
+ * Default clock skew tolerated between the signing and the verifying machine, in seconds.
+ *
+ * @example
+ * createTranscriptionTokenVerifier({ secrets, clockSkewSeconds: 2 * DEFAULT_TOKEN_CLOCK_SKEW_SECONDS });
+ */
 export const DEFAULT_TOKEN_CLOCK_SKEW_SECONDS = 30;
 const VERSION = "v1";
 const CONTEXT = "bw-codegen transcription-token v1\n";
