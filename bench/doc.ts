@@ -46,6 +46,17 @@ ${notes.length ? `${notes.join("\n\n")}\n\n` : ""}## How each number is taken
   run to run: the largest documents build a 23 000-element tree that outlives the young generation, so
   collection costs more per KB; it is not the algorithm (1 MiB → 4 MiB stays flat), and the same case grew
   10.7× before the fix (attribute case 15×, \`parseBxml\` unknown siblings 12–33×).
+- **Socket frames** (\`bench/socket-messages.ts\`): tinybench as above. The runtime's row hands one 289-byte
+  \`media\` text frame to a started stream's connection (\`createStreamServer\` → \`accept\` →
+  \`connection.message\`, a socket that discards what is sent; \`onMedia\` keeps the bytes), against
+  \`JSON.parse\` + ajv's compiled check + \`Buffer.from(payload, "base64")\`.
+- **Concurrent streams** (\`bench/socket-load.ts\`): the server (an echo bot: every \`media\` frame answered by
+  a \`playAudio\` of its bytes) and the load generator are separate processes pinned with \`taskset\` to core 0
+  and core 1; the load opens N streams with Basic credentials and \`start\`, sends one 20 ms frame per
+  stream every 20 ms (phases spread over the 20 ms) and times each frame to its echo; 1 s warm-up, 3 s
+  measured per level, levels rising while every frame is echoed. Server CPU from \`/proc\`, RSS after a
+  full GC minus the idle RSS. The load's own lateness is reported, so a starved load shows as such. Same
+  run, same bot hand-written on \`ws\` + \`JSON.parse\` + ajv + \`Buffer\`.
 - **Handler core, no network** (\`bench/handler.ts\`): the runtime's pre-body checks and \`handle\` for one
   answer callback (Basic auth, JSON.parse, validation, dispatch, BXML render with the typed builder),
   against the same steps written the usual way (header compare, JSON.parse, ajv, bandwidth-sdk's BXML

@@ -4,7 +4,7 @@
  * into docs/benchmarks.md with the date, Node version and CPU.
  *
  *   npm run bench                         # everything (about 3 minutes)
- *   npm run bench -- --only http          # a subset: import, package, validators, sockets, messaging, numbers, xml, bxml, handler, http
+ *   npm run bench -- --only http          # a subset: import, package, validators, sockets, socket-load, messaging, numbers, xml, bxml, handler, http
  *   npm run bench -- --only http --groups node,fastify --quick
  *   npm run bench -- --write              # write docs/benchmarks.md even for a subset
  *   npm run bench -- --no-write           # never write it
@@ -16,7 +16,7 @@ import { cpus, loadavg, availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { Row } from "./harness.js";
 
-const ALL = ["import", "package", "validators", "sockets", "messaging", "numbers", "xml", "bxml", "handler", "http"] as const;
+const ALL = ["import", "package", "validators", "sockets", "socket-load", "messaging", "numbers", "xml", "bxml", "handler", "http"] as const;
 type Group = (typeof ALL)[number];
 
 interface Args {
@@ -95,6 +95,7 @@ async function main(): Promise<void> {
     else if (group === "package") rows.push(...(await (await import("./package-size.js")).runPackageSizeBench(args.quick ? 5 : 11)));
     else if (group === "validators") rows.push(...(await (await import("./validators.js")).runValidatorsBench()));
     else if (group === "sockets") rows.push(...(await (await import("./socket-messages.js")).runSocketMessagesBench()));
+    else if (group === "socket-load") rows.push(...(await (await import("./socket-load.js")).runSocketLoadBench()));
     else if (group === "messaging") rows.push(...(await (await import("./messaging.js")).runMessagingBench()));
     else if (group === "numbers") rows.push(...(await (await import("./numbers.js")).runNumbersBench()));
     else if (group === "xml") rows.push(...(await (await import("./xml-scaling.js")).runXmlScalingBench()));

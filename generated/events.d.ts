@@ -3,6 +3,8 @@
 export interface EventInfo {
     /** Name of the handler method, e.g. `conferenceMemberJoin`. */
     readonly method: string;
+    /** Earlier names of the handler method, still called (deprecated); giving one with `method` is a configuration error. */
+    readonly deprecatedMethods?: readonly string[];
     /** What Bandwidth expects back: `bxml` (executed), `bxml-or-empty`, or `empty` (acknowledge). */
     readonly response: string;
     /** Payload interface name. */

@@ -125,6 +125,12 @@ export interface NumbersHandlers {
     /** Approve or dispute a port-out (`PortOutValidationRequest`). Return your answer (`{ portable: true }`, or `{ portable: false, errors: [...] }`); it is sent as a `<PortOutValidationResponse>`. Returning nothing, mounting no handler, throwing, rejecting or timing out all answer a dispute with code 7598 (the order goes to Exception for review), never a non-200 that Bandwidth would treat as approval. */
     portOutValidationRequest?(event: PortOutValidationRequest, context: HandlerContext): PortOutValidationAnswer | string | Promise<PortOutValidationAnswer | string>;
     /** Bulk port-in changed state (`bulkPortins`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+    bulkPortIns?(event: BulkPortInOrderNotification, context: HandlerContext): NoReply;
+    /**
+     * Bulk port-in changed state (`bulkPortins`): the earlier name of {@link NumbersHandlers.bulkPortIns | bulkPortIns}, still called. Giving both is a configuration error.
+     *
+     * @deprecated Use `bulkPortIns` (same event, same signature).
+     */
     bulkPortins?(event: BulkPortInOrderNotification, context: HandlerContext): NoReply;
     /** CSR (customer service record) order changed state (`csrs`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     csrs?(event: CsrOrderNotification, context: HandlerContext): NoReply;
@@ -143,22 +149,52 @@ export interface NumbersHandlers {
     /** Import voice TN order changed state (`importVoiceTnOrders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     importVoiceTnOrders?(event: ImportVoiceTnOrderNotification, context: HandlerContext): NoReply;
     /** Import TN order (hosted messaging) changed state (`importtnorders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+    importTnOrders?(event: ImportTnOrderNotification, context: HandlerContext): NoReply;
+    /**
+     * Import TN order (hosted messaging) changed state (`importtnorders`): the earlier name of {@link NumbersHandlers.importTnOrders | importTnOrders}, still called. Giving both is a configuration error.
+     *
+     * @deprecated Use `importTnOrders` (same event, same signature).
+     */
     importtnorders?(event: ImportTnOrderNotification, context: HandlerContext): NoReply;
     /** LIDB (CNAM) order changed state (`lidb`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     lidb?(event: LidbOrderNotification, context: HandlerContext): NoReply;
     /** LSR order changed state (`lsrorders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+    lsrOrders?(event: LsrOrderNotification, context: HandlerContext): NoReply;
+    /**
+     * LSR order changed state (`lsrorders`): the earlier name of {@link NumbersHandlers.lsrOrders | lsrOrders}, still called. Giving both is a configuration error.
+     *
+     * @deprecated Use `lsrOrders` (same event, same signature).
+     */
     lsrorders?(event: LsrOrderNotification, context: HandlerContext): NoReply;
     /** New-number order changed state (`orders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     orders?(event: NumberOrderNotification, context: HandlerContext): NoReply;
     /** Port-in order changed state (`portins`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+    portIns?(event: PortInOrderNotification, context: HandlerContext): NoReply;
+    /**
+     * Port-in order changed state (`portins`): the earlier name of {@link NumbersHandlers.portIns | portIns}, still called. Giving both is a configuration error.
+     *
+     * @deprecated Use `portIns` (same event, same signature).
+     */
     portins?(event: PortInOrderNotification, context: HandlerContext): NoReply;
     /** Port-out (port-out complete, on- and off-net TNs) changed state (`portouts`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+    portOuts?(event: PortOutOrderNotification, context: HandlerContext): NoReply;
+    /**
+     * Port-out (port-out complete, on- and off-net TNs) changed state (`portouts`): the earlier name of {@link NumbersHandlers.portOuts | portOuts}, still called. Giving both is a configuration error.
+     *
+     * @deprecated Use `portOuts` (same event, same signature).
+     */
     portouts?(event: PortOutOrderNotification, context: HandlerContext): NoReply;
     /** Remove-imported-TN order changed state (`removeImportedTnOrders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     removeImportedTnOrders?(event: RemoveImportedTnOrderNotification, context: HandlerContext): NoReply;
     /** Remove-imported-voice-TN order changed state (`removeImportedVoiceTnOrders`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     removeImportedVoiceTnOrders?(event: RemoveImportedVoiceTnOrderNotification, context: HandlerContext): NoReply;
     /** TN option order changed state (`tnoptions`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
+    tnOptions?(event: TnOptionOrderNotification, context: HandlerContext): NoReply;
+    /**
+     * TN option order changed state (`tnoptions`): the earlier name of {@link NumbersHandlers.tnOptions | tnOptions}, still called. Giving both is a configuration error.
+     *
+     * @deprecated Use `tnOptions` (same event, same signature).
+     */
     tnoptions?(event: TnOptionOrderNotification, context: HandlerContext): NoReply;
     /** Toll-free porting validation changed state (`tollfreePortingValidations`). Bandwidth ignores any reply body: return nothing; the runtime acknowledges it (204, or 200 for families that need it). */
     tollfreePortingValidations?(event: TollfreePortingValidationOrderNotification, context: HandlerContext): NoReply;

@@ -6,8 +6,8 @@ export { replayCapture } from "./runtime/capture/replay.js";
 export type { ReplayOptions, ReplayReport, ReplayResult, ReplayTarget } from "./runtime/capture/replay.js";
 export type { AnswerDifference } from "./runtime/capture/compare.js";
 export type { ChallengeAnswer, DeliveryOptions, DeliveryResult, FetchLike } from "./runtime/testing/index.js";
-export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
-export type { CallScript, CallTrace, EndEntry, FetchTarget, MediaEntry, NodeTarget, ProblemEntry, RecordScript, RequestEntry, SimulationOptions, SimulationTarget, TraceEntry, TransferScript, VerbEntry, WarningEntry, } from "./runtime/simulate/index.js";
+export { formatJsonLines, formatTranscript, ScriptError, startVoiceApi } from "./runtime/simulate/index.js";
+export type { ApiEntry, BargeInMeasure, CallAudio, CallerAudioScript, CallerSegment, CallScript, CallTrace, ConnectScript, EndEntry, FetchTarget, ForwardScript, MediaEntry, MediaScript, NodeTarget, ProblemEntry, RecordScript, ReferScript, RequestEntry, ResponseMeasure, SimulationOptions, SimulationTarget, SocketEntry, TargetOutcome, TraceEntry, TransferScript, VerbEntry, VoiceApi, VoiceApiOptions, VoiceMeasures, WarningEntry, WavSource, } from "./runtime/simulate/index.js";
 /**
  * Plays Bandwidth's side of one call against your receiver and returns the trace.
  *
@@ -15,5 +15,11 @@ export type { CallScript, CallTrace, EndEntry, FetchTarget, MediaEntry, NodeTarg
  * const trace = await simulateCall(webhooks.fetch, { username: "bw", password: "s3cret", digits: ["1"] });
  * trace.said;  // ["Press 1 for sales"]
  * trace.ok;    // true: every callback was answered the way Bandwidth needs
+ *
+ * @example
+ * // a voice bot: the caller's audio over the stream socket, the bot's answer measured
+ * const trace = await simulateCall(webhooks.fetch, { speed: "max", seed: 1, caller: { segments: [{ silence: 1 }, { tone: 440, seconds: 2, text: "I need to change my booking" }, { silence: 3 }] } });
+ * trace.measures?.responses[0].latencyMs; // ms from the end of the utterance to the bot's first audio
+ * writeFileSync("bot.wav", trace.audio!.bot);
  */
 export declare function simulateCall(target: SimulationTarget, script?: SimulationOptions): Promise<CallTrace>;

@@ -9,7 +9,7 @@ import { simulateCallWithRules } from "./runtime/simulate/index.js";
 export { deliverEvent, HandshakeError } from "./runtime/testing/index.js";
 export { AnswerTooLargeError } from "./runtime/simulate/answer-body.js";
 export { replayCapture } from "./runtime/capture/replay.js";
-export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
+export { formatJsonLines, formatTranscript, ScriptError, startVoiceApi } from "./runtime/simulate/index.js";
 /**
  * Plays Bandwidth's side of one call against your receiver and returns the trace.
  *
@@ -17,6 +17,12 @@ export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simula
  * const trace = await simulateCall(webhooks.fetch, { username: "bw", password: "s3cret", digits: ["1"] });
  * trace.said;  // ["Press 1 for sales"]
  * trace.ok;    // true: every callback was answered the way Bandwidth needs
+ *
+ * @example
+ * // a voice bot: the caller's audio over the stream socket, the bot's answer measured
+ * const trace = await simulateCall(webhooks.fetch, { speed: "max", seed: 1, caller: { segments: [{ silence: 1 }, { tone: 440, seconds: 2, text: "I need to change my booking" }, { silence: 3 }] } });
+ * trace.measures?.responses[0].latencyMs; // ms from the end of the utterance to the bot's first audio
+ * writeFileSync("bot.wav", trace.audio!.bot);
  */
 export function simulateCall(target, script) {
     return simulateCallWithRules(BXML_RULES, target, script);

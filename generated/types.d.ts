@@ -974,7 +974,7 @@ export interface MessageReadCallback {
   carrierName?: string | null;
 }
 /**
- * Bandwidth received an SMS or MMS (or an RBM text) sent to one of your message-enabled numbers and POSTs it to the application's InboundCallbackUrl. Group messages arrive as one event per number of yours in `message.to`. Any 2xx acknowledges it; the body is ignored. Delivery is at least once: deduplicate on `message.id` + `message.owner`. Bandwidth POSTs these inside a JSON array; this describes one element.
+ * Bandwidth received an SMS or MMS (or an RBM text) sent to one of your message-enabled numbers and POSTs it to the application's InboundCallbackUrl. Group messages arrive as one event per number of yours in `message.to`. Any 2xx acknowledges it; the body is ignored. Delivery is at least once: a retry repeats the same event. The toolkit's dedupe keys an event by its whole body (never by a subset of fields, which could merge two distinct events); a store of your own should do the same. Bandwidth POSTs these inside a JSON array; this describes one element.
  */
 export interface MessageReceivedCallback {
   /**

@@ -48,6 +48,15 @@ message (\`is…\`). The message types (\`StreamMessage\`, \`StreamInboundMessag
   "bw-codegen/validators/transcription": `The real-time transcription socket's messages (\`<StartTranscription>\`): \`validateTranscriptionMessage\`
 checks one JSON text frame (\`start\`, \`transcription\`, \`stop\`), and one type guard per message (\`is…\`). The types
 (\`TranscriptionMessage\`, …) are in \`bw-codegen\`; the protocol is in \`bw-codegen/asyncapi.json\`.`,
+  "bw-codegen/sockets": `Serve Bandwidth's media-stream (\`<StartStream>\`, bidirectional voice bots) and real-time transcription
+(\`<StartTranscription>\`) WebSockets: \`createStreamServer\` with \`onStart\` / \`onMedia\` (decoded audio bytes) / \`onStop\`
+and \`onTranscription\`, a \`stream\` per socket (\`playAudio\`, \`clear\`, \`close\`, typed state, a bounded outbound
+queue), Basic credentials checked on the handshake (or a URL-token verifier), and a close code per kind of bad input
+(\`SOCKET_CLOSE_CODES\`). Transport-agnostic and edge-safe: an adapter feeds it through \`authorizeUpgrade\` / \`accept\`
+(\`SocketLike\`, \`SocketConnection\`). See docs/sockets.md.`,
+  "bw-codegen/sockets/node": `\`attachStreamServer(httpServer, streamServer)\`: the socket runtime on \`ws\` (an optional peer dependency;
+only this entry imports it), on the same \`http.Server\` as the webhooks: routed by path, authenticated before the
+upgrade, \`maxPayload\`, ping/pong liveness, backpressure from \`bufferedAmount\`.`,
   "bw-codegen/capture": `The flight recorder (Node only): \`createCapture({ dir })\` is passed as \`capture\` to
 \`createBandwidthWebhooks\` and writes every delivery with its answer, redacted, to NDJSON files (a worker thread
 redacts and writes; capture never slows or fails a delivery). \`parseCapture\` reads a file back. The core only

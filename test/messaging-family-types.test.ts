@@ -58,7 +58,7 @@ export const numbers: NumbersHandlers = {
     if (tns.length > 10) return { portable: false, errors: [{ code: 7517, description: "Too many numbers" }] };
     return { portable: true, pon: event.PON };
   },
-  portins(event) {
+  portIns(event) {
     const status: PortInOrderNotification["Status"] = event.Status;
     void status;
     return undefined;

@@ -190,8 +190,9 @@ describe("the numbers family over HTTP", () => {
 test("the XML examples shown in the OpenAPI document validate as their event", async () => {
   const { readFileSync } = await import("node:fs");
   const spec = JSON.parse(readFileSync(join(REPO_ROOT, "generated", "openapi.json"), "utf8"));
+  const { numbersEvents } = await import("../generated/events.js"); // webhooks are keyed by handler name
   for (const e of events) {
-    const content = spec.webhooks[`numbers.${e.event === "MESSAGING_LOST" ? "messagingLost" : e.event.charAt(0).toLowerCase() + e.event.slice(1)}`].post.requestBody.content["application/xml"];
+    const content = spec.webhooks[`numbers.${numbersEvents[e.event].method}`].post.requestBody.content["application/xml"];
     for (const [name, example] of Object.entries<{ value: string }>(content.examples)) {
       assert.equal(typeof example.value, "string", `${e.event} ${name} is shown as XML`);
       const result = validateNumbersXml(example.value, { strict: true });

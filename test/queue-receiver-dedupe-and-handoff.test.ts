@@ -149,7 +149,7 @@ describe("dedupe in the receiver (memory store)", () => {
         messageDelivered: (event) => void handled.push(`delivered to ${event.to}`),
         messageFailed: (event) => void handled.push(`failed to ${event.to}`),
       },
-      numbers: { portins: (event: { Note?: string }) => void handled.push(`note ${event.Note}`) } as never,
+      numbers: { portIns: (event: { Note?: string }) => void handled.push(`note ${event.Note}`) } as never,
       tfv: { status: (event) => void handled.push(`tfv ${event.status}`) },
       dedupe: true,
     });

@@ -14,7 +14,8 @@ import { deliverEvent } from "bw-codegen/testing";
 import { REPO_ROOT } from "./support/cli.js";
 
 process.env.BW_CALLBACK_PASSWORD = "readme-password";
-const { readmeHooks, readmeSimulate, readmeTesting, readmeValidation, readmeWebhooks, saved, logged } = await import("./types/readme-example.js");
+process.env.BW_CLIENT_SECRET = "readme-client-secret";
+const { readmeHooks, readmeSimulate, readmeTesting, readmeValidation, readmeVoiceApi, readmeWebhooks, saved, logged } = await import("./types/readme-example.js");
 
 const README = readFileSync(join(REPO_ROOT, "README.md"), "utf8");
 const EXAMPLE_FILE = readFileSync(join(REPO_ROOT, "test", "types", "readme-example.ts"), "utf8");
@@ -120,5 +121,12 @@ describe("README examples", () => {
     const trace = await readmeSimulate(readmeWebhooks());
     assert.deepEqual(trace.pressed, ["1"]);
     assert.ok(trace.requests.some((r) => r.event === "gather" && r.status === 200), "the gather callback was answered");
+  });
+
+  it("the Voice API example serves the call: callUrl points at the stand-in; the handler example makes no request", async () => {
+    const { withApi, voiceApi } = await readmeVoiceApi(readmeWebhooks());
+    assert.equal(withApi.ok, true, JSON.stringify(withApi.problems));
+    assert.deepEqual(withApi.api, []);
+    assert.ok(String((withApi.requests[0].payload as { callUrl: string }).callUrl).startsWith(`${voiceApi.url}/accounts/`));
   });
 });

@@ -96,14 +96,15 @@ describe("receivers that break Bandwidth's rules", () => {
     assert.equal(events(trace).at(-1), "disconnect");
   });
 
-  it("BXML answered to an event whose reply Bandwidth ignores is flagged", async () => {
+  it("BXML answered to an event whose reply Bandwidth ignores is a warning, not a failure", async () => {
     const server = await raw((_x, e) => (e?.eventType === "disconnect" ? xml("<Hangup/>") : xml("<SpeakSentence>Bye</SpeakSentence>")));
     const trace = await simulateCall(server.url, { username: USER, password: PASS });
-    assert.deepEqual(trace.problems.map((p) => p.code), ["bxml-ignored"]);
-    assert.equal(trace.problems[0].event, "disconnect");
+    assert.deepEqual(trace.problems, []);
+    assert.equal(trace.ok, true);
+    assert.deepEqual(trace.warnings.map((w) => [w.code, w.event]), [["bxml-ignored", "disconnect"]]);
   });
 
-  it("a 5xx is a failed callback; an open endpoint (no challenge) is flagged", async () => {
+  it("a 5xx is a failed callback; an open endpoint (no challenge) is a security warning", async () => {
     const failing = await raw(() => ({ status: 503, body: "down" }));
     const t1 = await simulateCall(failing.url, { username: USER, password: PASS });
     assert.equal(t1.cause, "callback-error");
@@ -111,7 +112,7 @@ describe("receivers that break Bandwidth's rules", () => {
     const open = await raw((_x, e) => (e?.eventType === "initiate" ? xml("<Hangup/>") : ack), false);
     const t2 = await simulateCall(open.url, { username: USER, password: PASS });
     assert.equal(t2.requests[0].auth, "unprotected");
-    assert.ok(t2.problems.some((p) => p.code === "unauthenticated-accepted"));
+    assert.ok(t2.warnings.some((w) => w.code === "unauthenticated-accepted" && /security/.test(w.message)));
   });
 });
 

@@ -6,7 +6,7 @@
 // with its token verifier, and a bounded outbound queue under a stalled reader.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer, type RequestListener, type Server } from "node:http";
 import { type AddressInfo, connect as netConnect } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -40,6 +40,7 @@ const media = (extra: Record<string, unknown> = {}): string => JSON.stringify({ 
 
 interface Fixture {
   port: number;
+  attached: ReturnType<typeof attachStreamServer>;
   server: ReturnType<typeof createStreamServer>;
   invalid: number[];
   errors: string[];
@@ -57,8 +58,8 @@ after(async () => {
   }
 });
 
-async function fixture(options: StreamServerOptions<any, any>, attach: AttachStreamServerOptions = {}, onRequest?: Parameters<typeof createServer>[0]): Promise<Fixture> {
-  const f: Fixture = { port: 0, server: undefined as never, invalid: [], errors: [], closes: [], backpressure: [] };
+async function fixture(options: StreamServerOptions<any, any>, attach: AttachStreamServerOptions = {}, onRequest?: RequestListener): Promise<Fixture> {
+  const f: Fixture = { port: 0, attached: undefined as never, server: undefined as never, invalid: [], errors: [], closes: [], backpressure: [] };
   f.server = createStreamServer({
     logger: QUIET,
     ...options,
@@ -69,7 +70,7 @@ async function fixture(options: StreamServerOptions<any, any>, attach: AttachStr
   });
   const http = createServer(onRequest ?? ((_req, res) => res.end("http")));
   servers.push(http);
-  attachStreamServer(http, f.server, attach);
+  f.attached = attachStreamServer(http, f.server, attach);
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   f.port = (http.address() as AddressInfo).port;
   return f;
@@ -142,7 +143,7 @@ describe("the opening handshake", () => {
       logger: QUIET,
     });
     let started = 0;
-    const f = await fixture({ stream: { credentials: [USER], onStart: () => void started++ } }, {}, webhooks.node);
+    const f = await fixture({ stream: { credentials: [USER], onStart: () => void started++ } }, {}, webhooks.node as RequestListener);
     const res = await fetch(`http://127.0.0.1:${f.port}/callbacks/voice`, {
       method: "POST",
       headers: { authorization: GOOD, "content-type": "application/json" },
@@ -403,7 +404,7 @@ describe("backpressure", () => {
             }
           },
         },
-      });
+      }, { closeTimeoutMs: 50 });
       const c = client(f.port);
       await c.opened;
       (c.ws as unknown as { _socket: { pause(): void } })._socket.pause();
@@ -418,4 +419,34 @@ describe("backpressure", () => {
       await until(() => f.server.openSockets === 0);
     });
   }
+});
+
+describe("configuration and shutdown", () => {
+  it("a socket kind without credentials or a token verifier is refused unless opted in, and the opt-in warns once", () => {
+    assert.throws(() => createStreamServer({ stream: {} }), (e: Error & { code?: string }) => e.code === "BW_INVALID_OPTION" && /stream\.credentials/.test(e.message));
+    assert.throws(() => createStreamServer({ transcription: {} }), (e: Error & { code?: string }) => e.code === "BW_INVALID_OPTION" && /verifyToken/.test(e.message));
+    assert.throws(() => createStreamServer({ stream: { credentials: [USER] }, backpressure: { policy: "grow" as never } }), /policy/);
+    const warnings: string[] = [];
+    const logger = { warn: (m: string) => void warnings.push(m), error() {} };
+    const server = createStreamServer({ stream: { allowUnauthenticated: true }, transcription: { allowUnauthenticated: true }, logger });
+    assert.equal(warnings.length, 2);
+    assert.match(warnings[0], /media-stream sockets accept anyone/);
+    assert.match(warnings[1], /transcription sockets accept anyone/);
+    assert.deepEqual(server.paths, { stream: "/sockets/stream", transcription: "/sockets/transcription" });
+  });
+
+  it("the adapter's close() closes every socket with 1001 and releases it and its state; then no more upgrades", async () => {
+    let stream: { state: unknown } | undefined;
+    const f = await fixture({ stream: { credentials: [USER], createState: () => ({ buffer: new Uint8Array(1024) }), onStart: (_s, s) => void (stream = s) } });
+    const c = client(f.port);
+    await c.opened;
+    c.ws.send(JSON.stringify(START));
+    await until(() => stream !== undefined);
+    assert.ok(stream!.state !== undefined);
+    await f.attached.close();
+    assert.equal((await c.closed).code, C.goingAway.code);
+    await until(() => f.server.openSockets === 0);
+    assert.equal(stream!.state, undefined);
+    assert.doesNotMatch(await rawUpgrade(f.port, "/sockets/stream", GOOD), /101 Switching/);
+  });
 });

@@ -74,7 +74,7 @@ describe("deliverEvent against the generated webhooks (node:http)", () => {
       },
       messaging: { messageReceived: () => undefined },
       numbers: {
-        portins: () => undefined,
+        portIns: () => undefined,
         portOutValidationRequest: () => ({ portable: false, errors: [{ code: 7513, description: "PIN does not match" }] }),
       },
     });

@@ -2,18 +2,20 @@
 // and event: unknown fields (count, an example), new values of closed enumerations, new event types, events
 // arriving under an earlier name (renames), type mismatches and missing fields, other value drift. Each
 // delivery is checked with the family's own validator in strict mode (generated/validators/<family>.js).
+// With `--spec FILE` it compares a copy of Bandwidth's OpenAPI spec with the schemas instead (drift-spec.ts).
 // Exit 0 no drift, 1 drift, 2 usage error.
 import type { CaptureEntry } from "../../generated/capture.js";
 import type { ValidationIssue } from "../../generated/index.js";
 import type { FamilyDefinition } from "../model/family-definition.js";
 import { families } from "../model/families.js";
 import { pascalCase } from "../schema-transforms.js";
-import { parseArgs } from "./args.js";
+import { UsageError, parseArgs } from "./args.js";
 import { readCaptures } from "./capture-files.js";
 import { painter } from "./colour.js";
 import type { Command } from "./command.js";
 
 const HELP = `Usage: bw-codegen drift <capture…> [--json]
+       bw-codegen drift --spec <bandwidth.yml|bandwidth.json> [--json]
 
 Reads captured deliveries (files written by createCapture of bw-codegen/capture, or folders of them) and
 reports what the schemas did not expect, per family and event, with counts and an example:
@@ -27,10 +29,28 @@ reports what the schemas did not expect, per family and event, with counts and a
   unreadable        the body is not the family's JSON or XML
 Array positions are written * in paths (/0/message/x → /*/message/x).
 
-Options:
-  --json    one JSON object per finding, then a summary line
+With --spec, compares a copy of Bandwidth's OpenAPI spec (bandwidth.yml, e.g. a newer one from its SDKs)
+with the schemas, per family and event:
+  new-event-type        a callback the spec describes that no schema of ours models
+  removed-event-type    one of our events the last checked spec had and this one no longer has
+  renamed-event         the spec names one of our events by another name the family's renames list
+                        (handled: not drift)
+  likely-renamed-event  one of our events is gone and a close new name appeared (add it to the renames)
+  new-field             a field the spec describes that our schema lacks (with its path)
+  removed-field         a field of ours the spec no longer describes
+  likely-renamed-field  a field of ours gone next to a close new one
+  new-enum-value        a spec enum value our schema does not accept
+  type-mismatch         a spec type (or null) our schema does not accept
+  required-change       a field ours requires that the spec lists as optional
+Renames are listed in a table of their own. Differences explained in the allow-list shipped with
+bw-codegen (generator/spec-drift/allowlist.json) are known, not drift. A YAML spec needs the yaml package
+and every spec needs ajv (both devDependencies of bw-codegen): without them, the message says what to install.
 
-Exit status: 0 no drift; 1 drift found; 2 usage error.
+Options:
+  --spec FILE   compare this OpenAPI spec (YAML or JSON) instead of captures
+  --json        one JSON object per finding, then a summary line
+
+Exit status: 0 no drift; 1 drift found; 2 usage error (or a spec that cannot be read).
 `;
 
 type Kind = "unknown-field" | "new-enum-value" | "new-event-type" | "renamed-event" | "type-mismatch" | "missing-field" | "value" | "unreadable";
@@ -87,7 +107,12 @@ async function checks(): Promise<Map<string, Check>> {
 }
 
 async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { booleans: ["--json"] });
+  const args = parseArgs(argv, { values: ["--spec"], booleans: ["--json"] });
+  const spec = args.values.get("--spec");
+  if (spec !== undefined) {
+    if (args.positionals.length > 0) throw new UsageError("give --spec or capture files, not both");
+    return (await import("./drift-spec.js")).runSpecDrift(spec, { json: args.booleans.has("--json") });
+  }
   const files = readCaptures(args.positionals);
   const byFamily = await checks();
   const findings = new Map<string, Finding>();
@@ -150,4 +175,4 @@ async function run(argv: string[]): Promise<number> {
   return list.length === 0 ? 0 : 1;
 }
 
-export const driftCommand: Command = { summary: "Report what captured traffic carries that the schemas did not expect", help: HELP, run };
+export const driftCommand: Command = { summary: "Report what captured traffic or a newer Bandwidth spec has that the schemas did not expect", help: HELP, run };

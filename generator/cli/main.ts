@@ -19,7 +19,7 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
   scaffold: { summary: "Write a runnable, authenticated webhook receiver project", load: async () => (await import("./scaffold.js")).scaffoldCommand },
   docs: { summary: "Write a static HTML reference of every webhook (needs the redoc package)", load: async () => (await import("./docs.js")).docsCommand },
   simulate: { summary: "Simulate a call (or one event) from Bandwidth against a local receiver", load: async () => (await import("./simulate.js")).simulateCommand },
-  drift: { summary: "Report what captured traffic carries that the schemas did not expect", load: async () => (await import("./drift.js")).driftCommand },
+  drift: { summary: "Report what captured traffic or a newer Bandwidth spec has that the schemas did not expect", load: async () => (await import("./drift.js")).driftCommand },
   fixtures: { summary: "Turn a capture into fixture files and a node:test file that replays them", load: async () => (await import("./fixtures.js")).fixturesCommand },
   replay: { summary: "Replay captured deliveries against a receiver and diff its answers", load: async () => (await import("./replay.js")).replayCommand },
 };

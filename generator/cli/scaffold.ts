@@ -8,9 +8,9 @@ import { closeSync, constants as fsConstants, existsSync, lstatSync, mkdirSync, 
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { loadCatalog, type EventEntry } from "../catalog.js";
 import { buildModel, type FamilyModel, type Model } from "../model/build-model.js";
-import { earlierNames } from "../model/families.js";
+import { familyByName } from "../model/families.js";
+import { eventNames, handlerName } from "../model/handler-names.js";
 import { REPO_ROOT } from "../paths.js";
-import { camelCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { bwCodegenDependency, mergePackageJson, type DependencySource } from "./scaffold-package.js";
@@ -57,6 +57,8 @@ const FALLBACK_VERSIONS: Record<string, string> = {
   fastify: "^5.0.0",
   hono: "^4.0.0",
   "@hono/node-server": "^1.14.0",
+  ws: "^8.18.0",
+  "@types/ws": "^8.5.0",
 };
 
 export interface ScaffoldOptions {
@@ -69,6 +71,8 @@ export interface ScaffoldOptions {
   packageRoot?: string;
   /** `bullmq`: async events go to a BullMQ queue on REDIS_URL, handled by `npm run worker` (src/jobs/). */
   queue?: "bullmq";
+  /** Adds the echo bot on a bidirectional media stream (src/bot/, src/streams.ts), started by initiate/answer. */
+  stream?: boolean;
 }
 
 /** What the scaffold is made of: file path (relative, forward slashes) → contents. */
@@ -92,33 +96,46 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
   const framework = options.framework;
 
   const queued = options.queue === "bullmq";
+  const streamed = options.stream === true;
+  if (streamed) checkStreamable(model, builder, selected);
   const handlerFiles = new Map<string, string>();
   for (const { family } of families) {
     const events = selected.filter((e) => e.family === family.name);
     const reply = queued ? events.filter((e) => (e.meta.response ?? "empty") !== "empty") : events;
-    handlerFiles.set(`src/handlers/${family.name}.ts`, handlerModule(family, reply, builder, queued ? "reply" : "all"));
+    handlerFiles.set(`src/handlers/${family.name}.ts`, handlerModule(family, reply, builder, queued ? "reply" : "all", streamed && family.name === "voice"));
     if (queued) handlerFiles.set(`src/jobs/${family.name}.ts`, handlerModule(family, events.filter((e) => !reply.includes(e)), builder, "jobs"));
   }
+  const handlerOption = (family: string): string => (streamed && family === "voice" ? "voice: createVoiceHandlers(config)" : `${family}: ${family}Handlers`);
+  const handlerImport = (family: string): string => (streamed && family === "voice" ? "createVoiceHandlers" : `${family}Handlers`);
 
   const values: Record<string, string> = {
     NAME: name,
     FRAMEWORK: framework,
     FRAMEWORK_TITLE: FRAMEWORK_TITLES[framework],
-    HANDLER_IMPORTS: served.map((f) => `import { ${f.name}Handlers } from "./handlers/${f.name}.js";`).join("\n"),
-    HANDLER_OPTIONS: served.map((f) => `    ${f.name}: ${f.name}Handlers,`).join("\n"),
+    HANDLER_IMPORTS: served.map((f) => `import { ${handlerImport(f.name)} } from "./handlers/${f.name}.js";`).join("\n"),
+    HANDLER_OPTIONS: served.map((f) => `    ${handlerOption(f.name)},`).join("\n"),
     ROUTE_DOCS: served.map((f) => ` * - ${f.methods} ${f.path}: ${f.what}`).join("\n"),
-    ROUTE_LOGS: served.map((f) => `console.log(\`  ${f.methods.padEnd(9)} \${server.url}${f.path}\`);`).join("\n"),
-    ROUTE_TABLE: ["| method | path | what |", "| --- | --- | --- |", ...served.map((f) => `| ${f.methods} | \`${f.path}\` | ${f.what} |`)].join("\n"),
+    ROUTE_LOGS: [
+      ...served.map((f) => `console.log(\`  ${f.methods.padEnd(9)} \${server.url}${f.path}\`);`),
+      ...(streamed ? [`console.log(\`  ${"WebSocket"} \${server.url.replace(/^http/, "ws")}${STREAM_PATH}\`);`] : []),
+    ].join("\n"),
+    ROUTE_TABLE: [
+      "| method | path | what |",
+      "| --- | --- | --- |",
+      ...served.map((f) => `| ${f.methods} | \`${f.path}\` | ${f.what} |`),
+      ...(streamed ? [`| WebSocket | \`${STREAM_PATH}\` | the echo bot's two-way media stream (Bandwidth opens it: \`<StartStream>\`) |`] : []),
+    ].join("\n"),
     TEST_CASES: testCases(served.map((f) => f.name)),
     ...queueValues(queued, served.map((f) => f.name)),
+    ...streamValues(streamed, framework),
   };
 
   // the simulated call starts with initiate: without a voice initiate handler there is nothing to simulate
   const simulated = served.some((f) => f.name === "voice") && selected.some((e) => e.family === "voice" && e.event === "initiate");
   const files: ScaffoldFiles = new Map();
-  files.set("package.json", packageJson(root, name, framework, bwCodegenDependency(root, ownVersion(root), resolve(options.dir)), { queued, simulated }));
+  files.set("package.json", packageJson(root, name, framework, bwCodegenDependency(root, ownVersion(root), resolve(options.dir)), { queued, simulated, streamed }));
   const templates = join(root, "templates", "scaffold");
-  for (const folder of ["common", framework, ...(queued ? ["queue-bullmq"] : [])]) {
+  for (const folder of ["common", framework, ...(queued ? ["queue-bullmq"] : []), ...(streamed ? ["stream"] : [])]) {
     for (const file of listFiles(join(templates, folder))) {
       const text = readFileSync(join(templates, folder, file), "utf8");
       files.set(targetName(file), file.endsWith(".tmpl") ? fill(text, values, file) : text);
@@ -126,6 +143,7 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
   }
   for (const [path, contents] of handlerFiles) files.set(path, contents);
   if (queued) files.set(".env.example", `${files.get(".env.example") ?? ""}${QUEUE_ENV}`);
+  if (streamed) files.set(".env.example", `${files.get(".env.example") ?? ""}${STREAM_ENV}`);
   if (!simulated) {
     files.delete("src/simulate.ts");
     files.delete("test/simulate.test.ts");
@@ -264,7 +282,7 @@ function selectEvents(all: readonly EventEntry[], families: readonly ScaffoldFam
   const wanted = new Set(names);
   const matched = new Set<string>();
   const picked = candidates.filter((e) => {
-    const keys = [e.event, camelCase(e.event), ...earlierNames(e.family, e.event)];
+    const keys = eventNames(e.family, e.event);
     const hit = keys.filter((k) => wanted.has(k));
     for (const k of hit) matched.add(k);
     return hit.length > 0;
@@ -276,7 +294,7 @@ function selectEvents(all: readonly EventEntry[], families: readonly ScaffoldFam
 
 /** One line: the closest known names for each unknown one, or (when none is close) every known event. */
 function unknownEvents(unknown: string[], candidates: EventEntry[], families: readonly ScaffoldFamily[]): UsageError {
-  const names = candidates.flatMap((e) => [e.event, camelCase(e.event), ...earlierNames(e.family, e.event)]);
+  const names = candidates.flatMap((e) => eventNames(e.family, e.event));
   const hints = unknown.map((n) => `${JSON.stringify(n)}${didYouMean(n, names)}`);
   const what = `unknown event${unknown.length > 1 ? "s" : ""} ${hints.join(", ")} in --events`;
   if (unknown.every((n) => didYouMean(n, names) !== "")) return new UsageError(what);
@@ -319,7 +337,11 @@ const SCRIPTS = {
   test: "node --import tsx --test test/*.test.ts",
 };
 
-function packageJson(root: string, name: string, framework: Framework, bwCodegen: DependencySource, extras: { queued: boolean; simulated: boolean }): string {
+function sorted(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+function packageJson(root: string, name: string, framework: Framework, bwCodegen: DependencySource, extras: { queued: boolean; simulated: boolean; streamed: boolean }): string {
   const own = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
     version: string;
     dependencies?: Record<string, string>;
@@ -345,6 +367,11 @@ function packageJson(root: string, name: string, framework: Framework, bwCodegen
     Object.assign(manifest.scripts, { preworker: buildWhenMissing("dist/worker.js"), worker: "NODE_ENV=production exec node dist/worker.js", "worker:dev": "exec tsx watch src/worker.ts" });
     manifest.dependencies = { ...manifest.dependencies, ...pick(["bullmq", "ioredis"]) };
   }
+  if (extras.streamed) {
+    // ws: bw-codegen/sockets/node serves the media stream on it (an optional peer of bw-codegen)
+    manifest.dependencies = sorted({ ...manifest.dependencies, ...pick(["ws"]) }) as typeof manifest.dependencies;
+    manifest.devDependencies = sorted({ ...manifest.devDependencies, ...pick(["@types/ws"]) });
+  }
   return `${JSON.stringify(manifest, null, 2)}\n`;
 }
 
@@ -352,6 +379,7 @@ function packageJson(root: string, name: string, framework: Framework, bwCodegen
 // Handler stubs
 
 const GREETING = "Hello! This call is answered by your bw-codegen webhook receiver. Goodbye.";
+const STREAM_GREETING = "You are talking to an echo bot. Say something, and it says it back.";
 const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>';
 
 /** The TypeScript expression (and label) of the one id worth logging for an event, if any. Never a secret. */
@@ -367,8 +395,8 @@ function logField(entry: EventEntry): { label: string; expression: string } | un
   return id === undefined ? undefined : { label: id, expression: access(id) };
 }
 
-function stub(entry: EventEntry, builder: boolean): string {
-  const method = camelCase(entry.event);
+function stub(entry: EventEntry, builder: boolean, streamed = false): string {
+  const method = handlerName(familyByName(entry.family), entry.event);
   const response = entry.meta.response ?? "empty";
   const summary = (entry.meta.summary ?? entry.title).replace(/\*\//g, "*\\/");
   const field = logField(entry);
@@ -376,7 +404,16 @@ function stub(entry: EventEntry, builder: boolean): string {
   const lines = [`  /** ${summary} (\`${entry.event}\`). ${RESPONSE_DOCS[response] ?? RESPONSE_DOCS.empty} */`, `  ${method}(event, context) {`, log];
   if (response === "bxml") {
     const greet = entry.event === "answer" || entry.event === "initiate";
-    if (greet) {
+    if (greet && streamed) {
+      lines.push(
+        "    // Connects the caller to the echo bot over a two-way media stream (<StartStream mode=\"bidirectional\">);",
+        "    // the <StopStream wait=\"true\"> after it holds the call until the stream ends.",
+        "    return Response(",
+        `      SpeakSentence(${JSON.stringify(STREAM_GREETING)}),`,
+        "      ...bidirectionalStream(echoBotStream(config, context)),",
+        "    );",
+      );
+    } else if (greet) {
       lines.push(builder ? `    return Response(SpeakSentence(${JSON.stringify(GREETING)}));` : `    return ${JSON.stringify(`${XML_DECLARATION}<Response><SpeakSentence>${GREETING}</SpeakSentence></Response>`)};`);
     } else {
       lines.push("    // An empty <Response> lets the call end once no verbs remain: return your next verbs here.");
@@ -411,7 +448,7 @@ const FAMILY_HEADERS: Record<string, string> = {
     "// arrive as XML; your methods get the typed JSON form (element names as properties, text as strings).",
 };
 
-function handlerModule(spec: FamilyModel, events: EventEntry[], builder: boolean, part: "all" | "reply" | "jobs"): string {
+function handlerModule(spec: FamilyModel, events: EventEntry[], builder: boolean, part: "all" | "reply" | "jobs", streamed = false): string {
   const family = spec.name;
   const wired = spec.served;
   const lines = [
@@ -427,11 +464,24 @@ function handlerModule(spec: FamilyModel, events: EventEntry[], builder: boolean
   const bxmlEvents = events.filter((e) => e.meta.response === "bxml");
   if (builder && bxmlEvents.length > 0) {
     const greets = bxmlEvents.some((e) => e.event === "answer" || e.event === "initiate");
-    lines.push(`import { Response${greets ? ", SpeakSentence" : ""} } from "bw-codegen/bxml";`);
+    lines.push(`import { Response${greets ? ", SpeakSentence" : ""}${greets && streamed ? ", bidirectionalStream" : ""} } from "bw-codegen/bxml";`);
   }
+  if (streamed) lines.push(`import type { ServerConfig } from "../config.js";`, `import { echoBotStream } from "../streams.js";`);
   lines.push("");
-  const body = events.map((e) => stub(e, builder)).join("\n\n");
+  const body = events.map((e) => stub(e, builder, streamed)).join("\n\n");
   const type = part === "all" ? spec.handlers : `${part === "jobs" ? "QueuedHandlers" : "ReceiverHandlers"}<${spec.handlers}>`;
+  if (streamed) {
+    // the stubs need the settings (the stream's URL and credentials): a factory, called by src/webhooks.ts
+    const indented = body.replace(/^(?=.)/gm, "  ");
+    lines.push(
+      "/** The voice handlers; `initiate` and `answer` connect the caller to the echo bot (src/bot/echo.ts, src/streams.ts). */",
+      `export function createVoiceHandlers(config: ServerConfig): ${type} {`,
+      `  return {${indented ? `\n${indented}\n  ` : ""}};`,
+      "}",
+      "",
+    );
+    return lines.join("\n");
+  }
   lines.push(`export const ${family}${part === "jobs" ? "Jobs" : "Handlers"}: ${type} = {${body ? `\n${body}\n` : ""}};`, "");
   return lines.join("\n");
 }
@@ -490,6 +540,101 @@ function queueValues(queued: boolean, families: string[]): Record<string, string
     QUEUE_CONFIG,
     JOB_IMPORTS: families.map((f) => `import { ${f}Jobs } from "./jobs/${f}.js";`).join("\n"),
     JOB_OPTIONS: families.map((f) => `  ${f}: ${f}Jobs,`).join("\n"),
+  };
+}
+
+
+// ---------------------------------------------------------------------------------------------------
+// --stream: the echo bot on a two-way media stream, next to the webhooks on the same port
+
+/** The socket path of the scaffolded stream (src/streams.ts says the same). */
+const STREAM_PATH = "/sockets/stream";
+
+/** --stream needs the BXML builder (with `bidirectionalStream`) and a voice handler that can start the stream. */
+function checkStreamable(model: Model, builder: boolean, selected: readonly EventEntry[]): void {
+  if (!builder || !model.bxml.byKey.has("StartStream") || !model.bxml.byKey.has("StopStream")) {
+    throw new Error("--stream needs a bw-codegen build with the BXML builder's StartStream and StopStream (bidirectionalStream)");
+  }
+  if (!selected.some((e) => e.family === "voice" && (e.event === "initiate" || e.event === "answer"))) {
+    throw new UsageError("--stream needs initiate or answer in --events: those handlers start the stream (e.g. --events initiate,answer,disconnect)");
+  }
+}
+
+const STREAM_ENV = `
+# --stream: the echo bot's media stream (a WebSocket on /sockets/stream, same port). BW_STREAM_URL is the
+# address Bandwidth opens, wss:// (default: this server's /sockets/stream at the host each callback came
+# to, wss:// behind a proxy that sets x-forwarded-proto: https). BW_STREAM_USERNAME / BW_STREAM_PASSWORD
+# are sent by Bandwidth on the socket's handshake (destinationUsername / destinationPassword of the
+# <StartStream> the answer returns); unset, the callback credentials are used. Set both or neither.
+# BW_STREAM_URL=wss://bot.example.com/sockets/stream
+BW_STREAM_USERNAME=
+BW_STREAM_PASSWORD=
+`;
+
+const STREAM_CONFIG = `
+
+/** --stream: the media-stream socket's settings (see loadStreamSettings). */
+export interface StreamSettings {
+  /** The address Bandwidth opens (wss://…/sockets/stream); absent: the host each callback came to. */
+  readonly url?: string;
+  /** The pair(s) the socket accepts (the first is sent in the BXML); absent: the callback credentials. */
+  readonly credentials?: BasicCredentials[];
+}
+
+/**
+ * Reads BW_STREAM_URL (ws:// or wss://) and BW_STREAM_USERNAME / BW_STREAM_PASSWORD (both or neither).
+ * Never logged: the password travels only in the BXML answer to Bandwidth and back on the handshake.
+ *
+ * @example
+ * const stream = loadStreamSettings({ BW_STREAM_URL: "wss://bot.example.com/sockets/stream" });
+ */
+export function loadStreamSettings(env: NodeJS.ProcessEnv = loadDotEnv()): StreamSettings {
+  const url = env.BW_STREAM_URL ?? "";
+  if (url !== "" && !/^wss?:\\/\\/[^/]/.test(url)) throw new ConfigError("BW_STREAM_URL must be a wss:// URL (ws:// for local tests), e.g. wss://bot.example.com/sockets/stream");
+  const username = env.BW_STREAM_USERNAME ?? "";
+  const password = env.BW_STREAM_PASSWORD ?? "";
+  if ((username === "") !== (password === "")) throw new ConfigError("set both BW_STREAM_USERNAME and BW_STREAM_PASSWORD, or neither (the callback credentials are used then)");
+  if (username.includes(":")) throw new ConfigError("BW_STREAM_USERNAME must not contain ':' (HTTP Basic authentication cannot carry it)");
+  return { ...(url === "" ? {} : { url }), ...(username === "" ? {} : { credentials: [{ username, password }] }) };
+}`;
+
+const STREAM_README = `
+## The echo bot (--stream)
+
+\`initiate\` and \`answer\` (src/handlers/voice.ts) answer with a greeting and a two-way media stream:
+\`<StartStream mode="bidirectional" destination="wss://…/sockets/stream">\` with the stream credentials,
+then \`<StopStream wait="true">\`, which holds the call while the stream is open. Bandwidth opens that
+WebSocket to this server (same port as the callbacks); the handshake is checked for the credentials
+before the socket exists (wrong or missing: 401, no socket). The bot (src/bot/echo.ts) listens to the
+caller's 20 ms μ-law frames; after a short pause (\`END_SILENCE_MS\`) it plays back what it heard
+(\`playAudio\`), and when the caller talks over it, it sends \`clear\` (barge-in) and listens again.
+
+| variable | meaning |
+| --- | --- |
+| \`BW_STREAM_URL\` | the \`wss://\` address Bandwidth opens (default: \`/sockets/stream\` at the host each callback came to; \`wss\` when a proxy sets \`x-forwarded-proto: https\`) |
+| \`BW_STREAM_USERNAME\`, \`BW_STREAM_PASSWORD\` | the socket's credentials, sent in the BXML and checked on the handshake (default: the callback ones) |
+
+Bandwidth reaches the socket only over \`wss://\`: behind a TLS proxy or tunnel, pass WebSocket upgrades
+through. \`npm test\` drives the bot with a real WebSocket client playing Bandwidth's side
+(test/echo-bot.test.ts).
+`;
+
+/** Placeholder values that differ with --stream (plain close and nothing else without it). */
+function streamValues(streamed: boolean, framework: Framework): Record<string, string> {
+  const http = framework === "hono" ? "running" : framework === "fastify" ? "app.server" : "server";
+  if (!streamed) return { STREAM_IMPORT: "", STREAM_ATTACH: "", STREAM_CLOSE: "", CLOSE_HTTP: `() => closeGracefully(${http})`, STREAM_CONFIG_FIELD: "", STREAM_LOAD: "", STREAM_CONFIG: "", STREAM_README: "", STREAM_WHERE: "" };
+  return {
+    STREAM_IMPORT: `\nimport { attachStreams } from "./streams.js";`,
+    STREAM_ATTACH: `\n  const closeStreams = attachStreams(${http}, config); // ${STREAM_PATH}: the echo bot's media stream, same port`,
+    STREAM_CLOSE: "\n      await closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server",
+    CLOSE_HTTP: `async () => {\n      await closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server\n      await closeGracefully(${http});\n    }`,
+    STREAM_CONFIG_FIELD: "\n  /** --stream: the media stream's URL and credentials (BW_STREAM_*); absent: defaults (see loadStreamSettings). */\n  readonly stream?: StreamSettings;",
+    STREAM_LOAD: ", stream: loadStreamSettings(env)",
+    STREAM_CONFIG,
+    STREAM_README,
+    STREAM_WHERE:
+      "\n- `src/bot/echo.ts`: the echo bot (the media stream's handlers); `src/streams.ts` attaches its socket\n" +
+      "  to the server and writes the `<StartStream>` the voice handlers return.",
   };
 }
 
@@ -558,7 +703,7 @@ test("numbers: an order notification (XML) is acknowledged with 200", async () =
 // The command
 
 /** What the command prints: every file's fate, the package.json merge, the bw-codegen specifier, what to run. */
-function reportText(title: string, shown: string, report: WriteReport, dependency: DependencySource, queued = false): string {
+function reportText(title: string, shown: string, report: WriteReport, dependency: DependencySource, queued = false, streamed = false): string {
   const out: string[] = [`bw-codegen scaffold: ${title} receiver in ${shown}`];
   for (const path of report.created) out.push(`  created      ${path}`);
   for (const path of report.overwritten) out.push(`  overwritten  ${path}`);
@@ -584,13 +729,17 @@ function reportText(title: string, shown: string, report: WriteReport, dependenc
     out.push("  docker compose up -d redis   # --queue bullmq: a Redis on REDIS_URL (default redis://127.0.0.1:6379)");
     out.push("  npm run worker               # runs src/jobs/*.ts for the events npm start queued (worker:dev in development)");
   }
+  if (streamed) {
+    out.push(`  # --stream: set BW_STREAM_URL (the wss:// address of ${STREAM_PATH}) and BW_STREAM_USERNAME / BW_STREAM_PASSWORD in .env`);
+    out.push("  npm test                     # drives the echo bot with a WebSocket client playing Bandwidth's side");
+  }
   out.push("");
   return out.join("\n");
 }
 
 export const scaffoldCommand: Command = {
   summary: "Write a runnable TypeScript webhook receiver (node, express, fastify or hono)",
-  help: `Usage: bw-codegen scaffold <dir> [--framework node|express|fastify|hono] [--events a,b,...] [--queue bullmq] [--force]
+  help: `Usage: bw-codegen scaffold <dir> [--framework node|express|fastify|hono] [--events a,b,...] [--queue bullmq] [--stream] [--force]
 
 Writes a TypeScript project into <dir> (created if missing): package.json, tsconfig.json, .env.example,
 README.md, src/server.ts (entry), src/app.ts (the framework), src/handlers/voice.ts, messaging.ts and
@@ -616,12 +765,17 @@ Options:
                     portins) or method names (messageReceived); default: every event
   --queue bullmq    async events go to a BullMQ queue on REDIS_URL and are acknowledged at once; adds
                     src/worker.ts (npm run worker), src/jobs/*.ts, docker-compose.yml (Redis), REDIS_URL
+  --stream          adds a voice bot on a two-way media stream: src/bot/echo.ts (plays back what the
+                    caller said, clears on barge-in), src/streams.ts (its WebSocket on /sockets/stream,
+                    same port, Basic credentials checked on the handshake), initiate/answer returning
+                    <StartStream mode="bidirectional"> + <StopStream wait>, BW_STREAM_URL /
+                    BW_STREAM_USERNAME / BW_STREAM_PASSWORD, test/echo-bot.test.ts; depends on ws
   --force           overwrite files that already exist (default: keep them, report them as skipped);
                     an existing package.json is merged either way, never replaced
   --help            show this help
 `,
   async run(argv) {
-    const args = parseArgs(argv, { values: ["--framework", "--events", "--queue"], booleans: ["--force"] });
+    const args = parseArgs(argv, { values: ["--framework", "--events", "--queue"], booleans: ["--force", "--stream"] });
     if (args.positionals.length === 0) throw new UsageError("missing the target folder");
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument ${args.positionals[1]}`);
     const framework = args.values.get("--framework") ?? "node";
@@ -636,12 +790,13 @@ Options:
 
     const queue = args.values.get("--queue");
     if (queue !== undefined && queue !== "bullmq") throw new UsageError(`unknown queue "${queue}" (the one supported is bullmq)`);
-    const files = buildScaffold({ dir, framework: framework as Framework, events, queue });
+    const stream = args.booleans.has("--stream");
+    const files = buildScaffold({ dir, framework: framework as Framework, events, queue, stream });
     const dependency = bwCodegenDependency(REPO_ROOT, ownVersion(REPO_ROOT), dir);
     const report = writeScaffold(dir, files, args.booleans.has("--force"));
     const fromHere = relative(process.cwd(), dir);
     const shown = fromHere === "" ? "." : fromHere.startsWith("..") ? dir : fromHere;
-    process.stdout.write(reportText(FRAMEWORK_TITLES[framework as Framework], shown, report, dependency, queue === "bullmq"));
+    process.stdout.write(reportText(FRAMEWORK_TITLES[framework as Framework], shown, report, dependency, queue === "bullmq", stream));
     return 0;
   },
 };

@@ -7,9 +7,8 @@ import { UsageError, parseArgs } from "./args.js";
 import { checkUrl, credentials, useColour } from "./simulate.js";
 import { loadCatalog } from "../catalog.js";
 import { buildModel, type FamilyModel } from "../model/build-model.js";
-import { earlierNames } from "../model/families.js";
+import { eventNames } from "../model/handler-names.js";
 import { REPO_ROOT } from "../paths.js";
-import { camelCase } from "../schema-transforms.js";
 import { didYouMean } from "./suggest.js";
 
 interface EventSchema {
@@ -85,7 +84,7 @@ function pick(type: string | undefined, familyName: string | undefined): EventSc
   const families = simulatedFamilies();
   if (familyName !== undefined && !families.some((f) => f.name === familyName)) throw new UsageError(`--family must be one of ${families.map((f) => f.name).join(", ")}`);
   const all = loadSchemas(families).filter((s) => familyName === undefined || s.family.name === familyName);
-  const namesOf = (s: EventSchema): string[] => [s.event, camelCase(s.event), ...earlierNames(s.family.name, s.event)];
+  const namesOf = (s: EventSchema): string[] => eventNames(s.family.name, s.event);
   const found = all.filter((s) => s.event === type).concat(all.filter((s) => s.event !== type && namesOf(s).includes(type)));
   if (found.length === 0) {
     const hint = didYouMean(type, all.flatMap(namesOf));

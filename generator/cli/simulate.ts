@@ -2,7 +2,8 @@
 // simulated call (the flow engine in templates/runtime/simulate/) and prints a transcript or JSON
 // lines; `simulate event` (simulate-event.ts) sends one event. Exit 0 when the flow ran to the end,
 // 1 when the receiver misbehaved, 2 on usage errors. Light imports only (no TypeScript at run time).
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { UsageError, parseArgs } from "./args.js";
 import type { Command } from "./command.js";
 import { colourEnabled } from "./colour.js";
@@ -11,7 +12,11 @@ const CALL_HELP = `Usage: bw-codegen simulate call --url URL [options]
 
 Plays Bandwidth's side of one whole voice call against your receiver: the basic-auth challenge exactly as
 Bandwidth does it, initiate (or answer), then every BXML verb your server answers with (Gather, Redirect,
-Transfer, Record, Conference, Bridge, …), each callback it causes, and disconnect at the end.
+Transfer, Record, Conference, Bridge, Refer, Connect, …), each callback it causes, and disconnect at the end. A
+<StartStream> opens a real WebSocket to its destination (Basic credentials from destinationUsername /
+destinationPassword) and streams the caller's audio as 20 ms μ-law frames; a bidirectional bot's playAudio
+is played and its clear honoured; <StartTranscription> sends transcription updates from the caller's
+utterances. Streams need the ws package (npm install --save-dev ws).
 
 Options:
   --url URL            the application's callback URL (initiate/answer and disconnect go there)
@@ -21,17 +26,51 @@ Options:
   --to NUMBER          called number (default +19195550142)
   --outbound           an outbound call (answer) instead of an inbound one (initiate)
   --digits 1,2#        digits the caller presses at each <Gather>, comma-separated ("" = time out)
-  --script FILE        a JSON call script (digits, transfers, recordings, hangupAtStep, callbackTimeout,
-                       maxSteps, …); the options above override it
+  --script FILE        a JSON call script (what the caller and the far ends do; fields below); the
+                       options above override it
   --allow-origin URL   let BXML send callbacks (and the credentials) to this origin too (repeatable;
                        default: only the origin of --url and of the script's disconnectUrl; other
                        origins and schemes other than http(s) are refused and reported)
+  --voice-api PORT     serve a stand-in for Bandwidth's Voice API on 127.0.0.1:PORT (0 = a free port) for
+                       the call, so the bot can change it mid-call: POST /api/v1/oauth2/token (grant
+                       client_credentials, Basic client id/secret), POST /api/v2/accounts/{accountId}/
+                       calls/{callId} (state "completed" hangs up; redirectUrl redirects) and PUT …/bxml
+                       (replaces the running BXML). Its base URL is printed on stderr before the call
+                       starts; events' callUrl points at it. Each request shows in the transcript (⇐)
+  --client-id ID       the OAuth2 client the stand-in accepts (default: $BW_CLIENT_ID /
+  --client-secret S    $BW_CLIENT_SECRET); required with --voice-api
+  --audio FILE         the caller's audio: a WAV file (any rate; 8/16/24/32-bit or float; mono or stereo),
+                       from the moment the call is answered; utterances are found by level. For timed
+                       segments with the words said (silence, tone, a WAV per utterance), use the
+                       script's "caller": { "segments": [...] } (paths relative to the script file)
+  --speed N|max        how fast time runs while a socket is open: 1 = real time (default), 2 = twice as
+                       fast, max = as fast as the bot answers (same trace for the same seed when the bot
+                       answers within its message handler)
+  --bot-audio FILE     write what the bot played into the call as a WAV file (8 kHz mono)
+  --mix FILE           write the call as a stereo WAV file: the caller left, the bot right
+  --seed N             seed of the generated ids (same seed, same trace)
   --json               JSON lines (one trace entry per line, then a summary) instead of a transcript
 
+Script fields (all optional; per-verb lists are used in order, the last entry repeats):
+  digits, dtmf, hangupAtStep, conferenceSeconds, tag, seed, callbackTimeout, maxSteps, disconnectUrl
+  transfers     [{ "targets": ["busy", "answer"], "ringSeconds": 5, "talkSeconds": 30, "hangupBy":
+                "callee"|"caller", "calleeDigits": ["1"] }]: each destination answer|busy|rejected|no-answer;
+                one that rings longer than the Transfer's callTimeout never answers (cause timeout)
+  forward       { "outcome": "answer"|"busy"|"rejected"|"no-answer", "ringSeconds": 5, "talkSeconds": 30 }
+  bridgeEndedBy "target" (bridgeComplete) or "caller" (bridgeTargetComplete, its BXML runs on the target)
+  bridgeFailure "busy"|"rejected"|"unknown": the bridge cannot be made (bridgeComplete with that cause)
+  refers        [{ "status": "success"|"failure", "referSipResponseCode": 202, "notifySipResponseCode": 200 }]
+  connects      [{ "seconds": 30, "endedBy": "endpoint"|"caller" }]   (a <Connect>ed BRTC endpoint)
+  recordings    [{ "seconds": 5, "endWith": "digit"|"silence"|"hangup", "digit": "#", "transcript": "…" }]
+
 Colour only on a terminal (or with FORCE_COLOR), never with NO_COLOR set.
-Exit status: 0 the flow ran to the end; 1 the receiver misbehaved (wrong auth challenge, error status,
-timeout, an answer over 1 MiB, invalid BXML, BXML answered to an event whose reply Bandwidth ignores, step
-limit, a callback URL refused); 2 usage error.
+Exit status: 0 the flow ran to the end (warnings, ⚠, do not fail it: BXML answered to an event whose reply
+Bandwidth ignores, a receiver that accepts requests without the credentials it is configured with, verbs
+that can never run); 1 the receiver misbehaved (wrong auth challenge, error status, timeout, an answer over
+1 MiB, an empty answer or invalid BXML or a reply over 64 KB to an event whose BXML Bandwidth runs, step
+limit, a callback URL refused, a stream or transcription rejected, a socket message Bandwidth would not
+take); 2 usage error. The transcript ends with the voice-AI measures when a stream ran: end of each caller
+utterance to the bot's first audio, caller talking over the bot to the bot's clear, double talk.
 `;
 
 const EVENT_HELP = `Usage: bw-codegen simulate event <type> --url URL [options]
@@ -56,8 +95,11 @@ Options:
   --json               print one JSON object instead of text
 
 Exit status: 0 delivered (and, for a voice event whose reply Bandwidth executes, valid BXML back);
-1 the receiver misbehaved (no/wrong auth challenge, error status, timeout, invalid BXML, BXML answered
-to an event whose reply Bandwidth ignores); 2 usage error (unknown type, bad --set, invalid event).
+warnings (⚠) do not fail it: BXML answered to an event whose reply Bandwidth ignores, a receiver that
+accepts the request without the credentials it is configured with (a security hole, but Bandwidth
+delivers); 1 the receiver misbehaved (a wrong auth challenge, error status, timeout, an empty answer,
+invalid BXML or a reply over 64 KB to an event whose BXML Bandwidth runs); 2 usage error (unknown type,
+bad --set, invalid event).
 `;
 
 const HELP = `Usage: bw-codegen simulate <call|event> [options]
@@ -117,13 +159,71 @@ export function credentials(values: Map<string, string>): { username?: string; p
   return username === undefined ? {} : { username, password };
 }
 
+/** --voice-api PORT with its OAuth2 client (flags, else BW_CLIENT_ID / BW_CLIENT_SECRET), or `undefined`. */
+export function voiceApiOptions(values: Map<string, string>): { port: number; clientId: string; clientSecret: string } | undefined {
+  const raw = values.get("--voice-api");
+  if (raw === undefined) {
+    if (values.has("--client-id") || values.has("--client-secret")) throw new UsageError("--client-id and --client-secret go with --voice-api PORT");
+    return undefined;
+  }
+  const port = /^\d{1,5}$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!(port >= 0 && port <= 65_535)) throw new UsageError(`--voice-api must be a port from 0 to 65535 (0: a free one), not ${JSON.stringify(raw)}`);
+  const clientId = values.get("--client-id") ?? (process.env.BW_CLIENT_ID || undefined);
+  const clientSecret = values.get("--client-secret") ?? (process.env.BW_CLIENT_SECRET || undefined);
+  if (clientId === undefined || clientSecret === undefined) throw new UsageError("--voice-api needs the OAuth2 client the bot uses: --client-id and --client-secret (or $BW_CLIENT_ID and $BW_CLIENT_SECRET)");
+  return { port, clientId, clientSecret };
+}
+
 /** Colour on a TTY (or with FORCE_COLOR), never with NO_COLOR: the CLI's one rule (colour.ts). */
 export function useColour(): boolean {
   return colourEnabled(process.stdout);
 }
 
+/** --audio, --speed, --seed into the script; the script's caller WAV paths resolved against the script's folder. */
+function mediaOptions(values: Map<string, string>, script: Record<string, unknown>): void {
+  const caller = script.caller;
+  if (caller !== null && typeof caller === "object" && !Array.isArray(caller) && values.has("--script")) {
+    const base = dirname(resolve(values.get("--script")!));
+    const c = caller as { wav?: unknown; segments?: unknown };
+    const fix = (p: unknown) => (typeof p === "string" ? resolve(base, p) : p);
+    script.caller = {
+      ...c,
+      ...(c.wav !== undefined ? { wav: fix(c.wav) } : {}),
+      ...(Array.isArray(c.segments) ? { segments: c.segments.map((seg: unknown) => (seg !== null && typeof seg === "object" && "wav" in seg ? { ...seg, wav: fix((seg as { wav: unknown }).wav) } : seg)) } : {}),
+    };
+  }
+  if (values.has("--audio")) script.caller = { ...(typeof script.caller === "object" && script.caller !== null ? script.caller : {}), wav: resolve(values.get("--audio")!), segments: undefined };
+  if (values.has("--speed")) {
+    const speed = values.get("--speed")!;
+    const n = Number(speed);
+    if (speed !== "max" && !(Number.isFinite(n) && n > 0)) throw new UsageError(`--speed must be max or a number above 0, not ${speed}`);
+    script.speed = speed === "max" ? "max" : n;
+  }
+  if (values.has("--seed")) {
+    const seed = Number(values.get("--seed"));
+    if (!Number.isInteger(seed) || seed < 0) throw new UsageError(`--seed must be a whole number, not ${values.get("--seed")}`);
+    script.seed = seed;
+  }
+}
+
+/** --bot-audio / --mix: the WAV files of a streamed call. */
+function writeAudio(values: Map<string, string>, audio: { bot: Uint8Array; mix: Uint8Array } | undefined): void {
+  for (const [flag, key] of [["--bot-audio", "bot"], ["--mix", "mix"]] as const) {
+    if (!values.has(flag)) continue;
+    if (audio === undefined) {
+      process.stderr.write(`bw-codegen simulate: ${flag}: no stream ran in this call, so there is no audio to write\n`);
+      continue;
+    }
+    writeFileSync(values.get(flag)!, audio[key]);
+  }
+}
+
 async function runCallCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script", "--allow-origin"], booleans: ["--json", "--outbound"], emptyAllowed: ["--digits"] });
+  const args = parseArgs(argv, {
+    values: ["--url", "--username", "--password", "--from", "--to", "--digits", "--script", "--allow-origin", "--voice-api", "--client-id", "--client-secret", "--audio", "--speed", "--bot-audio", "--mix", "--seed"],
+    booleans: ["--json", "--outbound"],
+    emptyAllowed: ["--digits"],
+  });
   if (args.positionals.length > 0) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const url = checkUrl(args.values.get("--url"));
   const { username, password } = credentials(args.values);
@@ -132,16 +232,30 @@ async function runCallCommand(argv: string[]): Promise<number> {
   if (args.values.has("--to")) script.to = args.values.get("--to");
   if (args.booleans.has("--outbound")) script.direction = "outbound";
   if (args.values.has("--digits")) script.digits = args.values.get("--digits")!.split(",").map((d) => d.trim());
+  mediaOptions(args.values, script);
   const allowOrigins = repeated(argv, "--allow-origin").map((value) => new URL(checkUrl(value, "--allow-origin")).origin);
-  const { simulateCall, formatTranscript, formatJsonLines, ScriptError } = await import("../../generated/testing.js");
+  const apiOptions = voiceApiOptions(args.values);
+  const { simulateCall, formatTranscript, formatJsonLines, ScriptError, startVoiceApi } = await import("../../generated/testing.js");
   let trace: Awaited<ReturnType<typeof simulateCall>>;
+  let voiceApi: Awaited<ReturnType<typeof startVoiceApi>> | undefined;
   try {
-    trace = await simulateCall(url, { ...script, username, password, allowOrigins });
+    if (apiOptions !== undefined) {
+      try {
+        voiceApi = await startVoiceApi(apiOptions);
+      } catch (error) {
+        throw new UsageError(`--voice-api ${apiOptions.port}: cannot serve the Voice API stand-in: ${(error as Error).message}`);
+      }
+      process.stderr.write(`bw-codegen: Voice API stand-in for this call on ${voiceApi.url} (OAuth2 token: ${voiceApi.tokenUrl}, client id ${voiceApi.clientId})\n`);
+    }
+    trace = await simulateCall(url, { ...script, username, password, allowOrigins, ...(voiceApi !== undefined ? { voiceApi } : {}) });
   } catch (error) {
     if (error instanceof ScriptError) throw new UsageError(`bad script: ${error.message}`);
     throw error;
+  } finally {
+    await voiceApi?.close();
   }
   process.stdout.write(args.booleans.has("--json") ? formatJsonLines(trace) : formatTranscript(trace, { color: useColour() }));
+  writeAudio(args.values, trace.audio);
   return trace.ok ? 0 : 1;
 }
 

@@ -3,9 +3,9 @@
 // handler that tries to answer an async event with BXML does not compile.
 import { Project, type InterfaceDeclaration } from "ts-morph";
 import type { Catalog } from "../catalog.js";
-import { modelFamily, type Model } from "../model/build-model.js";
+import { modelFamily, type FamilyModel, type Model } from "../model/build-model.js";
 import type { GeneratedFile } from "../generated-file.js";
-import { camelCase } from "../schema-transforms.js";
+import { deprecatedHandlerNames, handlerName } from "../model/handler-names.js";
 
 const RETURNS: Record<string, string> = {
   // BXML replies: a document built with the generated builder (generated/bxml), or a BXML string.
@@ -47,20 +47,28 @@ export function emitHandlers(model: Model): GeneratedFile[] {
     const iface: InterfaceDeclaration = file.addInterface({
       name: family.handlers,
       isExported: true,
-      docs: [`One optional method per ${family.name} event. ${family.description}\n\n@example\n${handlersExample(family.handlers, events)}`],
+      docs: [`One optional method per ${family.name} event. ${family.description}\n\n@example\n${handlersExample(family)}`],
     });
     for (const e of events) {
       const response = e.meta.response ?? "empty";
-      iface.addMethod({
-        name: camelCase(e.event),
+      const name = handlerName(family, e.event);
+      const method = {
         hasQuestionToken: true,
         parameters: [
           { name: "event", type: e.title },
           { name: "context", type: "HandlerContext" },
         ],
         returnType: response === "json" ? jsonReturn(model, e) : (RETURNS[response] ?? RETURNS.empty),
-        docs: [`${e.meta.summary ?? e.title} (\`${e.event}\`). ${RETURN_DOCS[response] ?? RETURN_DOCS.empty}`],
-      });
+      };
+      iface.addMethod({ ...method, name, docs: [`${e.meta.summary ?? e.title} (\`${e.event}\`). ${RETURN_DOCS[response] ?? RETURN_DOCS.empty}`] });
+      // A renamed handler's earlier name: still called, marked deprecated so editors strike it through.
+      for (const old of deprecatedHandlerNames(family, e.event)) {
+        iface.addMethod({
+          ...method,
+          name: old,
+          docs: [`${e.meta.summary ?? e.title} (\`${e.event}\`): the earlier name of {@link ${family.handlers}.${name} | ${name}}, still called. Giving both is a configuration error.\n\n@deprecated Use \`${name}\` (same event, same signature).`],
+        });
+      }
     }
   }
   return [{ path: "handlers.d.ts", contents: file.getFullText(), source: "schemas/**/*.schema.json (x-bw)" }];
@@ -71,20 +79,22 @@ export function emitHandlers(model: Model): GeneratedFile[] {
  * each one): the family's first event that answers BXML returns a document built with the builder; a
  * family without one shows its first event, returning nothing.
  */
-function handlersExample(name: string, events: readonly Catalog["events"][number][]): string {
+function handlersExample(family: FamilyModel): string {
+  const name = family.handlers;
+  const events = family.events;
   const bxml = events.find((e) => (e.meta.response ?? "empty") === "bxml");
   if (bxml !== undefined) {
     return [
       'import { Response, SpeakSentence } from "bw-codegen/bxml";',
       "",
       `const handlers: ${name} = {`,
-      `  ${camelCase(bxml.event)}(event) {`,
+      `  ${handlerName(family, bxml.event)}(event) {`,
       `    return Response(SpeakSentence("Hello " + event.to));`,
       "  },",
       "};",
     ].join("\n");
   }
-  return [`const handlers: ${name} = {`, `  ${camelCase(events[0].event)}(event, context) {`, "    console.log(context.eventType, event);", "  },", "};"].join("\n");
+  return [`const handlers: ${name} = {`, `  ${handlerName(family, events[0].event)}(event, context) {`, "    console.log(context.eventType, event);", "  },", "};"].join("\n");
 }
 
 /** The return type of a handler whose answer is JSON: the reply schema's type, nothing, or a promise of either. */

@@ -3,7 +3,7 @@
 // structure so the words can be read and edited in one place.
 import type { Catalog, EventEntry } from "../catalog.js";
 import { modelFamily, type Model } from "../model/build-model.js";
-import { camelCase } from "../schema-transforms.js";
+import { handlerName } from "../model/handler-names.js";
 
 /** Products in the order the reference shows them. */
 export const PRODUCTS = ["Voice", "Messaging", "Numbers"];
@@ -86,7 +86,7 @@ export function bxmlReplyDescription(catalog: Catalog, e: EventEntry): string {
 /** The first lines of every webhook's description: its name, the event discriminant, the reply. */
 export function webhookHeader(model: Model, e: EventEntry): string {
   const spec = modelFamily(model, e.family);
-  const key = `${e.family}.${camelCase(e.event)}`;
+  const key = `${e.family}.${handlerName(spec, e.event)}`;
   const reply: Record<string, string> = {
     bxml: "BXML (200)",
     "bxml-or-empty": "BXML (200) or nothing (204)",

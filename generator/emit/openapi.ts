@@ -10,7 +10,8 @@ import { resolveRef, type Catalog, type EventEntry } from "../catalog.js";
 import { modelFamily, type Model } from "../model/build-model.js";
 import type { GeneratedFile } from "../generated-file.js";
 import { REPO_ROOT } from "../paths.js";
-import { camelCase, pascalCase } from "../schema-transforms.js";
+import { pascalCase } from "../schema-transforms.js";
+import { handlerName } from "../model/handler-names.js";
 import { CHALLENGE_401, INTRODUCTION, SECURITY_DESCRIPTION, bxmlReplyDescription, markdownSafe, tagsAndGroups, webhookHeader } from "./openapi-text.js";
 
 const COMPONENT_PREFIX = "#/components/schemas/";
@@ -169,7 +170,7 @@ function webhookFor(model: Model, e: EventEntry): PathItemObject {
     }));
     return {
       get: {
-        operationId: `${e.family}${pascalCase(e.event)}`,
+        operationId: `${e.family}${pascalCase(handlerName(spec, e.event))}`,
         summary: e.meta.summary ?? e.title,
         description,
         tags: [e.family],
@@ -181,7 +182,7 @@ function webhookFor(model: Model, e: EventEntry): PathItemObject {
   }
   return {
     post: {
-      operationId: `${e.family}${pascalCase(e.event)}`,
+      operationId: `${e.family}${pascalCase(handlerName(spec, e.event))}`,
       ...(parameters.length ? { parameters: parameters as any } : {}),
       summary: e.meta.summary ?? e.title,
       description,
@@ -224,7 +225,7 @@ export function buildOpenApi(model: Model): OpenAPIObject {
   doc.webhooks = {};
   // Socket families (media streams, transcription) are no webhooks: the AsyncAPI document describes them.
   const webhookFamilies = model.families.filter((f) => f.transport === "http");
-  for (const e of webhookFamilies.flatMap((f) => f.events)) doc.webhooks[`${e.family}.${camelCase(e.event)}`] = webhookFor(model, e);
+  for (const e of webhookFamilies.flatMap((f) => f.events)) doc.webhooks[`${e.family}.${handlerName(modelFamily(model, e.family), e.event)}`] = webhookFor(model, e);
   const socketOnly = socketSchemaFiles(model);
   const schemas: Record<string, SchemaObject> = { [BXML_COMPONENT]: bxmlComponent() };
   for (const [id, schema] of catalog.schemas) {

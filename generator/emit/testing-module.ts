@@ -19,23 +19,39 @@ export { replayCapture } from "./runtime/capture/replay.js";
 export type { ReplayOptions, ReplayReport, ReplayResult, ReplayTarget } from "./runtime/capture/replay.js";
 export type { AnswerDifference } from "./runtime/capture/compare.js";
 export type { ChallengeAnswer, DeliveryOptions, DeliveryResult, FetchLike } from "./runtime/testing/index.js";
-export { formatJsonLines, formatTranscript, ScriptError } from "./runtime/simulate/index.js";
+export { formatJsonLines, formatTranscript, ScriptError, startVoiceApi } from "./runtime/simulate/index.js";
 export type {
+  ApiEntry,
+  BargeInMeasure,
+  CallAudio,
+  CallerAudioScript,
+  CallerSegment,
   CallScript,
   CallTrace,
+  ConnectScript,
   EndEntry,
   FetchTarget,
+  ForwardScript,
   MediaEntry,
+  MediaScript,
   NodeTarget,
   ProblemEntry,
   RecordScript,
+  ReferScript,
   RequestEntry,
+  ResponseMeasure,
   SimulationOptions,
   SimulationTarget,
+  SocketEntry,
+  TargetOutcome,
   TraceEntry,
   TransferScript,
   VerbEntry,
+  VoiceApi,
+  VoiceApiOptions,
+  VoiceMeasures,
   WarningEntry,
+  WavSource,
 } from "./runtime/simulate/index.js";
 
 /**
@@ -45,6 +61,12 @@ export type {
  * const trace = await simulateCall(webhooks.fetch, { username: "bw", password: "s3cret", digits: ["1"] });
  * trace.said;  // ["Press 1 for sales"]
  * trace.ok;    // true: every callback was answered the way Bandwidth needs
+ *
+ * @example
+ * // a voice bot: the caller's audio over the stream socket, the bot's answer measured
+ * const trace = await simulateCall(webhooks.fetch, { speed: "max", seed: 1, caller: { segments: [{ silence: 1 }, { tone: 440, seconds: 2, text: "I need to change my booking" }, { silence: 3 }] } });
+ * trace.measures?.responses[0].latencyMs; // ms from the end of the utterance to the bot's first audio
+ * writeFileSync("bot.wav", trace.audio!.bot);
  */
 export function simulateCall(target: SimulationTarget, script?: SimulationOptions): Promise<CallTrace> {
   return simulateCallWithRules(BXML_RULES, target, script);

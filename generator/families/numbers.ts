@@ -19,6 +19,16 @@ export default defineFamily({
   map: "NumbersNotificationMap",
   handlers: "NumbersHandlers",
   validator: "validateNumbersNotification",
+  // OrderType values are one lower-case word on the wire; handlers are named in lowerCamelCase words
+  // (the old all-lower-case names stay as deprecated aliases).
+  handlerNames: {
+    bulkPortins: "bulkPortIns",
+    importtnorders: "importTnOrders",
+    lsrorders: "lsrOrders",
+    portins: "portIns",
+    portouts: "portOuts",
+    tnoptions: "tnOptions",
+  },
   dedupe: { datedBy: ["LastModifiedDate"] }, // only notifications with LastModifiedDate are dated; Bandwidth does not retry numbers notifications
   http: {
     path: "/callbacks/numbers",

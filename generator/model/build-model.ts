@@ -4,7 +4,8 @@
 // functions of this model; none reads another emitter's output.
 import type { Catalog, EventEntry } from "../catalog.js";
 import { loadBxmlModel, type BxmlModel } from "../emit/bxml-model.js";
-import { identifier, pascalCase } from "../schema-transforms.js";
+import { camelCase, identifier, pascalCase } from "../schema-transforms.js";
+import { deprecatedHandlerNames, handlerName } from "./handler-names.js";
 import { resolvePointer, resolveRef } from "../schema-refs.js";
 import type { FamilyDefinition } from "./family-definition.js";
 import { families as projectFamilies } from "./families.js";
@@ -122,6 +123,27 @@ function renameProblems(definition: FamilyDefinition, events: readonly EventEntr
   return problems;
 }
 
+/** `handlerNames` must name events of the family, rename them (not restate camelCase), be identifiers and not clash. */
+function handlerNameProblems(definition: FamilyDefinition, events: readonly EventEntry[]): string[] {
+  const where = `generator/families/${definition.name}.ts`;
+  const own = events.filter((e) => e.family === definition.name);
+  const problems: string[] = [];
+  for (const [event, name] of Object.entries(definition.handlerNames ?? {})) {
+    if (!own.some((e) => e.event === event)) problems.push(`${where}: handlerNames.${event}: no ${definition.name} event is called ${event}`);
+    if (!/^[a-z][A-Za-z0-9]*$/.test(name)) problems.push(`${where}: handlerNames.${event}: "${name}" is not a lowerCamelCase identifier`);
+    if (name === camelCase(event)) problems.push(`${where}: handlerNames.${event}: "${name}" is already the event's handler name`);
+  }
+  const seen = new Map<string, string>();
+  for (const e of own) {
+    for (const name of [handlerName(definition, e.event), ...deprecatedHandlerNames(definition, e.event)]) {
+      const other = seen.get(name);
+      if (other !== undefined && other !== e.event) problems.push(`${where}: handler name ${name} is used by both ${other} and ${e.event}`);
+      seen.set(name, e.event);
+    }
+  }
+  return problems;
+}
+
 /** Socket messages in the order of the definition's `flow`. */
 function inFlow(definition: FamilyDefinition, events: readonly EventEntry[]): EventEntry[] {
   const flow = definition.socket?.flow ?? [];
@@ -162,7 +184,7 @@ export function buildModel(catalog: Catalog, definitions: readonly FamilyDefinit
   const known = new Set(definitions.map((d) => d.name));
   const orphan = catalog.events.find((e) => !known.has(e.family));
   if (orphan !== undefined) throw new Error(`${orphan.file}: family "${orphan.family}" has no definition in generator/families/`);
-  const problems = definitions.flatMap((d) => [...renameProblems(d, catalog.events), ...transportProblems(d, catalog.events)]);
+  const problems = definitions.flatMap((d) => [...renameProblems(d, catalog.events), ...transportProblems(d, catalog.events), ...handlerNameProblems(d, catalog.events)]);
   if (problems.length > 0) throw new Error(`family definitions have ${problems.length} problem(s):\n  - ${problems.join("\n  - ")}`);
   const bxml = loadBxmlModel(catalog);
   return {

@@ -131,6 +131,14 @@ export interface FamilyDefinition {
    */
   readonly renames?: readonly EventRename[];
   /**
+   * Handler method names that are not the camelCase of the event's wire name: event → name, in
+   * lowerCamelCase words (Bandwidth's OrderType values are all lower case: `importtnorders` →
+   * `importTnOrders`). The camelCase name the handler had before stays a deprecated alias: its method is
+   * typed with `@deprecated` and still called; giving both is a configuration error. See
+   * generator/model/handler-names.ts.
+   */
+  readonly handlerNames?: Readonly<Record<string, string>>;
+  /**
    * At-least-once delivery: the fields (dotted paths) that date an event. An event's dedupe key (and its
    * job id in the queue) is its whole canonical JSON, given only to events that carry one of these: without
    * a date, two byte-identical deliveries may be two real events, so they are never deduplicated. `[]`:

@@ -130,7 +130,7 @@ function receiver(extra = {}) {
       disconnect: (event) => void log.handled.push(`disconnect:${event.cause}`),
     },
     messaging: { messageReceived: (event) => void log.handled.push(`message:${event.message.text}`) },
-    numbers: { portins: (event) => void log.handled.push(`portins:${event.OrderId}`) },
+    numbers: { portIns: (event) => void log.handled.push(`portins:${event.OrderId}`) },
     tfv: { status: (event) => void log.handled.push(`tfv:${event.status}`) },
     ...extra,
   });

@@ -12,6 +12,7 @@ import { validateVoiceCallback } from "bw-codegen/validators/voice"; // one fami
 import assert from "node:assert/strict";
 import { deliverEvent } from "bw-codegen/testing";
 import { simulateCall } from "bw-codegen/testing";
+import { startVoiceApi } from "bw-codegen/testing";
 import type { EmergencyCallingReply, MessagingCallback } from "bw-codegen";
 import { createBandwidthWorker, createBullMQQueue, createRedisDedupeStore } from "bw-codegen/queue";
 import { createCapture } from "bw-codegen/capture"; // Node only; the core sees an edge-safe CaptureSink
@@ -112,6 +113,29 @@ export async function readmeSimulate(webhooks: ReturnType<typeof createBandwidth
   assert.ok(trace.said.includes("Hello +19195550142, press 1 for sales"));
   assert.equal(trace.ok, true); // every callback answered the way Bandwidth needs
   return trace;
+}
+
+/** The Voice API stand-in example of "Simulate a call", against the handler example (which never calls the API). */
+export async function readmeVoiceApi(webhooks: ReturnType<typeof createBandwidthWebhooks>) {
+  const voiceApi = await startVoiceApi({ clientId: "bot", clientSecret: process.env.BW_CLIENT_SECRET! }); // give your bot voiceApi.url and voiceApi.tokenUrl
+  const withApi = await simulateCall(webhooks.fetch, { username: "bw", password: process.env.BW_CALLBACK_PASSWORD!, voiceApi, digits: ["0"] });
+  withApi.api; // each request your bot made: "token", "redirect", "hangup", "bxml", or "refused" (with its error)
+  await voiceApi.close();
+  return { withApi, voiceApi };
+}
+
+/** The voice-bot example of "Simulate a call" (run by test/simulate-streams-and-transcription.test.ts against a test bot). */
+export async function readmeVoiceBot(bot: { url: string }) {
+  const trace = await simulateCall(bot.url, { // your webhooks, and your bot's socket on the same server
+    username: "bw", password: process.env.BW_CALLBACK_PASSWORD!,
+    speed: "max", // the simulated clock runs as fast as the bot answers: a 60 s call in about a second
+    seed: 1,      // the same seed gives the same trace
+    caller: { segments: [{ silence: 0.5 }, { tone: 440, seconds: 1, text: "I need to change my booking" }, { silence: 0.6 }, { tone: 330, seconds: 1, text: "Wait, stop." }, { silence: 3 }] },
+  });
+  const [first] = trace.measures!.responses; // { utteranceEnd, text, botAudio, latencyMs }: end of speech → the bot's first audio
+  const [bargeIn] = trace.measures!.bargeIns; // { at, clear, clearMs, doubleTalkMs }: the caller talked over the bot → its clear
+  const wav = trace.audio!.mix; // a stereo WAV file: the caller left, the bot right
+  return { trace, first, bargeIn, wav };
 }
 
 /** The "Hand async events to a queue" example (type-checked only: it needs a Redis; test/queue-*.test.ts run the queue). */

@@ -35,6 +35,9 @@ export { mediaTypeOf } from "./gate.js";
 export { WebhookTimeoutError } from "./timeouts.js";
 export { BxmlValidationError } from "./reply.js";
 const clock = typeof performance === "object" && performance !== null ? () => performance.now() : Date.now;
+/** The wall-clock time (ms since the epoch) of a {@link clock} reading: one clock call per delivery serves both. */
+const ORIGIN = typeof performance === "object" && performance !== null && typeof performance.timeOrigin === "number" && performance.timeOrigin > 0 ? performance.timeOrigin : undefined;
+const epochOf = (reading) => (ORIGIN === undefined ? Date.now() : ORIGIN + reading);
 /** Once the answer is known: the request's one summary line, its log line by status, `onResponse`. */
 function finish(settings, state, method, note, response) {
     const family = state.family.name;
@@ -64,23 +67,44 @@ function developmentNotice(settings) {
         return;
     settings.log.once("info", "validate-bxml", "bw-codegen webhooks: development mode: BXML replies are validated before they are sent (invalid BXML becomes a 500 with the reason), which costs throughput. Set NODE_ENV=production or validateBxml: false to turn it off.");
 }
+/**
+ * What the capture sink gets: one object per delivery, its header reader a method (no closure per request:
+ * capture's whole cost is on the request's path).
+ */
+class Delivery {
+    at;
+    family;
+    path;
+    method;
+    url;
+    eventType;
+    contentType;
+    body;
+    response;
+    latencyMs;
+    #request;
+    constructor(state, request, note, at, response) {
+        this.at = at;
+        this.family = state.family.name;
+        this.path = state.path;
+        this.method = request.method;
+        this.url = request.url;
+        this.eventType = note.eventType;
+        this.contentType = request.contentType ?? undefined;
+        this.body = request.body;
+        this.response = response;
+        this.latencyMs = clock() - note.started;
+        this.#request = request;
+    }
+    /** Another request header (lower-case name), while `record` runs; never `authorization`. */
+    header(name) {
+        return name === "authorization" ? undefined : this.#request.readHeader(this.#request.raw, name);
+    }
+}
 /** Hands one answered delivery to the capture sink; a throwing sink is ignored (capture never fails an answer). */
 function capture(sink, state, request, note, at, response) {
     try {
-        const { raw, readHeader } = request;
-        sink.record({
-            at,
-            family: state.family.name,
-            path: state.path,
-            method: request.method,
-            url: request.url,
-            eventType: note.eventType,
-            contentType: request.contentType ?? undefined,
-            header: (name) => (name === "authorization" ? undefined : readHeader(raw, name)),
-            body: request.body,
-            response,
-            latencyMs: clock() - note.started,
-        });
+        sink.record(new Delivery(state, request, note, at, response));
     }
     catch {
         // the sink's own problem: the answer goes out as it is
@@ -92,7 +116,7 @@ function handleAndFinish(settings, state, request) {
     developmentNotice(settings);
     const sink = settings.capture;
     const note = newNote(settings.onResponse === undefined && sink === undefined ? 0 : clock());
-    const at = sink === undefined ? 0 : Date.now();
+    const at = sink === undefined ? 0 : epochOf(note.started);
     const result = handleRequest(settings, state, request, note);
     if ("status" in result) {
         const response = finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, result, request.body));

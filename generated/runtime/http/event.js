@@ -6,6 +6,7 @@
  * builds the handler's context and calls the user's handler or the `onUnknownEvent` fallback.
  */
 import { WebhookContext } from "./context.js";
+import { handlerOf } from "./handler-names.js";
 import { coerceQueryValues } from "./parse.js";
 import { invalidBody, invalidEvent } from "./responses.js";
 /** The event type the validator named, or the discriminant property's value. */
@@ -79,7 +80,7 @@ export function prepareEvent(settings, state, event, request, fromQuery, index) 
         }
     }
     const context = new WebhookContext(family.name, type, state.path, issues, request, settings.logger, renamedFrom ?? type);
-    const handler = info === undefined ? undefined : state.handlers[info.method];
+    const handler = info === undefined ? undefined : handlerOf(state.handlers, info);
     if (report?.dispatched) {
         try {
             settings.onInvalidEvent(report, value, context); // drift: told, then dispatched

@@ -23,7 +23,7 @@ export interface RouteTable {
 }
 /**
  * Compiles the routes; throws on a bad path, an XML family without a parser, two families on one path,
- * or (`queued`) a receiver handler for an event the queue's worker handles.
+ * a handler given under both its name and its deprecated name, or (`queued`) a receiver handler for an event the queue's worker handles.
  */
 export declare function compileRoutes(mounted: readonly WebhookRoute[], timeoutMs: number, queued?: boolean): RouteTable;
 /** The route for a request target (path + optional query), ignoring one trailing slash; `undefined` = not ours. */

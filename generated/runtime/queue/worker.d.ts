@@ -13,11 +13,10 @@ import type { WebhookLogger } from "../logger.js";
 import type { DedupeStore } from "../delivery/dedupe-store.js";
 import type { IntakeForwarder } from "./intake.js";
 import type { QueuedEvent } from "./types.js";
+import { type HandlerNames } from "../http/handler-names.js";
 /** One family as the worker sees it: its event table and the user's handlers. */
 export interface WorkerFamily {
-    readonly events: Readonly<Record<string, {
-        readonly method: string;
-    }>>;
+    readonly events: Readonly<Record<string, HandlerNames>>;
     readonly handlers: object | undefined;
 }
 /** Why a job failed: `handler` (will be retried while attempts remain) or `exhausted` (moved to the failed set). */

@@ -11,6 +11,7 @@ import { Redis } from "ioredis";
 import { DEFAULT_QUEUE_NAME } from "./bullmq-queue.js";
 import { startIntakeForwarder } from "./intake.js";
 import { createRedisDedupeStore, openFailFastRedis } from "./redis-store.js";
+import { handlerOf, refuseDoubleNames } from "../http/handler-names.js";
 function connectionOf(connection) {
     if (typeof connection === "object" && connection !== null && typeof connection.defineCommand === "function")
         return connection;
@@ -62,6 +63,8 @@ async function runOnce(store, key, claimTtlMs, doneTtlMs, run) {
  * the event tables and types the handlers).
  */
 export function createQueueWorker(options) {
+    for (const [name, family] of Object.entries(options.families))
+        refuseDoubleNames("createBandwidthWorker", name, Object.values(family.events), family.handlers ?? {});
     const logger = options.logger ?? console;
     const owned = !(typeof options.connection === "object" && typeof options.connection.defineCommand === "function");
     const connection = connectionOf(options.connection);
@@ -103,7 +106,7 @@ export function createQueueWorker(options) {
         const family = Object.hasOwn(options.families, data.family) ? options.families[data.family] : undefined;
         const info = family !== undefined && Object.hasOwn(family.events, data.eventType) ? family.events[data.eventType] : undefined;
         const handlers = (family?.handlers ?? {});
-        const handler = info === undefined ? undefined : handlers[info.method];
+        const handler = info === undefined ? undefined : handlerOf(handlers, info);
         if (typeof handler !== "function")
             return void onUnhandled(data);
         const run = () => invoke(job, handler, handlers);

@@ -4,7 +4,9 @@ import { type Transport } from "./client.js";
 import { Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { type CallbackSpec } from "./semantics.js";
 import { type CallScript, type ResolvedScript } from "./script.js";
-import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+import { TraceRecorder, type ApiEntry, type CallTrace, type ProblemEntry, type WarningEntry } from "./trace.js";
+import type { BackgroundRecording, CallbackTarget, Doc, Run } from "./types.js";
+import type { CallChange, VoiceApiCore } from "./voice-api.js";
 /** What the engine needs from outside. */
 export interface EngineOptions {
     /** Sends the HTTP requests (a `fetch`, or an in-process handler wrapped as one). */
@@ -24,6 +26,14 @@ export interface EngineOptions {
     readonly allowOrigins?: readonly string[];
     /** The most bytes read of one answer (default 1 MiB). */
     readonly maxAnswerBytes?: number;
+    /**
+     * The Voice API stand-in that serves this call (`startVoiceApi`), and its base URL
+     * (`http://127.0.0.1:PORT/api/v2`): events' `callUrl` points there, and its requests change the call.
+     */
+    readonly voiceApi?: {
+        readonly core: VoiceApiCore;
+        readonly base: string;
+    };
 }
 /**
  * The origin of an absolute http(s) URL (`http://127.0.0.1:3000`).
@@ -31,33 +41,9 @@ export interface EngineOptions {
  * @throws {BandwidthConfigError} for a URL that is not http or https (`new URL` throws its own TypeError for one that is not absolute).
  */
 export declare function httpOrigin(url: string): string;
-/** Where one callback goes: URLs already resolved, credentials chosen. */
-export interface CallbackTarget {
-    readonly url: string;
-    readonly method: "GET" | "POST";
-    readonly username?: string;
-    readonly password?: string;
-    readonly fallback?: {
-        readonly url: string;
-        readonly method: "GET" | "POST";
-        readonly username?: string;
-        readonly password?: string;
-        readonly uncredentialed?: string;
-    };
-    /**
-     * Set when this is a verb's callback and the verb has no credentials for it: where they belong, in
-     * words (`username/password on the element with gatherUrl`). Bandwidth then sends no credentials, so a
-     * receiver that challenges answers 401 and the callback is dropped: the problem names the fix.
-     */
-    readonly uncredentialed?: string;
-}
-/** A BXML document to run and the URL it came from (relative URLs resolve against it). */
-export interface Doc {
-    readonly root: BxmlNode;
-    readonly baseUrl: string;
-}
+export type { CallbackTarget, Doc } from "./types.js";
 /** One simulated call's state. Executors read and change it through these methods. */
-export declare class CallRun {
+export declare class CallRun implements Run {
     readonly script: ResolvedScript;
     readonly ids: Ids;
     readonly clock: Clock;
@@ -70,30 +56,56 @@ export declare class CallRun {
         gather: number;
         transfer: number;
         record: number;
+        refer: number;
+        connect: number;
     };
     /** Gathers run so far on the current transfer's B-leg. */
     calleeGathers: number;
     /** The running `<StartRecording>`, if any. */
-    background: {
-        startMs: number;
-        spec: CallbackTarget | undefined;
-        transcription: CallbackTarget | undefined;
-        fileFormat: string;
-        channels: number;
-        leg: Leg;
-    } | undefined;
+    background: BackgroundRecording | undefined;
+    /** Work on other calls that goes on after this call's disconnect (a bridge target's BXML). */
+    private readonly deferred;
     private readonly options;
     private readonly startedAt;
+    /** Legs by call id (for the Voice API stand-in). */
+    private readonly legs;
+    /** Entries that arrived while a callback was out (recorded after its request). */
+    private held;
+    /** Voice API changes not yet applied, by call id. */
+    private readonly changes;
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
     private readonly origins;
     constructor(options: EngineOptions, script: ResolvedScript);
+    /** The BXML rules table the call checks documents with. */
+    get rules(): BxmlRules;
+    /** A leg of this call by its id (the A-leg, and every leg a callback has been sent about). */
+    legById(callId: string): Leg | undefined;
+    /**
+     * A change asked through the Voice API (update call / update call BXML). It takes effect on that leg
+     * before its next verb, or when the callback it is waiting for answers (that answer's BXML is then
+     * discarded); a later change replaces one not yet applied.
+     */
+    interrupt(callId: string, change: CallChange): void;
+    /** Whether a Voice API change waits for this leg (executors that loop stop early). */
+    interrupted(leg: Leg): boolean;
+    /** Applies the waiting Voice API change: the document to run next, or `undefined` when the leg ends. */
+    private applyChange;
     /** Label of a leg in the trace. */
     legName(leg: Leg): string;
+    /** Whether a leg has ended: a Transfer B-leg also ends with the A-leg; a bridge target is a call of its own. */
     isEnded(leg: Leg): boolean;
     /** Ends a leg (the A-leg ends the call); the first cause wins. */
     end(leg: Leg, cause: string, reason: string): void;
+    /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+    defer(work: () => Promise<void>): void;
     note(leg: Leg, message: string): void;
     problem(entry: Omit<ProblemEntry, "kind" | "at">): void;
+    /** A likely mistake that does not fail the flow (exit 0). */
+    warn(entry: Omit<WarningEntry, "kind" | "at">): void;
+    /** Records a Voice API request (voice-api.ts). */
+    recordApi(entry: ApiEntry): void;
+    /** Adds an entry, after the request of the callback that is out, if one is (the transcript stays in order). */
+    private hold;
     /** Resolves a URL attribute against the URL that served the BXML. */
     resolve(url: string, baseUrl: string): string;
     /** The callback target a verb's attributes describe for `spec`, or `undefined` when its URL attribute is absent. */
@@ -102,7 +114,7 @@ export declare class CallRun {
      * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
      * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
      */
-    private admits;
+    admits(url: string, event: string, attribute: string): boolean;
     private targetOf;
     /** The application's callback target (initiate/answer/disconnect): the credentials given to the simulator. */
     applicationTarget(url?: string): CallbackTarget;
@@ -114,6 +126,14 @@ export declare class CallRun {
      * leg) ended because the callback could not be delivered or its BXML was invalid.
      */
     sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined>;
+    /**
+     * Sends a BXML callback whose reply Bandwidth does not run this time (referComplete after a successful
+     * REFER: the call is gone): delivered like any BXML callback, the answer is neither parsed nor judged.
+     */
+    sendIgnoringReply(leg: Leg, event: Record<string, unknown>, target: CallbackTarget): Promise<{
+        delivered: boolean;
+        body: string;
+    }>;
     private parseReply;
     /** Sends an async callback (reply ignored; retried once on a connection error). */
     sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void>;
@@ -130,6 +150,7 @@ export declare class CallRun {
     private withinTime;
     /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
     run(): Promise<CallTrace>;
+    private play;
 }
 /** Runs one simulated call. @throws {ScriptError} when the script cannot be used. */
 export declare function runCall(options: EngineOptions, script?: CallScript): Promise<CallTrace>;

@@ -7,10 +7,10 @@
 import { parseBxml } from "../bxml/parse.js";
 import { BandwidthConfigError } from "../errors.js";
 import { deliverCallback } from "./client.js";
-import { EXECUTORS } from "./executor.js";
-import { LEG_EXECUTORS } from "./legs.js";
+import { executorOf } from "./registry.js";
 import { callEvent, Clock, Ids } from "./payloads.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
+import { mediaCatchUp, mediaFinish, withMedia } from "./streams.js";
 import { resolveScript } from "./script.js";
 import { TraceRecorder } from "./trace.js";
 /**
@@ -33,6 +33,8 @@ const redact = (attributes) => {
     return copy;
 };
 const text = (value) => (typeof value === "string" ? value : undefined);
+/** The answer body as the trace keeps it: at most 64 KB (the rest is never BXML Bandwidth would run). */
+const keptBody = (body) => (body.length > SEMANTICS.maxBxmlBytes ? body.slice(0, SEMANTICS.maxBxmlBytes) : body);
 /** Both halves of a credential pair, or none. */
 const ownCredentials = (username, password) => username !== undefined && password !== undefined ? { username, password } : {};
 /** One simulated call's state. Executors read and change it through these methods. */
@@ -45,13 +47,21 @@ export class CallRun {
     a;
     /** Legs that have ended, by call id, with their cause. */
     ended = new Map();
-    counters = { gather: 0, transfer: 0, record: 0 };
+    counters = { gather: 0, transfer: 0, record: 0, refer: 0, connect: 0 };
     /** Gathers run so far on the current transfer's B-leg. */
     calleeGathers = 0;
     /** The running `<StartRecording>`, if any. */
     background;
+    /** Work on other calls that goes on after this call's disconnect (a bridge target's BXML). */
+    deferred = [];
     options;
     startedAt = Date.now();
+    /** Legs by call id (for the Voice API stand-in). */
+    legs = new Map();
+    /** Entries that arrived while a callback was out (recorded after its request). */
+    held;
+    /** Voice API changes not yet applied, by call id. */
+    changes = new Map();
     /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
     origins;
     constructor(options, script) {
@@ -60,16 +70,63 @@ export class CallRun {
         this.origins = new Set([options.url, ...(script.disconnectUrl !== undefined ? [script.disconnectUrl] : []), ...(options.allowOrigins ?? [])].map(httpOrigin));
         this.ids = new Ids(script.seed);
         this.clock = new Clock(script.startMs);
-        this.identity = { accountId: script.accountId, applicationId: script.applicationId };
+        this.identity = { accountId: script.accountId, applicationId: script.applicationId, ...(options.voiceApi !== undefined ? { apiBase: options.voiceApi.base } : {}) };
         const outbound = script.direction === "outbound";
         this.a = { callId: this.ids.callId(), from: script.from, to: script.to, direction: script.direction, startMs: script.startMs, answerMs: outbound ? script.startMs : undefined, tag: script.tag };
+        this.legs.set(this.a.callId, this.a);
+    }
+    /** The BXML rules table the call checks documents with. */
+    get rules() {
+        return this.options.rules;
+    }
+    /** A leg of this call by its id (the A-leg, and every leg a callback has been sent about). */
+    legById(callId) {
+        return this.legs.get(callId);
+    }
+    /**
+     * A change asked through the Voice API (update call / update call BXML). It takes effect on that leg
+     * before its next verb, or when the callback it is waiting for answers (that answer's BXML is then
+     * discarded); a later change replaces one not yet applied.
+     */
+    interrupt(callId, change) {
+        this.changes.set(callId, change);
+    }
+    /** Whether a Voice API change waits for this leg (executors that loop stop early). */
+    interrupted(leg) {
+        return this.changes.has(leg.callId);
+    }
+    /** Applies the waiting Voice API change: the document to run next, or `undefined` when the leg ends. */
+    async applyChange(leg) {
+        const change = this.changes.get(leg.callId);
+        this.changes.delete(leg.callId);
+        if (change === undefined || this.isEnded(leg))
+            return undefined;
+        if (change.kind === "hangup") {
+            this.end(leg, "hangup", "hung up through the Voice API (update call, state: completed)");
+            return undefined;
+        }
+        if (change.kind === "bxml") {
+            this.note(leg, "the running BXML is replaced through the Voice API (update call BXML)");
+            return { root: change.root, baseUrl: this.options.url };
+        }
+        if (change.tag !== undefined)
+            leg.tag = change.tag === "" ? undefined : change.tag;
+        this.note(leg, `redirected through the Voice API (update call) to ${change.url}`);
+        if (!this.admits(change.url, "redirect", "redirectUrl")) {
+            this.end(leg, "callback-error", "the redirect callback could not be delivered");
+            return undefined;
+        }
+        const fallback = change.fallback !== undefined && this.admits(change.fallback.url, "redirect", "redirectFallbackUrl") ? change.fallback : undefined;
+        const target = { url: change.url, method: change.method, ...ownCredentials(change.username, change.password), ...(fallback !== undefined ? { fallback: { ...fallback, ...ownCredentials(fallback.username, fallback.password) } } : {}) };
+        return this.sendSync(leg, callEvent(this.identity, this.clock, leg, "redirect"), target);
     }
     /** Label of a leg in the trace. */
     legName(leg) {
         return leg === this.a ? "A" : leg.parent !== undefined ? "B" : "target";
     }
+    /** Whether a leg has ended: a Transfer B-leg also ends with the A-leg; a bridge target is a call of its own. */
     isEnded(leg) {
-        return this.ended.has(leg.callId) || this.ended.has(this.a.callId);
+        return this.ended.has(leg.callId) || ((leg === this.a || leg.parent !== undefined) && this.ended.has(this.a.callId));
     }
     /** Ends a leg (the A-leg ends the call); the first cause wins. */
     end(leg, cause, reason) {
@@ -81,11 +138,30 @@ export class CallRun {
         else
             this.note(leg, `${this.legName(leg)}-leg ended (${cause}): ${reason}`);
     }
+    /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+    defer(work) {
+        this.deferred.push(work);
+    }
     note(leg, message) {
         this.trace.add({ kind: "note", at: this.clock.iso(), leg: this.legName(leg), text: message });
     }
     problem(entry) {
         this.trace.problem({ at: this.clock.iso(), ...entry });
+    }
+    /** A likely mistake that does not fail the flow (exit 0). */
+    warn(entry) {
+        this.hold({ kind: "warning", at: this.clock.iso(), ...entry });
+    }
+    /** Records a Voice API request (voice-api.ts). */
+    recordApi(entry) {
+        this.hold(entry);
+    }
+    /** Adds an entry, after the request of the callback that is out, if one is (the transcript stays in order). */
+    hold(entry) {
+        if (this.held !== undefined)
+            this.held.push(entry);
+        else
+            this.trace.add(entry);
     }
     /** Resolves a URL attribute against the URL that served the BXML. */
     resolve(url, baseUrl) {
@@ -138,7 +214,7 @@ export class CallRun {
             url: this.resolve(url, baseUrl),
             method: attributes[spec.method] === "GET" ? "GET" : "POST",
             ...creds,
-            ...(creds.username === undefined ? missing("username and password", spec.url) : {}),
+            ...(creds.username === undefined ? (spec.credentials === false ? { uncredentialed: "" } : missing("username and password", spec.url)) : {}),
             ...(fallbackUrl !== undefined
                 ? {
                     fallback: {
@@ -156,11 +232,13 @@ export class CallRun {
         return { url, method: "POST", ...ownCredentials(this.options.username, this.options.password) };
     }
     /** Sends one callback (and its fallback when the primary fails), recording each request. */
-    async send(event, target, leg, retry = false) {
+    async send(event, target, leg, retry = false, willRetry = false) {
+        await mediaCatchUp(this);
         this.clock.advance(SEMANTICS.secondsPerCallback);
         let last;
         const attempts = [{ ...target, via: "primary" }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" }] : [])];
         for (const attempt of attempts) {
+            this.held = [];
             const answer = await deliverCallback(this.options.transport, {
                 url: attempt.url, method: attempt.method, payload: event, username: attempt.username, password: attempt.password, timeoutMs: this.script.callbackTimeoutMs,
                 ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
@@ -169,22 +247,37 @@ export class CallRun {
                 // a retry is sent later than the event's eventTime: its own time, so the transcript never goes back
                 kind: "request", at: !retry && typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
                 ...(retry ? { retry: true } : {}),
-                auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: answer.body, contentType: answer.contentType,
+                auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: keptBody(answer.body), contentType: answer.contentType,
                 delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
             });
-            this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed);
+            const held = this.held;
+            this.held = undefined;
+            for (const entry of held)
+                this.trace.add(entry);
+            if (willRetry && answer.connectionError)
+                this.trace.add({ kind: "note", at: this.clock.iso(), leg, text: `${String(event.eventType)}: ${answer.error ?? "connection error"}: Bandwidth retries an asynchronous callback once, to the same URL` });
+            else
+                this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed, retry);
             last = { answer, url: attempt.url };
             if (answer.delivered)
                 break;
         }
         return last;
     }
-    reportDelivery(event, url, answer, uncredentialed) {
+    reportDelivery(event, url, answer, uncredentialed, retried = false) {
         if (answer.auth === "unprotected") {
-            this.problem({ code: "unauthenticated-accepted", event, url, message: `${event}: the request without credentials was answered ${answer.status}: the endpoint does not ask Bandwidth for its credentials (expected 401 with WWW-Authenticate: Basic)` });
+            // Bandwidth delivers it (a 2xx is a 2xx): a security hole in the receiver, not a failed delivery
+            this.warn({ code: "unauthenticated-accepted", event, url, message: `${event}: security: credentials are configured, but the request without them was answered ${answer.status}: the endpoint never asks for them, so anyone can post events to it (answer 401 with WWW-Authenticate: Basic)` });
         }
         if (answer.delivered)
             return;
+        if (uncredentialed === "" && answer.auth === "none" && answer.status === 401) {
+            this.problem({
+                code: "callback-dropped", event, url,
+                message: `${event}: answered 401, and Bandwidth documents no credentials for this callback (its verb has no username/password attributes), so it always arrives without any: accept it on that URL without Basic auth`,
+            });
+            return;
+        }
         if (uncredentialed !== undefined && answer.auth === "none" && answer.status === 401) {
             this.problem({
                 code: "callback-dropped", event, url,
@@ -194,25 +287,50 @@ export class CallRun {
         }
         const dropped = answer.auth === "no-challenge-header" || answer.auth === "not-basic" || answer.auth === "rejected";
         const why = answer.error ?? `answered ${answer.status}${answer.status >= 500 ? " (server error)" : ""}`;
-        this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}` });
+        const again = retried ? " (its one retry after a connection error failed too)" : "";
+        this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}${again}` });
     }
     /**
      * Sends a BXML callback and returns the document it answered with; `undefined` when the call (or
      * leg) ended because the callback could not be delivered or its BXML was invalid.
      */
     async sendSync(leg, event, target, scope) {
+        this.legs.set(leg.callId, leg);
         const sent = await this.send(event, target, this.legName(leg));
+        if (SEMANTICS.voiceApi.changeWinsOverPendingAnswer && this.changes.has(leg.callId) && scope !== "conference") {
+            // CHOICE: the call was changed through the Voice API while this callback was out: the change wins
+            this.note(leg, `the answer to ${String(event.eventType)} is set aside: the call was changed through the Voice API while the callback was out`);
+            return this.applyChange(leg);
+        }
         if (!sent.answer.delivered) {
             this.end(leg, "callback-error", `the ${String(event.eventType)} callback could not be delivered`);
             return undefined;
         }
         return this.parseReply(leg, String(event.eventType), sent.answer, sent.url, scope);
     }
+    /**
+     * Sends a BXML callback whose reply Bandwidth does not run this time (referComplete after a successful
+     * REFER: the call is gone): delivered like any BXML callback, the answer is neither parsed nor judged.
+     */
+    async sendIgnoringReply(leg, event, target) {
+        const sent = await this.send(event, target, this.legName(leg));
+        return { delivered: sent.answer.delivered, body: sent.answer.body };
+    }
     parseReply(leg, event, answer, url, scope) {
         if (answer.body.trim() === "") {
-            if (scope !== "conference")
-                this.note(leg, `${event} was answered ${answer.status} with no BXML: it runs as an empty <Response/> (hang up)`);
+            if (!SEMANTICS.emptyReplyAllowed.includes(event)) {
+                this.problem({
+                    code: "empty-reply", event, url,
+                    message: `${event}: answered ${answer.status} with an empty body, but Bandwidth runs the BXML in the reply to this event: answer a <Response> document (an empty <Response/> hangs up). The simulator runs it as <Response/>`,
+                });
+            }
             return { root: { name: "Response", attributes: {}, children: [] }, baseUrl: url };
+        }
+        const bytes = new TextEncoder().encode(answer.body).byteLength;
+        if (bytes > SEMANTICS.maxBxmlBytes) {
+            this.problem({ code: "reply-too-large", event, url, message: `${event}: the reply is ${bytes} bytes; Bandwidth accepts at most 64 KB (${SEMANTICS.maxBxmlBytes} bytes) of BXML and ends the call (invalid-bxml)` });
+            this.end(leg, "invalid-bxml", `the BXML answered to ${event} is over 64 KB`);
+            return undefined;
         }
         const mediaType = (answer.contentType ?? "").split(";")[0].trim().toLowerCase();
         if (!mediaType.endsWith("xml"))
@@ -228,16 +346,18 @@ export class CallRun {
     }
     /** Sends an async callback (reply ignored; retried once on a connection error). */
     async sendAsync(leg, event, target) {
-        let sent = await this.send(event, { ...target, fallback: undefined }, leg);
-        for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
-            sent = await this.send(event, { ...target, fallback: undefined }, leg, true);
+        const retries = SEMANTICS.asyncRetriesOnConnectionError;
+        let sent = await this.send(event, { ...target, fallback: undefined }, leg, false, retries > 0);
+        for (let retry = 1; retry <= retries && sent.answer.connectionError; retry++) {
+            sent = await this.send(event, { ...target, fallback: undefined }, leg, true, retry < retries);
         }
         if (sent.answer.delivered && sent.answer.body.trimStart().startsWith("<")) {
-            this.problem({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
+            this.warn({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
         }
     }
     /** Runs a document on a leg, verb by verb, following hand-offs to the documents callbacks answer with. */
     async runDocument(leg, doc) {
+        this.legs.set(leg.callId, leg);
         let current = doc;
         while (current !== undefined) {
             const next = await this.runVerbs(leg, current);
@@ -271,6 +391,8 @@ export class CallRun {
                 continue;
             if (this.isEnded(leg) || !this.withinLimits())
                 return undefined;
+            if (this.changes.has(leg.callId))
+                return this.applyChange(leg);
             const step = this.trace.steps + 1;
             if (leg === this.a && this.script.hangupAtStep === step) {
                 this.end(leg, "hangup", `the caller hung up at step ${step}`);
@@ -282,14 +404,20 @@ export class CallRun {
             if (next !== "continue")
                 return next;
         }
+        if (this.changes.has(leg.callId) && !this.isEnded(leg))
+            return this.applyChange(leg);
         return undefined; // end of the document
     }
     async execute(leg, verb, baseUrl, step) {
-        const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name];
+        if (await mediaCatchUp(this, true))
+            return "stop"; // the caller hung up while the last verb waited
+        const executor = executorOf(verb.name);
+        // a verb's tag (Conference's too) is the call's tag from this verb's callbacks on; "" removes it
         const tag = verb.attributes.tag;
-        if (typeof tag === "string" && verb.name !== "Conference")
+        if (typeof tag === "string")
             leg.tag = tag === "" ? undefined : tag;
-        if (leg.answerMs === undefined && !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name))
+        const answers = !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name) && !(verb.name === "Ring" && verb.attributes.answerCall === false);
+        if (leg.answerMs === undefined && answers)
             leg.answerMs = this.clock.now();
         const detail = executor === undefined ? "not simulated: execution continues with the next verb" : undefined;
         this.trace.add({ kind: "verb", at: this.clock.iso(), step, leg: this.legName(leg), verb: verb.name, attributes: redact(verb.attributes), ...(detail !== undefined ? { detail } : {}) });
@@ -318,24 +446,37 @@ export class CallRun {
     }
     /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
     async run() {
+        const api = this.options.voiceApi?.core;
+        api?.attach(this);
+        try {
+            return await this.play();
+        }
+        finally {
+            api?.detach(this);
+        }
+    }
+    async play() {
         const first = this.script.direction === "outbound" ? "answer" : "initiate";
         const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
         if (doc !== undefined)
             await this.runDocument(this.a, doc);
         if (!this.ended.has(this.a.callId))
             this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
+        await mediaFinish(this);
         const cause = this.ended.get(this.a.callId) ?? "hangup";
-        const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : undefined;
+        const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : SEMANTICS.errorMessages[cause];
         const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
         const stopBackground = async () => {
             if (this.background !== undefined)
-                await EXECUTORS.StopRecording(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
+                await executorOf("StopRecording")(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
         };
         if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect)
             await stopBackground();
         await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
         await stopBackground();
-        return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
+        for (const work of this.deferred)
+            await work();
+        return withMedia(this, this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction }));
     }
 }
 /** Runs one simulated call. @throws {ScriptError} when the script cannot be used. */

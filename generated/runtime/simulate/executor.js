@@ -134,9 +134,28 @@ async function sendDtmf(run, leg, verb) {
     run.clock.advance(textOf(verb).length * 0.6);
     return "continue";
 }
+/** Forward: the target rings; busy/rejected/unanswered within callTimeout ends the call with that cause. */
 async function forward(run, leg, verb) {
-    run.clock.advance(SEMANTICS.transfer.callTimeout);
-    run.end(leg, "hangup", `forwarded to ${str(verb.attributes.to, "?")}: the application lost control of the call`);
+    const fs = run.script.forward;
+    const to = str(verb.attributes.to, "?");
+    const callTimeout = num(verb.attributes.callTimeout, SEMANTICS.transfer.callTimeout);
+    const ringSeconds = fs.ringSeconds ?? SEMANTICS.ringSecondsBeforeAnswer;
+    const outcome = fs.outcome ?? "answer";
+    if (outcome === "busy" || outcome === "rejected") {
+        run.end(leg, outcome, `forwarded to ${to}, which ${outcome === "busy" ? "is busy" : "rejected the call"}`);
+        return "stop";
+    }
+    if (outcome === "no-answer" || ringSeconds > callTimeout) {
+        run.clock.advance(callTimeout);
+        run.end(leg, "timeout", `forwarded to ${to}, which did not answer within callTimeout (${callTimeout} s)`);
+        return "stop";
+    }
+    run.clock.advance(ringSeconds);
+    leg.answerMs ??= run.clock.now();
+    const talk = fs.talkSeconds ?? SEMANTICS.forwardTalkSeconds;
+    run.note(leg, `${to} answers after ${ringSeconds} s; talking ${talk} s`);
+    run.clock.advance(talk);
+    run.end(leg, "hangup", `forwarded to ${to}: the application lost control of the call`);
     return "stop";
 }
 async function record(run, leg, verb, baseUrl) {
@@ -186,6 +205,8 @@ async function startRecording(run, leg, verb, baseUrl) {
     const a = verb.attributes;
     run.background = {
         startMs: run.clock.now(),
+        pausedMs: 0,
+        pausedAt: undefined,
         spec: run.target(a, spec("StartRecording", "recordingAvailable"), baseUrl),
         fileFormat: str(a.fileFormat, "wav"),
         channels: a.multiChannel === true ? 2 : 1,
@@ -199,12 +220,32 @@ async function stopRecording(run) {
     if (bg === undefined)
         return "continue";
     run.background = undefined;
-    const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels };
+    const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels, pausedMs: pausedSoFar(bg, run.clock.now()) };
     await recordingDone(run, bg.leg, recording, { available: bg.spec, transcription: bg.transcription }, undefined);
     return "continue";
 }
+/** Milliseconds a recording has been paused by `now` (a pause still running counts up to `now`). */
+export function pausedSoFar(recording, now) {
+    return recording.pausedMs + (recording.pausedAt !== undefined ? now - recording.pausedAt : 0);
+}
+/** PauseRecording / ResumeRecording on a recording: what the trace says about it. */
+export function pauseOrResume(recording, verb, now) {
+    if (recording === undefined)
+        return `${verb}: nothing is recording`;
+    if (verb === "PauseRecording") {
+        if (recording.pausedAt !== undefined)
+            return "PauseRecording: the recording is already paused";
+        recording.pausedAt = now;
+        return "recording paused";
+    }
+    if (recording.pausedAt === undefined)
+        return "ResumeRecording: the recording is not paused";
+    recording.pausedMs += now - recording.pausedAt;
+    recording.pausedAt = undefined;
+    return "recording resumed";
+}
 async function recordingNote(run, leg, verb) {
-    run.note(leg, run.background === undefined ? `${verb.name}: nothing is recording` : verb.name === "PauseRecording" ? "recording paused" : "recording resumed");
+    run.note(leg, pauseOrResume(run.background, verb.name, run.clock.now()));
     return "continue";
 }
 /** StartGather: one async dtmf event per digit of the script's `dtmf`, sent to dtmfUrl as the caller presses them. */
@@ -215,6 +256,8 @@ async function startGather(run, leg, verb, baseUrl) {
         return "continue";
     run.trace.add({ kind: "pressed", at: run.clock.iso(), leg: run.legName(leg), text: digits });
     for (const digit of digits) {
+        if (run.interrupted(leg))
+            break; // changed through the Voice API: the next verb boundary applies it
         run.clock.advance(SEMANTICS.secondsPerDigit);
         await run.sendAsync(run.legName(leg), callEvent(run.identity, run.clock, leg, "dtmf", { digit }), target);
     }

@@ -2,9 +2,15 @@
 import type { BxmlRules } from "../bxml/rules.js";
 import type { CallScript } from "./script.js";
 import type { CallTrace } from "./trace.js";
-export type { CallScript, TransferScript, RecordScript } from "./script.js";
+import type { VoiceApi } from "./voice-api-server.js";
+export type { CallScript, TransferScript, RecordScript, ForwardScript, ReferScript, ConnectScript, TargetOutcome } from "./script.js";
 export { ScriptError, resolveScript } from "./script.js";
-export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry } from "./trace.js";
+export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry, ApiEntry, SocketEntry } from "./trace.js";
+export { startVoiceApi } from "./voice-api-server.js";
+export type { VoiceApi, VoiceApiOptions } from "./voice-api-server.js";
+export type { MediaScript } from "./media-script.js";
+export type { CallerAudioScript, CallerSegment, WavSource } from "./caller-audio.js";
+export type { BargeInMeasure, CallAudio, ResponseMeasure, VoiceMeasures } from "./measures.js";
 export type { AuthOutcome, Transport } from "./client.js";
 export { deliverCallback } from "./client.js";
 export { VERBS, SEMANTICS } from "./semantics.js";
@@ -39,6 +45,11 @@ export interface SimulationOptions extends CallScript {
     readonly allowOrigins?: readonly string[];
     /** The most bytes read of one answer (default 1 MiB); a longer answer is a failed callback. */
     readonly maxAnswerBytes?: number;
+    /**
+     * A Voice API stand-in (`startVoiceApi`) the bot may call during this call: events' `callUrl` points at
+     * it, and its update-call / update-call-BXML requests change the call as Bandwidth does (`trace.api`).
+     */
+    readonly voiceApi?: VoiceApi;
 }
 /**
  * Runs one simulated call with the given rules table. `bw-codegen/testing` exports it bound to the

@@ -3,8 +3,10 @@
 // `webhooks.node` handler) into a transport and runs one simulated call against it. The BXML rules
 // table is passed in by the generated `bw-codegen/testing` module (`simulateCall(target, script)`).
 import { BandwidthConfigError } from "../errors.js";
+import { loadCallerFiles } from "./caller-audio.js";
 import { runCall } from "./engine.js";
 export { ScriptError, resolveScript } from "./script.js";
+export { startVoiceApi } from "./voice-api-server.js";
 export { deliverCallback } from "./client.js";
 export { VERBS, SEMANTICS } from "./semantics.js";
 export { formatTranscript, formatJsonLines } from "./transcript.js";
@@ -56,8 +58,10 @@ async function resolveTarget(target) {
 export async function simulateCallWithRules(rules, target, options = {}) {
     const resolved = await resolveTarget(target);
     try {
-        const { username, password, allowOrigins, maxAnswerBytes, ...script } = options;
-        return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes }, script);
+        const { username, password, allowOrigins, maxAnswerBytes, voiceApi, ...rest } = options;
+        const api = voiceApi !== undefined ? { voiceApi: { core: voiceApi.core, base: voiceApi.url } } : {};
+        const script = rest.caller !== undefined ? { ...rest, caller: await loadCallerFiles(rest.caller) } : rest;
+        return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes, ...api }, script);
     }
     finally {
         await resolved.close?.();

@@ -2,8 +2,8 @@
 // Executors of the verbs that involve another call leg: Transfer (B-legs, transferAnswer BXML on the
 // B-leg, transferDisconnect per leg, transferComplete on the A-leg), Bridge (bridgeComplete or
 // bridgeTargetComplete) and Conference (created / member join / member exit / completed).
-import { playMedia, textOf } from "./executor.js";
-import { callEvent, conferenceEvent } from "./payloads.js";
+import { pausedSoFar, pauseOrResume, playMedia, textOf } from "./executor.js";
+import { callEvent, conferenceEvent, isoDuration } from "./payloads.js";
 import { nth } from "./script.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
 const spec = (verb, event) => VERBS[verb].callbacks.find((c) => c.event === event);
@@ -18,33 +18,67 @@ async function transferDisconnect(run, leg, dest, baseUrl, cause) {
     const event = callEvent(run.identity, run.clock, leg, "transferDisconnect", {
         endTime: run.clock.iso(),
         cause,
-        ...(cause === "timeout" ? { errorMessage: "Call timed out" } : {}),
+        ...errorOf(cause),
     });
     await run.sendAsync("B", event, target);
 }
-/** Rings the B-legs; the answering one runs its transferAnswer BXML, then the legs talk. */
+/** The errorMessage a failure cause carries (none for hangup / cancel). */
+const errorOf = (cause) => (SEMANTICS.errorMessages[cause] !== undefined ? { errorMessage: SEMANTICS.errorMessages[cause] } : {});
+/** What each destination does: the script's `targets`, else `answered` / `answeredBy`. */
+function outcomesOf(ts, count) {
+    const t = ts;
+    if (t.targets !== undefined)
+        return Array.from({ length: count }, (_, i) => t.targets?.[i] ?? "no-answer");
+    const winner = t.answered === false ? -1 : Math.min(Math.max(0, t.answeredBy ?? 0), count - 1);
+    return Array.from({ length: count }, (_, i) => (i === winner ? "answer" : "no-answer"));
+}
+/** A destination's own tag: its callbacks carry it (`""`: none); without one the B-leg carries the A-leg's (CHOICE). */
+function destinationTag(dest, a) {
+    const tag = dest.attributes.tag;
+    if (typeof tag === "string")
+        return tag === "" ? undefined : tag;
+    return SEMANTICS.bLegInheritsTag ? a.tag : undefined;
+}
+/**
+ * Rings the B-legs at once: busy / rejected destinations end at once, the first "answer" that rings no
+ * longer than callTimeout answers and runs its transferAnswer BXML, then the legs talk; the others are
+ * cancelled (or time out when nobody answers in time).
+ */
 async function transfer(run, a, verb, baseUrl) {
     const ts = nth(run.script.transfers, run.counters.transfer++);
     run.calleeGathers = 0;
-    const transferCallerId = typeof verb.attributes.transferCallerId === "string" ? verb.attributes.transferCallerId : a.from;
+    // documented default: the remote party's number (the caller of an inbound call, the called party of an outbound one)
+    const given = verb.attributes.transferCallerId;
+    const transferCallerId = typeof given === "string" && given.trim() !== "" ? given : a.direction === "outbound" ? a.to : a.from;
     const dests = verb.children.filter((c) => typeof c !== "string");
     const legs = dests.map((d) => ({
-        callId: run.ids.callId(), from: a.from, to: a.to, direction: "outbound", startMs: run.clock.now(), answerMs: undefined, tag: a.tag,
+        callId: run.ids.callId(), from: a.from, to: a.to, direction: "outbound", startMs: run.clock.now(), answerMs: undefined, tag: destinationTag(d, a),
         parent: { callId: a.callId, transferCallerId, transferTo: textOf(d) },
     }));
-    const answered = ts.answered !== false;
-    const winner = answered ? Math.min(Math.max(0, ts.answeredBy ?? 0), legs.length - 1) : -1;
-    run.note(a, `dialling ${legs.map((l) => l.parent.transferTo).join(", ")}${answered ? "" : " (nobody answers)"}`);
-    if (!answered) {
-        run.clock.advance(num(verb.attributes.callTimeout, SEMANTICS.transfer.callTimeout));
-        for (let i = 0; i < legs.length; i++)
-            await transferDisconnect(run, legs[i], dests[i], baseUrl, "timeout");
-        return transferComplete(run, a, verb, baseUrl, legs[0], "timeout");
+    const outcomes = outcomesOf(ts, legs.length);
+    const callTimeout = num(verb.attributes.callTimeout, SEMANTICS.transfer.callTimeout);
+    const ringSeconds = "ringSeconds" in ts && ts.ringSeconds !== undefined ? ts.ringSeconds : SEMANTICS.ringSecondsBeforeAnswer;
+    const winner = ringSeconds <= callTimeout ? outcomes.indexOf("answer") : -1;
+    run.note(a, `dialling ${legs.map((l, i) => `${l.parent.transferTo}${outcomes[i] === "answer" ? "" : ` (${outcomes[i]})`}`).join(", ")}`);
+    for (let i = 0; i < legs.length; i++) {
+        if (outcomes[i] === "busy" || outcomes[i] === "rejected")
+            await transferDisconnect(run, legs[i], dests[i], baseUrl, outcomes[i]);
     }
-    run.clock.advance(SEMANTICS.ringSecondsBeforeAnswer);
+    const ringing = legs.map((_, i) => i).filter((i) => outcomes[i] === "answer" || outcomes[i] === "no-answer");
+    if (winner < 0) {
+        if (ringing.length === 0)
+            return transferComplete(run, a, verb, baseUrl, legs[0], outcomes[0]);
+        if (outcomes.includes("answer"))
+            run.note(a, `the destination would answer after ${ringSeconds} s of ringing: past callTimeout (${callTimeout} s)`);
+        run.clock.advance(callTimeout);
+        for (const i of ringing)
+            await transferDisconnect(run, legs[i], dests[i], baseUrl, "timeout");
+        return transferComplete(run, a, verb, baseUrl, legs[ringing[0]], "timeout");
+    }
+    run.clock.advance(ringSeconds);
     const b = legs[winner];
     b.answerMs = run.clock.now();
-    for (let i = 0; i < legs.length; i++)
+    for (const i of ringing)
         if (i !== winner)
             await transferDisconnect(run, legs[i], dests[i], baseUrl, "cancel");
     const answerTarget = run.target(dests[winner].attributes, spec("Transfer", "transferAnswer"), baseUrl);
@@ -57,20 +91,22 @@ async function transfer(run, a, verb, baseUrl) {
         await transferDisconnect(run, b, dests[winner], baseUrl, "hangup");
         return "stop";
     }
+    const talkSeconds = "talkSeconds" in ts && ts.talkSeconds !== undefined ? ts.talkSeconds : 30;
     if (!run.ended.has(b.callId)) {
-        run.note(a, `bridged with ${b.parent.transferTo}; talking ${ts.talkSeconds ?? 30} s`);
-        run.clock.advance(ts.talkSeconds ?? 30);
+        run.note(a, `bridged with ${b.parent.transferTo}; talking ${talkSeconds} s`);
+        run.clock.advance(talkSeconds);
     }
     const bCause = run.ended.get(b.callId) ?? "hangup";
-    if (ts.hangupBy !== "caller" && !run.ended.has(b.callId))
+    const hangupBy = "hangupBy" in ts ? ts.hangupBy : undefined;
+    if (hangupBy !== "caller" && !run.ended.has(b.callId))
         run.note(a, `${b.parent.transferTo} hangs up`);
-    if (ts.hangupBy === "caller") {
+    if (hangupBy === "caller") {
         run.end(a, "hangup", "the caller hung up during the transfer");
         await transferDisconnect(run, b, dests[winner], baseUrl, "hangup");
         return "stop";
     }
-    await transferDisconnect(run, b, dests[winner], baseUrl, bCause === "hangup" ? "hangup" : bCause);
-    return transferComplete(run, a, verb, baseUrl, b, bCause === "hangup" ? "hangup" : bCause);
+    await transferDisconnect(run, b, dests[winner], baseUrl, bCause);
+    return transferComplete(run, a, verb, baseUrl, b, bCause);
 }
 /** transferComplete on the A-leg (if transferCompleteUrl), else execution continues after <Transfer>. */
 async function transferComplete(run, a, verb, baseUrl, b, cause) {
@@ -81,13 +117,24 @@ async function transferComplete(run, a, verb, baseUrl, b, cause) {
         transferCallerId: b.parent.transferCallerId,
         transferTo: b.parent.transferTo,
         cause,
-        ...(cause === "timeout" ? { errorMessage: "Call timed out" } : {}),
+        ...errorOf(cause),
     });
     return (await run.sendSync(a, event, target)) ?? "stop";
 }
-/** Bridges another call; whichever leg remains gets bridgeComplete / bridgeTargetComplete. */
+/**
+ * Bridges another call; whichever leg remains gets bridgeComplete / bridgeTargetComplete (its BXML runs
+ * on that call). A bridge the script makes fail sends bridgeComplete at once, with the cause.
+ */
 async function bridge(run, a, verb, baseUrl) {
     const target = { callId: textOf(verb), from: a.to, to: a.from, direction: "outbound", startMs: run.clock.now(), answerMs: run.clock.now(), tag: undefined };
+    const failure = run.script.bridgeFailure;
+    if (failure !== undefined) {
+        run.note(a, `the bridge with call ${target.callId} cannot be made (${failure})`);
+        const t = run.target(verb.attributes, spec("Bridge", "bridgeComplete"), baseUrl);
+        if (t === undefined)
+            return "continue";
+        return (await run.sendSync(a, callEvent(run.identity, run.clock, a, "bridgeComplete", { cause: failure, ...errorOf(failure) }), t)) ?? "stop";
+    }
     run.note(a, `bridged with call ${target.callId}; talking ${SEMANTICS.bridgeSeconds} s`);
     run.clock.advance(SEMANTICS.bridgeSeconds);
     if (run.script.bridgeEndedBy === "caller") {
@@ -97,9 +144,14 @@ async function bridge(run, a, verb, baseUrl) {
             run.note(a, `no bridgeTargetCompleteUrl: the target call ${target.callId} is hung up`);
             return "stop";
         }
-        const doc = await run.sendSync(target, callEvent(run.identity, run.clock, target, "bridgeTargetComplete"), t);
-        if (doc !== undefined)
-            await run.runDocument(target, doc);
+        // the target call goes on once this one is over: the reply runs on it (its verbs show as the "target" leg)
+        run.defer(async () => {
+            const doc = await run.sendSync(target, callEvent(run.identity, run.clock, target, "bridgeTargetComplete"), t);
+            if (doc !== undefined)
+                await run.runDocument(target, doc);
+            if (!run.ended.has(target.callId))
+                run.end(target, "hangup", "its BXML ran out");
+        });
         return "stop";
     }
     const t = run.target(verb.attributes, spec("Bridge", "bridgeComplete"), baseUrl);
@@ -107,8 +159,35 @@ async function bridge(run, a, verb, baseUrl) {
         return "continue";
     return (await run.sendSync(a, callEvent(run.identity, run.clock, a, "bridgeComplete"), t)) ?? "stop";
 }
-/** Runs conference-scope BXML (only play/speak/recording verbs are allowed there): records what all members hear. */
-function runConferenceDoc(run, a, doc) {
+/** conferenceRecordingAvailable for the conference's recording (always one channel), to StartRecording's recordingAvailableUrl. */
+async function conferenceRecordingDone(run, conf) {
+    const rec = conf.recording;
+    if (rec === undefined)
+        return;
+    conf.recording = undefined;
+    if (rec.target === undefined)
+        return;
+    const now = run.clock.now();
+    const recordingId = run.ids.recordingId();
+    const event = {
+        ...conferenceEvent(run.clock, conf, "conferenceRecordingAvailable"),
+        accountId: run.identity.accountId,
+        recordingId,
+        channels: 1,
+        startTime: run.clock.iso(rec.startMs),
+        endTime: run.clock.iso(now),
+        duration: isoDuration((now - rec.startMs - pausedSoFar(rec, now)) / 1000),
+        fileFormat: rec.fileFormat,
+        mediaUrl: `https://voice.bandwidth.com/api/v2/accounts/${run.identity.accountId}/conferences/${conf.conferenceId}/recordings/${recordingId}/media`,
+        status: "complete",
+    };
+    await run.sendAsync("conference", event, rec.target);
+}
+/**
+ * Runs conference-scope BXML (only play/speak/recording verbs are allowed there): what all members hear,
+ * and the conference's recording (transcribe and multiChannel are ignored for conferences).
+ */
+async function runConferenceDoc(run, a, conf, doc) {
     if (doc === undefined)
         return;
     for (const child of doc.root.children) {
@@ -116,21 +195,37 @@ function runConferenceDoc(run, a, doc) {
             continue;
         if (child.name === "SpeakSentence" || child.name === "PlayAudio")
             playMedia(run, a, child, doc.baseUrl);
+        else if (child.name === "StartRecording") {
+            if (conf.recording !== undefined)
+                run.note(a, "conference: a recording is already running: this StartRecording is ignored");
+            else {
+                const target = run.target(child.attributes, spec("StartRecording", "recordingAvailable"), doc.baseUrl);
+                conf.recording = { startMs: run.clock.now(), pausedMs: 0, pausedAt: undefined, target, fileFormat: typeof child.attributes.fileFormat === "string" ? child.attributes.fileFormat : "wav" };
+                run.note(a, "conference: recording started");
+            }
+        }
+        else if (child.name === "StopRecording")
+            await conferenceRecordingDone(run, conf);
+        else if (child.name === "PauseRecording" || child.name === "ResumeRecording")
+            run.note(a, `conference: ${pauseOrResume(conf.recording, child.name, run.clock.now())}`);
         else
             run.note(a, `conference: ${child.name}`);
     }
 }
 /** Joins a conference; the caller stays `conferenceSeconds`, then hangs up (CHOICE). */
 async function conference(run, a, verb, baseUrl) {
-    const conf = { conferenceId: run.ids.conferenceId(), name: textOf(verb), tag: typeof verb.attributes.tag === "string" ? verb.attributes.tag : a.tag };
+    // the engine has already set the call's tag from this verb's tag: the conference (created by this call) carries it
+    const conf = { conferenceId: run.ids.conferenceId(), name: textOf(verb), tag: a.tag, recording: undefined };
     const target = run.target(verb.attributes, spec("Conference", "conferenceCreated"), baseUrl);
     run.note(a, `joins conference ${JSON.stringify(conf.name)}`);
     const send = async (event, member) => target === undefined ? undefined : run.sendSync(a, conferenceEvent(run.clock, conf, event, member), target, "conference");
-    runConferenceDoc(run, a, await send("conferenceCreated"));
+    await runConferenceDoc(run, a, conf, await send("conferenceCreated"));
     if (!run.isEnded(a))
-        runConferenceDoc(run, a, await send("conferenceMemberJoin", a));
-    if (run.isEnded(a))
+        await runConferenceDoc(run, a, conf, await send("conferenceMemberJoin", a));
+    if (run.isEnded(a)) {
+        await conferenceRecordingDone(run, conf);
         return "stop";
+    }
     run.clock.advance(run.script.conferenceSeconds);
     run.end(a, "hangup", `the caller hung up after ${run.script.conferenceSeconds} s in the conference`);
     if (target !== undefined) {
@@ -138,6 +233,8 @@ async function conference(run, a, verb, baseUrl) {
         await run.sendSync(a, conferenceEvent(run.clock, conf, "conferenceMemberExit", a), target, "conference");
         await run.sendAsync("conference", conferenceEvent(run.clock, conf, "conferenceCompleted"), target);
     }
+    // a recording still running ends with the conference; it is available once processed
+    await conferenceRecordingDone(run, conf);
     return "stop";
 }
 /** Executors of the multi-leg verbs. */

@@ -19,6 +19,8 @@ export declare class Clock {
     /** Seconds since the epoch, as a number of ms. */
     now(): number;
     iso(ms?: number): string;
+    /** Cuts the last wait short: back to `ms`, never forward (the caller hung up during a <Pause>). */
+    cutTo(ms: number): void;
 }
 /** One call leg (the caller's call, a transfer B-leg, a bridge target). */
 export interface Leg {
@@ -40,6 +42,8 @@ export interface Leg {
 export interface CallIdentity {
     readonly accountId: string;
     readonly applicationId: string;
+    /** Base of `callUrl` (default Bandwidth's `https://voice.bandwidth.com/api/v2`; the Voice API stand-in's when one serves the call). */
+    readonly apiBase?: string;
 }
 /** ISO 8601 duration in seconds, as Bandwidth writes it (`PT13.564S`). */
 export declare function isoDuration(seconds: number): string;
@@ -63,4 +67,5 @@ export declare function recordingFields(identity: CallIdentity, clock: Clock, ca
     readonly endMs: number;
     readonly fileFormat: string;
     readonly channels: number;
+    readonly pausedMs?: number;
 }): Record<string, unknown>;

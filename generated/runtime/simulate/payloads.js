@@ -49,13 +49,17 @@ export class Clock {
     iso(ms = this.ms) {
         return new Date(ms).toISOString();
     }
+    /** Cuts the last wait short: back to `ms`, never forward (the caller hung up during a <Pause>). */
+    cutTo(ms) {
+        this.ms = Math.min(this.ms, ms);
+    }
 }
 /** ISO 8601 duration in seconds, as Bandwidth writes it (`PT13.564S`). */
 export function isoDuration(seconds) {
     return `PT${Number(seconds.toFixed(3))}S`;
 }
 export function callUrl(identity, callId) {
-    return `https://voice.bandwidth.com/api/v2/accounts/${identity.accountId}/calls/${callId}`;
+    return `${identity.apiBase ?? "https://voice.bandwidth.com/api/v2"}/accounts/${identity.accountId}/calls/${callId}`;
 }
 /**
  * A voice event about `leg`: eventType, eventTime and the call fields (from/to/direction, callId,
@@ -105,7 +109,8 @@ export function recordingFields(identity, clock, callId, recording) {
         mediaUrl: `${callUrl(identity, callId)}/recordings/${recording.recordingId}/media`,
         startTime: clock.iso(recording.startMs),
         endTime: clock.iso(recording.endMs),
-        duration: isoDuration((recording.endMs - recording.startMs) / 1000),
+        // paused time (PauseRecording … ResumeRecording) is not part of the recording
+        duration: isoDuration((recording.endMs - recording.startMs - (recording.pausedMs ?? 0)) / 1000),
         channels: recording.channels,
         fileFormat: recording.fileFormat,
     };

@@ -15,6 +15,8 @@ export interface CallbackSpec {
     readonly mode: "sync" | "async";
     /** BXML scope the reply is checked against (`transferAnswer`, `conference`), if restricted. */
     readonly scope?: string;
+    /** `false` when the verb has no credential attributes: the callback always arrives without credentials. */
+    readonly credentials?: false;
 }
 /** What the simulator knows about one verb. */
 export interface VerbSemantics {
@@ -42,7 +44,12 @@ export declare const SEMANTICS: {
     readonly fallbackOnNon2xx: true;
     /** Async callbacks are retried once, to the same URL, on a connection error (documented). */
     readonly asyncRetriesOnConnectionError: 1;
-    /** CHOICE: a 2xx answer with an empty body to a BXML callback runs as an empty `<Response/>` (hang up), with a warning. */
+    /**
+     * An empty 2xx answer to a callback whose reply Bandwidth runs is a problem (Bandwidth needs a BXML
+     * document back: callbacks.md), except for these events, whose reply may be an empty 204 (documented).
+     * CHOICE: the simulator then runs it as an empty `<Response/>` (hang up).
+     */
+    readonly emptyReplyAllowed: readonly ["conferenceCreated", "conferenceMemberJoin", "conferenceMemberExit", "conferenceRedirect"];
     readonly emptySyncReply: "hangup";
     /**
      * Documented (auth.md, bxml-verbs.md): a verb's callbacks carry the credentials written on that verb
@@ -94,6 +101,65 @@ export declare const SEMANTICS: {
     /** CHOICE: a Transfer callee answers after 5 s of ringing; a bridge lasts 30 s before one side leaves. */
     readonly ringSecondsBeforeAnswer: 5;
     readonly bridgeSeconds: 30;
+    /** CHOICE: how long a `<Connect>`ed endpoint talks (script `connects[].seconds`), and how long a REFER takes to resolve. */
+    readonly connectSeconds: 30;
+    readonly referSeconds: 1;
+    /** Documented defaults of the REFER's SIP codes the script may change: 202 (accepted) + NOTIFY 200 on success, 405 on failure. */
+    readonly refer: {
+        readonly success: {
+            readonly referSipResponseCode: 202;
+            readonly notifySipResponseCode: 200;
+        };
+        readonly failure: {
+            readonly referSipResponseCode: 405;
+        };
+    };
+    /**
+     * CHOICE: the errorMessage sent with each failure cause (Bandwidth documents the causes, not the
+     * wording): transferDisconnect, transferComplete, bridgeComplete and disconnect.
+     */
+    readonly errorMessages: Readonly<Record<string, string>>;
+    /** CHOICE: a Transfer B-leg without a `tag` of its own carries the A-leg's tag; one with `tag` carries that (`""`: none). */
+    readonly bLegInheritsTag: true;
+    /** CHOICE: a Forward answered in time makes the inbound call answered; the parties talk `forward.talkSeconds` (default 30 s). */
+    readonly forwardTalkSeconds: 30;
+    /**
+     * The Voice API stand-in (voice-api.ts). Documented: update call answers 200, update call BXML 204;
+     * tokens are OAuth2 client credentials. CHOICE (Bandwidth does not say): a call that has ended answers
+     * 409 (bandwidth.yml lists 409 Conflict for both calls); a change made while a callback is out wins
+     * over that callback's answer (set aside); a change applies before the leg's next verb, so one made
+     * during a verb that holds the call (a Transfer's talk time, a Conference) applies when that verb ends.
+     */
+    readonly voiceApi: {
+        readonly tokenSeconds: 3600;
+        readonly endedCallStatus: 409;
+        readonly changeWinsOverPendingAnswer: true;
+    };
     /** BXML replies are at most 64 KB (enforced by parseBxml). */
     readonly maxBxmlBytes: 65536;
+};
+/** Streams and live transcription (streams.ts): Bandwidth's limits and the simulator's choices (CHOICE). */
+export declare const STREAM_SEMANTICS: {
+    /** At most 4 tracks stream at once per call ("both" counts 2); the same limit for transcriptions (documented). */
+    readonly maxTracks: 4;
+    /** `mediaFormat.encoding` in `start`: the docs' table spelling (their example says `PCMU`; receivers must take both). */
+    readonly encoding: "audio/PCMU";
+    /** CHOICE: a WebSocket handshake not finished in 10 s is a connection-error rejection. */
+    readonly handshakeTimeoutMs: 10000;
+    /** CHOICE: 20 ms μ-law frames (160 bytes), the usual telephony framing (the size is not documented). */
+    readonly frameMs: 20;
+    /** CHOICE: what Bandwidth itself plays (SpeakSentence, PlayAudio) is silence on the outbound track; the bot's playAudio is heard. */
+    readonly bxmlMediaOnOutboundTrack: "silence";
+    /**
+     * CHOICE: while a socket is open and the call waits (<StopStream wait="true">, a long <Pause>), the caller hangs up
+     * 2 s after their audio is over and the bot is silent (unless `caller.hangupAfter` says when); checked between
+     * verbs and at every tick of a StopStream wait. Without caller audio, only a StopStream wait ends this way.
+     */
+    readonly callerHangsUpAfterSilenceMs: 2000;
+    /** CHOICE: at the end of the call streams and transcriptions stop (stop message, *Stopped callbacks) before `disconnect`. */
+    readonly streamsStopBeforeDisconnect: true;
+    /** CHOICE: the simulator queues at most 10 minutes of a bot's audio (Bandwidth documents no limit); more is reported and dropped. */
+    readonly maxQueuedSeconds: 600;
+    /** CHOICE: a server closing with 1000/1001 stops the stream with cause `closed`, any other code with `connection-error`. */
+    readonly peerCloseCodes: readonly [1000, 1001];
 };

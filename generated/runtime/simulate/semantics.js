@@ -62,6 +62,12 @@ export const VERBS = {
         summary: "bridges another call",
     },
     StartGather: { callbacks: [cb("dtmf", "dtmfUrl", "async", false)], summary: "reports each digit pressed while other verbs run" },
+    // mediaStreamStarted / Rejected / Stopped all go to streamEventUrl (streams.ts sends them)
+    StartStream: { callbacks: [cb("mediaStreamStarted", "streamEventUrl", "async", false)], summary: "streams the call's audio to a WebSocket (does not block)" },
+    StopStream: { callbacks: [], summary: "stops a stream (mediaStreamStopped goes to StartStream's URL); wait=\"true\" holds the call until the stream ends" },
+    // realTimeTranscriptionStarted / Rejected / Stopped / Available all go to transcriptionEventUrl
+    StartTranscription: { callbacks: [cb("realTimeTranscriptionStarted", "transcriptionEventUrl", "async", false)], summary: "transcribes the call live (to a WebSocket when destination is set)" },
+    StopTranscription: { callbacks: [], summary: "stops one transcription, or all without a name" },
     Hangup: { callbacks: [], summary: "hangs up" },
     Pause: { callbacks: [], summary: "silence" },
     Ring: { callbacks: [], summary: "plays ringback" },
@@ -70,6 +76,15 @@ export const VERBS = {
     SendDtmf: { callbacks: [], summary: "plays DTMF tones" },
     Tag: { callbacks: [], summary: "sets the call tag" },
     Forward: { callbacks: [], summary: "forwards the call; the application loses control" },
+    StopGather: { callbacks: [], summary: "stops the StartGather (sends nothing)" },
+    Refer: {
+        // no credential attributes are documented on <Refer>: referComplete arrives without any
+        callbacks: [{ ...cb("referComplete", "referCompleteUrl", "sync", false), credentials: false }],
+        handOff: "referCompleteUrl",
+        summary: "sends a SIP REFER; referComplete's BXML runs only when it failed",
+    },
+    // Connect Status events go to eventCallbackUrl, but their fields are not documented: not sent
+    Connect: { callbacks: [], summary: "connects the call to a BRTC endpoint" },
 };
 /**
  * Bandwidth's defaults (documented) and the simulator's own choices (marked CHOICE). Times in seconds
@@ -83,7 +98,12 @@ export const SEMANTICS = {
     fallbackOnNon2xx: true,
     /** Async callbacks are retried once, to the same URL, on a connection error (documented). */
     asyncRetriesOnConnectionError: 1,
-    /** CHOICE: a 2xx answer with an empty body to a BXML callback runs as an empty `<Response/>` (hang up), with a warning. */
+    /**
+     * An empty 2xx answer to a callback whose reply Bandwidth runs is a problem (Bandwidth needs a BXML
+     * document back: callbacks.md), except for these events, whose reply may be an empty 204 (documented).
+     * CHOICE: the simulator then runs it as an empty `<Response/>` (hang up).
+     */
+    emptyReplyAllowed: ["conferenceCreated", "conferenceMemberJoin", "conferenceMemberExit", "conferenceRedirect"],
     emptySyncReply: "hangup",
     /**
      * Documented (auth.md, bxml-verbs.md): a verb's callbacks carry the credentials written on that verb
@@ -123,6 +143,53 @@ export const SEMANTICS = {
     /** CHOICE: a Transfer callee answers after 5 s of ringing; a bridge lasts 30 s before one side leaves. */
     ringSecondsBeforeAnswer: 5,
     bridgeSeconds: 30,
+    /** CHOICE: how long a `<Connect>`ed endpoint talks (script `connects[].seconds`), and how long a REFER takes to resolve. */
+    connectSeconds: 30,
+    referSeconds: 1,
+    /** Documented defaults of the REFER's SIP codes the script may change: 202 (accepted) + NOTIFY 200 on success, 405 on failure. */
+    refer: { success: { referSipResponseCode: 202, notifySipResponseCode: 200 }, failure: { referSipResponseCode: 405 } },
+    /**
+     * CHOICE: the errorMessage sent with each failure cause (Bandwidth documents the causes, not the
+     * wording): transferDisconnect, transferComplete, bridgeComplete and disconnect.
+     */
+    errorMessages: { timeout: "Call timed out", busy: "Callee is busy", rejected: "Call rejected", unknown: "The bridge could not be made" },
+    /** CHOICE: a Transfer B-leg without a `tag` of its own carries the A-leg's tag; one with `tag` carries that (`""`: none). */
+    bLegInheritsTag: true,
+    /** CHOICE: a Forward answered in time makes the inbound call answered; the parties talk `forward.talkSeconds` (default 30 s). */
+    forwardTalkSeconds: 30,
+    /**
+     * The Voice API stand-in (voice-api.ts). Documented: update call answers 200, update call BXML 204;
+     * tokens are OAuth2 client credentials. CHOICE (Bandwidth does not say): a call that has ended answers
+     * 409 (bandwidth.yml lists 409 Conflict for both calls); a change made while a callback is out wins
+     * over that callback's answer (set aside); a change applies before the leg's next verb, so one made
+     * during a verb that holds the call (a Transfer's talk time, a Conference) applies when that verb ends.
+     */
+    voiceApi: { tokenSeconds: 3600, endedCallStatus: 409, changeWinsOverPendingAnswer: true },
     /** BXML replies are at most 64 KB (enforced by parseBxml). */
     maxBxmlBytes: 65_536,
+};
+/** Streams and live transcription (streams.ts): Bandwidth's limits and the simulator's choices (CHOICE). */
+export const STREAM_SEMANTICS = {
+    /** At most 4 tracks stream at once per call ("both" counts 2); the same limit for transcriptions (documented). */
+    maxTracks: 4,
+    /** `mediaFormat.encoding` in `start`: the docs' table spelling (their example says `PCMU`; receivers must take both). */
+    encoding: "audio/PCMU",
+    /** CHOICE: a WebSocket handshake not finished in 10 s is a connection-error rejection. */
+    handshakeTimeoutMs: 10_000,
+    /** CHOICE: 20 ms μ-law frames (160 bytes), the usual telephony framing (the size is not documented). */
+    frameMs: 20,
+    /** CHOICE: what Bandwidth itself plays (SpeakSentence, PlayAudio) is silence on the outbound track; the bot's playAudio is heard. */
+    bxmlMediaOnOutboundTrack: "silence",
+    /**
+     * CHOICE: while a socket is open and the call waits (<StopStream wait="true">, a long <Pause>), the caller hangs up
+     * 2 s after their audio is over and the bot is silent (unless `caller.hangupAfter` says when); checked between
+     * verbs and at every tick of a StopStream wait. Without caller audio, only a StopStream wait ends this way.
+     */
+    callerHangsUpAfterSilenceMs: 2000,
+    /** CHOICE: at the end of the call streams and transcriptions stop (stop message, *Stopped callbacks) before `disconnect`. */
+    streamsStopBeforeDisconnect: true,
+    /** CHOICE: the simulator queues at most 10 minutes of a bot's audio (Bandwidth documents no limit); more is reported and dropped. */
+    maxQueuedSeconds: 600,
+    /** CHOICE: a server closing with 1000/1001 stops the stream with cause `closed`, any other code with `connection-error`. */
+    peerCloseCodes: [1000, 1001],
 };

@@ -35,6 +35,7 @@ export class TraceRecorder {
             pressed: media("pressed"),
             problems,
             warnings: pick("warning"),
+            api: pick("api"),
             cause: end?.cause,
             ok: problems.length === 0,
         };

@@ -2,6 +2,7 @@
 // Formats a call trace for people (a transcript: what the caller hears and presses, each callback and
 // its answer, problems, how the call ended; ANSI colours only when asked) and for tools (JSON lines:
 // one object per trace entry, then a summary line).
+import { formatMeasures } from "./measures.js";
 const CODES = { dim: "2", bold: "1", red: "31", green: "32", yellow: "33", blue: "34", magenta: "35", cyan: "36" };
 const AUTH_TEXT = {
     none: "no auth",
@@ -11,6 +12,14 @@ const AUTH_TEXT = {
     rejected: "credentials refused",
     unprotected: "accepted without credentials",
     "no-answer": "no answer",
+};
+/** What a Voice API request did, in words. */
+const API_TEXT = {
+    token: "OAuth2 token",
+    hangup: "hang up the call",
+    redirect: "redirect the call",
+    bxml: "replace the running BXML",
+    refused: "refused",
 };
 /** Password attributes in an answer's BXML (`password`, `fallbackPassword`, `destinationPassword`, any case). */
 const SECRET_ATTRIBUTE = /(\s(?:password|fallbackPassword|destinationPassword)\s*=\s*)("[^"]*"|'[^']*')/gi;
@@ -60,6 +69,14 @@ function describe(entry, paint) {
             return `${paint("yellow", `⚠ ${entry.code}:`)} ${entry.message}`;
         case "end":
             return paint("bold", `call ended: ${entry.cause} (${entry.reason})`);
+        case "api": {
+            const did = API_TEXT[entry.action] ?? entry.action;
+            const body = entry.body === undefined ? "" : `\n           ${paint("dim", typeof entry.body === "string" ? redactBxmlSecrets(entry.body).trim().replace(/\n\s*/g, " ") : JSON.stringify(entry.body))}`;
+            const error = entry.error !== undefined ? `: ${entry.error}` : "";
+            return `${paint("magenta", `⇐ Voice API ${entry.method} ${entry.path}`)}  ${paint(entry.status < 300 ? "green" : "red", String(entry.status))}  ${did}${error}${body}`;
+        }
+        case "socket":
+            return `    ${paint("cyan", `${entry.socket === "stream" ? "⇄" : "✎"} ${entry.message}`)} ${entry.text}`;
     }
 }
 /**
@@ -79,7 +96,10 @@ export function formatTranscript(trace, options = {}) {
     }
     const count = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
     const warnings = trace.warnings.length > 0 ? `, ${count(trace.warnings.length, "warning")}` : "";
-    const summary = `${count(trace.requests.length, "callback")}, ${count(trace.verbs.length, "verb")}, ${count(trace.problems.length, "problem")}${warnings}`;
+    const api = trace.api.length > 0 ? `, ${count(trace.api.length, "Voice API request")}` : "";
+    const summary = `${count(trace.requests.length, "callback")}, ${count(trace.verbs.length, "verb")}${api}, ${count(trace.problems.length, "problem")}${warnings}`;
+    if (trace.measures !== undefined)
+        lines.push("", ...formatMeasures(trace.measures, start));
     lines.push("", trace.ok ? paint("green", `OK: the flow ran to the end (${summary})`) : paint("red", `FAILED: the receiver misbehaved (${summary})`));
     return `${lines.join("\n")}\n`;
 }
@@ -92,6 +112,6 @@ export function formatTranscript(trace, options = {}) {
  */
 export function formatJsonLines(trace) {
     const lines = trace.entries.map((entry) => JSON.stringify(entry.kind === "request" ? { ...entry, body: redactBxmlSecrets(entry.body) } : entry));
-    lines.push(JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length }));
+    lines.push(JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length, voiceApiRequests: trace.api.length, ...(trace.measures !== undefined ? { measures: trace.measures } : {}) }));
     return `${lines.join("\n")}\n`;
 }

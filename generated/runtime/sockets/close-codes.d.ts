@@ -4,7 +4,14 @@
  * test keeps the two in step). Application codes are in 4000-4999 (RFC 6455 §7.4.2); an oversized
  * frame gets the standard 1009, since the `ws` layer refuses it itself before the frame is assembled.
  */
-/** Close codes and their reasons (the reason is also the `reason` of the close frame). */
+/**
+ * The close codes the socket runtime closes with, and their reasons (also the close frame's `reason`).
+ *
+ * @example
+ * onClose: (info) => {
+ *   if (info.code === SOCKET_CLOSE_CODES.deadPeer.code) metrics.increment("bw_stream_dead_peer");
+ * },
+ */
 export declare const SOCKET_CLOSE_CODES: {
     readonly normal: {
         readonly code: 1000;
@@ -65,6 +72,10 @@ export declare const SOCKET_CLOSE_CODES: {
     readonly backpressure: {
         readonly code: 4012;
         readonly reason: "outbound queue full";
+    };
+    readonly noStart: {
+        readonly code: 4013;
+        readonly reason: "no start";
     };
 };
 /** One entry of {@link SOCKET_CLOSE_CODES}. */

@@ -4,7 +4,14 @@
  * test keeps the two in step). Application codes are in 4000-4999 (RFC 6455 §7.4.2); an oversized
  * frame gets the standard 1009, since the `ws` layer refuses it itself before the frame is assembled.
  */
-/** Close codes and their reasons (the reason is also the `reason` of the close frame). */
+/**
+ * The close codes the socket runtime closes with, and their reasons (also the close frame's `reason`).
+ *
+ * @example
+ * onClose: (info) => {
+ *   if (info.code === SOCKET_CLOSE_CODES.deadPeer.code) metrics.increment("bw_stream_dead_peer");
+ * },
+ */
 export const SOCKET_CLOSE_CODES = Object.freeze({
     normal: { code: 1000, reason: "normal" },
     goingAway: { code: 1001, reason: "going away" },
@@ -21,4 +28,5 @@ export const SOCKET_CLOSE_CODES = Object.freeze({
     handlerError: { code: 4010, reason: "handler failed" },
     deadPeer: { code: 4011, reason: "ping timeout" },
     backpressure: { code: 4012, reason: "outbound queue full" },
+    noStart: { code: 4013, reason: "no start" },
 });

@@ -20,6 +20,7 @@ export interface ServerContext {
     readonly validateOptions: ValidateOptions | undefined;
     readonly log: RuntimeLog;
     readonly maxMessageBytes: number;
+    readonly startTimeoutMs: number;
     readonly limits: QueueLimits;
     readonly closeOnHandlerError: boolean;
     readonly open: Set<SocketConnection>;

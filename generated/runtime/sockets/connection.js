@@ -7,6 +7,7 @@
  * rejections go to `onError` and (by default) close the socket with 4010; nothing reaches the adapter.
  * On `closed()` every reference the socket held is dropped and it leaves the server's open set. Edge-safe.
  */
+import { dropProtoKeys, mayHoldProtoKey } from "../http/body-text.js";
 import { SOCKET_CLOSE_CODES as CODES } from "./close-codes.js";
 import { decodeBase64Range, readMediaFast } from "./fast-media.js";
 import { streamMetadata, transcriptionMetadata } from "./metadata.js";
@@ -91,6 +92,27 @@ class Connection {
         this.upgrade = upgrade;
         this.kind = upgrade.kind;
         this.queue = new OutboundQueue(socket, ctx.limits);
+        // A peer that upgrades and never sends `start` would hold the socket (and its slot) for ever.
+        this.startTimer = setTimeout(() => this.noStart(), ctx.startTimeoutMs);
+        this.startTimer.unref?.();
+    }
+    startTimer;
+    clearStartTimer() {
+        if (this.startTimer === undefined)
+            return;
+        clearTimeout(this.startTimer);
+        this.startTimer = undefined;
+    }
+    noStart() {
+        this.startTimer = undefined;
+        if (this.phase !== "open")
+            return;
+        try {
+            this.invalid(CODES.noStart, `no start within ${this.ctx.startTimeoutMs} ms`);
+        }
+        catch (error) {
+            this.report(error, "runtime");
+        }
     }
     isClosing() {
         return this.phase === "closing" || this.phase === "closed";
@@ -141,6 +163,7 @@ class Connection {
         if (this.phase === "closed")
             return;
         this.phase = "closed";
+        this.clearStartTimer();
         this.ctx.open.delete(this);
         this.queue.reset();
         const stream = this.stream;
@@ -184,12 +207,18 @@ class Connection {
         if (this.phase === "closing" || this.phase === "closed")
             return;
         this.queue.reset();
-        this.socket.send(CLEAR_MESSAGE);
+        // Through the queue: straight out while the transport drains; behind a stalled reader it waits there,
+        // and the next clear() replaces it (clears in a row are one), so a bot clearing on every frame of a peer
+        // that reads nothing cannot grow the transport's buffer without bound.
+        if (this.queue.offer(CLEAR_MESSAGE) !== undefined)
+            this.socket.send(CLEAR_MESSAGE); // a queue bound under 21 bytes
     }
     close(code, reason) {
         if (this.phase === "closing" || this.phase === "closed")
             return;
         this.phase = "closing";
+        this.clearStartTimer();
+        reason = closeReasonOf(reason);
         this.closeCode = code;
         this.closeReason = reason;
         this.queue.reset();
@@ -210,10 +239,6 @@ class Connection {
         if (this.phase === "started") {
             const fast = readMediaFast(text);
             if (fast !== undefined) {
-                if (fast.audio === undefined) {
-                    this.invalid(CODES.invalidBase64, "the media payload is not base64");
-                    return;
-                }
                 this.media(fast);
                 return;
             }
@@ -284,6 +309,10 @@ class Connection {
             this.invalid(CODES.invalidMessage, "a message is a JSON object");
             return undefined;
         }
+        // As for webhook bodies: JSON.parse keeps "__proto__" as an own key, which a handler's Object.assign or
+        // merge of the message (or its streamParams) would turn into a prototype. Dropped at any depth.
+        if (mayHoldProtoKey(text))
+            dropProtoKeys(value);
         return value;
     }
     eventTypeOf(parsed, inbound) {
@@ -320,6 +349,7 @@ class Connection {
         const stream = new MediaStream(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
         this.stream = stream;
         this.phase = "started";
+        this.clearStartTimer();
         stream.state = this.makeState(options?.createState, start, metadata);
         if (this.isClosing())
             return;
@@ -333,6 +363,7 @@ class Connection {
         const session = new TranscriptionView(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
         this.stream = session;
         this.phase = "started";
+        this.clearStartTimer();
         const expected = this.upgrade.callId;
         if (expected !== undefined && expected !== metadata.callId) {
             this.invalid(CODES.tokenMismatch, "the URL token was signed for another call");
@@ -349,7 +380,13 @@ class Connection {
         if (create === undefined)
             return {};
         try {
-            return create(start, metadata);
+            const state = create(start, metadata);
+            // An async createState (a lookup by the start's ids, which a peer chooses) that rejects is a failure
+            // like a throw, not an unhandled rejection; the promise stays the state for a handler to await.
+            if (state !== undefined && state !== null && typeof state.then === "function") {
+                state.then(undefined, (error) => this.handlerFailed("createState", error));
+            }
+            return state;
         }
         catch (error) {
             this.handlerFailed("createState", error);
@@ -363,7 +400,7 @@ class Connection {
         const stream = this.stream;
         try {
             const result = handler(frame, stream);
-            if (result !== undefined && typeof result.then === "function") {
+            if (result !== undefined && result !== null && typeof result.then === "function") {
                 result.then(undefined, (error) => this.handlerFailed("onMedia", error));
             }
         }
@@ -417,13 +454,19 @@ class Connection {
         const info = { kind: this.kind, where, callId: this.stream?.callId, streamId: this.stream instanceof MediaStream ? this.stream.streamId : undefined };
         this.guard("onError", () => hook(error, info));
     }
-    /** Runs a hook of ours; a throwing hook is logged, never propagated. */
+    /** Runs a hook of ours; a hook that throws or rejects (an async hook) is logged, never propagated. */
     guard(where, run) {
+        const failed = (error) => {
+            this.ctx.log.limited("error", `socket-hook-${where}`, `bw-codegen sockets: the ${where} hook threw`, error);
+        };
         try {
-            run();
+            const result = run();
+            if (result !== undefined && result !== null && typeof result.then === "function") {
+                result.then(undefined, failed);
+            }
         }
         catch (error) {
-            this.ctx.log.limited("error", `socket-hook-${where}`, `bw-codegen sockets: the ${where} hook threw`, error);
+            failed(error);
         }
     }
     invalid(code, detail) {
@@ -445,6 +488,23 @@ class Connection {
         });
         this.close(code.code, code.reason);
     }
+}
+/**
+ * A close reason a close frame can carry: at most 123 UTF-8 bytes (RFC 6455 §5.5: a control frame's payload
+ * is 125 bytes, two of them the code), cut on a character boundary. A longer one (a handler's, maybe quoting
+ * what the peer sent) would else make the transport refuse to close.
+ */
+function closeReasonOf(reason) {
+    const text = typeof reason === "string" ? reason : "";
+    if (text.length <= 41)
+        return text; // 41 characters are at most 123 bytes
+    const bytes = new TextEncoder().encode(text);
+    if (bytes.length <= 123)
+        return text;
+    let end = 123;
+    while (end > 0 && (bytes[end] & 0xc0) === 0x80)
+        end--; // back to the start of a character
+    return new TextDecoder().decode(bytes.subarray(0, end));
 }
 /** Wraps an upgraded socket: the connection its adapter feeds. */
 export function acceptSocket(ctx, socket, upgrade) {

@@ -3,20 +3,26 @@
  * The hot path of a media stream: one `media` text frame → its track, sequence number and decoded audio,
  * with no `JSON.parse` object and no intermediate payload string. A single pass reads a flat JSON object
  * whose values are strings without escapes, numbers, booleans or null (which is what a `media` frame is);
- * anything else (nesting, escapes, another eventType, a missing or mistyped field, a non-integer number)
- * returns `undefined` and the caller takes the slow path (`JSON.parse` + the generated validator), which
+ * anything else (nesting, escapes, another eventType, a missing or mistyped field, a non-integer number,
+ * a payload that is not base64) returns `undefined` and the caller takes the slow path (`JSON.parse` + the generated validator), which
  * stays the single source of truth for what is valid. Base64 is decoded straight from the frame text into
  * a fresh buffer (the handler may keep it). Edge-safe.
  */
-/** A media frame read by the fast path; `audio` is `undefined` when the payload is not base64. */
+/** A media frame read by the fast path. */
 export interface FastMedia {
     track: string;
-    audio: Uint8Array | undefined;
+    audio: Uint8Array;
     sequenceNumber: string | number | undefined;
 }
 /**
  * Decodes base64 from `text[start, end)` (standard alphabet, padding optional, nothing else), or
- * returns `undefined` when it is not base64.
+ * returns `undefined` when it is not base64 (or, on the native path, not in canonical form: the caller's
+ * slow path then decodes it with {@link decodeBase64Range}).
+ */
+export declare function decodeMediaPayload(text: string, start: number, end: number): Uint8Array | undefined;
+/**
+ * Decodes base64 from `text[start, end)` (standard alphabet, padding optional, nothing else), or
+ * returns `undefined` when it is not base64. Portable (no Buffer).
  */
 export declare function decodeBase64Range(text: string, start: number, end: number): Uint8Array | undefined;
 /**

@@ -12,6 +12,8 @@ import type { StreamServer, StreamServerOptions } from "./types.js";
 export declare const DEFAULT_MAX_MESSAGE_BYTES: number;
 /** Default bound of a stream's outbound queue: 1 MiB. */
 export declare const DEFAULT_MAX_QUEUED_BYTES: number;
+/** Default time an accepted socket has to send its `start`: 10 s. */
+export declare const DEFAULT_START_TIMEOUT_MS: number;
 /** Default high-water mark of the transport's buffer: 64 KiB. */
 export declare const DEFAULT_HIGH_WATER_MARK: number;
 /** The validators the server checks Bandwidth's messages with (the generated ones). */

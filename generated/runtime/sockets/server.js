@@ -15,6 +15,8 @@ import { createUpgradeDecision } from "./upgrade.js";
 export const DEFAULT_MAX_MESSAGE_BYTES = 256 * 1024;
 /** Default bound of a stream's outbound queue: 1 MiB. */
 export const DEFAULT_MAX_QUEUED_BYTES = 1024 * 1024;
+/** Default time an accepted socket has to send its `start`: 10 s. */
+export const DEFAULT_START_TIMEOUT_MS = 10_000;
 /** Default high-water mark of the transport's buffer: 64 KiB. */
 export const DEFAULT_HIGH_WATER_MARK = 64 * 1024;
 const CONSOLE_LOGGER = {
@@ -59,13 +61,15 @@ export function bindStreamServer(validators) {
             throw new BandwidthConfigError('bw-codegen sockets: handlerErrors must be "close" or "continue"');
         }
         const open = new Set();
+        const log = createRuntimeLog(logger);
         const ctx = {
             options: anyOptions,
             validateStream: validators.stream,
             validateTranscription: validators.transcription,
             validateOptions: options.strict === true ? { strict: true } : undefined,
-            log: createRuntimeLog(logger),
+            log,
             maxMessageBytes: sizeOption(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, "maxMessageBytes"),
+            startTimeoutMs: sizeOption(options.startTimeoutMs, DEFAULT_START_TIMEOUT_MS, "startTimeoutMs"),
             limits: queueLimits(anyOptions),
             closeOnHandlerError: handlerErrors === "close",
             open,
@@ -73,7 +77,14 @@ export function bindStreamServer(validators) {
         return {
             paths: upgrade.paths,
             maxMessageBytes: ctx.maxMessageBytes,
-            authorizeUpgrade: (request) => upgrade.decide(request).catch(() => ({ ok: false, status: 404, reason: "path", body: "no socket here\n", headers: {} })),
+            authorizeUpgrade: async (request) => {
+                const decision = await upgrade.decide(request).catch(() => ({ ok: false, status: 404, reason: "path", body: "no socket here\n", headers: {} }));
+                // A wrong credential or token is worth a (rate-limited) line; a missing one may be a probe. Never the header.
+                if (!decision.ok && decision.status === 401 && decision.reason !== "missing") {
+                    log.limited("warn", `socket-refused-${decision.reason}`, `bw-codegen sockets: refused an upgrade (401, ${decision.reason})`);
+                }
+                return decision;
+            },
             accept(socket, accepted) {
                 if (accepted?.ok !== true)
                     throw new BandwidthConfigError("bw-codegen sockets: accept() takes an accepted upgrade decision");

@@ -332,6 +332,11 @@ export interface StreamServerOptions<S = Record<string, unknown>, T = Record<str
     readonly transcription?: TranscriptionSocketOptions<T>;
     /** Largest text frame taken (bytes; default 256 KiB): a larger one closes the socket with 1009. */
     readonly maxMessageBytes?: number;
+    /**
+     * How long an accepted socket may go without its `start` message (Bandwidth sends it first, at once); past
+     * it the socket is closed with 4013, so a peer that upgrades and stays silent holds nothing. Default 10000 ms.
+     */
+    readonly startTimeoutMs?: number;
     readonly backpressure?: BackpressureOptions;
     /** A handler that throws or rejects: `close` (default, 4010) or `continue` (reported to onError only). */
     readonly handlerErrors?: "close" | "continue";

@@ -7,7 +7,13 @@
  */
 import type { WebhookLogger } from "../logger.js";
 import type { SocketKind, StreamServerOptions, UpgradeDecision, UpgradeHeaders, UpgradeRequestLike } from "./types.js";
-/** Default socket paths (the AsyncAPI document's channels). */
+/**
+ * The default socket paths (the AsyncAPI document's channels), used when `stream.path` /
+ * `transcription.path` are not given.
+ *
+ * @example
+ * new StartStream({ destination: `wss://bot.example.com${DEFAULT_SOCKET_PATHS.stream}`, mode: "bidirectional" });
+ */
 export declare const DEFAULT_SOCKET_PATHS: Readonly<Record<SocketKind, string>>;
 /** Reads one header from a `Headers` object or node's header record (first value of a list). */
 export declare function readUpgradeHeader(headers: UpgradeHeaders, name: string): string | undefined;

@@ -7,7 +7,13 @@
  */
 import { createBasicAuth } from "../auth/basic.js";
 import { BandwidthConfigError } from "../errors.js";
-/** Default socket paths (the AsyncAPI document's channels). */
+/**
+ * The default socket paths (the AsyncAPI document's channels), used when `stream.path` /
+ * `transcription.path` are not given.
+ *
+ * @example
+ * new StartStream({ destination: `wss://bot.example.com${DEFAULT_SOCKET_PATHS.stream}`, mode: "bidirectional" });
+ */
 export const DEFAULT_SOCKET_PATHS = Object.freeze({
     stream: "/sockets/stream",
     transcription: "/sockets/transcription",

@@ -1,13 +1,63 @@
 /**
- * One delivery as the receiver's thread hands it to the capture writer's thread: `RECORD_FIELDS` slots of a
- * flat array per delivery (a flat array of primitives is structured-cloned about twice as fast as one
- * object per delivery, and the clone is the main cost capture adds to a request). Byte bodies are copied
- * into one buffer per batch, transferred rather than cloned; their slot holds `[offset, length]`. `writer.ts` pushes the
- * slots in this order; `worker.ts` reads them back with {@link readRecord}.
+ * How a delivery crosses from the receiver's thread to the capture writer's thread: entries in a ring of
+ * shared memory (`SharedArrayBuffer`), written by `writer.ts` and read by `worker.ts`, with no message,
+ * no structured clone and no allocation per delivery (the writer thread polls the ring). Short strings
+ * that repeat (family, event, method, path, content types, user agent, a fixed answer) are defined once
+ * (a string entry) and then named by number; others travel inside the delivery's entry. Every entry is
+ * 8-byte aligned and starts with its size in bytes (int32; `-1`: nothing more before the ring's end, go on
+ * at 0) and its kind (int32).
+ *
+ * A string entry (kind {@link ENTRY_STRING}): bytes 8–11 its UTF-8 length, 16… the text; it gets the next
+ * number of the table. A delivery (kind {@link ENTRY_DELIVERY}):
+ *
+ * | bytes | what |
+ * | --- | --- |
+ * | 8–15, 16–23 | arrival time (ms since the epoch), latency (ms), float64 |
+ * | 24–55 | family, event, method, url, content type, user agent, answer content type, answer body: string ids (int32) |
+ * | 56–63 | body kind, body length (bytes) |
+ * | 64–67, 68–71 | answer status, the body's offset past byte 72 (0–7: bytes keep their source's alignment) |
+ * | 72 + offset… | the body's bytes (bytes, UTF-8 text, or a parsed body's JSON), then each inline string: int32 length + UTF-8, 4-aligned |
+ *
+ * A string id is `-1` for undefined, `n ≥ 0` for string `n` of the table, `-2` for the next inline string.
  */
 
-/** Slots per delivery. */
-export const RECORD_FIELDS = 12;
+/** Entry kinds. */
+export const ENTRY_DELIVERY = 1;
+export const ENTRY_STRING = 2;
+
+/** The fixed part of a delivery entry, and of a string entry, in bytes. */
+export const DELIVERY_HEADER_BYTES = 72;
+export const STRING_HEADER_BYTES = 16;
+
+/** How the body travels: none (undefined), null, bytes, UTF-8 text, a parsed value as JSON, or a parsed value that is not JSON. */
+export const BODY_NONE = 0;
+export const BODY_NULL = 1;
+export const BODY_BYTES = 2;
+export const BODY_TEXT = 3;
+export const BODY_PARSED = 4;
+export const BODY_NOT_JSON = 5;
+
+/** Int32 slots of the control block shared by both threads. */
+export const CONSUMED = 0; // bytes the writer thread has read so far (a 32-bit running total)
+export const WRITTEN = 1; // bytes the receiver's thread has written so far (the same kind of total)
+export const DONE = 2; // deliveries written to the files (or given up after a failure)
+
+/** Views of one ring: the same shared memory as bytes, int32 and float64. */
+export interface RingViews {
+  readonly u8: Uint8Array;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+}
+
+/**
+ * Views over a ring's shared memory (its byte length a multiple of 8).
+ *
+ * @example
+ * const views = ringViews(new SharedArrayBuffer(1 << 20));
+ */
+export function ringViews(buffer: SharedArrayBuffer): RingViews {
+  return { u8: new Uint8Array(buffer), i32: new Int32Array(buffer), f64: new Float64Array(buffer) };
+}
 
 /** One delivery, read back. */
 export interface CaptureRecord {
@@ -18,28 +68,73 @@ export interface CaptureRecord {
   readonly url: string;
   readonly contentType: string | undefined;
   readonly userAgent: string | undefined;
-  readonly body: string | Uint8Array | { readonly parsed: unknown } | null | undefined;
+  /** The body as bytes, or as text (a framework's parsed value: its JSON); `omitted` says why there is none. */
+  readonly body: string | Uint8Array | undefined;
+  readonly omitted?: string;
   readonly status: number;
   readonly answerType: string | undefined;
   readonly answerBody: string;
   readonly latencyMs: number;
 }
 
-/** The delivery whose slots start at `i`; a byte body's slot is `[offset, length]` in the batch's `bytes`. */
-export function readRecord(slots: readonly unknown[], i: number, bytes: Uint8Array): CaptureRecord {
-  const body = slots[i + 7];
+const utf8 = new TextDecoder();
+
+/** UTF-8 text out of the ring (copied first: decoding straight from shared memory is not allowed everywhere). */
+function decode(ring: RingViews, start: number, length: number): string {
+  return length === 0 ? "" : utf8.decode(ring.u8.slice(start, start + length));
+}
+
+/**
+ * The string entry at byte `at`: its text.
+ *
+ * @example
+ * strings.push(readString(views, tail));
+ */
+export function readString(ring: RingViews, at: number): string {
+  return decode(ring, at + STRING_HEADER_BYTES, ring.i32[(at >> 2) + 2]);
+}
+
+/**
+ * The delivery entry at byte `at`, with its body and strings copied out of the shared memory, so the
+ * ring's space can be given back at once.
+ *
+ * @example
+ * const record = readRecord(views, tail, strings);
+ */
+export function readRecord(ring: RingViews, at: number, strings: readonly string[]): CaptureRecord {
+  const w = at >> 2;
+  const d = at >> 3;
+  const kind = ring.i32[w + 14];
+  const length = ring.i32[w + 15];
+  const start = at + DELIVERY_HEADER_BYTES + ring.i32[w + 17];
+  let inline = (start + length + 3) & ~3;
+  const text = (id: number): string | undefined => {
+    if (id === -1) return undefined;
+    if (id >= 0) return strings[id];
+    const bytes = ring.i32[inline >> 2];
+    const value = decode(ring, inline + 4, bytes);
+    inline = (inline + 4 + bytes + 3) & ~3;
+    return value;
+  };
+  const fields = [6, 7, 8, 9, 10, 11, 12, 13].map((slot) => text(ring.i32[w + slot]));
   return {
-    at: slots[i] as number,
-    family: slots[i + 1] as string,
-    event: slots[i + 2] as string | undefined,
-    method: slots[i + 3] as string,
-    url: slots[i + 4] as string,
-    contentType: slots[i + 5] as string | undefined,
-    userAgent: slots[i + 6] as string | undefined,
-    body: Array.isArray(body) ? bytes.subarray(body[0] as number, (body[0] as number) + (body[1] as number)) : (body as CaptureRecord["body"]),
-    status: slots[i + 8] as number,
-    answerType: slots[i + 9] as string | undefined,
-    answerBody: slots[i + 10] as string,
-    latencyMs: slots[i + 11] as number,
+    at: ring.f64[d + 1],
+    latencyMs: ring.f64[d + 2],
+    status: ring.i32[w + 16],
+    family: fields[0] ?? "",
+    event: fields[1],
+    method: fields[2] ?? "",
+    url: fields[3] ?? "",
+    contentType: fields[4],
+    userAgent: fields[5],
+    answerType: fields[6],
+    answerBody: fields[7] ?? "",
+    body:
+      kind === BODY_BYTES
+        ? ring.u8.slice(start, start + length)
+        : kind === BODY_TEXT || kind === BODY_PARSED
+          ? decode(ring, start, length)
+          : undefined, // none, null, or a parsed value that is not JSON
+    ...(kind === BODY_NOT_JSON ? { omitted: "a parsed value that is not JSON" } : {}),
   };
 }

@@ -1,5 +1,6 @@
 /**
- * The capture writer's thread (`writer.ts` starts it): redacts each delivery (`redact.ts`, HMAC-SHA256
+ * The capture writer's thread (`writer.ts` starts it): every 20 ms (and on `flush`) reads the deliveries
+ * the receiver's thread wrote into the shared ring (`record.ts`), gives the space back, redacts each delivery (`redact.ts`, HMAC-SHA256
  * from node:crypto under the capture's key, which never leaves memory) and appends it to the current NDJSON
  * file, rotating at `maxFileBytes` and deleting the oldest files of this capture past `maxBytes`. All of it
  * runs here, off the receiver's thread. The first failure (unwritable folder, full disk) is reported to the
@@ -13,7 +14,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import type { CaptureEntry } from "./format.js";
 import { createRedactor } from "./redact.js";
-import { RECORD_FIELDS, readRecord } from "./record.js";
+import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
 
 /** What the writer passes as `workerData`. */
@@ -25,33 +26,32 @@ export interface CaptureWorkerSettings {
   readonly maxFileBytes: number;
   readonly maxBytes: number;
   readonly prefix: string;
+  /** The ring the receiver's thread writes records into (record.ts). */
+  readonly ring: SharedArrayBuffer;
+  /** int32 CONSUMED, WRITTEN, DONE (record.ts): the ring's running byte totals and deliveries written. */
+  readonly control: SharedArrayBuffer;
 }
 
-/** Messages to the worker. */
-export type ToWorker = { readonly type: "records"; readonly records: readonly unknown[]; readonly bytes: ArrayBuffer } | { readonly type: "flush"; readonly id: number };
+/** Messages to the worker (deliveries do not travel by message: they are in the ring). */
+export type ToWorker = { readonly type: "flush"; readonly id: number };
 /** Messages from the worker. */
-export type FromWorker =
-  | { readonly type: "done"; readonly count: number }
-  | { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] }
-  | { readonly type: "failed"; readonly message: string };
+export type FromWorker = { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] } | { readonly type: "failed"; readonly message: string };
+
+/** How often the ring is read: a delivery reaches its file within about this long. */
+const POLL_MS = 20;
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
 /** The body as text, or why it is left out. */
-function bodyText(body: CaptureRecord["body"]): { text: string | null; omitted?: string } {
-  if (body === null || body === undefined) return { text: "" };
+function bodyText(record: CaptureRecord): { text: string | null; omitted?: string } {
+  const body = record.body;
+  if (record.omitted !== undefined) return { text: null, omitted: record.omitted };
+  if (body === undefined) return { text: "" };
   if (typeof body === "string") return { text: body };
-  if (body instanceof Uint8Array) {
-    try {
-      return { text: decoder.decode(body) };
-    } catch {
-      return { text: null, omitted: "not UTF-8 text" };
-    }
-  }
   try {
-    return { text: JSON.stringify(body.parsed) ?? "" };
+    return { text: decoder.decode(body) };
   } catch {
-    return { text: null, omitted: "a parsed value that is not JSON" };
+    return { text: null, omitted: "not UTF-8 text" };
   }
 }
 
@@ -62,9 +62,14 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   let total = 0;
   let opened = 0;
   let failed = false;
+  const ring = ringViews(settings.ring);
+  const counters = new Int32Array(settings.control);
+  const strings: string[] = [];
+  let tail = 0; // where the next record starts
+  let consumed = 0; // bytes read so far, the same running total as the receiver's `written`
 
   function entryOf(record: CaptureRecord): CaptureEntry {
-    const { text, omitted } = bodyText(record.body);
+    const { text, omitted } = bodyText(record);
     const headers: Record<string, string> = {};
     if (record.contentType !== undefined) headers["content-type"] = record.contentType;
     if (record.userAgent !== undefined) headers["user-agent"] = record.userAgent;
@@ -121,25 +126,45 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     }
   }
 
-  port.on("message", (message: ToWorker) => {
-    if (message.type === "flush") {
-      port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);
-      return;
-    }
+  /** Reads every entry written so far, gives the ring's space back, then redacts and writes the deliveries. */
+  function drain(): void {
     if (failed) return;
+    const end = Atomics.load(counters, WRITTEN); // pairs with the receiver's store: entries up to here are in place
+    const records: CaptureRecord[] = [];
+    while (consumed !== end) {
+      if (tail === ring.u8.length || ring.i32[tail >> 2] === -1) {
+        consumed = (consumed + ring.u8.length - tail) | 0;
+        tail = 0;
+        continue;
+      }
+      const size = ring.i32[tail >> 2];
+      if (ring.i32[(tail >> 2) + 1] === ENTRY_STRING) strings.push(readString(ring, tail));
+      else records.push(readRecord(ring, tail, strings));
+      tail += size;
+      if (tail === ring.u8.length) tail = 0;
+      consumed = (consumed + size) | 0;
+    }
+    Atomics.store(counters, CONSUMED, consumed);
+    if (records.length === 0) return;
     try {
       if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
       let chunk = "";
-      const records = message.records;
-      const bytes = new Uint8Array(message.bytes);
-      for (let i = 0; i + RECORD_FIELDS <= records.length; i += RECORD_FIELDS) chunk += formatEntry(entryOf(readRecord(records, i, bytes)));
+      for (const record of records) chunk += formatEntry(entryOf(record));
       write(chunk);
+      Atomics.add(counters, DONE, records.length);
     } catch (error) {
       failed = true;
       const code = (error as { code?: string }).code;
       port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
     }
-    port.postMessage({ type: "done", count: Math.floor(message.records.length / RECORD_FIELDS) } satisfies FromWorker);
+  }
+
+  setInterval(drain, POLL_MS);
+  port.on("message", (message: ToWorker) => {
+    if (message.type === "flush") {
+      drain();
+      port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);
+    }
   });
 }
 

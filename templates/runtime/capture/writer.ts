@@ -1,7 +1,9 @@
 /**
  * `createCapture({ dir })` (`bw-codegen/capture`, Node only): the capture sink that records every delivery
- * the receiver answers into redacted NDJSON files. On the receiver's thread it only copies a few fields into
- * a list; once per event-loop turn the list goes to a worker thread (`worker.ts`) that redacts and writes.
+ * the receiver answers into redacted NDJSON files. On the receiver's thread it only writes a record into a
+ * ring of shared memory (`record.ts`: numbers, ids of strings already sent, the body's bytes): no message,
+ * no structured clone, no allocation per delivery. The worker thread (`worker.ts`) reads the ring every
+ * 20 ms, gives the space back, redacts and writes.
  * A delivery is never slowed or failed by capture: a backlog over `maxPending` drops records (counted), and
  * the first write failure (unwritable folder, full disk) is reported once through the logger and turns
  * capture off.
@@ -12,11 +14,27 @@ import { Worker } from "node:worker_threads";
 import type { WebhookLogger } from "../http/context.js";
 import type { CapturedDelivery, CaptureSink } from "../http/types.js";
 import type { CaptureWorkerSettings, FromWorker, ToWorker } from "./worker.js";
-import { RECORD_FIELDS } from "./record.js";
+import {
+  BODY_BYTES,
+  BODY_NONE,
+  BODY_NOT_JSON,
+  BODY_NULL,
+  BODY_PARSED,
+  BODY_TEXT,
+  CONSUMED,
+  DELIVERY_HEADER_BYTES,
+  DONE,
+  ENTRY_DELIVERY,
+  ENTRY_STRING,
+  STRING_HEADER_BYTES,
+  WRITTEN,
+  ringViews,
+} from "./record.js";
 
-/** Deliveries are handed to the writer thread at least every BATCH_MS, or as soon as 256 are waiting. */
-const BATCH_MS = 20;
-const BATCH_SLOTS = 256 * RECORD_FIELDS;
+/** Strings up to this length are sent once and then named by number; at most MAX_STRINGS of them. */
+const INTERN_MAX_LENGTH = 512;
+const MAX_STRINGS = 4096;
+const encoder = new TextEncoder();
 
 /** Options of {@link createCapture}. */
 export interface CaptureOptions {
@@ -37,6 +55,11 @@ export interface CaptureOptions {
   readonly maxBytes?: number;
   /** Deliveries waiting to be written before new ones are dropped (and counted). Default 10 000. */
   readonly maxPending?: number;
+  /**
+   * Bytes of shared memory between the receiver's thread and the writer's (records and bodies waiting to
+   * be written); when it is full, deliveries are dropped from the capture (and counted). Default 16 MiB.
+   */
+  readonly bufferBytes?: number;
   /** Where the one report of a failure goes. Default `console`. */
   readonly logger?: WebhookLogger;
 }
@@ -53,6 +76,39 @@ export interface Capture extends CaptureSink {
   close(): Promise<string[]>;
 }
 
+/** A framework's parsed body (rare) as JSON text, as the writer thread used to make it; undefined when it is not JSON. */
+function parsedJson(body: { parsed: unknown }): string | undefined {
+  try {
+    return JSON.stringify(body.parsed) ?? "";
+  } catch {
+    return undefined;
+  }
+}
+
+/** The most bytes a delivery's entry can take (text as UTF-8 is at most 3 bytes per UTF-16 unit), 8-aligned. */
+function mostBytes(kind: number, body: unknown, inline: readonly string[], pad: number): number {
+  let need = DELIVERY_HEADER_BYTES + pad + (kind === BODY_BYTES ? (body as Uint8Array).length : kind === BODY_TEXT || kind === BODY_PARSED ? (body as string).length * 3 : 0) + 3;
+  for (let i = 0; i < inline.length; i++) need += 4 + inline[i].length * 3 + 3;
+  return (need + 7) & ~7;
+}
+
+/** Copies a byte body into the ring at `at`; its length. */
+function copyBytes(u8: Uint8Array, body: Uint8Array, at: number): number {
+  u8.set(body, at);
+  return body.length;
+}
+
+/** Writes `inline` strings from byte `at` of the ring (int32 length + UTF-8, 4-aligned), up to `limit`; the end. */
+function writeInline(inline: readonly string[], u8: Uint8Array, i32: Int32Array, at: number, limit: number): number {
+  let end = at;
+  for (let i = 0; i < inline.length; i++) {
+    const bytes = encoder.encodeInto(inline[i], u8.subarray(end + 4, limit)).written;
+    i32[end >> 2] = bytes;
+    end = (end + 4 + bytes + 3) & ~3;
+  }
+  return end;
+}
+
 /**
  * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`.
  *
@@ -65,6 +121,9 @@ export interface Capture extends CaptureSink {
 export function createCapture(options: CaptureOptions): Capture {
   const logger = options.logger ?? console;
   const key = options.key === undefined ? randomBytes(32) : typeof options.key === "string" ? new TextEncoder().encode(options.key) : options.key;
+  const capacity = Math.max(64 * 1024, Math.ceil((options.bufferBytes ?? 16 * 1024 * 1024) / 8) * 8);
+  const ring = new SharedArrayBuffer(capacity);
+  const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (record.ts)
   const settings: CaptureWorkerSettings = {
     dir: options.dir,
     key,
@@ -73,27 +132,34 @@ export function createCapture(options: CaptureOptions): Capture {
     maxFileBytes: options.maxFileBytes ?? 8 * 1024 * 1024,
     maxBytes: options.maxBytes ?? 64 * 1024 * 1024,
     prefix: `capture-${new Date().toISOString().replace(/[-:]/g, "").replace(/\..*$/, "")}-${randomBytes(3).toString("hex")}`,
+    ring,
+    control,
   };
   const maxPending = options.maxPending ?? 10_000;
   const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings } });
   worker.unref();
+  const { u8, i32, f64 } = ringViews(ring);
+  const counters = new Int32Array(control);
   let active = true;
-  let pending: unknown[] = [];
-  // byte bodies of the batch, copied end to end into one buffer that is transferred (not cloned) with it
-  let bytes = new Uint8Array(64 * 1024);
-  let used = 0;
-  let inFlight = 0;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let head = 0; // where the next entry goes
+  let written = 0; // bytes written, a 32-bit running total (compared with the writer thread's CONSUMED)
+  let consumed = 0; // the writer thread's CONSUMED as last read (it only grows: reading it again is needed only when space seems short)
+  let finished = 0; // its DONE as last read (the same)
+  let done = 0; // deliveries the writer thread had finished when capture stopped
+  // strings the writer thread knows by number (each defined once by a string entry in the ring)
+  const interned = new Map<string, number>();
+  // a delivery's strings that travel inside its entry (long or past the table's size), in field order
+  const inline: string[] = [];
   let nextFlush = 0;
   const flushes = new Map<number, (files: string[]) => void>();
-  const stats = { recorded: 0, written: 0, dropped: 0 };
+  const stats = { recorded: 0, dropped: 0 };
   let behindReported = false;
 
   function stop(message: string): void {
     if (!active) return;
+    done = Atomics.load(counters, DONE);
     active = false;
-    stats.dropped += pending.length / RECORD_FIELDS;
-    pending = [];
+    stats.dropped += stats.recorded - done;
     try {
       logger.error(`bw-codegen capture: ${message}; capture is off (deliveries are answered as before)`);
     } catch {
@@ -102,10 +168,7 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   worker.on("message", (message: FromWorker) => {
-    if (message.type === "done") {
-      inFlight -= message.count;
-      if (active) stats.written += message.count;
-    } else if (message.type === "flushed") {
+    if (message.type === "flushed") {
       flushes.get(message.id)?.([...message.files]);
       flushes.delete(message.id);
     } else {
@@ -118,43 +181,81 @@ export function createCapture(options: CaptureOptions): Capture {
     flushes.clear();
   });
 
-  function post(): void {
-    if (timer !== undefined) clearTimeout(timer);
-    timer = undefined;
-    if (pending.length === 0 || !active) return;
-    const records = pending;
-    const count = records.length / RECORD_FIELDS;
-    const buffer = bytes.buffer as ArrayBuffer;
-    pending = [];
-    bytes = new Uint8Array(Math.max(64 * 1024, used));
-    used = 0;
-    inFlight += count;
-    try {
-      worker.postMessage({ type: "records", records, bytes: buffer } satisfies ToWorker, [buffer]);
-    } catch (error) {
-      inFlight -= count;
-      stop(`a delivery could not be handed to the writer (${(error as Error).message})`);
+  /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
+  function reserve(need: number): boolean {
+    let free = capacity - ((written - consumed) >>> 0);
+    if (free < need + (head + need <= capacity ? 0 : capacity - head)) {
+      consumed = Atomics.load(counters, CONSUMED); // read the shared total only when the last one read is not enough
+      free = capacity - ((written - consumed) >>> 0);
     }
+    if (head + need <= capacity) return need <= free;
+    const rest = capacity - head;
+    if (rest + need > free) return false;
+    i32[head >> 2] = -1; // nothing more before the end
+    written = (written + rest) | 0;
+    head = 0;
+    return true;
   }
 
-  /** A byte body goes into the batch's buffer (its slot holds `[offset, length]`); anything else as it is. */
-  function bodySlot(body: CapturedDelivery["body"]): unknown {
-    if (!(body instanceof Uint8Array)) return body;
-    if (used + body.length > bytes.length) {
-      const bigger = new Uint8Array(Math.max(bytes.length * 2, used + body.length));
-      bigger.set(bytes.subarray(0, used));
-      bytes = bigger;
+  /** Moves `head` past an entry of `size` bytes (a multiple of 8) and publishes it to the writer thread. */
+  function commit(size: number): void {
+    head += size;
+    if (head === capacity) head = 0;
+    written = (written + size) | 0;
+    Atomics.store(counters, WRITTEN, written); // the entry's bytes are in place before the total says so
+  }
+
+  /** A string's id: its table number (defined now by a string entry if new and short), or -2 (inline). */
+  function idOf(value: string | undefined): number {
+    if (value === undefined) return -1;
+    const known = interned.get(value);
+    if (known !== undefined) return known;
+    if (value.length <= INTERN_MAX_LENGTH && interned.size < MAX_STRINGS) {
+      const need = (STRING_HEADER_BYTES + value.length * 3 + 7) & ~7;
+      if (reserve(need)) {
+        const bytes = encoder.encodeInto(value, u8.subarray(head + STRING_HEADER_BYTES, head + need)).written;
+        const size = (STRING_HEADER_BYTES + bytes + 7) & ~7;
+        i32[head >> 2] = size;
+        i32[(head >> 2) + 1] = ENTRY_STRING;
+        i32[(head >> 2) + 2] = bytes;
+        const id = interned.size;
+        interned.set(value, id);
+        commit(size);
+        return id;
+      }
     }
-    bytes.set(body, used);
-    used += body.length;
-    return [used - body.length, body.length];
+    inline.push(value);
+    return -2;
+  }
+
+  // per field, the last string and its id: a receiver sees the same family, method, path… request after request
+  const lastValue: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+  const lastId: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
+
+  /** {@link idOf}, remembering the last string of each field. */
+  function idAt(field: number, value: string | undefined): number {
+    if (value === lastValue[field]) return lastId[field];
+    const id = idOf(value);
+    if (id !== -2) {
+      lastValue[field] = value;
+      lastId[field] = id;
+    }
+    return id;
+  }
+
+  function behind(what: string): void {
+    if (inline.length > 0) inline.length = 0;
+    stats.dropped++;
+    if (!behindReported) {
+      behindReported = true;
+      logger.warn(`bw-codegen capture: ${what}; deliveries are dropped from the capture until it catches up`);
+    }
   }
 
   let closed = false;
 
   function flush(): Promise<string[]> {
     if (closed) return Promise.resolve([]);
-    post();
     const id = ++nextFlush;
     return new Promise<string[]>((resolve) => {
       flushes.set(id, resolve);
@@ -170,45 +271,69 @@ export function createCapture(options: CaptureOptions): Capture {
       return active;
     },
     get stats(): { recorded: number; written: number; dropped: number } {
-      return { ...stats };
+      return { recorded: stats.recorded, written: active ? Atomics.load(counters, DONE) : done, dropped: stats.dropped };
     },
     record(delivery: CapturedDelivery): void {
       if (!active) return;
-      if (pending.length / RECORD_FIELDS + inFlight >= maxPending) {
-        stats.dropped++;
-        if (!behindReported) {
-          behindReported = true;
-          logger.warn(`bw-codegen capture: the writer is ${maxPending} deliveries behind; deliveries are dropped from the capture until it catches up`);
-        }
+      if (stats.recorded - finished >= maxPending && stats.recorded - (finished = Atomics.load(counters, DONE)) >= maxPending) {
+        behind(`the writer is ${maxPending} deliveries behind`);
         return;
       }
-      stats.recorded++;
       const response = delivery.response;
-      // flat, RECORD_FIELDS slots per delivery: a flat array is cloned into the writer thread ~2x cheaper than objects
-      pending.push(
-        delivery.at,
-        delivery.family,
-        delivery.eventType,
-        delivery.method,
-        delivery.url,
-        delivery.contentType,
-        delivery.header("user-agent"),
-        bodySlot(delivery.body),
-        response.status,
-        response.headers["content-type"] ?? response.headers["Content-Type"],
-        response.body,
-        delivery.latencyMs,
-      );
-      // one message per batch: a postMessage costs a few µs, so deliveries are gathered for up to 20 ms
-      if (pending.length >= BATCH_SLOTS) post();
-      else if (timer === undefined) {
-        timer = setTimeout(post, BATCH_MS);
-        timer.unref?.();
+      // the strings first: a new short one is defined by its own entry, ahead of the delivery's
+      const family = idAt(0, delivery.family);
+      const event = idAt(1, delivery.eventType);
+      const method = idAt(2, delivery.method);
+      const url = idAt(3, delivery.url);
+      const contentType = idAt(4, delivery.contentType);
+      const userAgent = idAt(5, delivery.header("user-agent"));
+      const answerType = idAt(6, response.headers["content-type"] ?? response.headers["Content-Type"]);
+      const answerBody = idAt(7, response.body);
+      let body = delivery.body as unknown;
+      let kind = body instanceof Uint8Array ? BODY_BYTES : typeof body === "string" ? BODY_TEXT : body === undefined ? BODY_NONE : body === null ? BODY_NULL : BODY_PARSED;
+      if (kind === BODY_PARSED) {
+        body = parsedJson(body as { parsed: unknown });
+        if (body === undefined) kind = BODY_NOT_JSON;
       }
+      // bytes land at the same alignment (mod 8) as their source: copying into shared memory is word by word only then
+      const pad = kind === BODY_BYTES ? (body as Uint8Array).byteOffset & 7 : 0;
+      const need = mostBytes(kind, body, inline, pad);
+      if (!reserve(need)) {
+        behind(`the capture's ${capacity}-byte buffer is full (the writer is behind)`);
+        return;
+      }
+      const start = head + DELIVERY_HEADER_BYTES + pad;
+      const length = kind === BODY_BYTES ? copyBytes(u8, body as Uint8Array, start) : kind === BODY_TEXT || kind === BODY_PARSED ? encoder.encodeInto(body as string, u8.subarray(start, head + need)).written : 0;
+      let end = (start + length + 3) & ~3;
+      if (inline.length > 0) {
+        end = writeInline(inline, u8, i32, end, head + need);
+        inline.length = 0; // (setting a length is a runtime call: only when there is something to clear)
+      }
+      const size = (end - head + 7) & ~7;
+      const w = head >> 2;
+      i32[w] = size;
+      i32[w + 1] = ENTRY_DELIVERY;
+      f64[(head >> 3) + 1] = delivery.at;
+      f64[(head >> 3) + 2] = delivery.latencyMs;
+      i32[w + 6] = family;
+      i32[w + 7] = event;
+      i32[w + 8] = method;
+      i32[w + 9] = url;
+      i32[w + 10] = contentType;
+      i32[w + 11] = userAgent;
+      i32[w + 12] = answerType;
+      i32[w + 13] = answerBody;
+      i32[w + 14] = kind;
+      i32[w + 15] = length;
+      i32[w + 16] = response.status;
+      i32[w + 17] = pad;
+      commit(size);
+      stats.recorded++;
     },
     flush,
     async close(): Promise<string[]> {
       const files = await flush();
+      if (active) done = Atomics.load(counters, DONE);
       active = false;
       closed = true;
       await worker.terminate();

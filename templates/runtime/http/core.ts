@@ -32,7 +32,7 @@ import { compileRoutes, matchRoute } from "./routes.js";
 import type { RouteState } from "./routes.js";
 import { resolveSettings } from "./settings.js";
 import type { CoreSettings } from "./settings.js";
-import type { CaptureSink, CoreBody, CoreRequest, CoreResponse, CoreRoute, ResponseInfo, WebhookCore, WebhookCoreOptions } from "./types.js";
+import type { CaptureSink, CapturedDelivery, CoreBody, CoreRequest, CoreResponse, CoreRoute, ResponseInfo, WebhookCore, WebhookCoreOptions } from "./types.js";
 import type { HeaderReader } from "./context.js";
 
 export type {
@@ -66,6 +66,10 @@ export { WebhookTimeoutError } from "./timeouts.js";
 export { BxmlValidationError } from "./reply.js";
 
 const clock: () => number = typeof performance === "object" && performance !== null ? () => performance.now() : Date.now;
+/** The wall-clock time (ms since the epoch) of a {@link clock} reading: one clock call per delivery serves both. */
+const ORIGIN: number | undefined =
+  typeof performance === "object" && performance !== null && typeof performance.timeOrigin === "number" && performance.timeOrigin > 0 ? performance.timeOrigin : undefined;
+const epochOf = (reading: number): number => (ORIGIN === undefined ? Date.now() : ORIGIN + reading);
 
 /** Once the answer is known: the request's one summary line, its log line by status, `onResponse`. */
 function finish(settings: CoreSettings, state: RouteState, method: string, note: RequestNote | undefined, response: CoreResponse): CoreResponse {
@@ -99,23 +103,47 @@ function developmentNotice(settings: CoreSettings): void {
   );
 }
 
+/**
+ * What the capture sink gets: one object per delivery, its header reader a method (no closure per request:
+ * capture's whole cost is on the request's path).
+ */
+class Delivery implements CapturedDelivery {
+  readonly at: number;
+  readonly family: string;
+  readonly path: string;
+  readonly method: string;
+  readonly url: string;
+  readonly eventType: string | undefined;
+  readonly contentType: string | undefined;
+  readonly body: CoreBody;
+  readonly response: CoreResponse;
+  readonly latencyMs: number;
+  readonly #request: CoreRequest;
+
+  constructor(state: RouteState, request: CoreRequest, note: RequestNote, at: number, response: CoreResponse) {
+    this.at = at;
+    this.family = state.family.name;
+    this.path = state.path;
+    this.method = request.method;
+    this.url = request.url;
+    this.eventType = note.eventType;
+    this.contentType = request.contentType ?? undefined;
+    this.body = request.body;
+    this.response = response;
+    this.latencyMs = clock() - note.started;
+    this.#request = request;
+  }
+
+  /** Another request header (lower-case name), while `record` runs; never `authorization`. */
+  header(name: string): string | undefined {
+    return name === "authorization" ? undefined : this.#request.readHeader(this.#request.raw, name);
+  }
+}
+
 /** Hands one answered delivery to the capture sink; a throwing sink is ignored (capture never fails an answer). */
 function capture(sink: CaptureSink, state: RouteState, request: CoreRequest, note: RequestNote, at: number, response: CoreResponse): CoreResponse {
   try {
-    const { raw, readHeader } = request;
-    sink.record({
-      at,
-      family: state.family.name,
-      path: state.path,
-      method: request.method,
-      url: request.url,
-      eventType: note.eventType,
-      contentType: request.contentType ?? undefined,
-      header: (name) => (name === "authorization" ? undefined : readHeader(raw, name)),
-      body: request.body,
-      response,
-      latencyMs: clock() - note.started,
-    });
+    sink.record(new Delivery(state, request, note, at, response));
   } catch {
     // the sink's own problem: the answer goes out as it is
   }
@@ -127,7 +155,7 @@ function handleAndFinish(settings: CoreSettings, state: RouteState, request: Cor
   developmentNotice(settings);
   const sink = settings.capture;
   const note = newNote(settings.onResponse === undefined && sink === undefined ? 0 : clock());
-  const at = sink === undefined ? 0 : Date.now();
+  const at = sink === undefined ? 0 : epochOf(note.started);
   const result = handleRequest(settings, state, request, note);
   if ("status" in result) {
     const response = finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, result, request.body));

@@ -7,6 +7,7 @@
 
 import { WebhookContext } from "./context.js";
 import type { HandlerContext } from "./context.js";
+import { handlerOf } from "./handler-names.js";
 import { coerceQueryValues } from "./parse.js";
 import { invalidBody, invalidEvent } from "./responses.js";
 import type { RouteState } from "./routes.js";
@@ -100,7 +101,7 @@ export function prepareEvent(
     }
   }
   const context = new WebhookContext(family.name, type, state.path, issues, request, settings.logger, renamedFrom ?? type);
-  const handler = info === undefined ? undefined : state.handlers[info.method];
+  const handler = info === undefined ? undefined : handlerOf(state.handlers, info);
   if (report?.dispatched) {
     try {
       settings.onInvalidEvent(report, value, context); // drift: told, then dispatched

@@ -4,6 +4,7 @@
  */
 
 import { BandwidthConfigError } from "../errors.js";
+import { handlerOf, refuseDoubleNames } from "./handler-names.js";
 import { ack, methodNotAllowed } from "./responses.js";
 import type { CoreResponse, CoreRoute, FamilyEventInfo, WebhookRoute } from "./types.js";
 
@@ -48,15 +49,16 @@ function compileRoute(route: WebhookRoute, path: string, timeoutMs: number): Rou
 /** With a queue, the receiver must not also handle the events the worker handles: refused at construction. */
 function refuseQueuedHandlers(state: RouteState): void {
   for (const info of state.events.values()) {
-    if (info.response === "empty" && typeof state.handlers[info.method] === "function") {
-      throw new BandwidthConfigError(`bw-codegen webhooks: ${state.family.name}.${info.method} is handled by the queue's worker when queue is set; move it to createBandwidthWorker`);
+    if (info.response === "empty" && typeof handlerOf(state.handlers, info) === "function") {
+      const given = typeof state.handlers[info.method] === "function" ? info.method : (info.deprecatedMethods ?? []).find((name) => typeof state.handlers[name] === "function");
+      throw new BandwidthConfigError(`bw-codegen webhooks: ${state.family.name}.${given} is handled by the queue's worker when queue is set; move it to createBandwidthWorker`);
     }
   }
 }
 
 /**
  * Compiles the routes; throws on a bad path, an XML family without a parser, two families on one path,
- * or (`queued`) a receiver handler for an event the queue's worker handles.
+ * a handler given under both its name and its deprecated name, or (`queued`) a receiver handler for an event the queue's worker handles.
  */
 export function compileRoutes(mounted: readonly WebhookRoute[], timeoutMs: number, queued = false): RouteTable {
   const byPath = new Map<string, RouteState>();
@@ -72,6 +74,7 @@ export function compileRoutes(mounted: readonly WebhookRoute[], timeoutMs: numbe
     const path = route.path.length > 1 && route.path.endsWith("/") ? route.path.slice(0, -1) : route.path;
     if (byPath.has(path)) throw new BandwidthConfigError(`bw-codegen webhooks: two families are mounted on ${path}`);
     const state = compileRoute(route, path, timeoutMs);
+    refuseDoubleNames("bw-codegen webhooks", family.name, state.events.values(), state.handlers);
     if (queued) refuseQueuedHandlers(state);
     byPath.set(path, state);
     routes.push(state);

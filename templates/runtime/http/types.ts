@@ -22,6 +22,8 @@ export type EventResponseKind = "bxml" | "bxml-or-empty" | "empty" | (string & {
 export interface FamilyEventInfo {
   /** The handler method name, e.g. `answer`, `conferenceMemberJoin`, `messageReceived`. */
   readonly method: string;
+  /** Earlier names of the handler method, still called (deprecated); giving one together with `method` is refused. */
+  readonly deprecatedMethods?: readonly string[];
   /** `bxml`: 200 + the BXML the handler returns; `bxml-or-empty`: BXML, or 204 when it returns nothing; `empty`: ack. */
   readonly response: EventResponseKind;
   /** Where Bandwidth restricts the reply's verbs (`conference`, `transferAnswer`): development-mode checks use it. */

@@ -17,10 +17,11 @@ import { startIntakeForwarder } from "./intake.js";
 import type { IntakeForwarder } from "./intake.js";
 import { createRedisDedupeStore, openFailFastRedis } from "./redis-store.js";
 import type { QueueJobContext, QueuedEvent } from "./types.js";
+import { handlerOf, refuseDoubleNames, type HandlerNames } from "../http/handler-names.js";
 
 /** One family as the worker sees it: its event table and the user's handlers. */
 export interface WorkerFamily {
-  readonly events: Readonly<Record<string, { readonly method: string }>>;
+  readonly events: Readonly<Record<string, HandlerNames>>;
   readonly handlers: object | undefined;
 }
 
@@ -129,6 +130,7 @@ async function runOnce(store: DedupeStore, key: string, claimTtlMs: number, done
  * the event tables and types the handlers).
  */
 export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker {
+  for (const [name, family] of Object.entries(options.families)) refuseDoubleNames("createBandwidthWorker", name, Object.values(family.events), family.handlers ?? {});
   const logger: WebhookLogger = options.logger ?? console;
   const owned = !(typeof options.connection === "object" && typeof (options.connection as Redis).defineCommand === "function");
   const connection = connectionOf(options.connection);
@@ -175,7 +177,7 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
     const family = Object.hasOwn(options.families, data.family) ? options.families[data.family] : undefined;
     const info = family !== undefined && Object.hasOwn(family.events, data.eventType) ? family.events[data.eventType] : undefined;
     const handlers = (family?.handlers ?? {}) as Record<string, unknown>;
-    const handler = info === undefined ? undefined : handlers[info.method];
+    const handler = info === undefined ? undefined : handlerOf(handlers, info);
     if (typeof handler !== "function") return void onUnhandled(data);
     const run = (): Promise<void> => invoke(job, handler as (event: unknown, context: QueueJobContext) => unknown, handlers);
     if (store === undefined || job.id === undefined) return run();

@@ -105,7 +105,7 @@ async function sendOnce(transport: Transport, request: CallbackRequest, authoriz
         status: response.status,
         contentType: response.headers.get("content-type") ?? undefined,
         wwwAuthenticate: response.headers.get("www-authenticate") ?? undefined,
-        body: text.length > 65_536 ? text.slice(0, 65_536) : text,
+        body: text, // whole (up to maxAnswerBytes): the engine says when a reply is over Bandwidth's 64 KB
       };
     })();
     exchange.catch(() => undefined); // the timeout may win the race

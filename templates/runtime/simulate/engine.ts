@@ -8,12 +8,14 @@ import { parseBxml } from "../bxml/parse.js";
 import { BandwidthConfigError } from "../errors.js";
 import type { BxmlNode, BxmlRules } from "../bxml/rules.js";
 import { deliverCallback, type CallbackAnswer, type Transport } from "./client.js";
-import { EXECUTORS, type Next } from "./executor.js";
-import { LEG_EXECUTORS } from "./legs.js";
+import { executorOf } from "./registry.js";
 import { callEvent, Clock, Ids, type CallIdentity, type Leg } from "./payloads.js";
 import { SEMANTICS, VERBS, type CallbackSpec } from "./semantics.js";
+import { mediaCatchUp, mediaFinish, withMedia } from "./streams.js";
 import { resolveScript, type CallScript, type ResolvedScript } from "./script.js";
-import { TraceRecorder, type CallTrace, type ProblemEntry } from "./trace.js";
+import { TraceRecorder, type ApiEntry, type CallTrace, type ProblemEntry, type TraceEntry, type WarningEntry } from "./trace.js";
+import type { BackgroundRecording, CallbackTarget, Doc, Next, Run } from "./types.js";
+import type { CallChange, VoiceApiCore } from "./voice-api.js";
 
 /** What the engine needs from outside. */
 export interface EngineOptions {
@@ -34,6 +36,11 @@ export interface EngineOptions {
   readonly allowOrigins?: readonly string[];
   /** The most bytes read of one answer (default 1 MiB). */
   readonly maxAnswerBytes?: number;
+  /**
+   * The Voice API stand-in that serves this call (`startVoiceApi`), and its base URL
+   * (`http://127.0.0.1:PORT/api/v2`): events' `callUrl` points there, and its requests change the call.
+   */
+  readonly voiceApi?: { readonly core: VoiceApiCore; readonly base: string };
 }
 
 /**
@@ -47,26 +54,7 @@ export function httpOrigin(url: string): string {
   return parsed.origin;
 }
 
-/** Where one callback goes: URLs already resolved, credentials chosen. */
-export interface CallbackTarget {
-  readonly url: string;
-  readonly method: "GET" | "POST";
-  readonly username?: string;
-  readonly password?: string;
-  readonly fallback?: { readonly url: string; readonly method: "GET" | "POST"; readonly username?: string; readonly password?: string; readonly uncredentialed?: string };
-  /**
-   * Set when this is a verb's callback and the verb has no credentials for it: where they belong, in
-   * words (`username/password on the element with gatherUrl`). Bandwidth then sends no credentials, so a
-   * receiver that challenges answers 401 and the callback is dropped: the problem names the fix.
-   */
-  readonly uncredentialed?: string;
-}
-
-/** A BXML document to run and the URL it came from (relative URLs resolve against it). */
-export interface Doc {
-  readonly root: BxmlNode;
-  readonly baseUrl: string;
-}
+export type { CallbackTarget, Doc } from "./types.js";
 
 /** Verb attributes for the trace, passwords hidden. */
 const redact = (attributes: BxmlNode["attributes"]): Record<string, unknown> => {
@@ -77,12 +65,15 @@ const redact = (attributes: BxmlNode["attributes"]): Record<string, unknown> => 
 
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 
+/** The answer body as the trace keeps it: at most 64 KB (the rest is never BXML Bandwidth would run). */
+const keptBody = (body: string): string => (body.length > SEMANTICS.maxBxmlBytes ? body.slice(0, SEMANTICS.maxBxmlBytes) : body);
+
 /** Both halves of a credential pair, or none. */
 const ownCredentials = (username: string | undefined, password: string | undefined): { username?: string; password?: string } =>
   username !== undefined && password !== undefined ? { username, password } : {};
 
 /** One simulated call's state. Executors read and change it through these methods. */
-export class CallRun {
+export class CallRun implements Run {
   readonly script: ResolvedScript;
   readonly ids: Ids;
   readonly clock: Clock;
@@ -91,15 +82,21 @@ export class CallRun {
   readonly a: Leg;
   /** Legs that have ended, by call id, with their cause. */
   readonly ended: Map<string, string> = new Map();
-  readonly counters: { gather: number; transfer: number; record: number } = { gather: 0, transfer: 0, record: 0 };
+  readonly counters: { gather: number; transfer: number; record: number; refer: number; connect: number } = { gather: 0, transfer: 0, record: 0, refer: 0, connect: 0 };
   /** Gathers run so far on the current transfer's B-leg. */
   calleeGathers = 0;
   /** The running `<StartRecording>`, if any. */
-  background:
-    | { startMs: number; spec: CallbackTarget | undefined; transcription: CallbackTarget | undefined; fileFormat: string; channels: number; leg: Leg }
-    | undefined;
+  background: BackgroundRecording | undefined;
+  /** Work on other calls that goes on after this call's disconnect (a bridge target's BXML). */
+  private readonly deferred: Array<() => Promise<void>> = [];
   private readonly options: EngineOptions;
   private readonly startedAt: number = Date.now();
+  /** Legs by call id (for the Voice API stand-in). */
+  private readonly legs: Map<string, Leg> = new Map();
+  /** Entries that arrived while a callback was out (recorded after its request). */
+  private held: TraceEntry[] | undefined;
+  /** Voice API changes not yet applied, by call id. */
+  private readonly changes: Map<string, CallChange> = new Map();
   /** Origins callbacks may go to: the callback URL's, the script's disconnect URL's, the allowed ones. */
   private readonly origins: ReadonlySet<string>;
 
@@ -109,9 +106,58 @@ export class CallRun {
     this.origins = new Set([options.url, ...(script.disconnectUrl !== undefined ? [script.disconnectUrl] : []), ...(options.allowOrigins ?? [])].map(httpOrigin));
     this.ids = new Ids(script.seed);
     this.clock = new Clock(script.startMs);
-    this.identity = { accountId: script.accountId, applicationId: script.applicationId };
+    this.identity = { accountId: script.accountId, applicationId: script.applicationId, ...(options.voiceApi !== undefined ? { apiBase: options.voiceApi.base } : {}) };
     const outbound = script.direction === "outbound";
     this.a = { callId: this.ids.callId(), from: script.from, to: script.to, direction: script.direction, startMs: script.startMs, answerMs: outbound ? script.startMs : undefined, tag: script.tag };
+    this.legs.set(this.a.callId, this.a);
+  }
+
+  /** The BXML rules table the call checks documents with. */
+  get rules(): BxmlRules {
+    return this.options.rules;
+  }
+
+  /** A leg of this call by its id (the A-leg, and every leg a callback has been sent about). */
+  legById(callId: string): Leg | undefined {
+    return this.legs.get(callId);
+  }
+
+  /**
+   * A change asked through the Voice API (update call / update call BXML). It takes effect on that leg
+   * before its next verb, or when the callback it is waiting for answers (that answer's BXML is then
+   * discarded); a later change replaces one not yet applied.
+   */
+  interrupt(callId: string, change: CallChange): void {
+    this.changes.set(callId, change);
+  }
+
+  /** Whether a Voice API change waits for this leg (executors that loop stop early). */
+  interrupted(leg: Leg): boolean {
+    return this.changes.has(leg.callId);
+  }
+
+  /** Applies the waiting Voice API change: the document to run next, or `undefined` when the leg ends. */
+  private async applyChange(leg: Leg): Promise<Doc | undefined> {
+    const change = this.changes.get(leg.callId);
+    this.changes.delete(leg.callId);
+    if (change === undefined || this.isEnded(leg)) return undefined;
+    if (change.kind === "hangup") {
+      this.end(leg, "hangup", "hung up through the Voice API (update call, state: completed)");
+      return undefined;
+    }
+    if (change.kind === "bxml") {
+      this.note(leg, "the running BXML is replaced through the Voice API (update call BXML)");
+      return { root: change.root, baseUrl: this.options.url };
+    }
+    if (change.tag !== undefined) leg.tag = change.tag === "" ? undefined : change.tag;
+    this.note(leg, `redirected through the Voice API (update call) to ${change.url}`);
+    if (!this.admits(change.url, "redirect", "redirectUrl")) {
+      this.end(leg, "callback-error", "the redirect callback could not be delivered");
+      return undefined;
+    }
+    const fallback = change.fallback !== undefined && this.admits(change.fallback.url, "redirect", "redirectFallbackUrl") ? change.fallback : undefined;
+    const target: CallbackTarget = { url: change.url, method: change.method, ...ownCredentials(change.username, change.password), ...(fallback !== undefined ? { fallback: { ...fallback, ...ownCredentials(fallback.username, fallback.password) } } : {}) };
+    return this.sendSync(leg, callEvent(this.identity, this.clock, leg, "redirect"), target);
   }
 
   /** Label of a leg in the trace. */
@@ -119,8 +165,9 @@ export class CallRun {
     return leg === this.a ? "A" : leg.parent !== undefined ? "B" : "target";
   }
 
+  /** Whether a leg has ended: a Transfer B-leg also ends with the A-leg; a bridge target is a call of its own. */
   isEnded(leg: Leg): boolean {
-    return this.ended.has(leg.callId) || this.ended.has(this.a.callId);
+    return this.ended.has(leg.callId) || ((leg === this.a || leg.parent !== undefined) && this.ended.has(this.a.callId));
   }
 
   /** Ends a leg (the A-leg ends the call); the first cause wins. */
@@ -131,12 +178,33 @@ export class CallRun {
     else this.note(leg, `${this.legName(leg)}-leg ended (${cause}): ${reason}`);
   }
 
+  /** Runs `work` once this call has ended and its disconnect is sent (another call carrying on). */
+  defer(work: () => Promise<void>): void {
+    this.deferred.push(work);
+  }
+
   note(leg: Leg, message: string): void {
     this.trace.add({ kind: "note", at: this.clock.iso(), leg: this.legName(leg), text: message });
   }
 
   problem(entry: Omit<ProblemEntry, "kind" | "at">): void {
     this.trace.problem({ at: this.clock.iso(), ...entry });
+  }
+
+  /** A likely mistake that does not fail the flow (exit 0). */
+  warn(entry: Omit<WarningEntry, "kind" | "at">): void {
+    this.hold({ kind: "warning", at: this.clock.iso(), ...entry });
+  }
+
+  /** Records a Voice API request (voice-api.ts). */
+  recordApi(entry: ApiEntry): void {
+    this.hold(entry);
+  }
+
+  /** Adds an entry, after the request of the callback that is out, if one is (the transcript stays in order). */
+  private hold(entry: TraceEntry): void {
+    if (this.held !== undefined) this.held.push(entry);
+    else this.trace.add(entry);
   }
 
   /** Resolves a URL attribute against the URL that served the BXML. */
@@ -164,7 +232,7 @@ export class CallRun {
    * Whether the simulator sends a callback to `url`: http(s) only, and only to an allowed origin (else a
    * `url-refused` problem, and nothing is sent: not the payload, not the application's credentials).
    */
-  private admits(url: string, event: string, attribute: string): boolean {
+  admits(url: string, event: string, attribute: string): boolean {
     const parsed = new URL(url);
     if (parsed.protocol !== "http:" && parsed.protocol !== "https:") {
       this.problem({ code: "url-refused", event, url: `${parsed.protocol}…`, message: `${event}: ${attribute} uses the scheme ${parsed.protocol.slice(0, -1)}: callbacks go over http or https only; the simulator sends nothing there` });
@@ -188,7 +256,7 @@ export class CallRun {
       url: this.resolve(url, baseUrl),
       method: attributes[spec.method] === "GET" ? "GET" : "POST",
       ...creds,
-      ...(creds.username === undefined ? missing("username and password", spec.url) : {}),
+      ...(creds.username === undefined ? (spec.credentials === false ? { uncredentialed: "" } : missing("username and password", spec.url)) : {}),
       ...(fallbackUrl !== undefined
         ? {
             fallback: {
@@ -208,11 +276,13 @@ export class CallRun {
   }
 
   /** Sends one callback (and its fallback when the primary fails), recording each request. */
-  private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string, retry = false): Promise<{ answer: CallbackAnswer; url: string }> {
+  private async send(event: Record<string, unknown>, target: CallbackTarget, leg: string, retry = false, willRetry = false): Promise<{ answer: CallbackAnswer; url: string }> {
+    await mediaCatchUp(this);
     this.clock.advance(SEMANTICS.secondsPerCallback);
     let last: { answer: CallbackAnswer; url: string } | undefined;
     const attempts = [{ ...target, via: "primary" as const }, ...(target.fallback !== undefined ? [{ ...target.fallback, via: "fallback" as const }] : [])];
     for (const attempt of attempts) {
+      this.held = [];
       const answer = await deliverCallback(this.options.transport, {
         url: attempt.url, method: attempt.method, payload: event, username: attempt.username, password: attempt.password, timeoutMs: this.script.callbackTimeoutMs,
         ...(this.options.maxAnswerBytes !== undefined ? { maxAnswerBytes: this.options.maxAnswerBytes } : {}),
@@ -221,21 +291,33 @@ export class CallRun {
         // a retry is sent later than the event's eventTime: its own time, so the transcript never goes back
         kind: "request", at: !retry && typeof event.eventTime === "string" ? event.eventTime : this.clock.iso(), event: String(event.eventType), method: attempt.method, url: attempt.url, leg, via: attempt.via,
         ...(retry ? { retry: true } : {}),
-        auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: answer.body, contentType: answer.contentType,
+        auth: answer.auth, status: answer.status, latencyMs: answer.latencyMs, payload: event, body: keptBody(answer.body), contentType: answer.contentType,
         delivered: answer.delivered, ...(answer.error !== undefined ? { error: answer.error } : {}),
       });
-      this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed);
+      const held = this.held;
+      this.held = undefined;
+      for (const entry of held) this.trace.add(entry);
+      if (willRetry && answer.connectionError) this.trace.add({ kind: "note", at: this.clock.iso(), leg, text: `${String(event.eventType)}: ${answer.error ?? "connection error"}: Bandwidth retries an asynchronous callback once, to the same URL` });
+      else this.reportDelivery(String(event.eventType), attempt.url, answer, attempt.uncredentialed, retry);
       last = { answer, url: attempt.url };
       if (answer.delivered) break;
     }
     return last as { answer: CallbackAnswer; url: string };
   }
 
-  private reportDelivery(event: string, url: string, answer: CallbackAnswer, uncredentialed?: string): void {
+  private reportDelivery(event: string, url: string, answer: CallbackAnswer, uncredentialed?: string, retried = false): void {
     if (answer.auth === "unprotected") {
-      this.problem({ code: "unauthenticated-accepted", event, url, message: `${event}: the request without credentials was answered ${answer.status}: the endpoint does not ask Bandwidth for its credentials (expected 401 with WWW-Authenticate: Basic)` });
+      // Bandwidth delivers it (a 2xx is a 2xx): a security hole in the receiver, not a failed delivery
+      this.warn({ code: "unauthenticated-accepted", event, url, message: `${event}: security: credentials are configured, but the request without them was answered ${answer.status}: the endpoint never asks for them, so anyone can post events to it (answer 401 with WWW-Authenticate: Basic)` });
     }
     if (answer.delivered) return;
+    if (uncredentialed === "" && answer.auth === "none" && answer.status === 401) {
+      this.problem({
+        code: "callback-dropped", event, url,
+        message: `${event}: answered 401, and Bandwidth documents no credentials for this callback (its verb has no username/password attributes), so it always arrives without any: accept it on that URL without Basic auth`,
+      });
+      return;
+    }
     if (uncredentialed !== undefined && answer.auth === "none" && answer.status === 401) {
       this.problem({
         code: "callback-dropped", event, url,
@@ -245,7 +327,8 @@ export class CallRun {
     }
     const dropped = answer.auth === "no-challenge-header" || answer.auth === "not-basic" || answer.auth === "rejected";
     const why = answer.error ?? `answered ${answer.status}${answer.status >= 500 ? " (server error)" : ""}`;
-    this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}` });
+    const again = retried ? " (its one retry after a connection error failed too)" : "";
+    this.problem({ code: dropped ? "callback-dropped" : "callback-failed", event, url, message: `${event}: Bandwidth would drop this callback: ${why}${again}` });
   }
 
   /**
@@ -253,7 +336,13 @@ export class CallRun {
    * leg) ended because the callback could not be delivered or its BXML was invalid.
    */
   async sendSync(leg: Leg, event: Record<string, unknown>, target: CallbackTarget, scope?: string): Promise<Doc | undefined> {
+    this.legs.set(leg.callId, leg);
     const sent = await this.send(event, target, this.legName(leg));
+    if (SEMANTICS.voiceApi.changeWinsOverPendingAnswer && this.changes.has(leg.callId) && scope !== "conference") {
+      // CHOICE: the call was changed through the Voice API while this callback was out: the change wins
+      this.note(leg, `the answer to ${String(event.eventType)} is set aside: the call was changed through the Voice API while the callback was out`);
+      return this.applyChange(leg);
+    }
     if (!sent.answer.delivered) {
       this.end(leg, "callback-error", `the ${String(event.eventType)} callback could not be delivered`);
       return undefined;
@@ -261,10 +350,30 @@ export class CallRun {
     return this.parseReply(leg, String(event.eventType), sent.answer, sent.url, scope);
   }
 
+  /**
+   * Sends a BXML callback whose reply Bandwidth does not run this time (referComplete after a successful
+   * REFER: the call is gone): delivered like any BXML callback, the answer is neither parsed nor judged.
+   */
+  async sendIgnoringReply(leg: Leg, event: Record<string, unknown>, target: CallbackTarget): Promise<{ delivered: boolean; body: string }> {
+    const sent = await this.send(event, target, this.legName(leg));
+    return { delivered: sent.answer.delivered, body: sent.answer.body };
+  }
+
   private parseReply(leg: Leg, event: string, answer: CallbackAnswer, url: string, scope: string | undefined): Doc | undefined {
     if (answer.body.trim() === "") {
-      if (scope !== "conference") this.note(leg, `${event} was answered ${answer.status} with no BXML: it runs as an empty <Response/> (hang up)`);
+      if (!(SEMANTICS.emptyReplyAllowed as readonly string[]).includes(event)) {
+        this.problem({
+          code: "empty-reply", event, url,
+          message: `${event}: answered ${answer.status} with an empty body, but Bandwidth runs the BXML in the reply to this event: answer a <Response> document (an empty <Response/> hangs up). The simulator runs it as <Response/>`,
+        });
+      }
       return { root: { name: "Response", attributes: {}, children: [] }, baseUrl: url };
+    }
+    const bytes = new TextEncoder().encode(answer.body).byteLength;
+    if (bytes > SEMANTICS.maxBxmlBytes) {
+      this.problem({ code: "reply-too-large", event, url, message: `${event}: the reply is ${bytes} bytes; Bandwidth accepts at most 64 KB (${SEMANTICS.maxBxmlBytes} bytes) of BXML and ends the call (invalid-bxml)` });
+      this.end(leg, "invalid-bxml", `the BXML answered to ${event} is over 64 KB`);
+      return undefined;
     }
     const mediaType = (answer.contentType ?? "").split(";")[0].trim().toLowerCase();
     if (!mediaType.endsWith("xml")) this.note(leg, `${event}: the BXML came with Content-Type ${answer.contentType ?? "(none)"}; Bandwidth expects application/xml`);
@@ -280,17 +389,19 @@ export class CallRun {
 
   /** Sends an async callback (reply ignored; retried once on a connection error). */
   async sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void> {
-    let sent = await this.send(event, { ...target, fallback: undefined }, leg);
-    for (let retry = 0; retry < SEMANTICS.asyncRetriesOnConnectionError && sent.answer.connectionError; retry++) {
-      sent = await this.send(event, { ...target, fallback: undefined }, leg, true);
+    const retries = SEMANTICS.asyncRetriesOnConnectionError;
+    let sent = await this.send(event, { ...target, fallback: undefined }, leg, false, retries > 0);
+    for (let retry = 1; retry <= retries && sent.answer.connectionError; retry++) {
+      sent = await this.send(event, { ...target, fallback: undefined }, leg, true, retry < retries);
     }
     if (sent.answer.delivered && sent.answer.body.trimStart().startsWith("<")) {
-      this.problem({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
+      this.warn({ code: "bxml-ignored", event: String(event.eventType), url: sent.url, message: `${String(event.eventType)}: the receiver answered with BXML, but Bandwidth ignores the reply to this event (it never runs); answer 204` });
     }
   }
 
   /** Runs a document on a leg, verb by verb, following hand-offs to the documents callbacks answer with. */
   async runDocument(leg: Leg, doc: Doc): Promise<void> {
+    this.legs.set(leg.callId, leg);
     let current: Doc | undefined = doc;
     while (current !== undefined) {
       const next: Doc | undefined = await this.runVerbs(leg, current);
@@ -323,6 +434,7 @@ export class CallRun {
     for (const child of doc.root.children) {
       if (typeof child === "string") continue;
       if (this.isEnded(leg) || !this.withinLimits()) return undefined;
+      if (this.changes.has(leg.callId)) return this.applyChange(leg);
       const step = this.trace.steps + 1;
       if (leg === this.a && this.script.hangupAtStep === step) {
         this.end(leg, "hangup", `the caller hung up at step ${step}`);
@@ -332,14 +444,18 @@ export class CallRun {
       if (next === "stop" || !this.withinTime()) return undefined;
       if (next !== "continue") return next;
     }
+    if (this.changes.has(leg.callId) && !this.isEnded(leg)) return this.applyChange(leg);
     return undefined; // end of the document
   }
 
   private async execute(leg: Leg, verb: BxmlNode, baseUrl: string, step: number): Promise<Next> {
-    const executor = EXECUTORS[verb.name] ?? LEG_EXECUTORS[verb.name];
+    if (await mediaCatchUp(this, true)) return "stop"; // the caller hung up while the last verb waited
+    const executor = executorOf(verb.name);
+    // a verb's tag (Conference's too) is the call's tag from this verb's callbacks on; "" removes it
     const tag = verb.attributes.tag;
-    if (typeof tag === "string" && verb.name !== "Conference") leg.tag = tag === "" ? undefined : tag;
-    if (leg.answerMs === undefined && !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name)) leg.answerMs = this.clock.now();
+    if (typeof tag === "string") leg.tag = tag === "" ? undefined : tag;
+    const answers = !["Hangup", "Forward", "Redirect", "Tag"].includes(verb.name) && !(verb.name === "Ring" && verb.attributes.answerCall === false);
+    if (leg.answerMs === undefined && answers) leg.answerMs = this.clock.now();
     const detail = executor === undefined ? "not simulated: execution continues with the next verb" : undefined;
     this.trace.add({ kind: "verb", at: this.clock.iso(), step, leg: this.legName(leg), verb: verb.name, attributes: redact(verb.attributes), ...(detail !== undefined ? { detail } : {}) });
     if (executor === undefined) return "continue";
@@ -368,20 +484,32 @@ export class CallRun {
 
   /** The whole call: first callback, its BXML, the end of the call and `disconnect`. */
   async run(): Promise<CallTrace> {
+    const api = this.options.voiceApi?.core;
+    api?.attach(this);
+    try {
+      return await this.play();
+    } finally {
+      api?.detach(this);
+    }
+  }
+
+  private async play(): Promise<CallTrace> {
     const first = this.script.direction === "outbound" ? "answer" : "initiate";
     const doc = await this.sendSync(this.a, callEvent(this.identity, this.clock, this.a, first), this.applicationTarget());
     if (doc !== undefined) await this.runDocument(this.a, doc);
     if (!this.ended.has(this.a.callId)) this.end(this.a, "hangup", "the BXML ran out: implicit <Hangup>");
+    await mediaFinish(this);
     const cause = this.ended.get(this.a.callId) ?? "hangup";
-    const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : undefined;
+    const errorMessage = cause === "callback-error" ? "A callback could not be delivered" : cause === "invalid-bxml" ? "Invalid BXML" : SEMANTICS.errorMessages[cause];
     const disconnect = callEvent(this.identity, this.clock, this.a, "disconnect", { endTime: this.clock.iso(), cause, ...(errorMessage !== undefined ? { errorMessage } : {}) });
     const stopBackground = async () => {
-      if (this.background !== undefined) await EXECUTORS.StopRecording(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
+      if (this.background !== undefined) await executorOf("StopRecording")!(this, this.background.leg, { name: "StopRecording", attributes: {}, children: [] }, this.options.url);
     };
     if (!SEMANTICS.backgroundRecordingAvailableAfterDisconnect) await stopBackground();
     await this.sendAsync("A", disconnect, this.applicationTarget(this.script.disconnectUrl ?? this.options.url));
     await stopBackground();
-    return this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction });
+    for (const work of this.deferred) await work();
+    return withMedia(this, this.trace.finish({ callId: this.a.callId, from: this.a.from, to: this.a.to, direction: this.a.direction }));
   }
 }
 

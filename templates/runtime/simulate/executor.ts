@@ -3,15 +3,12 @@
 // callback URLs, defaults and choices come from semantics.ts; the state and delivery from engine.ts.
 
 import type { BxmlNode } from "../bxml/rules.js";
-import type { CallbackTarget, CallRun, Doc } from "./engine.js";
 import { callEvent, recordingFields, type Leg } from "./payloads.js";
 import { nth } from "./script.js";
 import { SEMANTICS, VERBS } from "./semantics.js";
+import type { CallbackTarget, Executor, Next, PausableRecording, Run } from "./types.js";
 
-/** What to do after a verb: go on with the next one, stop this leg's BXML, or run a new document. */
-export type Next = "continue" | "stop" | Doc;
-
-export type Executor = (run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string) => Promise<Next>;
+export type { Executor, Next } from "./types.js";
 
 /** The text of a node, SSML tags removed, whitespace collapsed. */
 export function textOf(node: BxmlNode | string): string {
@@ -24,7 +21,7 @@ const str = (value: unknown, fallback: string): string => (typeof value === "str
 const spec = (verb: string, event: string) => VERBS[verb].callbacks.find((c) => c.event === event)!;
 
 /** Plays SpeakSentence / PlayAudio (top level or inside Gather), advancing the clock. */
-export function playMedia(run: CallRun, leg: Leg, node: BxmlNode, baseUrl: string): void {
+export function playMedia(run: Run, leg: Leg, node: BxmlNode, baseUrl: string): void {
   const at = run.clock.iso();
   const legName = run.legName(leg);
   if (node.name === "SpeakSentence") {
@@ -59,9 +56,9 @@ function collect(input: string, terminatingDigits: string, maxDigits: number): {
 
 /** recordingAvailable for a finished recording, then transcriptionAvailable when `transcribe` asked for it. */
 async function recordingDone(
-  run: CallRun,
+  run: Run,
   leg: Leg,
-  recording: { recordingId: string; startMs: number; endMs: number; fileFormat: string; channels: number },
+  recording: { recordingId: string; startMs: number; endMs: number; fileFormat: string; channels: number; pausedMs?: number },
   targets: { available: CallbackTarget | undefined; transcription: CallbackTarget | undefined },
   transcript: string | undefined,
 ): Promise<void> {
@@ -85,7 +82,7 @@ async function recordingDone(
   await run.sendAsync(run.legName(leg), event, targets.transcription);
 }
 
-async function gather(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function gather(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const a = verb.attributes;
   const d = SEMANTICS.gather;
   const input = leg === run.a ? run.script.digits[run.counters.gather++] ?? "" : nextCalleeDigits(run);
@@ -111,53 +108,72 @@ async function gather(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): 
 }
 
 /** Callee digits for Gathers in transferAnswer BXML (from the current transfer's script entry). */
-function nextCalleeDigits(run: CallRun): string {
+function nextCalleeDigits(run: Run): string {
   const t = nth(run.script.transfers, Math.max(0, run.counters.transfer - 1));
   const list = "calleeDigits" in t && t.calleeDigits !== undefined ? t.calleeDigits : [];
   const index = run.calleeGathers++;
   return list[index] ?? "";
 }
 
-async function redirect(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function redirect(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const target = run.target(verb.attributes, spec("Redirect", "redirect"), baseUrl);
   if (target === undefined) return "continue"; // redirectUrl is required: parseBxml already refused this
   return (await run.sendSync(leg, callEvent(run.identity, run.clock, leg, "redirect"), target)) ?? "stop";
 }
 
-async function hangup(run: CallRun, leg: Leg): Promise<Next> {
+async function hangup(run: Run, leg: Leg): Promise<Next> {
   run.end(leg, "hangup", "<Hangup>");
   return "stop";
 }
 
-async function pause(run: CallRun, _leg: Leg, verb: BxmlNode): Promise<Next> {
+async function pause(run: Run, _leg: Leg, verb: BxmlNode): Promise<Next> {
   run.clock.advance(num(verb.attributes.duration, verb.name === "Ring" ? SEMANTICS.ring : SEMANTICS.pause));
   return "continue";
 }
 
-async function media(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function media(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   playMedia(run, leg, verb, baseUrl);
   return "continue";
 }
 
-async function tag(_run: CallRun, leg: Leg, verb: BxmlNode): Promise<Next> {
+async function tag(_run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
   const value = textOf(verb);
   leg.tag = value === "" ? undefined : value;
   return "continue";
 }
 
-async function sendDtmf(run: CallRun, leg: Leg, verb: BxmlNode): Promise<Next> {
+async function sendDtmf(run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
   run.note(leg, `plays DTMF ${JSON.stringify(textOf(verb))}`);
   run.clock.advance(textOf(verb).length * 0.6);
   return "continue";
 }
 
-async function forward(run: CallRun, leg: Leg, verb: BxmlNode): Promise<Next> {
-  run.clock.advance(SEMANTICS.transfer.callTimeout);
-  run.end(leg, "hangup", `forwarded to ${str(verb.attributes.to, "?")}: the application lost control of the call`);
+/** Forward: the target rings; busy/rejected/unanswered within callTimeout ends the call with that cause. */
+async function forward(run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
+  const fs = run.script.forward;
+  const to = str(verb.attributes.to, "?");
+  const callTimeout = num(verb.attributes.callTimeout, SEMANTICS.transfer.callTimeout);
+  const ringSeconds = fs.ringSeconds ?? SEMANTICS.ringSecondsBeforeAnswer;
+  const outcome = fs.outcome ?? "answer";
+  if (outcome === "busy" || outcome === "rejected") {
+    run.end(leg, outcome, `forwarded to ${to}, which ${outcome === "busy" ? "is busy" : "rejected the call"}`);
+    return "stop";
+  }
+  if (outcome === "no-answer" || ringSeconds > callTimeout) {
+    run.clock.advance(callTimeout);
+    run.end(leg, "timeout", `forwarded to ${to}, which did not answer within callTimeout (${callTimeout} s)`);
+    return "stop";
+  }
+  run.clock.advance(ringSeconds);
+  leg.answerMs ??= run.clock.now();
+  const talk = fs.talkSeconds ?? SEMANTICS.forwardTalkSeconds;
+  run.note(leg, `${to} answers after ${ringSeconds} s; talking ${talk} s`);
+  run.clock.advance(talk);
+  run.end(leg, "hangup", `forwarded to ${to}: the application lost control of the call`);
   return "stop";
 }
 
-async function record(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function record(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const a = verb.attributes;
   const d = SEMANTICS.record;
   const rs = nth(run.script.recordings, run.counters.record++);
@@ -194,7 +210,7 @@ async function record(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): 
   return doc ?? "stop";
 }
 
-async function startRecording(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function startRecording(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   if (run.background !== undefined) {
     run.note(leg, "a recording is already running: this StartRecording is ignored");
     return "continue";
@@ -202,6 +218,8 @@ async function startRecording(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: s
   const a = verb.attributes;
   run.background = {
     startMs: run.clock.now(),
+    pausedMs: 0,
+    pausedAt: undefined,
     spec: run.target(a, spec("StartRecording", "recordingAvailable"), baseUrl),
     fileFormat: str(a.fileFormat, "wav"),
     channels: a.multiChannel === true ? 2 : 1,
@@ -211,27 +229,47 @@ async function startRecording(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: s
   return "continue";
 }
 
-async function stopRecording(run: CallRun): Promise<Next> {
+async function stopRecording(run: Run): Promise<Next> {
   const bg = run.background;
   if (bg === undefined) return "continue";
   run.background = undefined;
-  const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels };
+  const recording = { recordingId: run.ids.recordingId(), startMs: bg.startMs, endMs: run.clock.now(), fileFormat: bg.fileFormat, channels: bg.channels, pausedMs: pausedSoFar(bg, run.clock.now()) };
   await recordingDone(run, bg.leg, recording, { available: bg.spec, transcription: bg.transcription }, undefined);
   return "continue";
 }
 
-async function recordingNote(run: CallRun, leg: Leg, verb: BxmlNode): Promise<Next> {
-  run.note(leg, run.background === undefined ? `${verb.name}: nothing is recording` : verb.name === "PauseRecording" ? "recording paused" : "recording resumed");
+/** Milliseconds a recording has been paused by `now` (a pause still running counts up to `now`). */
+export function pausedSoFar(recording: PausableRecording, now: number): number {
+  return recording.pausedMs + (recording.pausedAt !== undefined ? now - recording.pausedAt : 0);
+}
+
+/** PauseRecording / ResumeRecording on a recording: what the trace says about it. */
+export function pauseOrResume(recording: PausableRecording | undefined, verb: string, now: number): string {
+  if (recording === undefined) return `${verb}: nothing is recording`;
+  if (verb === "PauseRecording") {
+    if (recording.pausedAt !== undefined) return "PauseRecording: the recording is already paused";
+    recording.pausedAt = now;
+    return "recording paused";
+  }
+  if (recording.pausedAt === undefined) return "ResumeRecording: the recording is not paused";
+  recording.pausedMs += now - recording.pausedAt;
+  recording.pausedAt = undefined;
+  return "recording resumed";
+}
+
+async function recordingNote(run: Run, leg: Leg, verb: BxmlNode): Promise<Next> {
+  run.note(leg, pauseOrResume(run.background, verb.name, run.clock.now()));
   return "continue";
 }
 
 /** StartGather: one async dtmf event per digit of the script's `dtmf`, sent to dtmfUrl as the caller presses them. */
-async function startGather(run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
+async function startGather(run: Run, leg: Leg, verb: BxmlNode, baseUrl: string): Promise<Next> {
   const target = run.target(verb.attributes, spec("StartGather", "dtmf"), baseUrl);
   const digits = leg === run.a ? run.script.dtmf : "";
   if (target === undefined || digits === "") return "continue";
   run.trace.add({ kind: "pressed", at: run.clock.iso(), leg: run.legName(leg), text: digits });
   for (const digit of digits) {
+    if (run.interrupted(leg)) break; // changed through the Voice API: the next verb boundary applies it
     run.clock.advance(SEMANTICS.secondsPerDigit);
     await run.sendAsync(run.legName(leg), callEvent(run.identity, run.clock, leg, "dtmf", { digit }), target);
   }

@@ -5,13 +5,20 @@
 import { BandwidthConfigError } from "../errors.js";
 import type { BxmlRules } from "../bxml/rules.js";
 import type { Transport } from "./client.js";
+import { loadCallerFiles } from "./caller-audio.js";
 import { runCall } from "./engine.js";
 import type { CallScript } from "./script.js";
 import type { CallTrace } from "./trace.js";
+import type { VoiceApi } from "./voice-api-server.js";
 
-export type { CallScript, TransferScript, RecordScript } from "./script.js";
+export type { CallScript, TransferScript, RecordScript, ForwardScript, ReferScript, ConnectScript, TargetOutcome } from "./script.js";
 export { ScriptError, resolveScript } from "./script.js";
-export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry } from "./trace.js";
+export type { CallTrace, TraceEntry, RequestEntry, VerbEntry, MediaEntry, ProblemEntry, WarningEntry, EndEntry, ApiEntry, SocketEntry } from "./trace.js";
+export { startVoiceApi } from "./voice-api-server.js";
+export type { VoiceApi, VoiceApiOptions } from "./voice-api-server.js";
+export type { MediaScript } from "./media-script.js";
+export type { CallerAudioScript, CallerSegment, WavSource } from "./caller-audio.js";
+export type { BargeInMeasure, CallAudio, ResponseMeasure, VoiceMeasures } from "./measures.js";
 export type { AuthOutcome, Transport } from "./client.js";
 export { deliverCallback } from "./client.js";
 export { VERBS, SEMANTICS } from "./semantics.js";
@@ -43,6 +50,11 @@ export interface SimulationOptions extends CallScript {
   readonly allowOrigins?: readonly string[];
   /** The most bytes read of one answer (default 1 MiB); a longer answer is a failed callback. */
   readonly maxAnswerBytes?: number;
+  /**
+   * A Voice API stand-in (`startVoiceApi`) the bot may call during this call: events' `callUrl` points at
+   * it, and its update-call / update-call-BXML requests change the call as Bandwidth does (`trace.api`).
+   */
+  readonly voiceApi?: VoiceApi;
 }
 
 const DEFAULT_PATH = "/callbacks/voice";
@@ -99,8 +111,10 @@ async function resolveTarget(target: SimulationTarget): Promise<Resolved> {
 export async function simulateCallWithRules(rules: BxmlRules, target: SimulationTarget, options: SimulationOptions = {}): Promise<CallTrace> {
   const resolved = await resolveTarget(target);
   try {
-    const { username, password, allowOrigins, maxAnswerBytes, ...script } = options;
-    return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes }, script);
+    const { username, password, allowOrigins, maxAnswerBytes, voiceApi, ...rest } = options;
+    const api = voiceApi !== undefined ? { voiceApi: { core: voiceApi.core, base: voiceApi.url } } : {};
+    const script = rest.caller !== undefined ? { ...rest, caller: await loadCallerFiles(rest.caller) } : rest;
+    return await runCall({ transport: resolved.transport, rules, url: resolved.url, username, password, allowOrigins, maxAnswerBytes, ...api }, script);
   } finally {
     await resolved.close?.();
   }

@@ -49,6 +49,10 @@ export class Clock {
   iso(ms: number = this.ms): string {
     return new Date(ms).toISOString();
   }
+  /** Cuts the last wait short: back to `ms`, never forward (the caller hung up during a <Pause>). */
+  cutTo(ms: number): void {
+    this.ms = Math.min(this.ms, ms);
+  }
 }
 
 /** One call leg (the caller's call, a transfer B-leg, a bridge target). */
@@ -68,6 +72,8 @@ export interface Leg {
 export interface CallIdentity {
   readonly accountId: string;
   readonly applicationId: string;
+  /** Base of `callUrl` (default Bandwidth's `https://voice.bandwidth.com/api/v2`; the Voice API stand-in's when one serves the call). */
+  readonly apiBase?: string;
 }
 
 /** ISO 8601 duration in seconds, as Bandwidth writes it (`PT13.564S`). */
@@ -76,7 +82,7 @@ export function isoDuration(seconds: number): string {
 }
 
 export function callUrl(identity: CallIdentity, callId: string): string {
-  return `https://voice.bandwidth.com/api/v2/accounts/${identity.accountId}/calls/${callId}`;
+  return `${identity.apiBase ?? "https://voice.bandwidth.com/api/v2"}/accounts/${identity.accountId}/calls/${callId}`;
 }
 
 /**
@@ -135,14 +141,15 @@ export function recordingFields(
   identity: CallIdentity,
   clock: Clock,
   callId: string,
-  recording: { readonly recordingId: string; readonly startMs: number; readonly endMs: number; readonly fileFormat: string; readonly channels: number },
+  recording: { readonly recordingId: string; readonly startMs: number; readonly endMs: number; readonly fileFormat: string; readonly channels: number; readonly pausedMs?: number },
 ): Record<string, unknown> {
   return {
     recordingId: recording.recordingId,
     mediaUrl: `${callUrl(identity, callId)}/recordings/${recording.recordingId}/media`,
     startTime: clock.iso(recording.startMs),
     endTime: clock.iso(recording.endMs),
-    duration: isoDuration((recording.endMs - recording.startMs) / 1000),
+    // paused time (PauseRecording … ResumeRecording) is not part of the recording
+    duration: isoDuration((recording.endMs - recording.startMs - (recording.pausedMs ?? 0)) / 1000),
     channels: recording.channels,
     fileFormat: recording.fileFormat,
   };

@@ -3,6 +3,7 @@
 // problems found in the receiver's behaviour, and how the call ended.
 
 import type { AuthOutcome } from "./client.js";
+import type { CallAudio, VoiceMeasures } from "./measures.js";
 
 /** One callback delivery (after the auth challenge and any fallback). */
 export interface RequestEntry {
@@ -63,11 +64,14 @@ export interface ProblemEntry {
     | "callback-dropped"
     | "callback-failed"
     | "invalid-bxml"
-    | "bxml-ignored"
-    | "unauthenticated-accepted"
+    | "empty-reply"
+    | "reply-too-large"
     | "step-limit"
     | "url-refused"
-    | "time-limit";
+    | "time-limit"
+    | "stream-rejected"
+    | "stream-failed"
+    | "socket-message-invalid";
   readonly event?: string;
   readonly url?: string;
   readonly message: string;
@@ -79,9 +83,39 @@ export interface ProblemEntry {
 export interface WarningEntry {
   readonly kind: "warning";
   readonly at: string;
-  /** `unreachable-verbs`: verbs placed after a hand-off (Redirect, a Gather with gatherUrl, …) that can never run. */
-  readonly code: "unreachable-verbs";
+  /**
+   * `unreachable-verbs`: verbs placed after a hand-off (Redirect, a Gather with gatherUrl, …) that can never run;
+   * `bxml-ignored`: BXML answered to an event whose reply Bandwidth ignores (it never runs);
+   * `unauthenticated-accepted` (security): credentials are configured but the receiver accepted the
+   * request that carried none, so anyone can post to it;
+   * `voice-api-basic-auth`: a Voice API request used the deprecated API-user Basic auth instead of an OAuth2 token.
+   */
+  readonly code: "unreachable-verbs" | "bxml-ignored" | "unauthenticated-accepted" | "voice-api-basic-auth";
+  readonly event?: string;
+  readonly url?: string;
   readonly message: string;
+}
+
+/**
+ * One request the bot made to the Voice API stand-in (`startVoiceApi`): a token, or a change to the call
+ * (`hangup`, `redirect`, `bxml`), or a request refused with an error answer (`refused`, see `error`).
+ */
+export interface ApiEntry {
+  readonly kind: "api";
+  /** Simulated time the request arrived. */
+  readonly at: string;
+  readonly method: string;
+  /** The path asked for (`/api/v2/accounts/9900000/calls/c-…`). */
+  readonly path: string;
+  /** The status the stand-in answered (200, 204, 400, 401, 404, 409 …). */
+  readonly status: number;
+  readonly action: "token" | "hangup" | "redirect" | "bxml" | "refused";
+  /** The call id in the path, if any. */
+  readonly callId?: string;
+  /** The request body (JSON as an object, BXML as text), passwords hidden. */
+  readonly body?: unknown;
+  /** The error answer's description. */
+  readonly error?: string;
 }
 
 /** How the call ended. */
@@ -94,7 +128,21 @@ export interface EndEntry {
   readonly reason: string;
 }
 
-export type TraceEntry = RequestEntry | VerbEntry | MediaEntry | ProblemEntry | WarningEntry | EndEntry;
+/** A message on a media-stream or transcription socket (media frames are counted, not listed). */
+export interface SocketEntry {
+  readonly kind: "socket";
+  readonly at: string;
+  readonly socket: "stream" | "transcription";
+  /** The stream's or transcription's name. */
+  readonly name: string;
+  /** `start`, `stop`, `transcription` (sent), `playAudio`, `clear` (received), `closed` (by the server). */
+  readonly message: string;
+  readonly text: string;
+  /** The message sent (start, stop, transcription). */
+  readonly payload?: unknown;
+}
+
+export type TraceEntry = RequestEntry | VerbEntry | MediaEntry | ProblemEntry | WarningEntry | EndEntry | ApiEntry | SocketEntry;
 
 /** The whole trace. `ok` is false when any problem was found. */
 export interface CallTrace {
@@ -115,9 +163,15 @@ export interface CallTrace {
   readonly problems: readonly ProblemEntry[];
   /** Likely mistakes that do not fail the flow (verbs that can never run). */
   readonly warnings: readonly WarningEntry[];
+  /** Requests the bot made to the Voice API stand-in (`voiceApi` option), in order. */
+  readonly api: readonly ApiEntry[];
   /** The disconnect cause; `undefined` only if the run was cut short before the call ended. */
   readonly cause: string | undefined;
   readonly ok: boolean;
+  /** Voice-AI measures, when a stream ran (response latency, barge-in, double talk). */
+  readonly measures?: VoiceMeasures;
+  /** The call's audio as WAV files (the bot's, and a caller + bot stereo mix), when a stream ran. */
+  readonly audio?: CallAudio;
 }
 
 /** Collects entries while the call runs. */
@@ -151,6 +205,7 @@ export class TraceRecorder {
       pressed: media("pressed"),
       problems,
       warnings: pick("warning"),
+      api: pick("api"),
       cause: end?.cause,
       ok: problems.length === 0,
     };

@@ -4,7 +4,14 @@
  * frame gets the standard 1009, since the `ws` layer refuses it itself before the frame is assembled.
  */
 
-/** Close codes and their reasons (the reason is also the `reason` of the close frame). */
+/**
+ * The close codes the socket runtime closes with, and their reasons (also the close frame's `reason`).
+ *
+ * @example
+ * onClose: (info) => {
+ *   if (info.code === SOCKET_CLOSE_CODES.deadPeer.code) metrics.increment("bw_stream_dead_peer");
+ * },
+ */
 export const SOCKET_CLOSE_CODES: {
   readonly normal: { readonly code: 1000; readonly reason: "normal" };
   readonly goingAway: { readonly code: 1001; readonly reason: "going away" };
@@ -21,6 +28,7 @@ export const SOCKET_CLOSE_CODES: {
   readonly handlerError: { readonly code: 4010; readonly reason: "handler failed" };
   readonly deadPeer: { readonly code: 4011; readonly reason: "ping timeout" };
   readonly backpressure: { readonly code: 4012; readonly reason: "outbound queue full" };
+  readonly noStart: { readonly code: 4013; readonly reason: "no start" };
 } = Object.freeze({
   normal: { code: 1000, reason: "normal" },
   goingAway: { code: 1001, reason: "going away" },
@@ -37,6 +45,7 @@ export const SOCKET_CLOSE_CODES: {
   handlerError: { code: 4010, reason: "handler failed" },
   deadPeer: { code: 4011, reason: "ping timeout" },
   backpressure: { code: 4012, reason: "outbound queue full" },
+  noStart: { code: 4013, reason: "no start" },
 } as const);
 
 /** One entry of {@link SOCKET_CLOSE_CODES}. */

@@ -8,6 +8,7 @@
  */
 
 import type { FamilyValidator } from "../dispatch.js";
+import { dropProtoKeys, mayHoldProtoKey } from "../http/body-text.js";
 import type { RuntimeLog } from "../http/log.js";
 import type { ValidateOptions } from "../validation.js";
 import { SOCKET_CLOSE_CODES as CODES, type SocketCloseCode } from "./close-codes.js";
@@ -42,6 +43,7 @@ export interface ServerContext {
   readonly validateOptions: ValidateOptions | undefined;
   readonly log: RuntimeLog;
   readonly maxMessageBytes: number;
+  readonly startTimeoutMs: number;
   readonly limits: QueueLimits;
   readonly closeOnHandlerError: boolean;
   readonly open: Set<SocketConnection>;
@@ -125,6 +127,27 @@ class Connection implements SocketConnection {
   ) {
     this.kind = upgrade.kind;
     this.queue = new OutboundQueue(socket, ctx.limits);
+    // A peer that upgrades and never sends `start` would hold the socket (and its slot) for ever.
+    this.startTimer = setTimeout(() => this.noStart(), ctx.startTimeoutMs);
+    (this.startTimer as { unref?: () => void }).unref?.();
+  }
+
+  private startTimer: ReturnType<typeof setTimeout> | undefined;
+
+  private clearStartTimer(): void {
+    if (this.startTimer === undefined) return;
+    clearTimeout(this.startTimer);
+    this.startTimer = undefined;
+  }
+
+  private noStart(): void {
+    this.startTimer = undefined;
+    if (this.phase !== "open") return;
+    try {
+      this.invalid(CODES.noStart, `no start within ${this.ctx.startTimeoutMs} ms`);
+    } catch (error) {
+      this.report(error, "runtime");
+    }
   }
 
   isClosing(): boolean {
@@ -174,6 +197,7 @@ class Connection implements SocketConnection {
   closed(code?: number, reason?: string): void {
     if (this.phase === "closed") return;
     this.phase = "closed";
+    this.clearStartTimer();
     this.ctx.open.delete(this);
     this.queue.reset();
     const stream = this.stream;
@@ -215,12 +239,17 @@ class Connection implements SocketConnection {
   clear(): void {
     if (this.phase === "closing" || this.phase === "closed") return;
     this.queue.reset();
-    this.socket.send(CLEAR_MESSAGE);
+    // Through the queue: straight out while the transport drains; behind a stalled reader it waits there,
+    // and the next clear() replaces it (clears in a row are one), so a bot clearing on every frame of a peer
+    // that reads nothing cannot grow the transport's buffer without bound.
+    if (this.queue.offer(CLEAR_MESSAGE) !== undefined) this.socket.send(CLEAR_MESSAGE); // a queue bound under 21 bytes
   }
 
   close(code: number, reason: string): void {
     if (this.phase === "closing" || this.phase === "closed") return;
     this.phase = "closing";
+    this.clearStartTimer();
+    reason = closeReasonOf(reason);
     this.closeCode = code;
     this.closeReason = reason;
     this.queue.reset();
@@ -243,11 +272,7 @@ class Connection implements SocketConnection {
     if (this.phase === "started") {
       const fast = readMediaFast(text);
       if (fast !== undefined) {
-        if (fast.audio === undefined) {
-          this.invalid(CODES.invalidBase64, "the media payload is not base64");
-          return;
-        }
-        this.media(fast as MediaFrame);
+        this.media(fast);
         return;
       }
     }
@@ -313,6 +338,9 @@ class Connection implements SocketConnection {
       this.invalid(CODES.invalidMessage, "a message is a JSON object");
       return undefined;
     }
+    // As for webhook bodies: JSON.parse keeps "__proto__" as an own key, which a handler's Object.assign or
+    // merge of the message (or its streamParams) would turn into a prototype. Dropped at any depth.
+    if (mayHoldProtoKey(text)) dropProtoKeys(value);
     return value as Record<string, any>;
   }
 
@@ -352,6 +380,7 @@ class Connection implements SocketConnection {
     const stream = new MediaStream(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
     this.stream = stream;
     this.phase = "started";
+    this.clearStartTimer();
     stream.state = this.makeState(options?.createState, start, metadata);
     if (this.isClosing()) return;
     const handler = options?.onStart;
@@ -364,6 +393,7 @@ class Connection implements SocketConnection {
     const session = new TranscriptionView(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
     this.stream = session;
     this.phase = "started";
+    this.clearStartTimer();
     const expected = this.upgrade.callId;
     if (expected !== undefined && expected !== metadata.callId) {
       this.invalid(CODES.tokenMismatch, "the URL token was signed for another call");
@@ -378,7 +408,13 @@ class Connection implements SocketConnection {
   private makeState<F, M>(create: ((start: F, metadata: M) => unknown) | undefined, start: F, metadata: M): unknown {
     if (create === undefined) return {};
     try {
-      return create(start, metadata);
+      const state = create(start, metadata);
+      // An async createState (a lookup by the start's ids, which a peer chooses) that rejects is a failure
+      // like a throw, not an unhandled rejection; the promise stays the state for a handler to await.
+      if (state !== undefined && state !== null && typeof (state as Promise<unknown>).then === "function") {
+        (state as Promise<unknown>).then(undefined, (error: unknown) => this.handlerFailed("createState", error));
+      }
+      return state;
     } catch (error) {
       this.handlerFailed("createState", error);
       return undefined;
@@ -391,7 +427,7 @@ class Connection implements SocketConnection {
     const stream = this.stream as MediaStream;
     try {
       const result = handler(frame, stream);
-      if (result !== undefined && typeof (result as Promise<void>).then === "function") {
+      if (result !== undefined && result !== null && typeof (result as Promise<void>).then === "function") {
         (result as Promise<void>).then(undefined, (error: unknown) => this.handlerFailed("onMedia", error));
       }
     } catch (error) {
@@ -444,12 +480,18 @@ class Connection implements SocketConnection {
     this.guard("onError", () => hook(error, info));
   }
 
-  /** Runs a hook of ours; a throwing hook is logged, never propagated. */
-  private guard(where: string, run: () => void): void {
-    try {
-      run();
-    } catch (error) {
+  /** Runs a hook of ours; a hook that throws or rejects (an async hook) is logged, never propagated. */
+  private guard(where: string, run: () => unknown): void {
+    const failed = (error: unknown): void => {
       this.ctx.log.limited("error", `socket-hook-${where}`, `bw-codegen sockets: the ${where} hook threw`, error);
+    };
+    try {
+      const result = run();
+      if (result !== undefined && result !== null && typeof (result as Promise<unknown>).then === "function") {
+        (result as Promise<unknown>).then(undefined, failed);
+      }
+    } catch (error) {
+      failed(error);
     }
   }
 
@@ -471,6 +513,21 @@ class Connection implements SocketConnection {
     });
     this.close(code.code, code.reason);
   }
+}
+
+/**
+ * A close reason a close frame can carry: at most 123 UTF-8 bytes (RFC 6455 §5.5: a control frame's payload
+ * is 125 bytes, two of them the code), cut on a character boundary. A longer one (a handler's, maybe quoting
+ * what the peer sent) would else make the transport refuse to close.
+ */
+function closeReasonOf(reason: unknown): string {
+  const text = typeof reason === "string" ? reason : "";
+  if (text.length <= 41) return text; // 41 characters are at most 123 bytes
+  const bytes = new TextEncoder().encode(text);
+  if (bytes.length <= 123) return text;
+  let end = 123;
+  while (end > 0 && (bytes[end] & 0xc0) === 0x80) end--; // back to the start of a character
+  return new TextDecoder().decode(bytes.subarray(0, end));
 }
 
 /** Wraps an upgraded socket: the connection its adapter feeds. */

@@ -14,12 +14,14 @@ import { acceptSocket, type ServerContext } from "./connection.js";
 import { SOCKET_CLOSE_CODES } from "./close-codes.js";
 import type { QueueLimits } from "./outbound.js";
 import { createUpgradeDecision } from "./upgrade.js";
-import type { AcceptedUpgrade, SocketConnection, SocketLike, StreamServer, StreamServerOptions } from "./types.js";
+import type { AcceptedUpgrade, SocketConnection, SocketLike, StreamServer, StreamServerOptions, UpgradeDecision } from "./types.js";
 
 /** Default largest text frame: 256 KiB (a 20 ms media frame is about 300 bytes). */
 export const DEFAULT_MAX_MESSAGE_BYTES: number = 256 * 1024;
 /** Default bound of a stream's outbound queue: 1 MiB. */
 export const DEFAULT_MAX_QUEUED_BYTES: number = 1024 * 1024;
+/** Default time an accepted socket has to send its `start`: 10 s. */
+export const DEFAULT_START_TIMEOUT_MS: number = 10_000;
 /** Default high-water mark of the transport's buffer: 64 KiB. */
 export const DEFAULT_HIGH_WATER_MARK: number = 64 * 1024;
 
@@ -75,13 +77,15 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
       throw new BandwidthConfigError('bw-codegen sockets: handlerErrors must be "close" or "continue"');
     }
     const open = new Set<SocketConnection>();
+    const log = createRuntimeLog(logger);
     const ctx: ServerContext = {
       options: anyOptions,
       validateStream: validators.stream,
       validateTranscription: validators.transcription,
       validateOptions: options.strict === true ? { strict: true } : undefined,
-      log: createRuntimeLog(logger),
+      log,
       maxMessageBytes: sizeOption(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, "maxMessageBytes"),
+      startTimeoutMs: sizeOption(options.startTimeoutMs, DEFAULT_START_TIMEOUT_MS, "startTimeoutMs"),
       limits: queueLimits(anyOptions),
       closeOnHandlerError: handlerErrors === "close",
       open,
@@ -89,8 +93,14 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
     return {
       paths: upgrade.paths,
       maxMessageBytes: ctx.maxMessageBytes,
-      authorizeUpgrade: (request) =>
-        upgrade.decide(request).catch(() => ({ ok: false, status: 404, reason: "path", body: "no socket here\n", headers: {} }) as const),
+      authorizeUpgrade: async (request) => {
+        const decision = await upgrade.decide(request).catch((): UpgradeDecision => ({ ok: false, status: 404, reason: "path", body: "no socket here\n", headers: {} }));
+        // A wrong credential or token is worth a (rate-limited) line; a missing one may be a probe. Never the header.
+        if (!decision.ok && decision.status === 401 && decision.reason !== "missing") {
+          log.limited("warn", `socket-refused-${decision.reason}`, `bw-codegen sockets: refused an upgrade (401, ${decision.reason})`);
+        }
+        return decision;
+      },
       accept(socket: SocketLike, accepted: AcceptedUpgrade): SocketConnection {
         if (accepted?.ok !== true) throw new BandwidthConfigError("bw-codegen sockets: accept() takes an accepted upgrade decision");
         return acceptSocket(ctx, socket, accepted);

@@ -10,7 +10,13 @@ import { BandwidthConfigError } from "../errors.js";
 import type { WebhookLogger } from "../logger.js";
 import type { AcceptedUpgrade, RefusedUpgrade, SocketKind, StreamServerOptions, UpgradeDecision, UpgradeHeaders, UpgradeRequestLike } from "./types.js";
 
-/** Default socket paths (the AsyncAPI document's channels). */
+/**
+ * The default socket paths (the AsyncAPI document's channels), used when `stream.path` /
+ * `transcription.path` are not given.
+ *
+ * @example
+ * new StartStream({ destination: `wss://bot.example.com${DEFAULT_SOCKET_PATHS.stream}`, mode: "bidirectional" });
+ */
 export const DEFAULT_SOCKET_PATHS: Readonly<Record<SocketKind, string>> = Object.freeze({
   stream: "/sockets/stream",
   transcription: "/sockets/transcription",

@@ -19,10 +19,21 @@ export interface AttachStreamServerOptions {
     /** Largest frame `ws` assembles, in bytes (default: the server's `maxMessageBytes`); a larger one closes the socket with 1009. */
     readonly maxPayload?: number;
     /**
+     * After the server closes a socket, how long the peer has to answer the close frame before the TCP
+     * connection is cut (a peer that reads nothing, e.g. closed for backpressure, would else hold it for
+     * ws's 30 s). Default 5000 ms.
+     */
+    readonly closeTimeoutMs?: number;
+    /**
      * An upgrade on a path the stream server does not serve (default: answered 404). Give your own to let
      * another WebSocket server on the same `http.Server` take it.
      */
     readonly onOtherUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+    /**
+     * How long the upgrade decision may take (a transcription token verifier that never settles would else
+     * hold the connection forever); past it the upgrade is answered 503 and no socket opens. Default 10000 ms.
+     */
+    readonly upgradeTimeoutMs?: number;
 }
 /** What {@link attachStreamServer} returns. */
 export interface AttachedStreamServer {

@@ -11,7 +11,9 @@
 import { WebSocketServer } from "ws";
 import { BandwidthConfigError } from "../../errors.js";
 import { SOCKET_CLOSE_CODES } from "../close-codes.js";
-const REASONS = { 401: "Unauthorized", 404: "Not Found" };
+const REASONS = { 401: "Unauthorized", 404: "Not Found", 503: "Service Unavailable" };
+/** The answer to an upgrade whose decision was not taken in time (the adapter's, not the core's). */
+const TIMED_OUT = { status: 503, body: "upgrade decision timed out\n", headers: { "content-type": "text/plain; charset=utf-8" } };
 function refuse(socket, decision) {
     if (socket.destroyed)
         return;
@@ -55,6 +57,12 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
     const maxPayload = options.maxPayload ?? streamServer.maxMessageBytes;
     if (!Number.isSafeInteger(maxPayload) || maxPayload < 1)
         throw new BandwidthConfigError("bw-codegen sockets: maxPayload must be a positive integer");
+    const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+    if (!Number.isFinite(closeTimeoutMs) || closeTimeoutMs < 0)
+        throw new BandwidthConfigError("bw-codegen sockets: closeTimeoutMs must be a number ≥ 0");
+    const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
+    if (!Number.isFinite(upgradeTimeoutMs) || upgradeTimeoutMs < 1)
+        throw new BandwidthConfigError("bw-codegen sockets: upgradeTimeoutMs must be a positive number");
     const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
     const live = new Map();
     let closing = false;
@@ -66,7 +74,16 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
         };
         const socket = {
             send: (text) => ws.send(text, afterSend),
-            close: (code, reason) => ws.close(code, reason),
+            close: (code, reason) => {
+                try {
+                    ws.close(code, reason);
+                }
+                catch {
+                    ws.terminate(); // a code a close frame cannot carry (e.g. 1005, 999): cut the connection instead
+                    return;
+                }
+                setTimeout(() => ws.terminate(), closeTimeoutMs).unref?.(); // no-op once closed
+            },
             get bufferedAmount() {
                 return ws.bufferedAmount;
             },
@@ -91,21 +108,40 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
     const onUpgrade = (request, socket, head) => {
         socket.on("error", () => socket.destroy()); // a reset during the handshake must not crash the process
         if (closing) {
-            refuse(socket, { ok: false, status: 404, reason: "path", body: "no socket here\n", headers: {} });
+            refuse(socket, { status: 404, body: "no socket here\n", headers: {} });
             return;
         }
+        let decided = false;
+        const timeout = setTimeout(() => {
+            decided = true;
+            refuse(socket, TIMED_OUT);
+        }, upgradeTimeoutMs);
+        timeout.unref?.(); // the connection itself keeps the process up while it waits
         streamServer.authorizeUpgrade({ url: request.url ?? "/", headers: request.headers }).then((decision) => {
-            if (!decision.ok) {
-                if (decision.status === 404 && options.onOtherUpgrade !== undefined)
-                    options.onOtherUpgrade(request, socket, head);
-                else
-                    refuse(socket, decision);
+            clearTimeout(timeout);
+            if (decided)
                 return;
+            decided = true;
+            try {
+                if (!decision.ok) {
+                    if (decision.status === 404 && options.onOtherUpgrade !== undefined)
+                        options.onOtherUpgrade(request, socket, head);
+                    else
+                        refuse(socket, decision);
+                    return;
+                }
+                if (socket.destroyed)
+                    return;
+                wss.handleUpgrade(request, socket, head, (ws) => connect(ws, decision));
             }
-            if (socket.destroyed)
-                return;
-            wss.handleUpgrade(request, socket, head, (ws) => connect(ws, decision));
-        }, () => socket.destroy());
+            catch {
+                // a throwing onOtherUpgrade (or a bug of ours) must neither crash the process nor keep the connection
+                socket.destroy();
+            }
+        }, () => {
+            clearTimeout(timeout);
+            socket.destroy();
+        });
     };
     httpServer.on("upgrade", onUpgrade);
     const timer = setInterval(() => {
@@ -132,9 +168,8 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
             closing = true;
             clearInterval(timer);
             httpServer.off("upgrade", onUpgrade);
-            for (const [ws, entry] of live) {
+            for (const entry of live.values()) {
                 entry.connection.close(SOCKET_CLOSE_CODES.goingAway.code, SOCKET_CLOSE_CODES.goingAway.reason);
-                setTimeout(() => ws.terminate(), 1000).unref?.(); // a peer that does not answer the close frame
             }
             return new Promise((resolve) => wss.close(() => resolve()));
         },

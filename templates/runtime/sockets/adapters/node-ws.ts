@@ -22,10 +22,21 @@ export interface AttachStreamServerOptions {
   /** Largest frame `ws` assembles, in bytes (default: the server's `maxMessageBytes`); a larger one closes the socket with 1009. */
   readonly maxPayload?: number;
   /**
+   * After the server closes a socket, how long the peer has to answer the close frame before the TCP
+   * connection is cut (a peer that reads nothing, e.g. closed for backpressure, would else hold it for
+   * ws's 30 s). Default 5000 ms.
+   */
+  readonly closeTimeoutMs?: number;
+  /**
    * An upgrade on a path the stream server does not serve (default: answered 404). Give your own to let
    * another WebSocket server on the same `http.Server` take it.
    */
   readonly onOtherUpgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * How long the upgrade decision may take (a transcription token verifier that never settles would else
+   * hold the connection forever); past it the upgrade is answered 503 and no socket opens. Default 10000 ms.
+   */
+  readonly upgradeTimeoutMs?: number;
 }
 
 /** What {@link attachStreamServer} returns. */
@@ -36,9 +47,11 @@ export interface AttachedStreamServer {
   close(): Promise<void>;
 }
 
-const REASONS: Readonly<Record<number, string>> = { 401: "Unauthorized", 404: "Not Found" };
+const REASONS: Readonly<Record<number, string>> = { 401: "Unauthorized", 404: "Not Found", 503: "Service Unavailable" };
+/** The answer to an upgrade whose decision was not taken in time (the adapter's, not the core's). */
+const TIMED_OUT = { status: 503, body: "upgrade decision timed out\n", headers: { "content-type": "text/plain; charset=utf-8" } };
 
-function refuse(socket: Duplex, decision: RefusedUpgrade): void {
+function refuse(socket: Duplex, decision: Pick<RefusedUpgrade, "body" | "headers"> & { readonly status: number }): void {
   if (socket.destroyed) return;
   const body = decision.body;
   let head = `HTTP/1.1 ${decision.status} ${REASONS[decision.status] ?? "Error"}\r\nConnection: close\r\nContent-Length: ${new TextEncoder().encode(body).length}\r\n`;
@@ -83,6 +96,10 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
   if (!Number.isFinite(pingIntervalMs) || pingIntervalMs < 1) throw new BandwidthConfigError("bw-codegen sockets: pingIntervalMs must be a positive number");
   const maxPayload = options.maxPayload ?? streamServer.maxMessageBytes;
   if (!Number.isSafeInteger(maxPayload) || maxPayload < 1) throw new BandwidthConfigError("bw-codegen sockets: maxPayload must be a positive integer");
+  const closeTimeoutMs = options.closeTimeoutMs ?? 5000;
+  if (!Number.isFinite(closeTimeoutMs) || closeTimeoutMs < 0) throw new BandwidthConfigError("bw-codegen sockets: closeTimeoutMs must be a number ≥ 0");
+  const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
+  if (!Number.isFinite(upgradeTimeoutMs) || upgradeTimeoutMs < 1) throw new BandwidthConfigError("bw-codegen sockets: upgradeTimeoutMs must be a positive number");
   const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
   const live = new Map<WebSocket, Live>();
   let closing = false;
@@ -94,7 +111,15 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
     };
     const socket: SocketLike = {
       send: (text) => ws.send(text, afterSend),
-      close: (code, reason) => ws.close(code, reason),
+      close: (code, reason) => {
+        try {
+          ws.close(code, reason);
+        } catch {
+          ws.terminate(); // a code a close frame cannot carry (e.g. 1005, 999): cut the connection instead
+          return;
+        }
+        setTimeout(() => ws.terminate(), closeTimeoutMs).unref?.(); // no-op once closed
+      },
       get bufferedAmount() {
         return ws.bufferedAmount;
       },
@@ -120,20 +145,37 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on("error", () => socket.destroy()); // a reset during the handshake must not crash the process
     if (closing) {
-      refuse(socket, { ok: false, status: 404, reason: "path", body: "no socket here\n", headers: {} });
+      refuse(socket, { status: 404, body: "no socket here\n", headers: {} });
       return;
     }
+    let decided = false;
+    const timeout = setTimeout(() => {
+      decided = true;
+      refuse(socket, TIMED_OUT);
+    }, upgradeTimeoutMs);
+    timeout.unref?.(); // the connection itself keeps the process up while it waits
     streamServer.authorizeUpgrade({ url: request.url ?? "/", headers: request.headers }).then(
       (decision) => {
-        if (!decision.ok) {
-          if (decision.status === 404 && options.onOtherUpgrade !== undefined) options.onOtherUpgrade(request, socket, head);
-          else refuse(socket, decision);
-          return;
+        clearTimeout(timeout);
+        if (decided) return;
+        decided = true;
+        try {
+          if (!decision.ok) {
+            if (decision.status === 404 && options.onOtherUpgrade !== undefined) options.onOtherUpgrade(request, socket, head);
+            else refuse(socket, decision);
+            return;
+          }
+          if (socket.destroyed) return;
+          wss.handleUpgrade(request, socket, head, (ws) => connect(ws, decision));
+        } catch {
+          // a throwing onOtherUpgrade (or a bug of ours) must neither crash the process nor keep the connection
+          socket.destroy();
         }
-        if (socket.destroyed) return;
-        wss.handleUpgrade(request, socket, head, (ws) => connect(ws, decision));
       },
-      () => socket.destroy(),
+      () => {
+        clearTimeout(timeout);
+        socket.destroy();
+      },
     );
   };
   httpServer.on("upgrade", onUpgrade);
@@ -162,9 +204,8 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
       closing = true;
       clearInterval(timer);
       httpServer.off("upgrade", onUpgrade);
-      for (const [ws, entry] of live) {
+      for (const entry of live.values()) {
         entry.connection.close(SOCKET_CLOSE_CODES.goingAway.code, SOCKET_CLOSE_CODES.goingAway.reason);
-        setTimeout(() => ws.terminate(), 1000).unref?.(); // a peer that does not answer the close frame
       }
       return new Promise((resolve) => wss.close(() => resolve()));
     },

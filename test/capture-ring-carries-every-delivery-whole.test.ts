@@ -1,0 +1,106 @@
+// The capture's hand-off from the receiver's thread to the writer thread is a ring of shared memory
+// (templates/runtime/capture/record.ts): every delivery must come out of it whole and in order, whatever it
+// carries: byte bodies at any alignment, text bodies with non-ASCII, a framework's parsed body, no body, short
+// strings sent once then named by number (more of them than the table holds), long or one-off strings carried
+// inline; through many wrap-arounds of a small ring; and a full ring drops deliveries (counted, told once)
+// without losing the ones around them. Redaction is off here, so each entry can be compared field by field.
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { createCapture as openCapture, parseCapture } from "../generated/capture.js";
+import type { CaptureEntry } from "../generated/capture.js";
+import type { CapturedDelivery } from "../generated/runtime/http/types.js";
+
+const opened: ReturnType<typeof openCapture>[] = [];
+const createCapture: typeof openCapture = (options) => {
+  const capture = openCapture(options);
+  opened.push(capture);
+  return capture;
+};
+const root = mkdtempSync(join(tmpdir(), "bw-capture-ring-"));
+after(async () => {
+  for (const capture of opened) await capture.close().catch(() => undefined);
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** What delivery `i` carries: its kind of body and strings chosen by `i`. */
+function delivery(i: number): { sent: CapturedDelivery; body: string | null; omitted?: string } {
+  const text = `{"n":${i},"note":"${"é€😀".repeat(i % 7)}${"x".repeat((i * 37) % 900)}"}`;
+  const bytes = new TextEncoder().encode(text);
+  const kind = i % 6;
+  // bytes at every alignment: a view into a larger buffer, starting at i % 8
+  const shifted = new Uint8Array(bytes.length + 8);
+  shifted.set(bytes, i % 8);
+  const body =
+    kind === 0 ? shifted.subarray(i % 8, (i % 8) + bytes.length) : kind === 1 ? text : kind === 2 ? { parsed: { n: i } } : kind === 3 ? undefined : kind === 4 ? null : bytes;
+  const answer = i % 5 === 0 ? `<Response><SpeakSentence>${"long answer ".repeat(60)}${i}</SpeakSentence></Response>` : "<Response/>";
+  const sent: CapturedDelivery = {
+    at: 1_750_000_000_000 + i,
+    family: i % 2 === 0 ? "voice" : "messaging",
+    path: "/callbacks/voice",
+    method: i % 3 === 0 ? "GET" : "POST",
+    url: i % 4 === 0 ? `/callbacks/voice?n=${i}` : "/callbacks/voice",
+    eventType: `event-${i}`, // one-off short strings: more than the string table holds
+    contentType: i % 9 === 0 ? undefined : "application/json",
+    header: (name) => (name === "user-agent" ? `agent/${i % 3}` : undefined),
+    body,
+    response: { status: 200 + (i % 3), headers: { "content-type": "application/xml" }, body: answer },
+    latencyMs: i / 1000,
+  };
+  const expected = kind === 2 ? JSON.stringify({ n: i }) : kind === 3 || kind === 4 ? "" : text;
+  return { sent, body: expected };
+}
+
+function check(entry: CaptureEntry, i: number): void {
+  const { sent, body } = delivery(i);
+  assert.equal(entry.at, new Date(sent.at).toISOString(), `at of ${i}`);
+  assert.equal(entry.family, sent.family);
+  assert.equal(entry.event, sent.eventType);
+  assert.equal(entry.method, sent.method);
+  assert.equal(entry.url, sent.url);
+  assert.deepEqual(entry.headers, { ...(sent.contentType === undefined ? {} : { "content-type": sent.contentType }), "user-agent": `agent/${i % 3}` });
+  assert.equal(entry.body, body, `body of ${i}`);
+  assert.deepEqual(entry.answer, { status: sent.response.status, contentType: "application/xml", body: sent.response.body });
+  assert.equal(entry.latencyMs, Math.round(sent.latencyMs * 1000) / 1000);
+}
+
+function entriesOf(files: string[]): CaptureEntry[] {
+  return files.flatMap((file) => parseCapture(readFileSync(file, "utf8")));
+}
+
+test("6 000 deliveries of every shape come out whole and in order through a 64 KiB ring that wraps many times", async () => {
+  const capture = createCapture({ dir: join(root, "all"), redact: false, bufferBytes: 64 * 1024, maxBytes: 1024 * 1024 * 1024 });
+  const total = 6000;
+  for (let i = 0; i < total; i++) {
+    capture.record(delivery(i).sent);
+    if (i % 20 === 19) await capture.flush(); // the writer frees the ring; 20 deliveries always fit
+  }
+  const entries = entriesOf(await capture.flush());
+  assert.equal(entries.length, total);
+  for (const [i, entry] of entries.entries()) check(entry, i);
+  assert.deepEqual(capture.stats, { recorded: total, written: total, dropped: 0 });
+});
+
+test("a full ring drops deliveries (counted, told once); those before and after it are whole", async () => {
+  const warnings: string[] = [];
+  const logger = { info() {}, debug() {}, error() {}, warn: (line: string) => void warnings.push(line) };
+  const capture = createCapture({ dir: join(root, "full"), redact: false, bufferBytes: 64 * 1024, logger });
+  const kept: number[] = [];
+  for (let i = 0; i < 400; i++) {
+    const before = capture.stats.dropped;
+    capture.record(delivery(i).sent); // no flush: about 64 KiB of them fit
+    if (capture.stats.dropped === before) kept.push(i);
+  }
+  assert.ok(kept.length > 0 && kept.length < 400, `some kept, some dropped (${kept.length} kept)`);
+  assert.equal(capture.stats.dropped, 400 - kept.length);
+  assert.equal(warnings.length, 1);
+  assert.match(warnings[0], /buffer is full/);
+  await capture.flush();
+  capture.record(delivery(400).sent);
+  kept.push(400);
+  const entries = entriesOf(await capture.flush());
+  assert.equal(entries.length, kept.length);
+  for (const [n, entry] of entries.entries()) check(entry, kept[n]);
+});
