@@ -34,6 +34,7 @@ function fakeServer() {
         drain: () => void events.push("drain"),
         deadPeer: () => void events.push("deadPeer"),
         closed: (code) => void events.push(`closed ${code}`),
+        transportRefused: (code: number) => void events.push(`refused ${code}`),
         close: (code: number, reason: string) => socket.close(code, reason),
         stream: undefined,
       } as SocketConnection;
@@ -173,6 +174,15 @@ describe("web socket adapter: Bun", () => {
     adapter.websocket.close(ws, 1000, "bye");
     assert.deepEqual(events, ["authorize /sockets/stream", "accept stream", 'message {"eventType":"media"}', "message 2 bytes", "drain", "closed 1000"]);
     assert.equal(adapter.websocket.maxPayloadLength, 1024, "Bun refuses frames over the server's maxMessageBytes itself");
+  });
+
+  it("a frame over maxPayloadLength, closed by Bun itself with 1009, is reported as refused by the transport", async () => {
+    const { server, events } = fakeServer();
+    const adapter = createWebSocketAdapter(server);
+    const ws = { data: { upgrade: ACCEPTED }, send: () => 0, close: () => {} };
+    adapter.websocket.open(ws);
+    adapter.websocket.close(ws, 1009, "");
+    assert.deepEqual(events, ["accept stream", "refused 1009", "closed 1009"]);
   });
 
   it("a failed server.upgrade is answered 400", async () => {

@@ -156,6 +156,9 @@ export function createWebSocketAdapter(server, options = {}) {
             ws.data.connection?.drain();
         },
         close(ws, code, reason) {
+            // Bun closes a frame over maxPayloadLength itself (1009): reported like any bad input
+            if (code === 1009)
+                ws.data.connection?.transportRefused(code, "message too large");
             ws.data.connection?.closed(code, reason);
         },
     };

@@ -213,6 +213,8 @@ export function createWebSocketAdapter(server: StreamServer, options: WebSocketA
       ws.data.connection?.drain();
     },
     close(ws: BunServerWebSocket, code: number, reason: string): void {
+      // Bun closes a frame over maxPayloadLength itself (1009): reported like any bad input
+      if (code === 1009) ws.data.connection?.transportRefused(code, "message too large");
       ws.data.connection?.closed(code, reason);
     },
   };
