@@ -28,7 +28,8 @@ async function runOn(rt: Runtime, work: string): Promise<CaseResult[]> {
   const bin = ensureRuntime(rt);
   if (rt.kind === "workerd") {
     const bundle = join(work, "contract-worker.js");
-    await bundleForWorkerd(join(ROOT, "test/runtimes/worker.mjs"), bundle);
+    // `ws` stays out of the bundle: bw-codegen/testing imports it only when a simulated call streams (never here)
+    await bundleForWorkerd(join(ROOT, "test/runtimes/worker.mjs"), bundle, { external: ["ws"] });
     const port = await freePort();
     const config = join(work, "contract.capnp");
     writeFileSync(config, workerdConfig({ modulePath: "contract-worker.js", port, compatibilityDate: "2025-09-01", bindings: { PORT: String(port) }, loopback: true }));
