@@ -2,7 +2,9 @@
 /**
  * `bw-codegen/sockets`: serve Bandwidth's media-stream (`<StartStream>`, bidirectional voice bots) and
  * real-time transcription (`<StartTranscription>`) WebSockets: `createStreamServer`, transport-agnostic and
- * edge-safe (no Node built-in, no `ws`); `bw-codegen/sockets/node` attaches it to a node `http.Server`.
+ * edge-safe (no Node built-in, no `ws`); `createWebSocketAdapter` serves it on Workers, Deno and Bun;
+ * `bw-codegen/sockets/node` attaches it to a node `http.Server`. `transcriptionDestination` /
+ * `createTranscriptionTokenVerifier`: the signed per-call URL token of the transcription socket.
  */
 import { type CreateStreamServer } from "./runtime/sockets/server.js";
 /**
@@ -28,3 +30,7 @@ export type { SocketCloseCode } from "./runtime/sockets/close-codes.js";
 export { DEFAULT_SOCKET_PATHS } from "./runtime/sockets/upgrade.js";
 export type { AcceptedUpgrade, BackpressureInfo, BackpressureOptions, BackpressurePolicy, InvalidMessageInfo, MediaFrame, PlayableAudio, PlayAudioFormat, RefusedUpgrade, SocketCloseInfo, SocketConnection, SocketErrorInfo, SocketKind, SocketLike, SocketSession, Stream, StreamMetadata, StreamServer, StreamServerOptions, StreamSocketOptions, StreamStartFrame, StreamStopFrame, StreamTrackInfo, TelephonyRate, TranscriptionFrame, TranscriptionMetadata, TranscriptionSession, TranscriptionSocketOptions, TranscriptionStartFrame, TranscriptionStopFrame, TranscriptionTokenVerifier, CapturedSocketMessage, SocketCaptureSink, UpgradeDecision, UpgradeHeaders, UpgradeRequestLike } from "./runtime/sockets/types.js";
 export type { CreateStreamServer } from "./runtime/sockets/server.js";
+export { DEFAULT_TOKEN_CLOCK_SKEW_SECONDS, DEFAULT_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, TRANSCRIPTION_TOKEN_PARAM, createTranscriptionTokenVerifier, signTranscriptionToken, transcriptionDestination } from "./runtime/sockets/transcription-token.js";
+export type { TranscriptionDestinationOptions, TranscriptionTokenCheck, TranscriptionTokenChecker, TranscriptionTokenFailure, TranscriptionTokenOptions, TranscriptionTokenSecret, TranscriptionTokenVerifierOptions } from "./runtime/sockets/transcription-token.js";
+export { createWebSocketAdapter } from "./runtime/sockets/adapters/web.js";
+export type { BunServerLike, BunServerWebSocket, BunSocketData, BunWebSocketHandlers, WebFallback, WebSocketAdapter, WebSocketAdapterOptions, WebSocketRuntime } from "./runtime/sockets/adapters/web.js";

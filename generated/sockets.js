@@ -2,7 +2,9 @@
 /**
  * `bw-codegen/sockets`: serve Bandwidth's media-stream (`<StartStream>`, bidirectional voice bots) and
  * real-time transcription (`<StartTranscription>`) WebSockets: `createStreamServer`, transport-agnostic and
- * edge-safe (no Node built-in, no `ws`); `bw-codegen/sockets/node` attaches it to a node `http.Server`.
+ * edge-safe (no Node built-in, no `ws`); `createWebSocketAdapter` serves it on Workers, Deno and Bun;
+ * `bw-codegen/sockets/node` attaches it to a node `http.Server`. `transcriptionDestination` /
+ * `createTranscriptionTokenVerifier`: the signed per-call URL token of the transcription socket.
  */
 import { bindStreamServer } from "./runtime/sockets/server.js";
 import { validateStreamMessage } from "./validators/stream.js";
@@ -27,3 +29,5 @@ import { validateTranscriptionMessage } from "./validators/transcription.js";
 export const createStreamServer = bindStreamServer({ stream: validateStreamMessage, transcription: validateTranscriptionMessage });
 export { SOCKET_CLOSE_CODES } from "./runtime/sockets/close-codes.js";
 export { DEFAULT_SOCKET_PATHS } from "./runtime/sockets/upgrade.js";
+export { DEFAULT_TOKEN_CLOCK_SKEW_SECONDS, DEFAULT_TOKEN_LIFETIME_SECONDS, MAX_TOKEN_LIFETIME_SECONDS, TRANSCRIPTION_TOKEN_PARAM, createTranscriptionTokenVerifier, signTranscriptionToken, transcriptionDestination } from "./runtime/sockets/transcription-token.js";
+export { createWebSocketAdapter } from "./runtime/sockets/adapters/web.js";

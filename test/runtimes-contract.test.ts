@@ -1,7 +1,8 @@
 // The runtime contract (test/runtimes/contract.mjs) run for real on every runtime the README lists:
 // Node 20/22/24/26 (with `--disallow-code-generation-from-strings`), Deno (with `--allow-net` alone: no
 // env, read or write permission), Bun, and workerd
-// (an esbuild bundle of the contract served by workerd itself, no `nodejs_compat` flag). Each runtime
+// (an esbuild bundle of the contract served by workerd itself, no `nodejs_compat` flag; the socket cases
+// connect back to that workerd over 127.0.0.1). Each runtime
 // runs every case in its own process and reports the results; each case is one subtest here, so a
 // failure names the runtime and the case. Binaries come from the npm registry (test/support/runtimes.ts).
 import { after, before, describe, it } from "node:test";
@@ -27,10 +28,11 @@ async function runOn(rt: Runtime, work: string): Promise<CaseResult[]> {
   const bin = ensureRuntime(rt);
   if (rt.kind === "workerd") {
     const bundle = join(work, "contract-worker.js");
-    await bundleForWorkerd(join(ROOT, "test/runtimes/worker.mjs"), bundle);
+    // `ws` stays out of the bundle: bw-codegen/testing imports it only when a simulated call streams (never here)
+    await bundleForWorkerd(join(ROOT, "test/runtimes/worker.mjs"), bundle, { external: ["ws"] });
     const port = await freePort();
     const config = join(work, "contract.capnp");
-    writeFileSync(config, workerdConfig({ modulePath: "contract-worker.js", port, compatibilityDate: "2025-09-01" }));
+    writeFileSync(config, workerdConfig({ modulePath: "contract-worker.js", port, compatibilityDate: "2025-09-01", bindings: { PORT: String(port) }, loopback: true }));
     const server = await startListening(bin, ["serve", config], `http://127.0.0.1:${port}/`);
     try {
       const res = await fetch(`http://127.0.0.1:${port}/run`, { signal: AbortSignal.timeout(PROCESS_LIMIT_MS) });

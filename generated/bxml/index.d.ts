@@ -2,6 +2,7 @@
 import { type BxmlRenderOptions } from "../runtime/bxml/render.js";
 import { type BxmlParseOptions, type BxmlParseResult } from "../runtime/bxml/parse.js";
 import type { BxmlCheckOptions } from "../runtime/bxml/rules.js";
+import { type TranscriptionTokenSecret } from "../runtime/sockets/transcription-token.js";
 export { BxmlRenderError } from "../runtime/bxml/render.js";
 export type { BxmlRenderOptions } from "../runtime/bxml/render.js";
 export type { BxmlParseOptions, BxmlParseResult } from "../runtime/bxml/parse.js";
@@ -1159,6 +1160,43 @@ export interface BidirectionalStreamOptions {
  * ).toXml();
  */
 export declare function bidirectionalStream(options: BidirectionalStreamOptions): [StartStreamElement, StopStreamElement];
+/** Options of {@link liveTranscription}. */
+export interface LiveTranscriptionOptions {
+    /** The transcription socket's URL without the token, e.g. `wss://bot.example.com/sockets/transcription`. */
+    readonly baseUrl: string;
+    /** The token secret (the newest one while rotating; the stream server's verifier accepts every configured one). */
+    readonly secret: TranscriptionTokenSecret;
+    /** The call the BXML answers (the callback's `callId`): the socket's `start` must be for this call. */
+    readonly callId: string;
+    /** Seconds the token stays valid (default 300, at most 3600): Bandwidth connects when it reaches the verb. */
+    readonly expiresInSeconds?: number;
+    /** Transcription name, unique per call (<StopTranscription> names it). */
+    readonly name?: string;
+    /** Which audio is transcribed (Bandwidth's default: inbound). */
+    readonly tracks?: StartTranscriptionAttributes["tracks"];
+    /** Send only stable results (Bandwidth's default: true). */
+    readonly stabilized?: boolean;
+    /** Up to 12 parameters, copied into the socket's `start` message as `customParams`. */
+    readonly customParams?: Readonly<Record<string, string>>;
+    /** Where Bandwidth sends the realTimeTranscription HTTP events. */
+    readonly transcriptionEventUrl?: string;
+    /** HTTP method for those events. */
+    readonly transcriptionEventMethod?: StartTranscriptionAttributes["transcriptionEventMethod"];
+    /** Basic credentials Bandwidth sends with transcriptionEventUrl (https required). */
+    readonly transcriptionEventCredentials?: BasicCredentialPair;
+}
+/**
+ * A `<StartTranscription>` whose `destination` carries a signed, expiring token for this call
+ * (`transcriptionDestination` of `bw-codegen/sockets`), so the stream server can refuse anyone
+ * else's socket on the upgrade. Async: the token is signed with Web Crypto.
+ *
+ * @example
+ * answer: async (event) => Response(
+ *   await liveTranscription({ baseUrl: "wss://bot.example.com/sockets/transcription", secret, callId: event.callId, name: "live", customParams: { customer: "42" } }),
+ *   ...bidirectionalStream({ destination: "wss://bot.example.com/sockets/stream", name: "bot", credentials }),
+ * ),
+ */
+export declare function liveTranscription(options: LiveTranscriptionOptions): Promise<StartTranscriptionElement>;
 /**
  * Parses and validates a BXML document: the typed document (render it again with `.toXml()`), or
  * errors with element paths such as `/Response/Gather[1]/@maxDigits`. Rejects XML that is not

@@ -7,6 +7,7 @@ import { BXML_RULES } from "./rules.js";
 import { renderBxml as renderWithRules, BxmlRenderError } from "../runtime/bxml/render.js";
 import { parseBxml as parseWithRules, parseBxmlContent } from "../runtime/bxml/parse.js";
 import { validateBxmlTree } from "../runtime/bxml/tree.js";
+import { transcriptionDestination } from "../runtime/sockets/transcription-token.js";
 export { BxmlRenderError } from "../runtime/bxml/render.js";
 /**
  * A whole BXML document (<Response> or <Bxml>): the JSON form plus rendering. `toXml()` checks the
@@ -488,6 +489,37 @@ export function bidirectionalStream(options) {
     }
     const params = Object.entries(options.streamParams ?? {}).map(([name, value]) => StreamParam({ name, value }));
     return [StartStream(attributes, ...params), StopStream({ name: options.name, wait: true })];
+}
+/**
+ * A `<StartTranscription>` whose `destination` carries a signed, expiring token for this call
+ * (`transcriptionDestination` of `bw-codegen/sockets`), so the stream server can refuse anyone
+ * else's socket on the upgrade. Async: the token is signed with Web Crypto.
+ *
+ * @example
+ * answer: async (event) => Response(
+ *   await liveTranscription({ baseUrl: "wss://bot.example.com/sockets/transcription", secret, callId: event.callId, name: "live", customParams: { customer: "42" } }),
+ *   ...bidirectionalStream({ destination: "wss://bot.example.com/sockets/stream", name: "bot", credentials }),
+ * ),
+ */
+export async function liveTranscription(options) {
+    const destination = await transcriptionDestination({ baseUrl: options.baseUrl, secret: options.secret, callId: options.callId, expiresInSeconds: options.expiresInSeconds });
+    const attributes = { destination };
+    if (options.name !== undefined)
+        attributes.name = options.name;
+    if (options.tracks !== undefined)
+        attributes.tracks = options.tracks;
+    if (options.stabilized !== undefined)
+        attributes.stabilized = options.stabilized;
+    if (options.transcriptionEventUrl !== undefined)
+        attributes.transcriptionEventUrl = options.transcriptionEventUrl;
+    if (options.transcriptionEventMethod !== undefined)
+        attributes.transcriptionEventMethod = options.transcriptionEventMethod;
+    if (options.transcriptionEventCredentials !== undefined) {
+        attributes.username = options.transcriptionEventCredentials.username;
+        attributes.password = options.transcriptionEventCredentials.password;
+    }
+    const params = Object.entries(options.customParams ?? {}).map(([name, value]) => CustomParam({ name, value }));
+    return StartTranscription(attributes, ...params);
 }
 function toDocument(root) {
     return new BxmlDocument(root.name, root.children);

@@ -227,6 +227,65 @@ export function bidirectionalStream(options: BidirectionalStreamOptions): [Start
 }
 `;
 
+/**
+ * A live transcription whose socket authenticates: <StartTranscription> has no credential attribute, so
+ * its destination carries a signed, expiring, per-call token (templates/runtime/sockets/transcription-token.ts,
+ * checked on the upgrade by the stream server). Emitted when the schemas define the two elements it builds.
+ */
+const LIVE_TRANSCRIPTION = `/** Options of {@link liveTranscription}. */
+export interface LiveTranscriptionOptions {
+  /** The transcription socket's URL without the token, e.g. \`wss://bot.example.com/sockets/transcription\`. */
+  readonly baseUrl: string;
+  /** The token secret (the newest one while rotating; the stream server's verifier accepts every configured one). */
+  readonly secret: TranscriptionTokenSecret;
+  /** The call the BXML answers (the callback's \`callId\`): the socket's \`start\` must be for this call. */
+  readonly callId: string;
+  /** Seconds the token stays valid (default 300, at most 3600): Bandwidth connects when it reaches the verb. */
+  readonly expiresInSeconds?: number;
+  /** Transcription name, unique per call (<StopTranscription> names it). */
+  readonly name?: string;
+  /** Which audio is transcribed (Bandwidth's default: inbound). */
+  readonly tracks?: StartTranscriptionAttributes["tracks"];
+  /** Send only stable results (Bandwidth's default: true). */
+  readonly stabilized?: boolean;
+  /** Up to 12 parameters, copied into the socket's \`start\` message as \`customParams\`. */
+  readonly customParams?: Readonly<Record<string, string>>;
+  /** Where Bandwidth sends the realTimeTranscription HTTP events. */
+  readonly transcriptionEventUrl?: string;
+  /** HTTP method for those events. */
+  readonly transcriptionEventMethod?: StartTranscriptionAttributes["transcriptionEventMethod"];
+  /** Basic credentials Bandwidth sends with transcriptionEventUrl (https required). */
+  readonly transcriptionEventCredentials?: BasicCredentialPair;
+}
+
+/**
+ * A \`<StartTranscription>\` whose \`destination\` carries a signed, expiring token for this call
+ * (\`transcriptionDestination\` of \`bw-codegen/sockets\`), so the stream server can refuse anyone
+ * else's socket on the upgrade. Async: the token is signed with Web Crypto.
+ *
+ * @example
+ * answer: async (event) => Response(
+ *   await liveTranscription({ baseUrl: "wss://bot.example.com/sockets/transcription", secret, callId: event.callId, name: "live", customParams: { customer: "42" } }),
+ *   ...bidirectionalStream({ destination: "wss://bot.example.com/sockets/stream", name: "bot", credentials }),
+ * ),
+ */
+export async function liveTranscription(options: LiveTranscriptionOptions): Promise<StartTranscriptionElement> {
+  const destination = await transcriptionDestination({ baseUrl: options.baseUrl, secret: options.secret, callId: options.callId, expiresInSeconds: options.expiresInSeconds });
+  const attributes: StartTranscriptionAttributes = { destination };
+  if (options.name !== undefined) attributes.name = options.name;
+  if (options.tracks !== undefined) attributes.tracks = options.tracks;
+  if (options.stabilized !== undefined) attributes.stabilized = options.stabilized;
+  if (options.transcriptionEventUrl !== undefined) attributes.transcriptionEventUrl = options.transcriptionEventUrl;
+  if (options.transcriptionEventMethod !== undefined) attributes.transcriptionEventMethod = options.transcriptionEventMethod;
+  if (options.transcriptionEventCredentials !== undefined) {
+    attributes.username = options.transcriptionEventCredentials.username;
+    attributes.password = options.transcriptionEventCredentials.password;
+  }
+  const params = Object.entries(options.customParams ?? {}).map(([name, value]) => CustomParam({ name, value }));
+  return StartTranscription(attributes, ...params);
+}
+`;
+
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: over the limit of 40 when the limit was set (issue 21); split it when it is next changed
 function emitBuilder(model: BxmlModel): string {
   const out: string[] = [];
@@ -240,6 +299,8 @@ function emitBuilder(model: BxmlModel): string {
   out.push(`import { parseBxml as parseWithRules, parseBxmlContent, type BxmlParseOptions, type BxmlParseResult } from "../runtime/bxml/parse.js";`);
   out.push(`import type { BxmlNode, BxmlCheckOptions } from "../runtime/bxml/rules.js";`);
   out.push(`import { validateBxmlTree } from "../runtime/bxml/tree.js";`);
+  const liveTranscription = ["StartTranscription", "CustomParam", "StartStream", "StopStream", "StreamParam"].every((key) => model.byKey.has(key));
+  if (liveTranscription) out.push(`import { transcriptionDestination, type TranscriptionTokenSecret } from "../runtime/sockets/transcription-token.js";`);
   out.push("");
   out.push(`export { BxmlRenderError } from "../runtime/bxml/render.js";`);
   out.push(`export type { BxmlRenderOptions } from "../runtime/bxml/render.js";`);
@@ -449,6 +510,7 @@ function emitBuilder(model: BxmlModel): string {
     out.push("");
   }
   if (["StartStream", "StopStream", "StreamParam"].every((key) => model.byKey.has(key))) out.push(BIDIRECTIONAL_STREAM);
+  if (liveTranscription) out.push(LIVE_TRANSCRIPTION); // uses BasicCredentialPair from BIDIRECTIONAL_STREAM
   out.push(`function toDocument(root: BxmlNode): BxmlDocument {`);
   out.push(`  return new BxmlDocument(root.name as BxmlRootName, root.children as BxmlVerb[]);`);
   out.push(`}`);

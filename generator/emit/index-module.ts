@@ -149,6 +149,32 @@ const SOCKETS: readonly Reexport[] = [
     ],
   },
   { from: "./runtime/sockets/server.js", types: ["CreateStreamServer"] },
+  {
+    from: "./runtime/sockets/transcription-token.js",
+    values: [
+      "DEFAULT_TOKEN_CLOCK_SKEW_SECONDS",
+      "DEFAULT_TOKEN_LIFETIME_SECONDS",
+      "MAX_TOKEN_LIFETIME_SECONDS",
+      "TRANSCRIPTION_TOKEN_PARAM",
+      "createTranscriptionTokenVerifier",
+      "signTranscriptionToken",
+      "transcriptionDestination",
+    ],
+    types: [
+      "TranscriptionDestinationOptions",
+      "TranscriptionTokenCheck",
+      "TranscriptionTokenChecker",
+      "TranscriptionTokenFailure",
+      "TranscriptionTokenOptions",
+      "TranscriptionTokenSecret",
+      "TranscriptionTokenVerifierOptions",
+    ],
+  },
+  {
+    from: "./runtime/sockets/adapters/web.js",
+    values: ["createWebSocketAdapter"],
+    types: ["BunServerLike", "BunServerWebSocket", "BunSocketData", "BunWebSocketHandlers", "WebFallback", "WebSocketAdapter", "WebSocketAdapterOptions", "WebSocketRuntime"],
+  },
 ];
 
 /** `bw-codegen/sockets/node`: the `ws` adapter (the only entry that imports `ws`, an optional peer). */
@@ -162,7 +188,9 @@ export function emitSocketsEntries(): GeneratedFile[] {
     "/**",
     " * `bw-codegen/sockets`: serve Bandwidth's media-stream (`<StartStream>`, bidirectional voice bots) and",
     " * real-time transcription (`<StartTranscription>`) WebSockets: `createStreamServer`, transport-agnostic and",
-    " * edge-safe (no Node built-in, no `ws`); `bw-codegen/sockets/node` attaches it to a node `http.Server`.",
+    " * edge-safe (no Node built-in, no `ws`); `createWebSocketAdapter` serves it on Workers, Deno and Bun;",
+    " * `bw-codegen/sockets/node` attaches it to a node `http.Server`. `transcriptionDestination` /",
+    " * `createTranscriptionTokenVerifier`: the signed per-call URL token of the transcription socket.",
     " */",
     `import { bindStreamServer, type CreateStreamServer } from "./runtime/sockets/server.js";`,
     `import { validateStreamMessage } from "./validators/stream.js";`,

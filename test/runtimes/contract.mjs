@@ -4,10 +4,13 @@
 // JavaScript with Web APIs only (Request, Response, TextEncoder, crypto.subtle, btoa): no `node:` module,
 // no `process`, no TypeScript loader, so the same file runs unchanged everywhere (esbuild bundles it for
 // workerd). `runContract()` returns one `{ name, ok, error?, skipped? }` per case and never throws.
+// Sockets need a server and a client, which each runtime makes its own way: the runner hands a socket
+// host to `runContract(host)` (sockets-web.mjs on Deno, Bun and workerd; sockets-node.mjs on Node).
 
 import { BxmlValidationError, createBandwidthWebhooks } from "bw-codegen";
 import { Hangup, Response as Bxml, SpeakSentence, parseBxml } from "bw-codegen/bxml";
 import { createFetchHandler } from "bw-codegen/fetch";
+import { createStreamServer, createTranscriptionTokenVerifier, transcriptionDestination } from "bw-codegen/sockets";
 import { deliverEvent, simulateCall } from "bw-codegen/testing";
 import { validateMessagingEvent } from "bw-codegen/validators/messaging";
 import { parseNumbersBody, validateNumbersNotification } from "bw-codegen/validators/numbers";
@@ -57,6 +60,30 @@ const NOTIFICATION = "<Notification><SubscriptionId>s-1</SubscriptionId><OrderTy
 // Pretty-printed on purpose: the TFV signature covers these exact bytes, whitespace included.
 const TFV_BODY = '{\n  "accountId": "9901234",\n  "phoneNumber": "+18445550123",\n  "status": "VERIFIED",\n  "internalTicketNumber": "3f6c1e2a-9b7d-4c58-8e1f-0a2b4c6d8e90"\n}';
 const GREETING = "Hello from the contract";
+const TOKEN_SECRET = "contract-transcription-token-secret";
+const CALL_ID = ANSWER.callId;
+/** A media stream's first message (schemas/stream/start), and one 20 ms μ-law frame. */
+const STREAM_START = {
+  eventType: "start",
+  metadata: { accountId: "5590123", callId: CALL_ID, streamId: "s-0b4f2c1e-7a9d-4e3b-8c21-5f6a7b8c9d0e", streamName: "bot", tracks: [{ name: "inbound", mediaFormat: { encoding: "audio/PCMU", sampleRate: 8000 } }] },
+  streamParams: { customer: "42" },
+};
+const MEDIA = { eventType: "media", track: "inbound", sequenceNumber: "1", payload: btoa(String.fromCharCode(...Array.from({ length: 160 }, (_, i) => (i * 7) & 0xff))) };
+/** A transcription socket's first message and one update (schemas/transcription). */
+const TRANSCRIPTION_START = {
+  eventType: "start",
+  metadata: { accountId: "5590123", callId: CALL_ID, realTimeTranscriptionId: "t-1d2c3b4a-5e6f-4a7b-8c9d-0e1f2a3b4c5d", transcriptionName: "live", tracks: [{ name: "inbound" }], stabilized: true },
+};
+const TRANSCRIPTION = {
+  eventType: "transcription",
+  track: "inbound",
+  startTime: "2026-05-11T14:02:20.100Z",
+  endTime: "2026-05-11T14:02:21.400Z",
+  isPartial: false,
+  language: "en-US",
+  transcript: "I would like to book a table",
+  items: [{ content: "I", startTime: "2026-05-11T14:02:20.100Z", endTime: "2026-05-11T14:02:20.200Z", confidence: 0.98, stable: true, type: "PRONUNCIATION" }],
+};
 
 /** base64 of the UTF-8 bytes (or of the given bytes), with btoa only. */
 function b64(value) {
@@ -331,11 +358,94 @@ export const CASES = [
       );
     },
   ],
-  ["media-stream sockets (<StartStream> WebSocket)", null, "not built yet: bw-codegen has no media-stream socket server"],
+  [
+    "media-stream sockets: Basic credentials on the handshake get a socket, start + media → playAudio; none or wrong → 401, no socket",
+    async (host) => {
+      check(host !== undefined, "no socket host given to runContract");
+      const played = [];
+      const server = createStreamServer({
+        stream: {
+          credentials: [{ username: USERNAME, password: PASSWORD }, ROTATED],
+          realm: REALM,
+          onStart: (_start, stream) => void played.push(`start:${stream.callId}:${stream.metadata.params.customer}`),
+          onMedia: (frame, stream) => void stream.playAudio(frame.audio),
+        },
+        logger: quiet,
+      });
+      const { base, close } = await host.serve(server);
+      try {
+        const url = `${base}/sockets/stream`;
+        for (const [what, headers] of [["no credentials", {}], ["wrong password", { authorization: `Basic ${b64(`${USERNAME}:nope`)}` }]]) {
+          const refused = await host.handshake(url, headers);
+          equal(refused.status, 401, `${what}: status`);
+          equal(refused.wwwAuthenticate, `Basic realm="${REALM}"`, `${what}: WWW-Authenticate`);
+          equal(refused.socket, false, `${what}: a socket was made`);
+        }
+        const ws = await host.open(url, { authorization: GOOD_AUTH });
+        ws.send(JSON.stringify(STREAM_START));
+        ws.send(JSON.stringify(MEDIA));
+        const answer = JSON.parse(await ws.next());
+        equal(answer.eventType, "playAudio", "answer");
+        equal(answer.media.contentType, "audio/pcmu", "contentType");
+        equal(answer.media.payload, MEDIA.payload, "payload");
+        equal(played.join(), `start:${CALL_ID}:42`, "onStart");
+        ws.close();
+        await ws.closed;
+      } finally {
+        await close();
+      }
+    },
+  ],
+  [
+    "transcription sockets: the signed URL token is checked on the handshake (missing, expired, tampered → 401), and start must be for its call",
+    async (host) => {
+      check(host !== undefined, "no socket host given to runContract");
+      const transcripts = [];
+      let heard;
+      const transcribed = new Promise((resolve) => (heard = resolve));
+      const tokens = createTranscriptionTokenVerifier({ secrets: [TOKEN_SECRET, "contract-old-token-secret"] });
+      const server = createStreamServer({
+        transcription: {
+          verifyToken: tokens.verifyUpgrade,
+          onTranscription: (update, session) => {
+            transcripts.push(`${session.callId}:${update.transcript}`);
+            heard();
+          },
+        },
+        logger: quiet,
+      });
+      const { base, close } = await host.serve(server);
+      try {
+        const baseUrl = `${base}/sockets/transcription`;
+        const good = await transcriptionDestination({ baseUrl, secret: TOKEN_SECRET, callId: CALL_ID });
+        const expired = await transcriptionDestination({ baseUrl, secret: TOKEN_SECRET, callId: CALL_ID, expiresInSeconds: 1, now: () => Date.now() - 3_600_000 });
+        const token = new URL(good.replace(/^ws/, "http")).searchParams.get("token");
+        const tampered = `${baseUrl}?token=${token.slice(0, -2)}${token.endsWith("AA") ? "BA" : "AA"}`;
+        for (const [what, url] of [["no token", baseUrl], ["expired token", expired], ["tampered token", tampered]]) {
+          const refused = await host.handshake(url, {});
+          equal(refused.status, 401, `${what}: status`);
+          equal(refused.socket, false, `${what}: a socket was made`);
+        }
+        const ws = await host.open(good, {});
+        ws.send(JSON.stringify(TRANSCRIPTION_START));
+        ws.send(JSON.stringify(TRANSCRIPTION));
+        await transcribed;
+        equal(transcripts.join(), `${CALL_ID}:${TRANSCRIPTION.transcript}`, "onTranscription");
+        ws.close();
+        await ws.closed;
+        const other = await host.open(await transcriptionDestination({ baseUrl, secret: TOKEN_SECRET, callId: "c-another-call" }), {});
+        other.send(JSON.stringify(TRANSCRIPTION_START));
+        equal((await other.closed).code, 4008, "a start for another call closes the socket");
+        equal(transcripts.length, 1, "no transcript from the other socket");
+      } finally {
+        await close();
+      }
+    },
+  ],
 ];
 
-/** Runs every case in order; never throws. */
-export async function runContract() {
+/** Runs every case in order (`socketHost`: this runtime's socket server and client); never throws. */
+export async function runContract(socketHost) {
   const results = [];
   for (const [name, run, reason] of CASES) {
     if (run === null) {
@@ -343,7 +453,7 @@ export async function runContract() {
       continue;
     }
     try {
-      await run();
+      await run(socketHost);
       results.push({ name, ok: true });
     } catch (error) {
       results.push({ name, ok: false, error: error instanceof Error ? `${error.message}\n${error.stack ?? ""}` : String(error) });

@@ -175,20 +175,25 @@ export async function startListening(command: string, args: readonly string[], u
   }
 }
 
-/** A workerd config (capnp) serving one ES module Worker on 127.0.0.1:`port`; no compatibility flags. `modulePath` is relative to the config file. */
-export function workerdConfig(options: { modulePath: string; port: number; compatibilityDate: string; bindings?: Record<string, string> }): string {
+/**
+ * A workerd config (capnp) serving one ES module Worker on 127.0.0.1:`port`; no compatibility flags.
+ * `modulePath` is relative to the config file. `loopback`: the Worker's outbound `fetch` may reach
+ * 127.0.0.1 (workerd's default outbound allows public addresses only), e.g. to open a WebSocket to itself.
+ */
+export function workerdConfig(options: { modulePath: string; port: number; compatibilityDate: string; bindings?: Record<string, string>; loopback?: boolean }): string {
   const bindings = Object.entries(options.bindings ?? {})
     .map(([name, text]) => `(name = ${JSON.stringify(name)}, text = ${JSON.stringify(text)})`)
     .join(", ");
+  const loopback = options.loopback === true;
   return `using Workerd = import "/workerd/workerd.capnp";
 const config :Workerd.Config = (
-  services = [ (name = "main", worker = .worker) ],
+  services = [ (name = "main", worker = .worker)${loopback ? ', (name = "loopback", network = (allow = ["public", "local"]))' : ""} ],
   sockets = [ (name = "http", address = "127.0.0.1:${options.port}", http = (), service = "main") ],
 );
 const worker :Workerd.Worker = (
   modules = [ (name = "worker.js", esModule = embed ${JSON.stringify(options.modulePath)}) ],
   compatibilityDate = ${JSON.stringify(options.compatibilityDate)},
-  bindings = [ ${bindings} ],
+  bindings = [ ${bindings} ],${loopback ? '\n  globalOutbound = "loopback",' : ""}
 );
 `;
 }
