@@ -7,6 +7,9 @@
  * tarball the parent installed), installed, type-checked, built, started with `npm start` (production),
  * answers the 401 -> 200 handshake, and on SIGTERM finishes a delivery in flight, exits 0 and frees its
  * port. `scaffold .` into an existing project merges package.json without touching the user's values.
+ * The node project is the README's voice bot (`--stream`): `simulate call` plays a caller against it, and a
+ * user's TypeScript over `bw-codegen/sockets` type-checks; without `ws`, `bw-codegen/sockets/node` names
+ * `npm install ws` (issue 26).
  *
  * npm installs use the shared npm cache (`--prefer-offline`); every server is killed when the file ends.
  */
@@ -132,16 +135,16 @@ function freshConnection(base: string): Promise<number> {
 }
 
 /** Starts a built receiver, plays the handshake, SIGTERMs it with a delivery in flight; checks exit 0 and the port. */
-async function handshakeThenGracefulStop(command: string, args: string[], dir: string, env: Record<string, string> = {}): Promise<void> {
+async function handshakeThenGracefulStop(command: string, args: string[], dir: string, env: Record<string, string> = {}, verbs = ["SpeakSentence"]): Promise<void> {
   const server = startServer(command, args, dir, { PORT: "0", BW_CALLBACK_USERNAME: USER, BW_CALLBACK_PASSWORD: PASS, ...env });
   try {
-    await playAndStop(server);
+    await playAndStop(server, verbs);
   } finally {
     stopGroup(server);
   }
 }
 
-async function playAndStop(server: Started): Promise<void> {
+async function playAndStop(server: Started, verbs: string[]): Promise<void> {
   const base = await server.url;
   assert.match(base, /^http:\/\/127\.0\.0\.1:\d+$/, "binds 127.0.0.1 when HOST is not set");
   await until(() => /Mode: /.test(server.output())).catch(() => undefined); // the assertion below says what is missing
@@ -149,7 +152,7 @@ async function playAndStop(server: Started): Promise<void> {
   const answer = await deliverEvent({ url: `${base}/callbacks/voice`, body: { eventType: "answer", ...callFields }, username: USER, password: PASS });
   assert.equal(answer.challenge?.status, 401);
   assert.equal(answer.status, 200, answer.body);
-  assert.deepEqual(answer.verbs, ["SpeakSentence"]);
+  assert.deepEqual(answer.verbs, verbs);
 
   const inFlight = await halfSentDelivery(base);
   process.kill(server.child.pid!, "SIGTERM"); // the top process only (npm for `npm start`), as `kill -TERM` would
@@ -241,6 +244,23 @@ describe("a runtime user's install (npm install --omit=dev <tarball>)", () => {
     }
   });
 
+  it("bw-codegen/sockets/node without ws (an optional peer): import and require fail naming npm install ws", () => {
+    const script = `
+      const found = {};
+      try { await import("bw-codegen/sockets/node"); found.import = "loaded"; } catch (error) { found.import = [error.code, error.message]; }
+      try { (await import("node:module")).createRequire(process.cwd() + "/")("bw-codegen/sockets/node"); found.require = "loaded"; } catch (error) { found.require = [error.code, error.message]; }
+      found.sockets = Object.keys(await import("bw-codegen/sockets")).includes("createStreamServer");
+      console.log(JSON.stringify(found));`;
+    const result = run(process.execPath, ["--input-type=module", "-e", script], runtimeDir);
+    assert.equal(result.status, 0, result.output);
+    const found = JSON.parse(result.output.trim().split("\n")[0]);
+    for (const how of ["import", "require"]) {
+      assert.equal(found[how][0], "BW_RUNTIME_UNSUPPORTED", `${how}: ${found[how]}`);
+      assert.match(found[how][1], /needs the ws package .*: npm install ws$/, how);
+    }
+    assert.equal(found.sockets, true, "bw-codegen/sockets itself needs no ws");
+  });
+
   it("generate and check fail with a message naming the packages to install; their --help works", () => {
     for (const command of ["generate", "check"]) {
       const help = run("npx", ["--no-install", "bw-codegen", command, "--help"], runtimeDir);
@@ -273,9 +293,12 @@ for (const framework of FRAMEWORKS) {
     const app = join(runtimeDir, `app-${framework}`);
 
     it("depends on the tarball the parent installed, and says so", () => {
-      const scaffold = run("npx", ["--no-install", "bw-codegen", "scaffold", `app-${framework}`, "--framework", framework], runtimeDir);
+      // node is scaffolded as the README's voice bot (`--stream`): the plain node receiver is the README path above
+      const stream = framework === "node" ? ["--stream"] : [];
+      const scaffold = run("npx", ["--no-install", "bw-codegen", "scaffold", `app-${framework}`, "--framework", framework, ...stream], runtimeDir);
       assert.equal(scaffold.status, 0, scaffold.output);
       const pkg = JSON.parse(readFileSync(join(app, "package.json"), "utf8"));
+      if (framework === "node") assert.ok(pkg.dependencies.ws && pkg.devDependencies["@types/ws"], "the voice bot depends on ws (an optional peer of bw-codegen)");
       const expected = `file:${relative(app, tarball)}`;
       assert.equal(pkg.dependencies["bw-codegen"], expected);
       assert.ok(scaffold.output.includes(`bw-codegen dependency: "${expected}" (from ${join(runtimeDir, "package.json")})`), scaffold.output);
@@ -292,8 +315,83 @@ for (const framework of FRAMEWORKS) {
     });
 
     it("npm start (production) plays the handshake; SIGTERM finishes the delivery in flight, exits 0, frees the port", async () => {
-      await handshakeThenGracefulStop("npm", ["start", "--silent"], app);
+      await handshakeThenGracefulStop("npm", ["start", "--silent"], app, {}, framework === "node" ? ["SpeakSentence", "StartStream", "StopStream"] : ["SpeakSentence"]);
     });
+
+    if (framework === "node") voiceBotFromTheReadme(app);
+  });
+}
+
+/**
+ * The README's voice bot (scaffold --stream, already installed and built as app-node): `npm start`, then
+ * `npx bw-codegen simulate call … --script caller.json --bot-audio bot.wav` as the scaffold's Next: says (the
+ * caller.json it wrote), and `--audio caller.wav --speed max` (written with `bw-codegen/audio`); and a user's own TypeScript using
+ * `bw-codegen/sockets` + `bw-codegen/sockets/node` type-checks under node16 and bundler resolution.
+ */
+function voiceBotFromTheReadme(app: string): void {
+  it("npm start, then simulate call --script caller.json (the scaffold's) and --audio caller.wav --speed max: the echo bot answers", async () => {
+    const wav = `import { writeWav } from "bw-codegen/audio"; import { writeFileSync } from "node:fs";
+      const parts = [[6, 0], [1, 440], [1.5, 0], [1, 330], [3, 0]]; // silence through the greeting, two utterances
+      const pcm = new Int16Array(parts.reduce((n, [s]) => n + s * 8000, 0)); let i = 0;
+      for (const [s, f] of parts) for (let k = 0; k < s * 8000; k++, i++) pcm[i] = f ? Math.round(8000 * Math.sin((2 * Math.PI * f * k) / 8000)) : 0;
+      writeFileSync("caller.wav", writeWav({ encoding: "pcm16", sampleRate: 8000, channels: 1, samples: pcm }));`;
+    const made = run(process.execPath, ["--input-type=module", "-e", wav], app);
+    assert.equal(made.status, 0, made.output);
+    const server = startServer("npm", ["start", "--silent"], app, { PORT: "0", BW_CALLBACK_USERNAME: USER, BW_CALLBACK_PASSWORD: PASS });
+    try {
+      const base = await server.url;
+      await until(() => /Mode: /.test(server.output())).catch(() => undefined); // the assertion below says what is missing
+      assert.match(server.output(), /WebSocket ws:\/\/127\.0\.0\.1:\d+\/sockets\/stream/);
+      const credentials = ["--url", `${base}/callbacks/voice`, "--username", USER, "--password", PASS];
+      // the scaffold's Next: line, with the caller.json it wrote: two utterances, the second over the echo
+      const scripted = run("npx", ["--no-install", "bw-codegen", "simulate", "call", ...credentials, "--script", "caller.json", "--bot-audio", "bot.wav"], app);
+      assert.equal(scripted.status, 0, scripted.output);
+      assert.match(scripted.output, /2 playAudio and 1 clear received/);
+      assert.match(scripted.output, /caller talks over the bot at \+[\d.]+s → clear after \d+ ms/);
+      // the caller's own recording (the scaffold README's --audio line)
+      const args = [...credentials, "--audio", "caller.wav", "--speed", "max", "--bot-audio", "bot.wav"];
+      const call = run("npx", ["--no-install", "bw-codegen", "simulate", "call", ...args], app);
+      assert.equal(call.status, 0, call.output);
+      assert.match(call.output, /⇄ start stream "echo-bot" open to ws:/);
+      assert.match(call.output, /2 playAudio and \d+ clear received/);
+      assert.match(call.output, /Voice-AI measures:\n {2}caller stops at \+[\d.]+s → bot answers after \d+ ms\n {2}caller stops at/);
+      assert.match(call.output, /OK: the flow ran to the end/);
+      assert.ok(statSync(join(app, "bot.wav")).size > 44, "bot.wav holds what the bot said");
+    } finally {
+      stopGroup(server);
+    }
+  });
+
+  it("a user's TypeScript with createStreamServer + attachStreamServer type-checks (moduleResolution node16 and bundler)", () => {
+    const dir = join(app, "user-ts");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(
+      join(dir, "bot.ts"),
+      `import { createServer } from "node:http";
+import { createStreamServer } from "bw-codegen/sockets";
+import { attachStreamServer } from "bw-codegen/sockets/node";
+const sockets = createStreamServer<{ heard: number }>({
+  stream: {
+    credentials: [{ username: "bw", password: "s3cret" }],
+    createState: () => ({ heard: 0 }),
+    onMedia: (frame, stream) => {
+      stream.state.heard += frame.audio.length;
+      stream.playAudio(frame.audio);
+      // @ts-expect-error the types resolved (not any): the state is { heard: number }
+      stream.state.heard = "many";
+    },
+  },
+});
+export const attached = attachStreamServer(createServer(), sockets, { pingIntervalMs: 20000 });
+`,
+    );
+    const tsc = join(app, "node_modules", "typescript", "bin", "tsc");
+    // node16 checks the package's declarations too; bundler only the user's file (skipLibCheck: the same .d.ts, half the time)
+    for (const [module, resolution, lib] of [["node16", "node16", []], ["preserve", "bundler", ["--skipLibCheck"]]] as const) {
+      const flags = ["--ignoreConfig", "--noEmit", "--strict", "--module", module, "--moduleResolution", resolution, "--target", "es2022", "--types", "node", ...lib];
+      const checked = run(process.execPath, [tsc, ...flags, "user-ts/bot.ts"], app);
+      assert.equal(checked.status, 0, `${resolution}: ${checked.output}`);
+    }
   });
 }
 

@@ -6,7 +6,7 @@
 // `playAudio` echoes of what was said arrive and a barge-in yields `clear`, every message valid (strict).
 // Without --stream nothing of it is written; --stream without initiate/answer in --events is refused.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -58,7 +58,7 @@ test("--stream with --events that leave out initiate and answer is refused (noth
   assert.ok(buildScaffold({ dir: "x", framework: "node", stream: true, events: ["answer", "disconnect"] }).has("src/bot/echo.ts"));
 });
 
-test("scaffold --stream: --help names it, Next: says what to set", () => {
+test("scaffold --stream: --help names it, Next: says what to set and how to simulate a call with the caller.json it writes", () => {
   const help = runCli(["scaffold", "--help"]);
   assert.match(help.stdout, /^ {2}--stream {10}adds a voice bot/m);
   const out = runCli(["scaffold", join(work, "cli"), "--stream"], { cwd: work });
@@ -66,6 +66,10 @@ test("scaffold --stream: --help names it, Next: says what to set", () => {
   const next = out.stdout.slice(out.stdout.indexOf("Next:"));
   assert.match(next, /BW_STREAM_URL/);
   assert.match(out.stdout, /created {6}src\/bot\/echo\.ts/);
+  // the caller the README's simulate call plays: written into the project, the same as examples/echo-bot/caller.json
+  assert.match(out.stdout, /created {6}caller\.json/);
+  assert.equal(readFileSync(join(work, "cli", "caller.json"), "utf8"), readFileSync(join(REPO_ROOT, "examples", "echo-bot", "caller.json"), "utf8"));
+  assert.match(next, /npx bw-codegen simulate call --url http:\/\/127\.0\.0\.1:3000\/callbacks\/voice .*--script caller\.json/);
   const plain = runCli(["scaffold", join(work, "cli-plain")], { cwd: work });
   assert.doesNotMatch(plain.stdout, /BW_STREAM|echo/);
 });

@@ -612,10 +612,12 @@ The stream's events (\`mediaStreamStarted\` / \`Rejected\` / \`Stopped\`) come b
 (\`streamEventUrl\`, with the callback credentials as its \`username\`/\`password\`).
 
 Try the whole call without a phone: with the server running (\`npm start\`), \`npx bw-codegen simulate call
---url http://127.0.0.1:3000/callbacks/voice --username … --password … --audio caller.wav --speed max
---bot-audio bot.wav\` (the callback credentials) plays Bandwidth's side, the stream included: \`caller.wav\`
-is what the caller says from the answer on (the greeting takes about 5.6 s); it prints the bot's response
-times and barge-ins and writes what the bot said to \`bot.wav\`. (\`npm run simulate\` has no caller audio.)
+--url http://127.0.0.1:3000/callbacks/voice --username … --password … --script caller.json --bot-audio
+bot.wav\` (the callback credentials) plays Bandwidth's side, the stream included: \`caller.json\` (written
+here) is a caller who stays silent through the greeting (about 5.6 s), says two things and talks over the
+bot's echo, at \`"speed": "max"\`; it prints the bot's response times and barge-ins and writes what the bot
+said to \`bot.wav\`. Your own recording: \`--audio caller.wav --speed max\` (what the caller says from the
+answer on). (\`npm run simulate\` has no caller audio.)
 
 | variable | meaning |
 | --- | --- |
@@ -740,6 +742,8 @@ function reportText(title: string, shown: string, report: WriteReport, dependenc
   if (streamed) {
     out.push(`  # --stream: set BW_STREAM_URL (the wss:// address of ${STREAM_PATH}) and BW_STREAM_USERNAME / BW_STREAM_PASSWORD in .env`);
     out.push("  npm test                     # drives the echo bot with a WebSocket client playing Bandwidth's side");
+    out.push("  npx bw-codegen simulate call --url http://127.0.0.1:3000/callbacks/voice --username … --password … --script caller.json --bot-audio bot.wav");
+    out.push("                               # with the server running: a whole call, the caller of caller.json talking to the bot");
   }
   out.push("");
   return out.join("\n");
@@ -777,7 +781,8 @@ Options:
                     caller said, clears on barge-in), src/streams.ts (its WebSocket on /sockets/stream,
                     same port, Basic credentials checked on the handshake), initiate/answer returning
                     <StartStream mode="bidirectional"> + <StopStream wait>, BW_STREAM_URL /
-                    BW_STREAM_USERNAME / BW_STREAM_PASSWORD, test/echo-bot.test.ts; depends on ws
+                    BW_STREAM_USERNAME / BW_STREAM_PASSWORD, test/echo-bot.test.ts, caller.json (a
+                    caller for simulate call --script); depends on ws
   --force           overwrite files that already exist (default: keep them, report them as skipped);
                     an existing package.json is merged either way, never replaced
   --help            show this help

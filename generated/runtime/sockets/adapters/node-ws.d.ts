@@ -10,7 +10,7 @@
  */
 import type { IncomingMessage, Server } from "node:http";
 import type { Duplex } from "node:stream";
-import { WebSocketServer } from "ws";
+import type { WebSocketServer } from "ws";
 import type { StreamServer } from "../types.js";
 /** Options of {@link attachStreamServer}. */
 export interface AttachStreamServerOptions {

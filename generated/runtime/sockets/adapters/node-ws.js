@@ -8,9 +8,25 @@
  * every socket and closes one that stops answering, and reports `ws`'s own `bufferedAmount` and send
  * callbacks to the core's bounded queue.
  */
-import { WebSocketServer } from "ws";
-import { BandwidthConfigError } from "../../errors.js";
+import { createRequire } from "node:module";
+import { BandwidthConfigError, BandwidthError } from "../../errors.js";
 import { SOCKET_CLOSE_CODES } from "../close-codes.js";
+/**
+ * `ws` is an optional peer: loaded here (synchronously, so `require()` of this module still works) to
+ * say what to install when it is missing rather than a bare ERR_MODULE_NOT_FOUND from inside the package.
+ */
+function loadWs() {
+    try {
+        return createRequire(import.meta.url)("ws");
+    }
+    catch (error) {
+        const code = error.code;
+        if (code !== "MODULE_NOT_FOUND" && code !== "ERR_MODULE_NOT_FOUND")
+            throw error;
+        throw new BandwidthError("BW_RUNTIME_UNSUPPORTED", "bw-codegen/sockets/node needs the ws package (an optional peer dependency, not installed): npm install ws", { cause: error });
+    }
+}
+const { WebSocketServer: WebSocketServerClass } = loadWs();
 const REASONS = { 401: "Unauthorized", 404: "Not Found", 503: "Service Unavailable" };
 /** The answer to an upgrade whose decision was not taken in time (the adapter's, not the core's). */
 const TIMED_OUT = { status: 503, body: "upgrade decision timed out\n", headers: { "content-type": "text/plain; charset=utf-8" } };
@@ -71,7 +87,7 @@ export function attachStreamServer(httpServer, streamServer, options = {}) {
     const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
     if (!Number.isFinite(upgradeTimeoutMs) || upgradeTimeoutMs < 1)
         throw new BandwidthConfigError("bw-codegen sockets: upgradeTimeoutMs must be a positive number");
-    const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+    const wss = new WebSocketServerClass({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
     const live = new Map();
     let closing = false;
     const connect = (ws, decision) => {

@@ -9,11 +9,33 @@
  */
 
 import type { IncomingMessage, Server } from "node:http";
+import { createRequire } from "node:module";
 import type { Duplex } from "node:stream";
-import { type RawData, type WebSocket, WebSocketServer } from "ws";
-import { BandwidthConfigError } from "../../errors.js";
+import type * as WsModule from "ws";
+import type { RawData, WebSocket, WebSocketServer } from "ws";
+import { BandwidthConfigError, BandwidthError } from "../../errors.js";
 import { SOCKET_CLOSE_CODES } from "../close-codes.js";
 import type { AcceptedUpgrade, RefusedUpgrade, SocketConnection, SocketLike, StreamServer } from "../types.js";
+
+/**
+ * `ws` is an optional peer: loaded here (synchronously, so `require()` of this module still works) to
+ * say what to install when it is missing rather than a bare ERR_MODULE_NOT_FOUND from inside the package.
+ */
+function loadWs(): typeof WsModule {
+  try {
+    return createRequire(import.meta.url)("ws") as typeof WsModule;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (code !== "MODULE_NOT_FOUND" && code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new BandwidthError(
+      "BW_RUNTIME_UNSUPPORTED",
+      "bw-codegen/sockets/node needs the ws package (an optional peer dependency, not installed): npm install ws",
+      { cause: error },
+    );
+  }
+}
+
+const { WebSocketServer: WebSocketServerClass } = loadWs();
 
 /** Options of {@link attachStreamServer}. */
 export interface AttachStreamServerOptions {
@@ -109,7 +131,7 @@ export function attachStreamServer(httpServer: Server, streamServer: StreamServe
   if (!Number.isFinite(closeTimeoutMs) || closeTimeoutMs < 0) throw new BandwidthConfigError("bw-codegen sockets: closeTimeoutMs must be a number ≥ 0");
   const upgradeTimeoutMs = options.upgradeTimeoutMs ?? 10_000;
   if (!Number.isFinite(upgradeTimeoutMs) || upgradeTimeoutMs < 1) throw new BandwidthConfigError("bw-codegen sockets: upgradeTimeoutMs must be a positive number");
-  const wss = new WebSocketServer({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
+  const wss = new WebSocketServerClass({ noServer: true, maxPayload, perMessageDeflate: false, clientTracking: false });
   const live = new Map<WebSocket, Live>();
   let closing = false;
 
