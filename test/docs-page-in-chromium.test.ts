@@ -12,9 +12,10 @@ import { after, before, describe, it } from "node:test";
 import { chromium, type Browser } from "playwright-core";
 import { loadCatalog } from "../generator/catalog.js";
 import { buildModel } from "../generator/model/build-model.js";
+import { familyByName } from "../generator/model/families.js";
+import { handlerName } from "../generator/model/handler-names.js";
 import { runDocs } from "../generator/cli/docs.js";
 import { buildDocsPage, scriptSafe } from "../generator/docs-page.js";
-import { camelCase } from "../generator/schema-transforms.js";
 import { CHROMIUM_ARGS, chromiumPath, chromiumSkip } from "./support/chromium.js";
 import { TEST_LIMIT_MS } from "./support/children.js";
 import { REPO_ROOT, runCli } from "./support/cli.js";
@@ -24,7 +25,7 @@ const work = mkdtempSync(join(tmpdir(), "bw-docs-"));
 after(() => rmSync(work, { recursive: true, force: true }));
 
 const model = buildModel(loadCatalog(join(REPO_ROOT, "schemas")));
-const webhookKeys = model.families.filter((f) => f.transport === "http").flatMap((f) => f.events.map((e) => `${e.family}.${camelCase(e.event)}`));
+const webhookKeys = model.families.filter((f) => f.transport === "http").flatMap((f) => f.events.map((e) => `${e.family}.${handlerName(familyByName(e.family), e.event)}`));
 const socketMessages = model.families.filter((f) => f.transport === "websocket").flatMap((f) => f.events);
 
 describe("bw-codegen docs (command)", () => {

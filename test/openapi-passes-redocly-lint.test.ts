@@ -8,8 +8,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildModel } from "../generator/model/build-model.js";
+import { familyByName } from "../generator/model/families.js";
+import { handlerName } from "../generator/model/handler-names.js";
 import { loadCatalog } from "../generator/catalog.js";
-import { camelCase } from "../generator/schema-transforms.js";
 import { PROCESS_LIMIT_MS } from "./support/children.js";
 import { REPO_ROOT } from "./support/cli.js";
 
@@ -88,7 +89,7 @@ test("the document is OpenAPI 3.1 with one webhook per event, examples and expec
   const webhookEvents = buildModel(catalog).families.filter((f) => f.transport === "http").flatMap((f) => f.events);
   assert.ok(webhookEvents.length < catalog.events.length);
   for (const e of webhookEvents) {
-    const hook = spec.webhooks[`${e.family}.${camelCase(e.event)}`];
+    const hook = spec.webhooks[`${e.family}.${handlerName(familyByName(e.family), e.event)}`];
     assert.ok(hook, `${e.family}.${e.event} has a webhook`);
     if (hook.get) {
       // Query-string requests (Emergency Calling API): parameters instead of a body, a JSON reply.
