@@ -38,8 +38,11 @@ const clock = typeof performance === "object" && performance !== null ? () => pe
 /** The wall-clock time (ms since the epoch) of a {@link clock} reading: one clock call per delivery serves both. */
 const ORIGIN = typeof performance === "object" && performance !== null && typeof performance.timeOrigin === "number" && performance.timeOrigin > 0 ? performance.timeOrigin : undefined;
 const epochOf = (reading) => (ORIGIN === undefined ? Date.now() : ORIGIN + reading);
-/** Once the answer is known: the request's one summary line, its log line by status, `onResponse`. */
-function finish(settings, state, method, note, response) {
+/**
+ * Once the answer is known: the request's one summary line, its log line by status, `onResponse` (with
+ * `latencyMs`: the caller reads the clock once for `onResponse` and the capture sink alike).
+ */
+function finish(settings, state, method, note, response, latencyMs) {
     const family = state.family.name;
     if (note?.reports !== undefined)
         settings.log.limited("warn", `invalid:${family}`, invalidSummary(family, state.path, note.events, note.reports));
@@ -55,7 +58,7 @@ function finish(settings, state, method, note, response) {
             method,
             eventType: note?.eventType,
             status: response.status,
-            latencyMs: note === undefined ? 0 : clock() - note.started,
+            latencyMs,
         };
         callOnResponse(settings.onResponse, settings.log, info);
     }
@@ -83,7 +86,7 @@ class Delivery {
     response;
     latencyMs;
     #request;
-    constructor(state, request, note, at, response) {
+    constructor(state, request, note, at, response, latencyMs) {
         this.at = at;
         this.family = state.family.name;
         this.path = state.path;
@@ -93,7 +96,7 @@ class Delivery {
         this.contentType = request.contentType ?? undefined;
         this.body = request.body;
         this.response = response;
-        this.latencyMs = clock() - note.started;
+        this.latencyMs = latencyMs;
         this.#request = request;
     }
     /** Another request header (lower-case name), while `record` runs; never `authorization`. */
@@ -102,29 +105,38 @@ class Delivery {
     }
 }
 /** Hands one answered delivery to the capture sink; a throwing sink is ignored (capture never fails an answer). */
-function capture(sink, state, request, note, at, response) {
+function capture(sink, state, request, note, at, response, latencyMs) {
     try {
-        sink.record(new Delivery(state, request, note, at, response));
+        sink.record(new Delivery(state, request, note, at, response, latencyMs));
     }
     catch {
         // the sink's own problem: the answer goes out as it is
     }
     return response;
 }
-/** `handle`: the pipeline, then {@link finish} (after the handlers when they are async), then the capture sink. */
+/**
+ * `handle`: the pipeline, then {@link finish} (after the handlers when they are async), then the capture sink.
+ * The clock is read twice per delivery at most (start, end), and only when `onResponse` or `capture` is set:
+ * the start gives the capture's arrival time too, the end serves both `onResponse` and the capture.
+ */
 function handleAndFinish(settings, state, request) {
     developmentNotice(settings);
     const sink = settings.capture;
-    const note = newNote(settings.onResponse === undefined && sink === undefined ? 0 : clock());
+    const timed = settings.onResponse !== undefined || sink !== undefined;
+    const note = newNote(timed ? clock() : 0);
     const at = sink === undefined ? 0 : epochOf(note.started);
     const result = handleRequest(settings, state, request, note);
     if ("status" in result) {
-        const response = finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, result, request.body));
-        return sink === undefined ? response : capture(sink, state, request, note, at, response);
+        const answer = failClosed(state.family, settings.log, state.path, result, request.body);
+        const latencyMs = timed ? clock() - note.started : 0;
+        const response = finish(settings, state, request.method, note, answer, latencyMs);
+        return sink === undefined ? response : capture(sink, state, request, note, at, response, latencyMs);
     }
-    return result.then((answer) => {
-        const response = finish(settings, state, request.method, note, failClosed(state.family, settings.log, state.path, answer, request.body));
-        return sink === undefined ? response : capture(sink, state, request, note, at, response);
+    return result.then((settled) => {
+        const answer = failClosed(state.family, settings.log, state.path, settled, request.body);
+        const latencyMs = timed ? clock() - note.started : 0;
+        const response = finish(settings, state, request.method, note, answer, latencyMs);
+        return sink === undefined ? response : capture(sink, state, request, note, at, response, latencyMs);
     });
 }
 const noHeader = () => undefined;
@@ -160,7 +172,7 @@ export function createWebhookCore(options) {
             const one = typeof request === "object" ? request : positionalCheck(request, authorization, contentType, contentLength, contentEncoding);
             const state = route;
             const early = checkRequest(settings, state, one);
-            return early === undefined ? undefined : finish(settings, state, one.method, undefined, failClosed(state.family, settings.log, state.path, early, undefined));
+            return early === undefined ? undefined : finish(settings, state, one.method, undefined, failClosed(state.family, settings.log, state.path, early, undefined), 0);
         },
         handle: (route, request, url, body, raw, readHeader) => handleAndFinish(settings, route, typeof request === "object" ? request : positionalHandle(request, url, body, raw, readHeader)),
         notFound: NOT_FOUND,
