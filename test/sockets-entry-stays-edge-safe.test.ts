@@ -16,8 +16,9 @@ function bareImports(entry: string): Set<string> {
     if (seen.has(file)) return;
     seen.add(file);
     const text = readFileSync(file, "utf8");
-    for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|import\("([^"]+)"\)/g)) {
-      const specifier = match[1] ?? match[2];
+    // static imports, dynamic import(), and createRequire(…)("x") (how sockets/node loads ws, so require() of it works)
+    for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?from\s+"([^"]+)"|import\("([^"]+)"\)|createRequire\([^)]*\)\("([^"]+)"\)/g)) {
+      const specifier = match[1] ?? match[2] ?? match[3];
       if (specifier.startsWith(".")) visit(join(dirname(file), specifier));
       else bare.add(specifier);
     }
