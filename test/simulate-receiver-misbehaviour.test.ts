@@ -7,20 +7,14 @@
  * callback-error. Plus the verb semantics a debugging developer relies on: verb credentials, GET
  * callbacks, the caller hanging up at step N, conference and bridge events, tags.
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { simulateCall } from "../generated/testing.js";
 import { basicAuthorization } from "../generated/runtime/testing/index.js";
-import { PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
+import { bxmlAnswer as xml, ACK as ack, closedAfterEach, PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
 
-const xml = (body: string): RawAnswer => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>` });
-const ack: RawAnswer = { status: 204 };
 
-let running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.close()));
-  running = [];
-});
+const running = closedAfterEach();
 
 async function raw(answer: (exchange: RawExchange, event: Record<string, unknown> | undefined) => RawAnswer, challenge = true) {
   const server = await startRaw(answer, challenge);

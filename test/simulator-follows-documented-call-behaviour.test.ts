@@ -6,21 +6,15 @@
  * transferCallerId; callTimeout on <Transfer> and <Forward>; paused time in recordings; <Ring
  * answerCall="false">. Every payload sent validates with the project's validators (strict mode).
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { simulateCall, type CallTrace } from "../generated/testing.js";
-import { PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
+import { bxmlAnswer as xml, ACK as ack, closedAfterEach, PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
 
-const xml = (body: string): RawAnswer => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>` });
-const ack: RawAnswer = { status: 204 };
 const creds = `username="${USER}" password="${PASS}"`;
 const call = { username: USER, password: PASS, seed: 61 };
 
-let running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.close()));
-  running = [];
-});
+const running = closedAfterEach();
 
 async function raw(answer: (exchange: RawExchange, event: Record<string, unknown> | undefined) => RawAnswer) {
   const server = await startRaw(answer);

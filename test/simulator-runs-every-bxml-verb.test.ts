@@ -5,26 +5,20 @@
  * <StopGather> against raw receivers on 127.0.0.1; every payload sent validates with the project's
  * validators (strict mode).
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO_ROOT } from "../generator/paths.js";
 import { ALL_EXECUTORS } from "../generated/runtime/simulate/registry.js";
 import { simulateCall, type CallTrace } from "../generated/testing.js";
-import { PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
+import { bxmlAnswer as xml, ACK as ack, closedAfterEach, PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
 
 /** Verbs the simulator may still leave "not simulated": the media-stream and transcription verbs (the socket work, issue 23 item 1-2). */
-const xml = (body: string): RawAnswer => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>` });
-const ack: RawAnswer = { status: 204 };
 const challenge: RawAnswer = { status: 401, headers: { "www-authenticate": 'Basic realm="test"' } };
 const SIP_CALL = { username: USER, password: PASS, to: "sip:support@bw.example.com", seed: 23 };
 
-let running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.close()));
-  running = [];
-});
+const running = closedAfterEach();
 
 /**
  * A receiver that challenges every request except those to `open` paths (Bandwidth documents no

@@ -5,19 +5,14 @@
 // after a hand-off (a Gather with gatherUrl, a Redirect) can never run: a warning (not a failure). The
 // transcript and the JSON lines never print a password written in the receiver's BXML.
 import assert from "node:assert/strict";
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { createBandwidthWebhooks } from "../generated/index.js";
 import { Gather, Response, SpeakSentence, Transfer, PhoneNumber } from "../generated/bxml/index.js";
 import { formatJsonLines, formatTranscript, simulateCall } from "../generated/testing.js";
-import { PASS, USER, quiet, startRaw, type RawAnswer } from "./support/simulate.js";
+import { bxmlAnswer as xml, closedAfterEach, PASS, USER, quiet, startRaw } from "./support/simulate.js";
 
-const xml = (body: string): RawAnswer => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>` });
 
-let running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.close()));
-  running = [];
-});
+const running = closedAfterEach();
 
 describe("verb credentials", () => {
   it("a Gather with a gatherUrl and no credentials: its callback goes without any, the receiver's 401 drops it, the problem says what to add", async () => {

@@ -6,21 +6,15 @@
  * retry counts (a retry that gets through is no problem; two failures are one problem). Raw node:http
  * receivers on 127.0.0.1.
  */
-import { afterEach, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { simulateCall } from "../generated/testing.js";
-import { PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
+import { bxmlAnswer as xml, ACK as ack, closedAfterEach, PASS, USER, assertPayloadsValid, events, startRaw, type RawAnswer, type RawExchange } from "./support/simulate.js";
 
-const xml = (body: string): RawAnswer => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>` });
-const ack: RawAnswer = { status: 204 };
 
-let running: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(running.map((r) => r.close()));
-  running = [];
-});
+const running = closedAfterEach();
 
 async function raw(answer: (exchange: RawExchange, event: Record<string, unknown> | undefined) => RawAnswer) {
   const server = await startRaw(answer);

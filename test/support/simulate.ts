@@ -6,6 +6,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach } from "node:test";
 import express from "express";
 import { createBandwidthWebhooks } from "../../generated/index.js";
 import { validateVoiceCallback } from "../../generated/validators/voice.js";
@@ -97,3 +98,18 @@ export function assertPayloadsValid(trace: CallTrace): void {
 
 /** Event types of the requests, in order (a retried or fallback request counts once per attempt). */
 export const events = (trace: CallTrace): string[] => trace.requests.map((r) => r.event);
+
+/** A 200 answer carrying a BXML document: `body` inside `<Response>`. */
+export const bxmlAnswer = (body: string): RawAnswer => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>` });
+
+/** A 204 acknowledgement. */
+export const ACK: RawAnswer = { status: 204 };
+
+/** A list whose servers are closed after each test of the file that calls this (at its top level). */
+export function closedAfterEach(): { close(): Promise<void> }[] {
+  const running: { close(): Promise<void> }[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((r) => r.close()));
+  });
+  return running;
+}

@@ -38,15 +38,18 @@ function detect(rest) {
         return "bun";
     return undefined;
 }
-/** Wraps a standard WebSocket (Workers, Deno) as a SocketLike; never throws into the core. */
-function standardSocket(ws) {
+/**
+ * Wraps a runtime's WebSocket as a SocketLike that never throws into the core (a send or close on a closing
+ * socket is dropped: the close event releases the stream). `buffered` reads what the transport still holds.
+ */
+function guardedSocket(ws, buffered) {
     return {
         send(text) {
             try {
                 ws.send(text);
             }
             catch {
-                // closing or closed: the close event releases the stream
+                // closing or closed
             }
         },
         close(code, reason) {
@@ -58,9 +61,13 @@ function standardSocket(ws) {
             }
         },
         get bufferedAmount() {
-            return ws.bufferedAmount;
+            return buffered();
         },
     };
+}
+/** A standard WebSocket (Workers, Deno) as a SocketLike. */
+function standardSocket(ws) {
+    return guardedSocket(ws, () => ws.bufferedAmount);
 }
 /** Feeds a standard WebSocket's events to the core's connection, and polls bufferedAmount for drains. */
 function feed(ws, connection, pollMs) {
@@ -126,27 +133,7 @@ export function createWebSocketAdapter(server, options = {}) {
     const websocket = {
         maxPayloadLength: server.maxMessageBytes,
         open(ws) {
-            const socket = {
-                send(text) {
-                    try {
-                        ws.send(text);
-                    }
-                    catch {
-                        // closed
-                    }
-                },
-                close(code, reason) {
-                    try {
-                        ws.close(code, reason);
-                    }
-                    catch {
-                        // closed
-                    }
-                },
-                get bufferedAmount() {
-                    return ws.getBufferedAmount?.();
-                },
-            };
+            const socket = guardedSocket(ws, () => ws.getBufferedAmount?.());
             ws.data.connection = server.accept(socket, ws.data.upgrade);
         },
         message(ws, message) {

@@ -104,14 +104,17 @@ function detect(rest: readonly unknown[]): WebSocketRuntime | undefined {
   return undefined;
 }
 
-/** Wraps a standard WebSocket (Workers, Deno) as a SocketLike; never throws into the core. */
-function standardSocket(ws: WebSocketish): SocketLike {
+/**
+ * Wraps a runtime's WebSocket as a SocketLike that never throws into the core (a send or close on a closing
+ * socket is dropped: the close event releases the stream). `buffered` reads what the transport still holds.
+ */
+function guardedSocket(ws: { send(data: string): unknown; close(code?: number, reason?: string): void }, buffered: () => number | undefined): SocketLike {
   return {
     send(text: string): void {
       try {
         ws.send(text);
       } catch {
-        // closing or closed: the close event releases the stream
+        // closing or closed
       }
     },
     close(code: number, reason: string): void {
@@ -122,9 +125,14 @@ function standardSocket(ws: WebSocketish): SocketLike {
       }
     },
     get bufferedAmount(): number | undefined {
-      return ws.bufferedAmount;
+      return buffered();
     },
   };
+}
+
+/** A standard WebSocket (Workers, Deno) as a SocketLike. */
+function standardSocket(ws: WebSocketish): SocketLike {
+  return guardedSocket(ws, () => ws.bufferedAmount);
 }
 
 /** Feeds a standard WebSocket's events to the core's connection, and polls bufferedAmount for drains. */
@@ -185,25 +193,7 @@ export function createWebSocketAdapter(server: StreamServer, options: WebSocketA
   const websocket: BunWebSocketHandlers = {
     maxPayloadLength: (server as { readonly maxMessageBytes?: number }).maxMessageBytes,
     open(ws: BunServerWebSocket): void {
-      const socket: SocketLike = {
-        send(text: string): void {
-          try {
-            ws.send(text);
-          } catch {
-            // closed
-          }
-        },
-        close(code: number, reason: string): void {
-          try {
-            ws.close(code, reason);
-          } catch {
-            // closed
-          }
-        },
-        get bufferedAmount(): number | undefined {
-          return ws.getBufferedAmount?.();
-        },
-      };
+      const socket = guardedSocket(ws, () => ws.getBufferedAmount?.());
       ws.data.connection = server.accept(socket, ws.data.upgrade);
     },
     message(ws: BunServerWebSocket, message: string | Uint8Array): void {
