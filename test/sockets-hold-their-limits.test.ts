@@ -4,12 +4,13 @@
 // that stays open after `stop` as long as the peer answers pings.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { type AddressInfo, connect as netConnect, type Socket } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { createStreamServer, SOCKET_CLOSE_CODES as C, type StreamServerOptions } from "../generated/sockets.js";
 import { type AttachStreamServerOptions, attachStreamServer } from "../generated/sockets-node.js";
 import { settles, until } from "./support/until.js";
+import { openRawUpgrade } from "./support/raw-upgrade.js";
 
 const USER = { username: "bw-stream", password: "limits-test" };
 const GOOD = `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString("base64")}`;
@@ -58,22 +59,7 @@ function client(port: number) {
   return { ws, tcp: () => tcp!, opened: settles(opened, "open"), closed: settles(closed, "close") };
 }
 
-function rawUpgrade(port: number) {
-  const socket = netConnect(port, "127.0.0.1");
-  rawSockets.push(socket);
-  const state = { answer: "", ended: false };
-  socket.on("data", (chunk) => {
-    state.answer += chunk.toString("latin1");
-  });
-  socket.on("error", () => {});
-  socket.on("close", () => {
-    state.ended = true;
-  });
-  socket.write(
-    `GET /sockets/stream HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: ${GOOD}\r\n\r\n`,
-  );
-  return state;
-}
+const rawUpgrade = (port: number) => openRawUpgrade(port, "/sockets/stream", GOOD, rawSockets);
 
 const sent = (ws: WebSocket, text: string): Promise<void> => new Promise((resolve, reject) => ws.send(text, (error) => (error ? reject(error) : resolve())));
 

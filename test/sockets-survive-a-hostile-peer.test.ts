@@ -5,12 +5,13 @@
 // peer that upgrades and never sends `start`.
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { type AddressInfo, connect as netConnect } from "node:net";
+import type { AddressInfo, Socket } from "node:net";
 import { after, describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { type StreamServerOptions, createStreamServer } from "../generated/sockets.js";
 import { type AttachStreamServerOptions, attachStreamServer } from "../generated/sockets-node.js";
 import { settles, until } from "./support/until.js";
+import { openRawUpgrade } from "./support/raw-upgrade.js";
 
 const USER = { username: "bw-stream", password: "hostile-peer-test" };
 const GOOD = `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString("base64")}`;
@@ -21,7 +22,7 @@ const START = {
 
 const servers: Server[] = [];
 const clients: WebSocket[] = [];
-const rawSockets: ReturnType<typeof netConnect>[] = [];
+const rawSockets: Socket[] = [];
 after(async () => {
   for (const ws of clients) ws.terminate();
   for (const socket of rawSockets) socket.destroy();
@@ -65,23 +66,7 @@ function client(port: number, path = "/sockets/stream") {
   return { ws, opened: settles(opened, "open"), closed: settles(closed, "close") };
 }
 
-/** Sends an upgrade request over plain TCP; `answer` is what came back, `ended` settles when the server closes. */
-function rawUpgrade(port: number, path: string) {
-  const socket = netConnect(port, "127.0.0.1");
-  rawSockets.push(socket);
-  const state = { answer: "", ended: false };
-  socket.on("data", (chunk) => {
-    state.answer += chunk.toString("latin1");
-  });
-  socket.on("error", () => {});
-  socket.on("close", () => {
-    state.ended = true;
-  });
-  socket.write(
-    `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nAuthorization: ${GOOD}\r\n\r\n`,
-  );
-  return state;
-}
+const rawUpgrade = (port: number, path: string) => openRawUpgrade(port, path, GOOD, rawSockets);
 
 describe("a hostile peer cannot crash the process through the user's hooks", () => {
   it("async onError, onInvalidMessage and onClose hooks that reject are logged, never an unhandled rejection", async () => {
