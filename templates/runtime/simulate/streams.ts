@@ -11,10 +11,6 @@ import { base64ToBytes, bytesToBase64 } from "../audio/base64.js";
 import { mulawToPcm16, pcm16ToMulaw } from "../audio/mulaw.js";
 import { resample } from "../audio/resample.js";
 import type { BxmlNode } from "../bxml/rules.js";
-import type { CallbackSpec } from "./semantics.js";
-import type { ProblemEntry, TraceRecorder } from "./trace.js";
-import type { ResolvedScript } from "./script.js";
-import type { CallIdentity, Clock } from "./payloads.js";
 import { rms, SPEECH_RMS } from "./caller-audio.js";
 import { computeMeasures, type CallAudio, type VoiceMeasures } from "./measures.js";
 import { callEvent, callUrl, Ids, isoDuration, type Leg } from "./payloads.js";
@@ -22,34 +18,13 @@ import { STREAM_SEMANTICS, VERBS } from "./semantics.js";
 import { openSocket, type SimSocket } from "./socket-client.js";
 import { scheduleTranscripts, type ScheduledTranscript } from "./transcription.js";
 import type { CallTrace } from "./trace.js";
+import type { CallbackTarget, Run } from "./types.js";
 
 type TrackName = "inbound" | "outbound";
 
 /** What the stream verbs do next: they never hand off to another document. */
 type Next = "continue" | "stop";
 
-/** Where a callback goes (the engine's CallbackTarget, opaque here). */
-type CallbackTarget = object;
-
-/**
- * What streams need from the running call (the engine's CallRun has all of it). Structural, so this
- * module does not import the engine, which imports it.
- */
-export interface CallRun {
-  readonly script: ResolvedScript;
-  readonly clock: Clock;
-  readonly trace: TraceRecorder;
-  readonly identity: CallIdentity;
-  readonly a: Leg;
-  end(leg: Leg, cause: string, reason: string): void;
-  isEnded(leg: Leg): boolean;
-  note(leg: Leg, message: string): void;
-  problem(entry: Omit<ProblemEntry, "kind" | "at">): void;
-  legName(leg: Leg): string;
-  target(attributes: BxmlNode["attributes"], spec: CallbackSpec, baseUrl: string): CallbackTarget | undefined;
-  admits(url: string, event: string, attribute: string): boolean;
-  sendAsync(leg: string, event: Record<string, unknown>, target: CallbackTarget): Promise<void>;
-}
 
 interface StreamState {
   readonly id: string;
@@ -101,7 +76,7 @@ const params = (verb: BxmlNode, child: string): Record<string, string> | undefin
 
 /** One call's streams, transcriptions, the bot's play queue and the audio recorded so far. */
 export class MediaSession {
-  private readonly run: CallRun;
+  private readonly run: Run;
   private readonly ids: Ids;
   readonly streams: Map<string, StreamState> = new Map();
   readonly transcriptions: Map<string, TranscriptionState> = new Map();
@@ -124,7 +99,7 @@ export class MediaSession {
   private tickWallStart = 0;
   private tickSimStart = 0;
 
-  constructor(run: CallRun) {
+  constructor(run: Run) {
     this.run = run;
     this.ids = new Ids((run.script.seed ^ 0x5f3759df) >>> 0);
     this.anchorMs = run.a.answerMs ?? run.clock.now();
@@ -642,10 +617,10 @@ export class MediaSession {
   }
 }
 
-const sessions: WeakMap<CallRun, MediaSession> = new WeakMap();
+const sessions: WeakMap<Run, MediaSession> = new WeakMap();
 
 /** The call's media session (made on first use). */
-export function mediaOf(callRun: CallRun): MediaSession {
+export function mediaOf(callRun: Run): MediaSession {
   let session = sessions.get(callRun);
   if (session === undefined) {
     session = new MediaSession(callRun);
@@ -659,25 +634,25 @@ export function mediaOf(callRun: CallRun): MediaSession {
  * (`beforeVerb`), a caller whose script says they hang up during the last wait (a long <Pause> keeping a
  * stream up) hangs up then: the call ends at that time and this returns true.
  */
-export async function mediaCatchUp(callRun: CallRun, beforeVerb = false): Promise<boolean> {
+export async function mediaCatchUp(callRun: Run, beforeVerb = false): Promise<boolean> {
   const session = sessions.get(callRun);
   if (session === undefined) return false;
   return session.catchUp(callRun.clock.now(), beforeVerb);
 }
 
 /** Stops every stream and transcription at the end of the call. */
-export async function mediaFinish(callRun: CallRun): Promise<void> {
+export async function mediaFinish(callRun: Run): Promise<void> {
   await sessions.get(callRun)?.finish();
 }
 
 /** The trace with the voice-AI measures and the call's audio, when a stream ran. */
-export function withMedia(callRun: CallRun, trace: CallTrace): CallTrace {
+export function withMedia(callRun: Run, trace: CallTrace): CallTrace {
   const result = sessions.get(callRun)?.result();
   return result === undefined ? trace : { ...trace, measures: result.measures, audio: result.audio };
 }
 
 /** The executors of the stream and transcription verbs. */
-export const STREAM_EXECUTORS: Readonly<Record<string, (run: CallRun, leg: Leg, verb: BxmlNode, baseUrl: string) => Promise<Next>>> = {
+export const STREAM_EXECUTORS: Readonly<Record<string, (run: Run, leg: Leg, verb: BxmlNode, baseUrl: string) => Promise<Next>>> = {
   StartStream: (r, leg, verb, baseUrl) => mediaOf(r).startStream(leg, verb, baseUrl),
   StopStream: (r, leg, verb) => mediaOf(r).stopStreamVerb(leg, verb),
   StartTranscription: (r, leg, verb, baseUrl) => mediaOf(r).startTranscription(leg, verb, baseUrl),
