@@ -5,13 +5,12 @@
 // `simulate event --help`; `generate --help` / `check --help` work without the generator's tools (an
 // installed package), and the missing-tools message names the command once.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { BIN, REPO_ROOT } from "./support/cli.js";
-import { PASS, USER, startRaw } from "./support/simulate.js";
+import { runCliAsync } from "./support/cli.js";
+import { bxmlAnswer as xml, PASS, USER, startRaw } from "./support/simulate.js";
 
 const work = mkdtempSync(join(tmpdir(), "bw-cli-promises-"));
 const running: { close(): Promise<void> }[] = [];
@@ -20,26 +19,9 @@ after(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function cli(args: string[], nodeArgs: string[] = []): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.FORCE_COLOR;
-    delete env.NO_COLOR;
-    const child = spawn(process.execPath, [...nodeArgs, BIN, ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c));
-    child.stderr.on("data", (c: Buffer) => (stderr += c));
-    const timer = setTimeout(() => child.kill(), 60_000);
-    child.on("error", reject);
-    child.on("close", (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+/** The CLI, run asynchronously (a test server answers it in this process); `nodeArgs` go before the binary. */
+const cli = (args: string[], nodeArgs: string[] = []) => runCliAsync(args, { nodeArgs });
 
-const xml = (body: string) => ({ status: 200, body: `<?xml version="1.0" encoding="UTF-8"?><Response>${body}</Response>` });
 
 describe("simulate call", () => {
   it('--digits "" is accepted: the caller presses nothing at the Gather (time out)', async () => {

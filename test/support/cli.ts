@@ -35,9 +35,9 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
  * serves): the child is registered with the children helper (killed on every path) and killed as hung
  * after PROCESS_LIMIT_MS.
  */
-export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = adopt(spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...plainEnv(), ...options.env }, stdio: ["ignore", "pipe", "pipe"] }));
+    const child = adopt(spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...plainEnv(), ...options.env }, stdio: ["ignore", "pipe", "pipe"] }));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c));
