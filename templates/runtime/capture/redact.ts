@@ -55,6 +55,39 @@ export const CREDENTIAL_ATTRIBUTE: RegExp = /(\s[A-Za-z]*(?:[Pp]assword|[Uu]sern
 /** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
 export const isCredentialAttribute = (name: string): boolean => /(?:password|username)$/i.test(name);
 
+/** What a field name says about its values (bits), worked out once per name: names repeat in every delivery. */
+const KEEP = 1;
+const SIP_HEADER = 2;
+const URL_FIELD = 4;
+const TEXT_FIELD = 8;
+const ID_FIELD = 16;
+const PHONE_FIELD = 32;
+const CONTAINER = 64;
+/** Bounds of the per-capture caches (cleared when full; entries are pure functions of the key and the value). */
+const CACHE_LIMIT = 50_000;
+const NAME_LIMIT = 10_000;
+
+/**
+ * Whether `text` may hold an {@link ID_TOKEN}: 8 hex digits then `-` somewhere (every id token has them).
+ * A scan of the characters, much cheaper than the token's expression on text that has none (times, words).
+ */
+function mayHoldId(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) run++;
+    else if (c === 45 && run >= 8) return true;
+    else run = 0;
+  }
+  return false;
+}
+
+/** Whether `text` starts with `http://` or `https://`, any case. */
+/** A character XML escapes (`answer` also looks for the escaped form of a value holding one). */
+const XML_SPECIAL = /[&<>]/;
+const HTTP = /^https?:\/\//i;
+const startsWithHttp = (text: string): boolean => (text.charCodeAt(0) | 32) === 104 && HTTP.test(text);
+
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
 
@@ -74,6 +107,25 @@ const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 export function createRedactor(options: RedactionOptions): Redactor {
   const keep = new Set(options.keep ?? []);
   const cache = new Map<string, string>();
+  const kinds = new Map<string, number>();
+  /** Redacted URLs with the pairs they noted (a call's `callUrl` comes back in each of its callbacks). */
+  const urls = new Map<string, { readonly text: string; readonly pairs: readonly (readonly [string, string])[] }>();
+
+  function kindOf(key: string): number {
+    let kind = kinds.get(key);
+    if (kind !== undefined) return kind;
+    kind =
+      (keep.has(key) ? KEEP : 0) |
+      (SIP_HEADER_KEY.test(key) ? SIP_HEADER : 0) |
+      (URL_KEY.test(key) ? URL_FIELD : 0) |
+      (TEXT_KEY.test(key) ? TEXT_FIELD : 0) |
+      (ID_KEY.test(key) ? ID_FIELD : 0) |
+      (PHONE_KEY.test(key) ? PHONE_FIELD : 0) |
+      (CONTAINER_KEY.test(key) ? CONTAINER : 0);
+    if (kinds.size >= NAME_LIMIT) kinds.clear();
+    kinds.set(key, kind);
+    return kind;
+  }
 
   /** Enough keyed bytes for `length` characters (HMAC in counter mode). */
   function stream(value: string, length: number): Uint8Array {
@@ -107,7 +159,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
       else if (c.charCodeAt(0) > 127) out += LOWER[b % 26];
       else out += c;
     }
-    if (cache.size >= 50_000) cache.clear();
+    if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(value, out);
     return out;
   }
@@ -119,10 +171,24 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
   /** Free text: every E.164 number and every id-looking token in it. */
   function phones(text: string, replaced: Map<string, string>): string {
-    return text.replace(E164, (match) => note(replaced, match, pseudonym(match))).replace(ID_TOKEN, (match) => note(replaced, match, pseudonym(match)));
+    const numbers = text.includes("+") ? text.replace(E164, (match) => note(replaced, match, pseudonym(match))) : text;
+    return mayHoldId(numbers) ? numbers.replace(ID_TOKEN, (match) => note(replaced, match, pseudonym(match))) : numbers;
   }
 
+  /** {@link urlOf}, remembered per URL with the pairs it noted (noted again, in the same order, on a repeat). */
   function redactUrl(text: string, replaced: Map<string, string>): string {
+    let known = urls.get(text);
+    if (known === undefined) {
+      const own = new Map<string, string>();
+      known = { text: urlOf(text, own), pairs: [...own] };
+      if (urls.size >= CACHE_LIMIT) urls.clear();
+      urls.set(text, known);
+    }
+    for (const [from, to] of known.pairs) replaced.set(from, to);
+    return known.text;
+  }
+
+  function urlOf(text: string, replaced: Map<string, string>): string {
     let parsed: URL;
     try {
       parsed = new URL(text);
@@ -145,12 +211,14 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
   /** One string value under `key` (`inside`: under a container whose every value is personal). */
   function value(key: string, text: string, inside: boolean, replaced: Map<string, string>): string {
-    if (keep.has(key) || text === "") return text;
-    if (inside || SIP_HEADER_KEY.test(key)) return note(replaced, text, pseudonym(text));
-    if (URL_KEY.test(key) || /^https?:\/\//i.test(text)) return redactUrl(text, replaced);
-    if (TEXT_KEY.test(key)) return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
-    if (ID_KEY.test(key)) return note(replaced, text, pseudonym(text));
-    if (PHONE_KEY.test(key)) {
+    if (text === "") return text;
+    const kind = kindOf(key);
+    if ((kind & KEEP) !== 0) return text;
+    if (inside || (kind & SIP_HEADER) !== 0) return note(replaced, text, pseudonym(text));
+    if ((kind & URL_FIELD) !== 0 || startsWithHttp(text)) return redactUrl(text, replaced);
+    if ((kind & TEXT_FIELD) !== 0) return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
+    if ((kind & ID_FIELD) !== 0) return note(replaced, text, pseudonym(text));
+    if ((kind & PHONE_FIELD) !== 0) {
       if (NOT_PERSONAL.test(text)) return text;
       E164.lastIndex = 0;
       return E164.test(text) && !/^\+\d+$/.test(text) ? phones(text, replaced) : note(replaced, text, pseudonym(text));
@@ -166,17 +234,22 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return out;
   }
 
+  /** Redacts a parsed JSON value in place (it is the caller's own copy) and returns it, or the replaced scalar. */
   function walk(node: unknown, key: string, inside: boolean, replaced: Map<string, string>): unknown {
     if (typeof node === "string") return value(key, node, inside, replaced);
-    if (Array.isArray(node)) return node.map((item) => walk(item, key, inside, replaced));
     if (node === null || typeof node !== "object") {
-      return inside && (typeof node === "number" || typeof node === "boolean") && !keep.has(key) ? pseudonym(String(node)) : node;
+      return inside && (typeof node === "number" || typeof node === "boolean") && (kindOf(key) & KEEP) === 0 ? pseudonym(String(node)) : node;
     }
-    if (keep.has(key)) return node;
-    const out: Record<string, unknown> = {};
-    const nested = inside || CONTAINER_KEY.test(key);
-    for (const [name, child] of Object.entries(node as Record<string, unknown>)) out[name] = walk(child, name, nested, replaced);
-    return out;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) node[i] = walk(node[i], key, inside, replaced);
+      return node;
+    }
+    const kind = kindOf(key);
+    if ((kind & KEEP) !== 0) return node;
+    const nested = inside || (kind & CONTAINER) !== 0;
+    const object = node as Record<string, unknown>;
+    for (const name of Object.keys(object)) object[name] = walk(object[name], name, nested, replaced);
+    return object;
   }
 
   function xml(text: string, replaced: Map<string, string>): string {
@@ -238,8 +311,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
       for (const original of originals) {
         if (out.includes(original)) out = out.split(original).join(replaced.get(original)!);
         // XML and JSON answers may carry the value escaped
+        if (!XML_SPECIAL.test(original)) continue;
         const escaped = original.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-        if (escaped !== original && out.includes(escaped)) out = out.split(escaped).join(replaced.get(original)!);
+        if (out.includes(escaped)) out = out.split(escaped).join(replaced.get(original)!);
       }
       return out;
     },
