@@ -1,0 +1,186 @@
+// The capture writer thread's redaction was made cheaper (its own HMAC-SHA256, per-capture caches of field
+// kinds, pseudonyms and URLs, JSON redacted in one pass); its files must not change. For one key, every
+// delivery of the published-like corpus (as published and compact, with query strings and BXML answers that
+// echo its values) and of a seeded fuzzed corpus (every kind of field, nested containers, escapes, numbers
+// in odd notations, XML, form and plain bodies, bytes that are not UTF-8) gives, line for line, the same
+// NDJSON as the straightforward reference (test/support/capture-redaction-reference.ts: the writer before
+// the change): with one redactor over all deliveries (warm caches), a fresh one per delivery (cold caches),
+// and one going through them in reverse order; with and without `keep`.
+import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { captureRedactor, deliveryLine } from "../generated/runtime/capture/entry.js";
+import type { CaptureRecord } from "../generated/runtime/capture/record.js";
+import { referenceLine, referenceRedactor } from "./support/capture-redaction-reference.js";
+
+const ROOT = fileURLToPath(new URL("..", import.meta.url));
+const PUBLISHED = join(ROOT, "test/fixtures/published-like");
+
+/** A small seeded PRNG (mulberry32): the fuzzed corpus is the same on every run. */
+function random(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const next = random(28);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
+const hex = (n: number): string => Array.from({ length: n }, () => pick("0123456789abcdef".split(""))).join("");
+
+const NUMBERS = Array.from({ length: 12 }, () => `+1919555${String(Math.floor(next() * 10_000)).padStart(4, "0")}`);
+const IDS = Array.from({ length: 12 }, () => `c-${hex(8)}-${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`);
+const UUIDS = Array.from({ length: 6 }, () => `${hex(8)}-${hex(4)}-${hex(4)}-${hex(4)}-${hex(12)}`);
+const KEYS = [
+  ...["from", "to", "owner", "callerId", "calledId", "tn", "diversion", "phoneNumber", "telephoneNumber"],
+  ...["callId", "accountId", "applicationId", "id", "messageID", "sipCallId", "parentCallId"],
+  ...["callUrl", "mediaUrl", "media", "mediaUrls", "recordingUri", "answerUrl"],
+  ...["text", "body", "message", "tag", "eventType", "eventTime", "description", "errorMessage", "cause", "direction", "X-Account-Code", "sequenceNumber"],
+  ...["customParams", "streamParams", "sipHeaders", "identity", "stirShaken"],
+];
+const CONTAINERS = ["customParams", "streamParams", "sipHeaders", "identity", "stirShaken"];
+
+function fuzzString(): string {
+  switch (Math.floor(next() * 14)) {
+    case 0:
+    case 1:
+      return pick(NUMBERS);
+    case 2:
+      return pick(["Anonymous", "Private", "restricted", "", "sip:+19195550100@example.com", "12345", "+1"]);
+    case 3:
+    case 4:
+      return pick(IDS);
+    case 5:
+      return pick(UUIDS);
+    case 6:
+      return `https://${pick(["voice.bandwidth.com", "user:pass@media.example.com"])}/api/v2/accounts/${Math.floor(next() * 1e7)}/calls/${pick(IDS)}${pick(["", "/recordings/r-1", "?token=abc&n=%2B19195550100", "#frag", "/media/x y.mp3"])}`;
+    case 7:
+      return `Call ${pick(IDS)} from ${pick(NUMBERS)} failed: "busy" \\ ${pick(UUIDS).toUpperCase()}`;
+    case 8:
+      return `2026-12-05T08:${String(Math.floor(next() * 60)).padStart(2, "0")}:00.${Math.floor(next() * 1000)}Z`;
+    case 9:
+      return pick(["héllo wörld 😀", "line\nbreak\ttab", "quote \" and <tag> & amp", "\u2028sep\u0001ctl", "a&b<c>"]);
+    case 10:
+      return `${pick(NUMBERS)},${pick(NUMBERS)}`;
+    case 11:
+      return pick(["answer", "outbound", "message-received", "v2", "true"]);
+    default:
+      return `${hex(8)}-${hex(4)} partial ${hex(8)}-`;
+  }
+}
+
+function fuzzValue(depth: number): unknown {
+  const roll = next();
+  if (depth < 3 && roll < 0.12) return fuzzObject(depth + 1);
+  if (depth < 3 && roll < 0.2) return Array.from({ length: Math.floor(next() * 3) }, () => (next() < 0.5 ? fuzzString() : fuzzValue(depth + 1)));
+  if (roll < 0.3) return pick([0, 1, -3, 1.5, 123456789012, true, false, null]);
+  return fuzzString();
+}
+
+function fuzzObject(depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const count = 1 + Math.floor(next() * 7);
+  for (let i = 0; i < count; i++) {
+    const key = pick(KEYS);
+    out[key] = CONTAINERS.includes(key) && depth < 3 ? fuzzObject(depth + 1) : fuzzValue(depth);
+  }
+  return out;
+}
+
+/** Odd but valid JSON spellings of the same value: whitespace, number notations, needless escapes, duplicate keys. */
+function oddJson(value: Record<string, unknown>): string {
+  const text = JSON.stringify(value, null, pick([0, 1, 2, "\t"]));
+  return pick([
+    text,
+    text.replace(/:(\d+)([,}])/, ":$1.0$2"),
+    text.replace(/:1\.5([,}])/, ":15e-1$1"),
+    text.replace(/"from":/, '"fr\\u006fm":'),
+    text.replace(/\//g, "\\/"),
+    text.replace(/^\{/, `{"from":"${pick(NUMBERS)}",`),
+    text.replace(/^\{/, '{"tag":-0,"to":1E2,'),
+    ` ${text}\n`,
+  ]);
+}
+
+const REPLY = (echo: string): string =>
+  `<?xml version="1.0" encoding="UTF-8"?><Response><Transfer transferCallerId="${echo}" username="u" password="p&amp;w"><PhoneNumber>${echo}</PhoneNumber></Transfer><SpeakSentence>${echo.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</SpeakSentence></Response>`;
+
+function record(family: string, contentType: string | undefined, body: string | Uint8Array, url: string, answerBody: string, n: number): CaptureRecord {
+  return { at: Date.UTC(2026, 11, 5) + n * 1000, family, event: "answer", method: "POST", url, contentType, userAgent: "BandwidthAPI/v2", body, status: 200, answerType: "application/xml", answerBody, latencyMs: n / 7 };
+}
+
+/** Delivery `n` of the fuzzed corpus: JSON in odd spellings, a messaging array, XML, a form, plain text or bytes that are not UTF-8. */
+function fuzzDelivery(n: number): CaptureRecord {
+  const value = fuzzObject(0);
+  const echo = String(Object.values(value).find((v) => typeof v === "string") ?? pick(NUMBERS));
+  const query = next() < 0.3 ? `?customParams=${encodeURIComponent(JSON.stringify(fuzzObject(1)))}&to=${encodeURIComponent(pick(NUMBERS))}&n=[1,2` : "";
+  const kind = Math.floor(next() * 12);
+  const bodies: (() => string | Uint8Array)[] = [
+    () => JSON.stringify([value, fuzzObject(0)]),
+    () =>
+      `<Notification><OrderId>${pick(UUIDS)}</OrderId><TelephoneNumber>${pick(NUMBERS).slice(2)}</TelephoneNumber><Message>${fuzzString().replace(/[<&]/g, "")}</Message><Status>COMPLETE</Status></Notification>`,
+    () => new URLSearchParams(Object.entries(value).map(([k, v]) => [k, String(v)])).toString(),
+    () => `plain text from ${pick(NUMBERS)}`,
+    () => new Uint8Array([0x7b, 0xff, 0xfe, 0x7d]),
+  ];
+  const body = kind < 7 ? oddJson(value) : bodies[kind - 7]();
+  const type = kind < 8 ? pick(["application/json", "application/json; charset=utf-8", undefined]) : (["application/xml", "application/x-www-form-urlencoded", "text/plain", "text/plain"] as const)[kind - 8];
+  return record(pick(["voice", "messaging"]), type, body, `/callbacks/voice${query}`, next() < 0.7 ? REPLY(echo) : "", n);
+}
+
+/** Every delivery of the corpus, in order. */
+function corpus(): CaptureRecord[] {
+  const out: CaptureRecord[] = [];
+  for (const family of ["voice", "messaging", "numbers", "tfv", "endpoint", "mfa", "webrtc"]) {
+    for (const name of readdirSync(join(PUBLISHED, family)).sort()) {
+      const text = readFileSync(join(PUBLISHED, family, name), "utf8");
+      const type = name.endsWith(".xml") ? "application/xml" : "application/json";
+      const echo = (text.match(/\+[1-9]\d{6,14}/) ?? [pick(NUMBERS)])[0];
+      out.push(record(family, type, new TextEncoder().encode(text), `/callbacks/${family}`, REPLY(echo), out.length));
+      let compact = text;
+      try {
+        compact = JSON.stringify(JSON.parse(text));
+      } catch {
+        // XML, or JSON with a trailing comma as published: kept as it is
+      }
+      out.push(record(family, type, compact, `/callbacks/${family}?from=${encodeURIComponent(echo)}&tag=t1`, REPLY(pick(IDS)), out.length));
+    }
+  }
+  for (const name of readdirSync(join(PUBLISHED, "bxml")).sort()) {
+    out.push(record("voice", "application/json", JSON.stringify(fuzzObject(0)), "/callbacks/voice", readFileSync(join(PUBLISHED, "bxml", name), "utf8"), out.length));
+  }
+  for (let i = 0; i < 600; i++) out.push(fuzzDelivery(out.length));
+  return out;
+}
+
+const deliveries = corpus();
+const key = randomBytes(32);
+
+for (const keep of [[], ["tag", "text", "callUrl", "to", "customParams", "X-Account-Code", "Message"]]) {
+  test(`redacted lines equal the reference's, warm or cold caches, in order or reversed (keep: ${keep.join(", ") || "none"})`, () => {
+    const reference = referenceRedactor(key, keep);
+    const expected = deliveries.map((delivery) => referenceLine(delivery, reference));
+    assert.ok(expected.some((line, i) => line !== referenceLine(deliveries[i], undefined)), "the reference redacted nothing: the corpus is broken");
+    const warm = captureRedactor(key, keep);
+    for (let i = 0; i < deliveries.length; i++) assert.equal(deliveryLine(deliveries[i], warm), expected[i], `delivery ${i}, warm`);
+    for (let i = 0; i < deliveries.length; i++) assert.equal(deliveryLine(deliveries[i], captureRedactor(key, keep)), expected[i], `delivery ${i}, cold`);
+    const reversed = captureRedactor(key, keep);
+    for (let i = deliveries.length - 1; i >= 0; i--) assert.equal(deliveryLine(deliveries[i], reversed), expected[i], `delivery ${i}, reversed`);
+  });
+}
+
+test("unredacted lines equal the reference's", () => {
+  for (let i = 0; i < deliveries.length; i++) assert.equal(deliveryLine(deliveries[i], undefined), referenceLine(deliveries[i], undefined), `delivery ${i}`);
+});
+
+test("a __proto__ key's values are redacted like any other", () => {
+  const number = "+19195550123";
+  const body = `{"__proto__":{"from":"${number}"},"eventType":"answer","x":{"__proto__":"${number}"}}`;
+  const line = deliveryLine(record("voice", "application/json", body, "/callbacks/voice", "", 0), captureRedactor(key, []));
+  assert.ok(!line.includes(number.slice(2)), line);
+});
