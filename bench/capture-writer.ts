@@ -10,10 +10,11 @@
  * (test/fixtures/published-like/<family>/) and the bench fixtures, compact JSON as Bandwidth sends it, cycled;
  * each simulated call (6 deliveries in a row) gets its own call/message ids, phone numbers come from a pool of
  * 2000, times differ per delivery. One redactor (one capture) serves the whole run, so its caches see new
- * calls arrive all the time. `impl` is the folder of the capture runtime to measure (default: this tree's
- * templates/runtime/capture), so an older build can be measured alternately with the new one.
+ * calls arrive all the time. `impl` is the folder of the compiled capture runtime to measure (default: this
+ * tree's generated/runtime/capture, the code as shipped; sources run through tsx would measure tsx's helpers
+ * too), so an older build can be measured alternately with the new one.
  *
- *   node --import tsx bench/capture-writer.ts [rounds=30] [impl=templates/runtime/capture]
+ *   node --import tsx bench/capture-writer.ts [rounds=30] [impl=generated/runtime/capture]
  */
 
 import { createHmac, randomBytes } from "node:crypto";
@@ -21,15 +22,15 @@ import { closeSync, ftruncateSync, mkdtempSync, openSync, readdirSync, readFileS
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import type * as EntryModule from "../templates/runtime/capture/entry.js";
-import type { CaptureRecord } from "../templates/runtime/capture/record.js";
-import type * as RedactModule from "../templates/runtime/capture/redact.js";
+import type * as EntryModule from "../generated/runtime/capture/entry.js";
+import type { CaptureRecord } from "../generated/runtime/capture/record.js";
+import type * as RedactModule from "../generated/runtime/capture/redact.js";
 
 const ROUNDS = Number(process.argv[2] ?? 30);
 const root = fileURLToPath(new URL("..", import.meta.url));
-const impl = resolve(root, process.argv[3] ?? "templates/runtime/capture");
-const { deliveryLine, captureRedactor } = (await import(pathToFileURL(join(impl, "entry.ts")).href)) as Partial<typeof EntryModule> & Pick<typeof EntryModule, "deliveryLine">;
-const { createRedactor } = (await import(pathToFileURL(join(impl, "redact.ts")).href)) as typeof RedactModule;
+const impl = resolve(root, process.argv[3] ?? "generated/runtime/capture");
+const { deliveryLine, captureRedactor } = (await import(pathToFileURL(join(impl, "entry.js")).href)) as Partial<typeof EntryModule> & Pick<typeof EntryModule, "deliveryLine">;
+const { createRedactor } = (await import(pathToFileURL(join(impl, "redact.js")).href)) as typeof RedactModule;
 
 const PER_BATCH = 256; // one poll's worth, one writeSync
 const PER_ROUND = 1024;

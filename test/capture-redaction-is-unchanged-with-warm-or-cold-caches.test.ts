@@ -103,6 +103,9 @@ function oddJson(value: Record<string, unknown>): string {
     text.replace(/\//g, "\\/"),
     text.replace(/^\{/, `{"from":"${pick(NUMBERS)}",`),
     text.replace(/^\{/, '{"tag":-0,"to":1E2,'),
+    text.replace(/^\{/, `{"10":"${pick(NUMBERS)}","2":true,`),
+    text.replace(/^\{/, '{"text":"\\u001f\\u001F\\ud83d\\ude00 \\n","tag":"\uD83D\uDE00\uD800","to":"\uDC00",'),
+    text.replace(/^\{/, `{"customParams":{"a":[1,2.5,1e+21,true,false,null,"${pick(NUMBERS)}"]},"1x":1,`),
     ` ${text}\n`,
   ]);
 }
@@ -155,6 +158,8 @@ function corpus(): CaptureRecord[] {
     out.push(record("voice", "application/json", JSON.stringify(fuzzObject(0)), "/callbacks/voice", readFileSync(join(PUBLISHED, "bxml", name), "utf8"), out.length));
   }
   for (let i = 0; i < 600; i++) out.push(fuzzDelivery(out.length));
+  const deep = `${"[".repeat(20_000)}"${pick(NUMBERS)}"${"]".repeat(20_000)}`; // deeper than a recursive walk goes
+  out.push(record("voice", "application/json", deep, "/callbacks/voice", "", out.length));
   return out;
 }
 

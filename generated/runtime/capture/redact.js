@@ -15,6 +15,7 @@
  * (`text`), SIP headers (`sipHeaders`, `diversion`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
  */
+import { redactCompactJson } from "./json-pass.js";
 const E164 = /\+[1-9]\d{6,14}/g;
 /** Ids inside free text ("Call c-8d1f…-61f0 is busy"): Bandwidth's prefixed ids and UUIDs. */
 const ID_TOKEN = /\b(?:[a-z]{1,6}-)?[0-9a-f]{8}-[0-9a-f]{4,8}(?:-[0-9a-f]{4,12})+\b/gi;
@@ -242,6 +243,14 @@ export function createRedactor(options) {
             object[name] = walk(object[name], name, nested, replaced);
         return object;
     }
+    /** The one-pass redaction of compact JSON bodies (`json-pass.ts`), noting into `noting`. */
+    let noting = new Map();
+    const json = {
+        keeps: (key) => (kindOf(key) & KEEP) !== 0,
+        opens: (key) => (kindOf(key) & CONTAINER) !== 0,
+        string: (key, text, inside) => value(key, text, inside, noting),
+        scalar: (text) => pseudonym(text),
+    };
     function xml(text, replaced) {
         const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name, attrs, inner) => {
             if (keep.has(name) || inner.trim() === "" || !XML_PERSONAL.test(name))
@@ -253,12 +262,19 @@ export function createRedactor(options) {
     return {
         pseudonym,
         body(text, contentType) {
-            const replaced = new Map();
+            let replaced = new Map();
             const media = (contentType ?? "").toLowerCase();
             const trimmed = text.trimStart();
             if (trimmed === "")
                 return { text, replaced };
             if (media.includes("json") || trimmed.startsWith("{") || trimmed.startsWith("[")) {
+                // compact JSON in one pass; anything else (or a failure of the pass) parsed and walked as before,
+                // noting afresh, so the pairs are noted in the walk's order either way
+                noting = replaced;
+                const compact = redactCompactJson(text, json);
+                if (compact !== undefined)
+                    return { text: compact, replaced };
+                replaced = new Map();
                 try {
                     return { text: JSON.stringify(walk(JSON.parse(text), "", false, replaced)), replaced };
                 }

@@ -15,6 +15,8 @@
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
  */
 
+import { type JsonRedaction, redactCompactJson } from "./json-pass.js";
+
 /** HMAC-SHA256 of a text under the capture's key (32 bytes). */
 export type Hmac = (text: string) => Uint8Array;
 
@@ -252,6 +254,15 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return object;
   }
 
+  /** The one-pass redaction of compact JSON bodies (`json-pass.ts`), noting into `noting`. */
+  let noting = new Map<string, string>();
+  const json: JsonRedaction = {
+    keeps: (key) => (kindOf(key) & KEEP) !== 0,
+    opens: (key) => (kindOf(key) & CONTAINER) !== 0,
+    string: (key, text, inside) => value(key, text, inside, noting),
+    scalar: (text) => pseudonym(text),
+  };
+
   function xml(text: string, replaced: Map<string, string>): string {
     const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name: string, attrs: string | undefined, inner: string) => {
       if (keep.has(name) || inner.trim() === "" || !XML_PERSONAL.test(name)) return whole;
@@ -263,11 +274,17 @@ export function createRedactor(options: RedactionOptions): Redactor {
   return {
     pseudonym,
     body(text: string, contentType: string | undefined): { text: string; replaced: Map<string, string> } {
-      const replaced = new Map<string, string>();
+      let replaced = new Map<string, string>();
       const media = (contentType ?? "").toLowerCase();
       const trimmed = text.trimStart();
       if (trimmed === "") return { text, replaced };
       if (media.includes("json") || trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        // compact JSON in one pass; anything else (or a failure of the pass) parsed and walked as before,
+        // noting afresh, so the pairs are noted in the walk's order either way
+        noting = replaced;
+        const compact = redactCompactJson(text, json);
+        if (compact !== undefined) return { text: compact, replaced };
+        replaced = new Map<string, string>();
         try {
           return { text: JSON.stringify(walk(JSON.parse(text), "", false, replaced)), replaced };
         } catch {
