@@ -106,6 +106,7 @@ function oddJson(value: Record<string, unknown>): string {
     text.replace(/^\{/, `{"10":"${pick(NUMBERS)}","2":true,`),
     text.replace(/^\{/, '{"text":"\\u001f\\u001F\\ud83d\\ude00 \\n","tag":"\uD83D\uDE00\uD800","to":"\uDC00",'),
     text.replace(/^\{/, `{"customParams":{"a":[1,2.5,1e+21,true,false,null,"${pick(NUMBERS)}"]},"1x":1,`),
+    text.replace(/^\{/, `{"customParams":{"long":"${"é1aZ-".repeat(2000)}"},`), // a pseudonym longer than its scratch space
     ` ${text}\n`,
   ]);
 }
