@@ -93,6 +93,11 @@ const startsWithHttp = (text: string): boolean => (text.charCodeAt(0) | 32) === 
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
 
+const DIGITS = "0123456789";
+const HEX_LOWER = "abcdef";
+const HEX_UPPER = "ABCDEF";
+const LOWER = "abcdefghijklmnopqrstuvwxyz";
+const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
 /**
  * Builds the redactor of one capture.
@@ -104,8 +109,6 @@ const ID_PREFIX = /^[a-z]{1,6}-/;
 export function createRedactor(options: RedactionOptions): Redactor {
   const keep = new Set(options.keep ?? []);
   const cache = new Map<string, string>();
-  /** A pseudonym's characters, built here before they become a string. */
-  let codes = new Uint16Array(256);
   const kinds = new Map<string, number>();
   /** Redacted URLs with the pairs they noted (a call's `callUrl` comes back in each of its callbacks). */
   const urls = new Map<string, { readonly text: string; readonly pairs: readonly (readonly [string, string])[] }>();
@@ -146,29 +149,18 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (known !== undefined) return known;
     const bytes = stream(value, value.length);
     const prefix = value.startsWith("+") ? 2 : (ID_PREFIX.exec(value)?.[0].length ?? 0);
-    const length = value.length;
-    if (length > codes.length) codes = new Uint16Array(length);
-    for (let i = 0; i < length; i++) {
-      const c = value.charCodeAt(i);
+    let out = value.slice(0, prefix);
+    for (let i = prefix; i < value.length; i++) {
+      const c = value[i];
       const b = bytes[i];
-      // digits stay digits, a–f / A–F hex, other letters letters of the same case, non-ASCII units lower-case letters
-      codes[i] =
-        i < prefix
-          ? c
-          : c >= 48 && c <= 57
-            ? 48 + (b % 10)
-            : c >= 97 && c <= 102
-              ? 97 + (b % 6)
-              : c >= 65 && c <= 70
-                ? 65 + (b % 6)
-                : (c >= 103 && c <= 122) || c > 127
-                  ? 97 + (b % 26)
-                  : c >= 71 && c <= 90
-                    ? 65 + (b % 26)
-                    : c;
+      if (c >= "0" && c <= "9") out += DIGITS[b % 10];
+      else if (c >= "a" && c <= "f") out += HEX_LOWER[b % 6];
+      else if (c >= "A" && c <= "F") out += HEX_UPPER[b % 6];
+      else if (c >= "g" && c <= "z") out += LOWER[b % 26];
+      else if (c >= "G" && c <= "Z") out += UPPER[b % 26];
+      else if (c.charCodeAt(0) > 127) out += LOWER[b % 26];
+      else out += c;
     }
-    let out = "";
-    for (let i = 0; i < length; i += 4096) out += String.fromCharCode.apply(null, codes.subarray(i, Math.min(length, i + 4096)) as unknown as number[]);
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(value, out);
     return out;
