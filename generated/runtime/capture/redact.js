@@ -251,9 +251,21 @@ export function createRedactor(options) {
         string: (key, text, inside) => value(key, text, inside, noting),
         scalar: (text) => pseudonym(text),
     };
+    const elements = new Map();
+    /** Whether an XML element's text is replaced (by its name, worked out once per name). */
+    function personalElement(name) {
+        let personal = elements.get(name);
+        if (personal === undefined) {
+            personal = !keep.has(name) && XML_PERSONAL.test(name);
+            if (elements.size >= NAME_LIMIT)
+                elements.clear();
+            elements.set(name, personal);
+        }
+        return personal;
+    }
     function xml(text, replaced) {
         const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name, attrs, inner) => {
-            if (keep.has(name) || inner.trim() === "" || !XML_PERSONAL.test(name))
+            if (!personalElement(name) || inner.trim() === "")
                 return whole;
             return `<${name}${attrs ?? ""}>${NOT_PERSONAL.test(inner.trim()) ? inner : note(replaced, inner, pseudonym(inner))}</${name}>`;
         });

@@ -263,9 +263,21 @@ export function createRedactor(options: RedactionOptions): Redactor {
     scalar: (text) => pseudonym(text),
   };
 
+  const elements = new Map<string, boolean>();
+  /** Whether an XML element's text is replaced (by its name, worked out once per name). */
+  function personalElement(name: string): boolean {
+    let personal = elements.get(name);
+    if (personal === undefined) {
+      personal = !keep.has(name) && XML_PERSONAL.test(name);
+      if (elements.size >= NAME_LIMIT) elements.clear();
+      elements.set(name, personal);
+    }
+    return personal;
+  }
+
   function xml(text: string, replaced: Map<string, string>): string {
     const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name: string, attrs: string | undefined, inner: string) => {
-      if (keep.has(name) || inner.trim() === "" || !XML_PERSONAL.test(name)) return whole;
+      if (!personalElement(name) || inner.trim() === "") return whole;
       return `<${name}${attrs ?? ""}>${NOT_PERSONAL.test(inner.trim()) ? inner : note(replaced, inner, pseudonym(inner))}</${name}>`;
     });
     return phones(elements, replaced);
