@@ -115,7 +115,9 @@ const REPLY = (echo: string): string =>
   `<?xml version="1.0" encoding="UTF-8"?><Response><Transfer transferCallerId="${echo}" username="u" password="p&amp;w"><PhoneNumber>${echo}</PhoneNumber></Transfer><SpeakSentence>${echo.replace(/&/g, "&amp;").replace(/</g, "&lt;")}</SpeakSentence></Response>`;
 
 function record(family: string, contentType: string | undefined, body: string | Uint8Array, url: string, answerBody: string, n: number): CaptureRecord {
-  return { at: Date.UTC(2026, 11, 5) + n * 1000, family, event: "answer", method: "POST", url, contentType, userAgent: "BandwidthAPI/v2", body, status: 200, answerType: "application/xml", answerBody, latencyMs: n / 7 };
+  // arrival times as the receiver reads them (fractional ms), across days, years and the 1970 and 9999 edges
+  const at = n % 50 === 0 ? [-1.5, 0, 0.9, -86_400_000, 253_402_300_799_999.5, 253_402_300_800_000][(n / 50) % 6] : Date.UTC(2026, 11, 5) + n * 3_599_999.7 - (n % 3) * 1e11;
+  return { at, family, event: "answer", method: "POST", url, contentType, userAgent: "BandwidthAPI/v2", body, status: 200, answerType: "application/xml", answerBody, latencyMs: n / 7 };
 }
 
 /** Delivery `n` of the fuzzed corpus: JSON in odd spellings, a messaging array, XML, a form, plain text or bytes that are not UTF-8. */

@@ -61,6 +61,15 @@ function string() {
         }
     }
 }
+/** `JSON.stringify(text)`, without its call when nothing in `text` needs an escape (pseudonyms, redacted URLs). */
+function quoted(value) {
+    for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i);
+        if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff))
+            return JSON.stringify(value);
+    }
+    return `"${value}"`;
+}
 function splice(start, end, replacement) {
     out += text.slice(copied, start) + replacement;
     copied = end;
@@ -68,7 +77,7 @@ function splice(start, end, replacement) {
 /** A number or boolean at `start` to `at`: replaced under a personal container. */
 function scalar(start, inside, frozen) {
     if (inside && !frozen)
-        splice(start, at, JSON.stringify(redaction.scalar(text.slice(start, at))));
+        splice(start, at, quoted(redaction.scalar(text.slice(start, at))));
 }
 /** The value at `at` under field `key` (`frozen`: under a kept field, copied as it is). */
 function value(key, inside, frozen) {
@@ -81,7 +90,7 @@ function value(key, inside, frozen) {
         const raw = escaped ? JSON.parse(text.slice(start, at)) : text.slice(start + 1, at - 1);
         const redacted = redaction.string(key, raw, inside);
         if (redacted !== raw)
-            splice(start, at, JSON.stringify(redacted));
+            splice(start, at, quoted(redacted));
     }
     else if (c === 123)
         object(key, inside, frozen || redaction.keeps(key));

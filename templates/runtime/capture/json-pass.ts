@@ -69,6 +69,15 @@ function string(): number {
   }
 }
 
+/** `JSON.stringify(text)`, without its call when nothing in `text` needs an escape (pseudonyms, redacted URLs). */
+function quoted(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c < 32 || c === 34 || c === 92 || (c >= 0xd800 && c <= 0xdfff)) return JSON.stringify(value);
+  }
+  return `"${value}"`;
+}
+
 function splice(start: number, end: number, replacement: string): void {
   out += text.slice(copied, start) + replacement;
   copied = end;
@@ -76,7 +85,7 @@ function splice(start: number, end: number, replacement: string): void {
 
 /** A number or boolean at `start` to `at`: replaced under a personal container. */
 function scalar(start: number, inside: boolean, frozen: boolean): void {
-  if (inside && !frozen) splice(start, at, JSON.stringify(redaction.scalar(text.slice(start, at))));
+  if (inside && !frozen) splice(start, at, quoted(redaction.scalar(text.slice(start, at))));
 }
 
 /** The value at `at` under field `key` (`frozen`: under a kept field, copied as it is). */
@@ -88,7 +97,7 @@ function value(key: string, inside: boolean, frozen: boolean): void {
     if (frozen) return;
     const raw = escaped ? (JSON.parse(text.slice(start, at)) as string) : text.slice(start + 1, at - 1);
     const redacted = redaction.string(key, raw, inside);
-    if (redacted !== raw) splice(start, at, JSON.stringify(redacted));
+    if (redacted !== raw) splice(start, at, quoted(redacted));
   } else if (c === 123) object(key, inside, frozen || redaction.keeps(key));
   else if (c === 91) array(key, inside, frozen);
   else if (c === 45 || (c >= 48 && c <= 57)) {
