@@ -14,7 +14,10 @@
  * tree's generated/runtime/capture, the code as shipped; sources run through tsx would measure tsx's helpers
  * too), so an older build can be measured alternately with the new one.
  *
- *   node --import tsx bench/capture-writer.ts [rounds=30] [impl=generated/runtime/capture]
+ * `answer` as the corpus instead feeds one answer callback over and over (bench/fixtures/answer-callback.json,
+ * the body bench/capture.ts records): every value is then in the caches after the first delivery.
+ *
+ *   node --import tsx bench/capture-writer.ts [rounds=30] [impl=generated/runtime/capture] [corpus=mixed|answer]
  */
 
 import { createHmac, randomBytes } from "node:crypto";
@@ -29,6 +32,7 @@ import type * as RedactModule from "../generated/runtime/capture/redact.js";
 const ROUNDS = Number(process.argv[2] ?? 30);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const impl = resolve(root, process.argv[3] ?? "generated/runtime/capture");
+const ONE = process.argv[4] === "answer";
 const { deliveryLine, captureRedactor } = (await import(pathToFileURL(join(impl, "entry.js")).href)) as Partial<typeof EntryModule> & Pick<typeof EntryModule, "deliveryLine">;
 const { createRedactor } = (await import(pathToFileURL(join(impl, "redact.js")).href)) as typeof RedactModule;
 
@@ -64,12 +68,12 @@ const TIME = /(\d\d:\d\d)\.\d{3}/g;
 
 /** Delivery `n` of the traffic: fixture `n mod corpus`, with its call's ids, a pooled number and its own time. */
 function delivery(fixtures: [string, string, string][], n: number): CaptureRecord {
-  const [family, contentType, text] = fixtures[n % fixtures.length];
-  const call = Math.floor(n / CALL_LENGTH);
+  const [family, contentType, text] = fixtures[ONE ? fixtures.length - 4 : n % fixtures.length];
+  const call = ONE ? 0 : Math.floor(n / CALL_LENGTH);
   const body = text
     .replace(E164, (m) => `${m.slice(0, -4)}${String((call * 7 + m.length) % NUMBER_POOL).padStart(4, "0")}`)
     .replace(ID, (m) => `${m.slice(0, -8)}${(call >>> 0).toString(16).padStart(8, "0")}`)
-    .replace(TIME, (_m, hm: string) => `${hm}.${String(n % 1000).padStart(3, "0")}`);
+    .replace(TIME, (_m, hm: string) => (ONE ? _m : `${hm}.${String(n % 1000).padStart(3, "0")}`));
   return {
     at: Date.UTC(2026, 11, 5) + n * 37,
     family,
@@ -135,7 +139,7 @@ for (let r = 3; r < rounds.length; r++) {
 closeSync(fd);
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`corpus: ${fixtures.length} fixtures, ${PER_ROUND} deliveries per round (${CALL_LENGTH} per call), ${ROUNDS} rounds; impl ${impl}`);
+console.log(`corpus: ${ONE ? "one answer callback, repeated" : `${fixtures.length} fixtures, ${CALL_LENGTH} deliveries per call`}; ${PER_ROUND} deliveries per round, ${ROUNDS} rounds; impl ${impl}`);
 console.log(`clock: ${threadCpu === undefined ? "process CPU (no other thread busy)" : "this thread's CPU"}`);
 console.log(`baseline (entry unredacted: JSON.stringify + encode + write): ${(median(plain) / 1000).toFixed(2)} µs CPU per delivery`);
 console.log(`redacted (the writer thread's work): ${(median(redacted) / 1000).toFixed(2)} µs CPU per delivery`);
