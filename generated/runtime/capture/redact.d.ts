@@ -14,6 +14,11 @@
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
  * (`text`), SIP headers (`sipHeaders`, `diversion`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
+ *
+ * Cost (it runs per delivery on the capture writer's thread): compact JSON is redacted in one pass over the
+ * text (`json-pass.ts`), other JSON parsed and walked; pseudonyms, what a field or element name means and
+ * redacted URLs are remembered per redactor (bounded maps, cleared when full). None of it changes the output:
+ * every cached value is a pure function of the key and the input.
  */
 /** HMAC-SHA256 of a text under the capture's key (32 bytes). */
 export type Hmac = (text: string) => Uint8Array;

@@ -13,6 +13,11 @@
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
  * (`text`), SIP headers (`sipHeaders`, `diversion`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
+ *
+ * Cost (it runs per delivery on the capture writer's thread): compact JSON is redacted in one pass over the
+ * text (`json-pass.ts`), other JSON parsed and walked; pseudonyms, what a field or element name means and
+ * redacted URLs are remembered per redactor (bounded maps, cleared when full). None of it changes the output:
+ * every cached value is a pure function of the key and the input.
  */
 
 import { type JsonRedaction, redactCompactJson } from "./json-pass.js";
@@ -84,10 +89,10 @@ function mayHoldId(text: string): boolean {
   return false;
 }
 
-/** Whether `text` starts with `http://` or `https://`, any case. */
 /** A character XML escapes (`answer` also looks for the escaped form of a value holding one). */
 const XML_SPECIAL = /[&<>]/;
 const HTTP = /^https?:\/\//i;
+/** Whether `text` starts with `http://` or `https://`, any case. */
 const startsWithHttp = (text: string): boolean => (text.charCodeAt(0) | 32) === 104 && HTTP.test(text);
 
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
