@@ -3,16 +3,18 @@
 // in order (open with its URL and headers, text in and out with multi-byte UTF-8, a binary frame's length,
 // close with code and reason, media with its payload dropped or kept), through many wrap-arounds of a small
 // ring; flush sees the last record; a full ring drops records (counted in socketStats.dropped, told once)
-// without losing those around them; and one flush writes deliveries and socket records in arrival order.
+// without losing those around them; a capture that fails counts the records it never wrote as dropped; and
+// one flush writes deliveries and socket records in arrival order.
 // Redaction is off here (the URL's query values are still masked), so each entry can be compared whole.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { createCapture as openCapture, parseCapture, type SocketCaptureEntry } from "../generated/capture.js";
 import type { CapturedDelivery } from "../generated/runtime/http/types.js";
 import type { CapturedSocketMessage } from "../generated/sockets.js";
+import { until } from "./support/until.js";
 
 const opened: ReturnType<typeof openCapture>[] = [];
 const createCapture: typeof openCapture = (options) => {
@@ -155,4 +157,18 @@ test("one flush writes deliveries and socket records in the order they arrived",
     lines.map((line) => (line.socket === undefined ? `delivery ${JSON.parse(line.body).n}` : `socket ${JSON.parse(line.message).n}`)),
     order,
   );
+});
+
+test("socket records a failed capture never wrote are counted as dropped, not lost silently", async () => {
+  const blocker = join(root, "a-file");
+  writeFileSync(blocker, "not a folder");
+  const errors: string[] = [];
+  const capture = createCapture({ dir: join(blocker, "captures"), logger: { warn() {}, error: (line: string) => void errors.push(line) } });
+  for (let i = 0; i < 10; i++) capture.recordSocket(record(i));
+  assert.deepEqual(await capture.flush(), []);
+  await until(() => !capture.active);
+  assert.equal(errors.length, 1);
+  assert.deepEqual(capture.socketStats, { recorded: 10, dropped: 10 });
+  capture.recordSocket(record(10)); // capture is off: nothing more is taken
+  assert.deepEqual(capture.socketStats, { recorded: 10, dropped: 10 });
 });
