@@ -172,3 +172,36 @@ test("socket records a failed capture never wrote are counted as dropped, not lo
   capture.recordSocket(record(10)); // capture is off: nothing more is taken
   assert.deepEqual(capture.socketStats, { recorded: 10, dropped: 10 });
 });
+
+test("a message too large for the ring crosses without its payload when that is dropped (length kept); kept, it is dropped and counted", async () => {
+  const long = "QUJD".repeat(60_000); // 240 000 base64 characters: more than the 64 KiB ring
+  const play = `{"eventType":"playAudio","media":{"contentType":"audio/pcmu","payload":"${long}"}}`;
+  const media = `{"eventType":"media","track":"inbound","sequenceNumber":"7","payload":"${long}"}`;
+  const other = JSON.stringify({ eventType: "clear", note: "é".repeat(40_000) }); // no payload to drop: too large
+  const sent = (i: number, text: string): CapturedSocketMessage => ({ at: T0 + i, kind: "stream", connection: 1, type: i === 1 ? "in" : "out", text });
+  for (const keepMedia of [false, true]) {
+    const capture = createCapture({ dir: join(root, `large-${keepMedia}`), redact: false, keepMedia, socketBufferBytes: 64 * 1024, logger: { warn() {}, error() {} } });
+    capture.recordSocket(sent(0, play));
+    capture.recordSocket(sent(1, media));
+    capture.recordSocket(sent(2, other));
+    capture.recordSocket(sent(3, '{"eventType":"clear"}'));
+    const entries = socketEntries(await capture.flush());
+    if (keepMedia) {
+      assert.deepEqual(capture.socketStats, { recorded: 1, dropped: 3 });
+      assert.deepEqual(
+        entries.map((e) => e.message),
+        ['{"eventType":"clear"}'],
+      );
+    } else {
+      assert.deepEqual(capture.socketStats, { recorded: 3, dropped: 1 });
+      assert.deepEqual(
+        entries.map((e) => [e.type, e.message, e.payloadLength]),
+        [
+          ["out", '{"eventType":"playAudio","media":{"contentType":"audio/pcmu","payload":""}}', long.length],
+          ["in", '{"eventType":"media","track":"inbound","sequenceNumber":"7","payload":""}', long.length],
+          ["out", '{"eventType":"clear"}', undefined],
+        ],
+      );
+    }
+  }
+});

@@ -99,7 +99,10 @@ function maskTranscript(message, redactor) {
         }
     }
 }
-/** One socket record as its NDJSON entry. */
+/**
+ * One socket record as its NDJSON entry. `payloadLength`: the record's media payload, of that length, was
+ * already taken out (`socket-ring.ts`, a message too large for the ring whole).
+ */
 export function socketEntryOf(record, options) {
     const head = { v: 1, socket: record.kind, connection: record.connection, at: isoOf(record.at), type: record.type };
     if (record.type === "open")
@@ -123,7 +126,7 @@ export function socketEntryOf(record, options) {
     const event = typeof message.eventType === "string" ? message.eventType : undefined;
     let payloadLength;
     if (!options.keepMedia && (event === "media" || event === "playAudio"))
-        payloadLength = dropPayload(message);
+        payloadLength = record.payloadLength ?? dropPayload(message);
     let text;
     if (options.redactor !== undefined) {
         if (event === "transcription")

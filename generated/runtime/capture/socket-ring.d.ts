@@ -8,7 +8,9 @@
  * copy, Node's `Buffer#write`) and everything else is numbers. A `media` payload crosses too, even when it is
  * to be dropped: finding it exactly costs the socket's thread more than copying it (measured: see
  * docs/benchmarks.md "Socket capture"); the writer thread drops it (`socket-entry.ts`) before anything is
- * written. Node only.
+ * written. Except in a message too large for a quarter of the ring (a long `playAudio`): there the payload
+ * is taken out on the socket's thread (the message parsed once, rare) when it is to be dropped, so the
+ * record still fits, and its length crosses with it. Node only.
  *
  * Every entry is 8-byte aligned; its size `-1` means nothing more before the ring's end, go on at 0.
  *
@@ -17,7 +19,7 @@
  * | 0–3, 4–7 | size in bytes, type ({@link SOCKET_OPEN} … {@link SOCKET_IN_BINARY}) |
  * | 8–15 | time (ms since the epoch), float64 |
  * | 16–19, 20–23 | connection, socket kind (0 stream, 1 transcription) |
- * | 24–27 | binary frame: its length; close: the code (-1 none) |
+ * | 24–27 | binary frame: its length; close: the code (-1 none); in / out: the length of a payload taken out, or -1 |
  * | 28… | strings, each an int32 UTF-8 length (-1: undefined) + its bytes, 4-aligned: open: the url, the headers as JSON; in / out: the text; close: the reason |
  */
 import type { CapturedSocketMessage } from "../sockets/types.js";
@@ -31,19 +33,23 @@ export declare const SOCKET_IN_BINARY = 5;
 export declare const SOCKET_CONSUMED = 0;
 export declare const SOCKET_WRITTEN = 1;
 export declare const SOCKET_DONE = 2;
+/** A socket record read back; `payloadLength`: its media payload, of that length, was taken out on the socket's thread. */
+export interface SocketRecord extends CapturedSocketMessage {
+    readonly payloadLength?: number;
+}
 /**
  * The writing end of a socket ring: a function that writes one record into it and returns true, or returns
  * false (nothing written) when the ring has no room for it or the record is not one a socket server makes.
  *
  * @example
- * const write = socketRingWriter(ring, control);
+ * const write = socketRingWriter(ring, control, false);
  * if (!write(message)) dropped++;
  */
-export declare function socketRingWriter(buffer: SharedArrayBuffer, control: SharedArrayBuffer): (message: CapturedSocketMessage) => boolean;
+export declare function socketRingWriter(buffer: SharedArrayBuffer, control: SharedArrayBuffer, keepMedia: boolean): (message: CapturedSocketMessage) => boolean;
 /** The reading end of a socket ring. */
 export interface SocketRingReader {
     /** Every record written so far, in order, copied out; their space is given back at once. */
-    read(): CapturedSocketMessage[];
+    read(): SocketRecord[];
     /** Tells the socket's thread `count` more records are in the files. */
     written(count: number): void;
 }

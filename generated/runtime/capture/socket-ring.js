@@ -8,7 +8,9 @@
  * copy, Node's `Buffer#write`) and everything else is numbers. A `media` payload crosses too, even when it is
  * to be dropped: finding it exactly costs the socket's thread more than copying it (measured: see
  * docs/benchmarks.md "Socket capture"); the writer thread drops it (`socket-entry.ts`) before anything is
- * written. Node only.
+ * written. Except in a message too large for a quarter of the ring (a long `playAudio`): there the payload
+ * is taken out on the socket's thread (the message parsed once, rare) when it is to be dropped, so the
+ * record still fits, and its length crosses with it. Node only.
  *
  * Every entry is 8-byte aligned; its size `-1` means nothing more before the ring's end, go on at 0.
  *
@@ -17,7 +19,7 @@
  * | 0–3, 4–7 | size in bytes, type ({@link SOCKET_OPEN} … {@link SOCKET_IN_BINARY}) |
  * | 8–15 | time (ms since the epoch), float64 |
  * | 16–19, 20–23 | connection, socket kind (0 stream, 1 transcription) |
- * | 24–27 | binary frame: its length; close: the code (-1 none) |
+ * | 24–27 | binary frame: its length; close: the code (-1 none); in / out: the length of a payload taken out, or -1 |
  * | 28… | strings, each an int32 UTF-8 length (-1: undefined) + its bytes, 4-aligned: open: the url, the headers as JSON; in / out: the text; close: the reason |
  */
 import { Buffer } from "node:buffer";
@@ -33,15 +35,34 @@ export const SOCKET_WRITTEN = 1; // bytes the socket's thread has written (the s
 export const SOCKET_DONE = 2; // records written to the files
 const HEADER_BYTES = 28;
 const utf8 = new TextDecoder();
+/** A large message without its media payload (as `socket-entry.ts` would drop it), and the payload's length; undefined when it has none to drop. */
+function withoutPayload(text) {
+    let message;
+    try {
+        message = JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+    if (message === null || typeof message !== "object")
+        return undefined;
+    const event = message.eventType;
+    const holder = (event === "playAudio" ? message.media : event === "media" ? message : undefined);
+    if (holder === undefined || holder === null || typeof holder !== "object" || typeof holder.payload !== "string")
+        return undefined;
+    const length = holder.payload.length;
+    holder.payload = "";
+    return { text: JSON.stringify(message), length };
+}
 /**
  * The writing end of a socket ring: a function that writes one record into it and returns true, or returns
  * false (nothing written) when the ring has no room for it or the record is not one a socket server makes.
  *
  * @example
- * const write = socketRingWriter(ring, control);
+ * const write = socketRingWriter(ring, control, false);
  * if (!write(message)) dropped++;
  */
-export function socketRingWriter(buffer, control) {
+export function socketRingWriter(buffer, control, keepMedia) {
     const bytes = Buffer.from(buffer); // its write() copies a string as UTF-8 with no view to make (TextEncoder.encodeInto needs one)
     const i32 = new Int32Array(buffer);
     const f64 = new Float64Array(buffer);
@@ -96,6 +117,24 @@ export function socketRingWriter(buffer, control) {
         written = (written + size) | 0;
         Atomics.store(counters, SOCKET_WRITTEN, written); // the entry's bytes are in place before the total says so
     }
+    /** A text over a quarter of the ring: its exact size, and without its payload when that is dropped anyway. */
+    function writeLarge(type, message, kind, whole) {
+        let text = whole;
+        let payloadLength = -1;
+        if (!keepMedia) {
+            const smaller = withoutPayload(text);
+            if (smaller !== undefined) {
+                text = smaller.text;
+                payloadLength = smaller.length;
+            }
+        }
+        const need = (HEADER_BYTES + 4 + Buffer.byteLength(text, "utf8") + 7) & ~7;
+        if (need > capacity || !reserve(need))
+            return false;
+        header(type, message, kind, payloadLength);
+        commit(putString(head + HEADER_BYTES, text, head + need));
+        return true;
+    }
     function writeOpen(message, kind) {
         const url = message.url ?? "";
         const headers = JSON.stringify(message.headers ?? {});
@@ -131,7 +170,9 @@ export function socketRingWriter(buffer, control) {
                 return true;
             }
             const need = (HEADER_BYTES + 4 + text.length * 3 + 7) & ~7;
-            if (need > capacity || !reserve(need))
+            if (need > capacity >> 2)
+                return writeLarge(code, message, kind, text);
+            if (!reserve(need))
                 return false;
             header(code, message, kind, -1);
             commit(putString(head + HEADER_BYTES, text, head + need));
@@ -185,7 +226,7 @@ export function socketRingReader(buffer, control) {
             return { ...head, type: "close", ...(number < 0 ? {} : { code: number }), reason: text() };
         if (type === SOCKET_IN_BINARY)
             return { ...head, type: "in", binaryBytes: number };
-        return { ...head, type: type === SOCKET_IN ? "in" : "out", text: text() };
+        return { ...head, type: type === SOCKET_IN ? "in" : "out", text: text(), ...(number < 0 ? {} : { payloadLength: number }) };
     }
     return {
         read() {

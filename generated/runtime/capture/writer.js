@@ -204,7 +204,7 @@ export function createCapture(options) {
     }
     let closed = false;
     // socket records: written into a ring of their own (socket-ring.ts), read by the writer thread with the deliveries
-    const writeSocket = socketRingWriter(socketRing, socketControl);
+    const writeSocket = socketRingWriter(socketRing, socketControl, options.keepMedia === true);
     const socketCounters = new Int32Array(socketControl);
     const socketStats = { recorded: 0, dropped: 0 };
     let socketsFinished = 0; // its socket DONE as last read

@@ -145,8 +145,11 @@ function maskTranscript(message: Record<string, unknown>, redactor: Redactor): v
   }
 }
 
-/** One socket record as its NDJSON entry. */
-export function socketEntryOf(record: CapturedSocketMessage, options: SocketEntryOptions): SocketCaptureEntry {
+/**
+ * One socket record as its NDJSON entry. `payloadLength`: the record's media payload, of that length, was
+ * already taken out (`socket-ring.ts`, a message too large for the ring whole).
+ */
+export function socketEntryOf(record: CapturedSocketMessage & { readonly payloadLength?: number }, options: SocketEntryOptions): SocketCaptureEntry {
   const head = { v: 1 as const, socket: record.kind, connection: record.connection, at: isoOf(record.at), type: record.type };
   if (record.type === "open") return { ...head, url: maskQuery(record.url ?? ""), headers: { ...(record.headers ?? {}) } };
   if (record.type === "close") return { ...head, code: record.code, reason: record.reason ?? "" };
@@ -164,7 +167,7 @@ export function socketEntryOf(record: CapturedSocketMessage, options: SocketEntr
   const message = parsed as Record<string, unknown>;
   const event = typeof message.eventType === "string" ? message.eventType : undefined;
   let payloadLength: number | undefined;
-  if (!options.keepMedia && (event === "media" || event === "playAudio")) payloadLength = dropPayload(message);
+  if (!options.keepMedia && (event === "media" || event === "playAudio")) payloadLength = record.payloadLength ?? dropPayload(message);
   let text: string;
   if (options.redactor !== undefined) {
     if (event === "transcription") maskTranscript(message, options.redactor);

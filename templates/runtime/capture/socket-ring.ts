@@ -7,7 +7,9 @@
  * copy, Node's `Buffer#write`) and everything else is numbers. A `media` payload crosses too, even when it is
  * to be dropped: finding it exactly costs the socket's thread more than copying it (measured: see
  * docs/benchmarks.md "Socket capture"); the writer thread drops it (`socket-entry.ts`) before anything is
- * written. Node only.
+ * written. Except in a message too large for a quarter of the ring (a long `playAudio`): there the payload
+ * is taken out on the socket's thread (the message parsed once, rare) when it is to be dropped, so the
+ * record still fits, and its length crosses with it. Node only.
  *
  * Every entry is 8-byte aligned; its size `-1` means nothing more before the ring's end, go on at 0.
  *
@@ -16,7 +18,7 @@
  * | 0–3, 4–7 | size in bytes, type ({@link SOCKET_OPEN} … {@link SOCKET_IN_BINARY}) |
  * | 8–15 | time (ms since the epoch), float64 |
  * | 16–19, 20–23 | connection, socket kind (0 stream, 1 transcription) |
- * | 24–27 | binary frame: its length; close: the code (-1 none) |
+ * | 24–27 | binary frame: its length; close: the code (-1 none); in / out: the length of a payload taken out, or -1 |
  * | 28… | strings, each an int32 UTF-8 length (-1: undefined) + its bytes, 4-aligned: open: the url, the headers as JSON; in / out: the text; close: the reason |
  */
 
@@ -38,15 +40,37 @@ export const SOCKET_DONE = 2; // records written to the files
 const HEADER_BYTES = 28;
 const utf8 = new TextDecoder();
 
+/** A socket record read back; `payloadLength`: its media payload, of that length, was taken out on the socket's thread. */
+export interface SocketRecord extends CapturedSocketMessage {
+  readonly payloadLength?: number;
+}
+
+/** A large message without its media payload (as `socket-entry.ts` would drop it), and the payload's length; undefined when it has none to drop. */
+function withoutPayload(text: string): { text: string; length: number } | undefined {
+  let message: unknown;
+  try {
+    message = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  if (message === null || typeof message !== "object") return undefined;
+  const event = (message as { eventType?: unknown }).eventType;
+  const holder = (event === "playAudio" ? (message as { media?: unknown }).media : event === "media" ? message : undefined) as { payload?: unknown } | undefined;
+  if (holder === undefined || holder === null || typeof holder !== "object" || typeof holder.payload !== "string") return undefined;
+  const length = holder.payload.length;
+  holder.payload = "";
+  return { text: JSON.stringify(message), length };
+}
+
 /**
  * The writing end of a socket ring: a function that writes one record into it and returns true, or returns
  * false (nothing written) when the ring has no room for it or the record is not one a socket server makes.
  *
  * @example
- * const write = socketRingWriter(ring, control);
+ * const write = socketRingWriter(ring, control, false);
  * if (!write(message)) dropped++;
  */
-export function socketRingWriter(buffer: SharedArrayBuffer, control: SharedArrayBuffer): (message: CapturedSocketMessage) => boolean {
+export function socketRingWriter(buffer: SharedArrayBuffer, control: SharedArrayBuffer, keepMedia: boolean): (message: CapturedSocketMessage) => boolean {
   const bytes = Buffer.from(buffer); // its write() copies a string as UTF-8 with no view to make (TextEncoder.encodeInto needs one)
   const i32 = new Int32Array(buffer);
   const f64 = new Float64Array(buffer);
@@ -103,6 +127,24 @@ export function socketRingWriter(buffer: SharedArrayBuffer, control: SharedArray
     Atomics.store(counters, SOCKET_WRITTEN, written); // the entry's bytes are in place before the total says so
   }
 
+  /** A text over a quarter of the ring: its exact size, and without its payload when that is dropped anyway. */
+  function writeLarge(type: number, message: CapturedSocketMessage, kind: number, whole: string): boolean {
+    let text = whole;
+    let payloadLength = -1;
+    if (!keepMedia) {
+      const smaller = withoutPayload(text);
+      if (smaller !== undefined) {
+        text = smaller.text;
+        payloadLength = smaller.length;
+      }
+    }
+    const need = (HEADER_BYTES + 4 + Buffer.byteLength(text, "utf8") + 7) & ~7;
+    if (need > capacity || !reserve(need)) return false;
+    header(type, message, kind, payloadLength);
+    commit(putString(head + HEADER_BYTES, text, head + need));
+    return true;
+  }
+
   function writeOpen(message: CapturedSocketMessage, kind: number): boolean {
     const url = message.url ?? "";
     const headers = JSON.stringify(message.headers ?? {});
@@ -136,7 +178,8 @@ export function socketRingWriter(buffer: SharedArrayBuffer, control: SharedArray
         return true;
       }
       const need = (HEADER_BYTES + 4 + text.length * 3 + 7) & ~7;
-      if (need > capacity || !reserve(need)) return false;
+      if (need > capacity >> 2) return writeLarge(code, message, kind, text);
+      if (!reserve(need)) return false;
       header(code, message, kind, -1);
       commit(putString(head + HEADER_BYTES, text, head + need));
       return true;
@@ -150,7 +193,7 @@ export function socketRingWriter(buffer: SharedArrayBuffer, control: SharedArray
 /** The reading end of a socket ring. */
 export interface SocketRingReader {
   /** Every record written so far, in order, copied out; their space is given back at once. */
-  read(): CapturedSocketMessage[];
+  read(): SocketRecord[];
   /** Tells the socket's thread `count` more records are in the files. */
   written(count: number): void;
 }
@@ -184,7 +227,7 @@ export function socketRingReader(buffer: SharedArrayBuffer, control: SharedArray
     return value;
   }
 
-  function entry(): CapturedSocketMessage {
+  function entry(): SocketRecord {
     const w = tail >> 2;
     const type = i32[w + 1];
     const head = { at: f64[(tail >> 3) + 1], connection: i32[w + 4], kind: (i32[w + 5] === 1 ? "transcription" : "stream") as SocketKind };
@@ -196,13 +239,13 @@ export function socketRingReader(buffer: SharedArrayBuffer, control: SharedArray
     }
     if (type === SOCKET_CLOSE) return { ...head, type: "close", ...(number < 0 ? {} : { code: number }), reason: text() };
     if (type === SOCKET_IN_BINARY) return { ...head, type: "in", binaryBytes: number };
-    return { ...head, type: type === SOCKET_IN ? "in" : "out", text: text() };
+    return { ...head, type: type === SOCKET_IN ? "in" : "out", text: text(), ...(number < 0 ? {} : { payloadLength: number }) };
   }
 
   return {
-    read(): CapturedSocketMessage[] {
+    read(): SocketRecord[] {
       const end = Atomics.load(counters, SOCKET_WRITTEN); // pairs with the writer's store: entries up to here are in place
-      const records: CapturedSocketMessage[] = [];
+      const records: SocketRecord[] = [];
       while (consumed !== end) {
         if (tail === capacity || i32[tail >> 2] === -1) {
           consumed = (consumed + capacity - tail) | 0;
