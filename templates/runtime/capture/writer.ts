@@ -55,7 +55,7 @@ export interface CaptureOptions {
   readonly maxFileBytes?: number;
   /** The files of this capture are kept under this total; the oldest are deleted. Default 64 MiB. */
   readonly maxBytes?: number;
-  /** Deliveries waiting to be written before new ones are dropped (and counted). Default 10 000. */
+  /** Deliveries waiting to be written before new ones are dropped (and counted); socket records apart, the same number. Default 10 000. */
   readonly maxPending?: number;
   /**
    * Bytes of shared memory between the receiver's thread and the writer's (records and bodies waiting to
