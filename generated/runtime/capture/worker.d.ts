@@ -7,7 +7,6 @@
  * runs here, off the receiver's thread. The first failure (unwritable folder, full disk) is reported to the
  * writer, which turns capture off; nothing is retried.
  */
-import type { CapturedSocketMessage } from "../sockets/types.js";
 /** What the writer passes as `workerData`. */
 export interface CaptureWorkerSettings {
     readonly dir: string;
@@ -23,14 +22,14 @@ export interface CaptureWorkerSettings {
     readonly control: SharedArrayBuffer;
     /** Socket records keep media payloads. */
     readonly keepMedia: boolean;
+    /** The ring socket records cross in (socket-ring.ts), and its control block (int32 CONSUMED, WRITTEN, DONE). */
+    readonly socketRing: SharedArrayBuffer;
+    readonly socketControl: SharedArrayBuffer;
 }
-/** Messages to the worker (deliveries do not travel by message: they are in the ring; socket records do, in batches). */
+/** Messages to the worker (deliveries and socket records do not travel by message: they are in the rings). */
 export type ToWorker = {
     readonly type: "flush";
     readonly id: number;
-} | {
-    readonly type: "sockets";
-    readonly records: readonly CapturedSocketMessage[];
 };
 /** Messages from the worker. */
 export type FromWorker = {
@@ -40,7 +39,4 @@ export type FromWorker = {
 } | {
     readonly type: "failed";
     readonly message: string;
-} | {
-    readonly type: "socketsDone";
-    readonly count: number;
 };

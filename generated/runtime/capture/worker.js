@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import { socketEntryOf } from "./socket-entry.js";
+import { socketRingReader } from "./socket-ring.js";
 import { createRedactor } from "./redact.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 /** How often the ring is read: a delivery reaches its file within about this long. */
@@ -46,6 +47,8 @@ function start(port, settings) {
     const strings = [];
     let tail = 0; // where the next record starts
     let consumed = 0; // bytes read so far, the same running total as the receiver's `written`
+    const sockets = socketRingReader(settings.socketRing, settings.socketControl);
+    const socketOptions = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
     function entryOf(record) {
         const { text, omitted } = bodyText(record);
         const headers = {};
@@ -105,7 +108,10 @@ function start(port, settings) {
             unlinkSync(oldest.path);
         }
     }
-    /** Reads every entry written so far, gives the ring's space back, then redacts and writes the deliveries. */
+    /**
+     * Reads every entry written so far in both rings, gives their space back, then redacts and writes the
+     * deliveries and the socket records (socket-entry.ts), merged by arrival time (each ring's own order kept).
+     */
     function drain() {
         if (failed)
             return;
@@ -128,16 +134,24 @@ function start(port, settings) {
             consumed = (consumed + size) | 0;
         }
         Atomics.store(counters, CONSUMED, consumed);
-        if (records.length === 0)
+        const socketRecords = sockets.read();
+        if (records.length === 0 && socketRecords.length === 0)
             return;
         try {
             if (fd === undefined)
                 mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
             let chunk = "";
-            for (const record of records)
+            let s = 0;
+            for (const record of records) {
+                for (; s < socketRecords.length && socketRecords[s].at < record.at; s++)
+                    chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
                 chunk += formatEntry(entryOf(record));
+            }
+            for (; s < socketRecords.length; s++)
+                chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
             write(chunk);
             Atomics.add(counters, DONE, records.length);
+            sockets.written(socketRecords.length);
         }
         catch (error) {
             failed = true;
@@ -146,31 +160,7 @@ function start(port, settings) {
         }
     }
     setInterval(drain, POLL_MS);
-    /** Socket records (`socket-entry.ts`), redacted by the same redactor: a call id gets the deliveries' pseudonym. */
-    function writeSockets(records) {
-        if (failed)
-            return;
-        try {
-            if (fd === undefined)
-                mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
-            const options = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
-            let chunk = "";
-            for (const record of records)
-                chunk += `${JSON.stringify(socketEntryOf(record, options))}\n`;
-            write(chunk);
-        }
-        catch (error) {
-            failed = true;
-            const code = error.code;
-            port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${error.message}` });
-        }
-    }
     port.on("message", (message) => {
-        if (message.type === "sockets") {
-            writeSockets(message.records);
-            port.postMessage({ type: "socketsDone", count: message.records.length });
-            return;
-        }
         if (message.type === "flush") {
             drain();
             port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) });

@@ -13,8 +13,8 @@ import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import type { CaptureEntry } from "./format.js";
-import type { CapturedSocketMessage } from "../sockets/types.js";
 import { socketEntryOf } from "./socket-entry.js";
+import { socketRingReader } from "./socket-ring.js";
 import { createRedactor } from "./redact.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
@@ -34,15 +34,15 @@ export interface CaptureWorkerSettings {
   readonly control: SharedArrayBuffer;
   /** Socket records keep media payloads. */
   readonly keepMedia: boolean;
+  /** The ring socket records cross in (socket-ring.ts), and its control block (int32 CONSUMED, WRITTEN, DONE). */
+  readonly socketRing: SharedArrayBuffer;
+  readonly socketControl: SharedArrayBuffer;
 }
 
-/** Messages to the worker (deliveries do not travel by message: they are in the ring; socket records do, in batches). */
-export type ToWorker = { readonly type: "flush"; readonly id: number } | { readonly type: "sockets"; readonly records: readonly CapturedSocketMessage[] };
+/** Messages to the worker (deliveries and socket records do not travel by message: they are in the rings). */
+export type ToWorker = { readonly type: "flush"; readonly id: number };
 /** Messages from the worker. */
-export type FromWorker =
-  | { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] }
-  | { readonly type: "failed"; readonly message: string }
-  | { readonly type: "socketsDone"; readonly count: number };
+export type FromWorker = { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] } | { readonly type: "failed"; readonly message: string };
 
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
@@ -74,6 +74,8 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   const strings: string[] = [];
   let tail = 0; // where the next record starts
   let consumed = 0; // bytes read so far, the same running total as the receiver's `written`
+  const sockets = socketRingReader(settings.socketRing, settings.socketControl);
+  const socketOptions = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
 
   function entryOf(record: CaptureRecord): CaptureEntry {
     const { text, omitted } = bodyText(record);
@@ -133,7 +135,10 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     }
   }
 
-  /** Reads every entry written so far, gives the ring's space back, then redacts and writes the deliveries. */
+  /**
+   * Reads every entry written so far in both rings, gives their space back, then redacts and writes the
+   * deliveries and the socket records (socket-entry.ts), merged by arrival time (each ring's own order kept).
+   */
   function drain(): void {
     if (failed) return;
     const end = Atomics.load(counters, WRITTEN); // pairs with the receiver's store: entries up to here are in place
@@ -152,13 +157,20 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       consumed = (consumed + size) | 0;
     }
     Atomics.store(counters, CONSUMED, consumed);
-    if (records.length === 0) return;
+    const socketRecords = sockets.read();
+    if (records.length === 0 && socketRecords.length === 0) return;
     try {
       if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
       let chunk = "";
-      for (const record of records) chunk += formatEntry(entryOf(record));
+      let s = 0;
+      for (const record of records) {
+        for (; s < socketRecords.length && socketRecords[s].at < record.at; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
+        chunk += formatEntry(entryOf(record));
+      }
+      for (; s < socketRecords.length; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
       write(chunk);
       Atomics.add(counters, DONE, records.length);
+      sockets.written(socketRecords.length);
     } catch (error) {
       failed = true;
       const code = (error as { code?: string }).code;
@@ -167,28 +179,8 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   }
 
   setInterval(drain, POLL_MS);
-  /** Socket records (`socket-entry.ts`), redacted by the same redactor: a call id gets the deliveries' pseudonym. */
-  function writeSockets(records: readonly CapturedSocketMessage[]): void {
-    if (failed) return;
-    try {
-      if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
-      const options = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
-      let chunk = "";
-      for (const record of records) chunk += `${JSON.stringify(socketEntryOf(record, options))}\n`;
-      write(chunk);
-    } catch (error) {
-      failed = true;
-      const code = (error as { code?: string }).code;
-      port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
-    }
-  }
 
   port.on("message", (message: ToWorker) => {
-    if (message.type === "sockets") {
-      writeSockets(message.records);
-      port.postMessage({ type: "socketsDone", count: message.records.length } satisfies FromWorker);
-      return;
-    }
     if (message.type === "flush") {
       drain();
       port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);
