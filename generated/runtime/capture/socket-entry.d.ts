@@ -45,5 +45,10 @@ export interface SocketEntryOptions {
 }
 /** Whether a parsed NDJSON line is a socket record (rather than a delivery). */
 export declare function isSocketEntry(value: unknown): value is SocketCaptureEntry;
-/** One socket record as its NDJSON entry. */
-export declare function socketEntryOf(record: CapturedSocketMessage, options: SocketEntryOptions): SocketCaptureEntry;
+/**
+ * One socket record as its NDJSON entry. `payloadLength`: the record's media payload, of that length, was
+ * already taken out (`socket-ring.ts`, a message too large for the ring whole).
+ */
+export declare function socketEntryOf(record: CapturedSocketMessage & {
+    readonly payloadLength?: number;
+}, options: SocketEntryOptions): SocketCaptureEntry;

@@ -45,13 +45,47 @@ function takeUntouched(message) {
         message.sequenceNumber = 0;
     return { payload, sequenceNumber };
 }
-function putUntouched(text, untouched) {
-    const message = JSON.parse(text);
+/** Puts the untouched fields back into `message`; its JSON. */
+function restore(message, untouched) {
     if (untouched.payload !== undefined)
         (message.eventType === "playAudio" ? message.media : message).payload = untouched.payload;
     if (untouched.sequenceNumber !== undefined)
         message.sequenceNumber = untouched.sequenceNumber;
     return JSON.stringify(message);
+}
+function putUntouched(text, untouched) {
+    return restore(JSON.parse(text), untouched);
+}
+/**
+ * Per redactor, the redacted text of a media / playAudio message with its untouched fields set aside: that
+ * text repeats frame after frame (`{"eventType":"media","track":"inbound","sequenceNumber":0,"payload":""}`),
+ * and a capture's redaction gives the same text for the same input, so it is redacted once (bounded).
+ */
+const setAside = new WeakMap();
+const SET_ASIDE_MAX = 256;
+function redactSetAside(redactor, text) {
+    let known = setAside.get(redactor);
+    if (known === undefined) {
+        known = new Map();
+        setAside.set(redactor, known);
+    }
+    let out = known.get(text);
+    if (out === undefined) {
+        out = redactor.body(text, "application/json").text;
+        if (known.size < SET_ASIDE_MAX)
+            known.set(text, out);
+    }
+    return out;
+}
+/** ISO 8601 of a time; the last one kept (a busy socket's records share their millisecond). */
+let lastAt = Number.NaN;
+let lastIso = "";
+function isoOf(at) {
+    if (at !== lastAt) {
+        lastIso = new Date(at).toISOString();
+        lastAt = at;
+    }
+    return lastIso;
 }
 /** Transcript text (`transcript`, the items' `content`) replaced by keyed tags of the same kind. */
 function maskTranscript(message, redactor) {
@@ -65,9 +99,12 @@ function maskTranscript(message, redactor) {
         }
     }
 }
-/** One socket record as its NDJSON entry. */
+/**
+ * One socket record as its NDJSON entry. `payloadLength`: the record's media payload, of that length, was
+ * already taken out (`socket-ring.ts`, a message too large for the ring whole).
+ */
 export function socketEntryOf(record, options) {
-    const head = { v: 1, socket: record.kind, connection: record.connection, at: new Date(record.at).toISOString(), type: record.type };
+    const head = { v: 1, socket: record.kind, connection: record.connection, at: isoOf(record.at), type: record.type };
     if (record.type === "open")
         return { ...head, url: maskQuery(record.url ?? ""), headers: { ...(record.headers ?? {}) } };
     if (record.type === "close")
@@ -89,15 +126,19 @@ export function socketEntryOf(record, options) {
     const event = typeof message.eventType === "string" ? message.eventType : undefined;
     let payloadLength;
     if (!options.keepMedia && (event === "media" || event === "playAudio"))
-        payloadLength = dropPayload(message);
+        payloadLength = record.payloadLength ?? dropPayload(message);
     let text;
     if (options.redactor !== undefined) {
         if (event === "transcription")
             maskTranscript(message, options.redactor);
-        const untouched = event === "media" || event === "playAudio" ? takeUntouched(message) : undefined;
-        text = options.redactor.body(JSON.stringify(message), "application/json").text;
-        if (untouched !== undefined)
-            text = putUntouched(text, untouched);
+        if (event === "media" || event === "playAudio") {
+            const untouched = takeUntouched(message);
+            const aside = JSON.stringify(message);
+            const redacted = redactSetAside(options.redactor, aside);
+            text = redacted === aside ? restore(message, untouched) : putUntouched(redacted, untouched);
+        }
+        else
+            text = options.redactor.body(JSON.stringify(message), "application/json").text;
     }
     else
         text = payloadLength === undefined ? record.text : JSON.stringify(message);

@@ -29,13 +29,19 @@ export interface CaptureOptions {
     readonly maxFileBytes?: number;
     /** The files of this capture are kept under this total; the oldest are deleted. Default 64 MiB. */
     readonly maxBytes?: number;
-    /** Deliveries waiting to be written before new ones are dropped (and counted). Default 10 000. */
+    /** Deliveries waiting to be written before new ones are dropped (and counted); socket records apart, the same number. Default 10 000. */
     readonly maxPending?: number;
     /**
      * Bytes of shared memory between the receiver's thread and the writer's (records and bodies waiting to
      * be written); when it is full, deliveries are dropped from the capture (and counted). Default 16 MiB.
      */
     readonly bufferBytes?: number;
+    /**
+     * Bytes of shared memory for socket records (`createStreamServer({ capture })`), a ring of their own; when
+     * it is full, socket records are dropped (and counted in `socketStats.dropped`). Default 4 MiB (a media
+     * frame without its payload takes about 100 bytes).
+     */
+    readonly socketBufferBytes?: number;
     /**
      * Socket records (`createStreamServer({ capture })`): keep the audio of `media` / `playAudio` messages.
      * Default `false`: the payload is dropped, its base64 length and the `sequenceNumber` stay.
@@ -57,7 +63,7 @@ export interface Capture extends CaptureSink, SocketCaptureSink {
         readonly written: number;
         readonly dropped: number;
     };
-    /** Socket records (messages, opens, closes) handed to the writer, and dropped (backlog over `maxPending`, or after a failure). */
+    /** Socket records (messages, opens, closes) handed to the writer, and dropped (a full socket buffer, a backlog over `maxPending`, or after a failure). */
     readonly socketStats: {
         readonly recorded: number;
         readonly dropped: number;

@@ -11,13 +11,12 @@
  */
 import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
+import { SOCKET_DONE, socketRingWriter } from "./socket-ring.js";
 import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, STRING_HEADER_BYTES, WRITTEN, ringViews, } from "./record.js";
 /** Strings up to this length are sent once and then named by number; at most MAX_STRINGS of them. */
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
 const encoder = new TextEncoder();
-/** Socket records are handed to the writer thread at least this often (ms), or as soon as 256 wait. */
-const SOCKET_BATCH_MS = 20;
 /** A framework's parsed body (rare) as JSON text, as the writer thread used to make it; undefined when it is not JSON. */
 function parsedJson(body) {
     try {
@@ -66,6 +65,9 @@ export function createCapture(options) {
     const capacity = Math.max(64 * 1024, Math.ceil((options.bufferBytes ?? 16 * 1024 * 1024) / 8) * 8);
     const ring = new SharedArrayBuffer(capacity);
     const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (record.ts)
+    const socketCapacity = Math.max(64 * 1024, Math.ceil((options.socketBufferBytes ?? 4 * 1024 * 1024) / 8) * 8);
+    const socketRing = new SharedArrayBuffer(socketCapacity);
+    const socketControl = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (socket-ring.ts)
     const settings = {
         dir: options.dir,
         key,
@@ -77,6 +79,8 @@ export function createCapture(options) {
         ring,
         control,
         keepMedia: options.keepMedia === true,
+        socketRing,
+        socketControl,
     };
     const maxPending = options.maxPending ?? 10_000;
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings } });
@@ -97,13 +101,13 @@ export function createCapture(options) {
     const flushes = new Map();
     const stats = { recorded: 0, dropped: 0 };
     let behindReported = false;
-    let socketsInFlight = 0; // socket records handed to the writer thread and not yet written
     function stop(message) {
         if (!active)
             return;
         done = Atomics.load(counters, DONE);
         active = false;
         stats.dropped += stats.recorded - done;
+        socketStats.dropped += socketStats.recorded - Atomics.load(socketCounters, SOCKET_DONE);
         try {
             logger.error(`bw-codegen capture: ${message}; capture is off (deliveries are answered as before)`);
         }
@@ -115,9 +119,6 @@ export function createCapture(options) {
         if (message.type === "flushed") {
             flushes.get(message.id)?.([...message.files]);
             flushes.delete(message.id);
-        }
-        else if (message.type === "socketsDone") {
-            socketsInFlight -= message.count;
         }
         else {
             stop(`cannot write to ${JSON.stringify(options.dir)} (${message.message})`);
@@ -202,52 +203,30 @@ export function createCapture(options) {
         }
     }
     let closed = false;
-    // socket records: plain objects, a batch handed over by message at most every 20 ms (a socket's rate is low)
-    let socketBatch = [];
-    let socketTimer;
+    // socket records: written into a ring of their own (socket-ring.ts), read by the writer thread with the deliveries
+    const writeSocket = socketRingWriter(socketRing, socketControl, options.keepMedia === true);
+    const socketCounters = new Int32Array(socketControl);
     const socketStats = { recorded: 0, dropped: 0 };
-    function postSockets() {
-        if (socketTimer !== undefined)
-            clearTimeout(socketTimer);
-        socketTimer = undefined;
-        if (socketBatch.length === 0)
-            return;
-        const records = socketBatch;
-        socketBatch = [];
-        if (!active) {
-            socketStats.dropped += records.length;
-            return;
-        }
-        socketsInFlight += records.length;
-        try {
-            worker.postMessage({ type: "sockets", records });
-        }
-        catch (error) {
-            socketsInFlight -= records.length;
-            socketStats.dropped += records.length;
-            stop(`a socket record could not be handed to the writer (${error.message})`);
-        }
-    }
+    let socketsFinished = 0; // its socket DONE as last read
+    let socketsBehindReported = false;
     function recordSocket(message) {
         if (!active)
             return;
-        if (socketBatch.length + socketsInFlight >= maxPending) {
+        const recorded = socketStats.recorded;
+        if ((recorded - socketsFinished >= maxPending && recorded - (socketsFinished = Atomics.load(socketCounters, SOCKET_DONE)) >= maxPending) ||
+            !writeSocket(message)) {
             socketStats.dropped++;
+            if (!socketsBehindReported) {
+                socketsBehindReported = true;
+                logger.warn("bw-codegen capture: the socket records' buffer is full (the writer is behind); socket records are dropped from the capture until it catches up");
+            }
             return;
         }
-        socketStats.recorded++;
-        socketBatch.push(message);
-        if (socketBatch.length >= 256)
-            postSockets();
-        else if (socketTimer === undefined) {
-            socketTimer = setTimeout(postSockets, SOCKET_BATCH_MS);
-            socketTimer.unref?.();
-        }
+        socketStats.recorded = recorded + 1;
     }
     function flush() {
         if (closed)
             return Promise.resolve([]);
-        postSockets();
         const id = ++nextFlush;
         return new Promise((resolve) => {
             flushes.set(id, resolve);

@@ -89,11 +89,48 @@ function takeUntouched(message: Record<string, unknown>): Untouched {
   return { payload, sequenceNumber };
 }
 
-function putUntouched(text: string, untouched: Untouched): string {
-  const message = JSON.parse(text) as Record<string, unknown>;
+/** Puts the untouched fields back into `message`; its JSON. */
+function restore(message: Record<string, unknown>, untouched: Untouched): string {
   if (untouched.payload !== undefined) ((message.eventType === "playAudio" ? message.media : message) as Record<string, unknown>).payload = untouched.payload;
   if (untouched.sequenceNumber !== undefined) message.sequenceNumber = untouched.sequenceNumber;
   return JSON.stringify(message);
+}
+
+function putUntouched(text: string, untouched: Untouched): string {
+  return restore(JSON.parse(text) as Record<string, unknown>, untouched);
+}
+
+/**
+ * Per redactor, the redacted text of a media / playAudio message with its untouched fields set aside: that
+ * text repeats frame after frame (`{"eventType":"media","track":"inbound","sequenceNumber":0,"payload":""}`),
+ * and a capture's redaction gives the same text for the same input, so it is redacted once (bounded).
+ */
+const setAside = new WeakMap<Redactor, Map<string, string>>();
+const SET_ASIDE_MAX = 256;
+
+function redactSetAside(redactor: Redactor, text: string): string {
+  let known = setAside.get(redactor);
+  if (known === undefined) {
+    known = new Map();
+    setAside.set(redactor, known);
+  }
+  let out = known.get(text);
+  if (out === undefined) {
+    out = redactor.body(text, "application/json").text;
+    if (known.size < SET_ASIDE_MAX) known.set(text, out);
+  }
+  return out;
+}
+
+/** ISO 8601 of a time; the last one kept (a busy socket's records share their millisecond). */
+let lastAt = Number.NaN;
+let lastIso = "";
+function isoOf(at: number): string {
+  if (at !== lastAt) {
+    lastIso = new Date(at).toISOString();
+    lastAt = at;
+  }
+  return lastIso;
 }
 
 /** Transcript text (`transcript`, the items' `content`) replaced by keyed tags of the same kind. */
@@ -108,9 +145,12 @@ function maskTranscript(message: Record<string, unknown>, redactor: Redactor): v
   }
 }
 
-/** One socket record as its NDJSON entry. */
-export function socketEntryOf(record: CapturedSocketMessage, options: SocketEntryOptions): SocketCaptureEntry {
-  const head = { v: 1 as const, socket: record.kind, connection: record.connection, at: new Date(record.at).toISOString(), type: record.type };
+/**
+ * One socket record as its NDJSON entry. `payloadLength`: the record's media payload, of that length, was
+ * already taken out (`socket-ring.ts`, a message too large for the ring whole).
+ */
+export function socketEntryOf(record: CapturedSocketMessage & { readonly payloadLength?: number }, options: SocketEntryOptions): SocketCaptureEntry {
+  const head = { v: 1 as const, socket: record.kind, connection: record.connection, at: isoOf(record.at), type: record.type };
   if (record.type === "open") return { ...head, url: maskQuery(record.url ?? ""), headers: { ...(record.headers ?? {}) } };
   if (record.type === "close") return { ...head, code: record.code, reason: record.reason ?? "" };
   if (record.text === undefined) return { ...head, omitted: `a binary frame of ${record.binaryBytes ?? 0} bytes` };
@@ -127,13 +167,16 @@ export function socketEntryOf(record: CapturedSocketMessage, options: SocketEntr
   const message = parsed as Record<string, unknown>;
   const event = typeof message.eventType === "string" ? message.eventType : undefined;
   let payloadLength: number | undefined;
-  if (!options.keepMedia && (event === "media" || event === "playAudio")) payloadLength = dropPayload(message);
+  if (!options.keepMedia && (event === "media" || event === "playAudio")) payloadLength = record.payloadLength ?? dropPayload(message);
   let text: string;
   if (options.redactor !== undefined) {
     if (event === "transcription") maskTranscript(message, options.redactor);
-    const untouched = event === "media" || event === "playAudio" ? takeUntouched(message) : undefined;
-    text = options.redactor.body(JSON.stringify(message), "application/json").text;
-    if (untouched !== undefined) text = putUntouched(text, untouched);
+    if (event === "media" || event === "playAudio") {
+      const untouched = takeUntouched(message);
+      const aside = JSON.stringify(message);
+      const redacted = redactSetAside(options.redactor, aside);
+      text = redacted === aside ? restore(message, untouched) : putUntouched(redacted, untouched);
+    } else text = options.redactor.body(JSON.stringify(message), "application/json").text;
   } else text = payloadLength === undefined ? record.text : JSON.stringify(message);
   return {
     ...head,

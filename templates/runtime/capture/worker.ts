@@ -1,18 +1,20 @@
 /**
  * The capture writer's thread (`writer.ts` starts it): every 20 ms (and on `flush`) reads the deliveries
- * the receiver's thread wrote into the shared ring (`record.ts`), gives the space back, turns each delivery
- * into its redacted NDJSON line (`entry.ts`, `redact.ts`: pseudonyms from HMAC-SHA256 under the capture's key,
- * which never leaves memory, `hmac-sha256.ts`) and appends the batch to the current NDJSON file with one
- * write, rotating at `maxFileBytes` and deleting the oldest files of this capture past `maxBytes`. All of it runs here, off the receiver's thread. The first failure (unwritable folder, full disk) is reported to the
- * writer, which turns capture off; nothing is retried.
+ * and the socket records the receiver's thread wrote into the shared rings (`record.ts`, `socket-ring.ts`),
+ * gives the space back, turns each delivery into its redacted NDJSON line (`entry.ts`, `redact.ts`:
+ * pseudonyms from HMAC-SHA256 under the capture's key, which never leaves memory, `hmac-sha256.ts`) and each
+ * socket record into its line (`socket-entry.ts`), merged by arrival time, and appends the batch to the
+ * current NDJSON file with one write, rotating at `maxFileBytes` and deleting the oldest files of this
+ * capture past `maxBytes`. All of it runs here, off the receiver's thread. The first failure (unwritable
+ * folder, full disk) is reported to the writer, which turns capture off; nothing is retried.
  */
 
 import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { captureRedactor, deliveryLine } from "./entry.js";
-import type { CapturedSocketMessage } from "../sockets/types.js";
 import { socketEntryOf } from "./socket-entry.js";
+import { socketRingReader } from "./socket-ring.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
 
@@ -31,15 +33,15 @@ export interface CaptureWorkerSettings {
   readonly control: SharedArrayBuffer;
   /** Socket records keep media payloads. */
   readonly keepMedia: boolean;
+  /** The ring socket records cross in (socket-ring.ts), and its control block (int32 CONSUMED, WRITTEN, DONE). */
+  readonly socketRing: SharedArrayBuffer;
+  readonly socketControl: SharedArrayBuffer;
 }
 
-/** Messages to the worker (deliveries do not travel by message: they are in the ring; socket records do, in batches). */
-export type ToWorker = { readonly type: "flush"; readonly id: number } | { readonly type: "sockets"; readonly records: readonly CapturedSocketMessage[] };
+/** Messages to the worker (deliveries and socket records do not travel by message: they are in the rings). */
+export type ToWorker = { readonly type: "flush"; readonly id: number };
 /** Messages from the worker. */
-export type FromWorker =
-  | { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] }
-  | { readonly type: "failed"; readonly message: string }
-  | { readonly type: "socketsDone"; readonly count: number };
+export type FromWorker = { readonly type: "flushed"; readonly id: number; readonly files: readonly string[] } | { readonly type: "failed"; readonly message: string };
 
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
@@ -57,6 +59,8 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   const strings: string[] = [];
   let tail = 0; // where the next record starts
   let consumed = 0; // bytes read so far, the same running total as the receiver's `written`
+  const sockets = socketRingReader(settings.socketRing, settings.socketControl);
+  const socketOptions = { redactor: deliveryRedactor, keepMedia: settings.keepMedia };
 
   function open(): number {
     if (fd !== undefined) closeSync(fd);
@@ -83,7 +87,10 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     }
   }
 
-  /** Reads every entry written so far, gives the ring's space back, then redacts and writes the deliveries. */
+  /**
+   * Reads every entry written so far in both rings, gives their space back, then redacts and writes the
+   * deliveries and the socket records (socket-entry.ts), merged by arrival time (each ring's own order kept).
+   */
   function drain(): void {
     if (failed) return;
     const end = Atomics.load(counters, WRITTEN); // pairs with the receiver's store: entries up to here are in place
@@ -102,13 +109,20 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       consumed = (consumed + size) | 0;
     }
     Atomics.store(counters, CONSUMED, consumed);
-    if (records.length === 0) return;
+    const socketRecords = sockets.read();
+    if (records.length === 0 && socketRecords.length === 0) return;
     try {
       if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
       let chunk = "";
-      for (const record of records) chunk += deliveryLine(record, deliveryRedactor);
+      let s = 0;
+      for (const record of records) {
+        for (; s < socketRecords.length && socketRecords[s].at < record.at; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
+        chunk += deliveryLine(record, deliveryRedactor);
+      }
+      for (; s < socketRecords.length; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
       write(chunk);
       Atomics.add(counters, DONE, records.length);
+      sockets.written(socketRecords.length);
     } catch (error) {
       failed = true;
       const code = (error as { code?: string }).code;
@@ -117,28 +131,8 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   }
 
   setInterval(drain, POLL_MS);
-  /** Socket records (`socket-entry.ts`), redacted by the same redactor: a call id gets the deliveries' pseudonym. */
-  function writeSockets(records: readonly CapturedSocketMessage[]): void {
-    if (failed) return;
-    try {
-      if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
-      const options = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
-      let chunk = "";
-      for (const record of records) chunk += `${JSON.stringify(socketEntryOf(record, options))}\n`;
-      write(chunk);
-    } catch (error) {
-      failed = true;
-      const code = (error as { code?: string }).code;
-      port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
-    }
-  }
 
   port.on("message", (message: ToWorker) => {
-    if (message.type === "sockets") {
-      writeSockets(message.records);
-      port.postMessage({ type: "socketsDone", count: message.records.length } satisfies FromWorker);
-      return;
-    }
     if (message.type === "flush") {
       drain();
       port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);

@@ -14,6 +14,7 @@ import { Worker } from "node:worker_threads";
 import type { WebhookLogger } from "../http/context.js";
 import type { CapturedDelivery, CaptureSink } from "../http/types.js";
 import type { CapturedSocketMessage, SocketCaptureSink } from "../sockets/types.js";
+import { SOCKET_DONE, socketRingWriter } from "./socket-ring.js";
 import type { CaptureWorkerSettings, FromWorker, ToWorker } from "./worker.js";
 import {
   BODY_BYTES,
@@ -36,8 +37,6 @@ import {
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
 const encoder = new TextEncoder();
-/** Socket records are handed to the writer thread at least this often (ms), or as soon as 256 wait. */
-const SOCKET_BATCH_MS = 20;
 
 /** Options of {@link createCapture}. */
 export interface CaptureOptions {
@@ -56,13 +55,19 @@ export interface CaptureOptions {
   readonly maxFileBytes?: number;
   /** The files of this capture are kept under this total; the oldest are deleted. Default 64 MiB. */
   readonly maxBytes?: number;
-  /** Deliveries waiting to be written before new ones are dropped (and counted). Default 10 000. */
+  /** Deliveries waiting to be written before new ones are dropped (and counted); socket records apart, the same number. Default 10 000. */
   readonly maxPending?: number;
   /**
    * Bytes of shared memory between the receiver's thread and the writer's (records and bodies waiting to
    * be written); when it is full, deliveries are dropped from the capture (and counted). Default 16 MiB.
    */
   readonly bufferBytes?: number;
+  /**
+   * Bytes of shared memory for socket records (`createStreamServer({ capture })`), a ring of their own; when
+   * it is full, socket records are dropped (and counted in `socketStats.dropped`). Default 4 MiB (a media
+   * frame without its payload takes about 100 bytes).
+   */
+  readonly socketBufferBytes?: number;
   /**
    * Socket records (`createStreamServer({ capture })`): keep the audio of `media` / `playAudio` messages.
    * Default `false`: the payload is dropped, its base64 length and the `sequenceNumber` stay.
@@ -81,7 +86,7 @@ export interface Capture extends CaptureSink, SocketCaptureSink {
   readonly active: boolean;
   /** Deliveries recorded, written, and dropped (backlog over `maxPending`, or after a failure). */
   readonly stats: { readonly recorded: number; readonly written: number; readonly dropped: number };
-  /** Socket records (messages, opens, closes) handed to the writer, and dropped (backlog over `maxPending`, or after a failure). */
+  /** Socket records (messages, opens, closes) handed to the writer, and dropped (a full socket buffer, a backlog over `maxPending`, or after a failure). */
   readonly socketStats: { readonly recorded: number; readonly dropped: number };
   /** Waits until every delivery recorded so far is written; resolves to the files of this capture, oldest first. */
   flush(): Promise<string[]>;
@@ -139,6 +144,9 @@ export function createCapture(options: CaptureOptions): Capture {
   const capacity = Math.max(64 * 1024, Math.ceil((options.bufferBytes ?? 16 * 1024 * 1024) / 8) * 8);
   const ring = new SharedArrayBuffer(capacity);
   const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (record.ts)
+  const socketCapacity = Math.max(64 * 1024, Math.ceil((options.socketBufferBytes ?? 4 * 1024 * 1024) / 8) * 8);
+  const socketRing = new SharedArrayBuffer(socketCapacity);
+  const socketControl = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (socket-ring.ts)
   const settings: CaptureWorkerSettings = {
     dir: options.dir,
     key,
@@ -150,6 +158,8 @@ export function createCapture(options: CaptureOptions): Capture {
     ring,
     control,
     keepMedia: options.keepMedia === true,
+    socketRing,
+    socketControl,
   };
   const maxPending = options.maxPending ?? 10_000;
   const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings } });
@@ -170,13 +180,13 @@ export function createCapture(options: CaptureOptions): Capture {
   const flushes = new Map<number, (files: string[]) => void>();
   const stats = { recorded: 0, dropped: 0 };
   let behindReported = false;
-  let socketsInFlight = 0; // socket records handed to the writer thread and not yet written
 
   function stop(message: string): void {
     if (!active) return;
     done = Atomics.load(counters, DONE);
     active = false;
     stats.dropped += stats.recorded - done;
+    socketStats.dropped += socketStats.recorded - Atomics.load(socketCounters, SOCKET_DONE);
     try {
       logger.error(`bw-codegen capture: ${message}; capture is off (deliveries are answered as before)`);
     } catch {
@@ -188,8 +198,6 @@ export function createCapture(options: CaptureOptions): Capture {
     if (message.type === "flushed") {
       flushes.get(message.id)?.([...message.files]);
       flushes.delete(message.id);
-    } else if (message.type === "socketsDone") {
-      socketsInFlight -= message.count;
     } else {
       stop(`cannot write to ${JSON.stringify(options.dir)} (${message.message})`);
     }
@@ -273,49 +281,32 @@ export function createCapture(options: CaptureOptions): Capture {
 
   let closed = false;
 
-  // socket records: plain objects, a batch handed over by message at most every 20 ms (a socket's rate is low)
-  let socketBatch: CapturedSocketMessage[] = [];
-  let socketTimer: ReturnType<typeof setTimeout> | undefined;
+  // socket records: written into a ring of their own (socket-ring.ts), read by the writer thread with the deliveries
+  const writeSocket = socketRingWriter(socketRing, socketControl, options.keepMedia === true);
+  const socketCounters = new Int32Array(socketControl);
   const socketStats = { recorded: 0, dropped: 0 };
-
-  function postSockets(): void {
-    if (socketTimer !== undefined) clearTimeout(socketTimer);
-    socketTimer = undefined;
-    if (socketBatch.length === 0) return;
-    const records = socketBatch;
-    socketBatch = [];
-    if (!active) {
-      socketStats.dropped += records.length;
-      return;
-    }
-    socketsInFlight += records.length;
-    try {
-      worker.postMessage({ type: "sockets", records } satisfies ToWorker);
-    } catch (error) {
-      socketsInFlight -= records.length;
-      socketStats.dropped += records.length;
-      stop(`a socket record could not be handed to the writer (${(error as Error).message})`);
-    }
-  }
+  let socketsFinished = 0; // its socket DONE as last read
+  let socketsBehindReported = false;
 
   function recordSocket(message: CapturedSocketMessage): void {
     if (!active) return;
-    if (socketBatch.length + socketsInFlight >= maxPending) {
+    const recorded = socketStats.recorded;
+    if (
+      (recorded - socketsFinished >= maxPending && recorded - (socketsFinished = Atomics.load(socketCounters, SOCKET_DONE)) >= maxPending) ||
+      !writeSocket(message)
+    ) {
       socketStats.dropped++;
+      if (!socketsBehindReported) {
+        socketsBehindReported = true;
+        logger.warn("bw-codegen capture: the socket records' buffer is full (the writer is behind); socket records are dropped from the capture until it catches up");
+      }
       return;
     }
-    socketStats.recorded++;
-    socketBatch.push(message);
-    if (socketBatch.length >= 256) postSockets();
-    else if (socketTimer === undefined) {
-      socketTimer = setTimeout(postSockets, SOCKET_BATCH_MS);
-      socketTimer.unref?.();
-    }
+    socketStats.recorded = recorded + 1;
   }
 
   function flush(): Promise<string[]> {
     if (closed) return Promise.resolve([]);
-    postSockets();
     const id = ++nextFlush;
     return new Promise<string[]>((resolve) => {
       flushes.set(id, resolve);
