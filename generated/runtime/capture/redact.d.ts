@@ -40,10 +40,22 @@ export interface Redactor {
     /** The pseudonym of one value (same shape). */
     pseudonym(value: string): string;
 }
+/** Whether a field's value is a credential (stored as `***`). */
+export declare const isCredential: (name: string) => boolean;
 /** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
 export declare const CREDENTIAL_ATTRIBUTE: RegExp;
 /** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
 export declare const isCredentialAttribute: (name: string) => boolean;
+/**
+ * Every credential in a text of any kind (a BXML answer, a body stored unredacted, a URL) replaced by `***`:
+ * credential attributes, elements and JSON members, user info in URLs, credential query parameters,
+ * `Basic …` / `Bearer …` values. Used whatever `redact` and `keep` say; `compare.ts` masks both answers
+ * with it, so a credential stored as `***` compares equal to the real one.
+ *
+ * @example
+ * maskCredentials('<Redirect redirectUrl="https://u:p@host/cb?token=abc"/>'); // '<Redirect redirectUrl="https://***@host/cb?token=***"/>'
+ */
+export declare function maskCredentials(text: string): string;
 /**
  * Builds the redactor of one capture.
  *

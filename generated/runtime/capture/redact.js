@@ -25,10 +25,50 @@ const URL_KEY = /(?:url$|uri$|^media$|^mediaUrls?$)/i;
 const TEXT_KEY = /^(?:text|body|message)$/;
 const CONTAINER_KEY = /^(?:streamParams|customParams|sipHeaders|identity|stirShaken)$/;
 const SIP_HEADER_KEY = /^x-/i;
+/**
+ * A field (JSON key, XML element or attribute, query or form parameter) whose value is a credential:
+ * `password`, `fallbackPassword`, `destinationUsername`, `token`, `apiKey`, `Authorization`, `secret`, …
+ * Its value is stored as `***` whatever `keep` or `redact` say.
+ */
+const CREDENTIAL_NAME = /(?:passw(?:or)?d|passphrase|secret|token|authorization|credential|signature|api[-_]?key|private[-_]?key|username$|^(?:pass|pwd|pw|auth|sig|key|user)$)/i;
+/** Whether a field's value is a credential (stored as `***`). */
+export const isCredential = (name) => CREDENTIAL_NAME.test(name);
 /** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
-export const CREDENTIAL_ATTRIBUTE = /(\s[A-Za-z]*(?:[Pp]assword|[Uu]sername)\s*=\s*)(["'])[^"']*\2/g;
+export const CREDENTIAL_ATTRIBUTE = /(\s(?:[A-Za-z][\w.:-]*?)?(?:[Pp]assw(?:or)?d|[Uu]sername|[Ss]ecret|[Tt]oken|[Aa]pi[Kk]ey)\s*=\s*)(["'])[^"']*\2/g;
 /** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
-export const isCredentialAttribute = (name) => /(?:password|username)$/i.test(name);
+export const isCredentialAttribute = (name) => /(?:passw(?:or)?d|username|secret|token|apikey)$/i.test(name);
+/** An XML element holding a credential (`<Password>…</Password>`, `<ApiToken>`): its text. */
+const CREDENTIAL_ELEMENT = /<((?:[\w.-]+:)?(?:[A-Za-z_][\w.-]*?)?(?:[Pp]assw(?:or)?d|[Ss]ecret|[Tt]oken|[Aa]pi[Kk]ey|[Uu]sername))(\s[^>]*)?>[^<]*<\/\1\s*>/g;
+/** A JSON member holding a credential, as text: `"password": "…"`. */
+const CREDENTIAL_MEMBER = /("[\w.-]*(?:[Pp]assw(?:or)?d|[Ss]ecret|[Tt]oken|[Aa]uthorization|[Aa]pi[-_]?[Kk]ey|[Uu]sername)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+/** Credentials inside any URL: `https://user:pass@host`, `sip:user:pass@host`. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi;
+const SIP_PASSWORD = /\b(sips?:[^\s:@"'<>;]+:)[^\s@"'<>;]+@/gi;
+/** A credential in a URL's query or in a form body: `token=…`, `password=…`, `api_key=…` (also `&amp;`-escaped in XML). */
+const CREDENTIAL_PARAM = /([?&;](?:amp;)?[\w.-]*(?:passw(?:or)?d|secret|token|api[-_]?key|signature|credential|auth)=|[?&;](?:amp;)?(?:pass|pwd|pw|sig|key|user)=)[^&\s"'<>#]*/gi;
+/** An `Authorization` value in free text. */
+const AUTH_SCHEME = /\b(Basic|Bearer|Digest)\s+[A-Za-z0-9+/=._~-]{6,}/g;
+/**
+ * Every credential in a text of any kind (a BXML answer, a body stored unredacted, a URL) replaced by `***`:
+ * credential attributes, elements and JSON members, user info in URLs, credential query parameters,
+ * `Basic …` / `Bearer …` values. Used whatever `redact` and `keep` say; `compare.ts` masks both answers
+ * with it, so a credential stored as `***` compares equal to the real one.
+ *
+ * @example
+ * maskCredentials('<Redirect redirectUrl="https://u:p@host/cb?token=abc"/>'); // '<Redirect redirectUrl="https://***@host/cb?token=***"/>'
+ */
+export function maskCredentials(text) {
+    if (text === "")
+        return text;
+    return text
+        .replace(CREDENTIAL_ATTRIBUTE, (_whole, head, quote) => `${head}${quote}***${quote}`)
+        .replace(CREDENTIAL_ELEMENT, (_whole, name, attrs) => `<${name}${attrs ?? ""}>***</${name}>`)
+        .replace(CREDENTIAL_MEMBER, (_whole, head) => `${head}"***"`)
+        .replace(URL_USERINFO, "$1***@")
+        .replace(SIP_PASSWORD, "$1***@")
+        .replace(CREDENTIAL_PARAM, "$1***")
+        .replace(AUTH_SCHEME, "$1 ***");
+}
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
 const DIGITS = "0123456789";
@@ -117,15 +157,19 @@ export function createRedactor(options) {
         const query = new URLSearchParams(parsed.search);
         const out = new URLSearchParams();
         for (const [k, v] of query)
-            out.append(k, keep.has(k) ? v : note(replaced, v, pseudonym(v)));
+            out.append(k, isCredential(k) ? "***" : keep.has(k) ? v : note(replaced, v, pseudonym(v)));
         parsed.search = out.toString();
         parsed.hash = "";
         return parsed.toString();
     }
     /** One string value under `key` (`inside`: under a container whose every value is personal). */
     function value(key, text, inside, replaced) {
-        if (keep.has(key) || text === "")
+        if (text === "")
             return text;
+        if (isCredential(key))
+            return "***";
+        if (keep.has(key))
+            return maskCredentials(text);
         if (inside || SIP_HEADER_KEY.test(key))
             return note(replaced, text, pseudonym(text));
         if (URL_KEY.test(key) || /^https?:\/\//i.test(text))
@@ -151,6 +195,8 @@ export function createRedactor(options) {
         return out;
     }
     function walk(node, key, inside, replaced) {
+        if (isCredential(key))
+            return masked(node);
         if (typeof node === "string")
             return value(key, node, inside, replaced);
         if (Array.isArray(node))
@@ -159,12 +205,36 @@ export function createRedactor(options) {
             return inside && (typeof node === "number" || typeof node === "boolean") && !keep.has(key) ? pseudonym(String(node)) : node;
         }
         if (keep.has(key))
-            return node;
+            return kept(node);
         const out = {};
         const nested = inside || CONTAINER_KEY.test(key);
         for (const [name, child] of Object.entries(node))
             out[name] = walk(child, name, nested, replaced);
         return out;
+    }
+    /** A credential's value: `***` for every leaf (the shape stays). */
+    function masked(node) {
+        if (Array.isArray(node))
+            return node.map(masked);
+        if (node !== null && typeof node === "object") {
+            const out = {};
+            for (const [name, child] of Object.entries(node))
+                out[name] = masked(child);
+            return out;
+        }
+        return node === null || typeof node === "boolean" ? node : "***";
+    }
+    /** A subtree `keep` names: as it arrived, but for its credentials (`keep` cannot keep those). */
+    function kept(node) {
+        if (Array.isArray(node))
+            return node.map(kept);
+        if (node !== null && typeof node === "object") {
+            const out = {};
+            for (const [name, child] of Object.entries(node))
+                out[name] = isCredential(name) ? masked(child) : kept(child);
+            return out;
+        }
+        return typeof node === "string" ? maskCredentials(node) : node;
     }
     function xml(text, replaced) {
         const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name, attrs, inner) => {
@@ -184,20 +254,20 @@ export function createRedactor(options) {
                 return { text, replaced };
             if (media.includes("json") || trimmed.startsWith("{") || trimmed.startsWith("[")) {
                 try {
-                    return { text: JSON.stringify(walk(JSON.parse(text), "", false, replaced)), replaced };
+                    return { text: maskCredentials(JSON.stringify(walk(JSON.parse(text), "", false, replaced))), replaced };
                 }
                 catch {
                     // not JSON after all: redacted as text below
                 }
             }
             if (media.includes("xml") || trimmed.startsWith("<"))
-                return { text: xml(text, replaced), replaced };
+                return { text: maskCredentials(xml(maskCredentials(text), replaced)), replaced };
             if (media.includes("x-www-form-urlencoded")) {
                 const params = new URLSearchParams(text);
                 const out = new URLSearchParams();
                 for (const [k, v] of params)
                     out.append(k, value(k, v, false, replaced));
-                return { text: out.toString(), replaced };
+                return { text: maskCredentials(out.toString()), replaced };
             }
             return { text: `[redacted ${text.length} characters: ${hexOf(text)}]`, replaced };
         },
@@ -219,14 +289,14 @@ export function createRedactor(options) {
                 }
                 out.append(k, typeof parsed === "string" ? value(k, v, false, replaced) : JSON.stringify(walk(parsed, k, false, replaced)));
             });
-            return `${url.slice(0, q)}?${out.toString()}`;
+            return maskCredentials(`${url.slice(0, q)}?${out.toString()}`);
         },
         answer(text, replaced) {
             if (text === "")
                 return text;
             // Verb credentials in a BXML answer (`password`, `fallbackPassword`, `destinationPassword`, and their
             // user names) never reach the file: their values become "***" (replay compares them as equal).
-            let out = text.replace(CREDENTIAL_ATTRIBUTE, (_whole, head, quote) => `${head}${quote}***${quote}`);
+            let out = maskCredentials(text);
             if (replaced.size === 0)
                 return out;
             const originals = [...replaced.keys()].sort((a, b) => b.length - a.length);

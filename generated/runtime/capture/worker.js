@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import { socketEntryOf } from "./socket-entry.js";
-import { createRedactor } from "./redact.js";
+import { createRedactor, maskCredentials } from "./redact.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
@@ -66,6 +66,13 @@ function start(port, settings) {
             }
             url = redactor.url(url, replaced);
             answer = redactor.answer(answer, replaced);
+        }
+        else {
+            // unredacted (redact: false): credentials are still never stored
+            if (body !== null)
+                body = maskCredentials(body);
+            url = maskCredentials(url);
+            answer = maskCredentials(answer);
         }
         return {
             v: 1,

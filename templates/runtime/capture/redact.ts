@@ -50,10 +50,50 @@ const URL_KEY = /(?:url$|uri$|^media$|^mediaUrls?$)/i;
 const TEXT_KEY = /^(?:text|body|message)$/;
 const CONTAINER_KEY = /^(?:streamParams|customParams|sipHeaders|identity|stirShaken)$/;
 const SIP_HEADER_KEY = /^x-/i;
+/**
+ * A field (JSON key, XML element or attribute, query or form parameter) whose value is a credential:
+ * `password`, `fallbackPassword`, `destinationUsername`, `token`, `apiKey`, `Authorization`, `secret`, …
+ * Its value is stored as `***` whatever `keep` or `redact` say.
+ */
+const CREDENTIAL_NAME = /(?:passw(?:or)?d|passphrase|secret|token|authorization|credential|signature|api[-_]?key|private[-_]?key|username$|^(?:pass|pwd|pw|auth|sig|key|user)$)/i;
+/** Whether a field's value is a credential (stored as `***`). */
+export const isCredential = (name: string): boolean => CREDENTIAL_NAME.test(name);
 /** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
-export const CREDENTIAL_ATTRIBUTE: RegExp = /(\s[A-Za-z]*(?:[Pp]assword|[Uu]sername)\s*=\s*)(["'])[^"']*\2/g;
+export const CREDENTIAL_ATTRIBUTE: RegExp = /(\s(?:[A-Za-z][\w.:-]*?)?(?:[Pp]assw(?:or)?d|[Uu]sername|[Ss]ecret|[Tt]oken|[Aa]pi[Kk]ey)\s*=\s*)(["'])[^"']*\2/g;
 /** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
-export const isCredentialAttribute = (name: string): boolean => /(?:password|username)$/i.test(name);
+export const isCredentialAttribute = (name: string): boolean => /(?:passw(?:or)?d|username|secret|token|apikey)$/i.test(name);
+/** An XML element holding a credential (`<Password>…</Password>`, `<ApiToken>`): its text. */
+const CREDENTIAL_ELEMENT = /<((?:[\w.-]+:)?(?:[A-Za-z_][\w.-]*?)?(?:[Pp]assw(?:or)?d|[Ss]ecret|[Tt]oken|[Aa]pi[Kk]ey|[Uu]sername))(\s[^>]*)?>[^<]*<\/\1\s*>/g;
+/** A JSON member holding a credential, as text: `"password": "…"`. */
+const CREDENTIAL_MEMBER = /("[\w.-]*(?:[Pp]assw(?:or)?d|[Ss]ecret|[Tt]oken|[Aa]uthorization|[Aa]pi[-_]?[Kk]ey|[Uu]sername)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+/** Credentials inside any URL: `https://user:pass@host`, `sip:user:pass@host`. */
+const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi;
+const SIP_PASSWORD = /\b(sips?:[^\s:@"'<>;]+:)[^\s@"'<>;]+@/gi;
+/** A credential in a URL's query or in a form body: `token=…`, `password=…`, `api_key=…` (also `&amp;`-escaped in XML). */
+const CREDENTIAL_PARAM = /([?&;](?:amp;)?[\w.-]*(?:passw(?:or)?d|secret|token|api[-_]?key|signature|credential|auth)=|[?&;](?:amp;)?(?:pass|pwd|pw|sig|key|user)=)[^&\s"'<>#]*/gi;
+/** An `Authorization` value in free text. */
+const AUTH_SCHEME = /\b(Basic|Bearer|Digest)\s+[A-Za-z0-9+/=._~-]{6,}/g;
+
+/**
+ * Every credential in a text of any kind (a BXML answer, a body stored unredacted, a URL) replaced by `***`:
+ * credential attributes, elements and JSON members, user info in URLs, credential query parameters,
+ * `Basic …` / `Bearer …` values. Used whatever `redact` and `keep` say; `compare.ts` masks both answers
+ * with it, so a credential stored as `***` compares equal to the real one.
+ *
+ * @example
+ * maskCredentials('<Redirect redirectUrl="https://u:p@host/cb?token=abc"/>'); // '<Redirect redirectUrl="https://***@host/cb?token=***"/>'
+ */
+export function maskCredentials(text: string): string {
+  if (text === "") return text;
+  return text
+    .replace(CREDENTIAL_ATTRIBUTE, (_whole, head: string, quote: string) => `${head}${quote}***${quote}`)
+    .replace(CREDENTIAL_ELEMENT, (_whole, name: string, attrs: string | undefined) => `<${name}${attrs ?? ""}>***</${name}>`)
+    .replace(CREDENTIAL_MEMBER, (_whole, head: string) => `${head}"***"`)
+    .replace(URL_USERINFO, "$1***@")
+    .replace(SIP_PASSWORD, "$1***@")
+    .replace(CREDENTIAL_PARAM, "$1***")
+    .replace(AUTH_SCHEME, "$1 ***");
+}
 
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
@@ -137,7 +177,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
       .join("/");
     const query = new URLSearchParams(parsed.search);
     const out = new URLSearchParams();
-    for (const [k, v] of query) out.append(k, keep.has(k) ? v : note(replaced, v, pseudonym(v)));
+    for (const [k, v] of query) out.append(k, isCredential(k) ? "***" : keep.has(k) ? v : note(replaced, v, pseudonym(v)));
     parsed.search = out.toString();
     parsed.hash = "";
     return parsed.toString();
@@ -145,7 +185,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
   /** One string value under `key` (`inside`: under a container whose every value is personal). */
   function value(key: string, text: string, inside: boolean, replaced: Map<string, string>): string {
-    if (keep.has(key) || text === "") return text;
+    if (text === "") return text;
+    if (isCredential(key)) return "***";
+    if (keep.has(key)) return maskCredentials(text);
     if (inside || SIP_HEADER_KEY.test(key)) return note(replaced, text, pseudonym(text));
     if (URL_KEY.test(key) || /^https?:\/\//i.test(text)) return redactUrl(text, replaced);
     if (TEXT_KEY.test(key)) return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
@@ -167,16 +209,39 @@ export function createRedactor(options: RedactionOptions): Redactor {
   }
 
   function walk(node: unknown, key: string, inside: boolean, replaced: Map<string, string>): unknown {
+    if (isCredential(key)) return masked(node);
     if (typeof node === "string") return value(key, node, inside, replaced);
     if (Array.isArray(node)) return node.map((item) => walk(item, key, inside, replaced));
     if (node === null || typeof node !== "object") {
       return inside && (typeof node === "number" || typeof node === "boolean") && !keep.has(key) ? pseudonym(String(node)) : node;
     }
-    if (keep.has(key)) return node;
+    if (keep.has(key)) return kept(node);
     const out: Record<string, unknown> = {};
     const nested = inside || CONTAINER_KEY.test(key);
     for (const [name, child] of Object.entries(node as Record<string, unknown>)) out[name] = walk(child, name, nested, replaced);
     return out;
+  }
+
+  /** A credential's value: `***` for every leaf (the shape stays). */
+  function masked(node: unknown): unknown {
+    if (Array.isArray(node)) return node.map(masked);
+    if (node !== null && typeof node === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [name, child] of Object.entries(node as Record<string, unknown>)) out[name] = masked(child);
+      return out;
+    }
+    return node === null || typeof node === "boolean" ? node : "***";
+  }
+
+  /** A subtree `keep` names: as it arrived, but for its credentials (`keep` cannot keep those). */
+  function kept(node: unknown): unknown {
+    if (Array.isArray(node)) return node.map(kept);
+    if (node !== null && typeof node === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [name, child] of Object.entries(node as Record<string, unknown>)) out[name] = isCredential(name) ? masked(child) : kept(child);
+      return out;
+    }
+    return typeof node === "string" ? maskCredentials(node) : node;
   }
 
   function xml(text: string, replaced: Map<string, string>): string {
@@ -196,17 +261,17 @@ export function createRedactor(options: RedactionOptions): Redactor {
       if (trimmed === "") return { text, replaced };
       if (media.includes("json") || trimmed.startsWith("{") || trimmed.startsWith("[")) {
         try {
-          return { text: JSON.stringify(walk(JSON.parse(text), "", false, replaced)), replaced };
+          return { text: maskCredentials(JSON.stringify(walk(JSON.parse(text), "", false, replaced))), replaced };
         } catch {
           // not JSON after all: redacted as text below
         }
       }
-      if (media.includes("xml") || trimmed.startsWith("<")) return { text: xml(text, replaced), replaced };
+      if (media.includes("xml") || trimmed.startsWith("<")) return { text: maskCredentials(xml(maskCredentials(text), replaced)), replaced };
       if (media.includes("x-www-form-urlencoded")) {
         const params = new URLSearchParams(text);
         const out = new URLSearchParams();
         for (const [k, v] of params) out.append(k, value(k, v, false, replaced));
-        return { text: out.toString(), replaced };
+        return { text: maskCredentials(out.toString()), replaced };
       }
       return { text: `[redacted ${text.length} characters: ${hexOf(text)}]`, replaced };
     },
@@ -226,13 +291,13 @@ export function createRedactor(options: RedactionOptions): Redactor {
         }
         out.append(k, typeof parsed === "string" ? value(k, v, false, replaced) : JSON.stringify(walk(parsed, k, false, replaced)));
       });
-      return `${url.slice(0, q)}?${out.toString()}`;
+      return maskCredentials(`${url.slice(0, q)}?${out.toString()}`);
     },
     answer(text: string, replaced: Map<string, string>): string {
       if (text === "") return text;
       // Verb credentials in a BXML answer (`password`, `fallbackPassword`, `destinationPassword`, and their
       // user names) never reach the file: their values become "***" (replay compares them as equal).
-      let out = text.replace(CREDENTIAL_ATTRIBUTE, (_whole, head: string, quote: string) => `${head}${quote}***${quote}`);
+      let out = maskCredentials(text);
       if (replaced.size === 0) return out;
       const originals = [...replaced.keys()].sort((a, b) => b.length - a.length);
       for (const original of originals) {

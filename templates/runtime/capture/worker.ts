@@ -15,7 +15,7 @@ import { formatEntry } from "./format.js";
 import type { CaptureEntry } from "./format.js";
 import type { CapturedSocketMessage } from "../sockets/types.js";
 import { socketEntryOf } from "./socket-entry.js";
-import { createRedactor } from "./redact.js";
+import { createRedactor, maskCredentials } from "./redact.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
 
@@ -92,6 +92,11 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       }
       url = redactor.url(url, replaced);
       answer = redactor.answer(answer, replaced);
+    } else {
+      // unredacted (redact: false): credentials are still never stored
+      if (body !== null) body = maskCredentials(body);
+      url = maskCredentials(url);
+      answer = maskCredentials(answer);
     }
     return {
       v: 1,
