@@ -7,13 +7,22 @@
  * cannot be reversed or recomputed without that key.
  *
  * Edge-safe: the HMAC is injected (`capture/worker.ts` binds node:crypto). What is replaced (JSON keys, XML
- * element names, query parameters): phone numbers (any E.164 anywhere, and fields named like numbers, `from`,
- * `to`, `owner`, caller ids; the `Private` / `Anonymous` forms identify nobody and stay), ids (`…Id`, `…ID`,
+ * element names, query parameters): phone numbers (any E.164 anywhere, North American numbers in national
+ * shapes (`9195550100`, `(919) 555-0100`) anywhere, the same pseudonym digits as their E.164 form, and
+ * fields named like numbers, `from`, `to`, `owner`, caller ids, also as JSON numbers; the `Private` /
+ * `Anonymous` forms identify nobody and stay), the request URL's path segments holding numbers or ids, ids (`…Id`, `…ID`,
  * `id`), URLs (`…Url`, `…Uri`, `media`, and any `http(s)://` value: the host stays, the path segments
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
- * (`text`), SIP headers (`sipHeaders`, `diversion`, `X-…` fields), every value under `streamParams` /
+ * (`text`), SIP headers (`sipHeaders`, `diversion`, `uui`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
+ * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
  */
+
+/** Sets a member, also one named `__proto__` (a hostile body's key is recorded as a key, not as the object's prototype). */
+function put(out: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__") Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  else out[name] = value;
+}
 
 /** HMAC-SHA256 of a text under the capture's key (32 bytes). */
 export type Hmac = (text: string) => Uint8Array;
@@ -41,6 +50,12 @@ export interface Redactor {
 }
 
 const E164 = /\+[1-9]\d{6,14}/g;
+/**
+ * A phone number in free text, E.164 or North American in national shapes (`9195550100`, `19195550100`,
+ * `919-555-0100`, `(919) 555-0100`, `919.555.0100`, `1 919 555 0100`): the numbers family writes
+ * `<TelephoneNumber>7205550131</TelephoneNumber>` and its messages say "Telephone number 7205550136 is …".
+ */
+const PHONE_TEXT = /\+[1-9]\d{6,14}|(?<![\w+])(?:1[-. ]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[-. ]?)[2-9]\d{2}[-. ]?\d{4}(?![\w])/g;
 /** Ids inside free text ("Call c-8d1f…-61f0 is busy"): Bandwidth's prefixed ids and UUIDs. */
 const ID_TOKEN = /\b(?:[a-z]{1,6}-)?[0-9a-f]{8}-[0-9a-f]{4,8}(?:-[0-9a-f]{4,12})+\b/gi;
 const NOT_PERSONAL = /^(?:anonymous|private|restricted|unavailable|unknown)$/i;
@@ -49,7 +64,7 @@ const ID_KEY = /(?:^id$|Id$|ID$|^sipCallId$)/;
 const URL_KEY = /(?:url$|uri$|^media$|^mediaUrls?$)/i;
 const TEXT_KEY = /^(?:text|body|message)$/;
 const CONTAINER_KEY = /^(?:streamParams|customParams|sipHeaders|identity|stirShaken)$/;
-const SIP_HEADER_KEY = /^x-/i;
+const SIP_HEADER_KEY = /^(?:x-|uui$|p-asserted-identity$|remote-party-id$|history-info$)/i;
 /**
  * A field (JSON key, XML element or attribute, query or form parameter) whose value is a credential:
  * `password`, `fallbackPassword`, `destinationUsername`, `token`, `apiKey`, `Authorization`, `secret`, …
@@ -70,7 +85,7 @@ const CREDENTIAL_MEMBER = /("[\w.-]*(?:[Pp]assw(?:or)?d|[Ss]ecret|[Tt]oken|[Aa]u
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi;
 const SIP_PASSWORD = /\b(sips?:[^\s:@"'<>;]+:)[^\s@"'<>;]+@/gi;
 /** A credential in a URL's query or in a form body: `token=…`, `password=…`, `api_key=…` (also `&amp;`-escaped in XML). */
-const CREDENTIAL_PARAM = /([?&;](?:amp;)?[\w.-]*(?:passw(?:or)?d|secret|token|api[-_]?key|signature|credential|auth)=|[?&;](?:amp;)?(?:pass|pwd|pw|sig|key|user)=)[^&\s"'<>#]*/gi;
+const CREDENTIAL_PARAM = /([?&;](?:amp;)?[\w.-]*(?:passw(?:or)?d|secret|token|api[-_]?key|signature|credential|auth)=|[?&;](?:amp;)?(?:pass|pwd|pw|sig|key)=)[^&\s"'<>#]*/gi;
 /** An `Authorization` value in free text. */
 const AUTH_SCHEME = /\b(Basic|Bearer|Digest)\s+[A-Za-z0-9+/=._~-]{6,}/g;
 
@@ -154,12 +169,30 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
   function note(replaced: Map<string, string>, from: string, to: string): string {
     if (from !== to && from.length >= 3) replaced.set(from, to);
+    // a North American E.164 number an answer may echo in its national form (`<PhoneNumber>9195550100`)
+    if (from.length === 12 && from.startsWith("+1") && to.startsWith("+1") && /^\+1\d{10}$/.test(from)) replaced.set(from.slice(2), to.slice(2));
     return to;
   }
 
   /** Free text: every E.164 number and every id-looking token in it. */
-  function phones(text: string, replaced: Map<string, string>): string {
-    return text.replace(E164, (match) => note(replaced, match, pseudonym(match))).replace(ID_TOKEN, (match) => note(replaced, match, pseudonym(match)));
+  function phones(text: string, replaced: Map<string, string>, done?: ReadonlySet<string>): string {
+    return text
+      .replace(PHONE_TEXT, (match) => (done?.has(match) ? match : note(replaced, match, phonePseudonym(match))))
+      .replace(ID_TOKEN, (match) => (done?.has(match) ? match : note(replaced, match, pseudonym(match))));
+  }
+
+  /**
+   * A phone number's pseudonym: E.164 as any value; a North American number in a national shape gets the
+   * digits of its E.164 form's pseudonym in its own layout, so `919-555-0100` and `+19195550100` line up
+   * (and a national echo of an E.164 number in the answer is replaced too, see `answer`).
+   */
+  function phonePseudonym(match: string): string {
+    if (match.startsWith("+")) return pseudonym(match);
+    const digits = match.replace(/\D/g, "");
+    const national = pseudonym(`+1${digits.slice(-10)}`).slice(2);
+    let skip = digits.length - 10; // a leading 1 stays
+    let i = 0;
+    return match.replace(/\d/g, (d) => (skip-- > 0 ? d : national[i++]));
   }
 
   function redactUrl(text: string, replaced: Map<string, string>): string {
@@ -173,7 +206,12 @@ export function createRedactor(options: RedactionOptions): Redactor {
     parsed.password = "";
     parsed.pathname = parsed.pathname
       .split("/")
-      .map((segment) => (/\d/.test(segment) && segment.length >= 3 && !/^v\d+$/i.test(segment) ? note(replaced, segment, pseudonym(segment)) : segment))
+      .map((segment) => {
+        if (!/\d/.test(segment) || segment.length < 3 || /^v\d+$/i.test(segment)) return segment;
+        PHONE_TEXT.lastIndex = 0;
+        const phone = PHONE_TEXT.exec(segment);
+        return note(replaced, segment, phone !== null && phone[0] === segment ? phonePseudonym(segment) : pseudonym(segment));
+      })
       .join("/");
     const query = new URLSearchParams(parsed.search);
     const out = new URLSearchParams();
@@ -194,8 +232,8 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (ID_KEY.test(key)) return note(replaced, text, pseudonym(text));
     if (PHONE_KEY.test(key)) {
       if (NOT_PERSONAL.test(text)) return text;
-      E164.lastIndex = 0;
-      return E164.test(text) && !/^\+\d+$/.test(text) ? phones(text, replaced) : note(replaced, text, pseudonym(text));
+      PHONE_TEXT.lastIndex = 0;
+      return PHONE_TEXT.test(text) ? phones(text, replaced) : note(replaced, text, pseudonym(text));
     }
     return phones(text, replaced);
   }
@@ -213,12 +251,16 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (typeof node === "string") return value(key, node, inside, replaced);
     if (Array.isArray(node)) return node.map((item) => walk(item, key, inside, replaced));
     if (node === null || typeof node !== "object") {
+      // a number or id sent as a JSON number (`"tn": 9195550100`) stays a number
+      if (typeof node === "number" && !inside && Number.isSafeInteger(node) && node >= 1_000_000 && !keep.has(key) && (PHONE_KEY.test(key) || ID_KEY.test(key))) {
+        return Number(pseudonym(String(node)));
+      }
       return inside && (typeof node === "number" || typeof node === "boolean") && !keep.has(key) ? pseudonym(String(node)) : node;
     }
     if (keep.has(key)) return kept(node);
     const out: Record<string, unknown> = {};
     const nested = inside || CONTAINER_KEY.test(key);
-    for (const [name, child] of Object.entries(node as Record<string, unknown>)) out[name] = walk(child, name, nested, replaced);
+    for (const [name, child] of Object.entries(node as Record<string, unknown>)) put(out, name, walk(child, name, nested, replaced));
     return out;
   }
 
@@ -227,7 +269,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (Array.isArray(node)) return node.map(masked);
     if (node !== null && typeof node === "object") {
       const out: Record<string, unknown> = {};
-      for (const [name, child] of Object.entries(node as Record<string, unknown>)) out[name] = masked(child);
+      for (const [name, child] of Object.entries(node as Record<string, unknown>)) put(out, name, masked(child));
       return out;
     }
     return node === null || typeof node === "boolean" ? node : "***";
@@ -238,18 +280,23 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (Array.isArray(node)) return node.map(kept);
     if (node !== null && typeof node === "object") {
       const out: Record<string, unknown> = {};
-      for (const [name, child] of Object.entries(node as Record<string, unknown>)) out[name] = isCredential(name) ? masked(child) : kept(child);
+      for (const [name, child] of Object.entries(node as Record<string, unknown>)) put(out, name, isCredential(name) ? masked(child) : kept(child));
       return out;
     }
     return typeof node === "string" ? maskCredentials(node) : node;
   }
 
   function xml(text: string, replaced: Map<string, string>): string {
+    const done = new Set<string>(); // pseudonyms the elements got: the free-text pass below leaves them
     const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name: string, attrs: string | undefined, inner: string) => {
-      if (keep.has(name) || inner.trim() === "" || !XML_PERSONAL.test(name)) return whole;
-      return `<${name}${attrs ?? ""}>${NOT_PERSONAL.test(inner.trim()) ? inner : note(replaced, inner, pseudonym(inner))}</${name}>`;
+      if (keep.has(name) || inner.trim() === "" || !XML_PERSONAL.test(name) || NOT_PERSONAL.test(inner.trim())) return whole;
+      PHONE_TEXT.lastIndex = 0;
+      const match = PHONE_TEXT.exec(inner);
+      const out = match !== null && match[0] === inner.trim() ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0]))) : note(replaced, inner, pseudonym(inner));
+      done.add(out.trim());
+      return `<${name}${attrs ?? ""}>${out}</${name}>`;
     });
-    return phones(elements, replaced);
+    return phones(elements, replaced, done);
   }
 
   return {
@@ -275,9 +322,25 @@ export function createRedactor(options: RedactionOptions): Redactor {
       }
       return { text: `[redacted ${text.length} characters: ${hexOf(text)}]`, replaced };
     },
-    url(url: string, replaced: Map<string, string>): string {
+    url(target: string, replaced: Map<string, string>): string {
+      // the path: phone numbers and ids in its segments (`/callbacks/+19195550100/c-…`); routing words stay
+      const q0 = target.indexOf("?");
+      const path = (q0 === -1 ? target : target.slice(0, q0))
+        .split("/")
+        .map((segment) => {
+          let text: string;
+          try {
+            text = decodeURIComponent(segment);
+          } catch {
+            return segment;
+          }
+          const out = phones(text, replaced);
+          return out === text ? segment : out.replace(/[^\w.~+@:!$&'()*,;=-]/g, encodeURIComponent);
+        })
+        .join("/");
+      const url = q0 === -1 ? path : `${path}${target.slice(q0)}`;
       const q = url.indexOf("?");
-      if (q === -1) return url;
+      if (q === -1) return maskCredentials(url);
       const params = new URLSearchParams(url.slice(q + 1));
       const out = new URLSearchParams();
       params.forEach((v, k) => {
