@@ -8,7 +8,7 @@
  * writer, which turns capture off; nothing is retried.
  */
 import { createHmac } from "node:crypto";
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
@@ -18,6 +18,12 @@ import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringView
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
 const decoder = new TextDecoder("utf-8", { fatal: true });
+/** A write failure as one line: its code (once: node's messages often start with it) and message. */
+function failure(error) {
+    const code = error.code;
+    const message = error.message;
+    return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+}
 /** The body as text, or why it is left out. */
 function bodyText(record) {
     const body = record.body;
@@ -103,7 +109,14 @@ function start(port, settings) {
             open();
             current = files[files.length - 1];
         }
-        writeSync(fd, bytes);
+        else if (fstatSync(fd).nlink === 0) {
+            // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
+            files.pop();
+            throw Object.assign(new Error(`the capture file ${current.path} was deleted`), { code: "ENOENT" });
+        }
+        // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
+        for (let at = 0; at < bytes.length;)
+            at += writeSync(fd, bytes, at);
         current.size += bytes.length;
         total += bytes.length;
         while (total > settings.maxBytes && files.length > 1) {
@@ -148,8 +161,7 @@ function start(port, settings) {
         }
         catch (error) {
             failed = true;
-            const code = error.code;
-            port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${error.message}` });
+            port.postMessage({ type: "failed", message: failure(error) });
         }
     }
     setInterval(drain, POLL_MS);
@@ -168,8 +180,7 @@ function start(port, settings) {
         }
         catch (error) {
             failed = true;
-            const code = error.code;
-            port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${error.message}` });
+            port.postMessage({ type: "failed", message: failure(error) });
         }
     }
     port.on("message", (message) => {
@@ -180,7 +191,7 @@ function start(port, settings) {
         }
         if (message.type === "flush") {
             drain();
-            port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) });
+            port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path).filter((path) => existsSync(path)) });
         }
     });
 }

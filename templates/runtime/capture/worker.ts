@@ -8,7 +8,7 @@
  */
 
 import { createHmac } from "node:crypto";
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
@@ -48,6 +48,13 @@ export type FromWorker =
 const POLL_MS = 20;
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
+
+/** A write failure as one line: its code (once: node's messages often start with it) and message. */
+function failure(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = (error as Error).message;
+  return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+}
 
 /** The body as text, or why it is left out. */
 function bodyText(record: CaptureRecord): { text: string | null; omitted?: string } {
@@ -127,8 +134,13 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     if (fd === undefined || (current.size > 0 && current.size + bytes.length > settings.maxFileBytes)) {
       open();
       current = files[files.length - 1];
+    } else if (fstatSync(fd).nlink === 0) {
+      // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
+      files.pop();
+      throw Object.assign(new Error(`the capture file ${current.path} was deleted`), { code: "ENOENT" });
     }
-    writeSync(fd!, bytes);
+    // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd!, bytes, at);
     current.size += bytes.length;
     total += bytes.length;
     while (total > settings.maxBytes && files.length > 1) {
@@ -166,8 +178,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       Atomics.add(counters, DONE, records.length);
     } catch (error) {
       failed = true;
-      const code = (error as { code?: string }).code;
-      port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
+      port.postMessage({ type: "failed", message: failure(error) } satisfies FromWorker);
     }
   }
 
@@ -183,8 +194,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       write(chunk);
     } catch (error) {
       failed = true;
-      const code = (error as { code?: string }).code;
-      port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
+      port.postMessage({ type: "failed", message: failure(error) } satisfies FromWorker);
     }
   }
 
@@ -196,7 +206,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     }
     if (message.type === "flush") {
       drain();
-      port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);
+      port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path).filter((path) => existsSync(path)) } satisfies FromWorker);
     }
   });
 }
