@@ -46,17 +46,19 @@ const SIP_HEADER_KEY = /^(?:x-|uui$|p-asserted-identity$|remote-party-id$|histor
  * `password`, `fallbackPassword`, `destinationUsername`, `token`, `apiKey`, `Authorization`, `secret`, …
  * Its value is stored as `***` whatever `keep` or `redact` say.
  */
-const CREDENTIAL_NAME = /(?:passw(?:or)?d|passphrase|secret|token|authorization|credential|signature|api[-_]?key|private[-_]?key|username$|^(?:pass|pwd|pw|auth|sig|key|user)$)/i;
+const CREDENTIAL_NAME = /(?:passw(?:or)?d|passphrase|passcode|secret|token|authorization|credential|signature|api[-_]?key|private[-_]?key|username$|^(?:pass|pwd|pw|auth|sig|key|user)$)/i;
 /** Whether a field's value is a credential (stored as `***`). */
-export const isCredential = (name) => CREDENTIAL_NAME.test(name);
+export const isCredential = (name) => CREDENTIAL_NAME.test(name) || PIN_NAME.test(name);
+/** A PIN (the numbers family's port-out `<Pin>`, the port-out passcode): `pin`, `PIN`, `accountPin`. */
+const PIN_NAME = /^(?:pin|PIN|Pin)$|[a-z](?:Pin|PIN)$/;
 /** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
 export const CREDENTIAL_ATTRIBUTE = /(\s(?:[A-Za-z][\w.:-]*?)?(?:[Pp]assw(?:or)?d|[Uu]sername|[Ss]ecret|[Tt]oken|[Aa]pi[Kk]ey)\s*=\s*)(["'])[^"']*\2/g;
 /** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
 export const isCredentialAttribute = (name) => /(?:passw(?:or)?d|username|secret|token|apikey)$/i.test(name);
 /** An XML element holding a credential (`<Password>…</Password>`, `<ApiToken>`): its text. */
-const CREDENTIAL_ELEMENT = /<((?:[\w.-]+:)?(?:[A-Za-z_][\w.-]*?)?(?:[Pp]assw(?:or)?d|[Ss]ecret|[Tt]oken|[Aa]pi[Kk]ey|[Uu]sername))(\s[^>]*)?>[^<]*<\/\1\s*>/g;
+const CREDENTIAL_ELEMENT = /<((?:[\w.-]+:)?(?:[A-Za-z_][\w.-]*?)?(?:[Pp]assw(?:or)?d|[Pp]asscode|[Ss]ecret|[Tt]oken|[Aa]pi[Kk]ey|[Uu]sername|(?<![A-Za-z])[Pp]in|(?<=[a-z])Pin|PIN))(\s[^>]*)?>[^<]*<\/\1\s*>/g;
 /** A JSON member holding a credential, as text: `"password": "…"`. */
-const CREDENTIAL_MEMBER = /("[\w.-]*(?:[Pp]assw(?:or)?d|[Ss]ecret|[Tt]oken|[Aa]uthorization|[Aa]pi[-_]?[Kk]ey|[Uu]sername)"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+const CREDENTIAL_MEMBER = /("(?:[\w.-]*(?:[Pp]assw(?:or)?d|[Pp]asscode|[Ss]ecret|[Tt]oken|[Aa]uthorization|[Aa]pi[-_]?[Kk]ey|[Uu]sername)|[Pp]in|PIN|[\w.-]*[a-z](?:Pin|PIN))"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 /** Credentials inside any URL: `https://user:pass@host`, `sip:user:pass@host`. */
 const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi;
 const SIP_PASSWORD = /\b(sips?:[^\s:@"'<>;]+:)[^\s@"'<>;]+@/gi;
