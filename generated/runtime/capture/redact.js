@@ -90,6 +90,7 @@ export function maskCredentials(text) {
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
 const DIGITS = "0123456789";
+const NANP_LEAD = "23456789";
 const HEX_LOWER = "abcdef";
 const HEX_UPPER = "ABCDEF";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
@@ -118,18 +119,22 @@ export function createRedactor(options) {
         }
         return out;
     }
-    /** Same shape: digits stay digits (the first digit of an E.164 number stays), hex letters hex, letters letters. */
+    /** Same shape: digits stay digits (the first digit of an E.164 number stays; a +1 number keeps a valid area code and exchange), hex letters hex, letters letters. */
     function pseudonym(value) {
         const known = cache.get(value);
         if (known !== undefined)
             return known;
         const bytes = stream(value, value.length);
         const prefix = value.startsWith("+") ? 2 : (ID_PREFIX.exec(value)?.[0].length ?? 0);
+        // a North American number stays one: its area code and exchange start with 2-9 (BXML and carriers check)
+        const nanp = value.length === 12 && value.startsWith("+1") && /^\+1\d{10}$/.test(value);
         let out = value.slice(0, prefix);
         for (let i = prefix; i < value.length; i++) {
             const c = value[i];
             const b = bytes[i];
-            if (c >= "0" && c <= "9")
+            if (nanp && (i === 2 || i === 5))
+                out += NANP_LEAD[b % 8];
+            else if (c >= "0" && c <= "9")
                 out += DIGITS[b % 10];
             else if (c >= "a" && c <= "f")
                 out += HEX_LOWER[b % 6];
