@@ -289,9 +289,13 @@ export function createRedactor(options) {
         return typeof node === "string" ? maskCredentials(node) : node;
     }
     function xml(text, replaced) {
-        const done = new Set(); // pseudonyms the elements got: the free-text pass below leaves them
+        const done = new Set(); // pseudonyms the elements got, and kept values: the free-text pass below leaves them
         const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name, attrs, inner) => {
-            if (keep.has(name) || inner.trim() === "" || !XML_PERSONAL.test(name) || NOT_PERSONAL.test(inner.trim()))
+            if (keep.has(name)) {
+                done.add(inner.trim()); // kept: the free-text pass leaves it too
+                return whole;
+            }
+            if (inner.trim() === "" || !XML_PERSONAL.test(name) || NOT_PERSONAL.test(inner.trim()))
                 return whole;
             PHONE_TEXT.lastIndex = 0;
             const match = PHONE_TEXT.exec(inner);

@@ -293,9 +293,13 @@ export function createRedactor(options: RedactionOptions): Redactor {
   }
 
   function xml(text: string, replaced: Map<string, string>): string {
-    const done = new Set<string>(); // pseudonyms the elements got: the free-text pass below leaves them
+    const done = new Set<string>(); // pseudonyms the elements got, and kept values: the free-text pass below leaves them
     const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name: string, attrs: string | undefined, inner: string) => {
-      if (keep.has(name) || inner.trim() === "" || !XML_PERSONAL.test(name) || NOT_PERSONAL.test(inner.trim())) return whole;
+      if (keep.has(name)) {
+        done.add(inner.trim()); // kept: the free-text pass leaves it too
+        return whole;
+      }
+      if (inner.trim() === "" || !XML_PERSONAL.test(name) || NOT_PERSONAL.test(inner.trim())) return whole;
       PHONE_TEXT.lastIndex = 0;
       const match = PHONE_TEXT.exec(inner);
       const out = match !== null && match[0] === inner.trim() ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0]))) : note(replaced, inner, pseudonym(inner));
