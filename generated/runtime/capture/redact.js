@@ -35,7 +35,9 @@ const PHONE_TEXT = /\+[1-9]\d{6,14}|(?<![\w+])(?:1[-. ]?)?(?:\([2-9]\d{2}\)\s?|[
 /** Ids inside free text ("Call c-8d1f…-61f0 is busy"): Bandwidth's prefixed ids and UUIDs. */
 const ID_TOKEN = /\b(?:[a-z]{1,6}-)?[0-9a-f]{8}-[0-9a-f]{4,8}(?:-[0-9a-f]{4,12})+\b/gi;
 const NOT_PERSONAL = /^(?:anonymous|private|restricted|unavailable|unknown)$/i;
-const PHONE_KEY = /(?:number|^from$|^to$|^owner$|callerid$|calledid$|^tn$|^diversion$|phone)/i;
+const PHONE_KEY = /(?:number|^from$|^to$|^owner$|callerid$|calledid$|^tn$|^diversion$|phone|^transferTo$|^origTo$)/i;
+/** The user part of a SIP URI that is a name, not a number (`sip:alice@pbx.example.com`); numbers are E.164 / national above. */
+const SIP_USER = /\b(sips?:)([A-Za-z][^@\s"'<>;:]*)@/g;
 const ID_KEY = /(?:^id$|Id$|ID$|^sipCallId$)/;
 const URL_KEY = /(?:url$|uri$|^media$|^mediaUrls?$)/i;
 const TEXT_KEY = /^(?:text|body|message)$/;
@@ -166,6 +168,7 @@ export function createRedactor(options) {
     function phones(text, replaced, done) {
         return text
             .replace(PHONE_TEXT, (match) => (done?.has(match) ? match : note(replaced, match, phonePseudonym(match))))
+            .replace(SIP_USER, (whole, scheme, user) => (NOT_PERSONAL.test(user) || done?.has(whole) ? whole : `${scheme}${note(replaced, user, pseudonym(user))}@`))
             .replace(ID_TOKEN, (match) => (done?.has(match) ? match : note(replaced, match, pseudonym(match))));
     }
     /**
@@ -230,7 +233,7 @@ export function createRedactor(options) {
             if (NOT_PERSONAL.test(text))
                 return text;
             PHONE_TEXT.lastIndex = 0;
-            return PHONE_TEXT.test(text) ? phones(text, replaced) : note(replaced, text, pseudonym(text));
+            return PHONE_TEXT.test(text) || /^sips?:[^@]+@/i.test(text) ? phones(text, replaced) : note(replaced, text, pseudonym(text));
         }
         return phones(text, replaced);
     }
