@@ -291,9 +291,13 @@ export function createRedactor(options) {
         }
         return typeof node === "string" ? maskCredentials(node) : node;
     }
+    /** An element's text replaced, still well-formed: entity references (`&amp;`) stay, CDATA keeps its markers. */
+    function xmlText(inner) {
+        return inner.replace(/(<!\[CDATA\[)([\s\S]*?)(\]\]>)|(&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][\w.-]*);)|([^&<]+)/g, (_whole, open, cdata, close, entity, plain) => open !== undefined ? `${open}${pseudonym(cdata)}${close}` : entity !== undefined ? entity : pseudonym(plain));
+    }
     function xml(text, replaced) {
         const done = new Set(); // pseudonyms the elements got, and kept values: the free-text pass below leaves them
-        const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name, attrs, inner) => {
+        const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>((?:[^<]|<!\[CDATA\[[\s\S]*?\]\]>)*)<\/\1\s*>/g, (whole, name, attrs, inner) => {
             if (keep.has(name)) {
                 done.add(inner.trim()); // kept: the free-text pass leaves it too
                 return whole;
@@ -302,7 +306,7 @@ export function createRedactor(options) {
                 return whole;
             PHONE_TEXT.lastIndex = 0;
             const match = PHONE_TEXT.exec(inner);
-            const out = match !== null && match[0] === inner.trim() ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0]))) : note(replaced, inner, pseudonym(inner));
+            const out = match !== null && match[0] === inner.trim() ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0]))) : note(replaced, inner, xmlText(inner));
             done.add(out.trim());
             return `<${name}${attrs ?? ""}>${out}</${name}>`;
         });

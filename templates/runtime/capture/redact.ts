@@ -295,9 +295,18 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return typeof node === "string" ? maskCredentials(node) : node;
   }
 
+  /** An element's text replaced, still well-formed: entity references (`&amp;`) stay, CDATA keeps its markers. */
+  function xmlText(inner: string): string {
+    return inner.replace(
+      /(<!\[CDATA\[)([\s\S]*?)(\]\]>)|(&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][\w.-]*);)|([^&<]+)/g,
+      (_whole, open: string | undefined, cdata: string, close: string, entity: string | undefined, plain: string) =>
+        open !== undefined ? `${open}${pseudonym(cdata)}${close}` : entity !== undefined ? entity : pseudonym(plain),
+    );
+  }
+
   function xml(text: string, replaced: Map<string, string>): string {
     const done = new Set<string>(); // pseudonyms the elements got, and kept values: the free-text pass below leaves them
-    const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name: string, attrs: string | undefined, inner: string) => {
+    const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>((?:[^<]|<!\[CDATA\[[\s\S]*?\]\]>)*)<\/\1\s*>/g, (whole, name: string, attrs: string | undefined, inner: string) => {
       if (keep.has(name)) {
         done.add(inner.trim()); // kept: the free-text pass leaves it too
         return whole;
@@ -305,7 +314,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
       if (inner.trim() === "" || !XML_PERSONAL.test(name) || NOT_PERSONAL.test(inner.trim())) return whole;
       PHONE_TEXT.lastIndex = 0;
       const match = PHONE_TEXT.exec(inner);
-      const out = match !== null && match[0] === inner.trim() ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0]))) : note(replaced, inner, pseudonym(inner));
+      const out = match !== null && match[0] === inner.trim() ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0]))) : note(replaced, inner, xmlText(inner));
       done.add(out.trim());
       return `<${name}${attrs ?? ""}>${out}</${name}>`;
     });
