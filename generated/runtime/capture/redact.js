@@ -322,7 +322,9 @@ export function createRedactor(options) {
                 return { text, replaced };
             if (media.includes("json") || trimmed.startsWith("{") || trimmed.startsWith("[")) {
                 try {
-                    return { text: maskCredentials(JSON.stringify(walk(JSON.parse(text), "", false, replaced))), replaced };
+                    // a byte-order mark (TFV sends one) is kept, outside the JSON it precedes
+                    const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+                    return { text: bom + maskCredentials(JSON.stringify(walk(JSON.parse(text.slice(bom.length)), "", false, replaced))), replaced };
                 }
                 catch {
                     // not JSON after all: redacted as text below

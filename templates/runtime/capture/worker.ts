@@ -47,7 +47,8 @@ export type FromWorker =
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a byte-order mark is part of the body as it arrived (redact.ts keeps it in front of the JSON)
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** A write failure as one line: its code (once: node's messages often start with it) and message. */
 function failure(error: unknown): string {
