@@ -25,7 +25,6 @@ function put(out, name, value) {
     else
         out[name] = value;
 }
-const E164 = /\+[1-9]\d{6,14}/g;
 /**
  * A phone number in free text, E.164 or North American in national shapes (`9195550100`, `19195550100`,
  * `919-555-0100`, `(919) 555-0100`, `919.555.0100`, `1 919 555 0100`): the numbers family writes
