@@ -7,7 +7,7 @@ import { replayCapture } from "../../generated/testing.js";
 import type { CaptureEntry } from "../../generated/capture.js";
 import { parseArgs, UsageError } from "./args.js";
 import { readCaptures } from "./capture-files.js";
-import { painter } from "./colour.js";
+import { painter, printable } from "./colour.js";
 import type { Command } from "./command.js";
 import { credentials } from "./simulate.js";
 
@@ -36,7 +36,7 @@ answer; 2 usage error.
 
 function show(value: string | undefined): string {
   if (value === undefined) return "(none)";
-  return JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+  return printable(JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value));
 }
 
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: over the limit of 40 when the limit was set (issue 21); split it when it is next changed
@@ -67,10 +67,11 @@ async function run(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify({ file: file.path, index: result.index, family: result.family, event: result.event, url: result.url, ok: same, status: result.actual.status, differences: result.differences, error: result.error })}\n`);
         continue;
       }
-      const head = `${same ? paint.green("✓") : paint.red("✗")} ${file.path}#${result.index + 1} ${result.family} ${result.event ?? "?"} ${result.url} ${result.actual.status === 0 ? "no answer" : result.actual.status}`;
+      // a capture comes from anywhere: what it names is printed without its control characters
+      const head = `${same ? paint.green("✓") : paint.red("✗")} ${printable(`${file.path}#${result.index + 1} ${result.family} ${result.event ?? "?"} ${result.url}`)} ${result.actual.status === 0 ? "no answer" : result.actual.status}`;
       process.stdout.write(`${head}\n`);
-      if (result.error !== undefined) process.stdout.write(`    ${paint.red(result.error)}\n`);
-      else for (const d of result.differences) process.stdout.write(`    ${d.path}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
+      if (result.error !== undefined) process.stdout.write(`    ${paint.red(printable(result.error))}\n`);
+      else for (const d of result.differences) process.stdout.write(`    ${printable(d.path)}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
     }
     if (args.booleans.has("--update") && report.results.some((r) => r.differences.length > 0 && r.error === undefined)) {
       // socket records are kept (after the deliveries: each carries its own time)
