@@ -44,10 +44,8 @@ export interface Redactor {
     pseudonym(value: string): string;
 }
 /** Whether a field's value is a credential (stored as `***`). */
-export declare const isCredential: (name: string) => boolean;
-/** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
-export declare const CREDENTIAL_ATTRIBUTE: RegExp;
-/** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
+export declare function isCredential(name: string): boolean;
+/** Whether an XML attribute's value is a credential (`password`, `fallbackPassword`, `destinationUsername`, …): stored as `***`. */
 export declare const isCredentialAttribute: (name: string) => boolean;
 /**
  * Every credential in a text of any kind (a BXML answer, a body stored unredacted, a URL) replaced by `***`:

@@ -49,24 +49,64 @@ const SIP_HEADER_KEY = /^(?:x-|uui$|p-asserted-identity$|remote-party-id$|histor
  */
 const CREDENTIAL_NAME = /(?:passw(?:or)?d|passphrase|passcode|secret|token|authorization|credential|signature|api[-_]?key|private[-_]?key|username$|^(?:pass|pwd|pw|auth|sig|key|user)$)/i;
 /** Whether a field's value is a credential (stored as `***`). */
-export const isCredential = (name) => CREDENTIAL_NAME.test(name) || PIN_NAME.test(name);
+export function isCredential(name) {
+    let known = credentialNames.get(name);
+    if (known === undefined) {
+        known = CREDENTIAL_NAME.test(name) || PIN_NAME.test(name);
+        if (credentialNames.size >= 10_000)
+            credentialNames.clear();
+        credentialNames.set(name, known);
+    }
+    return known;
+}
+/** Field names seen, and whether each is a credential's (a receiver sees the same few names again and again). */
+const credentialNames = new Map();
 /** A PIN (the numbers family's port-out `<Pin>`, the port-out passcode): `pin`, `PIN`, `accountPin`. */
 const PIN_NAME = /^(?:pin|PIN|Pin)$|[a-z](?:Pin|PIN)$/;
-/** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
-export const CREDENTIAL_ATTRIBUTE = /(\s(?:[A-Za-z][\w.:-]*?)?(?:[Pp]assw(?:or)?d|[Uu]sername|[Ss]ecret|[Tt]oken|[Aa]pi[Kk]ey)\s*=\s*)(["'])[^"']*\2/g;
-/** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
-export const isCredentialAttribute = (name) => /(?:passw(?:or)?d|username|secret|token|apikey)$/i.test(name);
-/** An XML element holding a credential (`<Password>…</Password>`, `<ApiToken>`): its text. */
-const CREDENTIAL_ELEMENT = /<((?:[\w.-]+:)?(?:[A-Za-z_][\w.-]*?)?(?:[Pp]assw(?:or)?d|[Pp]asscode|[Ss]ecret|[Tt]oken|[Aa]pi[Kk]ey|[Uu]sername|(?<![A-Za-z])[Pp]in|(?<=[a-z])Pin|PIN))(\s[^>]*)?>[^<]*<\/\1\s*>/g;
-/** A JSON member holding a credential, as text: `"password": "…"`. */
-const CREDENTIAL_MEMBER = /("(?:[\w.-]*(?:[Pp]assw(?:or)?d|[Pp]asscode|[Ss]ecret|[Tt]oken|[Aa]uthorization|[Aa]pi[-_]?[Kk]ey|[Uu]sername)|[Pp]in|PIN|[\w.-]*[a-z](?:Pin|PIN))"\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+/** Whether an XML attribute's value is a credential (`password`, `fallbackPassword`, `destinationUsername`, …): stored as `***`. */
+export const isCredentialAttribute = (name) => isCredential(name);
+// The patterns below match any attribute, element, member or parameter (each scan is linear) and the name
+// decides (`isCredential`, remembered per name): one pattern per credential word was several times slower.
+/** Any attribute: ` name="value"` (either quote). */
+const ATTRIBUTE = /(\s)([A-Za-z][\w.:-]*)(\s*=\s*)(["'])([^"']*)\4/g;
+/** Any element with text only: `<name …>text</name>`. */
+const TEXT_ELEMENT = /<((?:[\w.-]+:)?([A-Za-z_][\w.-]*))(\s[^>]*)?>[^<]*<\/\1\s*>/g;
+/** Any JSON member with a string value, as text: `"name": "value"`. */
+const STRING_MEMBER = /"([\w.-]+)"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
 /** Credentials inside any URL: `https://user:pass@host`, `sip:user:pass@host`. */
-const URL_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@"'<>\\]+@/gi;
-const SIP_PASSWORD = /\b(sips?:[^\s:@"'<>;]+:)[^\s@"'<>;]+@/gi;
-/** A credential in a URL's query or in a form body: `token=…`, `password=…`, `api_key=…` (also `&amp;`-escaped in XML). */
-const CREDENTIAL_PARAM = /([?&;](?:amp;)?[\w.-]*(?:passw(?:or)?d|secret|token|api[-_]?key|signature|credential|auth)=|[?&;](?:amp;)?(?:pass|pwd|pw|sig|key)=)[^&\s"'<>#]*/gi;
+const URL_USERINFO = /(:\/\/)[^\s/?#@"'<>\\]+@/g;
+const SIP_PASSWORD = /\b(sips?:[^\s:@"'<>;/]+:)[^\s@"'<>;/]+@/gi;
+/** Any parameter of a query, a form body or SIP URI (`&amp;`-escaped in XML too): `token=…`. */
+const PARAMETER = /([?&;](?:amp;)?)([\w.-]+)=([^&\s"'<>#]*)/g;
 /** An `Authorization` value in free text. */
 const AUTH_SCHEME = /\b(Basic|Bearer|Digest)\s+[A-Za-z0-9+/=._~-]{6,}/g;
+/** A parameter's value masked when its name is a credential's (`token`, `sig`, `api_key`; not `user=phone`). */
+function maskParameter(whole, head, name) {
+    return name !== "user" && isCredential(name) ? `${head}${name}=***` : whole;
+}
+/**
+ * The credentials free text can hold (a JSON string value, a query value, any text): user info in URLs,
+ * credential parameters, `Basic …` values. Each scan only runs when the text has the character it needs.
+ */
+function maskInText(text) {
+    let out = text;
+    if (out.includes("@"))
+        out = out.replace(URL_USERINFO, "$1***@").replace(SIP_PASSWORD, "$1***@");
+    if (out.includes("="))
+        out = out.replace(PARAMETER, maskParameter);
+    if (out.includes("Basic ") || out.includes("Bearer ") || out.includes("Digest "))
+        out = out.replace(AUTH_SCHEME, "$1 ***");
+    return out;
+}
+/** Credential attributes of an XML text. */
+function maskAttributes(text) {
+    return text.includes("=") ? text.replace(ATTRIBUTE, (whole, space, name, eq, quote) => (isCredential(name) ? `${space}${name}${eq}${quote}***${quote}` : whole)) : text;
+}
+/** Credential attributes and elements of an XML text. */
+function maskMarkup(text) {
+    const out = maskAttributes(text);
+    return out.includes("</") ? out.replace(TEXT_ELEMENT, (whole, name, local, attrs) => (isCredential(local) ? `<${name}${attrs ?? ""}>***</${name}>` : whole)) : out;
+}
 /**
  * Every credential in a text of any kind (a BXML answer, a body stored unredacted, a URL) replaced by `***`:
  * credential attributes, elements and JSON members, user info in URLs, credential query parameters,
@@ -79,14 +119,10 @@ const AUTH_SCHEME = /\b(Basic|Bearer|Digest)\s+[A-Za-z0-9+/=._~-]{6,}/g;
 export function maskCredentials(text) {
     if (text === "")
         return text;
-    return text
-        .replace(CREDENTIAL_ATTRIBUTE, (_whole, head, quote) => `${head}${quote}***${quote}`)
-        .replace(CREDENTIAL_ELEMENT, (_whole, name, attrs) => `<${name}${attrs ?? ""}>***</${name}>`)
-        .replace(CREDENTIAL_MEMBER, (_whole, head) => `${head}"***"`)
-        .replace(URL_USERINFO, "$1***@")
-        .replace(SIP_PASSWORD, "$1***@")
-        .replace(CREDENTIAL_PARAM, "$1***")
-        .replace(AUTH_SCHEME, "$1 ***");
+    let out = text.includes("<") ? maskMarkup(text) : text;
+    if (out.includes('"'))
+        out = out.replace(STRING_MEMBER, (whole, name, colon) => (isCredential(name) ? `"${name}"${colon}"***"` : whole));
+    return maskInText(out);
 }
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
@@ -106,6 +142,7 @@ const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 export function createRedactor(options) {
     const keep = new Set(options.keep ?? []);
     const cache = new Map();
+    const nationals = new Map(); // national-shape numbers and their pseudonyms
     /** Enough keyed bytes for `length` characters (HMAC in counter mode). */
     function stream(value, length) {
         const first = options.hmac(value);
@@ -165,9 +202,8 @@ export function createRedactor(options) {
     }
     /** Free text: every E.164 number and every id-looking token in it. */
     function phones(text, replaced, done) {
-        return text
-            .replace(PHONE_TEXT, (match) => (done?.has(match) ? match : note(replaced, match, phonePseudonym(match))))
-            .replace(SIP_USER, (whole, scheme, user) => (NOT_PERSONAL.test(user) || done?.has(whole) ? whole : `${scheme}${note(replaced, user, pseudonym(user))}@`))
+        const out = maskInText(text).replace(PHONE_TEXT, (match) => (done?.has(match) ? match : note(replaced, match, phonePseudonym(match))));
+        return (out.includes("sip") ? out.replace(SIP_USER, (whole, scheme, user) => (NOT_PERSONAL.test(user) || done?.has(whole) ? whole : `${scheme}${note(replaced, user, pseudonym(user))}@`)) : out)
             .replace(ID_TOKEN, (match) => (done?.has(match) ? match : note(replaced, match, pseudonym(match))));
     }
     /**
@@ -178,11 +214,18 @@ export function createRedactor(options) {
     function phonePseudonym(match) {
         if (match.startsWith("+"))
             return pseudonym(match);
+        const known = nationals.get(match);
+        if (known !== undefined)
+            return known;
         const digits = match.replace(/\D/g, "");
         const national = pseudonym(`+1${digits.slice(-10)}`).slice(2);
         let skip = digits.length - 10; // a leading 1 stays
         let i = 0;
-        return match.replace(/\d/g, (d) => (skip-- > 0 ? d : national[i++]));
+        const out = match.replace(/\d/g, (d) => (skip-- > 0 ? d : national[i++]));
+        if (nationals.size >= 50_000)
+            nationals.clear();
+        nationals.set(match, out);
+        return out;
     }
     function redactUrl(text, replaced) {
         let parsed;
@@ -296,7 +339,11 @@ export function createRedactor(options) {
     }
     function xml(text, replaced) {
         const done = new Set(); // pseudonyms the elements got, and kept values: the free-text pass below leaves them
-        const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>((?:[^<]|<!\[CDATA\[[\s\S]*?\]\]>)*)<\/\1\s*>/g, (whole, name, attrs, inner) => {
+        // an element's text: plain, or (rarer, so only looked for when present) with CDATA sections
+        const element = text.includes("<![CDATA[") ? /<([A-Za-z_][\w.:-]*)(\s[^>]*)?>((?:[^<]|<!\[CDATA\[[\s\S]*?\]\]>)*)<\/\1\s*>/g : /<([A-Za-z_][\w.:-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g;
+        const elements = text.replace(element, (whole, name, attrs, inner) => {
+            if (isCredential(name))
+                return `<${name}${attrs ?? ""}>***</${name}>`; // whatever keep says
             if (keep.has(name)) {
                 done.add(inner.trim()); // kept: the free-text pass leaves it too
                 return whole;
@@ -311,6 +358,8 @@ export function createRedactor(options) {
         });
         return phones(elements, replaced, done);
     }
+    let lastAnswer = "";
+    let lastMasked = "";
     return {
         pseudonym,
         body(text, contentType) {
@@ -323,44 +372,50 @@ export function createRedactor(options) {
                 try {
                     // a byte-order mark (TFV sends one) is kept, outside the JSON it precedes
                     const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
-                    return { text: bom + maskCredentials(JSON.stringify(walk(JSON.parse(text.slice(bom.length)), "", false, replaced))), replaced };
+                    // credentials: by field name in walk, inside free text in phones, inside URLs in redactUrl
+                    return { text: bom + JSON.stringify(walk(JSON.parse(text.slice(bom.length)), "", false, replaced)), replaced };
                 }
                 catch {
                     // not JSON after all: redacted as text below
                 }
             }
+            // credentials: attributes here, elements in xml's element pass, free text (URLs, parameters) in phones
             if (media.includes("xml") || trimmed.startsWith("<"))
-                return { text: maskCredentials(xml(maskCredentials(text), replaced)), replaced };
+                return { text: xml(maskAttributes(text), replaced), replaced };
             if (media.includes("x-www-form-urlencoded")) {
                 const params = new URLSearchParams(text);
                 const out = new URLSearchParams();
                 for (const [k, v] of params)
                     out.append(k, value(k, v, false, replaced));
-                return { text: maskCredentials(out.toString()), replaced };
+                return { text: out.toString(), replaced };
             }
             return { text: `[redacted ${text.length} characters: ${hexOf(text)}]`, replaced };
         },
         url(target, replaced) {
             // the path: phone numbers and ids in its segments (`/callbacks/+19195550100/c-…`); routing words stay
             const q0 = target.indexOf("?");
-            const path = (q0 === -1 ? target : target.slice(0, q0))
-                .split("/")
-                .map((segment) => {
-                let text;
-                try {
-                    text = decodeURIComponent(segment);
-                }
-                catch {
-                    return segment;
-                }
-                const out = phones(text, replaced);
-                return out === text ? segment : out.replace(/[^\w.~+@:!$&'()*,;=-]/g, encodeURIComponent);
-            })
-                .join("/");
+            const raw = q0 === -1 ? target : target.slice(0, q0);
+            // a routing path (`/callbacks/voice`) has nothing to replace: no digit, no SIP URI, no parameter
+            const path = !/[\d@=]|sip/.test(raw)
+                ? raw
+                : raw
+                    .split("/")
+                    .map((segment) => {
+                    let text;
+                    try {
+                        text = decodeURIComponent(segment);
+                    }
+                    catch {
+                        return segment;
+                    }
+                    const out = phones(text, replaced);
+                    return out === text ? segment : out.replace(/[^\w.~+@:!$&'()*,;=-]/g, encodeURIComponent);
+                })
+                    .join("/");
             const url = q0 === -1 ? path : `${path}${target.slice(q0)}`;
             const q = url.indexOf("?");
             if (q === -1)
-                return maskCredentials(url);
+                return url;
             const params = new URLSearchParams(url.slice(q + 1));
             const out = new URLSearchParams();
             params.forEach((v, k) => {
@@ -375,14 +430,16 @@ export function createRedactor(options) {
                 }
                 out.append(k, typeof parsed === "string" ? value(k, v, false, replaced) : JSON.stringify(walk(parsed, k, false, replaced)));
             });
-            return maskCredentials(`${url.slice(0, q)}?${out.toString()}`);
+            return `${url.slice(0, q)}?${out.toString()}`;
         },
         answer(text, replaced) {
             if (text === "")
                 return text;
             // Verb credentials in a BXML answer (`password`, `fallbackPassword`, `destinationPassword`, and their
             // user names) never reach the file: their values become "***" (replay compares them as equal).
-            let out = maskCredentials(text);
+            let out = text === lastAnswer ? lastMasked : maskCredentials(text);
+            lastAnswer = text; // a receiver often gives the same answer again and again
+            lastMasked = out;
             if (replaced.size === 0)
                 return out;
             const originals = [...replaced.keys()].sort((a, b) => b.length - a.length);
