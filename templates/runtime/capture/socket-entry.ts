@@ -9,6 +9,7 @@
  */
 
 import type { CapturedSocketMessage, SocketKind } from "../sockets/types.js";
+import { maskCredentials } from "./redact.js";
 import type { Redactor } from "./redact.js";
 
 /** One recorded socket event (one NDJSON line, `"v": 1, "socket": kind`). */
@@ -122,7 +123,7 @@ export function socketEntryOf(record: CapturedSocketMessage, options: SocketEntr
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     const redactor = options.redactor;
-    return redactor === undefined ? { ...head, message: record.text } : { ...head, message: redactor.body(record.text, "text/plain").text, omitted: "not a JSON object" };
+    return redactor === undefined ? { ...head, message: maskCredentials(record.text) } : { ...head, message: redactor.body(record.text, "text/plain").text, omitted: "not a JSON object" };
   }
   const message = parsed as Record<string, unknown>;
   const event = typeof message.eventType === "string" ? message.eventType : undefined;
@@ -134,7 +135,7 @@ export function socketEntryOf(record: CapturedSocketMessage, options: SocketEntr
     const untouched = event === "media" || event === "playAudio" ? takeUntouched(message) : undefined;
     text = options.redactor.body(JSON.stringify(message), "application/json").text;
     if (untouched !== undefined) text = putUntouched(text, untouched);
-  } else text = payloadLength === undefined ? record.text : JSON.stringify(message);
+  } else text = maskCredentials(payloadLength === undefined ? record.text : JSON.stringify(message)); // unredacted, but never a credential
   return {
     ...head,
     message: text,
