@@ -277,6 +277,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
     if (keep.has(key)) return maskCredentials(text);
     if (inside || SIP_HEADER_KEY.test(key)) return note(replaced, text, pseudonym(text));
     if (URL_KEY.test(key) || /^https?:\/\//i.test(text)) return redactUrl(text, replaced);
+    // keys pressed at a <Gather>: a menu choice (`1`, `12#`) stays so a replayed IVR takes the same branch; a
+    // longer entry is a card or account number or a PIN (PCI data): replaced, digits by digits
+    if (key === "digits" && text.replace(/[#*]/g, "").length >= 5) return note(replaced, text, pseudonym(text));
     if (TEXT_KEY.test(key)) return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
     if (ID_KEY.test(key)) return note(replaced, text, pseudonym(text));
     if (PHONE_KEY.test(key)) {
