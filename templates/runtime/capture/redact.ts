@@ -13,7 +13,7 @@
  * `Anonymous` forms identify nobody and stay), the request URL's path segments holding numbers or ids, ids (`…Id`, `…ID`,
  * `id`), URLs (`…Url`, `…Uri`, `media`, and any `http(s)://` value: the host stays, the path segments
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
- * (`text`), SIP headers (`sipHeaders`, `diversion`, `uui`, `X-…` fields), every value under `streamParams` /
+ * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `diversion`, `uui`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
  * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
  */
