@@ -70,9 +70,9 @@ export const isCredentialAttribute = (name) => isCredential(name);
 /** Any attribute: ` name="value"` (either quote). */
 const ATTRIBUTE = /(\s)([A-Za-z][\w.:-]*)(\s*=\s*)(["'])([^"']*)\4/g;
 /** Any element with text only: `<name …>text</name>`. */
-const TEXT_ELEMENT = /<((?:[\w.-]+:)?([A-Za-z_][\w.-]*))(\s[^>]*)?>[^<]*<\/\1\s*>/g;
+const TEXT_ELEMENT = /<((?:[\w.-]+:)?([A-Za-z_][\w.-]*))(\s[^>]*)?>([^<]*)<\/\1\s*>/g;
 /** Any JSON member with a string value, as text: `"name": "value"`. */
-const STRING_MEMBER = /"([\w.-]+)"(\s*:\s*)"(?:[^"\\]|\\.)*"/g;
+const STRING_MEMBER = /"([\w.-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
 /** Credentials inside any URL: `https://user:pass@host`, `sip:user:pass@host`. */
 const URL_USERINFO = /(:\/\/)[^\s/?#@"'<>\\]+@/g;
 const SIP_PASSWORD = /\b(sips?:[^\s:@"'<>;/]+:)[^\s@"'<>;/]+@/gi;
@@ -80,6 +80,13 @@ const SIP_PASSWORD = /\b(sips?:[^\s:@"'<>;/]+:)[^\s@"'<>;/]+@/gi;
 const PARAMETER = /([?&;](?:amp;)?)([\w.-]+)=([^&\s"'<>#]*)/g;
 /** An `Authorization` value in free text. */
 const AUTH_SCHEME = /\b(Basic|Bearer|Digest)\s+[A-Za-z0-9+/=._~-]{6,}/g;
+/**
+ * What a credential's value is stored as: `***`; a PIN of digits (the port-out `<Pin>`, whose schema wants
+ * letters and digits) as as many zeros, so the stored event still validates (and replays as it did).
+ */
+function secret(name, value) {
+    return PIN_NAME.test(name) && /^\s*\d+\s*$/.test(value) ? value.replace(/\d/g, "0") : "***";
+}
 /** A parameter's value masked when its name is a credential's (`token`, `sig`, `api_key`; not `user=phone`). */
 function maskParameter(whole, head, name) {
     return name !== "user" && isCredential(name) ? `${head}${name}=***` : whole;
@@ -105,7 +112,9 @@ function maskAttributes(text) {
 /** Credential attributes and elements of an XML text. */
 function maskMarkup(text) {
     const out = maskAttributes(text);
-    return out.includes("</") ? out.replace(TEXT_ELEMENT, (whole, name, local, attrs) => (isCredential(local) ? `<${name}${attrs ?? ""}>***</${name}>` : whole)) : out;
+    return out.includes("</")
+        ? out.replace(TEXT_ELEMENT, (whole, name, local, attrs, inner) => (isCredential(local) ? `<${name}${attrs ?? ""}>${secret(local, inner)}</${name}>` : whole))
+        : out;
 }
 /**
  * Every credential in a text of any kind (a BXML answer, a body stored unredacted, a URL) replaced by `***`:
@@ -121,13 +130,15 @@ export function maskCredentials(text) {
         return text;
     let out = text.includes("<") ? maskMarkup(text) : text;
     if (out.includes('"'))
-        out = out.replace(STRING_MEMBER, (whole, name, colon) => (isCredential(name) ? `"${name}"${colon}"***"` : whole));
+        out = out.replace(STRING_MEMBER, (whole, name, colon, value) => (isCredential(name) ? `"${name}"${colon}"${secret(name, value)}"` : whole));
     return maskInText(out);
 }
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
 const DIGITS = "0123456789";
 const NANP_LEAD = "23456789";
+/** North American toll-free area codes: 800, 822, 833, 844, 855, 866, 877, 880–889. */
+const TOLL_FREE = /^\+18(?:00|22|33|44|55|66|77|8\d)/;
 const HEX_LOWER = "abcdef";
 const HEX_UPPER = "ABCDEF";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
@@ -166,11 +177,15 @@ export function createRedactor(options) {
         const prefix = value.startsWith("+") ? 2 : (ID_PREFIX.exec(value)?.[0].length ?? 0);
         // a North American number stays one: its area code and exchange start with 2-9 (BXML and carriers check)
         const nanp = value.length === 12 && value.startsWith("+1") && /^\+1\d{10}$/.test(value);
+        // a toll-free number keeps its toll-free area code (it names a service, not a person; TFV checks it)
+        const tollFree = nanp && TOLL_FREE.test(value);
         let out = value.slice(0, prefix);
         for (let i = prefix; i < value.length; i++) {
             const c = value[i];
             const b = bytes[i];
-            if (nanp && (i === 2 || i === 5))
+            if (tollFree && i < 5)
+                out += c;
+            else if (nanp && (i === 2 || i === 5))
                 out += NANP_LEAD[b % 8];
             else if (c >= "0" && c <= "9")
                 out += DIGITS[b % 10];
@@ -260,7 +275,7 @@ export function createRedactor(options) {
         if (text === "")
             return text;
         if (isCredential(key))
-            return "***";
+            return secret(key, text);
         if (keep.has(key))
             return maskCredentials(text);
         if (inside || SIP_HEADER_KEY.test(key))
@@ -293,7 +308,7 @@ export function createRedactor(options) {
     }
     function walk(node, key, inside, replaced) {
         if (isCredential(key))
-            return masked(node);
+            return typeof node === "string" ? secret(key, node) : masked(node);
         if (typeof node === "string")
             return value(key, node, inside, replaced);
         if (Array.isArray(node))
@@ -347,7 +362,7 @@ export function createRedactor(options) {
         const element = text.includes("<![CDATA[") ? /<([A-Za-z_][\w.:-]*)(\s[^>]*)?>((?:[^<]|<!\[CDATA\[[\s\S]*?\]\]>)*)<\/\1\s*>/g : /<([A-Za-z_][\w.:-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g;
         const elements = text.replace(element, (whole, name, attrs, inner) => {
             if (isCredential(name))
-                return `<${name}${attrs ?? ""}>***</${name}>`; // whatever keep says
+                return `<${name}${attrs ?? ""}>${secret(name, inner)}</${name}>`; // whatever keep says
             if (keep.has(name)) {
                 done.add(inner.trim()); // kept: the free-text pass leaves it too
                 return whole;
