@@ -7,7 +7,7 @@ import { replayCapture } from "../../generated/testing.js";
 import type { CaptureEntry } from "../../generated/capture.js";
 import { parseArgs, UsageError } from "./args.js";
 import { readCaptures } from "./capture-files.js";
-import { painter } from "./colour.js";
+import { painter, printable } from "./colour.js";
 import type { Command } from "./command.js";
 import { credentials } from "./simulate.js";
 
@@ -25,6 +25,8 @@ Options:
   --password P         $BW_CALLBACK_PASSWORD, as simulate reads them)
   --challenge-every    every delivery goes through the 401 challenge (default: the first one does, the
                        others carry the credentials at once: half the requests)
+  --timeout SECONDS    give up on a delivery the receiver has not answered after this long (default 15):
+                       it counts as a difference ("no answer"), and replay goes on with the next
   --update             accept the new answers: write them into the capture files (exit 0)
   --json               one JSON object per delivery, then a summary line
 
@@ -34,12 +36,15 @@ answer; 2 usage error.
 
 function show(value: string | undefined): string {
   if (value === undefined) return "(none)";
-  return JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+  return printable(JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value));
 }
 
 // biome-ignore lint/complexity/noExcessiveCognitiveComplexity: over the limit of 40 when the limit was set (issue 21); split it when it is next changed
 async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["--url", "--username", "--password"], booleans: ["--update", "--json", "--challenge-every"] });
+  const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--timeout"], booleans: ["--update", "--json", "--challenge-every"] });
+  const timeout = args.values.get("--timeout");
+  const timeoutMs = timeout === undefined ? undefined : Math.round(Number(timeout) * 1000);
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new UsageError(`--timeout takes a number of seconds above 0, not ${timeout}`);
   const url = args.values.get("--url");
   if (url === undefined) throw new UsageError("--url is required (the receiver's base URL, e.g. http://127.0.0.1:3000)");
   if (!/^https?:\/\//i.test(url)) throw new UsageError(`--url must be an http(s) URL, not ${url}`);
@@ -51,7 +56,7 @@ async function run(argv: string[]): Promise<number> {
   let total = 0;
   const socketRecords = files.reduce((sum, file) => sum + file.sockets.length, 0);
   for (const file of files) {
-    const report = await replayCapture(url, file.entries, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first" });
+    const report = await replayCapture(url, file.entries, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first", timeoutMs });
     const updated: CaptureEntry[] = [];
     for (const result of report.results) {
       total++;
@@ -62,10 +67,11 @@ async function run(argv: string[]): Promise<number> {
         process.stdout.write(`${JSON.stringify({ file: file.path, index: result.index, family: result.family, event: result.event, url: result.url, ok: same, status: result.actual.status, differences: result.differences, error: result.error })}\n`);
         continue;
       }
-      const head = `${same ? paint.green("✓") : paint.red("✗")} ${file.path}#${result.index + 1} ${result.family} ${result.event ?? "?"} ${result.url} ${result.actual.status === 0 ? "no answer" : result.actual.status}`;
+      // a capture comes from anywhere: what it names is printed without its control characters
+      const head = `${same ? paint.green("✓") : paint.red("✗")} ${printable(`${file.path}#${result.index + 1} ${result.family} ${result.event ?? "?"} ${result.url}`)} ${result.actual.status === 0 ? "no answer" : result.actual.status}`;
       process.stdout.write(`${head}\n`);
-      if (result.error !== undefined) process.stdout.write(`    ${paint.red(result.error)}\n`);
-      else for (const d of result.differences) process.stdout.write(`    ${d.path}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
+      if (result.error !== undefined) process.stdout.write(`    ${paint.red(printable(result.error))}\n`);
+      else for (const d of result.differences) process.stdout.write(`    ${printable(d.path)}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
     }
     if (args.booleans.has("--update") && report.results.some((r) => r.differences.length > 0 && r.error === undefined)) {
       // socket records are kept (after the deliveries: each carries its own time)

@@ -12,7 +12,7 @@ import { type Redactor } from "./redact.js";
 export declare function captureRedactor(key: Uint8Array, keep: readonly string[]): Redactor;
 /**
  * The capture entry of one delivery: body, query and answer redacted by `redactor` (the same pseudonyms in
- * all three), or kept as they arrived when `redactor` is undefined.
+ * all three), or kept as they arrived but for credentials (masked all the same) when `redactor` is undefined.
  *
  * @example
  * chunk += deliveryLine(readRecord(views, tail, strings), redactor);

@@ -6,8 +6,9 @@
  */
 import { formatEntry } from "./format.js";
 import { hmacSha256 } from "./hmac-sha256.js";
-import { createRedactor } from "./redact.js";
-const decoder = new TextDecoder("utf-8", { fatal: true });
+import { createRedactor, maskCredentials } from "./redact.js";
+// ignoreBOM: a byte-order mark is part of the body as it arrived (redact.ts keeps it in front of the JSON)
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 /** The body as text, or why it is left out. */
 function bodyText(record) {
     const body = record.body;
@@ -56,7 +57,7 @@ export function captureRedactor(key, keep) {
 }
 /**
  * The capture entry of one delivery: body, query and answer redacted by `redactor` (the same pseudonyms in
- * all three), or kept as they arrived when `redactor` is undefined.
+ * all three), or kept as they arrived but for credentials (masked all the same) when `redactor` is undefined.
  *
  * @example
  * chunk += deliveryLine(readRecord(views, tail, strings), redactor);
@@ -82,6 +83,13 @@ export function deliveryEntry(record, redactor) {
         }
         url = redactor.url(url, replaced);
         answer = redactor.answer(answer, replaced);
+    }
+    else {
+        // unredacted (redact: false): credentials are still never stored
+        if (body !== null)
+            body = maskCredentials(body);
+        url = maskCredentials(url);
+        answer = maskCredentials(answer);
     }
     const at = isoTime(record.at);
     const answered = { status: record.status, contentType: record.answerType, body: answer };

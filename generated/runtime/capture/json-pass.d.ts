@@ -6,18 +6,25 @@
  * would give back unchanged (compact, as Bandwidth sends it: no blanks, numbers and escapes as `JSON.stringify`
  * writes them, no repeated or integer-like field names, which `JSON.parse` would merge or move); for anything
  * else it returns `undefined` and the caller parses, walks and serializes as before, so the output is the same
- * either way (test `capture-redaction-is-unchanged-with-warm-or-cold-caches`). Edge-safe: text in, text out.
+ * either way (test `capture-redaction-fast-paths-equal-the-walk`). Edge-safe: text in, text out.
  */
 /** What the redactor does with the values of one body. */
 export interface JsonRedaction {
-    /** Whether the field's whole value is kept as it arrived (`keep`). */
+    /** Whether the field's whole value is kept as it arrived (`keep`), but for its credentials. */
     keeps(key: string): boolean;
     /** Whether every value under the field is personal (`customParams`, `sipHeaders`, …). */
     opens(key: string): boolean;
+    /** Whether the field's value is a credential (a value other than a string makes the pass give up). */
+    masks(key: string): boolean;
     /** A string value (decoded), redacted. */
     string(key: string, text: string, inside: boolean): string;
-    /** A number or boolean under a personal container, as the text `String(value)` gives: its replacement. */
-    scalar(text: string): string;
+    /** A string value (decoded) under a kept field, under member (or array) name `key`: what is stored. */
+    kept(key: string, text: string): string;
+    /**
+     * A number or boolean (as the text `String(value)` gives) outside kept fields: its replacement (a string
+     * is written quoted, a number as JSON writes it), or `undefined` to leave it.
+     */
+    scalar(key: string, text: string, number: boolean, inside: boolean): string | number | undefined;
 }
 /**
  * The redacted text of a compact JSON body, or `undefined` when it is not in the form `JSON.stringify` writes.

@@ -6,7 +6,7 @@
  * would give back unchanged (compact, as Bandwidth sends it: no blanks, numbers and escapes as `JSON.stringify`
  * writes them, no repeated or integer-like field names, which `JSON.parse` would merge or move); for anything
  * else it returns `undefined` and the caller parses, walks and serializes as before, so the output is the same
- * either way (test `capture-redaction-is-unchanged-with-warm-or-cold-caches`). Edge-safe: text in, text out.
+ * either way (test `capture-redaction-fast-paths-equal-the-walk`). Edge-safe: text in, text out.
  */
 /** Thrown inside the pass when the text is not in `JSON.stringify`'s form (or not JSON). */
 const NOT_COMPACT = Symbol("not compact JSON");
@@ -74,25 +74,30 @@ function splice(start, end, replacement) {
     out += text.slice(copied, start) + replacement;
     copied = end;
 }
-/** A number or boolean at `start` to `at`: replaced under a personal container. */
-function scalar(start, inside, frozen) {
-    if (inside && !frozen)
-        splice(start, at, quoted(redaction.scalar(text.slice(start, at))));
+/** A number or boolean at `start` to `at` under field `key`: replaced when the redactor says so. */
+function scalar(key, start, number, inside, frozen) {
+    if (frozen)
+        return;
+    const replaced = redaction.scalar(key, text.slice(start, at), number, inside);
+    if (replaced !== undefined)
+        splice(start, at, typeof replaced === "string" ? quoted(replaced) : String(replaced));
 }
-/** The value at `at` under field `key` (`frozen`: under a kept field, copied as it is). */
+/** The value at `at` under field `key` (`frozen`: under a kept field, copied as it is but for credentials). */
 function value(key, inside, frozen) {
     const c = text.charCodeAt(at);
     const start = at;
     if (c === 34) {
         at = string();
-        if (frozen)
-            return;
         const raw = escaped ? JSON.parse(text.slice(start, at)) : text.slice(start + 1, at - 1);
-        const redacted = redaction.string(key, raw, inside);
+        const redacted = frozen ? redaction.kept(key, raw) : redaction.string(key, raw, inside);
         if (redacted !== raw)
             splice(start, at, quoted(redacted));
+        return;
     }
-    else if (c === 123)
+    // a credential that is not a string (an object, a number…) is masked leaf by leaf: the walk does that
+    if (redaction.masks(key))
+        fail();
+    if (c === 123)
         object(key, inside, frozen || redaction.keeps(key));
     else if (c === 91)
         array(key, inside, frozen);
@@ -102,16 +107,16 @@ function value(key, inside, frozen) {
         const number = text.slice(start, at);
         if (String(Number(number)) !== number)
             fail(); // 1.0, 1e3, -0, 01, digits past a double's precision…
-        scalar(start, inside, frozen || redaction.keeps(key));
+        scalar(key, start, true, inside, frozen);
     }
     else if (text.startsWith("true", at) || text.startsWith("null", at)) {
         at += 4;
         if (c === 116)
-            scalar(start, inside, frozen || redaction.keeps(key));
+            scalar(key, start, false, inside, frozen);
     }
     else if (text.startsWith("false", at)) {
         at += 5;
-        scalar(start, inside, frozen || redaction.keeps(key));
+        scalar(key, start, false, inside, frozen);
     }
     else
         fail();

@@ -14,6 +14,24 @@ function fetchOf(target) {
     return { base: "http://replay.invalid", fetch: async (input, init) => handler(new Request(input, init)) };
 }
 /**
+ * The URL one recorded delivery is sent to: the base URL plus the recorded path. A capture is input from
+ * anywhere: a recorded `url` that is not a path (`:8080/x`, `.evil.example/x`, `@host/x`, `http://…`) would
+ * name another server once glued to the base, so it is refused and nothing is sent.
+ */
+function targetOf(base, path) {
+    const url = `${base}${path}`;
+    let same = false;
+    try {
+        same = path.startsWith("/") && new URL(url).origin === new URL(base).origin;
+    }
+    catch {
+        same = false;
+    }
+    if (!same)
+        throw new Error(`the recorded url ${JSON.stringify(path.slice(0, 200))} is not a path: not sent (replay only sends to ${base})`);
+    return url;
+}
+/**
  * Replays captured deliveries against a receiver, in order, and compares every answer with the recorded one.
  *
  * @example
@@ -37,7 +55,7 @@ export async function replayCapture(target, capture, options = {}) {
         const challenged = preemptive === undefined || index === 0 || options.challenge === "every";
         try {
             const answer = await deliverEvent({
-                url: `${base}${entry.url}`,
+                url: targetOf(base, entry.url),
                 method: entry.method === "GET" ? "GET" : "POST",
                 body: entry.method === "GET" ? {} : (entry.body ?? ""),
                 contentType: entry.headers["content-type"],

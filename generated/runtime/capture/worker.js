@@ -9,7 +9,7 @@
  * capture past `maxBytes`. All of it runs here, off the receiver's thread. The first failure (unwritable
  * folder, full disk) is reported to the writer, which turns capture off; nothing is retried.
  */
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { captureRedactor, deliveryLine } from "./entry.js";
@@ -18,6 +18,12 @@ import { socketRingReader } from "./socket-ring.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
+/** A write failure as one line: its code (once: node's messages often start with it) and message. */
+function failure(error) {
+    const code = error.code;
+    const message = error.message;
+    return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+}
 function start(port, settings) {
     const redactor = captureRedactor(settings.key, settings.keep);
     const deliveryRedactor = settings.redact ? redactor : undefined;
@@ -48,7 +54,14 @@ function start(port, settings) {
             open();
             current = files[files.length - 1];
         }
-        writeSync(fd, bytes);
+        else if (fstatSync(fd).nlink === 0) {
+            // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
+            files.pop();
+            throw Object.assign(new Error(`the capture file ${current.path} was deleted`), { code: "ENOENT" });
+        }
+        // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
+        for (let at = 0; at < bytes.length;)
+            at += writeSync(fd, bytes, at);
         current.size += bytes.length;
         total += bytes.length;
         while (total > settings.maxBytes && files.length > 1) {
@@ -104,15 +117,14 @@ function start(port, settings) {
         }
         catch (error) {
             failed = true;
-            const code = error.code;
-            port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${error.message}` });
+            port.postMessage({ type: "failed", message: failure(error) });
         }
     }
     setInterval(drain, POLL_MS);
     port.on("message", (message) => {
         if (message.type === "flush") {
             drain();
-            port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) });
+            port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path).filter((path) => existsSync(path)) });
         }
     });
 }

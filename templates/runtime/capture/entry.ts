@@ -7,9 +7,10 @@ import { formatEntry } from "./format.js";
 import type { CaptureEntry } from "./format.js";
 import type { CaptureRecord } from "./record.js";
 import { hmacSha256 } from "./hmac-sha256.js";
-import { createRedactor, type Redactor } from "./redact.js";
+import { createRedactor, maskCredentials, type Redactor } from "./redact.js";
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a byte-order mark is part of the body as it arrived (redact.ts keeps it in front of the JSON)
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** The body as text, or why it is left out. */
 function bodyText(record: CaptureRecord): { text: string | null; omitted?: string } {
@@ -58,7 +59,7 @@ export function captureRedactor(key: Uint8Array, keep: readonly string[]): Redac
 
 /**
  * The capture entry of one delivery: body, query and answer redacted by `redactor` (the same pseudonyms in
- * all three), or kept as they arrived when `redactor` is undefined.
+ * all three), or kept as they arrived but for credentials (masked all the same) when `redactor` is undefined.
  *
  * @example
  * chunk += deliveryLine(readRecord(views, tail, strings), redactor);
@@ -81,6 +82,11 @@ export function deliveryEntry(record: CaptureRecord, redactor: Redactor | undefi
     }
     url = redactor.url(url, replaced);
     answer = redactor.answer(answer, replaced);
+  } else {
+    // unredacted (redact: false): credentials are still never stored
+    if (body !== null) body = maskCredentials(body);
+    url = maskCredentials(url);
+    answer = maskCredentials(answer);
   }
   const at = isoTime(record.at);
   const answered = { status: record.status, contentType: record.answerType, body: answer };

@@ -5,19 +5,26 @@
  * would give back unchanged (compact, as Bandwidth sends it: no blanks, numbers and escapes as `JSON.stringify`
  * writes them, no repeated or integer-like field names, which `JSON.parse` would merge or move); for anything
  * else it returns `undefined` and the caller parses, walks and serializes as before, so the output is the same
- * either way (test `capture-redaction-is-unchanged-with-warm-or-cold-caches`). Edge-safe: text in, text out.
+ * either way (test `capture-redaction-fast-paths-equal-the-walk`). Edge-safe: text in, text out.
  */
 
 /** What the redactor does with the values of one body. */
 export interface JsonRedaction {
-  /** Whether the field's whole value is kept as it arrived (`keep`). */
+  /** Whether the field's whole value is kept as it arrived (`keep`), but for its credentials. */
   keeps(key: string): boolean;
   /** Whether every value under the field is personal (`customParams`, `sipHeaders`, …). */
   opens(key: string): boolean;
+  /** Whether the field's value is a credential (a value other than a string makes the pass give up). */
+  masks(key: string): boolean;
   /** A string value (decoded), redacted. */
   string(key: string, text: string, inside: boolean): string;
-  /** A number or boolean under a personal container, as the text `String(value)` gives: its replacement. */
-  scalar(text: string): string;
+  /** A string value (decoded) under a kept field, under member (or array) name `key`: what is stored. */
+  kept(key: string, text: string): string;
+  /**
+   * A number or boolean (as the text `String(value)` gives) outside kept fields: its replacement (a string
+   * is written quoted, a number as JSON writes it), or `undefined` to leave it.
+   */
+  scalar(key: string, text: string, number: boolean, inside: boolean): string | number | undefined;
 }
 
 /** Thrown inside the pass when the text is not in `JSON.stringify`'s form (or not JSON). */
@@ -83,34 +90,39 @@ function splice(start: number, end: number, replacement: string): void {
   copied = end;
 }
 
-/** A number or boolean at `start` to `at`: replaced under a personal container. */
-function scalar(start: number, inside: boolean, frozen: boolean): void {
-  if (inside && !frozen) splice(start, at, quoted(redaction.scalar(text.slice(start, at))));
+/** A number or boolean at `start` to `at` under field `key`: replaced when the redactor says so. */
+function scalar(key: string, start: number, number: boolean, inside: boolean, frozen: boolean): void {
+  if (frozen) return;
+  const replaced = redaction.scalar(key, text.slice(start, at), number, inside);
+  if (replaced !== undefined) splice(start, at, typeof replaced === "string" ? quoted(replaced) : String(replaced));
 }
 
-/** The value at `at` under field `key` (`frozen`: under a kept field, copied as it is). */
+/** The value at `at` under field `key` (`frozen`: under a kept field, copied as it is but for credentials). */
 function value(key: string, inside: boolean, frozen: boolean): void {
   const c = text.charCodeAt(at);
   const start = at;
   if (c === 34) {
     at = string();
-    if (frozen) return;
     const raw = escaped ? (JSON.parse(text.slice(start, at)) as string) : text.slice(start + 1, at - 1);
-    const redacted = redaction.string(key, raw, inside);
+    const redacted = frozen ? redaction.kept(key, raw) : redaction.string(key, raw, inside);
     if (redacted !== raw) splice(start, at, quoted(redacted));
-  } else if (c === 123) object(key, inside, frozen || redaction.keeps(key));
+    return;
+  }
+  // a credential that is not a string (an object, a number…) is masked leaf by leaf: the walk does that
+  if (redaction.masks(key)) fail();
+  if (c === 123) object(key, inside, frozen || redaction.keeps(key));
   else if (c === 91) array(key, inside, frozen);
   else if (c === 45 || (c >= 48 && c <= 57)) {
     for (let d = c; d === 43 || d === 45 || d === 46 || d === 69 || d === 101 || (d >= 48 && d <= 57); d = text.charCodeAt(++at));
     const number = text.slice(start, at);
     if (String(Number(number)) !== number) fail(); // 1.0, 1e3, -0, 01, digits past a double's precision…
-    scalar(start, inside, frozen || redaction.keeps(key));
+    scalar(key, start, true, inside, frozen);
   } else if (text.startsWith("true", at) || text.startsWith("null", at)) {
     at += 4;
-    if (c === 116) scalar(start, inside, frozen || redaction.keeps(key));
+    if (c === 116) scalar(key, start, false, inside, frozen);
   } else if (text.startsWith("false", at)) {
     at += 5;
-    scalar(start, inside, frozen || redaction.keeps(key));
+    scalar(key, start, false, inside, frozen);
   } else fail();
 }
 

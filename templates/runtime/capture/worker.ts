@@ -9,7 +9,7 @@
  * folder, full disk) is reported to the writer, which turns capture off; nothing is retried.
  */
 
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { captureRedactor, deliveryLine } from "./entry.js";
@@ -46,6 +46,13 @@ export type FromWorker = { readonly type: "flushed"; readonly id: number; readon
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
 
+/** A write failure as one line: its code (once: node's messages often start with it) and message. */
+function failure(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = (error as Error).message;
+  return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+}
+
 function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSettings): void {
   const redactor = captureRedactor(settings.key, settings.keep);
   const deliveryRedactor = settings.redact ? redactor : undefined;
@@ -76,8 +83,13 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     if (fd === undefined || (current.size > 0 && current.size + bytes.length > settings.maxFileBytes)) {
       open();
       current = files[files.length - 1];
+    } else if (fstatSync(fd).nlink === 0) {
+      // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
+      files.pop();
+      throw Object.assign(new Error(`the capture file ${current.path} was deleted`), { code: "ENOENT" });
     }
-    writeSync(fd!, bytes);
+    // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd!, bytes, at);
     current.size += bytes.length;
     total += bytes.length;
     while (total > settings.maxBytes && files.length > 1) {
@@ -125,8 +137,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       sockets.written(socketRecords.length);
     } catch (error) {
       failed = true;
-      const code = (error as { code?: string }).code;
-      port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
+      port.postMessage({ type: "failed", message: failure(error) } satisfies FromWorker);
     }
   }
 
@@ -135,7 +146,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   port.on("message", (message: ToWorker) => {
     if (message.type === "flush") {
       drain();
-      port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);
+      port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path).filter((path) => existsSync(path)) } satisfies FromWorker);
     }
   });
 }
