@@ -1,8 +1,8 @@
 /**
  * The capture writer thread's CPU per delivery, in isolation: what `worker.ts` does with each delivery it
  * reads from the ring (redaction with HMAC-SHA256 pseudonyms, the NDJSON line, one UTF-8 encode and one
- * `writeSync` per batch of 256, like one poll), against a plain baseline in the same run: the same entry
- * unredacted (`JSON.stringify` of the entry, encode, write). Rounds alternate baseline, redacted, baseline,
+ * `writeSync` per batch of 256, like one poll), against a baseline in the same run: the same entry as
+ * `redact: false` writes it (credentials still masked, `JSON.stringify` of the entry, encode, write). Rounds alternate baseline, redacted, baseline,
  * redacted… so load from other processes falls on both alike; each round is timed by this thread's CPU clock
  * (`process.threadCpuUsage` where the runtime has it, else the process's, with no other thread busy).
  *
@@ -141,7 +141,7 @@ rmSync(dir, { recursive: true, force: true });
 
 console.log(`corpus: ${ONE ? "one answer callback, repeated" : `${fixtures.length} fixtures, ${CALL_LENGTH} deliveries per call`}; ${PER_ROUND} deliveries per round, ${ROUNDS} rounds; impl ${impl}`);
 console.log(`clock: ${threadCpu === undefined ? "process CPU (no other thread busy)" : "this thread's CPU"}`);
-console.log(`baseline (entry unredacted: JSON.stringify + encode + write): ${(median(plain) / 1000).toFixed(2)} µs CPU per delivery`);
+console.log(`baseline (entry unredacted, credentials masked: JSON.stringify + encode + write): ${(median(plain) / 1000).toFixed(2)} µs CPU per delivery`);
 console.log(`redacted (the writer thread's work): ${(median(redacted) / 1000).toFixed(2)} µs CPU per delivery`);
 console.log(`ratio redacted ÷ baseline (median of per-pair ratios): ${median(ratios).toFixed(2)}`);
 console.log(`redacted over a whole node:http request's 16.3 µs CPU (quiet machine, docs/benchmarks.md): ${((median(redacted) / 16_300) * 100).toFixed(0)} %`);
