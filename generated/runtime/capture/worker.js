@@ -103,6 +103,7 @@ function start(port, settings) {
         files.push({ path, size: 0 });
         return fd;
     }
+    /** Appends `chunk` to the current file (rotating); false when that file was deleted (reported, capture off). */
     function write(chunk) {
         const bytes = Buffer.from(chunk, "utf8");
         let current = files[files.length - 1];
@@ -113,7 +114,9 @@ function start(port, settings) {
         else if (fstatSync(fd).nlink === 0) {
             // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
             files.pop();
-            throw Object.assign(new Error(`the capture file ${current.path} was deleted`), { code: "ENOENT" });
+            failed = true;
+            port.postMessage({ type: "failed", message: `ENOENT: the capture file ${current.path} was deleted` });
+            return false;
         }
         // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
         for (let at = 0; at < bytes.length;)
@@ -125,6 +128,7 @@ function start(port, settings) {
             total -= oldest.size;
             unlinkSync(oldest.path);
         }
+        return true;
     }
     /** Reads every entry written so far, gives the ring's space back, then redacts and writes the deliveries. */
     function drain() {
@@ -157,8 +161,8 @@ function start(port, settings) {
             let chunk = "";
             for (const record of records)
                 chunk += formatEntry(entryOf(record));
-            write(chunk);
-            Atomics.add(counters, DONE, records.length);
+            if (write(chunk))
+                Atomics.add(counters, DONE, records.length);
         }
         catch (error) {
             failed = true;
