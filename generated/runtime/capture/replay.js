@@ -4,6 +4,7 @@
  * request in order, with Bandwidth's auth challenge when credentials are given (`deliverEvent`), and compares
  * each answer with the recorded one (`compare.ts`). Edge-safe: `fetch` only.
  */
+import { BandwidthError } from "../errors.js";
 import { basicAuthorization, deliverEvent } from "../testing/index.js";
 import { compareAnswers } from "./compare.js";
 import { parseCapture } from "./format.js";
@@ -28,7 +29,7 @@ function targetOf(base, path) {
         same = false;
     }
     if (!same)
-        throw new Error(`the recorded url ${JSON.stringify(path.slice(0, 200))} is not a path: not sent (replay only sends to ${base})`);
+        throw new BandwidthError("BW_INVALID_CAPTURE", `the recorded url ${JSON.stringify(path.slice(0, 200))} is not a path: not sent (replay only sends to ${base})`);
     return url;
 }
 /**

@@ -47,6 +47,7 @@ function start(port, settings) {
         files.push({ path, size: 0 });
         return fd;
     }
+    /** Appends `chunk` to the current file (rotating); false when that file was deleted (reported, capture off). */
     function write(chunk) {
         const bytes = Buffer.from(chunk, "utf8");
         let current = files[files.length - 1];
@@ -57,7 +58,9 @@ function start(port, settings) {
         else if (fstatSync(fd).nlink === 0) {
             // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
             files.pop();
-            throw Object.assign(new Error(`the capture file ${current.path} was deleted`), { code: "ENOENT" });
+            failed = true;
+            port.postMessage({ type: "failed", message: `ENOENT: the capture file ${current.path} was deleted` });
+            return false;
         }
         // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
         for (let at = 0; at < bytes.length;)
@@ -69,6 +72,7 @@ function start(port, settings) {
             total -= oldest.size;
             unlinkSync(oldest.path);
         }
+        return true;
     }
     /**
      * Reads every entry written so far in both rings, gives their space back, then redacts and writes the
@@ -111,9 +115,10 @@ function start(port, settings) {
             }
             for (; s < socketRecords.length; s++)
                 chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
-            write(chunk);
-            Atomics.add(counters, DONE, records.length);
-            sockets.written(socketRecords.length);
+            if (write(chunk)) {
+                Atomics.add(counters, DONE, records.length);
+                sockets.written(socketRecords.length);
+            }
         }
         catch (error) {
             failed = true;

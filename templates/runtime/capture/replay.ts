@@ -4,6 +4,7 @@
  * each answer with the recorded one (`compare.ts`). Edge-safe: `fetch` only.
  */
 
+import { BandwidthError } from "../errors.js";
 import { basicAuthorization, deliverEvent } from "../testing/index.js";
 import type { FetchLike } from "../testing/index.js";
 import { compareAnswers } from "./compare.js";
@@ -69,7 +70,7 @@ function targetOf(base: string, path: string): string {
   } catch {
     same = false;
   }
-  if (!same) throw new Error(`the recorded url ${JSON.stringify(path.slice(0, 200))} is not a path: not sent (replay only sends to ${base})`);
+  if (!same) throw new BandwidthError("BW_INVALID_CAPTURE", `the recorded url ${JSON.stringify(path.slice(0, 200))} is not a path: not sent (replay only sends to ${base})`);
   return url;
 }
 

@@ -77,7 +77,8 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     return fd;
   }
 
-  function write(chunk: string): void {
+  /** Appends `chunk` to the current file (rotating); false when that file was deleted (reported, capture off). */
+  function write(chunk: string): boolean {
     const bytes = Buffer.from(chunk, "utf8");
     let current = files[files.length - 1];
     if (fd === undefined || (current.size > 0 && current.size + bytes.length > settings.maxFileBytes)) {
@@ -86,7 +87,9 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     } else if (fstatSync(fd).nlink === 0) {
       // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
       files.pop();
-      throw Object.assign(new Error(`the capture file ${current.path} was deleted`), { code: "ENOENT" });
+      failed = true;
+      port.postMessage({ type: "failed", message: `ENOENT: the capture file ${current.path} was deleted` } satisfies FromWorker);
+      return false;
     }
     // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
     for (let at = 0; at < bytes.length; ) at += writeSync(fd!, bytes, at);
@@ -97,6 +100,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       total -= oldest.size;
       unlinkSync(oldest.path);
     }
+    return true;
   }
 
   /**
@@ -132,9 +136,10 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
         chunk += deliveryLine(record, deliveryRedactor);
       }
       for (; s < socketRecords.length; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
-      write(chunk);
-      Atomics.add(counters, DONE, records.length);
-      sockets.written(socketRecords.length);
+      if (write(chunk)) {
+        Atomics.add(counters, DONE, records.length);
+        sockets.written(socketRecords.length);
+      }
     } catch (error) {
       failed = true;
       port.postMessage({ type: "failed", message: failure(error) } satisfies FromWorker);
