@@ -47,7 +47,7 @@ const KEYS = [
   ...["callUrl", "mediaUrl", "media", "mediaUrls", "recordingUri", "answerUrl"],
   ...["text", "body", "message", "tag", "eventType", "eventTime", "description", "errorMessage", "cause", "direction", "X-Account-Code", "sequenceNumber"],
   ...["customParams", "streamParams", "sipHeaders", "identity", "stirShaken"],
-  ...["password", "token", "apiKey", "pin", "accountPin", "username", "fallbackUsername", "digits", "uui", "transferTo", "__proto__"],
+  ...["password", "token", "apiKey", "pin", "accountPin", "username", "fallbackUsername", "digits", "uui", "transferTo"],
 ];
 const CONTAINERS = ["customParams", "streamParams", "sipHeaders", "identity", "stirShaken"];
 
@@ -132,6 +132,7 @@ function oddJson(value: Record<string, unknown>): string {
     text.replace(/^\{/, '{"tn":9195550142,"callId":12345678,"pin":1234,"token":{"a":"b","n":[1,true,null]},"password":["x"],'),
     text.replace(/^\{/, '{"identity":{"token":"t-1","pin":"1234","n":9195550142,"u":"https://a:b@h.example.com/?token=z"},"tag":"PIN 9195550142","customParams":{"apiKey":7,"x":"y"},'),
     `\uFEFF${text}`,
+    text.replace(/^\{/, '{"__proto__":{"from":"+19195550177","token":"t-2","n":9195550177},"x":{"__proto__":"919-555-0177"},'),
     ` ${text}\n`,
   ]);
 }

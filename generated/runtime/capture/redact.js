@@ -7,7 +7,7 @@
  * HMAC-SHA256 of the value under a key only the user holds (random per capture unless they give one): it
  * cannot be reversed or recomputed without that key.
  *
- * Edge-safe: the HMAC is injected (`capture/worker.ts` binds node:crypto). What is replaced (JSON keys, XML
+ * Edge-safe: the HMAC is injected (`capture/entry.ts` binds `hmac-sha256.ts`, the same bytes as node:crypto). What is replaced (JSON keys, XML
  * element names, query parameters): phone numbers (any E.164 anywhere, North American numbers in national
  * shapes (`9195550100`, `(919) 555-0100`) anywhere, the same pseudonym digits as their E.164 form, and
  * fields named like numbers, `from`, `to`, `owner`, caller ids, also as JSON numbers; the `Private` /
