@@ -11,6 +11,7 @@
  */
 import type { SocketKind, StreamServer } from "../sockets/types.js";
 import type { AnswerDifference } from "./compare.js";
+import { type SocketCaptureEntry } from "./socket-entry.js";
 import { type SocketSession, type SocketTranscript } from "./socket-sessions.js";
 /** Where captured sockets are replayed: a `ws://` / `wss://` base URL, or a stream server in process. */
 export type SocketReplayTarget = string | URL | StreamServer;
@@ -46,6 +47,12 @@ export interface SocketReplayResult {
     readonly skipped?: string;
     /** Why the socket did not open (a refused handshake), when it did not. */
     readonly error?: string;
+    /**
+     * The socket as replayed, as capture records (its `open`, the inbound records as captured, the server's
+     * messages in the order they came between them, media payloads dropped, and the close): what
+     * `replay --update` writes in place of the recorded ones. Undefined when skipped or not opened.
+     */
+    readonly replayed?: readonly SocketCaptureEntry[];
 }
 /**
  * Replays one captured socket against a target and compares what the server sent with the recording.

@@ -13,6 +13,7 @@ import { signTranscriptionToken, TRANSCRIPTION_TOKEN_PARAM } from "../sockets/tr
 import { loadWs } from "../simulate/socket-client.js";
 import { BandwidthError } from "../errors.js";
 import { basicAuthorization } from "../testing/index.js";
+import { socketEntryOf } from "./socket-entry.js";
 import { compareSockets, inboundFrame, outboundShape, recordedTranscript } from "./socket-sessions.js";
 function waiters() {
     const list = [];
@@ -231,6 +232,14 @@ export async function replaySocketSession(session, options) {
         if (socket.received.length < expected)
             gaveUpAt = expected;
     };
+    const replayed = session.open === undefined ? [] : [session.open];
+    const head = { kind: session.kind, connection: session.connection };
+    const asRecord = (record) => socketEntryOf(record, { redactor: undefined, keepMedia: false });
+    let logged = 0;
+    const log = () => {
+        while (logged < socket.received.length)
+            replayed.push(asRecord({ ...head, at: Date.now(), type: "out", text: socket.received[logged++] }));
+    };
     for (const message of session.messages) {
         if (message.type === "out") {
             expected++;
@@ -239,13 +248,18 @@ export async function replaySocketSession(session, options) {
         await caughtUp();
         if (socket.closed !== undefined)
             break;
+        log();
         socket.send(inboundFrame(message));
+        replayed.push(message);
         sent++;
     }
     await caughtUp();
     await socket.settle();
     if (socket.closed === undefined)
         await socket.close(sendable(recorded.close));
-    const actual = { out: socket.received.map(outboundShape), in: sent, close: socket.closed?.code };
-    return { ...common, actual, differences: compareSockets(recorded, actual) };
+    log();
+    const code = socket.closed?.code;
+    replayed.push(asRecord({ ...head, at: Date.now(), type: "close", code, reason: session.close?.reason ?? "" }));
+    const actual = { out: socket.received.map(outboundShape), in: sent, close: code };
+    return { ...common, actual, differences: compareSockets(recorded, actual), replayed };
 }

@@ -15,6 +15,7 @@ import { loadWs } from "../simulate/socket-client.js";
 import { BandwidthError } from "../errors.js";
 import { basicAuthorization } from "../testing/index.js";
 import type { AnswerDifference } from "./compare.js";
+import { socketEntryOf, type SocketCaptureEntry } from "./socket-entry.js";
 import { compareSockets, inboundFrame, outboundShape, recordedTranscript, type SocketSession, type SocketTranscript } from "./socket-sessions.js";
 
 /** Where captured sockets are replayed: a `ws://` / `wss://` base URL, or a stream server in process. */
@@ -53,6 +54,12 @@ export interface SocketReplayResult {
   readonly skipped?: string;
   /** Why the socket did not open (a refused handshake), when it did not. */
   readonly error?: string;
+  /**
+   * The socket as replayed, as capture records (its `open`, the inbound records as captured, the server's
+   * messages in the order they came between them, media payloads dropped, and the close): what
+   * `replay --update` writes in place of the recorded ones. Undefined when skipped or not opened.
+   */
+  readonly replayed?: readonly SocketCaptureEntry[];
 }
 
 /** A socket being replayed, over either transport. */
@@ -289,6 +296,13 @@ export async function replaySocketSession(session: SocketSession, options: Socke
     while (socket.received.length < expected && socket.closed === undefined && Date.now() < deadline) await socket.next(deadline - Date.now());
     if (socket.received.length < expected) gaveUpAt = expected;
   };
+  const replayed: SocketCaptureEntry[] = session.open === undefined ? [] : [session.open];
+  const head = { kind: session.kind, connection: session.connection };
+  const asRecord = (record: Parameters<typeof socketEntryOf>[0]): SocketCaptureEntry => socketEntryOf(record, { redactor: undefined, keepMedia: false });
+  let logged = 0;
+  const log = (): void => {
+    while (logged < socket.received.length) replayed.push(asRecord({ ...head, at: Date.now(), type: "out", text: socket.received[logged++] }));
+  };
   for (const message of session.messages) {
     if (message.type === "out") {
       expected++;
@@ -296,12 +310,17 @@ export async function replaySocketSession(session: SocketSession, options: Socke
     }
     await caughtUp();
     if (socket.closed !== undefined) break;
+    log();
     socket.send(inboundFrame(message));
+    replayed.push(message);
     sent++;
   }
   await caughtUp();
   await socket.settle();
   if (socket.closed === undefined) await socket.close(sendable(recorded.close));
-  const actual: SocketTranscript = { out: socket.received.map(outboundShape), in: sent, close: socket.closed?.code };
-  return { ...common, actual, differences: compareSockets(recorded, actual) };
+  log();
+  const code = socket.closed?.code;
+  replayed.push(asRecord({ ...head, at: Date.now(), type: "close", code, reason: session.close?.reason ?? "" }));
+  const actual: SocketTranscript = { out: socket.received.map(outboundShape), in: sent, close: code };
+  return { ...common, actual, differences: compareSockets(recorded, actual), replayed };
 }
