@@ -171,6 +171,10 @@ test("a transcription socket: its masked URL token is skipped without a secret, 
   assert.equal(seen.length, 3, "both replays reached the handler");
   assert.match(seen[1], /^\[redacted 11 characters\]$/);
 
+  // a fresh token is a credential: never minted for ws:// to a host that is not loopback
+  const clear = await replayCapture(`http://127.0.0.1:${port}`, entries, { sockets: { transcriptionSecret: SECRET, target: "ws://bot.example.com" } });
+  assert.match(clear.sockets[0].skipped!, /not sent over ws:\/\/ to a host that is not loopback/);
+
   const wrong = await replayCapture(`http://127.0.0.1:${port}`, entries, { sockets: { transcriptionSecret: "another-secret-0123456789" } });
   assert.equal(wrong.ok, false);
   assert.equal(wrong.sockets[0].differences[0].path, "open");

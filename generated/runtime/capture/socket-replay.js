@@ -165,7 +165,7 @@ async function openWs(url, headers, timeoutMs) {
 /** A code a peer may send in a close frame (1005 / 1006 only describe a close). */
 const sendable = (code) => (code !== undefined && (code === 1000 || (code >= 3000 && code < 5000)) ? code : 1000);
 /** Where to open, with which headers; or why the socket is skipped. */
-async function handshake(session, options) {
+async function handshake(session, options, remote) {
     const recordedUrl = session.open?.url;
     if (recordedUrl === undefined)
         return { skipped: "its open record is not in the capture" };
@@ -179,6 +179,9 @@ async function handshake(session, options) {
     if (session.kind === "transcription" && query.has(TRANSCRIPTION_TOKEN_PARAM)) {
         if (options.transcriptionSecret === undefined)
             return { skipped: "its URL token is masked in the capture (give a transcription secret to mint a fresh one)" };
+        // a minted token is a credential: as transcriptionDestination, never in clear over the network
+        if (remote !== undefined && !secureOrLoopback(remote))
+            return { skipped: "a transcription token is not sent over ws:// to a host that is not loopback (use wss://)" };
         const start = session.messages.find((m) => m.type === "in" && m.event === "start");
         let callId;
         try {
@@ -193,6 +196,15 @@ async function handshake(session, options) {
         url = `${recordedUrl.slice(0, q)}?${query.toString()}`;
     }
     return { url, headers };
+}
+function secureOrLoopback(base) {
+    try {
+        const url = new URL(base);
+        return url.protocol === "wss:" || ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+    }
+    catch {
+        return false;
+    }
 }
 function wsBase(target) {
     return String(target)
@@ -209,12 +221,13 @@ function wsBase(target) {
 export async function replaySocketSession(session, options) {
     const recorded = recordedTranscript(session);
     const common = { kind: session.kind, connection: session.connection, url: session.open?.url ?? "?", recorded };
-    const how = await handshake(session, options);
+    const target = options.target;
+    const remote = typeof target === "string" || target instanceof URL ? `${wsBase(target)}` : undefined;
+    const how = await handshake(session, options, remote);
     if ("skipped" in how)
         return { ...common, actual: undefined, differences: [], skipped: how.skipped };
     const stepMs = options.stepTimeoutMs ?? 2000;
-    const target = options.target;
-    const socket = typeof target === "string" || target instanceof URL ? await openWs(`${wsBase(target)}${how.url}`, how.headers, Math.max(stepMs, 5000)) : await openInProcess(target, how.url, how.headers);
+    const socket = remote !== undefined ? await openWs(`${remote}${how.url}`, how.headers, Math.max(stepMs, 5000)) : await openInProcess(target, how.url, how.headers);
     if (typeof socket === "string") {
         return { ...common, actual: { out: [], in: 0, close: undefined }, differences: [{ path: "open", recorded: "accepted", actual: socket }], error: socket };
     }

@@ -234,7 +234,7 @@ async function openWs(url: string, headers: Record<string, string>, timeoutMs: n
 const sendable = (code: number | undefined): number => (code !== undefined && (code === 1000 || (code >= 3000 && code < 5000)) ? code : 1000);
 
 /** Where to open, with which headers; or why the socket is skipped. */
-async function handshake(session: SocketSession, options: SocketReplayOptions): Promise<{ url: string; headers: Record<string, string> } | { skipped: string }> {
+async function handshake(session: SocketSession, options: SocketReplayOptions, remote: string | undefined): Promise<{ url: string; headers: Record<string, string> } | { skipped: string }> {
   const recordedUrl = session.open?.url;
   if (recordedUrl === undefined) return { skipped: "its open record is not in the capture" };
   const headers: Record<string, string> = { ...(session.open?.headers ?? {}) };
@@ -246,6 +246,8 @@ async function handshake(session: SocketSession, options: SocketReplayOptions): 
   const query = new URLSearchParams(q === -1 ? "" : recordedUrl.slice(q + 1));
   if (session.kind === "transcription" && query.has(TRANSCRIPTION_TOKEN_PARAM)) {
     if (options.transcriptionSecret === undefined) return { skipped: "its URL token is masked in the capture (give a transcription secret to mint a fresh one)" };
+    // a minted token is a credential: as transcriptionDestination, never in clear over the network
+    if (remote !== undefined && !secureOrLoopback(remote)) return { skipped: "a transcription token is not sent over ws:// to a host that is not loopback (use wss://)" };
     const start = session.messages.find((m) => m.type === "in" && m.event === "start");
     let callId: unknown;
     try {
@@ -258,6 +260,15 @@ async function handshake(session: SocketSession, options: SocketReplayOptions): 
     url = `${recordedUrl.slice(0, q)}?${query.toString()}`;
   }
   return { url, headers };
+}
+
+function secureOrLoopback(base: string): boolean {
+  try {
+    const url = new URL(base);
+    return url.protocol === "wss:" || ["localhost", "127.0.0.1", "[::1]"].includes(url.hostname);
+  } catch {
+    return false;
+  }
 }
 
 function wsBase(target: string | URL): string {
@@ -276,12 +287,12 @@ function wsBase(target: string | URL): string {
 export async function replaySocketSession(session: SocketSession, options: SocketReplayOptions & { readonly target: SocketReplayTarget }): Promise<SocketReplayResult> {
   const recorded = recordedTranscript(session);
   const common = { kind: session.kind, connection: session.connection, url: session.open?.url ?? "?", recorded };
-  const how = await handshake(session, options);
+  const target = options.target;
+  const remote = typeof target === "string" || target instanceof URL ? `${wsBase(target)}` : undefined;
+  const how = await handshake(session, options, remote);
   if ("skipped" in how) return { ...common, actual: undefined, differences: [], skipped: how.skipped };
   const stepMs = options.stepTimeoutMs ?? 2000;
-  const target = options.target;
-  const socket =
-    typeof target === "string" || target instanceof URL ? await openWs(`${wsBase(target)}${how.url}`, how.headers, Math.max(stepMs, 5000)) : await openInProcess(target, how.url, how.headers);
+  const socket = remote !== undefined ? await openWs(`${remote}${how.url}`, how.headers, Math.max(stepMs, 5000)) : await openInProcess(target as StreamServer, how.url, how.headers);
   if (typeof socket === "string") {
     return { ...common, actual: { out: [], in: 0, close: undefined }, differences: [{ path: "open", recorded: "accepted", actual: socket }], error: socket };
   }
