@@ -45,8 +45,15 @@ export function socketSessions(entries) {
 export function silencePayload(length) {
     if (!Number.isSafeInteger(length) || length <= 0)
         return "";
-    return bytesToBase64(new Uint8Array(Math.min(Math.ceil(length / 4) * 3 - 2, 1 << 20)).fill(0xff));
+    let payload = silences.get(length);
+    if (payload === undefined) {
+        payload = bytesToBase64(new Uint8Array(Math.min(Math.ceil(length / 4) * 3 - 2, 1 << 20)).fill(0xff));
+        if (silences.size < 64)
+            silences.set(length, payload); // a capture has a few frame sizes
+    }
+    return payload;
 }
+const silences = new Map();
 /** The frame to send for one captured inbound message: its text (a dropped media payload filled with silence), or bytes for a binary frame. */
 export function inboundFrame(entry) {
     if (entry.message === undefined) {
