@@ -191,6 +191,15 @@ export const sockets = createStreamServer({
   const table = await cli(["drift", drifted]);
   assert.match(table.stdout, /voice\s+disconnect\s+unknown-field\s+\/sipDiagnostics\s+2/);
 
+  // the socket options' usage errors (exit 2): half a credential pair, a transcription secret too short to be one
+  const half = await cli(["replay", dir, "--url", "http://127.0.0.1:9", "--socket-username", STREAM_USERNAME]);
+  assert.equal(half.status, 2);
+  assert.match(half.stderr, /give both --socket-username and --socket-password, or neither/);
+  const short = await cli(["replay", dir, "--url", "http://127.0.0.1:9"], { BW_TRANSCRIPTION_SECRET: "short" });
+  assert.equal(short.status, 2);
+  assert.match(short.stderr, /transcription secret must be at least 16 bytes/);
+  assert.ok(!short.stderr.includes("short\n") && !short.stderr.includes('"short"'), "the secret is not echoed");
+
   for (const command of ["replay", "fixtures", "drift"]) {
     const help = await cli([command, "--help"]);
     assert.equal(help.status, 0);

@@ -63,6 +63,7 @@ function socketOptions(values: Map<string, string>, url: string, auth: { usernam
   const password = values.get("--socket-password") ?? (values.has("--socket-username") ? undefined : process.env.BW_STREAM_PASSWORD || undefined);
   if ((username === undefined) !== (password === undefined)) throw new UsageError("give both --socket-username and --socket-password, or neither");
   const secret = values.get("--transcription-secret") ?? (process.env.BW_TRANSCRIPTION_SECRET || undefined);
+  if (secret !== undefined && Buffer.byteLength(secret) < 16) throw new UsageError("the transcription secret must be at least 16 bytes long, as your server's verifier takes it");
   return { target, ...(username === undefined ? auth : { username, password }), ...(secret === undefined ? {} : { transcriptionSecret: secret }) };
 }
 

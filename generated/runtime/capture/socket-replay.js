@@ -227,7 +227,13 @@ export async function replaySocketSession(session, options) {
     if ("skipped" in how)
         return { ...common, actual: undefined, differences: [], skipped: how.skipped };
     const stepMs = options.stepTimeoutMs ?? 2000;
-    const socket = remote !== undefined ? await openWs(`${remote}${how.url}`, how.headers, Math.max(stepMs, 5000)) : await openInProcess(target, how.url, how.headers);
+    let socket;
+    try {
+        socket = remote !== undefined ? await openWs(`${remote}${how.url}`, how.headers, Math.max(stepMs, 5000)) : await openInProcess(target, how.url, how.headers);
+    }
+    catch (error) {
+        socket = error.message; // no ws package, a URL ws refuses: this socket's failure, not the replay's
+    }
     if (typeof socket === "string") {
         return { ...common, actual: { out: [], in: 0, close: undefined }, differences: [{ path: "open", recorded: "accepted", actual: socket }], error: socket };
     }

@@ -292,7 +292,12 @@ export async function replaySocketSession(session: SocketSession, options: Socke
   const how = await handshake(session, options, remote);
   if ("skipped" in how) return { ...common, actual: undefined, differences: [], skipped: how.skipped };
   const stepMs = options.stepTimeoutMs ?? 2000;
-  const socket = remote !== undefined ? await openWs(`${remote}${how.url}`, how.headers, Math.max(stepMs, 5000)) : await openInProcess(target as StreamServer, how.url, how.headers);
+  let socket: ReplaySocket | string;
+  try {
+    socket = remote !== undefined ? await openWs(`${remote}${how.url}`, how.headers, Math.max(stepMs, 5000)) : await openInProcess(target as StreamServer, how.url, how.headers);
+  } catch (error) {
+    socket = (error as Error).message; // no ws package, a URL ws refuses: this socket's failure, not the replay's
+  }
   if (typeof socket === "string") {
     return { ...common, actual: { out: [], in: 0, close: undefined }, differences: [{ path: "open", recorded: "accepted", actual: socket }], error: socket };
   }
