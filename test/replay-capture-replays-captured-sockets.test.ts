@@ -3,7 +3,8 @@
 // clean against the very receiver recorded, over ws (a URL target) and in process (webhooks.fetch + the stream
 // server, no network); a deliberate bot change is named by connection and message index (`out[1]`), a handler
 // change by BXML element path with the socket clean. Dropped media payloads reach the server as valid μ-law
-// silence of the recorded length. A transcription socket's masked URL token: skipped (said why) without a
+// silence of the recorded length. The call's <StartTranscription> destination differs at every call only by
+// its signed URL token, which is no BXML difference. A transcription socket's masked URL token: skipped (said why) without a
 // secret, a fresh token minted with one, refused (a named `open` difference) with a wrong one.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -18,6 +19,7 @@ import { createStreamServer, createTranscriptionTokenVerifier, transcriptionDest
 import { attachStreamServer } from "../generated/sockets-node.js";
 import { replayCapture, simulateCall } from "../generated/testing.js";
 import { compareSockets, silencePayload, socketSessions } from "../generated/runtime/capture/socket-sessions.js";
+import { compareAnswers } from "../generated/runtime/capture/compare.js";
 import { PASSWORD, type Receiver, STREAM_PASSWORD, STREAM_USERNAME, USERNAME, recordCapture } from "./support/recorder.js";
 import { until } from "./support/until.js";
 
@@ -199,4 +201,16 @@ test("socketSessions: a new open starts a new session, so captures read together
       { path: "close", recorded: "1000", actual: "4010" },
     ],
   );
+});
+
+test("a <StartTranscription> destination's URL token (signed afresh at every call) is no BXML difference; the rest of the URL is", () => {
+  const answer = (destination: string) => ({ status: 200, contentType: "application/xml", body: `<Response><StartTranscription name="live" destination="${destination}"/></Response>` });
+  const base = "wss://bot.example.com/sockets/transcription";
+  assert.deepEqual(compareAnswers(answer(`${base}?token=v1.Yy0x.1796460886.PlRF`), answer(`${base}?token=v1.Yy0y.1796461000.QmTx`)), []);
+  assert.deepEqual(compareAnswers(answer(`${base}?a=1&amp;token=v1.x`), answer(`${base}?a=1&amp;token=v1.y`)), []);
+  assert.deepEqual(
+    compareAnswers(answer(`${base}?token=v1.x`), answer(`wss://other.example.com/sockets/transcription?token=v1.y`)).map((d) => d.path),
+    ["/Response/StartTranscription[1]/@destination"],
+  );
+  assert.deepEqual(compareAnswers(answer(`${base}?a=1&amp;token=v1.x`), answer(`${base}?a=2&amp;token=v1.x`)).map((d) => d.path), ["/Response/StartTranscription[1]/@destination"]);
 });
