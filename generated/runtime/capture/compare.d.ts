@@ -4,7 +4,8 @@
  * status; an XML body (BXML, numbers replies) element by element: name, attributes (order ignored) and
  * text (surrounding whitespace ignored), so formatting is not a difference and a difference names its
  * element path (`/Response/Gather[1]/SpeakSentence[1]`); a JSON body value by value; anything else as
- * text. Edge-safe.
+ * text. A transcription URL token in an attribute (`destination="wss://…?token=…"`, signed afresh at every
+ * call) is no difference. Edge-safe.
  */
 import type { CapturedAnswer } from "./format.js";
 /** One difference between the recorded answer and the new one. */
