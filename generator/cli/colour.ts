@@ -43,3 +43,14 @@ const PLAIN: Paint = { red: (t) => t, green: (t) => t, yellow: (t) => t, bold: (
 export function painter(stream: ColourStream, env: NodeJS.ProcessEnv = process.env): Paint {
   return colourEnabled(stream, env) ? COLOURS : PLAIN;
 }
+
+/**
+ * Text from outside (a capture's paths, event names, field names) made safe to print on a terminal: control
+ * characters (an escape sequence could retitle the window, hide lines, or worse) are shown as `\u001b`.
+ *
+ * @example
+ * printable("/callbacks\u001b[2J") // "/callbacks\\u001b[2J"
+ */
+export function printable(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}

@@ -11,7 +11,7 @@ import { families } from "../model/families.js";
 import { pascalCase } from "../schema-transforms.js";
 import { UsageError, parseArgs } from "./args.js";
 import { readCaptures } from "./capture-files.js";
-import { painter } from "./colour.js";
+import { painter, printable } from "./colour.js";
 import type { Command } from "./command.js";
 
 const HELP = `Usage: bw-codegen drift <capture…> [--json]
@@ -200,7 +200,7 @@ async function run(argv: string[]): Promise<number> {
   } else {
     const paint = painter(process.stdout);
     if (list.length > 0) {
-      const rows = [["family", "event", "kind", "path", "count", "values / example"], ...list.map((f) => [f.family, f.event, f.kind, f.path || "-", String(f.count), f.values.length > 0 ? f.values.join(", ") : f.example])];
+      const rows = [["family", "event", "kind", "path", "count", "values / example"], ...list.map((f) => [f.family, f.event, f.kind, f.path || "-", String(f.count), f.values.length > 0 ? f.values.join(", ") : f.example].map(printable))];
       const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
       for (const [n, row] of rows.entries()) {
         const line = row.map((cell, c) => (c === row.length - 1 ? cell : cell.padEnd(widths[c]))).join("  ");

@@ -11,7 +11,7 @@ import type { CaptureEntry, SocketCaptureEntry } from "../../generated/capture.j
 import { socketSessions } from "../../generated/runtime/capture/socket-sessions.js";
 import { parseArgs, UsageError } from "./args.js";
 import { readCaptures, type CaptureFile } from "./capture-files.js";
-import { painter } from "./colour.js";
+import { painter, printable } from "./colour.js";
 import type { Command } from "./command.js";
 import { credentials } from "./simulate.js";
 
@@ -42,6 +42,8 @@ Options:
                             variable: a command line is visible to other users of the machine)
   --challenge-every         every delivery goes through the 401 challenge (default: the first one does, the
                             others carry the credentials at once: half the requests)
+  --timeout SECONDS         give up on a delivery the receiver has not answered after this long (default 15):
+                            it counts as a difference ("no answer"), and replay goes on with the next
   --update                  accept the new answers: write them, and the sockets as replayed, into the
                             capture files (exit 0)
   --json                    one JSON object per delivery and per socket, then a summary line
@@ -52,7 +54,7 @@ an answer or a socket that did not open; 2 usage error.
 
 function show(value: string | undefined): string {
   if (value === undefined) return "(none)";
-  return JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value);
+  return printable(JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value));
 }
 
 /** The socket options: --socket-url, the stream credentials, the transcription secret. */
@@ -104,21 +106,22 @@ function printer(json: boolean): Printer {
   }
   return {
     delivery(file, r, same) {
-      write(`${same ? paint.green("✓") : paint.red("✗")} ${file}#${r.index + 1} ${r.family} ${r.event ?? "?"} ${r.url} ${r.actual.status === 0 ? "no answer" : r.actual.status}\n`);
-      if (r.error !== undefined) write(`    ${paint.red(r.error)}\n`);
-      else for (const d of r.differences) write(`    ${d.path}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
+      // a capture comes from anywhere: what it names is printed without its control characters
+      write(`${same ? paint.green("✓") : paint.red("✗")} ${printable(`${file}#${r.index + 1} ${r.family} ${r.event ?? "?"} ${r.url}`)} ${r.actual.status === 0 ? "no answer" : r.actual.status}\n`);
+      if (r.error !== undefined) write(`    ${paint.red(printable(r.error))}\n`);
+      else for (const d of r.differences) write(`    ${printable(d.path)}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
     },
     socket(file, r) {
-      const name = `${file} ${r.kind}#${r.connection} ${r.url}`;
+      const name = printable(`${file} ${r.kind}#${r.connection} ${r.url}`);
       if (r.skipped !== undefined) {
-        write(`- ${name} skipped: ${r.skipped}\n`);
+        write(`- ${name} skipped: ${printable(r.skipped)}\n`);
         return;
       }
       const same = r.differences.length === 0;
       const what = r.actual === undefined || r.error !== undefined ? "" : ` ${r.actual.in} in, ${r.actual.out.length} out, close ${r.actual.close ?? "?"}`;
       write(`${same ? paint.green("✓") : paint.red("✗")} ${name}${what}\n`);
-      if (r.error !== undefined) write(`    ${paint.red(r.error)}\n`);
-      else for (const d of r.differences) write(`    ${r.kind}#${r.connection} ${d.path}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
+      if (r.error !== undefined) write(`    ${paint.red(printable(r.error))}\n`);
+      else for (const d of r.differences) write(`    ${r.kind}#${r.connection} ${printable(d.path)}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
     },
   };
 }
@@ -138,11 +141,20 @@ function updatedSockets(file: CaptureFile, replacement: Map<SocketCaptureEntry, 
   return out;
 }
 
+/** --timeout SECONDS in milliseconds (undefined: the default). */
+function timeoutOf(values: Map<string, string>): number | undefined {
+  const timeout = values.get("--timeout");
+  const timeoutMs = timeout === undefined ? undefined : Math.round(Number(timeout) * 1000);
+  if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new UsageError(`--timeout takes a number of seconds above 0, not ${timeout}`);
+  return timeoutMs;
+}
+
 async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
-    values: ["--url", "--username", "--password", "--socket-url", "--socket-username", "--socket-password", "--transcription-secret"],
+    values: ["--url", "--username", "--password", "--socket-url", "--socket-username", "--socket-password", "--transcription-secret", "--timeout"],
     booleans: ["--update", "--json", "--challenge-every"],
   });
+  const timeoutMs = timeoutOf(args.values);
   const url = args.values.get("--url");
   if (url === undefined) throw new UsageError("--url is required (the receiver's base URL, e.g. http://127.0.0.1:3000)");
   if (!/^https?:\/\//i.test(url)) throw new UsageError(`--url must be an http(s) URL, not ${url}`);
@@ -155,7 +167,7 @@ async function run(argv: string[]): Promise<number> {
   const deliveries: Tally = { total: 0, different: 0 };
   const updatedEntries = new Map<CaptureFile, CaptureEntry[]>();
   for (const file of files) {
-    const updated = await replayDeliveries(file, url, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first" }, out, deliveries);
+    const updated = await replayDeliveries(file, url, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first", timeoutMs }, out, deliveries);
     if (updated !== undefined) updatedEntries.set(file, updated);
   }
 

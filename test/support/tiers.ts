@@ -26,6 +26,8 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "docs-page-runs-no-script-from-the-spec.test.ts": "headless Chromium; runs the CLI binary",
   "drift-spec-cli.test.ts": "runs the CLI binary (drift --spec over changed copies of the spec)",
   "flight-recorder-cli.test.ts": "runs the CLI binary (replay, fixtures, drift) and node --test over generated fixtures",
+  "cli-prints-no-control-characters-from-a-capture.test.ts": "runs the CLI binary (replay and drift over a hostile capture)",
+  "replay-cli-gives-up-on-a-hanging-receiver.test.ts": "runs the CLI binary (replay against a receiver that never answers)",
   "generated-is-fresh-and-deterministic.test.ts": "runs `bw-codegen generate` / `check` (the whole generator)",
   "load-soak-fuzz-fault-smoke.test.ts": "load runs against receiver processes; redis-server",
   "messaging-cli-validate.test.ts": "runs the CLI binary",

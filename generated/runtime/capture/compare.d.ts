@@ -4,8 +4,9 @@
  * status; an XML body (BXML, numbers replies) element by element: name, attributes (order ignored) and
  * text (surrounding whitespace ignored), so formatting is not a difference and a difference names its
  * element path (`/Response/Gather[1]/SpeakSentence[1]`); a JSON body value by value; anything else as
- * text. A transcription URL token in an attribute (`destination="wss://…?token=…"`, signed afresh at every
- * call) is no difference. Edge-safe.
+ * text. Credentials (`maskCredentials` of redact.ts) are masked in both first: stored as `***`, they are
+ * no difference; nor is a transcription URL token in an attribute (`destination="wss://…?token=…"`, signed
+ * afresh at every call). Edge-safe.
  */
 import type { CapturedAnswer } from "./format.js";
 /** One difference between the recorded answer and the new one. */
@@ -23,4 +24,4 @@ export interface AnswerDifference {
  *   { status: 200, contentType: "application/xml", body: "<Response>\n  <Pause duration=\"1\"/>\n</Response>" });
  * // [{ path: "/Response/Hangup[1]", recorded: "<Hangup>", actual: "<Pause>" }]
  */
-export declare function compareAnswers(recorded: CapturedAnswer, actual: CapturedAnswer): AnswerDifference[];
+export declare function compareAnswers(recordedAnswer: CapturedAnswer, actualAnswer: CapturedAnswer): AnswerDifference[];

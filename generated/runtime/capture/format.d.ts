@@ -27,7 +27,8 @@ export interface CaptureEntry {
 }
 /**
  * Reads the deliveries of one capture file's text (blank lines skipped; a line that is not an entry throws,
- * naming its line number). Socket records (`"socket"`, written when the capture is also given to
+ * naming its line number and what is wrong). A last line cut short (no newline, not JSON: the process
+ * stopped while it was written) is skipped. Socket records (`"socket"`, written when the capture is also given to
  * `createStreamServer`) are not deliveries: they go to `sockets` when given, and are skipped otherwise.
  *
  * @example

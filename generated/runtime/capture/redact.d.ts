@@ -8,12 +8,15 @@
  * cannot be reversed or recomputed without that key.
  *
  * Edge-safe: the HMAC is injected (`capture/worker.ts` binds node:crypto). What is replaced (JSON keys, XML
- * element names, query parameters): phone numbers (any E.164 anywhere, and fields named like numbers, `from`,
- * `to`, `owner`, caller ids; the `Private` / `Anonymous` forms identify nobody and stay), ids (`…Id`, `…ID`,
+ * element names, query parameters): phone numbers (any E.164 anywhere, North American numbers in national
+ * shapes (`9195550100`, `(919) 555-0100`) anywhere, the same pseudonym digits as their E.164 form, and
+ * fields named like numbers, `from`, `to`, `owner`, caller ids, also as JSON numbers; the `Private` /
+ * `Anonymous` forms identify nobody and stay), the request URL's path segments holding numbers or ids, ids (`…Id`, `…ID`,
  * `id`), URLs (`…Url`, `…Uri`, `media`, and any `http(s)://` value: the host stays, the path segments
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
- * (`text`), SIP headers (`sipHeaders`, `diversion`, `X-…` fields), every value under `streamParams` /
+ * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `diversion`, `uui`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
+ * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
  */
 /** HMAC-SHA256 of a text under the capture's key (32 bytes). */
 export type Hmac = (text: string) => Uint8Array;
@@ -40,10 +43,20 @@ export interface Redactor {
     /** The pseudonym of one value (same shape). */
     pseudonym(value: string): string;
 }
-/** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
-export declare const CREDENTIAL_ATTRIBUTE: RegExp;
-/** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
+/** Whether a field's value is a credential (stored as `***`). */
+export declare function isCredential(name: string): boolean;
+/** Whether an XML attribute's value is a credential (`password`, `fallbackPassword`, `destinationUsername`, …): stored as `***`. */
 export declare const isCredentialAttribute: (name: string) => boolean;
+/**
+ * Every credential in a text of any kind (a BXML answer, a body stored unredacted, a URL) replaced by `***`:
+ * credential attributes, elements and JSON members, user info in URLs, credential query parameters,
+ * `Basic …` / `Bearer …` values. Used whatever `redact` and `keep` say; `compare.ts` masks both answers
+ * with it, so a credential stored as `***` compares equal to the real one.
+ *
+ * @example
+ * maskCredentials('<Redirect redirectUrl="https://u:p@host/cb?token=abc"/>'); // '<Redirect redirectUrl="https://***@host/cb?token=***"/>'
+ */
+export declare function maskCredentials(text: string): string;
 /**
  * Builds the redactor of one capture.
  *

@@ -8,6 +8,7 @@
  * replaced by `***`, whatever `keep` or `redact` say. `media` / `playAudio` payloads are dropped unless
  * `keepMedia` (their base64 length and the `sequenceNumber` stay). Edge-safe: text in, entries out.
  */
+import { maskCredentials } from "./redact.js";
 /** Whether a parsed NDJSON line is a socket record (rather than a delivery). */
 export function isSocketEntry(value) {
     return typeof value === "object" && value !== null && value.v === 1 && typeof value.socket === "string";
@@ -120,7 +121,7 @@ export function socketEntryOf(record, options) {
     }
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
         const redactor = options.redactor;
-        return redactor === undefined ? { ...head, message: record.text } : { ...head, message: redactor.body(record.text, "text/plain").text, omitted: "not a JSON object" };
+        return redactor === undefined ? { ...head, message: maskCredentials(record.text) } : { ...head, message: redactor.body(record.text, "text/plain").text, omitted: "not a JSON object" };
     }
     const message = parsed;
     const event = typeof message.eventType === "string" ? message.eventType : undefined;
@@ -141,7 +142,7 @@ export function socketEntryOf(record, options) {
             text = options.redactor.body(JSON.stringify(message), "application/json").text;
     }
     else
-        text = payloadLength === undefined ? record.text : JSON.stringify(message);
+        text = maskCredentials(payloadLength === undefined ? record.text : JSON.stringify(message)); // unredacted, but never a credential
     return {
         ...head,
         message: text,

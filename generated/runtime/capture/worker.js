@@ -8,17 +8,24 @@
  * writer, which turns capture off; nothing is retried.
  */
 import { createHmac } from "node:crypto";
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import { socketEntryOf } from "./socket-entry.js";
 import { socketRingReader } from "./socket-ring.js";
-import { createRedactor } from "./redact.js";
+import { createRedactor, maskCredentials } from "./redact.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a byte-order mark is part of the body as it arrived (redact.ts keeps it in front of the JSON)
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+/** A write failure as one line: its code (once: node's messages often start with it) and message. */
+function failure(error) {
+    const code = error.code;
+    const message = error.message;
+    return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+}
 /** The body as text, or why it is left out. */
 function bodyText(record) {
     const body = record.body;
@@ -70,6 +77,13 @@ function start(port, settings) {
             url = redactor.url(url, replaced);
             answer = redactor.answer(answer, replaced);
         }
+        else {
+            // unredacted (redact: false): credentials are still never stored
+            if (body !== null)
+                body = maskCredentials(body);
+            url = maskCredentials(url);
+            answer = maskCredentials(answer);
+        }
         return {
             v: 1,
             at: new Date(record.at).toISOString(),
@@ -92,6 +106,7 @@ function start(port, settings) {
         files.push({ path, size: 0 });
         return fd;
     }
+    /** Appends `chunk` to the current file (rotating); false when that file was deleted (reported, capture off). */
     function write(chunk) {
         const bytes = Buffer.from(chunk, "utf8");
         let current = files[files.length - 1];
@@ -99,7 +114,16 @@ function start(port, settings) {
             open();
             current = files[files.length - 1];
         }
-        writeSync(fd, bytes);
+        else if (fstatSync(fd).nlink === 0) {
+            // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
+            files.pop();
+            failed = true;
+            port.postMessage({ type: "failed", message: `ENOENT: the capture file ${current.path} was deleted` });
+            return false;
+        }
+        // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
+        for (let at = 0; at < bytes.length;)
+            at += writeSync(fd, bytes, at);
         current.size += bytes.length;
         total += bytes.length;
         while (total > settings.maxBytes && files.length > 1) {
@@ -107,6 +131,7 @@ function start(port, settings) {
             total -= oldest.size;
             unlinkSync(oldest.path);
         }
+        return true;
     }
     /**
      * Reads every entry written so far in both rings, gives their space back, then redacts and writes the
@@ -149,21 +174,21 @@ function start(port, settings) {
             }
             for (; s < socketRecords.length; s++)
                 chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
-            write(chunk);
-            Atomics.add(counters, DONE, records.length);
-            sockets.written(socketRecords.length);
+            if (write(chunk)) {
+                Atomics.add(counters, DONE, records.length);
+                sockets.written(socketRecords.length);
+            }
         }
         catch (error) {
             failed = true;
-            const code = error.code;
-            port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${error.message}` });
+            port.postMessage({ type: "failed", message: failure(error) });
         }
     }
     setInterval(drain, POLL_MS);
     port.on("message", (message) => {
         if (message.type === "flush") {
             drain();
-            port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) });
+            port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path).filter((path) => existsSync(path)) });
         }
     });
 }

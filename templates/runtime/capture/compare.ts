@@ -3,14 +3,15 @@
  * status; an XML body (BXML, numbers replies) element by element: name, attributes (order ignored) and
  * text (surrounding whitespace ignored), so formatting is not a difference and a difference names its
  * element path (`/Response/Gather[1]/SpeakSentence[1]`); a JSON body value by value; anything else as
- * text. A transcription URL token in an attribute (`destination="wss://…?token=…"`, signed afresh at every
- * call) is no difference. Edge-safe.
+ * text. Credentials (`maskCredentials` of redact.ts) are masked in both first: stored as `***`, they are
+ * no difference; nor is a transcription URL token in an attribute (`destination="wss://…?token=…"`, signed
+ * afresh at every call). Edge-safe.
  */
 
 import { parseXml } from "../xml/parser.js";
 import type { XmlElement } from "../xml/parser.js";
 import type { CapturedAnswer } from "./format.js";
-import { isCredentialAttribute } from "./redact.js";
+import { isCredentialAttribute, maskCredentials } from "./redact.js";
 
 /** One difference between the recorded answer and the new one. */
 export interface AnswerDifference {
@@ -85,7 +86,10 @@ function compareJson(a: unknown, b: unknown, path: string, out: AnswerDifference
  *   { status: 200, contentType: "application/xml", body: "<Response>\n  <Pause duration=\"1\"/>\n</Response>" });
  * // [{ path: "/Response/Hangup[1]", recorded: "<Hangup>", actual: "<Pause>" }]
  */
-export function compareAnswers(recorded: CapturedAnswer, actual: CapturedAnswer): AnswerDifference[] {
+export function compareAnswers(recordedAnswer: CapturedAnswer, actualAnswer: CapturedAnswer): AnswerDifference[] {
+  // credentials are stored as *** (capture/redact.ts): both sides are masked alike, so a credential is no difference
+  const recorded = { ...recordedAnswer, body: maskCredentials(recordedAnswer.body) };
+  const actual = { ...actualAnswer, body: maskCredentials(actualAnswer.body) };
   const out: AnswerDifference[] = [];
   if (recorded.status !== actual.status) out.push({ path: "status", recorded: String(recorded.status), actual: String(actual.status) });
   if (recorded.body.trim() === actual.body.trim()) return out;

@@ -33,9 +33,29 @@ export interface CaptureEntry {
   readonly latencyMs: number;
 }
 
+/** Why a parsed line is not a delivery entry (a capture file may come from anywhere), or undefined. */
+function notAnEntry(value: unknown): string | undefined {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return "not an object";
+  const e = value as Record<string, unknown>;
+  if (e.v !== 1) return "not a capture entry (v 1)";
+  for (const name of ["url", "family", "method"]) if (typeof e[name] !== "string") return `${name} is not a string`;
+  if (e.event !== undefined && e.event !== null && typeof e.event !== "string") return "event is not a string";
+  if (e.body !== undefined && e.body !== null && typeof e.body !== "string") return "body is not a string or null";
+  const headers = e.headers;
+  if (headers !== undefined && (headers === null || typeof headers !== "object" || Array.isArray(headers) || Object.values(headers).some((h) => typeof h !== "string"))) {
+    return "headers is not an object of strings";
+  }
+  const answer = e.answer as Record<string, unknown> | null | undefined;
+  if (answer === null || typeof answer !== "object" || typeof answer.status !== "number") return "answer.status is not a number";
+  if (answer.body !== undefined && typeof answer.body !== "string") return "answer.body is not a string";
+  if (answer.contentType !== undefined && answer.contentType !== null && typeof answer.contentType !== "string") return "answer.contentType is not a string";
+  return undefined;
+}
+
 /**
  * Reads the deliveries of one capture file's text (blank lines skipped; a line that is not an entry throws,
- * naming its line number). Socket records (`"socket"`, written when the capture is also given to
+ * naming its line number and what is wrong). A last line cut short (no newline, not JSON: the process
+ * stopped while it was written) is skipped. Socket records (`"socket"`, written when the capture is also given to
  * `createStreamServer`) are not deliveries: they go to `sockets` when given, and are skipped otherwise.
  *
  * @example
@@ -52,17 +72,18 @@ export function parseCapture(text: string, sockets?: SocketCaptureEntry[]): Capt
     try {
       value = JSON.parse(line);
     } catch {
+      if (i === lines.length - 1) break; // cut short while being written (every entry ends with a newline)
       throw new BandwidthError("BW_INVALID_CAPTURE", `line ${i + 1}: not JSON`);
     }
     if (isSocketEntry(value)) {
       sockets?.push(value);
       continue;
     }
-    const entry = value as Partial<CaptureEntry>;
-    if (entry === null || typeof entry !== "object" || entry.v !== 1 || typeof entry.url !== "string" || typeof entry.answer?.status !== "number") {
-      throw new BandwidthError("BW_INVALID_CAPTURE", `line ${i + 1}: not a capture entry (v 1, url, answer.status)`);
-    }
-    entries.push(value as CaptureEntry);
+    const wrong = notAnEntry(value);
+    if (wrong !== undefined) throw new BandwidthError("BW_INVALID_CAPTURE", `line ${i + 1}: ${wrong}`);
+    const entry = value as CaptureEntry;
+    // fields an older or hand-made entry may lack get their empty value
+    entries.push({ ...entry, headers: entry.headers ?? {}, body: entry.body ?? null, answer: { ...entry.answer, body: entry.answer.body ?? "" } });
   }
   return entries;
 }

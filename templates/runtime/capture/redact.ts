@@ -7,13 +7,22 @@
  * cannot be reversed or recomputed without that key.
  *
  * Edge-safe: the HMAC is injected (`capture/worker.ts` binds node:crypto). What is replaced (JSON keys, XML
- * element names, query parameters): phone numbers (any E.164 anywhere, and fields named like numbers, `from`,
- * `to`, `owner`, caller ids; the `Private` / `Anonymous` forms identify nobody and stay), ids (`…Id`, `…ID`,
+ * element names, query parameters): phone numbers (any E.164 anywhere, North American numbers in national
+ * shapes (`9195550100`, `(919) 555-0100`) anywhere, the same pseudonym digits as their E.164 form, and
+ * fields named like numbers, `from`, `to`, `owner`, caller ids, also as JSON numbers; the `Private` /
+ * `Anonymous` forms identify nobody and stay), the request URL's path segments holding numbers or ids, ids (`…Id`, `…ID`,
  * `id`), URLs (`…Url`, `…Uri`, `media`, and any `http(s)://` value: the host stays, the path segments
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
- * (`text`), SIP headers (`sipHeaders`, `diversion`, `X-…` fields), every value under `streamParams` /
+ * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `diversion`, `uui`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
+ * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
  */
+
+/** Sets a member, also one named `__proto__` (a hostile body's key is recorded as a key, not as the object's prototype). */
+function put(out: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === "__proto__") Object.defineProperty(out, name, { value, enumerable: true, writable: true, configurable: true });
+  else out[name] = value;
+}
 
 /** HMAC-SHA256 of a text under the capture's key (32 bytes). */
 export type Hmac = (text: string) => Uint8Array;
@@ -40,25 +49,123 @@ export interface Redactor {
   pseudonym(value: string): string;
 }
 
-const E164 = /\+[1-9]\d{6,14}/g;
+/**
+ * A phone number in free text, E.164 or North American in national shapes (`9195550100`, `19195550100`,
+ * `919-555-0100`, `(919) 555-0100`, `919.555.0100`, `1 919 555 0100`): the numbers family writes
+ * `<TelephoneNumber>7205550131</TelephoneNumber>` and its messages say "Telephone number 7205550136 is …".
+ */
+const PHONE_TEXT = /\+[1-9]\d{6,14}|(?<![\w+])(?:1[-. ]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[-. ]?)[2-9]\d{2}[-. ]?\d{4}(?![\w])/g;
 /** Ids inside free text ("Call c-8d1f…-61f0 is busy"): Bandwidth's prefixed ids and UUIDs. */
 const ID_TOKEN = /\b(?:[a-z]{1,6}-)?[0-9a-f]{8}-[0-9a-f]{4,8}(?:-[0-9a-f]{4,12})+\b/gi;
 const NOT_PERSONAL = /^(?:anonymous|private|restricted|unavailable|unknown)$/i;
-const PHONE_KEY = /(?:number|^from$|^to$|^owner$|callerid$|calledid$|^tn$|^diversion$|phone)/i;
+const PHONE_KEY = /(?:number|^from$|^to$|^owner$|callerid$|calledid$|^tn$|^diversion$|phone|^transferTo$|^origTo$)/i;
+/** The user part of a SIP URI that is a name, not a number (`sip:alice@pbx.example.com`); numbers are E.164 / national above. */
+const SIP_USER = /\b(sips?:)([A-Za-z][^@\s"'<>;:]*)@/g;
 const ID_KEY = /(?:^id$|Id$|ID$|^sipCallId$)/;
 const URL_KEY = /(?:url$|uri$|^media$|^mediaUrls?$)/i;
 const TEXT_KEY = /^(?:text|body|message)$/;
 const CONTAINER_KEY = /^(?:streamParams|customParams|sipHeaders|identity|stirShaken)$/;
-const SIP_HEADER_KEY = /^x-/i;
-/** An XML attribute that carries a credential: `password`, `fallbackPassword`, `destinationUsername`, … (value in either quote). */
-export const CREDENTIAL_ATTRIBUTE: RegExp = /(\s[A-Za-z]*(?:[Pp]assword|[Uu]sername)\s*=\s*)(["'])[^"']*\2/g;
-/** Whether an attribute name is one {@link CREDENTIAL_ATTRIBUTE} blanks out. */
-export const isCredentialAttribute = (name: string): boolean => /(?:password|username)$/i.test(name);
+const SIP_HEADER_KEY = /^(?:x-|uui$|p-asserted-identity$|remote-party-id$|history-info$)/i;
+/**
+ * A field (JSON key, XML element or attribute, query or form parameter) whose value is a credential:
+ * `password`, `fallbackPassword`, `destinationUsername`, `token`, `apiKey`, `Authorization`, `secret`, …
+ * Its value is stored as `***` whatever `keep` or `redact` say.
+ */
+const CREDENTIAL_NAME = /(?:passw(?:or)?d|passphrase|passcode|secret|token|authorization|credential|signature|api[-_]?key|private[-_]?key|username$|^(?:pass|pwd|pw|auth|sig|key|user)$)/i;
+/** Whether a field's value is a credential (stored as `***`). */
+export function isCredential(name: string): boolean {
+  let known = credentialNames.get(name);
+  if (known === undefined) {
+    known = CREDENTIAL_NAME.test(name) || PIN_NAME.test(name);
+    if (credentialNames.size >= 10_000) credentialNames.clear();
+    credentialNames.set(name, known);
+  }
+  return known;
+}
+/** Field names seen, and whether each is a credential's (a receiver sees the same few names again and again). */
+const credentialNames = new Map<string, boolean>();
+/** A PIN (the numbers family's port-out `<Pin>`, the port-out passcode): `pin`, `PIN`, `accountPin`. */
+const PIN_NAME = /^(?:pin|PIN|Pin)$|[a-z](?:Pin|PIN)$/;
+/** Whether an XML attribute's value is a credential (`password`, `fallbackPassword`, `destinationUsername`, …): stored as `***`. */
+export const isCredentialAttribute = (name: string): boolean => isCredential(name);
+
+// The patterns below match any attribute, element, member or parameter (each scan is linear) and the name
+// decides (`isCredential`, remembered per name): one pattern per credential word was several times slower.
+/** Any attribute: ` name="value"` (either quote). */
+const ATTRIBUTE = /(\s)([A-Za-z][\w.:-]*)(\s*=\s*)(["'])([^"']*)\4/g;
+/** Any element with text only: `<name …>text</name>`. */
+const TEXT_ELEMENT = /<((?:[\w.-]+:)?([A-Za-z_][\w.-]*))(\s[^>]*)?>([^<]*)<\/\1\s*>/g;
+/** Any JSON member with a string value, as text: `"name": "value"`. */
+const STRING_MEMBER = /"([\w.-]+)"(\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
+/** Credentials inside any URL: `https://user:pass@host`, `sip:user:pass@host`. */
+const URL_USERINFO = /(:\/\/)[^\s/?#@"'<>\\]+@/g;
+const SIP_PASSWORD = /\b(sips?:[^\s:@"'<>;/]+:)[^\s@"'<>;/]+@/gi;
+/** Any parameter of a query, a form body or SIP URI (`&amp;`-escaped in XML too): `token=…`. */
+const PARAMETER = /([?&;](?:amp;)?)([\w.-]+)=([^&\s"'<>#]*)/g;
+/** An `Authorization` value in free text. */
+const AUTH_SCHEME = /\b(Basic|Bearer|Digest)\s+[A-Za-z0-9+/=._~-]{6,}/g;
+
+/**
+ * What a credential's value is stored as: `***`; a PIN of digits (the port-out `<Pin>`, whose schema wants
+ * letters and digits) as as many zeros, so the stored event still validates (and replays as it did).
+ */
+function secret(name: string, value: string): string {
+  return PIN_NAME.test(name) && /^\s*\d+\s*$/.test(value) ? value.replace(/\d/g, "0") : "***";
+}
+
+/** A parameter's value masked when its name is a credential's (`token`, `sig`, `api_key`; not `user=phone`). */
+function maskParameter(whole: string, head: string, name: string): string {
+  return name !== "user" && isCredential(name) ? `${head}${name}=***` : whole;
+}
+
+/**
+ * The credentials free text can hold (a JSON string value, a query value, any text): user info in URLs,
+ * credential parameters, `Basic …` values. Each scan only runs when the text has the character it needs.
+ */
+function maskInText(text: string): string {
+  let out = text;
+  if (out.includes("@")) out = out.replace(URL_USERINFO, "$1***@").replace(SIP_PASSWORD, "$1***@");
+  if (out.includes("=")) out = out.replace(PARAMETER, maskParameter);
+  if (out.includes("Basic ") || out.includes("Bearer ") || out.includes("Digest ")) out = out.replace(AUTH_SCHEME, "$1 ***");
+  return out;
+}
+
+/** Credential attributes of an XML text. */
+function maskAttributes(text: string): string {
+  return text.includes("=") ? text.replace(ATTRIBUTE, (whole, space: string, name: string, eq: string, quote: string) => (isCredential(name) ? `${space}${name}${eq}${quote}***${quote}` : whole)) : text;
+}
+
+/** Credential attributes and elements of an XML text. */
+function maskMarkup(text: string): string {
+  const out = maskAttributes(text);
+  return out.includes("</")
+    ? out.replace(TEXT_ELEMENT, (whole, name: string, local: string, attrs: string | undefined, inner: string) => (isCredential(local) ? `<${name}${attrs ?? ""}>${secret(local, inner)}</${name}>` : whole))
+    : out;
+}
+
+/**
+ * Every credential in a text of any kind (a BXML answer, a body stored unredacted, a URL) replaced by `***`:
+ * credential attributes, elements and JSON members, user info in URLs, credential query parameters,
+ * `Basic …` / `Bearer …` values. Used whatever `redact` and `keep` say; `compare.ts` masks both answers
+ * with it, so a credential stored as `***` compares equal to the real one.
+ *
+ * @example
+ * maskCredentials('<Redirect redirectUrl="https://u:p@host/cb?token=abc"/>'); // '<Redirect redirectUrl="https://***@host/cb?token=***"/>'
+ */
+export function maskCredentials(text: string): string {
+  if (text === "") return text;
+  let out = text.includes("<") ? maskMarkup(text) : text;
+  if (out.includes('"')) out = out.replace(STRING_MEMBER, (whole, name: string, colon: string, value: string) => (isCredential(name) ? `"${name}"${colon}"${secret(name, value)}"` : whole));
+  return maskInText(out);
+}
 
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
 
 const DIGITS = "0123456789";
+const NANP_LEAD = "23456789";
+/** North American toll-free area codes: 800, 822, 833, 844, 855, 866, 877, 880–889. */
+const TOLL_FREE = /^\+18(?:00|22|33|44|55|66|77|8\d)/;
 const HEX_LOWER = "abcdef";
 const HEX_UPPER = "ABCDEF";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
@@ -74,6 +181,7 @@ const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 export function createRedactor(options: RedactionOptions): Redactor {
   const keep = new Set(options.keep ?? []);
   const cache = new Map<string, string>();
+  const nationals = new Map<string, string>(); // national-shape numbers and their pseudonyms
 
   /** Enough keyed bytes for `length` characters (HMAC in counter mode). */
   function stream(value: string, length: number): Uint8Array {
@@ -89,17 +197,23 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return out;
   }
 
-  /** Same shape: digits stay digits (the first digit of an E.164 number stays), hex letters hex, letters letters. */
+  /** Same shape: digits stay digits (the first digit of an E.164 number stays; a +1 number keeps a valid area code and exchange), hex letters hex, letters letters. */
   function pseudonym(value: string): string {
     const known = cache.get(value);
     if (known !== undefined) return known;
     const bytes = stream(value, value.length);
     const prefix = value.startsWith("+") ? 2 : (ID_PREFIX.exec(value)?.[0].length ?? 0);
+    // a North American number stays one: its area code and exchange start with 2-9 (BXML and carriers check)
+    const nanp = value.length === 12 && value.startsWith("+1") && /^\+1\d{10}$/.test(value);
+    // a toll-free number keeps its toll-free area code (it names a service, not a person; TFV checks it)
+    const tollFree = nanp && TOLL_FREE.test(value);
     let out = value.slice(0, prefix);
     for (let i = prefix; i < value.length; i++) {
       const c = value[i];
       const b = bytes[i];
-      if (c >= "0" && c <= "9") out += DIGITS[b % 10];
+      if (tollFree && i < 5) out += c;
+      else if (nanp && (i === 2 || i === 5)) out += NANP_LEAD[b % 8];
+      else if (c >= "0" && c <= "9") out += DIGITS[b % 10];
       else if (c >= "a" && c <= "f") out += HEX_LOWER[b % 6];
       else if (c >= "A" && c <= "F") out += HEX_UPPER[b % 6];
       else if (c >= "g" && c <= "z") out += LOWER[b % 26];
@@ -114,12 +228,35 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
   function note(replaced: Map<string, string>, from: string, to: string): string {
     if (from !== to && from.length >= 3) replaced.set(from, to);
+    // a North American E.164 number an answer may echo in its national form (`<PhoneNumber>9195550100`)
+    if (from.length === 12 && from.startsWith("+1") && to.startsWith("+1") && /^\+1\d{10}$/.test(from)) replaced.set(from.slice(2), to.slice(2));
     return to;
   }
 
   /** Free text: every E.164 number and every id-looking token in it. */
-  function phones(text: string, replaced: Map<string, string>): string {
-    return text.replace(E164, (match) => note(replaced, match, pseudonym(match))).replace(ID_TOKEN, (match) => note(replaced, match, pseudonym(match)));
+  function phones(text: string, replaced: Map<string, string>, done?: ReadonlySet<string>): string {
+    const out = maskInText(text).replace(PHONE_TEXT, (match) => (done?.has(match) ? match : note(replaced, match, phonePseudonym(match))));
+    return (out.includes("sip") ? out.replace(SIP_USER, (whole, scheme: string, user: string) => (NOT_PERSONAL.test(user) || done?.has(whole) ? whole : `${scheme}${note(replaced, user, pseudonym(user))}@`)) : out)
+      .replace(ID_TOKEN, (match) => (done?.has(match) ? match : note(replaced, match, pseudonym(match))));
+  }
+
+  /**
+   * A phone number's pseudonym: E.164 as any value; a North American number in a national shape gets the
+   * digits of its E.164 form's pseudonym in its own layout, so `919-555-0100` and `+19195550100` line up
+   * (and a national echo of an E.164 number in the answer is replaced too, see `answer`).
+   */
+  function phonePseudonym(match: string): string {
+    if (match.startsWith("+")) return pseudonym(match);
+    const known = nationals.get(match);
+    if (known !== undefined) return known;
+    const digits = match.replace(/\D/g, "");
+    const national = pseudonym(`+1${digits.slice(-10)}`).slice(2);
+    let skip = digits.length - 10; // a leading 1 stays
+    let i = 0;
+    const out = match.replace(/\d/g, (d) => (skip-- > 0 ? d : national[i++]));
+    if (nationals.size >= 50_000) nationals.clear();
+    nationals.set(match, out);
+    return out;
   }
 
   function redactUrl(text: string, replaced: Map<string, string>): string {
@@ -133,11 +270,16 @@ export function createRedactor(options: RedactionOptions): Redactor {
     parsed.password = "";
     parsed.pathname = parsed.pathname
       .split("/")
-      .map((segment) => (/\d/.test(segment) && segment.length >= 3 && !/^v\d+$/i.test(segment) ? note(replaced, segment, pseudonym(segment)) : segment))
+      .map((segment) => {
+        if (!/\d/.test(segment) || segment.length < 3 || /^v\d+$/i.test(segment)) return segment;
+        PHONE_TEXT.lastIndex = 0;
+        const phone = PHONE_TEXT.exec(segment);
+        return note(replaced, segment, phone !== null && phone[0] === segment ? phonePseudonym(segment) : pseudonym(segment));
+      })
       .join("/");
     const query = new URLSearchParams(parsed.search);
     const out = new URLSearchParams();
-    for (const [k, v] of query) out.append(k, keep.has(k) ? v : note(replaced, v, pseudonym(v)));
+    for (const [k, v] of query) out.append(k, isCredential(k) ? "***" : keep.has(k) ? v : note(replaced, v, pseudonym(v)));
     parsed.search = out.toString();
     parsed.hash = "";
     return parsed.toString();
@@ -145,15 +287,20 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
   /** One string value under `key` (`inside`: under a container whose every value is personal). */
   function value(key: string, text: string, inside: boolean, replaced: Map<string, string>): string {
-    if (keep.has(key) || text === "") return text;
+    if (text === "") return text;
+    if (isCredential(key)) return secret(key, text);
+    if (keep.has(key)) return maskCredentials(text);
     if (inside || SIP_HEADER_KEY.test(key)) return note(replaced, text, pseudonym(text));
     if (URL_KEY.test(key) || /^https?:\/\//i.test(text)) return redactUrl(text, replaced);
+    // keys pressed at a <Gather>: a menu choice (`1`, `12#`) stays so a replayed IVR takes the same branch; a
+    // longer entry is a card or account number or a PIN (PCI data): replaced, digits by digits
+    if (key === "digits" && text.replace(/[#*]/g, "").length >= 5) return note(replaced, text, pseudonym(text));
     if (TEXT_KEY.test(key)) return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
     if (ID_KEY.test(key)) return note(replaced, text, pseudonym(text));
     if (PHONE_KEY.test(key)) {
       if (NOT_PERSONAL.test(text)) return text;
-      E164.lastIndex = 0;
-      return E164.test(text) && !/^\+\d+$/.test(text) ? phones(text, replaced) : note(replaced, text, pseudonym(text));
+      PHONE_TEXT.lastIndex = 0;
+      return PHONE_TEXT.test(text) || /^sips?:[^@]+@/i.test(text) ? phones(text, replaced) : note(replaced, text, pseudonym(text));
     }
     return phones(text, replaced);
   }
@@ -167,25 +314,76 @@ export function createRedactor(options: RedactionOptions): Redactor {
   }
 
   function walk(node: unknown, key: string, inside: boolean, replaced: Map<string, string>): unknown {
+    if (isCredential(key)) return typeof node === "string" ? secret(key, node) : masked(node);
     if (typeof node === "string") return value(key, node, inside, replaced);
     if (Array.isArray(node)) return node.map((item) => walk(item, key, inside, replaced));
     if (node === null || typeof node !== "object") {
+      // a number or id sent as a JSON number (`"tn": 9195550100`) stays a number
+      if (typeof node === "number" && !inside && Number.isSafeInteger(node) && node >= 1_000_000 && !keep.has(key) && (PHONE_KEY.test(key) || ID_KEY.test(key))) {
+        return Number(pseudonym(String(node)));
+      }
       return inside && (typeof node === "number" || typeof node === "boolean") && !keep.has(key) ? pseudonym(String(node)) : node;
     }
-    if (keep.has(key)) return node;
+    if (keep.has(key)) return kept(node);
     const out: Record<string, unknown> = {};
     const nested = inside || CONTAINER_KEY.test(key);
-    for (const [name, child] of Object.entries(node as Record<string, unknown>)) out[name] = walk(child, name, nested, replaced);
+    for (const [name, child] of Object.entries(node as Record<string, unknown>)) put(out, name, walk(child, name, nested, replaced));
     return out;
   }
 
-  function xml(text: string, replaced: Map<string, string>): string {
-    const elements = text.replace(/<([A-Za-z_][\w.-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g, (whole, name: string, attrs: string | undefined, inner: string) => {
-      if (keep.has(name) || inner.trim() === "" || !XML_PERSONAL.test(name)) return whole;
-      return `<${name}${attrs ?? ""}>${NOT_PERSONAL.test(inner.trim()) ? inner : note(replaced, inner, pseudonym(inner))}</${name}>`;
-    });
-    return phones(elements, replaced);
+  /** A credential's value: `***` for every leaf (the shape stays). */
+  function masked(node: unknown): unknown {
+    if (Array.isArray(node)) return node.map(masked);
+    if (node !== null && typeof node === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [name, child] of Object.entries(node as Record<string, unknown>)) put(out, name, masked(child));
+      return out;
+    }
+    return node === null || typeof node === "boolean" ? node : "***";
   }
+
+  /** A subtree `keep` names: as it arrived, but for its credentials (`keep` cannot keep those). */
+  function kept(node: unknown): unknown {
+    if (Array.isArray(node)) return node.map(kept);
+    if (node !== null && typeof node === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [name, child] of Object.entries(node as Record<string, unknown>)) put(out, name, isCredential(name) ? masked(child) : kept(child));
+      return out;
+    }
+    return typeof node === "string" ? maskCredentials(node) : node;
+  }
+
+  /** An element's text replaced, still well-formed: entity references (`&amp;`) stay, CDATA keeps its markers. */
+  function xmlText(inner: string): string {
+    return inner.replace(
+      /(<!\[CDATA\[)([\s\S]*?)(\]\]>)|(&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][\w.-]*);)|([^&<]+)/g,
+      (_whole, open: string | undefined, cdata: string, close: string, entity: string | undefined, plain: string) =>
+        open !== undefined ? `${open}${pseudonym(cdata)}${close}` : entity !== undefined ? entity : pseudonym(plain),
+    );
+  }
+
+  function xml(text: string, replaced: Map<string, string>): string {
+    const done = new Set<string>(); // pseudonyms the elements got, and kept values: the free-text pass below leaves them
+    // an element's text: plain, or (rarer, so only looked for when present) with CDATA sections
+    const element = text.includes("<![CDATA[") ? /<([A-Za-z_][\w.:-]*)(\s[^>]*)?>((?:[^<]|<!\[CDATA\[[\s\S]*?\]\]>)*)<\/\1\s*>/g : /<([A-Za-z_][\w.:-]*)(\s[^>]*)?>([^<]*)<\/\1\s*>/g;
+    const elements = text.replace(element, (whole, name: string, attrs: string | undefined, inner: string) => {
+      if (isCredential(name)) return `<${name}${attrs ?? ""}>${secret(name, inner)}</${name}>`; // whatever keep says
+      if (keep.has(name)) {
+        done.add(inner.trim()); // kept: the free-text pass leaves it too
+        return whole;
+      }
+      if (inner.trim() === "" || !XML_PERSONAL.test(name) || NOT_PERSONAL.test(inner.trim())) return whole;
+      PHONE_TEXT.lastIndex = 0;
+      const match = PHONE_TEXT.exec(inner);
+      const out = match !== null && match[0] === inner.trim() ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0]))) : note(replaced, inner, xmlText(inner));
+      done.add(out.trim());
+      return `<${name}${attrs ?? ""}>${out}</${name}>`;
+    });
+    return phones(elements, replaced, done);
+  }
+
+  let lastAnswer = "";
+  let lastMasked = "";
 
   return {
     pseudonym,
@@ -196,12 +394,16 @@ export function createRedactor(options: RedactionOptions): Redactor {
       if (trimmed === "") return { text, replaced };
       if (media.includes("json") || trimmed.startsWith("{") || trimmed.startsWith("[")) {
         try {
-          return { text: JSON.stringify(walk(JSON.parse(text), "", false, replaced)), replaced };
+          // a byte-order mark (TFV sends one) is kept, outside the JSON it precedes
+          const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+          // credentials: by field name in walk, inside free text in phones, inside URLs in redactUrl
+          return { text: bom + JSON.stringify(walk(JSON.parse(text.slice(bom.length)), "", false, replaced)), replaced };
         } catch {
           // not JSON after all: redacted as text below
         }
       }
-      if (media.includes("xml") || trimmed.startsWith("<")) return { text: xml(text, replaced), replaced };
+      // credentials: attributes here, elements in xml's element pass, free text (URLs, parameters) in phones
+      if (media.includes("xml") || trimmed.startsWith("<")) return { text: xml(maskAttributes(text), replaced), replaced };
       if (media.includes("x-www-form-urlencoded")) {
         const params = new URLSearchParams(text);
         const out = new URLSearchParams();
@@ -210,7 +412,27 @@ export function createRedactor(options: RedactionOptions): Redactor {
       }
       return { text: `[redacted ${text.length} characters: ${hexOf(text)}]`, replaced };
     },
-    url(url: string, replaced: Map<string, string>): string {
+    url(target: string, replaced: Map<string, string>): string {
+      // the path: phone numbers and ids in its segments (`/callbacks/+19195550100/c-…`); routing words stay
+      const q0 = target.indexOf("?");
+      const raw = q0 === -1 ? target : target.slice(0, q0);
+      // a routing path (`/callbacks/voice`) has nothing to replace: no digit, no SIP URI, no parameter
+      const path = !/[\d@=]|sip/.test(raw)
+        ? raw
+        : raw
+        .split("/")
+        .map((segment) => {
+          let text: string;
+          try {
+            text = decodeURIComponent(segment);
+          } catch {
+            return segment;
+          }
+          const out = phones(text, replaced);
+          return out === text ? segment : out.replace(/[^\w.~+@:!$&'()*,;=-]/g, encodeURIComponent);
+        })
+        .join("/");
+      const url = q0 === -1 ? path : `${path}${target.slice(q0)}`;
       const q = url.indexOf("?");
       if (q === -1) return url;
       const params = new URLSearchParams(url.slice(q + 1));
@@ -232,7 +454,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
       if (text === "") return text;
       // Verb credentials in a BXML answer (`password`, `fallbackPassword`, `destinationPassword`, and their
       // user names) never reach the file: their values become "***" (replay compares them as equal).
-      let out = text.replace(CREDENTIAL_ATTRIBUTE, (_whole, head: string, quote: string) => `${head}${quote}***${quote}`);
+      let out = text === lastAnswer ? lastMasked : maskCredentials(text);
+      lastAnswer = text; // a receiver often gives the same answer again and again
+      lastMasked = out;
       if (replaced.size === 0) return out;
       const originals = [...replaced.keys()].sort((a, b) => b.length - a.length);
       for (const original of originals) {

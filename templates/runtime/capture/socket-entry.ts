@@ -9,6 +9,7 @@
  */
 
 import type { CapturedSocketMessage, SocketKind } from "../sockets/types.js";
+import { maskCredentials } from "./redact.js";
 import type { Redactor } from "./redact.js";
 
 /** One recorded socket event (one NDJSON line, `"v": 1, "socket": kind`). */
@@ -162,7 +163,7 @@ export function socketEntryOf(record: CapturedSocketMessage & { readonly payload
   }
   if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
     const redactor = options.redactor;
-    return redactor === undefined ? { ...head, message: record.text } : { ...head, message: redactor.body(record.text, "text/plain").text, omitted: "not a JSON object" };
+    return redactor === undefined ? { ...head, message: maskCredentials(record.text) } : { ...head, message: redactor.body(record.text, "text/plain").text, omitted: "not a JSON object" };
   }
   const message = parsed as Record<string, unknown>;
   const event = typeof message.eventType === "string" ? message.eventType : undefined;
@@ -177,7 +178,7 @@ export function socketEntryOf(record: CapturedSocketMessage & { readonly payload
       const redacted = redactSetAside(options.redactor, aside);
       text = redacted === aside ? restore(message, untouched) : putUntouched(redacted, untouched);
     } else text = options.redactor.body(JSON.stringify(message), "application/json").text;
-  } else text = payloadLength === undefined ? record.text : JSON.stringify(message);
+  } else text = maskCredentials(payloadLength === undefined ? record.text : JSON.stringify(message)); // unredacted, but never a credential
   return {
     ...head,
     message: text,

@@ -8,14 +8,14 @@
  */
 
 import { createHmac } from "node:crypto";
-import { closeSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
 import { formatEntry } from "./format.js";
 import type { CaptureEntry } from "./format.js";
 import { socketEntryOf } from "./socket-entry.js";
 import { socketRingReader } from "./socket-ring.js";
-import { createRedactor } from "./redact.js";
+import { createRedactor, maskCredentials } from "./redact.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
 
@@ -47,7 +47,15 @@ export type FromWorker = { readonly type: "flushed"; readonly id: number; readon
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a byte-order mark is part of the body as it arrived (redact.ts keeps it in front of the JSON)
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** A write failure as one line: its code (once: node's messages often start with it) and message. */
+function failure(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = (error as Error).message;
+  return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
+}
 
 /** The body as text, or why it is left out. */
 function bodyText(record: CaptureRecord): { text: string | null; omitted?: string } {
@@ -94,6 +102,11 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       }
       url = redactor.url(url, replaced);
       answer = redactor.answer(answer, replaced);
+    } else {
+      // unredacted (redact: false): credentials are still never stored
+      if (body !== null) body = maskCredentials(body);
+      url = maskCredentials(url);
+      answer = maskCredentials(answer);
     }
     return {
       v: 1,
@@ -118,14 +131,22 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     return fd;
   }
 
-  function write(chunk: string): void {
+  /** Appends `chunk` to the current file (rotating); false when that file was deleted (reported, capture off). */
+  function write(chunk: string): boolean {
     const bytes = Buffer.from(chunk, "utf8");
     let current = files[files.length - 1];
     if (fd === undefined || (current.size > 0 && current.size + bytes.length > settings.maxFileBytes)) {
       open();
       current = files[files.length - 1];
+    } else if (fstatSync(fd).nlink === 0) {
+      // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
+      files.pop();
+      failed = true;
+      port.postMessage({ type: "failed", message: `ENOENT: the capture file ${current.path} was deleted` } satisfies FromWorker);
+      return false;
     }
-    writeSync(fd!, bytes);
+    // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd!, bytes, at);
     current.size += bytes.length;
     total += bytes.length;
     while (total > settings.maxBytes && files.length > 1) {
@@ -133,6 +154,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       total -= oldest.size;
       unlinkSync(oldest.path);
     }
+    return true;
   }
 
   /**
@@ -168,13 +190,13 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
         chunk += formatEntry(entryOf(record));
       }
       for (; s < socketRecords.length; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
-      write(chunk);
-      Atomics.add(counters, DONE, records.length);
-      sockets.written(socketRecords.length);
+      if (write(chunk)) {
+        Atomics.add(counters, DONE, records.length);
+        sockets.written(socketRecords.length);
+      }
     } catch (error) {
       failed = true;
-      const code = (error as { code?: string }).code;
-      port.postMessage({ type: "failed", message: `${code === undefined ? "" : `${code}: `}${(error as Error).message}` } satisfies FromWorker);
+      port.postMessage({ type: "failed", message: failure(error) } satisfies FromWorker);
     }
   }
 
@@ -183,7 +205,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   port.on("message", (message: ToWorker) => {
     if (message.type === "flush") {
       drain();
-      port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path) } satisfies FromWorker);
+      port.postMessage({ type: "flushed", id: message.id, files: files.map((f) => f.path).filter((path) => existsSync(path)) } satisfies FromWorker);
     }
   });
 }
