@@ -10,11 +10,15 @@
  *    CPU time per request of its main thread (the receiver's thread: what the "never slows a delivery"
  *    design puts on the request) and of the whole process (the writer thread's redaction and writing
  *    included; the capture is flushed before that clock is read). Prints medians and the median of the
- *    per-pair ratios on ÷ off for both.
+ *    per-pair ratios on ÷ off for both. On a loaded 2-core machine a lap's CPU per request moves by ±10 %
+ *    (how many requests one wake-up serves, other processes' cache use), so the ratio's resolution is a few
+ *    percent; for finer resolution the same child then times the two receivers' cores without the network
+ *    (`check` + `handle`, thread CPU, alternating rounds) and reports what capture adds in ns, also as a
+ *    share of the HTTP receiver's thread CPU per request of the same run.
  * 2. Replaying 10 000 deliveries captured by step 1 against a local node:http receiver with
  *    `replayCapture`, with and without Bandwidth's auth challenge (which doubles the requests).
  *
- *   node --import tsx bench/capture.ts [--pairs 10] [--seconds 2] [--rate REQ_PER_S] [--node 24|host] [--no-replay]
+ *   node --import tsx bench/capture.ts [--pairs 10] [--seconds 2] [--rate usual|full|REQ_PER_S] [--core-rounds 40] [--node 24|host] [--no-replay]
  */
 
 import { spawn, type ChildProcess } from "node:child_process";
@@ -46,23 +50,27 @@ const arg = (name: string, fallback: string): string => {
 };
 const PAIRS = Number(arg("pairs", "10"));
 const SECONDS = Number(arg("seconds", "2"));
-const FIXED_RATE = process.argv.includes("--rate") ? Number(arg("rate", "0")) : undefined;
+const RATE = arg("rate", "usual"); // "usual": 60 % of the lower full-load throughput; "full": no limit; or req/s
 const NODE = arg("node", "24") === "host" ? process.execPath : ensureRuntime(runtime("Node 24"));
 const REPLAY = !process.argv.includes("--no-replay");
 const SERVER = fileURLToPath(new URL("./capture-server.ts", import.meta.url));
 const CONNECTIONS = 50;
+const CORE_ROUNDS = Number(arg("core-rounds", "40"));
 
-interface Round {
+interface Lap {
+  readonly on: boolean;
   readonly requests: number;
   readonly threadUs: number;
+  readonly processRequests: number;
   readonly processUs: number;
   readonly stats: { recorded: number; written: number; dropped: number };
 }
 type FromServer =
-  | ({ type: "round" } & Round)
+  | ({ type: "lap" } & Lap)
   | { type: "listening"; port: number; threadClock: boolean; node: string }
   | { type: "begun" }
-  | { type: "closed"; files: string[]; stats: Round["stats"] };
+  | { type: "core"; off: number[]; on: number[] }
+  | { type: "closed"; files: string[]; stats: Lap["stats"] };
 
 const median = (values: readonly number[]): number => {
   const sorted = [...values].sort((x, y) => x - y);
@@ -96,8 +104,9 @@ try {
   const listening = await next("listening");
   const url = `http://127.0.0.1:${listening.port}${BENCH_PATH}`;
 
-  const drive = async (seconds: number, rate?: number): Promise<{ total: number; perSecond: number }> => {
-    const result = await autocannon({
+  /** Load for `seconds` (full load, or a fixed offered rate) with the connections of autocannon; resolves when it ends. */
+  const drive = (seconds: number, rate?: number) => {
+    const run = autocannon({
       ...(rate === undefined ? {} : { overallRate: Math.round(rate) }),
       url,
       method: "POST",
@@ -107,58 +116,78 @@ try {
       pipelining: 1,
       duration: seconds,
     });
-    if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
-    return { total: result.requests.total, perSecond: result.requests.total / result.duration };
+    return run.then((result) => {
+      if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) throw new Error(`${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+      return result.requests.total / result.duration;
+    });
   };
-  const round = async (on: boolean, seconds: number, rate?: number): Promise<Round & { perSecond: number }> => {
-    child.send({ type: "begin", on });
-    await next("begun");
-    const driven = await drive(seconds, rate);
-    child.send({ type: "end" });
-    const measured = await next("round");
-    return { ...measured, perSecond: driven.perSecond };
+  const lap = async (on: boolean): Promise<Lap> => {
+    child.send({ type: "lap", on });
+    return next("lap");
   };
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   // warm-up at full load, which also gives the throughput the fixed rate is taken from
   const full: Record<"off" | "on", number[]> = { off: [], on: [] };
   for (let i = 0; i < 2; i++) {
-    full.off.push((await round(false, SECONDS)).perSecond);
-    full.on.push((await round(true, SECONDS)).perSecond);
+    for (const on of [false, true]) {
+      child.send({ type: "begin", on });
+      await next("begun");
+      full[on ? "on" : "off"].push(await drive(SECONDS));
+    }
   }
-  const rate = FIXED_RATE ?? 0.6 * Math.min(median(full.off), median(full.on));
+  const rate = RATE === "full" ? undefined : RATE === "usual" ? 0.6 * Math.min(median(full.off), median(full.on)) : Number(RATE);
+
+  // laps at the fixed rate, the load never stopping: off on | on off | off on …, the first lap a warm-up
+  const order = Array.from({ length: PAIRS }, (_, pair) => (pair % 2 === 0 ? [false, true] : [true, false])).flat();
+  child.send({ type: "begin", on: order[0] });
+  await next("begun");
+  const driving = drive(SECONDS * (order.length + 1) + 1, rate);
+  await sleep(SECONDS * 1000);
+  await lap(order[0]); // the warm-up lap, dropped
+  const laps: Lap[] = [];
+  for (let i = 0; i < order.length; i++) {
+    await sleep(SECONDS * 1000);
+    laps.push(await lap(order[i + 1] ?? false));
+  }
+  const offered = await driving;
+  if (process.env.BENCH_LAPS) for (const l of laps) console.log(l.on ? "on " : "off", (l.threadUs / l.requests).toFixed(2), (l.processUs / l.processRequests).toFixed(2), l.requests);
 
   const thread = { off: [] as number[], on: [] as number[], ratio: [] as number[] };
   const whole = { off: [] as number[], on: [] as number[], ratio: [] as number[] };
-  let offered = 0;
-  let last: Round["stats"] = { recorded: 0, written: 0, dropped: 0 };
-  let dropped = 0;
   for (let pair = 0; pair < PAIRS; pair++) {
-    const order = pair % 2 === 0 ? [false, true] : [true, false];
-    const got: Record<string, Round & { perSecond: number }> = {};
-    for (const on of order) got[on ? "on" : "off"] = await round(on, SECONDS, rate);
-    const per = (r: Round, us: number): number => us / r.requests;
-    thread.off.push(per(got.off, got.off.threadUs));
-    thread.on.push(per(got.on, got.on.threadUs));
-    whole.off.push(per(got.off, got.off.processUs));
-    whole.on.push(per(got.on, got.on.processUs));
+    const [first, second] = [laps[2 * pair], laps[2 * pair + 1]];
+    const [offLap, onLap] = first.on ? [second, first] : [first, second];
+    if (offLap.on || !onLap.on) throw new Error("laps out of order");
+    thread.off.push(offLap.threadUs / offLap.requests);
+    thread.on.push(onLap.threadUs / onLap.requests);
+    whole.off.push(offLap.processUs / offLap.processRequests);
+    whole.on.push(onLap.processUs / onLap.processRequests);
     thread.ratio.push(thread.on.at(-1)! / thread.off.at(-1)!);
     whole.ratio.push(whole.on.at(-1)! / whole.off.at(-1)!);
-    offered += got.off.perSecond + got.on.perSecond;
-    dropped += got.on.stats.dropped - last.dropped;
-    last = got.on.stats;
   }
   const line = (what: string, values: { off: number[]; on: number[]; ratio: number[] }): string => {
     const r = median(values.ratio);
     const added = (r - 1) * median(values.off);
     return `${what}: off ${median(values.off).toFixed(2)} µs, on ${median(values.on).toFixed(2)} µs CPU per request; ratio on/off ${r.toFixed(4)} (${r >= 1 ? "+" : ""}${((r - 1) * 100).toFixed(2)} %, ${added >= 0 ? "+" : ""}${added.toFixed(2)} µs; pairs ${Math.min(...values.ratio).toFixed(3)}–${Math.max(...values.ratio).toFixed(3)})`;
   };
+  // the cores without the network, same process, same receivers: what capture adds to the receiver's thread
+  let core = "";
+  if (listening.threadClock) {
+    child.send({ type: "core", rounds: CORE_ROUNDS, perRound: 2000 });
+    const measured = await next("core");
+    const added = median(measured.on.map((x, i) => x - measured.off[i]));
+    core = `receiver's core without the network (check + handle, same receivers, ${CORE_ROUNDS} pairs of 2000): off ${median(measured.off).toFixed(2)} µs, on ${median(measured.on).toFixed(2)} µs; capture adds ${(added * 1000).toFixed(0)} ns (median of per-pair differences) = ${((added / median(thread.off)) * 100).toFixed(2)} % of the HTTP receiver's thread CPU per request above`;
+  }
   const load = loadavg().map((x) => x.toFixed(2)).join(" / ");
-  console.log(`receiver: node:http under Node ${listening.node}; full load off ${Math.round(median(full.off))} / on ${Math.round(median(full.on))} req/s; measured at ${Math.round(offered / (2 * PAIRS))} req/s offered (${FIXED_RATE === undefined ? "60 % of the lower" : "fixed"}), ${PAIRS} pairs of ${SECONDS} s rounds, ${CONNECTIONS} connections; load average at the end ${load}`);
+  const stats = laps.at(-1)!.stats;
+  console.log(`receiver: node:http under Node ${listening.node}; full load off ${Math.round(median(full.off))} / on ${Math.round(median(full.on))} req/s; measured at ${Math.round(offered)} req/s (${RATE === "usual" ? "offered: 60 % of the lower" : RATE === "full" ? "full load" : "offered"}), ${PAIRS} pairs of ${SECONDS} s laps under one continuous load, ${CONNECTIONS} connections; load average at the end ${load}`);
   if (listening.threadClock) console.log(line("receiver's thread (process.threadCpuUsage)", thread));
   else console.log("receiver's thread: this Node has no process.threadCpuUsage (use --node 24)");
   console.log(line("whole process, writer thread included (process.cpuUsage)", whole));
   if (listening.threadClock) console.log(`whole process minus receiver's thread, capture on: ${(median(whole.on) - median(thread.on)).toFixed(2)} µs per request (off: ${(median(whole.off) - median(thread.off)).toFixed(2)}; the writer thread, GC helpers, libuv)`);
-  console.log(`deliveries recorded ${last.recorded}, written ${last.written}, dropped in measured rounds ${dropped}`);
+  if (core !== "") console.log(core);
+  console.log(`deliveries recorded ${stats.recorded}, written ${stats.written}, dropped ${stats.dropped}`);
 
   child.send({ type: "close" });
   const { files } = await next("closed");

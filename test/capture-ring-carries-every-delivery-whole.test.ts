@@ -3,7 +3,10 @@
 // carries: byte bodies at any alignment, text bodies with non-ASCII, a framework's parsed body, no body, short
 // strings sent once then named by number (more of them than the table holds), long or one-off strings carried
 // inline; through many wrap-arounds of a small ring; and a full ring drops deliveries (counted, told once)
-// without losing the ones around them. Redaction is off here, so each entry can be compared field by field.
+// without losing the ones around them. Entries are published to the writer thread in batches (writer.ts): a
+// flush sees the last delivery recorded before it, a lone delivery still reaches its file without a flush,
+// and deliveries recorded in bursts while the writer thread reads come out whole. Redaction is off here, so
+// each entry can be compared field by field.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -103,4 +106,47 @@ test("a full ring drops deliveries (counted, told once); those before and after 
   const entries = entriesOf(await capture.flush());
   assert.equal(entries.length, kept.length);
   for (const [n, entry] of entries.entries()) check(entry, kept[n]);
+});
+
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("every flush sees the last delivery recorded before it, whatever part of a batch it ends", async () => {
+  const capture = createCapture({ dir: join(root, "flush-each"), redact: false });
+  for (let i = 0; i < 100; i++) {
+    capture.record(delivery(i).sent);
+    const entries = entriesOf(await capture.flush());
+    assert.equal(entries.length, i + 1, `after delivery ${i}`);
+    check(entries[i], i);
+  }
+  assert.deepEqual(capture.stats, { recorded: 100, written: 100, dropped: 0 });
+});
+
+test("a lone delivery, and the tail of a batch, reach the file without any flush", { timeout: 60_000 }, async () => {
+  const capture = createCapture({ dir: join(root, "no-flush"), redact: false });
+  capture.record(delivery(0).sent);
+  while (capture.stats.written < 1) await settle(5); // published by the timer, read by the writer's poll
+  for (let i = 1; i < 38; i++) capture.record(delivery(i).sent); // one batch and a part of the next
+  while (capture.stats.written < 38) await settle(5);
+  const entries = entriesOf(await capture.flush());
+  assert.equal(entries.length, 38);
+  for (const [i, entry] of entries.entries()) check(entry, i);
+});
+
+test("deliveries recorded in bursts while the writer thread reads come out whole and in order", async () => {
+  const capture = createCapture({ dir: join(root, "bursts"), redact: false, bufferBytes: 256 * 1024, maxBytes: 1024 * 1024 * 1024 });
+  const kept: number[] = [];
+  let i = 0;
+  for (let burst = 0; i < 3000; burst++) {
+    for (let n = 0; n < (burst % 45) + 1 && i < 3000; n++, i++) {
+      const before = capture.stats.dropped;
+      capture.record(delivery(i).sent);
+      if (capture.stats.dropped === before) kept.push(i);
+    }
+    await settle(burst % 3); // the publishing timer and the writer's polls fall between and within bursts
+  }
+  const entries = entriesOf(await capture.flush());
+  assert.equal(entries.length, kept.length);
+  assert.ok(kept.length > 0);
+  for (const [n, entry] of entries.entries()) check(entry, kept[n]);
+  assert.deepEqual(capture.stats, { recorded: kept.length, written: kept.length, dropped: 3000 - kept.length });
 });
