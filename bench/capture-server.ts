@@ -84,7 +84,7 @@ async function coreRounds(rounds: number, perRound: number): Promise<{ off: numb
     return (threadCpu() - started) / perRound;
   };
   const out = { off: [] as number[], on: [] as number[] };
-  for (let r = -10; r < rounds; r++) {
+  for (let r = -3; r < rounds; r++) {
     const order = r % 2 === 0 ? (["off", "on"] as const) : (["on", "off"] as const);
     for (const which of order) {
       const used = round(receivers[which].core);

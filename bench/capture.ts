@@ -18,7 +18,7 @@
  * 2. Replaying 10 000 deliveries captured by step 1 against a local node:http receiver with
  *    `replayCapture`, with and without Bandwidth's auth challenge (which doubles the requests).
  *
- *   node --import tsx bench/capture.ts [--pairs 10] [--seconds 2] [--rate usual|full|REQ_PER_S] [--core-rounds 40] [--node 24|host] [--no-replay]
+ *   node --import tsx bench/capture.ts [--pairs 12] [--seconds 2] [--rate usual|full|REQ_PER_S] [--core-rounds 20] [--node 24|host] [--no-replay]
  */
 
 import { spawn, type ChildProcess } from "node:child_process";
@@ -48,14 +48,16 @@ const arg = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`);
   return at === -1 ? fallback : process.argv[at + 1];
 };
-const PAIRS = Number(arg("pairs", "10"));
+const PAIRS = Number(arg("pairs", "12"));
 const SECONDS = Number(arg("seconds", "2"));
 const RATE = arg("rate", "usual"); // "usual": 60 % of the lower full-load throughput; "full": no limit; or req/s
 const NODE = arg("node", "24") === "host" ? process.execPath : ensureRuntime(runtime("Node 24"));
 const REPLAY = !process.argv.includes("--no-replay");
 const SERVER = fileURLToPath(new URL("./capture-server.ts", import.meta.url));
 const CONNECTIONS = 50;
-const CORE_ROUNDS = Number(arg("core-rounds", "40"));
+const CORE_ROUNDS = Number(arg("core-rounds", "20"));
+// rounds long enough for the thread clock, which advances in steps of about a millisecond on this kernel
+const CORE_PER_ROUND = 10_000;
 
 interface Lap {
   readonly on: boolean;
@@ -174,10 +176,10 @@ try {
   // the cores without the network, same process, same receivers: what capture adds to the receiver's thread
   let core = "";
   if (listening.threadClock) {
-    child.send({ type: "core", rounds: CORE_ROUNDS, perRound: 2000 });
+    child.send({ type: "core", rounds: CORE_ROUNDS, perRound: CORE_PER_ROUND });
     const measured = await next("core");
     const added = median(measured.on.map((x, i) => x - measured.off[i]));
-    core = `receiver's core without the network (check + handle, same receivers, ${CORE_ROUNDS} pairs of 2000): off ${median(measured.off).toFixed(2)} µs, on ${median(measured.on).toFixed(2)} µs; capture adds ${(added * 1000).toFixed(0)} ns (median of per-pair differences) = ${((added / median(thread.off)) * 100).toFixed(2)} % of the HTTP receiver's thread CPU per request above`;
+    core = `receiver's core without the network (check + handle, same receivers, ${CORE_ROUNDS} pairs of ${CORE_PER_ROUND}): off ${median(measured.off).toFixed(2)} µs, on ${median(measured.on).toFixed(2)} µs; capture adds ${(added * 1000).toFixed(0)} ns (median of per-pair differences) = ${((added / median(thread.off)) * 100).toFixed(2)} % of the HTTP receiver's thread CPU per request above`;
   }
   const load = loadavg().map((x) => x.toFixed(2)).join(" / ");
   const stats = laps.at(-1)!.stats;
