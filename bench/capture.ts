@@ -19,6 +19,7 @@
  *    `replayCapture`, with and without Bandwidth's auth challenge (which doubles the requests).
  *
  *   node --import tsx bench/capture.ts [--pairs 12] [--seconds 2] [--rate usual|full|REQ_PER_S] [--core-rounds 20] [--node 24|host] [--no-replay]
+ *   (BENCH_LAPS=1 also prints every lap: on/off, thread and process µs per request, requests)
  */
 
 import { spawn, type ChildProcess } from "node:child_process";
