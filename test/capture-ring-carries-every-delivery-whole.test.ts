@@ -3,7 +3,8 @@
 // carries: byte bodies at any alignment, text bodies with non-ASCII, a framework's parsed body, no body, short
 // strings sent once then named by number (more of them than the table holds), long or one-off strings carried
 // inline; through many wrap-arounds of a small ring; and a full ring drops deliveries (counted, told once)
-// without losing the ones around them. Entries are published to the writer thread in batches (writer.ts): a
+// without losing the ones around them. Answers travel inline until one repeats (then by number), whatever
+// their pattern. Entries are published to the writer thread in batches (writer.ts): a
 // flush sees the last delivery recorded before it, a lone delivery still reaches its file without a flush,
 // and deliveries recorded in bursts while the writer thread reads come out whole. Redaction is off here, so
 // each entry can be compared field by field.
@@ -149,4 +150,33 @@ test("deliveries recorded in bursts while the writer thread reads come out whole
   assert.ok(kept.length > 0);
   for (const [n, entry] of entries.entries()) check(entry, kept[n]);
   assert.deepEqual(capture.stats, { recorded: kept.length, written: kept.length, dropped: 3000 - kept.length });
+});
+
+test("answers that change every time, repeat, alternate or run long all come out whole and in order", async () => {
+  const capture = createCapture({ dir: join(root, "answers"), redact: false, maxBytes: 1024 * 1024 * 1024 });
+  const answerOf = (i: number): string =>
+    i < 5000
+      ? `<Response><SpeakSentence>call ${i}</SpeakSentence></Response>` // one-off: more than the string table holds
+      : i < 5100
+        ? `<Response><Pause duration="${Math.floor(i / 3)}"/></Response>` // the same text three times in a row
+        : i < 5200
+          ? i % 2 === 0
+            ? "<Response/>"
+            : "<Response><Hangup/></Response>" // two alternating
+          : `<Response><SpeakSentence>${"long ".repeat(120)}</SpeakSentence></Response>`; // one long text, repeated
+  const total = 5300;
+  for (let i = 0; i < total; i++) {
+    const { sent } = delivery(i);
+    // a new string object each time, as a handler rendering its BXML gives
+    capture.record({ ...sent, response: { ...sent.response, body: answerOf(i).split("").join("") } });
+    if (i % 200 === 199) await capture.flush();
+  }
+  const entries = entriesOf(await capture.flush());
+  assert.equal(entries.length, total);
+  for (const [i, entry] of entries.entries()) {
+    assert.equal(entry.answer.body, answerOf(i), `answer of ${i}`);
+    assert.equal(entry.event, `event-${i}`, `event of ${i}`); // the strings around the answer still line up
+    assert.equal(entry.url, delivery(i).sent.url);
+  }
+  assert.deepEqual(capture.stats, { recorded: total, written: total, dropped: 0 });
 });

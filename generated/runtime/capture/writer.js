@@ -220,8 +220,8 @@ export function createCapture(options) {
         return -2;
     }
     // per field, the last string and its id: a receiver sees the same family, method, path… request after request
-    const lastValue = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
-    const lastId = [-1, -1, -1, -1, -1, -1, -1, -1];
+    const lastValue = [undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    const lastId = [-1, -1, -1, -1, -1, -1, -1];
     /** {@link idOf}, remembering the last string of each field. */
     function idAt(field, value) {
         if (value === lastValue[field])
@@ -232,6 +232,28 @@ export function createCapture(options) {
             lastId[field] = id;
         }
         return id;
+    }
+    // the answer's body is often rendered per call, different each time: it travels inline until the same text
+    // comes twice in a row, and only then is named by number (no hashing of one-off answers, and they do not
+    // fill the string table)
+    let lastAnswer;
+    let lastAnswerId = -2;
+    /** The answer body's string id: inline (-2) unless it repeats the last answer. */
+    function answerId(value) {
+        if (value !== lastAnswer) {
+            lastAnswer = value;
+            lastAnswerId = -2;
+            inline.push(value);
+            return -2;
+        }
+        if (lastAnswerId === -2) {
+            if (value.length > INTERN_MAX_LENGTH) {
+                inline.push(value);
+                return -2;
+            }
+            lastAnswerId = idOf(value); // -2 again (and inline) when the table or the ring has no room
+        }
+        return lastAnswerId;
     }
     function behind(what) {
         if (inline.length > 0)
@@ -327,7 +349,7 @@ export function createCapture(options) {
             const contentType = idAt(4, delivery.contentType);
             const userAgent = idAt(5, delivery.header("user-agent"));
             const answerType = idAt(6, response.headers["content-type"] ?? response.headers["Content-Type"]);
-            const answerBody = idAt(7, response.body);
+            const answerBody = answerId(response.body);
             let body = delivery.body;
             let kind = body instanceof Uint8Array ? BODY_BYTES : typeof body === "string" ? BODY_TEXT : body === undefined ? BODY_NONE : body === null ? BODY_NULL : BODY_PARSED;
             if (kind === BODY_PARSED) {
