@@ -3,7 +3,11 @@
 // carries: byte bodies at any alignment, text bodies with non-ASCII, a framework's parsed body, no body, short
 // strings sent once then named by number (more of them than the table holds), long or one-off strings carried
 // inline; through many wrap-arounds of a small ring; and a full ring drops deliveries (counted, told once)
-// without losing the ones around them. Redaction is off here, so each entry can be compared field by field.
+// without losing the ones around them. Answers travel inline until one repeats (then by number), whatever
+// their pattern. Entries are published to the writer thread in batches (writer.ts): a
+// flush sees the last delivery recorded before it, a lone delivery still reaches its file without a flush,
+// and deliveries recorded in bursts while the writer thread reads come out whole. Redaction is off here, so
+// each entry can be compared field by field.
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -103,4 +107,76 @@ test("a full ring drops deliveries (counted, told once); those before and after 
   const entries = entriesOf(await capture.flush());
   assert.equal(entries.length, kept.length);
   for (const [n, entry] of entries.entries()) check(entry, kept[n]);
+});
+
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+test("every flush sees the last delivery recorded before it, whatever part of a batch it ends", async () => {
+  const capture = createCapture({ dir: join(root, "flush-each"), redact: false });
+  for (let i = 0; i < 100; i++) {
+    capture.record(delivery(i).sent);
+    const entries = entriesOf(await capture.flush());
+    assert.equal(entries.length, i + 1, `after delivery ${i}`);
+    check(entries[i], i);
+  }
+  assert.deepEqual(capture.stats, { recorded: 100, written: 100, dropped: 0 });
+});
+
+test("a lone delivery, and the tail of a batch, reach the file without any flush", { timeout: 60_000 }, async () => {
+  const capture = createCapture({ dir: join(root, "no-flush"), redact: false });
+  capture.record(delivery(0).sent);
+  while (capture.stats.written < 1) await settle(5); // published by the timer, read by the writer's poll
+  for (let i = 1; i < 38; i++) capture.record(delivery(i).sent); // one batch and a part of the next
+  while (capture.stats.written < 38) await settle(5);
+  const entries = entriesOf(await capture.flush());
+  assert.equal(entries.length, 38);
+  for (const [i, entry] of entries.entries()) check(entry, i);
+});
+
+test("deliveries recorded in bursts while the writer thread reads come out whole and in order", async () => {
+  const capture = createCapture({ dir: join(root, "bursts"), redact: false, bufferBytes: 256 * 1024, maxBytes: 1024 * 1024 * 1024 });
+  const kept: number[] = [];
+  let i = 0;
+  for (let burst = 0; i < 3000; burst++) {
+    for (let n = 0; n < (burst % 45) + 1 && i < 3000; n++, i++) {
+      const before = capture.stats.dropped;
+      capture.record(delivery(i).sent);
+      if (capture.stats.dropped === before) kept.push(i);
+    }
+    await settle(burst % 3); // the publishing timer and the writer's polls fall between and within bursts
+  }
+  const entries = entriesOf(await capture.flush());
+  assert.equal(entries.length, kept.length);
+  assert.ok(kept.length > 0);
+  for (const [n, entry] of entries.entries()) check(entry, kept[n]);
+  assert.deepEqual(capture.stats, { recorded: kept.length, written: kept.length, dropped: 3000 - kept.length });
+});
+
+test("answers that change every time, repeat, alternate or run long all come out whole and in order", async () => {
+  const capture = createCapture({ dir: join(root, "answers"), redact: false, maxBytes: 1024 * 1024 * 1024 });
+  const answerOf = (i: number): string =>
+    i < 5000
+      ? `<Response><SpeakSentence>call ${i}</SpeakSentence></Response>` // one-off: more than the string table holds
+      : i < 5100
+        ? `<Response><Pause duration="${Math.floor(i / 3)}"/></Response>` // the same text three times in a row
+        : i < 5200
+          ? i % 2 === 0
+            ? "<Response/>"
+            : "<Response><Hangup/></Response>" // two alternating
+          : `<Response><SpeakSentence>${"long ".repeat(120)}</SpeakSentence></Response>`; // one long text, repeated
+  const total = 5300;
+  for (let i = 0; i < total; i++) {
+    const { sent } = delivery(i);
+    // a new string object each time, as a handler rendering its BXML gives
+    capture.record({ ...sent, response: { ...sent.response, body: answerOf(i).split("").join("") } });
+    if (i % 200 === 199) await capture.flush();
+  }
+  const entries = entriesOf(await capture.flush());
+  assert.equal(entries.length, total);
+  for (const [i, entry] of entries.entries()) {
+    assert.equal(entry.answer.body, answerOf(i), `answer of ${i}`);
+    assert.equal(entry.event, `event-${i}`, `event of ${i}`); // the strings around the answer still line up
+    assert.equal(entry.url, delivery(i).sent.url);
+  }
+  assert.deepEqual(capture.stats, { recorded: total, written: total, dropped: 0 });
 });

@@ -3,7 +3,8 @@
 // ways, redacted like deliveries (no phone number, credential, URL token, original id or streamParams value
 // in the file), media payloads dropped by default (length and sequenceNumber kept) and kept with
 // `keepMedia`; a capture that cannot be written (or a sink that throws) never breaks the socket; `drift`
-// reports an unknown field injected into a captured `start`, and `replay` counts the socket records it skips.
+// reports an unknown field injected into a captured `start`, and `replay` replays the captured socket (here to
+// a port nothing listens on: the socket that did not open is named).
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -184,7 +185,7 @@ test("a capture that cannot be written, or a sink that throws, never breaks the 
   assert.match(errors[0], /capture is off/);
 });
 
-test("drift reports an unknown field injected into a captured start; replay counts the socket records it skips", async () => {
+test("drift reports an unknown field injected into a captured start; replay names a captured socket it could not open", async () => {
   const dir = join(root, "drift");
   const capture = createCapture({ dir });
   const port = await serve(capture);
@@ -207,8 +208,9 @@ test("drift reports an unknown field injected into a captured start; replay coun
     [["stream", "start", "unknown-field", "/sipDiagnostics", 1]],
   );
   const replay = await runCliAsync(["replay", drifted, "--url", "http://127.0.0.1:9"]);
-  assert.match(replay.stdout, /8 socket records not replayed/);
-  assert.match(replay.stdout, /0 deliveries replayed/);
+  assert.equal(replay.status, 1, replay.stdout + replay.stderr);
+  assert.match(replay.stdout, /✗ \S+ stream#1 \/sockets\/stream\?token=\*\*\*\n {4}.*ECONNREFUSED/);
+  assert.match(replay.stdout, /0 deliveries replayed, no difference\n1 socket replayed, 1 different\n/);
 });
 
 test("a transcription socket is captured with its URL token masked, customParams values and transcript text redacted", async () => {

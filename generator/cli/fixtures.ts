@@ -1,9 +1,12 @@
 // `bw-codegen fixtures <capture…> --out DIR`: turns a capture into fixture files (one JSON file per
-// delivery: the request as recorded and the answer expected) plus `replay.test.mjs`, a node:test file that
-// replays them in order (replayCapture of bw-codegen/testing) against your receiver and expects the
-// recorded answers: for a user's own suite.
+// delivery: the request as recorded and the answer expected; one per captured socket: its records, a JSON
+// array) plus `replay.test.mjs`, a node:test file that replays them in order (replayCapture of
+// bw-codegen/testing) against your receiver and stream server and expects the recorded answers: for a
+// user's own suite.
 import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
+import { isSocketEntry } from "../../generated/runtime/capture/socket-entry.js";
+import { socketSessions } from "../../generated/runtime/capture/socket-sessions.js";
 import { parseArgs, UsageError } from "./args.js";
 import { readCaptures } from "./capture-files.js";
 import type { Command } from "./command.js";
@@ -12,14 +15,20 @@ const HELP = `Usage: bw-codegen fixtures <capture…> --out DIR [--app MODULE]
 
 Turns captured deliveries (files written by createCapture of bw-codegen/capture, or folders of them) into
 fixtures for your own test suite: DIR/001-voice-initiate.json, … (one per delivery, in order: the request
-as recorded and the answer expected) and DIR/replay.test.mjs, a node:test file that replays them in order
-with Bandwidth's auth challenge and fails naming the BXML element path of any difference.
+as recorded and the answer expected), DIR/006-socket-stream-1.json, … (one per captured socket: its
+records, a JSON array) and DIR/replay.test.mjs, a node:test file that replays them in order with
+Bandwidth's auth challenge and fails naming the BXML element path of any difference, or the socket and
+message (out[1]) of any difference in what your stream server sent.
 
 The test replays against:
   --app MODULE   a module of yours exporting the receiver, as \`webhooks\` (createBandwidthWebhooks's result)
-                 or as the default export; replayed in process through webhooks.fetch
-  otherwise      the URL in $BW_REPLAY_URL (a running receiver)
-Credentials come from $BW_CALLBACK_USERNAME / $BW_CALLBACK_PASSWORD when set.
+                 or as the default export, and, for captured sockets, \`sockets\` (createStreamServer's
+                 result); replayed in process through webhooks.fetch and the stream server (no network)
+  otherwise      the URL in $BW_REPLAY_URL (a running receiver; sockets to the same address, or to
+                 $BW_REPLAY_SOCKET_URL)
+Credentials come from $BW_CALLBACK_USERNAME / $BW_CALLBACK_PASSWORD when set; the media stream's from
+$BW_STREAM_USERNAME / $BW_STREAM_PASSWORD (default: the callback ones); a captured transcription socket is
+replayed with a fresh URL token when $BW_TRANSCRIPTION_SECRET is set, and skipped otherwise.
 
 Options:
   --out DIR      where to write (created). Only files an earlier run of fixtures wrote there are replaced
@@ -40,7 +49,10 @@ function ours(path: string, name: string): boolean {
     if (!lstatSync(path).isFile()) return false;
     const text = readFileSync(path, "utf8");
     if (name === "replay.test.mjs") return text.startsWith(TEST_HEADER);
-    const entry = JSON.parse(text) as { v?: unknown; url?: unknown; answer?: { status?: unknown } } | null;
+    const value = JSON.parse(text) as unknown;
+    // a captured socket: the array of its records
+    if (Array.isArray(value)) return value.length > 0 && value.every(isSocketEntry);
+    const entry = value as { v?: unknown; url?: unknown; answer?: { status?: unknown } } | null;
     return entry !== null && typeof entry === "object" && entry.v === 1 && typeof entry.url === "string" && typeof entry.answer?.status === "number";
   } catch {
     return false;
@@ -72,21 +84,24 @@ function clear(out: string, names: readonly string[]): string[] {
 
 const safe = (text: string): string => text.replace(/[^A-Za-z0-9_.-]+/g, "-").slice(0, 60);
 
-function testFile(appImport: string | undefined, count: number, sources: string[]): string {
+function testFile(appImport: string | undefined, count: number, sockets: number, sources: string[]): string {
   const target =
     appImport === undefined
       ? `  const url = process.env.BW_REPLAY_URL;
   if (url === undefined || url === "") throw new Error("set BW_REPLAY_URL to your receiver's base URL (or regenerate with --app)");
-  return url;`
+  const socketUrl = process.env.BW_REPLAY_SOCKET_URL;
+  return { receiver: url, sockets: socketUrl ? socketUrl : undefined };`
       : `  const app = await import(${JSON.stringify(appImport)});
   const webhooks = app.webhooks ?? app.default;
   if (webhooks === undefined || typeof webhooks.fetch !== "function") throw new Error(${JSON.stringify(`${appImport} exports no receiver (export webhooks, or a default export, from createBandwidthWebhooks)`)});
-  return webhooks.fetch;`;
+  if (sockets.length > 0 && (app.sockets === undefined || typeof app.sockets.accept !== "function")) throw new Error(${JSON.stringify(`${appImport} exports no stream server for the captured sockets (export sockets, from createStreamServer)`)});
+  return { receiver: webhooks.fetch, sockets: app.sockets };`;
   // a file name may hold a line break (U+2028 too): in this comment it would end the comment and run the rest
   const named = sources.map((source) => source.replace(/[\u0000-\u001f\u007f\u2028\u2029]/g, "?")).join(", ");
-  return `// Generated by \`bw-codegen fixtures\` from ${named}: ${count} captured deliveries, replayed in order
-// against the receiver, each answer compared with the recorded one. After a deliberate change of an answer,
-// regenerate the fixtures (or \`bw-codegen replay --update\` the capture first).
+  return `// Generated by \`bw-codegen fixtures\` from ${named}: ${count} captured deliveries and ${sockets} captured
+// socket(s), replayed in order against the receiver (and the stream server), each answer compared with the
+// recorded one. After a deliberate change of an answer, regenerate the fixtures (or \`bw-codegen replay
+// --update\` the capture first).
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -94,20 +109,35 @@ import { replayCapture } from "bw-codegen/testing";
 
 const folder = new URL(".", import.meta.url);
 const names = readdirSync(folder).filter((name) => /^\\d+-.*\\.json$/.test(name)).sort();
-const entries = names.map((name) => JSON.parse(readFileSync(new URL(name, folder), "utf8")));
-const username = process.env.BW_CALLBACK_USERNAME;
-const password = process.env.BW_CALLBACK_PASSWORD;
+const fixtures = names.map((name) => ({ name, value: JSON.parse(readFileSync(new URL(name, folder), "utf8")) }));
+// a delivery is one object; a captured socket is the array of its records
+const deliveries = fixtures.filter((f) => !Array.isArray(f.value));
+const sockets = fixtures.filter((f) => Array.isArray(f.value));
+const env = process.env;
+const username = env.BW_CALLBACK_USERNAME;
+const password = env.BW_CALLBACK_PASSWORD;
+const callback = username && password ? { username, password } : {};
+const stream = env.BW_STREAM_USERNAME && env.BW_STREAM_PASSWORD ? { username: env.BW_STREAM_USERNAME, password: env.BW_STREAM_PASSWORD } : {};
+const transcription = env.BW_TRANSCRIPTION_SECRET ? { transcriptionSecret: env.BW_TRANSCRIPTION_SECRET } : {};
 
 async function target() {
 ${target}
 }
 
-test("captured deliveries replay with the recorded answers", async (t) => {
-  const report = await replayCapture(await target(), entries, username && password ? { username, password } : {});
+test("captured deliveries and sockets replay with the recorded answers", async (t) => {
+  const { receiver, sockets: socketTarget } = await target();
+  const entries = [...deliveries.map((f) => f.value), ...sockets.flatMap((f) => f.value)];
+  const report = await replayCapture(receiver, entries, { ...callback, sockets: { ...stream, ...transcription, ...(socketTarget === undefined ? {} : { target: socketTarget }) } });
   for (const result of report.results) {
-    await t.test(names[result.index], () => {
+    await t.test(deliveries[result.index].name, () => {
       assert.equal(result.error, undefined, result.error);
       assert.deepEqual(result.differences.map((d) => \`\${d.path}: recorded \${JSON.stringify(d.recorded)}, now \${JSON.stringify(d.actual)}\`), []);
+    });
+  }
+  for (const [i, result] of report.sockets.entries()) {
+    await t.test(sockets[i]?.name ?? \`\${result.kind}#\${result.connection}\`, { skip: result.skipped }, () => {
+      assert.equal(result.error, undefined, result.error);
+      assert.deepEqual(result.differences.map((d) => \`\${result.kind}#\${result.connection} \${d.path}: recorded \${JSON.stringify(d.recorded)}, now \${JSON.stringify(d.actual)}\`), []);
     });
   }
 });
@@ -125,14 +155,21 @@ async function run(argv: string[]): Promise<number> {
     const rel = relative(resolve(out), resolve(app)).split(sep).join("/");
     appImport = rel.startsWith(".") ? rel : `./${rel}`;
   }
-  const width = Math.max(3, String(files.reduce((sum, f) => sum + f.entries.length, 0)).length);
+  // the sockets of every file together: a socket's records may run over into the next file of a capture
+  const sessions = socketSessions(files.flatMap((file) => file.sockets));
+  const width = Math.max(3, String(files.reduce((sum, f) => sum + f.entries.length, 0) + sessions.length).length);
   const planned: { name: string; text: string }[] = [];
+  const number = () => String(planned.length + 1).padStart(width, "0");
   for (const entry of files.flatMap((file) => file.entries)) {
-    const name = `${String(planned.length + 1).padStart(width, "0")}-${safe(entry.family)}-${safe(entry.event ?? "unknown")}.json`;
-    planned.push({ name, text: `${JSON.stringify(entry, null, 2)}\n` });
+    planned.push({ name: `${number()}-${safe(entry.family)}-${safe(entry.event ?? "unknown")}.json`, text: `${JSON.stringify(entry, null, 2)}\n` });
   }
-  const n = planned.length;
-  planned.push({ name: "replay.test.mjs", text: testFile(appImport, n, files.map((f) => f.path)) });
+  const deliveries = planned.length;
+  for (const session of sessions) {
+    const records = [session.open, ...session.messages, session.close].filter((entry) => entry !== undefined);
+    // one record a line: a socket of a few minutes is thousands of media records
+    planned.push({ name: `${number()}-socket-${safe(session.kind)}-${session.connection}.json`, text: `[\n${records.map((entry) => JSON.stringify(entry)).join(",\n")}\n]\n` });
+  }
+  planned.push({ name: "replay.test.mjs", text: testFile(appImport, deliveries, sessions.length, files.map((f) => f.path)) });
   const inTheWay = clear(out, planned.map((file) => file.name));
   if (inTheWay.length > 0) {
     process.stderr.write(
@@ -143,7 +180,8 @@ async function run(argv: string[]): Promise<number> {
   mkdirSync(out, { recursive: true });
   // "wx": a file that appeared meanwhile (or a link) is not written through
   for (const file of planned) writeFileSync(join(out, file.name), file.text, { flag: "wx" });
-  process.stdout.write(`${n} fixtures and replay.test.mjs written to ${out}\nRun: node --test ${join(out, "replay.test.mjs")}\n`);
+  const socketNote = sessions.length > 0 ? ` and ${sessions.length} socket fixture${sessions.length === 1 ? "" : "s"}` : "";
+  process.stdout.write(`${deliveries} fixtures${socketNote} and replay.test.mjs written to ${out}\nRun: node --test ${join(out, "replay.test.mjs")}\n`);
   return 0;
 }
 

@@ -1,12 +1,16 @@
 // `bw-codegen replay <capture…> --url URL`: re-delivers captured deliveries in order (Bandwidth's auth
 // challenge included) and compares every answer with the recorded one (status; BXML element by element, so
-// formatting is no difference). Exit 0 same answers, 1 any difference, 2 usage error; `--update` writes the
-// new answers into the capture files instead.
+// formatting is no difference); then replays the captured sockets (media streams, transcription) and compares
+// what the server sent (event types, a playAudio's content type, the close code). Exit 0 same answers, 1 any
+// difference, 2 usage error; `--update` writes the new answers (and the sockets as replayed) into the capture
+// files instead.
 import { writeFileSync } from "node:fs";
 import { replayCapture } from "../../generated/testing.js";
-import type { CaptureEntry } from "../../generated/capture.js";
+import type { ReplayResult, SocketReplayResult } from "../../generated/testing.js";
+import type { CaptureEntry, SocketCaptureEntry } from "../../generated/capture.js";
+import { socketSessions } from "../../generated/runtime/capture/socket-sessions.js";
 import { parseArgs, UsageError } from "./args.js";
-import { readCaptures } from "./capture-files.js";
+import { readCaptures, type CaptureFile } from "./capture-files.js";
 import { painter, printable } from "./colour.js";
 import type { Command } from "./command.js";
 import { credentials } from "./simulate.js";
@@ -19,19 +23,33 @@ credentials), and compares each answer with the recorded one: the status, BXML a
 element (element path, attributes, text; formatting is no difference), JSON value by value. A difference
 names its element path, e.g. /Response/Gather[1]/SpeakSentence[1]/text().
 
-Options:
-  --url URL            the receiver's base URL (each delivery goes to URL + its recorded path)
-  --username U         callback credentials (give both or neither; default: $BW_CALLBACK_USERNAME /
-  --password P         $BW_CALLBACK_PASSWORD, as simulate reads them)
-  --challenge-every    every delivery goes through the 401 challenge (default: the first one does, the
-                       others carry the credentials at once: half the requests)
-  --timeout SECONDS    give up on a delivery the receiver has not answered after this long (default 15):
-                       it counts as a difference ("no answer"), and replay goes on with the next
-  --update             accept the new answers: write them into the capture files (exit 0)
-  --json               one JSON object per delivery, then a summary line
+Then replays the captured sockets (createStreamServer({ capture })), one after the other: opens each to its
+recorded path, sends the recorded messages in order (a media payload the capture dropped is sent as μ-law
+silence of the recorded length), and compares what your server sent: event types in order, a playAudio's
+content type (never the audio), the close code. A difference names the socket and the message, e.g.
+stream#1 out[1]: recorded "clear", now "playAudio audio/pcmu". A transcription socket's URL token is masked
+in a capture: give the secret your server verifies tokens with and a fresh token is minted for the captured
+call, otherwise the socket is skipped (counted).
 
-Exit status: 0 every answer is the recorded one (or --update); 1 a difference or a delivery without an
-answer; 2 usage error.
+Options:
+  --url URL                 the receiver's base URL (each delivery goes to URL + its recorded path)
+  --username U              callback credentials (give both or neither; default: $BW_CALLBACK_USERNAME /
+  --password P              $BW_CALLBACK_PASSWORD, as simulate reads them)
+  --socket-url URL          where the sockets go (ws://, wss://, http:// or https://; default: --url)
+  --socket-username U       the media stream's Basic credentials (default: $BW_STREAM_USERNAME /
+  --socket-password P       $BW_STREAM_PASSWORD, else the callback credentials)
+  --transcription-secret S  mint transcription URL tokens (default: $BW_TRANSCRIPTION_SECRET; prefer the
+                            variable: a command line is visible to other users of the machine)
+  --challenge-every         every delivery goes through the 401 challenge (default: the first one does, the
+                            others carry the credentials at once: half the requests)
+  --timeout SECONDS         give up on a delivery the receiver has not answered after this long (default 15):
+                            it counts as a difference ("no answer"), and replay goes on with the next
+  --update                  accept the new answers: write them, and the sockets as replayed, into the
+                            capture files (exit 0)
+  --json                    one JSON object per delivery and per socket, then a summary line
+
+Exit status: 0 every answer and socket is the recorded one (or --update); 1 a difference, a delivery without
+an answer or a socket that did not open; 2 usage error.
 `;
 
 function show(value: string | undefined): string {
@@ -39,52 +57,174 @@ function show(value: string | undefined): string {
   return printable(JSON.stringify(value.length > 120 ? `${value.slice(0, 120)}…` : value));
 }
 
-// biome-ignore lint/complexity/noExcessiveCognitiveComplexity: over the limit of 40 when the limit was set (issue 21); split it when it is next changed
-async function run(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, { values: ["--url", "--username", "--password", "--timeout"], booleans: ["--update", "--json", "--challenge-every"] });
-  const timeout = args.values.get("--timeout");
+/** The socket options: --socket-url, the stream credentials, the transcription secret. */
+function socketOptions(values: Map<string, string>, url: string, auth: { username?: string; password?: string }) {
+  const target = values.get("--socket-url") ?? url;
+  if (!/^(?:wss?|https?):\/\//i.test(target)) throw new UsageError(`--socket-url must be a ws(s) or http(s) URL, not ${target}`);
+  const username = values.get("--socket-username") ?? (values.has("--socket-password") ? undefined : process.env.BW_STREAM_USERNAME || undefined);
+  const password = values.get("--socket-password") ?? (values.has("--socket-username") ? undefined : process.env.BW_STREAM_PASSWORD || undefined);
+  if ((username === undefined) !== (password === undefined)) throw new UsageError("give both --socket-username and --socket-password, or neither");
+  const secret = values.get("--transcription-secret") ?? (process.env.BW_TRANSCRIPTION_SECRET || undefined);
+  if (secret !== undefined && Buffer.byteLength(secret) < 16) throw new UsageError("the transcription secret must be at least 16 bytes long, as your server's verifier takes it");
+  return { target, ...(username === undefined ? auth : { username, password }), ...(secret === undefined ? {} : { transcriptionSecret: secret }) };
+}
+
+interface Tally {
+  total: number;
+  different: number;
+}
+
+/** Replays one file's deliveries; prints each; returns the entries to write on --update. */
+async function replayDeliveries(file: CaptureFile, url: string, options: Parameters<typeof replayCapture>[2], out: Printer, tally: Tally): Promise<CaptureEntry[] | undefined> {
+  const report = await replayCapture(url, file.entries, options);
+  const updated: CaptureEntry[] = [];
+  for (const result of report.results) {
+    tally.total++;
+    const same = result.differences.length === 0;
+    if (!same) tally.different++;
+    updated.push(same || result.error !== undefined ? file.entries[result.index] : { ...file.entries[result.index], answer: result.actual });
+    out.delivery(file.path, result, same);
+  }
+  return report.results.some((r) => r.differences.length > 0 && r.error === undefined) ? updated : undefined;
+}
+
+interface Printer {
+  delivery(path: string, result: ReplayResult, same: boolean): void;
+  socket(path: string, result: SocketReplayResult): void;
+}
+
+function printer(json: boolean): Printer {
+  const paint = painter(process.stdout);
+  const write = (text: string) => process.stdout.write(text);
+  if (json) {
+    return {
+      delivery: (file, r, ok) =>
+        write(`${JSON.stringify({ file, index: r.index, family: r.family, event: r.event, url: r.url, ok, status: r.actual.status, differences: r.differences, error: r.error })}\n`),
+      socket: (file, r) =>
+        write(`${JSON.stringify({ file, socket: r.kind, connection: r.connection, url: r.url, ok: r.differences.length === 0, skipped: r.skipped, recorded: r.recorded, actual: r.actual, differences: r.differences, error: r.error })}\n`),
+    };
+  }
+  return {
+    delivery(file, r, same) {
+      // a capture comes from anywhere: what it names is printed without its control characters
+      write(`${same ? paint.green("✓") : paint.red("✗")} ${printable(`${file}#${r.index + 1} ${r.family} ${r.event ?? "?"} ${r.url}`)} ${r.actual.status === 0 ? "no answer" : r.actual.status}\n`);
+      if (r.error !== undefined) write(`    ${paint.red(printable(r.error))}\n`);
+      else for (const d of r.differences) write(`    ${printable(d.path)}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
+    },
+    socket(file, r) {
+      const name = printable(`${file} ${r.kind}#${r.connection} ${r.url}`);
+      if (r.skipped !== undefined) {
+        write(`- ${name} skipped: ${printable(r.skipped)}\n`);
+        return;
+      }
+      const same = r.differences.length === 0;
+      const what = r.actual === undefined || r.error !== undefined ? "" : ` ${r.actual.in} in, ${r.actual.out.length} out, close ${r.actual.close ?? "?"}`;
+      write(`${same ? paint.green("✓") : paint.red("✗")} ${name}${what}\n`);
+      if (r.error !== undefined) write(`    ${paint.red(printable(r.error))}\n`);
+      else for (const d of r.differences) write(`    ${r.kind}#${r.connection} ${printable(d.path)}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
+    },
+  };
+}
+
+/** Each file's socket records, the replaced sessions' records swapped for their replay (in place of their first record in that file). */
+function updatedSockets(file: CaptureFile, replacement: Map<SocketCaptureEntry, readonly SocketCaptureEntry[]>): SocketCaptureEntry[] {
+  const out: SocketCaptureEntry[] = [];
+  const done = new Set<readonly SocketCaptureEntry[]>();
+  for (const entry of file.sockets) {
+    const records = replacement.get(entry);
+    if (records === undefined) out.push(entry);
+    else if (!done.has(records)) {
+      done.add(records);
+      out.push(...records);
+    }
+  }
+  return out;
+}
+
+/** --timeout SECONDS in milliseconds (undefined: the default). */
+function timeoutOf(values: Map<string, string>): number | undefined {
+  const timeout = values.get("--timeout");
   const timeoutMs = timeout === undefined ? undefined : Math.round(Number(timeout) * 1000);
   if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0)) throw new UsageError(`--timeout takes a number of seconds above 0, not ${timeout}`);
+  return timeoutMs;
+}
+
+async function run(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, {
+    values: ["--url", "--username", "--password", "--socket-url", "--socket-username", "--socket-password", "--transcription-secret", "--timeout"],
+    booleans: ["--update", "--json", "--challenge-every"],
+  });
+  const timeoutMs = timeoutOf(args.values);
   const url = args.values.get("--url");
   if (url === undefined) throw new UsageError("--url is required (the receiver's base URL, e.g. http://127.0.0.1:3000)");
   if (!/^https?:\/\//i.test(url)) throw new UsageError(`--url must be an http(s) URL, not ${url}`);
   const files = readCaptures(args.positionals);
   const auth = credentials(args.values);
-  const paint = painter(process.stdout);
+  const sockets = socketOptions(args.values, url, auth);
   const json = args.booleans.has("--json");
-  let different = 0;
-  let total = 0;
-  const socketRecords = files.reduce((sum, file) => sum + file.sockets.length, 0);
+  const update = args.booleans.has("--update");
+  const out = printer(json);
+  const deliveries: Tally = { total: 0, different: 0 };
+  const updatedEntries = new Map<CaptureFile, CaptureEntry[]>();
   for (const file of files) {
-    const report = await replayCapture(url, file.entries, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first", timeoutMs });
-    const updated: CaptureEntry[] = [];
-    for (const result of report.results) {
-      total++;
-      const same = result.differences.length === 0;
-      if (!same) different++;
-      updated.push(same || result.error !== undefined ? file.entries[result.index] : { ...file.entries[result.index], answer: result.actual });
-      if (json) {
-        process.stdout.write(`${JSON.stringify({ file: file.path, index: result.index, family: result.family, event: result.event, url: result.url, ok: same, status: result.actual.status, differences: result.differences, error: result.error })}\n`);
-        continue;
-      }
-      // a capture comes from anywhere: what it names is printed without its control characters
-      const head = `${same ? paint.green("✓") : paint.red("✗")} ${printable(`${file.path}#${result.index + 1} ${result.family} ${result.event ?? "?"} ${result.url}`)} ${result.actual.status === 0 ? "no answer" : result.actual.status}`;
-      process.stdout.write(`${head}\n`);
-      if (result.error !== undefined) process.stdout.write(`    ${paint.red(printable(result.error))}\n`);
-      else for (const d of result.differences) process.stdout.write(`    ${printable(d.path)}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
+    const updated = await replayDeliveries(file, url, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first", timeoutMs }, out, deliveries);
+    if (updated !== undefined) updatedEntries.set(file, updated);
+  }
+
+  // the sockets of every file together: a socket's records may run over into the next file of a capture
+  const fileOf = new Map<SocketCaptureEntry, CaptureFile>();
+  for (const file of files) for (const entry of file.sockets) fileOf.set(entry, file);
+  const all = files.flatMap((file) => file.sockets);
+  const sessions = socketSessions(all);
+  const report = await replayCapture(url, all, { ...auth, sockets });
+  const socketTally = { total: 0, different: 0, skipped: 0 };
+  const replacement = new Map<SocketCaptureEntry, readonly SocketCaptureEntry[]>();
+  const touched = new Set<CaptureFile>();
+  report.sockets.forEach((result, i) => {
+    const session = sessions[i];
+    const first = session.open ?? session.messages[0] ?? session.close;
+    const file = first === undefined ? undefined : fileOf.get(first);
+    out.socket(file?.path ?? "?", result);
+    if (result.skipped !== undefined) {
+      socketTally.skipped++;
+      return;
     }
-    if (args.booleans.has("--update") && report.results.some((r) => r.differences.length > 0 && r.error === undefined)) {
-      // socket records are kept (after the deliveries: each carries its own time)
-      writeFileSync(file.path, [...updated, ...file.sockets].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    socketTally.total++;
+    if (result.differences.length === 0) return;
+    socketTally.different++;
+    if (result.error !== undefined || result.replayed === undefined) return;
+    const records = result.replayed;
+    for (const entry of [session.open, ...session.messages, session.close]) {
+      if (entry === undefined) continue;
+      replacement.set(entry, records);
+      const owner = fileOf.get(entry);
+      if (owner !== undefined) touched.add(owner);
+    }
+  });
+
+  if (update) {
+    for (const file of files) {
+      const entries = updatedEntries.get(file);
+      if (entries === undefined && !touched.has(file)) continue;
+      // socket records after the deliveries (each carries its own time)
+      writeFileSync(file.path, [...(entries ?? file.entries), ...updatedSockets(file, replacement)].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
     }
   }
-  const update = args.booleans.has("--update");
-  if (json) process.stdout.write(`${JSON.stringify({ summary: true, deliveries: total, different, updated: update && different > 0, socketRecordsNotReplayed: socketRecords })}\n`);
-  else {
-    if (socketRecords > 0) process.stdout.write(`${socketRecords} socket records not replayed (drift checks them)\n`);
-    process.stdout.write(`${total} deliveries replayed, ${different === 0 ? paint.green("no difference") : paint.red(`${different} different`)}${update && different > 0 ? " (capture updated)" : ""}\n`);
+  const different = deliveries.different + socketTally.different;
+  if (json) {
+    process.stdout.write(
+      `${JSON.stringify({ summary: true, deliveries: deliveries.total, different: deliveries.different, sockets: socketTally.total, socketsDifferent: socketTally.different, socketsSkipped: socketTally.skipped, updated: update && different > 0 })}\n`,
+    );
+  } else {
+    const paint = painter(process.stdout);
+    const verdict = (n: number) => (n === 0 ? paint.green("no difference") : paint.red(`${n} different`));
+    process.stdout.write(`${deliveries.total} deliveries replayed, ${verdict(deliveries.different)}${update && deliveries.different > 0 ? " (capture updated)" : ""}\n`);
+    if (socketTally.total + socketTally.skipped > 0) {
+      const skipped = socketTally.skipped > 0 ? `; ${socketTally.skipped} skipped` : "";
+      process.stdout.write(`${socketTally.total} socket${socketTally.total === 1 ? "" : "s"} replayed, ${verdict(socketTally.different)}${skipped}${update && socketTally.different > 0 ? " (capture updated)" : ""}\n`);
+    }
   }
   return different === 0 || update ? 0 : 1;
 }
 
-export const replayCommand: Command = { summary: "Replay captured deliveries against a receiver and diff its answers", help: HELP, run };
+export const replayCommand: Command = { summary: "Replay captured deliveries and sockets against a receiver and diff its answers", help: HELP, run };

@@ -18,6 +18,8 @@ export { AnswerTooLargeError } from "./runtime/simulate/answer-body.js";
 export { replayCapture } from "./runtime/capture/replay.js";
 export type { ReplayOptions, ReplayReport, ReplayResult, ReplayTarget } from "./runtime/capture/replay.js";
 export type { AnswerDifference } from "./runtime/capture/compare.js";
+export type { SocketReplayOptions, SocketReplayResult, SocketReplayTarget } from "./runtime/capture/socket-replay.js";
+export type { SocketTranscript } from "./runtime/capture/socket-sessions.js";
 export type { ChallengeAnswer, DeliveryOptions, DeliveryResult, FetchLike } from "./runtime/testing/index.js";
 export { formatJsonLines, formatTranscript, ScriptError, startVoiceApi } from "./runtime/simulate/index.js";
 export type {

@@ -5,7 +5,8 @@
  * text (surrounding whitespace ignored), so formatting is not a difference and a difference names its
  * element path (`/Response/Gather[1]/SpeakSentence[1]`); a JSON body value by value; anything else as
  * text. Credentials (`maskCredentials` of redact.ts) are masked in both first: stored as `***`, they are
- * no difference. Edge-safe.
+ * no difference; nor is a transcription URL token in an attribute (`destination="wss://…?token=…"`, signed
+ * afresh at every call). Edge-safe.
  */
 import type { CapturedAnswer } from "./format.js";
 /** One difference between the recorded answer and the new one. */

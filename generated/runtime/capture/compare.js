@@ -5,7 +5,8 @@
  * text (surrounding whitespace ignored), so formatting is not a difference and a difference names its
  * element path (`/Response/Gather[1]/SpeakSentence[1]`); a JSON body value by value; anything else as
  * text. Credentials (`maskCredentials` of redact.ts) are masked in both first: stored as `***`, they are
- * no difference. Edge-safe.
+ * no difference; nor is a transcription URL token in an attribute (`destination="wss://…?token=…"`, signed
+ * afresh at every call). Edge-safe.
  */
 import { parseXml } from "../xml/parser.js";
 import { isCredentialAttribute, maskCredentials } from "./redact.js";
@@ -18,6 +19,16 @@ function text(element) {
         .trim()
         .replace(/\s+/g, " ");
 }
+/**
+ * An attribute value with the value of a URL's transcription token (`?token=…`, signed per call with an
+ * expiry: different at every call, and a credential) replaced by `***`, so a `<StartTranscription>`
+ * destination compares by everything else.
+ */
+function withoutToken(value) {
+    if (value === undefined || !/^(?:wss?|https?):\/\/[^?#]*\?(?:[^#]*&)?token=/i.test(value))
+        return value;
+    return value.replace(/([?&]token=)[^&#]*/gi, "$1***");
+}
 function compareElements(a, b, path, out) {
     if (a === undefined || b === undefined || a.name !== b.name) {
         out.push({ path, recorded: a === undefined ? undefined : `<${a.name}>`, actual: b === undefined ? undefined : `<${b.name}>` });
@@ -27,7 +38,7 @@ function compareElements(a, b, path, out) {
         // a verb credential is stored as "***" (capture/redact.ts): any value compares equal to it
         if (isCredentialAttribute(name) && (a.attributes[name] === "***" || b.attributes[name] === "***") && (a.attributes[name] === undefined) === (b.attributes[name] === undefined))
             continue;
-        if (a.attributes[name] !== b.attributes[name])
+        if (withoutToken(a.attributes[name]) !== withoutToken(b.attributes[name]))
             out.push({ path: `${path}/@${name}`, recorded: a.attributes[name], actual: b.attributes[name] });
     }
     const ta = text(a);

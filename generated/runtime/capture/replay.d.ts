@@ -2,10 +2,14 @@
 /**
  * Replays a capture (`bw-codegen replay`, `replayCapture` of `bw-codegen/testing`): re-delivers every recorded
  * request in order, with Bandwidth's auth challenge when credentials are given (`deliverEvent`), and compares
- * each answer with the recorded one (`compare.ts`). Edge-safe: `fetch` only.
+ * each answer with the recorded one (`compare.ts`); then the captured sockets, one after the other
+ * (`socket-replay.ts`: over `ws`, loaded only when a capture holds sockets and the target is a URL, or in
+ * process against a stream server). Deliveries: edge-safe, `fetch` only.
  */
 import type { AnswerDifference } from "./compare.js";
 import type { CapturedAnswer, CaptureEntry } from "./format.js";
+import { type SocketCaptureEntry } from "./socket-entry.js";
+import { type SocketReplayOptions, type SocketReplayResult } from "./socket-replay.js";
 /** Where to replay: a base URL (`http://127.0.0.1:3000`), a Fetch handler (`webhooks.fetch`), or `{ fetch }`. */
 export type ReplayTarget = string | URL | ((request: Request) => Response | Promise<Response>) | {
     readonly fetch: (request: Request) => Response | Promise<Response>;
@@ -22,6 +26,13 @@ export interface ReplayOptions {
     readonly challenge?: "first" | "every";
     /** Abort a delivery after this long (default 15 000 ms). */
     readonly timeoutMs?: number;
+    /**
+     * The captured sockets (media streams, transcription): where and as whom they are replayed. A URL target
+     * replays them to the same address over `ws(s):` by default, with the callback credentials; a Fetch
+     * handler target needs `sockets.target` (your `createStreamServer`, replayed in process), else they are
+     * skipped (each result says why).
+     */
+    readonly sockets?: SocketReplayOptions;
 }
 /** One replayed delivery. */
 export interface ReplayResult {
@@ -39,16 +50,25 @@ export interface ReplayResult {
 }
 /** A whole replay. */
 export interface ReplayReport {
-    /** `true` when every answer is the recorded one. */
+    /** `true` when every answer is the recorded one, and every replayed socket did what it did when recorded. */
     readonly ok: boolean;
     readonly results: readonly ReplayResult[];
+    /** One per captured socket, in the order they opened (a skipped one says why in `skipped`). */
+    readonly sockets: readonly SocketReplayResult[];
 }
 /**
- * Replays captured deliveries against a receiver, in order, and compares every answer with the recorded one.
+ * Replays captured deliveries against a receiver, in order, and compares every answer with the recorded one;
+ * then the captured sockets (media streams, transcription), comparing what the server sent (event types, a
+ * playAudio's content type, the close code).
  *
  * @example
  * import { replayCapture } from "bw-codegen/testing";
  * const report = await replayCapture(webhooks.fetch, readFileSync("captures/capture-…-0001.ndjson", "utf8"), { username: "bw", password: "s3cret" });
  * assert.deepEqual(report.results.flatMap((r) => r.differences), []);
+ *
+ * @example
+ * // captured sockets too, in process against your stream server (a transcription token minted afresh)
+ * const report = await replayCapture(webhooks.fetch, text, { username, password, sockets: { target: streamServer, username: "bw-stream", password: "…", transcriptionSecret } });
+ * report.sockets.flatMap((s) => s.differences); // [{ path: "out[1]", recorded: "clear", actual: "playAudio audio/pcmu" }]
  */
-export declare function replayCapture(target: ReplayTarget, capture: string | readonly CaptureEntry[], options?: ReplayOptions): Promise<ReplayReport>;
+export declare function replayCapture(target: ReplayTarget, capture: string | readonly (CaptureEntry | SocketCaptureEntry)[], options?: ReplayOptions): Promise<ReplayReport>;

@@ -2,12 +2,17 @@
 /**
  * Replays a capture (`bw-codegen replay`, `replayCapture` of `bw-codegen/testing`): re-delivers every recorded
  * request in order, with Bandwidth's auth challenge when credentials are given (`deliverEvent`), and compares
- * each answer with the recorded one (`compare.ts`). Edge-safe: `fetch` only.
+ * each answer with the recorded one (`compare.ts`); then the captured sockets, one after the other
+ * (`socket-replay.ts`: over `ws`, loaded only when a capture holds sockets and the target is a URL, or in
+ * process against a stream server). Deliveries: edge-safe, `fetch` only.
  */
 import { BandwidthError } from "../errors.js";
 import { basicAuthorization, deliverEvent } from "../testing/index.js";
 import { compareAnswers } from "./compare.js";
 import { parseCapture } from "./format.js";
+import { isSocketEntry } from "./socket-entry.js";
+import { replaySocketSession } from "./socket-replay.js";
+import { recordedTranscript, socketSessions } from "./socket-sessions.js";
 function fetchOf(target) {
     if (typeof target === "string" || target instanceof URL)
         return { base: String(target).replace(/\/+$/, ""), fetch: undefined };
@@ -33,15 +38,34 @@ function targetOf(base, path) {
     return url;
 }
 /**
- * Replays captured deliveries against a receiver, in order, and compares every answer with the recorded one.
+ * Replays captured deliveries against a receiver, in order, and compares every answer with the recorded one;
+ * then the captured sockets (media streams, transcription), comparing what the server sent (event types, a
+ * playAudio's content type, the close code).
  *
  * @example
  * import { replayCapture } from "bw-codegen/testing";
  * const report = await replayCapture(webhooks.fetch, readFileSync("captures/capture-…-0001.ndjson", "utf8"), { username: "bw", password: "s3cret" });
  * assert.deepEqual(report.results.flatMap((r) => r.differences), []);
+ *
+ * @example
+ * // captured sockets too, in process against your stream server (a transcription token minted afresh)
+ * const report = await replayCapture(webhooks.fetch, text, { username, password, sockets: { target: streamServer, username: "bw-stream", password: "…", transcriptionSecret } });
+ * report.sockets.flatMap((s) => s.differences); // [{ path: "out[1]", recorded: "clear", actual: "playAudio audio/pcmu" }]
  */
 export async function replayCapture(target, capture, options = {}) {
-    const entries = typeof capture === "string" ? parseCapture(capture) : capture;
+    const socketEntries = [];
+    let entries;
+    if (typeof capture === "string")
+        entries = parseCapture(capture, socketEntries);
+    else {
+        entries = [];
+        for (const entry of capture) {
+            if (isSocketEntry(entry))
+                socketEntries.push(entry);
+            else
+                entries.push(entry);
+        }
+    }
     const { base, fetch } = fetchOf(target);
     const direct = (input, init) => (fetch ?? globalThis.fetch)(input, init);
     const authorization = options.username !== undefined && options.password !== undefined ? basicAuthorization(options.username, options.password) : undefined;
@@ -72,5 +96,23 @@ export async function replayCapture(target, capture, options = {}) {
             results.push({ ...common, actual, differences: [{ path: "status", recorded: String(entry.answer.status), actual: "no answer" }], error: error.message });
         }
     }
-    return { ok: results.every((r) => r.differences.length === 0), results };
+    const sockets = await replaySockets(target, socketEntries, options);
+    return { ok: results.every((r) => r.differences.length === 0) && sockets.every((s) => s.differences.length === 0), results, sockets };
+}
+async function replaySockets(target, entries, options) {
+    const results = [];
+    if (entries.length === 0)
+        return results;
+    const own = options.sockets ?? {};
+    const socketTarget = own.target ?? (typeof target === "string" || target instanceof URL ? target : undefined);
+    const settings = { ...own, username: own.username ?? options.username, password: own.password ?? options.password };
+    for (const session of socketSessions(entries)) {
+        if (socketTarget === undefined) {
+            const skipped = "no socket target: replaying to a Fetch handler, give sockets.target (your createStreamServer)";
+            results.push({ kind: session.kind, connection: session.connection, url: session.open?.url ?? "?", recorded: recordedTranscript(session), actual: undefined, differences: [], skipped });
+            continue;
+        }
+        results.push(await replaySocketSession(session, { ...settings, target: socketTarget }));
+    }
+    return results;
 }

@@ -3,8 +3,11 @@
  * `createCapture({ dir })` (`bw-codegen/capture`, Node only): the capture sink that records every delivery
  * the receiver answers into redacted NDJSON files. On the receiver's thread it only writes a record into a
  * ring of shared memory (`record.ts`: numbers, ids of strings already sent, the body's bytes): no message,
- * no structured clone, no allocation per delivery. The worker thread (`worker.ts`) reads the ring every
- * 20 ms, gives the space back, redacts and writes.
+ * no structured clone, no allocation per delivery. Entries are published to the writer thread in batches
+ * (one `Atomics.store` of the running byte total per `PUBLISH_EVERY` entries, or within
+ * `PUBLISH_MS` by a timer, and always before a flush), so a delivery pays plain stores only. The
+ * worker thread (`worker.ts`) reads the published entries every 20 ms, gives the space back, redacts and
+ * writes.
  * A delivery is never slowed or failed by capture: a backlog over `maxPending` drops records (counted), and
  * the first write failure (unwritable folder, full disk) is reported once through the logger and turns
  * capture off.

@@ -3,8 +3,11 @@
  * `createCapture({ dir })` (`bw-codegen/capture`, Node only): the capture sink that records every delivery
  * the receiver answers into redacted NDJSON files. On the receiver's thread it only writes a record into a
  * ring of shared memory (`record.ts`: numbers, ids of strings already sent, the body's bytes): no message,
- * no structured clone, no allocation per delivery. The worker thread (`worker.ts`) reads the ring every
- * 20 ms, gives the space back, redacts and writes.
+ * no structured clone, no allocation per delivery. Entries are published to the writer thread in batches
+ * (one `Atomics.store` of the running byte total per `PUBLISH_EVERY` entries, or within
+ * `PUBLISH_MS` by a timer, and always before a flush), so a delivery pays plain stores only. The
+ * worker thread (`worker.ts`) reads the published entries every 20 ms, gives the space back, redacts and
+ * writes.
  * A delivery is never slowed or failed by capture: a backlog over `maxPending` drops records (counted), and
  * the first write failure (unwritable folder, full disk) is reported once through the logger and turns
  * capture off.
@@ -17,6 +20,13 @@ import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
 const encoder = new TextEncoder();
+/**
+ * Entries are published to the writer thread (the one `Atomics.store` that makes them visible, whole) once
+ * this many wait, or once they take an eighth of the ring; the rest within PUBLISH_MS (an unref'd timer,
+ * armed at most once per PUBLISH_MS), and all of them before a flush.
+ */
+const PUBLISH_EVERY = 32;
+const PUBLISH_MS = 10;
 /** A framework's parsed body (rare) as JSON text, as the writer thread used to make it; undefined when it is not JSON. */
 function parsedJson(body) {
     try {
@@ -90,6 +100,10 @@ export function createCapture(options) {
     let active = true;
     let head = 0; // where the next entry goes
     let written = 0; // bytes written, a 32-bit running total (compared with the writer thread's CONSUMED)
+    let published = 0; // the part of `written` the writer thread may read (the last total stored to WRITTEN)
+    let unpublished = 0; // entries written since
+    let publishTimer; // one timer, re-armed with refresh()
+    let publishArmed = false;
     let consumed = 0; // the writer thread's CONSUMED as last read (it only grows: reading it again is needed only when space seems short)
     let finished = 0; // its DONE as last read (the same)
     let done = 0; // deliveries the writer thread had finished when capture stopped
@@ -130,10 +144,27 @@ export function createCapture(options) {
             resolve([]);
         flushes.clear();
     });
+    /**
+     * Makes every entry written so far visible to the writer thread: their bytes are in place before the
+     * total says so (the store is sequentially consistent), and a total always ends between two entries, so
+     * the writer never reads half of one.
+     */
+    function publish() {
+        if (unpublished === 0)
+            return;
+        unpublished = 0;
+        published = written;
+        Atomics.store(counters, WRITTEN, written);
+    }
+    function publishLater() {
+        publishArmed = false;
+        publish();
+    }
     /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
     function reserve(need) {
         let free = capacity - ((written - consumed) >>> 0);
         if (free < need + (head + need <= capacity ? 0 : capacity - head)) {
+            publish(); // what the writer thread cannot see yet, it cannot give back
             consumed = Atomics.load(counters, CONSUMED); // read the shared total only when the last one read is not enough
             free = capacity - ((written - consumed) >>> 0);
         }
@@ -147,13 +178,23 @@ export function createCapture(options) {
         head = 0;
         return true;
     }
-    /** Moves `head` past an entry of `size` bytes (a multiple of 8) and publishes it to the writer thread. */
+    /** Moves `head` past an entry of `size` bytes (a multiple of 8); publishes a full batch, or arms the timer. */
     function commit(size) {
         head += size;
         if (head === capacity)
             head = 0;
         written = (written + size) | 0;
-        Atomics.store(counters, WRITTEN, written); // the entry's bytes are in place before the total says so
+        if (++unpublished >= PUBLISH_EVERY || (written - published) >>> 0 > capacity >>> 3)
+            publish();
+        else if (!publishArmed) {
+            publishArmed = true;
+            if (publishTimer === undefined) {
+                publishTimer = setTimeout(publishLater, PUBLISH_MS);
+                publishTimer.unref?.();
+            }
+            else
+                publishTimer.refresh();
+        }
     }
     /** A string's id: its table number (defined now by a string entry if new and short), or -2 (inline). */
     function idOf(value) {
@@ -180,8 +221,8 @@ export function createCapture(options) {
         return -2;
     }
     // per field, the last string and its id: a receiver sees the same family, method, path… request after request
-    const lastValue = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
-    const lastId = [-1, -1, -1, -1, -1, -1, -1, -1];
+    const lastValue = [undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+    const lastId = [-1, -1, -1, -1, -1, -1, -1];
     /** {@link idOf}, remembering the last string of each field. */
     function idAt(field, value) {
         if (value === lastValue[field])
@@ -192,6 +233,28 @@ export function createCapture(options) {
             lastId[field] = id;
         }
         return id;
+    }
+    // the answer's body is often rendered per call, different each time: it travels inline until the same text
+    // comes twice in a row, and only then is named by number (no hashing of one-off answers, and they do not
+    // fill the string table)
+    let lastAnswer;
+    let lastAnswerId = -2;
+    /** The answer body's string id: inline (-2) unless it repeats the last answer. */
+    function answerId(value) {
+        if (value !== lastAnswer) {
+            lastAnswer = value;
+            lastAnswerId = -2;
+            inline.push(value);
+            return -2;
+        }
+        if (lastAnswerId === -2) {
+            if (value.length > INTERN_MAX_LENGTH) {
+                inline.push(value);
+                return -2;
+            }
+            lastAnswerId = idOf(value); // -2 again (and inline) when the table or the ring has no room
+        }
+        return lastAnswerId;
     }
     function behind(what) {
         if (inline.length > 0)
@@ -227,6 +290,7 @@ export function createCapture(options) {
     function flush() {
         if (closed)
             return Promise.resolve([]);
+        publish();
         const id = ++nextFlush;
         return new Promise((resolve) => {
             flushes.set(id, resolve);
@@ -264,7 +328,7 @@ export function createCapture(options) {
             const contentType = idAt(4, delivery.contentType);
             const userAgent = idAt(5, delivery.header("user-agent"));
             const answerType = idAt(6, response.headers["content-type"] ?? response.headers["Content-Type"]);
-            const answerBody = idAt(7, response.body);
+            const answerBody = answerId(response.body);
             let body = delivery.body;
             let kind = body instanceof Uint8Array ? BODY_BYTES : typeof body === "string" ? BODY_TEXT : body === undefined ? BODY_NONE : body === null ? BODY_NULL : BODY_PARSED;
             if (kind === BODY_PARSED) {
@@ -314,6 +378,8 @@ export function createCapture(options) {
                 done = Atomics.load(counters, DONE);
             active = false;
             closed = true;
+            if (publishTimer !== undefined)
+                clearTimeout(publishTimer);
             await worker.terminate();
             return files;
         },

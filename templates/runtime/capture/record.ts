@@ -39,7 +39,7 @@ export const BODY_NOT_JSON = 5;
 
 /** Int32 slots of the control block shared by both threads. */
 export const CONSUMED = 0; // bytes the writer thread has read so far (a 32-bit running total)
-export const WRITTEN = 1; // bytes the receiver's thread has written so far (the same kind of total)
+export const WRITTEN = 1; // bytes the receiver's thread has published so far (the same kind of total; entries before it are whole)
 export const DONE = 2; // deliveries written to the files (or given up after a failure)
 
 /** Views of one ring: the same shared memory as bytes, int32 and float64. */

@@ -1,7 +1,9 @@
 /**
  * Replays a capture (`bw-codegen replay`, `replayCapture` of `bw-codegen/testing`): re-delivers every recorded
  * request in order, with Bandwidth's auth challenge when credentials are given (`deliverEvent`), and compares
- * each answer with the recorded one (`compare.ts`). Edge-safe: `fetch` only.
+ * each answer with the recorded one (`compare.ts`); then the captured sockets, one after the other
+ * (`socket-replay.ts`: over `ws`, loaded only when a capture holds sockets and the target is a URL, or in
+ * process against a stream server). Deliveries: edge-safe, `fetch` only.
  */
 
 import { BandwidthError } from "../errors.js";
@@ -11,6 +13,9 @@ import { compareAnswers } from "./compare.js";
 import type { AnswerDifference } from "./compare.js";
 import { parseCapture } from "./format.js";
 import type { CapturedAnswer, CaptureEntry } from "./format.js";
+import { isSocketEntry, type SocketCaptureEntry } from "./socket-entry.js";
+import { replaySocketSession, type SocketReplayOptions, type SocketReplayResult } from "./socket-replay.js";
+import { recordedTranscript, socketSessions } from "./socket-sessions.js";
 
 /** Where to replay: a base URL (`http://127.0.0.1:3000`), a Fetch handler (`webhooks.fetch`), or `{ fetch }`. */
 export type ReplayTarget = string | URL | ((request: Request) => Response | Promise<Response>) | { readonly fetch: (request: Request) => Response | Promise<Response> };
@@ -27,6 +32,13 @@ export interface ReplayOptions {
   readonly challenge?: "first" | "every";
   /** Abort a delivery after this long (default 15 000 ms). */
   readonly timeoutMs?: number;
+  /**
+   * The captured sockets (media streams, transcription): where and as whom they are replayed. A URL target
+   * replays them to the same address over `ws(s):` by default, with the callback credentials; a Fetch
+   * handler target needs `sockets.target` (your `createStreamServer`, replayed in process), else they are
+   * skipped (each result says why).
+   */
+  readonly sockets?: SocketReplayOptions;
 }
 
 /** One replayed delivery. */
@@ -46,9 +58,11 @@ export interface ReplayResult {
 
 /** A whole replay. */
 export interface ReplayReport {
-  /** `true` when every answer is the recorded one. */
+  /** `true` when every answer is the recorded one, and every replayed socket did what it did when recorded. */
   readonly ok: boolean;
   readonly results: readonly ReplayResult[];
+  /** One per captured socket, in the order they opened (a skipped one says why in `skipped`). */
+  readonly sockets: readonly SocketReplayResult[];
 }
 
 function fetchOf(target: ReplayTarget): { base: string; fetch: FetchLike | undefined } {
@@ -75,15 +89,31 @@ function targetOf(base: string, path: string): string {
 }
 
 /**
- * Replays captured deliveries against a receiver, in order, and compares every answer with the recorded one.
+ * Replays captured deliveries against a receiver, in order, and compares every answer with the recorded one;
+ * then the captured sockets (media streams, transcription), comparing what the server sent (event types, a
+ * playAudio's content type, the close code).
  *
  * @example
  * import { replayCapture } from "bw-codegen/testing";
  * const report = await replayCapture(webhooks.fetch, readFileSync("captures/capture-…-0001.ndjson", "utf8"), { username: "bw", password: "s3cret" });
  * assert.deepEqual(report.results.flatMap((r) => r.differences), []);
+ *
+ * @example
+ * // captured sockets too, in process against your stream server (a transcription token minted afresh)
+ * const report = await replayCapture(webhooks.fetch, text, { username, password, sockets: { target: streamServer, username: "bw-stream", password: "…", transcriptionSecret } });
+ * report.sockets.flatMap((s) => s.differences); // [{ path: "out[1]", recorded: "clear", actual: "playAudio audio/pcmu" }]
  */
-export async function replayCapture(target: ReplayTarget, capture: string | readonly CaptureEntry[], options: ReplayOptions = {}): Promise<ReplayReport> {
-  const entries = typeof capture === "string" ? parseCapture(capture) : capture;
+export async function replayCapture(target: ReplayTarget, capture: string | readonly (CaptureEntry | SocketCaptureEntry)[], options: ReplayOptions = {}): Promise<ReplayReport> {
+  const socketEntries: SocketCaptureEntry[] = [];
+  let entries: CaptureEntry[];
+  if (typeof capture === "string") entries = parseCapture(capture, socketEntries);
+  else {
+    entries = [];
+    for (const entry of capture) {
+      if (isSocketEntry(entry)) socketEntries.push(entry);
+      else entries.push(entry);
+    }
+  }
   const { base, fetch } = fetchOf(target);
   const direct = (input: string, init: RequestInit): Promise<Response> => (fetch ?? globalThis.fetch)(input, init);
   const authorization = options.username !== undefined && options.password !== undefined ? basicAuthorization(options.username, options.password) : undefined;
@@ -113,5 +143,23 @@ export async function replayCapture(target: ReplayTarget, capture: string | read
       results.push({ ...common, actual, differences: [{ path: "status", recorded: String(entry.answer.status), actual: "no answer" }], error: (error as Error).message });
     }
   }
-  return { ok: results.every((r) => r.differences.length === 0), results };
+  const sockets = await replaySockets(target, socketEntries, options);
+  return { ok: results.every((r) => r.differences.length === 0) && sockets.every((s) => s.differences.length === 0), results, sockets };
+}
+
+async function replaySockets(target: ReplayTarget, entries: readonly SocketCaptureEntry[], options: ReplayOptions): Promise<SocketReplayResult[]> {
+  const results: SocketReplayResult[] = [];
+  if (entries.length === 0) return results;
+  const own = options.sockets ?? {};
+  const socketTarget = own.target ?? (typeof target === "string" || target instanceof URL ? target : undefined);
+  const settings = { ...own, username: own.username ?? options.username, password: own.password ?? options.password };
+  for (const session of socketSessions(entries)) {
+    if (socketTarget === undefined) {
+      const skipped = "no socket target: replaying to a Fetch handler, give sockets.target (your createStreamServer)";
+      results.push({ kind: session.kind, connection: session.connection, url: session.open?.url ?? "?", recorded: recordedTranscript(session), actual: undefined, differences: [], skipped });
+      continue;
+    }
+    results.push(await replaySocketSession(session, { ...settings, target: socketTarget }));
+  }
+  return results;
 }

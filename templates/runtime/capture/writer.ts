@@ -2,8 +2,11 @@
  * `createCapture({ dir })` (`bw-codegen/capture`, Node only): the capture sink that records every delivery
  * the receiver answers into redacted NDJSON files. On the receiver's thread it only writes a record into a
  * ring of shared memory (`record.ts`: numbers, ids of strings already sent, the body's bytes): no message,
- * no structured clone, no allocation per delivery. The worker thread (`worker.ts`) reads the ring every
- * 20 ms, gives the space back, redacts and writes.
+ * no structured clone, no allocation per delivery. Entries are published to the writer thread in batches
+ * (one `Atomics.store` of the running byte total per `PUBLISH_EVERY` entries, or within
+ * `PUBLISH_MS` by a timer, and always before a flush), so a delivery pays plain stores only. The
+ * worker thread (`worker.ts`) reads the published entries every 20 ms, gives the space back, redacts and
+ * writes.
  * A delivery is never slowed or failed by capture: a backlog over `maxPending` drops records (counted), and
  * the first write failure (unwritable folder, full disk) is reported once through the logger and turns
  * capture off.
@@ -37,6 +40,13 @@ import {
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
 const encoder = new TextEncoder();
+/**
+ * Entries are published to the writer thread (the one `Atomics.store` that makes them visible, whole) once
+ * this many wait, or once they take an eighth of the ring; the rest within PUBLISH_MS (an unref'd timer,
+ * armed at most once per PUBLISH_MS), and all of them before a flush.
+ */
+const PUBLISH_EVERY = 32;
+const PUBLISH_MS = 10;
 
 /** Options of {@link createCapture}. */
 export interface CaptureOptions {
@@ -169,6 +179,10 @@ export function createCapture(options: CaptureOptions): Capture {
   let active = true;
   let head = 0; // where the next entry goes
   let written = 0; // bytes written, a 32-bit running total (compared with the writer thread's CONSUMED)
+  let published = 0; // the part of `written` the writer thread may read (the last total stored to WRITTEN)
+  let unpublished = 0; // entries written since
+  let publishTimer: ReturnType<typeof setTimeout> | undefined; // one timer, re-armed with refresh()
+  let publishArmed = false;
   let consumed = 0; // the writer thread's CONSUMED as last read (it only grows: reading it again is needed only when space seems short)
   let finished = 0; // its DONE as last read (the same)
   let done = 0; // deliveries the writer thread had finished when capture stopped
@@ -208,10 +222,28 @@ export function createCapture(options: CaptureOptions): Capture {
     flushes.clear();
   });
 
+  /**
+   * Makes every entry written so far visible to the writer thread: their bytes are in place before the
+   * total says so (the store is sequentially consistent), and a total always ends between two entries, so
+   * the writer never reads half of one.
+   */
+  function publish(): void {
+    if (unpublished === 0) return;
+    unpublished = 0;
+    published = written;
+    Atomics.store(counters, WRITTEN, written);
+  }
+
+  function publishLater(): void {
+    publishArmed = false;
+    publish();
+  }
+
   /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
   function reserve(need: number): boolean {
     let free = capacity - ((written - consumed) >>> 0);
     if (free < need + (head + need <= capacity ? 0 : capacity - head)) {
+      publish(); // what the writer thread cannot see yet, it cannot give back
       consumed = Atomics.load(counters, CONSUMED); // read the shared total only when the last one read is not enough
       free = capacity - ((written - consumed) >>> 0);
     }
@@ -224,12 +256,19 @@ export function createCapture(options: CaptureOptions): Capture {
     return true;
   }
 
-  /** Moves `head` past an entry of `size` bytes (a multiple of 8) and publishes it to the writer thread. */
+  /** Moves `head` past an entry of `size` bytes (a multiple of 8); publishes a full batch, or arms the timer. */
   function commit(size: number): void {
     head += size;
     if (head === capacity) head = 0;
     written = (written + size) | 0;
-    Atomics.store(counters, WRITTEN, written); // the entry's bytes are in place before the total says so
+    if (++unpublished >= PUBLISH_EVERY || (written - published) >>> 0 > capacity >>> 3) publish();
+    else if (!publishArmed) {
+      publishArmed = true;
+      if (publishTimer === undefined) {
+        publishTimer = setTimeout(publishLater, PUBLISH_MS);
+        publishTimer.unref?.();
+      } else publishTimer.refresh();
+    }
   }
 
   /** A string's id: its table number (defined now by a string entry if new and short), or -2 (inline). */
@@ -256,8 +295,8 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   // per field, the last string and its id: a receiver sees the same family, method, path… request after request
-  const lastValue: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
-  const lastId: number[] = [-1, -1, -1, -1, -1, -1, -1, -1];
+  const lastValue: (string | undefined)[] = [undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+  const lastId: number[] = [-1, -1, -1, -1, -1, -1, -1];
 
   /** {@link idOf}, remembering the last string of each field. */
   function idAt(field: number, value: string | undefined): number {
@@ -268,6 +307,30 @@ export function createCapture(options: CaptureOptions): Capture {
       lastId[field] = id;
     }
     return id;
+  }
+
+  // the answer's body is often rendered per call, different each time: it travels inline until the same text
+  // comes twice in a row, and only then is named by number (no hashing of one-off answers, and they do not
+  // fill the string table)
+  let lastAnswer: string | undefined;
+  let lastAnswerId = -2;
+
+  /** The answer body's string id: inline (-2) unless it repeats the last answer. */
+  function answerId(value: string): number {
+    if (value !== lastAnswer) {
+      lastAnswer = value;
+      lastAnswerId = -2;
+      inline.push(value);
+      return -2;
+    }
+    if (lastAnswerId === -2) {
+      if (value.length > INTERN_MAX_LENGTH) {
+        inline.push(value);
+        return -2;
+      }
+      lastAnswerId = idOf(value); // -2 again (and inline) when the table or the ring has no room
+    }
+    return lastAnswerId;
   }
 
   function behind(what: string): void {
@@ -307,6 +370,7 @@ export function createCapture(options: CaptureOptions): Capture {
 
   function flush(): Promise<string[]> {
     if (closed) return Promise.resolve([]);
+    publish();
     const id = ++nextFlush;
     return new Promise<string[]>((resolve) => {
       flushes.set(id, resolve);
@@ -343,7 +407,7 @@ export function createCapture(options: CaptureOptions): Capture {
       const contentType = idAt(4, delivery.contentType);
       const userAgent = idAt(5, delivery.header("user-agent"));
       const answerType = idAt(6, response.headers["content-type"] ?? response.headers["Content-Type"]);
-      const answerBody = idAt(7, response.body);
+      const answerBody = answerId(response.body);
       let body = delivery.body as unknown;
       let kind = body instanceof Uint8Array ? BODY_BYTES : typeof body === "string" ? BODY_TEXT : body === undefined ? BODY_NONE : body === null ? BODY_NULL : BODY_PARSED;
       if (kind === BODY_PARSED) {
@@ -391,6 +455,7 @@ export function createCapture(options: CaptureOptions): Capture {
       if (active) done = Atomics.load(counters, DONE);
       active = false;
       closed = true;
+      if (publishTimer !== undefined) clearTimeout(publishTimer);
       await worker.terminate();
       return files;
     },
