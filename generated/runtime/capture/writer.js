@@ -18,6 +18,26 @@ const MAX_STRINGS = 4096;
 const encoder = new TextEncoder();
 /** Socket records are handed to the writer thread at least this often (ms), or as soon as 256 wait. */
 const SOCKET_BATCH_MS = 20;
+/** At the process's exit, how long (ms) a capture waits at most for its writer thread to write what was recorded. */
+const EXIT_WAIT_MS = 2000;
+/** The open captures of this process, each with what it does at the process's exit (one listener for all). */
+const openAtExit = new Set();
+let exitHooked = false;
+/**
+ * Registers a capture's exit step. `process.exit()` (the scaffolded server's SIGTERM / Ctrl-C path, or any
+ * exit without `close()`) ends the writer thread at once, and with it the deliveries recorded in its last
+ * 20 ms: at `exit` each open capture waits, bounded, until its writer thread has written them.
+ */
+function finishAtExit(finish) {
+    openAtExit.add(finish);
+    if (exitHooked)
+        return;
+    exitHooked = true;
+    process.on("exit", () => {
+        for (const step of openAtExit)
+            step();
+    });
+}
 /** A framework's parsed body (rare) as JSON text, as the writer thread used to make it; undefined when it is not JSON. */
 function parsedJson(body) {
     try {
@@ -50,6 +70,21 @@ function writeInline(inline, u8, i32, at, limit) {
     return end;
 }
 /**
+ * The process's Node options for the writer thread, less `--input-type` (with it, as in
+ * `node --input-type=module -e …`, a worker started from a file fails at once: no capture at all).
+ */
+function workerExecArgv() {
+    const args = [];
+    for (let i = 0; i < process.execArgv.length; i++) {
+        const arg = process.execArgv[i];
+        if (arg === "--input-type")
+            i++;
+        else if (!arg.startsWith("--input-type="))
+            args.push(arg);
+    }
+    return args;
+}
+/**
  * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`, and to
  * `createStreamServer` to record the sockets' messages too (media payloads dropped unless `keepMedia`).
  *
@@ -79,7 +114,7 @@ export function createCapture(options) {
         keepMedia: options.keepMedia === true,
     };
     const maxPending = options.maxPending ?? 10_000;
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings } });
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings }, execArgv: workerExecArgv() });
     worker.unref();
     const { u8, i32, f64 } = ringViews(ring);
     const counters = new Int32Array(control);
@@ -125,10 +160,22 @@ export function createCapture(options) {
     });
     worker.on("error", (error) => stop(`the writer thread failed (${error.message})`));
     worker.on("exit", () => {
+        openAtExit.delete(atExit);
         for (const resolve of flushes.values())
             resolve([]);
         flushes.clear();
     });
+    /** At the process's exit: hands the last socket records over and waits (the writer thread runs on) until every recorded delivery is written. */
+    function atExit() {
+        if (!active)
+            return;
+        postSockets();
+        const until = Date.now() + EXIT_WAIT_MS;
+        for (let written = Atomics.load(counters, DONE); written < stats.recorded && Date.now() < until; written = Atomics.load(counters, DONE)) {
+            Atomics.wait(counters, DONE, written, 20); // the writer thread drains the ring every 20 ms on its own
+        }
+    }
+    finishAtExit(atExit);
     /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
     function reserve(need) {
         let free = capacity - ((written - consumed) >>> 0);
@@ -335,6 +382,7 @@ export function createCapture(options) {
                 done = Atomics.load(counters, DONE);
             active = false;
             closed = true;
+            openAtExit.delete(atExit);
             await worker.terminate();
             return files;
         },
