@@ -51,7 +51,7 @@ function runNode(args: string[]): Promise<{ code: number | null; output: string 
 }
 
 /** The deliveries (event, answer status) of every capture file in `dir`. */
-function captured(dir: string): [string, number][] {
+function captured(dir: string): [string | undefined, number][] {
   assert.ok(existsSync(dir), "the capture folder exists");
   return readdirSync(dir)
     .flatMap((name) => parseCapture(readFileSync(join(dir, name), "utf8")))
