@@ -7,6 +7,7 @@ import { replayCapture } from "../../generated/testing.js";
 import type { CaptureEntry } from "../../generated/capture.js";
 import { parseArgs, UsageError } from "./args.js";
 import { readCaptures } from "./capture-files.js";
+import { recapturedWarning, watchCaptures } from "./capture-growth.js";
 import { painter } from "./colour.js";
 import type { Command } from "./command.js";
 import { credentials } from "./simulate.js";
@@ -25,12 +26,19 @@ Options:
   --password P         $BW_CALLBACK_PASSWORD, as simulate reads them)
   --challenge-every    every delivery goes through the 401 challenge (default: the first one does, the
                        others carry the credentials at once: half the requests)
-  --update             accept the new answers: write them into the capture files (exit 0)
+  --update             accept the new answers: write them into the capture files (exit 0); a file that
+                       grew while replaying (the receiver is capturing into it) is left as it is (exit 1)
   --json               one JSON object per delivery, then a summary line
 
-Exit status: 0 every answer is the recorded one (or --update); 1 a difference or a delivery without an
-answer; 2 usage error.
+Replay against a receiver with capture off: one capturing into the replayed folder records every
+replayed delivery again (replay warns when a replayed file grew or a capture file appeared).
+
+Exit status: 0 every answer is the recorded one (or --update); 1 a difference, a delivery without an
+answer, or a file --update could not rewrite; 2 usage error.
 `;
+
+/** How long replay lets a capturing receiver write what it recorded before looking at the captures again (ms). */
+const RECAPTURE_WAIT_MS = 100;
 
 function show(value: string | undefined): string {
   if (value === undefined) return "(none)";
@@ -44,6 +52,9 @@ async function run(argv: string[]): Promise<number> {
   if (url === undefined) throw new UsageError("--url is required (the receiver's base URL, e.g. http://127.0.0.1:3000)");
   if (!/^https?:\/\//i.test(url)) throw new UsageError(`--url must be an http(s) URL, not ${url}`);
   const files = readCaptures(args.positionals);
+  const growth = watchCaptures(args.positionals, files.map((file) => file.path));
+  const notUpdated: string[] = [];
+  const updates: { path: string; lines: string }[] = [];
   const auth = credentials(args.values);
   const paint = painter(process.stdout);
   const json = args.booleans.has("--json");
@@ -69,15 +80,27 @@ async function run(argv: string[]): Promise<number> {
     }
     if (args.booleans.has("--update") && report.results.some((r) => r.differences.length > 0 && r.error === undefined)) {
       // socket records are kept (after the deliveries: each carries its own time)
-      writeFileSync(file.path, [...updated, ...file.sockets].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+      updates.push({ path: file.path, lines: [...updated, ...file.sockets].map((entry) => `${JSON.stringify(entry)}\n`).join("") });
     }
   }
   const update = args.booleans.has("--update");
-  if (json) process.stdout.write(`${JSON.stringify({ summary: true, deliveries: total, different, updated: update && different > 0, socketRecordsNotReplayed: socketRecords })}\n`);
+  await new Promise((resolve) => setTimeout(resolve, RECAPTURE_WAIT_MS)); // a capture writes what it recorded within ~20 ms
+  for (const { path, lines } of updates) {
+    if (growth.grew(path)) notUpdated.push(path); // rewriting it would lose what the receiver appended
+    else {
+      writeFileSync(path, lines);
+      growth.rebase(path);
+    }
+  }
+  const warning = recapturedWarning(growth.changes());
+  if (warning !== undefined) process.stderr.write(warning);
+  for (const path of notUpdated) process.stderr.write(`bw-codegen replay: ${path} not updated: it grew while replaying (the receiver is capturing into it)\n`);
+  if (json) process.stdout.write(`${JSON.stringify({ summary: true, deliveries: total, different, updated: update && different > 0 && notUpdated.length === 0, socketRecordsNotReplayed: socketRecords })}\n`);
   else {
     if (socketRecords > 0) process.stdout.write(`${socketRecords} socket records not replayed (drift checks them)\n`);
-    process.stdout.write(`${total} deliveries replayed, ${different === 0 ? paint.green("no difference") : paint.red(`${different} different`)}${update && different > 0 ? " (capture updated)" : ""}\n`);
+    process.stdout.write(`${total} deliveries replayed, ${different === 0 ? paint.green("no difference") : paint.red(`${different} different`)}${update && different > 0 ? (notUpdated.length === 0 ? " (capture updated)" : ` (${notUpdated.length} file(s) not updated)`) : ""}\n`);
   }
+  if (notUpdated.length > 0) return 1;
   return different === 0 || update ? 0 : 1;
 }
 

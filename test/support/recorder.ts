@@ -8,6 +8,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { createBandwidthWebhooks } from "../../generated/index.js";
 import { createCapture } from "../../generated/capture.js";
+import type { CaptureSink } from "../../generated/capture.js";
 import { deliverEvent, simulateCall } from "../../generated/testing.js";
 
 export const USERNAME = "bw-user";
@@ -21,7 +22,7 @@ export interface Receiver {
 }
 
 /** The receiver under test; `capture` records into that folder. */
-export async function startReceiver(options: { variant?: "original" | "changed"; capture?: ReturnType<typeof createCapture> } = {}): Promise<Receiver> {
+export async function startReceiver(options: { variant?: "original" | "changed"; capture?: CaptureSink } = {}): Promise<Receiver> {
   const changed = options.variant === "changed";
   const webhooks = createBandwidthWebhooks({
     credentials: [{ username: USERNAME, password: PASSWORD }],
