@@ -2,7 +2,7 @@
 // delivery: the request as recorded and the answer expected) plus `replay.test.mjs`, a node:test file that
 // replays them in order (replayCapture of bw-codegen/testing) against your receiver and expects the
 // recorded answers: for a user's own suite.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { parseArgs, UsageError } from "./args.js";
 import { readCaptures } from "./capture-files.js";
@@ -23,10 +23,11 @@ Credentials come from $BW_CALLBACK_USERNAME / $BW_CALLBACK_PASSWORD when set.
 
 Options:
   --out DIR      where to write (created; files of the same names are replaced)
-  --app MODULE   see above (path to a .js/.mjs file, relative to the current folder)
+  --app MODULE   see above (path to a .js/.mjs file, relative to the current folder; a TypeScript
+                 module, e.g. src/app.ts, or src/app.js where only src/app.ts exists, needs tsx)
 
-Run it with: node --test DIR/replay.test.mjs
-Exit status: 0 written; 2 usage error.
+Run it with: node --test DIR/replay.test.mjs (node --import tsx --test … for a TypeScript --app)
+Exit status: 0 written; 2 usage error (an --app module that does not exist included).
 `;
 
 const safe = (text: string): string => text.replace(/[^A-Za-z0-9_.-]+/g, "-").slice(0, 60);
@@ -78,7 +79,10 @@ async function run(argv: string[]): Promise<number> {
   const files = readCaptures(args.positionals);
   const app = args.values.get("--app");
   let appImport: string | undefined;
+  // a TypeScript app (src/app.ts, or src/app.js compiled from it later): the test runs under tsx
+  const typescript = app !== undefined && (/\.[cm]?ts$/.test(app) || (!existsSync(app) && existsSync(app.replace(/\.([cm]?)js$/, ".$1ts"))));
   if (app !== undefined) {
+    if (!existsSync(app) && !typescript) throw new UsageError(`--app ${app}: no such module (the file that exports your receiver, relative to ${process.cwd()})`);
     const rel = relative(resolve(out), resolve(app)).split(sep).join("/");
     appImport = rel.startsWith(".") ? rel : `./${rel}`;
   }
@@ -93,7 +97,8 @@ async function run(argv: string[]): Promise<number> {
     }
   }
   writeFileSync(join(out, "replay.test.mjs"), testFile(appImport, n, files.map((f) => f.path)));
-  process.stdout.write(`${n} fixtures and replay.test.mjs written to ${out}\nRun: node --test ${join(out, "replay.test.mjs")}\n`);
+  const runner = typescript ? "node --import tsx --test" : app === undefined ? "BW_REPLAY_URL=http://127.0.0.1:3000 node --test" : "node --test";
+  process.stdout.write(`${n} fixtures and replay.test.mjs written to ${out}\nRun: ${runner} ${join(out, "replay.test.mjs")}\n`);
   return 0;
 }
 

@@ -26,6 +26,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "docs-page-runs-no-script-from-the-spec.test.ts": "headless Chromium; runs the CLI binary",
   "drift-spec-cli.test.ts": "runs the CLI binary (drift --spec over changed copies of the spec)",
   "flight-recorder-cli.test.ts": "runs the CLI binary (replay, fixtures, drift) and node --test over generated fixtures",
+  "fixtures-cli-checks-the-app-module.test.ts": "runs the CLI binary (fixtures --app) and node --test over generated fixtures under tsx",
   "generated-is-fresh-and-deterministic.test.ts": "runs `bw-codegen generate` / `check` (the whole generator)",
   "load-soak-fuzz-fault-smoke.test.ts": "load runs against receiver processes; redis-server",
   "messaging-cli-validate.test.ts": "runs the CLI binary",
