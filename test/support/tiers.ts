@@ -24,6 +24,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "demo-answers-with-its-greeting.test.ts": "runs `npm run demo`: npm install, a dev server, curl",
   "docs-page-in-chromium.test.ts": "headless Chromium; runs the CLI binary",
   "docs-page-runs-no-script-from-the-spec.test.ts": "headless Chromium; runs the CLI binary",
+  "drift-cli-counts-kinds-in-words.test.ts": "runs the CLI binary (drift over a capture)",
   "drift-spec-cli.test.ts": "runs the CLI binary (drift --spec over changed copies of the spec)",
   "flight-recorder-cli.test.ts": "runs the CLI binary (replay, fixtures, drift) and node --test over generated fixtures",
   "fixtures-cli-checks-the-app-module.test.ts": "runs the CLI binary (fixtures --app) and node --test over generated fixtures under tsx",
