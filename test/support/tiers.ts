@@ -58,6 +58,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "simulate-cli.test.ts": "runs the CLI binary",
   "simulate-cli-scripts-the-far-ends.test.ts": "runs the CLI binary (simulate call --script with far-end outcomes)",
   "simulate-cli-voice-api-and-verdicts.test.ts": "runs the CLI binary (simulate call --voice-api, simulate event verdicts)",
+  "simulate-event-sends-the-simulators-user-agent.test.ts": "runs the CLI binary (simulate event) against a receiver",
   "simulator-sends-callbacks-only-to-allowed-origins.test.ts": "runs the CLI binary against two servers",
   "spec-shapes-validate-strict.test.ts": "runs the CLI binary",
   "unauthenticated-sockets-are-bounded.test.ts": "waits out the server's 5 s discard deadline on every adapter (~20 s)",
