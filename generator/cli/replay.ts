@@ -8,6 +8,8 @@ import type { CaptureEntry } from "../../generated/capture.js";
 import { parseArgs, UsageError } from "./args.js";
 import { readCaptures } from "./capture-files.js";
 import { recapturedWarning, watchCaptures } from "./capture-growth.js";
+import { callbackUrlMistake, replayHint } from "./replay-hints.js";
+import type { ReplayedStatus } from "./replay-hints.js";
 import { painter } from "./colour.js";
 import type { Command } from "./command.js";
 import { credentials } from "./simulate.js";
@@ -21,7 +23,8 @@ element (element path, attributes, text; formatting is no difference), JSON valu
 names its element path, e.g. /Response/Gather[1]/SpeakSentence[1]/text().
 
 Options:
-  --url URL            the receiver's base URL (each delivery goes to URL + its recorded path)
+  --url URL            the receiver's base URL (each delivery goes to URL + its recorded path; a
+                       callback URL such as simulate call's, …/callbacks/voice, is refused naming the base)
   --username U         callback credentials (give both or neither; default: $BW_CALLBACK_USERNAME /
   --password P         $BW_CALLBACK_PASSWORD, as simulate reads them)
   --challenge-every    every delivery goes through the 401 challenge (default: the first one does, the
@@ -52,6 +55,9 @@ async function run(argv: string[]): Promise<number> {
   if (url === undefined) throw new UsageError("--url is required (the receiver's base URL, e.g. http://127.0.0.1:3000)");
   if (!/^https?:\/\//i.test(url)) throw new UsageError(`--url must be an http(s) URL, not ${url}`);
   const files = readCaptures(args.positionals);
+  const mistake = callbackUrlMistake(url, files.flatMap((file) => file.entries.map((entry) => entry.url)));
+  if (mistake !== undefined) throw new UsageError(mistake);
+  const replayed: ReplayedStatus[] = [];
   const growth = watchCaptures(args.positionals, files.map((file) => file.path));
   const notUpdated: string[] = [];
   const updates: { path: string; lines: string }[] = [];
@@ -66,6 +72,7 @@ async function run(argv: string[]): Promise<number> {
     const updated: CaptureEntry[] = [];
     for (const result of report.results) {
       total++;
+      replayed.push({ status: result.actual.status, error: result.error });
       const same = result.differences.length === 0;
       if (!same) different++;
       updated.push(same || result.error !== undefined ? file.entries[result.index] : { ...file.entries[result.index], answer: result.actual });
@@ -92,6 +99,8 @@ async function run(argv: string[]): Promise<number> {
       growth.rebase(path);
     }
   }
+  const hint = replayHint(replayed, url, auth.username !== undefined);
+  if (hint !== undefined) process.stderr.write(hint);
   const warning = recapturedWarning(growth.changes());
   if (warning !== undefined) process.stderr.write(warning);
   for (const path of notUpdated) process.stderr.write(`bw-codegen replay: ${path} not updated: it grew while replaying (the receiver is capturing into it)\n`);

@@ -44,6 +44,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "readme-transcript-is-real.test.ts": "runs the CLI binary (the README's simulate call command)",
   "receiver-answers-read-under-a-limit.test.ts": "runs the CLI binary against an endless answer",
   "renamed-events-keep-working.test.ts": "runs the CLI binary (the validate warning)",
+  "replay-says-what-went-wrong-for-every-delivery.test.ts": "runs the CLI binary (replay against a receiver, then against none)",
   "runtimes-contract.test.ts": "runs the contract on workerd, Deno, Bun and Node 20/22/24/26 processes (installed from npm on first use)",
   "runtimes-examples.test.ts": "serves the Worker, Deno and Bun examples from workerd, deno and bun processes",
   "replay-into-a-capturing-receiver-says-so.test.ts": "runs the CLI binary (replay against receivers capturing into the replayed folder)",
