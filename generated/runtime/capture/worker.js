@@ -89,20 +89,41 @@ function start(port, settings) {
         files.push({ path, size: 0 });
         return fd;
     }
+    /**
+     * Appends whole lines, rotating at `maxFileBytes`: a batch (every delivery of one 20 ms drain) that does not
+     * fit is cut at a line end and goes on in the next file, so no file outgrows the limit (one entry larger
+     * than it gets a file of its own) and `maxBytes` can delete the oldest ones.
+     */
     function write(chunk) {
-        const bytes = Buffer.from(chunk, "utf8");
-        let current = files[files.length - 1];
-        if (fd === undefined || (current.size > 0 && current.size + bytes.length > settings.maxFileBytes)) {
-            open();
-            current = files[files.length - 1];
-        }
-        writeSync(fd, bytes);
-        current.size += bytes.length;
-        total += bytes.length;
-        while (total > settings.maxBytes && files.length > 1) {
-            const oldest = files.shift();
-            total -= oldest.size;
-            unlinkSync(oldest.path);
+        let bytes = Buffer.from(chunk, "utf8");
+        while (bytes.length > 0) {
+            if (fd === undefined)
+                open();
+            const current = files[files.length - 1];
+            const room = settings.maxFileBytes - current.size;
+            let take = bytes.length;
+            if (take > room) {
+                const cut = room > 0 ? bytes.lastIndexOf(10, room - 1) : -1; // the last line end that fits
+                if (cut >= 0)
+                    take = cut + 1;
+                else if (current.size > 0) {
+                    open();
+                    continue;
+                }
+                else {
+                    const end = bytes.indexOf(10);
+                    take = end < 0 ? bytes.length : end + 1;
+                }
+            }
+            writeSync(fd, take === bytes.length ? bytes : bytes.subarray(0, take));
+            current.size += take;
+            total += take;
+            bytes = bytes.subarray(take);
+            while (total > settings.maxBytes && files.length > 1) {
+                const oldest = files.shift();
+                total -= oldest.size;
+                unlinkSync(oldest.path);
+            }
         }
     }
     /** Reads every entry written so far, gives the ring's space back, then redacts and writes the deliveries. */
