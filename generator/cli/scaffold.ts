@@ -687,7 +687,7 @@ function captureValues(captured: boolean, streamed: boolean): Record<string, str
     CAPTURE_OPTION: "\n    ...(capture === undefined ? {} : { capture }),",
     CAPTURE_CONFIG_FIELD: "\n  /** --capture: BW_CAPTURE_DIR, the flight recorder's folder; absent: capture is off. */\n  readonly captureDir?: string;",
     CAPTURE_LOAD: ", ...(env.BW_CAPTURE_DIR ? { captureDir: env.BW_CAPTURE_DIR } : {})",
-    CAPTURE_LOG: '\nconsole.log(config.captureDir === undefined ? "Capture: off (set BW_CAPTURE_DIR to record deliveries)" : `Capture: on, redacted NDJSON files in ${config.captureDir}`);',
+    CAPTURE_LOG: `\nconsole.log(config.captureDir === undefined ? "Capture: off (set BW_CAPTURE_DIR to record deliveries)" : \`Capture: on, redacted NDJSON files in \${config.captureDir}\`);`,
     CAPTURE_README: `
 ## The flight recorder (--capture)
 
