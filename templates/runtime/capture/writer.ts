@@ -165,6 +165,7 @@ function workerExecArgv(): string[] {
  * const capture = createCapture({ dir: "captures", keep: ["tag"] });
  * const webhooks = createBandwidthWebhooks({ capture, credentials, voice: { answer: () => … } });
  * const sockets = createStreamServer({ capture, stream: { credentials, onMedia: … } });
+ * // on shutdown, after the server closed: await capture.close(); (what was recorded last is written)
  * // later: bw-codegen replay captures --url http://127.0.0.1:3000 ; bw-codegen drift captures
  */
 export function createCapture(options: CaptureOptions): Capture {
