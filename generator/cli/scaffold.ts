@@ -705,7 +705,14 @@ npx bw-codegen drift captures                                  # what the traffi
 \`\`\`
 
 \`replay\`, \`fixtures\`' test and \`simulate\` read the credentials from \`BW_CALLBACK_USERNAME\` /
-\`BW_CALLBACK_PASSWORD\` (the \`.env\` values: \`set -a; . ./.env; set +a\` in a shell).
+\`BW_CALLBACK_PASSWORD\` (the \`.env\` values: \`set -a; . ./.env; set +a\` in a shell).${
+    streamed
+      ? `
+The \`<StartStream destination>\` of the answers names the host each callback came to unless
+\`BW_STREAM_URL\` is set: replay against the same address (or with \`BW_STREAM_URL\` set) to compare like with like.
+`
+      : ""
+  }
 `,
   };
 }
