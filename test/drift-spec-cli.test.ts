@@ -171,4 +171,25 @@ describe("bw-codegen drift --spec", () => {
     assert.match(yml.stderr, /^bw-codegen drift: .*it needs the code generator's tools.*Missing: yaml\./s);
     assert.match(yml.stderr, /npm install --save-dev yaml@/);
   });
+
+  it("without ajv and yaml (a scaffolded project): one message names both and one npm install line (exit 2), not one per try", async () => {
+    const hooks = join(work, "hide-ajv-yaml.mjs");
+    writeFileSync(
+      hooks,
+      `export async function resolve(specifier, context, next) {
+  if (specifier === "yaml" || specifier === "ajv" || specifier.startsWith("ajv/")) throw Object.assign(new Error("Cannot find package " + specifier), { code: "ERR_MODULE_NOT_FOUND" });
+  return next(specifier, context);
+}\n`,
+    );
+    const register = join(work, "register-ajv-yaml.mjs");
+    writeFileSync(register, `import { register } from "node:module";\nregister(${JSON.stringify(`file://${hooks}`)});\n`);
+    const env = { NODE_OPTIONS: `--import ${register}` };
+    const yml = await runCliAsync(["drift", "--spec", vendored], { env });
+    assert.equal(yml.status, 2, yml.stdout + yml.stderr);
+    assert.match(yml.stderr, /Missing: ajv, yaml\./);
+    assert.match(yml.stderr, /npm install --save-dev ajv@\S+ yaml@\S+/);
+    const json = await runCliAsync(["drift", "--spec", specCopy("as-json-no-ajv", () => {})], { env });
+    assert.equal(json.status, 2, json.stdout + json.stderr);
+    assert.match(json.stderr, /Missing: ajv\./, "a JSON spec needs no yaml");
+  });
 });

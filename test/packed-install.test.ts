@@ -9,7 +9,8 @@
  * port. `scaffold .` into an existing project merges package.json without touching the user's values.
  * The node project is the README's voice bot (`--stream`): `simulate call` plays a caller against it, and a
  * user's TypeScript over `bw-codegen/sockets` type-checks; without `ws`, `bw-codegen/sockets/node` names
- * `npm install ws` (issue 26).
+ * `npm install ws` (issue 26). It has the flight recorder too (`--capture`): with BW_CAPTURE_DIR set the
+ * server records simulated events, written by SIGTERM, and `replay` against it without capture is clean (issue 28).
  *
  * npm installs use the shared npm cache (`--prefer-offline`); every server is killed when the file ends.
  */
@@ -293,8 +294,9 @@ for (const framework of FRAMEWORKS) {
     const app = join(runtimeDir, `app-${framework}`);
 
     it("depends on the tarball the parent installed, and says so", () => {
-      // node is scaffolded as the README's voice bot (`--stream`): the plain node receiver is the README path above
-      const stream = framework === "node" ? ["--stream"] : [];
+      // node is scaffolded as the README's voice bot (`--stream`), with the flight recorder (`--capture`, off
+      // unless BW_CAPTURE_DIR is set): the plain node receiver is the README path above
+      const stream = framework === "node" ? ["--stream", "--capture"] : [];
       const scaffold = run("npx", ["--no-install", "bw-codegen", "scaffold", `app-${framework}`, "--framework", framework, ...stream], runtimeDir);
       assert.equal(scaffold.status, 0, scaffold.output);
       const pkg = JSON.parse(readFileSync(join(app, "package.json"), "utf8"));
@@ -359,6 +361,41 @@ function voiceBotFromTheReadme(app: string): void {
       assert.ok(statSync(join(app, "bot.wav")).size > 44, "bot.wav holds what the bot said");
     } finally {
       stopGroup(server);
+    }
+  });
+
+  it("--capture: BW_CAPTURE_DIR=captures npm start records simulated events, written by SIGTERM and redacted; replay against it without capture is clean", async () => {
+    const env = { PORT: "0", BW_CALLBACK_USERNAME: USER, BW_CALLBACK_PASSWORD: PASS };
+    const events = [["message-received", "messaging"], ["portins", "numbers"], ["disconnect", "voice"]];
+    const recording = startServer("npm", ["start", "--silent"], app, { ...env, BW_CAPTURE_DIR: "captures" });
+    try {
+      const base = await recording.url;
+      await until(() => /Capture: /.test(recording.output())).catch(() => undefined); // the assertion below says what is missing
+      assert.match(recording.output(), /Capture: on, redacted NDJSON files in captures/);
+      for (const [type, family] of events) {
+        const sent = run("npx", ["--no-install", "bw-codegen", "simulate", "event", type, "--url", `${base}/callbacks/${family}`, "--username", USER, "--password", PASS], app);
+        assert.equal(sent.status, 0, sent.output);
+      }
+      process.kill(recording.child.pid!, "SIGTERM"); // at once: the last event was answered a moment ago
+      assert.equal(await settles(recording.exit, "exit after SIGTERM"), 0, recording.output());
+    } finally {
+      stopGroup(recording);
+    }
+    const folder = join(app, "captures");
+    const text = readdirSync(folder).map((name) => readFileSync(join(folder, name), "utf8")).join("");
+    const entries = text.trim().split("\n").map((line) => JSON.parse(line));
+    assert.deepEqual(entries.map((entry) => entry.event), ["message-received", "portins", "disconnect"], "every event, the last one answered just before SIGTERM included");
+    assert.doesNotMatch(text, new RegExp(PASS), "no credential");
+
+    const plain = startServer("npm", ["start", "--silent"], app, env);
+    try {
+      const base = await plain.url;
+      const replay = run("npx", ["--no-install", "bw-codegen", "replay", "captures", "--url", base, "--username", USER, "--password", PASS], app);
+      assert.equal(replay.status, 0, replay.output);
+      assert.match(replay.output, /3 deliveries replayed, no difference/);
+      assert.doesNotMatch(replay.output, /warning/);
+    } finally {
+      stopGroup(plain);
     }
   });
 

@@ -3,10 +3,11 @@
 // family and event, then a table of renames; or `--json` (one finding a line, then a summary line).
 // Loaded only for `--spec`: it needs ajv (and yaml for a YAML spec), devDependencies that an installed
 // bw-codegen may lack; a missing one is a usage error (exit 2) naming the `npm install` line.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { loadBandwidthSpec } from "../spec-drift/compare.js";
 import { type SpecFinding, specDrift } from "../spec-drift/report.js";
 import { UsageError } from "./args.js";
+import { missingGeneratorTools, requireGeneratorTools } from "./generator-tools.js";
 import { painter } from "./colour.js";
 
 /** Print rows as aligned columns (the last column unpadded), the first row bold. */
@@ -23,6 +24,13 @@ const isRename = (f: SpecFinding): boolean => f.rename !== undefined;
 /** A parse or tool failure is not drift: a usage error (exit 2) with the message. */
 function load(file: string): Record<string, any> {
   if (!existsSync(file)) throw new UsageError(`no such file: ${file}`);
+  // every tool this file needs, named at once (ajv always, yaml for a YAML spec): not one install per try
+  const yaml = !file.endsWith(".json") && !/^\uFEFF?\s*\{/.test(readFileSync(file, "utf8"));
+  try {
+    requireGeneratorTools(missingGeneratorTools().filter((tool) => tool === "ajv" || (yaml && tool === "yaml")));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   let doc: Record<string, any>;
   try {
     doc = loadBandwidthSpec(file);

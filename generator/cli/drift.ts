@@ -207,7 +207,7 @@ async function run(argv: string[]): Promise<number> {
         process.stdout.write(`${n === 0 ? paint.bold(line) : line}\n`);
       }
     }
-    process.stdout.write(`${deliveries} deliveries${socketMessages > 0 ? ` and ${socketMessages} socket messages` : ""} checked${skipped > 0 ? ` (${skipped} without a body to check)` : ""}: ${list.length === 0 ? paint.green("no drift") : paint.red(`${list.length} kinds of drift`)}\n`);
+    process.stdout.write(`${deliveries} deliveries${socketMessages > 0 ? ` and ${socketMessages} socket messages` : ""} checked${skipped > 0 ? ` (${skipped} without a body to check)` : ""}: ${list.length === 0 ? paint.green("no drift") : paint.red(`${list.length} ${list.length === 1 ? "kind" : "kinds"} of drift`)}\n`);
   }
   return list.length === 0 ? 0 : 1;
 }

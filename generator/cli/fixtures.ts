@@ -3,7 +3,7 @@
 // array) plus `replay.test.mjs`, a node:test file that replays them in order (replayCapture of
 // bw-codegen/testing) against your receiver and stream server and expects the recorded answers: for a
 // user's own suite.
-import { lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { isSocketEntry } from "../../generated/runtime/capture/socket-entry.js";
 import { socketSessions } from "../../generated/runtime/capture/socket-sessions.js";
@@ -34,10 +34,12 @@ Options:
   --out DIR      where to write (created). Only files an earlier run of fixtures wrote there are replaced
                  (and those this run does not write again are removed, so the test replays this
                  capture only); any other file in the way is left alone and nothing is written (exit 1)
-  --app MODULE   see above (path to a .js/.mjs file, relative to the current folder)
+  --app MODULE   see above (path to a .js/.mjs file, relative to the current folder; a TypeScript
+                 module, e.g. src/app.ts, or src/app.js where only src/app.ts exists, needs tsx)
 
-Run it with: node --test DIR/replay.test.mjs
-Exit status: 0 written; 1 refused (a file of yours is in the way, or a link); 2 usage error.
+Run it with: node --test DIR/replay.test.mjs (node --import tsx --test … for a TypeScript --app)
+Exit status: 0 written; 1 refused (a file of yours is in the way, or a link); 2 usage error (an --app
+module that does not exist included).
 `;
 
 const FIXTURE_NAME = /^\d+-.*\.json$/;
@@ -151,7 +153,10 @@ async function run(argv: string[]): Promise<number> {
   const files = readCaptures(args.positionals);
   const app = args.values.get("--app");
   let appImport: string | undefined;
+  // a TypeScript app (src/app.ts, or src/app.js compiled from it later): the test runs under tsx
+  const typescript = app !== undefined && (/\.[cm]?ts$/.test(app) || (!existsSync(app) && existsSync(app.replace(/\.([cm]?)js$/, ".$1ts"))));
   if (app !== undefined) {
+    if (!existsSync(app) && !typescript) throw new UsageError(`--app ${app}: no such module (the file that exports your receiver, relative to ${process.cwd()})`);
     const rel = relative(resolve(out), resolve(app)).split(sep).join("/");
     appImport = rel.startsWith(".") ? rel : `./${rel}`;
   }
@@ -181,7 +186,8 @@ async function run(argv: string[]): Promise<number> {
   // "wx": a file that appeared meanwhile (or a link) is not written through
   for (const file of planned) writeFileSync(join(out, file.name), file.text, { flag: "wx" });
   const socketNote = sessions.length > 0 ? ` and ${sessions.length} socket fixture${sessions.length === 1 ? "" : "s"}` : "";
-  process.stdout.write(`${deliveries} fixtures${socketNote} and replay.test.mjs written to ${out}\nRun: node --test ${join(out, "replay.test.mjs")}\n`);
+  const runner = typescript ? "node --import tsx --test" : app === undefined ? "BW_REPLAY_URL=http://127.0.0.1:3000 node --test" : "node --test";
+  process.stdout.write(`${deliveries} fixtures${socketNote} and replay.test.mjs written to ${out}\nRun: ${runner} ${join(out, "replay.test.mjs")}\n`);
   return 0;
 }
 

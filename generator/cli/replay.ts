@@ -11,6 +11,9 @@ import type { CaptureEntry, SocketCaptureEntry } from "../../generated/capture.j
 import { socketSessions } from "../../generated/runtime/capture/socket-sessions.js";
 import { parseArgs, UsageError } from "./args.js";
 import { readCaptures, type CaptureFile } from "./capture-files.js";
+import { recapturedWarning, watchCaptures } from "./capture-growth.js";
+import { callbackUrlMistake, replayHint } from "./replay-hints.js";
+import type { ReplayedStatus } from "./replay-hints.js";
 import { painter, printable } from "./colour.js";
 import type { Command } from "./command.js";
 import { credentials } from "./simulate.js";
@@ -32,7 +35,8 @@ in a capture: give the secret your server verifies tokens with and a fresh token
 call, otherwise the socket is skipped (counted).
 
 Options:
-  --url URL                 the receiver's base URL (each delivery goes to URL + its recorded path)
+  --url URL                 the receiver's base URL (each delivery goes to URL + its recorded path; a
+                            callback URL such as simulate call's, …/callbacks/voice, is refused naming the base)
   --username U              callback credentials (give both or neither; default: $BW_CALLBACK_USERNAME /
   --password P              $BW_CALLBACK_PASSWORD, as simulate reads them)
   --socket-url URL          where the sockets go (ws://, wss://, http:// or https://; default: --url)
@@ -45,12 +49,19 @@ Options:
   --timeout SECONDS         give up on a delivery the receiver has not answered after this long (default 15):
                             it counts as a difference ("no answer"), and replay goes on with the next
   --update                  accept the new answers: write them, and the sockets as replayed, into the
-                            capture files (exit 0)
+                            capture files (exit 0); a file that grew while replaying (the receiver is
+                            capturing into it) is left as it is (exit 1)
   --json                    one JSON object per delivery and per socket, then a summary line
 
+Replay against a receiver with capture off: one capturing into the replayed folder records every
+replayed delivery again (replay warns when a replayed file grew or a capture file appeared).
+
 Exit status: 0 every answer and socket is the recorded one (or --update); 1 a difference, a delivery without
-an answer or a socket that did not open; 2 usage error.
+an answer, a socket that did not open, or a file --update could not rewrite; 2 usage error.
 `;
+
+/** How long replay lets a capturing receiver write what it recorded before looking at the captures again (ms). */
+const RECAPTURE_WAIT_MS = 100;
 
 function show(value: string | undefined): string {
   if (value === undefined) return "(none)";
@@ -75,11 +86,19 @@ interface Tally {
 }
 
 /** Replays one file's deliveries; prints each; returns the entries to write on --update. */
-async function replayDeliveries(file: CaptureFile, url: string, options: Parameters<typeof replayCapture>[2], out: Printer, tally: Tally): Promise<CaptureEntry[] | undefined> {
+async function replayDeliveries(
+  file: CaptureFile,
+  url: string,
+  options: Parameters<typeof replayCapture>[2],
+  out: Printer,
+  tally: Tally,
+  replayed: ReplayedStatus[],
+): Promise<CaptureEntry[] | undefined> {
   const report = await replayCapture(url, file.entries, options);
   const updated: CaptureEntry[] = [];
   for (const result of report.results) {
     tally.total++;
+    replayed.push({ status: result.actual.status, error: result.error });
     const same = result.differences.length === 0;
     if (!same) tally.different++;
     updated.push(same || result.error !== undefined ? file.entries[result.index] : { ...file.entries[result.index], answer: result.actual });
@@ -149,6 +168,65 @@ function timeoutOf(values: Map<string, string>): number | undefined {
   return timeoutMs;
 }
 
+/** What replaying the captured sockets gave: the tally, and the records to write on --update. */
+interface SocketsReplayed {
+  readonly tally: { total: number; different: number; skipped: number };
+  readonly replacement: Map<SocketCaptureEntry, readonly SocketCaptureEntry[]>;
+  readonly touched: Set<CaptureFile>;
+}
+
+/** Replays the sockets of every file together (a socket's records may run over into the next file of a capture). */
+async function replaySockets(files: readonly CaptureFile[], url: string, options: Parameters<typeof replayCapture>[2], out: Printer): Promise<SocketsReplayed> {
+  const fileOf = new Map<SocketCaptureEntry, CaptureFile>();
+  for (const file of files) for (const entry of file.sockets) fileOf.set(entry, file);
+  const all = files.flatMap((file) => file.sockets);
+  const sessions = socketSessions(all);
+  const report = await replayCapture(url, all, options);
+  const done: SocketsReplayed = { tally: { total: 0, different: 0, skipped: 0 }, replacement: new Map(), touched: new Set() };
+  report.sockets.forEach((result, i) => {
+    const session = sessions[i];
+    const first = session.open ?? session.messages[0] ?? session.close;
+    const file = first === undefined ? undefined : fileOf.get(first);
+    out.socket(file?.path ?? "?", result);
+    if (result.skipped !== undefined) {
+      done.tally.skipped++;
+      return;
+    }
+    done.tally.total++;
+    if (result.differences.length === 0) return;
+    done.tally.different++;
+    if (result.error !== undefined || result.replayed === undefined) return;
+    for (const entry of [session.open, ...session.messages, session.close]) {
+      if (entry === undefined) continue;
+      done.replacement.set(entry, result.replayed);
+      const owner = fileOf.get(entry);
+      if (owner !== undefined) done.touched.add(owner);
+    }
+  });
+  return done;
+}
+
+/**
+ * --update: rewrites each file with a new answer or socket, after the receiver had time to write what it
+ * captured; a file that grew meanwhile (the receiver captures into it) is left alone: returned.
+ */
+async function writeUpdates(files: readonly CaptureFile[], updatedEntries: Map<CaptureFile, CaptureEntry[]>, sockets: SocketsReplayed, growth: ReturnType<typeof watchCaptures>): Promise<string[]> {
+  const notUpdated: string[] = [];
+  await new Promise((resolve) => setTimeout(resolve, RECAPTURE_WAIT_MS)); // a capture writes what it recorded within ~20 ms
+  for (const file of files) {
+    const entries = updatedEntries.get(file);
+    if (entries === undefined && !sockets.touched.has(file)) continue;
+    if (growth.grew(file.path)) {
+      notUpdated.push(file.path); // rewriting it would lose what the receiver appended
+      continue;
+    }
+    // socket records after the deliveries (each carries its own time)
+    writeFileSync(file.path, [...(entries ?? file.entries), ...updatedSockets(file, sockets.replacement)].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    growth.rebase(file.path);
+  }
+  return notUpdated;
+}
+
 async function run(argv: string[]): Promise<number> {
   const args = parseArgs(argv, {
     values: ["--url", "--username", "--password", "--socket-url", "--socket-username", "--socket-password", "--transcription-secret", "--timeout"],
@@ -159,71 +237,46 @@ async function run(argv: string[]): Promise<number> {
   if (url === undefined) throw new UsageError("--url is required (the receiver's base URL, e.g. http://127.0.0.1:3000)");
   if (!/^https?:\/\//i.test(url)) throw new UsageError(`--url must be an http(s) URL, not ${url}`);
   const files = readCaptures(args.positionals);
+  const mistake = callbackUrlMistake(url, files.flatMap((file) => file.entries.map((entry) => entry.url)));
+  if (mistake !== undefined) throw new UsageError(mistake);
+  const growth = watchCaptures(args.positionals, files.map((file) => file.path));
   const auth = credentials(args.values);
-  const sockets = socketOptions(args.values, url, auth);
+  const socketsOptions = socketOptions(args.values, url, auth);
   const json = args.booleans.has("--json");
   const update = args.booleans.has("--update");
   const out = printer(json);
   const deliveries: Tally = { total: 0, different: 0 };
+  const replayed: ReplayedStatus[] = [];
   const updatedEntries = new Map<CaptureFile, CaptureEntry[]>();
   for (const file of files) {
-    const updated = await replayDeliveries(file, url, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first", timeoutMs }, out, deliveries);
+    const updated = await replayDeliveries(file, url, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first", timeoutMs }, out, deliveries, replayed);
     if (updated !== undefined) updatedEntries.set(file, updated);
   }
+  const sockets = await replaySockets(files, url, { ...auth, sockets: socketsOptions }, out);
+  const notUpdated = update ? await writeUpdates(files, updatedEntries, sockets, growth) : [];
 
-  // the sockets of every file together: a socket's records may run over into the next file of a capture
-  const fileOf = new Map<SocketCaptureEntry, CaptureFile>();
-  for (const file of files) for (const entry of file.sockets) fileOf.set(entry, file);
-  const all = files.flatMap((file) => file.sockets);
-  const sessions = socketSessions(all);
-  const report = await replayCapture(url, all, { ...auth, sockets });
-  const socketTally = { total: 0, different: 0, skipped: 0 };
-  const replacement = new Map<SocketCaptureEntry, readonly SocketCaptureEntry[]>();
-  const touched = new Set<CaptureFile>();
-  report.sockets.forEach((result, i) => {
-    const session = sessions[i];
-    const first = session.open ?? session.messages[0] ?? session.close;
-    const file = first === undefined ? undefined : fileOf.get(first);
-    out.socket(file?.path ?? "?", result);
-    if (result.skipped !== undefined) {
-      socketTally.skipped++;
-      return;
-    }
-    socketTally.total++;
-    if (result.differences.length === 0) return;
-    socketTally.different++;
-    if (result.error !== undefined || result.replayed === undefined) return;
-    const records = result.replayed;
-    for (const entry of [session.open, ...session.messages, session.close]) {
-      if (entry === undefined) continue;
-      replacement.set(entry, records);
-      const owner = fileOf.get(entry);
-      if (owner !== undefined) touched.add(owner);
-    }
-  });
-
-  if (update) {
-    for (const file of files) {
-      const entries = updatedEntries.get(file);
-      if (entries === undefined && !touched.has(file)) continue;
-      // socket records after the deliveries (each carries its own time)
-      writeFileSync(file.path, [...(entries ?? file.entries), ...updatedSockets(file, replacement)].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
-    }
-  }
-  const different = deliveries.different + socketTally.different;
+  const hint = replayHint(replayed, url, auth.username !== undefined);
+  if (hint !== undefined) process.stderr.write(hint);
+  const warning = recapturedWarning(growth.changes());
+  if (warning !== undefined) process.stderr.write(warning);
+  for (const path of notUpdated) process.stderr.write(`bw-codegen replay: ${path} not updated: it grew while replaying (the receiver is capturing into it)\n`);
+  const different = deliveries.different + sockets.tally.different;
+  const updated = update && different > 0 && notUpdated.length === 0;
   if (json) {
-    process.stdout.write(
-      `${JSON.stringify({ summary: true, deliveries: deliveries.total, different: deliveries.different, sockets: socketTally.total, socketsDifferent: socketTally.different, socketsSkipped: socketTally.skipped, updated: update && different > 0 })}\n`,
-    );
+    const { total, different: socketsDifferent, skipped } = sockets.tally;
+    process.stdout.write(`${JSON.stringify({ summary: true, deliveries: deliveries.total, different: deliveries.different, sockets: total, socketsDifferent, socketsSkipped: skipped, updated })}\n`);
   } else {
     const paint = painter(process.stdout);
     const verdict = (n: number) => (n === 0 ? paint.green("no difference") : paint.red(`${n} different`));
-    process.stdout.write(`${deliveries.total} deliveries replayed, ${verdict(deliveries.different)}${update && deliveries.different > 0 ? " (capture updated)" : ""}\n`);
-    if (socketTally.total + socketTally.skipped > 0) {
-      const skipped = socketTally.skipped > 0 ? `; ${socketTally.skipped} skipped` : "";
-      process.stdout.write(`${socketTally.total} socket${socketTally.total === 1 ? "" : "s"} replayed, ${verdict(socketTally.different)}${skipped}${update && socketTally.different > 0 ? " (capture updated)" : ""}\n`);
+    const outcome = (n: number) => (update && n > 0 ? (notUpdated.length === 0 ? " (capture updated)" : ` (${notUpdated.length} file(s) not updated)`) : "");
+    process.stdout.write(`${deliveries.total} deliveries replayed, ${verdict(deliveries.different)}${outcome(deliveries.different)}\n`);
+    const { total, different: socketsDifferent, skipped } = sockets.tally;
+    if (total + skipped > 0) {
+      const skippedNote = skipped > 0 ? `; ${skipped} skipped` : "";
+      process.stdout.write(`${total} socket${total === 1 ? "" : "s"} replayed, ${verdict(socketsDifferent)}${skippedNote}${outcome(socketsDifferent)}\n`);
     }
   }
+  if (notUpdated.length > 0) return 1;
   return different === 0 || update ? 0 : 1;
 }
 

@@ -73,6 +73,8 @@ export interface ScaffoldOptions {
   queue?: "bullmq";
   /** Adds the echo bot on a bidirectional media stream (src/bot/, src/streams.ts), started by initiate/answer. */
   stream?: boolean;
+  /** The flight recorder: with BW_CAPTURE_DIR set, the server captures every delivery (and socket message) there. */
+  capture?: boolean;
 }
 
 /** What the scaffold is made of: file path (relative, forward slashes) → contents. */
@@ -97,6 +99,7 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
 
   const queued = options.queue === "bullmq";
   const streamed = options.stream === true;
+  const captured = options.capture === true;
   if (streamed) checkStreamable(model, builder, selected);
   const handlerFiles = new Map<string, string>();
   for (const { family } of families) {
@@ -127,7 +130,8 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
     ].join("\n"),
     TEST_CASES: testCases(served.map((f) => f.name)),
     ...queueValues(queued, served.map((f) => f.name)),
-    ...streamValues(streamed, framework),
+    ...streamValues(streamed, framework, captured),
+    ...captureValues(captured, streamed),
   };
 
   // the simulated call starts with initiate: without a voice initiate handler there is nothing to simulate
@@ -144,6 +148,10 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
   for (const [path, contents] of handlerFiles) files.set(path, contents);
   if (queued) files.set(".env.example", `${files.get(".env.example") ?? ""}${QUEUE_ENV}`);
   if (streamed) files.set(".env.example", `${files.get(".env.example") ?? ""}${STREAM_ENV}`);
+  if (captured) {
+    files.set(".env.example", `${files.get(".env.example") ?? ""}${CAPTURE_ENV}`);
+    files.set(".gitignore", `${files.get(".gitignore") ?? ""}captures/\n`);
+  }
   if (!simulated) {
     files.delete("src/simulate.ts");
     files.delete("test/simulate.test.ts");
@@ -629,15 +637,17 @@ through. \`npm test\` drives the bot with a real WebSocket client playing Bandwi
 (test/echo-bot.test.ts).
 `;
 
-/** Placeholder values that differ with --stream (plain close and nothing else without it). */
-function streamValues(streamed: boolean, framework: Framework): Record<string, string> {
+/** Placeholder values that differ with --stream (plain close and nothing else without it); `captured`: the close ends with the capture's. */
+function streamValues(streamed: boolean, framework: Framework, captured = false): Record<string, string> {
   const http = framework === "hono" ? "running" : framework === "fastify" ? "app.server" : "server";
-  if (!streamed) return { STREAM_IMPORT: "", STREAM_ATTACH: "", STREAM_CLOSE: "", CLOSE_HTTP: `() => closeGracefully(${http})`, STREAM_CONFIG_FIELD: "", STREAM_LOAD: "", STREAM_CONFIG: "", STREAM_README: "", STREAM_WHERE: "" };
+  const closeStreams = "\n      await closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server";
+  const closeHttp = streamed || captured ? `async () => {${streamed ? closeStreams : ""}\n      await closeGracefully(${http});${captured ? CAPTURE_CLOSE : ""}\n    }` : `() => closeGracefully(${http})`;
+  if (!streamed) return { STREAM_IMPORT: "", STREAM_ATTACH: "", STREAM_CLOSE: "", CLOSE_HTTP: closeHttp, STREAM_CONFIG_FIELD: "", STREAM_LOAD: "", STREAM_CONFIG: "", STREAM_README: "", STREAM_WHERE: "" };
   return {
     STREAM_IMPORT: `\nimport { attachStreams } from "./streams.js";`,
-    STREAM_ATTACH: `\n  const closeStreams = attachStreams(${http}, config); // ${STREAM_PATH}: the echo bot's media stream, same port`,
-    STREAM_CLOSE: "\n      await closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server",
-    CLOSE_HTTP: `async () => {\n      await closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server\n      await closeGracefully(${http});\n    }`,
+    STREAM_ATTACH: `\n  const closeStreams = attachStreams(${http}, config${captured ? ", capture" : ""}); // ${STREAM_PATH}: the echo bot's media stream, same port`,
+    STREAM_CLOSE: closeStreams,
+    CLOSE_HTTP: closeHttp,
     STREAM_CONFIG_FIELD: "\n  /** --stream: the media stream's URL and credentials (BW_STREAM_*); absent: defaults (see loadStreamSettings). */\n  readonly stream?: StreamSettings;",
     STREAM_LOAD: ", stream: loadStreamSettings(env)",
     STREAM_CONFIG,
@@ -645,6 +655,65 @@ function streamValues(streamed: boolean, framework: Framework): Record<string, s
     STREAM_WHERE:
       "\n- `src/bot/echo.ts`: the echo bot (the media stream's handlers); `src/streams.ts` attaches its socket\n" +
       "  to the server and writes the `<StartStream>` the voice handlers return.",
+  };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// --capture: the flight recorder (bw-codegen/capture), on when BW_CAPTURE_DIR is set
+
+/** The last step of the server's close with --capture: what was recorded is written before the process exits. */
+const CAPTURE_CLOSE = "\n      await capture?.close(); // the flight recorder writes what it recorded last, then stops";
+
+const CAPTURE_ENV = `
+# --capture: the flight recorder. Set BW_CAPTURE_DIR and every delivery (with --stream, every socket message
+# too) is written with the answer given, redacted (numbers, ids, text, credentials), to NDJSON files in that
+# folder; unset, capture is off. Replay with capture off: a capturing receiver records the replay again.
+# BW_CAPTURE_DIR=captures
+`;
+
+/** Placeholder values of --capture (all empty without it). */
+function captureValues(captured: boolean, streamed: boolean): Record<string, string> {
+  if (!captured) {
+    return { CAPTURE_IMPORT: "", CAPTURE_OPEN: "", CAPTURE_ARG: "", CAPTURE_CLOSE: "", CAPTURE_TYPE_IMPORT: "", CAPTURE_PARAM: "", CAPTURE_OPTION: "", CAPTURE_CONFIG_FIELD: "", CAPTURE_LOAD: "", CAPTURE_LOG: "", CAPTURE_README: "" };
+  }
+  const what = streamed ? "every delivery and every stream message" : "every delivery";
+  return {
+    CAPTURE_IMPORT: `\nimport { createCapture } from "bw-codegen/capture";`,
+    CAPTURE_OPEN: `  // BW_CAPTURE_DIR set: the flight recorder writes ${what}, redacted, into that folder\n  const capture = config.captureDir === undefined ? undefined : createCapture({ dir: config.captureDir });\n`,
+    CAPTURE_ARG: ", capture",
+    CAPTURE_CLOSE,
+    CAPTURE_TYPE_IMPORT: `\nimport type { Capture } from "bw-codegen/capture";`,
+    CAPTURE_PARAM: ", capture?: Capture",
+    CAPTURE_OPTION: "\n    ...(capture === undefined ? {} : { capture }),",
+    CAPTURE_CONFIG_FIELD: "\n  /** --capture: BW_CAPTURE_DIR, the flight recorder's folder; absent: capture is off. */\n  readonly captureDir?: string;",
+    CAPTURE_LOAD: ", ...(env.BW_CAPTURE_DIR ? { captureDir: env.BW_CAPTURE_DIR } : {})",
+    CAPTURE_LOG: `\nconsole.log(config.captureDir === undefined ? "Capture: off (set BW_CAPTURE_DIR to record deliveries)" : \`Capture: on, redacted NDJSON files in \${config.captureDir}\`);`,
+    CAPTURE_README: `
+## The flight recorder (--capture)
+
+Start the server with \`BW_CAPTURE_DIR=captures\` and ${what} is written, with the answer given, to
+NDJSON files in \`captures/\` (\`capture-<time>-<id>-0001.ndjson\`, rotated at 8 MiB, 64 MiB in all, files
+0600), redacted: numbers, ids, message text and URLs become pseudonyms, credentials never reach the file.
+On SIGTERM / Ctrl-C the server writes what it recorded last before it exits. Then, with the server
+running **without** \`BW_CAPTURE_DIR\` (a capturing server records the replay again):
+
+\`\`\`sh
+npx bw-codegen replay captures --url http://127.0.0.1:3000   # same answers? exit 1 naming the BXML element that changed
+npx bw-codegen replay captures --url http://127.0.0.1:3000 --update   # accept the new answers
+npx bw-codegen fixtures captures --out test/fixtures/recorded  # fixtures + replay.test.mjs (BW_REPLAY_URL=http://127.0.0.1:3000)
+npx bw-codegen drift captures                                  # what the traffic has that the schemas did not expect
+\`\`\`
+
+\`replay\`, \`fixtures\`' test and \`simulate\` read the credentials from \`BW_CALLBACK_USERNAME\` /
+\`BW_CALLBACK_PASSWORD\` (the \`.env\` values: \`set -a; . ./.env; set +a\` in a shell).${
+    streamed
+      ? `
+The \`<StartStream destination>\` of the answers names the host each callback came to unless
+\`BW_STREAM_URL\` is set: replay against the same address (or with \`BW_STREAM_URL\` set) to compare like with like.
+`
+      : ""
+  }
+`,
   };
 }
 
@@ -713,7 +782,7 @@ test("numbers: an order notification (XML) is acknowledged with 200", async () =
 // The command
 
 /** What the command prints: every file's fate, the package.json merge, the bw-codegen specifier, what to run. */
-function reportText(title: string, shown: string, report: WriteReport, dependency: DependencySource, queued = false, streamed = false): string {
+function reportText(title: string, shown: string, report: WriteReport, dependency: DependencySource, queued = false, streamed = false, captured = false): string {
   const out: string[] = [`bw-codegen scaffold: ${title} receiver in ${shown}`];
   for (const path of report.created) out.push(`  created      ${path}`);
   for (const path of report.overwritten) out.push(`  overwritten  ${path}`);
@@ -745,13 +814,17 @@ function reportText(title: string, shown: string, report: WriteReport, dependenc
     out.push("  npx bw-codegen simulate call --url http://127.0.0.1:3000/callbacks/voice --username … --password … --script caller.json --bot-audio bot.wav");
     out.push("                               # with the server running: a whole call, the caller of caller.json talking to the bot");
   }
+  if (captured) {
+    out.push("  BW_CAPTURE_DIR=captures npm run dev   # --capture: every delivery recorded, redacted, in captures/");
+    out.push("  npx bw-codegen replay captures --url http://127.0.0.1:3000   # against the server started without BW_CAPTURE_DIR");
+  }
   out.push("");
   return out.join("\n");
 }
 
 export const scaffoldCommand: Command = {
   summary: "Write a runnable TypeScript webhook receiver (node, express, fastify or hono)",
-  help: `Usage: bw-codegen scaffold <dir> [--framework node|express|fastify|hono] [--events a,b,...] [--queue bullmq] [--stream] [--force]
+  help: `Usage: bw-codegen scaffold <dir> [--framework node|express|fastify|hono] [--events a,b,...] [--queue bullmq] [--stream] [--capture] [--force]
 
 Writes a TypeScript project into <dir> (created if missing): package.json, tsconfig.json, .env.example,
 README.md, src/server.ts (entry), src/app.ts (the framework), src/handlers/voice.ts, messaging.ts and
@@ -783,12 +856,16 @@ Options:
                     <StartStream mode="bidirectional"> + <StopStream wait>, BW_STREAM_URL /
                     BW_STREAM_USERNAME / BW_STREAM_PASSWORD, test/echo-bot.test.ts, caller.json (a
                     caller for simulate call --script); depends on ws
+  --capture         the flight recorder: with BW_CAPTURE_DIR set, the server records every delivery (and,
+                    with --stream, every socket message) with its answer, redacted, into NDJSON files
+                    there (bw-codegen/capture), and writes the last ones on SIGTERM / Ctrl-C; for
+                    bw-codegen replay, fixtures and drift
   --force           overwrite files that already exist (default: keep them, report them as skipped);
                     an existing package.json is merged either way, never replaced
   --help            show this help
 `,
   async run(argv) {
-    const args = parseArgs(argv, { values: ["--framework", "--events", "--queue"], booleans: ["--force", "--stream"] });
+    const args = parseArgs(argv, { values: ["--framework", "--events", "--queue"], booleans: ["--force", "--stream", "--capture"] });
     if (args.positionals.length === 0) throw new UsageError("missing the target folder");
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument ${args.positionals[1]}`);
     const framework = args.values.get("--framework") ?? "node";
@@ -804,12 +881,13 @@ Options:
     const queue = args.values.get("--queue");
     if (queue !== undefined && queue !== "bullmq") throw new UsageError(`unknown queue "${queue}" (the one supported is bullmq)`);
     const stream = args.booleans.has("--stream");
-    const files = buildScaffold({ dir, framework: framework as Framework, events, queue, stream });
+    const capture = args.booleans.has("--capture");
+    const files = buildScaffold({ dir, framework: framework as Framework, events, queue, stream, capture });
     const dependency = bwCodegenDependency(REPO_ROOT, ownVersion(REPO_ROOT), dir);
     const report = writeScaffold(dir, files, args.booleans.has("--force"));
     const fromHere = relative(process.cwd(), dir);
     const shown = fromHere === "" ? "." : fromHere.startsWith("..") ? dir : fromHere;
-    process.stdout.write(reportText(FRAMEWORK_TITLES[framework as Framework], shown, report, dependency, queue === "bullmq", stream));
+    process.stdout.write(reportText(FRAMEWORK_TITLES[framework as Framework], shown, report, dependency, queue === "bullmq", stream, capture));
     return 0;
   },
 };

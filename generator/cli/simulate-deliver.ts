@@ -7,6 +7,9 @@ import { AnswerTooLargeError, deliverEvent, HandshakeError } from "../../generat
 import { readAnswerText } from "../../generated/runtime/simulate/answer-body.js";
 import { parseBxml } from "../../generated/bxml/index.js";
 
+/** The user agent of the simulator's requests (simulate call sends the same, templates/runtime/simulate/client.ts). */
+const SIMULATOR_USER_AGENT = "BandwidthAPI/v2 (bw-codegen simulate)";
+
 export interface DeliverInput {
   schema: { family: string; event: string; response: string };
   url: string;
@@ -63,7 +66,8 @@ async function send(input: DeliverInput): Promise<Outcome> {
   const problems: string[] = [];
   const warnings: string[] = [];
   try {
-    const r = await deliverEvent({ url: input.url, body: input.body, ...credentials, fetch: keep });
+    // the user agent simulate call sends too: a capture (or a log) tells simulated deliveries from others alike
+    const r = await deliverEvent({ url: input.url, body: input.body, ...credentials, fetch: keep, headers: { "user-agent": SIMULATOR_USER_AGENT } });
     if (!r.delivered) problems.push(`answered ${r.status}: Bandwidth counts the event as not delivered`);
     if (r.delivered && input.schema.family === "voice") judgeVoice(input.schema, r.body, problems, warnings);
     return { ...base, ok: problems.length === 0, status: r.status, auth: r.challenge === undefined ? "none" : "challenged", problems, warnings, body: r.body };

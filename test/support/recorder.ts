@@ -16,6 +16,8 @@ import { createCapture } from "../../generated/capture.js";
 import { createStreamServer } from "../../generated/sockets.js";
 import type { StreamServer } from "../../generated/sockets.js";
 import { attachStreamServer } from "../../generated/sockets-node.js";
+import type { CaptureSink } from "../../generated/capture.js";
+import type { SocketCaptureSink } from "../../generated/sockets.js";
 import { deliverEvent, simulateCall } from "../../generated/testing.js";
 import { until } from "./until.js";
 
@@ -43,7 +45,7 @@ export interface Receiver {
 }
 
 /** The receiver under test; `capture` records into that folder. */
-export async function startReceiver(options: { variant?: Variant; capture?: ReturnType<typeof createCapture>; stream?: boolean } = {}): Promise<Receiver> {
+export async function startReceiver(options: { variant?: Variant; capture?: CaptureSink; stream?: boolean } = {}): Promise<Receiver> {
   const receiver = { variant: options.variant ?? "original", streamUrl: "" } as Receiver;
   const stream = (): string =>
     options.stream
@@ -69,7 +71,8 @@ export async function startReceiver(options: { variant?: Variant; capture?: Retu
   const sockets = options.stream
     ? createStreamServer<{ frames: number }>({
         logger: silent,
-        ...(options.capture === undefined ? {} : { capture: options.capture }),
+        // a capture of bw-codegen/capture records the sockets too; a bare CaptureSink only deliveries
+        ...(options.capture !== undefined && "recordSocket" in options.capture ? { capture: options.capture as CaptureSink & SocketCaptureSink } : {}),
         stream: {
           credentials: [{ username: STREAM_USERNAME, password: STREAM_PASSWORD }],
           createState: () => ({ frames: 0 }),

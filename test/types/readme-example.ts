@@ -158,9 +158,11 @@ export function readmeQueue() {
 }
 
 /** The "Record, replay and drift" example (type-checked only: calling it starts a capture writer thread). */
-export function readmeCapture(): ReturnType<typeof createBandwidthWebhooks> {
+export async function readmeCapture(): Promise<ReturnType<typeof createBandwidthWebhooks>> {
   const auth = { username: "bw", password: process.env.BW_CALLBACK_PASSWORD! };
   const capture = createCapture({ dir: "captures", keep: ["tag"] });
   const webhooks = createBandwidthWebhooks({ capture, credentials: [auth], voice: { answer: () => Response(SpeakSentence("Hello")) } });
+  // on shutdown, after the server closed: the deliveries recorded last are written, then the writer stops
+  await capture.close();
   return webhooks;
 }

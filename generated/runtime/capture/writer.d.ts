@@ -85,6 +85,7 @@ export interface Capture extends CaptureSink, SocketCaptureSink {
  * const capture = createCapture({ dir: "captures", keep: ["tag"] });
  * const webhooks = createBandwidthWebhooks({ capture, credentials, voice: { answer: () => … } });
  * const sockets = createStreamServer({ capture, stream: { credentials, onMedia: … } });
+ * // on shutdown, after the server closed: await capture.close(); (what was recorded last is written)
  * // later: bw-codegen replay captures --url http://127.0.0.1:3000 ; bw-codegen drift captures
  */
 export declare function createCapture(options: CaptureOptions): Capture;

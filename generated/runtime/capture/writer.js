@@ -27,6 +27,26 @@ const encoder = new TextEncoder();
  */
 const PUBLISH_EVERY = 32;
 const PUBLISH_MS = 10;
+/** At the process's exit, how long (ms) a capture waits at most for its writer thread to write what was recorded. */
+const EXIT_WAIT_MS = 2000;
+/** The open captures of this process, each with what it does at the process's exit (one listener for all). */
+const openAtExit = new Set();
+let exitHooked = false;
+/**
+ * Registers a capture's exit step. `process.exit()` (the scaffolded server's SIGTERM / Ctrl-C path, or any
+ * exit without `close()`) ends the writer thread at once, and with it the deliveries recorded in its last
+ * 20 ms: at `exit` each open capture waits, bounded, until its writer thread has written them.
+ */
+function finishAtExit(finish) {
+    openAtExit.add(finish);
+    if (exitHooked)
+        return;
+    exitHooked = true;
+    process.on("exit", () => {
+        for (const step of openAtExit)
+            step();
+    });
+}
 /** A framework's parsed body (rare) as JSON text, as the writer thread used to make it; undefined when it is not JSON. */
 function parsedJson(body) {
     try {
@@ -59,6 +79,21 @@ function writeInline(inline, u8, i32, at, limit) {
     return end;
 }
 /**
+ * The process's Node options for the writer thread, less `--input-type` (with it, as in
+ * `node --input-type=module -e …`, a worker started from a file fails at once: no capture at all).
+ */
+function workerExecArgv() {
+    const args = [];
+    for (let i = 0; i < process.execArgv.length; i++) {
+        const arg = process.execArgv[i];
+        if (arg === "--input-type")
+            i++;
+        else if (!arg.startsWith("--input-type="))
+            args.push(arg);
+    }
+    return args;
+}
+/**
  * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`, and to
  * `createStreamServer` to record the sockets' messages too (media payloads dropped unless `keepMedia`).
  *
@@ -67,6 +102,7 @@ function writeInline(inline, u8, i32, at, limit) {
  * const capture = createCapture({ dir: "captures", keep: ["tag"] });
  * const webhooks = createBandwidthWebhooks({ capture, credentials, voice: { answer: () => … } });
  * const sockets = createStreamServer({ capture, stream: { credentials, onMedia: … } });
+ * // on shutdown, after the server closed: await capture.close(); (what was recorded last is written)
  * // later: bw-codegen replay captures --url http://127.0.0.1:3000 ; bw-codegen drift captures
  */
 export function createCapture(options) {
@@ -93,7 +129,7 @@ export function createCapture(options) {
         socketControl,
     };
     const maxPending = options.maxPending ?? 10_000;
-    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings } });
+    const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings }, execArgv: workerExecArgv() });
     worker.unref();
     const { u8, i32, f64 } = ringViews(ring);
     const counters = new Int32Array(control);
@@ -140,6 +176,7 @@ export function createCapture(options) {
     });
     worker.on("error", (error) => stop(`the writer thread failed (${error.message})`));
     worker.on("exit", () => {
+        openAtExit.delete(atExit);
         for (const resolve of flushes.values())
             resolve([]);
         flushes.clear();
@@ -160,6 +197,22 @@ export function createCapture(options) {
         publishArmed = false;
         publish();
     }
+    /**
+     * At the process's exit: publishes what waits and blocks (the writer thread runs on), bounded, until every
+     * recorded delivery and socket record is written.
+     */
+    function atExit() {
+        if (!active)
+            return;
+        publish();
+        const until = Date.now() + EXIT_WAIT_MS;
+        for (let written = Atomics.load(counters, DONE); Date.now() < until; written = Atomics.load(counters, DONE)) {
+            if (written >= stats.recorded && Atomics.load(socketCounters, SOCKET_DONE) >= socketStats.recorded)
+                break;
+            Atomics.wait(counters, DONE, written, 20); // the writer thread drains both rings every 20 ms on its own
+        }
+    }
+    finishAtExit(atExit);
     /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
     function reserve(need) {
         let free = capacity - ((written - consumed) >>> 0);
@@ -380,6 +433,7 @@ export function createCapture(options) {
             closed = true;
             if (publishTimer !== undefined)
                 clearTimeout(publishTimer);
+            openAtExit.delete(atExit);
             await worker.terminate();
             return files;
         },

@@ -77,28 +77,48 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     return fd;
   }
 
-  /** Appends `chunk` to the current file (rotating); false when that file was deleted (reported, capture off). */
+  /**
+   * Appends whole lines, rotating at `maxFileBytes`: a batch (every entry of one 20 ms drain) that does not
+   * fit is cut at a line end and goes on in the next file, so no file outgrows the limit (one entry larger
+   * than it gets a file of its own) and `maxBytes` can delete the oldest ones. False when the current file
+   * was deleted (reported, capture off).
+   */
   function write(chunk: string): boolean {
-    const bytes = Buffer.from(chunk, "utf8");
-    let current = files[files.length - 1];
-    if (fd === undefined || (current.size > 0 && current.size + bytes.length > settings.maxFileBytes)) {
-      open();
-      current = files[files.length - 1];
-    } else if (fstatSync(fd).nlink === 0) {
-      // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
-      files.pop();
-      failed = true;
-      port.postMessage({ type: "failed", message: `ENOENT: the capture file ${current.path} was deleted` } satisfies FromWorker);
-      return false;
-    }
-    // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd!, bytes, at);
-    current.size += bytes.length;
-    total += bytes.length;
-    while (total > settings.maxBytes && files.length > 1) {
-      const oldest = files.shift()!;
-      total -= oldest.size;
-      unlinkSync(oldest.path);
+    let bytes = Buffer.from(chunk, "utf8");
+    while (bytes.length > 0) {
+      if (fd === undefined) open();
+      else if (fstatSync(fd).nlink === 0) {
+        // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
+        const gone = files.pop()!;
+        failed = true;
+        port.postMessage({ type: "failed", message: `ENOENT: the capture file ${gone.path} was deleted` } satisfies FromWorker);
+        return false;
+      }
+      const current = files[files.length - 1];
+      const room = settings.maxFileBytes - current.size;
+      let take = bytes.length;
+      if (take > room) {
+        const cut = room > 0 ? bytes.lastIndexOf(10, room - 1) : -1; // the last line end that fits
+        if (cut >= 0) take = cut + 1;
+        else if (current.size > 0) {
+          open();
+          continue;
+        } else {
+          const end = bytes.indexOf(10);
+          take = end < 0 ? bytes.length : end + 1;
+        }
+      }
+      const part = take === bytes.length ? bytes : bytes.subarray(0, take);
+      // a write may take fewer bytes than given (a disk filling up): the rest follows, or the error
+      for (let at = 0; at < part.length; ) at += writeSync(fd!, part, at);
+      current.size += take;
+      total += take;
+      bytes = bytes.subarray(take);
+      while (total > settings.maxBytes && files.length > 1) {
+        const oldest = files.shift()!;
+        total -= oldest.size;
+        unlinkSync(oldest.path);
+      }
     }
     return true;
   }

@@ -47,6 +47,26 @@ const encoder = new TextEncoder();
  */
 const PUBLISH_EVERY = 32;
 const PUBLISH_MS = 10;
+/** At the process's exit, how long (ms) a capture waits at most for its writer thread to write what was recorded. */
+const EXIT_WAIT_MS = 2000;
+
+/** The open captures of this process, each with what it does at the process's exit (one listener for all). */
+const openAtExit = new Set<() => void>();
+let exitHooked = false;
+
+/**
+ * Registers a capture's exit step. `process.exit()` (the scaffolded server's SIGTERM / Ctrl-C path, or any
+ * exit without `close()`) ends the writer thread at once, and with it the deliveries recorded in its last
+ * 20 ms: at `exit` each open capture waits, bounded, until its writer thread has written them.
+ */
+function finishAtExit(finish: () => void): void {
+  openAtExit.add(finish);
+  if (exitHooked) return;
+  exitHooked = true;
+  process.on("exit", () => {
+    for (const step of openAtExit) step();
+  });
+}
 
 /** Options of {@link createCapture}. */
 export interface CaptureOptions {
@@ -138,6 +158,20 @@ function writeInline(inline: readonly string[], u8: Uint8Array, i32: Int32Array,
 }
 
 /**
+ * The process's Node options for the writer thread, less `--input-type` (with it, as in
+ * `node --input-type=module -e …`, a worker started from a file fails at once: no capture at all).
+ */
+function workerExecArgv(): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i];
+    if (arg === "--input-type") i++;
+    else if (!arg.startsWith("--input-type=")) args.push(arg);
+  }
+  return args;
+}
+
+/**
  * Starts a capture writing into `dir`. Pass it as `capture` to `createBandwidthWebhooks`, and to
  * `createStreamServer` to record the sockets' messages too (media payloads dropped unless `keepMedia`).
  *
@@ -146,6 +180,7 @@ function writeInline(inline: readonly string[], u8: Uint8Array, i32: Int32Array,
  * const capture = createCapture({ dir: "captures", keep: ["tag"] });
  * const webhooks = createBandwidthWebhooks({ capture, credentials, voice: { answer: () => … } });
  * const sockets = createStreamServer({ capture, stream: { credentials, onMedia: … } });
+ * // on shutdown, after the server closed: await capture.close(); (what was recorded last is written)
  * // later: bw-codegen replay captures --url http://127.0.0.1:3000 ; bw-codegen drift captures
  */
 export function createCapture(options: CaptureOptions): Capture {
@@ -172,7 +207,7 @@ export function createCapture(options: CaptureOptions): Capture {
     socketControl,
   };
   const maxPending = options.maxPending ?? 10_000;
-  const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings } });
+  const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings }, execArgv: workerExecArgv() });
   worker.unref();
   const { u8, i32, f64 } = ringViews(ring);
   const counters = new Int32Array(control);
@@ -218,6 +253,7 @@ export function createCapture(options: CaptureOptions): Capture {
   });
   worker.on("error", (error) => stop(`the writer thread failed (${error.message})`));
   worker.on("exit", () => {
+    openAtExit.delete(atExit);
     for (const resolve of flushes.values()) resolve([]);
     flushes.clear();
   });
@@ -238,6 +274,21 @@ export function createCapture(options: CaptureOptions): Capture {
     publishArmed = false;
     publish();
   }
+
+  /**
+   * At the process's exit: publishes what waits and blocks (the writer thread runs on), bounded, until every
+   * recorded delivery and socket record is written.
+   */
+  function atExit(): void {
+    if (!active) return;
+    publish();
+    const until = Date.now() + EXIT_WAIT_MS;
+    for (let written = Atomics.load(counters, DONE); Date.now() < until; written = Atomics.load(counters, DONE)) {
+      if (written >= stats.recorded && Atomics.load(socketCounters, SOCKET_DONE) >= socketStats.recorded) break;
+      Atomics.wait(counters, DONE, written, 20); // the writer thread drains both rings every 20 ms on its own
+    }
+  }
+  finishAtExit(atExit);
 
   /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
   function reserve(need: number): boolean {
@@ -456,6 +507,7 @@ export function createCapture(options: CaptureOptions): Capture {
       active = false;
       closed = true;
       if (publishTimer !== undefined) clearTimeout(publishTimer);
+      openAtExit.delete(atExit);
       await worker.terminate();
       return files;
     },
