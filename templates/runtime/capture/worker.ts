@@ -4,7 +4,7 @@
  * gives the space back, turns each delivery into its redacted NDJSON line (`entry.ts`, `redact.ts`:
  * pseudonyms from HMAC-SHA256 under the capture's key, which never leaves memory, `hmac-sha256.ts`) and each
  * socket record into its line (`socket-entry.ts`), merged by arrival time, and appends the batch to the
- * current NDJSON file with one write, rotating at `maxFileBytes` and deleting the oldest files of this
+ * current NDJSON file, rotating at `maxFileBytes` (cut at line ends) and deleting the oldest files of this
  * capture past `maxBytes`. All of it runs here, off the receiver's thread. The first failure (unwritable
  * folder, full disk) is reported to the writer, which turns capture off; nothing is retried.
  */
