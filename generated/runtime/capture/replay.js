@@ -6,9 +6,9 @@
  * (`socket-replay.ts`: over `ws`, loaded only when a capture holds sockets and the target is a URL, or in
  * process against a stream server). Deliveries: edge-safe, `fetch` only.
  */
-import { BandwidthError } from "../errors.js";
 import { basicAuthorization, deliverEvent } from "../testing/index.js";
 import { compareAnswers } from "./compare.js";
+import { replayTarget } from "./replay-target.js";
 import { parseCapture } from "./format.js";
 import { isSocketEntry } from "./socket-entry.js";
 import { replaySocketSession } from "./socket-replay.js";
@@ -18,24 +18,6 @@ function fetchOf(target) {
         return { base: String(target).replace(/\/+$/, ""), fetch: undefined };
     const handler = typeof target === "function" ? target : (request) => target.fetch(request);
     return { base: "http://replay.invalid", fetch: async (input, init) => handler(new Request(input, init)) };
-}
-/**
- * The URL one recorded delivery is sent to: the base URL plus the recorded path. A capture is input from
- * anywhere: a recorded `url` that is not a path (`:8080/x`, `.evil.example/x`, `@host/x`, `http://…`) would
- * name another server once glued to the base, so it is refused and nothing is sent.
- */
-function targetOf(base, path) {
-    const url = `${base}${path}`;
-    let same = false;
-    try {
-        same = path.startsWith("/") && new URL(url).origin === new URL(base).origin;
-    }
-    catch {
-        same = false;
-    }
-    if (!same)
-        throw new BandwidthError("BW_INVALID_CAPTURE", `the recorded url ${JSON.stringify(path.slice(0, 200))} is not a path: not sent (replay only sends to ${base})`);
-    return url;
 }
 /**
  * Replays captured deliveries against a receiver, in order, and compares every answer with the recorded one;
@@ -80,7 +62,7 @@ export async function replayCapture(target, capture, options = {}) {
         const challenged = preemptive === undefined || index === 0 || options.challenge === "every";
         try {
             const answer = await deliverEvent({
-                url: targetOf(base, entry.url),
+                url: replayTarget(base, entry.url),
                 method: entry.method === "GET" ? "GET" : "POST",
                 body: entry.method === "GET" ? {} : (entry.body ?? ""),
                 contentType: entry.headers["content-type"],

@@ -6,10 +6,10 @@
  * process against a stream server). Deliveries: edge-safe, `fetch` only.
  */
 
-import { BandwidthError } from "../errors.js";
 import { basicAuthorization, deliverEvent } from "../testing/index.js";
 import type { FetchLike } from "../testing/index.js";
 import { compareAnswers } from "./compare.js";
+import { replayTarget } from "./replay-target.js";
 import type { AnswerDifference } from "./compare.js";
 import { parseCapture } from "./format.js";
 import type { CapturedAnswer, CaptureEntry } from "./format.js";
@@ -72,23 +72,6 @@ function fetchOf(target: ReplayTarget): { base: string; fetch: FetchLike | undef
 }
 
 /**
- * The URL one recorded delivery is sent to: the base URL plus the recorded path. A capture is input from
- * anywhere: a recorded `url` that is not a path (`:8080/x`, `.evil.example/x`, `@host/x`, `http://…`) would
- * name another server once glued to the base, so it is refused and nothing is sent.
- */
-function targetOf(base: string, path: string): string {
-  const url = `${base}${path}`;
-  let same = false;
-  try {
-    same = path.startsWith("/") && new URL(url).origin === new URL(base).origin;
-  } catch {
-    same = false;
-  }
-  if (!same) throw new BandwidthError("BW_INVALID_CAPTURE", `the recorded url ${JSON.stringify(path.slice(0, 200))} is not a path: not sent (replay only sends to ${base})`);
-  return url;
-}
-
-/**
  * Replays captured deliveries against a receiver, in order, and compares every answer with the recorded one;
  * then the captured sockets (media streams, transcription), comparing what the server sent (event types, a
  * playAudio's content type, the close code).
@@ -128,7 +111,7 @@ export async function replayCapture(target: ReplayTarget, capture: string | read
     const challenged = preemptive === undefined || index === 0 || options.challenge === "every";
     try {
       const answer = await deliverEvent({
-        url: targetOf(base, entry.url),
+        url: replayTarget(base, entry.url),
         method: entry.method === "GET" ? "GET" : "POST",
         body: entry.method === "GET" ? {} : (entry.body ?? ""),
         contentType: entry.headers["content-type"],

@@ -13,6 +13,7 @@ import type { SocketKind, StreamServer } from "../sockets/types.js";
 import { signTranscriptionToken, TRANSCRIPTION_TOKEN_PARAM } from "../sockets/transcription-token.js";
 import { loadWs } from "../simulate/socket-client.js";
 import { BandwidthError } from "../errors.js";
+import { replayTarget } from "./replay-target.js";
 import { basicAuthorization } from "../testing/index.js";
 import type { AnswerDifference } from "./compare.js";
 import { socketEntryOf, type SocketCaptureEntry } from "./socket-entry.js";
@@ -233,11 +234,18 @@ async function openWs(url: string, headers: Record<string, string>, timeoutMs: n
 /** A code a peer may send in a close frame (1005 / 1006 only describe a close). */
 const sendable = (code: number | undefined): number => (code !== undefined && (code === 1000 || (code >= 3000 && code < 5000)) ? code : 1000);
 
+/** The recorded upgrade headers sent again (what a capture keeps of an upgrade, never a credential). */
+const REPLAYED_HEADERS = new Set(["user-agent", "sec-websocket-protocol"]);
+
 /** Where to open, with which headers; or why the socket is skipped. */
 async function handshake(session: SocketSession, options: SocketReplayOptions, remote: string | undefined): Promise<{ url: string; headers: Record<string, string> } | { skipped: string }> {
   const recordedUrl = session.open?.url;
   if (recordedUrl === undefined) return { skipped: "its open record is not in the capture" };
-  const headers: Record<string, string> = { ...(session.open?.headers ?? {}) };
+  // of the recorded headers only those a capture keeps: a hostile capture's host, cookie or authorization never go
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(session.open?.headers ?? {})) {
+    if (REPLAYED_HEADERS.has(name.toLowerCase()) && typeof value === "string") headers[name.toLowerCase()] = value;
+  }
   let url = recordedUrl;
   if (session.kind === "stream" && options.username !== undefined && options.password !== undefined) {
     headers.authorization = basicAuthorization(options.username, options.password);
@@ -294,7 +302,8 @@ export async function replaySocketSession(session: SocketSession, options: Socke
   const stepMs = options.stepTimeoutMs ?? 2000;
   let socket: ReplaySocket | string;
   try {
-    socket = remote !== undefined ? await openWs(`${remote}${how.url}`, how.headers, Math.max(stepMs, 5000)) : await openInProcess(target as StreamServer, how.url, how.headers);
+    // only ever to the target: a recorded path that names another host is refused (replay-target.ts)
+    socket = remote !== undefined ? await openWs(replayTarget(remote, how.url), how.headers, Math.max(stepMs, 5000)) : await openInProcess(target as StreamServer, how.url, how.headers);
   } catch (error) {
     socket = (error as Error).message; // no ws package, a URL ws refuses: this socket's failure, not the replay's
   }
