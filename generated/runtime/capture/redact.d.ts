@@ -7,7 +7,7 @@
  * HMAC-SHA256 of the value under a key only the user holds (random per capture unless they give one): it
  * cannot be reversed or recomputed without that key.
  *
- * Edge-safe: the HMAC is injected (`capture/worker.ts` binds node:crypto). What is replaced (JSON keys, XML
+ * Edge-safe: the HMAC is injected (`capture/entry.ts` binds `hmac-sha256.ts`, the same bytes as node:crypto). What is replaced (JSON keys, XML
  * element names, query parameters): phone numbers (any E.164 anywhere, North American numbers in national
  * shapes (`9195550100`, `(919) 555-0100`) anywhere, the same pseudonym digits as their E.164 form, and
  * fields named like numbers, `from`, `to`, `owner`, caller ids, also as JSON numbers; the `Private` /
@@ -17,6 +17,12 @@
  * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `diversion`, `uui`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
  * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
+ *
+ * Cost (it runs per delivery on the capture writer's thread): compact JSON is redacted in one pass over the
+ * text (`json-pass.ts`), other JSON parsed and walked; pseudonyms, what a field or element name means and
+ * redacted URLs are remembered per redactor (bounded maps, cleared when full). None of it changes the output:
+ * every cached value is a pure function of the key and the input, and the one pass gives the walk's text
+ * (test `capture-redaction-fast-paths-equal-the-walk`).
  */
 /** HMAC-SHA256 of a text under the capture's key (32 bytes). */
 export type Hmac = (text: string) => Uint8Array;

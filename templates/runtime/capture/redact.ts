@@ -6,7 +6,7 @@
  * HMAC-SHA256 of the value under a key only the user holds (random per capture unless they give one): it
  * cannot be reversed or recomputed without that key.
  *
- * Edge-safe: the HMAC is injected (`capture/worker.ts` binds node:crypto). What is replaced (JSON keys, XML
+ * Edge-safe: the HMAC is injected (`capture/entry.ts` binds `hmac-sha256.ts`, the same bytes as node:crypto). What is replaced (JSON keys, XML
  * element names, query parameters): phone numbers (any E.164 anywhere, North American numbers in national
  * shapes (`9195550100`, `(919) 555-0100`) anywhere, the same pseudonym digits as their E.164 form, and
  * fields named like numbers, `from`, `to`, `owner`, caller ids, also as JSON numbers; the `Private` /
@@ -16,7 +16,15 @@
  * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `diversion`, `uui`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
  * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
+ *
+ * Cost (it runs per delivery on the capture writer's thread): compact JSON is redacted in one pass over the
+ * text (`json-pass.ts`), other JSON parsed and walked; pseudonyms, what a field or element name means and
+ * redacted URLs are remembered per redactor (bounded maps, cleared when full). None of it changes the output:
+ * every cached value is a pure function of the key and the input, and the one pass gives the walk's text
+ * (test `capture-redaction-fast-paths-equal-the-walk`).
  */
+
+import { type JsonRedaction, redactCompactJson } from "./json-pass.js";
 
 /** Sets a member, also one named `__proto__` (a hostile body's key is recorded as a key, not as the object's prototype). */
 function put(out: Record<string, unknown>, name: string, value: unknown): void {
@@ -159,6 +167,50 @@ export function maskCredentials(text: string): string {
   return maskInText(out);
 }
 
+/** What a field name says about its values (bits), worked out once per name: names repeat in every delivery. */
+const KEEP = 1;
+const SIP_HEADER = 2;
+const URL_FIELD = 4;
+const TEXT_FIELD = 8;
+const ID_FIELD = 16;
+const PHONE_FIELD = 32;
+const CONTAINER = 64;
+const CREDENTIAL = 128;
+/** Bounds of the per-capture caches (cleared when full; entries are pure functions of the key and the value). */
+const CACHE_LIMIT = 50_000;
+const NAME_LIMIT = 10_000;
+
+/**
+ * Whether `text` may hold an {@link ID_TOKEN}: 8 hex digits then `-` somewhere (every id token has them).
+ * A scan of the characters, much cheaper than the token's expression on text that has none (times, words).
+ */
+function mayHoldId(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70)) run++;
+    else if (c === 45 && run >= 8) return true;
+    else run = 0;
+  }
+  return false;
+}
+
+/** Whether `text` may hold a {@link PHONE_TEXT} number: 7 digits or more (E.164 has 7+, national shapes 10+). */
+function mayHoldPhone(text: string): boolean {
+  let digits = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57 && ++digits === 7) return true;
+  }
+  return false;
+}
+
+/** A character XML escapes (`answer` also looks for the escaped form of a value holding one). */
+const XML_SPECIAL = /[&<>]/;
+const HTTP = /^https?:\/\//i;
+/** Whether `text` starts with `http://` or `https://`, any case. */
+const startsWithHttp = (text: string): boolean => (text.charCodeAt(0) | 32) === 104 && HTTP.test(text);
+
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
 
@@ -171,6 +223,16 @@ const HEX_UPPER = "ABCDEF";
 const LOWER = "abcdefghijklmnopqrstuvwxyz";
 const UPPER = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
 
+/** A character of the same kind as `c` (digit, hex letter, letter, other) picked by the keyed byte `b`. */
+function sameKind(c: string, b: number): string {
+  if (c >= "0" && c <= "9") return DIGITS[b % 10];
+  if (c >= "a" && c <= "f") return HEX_LOWER[b % 6];
+  if (c >= "A" && c <= "F") return HEX_UPPER[b % 6];
+  if (c >= "g" && c <= "z") return LOWER[b % 26];
+  if (c >= "G" && c <= "Z") return UPPER[b % 26];
+  return c.charCodeAt(0) > 127 ? LOWER[b % 26] : c;
+}
+
 /**
  * Builds the redactor of one capture.
  *
@@ -182,6 +244,26 @@ export function createRedactor(options: RedactionOptions): Redactor {
   const keep = new Set(options.keep ?? []);
   const cache = new Map<string, string>();
   const nationals = new Map<string, string>(); // national-shape numbers and their pseudonyms
+  const kinds = new Map<string, number>();
+  /** Redacted URLs with the pairs they noted (a call's `callUrl` comes back in each of its callbacks). */
+  const urls = new Map<string, { readonly text: string; readonly pairs: readonly (readonly [string, string])[] }>();
+
+  function kindOf(key: string): number {
+    let kind = kinds.get(key);
+    if (kind !== undefined) return kind;
+    kind =
+      (keep.has(key) ? KEEP : 0) |
+      (SIP_HEADER_KEY.test(key) ? SIP_HEADER : 0) |
+      (URL_KEY.test(key) ? URL_FIELD : 0) |
+      (TEXT_KEY.test(key) ? TEXT_FIELD : 0) |
+      (ID_KEY.test(key) ? ID_FIELD : 0) |
+      (PHONE_KEY.test(key) ? PHONE_FIELD : 0) |
+      (CONTAINER_KEY.test(key) ? CONTAINER : 0) |
+      (isCredential(key) ? CREDENTIAL : 0);
+    if (kinds.size >= NAME_LIMIT) kinds.clear();
+    kinds.set(key, kind);
+    return kind;
+  }
 
   /** Enough keyed bytes for `length` characters (HMAC in counter mode). */
   function stream(value: string, length: number): Uint8Array {
@@ -213,15 +295,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
       const b = bytes[i];
       if (tollFree && i < 5) out += c;
       else if (nanp && (i === 2 || i === 5)) out += NANP_LEAD[b % 8];
-      else if (c >= "0" && c <= "9") out += DIGITS[b % 10];
-      else if (c >= "a" && c <= "f") out += HEX_LOWER[b % 6];
-      else if (c >= "A" && c <= "F") out += HEX_UPPER[b % 6];
-      else if (c >= "g" && c <= "z") out += LOWER[b % 26];
-      else if (c >= "G" && c <= "Z") out += UPPER[b % 26];
-      else if (c.charCodeAt(0) > 127) out += LOWER[b % 26];
-      else out += c;
+      else out += sameKind(c, b);
     }
-    if (cache.size >= 50_000) cache.clear();
+    if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(value, out);
     return out;
   }
@@ -235,9 +311,11 @@ export function createRedactor(options: RedactionOptions): Redactor {
 
   /** Free text: every E.164 number and every id-looking token in it. */
   function phones(text: string, replaced: Map<string, string>, done?: ReadonlySet<string>): string {
-    const out = maskInText(text).replace(PHONE_TEXT, (match) => (done?.has(match) ? match : note(replaced, match, phonePseudonym(match))));
-    return (out.includes("sip") ? out.replace(SIP_USER, (whole, scheme: string, user: string) => (NOT_PERSONAL.test(user) || done?.has(whole) ? whole : `${scheme}${note(replaced, user, pseudonym(user))}@`)) : out)
-      .replace(ID_TOKEN, (match) => (done?.has(match) ? match : note(replaced, match, pseudonym(match))));
+    // each scan only when the text can hold a match (most values are words, times, enum values)
+    const masked = maskInText(text);
+    const numbers = mayHoldPhone(masked) ? masked.replace(PHONE_TEXT, (match) => (done?.has(match) ? match : note(replaced, match, phonePseudonym(match)))) : masked;
+    const users = numbers.includes("sip") ? numbers.replace(SIP_USER, (whole, scheme: string, user: string) => (NOT_PERSONAL.test(user) || done?.has(whole) ? whole : `${scheme}${note(replaced, user, pseudonym(user))}@`)) : numbers;
+    return mayHoldId(users) ? users.replace(ID_TOKEN, (match) => (done?.has(match) ? match : note(replaced, match, pseudonym(match)))) : users;
   }
 
   /**
@@ -254,12 +332,26 @@ export function createRedactor(options: RedactionOptions): Redactor {
     let skip = digits.length - 10; // a leading 1 stays
     let i = 0;
     const out = match.replace(/\d/g, (d) => (skip-- > 0 ? d : national[i++]));
-    if (nationals.size >= 50_000) nationals.clear();
+    if (nationals.size >= CACHE_LIMIT) nationals.clear();
     nationals.set(match, out);
     return out;
   }
 
+  /** {@link urlOf}, remembered per URL with the pairs it noted (noted again, in the same order, on a repeat). */
   function redactUrl(text: string, replaced: Map<string, string>): string {
+    let known = urls.get(text);
+    if (known === undefined) {
+      const own = new Map<string, string>();
+      known = { text: urlOf(text, own), pairs: [...own] };
+      if (urls.size >= CACHE_LIMIT) urls.clear();
+      urls.set(text, known);
+    }
+    for (const [from, to] of known.pairs) replaced.set(from, to);
+    return known.text;
+  }
+
+  /** A URL with its user info and credential parameters masked, path segments with digits and query values replaced. */
+  function urlOf(text: string, replaced: Map<string, string>): string {
     let parsed: URL;
     try {
       parsed = new URL(text);
@@ -288,16 +380,17 @@ export function createRedactor(options: RedactionOptions): Redactor {
   /** One string value under `key` (`inside`: under a container whose every value is personal). */
   function value(key: string, text: string, inside: boolean, replaced: Map<string, string>): string {
     if (text === "") return text;
-    if (isCredential(key)) return secret(key, text);
-    if (keep.has(key)) return maskCredentials(text);
-    if (inside || SIP_HEADER_KEY.test(key)) return note(replaced, text, pseudonym(text));
-    if (URL_KEY.test(key) || /^https?:\/\//i.test(text)) return redactUrl(text, replaced);
+    const kind = kindOf(key);
+    if ((kind & CREDENTIAL) !== 0) return secret(key, text);
+    if ((kind & KEEP) !== 0) return maskCredentials(text);
+    if (inside || (kind & SIP_HEADER) !== 0) return note(replaced, text, pseudonym(text));
+    if ((kind & URL_FIELD) !== 0 || startsWithHttp(text)) return redactUrl(text, replaced);
     // keys pressed at a <Gather>: a menu choice (`1`, `12#`) stays so a replayed IVR takes the same branch; a
     // longer entry is a card or account number or a PIN (PCI data): replaced, digits by digits
     if (key === "digits" && text.replace(/[#*]/g, "").length >= 5) return note(replaced, text, pseudonym(text));
-    if (TEXT_KEY.test(key)) return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
-    if (ID_KEY.test(key)) return note(replaced, text, pseudonym(text));
-    if (PHONE_KEY.test(key)) {
+    if ((kind & TEXT_FIELD) !== 0) return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
+    if ((kind & ID_FIELD) !== 0) return note(replaced, text, pseudonym(text));
+    if ((kind & PHONE_FIELD) !== 0) {
       if (NOT_PERSONAL.test(text)) return text;
       PHONE_TEXT.lastIndex = 0;
       return PHONE_TEXT.test(text) || /^sips?:[^@]+@/i.test(text) ? phones(text, replaced) : note(replaced, text, pseudonym(text));
@@ -313,22 +406,41 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return out;
   }
 
+  /**
+   * Redacts a parsed JSON value in place (it is the caller's own copy) and returns it, or the replaced value.
+   * (A member named `__proto__` that JSON.parse made is an own data property: assigning it sets that member.)
+   */
   function walk(node: unknown, key: string, inside: boolean, replaced: Map<string, string>): unknown {
-    if (isCredential(key)) return typeof node === "string" ? secret(key, node) : masked(node);
+    const kind = kindOf(key);
+    if ((kind & CREDENTIAL) !== 0) return typeof node === "string" ? secret(key, node) : masked(node);
     if (typeof node === "string") return value(key, node, inside, replaced);
-    if (Array.isArray(node)) return node.map((item) => walk(item, key, inside, replaced));
-    if (node === null || typeof node !== "object") {
-      // a number or id sent as a JSON number (`"tn": 9195550100`) stays a number
-      if (typeof node === "number" && !inside && Number.isSafeInteger(node) && node >= 1_000_000 && !keep.has(key) && (PHONE_KEY.test(key) || ID_KEY.test(key))) {
-        return Number(pseudonym(String(node)));
-      }
-      return inside && (typeof node === "number" || typeof node === "boolean") && !keep.has(key) ? pseudonym(String(node)) : node;
+    if (Array.isArray(node)) {
+      for (let i = 0; i < node.length; i++) node[i] = walk(node[i], key, inside, replaced);
+      return node;
     }
-    if (keep.has(key)) return kept(node);
-    const out: Record<string, unknown> = {};
-    const nested = inside || CONTAINER_KEY.test(key);
-    for (const [name, child] of Object.entries(node as Record<string, unknown>)) put(out, name, walk(child, name, nested, replaced));
-    return out;
+    if (node === null || typeof node !== "object") {
+      const out = typeof node === "number" || typeof node === "boolean" ? scalar(kind, String(node), typeof node === "number", inside) : undefined;
+      return out === undefined ? node : out;
+    }
+    if ((kind & KEEP) !== 0) return kept(node);
+    const nested = inside || (kind & CONTAINER) !== 0;
+    const object = node as Record<string, unknown>;
+    for (const name of Object.keys(object)) object[name] = walk(object[name], name, nested, replaced);
+    return object;
+  }
+
+  /**
+   * A number or boolean (as `String(value)` gives it) under a field of `kind`: a number or id sent as a JSON
+   * number (`"tn": 9195550100`) gets a pseudonym that is still a number; under a personal container, any
+   * scalar is replaced by its pseudonym (a string). `undefined`: the value stays.
+   */
+  function scalar(kind: number, text: string, number: boolean, inside: boolean): string | number | undefined {
+    if ((kind & KEEP) !== 0) return undefined;
+    if (number && !inside && (kind & (PHONE_FIELD | ID_FIELD)) !== 0) {
+      const n = Number(text);
+      if (Number.isSafeInteger(n) && n >= 1_000_000) return Number(pseudonym(text));
+    }
+    return inside ? pseudonym(text) : undefined;
   }
 
   /** A credential's value: `***` for every leaf (the shape stays). */
@@ -372,7 +484,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
         done.add(inner.trim()); // kept: the free-text pass leaves it too
         return whole;
       }
-      if (inner.trim() === "" || !XML_PERSONAL.test(name) || NOT_PERSONAL.test(inner.trim())) return whole;
+      if (inner.trim() === "" || !personalElement(name) || NOT_PERSONAL.test(inner.trim())) return whole;
       PHONE_TEXT.lastIndex = 0;
       const match = PHONE_TEXT.exec(inner);
       const out = match !== null && match[0] === inner.trim() ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0]))) : note(replaced, inner, xmlText(inner));
@@ -382,20 +494,50 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return phones(elements, replaced, done);
   }
 
+  /** The one-pass redaction of compact JSON bodies (`json-pass.ts`), noting into `noting`. */
+  let noting = new Map<string, string>();
+  const json: JsonRedaction = {
+    keeps: (key) => (kindOf(key) & KEEP) !== 0,
+    opens: (key) => (kindOf(key) & CONTAINER) !== 0,
+    masks: (key) => (kindOf(key) & CREDENTIAL) !== 0,
+    // as walk: a credential's value is masked first (an empty one too, which `value` leaves)
+    string: (key, text, inside) => ((kindOf(key) & CREDENTIAL) !== 0 ? secret(key, text) : value(key, text, inside, noting)),
+    kept: (key, text) => (isCredential(key) ? "***" : maskCredentials(text)),
+    scalar: (key, text, number, inside) => scalar(kindOf(key), text, number, inside),
+  };
+
+  const elements = new Map<string, boolean>();
+  /** Whether an XML element's text is replaced (by its name, worked out once per name; `keep` is asked before). */
+  function personalElement(name: string): boolean {
+    let personal = elements.get(name);
+    if (personal === undefined) {
+      personal = XML_PERSONAL.test(name);
+      if (elements.size >= NAME_LIMIT) elements.clear();
+      elements.set(name, personal);
+    }
+    return personal;
+  }
+
   let lastAnswer = "";
   let lastMasked = "";
 
   return {
     pseudonym,
     body(text: string, contentType: string | undefined): { text: string; replaced: Map<string, string> } {
-      const replaced = new Map<string, string>();
+      let replaced = new Map<string, string>();
       const media = (contentType ?? "").toLowerCase();
       const trimmed = text.trimStart();
       if (trimmed === "") return { text, replaced };
       if (media.includes("json") || trimmed.startsWith("{") || trimmed.startsWith("[")) {
+        // a byte-order mark (TFV sends one) is kept, outside the JSON it precedes
+        const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
+        // compact JSON in one pass; anything else (or a failure of the pass) parsed and walked, noting
+        // afresh, so the pairs are noted in the walk's order either way
+        noting = replaced;
+        const compact = redactCompactJson(bom === "" ? text : text.slice(1), json);
+        if (compact !== undefined) return { text: bom + compact, replaced };
+        replaced = new Map<string, string>();
         try {
-          // a byte-order mark (TFV sends one) is kept, outside the JSON it precedes
-          const bom = text.startsWith("\uFEFF") ? "\uFEFF" : "";
           // credentials: by field name in walk, inside free text in phones, inside URLs in redactUrl
           return { text: bom + JSON.stringify(walk(JSON.parse(text.slice(bom.length)), "", false, replaced)), replaced };
         } catch {
@@ -462,8 +604,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
       for (const original of originals) {
         if (out.includes(original)) out = out.split(original).join(replaced.get(original)!);
         // XML and JSON answers may carry the value escaped
+        if (!XML_SPECIAL.test(original)) continue;
         const escaped = original.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
-        if (escaped !== original && out.includes(escaped)) out = out.split(escaped).join(replaced.get(original)!);
+        if (out.includes(escaped)) out = out.split(escaped).join(replaced.get(original)!);
       }
       return out;
     },

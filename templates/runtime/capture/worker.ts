@@ -1,21 +1,20 @@
 /**
  * The capture writer's thread (`writer.ts` starts it): every 20 ms (and on `flush`) reads the deliveries
- * the receiver's thread wrote into the shared ring (`record.ts`), gives the space back, redacts each delivery (`redact.ts`, HMAC-SHA256
- * from node:crypto under the capture's key, which never leaves memory) and appends it to the current NDJSON
- * file, rotating at `maxFileBytes` and deleting the oldest files of this capture past `maxBytes`. All of it
- * runs here, off the receiver's thread. The first failure (unwritable folder, full disk) is reported to the
- * writer, which turns capture off; nothing is retried.
+ * and the socket records the receiver's thread wrote into the shared rings (`record.ts`, `socket-ring.ts`),
+ * gives the space back, turns each delivery into its redacted NDJSON line (`entry.ts`, `redact.ts`:
+ * pseudonyms from HMAC-SHA256 under the capture's key, which never leaves memory, `hmac-sha256.ts`) and each
+ * socket record into its line (`socket-entry.ts`), merged by arrival time, and appends the batch to the
+ * current NDJSON file, rotating at `maxFileBytes` (cut at line ends) and deleting the oldest files of this
+ * capture past `maxBytes`. All of it runs here, off the receiver's thread. The first failure (unwritable
+ * folder, full disk) is reported to the writer, which turns capture off; nothing is retried.
  */
 
-import { createHmac } from "node:crypto";
 import { closeSync, existsSync, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { formatEntry } from "./format.js";
-import type { CaptureEntry } from "./format.js";
+import { captureRedactor, deliveryLine } from "./entry.js";
 import { socketEntryOf } from "./socket-entry.js";
 import { socketRingReader } from "./socket-ring.js";
-import { createRedactor, maskCredentials } from "./redact.js";
 import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
 
@@ -47,9 +46,6 @@ export type FromWorker = { readonly type: "flushed"; readonly id: number; readon
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
 
-// ignoreBOM: a byte-order mark is part of the body as it arrived (redact.ts keeps it in front of the JSON)
-const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-
 /** A write failure as one line: its code (once: node's messages often start with it) and message. */
 function failure(error: unknown): string {
   const code = (error as { code?: string }).code;
@@ -57,21 +53,9 @@ function failure(error: unknown): string {
   return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
 }
 
-/** The body as text, or why it is left out. */
-function bodyText(record: CaptureRecord): { text: string | null; omitted?: string } {
-  const body = record.body;
-  if (record.omitted !== undefined) return { text: null, omitted: record.omitted };
-  if (body === undefined) return { text: "" };
-  if (typeof body === "string") return { text: body };
-  try {
-    return { text: decoder.decode(body) };
-  } catch {
-    return { text: null, omitted: "not UTF-8 text" };
-  }
-}
-
 function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSettings): void {
-  const redactor = createRedactor({ hmac: (text) => createHmac("sha256", settings.key).update(text).digest(), keep: settings.keep });
+  const redactor = captureRedactor(settings.key, settings.keep);
+  const deliveryRedactor = settings.redact ? redactor : undefined;
   const files: { path: string; size: number }[] = [];
   let fd: number | undefined;
   let total = 0;
@@ -83,45 +67,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   let tail = 0; // where the next record starts
   let consumed = 0; // bytes read so far, the same running total as the receiver's `written`
   const sockets = socketRingReader(settings.socketRing, settings.socketControl);
-  const socketOptions = { redactor: settings.redact ? redactor : undefined, keepMedia: settings.keepMedia };
-
-  function entryOf(record: CaptureRecord): CaptureEntry {
-    const { text, omitted } = bodyText(record);
-    const headers: Record<string, string> = {};
-    if (record.contentType !== undefined) headers["content-type"] = record.contentType;
-    if (record.userAgent !== undefined) headers["user-agent"] = record.userAgent;
-    let body = text;
-    let url = record.url;
-    let answer = record.answerBody;
-    if (settings.redact) {
-      const replaced = new Map<string, string>();
-      if (text !== null) {
-        const redacted = redactor.body(text, record.contentType);
-        body = redacted.text;
-        for (const [from, to] of redacted.replaced) replaced.set(from, to);
-      }
-      url = redactor.url(url, replaced);
-      answer = redactor.answer(answer, replaced);
-    } else {
-      // unredacted (redact: false): credentials are still never stored
-      if (body !== null) body = maskCredentials(body);
-      url = maskCredentials(url);
-      answer = maskCredentials(answer);
-    }
-    return {
-      v: 1,
-      at: new Date(record.at).toISOString(),
-      family: record.family,
-      event: record.event,
-      method: record.method,
-      url,
-      headers,
-      body,
-      ...(omitted === undefined ? {} : { omitted }),
-      answer: { status: record.status, contentType: record.answerType, body: answer },
-      latencyMs: Math.round(record.latencyMs * 1000) / 1000,
-    };
-  }
+  const socketOptions = { redactor: deliveryRedactor, keepMedia: settings.keepMedia };
 
   function open(): number {
     if (fd !== undefined) closeSync(fd);
@@ -207,7 +153,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       let s = 0;
       for (const record of records) {
         for (; s < socketRecords.length && socketRecords[s].at < record.at; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
-        chunk += formatEntry(entryOf(record));
+        chunk += deliveryLine(record, deliveryRedactor);
       }
       for (; s < socketRecords.length; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
       if (write(chunk)) {
