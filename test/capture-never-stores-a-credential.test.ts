@@ -5,25 +5,14 @@
 // of the answer. A capture made with `redact: false` stores bodies as they arrived but for those. The
 // capture still replays clean against the same receiver (credentials compare equal to the stored `***`).
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { createBandwidthWebhooks } from "../generated/index.js";
-import { createCapture as openCapture } from "../generated/capture.js";
 import { replayCapture } from "../generated/testing.js";
+import { captureFolder } from "./support/capture.js";
 
-const opened: ReturnType<typeof openCapture>[] = [];
-const createCapture: typeof openCapture = (options) => {
-  const capture = openCapture(options);
-  opened.push(capture);
-  return capture;
-};
-after(async () => {
-  for (const capture of opened) await capture.close().catch(() => undefined);
-});
-const root = mkdtempSync(join(tmpdir(), "bw-capture-credentials-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+const { root, createCapture } = captureFolder("bw-capture-credentials-");
 
 const USER = "cred-user";
 const PASSWORD = "cred-callback-pw-1";

@@ -5,31 +5,19 @@
 // capture files hold none of the original phone numbers (E.164 or national), none of the original ids, no
 // credential of the corpus, and neither the callback password nor the Authorization header's credentials.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { createBandwidthWebhooks } from "../generated/index.js";
-import { createCapture as openCapture } from "../generated/capture.js";
+import { captureFolder } from "./support/capture.js";
 
-/** Every capture a test opens is closed after the file, also when an assertion failed first: its writer thread must never keep the test process alive. */
-const opened: ReturnType<typeof openCapture>[] = [];
-const createCapture: typeof openCapture = (options) => {
-  const capture = openCapture(options);
-  opened.push(capture);
-  return capture;
-};
-after(async () => {
-  for (const capture of opened) await capture.close().catch(() => undefined);
-});
 
 const CORPORA = [fileURLToPath(new URL("./fixtures/published-like/", import.meta.url)), fileURLToPath(new URL("./fixtures/capture-leak/", import.meta.url))];
 const FAMILIES = ["voice", "messaging", "numbers", "tfv", "endpoint", "mfa", "webrtc"] as const;
 const USER = "leak-test-user";
 const PASSWORD = "leak-test-password-7f3a";
-const root = mkdtempSync(join(tmpdir(), "bw-capture-leak-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+const { root, createCapture } = captureFolder("bw-capture-leak-");
 
 const E164 = /\+[1-9]\d{6,14}/g;
 /** North American numbers in national shapes, written out independently of the redactor's pattern. */

@@ -3,14 +3,12 @@
 // into BXML (`<PhoneNumber>` must match `^\+?[1-9]…`), answers the replayed capture as it answered Bandwidth.
 // A fixed key makes the pseudonyms, and so the test, the same on every run.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, test } from "node:test";
-import { createCapture, parseCapture } from "../generated/capture.js";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { parseCapture } from "../generated/capture.js";
+import { captureFolder } from "./support/capture.js";
 
-const root = mkdtempSync(join(tmpdir(), "bw-capture-nanp-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+const { root, createCapture } = captureFolder("bw-capture-nanp-");
 
 test("pseudonyms of +1 numbers and of national numbers keep a valid area code and exchange", async () => {
   const capture = createCapture({ dir: root, key: "a fixed key for this test" });

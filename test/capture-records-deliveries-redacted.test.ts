@@ -4,28 +4,16 @@
 // the same pseudonym), without credentials; files rotate under a size cap; an unwritable folder is reported
 // once and capture turns itself off while deliveries are answered as before.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync, readFileSync, existsSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, readFileSync, existsSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { createBandwidthWebhooks } from "../generated/index.js";
-import { createCapture as openCapture, parseCapture } from "../generated/capture.js";
-
-/** Every capture a test opens is closed after the file, also when an assertion failed first: its writer thread must never keep the test process alive. */
-const opened: ReturnType<typeof openCapture>[] = [];
-const createCapture: typeof openCapture = (options) => {
-  const capture = openCapture(options);
-  opened.push(capture);
-  return capture;
-};
-after(async () => {
-  for (const capture of opened) await capture.close().catch(() => undefined);
-});
+import { parseCapture } from "../generated/capture.js";
 import type { CaptureEntry } from "../generated/capture.js";
 import { simulateCall } from "../generated/testing.js";
+import { captureFolder } from "./support/capture.js";
 
-const root = mkdtempSync(join(tmpdir(), "bw-capture-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+const { root, createCapture } = captureFolder("bw-capture-");
 const credentials = [{ username: "bw-user", password: "capture-s3cret-pw" }];
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 

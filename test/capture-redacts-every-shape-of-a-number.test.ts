@@ -7,24 +7,14 @@
 // originals may be in the file; shapes stay (a national number is still a national number, the same number
 // gets the same pseudonym in both shapes); a hostile `__proto__` key is recorded as a key.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { createBandwidthWebhooks } from "../generated/index.js";
-import { createCapture as openCapture, parseCapture } from "../generated/capture.js";
+import { parseCapture } from "../generated/capture.js";
+import { captureFolder } from "./support/capture.js";
 
-const opened: ReturnType<typeof openCapture>[] = [];
-const createCapture: typeof openCapture = (options) => {
-  const capture = openCapture(options);
-  opened.push(capture);
-  return capture;
-};
-after(async () => {
-  for (const capture of opened) await capture.close().catch(() => undefined);
-});
-const root = mkdtempSync(join(tmpdir(), "bw-capture-shapes-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+const { root, createCapture } = captureFolder("bw-capture-shapes-");
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 const authorization = `Basic ${Buffer.from("u:shape-pw").toString("base64")}`;
 

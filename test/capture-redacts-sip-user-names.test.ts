@@ -3,14 +3,12 @@
 // answer (`<SipUri>`). The user part is replaced (the same pseudonym everywhere; the URI keeps its `sip:` and
 // host), `sip:anonymous@anonymous.invalid` identifies nobody and stays.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, test } from "node:test";
-import { createCapture, parseCapture } from "../generated/capture.js";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { parseCapture } from "../generated/capture.js";
+import { captureFolder } from "./support/capture.js";
 
-const root = mkdtempSync(join(tmpdir(), "bw-capture-sip-users-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+const { root, createCapture } = captureFolder("bw-capture-sip-users-");
 
 test("SIP user names are replaced consistently in fields, free text and the answer", async () => {
   const capture = createCapture({ dir: root });

@@ -9,25 +9,15 @@
 // and deliveries recorded in bursts while the writer thread reads come out whole. Redaction is off here, so
 // each entry can be compared field by field.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { createCapture as openCapture, parseCapture } from "../generated/capture.js";
+import { test } from "node:test";
+import { parseCapture } from "../generated/capture.js";
 import type { CaptureEntry } from "../generated/capture.js";
 import type { CapturedDelivery } from "../generated/runtime/http/types.js";
+import { captureFolder } from "./support/capture.js";
 
-const opened: ReturnType<typeof openCapture>[] = [];
-const createCapture: typeof openCapture = (options) => {
-  const capture = openCapture(options);
-  opened.push(capture);
-  return capture;
-};
-const root = mkdtempSync(join(tmpdir(), "bw-capture-ring-"));
-after(async () => {
-  for (const capture of opened) await capture.close().catch(() => undefined);
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, createCapture } = captureFolder("bw-capture-ring-");
 
 /** What delivery `i` carries: its kind of body and strings chosen by `i`. */
 function delivery(i: number): { sent: CapturedDelivery; body: string | null; omitted?: string } {

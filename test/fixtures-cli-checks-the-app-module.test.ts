@@ -5,12 +5,11 @@
 // `node --import tsx --test`, under which the generated test passes; without --app the Run line names
 // BW_REPLAY_URL.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { adopt, limitChild, TEST_LIMIT_MS } from "./support/children.js";
-import { BIN, REPO_ROOT } from "./support/cli.js";
+import { TEST_LIMIT_MS } from "./support/children.js";
+import { BIN, REPO_ROOT, runAsync } from "./support/cli.js";
 import { PASSWORD, USERNAME, recordCapture } from "./support/recorder.js";
 
 // under the repository (git-ignored .tmp/), so the generated test resolves `bw-codegen/testing` by the package's own name
@@ -18,29 +17,14 @@ const root = join(REPO_ROOT, ".tmp", `fixtures-app-${process.pid}`);
 mkdirSync(root, { recursive: true });
 after(() => rmSync(root, { recursive: true, force: true }));
 
-function runAsync(args: string[], env: Record<string, string> = {}): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const plain = { ...process.env, ...env };
-    delete plain.FORCE_COLOR;
-    delete plain.NODE_TEST_CONTEXT; // the generated test reports as a top-level run
-    const child = adopt(spawn(process.execPath, args, { cwd: root, env: plain, stdio: ["ignore", "pipe", "pipe"] }));
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const cancel = limitChild(child, (message) => (stderr += message));
-    child.on("close", (status) => {
-      cancel();
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+/** Runs node with `args` in the project folder; the generated test reports as a top-level run. */
+const run = (args: string[], env: Record<string, string> = {}) => runAsync(process.execPath, args, { cwd: root, env });
 
 test("fixtures --app: a missing module is exit 2 naming it; a TypeScript one runs under tsx and passes; no --app names BW_REPLAY_URL", { timeout: TEST_LIMIT_MS }, async () => {
   const capture = join(root, "capture");
   await recordCapture(capture);
 
-  const missing = await runAsync([BIN, "fixtures", capture, "--out", join(root, "none"), "--app", "src/nowhere.js"]);
+  const missing = await run([BIN, "fixtures", capture, "--out", join(root, "none"), "--app", "src/nowhere.js"]);
   assert.equal(missing.status, 2, missing.stdout + missing.stderr);
   assert.match(missing.stderr, /^bw-codegen fixtures: --app src\/nowhere\.js: no such module/);
 
@@ -63,15 +47,15 @@ export const webhooks: WebhookHandlers = createBandwidthWebhooks({
 `,
   );
   const out = join(root, "test", "recorded");
-  const written = await runAsync([BIN, "fixtures", capture, "--out", out, "--app", "src/webhooks.js"]);
+  const written = await run([BIN, "fixtures", capture, "--out", out, "--app", "src/webhooks.js"]);
   assert.equal(written.status, 0, written.stdout + written.stderr);
   assert.match(written.stdout, /^Run: node --import tsx --test .*replay\.test\.mjs$/m);
   const env = { BW_CALLBACK_USERNAME: USERNAME, BW_CALLBACK_PASSWORD: PASSWORD, NODE_OPTIONS: "" };
-  const passing = await runAsync(["--import", "tsx", "--test", "--test-reporter=tap", join(out, "replay.test.mjs")], env);
+  const passing = await run(["--import", "tsx", "--test", "--test-reporter=tap", join(out, "replay.test.mjs")], env);
   assert.equal(passing.status, 0, passing.stdout + passing.stderr);
   assert.match(passing.stdout, /# pass 6/);
 
-  const byUrl = await runAsync([BIN, "fixtures", capture, "--out", join(root, "by-url")]);
+  const byUrl = await run([BIN, "fixtures", capture, "--out", join(root, "by-url")]);
   assert.equal(byUrl.status, 0, byUrl.stderr);
   assert.match(byUrl.stdout, /^Run: BW_REPLAY_URL=http:\/\/127\.0\.0\.1:3000 node --test /m);
 });

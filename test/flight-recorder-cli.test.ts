@@ -8,13 +8,12 @@
 // socket message after the same changes; `drift` finds an injected unknown field and an event under its
 // earlier (renamed) name (exit 1) and nothing in the clean capture (exit 0); each command has --help.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { adopt, limitChild, TEST_LIMIT_MS } from "./support/children.js";
-import { BIN, REPO_ROOT, jsonLines } from "./support/cli.js";
+import { TEST_LIMIT_MS } from "./support/children.js";
+import { BIN, jsonLines, REPO_ROOT, runAsync } from "./support/cli.js";
 import { PASSWORD, STREAM_PASSWORD, STREAM_USERNAME, USERNAME, recordCapture } from "./support/recorder.js";
 
 const root = mkdtempSync(join(tmpdir(), "bw-recorder-cli-"));
@@ -24,37 +23,9 @@ after(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** Runs a command without blocking this process (the receivers answer from here); killed on every path. */
-function runAsync(command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return runAsyncIn(REPO_ROOT, command, args, env);
-}
-
-function runAsyncIn(cwd: string, command: string, args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const plain = { ...process.env, ...env };
-    delete plain.FORCE_COLOR;
-    delete plain.NO_COLOR;
-    delete plain.NODE_TEST_CONTEXT; // the generated test reports as a top-level run, not to this runner
-    const child = adopt(spawn(command, args, { cwd, env: plain, stdio: ["ignore", "pipe", "pipe"] }));
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const cancel = limitChild(child, (message) => (stderr += message));
-    child.on("close", (status) => {
-      cancel();
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
-
-const cli = (args: string[], env: Record<string, string> = {}) => runAsync(process.execPath, [BIN, ...args], env);
+const runAsyncIn = (cwd: string, command: string, args: string[], env: Record<string, string> = {}) => runAsync(command, args, { cwd, env });
+const cli = (args: string[], env: Record<string, string> = {}) => runAsync(process.execPath, [BIN, ...args], { env });
 const credentials = ["--username", USERNAME, "--password", PASSWORD, "--socket-username", STREAM_USERNAME, "--socket-password", STREAM_PASSWORD];
 
 test("capture of a call with a stream → replay clean, named BXML and socket differences, --update; fixtures pass in a fresh project; drift", { timeout: TEST_LIMIT_MS }, async () => {

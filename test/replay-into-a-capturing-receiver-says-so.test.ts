@@ -5,13 +5,12 @@
 // the file left as the receiver wrote it. The receiver's capture here writes synchronously (a CaptureSink
 // appending to the file), so what replay sees does not depend on a writer thread's timing.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { CapturedDelivery, CaptureSink } from "../generated/capture.js";
-import { adopt, limitChild, TEST_LIMIT_MS } from "./support/children.js";
-import { BIN, REPO_ROOT } from "./support/cli.js";
+import { TEST_LIMIT_MS } from "./support/children.js";
+import { REPO_ROOT, runCliAsync } from "./support/cli.js";
 import { PASSWORD, USERNAME, recordCapture, startReceiver } from "./support/recorder.js";
 
 const root = join(REPO_ROOT, ".tmp", `replay-recapture-${process.pid}`);
@@ -19,22 +18,7 @@ mkdirSync(root, { recursive: true });
 after(() => rmSync(root, { recursive: true, force: true }));
 
 /** Runs the CLI without blocking this process (the receiver answers from here); killed on every path. */
-function cli(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const env = { ...process.env };
-    delete env.FORCE_COLOR;
-    const child = adopt(spawn(process.execPath, [BIN, ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] }));
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const cancel = limitChild(child, (message) => (stderr += message));
-    child.on("close", (status) => {
-      cancel();
-      resolve({ status, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[]) => runCliAsync(args);
 
 /** A capture that appends one line per delivery to `file` at once (what a capturing receiver does, without the 20 ms). */
 function appendingTo(file: string): CaptureSink {

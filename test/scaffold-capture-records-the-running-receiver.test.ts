@@ -5,7 +5,7 @@
 // SIGTERM writes what it recorded last before it exits; it type-checks in every framework; without
 // --capture nothing of it is written.
 import assert from "node:assert/strict";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
@@ -17,6 +17,7 @@ import { connectBandwidthStream, silence } from "./support/bandwidth-stream-clie
 import { TEST_LIMIT_MS } from "./support/children.js";
 import { REPO_ROOT, runCli } from "./support/cli.js";
 import { killAll, run, startServer } from "./support/processes.js";
+import { linkScaffoldModules } from "./support/scaffolded-echo-bot.js";
 import { settles, until } from "./support/until.js";
 
 const work = mkdtempSync(join(tmpdir(), "bw-scaffold-capture-"));
@@ -24,13 +25,6 @@ after(() => {
   killAll();
   rmSync(work, { recursive: true, force: true });
 });
-
-/** Links this checkout and the packages a scaffolded project needs (no install). */
-function linkModules(dir: string, packages: readonly string[]): void {
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(REPO_ROOT, join(dir, "node_modules", "bw-codegen"));
-  for (const pkg of ["@types", "ws", "typescript", "tsx", ...packages]) symlinkSync(join(REPO_ROOT, "node_modules", pkg), join(dir, "node_modules", pkg));
-}
 
 test("without --capture no capture code; with it: BW_CAPTURE_DIR in .env.example, captures/ ignored, a README section, --help and Next: name it", () => {
   const plain = buildScaffold({ dir: "plain", framework: "node", stream: true });
@@ -56,7 +50,7 @@ test("every framework's --capture project (with and without --stream) type-check
   for (const [framework, stream] of [["node", true], ["express", false], ["fastify", true], ["hono", false]] as const) {
     const dir = join(work, `tsc-${framework}`);
     writeScaffold(dir, buildScaffold({ dir, framework, stream, capture: true }), false);
-    linkModules(dir, extra[framework]);
+    linkScaffoldModules(dir, extra[framework]);
     const tsc = run(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", join(dir, "tsconfig.json")], dir);
     assert.equal(tsc.status, 0, `${framework}: ${tsc.output}`);
   }
@@ -79,7 +73,7 @@ const callFields = {
 test("the running --stream --capture server with BW_CAPTURE_DIR: deliveries and stream messages recorded, the last ones written on SIGTERM", { timeout: TEST_LIMIT_MS }, async () => {
   const dir = join(work, "running");
   writeScaffold(dir, buildScaffold({ dir, framework: "node", stream: true, capture: true }), false);
-  linkModules(dir, []);
+  linkScaffoldModules(dir, []);
   const env = { PORT: "0", BW_CALLBACK_USERNAME: "cb-user", BW_CALLBACK_PASSWORD: "cb-pass" };
 
   const off = startServer(process.execPath, ["--import", "tsx", "src/server.ts"], dir, env);

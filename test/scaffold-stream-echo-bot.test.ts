@@ -6,7 +6,7 @@
 // `playAudio` echoes of what was said arrive and a barge-in yields `clear`, every message valid (strict).
 // Without --stream nothing of it is written; --stream without initiate/answer in --events is refused.
 import assert from "node:assert/strict";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -15,19 +15,13 @@ import { HandshakeRefused, connectBandwidthStream, mulawFrames, silence, tone } 
 import { TEST_LIMIT_MS } from "./support/children.js";
 import { REPO_ROOT, runCli } from "./support/cli.js";
 import { killAll, run, startServer } from "./support/processes.js";
+import { linkScaffoldModules, scaffoldEchoBot } from "./support/scaffolded-echo-bot.js";
 
 const work = mkdtempSync(join(tmpdir(), "bw-scaffold-stream-"));
 after(() => {
   killAll();
   rmSync(work, { recursive: true, force: true });
 });
-
-/** Links this checkout and the packages a scaffolded stream project needs (no install). */
-function linkModules(dir: string, packages: readonly string[]): void {
-  mkdirSync(join(dir, "node_modules"));
-  symlinkSync(REPO_ROOT, join(dir, "node_modules", "bw-codegen"));
-  for (const pkg of ["@types", "ws", "typescript", "tsx", ...packages]) symlinkSync(join(REPO_ROOT, "node_modules", pkg), join(dir, "node_modules", pkg));
-}
 
 test("without --stream: no bot, no socket, no ws; with it: the bot, its socket, its settings and its README section", () => {
   const plain = buildScaffold({ dir: "plain", framework: "node" });
@@ -79,7 +73,7 @@ test("every framework's --stream project type-checks against this checkout", { t
   for (const framework of ["node", "express", "fastify", "hono"] as const) {
     const dir = join(work, `tsc-${framework}`);
     writeScaffold(dir, buildScaffold({ dir, framework, stream: true }), false);
-    linkModules(dir, extra[framework]);
+    linkScaffoldModules(dir, extra[framework]);
     const tsc = run(process.execPath, [join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc"), "--noEmit", "-p", join(dir, "tsconfig.json")], dir);
     assert.equal(tsc.status, 0, `${framework}: ${tsc.output}`);
   }
@@ -94,8 +88,7 @@ describe("the scaffolded echo bot, running", { timeout: TEST_LIMIT_MS }, () => {
   let base = "";
 
   before(async () => {
-    writeScaffold(dir, buildScaffold({ dir, framework: "node", stream: true }), false);
-    linkModules(dir, []);
+    scaffoldEchoBot(dir);
     const server = startServer(process.execPath, ["--import", "tsx", "src/server.ts"], dir, {
       PORT: "0",
       BW_CALLBACK_USERNAME: USER,

@@ -6,21 +6,19 @@
 // reports an unknown field injected into a captured `start`, and `replay` replays the captured socket (here to
 // a port nothing listens on: the socket that did not open is named).
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { WebSocket } from "ws";
-import { createCapture as openCapture, parseCapture, type SocketCaptureEntry } from "../generated/capture.js";
+import { parseCapture, type SocketCaptureEntry } from "../generated/capture.js";
 import { type StreamServerOptions, createStreamServer } from "../generated/sockets.js";
 import { attachStreamServer } from "../generated/sockets-node.js";
+import { captureFolder } from "./support/capture.js";
 import { runCliAsync } from "./support/cli.js";
 import { settles, until } from "./support/until.js";
 
-const root = mkdtempSync(join(tmpdir(), "bw-socket-capture-"));
-const opened: ReturnType<typeof openCapture>[] = [];
 const servers: Server[] = [];
 const clients: WebSocket[] = [];
 after(async () => {
@@ -29,14 +27,9 @@ after(async () => {
     server.closeAllConnections?.();
     await new Promise((resolve) => server.close(resolve));
   }
-  for (const capture of opened) await capture.close().catch(() => undefined);
-  rmSync(root, { recursive: true, force: true });
 });
-const createCapture: typeof openCapture = (options) => {
-  const capture = openCapture(options);
-  opened.push(capture);
-  return capture;
-};
+// registered after the hook above: the captures close (and the folder goes) once clients and servers have
+const { root, createCapture } = captureFolder("bw-socket-capture-");
 
 const USER = { username: "bw-stream", password: "sock-s3cret-pw" };
 const AUTHORIZATION = `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString("base64")}`;

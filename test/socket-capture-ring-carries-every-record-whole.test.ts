@@ -7,26 +7,16 @@
 // one flush writes deliveries and socket records in arrival order.
 // Redaction is off here (the URL's query values are still masked), so each entry can be compared whole.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, test } from "node:test";
-import { createCapture as openCapture, parseCapture, type SocketCaptureEntry } from "../generated/capture.js";
+import { test } from "node:test";
+import { parseCapture, type SocketCaptureEntry } from "../generated/capture.js";
 import type { CapturedDelivery } from "../generated/runtime/http/types.js";
 import type { CapturedSocketMessage } from "../generated/sockets.js";
 import { until } from "./support/until.js";
+import { captureFolder } from "./support/capture.js";
 
-const opened: ReturnType<typeof openCapture>[] = [];
-const createCapture: typeof openCapture = (options) => {
-  const capture = openCapture(options);
-  opened.push(capture);
-  return capture;
-};
-const root = mkdtempSync(join(tmpdir(), "bw-socket-ring-"));
-after(async () => {
-  for (const capture of opened) await capture.close().catch(() => undefined);
-  rmSync(root, { recursive: true, force: true });
-});
+const { root, createCapture } = captureFolder("bw-socket-ring-");
 
 const PAYLOAD = Buffer.from(Uint8Array.from({ length: 160 }, (_, i) => (i * 13) & 0xff)).toString("base64");
 const T0 = 1_750_000_000_000;

@@ -36,13 +36,34 @@ export function runCli(args: string[], options: { cwd?: string; input?: string; 
  * after PROCESS_LIMIT_MS.
  */
 export function runCliAsync(args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv; nodeArgs?: string[] } = {}): Promise<CliRun> {
+  return collect(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], options.cwd ?? REPO_ROOT, { ...plainEnv(), ...options.env }, `\nbw-codegen ${args.join(" ")}: `);
+}
+
+/**
+ * Run any `command ...args` as {@link runCliAsync} runs the CLI, in an environment without the colour
+ * switches and without NODE_TEST_CONTEXT (a `node --test` child reports as a top-level run, not to this
+ * test's runner).
+ *
+ * @example
+ * const run = await runAsync(process.execPath, ["--test", file], { cwd: project });
+ */
+export function runAsync(command: string, args: string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+  const env = { ...process.env, ...options.env };
+  delete env.FORCE_COLOR;
+  delete env.NO_COLOR;
+  delete env.NODE_TEST_CONTEXT;
+  return collect(command, args, options.cwd ?? REPO_ROOT, env, "");
+}
+
+/** Spawns, adopted by the children helper and limited, collecting its output (a hang's message after `label`). */
+function collect(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv, label: string): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = adopt(spawn(process.execPath, [...(options.nodeArgs ?? []), BIN, ...args], { cwd: options.cwd ?? REPO_ROOT, env: { ...plainEnv(), ...options.env }, stdio: ["ignore", "pipe", "pipe"] }));
+    const child = adopt(spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] }));
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (c: Buffer) => (stdout += c));
     child.stderr.on("data", (c: Buffer) => (stderr += c));
-    const cancel = limitChild(child, (message) => (stderr += `\nbw-codegen ${args.join(" ")}: ${message}`));
+    const cancel = limitChild(child, (message) => (stderr += label + message));
     child.on("error", (error) => {
       cancel();
       reject(error);

@@ -16,9 +16,20 @@ import { REPO_ROOT } from "./cli.js";
 /** Writes the `--stream` node project to `dir` and links what it imports (no npm install). */
 export function scaffoldEchoBot(dir: string): void {
   writeScaffold(dir, buildScaffold({ dir, framework: "node", stream: true }), false);
+  linkScaffoldModules(dir);
+}
+
+/**
+ * Links, in a scaffolded project at `dir`, this checkout (as `bw-codegen`) and the packages a scaffolded
+ * project needs, with its framework's `packages` (no install).
+ *
+ * @example
+ * linkScaffoldModules(dir, ["express"]);
+ */
+export function linkScaffoldModules(dir: string, packages: readonly string[] = []): void {
   mkdirSync(join(dir, "node_modules"));
   symlinkSync(REPO_ROOT, join(dir, "node_modules", "bw-codegen"));
-  for (const pkg of ["@types", "ws", "typescript", "tsx"]) symlinkSync(join(REPO_ROOT, "node_modules", pkg), join(dir, "node_modules", pkg));
+  for (const pkg of ["@types", "ws", "typescript", "tsx", ...packages]) symlinkSync(join(REPO_ROOT, "node_modules", pkg), join(dir, "node_modules", pkg));
 }
 
 /** One message through the relay, with its validation. */

@@ -38,6 +38,15 @@ export declare const BODY_NOT_JSON = 5;
 export declare const CONSUMED = 0;
 export declare const WRITTEN = 1;
 export declare const DONE = 2;
+/**
+ * Room in a ring of `capacity` bytes (`used` of them not yet given back by the reader) for `need` bytes at
+ * `head`: the bytes to skip first (0, or `capacity - head` to go on at 0 when the end is too close: the
+ * writer marks `-1` there), or -1 when the ring has no room. Shared by the delivery and socket rings.
+ *
+ * @example
+ * const skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+ */
+export declare function ringRoom(capacity: number, head: number, used: number, need: number): number;
 /** Views of one ring: the same shared memory as bytes, int32 and float64. */
 export interface RingViews {
     readonly u8: Uint8Array;

@@ -39,6 +39,21 @@ export const CONSUMED = 0; // bytes the writer thread has read so far (a 32-bit 
 export const WRITTEN = 1; // bytes the receiver's thread has published so far (the same kind of total; entries before it are whole)
 export const DONE = 2; // deliveries written to the files (or given up after a failure)
 /**
+ * Room in a ring of `capacity` bytes (`used` of them not yet given back by the reader) for `need` bytes at
+ * `head`: the bytes to skip first (0, or `capacity - head` to go on at 0 when the end is too close: the
+ * writer marks `-1` there), or -1 when the ring has no room. Shared by the delivery and socket rings.
+ *
+ * @example
+ * const skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+ */
+export function ringRoom(capacity, head, used, need) {
+    const free = capacity - used;
+    if (head + need <= capacity)
+        return need <= free ? 0 : -1;
+    const rest = capacity - head;
+    return rest + need <= free ? rest : -1;
+}
+/**
  * Views over a ring's shared memory (its byte length a multiple of 8).
  *
  * @example

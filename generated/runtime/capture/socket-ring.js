@@ -23,6 +23,7 @@
  * | 28… | strings, each an int32 UTF-8 length (-1: undefined) + its bytes, 4-aligned: open: the url, the headers as JSON; in / out: the text; close: the reason |
  */
 import { Buffer } from "node:buffer";
+import { ringRoom } from "./record.js";
 /** Entry types. */
 export const SOCKET_OPEN = 1;
 export const SOCKET_IN = 2;
@@ -73,19 +74,18 @@ export function socketRingWriter(buffer, control, keepMedia) {
     let consumed = 0; // its CONSUMED as last read (read again only when space seems short)
     /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
     function reserve(need) {
-        let free = capacity - ((written - consumed) >>> 0);
-        if (free < need + (head + need <= capacity ? 0 : capacity - head)) {
+        let skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+        if (skip < 0) {
             consumed = Atomics.load(counters, SOCKET_CONSUMED);
-            free = capacity - ((written - consumed) >>> 0);
+            skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+            if (skip < 0)
+                return false;
         }
-        if (head + need <= capacity)
-            return need <= free;
-        const rest = capacity - head;
-        if (rest + need > free)
-            return false;
-        i32[head >> 2] = -1; // nothing more before the end
-        written = (written + rest) | 0;
-        head = 0;
+        if (skip > 0) {
+            i32[head >> 2] = -1; // nothing more before the end
+            written = (written + skip) | 0;
+            head = 0;
+        }
         return true;
     }
     /** The entry's fixed part; `number` at bytes 24–27. */

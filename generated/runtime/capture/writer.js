@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { SOCKET_DONE, socketRingWriter } from "./socket-ring.js";
-import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, STRING_HEADER_BYTES, WRITTEN, ringViews, } from "./record.js";
+import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, STRING_HEADER_BYTES, WRITTEN, ringRoom, ringViews, } from "./record.js";
 /** Strings up to this length are sent once and then named by number; at most MAX_STRINGS of them. */
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
@@ -215,20 +215,19 @@ export function createCapture(options) {
     finishAtExit(atExit);
     /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
     function reserve(need) {
-        let free = capacity - ((written - consumed) >>> 0);
-        if (free < need + (head + need <= capacity ? 0 : capacity - head)) {
+        let skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+        if (skip < 0) {
             publish(); // what the writer thread cannot see yet, it cannot give back
             consumed = Atomics.load(counters, CONSUMED); // read the shared total only when the last one read is not enough
-            free = capacity - ((written - consumed) >>> 0);
+            skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+            if (skip < 0)
+                return false;
         }
-        if (head + need <= capacity)
-            return need <= free;
-        const rest = capacity - head;
-        if (rest + need > free)
-            return false;
-        i32[head >> 2] = -1; // nothing more before the end
-        written = (written + rest) | 0;
-        head = 0;
+        if (skip > 0) {
+            i32[head >> 2] = -1; // nothing more before the end
+            written = (written + skip) | 0;
+            head = 0;
+        }
         return true;
     }
     /** Moves `head` past an entry of `size` bytes (a multiple of 8); publishes a full batch, or arms the timer. */

@@ -24,6 +24,7 @@
 
 import { Buffer } from "node:buffer";
 import type { CapturedSocketMessage, SocketKind } from "../sockets/types.js";
+import { ringRoom } from "./record.js";
 
 /** Entry types. */
 export const SOCKET_OPEN = 1;
@@ -82,17 +83,17 @@ export function socketRingWriter(buffer: SharedArrayBuffer, control: SharedArray
 
   /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
   function reserve(need: number): boolean {
-    let free = capacity - ((written - consumed) >>> 0);
-    if (free < need + (head + need <= capacity ? 0 : capacity - head)) {
+    let skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+    if (skip < 0) {
       consumed = Atomics.load(counters, SOCKET_CONSUMED);
-      free = capacity - ((written - consumed) >>> 0);
+      skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+      if (skip < 0) return false;
     }
-    if (head + need <= capacity) return need <= free;
-    const rest = capacity - head;
-    if (rest + need > free) return false;
-    i32[head >> 2] = -1; // nothing more before the end
-    written = (written + rest) | 0;
-    head = 0;
+    if (skip > 0) {
+      i32[head >> 2] = -1; // nothing more before the end
+      written = (written + skip) | 0;
+      head = 0;
+    }
     return true;
   }
 

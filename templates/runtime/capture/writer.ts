@@ -33,6 +33,7 @@ import {
   ENTRY_STRING,
   STRING_HEADER_BYTES,
   WRITTEN,
+  ringRoom,
   ringViews,
 } from "./record.js";
 
@@ -292,18 +293,18 @@ export function createCapture(options: CaptureOptions): Capture {
 
   /** Room for `need` bytes at `head` (wrapping to 0 when the end is too close); false when the ring is full. */
   function reserve(need: number): boolean {
-    let free = capacity - ((written - consumed) >>> 0);
-    if (free < need + (head + need <= capacity ? 0 : capacity - head)) {
+    let skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+    if (skip < 0) {
       publish(); // what the writer thread cannot see yet, it cannot give back
       consumed = Atomics.load(counters, CONSUMED); // read the shared total only when the last one read is not enough
-      free = capacity - ((written - consumed) >>> 0);
+      skip = ringRoom(capacity, head, (written - consumed) >>> 0, need);
+      if (skip < 0) return false;
     }
-    if (head + need <= capacity) return need <= free;
-    const rest = capacity - head;
-    if (rest + need > free) return false;
-    i32[head >> 2] = -1; // nothing more before the end
-    written = (written + rest) | 0;
-    head = 0;
+    if (skip > 0) {
+      i32[head >> 2] = -1; // nothing more before the end
+      written = (written + skip) | 0;
+      head = 0;
+    }
     return true;
   }
 
