@@ -18,11 +18,5 @@ export declare function captureRedactor(key: Uint8Array, keep: readonly string[]
  * chunk += deliveryLine(readRecord(views, tail, strings), redactor);
  */
 export declare function deliveryEntry(record: CaptureRecord, redactor: Redactor | undefined): CaptureEntry;
-/**
- * {@link deliveryEntry} as one NDJSON line (with its newline): `formatEntry(deliveryEntry(record, redactor))`,
- * byte for byte, but written by concatenation (no entry object, no walk of it by `JSON.stringify`): the same
- * members in the same order, each string quoted by `JSON.stringify` itself, an undefined member left out as
- * `JSON.stringify` leaves it, numbers as it writes them (test `capture-line-is-the-entry-as-json-stringify-writes-it`).
- * A record whose fields are not of their declared types (it cannot come from the ring) takes the entry's path.
- */
+/** {@link deliveryEntry} as one NDJSON line (with its newline). */
 export declare function deliveryLine(record: CaptureRecord, redactor: Redactor | undefined): string;

@@ -97,63 +97,7 @@ export function deliveryEntry(record: CaptureRecord, redactor: Redactor | undefi
     : { v: 1, at, family: record.family, event: record.event, method: record.method, url, headers, body, omitted, answer: answered, latencyMs };
 }
 
-/**
- * {@link deliveryEntry} as one NDJSON line (with its newline): `formatEntry(deliveryEntry(record, redactor))`,
- * byte for byte, but written by concatenation (no entry object, no walk of it by `JSON.stringify`): the same
- * members in the same order, each string quoted by `JSON.stringify` itself, an undefined member left out as
- * `JSON.stringify` leaves it, numbers as it writes them (test `capture-line-is-the-entry-as-json-stringify-writes-it`).
- * A record whose fields are not of their declared types (it cannot come from the ring) takes the entry's path.
- */
+/** {@link deliveryEntry} as one NDJSON line (with its newline). */
 export function deliveryLine(record: CaptureRecord, redactor: Redactor | undefined): string {
-  const { family, event, method, contentType, userAgent, status, answerType } = record;
-  if (
-    typeof family !== "string" ||
-    typeof method !== "string" ||
-    typeof record.url !== "string" ||
-    typeof record.answerBody !== "string" ||
-    typeof status !== "number" ||
-    typeof record.latencyMs !== "number" ||
-    (event !== undefined && typeof event !== "string") ||
-    (contentType !== undefined && typeof contentType !== "string") ||
-    (userAgent !== undefined && typeof userAgent !== "string") ||
-    (answerType !== undefined && typeof answerType !== "string") ||
-    (record.omitted !== undefined && typeof record.omitted !== "string")
-  ) {
-    return formatEntry(deliveryEntry(record, redactor));
-  }
-  const { text, omitted } = bodyText(record);
-  let body = text;
-  let url = record.url;
-  let answer = record.answerBody;
-  if (redactor !== undefined) {
-    let replaced: Map<string, string>;
-    if (text === null) replaced = new Map<string, string>();
-    else {
-      const redacted = redactor.body(text, contentType);
-      body = redacted.text;
-      replaced = redacted.replaced;
-    }
-    url = redactor.url(url, replaced);
-    answer = redactor.answer(answer, replaced);
-  } else {
-    if (body !== null) body = maskCredentials(body);
-    url = maskCredentials(url);
-    answer = maskCredentials(answer);
-  }
-  const q = JSON.stringify;
-  const headers =
-    contentType === undefined
-      ? userAgent === undefined
-        ? "{}"
-        : `{"user-agent":${q(userAgent)}}`
-      : userAgent === undefined
-        ? `{"content-type":${q(contentType)}}`
-        : `{"content-type":${q(contentType)},"user-agent":${q(userAgent)}}`;
-  // a number as JSON.stringify writes it (NaN and the infinities as null)
-  const latencyMs = Math.round(record.latencyMs * 1000) / 1000;
-  return (
-    `{"v":1,"at":${q(isoTime(record.at))},"family":${q(family)}${event === undefined ? "" : `,"event":${q(event)}`},"method":${q(method)},"url":${q(url)},` +
-    `"headers":${headers},"body":${body === null ? "null" : q(body)}${omitted === undefined ? "" : `,"omitted":${q(omitted)}`},` +
-    `"answer":{"status":${q(status)}${answerType === undefined ? "" : `,"contentType":${q(answerType)}`},"body":${q(answer)}},"latencyMs":${q(latencyMs)}}\n`
-  );
+  return formatEntry(deliveryEntry(record, redactor));
 }
