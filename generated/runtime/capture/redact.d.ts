@@ -49,6 +49,12 @@ export interface Redactor {
     /** The pseudonym of one value (same shape). */
     pseudonym(value: string): string;
 }
+/**
+ * A phone number in free text, E.164 or North American in national shapes (`9195550100`, `19195550100`,
+ * `919-555-0100`, `(919) 555-0100`, `919.555.0100`, `1 919 555 0100`): the numbers family writes
+ * `<TelephoneNumber>7205550131</TelephoneNumber>` and its messages say "Telephone number 7205550136 is …".
+ */
+export declare const PHONE_TEXT: RegExp;
 /** Whether a field's value is a credential (stored as `***`). */
 export declare function isCredential(name: string): boolean;
 /** Whether an XML attribute's value is a credential (`password`, `fallbackPassword`, `destinationUsername`, …): stored as `***`. */
@@ -63,6 +69,12 @@ export declare const isCredentialAttribute: (name: string) => boolean;
  * maskCredentials('<Redirect redirectUrl="https://u:p@host/cb?token=abc"/>'); // '<Redirect redirectUrl="https://***@host/cb?token=***"/>'
  */
 export declare function maskCredentials(text: string): string;
+/**
+ * Whether `text` may hold a {@link PHONE_TEXT} number: `+` and a digit 1–9 (E.164), or 10 digits in a row
+ * with at most 2 characters between two of them, none a letter or `_` (every national shape: `)` and a blank,
+ * `-`, `.`, a blank). A time (`2026-12-05T09:53:54.123Z`: 8 digits, a letter, 9) has neither.
+ */
+export declare function mayHoldPhone(text: string): boolean;
 /**
  * Builds the redactor of one capture.
  *

@@ -62,7 +62,7 @@ export interface Redactor {
  * `919-555-0100`, `(919) 555-0100`, `919.555.0100`, `1 919 555 0100`): the numbers family writes
  * `<TelephoneNumber>7205550131</TelephoneNumber>` and its messages say "Telephone number 7205550136 is …".
  */
-const PHONE_TEXT = /\+[1-9]\d{6,14}|(?<![\w+])(?:1[-. ]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[-. ]?)[2-9]\d{2}[-. ]?\d{4}(?![\w])/g;
+export const PHONE_TEXT: RegExp = /\+[1-9]\d{6,14}|(?<![\w+])(?:1[-. ]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[-. ]?)[2-9]\d{2}[-. ]?\d{4}(?![\w])/g;
 /** Ids inside free text ("Call c-8d1f…-61f0 is busy"): Bandwidth's prefixed ids and UUIDs. */
 const ID_TOKEN = /\b(?:[a-z]{1,6}-)?[0-9a-f]{8}-[0-9a-f]{4,8}(?:-[0-9a-f]{4,12})+\b/gi;
 const NOT_PERSONAL = /^(?:anonymous|private|restricted|unavailable|unknown)$/i;
@@ -195,12 +195,27 @@ function mayHoldId(text: string): boolean {
   return false;
 }
 
-/** Whether `text` may hold a {@link PHONE_TEXT} number: 7 digits or more (E.164 has 7+, national shapes 10+). */
-function mayHoldPhone(text: string): boolean {
+/**
+ * Whether `text` may hold a {@link PHONE_TEXT} number: `+` and a digit 1–9 (E.164), or 10 digits in a row
+ * with at most 2 characters between two of them, none a letter or `_` (every national shape: `)` and a blank,
+ * `-`, `.`, a blank). A time (`2026-12-05T09:53:54.123Z`: 8 digits, a letter, 9) has neither.
+ */
+export function mayHoldPhone(text: string): boolean {
   let digits = 0;
+  let gap = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57 && ++digits === 7) return true;
+    if (c >= 48 && c <= 57) {
+      if (++digits === 10) return true;
+      gap = 0;
+    } else if (c === 43) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 49 && d <= 57) return true;
+      if (++gap > 2) digits = 0;
+    } else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95 || ++gap > 2) {
+      digits = 0;
+      gap = 0;
+    }
   }
   return false;
 }
