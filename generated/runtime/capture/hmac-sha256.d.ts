@@ -5,8 +5,8 @@
  * for byte (test `capture-hmac-matches-node-crypto`), but about ten times cheaper per value: the key's inner and
  * outer padded blocks are hashed once, so a value under 56 bytes costs two compressions and no object, where
  * `createHmac` builds a key object and two OpenSSL contexts per call (about 5 µs on Node 20). It stays a
- * keyed PRF: without the key nobody can recompute or reverse a pseudonym. The compression function reads its
- * tables by round number only, never by key or data. Edge-safe: plain JavaScript.
+ * keyed PRF: without the key nobody can recompute or reverse a pseudonym. SHA-256 itself is `sha256.ts`.
+ * Edge-safe: plain JavaScript.
  */
 /**
  * The HMAC-SHA256 of texts (their UTF-8 bytes) under `key`: the same 32 bytes as

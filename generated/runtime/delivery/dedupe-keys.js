@@ -15,6 +15,7 @@
  * `process.getBuiltinModule` offers it, plain JavaScript elsewhere, same digest) so stores never hold
  * request-controlled text and every key has the same length.
  */
+import { sha256 } from "../sha256.js";
 function pick(event, path) {
     let value = event;
     let start = 0;
@@ -89,66 +90,16 @@ export function dedupeIdentity(family, eventType, event, datedBy) {
     }
 }
 const encoder = new TextEncoder();
-const K = new Uint32Array([
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3,
-    0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13,
-    0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208,
-    0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-]);
-const W = new Uint32Array(64);
-const rotr = (x, n) => (x >>> n) | (x << (32 - n));
-/** One 64-byte block of SHA-256 (FIPS 180-4) into the state `h`. */
-function compress(h, block, offset) {
-    for (let i = 0; i < 16; i++)
-        W[i] = block.getUint32(offset + i * 4);
-    for (let i = 16; i < 64; i++) {
-        const a = W[i - 15];
-        const b = W[i - 2];
-        W[i] = (W[i - 16] + (rotr(a, 7) ^ rotr(a, 18) ^ (a >>> 3)) + W[i - 7] + (rotr(b, 17) ^ rotr(b, 19) ^ (b >>> 10))) | 0;
-    }
-    let [a, b, c, d, e, f, g, hh] = h;
-    for (let i = 0; i < 64; i++) {
-        const t1 = (hh + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + K[i] + W[i]) | 0;
-        const t2 = ((rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c))) | 0;
-        hh = g;
-        g = f;
-        f = e;
-        e = (d + t1) | 0;
-        d = c;
-        c = b;
-        b = a;
-        a = (t1 + t2) | 0;
-    }
-    h[0] += a;
-    h[1] += b;
-    h[2] += c;
-    h[3] += d;
-    h[4] += e;
-    h[5] += f;
-    h[6] += g;
-    h[7] += hh;
-}
 /**
  * SHA-256 of an identity's UTF-8 bytes, as 64 hex digits: the portable hash behind the keys stores and
  * job ids use (where Node's native hash is missing). Synchronous and plain JavaScript (edge-safe, no Node
  * built-in): Web Crypto's async digest cost more per request than the rest of the dedupe step. Checked against node:crypto in test/queue-dedupe-keys.test.ts.
  */
 export function hashIdentity(identity) {
-    const bytes = encoder.encode(identity);
-    const padded = new Uint8Array((((bytes.length + 8) >> 6) + 1) << 6);
-    padded.set(bytes);
-    padded[bytes.length] = 0x80;
-    const view = new DataView(padded.buffer);
-    view.setUint32(padded.length - 8, Math.floor(bytes.length / 0x20000000));
-    view.setUint32(padded.length - 4, (bytes.length << 3) >>> 0);
-    const h = new Uint32Array([0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]);
-    for (let offset = 0; offset < padded.length; offset += 64)
-        compress(h, view, offset);
+    const digest = sha256(encoder.encode(identity));
     let hex = "";
-    for (let i = 0; i < 8; i++)
-        hex += h[i].toString(16).padStart(8, "0");
+    for (const byte of digest)
+        hex += byte.toString(16).padStart(2, "0");
     return hex;
 }
 /** Node's native SHA-256 when the runtime has it (Node ≥ 20.16 `process.getBuiltinModule`), without importing a Node built-in. */
