@@ -6,17 +6,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { mayHoldPhone, PHONE_TEXT } from "../generated/runtime/capture/redact.js";
+import { random } from "./support/random.js";
 
-/** A small seeded PRNG (mulberry32): the texts are the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const matches = (text: string): boolean => {
   PHONE_TEXT.lastIndex = 0;

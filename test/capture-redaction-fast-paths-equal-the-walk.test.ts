@@ -19,21 +19,12 @@ import { fileURLToPath } from "node:url";
 import { captureRedactor, deliveryLine } from "../generated/runtime/capture/entry.js";
 import { redactCompactJson } from "../generated/runtime/capture/json-pass.js";
 import type { CaptureRecord } from "../generated/runtime/capture/record.js";
+import { random } from "./support/random.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const PUBLISHED = join(ROOT, "test/fixtures/published-like");
 const LEAK = join(ROOT, "test/fixtures/capture-leak");
 
-/** A small seeded PRNG (mulberry32): the fuzzed corpus is the same on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const next = random(28);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)];
 const hex = (n: number): string => Array.from({ length: n }, () => pick("0123456789abcdef".split(""))).join("");
