@@ -23,6 +23,7 @@ export interface ServerContext {
     readonly startTimeoutMs: number;
     readonly closeAfterStopMs: number;
     readonly maxPendingMedia: number;
+    readonly maxPendingTranscriptions: number;
     readonly limits: QueueLimits;
     readonly closeOnHandlerError: boolean;
     readonly open: Set<SocketConnection>;

@@ -129,6 +129,22 @@ class Connection {
     pendingMedia = 0;
     /** Frames that arrived while reading was paused (what the transport had already read), in order. */
     held;
+    /** The track names `start` announced (a `media` frame for another is dropped); undefined: none named, all taken. */
+    announced;
+    /** `media` frames dropped for a track `start` did not announce. */
+    droppedMedia = 0;
+    /**
+     * Transcription sockets: the handler calls waiting their turn (onStart, each onTranscription, onStop run one
+     * at a time, in order: an async handler is awaited before the next starts). At `maxPendingTranscriptions`
+     * waiting, reading pauses (or, on a transport that cannot pause, a new update is dropped and counted).
+     */
+    backlog = [];
+    /** A transcription handler's promise is pending. */
+    busy = false;
+    /** `transcription` updates dropped (backlog full on a transport that cannot pause). */
+    droppedTranscriptions = 0;
+    /** Set by `closed()` while transcription handlers still run: releases the session once they are done. */
+    afterBacklog;
     clearStartTimer() {
         if (this.startTimer === undefined)
             return;
@@ -222,14 +238,24 @@ class Connection {
             callId: stream?.callId,
             streamId: stream instanceof MediaStream ? stream.streamId : undefined,
             stopped: this.stopped,
+            droppedMedia: this.droppedMedia,
+            droppedTranscriptions: this.droppedTranscriptions,
         };
-        if (stream !== undefined)
-            stream.state = undefined; // release the user's state with the socket
         if (this.ctx.capture !== undefined)
             this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason });
-        const hook = this.ctx.options.onClose;
-        if (hook !== undefined)
-            this.guard("onClose", () => hook(info));
+        const release = () => {
+            if (stream !== undefined)
+                stream.state = undefined; // release the user's state with the socket
+            const hook = this.ctx.options.onClose;
+            if (hook !== undefined)
+                this.guard("onClose", () => hook(info));
+        };
+        // Bandwidth closes right after `stop`: the updates (and `stop`) already read still reach their handlers,
+        // in order, before the state goes and onClose runs (the backlog is bounded: maxPendingTranscriptions).
+        if (this.busy || this.backlog.length > 0)
+            this.afterBacklog = release;
+        else
+            release();
     }
     // ------------------------------------------------------------ stream side
     offer(text) {
@@ -274,6 +300,7 @@ class Connection {
         this.closeCode = code;
         this.closeReason = reason;
         this.queue.reset();
+        this.backlog.length = 0; // closed from this side (close(), a failed handler, bad input): no more handler calls
         try {
             this.socket.close(code, reason);
         }
@@ -343,7 +370,7 @@ class Connection {
         if (eventType === "transcription") {
             const handler = options?.onTranscription;
             if (handler !== undefined)
-                this.call("onTranscription", () => handler(parsed, session));
+                this.enqueue("onTranscription", () => handler(parsed, session), true);
             return;
         }
         this.stop(parsed);
@@ -401,6 +428,7 @@ class Connection {
         const stream = new MediaStream(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
         this.stream = stream;
         this.phase = "started";
+        this.announced = metadata.tracks.length > 0 ? metadata.tracks.map((track) => track.name) : undefined;
         this.clearStartTimer();
         stream.state = this.makeState(options?.createState, start, metadata);
         if (this.isClosing())
@@ -426,7 +454,7 @@ class Connection {
             return;
         const handler = options?.onStart;
         if (handler !== undefined)
-            this.call("onStart", () => handler(start, session));
+            this.enqueue("onStart", () => handler(start, session), false);
     }
     makeState(create, start, metadata) {
         if (create === undefined)
@@ -446,6 +474,11 @@ class Connection {
         }
     }
     media(frame) {
+        const announced = this.announced;
+        if (announced !== undefined && frame.track !== announced[0] && !announced.includes(frame.track)) {
+            this.unannouncedTrack();
+            return;
+        }
         const handler = this.ctx.options.stream?.onMedia;
         if (handler === undefined)
             return;
@@ -467,6 +500,19 @@ class Connection {
         }
     }
     /**
+     * A `media` frame for a track `start` did not name (`tracks="inbound"`, then an `outbound` frame): dropped
+     * before `onMedia`, counted (`droppedMedia` of onClose) and logged once per socket. Not a close: the socket
+     * may carry a valid call, and a bot that trusts `start`'s tracks (inbound only) must not get audio it did
+     * not ask for (its own voice, fed back to its speech recogniser).
+     */
+    unannouncedTrack() {
+        if (this.droppedMedia++ > 0)
+            return;
+        this.ctx.log.limited("warn", "socket-unannounced-track", "bw-codegen sockets: dropping media frames for a track the start message did not announce", {
+            callId: this.stream?.callId,
+        });
+    }
+    /**
      * `maxPendingMedia` handler promises are in flight: stop reading. A transport that can pause (`ws`) does,
      * and what it had already read waits in `held`, in order (nothing is lost); one that cannot is closed
      * with 4014, since dropping audio in the middle of a call would be silent.
@@ -474,13 +520,19 @@ class Connection {
     overloaded() {
         if (this.held !== undefined || this.isClosing())
             return;
-        if (typeof this.socket.pause !== "function" || typeof this.socket.resume !== "function") {
+        if (!this.pauseReading()) {
             this.ctx.log.limited("warn", "socket-media-overload", `bw-codegen sockets: closing a stream socket with ${CODES.mediaOverload.code} (${this.pendingMedia} onMedia calls pending)`, {
                 callId: this.stream?.callId,
             });
             this.close(CODES.mediaOverload.code, CODES.mediaOverload.reason);
-            return;
         }
+    }
+    /** Pauses the transport (frames it already read wait in `held`); false when it cannot pause. */
+    pauseReading() {
+        if (this.held !== undefined)
+            return true;
+        if (typeof this.socket.pause !== "function" || typeof this.socket.resume !== "function")
+            return false;
         this.held = [];
         try {
             this.socket.pause();
@@ -488,11 +540,20 @@ class Connection {
         catch (error) {
             this.report(error, "pause");
         }
+        return true;
+    }
+    /** True while reading must stay paused: too many `onMedia` promises, or a full transcription backlog. */
+    saturated() {
+        return this.kind === "stream" ? this.pendingMedia >= this.ctx.maxPendingMedia : this.backlog.length >= this.ctx.maxPendingTranscriptions;
     }
     mediaSettled() {
         this.pendingMedia--;
+        this.resumeReading();
+    }
+    /** Room again: replays the held frames in order, then resumes the transport (unless it paused again). */
+    resumeReading() {
         const held = this.held;
-        if (held === undefined || this.pendingMedia >= this.ctx.maxPendingMedia || this.isClosing())
+        if (held === undefined || this.saturated() || this.isClosing())
             return;
         this.held = undefined;
         let next = 0;
@@ -510,6 +571,62 @@ class Connection {
         catch (error) {
             this.report(error, "resume");
         }
+    }
+    // ------------------------------------------------------------ transcription handlers, one at a time
+    /**
+     * Queues a transcription handler call behind the ones still running (order kept; an async handler is
+     * awaited before the next starts). A full backlog pauses reading, or, when the transport cannot pause,
+     * drops the new update (`droppable`: only `transcription` updates, never `start`/`stop`) with a count
+     * (`droppedTranscriptions` of onClose) and a warning (once per socket, rate-limited).
+     */
+    enqueue(where, run, droppable) {
+        if (!this.busy && this.backlog.length === 0) {
+            this.runHandler(where, run);
+            return;
+        }
+        if (droppable && this.backlog.length >= this.ctx.maxPendingTranscriptions) {
+            if (this.droppedTranscriptions++ > 0)
+                return; // once per socket (rate-limited across sockets); onClose has the count
+            this.ctx.log.limited("warn", "socket-transcription-overload", `bw-codegen sockets: dropping transcription updates (${this.backlog.length} onTranscription calls waiting: maxPendingTranscriptions)`, {
+                callId: this.stream?.callId,
+            });
+            return;
+        }
+        this.backlog.push({ where, run });
+        if (this.saturated())
+            this.pauseReading();
+    }
+    runHandler(where, run) {
+        let result;
+        try {
+            result = run();
+        }
+        catch (error) {
+            this.handlerFailed(where, error);
+            return;
+        }
+        if (result === undefined || result === null || typeof result.then !== "function")
+            return;
+        this.busy = true;
+        result.then(() => this.handlerSettled(), (error) => {
+            this.handlerFailed(where, error);
+            this.handlerSettled();
+        });
+    }
+    /** The running transcription handler is done: run the next ones (until one is async), then read again. */
+    handlerSettled() {
+        this.busy = false;
+        while (!this.busy && this.backlog.length > 0) {
+            const next = this.backlog.shift();
+            this.runHandler(next.where, next.run);
+        }
+        if (!this.busy && this.afterBacklog !== undefined) {
+            const release = this.afterBacklog;
+            this.afterBacklog = undefined;
+            release();
+            return;
+        }
+        this.resumeReading();
     }
     clearStopTimer() {
         if (this.stopTimer === undefined)
@@ -536,7 +653,7 @@ class Connection {
             const handler = this.ctx.options.transcription?.onStop;
             const session = this.stream;
             if (handler !== undefined)
-                this.call("onStop", () => handler(stop, session));
+                this.enqueue("onStop", () => handler(stop, session), false);
         }
     }
     // ------------------------------------------------------------ failures

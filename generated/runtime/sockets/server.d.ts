@@ -22,6 +22,8 @@ export declare const DEFAULT_START_TIMEOUT_MS: number;
 export declare const DEFAULT_MAX_SOCKETS: number;
 /** Default most pending async `onMedia` calls per stream: 64 (1.28 s of 20 ms frames). */
 export declare const DEFAULT_MAX_PENDING_MEDIA: number;
+/** Default most transcription handler calls waiting per socket: 64 (far more than a call's speech makes). */
+export declare const DEFAULT_MAX_PENDING_TRANSCRIPTIONS: number;
 /** Default time a peer has to close its socket after `stop`: 5 s. */
 export declare const DEFAULT_CLOSE_AFTER_STOP_MS: number;
 /** Default high-water mark of the transport's buffer: 64 KiB. */

@@ -270,7 +270,10 @@ export interface StreamSocketOptions<S> {
     /** Makes the per-stream state from `start` (default: an empty object). */
     readonly createState?: (start: StreamStartFrame, metadata: StreamMetadata) => S;
     readonly onStart?: (start: StreamStartFrame, stream: Stream<S>) => MaybePromise<void>;
-    /** The hot path: called for every `media` frame, in order. */
+    /**
+     * The hot path: called for every `media` frame, in order, without awaiting an async one (see
+     * `maxPendingMedia`). A frame whose `track` is not one `start` announced is dropped (`droppedMedia` of onClose).
+     */
     readonly onMedia?: (frame: MediaFrame, stream: Stream<S>) => MaybePromise<void>;
     readonly onStop?: (stop: StreamStopFrame, stream: Stream<S>) => MaybePromise<void>;
 }
@@ -291,6 +294,7 @@ export interface TranscriptionSocketOptions<S> {
     readonly allowUnauthenticated?: boolean;
     readonly createState?: (start: TranscriptionStartFrame, metadata: TranscriptionMetadata) => S;
     readonly onStart?: (start: TranscriptionStartFrame, session: TranscriptionSession<S>) => MaybePromise<void>;
+    /** Called for each update, one at a time and in order: the next waits until an async one settles (see `maxPendingTranscriptions`). */
     readonly onTranscription?: (update: TranscriptionFrame, session: TranscriptionSession<S>) => MaybePromise<void>;
     readonly onStop?: (stop: TranscriptionStopFrame, session: TranscriptionSession<S>) => MaybePromise<void>;
 }
@@ -331,6 +335,10 @@ export interface SocketCloseInfo {
     readonly streamId: string | undefined;
     /** True when `stop` arrived before the close. */
     readonly stopped: boolean;
+    /** Media streams: `media` frames dropped because their track was not one `start` announced (never given to `onMedia`). */
+    readonly droppedMedia: number;
+    /** Transcription sockets: updates dropped because `maxPendingTranscriptions` were waiting on a transport that cannot pause. */
+    readonly droppedTranscriptions: number;
 }
 /**
  * One socket event handed to a {@link SocketCaptureSink}: the opening (path, query and the headers that
@@ -392,6 +400,14 @@ export interface StreamServerOptions<S = Record<string, unknown>, T = Record<str
      * pause, is closed with 4014.
      */
     readonly maxPendingMedia?: number;
+    /**
+     * Transcription sockets run `onStart`, each `onTranscription` and `onStop` one at a time, in order (an async
+     * handler is awaited before the next starts). This bounds the updates waiting behind a slow handler (default
+     * 64): at it the socket stops reading until one is done (node adapter: `ws` `pause()`, nothing lost); on a
+     * transport that cannot pause, a new update is dropped instead, counted in `onClose`'s
+     * `droppedTranscriptions` and logged (rate-limited). The socket stays open either way.
+     */
+    readonly maxPendingTranscriptions?: number;
     /** After `stop`, how long the peer has to close the socket before the server does (1000). Default 5000 ms. */
     readonly closeAfterStopMs?: number;
     readonly backpressure?: BackpressureOptions;

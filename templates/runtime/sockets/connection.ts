@@ -48,6 +48,7 @@ export interface ServerContext {
   readonly startTimeoutMs: number;
   readonly closeAfterStopMs: number;
   readonly maxPendingMedia: number;
+  readonly maxPendingTranscriptions: number;
   readonly limits: QueueLimits;
   readonly closeOnHandlerError: boolean;
   readonly open: Set<SocketConnection>;
@@ -178,6 +179,22 @@ class Connection implements SocketConnection {
   private pendingMedia = 0;
   /** Frames that arrived while reading was paused (what the transport had already read), in order. */
   private held: (string | Uint8Array | ArrayBuffer)[] | undefined;
+  /** The track names `start` announced (a `media` frame for another is dropped); undefined: none named, all taken. */
+  private announced: readonly string[] | undefined;
+  /** `media` frames dropped for a track `start` did not announce. */
+  private droppedMedia = 0;
+  /**
+   * Transcription sockets: the handler calls waiting their turn (onStart, each onTranscription, onStop run one
+   * at a time, in order: an async handler is awaited before the next starts). At `maxPendingTranscriptions`
+   * waiting, reading pauses (or, on a transport that cannot pause, a new update is dropped and counted).
+   */
+  private readonly backlog: { readonly where: string; readonly run: () => unknown }[] = [];
+  /** A transcription handler's promise is pending. */
+  private busy = false;
+  /** `transcription` updates dropped (backlog full on a transport that cannot pause). */
+  private droppedTranscriptions = 0;
+  /** Set by `closed()` while transcription handlers still run: releases the session once they are done. */
+  private afterBacklog: (() => void) | undefined;
 
   private clearStartTimer(): void {
     if (this.startTimer === undefined) return;
@@ -268,11 +285,19 @@ class Connection implements SocketConnection {
       callId: stream?.callId,
       streamId: stream instanceof MediaStream ? stream.streamId : undefined,
       stopped: this.stopped,
+      droppedMedia: this.droppedMedia,
+      droppedTranscriptions: this.droppedTranscriptions,
     };
-    if (stream !== undefined) stream.state = undefined; // release the user's state with the socket
     if (this.ctx.capture !== undefined) this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason });
-    const hook = this.ctx.options.onClose;
-    if (hook !== undefined) this.guard("onClose", () => hook(info));
+    const release = (): void => {
+      if (stream !== undefined) stream.state = undefined; // release the user's state with the socket
+      const hook = this.ctx.options.onClose;
+      if (hook !== undefined) this.guard("onClose", () => hook(info));
+    };
+    // Bandwidth closes right after `stop`: the updates (and `stop`) already read still reach their handlers,
+    // in order, before the state goes and onClose runs (the backlog is bounded: maxPendingTranscriptions).
+    if (this.busy || this.backlog.length > 0) this.afterBacklog = release;
+    else release();
   }
 
   // ------------------------------------------------------------ stream side
@@ -316,6 +341,7 @@ class Connection implements SocketConnection {
     this.closeCode = code;
     this.closeReason = reason;
     this.queue.reset();
+    this.backlog.length = 0; // closed from this side (close(), a failed handler, bad input): no more handler calls
     try {
       this.socket.close(code, reason);
     } catch (error) {
@@ -383,7 +409,7 @@ class Connection implements SocketConnection {
     const options = this.ctx.options.transcription;
     if (eventType === "transcription") {
       const handler = options?.onTranscription;
-      if (handler !== undefined) this.call("onTranscription", () => handler(parsed as TranscriptionFrame, session));
+      if (handler !== undefined) this.enqueue("onTranscription", () => handler(parsed as TranscriptionFrame, session), true);
       return;
     }
     this.stop(parsed as TranscriptionStopFrame);
@@ -443,6 +469,7 @@ class Connection implements SocketConnection {
     const stream = new MediaStream(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
     this.stream = stream;
     this.phase = "started";
+    this.announced = metadata.tracks.length > 0 ? metadata.tracks.map((track) => track.name) : undefined;
     this.clearStartTimer();
     stream.state = this.makeState(options?.createState, start, metadata);
     if (this.isClosing()) return;
@@ -465,7 +492,7 @@ class Connection implements SocketConnection {
     session.state = this.makeState(options?.createState, start, metadata);
     if (this.isClosing()) return;
     const handler = options?.onStart;
-    if (handler !== undefined) this.call("onStart", () => handler(start, session));
+    if (handler !== undefined) this.enqueue("onStart", () => handler(start, session), false);
   }
 
   private makeState<F, M>(create: ((start: F, metadata: M) => unknown) | undefined, start: F, metadata: M): unknown {
@@ -485,6 +512,11 @@ class Connection implements SocketConnection {
   }
 
   private media(frame: MediaFrame): void {
+    const announced = this.announced;
+    if (announced !== undefined && frame.track !== announced[0] && !announced.includes(frame.track)) {
+      this.unannouncedTrack();
+      return;
+    }
     const handler = this.ctx.options.stream?.onMedia;
     if (handler === undefined) return;
     const stream = this.stream as MediaStream;
@@ -507,31 +539,60 @@ class Connection implements SocketConnection {
   }
 
   /**
+   * A `media` frame for a track `start` did not name (`tracks="inbound"`, then an `outbound` frame): dropped
+   * before `onMedia`, counted (`droppedMedia` of onClose) and logged once per socket. Not a close: the socket
+   * may carry a valid call, and a bot that trusts `start`'s tracks (inbound only) must not get audio it did
+   * not ask for (its own voice, fed back to its speech recogniser).
+   */
+  private unannouncedTrack(): void {
+    if (this.droppedMedia++ > 0) return;
+    this.ctx.log.limited("warn", "socket-unannounced-track", "bw-codegen sockets: dropping media frames for a track the start message did not announce", {
+      callId: this.stream?.callId,
+    });
+  }
+
+  /**
    * `maxPendingMedia` handler promises are in flight: stop reading. A transport that can pause (`ws`) does,
    * and what it had already read waits in `held`, in order (nothing is lost); one that cannot is closed
    * with 4014, since dropping audio in the middle of a call would be silent.
    */
   private overloaded(): void {
     if (this.held !== undefined || this.isClosing()) return;
-    if (typeof this.socket.pause !== "function" || typeof this.socket.resume !== "function") {
+    if (!this.pauseReading()) {
       this.ctx.log.limited("warn", "socket-media-overload", `bw-codegen sockets: closing a stream socket with ${CODES.mediaOverload.code} (${this.pendingMedia} onMedia calls pending)`, {
         callId: this.stream?.callId,
       });
       this.close(CODES.mediaOverload.code, CODES.mediaOverload.reason);
-      return;
     }
+  }
+
+  /** Pauses the transport (frames it already read wait in `held`); false when it cannot pause. */
+  private pauseReading(): boolean {
+    if (this.held !== undefined) return true;
+    if (typeof this.socket.pause !== "function" || typeof this.socket.resume !== "function") return false;
     this.held = [];
     try {
       this.socket.pause();
     } catch (error) {
       this.report(error, "pause");
     }
+    return true;
+  }
+
+  /** True while reading must stay paused: too many `onMedia` promises, or a full transcription backlog. */
+  private saturated(): boolean {
+    return this.kind === "stream" ? this.pendingMedia >= this.ctx.maxPendingMedia : this.backlog.length >= this.ctx.maxPendingTranscriptions;
   }
 
   private mediaSettled(): void {
     this.pendingMedia--;
+    this.resumeReading();
+  }
+
+  /** Room again: replays the held frames in order, then resumes the transport (unless it paused again). */
+  private resumeReading(): void {
     const held = this.held;
-    if (held === undefined || this.pendingMedia >= this.ctx.maxPendingMedia || this.isClosing()) return;
+    if (held === undefined || this.saturated() || this.isClosing()) return;
     this.held = undefined;
     let next = 0;
     while (next < held.length && this.held === undefined && !this.isClosing()) this.handle(held[next++]);
@@ -545,6 +606,65 @@ class Connection implements SocketConnection {
     } catch (error) {
       this.report(error, "resume");
     }
+  }
+
+  // ------------------------------------------------------------ transcription handlers, one at a time
+
+  /**
+   * Queues a transcription handler call behind the ones still running (order kept; an async handler is
+   * awaited before the next starts). A full backlog pauses reading, or, when the transport cannot pause,
+   * drops the new update (`droppable`: only `transcription` updates, never `start`/`stop`) with a count
+   * (`droppedTranscriptions` of onClose) and a warning (once per socket, rate-limited).
+   */
+  private enqueue(where: string, run: () => unknown, droppable: boolean): void {
+    if (!this.busy && this.backlog.length === 0) {
+      this.runHandler(where, run);
+      return;
+    }
+    if (droppable && this.backlog.length >= this.ctx.maxPendingTranscriptions) {
+      if (this.droppedTranscriptions++ > 0) return; // once per socket (rate-limited across sockets); onClose has the count
+      this.ctx.log.limited("warn", "socket-transcription-overload", `bw-codegen sockets: dropping transcription updates (${this.backlog.length} onTranscription calls waiting: maxPendingTranscriptions)`, {
+        callId: this.stream?.callId,
+      });
+      return;
+    }
+    this.backlog.push({ where, run });
+    if (this.saturated()) this.pauseReading();
+  }
+
+  private runHandler(where: string, run: () => unknown): void {
+    let result: unknown;
+    try {
+      result = run();
+    } catch (error) {
+      this.handlerFailed(where, error);
+      return;
+    }
+    if (result === undefined || result === null || typeof (result as Promise<void>).then !== "function") return;
+    this.busy = true;
+    (result as Promise<void>).then(
+      () => this.handlerSettled(),
+      (error: unknown) => {
+        this.handlerFailed(where, error);
+        this.handlerSettled();
+      },
+    );
+  }
+
+  /** The running transcription handler is done: run the next ones (until one is async), then read again. */
+  private handlerSettled(): void {
+    this.busy = false;
+    while (!this.busy && this.backlog.length > 0) {
+      const next = this.backlog.shift()!;
+      this.runHandler(next.where, next.run);
+    }
+    if (!this.busy && this.afterBacklog !== undefined) {
+      const release = this.afterBacklog;
+      this.afterBacklog = undefined;
+      release();
+      return;
+    }
+    this.resumeReading();
   }
 
   private clearStopTimer(): void {
@@ -569,7 +689,7 @@ class Connection implements SocketConnection {
     } else {
       const handler = this.ctx.options.transcription?.onStop;
       const session = this.stream as TranscriptionView;
-      if (handler !== undefined) this.call("onStop", () => handler(stop as TranscriptionStopFrame, session));
+      if (handler !== undefined) this.enqueue("onStop", () => handler(stop as TranscriptionStopFrame, session), false);
     }
   }
 

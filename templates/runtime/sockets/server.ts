@@ -30,6 +30,8 @@ export const DEFAULT_START_TIMEOUT_MS: number = 10_000;
 export const DEFAULT_MAX_SOCKETS: number = 10_000;
 /** Default most pending async `onMedia` calls per stream: 64 (1.28 s of 20 ms frames). */
 export const DEFAULT_MAX_PENDING_MEDIA: number = 64;
+/** Default most transcription handler calls waiting per socket: 64 (far more than a call's speech makes). */
+export const DEFAULT_MAX_PENDING_TRANSCRIPTIONS: number = 64;
 /** Default time a peer has to close its socket after `stop`: 5 s. */
 export const DEFAULT_CLOSE_AFTER_STOP_MS: number = 5000;
 /** Default high-water mark of the transport's buffer: 64 KiB. */
@@ -128,6 +130,7 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
       startTimeoutMs: sizeOption(options.startTimeoutMs, DEFAULT_START_TIMEOUT_MS, "startTimeoutMs"),
       closeAfterStopMs: sizeOption(options.closeAfterStopMs, DEFAULT_CLOSE_AFTER_STOP_MS, "closeAfterStopMs"),
       maxPendingMedia: sizeOption(options.maxPendingMedia, DEFAULT_MAX_PENDING_MEDIA, "maxPendingMedia"),
+      maxPendingTranscriptions: sizeOption(options.maxPendingTranscriptions, DEFAULT_MAX_PENDING_TRANSCRIPTIONS, "maxPendingTranscriptions"),
       limits: queueLimits(anyOptions),
       closeOnHandlerError: handlerErrors === "close",
       open,
