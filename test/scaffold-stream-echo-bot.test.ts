@@ -6,7 +6,7 @@
 // `playAudio` echoes of what was said arrive and a barge-in yields `clear`, every message valid (strict).
 // Without --stream nothing of it is written; --stream without initiate/answer in --events is refused.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
@@ -99,8 +99,9 @@ describe("the scaffolded echo bot, running", { timeout: TEST_LIMIT_MS }, () => {
     base = await server.url;
   });
 
-  test("its own npm test (a real WebSocket client against the bot) passes", () => {
-    const result = run(process.execPath, ["--import", "tsx", "--test", "test/echo-bot.test.ts", "test/webhooks.test.ts"], dir);
+  test("its own npm test (a real WebSocket client against the bot; a simulated call with the caller of caller.json) passes", () => {
+    // every test file `npm test` runs: the simulated call's once expected no stream events, and failed
+    const result = run(process.execPath, ["--import", "tsx", "--test", ...readdirSync(join(dir, "test")).filter((f) => f.endsWith(".test.ts")).map((f) => `test/${f}`)], dir);
     assert.equal(result.status, 0, result.output);
   });
 

@@ -127,9 +127,16 @@ export function readWav(bytes) {
  * const file = writeWav({ encoding: "mulaw", sampleRate: 8000, channels: 1, samples: mulawBytes }); // a caller's audio, playable anywhere
  */
 export function writeWav(audio) {
+    if (audio === null || typeof audio !== "object" || ArrayBuffer.isView(audio)) {
+        throw new WavFormatError("writeWav takes one object: { encoding: \"pcm16\" | \"mulaw\", sampleRate, channels, samples }");
+    }
     const { encoding, channels, sampleRate, samples } = audio;
     if (encoding !== "pcm16" && encoding !== "mulaw")
         throw new WavFormatError(`unsupported encoding ${JSON.stringify(encoding)} (pcm16 or mulaw)`);
+    // JavaScript callers have no type check: 16-bit samples given as bytes (or the reverse) would write noise
+    if (encoding === "pcm16" ? !(samples instanceof Int16Array) : !(samples instanceof Uint8Array)) {
+        throw new WavFormatError(encoding === "pcm16" ? "pcm16 samples must be an Int16Array" : "mulaw samples must be a Uint8Array");
+    }
     if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS)
         throw new WavFormatError(`${channels} channels: only mono and stereo are supported`);
     if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > MAX_RATE)

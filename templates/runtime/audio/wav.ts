@@ -127,8 +127,15 @@ export function readWav(bytes: Uint8Array): WavAudio {
  * const file = writeWav({ encoding: "mulaw", sampleRate: 8000, channels: 1, samples: mulawBytes }); // a caller's audio, playable anywhere
  */
 export function writeWav(audio: WavAudio): Uint8Array {
+  if (audio === null || typeof audio !== "object" || ArrayBuffer.isView(audio)) {
+    throw new WavFormatError("writeWav takes one object: { encoding: \"pcm16\" | \"mulaw\", sampleRate, channels, samples }");
+  }
   const { encoding, channels, sampleRate, samples } = audio;
   if (encoding !== "pcm16" && encoding !== "mulaw") throw new WavFormatError(`unsupported encoding ${JSON.stringify(encoding)} (pcm16 or mulaw)`);
+  // JavaScript callers have no type check: 16-bit samples given as bytes (or the reverse) would write noise
+  if (encoding === "pcm16" ? !(samples instanceof Int16Array) : !(samples instanceof Uint8Array)) {
+    throw new WavFormatError(encoding === "pcm16" ? "pcm16 samples must be an Int16Array" : "mulaw samples must be a Uint8Array");
+  }
   if (!Number.isInteger(channels) || channels < 1 || channels > MAX_CHANNELS) throw new WavFormatError(`${channels} channels: only mono and stereo are supported`);
   if (!Number.isInteger(sampleRate) || sampleRate < 1 || sampleRate > MAX_RATE) throw new WavFormatError(`sample rate ${sampleRate} Hz is out of range (1 to ${MAX_RATE})`);
   if (samples.length % channels !== 0) throw new WavFormatError(`${samples.length} samples do not make whole ${channels}-channel frames`);
