@@ -13,6 +13,15 @@ export interface TranscriptOptions {
  */
 export declare function redactBxmlSecrets(body: string): string;
 /**
+ * A transcript or JSON line with every URL `token` parameter's value replaced by `***`: a
+ * `<StartTranscription>` destination carries a signed token that opens that call's transcription socket
+ * until it expires, and the transcript shows the destination three times (the answer, the verb, the socket).
+ *
+ * @example
+ * redactUrlTokens('destination="wss://bot.example.com/sockets/transcription?token=v1.abc.123.mac"'); // '…?token=***"'
+ */
+export declare function redactUrlTokens(text: string): string;
+/**
  * The readable transcript, times relative to the start of the call.
  *
  * @example

@@ -33,6 +33,19 @@ const SECRET_ATTRIBUTE = /(\s(?:password|fallbackPassword|destinationPassword)\s
 export function redactBxmlSecrets(body) {
     return body.replace(SECRET_ATTRIBUTE, (_whole, name, value) => `${name}${value[0]}***${value[0]}`);
 }
+/** A `token` query parameter's value in a URL (the transcription socket's signed token: `?token=v1.…`). */
+const URL_TOKEN = /([?&]token=)[^&"'\s<>\\]+/g;
+/**
+ * A transcript or JSON line with every URL `token` parameter's value replaced by `***`: a
+ * `<StartTranscription>` destination carries a signed token that opens that call's transcription socket
+ * until it expires, and the transcript shows the destination three times (the answer, the verb, the socket).
+ *
+ * @example
+ * redactUrlTokens('destination="wss://bot.example.com/sockets/transcription?token=v1.abc.123.mac"'); // '…?token=***"'
+ */
+export function redactUrlTokens(text) {
+    return text.includes("token=") ? text.replace(URL_TOKEN, "$1***") : text;
+}
 /** Who is on a leg, for the transcript. */
 const who = (leg) => (leg === "A" ? "caller" : leg === "B" ? "callee" : leg === "conference" ? "conference" : "bridged call");
 function attributes(attrs) {
@@ -92,7 +105,7 @@ export function formatTranscript(trace, options = {}) {
     const lines = [`Simulated ${trace.direction} call ${trace.callId} from ${trace.from} to ${trace.to}`, ""];
     for (const entry of trace.entries) {
         const offset = `+${((Date.parse(entry.at) - start) / 1000).toFixed(2)}s`.padStart(9);
-        lines.push(`${paint("dim", offset)}  ${describe(entry, paint)}`);
+        lines.push(`${paint("dim", offset)}  ${redactUrlTokens(describe(entry, paint))}`);
     }
     const count = (n, noun) => `${n} ${noun}${n === 1 ? "" : "s"}`;
     const warnings = trace.warnings.length > 0 ? `, ${count(trace.warnings.length, "warning")}` : "";
@@ -111,7 +124,7 @@ export function formatTranscript(trace, options = {}) {
  * lines.at(-1).kind; // "summary"
  */
 export function formatJsonLines(trace) {
-    const lines = trace.entries.map((entry) => JSON.stringify(entry.kind === "request" ? { ...entry, body: redactBxmlSecrets(entry.body) } : entry));
+    const lines = trace.entries.map((entry) => redactUrlTokens(JSON.stringify(entry.kind === "request" ? { ...entry, body: redactBxmlSecrets(entry.body) } : entry)));
     lines.push(JSON.stringify({ kind: "summary", ok: trace.ok, cause: trace.cause, callId: trace.callId, callbacks: trace.requests.length, verbs: trace.verbs.length, said: trace.said, pressed: trace.pressed, problems: trace.problems.length, warnings: trace.warnings.length, voiceApiRequests: trace.api.length, ...(trace.measures !== undefined ? { measures: trace.measures } : {}) }));
     return `${lines.join("\n")}\n`;
 }

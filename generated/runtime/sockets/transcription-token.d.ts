@@ -124,7 +124,9 @@ export declare function transcriptionDestination(options: TranscriptionDestinati
  * never by value.
  *
  * @example
- * const tokens = createTranscriptionTokenVerifier({ secrets: [process.env.TOKEN_SECRET!, process.env.OLD_TOKEN_SECRET!] });
+ * // the old secret only while you rotate: an unset variable is an error, not a skipped entry
+ * const secrets = [process.env.TOKEN_SECRET!, ...(process.env.OLD_TOKEN_SECRET ? [process.env.OLD_TOKEN_SECRET] : [])];
+ * const tokens = createTranscriptionTokenVerifier({ secrets });
  * const server = createStreamServer({ transcription: { verifyToken: tokens.verifyUpgrade, onTranscription } });
  * // or by hand: const check = await tokens.verifyUrl(request.url); check.ok, check.callId / check.reason (safe to log)
  */

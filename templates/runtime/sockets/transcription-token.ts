@@ -188,7 +188,7 @@ function secretBytes(secret: unknown, where: string): Uint8Array<ArrayBuffer> {
   let bytes: Uint8Array<ArrayBuffer>;
   if (typeof secret === "string") bytes = encoder.encode(secret);
   else if (secret instanceof Uint8Array) bytes = new Uint8Array(secret);
-  else throw new BandwidthConfigError(`bw-codegen transcription token: ${where} must be a string or a Uint8Array`);
+  else throw new BandwidthConfigError(`bw-codegen transcription token: ${where} must be a string or a Uint8Array${secret === undefined ? " (it is undefined: an environment variable not set?)" : ""}`);
   if (bytes.length < 16) throw new BandwidthConfigError(`bw-codegen transcription token: ${where} must be at least 16 bytes long`);
   return bytes;
 }
@@ -278,7 +278,9 @@ const EXPIRY = /^[1-9][0-9]{0,11}$/;
  * never by value.
  *
  * @example
- * const tokens = createTranscriptionTokenVerifier({ secrets: [process.env.TOKEN_SECRET!, process.env.OLD_TOKEN_SECRET!] });
+ * // the old secret only while you rotate: an unset variable is an error, not a skipped entry
+ * const secrets = [process.env.TOKEN_SECRET!, ...(process.env.OLD_TOKEN_SECRET ? [process.env.OLD_TOKEN_SECRET] : [])];
+ * const tokens = createTranscriptionTokenVerifier({ secrets });
  * const server = createStreamServer({ transcription: { verifyToken: tokens.verifyUpgrade, onTranscription } });
  * // or by hand: const check = await tokens.verifyUrl(request.url); check.ok, check.callId / check.reason (safe to log)
  */
