@@ -86,6 +86,8 @@ export interface DeliveryGuardOptions {
     /** The core's handler timeout (the default pending TTL adds 5 s to it). */
     readonly timeoutMs: number;
     readonly debug?: (message: string) => void;
+    /** Where the default memory store's one-time "nearly full" warning goes. */
+    readonly warn?: (message: string) => void;
 }
 /** Builds the guard, or `undefined` when neither dedupe nor a queue is configured (the fast path stays untouched). */
 export declare function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuard | undefined;

@@ -63,7 +63,7 @@ export function createDeliveryGuard(options) {
         return undefined;
     if (queue !== undefined && typeof queue.enqueue !== "function")
         throw new BandwidthConfigError("bw-codegen webhooks: queue must have an enqueue(events) method");
-    const store = settings === undefined ? undefined : (settings.store ?? createMemoryDedupeStore());
+    const store = settings === undefined ? undefined : (settings.store ?? createMemoryDedupeStore({ warn: options.warn }));
     const ttlMs = settings?.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
     const pendingTtlMs = settings?.pendingTtlMs ?? options.timeoutMs + 5000;
     const onDuplicate = settings?.onDuplicate ?? ((info) => options.debug?.(`bw-codegen webhooks: duplicate ${info.family} ${JSON.stringify(info.eventType)} delivery acknowledged`));

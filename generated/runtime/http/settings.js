@@ -148,6 +148,6 @@ export function resolveSettings(options) {
                 log.limited("warn", `unknown:${info.family}`, `bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
             }),
         reportError: createErrorReporter(options, logger, log),
-        guard: createDeliveryGuard({ dedupe: options.dedupe, queue: options.queue, timeoutMs, debug: (message) => logger.debug?.(message) }),
+        guard: createDeliveryGuard({ dedupe: options.dedupe, queue: options.queue, timeoutMs, debug: (message) => logger.debug?.(message), warn: (message) => logger.warn(message) }),
     };
 }

@@ -92,6 +92,8 @@ export interface DeliveryGuardOptions {
   /** The core's handler timeout (the default pending TTL adds 5 s to it). */
   readonly timeoutMs: number;
   readonly debug?: (message: string) => void;
+  /** Where the default memory store's one-time "nearly full" warning goes. */
+  readonly warn?: (message: string) => void;
 }
 
 const UNAVAILABLE: Admission = Object.freeze({ admitted: [], retryLater: false, unavailable: true, claims: [], keys: [], claimedAt: 0 });
@@ -142,7 +144,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
   const queue = options.queue;
   if (settings === undefined && queue === undefined) return undefined;
   if (queue !== undefined && typeof queue.enqueue !== "function") throw new BandwidthConfigError("bw-codegen webhooks: queue must have an enqueue(events) method");
-  const store = settings === undefined ? undefined : (settings.store ?? createMemoryDedupeStore());
+  const store = settings === undefined ? undefined : (settings.store ?? createMemoryDedupeStore({ warn: options.warn }));
   const ttlMs = settings?.ttlMs ?? DEFAULT_DEDUPE_TTL_MS;
   const pendingTtlMs = settings?.pendingTtlMs ?? options.timeoutMs + 5000;
   const onDuplicate =

@@ -210,6 +210,6 @@ export function resolveSettings(options: WebhookCoreOptions): CoreSettings {
         log.limited("warn", `unknown:${info.family}`, `bw-codegen webhooks: ${info.family} event ${printable(info.eventType)} ${what}; acknowledged`);
       }),
     reportError: createErrorReporter(options, logger, log),
-    guard: createDeliveryGuard({ dedupe: options.dedupe, queue: options.queue, timeoutMs, debug: (message: string) => logger.debug?.(message) }),
+    guard: createDeliveryGuard({ dedupe: options.dedupe, queue: options.queue, timeoutMs, debug: (message: string) => logger.debug?.(message), warn: (message: string) => logger.warn(message) }),
   };
 }
