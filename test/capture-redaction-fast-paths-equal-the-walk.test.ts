@@ -194,7 +194,7 @@ const KEEPS = [[], ["tag", "text", "callUrl", "to", "customParams", "identity", 
 
 /** Whether the one pass takes `text` at all (with a redaction that changes nothing): else it would not be tested here. */
 const takenByThePass = (text: string): boolean =>
-  redactCompactJson(text, { keeps: () => false, opens: () => false, masks: () => false, string: (_k, t) => t, kept: (_k, t) => t, scalar: () => undefined }) === text;
+  redactCompactJson(text, { keeps: () => false, opens: () => false, spares: () => false, masks: () => false, string: (_k, t) => t, kept: (_k, t) => t, scalar: () => undefined }) === text;
 
 /** The JSON bodies of the corpus as compact text (the one pass) and the same value with blanks (the walk). */
 function jsonPairs(): { compact: string; spaced: string; type: string | undefined }[] {
