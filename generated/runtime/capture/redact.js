@@ -585,7 +585,8 @@ export function createRedactor(options) {
             return note(replaced, text, pseudonym(text));
         if ((kind & TEXT_FIELD) !== 0)
             return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
-        if ((kind & ID_FIELD) !== 0)
+        // a caller id (`transferCallerId`: a number's name ending in `Id`) is a number: `Private` stays
+        if ((kind & (ID_FIELD | PHONE_FIELD)) === ID_FIELD)
             return note(replaced, text, pseudonym(text));
         if ((kind & PHONE_FIELD) !== 0) {
             if (NOT_PERSONAL.test(text))

@@ -583,7 +583,8 @@ export function createRedactor(options: RedactionOptions): Redactor {
     // longer entry is a card or account number or a PIN (PCI data): replaced, digits by digits
     if (key === "digits" && text.replace(/[#*]/g, "").length >= 5) return note(replaced, text, pseudonym(text));
     if ((kind & TEXT_FIELD) !== 0) return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
-    if ((kind & ID_FIELD) !== 0) return note(replaced, text, pseudonym(text));
+    // a caller id (`transferCallerId`: a number's name ending in `Id`) is a number: `Private` stays
+    if ((kind & (ID_FIELD | PHONE_FIELD)) === ID_FIELD) return note(replaced, text, pseudonym(text));
     if ((kind & PHONE_FIELD) !== 0) {
       if (NOT_PERSONAL.test(text)) return text;
       PHONE_TEXT.lastIndex = 0;
