@@ -322,7 +322,7 @@ const startsWithHttp = (text: string): boolean => (text.charCodeAt(0) | 32) === 
  * `StreetName`, `StreetSuffix`, `PostDirectional`, `AddressLine2`, `City`, `Zip`, `PlusFour`, `County`),
  * contacts (`Email`, `EmailAddress`, `Phone`, `Contact…`), order notes (`Note`), the requesting carrier's
  * `PON`. Enum-like, status, date and code elements stay: `Status`, `OrderType`, `SubscriberType`,
- * `StateCode`, `Country`, `AddressType`, `Code`, `LastModifiedDate`, `ActualFocDate`…; `Message` and
+ * `StateCode`, `Country`, `…Type` (`AddressType`), `Code`, `LastModifiedDate`, `ActualFocDate`…; `Message` and
  * `Description` are Bandwidth's texts: their numbers, ids and e-mails are replaced (the free-text pass).
  */
 const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|PlusFour|Postal|County|Email|Contact|Phone|Person$|Initial$|^House|Directional$|Information$|^Notes?$|^PON$|^Text$)/;
@@ -716,7 +716,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
   function personalElement(name: string): boolean {
     let personal = elements.get(name);
     if (personal === undefined) {
-      personal = XML_PERSONAL.test(name);
+      personal = XML_PERSONAL.test(name) && !name.endsWith("Type"); // `AddressType`, `PhoneNumberType`: enum-like
       if (elements.size >= NAME_LIMIT) elements.clear();
       elements.set(name, personal);
     }
