@@ -29,14 +29,14 @@
  * keeps its shape: the header and the parameters as they were (but for the free-text patterns), the payload
  * decoded, its claims redacted (`orig.tn` / `dest.tn` get the digits of the pseudonym the same number got in
  * `from` / `to`, so a call's flow lines up; `origid` and every other string claim but `attest` replaced, `iat` kept) and
- * encoded again, the signature replaced by a pseudonym: it can no longer verify (its payload changed) and was
+ * encoded again, the signature replaced (as many base64url characters from a keyed hash): it can no longer verify (its payload changed) and was
  * never meant to be checked from a capture. An `identity` that does not decode is replaced whole.
  * `keep` names fields to leave as they are.
  * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
  *
  * Cost (it runs per delivery on the capture writer's thread): compact JSON is redacted in one pass over the
  * text (`json-pass.ts`), other JSON parsed and walked; pseudonyms, what a field or element name means and
- * redacted URLs and Identity headers are remembered per redactor (bounded maps, cleared when full). None of it changes the output:
+ * redacted URLs are remembered per redactor, and the last Identity header (bounded maps, cleared when full). None of it changes the output:
  * every cached value is a pure function of the key and the input, and the one pass gives the walk's text
  * (test `capture-redaction-fast-paths-equal-the-walk`).
  */

@@ -28,14 +28,14 @@
  * keeps its shape: the header and the parameters as they were (but for the free-text patterns), the payload
  * decoded, its claims redacted (`orig.tn` / `dest.tn` get the digits of the pseudonym the same number got in
  * `from` / `to`, so a call's flow lines up; `origid` and every other string claim but `attest` replaced, `iat` kept) and
- * encoded again, the signature replaced by a pseudonym: it can no longer verify (its payload changed) and was
+ * encoded again, the signature replaced (as many base64url characters from a keyed hash): it can no longer verify (its payload changed) and was
  * never meant to be checked from a capture. An `identity` that does not decode is replaced whole.
  * `keep` names fields to leave as they are.
  * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
  *
  * Cost (it runs per delivery on the capture writer's thread): compact JSON is redacted in one pass over the
  * text (`json-pass.ts`), other JSON parsed and walked; pseudonyms, what a field or element name means and
- * redacted URLs and Identity headers are remembered per redactor (bounded maps, cleared when full). None of it changes the output:
+ * redacted URLs are remembered per redactor, and the last Identity header (bounded maps, cleared when full). None of it changes the output:
  * every cached value is a pure function of the key and the input, and the one pass gives the walk's text
  * (test `capture-redaction-fast-paths-equal-the-walk`).
  */
@@ -274,6 +274,9 @@ export function mayHoldPhone(text: string): boolean {
 
 const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const BASE64URL_TEXT = /^[A-Za-z0-9_-]+$/;
+/** Each base64url character's value, by character code. */
+const BASE64URL_VALUE = new Uint8Array(128);
+for (let i = 0; i < BASE64URL.length; i++) BASE64URL_VALUE[BASE64URL.charCodeAt(i)] = i;
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 const utf8Encoder = new TextEncoder();
 
@@ -285,7 +288,7 @@ function fromBase64Url(segment: string): string | undefined {
   let buffer = 0;
   let n = 0;
   for (let i = 0; i < segment.length; i++) {
-    buffer = ((buffer << 6) | BASE64URL.indexOf(segment[i])) & 0xffffff;
+    buffer = ((buffer << 6) | BASE64URL_VALUE[segment.charCodeAt(i)]) & 0xffffff;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
@@ -377,8 +380,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
   const kinds = new Map<string, number>();
   /** Redacted URLs with the pairs they noted (a call's `callUrl` comes back in each of its callbacks). */
   const urls = new Map<string, { readonly text: string; readonly pairs: readonly (readonly [string, string])[] }>();
-  /** Redacted Identity headers with the pairs they noted (an inbound call's header comes back in its callbacks). */
-  const identities = new Map<string, { readonly text: string; readonly pairs: readonly (readonly [string, string])[] }>();
+  /** The last Identity header redacted, and its redaction with the pairs it noted. */
+  let lastIdentity = "";
+  let lastIdentityOut: { readonly text: string; readonly pairs: readonly (readonly [string, string])[] } = { text: "", pairs: [] };
 
   function kindOf(key: string): number {
     let kind = kinds.get(key);
@@ -501,17 +505,18 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return known.text;
   }
 
-  /** {@link identityOf}, remembered per value with the pairs it noted (as {@link redactUrl}). */
+  /**
+   * {@link identityOf}, the last one remembered with the pairs it noted (as {@link redactUrl}): an inbound
+   * call's header comes again in the same body (`identity`, `sipHeaders.identity`), rarely in another call.
+   */
   function redactIdentity(text: string, replaced: Map<string, string>): string {
-    let known = identities.get(text);
-    if (known === undefined) {
+    if (text !== lastIdentity) {
       const own = new Map<string, string>();
-      known = { text: identityOf(text, own), pairs: [...own] };
-      if (identities.size >= CACHE_LIMIT) identities.clear();
-      identities.set(text, known);
+      lastIdentityOut = { text: identityOf(text, own), pairs: [...own] };
+      lastIdentity = text;
     }
-    for (const [from, to] of known.pairs) replaced.set(from, to);
-    return known.text;
+    for (const [from, to] of lastIdentityOut.pairs) replaced.set(from, to);
+    return lastIdentityOut.text;
   }
 
   /**
@@ -526,14 +531,40 @@ export function createRedactor(options: RedactionOptions): Redactor {
     const semi = text.indexOf(";");
     const token = semi === -1 ? text : text.slice(0, semi);
     const parts = token.split(".");
-    const headerText = parts.length === 3 ? fromBase64Url(parts[0]) : undefined;
-    const payload = parts.length === 3 && headerText !== undefined && jsonObject(headerText) !== undefined ? jsonObject(fromBase64Url(parts[1])) : undefined;
+    const headerText = parts.length === 3 ? passportHeader(parts[0]) : undefined;
+    const payload = headerText !== undefined ? jsonObject(fromBase64Url(parts[1])) : undefined;
     if (payload === undefined || !BASE64URL_TEXT.test(parts[2])) return note(replaced, text, pseudonym(text));
     const header = phones(headerText!, replaced);
     const claimed = JSON.stringify(claims(payload, "", replaced));
     const params = semi === -1 ? "" : phones(text.slice(semi), replaced);
-    const out = `${header === headerText ? parts[0] : toBase64Url(header)}.${toBase64Url(claimed)}.${pseudonym(parts[2])}${params}`;
+    const out = `${header === headerText ? parts[0] : toBase64Url(header)}.${toBase64Url(claimed)}.${signature(parts[2])}${params}`;
     return note(replaced, text, out);
+  }
+
+  /**
+   * A replaced signature: as many base64url characters, from one keyed hash of it (cycled). Not a pseudonym
+   * of the cache: a signature never comes again in another field, and each call has its own.
+   */
+  function signature(text: string): string {
+    const bytes = options.hmac(text);
+    let out = "";
+    for (let i = 0; i < text.length; i++) out += BASE64URL[(bytes[i % bytes.length] + (i >> 5) * 23) & 63];
+    return out;
+  }
+
+  let lastHeader = "";
+  let lastHeaderText: string | undefined;
+  /**
+   * A PASSporT header segment's JSON text, or `undefined` when it does not decode to a JSON object. The last one
+   * is remembered: a carrier signs every call with the same header.
+   */
+  function passportHeader(segment: string): string | undefined {
+    if (segment !== lastHeader) {
+      const text = fromBase64Url(segment);
+      lastHeaderText = text !== undefined && jsonObject(text) !== undefined ? text : undefined;
+      lastHeader = segment;
+    }
+    return lastHeaderText;
   }
 
   /** A PASSporT's claims (parsed, its own copy), redacted: see {@link identityOf}. */
