@@ -112,6 +112,7 @@ test("an e-mail address becomes the same valid address at example.invalid wherev
   assert.ok(!voice.tag.includes("jane.doe@pbx"));
   assert.equal(voice.errorMessage, `mail to ${pseudonym} bounced`);
   assert.ok(xml.includes(`<Message>Mail ${pseudonym}</Message>`), xml);
+  assert.match(xml, new RegExp(`<Note>[A-Za-z]+ ${pseudonym.replace(/\./g, "\\.")}</Note>`), "an address in a note (replaced whole) gets the pseudonym it gets elsewhere");
   assert.ok(!/whitfield/i.test(xml), xml);
   for (const name of ["Jane", "Doe", "+19195550111"]) assert.ok(!Object.values(tfv.submission.businessContact).includes(name));
 });

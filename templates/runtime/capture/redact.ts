@@ -711,12 +711,29 @@ export function createRedactor(options: RedactionOptions): Redactor {
   }
 
   /** An element's text replaced, still well-formed: entity references (`&amp;`) stay, CDATA keeps its markers. */
-  function xmlText(inner: string): string {
+  function xmlText(inner: string, replaced: Map<string, string>, done: Set<string>): string {
     return inner.replace(
       /(<!\[CDATA\[)([\s\S]*?)(\]\]>)|(&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][\w.-]*);)|([^&<]+)/g,
       (_whole, open: string | undefined, cdata: string, close: string, entity: string | undefined, plain: string) =>
-        open !== undefined ? `${open}${pseudonym(cdata)}${close}` : entity !== undefined ? entity : pseudonym(plain),
+        open !== undefined ? `${open}${pseudonym(cdata)}${close}` : entity !== undefined ? entity : personalText(plain, replaced, done),
     );
+  }
+
+  /**
+   * A personal element's text replaced: e-mail addresses in it by their e-mail pseudonyms (the same as
+   * anywhere else; noted in `done`, so the free-text pass leaves them), the rest by pseudonyms.
+   */
+  function personalText(plain: string, replaced: Map<string, string>, done: Set<string>): string {
+    if (!plain.includes("@")) return pseudonym(plain);
+    let out = "";
+    let last = 0;
+    for (const match of plain.matchAll(EMAIL)) {
+      const address = note(replaced, match[0], emailPseudonym(match[0]));
+      done.add(address);
+      out += (match.index > last ? pseudonym(plain.slice(last, match.index)) : "") + address;
+      last = match.index + match[0].length;
+    }
+    return out + (last < plain.length ? pseudonym(plain.slice(last)) : "");
   }
 
   function xml(text: string, replaced: Map<string, string>): string {
@@ -738,7 +755,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
           ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0])))
           : isEmail(trimmed)
             ? inner.replace(trimmed, note(replaced, trimmed, emailPseudonym(trimmed)))
-            : note(replaced, inner, xmlText(inner));
+            : note(replaced, inner, xmlText(inner, replaced, done));
       done.add(out.trim());
       return `<${name}${attrs ?? ""}>${out}</${name}>`;
     });
