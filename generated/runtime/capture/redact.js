@@ -510,9 +510,10 @@ export function createRedactor(options) {
      * The SIP Identity header (a SHAKEN PASSporT: `header.payload.signature;info=<…pem>;alg=ES256;ppt=shaken`)
      * with the same shape: the header (algorithm, type, the signing carrier's certificate URL) kept but for the
      * free-text patterns; the payload decoded and redacted claim by claim (`orig.tn` / `dest.tn` get the digits
-     * of the pseudonym `from` / `to` got, `origid` and every other claim but `attest` and numbers (`iat`) a
-     * pseudonym) and encoded again; the signature replaced by a pseudonym (it can no longer verify: the payload
-     * changed); the parameters kept but for the free-text patterns. Anything that does not decode: replaced whole.
+     * of the pseudonym `from` / `to` got, `origid` and every other string claim but `attest` a pseudonym, `iat`
+     * kept) and encoded again; the signature replaced by as many base64url characters (see {@link signature}: it
+     * can no longer verify, the payload changed); the parameters kept but for the free-text patterns. Anything
+     * that does not decode: replaced whole.
      */
     function identityOf(text, replaced) {
         const semi = text.indexOf(";");
