@@ -1,9 +1,13 @@
 // Leak test of the flight recorder: every published-like fixture (test/fixtures/published-like/<family>/,
 // JSON and numbers XML; the bxml/ documents are answers, not deliveries) and every delivery of the leak
 // corpus (test/fixtures/capture-leak/: numbers in national shapes, in SIP URIs, tags, URLs and error texts,
-// credentials in fields, URLs and the port-out <Pin>) goes through a receiver with capture on, and the
-// capture files hold none of the original phone numbers (E.164 or national), none of the original ids, no
-// credential of the corpus, and neither the callback password nor the Authorization header's credentials.
+// credentials in fields, URLs and the port-out <Pin>; the SIP Identity PASSporT, Diversion and STIR/SHAKEN of
+// inbound calls, e-mail addresses in tags and texts, a port-in notification's names, address and contacts, a
+// TFV status with the business contact, a device's and a location's personal values) goes through a receiver
+// with capture on, and the capture files (with every PASSporT payload in them decoded) hold none of the
+// original phone numbers (E.164 or national, the PASSporT's digits), none of the original ids, e-mail
+// addresses, names and addresses, no credential of the corpus, and neither the callback password nor the
+// Authorization header's credentials.
 import assert from "node:assert/strict";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,7 +30,28 @@ const CREDENTIAL_KEY = /(?:password|secret|token|apikey|^pin$)/i;
 const CREDENTIAL_ELEMENT = /<(Pin|Password|Passcode)>([^<]+)<\/\1>/g;
 const PHONE_KEY = /(?:number|^from$|^to$|^owner$|callerid$|calledid$|^tn$|phone)/i;
 const ID_KEY = /(?:^id$|Id$|ID$)/;
-const PERSONAL_ELEMENT = /(?:Id$|ID$|Number|^Tn$|TN$)/;
+const PERSONAL_ELEMENT = /(?:Id$|ID$|Number|^Tn$|TN$|Name$|Person$|^Note$|^City$|^Street|^Email$|^Phone$|^AddressLine)/;
+/** JSON fields holding a person's or a business contact's data, and containers whose every value is such. */
+const PERSONAL_KEY = /^(?:firstName|lastName|deviceName|displayName|businessDba|isvReseller|additionalInformation|latitude|longitude|email|x-customer|carrierNote)$/;
+const PERSONAL_CONTAINER = /^(?:businessAddress|businessContact)$/;
+/** An e-mail address (not a SIP URI's user: `sip:` before it). */
+const EMAIL = /(?<![\w.%+:-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b/g;
+/** A PASSporT (the SIP Identity header) anywhere: its payload segment. */
+const PASSPORT = /eyJ[A-Za-z0-9_-]+\.(eyJ[A-Za-z0-9_-]+)\.[A-Za-z0-9_-]+/g;
+
+/** A PASSporT's original payload and signature segments and every claim but the attestation level. */
+function passportOriginals(identity: string, add: (value: string) => void): void {
+  const [token] = identity.split(";");
+  const [, payload, signature] = token.split(".");
+  add(payload);
+  add(signature);
+  const claims = (node: unknown, key: string): void => {
+    if (typeof node === "string" && key !== "attest") add(node);
+    else if (Array.isArray(node)) for (const item of node) claims(item, key);
+    else if (node !== null && typeof node === "object") for (const [k, v] of Object.entries(node)) claims(v, k);
+  };
+  claims(JSON.parse(Buffer.from(payload, "base64url").toString("utf8")), "");
+}
 const NOT_PERSONAL = /^(?:anonymous|private|restricted|unavailable|unknown)$/i;
 
 /** Every original value the capture must not contain: phone numbers and ids of 6 characters or more. */
@@ -42,14 +67,16 @@ function originals(text: string): Set<string> {
     const v = value.trim();
     if (v.length >= 6 && !NOT_PERSONAL.test(v) && !/^(?:true|false|null)$/.test(v)) found.add(v);
   };
+  for (const match of text.matchAll(EMAIL)) if (!NOT_PERSONAL.test(match[0].split("@")[0])) add(match[0]);
   if (text.trimStart().startsWith("<")) {
     for (const match of text.matchAll(/<([A-Za-z_][\w.-]*)>([^<]+)<\/\1>/g)) if (PERSONAL_ELEMENT.test(match[1])) add(match[2]);
     return found;
   }
-  const walk = (node: unknown, key: string): void => {
-    if (typeof node === "string" && (PHONE_KEY.test(key) || ID_KEY.test(key) || CREDENTIAL_KEY.test(key))) add(node);
-    else if (Array.isArray(node)) for (const item of node) walk(item, key);
-    else if (node !== null && typeof node === "object") for (const [k, v] of Object.entries(node)) walk(v, k);
+  const walk = (node: unknown, key: string, personal = false): void => {
+    if (typeof node === "string" && key === "identity") passportOriginals(node, add);
+    else if (typeof node === "string" && (personal || PHONE_KEY.test(key) || ID_KEY.test(key) || CREDENTIAL_KEY.test(key) || PERSONAL_KEY.test(key))) add(node);
+    else if (Array.isArray(node)) for (const item of node) walk(item, key, personal);
+    else if (node !== null && typeof node === "object") for (const [k, v] of Object.entries(node)) walk(v, k, personal || PERSONAL_CONTAINER.test(k));
   };
   try {
     walk(JSON.parse(text.replace(/,\s*([}\]])/g, "$1")), "");
@@ -91,8 +118,10 @@ test("capturing every published-like delivery leaks no phone number, no id and n
     }
   }
   const files = await capture.close();
-  const captured = files.map((file) => readFileSync(file, "utf8")).join("");
-  assert.equal(captured.trim().split("\n").length, sent, "one entry per delivery");
+  const stored = files.map((file) => readFileSync(file, "utf8")).join("");
+  // what a PASSporT in the capture carries, decoded
+  const captured = stored + [...stored.matchAll(PASSPORT)].map((match) => Buffer.from(match[1], "base64url").toString("utf8")).join("\n");
+  assert.equal(stored.trim().split("\n").length, sent, "one entry per delivery");
   assert.ok(secrets.size > 50, `only ${secrets.size} originals found: the corpus walk is broken`);
   const leaked = [...secrets].filter((value) => captured.includes(value) || captured.includes(JSON.stringify(value).slice(1, -1)));
   assert.deepEqual(leaked, [], "original phone numbers or ids in the capture");

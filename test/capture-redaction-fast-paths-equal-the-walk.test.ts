@@ -2,7 +2,8 @@
 // kinds, pseudonyms, national numbers and URLs; compact JSON redacted in one pass, json-pass.ts) that must
 // never change what is stored. Two oracles inside the code itself, over the published-like corpus, the leak
 // corpus (test/fixtures/capture-leak: national numbers, SIP user names, credentials in every form) and a
-// seeded fuzzed corpus (every kind of field, credentials as strings, numbers and objects, kept subtrees
+// seeded fuzzed corpus (every kind of field, SIP Identity PASSporTs well-formed or not, e-mail addresses,
+// stirShaken / diversion / business contact containers, credentials as strings, numbers and objects, kept subtrees
 // holding credentials, national shapes, SIP URIs, URLs with user info and credential parameters, numbers
 // sent as JSON numbers, <Gather> digits, escapes, odd number spellings, XML, form and plain bodies, bytes
 // that are not UTF-8, a byte-order mark): (1) a compact JSON body redacted in one pass gives the same text
@@ -37,10 +38,20 @@ const KEYS = [
   ...["callId", "accountId", "applicationId", "id", "messageID", "sipCallId", "parentCallId"],
   ...["callUrl", "mediaUrl", "media", "mediaUrls", "recordingUri", "answerUrl"],
   ...["text", "body", "message", "tag", "eventType", "eventTime", "description", "errorMessage", "cause", "direction", "X-Account-Code", "sequenceNumber"],
-  ...["customParams", "streamParams", "sipHeaders", "identity", "stirShaken"],
+  ...["customParams", "streamParams", "sipHeaders", "identity", "stirShaken", "diversion", "businessContact", "businessAddress"],
+  ...["verstat", "attestationIndicator", "origTo", "reason", "firstName", "deviceName", "email", "latitude", "note", "streamName", "tn", "origid"],
   ...["password", "token", "apiKey", "pin", "accountPin", "username", "fallbackUsername", "digits", "uui", "transferTo"],
 ];
-const CONTAINERS = ["customParams", "streamParams", "sipHeaders", "identity", "stirShaken"];
+const CONTAINERS = ["customParams", "streamParams", "sipHeaders", "identity", "stirShaken", "diversion", "businessContact", "businessAddress"];
+/** SIP Identity headers (SHAKEN PASSporTs): well-formed ones, one whose payload is not JSON, one that is not a JWT. */
+const b64 = (value: unknown): string => Buffer.from(typeof value === "string" ? value : JSON.stringify(value)).toString("base64url");
+const PASSPORT_HEADER = b64({ alg: "ES256", ppt: "shaken", typ: "passport", x5u: "https://cert.example.com/shaken.pem" });
+const IDENTITIES = [
+  `${PASSPORT_HEADER}.${b64({ attest: "A", dest: { tn: ["19195550100"] }, iat: 1764929000, orig: { tn: "19195550142" }, origid: "49459a8a-42f6-351c-9361-adf57a9e08ca" })}.c2lnbmF0dXJl_-x;info=<https://cert.example.com/shaken.pem>;alg=ES256;ppt=shaken`,
+  `${PASSPORT_HEADER}.${b64({ attest: "C", dest: { tn: [19195550100], uri: ["sip:alice@pbx.example.com"] }, orig: { tn: "442079460958" }, rcd: { nam: "Jane Doe" }, token: "t-1", tags: ["é😀"] })}.c2ln`,
+  `${PASSPORT_HEADER}.${b64("not json")}.c2ln;info=<x>`,
+  "not.a-jwt.at all;ppt=shaken",
+];
 
 function fuzzString(): string {
   switch (Math.floor(next() * 15)) {
@@ -81,6 +92,11 @@ function fuzzString(): string {
         "see https://ops:pw-1@app.example.com/cb?sig=xyz&api_key=k1&user=phone",
         "token=abc&pass=def",
         "a 18005550100 toll-free",
+        "write to Jane.Doe+cb@Example.co.uk or jane.doe+cb@example.co.uk",
+        "mailto:ops@pbx.example.com, sip:ops@pbx.example.com",
+        "jane@example.com",
+        "35.7796",
+        ...IDENTITIES,
       ]);
     default:
       return `${hex(8)}-${hex(4)} partial ${hex(8)}-`;
@@ -121,6 +137,7 @@ function oddJson(value: Record<string, unknown>): string {
     text.replace(/^\{/, `{"customParams":{"a":[1,2.5,1e+21,true,false,null,"${pick(NUMBERS)}"]},"1x":1,`),
     text.replace(/^\{/, `{"customParams":{"long":"${"é1aZ-".repeat(2000)}"},`), // a pseudonym longer than its scratch space
     text.replace(/^\{/, '{"tn":9195550142,"callId":12345678,"pin":1234,"token":{"a":"b","n":[1,true,null]},"password":["x"],'),
+    text.replace(/^\{/, '{"latitude":35.7796,"longitude":-78.5e-1,"firstName":7,"stirShaken":{"verstat":"TN-Validation-Passed","attestationIndicator":"A","counter":2,"originatingId":"o-1"},"diversion":{"origTo":"9195550142","counter":1,"x":3},'),
     text.replace(/^\{/, '{"identity":{"token":"t-1","pin":"1234","n":9195550142,"u":"https://a:b@h.example.com/?token=z"},"tag":"PIN 9195550142","customParams":{"apiKey":7,"x":"y"},'),
     `\uFEFF${text}`,
     text.replace(/^\{/, '{"__proto__":{"from":"+19195550177","token":"t-2","n":9195550177},"x":{"__proto__":"919-555-0177"},'),
@@ -162,7 +179,7 @@ function fuzzDelivery(n: number): CaptureRecord {
 /** Every delivery of the corpus, in order. */
 function corpus(): CaptureRecord[] {
   const out: CaptureRecord[] = [];
-  const folders = [...["voice", "messaging", "numbers", "tfv", "endpoint", "mfa", "webrtc"].map((family) => [PUBLISHED, family]), ...["voice", "messaging", "numbers"].map((family) => [LEAK, family])];
+  const folders = [...["voice", "messaging", "numbers", "tfv", "endpoint", "mfa", "webrtc"].map((family) => [PUBLISHED, family]), ...["voice", "messaging", "numbers", "tfv", "endpoint"].map((family) => [LEAK, family])];
   for (const [corpus, family] of folders) {
     for (const name of readdirSync(join(corpus, family)).sort()) {
       const text = readFileSync(join(corpus, family, name), "utf8");
@@ -194,7 +211,7 @@ const KEEPS = [[], ["tag", "text", "callUrl", "to", "customParams", "identity", 
 
 /** Whether the one pass takes `text` at all (with a redaction that changes nothing): else it would not be tested here. */
 const takenByThePass = (text: string): boolean =>
-  redactCompactJson(text, { keeps: () => false, opens: () => false, masks: () => false, string: (_k, t) => t, kept: (_k, t) => t, scalar: () => undefined }) === text;
+  redactCompactJson(text, { keeps: () => false, opens: () => false, spares: () => false, masks: () => false, string: (_k, t) => t, kept: (_k, t) => t, scalar: () => undefined }) === text;
 
 /** The JSON bodies of the corpus as compact text (the one pass) and the same value with blanks (the walk). */
 function jsonPairs(): { compact: string; spaced: string; type: string | undefined }[] {

@@ -14,6 +14,8 @@ export interface JsonRedaction {
     keeps(key: string): boolean;
     /** Whether every value under the field is personal (`customParams`, `sipHeaders`, …). */
     opens(key: string): boolean;
+    /** Whether member `name` of a container that `opens` is redacted by its own name, as outside it (`stirShaken`'s `verstat`). */
+    spares(container: string, name: string): boolean;
     /** Whether the field's value is a credential (a value other than a string makes the pass give up). */
     masks(key: string): boolean;
     /** A string value (decoded), redacted. */

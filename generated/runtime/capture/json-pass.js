@@ -144,6 +144,7 @@ function object(key, inside, frozen) {
         return;
     }
     const nested = inside || redaction.opens(key);
+    const sparing = nested && !inside;
     const names = [];
     for (;;) {
         if (text.charCodeAt(at) !== 34)
@@ -158,7 +159,7 @@ function object(key, inside, frozen) {
         names.push(name);
         if (text.charCodeAt(at++) !== 58)
             fail();
-        value(name, nested, frozen);
+        value(name, sparing && redaction.spares(key, name) ? false : nested, frozen);
         const d = text.charCodeAt(at++);
         if (d === 125)
             return;

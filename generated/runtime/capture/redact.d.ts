@@ -14,13 +14,29 @@
  * `Anonymous` forms identify nobody and stay), the request URL's path segments holding numbers or ids, ids (`…Id`, `…ID`,
  * `id`), URLs (`…Url`, `…Uri`, `media`, and any `http(s)://` value: the host stays, the path segments
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
- * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `diversion`, `uui`, `X-…` fields), every value under `streamParams` /
- * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
+ * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `uui`, `X-…` fields), every value under `streamParams` /
+ * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). E-mail
+ * addresses anywhere become `u-<keyed hash>@example.invalid` (the same for one address in any case; a valid
+ * address, never deliverable; the domain is not kept: a personal or small company's domain names the person
+ * too). Names, addresses, contacts, notes, device names and locations (`PERSONAL_KEY`: `firstName`,
+ * `deviceName`, `businessContact` and all under it, `city`, `email`, `latitude`…; numbers-family elements,
+ * `XML_PERSONAL`: `<LoaAuthorizingPerson>`, `<ServiceAddress>`'s parts, `<Note>`, `<PON>`…) are replaced
+ * whole; names the application or Bandwidth chose (a stream's, a conference's, a carrier's) and texts they
+ * write (error messages, tags) keep their words, less the numbers, ids and e-mail addresses in them.
+ * Containers: `stirShaken` and `diversion` have every value replaced but the members that identify nobody
+ * (`verstat`, `attestationIndicator`; `reason`, `screen`, `privacy`, `counter`, `limit`; `origTo` is a number).
+ * The SIP `identity` header (a SHAKEN PASSporT, `header.payload.signature;info=<…>;alg=ES256;ppt=shaken`)
+ * keeps its shape: the header and the parameters as they were (but for the free-text patterns), the payload
+ * decoded, its claims redacted (`orig.tn` / `dest.tn` get the digits of the pseudonym the same number got in
+ * `from` / `to`, so a call's flow lines up; `origid` and every other string claim but `attest` replaced, `iat` kept) and
+ * encoded again, the signature replaced (as many base64url characters from a keyed hash): it can no longer verify (its payload changed) and was
+ * never meant to be checked from a capture. An `identity` that does not decode is replaced whole.
+ * `keep` names fields to leave as they are.
  * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
  *
  * Cost (it runs per delivery on the capture writer's thread): compact JSON is redacted in one pass over the
  * text (`json-pass.ts`), other JSON parsed and walked; pseudonyms, what a field or element name means and
- * redacted URLs are remembered per redactor (bounded maps, cleared when full). None of it changes the output:
+ * redacted URLs are remembered per redactor, and the last Identity header (bounded maps, cleared when full). None of it changes the output:
  * every cached value is a pure function of the key and the input, and the one pass gives the walk's text
  * (test `capture-redaction-fast-paths-equal-the-walk`).
  */

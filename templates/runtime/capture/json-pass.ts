@@ -14,6 +14,8 @@ export interface JsonRedaction {
   keeps(key: string): boolean;
   /** Whether every value under the field is personal (`customParams`, `sipHeaders`, …). */
   opens(key: string): boolean;
+  /** Whether member `name` of a container that `opens` is redacted by its own name, as outside it (`stirShaken`'s `verstat`). */
+  spares(container: string, name: string): boolean;
   /** Whether the field's value is a credential (a value other than a string makes the pass give up). */
   masks(key: string): boolean;
   /** A string value (decoded), redacted. */
@@ -148,6 +150,7 @@ function object(key: string, inside: boolean, frozen: boolean): void {
     return;
   }
   const nested = inside || redaction.opens(key);
+  const sparing = nested && !inside;
   const names: string[] = [];
   for (;;) {
     if (text.charCodeAt(at) !== 34) fail();
@@ -159,7 +162,7 @@ function object(key: string, inside: boolean, frozen: boolean): void {
     if (escaped || (first >= 48 && first <= 57) || names.includes(name)) fail();
     names.push(name);
     if (text.charCodeAt(at++) !== 58) fail();
-    value(name, nested, frozen);
+    value(name, sparing && redaction.spares(key, name) ? false : nested, frozen);
     const d = text.charCodeAt(at++);
     if (d === 125) return;
     if (d !== 44) fail();

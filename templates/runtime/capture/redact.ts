@@ -13,13 +13,29 @@
  * `Anonymous` forms identify nobody and stay), the request URL's path segments holding numbers or ids, ids (`…Id`, `…ID`,
  * `id`), URLs (`…Url`, `…Uri`, `media`, and any `http(s)://` value: the host stays, the path segments
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
- * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `diversion`, `uui`, `X-…` fields), every value under `streamParams` /
- * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). `keep` names fields to leave as they are.
+ * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `uui`, `X-…` fields), every value under `streamParams` /
+ * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). E-mail
+ * addresses anywhere become `u-<keyed hash>@example.invalid` (the same for one address in any case; a valid
+ * address, never deliverable; the domain is not kept: a personal or small company's domain names the person
+ * too). Names, addresses, contacts, notes, device names and locations (`PERSONAL_KEY`: `firstName`,
+ * `deviceName`, `businessContact` and all under it, `city`, `email`, `latitude`…; numbers-family elements,
+ * `XML_PERSONAL`: `<LoaAuthorizingPerson>`, `<ServiceAddress>`'s parts, `<Note>`, `<PON>`…) are replaced
+ * whole; names the application or Bandwidth chose (a stream's, a conference's, a carrier's) and texts they
+ * write (error messages, tags) keep their words, less the numbers, ids and e-mail addresses in them.
+ * Containers: `stirShaken` and `diversion` have every value replaced but the members that identify nobody
+ * (`verstat`, `attestationIndicator`; `reason`, `screen`, `privacy`, `counter`, `limit`; `origTo` is a number).
+ * The SIP `identity` header (a SHAKEN PASSporT, `header.payload.signature;info=<…>;alg=ES256;ppt=shaken`)
+ * keeps its shape: the header and the parameters as they were (but for the free-text patterns), the payload
+ * decoded, its claims redacted (`orig.tn` / `dest.tn` get the digits of the pseudonym the same number got in
+ * `from` / `to`, so a call's flow lines up; `origid` and every other string claim but `attest` replaced, `iat` kept) and
+ * encoded again, the signature replaced (as many base64url characters from a keyed hash): it can no longer verify (its payload changed) and was
+ * never meant to be checked from a capture. An `identity` that does not decode is replaced whole.
+ * `keep` names fields to leave as they are.
  * Credentials (`maskCredentials`) become `***` whatever `keep` or `redact: false` say.
  *
  * Cost (it runs per delivery on the capture writer's thread): compact JSON is redacted in one pass over the
  * text (`json-pass.ts`), other JSON parsed and walked; pseudonyms, what a field or element name means and
- * redacted URLs are remembered per redactor (bounded maps, cleared when full). None of it changes the output:
+ * redacted URLs are remembered per redactor, and the last Identity header (bounded maps, cleared when full). None of it changes the output:
  * every cached value is a pure function of the key and the input, and the one pass gives the walk's text
  * (test `capture-redaction-fast-paths-equal-the-walk`).
  */
@@ -69,10 +85,42 @@ const NOT_PERSONAL = /^(?:anonymous|private|restricted|unavailable|unknown)$/i;
 const PHONE_KEY = /(?:number|^from$|^to$|^owner$|callerid$|calledid$|^tn$|^diversion$|phone|^transferTo$|^origTo$)/i;
 /** The user part of a SIP URI that is a name, not a number (`sip:alice@pbx.example.com`); numbers are E.164 / national above. */
 const SIP_USER = /\b(sips?:)([A-Za-z][^@\s"'<>;:]*)@/g;
-const ID_KEY = /(?:^id$|Id$|ID$|^sipCallId$)/;
+const ID_KEY = /(?:^id$|Id$|ID$|^sipCallId$|^origid$)/;
 const URL_KEY = /(?:url$|uri$|^media$|^mediaUrls?$)/i;
 const TEXT_KEY = /^(?:text|body|message)$/;
-const CONTAINER_KEY = /^(?:streamParams|customParams|sipHeaders|identity|stirShaken)$/;
+const CONTAINER_KEY = /^(?:streamParams|customParams|sipHeaders|identity|stirShaken|diversion)$/;
+/**
+ * Members of a container (above) that identify nobody and are redacted by their own names, as outside it:
+ * STIR/SHAKEN's `verstat` and `attestationIndicator` (`TN-Validation-Passed`, `A`: drift and replay need
+ * them), the Diversion header's `origTo` (a number: the pseudonym `from`/`to` get) and its enum-like
+ * parameters. Every other member (`originatingId`, a parameter nobody listed) is replaced.
+ */
+const SPARED = new Map<string, ReadonlySet<string>>([
+  ["stirShaken", new Set(["verstat", "attestationIndicator"])],
+  ["diversion", new Set(["origTo", "reason", "screen", "privacy", "counter", "limit"])],
+]);
+/**
+ * A field holding a person's or a business contact's name, address, e-mail, location or notes (`firstName`,
+ * `deviceName`, `callerName`, `businessAddress`, `addr1`, `city`, `zip`, `email`, `latitude`, `note`…), or
+ * a container of them (`businessContact`): its value, every value under it, is replaced as a whole. Names
+ * the application or Bandwidth chose (a stream's, a conference's, a carrier's) are not a person's: see
+ * {@link NOT_A_PERSON}.
+ */
+const PERSONAL_KEY = /(?:name$|^c?nam$|address|^addr\d*$|^street|^city$|^zip|^postal|^postcode$|^plusfour$|^county$|^e-?mail|mail$|contact$|^notes?$|person$|^lat(?:itude)?$|^lng$|^lon(?:gitude)?$|dba$|information$|^isvReseller$|^subscriber$)/i;
+/** Name fields whose value the application or Bandwidth chose: redacted as free text (numbers, ids, e-mails in them). */
+const NOT_A_PERSON = /^(?:name|streamName|transcriptionName|conferenceName|carrierName|fileName|hostName|eventName|channelName)$/i;
+/** The SIP Identity header (a SHAKEN PASSporT): redacted claim by claim, see `identity` in the redactor. */
+const IDENTITY_KEY = /^identity$/i;
+/**
+ * An e-mail address in free text; not the user part of a SIP URI (`sip:alice@pbx…`, the SIP user rule's) nor
+ * a URL's user info (masked as a credential before). Replaced by `u-<keyed hash>@example.invalid`.
+ */
+const EMAIL = /(?<![\w.%+-])(?<!sips?:)[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
+const EMAIL_WHOLE = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+/** Whether a whole value is an e-mail address. */
+const isEmail = (text: string): boolean => text.includes("@") && EMAIL_WHOLE.test(text);
+/** PASSporT claims that identify nobody (the attestation level `A`/`B`/`C`): redacted as free text only. */
+const PASSPORT_PLAIN = new Set(["attest"]);
 const SIP_HEADER_KEY = /^(?:x-|uui$|p-asserted-identity$|remote-party-id$|history-info$)/i;
 /**
  * A field (JSON key, XML element or attribute, query or form parameter) whose value is a credential:
@@ -176,6 +224,10 @@ const ID_FIELD = 16;
 const PHONE_FIELD = 32;
 const CONTAINER = 64;
 const CREDENTIAL = 128;
+const PERSONAL = 256;
+const IDENTITY = 512;
+/** Kinds whose object or array values hold personal values only. */
+const OPENS = CONTAINER | PERSONAL;
 /** Bounds of the per-capture caches (cleared when full; entries are pure functions of the key and the value). */
 const CACHE_LIMIT = 50_000;
 const NAME_LIMIT = 10_000;
@@ -220,13 +272,79 @@ export function mayHoldPhone(text: string): boolean {
   return false;
 }
 
+const BASE64URL = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const BASE64URL_TEXT = /^[A-Za-z0-9_-]+$/;
+/** Each base64url character's value, by character code. */
+const BASE64URL_VALUE = new Uint8Array(128);
+for (let i = 0; i < BASE64URL.length; i++) BASE64URL_VALUE[BASE64URL.charCodeAt(i)] = i;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8Encoder = new TextEncoder();
+
+/** The UTF-8 text of an unpadded base64url segment (a JWT's), or `undefined` when it is not one. */
+function fromBase64Url(segment: string): string | undefined {
+  if (!BASE64URL_TEXT.test(segment) || segment.length % 4 === 1) return undefined;
+  const bytes = new Uint8Array(Math.floor((segment.length * 3) / 4));
+  let bits = 0;
+  let buffer = 0;
+  let n = 0;
+  for (let i = 0; i < segment.length; i++) {
+    buffer = ((buffer << 6) | BASE64URL_VALUE[segment.charCodeAt(i)]) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes[n++] = (buffer >> bits) & 255;
+    }
+  }
+  try {
+    return utf8.decode(bytes.subarray(0, n));
+  } catch {
+    return undefined;
+  }
+}
+
+/** A text as an unpadded base64url segment of its UTF-8 bytes. */
+function toBase64Url(text: string): string {
+  const bytes = utf8Encoder.encode(text);
+  let out = "";
+  for (let i = 0; i < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
+    out += BASE64URL[(n >> 18) & 63] + BASE64URL[(n >> 12) & 63];
+    if (i + 1 < bytes.length) out += BASE64URL[(n >> 6) & 63];
+    if (i + 2 < bytes.length) out += BASE64URL[n & 63];
+  }
+  return out;
+}
+
+/** A JSON object's text, parsed, or `undefined`. */
+function jsonObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A character XML escapes (`answer` also looks for the escaped form of a value holding one). */
 const XML_SPECIAL = /[&<>]/;
 const HTTP = /^https?:\/\//i;
 /** Whether `text` starts with `http://` or `https://`, any case. */
 const startsWithHttp = (text: string): boolean => (text.charCodeAt(0) | 32) === 104 && HTTP.test(text);
 
-const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|Email|Contact|^Text$)/;
+/**
+ * Numbers-family elements whose text is personal, from the notifications and the port-in / port-out,
+ * E911, LIDB, DLDA, CSR and notification-group orders they report: ids, numbers (`TelephoneNumber`,
+ * `AccountNumber`, `BillingTelephoneNumber`, `HouseNumber`), names (`SubscriberName`, `BusinessName`,
+ * `FirstName`, `LastName`, `CallerName`, `LoaAuthorizingPerson`, `MiddleInitial`, LIDB's
+ * `SubscriberInformation`), address parts (`ServiceAddress`'s `HousePrefix`/`HouseSuffix`, `PreDirectional`,
+ * `StreetName`, `StreetSuffix`, `PostDirectional`, `AddressLine2`, `City`, `Zip`, `PlusFour`, `County`),
+ * contacts (`Email`, `EmailAddress`, `Phone`, `Contact…`), order notes (`Note`), the requesting carrier's
+ * `PON`. Enum-like, status, date and code elements stay: `Status`, `OrderType`, `SubscriberType`,
+ * `StateCode`, `Country`, `…Type` (`AddressType`), `Code`, `LastModifiedDate`, `ActualFocDate`…; `Message` and
+ * `Description` are Bandwidth's texts: their numbers, ids and e-mails are replaced (the free-text pass).
+ */
+const XML_PERSONAL = /(?:Id$|ID$|Number|^Tn$|TN$|Url$|Name$|Address|Street|City|Zip|PlusFour|Postal|County|Email|Contact|Phone|Person$|Initial$|^House|Directional$|Information$|^Notes?$|^PON$|^Text$)/;
 const ID_PREFIX = /^[a-z]{1,6}-/;
 
 const DIGITS = "0123456789";
@@ -262,6 +380,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
   const kinds = new Map<string, number>();
   /** Redacted URLs with the pairs they noted (a call's `callUrl` comes back in each of its callbacks). */
   const urls = new Map<string, { readonly text: string; readonly pairs: readonly (readonly [string, string])[] }>();
+  /** The last Identity header redacted, and its redaction with the pairs it noted. */
+  let lastIdentity = "";
+  let lastIdentityOut: { readonly text: string; readonly pairs: readonly (readonly [string, string])[] } = { text: "", pairs: [] };
 
   function kindOf(key: string): number {
     let kind = kinds.get(key);
@@ -274,6 +395,8 @@ export function createRedactor(options: RedactionOptions): Redactor {
       (ID_KEY.test(key) ? ID_FIELD : 0) |
       (PHONE_KEY.test(key) ? PHONE_FIELD : 0) |
       (CONTAINER_KEY.test(key) ? CONTAINER : 0) |
+      (PERSONAL_KEY.test(key) && !NOT_A_PERSON.test(key) ? PERSONAL : 0) |
+      (IDENTITY_KEY.test(key) ? IDENTITY : 0) |
       (isCredential(key) ? CREDENTIAL : 0);
     if (kinds.size >= NAME_LIMIT) kinds.clear();
     kinds.set(key, kind);
@@ -317,6 +440,21 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return out;
   }
 
+  /**
+   * An e-mail address's pseudonym: `u-` and 12 hex digits of its keyed hash (of the address in lower case:
+   * `Jane@X.com` and `jane@x.com` line up) at `example.invalid`. Still a valid address (a `format: email`
+   * field still validates) that can never be delivered (`.invalid` is reserved). The domain is not kept: a
+   * person's own domain (`jane@smith-family.name`) or a small company's names them as well as the address.
+   */
+  function emailPseudonym(address: string): string {
+    return `u-${hexOf(address.toLowerCase())}@example.invalid`;
+  }
+
+  /** A value replaced as a whole: an e-mail address by its e-mail pseudonym, anything else by its pseudonym. */
+  function whole(text: string): string {
+    return isEmail(text) ? emailPseudonym(text) : pseudonym(text);
+  }
+
   function note(replaced: Map<string, string>, from: string, to: string): string {
     if (from !== to && from.length >= 3) replaced.set(from, to);
     // a North American E.164 number an answer may echo in its national form (`<PhoneNumber>9195550100`)
@@ -328,7 +466,9 @@ export function createRedactor(options: RedactionOptions): Redactor {
   function phones(text: string, replaced: Map<string, string>, done?: ReadonlySet<string>): string {
     // each scan only when the text can hold a match (most values are words, times, enum values)
     const masked = maskInText(text);
-    const numbers = mayHoldPhone(masked) ? masked.replace(PHONE_TEXT, (match) => (done?.has(match) ? match : note(replaced, match, phonePseudonym(match)))) : masked;
+    // e-mail addresses first: a number or id inside one goes with the address
+    const mails = masked.includes("@") ? masked.replace(EMAIL, (match) => (done?.has(match) ? match : note(replaced, match, emailPseudonym(match)))) : masked;
+    const numbers = mayHoldPhone(mails) ? mails.replace(PHONE_TEXT, (match) => (done?.has(match) ? match : note(replaced, match, phonePseudonym(match)))) : mails;
     const users = numbers.includes("sip") ? numbers.replace(SIP_USER, (whole, scheme: string, user: string) => (NOT_PERSONAL.test(user) || done?.has(whole) ? whole : `${scheme}${note(replaced, user, pseudonym(user))}@`)) : numbers;
     return mayHoldId(users) ? users.replace(ID_TOKEN, (match) => (done?.has(match) ? match : note(replaced, match, pseudonym(match)))) : users;
   }
@@ -365,6 +505,89 @@ export function createRedactor(options: RedactionOptions): Redactor {
     return known.text;
   }
 
+  /**
+   * {@link identityOf}, the last one remembered with the pairs it noted (as {@link redactUrl}): an inbound
+   * call's header comes again in the same body (`identity`, `sipHeaders.identity`), rarely in another call.
+   */
+  function redactIdentity(text: string, replaced: Map<string, string>): string {
+    if (text !== lastIdentity) {
+      const own = new Map<string, string>();
+      lastIdentityOut = { text: identityOf(text, own), pairs: [...own] };
+      lastIdentity = text;
+    }
+    for (const [from, to] of lastIdentityOut.pairs) replaced.set(from, to);
+    return lastIdentityOut.text;
+  }
+
+  /**
+   * The SIP Identity header (a SHAKEN PASSporT: `header.payload.signature;info=<…pem>;alg=ES256;ppt=shaken`)
+   * with the same shape: the header (algorithm, type, the signing carrier's certificate URL) kept but for the
+   * free-text patterns; the payload decoded and redacted claim by claim (`orig.tn` / `dest.tn` get the digits
+   * of the pseudonym `from` / `to` got, `origid` and every other string claim but `attest` a pseudonym, `iat`
+   * kept) and encoded again; the signature replaced by as many base64url characters (see {@link signature}: it
+   * can no longer verify, the payload changed); the parameters kept but for the free-text patterns. Anything
+   * that does not decode: replaced whole.
+   */
+  function identityOf(text: string, replaced: Map<string, string>): string {
+    const semi = text.indexOf(";");
+    const token = semi === -1 ? text : text.slice(0, semi);
+    const parts = token.split(".");
+    const headerText = parts.length === 3 ? passportHeader(parts[0]) : undefined;
+    const payload = headerText !== undefined ? jsonObject(fromBase64Url(parts[1])) : undefined;
+    if (payload === undefined || !BASE64URL_TEXT.test(parts[2])) return note(replaced, text, pseudonym(text));
+    const header = phones(headerText!, replaced);
+    const claimed = JSON.stringify(claims(payload, "", replaced));
+    const params = semi === -1 ? "" : phones(text.slice(semi), replaced);
+    const out = `${header === headerText ? parts[0] : toBase64Url(header)}.${toBase64Url(claimed)}.${signature(parts[2])}${params}`;
+    return note(replaced, text, out);
+  }
+
+  /**
+   * A replaced signature: as many base64url characters, from one keyed hash of it (cycled). Not a pseudonym
+   * of the cache: a signature never comes again in another field, and each call has its own.
+   */
+  function signature(text: string): string {
+    const bytes = options.hmac(text);
+    let out = "";
+    for (let i = 0; i < text.length; i++) out += BASE64URL[(bytes[i % bytes.length] + (i >> 5) * 23) & 63];
+    return out;
+  }
+
+  let lastHeader = "";
+  let lastHeaderText: string | undefined;
+  /**
+   * A PASSporT header segment's JSON text, or `undefined` when it does not decode to a JSON object. The last one
+   * is remembered: a carrier signs every call with the same header.
+   */
+  function passportHeader(segment: string): string | undefined {
+    if (segment !== lastHeader) {
+      const text = fromBase64Url(segment);
+      lastHeaderText = text !== undefined && jsonObject(text) !== undefined ? text : undefined;
+      lastHeader = segment;
+    }
+    return lastHeaderText;
+  }
+
+  /** A PASSporT's claims (parsed, its own copy), redacted: see {@link identityOf}. */
+  function claims(node: unknown, key: string, replaced: Map<string, string>): unknown {
+    const kind = kindOf(key);
+    if ((kind & CREDENTIAL) !== 0) return typeof node === "string" ? secret(key, node) : masked(node);
+    if (typeof node === "string") {
+      if (node === "" || PASSPORT_PLAIN.has(key)) return phones(node, replaced);
+      // a number as SHAKEN writes it (E.164 digits without the `+`): the digits of the pseudonym `from` got
+      if (key === "tn" && /^[1-9]\d{6,14}$/.test(node)) return note(replaced, node, pseudonym(`+${node}`).slice(1));
+      return (kind & (PHONE_FIELD | URL_FIELD)) !== 0 ? value(key, node, false, replaced) : note(replaced, node, whole(node));
+    }
+    if (Array.isArray(node)) return node.map((item) => claims(item, key, replaced));
+    if (node !== null && typeof node === "object") {
+      const out: Record<string, unknown> = {};
+      for (const [name, child] of Object.entries(node as Record<string, unknown>)) put(out, name, claims(child, name, replaced));
+      return out;
+    }
+    const out = typeof node === "number" ? scalar(kind, String(node), true, false) : undefined;
+    return out === undefined ? node : out;
+  }
+
   /** A URL with its user info and credential parameters masked, path segments with digits and query values replaced. */
   function urlOf(text: string, replaced: Map<string, string>): string {
     let parsed: URL;
@@ -398,17 +621,22 @@ export function createRedactor(options: RedactionOptions): Redactor {
     const kind = kindOf(key);
     if ((kind & CREDENTIAL) !== 0) return secret(key, text);
     if ((kind & KEEP) !== 0) return maskCredentials(text);
-    if (inside || (kind & SIP_HEADER) !== 0) return note(replaced, text, pseudonym(text));
+    // the PASSporT keeps its shape, under sipHeaders too
+    if ((kind & IDENTITY) !== 0) return redactIdentity(text, replaced);
+    if (inside || (kind & (SIP_HEADER | PERSONAL)) !== 0) return note(replaced, text, whole(text));
+    // a SIP URI under a URL's name (a PASSporT's `uri`): its user and numbers, as in `from`
+    if ((kind & URL_FIELD) !== 0 && /^sips?:/i.test(text)) return phones(text, replaced);
     if ((kind & URL_FIELD) !== 0 || startsWithHttp(text)) return redactUrl(text, replaced);
     // keys pressed at a <Gather>: a menu choice (`1`, `12#`) stays so a replayed IVR takes the same branch; a
     // longer entry is a card or account number or a PIN (PCI data): replaced, digits by digits
     if (key === "digits" && text.replace(/[#*]/g, "").length >= 5) return note(replaced, text, pseudonym(text));
     if ((kind & TEXT_FIELD) !== 0) return note(replaced, text, `[redacted ${pseudonym(hexOf(text))}]`);
-    if ((kind & ID_FIELD) !== 0) return note(replaced, text, pseudonym(text));
+    // a caller id (`transferCallerId`: a number's name ending in `Id`) is a number: `Private` stays
+    if ((kind & (ID_FIELD | PHONE_FIELD)) === ID_FIELD) return note(replaced, text, pseudonym(text));
     if ((kind & PHONE_FIELD) !== 0) {
       if (NOT_PERSONAL.test(text)) return text;
       PHONE_TEXT.lastIndex = 0;
-      return PHONE_TEXT.test(text) || /^sips?:[^@]+@/i.test(text) ? phones(text, replaced) : note(replaced, text, pseudonym(text));
+      return PHONE_TEXT.test(text) || /^sips?:[^@]+@/i.test(text) ? phones(text, replaced) : note(replaced, text, whole(text));
     }
     return phones(text, replaced);
   }
@@ -438,9 +666,10 @@ export function createRedactor(options: RedactionOptions): Redactor {
       return out === undefined ? node : out;
     }
     if ((kind & KEEP) !== 0) return kept(node);
-    const nested = inside || (kind & CONTAINER) !== 0;
+    const nested = inside || (kind & OPENS) !== 0;
+    const spared = inside ? undefined : SPARED.get(key);
     const object = node as Record<string, unknown>;
-    for (const name of Object.keys(object)) object[name] = walk(object[name], name, nested, replaced);
+    for (const name of Object.keys(object)) object[name] = walk(object[name], name, nested && spared?.has(name) !== true, replaced);
     return object;
   }
 
@@ -455,6 +684,8 @@ export function createRedactor(options: RedactionOptions): Redactor {
       const n = Number(text);
       if (Number.isSafeInteger(n) && n >= 1_000_000) return Number(pseudonym(text));
     }
+    // a coordinate (`"latitude": 35.7796`) stays a number: its digits replaced (another spelling: 0)
+    if (number && !inside && (kind & PERSONAL) !== 0) return /^-?\d+(?:\.\d+)?$/.test(text) ? Number(pseudonym(text)) : 0;
     return inside ? pseudonym(text) : undefined;
   }
 
@@ -481,12 +712,29 @@ export function createRedactor(options: RedactionOptions): Redactor {
   }
 
   /** An element's text replaced, still well-formed: entity references (`&amp;`) stay, CDATA keeps its markers. */
-  function xmlText(inner: string): string {
+  function xmlText(inner: string, replaced: Map<string, string>, done: Set<string>): string {
     return inner.replace(
       /(<!\[CDATA\[)([\s\S]*?)(\]\]>)|(&(?:#\d+|#x[0-9A-Fa-f]+|[A-Za-z][\w.-]*);)|([^&<]+)/g,
       (_whole, open: string | undefined, cdata: string, close: string, entity: string | undefined, plain: string) =>
-        open !== undefined ? `${open}${pseudonym(cdata)}${close}` : entity !== undefined ? entity : pseudonym(plain),
+        open !== undefined ? `${open}${pseudonym(cdata)}${close}` : entity !== undefined ? entity : personalText(plain, replaced, done),
     );
+  }
+
+  /**
+   * A personal element's text replaced: e-mail addresses in it by their e-mail pseudonyms (the same as
+   * anywhere else; noted in `done`, so the free-text pass leaves them), the rest by pseudonyms.
+   */
+  function personalText(plain: string, replaced: Map<string, string>, done: Set<string>): string {
+    if (!plain.includes("@")) return pseudonym(plain);
+    let out = "";
+    let last = 0;
+    for (const match of plain.matchAll(EMAIL)) {
+      const address = note(replaced, match[0], emailPseudonym(match[0]));
+      done.add(address);
+      out += (match.index > last ? pseudonym(plain.slice(last, match.index)) : "") + address;
+      last = match.index + match[0].length;
+    }
+    return out + (last < plain.length ? pseudonym(plain.slice(last)) : "");
   }
 
   function xml(text: string, replaced: Map<string, string>): string {
@@ -502,7 +750,13 @@ export function createRedactor(options: RedactionOptions): Redactor {
       if (inner.trim() === "" || !personalElement(name) || NOT_PERSONAL.test(inner.trim())) return whole;
       PHONE_TEXT.lastIndex = 0;
       const match = PHONE_TEXT.exec(inner);
-      const out = match !== null && match[0] === inner.trim() ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0]))) : note(replaced, inner, xmlText(inner));
+      const trimmed = inner.trim();
+      const out =
+        match !== null && match[0] === trimmed
+          ? inner.replace(match[0], note(replaced, match[0], phonePseudonym(match[0])))
+          : isEmail(trimmed)
+            ? inner.replace(trimmed, note(replaced, trimmed, emailPseudonym(trimmed)))
+            : note(replaced, inner, xmlText(inner, replaced, done));
       done.add(out.trim());
       return `<${name}${attrs ?? ""}>${out}</${name}>`;
     });
@@ -513,7 +767,8 @@ export function createRedactor(options: RedactionOptions): Redactor {
   let noting = new Map<string, string>();
   const json: JsonRedaction = {
     keeps: (key) => (kindOf(key) & KEEP) !== 0,
-    opens: (key) => (kindOf(key) & CONTAINER) !== 0,
+    opens: (key) => (kindOf(key) & OPENS) !== 0,
+    spares: (container, name) => SPARED.get(container)?.has(name) === true,
     masks: (key) => (kindOf(key) & CREDENTIAL) !== 0,
     // as walk: a credential's value is masked first (an empty one too, which `value` leaves)
     string: (key, text, inside) => ((kindOf(key) & CREDENTIAL) !== 0 ? secret(key, text) : value(key, text, inside, noting)),
@@ -526,7 +781,7 @@ export function createRedactor(options: RedactionOptions): Redactor {
   function personalElement(name: string): boolean {
     let personal = elements.get(name);
     if (personal === undefined) {
-      personal = XML_PERSONAL.test(name);
+      personal = XML_PERSONAL.test(name) && !name.endsWith("Type"); // `AddressType`, `PhoneNumberType`: enum-like
       if (elements.size >= NAME_LIMIT) elements.clear();
       elements.set(name, personal);
     }

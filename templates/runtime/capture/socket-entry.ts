@@ -62,6 +62,26 @@ function maskQuery(url: string): string {
   return `${url.slice(0, q)}?${out.join("&")}`;
 }
 
+/**
+ * Whether a subprotocol is a plain name (`audio.v1`, `base64.binary.k8s.io`): a letter, then at most 63
+ * letters, digits and `._+-`, and no part between those marks that looks like a token (16 characters or
+ * more, or 8 or more with a digit: a key, a hash, a UUID's group).
+ */
+function protocolName(name: string): boolean {
+  return /^[A-Za-z][\w.+-]{0,63}$/.test(name) && name.split(/[._+-]/).every((part) => part.length < 16 && (part.length < 8 || !/\d/.test(part)));
+}
+
+/**
+ * The open's headers with `sec-websocket-protocol` kept only when it is a plain list of protocol names: a
+ * client can put a token there (`bearer.<token>`, a bare JWT), so anything else is stored as `***`.
+ */
+function maskProtocol(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const out = { ...headers };
+  const protocol = out["sec-websocket-protocol"];
+  if (protocol !== undefined && !protocol.split(",").every((name) => protocolName(name.trim()))) out["sec-websocket-protocol"] = "***";
+  return out;
+}
+
 /** The payload of a media / playAudio message, dropped (length kept). */
 function dropPayload(message: Record<string, unknown>): number | undefined {
   const holder = message.eventType === "playAudio" ? (message.media as Record<string, unknown> | undefined) : message;
@@ -152,7 +172,7 @@ function maskTranscript(message: Record<string, unknown>, redactor: Redactor): v
  */
 export function socketEntryOf(record: CapturedSocketMessage & { readonly payloadLength?: number }, options: SocketEntryOptions): SocketCaptureEntry {
   const head = { v: 1 as const, socket: record.kind, connection: record.connection, at: isoOf(record.at), type: record.type };
-  if (record.type === "open") return { ...head, url: maskQuery(record.url ?? ""), headers: { ...(record.headers ?? {}) } };
+  if (record.type === "open") return { ...head, url: maskQuery(record.url ?? ""), headers: maskProtocol(record.headers ?? {}) };
   if (record.type === "close") return { ...head, code: record.code, reason: record.reason ?? "" };
   if (record.text === undefined) return { ...head, omitted: `a binary frame of ${record.binaryBytes ?? 0} bytes` };
   let parsed: unknown;
