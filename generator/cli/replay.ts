@@ -4,13 +4,12 @@
 // what the server sent (event types, a playAudio's content type, the close code). Exit 0 same answers, 1 any
 // difference, 2 usage error; `--update` writes the new answers (and the sockets as replayed) into the capture
 // files instead.
-import { writeFileSync } from "node:fs";
 import { replayCapture } from "../../generated/testing.js";
 import type { ReplayResult, SocketReplayResult } from "../../generated/testing.js";
 import type { CaptureEntry, SocketCaptureEntry } from "../../generated/capture.js";
 import { socketSessions } from "../../generated/runtime/capture/socket-sessions.js";
 import { parseArgs, UsageError } from "./args.js";
-import { readCaptures, type CaptureFile } from "./capture-files.js";
+import { readCaptures, replaceCaptureFile, type CaptureFile } from "./capture-files.js";
 import { recapturedWarning, watchCaptures } from "./capture-growth.js";
 import { callbackUrlMistake, replayHint } from "./replay-hints.js";
 import type { ReplayedStatus } from "./replay-hints.js";
@@ -49,8 +48,10 @@ Options:
   --timeout SECONDS         give up on a delivery the receiver has not answered after this long (default 15):
                             it counts as a difference ("no answer"), and replay goes on with the next
   --update                  accept the new answers: write them, and the sockets as replayed, into the
-                            capture files (exit 0); a file that grew while replaying (the receiver is
-                            capturing into it) is left as it is (exit 1)
+                            capture files (exit 0), each atomically (a temporary file in its folder,
+                            fsynced, renamed over it, its mode kept: an interrupted update leaves the
+                            old file whole); a file that grew while replaying (the receiver is
+                            capturing into it) or is a symbolic link is left as it is (exit 1)
   --json                    one JSON object per delivery and per socket, then a summary line
 
 Replay against a receiver with capture off: one capturing into the replayed folder records every
@@ -210,18 +211,34 @@ async function replaySockets(files: readonly CaptureFile[], url: string, options
  * --update: rewrites each file with a new answer or socket, after the receiver had time to write what it
  * captured; a file that grew meanwhile (the receiver captures into it) is left alone: returned.
  */
-async function writeUpdates(files: readonly CaptureFile[], updatedEntries: Map<CaptureFile, CaptureEntry[]>, sockets: SocketsReplayed, growth: ReturnType<typeof watchCaptures>): Promise<string[]> {
-  const notUpdated: string[] = [];
+async function writeUpdates(
+  files: readonly CaptureFile[],
+  updatedEntries: Map<CaptureFile, CaptureEntry[]>,
+  sockets: SocketsReplayed,
+  growth: ReturnType<typeof watchCaptures>,
+): Promise<{ path: string; why: string }[]> {
+  const notUpdated: { path: string; why: string }[] = [];
   await new Promise((resolve) => setTimeout(resolve, RECAPTURE_WAIT_MS)); // a capture writes what it recorded within ~20 ms
   for (const file of files) {
     const entries = updatedEntries.get(file);
     if (entries === undefined && !sockets.touched.has(file)) continue;
     if (growth.grew(file.path)) {
-      notUpdated.push(file.path); // rewriting it would lose what the receiver appended
+      notUpdated.push({ path: file.path, why: "it grew while replaying (the receiver is capturing into it)" }); // rewriting it would lose what the receiver appended
       continue;
     }
-    // socket records after the deliveries (each carries its own time)
-    writeFileSync(file.path, [...(entries ?? file.entries), ...updatedSockets(file, sockets.replacement)].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    // socket records after the deliveries (each carries its own time); atomically: an interrupted update
+    // leaves the old file whole, and a link is not written through
+    const text = [...(entries ?? file.entries), ...updatedSockets(file, sockets.replacement)].map((entry) => `${JSON.stringify(entry)}\n`).join("");
+    let refused: string | undefined;
+    try {
+      refused = replaceCaptureFile(file.path, text);
+    } catch (error) {
+      refused = `it could not be rewritten (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it is as it was`;
+    }
+    if (refused !== undefined) {
+      notUpdated.push({ path: file.path, why: refused });
+      continue;
+    }
     growth.rebase(file.path);
   }
   return notUpdated;
@@ -259,7 +276,7 @@ async function run(argv: string[]): Promise<number> {
   if (hint !== undefined) process.stderr.write(hint);
   const warning = recapturedWarning(growth.changes());
   if (warning !== undefined) process.stderr.write(warning);
-  for (const path of notUpdated) process.stderr.write(`bw-codegen replay: ${path} not updated: it grew while replaying (the receiver is capturing into it)\n`);
+  for (const { path, why } of notUpdated) process.stderr.write(`bw-codegen replay: ${printable(path)} not updated: ${printable(why)}\n`);
   const different = deliveries.different + sockets.tally.different;
   const updated = update && different > 0 && notUpdated.length === 0;
   if (json) {
