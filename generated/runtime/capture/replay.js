@@ -6,6 +6,8 @@
  * (`socket-replay.ts`: over `ws`, loaded only when a capture holds sockets and the target is a URL, or in
  * process against a stream server). Deliveries: edge-safe, `fetch` only.
  */
+import { BandwidthError } from "../errors.js";
+import { DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "../simulate/answer-body.js";
 import { basicAuthorization, deliverEvent } from "../testing/index.js";
 import { compareAnswers } from "./compare.js";
 import { replayTarget } from "./replay-target.js";
@@ -53,14 +55,22 @@ export async function replayCapture(target, capture, options = {}) {
     const authorization = options.username !== undefined && options.password !== undefined ? basicAuthorization(options.username, options.password) : undefined;
     const preemptive = authorization === undefined ? undefined : (input, init) => direct(input, { ...init, headers: { ...init.headers, authorization } });
     const results = [];
+    // the challenge is checked on the first delivery sent as Bandwidth sends one (not on a refused one resent as it came)
+    const challengeAt = entries.findIndex((entry) => asDelivered(entry));
     for (let index = 0; index < entries.length; index++) {
         const entry = entries[index];
         const headers = {};
         if (entry.headers["user-agent"] !== undefined)
             headers["user-agent"] = entry.headers["user-agent"];
         const common = { index, family: entry.family, event: entry.event, url: entry.url, recorded: entry.answer };
-        const challenged = preemptive === undefined || index === 0 || options.challenge === "every";
+        const challenged = preemptive === undefined || index === challengeAt || options.challenge === "every";
         try {
+            if (!asDelivered(entry)) {
+                // a delivery the receiver refused, resent as it came (its method, content type, size; wrong credentials for a 401)
+                const actual = await sendAsRecorded(replayTarget(base, entry.url), entry, options, fetch);
+                results.push({ ...common, actual, differences: compareAnswers(entry.answer, actual) });
+                continue;
+            }
             const answer = await deliverEvent({
                 url: replayTarget(base, entry.url),
                 method: entry.method === "GET" ? "GET" : "POST",
@@ -80,6 +90,55 @@ export async function replayCapture(target, capture, options = {}) {
     }
     const sockets = await replaySockets(target, socketEntries, options);
     return { ok: results.every((r) => r.differences.length === 0) && sockets.every((s) => s.differences.length === 0), results, sockets };
+}
+/** The most bytes replay sends for a recorded body over the limit (a capture from anywhere may name any size). */
+const MOST_FILLER_BYTES = 32 << 20;
+/** The size of a recorded body that was over the limit (`omitted`: `over the body limit (N bytes announced)` / `(more than N bytes)`), or undefined. */
+function oversizeOf(entry) {
+    const match = /^over the body limit \((more than )?(\d{1,15}) bytes/.exec(entry.omitted ?? "");
+    if (match === null || entry.body !== null)
+        return undefined;
+    return Math.min(Number(match[2]) + (match[1] === undefined ? 0 : 1), MOST_FILLER_BYTES);
+}
+/**
+ * Whether a recorded delivery is replayed as Bandwidth delivers an event (`deliverEvent`: its challenge, a
+ * POST's body with a content type): every one but those refused for how they came: wrong credentials (a
+ * recorded 401: the credential-less first request of the challenge is never recorded), a method refused
+ * (405, answered before any challenge), a POST without a content type (415), a body over the limit (413).
+ */
+function asDelivered(entry) {
+    // 405 too: the method is refused before the credentials are asked for, so there is no challenge to go through
+    if (entry.answer.status === 401 || entry.answer.status === 405)
+        return false;
+    if (entry.method === "GET")
+        return true;
+    return entry.method === "POST" && entry.headers["content-type"] !== undefined && oversizeOf(entry) === undefined;
+}
+/** Sends a refused delivery as it came: its method, headers, body (a body over the limit as that many spaces); for a 401, credentials that are wrong. */
+async function sendAsRecorded(url, entry, options, fetch) {
+    const headers = {};
+    for (const name of ["content-type", "user-agent"])
+        if (entry.headers[name] !== undefined)
+            headers[name] = entry.headers[name];
+    const right = options.username !== undefined && options.password !== undefined ? basicAuthorization(options.username, options.password) : undefined;
+    // a recorded 401 had credentials the receiver refused: the same user with a password nobody has
+    const wrong = basicAuthorization(options.username ?? "bw-codegen-replay", `not-the-password-${Math.random().toString(36).slice(2)}${Date.now()}`);
+    const authorization = entry.answer.status === 401 ? wrong : right;
+    if (authorization !== undefined)
+        headers.authorization = authorization;
+    const size = oversizeOf(entry);
+    const body = entry.method === "GET" || entry.method === "HEAD" ? undefined : size !== undefined ? " ".repeat(size) : (entry.body ?? "");
+    const controller = new AbortController();
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const timer = setTimeout(() => controller.abort(new BandwidthError("BW_NO_ANSWER", `no answer within ${timeoutMs} ms`)), timeoutMs);
+    try {
+        const response = await (fetch ?? globalThis.fetch)(url, { method: entry.method, headers, body, signal: controller.signal, redirect: "manual" });
+        const text = await readAnswerText(response, DEFAULT_MAX_ANSWER_BYTES);
+        return { status: response.status, contentType: response.headers.get("content-type") ?? undefined, body: text };
+    }
+    finally {
+        clearTimeout(timer);
+    }
 }
 async function replaySockets(target, entries, options) {
     const results = [];
