@@ -6,7 +6,9 @@
  * sends the recorded inbound messages in order, each once the server has sent the messages it had sent by
  * then when recorded (or `stepTimeoutMs` passed), collects what it sends, and compares (`socket-sessions.ts`).
  * When the server has not closed the socket once everything was sent and read, the replay closes it with the
- * recorded code, as the peer did. Targets: a `ws(s)://` base URL (the `ws` package, loaded lazily, as the
+ * recorded code, as the peer did; when the capture says the server closed it (`by: "receiver"`), the server
+ * gets as long as it took then (plus `stepTimeoutMs`, at most 30 s more) to do so again, and a server that no
+ * longer does is a `close` difference (`1000 by the receiver` / `1000 by bandwidth`). Targets: a `ws(s)://` base URL (the `ws` package, loaded lazily, as the
  * simulator does), or a `createStreamServer` in process (no network: its `authorizeUpgrade` and `accept`).
  */
 import type { SocketKind, StreamServer } from "../sockets/types.js";

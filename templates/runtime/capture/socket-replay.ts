@@ -5,7 +5,9 @@
  * sends the recorded inbound messages in order, each once the server has sent the messages it had sent by
  * then when recorded (or `stepTimeoutMs` passed), collects what it sends, and compares (`socket-sessions.ts`).
  * When the server has not closed the socket once everything was sent and read, the replay closes it with the
- * recorded code, as the peer did. Targets: a `ws(s)://` base URL (the `ws` package, loaded lazily, as the
+ * recorded code, as the peer did; when the capture says the server closed it (`by: "receiver"`), the server
+ * gets as long as it took then (plus `stepTimeoutMs`, at most 30 s more) to do so again, and a server that no
+ * longer does is a `close` difference (`1000 by the receiver` / `1000 by bandwidth`). Targets: a `ws(s)://` base URL (the `ws` package, loaded lazily, as the
  * simulator does), or a `createStreamServer` in process (no network: its `authorizeUpgrade` and `accept`).
  */
 
@@ -231,6 +233,16 @@ async function openWs(url: string, headers: Record<string, string>, timeoutMs: n
   };
 }
 
+/** The longest a replay waits for a server to close a socket it closed when recorded, past the step timeout (ms). */
+const MOST_CLOSE_DELAY_MS = 30_000;
+
+/** How long after the last message before it the recorded close came (ms, bounded; 0 when the times are not known). */
+function closeDelay(session: SocketSession): number {
+  const last = session.messages.at(-1) ?? session.open;
+  const delay = Date.parse(session.close?.at ?? "") - Date.parse(last?.at ?? "");
+  return Number.isFinite(delay) ? Math.min(Math.max(delay, 0), MOST_CLOSE_DELAY_MS) : 0;
+}
+
 /** A code a peer may send in a close frame (1005 / 1006 only describe a close). */
 const sendable = (code: number | undefined): number => (code !== undefined && (code === 1000 || (code >= 3000 && code < 5000)) ? code : 1000);
 
@@ -342,10 +354,16 @@ export async function replaySocketSession(session: SocketSession, options: Socke
   }
   await caughtUp();
   await socket.settle();
+  if (socket.closed === undefined && session.close?.by === "receiver") {
+    // the server closed it when recorded: it gets as long as it took then (bounded), before the peer's side closes it
+    const deadline = Date.now() + stepMs + closeDelay(session);
+    while (socket.closed === undefined && Date.now() < deadline) await socket.next(deadline - Date.now());
+  }
   if (socket.closed === undefined) await socket.close(sendable(recorded.close));
   log();
   const code = socket.closed?.code;
-  replayed.push(asRecord({ ...head, at: Date.now(), type: "close", code, reason: session.close?.reason ?? "" }));
-  const actual: SocketTranscript = { out: socket.received.map(outboundShape), in: sent, close: code };
+  const closedBy = socket.closed?.by === "server" ? "receiver" : "bandwidth";
+  replayed.push(asRecord({ ...head, at: Date.now(), type: "close", code, reason: session.close?.reason ?? "", by: closedBy }));
+  const actual: SocketTranscript = { out: socket.received.map(outboundShape), in: sent, close: code, closedBy };
   return { ...common, actual, differences: compareSockets(recorded, actual), replayed };
 }

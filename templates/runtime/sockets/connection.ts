@@ -270,7 +270,11 @@ class Connection implements SocketConnection {
       stopped: this.stopped,
     };
     if (stream !== undefined) stream.state = undefined; // release the user's state with the socket
-    if (this.ctx.capture !== undefined) this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason });
+    if (this.ctx.capture !== undefined) {
+      // a close code of our own means this server closed it (its close() ran first); otherwise the peer did
+      const by = this.closeCode !== undefined ? "receiver" : "bandwidth";
+      this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason, by });
+    }
     const hook = this.ctx.options.onClose;
     if (hook !== undefined) this.guard("onClose", () => hook(info));
   }
