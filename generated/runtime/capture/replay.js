@@ -2,9 +2,12 @@
 /**
  * Replays a capture (`bw-codegen replay`, `replayCapture` of `bw-codegen/testing`): re-delivers every recorded
  * request in order, with Bandwidth's auth challenge when credentials are given (`deliverEvent`), and compares
- * each answer with the recorded one (`compare.ts`); then the captured sockets, one after the other
- * (`socket-replay.ts`: over `ws`, loaded only when a capture holds sockets and the target is a URL, or in
- * process against a stream server). Deliveries: edge-safe, `fetch` only.
+ * each answer with the recorded one (`compare.ts`); the captured sockets (`socket-replay.ts`: over `ws`,
+ * loaded only when a capture holds sockets and the target is a URL, or in process against a stream server)
+ * interleaved with them in recorded order (`timeline`): a stream opens after the answer that started it, its
+ * messages go while the call's deliveries go on, sockets open together where they were, and a delivery
+ * that arrived before the one ahead of it was answered is sent without waiting for that answer. Reports
+ * keep the capture's order whatever finished first. Deliveries: edge-safe, `fetch` only.
  */
 import { BandwidthError } from "../errors.js";
 import { DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "../simulate/answer-body.js";
@@ -13,7 +16,7 @@ import { compareAnswers } from "./compare.js";
 import { replayTarget } from "./replay-target.js";
 import { parseCapture } from "./format.js";
 import { isSocketEntry } from "./socket-entry.js";
-import { replaySocketSession } from "./socket-replay.js";
+import { startSocketReplay } from "./socket-replay.js";
 import { recordedTranscript, socketSessions } from "./socket-sessions.js";
 function fetchOf(target) {
     if (typeof target === "string" || target instanceof URL)
@@ -50,14 +53,107 @@ export async function replayCapture(target, capture, options = {}) {
                 entries.push(entry);
         }
     }
+    const sessions = socketSessions(socketEntries);
+    const items = timeline(entries, sessions);
+    // the challenge is checked on the first delivery sent as Bandwidth sends one (not on a refused one resent as it came)
+    const first = items.find((item) => item.type === "delivery" && asDelivered(entries[item.index]));
+    const replayOne = deliverer(target, entries, options, first?.type === "delivery" ? first.index : -1);
+    const startRun = socketStarter(target, options);
+    const results = new Array(entries.length);
+    const sockets = new Array(sessions.length);
+    const runs = new Array(sessions.length);
+    // deliveries whose answer is awaited: each once the recorded time of its answer has come in the timeline
+    const inFlight = new Set();
+    const landed = async (at) => {
+        for (const flight of [...inFlight]) {
+            if (flight.end > at)
+                continue;
+            // recorded times are to the millisecond: an answer its next delivery set free (a handler waiting for
+            // it) can read as answered before that came; so the wait is bounded, and that delivery stays in flight
+            if (at === Number.POSITIVE_INFINITY)
+                await flight.done;
+            else if (!(await within(flight.done, flight.sent + (flight.end - flight.at) + LANDING_SLACK_MS - Date.now())))
+                continue;
+            inFlight.delete(flight);
+        }
+    };
+    for (const item of items) {
+        await landed(item.at);
+        if (item.type === "delivery") {
+            await staggered(inFlight, item.at);
+            inFlight.add({ at: item.at, end: item.end, sent: Date.now(), done: replayOne(item.index).then((result) => void (results[item.index] = result)) });
+        }
+        else if (item.type === "open")
+            runs[item.session] = await startRun(sessions[item.session]);
+        else if (item.type === "step")
+            await runs[item.session].step(item.entry);
+        else
+            sockets[item.session] = await runs[item.session].finish();
+    }
+    await landed(Number.POSITIVE_INFINITY);
+    return { ok: results.every((r) => r.differences.length === 0) && sockets.every((s) => s.differences.length === 0), results, sockets };
+}
+/** How much longer than when recorded a replay waits for an answer before it sends what came after it (ms). */
+const LANDING_SLACK_MS = 1000;
+/** Whether `done` settles within `ms` (it is awaited no longer than that). */
+async function within(done, ms) {
+    let timer;
+    const settled = await Promise.race([done.then(() => true), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(ms, 0), false)))]);
+    clearTimeout(timer);
+    return settled;
+}
+/**
+ * Before a delivery that arrived while others were being answered: waits, for each of those, as long after
+ * it was sent again as it came after it when recorded (or until it is answered), so overlapping deliveries
+ * reach the receiver staggered as they did (a handler that was already running when the next one came).
+ */
+async function staggered(inFlight, at) {
+    for (const flight of inFlight) {
+        const wait = flight.sent + Math.min(at - flight.at, flight.end - flight.at) - Date.now();
+        if (wait > 0)
+            await within(flight.done, wait);
+    }
+}
+/**
+ * The order a capture is replayed in: by recorded time, deliveries by arrival (a capture writes a delivery
+ * once answered, so one answered late comes after one that arrived after it) and socket records as they
+ * happened (a stream opens after the answer that started it and its messages go while the call's deliveries
+ * go on); a delivery before a socket record of the same millisecond, and otherwise the capture's order. A
+ * delivery without a time keeps its place after the one before it; a socket record's time never goes back
+ * within its socket (so its records keep their order); a socket with no close record finishes at the end.
+ */
+function timeline(entries, sessions) {
+    const items = [];
+    let last = Number.NEGATIVE_INFINITY;
+    entries.forEach((entry, index) => {
+        const parsed = Date.parse(entry.at);
+        const at = Number.isFinite(parsed) ? parsed : last;
+        last = at;
+        const latency = typeof entry.latencyMs === "number" && entry.latencyMs > 0 ? entry.latencyMs : 0;
+        items.push({ type: "delivery", at, end: at + latency, index });
+    });
+    sessions.forEach((session, i) => {
+        let at = Number.NEGATIVE_INFINITY;
+        const next = (record) => {
+            const parsed = Date.parse(record?.at ?? "");
+            at = Number.isFinite(parsed) ? Math.max(at, parsed) : at;
+            return at;
+        };
+        items.push({ type: "open", at: next(session.open ?? session.messages[0] ?? session.close), session: i });
+        for (const entry of session.messages)
+            items.push({ type: "step", at: next(entry), session: i, entry });
+        items.push({ type: "finish", at: session.close === undefined ? Number.POSITIVE_INFINITY : next(session.close), session: i });
+    });
+    // stable: deliveries (pushed first) before socket records at the same time, each kept in its own order
+    return items.sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? -1 : 1));
+}
+/** Replays delivery `index` of `entries`, the one at `challengeAt` through the 401 challenge (never throws: a delivery without an answer is its result's error). */
+function deliverer(target, entries, options, challengeAt) {
     const { base, fetch } = fetchOf(target);
     const direct = (input, init) => (fetch ?? globalThis.fetch)(input, init);
     const authorization = options.username !== undefined && options.password !== undefined ? basicAuthorization(options.username, options.password) : undefined;
     const preemptive = authorization === undefined ? undefined : (input, init) => direct(input, { ...init, headers: { ...init.headers, authorization } });
-    const results = [];
-    // the challenge is checked on the first delivery sent as Bandwidth sends one (not on a refused one resent as it came)
-    const challengeAt = entries.findIndex((entry) => asDelivered(entry));
-    for (let index = 0; index < entries.length; index++) {
+    return async (index) => {
         const entry = entries[index];
         const headers = {};
         if (entry.headers["user-agent"] !== undefined)
@@ -68,8 +164,7 @@ export async function replayCapture(target, capture, options = {}) {
             if (!asDelivered(entry)) {
                 // a delivery the receiver refused, resent as it came (its method, content type, size; wrong credentials for a 401)
                 const actual = await sendAsRecorded(replayTarget(base, entry.url), entry, options, fetch);
-                results.push({ ...common, actual, differences: compareAnswers(entry.answer, actual) });
-                continue;
+                return { ...common, actual, differences: compareAnswers(entry.answer, actual) };
             }
             const answer = await deliverEvent({
                 url: replayTarget(base, entry.url),
@@ -81,15 +176,13 @@ export async function replayCapture(target, capture, options = {}) {
                 timeoutMs: options.timeoutMs,
             });
             const actual = { status: answer.status, contentType: answer.contentType, body: answer.body };
-            results.push({ ...common, actual, differences: compareAnswers(entry.answer, actual) });
+            return { ...common, actual, differences: compareAnswers(entry.answer, actual) };
         }
         catch (error) {
             const actual = { status: 0, contentType: undefined, body: "" };
-            results.push({ ...common, actual, differences: [{ path: "status", recorded: String(entry.answer.status), actual: "no answer" }], error: error.message });
+            return { ...common, actual, differences: [{ path: "status", recorded: String(entry.answer.status), actual: "no answer" }], error: error.message };
         }
-    }
-    const sockets = await replaySockets(target, socketEntries, options);
-    return { ok: results.every((r) => r.differences.length === 0) && sockets.every((s) => s.differences.length === 0), results, sockets };
+    };
 }
 /** The most bytes replay sends for a recorded body over the limit (a capture from anywhere may name any size). */
 const MOST_FILLER_BYTES = 32 << 20;
@@ -140,20 +233,16 @@ async function sendAsRecorded(url, entry, options, fetch) {
         clearTimeout(timer);
     }
 }
-async function replaySockets(target, entries, options) {
-    const results = [];
-    if (entries.length === 0)
-        return results;
+/** Starts replaying one captured socket against the socket target (a skipped run when there is none). */
+function socketStarter(target, options) {
     const own = options.sockets ?? {};
     const socketTarget = own.target ?? (typeof target === "string" || target instanceof URL ? target : undefined);
     const settings = { ...own, username: own.username ?? options.username, password: own.password ?? options.password };
-    for (const session of socketSessions(entries)) {
-        if (socketTarget === undefined) {
-            const skipped = "no socket target: replaying to a Fetch handler, give sockets.target (your createStreamServer)";
-            results.push({ kind: session.kind, connection: session.connection, url: session.open?.url ?? "?", recorded: recordedTranscript(session), actual: undefined, differences: [], skipped });
-            continue;
-        }
-        results.push(await replaySocketSession(session, { ...settings, target: socketTarget }));
-    }
-    return results;
+    return async (session) => {
+        if (socketTarget !== undefined)
+            return startSocketReplay(session, { ...settings, target: socketTarget });
+        const skipped = "no socket target: replaying to a Fetch handler, give sockets.target (your createStreamServer)";
+        const result = { kind: session.kind, connection: session.connection, url: session.open?.url ?? "?", recorded: recordedTranscript(session), actual: undefined, differences: [], skipped };
+        return { step: async () => undefined, finish: async () => result };
+    };
 }

@@ -57,6 +57,29 @@ export interface SocketReplayResult {
     readonly replayed?: readonly SocketCaptureEntry[];
 }
 /**
+ * One captured socket being replayed, step by step, so that a replay can interleave its records with the
+ * deliveries and other sockets in the order they were recorded (`replay.ts`): `step` plays the session's
+ * next `in` or `out` record, `finish` closes the socket as recorded and compares.
+ */
+export interface SocketReplayRun {
+    /** An `out` record: the server is expected to have sent one more message by the next `in`; an `in` record: sent once the server caught up (or `stepTimeoutMs` passed). */
+    step(entry: SocketCaptureEntry): Promise<void>;
+    /** Sends nothing more: waits for the server to settle (and to close, when it closed when recorded), closes it from the peer's side if it has not, compares. */
+    finish(): Promise<SocketReplayResult>;
+}
+/**
+ * Opens a captured socket on the target (or says why not, in the result `finish` gives), ready to be
+ * replayed step by step: `step` each of `session.messages` in order, then `finish`.
+ *
+ * @example
+ * const run = await startSocketReplay(session, { target: streamServer });
+ * for (const message of session.messages) await run.step(message);
+ * const result = await run.finish();
+ */
+export declare function startSocketReplay(session: SocketSession, options: SocketReplayOptions & {
+    readonly target: SocketReplayTarget;
+}): Promise<SocketReplayRun>;
+/**
  * Replays one captured socket against a target and compares what the server sent with the recording.
  *
  * @example
