@@ -21,9 +21,11 @@ const HELP = `Usage: bw-codegen replay <capture…> --url URL [options]
 
 Re-delivers the deliveries of a capture (files written by createCapture of bw-codegen/capture, or folders of
 them) to your receiver, in the order they arrived, the way Bandwidth does (401 challenge, then the
-credentials), and compares each answer with the recorded one: the status, BXML and other XML element by
-element (element path, attributes, text; formatting is no difference), JSON value by value. A difference
-names its element path, e.g. /Response/Gather[1]/SpeakSentence[1]/text().
+credentials), and compares each answer with the recorded one: the status, the media type (content-type:
+BXML sent as text/html is a difference, a charset is not), BXML and other XML element by element (element
+path, attributes, text; formatting is no difference), JSON value by value. A difference names its element
+path, e.g. /Response/Gather[1]/SpeakSentence[1]/text(). A delivery the receiver refused (wrong credentials,
+method, content type, a body over the limit) is resent as it came, and its status compared.
 
 Captured sockets (createStreamServer({ capture })) are replayed among the deliveries in the order they were
 recorded (a stream opens after the answer that started it, its messages go while the call's deliveries go
