@@ -6,7 +6,9 @@
 // stored redacted. The credential-less first request of Bandwidth's 401 challenge is the handshake, not a
 // delivery: not recorded. `replayCapture` replays every refused one as it came (its method, content type,
 // size; wrong credentials for the 401) and compares its status: clean against the same receiver, the
-// status named where the receiver now answers otherwise (a larger body limit: 413 becomes 400).
+// status named where the receiver now answers otherwise (a larger body limit: 413 becomes 400). Refusals
+// anyone can cause (wrong credentials, a method: checked before the credentials) are recorded at most
+// UNAUTHENTICATED_REFUSALS_PER_SECOND a second, so a flood cannot fill the capture; Bandwidth's are all.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
@@ -15,6 +17,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { createBandwidthWebhooks } from "../generated/index.js";
 import { parseCapture } from "../generated/capture.js";
+import { UNAUTHENTICATED_REFUSALS_PER_SECOND } from "../generated/runtime/http/core.js";
 import { replayCapture } from "../generated/testing.js";
 import { captureFolder } from "./support/capture.js";
 
@@ -202,4 +205,24 @@ test("the Fetch adapter records the deliveries it refuses itself too (a streamed
       [413, []],
     ],
   );
+});
+
+test("refusals anyone can cause (wrong credentials, a method) are recorded at most UNAUTHENTICATED_REFUSALS_PER_SECOND a second; Bandwidth's own are all recorded", async () => {
+  const capture = createCapture({ dir: join(root, "flood") });
+  const webhooks = createBandwidthWebhooks({ credentials: [{ username: USERNAME, password: PASSWORD }], logger: silent, capture, voice: { answer: () => "<Response/>" } });
+  const send = (method: string, authorization: string, contentType = "application/json") =>
+    webhooks.fetch(new Request("http://127.0.0.1/callbacks/voice", { method, headers: { authorization, "content-type": contentType }, body: JSON.stringify(ANSWER) }));
+  const started = Date.now();
+  for (let i = 0; i < 300; i++) {
+    assert.equal((await send("POST", auth(WRONG))).status, 401);
+    assert.equal((await send("PUT", auth(WRONG))).status, 405);
+  }
+  const seconds = Math.floor(Date.now() / 1000) - Math.floor(started / 1000) + 1; // the seconds the flood touched
+  // authenticated refusals are Bandwidth's: every one is recorded
+  for (let i = 0; i < 30; i++) assert.equal((await send("POST", auth(PASSWORD), "text/plain")).status, 415);
+  const entries = parseCapture((await capture.close()).map((file) => readFileSync(file, "utf8")).join(""));
+  const unauthenticated = entries.filter((e) => e.answer.status === 401 || e.answer.status === 405).length;
+  assert.ok(unauthenticated >= UNAUTHENTICATED_REFUSALS_PER_SECOND, `${unauthenticated} recorded`);
+  assert.ok(unauthenticated <= UNAUTHENTICATED_REFUSALS_PER_SECOND * seconds, `${unauthenticated} recorded in ${seconds} second(s) of 600 refusals`);
+  assert.equal(entries.filter((e) => e.answer.status === 415).length, 30);
 });

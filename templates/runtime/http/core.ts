@@ -173,15 +173,40 @@ function omittedBody(request: CoreRequest, status: number, bodyLimit: number): s
 }
 
 /**
- * Records a delivery refused outside the pipeline (the gate's 405 / 401 / 415 / 413, an adapter's own
- * refusal): never the credential-less first request of Bandwidth's challenge (the handshake, not a delivery).
+ * Refusals recorded per second per receiver before the sender proved who it is (a 401 with wrong
+ * credentials, a 405: the method is checked first): anyone can send those, so they may not fill the
+ * capture or keep its writer busy; past it they are left out until the next second.
  */
-function captureRefusal(settings: CoreSettings, state: RouteState, request: CoreRequest, refusal: CoreResponse, response: CoreResponse): CoreResponse {
+export const UNAUTHENTICATED_REFUSALS_PER_SECOND = 10;
+
+/** The budget of unauthenticated refusals recorded in the current second. */
+interface RefusalBudget {
+  second: number;
+  left: number;
+}
+
+/**
+ * Records a delivery refused outside the pipeline (the gate's 405 / 401 / 415 / 413, an adapter's own
+ * refusal): never the credential-less first request of Bandwidth's challenge (the handshake, not a
+ * delivery), and those anyone could send (401, 405) within {@link UNAUTHENTICATED_REFUSALS_PER_SECOND}.
+ */
+function captureRefusal(settings: CoreSettings, budget: RefusalBudget, state: RouteState, request: CoreRequest, refusal: CoreResponse, response: CoreResponse): CoreResponse {
   const sink = settings.capture;
   if (sink === undefined) return response;
-  if (refusal.status === 401 && (request.authorization === undefined || request.authorization === null || request.authorization === "")) return response;
+  const status = refusal.status;
+  if (status === 401 && (request.authorization === undefined || request.authorization === null || request.authorization === "")) return response;
+  const at = Date.now();
+  if (status === 401 || status === 405) {
+    const second = Math.floor(at / 1000);
+    if (second !== budget.second) {
+      budget.second = second;
+      budget.left = UNAUTHENTICATED_REFUSALS_PER_SECOND;
+    }
+    if (budget.left <= 0) return response;
+    budget.left--;
+  }
   try {
-    sink.record(new Delivery(state, request, undefined, omittedBody(request, refusal.status, settings.bodyLimit), Date.now(), response, 0));
+    sink.record(new Delivery(state, request, undefined, omittedBody(request, status, settings.bodyLimit), at, response, 0));
   } catch {
     // the sink's own problem: the answer goes out as it is
   }
@@ -247,6 +272,7 @@ function positionalHandle(method: string, url: string, body: CoreBody, raw: unkn
 export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
   const settings = resolveSettings(options);
   const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs, settings.guard?.queue !== undefined);
+  const budget: RefusalBudget = { second: 0, left: 0 };
   return {
     routes,
     bodyLimit: settings.bodyLimit,
@@ -266,7 +292,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
       if (early === undefined) return undefined;
       const response = finish(settings, state, one.method, undefined, failClosed(state.family, settings.log, state.path, early, undefined), 0);
       // a refused delivery is recorded too (the positional form has no request to record)
-      return typeof request === "object" ? captureRefusal(settings, state, one, early, response) : response;
+      return typeof request === "object" ? captureRefusal(settings, budget, state, one, early, response) : response;
     },
     handle: (route: CoreRoute, request: CoreRequest | string, url?: string, body?: CoreBody, raw?: unknown, readHeader?: HeaderReader): CoreResponse | Promise<CoreResponse> =>
       handleAndFinish(settings, route as RouteState, typeof request === "object" ? request : positionalHandle(request, url!, body, raw, readHeader!)),
@@ -274,7 +300,7 @@ export function createWebhookCore(options: WebhookCoreOptions): WebhookCore {
     payloadTooLarge: PAYLOAD_TOO_LARGE,
     refuse: (route, refusal, request): CoreResponse => {
       const response = failClosed(route.family, settings.log, route.path, refusal, undefined);
-      return request === undefined ? response : captureRefusal(settings, route as RouteState, request, refusal, response);
+      return request === undefined ? response : captureRefusal(settings, budget, route as RouteState, request, refusal, response);
     },
   };
 }
