@@ -72,7 +72,7 @@ export async function replayCapture(target, capture, options = {}) {
             // it) can read as answered before that came; so the wait is bounded, and that delivery stays in flight
             if (at === Number.POSITIVE_INFINITY)
                 await flight.done;
-            else if (!(await within(flight.done, flight.sent + (flight.end - flight.at) + LANDING_SLACK_MS - Date.now())))
+            else if (!(await within(flight.done, flight.sent + 2 * (flight.end - flight.at) + LANDING_SLACK_MS - Date.now())))
                 continue;
             inFlight.delete(flight);
         }
@@ -93,8 +93,11 @@ export async function replayCapture(target, capture, options = {}) {
     await landed(Number.POSITIVE_INFINITY);
     return { ok: results.every((r) => r.differences.length === 0) && sockets.every((s) => s.differences.length === 0), results, sockets };
 }
-/** How much longer than when recorded a replay waits for an answer before it sends what came after it (ms). */
-const LANDING_SLACK_MS = 1000;
+/**
+ * How long a replay waits for an answer before it sends what came after it anyway: twice the recorded
+ * latency and this much more (ms), so a receiver slower than when recorded still answers in order.
+ */
+const LANDING_SLACK_MS = 2000;
 /** Whether `done` settles within `ms` (it is awaited no longer than that). */
 async function within(done, ms) {
     let timer;

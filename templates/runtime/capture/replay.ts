@@ -119,7 +119,7 @@ export async function replayCapture(target: ReplayTarget, capture: string | read
       // recorded times are to the millisecond: an answer its next delivery set free (a handler waiting for
       // it) can read as answered before that came; so the wait is bounded, and that delivery stays in flight
       if (at === Number.POSITIVE_INFINITY) await flight.done;
-      else if (!(await within(flight.done, flight.sent + (flight.end - flight.at) + LANDING_SLACK_MS - Date.now()))) continue;
+      else if (!(await within(flight.done, flight.sent + 2 * (flight.end - flight.at) + LANDING_SLACK_MS - Date.now()))) continue;
       inFlight.delete(flight);
     }
   };
@@ -144,8 +144,11 @@ interface Flight {
   readonly done: Promise<void>;
 }
 
-/** How much longer than when recorded a replay waits for an answer before it sends what came after it (ms). */
-const LANDING_SLACK_MS = 1000;
+/**
+ * How long a replay waits for an answer before it sends what came after it anyway: twice the recorded
+ * latency and this much more (ms), so a receiver slower than when recorded still answers in order.
+ */
+const LANDING_SLACK_MS = 2000;
 
 /** Whether `done` settles within `ms` (it is awaited no longer than that). */
 async function within(done: Promise<void>, ms: number): Promise<boolean> {
