@@ -10,7 +10,7 @@
 // anyone can cause (wrong credentials, a method: checked before the credentials) are recorded at most
 // UNAUTHENTICATED_REFUSALS_PER_SECOND a second, so a flood cannot fill the capture; Bandwidth's are all.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { createServer, request as httpRequest } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -20,6 +20,7 @@ import { parseCapture } from "../generated/capture.js";
 import { UNAUTHENTICATED_REFUSALS_PER_SECOND } from "../generated/runtime/http/core.js";
 import { replayCapture } from "../generated/testing.js";
 import { captureFolder } from "./support/capture.js";
+import { runCliAsync } from "./support/cli.js";
 
 const { root, createCapture } = captureFolder("bw-capture-refused-");
 const USERNAME = "bw-user";
@@ -225,4 +226,19 @@ test("refusals anyone can cause (wrong credentials, a method) are recorded at mo
   assert.ok(unauthenticated >= UNAUTHENTICATED_REFUSALS_PER_SECOND, `${unauthenticated} recorded`);
   assert.ok(unauthenticated <= UNAUTHENTICATED_REFUSALS_PER_SECOND * seconds, `${unauthenticated} recorded in ${seconds} second(s) of 600 refusals`);
   assert.equal(entries.filter((e) => e.answer.status === 415).length, 30);
+});
+
+test("bw-codegen replay of a capture of refused credentials alone is clean, with no hint that the credentials given were refused", async () => {
+  const server = await receiver({});
+  try {
+    const file = join(root, "only-401.ndjson");
+    const entry = { v: 1, at: "2026-12-05T08:00:00.000Z", family: "voice", method: "POST", url: "/callbacks/voice", headers: { "content-type": "application/json" }, body: null, omitted: "not read: answered 401 before the body", answer: { status: 401, body: "" }, latencyMs: 0 };
+    writeFileSync(file, `${JSON.stringify(entry)}\n${JSON.stringify({ ...entry, at: "2026-12-05T08:00:01.000Z" })}\n`);
+    const run = await runCliAsync(["replay", file, "--url", server.url, "--username", USERNAME, "--password", PASSWORD]);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    assert.match(run.stdout, /2 deliveries replayed, no difference/);
+    assert.doesNotMatch(run.stderr, /answered 401/);
+  } finally {
+    await server.close();
+  }
 });
