@@ -5,6 +5,7 @@
 // user's own suite.
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
+import type { CaptureEntry } from "../../generated/capture.js";
 import { isSocketEntry } from "../../generated/runtime/capture/socket-entry.js";
 import { socketSessions } from "../../generated/runtime/capture/socket-sessions.js";
 import { parseArgs, UsageError } from "./args.js";
@@ -15,7 +16,8 @@ const HELP = `Usage: bw-codegen fixtures <capture…> --out DIR [--app MODULE]
 
 Turns captured deliveries (files written by createCapture of bw-codegen/capture, or folders of them) into
 fixtures for your own test suite: DIR/001-voice-initiate.json, … (one per delivery, in order: the request
-as recorded and the answer expected), DIR/006-socket-stream-1.json, … (one per captured socket: its
+as recorded and the answer expected; one refused before its event was read by its answer, e.g.
+002-voice-refused-401.json), DIR/006-socket-stream-1.json, … (one per captured socket: its
 records, a JSON array) and DIR/replay.test.mjs, a node:test file that replays them in order with
 Bandwidth's auth challenge and fails naming the BXML element path of any difference, or the socket and
 message (out[1]) of any difference in what your stream server sent.
@@ -85,6 +87,15 @@ function clear(out: string, names: readonly string[]): string[] {
 }
 
 const safe = (text: string): string => text.replace(/[^A-Za-z0-9_.-]+/g, "-").slice(0, 60);
+
+/**
+ * What a delivery's fixture is named after: its event type; a delivery refused before the receiver read
+ * its event (wrong credentials, method, content type, size, a malformed body) by its answer, `refused-401`.
+ */
+function fixtureEvent(entry: CaptureEntry): string {
+  if (entry.event !== undefined && entry.event !== null && entry.event !== "") return entry.event;
+  return entry.answer.status >= 400 ? `refused-${entry.answer.status}` : "unknown";
+}
 
 function testFile(appImport: string | undefined, count: number, sockets: number, sources: string[]): string {
   const target =
@@ -166,7 +177,7 @@ async function run(argv: string[]): Promise<number> {
   const planned: { name: string; text: string }[] = [];
   const number = () => String(planned.length + 1).padStart(width, "0");
   for (const entry of files.flatMap((file) => file.entries)) {
-    planned.push({ name: `${number()}-${safe(entry.family)}-${safe(entry.event ?? "unknown")}.json`, text: `${JSON.stringify(entry, null, 2)}\n` });
+    planned.push({ name: `${number()}-${safe(entry.family)}-${safe(fixtureEvent(entry))}.json`, text: `${JSON.stringify(entry, null, 2)}\n` });
   }
   const deliveries = planned.length;
   for (const session of sessions) {

@@ -1,16 +1,15 @@
 // `bw-codegen replay <capture…> --url URL`: re-delivers captured deliveries in order (Bandwidth's auth
 // challenge included) and compares every answer with the recorded one (status; BXML element by element, so
-// formatting is no difference); then replays the captured sockets (media streams, transcription) and compares
-// what the server sent (event types, a playAudio's content type, the close code). Exit 0 same answers, 1 any
-// difference, 2 usage error; `--update` writes the new answers (and the sockets as replayed) into the capture
-// files instead.
-import { writeFileSync } from "node:fs";
+// formatting is no difference); replays the captured sockets (media streams, transcription) among them in
+// recorded order and compares what the server sent (event types, a playAudio's content type, the close code).
+// Exit 0 same answers, 1 any difference, 2 usage error; `--update` writes the new answers (and the sockets as
+// replayed) into the capture files instead, atomically.
 import { replayCapture } from "../../generated/testing.js";
 import type { ReplayResult, SocketReplayResult } from "../../generated/testing.js";
 import type { CaptureEntry, SocketCaptureEntry } from "../../generated/capture.js";
 import { socketSessions } from "../../generated/runtime/capture/socket-sessions.js";
 import { parseArgs, UsageError } from "./args.js";
-import { readCaptures, type CaptureFile } from "./capture-files.js";
+import { readCaptures, replaceCaptureFile, type CaptureFile } from "./capture-files.js";
 import { recapturedWarning, watchCaptures } from "./capture-growth.js";
 import { callbackUrlMistake, replayHint } from "./replay-hints.js";
 import type { ReplayedStatus } from "./replay-hints.js";
@@ -22,13 +21,17 @@ const HELP = `Usage: bw-codegen replay <capture…> --url URL [options]
 
 Re-delivers the deliveries of a capture (files written by createCapture of bw-codegen/capture, or folders of
 them) to your receiver, in the order they arrived, the way Bandwidth does (401 challenge, then the
-credentials), and compares each answer with the recorded one: the status, BXML and other XML element by
-element (element path, attributes, text; formatting is no difference), JSON value by value. A difference
-names its element path, e.g. /Response/Gather[1]/SpeakSentence[1]/text().
+credentials), and compares each answer with the recorded one: the status, the media type (content-type:
+BXML sent as text/html is a difference, a charset is not), BXML and other XML element by element (element
+path, attributes, text; formatting is no difference), JSON value by value. A difference names its element
+path, e.g. /Response/Gather[1]/SpeakSentence[1]/text(). A delivery the receiver refused (wrong credentials,
+method, content type, a body over the limit) is resent as it came, and its status compared.
 
-Then replays the captured sockets (createStreamServer({ capture })), one after the other: opens each to its
-recorded path, sends the recorded messages in order (a media payload the capture dropped is sent as μ-law
-silence of the recorded length), and compares what your server sent: event types in order, a playAudio's
+Captured sockets (createStreamServer({ capture })) are replayed among the deliveries in the order they were
+recorded (a stream opens after the answer that started it, its messages go while the call's deliveries go
+on; sockets open at once where they did): replay opens each to its recorded path, sends the recorded
+messages in order (a media payload the capture dropped is sent as μ-law silence of the recorded length),
+and compares what your server sent: event types in order, a playAudio's
 content type (never the audio), the close code. A difference names the socket and the message, e.g.
 stream#1 out[1]: recorded "clear", now "playAudio audio/pcmu". A transcription socket's URL token is masked
 in a capture: give the secret your server verifies tokens with and a fresh token is minted for the captured
@@ -49,8 +52,10 @@ Options:
   --timeout SECONDS         give up on a delivery the receiver has not answered after this long (default 15):
                             it counts as a difference ("no answer"), and replay goes on with the next
   --update                  accept the new answers: write them, and the sockets as replayed, into the
-                            capture files (exit 0); a file that grew while replaying (the receiver is
-                            capturing into it) is left as it is (exit 1)
+                            capture files (exit 0), each atomically (a temporary file in its folder,
+                            fsynced, renamed over it, its mode kept: an interrupted update leaves the
+                            old file whole); a file that grew while replaying (the receiver is
+                            capturing into it) or is a symbolic link is left as it is (exit 1)
   --json                    one JSON object per delivery and per socket, then a summary line
 
 Replay against a receiver with capture off: one capturing into the replayed folder records every
@@ -85,26 +90,27 @@ interface Tally {
   different: number;
 }
 
-/** Replays one file's deliveries; prints each; returns the entries to write on --update. */
-async function replayDeliveries(
-  file: CaptureFile,
-  url: string,
-  options: Parameters<typeof replayCapture>[2],
-  out: Printer,
-  tally: Tally,
-  replayed: ReplayedStatus[],
-): Promise<CaptureEntry[] | undefined> {
-  const report = await replayCapture(url, file.entries, options);
-  const updated: CaptureEntry[] = [];
-  for (const result of report.results) {
-    tally.total++;
-    replayed.push({ status: result.actual.status, error: result.error });
-    const same = result.differences.length === 0;
-    if (!same) tally.different++;
-    updated.push(same || result.error !== undefined ? file.entries[result.index] : { ...file.entries[result.index], answer: result.actual });
-    out.delivery(file.path, result, same);
+/** Prints every file's replayed deliveries (numbered within their file); returns the entries to write on --update, per file. */
+function deliveriesOf(files: readonly CaptureFile[], results: readonly ReplayResult[], out: Printer, tally: Tally, replayed: ReplayedStatus[]): Map<CaptureFile, CaptureEntry[]> {
+  const updatedEntries = new Map<CaptureFile, CaptureEntry[]>();
+  let at = 0;
+  for (const file of files) {
+    const mine = results.slice(at, at + file.entries.length);
+    at += file.entries.length;
+    const updated: CaptureEntry[] = [];
+    for (const global of mine) {
+      const result = { ...global, index: global.index - (at - file.entries.length) };
+      tally.total++;
+      // a delivery refused for its credentials when recorded is refused again on purpose: no hint about them
+      if (result.recorded.status !== 401) replayed.push({ status: result.actual.status, error: result.error });
+      const same = result.differences.length === 0;
+      if (!same) tally.different++;
+      updated.push(same || result.error !== undefined ? file.entries[result.index] : { ...file.entries[result.index], answer: result.actual });
+      out.delivery(file.path, result, same);
+    }
+    if (mine.some((r) => r.differences.length > 0 && r.error === undefined)) updatedEntries.set(file, updated);
   }
-  return report.results.some((r) => r.differences.length > 0 && r.error === undefined) ? updated : undefined;
+  return updatedEntries;
 }
 
 interface Printer {
@@ -175,15 +181,13 @@ interface SocketsReplayed {
   readonly touched: Set<CaptureFile>;
 }
 
-/** Replays the sockets of every file together (a socket's records may run over into the next file of a capture). */
-async function replaySockets(files: readonly CaptureFile[], url: string, options: Parameters<typeof replayCapture>[2], out: Printer): Promise<SocketsReplayed> {
+/** Prints every replayed socket (a socket's records may run over into the next file of a capture: named by the file it opened in); the tally and the records to write on --update. */
+function socketsOf(files: readonly CaptureFile[], results: readonly SocketReplayResult[], out: Printer): SocketsReplayed {
   const fileOf = new Map<SocketCaptureEntry, CaptureFile>();
   for (const file of files) for (const entry of file.sockets) fileOf.set(entry, file);
-  const all = files.flatMap((file) => file.sockets);
-  const sessions = socketSessions(all);
-  const report = await replayCapture(url, all, options);
+  const sessions = socketSessions(files.flatMap((file) => file.sockets));
   const done: SocketsReplayed = { tally: { total: 0, different: 0, skipped: 0 }, replacement: new Map(), touched: new Set() };
-  report.sockets.forEach((result, i) => {
+  results.forEach((result, i) => {
     const session = sessions[i];
     const first = session.open ?? session.messages[0] ?? session.close;
     const file = first === undefined ? undefined : fileOf.get(first);
@@ -210,18 +214,34 @@ async function replaySockets(files: readonly CaptureFile[], url: string, options
  * --update: rewrites each file with a new answer or socket, after the receiver had time to write what it
  * captured; a file that grew meanwhile (the receiver captures into it) is left alone: returned.
  */
-async function writeUpdates(files: readonly CaptureFile[], updatedEntries: Map<CaptureFile, CaptureEntry[]>, sockets: SocketsReplayed, growth: ReturnType<typeof watchCaptures>): Promise<string[]> {
-  const notUpdated: string[] = [];
+async function writeUpdates(
+  files: readonly CaptureFile[],
+  updatedEntries: Map<CaptureFile, CaptureEntry[]>,
+  sockets: SocketsReplayed,
+  growth: ReturnType<typeof watchCaptures>,
+): Promise<{ path: string; why: string }[]> {
+  const notUpdated: { path: string; why: string }[] = [];
   await new Promise((resolve) => setTimeout(resolve, RECAPTURE_WAIT_MS)); // a capture writes what it recorded within ~20 ms
   for (const file of files) {
     const entries = updatedEntries.get(file);
     if (entries === undefined && !sockets.touched.has(file)) continue;
     if (growth.grew(file.path)) {
-      notUpdated.push(file.path); // rewriting it would lose what the receiver appended
+      notUpdated.push({ path: file.path, why: "it grew while replaying (the receiver is capturing into it)" }); // rewriting it would lose what the receiver appended
       continue;
     }
-    // socket records after the deliveries (each carries its own time)
-    writeFileSync(file.path, [...(entries ?? file.entries), ...updatedSockets(file, sockets.replacement)].map((entry) => `${JSON.stringify(entry)}\n`).join(""));
+    // socket records after the deliveries (each carries its own time); atomically: an interrupted update
+    // leaves the old file whole, and a link is not written through
+    const text = [...(entries ?? file.entries), ...updatedSockets(file, sockets.replacement)].map((entry) => `${JSON.stringify(entry)}\n`).join("");
+    let refused: string | undefined;
+    try {
+      refused = replaceCaptureFile(file.path, text);
+    } catch (error) {
+      refused = `it could not be rewritten (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); it is as it was`;
+    }
+    if (refused !== undefined) {
+      notUpdated.push({ path: file.path, why: refused });
+      continue;
+    }
     growth.rebase(file.path);
   }
   return notUpdated;
@@ -247,19 +267,21 @@ async function run(argv: string[]): Promise<number> {
   const out = printer(json);
   const deliveries: Tally = { total: 0, different: 0 };
   const replayed: ReplayedStatus[] = [];
-  const updatedEntries = new Map<CaptureFile, CaptureEntry[]>();
-  for (const file of files) {
-    const updated = await replayDeliveries(file, url, { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first", timeoutMs }, out, deliveries, replayed);
-    if (updated !== undefined) updatedEntries.set(file, updated);
-  }
-  const sockets = await replaySockets(files, url, { ...auth, sockets: socketsOptions }, out);
+  // every file at once: the sockets interleave with the deliveries in recorded order, across files too
+  const report = await replayCapture(
+    url,
+    files.flatMap((file) => [...file.entries, ...file.sockets]),
+    { ...auth, challenge: args.booleans.has("--challenge-every") ? "every" : "first", timeoutMs, sockets: socketsOptions },
+  );
+  const updatedEntries = deliveriesOf(files, report.results, out, deliveries, replayed);
+  const sockets = socketsOf(files, report.sockets, out);
   const notUpdated = update ? await writeUpdates(files, updatedEntries, sockets, growth) : [];
 
   const hint = replayHint(replayed, url, auth.username !== undefined);
   if (hint !== undefined) process.stderr.write(hint);
   const warning = recapturedWarning(growth.changes());
   if (warning !== undefined) process.stderr.write(warning);
-  for (const path of notUpdated) process.stderr.write(`bw-codegen replay: ${path} not updated: it grew while replaying (the receiver is capturing into it)\n`);
+  for (const { path, why } of notUpdated) process.stderr.write(`bw-codegen replay: ${printable(path)} not updated: ${printable(why)}\n`);
   const different = deliveries.different + sockets.tally.different;
   const updated = update && different > 0 && notUpdated.length === 0;
   if (json) {

@@ -34,6 +34,8 @@ export declare const BODY_BYTES = 2;
 export declare const BODY_TEXT = 3;
 export declare const BODY_PARSED = 4;
 export declare const BODY_NOT_JSON = 5;
+/** No body (a delivery refused before it was read, or over the limit): the text carried is why (`omitted`). */
+export declare const BODY_OMITTED = 6;
 /** Int32 slots of the control block shared by both threads. */
 export declare const CONSUMED = 0;
 export declare const WRITTEN = 1;

@@ -2,9 +2,12 @@
 /**
  * Replays a capture (`bw-codegen replay`, `replayCapture` of `bw-codegen/testing`): re-delivers every recorded
  * request in order, with Bandwidth's auth challenge when credentials are given (`deliverEvent`), and compares
- * each answer with the recorded one (`compare.ts`); then the captured sockets, one after the other
- * (`socket-replay.ts`: over `ws`, loaded only when a capture holds sockets and the target is a URL, or in
- * process against a stream server). Deliveries: edge-safe, `fetch` only.
+ * each answer with the recorded one (`compare.ts`); the captured sockets (`socket-replay.ts`: over `ws`,
+ * loaded only when a capture holds sockets and the target is a URL, or in process against a stream server)
+ * interleaved with them in recorded order (`timeline`): a stream opens after the answer that started it, its
+ * messages go while the call's deliveries go on, sockets open together where they were, and a delivery
+ * that arrived before the one ahead of it was answered is sent without waiting for that answer. Reports
+ * keep the capture's order whatever finished first. Deliveries: edge-safe, `fetch` only.
  */
 import type { AnswerDifference } from "./compare.js";
 import type { CapturedAnswer, CaptureEntry } from "./format.js";

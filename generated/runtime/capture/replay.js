@@ -2,16 +2,21 @@
 /**
  * Replays a capture (`bw-codegen replay`, `replayCapture` of `bw-codegen/testing`): re-delivers every recorded
  * request in order, with Bandwidth's auth challenge when credentials are given (`deliverEvent`), and compares
- * each answer with the recorded one (`compare.ts`); then the captured sockets, one after the other
- * (`socket-replay.ts`: over `ws`, loaded only when a capture holds sockets and the target is a URL, or in
- * process against a stream server). Deliveries: edge-safe, `fetch` only.
+ * each answer with the recorded one (`compare.ts`); the captured sockets (`socket-replay.ts`: over `ws`,
+ * loaded only when a capture holds sockets and the target is a URL, or in process against a stream server)
+ * interleaved with them in recorded order (`timeline`): a stream opens after the answer that started it, its
+ * messages go while the call's deliveries go on, sockets open together where they were, and a delivery
+ * that arrived before the one ahead of it was answered is sent without waiting for that answer. Reports
+ * keep the capture's order whatever finished first. Deliveries: edge-safe, `fetch` only.
  */
+import { BandwidthError } from "../errors.js";
+import { DEFAULT_MAX_ANSWER_BYTES, readAnswerText } from "../simulate/answer-body.js";
 import { basicAuthorization, deliverEvent } from "../testing/index.js";
 import { compareAnswers } from "./compare.js";
 import { replayTarget } from "./replay-target.js";
 import { parseCapture } from "./format.js";
 import { isSocketEntry } from "./socket-entry.js";
-import { replaySocketSession } from "./socket-replay.js";
+import { startSocketReplay } from "./socket-replay.js";
 import { recordedTranscript, socketSessions } from "./socket-sessions.js";
 function fetchOf(target) {
     if (typeof target === "string" || target instanceof URL)
@@ -48,19 +53,122 @@ export async function replayCapture(target, capture, options = {}) {
                 entries.push(entry);
         }
     }
+    const sessions = socketSessions(socketEntries);
+    const items = timeline(entries, sessions);
+    // the challenge is checked on the first delivery sent as Bandwidth sends one (not on a refused one resent as it came)
+    const first = items.find((item) => item.type === "delivery" && asDelivered(entries[item.index]));
+    const replayOne = deliverer(target, entries, options, first?.type === "delivery" ? first.index : -1);
+    const startRun = socketStarter(target, options);
+    const results = new Array(entries.length);
+    const sockets = new Array(sessions.length);
+    const runs = new Array(sessions.length);
+    // deliveries whose answer is awaited: each once the recorded time of its answer has come in the timeline
+    const inFlight = new Set();
+    const landed = async (at) => {
+        for (const flight of [...inFlight]) {
+            if (flight.end > at)
+                continue;
+            // recorded times are to the millisecond: an answer its next delivery set free (a handler waiting for
+            // it) can read as answered before that came; so the wait is bounded, and that delivery stays in flight
+            if (at === Number.POSITIVE_INFINITY)
+                await flight.done;
+            else if (!(await within(flight.done, flight.sent + 2 * (flight.end - flight.at) + LANDING_SLACK_MS - Date.now())))
+                continue;
+            inFlight.delete(flight);
+        }
+    };
+    for (const item of items) {
+        await landed(item.at);
+        if (item.type === "delivery") {
+            await staggered(inFlight, item.at);
+            inFlight.add({ at: item.at, end: item.end, sent: Date.now(), done: replayOne(item.index).then((result) => void (results[item.index] = result)) });
+        }
+        else if (item.type === "open")
+            runs[item.session] = await startRun(sessions[item.session]);
+        else if (item.type === "step")
+            await runs[item.session].step(item.entry);
+        else
+            sockets[item.session] = await runs[item.session].finish();
+    }
+    await landed(Number.POSITIVE_INFINITY);
+    return { ok: results.every((r) => r.differences.length === 0) && sockets.every((s) => s.differences.length === 0), results, sockets };
+}
+/**
+ * How long a replay waits for an answer before it sends what came after it anyway: twice the recorded
+ * latency and this much more (ms), so a receiver slower than when recorded still answers in order.
+ */
+const LANDING_SLACK_MS = 2000;
+/** Whether `done` settles within `ms` (it is awaited no longer than that). */
+async function within(done, ms) {
+    let timer;
+    const settled = await Promise.race([done.then(() => true), new Promise((resolve) => (timer = setTimeout(resolve, Math.max(ms, 0), false)))]);
+    clearTimeout(timer);
+    return settled;
+}
+/**
+ * Before a delivery that arrived while others were being answered: waits, for each of those, as long after
+ * it was sent again as it came after it when recorded (or until it is answered), so overlapping deliveries
+ * reach the receiver staggered as they did (a handler that was already running when the next one came).
+ */
+async function staggered(inFlight, at) {
+    for (const flight of inFlight) {
+        const wait = flight.sent + Math.min(at - flight.at, flight.end - flight.at) - Date.now();
+        if (wait > 0)
+            await within(flight.done, wait);
+    }
+}
+/**
+ * The order a capture is replayed in: by recorded time, deliveries by arrival (a capture writes a delivery
+ * once answered, so one answered late comes after one that arrived after it) and socket records as they
+ * happened (a stream opens after the answer that started it and its messages go while the call's deliveries
+ * go on); a delivery before a socket record of the same millisecond, and otherwise the capture's order. A
+ * delivery without a time keeps its place after the one before it; a socket record's time never goes back
+ * within its socket (so its records keep their order); a socket with no close record finishes at the end.
+ */
+function timeline(entries, sessions) {
+    const items = [];
+    let last = Number.NEGATIVE_INFINITY;
+    entries.forEach((entry, index) => {
+        const parsed = Date.parse(entry.at);
+        const at = Number.isFinite(parsed) ? parsed : last;
+        last = at;
+        const latency = typeof entry.latencyMs === "number" && entry.latencyMs > 0 ? entry.latencyMs : 0;
+        items.push({ type: "delivery", at, end: at + latency, index });
+    });
+    sessions.forEach((session, i) => {
+        let at = Number.NEGATIVE_INFINITY;
+        const next = (record) => {
+            const parsed = Date.parse(record?.at ?? "");
+            at = Number.isFinite(parsed) ? Math.max(at, parsed) : at;
+            return at;
+        };
+        items.push({ type: "open", at: next(session.open ?? session.messages[0] ?? session.close), session: i });
+        for (const entry of session.messages)
+            items.push({ type: "step", at: next(entry), session: i, entry });
+        items.push({ type: "finish", at: session.close === undefined ? Number.POSITIVE_INFINITY : next(session.close), session: i });
+    });
+    // stable: deliveries (pushed first) before socket records at the same time, each kept in its own order
+    return items.sort((a, b) => (a.at === b.at ? 0 : a.at < b.at ? -1 : 1));
+}
+/** Replays delivery `index` of `entries`, the one at `challengeAt` through the 401 challenge (never throws: a delivery without an answer is its result's error). */
+function deliverer(target, entries, options, challengeAt) {
     const { base, fetch } = fetchOf(target);
     const direct = (input, init) => (fetch ?? globalThis.fetch)(input, init);
     const authorization = options.username !== undefined && options.password !== undefined ? basicAuthorization(options.username, options.password) : undefined;
     const preemptive = authorization === undefined ? undefined : (input, init) => direct(input, { ...init, headers: { ...init.headers, authorization } });
-    const results = [];
-    for (let index = 0; index < entries.length; index++) {
+    return async (index) => {
         const entry = entries[index];
         const headers = {};
         if (entry.headers["user-agent"] !== undefined)
             headers["user-agent"] = entry.headers["user-agent"];
         const common = { index, family: entry.family, event: entry.event, url: entry.url, recorded: entry.answer };
-        const challenged = preemptive === undefined || index === 0 || options.challenge === "every";
+        const challenged = preemptive === undefined || index === challengeAt || options.challenge === "every";
         try {
+            if (!asDelivered(entry)) {
+                // a delivery the receiver refused, resent as it came (its method, content type, size; wrong credentials for a 401)
+                const actual = await sendAsRecorded(replayTarget(base, entry.url), entry, options, fetch);
+                return { ...common, actual, differences: compareAnswers(entry.answer, actual) };
+            }
             const answer = await deliverEvent({
                 url: replayTarget(base, entry.url),
                 method: entry.method === "GET" ? "GET" : "POST",
@@ -71,30 +179,73 @@ export async function replayCapture(target, capture, options = {}) {
                 timeoutMs: options.timeoutMs,
             });
             const actual = { status: answer.status, contentType: answer.contentType, body: answer.body };
-            results.push({ ...common, actual, differences: compareAnswers(entry.answer, actual) });
+            return { ...common, actual, differences: compareAnswers(entry.answer, actual) };
         }
         catch (error) {
             const actual = { status: 0, contentType: undefined, body: "" };
-            results.push({ ...common, actual, differences: [{ path: "status", recorded: String(entry.answer.status), actual: "no answer" }], error: error.message });
+            return { ...common, actual, differences: [{ path: "status", recorded: String(entry.answer.status), actual: "no answer" }], error: error.message };
         }
-    }
-    const sockets = await replaySockets(target, socketEntries, options);
-    return { ok: results.every((r) => r.differences.length === 0) && sockets.every((s) => s.differences.length === 0), results, sockets };
+    };
 }
-async function replaySockets(target, entries, options) {
-    const results = [];
-    if (entries.length === 0)
-        return results;
+/** The most bytes replay sends for a recorded body over the limit (a capture from anywhere may name any size). */
+const MOST_FILLER_BYTES = 32 << 20;
+/** The size of a recorded body that was over the limit (`omitted`: `over the body limit (N bytes announced)` / `(more than N bytes)`), or undefined. */
+function oversizeOf(entry) {
+    const match = /^over the body limit \((more than )?(\d{1,15}) bytes/.exec(entry.omitted ?? "");
+    if (match === null || entry.body !== null)
+        return undefined;
+    return Math.min(Number(match[2]) + (match[1] === undefined ? 0 : 1), MOST_FILLER_BYTES);
+}
+/**
+ * Whether a recorded delivery is replayed as Bandwidth delivers an event (`deliverEvent`: its challenge, a
+ * POST's body with a content type): every one but those refused for how they came: wrong credentials (a
+ * recorded 401: the credential-less first request of the challenge is never recorded), a method refused
+ * (405, answered before any challenge), a POST without a content type (415), a body over the limit (413).
+ */
+function asDelivered(entry) {
+    // 405 too: the method is refused before the credentials are asked for, so there is no challenge to go through
+    if (entry.answer.status === 401 || entry.answer.status === 405)
+        return false;
+    if (entry.method === "GET")
+        return true;
+    return entry.method === "POST" && entry.headers["content-type"] !== undefined && oversizeOf(entry) === undefined;
+}
+/** Sends a refused delivery as it came: its method, headers, body (a body over the limit as that many spaces); for a 401, credentials that are wrong. */
+async function sendAsRecorded(url, entry, options, fetch) {
+    const headers = {};
+    for (const name of ["content-type", "user-agent"])
+        if (entry.headers[name] !== undefined)
+            headers[name] = entry.headers[name];
+    const right = options.username !== undefined && options.password !== undefined ? basicAuthorization(options.username, options.password) : undefined;
+    // a recorded 401 had credentials the receiver refused: the same user with a password nobody has
+    const wrong = basicAuthorization(options.username ?? "bw-codegen-replay", `not-the-password-${Math.random().toString(36).slice(2)}${Date.now()}`);
+    const authorization = entry.answer.status === 401 ? wrong : right;
+    if (authorization !== undefined)
+        headers.authorization = authorization;
+    const size = oversizeOf(entry);
+    const body = entry.method === "GET" || entry.method === "HEAD" ? undefined : size !== undefined ? " ".repeat(size) : (entry.body ?? "");
+    const controller = new AbortController();
+    const timeoutMs = options.timeoutMs ?? 15_000;
+    const timer = setTimeout(() => controller.abort(new BandwidthError("BW_NO_ANSWER", `no answer within ${timeoutMs} ms`)), timeoutMs);
+    try {
+        const response = await (fetch ?? globalThis.fetch)(url, { method: entry.method, headers, body, signal: controller.signal, redirect: "manual" });
+        const text = await readAnswerText(response, DEFAULT_MAX_ANSWER_BYTES);
+        return { status: response.status, contentType: response.headers.get("content-type") ?? undefined, body: text };
+    }
+    finally {
+        clearTimeout(timer);
+    }
+}
+/** Starts replaying one captured socket against the socket target (a skipped run when there is none). */
+function socketStarter(target, options) {
     const own = options.sockets ?? {};
     const socketTarget = own.target ?? (typeof target === "string" || target instanceof URL ? target : undefined);
     const settings = { ...own, username: own.username ?? options.username, password: own.password ?? options.password };
-    for (const session of socketSessions(entries)) {
-        if (socketTarget === undefined) {
-            const skipped = "no socket target: replaying to a Fetch handler, give sockets.target (your createStreamServer)";
-            results.push({ kind: session.kind, connection: session.connection, url: session.open?.url ?? "?", recorded: recordedTranscript(session), actual: undefined, differences: [], skipped });
-            continue;
-        }
-        results.push(await replaySocketSession(session, { ...settings, target: socketTarget }));
-    }
-    return results;
+    return async (session) => {
+        if (socketTarget !== undefined)
+            return startSocketReplay(session, { ...settings, target: socketTarget });
+        const skipped = "no socket target: replaying to a Fetch handler, give sockets.target (your createStreamServer)";
+        const result = { kind: session.kind, connection: session.connection, url: session.open?.url ?? "?", recorded: recordedTranscript(session), actual: undefined, differences: [], skipped };
+        return { step: async () => undefined, finish: async () => result };
+    };
 }

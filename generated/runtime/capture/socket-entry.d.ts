@@ -35,6 +35,8 @@ export interface SocketCaptureEntry {
     /** `close`. */
     readonly code?: number;
     readonly reason?: string;
+    /** `close`: which side closed it, `bandwidth` (the peer) or `receiver` (the server); absent in captures written before it was recorded. */
+    readonly by?: "bandwidth" | "receiver";
 }
 /** How socket records are written. */
 export interface SocketEntryOptions {

@@ -128,7 +128,7 @@ export function socketEntryOf(record, options) {
     if (record.type === "open")
         return { ...head, url: maskQuery(record.url ?? ""), headers: maskProtocol(record.headers ?? {}) };
     if (record.type === "close")
-        return { ...head, code: record.code, reason: record.reason ?? "" };
+        return { ...head, code: record.code, reason: record.reason ?? "", ...(record.by === undefined ? {} : { by: record.by }) };
     if (record.text === undefined)
         return { ...head, omitted: `a binary frame of ${record.binaryBytes ?? 0} bytes` };
     let parsed;

@@ -6,7 +6,9 @@
  * sends the recorded inbound messages in order, each once the server has sent the messages it had sent by
  * then when recorded (or `stepTimeoutMs` passed), collects what it sends, and compares (`socket-sessions.ts`).
  * When the server has not closed the socket once everything was sent and read, the replay closes it with the
- * recorded code, as the peer did. Targets: a `ws(s)://` base URL (the `ws` package, loaded lazily, as the
+ * recorded code, as the peer did; when the capture says the server closed it (`by: "receiver"`), the server
+ * gets as long as it took then (plus `stepTimeoutMs`, at most 30 s more) to do so again, and a server that no
+ * longer does is a `close` difference (`1000 by the receiver` / `1000 by bandwidth`). Targets: a `ws(s)://` base URL (the `ws` package, loaded lazily, as the
  * simulator does), or a `createStreamServer` in process (no network: its `authorizeUpgrade` and `accept`).
  */
 import type { SocketKind, StreamServer } from "../sockets/types.js";
@@ -54,6 +56,29 @@ export interface SocketReplayResult {
      */
     readonly replayed?: readonly SocketCaptureEntry[];
 }
+/**
+ * One captured socket being replayed, step by step, so that a replay can interleave its records with the
+ * deliveries and other sockets in the order they were recorded (`replay.ts`): `step` plays the session's
+ * next `in` or `out` record, `finish` closes the socket as recorded and compares.
+ */
+export interface SocketReplayRun {
+    /** An `out` record: the server is expected to have sent one more message by the next `in`; an `in` record: sent once the server caught up (or `stepTimeoutMs` passed). */
+    step(entry: SocketCaptureEntry): Promise<void>;
+    /** Sends nothing more: waits for the server to settle (and to close, when it closed when recorded), closes it from the peer's side if it has not, compares. */
+    finish(): Promise<SocketReplayResult>;
+}
+/**
+ * Opens a captured socket on the target (or says why not, in the result `finish` gives), ready to be
+ * replayed step by step: `step` each of `session.messages` in order, then `finish`.
+ *
+ * @example
+ * const run = await startSocketReplay(session, { target: streamServer });
+ * for (const message of session.messages) await run.step(message);
+ * const result = await run.finish();
+ */
+export declare function startSocketReplay(session: SocketSession, options: SocketReplayOptions & {
+    readonly target: SocketReplayTarget;
+}): Promise<SocketReplayRun>;
 /**
  * Replays one captured socket against a target and compares what the server sent with the recording.
  *

@@ -16,7 +16,7 @@
  *
  * | bytes | what |
  * | --- | --- |
- * | 0–3, 4–7 | size in bytes, type ({@link SOCKET_OPEN} … {@link SOCKET_IN_BINARY}) |
+ * | 0–3, 4–7 | size in bytes, type ({@link SOCKET_OPEN} … {@link SOCKET_CLOSE_BY_RECEIVER}; a close is 4, 6 or 7: who closed it unknown, the peer, the receiver) |
  * | 8–15 | time (ms since the epoch), float64 |
  * | 16–19, 20–23 | connection, socket kind (0 stream, 1 transcription) |
  * | 24–27 | binary frame: its length; close: the code (-1 none); in / out: the length of a payload taken out, or -1 |
@@ -29,6 +29,9 @@ export declare const SOCKET_IN = 2;
 export declare const SOCKET_OUT = 3;
 export declare const SOCKET_CLOSE = 4;
 export declare const SOCKET_IN_BINARY = 5;
+/** A close whose side is known (`by`): closed by the peer (Bandwidth), or by the receiver. */
+export declare const SOCKET_CLOSE_BY_BANDWIDTH = 6;
+export declare const SOCKET_CLOSE_BY_RECEIVER = 7;
 /** Int32 slots of the socket ring's control block (16 bytes) shared by both threads. */
 export declare const SOCKET_CONSUMED = 0;
 export declare const SOCKET_WRITTEN = 1;

@@ -31,6 +31,8 @@ export interface SocketTranscript {
     readonly in: number;
     /** The close code (undefined: the capture has no close record). */
     readonly close: number | undefined;
+    /** Which side closed the socket: `bandwidth` (the peer; in a replay, the replay) or `receiver` (the server); undefined when not known (a capture written before it was recorded). */
+    readonly closedBy?: "bandwidth" | "receiver";
 }
 /**
  * The socket records of a capture (in file order), grouped into sessions in the order they opened.
@@ -54,7 +56,9 @@ export declare function outboundShape(text: string): string;
 export declare function recordedTranscript(session: SocketSession): SocketTranscript;
 /**
  * The differences between a recorded socket and its replay (empty: the same): `out[i]` per server message
- * (event type, a playAudio's content type), `in` when the server closed before reading all the recorded messages, `close` for the code.
+ * (event type, a playAudio's content type), `in` when the server closed before reading all the recorded
+ * messages, `close` for the code, or for the side that closed it when both are known and differ
+ * (`1000 by the receiver` / `1000 by bandwidth`).
  *
  * @example
  * compareSockets({ out: ["playAudio audio/PCMU", "clear"], in: 4, close: 1000 }, { out: ["playAudio audio/PCMU", "playAudio audio/PCMU"], in: 4, close: 1000 });

@@ -96,11 +96,20 @@ export function recordedTranscript(session) {
         out: session.messages.filter((m) => m.type === "out").map((m) => outboundShape(m.message ?? "")),
         in: session.messages.filter((m) => m.type === "in").length,
         close: session.close?.code,
+        ...(session.close?.by === "receiver" || session.close?.by === "bandwidth" ? { closedBy: session.close.by } : {}),
     };
+}
+/** How a socket closed, as a difference says it: the code, and the side when that is what differs. */
+function closeText(transcript, withSide) {
+    if (transcript.close === undefined)
+        return "open";
+    return withSide ? `${transcript.close} by ${transcript.closedBy === "receiver" ? "the receiver" : "bandwidth"}` : String(transcript.close);
 }
 /**
  * The differences between a recorded socket and its replay (empty: the same): `out[i]` per server message
- * (event type, a playAudio's content type), `in` when the server closed before reading all the recorded messages, `close` for the code.
+ * (event type, a playAudio's content type), `in` when the server closed before reading all the recorded
+ * messages, `close` for the code, or for the side that closed it when both are known and differ
+ * (`1000 by the receiver` / `1000 by bandwidth`).
  *
  * @example
  * compareSockets({ out: ["playAudio audio/PCMU", "clear"], in: 4, close: 1000 }, { out: ["playAudio audio/PCMU", "playAudio audio/PCMU"], in: 4, close: 1000 });
@@ -115,7 +124,9 @@ export function compareSockets(recorded, actual) {
     // fewer: the server closed the socket earlier than when recorded (more cannot be told from a close racing a send)
     if (actual.in < recorded.in)
         out.push({ path: "in", recorded: `${recorded.in} messages read`, actual: `${actual.in} sent before the socket closed` });
-    if (recorded.close !== undefined && recorded.close !== actual.close)
-        out.push({ path: "close", recorded: String(recorded.close), actual: actual.close === undefined ? "open" : String(actual.close) });
+    // the side that closed, when both are known: a bot that hung up no longer does (or now hangs up on Bandwidth)
+    const side = recorded.closedBy !== undefined && actual.closedBy !== undefined && recorded.closedBy !== actual.closedBy;
+    if ((recorded.close !== undefined && recorded.close !== actual.close) || side)
+        out.push({ path: "close", recorded: closeText(recorded, side), actual: closeText(actual, side) });
     return out;
 }

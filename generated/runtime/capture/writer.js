@@ -15,7 +15,7 @@
 import { randomBytes } from "node:crypto";
 import { Worker } from "node:worker_threads";
 import { SOCKET_DONE, socketRingWriter } from "./socket-ring.js";
-import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, STRING_HEADER_BYTES, WRITTEN, ringRoom, ringViews, } from "./record.js";
+import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_OMITTED, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, STRING_HEADER_BYTES, WRITTEN, ringRoom, ringViews, } from "./record.js";
 /** Strings up to this length are sent once and then named by number; at most MAX_STRINGS of them. */
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
@@ -58,7 +58,7 @@ function parsedJson(body) {
 }
 /** The most bytes a delivery's entry can take (text as UTF-8 is at most 3 bytes per UTF-16 unit), 8-aligned. */
 function mostBytes(kind, body, inline, pad) {
-    let need = DELIVERY_HEADER_BYTES + pad + (kind === BODY_BYTES ? body.length : kind === BODY_TEXT || kind === BODY_PARSED ? body.length * 3 : 0) + 3;
+    let need = DELIVERY_HEADER_BYTES + pad + (kind === BODY_BYTES ? body.length : kind === BODY_TEXT || kind === BODY_PARSED || kind === BODY_OMITTED ? body.length * 3 : 0) + 3;
     for (let i = 0; i < inline.length; i++)
         need += 4 + inline[i].length * 3 + 3;
     return (need + 7) & ~7;
@@ -383,7 +383,11 @@ export function createCapture(options) {
             const answerBody = answerId(response.body);
             let body = delivery.body;
             let kind = body instanceof Uint8Array ? BODY_BYTES : typeof body === "string" ? BODY_TEXT : body === undefined ? BODY_NONE : body === null ? BODY_NULL : BODY_PARSED;
-            if (kind === BODY_PARSED) {
+            if (delivery.omitted !== undefined) {
+                body = delivery.omitted; // a refused delivery's body was not read: why travels as its text
+                kind = BODY_OMITTED;
+            }
+            else if (kind === BODY_PARSED) {
                 body = parsedJson(body);
                 if (body === undefined)
                     kind = BODY_NOT_JSON;
@@ -396,7 +400,7 @@ export function createCapture(options) {
                 return;
             }
             const start = head + DELIVERY_HEADER_BYTES + pad;
-            const length = kind === BODY_BYTES ? copyBytes(u8, body, start) : kind === BODY_TEXT || kind === BODY_PARSED ? encoder.encodeInto(body, u8.subarray(start, head + need)).written : 0;
+            const length = kind === BODY_BYTES ? copyBytes(u8, body, start) : kind === BODY_TEXT || kind === BODY_PARSED || kind === BODY_OMITTED ? encoder.encodeInto(body, u8.subarray(start, head + need)).written : 0;
             let end = (start + length + 3) & ~3;
             if (inline.length > 0) {
                 end = writeInline(inline, u8, i32, end, head + need);

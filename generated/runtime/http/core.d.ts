@@ -30,6 +30,12 @@ export { mediaTypeOf } from "./gate.js";
 export { WebhookTimeoutError } from "./timeouts.js";
 export { BxmlValidationError } from "./reply.js";
 /**
+ * Refusals recorded per second per receiver before the sender proved who it is (a 401 with wrong
+ * credentials, a 405: the method is checked first): anyone can send those, so they may not fill the
+ * capture or keep its writer busy; past it they are left out until the next second.
+ */
+export declare const UNAUTHENTICATED_REFUSALS_PER_SECOND = 10;
+/**
  * Creates the webhook handler core. Throws at construction (never per request) when the configuration is
  * unsafe: no credentials without `allowUnauthenticated: true`, or a malformed realm or credential pair
  * (messages name the entry, never its value).

@@ -83,18 +83,20 @@ class Delivery {
     eventType;
     contentType;
     body;
+    omitted;
     response;
     latencyMs;
     #request;
-    constructor(state, request, note, at, response, latencyMs) {
+    constructor(state, request, eventType, omitted, at, response, latencyMs) {
         this.at = at;
         this.family = state.family.name;
         this.path = state.path;
         this.method = request.method;
         this.url = request.url;
-        this.eventType = note.eventType;
+        this.eventType = eventType;
         this.contentType = request.contentType ?? undefined;
-        this.body = request.body;
+        this.body = omitted === undefined ? request.body : undefined;
+        this.omitted = omitted;
         this.response = response;
         this.latencyMs = latencyMs;
         this.#request = request;
@@ -107,7 +109,61 @@ class Delivery {
 /** Hands one answered delivery to the capture sink; a throwing sink is ignored (capture never fails an answer). */
 function capture(sink, state, request, note, at, response, latencyMs) {
     try {
-        sink.record(new Delivery(state, request, note, at, response, latencyMs));
+        sink.record(new Delivery(state, request, note.eventType, undefined, at, response, latencyMs));
+    }
+    catch {
+        // the sink's own problem: the answer goes out as it is
+    }
+    return response;
+}
+/** Whether a body was handed over: adapters leave `undefined` (Fetch: `null`) until they read one. */
+const bodyUnread = (request) => request.body === undefined || request.body === null;
+/**
+ * Why a refused delivery's body is not recorded (undefined: it was read, or it is a GET's, whose event is
+ * the query): over the limit (with the size: replay sends as many bytes), or not read at all.
+ */
+function omittedBody(request, status, bodyLimit) {
+    if (request.method === "GET")
+        return undefined;
+    if (status === 413) {
+        const announced = typeof request.contentLength === "number" ? request.contentLength : Number(request.contentLength ?? Number.NaN);
+        return Number.isSafeInteger(announced) && announced > bodyLimit ? `over the body limit (${announced} bytes announced)` : `over the body limit (more than ${bodyLimit} bytes)`;
+    }
+    if (!bodyUnread(request))
+        return undefined;
+    return status === 400 || status === 408 ? `not read to its end: answered ${status}` : `not read: answered ${status} before the body`;
+}
+/**
+ * Refusals recorded per second per receiver before the sender proved who it is (a 401 with wrong
+ * credentials, a 405: the method is checked first): anyone can send those, so they may not fill the
+ * capture or keep its writer busy; past it they are left out until the next second.
+ */
+export const UNAUTHENTICATED_REFUSALS_PER_SECOND = 10;
+/**
+ * Records a delivery refused outside the pipeline (the gate's 405 / 401 / 415 / 413, an adapter's own
+ * refusal): never the credential-less first request of Bandwidth's challenge (the handshake, not a
+ * delivery), and those anyone could send (401, 405) within {@link UNAUTHENTICATED_REFUSALS_PER_SECOND}.
+ */
+function captureRefusal(settings, budget, state, request, refusal, response) {
+    const sink = settings.capture;
+    if (sink === undefined)
+        return response;
+    const status = refusal.status;
+    if (status === 401 && (request.authorization === undefined || request.authorization === null || request.authorization === ""))
+        return response;
+    const at = Date.now();
+    if (status === 401 || status === 405) {
+        const second = Math.floor(at / 1000);
+        if (second !== budget.second) {
+            budget.second = second;
+            budget.left = UNAUTHENTICATED_REFUSALS_PER_SECOND;
+        }
+        if (budget.left <= 0)
+            return response;
+        budget.left--;
+    }
+    try {
+        sink.record(new Delivery(state, request, undefined, omittedBody(request, status, settings.bodyLimit), at, response, 0));
     }
     catch {
         // the sink's own problem: the answer goes out as it is
@@ -163,6 +219,7 @@ function positionalHandle(method, url, body, raw, readHeader) {
 export function createWebhookCore(options) {
     const settings = resolveSettings(options);
     const { routes, byPath } = compileRoutes(options.routes, settings.timeoutMs, settings.guard?.queue !== undefined);
+    const budget = { second: 0, left: 0 };
     return {
         routes,
         bodyLimit: settings.bodyLimit,
@@ -172,11 +229,18 @@ export function createWebhookCore(options) {
             const one = typeof request === "object" ? request : positionalCheck(request, authorization, contentType, contentLength, contentEncoding);
             const state = route;
             const early = checkRequest(settings, state, one);
-            return early === undefined ? undefined : finish(settings, state, one.method, undefined, failClosed(state.family, settings.log, state.path, early, undefined), 0);
+            if (early === undefined)
+                return undefined;
+            const response = finish(settings, state, one.method, undefined, failClosed(state.family, settings.log, state.path, early, undefined), 0);
+            // a refused delivery is recorded too (the positional form has no request to record)
+            return typeof request === "object" ? captureRefusal(settings, budget, state, one, early, response) : response;
         },
         handle: (route, request, url, body, raw, readHeader) => handleAndFinish(settings, route, typeof request === "object" ? request : positionalHandle(request, url, body, raw, readHeader)),
         notFound: NOT_FOUND,
         payloadTooLarge: PAYLOAD_TOO_LARGE,
-        refuse: (route, refusal) => failClosed(route.family, settings.log, route.path, refusal, undefined),
+        refuse: (route, refusal, request) => {
+            const response = failClosed(route.family, settings.log, route.path, refusal, undefined);
+            return request === undefined ? response : captureRefusal(settings, budget, route, request, refusal, response);
+        },
     };
 }

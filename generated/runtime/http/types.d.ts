@@ -208,8 +208,15 @@ export interface CapturedDelivery {
     readonly header: (name: string) => string | undefined;
     /** The body as read (text, bytes, or a value a framework already parsed). */
     readonly body: CoreBody;
+    /**
+     * Why `body` is not the body, when it is not: the delivery was refused before its body was read
+     * (`not read: answered 415 before the body`; 401 with wrong credentials, 405, 415), or the body was over
+     * the limit (`over the body limit (2000000 bytes announced)`, `over the body limit (more than 1048576
+     * bytes)`), or could not be read to its end. Undefined for every delivery whose body was read.
+     */
+    readonly omitted?: string;
     readonly response: CoreResponse;
-    /** From the body being handed to the core to the answer being ready, handlers awaited. */
+    /** From the body being handed to the core to the answer being ready, handlers awaited (0: refused before the body). */
     readonly latencyMs: number;
 }
 /**
@@ -281,7 +288,9 @@ export interface WebhookCoreOptions {
     /** Called once per answer the core gives (status, latency, event type): for metrics. Must not throw (a throw is logged). */
     readonly onResponse?: (info: ResponseInfo) => void;
     /**
-     * Records every delivery that reached the handlers' step (body read, auth passed) with the answer given:
+     * Records every delivery with the answer given, refused ones too (401 with wrong credentials, 405, 415,
+     * 413, malformed, invalid, a failed handler, 503), but not the credential-less first request of
+     * Bandwidth's 401 challenge (the handshake, not a delivery):
      * `createCapture({ dir })` of `bw-codegen/capture` (Node: redacted NDJSON files), or any {@link CaptureSink}.
      * The sink is called synchronously once per answer and must only queue the delivery; a throw is
      * swallowed (capture never changes or fails an answer). Default off.
@@ -383,7 +392,8 @@ export interface WebhookCore {
     /**
      * What to send instead of a refusal the adapter makes itself on a route (a body over the limit, a body
      * that could not be read, a failure of the core): the refusal, or the family's fail-closed 200 answer
-     * (the port-out validation dispute on the numbers route; see {@link WebhookFamily.failClosed}).
+     * (the port-out validation dispute on the numbers route; see {@link WebhookFamily.failClosed}). Given the
+     * request, the refused delivery is recorded by the `capture` sink (its body, when the adapter read it).
      */
-    refuse(route: CoreRoute, refusal: CoreResponse): CoreResponse;
+    refuse(route: CoreRoute, refusal: CoreResponse, request?: CoreRequest): CoreResponse;
 }

@@ -364,6 +364,8 @@ export interface CapturedSocketMessage {
     /** `close`: the close code and reason. */
     readonly code?: number;
     readonly reason?: string;
+    /** `close`: which side closed the socket: `bandwidth` (the peer; also a connection that died) or `receiver` (this server). */
+    readonly by?: "bandwidth" | "receiver";
 }
 /**
  * Where the socket server hands each socket event when `capture` is set: `createCapture({ dir })` of

@@ -1,6 +1,7 @@
 /**
  * Structural comparison of a recorded answer with a new one (`bw-codegen replay`, `replayCapture`): the
- * status; an XML body (BXML, numbers replies) element by element: name, attributes (order ignored) and
+ * status; the media type of an answer with a body (Bandwidth reads BXML sent as `application/xml`: one now
+ * sent as `text/html` is a difference; parameters such as the charset are not); an XML body (BXML, numbers replies) element by element: name, attributes (order ignored) and
  * text (surrounding whitespace ignored), so formatting is not a difference and a difference names its
  * element path (`/Response/Gather[1]/SpeakSentence[1]`); a JSON body value by value; anything else as
  * text. Credentials (`maskCredentials` of redact.ts) are masked in both first: stored as `***`, they are
@@ -15,7 +16,7 @@ import { isCredentialAttribute, maskCredentials } from "./redact.js";
 
 /** One difference between the recorded answer and the new one. */
 export interface AnswerDifference {
-  /** `status`, an element path (`/Response/Gather[1]/@maxDigits`, `/Response/SpeakSentence[1]/text()`), a JSON path (`$.reason`) or `body`. */
+  /** `status`, `content-type`, an element path (`/Response/Gather[1]/@maxDigits`, `/Response/SpeakSentence[1]/text()`), a JSON path (`$.reason`) or `body`. */
   readonly path: string;
   readonly recorded: string | undefined;
   readonly actual: string | undefined;
@@ -24,6 +25,12 @@ export interface AnswerDifference {
 const looksXml = (answer: CapturedAnswer): boolean =>
   (answer.contentType ?? "").toLowerCase().includes("xml") || answer.body.trimStart().startsWith("<");
 const looksJson = (answer: CapturedAnswer): boolean => (answer.contentType ?? "").toLowerCase().includes("json");
+
+/** The media type of a Content-Type value, lower case, without parameters (undefined: none). */
+function mediaType(contentType: string | undefined): string | undefined {
+  const type = contentType?.split(";")[0].trim().toLowerCase();
+  return type === "" ? undefined : type;
+}
 
 function text(element: XmlElement): string {
   return element.nodes
@@ -92,6 +99,10 @@ export function compareAnswers(recordedAnswer: CapturedAnswer, actualAnswer: Cap
   const actual = { ...actualAnswer, body: maskCredentials(actualAnswer.body) };
   const out: AnswerDifference[] = [];
   if (recorded.status !== actual.status) out.push({ path: "status", recorded: String(recorded.status), actual: String(actual.status) });
+  const recordedType = mediaType(recorded.contentType);
+  if (recorded.body.trim() !== "" && recordedType !== undefined && recordedType !== mediaType(actual.contentType)) {
+    out.push({ path: "content-type", recorded: recorded.contentType, actual: actual.contentType });
+  }
   if (recorded.body.trim() === actual.body.trim()) return out;
   if (looksXml(recorded) && looksXml(actual)) {
     try {

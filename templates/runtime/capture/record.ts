@@ -36,6 +36,8 @@ export const BODY_BYTES = 2;
 export const BODY_TEXT = 3;
 export const BODY_PARSED = 4;
 export const BODY_NOT_JSON = 5;
+/** No body (a delivery refused before it was read, or over the limit): the text carried is why (`omitted`). */
+export const BODY_OMITTED = 6;
 
 /** Int32 slots of the control block shared by both threads. */
 export const CONSUMED = 0; // bytes the writer thread has read so far (a 32-bit running total)
@@ -149,7 +151,7 @@ export function readRecord(ring: RingViews, at: number, strings: readonly string
         ? ring.u8.slice(start, start + length)
         : kind === BODY_TEXT || kind === BODY_PARSED
           ? decode(ring, start, length)
-          : undefined, // none, null, or a parsed value that is not JSON
-    ...(kind === BODY_NOT_JSON ? { omitted: "a parsed value that is not JSON" } : {}),
+          : undefined, // none, null, a parsed value that is not JSON, or omitted
+    ...(kind === BODY_NOT_JSON ? { omitted: "a parsed value that is not JSON" } : kind === BODY_OMITTED ? { omitted: decode(ring, start, length) } : {}),
   };
 }

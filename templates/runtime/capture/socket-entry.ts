@@ -37,6 +37,8 @@ export interface SocketCaptureEntry {
   /** `close`. */
   readonly code?: number;
   readonly reason?: string;
+  /** `close`: which side closed it, `bandwidth` (the peer) or `receiver` (the server); absent in captures written before it was recorded. */
+  readonly by?: "bandwidth" | "receiver";
 }
 
 /** How socket records are written. */
@@ -173,7 +175,7 @@ function maskTranscript(message: Record<string, unknown>, redactor: Redactor): v
 export function socketEntryOf(record: CapturedSocketMessage & { readonly payloadLength?: number }, options: SocketEntryOptions): SocketCaptureEntry {
   const head = { v: 1 as const, socket: record.kind, connection: record.connection, at: isoOf(record.at), type: record.type };
   if (record.type === "open") return { ...head, url: maskQuery(record.url ?? ""), headers: maskProtocol(record.headers ?? {}) };
-  if (record.type === "close") return { ...head, code: record.code, reason: record.reason ?? "" };
+  if (record.type === "close") return { ...head, code: record.code, reason: record.reason ?? "", ...(record.by === undefined ? {} : { by: record.by }) };
   if (record.text === undefined) return { ...head, omitted: `a binary frame of ${record.binaryBytes ?? 0} bytes` };
   let parsed: unknown;
   try {

@@ -5,7 +5,9 @@
  * sends the recorded inbound messages in order, each once the server has sent the messages it had sent by
  * then when recorded (or `stepTimeoutMs` passed), collects what it sends, and compares (`socket-sessions.ts`).
  * When the server has not closed the socket once everything was sent and read, the replay closes it with the
- * recorded code, as the peer did. Targets: a `ws(s)://` base URL (the `ws` package, loaded lazily, as the
+ * recorded code, as the peer did; when the capture says the server closed it (`by: "receiver"`), the server
+ * gets as long as it took then (plus `stepTimeoutMs`, at most 30 s more) to do so again, and a server that no
+ * longer does is a `close` difference (`1000 by the receiver` / `1000 by bandwidth`). Targets: a `ws(s)://` base URL (the `ws` package, loaded lazily, as the
  * simulator does), or a `createStreamServer` in process (no network: its `authorizeUpgrade` and `accept`).
  */
 
@@ -231,6 +233,16 @@ async function openWs(url: string, headers: Record<string, string>, timeoutMs: n
   };
 }
 
+/** The longest a replay waits for a server to close a socket it closed when recorded, past the step timeout (ms). */
+const MOST_CLOSE_DELAY_MS = 30_000;
+
+/** How long after the last message before it the recorded close came (ms, bounded; 0 when the times are not known). */
+function closeDelay(session: SocketSession): number {
+  const last = session.messages.at(-1) ?? session.open;
+  const delay = Date.parse(session.close?.at ?? "") - Date.parse(last?.at ?? "");
+  return Number.isFinite(delay) ? Math.min(Math.max(delay, 0), MOST_CLOSE_DELAY_MS) : 0;
+}
+
 /** A code a peer may send in a close frame (1005 / 1006 only describe a close). */
 const sendable = (code: number | undefined): number => (code !== undefined && (code === 1000 || (code >= 3000 && code < 5000)) ? code : 1000);
 
@@ -286,30 +298,48 @@ function wsBase(target: string | URL): string {
 }
 
 /**
- * Replays one captured socket against a target and compares what the server sent with the recording.
+ * One captured socket being replayed, step by step, so that a replay can interleave its records with the
+ * deliveries and other sockets in the order they were recorded (`replay.ts`): `step` plays the session's
+ * next `in` or `out` record, `finish` closes the socket as recorded and compares.
+ */
+export interface SocketReplayRun {
+  /** An `out` record: the server is expected to have sent one more message by the next `in`; an `in` record: sent once the server caught up (or `stepTimeoutMs` passed). */
+  step(entry: SocketCaptureEntry): Promise<void>;
+  /** Sends nothing more: waits for the server to settle (and to close, when it closed when recorded), closes it from the peer's side if it has not, compares. */
+  finish(): Promise<SocketReplayResult>;
+}
+
+/** A run that was skipped or did not open: its result is known already. */
+const settled = (result: SocketReplayResult): SocketReplayRun => ({ step: async () => undefined, finish: async () => result });
+
+/**
+ * Opens a captured socket on the target (or says why not, in the result `finish` gives), ready to be
+ * replayed step by step: `step` each of `session.messages` in order, then `finish`.
  *
  * @example
- * const result = await replaySocketSession(session, { target: streamServer, username: "bw-stream", password: "s3cret" });
- * result.differences; // [{ path: "out[1]", recorded: "clear", actual: "playAudio audio/PCMU" }]
+ * const run = await startSocketReplay(session, { target: streamServer });
+ * for (const message of session.messages) await run.step(message);
+ * const result = await run.finish();
  */
-export async function replaySocketSession(session: SocketSession, options: SocketReplayOptions & { readonly target: SocketReplayTarget }): Promise<SocketReplayResult> {
+export async function startSocketReplay(session: SocketSession, options: SocketReplayOptions & { readonly target: SocketReplayTarget }): Promise<SocketReplayRun> {
   const recorded = recordedTranscript(session);
   const common = { kind: session.kind, connection: session.connection, url: session.open?.url ?? "?", recorded };
   const target = options.target;
   const remote = typeof target === "string" || target instanceof URL ? `${wsBase(target)}` : undefined;
   const how = await handshake(session, options, remote);
-  if ("skipped" in how) return { ...common, actual: undefined, differences: [], skipped: how.skipped };
+  if ("skipped" in how) return settled({ ...common, actual: undefined, differences: [], skipped: how.skipped });
   const stepMs = options.stepTimeoutMs ?? 2000;
-  let socket: ReplaySocket | string;
+  let opened: ReplaySocket | string;
   try {
     // only ever to the target: a recorded path that names another host is refused (replay-target.ts)
-    socket = remote !== undefined ? await openWs(replayTarget(remote, how.url), how.headers, Math.max(stepMs, 5000)) : await openInProcess(target as StreamServer, how.url, how.headers);
+    opened = remote !== undefined ? await openWs(replayTarget(remote, how.url), how.headers, Math.max(stepMs, 5000)) : await openInProcess(target as StreamServer, how.url, how.headers);
   } catch (error) {
-    socket = (error as Error).message; // no ws package, a URL ws refuses: this socket's failure, not the replay's
+    opened = (error as Error).message; // no ws package, a URL ws refuses: this socket's failure, not the replay's
   }
-  if (typeof socket === "string") {
-    return { ...common, actual: { out: [], in: 0, close: undefined }, differences: [{ path: "open", recorded: "accepted", actual: socket }], error: socket };
+  if (typeof opened === "string") {
+    return settled({ ...common, actual: { out: [], in: 0, close: undefined }, differences: [{ path: "open", recorded: "accepted", actual: opened }], error: opened });
   }
+  const socket = opened;
   let expected = 0;
   let sent = 0;
   // once a wait ran out, the server is behind the recording: the next wait is for a message recorded later
@@ -328,24 +358,48 @@ export async function replaySocketSession(session: SocketSession, options: Socke
   const log = (): void => {
     while (logged < socket.received.length) replayed.push(asRecord({ ...head, at: Date.now(), type: "out", text: socket.received[logged++] }));
   };
-  for (const message of session.messages) {
-    if (message.type === "out") {
-      expected++;
-      continue;
-    }
-    await caughtUp();
-    if (socket.closed !== undefined) break;
-    log();
-    socket.send(inboundFrame(message));
-    replayed.push(message);
-    sent++;
-  }
-  await caughtUp();
-  await socket.settle();
-  if (socket.closed === undefined) await socket.close(sendable(recorded.close));
-  log();
-  const code = socket.closed?.code;
-  replayed.push(asRecord({ ...head, at: Date.now(), type: "close", code, reason: session.close?.reason ?? "" }));
-  const actual: SocketTranscript = { out: socket.received.map(outboundShape), in: sent, close: code };
-  return { ...common, actual, differences: compareSockets(recorded, actual), replayed };
+  return {
+    async step(message) {
+      if (message.type === "out") {
+        expected++;
+        return;
+      }
+      if (message.type !== "in" || socket.closed !== undefined) return;
+      await caughtUp();
+      if (socket.closed !== undefined) return;
+      log();
+      socket.send(inboundFrame(message));
+      replayed.push(message);
+      sent++;
+    },
+    async finish() {
+      await caughtUp();
+      await socket.settle();
+      if (socket.closed === undefined && session.close?.by === "receiver") {
+        // the server closed it when recorded: it gets as long as it took then (bounded), before the peer's side closes it
+        const deadline = Date.now() + stepMs + closeDelay(session);
+        while (socket.closed === undefined && Date.now() < deadline) await socket.next(deadline - Date.now());
+      }
+      if (socket.closed === undefined) await socket.close(sendable(recorded.close));
+      log();
+      const code = socket.closed?.code;
+      const closedBy = socket.closed?.by === "server" ? "receiver" : "bandwidth";
+      replayed.push(asRecord({ ...head, at: Date.now(), type: "close", code, reason: session.close?.reason ?? "", by: closedBy }));
+      const actual: SocketTranscript = { out: socket.received.map(outboundShape), in: sent, close: code, closedBy };
+      return { ...common, actual, differences: compareSockets(recorded, actual), replayed };
+    },
+  };
+}
+
+/**
+ * Replays one captured socket against a target and compares what the server sent with the recording.
+ *
+ * @example
+ * const result = await replaySocketSession(session, { target: streamServer, username: "bw-stream", password: "s3cret" });
+ * result.differences; // [{ path: "out[1]", recorded: "clear", actual: "playAudio audio/PCMU" }]
+ */
+export async function replaySocketSession(session: SocketSession, options: SocketReplayOptions & { readonly target: SocketReplayTarget }): Promise<SocketReplayResult> {
+  const run = await startSocketReplay(session, options);
+  for (const message of session.messages) await run.step(message);
+  return run.finish();
 }

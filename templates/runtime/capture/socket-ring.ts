@@ -15,7 +15,7 @@
  *
  * | bytes | what |
  * | --- | --- |
- * | 0–3, 4–7 | size in bytes, type ({@link SOCKET_OPEN} … {@link SOCKET_IN_BINARY}) |
+ * | 0–3, 4–7 | size in bytes, type ({@link SOCKET_OPEN} … {@link SOCKET_CLOSE_BY_RECEIVER}; a close is 4, 6 or 7: who closed it unknown, the peer, the receiver) |
  * | 8–15 | time (ms since the epoch), float64 |
  * | 16–19, 20–23 | connection, socket kind (0 stream, 1 transcription) |
  * | 24–27 | binary frame: its length; close: the code (-1 none); in / out: the length of a payload taken out, or -1 |
@@ -32,6 +32,9 @@ export const SOCKET_IN = 2;
 export const SOCKET_OUT = 3;
 export const SOCKET_CLOSE = 4;
 export const SOCKET_IN_BINARY = 5;
+/** A close whose side is known (`by`): closed by the peer (Bandwidth), or by the receiver. */
+export const SOCKET_CLOSE_BY_BANDWIDTH = 6;
+export const SOCKET_CLOSE_BY_RECEIVER = 7;
 
 /** Int32 slots of the socket ring's control block (16 bytes) shared by both threads. */
 export const SOCKET_CONSUMED = 0; // bytes the writer thread has read (a 32-bit running total)
@@ -160,7 +163,7 @@ export function socketRingWriter(buffer: SharedArrayBuffer, control: SharedArray
     const reason = message.reason;
     const need = (HEADER_BYTES + 4 + (reason?.length ?? 0) * 3 + 7) & ~7;
     if (need > capacity || !reserve(need)) return false;
-    header(SOCKET_CLOSE, message, kind, message.code ?? -1);
+    header(message.by === "receiver" ? SOCKET_CLOSE_BY_RECEIVER : message.by === "bandwidth" ? SOCKET_CLOSE_BY_BANDWIDTH : SOCKET_CLOSE, message, kind, message.code ?? -1);
     commit(putString(head + HEADER_BYTES, reason, head + need));
     return true;
   }
@@ -238,7 +241,10 @@ export function socketRingReader(buffer: SharedArrayBuffer, control: SharedArray
       const url = text();
       return { ...head, type: "open", url, headers: JSON.parse(text() ?? "{}") as Record<string, string> };
     }
-    if (type === SOCKET_CLOSE) return { ...head, type: "close", ...(number < 0 ? {} : { code: number }), reason: text() };
+    if (type === SOCKET_CLOSE || type === SOCKET_CLOSE_BY_BANDWIDTH || type === SOCKET_CLOSE_BY_RECEIVER) {
+      const by = type === SOCKET_CLOSE_BY_RECEIVER ? { by: "receiver" as const } : type === SOCKET_CLOSE_BY_BANDWIDTH ? { by: "bandwidth" as const } : {};
+      return { ...head, type: "close", ...(number < 0 ? {} : { code: number }), reason: text(), ...by };
+    }
     if (type === SOCKET_IN_BINARY) return { ...head, type: "in", binaryBytes: number };
     return { ...head, type: type === SOCKET_IN ? "in" : "out", text: text(), ...(number < 0 ? {} : { payloadLength: number }) };
   }

@@ -24,6 +24,7 @@ import {
   BODY_NONE,
   BODY_NOT_JSON,
   BODY_NULL,
+  BODY_OMITTED,
   BODY_PARSED,
   BODY_TEXT,
   CONSUMED,
@@ -136,7 +137,7 @@ function parsedJson(body: { parsed: unknown }): string | undefined {
 
 /** The most bytes a delivery's entry can take (text as UTF-8 is at most 3 bytes per UTF-16 unit), 8-aligned. */
 function mostBytes(kind: number, body: unknown, inline: readonly string[], pad: number): number {
-  let need = DELIVERY_HEADER_BYTES + pad + (kind === BODY_BYTES ? (body as Uint8Array).length : kind === BODY_TEXT || kind === BODY_PARSED ? (body as string).length * 3 : 0) + 3;
+  let need = DELIVERY_HEADER_BYTES + pad + (kind === BODY_BYTES ? (body as Uint8Array).length : kind === BODY_TEXT || kind === BODY_PARSED || kind === BODY_OMITTED ? (body as string).length * 3 : 0) + 3;
   for (let i = 0; i < inline.length; i++) need += 4 + inline[i].length * 3 + 3;
   return (need + 7) & ~7;
 }
@@ -462,7 +463,10 @@ export function createCapture(options: CaptureOptions): Capture {
       const answerBody = answerId(response.body);
       let body = delivery.body as unknown;
       let kind = body instanceof Uint8Array ? BODY_BYTES : typeof body === "string" ? BODY_TEXT : body === undefined ? BODY_NONE : body === null ? BODY_NULL : BODY_PARSED;
-      if (kind === BODY_PARSED) {
+      if (delivery.omitted !== undefined) {
+        body = delivery.omitted; // a refused delivery's body was not read: why travels as its text
+        kind = BODY_OMITTED;
+      } else if (kind === BODY_PARSED) {
         body = parsedJson(body as { parsed: unknown });
         if (body === undefined) kind = BODY_NOT_JSON;
       }
@@ -474,7 +478,7 @@ export function createCapture(options: CaptureOptions): Capture {
         return;
       }
       const start = head + DELIVERY_HEADER_BYTES + pad;
-      const length = kind === BODY_BYTES ? copyBytes(u8, body as Uint8Array, start) : kind === BODY_TEXT || kind === BODY_PARSED ? encoder.encodeInto(body as string, u8.subarray(start, head + need)).written : 0;
+      const length = kind === BODY_BYTES ? copyBytes(u8, body as Uint8Array, start) : kind === BODY_TEXT || kind === BODY_PARSED || kind === BODY_OMITTED ? encoder.encodeInto(body as string, u8.subarray(start, head + need)).written : 0;
       let end = (start + length + 3) & ~3;
       if (inline.length > 0) {
         end = writeInline(inline, u8, i32, end, head + need);

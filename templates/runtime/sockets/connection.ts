@@ -288,7 +288,11 @@ class Connection implements SocketConnection {
       droppedMedia: this.droppedMedia,
       droppedTranscriptions: this.droppedTranscriptions,
     };
-    if (this.ctx.capture !== undefined) this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason });
+    if (this.ctx.capture !== undefined) {
+      // a close code of our own means this server closed it (its close() ran first); otherwise the peer did
+      const by = this.closeCode !== undefined ? "receiver" : "bandwidth";
+      this.capture({ at: Date.now(), kind: this.kind, connection: this.number, type: "close", code: info.code, reason: info.reason, by });
+    }
     const release = (): void => {
       if (stream !== undefined) stream.state = undefined; // release the user's state with the socket
       const hook = this.ctx.options.onClose;

@@ -58,7 +58,7 @@ function errorHandler(core, route) {
         // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
         if (request?.raw !== undefined && settleUnreadBody(request.raw))
             reply.headers(CLOSE);
-        return sendReply(reply, route === undefined ? refusal : core.refuse(route, refusal));
+        return sendReply(reply, route === undefined ? refusal : core.refuse(route, refusal, request?.bandwidthRequest ?? undefined));
     };
 }
 function registerRoute(fastify, core, route) {
@@ -110,10 +110,10 @@ function registerRoute(fastify, core, route) {
                 result = core.handle(route, coreRequest);
             }
             catch {
-                result = core.refuse(route, INTERNAL_ERROR);
+                result = core.refuse(route, INTERNAL_ERROR, coreRequest);
             }
             if (result instanceof Promise) {
-                return result.then((response) => void sendReply(reply, response), () => void sendReply(reply, core.refuse(route, INTERNAL_ERROR)));
+                return result.then((response) => void sendReply(reply, response), () => void sendReply(reply, core.refuse(route, INTERNAL_ERROR, coreRequest)));
             }
             sendReply(reply, result);
             return undefined;

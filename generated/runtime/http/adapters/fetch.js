@@ -60,18 +60,18 @@ export function createFetchHandler(core, options = {}) {
         if (method === "POST") {
             const body = await readLimited(request, core.bodyLimit, bodyTimeoutMs);
             if (body === TOO_LARGE)
-                return toFetchResponse(core.refuse(route, core.payloadTooLarge));
+                return toFetchResponse(core.refuse(route, core.payloadTooLarge, coreRequest));
             if (body === UNREADABLE)
-                return toFetchResponse(core.refuse(route, BODY_READ_FAILED));
+                return toFetchResponse(core.refuse(route, BODY_READ_FAILED, coreRequest));
             if (body === TIMED_OUT)
-                return toFetchResponse(core.refuse(route, BODY_TIMEOUT));
+                return toFetchResponse(core.refuse(route, BODY_TIMEOUT, coreRequest));
             coreRequest.body = body;
         }
         try {
             return toFetchResponse(await core.handle(route, coreRequest));
         }
         catch {
-            return toFetchResponse(core.refuse(route, INTERNAL_ERROR));
+            return toFetchResponse(core.refuse(route, INTERNAL_ERROR, coreRequest));
         }
     };
 }

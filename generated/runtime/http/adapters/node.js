@@ -98,7 +98,7 @@ export function handleNodeRequest(core, route, req, res, preRead) {
             // the body's real size is unknown (chunked, or a short Content-Length): never reuse this connection
             overflowed = true;
             first = chunks = undefined;
-            sendAndClose(req, res, core.refuse(route, core.payloadTooLarge));
+            sendAndClose(req, res, core.refuse(route, core.payloadTooLarge, request));
             return;
         }
         if (first === undefined)
@@ -125,10 +125,10 @@ function dispatch(core, route, request, res) {
         result = core.handle(route, request);
     }
     catch {
-        result = core.refuse(route, INTERNAL_ERROR);
+        result = core.refuse(route, INTERNAL_ERROR, request);
     }
     if (result instanceof Promise) {
-        result.then((response) => sendNodeResponse(res, response), () => sendNodeResponse(res, core.refuse(route, INTERNAL_ERROR)));
+        result.then((response) => sendNodeResponse(res, response), () => sendNodeResponse(res, core.refuse(route, INTERNAL_ERROR, request)));
     }
     else {
         sendNodeResponse(res, result);

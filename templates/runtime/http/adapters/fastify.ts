@@ -97,7 +97,7 @@ function errorHandler(core: WebhookCore, route: CoreRoute | undefined) {
     // a body cut off at the limit (or unreadable) has unread bytes: close as after an early answer, so
     // the 413 is delivered (lingering close) instead of lost to a reset, and the rest is never read
     if (request?.raw !== undefined && settleUnreadBody(request.raw)) reply.headers(CLOSE);
-    return sendReply(reply, route === undefined ? refusal : core.refuse(route, refusal));
+    return sendReply(reply, route === undefined ? refusal : core.refuse(route, refusal, request?.bandwidthRequest ?? undefined));
   };
 }
 
@@ -148,12 +148,12 @@ function registerRoute(fastify: FastifyLikeInstance, core: WebhookCore, route: C
       try {
         result = core.handle(route, coreRequest);
       } catch {
-        result = core.refuse(route, INTERNAL_ERROR);
+        result = core.refuse(route, INTERNAL_ERROR, coreRequest);
       }
       if (result instanceof Promise) {
         return result.then(
           (response) => void sendReply(reply, response),
-          () => void sendReply(reply, core.refuse(route, INTERNAL_ERROR)),
+          () => void sendReply(reply, core.refuse(route, INTERNAL_ERROR, coreRequest)),
         );
       }
       sendReply(reply, result);

@@ -117,7 +117,7 @@ export function handleNodeRequest(
       // the body's real size is unknown (chunked, or a short Content-Length): never reuse this connection
       overflowed = true;
       first = chunks = undefined;
-      sendAndClose(req, res, core.refuse(route, core.payloadTooLarge));
+      sendAndClose(req, res, core.refuse(route, core.payloadTooLarge, request));
       return;
     }
     if (first === undefined) first = chunk;
@@ -140,12 +140,12 @@ function dispatch(core: WebhookCore, route: CoreRoute, request: CoreRequest, res
   try {
     result = core.handle(route, request);
   } catch {
-    result = core.refuse(route, INTERNAL_ERROR);
+    result = core.refuse(route, INTERNAL_ERROR, request);
   }
   if (result instanceof Promise) {
     result.then(
       (response) => sendNodeResponse(res, response),
-      () => sendNodeResponse(res, core.refuse(route, INTERNAL_ERROR)),
+      () => sendNodeResponse(res, core.refuse(route, INTERNAL_ERROR, request)),
     );
   } else {
     sendNodeResponse(res, result);
