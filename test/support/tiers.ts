@@ -51,6 +51,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "runtimes-contract.test.ts": "runs the contract on workerd, Deno, Bun and Node 20/22/24/26 processes (installed from npm on first use)",
   "runtimes-examples.test.ts": "serves the Worker, Deno and Bun examples from workerd, deno and bun processes",
   "replay-into-a-capturing-receiver-says-so.test.ts": "runs the CLI binary (replay against receivers capturing into the replayed folder)",
+  "replay-update-replaces-the-capture-atomically.test.ts": "runs the CLI binary (replay --update with a write failure injected)",
   "scaffold-capture-records-the-running-receiver.test.ts": "runs the CLI binary; tsc over four scaffolded projects; scaffolded server processes",
   "scaffold-cli.test.ts": "runs the CLI binary; tsc over scaffolded projects",
   "scaffold-frameworks.test.ts": "npm install, tsc, npm start per framework",
