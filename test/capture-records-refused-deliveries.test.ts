@@ -237,6 +237,7 @@ test("bw-codegen replay of a capture of refused credentials alone is clean, with
     const run = await runCliAsync(["replay", file, "--url", server.url, "--username", USERNAME, "--password", PASSWORD]);
     assert.equal(run.status, 0, run.stdout + run.stderr);
     assert.match(run.stdout, /2 deliveries replayed, no difference/);
+    assert.match(run.stdout, /✓ .*only-401\.ndjson#1 voice \(refused\) \/callbacks\/voice 401\n/, "named as refused, not as an unknown event");
     assert.doesNotMatch(run.stderr, /answered 401/);
   } finally {
     await server.close();

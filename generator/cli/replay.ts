@@ -131,8 +131,9 @@ function printer(json: boolean): Printer {
   }
   return {
     delivery(file, r, same) {
-      // a capture comes from anywhere: what it names is printed without its control characters
-      write(`${same ? paint.green("✓") : paint.red("✗")} ${printable(`${file}#${r.index + 1} ${r.family} ${r.event ?? "?"} ${r.url}`)} ${r.actual.status === 0 ? "no answer" : r.actual.status}\n`);
+      // a capture comes from anywhere: what it names is printed without its control characters; a delivery
+      // refused before its event was read (wrong credentials, method, content type, size) says so
+      write(`${same ? paint.green("✓") : paint.red("✗")} ${printable(`${file}#${r.index + 1} ${r.family} ${r.event ?? (r.recorded.status >= 400 ? "(refused)" : "?")} ${r.url}`)} ${r.actual.status === 0 ? "no answer" : r.actual.status}\n`);
       if (r.error !== undefined) write(`    ${paint.red(printable(r.error))}\n`);
       else for (const d of r.differences) write(`    ${printable(d.path)}: recorded ${show(d.recorded)}, now ${show(d.actual)}\n`);
     },
