@@ -2,7 +2,8 @@
 /**
  * `bw-codegen/audio`: helpers for the audio of Bandwidth's media streams (`<StartStream>`, bidirectional
  * voice bots): G.711 μ-law ⇄ 16-bit PCM, resampling between 8, 16 and 24 kHz, WAV read/write, base64
- * payloads and the `playAudio` content type. Edge-safe: typed arrays only, no Node built-ins.
+ * payloads, the `playAudio` content type, and frames of a fixed duration (`chunkAudio`, `createAudioFramer`).
+ * Edge-safe: typed arrays only, no Node built-ins.
  */
 export { mulawToPcm16, pcm16ToMulaw } from "./runtime/audio/mulaw.js";
 export { Resampler, createResampler, resample } from "./runtime/audio/resample.js";
@@ -12,3 +13,5 @@ export type { WavAudio, WavEncoding } from "./runtime/audio/wav.js";
 export { Base64Error, base64ToBytes, base64ToPcm16, bytesToBase64, pcm16ToBase64 } from "./runtime/audio/base64.js";
 export { playAudioContentType } from "./runtime/audio/content-type.js";
 export type { PlayAudioContentType, PlayAudioFormat } from "./runtime/audio/content-type.js";
+export { chunkAudio, createAudioFramer, frameSamples } from "./runtime/audio/frames.js";
+export type { AudioFramer, AudioSamples, FrameDuration } from "./runtime/audio/frames.js";
