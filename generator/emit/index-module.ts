@@ -93,7 +93,7 @@ export function emitAudioEntry(): GeneratedFile {
   const lines = [
     "/**",
     " * `bw-codegen/audio`: helpers for the audio of Bandwidth's media streams (`<StartStream>`, bidirectional",
-    " * voice bots): G.711 μ-law ⇄ 16-bit PCM, resampling between 8, 16 and 24 kHz, WAV read/write, base64",
+    " * voice bots): G.711 μ-law ⇄ 16-bit PCM, resampling (8, 16, 24 kHz and any rate of 8 to 192 kHz), WAV, base64",
     " * payloads, the `playAudio` content type, and frames of a fixed duration (`chunkAudio`, `createAudioFramer`).",
     " * Edge-safe: typed arrays only, no Node built-ins.",
     " */",
