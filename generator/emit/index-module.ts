@@ -85,6 +85,7 @@ const AUDIO: readonly Reexport[] = [
   { from: "./runtime/audio/wav.js", values: ["WavFormatError", "readWav", "writeWav"], types: ["WavAudio", "WavEncoding"] },
   { from: "./runtime/audio/base64.js", values: ["Base64Error", "base64ToBytes", "base64ToPcm16", "bytesToBase64", "pcm16ToBase64"] },
   { from: "./runtime/audio/content-type.js", values: ["playAudioContentType"], types: ["PlayAudioContentType", "PlayAudioFormat"] },
+  { from: "./runtime/audio/frames.js", values: ["chunkAudio", "createAudioFramer", "frameSamples"], types: ["AudioFramer", "AudioSamples", "FrameDuration"] },
 ];
 
 /** generated/audio.ts, `bw-codegen/audio`. */
@@ -92,8 +93,9 @@ export function emitAudioEntry(): GeneratedFile {
   const lines = [
     "/**",
     " * `bw-codegen/audio`: helpers for the audio of Bandwidth's media streams (`<StartStream>`, bidirectional",
-    " * voice bots): G.711 μ-law ⇄ 16-bit PCM, resampling between 8, 16 and 24 kHz, WAV read/write, base64",
-    " * payloads and the `playAudio` content type. Edge-safe: typed arrays only, no Node built-ins.",
+    " * voice bots): G.711 μ-law ⇄ 16-bit PCM, resampling (8, 16, 24 kHz and any rate of 8 to 192 kHz), WAV, base64",
+    " * payloads, the `playAudio` content type, and frames of a fixed duration (`chunkAudio`, `createAudioFramer`).",
+    " * Edge-safe: typed arrays only, no Node built-ins.",
     " */",
     ...exportLines(AUDIO),
   ];

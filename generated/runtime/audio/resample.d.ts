@@ -2,8 +2,8 @@
 /** The rates the helpers convert between (Bandwidth's μ-law is 8 kHz; playAudio PCM takes all three). */
 export type TelephonyRate = 8000 | 16000 | 24000;
 /**
- * A streaming sample-rate converter for 16-bit mono PCM between 8, 16 and 24 kHz (see
- * {@link createResampler}). Output sample n is the input at time n / `to`, filtered: it is produced
+ * A streaming sample-rate converter for 16-bit mono PCM between 8, 16 and 24 kHz, or from/to any whole rate
+ * of 8 to 192 kHz (see {@link createResampler}). Above 24 kHz the cutoff stays 0.46 × the lower rate. Output sample n is the input at time n / `to`, filtered: it is produced
  * once the input its filter reaches has arrived, so `push` returns a little less than a whole chunk's
  * worth at first, and `flush` returns the rest at the end.
  *
@@ -14,9 +14,9 @@ export type TelephonyRate = 8000 | 16000 | 24000;
  */
 export declare class Resampler {
     /** Input rate, Hz. */
-    readonly from: TelephonyRate;
+    readonly from: number;
     /** Output rate, Hz. */
-    readonly to: TelephonyRate;
+    readonly to: number;
     private readonly filter;
     /** Input samples from absolute index `origin` on (`origin` may be negative: leading silence). */
     private buffer;
@@ -26,7 +26,7 @@ export declare class Resampler {
     private received;
     /** Index of the next output sample. */
     private next;
-    constructor(from: TelephonyRate, to: TelephonyRate);
+    constructor(from: number, to: number);
     /** Converts the next chunk; returns the output samples it completes (possibly none). */
     push(input: Int16Array): Int16Array;
     /** Ends the stream: returns the remaining output (as if silence followed) and resets for a new stream. */
@@ -38,23 +38,25 @@ export declare class Resampler {
     private drain;
 }
 /**
- * A streaming converter between 8, 16 and 24 kHz mono 16-bit PCM: `push` each chunk, `flush` at the end.
- * Chunks of any size give the same samples as converting the whole signal at once.
+ * A streaming converter of mono 16-bit PCM between 8, 16 and 24 kHz, or from/to any whole rate of 8 to
+ * 192 kHz (a synthesiser's 22050, 44100 or 48000 Hz): `push` each chunk, `flush` at the end. Chunks of any
+ * size give the same samples as converting the whole signal at once.
  *
  * @example
  * const toBot = createResampler({ from: 8000, to: 24000 });   // caller audio → a 24 kHz speech model
  * const toCall = createResampler({ from: 24000, to: 8000 });  // the model's voice → the call
+ * const fromTts = createResampler({ from: 44100, to: 16000 }); // a 44.1 kHz synthesiser → playAudio at 16 kHz
  * const pcm24k = toBot.push(mulawToPcm16(base64ToBytes(message.payload)));
  */
 export declare function createResampler(options: {
-    readonly from: TelephonyRate;
-    readonly to: TelephonyRate;
+    readonly from: number;
+    readonly to: number;
 }): Resampler;
 /**
- * Converts a whole signal (16-bit mono PCM) from one telephony rate to another: `ceil(length × to / from)`
- * samples, aligned with the input (no delay).
+ * Converts a whole signal (16-bit mono PCM) from one rate to another (8, 16, 24 kHz, or any whole rate of 8
+ * to 192 kHz): `ceil(length × to / from)` samples, aligned with the input (no delay).
  *
  * @example
  * const pcm8k = resample(pcm24k, 24000, 8000);
  */
-export declare function resample(input: Int16Array, from: TelephonyRate, to: TelephonyRate): Int16Array;
+export declare function resample(input: Int16Array, from: number, to: number): Int16Array;

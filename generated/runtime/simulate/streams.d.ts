@@ -77,6 +77,8 @@ export declare class MediaSession {
     private begin;
     /** When the caller hangs up while a socket holds the call (epoch ms), or undefined (not scripted). */
     private callerHangupMs;
+    /** Why the caller hung up, for the trace: at `hangupAfter`, or once their audio (a WAV or segments) ran out. */
+    private callerHangupReason;
     /** {@link mediaCatchUp}: pumps to `targetMs`, or to the caller's hangup before it (true: the call ended). */
     catchUp(targetMs: number, beforeVerb: boolean): Promise<boolean>;
     /** Sends media (and due transcription updates) up to `targetMs`; the clock itself is not moved. */

@@ -238,10 +238,14 @@ export interface Stream<S> extends SocketSession<S> {
     readonly streamId: string;
     /**
      * Plays audio into the call (bidirectional streams): μ-law bytes by default, or 16-bit PCM at 8, 16 or
-     * 24 kHz with `{ encoding: "pcm16", sampleRate }`; writes the matching `contentType`. Returns false
-     * when the message was not queued (policy `reject`, or the socket is closed).
+     * 24 kHz with `{ encoding: "pcm16", sampleRate }` (an Int16Array, or its little-endian bytes); writes the
+     * matching `contentType`. Returns false when the message was not queued (policy `reject`, or the socket
+     * is closed). An Int16Array needs its PCM format: without it, it does not compile (it would be sent as μ-law).
      */
-    playAudio(audio: PlayableAudio, format?: PlayAudioFormat): boolean;
+    playAudio(audio: Uint8Array, format?: PlayAudioFormat): boolean;
+    playAudio(audio: Int16Array, format: Extract<PlayAudioFormat, {
+        readonly encoding: "pcm16";
+    }>): boolean;
     /** Barge-in: drops the audio still in the core's queue and tells Bandwidth to drop what it queued. */
     clear(): void;
     /** Bytes waiting in the core's outbound queue. */

@@ -1,5 +1,6 @@
-// Sample-rate conversion between the telephony rates (8, 16 and 24 kHz): a polyphase windowed-sinc FIR
-// (Kaiser window), streaming (state kept across chunks, so 20 ms frames join without clicks, and a
+// Sample-rate conversion between the telephony rates (8, 16 and 24 kHz), and from or to any other rate of
+// 8 to 192 kHz (a speech synthesiser's 22.05, 44.1 or 48 kHz): a polyphase windowed-sinc FIR (Kaiser window),
+// streaming (state kept across chunks, so 20 ms frames join without clicks, and a
 // chunked conversion equals the one-shot one sample for sample). Edge-safe: typed arrays only.
 //
 // The filter: cutoff at 0.46 × the lower rate (3,680 Hz between 8 and 16 kHz: telephone audio stops at
@@ -16,7 +17,11 @@ import { BandwidthConfigError } from "../errors.js";
 /** The rates the helpers convert between (Bandwidth's μ-law is 8 kHz; playAudio PCM takes all three). */
 export type TelephonyRate = 8000 | 16000 | 24000;
 
-const RATES: readonly number[] = [8000, 16000, 24000];
+/** Lowest and highest rate a resampler takes (Hz): the telephony rates, and e.g. 22050, 44100, 48000. */
+const MIN_RATE = 8000;
+const MAX_RATE = 192_000;
+/** Most filter taps (phases × width) one conversion may build: 8 MiB of coefficients. */
+const MAX_TAPS = 1 << 20;
 const ZERO_CROSSINGS = 32;
 const CUTOFF = 0.46; // × the lower of the two rates
 const KAISER_BETA = 8;
@@ -59,6 +64,9 @@ function filterFor(from: number, to: number): Filter {
   const cutoff = CUTOFF * Math.min(from, to); // Hz
   const half = Math.ceil((ZERO_CROSSINGS * from) / (2 * cutoff));
   const width = 2 * half + 1;
+  if (up * width > MAX_TAPS) {
+    throw new BandwidthConfigError(`${from} → ${to} Hz needs ${up} filter phases (the rates share no large factor): convert to a nearby common rate first (e.g. 48000, 44100 or 24000)`);
+  }
   const span = half * up + up; // window half-length in upsampled samples (a little over the taps' reach)
   const fc = cutoff / (from * up); // cycles per upsampled sample
   const norm = bessel0(KAISER_BETA);
@@ -84,12 +92,14 @@ function filterFor(from: number, to: number): Filter {
 }
 
 function checkRate(name: string, rate: number): void {
-  if (!RATES.includes(rate)) throw new BandwidthConfigError(`${name} must be 8000, 16000 or 24000 Hz, not ${rate}`);
+  if (!Number.isSafeInteger(rate) || rate < MIN_RATE || rate > MAX_RATE) {
+    throw new BandwidthConfigError(`${name} must be a whole number of Hz from ${MIN_RATE} to ${MAX_RATE} (8000, 16000 and 24000 for the call), not ${rate}`);
+  }
 }
 
 /**
- * A streaming sample-rate converter for 16-bit mono PCM between 8, 16 and 24 kHz (see
- * {@link createResampler}). Output sample n is the input at time n / `to`, filtered: it is produced
+ * A streaming sample-rate converter for 16-bit mono PCM between 8, 16 and 24 kHz, or from/to any whole rate
+ * of 8 to 192 kHz (see {@link createResampler}). Above 24 kHz the cutoff stays 0.46 × the lower rate. Output sample n is the input at time n / `to`, filtered: it is produced
  * once the input its filter reaches has arrived, so `push` returns a little less than a whole chunk's
  * worth at first, and `flush` returns the rest at the end.
  *
@@ -100,9 +110,9 @@ function checkRate(name: string, rate: number): void {
  */
 export class Resampler {
   /** Input rate, Hz. */
-  readonly from: TelephonyRate;
+  readonly from: number;
   /** Output rate, Hz. */
-  readonly to: TelephonyRate;
+  readonly to: number;
   private readonly filter: Filter | undefined;
   /** Input samples from absolute index `origin` on (`origin` may be negative: leading silence). */
   private buffer: Float64Array;
@@ -113,7 +123,7 @@ export class Resampler {
   /** Index of the next output sample. */
   private next = 0;
 
-  constructor(from: TelephonyRate, to: TelephonyRate) {
+  constructor(from: number, to: number) {
     checkRate("from", from);
     checkRate("to", to);
     this.from = from;
@@ -199,26 +209,28 @@ export class Resampler {
 }
 
 /**
- * A streaming converter between 8, 16 and 24 kHz mono 16-bit PCM: `push` each chunk, `flush` at the end.
- * Chunks of any size give the same samples as converting the whole signal at once.
+ * A streaming converter of mono 16-bit PCM between 8, 16 and 24 kHz, or from/to any whole rate of 8 to
+ * 192 kHz (a synthesiser's 22050, 44100 or 48000 Hz): `push` each chunk, `flush` at the end. Chunks of any
+ * size give the same samples as converting the whole signal at once.
  *
  * @example
  * const toBot = createResampler({ from: 8000, to: 24000 });   // caller audio → a 24 kHz speech model
  * const toCall = createResampler({ from: 24000, to: 8000 });  // the model's voice → the call
+ * const fromTts = createResampler({ from: 44100, to: 16000 }); // a 44.1 kHz synthesiser → playAudio at 16 kHz
  * const pcm24k = toBot.push(mulawToPcm16(base64ToBytes(message.payload)));
  */
-export function createResampler(options: { readonly from: TelephonyRate; readonly to: TelephonyRate }): Resampler {
+export function createResampler(options: { readonly from: number; readonly to: number }): Resampler {
   return new Resampler(options.from, options.to);
 }
 
 /**
- * Converts a whole signal (16-bit mono PCM) from one telephony rate to another: `ceil(length × to / from)`
- * samples, aligned with the input (no delay).
+ * Converts a whole signal (16-bit mono PCM) from one rate to another (8, 16, 24 kHz, or any whole rate of 8
+ * to 192 kHz): `ceil(length × to / from)` samples, aligned with the input (no delay).
  *
  * @example
  * const pcm8k = resample(pcm24k, 24000, 8000);
  */
-export function resample(input: Int16Array, from: TelephonyRate, to: TelephonyRate): Int16Array {
+export function resample(input: Int16Array, from: number, to: number): Int16Array {
   const resampler = new Resampler(from, to);
   if (from === to) return input.slice();
   const head = resampler.push(input);

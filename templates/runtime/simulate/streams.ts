@@ -146,6 +146,12 @@ export class MediaSession {
     return Math.max(callerEnd, this.lastBotAudioMs) + STREAM_SEMANTICS.callerHangsUpAfterSilenceMs;
   }
 
+  /** Why the caller hung up, for the trace: at `hangupAfter`, or once their audio (a WAV or segments) ran out. */
+  private callerHangupReason(): string {
+    const after = this.run.script.media.caller.hangupAfterMs;
+    return after !== undefined ? `the caller hung up (hangupAfter: ${after / 1000} s)` : "the caller hung up (the caller's audio ended)";
+  }
+
   /** {@link mediaCatchUp}: pumps to `targetMs`, or to the caller's hangup before it (true: the call ended). */
   async catchUp(targetMs: number, beforeVerb: boolean): Promise<boolean> {
     if (!beforeVerb || !this.active() || this.run.isEnded(this.run.a)) {
@@ -159,7 +165,7 @@ export class MediaSession {
       const hangup = this.callerHangupMs();
       if (hangup !== undefined && this.cursor >= hangup && this.cursor >= floor) {
         this.run.clock.cutTo(this.cursor);
-        this.run.end(this.run.a, "hangup", "the caller hung up (end of the caller's script)");
+        this.run.end(this.run.a, "hangup", this.callerHangupReason());
         await this.flushDeferred();
         return true;
       }
@@ -493,7 +499,7 @@ export class MediaSession {
       const hangupAt = script.media.caller.hangupAfterMs;
       const callerDone = hangupAt !== undefined ? now >= this.anchorMs + hangupAt : now >= callerEnd && now - Math.max(callerEnd, this.lastBotAudioMs) >= STREAM_SEMANTICS.callerHangsUpAfterSilenceMs;
       if (callerDone) {
-        this.run.end(this.run.a, "hangup", "the caller hung up (end of the caller's script)");
+        this.run.end(this.run.a, "hangup", this.callerHangupReason());
         break;
       }
       if ((now - script.startMs) / 1000 > script.maxCallSeconds || Date.now() - this.wallStart > script.maxRunMs) break; // the engine reports the limit
