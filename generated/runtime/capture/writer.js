@@ -13,9 +13,10 @@
  * capture off.
  */
 import { randomBytes } from "node:crypto";
+import { getPriority, setPriority } from "node:os";
 import { Worker } from "node:worker_threads";
 import { SOCKET_DONE, socketRingWriter } from "./socket-ring.js";
-import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, STRING_HEADER_BYTES, WRITTEN, ringRoom, ringViews, } from "./record.js";
+import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, STRING_HEADER_BYTES, WRITER_THREAD, WRITTEN, ringRoom, ringViews, } from "./record.js";
 /** Strings up to this length are sent once and then named by number; at most MAX_STRINGS of them. */
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
@@ -110,7 +111,7 @@ export function createCapture(options) {
     const key = options.key === undefined ? randomBytes(32) : typeof options.key === "string" ? new TextEncoder().encode(options.key) : options.key;
     const capacity = Math.max(64 * 1024, Math.ceil((options.bufferBytes ?? 16 * 1024 * 1024) / 8) * 8);
     const ring = new SharedArrayBuffer(capacity);
-    const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (record.ts)
+    const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE, WRITER_THREAD (record.ts)
     const socketCapacity = Math.max(64 * 1024, Math.ceil((options.socketBufferBytes ?? 4 * 1024 * 1024) / 8) * 8);
     const socketRing = new SharedArrayBuffer(socketCapacity);
     const socketControl = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (socket-ring.ts)
@@ -127,6 +128,7 @@ export function createCapture(options) {
         keepMedia: options.keepMedia === true,
         socketRing,
         socketControl,
+        lowPriority: options.lowPriority !== false,
     };
     const maxPending = options.maxPending ?? 10_000;
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings }, execArgv: workerExecArgv() });
@@ -198,6 +200,22 @@ export function createCapture(options) {
         publish();
     }
     /**
+     * Gives the writer thread the priority of this one again, when it had lowered its own and the system
+     * allows raising it (privileged; refused otherwise, silently): at the end, what is left to write should
+     * not wait behind everything else the machine runs.
+     */
+    function raiseWriter() {
+        const tid = Atomics.load(counters, WRITER_THREAD);
+        if (tid === 0)
+            return;
+        try {
+            setPriority(tid, getPriority());
+        }
+        catch {
+            // not allowed: the writer finishes at its low priority
+        }
+    }
+    /**
      * At the process's exit: publishes what waits and blocks (the writer thread runs on), bounded, until every
      * recorded delivery and socket record is written.
      */
@@ -205,6 +223,7 @@ export function createCapture(options) {
         if (!active)
             return;
         publish();
+        raiseWriter();
         const until = Date.now() + EXIT_WAIT_MS;
         for (let written = Atomics.load(counters, DONE); Date.now() < until; written = Atomics.load(counters, DONE)) {
             if (written >= stats.recorded && Atomics.load(socketCounters, SOCKET_DONE) >= socketStats.recorded)
@@ -425,6 +444,8 @@ export function createCapture(options) {
         },
         flush,
         async close() {
+            if (!closed)
+                raiseWriter();
             const files = await flush();
             if (active)
                 done = Atomics.load(counters, DONE);

@@ -13,6 +13,7 @@
  */
 
 import { randomBytes } from "node:crypto";
+import { getPriority, setPriority } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { WebhookLogger } from "../http/context.js";
 import type { CapturedDelivery, CaptureSink } from "../http/types.js";
@@ -32,6 +33,7 @@ import {
   ENTRY_DELIVERY,
   ENTRY_STRING,
   STRING_HEADER_BYTES,
+  WRITER_THREAD,
   WRITTEN,
   ringRoom,
   ringViews,
@@ -104,6 +106,15 @@ export interface CaptureOptions {
    * Default `false`: the payload is dropped, its base64 length and the `sequenceNumber` stay.
    */
   readonly keepMedia?: boolean;
+  /**
+   * Run the writer thread (redaction, the files) at the lowest scheduling priority, so it only takes CPU
+   * the receiver does not want. Default `true`; Linux only (nice 19 for that thread alone), skipped
+   * silently elsewhere or when the system refuses. The price: on a machine kept busy by something else the
+   * writer falls behind, and past `maxPending` or `bufferBytes` deliveries are dropped from the capture
+   * (counted in `stats.dropped`). `false` keeps the process's priority (every delivery written, at the cost
+   * of competing with the receiver for the cores).
+   */
+  readonly lowPriority?: boolean;
   /** Where the one report of a failure goes. Default `console`. */
   readonly logger?: WebhookLogger;
 }
@@ -189,7 +200,7 @@ export function createCapture(options: CaptureOptions): Capture {
   const key = options.key === undefined ? randomBytes(32) : typeof options.key === "string" ? new TextEncoder().encode(options.key) : options.key;
   const capacity = Math.max(64 * 1024, Math.ceil((options.bufferBytes ?? 16 * 1024 * 1024) / 8) * 8);
   const ring = new SharedArrayBuffer(capacity);
-  const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (record.ts)
+  const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE, WRITER_THREAD (record.ts)
   const socketCapacity = Math.max(64 * 1024, Math.ceil((options.socketBufferBytes ?? 4 * 1024 * 1024) / 8) * 8);
   const socketRing = new SharedArrayBuffer(socketCapacity);
   const socketControl = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (socket-ring.ts)
@@ -206,6 +217,7 @@ export function createCapture(options: CaptureOptions): Capture {
     keepMedia: options.keepMedia === true,
     socketRing,
     socketControl,
+    lowPriority: options.lowPriority !== false,
   };
   const maxPending = options.maxPending ?? 10_000;
   const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings }, execArgv: workerExecArgv() });
@@ -277,12 +289,28 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   /**
+   * Gives the writer thread the priority of this one again, when it had lowered its own and the system
+   * allows raising it (privileged; refused otherwise, silently): at the end, what is left to write should
+   * not wait behind everything else the machine runs.
+   */
+  function raiseWriter(): void {
+    const tid = Atomics.load(counters, WRITER_THREAD);
+    if (tid === 0) return;
+    try {
+      setPriority(tid, getPriority());
+    } catch {
+      // not allowed: the writer finishes at its low priority
+    }
+  }
+
+  /**
    * At the process's exit: publishes what waits and blocks (the writer thread runs on), bounded, until every
    * recorded delivery and socket record is written.
    */
   function atExit(): void {
     if (!active) return;
     publish();
+    raiseWriter();
     const until = Date.now() + EXIT_WAIT_MS;
     for (let written = Atomics.load(counters, DONE); Date.now() < until; written = Atomics.load(counters, DONE)) {
       if (written >= stats.recorded && Atomics.load(socketCounters, SOCKET_DONE) >= socketStats.recorded) break;
@@ -503,6 +531,7 @@ export function createCapture(options: CaptureOptions): Capture {
     },
     flush,
     async close(): Promise<string[]> {
+      if (!closed) raiseWriter();
       const files = await flush();
       if (active) done = Atomics.load(counters, DONE);
       active = false;

@@ -1,0 +1,62 @@
+// The capture's writer thread (redaction and writing, off the request's path) ran at the process's own
+// priority, so on a small machine it competed with the receiver's thread for the cores. On Linux it now
+// lowers its own scheduling priority to the lowest (nice 19, for that thread alone: the receiver's thread and
+// the rest of the process keep theirs), and `lowPriority: false` keeps the process's priority. Checked from
+// /proc/self/task/<tid>/stat (the nice field of each thread); skipped where /proc is absent.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { getPriority, tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, test } from "node:test";
+import { createCapture } from "../generated/capture.js";
+
+const root = mkdtempSync(join(tmpdir(), "bw-capture-priority-"));
+after(() => rmSync(root, { recursive: true, force: true }));
+const noProc = existsSync("/proc/thread-self") ? false : "no /proc/thread-self (not Linux)";
+
+/** Each thread of this process: its id and niceness (field 19 of /proc/<pid>/task/<tid>/stat, the 17th after the name). */
+function threads(): Map<string, number> {
+  const nice = new Map<string, number>();
+  for (const tid of readdirSync("/proc/self/task")) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, "utf8");
+      nice.set(tid, Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]));
+    } catch {
+      // a thread that ended meanwhile
+    }
+  }
+  return nice;
+}
+
+/** The niceness of the threads a new capture started (its writer thread), and of the threads there before, after one flush. */
+async function startedThreads(options: { lowPriority?: boolean }, dir: string): Promise<{ added: number[]; before: number[] }> {
+  const old = threads();
+  const capture = createCapture({ dir: join(root, dir), ...options });
+  try {
+    await capture.flush(); // the writer thread is up and has answered
+    const now = threads();
+    return {
+      added: [...now].filter(([tid]) => !old.has(tid)).map(([, nice]) => nice),
+      before: [...now].filter(([tid]) => old.has(tid)).map(([, nice]) => nice),
+    };
+  } finally {
+    await capture.close();
+  }
+}
+
+test("the writer thread runs at nice 19 and the receiver's threads keep their priority", { skip: noProc }, async () => {
+  const own = getPriority();
+  assert.ok(own < 19, "this test needs a process not already at the lowest priority");
+  const { added, before } = await startedThreads({}, "low");
+  assert.ok(added.length >= 1, "the capture started its writer thread");
+  assert.ok(added.includes(19), `a new thread at nice 19 (new threads' niceness: ${added.join(", ")})`);
+  assert.deepEqual([...new Set(before)], [own], "the threads that were there keep the process's niceness");
+  assert.equal(getPriority(), own, "the receiver's thread keeps its priority");
+});
+
+test("lowPriority: false leaves the writer thread at the process's priority", { skip: noProc }, async () => {
+  const own = getPriority();
+  const { added } = await startedThreads({ lowPriority: false }, "normal");
+  assert.ok(added.length >= 1, "the capture started its writer thread");
+  assert.deepEqual([...new Set(added)], [own]);
+});
