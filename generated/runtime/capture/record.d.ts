@@ -41,7 +41,8 @@ export declare const BODY_NOT_JSON = 5;
 export declare const CONSUMED = 0;
 export declare const WRITTEN = 1;
 export declare const DONE = 2;
-export declare const WRITER_THREAD = 3;
+/** The writer thread's state: 0 not started yet; -1 started (its priority as the process's, or its id unknown); > 0 started, this thread id at the lowest priority. */
+export declare const WRITER = 3;
 /**
  * Room in a ring of `capacity` bytes (`used` of them not yet given back by the reader) for `need` bytes at
  * `head`: the bytes to skip first (0, or `capacity - head` to go on at 0 when the end is too close: the

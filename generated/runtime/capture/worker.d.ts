@@ -22,7 +22,7 @@ export interface CaptureWorkerSettings {
     readonly prefix: string;
     /** The ring the receiver's thread writes records into (record.ts). */
     readonly ring: SharedArrayBuffer;
-    /** int32 CONSUMED, WRITTEN, DONE, WRITER_THREAD (record.ts): the ring's running byte totals, deliveries written, this thread's id. */
+    /** int32 CONSUMED, WRITTEN, DONE, WRITER (record.ts): the ring's running byte totals, deliveries written, this thread's id. */
     readonly control: SharedArrayBuffer;
     /** Run this thread at the lowest scheduling priority (`lowPriority`, default true). */
     readonly lowPriority: boolean;

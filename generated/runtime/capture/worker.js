@@ -19,7 +19,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { captureRedactor, deliveryEntry } from "./entry.js";
 import { socketEntryOf } from "./socket-entry.js";
 import { socketRingReader } from "./socket-ring.js";
-import { CONSUMED, DONE, ENTRY_STRING, WRITER_THREAD, WRITTEN, readRecord, readString, ringBytes, ringViews } from "./record.js";
+import { CONSUMED, DONE, ENTRY_STRING, WRITER, WRITTEN, readRecord, readString, ringBytes, ringViews } from "./record.js";
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
 /** The lines of one poll are encoded into one reused buffer of this size, written out whenever it is full. */
@@ -38,7 +38,7 @@ const LOWEST_PRIORITY = 19;
  * from the capture, counted, rather than slowed). On Linux niceness is per thread: this thread's id is read
  * from `/proc/thread-self` (`<pid>/task/<tid>`) and only that thread is reniced (never the process: its main
  * thread's id is the pid). Elsewhere (no `/proc`, other systems) or when refused: nothing, silently. Returns
- * the thread's id (0 when unknown), which the receiver's thread uses to raise it back at exit where allowed.
+ * the thread's id (0 when not lowered), which the receiver's thread uses to raise it back at exit where allowed.
  */
 function lowerPriority() {
     try {
@@ -55,8 +55,7 @@ function lowerPriority() {
 }
 function start(port, settings) {
     const counters = new Int32Array(settings.control);
-    if (settings.lowPriority)
-        Atomics.store(counters, WRITER_THREAD, lowerPriority());
+    const thread = settings.lowPriority ? lowerPriority() : 0;
     const redactor = captureRedactor(settings.key, settings.keep);
     const deliveryRedactor = settings.redact ? redactor : undefined;
     const files = [];
@@ -200,8 +199,9 @@ function start(port, settings) {
                 if (!line(JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))))
                     return;
             if (writeOut()) {
-                Atomics.add(counters, DONE, records.length);
                 sockets.written(socketRecords.length);
+                Atomics.add(counters, DONE, records.length);
+                Atomics.notify(counters, DONE); // a receiver waiting at its exit goes on at once
             }
         }
         catch (error) {
@@ -210,6 +210,9 @@ function start(port, settings) {
         }
     }
     setInterval(drain, POLL_MS);
+    // ready: a receiver waiting at its exit (the process ending soon after it began) counts its wait from here
+    Atomics.store(counters, WRITER, thread > 0 ? thread : -1);
+    Atomics.notify(counters, WRITER);
     port.on("message", (message) => {
         if (message.type === "flush") {
             drain();

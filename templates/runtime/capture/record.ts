@@ -45,7 +45,8 @@ export const BODY_NOT_JSON = 5;
 export const CONSUMED = 0; // bytes the writer thread has read so far (a 32-bit running total)
 export const WRITTEN = 1; // bytes the receiver's thread has published so far (the same kind of total; entries before it are whole)
 export const DONE = 2; // deliveries written to the files (or given up after a failure)
-export const WRITER_THREAD = 3; // the writer thread's id once it lowered its priority (0: not lowered, or unknown)
+/** The writer thread's state: 0 not started yet; -1 started (its priority as the process's, or its id unknown); > 0 started, this thread id at the lowest priority. */
+export const WRITER = 3;
 
 /**
  * Room in a ring of `capacity` bytes (`used` of them not yet given back by the reader) for `need` bytes at

@@ -19,7 +19,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { captureRedactor, deliveryEntry } from "./entry.js";
 import { socketEntryOf } from "./socket-entry.js";
 import { socketRingReader } from "./socket-ring.js";
-import { CONSUMED, DONE, ENTRY_STRING, WRITER_THREAD, WRITTEN, readRecord, readString, ringBytes, ringViews } from "./record.js";
+import { CONSUMED, DONE, ENTRY_STRING, WRITER, WRITTEN, readRecord, readString, ringBytes, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
 
 /** What the writer passes as `workerData`. */
@@ -33,7 +33,7 @@ export interface CaptureWorkerSettings {
   readonly prefix: string;
   /** The ring the receiver's thread writes records into (record.ts). */
   readonly ring: SharedArrayBuffer;
-  /** int32 CONSUMED, WRITTEN, DONE, WRITER_THREAD (record.ts): the ring's running byte totals, deliveries written, this thread's id. */
+  /** int32 CONSUMED, WRITTEN, DONE, WRITER (record.ts): the ring's running byte totals, deliveries written, this thread's id. */
   readonly control: SharedArrayBuffer;
   /** Run this thread at the lowest scheduling priority (`lowPriority`, default true). */
   readonly lowPriority: boolean;
@@ -70,7 +70,7 @@ const LOWEST_PRIORITY = 19;
  * from the capture, counted, rather than slowed). On Linux niceness is per thread: this thread's id is read
  * from `/proc/thread-self` (`<pid>/task/<tid>`) and only that thread is reniced (never the process: its main
  * thread's id is the pid). Elsewhere (no `/proc`, other systems) or when refused: nothing, silently. Returns
- * the thread's id (0 when unknown), which the receiver's thread uses to raise it back at exit where allowed.
+ * the thread's id (0 when not lowered), which the receiver's thread uses to raise it back at exit where allowed.
  */
 function lowerPriority(): number {
   try {
@@ -86,7 +86,7 @@ function lowerPriority(): number {
 
 function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSettings): void {
   const counters = new Int32Array(settings.control);
-  if (settings.lowPriority) Atomics.store(counters, WRITER_THREAD, lowerPriority());
+  const thread = settings.lowPriority ? lowerPriority() : 0;
   const redactor = captureRedactor(settings.key, settings.keep);
   const deliveryRedactor = settings.redact ? redactor : undefined;
   const files: { path: string; size: number }[] = [];
@@ -216,8 +216,9 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       }
       for (; s < socketRecords.length; s++) if (!line(JSON.stringify(socketEntryOf(socketRecords[s], socketOptions)))) return;
       if (writeOut()) {
-        Atomics.add(counters, DONE, records.length);
         sockets.written(socketRecords.length);
+        Atomics.add(counters, DONE, records.length);
+        Atomics.notify(counters, DONE); // a receiver waiting at its exit goes on at once
       }
     } catch (error) {
       failed = true;
@@ -226,6 +227,9 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   }
 
   setInterval(drain, POLL_MS);
+  // ready: a receiver waiting at its exit (the process ending soon after it began) counts its wait from here
+  Atomics.store(counters, WRITER, thread > 0 ? thread : -1);
+  Atomics.notify(counters, WRITER);
 
   port.on("message", (message: ToWorker) => {
     if (message.type === "flush") {

@@ -33,7 +33,7 @@ import {
   ENTRY_DELIVERY,
   ENTRY_STRING,
   STRING_HEADER_BYTES,
-  WRITER_THREAD,
+  WRITER,
   WRITTEN,
   ringRoom,
   ringViews,
@@ -50,7 +50,12 @@ const encoder = new TextEncoder();
  */
 const PUBLISH_EVERY = 32;
 const PUBLISH_MS = 10;
-/** At the process's exit, how long (ms) a capture waits at most for its writer thread to write what was recorded. */
+/**
+ * At the process's exit, a capture waits for its writer thread to write what was recorded: for the thread to
+ * start, at most EXIT_START_MS (a process that exits soon after it began, on a loaded machine), then for as
+ * long as it makes progress, giving up after EXIT_WAIT_MS without any.
+ */
+const EXIT_START_MS = 10_000;
 const EXIT_WAIT_MS = 2000;
 
 /** The open captures of this process, each with what it does at the process's exit (one listener for all). */
@@ -200,7 +205,7 @@ export function createCapture(options: CaptureOptions): Capture {
   const key = options.key === undefined ? randomBytes(32) : typeof options.key === "string" ? new TextEncoder().encode(options.key) : options.key;
   const capacity = Math.max(64 * 1024, Math.ceil((options.bufferBytes ?? 16 * 1024 * 1024) / 8) * 8);
   const ring = new SharedArrayBuffer(capacity);
-  const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE, WRITER_THREAD (record.ts)
+  const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE, WRITER (record.ts)
   const socketCapacity = Math.max(64 * 1024, Math.ceil((options.socketBufferBytes ?? 4 * 1024 * 1024) / 8) * 8);
   const socketRing = new SharedArrayBuffer(socketCapacity);
   const socketControl = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (socket-ring.ts)
@@ -265,7 +270,9 @@ export function createCapture(options: CaptureOptions): Capture {
     }
   });
   worker.on("error", (error) => stop(`the writer thread failed (${error.message})`));
+  let exited = false; // the writer thread has ended (closed, or it failed): a flush has nothing to wait for
   worker.on("exit", () => {
+    exited = true;
     openAtExit.delete(atExit);
     for (const resolve of flushes.values()) resolve([]);
     flushes.clear();
@@ -294,8 +301,8 @@ export function createCapture(options: CaptureOptions): Capture {
    * not wait behind everything else the machine runs.
    */
   function raiseWriter(): void {
-    const tid = Atomics.load(counters, WRITER_THREAD);
-    if (tid === 0) return;
+    const tid = Atomics.load(counters, WRITER);
+    if (tid <= 0) return;
     try {
       setPriority(tid, getPriority());
     } catch {
@@ -304,17 +311,33 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   /**
-   * At the process's exit: publishes what waits and blocks (the writer thread runs on), bounded, until every
-   * recorded delivery and socket record is written.
+   * At the process's exit: publishes what waits and blocks (the writer thread runs on) until every recorded
+   * delivery and socket record is written. Neither the writer thread's start (it may not have started yet)
+   * nor its pace (its low priority, a loaded machine) is held against it: the wait ends early only when the
+   * thread does not start within EXIT_START_MS, or writes nothing for EXIT_WAIT_MS.
    */
   function atExit(): void {
     if (!active) return;
     publish();
+    const startBy = Date.now() + EXIT_START_MS;
+    while (Atomics.load(counters, WRITER) === 0) {
+      if (Date.now() >= startBy) return;
+      Atomics.wait(counters, WRITER, 0, 50);
+    }
     raiseWriter();
-    const until = Date.now() + EXIT_WAIT_MS;
-    for (let written = Atomics.load(counters, DONE); Date.now() < until; written = Atomics.load(counters, DONE)) {
-      if (written >= stats.recorded && Atomics.load(socketCounters, SOCKET_DONE) >= socketStats.recorded) break;
-      Atomics.wait(counters, DONE, written, 20); // the writer thread drains both rings every 20 ms on its own
+    let last = -1;
+    let lastSockets = -1;
+    let giveUp = 0;
+    for (;;) {
+      const written = Atomics.load(counters, DONE);
+      const socketsWritten = Atomics.load(socketCounters, SOCKET_DONE);
+      if (written >= stats.recorded && socketsWritten >= socketStats.recorded) return;
+      if (written !== last || socketsWritten !== lastSockets) {
+        last = written;
+        lastSockets = socketsWritten;
+        giveUp = Date.now() + EXIT_WAIT_MS;
+      } else if (Date.now() >= giveUp) return;
+      Atomics.wait(counters, DONE, written, 20); // woken when the writer thread writes (it drains every 20 ms)
     }
   }
   finishAtExit(atExit);
@@ -449,7 +472,7 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   function flush(): Promise<string[]> {
-    if (closed) return Promise.resolve([]);
+    if (closed || exited) return Promise.resolve([]); // (after the thread ended, a message to it would never be answered)
     publish();
     const id = ++nextFlush;
     return new Promise<string[]>((resolve) => {
