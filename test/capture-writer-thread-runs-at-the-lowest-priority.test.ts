@@ -1,13 +1,16 @@
 // The capture's writer thread (redaction and writing, off the request's path) ran at the process's own
 // priority, so on a small machine it competed with the receiver's thread for the cores. On Linux it now
 // lowers its own scheduling priority to the lowest (nice 19, for that thread alone: the receiver's thread and
-// the rest of the process keep theirs), and `lowPriority: false` keeps the process's priority. Checked from
-// /proc/self/task/<tid>/stat (the nice field of each thread); skipped where /proc is absent.
+// the rest of the process keep theirs), and `lowPriority: false` keeps the process's priority. At `close()`
+// (the last deliveries to write before a shutdown) it gets the process's priority back where the system
+// allows raising a priority (privileged). Checked from /proc/self/task/<tid>/stat (the nice field of each
+// thread); skipped where /proc is absent.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
 import { getPriority, tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
+import { Worker } from "node:worker_threads";
 import { createCapture } from "../generated/capture.js";
 
 const root = mkdtempSync(join(tmpdir(), "bw-capture-priority-"));
@@ -59,4 +62,34 @@ test("lowPriority: false leaves the writer thread at the process's priority", { 
   const { added } = await startedThreads({ lowPriority: false }, "normal");
   assert.ok(added.length >= 1, "the capture started its writer thread");
   assert.deepEqual([...new Set(added)], [own]);
+});
+
+/** Whether this system lets a thread that lowered its priority raise it again (root, CAP_SYS_NICE, RLIMIT_NICE). */
+async function mayRaise(): Promise<boolean> {
+  const source = `const { parentPort } = require("node:worker_threads"); const { setPriority, getPriority } = require("node:os");
+    const self = require("node:fs").readlinkSync("/proc/thread-self"); const tid = Number(self.slice(self.lastIndexOf("/") + 1));
+    setPriority(tid, 19); let raised = true; try { setPriority(tid, ${getPriority()}); } catch { raised = false; } parentPort.postMessage(raised);`;
+  const worker = new Worker(source, { eval: true });
+  try {
+    return await new Promise<boolean>((resolve, reject) => {
+      worker.once("message", resolve);
+      worker.once("error", reject);
+    });
+  } finally {
+    await worker.terminate();
+  }
+}
+
+test("at close() the writer thread gets the process's priority back (where raising a priority is allowed)", { skip: noProc }, async (t) => {
+  if (!(await mayRaise())) return t.skip("this system does not let a thread raise its priority again");
+  const own = getPriority();
+  const old = threads();
+  const capture = createCapture({ dir: join(root, "close") });
+  await capture.flush();
+  const writer = [...threads()].find(([tid, nice]) => !old.has(tid) && nice === 19);
+  assert.ok(writer !== undefined, "the writer thread runs at nice 19 first");
+  const closing = capture.close(); // what close() does at once, before it waits for the writer thread
+  const nice = threads().get(writer[0]);
+  await closing;
+  assert.equal(nice, own);
 });
