@@ -5,10 +5,10 @@
  * redacted line alone). Two builds in one process, A and B (a folder holding a compiled `capture.js`: this
  * tree's `generated`, or a copy of an older one), each with its own capture and writer thread (at the
  * process's priority here, so both get the CPU alike), in rounds that alternate A, B | B, A | … so load from
- * other processes falls on both. Per round: the receiver's thread CPU per `record()` call and the rest of the
- * process's CPU (the writer thread, with GC helpers) per delivery, read after a flush; a round records
- * 8192 deliveries at once (the ring holds them: none is dropped), then waits for the writer thread. `record()`
- * is timed by the wall clock (a few ms a round: under the CPU clocks' 4 ms step), the rest by CPU clocks.
+ * other processes falls on both. Per round: the process's CPU but the receiver's thread's (the writer thread,
+ * with GC helpers) per delivery, read after a flush; a round records 8192 deliveries at once (the ring holds
+ * them: none is dropped), then waits for the writer thread. (`record()` itself takes a few ms a round, under
+ * the CPU clocks' 4 ms step: not measured here.)
  * Prints medians per build and the median of the per-pair ratios B ÷ A. Needs per-thread CPU clocks (Node ≥
  * 23.9): under an older Node it runs itself again under Node 24 from npm (test/support/runtimes.ts).
  *
@@ -75,41 +75,38 @@ const captures = await Promise.all(
   }),
 );
 
-/** One round of `capture`: µs of the receiver's thread per record(), and of the rest of the process per delivery. */
-async function round(capture: CaptureModule.Capture, first: number): Promise<{ record: number; writer: number }> {
+/** One round of `capture`: µs of CPU per delivery of the process but the receiver's thread. */
+async function round(capture: CaptureModule.Capture, first: number): Promise<number> {
   const deliveries = Array.from({ length: PER_ROUND }, (_, i) => new Delivery(first + i));
   await capture.flush();
   const process0 = process.cpuUsage();
   const thread0 = cpu(threadCpuUsage!());
-  const started = performance.now();
   for (let i = 0; i < PER_ROUND; i++) capture.record(deliveries[i]);
-  const recorded = performance.now() - started;
   await capture.flush();
   const thread = cpu(threadCpuUsage!()) - thread0;
   const all = cpu(process.cpuUsage(process0));
   if (capture.stats.dropped > 0) throw new Error("deliveries dropped: make the ring larger");
   // the rest of the process: everything but the receiver's thread (its record() calls and its wait)
-  return { record: (recorded * 1000) / PER_ROUND, writer: (all - thread) / PER_ROUND };
+  return (all - thread) / PER_ROUND;
 }
 
-const results = [{ record: [] as number[], writer: [] as number[] }, { record: [] as number[], writer: [] as number[] }];
+const results: number[][] = [[], []];
 try {
   for (let r = -2; r < ROUNDS; r++) {
     const order = r % 2 === 0 ? [0, 1] : [1, 0];
     for (const which of order) {
       const measured = await round(captures[which], (r + 2) * PER_ROUND * 2 + which * PER_ROUND);
       if (r < 0) continue; // warm-up
-      results[which].record.push(measured.record);
-      results[which].writer.push(measured.writer);
+      results[which].push(measured);
     }
   }
 } finally {
   for (const capture of captures) await capture.close();
   rmSync(dir, { recursive: true, force: true });
 }
-const ratios = results[1].writer.map((b, i) => b / results[0].writer[i]);
+const ratios = results[1].map((b, i) => b / results[0][i]);
 console.log(`Node ${process.version}; ${ROUNDS} rounds of ${PER_ROUND} deliveries per build, alternating; A ${builds[0]}, B ${builds[1]}`);
 for (const [name, r] of [["A", results[0]], ["B", results[1]]] as const) {
-  console.log(`${name}: receiver's thread per record() ${median(r.record).toFixed(2)} µs; writer thread (rest of the process) per delivery ${median(r.writer).toFixed(2)} µs (rounds ${Math.min(...r.writer).toFixed(1)}–${Math.max(...r.writer).toFixed(1)})`);
+  console.log(`${name}: writer thread (the process but the receiver's thread) per delivery ${median(r).toFixed(2)} µs CPU (rounds ${Math.min(...r).toFixed(1)}–${Math.max(...r).toFixed(1)})`);
 }
 console.log(`writer B ÷ A: median of per-pair ratios ${median(ratios).toFixed(3)} (pairs ${Math.min(...ratios).toFixed(3)}–${Math.max(...ratios).toFixed(3)})`);
