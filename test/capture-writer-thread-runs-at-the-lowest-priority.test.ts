@@ -1,9 +1,10 @@
 // The capture's writer thread (redaction and writing, off the request's path) ran at the process's own
 // priority, so on a small machine it competed with the receiver's thread for the cores. On Linux it now
 // lowers its own scheduling priority to the lowest (nice 19, for that thread alone: the receiver's thread and
-// the rest of the process keep theirs), and `lowPriority: false` keeps the process's priority. At `close()`
-// (the last deliveries to write before a shutdown) it gets the process's priority back where the system
-// allows raising a priority (privileged). Checked from /proc/self/task/<tid>/stat (the nice field of each
+// the rest of the process keep theirs), and `lowPriority: false` keeps the process's priority. While a
+// `flush()` waits for it, and from `close()` on (the last deliveries to write before a shutdown), it gets the
+// process's priority back where the system allows raising a priority (privileged), and after a flush it is at
+// the lowest again. Checked from /proc/self/task/<tid>/stat (the nice field of each
 // thread); skipped where /proc is absent.
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from "node:fs";
@@ -80,7 +81,7 @@ async function mayRaise(): Promise<boolean> {
   }
 }
 
-test("at close() the writer thread gets the process's priority back (where raising a priority is allowed)", { skip: noProc }, async (t) => {
+test("while a flush waits and from close() on, the writer thread has the process's priority (where raising one is allowed)", { skip: noProc }, async (t) => {
   if (!(await mayRaise())) return t.skip("this system does not let a thread raise its priority again");
   const own = getPriority();
   const old = threads();
@@ -88,8 +89,12 @@ test("at close() the writer thread gets the process's priority back (where raisi
   await capture.flush();
   const writer = [...threads()].find(([tid, nice]) => !old.has(tid) && nice === 19);
   assert.ok(writer !== undefined, "the writer thread runs at nice 19 first");
-  const closing = capture.close(); // what close() does at once, before it waits for the writer thread
-  const nice = threads().get(writer[0]);
+  const flushing = capture.flush(); // what flush() does at once, before it waits for the writer thread
+  const whileFlushing = threads().get(writer[0]);
+  await flushing;
+  const afterFlush = threads().get(writer[0]);
+  const closing = capture.close();
+  const whileClosing = threads().get(writer[0]);
   await closing;
-  assert.equal(nice, own);
+  assert.deepEqual({ whileFlushing, afterFlush, whileClosing }, { whileFlushing: own, afterFlush: 19, whileClosing: own });
 });

@@ -43,6 +43,8 @@ export declare const WRITTEN = 1;
 export declare const DONE = 2;
 /** The writer thread's state: 0 not started yet; -1 started (its priority as the process's, or its id unknown); > 0 started, this thread id at the lowest priority. */
 export declare const WRITER = 3;
+/** The writer thread's scheduling priority, where the system has per-thread niceness: the lowest. */
+export declare const LOWEST_PRIORITY = 19;
 /**
  * Room in a ring of `capacity` bytes (`used` of them not yet given back by the reader) for `need` bytes at
  * `head`: the bytes to skip first (0, or `capacity - head` to go on at 0 when the end is too close: the

@@ -19,7 +19,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { captureRedactor, deliveryEntry } from "./entry.js";
 import { socketEntryOf } from "./socket-entry.js";
 import { socketRingReader } from "./socket-ring.js";
-import { CONSUMED, DONE, ENTRY_STRING, WRITER, WRITTEN, readRecord, readString, ringBytes, ringViews } from "./record.js";
+import { CONSUMED, DONE, ENTRY_STRING, LOWEST_PRIORITY, WRITER, WRITTEN, readRecord, readString, ringBytes, ringViews } from "./record.js";
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
 /** The lines of one poll are encoded into one reused buffer of this size, written out whenever it is full. */
@@ -30,8 +30,6 @@ function failure(error) {
     const message = error.message;
     return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
 }
-/** The lowest scheduling priority (the highest niceness). */
-const LOWEST_PRIORITY = 19;
 /**
  * Gives this thread the lowest scheduling priority, so the writer only takes CPU the receiver's thread does
  * not want (on a busy machine it falls behind, and past `maxPending` / the ring's size deliveries are dropped

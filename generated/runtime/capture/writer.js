@@ -17,7 +17,7 @@ import { randomBytes } from "node:crypto";
 import { getPriority, setPriority } from "node:os";
 import { Worker } from "node:worker_threads";
 import { SOCKET_DONE, socketRingWriter } from "./socket-ring.js";
-import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, STRING_HEADER_BYTES, WRITER, WRITTEN, ringRoom, ringViews, } from "./record.js";
+import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, LOWEST_PRIORITY, STRING_HEADER_BYTES, WRITER, WRITTEN, ringRoom, ringViews, } from "./record.js";
 /** Strings up to this length are sent once and then named by number; at most MAX_STRINGS of them. */
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
@@ -211,8 +211,8 @@ export function createCapture(options) {
     }
     /**
      * Gives the writer thread the priority of this one again, when it had lowered its own and the system
-     * allows raising it (privileged; refused otherwise, silently): at the end, what is left to write should
-     * not wait behind everything else the machine runs.
+     * allows raising it (privileged; refused otherwise, silently): while someone waits for it (a flush, the
+     * close, the process's exit), what is left to write should not wait behind everything else the machine runs.
      */
     function raiseWriter() {
         const tid = Atomics.load(counters, WRITER);
@@ -223,6 +223,18 @@ export function createCapture(options) {
         }
         catch {
             // not allowed: the writer finishes at its low priority
+        }
+    }
+    /** After a flush: the writer thread back at the lowest priority (always allowed), unless it is ending. */
+    function lowerWriter() {
+        const tid = Atomics.load(counters, WRITER);
+        if (tid <= 0 || closing || exited)
+            return;
+        try {
+            setPriority(tid, LOWEST_PRIORITY);
+        }
+        catch {
+            // (lowering is always allowed; nothing to do if not)
         }
     }
     /**
@@ -366,6 +378,7 @@ export function createCapture(options) {
         }
     }
     let closed = false;
+    let closing = false;
     // socket records: written into a ring of their own (socket-ring.ts), read by the writer thread with the deliveries
     const writeSocket = socketRingWriter(socketRing, socketControl, options.keepMedia === true);
     const socketCounters = new Int32Array(socketControl);
@@ -391,14 +404,18 @@ export function createCapture(options) {
         if (closed || exited)
             return Promise.resolve([]); // (after the thread ended, a message to it would never be answered)
         publish();
+        if (flushes.size === 0)
+            raiseWriter();
         const id = ++nextFlush;
         return new Promise((resolve) => {
             flushes.set(id, resolve);
             worker.ref();
             worker.postMessage({ type: "flush", id });
         }).finally(() => {
-            if (flushes.size === 0)
-                worker.unref();
+            if (flushes.size > 0)
+                return;
+            worker.unref();
+            lowerWriter();
         });
     }
     return {
@@ -473,8 +490,7 @@ export function createCapture(options) {
         },
         flush,
         async close() {
-            if (!closed)
-                raiseWriter();
+            closing = true; // (its flush raises the writer thread's priority, and it stays so until the thread ends)
             const files = await flush();
             if (active)
                 done = Atomics.load(counters, DONE);

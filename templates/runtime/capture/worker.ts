@@ -19,7 +19,7 @@ import { parentPort, workerData } from "node:worker_threads";
 import { captureRedactor, deliveryEntry } from "./entry.js";
 import { socketEntryOf } from "./socket-entry.js";
 import { socketRingReader } from "./socket-ring.js";
-import { CONSUMED, DONE, ENTRY_STRING, WRITER, WRITTEN, readRecord, readString, ringBytes, ringViews } from "./record.js";
+import { CONSUMED, DONE, ENTRY_STRING, LOWEST_PRIORITY, WRITER, WRITTEN, readRecord, readString, ringBytes, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
 
 /** What the writer passes as `workerData`. */
@@ -60,9 +60,6 @@ function failure(error: unknown): string {
   const message = (error as Error).message;
   return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
 }
-
-/** The lowest scheduling priority (the highest niceness). */
-const LOWEST_PRIORITY = 19;
 
 /**
  * Gives this thread the lowest scheduling priority, so the writer only takes CPU the receiver's thread does

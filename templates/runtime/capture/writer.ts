@@ -33,6 +33,7 @@ import {
   DONE,
   ENTRY_DELIVERY,
   ENTRY_STRING,
+  LOWEST_PRIORITY,
   STRING_HEADER_BYTES,
   WRITER,
   WRITTEN,
@@ -116,8 +117,9 @@ export interface CaptureOptions {
    * the receiver does not want. Default `true`; Linux only (nice 19 for that thread alone), skipped
    * silently elsewhere or when the system refuses. The price: on a machine kept busy by something else the
    * writer falls behind, and past `maxPending` or `bufferBytes` deliveries are dropped from the capture
-   * (counted in `stats.dropped`). `false` keeps the process's priority (every delivery written, at the cost
-   * of competing with the receiver for the cores).
+   * (counted in `stats.dropped`). While a `flush()` waits, from `close()` on and at the process's exit, the
+   * thread gets the process's priority back where raising one is allowed (privileged). `false` keeps the
+   * process's priority (every delivery written, at the cost of competing with the receiver for the cores).
    */
   readonly lowPriority?: boolean;
   /** Where the one report of a failure goes. Default `console`. */
@@ -300,8 +302,8 @@ export function createCapture(options: CaptureOptions): Capture {
 
   /**
    * Gives the writer thread the priority of this one again, when it had lowered its own and the system
-   * allows raising it (privileged; refused otherwise, silently): at the end, what is left to write should
-   * not wait behind everything else the machine runs.
+   * allows raising it (privileged; refused otherwise, silently): while someone waits for it (a flush, the
+   * close, the process's exit), what is left to write should not wait behind everything else the machine runs.
    */
   function raiseWriter(): void {
     const tid = Atomics.load(counters, WRITER);
@@ -310,6 +312,17 @@ export function createCapture(options: CaptureOptions): Capture {
       setPriority(tid, getPriority());
     } catch {
       // not allowed: the writer finishes at its low priority
+    }
+  }
+
+  /** After a flush: the writer thread back at the lowest priority (always allowed), unless it is ending. */
+  function lowerWriter(): void {
+    const tid = Atomics.load(counters, WRITER);
+    if (tid <= 0 || closing || exited) return;
+    try {
+      setPriority(tid, LOWEST_PRIORITY);
+    } catch {
+      // (lowering is always allowed; nothing to do if not)
     }
   }
 
@@ -449,6 +462,7 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   let closed = false;
+  let closing = false;
 
   // socket records: written into a ring of their own (socket-ring.ts), read by the writer thread with the deliveries
   const writeSocket = socketRingWriter(socketRing, socketControl, options.keepMedia === true);
@@ -477,13 +491,16 @@ export function createCapture(options: CaptureOptions): Capture {
   function flush(): Promise<string[]> {
     if (closed || exited) return Promise.resolve([]); // (after the thread ended, a message to it would never be answered)
     publish();
+    if (flushes.size === 0) raiseWriter();
     const id = ++nextFlush;
     return new Promise<string[]>((resolve) => {
       flushes.set(id, resolve);
       worker.ref();
       worker.postMessage({ type: "flush", id } satisfies ToWorker);
     }).finally(() => {
-      if (flushes.size === 0) worker.unref();
+      if (flushes.size > 0) return;
+      worker.unref();
+      lowerWriter();
     });
   }
 
@@ -557,7 +574,7 @@ export function createCapture(options: CaptureOptions): Capture {
     },
     flush,
     async close(): Promise<string[]> {
-      if (!closed) raiseWriter();
+      closing = true; // (its flush raises the writer thread's priority, and it stays so until the thread ends)
       const files = await flush();
       if (active) done = Atomics.load(counters, DONE);
       active = false;
