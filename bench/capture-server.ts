@@ -31,7 +31,8 @@ const send = process.send.bind(process);
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 // the writer may fall behind on a loaded machine: a backlog is dropped from the capture (counted and reported)
-const capture = createCapture({ dir, logger: silent });
+// argv[3] "normal": the writer thread at the process's priority (lowPriority: false); default its own, the lowest
+const capture = createCapture({ dir, logger: silent, lowPriority: process.argv[3] !== "normal" });
 const build = (withCapture: boolean) =>
   createBandwidthWebhooks({ credentials: [BENCH_CREDENTIALS], logger: silent, voice: { answer: answerBxml }, validateBxml: false, ...(withCapture ? { capture } : {}) });
 const receivers = { off: build(false), on: build(true) };

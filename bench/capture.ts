@@ -18,7 +18,10 @@
  * 2. Replaying 10 000 deliveries captured by step 1 against a local node:http receiver with
  *    `replayCapture`, with and without Bandwidth's auth challenge (which doubles the requests).
  *
- *   node --import tsx bench/capture.ts [--pairs 12] [--seconds 2] [--rate usual|full|REQ_PER_S] [--core-rounds 20] [--node 24|host] [--no-replay]
+ * The writer thread runs at the lowest priority (the capture's default); `--priority normal` runs it at the
+ * process's (`lowPriority: false`), for comparison.
+ *
+ *   node --import tsx bench/capture.ts [--pairs 12] [--seconds 2] [--rate usual|full|REQ_PER_S] [--core-rounds 20] [--node 24|host] [--priority low|normal] [--no-replay]
  *   (BENCH_LAPS=1 also prints every lap: on/off, thread and process µs per request, requests)
  */
 
@@ -54,6 +57,7 @@ const SECONDS = Number(arg("seconds", "2"));
 const RATE = arg("rate", "usual"); // "usual": 60 % of the lower full-load throughput; "full": no limit; or req/s
 const NODE = arg("node", "24") === "host" ? process.execPath : ensureRuntime(runtime("Node 24"));
 const REPLAY = !process.argv.includes("--no-replay");
+const PRIORITY = arg("priority", "low");
 const SERVER = fileURLToPath(new URL("./capture-server.ts", import.meta.url));
 const CONNECTIONS = 50;
 const CORE_ROUNDS = Number(arg("core-rounds", "20"));
@@ -82,7 +86,7 @@ const median = (values: readonly number[]): number => {
 };
 
 const dir = mkdtempSync(join(tmpdir(), "bw-bench-capture-"));
-const child: ChildProcess = spawn(NODE, ["--import", "tsx", SERVER, dir], { env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+const child: ChildProcess = spawn(NODE, ["--import", "tsx", SERVER, dir, PRIORITY], { env: { ...process.env, NODE_ENV: "production" }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
 const stopChild = (): void => {
   if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 };
@@ -184,13 +188,13 @@ try {
   }
   const load = loadavg().map((x) => x.toFixed(2)).join(" / ");
   const stats = laps.at(-1)!.stats;
-  console.log(`receiver: node:http under Node ${listening.node}; full load off ${Math.round(median(full.off))} / on ${Math.round(median(full.on))} req/s; measured at ${Math.round(offered)} req/s (${RATE === "usual" ? "offered: 60 % of the lower" : RATE === "full" ? "full load" : "offered"}), ${PAIRS} pairs of ${SECONDS} s laps under one continuous load, ${CONNECTIONS} connections; load average at the end ${load}`);
+  console.log(`receiver: node:http under Node ${listening.node}, the writer thread at ${PRIORITY === "normal" ? "the process's priority" : "the lowest priority"}; full load off ${Math.round(median(full.off))} / on ${Math.round(median(full.on))} req/s; measured at ${Math.round(offered)} req/s (${RATE === "usual" ? "offered: 60 % of the lower" : RATE === "full" ? "full load" : "offered"}), ${PAIRS} pairs of ${SECONDS} s laps under one continuous load, ${CONNECTIONS} connections; load average at the end ${load}`);
   if (listening.threadClock) console.log(line("receiver's thread (process.threadCpuUsage)", thread));
   else console.log("receiver's thread: this Node has no process.threadCpuUsage (use --node 24)");
   console.log(line("whole process, writer thread included (process.cpuUsage)", whole));
   if (listening.threadClock) console.log(`whole process minus receiver's thread, capture on: ${(median(whole.on) - median(thread.on)).toFixed(2)} µs per request (off: ${(median(whole.off) - median(thread.off)).toFixed(2)}; the writer thread, GC helpers, libuv)`);
   if (core !== "") console.log(core);
-  console.log(`deliveries recorded ${stats.recorded}, written ${stats.written}, dropped ${stats.dropped}`);
+  console.log(`deliveries recorded ${stats.recorded}, written ${stats.written}, dropped ${stats.dropped} (during the laps at the fixed rate: ${stats.dropped - laps[0].stats.dropped})`);
 
   child.send({ type: "close" });
   const { files } = await next("closed");

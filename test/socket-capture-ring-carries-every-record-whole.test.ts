@@ -1,6 +1,7 @@
 // Socket records cross from the socket's thread to the capture's writer thread through a ring of shared
 // memory of their own (templates/runtime/capture/socket-ring.ts): every kind must come out of it whole and
-// in order (open with its URL and headers, text in and out with multi-byte UTF-8, a binary frame's length,
+// in order (open with its URL and headers, text in and out with multi-byte UTF-8 (a leading byte-order mark
+// kept: the text as it arrived; the reading end once dropped it), a binary frame's length,
 // close with code and reason, media with its payload dropped or kept), through many wrap-arounds of a small
 // ring; flush sees the last record; a full ring drops records (counted in socketStats.dropped, told once)
 // without losing those around them; a capture that fails counts the records it never wrote as dropped; and
@@ -31,7 +32,7 @@ function record(i: number): CapturedSocketMessage {
     case 1:
       return { ...head, type: "in", text: JSON.stringify({ eventType: "start", n: i, note }) };
     case 2:
-      return { ...head, type: "in", text: `not json ${i} ${note}` };
+      return { ...head, type: "in", text: `${i % 16 === 2 ? "\uFEFF" : ""}not json ${i} ${note}` };
     case 3:
       return { ...head, type: "in", binaryBytes: i * 3 };
     case 4:

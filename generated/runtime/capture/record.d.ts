@@ -20,7 +20,10 @@
  * | 72 + offset… | the body's bytes (bytes, UTF-8 text, or a parsed body's JSON), then each inline string: int32 length + UTF-8, 4-aligned |
  *
  * A string id is `-1` for undefined, `n ≥ 0` for string `n` of the table, `-2` for the next inline string.
+ * The reading end decodes UTF-8 straight from the shared memory with Node's `Buffer` (the writer thread is
+ * Node only; the writing end uses no Node API).
  */
+import { Buffer } from "node:buffer";
 /** Entry kinds. */
 export declare const ENTRY_DELIVERY = 1;
 export declare const ENTRY_STRING = 2;
@@ -40,6 +43,10 @@ export declare const BODY_OMITTED = 6;
 export declare const CONSUMED = 0;
 export declare const WRITTEN = 1;
 export declare const DONE = 2;
+/** The writer thread's state: 0 not started yet; -1 started (its priority as the process's, or its id unknown); > 0 started, this thread id at the lowest priority. */
+export declare const WRITER = 3;
+/** The writer thread's scheduling priority, where the system has per-thread niceness: the lowest. */
+export declare const LOWEST_PRIORITY = 19;
 /**
  * Room in a ring of `capacity` bytes (`used` of them not yet given back by the reader) for `need` bytes at
  * `head`: the bytes to skip first (0, or `capacity - head` to go on at 0 when the end is too close: the
@@ -80,17 +87,31 @@ export interface CaptureRecord {
     readonly latencyMs: number;
 }
 /**
+ * The ring as a Node `Buffer` (no copy: the same shared memory), for decoding UTF-8 straight out of it; the
+ * reading end only (the writer thread, Node).
+ */
+export type RingBytes = Buffer;
+/**
+ * A `Buffer` over a ring's shared memory, for {@link readString} and {@link readRecord}.
+ *
+ * @example
+ * const bytes = ringBytes(settings.ring);
+ */
+export declare function ringBytes(buffer: SharedArrayBuffer): RingBytes;
+/**
  * The string entry at byte `at`: its text.
  *
  * @example
- * strings.push(readString(views, tail));
+ * strings.push(readString(views, bytes, tail));
  */
-export declare function readString(ring: RingViews, at: number): string;
+export declare function readString(ring: RingViews, bytes: RingBytes, at: number): string;
 /**
- * The delivery entry at byte `at`, with its body and strings copied out of the shared memory, so the
- * ring's space can be given back at once.
+ * The delivery entry at byte `at`, with its body and strings copied out of the shared memory (strings and
+ * a UTF-8 body decoded straight from it; other bytes copied), so the ring's space can be given back at once.
+ * A byte body that is valid UTF-8 comes back as its text (what the capture file stores); one that is not
+ * comes back as bytes (`entry.ts` says why it is left out).
  *
  * @example
- * const record = readRecord(views, tail, strings);
+ * const record = readRecord(views, bytes, tail, strings);
  */
-export declare function readRecord(ring: RingViews, at: number, strings: readonly string[]): CaptureRecord;
+export declare function readRecord(ring: RingViews, bytes: RingBytes, at: number, strings: readonly string[]): CaptureRecord;

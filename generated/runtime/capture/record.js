@@ -20,7 +20,10 @@
  * | 72 + offset… | the body's bytes (bytes, UTF-8 text, or a parsed body's JSON), then each inline string: int32 length + UTF-8, 4-aligned |
  *
  * A string id is `-1` for undefined, `n ≥ 0` for string `n` of the table, `-2` for the next inline string.
+ * The reading end decodes UTF-8 straight from the shared memory with Node's `Buffer` (the writer thread is
+ * Node only; the writing end uses no Node API).
  */
+import { Buffer, isUtf8 } from "node:buffer";
 /** Entry kinds. */
 export const ENTRY_DELIVERY = 1;
 export const ENTRY_STRING = 2;
@@ -40,6 +43,10 @@ export const BODY_OMITTED = 6;
 export const CONSUMED = 0; // bytes the writer thread has read so far (a 32-bit running total)
 export const WRITTEN = 1; // bytes the receiver's thread has published so far (the same kind of total; entries before it are whole)
 export const DONE = 2; // deliveries written to the files (or given up after a failure)
+/** The writer thread's state: 0 not started yet; -1 started (its priority as the process's, or its id unknown); > 0 started, this thread id at the lowest priority. */
+export const WRITER = 3;
+/** The writer thread's scheduling priority, where the system has per-thread niceness: the lowest. */
+export const LOWEST_PRIORITY = 19;
 /**
  * Room in a ring of `capacity` bytes (`used` of them not yet given back by the reader) for `need` bytes at
  * `head`: the bytes to skip first (0, or `capacity - head` to go on at 0 when the end is too close: the
@@ -64,62 +71,103 @@ export function ringRoom(capacity, head, used, need) {
 export function ringViews(buffer) {
     return { u8: new Uint8Array(buffer), i32: new Int32Array(buffer), f64: new Float64Array(buffer) };
 }
-const utf8 = new TextDecoder();
-/** UTF-8 text out of the ring (copied first: decoding straight from shared memory is not allowed everywhere). */
-function decode(ring, start, length) {
-    return length === 0 ? "" : utf8.decode(ring.u8.slice(start, start + length));
+/**
+ * A `Buffer` over a ring's shared memory, for {@link readString} and {@link readRecord}.
+ *
+ * @example
+ * const bytes = ringBytes(settings.ring);
+ */
+export function ringBytes(buffer) {
+    return Buffer.from(buffer);
+}
+/** UTF-8 text out of the ring, decoded in place (no copy first). */
+function decode(bytes, start, length) {
+    return length === 0 ? "" : bytes.toString("utf8", start, start + length);
 }
 /**
  * The string entry at byte `at`: its text.
  *
  * @example
- * strings.push(readString(views, tail));
+ * strings.push(readString(views, bytes, tail));
  */
-export function readString(ring, at) {
-    return decode(ring, at + STRING_HEADER_BYTES, ring.i32[(at >> 2) + 2]);
+export function readString(ring, bytes, at) {
+    return decode(bytes, at + STRING_HEADER_BYTES, ring.i32[(at >> 2) + 2]);
+}
+/** The string named by `id` (record.ts's ids): undefined, one of the table, or (-2) the inline string at `inline`. */
+function stringAt(ring, bytes, strings, id, inline) {
+    if (id === -1)
+        return undefined;
+    if (id >= 0)
+        return strings[id];
+    return decode(bytes, inline + 4, ring.i32[inline >> 2]);
+}
+/** Where the inline string after the one at `inline` starts, when `id` named it (-2); `inline` otherwise. */
+function after(ring, id, inline) {
+    return id === -2 ? (inline + 4 + ring.i32[inline >> 2] + 3) & ~3 : inline;
 }
 /**
- * The delivery entry at byte `at`, with its body and strings copied out of the shared memory, so the
- * ring's space can be given back at once.
+ * The delivery entry at byte `at`, with its body and strings copied out of the shared memory (strings and
+ * a UTF-8 body decoded straight from it; other bytes copied), so the ring's space can be given back at once.
+ * A byte body that is valid UTF-8 comes back as its text (what the capture file stores); one that is not
+ * comes back as bytes (`entry.ts` says why it is left out).
  *
  * @example
- * const record = readRecord(views, tail, strings);
+ * const record = readRecord(views, bytes, tail, strings);
  */
-export function readRecord(ring, at, strings) {
+export function readRecord(ring, bytes, at, strings) {
     const w = at >> 2;
     const d = at >> 3;
-    const kind = ring.i32[w + 14];
-    const length = ring.i32[w + 15];
-    const start = at + DELIVERY_HEADER_BYTES + ring.i32[w + 17];
+    const i32 = ring.i32;
+    const kind = i32[w + 14];
+    const length = i32[w + 15];
+    const start = at + DELIVERY_HEADER_BYTES + i32[w + 17];
     let inline = (start + length + 3) & ~3;
-    const text = (id) => {
-        if (id === -1)
-            return undefined;
-        if (id >= 0)
-            return strings[id];
-        const bytes = ring.i32[inline >> 2];
-        const value = decode(ring, inline + 4, bytes);
-        inline = (inline + 4 + bytes + 3) & ~3;
-        return value;
-    };
-    const fields = [6, 7, 8, 9, 10, 11, 12, 13].map((slot) => text(ring.i32[w + slot]));
-    return {
+    // the eight string fields in their order (family … answer body), inline ones one after the other
+    let id = i32[w + 6];
+    const family = stringAt(ring, bytes, strings, id, inline);
+    inline = after(ring, id, inline);
+    id = i32[w + 7];
+    const event = stringAt(ring, bytes, strings, id, inline);
+    inline = after(ring, id, inline);
+    id = i32[w + 8];
+    const method = stringAt(ring, bytes, strings, id, inline);
+    inline = after(ring, id, inline);
+    id = i32[w + 9];
+    const url = stringAt(ring, bytes, strings, id, inline);
+    inline = after(ring, id, inline);
+    id = i32[w + 10];
+    const contentType = stringAt(ring, bytes, strings, id, inline);
+    inline = after(ring, id, inline);
+    id = i32[w + 11];
+    const userAgent = stringAt(ring, bytes, strings, id, inline);
+    inline = after(ring, id, inline);
+    id = i32[w + 12];
+    const answerType = stringAt(ring, bytes, strings, id, inline);
+    inline = after(ring, id, inline);
+    const answerBody = stringAt(ring, bytes, strings, i32[w + 13], inline);
+    let body;
+    if (kind === BODY_BYTES) {
+        const view = ring.u8.subarray(start, start + length);
+        body = isUtf8(view) ? decode(bytes, start, length) : view.slice();
+    }
+    else if (kind === BODY_TEXT || kind === BODY_PARSED)
+        body = decode(bytes, start, length);
+    // none, null, a parsed value that is not JSON, or omitted (the reason below): no body
+    const record = {
         at: ring.f64[d + 1],
         latencyMs: ring.f64[d + 2],
-        status: ring.i32[w + 16],
-        family: fields[0] ?? "",
-        event: fields[1],
-        method: fields[2] ?? "",
-        url: fields[3] ?? "",
-        contentType: fields[4],
-        userAgent: fields[5],
-        answerType: fields[6],
-        answerBody: fields[7] ?? "",
-        body: kind === BODY_BYTES
-            ? ring.u8.slice(start, start + length)
-            : kind === BODY_TEXT || kind === BODY_PARSED
-                ? decode(ring, start, length)
-                : undefined, // none, null, a parsed value that is not JSON, or omitted
-        ...(kind === BODY_NOT_JSON ? { omitted: "a parsed value that is not JSON" } : kind === BODY_OMITTED ? { omitted: decode(ring, start, length) } : {}),
+        status: i32[w + 16],
+        family: family ?? "",
+        event,
+        method: method ?? "",
+        url: url ?? "",
+        contentType,
+        userAgent,
+        answerType,
+        answerBody: answerBody ?? "",
+        body,
     };
+    if (kind === BODY_NOT_JSON)
+        return { ...record, omitted: "a parsed value that is not JSON" };
+    return kind === BODY_OMITTED ? { ...record, omitted: decode(bytes, start, length) } : record;
 }

@@ -4,10 +4,12 @@
  * and the socket records the receiver's thread wrote into the shared rings (`record.ts`, `socket-ring.ts`),
  * gives the space back, turns each delivery into its redacted NDJSON line (`entry.ts`, `redact.ts`:
  * pseudonyms from HMAC-SHA256 under the capture's key, which never leaves memory, `hmac-sha256.ts`) and each
- * socket record into its line (`socket-entry.ts`), merged by arrival time, and appends the batch to the
- * current NDJSON file, rotating at `maxFileBytes` (cut at line ends) and deleting the oldest files of this
- * capture past `maxBytes`. All of it runs here, off the receiver's thread. The first failure (unwritable
- * folder, full disk) is reported to the writer, which turns capture off; nothing is retried.
+ * socket record into its line (`socket-entry.ts`), merged by arrival time, encodes the lines into one reused
+ * buffer and appends it to the current NDJSON file (in pieces of at most 1 MiB), rotating at `maxFileBytes` (cut at line ends) and deleting the oldest files of this
+ * capture past `maxBytes`. All of it runs here, off the receiver's thread, at the lowest scheduling
+ * priority where the system allows it (Linux: nice 19 for this thread alone, see {@link lowerPriority}), so it
+ * only takes CPU the receiver does not want. The first failure (unwritable folder, full disk) is reported to
+ * the writer, which turns capture off; nothing is retried.
  */
 /** What the writer passes as `workerData`. */
 export interface CaptureWorkerSettings {
@@ -20,8 +22,10 @@ export interface CaptureWorkerSettings {
     readonly prefix: string;
     /** The ring the receiver's thread writes records into (record.ts). */
     readonly ring: SharedArrayBuffer;
-    /** int32 CONSUMED, WRITTEN, DONE (record.ts): the ring's running byte totals and deliveries written. */
+    /** int32 CONSUMED, WRITTEN, DONE, WRITER (record.ts): the ring's running byte totals, deliveries written, this thread's id. */
     readonly control: SharedArrayBuffer;
+    /** Run this thread at the lowest scheduling priority (`lowPriority`, default true). */
+    readonly lowPriority: boolean;
     /** Socket records keep media payloads. */
     readonly keepMedia: boolean;
     /** The ring socket records cross in (socket-ring.ts), and its control block (int32 CONSUMED, WRITTEN, DONE). */

@@ -50,6 +50,16 @@ export interface CaptureOptions {
      * Default `false`: the payload is dropped, its base64 length and the `sequenceNumber` stay.
      */
     readonly keepMedia?: boolean;
+    /**
+     * Run the writer thread (redaction, the files) at the lowest scheduling priority, so it only takes CPU
+     * the receiver does not want. Default `true`; Linux only (nice 19 for that thread alone), skipped
+     * silently elsewhere or when the system refuses. The price: on a machine kept busy by something else the
+     * writer falls behind, and past `maxPending` or `bufferBytes` deliveries are dropped from the capture
+     * (counted in `stats.dropped`). While a `flush()` waits, from `close()` on and at the process's exit, the
+     * thread gets the process's priority back where raising one is allowed (privileged). `false` keeps the
+     * process's priority (every delivery written, at the cost of competing with the receiver for the cores).
+     */
+    readonly lowPriority?: boolean;
     /** Where the one report of a failure goes. Default `console`. */
     readonly logger?: WebhookLogger;
 }

@@ -12,14 +12,15 @@
  * the first write failure (unwritable folder, full disk) is reported once through the logger and turns
  * capture off.
  */
+import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
+import { getPriority, setPriority } from "node:os";
 import { Worker } from "node:worker_threads";
 import { SOCKET_DONE, socketRingWriter } from "./socket-ring.js";
-import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_OMITTED, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, STRING_HEADER_BYTES, WRITTEN, ringRoom, ringViews, } from "./record.js";
+import { BODY_BYTES, BODY_NONE, BODY_NOT_JSON, BODY_NULL, BODY_OMITTED, BODY_PARSED, BODY_TEXT, CONSUMED, DELIVERY_HEADER_BYTES, DONE, ENTRY_DELIVERY, ENTRY_STRING, LOWEST_PRIORITY, STRING_HEADER_BYTES, WRITER, WRITTEN, ringRoom, ringViews, } from "./record.js";
 /** Strings up to this length are sent once and then named by number; at most MAX_STRINGS of them. */
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
-const encoder = new TextEncoder();
 /**
  * Entries are published to the writer thread (the one `Atomics.store` that makes them visible, whole) once
  * this many wait, or once they take an eighth of the ring; the rest within PUBLISH_MS (an unref'd timer,
@@ -27,7 +28,12 @@ const encoder = new TextEncoder();
  */
 const PUBLISH_EVERY = 32;
 const PUBLISH_MS = 10;
-/** At the process's exit, how long (ms) a capture waits at most for its writer thread to write what was recorded. */
+/**
+ * At the process's exit, a capture waits for its writer thread to write what was recorded: for the thread to
+ * start, at most EXIT_START_MS (a process that exits soon after it began, on a loaded machine), then for as
+ * long as it makes progress, giving up after EXIT_WAIT_MS without any.
+ */
+const EXIT_START_MS = 10_000;
 const EXIT_WAIT_MS = 2000;
 /** The open captures of this process, each with what it does at the process's exit (one listener for all). */
 const openAtExit = new Set();
@@ -69,10 +75,10 @@ function copyBytes(u8, body, at) {
     return body.length;
 }
 /** Writes `inline` strings from byte `at` of the ring (int32 length + UTF-8, 4-aligned), up to `limit`; the end. */
-function writeInline(inline, u8, i32, at, limit) {
+function writeInline(inline, text, i32, at, limit) {
     let end = at;
     for (let i = 0; i < inline.length; i++) {
-        const bytes = encoder.encodeInto(inline[i], u8.subarray(end + 4, limit)).written;
+        const bytes = text.write(inline[i], end + 4, limit - end - 4, "utf8");
         i32[end >> 2] = bytes;
         end = (end + 4 + bytes + 3) & ~3;
     }
@@ -110,7 +116,7 @@ export function createCapture(options) {
     const key = options.key === undefined ? randomBytes(32) : typeof options.key === "string" ? new TextEncoder().encode(options.key) : options.key;
     const capacity = Math.max(64 * 1024, Math.ceil((options.bufferBytes ?? 16 * 1024 * 1024) / 8) * 8);
     const ring = new SharedArrayBuffer(capacity);
-    const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (record.ts)
+    const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE, WRITER (record.ts)
     const socketCapacity = Math.max(64 * 1024, Math.ceil((options.socketBufferBytes ?? 4 * 1024 * 1024) / 8) * 8);
     const socketRing = new SharedArrayBuffer(socketCapacity);
     const socketControl = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (socket-ring.ts)
@@ -127,11 +133,15 @@ export function createCapture(options) {
         keepMedia: options.keepMedia === true,
         socketRing,
         socketControl,
+        lowPriority: options.lowPriority !== false,
     };
     const maxPending = options.maxPending ?? 10_000;
     const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings }, execArgv: workerExecArgv() });
     worker.unref();
     const { u8, i32, f64 } = ringViews(ring);
+    // the same shared memory as a Buffer: its write() copies a string as UTF-8 with no view to make per call
+    // (TextEncoder.encodeInto needs one: about half the cost for a 150-character answer, Node 24)
+    const text = Buffer.from(ring);
     const counters = new Int32Array(control);
     let active = true;
     let head = 0; // where the next entry goes
@@ -175,7 +185,9 @@ export function createCapture(options) {
         }
     });
     worker.on("error", (error) => stop(`the writer thread failed (${error.message})`));
+    let exited = false; // the writer thread has ended (closed, or it failed): a flush has nothing to wait for
     worker.on("exit", () => {
+        exited = true;
         openAtExit.delete(atExit);
         for (const resolve of flushes.values())
             resolve([]);
@@ -198,18 +210,66 @@ export function createCapture(options) {
         publish();
     }
     /**
-     * At the process's exit: publishes what waits and blocks (the writer thread runs on), bounded, until every
-     * recorded delivery and socket record is written.
+     * Gives the writer thread the priority of this one again, when it had lowered its own and the system
+     * allows raising it (privileged; refused otherwise, silently): while someone waits for it (a flush, the
+     * close, the process's exit), what is left to write should not wait behind everything else the machine runs.
+     */
+    function raiseWriter() {
+        const tid = Atomics.load(counters, WRITER);
+        if (tid <= 0)
+            return;
+        try {
+            setPriority(tid, getPriority());
+        }
+        catch {
+            // not allowed: the writer finishes at its low priority
+        }
+    }
+    /** After a flush: the writer thread back at the lowest priority (always allowed), unless it is ending. */
+    function lowerWriter() {
+        const tid = Atomics.load(counters, WRITER);
+        if (tid <= 0 || closing || exited)
+            return;
+        try {
+            setPriority(tid, LOWEST_PRIORITY);
+        }
+        catch {
+            // (lowering is always allowed; nothing to do if not)
+        }
+    }
+    /**
+     * At the process's exit: publishes what waits and blocks (the writer thread runs on) until every recorded
+     * delivery and socket record is written. Neither the writer thread's start (it may not have started yet)
+     * nor its pace (its low priority, a loaded machine) is held against it: the wait ends early only when the
+     * thread does not start within EXIT_START_MS, or writes nothing for EXIT_WAIT_MS.
      */
     function atExit() {
         if (!active)
             return;
         publish();
-        const until = Date.now() + EXIT_WAIT_MS;
-        for (let written = Atomics.load(counters, DONE); Date.now() < until; written = Atomics.load(counters, DONE)) {
-            if (written >= stats.recorded && Atomics.load(socketCounters, SOCKET_DONE) >= socketStats.recorded)
-                break;
-            Atomics.wait(counters, DONE, written, 20); // the writer thread drains both rings every 20 ms on its own
+        const startBy = Date.now() + EXIT_START_MS;
+        while (Atomics.load(counters, WRITER) === 0) {
+            if (Date.now() >= startBy)
+                return;
+            Atomics.wait(counters, WRITER, 0, 50);
+        }
+        raiseWriter();
+        let last = -1;
+        let lastSockets = -1;
+        let giveUp = 0;
+        for (;;) {
+            const written = Atomics.load(counters, DONE);
+            const socketsWritten = Atomics.load(socketCounters, SOCKET_DONE);
+            if (written >= stats.recorded && socketsWritten >= socketStats.recorded)
+                return;
+            if (written !== last || socketsWritten !== lastSockets) {
+                last = written;
+                lastSockets = socketsWritten;
+                giveUp = Date.now() + EXIT_WAIT_MS;
+            }
+            else if (Date.now() >= giveUp)
+                return;
+            Atomics.wait(counters, DONE, written, 20); // woken when the writer thread writes (it drains every 20 ms)
         }
     }
     finishAtExit(atExit);
@@ -258,7 +318,7 @@ export function createCapture(options) {
         if (value.length <= INTERN_MAX_LENGTH && interned.size < MAX_STRINGS) {
             const need = (STRING_HEADER_BYTES + value.length * 3 + 7) & ~7;
             if (reserve(need)) {
-                const bytes = encoder.encodeInto(value, u8.subarray(head + STRING_HEADER_BYTES, head + need)).written;
+                const bytes = text.write(value, head + STRING_HEADER_BYTES, need - STRING_HEADER_BYTES, "utf8");
                 const size = (STRING_HEADER_BYTES + bytes + 7) & ~7;
                 i32[head >> 2] = size;
                 i32[(head >> 2) + 1] = ENTRY_STRING;
@@ -318,6 +378,7 @@ export function createCapture(options) {
         }
     }
     let closed = false;
+    let closing = false;
     // socket records: written into a ring of their own (socket-ring.ts), read by the writer thread with the deliveries
     const writeSocket = socketRingWriter(socketRing, socketControl, options.keepMedia === true);
     const socketCounters = new Int32Array(socketControl);
@@ -340,17 +401,21 @@ export function createCapture(options) {
         socketStats.recorded = recorded + 1;
     }
     function flush() {
-        if (closed)
-            return Promise.resolve([]);
+        if (closed || exited)
+            return Promise.resolve([]); // (after the thread ended, a message to it would never be answered)
         publish();
+        if (flushes.size === 0)
+            raiseWriter();
         const id = ++nextFlush;
         return new Promise((resolve) => {
             flushes.set(id, resolve);
             worker.ref();
             worker.postMessage({ type: "flush", id });
         }).finally(() => {
-            if (flushes.size === 0)
-                worker.unref();
+            if (flushes.size > 0)
+                return;
+            worker.unref();
+            lowerWriter();
         });
     }
     return {
@@ -400,10 +465,10 @@ export function createCapture(options) {
                 return;
             }
             const start = head + DELIVERY_HEADER_BYTES + pad;
-            const length = kind === BODY_BYTES ? copyBytes(u8, body, start) : kind === BODY_TEXT || kind === BODY_PARSED || kind === BODY_OMITTED ? encoder.encodeInto(body, u8.subarray(start, head + need)).written : 0;
+            const length = kind === BODY_BYTES ? copyBytes(u8, body, start) : kind === BODY_TEXT || kind === BODY_PARSED || kind === BODY_OMITTED ? text.write(body, start, head + need - start, "utf8") : 0;
             let end = (start + length + 3) & ~3;
             if (inline.length > 0) {
-                end = writeInline(inline, u8, i32, end, head + need);
+                end = writeInline(inline, text, i32, end, head + need);
                 inline.length = 0; // (setting a length is a runtime call: only when there is something to clear)
             }
             const size = (end - head + 7) & ~7;
@@ -429,6 +494,7 @@ export function createCapture(options) {
         },
         flush,
         async close() {
+            closing = true; // (its flush raises the writer thread's priority, and it stays so until the thread ends)
             const files = await flush();
             if (active)
                 done = Atomics.load(counters, DONE);

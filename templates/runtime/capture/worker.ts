@@ -3,19 +3,23 @@
  * and the socket records the receiver's thread wrote into the shared rings (`record.ts`, `socket-ring.ts`),
  * gives the space back, turns each delivery into its redacted NDJSON line (`entry.ts`, `redact.ts`:
  * pseudonyms from HMAC-SHA256 under the capture's key, which never leaves memory, `hmac-sha256.ts`) and each
- * socket record into its line (`socket-entry.ts`), merged by arrival time, and appends the batch to the
- * current NDJSON file, rotating at `maxFileBytes` (cut at line ends) and deleting the oldest files of this
- * capture past `maxBytes`. All of it runs here, off the receiver's thread. The first failure (unwritable
- * folder, full disk) is reported to the writer, which turns capture off; nothing is retried.
+ * socket record into its line (`socket-entry.ts`), merged by arrival time, encodes the lines into one reused
+ * buffer and appends it to the current NDJSON file (in pieces of at most 1 MiB), rotating at `maxFileBytes` (cut at line ends) and deleting the oldest files of this
+ * capture past `maxBytes`. All of it runs here, off the receiver's thread, at the lowest scheduling
+ * priority where the system allows it (Linux: nice 19 for this thread alone, see {@link lowerPriority}), so it
+ * only takes CPU the receiver does not want. The first failure (unwritable folder, full disk) is reported to
+ * the writer, which turns capture off; nothing is retried.
  */
 
-import { closeSync, existsSync, fstatSync, mkdirSync, openSync, unlinkSync, writeSync } from "node:fs";
+import { Buffer } from "node:buffer";
+import { closeSync, existsSync, fstatSync, mkdirSync, openSync, readlinkSync, unlinkSync, writeSync } from "node:fs";
+import { setPriority } from "node:os";
 import { join } from "node:path";
 import { parentPort, workerData } from "node:worker_threads";
-import { captureRedactor, deliveryLine } from "./entry.js";
+import { captureRedactor, deliveryEntry } from "./entry.js";
 import { socketEntryOf } from "./socket-entry.js";
 import { socketRingReader } from "./socket-ring.js";
-import { CONSUMED, DONE, ENTRY_STRING, WRITTEN, readRecord, readString, ringViews } from "./record.js";
+import { CONSUMED, DONE, ENTRY_STRING, LOWEST_PRIORITY, WRITER, WRITTEN, readRecord, readString, ringBytes, ringViews } from "./record.js";
 import type { CaptureRecord } from "./record.js";
 
 /** What the writer passes as `workerData`. */
@@ -29,8 +33,10 @@ export interface CaptureWorkerSettings {
   readonly prefix: string;
   /** The ring the receiver's thread writes records into (record.ts). */
   readonly ring: SharedArrayBuffer;
-  /** int32 CONSUMED, WRITTEN, DONE (record.ts): the ring's running byte totals and deliveries written. */
+  /** int32 CONSUMED, WRITTEN, DONE, WRITER (record.ts): the ring's running byte totals, deliveries written, this thread's id. */
   readonly control: SharedArrayBuffer;
+  /** Run this thread at the lowest scheduling priority (`lowPriority`, default true). */
+  readonly lowPriority: boolean;
   /** Socket records keep media payloads. */
   readonly keepMedia: boolean;
   /** The ring socket records cross in (socket-ring.ts), and its control block (int32 CONSUMED, WRITTEN, DONE). */
@@ -45,6 +51,8 @@ export type FromWorker = { readonly type: "flushed"; readonly id: number; readon
 
 /** How often the ring is read: a delivery reaches its file within about this long. */
 const POLL_MS = 20;
+/** The lines of one poll are encoded into one reused buffer of this size, written out whenever it is full. */
+const OUT_BYTES = 1 << 20;
 
 /** A write failure as one line: its code (once: node's messages often start with it) and message. */
 function failure(error: unknown): string {
@@ -53,7 +61,29 @@ function failure(error: unknown): string {
   return code === undefined || message.startsWith(code) ? message : `${code}: ${message}`;
 }
 
+/**
+ * Gives this thread the lowest scheduling priority, so the writer only takes CPU the receiver's thread does
+ * not want (on a busy machine it falls behind, and past `maxPending` / the ring's size deliveries are dropped
+ * from the capture, counted, rather than slowed). On Linux niceness is per thread: this thread's id is read
+ * from `/proc/thread-self` (`<pid>/task/<tid>`) and only that thread is reniced (never the process: its main
+ * thread's id is the pid). Elsewhere (no `/proc`, other systems) or when refused: nothing, silently. Returns
+ * the thread's id (0 when not lowered), which the receiver's thread uses to raise it back at exit where allowed.
+ */
+function lowerPriority(): number {
+  try {
+    const self = readlinkSync("/proc/thread-self");
+    const tid = Number(self.slice(self.lastIndexOf("/") + 1));
+    if (!Number.isInteger(tid) || tid <= 0 || tid === process.pid) return 0;
+    setPriority(tid, LOWEST_PRIORITY);
+    return tid;
+  } catch {
+    return 0;
+  }
+}
+
 function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSettings): void {
+  const counters = new Int32Array(settings.control);
+  const thread = settings.lowPriority ? lowerPriority() : 0;
   const redactor = captureRedactor(settings.key, settings.keep);
   const deliveryRedactor = settings.redact ? redactor : undefined;
   const files: { path: string; size: number }[] = [];
@@ -62,7 +92,9 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   let opened = 0;
   let failed = false;
   const ring = ringViews(settings.ring);
-  const counters = new Int32Array(settings.control);
+  const ringText = ringBytes(settings.ring);
+  const out = Buffer.allocUnsafe(OUT_BYTES);
+  let used = 0; // bytes of `out` not written yet (whole lines)
   const strings: string[] = [];
   let tail = 0; // where the next record starts
   let consumed = 0; // bytes read so far, the same running total as the receiver's `written`
@@ -83,8 +115,8 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
    * than it gets a file of its own) and `maxBytes` can delete the oldest ones. False when the current file
    * was deleted (reported, capture off).
    */
-  function write(chunk: string): boolean {
-    let bytes = Buffer.from(chunk, "utf8");
+  function write(lines: Buffer): boolean {
+    let bytes = lines;
     while (bytes.length > 0) {
       if (fd === undefined) open();
       else if (fstatSync(fd).nlink === 0) {
@@ -123,9 +155,34 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     return true;
   }
 
+  /** Writes out the lines waiting in `out`; false when a write failed (reported). */
+  function writeOut(): boolean {
+    if (used === 0) return true;
+    const lines = out.subarray(0, used);
+    used = 0;
+    return write(lines);
+  }
+
+  /**
+   * Adds one line (JSON text; its newline is added here) to `out`, encoded as UTF-8 straight into it (no
+   * joined string of the poll's lines, no new buffer per poll); `out` is written out first when the line might
+   * not fit. False when a write failed (reported).
+   */
+  function line(json: string): boolean {
+    const most = json.length * 3 + 1;
+    if (used + most > OUT_BYTES) {
+      if (!writeOut()) return false;
+      if (most > OUT_BYTES) return write(Buffer.from(`${json}\n`, "utf8")); // a line larger than `out`: on its own
+    }
+    used += out.write(json, used, "utf8");
+    out[used++] = 10;
+    return true;
+  }
+
   /**
    * Reads every entry written so far in both rings, gives their space back, then redacts and writes the
    * deliveries and the socket records (socket-entry.ts), merged by arrival time (each ring's own order kept).
+   * Counted as written (DONE) once every line of the poll is in the file.
    */
   function drain(): void {
     if (failed) return;
@@ -138,8 +195,8 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
         continue;
       }
       const size = ring.i32[tail >> 2];
-      if (ring.i32[(tail >> 2) + 1] === ENTRY_STRING) strings.push(readString(ring, tail));
-      else records.push(readRecord(ring, tail, strings));
+      if (ring.i32[(tail >> 2) + 1] === ENTRY_STRING) strings.push(readString(ring, ringText, tail));
+      else records.push(readRecord(ring, ringText, tail, strings));
       tail += size;
       if (tail === ring.u8.length) tail = 0;
       consumed = (consumed + size) | 0;
@@ -149,16 +206,16 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
     if (records.length === 0 && socketRecords.length === 0) return;
     try {
       if (fd === undefined) mkdirSync(settings.dir, { recursive: true, mode: 0o700 });
-      let chunk = "";
       let s = 0;
       for (const record of records) {
-        for (; s < socketRecords.length && socketRecords[s].at < record.at; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
-        chunk += deliveryLine(record, deliveryRedactor);
+        for (; s < socketRecords.length && socketRecords[s].at < record.at; s++) if (!line(JSON.stringify(socketEntryOf(socketRecords[s], socketOptions)))) return;
+        if (!line(JSON.stringify(deliveryEntry(record, deliveryRedactor)))) return;
       }
-      for (; s < socketRecords.length; s++) chunk += `${JSON.stringify(socketEntryOf(socketRecords[s], socketOptions))}\n`;
-      if (write(chunk)) {
-        Atomics.add(counters, DONE, records.length);
+      for (; s < socketRecords.length; s++) if (!line(JSON.stringify(socketEntryOf(socketRecords[s], socketOptions)))) return;
+      if (writeOut()) {
         sockets.written(socketRecords.length);
+        Atomics.add(counters, DONE, records.length);
+        Atomics.notify(counters, DONE); // a receiver waiting at its exit goes on at once
       }
     } catch (error) {
       failed = true;
@@ -167,6 +224,9 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   }
 
   setInterval(drain, POLL_MS);
+  // ready: a receiver waiting at its exit (the process ending soon after it began) counts its wait from here
+  Atomics.store(counters, WRITER, thread > 0 ? thread : -1);
+  Atomics.notify(counters, WRITER);
 
   port.on("message", (message: ToWorker) => {
     if (message.type === "flush") {

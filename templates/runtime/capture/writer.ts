@@ -12,7 +12,9 @@
  * capture off.
  */
 
+import { Buffer } from "node:buffer";
 import { randomBytes } from "node:crypto";
+import { getPriority, setPriority } from "node:os";
 import { Worker } from "node:worker_threads";
 import type { WebhookLogger } from "../http/context.js";
 import type { CapturedDelivery, CaptureSink } from "../http/types.js";
@@ -32,7 +34,9 @@ import {
   DONE,
   ENTRY_DELIVERY,
   ENTRY_STRING,
+  LOWEST_PRIORITY,
   STRING_HEADER_BYTES,
+  WRITER,
   WRITTEN,
   ringRoom,
   ringViews,
@@ -41,7 +45,6 @@ import {
 /** Strings up to this length are sent once and then named by number; at most MAX_STRINGS of them. */
 const INTERN_MAX_LENGTH = 512;
 const MAX_STRINGS = 4096;
-const encoder = new TextEncoder();
 /**
  * Entries are published to the writer thread (the one `Atomics.store` that makes them visible, whole) once
  * this many wait, or once they take an eighth of the ring; the rest within PUBLISH_MS (an unref'd timer,
@@ -49,7 +52,12 @@ const encoder = new TextEncoder();
  */
 const PUBLISH_EVERY = 32;
 const PUBLISH_MS = 10;
-/** At the process's exit, how long (ms) a capture waits at most for its writer thread to write what was recorded. */
+/**
+ * At the process's exit, a capture waits for its writer thread to write what was recorded: for the thread to
+ * start, at most EXIT_START_MS (a process that exits soon after it began, on a loaded machine), then for as
+ * long as it makes progress, giving up after EXIT_WAIT_MS without any.
+ */
+const EXIT_START_MS = 10_000;
 const EXIT_WAIT_MS = 2000;
 
 /** The open captures of this process, each with what it does at the process's exit (one listener for all). */
@@ -105,6 +113,16 @@ export interface CaptureOptions {
    * Default `false`: the payload is dropped, its base64 length and the `sequenceNumber` stay.
    */
   readonly keepMedia?: boolean;
+  /**
+   * Run the writer thread (redaction, the files) at the lowest scheduling priority, so it only takes CPU
+   * the receiver does not want. Default `true`; Linux only (nice 19 for that thread alone), skipped
+   * silently elsewhere or when the system refuses. The price: on a machine kept busy by something else the
+   * writer falls behind, and past `maxPending` or `bufferBytes` deliveries are dropped from the capture
+   * (counted in `stats.dropped`). While a `flush()` waits, from `close()` on and at the process's exit, the
+   * thread gets the process's priority back where raising one is allowed (privileged). `false` keeps the
+   * process's priority (every delivery written, at the cost of competing with the receiver for the cores).
+   */
+  readonly lowPriority?: boolean;
   /** Where the one report of a failure goes. Default `console`. */
   readonly logger?: WebhookLogger;
 }
@@ -149,10 +167,10 @@ function copyBytes(u8: Uint8Array, body: Uint8Array, at: number): number {
 }
 
 /** Writes `inline` strings from byte `at` of the ring (int32 length + UTF-8, 4-aligned), up to `limit`; the end. */
-function writeInline(inline: readonly string[], u8: Uint8Array, i32: Int32Array, at: number, limit: number): number {
+function writeInline(inline: readonly string[], text: Buffer, i32: Int32Array, at: number, limit: number): number {
   let end = at;
   for (let i = 0; i < inline.length; i++) {
-    const bytes = encoder.encodeInto(inline[i], u8.subarray(end + 4, limit)).written;
+    const bytes = text.write(inline[i], end + 4, limit - end - 4, "utf8");
     i32[end >> 2] = bytes;
     end = (end + 4 + bytes + 3) & ~3;
   }
@@ -190,7 +208,7 @@ export function createCapture(options: CaptureOptions): Capture {
   const key = options.key === undefined ? randomBytes(32) : typeof options.key === "string" ? new TextEncoder().encode(options.key) : options.key;
   const capacity = Math.max(64 * 1024, Math.ceil((options.bufferBytes ?? 16 * 1024 * 1024) / 8) * 8);
   const ring = new SharedArrayBuffer(capacity);
-  const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (record.ts)
+  const control = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE, WRITER (record.ts)
   const socketCapacity = Math.max(64 * 1024, Math.ceil((options.socketBufferBytes ?? 4 * 1024 * 1024) / 8) * 8);
   const socketRing = new SharedArrayBuffer(socketCapacity);
   const socketControl = new SharedArrayBuffer(16); // int32 CONSUMED, WRITTEN, DONE (socket-ring.ts)
@@ -207,11 +225,15 @@ export function createCapture(options: CaptureOptions): Capture {
     keepMedia: options.keepMedia === true,
     socketRing,
     socketControl,
+    lowPriority: options.lowPriority !== false,
   };
   const maxPending = options.maxPending ?? 10_000;
   const worker = new Worker(new URL("./worker.js", import.meta.url), { workerData: { captureWorker: true, settings }, execArgv: workerExecArgv() });
   worker.unref();
   const { u8, i32, f64 } = ringViews(ring);
+  // the same shared memory as a Buffer: its write() copies a string as UTF-8 with no view to make per call
+  // (TextEncoder.encodeInto needs one: about half the cost for a 150-character answer, Node 24)
+  const text = Buffer.from(ring);
   const counters = new Int32Array(control);
   let active = true;
   let head = 0; // where the next entry goes
@@ -254,7 +276,9 @@ export function createCapture(options: CaptureOptions): Capture {
     }
   });
   worker.on("error", (error) => stop(`the writer thread failed (${error.message})`));
+  let exited = false; // the writer thread has ended (closed, or it failed): a flush has nothing to wait for
   worker.on("exit", () => {
+    exited = true;
     openAtExit.delete(atExit);
     for (const resolve of flushes.values()) resolve([]);
     flushes.clear();
@@ -278,16 +302,59 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   /**
-   * At the process's exit: publishes what waits and blocks (the writer thread runs on), bounded, until every
-   * recorded delivery and socket record is written.
+   * Gives the writer thread the priority of this one again, when it had lowered its own and the system
+   * allows raising it (privileged; refused otherwise, silently): while someone waits for it (a flush, the
+   * close, the process's exit), what is left to write should not wait behind everything else the machine runs.
+   */
+  function raiseWriter(): void {
+    const tid = Atomics.load(counters, WRITER);
+    if (tid <= 0) return;
+    try {
+      setPriority(tid, getPriority());
+    } catch {
+      // not allowed: the writer finishes at its low priority
+    }
+  }
+
+  /** After a flush: the writer thread back at the lowest priority (always allowed), unless it is ending. */
+  function lowerWriter(): void {
+    const tid = Atomics.load(counters, WRITER);
+    if (tid <= 0 || closing || exited) return;
+    try {
+      setPriority(tid, LOWEST_PRIORITY);
+    } catch {
+      // (lowering is always allowed; nothing to do if not)
+    }
+  }
+
+  /**
+   * At the process's exit: publishes what waits and blocks (the writer thread runs on) until every recorded
+   * delivery and socket record is written. Neither the writer thread's start (it may not have started yet)
+   * nor its pace (its low priority, a loaded machine) is held against it: the wait ends early only when the
+   * thread does not start within EXIT_START_MS, or writes nothing for EXIT_WAIT_MS.
    */
   function atExit(): void {
     if (!active) return;
     publish();
-    const until = Date.now() + EXIT_WAIT_MS;
-    for (let written = Atomics.load(counters, DONE); Date.now() < until; written = Atomics.load(counters, DONE)) {
-      if (written >= stats.recorded && Atomics.load(socketCounters, SOCKET_DONE) >= socketStats.recorded) break;
-      Atomics.wait(counters, DONE, written, 20); // the writer thread drains both rings every 20 ms on its own
+    const startBy = Date.now() + EXIT_START_MS;
+    while (Atomics.load(counters, WRITER) === 0) {
+      if (Date.now() >= startBy) return;
+      Atomics.wait(counters, WRITER, 0, 50);
+    }
+    raiseWriter();
+    let last = -1;
+    let lastSockets = -1;
+    let giveUp = 0;
+    for (;;) {
+      const written = Atomics.load(counters, DONE);
+      const socketsWritten = Atomics.load(socketCounters, SOCKET_DONE);
+      if (written >= stats.recorded && socketsWritten >= socketStats.recorded) return;
+      if (written !== last || socketsWritten !== lastSockets) {
+        last = written;
+        lastSockets = socketsWritten;
+        giveUp = Date.now() + EXIT_WAIT_MS;
+      } else if (Date.now() >= giveUp) return;
+      Atomics.wait(counters, DONE, written, 20); // woken when the writer thread writes (it drains every 20 ms)
     }
   }
   finishAtExit(atExit);
@@ -332,7 +399,7 @@ export function createCapture(options: CaptureOptions): Capture {
     if (value.length <= INTERN_MAX_LENGTH && interned.size < MAX_STRINGS) {
       const need = (STRING_HEADER_BYTES + value.length * 3 + 7) & ~7;
       if (reserve(need)) {
-        const bytes = encoder.encodeInto(value, u8.subarray(head + STRING_HEADER_BYTES, head + need)).written;
+        const bytes = text.write(value, head + STRING_HEADER_BYTES, need - STRING_HEADER_BYTES, "utf8");
         const size = (STRING_HEADER_BYTES + bytes + 7) & ~7;
         i32[head >> 2] = size;
         i32[(head >> 2) + 1] = ENTRY_STRING;
@@ -396,6 +463,7 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   let closed = false;
+  let closing = false;
 
   // socket records: written into a ring of their own (socket-ring.ts), read by the writer thread with the deliveries
   const writeSocket = socketRingWriter(socketRing, socketControl, options.keepMedia === true);
@@ -422,15 +490,18 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   function flush(): Promise<string[]> {
-    if (closed) return Promise.resolve([]);
+    if (closed || exited) return Promise.resolve([]); // (after the thread ended, a message to it would never be answered)
     publish();
+    if (flushes.size === 0) raiseWriter();
     const id = ++nextFlush;
     return new Promise<string[]>((resolve) => {
       flushes.set(id, resolve);
       worker.ref();
       worker.postMessage({ type: "flush", id } satisfies ToWorker);
     }).finally(() => {
-      if (flushes.size === 0) worker.unref();
+      if (flushes.size > 0) return;
+      worker.unref();
+      lowerWriter();
     });
   }
 
@@ -478,10 +549,10 @@ export function createCapture(options: CaptureOptions): Capture {
         return;
       }
       const start = head + DELIVERY_HEADER_BYTES + pad;
-      const length = kind === BODY_BYTES ? copyBytes(u8, body as Uint8Array, start) : kind === BODY_TEXT || kind === BODY_PARSED || kind === BODY_OMITTED ? encoder.encodeInto(body as string, u8.subarray(start, head + need)).written : 0;
+      const length = kind === BODY_BYTES ? copyBytes(u8, body as Uint8Array, start) : kind === BODY_TEXT || kind === BODY_PARSED || kind === BODY_OMITTED ? text.write(body as string, start, head + need - start, "utf8") : 0;
       let end = (start + length + 3) & ~3;
       if (inline.length > 0) {
-        end = writeInline(inline, u8, i32, end, head + need);
+        end = writeInline(inline, text, i32, end, head + need);
         inline.length = 0; // (setting a length is a runtime call: only when there is something to clear)
       }
       const size = (end - head + 7) & ~7;
@@ -507,6 +578,7 @@ export function createCapture(options: CaptureOptions): Capture {
     },
     flush,
     async close(): Promise<string[]> {
+      closing = true; // (its flush raises the writer thread's priority, and it stays so until the thread ends)
       const files = await flush();
       if (active) done = Atomics.load(counters, DONE);
       active = false;
