@@ -56,6 +56,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "scaffold-frameworks.test.ts": "npm install, tsc, npm start per framework",
   "scaffold-never-writes-through-symlinks.test.ts": "runs the CLI binary",
   "scaffold-queue-bullmq.test.ts": "tsc over a scaffolded project",
+  "scaffold-queue-bullmq-npm-test-never-hangs-without-redis.test.ts": "a scaffolded project's own npm test, three times; redis-server",
   "scaffold-stream-echo-bot.test.ts": "runs the CLI binary; tsc over four scaffolded projects; a scaffolded server process and its own node --test",
   "scaffold-says-what-the-options-need.test.ts": "runs the CLI binary",
   "simulate-call-drives-the-scaffolded-echo-bot.test.ts": "a scaffolded bot's server process; runs the CLI binary (simulate call with caller audio)",
