@@ -42,6 +42,7 @@ export const INTEGRATION: Readonly<Record<string, string>> = {
   "queue-exactly-once.test.ts": "redis-server, receiver and worker processes",
   "queue-forwarder-poison-stall-and-memory.test.ts": "redis-server (stopped with SIGSTOP), worker processes under a 256 MB heap",
   "queue-intake-stream-forwarding.test.ts": "redis-server",
+  "queue-warns-when-redis-keeps-no-append-only-file.test.ts": "two redis-servers",
   "queue-worker-keeps-marking-a-handled-job-through-a-store-outage.test.ts": "redis-server",
   "queue-memory-dedupe-store-takes-a-real-receivers-traffic.test.ts": "810 000 deliveries through the memory dedupe store (25 h of traffic, injected clock): seconds of CPU",
   "queue-receiver-dedupe-and-handoff.test.ts": "redis-server",
