@@ -6,7 +6,8 @@
  * its own event's outcome (in a batch, a failed handler releases only its event). Duplicates are
  * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
  * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
- * handled nor stored.
+ * handled nor stored. Except where a 503 is no retry (a family with `resentAfterError: false`: voice,
+ * numbers): with the store unreachable or full and no queue, their events run without dedupe.
  */
 import type { PreparedEvent } from "./event.js";
 import type { RouteState } from "./routes.js";

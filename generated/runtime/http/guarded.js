@@ -6,7 +6,8 @@
  * its own event's outcome (in a batch, a failed handler releases only its event). Duplicates are
  * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
  * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
- * handled nor stored.
+ * handled nor stored. Except where a 503 is no retry (a family with `resentAfterError: false`: voice,
+ * numbers): with the store unreachable or full and no queue, their events run without dedupe.
  */
 import { BandwidthError } from "../errors.js";
 import { IN_PROGRESS, STORE_UNAVAILABLE } from "./responses.js";
@@ -30,7 +31,14 @@ export async function guarded(settings, state, prepared, runInline) {
     const events = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid, datedBy }));
     const admission = await guard.admit(events);
     if (admission.unavailable) {
-        settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+        const reason = admission.reason ?? "the dedupe store is unreachable";
+        if (guard.queue === undefined && state.family.resentAfterError === false) {
+            // Bandwidth does not resend this family's events after a 5xx: a 503 would lose them, so they run without dedupe
+            const error = new BandwidthError("BW_STORE_UNAVAILABLE", `${reason}; handled without dedupe (Bandwidth does not resend ${state.family.name} events answered 5xx)`);
+            settings.reportError(error, { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+            return runInline(prepared, new Set());
+        }
+        settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", reason), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
         return STORE_UNAVAILABLE;
     }
     const admitted = new Set(admission.admitted.map((i) => guardedItems[i]));
