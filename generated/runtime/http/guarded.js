@@ -22,7 +22,9 @@ export function isGuarded(prepared) {
  * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles
  * the events that run here (unguarded ones, and admitted ones when there is no queue) and adds the ones
  * whose handler failed to `failed` (a runner that does not, or answers ≥ 300 with `failed` empty, fails
- * them all).
+ * them all), and those still running at the timeout to `late`, with whether they end up handled: their
+ * claims are held until then (marked done or released), so Bandwidth's resend of the delivery meanwhile
+ * is a 503 `in_progress`, not a second run beside the first (they used to be released at the timeout).
  */
 export async function guarded(settings, state, prepared, runInline) {
     const guard = settings.guard;
@@ -36,7 +38,7 @@ export async function guarded(settings, state, prepared, runInline) {
             // Bandwidth does not resend this family's events after a 5xx: a 503 would lose them, so they run without dedupe
             const error = new BandwidthError("BW_STORE_UNAVAILABLE", `${reason}; handled without dedupe (Bandwidth does not resend ${state.family.name} events answered 5xx)`);
             settings.reportError(error, { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
-            return runInline(prepared, new Set());
+            return runInline(prepared, new Set(), new Map());
         }
         settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", reason), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
         return STORE_UNAVAILABLE;
@@ -55,10 +57,17 @@ export async function guarded(settings, state, prepared, runInline) {
     }
     const inline = prepared.filter((p) => !isGuarded(p) || (guard.queue === undefined && admitted.has(p)));
     const failed = new Set();
-    const response = inline.length === 0 ? state.ack : await runInline(inline, failed);
+    const late = new Map();
+    const response = inline.length === 0 ? state.ack : await runInline(inline, failed, late);
     if (guard.queue === undefined) {
         const allFailed = response.status >= 300 && failed.size === 0;
-        await guard.settle(admission, (i) => !allFailed && !failed.has(guardedItems[i]));
+        const now = admission.claims.filter((claim) => !late.has(guardedItems[claim.index]));
+        for (const claim of admission.claims) {
+            const outcome = late.get(guardedItems[claim.index]);
+            if (outcome !== undefined)
+                void outcome.then((handled) => guard.settle({ ...admission, claims: [claim] }, handled)); // settle never rejects
+        }
+        await guard.settle(now.length === admission.claims.length ? admission : { ...admission, claims: now }, (i) => !allFailed && !failed.has(guardedItems[i]));
     }
     return admission.retryLater && response.status < 300 ? IN_PROGRESS : response;
 }

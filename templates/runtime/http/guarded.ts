@@ -29,13 +29,15 @@ export function isGuarded(prepared: PreparedEvent): boolean {
  * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles
  * the events that run here (unguarded ones, and admitted ones when there is no queue) and adds the ones
  * whose handler failed to `failed` (a runner that does not, or answers ≥ 300 with `failed` empty, fails
- * them all).
+ * them all), and those still running at the timeout to `late`, with whether they end up handled: their
+ * claims are held until then (marked done or released), so Bandwidth's resend of the delivery meanwhile
+ * is a 503 `in_progress`, not a second run beside the first (they used to be released at the timeout).
  */
 export async function guarded(
   settings: CoreSettings,
   state: RouteState,
   prepared: readonly PreparedEvent[],
-  runInline: (admitted: readonly PreparedEvent[], failed: Set<PreparedEvent>) => CoreResponse | Promise<CoreResponse>,
+  runInline: (admitted: readonly PreparedEvent[], failed: Set<PreparedEvent>, late: Map<PreparedEvent, Promise<boolean>>) => CoreResponse | Promise<CoreResponse>,
 ): Promise<CoreResponse> {
   const guard = settings.guard!;
   const guardedItems = prepared.filter(isGuarded);
@@ -48,7 +50,7 @@ export async function guarded(
       // Bandwidth does not resend this family's events after a 5xx: a 503 would lose them, so they run without dedupe
       const error = new BandwidthError("BW_STORE_UNAVAILABLE", `${reason}; handled without dedupe (Bandwidth does not resend ${state.family.name} events answered 5xx)`);
       settings.reportError(error, { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
-      return runInline(prepared, new Set<PreparedEvent>());
+      return runInline(prepared, new Set<PreparedEvent>(), new Map<PreparedEvent, Promise<boolean>>());
     }
     settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", reason), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
     return STORE_UNAVAILABLE;
@@ -66,10 +68,16 @@ export async function guarded(
   }
   const inline = prepared.filter((p) => !isGuarded(p) || (guard.queue === undefined && admitted.has(p)));
   const failed = new Set<PreparedEvent>();
-  const response = inline.length === 0 ? state.ack : await runInline(inline, failed);
+  const late = new Map<PreparedEvent, Promise<boolean>>();
+  const response = inline.length === 0 ? state.ack : await runInline(inline, failed, late);
   if (guard.queue === undefined) {
     const allFailed = response.status >= 300 && failed.size === 0;
-    await guard.settle(admission, (i) => !allFailed && !failed.has(guardedItems[i]));
+    const now = admission.claims.filter((claim) => !late.has(guardedItems[claim.index]));
+    for (const claim of admission.claims) {
+      const outcome = late.get(guardedItems[claim.index]);
+      if (outcome !== undefined) void outcome.then((handled) => guard.settle({ ...admission, claims: [claim] }, handled)); // settle never rejects
+    }
+    await guard.settle(now.length === admission.claims.length ? admission : { ...admission, claims: now }, (i) => !allFailed && !failed.has(guardedItems[i]));
   }
   return admission.retryLater && response.status < 300 ? IN_PROGRESS : response;
 }
