@@ -24,6 +24,7 @@ export const voiceFamily = Object.freeze({
     ackStatus: 204,
     methods: ["POST", "GET"],
     datedBy: ["eventTime"],
+    resentAfterError: false,
 });
 /** The messaging family as the handler runtime sees it (validator + event table). */
 export const messagingFamily = Object.freeze({
@@ -45,6 +46,7 @@ export const numbersFamily = Object.freeze({
     validate: validateNumbersNotification,
     ackStatus: 200,
     datedBy: ["LastModifiedDate"],
+    resentAfterError: false,
     parseBody: parseNumbersBody,
     renderReply: renderNumbersReply,
     failClosed: numbersFailClosed,

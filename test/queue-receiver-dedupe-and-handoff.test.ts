@@ -210,15 +210,47 @@ describe("dedupe in the receiver (memory store)", () => {
     }
   });
 
-  test("in a batch, a handler that times out is released with its event only; the others are done", async () => {
-    const runs: string[] = [];
+  for (const ending of ["succeeds", "fails"] as const)
+    test(`in a batch, a handler still running at the timeout keeps its claim until it ends (it ${ending}): a resend meanwhile is 503, not a second run`, async () => {
+      const runs: string[] = [];
+      let finish!: () => void;
+      const stuck = new Promise<void>((resolve) => (finish = resolve));
+      const server = await serve({
+        messaging: {
+          messageDelivered: async (event) => {
+            runs.push(event.message.id);
+            if (event.message.id !== "t-2" || runs.length > 3) return;
+            await stuck; // the first run outlives the handler timeout
+            if (ending === "fails") throw new Error("failed late");
+          },
+        },
+        dedupe: true,
+        timeoutMs: 300,
+        onError: () => {},
+      });
+      try {
+        const batch = [messagingEvent("t-1", 1), messagingEvent("t-2", 2), messagingEvent("t-3", 3)];
+        assert.equal((await post(server.url, "/callbacks/messaging", batch)).status, 500);
+        const meanwhile = await post(server.url, "/callbacks/messaging", batch);
+        assert.deepEqual([meanwhile.status, JSON.parse(meanwhile.body).error], [503, "in_progress"], "t-2 still runs: Bandwidth is told to come back");
+        assert.deepEqual(runs, ["t-1", "t-2", "t-3"], "no second run of t-2 beside the first");
+        finish();
+        await until(async () => (await post(server.url, "/callbacks/messaging", batch)).status === 200);
+        assert.deepEqual(runs, ending === "succeeds" ? ["t-1", "t-2", "t-3"] : ["t-1", "t-2", "t-3", "t-2"], ending === "succeeds" ? "handled late: a duplicate" : "failed late: released, run again");
+      } finally {
+        finish();
+        await server.close();
+      }
+    });
+
+  test("a single event whose handler is still running at the timeout keeps its claim: a resend meanwhile is 503 in_progress; once it succeeded, a duplicate", async () => {
+    let runs = 0;
     let finish!: () => void;
     const stuck = new Promise<void>((resolve) => (finish = resolve));
     const server = await serve({
-      messaging: {
-        messageDelivered: async (event) => {
-          runs.push(event.message.id);
-          if (event.message.id === "t-2" && runs.length <= 3) await stuck; // the first run outlives the handler timeout
+      voice: {
+        disconnect: async () => {
+          if (++runs === 1) await stuck;
         },
       },
       dedupe: true,
@@ -226,11 +258,13 @@ describe("dedupe in the receiver (memory store)", () => {
       onError: () => {},
     });
     try {
-      const batch = [messagingEvent("t-1", 1), messagingEvent("t-2", 2), messagingEvent("t-3", 3)];
-      assert.equal((await post(server.url, "/callbacks/messaging", batch)).status, 500);
+      const event = voiceEvent("disconnect", "c-late");
+      assert.equal((await post(server.url, "/callbacks/voice", event)).status, 500);
+      const meanwhile = await post(server.url, "/callbacks/voice", event);
+      assert.deepEqual([meanwhile.status, JSON.parse(meanwhile.body).error], [503, "in_progress"]);
       finish();
-      assert.equal((await post(server.url, "/callbacks/messaging", batch)).status, 200);
-      assert.deepEqual(runs, ["t-1", "t-2", "t-3", "t-2"]);
+      await until(async () => (await post(server.url, "/callbacks/voice", event)).status === 204);
+      assert.equal(runs, 1, "handled once, late");
     } finally {
       finish();
       await server.close();

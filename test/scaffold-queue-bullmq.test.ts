@@ -22,7 +22,11 @@ test("--queue bullmq adds the worker, the jobs, REDIS_URL and docker-compose.yml
   assert.ok(manifest.dependencies.bullmq && manifest.dependencies.ioredis);
   assert.match(files.get(".env.example")!, /^REDIS_URL=redis:\/\/127\.0\.0\.1:6379$/m);
   assert.match(files.get("src/config.ts")!, /export function loadRedisUrl/);
-  assert.match(files.get("src/webhooks.ts")!, /queue: createBullMQQueue\(\{ connection: loadRedisUrl\(\) \}\)/);
+  assert.match(files.get("src/queue.ts")!, /createBullMQQueue\(\{ connection: config\.redisUrl \}\)/);
+  assert.match(files.get("src/config.ts")!, /redisUrl: loadRedisUrl\(env\)/, "npm start's config always has REDIS_URL");
+  assert.match(files.get("src/webhooks.ts")!, /\{ queue: queue\.queue, dedupe: \{ store: queue\.dedupe \} \}/);
+  assert.match(files.get("src/app.ts")!, /await queue\?\.close\(\)/, "the server's close closes the queue's Redis connections");
+  assert.ok(files.has("test/queue.test.ts"));
   assert.match(files.get("src/worker.ts")!, /messaging: messagingJobs,/);
   const voice = files.get("src/handlers/voice.ts")!;
   assert.match(voice, /answer\(event, context\)/);
@@ -34,7 +38,8 @@ test("--queue bullmq adds the worker, the jobs, REDIS_URL and docker-compose.yml
 
 test("without --queue the scaffold has no queue file or option", () => {
   const files = buildScaffold({ dir: "plain", framework: "node" });
-  for (const path of files.keys()) assert.ok(!/worker|jobs\/|docker-compose/.test(path), path);
+  for (const path of files.keys()) assert.ok(!/worker|jobs\/|docker-compose|queue/.test(path), path);
+  assert.doesNotMatch(files.get("src/app.ts")!, /queue/i);
   assert.doesNotMatch(files.get("src/webhooks.ts")!, /queue|Redis/i);
   assert.doesNotMatch(files.get("src/config.ts")!, /REDIS_URL/);
   assert.doesNotMatch(files.get(".env.example")!, /REDIS_URL/);

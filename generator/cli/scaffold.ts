@@ -130,7 +130,7 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
     ].join("\n"),
     TEST_CASES: testCases(served.map((f) => f.name)),
     ...queueValues(queued, served.map((f) => f.name)),
-    ...streamValues(streamed, framework, captured),
+    ...streamValues(streamed, framework, captured, queued),
     ...captureValues(captured, streamed),
   };
 
@@ -152,6 +152,7 @@ export function buildScaffold(options: ScaffoldOptions): ScaffoldFiles {
     files.set(".env.example", `${files.get(".env.example") ?? ""}${CAPTURE_ENV}`);
     files.set(".gitignore", `${files.get(".gitignore") ?? ""}captures/\n`);
   }
+  if (queued && !served.some((f) => f.name === "voice")) files.delete("test/queue.test.ts"); // it delivers a voice disconnect
   if (!simulated) {
     files.delete("src/simulate.ts");
     files.delete("test/simulate.test.ts");
@@ -531,20 +532,53 @@ npm run worker                  # the worker: runs src/jobs/*.ts (npm run worker
 
 \`npm run worker\` builds first when \`dist/worker.js\` is missing, like \`npm start\`. Run as many workers as
 you like on one Redis.
+
+\`npm test\` needs no Redis: the receiver's tests build a config without \`redisUrl\` (no queue: async events
+are acknowledged unhandled). \`test/queue.test.ts\` runs a disconnect through Redis to a worker's job handler
+when \`REDIS_URL\` is set (\`REDIS_URL=redis://127.0.0.1:6379 npm test\`), is skipped otherwise, and fails at
+once, saying what to start, when nothing answers at \`REDIS_URL\`.
 `;
 
+/** The server's close with --queue bullmq (after the HTTP server's: no delivery is storing any more): the queue's Redis connections. */
+const QUEUE_CLOSE = "\n      await queue?.close(); // --queue bullmq: the Redis connections of the queue and the dedupe store";
+
 function queueValues(queued: boolean, families: string[]): Record<string, string> {
-  if (!queued) return { QUEUE_IMPORTS: "", QUEUE_OPTIONS: "", QUEUE_CONFIG: "", JOB_IMPORTS: "", JOB_OPTIONS: "", QUEUE_README: "", QUEUE_WHERE: "" };
+  if (!queued) {
+    return {
+      QUEUE_IMPORTS: "",
+      QUEUE_OPTIONS: "",
+      QUEUE_CONFIG: "",
+      JOB_IMPORTS: "",
+      JOB_OPTIONS: "",
+      QUEUE_README: "",
+      QUEUE_WHERE: "",
+      QUEUE_IMPORT: "",
+      QUEUE_OPEN: "",
+      QUEUE_ARG: "",
+      QUEUE_PARAM: "",
+      QUEUE_CLOSE: "",
+      QUEUE_CONFIG_FIELD: "",
+      QUEUE_LOAD: "",
+    };
+  }
   return {
     QUEUE_README: QUEUE_README,
     QUEUE_WHERE:
       "\n- `src/jobs/*.ts`: the events Bandwidth does not wait an answer for (`disconnect`, message statuses,\n" +
       "  number notifications …), run by the worker from the queue; `src/handlers/` keeps the ones that reply.",
-    QUEUE_IMPORTS: `\nimport { createBullMQQueue, createRedisDedupeStore } from "bw-codegen/queue";\nimport { loadRedisUrl } from "./config.js";`,
+    QUEUE_IMPORTS: `\nimport type { ReceiverQueue } from "./queue.js";`,
     QUEUE_OPTIONS:
-      "\n    // async events: stored in the queue (503 if Redis is down, so Bandwidth retries), run by `npm run worker`" +
-      "\n    queue: createBullMQQueue({ connection: loadRedisUrl() })," +
-      "\n    dedupe: { store: createRedisDedupeStore({ connection: loadRedisUrl() }) },",
+      "\n    // async events: stored in the queue (503 if Redis is down, so Bandwidth retries), run by `npm run worker`;" +
+      "\n    // without a queue (a config without redisUrl, as in the tests) they are acknowledged here, unhandled" +
+      "\n    ...(queue === undefined ? {} : { queue: queue.queue, dedupe: { store: queue.dedupe } }),",
+    QUEUE_IMPORT: `\nimport { openQueue } from "./queue.js";`,
+    QUEUE_OPEN: "  const queue = openQueue(config); // --queue bullmq: the queue and dedupe store on config.redisUrl (none without it)\n",
+    QUEUE_ARG: ", queue",
+    QUEUE_PARAM: ", queue?: ReceiverQueue",
+    QUEUE_CLOSE,
+    QUEUE_CONFIG_FIELD:
+      "\n  /** --queue bullmq: REDIS_URL, the Redis of the queue and the dedupe store (loadConfig always sets it); absent (the tests): no queue, async events acknowledged unhandled. */\n  readonly redisUrl?: string;",
+    QUEUE_LOAD: ", redisUrl: loadRedisUrl(env)",
     QUEUE_CONFIG,
     JOB_IMPORTS: families.map((f) => `import { ${f}Jobs } from "./jobs/${f}.js";`).join("\n"),
     JOB_OPTIONS: families.map((f) => `  ${f}: ${f}Jobs,`).join("\n"),
@@ -637,11 +671,17 @@ through. \`npm test\` drives the bot with a real WebSocket client playing Bandwi
 (test/echo-bot.test.ts).
 `;
 
-/** Placeholder values that differ with --stream (plain close and nothing else without it); `captured`: the close ends with the capture's. */
-function streamValues(streamed: boolean, framework: Framework, captured = false): Record<string, string> {
+/**
+ * Placeholder values that differ with --stream (plain close and nothing else without it); the close then
+ * closes the queue's connections (`queued`) and ends with the capture's (`captured`).
+ */
+function streamValues(streamed: boolean, framework: Framework, captured = false, queued = false): Record<string, string> {
   const http = framework === "hono" ? "running" : framework === "fastify" ? "app.server" : "server";
   const closeStreams = "\n      await closeStreams(); // open streams first (1001 going away): an upgraded socket would hold the server";
-  const closeHttp = streamed || captured ? `async () => {${streamed ? closeStreams : ""}\n      await closeGracefully(${http});${captured ? CAPTURE_CLOSE : ""}\n    }` : `() => closeGracefully(${http})`;
+  const closeHttp =
+    streamed || captured || queued
+      ? `async () => {${streamed ? closeStreams : ""}\n      await closeGracefully(${http});${queued ? QUEUE_CLOSE : ""}${captured ? CAPTURE_CLOSE : ""}\n    }`
+      : `() => closeGracefully(${http})`;
   if (!streamed) return { STREAM_IMPORT: "", STREAM_ATTACH: "", STREAM_CLOSE: "", CLOSE_HTTP: closeHttp, STREAM_CONFIG_FIELD: "", STREAM_LOAD: "", STREAM_CONFIG: "", STREAM_README: "", STREAM_WHERE: "" };
   return {
     STREAM_IMPORT: `\nimport { attachStreams } from "./streams.js";`,

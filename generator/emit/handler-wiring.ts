@@ -51,6 +51,7 @@ export function emitHandlerWiring(model: Model): GeneratedFile[] {
       `ackStatus: ${wiring.ackStatus}`,
       ...(wiring.methods !== undefined ? [`methods: ${JSON.stringify(wiring.methods)}`] : []),
       ...(family.dedupe !== undefined && family.dedupe.datedBy.length > 0 ? [`datedBy: ${JSON.stringify(family.dedupe.datedBy)}`] : []),
+      ...(family.dedupe?.resentAfterError === false ? ["resentAfterError: false"] : []),
       ...(wiring.maxTimeoutMs !== undefined ? [`maxTimeoutMs: ${wiring.maxTimeoutMs}`] : []),
       ...(family.exports.parseBody !== undefined ? [`parseBody: ${family.exports.parseBody}`] : []),
       ...(family.exports.renderReply !== undefined ? [`renderReply: ${family.exports.renderReply}`] : []),

@@ -29,7 +29,8 @@ export default defineFamily({
     portouts: "portOuts",
     tnoptions: "tnOptions",
   },
-  dedupe: { datedBy: ["LastModifiedDate"] }, // only notifications with LastModifiedDate are dated; Bandwidth does not retry numbers notifications
+  // only notifications with LastModifiedDate are dated; Bandwidth does not retry numbers notifications
+  dedupe: { datedBy: ["LastModifiedDate"], resentAfterError: false },
   http: {
     path: "/callbacks/numbers",
     contentTypes: ["application/xml", "text/xml"],

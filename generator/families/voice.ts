@@ -20,7 +20,8 @@ export default defineFamily({
       source: "Bandwidth's 2026 OpenAPI spec (recordingCompleteCallback: 'recordingComplete'); its docs pages, 2023 and current, say recordComplete, believed to be what is sent (reference callbacks.md §10 #1)",
     },
   ],
-  dedupe: { datedBy: ["eventTime"] }, // every voice event carries eventTime
+  // every voice event carries eventTime; an async one answered 5xx is not resent (only after a connection error)
+  dedupe: { datedBy: ["eventTime"], resentAfterError: false },
   http: {
     path: "/callbacks/voice",
     contentTypes: ["application/json"],

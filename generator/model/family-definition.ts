@@ -145,7 +145,16 @@ export interface FamilyDefinition {
    * the family's events are never deduplicated. Absent: the family has no async events (its replies are
    * awaited), never deduplicated either. CONTRIBUTING.md has the table and the reasons.
    */
-  readonly dedupe?: { readonly datedBy: readonly string[] };
+  readonly dedupe?: {
+    readonly datedBy: readonly string[];
+    /**
+     * `false` when Bandwidth does not resend an async event it got a 5xx for (voice: only after a
+     * connection error; numbers notifications: never). When the dedupe store cannot be asked (unreachable
+     * or full), such an event is then handled without dedupe rather than answered 503, which would lose it.
+     * Absent: resent (messaging: for 24 h), so a 503 is a retry later.
+     */
+    readonly resentAfterError?: false;
+  };
   readonly http?: FamilyHttp;
   /** A WebSocket family (media streams, real-time transcription): instead of `http`, never with it. */
   readonly socket?: FamilySocket;

@@ -32,17 +32,25 @@ function claimAll(store, keys, pendingTtlMs) {
 async function releaseAll(store, claims) {
     await Promise.allSettled(claims.map((c) => store.release(c.key, c.token)));
 }
+/** Longest pause between two tries of a failed done-mark. */
+const MARK_RETRY_MAX_MS = 2000;
 /**
- * Marks one claim done. A mark that fails (store briefly away) is retried in the background while the
- * claim lasts: otherwise the claim would expire and a duplicate delivery would run the handler again.
+ * Marks one claim done. A mark that fails (store briefly away) is retried in the background, backing off
+ * to every 2 s, until it lands or the dedupe window (`until`) ends: a lost mark would let a redelivery
+ * of the event (Bandwidth delivers at least once) run its handler again. It used to stop when the claim
+ * ran out (the handler timeout + 5 s), so a Redis restart longer than that lost the mark; while Redis is
+ * away nobody can claim the key, so the mark that lands once it is back still comes first. The timer does
+ * not keep a process alive.
  */
-async function completeClaim(store, claim, ttlMs, deadline) {
+async function completeClaim(store, claim, ttlMs, until, wait = 100) {
     try {
         await store.complete(claim.key, claim.token, ttlMs);
     }
     catch {
-        if (Date.now() + 100 < deadline)
-            setTimeout(() => void completeClaim(store, claim, ttlMs, deadline), 100);
+        if (Date.now() + wait >= until)
+            return;
+        const timer = setTimeout(() => void completeClaim(store, claim, ttlMs, until, Math.min(wait * 2, MARK_RETRY_MAX_MS)), wait);
+        timer.unref?.();
     }
 }
 /** The jobs for the admitted events (job id = the hashed dedupe key, when the event has one). */
@@ -116,8 +124,8 @@ export function createDeliveryGuard(options) {
             else
                 failed.push(claim);
         }
-        const deadline = admission.claimedAt + pendingTtlMs;
-        await Promise.all([releaseAll(store, failed), ...done.map((claim) => completeClaim(store, claim, ttlMs, deadline))]);
+        const until = admission.claimedAt + ttlMs;
+        await Promise.all([releaseAll(store, failed), ...done.map((claim) => completeClaim(store, claim, ttlMs, until))]);
     }
     return { queue, dedupe: store !== undefined, admit, enqueue: (events, admission) => queue.enqueue(jobsOf(events, admission)), settle };
 }

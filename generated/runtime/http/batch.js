@@ -37,19 +37,21 @@ export function handleBatch(settings, state, items, request, note) {
     if (!Array.isArray(prepared))
         return prepared;
     if (settings.guard !== undefined && prepared.some(isGuarded))
-        return guarded(settings, state, prepared, (admitted, failed) => runBatch(settings, state, admitted, failed));
+        return guarded(settings, state, prepared, (admitted, failed, late) => runBatch(settings, state, admitted, failed, late));
     return runBatch(settings, state, prepared);
 }
 /**
  * Calls each prepared event's handler (all of them, even after one threw); every promise is observed;
  * the family acknowledgement once every (async) handler settled, 500 when any failed. The events whose
- * handler threw, rejected or had not settled at the timeout go into `failedEvents` (dedupe releases them).
+ * handler threw, rejected or had not settled at the timeout go into `failedEvents` (dedupe releases them);
+ * those still running at the timeout also go into `late`, with whether they end up handled (dedupe holds
+ * their claims until then).
  */
-function runBatch(settings, state, prepared, failedEvents) {
+function runBatch(settings, state, prepared, failedEvents, late) {
     const family = state.family.name;
     let failed = false;
     let pending;
-    const unsettled = failedEvents === undefined ? undefined : new Set();
+    const unsettled = failedEvents === undefined ? undefined : new Map();
     for (const one of prepared) {
         const eventType = one.context.eventType;
         let result;
@@ -65,7 +67,6 @@ function runBatch(settings, state, prepared, failedEvents) {
         if (!isPromiseLike(result))
             continue;
         // Observed at once, so a rejection is never unhandled, whatever happens to the other handlers.
-        unsettled?.add(one);
         const settled = Promise.resolve(result).then(() => {
             unsettled?.delete(one);
             return true;
@@ -75,15 +76,19 @@ function runBatch(settings, state, prepared, failedEvents) {
             settings.reportError(error, { family, eventType, kind: failureKind(one) });
             return false;
         });
+        unsettled?.set(one, settled); // (its callbacks run later: never before this)
         (pending ??= []).push(settled);
     }
     if (pending === undefined)
         return failed ? INTERNAL_ERROR : state.ack;
     const eventType = prepared.length === 1 ? prepared[0].context.eventType : undefined;
     return withTimeout(settings, Promise.all(pending), prepared.map((one) => one.context), state, eventType).then((outcome) => {
-        if (outcome === TIMED_OUT && unsettled !== undefined)
-            for (const one of unsettled)
-                failedEvents?.add(one); // still running: not known to be handled
+        if (outcome === TIMED_OUT && unsettled !== undefined) {
+            for (const [one, settled] of unsettled) {
+                failedEvents?.add(one); // still running: not known to be handled (the answer is a 500)
+                late?.set(one, settled);
+            }
+        }
         return failed || outcome === TIMED_OUT || outcome.includes(false) ? INTERNAL_ERROR : state.ack;
     });
 }

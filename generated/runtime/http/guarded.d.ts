@@ -6,7 +6,8 @@
  * its own event's outcome (in a batch, a failed handler releases only its event). Duplicates are
  * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
  * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
- * handled nor stored.
+ * handled nor stored. Except where a 503 is no retry (a family with `resentAfterError: false`: voice,
+ * numbers): with the store unreachable or full and no queue, their events run without dedupe.
  */
 import type { PreparedEvent } from "./event.js";
 import type { RouteState } from "./routes.js";
@@ -21,6 +22,8 @@ export declare function isGuarded(prepared: PreparedEvent): boolean;
  * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles
  * the events that run here (unguarded ones, and admitted ones when there is no queue) and adds the ones
  * whose handler failed to `failed` (a runner that does not, or answers ≥ 300 with `failed` empty, fails
- * them all).
+ * them all), and those still running at the timeout to `late`, with whether they end up handled: their
+ * claims are held until then (marked done or released), so Bandwidth's resend of the delivery meanwhile
+ * is a 503 `in_progress`, not a second run beside the first (they used to be released at the timeout).
  */
-export declare function guarded(settings: CoreSettings, state: RouteState, prepared: readonly PreparedEvent[], runInline: (admitted: readonly PreparedEvent[], failed: Set<PreparedEvent>) => CoreResponse | Promise<CoreResponse>): Promise<CoreResponse>;
+export declare function guarded(settings: CoreSettings, state: RouteState, prepared: readonly PreparedEvent[], runInline: (admitted: readonly PreparedEvent[], failed: Set<PreparedEvent>, late: Map<PreparedEvent, Promise<boolean>>) => CoreResponse | Promise<CoreResponse>): Promise<CoreResponse>;

@@ -21,8 +21,11 @@ import { TIMED_OUT, isPromiseLike, withTimeout } from "./timeouts.js";
 function failed(settings, state, prepared) {
     return prepared.info?.response === "port-out-validation-response" ? renderReply(settings, state, prepared, undefined) : INTERNAL_ERROR;
 }
-/** Calls the handler of one prepared event and renders its (possibly awaited, timed) result. */
-function run(settings, state, prepared) {
+/**
+ * Calls the handler of one prepared event and renders its (possibly awaited, timed) result. A handler
+ * still running at the timeout goes into `late` (when given) with whether it ends up handled.
+ */
+function run(settings, state, prepared, late) {
     let result;
     try {
         result = invokeHandler(settings, state, prepared);
@@ -32,7 +35,13 @@ function run(settings, state, prepared) {
         return failed(settings, state, prepared);
     }
     if (isPromiseLike(result)) {
-        return withTimeout(settings, result, [prepared.context], state, prepared.context.eventType).then((settled) => (settled === TIMED_OUT ? failed(settings, state, prepared) : renderReply(settings, state, prepared, settled)), (error) => {
+        const promise = result;
+        return withTimeout(settings, promise, [prepared.context], state, prepared.context.eventType).then((settled) => {
+            if (settled !== TIMED_OUT)
+                return renderReply(settings, state, prepared, settled);
+            late?.set(prepared, Promise.resolve(promise).then(() => true, () => false));
+            return failed(settings, state, prepared);
+        }, (error) => {
             settings.reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: failureKind(prepared) });
             return failed(settings, state, prepared);
         });
@@ -91,7 +100,7 @@ function handleVerified(settings, state, request, note) {
     if (prepared.report !== undefined)
         note.reports = [prepared.report];
     if (settings.guard !== undefined && isGuarded(prepared))
-        return guarded(settings, state, [prepared], (admitted) => run(settings, state, admitted[0]));
+        return guarded(settings, state, [prepared], (admitted, _failed, late) => run(settings, state, admitted[0], late));
     return run(settings, state, prepared);
 }
 /** Verifies (POST bodies of families that check them), then parses, validates and dispatches. */

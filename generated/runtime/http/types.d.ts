@@ -111,6 +111,12 @@ export interface WebhookFamily {
      */
     readonly datedBy?: readonly string[];
     /**
+     * `false` when Bandwidth does not resend an async event it got a 5xx for (voice, numbers): with the
+     * dedupe store unreachable or full and no queue, its events are handled without dedupe instead of a 503
+     * that would lose them (generated from the family's definition, `dedupe.resentAfterError`).
+     */
+    readonly resentAfterError?: boolean;
+    /**
      * For a family whose sender reads a refusal as consent (numbers: Bandwidth approves a port-out when its
      * validation request is answered 4xx or 5xx): the 200 answer that replaces a refusal (400, 413, 415, 500,
      * 503…) which may concern such a request, or `undefined` to keep the refusal. `text` is the start of the

@@ -12,6 +12,7 @@
  */
 import { Queue } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
+import type { WebhookLogger } from "../logger.js";
 import type { EventQueue } from "./types.js";
 /**
  * Default BullMQ queue name shared by receivers and workers.
@@ -43,6 +44,8 @@ export interface BullMQQueueOptions {
      * about twice the receiver's CPU per request, for queues consumed by BullMQ workers of your own.
      */
     readonly handOff?: "intake" | "direct";
+    /** Where the one-time warning about a Redis that keeps no append-only file goes. Default `console`. */
+    readonly logger?: Pick<WebhookLogger, "warn">;
 }
 /** The producer, plus the BullMQ `Queue` for inspection (counts, failed jobs). */
 export interface BullMQEventQueue extends EventQueue {

@@ -24,6 +24,27 @@ function isClient(connection) {
     return typeof connection === "object" && connection !== null && typeof connection.defineCommand === "function";
 }
 /**
+ * Warns once when the Redis behind the queue keeps no append-only file (`aof_enabled:0`): the receiver
+ * acknowledges an event to Bandwidth once Redis has it in memory, so a Redis crash (or a kill) loses every
+ * event stored since its last snapshot, and a Redis without snapshots either restarts empty. Asked once
+ * the connection is ready (INFO persistence; a Redis that refuses INFO is not warned about).
+ */
+function warnWithoutAppendOnlyFile(client, logger) {
+    const check = () => {
+        client.info("persistence").then((info) => {
+            if (!/^aof_enabled:0\r?$/m.test(info))
+                return;
+            const where = client.options.path ?? `${client.options.host ?? "?"}:${client.options.port ?? "?"}`;
+            logger.warn(`bw-codegen queue: the Redis at ${where} keeps no append-only file (appendonly no): a crash of it loses the events stored since its last snapshot, already acknowledged to Bandwidth. ` +
+                "Set appendonly yes (the docker-compose.yml of a scaffolded project does).");
+        }, () => undefined);
+    };
+    if (client.status === "ready")
+        check();
+    else
+        client.once("ready", check);
+}
+/**
  * Creates the BullMQ producer for `createBandwidthWebhooks({ queue })`.
  *
  * @example
@@ -40,6 +61,7 @@ export function createBullMQQueue(options) {
         // connection errors surface as rejected enqueues (503); BullMQ reconnects on its own
     });
     const timeoutMs = options.timeoutMs ?? 2000;
+    warnWithoutAppendOnlyFile(client, options.logger ?? console);
     const jobOptions = Object.freeze({
         attempts: options.attempts ?? 5,
         backoff: options.backoff ?? { type: "exponential", delay: 1000 },

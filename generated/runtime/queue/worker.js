@@ -25,10 +25,13 @@ function connectionOf(connection) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Runs `run` unless the job was already handled: claims the job id, waits while another run holds it,
- * marks it done after success (retrying the mark while Redis is away, so a job whose completion BullMQ
- * could not record is not handled again when it comes back as stalled) and releases it after a failure.
+ * marks it done after success and releases it after a failure. A done-mark that fails (the store's Redis
+ * away) is retried until it lands, however long that takes (up to the dedupe window, or until the worker
+ * closes), and the job is held meanwhile: giving up when the claim ran out, as it did, let the job's
+ * stalled re-run after a Redis restart longer than the claim find no mark and handle the event again.
+ * While Redis is away nobody can claim the job, so the mark that lands when it is back still comes first.
  */
-async function runOnce(store, key, claimTtlMs, doneTtlMs, run) {
+async function runOnce(store, key, claimTtlMs, doneTtlMs, run, hooks) {
     let claim = await store.claim(key, claimTtlMs);
     for (const deadline = Date.now() + claimTtlMs; claim.state === "pending" && Date.now() < deadline;) {
         await sleep(200);
@@ -46,14 +49,16 @@ async function runOnce(store, key, claimTtlMs, doneTtlMs, run) {
         await store.release(key, token).catch(() => undefined); // the claim expires anyway
         throw error;
     }
-    const deadline = Date.now() + claimTtlMs; // the claim is ours until then: keep trying to mark it done
-    for (let wait = 100;; wait = Math.min(wait * 2, 2000)) {
+    const deadline = Date.now() + doneTtlMs; // past the window the mark no longer matters
+    for (let wait = 100, failures = 0;; wait = Math.min(wait * 2, 2000)) {
         try {
             return await store.complete(key, token, doneTtlMs);
         }
-        catch {
-            if (Date.now() > deadline)
-                return; // handled; only a later stalled re-run could repeat it
+        catch (error) {
+            if (failures++ === 0)
+                hooks.warn(`bw-codegen worker: job ${key} was handled but cannot be marked so (${error.message}); retrying until it is, so a re-run does not handle it again`);
+            if (Date.now() > deadline || hooks.closing())
+                return; // handled; only a later re-run could repeat it
             await sleep(wait);
         }
     }
@@ -75,6 +80,8 @@ export function createQueueWorker(options) {
     const onUnhandled = options.onUnhandled ?? ((job) => logger.warn(`bw-codegen worker: no handler for ${job.family} ${JSON.stringify(job.eventType)}; completed`));
     const onFailed = options.onFailed ??
         ((error, info) => logger.error(`bw-codegen worker: ${info.family} ${JSON.stringify(info.eventType)} job ${info.jobId} failed (run ${info.attempt}${info.final ? ", moved to failed" : ", will retry"})`, error));
+    let closing = false;
+    const hooks = { closing: () => closing, warn: (message) => logger.warn(message) };
     async function invoke(job, handler, handlers) {
         const data = job.data;
         const attempts = job.opts.attempts ?? 1;
@@ -112,7 +119,7 @@ export function createQueueWorker(options) {
         const run = () => invoke(job, handler, handlers);
         if (store === undefined || job.id === undefined)
             return run();
-        await runOnce(store, job.id, claimTtlMs, doneTtlMs, run);
+        await runOnce(store, job.id, claimTtlMs, doneTtlMs, run, hooks);
     }
     const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
     const worker = new Worker(queueName, process, {
@@ -129,6 +136,7 @@ export function createQueueWorker(options) {
         worker,
         forwarder: forwarding?.forwarder,
         async close() {
+            closing = true; // a job waiting to mark itself done stops waiting: close() waits for running jobs
             await forwarding?.close();
             await worker.close();
             guardClient?.disconnect();

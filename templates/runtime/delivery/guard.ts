@@ -115,15 +115,24 @@ async function releaseAll(store: DedupeStore, claims: readonly Claim[]): Promise
   await Promise.allSettled(claims.map((c) => store.release(c.key, c.token)));
 }
 
+/** Longest pause between two tries of a failed done-mark. */
+const MARK_RETRY_MAX_MS = 2000;
+
 /**
- * Marks one claim done. A mark that fails (store briefly away) is retried in the background while the
- * claim lasts: otherwise the claim would expire and a duplicate delivery would run the handler again.
+ * Marks one claim done. A mark that fails (store briefly away) is retried in the background, backing off
+ * to every 2 s, until it lands or the dedupe window (`until`) ends: a lost mark would let a redelivery
+ * of the event (Bandwidth delivers at least once) run its handler again. It used to stop when the claim
+ * ran out (the handler timeout + 5 s), so a Redis restart longer than that lost the mark; while Redis is
+ * away nobody can claim the key, so the mark that lands once it is back still comes first. The timer does
+ * not keep a process alive.
  */
-async function completeClaim(store: DedupeStore, claim: Claim, ttlMs: number, deadline: number): Promise<void> {
+async function completeClaim(store: DedupeStore, claim: Claim, ttlMs: number, until: number, wait = 100): Promise<void> {
   try {
     await store.complete(claim.key, claim.token, ttlMs);
   } catch {
-    if (Date.now() + 100 < deadline) setTimeout(() => void completeClaim(store, claim, ttlMs, deadline), 100);
+    if (Date.now() + wait >= until) return;
+    const timer: unknown = setTimeout(() => void completeClaim(store, claim, ttlMs, until, Math.min(wait * 2, MARK_RETRY_MAX_MS)), wait);
+    (timer as { unref?: () => void }).unref?.();
   }
 }
 
@@ -192,8 +201,8 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
       if (typeof handled === "boolean" ? handled : handled(claim.index)) done.push(claim);
       else failed.push(claim);
     }
-    const deadline = admission.claimedAt + pendingTtlMs;
-    await Promise.all([releaseAll(store, failed), ...done.map((claim) => completeClaim(store, claim, ttlMs, deadline))]);
+    const until = admission.claimedAt + ttlMs;
+    await Promise.all([releaseAll(store, failed), ...done.map((claim) => completeClaim(store, claim, ttlMs, until))]);
   }
 
   return { queue, dedupe: store !== undefined, admit, enqueue: (events, admission) => queue!.enqueue(jobsOf(events, admission)), settle };

@@ -39,25 +39,28 @@ function prepareAll(settings: CoreSettings, state: RouteState, items: unknown[],
 export function handleBatch(settings: CoreSettings, state: RouteState, items: unknown[], request: CoreRequest, note: RequestNote): CoreResponse | Promise<CoreResponse> {
   const prepared = prepareAll(settings, state, items, request, note);
   if (!Array.isArray(prepared)) return prepared;
-  if (settings.guard !== undefined && prepared.some(isGuarded)) return guarded(settings, state, prepared, (admitted, failed) => runBatch(settings, state, admitted, failed));
+  if (settings.guard !== undefined && prepared.some(isGuarded)) return guarded(settings, state, prepared, (admitted, failed, late) => runBatch(settings, state, admitted, failed, late));
   return runBatch(settings, state, prepared);
 }
 
 /**
  * Calls each prepared event's handler (all of them, even after one threw); every promise is observed;
  * the family acknowledgement once every (async) handler settled, 500 when any failed. The events whose
- * handler threw, rejected or had not settled at the timeout go into `failedEvents` (dedupe releases them).
+ * handler threw, rejected or had not settled at the timeout go into `failedEvents` (dedupe releases them);
+ * those still running at the timeout also go into `late`, with whether they end up handled (dedupe holds
+ * their claims until then).
  */
 function runBatch(
   settings: CoreSettings,
   state: RouteState,
   prepared: readonly PreparedEvent[],
   failedEvents?: Set<PreparedEvent>,
+  late?: Map<PreparedEvent, Promise<boolean>>,
 ): CoreResponse | Promise<CoreResponse> {
   const family = state.family.name;
   let failed = false;
   let pending: Promise<boolean>[] | undefined;
-  const unsettled = failedEvents === undefined ? undefined : new Set<PreparedEvent>();
+  const unsettled = failedEvents === undefined ? undefined : new Map<PreparedEvent, Promise<boolean>>();
   for (const one of prepared) {
     const eventType = one.context.eventType;
     let result: unknown;
@@ -71,8 +74,7 @@ function runBatch(
     }
     if (!isPromiseLike(result)) continue;
     // Observed at once, so a rejection is never unhandled, whatever happens to the other handlers.
-    unsettled?.add(one);
-    const settled = Promise.resolve(result).then(
+    const settled: Promise<boolean> = Promise.resolve(result).then(
       () => {
         unsettled?.delete(one);
         return true;
@@ -84,6 +86,7 @@ function runBatch(
         return false;
       },
     );
+    unsettled?.set(one, settled); // (its callbacks run later: never before this)
     (pending ??= []).push(settled);
   }
   if (pending === undefined) return failed ? INTERNAL_ERROR : state.ack;
@@ -95,7 +98,12 @@ function runBatch(
     state,
     eventType,
   ).then((outcome) => {
-    if (outcome === TIMED_OUT && unsettled !== undefined) for (const one of unsettled) failedEvents?.add(one); // still running: not known to be handled
+    if (outcome === TIMED_OUT && unsettled !== undefined) {
+      for (const [one, settled] of unsettled) {
+        failedEvents?.add(one); // still running: not known to be handled (the answer is a 500)
+        late?.set(one, settled);
+      }
+    }
     return failed || outcome === TIMED_OUT || (outcome as boolean[]).includes(false) ? INTERNAL_ERROR : state.ack;
   });
 }

@@ -5,7 +5,8 @@
  * its own event's outcome (in a batch, a failed handler releases only its event). Duplicates are
  * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
  * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
- * handled nor stored.
+ * handled nor stored. Except where a 503 is no retry (a family with `resentAfterError: false`: voice,
+ * numbers): with the store unreachable or full and no queue, their events run without dedupe.
  */
 
 import { BandwidthError } from "../errors.js";
@@ -28,13 +29,15 @@ export function isGuarded(prepared: PreparedEvent): boolean {
  * Runs a request's prepared events through the guard (`settings.guard` must be set); `runInline` handles
  * the events that run here (unguarded ones, and admitted ones when there is no queue) and adds the ones
  * whose handler failed to `failed` (a runner that does not, or answers ≥ 300 with `failed` empty, fails
- * them all).
+ * them all), and those still running at the timeout to `late`, with whether they end up handled: their
+ * claims are held until then (marked done or released), so Bandwidth's resend of the delivery meanwhile
+ * is a 503 `in_progress`, not a second run beside the first (they used to be released at the timeout).
  */
 export async function guarded(
   settings: CoreSettings,
   state: RouteState,
   prepared: readonly PreparedEvent[],
-  runInline: (admitted: readonly PreparedEvent[], failed: Set<PreparedEvent>) => CoreResponse | Promise<CoreResponse>,
+  runInline: (admitted: readonly PreparedEvent[], failed: Set<PreparedEvent>, late: Map<PreparedEvent, Promise<boolean>>) => CoreResponse | Promise<CoreResponse>,
 ): Promise<CoreResponse> {
   const guard = settings.guard!;
   const guardedItems = prepared.filter(isGuarded);
@@ -42,7 +45,14 @@ export async function guarded(
   const events: GuardedEvent[] = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid, datedBy }));
   const admission: Admission = await guard.admit(events);
   if (admission.unavailable) {
-    settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", admission.reason ?? "the dedupe store is unreachable"), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+    const reason = admission.reason ?? "the dedupe store is unreachable";
+    if (guard.queue === undefined && state.family.resentAfterError === false) {
+      // Bandwidth does not resend this family's events after a 5xx: a 503 would lose them, so they run without dedupe
+      const error = new BandwidthError("BW_STORE_UNAVAILABLE", `${reason}; handled without dedupe (Bandwidth does not resend ${state.family.name} events answered 5xx)`);
+      settings.reportError(error, { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
+      return runInline(prepared, new Set<PreparedEvent>(), new Map<PreparedEvent, Promise<boolean>>());
+    }
+    settings.reportError(new BandwidthError("BW_STORE_UNAVAILABLE", reason), { family: state.family.name, eventType: events[0]?.eventType, kind: "store" });
     return STORE_UNAVAILABLE;
   }
   const admitted = new Set(admission.admitted.map((i) => guardedItems[i]));
@@ -58,10 +68,16 @@ export async function guarded(
   }
   const inline = prepared.filter((p) => !isGuarded(p) || (guard.queue === undefined && admitted.has(p)));
   const failed = new Set<PreparedEvent>();
-  const response = inline.length === 0 ? state.ack : await runInline(inline, failed);
+  const late = new Map<PreparedEvent, Promise<boolean>>();
+  const response = inline.length === 0 ? state.ack : await runInline(inline, failed, late);
   if (guard.queue === undefined) {
     const allFailed = response.status >= 300 && failed.size === 0;
-    await guard.settle(admission, (i) => !allFailed && !failed.has(guardedItems[i]));
+    const now = admission.claims.filter((claim) => !late.has(guardedItems[claim.index]));
+    for (const claim of admission.claims) {
+      const outcome = late.get(guardedItems[claim.index]);
+      if (outcome !== undefined) void outcome.then((handled) => guard.settle({ ...admission, claims: [claim] }, handled)); // settle never rejects
+    }
+    await guard.settle(now.length === admission.claims.length ? admission : { ...admission, claims: now }, (i) => !allFailed && !failed.has(guardedItems[i]));
   }
   return admission.retryLater && response.status < 300 ? IN_PROGRESS : response;
 }

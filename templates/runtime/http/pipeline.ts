@@ -28,8 +28,11 @@ function failed(settings: CoreSettings, state: RouteState, prepared: PreparedEve
   return prepared.info?.response === "port-out-validation-response" ? renderReply(settings, state, prepared, undefined) : INTERNAL_ERROR;
 }
 
-/** Calls the handler of one prepared event and renders its (possibly awaited, timed) result. */
-function run(settings: CoreSettings, state: RouteState, prepared: PreparedEvent): CoreResponse | Promise<CoreResponse> {
+/**
+ * Calls the handler of one prepared event and renders its (possibly awaited, timed) result. A handler
+ * still running at the timeout goes into `late` (when given) with whether it ends up handled.
+ */
+function run(settings: CoreSettings, state: RouteState, prepared: PreparedEvent, late?: Map<PreparedEvent, Promise<boolean>>): CoreResponse | Promise<CoreResponse> {
   let result: unknown;
   try {
     result = invokeHandler(settings, state, prepared);
@@ -38,8 +41,19 @@ function run(settings: CoreSettings, state: RouteState, prepared: PreparedEvent)
     return failed(settings, state, prepared);
   }
   if (isPromiseLike(result)) {
-    return withTimeout(settings, result, [prepared.context], state, prepared.context.eventType).then(
-      (settled) => (settled === TIMED_OUT ? failed(settings, state, prepared) : renderReply(settings, state, prepared, settled)),
+    const promise = result;
+    return withTimeout(settings, promise, [prepared.context], state, prepared.context.eventType).then(
+      (settled) => {
+        if (settled !== TIMED_OUT) return renderReply(settings, state, prepared, settled);
+        late?.set(
+          prepared,
+          Promise.resolve(promise).then(
+            () => true,
+            () => false, // a late rejection: not handled (its claim is released)
+          ),
+        );
+        return failed(settings, state, prepared);
+      },
       (error: unknown) => {
         settings.reportError(error, { family: state.family.name, eventType: prepared.context.eventType, kind: failureKind(prepared) });
         return failed(settings, state, prepared);
@@ -93,7 +107,7 @@ function handleVerified(settings: CoreSettings, state: RouteState, request: Core
   if ("status" in prepared) return prepared;
   note.eventType = prepared.context.eventType;
   if (prepared.report !== undefined) note.reports = [prepared.report];
-  if (settings.guard !== undefined && isGuarded(prepared)) return guarded(settings, state, [prepared], (admitted) => run(settings, state, admitted[0]));
+  if (settings.guard !== undefined && isGuarded(prepared)) return guarded(settings, state, [prepared], (admitted, _failed, late) => run(settings, state, admitted[0], late));
   return run(settings, state, prepared);
 }
 

@@ -13,6 +13,7 @@
 import { Queue } from "bullmq";
 import type { JobsOptions } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
+import type { WebhookLogger } from "../logger.js";
 import { createIntakeWriter, jobOfEvent } from "./intake.js";
 import { openFailFastRedis, storedWithin } from "./redis-store.js";
 import type { EventQueue, QueuedEvent } from "./types.js";
@@ -45,6 +46,8 @@ export interface BullMQQueueOptions {
    * about twice the receiver's CPU per request, for queues consumed by BullMQ workers of your own.
    */
   readonly handOff?: "intake" | "direct";
+  /** Where the one-time warning about a Redis that keeps no append-only file goes. Default `console`. */
+  readonly logger?: Pick<WebhookLogger, "warn">;
 }
 
 /** The producer, plus the BullMQ `Queue` for inspection (counts, failed jobs). */
@@ -55,6 +58,30 @@ export interface BullMQEventQueue extends EventQueue {
 
 function isClient(connection: BullMQQueueOptions["connection"]): connection is Redis {
   return typeof connection === "object" && connection !== null && typeof (connection as Redis).defineCommand === "function";
+}
+
+/**
+ * Warns once when the Redis behind the queue keeps no append-only file (`aof_enabled:0`): the receiver
+ * acknowledges an event to Bandwidth once Redis has it in memory, so a Redis crash (or a kill) loses every
+ * event stored since its last snapshot, and a Redis without snapshots either restarts empty. Asked once
+ * the connection is ready (INFO persistence; a Redis that refuses INFO is not warned about).
+ */
+function warnWithoutAppendOnlyFile(client: Redis, logger: Pick<WebhookLogger, "warn">): void {
+  const check = (): void => {
+    client.info("persistence").then(
+      (info) => {
+        if (!/^aof_enabled:0\r?$/m.test(info)) return;
+        const where = client.options.path ?? `${client.options.host ?? "?"}:${client.options.port ?? "?"}`;
+        logger.warn(
+          `bw-codegen queue: the Redis at ${where} keeps no append-only file (appendonly no): a crash of it loses the events stored since its last snapshot, already acknowledged to Bandwidth. ` +
+            "Set appendonly yes (the docker-compose.yml of a scaffolded project does).",
+        );
+      },
+      () => undefined, // INFO refused or the connection dropped: no warning
+    );
+  };
+  if (client.status === "ready") check();
+  else client.once("ready", check);
 }
 
 /**
@@ -74,6 +101,7 @@ export function createBullMQQueue(options: BullMQQueueOptions): BullMQEventQueue
     // connection errors surface as rejected enqueues (503); BullMQ reconnects on its own
   });
   const timeoutMs = options.timeoutMs ?? 2000;
+  warnWithoutAppendOnlyFile(client, options.logger ?? console);
   const jobOptions: JobsOptions = Object.freeze({
     attempts: options.attempts ?? 5,
     backoff: options.backoff ?? { type: "exponential", delay: 1000 },

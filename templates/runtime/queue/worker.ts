@@ -94,12 +94,21 @@ function connectionOf(connection: QueueWorkerOptions["connection"]): Redis {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** How the worker's run-once step reports and stops: `closing` ends the wait for a done-mark. */
+interface RunOnceHooks {
+  readonly closing: () => boolean;
+  readonly warn: (message: string) => void;
+}
+
 /**
  * Runs `run` unless the job was already handled: claims the job id, waits while another run holds it,
- * marks it done after success (retrying the mark while Redis is away, so a job whose completion BullMQ
- * could not record is not handled again when it comes back as stalled) and releases it after a failure.
+ * marks it done after success and releases it after a failure. A done-mark that fails (the store's Redis
+ * away) is retried until it lands, however long that takes (up to the dedupe window, or until the worker
+ * closes), and the job is held meanwhile: giving up when the claim ran out, as it did, let the job's
+ * stalled re-run after a Redis restart longer than the claim find no mark and handle the event again.
+ * While Redis is away nobody can claim the job, so the mark that lands when it is back still comes first.
  */
-async function runOnce(store: DedupeStore, key: string, claimTtlMs: number, doneTtlMs: number, run: () => Promise<void>): Promise<void> {
+async function runOnce(store: DedupeStore, key: string, claimTtlMs: number, doneTtlMs: number, run: () => Promise<void>, hooks: RunOnceHooks): Promise<void> {
   let claim = await store.claim(key, claimTtlMs);
   for (const deadline = Date.now() + claimTtlMs; claim.state === "pending" && Date.now() < deadline; ) {
     await sleep(200);
@@ -114,12 +123,13 @@ async function runOnce(store: DedupeStore, key: string, claimTtlMs: number, done
     await store.release(key, token).catch(() => undefined); // the claim expires anyway
     throw error;
   }
-  const deadline = Date.now() + claimTtlMs; // the claim is ours until then: keep trying to mark it done
-  for (let wait = 100; ; wait = Math.min(wait * 2, 2000)) {
+  const deadline = Date.now() + doneTtlMs; // past the window the mark no longer matters
+  for (let wait = 100, failures = 0; ; wait = Math.min(wait * 2, 2000)) {
     try {
       return await store.complete(key, token, doneTtlMs);
-    } catch {
-      if (Date.now() > deadline) return; // handled; only a later stalled re-run could repeat it
+    } catch (error) {
+      if (failures++ === 0) hooks.warn(`bw-codegen worker: job ${key} was handled but cannot be marked so (${(error as Error).message}); retrying until it is, so a re-run does not handle it again`);
+      if (Date.now() > deadline || hooks.closing()) return; // handled; only a later re-run could repeat it
       await sleep(wait);
     }
   }
@@ -146,6 +156,9 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
     options.onFailed ??
     ((error: unknown, info: WorkerFailureInfo): void =>
       logger.error(`bw-codegen worker: ${info.family} ${JSON.stringify(info.eventType)} job ${info.jobId} failed (run ${info.attempt}${info.final ? ", moved to failed" : ", will retry"})`, error));
+
+  let closing = false;
+  const hooks: RunOnceHooks = { closing: () => closing, warn: (message) => logger.warn(message) };
 
   async function invoke(job: Job<QueuedEvent>, handler: (event: unknown, context: QueueJobContext) => unknown, handlers: object): Promise<void> {
     const data = job.data;
@@ -181,7 +194,7 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
     if (typeof handler !== "function") return void onUnhandled(data);
     const run = (): Promise<void> => invoke(job, handler as (event: unknown, context: QueueJobContext) => unknown, handlers);
     if (store === undefined || job.id === undefined) return run();
-    await runOnce(store, job.id, claimTtlMs, doneTtlMs, run);
+    await runOnce(store, job.id, claimTtlMs, doneTtlMs, run, hooks);
   }
 
   const queueName = options.queueName ?? DEFAULT_QUEUE_NAME;
@@ -199,6 +212,7 @@ export function createQueueWorker(options: QueueWorkerOptions): BandwidthWorker 
     worker,
     forwarder: forwarding?.forwarder,
     async close(): Promise<void> {
+      closing = true; // a job waiting to mark itself done stops waiting: close() waits for running jobs
       await forwarding?.close();
       await worker.close();
       guardClient?.disconnect();
