@@ -1,7 +1,7 @@
 // Socket replay keeps to the target it was given, as delivery replay does: a captured socket's recorded path
 // that would name another server once glued to the target (`@host:port/…`) is refused, that socket reported
 // as not opened, and nothing (no handshake, no stream credentials) reaches the other server; a hostile
-// capture's recorded upgrade headers (host, cookie, authorization) are not sent again either.
+// capture's recorded upgrade headers (host, cookie, authorization) are not sent again either, nor a subprotocol the capture masked.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { IncomingHttpHeaders } from "node:http";
@@ -57,4 +57,16 @@ test("socket replay opens only to the given target, never to a host named by the
   assert.equal(sent.cookie, undefined, "the capture's cookie was sent");
   assert.equal(sent.authorization, `Basic ${Buffer.from("bw:stream-s3cret").toString("base64")}`, "the capture's authorization replaced the given credentials");
   assert.equal(sent["user-agent"], "BandwidthAPI/v2");
+});
+
+test("socket replay does not send a subprotocol the capture masked (`***`), and sends a recorded plain one as it was", async () => {
+  const base = `ws://127.0.0.1:${(target.s.address() as AddressInfo).port}`;
+  const before = target.seen.length;
+  const entries = [
+    ...session(3, "/sockets/stream", { "sec-websocket-protocol": "***" }),
+    ...session(4, "/sockets/stream", { "sec-websocket-protocol": "audio.v1" }),
+  ];
+  await replayCapture(base, entries, { username: "bw", password: "stream-s3cret", sockets: { stepTimeoutMs: 200 } });
+  const sent = target.seen.slice(before).map((u) => u.headers["sec-websocket-protocol"]);
+  assert.deepEqual(sent, [undefined, "audio.v1"]);
 });

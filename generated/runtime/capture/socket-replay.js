@@ -185,7 +185,8 @@ async function handshake(session, options, remote) {
     // of the recorded headers only those a capture keeps: a hostile capture's host, cookie or authorization never go
     const headers = {};
     for (const [name, value] of Object.entries(session.open?.headers ?? {})) {
-        if (REPLAYED_HEADERS.has(name.toLowerCase()) && typeof value === "string")
+        // a subprotocol the capture masked (`***`: it held something like a credential) is not sent as `***`
+        if (REPLAYED_HEADERS.has(name.toLowerCase()) && typeof value === "string" && value !== "***")
             headers[name.toLowerCase()] = value;
     }
     let url = recordedUrl;

@@ -256,7 +256,8 @@ async function handshake(session: SocketSession, options: SocketReplayOptions, r
   // of the recorded headers only those a capture keeps: a hostile capture's host, cookie or authorization never go
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(session.open?.headers ?? {})) {
-    if (REPLAYED_HEADERS.has(name.toLowerCase()) && typeof value === "string") headers[name.toLowerCase()] = value;
+    // a subprotocol the capture masked (`***`: it held something like a credential) is not sent as `***`
+    if (REPLAYED_HEADERS.has(name.toLowerCase()) && typeof value === "string" && value !== "***") headers[name.toLowerCase()] = value;
   }
   let url = recordedUrl;
   if (session.kind === "stream" && options.username !== undefined && options.password !== undefined) {
