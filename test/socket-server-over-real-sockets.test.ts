@@ -63,7 +63,7 @@ async function fixture(options: StreamServerOptions<any, any>, attach: AttachStr
   f.server = createStreamServer({
     logger: QUIET,
     ...options,
-    onInvalidMessage: (info) => void f.invalid.push(info.code),
+    onInvalidMessage: (info) => void f.invalid.push(info.code ?? -1),
     onError: (error, info) => void f.errors.push(`${info.where}: ${(error as Error).message}`),
     onClose: (info) => void f.closes.push({ code: info.code, reason: info.reason }),
     onBackpressure: (info) => void f.backpressure.push(info.action),
@@ -245,12 +245,14 @@ const C = SOCKET_CLOSE_CODES;
 const BAD: BadCase[] = [
   { name: "a text frame that is not JSON", frames: ["{not json"], code: C.notJson.code, hook: "invalid" },
   { name: "a binary frame", frames: [Buffer.from(JSON.stringify(START))], code: C.binaryFrame.code, hook: "invalid" },
-  { name: "an unknown eventType", frames: [JSON.stringify(START), JSON.stringify({ eventType: "dtmf", digit: "1" })], code: C.unknownEventType.code, hook: "invalid" },
-  { name: "an outbound message sent inbound", frames: [JSON.stringify(START), JSON.stringify({ eventType: "clear" })], code: C.unknownEventType.code, hook: "invalid" },
+  { name: "an unknown eventType (strict)", frames: [JSON.stringify(START), JSON.stringify({ eventType: "dtmf", digit: "1" })], code: C.unknownEventType.code, options: { strict: true }, hook: "invalid" },
+  { name: "an outbound message sent inbound (strict)", frames: [JSON.stringify(START), JSON.stringify({ eventType: "clear" })], code: C.unknownEventType.code, options: { strict: true }, hook: "invalid" },
   { name: "media before start", frames: [media()], code: C.beforeStart.code, hook: "invalid" },
-  { name: "a start failing its schema", frames: [JSON.stringify({ eventType: "start", metadata: { callId: "c" } })], code: C.invalidMessage.code, hook: "invalid" },
-  { name: "invalid base64", frames: [JSON.stringify(START), media({ payload: "not*base64!" })], code: C.invalidBase64.code, hook: "invalid" },
-  { name: "invalid base64 on the slow path", frames: [JSON.stringify(START), media({ payload: "ab\\u0063d=", x: [1] })], code: C.invalidBase64.code, hook: "invalid" },
+  { name: "a start without the call's id", frames: [JSON.stringify({ eventType: "start", metadata: { streamId: "s" } })], code: C.invalidMessage.code, hook: "invalid" },
+  { name: "a start failing its schema (strict)", frames: [JSON.stringify({ eventType: "start", metadata: { callId: "c" } })], code: C.invalidMessage.code, options: { strict: true }, hook: "invalid" },
+  { name: "a media frame failing its schema (strict)", frames: [JSON.stringify(START), JSON.stringify({ eventType: "media", track: "inbound" })], code: C.invalidMessage.code, options: { strict: true }, hook: "invalid" },
+  { name: "invalid base64 (strict)", frames: [JSON.stringify(START), media({ payload: "not*base64!" })], code: C.invalidBase64.code, options: { strict: true }, hook: "invalid" },
+  { name: "invalid base64 on the slow path (strict)", frames: [JSON.stringify(START), media({ payload: "ab\\u0063d=" })], code: C.invalidBase64.code, options: { strict: true }, hook: "invalid" },
   { name: "a second start", frames: [JSON.stringify(START), JSON.stringify(START)], code: C.secondStart.code, hook: "invalid" },
   { name: "a frame after stop", frames: [JSON.stringify(START), JSON.stringify(STOP), media()], code: C.afterStop.code, hook: "invalid" },
   { name: "an oversized frame", frames: [JSON.stringify(START), media({ pad: "x".repeat(8192) })], code: C.tooLarge.code, options: { maxMessageBytes: 4096 }, hook: "invalid" },
@@ -367,8 +369,8 @@ describe("the transcription socket", () => {
     await until(() => f.server.openSockets === 0);
   });
 
-  it("media frames are not transcription messages (4002), and start comes first (4004)", async () => {
-    const f = await fixture({ transcription: { allowUnauthenticated: true } });
+  it("media frames are not transcription messages (4002 in strict mode), and start comes first (4004)", async () => {
+    const f = await fixture({ strict: true, transcription: { allowUnauthenticated: true } });
     const a = client(f.port, "/sockets/transcription", undefined);
     await a.opened;
     a.ws.send(JSON.stringify(T_START));

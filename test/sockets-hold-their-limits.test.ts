@@ -153,7 +153,7 @@ describe("maxMessageBytes counts UTF-8 bytes", () => {
   it("a frame of fewer characters than maxMessageBytes but more bytes is refused with 1009; one within it is read", async () => {
     const invalid: number[] = [];
     // maxPayload over maxMessageBytes: the core's own check decides, as on the web adapter (no maxPayload).
-    const { port } = await serve({ stream: { credentials: [USER] }, maxMessageBytes: 1000, onInvalidMessage: (info) => void invalid.push(info.code) }, { maxPayload: 100_000 });
+    const { port } = await serve({ stream: { credentials: [USER] }, maxMessageBytes: 1000, onInvalidMessage: (info) => void invalid.push(info.code ?? -1) }, { maxPayload: 100_000 });
     const within = client(port);
     await within.opened;
     within.ws.send(JSON.stringify("€".repeat(332))); // 998 bytes: read, then refused as not an object (4001)

@@ -153,7 +153,7 @@ describe("the upgrade never hangs nor crashes on a hostile request", () => {
 describe("an accepted socket cannot be held without a start", () => {
   it("a peer that upgrades and never sends start is closed with 4013 (no start) and released", async () => {
     const invalid: number[] = [];
-    const { port, server } = await serve({ stream: { credentials: [USER] }, startTimeoutMs: 50, onInvalidMessage: (info) => void invalid.push(info.code) });
+    const { port, server } = await serve({ stream: { credentials: [USER] }, startTimeoutMs: 50, onInvalidMessage: (info) => void invalid.push(info.code ?? -1) });
     const silent = client(port);
     await silent.opened;
     assert.equal(await silent.closed, 4013);

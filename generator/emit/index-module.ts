@@ -118,6 +118,7 @@ const SOCKETS: readonly Reexport[] = [
       "BackpressurePolicy",
       "InvalidMessageInfo",
       "MediaFrame",
+      "MessageCheck",
       "PlayableAudio",
       "PlayAudioFormat",
       "RefusedUpgrade",

@@ -2,8 +2,12 @@
 /**
  * One accepted socket, from the upgrade to its release: reads each frame (the `media` fast path first,
  * then `JSON.parse` + the generated validator), enforces the protocol's order (start, then media or
- * transcription, then stop), calls the handlers, and turns every kind of bad input into a close code
- * (close-codes.ts) plus the `onInvalidMessage` hook and a rate-limited log line. Handler throws and
+ * transcription, then stop), calls the handlers, and reports every kind of bad input to the
+ * `onInvalidMessage` hook with a rate-limited log line. Messages failing their schema follow the webhooks'
+ * drift-or-invalid policy (the validator's `severity`) unless `strict`: drift is dispatched (`check.valid`
+ * false), an invalid `media`/`transcription` is dropped and counted, an unknown eventType ignored and counted,
+ * a `start`/`stop` the runtime can still use dispatched; garbage (not JSON, binary, oversized, out of order, an
+ * unusable `start`, and in strict mode all of it) closes the socket with its code (close-codes.ts). Handler throws and
  * rejections go to `onError` and (by default) close the socket with 4010; nothing reaches the adapter.
  * On `closed()` every reference the socket held is dropped and it leaves the server's open set. Edge-safe.
  */
@@ -18,6 +22,8 @@ export interface ServerContext {
     readonly validateStream: FamilyValidator<unknown>;
     readonly validateTranscription: FamilyValidator<unknown>;
     readonly validateOptions: ValidateOptions | undefined;
+    /** `strict: true`: every message failing its schema or of an unknown eventType closes the socket (4001/4002/4007). */
+    readonly strict: boolean;
     readonly log: RuntimeLog;
     readonly maxMessageBytes: number;
     readonly startTimeoutMs: number;

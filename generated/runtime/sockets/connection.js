@@ -2,19 +2,37 @@
 /**
  * One accepted socket, from the upgrade to its release: reads each frame (the `media` fast path first,
  * then `JSON.parse` + the generated validator), enforces the protocol's order (start, then media or
- * transcription, then stop), calls the handlers, and turns every kind of bad input into a close code
- * (close-codes.ts) plus the `onInvalidMessage` hook and a rate-limited log line. Handler throws and
+ * transcription, then stop), calls the handlers, and reports every kind of bad input to the
+ * `onInvalidMessage` hook with a rate-limited log line. Messages failing their schema follow the webhooks'
+ * drift-or-invalid policy (the validator's `severity`) unless `strict`: drift is dispatched (`check.valid`
+ * false), an invalid `media`/`transcription` is dropped and counted, an unknown eventType ignored and counted,
+ * a `start`/`stop` the runtime can still use dispatched; garbage (not JSON, binary, oversized, out of order, an
+ * unusable `start`, and in strict mode all of it) closes the socket with its code (close-codes.ts). Handler throws and
  * rejections go to `onError` and (by default) close the socket with 4010; nothing reaches the adapter.
  * On `closed()` every reference the socket held is dropped and it leaves the server's open set. Edge-safe.
  */
 import { dropProtoKeys, mayHoldProtoKey } from "../http/body-text.js";
 import { SOCKET_CLOSE_CODES as CODES } from "./close-codes.js";
 import { decodeBase64Range, readMediaFast } from "./fast-media.js";
-import { streamMetadata, transcriptionMetadata } from "./metadata.js";
+import { streamMetadata, trackNamesOf, transcriptionMetadata } from "./metadata.js";
 import { CLEAR_MESSAGE, OutboundQueue, playAudioMessage } from "./outbound.js";
 const STREAM_INBOUND = new Set(["start", "media", "stop"]);
 const TRANSCRIPTION_INBOUND = new Set(["start", "transcription", "stop"]);
 const NO_PARAMS = new URLSearchParams();
+/** The handlers' third argument for a message that passed its schema (one frozen object for all). */
+const VALID = Object.freeze({ valid: true, issues: Object.freeze([]) });
+/**
+ * Whether the runtime can open a stream from a `start` failing its schema (lenient mode): it needs the
+ * `metadata` object and the call's id (the token check, every report and log line name the call); the
+ * stream's id defaults to "", tracks not all named to "take every track".
+ */
+function usableStart(start) {
+    const m = start.metadata;
+    return m !== null && typeof m === "object" && !Array.isArray(m) && typeof m.callId === "string" && m.callId.length > 0;
+}
+function issuesText(errors) {
+    return errors.map((e) => `${e.path} ${e.message}`).join("; ");
+}
 /** The `stream` object handlers get: a view over its connection. */
 class MediaStream {
     connection;
@@ -133,6 +151,12 @@ class Connection {
     announced;
     /** `media` frames dropped for a track `start` did not announce. */
     droppedMedia = 0;
+    /** Lenient mode: `media` / `transcription` messages dropped as invalid. */
+    invalidMessages = 0;
+    /** Lenient mode: messages ignored for their eventType. */
+    unknownMessages = 0;
+    /** The `start` message's `metadata`, for a `stop` that lost its own (lenient mode). */
+    startMetadata;
     /**
      * Transcription sockets: the handler calls waiting their turn (onStart, each onTranscription, onStop run one
      * at a time, in order: an async handler is awaited before the next starts). At `maxPendingTranscriptions`
@@ -240,6 +264,8 @@ class Connection {
             stopped: this.stopped,
             droppedMedia: this.droppedMedia,
             droppedTranscriptions: this.droppedTranscriptions,
+            invalidMessages: this.invalidMessages,
+            unknownMessages: this.unknownMessages,
         };
         if (this.ctx.capture !== undefined) {
             // a close code of our own means this server closed it (its close() ran first); otherwise the peer did
@@ -321,7 +347,7 @@ class Connection {
         if (this.phase === "started") {
             const fast = readMediaFast(text);
             if (fast !== undefined) {
-                this.media(fast);
+                this.media(fast, VALID);
                 return;
             }
         }
@@ -332,25 +358,58 @@ class Connection {
         if (eventType === undefined || !this.inOrder(eventType))
             return;
         const result = this.ctx.validateStream(parsed, this.ctx.validateOptions);
-        if (!result.ok) {
-            this.invalid(CODES.invalidMessage, result.errors.map((e) => `${e.path} ${e.message}`).join("; "));
+        const check = result.ok ? VALID : this.failed(eventType, result, parsed);
+        if (check === undefined)
             return;
-        }
         if (eventType === "media") {
             const frame = parsed;
             const audio = decodeBase64Range(frame.payload, 0, frame.payload.length);
             if (audio === undefined) {
-                this.invalid(CODES.invalidBase64, "the media payload is not base64");
+                if (this.ctx.strict)
+                    this.invalid(CODES.invalidBase64, "the media payload is not base64");
+                else
+                    this.dropped(CODES.invalidBase64, "the media payload is not base64", eventType, undefined, parsed);
                 return;
             }
-            this.media({ track: frame.track, audio, sequenceNumber: frame.sequenceNumber });
+            this.media({ track: frame.track, audio, sequenceNumber: frame.sequenceNumber ?? undefined }, check);
             return;
         }
         if (eventType === "start") {
-            this.startStream(parsed);
+            this.startStream(parsed, check);
             return;
         }
-        this.stop(parsed);
+        this.stop(parsed, check);
+    }
+    /**
+     * A message of a known type failing its schema: in strict mode the socket closes (4001); else the
+     * drift-or-invalid policy: drift is dispatched (the check to hand the handler), an invalid `media` or
+     * `transcription` is dropped and counted, a `start` is dispatched when the runtime can use it (else 4001),
+     * a `stop` always is (its metadata, when lost, is the start's). Reported before the handler runs (a `start`
+     * once its stream exists: the report names the call).
+     */
+    failed(eventType, result, parsed) {
+        const severity = result.severity ?? "invalid";
+        if (this.ctx.strict || (eventType === "start" && severity === "invalid" && !usableStart(parsed))) {
+            this.invalid(CODES.invalidMessage, issuesText(result.errors), { eventType, severity, errors: result.errors }, parsed);
+            return undefined;
+        }
+        if (severity === "invalid" && eventType !== "start" && eventType !== "stop") {
+            this.dropped(CODES.invalidMessage, issuesText(result.errors), eventType, result.errors, parsed);
+            return undefined;
+        }
+        const check = Object.freeze({ valid: false, severity, issues: result.errors });
+        if (eventType !== "start")
+            this.dispatchedAnyway(eventType, check, parsed);
+        return check;
+    }
+    /** A message dispatched although it failed its schema: reported (hook, log line), then handed on. */
+    dispatchedAnyway(eventType, check, parsed) {
+        this.tell("dispatched", undefined, check.severity === "drift" ? "drift" : CODES.invalidMessage.reason, issuesText(check.issues), { eventType, severity: check.severity, errors: check.issues }, parsed);
+    }
+    /** Lenient mode: a `media` / `transcription` message that cannot be handed on: dropped, counted, reported. */
+    dropped(code, detail, eventType, errors, parsed) {
+        this.invalidMessages++;
+        this.tell("dropped", undefined, code.reason, detail, { eventType, ...(errors === undefined ? {} : { severity: "invalid", errors }) }, parsed);
     }
     transcriptionText(text) {
         const parsed = this.parse(text);
@@ -360,12 +419,11 @@ class Connection {
         if (eventType === undefined || !this.inOrder(eventType))
             return;
         const result = this.ctx.validateTranscription(parsed, this.ctx.validateOptions);
-        if (!result.ok) {
-            this.invalid(CODES.invalidMessage, result.errors.map((e) => `${e.path} ${e.message}`).join("; "));
+        const check = result.ok ? VALID : this.failed(eventType, result, parsed);
+        if (check === undefined)
             return;
-        }
         if (eventType === "start") {
-            this.startTranscription(parsed);
+            this.startTranscription(parsed, check);
             return;
         }
         const session = this.stream;
@@ -373,10 +431,10 @@ class Connection {
         if (eventType === "transcription") {
             const handler = options?.onTranscription;
             if (handler !== undefined)
-                this.enqueue("onTranscription", () => handler(parsed, session), true);
+                this.enqueue("onTranscription", () => handler(parsed, session, check), true);
             return;
         }
-        this.stop(parsed);
+        this.stop(parsed, check);
     }
     parse(text) {
         let value;
@@ -397,17 +455,34 @@ class Connection {
             dropProtoKeys(value);
         return value;
     }
+    /**
+     * The message's eventType when it is one Bandwidth sends on this socket. Otherwise (none, a new one, or
+     * one Bandwidth receives: `playAudio`/`clear`, or the other socket's) strict mode closes the socket (4001,
+     * 4002); lenient mode ignores the message in any phase, counts it and reports it: Bandwidth adds message
+     * types, and the server never answers an inbound message, so ignoring one costs nothing.
+     */
     eventTypeOf(parsed, inbound) {
         const eventType = parsed.eventType;
         if (typeof eventType !== "string") {
-            this.invalid(CODES.invalidMessage, "/eventType is required: a string");
+            if (this.ctx.strict)
+                this.invalid(CODES.invalidMessage, "/eventType is required: a string");
+            else
+                this.ignored(undefined, "/eventType is required: a string", parsed);
             return undefined;
         }
         if (!inbound.has(eventType)) {
-            this.invalid(CODES.unknownEventType, `eventType ${JSON.stringify(eventType.slice(0, 40))} is not one Bandwidth sends on a ${this.kind} socket`);
+            const detail = `eventType ${JSON.stringify(eventType.slice(0, 40))} is not one Bandwidth sends on a ${this.kind} socket`;
+            if (this.ctx.strict)
+                this.invalid(CODES.unknownEventType, detail);
+            else
+                this.ignored(eventType.slice(0, 64), detail, parsed);
             return undefined;
         }
         return eventType;
+    }
+    ignored(eventType, detail, parsed) {
+        this.unknownMessages++;
+        this.tell("ignored", undefined, CODES.unknownEventType.reason, detail, eventType === undefined ? {} : { eventType }, parsed);
     }
     /** The protocol's order: start first and once; nothing after stop. */
     inOrder(eventType) {
@@ -425,28 +500,35 @@ class Connection {
         }
         return true;
     }
-    startStream(start) {
+    startStream(start, check) {
         const options = this.ctx.options.stream;
         const metadata = streamMetadata(start);
         const stream = new MediaStream(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
         this.stream = stream;
         this.phase = "started";
-        this.announced = metadata.tracks.length > 0 ? metadata.tracks.map((track) => track.name) : undefined;
+        this.startMetadata = start.metadata;
+        // Only a start naming every track restricts them (one failing its schema may not): else all are taken.
+        this.announced = trackNamesOf(start.metadata.tracks);
         this.clearStartTimer();
+        if (check !== VALID)
+            this.dispatchedAnyway("start", check, start);
         stream.state = this.makeState(options?.createState, start, metadata);
         if (this.isClosing())
             return;
         const handler = options?.onStart;
         if (handler !== undefined)
-            this.call("onStart", () => handler(start, stream));
+            this.call("onStart", () => handler(start, stream, check));
     }
-    startTranscription(start) {
+    startTranscription(start, check) {
         const options = this.ctx.options.transcription;
         const metadata = transcriptionMetadata(start);
         const session = new TranscriptionView(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
         this.stream = session;
         this.phase = "started";
+        this.startMetadata = start.metadata;
         this.clearStartTimer();
+        if (check !== VALID)
+            this.dispatchedAnyway("start", check, start);
         const expected = this.upgrade.callId;
         if (expected !== undefined && expected !== metadata.callId) {
             this.invalid(CODES.tokenMismatch, "the URL token was signed for another call");
@@ -457,7 +539,7 @@ class Connection {
             return;
         const handler = options?.onStart;
         if (handler !== undefined)
-            this.enqueue("onStart", () => handler(start, session), false);
+            this.enqueue("onStart", () => handler(start, session, check), false);
     }
     makeState(create, start, metadata) {
         if (create === undefined)
@@ -476,7 +558,7 @@ class Connection {
             return undefined;
         }
     }
-    media(frame) {
+    media(frame, check) {
         const announced = this.announced;
         if (announced !== undefined && frame.track !== announced[0] && !announced.includes(frame.track)) {
             this.unannouncedTrack();
@@ -487,7 +569,7 @@ class Connection {
             return;
         const stream = this.stream;
         try {
-            const result = handler(frame, stream);
+            const result = handler(frame, stream, check);
             if (result !== undefined && result !== null && typeof result.then === "function") {
                 this.pendingMedia++;
                 result.then(() => this.mediaSettled(), (error) => {
@@ -637,8 +719,12 @@ class Connection {
         clearTimeout(this.stopTimer);
         this.stopTimer = undefined;
     }
-    stop(stop) {
+    stop(stop, check) {
         this.phase = "stopped";
+        // Lenient mode: a stop that lost its metadata still ends the stream; its handler reads the start's.
+        const metadata = stop.metadata;
+        if (check !== VALID && (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)))
+            stop = { ...stop, metadata: this.startMetadata };
         this.sawStop = true;
         // Bandwidth closes the socket itself after `stop`; a peer that does not would hold it (and its slot) for ever.
         this.stopTimer = setTimeout(() => {
@@ -650,13 +736,13 @@ class Connection {
             const handler = this.ctx.options.stream?.onStop;
             const stream = this.stream;
             if (handler !== undefined)
-                this.call("onStop", () => handler(stop, stream));
+                this.call("onStop", () => handler(stop, stream, check));
         }
         else {
             const handler = this.ctx.options.transcription?.onStop;
             const session = this.stream;
             if (handler !== undefined)
-                this.enqueue("onStop", () => handler(stop, session), false);
+                this.enqueue("onStop", () => handler(stop, session, check), false);
         }
     }
     // ------------------------------------------------------------ failures
@@ -704,24 +790,34 @@ class Connection {
             failed(error);
         }
     }
-    invalid(code, detail) {
+    /** Bad input that closes the socket: reported with its code, then closed. */
+    invalid(code, detail, about = {}, parsed) {
+        this.tell("closed", code.code, code.reason, detail, about, parsed);
+        this.close(code.code, code.reason);
+    }
+    /** Calls `onInvalidMessage(info, message, session)` and writes a rate-limited log line (never the detail or a payload). */
+    tell(action, code, reason, detail, about, parsed) {
         const stream = this.stream;
         const info = {
             kind: this.kind,
-            code: code.code,
-            reason: code.reason,
+            action,
+            code,
+            reason,
             detail,
+            ...about,
             callId: stream?.callId,
             streamId: stream instanceof MediaStream ? stream.streamId : undefined,
         };
         const hook = this.ctx.options.onInvalidMessage;
         if (hook !== undefined)
-            this.guard("onInvalidMessage", () => hook(info));
-        // The detail goes to the hook only: a schema message may quote a value, and logs carry no payload.
-        this.ctx.log.limited("warn", `socket-invalid-${code.code}`, `bw-codegen sockets: closing a ${this.kind} socket with ${code.code} (${code.reason})`, {
-            callId: info.callId,
-        });
-        this.close(code.code, code.reason);
+            this.guard("onInvalidMessage", () => hook(info, parsed, stream));
+        // The detail goes to the hook only: a schema message may quote a value, and logs carry no payload (nor a
+        // peer-chosen eventType: only the known ones are named).
+        const what = about.eventType !== undefined && action !== "ignored" ? `a ${about.eventType} message` : "a message";
+        const line = action === "closed"
+            ? `bw-codegen sockets: closing a ${this.kind} socket with ${code} (${reason})`
+            : `bw-codegen sockets: ${action} ${what} on a ${this.kind} socket (${reason}${about.severity === undefined ? "" : `, ${about.severity}`}); the socket stays open`;
+        this.ctx.log.limited("warn", action === "closed" ? `socket-invalid-${code}` : `socket-${action}-${reason}-${about.severity ?? ""}`, line, { callId: info.callId });
     }
 }
 /** A view of a socket whose `send` tells `onSend` first (the capture's outbound records); the rest passes through. */

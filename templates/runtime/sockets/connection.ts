@@ -1,8 +1,12 @@
 /**
  * One accepted socket, from the upgrade to its release: reads each frame (the `media` fast path first,
  * then `JSON.parse` + the generated validator), enforces the protocol's order (start, then media or
- * transcription, then stop), calls the handlers, and turns every kind of bad input into a close code
- * (close-codes.ts) plus the `onInvalidMessage` hook and a rate-limited log line. Handler throws and
+ * transcription, then stop), calls the handlers, and reports every kind of bad input to the
+ * `onInvalidMessage` hook with a rate-limited log line. Messages failing their schema follow the webhooks'
+ * drift-or-invalid policy (the validator's `severity`) unless `strict`: drift is dispatched (`check.valid`
+ * false), an invalid `media`/`transcription` is dropped and counted, an unknown eventType ignored and counted,
+ * a `start`/`stop` the runtime can still use dispatched; garbage (not JSON, binary, oversized, out of order, an
+ * unusable `start`, and in strict mode all of it) closes the socket with its code (close-codes.ts). Handler throws and
  * rejections go to `onError` and (by default) close the socket with 4010; nothing reaches the adapter.
  * On `closed()` every reference the socket held is dropped and it leaves the server's open set. Edge-safe.
  */
@@ -10,15 +14,17 @@
 import type { FamilyValidator } from "../dispatch.js";
 import { dropProtoKeys, mayHoldProtoKey } from "../http/body-text.js";
 import type { RuntimeLog } from "../http/log.js";
-import type { ValidateOptions } from "../validation.js";
+import type { ValidateOptions, ValidationIssue, ValidationResult } from "../validation.js";
 import { SOCKET_CLOSE_CODES as CODES, type SocketCloseCode } from "./close-codes.js";
 import { decodeBase64Range, readMediaFast } from "./fast-media.js";
-import { streamMetadata, transcriptionMetadata } from "./metadata.js";
+import { streamMetadata, trackNamesOf, transcriptionMetadata } from "./metadata.js";
 import { CLEAR_MESSAGE, OutboundQueue, playAudioMessage, type QueueLimits } from "./outbound.js";
 import type {
   AcceptedUpgrade,
   CapturedSocketMessage,
+  InvalidMessageInfo,
   MediaFrame,
+  MessageCheck,
   PlayableAudio,
   PlayAudioFormat,
   SocketCaptureSink,
@@ -43,6 +49,8 @@ export interface ServerContext {
   readonly validateStream: FamilyValidator<unknown>;
   readonly validateTranscription: FamilyValidator<unknown>;
   readonly validateOptions: ValidateOptions | undefined;
+  /** `strict: true`: every message failing its schema or of an unknown eventType closes the socket (4001/4002/4007). */
+  readonly strict: boolean;
   readonly log: RuntimeLog;
   readonly maxMessageBytes: number;
   readonly startTimeoutMs: number;
@@ -65,6 +73,22 @@ type Phase = "open" | "started" | "stopped" | "closing" | "closed";
 const STREAM_INBOUND = new Set(["start", "media", "stop"]);
 const TRANSCRIPTION_INBOUND = new Set(["start", "transcription", "stop"]);
 const NO_PARAMS = new URLSearchParams();
+/** The handlers' third argument for a message that passed its schema (one frozen object for all). */
+const VALID: MessageCheck = Object.freeze({ valid: true, issues: Object.freeze([]) as readonly ValidationIssue[] });
+
+/**
+ * Whether the runtime can open a stream from a `start` failing its schema (lenient mode): it needs the
+ * `metadata` object and the call's id (the token check, every report and log line name the call); the
+ * stream's id defaults to "", tracks not all named to "take every track".
+ */
+function usableStart(start: Record<string, any>): boolean {
+  const m = start.metadata;
+  return m !== null && typeof m === "object" && !Array.isArray(m) && typeof m.callId === "string" && m.callId.length > 0;
+}
+
+function issuesText(errors: readonly ValidationIssue[]): string {
+  return errors.map((e) => `${e.path} ${e.message}`).join("; ");
+}
 
 /** The `stream` object handlers get: a view over its connection. */
 class MediaStream implements Stream<any> {
@@ -183,6 +207,12 @@ class Connection implements SocketConnection {
   private announced: readonly string[] | undefined;
   /** `media` frames dropped for a track `start` did not announce. */
   private droppedMedia = 0;
+  /** Lenient mode: `media` / `transcription` messages dropped as invalid. */
+  private invalidMessages = 0;
+  /** Lenient mode: messages ignored for their eventType. */
+  private unknownMessages = 0;
+  /** The `start` message's `metadata`, for a `stop` that lost its own (lenient mode). */
+  private startMetadata: unknown;
   /**
    * Transcription sockets: the handler calls waiting their turn (onStart, each onTranscription, onStop run one
    * at a time, in order: an async handler is awaited before the next starts). At `maxPendingTranscriptions`
@@ -287,6 +317,8 @@ class Connection implements SocketConnection {
       stopped: this.stopped,
       droppedMedia: this.droppedMedia,
       droppedTranscriptions: this.droppedTranscriptions,
+      invalidMessages: this.invalidMessages,
+      unknownMessages: this.unknownMessages,
     };
     if (this.ctx.capture !== undefined) {
       // a close code of our own means this server closed it (its close() ran first); otherwise the peer did
@@ -365,7 +397,7 @@ class Connection implements SocketConnection {
     if (this.phase === "started") {
       const fast = readMediaFast(text);
       if (fast !== undefined) {
-        this.media(fast);
+        this.media(fast, VALID);
         return;
       }
     }
@@ -374,25 +406,57 @@ class Connection implements SocketConnection {
     const eventType = this.eventTypeOf(parsed, STREAM_INBOUND);
     if (eventType === undefined || !this.inOrder(eventType)) return;
     const result = this.ctx.validateStream(parsed, this.ctx.validateOptions);
-    if (!result.ok) {
-      this.invalid(CODES.invalidMessage, result.errors.map((e) => `${e.path} ${e.message}`).join("; "));
-      return;
-    }
+    const check = result.ok ? VALID : this.failed(eventType, result, parsed);
+    if (check === undefined) return;
     if (eventType === "media") {
-      const frame = parsed as { track: string; payload: string; sequenceNumber?: string | number };
+      const frame = parsed as { track: string; payload: string; sequenceNumber?: string | number | null };
       const audio = decodeBase64Range(frame.payload, 0, frame.payload.length);
       if (audio === undefined) {
-        this.invalid(CODES.invalidBase64, "the media payload is not base64");
+        if (this.ctx.strict) this.invalid(CODES.invalidBase64, "the media payload is not base64");
+        else this.dropped(CODES.invalidBase64, "the media payload is not base64", eventType, undefined, parsed);
         return;
       }
-      this.media({ track: frame.track, audio, sequenceNumber: frame.sequenceNumber });
+      this.media({ track: frame.track, audio, sequenceNumber: frame.sequenceNumber ?? undefined }, check);
       return;
     }
     if (eventType === "start") {
-      this.startStream(parsed as StreamStartFrame);
+      this.startStream(parsed as StreamStartFrame, check);
       return;
     }
-    this.stop(parsed as StreamStopFrame);
+    this.stop(parsed as StreamStopFrame, check);
+  }
+
+  /**
+   * A message of a known type failing its schema: in strict mode the socket closes (4001); else the
+   * drift-or-invalid policy: drift is dispatched (the check to hand the handler), an invalid `media` or
+   * `transcription` is dropped and counted, a `start` is dispatched when the runtime can use it (else 4001),
+   * a `stop` always is (its metadata, when lost, is the start's). Reported before the handler runs (a `start`
+   * once its stream exists: the report names the call).
+   */
+  private failed(eventType: string, result: Extract<ValidationResult<unknown>, { ok: false }>, parsed: Record<string, any>): MessageCheck | undefined {
+    const severity = result.severity ?? "invalid";
+    if (this.ctx.strict || (eventType === "start" && severity === "invalid" && !usableStart(parsed))) {
+      this.invalid(CODES.invalidMessage, issuesText(result.errors), { eventType, severity, errors: result.errors }, parsed);
+      return undefined;
+    }
+    if (severity === "invalid" && eventType !== "start" && eventType !== "stop") {
+      this.dropped(CODES.invalidMessage, issuesText(result.errors), eventType, result.errors, parsed);
+      return undefined;
+    }
+    const check: MessageCheck = Object.freeze({ valid: false, severity, issues: result.errors });
+    if (eventType !== "start") this.dispatchedAnyway(eventType, check, parsed);
+    return check;
+  }
+
+  /** A message dispatched although it failed its schema: reported (hook, log line), then handed on. */
+  private dispatchedAnyway(eventType: string, check: MessageCheck, parsed: unknown): void {
+    this.tell("dispatched", undefined, check.severity === "drift" ? "drift" : CODES.invalidMessage.reason, issuesText(check.issues), { eventType, severity: check.severity, errors: check.issues }, parsed);
+  }
+
+  /** Lenient mode: a `media` / `transcription` message that cannot be handed on: dropped, counted, reported. */
+  private dropped(code: SocketCloseCode, detail: string, eventType: string, errors: readonly ValidationIssue[] | undefined, parsed: unknown): void {
+    this.invalidMessages++;
+    this.tell("dropped", undefined, code.reason, detail, { eventType, ...(errors === undefined ? {} : { severity: "invalid" as const, errors }) }, parsed);
   }
 
   private transcriptionText(text: string): void {
@@ -401,22 +465,20 @@ class Connection implements SocketConnection {
     const eventType = this.eventTypeOf(parsed, TRANSCRIPTION_INBOUND);
     if (eventType === undefined || !this.inOrder(eventType)) return;
     const result = this.ctx.validateTranscription(parsed, this.ctx.validateOptions);
-    if (!result.ok) {
-      this.invalid(CODES.invalidMessage, result.errors.map((e) => `${e.path} ${e.message}`).join("; "));
-      return;
-    }
+    const check = result.ok ? VALID : this.failed(eventType, result, parsed);
+    if (check === undefined) return;
     if (eventType === "start") {
-      this.startTranscription(parsed as TranscriptionStartFrame);
+      this.startTranscription(parsed as TranscriptionStartFrame, check);
       return;
     }
     const session = this.stream as TranscriptionView;
     const options = this.ctx.options.transcription;
     if (eventType === "transcription") {
       const handler = options?.onTranscription;
-      if (handler !== undefined) this.enqueue("onTranscription", () => handler(parsed as TranscriptionFrame, session), true);
+      if (handler !== undefined) this.enqueue("onTranscription", () => handler(parsed as TranscriptionFrame, session, check), true);
       return;
     }
-    this.stop(parsed as TranscriptionStopFrame);
+    this.stop(parsed as TranscriptionStopFrame, check);
   }
 
   private parse(text: string): Record<string, any> | undefined {
@@ -437,17 +499,31 @@ class Connection implements SocketConnection {
     return value as Record<string, any>;
   }
 
+  /**
+   * The message's eventType when it is one Bandwidth sends on this socket. Otherwise (none, a new one, or
+   * one Bandwidth receives: `playAudio`/`clear`, or the other socket's) strict mode closes the socket (4001,
+   * 4002); lenient mode ignores the message in any phase, counts it and reports it: Bandwidth adds message
+   * types, and the server never answers an inbound message, so ignoring one costs nothing.
+   */
   private eventTypeOf(parsed: Record<string, unknown>, inbound: ReadonlySet<string>): string | undefined {
     const eventType = parsed.eventType;
     if (typeof eventType !== "string") {
-      this.invalid(CODES.invalidMessage, "/eventType is required: a string");
+      if (this.ctx.strict) this.invalid(CODES.invalidMessage, "/eventType is required: a string");
+      else this.ignored(undefined, "/eventType is required: a string", parsed);
       return undefined;
     }
     if (!inbound.has(eventType)) {
-      this.invalid(CODES.unknownEventType, `eventType ${JSON.stringify(eventType.slice(0, 40))} is not one Bandwidth sends on a ${this.kind} socket`);
+      const detail = `eventType ${JSON.stringify(eventType.slice(0, 40))} is not one Bandwidth sends on a ${this.kind} socket`;
+      if (this.ctx.strict) this.invalid(CODES.unknownEventType, detail);
+      else this.ignored(eventType.slice(0, 64), detail, parsed);
       return undefined;
     }
     return eventType;
+  }
+
+  private ignored(eventType: string | undefined, detail: string, parsed: unknown): void {
+    this.unknownMessages++;
+    this.tell("ignored", undefined, CODES.unknownEventType.reason, detail, eventType === undefined ? {} : { eventType }, parsed);
   }
 
   /** The protocol's order: start first and once; nothing after stop. */
@@ -467,27 +543,32 @@ class Connection implements SocketConnection {
     return true;
   }
 
-  private startStream(start: StreamStartFrame): void {
+  private startStream(start: StreamStartFrame, check: MessageCheck): void {
     const options = this.ctx.options.stream;
     const metadata = streamMetadata(start);
     const stream = new MediaStream(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
     this.stream = stream;
     this.phase = "started";
-    this.announced = metadata.tracks.length > 0 ? metadata.tracks.map((track) => track.name) : undefined;
+    this.startMetadata = start.metadata;
+    // Only a start naming every track restricts them (one failing its schema may not): else all are taken.
+    this.announced = trackNamesOf(start.metadata.tracks);
     this.clearStartTimer();
+    if (check !== VALID) this.dispatchedAnyway("start", check, start);
     stream.state = this.makeState(options?.createState, start, metadata);
     if (this.isClosing()) return;
     const handler = options?.onStart;
-    if (handler !== undefined) this.call("onStart", () => handler(start, stream));
+    if (handler !== undefined) this.call("onStart", () => handler(start, stream, check));
   }
 
-  private startTranscription(start: TranscriptionStartFrame): void {
+  private startTranscription(start: TranscriptionStartFrame, check: MessageCheck): void {
     const options = this.ctx.options.transcription;
     const metadata = transcriptionMetadata(start);
     const session = new TranscriptionView(this, metadata, this.upgrade.path, this.upgrade.query ?? NO_PARAMS);
     this.stream = session;
     this.phase = "started";
+    this.startMetadata = start.metadata;
     this.clearStartTimer();
+    if (check !== VALID) this.dispatchedAnyway("start", check, start);
     const expected = this.upgrade.callId;
     if (expected !== undefined && expected !== metadata.callId) {
       this.invalid(CODES.tokenMismatch, "the URL token was signed for another call");
@@ -496,7 +577,7 @@ class Connection implements SocketConnection {
     session.state = this.makeState(options?.createState, start, metadata);
     if (this.isClosing()) return;
     const handler = options?.onStart;
-    if (handler !== undefined) this.enqueue("onStart", () => handler(start, session), false);
+    if (handler !== undefined) this.enqueue("onStart", () => handler(start, session, check), false);
   }
 
   private makeState<F, M>(create: ((start: F, metadata: M) => unknown) | undefined, start: F, metadata: M): unknown {
@@ -515,7 +596,7 @@ class Connection implements SocketConnection {
     }
   }
 
-  private media(frame: MediaFrame): void {
+  private media(frame: MediaFrame, check: MessageCheck): void {
     const announced = this.announced;
     if (announced !== undefined && frame.track !== announced[0] && !announced.includes(frame.track)) {
       this.unannouncedTrack();
@@ -525,7 +606,7 @@ class Connection implements SocketConnection {
     if (handler === undefined) return;
     const stream = this.stream as MediaStream;
     try {
-      const result = handler(frame, stream);
+      const result = handler(frame, stream, check);
       if (result !== undefined && result !== null && typeof (result as Promise<void>).then === "function") {
         this.pendingMedia++;
         (result as Promise<void>).then(
@@ -677,8 +758,11 @@ class Connection implements SocketConnection {
     this.stopTimer = undefined;
   }
 
-  private stop(stop: StreamStopFrame | TranscriptionStopFrame): void {
+  private stop(stop: StreamStopFrame | TranscriptionStopFrame, check: MessageCheck): void {
     this.phase = "stopped";
+    // Lenient mode: a stop that lost its metadata still ends the stream; its handler reads the start's.
+    const metadata: unknown = stop.metadata;
+    if (check !== VALID && (metadata === null || typeof metadata !== "object" || Array.isArray(metadata))) stop = { ...stop, metadata: this.startMetadata } as typeof stop;
     this.sawStop = true;
     // Bandwidth closes the socket itself after `stop`; a peer that does not would hold it (and its slot) for ever.
     this.stopTimer = setTimeout(() => {
@@ -689,11 +773,11 @@ class Connection implements SocketConnection {
     if (this.kind === "stream") {
       const handler = this.ctx.options.stream?.onStop;
       const stream = this.stream as MediaStream;
-      if (handler !== undefined) this.call("onStop", () => handler(stop as StreamStopFrame, stream));
+      if (handler !== undefined) this.call("onStop", () => handler(stop as StreamStopFrame, stream, check));
     } else {
       const handler = this.ctx.options.transcription?.onStop;
       const session = this.stream as TranscriptionView;
-      if (handler !== undefined) this.enqueue("onStop", () => handler(stop as TranscriptionStopFrame, session), false);
+      if (handler !== undefined) this.enqueue("onStop", () => handler(stop as TranscriptionStopFrame, session, check), false);
     }
   }
 
@@ -743,23 +827,35 @@ class Connection implements SocketConnection {
     }
   }
 
-  private invalid(code: SocketCloseCode, detail: string): void {
+  /** Bad input that closes the socket: reported with its code, then closed. */
+  private invalid(code: SocketCloseCode, detail: string, about: Pick<InvalidMessageInfo, "eventType" | "severity" | "errors"> = {}, parsed?: unknown): void {
+    this.tell("closed", code.code, code.reason, detail, about, parsed);
+    this.close(code.code, code.reason);
+  }
+
+  /** Calls `onInvalidMessage(info, message, session)` and writes a rate-limited log line (never the detail or a payload). */
+  private tell(action: InvalidMessageInfo["action"], code: number | undefined, reason: string, detail: string, about: Pick<InvalidMessageInfo, "eventType" | "severity" | "errors">, parsed: unknown): void {
     const stream = this.stream;
-    const info = {
+    const info: InvalidMessageInfo = {
       kind: this.kind,
-      code: code.code,
-      reason: code.reason,
+      action,
+      code,
+      reason,
       detail,
+      ...about,
       callId: stream?.callId,
       streamId: stream instanceof MediaStream ? stream.streamId : undefined,
     };
     const hook = this.ctx.options.onInvalidMessage;
-    if (hook !== undefined) this.guard("onInvalidMessage", () => hook(info));
-    // The detail goes to the hook only: a schema message may quote a value, and logs carry no payload.
-    this.ctx.log.limited("warn", `socket-invalid-${code.code}`, `bw-codegen sockets: closing a ${this.kind} socket with ${code.code} (${code.reason})`, {
-      callId: info.callId,
-    });
-    this.close(code.code, code.reason);
+    if (hook !== undefined) this.guard("onInvalidMessage", () => hook(info, parsed, stream));
+    // The detail goes to the hook only: a schema message may quote a value, and logs carry no payload (nor a
+    // peer-chosen eventType: only the known ones are named).
+    const what = about.eventType !== undefined && action !== "ignored" ? `a ${about.eventType} message` : "a message";
+    const line =
+      action === "closed"
+        ? `bw-codegen sockets: closing a ${this.kind} socket with ${code} (${reason})`
+        : `bw-codegen sockets: ${action} ${what} on a ${this.kind} socket (${reason}${about.severity === undefined ? "" : `, ${about.severity}`}); the socket stays open`;
+    this.ctx.log.limited("warn", action === "closed" ? `socket-invalid-${code}` : `socket-${action}-${reason}-${about.severity ?? ""}`, line, { callId: info.callId });
   }
 }
 

@@ -1,8 +1,10 @@
 /**
- * Normalises a validated `start` message into the metadata a handler reads, accepting every form
- * Bandwidth's sources disagree on: `accountId` as a string or a number (→ string), `tracks` as objects
- * or plain names (→ `{ name, encoding, sampleRate }`), `encoding` as `PCMU` or `audio/PCMU` (→ `PCMU`).
- * Edge-safe.
+ * Normalises a `start` message into the metadata a handler reads, accepting every form Bandwidth's
+ * sources disagree on: `accountId` as a string or a number (→ string), `tracks` as objects or plain names
+ * (→ `{ name, encoding, sampleRate }`), `encoding` as `PCMU` or `audio/PCMU` (→ `PCMU`). In lenient mode a
+ * `start` failing its schema may arrive here (only its `metadata` object and `callId` are sure, see
+ * `usableStart` in connection.ts): every other field is read defensively (an id that is not a string or a
+ * number reads `""`, a track without a name is left out). Edge-safe.
  */
 
 import type { StreamMetadata, StreamStartFrame, StreamTrackInfo, TranscriptionMetadata, TranscriptionStartFrame } from "./types.js";
@@ -13,9 +15,27 @@ function encodingOf(encoding: unknown): string | undefined {
   return lower === "pcmu" || lower === "audio/pcmu" ? "PCMU" : encoding;
 }
 
-function trackOf(track: StreamStartFrame["metadata"]["tracks"][number]): StreamTrackInfo {
+/** An id as a string: Bandwidth's ids are strings (the account's has come as a number); anything else reads "". */
+function idOf(value: unknown): string {
+  return typeof value === "string" ? value : typeof value === "number" ? String(value) : "";
+}
+
+/** The tracks of a `start` that names each of them (objects or plain names); undefined otherwise (none named: all taken). */
+export function trackNamesOf(tracks: unknown): string[] | undefined {
+  if (!Array.isArray(tracks) || tracks.length === 0) return undefined;
+  const names: string[] = [];
+  for (const track of tracks) {
+    const name = typeof track === "string" ? track : track !== null && typeof track === "object" ? (track as { name?: unknown }).name : undefined;
+    if (typeof name !== "string") return undefined;
+    names.push(name);
+  }
+  return names;
+}
+
+function trackOf(track: StreamStartFrame["metadata"]["tracks"][number]): StreamTrackInfo | undefined {
   if (typeof track === "string") return Object.freeze({ name: track, encoding: undefined, sampleRate: undefined });
-  const format = track.mediaFormat;
+  if (track === null || typeof track !== "object" || typeof track.name !== "string") return undefined;
+  const format = track.mediaFormat !== null && typeof track.mediaFormat === "object" ? track.mediaFormat : undefined;
   return Object.freeze({
     name: track.name,
     encoding: encodingOf(format?.encoding),
@@ -42,11 +62,11 @@ function paramsOf(params: { readonly [name: string]: string | undefined } | unde
 export function streamMetadata(start: StreamStartFrame): StreamMetadata {
   const m = start.metadata;
   return Object.freeze({
-    accountId: String(m.accountId),
+    accountId: idOf(m.accountId),
     callId: m.callId,
-    streamId: m.streamId,
+    streamId: idOf(m.streamId),
     streamName: typeof m.streamName === "string" ? m.streamName : undefined,
-    tracks: Object.freeze(m.tracks.map(trackOf)),
+    tracks: Object.freeze(Array.isArray(m.tracks) ? m.tracks.map(trackOf).filter((t) => t !== undefined) : []),
     params: paramsOf(start.streamParams),
   });
 }
@@ -55,11 +75,11 @@ export function streamMetadata(start: StreamStartFrame): StreamMetadata {
 export function transcriptionMetadata(start: TranscriptionStartFrame): TranscriptionMetadata {
   const m = start.metadata;
   return Object.freeze({
-    accountId: String(m.accountId),
+    accountId: idOf(m.accountId),
     callId: m.callId,
-    transcriptionId: m.realTimeTranscriptionId,
+    transcriptionId: idOf(m.realTimeTranscriptionId),
     transcriptionName: typeof m.transcriptionName === "string" ? m.transcriptionName : undefined,
-    tracks: Object.freeze(m.tracks.map((t) => (typeof t === "string" ? t : t.name))),
+    tracks: Object.freeze(Array.isArray(m.tracks) ? m.tracks.map((t) => (typeof t === "string" ? t : t?.name)).filter((t) => typeof t === "string") : []),
     stabilized: typeof m.stabilized === "boolean" ? m.stabilized : undefined,
     params: paramsOf(start.customParams),
   });

@@ -125,6 +125,7 @@ export function bindStreamServer(validators: SocketValidators): CreateStreamServ
       validateStream: validators.stream,
       validateTranscription: validators.transcription,
       validateOptions: options.strict === true ? { strict: true } : undefined,
+      strict: options.strict === true,
       log,
       maxMessageBytes: sizeOption(options.maxMessageBytes, DEFAULT_MAX_MESSAGE_BYTES, "maxMessageBytes"),
       startTimeoutMs: sizeOption(options.startTimeoutMs, DEFAULT_START_TIMEOUT_MS, "startTimeoutMs"),

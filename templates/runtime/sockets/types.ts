@@ -18,6 +18,7 @@ import type { BasicCredentials } from "../auth/basic.js";
 import type { WebhookLogger } from "../logger.js";
 import type { PlayAudioFormat } from "../audio/content-type.js";
 import type { TelephonyRate } from "../audio/resample.js";
+import type { ValidationIssue } from "../validation.js";
 
 // ---------------------------------------------------------------- transport side
 
@@ -278,6 +279,21 @@ export interface TranscriptionSession<S> extends SocketSession<S> {
 
 // ---------------------------------------------------------------- options
 
+/**
+ * Every handler's third argument: whether the message passed its schema. In the default (lenient) mode a
+ * message whose values drifted (a new enum value, a pattern, a range, a `null` in an optional field) is
+ * dispatched with `valid: false` and its `issues`, as a webhook gets `context.valid === false`; so is a `start`
+ * or `stop` failing its schema while the runtime can still use it (`severity: "invalid"`, see docs/sockets.md).
+ * A message that passed shares one frozen `{ valid: true, issues: [] }`.
+ */
+export interface MessageCheck {
+  readonly valid: boolean;
+  /** `drift` (only values differ) or `invalid` (a promised field missing or mistyped); undefined when valid. */
+  readonly severity?: "drift" | "invalid";
+  /** The schema errors (`{ path, message }`); empty when valid. */
+  readonly issues: readonly ValidationIssue[];
+}
+
 /** A value or its promise (handlers may be async; a rejection counts as a throw). */
 export type MaybePromise<T> = T | Promise<T>;
 
@@ -293,13 +309,14 @@ export interface StreamSocketOptions<S> {
   readonly allowUnauthenticated?: boolean;
   /** Makes the per-stream state from `start` (default: an empty object). */
   readonly createState?: (start: StreamStartFrame, metadata: StreamMetadata) => S;
-  readonly onStart?: (start: StreamStartFrame, stream: Stream<S>) => MaybePromise<void>;
+  /** `check.valid === false`: the start failed its schema and was dispatched anyway (lenient mode, see {@link MessageCheck}). */
+  readonly onStart?: (start: StreamStartFrame, stream: Stream<S>, check: MessageCheck) => MaybePromise<void>;
   /**
    * The hot path: called for every `media` frame, in order, without awaiting an async one (see
    * `maxPendingMedia`). A frame whose `track` is not one `start` announced is dropped (`droppedMedia` of onClose).
    */
-  readonly onMedia?: (frame: MediaFrame, stream: Stream<S>) => MaybePromise<void>;
-  readonly onStop?: (stop: StreamStopFrame, stream: Stream<S>) => MaybePromise<void>;
+  readonly onMedia?: (frame: MediaFrame, stream: Stream<S>, check: MessageCheck) => MaybePromise<void>;
+  readonly onStop?: (stop: StreamStopFrame, stream: Stream<S>, check: MessageCheck) => MaybePromise<void>;
 }
 
 /** Checks a transcription socket's URL token on the upgrade (sock-web's `transcription-token.ts` makes one). */
@@ -316,10 +333,10 @@ export interface TranscriptionSocketOptions<S> {
   readonly verifyToken?: TranscriptionTokenVerifier;
   readonly allowUnauthenticated?: boolean;
   readonly createState?: (start: TranscriptionStartFrame, metadata: TranscriptionMetadata) => S;
-  readonly onStart?: (start: TranscriptionStartFrame, session: TranscriptionSession<S>) => MaybePromise<void>;
+  readonly onStart?: (start: TranscriptionStartFrame, session: TranscriptionSession<S>, check: MessageCheck) => MaybePromise<void>;
   /** Called for each update, one at a time and in order: the next waits until an async one settles (see `maxPendingTranscriptions`). */
-  readonly onTranscription?: (update: TranscriptionFrame, session: TranscriptionSession<S>) => MaybePromise<void>;
-  readonly onStop?: (stop: TranscriptionStopFrame, session: TranscriptionSession<S>) => MaybePromise<void>;
+  readonly onTranscription?: (update: TranscriptionFrame, session: TranscriptionSession<S>, check: MessageCheck) => MaybePromise<void>;
+  readonly onStop?: (stop: TranscriptionStopFrame, session: TranscriptionSession<S>, check: MessageCheck) => MaybePromise<void>;
 }
 
 /** Bounds of each stream's outbound queue. */
@@ -332,14 +349,31 @@ export interface BackpressureOptions {
   readonly policy?: BackpressurePolicy;
 }
 
-/** A message the core refused (it closes the socket with `code`). Never contains the payload. */
+/**
+ * A message that failed the server's checks, and what the server did with it (`action`). Never contains
+ * the payload (the hook's second argument is the message itself). In the default (lenient) mode, the
+ * drift-or-invalid policy of the webhooks: `dispatched` (value drift, or a `start`/`stop` the runtime can
+ * still use: the handler gets it with `check.valid === false`), `dropped` (an invalid `media` or
+ * `transcription` message: counted in onClose's `invalidMessages`), `ignored` (an eventType Bandwidth does
+ * not send on this socket: counted in `unknownMessages`); the socket stays open. `closed`: input no peer of
+ * Bandwidth's sends (not JSON, binary, oversized, out of order, an unusable `start`), and with `strict: true`
+ * every message failing its schema or of an unknown eventType.
+ */
 export interface InvalidMessageInfo {
   readonly kind: SocketKind;
-  readonly code: number;
-  /** The close reason, e.g. `not JSON`, `media before start`. */
+  readonly action: "closed" | "dispatched" | "dropped" | "ignored";
+  /** The close code (`action: "closed"`); undefined when the socket stayed open. */
+  readonly code: number | undefined;
+  /** The close reason, or what was wrong in the same words (`invalid message`, `unknown eventType`, `invalid base64`). */
   readonly reason: string;
   /** What was wrong, in words (schema errors as `path message`; never payload bytes). */
   readonly detail?: string;
+  /** The message's eventType when it had one (cut to 64 characters). */
+  readonly eventType?: string;
+  /** A message failing its schema: `drift` (only values) or `invalid` (a promised field missing or mistyped). */
+  readonly severity?: "drift" | "invalid";
+  /** The schema errors, for a message failing its schema. */
+  readonly errors?: readonly ValidationIssue[];
   readonly callId: string | undefined;
   readonly streamId: string | undefined;
 }
@@ -366,6 +400,10 @@ export interface SocketCloseInfo {
   readonly droppedMedia: number;
   /** Transcription sockets: updates dropped because `maxPendingTranscriptions` were waiting on a transport that cannot pause. */
   readonly droppedTranscriptions: number;
+  /** Lenient mode: `media` / `transcription` messages dropped as invalid (a promised field missing or mistyped, a payload not base64). */
+  readonly invalidMessages: number;
+  /** Lenient mode: messages ignored for their eventType (one Bandwidth does not send on this socket, or none). */
+  readonly unknownMessages: number;
 }
 
 /**
@@ -445,11 +483,17 @@ export interface StreamServerOptions<S = Record<string, unknown>, T = Record<str
   readonly backpressure?: BackpressureOptions;
   /** A handler that throws or rejects: `close` (default, 4010) or `continue` (reported to onError only). */
   readonly handlerErrors?: "close" | "continue";
-  /** Validate Bandwidth's messages in strict mode (unknown properties refused). Default false. */
+  /**
+   * Close the socket on every message failing its schema (4001, unknown properties too), of an eventType
+   * Bandwidth does not send (4002), or with a payload that is not base64 (4007): tests, drift detection.
+   * Default false: the drift-or-invalid policy (see {@link InvalidMessageInfo}), so that one new value, a null
+   * or a new message type never ends a call's audio or captions.
+   */
   readonly strict?: boolean;
   /** Where warnings go (default: the console). Rate-limited per reason (10 a minute); never a payload or secret. */
   readonly logger?: WebhookLogger;
-  readonly onInvalidMessage?: (info: InvalidMessageInfo) => void;
+  /** A message failed a check (see {@link InvalidMessageInfo}); `message`: the parsed message (undefined when not JSON); `session`: the socket's once `start` arrived. */
+  readonly onInvalidMessage?: (info: InvalidMessageInfo, message: unknown, session: Stream<S> | TranscriptionSession<T> | undefined) => void;
   readonly onError?: (error: unknown, info: SocketErrorInfo) => void;
   readonly onBackpressure?: (info: BackpressureInfo, stream: Stream<S>) => void;
   readonly onClose?: (info: SocketCloseInfo) => void;
