@@ -10,11 +10,13 @@
  * compiled `webhooks.js` and `capture.js`: this tree's `generated`, or a copy of an older one) in one
  * process; rounds of every (build, variant) in an order rotated each round, so load from other processes
  * falls on all alike; the main thread's CPU per request (`process.threadCpuUsage()`, Node ≥ 23.9: under an
- * older Node it runs itself again under Node 24 from npm, test/support/runtimes.ts). Captures are flushed
- * between rounds (the writer thread is idle while a round runs). Prints medians and the median of per-round
- * differences against `off` of the same build.
+ * older Node it runs itself again under Node 24 from npm, test/support/runtimes.ts), summed over all the rounds
+ * of a variant (the clock's steps are too coarse for one round). Captures are flushed every 8 rounds (the
+ * writer thread at the lowest priority mostly drains while the next rounds run). Prints each variant's CPU per
+ * request and the differences; on a loaded machine repeat it and read ranges (±100 ns between runs here).
  *
  *   node --import tsx bench/capture-core.ts [rounds=300] [A=generated] [B]
+ *   (BENCH_APART=1: each variant from its own copy, A-off, A-sink, A-capture: see below)
  */
 
 import { spawnSync } from "node:child_process";
@@ -37,8 +39,8 @@ const ROUNDS = Number(process.argv[2] ?? 300);
 const root = fileURLToPath(new URL("..", import.meta.url));
 const folders = process.argv.slice(3, 5).map((folder) => resolve(root, folder));
 if (folders.length === 0) folders.push(resolve(root, "generated"));
-// short rounds, many of them: the thread clock advances in steps of 0.3–3 ms on this VM (so it is summed over
-// all the rounds of a variant), and a short round is often not interrupted at all (its wall time, low quantile)
+// short rounds, many of them, so that every variant sees the same load: the thread clock advances in steps of
+// 0.3–3 ms on this VM, so it is summed over all the rounds of a variant rather than read per round
 const PER_ROUND = 1000;
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 const body = Buffer.from(JSON.stringify(JSON.parse(readFileSync(join(root, "bench/fixtures/answer-callback.json"), "utf8"))));
@@ -61,24 +63,30 @@ interface Variant {
 
 const dir = mkdtempSync(join(tmpdir(), "bw-bench-capture-core-"));
 const variants: Variant[] = [];
+// BENCH_APART=1: each variant from its own copy of the build (FOLDER-off, FOLDER-sink, FOLDER-capture), so
+// that no variant's type feedback shapes another's compiled code (a real receiver has one configuration)
+const apart = process.env.BENCH_APART === "1";
 for (const [build, folder] of folders.entries()) {
-  const { createBandwidthWebhooks } = (await import(pathToFileURL(join(folder, "webhooks.js")).href)) as typeof WebhooksModule;
-  const { createCapture } = (await import(pathToFileURL(join(folder, "capture.js")).href)) as typeof CaptureModule;
-  const make = (capture: unknown): Core =>
-    createBandwidthWebhooks({ credentials: [BENCH_CREDENTIALS], logger: silent, voice: { answer: answerBxml }, validateBxml: false, ...(capture === undefined ? {} : { capture }) } as Parameters<typeof createBandwidthWebhooks>[0]).core;
+  const load = async (name: string) => {
+    const from = apart ? `${folder}-${name}` : folder;
+    const { createBandwidthWebhooks } = (await import(pathToFileURL(join(from, "webhooks.js")).href)) as typeof WebhooksModule;
+    const { createCapture } = (await import(pathToFileURL(join(from, "capture.js")).href)) as typeof CaptureModule;
+    const make = (capture: unknown): Core =>
+      createBandwidthWebhooks({ credentials: [BENCH_CREDENTIALS], logger: silent, voice: { answer: answerBxml }, validateBxml: false, ...(capture === undefined ? {} : { capture }) } as Parameters<typeof createBandwidthWebhooks>[0]).core;
+    return { make, createCapture };
+  };
+  variants.push({ name: "off", build, core: (await load("off")).make(undefined) });
+  variants.push({ name: "sink", build, core: (await load("sink")).make({ record() {} }) });
+  const { make, createCapture } = await load("capture");
   const capture = createCapture({ dir: join(dir, String(build)), logger: silent });
-  variants.push({ name: "off", build, core: make(undefined) });
-  variants.push({ name: "sink", build, core: make({ record() {} }) });
   variants.push({ name: "capture", build, core: make(capture), capture });
 }
 
-const wall: number[][] = [];
-const thread: number[] = [];
+const thread: number[] = variants.map(() => 0);
 
-/** One round of `core`: its wall time per request (µs) and the thread CPU it took (µs, summed per variant). */
+/** One round of `core`: the thread CPU it took (µs), summed per variant. */
 function round(core: Core, which: number, kept: boolean): void {
   const started = cpu();
-  const began = performance.now();
   for (let i = 0; i < PER_ROUND; i++) {
     const route = core.match(BENCH_PATH)!;
     const request = { method: "POST", url: BENCH_PATH, authorization: headers.authorization, contentType: headers["content-type"], contentLength: headers["content-length"], contentEncoding: undefined, body: undefined as unknown as Uint8Array, raw, readHeader };
@@ -88,17 +96,10 @@ function round(core: Core, which: number, kept: boolean): void {
     if (answer.status !== 200) throw new Error(`answered ${answer.status}`);
     Buffer.byteLength(answer.body); // as the node adapter does (content-length), which flattens the rendered BXML
   }
-  const took = (performance.now() - began) * 1000;
   const used = cpu() - started;
-  if (!kept) return;
-  wall[which].push(took / PER_ROUND);
-  thread[which] += used;
+  if (kept) thread[which] += used;
 }
 
-for (let i = 0; i < variants.length; i++) {
-  wall.push([]);
-  thread.push(0);
-}
 try {
   for (let r = -20; r < ROUNDS; r++) {
     for (let k = 0; k < variants.length; k++) {
@@ -114,21 +115,11 @@ try {
 }
 
 const ns = (us: number): string => `${us >= 0 ? "+" : ""}${(us * 1000).toFixed(0)} ns`;
-const quantile = (values: readonly number[], q: number): number => [...values].sort((x, y) => x - y)[Math.floor(q * (values.length - 1))];
 console.log(`Node ${process.version}; ${ROUNDS} rounds of ${PER_ROUND} requests per variant, order rotated each round; load average ${loadavg().map((x) => x.toFixed(1)).join(" / ")}`);
 for (const [build, folder] of folders.entries()) {
-  const at = (name: string): number => variants.findIndex((v) => v.build === build && v.name === name);
-  const [off, sink, full] = [at("off"), at("sink"), at("capture")];
-  const cpuOf = (which: number): number => thread[which] / (ROUNDS * PER_ROUND);
-  const wallOf = (which: number, q: number): number => quantile(wall[which], q);
-  console.log(`${folder}:`);
-  for (const [what, of] of [
-    ["thread CPU, all rounds", cpuOf],
-    ["wall time, 10th percentile of rounds", (w: number) => wallOf(w, 0.1)],
-    ["wall time, 25th percentile of rounds", (w: number) => wallOf(w, 0.25)],
-  ] as const) {
-    console.log(
-      `  ${what}: off ${of(off).toFixed(3)} µs, do-nothing sink ${of(sink).toFixed(3)}, capture ${of(full).toFixed(3)} per request; the core's share (sink − off) ${ns(of(sink) - of(off))}, record() (capture − sink) ${ns(of(full) - of(sink))}, in all ${ns(of(full) - of(off))} (${(((of(full) - of(off)) / of(off)) * 100).toFixed(1)} % of the core)`,
-    );
-  }
+  const of = (name: string): number => thread[variants.findIndex((v) => v.build === build && v.name === name)] / (ROUNDS * PER_ROUND);
+  const [off, sink, full] = [of("off"), of("sink"), of("capture")];
+  console.log(
+    `${folder}: thread CPU per request off ${off.toFixed(3)} µs, do-nothing sink ${sink.toFixed(3)}, capture ${full.toFixed(3)}; the core's share (sink − off) ${ns(sink - off)}, record() (capture − sink) ${ns(full - sink)}, in all ${ns(full - off)} (${(((full - off) / off) * 100).toFixed(1)} % of the core)`,
+  );
 }

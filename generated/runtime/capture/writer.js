@@ -352,13 +352,11 @@ export function createCapture(options) {
     let lastAnswer;
     let lastAnswerId = -2;
     /**
-     * The answer body's string id: inline (-2) unless it repeats the last answer. A rendered answer is a
-     * string built by concatenation (a rope): `charCodeAt` makes it one flat string first (V8 flattens it in
-     * place, which the adapter's `Buffer.byteLength` and the socket write would do anyway), so the comparison
-     * with the last answer is one memory compare instead of a walk over the rope's pieces.
+     * The answer body's string id: inline (-2) unless it repeats the last answer. The same string object as the
+     * last answer costs one pointer compare; an equal answer rendered anew, one compare of its characters
+     * (~20–30 ns for 300 bytes; Node 24).
      */
     function answerId(value) {
-        value.charCodeAt(0);
         if (value !== lastAnswer) {
             lastAnswer = value;
             lastAnswerId = -2;
