@@ -51,6 +51,16 @@ function lowerPriority() {
         return 0;
     }
 }
+/** Deletes an old capture file past `maxBytes`; one already gone (cleared by hand, a cleanup job) is not a failure. */
+function forget(path) {
+    try {
+        unlinkSync(path);
+    }
+    catch (error) {
+        if (error.code !== "ENOENT")
+            throw error;
+    }
+}
 function start(port, settings) {
     const counters = new Int32Array(settings.control);
     const thread = settings.lowPriority ? lowerPriority() : 0;
@@ -122,7 +132,7 @@ function start(port, settings) {
             while (total > settings.maxBytes && files.length > 1) {
                 const oldest = files.shift();
                 total -= oldest.size;
-                unlinkSync(oldest.path);
+                forget(oldest.path);
             }
         }
         return true;

@@ -81,6 +81,15 @@ function lowerPriority(): number {
   }
 }
 
+/** Deletes an old capture file past `maxBytes`; one already gone (cleared by hand, a cleanup job) is not a failure. */
+function forget(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ENOENT") throw error;
+  }
+}
+
 function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSettings): void {
   const counters = new Int32Array(settings.control);
   const thread = settings.lowPriority ? lowerPriority() : 0;
@@ -149,7 +158,7 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
       while (total > settings.maxBytes && files.length > 1) {
         const oldest = files.shift()!;
         total -= oldest.size;
-        unlinkSync(oldest.path);
+        forget(oldest.path);
       }
     }
     return true;
