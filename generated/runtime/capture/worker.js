@@ -6,7 +6,7 @@
  * pseudonyms from HMAC-SHA256 under the capture's key, which never leaves memory, `hmac-sha256.ts`) and each
  * socket record into its line (`socket-entry.ts`), merged by arrival time, encodes the lines into one reused
  * buffer and appends it to the current NDJSON file (in pieces of at most 1 MiB), rotating at `maxFileBytes` (cut at line ends) and deleting the oldest files of this
- * capture past `maxBytes`. All of it runs here, off the receiver's thread, at the lowest scheduling
+ * capture past `maxBytes` (a current file deleted or replaced meanwhile, e.g. by `replay --update`: on in a new one). All of it runs here, off the receiver's thread, at the lowest scheduling
  * priority where the system allows it (Linux: nice 19 for this thread alone, see {@link lowerPriority}), so it
  * only takes CPU the receiver does not want. The first failure (unwritable folder, full disk) is reported to
  * the writer, which turns capture off; nothing is retried.
@@ -100,11 +100,22 @@ function start(port, settings) {
             if (fd === undefined)
                 open();
             else if (fstatSync(fd).nlink === 0) {
-                // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
-                const gone = files.pop();
-                failed = true;
-                port.postMessage({ type: "failed", message: `ENOENT: the capture file ${gone.path} was deleted` });
-                return false;
+                // the open file lost its name: writing on would lose every delivery while counting it written
+                const gone = files[files.length - 1];
+                if (!existsSync(settings.dir)) {
+                    // the folder was deleted (a clean-up, `rm -rf`): reported, capture off; the folder is not made again
+                    files.pop();
+                    failed = true;
+                    port.postMessage({ type: "failed", message: `ENOENT: the capture file ${gone.path} was deleted` });
+                    return false;
+                }
+                // the file alone: deleted by hand, or replaced (`replay --update` renames its new text over it): a new file
+                if (!existsSync(gone.path)) {
+                    files.pop();
+                    total -= gone.size;
+                }
+                open();
+                continue;
             }
             const current = files[files.length - 1];
             const room = settings.maxFileBytes - current.size;
