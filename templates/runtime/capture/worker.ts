@@ -119,33 +119,38 @@ function start(port: NonNullable<typeof parentPort>, settings: CaptureWorkerSett
   }
 
   /**
+   * The open file lost its name (writing on would lose every delivery while counting it written): the file
+   * alone, deleted by hand or replaced (`replay --update` renames its new text over it), goes on in a new
+   * file; a deleted folder (a clean-up, `rm -rf`) is reported and turns capture off (false), the folder not
+   * made again.
+   */
+  function reopen(): boolean {
+    const gone = files[files.length - 1];
+    if (!existsSync(settings.dir)) {
+      files.pop();
+      failed = true;
+      port.postMessage({ type: "failed", message: `ENOENT: the capture file ${gone.path} was deleted` } satisfies FromWorker);
+      return false;
+    }
+    if (!existsSync(gone.path)) {
+      files.pop();
+      total -= gone.size;
+    }
+    open();
+    return true;
+  }
+
+  /**
    * Appends whole lines, rotating at `maxFileBytes`: a batch (every entry of one 20 ms drain) that does not
    * fit is cut at a line end and goes on in the next file, so no file outgrows the limit (one entry larger
    * than it gets a file of its own) and `maxBytes` can delete the oldest ones. False when the current file
-   * was deleted (reported, capture off).
+   * was deleted with its folder (reported, capture off).
    */
   function write(lines: Buffer): boolean {
     let bytes = lines;
     while (bytes.length > 0) {
       if (fd === undefined) open();
-      else if (fstatSync(fd).nlink === 0) {
-        // the open file lost its name: writing on would lose every delivery while counting it written
-        const gone = files[files.length - 1];
-        if (!existsSync(settings.dir)) {
-          // the folder was deleted (a clean-up, `rm -rf`): reported, capture off; the folder is not made again
-          files.pop();
-          failed = true;
-          port.postMessage({ type: "failed", message: `ENOENT: the capture file ${gone.path} was deleted` } satisfies FromWorker);
-          return false;
-        }
-        // the file alone: deleted by hand, or replaced (`replay --update` renames its new text over it): a new file
-        if (!existsSync(gone.path)) {
-          files.pop();
-          total -= gone.size;
-        }
-        open();
-        continue;
-      }
+      else if (fstatSync(fd).nlink === 0 && !reopen()) return false;
       const current = files[files.length - 1];
       const room = settings.maxFileBytes - current.size;
       let take = bytes.length;
