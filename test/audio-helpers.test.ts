@@ -27,6 +27,7 @@ import {
 import { decodeBase64Portable, encodeBase64Portable } from "../generated/runtime/audio/base64.js";
 import { BandwidthConfigError } from "../generated/index.js";
 import { REPO_ROOT } from "./support/cli.js";
+import { rms, sine } from "./support/signal.js";
 
 /** ITU-T G.191 (STL) g711.c `ulaw_compress`, transcribed sample by sample (no table). */
 function g191Compress(x: number): number {
@@ -95,13 +96,6 @@ describe("μ-law (G.711)", () => {
   });
 });
 
-const sine = (frequency: number, rate: number, length: number, amplitude = 10000): Int16Array =>
-  Int16Array.from({ length }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * frequency * i) / rate)));
-const rms = (x: Int16Array, from: number, to: number): number => {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += x[i] * x[i];
-  return Math.sqrt(sum / (to - from));
-};
 const RATES: TelephonyRate[] = [8000, 16000, 24000];
 
 describe("resampling between 8, 16 and 24 kHz", () => {

@@ -7,14 +7,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createResampler, resample } from "../generated/audio.js";
 import { random } from "./support/random.js";
+import { rms, sine } from "./support/signal.js";
 
-const sine = (frequency: number, rate: number, length: number, amplitude = 10000): Int16Array =>
-  Int16Array.from({ length }, (_, i) => Math.round(amplitude * Math.sin((2 * Math.PI * frequency * i) / rate)));
-const rms = (x: Int16Array, from: number, to: number): number => {
-  let sum = 0;
-  for (let i = from; i < to; i++) sum += x[i] * x[i];
-  return Math.sqrt(sum / (to - from));
-};
 const dB = (y: Int16Array, margin: number): number => 20 * Math.log10(rms(y, margin, y.length - margin) / (10000 / Math.SQRT2));
 
 describe("the resampler takes a synthesiser's rates", () => {

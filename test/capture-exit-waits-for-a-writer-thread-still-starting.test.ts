@@ -7,14 +7,13 @@
 // throws in worker threads), `close()` and `flush()` resolve (they waited for an answer that never came, and
 // a receiver awaiting `capture.close()` on shutdown never exited).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, test } from "node:test";
 import { parseCapture } from "../generated/capture.js";
-import { adopt, limitChild } from "./support/children.js";
+import { runNodeToEnd } from "./support/children.js";
 
 const root = mkdtempSync(join(tmpdir(), "bw-capture-exit-start-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -44,17 +43,7 @@ function script(dir: string, then: string): string {
 }
 
 function runNode(file: string, writerThread: string): Promise<{ code: number | null; output: string }> {
-  const child = adopt(spawn(process.execPath, ["--import", pathToFileURL(preload).href, file], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WRITER_THREAD: writerThread } }));
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => {
-    const cancel = limitChild(child, (message) => (output += message));
-    child.on("exit", (code) => {
-      cancel();
-      resolve({ code, output });
-    });
-  });
+  return runNodeToEnd(["--import", pathToFileURL(preload).href, file], { ...process.env, WRITER_THREAD: writerThread });
 }
 
 test("process.exit() while the writer thread is still starting: the delivery is in the capture all the same", async () => {

@@ -4,14 +4,13 @@
 // it (bounded) instead of losing the last deliveries with the thread. A process started with
 // `node --input-type=module -e …` captures too (its writer thread does not inherit --input-type).
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { after, test } from "node:test";
 import { parseCapture } from "../generated/capture.js";
-import { adopt, limitChild } from "./support/children.js";
+import { runNodeToEnd } from "./support/children.js";
 
 const root = mkdtempSync(join(tmpdir(), "bw-capture-exit-"));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -36,20 +35,6 @@ function script(dir: string, count: number): string {
     process.exit(0);`;
 }
 
-function runNode(args: string[]): Promise<{ code: number | null; output: string }> {
-  const child = adopt(spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] }));
-  let output = "";
-  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve) => {
-    const cancel = limitChild(child, (message) => (output += message));
-    child.on("exit", (code) => {
-      cancel();
-      resolve({ code, output });
-    });
-  });
-}
-
 /** The deliveries (event, answer status) of every capture file in `dir`. */
 function captured(dir: string): [string | undefined, number][] {
   assert.ok(existsSync(dir), "the capture folder exists");
@@ -62,7 +47,7 @@ test("process.exit() right after the last answer: every answered delivery is in 
   const dir = join(root, "exit");
   const file = join(root, "receiver.mjs");
   writeFileSync(file, script(dir, 3));
-  const { code, output } = await runNode([file]);
+  const { code, output } = await runNodeToEnd([file]);
   assert.equal(code, 0, output);
   assert.equal(JSON.parse(output.trim().split("\n").at(-1)!).recorded, 3, output);
   assert.deepEqual(captured(dir), [
@@ -74,7 +59,7 @@ test("process.exit() right after the last answer: every answered delivery is in 
 
 test("a receiver run as node --input-type=module -e …: the writer thread starts and the delivery is captured", async () => {
   const dir = join(root, "eval");
-  const { code, output } = await runNode(["--input-type=module", "-e", script(dir, 1)]);
+  const { code, output } = await runNodeToEnd(["--input-type=module", "-e", script(dir, 1)]);
   assert.equal(code, 0, output);
   assert.doesNotMatch(output, /writer thread failed/);
   assert.deepEqual(captured(dir), [["disconnect", 204]]);

@@ -5,13 +5,14 @@
 // Both read paths (the fast one, and JSON.parse + validator) are checked, over a real `ws` socket. A start
 // that names no track, or both, takes every frame.
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { createStreamServer, type SocketCloseInfo } from "../generated/sockets.js";
 import { attachStreamServer } from "../generated/sockets-node.js";
 import { settles, until } from "./support/until.js";
+import { closedAfterTheFile } from "./support/socket-peers.js";
 
 const USER = { username: "bw-stream", password: "track-test" };
 const GOOD = `Basic ${Buffer.from(`${USER.username}:${USER.password}`).toString("base64")}`;
@@ -22,15 +23,7 @@ const fast = (track: string, n: number) => JSON.stringify({ eventType: "media", 
 /** One the fast path declines (a nested extra field Bandwidth might add): JSON.parse + the validator read it. */
 const slow = (track: string, n: number) => JSON.stringify({ eventType: "media", track, sequenceNumber: String(n), payload: PAYLOAD, extra: { added: "later" } });
 
-const servers: Server[] = [];
-const clients: WebSocket[] = [];
-after(async () => {
-  for (const ws of clients) ws.terminate();
-  for (const server of servers) {
-    server.closeAllConnections?.();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+const { servers, clients } = closedAfterTheFile();
 
 async function run(tracks: unknown[], frames: string[]) {
   const seen: string[] = [];

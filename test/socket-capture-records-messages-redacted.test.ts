@@ -7,10 +7,10 @@
 // a port nothing listens on: the socket that did not open is named).
 import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { after, test } from "node:test";
+import { test } from "node:test";
 import { WebSocket } from "ws";
 import { parseCapture, type SocketCaptureEntry } from "../generated/capture.js";
 import { type StreamServerOptions, createStreamServer } from "../generated/sockets.js";
@@ -18,16 +18,9 @@ import { attachStreamServer } from "../generated/sockets-node.js";
 import { captureFolder } from "./support/capture.js";
 import { runCliAsync } from "./support/cli.js";
 import { settles, until } from "./support/until.js";
+import { closedAfterTheFile } from "./support/socket-peers.js";
 
-const servers: Server[] = [];
-const clients: WebSocket[] = [];
-after(async () => {
-  for (const ws of clients) ws.terminate();
-  for (const server of servers) {
-    server.closeAllConnections?.();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+const { servers, clients } = closedAfterTheFile();
 // registered after the hook above: the captures close (and the folder goes) once clients and servers have
 const { root, createCapture } = captureFolder("bw-socket-capture-");
 

@@ -6,10 +6,10 @@
 // with its token verifier, and a bounded outbound queue under a stalled reader.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { createServer, type RequestListener, type Server } from "node:http";
+import { createServer, type RequestListener } from "node:http";
 import { type AddressInfo, connect as netConnect } from "node:net";
 import { join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { createBandwidthWebhooks } from "../generated/index.js";
 import { type StreamServerOptions, SOCKET_CLOSE_CODES, createStreamServer } from "../generated/sockets.js";
@@ -17,6 +17,7 @@ import { attachStreamServer, type AttachStreamServerOptions } from "../generated
 import { validateStreamMessage } from "../generated/validators/stream.js";
 import { REPO_ROOT } from "./support/cli.js";
 import { settles, until } from "./support/until.js";
+import { closedAfterTheFile } from "./support/socket-peers.js";
 
 const USER = { username: "bw-stream", password: "p@ss:word" };
 const NEXT = { username: "bw-next", password: "ünïcödé" };
@@ -48,15 +49,7 @@ interface Fixture {
   backpressure: string[];
 }
 
-const servers: Server[] = [];
-const sockets: WebSocket[] = [];
-after(async () => {
-  for (const ws of sockets) ws.terminate();
-  for (const server of servers) {
-    server.closeAllConnections?.();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+const { servers, clients: sockets } = closedAfterTheFile();
 
 async function fixture(options: StreamServerOptions<any, any>, attach: AttachStreamServerOptions = {}, onRequest?: RequestListener): Promise<Fixture> {
   const f: Fixture = { port: 0, attached: undefined as never, server: undefined as never, invalid: [], errors: [], closes: [], backpressure: [] };

@@ -4,13 +4,14 @@
 // on a transport that cannot pause the new updates are dropped, counted in onClose and logged. Before, every
 // update started its handler at once: one pending promise per update, without bound.
 import assert from "node:assert/strict";
-import { createServer, type Server } from "node:http";
+import { createServer } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import { WebSocket } from "ws";
 import { createStreamServer, type SocketCloseInfo } from "../generated/sockets.js";
 import { attachStreamServer } from "../generated/sockets-node.js";
 import { settles, until } from "./support/until.js";
+import { closedAfterTheFile } from "./support/socket-peers.js";
 
 const START = {
   eventType: "start",
@@ -20,15 +21,7 @@ const STOP = { eventType: "stop", metadata: START.metadata };
 const update = (n: number): string => JSON.stringify({ eventType: "transcription", track: "inbound", transcript: `update ${n}`, isPartial: n % 2 === 1 });
 const numberOf = (transcript: string): number => Number(transcript.slice("update ".length));
 
-const servers: Server[] = [];
-const clients: WebSocket[] = [];
-after(async () => {
-  for (const ws of clients) ws.terminate();
-  for (const server of servers) {
-    server.closeAllConnections?.();
-    await new Promise((resolve) => server.close(resolve));
-  }
-});
+const { servers, clients } = closedAfterTheFile();
 
 /** A handler whose calls wait until the test releases them, one by one; it counts how many run at once. */
 function slowHandler() {

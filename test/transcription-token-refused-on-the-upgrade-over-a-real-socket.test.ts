@@ -3,13 +3,14 @@
 // token gets HTTP 401 and no socket (the raw handshake answer is read); a good one (signed with either
 // rotated secret) gets a socket whose `start` must be for the token's call (another call: 4008, no
 // handler ran); the refusal never carries the token.
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { createServer, request, type Server } from "node:http";
+import { createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { WebSocket } from "ws";
 import { createStreamServer, createTranscriptionTokenVerifier, transcriptionDestination } from "../generated/sockets.js";
 import { attachStreamServer } from "../generated/sockets-node.js";
+import { closedAfterTheFile } from "./support/socket-peers.js";
 
 const SECRET = "transcription-upgrade-secret-1";
 const OLD = "transcription-upgrade-secret-0";
@@ -18,15 +19,7 @@ const QUIET = { debug() {}, info() {}, warn() {}, error() {} };
 const START = (callId: string) => ({ eventType: "start", metadata: { accountId: "5590123", callId, realTimeTranscriptionId: "t-1", transcriptionName: "live", tracks: [{ name: "inbound" }] } });
 const UPDATE = { eventType: "transcription", track: "inbound", transcript: "hello there", isPartial: false };
 
-const servers: Server[] = [];
-const clients: WebSocket[] = [];
-after(async () => {
-  for (const c of clients) c.terminate();
-  for (const s of servers) {
-    s.closeAllConnections();
-    await new Promise((resolve) => s.close(resolve));
-  }
-});
+const { servers, clients } = closedAfterTheFile();
 
 async function serve() {
   const heard: string[] = [];

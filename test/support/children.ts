@@ -3,7 +3,7 @@
 // every child a test started on every path: the test file ending normally, an uncaught error, a test
 // timeout, Ctrl-C or SIGTERM (children started detached, in their own process group, do not get the
 // terminal's signal, so their whole group is killed).
-import type { ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 
 /** A child process (CLI run, npm, tsc, a server starting) that takes longer than this is hung: killed. */
 export const PROCESS_LIMIT_MS = 10 * 60_000;
@@ -68,4 +68,25 @@ export function limitChild(child: ChildProcess, onKilled: (message: string) => v
   }, limitMs);
   timer.unref();
   return () => clearTimeout(timer);
+}
+
+/**
+ * Runs `node` (this process's binary) with `args` to its end, adopted and within {@link PROCESS_LIMIT_MS};
+ * resolves to its exit code and its stdout and stderr together (a kill for a hang says so in `output`).
+ *
+ * @example
+ * const { code, output } = await runNodeToEnd(["--input-type=module", "-e", script]);
+ */
+export function runNodeToEnd(args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<{ code: number | null; output: string }> {
+  const child = adopt(spawn(process.execPath, [...args], { stdio: ["ignore", "pipe", "pipe"], env }));
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve) => {
+    const cancel = limitChild(child, (message) => (output += message));
+    child.on("exit", (code) => {
+      cancel();
+      resolve({ code, output });
+    });
+  });
 }

@@ -47,11 +47,19 @@ export function chunkAudio(audio, frame) {
 }
 class Framer {
     frameSamples;
+    make;
     buffer;
     held = 0;
     constructor(frameSamples, make) {
         this.frameSamples = frameSamples;
+        this.make = make;
         this.buffer = make(frameSamples);
+    }
+    /** A fresh copy of `chunk[from, to)`: not `slice`, which on a Node Buffer (a Uint8Array) returns a view of it. */
+    copy(chunk, from, to) {
+        const frame = this.make(to - from);
+        frame.set(chunk.subarray(from, to));
+        return frame;
     }
     get pending() {
         return this.held;
@@ -69,11 +77,11 @@ class Framer {
             at = take;
             if (this.held < size)
                 return frames;
-            frames.push(this.buffer.slice());
+            frames.push(this.copy(this.buffer, 0, size));
             this.held = 0;
         }
         for (; at + size <= chunk.length; at += size)
-            frames.push(chunk.slice(at, at + size));
+            frames.push(this.copy(chunk, at, at + size));
         if (at < chunk.length) {
             this.buffer.set(chunk.subarray(at), 0);
             this.held = chunk.length - at;
@@ -83,7 +91,7 @@ class Framer {
     flush() {
         if (this.held === 0)
             return undefined;
-        const rest = this.buffer.slice(0, this.held);
+        const rest = this.copy(this.buffer, 0, this.held);
         this.held = 0;
         return rest;
     }

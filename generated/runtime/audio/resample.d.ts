@@ -2,6 +2,14 @@
 /** The rates the helpers convert between (Bandwidth's μ-law is 8 kHz; playAudio PCM takes all three). */
 export type TelephonyRate = 8000 | 16000 | 24000;
 /**
+ * Most filter taps kept built across resamplers (16 MiB of coefficients): any whole rate of 8 to 192 kHz
+ * makes millions of pairs possible (a rate read from each caller's WAV file), and one filter may hold 2^20
+ * taps, so the cache forgets the least recently used filters past this (a resampler keeps its own).
+ */
+export declare const MOST_CACHED_FILTER_TAPS: number;
+/** Taps of the filters cached now (at most {@link MOST_CACHED_FILTER_TAPS}; for tests). */
+export declare function cachedFilterTaps(): number;
+/**
  * A streaming sample-rate converter for 16-bit mono PCM between 8, 16 and 24 kHz, or from/to any whole rate
  * of 8 to 192 kHz (see {@link createResampler}). Above 24 kHz the cutoff stays 0.46 × the lower rate. Output sample n is the input at time n / `to`, filtered: it is produced
  * once the input its filter reaches has arrived, so `push` returns a little less than a whole chunk's

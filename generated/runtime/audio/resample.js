@@ -40,12 +40,27 @@ function bessel0(x) {
     }
     return sum;
 }
+/**
+ * Most filter taps kept built across resamplers (16 MiB of coefficients): any whole rate of 8 to 192 kHz
+ * makes millions of pairs possible (a rate read from each caller's WAV file), and one filter may hold 2^20
+ * taps, so the cache forgets the least recently used filters past this (a resampler keeps its own).
+ */
+export const MOST_CACHED_FILTER_TAPS = 1 << 21;
+/** Built filters by `from:to`, least recently used first, and the taps they hold together. */
 const filters = new Map();
+let cachedTaps = 0;
+/** Taps of the filters cached now (at most {@link MOST_CACHED_FILTER_TAPS}; for tests). */
+export function cachedFilterTaps() {
+    return cachedTaps;
+}
 function filterFor(from, to) {
     const key = `${from}:${to}`;
     const cached = filters.get(key);
-    if (cached !== undefined)
+    if (cached !== undefined) {
+        filters.delete(key); // most recently used last
+        filters.set(key, cached);
         return cached;
+    }
     const g = gcd(from, to);
     const up = to / g;
     const down = from / g;
@@ -76,7 +91,14 @@ function filterFor(from, to) {
             taps[phase * width + i] /= sum; // unit gain at DC, phase by phase
     }
     const filter = { up, down, half, taps };
+    for (const [old, held] of filters) {
+        if (cachedTaps + taps.length <= MOST_CACHED_FILTER_TAPS)
+            break;
+        filters.delete(old);
+        cachedTaps -= held.taps.length;
+    }
     filters.set(key, filter);
+    cachedTaps += taps.length;
     return filter;
 }
 function checkRate(name, rate) {

@@ -8,7 +8,7 @@
  * cannot be reversed or recomputed without that key.
  *
  * Edge-safe: the HMAC is injected (`capture/entry.ts` binds `hmac-sha256.ts`, the same bytes as node:crypto). What is replaced (JSON keys, XML
- * element names, query parameters): phone numbers (any E.164 anywhere, North American numbers in national
+ * element names, query parameters): phone numbers (any E.164 anywhere, also in groups: `+44 20 7946 0958`, North American numbers in national
  * shapes (`9195550100`, `(919) 555-0100`) anywhere, the same pseudonym digits as their E.164 form, and
  * fields named like numbers, `from`, `to`, `owner`, caller ids, also as JSON numbers; the `Private` /
  * `Anonymous` forms identify nobody and stay), the request URL's path segments holding numbers or ids, ids (`…Id`, `…ID`,
@@ -16,7 +16,7 @@
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
  * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `uui`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). E-mail
- * addresses anywhere become `u-<keyed hash>@example.invalid` (the same for one address in any case; a valid
+ * addresses anywhere (internationalised ones too) become `u-<keyed hash>@example.invalid` (the same for one address in any case; a valid
  * address, never deliverable; the domain is not kept: a personal or small company's domain names the person
  * too). Names, addresses, contacts, notes, device names and locations (`PERSONAL_KEY`: `firstName`,
  * `deviceName`, `businessContact` and all under it, `city`, `email`, `latitude`…; numbers-family elements,
@@ -66,7 +66,8 @@ export interface Redactor {
     pseudonym(value: string): string;
 }
 /**
- * A phone number in free text, E.164 or North American in national shapes (`9195550100`, `19195550100`,
+ * A phone number in free text, E.164 (also written in groups outside North America, `+44 20 7946 0958`,
+ * `+33 1 23 45 67 89`: 8 to 15 digits) or North American in national shapes (`9195550100`, `19195550100`,
  * `919-555-0100`, `(919) 555-0100`, `919.555.0100`, `1 919 555 0100`): the numbers family writes
  * `<TelephoneNumber>7205550131</TelephoneNumber>` and its messages say "Telephone number 7205550136 is …".
  */

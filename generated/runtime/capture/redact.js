@@ -8,7 +8,7 @@
  * cannot be reversed or recomputed without that key.
  *
  * Edge-safe: the HMAC is injected (`capture/entry.ts` binds `hmac-sha256.ts`, the same bytes as node:crypto). What is replaced (JSON keys, XML
- * element names, query parameters): phone numbers (any E.164 anywhere, North American numbers in national
+ * element names, query parameters): phone numbers (any E.164 anywhere, also in groups: `+44 20 7946 0958`, North American numbers in national
  * shapes (`9195550100`, `(919) 555-0100`) anywhere, the same pseudonym digits as their E.164 form, and
  * fields named like numbers, `from`, `to`, `owner`, caller ids, also as JSON numbers; the `Private` /
  * `Anonymous` forms identify nobody and stay), the request URL's path segments holding numbers or ids, ids (`…Id`, `…ID`,
@@ -16,7 +16,7 @@
  * holding digits (but versions like `v2` and segments under 3 characters) and every query value are replaced, credentials in the URL are dropped), message text
  * (`text`), `<Gather>` digits of 5 keys or more, SIP user names, SIP headers (`sipHeaders`, `uui`, `X-…` fields), every value under `streamParams` /
  * `customParams`, and ids (prefixed ids, UUIDs) found inside any other text (an error message). E-mail
- * addresses anywhere become `u-<keyed hash>@example.invalid` (the same for one address in any case; a valid
+ * addresses anywhere (internationalised ones too) become `u-<keyed hash>@example.invalid` (the same for one address in any case; a valid
  * address, never deliverable; the domain is not kept: a personal or small company's domain names the person
  * too). Names, addresses, contacts, notes, device names and locations (`PERSONAL_KEY`: `firstName`,
  * `deviceName`, `businessContact` and all under it, `city`, `email`, `latitude`…; numbers-family elements,
@@ -49,11 +49,12 @@ function put(out, name, value) {
         out[name] = value;
 }
 /**
- * A phone number in free text, E.164 or North American in national shapes (`9195550100`, `19195550100`,
+ * A phone number in free text, E.164 (also written in groups outside North America, `+44 20 7946 0958`,
+ * `+33 1 23 45 67 89`: 8 to 15 digits) or North American in national shapes (`9195550100`, `19195550100`,
  * `919-555-0100`, `(919) 555-0100`, `919.555.0100`, `1 919 555 0100`): the numbers family writes
  * `<TelephoneNumber>7205550131</TelephoneNumber>` and its messages say "Telephone number 7205550136 is …".
  */
-export const PHONE_TEXT = /\+[1-9]\d{6,14}|(?<![\w+])(?:1[-. ]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[-. ]?)[2-9]\d{2}[-. ]?\d{4}(?![\w])/g;
+export const PHONE_TEXT = /\+[1-9]\d{6,14}|\+(?=(?:[ .-]?\d){8,15}(?![ .-]?\d))[2-9]\d{0,2}(?:[ .-]\d{1,4}){2,6}(?![\w])|(?<![\w+])(?:1[-. ]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[-. ]?)[2-9]\d{2}[-. ]?\d{4}(?![\w])/g;
 /** Ids inside free text ("Call c-8d1f…-61f0 is busy"): Bandwidth's prefixed ids and UUIDs. */
 const ID_TOKEN = /\b(?:[a-z]{1,6}-)?[0-9a-f]{8}-[0-9a-f]{4,8}(?:-[0-9a-f]{4,12})+\b/gi;
 const NOT_PERSONAL = /^(?:anonymous|private|restricted|unavailable|unknown)$/i;
@@ -87,11 +88,12 @@ const NOT_A_PERSON = /^(?:name|streamName|transcriptionName|conferenceName|carri
 /** The SIP Identity header (a SHAKEN PASSporT): redacted claim by claim, see `identity` in the redactor. */
 const IDENTITY_KEY = /^identity$/i;
 /**
- * An e-mail address in free text; not the user part of a SIP URI (`sip:alice@pbx…`, the SIP user rule's) nor
- * a URL's user info (masked as a credential before). Replaced by `u-<keyed hash>@example.invalid`.
+ * An e-mail address in free text, also an internationalised one (`jürgen@müller.de`: letters, marks and digits
+ * of any script); not the user part of a SIP URI (`sip:alice@pbx…`, the SIP user rule's) nor a URL's user
+ * info (masked as a credential before). Replaced by `u-<keyed hash>@example.invalid`.
  */
-const EMAIL = /(?<![\w.%+-])(?<!sips?:)[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+/g;
-const EMAIL_WHOLE = /^[A-Za-z0-9._%+-]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+const EMAIL = /(?<![\p{L}\p{M}\p{N}_.%+-])(?<!sips?:)[\p{L}\p{M}\p{N}_.%+-]+@[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?)+/gu;
+const EMAIL_WHOLE = /^[\p{L}\p{M}\p{N}_.%+-]+@[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?(?:\.[\p{L}\p{N}](?:[\p{L}\p{M}\p{N}-]*[\p{L}\p{M}\p{N}])?)+$/u;
 /** Whether a whole value is an e-mail address. */
 const isEmail = (text) => text.includes("@") && EMAIL_WHOLE.test(text);
 /** PASSporT claims that identify nobody (the attestation level `A`/`B`/`C`): redacted as free text only. */
@@ -464,7 +466,7 @@ export function createRedactor(options) {
      */
     function phonePseudonym(match) {
         if (match.startsWith("+"))
-            return pseudonym(match);
+            return /^\+\d+$/.test(match) ? pseudonym(match) : groupedPseudonym(match);
         const known = nationals.get(match);
         if (known !== undefined)
             return known;
@@ -477,6 +479,12 @@ export function createRedactor(options) {
             nationals.clear();
         nationals.set(match, out);
         return out;
+    }
+    /** An E.164 number written in groups (`+44 20 7946 0958`): the digits its unbroken form's pseudonym gets, in its own layout. */
+    function groupedPseudonym(match) {
+        const whole = pseudonym(`+${match.replace(/\D/g, "")}`);
+        let i = 1;
+        return match.replace(/\d/g, (d) => whole[i++] ?? d);
     }
     /** {@link urlOf}, remembered per URL with the pairs it noted (noted again, in the same order, on a repeat). */
     function redactUrl(text, replaced) {

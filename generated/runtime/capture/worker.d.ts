@@ -6,7 +6,7 @@
  * pseudonyms from HMAC-SHA256 under the capture's key, which never leaves memory, `hmac-sha256.ts`) and each
  * socket record into its line (`socket-entry.ts`), merged by arrival time, encodes the lines into one reused
  * buffer and appends it to the current NDJSON file (in pieces of at most 1 MiB), rotating at `maxFileBytes` (cut at line ends) and deleting the oldest files of this
- * capture past `maxBytes`. All of it runs here, off the receiver's thread, at the lowest scheduling
+ * capture past `maxBytes` (a current file deleted or replaced meanwhile, e.g. by `replay --update`: on in a new one). All of it runs here, off the receiver's thread, at the lowest scheduling
  * priority where the system allows it (Linux: nice 19 for this thread alone, see {@link lowerPriority}), so it
  * only takes CPU the receiver does not want. The first failure (unwritable folder, full disk) is reported to
  * the writer, which turns capture off; nothing is retried.

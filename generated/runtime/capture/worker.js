@@ -6,7 +6,7 @@
  * pseudonyms from HMAC-SHA256 under the capture's key, which never leaves memory, `hmac-sha256.ts`) and each
  * socket record into its line (`socket-entry.ts`), merged by arrival time, encodes the lines into one reused
  * buffer and appends it to the current NDJSON file (in pieces of at most 1 MiB), rotating at `maxFileBytes` (cut at line ends) and deleting the oldest files of this
- * capture past `maxBytes`. All of it runs here, off the receiver's thread, at the lowest scheduling
+ * capture past `maxBytes` (a current file deleted or replaced meanwhile, e.g. by `replay --update`: on in a new one). All of it runs here, off the receiver's thread, at the lowest scheduling
  * priority where the system allows it (Linux: nice 19 for this thread alone, see {@link lowerPriority}), so it
  * only takes CPU the receiver does not want. The first failure (unwritable folder, full disk) is reported to
  * the writer, which turns capture off; nothing is retried.
@@ -51,6 +51,16 @@ function lowerPriority() {
         return 0;
     }
 }
+/** Deletes an old capture file past `maxBytes`; one already gone (cleared by hand, a cleanup job) is not a failure. */
+function forget(path) {
+    try {
+        unlinkSync(path);
+    }
+    catch (error) {
+        if (error.code !== "ENOENT")
+            throw error;
+    }
+}
 function start(port, settings) {
     const counters = new Int32Array(settings.control);
     const thread = settings.lowPriority ? lowerPriority() : 0;
@@ -79,23 +89,39 @@ function start(port, settings) {
         return fd;
     }
     /**
+     * The open file lost its name (writing on would lose every delivery while counting it written): the file
+     * alone, deleted by hand or replaced (`replay --update` renames its new text over it), goes on in a new
+     * file; a deleted folder (a clean-up, `rm -rf`) is reported and turns capture off (false), the folder not
+     * made again.
+     */
+    function reopen() {
+        const gone = files[files.length - 1];
+        if (!existsSync(settings.dir)) {
+            files.pop();
+            failed = true;
+            port.postMessage({ type: "failed", message: `ENOENT: the capture file ${gone.path} was deleted` });
+            return false;
+        }
+        if (!existsSync(gone.path)) {
+            files.pop();
+            total -= gone.size;
+        }
+        open();
+        return true;
+    }
+    /**
      * Appends whole lines, rotating at `maxFileBytes`: a batch (every entry of one 20 ms drain) that does not
      * fit is cut at a line end and goes on in the next file, so no file outgrows the limit (one entry larger
      * than it gets a file of its own) and `maxBytes` can delete the oldest ones. False when the current file
-     * was deleted (reported, capture off).
+     * was deleted with its folder (reported, capture off).
      */
     function write(lines) {
         let bytes = lines;
         while (bytes.length > 0) {
             if (fd === undefined)
                 open();
-            else if (fstatSync(fd).nlink === 0) {
-                // the file (or its folder) was deleted: writing on would lose every delivery while counting it written
-                const gone = files.pop();
-                failed = true;
-                port.postMessage({ type: "failed", message: `ENOENT: the capture file ${gone.path} was deleted` });
+            else if (fstatSync(fd).nlink === 0 && !reopen())
                 return false;
-            }
             const current = files[files.length - 1];
             const room = settings.maxFileBytes - current.size;
             let take = bytes.length;
@@ -122,7 +148,7 @@ function start(port, settings) {
             while (total > settings.maxBytes && files.length > 1) {
                 const oldest = files.shift();
                 total -= oldest.size;
-                unlinkSync(oldest.path);
+                forget(oldest.path);
             }
         }
         return true;

@@ -71,9 +71,15 @@ class Framer<T extends AudioSamples> implements AudioFramer<T> {
   private held = 0;
   constructor(
     readonly frameSamples: number,
-    make: (length: number) => T,
+    private readonly make: (length: number) => T,
   ) {
     this.buffer = make(frameSamples);
+  }
+  /** A fresh copy of `chunk[from, to)`: not `slice`, which on a Node Buffer (a Uint8Array) returns a view of it. */
+  private copy(chunk: T, from: number, to: number): T {
+    const frame = this.make(to - from);
+    frame.set(chunk.subarray(from, to));
+    return frame;
   }
   get pending(): number {
     return this.held;
@@ -89,10 +95,10 @@ class Framer<T extends AudioSamples> implements AudioFramer<T> {
       this.held += take;
       at = take;
       if (this.held < size) return frames;
-      frames.push(this.buffer.slice() as T);
+      frames.push(this.copy(this.buffer, 0, size));
       this.held = 0;
     }
-    for (; at + size <= chunk.length; at += size) frames.push(chunk.slice(at, at + size) as T);
+    for (; at + size <= chunk.length; at += size) frames.push(this.copy(chunk, at, at + size));
     if (at < chunk.length) {
       this.buffer.set(chunk.subarray(at), 0);
       this.held = chunk.length - at;
@@ -101,7 +107,7 @@ class Framer<T extends AudioSamples> implements AudioFramer<T> {
   }
   flush(): T | undefined {
     if (this.held === 0) return undefined;
-    const rest = this.buffer.slice(0, this.held) as T;
+    const rest = this.copy(this.buffer, 0, this.held);
     this.held = 0;
     return rest;
   }

@@ -52,12 +52,29 @@ interface Filter {
   readonly taps: Float64Array; // phase-major: taps[phase * (2H + 1) + (d + H)]
 }
 
+/**
+ * Most filter taps kept built across resamplers (16 MiB of coefficients): any whole rate of 8 to 192 kHz
+ * makes millions of pairs possible (a rate read from each caller's WAV file), and one filter may hold 2^20
+ * taps, so the cache forgets the least recently used filters past this (a resampler keeps its own).
+ */
+export const MOST_CACHED_FILTER_TAPS: number = 1 << 21;
+/** Built filters by `from:to`, least recently used first, and the taps they hold together. */
 const filters = new Map<string, Filter>();
+let cachedTaps = 0;
+
+/** Taps of the filters cached now (at most {@link MOST_CACHED_FILTER_TAPS}; for tests). */
+export function cachedFilterTaps(): number {
+  return cachedTaps;
+}
 
 function filterFor(from: number, to: number): Filter {
   const key = `${from}:${to}`;
   const cached = filters.get(key);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    filters.delete(key); // most recently used last
+    filters.set(key, cached);
+    return cached;
+  }
   const g = gcd(from, to);
   const up = to / g;
   const down = from / g;
@@ -87,7 +104,13 @@ function filterFor(from: number, to: number): Filter {
     for (let i = 0; i < width; i++) taps[phase * width + i] /= sum; // unit gain at DC, phase by phase
   }
   const filter: Filter = { up, down, half, taps };
+  for (const [old, held] of filters) {
+    if (cachedTaps + taps.length <= MOST_CACHED_FILTER_TAPS) break;
+    filters.delete(old);
+    cachedTaps -= held.taps.length;
+  }
   filters.set(key, filter);
+  cachedTaps += taps.length;
   return filter;
 }
 

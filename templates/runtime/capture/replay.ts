@@ -280,7 +280,9 @@ async function sendAsRecorded(url: string, entry: CaptureEntry, options: ReplayO
   const authorization = entry.answer.status === 401 ? wrong : right;
   if (authorization !== undefined) headers.authorization = authorization;
   const size = oversizeOf(entry);
-  const body = entry.method === "GET" || entry.method === "HEAD" ? undefined : size !== undefined ? " ".repeat(size) : (entry.body ?? "");
+  // as bytes: a string body would get a Content-Type of its own (text/plain) where the delivery came without one
+  const text = entry.method === "GET" || entry.method === "HEAD" ? undefined : size !== undefined ? " ".repeat(size) : (entry.body ?? "");
+  const body = text === undefined ? undefined : new TextEncoder().encode(text);
   const controller = new AbortController();
   const timeoutMs = options.timeoutMs ?? 15_000;
   const timer = setTimeout(() => controller.abort(new BandwidthError("BW_NO_ANSWER", `no answer within ${timeoutMs} ms`)), timeoutMs);
