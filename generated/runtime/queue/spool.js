@@ -155,10 +155,18 @@ export async function openSpool(options) {
             files.sort((a, b) => (a.name < b.name ? -1 : 1));
         kick();
     }
-    /** Reads one spooled file, or `undefined` (set aside as `.corrupt`) when it does not parse. */
+    /** Reads one spooled file, or `undefined` when it is gone (another process sharing the folder forwarded it) or does not parse (set aside as `.corrupt`). */
     async function read(file) {
         const path = join(dir, file.name);
-        const handle = await fs.open(path, OPEN_READ);
+        let handle;
+        try {
+            handle = await fs.open(path, OPEN_READ);
+        }
+        catch (error) {
+            if (error.code === "ENOENT")
+                return undefined;
+            throw error;
+        }
         let text;
         try {
             if (!(await handle.stat()).isFile())

@@ -184,10 +184,16 @@ export async function openSpool(options: SpoolOptions): Promise<Spool> {
     kick();
   }
 
-  /** Reads one spooled file, or `undefined` (set aside as `.corrupt`) when it does not parse. */
+  /** Reads one spooled file, or `undefined` when it is gone (another process sharing the folder forwarded it) or does not parse (set aside as `.corrupt`). */
   async function read(file: SpoolFile): Promise<QueuedEvent[] | undefined> {
     const path = join(dir, file.name);
-    const handle = await fs.open(path, OPEN_READ);
+    let handle: fs.FileHandle;
+    try {
+      handle = await fs.open(path, OPEN_READ);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw error;
+    }
     let text: string;
     try {
       if (!(await handle.stat()).isFile()) throw new Error(`bw-codegen queue: ${path} is not a file`);
