@@ -19,6 +19,8 @@ const SUFFIX = ".spool";
 const FORMAT = 1;
 /** Most events forwarded in one step (several files together). */
 const EVENTS_PER_FORWARD = 200;
+/** Files read at once within a step (their order is kept). */
+const FILES_READ_AT_ONCE = 64;
 const OPEN_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
 const OPEN_READ = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
 /** A file name that sorts in write order: a stamp that never goes back within a process, then a random part. */
@@ -188,23 +190,31 @@ export async function openSpool(options) {
         while (!closed && files.length > 0 && forward !== undefined && ready()) {
             const step = [];
             const events = [];
-            for (const file of files) {
-                if (step.length > 0 && events.length >= EVENTS_PER_FORWARD)
-                    break;
-                const read_ = await read(file);
-                step.push(file);
-                if (read_ !== undefined)
-                    events.push(...read_);
+            while (step.length < files.length && events.length < EVENTS_PER_FORWARD) {
+                const chunk = files.slice(step.length, step.length + FILES_READ_AT_ONCE);
+                const read_ = await Promise.all(chunk.map(read)); // in order: results by position
+                for (let i = 0; i < chunk.length; i++) {
+                    step.push(chunk[i]);
+                    if (read_[i] !== undefined)
+                        events.push(...read_[i]);
+                }
             }
             if (events.length > 0)
                 await forward(events);
-            for (const file of step) {
-                await fs.unlink(join(dir, file.name)).catch((error) => {
-                    if (error.code !== "ENOENT")
-                        throw error; // gone already (set aside as corrupt, or another process drained it)
-                });
-                files.splice(files.indexOf(file), 1);
+            const removed = await Promise.allSettled(step.map((file) => fs.unlink(join(dir, file.name)).catch((error) => {
+                if (error.code !== "ENOENT")
+                    throw error; // gone already (set aside as corrupt, or another process drained it)
+            })));
+            const failed = removed.find((r) => r.status === "rejected");
+            for (const file of step)
                 total -= file.size;
+            files.splice(0, step.length); // the step is the front of the list (appends go to its end)
+            if (failed !== undefined) {
+                const kept = step.filter((_, i) => removed[i].status === "rejected"); // still there: forwarded again, same job ids
+                for (const file of kept)
+                    total += file.size;
+                files.unshift(...kept);
+                throw failed.reason;
             }
             if (full && total < maxBytes / 2)
                 full = false;
