@@ -245,18 +245,21 @@ describe("the queue's local spool through a Redis outage (real redis-server)", (
     }
   });
 
-  test("a cut spool file is set aside (never forwarded), the others are; a spoolDir that is a symlink is refused", async () => {
+  test("a cut spool file is set aside (never forwarded), the others are; a symlink in the spool or as spoolDir is never followed", async () => {
     const dir = join(root, "cut");
     mkdirSync(dir, { mode: 0o700 });
     const good = { v: 1, events: [{ family: "voice", eventType: "disconnect", event: disconnect("c-good"), valid: true, receivedAt: 1, id: "s-good" }] };
     writeFileSync(join(dir, "0000000000000001-a.spool"), `${JSON.stringify(good)}\n`, { mode: 0o600 });
     writeFileSync(join(dir, "0000000000000002-b.spool"), JSON.stringify(good).slice(0, 40), { mode: 0o600 }); // cut mid-line
+    const outside = join(root, "outside.txt");
+    writeFileSync(outside, `${JSON.stringify({ ...good, events: [{ ...good.events[0], event: disconnect("c-outside"), id: "s-outside" }] })}\n`);
+    symlinkSync(outside, join(dir, "0000000000000003-c.spool")); // never followed
     const errors: string[] = [];
     const queue = createBullMQQueue({ connection: redis.url, queueName: "sp5", spoolDir: dir, logger: { warn: () => {}, error: (m: string) => void errors.push(m) } });
     let w: ReturnType<typeof worker> | undefined;
     try {
       await queue.spoolDrained();
-      assert.deepEqual(readdirSync(dir).sort(), ["0000000000000002-b.spool.corrupt"]);
+      assert.deepEqual(readdirSync(dir).sort(), ["0000000000000002-b.spool.corrupt", "0000000000000003-c.spool"], "the symlink is left alone");
       assert.ok(errors.some((m) => /cut or corrupt/.test(m)));
       w = worker(redis.url, "sp5");
       await w.settled(1);

@@ -55,7 +55,7 @@ const EVENTS_PER_FORWARD = 200;
 /** Files read at once within a step (their order is kept). */
 const FILES_READ_AT_ONCE = 64;
 const OPEN_WRITE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
-const OPEN_READ = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0);
+const OPEN_READ = constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0) | (constants.O_NONBLOCK ?? 0); // a FIFO put there never blocks the drain
 
 interface SpoolFile {
   readonly name: string;
@@ -193,15 +193,21 @@ export async function openSpool(options: SpoolOptions): Promise<Spool> {
     try {
       handle = await fs.open(path, OPEN_READ);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-      throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return undefined;
+      if (code !== "ELOOP") throw error; // e.g. EACCES: retried, an operator can fix it
+      logger.error(`bw-codegen queue: spooled file ${path} was replaced by a symlink; removed, not followed`);
+      return undefined; // the unlink after the step removes the link itself
     }
-    let text: string;
+    let text: string | undefined;
     try {
-      if (!(await handle.stat()).isFile()) throw new Error(`bw-codegen queue: ${path} is not a file`);
-      text = await handle.readFile("utf8");
+      if ((await handle.stat()).isFile()) text = await handle.readFile("utf8");
     } finally {
       await handle.close();
+    }
+    if (text === undefined) {
+      logger.error(`bw-codegen queue: ${path} is not a file; skipped`);
+      return undefined;
     }
     const events = parseSpoolRecord(text);
     if (events === undefined) {
@@ -228,7 +234,8 @@ export async function openSpool(options: SpoolOptions): Promise<Spool> {
       const removed = await Promise.allSettled(
         step.map((file) =>
           fs.unlink(join(dir, file.name)).catch((error: NodeJS.ErrnoException) => {
-            if (error.code !== "ENOENT") throw error; // gone already (set aside as corrupt, or another process drained it)
+            // gone already (set aside as corrupt, or another process drained it), or a folder put in its place (not ours)
+            if (error.code !== "ENOENT" && error.code !== "EISDIR" && error.code !== "EPERM") throw error;
           }),
         ),
       );
