@@ -22,7 +22,11 @@ test("--queue bullmq adds the worker, the jobs, REDIS_URL and docker-compose.yml
   assert.ok(manifest.dependencies.bullmq && manifest.dependencies.ioredis);
   assert.match(files.get(".env.example")!, /^REDIS_URL=redis:\/\/127\.0\.0\.1:6379$/m);
   assert.match(files.get("src/config.ts")!, /export function loadRedisUrl/);
-  assert.match(files.get("src/queue.ts")!, /createBullMQQueue\(\{ connection: config\.redisUrl \}\)/);
+  assert.match(files.get("src/queue.ts")!, /createBullMQQueue\(\{ connection: config\.redisUrl, spoolDir: config\.spoolDir \}\)/, "the spool is on: Bandwidth does not resend voice and numbers events answered 503");
+  assert.match(files.get("src/config.ts")!, /spoolDir: loadSpoolDir\(env\)/);
+  assert.match(files.get("src/config.ts")!, /env\.BW_SPOOL_DIR === "" \? ".bw-spool"/, "default .bw-spool");
+  assert.match(files.get(".env.example")!, /^BW_SPOOL_DIR=.bw-spool$/m);
+  assert.match(files.get(".gitignore")!, /^.bw-spool\/$/m);
   assert.match(files.get("src/config.ts")!, /redisUrl: loadRedisUrl\(env\)/, "npm start's config always has REDIS_URL");
   assert.match(files.get("src/webhooks.ts")!, /\{ queue: queue\.queue, dedupe: \{ store: queue\.dedupe \} \}/);
   assert.match(files.get("src/app.ts")!, /await queue\?\.close\(\)/, "the server's close closes the queue's Redis connections");

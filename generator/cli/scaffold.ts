@@ -502,6 +502,10 @@ const QUEUE_ENV = `
 # --queue bullmq: the Redis of the BullMQ queue and the shared dedupe store (docker-compose.yml starts one).
 # \`npm start\` stores async events there and answers at once; \`npm run worker\` handles them (src/jobs/).
 REDIS_URL=redis://127.0.0.1:6379
+# While Redis cannot take an event (restart, failover), the receiver keeps it in this folder (fsync'd,
+# files 0600) and answers 2xx, then forwards it once Redis is back: Bandwidth does not resend voice and
+# numbers events answered 503. Default .bw-spool (in the working directory); "off" answers 503 instead.
+BW_SPOOL_DIR=.bw-spool
 `;
 
 const QUEUE_CONFIG = `
@@ -511,6 +515,15 @@ export function loadRedisUrl(env: NodeJS.ProcessEnv = loadDotEnv()): string {
   const url = env.REDIS_URL === undefined || env.REDIS_URL === "" ? "redis://127.0.0.1:6379" : env.REDIS_URL;
   if (!/^rediss?:\\/\\//.test(url)) throw new ConfigError("REDIS_URL must start with redis:// or rediss://");
   return url;
+}
+
+/**
+ * BW_SPOOL_DIR (default .bw-spool): the folder where the receiver keeps async events while Redis cannot take
+ * them, answering 2xx (Bandwidth does not resend voice and numbers events answered 503); "off": no spool.
+ */
+export function loadSpoolDir(env: NodeJS.ProcessEnv = loadDotEnv()): string | undefined {
+  const dir = env.BW_SPOOL_DIR === undefined || env.BW_SPOOL_DIR === "" ? ".bw-spool" : env.BW_SPOOL_DIR;
+  return dir === "off" ? undefined : dir;
 }`;
 
 /** Placeholder values that differ with --queue bullmq (empty without it). */
@@ -526,9 +539,16 @@ keeps a dedupe store on the same Redis. So it needs a Redis (≥ 6.2) and two pr
 \`\`\`sh
 docker compose up -d redis      # or any Redis; docker-compose.yml sets appendonly + noeviction (BullMQ needs it)
 # REDIS_URL in .env (default redis://127.0.0.1:6379; rediss:// for TLS)
-npm start                       # the receiver: stores async events in the queue (503 while Redis is down: Bandwidth retries)
+npm start                       # the receiver: stores async events in the queue (in .bw-spool while Redis is down)
 npm run worker                  # the worker: runs src/jobs/*.ts (npm run worker:dev restarts on change)
 \`\`\`
+
+While Redis cannot take an event (a restart, a failover, a network blip), the receiver writes it to a local
+spool, \`BW_SPOOL_DIR\` (default \`.bw-spool\`), fsyncs it and answers 2xx, then forwards it to the queue in
+order once Redis answers again; the worker then runs it once. Without the spool such a delivery is answered
+503, which Bandwidth resends for messaging only: voice and numbers events would be lost. Keep the folder on
+a persistent disk (a container's volume) and one per receiver process; past 256 MiB of spooled events the
+receiver answers 503 again (and warns). \`BW_SPOOL_DIR=off\` turns it off (a read-only file system).
 
 \`npm run worker\` builds first when \`dist/worker.js\` is missing, like \`npm start\`. Run as many workers as
 you like on one Redis.
@@ -568,7 +588,7 @@ function queueValues(queued: boolean, families: string[]): Record<string, string
       "  number notifications …), run by the worker from the queue; `src/handlers/` keeps the ones that reply.",
     QUEUE_IMPORTS: `\nimport type { ReceiverQueue } from "./queue.js";`,
     QUEUE_OPTIONS:
-      "\n    // async events: stored in the queue (503 if Redis is down, so Bandwidth retries), run by `npm run worker`;" +
+      "\n    // async events: stored in the queue (in the spool, BW_SPOOL_DIR, while Redis is down), run by `npm run worker`;" +
       "\n    // without a queue (a config without redisUrl, as in the tests) they are acknowledged here, unhandled" +
       "\n    ...(queue === undefined ? {} : { queue: queue.queue, dedupe: { store: queue.dedupe } }),",
     QUEUE_IMPORT: `\nimport { openQueue } from "./queue.js";`,
@@ -577,8 +597,8 @@ function queueValues(queued: boolean, families: string[]): Record<string, string
     QUEUE_PARAM: ", queue?: ReceiverQueue",
     QUEUE_CLOSE,
     QUEUE_CONFIG_FIELD:
-      "\n  /** --queue bullmq: REDIS_URL, the Redis of the queue and the dedupe store (loadConfig always sets it); absent (the tests): no queue, async events acknowledged unhandled. */\n  readonly redisUrl?: string;",
-    QUEUE_LOAD: ", redisUrl: loadRedisUrl(env)",
+      "\n  /** --queue bullmq: REDIS_URL, the Redis of the queue and the dedupe store (loadConfig always sets it); absent (the tests): no queue, async events acknowledged unhandled. */\n  readonly redisUrl?: string;\n  /** --queue bullmq: BW_SPOOL_DIR (default .bw-spool), where events wait while Redis cannot take them; absent: no spool (503). */\n  readonly spoolDir?: string;",
+    QUEUE_LOAD: ", redisUrl: loadRedisUrl(env), spoolDir: loadSpoolDir(env)",
     QUEUE_CONFIG,
     JOB_IMPORTS: families.map((f) => `import { ${f}Jobs } from "./jobs/${f}.js";`).join("\n"),
     JOB_OPTIONS: families.map((f) => `  ${f}: ${f}Jobs,`).join("\n"),

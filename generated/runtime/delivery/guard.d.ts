@@ -62,7 +62,7 @@ export interface Admission {
     readonly claims: readonly Claim[];
     /** @internal when the claims were made (ms since the epoch) */
     readonly claimedAt: number;
-    /** @internal dedupe keys of the admitted events (job ids) */
+    /** @internal dedupe keys of the events, by index (job ids); also set when `unavailable` */
     readonly keys: readonly (string | undefined)[];
 }
 /** Dedupe and queue hand-off for one webhook core (one per `createBandwidthWebhooks`). */

@@ -93,7 +93,7 @@ export function createDeliveryGuard(options) {
             const held = outcomes.flatMap((o, i) => (o.status === "fulfilled" && o.value?.state === "claimed" ? [{ key: keys[i], token: o.value.token, index: i }] : []));
             await releaseAll(store, held);
             const full = outcomes.find((o) => o.status === "rejected" && o.reason?.code === DEDUPE_STORE_FULL);
-            return full === undefined ? UNAVAILABLE : { ...UNAVAILABLE, reason: full.reason.message };
+            return full === undefined ? { ...UNAVAILABLE, keys } : { ...UNAVAILABLE, keys, reason: full.reason.message };
         }
         const claims = [];
         const admitted = [];

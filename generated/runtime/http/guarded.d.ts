@@ -7,7 +7,9 @@
  * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
  * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
  * handled nor stored. Except where a 503 is no retry (a family with `resentAfterError: false`: voice,
- * numbers): with the store unreachable or full and no queue, their events run without dedupe.
+ * numbers): with the store unreachable or full and no queue, their events run without dedupe; with a
+ * queue they are enqueued without a claim (job ids are the dedupe keys), and a queue with a spool keeps
+ * them while Redis is away (queue/spool.ts).
  */
 import type { PreparedEvent } from "./event.js";
 import type { RouteState } from "./routes.js";

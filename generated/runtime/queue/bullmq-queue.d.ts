@@ -8,12 +8,15 @@
  * `add` per event, for apps that consume the queue with their own BullMQ workers and no forwarder.
  * Either way a job's id is the event's dedupe key when it has one, so a retried delivery that slipped
  * past the dedupe store (receiver killed between storing and marking) adds nothing.
+ * With `spoolDir` (Node only), events Redis cannot take are written to a local durable spool and
+ * acknowledged, then forwarded once Redis answers again (spool.ts): voice and numbers events, which
+ * Bandwidth does not resend after a 503, survive a Redis outage.
  * Not part of the core entry: `bw-codegen/queue`, optional peers `bullmq` + `ioredis`.
  */
 import { Queue } from "bullmq";
 import type { Redis, RedisOptions } from "ioredis";
 import type { WebhookLogger } from "../logger.js";
-import type { EventQueue } from "./types.js";
+import type { EventQueue, QueuedEvent } from "./types.js";
 /**
  * Default BullMQ queue name shared by receivers and workers.
  *
@@ -44,12 +47,27 @@ export interface BullMQQueueOptions {
      * about twice the receiver's CPU per request, for queues consumed by BullMQ workers of your own.
      */
     readonly handOff?: "intake" | "direct";
-    /** Where the one-time warning about a Redis that keeps no append-only file goes. Default `console`. */
-    readonly logger?: Pick<WebhookLogger, "warn">;
+    /** Where the one-time warning about a Redis that keeps no append-only file goes, and the spool's reports. Default `console`. */
+    readonly logger?: Pick<WebhookLogger, "warn"> & Partial<Pick<WebhookLogger, "error">>;
+    /**
+     * A folder for the local durable spool (Node only; off by default in the library, on in a scaffolded
+     * project): events Redis cannot take (down, or not confirmed within `timeoutMs`) are written there,
+     * fsync'd and acknowledged, then forwarded in order once Redis answers again. Without it such events
+     * are answered 503, which Bandwidth resends for messaging only (voice and numbers events are lost).
+     */
+    readonly spoolDir?: string;
+    /** Most bytes the spool keeps; past it events are answered 503 again (warned once). Default 256 MiB. */
+    readonly spoolMaxBytes?: number;
+    /** @internal test hook: called after a spool step reached Redis, before its files are removed (a throw fails the step). */
+    readonly onSpoolForwarded?: (events: readonly QueuedEvent[]) => void;
 }
 /** The producer, plus the BullMQ `Queue` for inspection (counts, failed jobs). */
 export interface BullMQEventQueue extends EventQueue {
     readonly queue: Queue;
+    /** Resolves once the spool (if any) is empty: every spooled event is in Redis. */
+    spoolDrained(): Promise<void>;
+    /** Spooled requests not yet forwarded to Redis (0 without a spool). */
+    spooled(): number;
     close(): Promise<void>;
 }
 /**

@@ -8,11 +8,15 @@
  * `add` per event, for apps that consume the queue with their own BullMQ workers and no forwarder.
  * Either way a job's id is the event's dedupe key when it has one, so a retried delivery that slipped
  * past the dedupe store (receiver killed between storing and marking) adds nothing.
+ * With `spoolDir` (Node only), events Redis cannot take are written to a local durable spool and
+ * acknowledged, then forwarded once Redis answers again (spool.ts): voice and numbers events, which
+ * Bandwidth does not resend after a 503, survive a Redis outage.
  * Not part of the core entry: `bw-codegen/queue`, optional peers `bullmq` + `ioredis`.
  */
 import { Queue } from "bullmq";
 import { createIntakeWriter, jobOfEvent } from "./intake.js";
 import { openFailFastRedis, storedWithin } from "./redis-store.js";
+import { openSpool } from "./spool.js";
 /**
  * Default BullMQ queue name shared by receivers and workers.
  *
@@ -77,9 +81,8 @@ export function createBullMQQueue(options) {
             return queue.add(job.name, job.data, job.opts);
         }));
     }
-    async function enqueue(events) {
-        if (events.length === 0)
-            return;
+    /** Stores events in Redis: the intake stream, or a BullMQ add per event (`direct`). */
+    async function store(events) {
         if (client.status !== "ready" && client.status !== "connecting" && client.status !== "connect") {
             throw new Error(`queue unavailable: redis ${client.status}`);
         }
@@ -87,10 +90,48 @@ export function createBullMQQueue(options) {
             return appendToIntake(events); // one timeout per turn, in the writer
         await storedWithin(addEach(events), timeoutMs);
     }
+    const logger = options.logger ?? console;
+    let spool;
+    const spoolOpened = options.spoolDir === undefined
+        ? undefined
+        : openSpool({ dir: options.spoolDir, maxBytes: options.spoolMaxBytes, logger: { warn: (m) => logger.warn(m), error: (m) => (logger.error ?? logger.warn)(m) } }).then((opened) => {
+            spool = opened;
+            const hook = options.onSpoolForwarded;
+            opened.startDrain(async (events) => {
+                await store(events);
+                hook?.(events);
+            }, () => client.status === "ready");
+            client.on("ready", () => opened.kick());
+            return opened;
+        });
+    spoolOpened?.catch((error) => (logger.error ?? logger.warn)(`bw-codegen queue: cannot open the spool: ${error.message}`));
+    /** With a spool, every event gets its job id before the first try, so a store that landed after its deadline and its spooled copy are one job. */
+    const withIds = (events) => events.map((e) => (e.id === undefined ? { ...e, id: `s-${crypto.randomUUID()}` } : e));
+    async function enqueue(events) {
+        if (events.length === 0)
+            return;
+        if (spoolOpened === undefined)
+            return store(events);
+        const identified = withIds(events);
+        const opened = spool ?? (await spoolOpened.catch(() => undefined));
+        if (opened === undefined)
+            return store(events); // the spool could not be opened (reported): as without one
+        if (opened.pending() > 0)
+            return opened.append(identified); // behind the spooled ones: kept in order
+        try {
+            await store(identified);
+        }
+        catch {
+            await opened.append(identified); // rejects when full: the receiver answers 503
+        }
+    }
     return {
         queue,
         enqueue,
+        spoolDrained: async () => (spoolOpened === undefined ? undefined : (await spoolOpened).drained()),
+        spooled: () => spool?.pending() ?? 0,
         async close() {
+            await spool?.close();
             await queue.close();
             if (owned)
                 client.disconnect();

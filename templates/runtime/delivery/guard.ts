@@ -66,7 +66,7 @@ export interface Admission {
   readonly claims: readonly Claim[];
   /** @internal when the claims were made (ms since the epoch) */
   readonly claimedAt: number;
-  /** @internal dedupe keys of the admitted events (job ids) */
+  /** @internal dedupe keys of the events, by index (job ids); also set when `unavailable` */
   readonly keys: readonly (string | undefined)[];
 }
 
@@ -176,7 +176,7 @@ export function createDeliveryGuard(options: DeliveryGuardOptions): DeliveryGuar
       const held = outcomes.flatMap((o, i) => (o.status === "fulfilled" && o.value?.state === "claimed" ? [{ key: keys[i]!, token: o.value.token, index: i }] : []));
       await releaseAll(store, held);
       const full = outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected" && (o.reason as { code?: unknown } | null)?.code === DEDUPE_STORE_FULL);
-      return full === undefined ? UNAVAILABLE : { ...UNAVAILABLE, reason: (full.reason as Error).message };
+      return full === undefined ? { ...UNAVAILABLE, keys } : { ...UNAVAILABLE, keys, reason: (full.reason as Error).message };
     }
     const claims: Claim[] = [];
     const admitted: number[] = [];

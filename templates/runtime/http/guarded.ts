@@ -6,7 +6,9 @@
  * acknowledged without their handler; store or queue unreachable (or the memory store full), or an event
  * another delivery still holds, is a 503 so Bandwidth retries: nothing is acknowledged that was neither
  * handled nor stored. Except where a 503 is no retry (a family with `resentAfterError: false`: voice,
- * numbers): with the store unreachable or full and no queue, their events run without dedupe.
+ * numbers): with the store unreachable or full and no queue, their events run without dedupe; with a
+ * queue they are enqueued without a claim (job ids are the dedupe keys), and a queue with a spool keeps
+ * them while Redis is away (queue/spool.ts).
  */
 
 import { BandwidthError } from "../errors.js";
@@ -43,7 +45,12 @@ export async function guarded(
   const guardedItems = prepared.filter(isGuarded);
   const datedBy = state.family.datedBy;
   const events: GuardedEvent[] = guardedItems.map((p) => ({ family: state.family.name, eventType: p.context.eventType, event: p.event, valid: p.context.valid, datedBy }));
-  const admission: Admission = await guard.admit(events);
+  let admission: Admission = await guard.admit(events);
+  if (admission.unavailable && guard.queue !== undefined) {
+    // The store is away or full, the queue may not be (or it spools): enqueue without claims. The job ids are
+    // the dedupe keys, so the queue itself stores a redelivered event once; a queue that cannot take them rejects: 503.
+    admission = { ...admission, unavailable: false, admitted: events.map((_, i) => i) };
+  }
   if (admission.unavailable) {
     const reason = admission.reason ?? "the dedupe store is unreachable";
     if (guard.queue === undefined && state.family.resentAfterError === false) {

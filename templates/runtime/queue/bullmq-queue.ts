@@ -7,6 +7,9 @@
  * `add` per event, for apps that consume the queue with their own BullMQ workers and no forwarder.
  * Either way a job's id is the event's dedupe key when it has one, so a retried delivery that slipped
  * past the dedupe store (receiver killed between storing and marking) adds nothing.
+ * With `spoolDir` (Node only), events Redis cannot take are written to a local durable spool and
+ * acknowledged, then forwarded once Redis answers again (spool.ts): voice and numbers events, which
+ * Bandwidth does not resend after a 503, survive a Redis outage.
  * Not part of the core entry: `bw-codegen/queue`, optional peers `bullmq` + `ioredis`.
  */
 
@@ -16,6 +19,8 @@ import type { Redis, RedisOptions } from "ioredis";
 import type { WebhookLogger } from "../logger.js";
 import { createIntakeWriter, jobOfEvent } from "./intake.js";
 import { openFailFastRedis, storedWithin } from "./redis-store.js";
+import { openSpool } from "./spool.js";
+import type { Spool } from "./spool.js";
 import type { EventQueue, QueuedEvent } from "./types.js";
 
 /**
@@ -46,13 +51,28 @@ export interface BullMQQueueOptions {
    * about twice the receiver's CPU per request, for queues consumed by BullMQ workers of your own.
    */
   readonly handOff?: "intake" | "direct";
-  /** Where the one-time warning about a Redis that keeps no append-only file goes. Default `console`. */
-  readonly logger?: Pick<WebhookLogger, "warn">;
+  /** Where the one-time warning about a Redis that keeps no append-only file goes, and the spool's reports. Default `console`. */
+  readonly logger?: Pick<WebhookLogger, "warn"> & Partial<Pick<WebhookLogger, "error">>;
+  /**
+   * A folder for the local durable spool (Node only; off by default in the library, on in a scaffolded
+   * project): events Redis cannot take (down, or not confirmed within `timeoutMs`) are written there,
+   * fsync'd and acknowledged, then forwarded in order once Redis answers again. Without it such events
+   * are answered 503, which Bandwidth resends for messaging only (voice and numbers events are lost).
+   */
+  readonly spoolDir?: string;
+  /** Most bytes the spool keeps; past it events are answered 503 again (warned once). Default 256 MiB. */
+  readonly spoolMaxBytes?: number;
+  /** @internal test hook: called after a spool step reached Redis, before its files are removed (a throw fails the step). */
+  readonly onSpoolForwarded?: (events: readonly QueuedEvent[]) => void;
 }
 
 /** The producer, plus the BullMQ `Queue` for inspection (counts, failed jobs). */
 export interface BullMQEventQueue extends EventQueue {
   readonly queue: Queue;
+  /** Resolves once the spool (if any) is empty: every spooled event is in Redis. */
+  spoolDrained(): Promise<void>;
+  /** Spooled requests not yet forwarded to Redis (0 without a spool). */
+  spooled(): number;
   close(): Promise<void>;
 }
 
@@ -122,8 +142,8 @@ export function createBullMQQueue(options: BullMQQueueOptions): BullMQEventQueue
     );
   }
 
-  async function enqueue(events: readonly QueuedEvent[]): Promise<void> {
-    if (events.length === 0) return;
+  /** Stores events in Redis: the intake stream, or a BullMQ add per event (`direct`). */
+  async function store(events: readonly QueuedEvent[]): Promise<void> {
     if (client.status !== "ready" && client.status !== "connecting" && client.status !== "connect") {
       throw new Error(`queue unavailable: redis ${client.status}`);
     }
@@ -131,10 +151,47 @@ export function createBullMQQueue(options: BullMQQueueOptions): BullMQEventQueue
     await storedWithin(addEach(events), timeoutMs);
   }
 
+  const logger = options.logger ?? console;
+  let spool: Spool | undefined;
+  const spoolOpened: Promise<Spool> | undefined =
+    options.spoolDir === undefined
+      ? undefined
+      : openSpool({ dir: options.spoolDir, maxBytes: options.spoolMaxBytes, logger: { warn: (m) => logger.warn(m), error: (m) => (logger.error ?? logger.warn)(m) } }).then((opened) => {
+          spool = opened;
+          const hook = options.onSpoolForwarded;
+          opened.startDrain(async (events) => {
+            await store(events);
+            hook?.(events);
+          }, () => client.status === "ready");
+          client.on("ready", () => opened.kick());
+          return opened;
+        });
+  spoolOpened?.catch((error: unknown) => (logger.error ?? logger.warn)(`bw-codegen queue: cannot open the spool: ${(error as Error).message}`));
+
+  /** With a spool, every event gets its job id before the first try, so a store that landed after its deadline and its spooled copy are one job. */
+  const withIds = (events: readonly QueuedEvent[]): readonly QueuedEvent[] => events.map((e) => (e.id === undefined ? { ...e, id: `s-${crypto.randomUUID()}` } : e));
+
+  async function enqueue(events: readonly QueuedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    if (spoolOpened === undefined) return store(events);
+    const identified = withIds(events);
+    const opened = spool ?? (await spoolOpened.catch(() => undefined));
+    if (opened === undefined) return store(events); // the spool could not be opened (reported): as without one
+    if (opened.pending() > 0) return opened.append(identified); // behind the spooled ones: kept in order
+    try {
+      await store(identified);
+    } catch {
+      await opened.append(identified); // rejects when full: the receiver answers 503
+    }
+  }
+
   return {
     queue,
     enqueue,
+    spoolDrained: async () => (spoolOpened === undefined ? undefined : (await spoolOpened).drained()),
+    spooled: () => spool?.pending() ?? 0,
     async close(): Promise<void> {
+      await spool?.close();
       await queue.close();
       if (owned) client.disconnect();
     },
