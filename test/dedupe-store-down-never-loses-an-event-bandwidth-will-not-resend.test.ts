@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { createBandwidthWebhooks, createMemoryDedupeStore } from "../generated/index.js";
 import type { DedupeStore } from "../generated/runtime/delivery/dedupe-store.js";
+import { orderNotification, voiceDisconnect } from "./support/events.js";
 
 const CREDENTIALS = { username: "store-down", password: "store-down-password" };
 const AUTHORIZATION = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString("base64")}`;
@@ -24,22 +25,8 @@ function messagingEvent(id: string): Record<string, unknown> {
 const quiet = { warn: () => {}, error: () => {}, debug: () => {} };
 const broken: DedupeStore = { claim: () => Promise.reject(new Error("dedupe store unavailable: no answer")), complete: () => Promise.resolve(), release: () => Promise.resolve() };
 
-const disconnect = {
-  eventType: "disconnect",
-  eventTime: "2026-12-05T11:00:00.000Z",
-  accountId: "9900000",
-  applicationId: "0e5c5a1e-0000-4000-8000-000000000001",
-  from: "+19195550100",
-  to: "+19195550199",
-  direction: "inbound",
-  callId: "c-store-down",
-  callUrl: "https://voice.bandwidth.com/api/v2/accounts/9900000/calls/c-store-down",
-  startTime: "2026-12-05T10:59:00.000Z",
-  endTime: "2026-12-05T11:00:00.000Z",
-  cause: "hangup",
-};
-const orderNotification =
-  "<Notification><SubscriptionId>s-1</SubscriptionId><Status>COMPLETE</Status><OrderId>o-store-down</OrderId><OrderType>orders</OrderType><LastModifiedDate>2026-12-05T11:00:00.000Z</LastModifiedDate></Notification>";
+const disconnect = voiceDisconnect("c-store-down");
+const storeDownOrder = orderNotification("o-store-down");
 
 async function withReceiver(store: DedupeStore, run: (post: (path: string, body: unknown) => Promise<number>, seen: string[], errors: string[]) => Promise<void>): Promise<void> {
   const seen: string[] = [];
@@ -77,7 +64,7 @@ async function withReceiver(store: DedupeStore, run: (post: (path: string, body:
 test("dedupe store unreachable: voice and numbers events are handled without dedupe, messaging still gets 503", async () => {
   await withReceiver(broken, async (post, seen, errors) => {
     assert.equal(await post("/callbacks/voice", disconnect), 204);
-    assert.equal(await post("/callbacks/numbers", orderNotification), 200);
+    assert.equal(await post("/callbacks/numbers", storeDownOrder), 200);
     assert.equal(await post("/callbacks/messaging", [messagingEvent("m-store-down")]), 503, "messaging: Bandwidth resends it");
     assert.deepEqual(seen, ["voice c-store-down", "numbers o-store-down"]);
     assert.equal(errors.length, 3);

@@ -20,6 +20,7 @@ import { createBandwidthWebhooks } from "../generated/index.js";
 import { createBandwidthWorker, createBullMQQueue, createRedisDedupeStore, intakeKey } from "../generated/queue.js";
 import type { BullMQEventQueue } from "../generated/queue.js";
 import { adopt, killChild } from "./support/children.js";
+import { orderNotification, voiceDisconnect } from "./support/events.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { until } from "./support/until.js";
 
@@ -27,23 +28,8 @@ const CREDENTIALS = { username: "spool", password: "spool-password" };
 const AUTHORIZATION = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString("base64")}`;
 const quiet = { warn: () => {}, error: () => {}, debug: () => {} };
 
-const disconnect = (callId: string) => ({
-  eventType: "disconnect",
-  eventTime: "2026-12-05T11:00:00.000Z",
-  accountId: "9900000",
-  applicationId: "0e5c5a1e-0000-4000-8000-000000000001",
-  from: "+19195550100",
-  to: "+19195550199",
-  direction: "inbound",
-  callId,
-  callUrl: `https://voice.bandwidth.com/api/v2/accounts/9900000/calls/${callId}`,
-  startTime: "2026-12-05T10:59:00.000Z",
-  endTime: "2026-12-05T11:00:00.000Z",
-  cause: "hangup",
-});
-/** A numbers order notification; without `dated` it has no LastModifiedDate, so no dedupe key. */
-const order = (orderId: string, dated = true) =>
-  `<Notification><SubscriptionId>s-1</SubscriptionId><Status>COMPLETE</Status><OrderId>${orderId}</OrderId><OrderType>orders</OrderType>${dated ? "<LastModifiedDate>2026-12-05T11:00:00.000Z</LastModifiedDate>" : ""}</Notification>`;
+const disconnect = voiceDisconnect;
+const order = orderNotification;
 
 /** What the receiver answered for an acknowledged delivery (voice: 204 No Content; numbers: 200 for Bandwidth's status), as one value. */
 const ACK = "acknowledged";
