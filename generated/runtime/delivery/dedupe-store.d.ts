@@ -55,3 +55,5 @@ export declare const DEDUPE_STORE_FULL = "BW_DEDUPE_STORE_FULL";
  * const store = createMemoryDedupeStore({ maxEntries: 10_000 });
  */
 export declare function createMemoryDedupeStore(options?: MemoryDedupeStoreOptions): DedupeStore;
+/** @internal test hook: how many entries a memory store's expiry list holds (undefined for another store). */
+export declare function memoryDedupeExpiryListLength(store: DedupeStore): number | undefined;

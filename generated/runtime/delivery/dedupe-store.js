@@ -103,11 +103,34 @@ export function createMemoryDedupeStore(options = {}) {
             }
         }
     }
-    /** Marks a key done until `ticks`. */
-    function markDone(key, ticks) {
+    /** Marks a key done until `ticks`; the list is rebuilt when it passes twice the bound (its front may be stuck behind a far expiry). */
+    function markDone(key, ticks, at) {
         done.set(key, ticks);
         order.push(key);
         orderTicks.push(ticks);
+        if (order.length - head > 2 * maxEntries)
+            rebuildOrder(at);
+    }
+    /**
+     * Drops every expired done key and rebuilds `order` from the keys left, in the order they were marked
+     * (a Map keeps insertion order, and a key is only set when absent). Without it a front entry expiring far
+     * ahead (a clock corrected backwards, another TTL) kept every entry behind it, and the list grew forever.
+     * At most `maxEntries` entries remain, so it runs at most once per `maxEntries` marks.
+     */
+    function rebuildOrder(at) {
+        const keys = [];
+        const ticks = [];
+        for (const [key, expiry] of done) {
+            if (doneExpiry(expiry) <= at)
+                done.delete(key);
+            else {
+                keys.push(key);
+                ticks.push(expiry);
+            }
+        }
+        order = keys;
+        orderTicks = ticks;
+        head = 0;
     }
     /** Drops the done keys at the front of `order` whose window ended (an entry for a key since dropped or marked again is skipped). */
     function dropExpiredFront(at) {
@@ -125,9 +148,10 @@ export function createMemoryDedupeStore(options = {}) {
     /** Whether a new key fits: expired keys at the front are dropped on every call; a full scan, at most once a second, only when full (TTLs may differ). */
     function room(at) {
         dropExpiredFront(at);
-        if (pending.size + done.size >= maxEntries && at - lastFullSweep >= 1000) {
+        // `at < lastFullSweep`: a clock set back must not hold the sweep off until it catches up (the store would refuse till then)
+        if (pending.size + done.size >= maxEntries && (at - lastFullSweep >= 1000 || at < lastFullSweep)) {
             lastFullSweep = at;
-            dropExpired(done, doneExpiry, at);
+            rebuildOrder(at);
             dropExpired(pending, claimExpiry, at);
         }
         const size = pending.size + done.size;
@@ -153,7 +177,7 @@ export function createMemoryDedupeStore(options = {}) {
         done.delete(key);
         return false;
     }
-    return {
+    const store = {
         claim(rawKey, pendingTtlMs) {
             const at = now();
             const key = packed(rawKey);
@@ -178,7 +202,7 @@ export function createMemoryDedupeStore(options = {}) {
                 pending.delete(key);
             else if (isDone(key, at) || !room(at))
                 return Promise.resolve(); // our claim ran out: marked if there is room
-            markDone(key, Math.ceil((at + ttlMs - origin) / TICK_MS));
+            markDone(key, Math.ceil((at + ttlMs - origin) / TICK_MS), at);
             return Promise.resolve();
         },
         release(rawKey, token) {
@@ -189,4 +213,12 @@ export function createMemoryDedupeStore(options = {}) {
             return Promise.resolve();
         },
     };
+    expiryListLengths.set(store, () => order.length - head);
+    return store;
+}
+/** Each memory store's count of entries in its expiry list (tests). */
+const expiryListLengths = new WeakMap();
+/** @internal test hook: how many entries a memory store's expiry list holds (undefined for another store). */
+export function memoryDedupeExpiryListLength(store) {
+    return expiryListLengths.get(store)?.();
 }

@@ -146,11 +146,33 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
     }
   }
 
-  /** Marks a key done until `ticks`. */
-  function markDone(key: string, ticks: number): void {
+  /** Marks a key done until `ticks`; the list is rebuilt when it passes twice the bound (its front may be stuck behind a far expiry). */
+  function markDone(key: string, ticks: number, at: number): void {
     done.set(key, ticks);
     order.push(key);
     orderTicks.push(ticks);
+    if (order.length - head > 2 * maxEntries) rebuildOrder(at);
+  }
+
+  /**
+   * Drops every expired done key and rebuilds `order` from the keys left, in the order they were marked
+   * (a Map keeps insertion order, and a key is only set when absent). Without it a front entry expiring far
+   * ahead (a clock corrected backwards, another TTL) kept every entry behind it, and the list grew forever.
+   * At most `maxEntries` entries remain, so it runs at most once per `maxEntries` marks.
+   */
+  function rebuildOrder(at: number): void {
+    const keys: string[] = [];
+    const ticks: number[] = [];
+    for (const [key, expiry] of done) {
+      if (doneExpiry(expiry) <= at) done.delete(key);
+      else {
+        keys.push(key);
+        ticks.push(expiry);
+      }
+    }
+    order = keys;
+    orderTicks = ticks;
+    head = 0;
   }
 
   /** Drops the done keys at the front of `order` whose window ended (an entry for a key since dropped or marked again is skipped). */
@@ -169,9 +191,10 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
   /** Whether a new key fits: expired keys at the front are dropped on every call; a full scan, at most once a second, only when full (TTLs may differ). */
   function room(at: number): boolean {
     dropExpiredFront(at);
-    if (pending.size + done.size >= maxEntries && at - lastFullSweep >= 1000) {
+    // `at < lastFullSweep`: a clock set back must not hold the sweep off until it catches up (the store would refuse till then)
+    if (pending.size + done.size >= maxEntries && (at - lastFullSweep >= 1000 || at < lastFullSweep)) {
       lastFullSweep = at;
-      dropExpired(done, doneExpiry, at);
+      rebuildOrder(at);
       dropExpired(pending, claimExpiry, at);
     }
     const size = pending.size + done.size;
@@ -198,7 +221,7 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
     return false;
   }
 
-  return {
+  const store: DedupeStore = {
     claim(rawKey: string, pendingTtlMs: number): Promise<ClaimResult> {
       const at = now();
       const key = packed(rawKey);
@@ -220,7 +243,7 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
       if (claim !== undefined && claim.token !== token) return Promise.resolve(); // another delivery's claim
       if (claim !== undefined) pending.delete(key);
       else if (isDone(key, at) || !room(at)) return Promise.resolve(); // our claim ran out: marked if there is room
-      markDone(key, Math.ceil((at + ttlMs - origin) / TICK_MS));
+      markDone(key, Math.ceil((at + ttlMs - origin) / TICK_MS), at);
       return Promise.resolve();
     },
     release(rawKey: string, token: string): Promise<void> {
@@ -230,4 +253,14 @@ export function createMemoryDedupeStore(options: MemoryDedupeStoreOptions = {}):
       return Promise.resolve();
     },
   };
+  expiryListLengths.set(store, () => order.length - head);
+  return store;
+}
+
+/** Each memory store's count of entries in its expiry list (tests). */
+const expiryListLengths = new WeakMap<DedupeStore, () => number>();
+
+/** @internal test hook: how many entries a memory store's expiry list holds (undefined for another store). */
+export function memoryDedupeExpiryListLength(store: DedupeStore): number | undefined {
+  return expiryListLengths.get(store)?.();
 }
