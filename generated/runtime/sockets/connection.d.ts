@@ -9,7 +9,8 @@
  * a `start`/`stop` the runtime can still use dispatched; garbage (not JSON, binary, oversized, out of order, an
  * unusable `start`, and in strict mode all of it) closes the socket with its code (close-codes.ts). Handler throws and
  * rejections go to `onError` and (by default) close the socket with 4010; nothing reaches the adapter.
- * On `closed()` every reference the socket held is dropped and it leaves the server's open set. Edge-safe.
+ * On `closed()` every reference the socket held is dropped and it leaves the server's open set (a transcription
+ * session once its pending handlers settle, or `closeAfterStopMs` after the close at most). Edge-safe.
  */
 import type { FamilyValidator } from "../dispatch.js";
 import type { RuntimeLog } from "../http/log.js";

@@ -8,7 +8,8 @@
  * a `start`/`stop` the runtime can still use dispatched; garbage (not JSON, binary, oversized, out of order, an
  * unusable `start`, and in strict mode all of it) closes the socket with its code (close-codes.ts). Handler throws and
  * rejections go to `onError` and (by default) close the socket with 4010; nothing reaches the adapter.
- * On `closed()` every reference the socket held is dropped and it leaves the server's open set. Edge-safe.
+ * On `closed()` every reference the socket held is dropped and it leaves the server's open set (a transcription
+ * session once its pending handlers settle, or `closeAfterStopMs` after the close at most). Edge-safe.
  */
 
 import type { FamilyValidator } from "../dispatch.js";
@@ -225,6 +226,8 @@ class Connection implements SocketConnection {
   private droppedTranscriptions = 0;
   /** Set by `closed()` while transcription handlers still run: releases the session once they are done. */
   private afterBacklog: (() => void) | undefined;
+  /** Set by `closed()` with `afterBacklog`: gives up on the handlers `closeAfterStopMs` after the close. */
+  private backlogTimer: ReturnType<typeof setTimeout> | undefined;
 
   private clearStartTimer(): void {
     if (this.startTimer === undefined) return;
@@ -328,12 +331,37 @@ class Connection implements SocketConnection {
     const release = (): void => {
       if (stream !== undefined) stream.state = undefined; // release the user's state with the socket
       const hook = this.ctx.options.onClose;
-      if (hook !== undefined) this.guard("onClose", () => hook(info));
+      // the count as it is now: updates the backlog's time limit dropped are in it
+      if (hook !== undefined) this.guard("onClose", () => hook({ ...info, droppedTranscriptions: this.droppedTranscriptions }));
     };
     // Bandwidth closes right after `stop`: the updates (and `stop`) already read still reach their handlers,
     // in order, before the state goes and onClose runs (the backlog is bounded: maxPendingTranscriptions).
-    if (this.busy || this.backlog.length > 0) this.afterBacklog = release;
-    else release();
+    // Not for ever: a handler that never settles would hold the state and lose onClose, so at most
+    // `closeAfterStopMs` after the close what still waits is dropped and onClose runs (abandonBacklog).
+    if (this.busy || this.backlog.length > 0) {
+      this.afterBacklog = release;
+      this.backlogTimer = setTimeout(() => this.abandonBacklog(), this.ctx.closeAfterStopMs);
+      (this.backlogTimer as { unref?: () => void }).unref?.();
+    } else release();
+  }
+
+  /**
+   * The socket closed `closeAfterStopMs` ago and a transcription handler still has not settled: the calls
+   * still waiting are dropped (the updates counted in `droppedTranscriptions`), the session's state released
+   * and onClose run, once (a handler settling later finds nothing to run and no `afterBacklog`).
+   */
+  private abandonBacklog(): void {
+    this.backlogTimer = undefined;
+    const release = this.afterBacklog;
+    if (release === undefined) return;
+    this.afterBacklog = undefined;
+    const waiting = this.backlog.length;
+    this.droppedTranscriptions += this.backlog.filter((call) => call.where === "onTranscription").length;
+    this.backlog.length = 0;
+    this.ctx.log.limited("warn", "socket-transcription-unsettled", `bw-codegen sockets: a transcription handler did not settle within closeAfterStopMs (${this.ctx.closeAfterStopMs} ms) of the close; ${waiting} handler calls waiting dropped, onClose runs now`, {
+      callId: this.stream?.callId,
+    });
+    release();
   }
 
   // ------------------------------------------------------------ stream side
@@ -746,6 +774,8 @@ class Connection implements SocketConnection {
     if (!this.busy && this.afterBacklog !== undefined) {
       const release = this.afterBacklog;
       this.afterBacklog = undefined;
+      if (this.backlogTimer !== undefined) clearTimeout(this.backlogTimer);
+      this.backlogTimer = undefined;
       release();
       return;
     }
