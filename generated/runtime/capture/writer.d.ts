@@ -76,6 +76,12 @@ export interface Capture extends CaptureSink, SocketCaptureSink {
         readonly written: number;
         readonly dropped: number;
     };
+    /**
+     * Refusals anyone can cause (401, 405) the core left out, over `UNAUTHENTICATED_REFUSALS_PER_SECOND` on its
+     * receiver; each episode of them is also logged once (count and span) when it ends: a later one over a
+     * second apart, `flush()`, `close()`.
+     */
+    readonly refusalsNotRecorded: number;
     /** Socket records (messages, opens, closes) handed to the writer, and dropped (a full socket buffer, a backlog over `maxPending`, or after a failure). */
     readonly socketStats: {
         readonly recorded: number;

@@ -160,7 +160,33 @@ export function createCapture(options) {
     let nextFlush = 0;
     const flushes = new Map();
     const stats = { recorded: 0, dropped: 0 };
+    let refusalsLeftOut = 0;
     let behindReported = false;
+    // the refusals left out since the last report (an episode: each within a second of the one before)
+    const leftOut = { count: 0, from: 0, to: 0 };
+    /** Logs the episode of refusals left out, once, with its count and span. */
+    function reportLeftOut() {
+        if (leftOut.count === 0)
+            return;
+        const { count, from, to } = leftOut;
+        leftOut.count = 0;
+        try {
+            logger.warn(`bw-codegen capture: ${count} refused deliver${count === 1 ? "y" : "ies"} (401/405) not recorded, over the limit a second, between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`);
+        }
+        catch {
+            // nothing left to tell
+        }
+    }
+    /** A refusal the core left out over its budget: counted, and its episode reported once. */
+    function noteRefusalLeftOut(at) {
+        refusalsLeftOut++;
+        if (leftOut.count > 0 && at - leftOut.to > 1000)
+            reportLeftOut();
+        if (leftOut.count === 0)
+            leftOut.from = at;
+        leftOut.to = at;
+        leftOut.count++;
+    }
     function stop(message) {
         if (!active)
             return;
@@ -405,6 +431,7 @@ export function createCapture(options) {
         socketStats.recorded = recorded + 1;
     }
     function flush() {
+        reportLeftOut();
         if (closed || exited)
             return Promise.resolve([]); // (after the thread ended, a message to it would never be answered)
         publish();
@@ -433,6 +460,10 @@ export function createCapture(options) {
         get stats() {
             return { recorded: stats.recorded, written: active ? Atomics.load(counters, DONE) : done, dropped: stats.dropped };
         },
+        get refusalsNotRecorded() {
+            return refusalsLeftOut;
+        },
+        refusalNotRecorded: noteRefusalLeftOut,
         record(delivery) {
             if (!active)
                 return;

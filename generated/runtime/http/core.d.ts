@@ -32,7 +32,8 @@ export { BxmlValidationError } from "./reply.js";
 /**
  * Refusals recorded per second per receiver before the sender proved who it is (a 401 with wrong
  * credentials, a 405: the method is checked first): anyone can send those, so they may not fill the
- * capture or keep its writer busy; past it they are left out until the next second.
+ * capture or keep its writer busy; past it they are left out until the next second, and handed to the
+ * sink's optional `refusalNotRecorded` (counted: the capture says how many it left out).
  */
 export declare const UNAUTHENTICATED_REFUSALS_PER_SECOND = 10;
 /**

@@ -141,7 +141,8 @@ function omittedBody(request, status, bodyLimit) {
 /**
  * Refusals recorded per second per receiver before the sender proved who it is (a 401 with wrong
  * credentials, a 405: the method is checked first): anyone can send those, so they may not fill the
- * capture or keep its writer busy; past it they are left out until the next second.
+ * capture or keep its writer busy; past it they are left out until the next second, and handed to the
+ * sink's optional `refusalNotRecorded` (counted: the capture says how many it left out).
  */
 export const UNAUTHENTICATED_REFUSALS_PER_SECOND = 10;
 /**
@@ -163,8 +164,15 @@ function captureRefusal(settings, budget, state, request, refusal, response) {
             budget.second = second;
             budget.left = UNAUTHENTICATED_REFUSALS_PER_SECOND;
         }
-        if (budget.left <= 0)
+        if (budget.left <= 0) {
+            try {
+                sink.refusalNotRecorded?.(at); // counted by the sink: a capture says what it left out
+            }
+            catch {
+                // the sink's own problem
+            }
             return response;
+        }
         budget.left--;
     }
     try {

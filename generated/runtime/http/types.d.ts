@@ -235,6 +235,13 @@ export interface CapturedDelivery {
  */
 export interface CaptureSink {
     record(delivery: CapturedDelivery): void;
+    /**
+     * Optional: a refusal anyone can cause (401 wrong credentials, 405) that was NOT recorded, being over
+     * `UNAUTHENTICATED_REFUSALS_PER_SECOND` on its receiver; `at` is its arrival time (epoch ms). The sink
+     * counts it so a capture can say what it left out (`createCapture()`: `refusalsNotRecorded` and one
+     * logged line per episode). Sinks without it are unchanged.
+     */
+    refusalNotRecorded?(at: number): void;
 }
 /** Why `onError` was called. */
 export interface WebhookErrorInfo {

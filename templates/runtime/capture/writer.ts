@@ -136,6 +136,12 @@ export interface Capture extends CaptureSink, SocketCaptureSink {
   readonly active: boolean;
   /** Deliveries recorded, written, and dropped (backlog over `maxPending`, or after a failure). */
   readonly stats: { readonly recorded: number; readonly written: number; readonly dropped: number };
+  /**
+   * Refusals anyone can cause (401, 405) the core left out, over `UNAUTHENTICATED_REFUSALS_PER_SECOND` on its
+   * receiver; each episode of them is also logged once (count and span) when it ends: a later one over a
+   * second apart, `flush()`, `close()`.
+   */
+  readonly refusalsNotRecorded: number;
   /** Socket records (messages, opens, closes) handed to the writer, and dropped (a full socket buffer, a backlog over `maxPending`, or after a failure). */
   readonly socketStats: { readonly recorded: number; readonly dropped: number };
   /** Waits until every delivery recorded so far is written; resolves to the files of this capture, oldest first. */
@@ -252,7 +258,33 @@ export function createCapture(options: CaptureOptions): Capture {
   let nextFlush = 0;
   const flushes = new Map<number, (files: string[]) => void>();
   const stats = { recorded: 0, dropped: 0 };
+  let refusalsLeftOut = 0;
   let behindReported = false;
+  // the refusals left out since the last report (an episode: each within a second of the one before)
+  const leftOut = { count: 0, from: 0, to: 0 };
+
+  /** Logs the episode of refusals left out, once, with its count and span. */
+  function reportLeftOut(): void {
+    if (leftOut.count === 0) return;
+    const { count, from, to } = leftOut;
+    leftOut.count = 0;
+    try {
+      logger.warn(
+        `bw-codegen capture: ${count} refused deliver${count === 1 ? "y" : "ies"} (401/405) not recorded, over the limit a second, between ${new Date(from).toISOString()} and ${new Date(to).toISOString()}`,
+      );
+    } catch {
+      // nothing left to tell
+    }
+  }
+
+  /** A refusal the core left out over its budget: counted, and its episode reported once. */
+  function noteRefusalLeftOut(at: number): void {
+    refusalsLeftOut++;
+    if (leftOut.count > 0 && at - leftOut.to > 1000) reportLeftOut();
+    if (leftOut.count === 0) leftOut.from = at;
+    leftOut.to = at;
+    leftOut.count++;
+  }
 
   function stop(message: string): void {
     if (!active) return;
@@ -494,6 +526,7 @@ export function createCapture(options: CaptureOptions): Capture {
   }
 
   function flush(): Promise<string[]> {
+    reportLeftOut();
     if (closed || exited) return Promise.resolve([]); // (after the thread ended, a message to it would never be answered)
     publish();
     if (flushes.size === 0) raiseWriter();
@@ -520,6 +553,10 @@ export function createCapture(options: CaptureOptions): Capture {
     get stats(): { recorded: number; written: number; dropped: number } {
       return { recorded: stats.recorded, written: active ? Atomics.load(counters, DONE) : done, dropped: stats.dropped };
     },
+    get refusalsNotRecorded(): number {
+      return refusalsLeftOut;
+    },
+    refusalNotRecorded: noteRefusalLeftOut,
     record(delivery: CapturedDelivery): void {
       if (!active) return;
       if (stats.recorded - finished >= maxPending && stats.recorded - (finished = Atomics.load(counters, DONE)) >= maxPending) {
