@@ -478,7 +478,11 @@ export interface StreamServerOptions<S = Record<string, unknown>, T = Record<str
    * `droppedTranscriptions` and logged (rate-limited). The socket stays open either way.
    */
   readonly maxPendingTranscriptions?: number;
-  /** After `stop`, how long the peer has to close the socket before the server does (1000). Default 5000 ms. */
+  /**
+   * After `stop`, how long the peer has to close the socket before the server does (1000). Default 5000 ms.
+   * Also how long, once a transcription socket has closed, its handlers still queued may take: then what still
+   * waits is dropped (counted in `droppedTranscriptions`), the state released and `onClose` run once.
+   */
   readonly closeAfterStopMs?: number;
   readonly backpressure?: BackpressureOptions;
   /** A handler that throws or rejects: `close` (default, 4010) or `continue` (reported to onError only). */
