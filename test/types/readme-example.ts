@@ -144,7 +144,8 @@ export function readmeQueue() {
   const receiver = createBandwidthWebhooks({
     credentials: [{ username: "bw", password: process.env.BW_CALLBACK_PASSWORD! }],
     voice: { answer: () => Response(SpeakSentence("Hello")) },
-    queue: createBullMQQueue({ connection: process.env.REDIS_URL! }), // Redis down: 503, so Bandwidth retries
+    // Redis down: events kept in a local spool (fsync'd) and acknowledged, forwarded once Redis is back
+    queue: createBullMQQueue({ connection: process.env.REDIS_URL!, spoolDir: ".bw-spool" }),
     dedupe: { store: createRedisDedupeStore({ connection: process.env.REDIS_URL! }) }, // a redelivery is queued once
   });
 
