@@ -10,7 +10,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { createBandwidthWebhooks, createMemoryDedupeStore } from "../generated/index.js";
 import type { DedupeStore } from "../generated/runtime/delivery/dedupe-store.js";
-import { orderNotification, voiceDisconnect } from "./support/events.js";
+import { orderNotification, postDelivery, voiceDisconnect } from "./support/events.js";
 
 const CREDENTIALS = { username: "store-down", password: "store-down-password" };
 const AUTHORIZATION = `Basic ${Buffer.from(`${CREDENTIALS.username}:${CREDENTIALS.password}`).toString("base64")}`;
@@ -43,16 +43,7 @@ async function withReceiver(store: DedupeStore, run: (post: (path: string, body:
   const server: Server = createServer(webhooks.node);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const post = async (path: string, body: unknown): Promise<number> => {
-    const xml = typeof body === "string";
-    const response = await fetch(url + path, {
-      method: "POST",
-      headers: { authorization: AUTHORIZATION, "content-type": xml ? "application/xml" : "application/json" },
-      body: xml ? body : JSON.stringify(body),
-    });
-    await response.text();
-    return response.status;
-  };
+  const post = (path: string, body: unknown): Promise<number> => postDelivery(url + path, body, AUTHORIZATION);
   try {
     await run(post, seen, errors);
   } finally {

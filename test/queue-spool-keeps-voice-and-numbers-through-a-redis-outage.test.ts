@@ -20,7 +20,7 @@ import { createBandwidthWebhooks } from "../generated/index.js";
 import { createBandwidthWorker, createBullMQQueue, createRedisDedupeStore, intakeKey } from "../generated/queue.js";
 import type { BullMQEventQueue } from "../generated/queue.js";
 import { adopt, killChild } from "./support/children.js";
-import { orderNotification, voiceDisconnect } from "./support/events.js";
+import { orderNotification, postDelivery, voiceDisconnect } from "./support/events.js";
 import { startRedisServer, type RedisServer } from "./support/redis-server.js";
 import { until } from "./support/until.js";
 
@@ -35,14 +35,8 @@ const order = orderNotification;
 const ACK = "acknowledged";
 
 async function post(url: string, path: string, body: unknown): Promise<number | typeof ACK> {
-  const xml = typeof body === "string";
-  const response = await fetch(url + path, {
-    method: "POST",
-    headers: { authorization: AUTHORIZATION, "content-type": xml ? "application/xml" : "application/json" },
-    body: xml ? body : JSON.stringify(body),
-  });
-  await response.text();
-  return response.status >= 200 && response.status < 300 ? ACK : response.status;
+  const status = await postDelivery(url + path, body, AUTHORIZATION);
+  return status >= 200 && status < 300 ? ACK : status;
 }
 
 interface Receiver {

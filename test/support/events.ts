@@ -20,3 +20,15 @@ export const voiceDisconnect = (callId: string) => ({
 /** A numbers order notification (XML); without `dated` it has no LastModifiedDate, so no dedupe key. */
 export const orderNotification = (orderId: string, dated = true): string =>
   `<Notification><SubscriptionId>s-1</SubscriptionId><Status>COMPLETE</Status><OrderId>${orderId}</OrderId><OrderType>orders</OrderType>${dated ? "<LastModifiedDate>2026-12-05T11:00:00.000Z</LastModifiedDate>" : ""}</Notification>`;
+
+/** POSTs one delivery (XML when `body` is a string, else JSON) with `authorization`; resolves to the status, body read. */
+export async function postDelivery(target: string, body: unknown, authorization: string): Promise<number> {
+  const xml = typeof body === "string";
+  const response = await fetch(target, {
+    method: "POST",
+    headers: { authorization, "content-type": xml ? "application/xml" : "application/json" },
+    body: xml ? body : JSON.stringify(body),
+  });
+  await response.text();
+  return response.status;
+}
